@@ -1,0 +1,331 @@
+"""The survey channel: each non-empty free-text answer in an export becomes one item.
+
+Files are read whole and committed one at a time. A file's watermark is its
+content hash, size and row count: an unchanged file costs one hash, and a file
+that only grew (its old bytes are a prefix of the new ones) is read from the
+first new row.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import logging
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dateutil import parser as dateparser
+
+from ..config import RatingColumn, SurveySource
+from ..errors import BadInput, SourceUnavailable
+from ..identity import customer_key
+from ..items import Item, Quarantined, content_hash
+from ..warehouse import Batch, RawDocument
+from . import SourceContext
+from .tabular import Column, Row, Table, read_table
+
+log = logging.getLogger(__name__)
+
+FORMATS = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+MEDIA_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "json": "application/json",
+    "jsonl": "application/x-ndjson",
+}
+SCALES: dict[str, tuple[float, float]] = {"nps": (0, 10), "csat": (1, 5), "stars": (1, 5), "likert5": (1, 5)}
+WORD_RATINGS = {
+    "very dissatisfied": 1, "dissatisfied": 2, "neither satisfied nor dissatisfied": 3, "neutral": 3,
+    "satisfied": 4, "very satisfied": 5,
+    "very poor": 1, "poor": 2, "fair": 3, "average": 3, "good": 4, "very good": 4, "excellent": 5,
+    "strongly disagree": 1, "disagree": 2, "neither agree nor disagree": 3, "agree": 4, "strongly agree": 5,
+    "not at all likely": 0, "extremely likely": 10,
+}
+NON_ANSWERS = {"n/a", "na", "none", "nothing", "no comment", "no comments", "nil", "-", "--", ".", "no", "nope"}
+_NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
+_MEANINGFUL = re.compile(r"\w", re.UNICODE)
+_DATE_FORMATS_MONTH_FIRST = ["%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M", "%m/%d/%Y"]
+_DATE_FORMATS_DAY_FIRST = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y"]
+
+
+def expand_paths(patterns: list[str], context: SourceContext) -> tuple[list[Path], list[str]]:
+    """Files matching the source's patterns (sorted, unique), and the patterns that matched nothing."""
+    found: dict[Path, None] = {}
+    empty = []
+    for pattern in patterns:
+        full = context.resolve(pattern)
+        matches = sorted(Path(p) for p in glob.glob(str(full))) if glob.has_magic(str(full)) else (
+            [full] if full.exists() else []
+        )
+        matches = [m for m in matches if m.is_file()]
+        if not matches:
+            empty.append(pattern)
+        found.update(dict.fromkeys(matches))
+    return list(found), empty
+
+
+def file_format(path: Path, configured: str) -> str:
+    if configured != "auto":
+        return configured
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise BadInput(f"cannot tell the export format from the extension {path.suffix!r}; set 'format'")
+    return fmt
+
+
+# --- values ----------------------------------------------------------------------------------
+
+
+class DateReader:
+    """Parses a column of timestamps, remembering the format that worked (dateutil is slow)."""
+
+    def __init__(self, timezone: str, dayfirst: bool, fmt: str | None) -> None:
+        self.zone = ZoneInfo(timezone)
+        self.dayfirst = dayfirst
+        self.formats = [fmt] if fmt else (
+            _DATE_FORMATS_DAY_FIRST if dayfirst else _DATE_FORMATS_MONTH_FIRST
+        )
+        self.fixed = fmt is not None
+        self.last: str | None = fmt
+
+    def _parse_text(self, text: str) -> datetime:
+        if self.last:
+            try:
+                return datetime.strptime(text, self.last)
+            except ValueError:
+                if self.fixed:
+                    raise
+        try:
+            return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+        for fmt in self.formats:
+            try:
+                value = datetime.strptime(text, fmt)
+            except ValueError:
+                continue
+            self.last = fmt
+            return value
+        return dateparser.parse(text, dayfirst=self.dayfirst)
+
+    def __call__(self, value: Any) -> str | None:
+        if value in (None, ""):
+            return None
+        if isinstance(value, datetime):
+            moment = value
+        elif isinstance(value, date):
+            moment = datetime(value.year, value.month, value.day)
+        else:
+            text = str(value).strip()
+            if not text:
+                return None
+            try:
+                moment = self._parse_text(text)
+            except (ValueError, OverflowError):
+                raise BadInput(f"cannot read the date {text!r}") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=self.zone)
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_rating(value: Any, spec: RatingColumn) -> float | None:
+    """The number a rating cell holds, on its own scale; None when the cell is empty."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, bool):
+        raise BadInput(f"rating {value!r} is not a number")
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip()
+    if not text:
+        return None
+    labels = {k.casefold().strip(): v for k, v in spec.labels.items()}
+    key = text.casefold()
+    if key in labels:
+        return float(labels[key])
+    if "★" in text or "☆" in text:
+        return float(text.count("★"))
+    match = _NUMBER.search(text)
+    if match:
+        return float(match.group().replace(",", "."))
+    if key in WORD_RATINGS:
+        return float(WORD_RATINGS[key])
+    raise BadInput(f"rating {text!r} is not a number or a known answer label")
+
+
+def normalise_rating(number: float, spec: RatingColumn) -> float:
+    low, high = (spec.min, spec.max) if spec.scale == "custom" else SCALES[spec.scale]
+    assert low is not None and high is not None
+    if not low <= number <= high:
+        raise BadInput(f"rating {number:g} is outside the {spec.scale} scale {low:g}-{high:g}")
+    return round((number - low) / (high - low), 4)
+
+
+def is_answer(text: str) -> bool:
+    return bool(_MEANINGFUL.search(text)) and text.strip().casefold() not in NON_ANSWERS
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+# --- mapping a table to items ------------------------------------------------------------------
+
+
+class Mapping:
+    """A source's column mapping resolved against one export's header."""
+
+    def __init__(self, table: Table, source: SurveySource) -> None:
+        cols = source.columns
+        self.id = table.find(cols.id) if cols.id else None
+        self.received_at = table.find(cols.received_at) if cols.received_at else None
+        self.customer = table.find(cols.customer) if cols.customer else None
+        self.rating = table.find(cols.rating.column) if cols.rating else None
+        self.title = table.find(cols.title) if cols.title else None
+        self.texts: list[tuple[str, Column]] = [(ref, table.find(ref)) for ref in cols.text]
+
+
+class RowMapper:
+    def __init__(self, source: SurveySource, mapping: Mapping, context: SourceContext, file_label: str, raw_hash: str) -> None:
+        self.source = source
+        self.mapping = mapping
+        self.secret = context.customer_secret
+        self.dates = DateReader(source.timezone or context.timezone, source.dayfirst, source.date_format)
+        self.file_label = file_label
+        self.raw_hash = raw_hash
+
+    def __call__(self, row: Row) -> tuple[list[Item], list[Quarantined]]:
+        m, src = self.mapping, self.source
+        where = f"{self.file_label}:row {row.number}" + (f" (line {row.line})" if row.line else "")
+        cells = row.cells
+        answers = [(ref, col, _as_text(cells[col.index])) for ref, col in m.texts]
+        answers = [(ref, col, text) for ref, col, text in answers if is_answer(text)]
+        if not answers:
+            return [], []
+        try:
+            received = self.dates(cells[m.received_at.index]) if m.received_at else None
+        except BadInput as exc:
+            raise BadInput(f"{exc.reason} in column {m.received_at.question!r}", location=where, snippet=row.raw) from None
+        notes: list[Quarantined] = []
+        rating = rating_raw = None
+        if m.rating and src.columns.rating:
+            raw_value = cells[m.rating.index]
+            rating_raw = _as_text(raw_value) or None
+            try:
+                number = parse_rating(raw_value, src.columns.rating)
+                rating = normalise_rating(number, src.columns.rating) if number is not None else None
+            except BadInput as exc:
+                notes.append(Quarantined(src.name, where, f"{exc.reason}; comment kept without a rating", row.raw, self.raw_hash))
+        response = _as_text(cells[m.id.index]) if m.id else ""
+        if not response:
+            # No response id: the row's own content identifies it, so a repeated row is one item.
+            response = "row:" + content_hash("\x1f".join(_as_text(c) for c in cells))[:16]
+        customer = customer_key(_as_text(cells[m.customer.index]), self.secret) if m.customer else None
+        title = (_as_text(cells[m.title.index]) or None) if m.title else None
+        items = [
+            Item(
+                source=src.name,
+                channel="survey",
+                local_id=f"{response}|{ref}",
+                text=text,
+                received_at=received,
+                title=title,
+                question=col.question,
+                customer=customer,
+                rating=rating,
+                rating_raw=rating_raw,
+                rating_scale=src.columns.rating.scale if src.columns.rating else None,
+                location=where,
+                raw_hash=self.raw_hash,
+                extra={"file": self.file_label, "row": row.number, "response_id": response},
+            )
+            for ref, col, text in answers
+        ]
+        return items, notes
+
+
+def _file_label(path: Path, context: SourceContext) -> str:
+    try:
+        return str(path.resolve().relative_to(context.base_dir.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_export(
+    source: SurveySource, context: SourceContext, path: Path, content: bytes, skip_rows: int = 0
+) -> tuple[list[Item], list[Quarantined], int]:
+    """Items and quarantined records of one export, and how many data rows it has."""
+    label = _file_label(path, context)
+    digest = content_hash(content)
+    fmt = file_format(path, source.format)
+    table = read_table(
+        content, fmt, encoding=source.encoding, header_rows=source.header_rows,
+        delimiter=source.delimiter, sheet=source.sheet, records_path=source.records_path,
+    )
+    mapper = RowMapper(source, Mapping(table, source), context, label, digest)
+    items: list[Item] = []
+    bad: list[Quarantined] = []
+    rows = 0
+    for row in table.rows:
+        rows += 1
+        if rows <= skip_rows:
+            continue
+        if isinstance(row, BadInput):
+            bad.append(Quarantined(source.name, f"{label}:{row.location}", row.reason, row.snippet, digest))
+            continue
+        try:
+            found, notes = mapper(row)
+        except BadInput as exc:
+            bad.append(Quarantined(source.name, exc.location, exc.reason, exc.snippet, digest))
+            continue
+        items.extend(found)
+        bad.extend(notes)
+    return items, bad, rows
+
+
+def read_surveys(source: SurveySource, context: SourceContext) -> Iterator[Batch]:
+    """One batch per export that is new or changed since the last run."""
+    paths, unmatched = expand_paths(source.paths, context)
+    for pattern in unmatched:
+        log.warning("source %s: no file matches %s", source.name, pattern)
+    for path in paths:
+        label = _file_label(path, context)
+        try:
+            content = path.read_bytes()
+        except FileNotFoundError:
+            log.warning("source %s: %s disappeared before it was read", source.name, label)
+            continue
+        except OSError as exc:
+            raise SourceUnavailable(f"{label}: cannot read: {exc}") from exc
+        digest = content_hash(content)
+        mark = context.watermarks.get(label)
+        if mark and mark.get("hash") == digest:
+            continue
+        skip = 0
+        if mark and len(content) > mark.get("size", 0) and mark.get("rows"):
+            prefix = hashlib.sha256(content[: mark["size"]]).hexdigest()
+            if prefix == mark["hash"]:
+                skip = int(mark["rows"])
+        raw = RawDocument(digest, source.name, label, content, MEDIA_TYPES.get(FORMATS.get(path.suffix.lower(), ""), "application/octet-stream"))
+        try:
+            items, bad, rows = read_export(source, context, path, content, skip)
+        except BadInput as exc:
+            items, rows = [], 0
+            bad = [Quarantined(source.name, label, exc.reason, exc.snippet or "", digest)]
+        log.info("source %s: %s: %d comments from %d rows (%d skipped as known), %d quarantined",
+                 source.name, label, len(items), rows, skip, len(bad))
+        yield Batch(
+            source=source.name,
+            items=items,
+            quarantined=bad,
+            raw=raw,
+            watermark=(label, {"hash": digest, "size": len(content), "rows": rows}),
+        )

@@ -1,0 +1,414 @@
+"""Reading survey exports into a header and rows: CSV, XLSX, JSON and JSONL.
+
+Survey tools write exports in their own shapes: Google Forms puts the question
+text in one header row; SurveyMonkey uses two (question, then answer option);
+Qualtrics three (column id, question text, an ``{"ImportId": ...}`` row). This
+module turns bytes into a :class:`Table` whose columns carry all their header
+labels, so a configuration can name a column by any of them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from ..errors import BadInput
+
+_SPACES = re.compile(r"\s+")
+_SUBLABELS = {"response", "open-ended response", "other (please specify)"}
+
+
+def normalise_label(value: str) -> str:
+    return _SPACES.sub(" ", value).strip().casefold()
+
+
+@dataclass(frozen=True)
+class Column:
+    index: int
+    labels: tuple[str, ...]  # every non-empty header label of this column, top row first
+
+    @property
+    def question(self) -> str:
+        """The most descriptive label: the longest one that is not a generic sub-label."""
+        useful = [label for label in self.labels if normalise_label(label) not in _SUBLABELS]
+        return max(useful or self.labels or ("",), key=len)
+
+    def matches(self, ref: str) -> bool:
+        want = normalise_label(ref)
+        if any(normalise_label(label) == want for label in self.labels):
+            return True
+        return len(self.labels) > 1 and normalise_label(" / ".join(self.labels)) == want
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int  # 1-based data row number
+    line: int  # where it starts in the file (CSV line, sheet row, JSONL line), 0 if unknown
+    cells: list[Any]
+    raw: str  # a short text form for quarantine snippets
+
+
+@dataclass
+class Table:
+    columns: list[Column]
+    rows: Iterator[Row | BadInput]
+    encoding: str | None = None
+
+    def find(self, ref: str) -> Column:
+        found = [column for column in self.columns if column.matches(ref)]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            known = "; ".join(c.question or f"#{c.index + 1}" for c in self.columns[:40])
+            raise BadInput(f"column {ref!r} is not in this export (its columns: {known})")
+        options = "; ".join(" / ".join(c.labels) for c in found)
+        raise BadInput(f"column {ref!r} is ambiguous, it matches {len(found)} columns: {options}")
+
+
+# --- decoding ------------------------------------------------------------------------------
+
+
+def decode(content: bytes, encoding: str = "auto") -> tuple[str, str]:
+    """Bytes to text: a named encoding, or UTF-8 (BOM or not), UTF-16 with BOM, then cp1252."""
+    if encoding != "auto":
+        try:
+            return content.decode(encoding), encoding
+        except LookupError:
+            raise BadInput(f"unknown encoding {encoding!r} in the source's configuration") from None
+        except UnicodeDecodeError as exc:
+            raise BadInput(
+                f"not valid {encoding} at byte {exc.start}", snippet=repr(content[exc.start : exc.start + 40])
+            ) from None
+    if content.startswith(codecs.BOM_UTF8):
+        try:
+            return content[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise BadInput(f"starts with a UTF-8 byte-order mark but is not UTF-8 (byte {exc.start})") from None
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return content.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise BadInput("starts with a UTF-16 byte-order mark but is not UTF-16") from None
+    if b"\x00" in content[:8192]:
+        raise BadInput("binary content (NUL bytes): this is not a text export", snippet=repr(content[:60]))
+    try:
+        return content.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(content).best()
+    if best is None:
+        raise BadInput("cannot tell the text encoding of this file (not UTF-8, not cp1252)")
+    return str(best), best.encoding
+
+
+# --- header handling -------------------------------------------------------------------------
+
+
+def _import_id(cell: str) -> str:
+    """Qualtrics' third header row holds JSON such as {"ImportId":"QID1_TEXT"}."""
+    try:
+        value = json.loads(cell)
+    except ValueError:
+        return cell
+    if isinstance(value, dict) and "ImportId" in value:
+        return str(value["ImportId"])
+    return cell
+
+
+def detect_header_rows(first_rows: list[list[str]]) -> int:
+    """How many header rows an export has, from its first rows."""
+    if len(first_rows) >= 3:
+        third = [c for c in first_rows[2] if c.strip()]
+        if third and sum(c.lstrip().startswith('{"ImportId"') for c in third) >= len(third) / 2:
+            return 3
+    if len(first_rows) >= 2:
+        second = [normalise_label(c) for c in first_rows[1]]
+        if any(c in _SUBLABELS for c in second) and not any(
+            c and c not in _SUBLABELS for c in second[:1]
+        ):
+            return 2
+    return 1
+
+
+def build_columns(header_rows: list[list[str]], width: int) -> list[Column]:
+    rows = [list(r) + [""] * (width - len(r)) for r in header_rows]
+    if len(rows) == 2:
+        # SurveyMonkey leaves the question cell empty over its answer options: carry it right.
+        top = rows[0]
+        for i in range(1, width):
+            if not top[i].strip() and rows[1][i].strip():
+                top[i] = top[i - 1]
+    columns = []
+    for index in range(width):
+        labels: list[str] = []
+        for row in rows:
+            cell = row[index].strip() if isinstance(row[index], str) else str(row[index] or "")
+            cell = _import_id(cell) if cell.startswith("{") else cell
+            if cell and cell not in labels:
+                labels.append(cell)
+        columns.append(Column(index, tuple(labels)))
+    return columns
+
+
+def _snippet(cells: list[Any]) -> str:
+    return ",".join("" if c is None else str(c) for c in cells)[:300]
+
+
+def _cell_text(value: Any) -> Any:
+    if isinstance(value, str):
+        return value
+    return value  # datetimes and numbers are kept typed; the row mapper reads them
+
+
+# --- CSV ---------------------------------------------------------------------------------------
+
+
+def _sniff_delimiter(sample: str) -> str:
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def read_csv(text: str, header_rows: int | str, delimiter: str | None) -> Table:
+    sample = text[:16384]
+    delim = delimiter or _sniff_delimiter(sample)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
+    head: list[list[str]] = []
+    lines: list[int] = []
+    try:
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            head.append(row)
+            lines.append(reader.line_num)
+            if len(head) == 3:
+                break
+    except csv.Error as exc:
+        raise BadInput(f"cannot read the CSV header: {exc}") from None
+    if not head:
+        raise BadInput("the file is empty: no header row")
+    count = detect_header_rows(head) if header_rows == "auto" else int(header_rows)
+    width = len(head[0])
+    columns = build_columns(head[:count], width)
+    pending = head[count:]
+    pending_lines = lines[count:]
+
+    def rows() -> Iterator[Row | BadInput]:
+        number = 0
+        for cells, line in zip(pending, pending_lines, strict=True):
+            number += 1
+            yield _csv_row(number, line, cells, width)
+        previous_line = lines[-1] if lines else 0
+        while True:
+            try:
+                cells = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                number += 1
+                yield BadInput(
+                    f"unreadable CSV from line {previous_line + 1}: {exc} (file truncated?)",
+                    location=f"row {number} (line {previous_line + 1})",
+                )
+                return
+            line = previous_line + 1
+            previous_line = reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue
+            number += 1
+            yield _csv_row(number, line, cells, width)
+
+    return Table(columns, rows())
+
+
+def _csv_row(number: int, line: int, cells: list[str], width: int) -> Row | BadInput:
+    where = f"row {number} (line {line})"
+    if len(cells) != width:
+        kind = "truncated?" if len(cells) < width else "stray delimiter or unquoted text?"
+        return BadInput(
+            f"row has {len(cells)} fields but the header has {width} ({kind})",
+            location=where,
+            snippet=_snippet(cells),
+        )
+    return Row(number, line, list(cells), _snippet(cells))
+
+
+# --- XLSX --------------------------------------------------------------------------------------
+
+
+def read_xlsx(content: bytes, header_rows: int | str, sheet: str | None) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise BadInput(f"not a readable XLSX workbook: {exc}") from None
+    try:
+        ws = book[sheet] if sheet else book.worksheets[0]
+    except KeyError:
+        raise BadInput(f"the workbook has no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})") from None
+    values = ws.iter_rows(values_only=True)
+    head: list[list[Any]] = []
+    for row in values:
+        if not any(v not in (None, "") for v in row):
+            continue
+        head.append(["" if v is None else v for v in row])
+        if len(head) == 3:
+            break
+    if not head:
+        raise BadInput("the sheet is empty: no header row")
+    as_text = [[v if isinstance(v, str) else str(v) for v in r] for r in head]
+    count = detect_header_rows(as_text) if header_rows == "auto" else int(header_rows)
+    width = max(len(r) for r in head[:count])
+    columns = build_columns(as_text[:count], width)
+    pending = head[count:]
+
+    def rows() -> Iterator[Row | BadInput]:
+        number = 0
+        for cells in [*pending, *values]:
+            cells = ["" if v is None else v for v in cells]
+            if not any(v != "" for v in cells):
+                continue
+            number += 1
+            padded = list(cells[:width]) + [""] * (width - len(cells))
+            yield Row(number, number + count, padded, _snippet(padded))
+        book.close()
+
+    return Table(columns, rows())
+
+
+# --- JSON / JSONL ------------------------------------------------------------------------------
+
+
+def flatten(record: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested objects become dotted keys; lists of scalars become '; '-joined text."""
+    out: dict[str, Any] = {}
+    if isinstance(record, dict):
+        for key, value in record.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(value, dict):
+                out.update(flatten(value, name))
+            elif isinstance(value, list):
+                if all(not isinstance(v, dict | list) for v in value):
+                    out[name] = "; ".join("" if v is None else str(v) for v in value)
+                else:
+                    for i, v in enumerate(value):
+                        out.update(flatten(v, f"{name}.{i}"))
+            else:
+                out[name] = value
+    else:
+        out[prefix or "value"] = record
+    return out
+
+
+def _records_at(document: Any, path: str | None) -> list[Any]:
+    node = document
+    if path:
+        for part in path.split("."):
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            else:
+                raise BadInput(f"the JSON has no {path!r} (stopped at {part!r})")
+    elif isinstance(node, dict):
+        lists = [v for v in node.values() if isinstance(v, list)]
+        if len(lists) == 1:
+            node = lists[0]
+    if not isinstance(node, list):
+        raise BadInput("expected a list of responses in the JSON (set records_path)")
+    return node
+
+
+def _table_from_records(records: list[tuple[int, Any]]) -> Table:
+    flat: list[tuple[int, dict[str, Any] | BadInput]] = []
+    keys: dict[str, None] = {}
+    for line, record in records:
+        if isinstance(record, BadInput):
+            flat.append((line, record))
+            continue
+        if not isinstance(record, dict):
+            flat.append((line, BadInput(f"expected an object, found {type(record).__name__}", snippet=str(record)[:200])))
+            continue
+        row = flatten(record)
+        flat.append((line, row))
+        keys.update(dict.fromkeys(row))
+    names = list(keys)
+    columns = [Column(i, (name,)) for i, name in enumerate(names)]
+
+    def rows() -> Iterator[Row | BadInput]:
+        for number, (line, row) in enumerate(flat, start=1):
+            if isinstance(row, BadInput):
+                row.location = row.location or f"record {number}" + (f" (line {line})" if line else "")
+                yield row
+                continue
+            cells = [row.get(name, "") for name in names]
+            cells = ["" if v is None else v for v in cells]
+            yield Row(number, line, cells, json.dumps(row, ensure_ascii=False, default=str)[:300])
+
+    return Table(columns, rows())
+
+
+def read_json(text: str, records_path: str | None) -> Table:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"not valid JSON: {exc}", snippet=text[max(0, exc.pos - 60) : exc.pos + 60]) from None
+    return _table_from_records([(0, r) for r in _records_at(document, records_path)])
+
+
+def read_jsonl(text: str) -> Table:
+    records: list[tuple[int, Any]] = []
+    for line_no, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append((line_no, json.loads(line)))
+        except json.JSONDecodeError as exc:
+            records.append((line_no, BadInput(f"not valid JSON: {exc.msg}", snippet=line[:200])))
+    return _table_from_records(records)
+
+
+def cell_is_temporal(value: Any) -> bool:
+    return isinstance(value, datetime | date | time)
+
+
+def read_table(
+    content: bytes,
+    fmt: str,
+    *,
+    encoding: str = "auto",
+    header_rows: int | str = "auto",
+    delimiter: str | None = None,
+    sheet: str | None = None,
+    records_path: str | None = None,
+) -> Table:
+    """Parse an export of a given format (csv, xlsx, json, jsonl) into a Table."""
+    if fmt == "xlsx":
+        if not content.startswith(b"PK"):
+            raise BadInput("not an XLSX workbook (an .xlsx file is a zip archive)", snippet=repr(content[:60]))
+        return read_xlsx(content, header_rows, sheet)
+    text, used = decode(content, encoding)
+    if fmt == "csv":
+        table = read_csv(text, header_rows, delimiter)
+    elif fmt == "json":
+        table = read_json(text, records_path)
+    elif fmt == "jsonl":
+        table = read_jsonl(text)
+    else:
+        raise BadInput(f"unknown export format {fmt!r}")
+    table.encoding = used
+    return table

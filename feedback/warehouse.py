@@ -1,0 +1,446 @@
+"""The internal warehouse: raw landing, items, quarantine, watermarks and the run log.
+
+The schema is a list of named migrations, applied in order and recorded in
+``_migrations``; applying them again does nothing. Every write that belongs to
+one source's batch (raw documents, items, quarantined records and the source's
+watermark) happens in one transaction, so a run killed at any point leaves the
+warehouse as it was before that batch or after it, never in between.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils.db import NotFoundError
+
+from .errors import WarehouseError
+from .items import Item, Quarantined
+
+log = logging.getLogger(__name__)
+
+Migration = Callable[[sqlite_utils.Database], None]
+MIGRATIONS: list[tuple[str, Migration]] = []
+
+
+def migration(name: str) -> Callable[[Migration], Migration]:
+    """Register a schema change; names are permanent once released."""
+
+    def register(fn: Migration) -> Migration:
+        if any(existing == name for existing, _ in MIGRATIONS):
+            raise ValueError(f"duplicate migration name {name!r}")
+        MIGRATIONS.append((name, fn))
+        return fn
+
+    return register
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@migration("0001_landing_items_quarantine")
+def _m0001(db: sqlite_utils.Database) -> None:
+    db["raw_documents"].create(
+        {
+            "hash": str,
+            "source": str,
+            "uri": str,
+            "size": int,
+            "media_type": str,
+            "landed_at": str,
+            "content": bytes,
+        },
+        pk="hash",
+    )
+    db["items"].create(
+        {
+            "id": str,
+            "source": str,
+            "channel": str,
+            "local_id": str,
+            "raw_hash": str,
+            "location": str,
+            "received_at": str,
+            "customer": str,
+            "rating": float,
+            "rating_raw": str,
+            "rating_scale": str,
+            "title": str,
+            "question": str,
+            "text": str,
+            "url": str,
+            "extra": str,
+            "run_id": int,
+            "ingested_at": str,
+        },
+        pk="id",
+        not_null={"source", "channel", "local_id", "text"},
+    )
+    db["items"].create_index(["source", "received_at"])
+    db["items"].create_index(["received_at"])
+    db["quarantine"].create(
+        {
+            "id": str,
+            "source": str,
+            "location": str,
+            "reason": str,
+            "snippet": str,
+            "raw_hash": str,
+            "run_id": int,
+            "first_seen": str,
+            "last_seen": str,
+            "times_seen": int,
+        },
+        pk="id",
+    )
+    db["quarantine"].create_index(["source"])
+    db["watermarks"].create(
+        {"source": str, "key": str, "value": str, "updated_at": str},
+        pk=("source", "key"),
+    )
+    db["runs"].create(
+        {
+            "id": int,
+            "flow": str,
+            "parameters": str,
+            "started": str,
+            "finished": str,
+            "status": str,
+            "items_in": int,
+            "items_new": int,
+            "quarantined": int,
+            "details": str,
+        },
+        pk="id",
+    )
+
+
+@migration("0002_processed_text")
+def _m0002(db: sqlite_utils.Database) -> None:
+    # What the process stage derives from an item: redacted text, language, sentiment.
+    db["processed"].create(
+        {
+            "item_id": str,
+            "text_hash": str,
+            "version": str,
+            "title": str,
+            "text": str,
+            "language": str,
+            "sentiment": float,
+            "processed_at": str,
+        },
+        pk="item_id",
+        foreign_keys=[("item_id", "items", "id")],
+    )
+
+
+def open_warehouse(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating if needed) the warehouse and bring its schema up to date."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite_utils.Database(path)
+        db.execute("PRAGMA busy_timeout = 30000")
+        if db.journal_mode != "wal":
+            db.enable_wal()
+        db.execute("PRAGMA synchronous = NORMAL")
+        migrate(db)
+    except (OSError, sqlite_utils.db.sqlite3.DatabaseError) as exc:  # type: ignore[attr-defined]
+        raise WarehouseError(f"{path}: cannot open the warehouse: {exc}") from exc
+    return db
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply the migrations not yet recorded; return the names applied now."""
+    db["_migrations"].create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
+    done = {row["name"] for row in db["_migrations"].rows}
+    known = {name for name, _ in MIGRATIONS}
+    if done - known:
+        raise WarehouseError(
+            f"the warehouse was written by a newer version (unknown migrations: {sorted(done - known)})"
+        )
+    applied = []
+    for name, fn in MIGRATIONS:
+        if name in done:
+            continue
+        with db.atomic():
+            fn(db)
+            db["_migrations"].insert({"name": name, "applied_at": now_iso()})
+        applied.append(name)
+        log.info("applied migration %s", name)
+    return applied
+
+
+# --- raw landing -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    hash: str
+    source: str
+    uri: str
+    content: bytes
+    media_type: str = "application/octet-stream"
+
+
+def land(db: sqlite_utils.Database, doc: RawDocument) -> bool:
+    """Keep a raw document's bytes once per content hash; True when it is new."""
+    existing = db.execute("select 1 from raw_documents where hash = ?", [doc.hash]).fetchone()
+    if existing:
+        return False
+    db["raw_documents"].insert(
+        {
+            "hash": doc.hash,
+            "source": doc.source,
+            "uri": doc.uri,
+            "size": len(doc.content),
+            "media_type": doc.media_type,
+            "landed_at": now_iso(),
+            "content": doc.content,
+        }
+    )
+    return True
+
+
+# --- items, quarantine, watermarks ---------------------------------------------------------
+
+
+@dataclass
+class BatchResult:
+    seen: int = 0
+    new: int = 0
+    changed: int = 0
+    quarantined: int = 0
+
+    def __iadd__(self, other: BatchResult) -> BatchResult:
+        self.seen += other.seen
+        self.new += other.new
+        self.changed += other.changed
+        self.quarantined += other.quarantined
+        return self
+
+
+_ITEM_COLUMNS = (
+    "id source channel local_id raw_hash location received_at customer rating rating_raw "
+    "rating_scale title question text url extra run_id ingested_at"
+).split()
+_ITEM_CONTENT = ("received_at", "customer", "rating", "rating_raw", "title", "question", "text", "url", "extra")
+
+
+def _item_values(item: Item, run_id: int | None, stamp: str) -> tuple[Any, ...]:
+    row = item.row()
+    row["extra"] = json.dumps(item.extra, sort_keys=True, ensure_ascii=False) if item.extra else None
+    row["run_id"] = run_id
+    row["ingested_at"] = stamp
+    return tuple(row.get(col) for col in _ITEM_COLUMNS)
+
+
+def _upsert_items(db: sqlite_utils.Database, items: list[Item], run_id: int | None) -> tuple[int, int]:
+    """Insert new items, update ones whose content changed; returns (new, changed)."""
+    if not items:
+        return 0, 0
+    stamp = now_iso()
+    # Last occurrence wins inside one batch (a duplicated row counts once).
+    unique: dict[str, Item] = {}
+    for item in items:
+        unique[item.id] = item
+    ids = list(unique)
+    existing: dict[str, tuple[Any, ...]] = {}
+    content_cols = ", ".join(_ITEM_CONTENT)
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        marks = ",".join("?" * len(chunk))
+        for row in db.execute(f"select id, {content_cols} from items where id in ({marks})", chunk):
+            existing[row[0]] = tuple(row[1:])
+    fresh, changed = [], []
+    for item_id, item in unique.items():
+        values = _item_values(item, run_id, stamp)
+        if item_id not in existing:
+            fresh.append(values)
+            continue
+        current = tuple(values[_ITEM_COLUMNS.index(col)] for col in _ITEM_CONTENT)
+        if current != existing[item_id]:
+            changed.append(values)
+    cols = ", ".join(_ITEM_COLUMNS)
+    marks = ", ".join("?" * len(_ITEM_COLUMNS))
+    if fresh:
+        db.conn.executemany(f"insert into items ({cols}) values ({marks})", fresh)
+    if changed:
+        updates = ", ".join(f"{col} = excluded.{col}" for col in _ITEM_COLUMNS if col != "id")
+        db.conn.executemany(
+            f"insert into items ({cols}) values ({marks}) on conflict(id) do update set {updates}",
+            changed,
+        )
+    return len(fresh), len(changed)
+
+
+def _quarantine(db: sqlite_utils.Database, records: list[Quarantined], run_id: int | None) -> None:
+    stamp = now_iso()
+    for record in records:
+        row = record.row()
+        db.execute(
+            """
+            insert into quarantine (id, source, location, reason, snippet, raw_hash, run_id,
+                                    first_seen, last_seen, times_seen)
+            values (:id, :source, :location, :reason, :snippet, :raw_hash, :run_id, :stamp, :stamp, 1)
+            on conflict(id) do update set last_seen = :stamp, times_seen = times_seen + 1,
+                                          run_id = :run_id
+            """,
+            {**row, "run_id": run_id, "stamp": stamp},
+        )
+
+
+def get_watermark(db: sqlite_utils.Database, source: str, key: str) -> Any:
+    row = db.execute(
+        "select value from watermarks where source = ? and key = ?", [source, key]
+    ).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def watermarks(db: sqlite_utils.Database, source: str) -> dict[str, Any]:
+    return {
+        key: json.loads(value)
+        for key, value in db.execute("select key, value from watermarks where source = ?", [source])
+    }
+
+
+def _set_watermark(db: sqlite_utils.Database, source: str, key: str, value: Any) -> None:
+    db.execute(
+        """insert into watermarks (source, key, value, updated_at) values (?, ?, ?, ?)
+           on conflict(source, key) do update set value = excluded.value,
+                                                  updated_at = excluded.updated_at""",
+        [source, key, json.dumps(value, sort_keys=True), now_iso()],
+    )
+
+
+@dataclass
+class Batch:
+    """Everything one unit of a source's work produced: committed together or not at all."""
+
+    source: str
+    items: list[Item]
+    quarantined: list[Quarantined]
+    raw: RawDocument | None = None
+    watermark: tuple[str, Any] | None = None  # (key, value) advanced with the items
+
+
+def commit_batch(db: sqlite_utils.Database, batch: Batch, run_id: int | None = None) -> BatchResult:
+    """Write a batch atomically: landing, items, quarantine and watermark in one transaction."""
+    with db.atomic():
+        if batch.raw is not None:
+            land(db, batch.raw)
+        new, changed = _upsert_items(db, batch.items, run_id)
+        _quarantine(db, batch.quarantined, run_id)
+        if batch.watermark is not None:
+            _set_watermark(db, batch.source, *batch.watermark)
+    return BatchResult(
+        seen=len(batch.items), new=new, changed=changed, quarantined=len(batch.quarantined)
+    )
+
+
+# --- run log -------------------------------------------------------------------------------
+
+
+def start_run(db: sqlite_utils.Database, flow: str, parameters: dict[str, Any]) -> int:
+    with db.atomic():
+        table = db["runs"].insert(
+            {
+                "flow": flow,
+                "parameters": json.dumps(parameters, sort_keys=True, default=str),
+                "started": now_iso(),
+                "status": "running",
+            }
+        )
+    return int(table.last_pk)
+
+
+def finish_run(
+    db: sqlite_utils.Database,
+    run_id: int,
+    status: str,
+    counts: BatchResult,
+    details: dict[str, Any] | None = None,
+) -> None:
+    with db.atomic():
+        db["runs"].update(
+            run_id,
+            {
+                "finished": now_iso(),
+                "status": status,
+                "items_in": counts.seen,
+                "items_new": counts.new,
+                "quarantined": counts.quarantined,
+                "details": json.dumps(details or {}, sort_keys=True, default=str),
+            },
+        )
+
+
+@contextmanager
+def run_record(
+    db: sqlite_utils.Database, flow: str, parameters: dict[str, Any]
+) -> Iterator[tuple[int, BatchResult, dict[str, Any]]]:
+    """Record a run: yields (run id, counts to add to, details); status follows the outcome."""
+    run_id = start_run(db, flow, parameters)
+    counts = BatchResult()
+    details: dict[str, Any] = {}
+    try:
+        yield run_id, counts, details
+    except BaseException as exc:
+        details.setdefault("error", f"{type(exc).__name__}: {exc}")
+        finish_run(db, run_id, "failed", counts, details)
+        raise
+    finish_run(db, run_id, "completed", counts, details)
+
+
+def source_summary(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Per source: items, quarantined records, last ingestion."""
+    rows = db.execute(
+        """
+        select s.source,
+               (select count(*) from items i where i.source = s.source) as items,
+               (select count(*) from quarantine q where q.source = s.source) as quarantined,
+               (select max(ingested_at) from items i where i.source = s.source) as last_item,
+               (select max(updated_at) from watermarks w where w.source = s.source) as last_checked
+        from (select source from items union select source from quarantine
+              union select source from watermarks) s
+        order by s.source
+        """
+    ).fetchall()
+    keys = ["source", "items", "quarantined", "last_item", "last_checked"]
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def iter_items(db: sqlite_utils.Database, where: str = "", params: Iterable[Any] = ()) -> Iterator[dict[str, Any]]:
+    sql = "select * from items" + (f" where {where}" if where else "") + " order by id"
+    cursor = db.execute(sql, list(params))
+    names = [d[0] for d in cursor.description]
+    for row in cursor:
+        yield dict(zip(names, row, strict=True))
+
+
+__all__ = [
+    "Batch",
+    "BatchResult",
+    "NotFoundError",
+    "RawDocument",
+    "commit_batch",
+    "finish_run",
+    "get_watermark",
+    "land",
+    "migrate",
+    "migration",
+    "now_iso",
+    "open_warehouse",
+    "run_record",
+    "source_summary",
+    "start_run",
+    "watermarks",
+]
