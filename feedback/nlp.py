@@ -1,0 +1,150 @@
+"""Text for the theme engine: segments, cleanup before embedding, lemmas and label phrases.
+
+An offline spaCy pipeline (blank English, ``sentencizer``, lookup lemmatizer from
+``spacy-lookups-data``) is built once per process. A blank pipeline has no parser,
+so noun phrases come from lemma n-grams (1-3 tokens) that neither start nor end
+with a stop word, punctuation or a number, and that contain a content word; this
+approximates noun chunks well enough for labels, is fast (~200k tokens/s) and needs
+no downloaded model.
+
+A comment is cut into sentences, and a sentence that makes two points ("delivery
+was late but the driver was lovely") into clauses at a contrast marker when both
+sides are substantial. Each segment keeps its display text (the redacted original)
+and gets a cleaned text for embedding: links, @handles, '#' marks, redaction
+placeholders and repeated punctuation removed, since in short texts those tokens
+dominate the embedding.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+MAX_SEGMENTS = 40  # per comment; the rest of a very long comment is joined into the last one
+MAX_SEGMENT_CHARS = 600  # the model reads ~256 word pieces; longer text is cut for embedding
+MIN_CONTENT_LETTERS = 3  # fewer letters than this (emoji, "ok", "??") is not a themable point
+MIN_CLAUSE_WORDS = 4  # both sides of a split must have at least this many words
+
+URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
+HANDLE = re.compile(r"(?<![\w@])@\w{1,30}")
+HASHMARK = re.compile(r"#(?=\w)")
+PLACEHOLDER = re.compile(r"\[(?:EMAIL|PHONE|CARD|IBAN|CREDENTIALS|NAME|URL|ADDRESS)\]")
+REPEATED_PUNCT = re.compile(r"([!?.,*~\-=_])\1+")
+SPACES = re.compile(r"\s+")
+CLAUSE_SPLIT = re.compile(
+    r"\s*(?:;|\s-\s|,?\s+but\s+|,?\s+however,?\s+|,?\s+although\s+|,?\s+though\s+|,?\s+whereas\s+)",
+    re.IGNORECASE,
+)
+EXTRA_STOP = {
+    "get", "got", "would", "could", "also", "really", "just", "like", "one", "thing", "things",
+    "lot", "bit", "way", "even", "still", "much", "well", "make", "go", "know", "want", "need",
+    "please", "thanks", "thank", "hi", "hello", "dear", "regards", "-PRON-", "i", "im", "ive",
+    "dont", "cant", "didnt", "doesnt", "wasnt", "isnt", "wont", "yes", "no", "ok", "okay",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Segment:
+    seq: int
+    text: str  # for display: the redacted original
+    clean: str  # for embedding
+
+
+@lru_cache(maxsize=1)
+def pipeline() -> Any:
+    """The offline English pipeline, built once per process."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    return nlp
+
+
+def clean_for_embedding(text: str) -> str:
+    """Text without the boilerplate that would dominate a short text's embedding."""
+    out = URL.sub(" ", text)
+    out = PLACEHOLDER.sub(" ", out)
+    out = HANDLE.sub(" ", out)
+    out = HASHMARK.sub("", out)
+    out = REPEATED_PUNCT.sub(r"\1", out)
+    out = SPACES.sub(" ", out).strip()
+    return out[:MAX_SEGMENT_CHARS]
+
+
+def content_letters(text: str) -> int:
+    return sum(ch.isalpha() for ch in text)
+
+
+def is_themable(clean: str) -> bool:
+    """A segment worth clustering: enough letters to carry a point."""
+    return content_letters(clean) >= MIN_CONTENT_LETTERS
+
+
+def split_clauses(sentence: str) -> list[str]:
+    """A sentence cut at contrast markers when every side has MIN_CLAUSE_WORDS words."""
+    parts = [p.strip(" ,") for p in CLAUSE_SPLIT.split(sentence)]
+    parts = [p for p in parts if p]
+    if len(parts) < 2 or any(len(p.split()) < MIN_CLAUSE_WORDS for p in parts):
+        return [sentence.strip()]
+    return parts
+
+
+def segment(text: str | None) -> list[Segment]:
+    """A comment's points: sentences, split into clauses where one sentence makes two points.
+
+    Fragments with too few letters are attached to the previous segment, so
+    "Great service!!! :)" stays one segment. Returns [] for empty text.
+    """
+    if not text or not text.strip():
+        return []
+    doc = pipeline()(text)
+    pieces: list[str] = []
+    for sent in doc.sents:
+        for clause in split_clauses(sent.text):
+            if pieces and not is_themable(clean_for_embedding(clause)):
+                pieces[-1] = f"{pieces[-1]} {clause}"
+            else:
+                pieces.append(clause)
+    if len(pieces) > MAX_SEGMENTS:
+        pieces = pieces[: MAX_SEGMENTS - 1] + [" ".join(pieces[MAX_SEGMENTS - 1 :])]
+    return [Segment(seq=i, text=p, clean=clean_for_embedding(p)) for i, p in enumerate(pieces)]
+
+
+def _token_ok(token: Any) -> bool:
+    return bool(token.is_alpha) and len(token.text) > 1
+
+
+LINKERS = {"of", "to", "for", "on", "in", "with", "and"}  # allowed inside a phrase ("speed of delivery")
+
+
+def lemma_terms(text: str, max_n: int = 3) -> list[str]:
+    """Candidate label terms: lemma n-grams made of content words (linkers allowed inside).
+
+    Text is lowercased first because the lookup lemmatizer does not ("Drivers").
+    """
+    nlp = pipeline()
+    stops = nlp.Defaults.stop_words
+    lemmas: list[str | None] = []
+    for token in nlp(clean_for_embedding(text).lower()):
+        lemmas.append((token.lemma_ or token.text) if _token_ok(token) else None)
+    terms: list[str] = []
+    for i in range(len(lemmas)):
+        for n in range(1, max_n + 1):
+            gram = lemmas[i : i + n]
+            if len(gram) < n or any(g is None for g in gram):
+                break
+            words = [g for g in gram if g is not None]
+            if _stop(words[0], stops) or _stop(words[-1], stops):
+                continue
+            if any(_stop(w, stops) and w not in LINKERS for w in words[1:-1]):
+                continue
+            terms.append(" ".join(words))
+    return terms
+
+
+def _stop(word: str, stops: set[str]) -> bool:
+    return word in stops or word in EXTRA_STOP or len(word) < 2
