@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .errors import ConfigError
 
 DEFAULT_CONFIG_PATH = Path("data/config.yml")
-SECRET_REF = re.compile(r"^env:([A-Za-z_][A-Za-z0-9_]*)$")
+SECRET_REF = re.compile(r"^(env|block):([A-Za-z_][A-Za-z0-9_-]*)$")
 SOURCE_NAME = r"^[a-z0-9][a-z0-9_.-]{0,62}$"
 
 
@@ -122,8 +122,24 @@ class Secrets(_Model):
     @classmethod
     def _reference_only(cls, value: str) -> str:
         if not SECRET_REF.match(value):
-            raise ValueError("a secret must be a reference like 'env:VARIABLE_NAME', never the secret itself")
+            raise ValueError(
+                "a secret must be a reference like 'env:VARIABLE_NAME' or 'block:prefect-secret-block-name',"
+                " never the secret itself"
+            )
         return value
+
+
+class Processing(_Model):
+    """How comments are prepared for publishing: languages to tell apart, where phone numbers come from."""
+
+    languages: list[str] = Field(
+        default_factory=lambda: ["en", "fr", "de", "es", "it", "pt", "nl"],
+        description="ISO 639-1 codes the language detector chooses between",
+    )
+    phone_regions: list[str] = Field(
+        default_factory=lambda: ["GB", "US"],
+        description="ISO 3166 regions for phone numbers written without a +country prefix",
+    )
 
 
 class Config(_Model):
@@ -135,6 +151,7 @@ class Config(_Model):
     archive: Path = Path("archive.db")
     datasette_metadata: Path | None = None
     secrets: Secrets = Secrets()
+    processing: Processing = Processing()
     sources: list[SourceConfig] = Field(default_factory=list)
     base_dir: Path = Path(".")
 
@@ -223,10 +240,23 @@ def load_config(path: str | Path) -> Config:
 
 
 def resolve_secret(reference: str, environ: Mapping[str, str] | None = None) -> str | None:
-    """The value of a secret reference (``env:NAME``), or None when the variable is unset."""
+    """The value of a secret reference, or None when it is unset.
+
+    ``env:NAME`` reads an environment variable; ``block:NAME`` loads a Prefect
+    ``Secret`` block (Prefect is imported only then). Call this at the edges
+    (CLI, flows), never from library code.
+    """
     match = SECRET_REF.match(reference)
     if not match:
-        raise ConfigError(f"not a secret reference: {reference!r} (expected 'env:NAME')")
+        raise ConfigError(f"not a secret reference: {reference!r} (expected 'env:NAME' or 'block:NAME')")
+    kind, name = match.groups()
+    if kind == "block":
+        from prefect.blocks.system import Secret
+
+        try:
+            value = Secret.load(name).get()
+        except ValueError as exc:
+            raise ConfigError(f"cannot load the Prefect Secret block {name!r}: {exc}") from None
+        return str(value) if value else None
     env = os.environ if environ is None else environ
-    value = env.get(match.group(1))
-    return value or None
+    return env.get(name) or None

@@ -228,10 +228,7 @@ class BatchResult:
         return self
 
 
-_ITEM_COLUMNS = (
-    "id source channel local_id raw_hash location received_at customer rating rating_raw "
-    "rating_scale title question text url extra run_id ingested_at"
-).split()
+_ITEM_COLUMNS = ["id", "source", "channel", "local_id", "raw_hash", "location", "received_at", "customer", "rating", "rating_raw", "rating_scale", "title", "question", "text", "url", "extra", "run_id", "ingested_at"]
 _ITEM_CONTENT = ("received_at", "customer", "rating", "rating_raw", "title", "question", "text", "url", "extra")
 
 
@@ -397,7 +394,7 @@ def run_record(
         details.setdefault("error", f"{type(exc).__name__}: {exc}")
         finish_run(db, run_id, "failed", counts, details)
         raise
-    finish_run(db, run_id, "completed", counts, details)
+    finish_run(db, run_id, "partial" if details.get("failed") else "completed", counts, details)
 
 
 def source_summary(db: sqlite_utils.Database) -> list[dict[str, Any]]:

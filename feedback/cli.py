@@ -1,0 +1,201 @@
+"""The ``feedback`` command: a thin shell over the library and the flows.
+
+Domain errors become one clear line (click.ClickException) here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .config import DEFAULT_CONFIG_PATH, Config, load_config
+from .errors import FeedbackError
+
+DATASETTE_HOST = "127.0.0.1"
+DATASETTE_PORT = 8001
+
+# Offline and private by default; an operator's own environment wins.
+QUIET_DEFAULTS = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+}
+
+
+def set_quiet_defaults(config_dir: Path) -> None:
+    """Environment defaults for Prefect and Hugging Face; must run before either is imported."""
+    for key, value in QUIET_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+    # Without a Prefect server, the temporary local API keeps its state beside the data.
+    if "PREFECT_API_URL" not in os.environ:
+        os.environ.setdefault("PREFECT_HOME", str(config_dir / "prefect"))
+
+
+class State:
+    def __init__(self, config_path: Path) -> None:
+        self.config_path = config_path
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+
+class FriendlyGroup(click.Group):
+    """Turns domain errors raised by any command into one line on stderr."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except FeedbackError as exc:
+            raise click.ClickException(str(exc)) from None
+        except OSError as exc:
+            raise click.ClickException(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")) from None
+
+
+@click.group(cls=FriendlyGroup)
+@click.option(
+    "--config", "-c", "config_path", type=click.Path(path_type=Path), envvar="FEEDBACK_CONFIG",
+    default=DEFAULT_CONFIG_PATH, show_default=True, help="The configuration file (YAML).",
+)
+@click.option("--verbose", "-v", is_flag=True, help="Log what each stage does.")
+@click.version_option(package_name="feedback")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path, verbose: bool) -> None:
+    """Voice of the customer: ingest feedback, find themes, publish a searchable archive."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    set_quiet_defaults(config_path.resolve().parent)
+    ctx.obj = State(config_path)
+
+
+@cli.command()
+@click.option("--source", "-s", "sources", multiple=True, help="Only this source (repeatable).")
+@click.option("--no-publish", is_flag=True, help="Ingest and process, but do not rebuild the archive.")
+@click.pass_obj
+def run(state: State, sources: tuple[str, ...], no_publish: bool) -> None:
+    """Run the nightly flow once, now (through Prefect)."""
+    config = state.config  # validate before starting Prefect
+    for name in sources:
+        config.source(name)
+    from flows.nightly import nightly
+
+    try:
+        result = nightly(config_path=str(state.config_path), sources=list(sources) or None, publish=not no_publish)
+    except FeedbackError:
+        raise
+    click.echo(
+        f"run {result['run_id']}: {result['seen']} comments read, {result['new']} new, "
+        f"{result['quarantined']} quarantined"
+    )
+    if result["archive"]:
+        click.echo(f"published {result['published']} comments to {result['archive']}")
+
+
+@cli.command()
+@click.pass_obj
+def publish(state: State) -> None:
+    """Rebuild the published archive from the warehouse."""
+    from .publish import publish as build
+    from .warehouse import open_warehouse
+
+    config = state.config
+    db = open_warehouse(config.warehouse)
+    result = build(db, config.archive)
+    click.echo(f"published {result.feedback} comments to {result.path} in {result.seconds:.1f} s")
+
+
+@cli.command()
+@click.option("--host", default=DATASETTE_HOST, show_default=True, help="Address to listen on.")
+@click.option("--port", "-p", default=DATASETTE_PORT, show_default=True, type=int, help="Port to listen on.")
+@click.pass_obj
+def serve(state: State, host: str, port: int) -> None:
+    """Serve the published archive with Datasette, read-only."""
+    config = state.config
+    if not config.archive.exists():
+        raise click.ClickException(f"no archive at {config.archive}: run `feedback run` or `feedback publish` first")
+    args = [sys.executable, "-m", "datasette", "serve", "--immutable", str(config.archive),
+            "--host", host, "--port", str(port), "--setting", "facet_time_limit_ms", "400",
+            "--setting", "sql_time_limit_ms", "3000"]
+    if config.datasette_metadata and config.datasette_metadata.exists():
+        args += ["--metadata", str(config.datasette_metadata)]
+    click.echo(f"Serving {config.archive.name} at http://{host}:{port}/ (Ctrl+C to stop)")
+    os.execv(sys.executable, args)
+
+
+@cli.command()
+@click.pass_obj
+def sources(state: State) -> None:
+    """Per source: channel, items, quarantined records, last run."""
+    from .warehouse import open_warehouse, source_summary
+
+    config = state.config
+    stats = {}
+    if config.warehouse.exists():
+        stats = {row["source"]: row for row in source_summary(open_warehouse(config.warehouse))}
+    rows = [("source", "channel", "items", "quarantined", "last new item", "last checked")]
+    for source in config.sources:
+        s = stats.get(source.name, {})
+        rows.append((
+            source.name, source.channel, str(s.get("items", 0)), str(s.get("quarantined", 0)),
+            (s.get("last_item") or "never")[:19], (s.get("last_checked") or "never")[:19],
+        ))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+@cli.command()
+@click.option("--source", "-s", help="Only this source.")
+@click.option("--limit", "-n", default=20, show_default=True, help="How many records to show.")
+@click.pass_obj
+def quarantine(state: State, source: str | None, limit: int) -> None:
+    """List quarantined records: where, why, and a snippet."""
+    from .warehouse import open_warehouse
+
+    db = open_warehouse(state.config.warehouse)
+    where, params = ("where source = ?", [source]) if source else ("", [])
+    rows = db.execute(
+        f"select source, location, reason, snippet, times_seen from quarantine {where} "
+        "order by last_seen desc limit ?", [*params, limit],
+    ).fetchall()
+    if not rows:
+        click.echo("nothing quarantined")
+    for src, location, reason, snippet, seen in rows:
+        click.echo(f"{src}  {location}  (seen {seen}x)\n    {reason}")
+        if snippet:
+            click.echo(f"    > {snippet[:160]}")
+
+
+@cli.command()
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Folder to write into (default: samples/ beside the configuration).")
+@click.option("--seed", default=20261122, show_default=True, help="Random seed: the same seed writes the same files.")
+@click.pass_obj
+def samples(state: State, out: Path | None, seed: int) -> None:
+    """Write the sample exports of the fictional company Brightmoor."""
+    from .samples import generate
+
+    target = out or state.config_path.resolve().parent / "samples"
+    written = generate(target, seed=seed)
+    for name, count in written.items():
+        click.echo(f"{count:6d}  {name}")
+    click.echo(f"wrote {len(written)} files under {target}")
+
+
+def main() -> None:
+    cli(prog_name="feedback")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,212 @@
+"""Build the published archive from the warehouse, then swap it in atomically.
+
+The archive holds only what staff may read: redacted text, pseudonymous
+customer keys, no raw documents. It is built in a temporary file next to the
+target and moved over it with ``os.replace``, so a reader sees the old archive
+or the new one, never half of one. Table and column names follow the contract
+in ARCHITECTURE.md; more tables come from extensions (themes, email threads).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from .warehouse import now_iso
+
+log = logging.getLogger(__name__)
+
+ArchiveExtension = Callable[[sqlite_utils.Database], dict[str, list[dict[str, Any]]]]
+
+FEEDBACK_COLUMNS: dict[str, type] = {
+    "id": str,
+    "source": str,
+    "channel": str,
+    "received_at": str,
+    "month": str,
+    "customer": str,
+    "rating": float,
+    "rating_raw": str,
+    "rating_scale": str,
+    "rating_band": str,
+    "title": str,
+    "text": str,
+    "question": str,
+    "language": str,
+    "sentiment": float,
+    "url": str,
+}
+THEMES_COLUMNS: dict[str, type] = {
+    "id": int,
+    "label": str,
+    "keywords": str,
+    "parent_id": int,
+    "size": int,
+    "sentiment": float,
+    "first_seen": str,
+    "last_seen": str,
+}
+FEEDBACK_THEMES_COLUMNS: dict[str, type] = {"feedback_id": str, "theme_id": int, "score": float}
+RUNS_COLUMNS: dict[str, type] = {
+    "id": int,
+    "flow": str,
+    "parameters": str,
+    "started": str,
+    "finished": str,
+    "status": str,
+    "items_in": int,
+    "items_new": int,
+    "quarantined": int,
+    "details": str,
+}
+
+
+def rating_band(rating: float | None, scale: str | None) -> str | None:
+    """low / medium / high, on the scale's own terms (NPS: detractor 0-6, passive 7-8, promoter 9-10)."""
+    if rating is None:
+        return None
+    if scale == "nps":
+        return "low" if rating < 0.65 else "medium" if rating < 0.85 else "high"
+    return "low" if rating < 0.5 else "medium" if rating < 0.75 else "high"
+
+
+def feedback_rows(warehouse: sqlite_utils.Database) -> Iterator[dict[str, Any]]:
+    """Published rows: processed (redacted) items only; an unprocessed item is never published."""
+    cursor = warehouse.execute(
+        """
+        select i.id, i.source, i.channel, i.received_at, i.customer, i.rating, i.rating_raw,
+               i.rating_scale, p.title, p.text, i.question, p.language, p.sentiment, i.url
+        from items i join processed p on p.item_id = i.id
+        order by i.received_at desc, i.id
+        """
+    )
+    for (item_id, source, channel, received_at, customer, rating, rating_raw, scale, title, text,
+         question, language, sentiment, url) in cursor:
+        yield {
+            "id": item_id,
+            "source": source,
+            "channel": channel,
+            "received_at": received_at,
+            "month": received_at[:7] if received_at else None,
+            "customer": customer,
+            "rating": rating,
+            "rating_raw": rating_raw,
+            "rating_scale": scale,
+            "rating_band": rating_band(rating, scale),
+            "title": title,
+            "text": text,
+            "question": question,
+            "language": language,
+            "sentiment": sentiment,
+            "url": url,
+        }
+
+
+@dataclass
+class PublishResult:
+    path: Path
+    feedback: int = 0
+    tables: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def _create_contract_tables(archive: sqlite_utils.Database) -> None:
+    archive["feedback"].create(FEEDBACK_COLUMNS, pk="id")
+    archive["themes"].create(THEMES_COLUMNS, pk="id", foreign_keys=[("parent_id", "themes", "id")])
+    archive["feedback_themes"].create(
+        FEEDBACK_THEMES_COLUMNS,
+        pk=("feedback_id", "theme_id"),
+        foreign_keys=[("feedback_id", "feedback", "id"), ("theme_id", "themes", "id")],
+    )
+    archive["runs"].create(RUNS_COLUMNS, pk="id")
+
+
+def _copy_runs(warehouse: sqlite_utils.Database, archive: sqlite_utils.Database) -> int:
+    cols = ", ".join(RUNS_COLUMNS)
+    rows = [dict(zip(RUNS_COLUMNS, r, strict=True)) for r in warehouse.execute(f"select {cols} from runs order by id")]
+    archive["runs"].insert_all(rows)
+    return len(rows)
+
+
+def _sources_table(warehouse: sqlite_utils.Database, archive: sqlite_utils.Database) -> int:
+    rows = warehouse.execute(
+        """
+        select s.source, max(s.channel), count(i.id), min(i.received_at), max(i.received_at),
+               (select count(*) from quarantine q where q.source = s.source)
+        from (select distinct source, channel from items) s
+        left join items i on i.source = s.source
+        group by s.source order by s.source
+        """
+    ).fetchall()
+    keys = ["name", "channel", "items", "first_received", "last_received", "quarantined"]
+    archive["sources"].insert_all([dict(zip(keys, r, strict=True)) for r in rows], pk="name")
+    return len(rows)
+
+
+def build_archive(
+    warehouse: sqlite_utils.Database,
+    path: Path,
+    extensions: Iterable[ArchiveExtension] = (),
+    batch_size: int = 10_000,
+) -> PublishResult:
+    """Write a complete archive at ``path`` (which must not exist yet)."""
+    started = time.perf_counter()
+    archive = sqlite_utils.Database(path)
+    archive.execute("PRAGMA journal_mode = OFF")
+    archive.execute("PRAGMA synchronous = OFF")
+    result = PublishResult(path=path)
+    _create_contract_tables(archive)
+    with archive.atomic():
+        archive["feedback"].insert_all(feedback_rows(warehouse), batch_size=batch_size)
+        result.feedback = archive["feedback"].count
+        result.tables["runs"] = _copy_runs(warehouse, archive)
+        result.tables["sources"] = _sources_table(warehouse, archive)
+        for extension in extensions:
+            for table, rows in extension(warehouse).items():
+                archive[table].insert_all(rows, batch_size=batch_size, alter=True)
+                result.tables[table] = result.tables.get(table, 0) + len(rows)
+    for column in ("source", "channel", "received_at", "month", "rating_band", "customer", "language"):
+        archive["feedback"].create_index([column])
+    archive["feedback_themes"].create_index(["theme_id", "score"])
+    archive["themes"].create_index(["parent_id"])
+    archive["feedback"].enable_fts(["title", "text"], tokenize="porter", create_triggers=False)
+    archive["archive_info"].insert(
+        {
+            "built_at": now_iso(),
+            "feedback": result.feedback,
+            "tables": json.dumps(result.tables, sort_keys=True),
+        }
+    )
+    archive.execute("ANALYZE")
+    archive.conn.commit()
+    archive.close()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def publish(
+    warehouse: sqlite_utils.Database,
+    target: str | Path,
+    extensions: Iterable[ArchiveExtension] = (),
+) -> PublishResult:
+    """Build the archive in a temporary file beside ``target`` and move it into place."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    try:
+        result = build_archive(warehouse, tmp, extensions)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    result.path = target
+    log.info("published %s: %d comments in %.1f s", target, result.feedback, result.seconds)
+    return result

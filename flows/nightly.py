@@ -1,0 +1,141 @@
+"""The nightly run: pull what is new from every source, process it, republish the archive.
+
+Thin wiring only: every task calls one library function. Only I/O tasks retry,
+and only on I/O errors; a source that still fails is recorded and the other
+sources go on.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import TaskRun
+from prefect.states import State
+from pydantic import SecretStr
+
+from feedback.config import DEFAULT_CONFIG_PATH, Config, load_config, resolve_secret
+from feedback.errors import ConfigError, FeedbackError
+from feedback.pipeline import ingest_source
+from feedback.process import build_redactor, process_items
+from feedback.publish import PublishResult, publish
+from feedback.warehouse import BatchResult, open_warehouse, run_record
+
+
+def retry_on_io(task: Any, task_run: TaskRun, state: State) -> bool:
+    """Retry a task only when it failed on I/O (a source down, a locked database)."""
+    try:
+        state.result()
+    except (OSError, sqlite3.OperationalError):
+        return True
+    except BaseException:
+        return False
+    return False
+
+
+def customer_secret(config: Config) -> SecretStr:
+    value = resolve_secret(config.secrets.customer_key)
+    if not value:
+        raise ConfigError(
+            f"the customer key secret {config.secrets.customer_key!r} is not set "
+            "(export FEEDBACK_CUSTOMER_KEY, or point secrets.customer_key at a Prefect Secret block)"
+        )
+    return SecretStr(value)
+
+
+@task(
+    name="ingest-source",
+    task_run_name="ingest-{source_name}",
+    retries=2,
+    retry_delay_seconds=[5, 30],
+    retry_condition_fn=retry_on_io,
+    cache_policy=NO_CACHE,
+)
+def ingest(config: Config, source_name: str, secret: SecretStr, run_id: int) -> BatchResult:
+    db = open_warehouse(config.warehouse)
+    try:
+        return ingest_source(db, config, source_name, secret.get_secret_value().encode(), run_id)
+    finally:
+        db.close()
+
+
+@task(name="process-new-items", cache_policy=NO_CACHE)
+def process_new_items(config: Config) -> int:
+    db = open_warehouse(config.warehouse)
+    try:
+        redactor = build_redactor(config.processing.phone_regions)
+        return process_items(db, redactor, config.processing.languages)
+    finally:
+        db.close()
+
+
+@task(name="publish-archive", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_on_io, cache_policy=NO_CACHE)
+def publish_archive(config: Config) -> PublishResult:
+    db = open_warehouse(config.warehouse)
+    try:
+        return publish(db, config.archive)
+    finally:
+        db.close()
+
+
+@flow(name="nightly", log_prints=False)
+def nightly(
+    config_path: str = str(DEFAULT_CONFIG_PATH),
+    sources: list[str] | None = None,
+    publish: bool = True,
+) -> dict[str, Any]:
+    """Ingest every configured source (or the ones named), process what is new, publish."""
+    logger = get_run_logger()
+    config = load_config(config_path)
+    names = sources or [s.name for s in config.sources]
+    for name in names:
+        config.source(name)  # unknown names fail before anything is written
+    secret = customer_secret(config)
+    db = open_warehouse(config.warehouse)
+    failed: dict[str, str] = {}
+    per_source: dict[str, dict[str, int]] = {}
+    try:
+        with run_record(db, "nightly", {"config": config_path, "sources": names}) as (run_id, counts, details):
+            futures = {name: ingest.submit(config, name, secret, run_id) for name in names}
+            for name, future in futures.items():
+                try:
+                    result = future.result()
+                except FeedbackError as exc:
+                    failed[name] = str(exc)
+                    logger.error("source %s failed: %s", name, exc)
+                    continue
+                except (OSError, sqlite3.Error) as exc:
+                    failed[name] = f"{type(exc).__name__}: {exc}"
+                    logger.error("source %s failed after retries: %s", name, exc)
+                    continue
+                counts += result
+                per_source[name] = asdict(result)
+            details["sources"] = per_source
+            details["failed"] = failed
+            details["processed"] = process_new_items(config)
+        logger.info(
+            "run %d: %d seen, %d new, %d quarantined, %d failed sources",
+            run_id, counts.seen, counts.new, counts.quarantined, len(failed),
+        )
+        published = publish_archive(config) if publish else None
+    finally:
+        db.close()
+    if failed:
+        raise FeedbackError(f"{len(failed)} source(s) failed: " + "; ".join(f"{k}: {v}" for k, v in failed.items()))
+    return {
+        "run_id": run_id,
+        "seen": counts.seen,
+        "new": counts.new,
+        "quarantined": counts.quarantined,
+        "sources": per_source,
+        "archive": str(published.path) if published else None,
+        "published": published.feedback if published else None,
+    }
+
+
+if __name__ == "__main__":
+    nightly(config_path=str(Path(DEFAULT_CONFIG_PATH)))
