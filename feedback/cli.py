@@ -134,6 +134,36 @@ def serve(state: State, host: str, port: int) -> None:
 
 
 @cli.command()
+@click.option("--cron", default="0 2 * * *", show_default=True, help="When the nightly run starts.")
+@click.pass_obj
+def schedule(state: State, cron: str) -> None:
+    """Serve the deployments from this process: nightly on a cron schedule, others on demand.
+
+    The no-work-pool production route; the time zone comes from the configuration.
+    Needs a Prefect server (PREFECT_API_URL) to trigger and watch runs.
+    """
+    from prefect import serve as prefect_serve
+    from prefect.schedules import Cron
+
+    from flows import deployable_flows
+
+    config = state.config
+    params = {"config_path": str(state.config_path.resolve())}
+    deployments = []
+    for name, flow_obj in deployable_flows().items():
+        kwargs: dict[str, Any] = {"name": name, "parameters": params}
+        if name == "nightly":
+            kwargs["schedule"] = Cron(cron, timezone=config.timezone)
+        deployments.append(flow_obj.to_deployment(**kwargs))
+    click.echo(f"serving {', '.join(deployments_names(deployments))}; nightly at {cron!r} {config.timezone}")
+    prefect_serve(*deployments)
+
+
+def deployments_names(deployments: list[Any]) -> list[str]:
+    return [d.name for d in deployments]
+
+
+@cli.command()
 @click.pass_obj
 def sources(state: State) -> None:
     """Per source: channel, items, quarantined records, last run."""

@@ -224,8 +224,10 @@ def load_config(path: str | Path) -> Config:
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        more = len(exc.errors()) - 1
+        errors = exc.errors()
+        # A misspelt key usually explains the "missing" error next to it: show it first.
+        first = next((e for e in errors if e.get("type") == "extra_forbidden"), errors[0])
+        more = len(errors) - 1
         suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
         raise ConfigError(f"{path}: {_describe(first, raw)}{suffix}") from None
     return config.model_copy(

@@ -229,7 +229,8 @@ class BatchResult:
 
 
 _ITEM_COLUMNS = ["id", "source", "channel", "local_id", "raw_hash", "location", "received_at", "customer", "rating", "rating_raw", "rating_scale", "title", "question", "text", "url", "extra", "run_id", "ingested_at"]
-_ITEM_CONTENT = ("received_at", "customer", "rating", "rating_raw", "title", "question", "text", "url", "extra")
+# What makes an item "changed"; provenance (location, extra, raw_hash) alone does not.
+_ITEM_CONTENT = ("received_at", "customer", "rating", "rating_raw", "title", "question", "text", "url")
 
 
 def _item_values(item: Item, run_id: int | None, stamp: str) -> tuple[Any, ...]:

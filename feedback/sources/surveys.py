@@ -322,10 +322,12 @@ def read_surveys(source: SurveySource, context: SourceContext) -> Iterator[Batch
             bad = [Quarantined(source.name, label, exc.reason, exc.snippet or "", digest)]
         log.info("source %s: %s: %d comments from %d rows (%d skipped as known), %d quarantined",
                  source.name, label, len(items), rows, skip, len(bad))
+        # A last line without its newline may be cut short: leave it to be read again.
+        known_rows = rows if content.endswith((b"\n", b"\r")) else max(rows - 1, 0)
         yield Batch(
             source=source.name,
             items=items,
             quarantined=bad,
             raw=raw,
-            watermark=(label, {"hash": digest, "size": len(content), "rows": rows}),
+            watermark=(label, {"hash": digest, "size": len(content), "rows": known_rows}),
         )

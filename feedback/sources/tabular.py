@@ -190,6 +190,7 @@ def read_csv(text: str, header_rows: int | str, delimiter: str | None) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
     head: list[list[str]] = []
     lines: list[int] = []
+    early_error: csv.Error | None = None
     try:
         for row in reader:
             if not any(cell.strip() for cell in row):
@@ -199,7 +200,9 @@ def read_csv(text: str, header_rows: int | str, delimiter: str | None) -> Table:
             if len(head) == 3:
                 break
     except csv.Error as exc:
-        raise BadInput(f"cannot read the CSV header: {exc}") from None
+        if not head:
+            raise BadInput(f"cannot read the CSV header: {exc}") from None
+        early_error = exc
     if not head:
         raise BadInput("the file is empty: no header row")
     count = detect_header_rows(head) if header_rows == "auto" else int(header_rows)
@@ -214,6 +217,13 @@ def read_csv(text: str, header_rows: int | str, delimiter: str | None) -> Table:
             number += 1
             yield _csv_row(number, line, cells, width)
         previous_line = lines[-1] if lines else 0
+        if early_error is not None:
+            number += 1
+            yield BadInput(
+                f"unreadable CSV from line {previous_line + 1}: {early_error} (file truncated?)",
+                location=f"row {number} (line {previous_line + 1})",
+            )
+            return
         while True:
             try:
                 cells = next(reader)

@@ -1,0 +1,53 @@
+"""Shared fixtures. Environment defaults are set before Prefect or Hugging Face are imported."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="feedback-prefect-home-"))
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO.parent / "shared" / "data"
+SECRET = b"test-customer-key"
+
+
+def shared(path: str) -> Path:
+    """A path under ../shared/data, or skip the test with the reason."""
+    full = SHARED_DATA / path
+    if not full.exists():
+        pytest.skip(f"shared data not present: {full}")
+    return full
+
+
+@pytest.fixture
+def write_config(tmp_path: Path) -> Callable[..., Path]:
+    """Write a configuration file under tmp_path; returns its path."""
+
+    def write(sources: list[dict[str, Any]], **settings: Any) -> Path:
+        data = {"warehouse": "warehouse.db", "archive": "archive.db", **settings, "sources": sources}
+        path = tmp_path / "config.yml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """A temporary Prefect API for the whole session (about 20 s to start)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=90):
+        yield
