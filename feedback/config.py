@@ -109,7 +109,112 @@ class SurveySource(_Model):
         return value
 
 
-SourceConfig = SurveySource
+# --- public reviews (issue 5) ----------------------------------------------------------------
+
+
+class ReviewSelectors(_Model):
+    """CSS selectors for review pages without schema.org markup."""
+
+    review: str = Field(description="one element per review, e.g. 'div.review'")
+    body: str = Field(description="inside a review: its text")
+    title: str | None = None
+    rating: str | None = None
+    rating_attribute: str | None = Field(None, description="read the rating from this attribute (e.g. 'content', 'data-stars') instead of the text")
+    author: str | None = None
+    date: str | None = None
+    date_attribute: str | None = "datetime"
+    best: float = 5
+    worst: float = 1
+
+
+class ReviewSite(_Model):
+    """Options for one host, overriding the source's defaults (keys of ``sites`` are host names)."""
+
+    rate: float | None = Field(None, gt=0, description="requests per second to this host")
+    selectors: ReviewSelectors | None = None
+    next_selector: str | None = None
+    max_pages: int | None = Field(None, ge=1)
+    user_agent: str | None = None
+    timeout: float | None = Field(None, gt=0)
+    max_bytes: int | None = Field(None, ge=1024)
+
+
+class ReviewExport(_Model):
+    """An app-store style export of reviews (CSV, JSON or JSONL): a local path or glob, or an http(s) URL."""
+
+    path: str
+    format: Literal["auto", "csv", "json", "jsonl"] = "auto"
+    records_path: str | None = Field(None, description="dotted path to the list of reviews in a JSON export")
+    id: str | None = None
+    text: str | None = Field(None, description="column of the review text; guessed from common names when unset")
+    title: str | None = None
+    rating: str | None = None
+    author: str | None = None
+    date: str | None = None
+    url: str | None = None
+    best: float = 5
+    worst: float = 1
+
+
+class ReviewSource(_Model):
+    """Public reviews: web pages with schema.org markup, sitemaps, RSS/Atom feeds and review exports."""
+
+    name: Annotated[str, Field(pattern=SOURCE_NAME)]
+    channel: Literal["review"]
+    base_url: str | None = Field(None, description="relative urls, sitemaps and feeds are joined to this")
+    urls: list[str] = Field(default_factory=list, description="review pages; pagination is followed from each")
+    sitemaps: list[str] = Field(default_factory=list)
+    sitemap_include: list[str] = Field(default_factory=list, description="regexes; only sitemap URLs matching one are read")
+    feeds: list[str] = Field(default_factory=list, description="RSS or Atom feeds, one review per entry")
+    exports: list[ReviewExport] = Field(default_factory=list)
+    user_agent: str = Field(
+        "feedback-review-collector/0.1 (+set user_agent to name your company and a contact URL)",
+        min_length=3,
+    )
+    rate: float = Field(1.0, gt=0, description="requests per second per host (robots.txt Crawl-delay wins when slower)")
+    timeout: float = Field(20.0, gt=0, description="seconds to wait for a response")
+    max_bytes: int = Field(5_000_000, ge=1024, description="larger responses are abandoned")
+    max_redirects: int = Field(5, ge=0, le=20)
+    max_pages: int = Field(10, ge=1, description="pages followed from one start URL")
+    max_sitemap_urls: int = Field(500, ge=1)
+    attempts: int = Field(3, ge=1, le=10, description="tries per request on 429, 5xx and timeouts")
+    max_retry_after: float = Field(300.0, ge=0, description="a longer Retry-After gives up until the next run")
+    selectors: ReviewSelectors | None = None
+    next_selector: str | None = Field(None, description="CSS selector of the next-page link when there is no rel=next")
+    sites: dict[str, ReviewSite] = Field(default_factory=dict)
+    timezone: str | None = None
+
+    @field_validator("urls", "sitemaps", "feeds", "sitemap_include", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str | None) -> str | None:
+        return _check_timezone(value)
+
+    @field_validator("sitemap_include")
+    @classmethod
+    def _regexes(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"sitemap_include {pattern!r} is not a regular expression: {exc}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _something_to_read(self) -> ReviewSource:
+        if not (self.urls or self.sitemaps or self.feeds or self.exports):
+            raise ValueError("a review source needs at least one of urls, sitemaps, feeds or exports")
+        return self
+
+
+# --- end public reviews ----------------------------------------------------------------------
+
+
+SourceConfig = Annotated[SurveySource | ReviewSource, Field(discriminator="channel")]
 
 
 class Secrets(_Model):
