@@ -482,3 +482,16 @@ def _m0010(db: sqlite_utils.Database) -> None:
     )
     db["theme_history"].create_index(["theme_id"])
     db["theme_state"].create({"key": str, "value": str, "updated_at": str}, pk="key")
+
+
+# --- public reviews (feedback/sources/reviews.py): migrations 0030-0039 ------------------------
+
+
+@migration("0030_review_near_duplicates")
+def _m0030(db: sqlite_utils.Database) -> None:
+    # Pairs of reviews from different sites whose texts are near-identical (SimHash distance).
+    db["review_near_duplicates"].create(
+        {"item_id": str, "duplicate_of": str, "distance": int, "flagged_at": str},
+        pk=("item_id", "duplicate_of"),
+    )
+    db["review_near_duplicates"].create_index(["duplicate_of"])

@@ -270,8 +270,12 @@ class Fetcher:
         options_for: Callable[[str], FetchOptions],
         clock: Clock | None = None,
         transport: httpx.BaseTransport | None = None,
+        robots_seed: Callable[[str], Mapping[str, str] | None] | None = None,
     ) -> None:
         self.options_for = options_for  # host -> options
+        # host -> {"etag", "last_modified", "text"} of robots.txt from the last run: fetched conditionally
+        self.robots_seed = robots_seed or (lambda host: None)
+        self.robots_fetched: dict[str, dict[str, str]] = {}  # host -> the same, for robots.txt that changed
         self.clock = clock or SystemClock()
         self.throttle = HostThrottle(self.clock)
         self.client = httpx.Client(follow_redirects=False, transport=transport, trust_env=False)
@@ -299,8 +303,10 @@ class Fetcher:
     def _load_robots(self, host: str) -> RobotsRules:
         opts = self.options_for(host)
         robots_url = host + "/robots.txt"
+        seed = self.robots_seed(host)
+        validators = Validators(seed.get("etag"), seed.get("last_modified")) if seed else Validators()
         try:
-            result = self._get_following(robots_url, opts, Validators(), check_robots=False)
+            result = self._get_following(robots_url, opts, validators, check_robots=False)
         except HTTPStatusError as exc:
             if 400 <= exc.status < 500:
                 return RobotsRules(None)  # no robots.txt: everything is allowed
@@ -309,7 +315,15 @@ class Fetcher:
             return RobotsRules(
                 None, disallow_all=True, reason=f"robots.txt unreadable: {exc}", unreachable=exc.transport
             )
-        rules = parse_robots(result.content.decode("utf-8", errors="replace"))
+        if result.not_modified and seed is not None:
+            text = seed.get("text", "")
+        else:
+            text = result.content.decode("utf-8", errors="replace")
+            if result.etag or result.last_modified:
+                self.robots_fetched[host] = {
+                    "etag": result.etag or "", "last_modified": result.last_modified or "", "text": text
+                }
+        rules = parse_robots(text)
         log.debug("robots.txt of %s: crawl-delay %s", host, rules.crawl_delay(opts.user_agent))
         return rules
 
