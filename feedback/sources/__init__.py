@@ -41,4 +41,8 @@ def reader_for(channel: str) -> Reader:
         from .surveys import read_surveys
 
         return read_surveys
+    if channel == "review":
+        from .reviews import read_reviews
+
+        return read_reviews
     raise ValueError(f"no reader for channel {channel!r}")
