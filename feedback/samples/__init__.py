@@ -1,0 +1,135 @@
+"""Sample data for Brightmoor, a fictional retailer: realistic survey exports with a known truth.
+
+``generate(out_dir)`` writes the five survey exports ``data/config.yml`` reads
+(under ``out_dir / "surveys"``) and ``truth.csv`` beside them: for every comment a
+reader will find, its source, file (relative to ``out_dir``), response id,
+question, row, the known theme keys and polarity. The same seed gives the same
+bytes. ``write_bench_csv`` writes a large Google-Forms-shaped export for the
+ingest benchmark.
+
+The company, its themes and :func:`compose_comment` live in
+:mod:`feedback.samples.company`, for other channels' samples to reuse.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from .company import (
+    THEMES,
+    Comment,
+    Customer,
+    Kind,
+    compose_comment,
+    make_customers,
+    non_answer,
+    pick_themes,
+    vague_comment,
+)
+from .surveys import (
+    GOOGLE_FORMS_HEADER,
+    NPS_BY_MOOD,
+    SURVEYS,
+    WRITERS,
+    TruthRow,
+    draw_responses,
+    google_forms_timestamp,
+    truth_csv,
+    week_volumes,
+)
+
+DEFAULT_SEED = 20261122
+TRUTH_FILE = "surveys/truth.csv"
+CUSTOMERS = 900
+
+__all__ = [
+    "DEFAULT_SEED",
+    "THEMES",
+    "TRUTH_FILE",
+    "Comment",
+    "Customer",
+    "TruthRow",
+    "compose_comment",
+    "generate",
+    "write_bench_csv",
+]
+
+
+def generate(out_dir: Path, seed: int = DEFAULT_SEED) -> dict[str, int]:
+    """Write the survey exports and truth.csv under ``out_dir / "surveys"``.
+
+    Returns {path relative to out_dir: number of distinct comments the file holds},
+    for the five exports (truth.csv has one row per such comment).
+    """
+    out_dir = Path(out_dir)
+    folder = out_dir / "surveys"
+    folder.mkdir(parents=True, exist_ok=True)
+    customers = make_customers(random.Random(f"{seed}:customers"), CUSTOMERS)
+    weeks = week_volumes(random.Random(f"{seed}:weeks"))
+    counts: dict[str, int] = {}
+    truth: list[TruthRow] = []
+    for survey in SURVEYS:
+        rng = random.Random(f"{seed}:{survey.source}")
+        responses = draw_responses(rng, survey, customers, weeks)
+        content, rows = WRITERS[survey.source](rng, survey, responses)
+        (folder / survey.file).write_bytes(content)
+        counts[f"surveys/{survey.file}"] = len(rows)
+        truth.extend(rows)
+    (out_dir / TRUTH_FILE).write_bytes(truth_csv(truth, prefix="surveys/"))
+    return counts
+
+
+def _pool(rng: random.Random, size: int, mood: str, improve: bool) -> list[str]:
+    """Answers to draw from, so a large file costs one composition per pool entry, not per row."""
+    weights = SURVEYS[0].weights
+    texts = []
+    for _ in range(size):
+        if improve and mood == "praise" and rng.random() < 0.6:
+            texts.append(non_answer(rng) if rng.random() < 0.7 else vague_comment(rng).text)
+            continue
+        if rng.random() < 0.06:
+            texts.append(non_answer(rng))
+            continue
+        bad = pick_themes(rng, weights, "complaint", 1) if mood != "praise" or improve else []
+        good = pick_themes(rng, weights, "praise", 1) if mood != "complaint" and not improve else []
+        kind: Kind = "suggestion" if improve else "comment"
+        texts.append(compose_comment(rng, bad + good, kind=kind).text)
+    return texts
+
+
+def write_bench_csv(path: Path, rows: int, seed: int) -> None:
+    """A Google-Forms-shaped export of ``rows`` unique responses (checkout_nps_googleforms.csv's header).
+
+    Built for speed (100k rows in about a second): comments come from pools
+    composed once per call, timestamps advance a few seconds per row.
+    """
+    if rows < 0:
+        raise ValueError(f"rows must be 0 or more, not {rows}")
+    rng = random.Random(f"{seed}:bench")
+    moods = ("complaint", "praise", "mixed")
+    reasons = {mood: _pool(rng, 400, mood, improve=False) for mood in moods}
+    better = {mood: _pool(rng, 200, mood, improve=True) for mood in moods}
+    scores = {mood: (list(NPS_BY_MOOD[mood]), list(NPS_BY_MOOD[mood].values())) for mood in moods}
+    emails = [c.email for c in make_customers(rng, 5000)]
+    moment = datetime(2026, 5, 1, 7, 0, 0)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+        writer.writerow(GOOGLE_FORMS_HEADER)
+        choice, random_ = rng.choice, rng.random
+        for _ in range(rows):
+            moment += timedelta(seconds=rng.randint(1, 90))
+            roll = random_()
+            mood = "complaint" if roll < 0.38 else "praise" if roll < 0.84 else "mixed"
+            values, weights = scores[mood]
+            writer.writerow((
+                google_forms_timestamp(moment),
+                choice(emails),
+                rng.choices(values, weights)[0],
+                choice(reasons[mood]),
+                choice(better[mood]),
+            ))
