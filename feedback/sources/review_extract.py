@@ -71,7 +71,8 @@ class PageExtraction:
     aggregates: list[AggregateRating] = field(default_factory=list)
     next_url: str | None = None
     encoding: str = "utf-8"
-    notes: list[tuple[str, str]] = field(default_factory=list)  # (problem, snippet)
+    encoding_note: str | None = None  # the declared charset was wrong (the page was still read)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (problem, snippet): data may be missing
     syntaxes: set[str] = field(default_factory=set)
 
 
@@ -481,9 +482,7 @@ def extract_page(
 ) -> PageExtraction:
     """Every review, aggregate rating and the next-page link of one HTML page."""
     text, encoding, note = decode_html(content, declared_charset)
-    result = PageExtraction(encoding=encoding)
-    if note:
-        result.notes.append((note, ""))
+    result = PageExtraction(encoding=encoding, encoding_note=note)
     try:
         tree = parse_html(text)
     except (lxml.etree.ParserError, ValueError) as exc:

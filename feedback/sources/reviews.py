@@ -193,6 +193,8 @@ class ReviewCrawl:
             _selectors((site.selectors if site else None) or self.source.selectors),
             (site.next_selector if site else None) or self.source.next_selector,
         )
+        if extraction.encoding_note:
+            log.info("source %s: %s: %s", self.source.name, self.ident(url), extraction.encoding_note)
         items, bad, raw = self._items(extraction, result, url)
         next_url = extraction.next_url
         log.info("source %s: %s: %d reviews (%s), %d notes", self.source.name, self.ident(url),

@@ -107,18 +107,22 @@ class HTTPStatusError(FetchError):
 
 
 class TransportError(FetchError):
-    """Connection refused, reset, timed out or otherwise broken (after retries)."""
+    """Connection refused, reset, timed out or otherwise broken (after retries).
 
-    transport = True
+    ``transport`` is True only when no connection could be made at all.
+    """
 
 
 class _Retryable(Exception):
     """Internal: a 429/5xx or timeout worth another attempt."""
 
-    def __init__(self, message: str, retry_after: float | None = None, status: int | None = None) -> None:
+    def __init__(
+        self, message: str, retry_after: float | None = None, status: int | None = None, unreachable: bool = False
+    ) -> None:
         super().__init__(message)
         self.retry_after = retry_after
         self.status = status
+        self.unreachable = unreachable
 
 
 @dataclass(frozen=True)
@@ -388,7 +392,7 @@ class Fetcher:
             exc = state.outcome.exception() if state.outcome else None
             if isinstance(exc, _Retryable) and exc.retry_after is not None:
                 return 0.0  # the throttle already holds the host back for Retry-After
-            return float(wait_exponential_jitter(initial=opts.backoff, max=60.0, jitter=opts.backoff / 2)(state))
+            return float(wait_exponential_jitter(multiplier=opts.backoff, max=60.0, jitter=opts.backoff / 2)(state))
 
         retrying = Retrying(
             stop=stop_after_attempt(max(1, opts.attempts)),
@@ -407,7 +411,9 @@ class Fetcher:
             return status, headers, content, tries
         except _Retryable as exc:
             if exc.status is None:
-                raise TransportError(f"{exc} (gave up after {tries} attempts)") from None
+                error = TransportError(f"{exc} (gave up after {tries} attempts)")
+                error.transport = exc.unreachable
+                raise error from None
             raise HTTPStatusError(f"{exc} (gave up after {tries} attempts)", exc.status) from None
 
     def _get_once(
@@ -454,8 +460,10 @@ class Fetcher:
                     chunks.append(chunk)
                 return status, head, b"".join(chunks)
         except httpx.TimeoutException as exc:
-            raise _Retryable(f"timed out after {opts.timeout:g}s ({type(exc).__name__})") from None
+            connect = isinstance(exc, httpx.ConnectTimeout)
+            raise _Retryable(f"timed out after {opts.timeout:g}s ({type(exc).__name__})", unreachable=connect) from None
         except httpx.DecodingError as exc:
             raise HTTPStatusError(f"cannot decode the response body: {exc}", 200) from None
         except httpx.TransportError as exc:
-            raise _Retryable(f"cannot reach {host_of(url)}: {type(exc).__name__}: {exc}") from None
+            connect = isinstance(exc, httpx.ConnectError)
+            raise _Retryable(f"cannot reach {host_of(url)}: {type(exc).__name__}: {exc}", unreachable=connect) from None
