@@ -112,24 +112,30 @@ def write_bench_csv(path: Path, rows: int, seed: int) -> None:
     moods = ("complaint", "praise", "mixed")
     reasons = {mood: _pool(rng, 400, mood, improve=False) for mood in moods}
     better = {mood: _pool(rng, 200, mood, improve=True) for mood in moods}
-    scores = {mood: (list(NPS_BY_MOOD[mood]), list(NPS_BY_MOOD[mood].values())) for mood in moods}
+    # Each NPS score repeated by its weight, so a draw is one index (choices() per row is slow).
+    scores = {mood: [str(k) for k, w in NPS_BY_MOOD[mood].items() for _ in range(round(w * 4))] for mood in moods}
     emails = [c.email for c in make_customers(rng, 5000)]
-    moment = datetime(2026, 5, 1, 7, 0, 0)
+    start = datetime(2026, 5, 1)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
         writer.writerow(GOOGLE_FORMS_HEADER)
-        choice, random_ = rng.choice, rng.random
+        random_ = rng.random
+        seconds, day_index, day_prefix = 7 * 3600, -1, ""  # from 1 May 2026, 07:00
         for _ in range(rows):
-            moment += timedelta(seconds=rng.randint(1, 90))
+            seconds += 1 + int(random_() * 90)
+            day, second = divmod(seconds, 86_400)
+            if day != day_index:  # one date format per day, not per row
+                day_index, day_prefix = day, google_forms_timestamp(start + timedelta(days=day)).split(" ")[0]
+            hour, rest = divmod(second, 3600)
             roll = random_()
             mood = "complaint" if roll < 0.38 else "praise" if roll < 0.84 else "mixed"
-            values, weights = scores[mood]
+            values, said, fixes = scores[mood], reasons[mood], better[mood]
             writer.writerow((
-                google_forms_timestamp(moment),
-                choice(emails),
-                rng.choices(values, weights)[0],
-                choice(reasons[mood]),
-                choice(better[mood]),
+                f"{day_prefix} {hour}:{rest // 60:02d}:{rest % 60:02d}",
+                emails[int(random_() * len(emails))],
+                values[int(random_() * len(values))],
+                said[int(random_() * len(said))],
+                fixes[int(random_() * len(fixes))],
             ))

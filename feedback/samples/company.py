@@ -253,8 +253,11 @@ def fill(template: str, rng: random.Random, when: date | None = None) -> str:
     return template.format_map(_Slots(rng, when))
 
 
-def _for_context(templates: Sequence[str], context: Context | None) -> list[str]:
-    """Templates usable in a context, tags removed; untagged templates fit everywhere."""
+def _for_context(templates: Sequence[str], context: Context | None, strict: bool = False) -> list[str]:
+    """Templates usable in a context, tags removed; untagged templates fit everywhere.
+
+    When none fits, all of them (``strict``: none).
+    """
     fitting, untagged = [], []
     for template in templates:
         tag, sep, text = template.partition("|")
@@ -262,7 +265,9 @@ def _for_context(templates: Sequence[str], context: Context | None) -> list[str]
             untagged.append(template)
         elif context is None or tag == context:
             fitting.append(text)
-    return fitting + untagged if (fitting or untagged) else [t.partition("|")[2] for t in templates]
+    if fitting or untagged or strict:
+        return fitting + untagged
+    return [t.partition("|")[2] for t in templates]
 
 
 # --- comments ----------------------------------------------------------------------------------
@@ -304,7 +309,7 @@ def _join_points(rng: random.Random, keys: Sequence[str], context: Context | Non
         text = parts[0]
         for previous, key, part in zip(keys, keys[1:], parts[1:], strict=False):
             glue = rng.choice(CONTRAST if THEMES[previous].polarity != THEMES[key].polarity else ALSO)
-            text += glue + (_capitalise(part) if glue.startswith(".") else part)
+            text += glue + part
         return _capitalise(text) + rng.choice((".", ".", "!", "", "..."))
     sentences = [rng.choice(_for_context(THEMES[k].phrasings, context)) for k in keys]
     return rng.choice((" ", " ", "\n", "  ")).join(sentences)
@@ -369,8 +374,9 @@ def compose_comment(
         raise ValueError(f"theme keys repeat: {keys}")
     polarity = polarity_of(keys)
     first = THEMES[keys[0]]
-    if len(keys) == 1 and first.translations and rng.random() < foreign:
-        language, text = rng.choice(first.translations)
+    translations = [(lang, text) for lang, tagged in first.translations for text in _for_context([tagged], context, strict=True)]
+    if len(keys) == 1 and translations and rng.random() < foreign:
+        language, text = rng.choice(translations)
         if emoji and rng.random() < 0.2:
             text += " " + rng.choice(EMOJI[polarity])
         return Comment(text, keys, polarity, language)

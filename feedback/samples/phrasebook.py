@@ -414,7 +414,7 @@ THEME_TEXT: dict[str, dict[str, Any]] = {
             "delivery|{driver} was great as always",
             "store|{staff} was so helpful",
         ),
-        "short": ("Lovely driver!", "Friendly staff", "store|Great service from {staff}", "Very helpful staff"),
+        "short": ("delivery|Lovely driver!", "Friendly staff", "store|Great service from {staff}", "Very helpful staff"),
     },
     "fresh_quality": {
         "label": "Quality of fresh food",
@@ -489,7 +489,7 @@ THEME_TEXT: dict[str, dict[str, Any]] = {
     },
 }
 
-# A few themes as customers wrote them in other languages.
+# A few themes as customers wrote them in other languages (context tags as above).
 TRANSLATIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "late_delivery": {
         "fr": ("Livraison en retard, encore une fois. Personne ne m'a prévenu.",),
@@ -506,9 +506,9 @@ TRANSLATIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "es": ("Faltaban productos en mi pedido y me los cobraron igual.",),
     },
     "friendly_staff": {
-        "fr": ("Le livreur était très sympathique et serviable.",),
-        "es": ("El repartidor fue muy amable, ¡gracias!",),
-        "de": ("Sehr freundlicher Fahrer, hat alles bis in die Küche getragen.",),
+        "fr": ("delivery|Le livreur était très sympathique et serviable.",),
+        "es": ("delivery|El repartidor fue muy amable, ¡gracias!",),
+        "de": ("delivery|Sehr freundlicher Fahrer, hat alles bis in die Küche getragen.",),
     },
     "fresh_quality": {
         "fr": ("Les fruits et légumes sont toujours très frais, merci !",),
@@ -550,7 +550,7 @@ VAGUE: tuple[str, ...] = (
 )
 
 # Glue for comments that make two points.
-CONTRAST = (" but ", ", but ", ". However ", " although ", ", though ", ". On the other hand ", " - but ")
+CONTRAST = (" but ", ", but ", ". However, ", " although ", ", though ", ". On the other hand, ", " - but ")
 ALSO = (" and ", ", and ", ", also ", ". Also ", " and on top of that ", ". Plus ")
 
 EMOJI = {

@@ -351,8 +351,9 @@ def row_id(cells: Sequence[str]) -> str:
 
 
 def _duplicate_some(rng: random.Random, rows: list[tuple[list[object], Response]], count: int) -> None:
-    """Repeat ``count`` rows right after themselves, as an export glitch or a double submission does."""
-    for index in sorted(rng.sample(range(len(rows)), count), reverse=True):
+    """Repeat ``count`` rows with comments right after themselves, as a double submission does."""
+    commented = [i for i, (_, response) in enumerate(rows) if any(isinstance(a, Comment) for _, a in response.answers)]
+    for index in sorted(rng.sample(commented, count), reverse=True):
         rows.insert(index + 1, (list(rows[index][0]), rows[index][1]))
 
 
