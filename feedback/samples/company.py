@@ -89,7 +89,11 @@ MONTHS = ("April", "May", "June", "July", "August", "September", "October", "Nov
 
 @dataclass(frozen=True)
 class Theme:
-    """A known theme: what customers complain about or praise, with their ways of saying it."""
+    """A known theme: what customers complain about or praise, with their ways of saying it.
+
+    Texts are templates: {slots} are filled by :func:`fill`, and a leading context
+    tag (``delivery|``) limits where one is used (see :mod:`feedback.samples.phrasebook`).
+    """
 
     key: str
     label: str

@@ -30,8 +30,6 @@ from zoneinfo import ZoneInfo
 
 from .company import (
     APP_RELEASE,
-    COMPLAINTS,
-    PRAISE,
     STORE_CITIES,
     Comment,
     Context,
@@ -656,6 +654,5 @@ def truth_csv(rows: Sequence[TruthRow], prefix: str = "") -> bytes:
 
 
 __all__ = [
-    "COMPLAINTS", "PRAISE", "SURVEYS", "WRITERS", "Response", "Survey", "TruthRow", "draw_responses",
-    "truth_csv", "week_volumes",
+    "SURVEYS", "WRITERS", "Response", "Survey", "TruthRow", "draw_responses", "truth_csv", "week_volumes",
 ]
