@@ -151,7 +151,7 @@ class ItemMaker:
             rating=rating,
             rating_raw=review.rating_raw,
             rating_scale=f"{worst:g}-{best:g}" if review.rating_value is not None else None,
-            url=url,
+            url=url if url.startswith(("http://", "https://")) else None,
             location=location,
             raw_hash=raw_hash,
             extra=extra,

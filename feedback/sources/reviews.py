@@ -319,7 +319,8 @@ class ReviewCrawl:
         bad = [Quarantined(self.source.name, where, reason, snippet, digest) for where, reason, snippet in problems]
         items = []
         for review in reviews:
-            item, notes = self.maker.make(review, self.site(name) if "://" in name else "export", name, digest)
+            link = review.review_id if review.review_id and review.review_id.startswith(("http://", "https://")) else None
+            item, notes = self.maker.make(review, "export", link or self.ident(name), digest)
             items.append(item)
             bad.extend(notes)
         return Batch(self.source.name, items, bad, raw=raw, watermark=(key, {**mark, "reviews": len(items)}))
