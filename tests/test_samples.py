@@ -21,7 +21,7 @@ from feedback.config import load_config
 from feedback.pipeline import ingest_source
 from feedback.samples import THEMES, compose_comment, generate, write_bench_csv
 from feedback.samples.company import APP_RELEASE, Comment, pick_themes, polarity_of
-from feedback.samples.surveys import GOOGLE_FORMS_HEADER
+from feedback.samples.exports import GOOGLE_FORMS_HEADER
 from feedback.warehouse import open_warehouse
 
 REPO = Path(__file__).resolve().parents[1]

@@ -29,17 +29,8 @@ from .company import (
     pick_themes,
     vague_comment,
 )
-from .surveys import (
-    GOOGLE_FORMS_HEADER,
-    NPS_BY_MOOD,
-    SURVEYS,
-    WRITERS,
-    TruthRow,
-    draw_responses,
-    google_forms_timestamp,
-    truth_csv,
-    week_volumes,
-)
+from .exports import GOOGLE_FORMS_HEADER, WRITERS, google_forms_timestamp
+from .surveys import NPS_BY_MOOD, SURVEYS, TruthRow, draw_responses, truth_csv, week_volumes
 
 DEFAULT_SEED = 20261122
 TRUTH_FILE = "surveys/truth.csv"
