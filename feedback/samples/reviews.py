@@ -27,7 +27,15 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
-from .company import NAME, STORE_CITIES, THEMES, Context, compose_comment, make_customers, pick_themes
+from .company import (
+    NAME,
+    STORE_CITIES,
+    THEMES,
+    Context,
+    compose_comment,
+    make_customers,
+    pick_themes,
+)
 
 APP_PAGES, DELIVERY_PAGES, PER_PAGE = 3, 2, 6
 STORE_REVIEWS, FEED_ENTRIES, EXPORT_ROWS = 4, 8, 10
