@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
+from .themes.settings import ThemeSettings
 
 DEFAULT_CONFIG_PATH = Path("data/config.yml")
 SECRET_REF = re.compile(r"^(env|block):([A-Za-z_][A-Za-z0-9_-]*)$")
@@ -214,7 +215,78 @@ class ReviewSource(_Model):
 # --- end public reviews ----------------------------------------------------------------------
 
 
-SourceConfig = Annotated[SurveySource | ReviewSource, Field(discriminator="channel")]
+# --- email (issue 4) --------------------------------------------------------------------------
+
+
+class ImapAccount(_Model):
+    """One IMAP mailbox. The password is a secret reference, resolved by the caller."""
+
+    host: str = Field(min_length=1)
+    port: int | None = Field(None, ge=1, le=65535, description="default 993 for ssl, 143 otherwise")
+    security: Literal["ssl", "starttls", "plain"] = "ssl"
+    username: str = Field(min_length=1)
+    password: str = Field(description="a secret reference such as 'env:SUPPORT_IMAP_PASSWORD'")
+    folders: list[str] = Field(default_factory=lambda: ["INBOX"], min_length=1)
+    read_only: bool = Field(True, description="false lets the fetch mark messages as read (\\Seen)")
+    ca_file: str | None = Field(None, description="CA bundle for a server with a private certificate")
+    timeout: float = Field(60.0, gt=0)
+    batch_size: int = Field(100, ge=1, le=5000, description="messages per UID FETCH")
+    retries: int = Field(2, ge=0, le=10, description="reconnects after a dropped connection")
+    retry_delay: float = Field(2.0, ge=0)
+
+    @field_validator("folders", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("password")
+    @classmethod
+    def _reference_only(cls, value: str) -> str:
+        if not SECRET_REF.match(value):
+            raise ValueError("the password must be a secret reference like 'env:VARIABLE_NAME', never the password")
+        return value
+
+
+class EmailSource(_Model):
+    """Emails to support and sales: IMAP folders, mbox files, maildir trees, folders of .eml files."""
+
+    name: Annotated[str, Field(pattern=SOURCE_NAME)]
+    channel: Literal["email"]
+    imap: list[ImapAccount] = Field(default_factory=list)
+    mbox: list[str] = Field(default_factory=list, description="mbox files or glob patterns")
+    maildir: list[str] = Field(default_factory=list, description="maildir roots (with cur/ and new/)")
+    eml: list[str] = Field(default_factory=list, description="folders of message files (.eml), or globs")
+    company_domains: list[str] = Field(
+        default_factory=list,
+        description="mail from these domains (and subdomains) is a response to the thread, not feedback",
+    )
+    timezone: str | None = None
+
+    @field_validator("mbox", "maildir", "eml", "company_domains", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str | None) -> str | None:
+        return _check_timezone(value)
+
+    @model_validator(mode="after")
+    def _something_to_read(self) -> EmailSource:
+        if not (self.imap or self.mbox or self.maildir or self.eml):
+            raise ValueError("an email source needs at least one of imap, mbox, maildir or eml")
+        return self
+
+    def secret_references(self) -> list[str]:
+        """The secret references this source needs resolved (IMAP passwords)."""
+        return sorted({account.password for account in self.imap})
+
+
+# --- end email ---------------------------------------------------------------------------------
+
+
+SourceConfig = Annotated[SurveySource | ReviewSource | EmailSource, Field(discriminator="channel")]
 
 
 class Secrets(_Model):
@@ -257,6 +329,7 @@ class Config(_Model):
     datasette_metadata: Path | None = None
     secrets: Secrets = Secrets()
     processing: Processing = Processing()
+    themes: ThemeSettings = ThemeSettings()
     sources: list[SourceConfig] = Field(default_factory=list)
     base_dir: Path = Path(".")
 
@@ -361,7 +434,7 @@ def resolve_secret(reference: str, environ: Mapping[str, str] | None = None) -> 
         from prefect.blocks.system import Secret
 
         try:
-            value = Secret.load(name).get()
+            value = Secret.load(name).get()  # type: ignore[union-attr]
         except ValueError as exc:
             raise ConfigError(f"cannot load the Prefect Secret block {name!r}: {exc}") from None
         return str(value) if value else None

@@ -68,7 +68,7 @@ def process_items(
                 }
             )
         with db.atomic():
-            db["processed"].upsert_all(rows, pk="item_id")
+            db.table("processed").upsert_all(rows, pk="item_id")
         done += len(rows)
     if done:
         log.info("processed %d items", done)

@@ -119,20 +119,20 @@ class PublishResult:
 
 
 def _create_contract_tables(archive: sqlite_utils.Database) -> None:
-    archive["feedback"].create(FEEDBACK_COLUMNS, pk="id")
-    archive["themes"].create(THEMES_COLUMNS, pk="id", foreign_keys=[("parent_id", "themes", "id")])
-    archive["feedback_themes"].create(
+    archive.table("feedback").create(FEEDBACK_COLUMNS, pk="id")
+    archive.table("themes").create(THEMES_COLUMNS, pk="id", foreign_keys=[("parent_id", "themes", "id")])
+    archive.table("feedback_themes").create(
         FEEDBACK_THEMES_COLUMNS,
         pk=("feedback_id", "theme_id"),
         foreign_keys=[("feedback_id", "feedback", "id"), ("theme_id", "themes", "id")],
     )
-    archive["runs"].create(RUNS_COLUMNS, pk="id")
+    archive.table("runs").create(RUNS_COLUMNS, pk="id")
 
 
 def _copy_runs(warehouse: sqlite_utils.Database, archive: sqlite_utils.Database) -> int:
     cols = ", ".join(RUNS_COLUMNS)
     rows = [dict(zip(RUNS_COLUMNS, r, strict=True)) for r in warehouse.execute(f"select {cols} from runs order by id")]
-    archive["runs"].insert_all(rows)
+    archive.table("runs").insert_all(rows)
     return len(rows)
 
 
@@ -147,7 +147,7 @@ def _sources_table(warehouse: sqlite_utils.Database, archive: sqlite_utils.Datab
         """
     ).fetchall()
     keys = ["name", "channel", "items", "first_received", "last_received", "quarantined"]
-    archive["sources"].insert_all([dict(zip(keys, r, strict=True)) for r in rows], pk="name")
+    archive.table("sources").insert_all([dict(zip(keys, r, strict=True)) for r in rows], pk="name")
     return len(rows)
 
 
@@ -165,20 +165,20 @@ def build_archive(
     result = PublishResult(path=path)
     _create_contract_tables(archive)
     with archive.atomic():
-        archive["feedback"].insert_all(feedback_rows(warehouse), batch_size=batch_size)
-        result.feedback = archive["feedback"].count
+        archive.table("feedback").insert_all(feedback_rows(warehouse), batch_size=batch_size)
+        result.feedback = archive.table("feedback").count
         result.tables["runs"] = _copy_runs(warehouse, archive)
         result.tables["sources"] = _sources_table(warehouse, archive)
         for extension in extensions:
             for table, rows in extension(warehouse).items():
-                archive[table].insert_all(rows, batch_size=batch_size, alter=True)
+                archive.table(table).insert_all(rows, batch_size=batch_size, alter=True)
                 result.tables[table] = result.tables.get(table, 0) + len(rows)
     for column in ("source", "channel", "received_at", "month", "rating_band", "customer", "language"):
-        archive["feedback"].create_index([column])
-    archive["feedback_themes"].create_index(["theme_id", "score"])
-    archive["themes"].create_index(["parent_id"])
-    archive["feedback"].enable_fts(["title", "text"], tokenize="porter", create_triggers=False)
-    archive["archive_info"].insert(
+        archive.table("feedback").create_index([column])
+    archive.table("feedback_themes").create_index(["theme_id", "score"])
+    archive.table("themes").create_index(["parent_id"])
+    archive.table("feedback").enable_fts(["title", "text"], tokenize="porter", create_triggers=False)
+    archive.table("archive_info").insert(
         {
             "built_at": now_iso(),
             "feedback": result.feedback,

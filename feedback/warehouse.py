@@ -13,7 +13,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -48,7 +48,7 @@ def now_iso() -> str:
 
 @migration("0001_landing_items_quarantine")
 def _m0001(db: sqlite_utils.Database) -> None:
-    db["raw_documents"].create(
+    db.table("raw_documents").create(
         {
             "hash": str,
             "source": str,
@@ -60,7 +60,7 @@ def _m0001(db: sqlite_utils.Database) -> None:
         },
         pk="hash",
     )
-    db["items"].create(
+    db.table("items").create(
         {
             "id": str,
             "source": str,
@@ -84,9 +84,9 @@ def _m0001(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null={"source", "channel", "local_id", "text"},
     )
-    db["items"].create_index(["source", "received_at"])
-    db["items"].create_index(["received_at"])
-    db["quarantine"].create(
+    db.table("items").create_index(["source", "received_at"])
+    db.table("items").create_index(["received_at"])
+    db.table("quarantine").create(
         {
             "id": str,
             "source": str,
@@ -101,12 +101,12 @@ def _m0001(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["quarantine"].create_index(["source"])
-    db["watermarks"].create(
+    db.table("quarantine").create_index(["source"])
+    db.table("watermarks").create(
         {"source": str, "key": str, "value": str, "updated_at": str},
         pk=("source", "key"),
     )
-    db["runs"].create(
+    db.table("runs").create(
         {
             "id": int,
             "flow": str,
@@ -126,7 +126,7 @@ def _m0001(db: sqlite_utils.Database) -> None:
 @migration("0002_processed_text")
 def _m0002(db: sqlite_utils.Database) -> None:
     # What the process stage derives from an item: redacted text, language, sentiment.
-    db["processed"].create(
+    db.table("processed").create(
         {
             "item_id": str,
             "text_hash": str,
@@ -160,8 +160,8 @@ def open_warehouse(path: str | Path) -> sqlite_utils.Database:
 
 def migrate(db: sqlite_utils.Database) -> list[str]:
     """Apply the migrations not yet recorded; return the names applied now."""
-    db["_migrations"].create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
-    done = {row["name"] for row in db["_migrations"].rows}
+    db.table("_migrations").create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
+    done = {row["name"] for row in db.table("_migrations").rows}
     known = {name for name, _ in MIGRATIONS}
     if done - known:
         raise WarehouseError(
@@ -173,7 +173,7 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
             continue
         with db.atomic():
             fn(db)
-            db["_migrations"].insert({"name": name, "applied_at": now_iso()})
+            db.table("_migrations").insert({"name": name, "applied_at": now_iso()})
         applied.append(name)
         log.info("applied migration %s", name)
     return applied
@@ -196,7 +196,7 @@ def land(db: sqlite_utils.Database, doc: RawDocument) -> bool:
     existing = db.execute("select 1 from raw_documents where hash = ?", [doc.hash]).fetchone()
     if existing:
         return False
-    db["raw_documents"].insert(
+    db.table("raw_documents").insert(
         {
             "hash": doc.hash,
             "source": doc.source,
@@ -328,6 +328,9 @@ class Batch:
     quarantined: list[Quarantined]
     raw: RawDocument | None = None
     watermark: tuple[str, Any] | None = None  # (key, value) advanced with the items
+    # Rows for a channel's own tables (created by its migrations), written in the same
+    # transaction and replacing rows with the same primary key: {"email_messages": [...]}.
+    tables: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def commit_batch(db: sqlite_utils.Database, batch: Batch, run_id: int | None = None) -> BatchResult:
@@ -337,6 +340,11 @@ def commit_batch(db: sqlite_utils.Database, batch: Batch, run_id: int | None = N
             land(db, batch.raw)
         new, changed = _upsert_items(db, batch.items, run_id)
         _quarantine(db, batch.quarantined, run_id)
+        for table, rows in batch.tables.items():
+            if rows:
+                if not db.table(table).exists():
+                    raise WarehouseError(f"batch rows for table {table!r}, which no migration created")
+                db.table(table).insert_all(rows, replace=True)
         if batch.watermark is not None:
             _set_watermark(db, batch.source, *batch.watermark)
     return BatchResult(
@@ -349,7 +357,7 @@ def commit_batch(db: sqlite_utils.Database, batch: Batch, run_id: int | None = N
 
 def start_run(db: sqlite_utils.Database, flow: str, parameters: dict[str, Any]) -> int:
     with db.atomic():
-        table = db["runs"].insert(
+        table = db.table("runs").insert(
             {
                 "flow": flow,
                 "parameters": json.dumps(parameters, sort_keys=True, default=str),
@@ -357,6 +365,7 @@ def start_run(db: sqlite_utils.Database, flow: str, parameters: dict[str, Any]) 
                 "status": "running",
             }
         )
+    assert table.last_pk is not None
     return int(table.last_pk)
 
 
@@ -368,7 +377,7 @@ def finish_run(
     details: dict[str, Any] | None = None,
 ) -> None:
     with db.atomic():
-        db["runs"].update(
+        db.table("runs").update(
             run_id,
             {
                 "finished": now_iso(),
@@ -450,24 +459,24 @@ __all__ = [
 @migration("0010_theme_engine")
 def _m0010(db: sqlite_utils.Database) -> None:
     # One vector per (text hash, model, model version): a text is never embedded twice.
-    db["embeddings"].create(
+    db.table("embeddings").create(
         {"text_hash": str, "model": str, "model_version": str, "dim": int, "vector": bytes,
          "created_at": str},
         pk=("text_hash", "model", "model_version"),
     )
     # The points a comment makes (sentences / clauses of processed.text, redacted).
-    db["theme_segments"].create(
+    db.table("theme_segments").create(
         {"id": str, "item_id": str, "seq": int, "source_hash": str, "text": str, "text_hash": str,
          "themable": int, "language": str, "sentiment": float, "theme_id": int, "score": float,
          "assigned_at": str, "created_at": str},
         pk="id",
         foreign_keys=[("item_id", "items", "id")],
     )
-    db["theme_segments"].create_index(["item_id"])
-    db["theme_segments"].create_index(["theme_id"])
-    db["theme_segments"].create_index(["text_hash"])
+    db.table("theme_segments").create_index(["item_id"])
+    db.table("theme_segments").create_index(["theme_id"])
+    db.table("theme_segments").create_index(["text_hash"])
     # The persistent theme set. status: active | parent | merged | retired.
-    db["themes"].create(
+    db.table("themes").create(
         {"id": int, "label": str, "label_pinned": int, "keywords": str, "parent_id": int,
          "level": int, "status": str, "merged_into": int, "split_of": int, "size": int,
          "comments": int, "sentiment": float, "first_seen": str, "last_seen": str, "is_new": int,
@@ -475,13 +484,13 @@ def _m0010(db: sqlite_utils.Database) -> None:
          "created_at": str, "updated_at": str},
         pk="id",
     )
-    db["theme_history"].create(
+    db.table("theme_history").create(
         {"id": int, "at": str, "run": str, "theme_id": int, "event": str, "label": str,
          "size": int, "details": str},
         pk="id",
     )
-    db["theme_history"].create_index(["theme_id"])
-    db["theme_state"].create({"key": str, "value": str, "updated_at": str}, pk="key")
+    db.table("theme_history").create_index(["theme_id"])
+    db.table("theme_state").create({"key": str, "value": str, "updated_at": str}, pk="key")
 
 
 # --- public reviews (feedback/sources/reviews.py): migrations 0030-0039 ------------------------
@@ -490,8 +499,36 @@ def _m0010(db: sqlite_utils.Database) -> None:
 @migration("0030_review_near_duplicates")
 def _m0030(db: sqlite_utils.Database) -> None:
     # Pairs of reviews from different sites whose texts are near-identical (SimHash distance).
-    db["review_near_duplicates"].create(
+    db.table("review_near_duplicates").create(
         {"item_id": str, "duplicate_of": str, "distance": int, "flagged_at": str},
         pk=("item_id", "duplicate_of"),
     )
-    db["review_near_duplicates"].create_index(["duplicate_of"])
+    db.table("review_near_duplicates").create_index(["duplicate_of"])
+
+
+# --- email channel (feedback/sources/email.py): migrations 0020-0029 --------------------------
+
+
+@migration("0020_email_messages")
+def _m0020(db: sqlite_utils.Database) -> None:
+    # Every customer message and company response, for threads and time to first answer.
+    # Internal: subjects, display names and Message-IDs never leave the warehouse.
+    db.table("email_messages").create(
+        {"id": str, "source": str, "message_id": str, "in_reply_to": str, "refs": str,
+         "direction": str, "sent_at": str, "customer": str, "sender_name": str,
+         "signature_names": str, "attachments": str, "subject": str, "removed": str,
+         "raw_hash": str, "location": str, "item_id": str},
+        pk="id",
+    )
+    db.table("email_messages").create_index(["message_id"])
+    db.table("email_messages").create_index(["item_id"])
+    db.execute(
+        "create view email_responses as select * from email_messages where direction = 'company'"
+    )
+    # Automatic traffic recognised and skipped (not broken, so not quarantined), with the reason.
+    db.table("email_skipped").create(
+        {"id": str, "source": str, "location": str, "message_id": str, "reason": str,
+         "detail": str, "subject": str, "sent_at": str, "from_company": int, "raw_hash": str},
+        pk="id",
+    )
+    db.table("email_skipped").create_index(["source", "reason"])

@@ -213,7 +213,8 @@ class RowMapper:
         try:
             received = self.dates(cells[m.received_at.index]) if m.received_at else None
         except BadInput as exc:
-            raise BadInput(f"{exc.reason} in column {m.received_at.question!r}", location=where, snippet=row.raw) from None
+            column = m.received_at.question if m.received_at else "?"
+            raise BadInput(f"{exc.reason} in column {column!r}", location=where, snippet=row.raw) from None
         notes: list[Quarantined] = []
         rating = rating_raw = None
         if m.rating and src.columns.rating:

@@ -181,7 +181,11 @@ def _sniff_delimiter(sample: str) -> str:
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
-        return ","
+        # The sniffer gives up on answers spanning lines; the header line rarely does.
+        header = sample.split("\n", 1)[0]
+        counts = {d: header.count(d) for d in ",;\t|"}
+        best = max(counts, key=counts.__getitem__)
+        return best if counts[best] else ","
 
 
 def read_csv(text: str, header_rows: int | str, delimiter: str | None) -> Table:
