@@ -26,6 +26,7 @@ class SourceContext:
     timezone: str = "UTC"
     base_dir: Path = Path(".")
     watermarks: dict[str, Any] = field(default_factory=dict)
+    secrets: dict[str, str] = field(default_factory=dict)  # secret reference -> value (IMAP passwords)
 
     def resolve(self, path: str | Path) -> Path:
         p = Path(path).expanduser()
@@ -45,4 +46,8 @@ def reader_for(channel: str) -> Reader:
         from .reviews import read_reviews
 
         return read_reviews
+    if channel == "email":
+        from .email import read_email
+
+        return read_email
     raise ValueError(f"no reader for channel {channel!r}")

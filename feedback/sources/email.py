@@ -1,0 +1,487 @@
+"""The email channel: IMAP folders, mbox files, maildir trees and folders of .eml files.
+
+Every message is one commit point (one :class:`~feedback.warehouse.Batch`): its
+raw bytes are landed, and it becomes exactly one of
+
+- an **item**: a customer's message, reduced to the customer's own words
+  (:mod:`.mail_clean`), the subject as title, the sender as a pseudonymous key;
+- a **response**: a message from one of the company's own domains, recorded in
+  ``email_messages`` with direction ``company`` (view ``email_responses``), so
+  the archive can show which threads were answered and how fast;
+- **skipped**, with the reason (bounce, receipt, auto-reply, spam,
+  mailing-list, newsletter, no-text) in ``email_skipped``: automatic traffic is
+  not broken, so it is not quarantined;
+- **quarantined**, with the reason, when it is not a usable message at all.
+
+Threads are linked by Message-ID / In-Reply-To / References when the archive is
+built (:func:`archive_tables`), so a reply that arrives before or after its
+parent, or from another folder, still lands in the right thread.
+
+Watermarks (advanced with each message's batch): IMAP ``imap:<user>@<host>:<port>/<folder>``
+-> UIDVALIDITY and last UID; mbox ``mbox:<file>`` -> bytes read, their hash and
+the message count (a file that only grew is read from the first new message);
+maildir and .eml: one key per message file -> its content hash.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import json
+import logging
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from ..config import EmailSource, ImapAccount
+from ..errors import BadInput, ConfigError, SourceUnavailable
+from ..identity import customer_key
+from ..items import Item, Quarantined, content_hash, stable_id
+from ..warehouse import Batch, RawDocument
+from . import SourceContext
+from .mail_clean import customer_words
+from .mail_imap import ImapSettings, read_folder
+from .mail_names import person_name
+from .mail_parse import ParsedMessage, clean_subject, parse_message
+
+log = logging.getLogger(__name__)
+
+MEDIA_TYPE = "message/rfc822"
+MESSAGES_TABLE = "email_messages"
+SKIPPED_TABLE = "email_skipped"
+_MBOX_SEPARATOR = re.compile(rb"(?:\A|\n)From [^\n]*\n")
+_MAILDIR_INFO = re.compile(r"[:;]2,.*$")
+
+
+# --- one message -------------------------------------------------------------------------------
+
+
+def is_company_address(address: str | None, domains: Iterable[str]) -> bool:
+    """True for an address at one of the domains or their subdomains."""
+    if not address or "@" not in address:
+        return False
+    domain = address.rsplit("@", 1)[1].lower().strip(".>")
+    for company in domains:
+        company = company.lower().lstrip("@").strip(".")
+        if domain == company or domain.endswith("." + company):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one message: exactly one of item, response, skipped, quarantined."""
+
+    kind: str  # item | response | skipped | quarantined
+    reason: str = ""
+    item: Item | None = None
+
+
+def _local_id(parsed: ParsedMessage, digest: str) -> str:
+    return parsed.message_id or f"sha256:{digest[:32]}"
+
+
+def _message_row(
+    source: str, parsed: ParsedMessage, local_id: str, direction: str, sent_at: datetime | None,
+    customer: str | None, digest: str, location: str, item_id: str | None,
+    names: tuple[str, ...] = (), removed: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    return {
+        "id": stable_id(source, local_id),
+        "source": source,
+        "message_id": parsed.message_id or local_id,
+        "in_reply_to": parsed.in_reply_to,
+        "refs": json.dumps(list(parsed.references)),
+        "direction": direction,
+        "sent_at": _iso(sent_at),
+        "customer": customer,
+        "sender_name": person_name(parsed.from_name) if parsed.from_name else None,
+        "signature_names": json.dumps(list(names)),
+        "attachments": json.dumps(list(parsed.attachments), ensure_ascii=False),
+        "subject": parsed.subject,
+        "removed": json.dumps(list(removed)),
+        "raw_hash": digest,
+        "location": location,
+        "item_id": item_id,
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+
+
+def message_batch(
+    source: EmailSource,
+    context: SourceContext,
+    raw: bytes,
+    location: str,
+    watermark: tuple[str, Any] | None,
+    fallback_date: datetime | None = None,
+) -> tuple[Batch, Outcome]:
+    """The batch for one message, and what became of it. Never raises for a bad message."""
+    digest = content_hash(raw)
+    document = RawDocument(digest, source.name, location, raw, MEDIA_TYPE)
+
+    def batch(items: list[Item] | None = None, bad: list[Quarantined] | None = None,
+              tables: dict[str, list[dict[str, Any]]] | None = None) -> Batch:
+        return Batch(source=source.name, items=items or [], quarantined=bad or [], raw=document,
+                     watermark=watermark, tables=tables or {})
+
+    try:
+        parsed = parse_message(raw)
+    except BadInput as exc:
+        record = Quarantined(source.name, location, exc.reason, exc.snippet, digest)
+        return batch(bad=[record]), Outcome("quarantined", exc.reason)
+    except Exception as exc:  # a parser bug must not stop the run: quarantine it with the error
+        reason = f"unexpected parser error: {type(exc).__name__}: {exc}"
+        log.exception("source %s: %s: %s", source.name, location, reason)
+        snippet = raw[:300].decode("utf-8", "replace")
+        return batch(bad=[Quarantined(source.name, location, reason, snippet, digest)]), Outcome(
+            "quarantined", reason
+        )
+
+    local_id = _local_id(parsed, digest)
+    sent_at = parsed.sent_at or fallback_date
+    company = is_company_address(parsed.from_address, source.company_domains)
+
+    def skipped(reason: str, detail: str = "") -> tuple[Batch, Outcome]:
+        row = {
+            "id": stable_id(source.name, local_id),
+            "source": source.name,
+            "location": location,
+            "message_id": local_id,
+            "reason": reason,
+            "detail": detail,
+            "subject": parsed.subject,
+            "sent_at": _iso(sent_at),
+            "from_company": int(company),
+            "raw_hash": digest,
+        }
+        return batch(tables={SKIPPED_TABLE: [row]}), Outcome("skipped", reason)
+
+    if parsed.skip:
+        return skipped(parsed.skip)
+    if company:
+        row = _message_row(source.name, parsed, local_id, "company", sent_at, None, digest, location, None)
+        return batch(tables={MESSAGES_TABLE: [row]}), Outcome("response")
+
+    cleaned = customer_words(parsed.body)
+    if not cleaned.text:
+        detail = ", ".join(cleaned.removed) or parsed.body_kind
+        return skipped("no-text", f"nothing written by the sender in this message ({detail})")
+    customer = customer_key(parsed.from_address, context.customer_secret)
+    item = Item(
+        source=source.name,
+        channel="email",
+        local_id=local_id,
+        text=cleaned.text,
+        received_at=_iso(sent_at),
+        title=clean_subject(parsed.subject) or None,
+        customer=customer,
+        location=location,
+        raw_hash=digest,
+        extra={"attachments": len(parsed.attachments), "body": parsed.body_kind} | (
+            {"removed": list(cleaned.removed)} if cleaned.removed else {}
+        ),
+    )
+    row = _message_row(source.name, parsed, local_id, "customer", sent_at, customer, digest, location,
+                       item.id, cleaned.names, cleaned.removed)
+    return batch(items=[item], tables={MESSAGES_TABLE: [row]}), Outcome("item", item=item)
+
+
+# --- files -------------------------------------------------------------------------------------
+
+
+def _label(path: Path, context: SourceContext) -> str:
+    try:
+        return str(path.resolve().relative_to(context.base_dir.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _expand(patterns: list[str], context: SourceContext, want_dirs: bool) -> list[Path]:
+    found: dict[Path, None] = {}
+    for pattern in patterns:
+        full = str(context.resolve(pattern))
+        matches = sorted(Path(p) for p in glob.glob(full, recursive=True)) if glob.has_magic(full) else [Path(full)]
+        matches = [m for m in matches if (m.is_dir() if want_dirs else m.exists())]
+        if not matches:
+            log.warning("nothing matches %s", pattern)
+        found.update(dict.fromkeys(matches))
+    return list(found)
+
+
+def _file_date(path: Path) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except OSError:
+        return None
+
+
+def split_mbox(content: bytes, start: int = 0) -> Iterator[tuple[int, int, bytes]]:
+    """(start, end, message bytes with its 'From ' line) for each message from offset ``start``."""
+    starts = [m.start() + (1 if content[m.start() : m.start() + 1] == b"\n" else 0)
+              for m in _MBOX_SEPARATOR.finditer(content, start)]
+    if not starts:
+        if content[start:].strip():
+            yield start, len(content), content[start:]
+        return
+    if content[start : starts[0]].strip():  # bytes before the first separator: not mbox framing
+        yield start, starts[0], content[start : starts[0]]
+    for index, begin in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(content)
+        yield begin, end, content[begin:end]
+
+
+def _envelope_date(message: bytes) -> datetime | None:
+    line = message.split(b"\n", 1)[0].decode("ascii", "replace")
+    match = re.search(r"(\w{3} \w{3} +\d{1,2} \d{2}:\d{2}:\d{2} \d{4})", line)
+    if not match:
+        return None
+    try:
+        return datetime.strptime(" ".join(match.group(1).split()), "%a %b %d %H:%M:%S %Y").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def read_mbox(source: EmailSource, context: SourceContext, path: Path) -> Iterator[Batch]:
+    label = _label(path, context)
+    key = f"mbox:{label}"
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
+        log.warning("source %s: %s disappeared before it was read", source.name, label)
+        return
+    except OSError as exc:
+        raise SourceUnavailable(f"{label}: cannot read: {exc}") from exc
+    mark = context.watermarks.get(key) or {}
+    offset, count = 0, 0
+    if (
+        mark.get("size")
+        and len(content) >= mark["size"]
+        and hashlib.sha256(content[: mark["size"]]).hexdigest() == mark.get("hash")
+    ):
+        offset, count = int(mark["size"]), int(mark.get("count", 0))
+    if offset and offset == len(content):
+        return
+    hasher = hashlib.sha256(content[:offset])
+    for begin, end, message in split_mbox(content, offset):
+        hasher.update(content[begin:end])
+        count += 1
+        mark_value = {"size": end, "hash": hasher.copy().hexdigest(), "count": count}
+        batch, _ = message_batch(source, context, message, f"{label}#{count}", (key, mark_value),
+                                 _envelope_date(message))
+        yield batch
+
+
+def maildir_messages(root: Path) -> Iterator[Path]:
+    """Message files of a maildir tree: cur/ and new/ of the root and of every subfolder."""
+    for folder in sorted({root, *(p for p in root.iterdir() if p.is_dir() and p.name.startswith("."))}):
+        for sub in ("new", "cur"):
+            directory = folder / sub
+            if directory.is_dir():
+                yield from sorted(p for p in directory.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def _maildir_date(path: Path) -> datetime | None:
+    match = re.match(r"(\d{9,10})\.", path.name)
+    if match:
+        return datetime.fromtimestamp(int(match.group(1)), UTC)
+    return _file_date(path)
+
+
+def read_files(
+    source: EmailSource, context: SourceContext, files: Iterable[Path], kind: str, root: Path
+) -> Iterator[Batch]:
+    """One batch per message file that is new or changed (maildir and .eml folders)."""
+    for path in files:
+        name = _MAILDIR_INFO.sub("", path.name) if kind == "maildir" else path.name
+        label = _label(path.parent / name, context)
+        key = f"{kind}:{label}"
+        try:
+            content = path.read_bytes()
+        except FileNotFoundError:  # moved by a mail client between listing and reading
+            continue
+        except OSError as exc:
+            raise SourceUnavailable(f"{label}: cannot read: {exc}") from exc
+        digest = content_hash(content)
+        if (context.watermarks.get(key) or {}).get("hash") == digest:
+            continue
+        fallback = _maildir_date(path) if kind == "maildir" else _file_date(path)
+        batch, _ = message_batch(source, context, content, label, (key, {"hash": digest}), fallback)
+        yield batch
+
+
+def eml_files(root: Path) -> Iterator[Path]:
+    """Files of an .eml folder (recursively; hidden files skipped), or the file itself."""
+    if root.is_file():
+        yield root
+        return
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for filename in sorted(filenames):
+            if not filename.startswith("."):
+                yield Path(dirpath) / filename
+
+
+# --- IMAP --------------------------------------------------------------------------------------
+
+
+def imap_settings(account: ImapAccount, context: SourceContext) -> ImapSettings:
+    password = context.secrets.get(account.password)
+    if not password:
+        raise ConfigError(
+            f"IMAP {account.username}@{account.host}: the password secret {account.password} is not set"
+        )
+    port = account.port or (993 if account.security == "ssl" else 143)
+    return ImapSettings(
+        host=account.host, port=port, security=account.security, username=account.username,
+        password=password, read_only=account.read_only,
+        ca_file=str(context.resolve(account.ca_file)) if account.ca_file else None,
+        timeout=account.timeout, batch_size=account.batch_size, retries=account.retries,
+        retry_delay=account.retry_delay,
+    )
+
+
+def read_imap(source: EmailSource, context: SourceContext, account: ImapAccount) -> Iterator[Batch]:
+    settings = imap_settings(account, context)
+    for folder in account.folders:
+        key = f"imap:{settings.username}@{settings.host}:{settings.port}/{folder}"
+        for uidvalidity, message in read_folder(settings, folder, context.watermarks.get(key)):
+            location = f"{settings.label}/{folder};UIDVALIDITY={uidvalidity}/;UID={message.uid}"
+            mark = (key, {"uidvalidity": uidvalidity, "uid": message.uid})
+            batch, _ = message_batch(source, context, message.raw, location, mark, message.internal_date)
+            yield batch
+
+
+# --- the reader --------------------------------------------------------------------------------
+
+
+def read_email(source: EmailSource, context: SourceContext) -> Iterator[Batch]:
+    """Batches of every configured mailbox; an unreachable IMAP server does not stop the files."""
+    failures: list[SourceUnavailable] = []
+    for account in source.imap:
+        try:
+            yield from read_imap(source, context, account)
+        except SourceUnavailable as exc:
+            log.error("source %s: %s", source.name, exc)
+            failures.append(exc)
+    for path in _expand(source.mbox, context, want_dirs=False):
+        if path.is_file():
+            yield from read_mbox(source, context, path)
+    for root in _expand(source.maildir, context, want_dirs=True):
+        yield from read_files(source, context, maildir_messages(root), "maildir", root)
+    for root in _expand(source.eml, context, want_dirs=False):
+        yield from read_files(source, context, eml_files(root), "eml", root)
+    if failures:
+        raise SourceUnavailable("; ".join(str(f) for f in failures))
+
+
+# --- the archive -------------------------------------------------------------------------------
+
+
+def known_names(db: sqlite_utils.Database) -> set[str]:
+    """Names of the people in the email warehouse (senders and signatures), for the name redactor."""
+    if MESSAGES_TABLE not in db.table_names():
+        return set()
+    names: set[str] = set()
+    for sender, signature in db.execute(f"select sender_name, signature_names from {MESSAGES_TABLE}"):
+        if sender:
+            names.add(sender)
+        for name in json.loads(signature or "[]"):
+            names.add(name)
+    return names
+
+
+class _Threads:
+    """Union-find over Message-IDs."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, key: str) -> str:
+        self.parent.setdefault(key, key)
+        root = key
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[key] != root:
+            self.parent[key], key = root, self.parent[key]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _hours(start: str, end: str) -> float:
+    delta = datetime.fromisoformat(end.replace("Z", "+00:00")) - datetime.fromisoformat(start.replace("Z", "+00:00"))
+    return round(delta.total_seconds() / 3600, 2)
+
+
+def archive_tables(db: sqlite_utils.Database) -> dict[str, list[dict[str, Any]]]:
+    """Extra archive tables: ``email_threads`` and ``email_feedback`` (feedback id -> thread).
+
+    Only pseudonymous keys, hashed thread ids, times and counts: never an address,
+    a name, a Message-ID or any text.
+    """
+    if MESSAGES_TABLE not in db.table_names():
+        return {"email_threads": [], "email_feedback": []}
+    published = "processed" in db.table_names()
+    rows = db.execute(
+        f"""
+        select m.message_id, m.in_reply_to, m.refs, m.direction, m.sent_at, m.customer, m.item_id,
+               {"(select 1 from processed p where p.item_id = m.item_id)" if published else "1"} as shown
+        from {MESSAGES_TABLE} m
+        """
+    ).fetchall()
+    threads = _Threads()
+    for message_id, in_reply_to, refs, *_ in rows:
+        threads.find(message_id)
+        for other in [*json.loads(refs or "[]"), in_reply_to]:
+            if other:
+                threads.union(message_id, other)
+    groups: dict[str, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        groups.setdefault(threads.find(row[0]), []).append(row)
+    thread_rows, feedback_rows = [], []
+    for root, members in groups.items():
+        customer_msgs = sorted((m for m in members if m[3] == "customer" and m[6]), key=lambda m: m[4] or "")
+        if not customer_msgs:
+            continue
+        responses = sorted(m[4] for m in members if m[3] == "company" and m[4])
+        thread_id = "t_" + hashlib.sha256(root.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+        first = customer_msgs[0][4]
+        first_response = next((r for r in responses if first is None or r >= first), None)
+        thread_rows.append({
+            "thread_id": thread_id,
+            "customer": customer_msgs[0][5],
+            "customer_messages": len(customer_msgs),
+            "responses": len(responses),
+            "first_customer_message_at": first,
+            "last_message_at": max((m[4] for m in members if m[4]), default=None),
+            "first_response_at": first_response,
+            "hours_to_first_response": _hours(first, first_response) if first and first_response else None,
+            "answered": int(first_response is not None),
+        })
+        for message in customer_msgs:
+            if not message[7]:
+                continue
+            sent = message[4]
+            answer = next((r for r in responses if sent is None or r >= sent), None)
+            feedback_rows.append({
+                "feedback_id": message[6],
+                "thread_id": thread_id,
+                "answered": int(answer is not None),
+                "answered_at": answer,
+                "hours_to_answer": _hours(sent, answer) if sent and answer else None,
+            })
+    thread_rows.sort(key=lambda r: (r["first_customer_message_at"] or "", r["thread_id"]))
+    feedback_rows.sort(key=lambda r: r["feedback_id"])
+    return {"email_threads": thread_rows, "email_feedback": feedback_rows}

