@@ -4,6 +4,7 @@
 set -euo pipefail
 PACKAGES=()
 # email channel: a real IMAP server for tests
+PACKAGES+=(dovecot-imapd)
 # reviews channel: (nothing: the HTTP server is Python's)
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -89,6 +89,8 @@ def connect(settings: ImapSettings) -> imaplib.IMAP4:
     except imaplib.IMAP4.error as exc:
         _close(conn)
         reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        if "[UNAVAILABLE]" in reason or "[INUSE]" in reason or "temporary" in reason.lower():
+            raise SourceUnavailable(f"{settings.label}: login failed for now ({reason})") from exc
         raise ConfigError(
             f"{settings.label}: login refused ({reason}); check the user name and the password secret"
         ) from None
