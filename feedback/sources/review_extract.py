@@ -140,6 +140,14 @@ def decode_html(content: bytes, declared: str | None = None) -> tuple[str, str, 
             return content.decode(charset), charset.lower(), None
         except (UnicodeDecodeError, LookupError):
             continue
+    if b"\x00" not in content:  # not UTF-16/32: the usual mislabel is Windows-1252
+        try:
+            text = content.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
+        else:
+            note = f"declared charset {claimed[0]!r} is wrong; decoded as cp1252" if claimed else None
+            return text, "cp1252", note
     best = charset_normalizer.from_bytes(content).best()
     encoding = best.encoding if best is not None else "cp1252"
     note = f"declared charset {claimed[0]!r} is wrong; decoded as {encoding}" if claimed else None
