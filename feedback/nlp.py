@@ -25,7 +25,7 @@ from typing import Any
 MAX_SEGMENTS = 40  # per comment; the rest of a very long comment is joined into the last one
 MAX_SEGMENT_CHARS = 600  # the model reads ~256 word pieces; longer text is cut for embedding
 MIN_CONTENT_LETTERS = 3  # fewer letters than this (emoji, "ok", "??") is not a themable point
-MIN_CLAUSE_WORDS = 4  # both sides of a split must have at least this many words
+MIN_CLAUSE_WORDS = 3  # both sides of a split must have at least this many words
 
 URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 HANDLE = re.compile(r"(?<![\w@])@\w{1,30}")
@@ -126,11 +126,19 @@ def lemma_terms(text: str, max_n: int = 3) -> list[str]:
 
     Text is lowercased first because the lookup lemmatizer does not ("Drivers").
     """
+    return lemma_terms_many([text], max_n)[0]
+
+
+def lemma_terms_many(texts: list[str], max_n: int = 3) -> list[list[str]]:
+    """:func:`lemma_terms` for many texts at once (spaCy's batched ``pipe``)."""
     nlp = pipeline()
     stops = nlp.Defaults.stop_words
-    lemmas: list[str | None] = []
-    for token in nlp(clean_for_embedding(text).lower()):
-        lemmas.append((token.lemma_ or token.text) if _token_ok(token) else None)
+    cleaned = (clean_for_embedding(t).lower() for t in texts)
+    return [_terms(doc, stops, max_n) for doc in nlp.pipe(cleaned, batch_size=256)]
+
+
+def _terms(doc: Any, stops: set[str], max_n: int) -> list[str]:
+    lemmas = [(token.lemma_ or token.text) if _token_ok(token) else None for token in doc]
     terms: list[str] = []
     for i in range(len(lemmas)):
         for n in range(1, max_n + 1):

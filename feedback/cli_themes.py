@@ -1,0 +1,179 @@
+"""``feedback themes``: list, inspect, re-cluster and edit themes (a thin shell over feedback.themes)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+import sqlite_utils
+
+from .config import DEFAULT_CONFIG_PATH, Config, load_config
+from .errors import FeedbackError
+from .themes.settings import with_overrides
+
+
+def _config(ctx: click.Context) -> Config:
+    """The main command's loaded configuration, or the one named by ``themes --config``."""
+    own = ctx.obj.get("themes_config") if isinstance(ctx.obj, dict) else None
+    if own is None and hasattr(ctx.obj, "config"):
+        return ctx.obj.config  # type: ignore[no-any-return]
+    return load_config(own or DEFAULT_CONFIG_PATH)
+
+
+@contextmanager
+def _warehouse(ctx: click.Context) -> Iterator[tuple[Config, sqlite_utils.Database]]:
+    from .warehouse import open_warehouse
+
+    try:
+        config = _config(ctx)
+        db = open_warehouse(config.warehouse)
+    except FeedbackError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        yield config, db
+    except FeedbackError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        db.close()
+
+
+@click.group()
+@click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
+              help="Configuration file (default: the main command's, else data/config.yml).")
+@click.pass_context
+def themes(ctx: click.Context, config_path: Path | None) -> None:
+    """List, inspect, re-cluster and edit the themes of the feedback."""
+    if config_path is not None:
+        ctx.obj = {"themes_config": config_path}
+
+
+@themes.command("recluster")
+@click.option("--min-cluster-size", type=click.IntRange(min=2), help="Smallest theme, in segments.")
+@click.option("--min-samples", type=click.IntRange(min=1), help="HDBSCAN density smoothing (lower: fewer outliers).")
+@click.option("--selection", "cluster_selection_method", type=click.Choice(["leaf", "eom"]),
+              help="leaf: fine, even themes; eom: fewer, uneven themes.")
+@click.option("--reduction", type=click.Choice(["pca", "none"]), help="Reduction before HDBSCAN.")
+@click.option("--dims", type=click.IntRange(2, 384), help="PCA dimensions.")
+@click.option("--seed", type=int, help="Seed of the fit sample on large data.")
+@click.option("--assign-threshold", type=click.FloatRange(0, 1), help="Cosine needed to join a theme.")
+@click.pass_context
+def recluster_cmd(ctx: click.Context, **params: Any) -> None:
+    """Re-cluster every comment; theme ids, labels and edits carry over."""
+    from .themes import recluster
+
+    with _warehouse(ctx) as (config, db):
+        settings = with_overrides(config.themes, config.base_dir, params)
+        stats = recluster(db, settings)
+    click.echo(
+        f"{stats['themes_total']} themes ({stats['themes_new']} new, {stats['themes_matched']} kept), "
+        f"{stats['parents_total']} parents; {stats['outlier_share']:.1%} of comments fit no theme"
+    )
+
+
+@themes.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Also show merged and retired themes.")
+@click.pass_context
+def list_cmd(ctx: click.Context, show_all: bool) -> None:
+    """Themes with size, sentiment and parent, biggest first."""
+    statuses = ("active", "parent", "merged", "retired") if show_all else ("active", "parent")
+    with _warehouse(ctx) as (_, db):
+        marks = ",".join("?" * len(statuses))
+        rows = db.execute(
+            f"""select id, label, size, sentiment, parent_id, status, is_new, label_pinned from themes
+                where status in ({marks}) order by status = 'parent' desc, size desc, id""",
+            list(statuses),
+        ).fetchall()
+    if not rows:
+        click.echo("no themes yet (run the nightly flow or `feedback themes recluster`)")
+        return
+    click.echo(f"{'id':>5}  {'size':>6}  {'sent':>5}  {'parent':>6}  label")
+    for tid, label, size, sent, parent, status, is_new, pinned in rows:
+        flags = "".join([" [group]" if status == "parent" else "", " [new]" if is_new else "",
+                         " [pinned]" if pinned else "", f" [{status}]" if status in ("merged", "retired") else ""])
+        sent_text = f"{sent:+.2f}" if sent is not None else "  -  "
+        click.echo(f"{tid:>5}  {size or 0:>6}  {sent_text:>5}  {parent or '':>6}  {label}{flags}")
+
+
+@themes.command("show")
+@click.argument("theme_id", type=int)
+@click.pass_context
+def show_cmd(ctx: click.Context, theme_id: int) -> None:
+    """A theme's label, keywords, representative comments and history."""
+    from .themes.edits import get_theme
+
+    with _warehouse(ctx) as (_, db):
+        row = get_theme(db, theme_id, ("active", "parent", "merged", "retired"))
+        reps = json.loads(row["representatives"] or "[]")
+        texts = [r[0] for r in db.execute(
+            f"select text from theme_segments where id in ({','.join('?' * len(reps))})", reps)] if reps else []
+        children = db.execute("select id, label from themes where parent_id = ? and status = 'active'",
+                              [theme_id]).fetchall()
+        history = db.execute("select at, event, label, size from theme_history where theme_id = ? order by id desc limit 10",
+                             [theme_id]).fetchall()
+    click.echo(f"#{row['id']} {row['label']}  ({row['status']}{', pinned' if row['label_pinned'] else ''})")
+    click.echo(f"size {row['size'] or 0} segments in {row['comments'] or 0} comments; sentiment "
+               f"{row['sentiment'] if row['sentiment'] is not None else '-'}; first seen {row['first_seen']}, "
+               f"last seen {row['last_seen']}")
+    click.echo("keywords: " + ", ".join(json.loads(row["keywords"] or "[]")))
+    if row["parent_id"]:
+        click.echo(f"parent: #{row['parent_id']}")
+    for cid, clabel in children:
+        click.echo(f"  child #{cid} {clabel}")
+    for text in texts:
+        click.echo(f"  \u201c{text}\u201d")
+    for at, event, label, size in history:
+        click.echo(f"  {at[:19]} {event} {label or ''} {size if size is not None else ''}".rstrip())
+
+
+@themes.command("rename")
+@click.argument("theme_id", type=int)
+@click.argument("label")
+@click.pass_context
+def rename_cmd(ctx: click.Context, theme_id: int, label: str) -> None:
+    """Give a theme your own label (kept by every re-cluster)."""
+    from .themes import rename
+
+    with _warehouse(ctx) as (_, db):
+        rename(db, theme_id, label)
+    click.echo(f"theme {theme_id} is now {label!r} (pinned)")
+
+
+@themes.command("pin")
+@click.argument("theme_id", type=int)
+@click.pass_context
+def pin_cmd(ctx: click.Context, theme_id: int) -> None:
+    """Keep a theme's current label through re-clusters."""
+    from .themes import pin
+
+    with _warehouse(ctx) as (_, db):
+        pin(db, theme_id)
+    click.echo(f"theme {theme_id}'s label is pinned")
+
+
+@themes.command("merge")
+@click.argument("target", type=int)
+@click.argument("others", type=int, nargs=-1, required=True)
+@click.pass_context
+def merge_cmd(ctx: click.Context, target: int, others: tuple[int, ...]) -> None:
+    """Merge the OTHERS themes into TARGET (re-clusters keep them merged)."""
+    from .themes import merge
+
+    with _warehouse(ctx) as (_, db):
+        merge(db, target, list(others))
+    click.echo(f"merged {', '.join(map(str, others))} into {target}")
+
+
+@themes.command("split")
+@click.argument("theme_id", type=int)
+@click.pass_context
+def split_cmd(ctx: click.Context, theme_id: int) -> None:
+    """Re-cluster one theme into parts; the biggest part keeps the id."""
+    from .themes import split
+
+    with _warehouse(ctx) as (config, db):
+        ids = split(db, theme_id, with_overrides(config.themes, config.base_dir, {}))
+    click.echo(f"theme {theme_id} split into {', '.join(map(str, ids))}")

@@ -1,0 +1,130 @@
+"""Analyst edits: rename, pin, merge, split. Each is recorded in theme_history and survives
+re-clustering (see engine: pinned labels are kept, merged-away themes fold into their
+target, split and pinned themes are anchored)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import sqlite_utils
+
+from ..embed import SupportsEmbed, load_embeddings, to_blob
+from ..errors import FeedbackError
+from ..warehouse import now_iso
+from . import cluster, label, store
+from .settings import ThemeSettings
+
+
+class ThemeError(FeedbackError):
+    """A theme edit that cannot be done (unknown id, wrong status, too few comments)."""
+
+
+def get_theme(db: sqlite_utils.Database, theme_id: int, statuses: tuple[str, ...] = ("active", "parent")) -> dict[str, Any]:
+    rows = [r for r in store.theme_rows(db, statuses) if r["id"] == theme_id]
+    if not rows:
+        raise ThemeError(f"no current theme with id {theme_id}")
+    return rows[0]
+
+
+def rename(db: sqlite_utils.Database, theme_id: int, new_label: str) -> None:
+    """Give a theme a label of your own; it is pinned (kept by every re-cluster)."""
+    new_label = new_label.strip()
+    if not new_label:
+        raise ThemeError("a label cannot be empty")
+    old = get_theme(db, theme_id)
+    clash = db.execute("select id from themes where lower(label) = lower(?) and id != ? and status in ('active', 'parent')",
+                       [new_label, theme_id]).fetchone()
+    if clash:
+        raise ThemeError(f"theme {clash[0]} is already labelled {new_label!r}")
+    with db.atomic():
+        db.table("themes").update(theme_id, {"label": new_label, "label_pinned": 1, "is_new": 0, "updated_at": now_iso()})
+        store.history(db, now_iso(), theme_id, "renamed", new_label, old["size"], previous=old["label"])
+
+
+def pin(db: sqlite_utils.Database, theme_id: int) -> None:
+    """Keep the current label through re-clusters."""
+    old = get_theme(db, theme_id)
+    with db.atomic():
+        db.table("themes").update(theme_id, {"label_pinned": 1, "is_new": 0, "updated_at": now_iso()})
+        store.history(db, now_iso(), theme_id, "pinned", old["label"], old["size"])
+
+
+def merge(db: sqlite_utils.Database, target: int, sources: list[int]) -> None:
+    """Move the segments of ``sources`` into ``target``; the sources are marked merged."""
+    if not sources:
+        raise ThemeError("name at least one theme to merge into the first")
+    if target in sources:
+        raise ThemeError("a theme cannot be merged into itself")
+    into = get_theme(db, target, ("active",))
+    rows = [get_theme(db, s, ("active",)) for s in sources]
+    stamp = now_iso()
+    with db.atomic():
+        for row in rows:
+            db.execute("update theme_segments set theme_id = ? where theme_id = ?", [target, row["id"]])
+            db.table("themes").update(row["id"], {"status": "merged", "merged_into": target, "updated_at": stamp})
+            store.history(db, stamp, row["id"], "merged", row["label"], row["size"], into=target)
+        cent = store.member_centroid(db, target, into["model"], into["model_version"])
+        if cent is not None:
+            db.table("themes").update(target, {"centroid": to_blob(cent), "is_new": 0})
+        store.refresh_theme_stats(db)
+        store.history(db, stamp, target, "merge-target", into["label"], None, merged=sources)
+
+
+def split(db: sqlite_utils.Database, theme_id: int, settings: ThemeSettings,
+          embedder: SupportsEmbed | None = None) -> list[int]:
+    """Re-cluster one theme into parts; the biggest part keeps the id. Returns all part ids."""
+    row = get_theme(db, theme_id, ("active",))
+    seg = db.execute("select id, text_hash, text from theme_segments where theme_id = ? order by id",
+                     [theme_id]).fetchall()
+    if len(seg) < 4:
+        raise ThemeError(f"theme {theme_id} has {len(seg)} segments; at least 4 are needed to split it")
+    vectors = load_embeddings(db, [s[1] for s in seg], row["model"], row["model_version"])
+    parts = _parts(vectors, [f"{s[1]}:{s[0]}" for s in seg], settings)
+    order = sorted(range(parts.max() + 1), key=lambda p: (-int((parts == p).sum()), p))
+    cents = cluster.centroids(vectors, parts)
+    taken = [r["label"] for r in store.theme_rows(db, ("active", "parent")) if r["id"] != theme_id]
+    docs = {p: [seg[i][2] for i in np.flatnonzero(parts == p)] for p in order}
+    labels = label.label_themes(docs, order, taken=taken, keywords=settings.keywords)
+    stamp = now_iso()
+    ids = [theme_id]
+    with db.atomic():
+        next_id = store.next_theme_id(db)
+        for rank, p in enumerate(order):
+            members = [seg[i][0] for i in np.flatnonzero(parts == p)]
+            lab = labels[p]
+            if rank == 0:
+                update = {"centroid": to_blob(cents[p]), "updated_at": stamp}
+                if not row["label_pinned"]:
+                    update.update(label=lab.label, keywords=json.dumps(lab.keywords))
+                db.table("themes").update(theme_id, update)
+                continue
+            new_id, next_id = next_id, next_id + 1
+            db.table("themes").insert({**{k: row[k] for k in ("parent_id", "model", "model_version")},
+                                 "id": new_id, "label": lab.label, "label_pinned": 0,
+                                 "keywords": json.dumps(lab.keywords), "level": 0, "status": "active",
+                                 "split_of": theme_id, "first_seen": stamp, "is_new": 1,
+                                 "centroid": to_blob(cents[p]), "created_at": stamp, "updated_at": stamp})
+            marks = ",".join("?" * len(members))
+            db.execute(f"update theme_segments set theme_id = ? where id in ({marks})", [new_id, *members])
+            store.history(db, stamp, new_id, "split-from", lab.label, len(members), of=theme_id)
+            ids.append(new_id)
+        store.refresh_theme_stats(db)
+        store.history(db, stamp, theme_id, "split", row["label"], None, into=ids)
+    return ids
+
+
+def _parts(vectors: np.ndarray, keys: list[str], settings: ThemeSettings) -> np.ndarray:
+    """HDBSCAN inside the theme (smaller clusters); two-means when it finds fewer than two parts."""
+    size = max(3, len(keys) // 10)
+    sub = settings.model_copy(update={"min_cluster_size": size, "assign_threshold": 0.0, "max_fit": 10**9})
+    cents, result = cluster.fit(vectors, keys, sub)
+    if cents.shape[0] >= 2:
+        return result.theme
+    from sklearn.cluster import KMeans
+
+    order = sorted(range(len(keys)), key=lambda i: keys[i])
+    labels = np.empty(len(keys), dtype=np.int64)
+    labels[order] = KMeans(n_clusters=2, n_init=10, random_state=settings.seed).fit_predict(vectors[order])
+    return labels

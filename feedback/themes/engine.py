@@ -1,0 +1,366 @@
+"""The theme engine's two entry points: the nightly update and the full re-cluster.
+
+Nightly (:func:`update_themes`): new processed comments are cut into segments,
+embedded once, and assigned to the nearest existing theme centroid when the
+cosine reaches ``assign_threshold``; theme ids never change. What fits nothing
+waits in the outlier pool; when the pool holds a dense group (HDBSCAN, at least
+``pool_min_size`` segments, not close to an existing theme), it becomes a new
+theme flagged ``is_new`` with ``first_seen`` set. The first run, or a change of
+embedding model, does a full fit instead.
+
+Re-cluster (:func:`recluster`): HDBSCAN over every segment, then matched to the
+previous themes (centroid cosine + member share, Hungarian), so matched themes
+keep id, first_seen and any pinned label. Analyst edits survive: a new theme
+that matches a merged-away theme folds into the merge target, and themes an
+analyst touched (renamed, pinned, split) are kept even when unmatched, with
+every segment re-assigned to the nearest of all centroids.
+
+``first_seen`` is when the engine created the theme; ``last_seen`` the newest
+``received_at`` among its comments.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import numpy as np
+import sqlite_utils
+
+from ..embed import Embedder, SupportsEmbed, to_blob
+from ..warehouse import now_iso
+from . import cluster, hierarchy, label, store
+from .match import match_themes
+from .settings import ThemeSettings
+
+log = logging.getLogger(__name__)
+
+
+def make_embedder(settings: ThemeSettings) -> Embedder:
+    return Embedder(settings.model_path, batch_size=settings.batch_size)
+
+
+def update_themes(
+    db: sqlite_utils.Database, settings: ThemeSettings, embedder: SupportsEmbed | None = None
+) -> dict[str, Any]:
+    """The nightly step; returns run statistics (see module docstring)."""
+    embedder = embedder or make_embedder(settings)
+    run = now_iso()
+    segments_new = store.segment_new(db)
+    embedded = store.embed_pending(db, embedder)
+    active = store.theme_rows(db)
+    if not active or any((r["model"], r["model_version"]) != (embedder.name, embedder.version) for r in active):
+        reason = "first run" if not active else "embedding model changed"
+        log.info("full theme fit (%s)", reason)
+        stats = _fit_all(db, settings, embedder, run, event="fit" if not active else "model-change")
+        stats.update(segments_new=segments_new, embedded=embedded, mode="fit")
+        return stats
+    assigned = _assign_pending(db, settings, embedder, active, run)
+    created = _propose_from_pool(db, settings, embedder, run)
+    with db.atomic():
+        store.refresh_theme_stats(db)
+        _snapshot(db, run, "nightly")
+        store.set_state(db, "last_update", {"run": run, "settings": settings.model_dump(mode="json")})
+    stats = _summary(db)
+    stats.update(segments_new=segments_new, embedded=embedded, assigned=assigned, themes_new=created,
+                 mode="assign")
+    log.info("themes: %s", stats)
+    return stats
+
+
+def recluster(db: sqlite_utils.Database, settings: ThemeSettings, embedder: SupportsEmbed | None = None,
+              **overrides: Any) -> dict[str, Any]:
+    """Full re-cluster with analyst parameters, matched to the previous themes."""
+    settings = settings.model_copy(update=overrides) if overrides else settings
+    settings = ThemeSettings.model_validate(settings.model_dump())  # re-check the overrides
+    embedder = embedder or make_embedder(settings)
+    run = now_iso()
+    segments_new = store.segment_new(db)
+    embedded = store.embed_pending(db, embedder)
+    stats = _fit_all(db, settings, embedder, run, event="recluster")
+    stats.update(segments_new=segments_new, embedded=embedded, mode="recluster")
+    return stats
+
+
+# --- nightly -------------------------------------------------------------------------------
+
+
+def _assign_pending(db: sqlite_utils.Database, settings: ThemeSettings, embedder: SupportsEmbed,
+                    active: list[dict[str, Any]], run: str) -> int:
+    ids, _, vectors = store.segment_vectors(db, embedder, "s.assigned_at is null")
+    cents = store.centroid_matrix(active)
+    result = cluster.assign(vectors, cents, settings.assign_threshold)
+    theme_ids = [active[t]["id"] if t >= 0 else None for t in result.theme]
+    with db.atomic():
+        store.write_assignment(db, ids, theme_ids, list(result.score), run)
+        db.execute("update theme_segments set assigned_at = ? where assigned_at is null", [run])
+    return sum(t is not None for t in theme_ids)
+
+
+def _propose_from_pool(db: sqlite_utils.Database, settings: ThemeSettings, embedder: SupportsEmbed,
+                       run: str) -> int:
+    ids, hashes, vectors = store.segment_vectors(db, embedder, "s.theme_id is null")
+    fitted = (store.get_state(db, "last_fit") or {}).get("segments", len(ids))
+    size = settings.pool_min_size or settings.cluster_size(min(fitted, settings.max_fit))
+    if len(ids) < size:
+        return 0
+    pool_settings = settings.model_copy(update={"min_cluster_size": size})
+    cents, result = cluster.fit(vectors, [f"{h}:{i}" for h, i in zip(hashes, ids, strict=True)], pool_settings)
+    active = store.theme_rows(db)
+    existing = store.centroid_matrix(active)
+    keep = []
+    for c in range(cents.shape[0]):
+        members = result.theme == c
+        near = float((existing @ cents[c]).max()) if existing.shape[0] else 0.0
+        if members.sum() >= size and near < settings.match_threshold:
+            keep.append(c)
+    if not keep:
+        return 0
+    docs = {f"new{c}": _texts(db, [ids[i] for i in np.flatnonzero(result.theme == c)]) for c in keep}
+    docs.update({str(r["id"]): _theme_texts(db, r["id"], 200) for r in active})
+    order = [f"new{c}" for c in sorted(keep, key=lambda c: -int((result.theme == c).sum()))]
+    taken = [r["label"] for r in store.theme_rows(db, ("active", "parent")) if r["label"]]
+    labels = label.label_themes(docs, order, taken=taken, keywords=settings.keywords)  # type: ignore[arg-type]
+    next_id = store.next_theme_id(db)
+    with db.atomic():
+        for c in keep:
+            theme_id, next_id = next_id, next_id + 1
+            members = np.flatnonzero(result.theme == c)
+            parent = _nearest_parent(active, existing, cents[c], settings.parent_threshold)
+            lab = labels[f"new{c}"]
+            _insert_theme(db, theme_id, lab.label, lab.keywords, cents[c], embedder, run, is_new=1,
+                          parent_id=parent)
+            store.write_assignment(db, [ids[i] for i in members], [theme_id] * len(members),
+                                   [float(result.score[i]) for i in members], run)
+            store.history(db, run, theme_id, "proposed", lab.label, int(len(members)), source="outlier pool")
+    return len(keep)
+
+
+def _nearest_parent(active: list[dict[str, Any]], existing: np.ndarray, centroid: np.ndarray,
+                    threshold: float) -> int | None:
+    if not active:
+        return None
+    sims = existing @ centroid
+    best = int(sims.argmax())
+    return active[best]["parent_id"] if sims[best] >= threshold else None
+
+
+# --- full fit ------------------------------------------------------------------------------
+
+
+def _fit_all(db: sqlite_utils.Database, settings: ThemeSettings, embedder: SupportsEmbed, run: str,
+             event: str) -> dict[str, Any]:
+    ids, hashes, vectors = store.segment_vectors(db, embedder)
+    keys = [f"{h}:{i}" for h, i in zip(hashes, ids, strict=True)]
+    cents, result = cluster.fit(vectors, keys, settings) if ids else (np.zeros((0, 0)), None)
+    k = cents.shape[0]
+    new_members = [{ids[i] for i in np.flatnonzero(result.theme == c)} for c in range(k)] if result else []
+
+    same_model = [r for r in store.theme_rows(db, ("active", "merged"))
+                  if (r["model"], r["model_version"]) == (embedder.name, embedder.version)]
+    old_members = [
+        {r[0] for r in db.execute("select id from theme_segments where theme_id = ?", [row["id"]])}
+        if row["status"] == "active" else set()
+        for row in same_model
+    ]
+    pairs = match_themes(cents, new_members, store.centroid_matrix(same_model), old_members,
+                         min_cosine=settings.match_threshold, min_share=settings.overlap_threshold)
+    by_id = {row["id"]: row for row in store.theme_rows(db, ("active", "merged", "parent", "retired"))}
+
+    def resolve(theme_id: int) -> int:
+        seen = set()
+        while by_id[theme_id]["status"] == "merged" and by_id[theme_id]["merged_into"] in by_id:
+            if theme_id in seen:
+                break
+            seen.add(theme_id)
+            theme_id = by_id[theme_id]["merged_into"]
+        return theme_id
+
+    # Final theme set: matched/folded ids, new ids, and analyst-anchored old themes.
+    next_id = store.next_theme_id(db)
+    final_ids: list[int] = []
+    final_vecs: list[np.ndarray] = []
+    created: set[int] = set()
+    for c in range(k):
+        if c in pairs:
+            theme_id = resolve(same_model[pairs[c]]["id"])
+            if theme_id in final_ids:  # a fold into a merge target: average the centroids
+                j = final_ids.index(theme_id)
+                final_vecs[j] = cluster.normalise((final_vecs[j] + cents[c])[None, :])[0]
+                continue
+        else:
+            theme_id, next_id = next_id, next_id + 1
+            created.add(theme_id)
+        final_ids.append(theme_id)
+        final_vecs.append(cents[c])
+    anchored = _anchored_ids(db)
+    for row in same_model:
+        if row["status"] == "active" and row["id"] not in final_ids and row["id"] in anchored:
+            final_ids.append(row["id"])
+            final_vecs.append(store.centroid_matrix([row])[0])
+    final = np.vstack(final_vecs) if final_vecs else np.zeros((0, vectors.shape[1] if ids else 0))
+    assignment = cluster.assign(vectors, final, settings.assign_threshold)
+    seg_theme = [final_ids[t] if t >= 0 else None for t in assignment.theme]
+
+    # Labels: pinned ones stay; the rest by c-TF-IDF, biggest theme first, distinct.
+    sizes = {tid: int(np.sum(assignment.theme == j)) for j, tid in enumerate(final_ids)}
+    pinned = {tid: by_id[tid]["label"] for tid in final_ids if tid in by_id and by_id[tid]["label_pinned"]}
+    docs = {tid: [] for tid in final_ids if tid not in pinned}  # type: dict[int, list[str]]
+    texts = _texts_by_id(db, ids)
+    for seg_id, tid in zip(ids, seg_theme, strict=True):
+        if tid in docs:
+            docs[tid].append(texts[seg_id])
+    order = sorted(docs, key=lambda t: (-sizes[t], t))
+    labels = label.label_themes(docs, order, taken=pinned.values(), keywords=settings.keywords)
+
+    with db.atomic():
+        db.execute("update theme_segments set theme_id = null, score = null, assigned_at = ?", [run])
+        store.write_assignment(db, ids, seg_theme, list(assignment.score), run)
+        for j, tid in enumerate(final_ids):
+            lab = labels.get(tid)
+            if tid in created:
+                _insert_theme(db, tid, lab.label if lab else "misc", lab.keywords if lab else [], final[j],
+                              embedder, run, is_new=int(event != "fit"))
+                store.history(db, run, tid, "created", lab.label if lab else None, sizes[tid], by=event)
+                continue
+            update: dict[str, Any] = {"status": "active", "centroid": to_blob(final[j]), "merged_into": None,
+                                      "model": embedder.name, "model_version": embedder.version}
+            if lab:
+                update.update(label=lab.label, keywords=json.dumps(lab.keywords))
+            db.table("themes").update(tid, update)
+            store.history(db, run, tid, "matched", update.get("label", pinned.get(tid)), sizes[tid], by=event)
+        for row in store.theme_rows(db, ("active",)):
+            if row["id"] not in final_ids:
+                db.table("themes").update(row["id"], {"status": "retired", "updated_at": run})
+                store.history(db, run, row["id"], "retired", row["label"], row["size"], by=event)
+        _rebuild_parents(db, settings, final_ids, final, run, texts, ids, seg_theme)
+        store.refresh_theme_stats(db)
+        store.set_state(db, "last_fit", {"run": run, "segments": len(ids), "event": event,
+                                         "settings": settings.model_dump(mode="json")})
+    stats = _summary(db)
+    stats.update(themes_new=len(created), themes_matched=len(final_ids) - len(created))
+    log.info("theme %s: %s", event, stats)
+    return stats
+
+
+def _anchored_ids(db: sqlite_utils.Database) -> set[int]:
+    """Themes an analyst shaped: pinned or renamed, split off, or split."""
+    return {
+        r[0]
+        for r in db.execute(
+            """select id from themes where status = 'active' and (label_pinned = 1 or split_of is not null
+               or id in (select split_of from themes where split_of is not null))"""
+        )
+    }
+
+
+def _rebuild_parents(db: sqlite_utils.Database, settings: ThemeSettings, leaf_ids: list[int],
+                     leaf_vecs: np.ndarray, run: str, texts: dict[str, str], seg_ids: list[str],
+                     seg_theme: list[int | None]) -> None:
+    groups = hierarchy.parent_groups(leaf_vecs, settings.parent_threshold) if len(leaf_ids) > 2 else []
+    old_parents = store.theme_rows(db, ("parent",))
+    old_children = {p["id"]: {r[0] for r in db.execute("select id from themes where parent_id = ?", [p["id"]])}
+                    for p in old_parents}
+    db.execute("update themes set parent_id = null where status = 'active'")
+    next_id = store.next_theme_id(db)
+    used: set[int] = set()
+    parent_of_group: list[int] = []
+    for group in groups:
+        children = {leaf_ids[i] for i in group}
+        best, best_j = None, 0.0
+        for pid, kids in old_children.items():
+            jac = len(children & kids) / len(children | kids) if kids else 0.0
+            if pid not in used and jac > best_j and jac >= 0.5:
+                best, best_j = pid, jac
+        if best is None:
+            best, next_id = next_id, next_id + 1
+        used.add(best)
+        parent_of_group.append(best)
+    by_theme = {tid: t for tid, t in zip(leaf_ids, range(len(leaf_ids)), strict=True)}
+    docs: dict[int, list[str]] = {pid: [] for pid in parent_of_group}
+    leaf_parent = {leaf_ids[i]: pid for group, pid in zip(groups, parent_of_group, strict=True) for i in group}
+    for seg_id, tid in zip(seg_ids, seg_theme, strict=True):
+        if tid is not None and tid in leaf_parent:
+            docs[leaf_parent[tid]].append(texts[seg_id])
+    rows = {p["id"]: p for p in old_parents}
+    pinned = {pid: rows[pid]["label"] for pid in parent_of_group if pid in rows and rows[pid]["label_pinned"]}
+    taken = [r["label"] for r in store.theme_rows(db, ("active",))] + list(pinned.values())
+    labels = label.label_themes({p: d for p, d in docs.items() if p not in pinned},
+                                sorted((p for p in docs if p not in pinned), key=lambda p: -len(docs[p])),
+                                taken=taken, keywords=settings.keywords)
+    for group, pid in zip(groups, parent_of_group, strict=True):
+        cent = cluster.normalise(leaf_vecs[group].mean(axis=0)[None, :])[0]
+        lab = labels.get(pid)
+        if pid in rows:
+            update: dict[str, Any] = {"status": "parent", "centroid": to_blob(cent)}
+            if lab:
+                update.update(label=lab.label, keywords=json.dumps(lab.keywords))
+            db.table("themes").update(pid, update)
+        else:
+            db.table("themes").insert({"id": pid, "label": lab.label if lab else "group", "label_pinned": 0,
+                                 "keywords": json.dumps(lab.keywords if lab else []), "level": 1,
+                                 "status": "parent", "centroid": to_blob(cent), "first_seen": run,
+                                 "is_new": 0, "created_at": run, "updated_at": run})
+            store.history(db, run, pid, "created", lab.label if lab else None, None, kind="parent")
+        for i in group:
+            db.table("themes").update(leaf_ids[i], {"parent_id": pid})
+    for pid in rows:
+        if pid not in used:
+            db.table("themes").update(pid, {"status": "retired", "updated_at": run})
+    del by_theme
+
+
+def _insert_theme(db: sqlite_utils.Database, theme_id: int, lab: str, keywords: list[str],
+                  centroid: np.ndarray, embedder: SupportsEmbed, run: str, *, is_new: int,
+                  parent_id: int | None = None, split_of: int | None = None) -> None:
+    db.table("themes").insert(
+        {"id": theme_id, "label": lab, "label_pinned": 0, "keywords": json.dumps(keywords),
+         "parent_id": parent_id, "level": 0, "status": "active", "split_of": split_of, "size": 0,
+         "first_seen": run, "is_new": is_new, "centroid": to_blob(centroid), "model": embedder.name,
+         "model_version": embedder.version, "created_at": run, "updated_at": run}
+    )
+
+
+def _texts(db: sqlite_utils.Database, seg_ids: list[str]) -> list[str]:
+    found = _texts_by_id(db, seg_ids)
+    return [found[i] for i in seg_ids if i in found]
+
+
+def _texts_by_id(db: sqlite_utils.Database, seg_ids: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for start in range(0, len(seg_ids), 900):
+        chunk = seg_ids[start : start + 900]
+        marks = ",".join("?" * len(chunk))
+        out.update(db.execute(f"select id, text from theme_segments where id in ({marks})", chunk).fetchall())
+    return out
+
+
+def _theme_texts(db: sqlite_utils.Database, theme_id: int, limit: int) -> list[str]:
+    return [r[0] for r in db.execute(
+        "select text from theme_segments where theme_id = ? order by score desc limit ?", [theme_id, limit])]
+
+
+def _snapshot(db: sqlite_utils.Database, run: str, event: str) -> None:
+    for row in store.theme_rows(db, ("active",)):
+        store.history(db, run, row["id"], event, row["label"], row["size"])
+
+
+def _summary(db: sqlite_utils.Database) -> dict[str, Any]:
+    seg_total, seg_out = db.execute(
+        "select count(*), coalesce(sum(theme_id is null), 0) from theme_segments where themable = 1").fetchone()
+    items, items_out = db.execute(
+        """select count(*), coalesce(sum(themed = 0), 0) from
+           (select item_id, max(theme_id is not null) as themed from theme_segments group by item_id)"""
+    ).fetchone()
+    themes_total = db.execute("select count(*) from themes where status = 'active'").fetchone()[0]
+    parents = db.execute("select count(*) from themes where status = 'parent'").fetchone()[0]
+    return {
+        "segments_total": int(seg_total),
+        "comments_total": int(items),
+        "outlier_share": round(items_out / items, 4) if items else 0.0,
+        "segment_outlier_share": round(seg_out / seg_total, 4) if seg_total else 0.0,
+        "themes_total": int(themes_total),
+        "parents_total": int(parents),
+        "themes_new": 0,
+    }

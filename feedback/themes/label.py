@@ -1,0 +1,118 @@
+"""Theme labels: class-based TF-IDF over lemma phrases, distinct across themes.
+
+Each theme's segments form one "class document". A term's weight in a theme is
+its frequency there times ``log(1 + A / f)``, with ``A`` the average number of
+terms per theme and ``f`` the term's frequency over all themes (BERTopic's
+c-TF-IDF). Phrases of two or three words get a small bonus because a label like
+"refund request" reads better than "refund". A candidate must occur in at least
+two segments (or in all of a tiny theme) so a single odd comment cannot name a
+theme. Labels are chosen biggest theme first; a label already taken moves the
+theme to its next candidate, so no two themes share a label.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .. import nlp
+
+PHRASE_BONUS = 0.3  # per extra word
+MAX_DOCS_PER_THEME = 1500
+
+
+@dataclass(frozen=True)
+class Labelling:
+    label: str
+    keywords: list[str]
+
+
+def class_terms(docs_by_theme: Mapping[Any, Sequence[str]]) -> dict[Any, tuple[Counter[str], Counter[str]]]:
+    """Per theme: (term frequency, document frequency) of its lemma phrases."""
+    out: dict[Any, tuple[Counter[str], Counter[str]]] = {}
+    for theme, docs in docs_by_theme.items():
+        docs = list(docs)[:MAX_DOCS_PER_THEME]
+        tf: Counter[str] = Counter()
+        df: Counter[str] = Counter()
+        for terms in nlp.lemma_terms_many(docs):
+            tf.update(terms)
+            df.update(set(terms))
+        out[theme] = (tf, df)
+    return out
+
+
+def ctfidf(terms: Mapping[Any, tuple[Counter[str], Counter[str]]]) -> dict[Any, list[tuple[str, float]]]:
+    """Ranked (term, weight) candidates per theme."""
+    total: Counter[str] = Counter()
+    for tf, _ in terms.values():
+        total.update(tf)
+    if not terms:
+        return {}
+    average = sum(total.values()) / max(len(terms), 1)
+    ranked: dict[Any, list[tuple[str, float]]] = {}
+    for theme, (tf, df) in terms.items():
+        size = sum(tf.values()) or 1
+        docs = max(df.values(), default=0)
+        need = 2 if docs >= 4 else 1
+        scored = []
+        for term, count in tf.items():
+            if df[term] < need:
+                continue
+            words = term.count(" ") + 1
+            weight = (count / size) * math.log(1 + average / total[term]) * (1 + PHRASE_BONUS * (words - 1))
+            scored.append((term, weight))
+        scored.sort(key=lambda pair: (-pair[1], pair[0]))
+        ranked[theme] = scored
+    return ranked
+
+
+def choose_labels(
+    ranked: Mapping[Any, list[tuple[str, float]]],
+    order: Iterable[Any],
+    *,
+    taken: Iterable[str] = (),
+    keywords: int = 8,
+) -> dict[Any, Labelling]:
+    """Distinct labels, in priority ``order`` (biggest theme first); keywords = top terms."""
+    used = {label.lower() for label in taken}
+    out: dict[Any, Labelling] = {}
+    for theme in order:
+        candidates = [term for term, _ in ranked.get(theme, [])]
+        label = next((c for c in candidates[:25] if c.lower() not in used), None)
+        if label is None:
+            base = candidates[0] if candidates else "misc"
+            n = 2
+            while f"{base} ({n})".lower() in used:
+                n += 1
+            label = f"{base} ({n})"
+        used.add(label.lower())
+        out[theme] = Labelling(label=label, keywords=_keywords(candidates, keywords))
+    return out
+
+
+def _keywords(candidates: list[str], limit: int) -> list[str]:
+    """Top terms without ones contained in a better-ranked term ('refund' under 'refund request')."""
+    picked: list[str] = []
+    for term in candidates:
+        if any(term in other.split(" ") or term == other for other in picked):
+            continue
+        if any(f" {term} " in f" {other} " for other in picked):
+            continue
+        picked.append(term)
+        if len(picked) == limit:
+            break
+    return picked
+
+
+def label_themes(
+    docs_by_theme: Mapping[Any, Sequence[str]],
+    order: Iterable[Any],
+    *,
+    taken: Iterable[str] = (),
+    keywords: int = 8,
+) -> dict[Any, Labelling]:
+    """Labels and keywords for themes given their segments' texts."""
+    return choose_labels(ctfidf(class_terms(docs_by_theme)), order, taken=taken, keywords=keywords)

@@ -1,0 +1,58 @@
+"""Theme engine settings: what an analyst may change, with defaults measured in bench/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ThemeSettings(BaseModel):
+    """Clustering, assignment and labelling parameters (the ``themes:`` block of the config)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_cluster_size: int | None = Field(
+        None, ge=2, description="smallest theme, in segments; None = max(10, fitted segments / 500)"
+    )
+    min_samples: int | None = Field(3, ge=1, description="HDBSCAN density smoothing; lower = fewer outliers")
+    cluster_selection_method: Literal["leaf", "eom"] = Field(
+        "leaf", description="leaf = fine, even themes (parents group them); eom = fewer, uneven themes"
+    )
+    reduction: Literal["pca", "none"] = Field(
+        "pca", description="reduction before HDBSCAN (PCA: <1 s; UMAP was not worth its ~60 s compile)"
+    )
+    dims: int = Field(30, ge=2, le=384, description="PCA dimensions")
+    seed: int = Field(0, description="seed of the fit sample when the data exceeds max_fit")
+    max_fit: int = Field(20000, ge=100, description="fit on a deterministic sample of at most this many segments")
+    assign_threshold: float = Field(
+        0.45, ge=0.0, le=1.0, description="cosine to a theme centroid needed to join it (else outlier)"
+    )
+    match_threshold: float = Field(
+        0.80, ge=0.0, le=1.0, description="a re-clustered theme keeps an old id at this centroid cosine"
+    )
+    overlap_threshold: float = Field(
+        0.5, ge=0.0, le=1.0, description="... or when this share of its segments were the old theme's"
+    )
+    parent_threshold: float = Field(
+        0.55, ge=0.0, le=1.0, description="themes whose centroids are this similar share a parent"
+    )
+    pool_min_size: int | None = Field(
+        None, ge=2, description="outlier-pool group size that proposes a new theme; None = min_cluster_size"
+    )
+    model_path: Path | None = Field(None, description="sentence-transformers folder; None = packaged MiniLM")
+    batch_size: int = Field(32, ge=1, le=1024)
+    keywords: int = Field(8, ge=1, le=30)
+
+    def cluster_size(self, n: int) -> int:
+        return self.min_cluster_size or max(10, n // 500)
+
+
+def with_overrides(settings: ThemeSettings, base_dir: Path, overrides: dict[str, object]) -> ThemeSettings:
+    """Settings with analyst parameters applied (None = keep) and model_path made absolute."""
+    data = settings.model_dump()
+    if settings.model_path is not None and not settings.model_path.is_absolute():
+        data["model_path"] = base_dir / settings.model_path
+    data.update({k: v for k, v in overrides.items() if v is not None})
+    return ThemeSettings.model_validate(data)

@@ -1,0 +1,67 @@
+"""On-demand theme re-clustering with an analyst's parameters.
+
+Thin wiring: one task calls :func:`feedback.themes.recluster`, which matches the
+new themes to the current ones so ids, labels and analyst edits carry over.
+Every parameter left as None keeps the value from the configuration's
+``themes:`` block.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from feedback.config import DEFAULT_CONFIG_PATH, Config, load_config
+from feedback.themes import recluster as recluster_themes
+from feedback.themes.settings import ThemeSettings, with_overrides
+from feedback.warehouse import open_warehouse, run_record
+
+
+def theme_settings(config: Config, overrides: dict[str, Any]) -> ThemeSettings:
+    """The configuration's theme settings with the given parameters (None = keep) applied."""
+    return with_overrides(config.themes, config.base_dir, overrides)
+
+
+@task(name="recluster-themes", cache_policy=NO_CACHE)
+def recluster_task(config: Config, settings: ThemeSettings) -> dict[str, Any]:
+    db = open_warehouse(config.warehouse)
+    try:
+        with run_record(db, "recluster", settings.model_dump(mode="json")) as (_, _counts, details):
+            stats = recluster_themes(db, settings)
+            details.update(stats)
+        return stats
+    finally:
+        db.close()
+
+
+@flow(name="recluster", log_prints=False)
+def recluster(
+    config_path: str = str(DEFAULT_CONFIG_PATH),
+    min_cluster_size: int | None = None,
+    min_samples: int | None = None,
+    cluster_selection_method: Literal["leaf", "eom"] | None = None,
+    reduction: Literal["pca", "none"] | None = None,
+    dims: int | None = None,
+    seed: int | None = None,
+    assign_threshold: float | None = None,
+) -> dict[str, Any]:
+    """Re-cluster every comment's segments with these parameters; keep theme ids and edits."""
+    logger = get_run_logger()
+    config = load_config(config_path)
+    settings = theme_settings(config, {
+        "min_cluster_size": min_cluster_size, "min_samples": min_samples,
+        "cluster_selection_method": cluster_selection_method, "reduction": reduction, "dims": dims,
+        "seed": seed, "assign_threshold": assign_threshold,
+    })
+    stats = recluster_task(config, settings)
+    logger.info(
+        "re-cluster: %d themes (%d new), %.1f %% of comments outliers",
+        stats["themes_total"], stats["themes_new"], 100 * stats["outlier_share"],
+    )
+    return stats
+
+
+if __name__ == "__main__":
+    recluster()

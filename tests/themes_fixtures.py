@@ -1,0 +1,46 @@
+"""Helpers for the theme tests: a real warehouse holding generated comments with known themes."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import sqlite_utils
+
+from feedback.items import stable_id
+from feedback.samples.company import THEMES, compose_comment
+from feedback.text import sentiment
+from feedback.warehouse import now_iso, open_warehouse
+
+
+def sample_comments(seed: int, per_theme: int) -> list[tuple[str, str]]:
+    """(text, theme key) pairs: single-theme English comments from the sample company."""
+    rng = random.Random(seed)
+    out = []
+    for key in sorted(THEMES):
+        for _ in range(per_theme):
+            c = compose_comment(rng, [key], foreign=0.0, personal=0.0, emoji=False)
+            out.append((c.text, key))
+    rng.shuffle(out)
+    return out
+
+
+def add_comments(db: sqlite_utils.Database, texts: list[str], prefix: str, *, day: str = "2024-05-01",
+                 language: str | None = "en", rating: float | None = None) -> list[str]:
+    """Insert items + processed rows (as the process stage would); returns the item ids."""
+    ids = []
+    stamp = now_iso()
+    for n, text in enumerate(texts):
+        local = f"{prefix}-{n}"
+        item_id = stable_id("test", local)
+        ids.append(item_id)
+        db["items"].insert({"id": item_id, "source": "test", "channel": "survey", "local_id": local,
+                            "received_at": f"{day}T10:00:00Z", "rating": rating, "text": text})
+        db["processed"].insert({"item_id": item_id, "text_hash": str(hash(text)), "version": "1",
+                                "text": text, "language": language,
+                                "sentiment": sentiment(text, language), "processed_at": stamp})
+    return ids
+
+
+def new_warehouse(path: Path) -> sqlite_utils.Database:
+    return open_warehouse(path)
