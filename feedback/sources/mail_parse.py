@@ -133,12 +133,12 @@ def decode_bytes(data: bytes, declared: str | None) -> str:
                 return data.decode(best.encoding, errors="replace")
             except (LookupError, ValueError):
                 pass
-    if codec:
+    if codec and codec not in ("utf-8", "ascii"):  # a multi-byte charset with a few bad bytes
         try:
             return data.decode(codec, errors="replace")
         except (LookupError, ValueError):
             pass
-    return data.decode("cp1252", errors="replace")
+    return data.decode("cp1252", errors="replace")  # "UTF-8" that is not: usually Windows-1252
 
 
 def header_text(msg: Message, name: str) -> str:

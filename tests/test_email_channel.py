@@ -1,0 +1,191 @@
+"""The email channel end to end: the Brightmoor sample mailbox, the shared corpus, and leaks."""
+
+from __future__ import annotations
+
+import collections
+import json
+import re
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from feedback.config import EmailSource
+from feedback.redact import EMAIL, Redactor
+from feedback.samples.emails import generate_emails
+from feedback.sources import SourceContext, reader_for
+from feedback.sources.email import archive_tables, known_names, message_batch
+from feedback.sources.mail_names import NameRedactor
+from feedback.warehouse import BatchResult, commit_batch, open_warehouse, watermarks
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "emails"
+NOT_MESSAGES = {"LICENSE", "NOTICE", "SOURCE.txt", "README", "COPYING", "MIT.txt", "Apache-2.0.txt"}
+PHONE = re.compile(r"(?:\+44|\b0)[\d ]{9,13}\d")
+CARD = re.compile(r"\b(?:\d[ -]?){13,19}\b")
+
+
+def _ingest(db: sqlite_utils.Database, source: EmailSource, base: Path) -> BatchResult:
+    context = SourceContext(customer_secret=b"k", base_dir=base, watermarks=watermarks(db, source.name))
+    total = BatchResult()
+    for batch in reader_for("email")(source, context):
+        total += commit_batch(db, batch)
+    return total
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    out = tmp_path_factory.mktemp("samples")
+    return out, generate_emails(out, seed=7)
+
+
+SAMPLE_SOURCE = EmailSource(
+    name="support-email", channel="email", mbox=["email/support.mbox"], maildir=["email/maildir"],
+    company_domains=["brightmoor.co.uk"],
+)
+
+
+def test_sample_is_deterministic(sample: tuple[Path, dict[str, int]], tmp_path: Path) -> None:
+    out, counts = sample
+    assert generate_emails(tmp_path, seed=7) == counts
+    assert (tmp_path / "email" / "support.mbox").read_bytes() == (out / "email" / "support.mbox").read_bytes()
+
+
+def test_sample_mailbox_becomes_items_responses_and_skips(sample: tuple[Path, dict[str, int]], tmp_path: Path) -> None:
+    out, counts = sample
+    db = open_warehouse(tmp_path / "w.db")
+    first = _ingest(db, SAMPLE_SOURCE, out)
+    assert first.quarantined == 0
+    assert first.new == counts["email_customer_messages"]
+    directions = dict(db.execute("select direction, count(*) from email_messages group by 1").fetchall())
+    assert directions == {"customer": counts["email_customer_messages"], "company": counts["email_staff_replies"]}
+    skipped = collections.Counter(r[0] for r in db.execute("select reason from email_skipped"))
+    assert skipped["bounce"] == 1 and skipped["newsletter"] == 1
+    assert sum(skipped.values()) == counts["email_skippable"]
+    assert db.execute("select count(*) from raw_documents").fetchone()[0] == counts["email_messages"]
+    # the customer's words only: no quoted staff reply, no sign-off, no forwarded courier text
+    texts = [r[0] for r in db.execute("select text from items")]
+    assert not any("wrote:" in t or "\n>" in t or t.startswith(">") for t in texts)
+    assert not any("Kind regards" in t or "Brightmoor Customer Care" in t for t in texts)
+    assert not any("We tried to deliver" in t for t in texts)
+    assert all(r[0] and r[0].startswith("c_") for r in db.execute("select customer from items"))
+    # a rerun reads nothing
+    assert _ingest(db, SAMPLE_SOURCE, out).seen == 0
+
+
+def test_threads_answered_and_time_to_first_answer(sample: tuple[Path, dict[str, int]], tmp_path: Path) -> None:
+    out, counts = sample
+    db = open_warehouse(tmp_path / "w.db")
+    _ingest(db, SAMPLE_SOURCE, out)
+    db.execute("insert into processed (item_id, version) select id, 'test' from items")
+    db.conn.commit()
+    tables = archive_tables(db)
+    threads = tables["email_threads"]
+    assert len(threads) == counts["email_threads"] + 1  # + the forwarded message, a thread of its own
+    answered = [t for t in threads if t["answered"]]
+    assert len(answered) == counts["email_staff_replies"]
+    for thread in answered:
+        assert thread["first_response_at"] >= thread["first_customer_message_at"]
+        assert 0.5 <= thread["hours_to_first_response"] <= 72
+    feedback = tables["email_feedback"]
+    assert len(feedback) == counts["email_customer_messages"]
+    assert {f["thread_id"] for f in feedback} == {t["thread_id"] for t in threads}
+    published = json.dumps(tables)
+    assert "@" not in published and "brightmoor" not in published.lower()
+
+
+def test_mbox_that_grew_is_read_from_the_first_new_message(tmp_path: Path) -> None:
+    box = tmp_path / "in.mbox"
+    message = "From x Mon Jan  5 10:00:00 2026\nFrom: A <a{n}@example.com>\nMessage-ID: <m{n}@x>\nSubject: s\n\nText {n} here.\n"
+    box.write_text(message.format(n=1) + message.format(n=2))
+    source = EmailSource(name="m", channel="email", mbox=["in.mbox"])
+    db = open_warehouse(tmp_path / "w.db")
+    assert _ingest(db, source, tmp_path).new == 2
+    with box.open("a") as f:
+        f.write(message.format(n=3))
+    again = _ingest(db, source, tmp_path)
+    assert (again.seen, again.new) == (1, 1)
+    assert watermarks(db, "m")["mbox:in.mbox"]["count"] == 3
+
+
+def _leaks(texts: list[str], names: set[str]) -> list[str]:
+    found = []
+    for text in texts:
+        for pattern in (EMAIL, PHONE, CARD):
+            found += [m.group(0) for m in pattern.finditer(text)]
+        lowered = text.lower()
+        found += [n for n in names if re.search(r"\b" + re.escape(n.lower()) + r"\b", lowered)]
+    return found
+
+
+def test_no_addresses_phones_or_sender_names_survive_redaction(
+    sample: tuple[Path, dict[str, int]], tmp_path: Path
+) -> None:
+    out, _ = sample
+    db = open_warehouse(tmp_path / "w.db")
+    _ingest(db, SAMPLE_SOURCE, out)
+    people = known_names(db)
+    assert len(people) > 20
+    redact = Redactor(regions=("GB",), extra=[NameRedactor.load(known=people, keep=["Brightmoor"])])
+    rows = db.execute("select title, text from items").fetchall()
+    published = [redact(t) or "" for row in rows for t in row if t]
+    # every name part of every person in the input (senders, signatures, staff)
+    name_parts = {part for name in people for part in name.split() if len(part) >= 3}
+    assert _leaks(published, name_parts) == []
+    assert any("[NAME]" in t for t in published)
+    assert any("[PHONE]" in t for t in published)
+
+
+def _corpus_files() -> list[Path]:
+    return [
+        p for p in sorted(SHARED.rglob("*"))
+        if p.is_file() and p.suffix != ".json" and p.name not in NOT_MESSAGES and "LICENSES" not in p.parts
+    ]
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="shared/data/emails is not beside the checkout")
+def test_shared_corpus_every_message_accounted_for(tmp_path: Path) -> None:
+    files = _corpus_files()
+    assert len(files) > 2900
+    source = EmailSource(name="corpus", channel="email", eml=["x"], company_domains=["spamassassin.taint.org"])
+    context = SourceContext(customer_secret=b"k", base_dir=SHARED)
+    db = open_warehouse(tmp_path / "w.db")
+    outcomes: collections.Counter[str] = collections.Counter()
+    reasons: collections.Counter[str] = collections.Counter()
+    item_ids: set[str] = set()
+    for path in files:
+        batch, outcome = message_batch(source, context, path.read_bytes(), str(path.relative_to(SHARED)),
+                                       ("eml:" + path.name, {}))
+        commit_batch(db, batch)
+        outcomes[outcome.kind] += 1
+        if outcome.item is not None:
+            item_ids.add(outcome.item.id)
+        if outcome.kind in ("skipped", "quarantined"):
+            assert outcome.reason, path
+            reasons[f"{outcome.kind}: {outcome.reason}"] += 1
+    print(f"\nshared corpus: {len(files)} messages: {dict(outcomes)}")
+    for reason, count in reasons.most_common():
+        print(f"  {count:5d}  {reason}")
+    assert sum(outcomes.values()) == len(files)
+    assert not any(r.startswith("quarantined: unexpected") for r in reasons)  # zero crashes
+    assert outcomes["item"] > 400 and outcomes["item"] + outcomes["response"] > 1000
+    # the warehouse holds what the outcomes say; a Message-ID seen twice is one item, not two
+    assert db.execute("select count(*) from quarantine").fetchone()[0] == outcomes["quarantined"]
+    assert db.execute("select count(*) from items").fetchone()[0] == len(item_ids)
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="shared/data/emails is not beside the checkout")
+def test_shared_corpus_redaction_leaves_no_addresses_or_sender_names(tmp_path: Path) -> None:
+    source = EmailSource(name="corpus", channel="email", eml=["x"])
+    context = SourceContext(customer_secret=b"k", base_dir=SHARED)
+    db = open_warehouse(tmp_path / "w.db")
+    for path in _corpus_files()[::3]:  # every third message keeps the test quick; the bench runs all
+        commit_batch(db, message_batch(source, context, path.read_bytes(), path.name, None)[0])
+    people = known_names(db)
+    redact = Redactor(regions=("GB", "US"), extra=[NameRedactor.load(known=people)])
+    rows = db.execute("select title, text from items").fetchall()
+    published = [redact(t) or "" for row in rows for t in row if t]
+    addresses = [m.group(0) for t in published for m in EMAIL.finditer(t)]
+    assert addresses == []
+    full_names = {n for n in people if " " in n}
+    leaked = [n for n in full_names for t in published if n in t]
+    assert leaked == []

