@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+from functools import cached_property
 from typing import Any, Literal
 
 Channel = Literal["survey", "email", "review"]
@@ -41,14 +42,18 @@ class Item:
     raw_hash: str | None = None  # the landed document it came from
     extra: dict[str, Any] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def id(self) -> str:
         return stable_id(self.source, self.local_id)
 
     def row(self) -> dict[str, Any]:
-        data = asdict(self)
+        """A shallow dict of the fields plus the id (``asdict`` deep-copies: slow on hot paths)."""
+        data = {name: getattr(self, name) for name in _ITEM_FIELDS}
         data["id"] = self.id
         return data
+
+
+_ITEM_FIELDS = tuple(f.name for f in fields(Item))
 
 
 @dataclass(frozen=True)

@@ -129,7 +129,8 @@ class DateReader:
                 raise BadInput(f"cannot read the date {text!r}") from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=self.zone)
-        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        m = moment.astimezone(UTC)
+        return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}Z"
 
 
 def parse_rating(value: Any, spec: RatingColumn) -> float | None:
@@ -228,7 +229,8 @@ class RowMapper:
         response = _as_text(cells[m.id.index]) if m.id else ""
         if not response:
             # No response id: the row's own content identifies it, so a repeated row is one item.
-            response = "row:" + content_hash("\x1f".join(_as_text(c) for c in cells))[:16]
+            joined = "\x1f".join(c.strip() if isinstance(c, str) else _as_text(c) for c in cells)
+            response = "row:" + content_hash(joined)[:16]
         customer = customer_key(_as_text(cells[m.customer.index]), self.secret) if m.customer else None
         title = (_as_text(cells[m.title.index]) or None) if m.title else None
         items = [

@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import cached_property
 from typing import Any
 
 from ..errors import BadInput
@@ -35,7 +36,7 @@ class Column:
     index: int
     labels: tuple[str, ...]  # every non-empty header label of this column, top row first
 
-    @property
+    @cached_property
     def question(self) -> str:
         """The most descriptive label: the longest one that is not a generic sub-label."""
         useful = [label for label in self.labels if normalise_label(label) not in _SUBLABELS]
