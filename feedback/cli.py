@@ -215,12 +215,15 @@ def quarantine(state: State, source: str | None, limit: int) -> None:
 def samples(state: State, out: Path | None, seed: int) -> None:
     """Write the sample exports of the fictional company Brightmoor."""
     from .samples import generate
+    from .samples.reviews import generate_reviews
 
     target = out or state.config_path.resolve().parent / "samples"
     written = generate(target, seed=seed)
     for name, count in written.items():
-        click.echo(f"{count:6d}  {name}")
-    click.echo(f"wrote {len(written)} files under {target}")
+        click.echo(f"{count:6d}  comments in {name}")
+    for kind, count in generate_reviews(target / "reviews", seed).items():
+        click.echo(f"{count:6d}  reviews ({kind}) in reviews/")
+    click.echo(f"wrote the samples under {target}")
 
 
 def main() -> None:

@@ -163,6 +163,11 @@ class ReviewSource(_Model):
     name: Annotated[str, Field(pattern=SOURCE_NAME)]
     channel: Literal["review"]
     base_url: str | None = Field(None, description="relative urls, sitemaps and feeds are joined to this")
+    serve_local: str | None = Field(
+        None,
+        description="a folder served on 127.0.0.1 for the length of the run and used as base_url "
+        "(the bundled sample site; local testing)",
+    )
     urls: list[str] = Field(default_factory=list, description="review pages; pagination is followed from each")
     sitemaps: list[str] = Field(default_factory=list)
     sitemap_include: list[str] = Field(default_factory=list, description="regexes; only sitemap URLs matching one are read")

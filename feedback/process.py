@@ -16,12 +16,12 @@ import sqlite_utils
 from .items import content_hash
 from .redact import Redactor
 from .text import detect_language, sentiment
-from .warehouse import now_iso
+from .warehouse import now_iso, write_transaction
 
 log = logging.getLogger(__name__)
 
 # Bump when redaction, language or sentiment logic changes: everything is reprocessed once.
-PROCESS_VERSION = "1"
+PROCESS_VERSION = "2"
 
 
 def pending_items(db: sqlite_utils.Database, version: str = PROCESS_VERSION) -> list[tuple[str, str | None, str]]:
@@ -67,7 +67,7 @@ def process_items(
                     "processed_at": stamp,
                 }
             )
-        with db.atomic():
+        with write_transaction(db):
             db.table("processed").upsert_all(rows, pk="item_id")
         done += len(rows)
     if done:

@@ -1,8 +1,10 @@
 """Per-comment text signals that need no model download: language and sentiment.
 
-Language comes from lingua (an n-gram detector built for short text), limited to
-the languages a company expects, so that a three-word comment is not called
-Latvian. Sentiment comes from VADER, a lexicon and rule model built for short
+Language comes from lingua (an n-gram detector built for short text) in its
+high-accuracy mode, limited to the languages a company expects, so that a
+three-word comment is not called Latvian. When lingua cannot tell ("ok",
+"fine"), the comment is taken to be in the company's primary language: the
+first one configured. Sentiment comes from VADER, a lexicon and rule model built for short
 informal text; it is English-only, so other languages get no score rather
 than a wrong one.
 """
@@ -22,19 +24,24 @@ def _detector(languages: tuple[str, ...]):  # type: ignore[no-untyped-def]
     chosen = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in languages]
     return (
         LanguageDetectorBuilder.from_languages(*chosen)
-        .with_minimum_relative_distance(0.05)
-        .with_low_accuracy_mode()
+        .with_minimum_relative_distance(0.1)
         .build()
     )
 
 
 def detect_language(text: str, languages: Iterable[str] = DEFAULT_LANGUAGES) -> str | None:
-    """ISO 639-1 code of the text's language, or None when the text is too short to tell."""
+    """ISO 639-1 code of the text's language; the primary (first) language when lingua cannot tell.
+
+    None only for text without letters (emoji, numbers).
+    """
+    chosen = tuple(languages)
     letters = sum(ch.isalpha() for ch in text)
-    if letters < 3:
+    if letters == 0 or not chosen:
         return None
-    found = _detector(tuple(languages)).detect_language_of(text)
-    return None if found is None else found.iso_code_639_1.name.lower()
+    if letters < 8:
+        return chosen[0]
+    found = _detector(chosen).detect_language_of(text)
+    return chosen[0] if found is None else found.iso_code_639_1.name.lower()
 
 
 # VADER was built on social-media text: it has no opinion on "late" or "damaged", which in

@@ -42,6 +42,29 @@ def migration(name: str) -> Callable[[Migration], Migration]:
     return register
 
 
+@contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A write transaction that takes the write lock up front (BEGIN IMMEDIATE).
+
+    A deferred transaction that reads and then writes fails at once with "database
+    is locked" when another writer committed in between (WAL snapshots), whatever
+    the busy timeout; taking the lock first makes concurrent writers wait instead.
+    Inside an open transaction it nests as a savepoint.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        with db.atomic():  # a savepoint inside our transaction
+            yield db
+    except BaseException:
+        db.rollback()
+        raise
+    db.execute("COMMIT")
+
+
 def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -171,7 +194,7 @@ def migrate(db: sqlite_utils.Database) -> list[str]:
     for name, fn in MIGRATIONS:
         if name in done:
             continue
-        with db.atomic():
+        with write_transaction(db):
             fn(db)
             db.table("_migrations").insert({"name": name, "applied_at": now_iso()})
         applied.append(name)
@@ -337,7 +360,7 @@ class Batch:
 
 def commit_batch(db: sqlite_utils.Database, batch: Batch, run_id: int | None = None) -> BatchResult:
     """Write a batch atomically: landing, items, quarantine and watermark in one transaction."""
-    with db.atomic():
+    with write_transaction(db):
         if batch.raw is not None:
             land(db, batch.raw)
         new, changed = _upsert_items(db, batch.items, run_id)
@@ -358,7 +381,7 @@ def commit_batch(db: sqlite_utils.Database, batch: Batch, run_id: int | None = N
 
 
 def start_run(db: sqlite_utils.Database, flow: str, parameters: dict[str, Any]) -> int:
-    with db.atomic():
+    with write_transaction(db):
         table = db.table("runs").insert(
             {
                 "flow": flow,
@@ -378,7 +401,7 @@ def finish_run(
     counts: BatchResult,
     details: dict[str, Any] | None = None,
 ) -> None:
-    with db.atomic():
+    with write_transaction(db):
         db.table("runs").update(
             run_id,
             {

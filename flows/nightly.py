@@ -23,6 +23,7 @@ from feedback.errors import ConfigError, FeedbackError
 from feedback.pipeline import ingest_source
 from feedback.process import build_redactor, process_items
 from feedback.publish import PublishResult, publish
+from feedback.sources.reviews import flag_near_duplicates
 from feedback.warehouse import BatchResult, open_warehouse, run_record
 
 
@@ -68,7 +69,10 @@ def process_new_items(config: Config) -> int:
     db = open_warehouse(config.warehouse)
     try:
         redactor = build_redactor(config.processing.phone_regions)
-        return process_items(db, redactor, config.processing.languages)
+        done = process_items(db, redactor, config.processing.languages)
+        if any(s.channel == "review" for s in config.sources):
+            flag_near_duplicates(db)
+        return done
     finally:
         db.close()
 

@@ -31,7 +31,7 @@ import sqlite_utils
 from ..config import Config, ReviewExport, ReviewSelectors, ReviewSource
 from ..errors import BadInput, SourceUnavailable
 from ..items import Item, Quarantined, content_hash
-from ..warehouse import Batch, RawDocument
+from ..warehouse import Batch, RawDocument, write_transaction
 from . import SourceContext
 from .review_exports import read_export
 from .review_extract import PageExtraction, Selectors, extract_page
@@ -358,6 +358,13 @@ def read_reviews(
     transport: httpx.BaseTransport | None = None,
 ) -> Iterator[Batch]:
     """The reader of the review channel: one batch per page, feed, sitemap or export that changed."""
+    if source.serve_local:
+        from .web_serve import serve_directory
+
+        with serve_directory(context.resolve(source.serve_local)) as base:
+            local = source.model_copy(update={"base_url": base, "serve_local": None})
+            yield from ReviewCrawl(local, context, clock, transport).run()
+        return
     yield from ReviewCrawl(source, context, clock, transport).run()
 
 
@@ -388,7 +395,7 @@ def flag_near_duplicates(db: sqlite_utils.Database, max_bits: int = NEAR_DUPLICA
                         pairs[(other_id, item_id)] = distance
             bucket.append((item_id, where, value))
     stamp = _stamp()
-    with db.atomic():
+    with write_transaction(db):
         for (first, second), distance in pairs.items():
             db.execute(
                 "insert into review_near_duplicates (item_id, duplicate_of, distance, flagged_at) values (?, ?, ?, ?) "

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import pytest
+
+from feedback.text import detect_language, sentiment
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The delivery was two hours late and nobody called", "en"),
+        ("Best tomatoes I've had in ages.", "en"),
+        ("Put a cancel button for Plus in the app", "en"),
+        ("La livraison est arrivée avec deux heures de retard.", "fr"),
+        ("Die Lieferung kam zwei Stunden zu spät.", "de"),
+        ("Varios productos llegaron rotos.", "es"),
+        ("ok", "en"),  # too short to tell: the primary language
+        ("fine", "en"),
+        ("😀👍", None),
+        ("", None),
+    ],
+)
+def test_language(text: str, expected: str | None) -> None:
+    assert detect_language(text) == expected
+
+
+def test_primary_language_is_the_first_configured() -> None:
+    assert detect_language("ok", ["fr", "en"]) == "fr"
+
+
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("Delivery was two days late again", -1),
+        ("Three items missing and the eggs were smashed", -1),
+        ("The app crashes every time I pay", -1),
+        ("The driver was lovely and so helpful", 1),
+        ("Fresh veg, quick delivery, thank you", 1),
+        ("Not late at all this time, great", 1),
+    ],
+)
+def test_sentiment_knows_service_words(text: str, sign: int) -> None:
+    score = sentiment(text)
+    assert score is not None and score * sign > 0.2
+
+
+def test_sentiment_is_not_guessed_for_other_languages() -> None:
+    assert sentiment("Très bien", "fr") is None
+    assert sentiment("   ") is None
