@@ -54,7 +54,12 @@ class Row:
     number: int  # 1-based data row number
     line: int  # where it starts in the file (CSV line, sheet row, JSONL line), 0 if unknown
     cells: list[Any]
-    raw: str  # a short text form for quarantine snippets
+    text: str | None = None  # the record as the file wrote it, when that is not just its cells
+
+    @property
+    def raw(self) -> str:
+        """A short text form for quarantine snippets (made only when needed)."""
+        return self.text if self.text is not None else _snippet(self.cells)
 
 
 @dataclass
@@ -260,7 +265,7 @@ def _csv_row(number: int, line: int, cells: list[str], width: int) -> Row | BadI
             location=where,
             snippet=_snippet(cells),
         )
-    return Row(number, line, list(cells), _snippet(cells))
+    return Row(number, line, cells)
 
 
 # --- XLSX --------------------------------------------------------------------------------------
@@ -301,7 +306,7 @@ def read_xlsx(content: bytes, header_rows: int | str, sheet: str | None) -> Tabl
                 continue
             number += 1
             padded = list(cells[:width]) + [""] * (width - len(cells))
-            yield Row(number, number + count, padded, _snippet(padded))
+            yield Row(number, number + count, padded)
         book.close()
 
     return Table(columns, rows())
