@@ -41,7 +41,7 @@ def archive_tables(db: sqlite_utils.Database) -> dict[str, list[dict[str, Any]]]
     segments = _rows(
         db,
         """select s.id, s.item_id as feedback_id, s.seq, s.text, s.theme_id, s.score, s.sentiment
-           from theme_segments s order by s.item_id, s.seq""",
+           from theme_segments s where s.text != '' order by s.item_id, s.seq""",
     )
     history = _rows(db, "select id, at, theme_id, event, label, size, details from theme_history order by id")
     return {"themes": themes, "feedback_themes": feedback_themes, "segments": segments,

@@ -40,7 +40,8 @@ def segment_new(db: sqlite_utils.Database) -> int:
     stamp = now_iso()
     records = []
     for item_id, source_hash, text, language in rows:
-        for seg in nlp.segment(text):
+        # A comment with no text gets one empty, unthemable segment: it is not read again.
+        for seg in nlp.segment(text) or [nlp.Segment(0, "", "")]:
             records.append(
                 (
                     f"{item_id}:{seg.seq}", item_id, seg.seq, source_hash, seg.text,
