@@ -107,11 +107,12 @@ def run(state: State, sources: tuple[str, ...], no_publish: bool) -> None:
 def publish(state: State) -> None:
     """Rebuild the published archive from the warehouse."""
     from .publish import publish as build
+    from .themes import archive_tables
     from .warehouse import open_warehouse
 
     config = state.config
     db = open_warehouse(config.warehouse)
-    result = build(db, config.archive)
+    result = build(db, config.archive, extensions=[archive_tables])
     click.echo(f"published {result.feedback} comments to {result.path} in {result.seconds:.1f} s")
 
 
@@ -224,6 +225,15 @@ def samples(state: State, out: Path | None, seed: int) -> None:
     for kind, count in generate_reviews(target / "reviews", seed).items():
         click.echo(f"{count:6d}  reviews ({kind}) in reviews/")
     click.echo(f"wrote the samples under {target}")
+
+
+def _register_groups() -> None:
+    from .cli_themes import themes
+
+    cli.add_command(themes)
+
+
+_register_groups()
 
 
 def main() -> None:

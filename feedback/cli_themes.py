@@ -25,7 +25,8 @@ def _config(ctx: click.Context) -> Config:
 
 
 @contextmanager
-def _warehouse(ctx: click.Context) -> Iterator[tuple[Config, sqlite_utils.Database]]:
+def _warehouse(ctx: click.Context, republish: bool = False) -> Iterator[tuple[Config, sqlite_utils.Database]]:
+    """The configuration and an open warehouse; after a change, the archive is rebuilt."""
     from .warehouse import open_warehouse
 
     try:
@@ -35,6 +36,12 @@ def _warehouse(ctx: click.Context) -> Iterator[tuple[Config, sqlite_utils.Databa
         raise click.ClickException(str(exc)) from None
     try:
         yield config, db
+        if republish and not ctx.meta.get("feedback.no_publish"):
+            from .publish import publish
+            from .themes import archive_tables
+
+            result = publish(db, config.archive, extensions=[archive_tables])
+            click.echo(f"republished {result.path.name} ({result.feedback} comments)", err=True)
     except FeedbackError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
@@ -44,9 +51,11 @@ def _warehouse(ctx: click.Context) -> Iterator[tuple[Config, sqlite_utils.Databa
 @click.group()
 @click.option("--config", "config_path", type=click.Path(path_type=Path), default=None,
               help="Configuration file (default: the main command's, else data/config.yml).")
+@click.option("--no-publish", is_flag=True, help="After a change, do not rebuild the published archive.")
 @click.pass_context
-def themes(ctx: click.Context, config_path: Path | None) -> None:
+def themes(ctx: click.Context, config_path: Path | None, no_publish: bool) -> None:
     """List, inspect, re-cluster and edit the themes of the feedback."""
+    ctx.meta["feedback.no_publish"] = no_publish
     if config_path is not None:
         ctx.obj = {"themes_config": config_path}
 
@@ -65,7 +74,7 @@ def recluster_cmd(ctx: click.Context, **params: Any) -> None:
     """Re-cluster every comment; theme ids, labels and edits carry over."""
     from .themes import recluster
 
-    with _warehouse(ctx) as (config, db):
+    with _warehouse(ctx, republish=True) as (config, db):
         settings = with_overrides(config.themes, config.base_dir, params)
         stats = recluster(db, settings)
     click.echo(
@@ -137,7 +146,7 @@ def rename_cmd(ctx: click.Context, theme_id: int, label: str) -> None:
     """Give a theme your own label (kept by every re-cluster)."""
     from .themes import rename
 
-    with _warehouse(ctx) as (_, db):
+    with _warehouse(ctx, republish=True) as (_, db):
         rename(db, theme_id, label)
     click.echo(f"theme {theme_id} is now {label!r} (pinned)")
 
@@ -149,7 +158,7 @@ def pin_cmd(ctx: click.Context, theme_id: int) -> None:
     """Keep a theme's current label through re-clusters."""
     from .themes import pin
 
-    with _warehouse(ctx) as (_, db):
+    with _warehouse(ctx, republish=True) as (_, db):
         pin(db, theme_id)
     click.echo(f"theme {theme_id}'s label is pinned")
 
@@ -162,7 +171,7 @@ def merge_cmd(ctx: click.Context, target: int, others: tuple[int, ...]) -> None:
     """Merge the OTHERS themes into TARGET (re-clusters keep them merged)."""
     from .themes import merge
 
-    with _warehouse(ctx) as (_, db):
+    with _warehouse(ctx, republish=True) as (_, db):
         merge(db, target, list(others))
     click.echo(f"merged {', '.join(map(str, others))} into {target}")
 
@@ -174,6 +183,6 @@ def split_cmd(ctx: click.Context, theme_id: int) -> None:
     """Re-cluster one theme into parts; the biggest part keeps the id."""
     from .themes import split
 
-    with _warehouse(ctx) as (config, db):
+    with _warehouse(ctx, republish=True) as (config, db):
         ids = split(db, theme_id, with_overrides(config.themes, config.base_dir, {}))
     click.echo(f"theme {theme_id} split into {', '.join(map(str, ids))}")

@@ -171,11 +171,18 @@ def build_archive(
         result.tables["sources"] = _sources_table(warehouse, archive)
         for extension in extensions:
             for table, rows in extension(warehouse).items():
-                archive.table(table).insert_all(rows, batch_size=batch_size, alter=True)
+                target = archive.table(table)
+                if target.exists():
+                    target.insert_all(rows, batch_size=batch_size, alter=True)
+                elif rows:
+                    target.insert_all(rows, batch_size=batch_size, pk="id" if "id" in rows[0] else None)
                 result.tables[table] = result.tables.get(table, 0) + len(rows)
     for column in ("source", "channel", "received_at", "month", "rating_band", "customer", "language"):
         archive.table("feedback").create_index([column])
     archive.table("feedback_themes").create_index(["theme_id", "score"])
+    if archive.table("segments").exists():
+        archive.table("segments").create_index(["feedback_id"])
+        archive.table("segments").create_index(["theme_id"])
     archive.table("themes").create_index(["parent_id"])
     archive.table("feedback").enable_fts(["title", "text"], tokenize="porter", create_triggers=False)
     archive.table("archive_info").insert(

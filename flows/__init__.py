@@ -8,6 +8,7 @@ from typing import Any
 # deployment name -> "module:flow" ; prefect.yaml deploys the same set (a test keeps them in step)
 FLOWS = {
     "nightly": "flows.nightly:nightly",
+    "recluster": "flows.recluster:recluster",
 }
 
 

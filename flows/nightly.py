@@ -24,6 +24,9 @@ from feedback.pipeline import ingest_source
 from feedback.process import build_redactor, process_items
 from feedback.publish import PublishResult, publish
 from feedback.sources.reviews import flag_near_duplicates
+from feedback.themes import archive_tables as theme_tables
+from feedback.themes import update_themes
+from feedback.themes.settings import with_overrides
 from feedback.warehouse import BatchResult, open_warehouse, run_record
 
 
@@ -77,11 +80,21 @@ def process_new_items(config: Config) -> int:
         db.close()
 
 
+@task(name="assign-themes", cache_policy=NO_CACHE)
+def assign_themes(config: Config) -> dict[str, Any]:
+    """Embed what is new and assign it to the existing themes (a full fit the first time)."""
+    db = open_warehouse(config.warehouse)
+    try:
+        return update_themes(db, with_overrides(config.themes, config.base_dir, {}))
+    finally:
+        db.close()
+
+
 @task(name="publish-archive", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_on_io, cache_policy=NO_CACHE)
 def publish_archive(config: Config) -> PublishResult:
     db = open_warehouse(config.warehouse)
     try:
-        return publish(db, config.archive)
+        return publish(db, config.archive, extensions=[theme_tables])
     finally:
         db.close()
 
@@ -121,6 +134,12 @@ def nightly(
             details["sources"] = per_source
             details["failed"] = failed
             details["processed"] = process_new_items(config)
+            details["themes"] = themes = assign_themes(config)
+            logger.info(
+                "themes: %d segments new, %d themes (%d new), %.1f %% of comments outliers",
+                themes.get("segments_new", 0), themes.get("themes_total", 0),
+                themes.get("themes_new", 0), 100 * themes.get("outlier_share", 0.0),
+            )
         logger.info(
             "run %d: %d seen, %d new, %d quarantined, %d failed sources",
             run_id, counts.seen, counts.new, counts.quarantined, len(failed),

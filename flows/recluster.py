@@ -17,6 +17,7 @@ from feedback.config import DEFAULT_CONFIG_PATH, Config, load_config
 from feedback.themes import recluster as recluster_themes
 from feedback.themes.settings import ThemeSettings, with_overrides
 from feedback.warehouse import open_warehouse, run_record
+from flows.nightly import publish_archive
 
 
 def theme_settings(config: Config, overrides: dict[str, Any]) -> ThemeSettings:
@@ -46,6 +47,7 @@ def recluster(
     dims: int | None = None,
     seed: int | None = None,
     assign_threshold: float | None = None,
+    publish: bool = True,
 ) -> dict[str, Any]:
     """Re-cluster every comment's segments with these parameters; keep theme ids and edits."""
     logger = get_run_logger()
@@ -56,6 +58,9 @@ def recluster(
         "seed": seed, "assign_threshold": assign_threshold,
     })
     stats = recluster_task(config, settings)
+    if publish:
+        published = publish_archive(config)
+        stats["published"] = published.feedback
     logger.info(
         "re-cluster: %d themes (%d new), %.1f %% of comments outliers",
         stats["themes_total"], stats["themes_new"], 100 * stats["outlier_share"],
