@@ -9,6 +9,7 @@ from pathlib import Path
 import phonenumbers
 import pytest
 import sqlite_utils
+import yaml
 
 from feedback.config import load_config
 from feedback.pipeline import ingest_source
@@ -16,11 +17,16 @@ from feedback.process import build_redactor, process_items
 from feedback.publish import publish
 from feedback.samples import generate
 from feedback.samples.reviews import generate_reviews
+from feedback.themes import archive_tables, update_themes
+from feedback.themes.settings import with_overrides
 from feedback.warehouse import open_warehouse
 
 from .conftest import REPO, SECRET
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +41,8 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for source in config.sources:
         ingest_source(db, config, source.name, SECRET)
     process_items(db, build_redactor(config.processing.phone_regions), config.processing.languages)
-    publish(db, config.archive)
+    update_themes(db, with_overrides(config.themes, config.base_dir, {}))
+    publish(db, config.archive, extensions=[archive_tables])
     return root
 
 
@@ -81,3 +88,45 @@ def test_known_words_are_searchable(sample_run: Path) -> None:
     archive = sqlite_utils.Database(sample_run / "archive.db")
     for word in ("delivery", "refund", "crash", "driver"):
         assert len(list(archive.table("feedback").search(word, limit=5))) == 5, word
+
+
+def test_metadata_describes_every_table_and_column_of_the_full_archive(sample_run: Path) -> None:
+    metadata = yaml.safe_load((REPO / "data" / "datasette" / "metadata.yml").read_text())
+    described = metadata["databases"]["archive"]["tables"]
+    archive = sqlite_utils.Database(sample_run / "archive.db")
+    assert {"themes", "feedback_themes", "segments", "theme_history"} <= set(archive.table_names())
+    for name in archive.table_names():
+        if name.startswith(("feedback_fts", "sqlite_")):
+            continue
+        assert described.get(name, {}).get("description"), f"table {name} has no description"
+        missing = set(archive.table(name).columns_dict) - set(described[name].get("columns", {}))
+        assert not missing, f"{name}: columns without a description: {sorted(missing)}"
+
+
+def test_themes_are_published_with_their_comments(sample_run: Path) -> None:
+    archive = sqlite_utils.Database(sample_run / "archive.db")
+    themes = list(archive.query("select id, label, size from themes where level = 0"))
+    assert len(themes) >= 10
+    assert len({t["label"] for t in themes}) == len(themes)
+    carried = archive.execute("select count(distinct feedback_id) from feedback_themes").fetchone()[0]
+    assert carried >= 0.8 * archive.table("feedback").count
+    orphans = archive.execute(
+        "select count(*) from feedback_themes where feedback_id not in (select id from feedback)"
+    ).fetchone()[0]
+    assert orphans == 0
+
+
+async def test_datasette_pages_over_the_sample_archive(sample_run: Path) -> None:
+    from datasette.app import Datasette
+
+    metadata = yaml.safe_load((REPO / "data" / "datasette" / "metadata.yml").read_text())
+    ds = Datasette([str(sample_run / "archive.db")], metadata=metadata)
+    first_theme = sqlite_utils.Database(sample_run / "archive.db").execute("select min(id) from themes").fetchone()[0]
+    for path in ("/", "/archive", "/archive/feedback", "/archive/themes", "/archive/segments",
+                 "/archive/theme_history", "/archive/runs", "/archive/sources",
+                 "/archive/feedback?_search=refund", "/archive/search?q=late+delivery",
+                 "/archive/nps_by_month", f"/archive/themes/{first_theme}"):
+        response = await ds.client.get(path)
+        assert response.status_code == 200, path
+    found = (await ds.client.get("/archive/feedback.json?_search=refund&_shape=objects")).json()["rows"]
+    assert found and all("refund" in (r["text"] + (r["title"] or "")).lower() for r in found)
