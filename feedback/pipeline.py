@@ -6,6 +6,7 @@ Each function takes its inputs explicitly and can be called without Prefect.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 import sqlite_utils
 
@@ -22,14 +23,20 @@ def ingest_source(
     source_name: str,
     customer_secret: bytes,
     run_id: int | None = None,
+    secrets: Mapping[str, str] | None = None,
 ) -> BatchResult:
-    """Read what is new in one source and commit it batch by batch."""
+    """Read what is new in one source and commit it batch by batch.
+
+    ``secrets`` maps the source's secret references (``source.secret_references()``, e.g.
+    an IMAP password's ``env:NAME``) to their values, resolved by the caller at the edge.
+    """
     source = config.source(source_name)
     context = SourceContext(
         customer_secret=customer_secret,
         timezone=getattr(source, "timezone", None) or config.timezone,
         base_dir=config.base_dir,
         watermarks=watermarks(db, source.name),
+        secrets=dict(secrets or {}),
     )
     total = BatchResult()
     for batch in reader_for(source.channel)(source, context):
