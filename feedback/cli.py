@@ -106,13 +106,12 @@ def run(state: State, sources: tuple[str, ...], no_publish: bool) -> None:
 @click.pass_obj
 def publish(state: State) -> None:
     """Rebuild the published archive from the warehouse."""
-    from .publish import publish as build
-    from .themes import archive_tables
+    from .pipeline import publish_archive
     from .warehouse import open_warehouse
 
     config = state.config
     db = open_warehouse(config.warehouse)
-    result = build(db, config.archive, extensions=[archive_tables])
+    result = publish_archive(db, config)
     click.echo(f"published {result.feedback} comments to {result.path} in {result.seconds:.1f} s")
 
 
@@ -216,6 +215,7 @@ def quarantine(state: State, source: str | None, limit: int) -> None:
 def samples(state: State, out: Path | None, seed: int) -> None:
     """Write the sample exports of the fictional company Brightmoor."""
     from .samples import generate
+    from .samples.emails import generate_emails
     from .samples.reviews import generate_reviews
 
     target = out or state.config_path.resolve().parent / "samples"
@@ -224,6 +224,8 @@ def samples(state: State, out: Path | None, seed: int) -> None:
         click.echo(f"{count:6d}  comments in {name}")
     for kind, count in generate_reviews(target / "reviews", seed).items():
         click.echo(f"{count:6d}  reviews ({kind}) in reviews/")
+    for name, count in generate_emails(target, seed).items():
+        click.echo(f"{count:6d}  messages in {name}")
     click.echo(f"wrote the samples under {target}")
 
 

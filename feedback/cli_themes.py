@@ -37,10 +37,9 @@ def _warehouse(ctx: click.Context, republish: bool = False) -> Iterator[tuple[Co
     try:
         yield config, db
         if republish and not ctx.meta.get("feedback.no_publish"):
-            from .publish import publish
-            from .themes import archive_tables
+            from .pipeline import publish_archive
 
-            result = publish(db, config.archive, extensions=[archive_tables])
+            result = publish_archive(db, config)
             click.echo(f"republished {result.path.name} ({result.feedback} comments)", err=True)
     except FeedbackError as exc:
         raise click.ClickException(str(exc)) from None

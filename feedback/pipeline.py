@@ -6,11 +6,14 @@ Each function takes its inputs explicitly and can be called without Prefect.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import sqlite_utils
 
 from .config import Config
+from .process import build_redactor, process_items
+from .publish import ArchiveExtension, PublishResult, publish
+from .redact import Redactor
 from .sources import SourceContext, reader_for
 from .warehouse import BatchResult, commit_batch, watermarks
 
@@ -46,3 +49,45 @@ def ingest_source(
         source.name, total.seen, total.new, total.changed, total.quarantined,
     )
     return total
+
+
+def make_redactor(db: sqlite_utils.Database, config: Config) -> Redactor:
+    """The redactor of this run: addresses, numbers, and the names of people.
+
+    Built once per run, after ingestion, so the names of tonight's e-mail senders and
+    signatures are known; spaCy NER (when its model is installed) finds the others.
+    """
+    from .sources.email import known_names
+    from .sources.mail_names import NameRedactor
+
+    names = NameRedactor.load(known=known_names(db), keep=[config.company])
+    return build_redactor(config.processing.phone_regions, extra=[names])
+
+
+def process(db: sqlite_utils.Database, config: Config) -> int:
+    """The process stage over everything pending, with this run's redactor."""
+    done = process_items(db, make_redactor(db, config), config.processing.languages)
+    if any(s.channel == "review" for s in config.sources):
+        from .sources.reviews import flag_near_duplicates
+
+        flag_near_duplicates(db)
+    return done
+
+
+def archive_extensions() -> list[ArchiveExtension]:
+    """What the archive holds besides feedback and runs: themes, e-mail threads."""
+    from .sources.email import archive_tables as email_tables
+    from .themes import archive_tables as theme_tables
+
+    return [theme_tables, email_tables]
+
+
+def publish_archive(db: sqlite_utils.Database, config: Config) -> PublishResult:
+    """Rebuild the published archive with every extension."""
+    return publish(db, config.archive, extensions=archive_extensions())
+
+
+def source_secrets(source: object, resolve: Callable[[str], str | None]) -> dict[str, str]:
+    """The values of the secret references a source needs (IMAP passwords), resolved by ``resolve``."""
+    refs = source.secret_references() if hasattr(source, "secret_references") else []
+    return {ref: value for ref in refs if (value := resolve(ref))}

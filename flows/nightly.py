@@ -20,11 +20,9 @@ from pydantic import SecretStr
 
 from feedback.config import DEFAULT_CONFIG_PATH, Config, load_config, resolve_secret
 from feedback.errors import ConfigError, FeedbackError
-from feedback.pipeline import ingest_source
-from feedback.process import build_redactor, process_items
-from feedback.publish import PublishResult, publish
-from feedback.sources.reviews import flag_near_duplicates
-from feedback.themes import archive_tables as theme_tables
+from feedback.pipeline import ingest_source, process, source_secrets
+from feedback.pipeline import publish_archive as build_archive
+from feedback.publish import PublishResult
 from feedback.themes import update_themes
 from feedback.themes.settings import with_overrides
 from feedback.warehouse import BatchResult, open_warehouse, run_record
@@ -51,6 +49,12 @@ def customer_secret(config: Config) -> SecretStr:
     return SecretStr(value)
 
 
+def source_secrets_of(config: Config, name: str) -> dict[str, SecretStr]:
+    """A source's secrets (IMAP passwords), resolved here at the edge and kept out of logs."""
+    values = source_secrets(config.source(name), resolve_secret)
+    return {ref: SecretStr(value) for ref, value in values.items()}
+
+
 @task(
     name="ingest-source",
     task_run_name="ingest-{source_name}",
@@ -59,10 +63,13 @@ def customer_secret(config: Config) -> SecretStr:
     retry_condition_fn=retry_on_io,
     cache_policy=NO_CACHE,
 )
-def ingest(config: Config, source_name: str, secret: SecretStr, run_id: int) -> BatchResult:
+def ingest(
+    config: Config, source_name: str, secret: SecretStr, run_id: int, secrets: dict[str, SecretStr]
+) -> BatchResult:
     db = open_warehouse(config.warehouse)
     try:
-        return ingest_source(db, config, source_name, secret.get_secret_value().encode(), run_id)
+        plain = {ref: value.get_secret_value() for ref, value in secrets.items()}
+        return ingest_source(db, config, source_name, secret.get_secret_value().encode(), run_id, plain)
     finally:
         db.close()
 
@@ -71,11 +78,7 @@ def ingest(config: Config, source_name: str, secret: SecretStr, run_id: int) -> 
 def process_new_items(config: Config) -> int:
     db = open_warehouse(config.warehouse)
     try:
-        redactor = build_redactor(config.processing.phone_regions)
-        done = process_items(db, redactor, config.processing.languages)
-        if any(s.channel == "review" for s in config.sources):
-            flag_near_duplicates(db)
-        return done
+        return process(db, config)
     finally:
         db.close()
 
@@ -94,7 +97,7 @@ def assign_themes(config: Config) -> dict[str, Any]:
 def publish_archive(config: Config) -> PublishResult:
     db = open_warehouse(config.warehouse)
     try:
-        return publish(db, config.archive, extensions=[theme_tables])
+        return build_archive(db, config)
     finally:
         db.close()
 
@@ -117,7 +120,10 @@ def nightly(
     per_source: dict[str, dict[str, int]] = {}
     try:
         with run_record(db, "nightly", {"config": config_path, "sources": names}) as (run_id, counts, details):
-            futures = {name: ingest.submit(config, name, secret, run_id) for name in names}
+            futures = {
+                name: ingest.submit(config, name, secret, run_id, source_secrets_of(config, name))
+                for name in names
+            }
             for name, future in futures.items():
                 try:
                     result = future.result()

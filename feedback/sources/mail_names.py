@@ -91,6 +91,25 @@ def person_name(display: str) -> str | None:
     return " ".join(w[:1].upper() + w[1:] for w in words)
 
 
+_CAPITALISED = re.compile(r"\b[A-Z][a-z\u00c0-\u024f'’-]+")
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Lower-cased English word forms (spacy-lookups-data's lemma table) plus stop words."""
+    import gzip
+    import json
+    import os
+
+    import spacy_lookups_data
+
+    path = os.path.join(os.path.dirname(spacy_lookups_data.__file__), "data", "en_lemma_lookup.json.gz")
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        table = json.load(handle)
+    words = {k.lower() for k in table} | {v.lower() for v in table.values()}
+    return frozenset(words | set(_stop_words()))
+
+
 @dataclass
 class NameRedactor:
     """``str -> str``: replaces person names with ``[NAME]``. Build once per run (the model loads once)."""
@@ -204,8 +223,22 @@ class NameRedactor:
         text = _TITLE.sub(names, text)
         return _GREETING.sub(names, text)
 
+    def needs_ner(self, text: str) -> bool:
+        """Whether NER could find anything: a capitalised word that is not an English word.
+
+        Names are proper nouns; a comment whose capitalised words are all ordinary words
+        ("Great service", "The van was late") skips the model, which is most of them.
+        """
+        common = english_words()
+        return any(
+            (low := word.lower()) not in common and low not in self._keep
+            for word in _CAPITALISED.findall(text)
+        )
+
     def _ner(self, text: str, doc: Any = None) -> str:
         if self.nlp is None:
+            return text
+        if doc is None and not self.needs_ner(text):
             return text
         if doc is None:
             doc = self.nlp(text)
