@@ -12,12 +12,11 @@ import sqlite_utils
 import yaml
 
 from feedback.config import load_config
-from feedback.pipeline import ingest_source
-from feedback.process import build_redactor, process_items
-from feedback.publish import publish
+from feedback.pipeline import ingest_source, process, publish_archive
 from feedback.samples import generate
+from feedback.samples.emails import generate_emails
 from feedback.samples.reviews import generate_reviews
-from feedback.themes import archive_tables, update_themes
+from feedback.themes import update_themes
 from feedback.themes.settings import with_overrides
 from feedback.warehouse import open_warehouse
 
@@ -36,13 +35,14 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(REPO / "data" / "datasette", root / "datasette")
     generate(root / "samples")
     generate_reviews(root / "samples" / "reviews", 20261122)
+    generate_emails(root / "samples", 20261122)
     config = load_config(root / "config.yml")
     db = open_warehouse(config.warehouse)
     for source in config.sources:
         ingest_source(db, config, source.name, SECRET)
-    process_items(db, build_redactor(config.processing.phone_regions), config.processing.languages)
+    process(db, config)
     update_themes(db, with_overrides(config.themes, config.base_dir, {}))
-    publish(db, config.archive, extensions=[archive_tables])
+    publish_archive(db, config)
     return root
 
 
@@ -94,7 +94,8 @@ def test_metadata_describes_every_table_and_column_of_the_full_archive(sample_ru
     metadata = yaml.safe_load((REPO / "data" / "datasette" / "metadata.yml").read_text())
     described = metadata["databases"]["archive"]["tables"]
     archive = sqlite_utils.Database(sample_run / "archive.db")
-    assert {"themes", "feedback_themes", "segments", "theme_history"} <= set(archive.table_names())
+    assert {"themes", "feedback_themes", "segments", "theme_history", "email_threads",
+            "email_feedback"} <= set(archive.table_names())
     for name in archive.table_names():
         if name.startswith(("feedback_fts", "sqlite_")):
             continue
@@ -125,8 +126,30 @@ async def test_datasette_pages_over_the_sample_archive(sample_run: Path) -> None
     for path in ("/", "/archive", "/archive/feedback", "/archive/themes", "/archive/segments",
                  "/archive/theme_history", "/archive/runs", "/archive/sources",
                  "/archive/feedback?_search=refund", "/archive/search?q=late+delivery",
-                 "/archive/nps_by_month", f"/archive/themes/{first_theme}"):
+                 "/archive/nps_by_month", f"/archive/themes/{first_theme}", "/archive/waiting_for_an_answer",
+                 "/archive/email_threads"):
         response = await ds.client.get(path)
         assert response.status_code == 200, path
     found = (await ds.client.get("/archive/feedback.json?_search=refund&_shape=objects")).json()["rows"]
     assert found and all("refund" in (r["text"] + (r["title"] or "")).lower() for r in found)
+
+
+def test_no_sender_name_from_the_sample_mailbox_is_published(sample_run: Path) -> None:
+    import mailbox
+    from email.utils import parseaddr
+
+    names: set[str] = set()
+    for message in mailbox.mbox(str(sample_run / "samples" / "email" / "support.mbox")):
+        display, address = parseaddr(str(message.get("From", "")))
+        if display and not address.endswith("@brightmoor.co.uk"):
+            names.update(part for part in display.replace(",", " ").split() if len(part) > 2)
+    # "Mail Delivery System", "Brightmoor Newsletter": ordinary words are not names
+    from feedback.sources.mail_names import english_words
+
+    names = {n for n in names if n.lower() not in english_words()}
+    assert len(names) > 10
+    archive = sqlite_utils.Database(sample_run / "archive.db")
+    words = set(re.findall(r"[A-Za-z'’-]+", "\n".join(
+        f"{r['title'] or ''} {r['text']}" for r in archive.query("select title, text from feedback")
+    )))
+    assert sorted(names & words) == []
