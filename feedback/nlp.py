@@ -42,6 +42,8 @@ EXTRA_STOP = {
     "lot", "bit", "way", "even", "still", "much", "well", "make", "go", "know", "want", "need",
     "please", "thanks", "thank", "hi", "hello", "dear", "regards", "-PRON-", "i", "im", "ive",
     "dont", "cant", "didnt", "doesnt", "wasnt", "isnt", "wont", "yes", "no", "ok", "okay",
+    "actually", "honestly", "sure", "let", "particularly", "literally", "basically", "maybe",
+    "definitely", "absolutely", "totally", "pretty", "quite", "time", "day", "week",
 }  # fmt: skip
 
 

@@ -258,7 +258,8 @@ def _anchored_ids(db: sqlite_utils.Database) -> set[int]:
 def _rebuild_parents(db: sqlite_utils.Database, settings: ThemeSettings, leaf_ids: list[int],
                      leaf_vecs: np.ndarray, run: str, texts: dict[str, str], seg_ids: list[str],
                      seg_theme: list[int | None]) -> None:
-    groups = hierarchy.parent_groups(leaf_vecs, settings.parent_threshold) if len(leaf_ids) > 2 else []
+    groups = (hierarchy.parent_groups(leaf_vecs, settings.parent_threshold, settings.top_count(len(leaf_ids)))
+              if len(leaf_ids) > 2 else [])
     old_parents = store.theme_rows(db, ("parent",))
     old_children = {p["id"]: {r[0] for r in db.execute("select id from themes where parent_id = ?", [p["id"]])}
                     for p in old_parents}

@@ -62,7 +62,10 @@ def ctfidf(terms: Mapping[Any, tuple[Counter[str], Counter[str]]]) -> dict[Any, 
             if df[term] < need:
                 continue
             words = term.count(" ") + 1
-            weight = (count / size) * math.log(1 + average / total[term]) * (1 + PHRASE_BONUS * (words - 1))
+            # Share of the theme's segments that use the term (not raw counts, so one
+            # segment repeating a word cannot name a theme), times c-TF-IDF's rarity.
+            spread = math.sqrt((count / size) * (df[term] / docs))
+            weight = spread * math.log(1 + average / total[term]) * (1 + PHRASE_BONUS * (words - 1))
             scored.append((term, weight))
         scored.sort(key=lambda pair: (-pair[1], pair[0]))
         ranked[theme] = scored

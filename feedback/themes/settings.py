@@ -36,7 +36,19 @@ class ThemeSettings(BaseModel):
         0.5, ge=0.0, le=1.0, description="... or when this share of its segments were the old theme's"
     )
     parent_threshold: float = Field(
-        0.55, ge=0.0, le=1.0, description="themes whose centroids are this similar share a parent"
+        0.35, ge=0.0, le=1.0,
+        description="themes whose centroids are this similar (average linkage) share a parent",
+    )
+    top_themes: int | None = Field(
+        None, ge=2,
+        description="most top-level themes (parents + themes without one); None = 1.5 x sqrt(themes), 8..40",
+    )
+    merge_threshold: float = Field(
+        0.80, ge=0.0, le=1.0,
+        description="HDBSCAN clusters whose centroids are this similar (average linkage) are one theme",
+    )
+    refine_iterations: int = Field(
+        10, ge=0, le=100, description="nearest-centroid refinement rounds after HDBSCAN (stops when stable)"
     )
     pool_min_size: int | None = Field(
         None, ge=2, description="outlier-pool group size that proposes a new theme; None = min_cluster_size"
@@ -47,6 +59,12 @@ class ThemeSettings(BaseModel):
 
     def cluster_size(self, n: int) -> int:
         return self.min_cluster_size or max(10, n // 500)
+
+    def top_count(self, themes: int) -> int:
+        """How many top-level groups ``themes`` themes are folded into at most."""
+        if self.top_themes:
+            return self.top_themes
+        return int(min(40, max(8, round(1.5 * themes**0.5))))
 
 
 def with_overrides(settings: ThemeSettings, base_dir: Path, overrides: dict[str, object]) -> ThemeSettings:
