@@ -16,7 +16,15 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .errors import ConfigError
 from .themes.settings import ThemeSettings
@@ -324,6 +332,24 @@ class Processing(_Model):
     )
 
 
+# --- promises (issue 6): what the company promises, matched to feedback by meaning -------------
+class Promise(_Model):
+    """A brand promise or service standard, e.g. "delivered within 2 days"."""
+
+    text: str = Field(min_length=3, description="the promise in the company's own words")
+    area: str | None = Field(None, description="the product or service area it belongs to (e.g. delivery)")
+    threshold: float | None = Field(
+        None, ge=0.0, le=1.0, description="cosine a comment's point needs to count as a mention; None = default"
+    )
+
+
+def _promise(value: Any) -> Any:
+    return {"text": value} if isinstance(value, str) else value
+
+
+# --- end promises ---------------------------------------------------------------------------
+
+
 class Config(_Model):
     """A validated configuration. Paths are absolute once loaded."""
 
@@ -335,6 +361,7 @@ class Config(_Model):
     secrets: Secrets = Secrets()
     processing: Processing = Processing()
     themes: ThemeSettings = ThemeSettings()
+    promises: list[Annotated[Promise, BeforeValidator(_promise)]] = Field(default_factory=list)  # issue 6
     sources: list[SourceConfig] = Field(default_factory=list)
     base_dir: Path = Path(".")
 

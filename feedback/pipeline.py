@@ -74,17 +74,23 @@ def process(db: sqlite_utils.Database, config: Config) -> int:
     return done
 
 
-def archive_extensions() -> list[ArchiveExtension]:
-    """What the archive holds besides feedback and runs: themes, e-mail threads."""
+def archive_extensions(config: Config | None = None) -> list[ArchiveExtension]:
+    """What the archive holds besides feedback and runs: themes, e-mail threads, and (with a
+    configuration) the staff pages' tables: search vectors, trends, drivers, promises, customers."""
     from .sources.email import archive_tables as email_tables
     from .themes import archive_tables as theme_tables
 
-    return [theme_tables, email_tables]
+    extensions: list[ArchiveExtension] = [theme_tables, email_tables]
+    if config is not None:
+        from .insights import insights_extension
+
+        extensions.append(insights_extension(config))
+    return extensions
 
 
 def publish_archive(db: sqlite_utils.Database, config: Config) -> PublishResult:
     """Rebuild the published archive with every extension."""
-    return publish(db, config.archive, extensions=archive_extensions())
+    return publish(db, config.archive, extensions=archive_extensions(config))
 
 
 def source_secrets(source: object, resolve: Callable[[str], str | None]) -> dict[str, str]:

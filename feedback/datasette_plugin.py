@@ -1,0 +1,345 @@
+"""Datasette plugin: search by meaning, themes, trends, score drivers, the promise gap, customers.
+
+Pages live under ``/-/feedback/`` and read the archive tables that :mod:`feedback.insights`
+publishes. Configure in metadata (all optional)::
+
+    plugins:
+      feedback:
+        database: archive        # default: the first database with a feedback table
+        model_path: /models/x    # default: the packaged all-MiniLM-L6-v2
+        answer_days: 2           # "at risk": a complaint unanswered this long
+        silence_days: 30         # ... or a returning customer silent this long after one
+
+The embedding model is loaded once per process, on the first search by meaning (the CLI
+sets ``HF_HUB_OFFLINE=1``); the vectors once per archive file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from datasette import hookimpl
+from datasette.utils.asgi import Forbidden, NotFound, Response, asgi_static
+from jinja2 import FileSystemLoader
+
+from . import insights_queries as q
+from .insights_search import IndexCache, QueryEncoder, SearchUnavailable, rrf
+
+HERE = Path(__file__).parent
+CANDIDATES = 200  # per ranking, before fusion
+FILTERED_CANDIDATES = 5000  # nearest comments considered when filters narrow the result
+MIN_COSINE = 0.2
+PAGE = 50
+FILTERS = ("source", "channel", "theme", "since", "until", "band")
+
+_indexes = IndexCache()
+_encoders: dict[str, QueryEncoder] = {}
+
+
+def settings(datasette: Any) -> dict[str, Any]:
+    return datasette.plugin_config("feedback") or {}
+
+
+def encoder(datasette: Any) -> QueryEncoder:
+    path = settings(datasette).get("model_path")
+    key = str(path or "")
+    if key not in _encoders:
+        _encoders[key] = QueryEncoder(path)
+    return _encoders[key]
+
+
+async def archive_db(datasette: Any) -> Any:
+    name = settings(datasette).get("database")
+    if name:
+        return datasette.get_database(name)
+    for db in datasette.databases.values():
+        if "feedback" in await db.table_names():
+            return db
+    raise NotFound("no feedback archive is served here")
+
+
+async def render(datasette: Any, request: Any, template: str, context: dict[str, Any]) -> Response:
+    db = await archive_db(datasette)
+    context = {"db_name": db.name, "nav": NAV, **context}
+    return Response.html(await datasette.render_template(template, context, request=request))
+
+
+def chart_json(value: Any) -> str:
+    """JSON for a <script type=application/json> block (safe inside HTML)."""
+    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
+
+
+NAV = [("Overview", "/-/feedback"), ("Search", "/-/feedback/search"), ("Themes", "/-/feedback/themes"),
+       ("What changed", "/-/feedback/trends"), ("Score drivers", "/-/feedback/drivers"),
+       ("Promise gap", "/-/feedback/promises"), ("Customers", "/-/feedback/customers")]
+
+
+# --- search ----------------------------------------------------------------------------------
+
+def filter_sql(args: dict[str, str]) -> tuple[str, dict[str, Any]]:
+    """SQL conditions on ``f`` (feedback) for the page's filters."""
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    for column in ("source", "channel"):
+        if args.get(column):
+            where.append(f"f.{column} = :{column}")
+            params[column] = args[column]
+    if args.get("band"):
+        where.append("f.rating_band = :band")
+        params["band"] = args["band"]
+    if args.get("since"):
+        where.append("f.received_at >= :since")
+        params["since"] = args["since"]
+    if args.get("until"):
+        where.append("f.received_at < date(:until, '+1 day')")
+        params["until"] = args["until"]
+    if args.get("theme"):
+        where.append("exists (select 1 from feedback_themes ft where ft.feedback_id = f.id"
+                     " and ft.theme_id in (select :theme union select id from themes where parent_id = :theme))")
+        params["theme"] = int(args["theme"])
+    return (" and ".join(where) or "1"), params
+
+
+async def keyword_ranking(db: Any, text: str, args: dict[str, str]) -> list[int]:
+    where, params = filter_sql(args)
+    result = await db.execute(
+        f"""select f.rowid from feedback_fts join feedback f on f.rowid = feedback_fts.rowid
+            where feedback_fts match escape_fts(:q) and {where} order by rank limit {CANDIDATES}""",
+        {"q": text, **params},
+    )
+    return [r[0] for r in result.rows]
+
+
+async def meaning_ranking(datasette: Any, db: Any, text: str, args: dict[str, str]) -> tuple[list[int], dict[int, float]]:
+    enc = encoder(datasette)
+    index = await db.execute_fn(lambda conn: _indexes.get(db.path, conn))
+    if enc.identity() != (index.model, index.model_version):
+        raise SearchUnavailable(f"the archive's vectors come from {index.model} {index.model_version},"
+                                f" this server's model is {' '.join(enc.identity())}")
+    vector = await asyncio.to_thread(enc.encode, text)
+    filtered = any(args.get(k) for k in FILTERS)
+    rowids, scores = await asyncio.to_thread(index.top, vector, FILTERED_CANDIDATES if filtered else CANDIDATES)
+    cosine = {int(r): float(s) for r, s in zip(rowids, scores, strict=True) if s >= MIN_COSINE}
+    ranked = [int(r) for r in rowids if int(r) in cosine]
+    if filtered and ranked:
+        where, params = filter_sql(args)
+        allowed: set[int] = set()
+        for start in range(0, len(ranked), 500):
+            chunk = ranked[start:start + 500]
+            result = await db.execute(
+                f"select f.rowid from feedback f where f.rowid in ({','.join(map(str, chunk))}) and {where}", params)
+            allowed.update(r[0] for r in result.rows)
+        ranked = [r for r in ranked if r in allowed][:CANDIDATES]
+    return ranked, cosine
+
+
+async def search(datasette: Any, request: Any) -> Response:
+    db = await archive_db(datasette)
+    args = {k: request.args.get(k, "").strip() for k in ("q", "mode", *FILTERS)}
+    text, mode = args["q"], args["mode"] or "hybrid"
+    started = time.perf_counter()
+    results: list[dict[str, Any]] = []
+    facets: dict[str, list[tuple[str, int]]] = {}
+    notice = None
+    if text:
+        keyword: list[int] = []
+        meaning: list[int] = []
+        cosine: dict[int, float] = {}
+        if mode in ("hybrid", "keyword"):
+            keyword = await keyword_ranking(db, text, args)
+        if mode in ("hybrid", "meaning"):
+            try:
+                meaning, cosine = await meaning_ranking(datasette, db, text, args)
+            except SearchUnavailable as exc:
+                notice = f"Search by meaning is unavailable: {exc}. Showing keyword matches only."
+        fused = rrf([r for r in (keyword, meaning) if r])
+        keyword_set = set(keyword)
+        fused_ids = [rowid for rowid, _ in fused]
+        details = await _feedback_by_rowid(db, fused_ids)
+        for rowid, score in fused:
+            row = details.get(rowid)
+            if row is None:
+                continue
+            row["how"] = "both" if rowid in keyword_set and rowid in cosine else ("words" if rowid in keyword_set else "meaning")
+            row["similarity"] = round(cosine[rowid], 3) if rowid in cosine else None
+            row["fused"] = round(score, 5)
+            results.append(row)
+        for name, key in (("channel", "channel"), ("source", "source"), ("theme", "theme_label"), ("month", "month")):
+            counts: dict[str, int] = {}
+            for row in results:
+                if row.get(key):
+                    counts[row[key]] = counts.get(row[key], 0) + 1
+            facets[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+    themes = await q.rows(db, "select id, label from themes order by label")
+    theme_ids = {t["label"]: t["id"] for t in themes}
+    return await render(datasette, request, "feedback_search.html", {
+        "args": args, "mode": mode, "results": results[:PAGE], "total": len(results), "facets": facets,
+        "theme_ids": theme_ids, "themes": themes, "notice": notice,
+        "sources": await q.rows(db, "select name, channel from sources order by name"),
+        "ms": round((time.perf_counter() - started) * 1000),
+    })
+
+
+async def _feedback_by_rowid(db: Any, rowids: list[int]) -> dict[int, dict[str, Any]]:
+    out: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(rowids), 500):
+        chunk = ",".join(str(int(r)) for r in rowids[start:start + 500])
+        for row in await q.rows(db, f"""
+            select f.rowid as rowid, {q.FEEDBACK_FIELDS}, f.month,
+                   (select t.label from feedback_themes ft join themes t on t.id = ft.theme_id
+                    where ft.feedback_id = f.id order by ft.score desc limit 1) as theme_label
+            from feedback f where f.rowid in ({chunk})"""):
+            out[row["rowid"]] = row
+    return out
+
+
+# --- other pages -----------------------------------------------------------------------------
+
+async def overview(datasette: Any, request: Any) -> Response:
+    db = await archive_db(datasette)
+    top, theme_weeks = await q.top_theme_weeks(db)
+    promises, _ = await q.promises(db)
+    return await render(datasette, request, "feedback_overview.html", {
+        "volume": chart_json(await q.weekly_volume(db)),
+        "top_themes": chart_json(top), "theme_weeks": chart_json(theme_weeks),
+        "sentiment": chart_json(await q.sentiment_by_theme(db)),
+        "promises": chart_json(promises),
+        "emerging": [t for t in await q.trends(db, "4 weeks") if t["trend"] == "emerging"][:8],
+        "info": (await q.rows(db, "select * from archive_info"))[:1],
+    })
+
+
+async def themes(datasette: Any, request: Any) -> Response:
+    db = await archive_db(datasette)
+    sort = request.args.get("sort", "size")
+    found = await q.themes_overview(db)
+    if sort == "growth":
+        found.sort(key=lambda t: (-(t["ratio"] if t["ratio"] is not None else (99 if t["recent"] else 0)),
+                                  t["q_value"] if t["q_value"] is not None else 1))
+    return await render(datasette, request, "feedback_themes.html", {"themes": found, "sort": sort})
+
+
+async def theme_page(datasette: Any, request: Any) -> Response:
+    db = await archive_db(datasette)
+    try:
+        theme_id = int(request.url_vars["theme_id"])
+    except ValueError:
+        raise NotFound("no such theme") from None
+    found = await q.theme(db, theme_id)
+    if found is None:
+        raise NotFound(f"no theme {theme_id}")
+    return await render(datasette, request, "feedback_theme.html", {
+        "theme": found, "weeks": chart_json(found["weeks"]), "by_source": chart_json(found["sources"]),
+    })
+
+
+async def trends(datasette: Any, request: Any) -> Response:
+    db = await archive_db(datasette)
+    week = await q.trends(db, "1 week")
+    month = await q.trends(db, "4 weeks")
+    volume = await q.weekly_volume(db)
+    weeks = sorted({v["week"] for v in volume})
+    last = weeks[-1] if weeks else None
+    return await render(datasette, request, "feedback_trends.html", {
+        "week": [t for t in week if t["trend"] != "stable"], "month": [t for t in month if t["trend"] != "stable"],
+        "new_themes": await q.rows(db, "select id, label, comments, first_seen from themes where is_new = 1"
+                                        " order by first_seen desc limit 20"),
+        "last_week": last, "week_counts": [v for v in volume if v["week"] == last],
+        "tested": len(month), "since": month[0]["since"] if month else None,
+        "baseline_since": month[0]["baseline_since"] if month else None,
+    })
+
+
+async def drivers(datasette: Any, request: Any) -> Response:
+    db = await archive_db(datasette)
+    found = await q.drivers(db)
+    by_source: dict[str, list[dict[str, Any]]] = {}
+    for row in found:
+        by_source.setdefault(row["source"], []).append(row)
+    return await render(datasette, request, "feedback_drivers.html", {"sources": by_source})
+
+
+async def promises(datasette: Any, request: Any) -> Response:
+    db = await archive_db(datasette)
+    found, weeks = await q.promises(db)
+    for promise in found:
+        promise["examples"] = await q.promise_examples(db, promise["id"])
+    areas: dict[str, dict[str, Any]] = {}
+    for p in found:
+        area = areas.setdefault(p["area"] or "(no area)", {"area": p["area"] or "(no area)", "promises": 0, "comments": 0})
+        area["promises"] += 1
+        area["comments"] += p["comments"]
+    return await render(datasette, request, "feedback_promises.html", {
+        "promises": found, "chart": chart_json(found), "weeks": chart_json(weeks),
+        "silent": [p for p in found if p["status"] == "silent"],
+        "areas": sorted(areas.values(), key=lambda a: a["comments"]),
+    })
+
+
+async def customers(datasette: Any, request: Any) -> Response:
+    db = await archive_db(datasette)
+    conf = settings(datasette)
+    days = _number(request.args.get("days"), conf.get("answer_days", 2))
+    silence = _number(request.args.get("silence"), conf.get("silence_days", 30))
+    return await render(datasette, request, "feedback_customers.html", {
+        "waiting": await q.waiting(db), "at_risk": await q.customers_at_risk(db, days, silence),
+        "days": days, "silence": silence,
+    })
+
+
+async def customer_page(datasette: Any, request: Any) -> Response:
+    db = await archive_db(datasette)
+    key = request.url_vars["customer"]
+    if not key.startswith("c_"):
+        raise Forbidden("customers are identified by their pseudonymous key only")
+    found = await q.customer(db, key)
+    if found is None:
+        raise NotFound("no such customer")
+    return await render(datasette, request, "feedback_customer.html", {
+        "customer": found, "timeline": chart_json(found["feedback"]),
+    })
+
+
+def _number(value: str | None, default: float) -> float:
+    try:
+        return float(value) if value else float(default)
+    except ValueError:
+        return float(default)
+
+
+# --- hooks -----------------------------------------------------------------------------------
+
+@hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    return [
+        (r"^/-/feedback/?$", overview),
+        (r"^/-/feedback/search$", search),
+        (r"^/-/feedback/themes$", themes),
+        (r"^/-/feedback/themes/(?P<theme_id>[^/]+)$", theme_page),
+        (r"^/-/feedback/trends$", trends),
+        (r"^/-/feedback/drivers$", drivers),
+        (r"^/-/feedback/promises$", promises),
+        (r"^/-/feedback/customers$", customers),
+        (r"^/-/feedback/customers/(?P<customer>[^/]+)$", customer_page),
+        (r"^/-/feedback/static/(?P<path>.*)$", asgi_static(str(HERE / "static"))),
+    ]
+
+
+@hookimpl
+def prepare_jinja2_environment(env: Any) -> None:
+    # Python 3.11's importlib.resources cannot see templates beside a plugin *module*.
+    env.loader.loaders.append(FileSystemLoader(str(HERE / "templates")))
+
+
+@hookimpl
+def menu_links() -> list[dict[str, str]]:
+    return [{"href": href, "label": label} for label, href in NAV]
+
+
+@hookimpl
+def extra_template_vars(datasette: Any) -> dict[str, Any]:
+    return {"feedback_static": datasette.urls.path("/-/feedback/static/")}

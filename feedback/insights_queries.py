@@ -1,0 +1,149 @@
+"""The SQL behind each staff page, over the published archive's precomputed tables.
+
+Each function takes a Datasette ``Database`` (anything with ``async execute(sql, params)``)
+and returns plain dicts for a template. Pages read small aggregate tables (theme_weeks,
+weekly_volume, theme_trends, ...) or use an index (feedback.customer, feedback_themes
+(theme_id, score)), so their cost does not grow with the archive.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+Rows = list[dict[str, Any]]
+FEEDBACK_FIELDS = ("f.id, f.source, f.channel, f.received_at, f.customer, f.rating_band, f.rating_raw, "
+                   "f.title, f.text, f.sentiment")
+
+
+async def rows(db: Any, sql: str, params: dict[str, Any] | list[Any] | None = None) -> Rows:
+    result = await db.execute(sql, params or {})
+    return [dict(r) for r in result.rows]
+
+
+async def tables(db: Any) -> set[str]:
+    return set(await db.table_names())
+
+
+async def themes_overview(db: Any) -> Rows:
+    """Every theme with its 4-week trend, parents first; sorted by the caller."""
+    return await rows(db, """
+        select t.id, t.label, t.keywords, t.parent_id, t.size, t.comments, t.sentiment, t.level, t.is_new,
+               t.first_seen, t.last_seen, p.label as parent_label,
+               tr.recent, tr.baseline, tr.ratio, tr.q_value, coalesce(tr.trend, 'stable') as trend
+        from themes t left join themes p on p.id = t.parent_id
+        left join theme_trends tr on tr.theme_id = t.id and tr.window = '4 weeks'
+        order by t.comments desc, t.id""")
+
+
+async def theme(db: Any, theme_id: int) -> dict[str, Any] | None:
+    found = await rows(db, "select * from themes where id = :id", {"id": theme_id})
+    if not found:
+        return None
+    row = found[0]
+    row["keywords_list"] = json.loads(row.get("keywords") or "[]")
+    row["representatives"] = json.loads(row.get("representative_comments") or "[]")
+    parents = await rows(db, "select id, label from themes where id = :p", {"p": row["parent_id"]})
+    row["parent"] = parents[0] if parents else None
+    row["children"] = await rows(db, "select id, label, comments, sentiment from themes where parent_id = :id"
+                                     " order by comments desc", {"id": theme_id})
+    row["weeks"] = await rows(db, "select week, comments, negative, sentiment from theme_weeks"
+                                  " where theme_id = :id order by week", {"id": theme_id})
+    row["sources"] = await rows(db, "select channel, source, comments, negative, sentiment from theme_sources"
+                                    " where theme_id = :id order by comments desc", {"id": theme_id})
+    row["trends"] = await rows(db, "select * from theme_trends where theme_id = :id", {"id": theme_id})
+    ids = [theme_id] + [c["id"] for c in row["children"]]
+    marks = ", ".join(f":t{i}" for i in range(len(ids)))
+    params = {f"t{i}": t for i, t in enumerate(ids)}
+    row["comments_list"] = await rows(db, f"""
+        select {FEEDBACK_FIELDS}, ft.score from feedback_themes ft join feedback f on f.id = ft.feedback_id
+        where ft.theme_id in ({marks}) order by ft.score desc limit 12""", params)
+    row["complaints"] = await rows(db, f"""
+        select {FEEDBACK_FIELDS}, ft.score from feedback_themes ft join feedback f on f.id = ft.feedback_id
+        where ft.theme_id in ({marks}) and f.sentiment < 0 order by f.sentiment limit 5""", params)
+    return row
+
+
+async def trends(db: Any, window: str) -> Rows:
+    return await rows(db, """
+        select tr.*, t.label, t.comments, t.is_new from theme_trends tr join themes t on t.id = tr.theme_id
+        where tr.window = :w order by tr.q_value, tr.ratio desc""", {"w": window})
+
+
+async def weekly_volume(db: Any) -> Rows:
+    return await rows(db, "select week, channel, sum(comments) as comments, sum(negative) as negative"
+                          " from weekly_volume group by week, channel order by week")
+
+
+async def top_theme_weeks(db: Any, limit: int = 6) -> tuple[Rows, Rows]:
+    top = await rows(db, "select id, label from themes where level = 0 order by comments desc limit :n", {"n": limit})
+    ids = ", ".join(str(int(t["id"])) for t in top) or "null"
+    weeks = await rows(db, f"select theme_id, week, comments from theme_weeks where theme_id in ({ids}) order by week")
+    return top, weeks
+
+
+async def sentiment_by_theme(db: Any, limit: int = 15) -> Rows:
+    return await rows(db, "select id, label, comments, sentiment from themes where level = 0"
+                          " order by comments desc limit :n", {"n": limit})
+
+
+async def drivers(db: Any) -> Rows:
+    return await rows(db, """
+        select d.*, t.label from score_drivers d join themes t on t.id = d.theme_id
+        order by d.source, d.rank""")
+
+
+async def promises(db: Any) -> tuple[Rows, Rows]:
+    found = await rows(db, "select * from promises order by id")
+    weeks = await rows(db, "select promise_id, week, mentions, negative from promise_weeks order by week")
+    return found, weeks
+
+
+async def promise_examples(db: Any, promise_id: int, limit: int = 5) -> Rows:
+    return await rows(db, f"""
+        select {FEEDBACK_FIELDS}, m.similarity, s.text as passage from promise_mentions m
+        join feedback f on f.id = m.feedback_id left join segments s on s.id = m.segment_id
+        where m.promise_id = :p and m.negative = 1
+        order by coalesce(m.sentiment, f.sentiment, 0), m.similarity desc limit :n""",
+        {"p": promise_id, "n": limit})
+
+
+async def customers_at_risk(db: Any, days: float, silence: float = 30, limit: int = 100) -> Rows:
+    """Negative feedback and an e-mail unanswered for ``days``; or a returning customer (two or more
+    comments) whose last word was a complaint, silent for ``silence`` days since."""
+    return await rows(db, """
+        select c.*,
+          round((julianday('now') - julianday(c.oldest_unanswered_at)) * 24, 1) as hours_waiting,
+          case when c.oldest_unanswered_at is not null
+                    and julianday('now') - julianday(c.oldest_unanswered_at) >= :days
+               then 'no answer for ' || cast(round(julianday('now') - julianday(c.oldest_unanswered_at)) as int) || ' days'
+               else 'silent for ' || cast(round(julianday('now') - julianday(c.last_negative_at)) as int)
+                    || ' days since a complaint' end as reason
+        from customers c
+        where c.negative > 0 and (
+          (c.oldest_unanswered_at is not null and julianday('now') - julianday(c.oldest_unanswered_at) >= :days)
+          or (c.comments >= 2 and c.said_since_last_negative = 0
+              and julianday('now') - julianday(c.last_negative_at) >= :silence))
+        order by (c.oldest_unanswered_at is null), c.oldest_unanswered_at, c.last_negative_at desc
+        limit :n""", {"days": days, "silence": silence, "n": limit})
+
+
+async def waiting(db: Any) -> Rows:
+    return await rows(db, """
+        select t.thread_id, t.customer, t.first_customer_message_at, t.customer_messages,
+               round((julianday('now') - julianday(t.first_customer_message_at)) * 24, 1) as hours_waiting
+        from email_threads t where t.answered = 0 order by t.first_customer_message_at""")
+
+
+async def customer(db: Any, key: str) -> dict[str, Any] | None:
+    found = await rows(db, "select * from customers where customer = :c", {"c": key})
+    if not found:
+        return None
+    row = found[0]
+    row["feedback"] = await rows(db, f"""
+        select {FEEDBACK_FIELDS}, (select t.label from feedback_themes ft join themes t on t.id = ft.theme_id
+                                   where ft.feedback_id = f.id order by ft.score desc limit 1) as theme
+        from feedback f where f.customer = :c order by f.received_at""", {"c": key})
+    row["threads"] = await rows(db, "select * from email_threads where customer = :c"
+                                    " order by first_customer_message_at", {"c": key})
+    return row

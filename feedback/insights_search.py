@@ -1,0 +1,130 @@
+"""Search by meaning: the query embedder, the in-memory vector index, and hybrid rank fusion.
+
+The archive's ``feedback_vectors`` (one normalised float32 vector per comment) are read once
+per Datasette process into one contiguous numpy matrix (1M x 384 float32 = 1.5 GB) and
+ranked by a single matrix-vector product (cosine, since every vector is unit length). The
+query is embedded with the same model, checked against the archive's ``vector_model`` row
+so vector spaces are never mixed. Both the model and the index are loaded lazily, once,
+under a lock, and the index is reloaded when the archive file is replaced.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+RRF_K = 60  # reciprocal rank fusion constant (Cormack et al. 2009)
+
+
+class SearchUnavailable(Exception):
+    """Search by meaning cannot run here (no vectors, or another model); the page says why."""
+
+
+@dataclass
+class VectorIndex:
+    rowids: np.ndarray  # feedback.rowid per matrix row
+    matrix: np.ndarray  # (n, dim) float32, unit rows
+    model: str
+    model_version: str
+    key: tuple[int, int, int]
+
+    def top(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(feedback rowids, cosines) of the k nearest comments, best first."""
+        if not len(self.rowids):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        scores = self.matrix @ query.astype(np.float32)
+        k = min(k, len(scores))
+        best = np.argpartition(-scores, k - 1)[:k]
+        best = best[np.argsort(-scores[best], kind="stable")]
+        return self.rowids[best], scores[best]
+
+
+def file_key(path: str | Path) -> tuple[int, int, int]:
+    stat = os.stat(path)
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+def load_index(conn: sqlite3.Connection, key: tuple[int, int, int]) -> VectorIndex:
+    """Read feedback_vectors into memory (called in Datasette's connection thread)."""
+    tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+    if not {"feedback_vectors", "vector_model"} <= tables:
+        raise SearchUnavailable("this archive has no vectors for search by meaning (publish it again)")
+    row = conn.execute("select model, model_version, dim, vectors from vector_model").fetchone()
+    if row is None:
+        raise SearchUnavailable("this archive has no vectors for search by meaning")
+    model, version, dim, count = row
+    matrix = np.empty((count, dim), dtype=np.float32)
+    rowids = np.empty(count, dtype=np.int64)
+    n = 0
+    for rowid, blob in conn.execute(
+        "select f.rowid, v.vector from feedback_vectors v join feedback f on f.id = v.feedback_id"
+    ):
+        if n == count:
+            break
+        matrix[n] = np.frombuffer(blob, dtype=np.float32)
+        rowids[n] = rowid
+        n += 1
+    log.info("search index: %d vectors of %s", n, model)
+    return VectorIndex(rowids[:n], matrix[:n], model, version, key)
+
+
+class QueryEncoder:
+    """The embedding model, loaded on first use (once per process) from a local folder."""
+
+    def __init__(self, model_path: str | Path | None = None) -> None:
+        self.model_path = model_path
+        self._embedder: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def embedder(self) -> Any:
+        with self._lock:
+            if self._embedder is None:
+                from .embed import Embedder
+
+                self._embedder = Embedder(self.model_path, show_progress=False)
+            return self._embedder
+
+    def identity(self) -> tuple[str, str]:
+        return self.embedder.name, self.embedder.version
+
+    def encode(self, text: str) -> np.ndarray:
+        from .nlp import clean_for_embedding
+
+        return np.asarray(self.embedder.encode([clean_for_embedding(text) or text])[0], dtype=np.float32)
+
+
+class IndexCache:
+    """One vector index per archive file, reloaded when the file is swapped by a new publish."""
+
+    def __init__(self) -> None:
+        self._indexes: dict[str, VectorIndex] = {}
+        self._lock = threading.Lock()
+
+    def get(self, path: str, conn: sqlite3.Connection) -> VectorIndex:
+        key = file_key(path)
+        with self._lock:
+            index = self._indexes.get(path)
+            if index is None or index.key != key:
+                index = load_index(conn, key)
+                self._indexes[path] = index
+            return index
+
+
+def rrf(rankings: Sequence[Sequence[int]], k: int = RRF_K) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion: items ranked by sum of 1 / (k + rank) over the lists, best first."""
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank)
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -1,0 +1,170 @@
+"""Pure statistics behind the insight tables: weeks, trend tests, false discovery rate, score drivers.
+
+Every function takes plain values and returns plain values, so each decision has a
+table-driven test (tests/test_insights.py).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+NEGATIVE_SENTIMENT = -0.05  # VADER's own cut-off for "negative"
+ALPHA = 0.05  # false discovery rate for emerging / declining themes
+
+
+def week_of(received_at: str | None) -> str | None:
+    """The Monday (YYYY-MM-DD) of the ISO week of an ISO 8601 timestamp."""
+    if not received_at:
+        return None
+    day = date.fromisoformat(received_at[:10])
+    return (day - timedelta(days=day.weekday())).isoformat()
+
+
+def weeks_back(week: str, n: int) -> str:
+    return (date.fromisoformat(week) - timedelta(weeks=n)).isoformat()
+
+
+def is_negative(sentiment: float | None, band: str | None) -> bool:
+    """A complaint: a low rating, or text whose sentiment is negative."""
+    return band == "low" or (sentiment is not None and sentiment <= NEGATIVE_SENTIMENT)
+
+
+def binomial_two_sided(k: int, n: int, p: float) -> float:
+    """Exact two-sided binomial test p-value (the method of minimum likelihood, as scipy)."""
+    if n == 0:
+        return 1.0
+    if p <= 0.0:
+        return 1.0 if k == 0 else 0.0
+    if p >= 1.0:
+        return 1.0 if k == n else 0.0
+    log_pmf = [
+        math.lgamma(n + 1) - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * math.log(p) + (n - i) * math.log1p(-p)
+        for i in range(n + 1)
+    ]
+    observed = log_pmf[k]
+    total = sum(math.exp(v) for v in log_pmf if v <= observed + 1e-7)
+    return min(1.0, total)
+
+
+def benjamini_hochberg(p_values: Sequence[float]) -> list[float]:
+    """Benjamini-Hochberg adjusted p-values (q-values), in the input order."""
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    adjusted = [1.0] * m
+    running = 1.0
+    for rank in range(m, 0, -1):
+        i = order[rank - 1]
+        running = min(running, p_values[i] * m / rank)
+        adjusted[i] = min(1.0, running)
+    return adjusted
+
+
+@dataclass(frozen=True)
+class Trend:
+    recent: int
+    baseline: int
+    recent_total: int
+    baseline_total: int
+    p_value: float
+
+    @property
+    def recent_share(self) -> float:
+        return self.recent / self.recent_total if self.recent_total else 0.0
+
+    @property
+    def baseline_share(self) -> float:
+        return self.baseline / self.baseline_total if self.baseline_total else 0.0
+
+    @property
+    def ratio(self) -> float | None:
+        """How many times more often the theme is raised now than before (share of all comments)."""
+        if not self.baseline_share:
+            return None
+        return self.recent_share / self.baseline_share
+
+
+def share_test(recent: int, baseline: int, recent_total: int, baseline_total: int) -> Trend:
+    """Did the theme's share of comments change between two windows?
+
+    Conditional binomial test: given the theme's k = recent + baseline comments, under the
+    null hypothesis (constant share) each falls in the recent window with probability
+    recent_total / (recent_total + baseline_total). Equivalent to comparing two Poisson
+    rates with the windows' comment volumes as exposure.
+    """
+    n = recent + baseline
+    total = recent_total + baseline_total
+    p = recent_total / total if total else 0.0
+    return Trend(recent, baseline, recent_total, baseline_total, binomial_two_sided(recent, n, p))
+
+
+def trend_label(trend: Trend, q_value: float, alpha: float = ALPHA) -> str:
+    """emerging / declining when the change is significant after the FDR correction, else stable."""
+    if q_value >= alpha:
+        return "stable"
+    if trend.baseline == 0 or trend.recent_share > trend.baseline_share:
+        return "emerging"
+    return "declining"
+
+
+def band_points(band: str | None, scale: str | None) -> float | None:
+    """A response's contribution to the headline score: NPS +100 / 0 / -100; CSAT and stars % satisfied."""
+    if band is None:
+        return None
+    if scale == "nps":
+        return {"high": 100.0, "medium": 0.0, "low": -100.0}.get(band)
+    return 100.0 if band == "high" else 0.0
+
+
+SCORE_NAMES = {"nps": "NPS", "csat": "CSAT (% satisfied)", "stars": "% 4-5 stars", "likert5": "% agree"}
+
+
+@dataclass(frozen=True)
+class Driver:
+    theme_id: int
+    responses: int
+    theme_responses: int
+    score: float
+    score_with: float
+    score_without: float
+
+    @property
+    def points(self) -> float:
+        """Points the headline score gains if responses with this theme scored like the others."""
+        return self.theme_responses / self.responses * (self.score_without - self.score_with)
+
+
+def score_drivers(
+    responses: Iterable[tuple[float, frozenset[int]]], min_responses: int = 3
+) -> list[Driver]:
+    """Each theme's effect on a score, from (points, themes) per response; biggest drag first."""
+    rows = list(responses)
+    if not rows:
+        return []
+    total = sum(p for p, _ in rows)
+    n = len(rows)
+    by_theme: dict[int, list[float]] = {}
+    for points, themes in rows:
+        for theme in themes:
+            by_theme.setdefault(theme, []).append(points)
+    drivers = []
+    for theme, values in by_theme.items():
+        k = len(values)
+        if k < min_responses or k == n:
+            continue
+        with_theme = sum(values) / k
+        without = (total - sum(values)) / (n - k)
+        drivers.append(Driver(theme, n, k, total / n, with_theme, without))
+    return sorted(drivers, key=lambda d: (-d.points, d.theme_id))
+
+
+def hours_between(start: str, end: str | datetime) -> float:
+    a = datetime.fromisoformat(start.replace("Z", "+00:00"))
+    b = end if isinstance(end, datetime) else datetime.fromisoformat(end.replace("Z", "+00:00"))
+    if a.tzinfo is None:
+        a = a.replace(tzinfo=b.tzinfo)
+    if b.tzinfo is None:
+        b = b.replace(tzinfo=a.tzinfo)
+    return round((b - a).total_seconds() / 3600, 1)

@@ -1,0 +1,239 @@
+"""Every staff page of the Datasette plugin, in-process, over a real archive built from the samples.
+
+One archive per test session (``sample_archive``, shared with tests/test_browser.py); the
+embedding model loads once per process, on the first search by meaning.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlite_utils
+import yaml
+
+from .conftest import REPO, SECRET
+
+pytestmark = pytest.mark.slow
+
+_BUILT: dict[str, Path] = {}
+
+
+def build_sample_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped configuration over the generated samples, run and published once per session."""
+    if "root" in _BUILT:
+        return _BUILT["root"]
+    from feedback.config import load_config
+    from feedback.pipeline import ingest_source, process, publish_archive
+    from feedback.samples import generate
+    from feedback.samples.emails import generate_emails
+    from feedback.samples.reviews import generate_reviews
+    from feedback.themes import update_themes
+    from feedback.themes.settings import with_overrides
+    from feedback.warehouse import open_warehouse
+
+    root = tmp_path_factory.mktemp("insights-archive")
+    shutil.copy(REPO / "data" / "config.yml", root / "config.yml")
+    shutil.copytree(REPO / "data" / "datasette", root / "datasette")
+    generate(root / "samples")
+    generate_reviews(root / "samples" / "reviews", 20261122)
+    generate_emails(root / "samples", 20261122)
+    config = load_config(root / "config.yml")
+    db = open_warehouse(config.warehouse)
+    for source in config.sources:
+        ingest_source(db, config, source.name, SECRET)
+    process(db, config)
+    update_themes(db, with_overrides(config.themes, config.base_dir, {}))
+    publish_archive(db, config)
+    _BUILT["root"] = root
+    return root
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_sample_archive(tmp_path_factory) / "archive.db"
+
+
+@pytest.fixture(scope="module")
+def ds(archive: Path) -> Any:
+    from datasette.app import Datasette
+
+    metadata = yaml.safe_load((REPO / "data" / "datasette" / "metadata.yml").read_text())
+    return Datasette([str(archive)], metadata=metadata)
+
+
+def results(page: str) -> list[tuple[str, str]]:
+    """(how it matched, text) of each search result on a page."""
+    found = re.findall(r'data-how="(\w+)">\s*<p class="fb-text">(.*?)</p>', page, flags=re.S)
+    return [(how, html.unescape(re.sub(r"<[^>]+>", "", text)).strip()) for how, text in found]
+
+
+def found_count(page: str) -> int:
+    match = re.search(r'id="result-count">(\d+) comment', page)
+    assert match
+    return int(match.group(1))
+
+
+def chart_data(page: str, name: str) -> Any:
+    match = re.search(rf'<script type="application/json" id="data-{name}">(.*?)</script>', page, flags=re.S)
+    assert match, f"no chart data {name}"
+    return json.loads(match.group(1))
+
+
+async def get(ds: Any, path: str) -> str:
+    response = await ds.client.get(path)
+    assert response.status_code == 200, (path, response.text[:500])
+    return str(response.text)
+
+
+def first_theme(archive: Path) -> dict[str, Any]:
+    db = sqlite_utils.Database(archive)
+    return next(db.query("select * from themes where level = 0 order by comments desc limit 1"))
+
+
+async def test_every_page_answers_without_loading_anything_from_outside(ds: Any, archive: Path) -> None:
+    theme = first_theme(archive)
+    parent = sqlite_utils.Database(archive).execute("select min(id) from themes where level = 1").fetchone()[0]
+    customer = sqlite_utils.Database(archive).execute("select customer from customers limit 1").fetchone()[0]
+    for path in ("/-/feedback", "/-/feedback/search", "/-/feedback/search?q=refund",
+                 "/-/feedback/themes", "/-/feedback/themes?sort=growth", f"/-/feedback/themes/{theme['id']}",
+                 f"/-/feedback/themes/{parent}", "/-/feedback/trends", "/-/feedback/drivers",
+                 "/-/feedback/promises", "/-/feedback/customers", f"/-/feedback/customers/{customer}",
+                 "/archive/promises", "/archive/theme_trends", "/archive/score_drivers", "/archive/customers"):
+        page = await get(ds, path)
+        assert not re.search(r'<script[^>]+src="(?:https?:)?//|<link rel="stylesheet" href="(?:https?:)?//', page), path
+    chart = await ds.client.get("/-/feedback/static/chart.umd.min.js")
+    assert chart.status_code == 200 and "Chart.js v4" in chart.text[:200]
+    assert (await ds.client.get("/-/feedback/themes/999999")).status_code == 404
+    assert (await ds.client.get("/-/feedback/themes/x")).status_code == 404
+    assert (await ds.client.get("/-/feedback/customers/someone@example.com")).status_code == 403
+
+
+async def test_search_by_meaning_finds_a_complaint_described_in_other_words(ds: Any) -> None:
+    words = results(await get(ds, "/-/feedback/search?q=my+money+never+came+back&mode=keyword"))
+    assert words == []  # no comment says it this way
+    found = results(await get(ds, "/-/feedback/search?q=my+money+never+came+back&mode=meaning"))
+    assert len(found) == 50
+    assert sum("refund" in text.lower() for _, text in found[:5]) >= 4, found[:5]
+    assert {how for how, _ in found} == {"meaning"}
+
+
+async def test_hybrid_search_puts_comments_matching_both_ways_first(ds: Any) -> None:
+    found = results(await get(ds, "/-/feedback/search?q=refund"))
+    assert found[0][0] == "both"
+    assert all("refund" in text.lower() for _, text in found[:10])
+    hybrid = await get(ds, "/-/feedback/search?q=refund")
+    words = await get(ds, "/-/feedback/search?q=refund&mode=keyword")
+    assert found_count(hybrid) > found_count(words) > 0  # meaning adds comments that say it otherwise
+
+
+async def test_search_filters_and_facets(ds: Any, archive: Path) -> None:
+    page = await get(ds, "/-/feedback/search?q=late+delivery&channel=email")
+    found = results(page)
+    assert found
+    ids = re.findall(r'href="/archive/feedback/([^"]+)">\d{4}', page)
+    db = sqlite_utils.Database(archive)
+    channels = {db.execute("select channel from feedback where id = ?", [i]).fetchone()[0] for i in ids}
+    assert channels == {"email"}
+    facets = re.search(r'<aside class="fb-facets">(.*?)</aside>', page, flags=re.S)
+    assert facets and "<h3>channel</h3>" in facets.group(1) and "<h3>theme</h3>" in facets.group(1)
+
+
+async def test_theme_page_shows_label_keywords_weeks_sources_and_comments(ds: Any, archive: Path) -> None:
+    theme = first_theme(archive)
+    page = await get(ds, f"/-/feedback/themes/{theme['id']}")
+    assert f"Theme: {html.escape(theme['label'])}" in page
+    for keyword in json.loads(theme["keywords"])[:3]:
+        assert html.escape(keyword) in page
+    weeks = chart_data(page, "weeks")
+    assert sum(w["comments"] for w in weeks) == theme["comments"]
+    db = sqlite_utils.Database(archive)
+    by_source = db.execute("select sum(comments) from theme_sources where theme_id = ?", [theme["id"]]).fetchone()[0]
+    assert by_source == theme["comments"]
+    assert page.count('class="fb-comment"') >= 5
+    if theme["parent_id"]:
+        assert f'/-/feedback/themes/{theme["parent_id"]}"' in page
+
+
+async def test_theme_overview_ranks_by_size_and_by_growth(ds: Any, archive: Path) -> None:
+    page = await get(ds, "/-/feedback/themes")
+    db = sqlite_utils.Database(archive)
+    biggest = db.execute("select label from themes order by comments desc, id limit 1").fetchone()[0]
+    rows = re.findall(r'<tr class="level-\d"><td><a href="/-/feedback/themes/\d+">(.*?)</a>', page)
+    assert len(rows) == db.table("themes").count
+    assert html.unescape(rows[0]) == biggest
+    growth = await get(ds, "/-/feedback/themes?sort=growth")
+    assert len(re.findall(r'<tr class="level-\d">', growth)) == len(rows)
+
+
+async def test_trends_page_states_its_test_and_every_theme_is_tested(ds: Any, archive: Path) -> None:
+    page = await get(ds, "/-/feedback/trends")
+    assert "binomial test" in page and "Benjamini" in page
+    db = sqlite_utils.Database(archive)
+    tested = db.execute("select count(*) from theme_trends where window = '4 weeks'").fetchone()[0]
+    assert f"corrected for the {tested} themes tested" in page
+    assert db.execute("select count(*) from theme_trends where q_value < p_value - 1e-9").fetchone()[0] == 0
+
+
+async def test_drivers_agree_with_the_nps_computed_from_the_feedback_table(ds: Any, archive: Path) -> None:
+    db = sqlite_utils.Database(archive)
+    nps = db.execute(
+        """with r as (select max(rating_band) as band from feedback where source = 'checkout-nps'
+                      group by received_at, customer)
+           select round(100.0 * (sum(band = 'high') - sum(band = 'low')) / count(*), 1) from r"""
+    ).fetchone()[0]
+    top = next(db.query("select * from score_drivers where source = 'checkout-nps' order by rank limit 1"))
+    assert top["score"] == nps
+    assert top["points"] == pytest.approx(
+        top["theme_responses"] / top["responses"] * (top["score_without_theme"] - top["score_with_theme"]), abs=0.02)
+    page = await get(ds, "/-/feedback/drivers")
+    assert f"checkout-nps: NPS {nps}" in page
+
+
+async def test_promise_gap_shows_broken_kept_and_silent_promises(ds: Any, archive: Path) -> None:
+    from feedback.config import load_config
+
+    configured = [p.text for p in load_config(REPO / "data" / "config.yml").promises]
+    page = await get(ds, "/-/feedback/promises")
+    for text in configured:
+        assert html.escape(text) in page
+    db = sqlite_utils.Database(archive)
+    status = dict(db.execute("select promise, status from promises").fetchall())
+    assert status["Refunds are paid back quickly"] == "broken"
+    assert status["Friendly, helpful staff in every store"] == "kept"
+    assert status["Every store has free, accessible parking"] == "silent"
+    not_said = page.split('id="not-said"')[1].split("</ul>")[0]
+    assert "Every store has free, accessible parking" in not_said
+    assert "Refunds are paid back quickly" not in not_said
+    assert [p["promise"] for p in chart_data(page, "promises")] == configured
+    worst = page.split('id="promise-7"')[1].split("<h2")[0]
+    assert worst.count('class="fb-comment"') == 5
+
+
+async def test_customers_waiting_and_a_customers_whole_story(ds: Any, archive: Path) -> None:
+    db = sqlite_utils.Database(archive)
+    unanswered = db.execute("select count(*) from email_threads where answered = 0").fetchone()[0]
+    page = await get(ds, "/-/feedback/customers?days=2")
+    assert f"Waiting for an answer ({unanswered})" in page
+    assert "@" not in re.sub(r"<[^>]+>", "", page)
+    key, comments = db.execute(
+        "select customer, comments from customers order by comments desc, customer limit 1"
+    ).fetchone()
+    story = await get(ds, f"/-/feedback/customers/{key}")
+    assert story.count('class="fb-comment"') == comments
+    assert len(chart_data(story, "timeline")) == comments
+
+
+async def test_overview_charts_carry_the_archive_numbers(ds: Any, archive: Path) -> None:
+    page = await get(ds, "/-/feedback")
+    volume = chart_data(page, "volume")
+    db = sqlite_utils.Database(archive)
+    assert sum(v["comments"] for v in volume) == db.execute(
+        "select count(*) from feedback where received_at is not null").fetchone()[0]
+    assert {v["channel"] for v in volume} == {"survey", "email", "review"}
+    assert page.count("<canvas data-chart=") == 4
