@@ -134,3 +134,15 @@ def test_a_run_interrupted_between_commit_points_reruns_to_the_same_archive(
     _run(config_path)  # and once more: still nothing twice
     assert _archive_rows(tmp_path / "archive.db") == _archive_rows(clean / "archive.db")
     assert len(_archive_rows(tmp_path / "archive.db")) == 20
+
+
+def test_item_rows_are_written_in_column_order(tmp_path: Path) -> None:
+    db = open_warehouse(tmp_path / "w.db")
+    full = Item(source="s", channel="email", local_id="m1", text="body", received_at="2026-01-01T00:00:00Z",
+                title="subject", question="q", customer="c_1", rating=0.5, rating_raw="3", rating_scale="stars",
+                url="https://example.com/r", location="inbox:1", raw_hash="abc", extra={"thread": "t"})
+    commit_batch(db, Batch("s", [full], []), run_id=7)
+    row = db.table("items").get(full.id)
+    expected = {k: v for k, v in full.row().items() if k != "extra"}
+    assert {k: row[k] for k in expected} == expected
+    assert row["extra"] == '{"thread": "t"}' and row["run_id"] == 7
