@@ -6,6 +6,8 @@ PACKAGES=()
 # email channel: a real IMAP server for tests
 PACKAGES+=(dovecot-imapd)
 # reviews channel: (nothing: the HTTP server is Python's)
+# staff pages (issue 6): a headless browser for tests/test_browser.py (Playwright drives it; no browser download)
+PACKAGES+=(chromium)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

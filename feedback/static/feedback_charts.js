@@ -32,14 +32,14 @@
       return { type: "bar", data: { labels: rows.map(function (r) { return r.label; }),
         datasets: [{ label: "mean sentiment", data: rows.map(function (r) { return r.sentiment; }),
           backgroundColor: rows.map(function (r) { return r.sentiment < 0 ? RED : GREEN; }) }] },
-        options: Object.assign({}, base, { indexAxis: "y", scales: { x: { min: -1, max: 1 } } }) };
+        options: Object.assign({}, base, { indexAxis: "y", scales: { x: { min: -1, max: 1 }, y: { ticks: { autoSkip: false } } } }) };
     },
     "promise-gap": function () {
       var rows = data("promises");
       return { type: "bar", data: { labels: rows.map(function (r) { return r.promise + " (" + r.status + ")"; }),
         datasets: [{ label: "complaints", data: rows.map(function (r) { return r.negative; }), backgroundColor: RED },
                    { label: "other mentions", data: rows.map(function (r) { return r.comments - r.negative; }), backgroundColor: GREEN }] },
-        options: Object.assign({}, base, { indexAxis: "y", scales: { x: { stacked: true }, y: { stacked: true } } }) };
+        options: Object.assign({}, base, { indexAxis: "y", scales: { x: { stacked: true }, y: { stacked: true, ticks: { autoSkip: false } } } }) };
     },
     "theme-weeks": function () {
       var rows = data("weeks");
@@ -59,7 +59,7 @@
       return { type: "bar", data: { labels: rows.map(function (r) { return r.label; }),
         datasets: [{ label: "points gained if this theme's complaints disappeared", data: rows.map(function (r) { return r.points; }),
           backgroundColor: rows.map(function (r) { return r.points > 0 ? RED : GREEN; }) }] },
-        options: Object.assign({}, base, { indexAxis: "y" }) };
+        options: Object.assign({}, base, { indexAxis: "y", scales: { y: { ticks: { autoSkip: false } } } }) };
     },
     "timeline": function () {
       var rows = data("timeline");
