@@ -52,7 +52,14 @@ def encoder(datasette: Any) -> QueryEncoder:
     return _encoders[key]
 
 
-async def archive_db(datasette: Any) -> Any:
+async def archive_db(datasette: Any, request: Any) -> Any:
+    """The archive, once the actor may view it (the same permissions as Datasette's own pages)."""
+    db = await _find_archive(datasette)
+    await datasette.ensure_permissions(request.actor, [("view-database", db.name), "view-instance"])
+    return db
+
+
+async def _find_archive(datasette: Any) -> Any:
     name = settings(datasette).get("database")
     if name:
         return datasette.get_database(name)
@@ -63,7 +70,7 @@ async def archive_db(datasette: Any) -> Any:
 
 
 async def render(datasette: Any, request: Any, template: str, context: dict[str, Any]) -> Response:
-    db = await archive_db(datasette)
+    db = await archive_db(datasette, request)
     context = {"db_name": db.name, "nav": NAV, **context}
     return Response.html(await datasette.render_template(template, context, request=request))
 
@@ -138,7 +145,7 @@ async def meaning_ranking(datasette: Any, db: Any, text: str, args: dict[str, st
 
 
 async def search(datasette: Any, request: Any) -> Response:
-    db = await archive_db(datasette)
+    db = await archive_db(datasette, request)
     args = {k: request.args.get(k, "").strip() for k in ("q", "mode", *FILTERS)}
     text, mode = args["q"], args["mode"] or "hybrid"
     started = time.perf_counter()
@@ -200,7 +207,7 @@ async def _feedback_by_rowid(db: Any, rowids: list[int]) -> dict[int, dict[str, 
 # --- other pages -----------------------------------------------------------------------------
 
 async def overview(datasette: Any, request: Any) -> Response:
-    db = await archive_db(datasette)
+    db = await archive_db(datasette, request)
     top, theme_weeks = await q.top_theme_weeks(db)
     promises, _ = await q.promises(db)
     return await render(datasette, request, "feedback_overview.html", {
@@ -214,7 +221,7 @@ async def overview(datasette: Any, request: Any) -> Response:
 
 
 async def themes(datasette: Any, request: Any) -> Response:
-    db = await archive_db(datasette)
+    db = await archive_db(datasette, request)
     sort = request.args.get("sort", "size")
     found = await q.themes_overview(db)
     if sort == "growth":
@@ -224,7 +231,7 @@ async def themes(datasette: Any, request: Any) -> Response:
 
 
 async def theme_page(datasette: Any, request: Any) -> Response:
-    db = await archive_db(datasette)
+    db = await archive_db(datasette, request)
     try:
         theme_id = int(request.url_vars["theme_id"])
     except ValueError:
@@ -238,7 +245,7 @@ async def theme_page(datasette: Any, request: Any) -> Response:
 
 
 async def trends(datasette: Any, request: Any) -> Response:
-    db = await archive_db(datasette)
+    db = await archive_db(datasette, request)
     week = await q.trends(db, "1 week")
     month = await q.trends(db, "4 weeks")
     volume = await q.weekly_volume(db)
@@ -255,7 +262,7 @@ async def trends(datasette: Any, request: Any) -> Response:
 
 
 async def drivers(datasette: Any, request: Any) -> Response:
-    db = await archive_db(datasette)
+    db = await archive_db(datasette, request)
     found = await q.drivers(db)
     by_source: dict[str, list[dict[str, Any]]] = {}
     for row in found:
@@ -264,7 +271,7 @@ async def drivers(datasette: Any, request: Any) -> Response:
 
 
 async def promises(datasette: Any, request: Any) -> Response:
-    db = await archive_db(datasette)
+    db = await archive_db(datasette, request)
     found, weeks = await q.promises(db)
     for promise in found:
         promise["examples"] = await q.promise_examples(db, promise["id"])
@@ -281,7 +288,7 @@ async def promises(datasette: Any, request: Any) -> Response:
 
 
 async def customers(datasette: Any, request: Any) -> Response:
-    db = await archive_db(datasette)
+    db = await archive_db(datasette, request)
     conf = settings(datasette)
     days = _number(request.args.get("days"), conf.get("answer_days", 2))
     silence = _number(request.args.get("silence"), conf.get("silence_days", 30))
@@ -292,7 +299,7 @@ async def customers(datasette: Any, request: Any) -> Response:
 
 
 async def customer_page(datasette: Any, request: Any) -> Response:
-    db = await archive_db(datasette)
+    db = await archive_db(datasette, request)
     key = request.url_vars["customer"]
     if not key.startswith("c_"):
         raise Forbidden("customers are identified by their pseudonymous key only")

@@ -237,3 +237,16 @@ async def test_overview_charts_carry_the_archive_numbers(ds: Any, archive: Path)
         "select count(*) from feedback where received_at is not null").fetchone()[0]
     assert {v["channel"] for v in volume} == {"survey", "email", "review"}
     assert page.count("<canvas data-chart=") == 4
+
+
+async def test_pages_obey_datasette_permissions(archive: Path) -> None:
+    """Behind an auth plugin, `allow:` in the metadata closes the staff pages to anyone else."""
+    from datasette.app import Datasette
+
+    metadata = {**yaml.safe_load((REPO / "data" / "datasette" / "metadata.yml").read_text()), "allow": {"id": "staff"}}
+    ds = Datasette([str(archive)], metadata=metadata)
+    staff = {"ds_actor": ds.sign({"a": {"id": "staff"}}, "actor")}
+    for path in ("/-/feedback", "/-/feedback/themes", "/-/feedback/search?q=refund&mode=keyword",
+                 "/-/feedback/promises", "/-/feedback/customers"):
+        assert (await ds.client.get(path)).status_code == 403, path
+        assert (await ds.client.get(path, cookies=staff)).status_code == 200, path
