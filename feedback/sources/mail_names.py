@@ -270,5 +270,9 @@ class NameRedactor:
         prepared = [self._rules(self._known(t)) if t else t for t in texts]
         if self.nlp is None:
             return prepared
-        docs = self.nlp.pipe((t or "" for t in prepared), batch_size=batch_size)
-        return [self._ner(t, doc) if t else t for t, doc in zip(prepared, docs, strict=True)]
+        todo = [i for i, t in enumerate(prepared) if t and self.needs_ner(t)]
+        docs = self.nlp.pipe((prepared[i] for i in todo), batch_size=batch_size)
+        out = list(prepared)
+        for i, doc in zip(todo, docs, strict=True):
+            out[i] = self._ner(prepared[i], doc)
+        return out
