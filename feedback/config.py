@@ -330,6 +330,11 @@ class Processing(_Model):
         default_factory=lambda: ["GB", "US"],
         description="ISO 3166 regions for phone numbers written without a +country prefix",
     )
+    names: list[str] = Field(
+        default_factory=list,
+        description="names always redacted, e.g. the staff roster: customers name the people who served them",
+    )
+    names_file: Path | None = Field(None, description="a text file of such names, one per line")
 
 
 # --- promises (issue 6): what the company promises, matched to feedback by meaning -------------
@@ -447,6 +452,9 @@ def load_config(path: str | Path) -> Config:
             "datasette_metadata": config.resolve(config.datasette_metadata)
             if config.datasette_metadata
             else None,
+            "processing": config.processing.model_copy(
+                update={"names_file": config.resolve(config.processing.names_file)}
+            ) if config.processing.names_file else config.processing,
         }
     )
 

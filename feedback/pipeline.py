@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 import sqlite_utils
 
 from .config import Config
+from .errors import ConfigError
 from .process import build_redactor, process_items
 from .publish import ArchiveExtension, PublishResult, publish
 from .redact import Redactor
@@ -60,7 +61,14 @@ def make_redactor(db: sqlite_utils.Database, config: Config) -> Redactor:
     from .sources.email import known_names
     from .sources.mail_names import NameRedactor
 
-    names = NameRedactor.load(known=known_names(db), keep=[config.company])
+    known = known_names(db) | set(config.processing.names)
+    if config.processing.names_file is not None:
+        try:
+            lines = config.processing.names_file.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise ConfigError(f"processing.names_file: cannot read {config.processing.names_file}: {exc}") from None
+        known |= {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+    names = NameRedactor.load(known=known, keep=[config.company])
     return build_redactor(config.processing.phone_regions, extra=[names])
 
 

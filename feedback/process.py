@@ -21,7 +21,7 @@ from .warehouse import now_iso, write_transaction
 log = logging.getLogger(__name__)
 
 # Bump when redaction, language or sentiment logic changes: everything is reprocessed once.
-PROCESS_VERSION = "3"
+PROCESS_VERSION = "4"
 
 
 def pending_items(db: sqlite_utils.Database, version: str = PROCESS_VERSION) -> list[tuple[str, str | None, str]]:

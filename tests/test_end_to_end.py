@@ -153,3 +153,13 @@ def test_no_sender_name_from_the_sample_mailbox_is_published(sample_run: Path) -
         f"{r['title'] or ''} {r['text']}" for r in archive.query("select title, text from feedback")
     )))
     assert sorted(names & words) == []
+
+
+def test_no_staff_name_from_the_samples_is_published(sample_run: Path) -> None:
+    from feedback.samples.company import DRIVERS, STORE_STAFF
+
+    archive = sqlite_utils.Database(sample_run / "archive.db")
+    text = "\n".join(f"{r['title'] or ''} {r['text']}" for r in archive.query("select title, text from feedback"))
+    words = set(re.findall(r"[A-Za-z]+", text))
+    assert sorted(set(DRIVERS + STORE_STAFF) & words) == []
+    assert "[NAME]" in text

@@ -91,6 +91,7 @@ def person_name(display: str) -> str | None:
     return " ".join(w[:1].upper() + w[1:] for w in words)
 
 
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 _CAPITALISED = re.compile(r"\b[A-Z][a-z\u00c0-\u024f'’-]+")
 
 
@@ -235,30 +236,44 @@ class NameRedactor:
             for word in _CAPITALISED.findall(text)
         )
 
-    def _ner(self, text: str, doc: Any = None) -> str:
-        if self.nlp is None:
-            return text
-        if doc is None and not self.needs_ner(text):
-            return text
-        if doc is None:
-            doc = self.nlp(text)
-        spans = [
-            (ent.start_char, ent.end_char)
+    def candidates(self, text: str) -> list[tuple[int, str]]:
+        """The sentences (offset, text) that may hold a name; NER reads only these.
+
+        Long messages are mostly sentences of ordinary words: running the model on the
+        few that contain an unknown capitalised word costs a fraction of the whole text.
+        """
+        return [(m.start(), m.group()) for m in _SENTENCE.finditer(text) if self.needs_ner(m.group())]
+
+    def _person_spans(self, doc: Any, offset: int) -> list[tuple[int, int]]:
+        return [
+            (offset + ent.start_char, offset + ent.end_char)
             for ent in doc.ents
             if ent.label_ == "PERSON"
             and "[" not in ent.text
             and ent.text.lower() not in self._keep
             and any(ch.isalpha() for ch in ent.text)
         ]
+
+    def _replace(self, text: str, spans: list[tuple[int, int]]) -> str:
         if not spans:
             return text
         pieces, last = [], 0
-        for start, end in spans:
+        for start, end in sorted(spans):
+            if start < last:
+                continue
             pieces.append(text[last:start])
             pieces.append(self.placeholder)
             last = end
         pieces.append(text[last:])
         return "".join(pieces)
+
+    def _ner(self, text: str) -> str:
+        if self.nlp is None:
+            return text
+        spans: list[tuple[int, int]] = []
+        for offset, sentence in self.candidates(text):
+            spans.extend(self._person_spans(self.nlp(sentence), offset))
+        return self._replace(text, spans)
 
     def __call__(self, text: str) -> str:
         if not text:
@@ -270,9 +285,10 @@ class NameRedactor:
         prepared = [self._rules(self._known(t)) if t else t for t in texts]
         if self.nlp is None:
             return prepared
-        todo = [i for i, t in enumerate(prepared) if t and self.needs_ner(t)]
-        docs = self.nlp.pipe((prepared[i] for i in todo), batch_size=batch_size)
-        out = list(prepared)
-        for i, doc in zip(todo, docs, strict=True):
-            out[i] = self._ner(prepared[i], doc)
-        return out
+        chunks = [(i, offset, sentence) for i, t in enumerate(prepared) if t
+                  for offset, sentence in self.candidates(t)]
+        docs = self.nlp.pipe((sentence for _, _, sentence in chunks), batch_size=batch_size)
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for (i, offset, _), doc in zip(chunks, docs, strict=True):
+            spans.setdefault(i, []).extend(self._person_spans(doc, offset))
+        return [self._replace(t, spans[i]) if i in spans else t for i, t in enumerate(prepared)]
