@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -48,6 +49,16 @@ def _check_timezone(value: str | None) -> str | None:
     return value
 
 
+def _listify(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+# A list of strings that may be written as one string in the YAML ("paths: a.csv").
+OneOrMany = Annotated[list[str], BeforeValidator(_listify)]
+# An IANA time zone name, checked on load; None keeps the configuration's own.
+TimeZone = Annotated[str | None, AfterValidator(_check_timezone)]
+
+
 class RatingColumn(_Model):
     """Where a source keeps its score, and on which scale."""
 
@@ -75,12 +86,8 @@ class SurveyColumns(_Model):
     customer: str | None = None
     rating: RatingColumn | None = None
     title: str | None = None
-    text: list[str] = Field(min_length=1)
+    text: OneOrMany = Field(min_length=1)
 
-    @field_validator("text", mode="before")
-    @classmethod
-    def _one_or_many(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
 
 
 class SurveySource(_Model):
@@ -88,7 +95,7 @@ class SurveySource(_Model):
 
     name: Annotated[str, Field(pattern=SOURCE_NAME)]
     channel: Literal["survey"]
-    paths: list[str] = Field(min_length=1, description="file paths or glob patterns")
+    paths: OneOrMany = Field(min_length=1, description="file paths or glob patterns")
     format: Literal["auto", "csv", "xlsx", "json", "jsonl"] = "auto"
     encoding: str = Field("auto", description="'auto' tries UTF-8 (with or without BOM), then cp1252")
     header_rows: int | Literal["auto"] = "auto"
@@ -97,18 +104,10 @@ class SurveySource(_Model):
     records_path: str | None = Field(None, description="dotted path to the list of responses in a JSON export")
     dayfirst: bool = False
     date_format: str | None = None
-    timezone: str | None = None
+    timezone: TimeZone = None
     columns: SurveyColumns
 
-    @field_validator("paths", mode="before")
-    @classmethod
-    def _path_or_paths(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
 
-    @field_validator("timezone")
-    @classmethod
-    def _tz(cls, value: str | None) -> str | None:
-        return _check_timezone(value)
 
     @field_validator("header_rows")
     @classmethod
@@ -176,10 +175,10 @@ class ReviewSource(_Model):
         description="a folder served on 127.0.0.1 for the length of the run and used as base_url "
         "(the bundled sample site; local testing)",
     )
-    urls: list[str] = Field(default_factory=list, description="review pages; pagination is followed from each")
-    sitemaps: list[str] = Field(default_factory=list)
-    sitemap_include: list[str] = Field(default_factory=list, description="regexes; only sitemap URLs matching one are read")
-    feeds: list[str] = Field(default_factory=list, description="RSS or Atom feeds, one review per entry")
+    urls: OneOrMany = Field(default_factory=list, description="review pages; pagination is followed from each")
+    sitemaps: OneOrMany = Field(default_factory=list)
+    sitemap_include: OneOrMany = Field(default_factory=list, description="regexes; only sitemap URLs matching one are read")
+    feeds: OneOrMany = Field(default_factory=list, description="RSS or Atom feeds, one review per entry")
     exports: list[ReviewExport] = Field(default_factory=list)
     user_agent: str = Field(
         "feedback-review-collector/0.1 (+set user_agent to name your company and a contact URL)",
@@ -196,17 +195,9 @@ class ReviewSource(_Model):
     selectors: ReviewSelectors | None = None
     next_selector: str | None = Field(None, description="CSS selector of the next-page link when there is no rel=next")
     sites: dict[str, ReviewSite] = Field(default_factory=dict)
-    timezone: str | None = None
+    timezone: TimeZone = None
 
-    @field_validator("urls", "sitemaps", "feeds", "sitemap_include", mode="before")
-    @classmethod
-    def _one_or_many(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
 
-    @field_validator("timezone")
-    @classmethod
-    def _tz(cls, value: str | None) -> str | None:
-        return _check_timezone(value)
 
     @field_validator("sitemap_include")
     @classmethod
@@ -239,7 +230,7 @@ class ImapAccount(_Model):
     security: Literal["ssl", "starttls", "plain"] = "ssl"
     username: str = Field(min_length=1)
     password: str = Field(description="a secret reference such as 'env:SUPPORT_IMAP_PASSWORD'")
-    folders: list[str] = Field(default_factory=lambda: ["INBOX"], min_length=1)
+    folders: OneOrMany = Field(default_factory=lambda: ["INBOX"], min_length=1)
     read_only: bool = Field(True, description="false lets the fetch mark messages as read (\\Seen)")
     ca_file: str | None = Field(None, description="CA bundle for a server with a private certificate")
     timeout: float = Field(60.0, gt=0)
@@ -247,10 +238,6 @@ class ImapAccount(_Model):
     retries: int = Field(2, ge=0, le=10, description="reconnects after a dropped connection")
     retry_delay: float = Field(2.0, ge=0)
 
-    @field_validator("folders", mode="before")
-    @classmethod
-    def _one_or_many(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
 
     @field_validator("password")
     @classmethod
@@ -266,24 +253,16 @@ class EmailSource(_Model):
     name: Annotated[str, Field(pattern=SOURCE_NAME)]
     channel: Literal["email"]
     imap: list[ImapAccount] = Field(default_factory=list)
-    mbox: list[str] = Field(default_factory=list, description="mbox files or glob patterns")
-    maildir: list[str] = Field(default_factory=list, description="maildir roots (with cur/ and new/)")
-    eml: list[str] = Field(default_factory=list, description="folders of message files (.eml), or globs")
-    company_domains: list[str] = Field(
+    mbox: OneOrMany = Field(default_factory=list, description="mbox files or glob patterns")
+    maildir: OneOrMany = Field(default_factory=list, description="maildir roots (with cur/ and new/)")
+    eml: OneOrMany = Field(default_factory=list, description="folders of message files (.eml), or globs")
+    company_domains: OneOrMany = Field(
         default_factory=list,
         description="mail from these domains (and subdomains) is a response to the thread, not feedback",
     )
-    timezone: str | None = None
+    timezone: TimeZone = None
 
-    @field_validator("mbox", "maildir", "eml", "company_domains", mode="before")
-    @classmethod
-    def _one_or_many(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
 
-    @field_validator("timezone")
-    @classmethod
-    def _tz(cls, value: str | None) -> str | None:
-        return _check_timezone(value)
 
     @model_validator(mode="after")
     def _something_to_read(self) -> EmailSource:
