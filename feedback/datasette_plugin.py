@@ -253,8 +253,7 @@ async def trends(datasette: Any, request: Any) -> Response:
     last = weeks[-1] if weeks else None
     return await render(datasette, request, "feedback_trends.html", {
         "week": [t for t in week if t["trend"] != "stable"], "month": [t for t in month if t["trend"] != "stable"],
-        "new_themes": await q.rows(db, "select id, label, comments, first_seen from themes where is_new = 1"
-                                        " order by first_seen desc limit 20"),
+        "new_themes": await q.new_themes(db),
         "last_week": last, "week_counts": [v for v in volume if v["week"] == last],
         "tested": len(month), "since": month[0]["since"] if month else None,
         "baseline_since": month[0]["baseline_since"] if month else None,

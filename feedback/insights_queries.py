@@ -9,6 +9,7 @@ weekly_volume, theme_trends, ...) or use an index (feedback.customer, feedback_t
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 Rows = list[dict[str, Any]]
@@ -16,7 +17,19 @@ FEEDBACK_FIELDS = ("f.id, f.source, f.channel, f.received_at, f.customer, f.rati
                    "f.title, f.text, f.sentiment")
 
 
+OPTIONAL = ("theme_weeks", "theme_sources", "theme_trends", "weekly_volume", "score_drivers", "customers",
+            "promises", "promise_mentions", "promise_weeks", "email_threads", "segments", "archive_info",
+            "sources")
+
+
 async def rows(db: Any, sql: str, params: dict[str, Any] | list[Any] | None = None) -> Rows:
+    """Rows as dicts. Publish creates no table for an extension that had no rows (an archive
+    without e-mail, promises or scores): a query over such a table reads as empty."""
+    words = set(re.findall(r"\b(?:from|join)\s+(\w+)", sql))
+    if words & set(OPTIONAL):
+        missing = (words & set(OPTIONAL)) - set(await db.table_names())
+        if missing:
+            return []
     result = await db.execute(sql, params or {})
     return [dict(r) for r in result.rows]
 
@@ -25,8 +38,20 @@ async def tables(db: Any) -> set[str]:
     return set(await db.table_names())
 
 
+async def themed(db: Any) -> bool:
+    """Has the theme engine published its themes (with comments, level, is_new)?"""
+    return "level" in await db.table_columns("themes")
+
+
 async def themes_overview(db: Any) -> Rows:
     """Every theme with its 4-week trend, parents first; sorted by the caller."""
+    if not await themed(db):
+        return []
+    if "theme_trends" not in await db.table_names():
+        return await rows(db, """
+            select t.*, p.label as parent_label, null as recent, null as baseline, null as ratio,
+                   null as q_value, 'stable' as trend
+            from themes t left join themes p on p.id = t.parent_id order by t.comments desc, t.id""")
     return await rows(db, """
         select t.id, t.label, t.keywords, t.parent_id, t.size, t.comments, t.sentiment, t.level, t.is_new,
                t.first_seen, t.last_seen, p.label as parent_label,
@@ -37,6 +62,8 @@ async def themes_overview(db: Any) -> Rows:
 
 
 async def theme(db: Any, theme_id: int) -> dict[str, Any] | None:
+    if not await themed(db):
+        return None
     found = await rows(db, "select * from themes where id = :id", {"id": theme_id})
     if not found:
         return None
@@ -65,6 +92,8 @@ async def theme(db: Any, theme_id: int) -> dict[str, Any] | None:
 
 
 async def trends(db: Any, window: str) -> Rows:
+    if not await themed(db):
+        return []
     return await rows(db, """
         select tr.*, t.label, t.comments, t.is_new from theme_trends tr join themes t on t.id = tr.theme_id
         where tr.window = :w order by tr.q_value, tr.ratio desc""", {"w": window})
@@ -76,6 +105,8 @@ async def weekly_volume(db: Any) -> Rows:
 
 
 async def top_theme_weeks(db: Any, limit: int = 6) -> tuple[Rows, Rows]:
+    if not await themed(db):
+        return [], []
     top = await rows(db, "select id, label from themes where level = 0 order by comments desc limit :n", {"n": limit})
     ids = ", ".join(str(int(t["id"])) for t in top) or "null"
     weeks = await rows(db, f"select theme_id, week, comments from theme_weeks where theme_id in ({ids}) order by week")
@@ -83,8 +114,17 @@ async def top_theme_weeks(db: Any, limit: int = 6) -> tuple[Rows, Rows]:
 
 
 async def sentiment_by_theme(db: Any, limit: int = 15) -> Rows:
+    if not await themed(db):
+        return []
     return await rows(db, "select id, label, comments, sentiment from themes where level = 0"
                           " order by comments desc limit :n", {"n": limit})
+
+
+async def new_themes(db: Any, limit: int = 20) -> Rows:
+    if not await themed(db):
+        return []
+    return await rows(db, "select id, label, comments, first_seen from themes where is_new = 1"
+                          " order by first_seen desc limit :n", {"n": limit})
 
 
 async def drivers(db: Any) -> Rows:

@@ -250,3 +250,23 @@ async def test_pages_obey_datasette_permissions(archive: Path) -> None:
                  "/-/feedback/promises", "/-/feedback/customers"):
         assert (await ds.client.get(path)).status_code == 403, path
         assert (await ds.client.get(path, cookies=staff)).status_code == 200, path
+
+
+async def test_pages_answer_over_an_archive_without_themes_email_scores_or_promises(tmp_path: Path) -> None:
+    """Publish creates no table for an extension with no rows; every page still answers."""
+    from datasette.app import Datasette
+
+    from feedback.config import Config
+    from feedback.pipeline import archive_extensions
+    from feedback.publish import publish
+    from feedback.warehouse import open_warehouse
+
+    warehouse = open_warehouse(tmp_path / "warehouse.db")
+    publish(warehouse, tmp_path / "archive.db", extensions=archive_extensions(Config()))
+    ds = Datasette([str(tmp_path / "archive.db")])
+    for path in ("/-/feedback", "/-/feedback/search?q=refund", "/-/feedback/themes", "/-/feedback/trends",
+                 "/-/feedback/drivers", "/-/feedback/promises", "/-/feedback/customers"):
+        response = await ds.client.get(path)
+        assert response.status_code == 200, (path, response.text[-500:])
+    page = (await ds.client.get("/-/feedback/search?q=refund")).text
+    assert "Search by meaning is unavailable" in page
