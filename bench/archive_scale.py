@@ -195,6 +195,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="concurrent clients (bounded load)")
     parser.add_argument("--requests", type=int, default=60, help="requests per scenario")
     parser.add_argument("--reuse", type=Path, help="a folder with archive.db from an earlier run")
+    parser.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE",
+                        help="an extra datasette --setting (e.g. suggest_facets=off), repeatable")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     rng = random.Random(42)
@@ -224,7 +226,8 @@ def main() -> None:
     server = subprocess.Popen(
         [sys.executable, "-m", "datasette", "serve", "--immutable", str(archive), "--host", "127.0.0.1",
          "--port", str(port), "--setting", "facet_time_limit_ms", "400", "--setting", "sql_time_limit_ms", "3000",
-         "--metadata", str(REPO / "data" / "datasette" / "metadata.yml")],
+         "--metadata", str(REPO / "data" / "datasette" / "metadata.yml"),
+         *[part for setting in args.setting for part in ("--setting", *setting.split("=", 1))]],
         env={**os.environ, "HF_HUB_OFFLINE": "1"}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -275,7 +278,8 @@ def main() -> None:
     block = (f"\n## Staff pages at scale, {stamp} ({os.cpu_count()} cores, "
              f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, Python {platform.python_version()})\n\n"
              f"bench/archive_scale.py --comments {args.comments} --threads {args.threads} (bounded loopback load:"
-             f" {args.requests} requests per scenario from {args.threads} clients; random unit vectors as embeddings)\n\n"
+             f" {args.requests} requests per scenario from {args.threads} clients; random unit vectors as embeddings;"
+             f" datasette settings as `feedback serve`{''.join(' + ' + x for x in args.setting)})\n\n"
              "```\n" + "\n".join(lines) + "\n```\n")
     print(block)
     with RESULTS.open("a", encoding="utf-8") as out:

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 Rows = list[dict[str, Any]]
+TOP_PER_THEME = 300  # comments per theme considered for "most representative" and "strongest complaints"
 FEEDBACK_FIELDS = ("f.id, f.source, f.channel, f.received_at, f.customer, f.rating_band, f.rating_raw, "
                    "f.title, f.text, f.sentiment")
 
@@ -79,15 +80,20 @@ async def theme(db: Any, theme_id: int) -> dict[str, Any] | None:
     row["sources"] = await rows(db, "select channel, source, comments, negative, sentiment from theme_sources"
                                     " where theme_id = :id order by comments desc", {"id": theme_id})
     row["trends"] = await rows(db, "select * from theme_trends where theme_id = :id", {"id": theme_id})
+    # A theme's best comments: the top of each (child) theme by the (theme_id, score) index, merged,
+    # so a large group costs a few index range scans, not a sort of all its comments.
     ids = [theme_id] + [c["id"] for c in row["children"]]
-    marks = ", ".join(f":t{i}" for i in range(len(ids)))
     params = {f"t{i}": t for i, t in enumerate(ids)}
+    top = " union all ".join(
+        f"select * from (select feedback_id, score from feedback_themes where theme_id = :t{i}"
+        f" order by score desc limit {TOP_PER_THEME})" for i in range(len(ids)))
+    best = f"select feedback_id, max(score) as score from ({top}) group by feedback_id"
     row["comments_list"] = await rows(db, f"""
-        select {FEEDBACK_FIELDS}, ft.score from feedback_themes ft join feedback f on f.id = ft.feedback_id
-        where ft.theme_id in ({marks}) order by ft.score desc limit 12""", params)
+        select {FEEDBACK_FIELDS}, b.score from ({best}) b join feedback f on f.id = b.feedback_id
+        order by b.score desc limit 12""", params)
     row["complaints"] = await rows(db, f"""
-        select {FEEDBACK_FIELDS}, ft.score from feedback_themes ft join feedback f on f.id = ft.feedback_id
-        where ft.theme_id in ({marks}) and f.sentiment < 0 order by f.sentiment limit 5""", params)
+        select {FEEDBACK_FIELDS}, b.score from ({best}) b join feedback f on f.id = b.feedback_id
+        where f.sentiment < 0 order by f.sentiment limit 5""", params)
     return row
 
 

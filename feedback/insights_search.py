@@ -44,7 +44,7 @@ class VectorIndex:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         scores = self.matrix @ query.astype(np.float32)
         k = min(k, len(scores))
-        best = np.argpartition(-scores, k - 1)[:k]
+        best = np.argpartition(scores, len(scores) - k)[len(scores) - k:]
         best = best[np.argsort(-scores[best], kind="stable")]
         return self.rowids[best], scores[best]
 
