@@ -125,7 +125,8 @@ def serve(state: State, host: str, port: int) -> None:
     if not config.archive.exists():
         raise click.ClickException(f"no archive at {config.archive}: run `feedback run` or `feedback publish` first")
     args = [sys.executable, "-m", "datasette", "serve", "--immutable", str(config.archive),
-            "--host", host, "--port", str(port), "--setting", "facet_time_limit_ms", "400",
+            "--host", host, "--port", str(port), "--setting", "facet_time_limit_ms", "100",
+            "--setting", "suggest_facets", "off",
             "--setting", "sql_time_limit_ms", "3000"]
     if config.datasette_metadata and config.datasette_metadata.exists():
         args += ["--metadata", str(config.datasette_metadata)]
