@@ -19,8 +19,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import REPO
-from .test_datasette_plugin import build_sample_archive
+from .conftest import REPO, build_sample_archive
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "test-artifacts"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -17,42 +16,9 @@ import pytest
 import sqlite_utils
 import yaml
 
-from .conftest import REPO, SECRET
+from .conftest import REPO, build_sample_archive
 
 pytestmark = pytest.mark.slow
-
-_BUILT: dict[str, Path] = {}
-
-
-def build_sample_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped configuration over the generated samples, run and published once per session."""
-    if "root" in _BUILT:
-        return _BUILT["root"]
-    from feedback.config import load_config
-    from feedback.pipeline import ingest_source, process, publish_archive
-    from feedback.samples import generate
-    from feedback.samples.emails import generate_emails
-    from feedback.samples.reviews import generate_reviews
-    from feedback.themes import update_themes
-    from feedback.themes.settings import with_overrides
-    from feedback.warehouse import open_warehouse
-
-    root = tmp_path_factory.mktemp("insights-archive")
-    shutil.copy(REPO / "data" / "config.yml", root / "config.yml")
-    shutil.copytree(REPO / "data" / "datasette", root / "datasette")
-    generate(root / "samples")
-    generate_reviews(root / "samples" / "reviews", 20261122)
-    generate_emails(root / "samples", 20261122)
-    config = load_config(root / "config.yml")
-    db = open_warehouse(config.warehouse)
-    for source in config.sources:
-        ingest_source(db, config, source.name, SECRET)
-    process(db, config)
-    update_themes(db, with_overrides(config.themes, config.base_dir, {}))
-    publish_archive(db, config)
-    _BUILT["root"] = root
-    return root
-
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:

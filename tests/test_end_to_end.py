@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import phonenumbers
@@ -12,15 +11,9 @@ import sqlite_utils
 import yaml
 
 from feedback.config import load_config
-from feedback.pipeline import ingest_source, process, publish_archive
-from feedback.samples import generate
-from feedback.samples.emails import generate_emails
-from feedback.samples.reviews import generate_reviews
-from feedback.themes import update_themes
-from feedback.themes.settings import with_overrides
 from feedback.warehouse import open_warehouse
 
-from .conftest import REPO, SECRET
+from .conftest import REPO, build_sample_archive
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
@@ -30,20 +23,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("samples-run")
-    shutil.copy(REPO / "data" / "config.yml", root / "config.yml")
-    shutil.copytree(REPO / "data" / "datasette", root / "datasette")
-    generate(root / "samples")
-    generate_reviews(root / "samples" / "reviews", 20261122)
-    generate_emails(root / "samples", 20261122)
-    config = load_config(root / "config.yml")
-    db = open_warehouse(config.warehouse)
-    for source in config.sources:
-        ingest_source(db, config, source.name, SECRET)
-    process(db, config)
-    update_themes(db, with_overrides(config.themes, config.base_dir, {}))
-    publish_archive(db, config)
-    return root
+    """The shipped configuration over the generated samples (built once per test session)."""
+    return build_sample_archive(tmp_path_factory)
 
 
 def test_every_source_lands_and_only_robots_disallowed_pages_are_set_aside(sample_run: Path) -> None:
