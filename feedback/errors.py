@@ -11,6 +11,10 @@ class ConfigError(FeedbackError):
     """The configuration file is missing, unreadable or invalid."""
 
 
+class FolderUnavailable(ConfigError):
+    """A configured mailbox folder cannot be opened (missing, no permission); the others are read."""
+
+
 class SourceUnavailable(FeedbackError, OSError):
     """A source could not be reached or read right now; retrying may help."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import pwd
 import re
@@ -20,6 +21,10 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
+from cryptography import x509  # a dependency of prefect; makes the test certificate
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from feedback.config import EmailSource, ImapAccount
 from feedback.errors import ConfigError, SourceUnavailable
@@ -35,6 +40,35 @@ PASSWORD_REF = "env:TEST_IMAP_PASSWORD"
 SECRET = "s3cret-imap"
 
 
+def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    """A throwaway certificate for localhost and 127.0.0.1 (its own CA), made at test time."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=2))
+        .add_extension(x509.SubjectAlternativeName([
+            x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+        ]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "server.crt", directory / "server.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ))
+    key_path.chmod(0o600)
+    return cert_path, key_path
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -44,7 +78,8 @@ def _free_port() -> int:
 @dataclass
 class Dovecot:
     root: Path
-    port: int
+    port: int  # plain IMAP, STARTTLS offered
+    ssl_port: int  # implicit TLS (imaps)
     maildir: Path
     process: subprocess.Popen[bytes] | None = None
     counter: int = 0
@@ -61,11 +96,13 @@ class Dovecot:
         self.config.write_text(
             f"""
 protocols = imap
-listen = 127.0.0.1
+listen = 127.0.0.1, 127.0.0.2
 base_dir = {self.root}/run
 state_dir = {self.root}/state
 instance_name = feedback-test-{self.port}
-ssl = no
+ssl = yes
+ssl_cert = <{self.root}/server.crt
+ssl_key = <{self.root}/server.key
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_failure_delay = 0
@@ -88,11 +125,13 @@ userdb {{
 }}
 service imap-login {{
   inet_listener imap {{
-    address = 127.0.0.1
+    address = 127.0.0.1, 127.0.0.2
     port = {self.port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {self.ssl_port}
+    ssl = yes
   }}
 }}
 """
@@ -132,8 +171,34 @@ service imap-login {{
             except OSError:
                 return
 
-    def deliver(self, count: int, start: datetime | None = None) -> list[str]:
-        """Drop ``count`` customer messages into new/; returns their Message-IDs."""
+    def login_log(self) -> list[str]:
+        """The login process's log lines, once it has logged a login or a disconnect (it lags a little).
+
+        A login reads 'imap-login: Info: Login: user=<support>, ..., TLS, ...' when the session was
+        encrypted; a client that gave up during the handshake leaves only 'Disconnected'.
+        """
+        deadline = time.monotonic() + 5
+        while True:
+            log = (self.root / "dovecot.log").read_text(errors="replace")
+            lines = [line for line in log.splitlines() if "imap-login: Info: " in line]
+            if lines or time.monotonic() > deadline:
+                return lines
+            time.sleep(0.05)
+
+    def login_lines(self) -> list[str]:
+        return [line for line in self.login_log() if "imap-login: Info: Login:" in line]
+
+    def folder(self, name: str) -> Path:
+        """A Maildir++ subfolder (IMAP name ``name``), created empty if needed."""
+        path = self.maildir / f".{name}"
+        for sub in ("cur", "new", "tmp"):
+            (path / sub).mkdir(parents=True, exist_ok=True)
+        self._own(path)
+        return path
+
+    def deliver(self, count: int, start: datetime | None = None, folder: str | None = None) -> list[str]:
+        """Drop ``count`` customer messages into new/ (of INBOX or a subfolder); returns their Message-IDs."""
+        target = self.folder(folder) if folder else self.maildir
         ids = []
         when = start or datetime(2026, 5, 1, 9, 0, tzinfo=UTC)
         for _ in range(count):
@@ -145,7 +210,7 @@ service imap-login {{
                 f"Subject: Order {n}\r\nDate: {format_datetime(when + timedelta(minutes=n))}\r\n"
                 f"Message-ID: {mid}\r\n\r\nMy order number {n} arrived late and the eggs were broken.\r\n"
             ).encode()
-            path = self.maildir / "new" / f"{1700000000 + n}.M{n}P1.test"
+            path = target / "new" / f"{1700000000 + n}.M{n}P1.test"
             path.write_bytes(raw)
             self._own(path)
             ids.append(mid)
@@ -174,7 +239,10 @@ def dovecot() -> Iterator[Dovecot]:
         (maildir / sub).mkdir(parents=True)
     (root / "run").mkdir()
     (root / "state").mkdir()
-    server = Dovecot(root, _free_port(), maildir)
+    self_signed_certificate(root)  # the key stays in the temp dir, removed below
+    port = _free_port()
+    ssl_port = next(p for p in iter(_free_port, None) if p != port)
+    server = Dovecot(root, port, ssl_port, maildir)
     server.write_config()
     server.start()
     try:
@@ -299,3 +367,100 @@ def test_dropped_connection_is_retried_within_the_run(dovecot: Dovecot, tmp_path
         restarter.join()
     assert len(_items(db)) == 8
     assert list(watermarks(db, "support-imap").values())[0]["uid"] == 8
+
+
+# --- TLS: implicit (imaps) and STARTTLS, with a certificate made for this test ------------------
+
+
+@pytest.mark.parametrize(
+    ("security", "host"),
+    [("ssl", "127.0.0.1"), ("starttls", "localhost")],
+)
+def test_fetch_over_tls_with_the_servers_ca_file(
+    dovecot: Dovecot, tmp_path: Path, security: str, host: str
+) -> None:
+    ids = dovecot.deliver(3)
+    db = open_warehouse(tmp_path / "w.db")
+    port = dovecot.ssl_port if security == "ssl" else dovecot.port
+    source = _source(dovecot, security=security, host=host, port=port, ca_file=str(dovecot.root / "server.crt"))
+    result = _ingest(db, source)
+    assert (result.seen, result.new) == (3, 3)
+    assert _items(db) == sorted(i.strip("<>") for i in ids)
+    assert list(watermarks(db, "support-imap")) == [f"imap:support@{host}:{port}/INBOX"]
+    logins = dovecot.login_lines()
+    assert logins and all(", TLS," in line for line in logins)  # the password never went in clear
+
+
+def test_plain_login_is_not_encrypted(dovecot: Dovecot, tmp_path: Path) -> None:
+    # the other side of the check above: the log does tell the two apart
+    dovecot.deliver(1)
+    _ingest(open_warehouse(tmp_path / "w.db"), _source(dovecot))
+    logins = dovecot.login_lines()
+    assert logins and not any(", TLS," in line for line in logins)
+
+
+@pytest.mark.parametrize("security", ["ssl", "starttls"])
+def test_untrusted_certificate_is_a_clear_error_and_commits_nothing(
+    dovecot: Dovecot, tmp_path: Path, security: str
+) -> None:
+    dovecot.deliver(2)
+    db = open_warehouse(tmp_path / "w.db")
+    port = dovecot.ssl_port if security == "ssl" else dovecot.port
+    source = _source(dovecot, security=security, port=port)  # no ca_file: the system's CAs
+    started = time.monotonic()
+    with pytest.raises(ConfigError) as error:
+        _ingest(db, source)
+    message = str(error.value)
+    assert f"imap://support@127.0.0.1:{port}: the server's TLS certificate for 127.0.0.1 was not verified" in message
+    assert "self-signed certificate" in message and "set ca_file" in message
+    assert time.monotonic() - started < 2  # not retried: another try cannot help
+    assert watermarks(db, "support-imap") == {}
+    assert _items(db) == []
+    assert db.execute("select count(*) from raw_documents").fetchone()[0] == 0
+    log = dovecot.login_log()
+    assert log and not [line for line in log if "Login:" in line]  # the password was not sent
+
+
+def test_certificate_for_another_name_is_not_verified(dovecot: Dovecot, tmp_path: Path) -> None:
+    db = open_warehouse(tmp_path / "w.db")
+    # trusted CA, but the certificate names localhost and 127.0.0.1, not 127.0.0.2 (loopback too)
+    source = _source(dovecot, security="starttls", host="127.0.0.2", port=dovecot.port,
+                     ca_file=str(dovecot.root / "server.crt"))
+    with pytest.raises(ConfigError, match=r"certificate for 127\.0\.0\.2 was not verified \(IP address mismatch"):
+        _ingest(db, source)
+    assert watermarks(db, "support-imap") == {}
+
+
+# --- a configured folder that does not exist ------------------------------------------------------
+
+
+def test_missing_folder_is_quarantined_and_the_other_folders_are_read(dovecot: Dovecot, tmp_path: Path) -> None:
+    inbox = dovecot.deliver(2)
+    sales = dovecot.deliver(2, folder="Sales")
+    db = open_warehouse(tmp_path / "w.db")
+    source = _source(dovecot, folders=["INBOX", "Complaints", "Sales"])
+    result = _ingest(db, source)
+    assert (result.new, result.quarantined) == (4, 1)
+    assert _items(db) == sorted(i.strip("<>") for i in inbox + sales)
+    prefix = f"imap:support@127.0.0.1:{dovecot.port}/"
+    assert sorted(watermarks(db, "support-imap")) == [prefix + "INBOX", prefix + "Sales"]
+    rows = list(db.query("select location, reason, snippet, times_seen from quarantine"))
+    assert len(rows) == 1
+    assert rows[0]["location"] == f"imap://support@127.0.0.1:{dovecot.port}/Complaints"
+    assert rows[0]["reason"] == "IMAP folder 'Complaints' of support@127.0.0.1 cannot be opened"
+    assert rows[0]["snippet"].startswith(
+        f"imap://support@127.0.0.1:{dovecot.port}/Complaints: cannot open folder 'Complaints': "
+        "Mailbox doesn't exist: Complaints"
+    )
+    assert rows[0]["snippet"].endswith("; the account's folders: INBOX, Sales")
+    # the next run says so again (one record, seen twice) and reads what is new elsewhere
+    dovecot.deliver(1, folder="Sales")
+    again = _ingest(db, source)
+    assert (again.new, again.quarantined) == (1, 1)
+    assert db.execute("select times_seen from quarantine").fetchone()[0] == 2
+    # once the folder exists it is read from its first message
+    complaints = dovecot.deliver(2, folder="Complaints")
+    last = _ingest(db, source)
+    assert (last.new, last.quarantined) == (2, 0)
+    assert set(i.strip("<>") for i in complaints) <= set(_items(db))
+    assert watermarks(db, "support-imap")[prefix + "Complaints"]["uid"] == 2

@@ -40,7 +40,7 @@ from typing import Any
 import sqlite_utils
 
 from ..config import EmailSource, ImapAccount
-from ..errors import BadInput, ConfigError, SourceUnavailable
+from ..errors import BadInput, ConfigError, FolderUnavailable, SourceUnavailable
 from ..identity import customer_key
 from ..items import Item, Quarantined, content_hash, stable_id
 from ..warehouse import Batch, RawDocument
@@ -350,14 +350,23 @@ def imap_settings(account: ImapAccount, context: SourceContext) -> ImapSettings:
 
 
 def read_imap(source: EmailSource, context: SourceContext, account: ImapAccount) -> Iterator[Batch]:
+    """Every configured folder of one account. A folder that cannot be opened (missing, no
+    permission) is quarantined with the server's answer, its watermark untouched, and the
+    account's other folders are still read."""
     settings = imap_settings(account, context)
     for folder in account.folders:
         key = f"imap:{settings.username}@{settings.host}:{settings.port}/{folder}"
-        for uidvalidity, message in read_folder(settings, folder, context.watermarks.get(key)):
-            location = f"{settings.label}/{folder};UIDVALIDITY={uidvalidity}/;UID={message.uid}"
-            mark = (key, {"uidvalidity": uidvalidity, "uid": message.uid})
-            batch, _ = message_batch(source, context, message.raw, location, mark, message.internal_date)
-            yield batch
+        try:
+            for uidvalidity, message in read_folder(settings, folder, context.watermarks.get(key)):
+                location = f"{settings.label}/{folder};UIDVALIDITY={uidvalidity}/;UID={message.uid}"
+                mark = (key, {"uidvalidity": uidvalidity, "uid": message.uid})
+                batch, _ = message_batch(source, context, message.raw, location, mark, message.internal_date)
+                yield batch
+        except FolderUnavailable as exc:
+            log.error("source %s: %s", source.name, exc)
+            reason = f"IMAP folder {folder!r} of {settings.username}@{settings.host} cannot be opened"
+            record = Quarantined(source.name, f"{settings.label}/{folder}", reason, str(exc))
+            yield Batch(source=source.name, items=[], quarantined=[record])
 
 
 # --- the reader --------------------------------------------------------------------------------

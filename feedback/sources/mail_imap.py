@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ..errors import ConfigError, SourceUnavailable
+from ..errors import ConfigError, FolderUnavailable, SourceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -66,22 +66,60 @@ class FetchedMessage:
     internal_date: datetime | None
 
 
+def _tls_context(settings: ImapSettings) -> ssl.SSLContext:
+    """Certificate and host name checked against the system CAs, or only ``ca_file`` when set."""
+    try:
+        return ssl.create_default_context(cafile=settings.ca_file)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigError(f"{settings.label}: cannot read ca_file {settings.ca_file}: {exc}") from None
+
+
+def _unverified(settings: ImapSettings, exc: ssl.SSLCertVerificationError) -> ConfigError:
+    reason = exc.verify_message or str(exc)
+    trusted = f"the CAs in ca_file {settings.ca_file}" if settings.ca_file else "the system's CAs"
+    return ConfigError(
+        f"{settings.label}: the server's TLS certificate for {settings.host} was not verified "
+        f"({reason}) against {trusted}; for a private CA or a self-signed certificate set ca_file "
+        "to it, and connect by the name the certificate is for"
+    )
+
+
+def _starttls(conn: imaplib.IMAP4, context: ssl.SSLContext | None, settings: ImapSettings) -> None:
+    try:
+        conn.starttls(ssl_context=context)
+    except imaplib.IMAP4.abort:
+        raise
+    except imaplib.IMAP4.error as exc:  # not offered: never fall back to sending the password in clear
+        _close(conn)
+        raise ConfigError(f"{settings.label}: STARTTLS failed ({exc}); the password was not sent") from None
+
+
 def connect(settings: ImapSettings) -> imaplib.IMAP4:
-    """An authenticated connection; ConfigError when the server refuses the login."""
+    """An authenticated connection.
+
+    ConfigError when the server refuses the login or its certificate cannot be verified
+    (retrying would not help); SourceUnavailable when it cannot be reached.
+    """
+    context = _tls_context(settings) if settings.security in ("ssl", "starttls") else None
+    conn: imaplib.IMAP4 | None = None
     try:
         if settings.security == "ssl":
-            context = ssl.create_default_context(cafile=settings.ca_file)
-            conn: imaplib.IMAP4 = imaplib.IMAP4_SSL(
-                settings.host, settings.port, ssl_context=context, timeout=settings.timeout
-            )
+            conn = imaplib.IMAP4_SSL(settings.host, settings.port, ssl_context=context, timeout=settings.timeout)
         else:
             conn = imaplib.IMAP4(settings.host, settings.port, timeout=settings.timeout)
             if settings.security == "starttls":
-                conn.starttls(ssl_context=ssl.create_default_context(cafile=settings.ca_file))
+                _starttls(conn, context, settings)
+    except ssl.SSLCertVerificationError as exc:
+        if conn is not None:
+            _close(conn)
+        raise _unverified(settings, exc) from None
     except CONNECTION_ERRORS as exc:
+        if conn is not None:
+            _close(conn)
         raise SourceUnavailable(f"{settings.label}: cannot connect: {exc}") from exc
     except imaplib.IMAP4.error as exc:
         raise SourceUnavailable(f"{settings.label}: the server refused the connection: {exc}") from exc
+    assert conn is not None
     try:
         conn.login(settings.username, settings.password)
     except imaplib.IMAP4.abort as exc:
@@ -111,12 +149,32 @@ def _quote(folder: str) -> str:
     return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+_LIST_NAME = re.compile(rb'\(([^)]*)\) (?:"[^"]*"|NIL) (.+)$')
+
+
+def folder_names(conn: imaplib.IMAP4) -> list[str]:
+    """The names LIST reports (best effort, for error messages; modified UTF-7 left as is)."""
+    try:
+        status, data = conn.list()
+    except imaplib.IMAP4.error:
+        return []
+    names = []
+    for entry in data if status == "OK" else []:
+        match = _LIST_NAME.match(entry) if isinstance(entry, bytes) else None
+        if match and b"\\Noselect" not in match.group(1):
+            name = match.group(2).decode("utf-8", "replace")
+            names.append(name[1:-1].replace('\\"', '"').replace("\\\\", "\\") if name.startswith('"') else name)
+    return sorted(names)
+
+
 def select(conn: imaplib.IMAP4, folder: str, read_only: bool, label: str) -> int:
     """Open a folder (EXAMINE when read-only) and return its UIDVALIDITY."""
     status, data = conn.select(_quote(folder), readonly=read_only)
-    if status != "OK":
+    if status != "OK":  # e.g. "NO [NONEXISTENT] Mailbox doesn't exist"
         detail = data[0].decode("utf-8", "replace") if data and isinstance(data[0], bytes) else str(data)
-        raise ConfigError(f"{label}: cannot open folder {folder!r}: {detail}")
+        existing = folder_names(conn)
+        known = f"; the account's folders: {', '.join(existing)}" if existing else ""
+        raise FolderUnavailable(f"{label}: cannot open folder {folder!r}: {detail}{known}")
     _, values = conn.response("UIDVALIDITY")
     for value in values or []:
         if value:
@@ -231,3 +289,7 @@ def read_folder(
             if attempt > settings.retries:
                 raise
             sleep(settings.retry_delay * attempt)
+        except ConfigError:  # a missing folder, a refused login: not worth a retry
+            if conn is not None:
+                _close(conn)
+            raise
