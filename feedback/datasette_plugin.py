@@ -11,7 +11,8 @@ publishes. Configure in metadata (all optional)::
         silence_days: 30         # ... or a returning customer silent this long after one
 
 The embedding model is loaded once per process, on the first search by meaning (the CLI
-sets ``HF_HUB_OFFLINE=1``); the vectors once per archive file.
+sets ``HF_HUB_OFFLINE=1``); the vectors once per archive file. A new publish is served from
+the next request on, without a restart (:mod:`feedback.datasette_reload`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from datasette.utils.asgi import Forbidden, NotFound, Response, asgi_static
 from jinja2 import FileSystemLoader
 
 from . import insights_queries as q
+from .datasette_reload import reopen_middleware, served_key
 from .insights_search import IndexCache, QueryEncoder, SearchUnavailable, rrf
 
 HERE = Path(__file__).parent
@@ -123,7 +125,8 @@ async def keyword_ranking(db: Any, text: str, args: dict[str, str]) -> list[int]
 
 async def meaning_ranking(datasette: Any, db: Any, text: str, args: dict[str, str]) -> tuple[list[int], dict[int, float]]:
     enc = encoder(datasette)
-    index = await db.execute_fn(lambda conn: _indexes.get(db.path, conn))
+    key, current = served_key(db), datasette.databases.get(db.name) is db
+    index = await db.execute_fn(lambda conn: _indexes.get(db.path, conn, key, current))
     if enc.identity() != (index.model, index.model_version):
         raise SearchUnavailable(f"the archive's vectors come from {index.model} {index.model_version},"
                                 f" this server's model is {' '.join(enc.identity())}")
@@ -333,6 +336,18 @@ def register_routes() -> list[tuple[str, Any]]:
         (r"^/-/feedback/customers/(?P<customer>[^/]+)$", customer_page),
         (r"^/-/feedback/static/(?P<path>.*)$", asgi_static(str(HERE / "static"))),
     ]
+
+
+@hookimpl
+def startup(datasette: Any) -> None:
+    # Note which file version each served database opened, so a later publish is noticed.
+    for db in datasette.databases.values():
+        served_key(db)
+
+
+@hookimpl
+def asgi_wrapper(datasette: Any) -> Any:
+    return reopen_middleware(datasette)
 
 
 @hookimpl

@@ -36,7 +36,7 @@ class VectorIndex:
     matrix: np.ndarray  # (n, dim) float32, unit rows
     model: str
     model_version: str
-    key: tuple[int, int, int]
+    key: Any  # the archive file version it was read from
 
     def top(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(feedback rowids, cosines) of the k nearest comments, best first."""
@@ -54,7 +54,7 @@ def file_key(path: str | Path) -> tuple[int, int, int]:
     return stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
-def load_index(conn: sqlite3.Connection, key: tuple[int, int, int]) -> VectorIndex:
+def load_index(conn: sqlite3.Connection, key: Any) -> VectorIndex:
     """Read feedback_vectors into memory (called in Datasette's connection thread)."""
     tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
     if not {"feedback_vectors", "vector_model"} <= tables:
@@ -105,17 +105,26 @@ class QueryEncoder:
 
 
 class IndexCache:
-    """One vector index per archive file, reloaded when the file is swapped by a new publish."""
+    """One vector index per archive path, reloaded when a new publish replaced the file.
+
+    ``key`` names the file version the caller's connection reads (see
+    :func:`feedback.datasette_reload.served_key`); ``current`` is False for a request that
+    began on the file a publish has since replaced: it is told to search again rather than
+    reload the old vectors over the new ones.
+    """
 
     def __init__(self) -> None:
         self._indexes: dict[str, VectorIndex] = {}
         self._lock = threading.Lock()
 
-    def get(self, path: str, conn: sqlite3.Connection) -> VectorIndex:
-        key = file_key(path)
+    def get(self, path: str, conn: sqlite3.Connection, key: Any = None, current: bool = True) -> VectorIndex:
+        key = key if key is not None else file_key(path)
         with self._lock:
             index = self._indexes.get(path)
             if index is None or index.key != key:
+                if index is not None and not current:
+                    raise SearchUnavailable("the archive was replaced by a new publish while searching; search again")
+                self._indexes.pop(path, None)  # free the old matrix before reading the new one
                 index = load_index(conn, key)
                 self._indexes[path] = index
             return index
