@@ -14,7 +14,14 @@ from feedback.config import EmailSource
 from feedback.redact import EMAIL, Redactor
 from feedback.samples.emails import generate_emails
 from feedback.sources import SourceContext, reader_for
-from feedback.sources.email import archive_tables, known_names, message_batch
+from feedback.sources.email import (
+    ThreadMessage,
+    archive_tables,
+    known_names,
+    message_batch,
+    subject_key,
+    subject_links,
+)
 from feedback.sources.mail_names import NameRedactor
 from feedback.warehouse import BatchResult, commit_batch, open_warehouse, watermarks
 
@@ -91,6 +98,102 @@ def test_threads_answered_and_time_to_first_answer(sample: tuple[Path, dict[str,
     assert {f["thread_id"] for f in feedback} == {t["thread_id"] for t in threads}
     published = json.dumps(tables)
     assert "@" not in published and "brightmoor" not in published.lower()
+
+
+@pytest.mark.parametrize(
+    ("subject", "expected"),
+    [
+        ("Late parcel", ("late parcel", False)),
+        ("Re: Late parcel", ("late parcel", True)),
+        ("RE:  Late   PARCEL ", ("late parcel", True)),
+        ("AW: WG: Late parcel", ("late parcel", True)),
+        ("SV: Re[2]: Late parcel", ("late parcel", True)),
+        ("Fwd: Late parcel", ("late parcel", True)),
+        ("Re:", ("", True)),
+        ("", ("", False)),
+        (None, ("", False)),
+        ("Regarding my parcel", ("regarding my parcel", False)),  # 're' only as a prefix with a colon
+    ],
+)
+def test_subject_key(subject: str | None, expected: tuple[str, bool]) -> None:
+    assert subject_key(subject) == expected
+
+
+def _msg(mid: str, day: int, customer: str | None, subject: str | None, headers: bool = False,
+         month: int = 3) -> ThreadMessage:
+    return ThreadMessage(mid, f"2026-{month:02d}-{day:02d}T10:00:00Z", customer, subject, headers)
+
+
+@pytest.mark.parametrize(
+    ("messages", "links"),
+    [
+        # a reply whose client dropped In-Reply-To/References joins the customer's message
+        ([_msg("a", 1, "c1", "Late parcel"), _msg("b", 3, "c1", "Re: Late parcel")], [("b", "a")]),
+        # the company answering that customer (customer = the key of the recipient)
+        ([_msg("a", 1, "c1", "Late parcel"), _msg("r", 2, "c1", "RE: late parcel")], [("r", "a")]),
+        # a chain: each reply joins the latest earlier one
+        ([_msg("a", 1, "c1", "Late parcel"), _msg("r", 2, "c1", "Re: Late parcel"),
+          _msg("b", 4, "c1", "Re: Re: Late parcel")], [("r", "a"), ("b", "r")]),
+        # another customer with the same subject: not linked
+        ([_msg("a", 1, "c1", "Late parcel"), _msg("b", 3, "c2", "Re: Late parcel")], []),
+        # the same customer months later: outside the 30-day window
+        ([_msg("a", 1, "c1", "Late parcel"), _msg("b", 5, "c1", "Re: Late parcel", month=6)], []),
+        # 30 days exactly is inside, 31 is not
+        ([_msg("a", 1, "c1", "X"), _msg("b", 31, "c1", "Re: X")], [("b", "a")]),
+        ([_msg("a", 1, "c1", "X"), _msg("b", 1, "c1", "Re: X", month=4)], []),
+        # headers present: the header links decide, not the subject
+        ([_msg("a", 1, "c1", "Late parcel"), _msg("b", 3, "c1", "Re: Late parcel", headers=True)], []),
+        # no reply prefix: a new message on the same topic starts its own thread
+        ([_msg("a", 1, "c1", "Late parcel"), _msg("b", 3, "c1", "Late parcel")], []),
+        # only earlier messages are parents; nothing without a customer, a date or a subject
+        ([_msg("b", 1, "c1", "Re: Late parcel"), _msg("a", 3, "c1", "Late parcel")], []),
+        ([_msg("a", 1, None, "Late parcel"), _msg("b", 3, None, "Re: Late parcel")], []),
+        ([ThreadMessage("a", None, "c1", "X", False), _msg("b", 3, "c1", "Re: X")], []),
+        ([_msg("a", 1, "c1", ""), _msg("b", 3, "c1", "Re:")], []),
+    ],
+)
+def test_subject_links(messages: list[ThreadMessage], links: list[tuple[str, str]]) -> None:
+    assert subject_links(messages) == links
+
+
+def _eml(mid: str, sender: str, to: str, subject: str, date: str, body: str, reply_to: str = "") -> bytes:
+    headers = f"In-Reply-To: {reply_to}\n" if reply_to else ""
+    return (
+        f"From: {sender}\nTo: {to}\nSubject: {subject}\nDate: {date}\nMessage-ID: {mid}\n{headers}\n{body}\n"
+    ).encode()
+
+
+def test_replies_without_thread_headers_are_threaded_by_subject(tmp_path: Path) -> None:
+    source = EmailSource(name="s", channel="email", eml=["x"], company_domains=["brightmoor.co.uk"])
+    context = SourceContext(customer_secret=b"k")
+    db = open_warehouse(tmp_path / "w.db")
+    ann, bob = "Ann Lee <ann@example.com>", "Bob Ray <bob@example.org>"
+    staff = "Care <care@brightmoor.co.uk>"
+    messages = [
+        _eml("<a1@x>", ann, "care@brightmoor.co.uk", "Broken eggs", "Mon, 02 Mar 2026 09:00:00 +0000",
+             "Half the eggs in my box were broken."),
+        # staff answer from a client that dropped In-Reply-To and References
+        _eml("<r1@x>", staff, "ann@example.com", "RE: Broken eggs", "Mon, 02 Mar 2026 15:00:00 +0000",
+             "Sorry, a refund is on its way."),
+        # Ann's follow-up, also without headers
+        _eml("<a2@x>", ann, "care@brightmoor.co.uk", "Re: Broken eggs", "Wed, 04 Mar 2026 08:00:00 +0000",
+             "Thanks, the refund arrived today."),
+        # Bob, same subject, months later, as a reply: not Ann's thread
+        _eml("<b1@x>", bob, "care@brightmoor.co.uk", "Re: Broken eggs", "Fri, 03 Jul 2026 10:00:00 +0000",
+             "My eggs were broken again this week."),
+    ]
+    for index, raw in enumerate(messages):
+        commit_batch(db, message_batch(source, context, raw, f"m{index}", None)[0])
+    db.execute("insert into processed (item_id, version) select id, 'test' from items")
+    db.conn.commit()
+    tables = archive_tables(db)
+    threads = sorted(tables["email_threads"], key=lambda t: t["first_customer_message_at"])
+    assert [(t["customer_messages"], t["responses"], t["answered"]) for t in threads] == [(2, 1, 1), (1, 0, 0)]
+    assert threads[0]["first_customer_message_at"] == "2026-03-02T09:00:00Z"
+    assert threads[0]["hours_to_first_response"] == 6.0
+    assert threads[1]["first_customer_message_at"] == "2026-07-03T10:00:00Z"
+    by_thread = collections.Counter(f["thread_id"] for f in tables["email_feedback"])
+    assert sorted(by_thread.values()) == [1, 2]
 
 
 def test_mbox_that_grew_is_read_from_the_first_new_message(tmp_path: Path) -> None:

@@ -15,7 +15,10 @@ raw bytes are landed, and it becomes exactly one of
 
 Threads are linked by Message-ID / In-Reply-To / References when the archive is
 built (:func:`archive_tables`), so a reply that arrives before or after its
-parent, or from another folder, still lands in the right thread.
+parent, or from another folder, still lands in the right thread. A reply whose
+client dropped those headers is linked by its subject ('Re: ...') to the same
+customer's latest message with that subject in the last 30 days
+(:func:`subject_links`); a company message counts for the customer it was sent to.
 
 Watermarks (advanced with each message's batch): IMAP ``imap:<user>@<host>:<port>/<folder>``
 -> UIDVALIDITY and last UID; mbox ``mbox:<file>`` -> bytes read, their hash and
@@ -33,7 +36,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -168,7 +171,11 @@ def message_batch(
     if parsed.skip:
         return skipped(parsed.skip)
     if company:
-        row = _message_row(source.name, parsed, local_id, "company", sent_at, None, digest, location, None)
+        to_customer = next(
+            (a for a in parsed.to_addresses if not is_company_address(a, source.company_domains)), None
+        )
+        customer = customer_key(to_customer, context.customer_secret) if to_customer else None
+        row = _message_row(source.name, parsed, local_id, "company", sent_at, customer, digest, location, None)
         return batch(tables={MESSAGES_TABLE: [row]}), Outcome("response")
 
     cleaned = customer_words(parsed.body)
@@ -429,6 +436,62 @@ class _Threads:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
+SUBJECT_THREAD_WINDOW = timedelta(days=30)
+_SPACES = re.compile(r"\s+")
+
+
+def subject_key(subject: str | None) -> tuple[str, bool]:
+    """(the subject for threading, whether it had a reply/forward prefix): 'RE:  Late  Parcel' ->
+    ('late parcel', True). Prefixes are the ones :func:`clean_subject` strips (Re, Fwd, AW, SV, ...)."""
+    raw = (subject or "").strip()
+    cleaned = clean_subject(raw)
+    return _SPACES.sub(" ", cleaned).casefold(), cleaned != raw
+
+
+@dataclass(frozen=True)
+class ThreadMessage:
+    """What the subject fallback needs of one message (warehouse only: never published)."""
+
+    message_id: str
+    sent_at: str | None  # ISO 8601 UTC, 'YYYY-MM-DDTHH:MM:SSZ'
+    customer: str | None  # the sender's key, or for a company message the key of the customer it went to
+    subject: str | None
+    has_thread_headers: bool  # In-Reply-To or References present
+
+
+def subject_links(
+    messages: Iterable[ThreadMessage], window: timedelta = SUBJECT_THREAD_WINDOW
+) -> list[tuple[str, str]]:
+    """(reply, earlier message) pairs for replies that lost their In-Reply-To/References.
+
+    A message without thread headers whose subject has a reply or forward prefix ('Re: Late
+    parcel') joins the latest earlier message with the same subject (prefixes stripped, case and
+    spacing ignored) about the same customer (written by them, or by the company to them) at
+    most ``window`` before it. Nothing is linked across customers, without a date, or on an
+    empty subject; a subject without a prefix starts a thread of its own.
+    """
+    groups: dict[tuple[str, str], list[tuple[datetime, str, bool]]] = {}
+    for message in messages:
+        if not message.customer or not message.sent_at:
+            continue
+        key, prefixed = subject_key(message.subject)
+        if not key:
+            continue
+        moment = datetime.fromisoformat(message.sent_at.replace("Z", "+00:00"))
+        wants_parent = prefixed and not message.has_thread_headers
+        groups.setdefault((message.customer, key), []).append((moment, message.message_id, wants_parent))
+    links = []
+    for members in groups.values():
+        members.sort()
+        for index, (moment, message_id, wants_parent) in enumerate(members):
+            if not wants_parent or index == 0:
+                continue
+            earlier, parent, _ = members[index - 1]
+            if moment - earlier <= window:
+                links.append((message_id, parent))
+    return links
+
+
 def _hours(start: str, end: str) -> float:
     delta = datetime.fromisoformat(end.replace("Z", "+00:00")) - datetime.fromisoformat(start.replace("Z", "+00:00"))
     return round(delta.total_seconds() / 3600, 2)
@@ -446,16 +509,21 @@ def archive_tables(db: sqlite_utils.Database) -> dict[str, list[dict[str, Any]]]
     rows = db.execute(
         f"""
         select m.message_id, m.in_reply_to, m.refs, m.direction, m.sent_at, m.customer, m.item_id,
-               {"(select 1 from processed p where p.item_id = m.item_id)" if published else "1"} as shown
+               {"(select 1 from processed p where p.item_id = m.item_id)" if published else "1"} as shown,
+               m.subject
         from {MESSAGES_TABLE} m
         """
     ).fetchall()
     threads = _Threads()
-    for message_id, in_reply_to, refs, *_ in rows:
+    fallback = []
+    for message_id, in_reply_to, refs, _direction, sent_at, customer, _item, _shown, subject in rows:
         threads.find(message_id)
-        for other in [*json.loads(refs or "[]"), in_reply_to]:
-            if other:
-                threads.union(message_id, other)
+        others = [o for o in [*json.loads(refs or "[]"), in_reply_to] if o]
+        for other in others:
+            threads.union(message_id, other)
+        fallback.append(ThreadMessage(message_id, sent_at, customer, subject, bool(others)))
+    for reply, parent in subject_links(fallback):
+        threads.union(reply, parent)
     groups: dict[str, list[tuple[Any, ...]]] = {}
     for row in rows:
         groups.setdefault(threads.find(row[0]), []).append(row)
