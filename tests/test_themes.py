@@ -17,7 +17,7 @@ from feedback.cli_themes import themes as themes_cli
 from feedback.embed import Embedder
 from feedback.themes import ThemeSettings, archive_tables, merge, recluster, rename, update_themes
 from feedback.themes.label import choose_labels
-from feedback.themes.match import match_themes
+from feedback.themes.match import continue_themes, match_themes
 from tests.themes_fixtures import add_comments, new_warehouse, sample_comments
 
 SETTINGS = ThemeSettings()
@@ -59,6 +59,23 @@ def test_match_keeps_ids_by_overlap_and_cosine() -> None:
     new = np.array([[0, 0, 1], [1, 0, 0], [0.6, 0.8, 0]], dtype=np.float32)
     pairs = match_themes(new, [{"c"}, {"a"}, {"x"}], old, [{"a"}, {"b"}, {"c"}], min_cosine=0.9, min_share=0.5)
     assert pairs == {0: 2, 1: 0}  # the third new theme is nobody's
+
+
+def test_continue_folds_splits_and_moves_centres_half_way() -> None:
+    old = np.array([[1, 0, 0], [0, 1, 0]], dtype=np.float32)
+    new = np.array([[1, 0, 0], [0.8, 0.6, 0], [0, 0, 1], [0, 1, 0]], dtype=np.float32)
+    new_members = [{"a1", "a2", "a3"}, {"a4", "a5", "n1"}, {"n2", "n3"}, {"b1", "b2"}]
+    old_members = [{"a1", "a2", "a3", "a4", "a5"}, {"b1", "b2"}]
+    kept = continue_themes(new, new_members, old, old_members, min_cosine=0.9, min_share=0.5, fold_share=0.3)
+    # cluster 1 (two thirds from theme 0, which cluster 0 continues) is a split: folded back;
+    # cluster 2 is made of new segments: a new theme
+    assert kept.target == [0, 0, None, 1] and kept.folded == [1]
+    fresh = (3 * new[0] + 3 * new[1]) / np.linalg.norm(3 * new[0] + 3 * new[1])
+    halfway = (fresh + old[0]) / np.linalg.norm(fresh + old[0])
+    assert np.allclose(kept.centroids[0], halfway, atol=1e-6)
+    assert np.allclose(kept.centroids[1], old[1])
+    reshaped = continue_themes(new, new_members, old, old_members, min_cosine=0.9, min_share=0.5, fold_share=None)
+    assert reshaped.target == [0, None, None, 1] and reshaped.folded == []
 
 
 def test_labels_are_distinct_even_with_the_same_top_term() -> None:
@@ -174,6 +191,22 @@ def test_edits_and_ids_survive_a_recluster(db: sqlite_utils.Database, embedder: 
     assert ids[1] in now and ids[2] not in now
     assert db["themes"].get(ids[2])["status"] == "merged"
     assert stats["themes_matched"] >= len(now) * 0.7
+
+
+@pytest.mark.slow
+def test_recluster_keeps_nightly_assignments_unless_parameters_change(db: sqlite_utils.Database,
+                                                                      embedder: Embedder) -> None:
+    add_comments(db, [t for t, _ in DATA[260:]], "b", day="2024-05-02")
+    update_themes(db, SETTINGS, embedder)
+    nightly = partition(db)
+    stats = recluster(db, SETTINGS, embedder)
+    assert stats["reshaped"] is False
+    after = partition(db)
+    kept = sum(after.get(item) == theme for item, theme in nightly.items()) / len(nightly)
+    assert kept >= 0.88, (kept, stats)  # 0.82 without folding and half-way centres
+    finer = recluster(db, SETTINGS, embedder, min_cluster_size=3)
+    assert finer["reshaped"] is True and finer["themes_folded"] == 0
+    assert finer["themes_total"] > stats["themes_total"]
 
 
 @pytest.mark.slow

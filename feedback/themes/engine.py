@@ -10,7 +10,11 @@ embedding model, does a full fit instead.
 
 Re-cluster (:func:`recluster`): HDBSCAN over every segment, then matched to the
 previous themes (centroid cosine + member share, Hungarian), so matched themes
-keep id, first_seen and any pinned label. Analyst edits survive: a new theme
+keep id, first_seen and any pinned label. With unchanged parameters the re-cluster
+refreshes rather than re-shapes: a new cluster carved out of an existing theme is
+folded back into it (``fold_threshold``) and continued themes' centres move half way
+(see :func:`.match.continue_themes`), so comments keep the themes nightly gave them;
+changing any clustering parameter lets the themes re-shape. Analyst edits survive: a new theme
 that matches a merged-away theme folds into the merge target, and themes an
 analyst touched (renamed, pinned, split) are kept even when unmatched, with
 every segment re-assigned to the nearest of all centroids.
@@ -31,7 +35,7 @@ import sqlite_utils
 from ..embed import Embedder, SupportsEmbed, to_blob
 from ..warehouse import now_iso
 from . import cluster, hierarchy, label, store
-from .match import match_themes
+from .match import continue_themes
 from .settings import ThemeSettings
 
 log = logging.getLogger(__name__)
@@ -164,8 +168,13 @@ def _fit_all(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Suppo
         if row["status"] == "active" else set()
         for row in same_model
     ]
-    pairs = match_themes(cents, new_members, store.centroid_matrix(same_model), old_members,
-                         min_cosine=settings.match_threshold, min_share=settings.overlap_threshold)
+    last = (store.get_state(db, "last_fit") or {}).get("settings") or {}
+    same_shape = bool(last) and all(last.get(name) == value for name, value in
+                                    settings.model_dump(mode="json").items() if name in settings.shape())
+    fold = event == "recluster" and same_shape and settings.fold_threshold < 1.0
+    carried = continue_themes(cents, new_members, store.centroid_matrix(same_model), old_members,
+                              min_cosine=settings.match_threshold, min_share=settings.overlap_threshold,
+                              fold_share=settings.fold_threshold if fold else None)
     by_id = {row["id"]: row for row in store.theme_rows(db, ("active", "merged", "parent", "retired"))}
 
     def resolve(theme_id: int) -> int:
@@ -177,23 +186,34 @@ def _fit_all(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Suppo
             theme_id = by_id[theme_id]["merged_into"]
         return theme_id
 
-    # Final theme set: matched/folded ids, new ids, and analyst-anchored old themes.
+    # Final theme set: continued ids (several old ids folding into a merge target add up),
+    # new ids, and analyst-anchored old themes.
     next_id = store.next_theme_id(db)
     final_ids: list[int] = []
     final_vecs: list[np.ndarray] = []
     created: set[int] = set()
+    counted: set[int] = set()
     for c in range(k):
-        if c in pairs:
-            theme_id = resolve(same_model[pairs[c]]["id"])
-            if theme_id in final_ids:  # a fold into a merge target: average the centroids
-                j = final_ids.index(theme_id)
-                final_vecs[j] = cluster.normalise((final_vecs[j] + cents[c])[None, :])[0]
-                continue
-        else:
+        j = carried.target[c]
+        if j is None:
             theme_id, next_id = next_id, next_id + 1
             created.add(theme_id)
-        final_ids.append(theme_id)
-        final_vecs.append(cents[c])
+            final_ids.append(theme_id)
+            final_vecs.append(cents[c])
+            continue
+        if j in counted:
+            continue
+        counted.add(j)
+        theme_id = resolve(same_model[j]["id"])
+        if theme_id in final_ids:
+            final_vecs[final_ids.index(theme_id)] = final_vecs[final_ids.index(theme_id)] + carried.centroids[j]
+        else:
+            final_ids.append(theme_id)
+            final_vecs.append(carried.centroids[j].copy())
+    final_vecs = [cluster.normalise(v[None, :])[0] for v in final_vecs]
+    if carried.folded:
+        log.info("re-cluster: %d new clusters were splits of existing themes and were folded back into them",
+                 len(carried.folded))
     anchored = _anchored_ids(db)
     for row in same_model:
         if row["status"] == "active" and row["id"] not in final_ids and row["id"] in anchored:
@@ -239,7 +259,8 @@ def _fit_all(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Suppo
         store.set_state(db, "last_fit", {"run": run, "segments": len(ids), "event": event,
                                          "settings": settings.model_dump(mode="json")})
     stats = _summary(db)
-    stats.update(themes_new=len(created), themes_matched=len(final_ids) - len(created))
+    stats.update(themes_new=len(created), themes_matched=len(final_ids) - len(created),
+                 themes_folded=len(carried.folded), reshaped=not same_shape)
     log.info("theme %s: %s", event, stats)
     return stats
 

@@ -5,12 +5,14 @@ centroid cosine plus member share (the part of the new theme's segments that
 belonged to the old theme); the Hungarian algorithm picks the one-to-one pairing
 with the highest total score, and a pair is kept only when the cosine reaches
 ``min_cosine`` or the share reaches ``min_share``. Unpaired new themes get new
-ids; unpaired old themes are retired.
+ids; unpaired old themes are retired. :func:`continue_themes` adds the folding of
+splits and centres that move half way, for a re-cluster with unchanged parameters.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -44,3 +46,70 @@ def match_themes(
         for i, j in zip(rows, cols, strict=True)
         if cosine[i, j] >= min_cosine or share[i, j] >= min_share
     }
+
+
+@dataclass(frozen=True)
+class Continuation:
+    """How a re-cluster continues the previous theme set.
+
+    ``target[c]`` is the old theme new cluster ``c`` continues (None: a new theme);
+    ``folded`` the new clusters that were carved out of an old theme already continued
+    by another cluster and were folded back into it; ``centroids`` maps each continued
+    old theme to its centre after the re-cluster.
+    """
+
+    target: list[int | None]
+    folded: list[int]
+    centroids: dict[int, np.ndarray]
+
+
+def continue_themes(
+    new_centroids: np.ndarray,
+    new_members: Sequence[set[str]],
+    old_centroids: np.ndarray,
+    old_members: Sequence[set[str]],
+    *,
+    min_cosine: float,
+    min_share: float,
+    fold_share: float | None,
+) -> Continuation:
+    """One-to-one matching, then folding of splits, then centres that move half way.
+
+    - Pairs from :func:`match_themes` continue their old theme.
+    - An unpaired new cluster that drew at least ``fold_share`` of its segments from one
+      old theme is that theme seen at a finer grain (a re-fit on more data finds more,
+      smaller clusters): it is folded into it rather than taking part of the theme's
+      comments away under a new id. Clusters made of new or outlier segments stay new.
+      ``None`` turns folding off (an analyst asking for another granularity).
+    - A continued theme's centre is the mean of its old centre and the size-weighted
+      centre of the clusters that continue it, so one re-cluster moves a theme only
+      half way and the comments nightly assigned to it stay with it.
+
+    Measured in bench/themes_quality.py (fit on 80 %, assign 20 % nightly, re-cluster
+    on 100 %): the share of nightly assignments the re-cluster keeps went from 72-84 %
+    with matching alone to 92-94 %.
+    """
+    pairs = match_themes(new_centroids, new_members, old_centroids, old_members,
+                         min_cosine=min_cosine, min_share=min_share)
+    target: list[int | None] = [pairs.get(c) for c in range(len(new_members))]
+    folded: list[int] = []
+    if fold_share is not None and len(old_members):
+        for c, members in enumerate(new_members):
+            if target[c] is not None or not members:
+                continue
+            shares = [len(members & old) / len(members) for old in old_members]
+            best = int(np.argmax(shares))
+            if shares[best] >= fold_share:
+                target[c] = best
+                folded.append(c)
+    sums: dict[int, np.ndarray] = {}
+    for c, j in enumerate(target):
+        if j is not None:
+            weighted = max(len(new_members[c]), 1) * new_centroids[c].astype(np.float64)
+            sums[j] = sums[j] + weighted if j in sums else weighted
+    centres = {}
+    for j, total in sums.items():
+        fresh = total / (np.linalg.norm(total) or 1.0)
+        both = fresh + old_centroids[j]
+        centres[j] = (both / (np.linalg.norm(both) or 1.0)).astype(np.float32)
+    return Continuation(target, folded, centres)

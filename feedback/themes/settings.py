@@ -7,6 +7,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+SHAPE_FIELDS = (
+    "min_cluster_size", "min_samples", "cluster_selection_method", "reduction", "dims", "seed", "max_fit",
+    "assign_threshold", "merge_threshold", "refine_iterations",
+)
+
 
 class ThemeSettings(BaseModel):
     """Clustering, assignment and labelling parameters (the ``themes:`` block of the config)."""
@@ -14,7 +19,7 @@ class ThemeSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     min_cluster_size: int | None = Field(
-        None, ge=2, description="smallest theme, in segments; None = max(10, fitted segments / 500)"
+        None, ge=2, description="smallest theme, in segments; None = max(5, fitted segments / 1000)"
     )
     min_samples: int | None = Field(3, ge=1, description="HDBSCAN density smoothing; lower = fewer outliers")
     cluster_selection_method: Literal["leaf", "eom"] = Field(
@@ -27,7 +32,7 @@ class ThemeSettings(BaseModel):
     seed: int = Field(0, description="seed of the fit sample when the data exceeds max_fit")
     max_fit: int = Field(20000, ge=100, description="fit on a deterministic sample of at most this many segments")
     assign_threshold: float = Field(
-        0.45, ge=0.0, le=1.0, description="cosine to a theme centroid needed to join it (else outlier)"
+        0.42, ge=0.0, le=1.0, description="cosine to a theme centroid needed to join it (else outlier)"
     )
     match_threshold: float = Field(
         0.80, ge=0.0, le=1.0, description="a re-clustered theme keeps an old id at this centroid cosine"
@@ -47,6 +52,11 @@ class ThemeSettings(BaseModel):
         0.80, ge=0.0, le=1.0,
         description="HDBSCAN clusters whose centroids are this similar (average linkage) are one theme",
     )
+    fold_threshold: float = Field(
+        0.3, ge=0.0, le=1.0,
+        description="a re-cluster with unchanged parameters folds a new cluster that drew this share of its "
+        "segments from one existing theme back into it (1.0 = never; `themes split` splits on purpose)",
+    )
     refine_iterations: int = Field(
         10, ge=0, le=100, description="nearest-centroid refinement rounds after HDBSCAN (stops when stable)"
     )
@@ -58,7 +68,11 @@ class ThemeSettings(BaseModel):
     keywords: int = Field(8, ge=1, le=30)
 
     def cluster_size(self, n: int) -> int:
-        return self.min_cluster_size or max(10, n // 500)
+        return self.min_cluster_size or max(5, n // 1000)
+
+    def shape(self) -> dict[str, object]:
+        """The parameters that decide the clusters; a re-cluster that changes one re-shapes the themes."""
+        return {name: getattr(self, name) for name in SHAPE_FIELDS}
 
     def top_count(self, themes: int) -> int:
         """How many top-level groups ``themes`` themes are folded into at most."""
