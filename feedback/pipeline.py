@@ -85,10 +85,11 @@ def process(db: sqlite_utils.Database, config: Config) -> int:
 def archive_extensions(config: Config | None = None) -> list[ArchiveExtension]:
     """What the archive holds besides feedback and runs: themes, e-mail threads, and (with a
     configuration) the staff pages' tables: search vectors, trends, drivers, promises, customers."""
+    from .sentiment_check import archive_tables as sentiment_tables
     from .sources.email import archive_tables as email_tables
     from .themes import archive_tables as theme_tables
 
-    extensions: list[ArchiveExtension] = [theme_tables, email_tables]
+    extensions: list[ArchiveExtension] = [theme_tables, email_tables, sentiment_tables]
     if config is not None:
         from .insights import insights_extension
 

@@ -1,0 +1,75 @@
+"""How far the text sentiment can be trusted: checked against the rating where a source has one.
+
+Sentiment comes from the text alone (VADER plus a service lexicon, :mod:`.text`); many
+sources also carry the customer's own score. Per source with ratings (and over all of
+them) the archive table ``sentiment_check`` reports:
+
+- ``spearman``: rank correlation between comment sentiment and rating (scipy), with its
+  p-value; 0 means the sentiment says nothing about the score;
+- ``agreement``: among comments whose sentiment is clearly positive or negative and whose
+  rating band is low or high, the share where the two point the same way;
+- ``low_rated_negative`` / ``high_rated_positive``: how often a low (high) score comes with
+  negative (positive) text, the two halves of that agreement.
+
+Staff read sentiment charts with this next to them; a low figure for a source is a reason
+to trust its ratings over its sentiment.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Any
+
+import sqlite_utils
+
+from .publish import rating_band
+
+POSITIVE = 0.05  # VADER's customary cut-offs for a clearly positive / negative compound score
+NEGATIVE = -0.05
+
+
+def _row(source: str, scale: str | None, pairs: list[tuple[float, float, str | None]]) -> dict[str, Any]:
+    from scipy.stats import spearmanr
+
+    rho = p_value = None
+    if len(pairs) >= 3 and len({p[0] for p in pairs}) > 1 and len({p[1] for p in pairs}) > 1:
+        result = spearmanr([p[0] for p in pairs], [p[1] for p in pairs])
+        rho, p_value = float(result.statistic), float(result.pvalue)
+    low = [s for s, _, band in pairs if band == "low" and abs(s) > POSITIVE]
+    high = [s for s, _, band in pairs if band == "high" and abs(s) > POSITIVE]
+    agree = sum(s < NEGATIVE for s in low) + sum(s > POSITIVE for s in high)
+    return {
+        "source": source,
+        "rating_scale": scale,
+        "rated_comments": len(pairs),
+        "spearman": None if rho is None or math.isnan(rho) else round(rho, 3),
+        "p_value": None if p_value is None or math.isnan(p_value) else float(f"{p_value:.3g}"),
+        "agreement": round(agree / (len(low) + len(high)), 3) if low or high else None,
+        "low_rated_negative": round(sum(s < NEGATIVE for s in low) / len(low), 3) if low else None,
+        "high_rated_positive": round(sum(s > POSITIVE for s in high) / len(high), 3) if high else None,
+    }
+
+
+def sentiment_check(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """One row per source with rated, sentiment-scored comments, then an ``(all sources)`` row."""
+    by_source: dict[str, list[tuple[float, float, str | None]]] = defaultdict(list)
+    scales: dict[str, set[str]] = defaultdict(set)
+    for source, rating, scale, sentiment in db.execute(
+        """select i.source, i.rating, i.rating_scale, p.sentiment from items i
+           join processed p on p.item_id = i.id
+           where i.rating is not null and p.sentiment is not null order by i.source, i.id"""
+    ):
+        by_source[source].append((float(sentiment), float(rating), rating_band(rating, scale)))
+        scales[source].add(scale or "")
+    rows = [_row(source, ",".join(sorted(scales[source])) or None, pairs)
+            for source, pairs in sorted(by_source.items())]
+    if len(rows) > 1:
+        everything = [p for pairs in by_source.values() for p in pairs]
+        rows.append(_row("(all sources)", None, everything))
+    return rows
+
+
+def archive_tables(db: sqlite_utils.Database) -> dict[str, list[dict[str, Any]]]:
+    """The archive extension: the ``sentiment_check`` table."""
+    return {"sentiment_check": sentiment_check(db)}
