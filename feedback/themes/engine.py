@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -226,13 +228,13 @@ def _fit_all(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Suppo
     # Labels: pinned ones stay; the rest by c-TF-IDF, biggest theme first, distinct.
     sizes = {tid: int(np.sum(assignment.theme == j)) for j, tid in enumerate(final_ids)}
     pinned = {tid: by_id[tid]["label"] for tid in final_ids if tid in by_id and by_id[tid]["label_pinned"]}
-    docs = {tid: [] for tid in final_ids if tid not in pinned}  # type: dict[int, list[str]]
-    texts = _texts_by_id(db, ids)
-    for seg_id, tid in zip(ids, seg_theme, strict=True):
-        if tid in docs:
-            docs[tid].append(texts[seg_id])
+    docs_of = _label_docs(db, ids, seg_theme, final_ids)
+    plan = _plan_parents(db, settings, final_ids, final, docs_of, taken=pinned.values(), next_id=next_id)
+    docs = {tid: docs_of[tid] for tid in final_ids if tid not in pinned}
     order = sorted(docs, key=lambda t: (-sizes[t], t))
-    labels = label.label_themes(docs, order, taken=pinned.values(), keywords=settings.keywords)
+    labels = label.label_themes(docs, order, taken=[*pinned.values(), *plan.pinned.values(),
+                                                    *(lab.label for lab in plan.labels.values())],
+                                keywords=settings.keywords)
 
     with db.atomic():
         db.execute("update theme_segments set theme_id = null, score = null, assigned_at = ?", [run])
@@ -254,7 +256,7 @@ def _fit_all(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Suppo
             if row["id"] not in final_ids:
                 db.table("themes").update(row["id"], {"status": "retired", "updated_at": run})
                 store.history(db, run, row["id"], "retired", row["label"], row["size"], by=event)
-        _rebuild_parents(db, settings, final_ids, final, run, texts, ids, seg_theme)
+        _write_parents(db, plan, final_ids, final, run)
         store.refresh_theme_stats(db)
         store.set_state(db, "last_fit", {"run": run, "segments": len(ids), "event": event,
                                          "settings": settings.model_dump(mode="json")})
@@ -276,16 +278,26 @@ def _anchored_ids(db: sqlite_utils.Database) -> set[int]:
     }
 
 
-def _rebuild_parents(db: sqlite_utils.Database, settings: ThemeSettings, leaf_ids: list[int],
-                     leaf_vecs: np.ndarray, run: str, texts: dict[str, str], seg_ids: list[str],
-                     seg_theme: list[int | None]) -> None:
+@dataclass
+class _Parents:
+    """The top level of a fit, planned before the leaves are labelled (parents name the general
+    idea, so their labels are chosen first and the leaves take the more specific phrases)."""
+
+    groups: list[list[int]]
+    ids: list[int]
+    labels: dict[int, label.Labelling]
+    old_rows: dict[int, dict[str, Any]]
+    pinned: dict[int, str]
+
+
+def _plan_parents(db: sqlite_utils.Database, settings: ThemeSettings, leaf_ids: list[int],
+                  leaf_vecs: np.ndarray, docs_of: dict[int, list[str]], taken: Iterable[str],
+                  next_id: int) -> _Parents:
     groups = (hierarchy.parent_groups(leaf_vecs, settings.parent_threshold, settings.top_count(len(leaf_ids)))
               if len(leaf_ids) > 2 else [])
     old_parents = store.theme_rows(db, ("parent",))
     old_children = {p["id"]: {r[0] for r in db.execute("select id from themes where parent_id = ?", [p["id"]])}
                     for p in old_parents}
-    db.execute("update themes set parent_id = null where status = 'active'")
-    next_id = store.next_theme_id(db)
     used: set[int] = set()
     parent_of_group: list[int] = []
     for group in groups:
@@ -299,22 +311,22 @@ def _rebuild_parents(db: sqlite_utils.Database, settings: ThemeSettings, leaf_id
             best, next_id = next_id, next_id + 1
         used.add(best)
         parent_of_group.append(best)
-    by_theme = {tid: t for tid, t in zip(leaf_ids, range(len(leaf_ids)), strict=True)}
-    docs: dict[int, list[str]] = {pid: [] for pid in parent_of_group}
-    leaf_parent = {leaf_ids[i]: pid for group, pid in zip(groups, parent_of_group, strict=True) for i in group}
-    for seg_id, tid in zip(seg_ids, seg_theme, strict=True):
-        if tid is not None and tid in leaf_parent:
-            docs[leaf_parent[tid]].append(texts[seg_id])
     rows = {p["id"]: p for p in old_parents}
     pinned = {pid: rows[pid]["label"] for pid in parent_of_group if pid in rows and rows[pid]["label_pinned"]}
-    taken = [r["label"] for r in store.theme_rows(db, ("active",))] + list(pinned.values())
-    labels = label.label_themes({p: d for p, d in docs.items() if p not in pinned},
-                                sorted((p for p in docs if p not in pinned), key=lambda p: -len(docs[p])),
-                                taken=taken, keywords=settings.keywords)
-    for group, pid in zip(groups, parent_of_group, strict=True):
+    docs = {pid: [text for i in group for text in docs_of.get(leaf_ids[i], [])]
+            for group, pid in zip(groups, parent_of_group, strict=True) if pid not in pinned}
+    labels = label.label_themes(docs, sorted(docs, key=lambda p: (-len(docs[p]), p)),
+                                taken=[*taken, *pinned.values()], keywords=settings.keywords)
+    return _Parents(groups, parent_of_group, labels, rows, pinned)
+
+
+def _write_parents(db: sqlite_utils.Database, plan: _Parents, leaf_ids: list[int], leaf_vecs: np.ndarray,
+                   run: str) -> None:
+    db.execute("update themes set parent_id = null where status = 'active'")
+    for group, pid in zip(plan.groups, plan.ids, strict=True):
         cent = cluster.normalise(leaf_vecs[group].mean(axis=0)[None, :])[0]
-        lab = labels.get(pid)
-        if pid in rows:
+        lab = plan.labels.get(pid)
+        if pid in plan.old_rows:
             update: dict[str, Any] = {"status": "parent", "centroid": to_blob(cent)}
             if lab:
                 update.update(label=lab.label, keywords=json.dumps(lab.keywords))
@@ -327,10 +339,9 @@ def _rebuild_parents(db: sqlite_utils.Database, settings: ThemeSettings, leaf_id
             store.history(db, run, pid, "created", lab.label if lab else None, None, kind="parent")
         for i in group:
             db.table("themes").update(leaf_ids[i], {"parent_id": pid})
-    for pid in rows:
-        if pid not in used:
+    for pid in plan.old_rows:
+        if pid not in plan.ids:
             db.table("themes").update(pid, {"status": "retired", "updated_at": run})
-    del by_theme
 
 
 def _insert_theme(db: sqlite_utils.Database, theme_id: int, lab: str, keywords: list[str],
@@ -342,6 +353,27 @@ def _insert_theme(db: sqlite_utils.Database, theme_id: int, lab: str, keywords: 
          "first_seen": run, "is_new": is_new, "centroid": to_blob(centroid), "model": embedder.name,
          "model_version": embedder.version, "created_at": run, "updated_at": run}
     )
+
+
+def _label_docs(db: sqlite_utils.Database, seg_ids: list[str], seg_theme: list[int | None],
+                theme_ids: list[int]) -> dict[int, list[str]]:
+    """Per theme, the segment texts its label is drawn from: the English ones when it has
+    any (the lemmatizer and the embedding model are English; a stray Spanish sentence
+    should not name a theme), else all of them."""
+    languages: dict[str, str | None] = {}
+    for start in range(0, len(seg_ids), 900):
+        chunk = seg_ids[start : start + 900]
+        marks = ",".join("?" * len(chunk))
+        languages.update(db.execute(f"select id, language from theme_segments where id in ({marks})", chunk))
+    texts = _texts_by_id(db, seg_ids)
+    every: dict[int, list[str]] = {tid: [] for tid in theme_ids}
+    english: dict[int, list[str]] = {tid: [] for tid in theme_ids}
+    for seg_id, tid in zip(seg_ids, seg_theme, strict=True):
+        if tid in every:
+            every[tid].append(texts[seg_id])
+            if languages.get(seg_id) in (None, "en"):
+                english[tid].append(texts[seg_id])
+    return {tid: english[tid] or every[tid] for tid in theme_ids}
 
 
 def _texts(db: sqlite_utils.Database, seg_ids: list[str]) -> list[str]:

@@ -78,12 +78,20 @@ def choose_labels(
     *,
     taken: Iterable[str] = (),
     keywords: int = 8,
+    fallbacks: Mapping[Any, str | None] | None = None,
 ) -> dict[Any, Labelling]:
-    """Distinct labels, in priority ``order`` (biggest theme first); keywords = top terms."""
+    """Distinct labels, in priority ``order`` (biggest theme first); keywords = top terms.
+
+    A theme with no candidate term (its comments are all "As above" or "n/a") is named by
+    ``fallbacks`` (its commonest text), else "misc".
+    """
     used = {label.lower() for label in taken}
     out: dict[Any, Labelling] = {}
     for theme in order:
         candidates = [term for term, _ in ranked.get(theme, [])]
+        fallback = fallbacks.get(theme) if fallbacks else None
+        if not candidates and fallback:
+            candidates = [fallback]
         label = next((c for c in candidates[:25] if c.lower() not in used), None)
         if label is None:
             base = candidates[0] if candidates else "misc"
@@ -118,4 +126,13 @@ def label_themes(
     keywords: int = 8,
 ) -> dict[Any, Labelling]:
     """Labels and keywords for themes given their segments' texts."""
-    return choose_labels(ctfidf(class_terms(docs_by_theme)), order, taken=taken, keywords=keywords)
+    return choose_labels(ctfidf(class_terms(docs_by_theme)), order, taken=taken, keywords=keywords,
+                         fallbacks={theme: commonest_text(docs) for theme, docs in docs_by_theme.items()})
+
+
+def commonest_text(docs: Sequence[str], words: int = 6) -> str | None:
+    """The text most of a theme's segments say, normalised and cut to ``words`` words."""
+    normal = Counter(" ".join(d.lower().strip(" .!?,;:").split()[:words]) for d in docs if d.strip(" .!?,;:"))
+    if not normal:
+        return None
+    return min(normal, key=lambda text: (-normal[text], text))
