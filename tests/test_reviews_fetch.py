@@ -148,8 +148,11 @@ def test_robots_disallow_is_obeyed_and_crawl_delay_honoured(site: tuple[Site, st
     result = night(db, source(base, urls=["private/r.html", "a.html", "b.html"]), clock)
     assert result.new == 2
     assert state.requests_to("/private/r.html") == []
-    assert quarantine(db) == {"~/private/r.html": "not fetched: disallowed by robots.txt for "
-                              "'BrightmoorFeedbackBot/1.0 (+https://brightmoor.example/bot)'"}
+    assert quarantine(db) == {}  # the site's choice, not a failure: skipped with the reason
+    skipped = json.loads(db.execute("select value from watermarks where key = 'skipped:~/private/r.html'")
+                         .fetchone()[0])
+    assert skipped["reason"] == ("disallowed by robots.txt for "
+                                 "'BrightmoorFeedbackBot/1.0 (+https://brightmoor.example/bot)'")
     assert db.execute("select count(*) from watermarks where key = 'page:~/private/r.html'").fetchone()[0] == 0
     assert 7.0 in clock.sleeps  # Crawl-delay (7 s) beats our own rate (0.5 s) between the two pages
     assert all(h["user-agent"].startswith("BrightmoorFeedbackBot/1.0") for _, h in state.log)

@@ -5,8 +5,10 @@ landed (so extraction can be re-run without fetching again), its reviews become
 items and its watermark records the ETag / Last-Modified, the content hash and
 the next page. The next night every known URL is asked for conditionally; a 304
 or an unchanged body costs that one request and no processing. A page that
-fails (robots.txt, timeout, 5xx after retries, over the size cap, a redirect
-loop) is quarantined with the reason and its watermark is left as it was.
+fails (timeout, 5xx after retries, over the size cap, a redirect loop, an
+unreadable robots.txt) is quarantined with the reason and its watermark is left as
+it was; a page robots.txt forbids is skipped, recorded as a ``skipped:`` watermark
+with the reason, and not quarantined.
 
 URLs under ``base_url`` are remembered relative to it (``~/reviews/page-2.html``),
 so a site that moves (the sample site is served on a new port every run) keeps
@@ -37,7 +39,7 @@ from .review_exports import read_export
 from .review_extract import PageExtraction, Selectors, extract_page
 from .review_feeds import extract_feed
 from .review_items import NEAR_DUPLICATE_BITS, ItemMaker, hamming, normalise_rating
-from .web_fetch import Clock, Fetcher, FetchError, FetchOptions, FetchResult, Validators
+from .web_fetch import Clock, Disallowed, Fetcher, FetchError, FetchOptions, FetchResult, Validators
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +137,12 @@ class ReviewCrawl:
         except FetchError as exc:
             self.unreachable += exc.transport
             self._count(type(exc).__name__)
+            if isinstance(exc, Disallowed) and exc.by_site:
+                # The site's choice, not a failure: skipped with the reason (a `skipped:` watermark),
+                # not quarantined night after night.
+                log.info("source %s: %s skipped: %s", self.source.name, url, exc)
+                skip = {"reason": str(exc), "checked": _stamp()}
+                return None, Batch(self.source.name, [], [], watermark=(f"skipped:{self.ident(url)}", skip))
             log.warning("source %s: %s: %s", self.source.name, url, exc)
             bad = Quarantined(self.source.name, self.ident(url), f"not fetched: {exc}")
             return None, Batch(self.source.name, [], [bad])

@@ -87,7 +87,9 @@ class FetchError(Exception):
 
 
 class Disallowed(FetchError):
-    """robots.txt forbids the URL for our User-Agent."""
+    """robots.txt forbids the URL for our User-Agent (``by_site``), or could not be read (a failure)."""
+
+    by_site = False  # True: the site's own rules said no; False: no readable robots.txt
 
 
 class TooLarge(FetchError):
@@ -343,6 +345,7 @@ class Fetcher:
         rules = self.rules(url)
         if not rules.allowed(url, opts.user_agent):
             error = Disallowed(rules.reason or f"disallowed by robots.txt for {opts.user_agent!r}")
+            error.by_site = not rules.disallow_all
             error.transport = rules.unreachable
             raise error
         return rules.crawl_delay(opts.user_agent) or 0.0
