@@ -208,3 +208,13 @@ def test_html_to_text(raw: str, expected: str) -> None:
 )
 def test_parse_retry_after(header: str | None, expected: float | None) -> None:
     assert parse_retry_after(header) == expected
+
+
+def test_author_pseudonyms_are_per_site() -> None:
+    from feedback.sources.review_items import author_key
+
+    secret = b"k" * 32
+    assert author_key("reviews/a.example", "Sarah", secret) == author_key("reviews/a.example", " Sarah ", secret)
+    assert author_key("reviews/a.example", "Sarah", secret) != author_key("reviews/b.example", "Sarah", secret)
+    assert author_key("reviews/a.example", "  ", secret) is None
+    assert author_key("reviews/a.example", "Sarah", secret).startswith("c_")  # type: ignore[union-attr]

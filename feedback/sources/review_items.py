@@ -96,6 +96,14 @@ def review_key(review: ExtractedReview, published: str | None) -> str:
     return "c:" + content_hash(f"{author}\x1f{day}\x1f{normalise_text(review.body)}")[:24]
 
 
+def author_key(site: str, author: str | None, secret: bytes) -> str | None:
+    """A review author's pseudonym. A display name is only someone within one site ("Sarah" on
+    two sites is two people), so the site is part of the key."""
+    if not author or not author.strip():
+        return None
+    return customer_key(f"review:{site}:{author.strip()}", secret)
+
+
 @dataclass
 class ItemMaker:
     """Turns one source's extracted reviews into items, flagging near-duplicates across sites."""
@@ -147,7 +155,7 @@ class ItemMaker:
             text=review.body,
             received_at=published,
             title=review.title,
-            customer=customer_key(review.author, self.secret) if review.author else None,
+            customer=author_key(f"{self.source}/{site}", review.author, self.secret),
             rating=rating,
             rating_raw=review.rating_raw,
             rating_scale=f"{worst:g}-{best:g}" if review.rating_value is not None else None,
