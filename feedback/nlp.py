@@ -18,6 +18,7 @@ dominate the embedding.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -101,9 +102,21 @@ def segment(text: str | None) -> list[Segment]:
     Fragments with too few letters are attached to the previous segment, so
     "Great service!!! :)" stays one segment. Returns [] for empty text.
     """
-    if not text or not text.strip():
-        return []
-    doc = pipeline()(text)
+    return segment_many([text])[0]
+
+
+def segment_many(texts: Iterable[str | None]) -> list[list[Segment]]:
+    """:func:`segment` for many texts: one batched spaCy ``pipe`` with only the sentencizer."""
+    texts = list(texts)
+    wanted = [i for i, t in enumerate(texts) if t and t.strip()]
+    out: list[list[Segment]] = [[] for _ in texts]
+    docs = pipeline().pipe((texts[i] for i in wanted), batch_size=256, disable=["lemmatizer"])
+    for i, doc in zip(wanted, docs, strict=True):
+        out[i] = _segments(doc)
+    return out
+
+
+def _segments(doc: Any) -> list[Segment]:
     pieces: list[str] = []
     for sent in doc.sents:
         for clause in split_clauses(sent.text):

@@ -39,9 +39,10 @@ def segment_new(db: sqlite_utils.Database) -> int:
         return 0
     stamp = now_iso()
     records = []
-    for item_id, source_hash, text, language in rows:
+    segmented = nlp.segment_many(row[2] for row in rows)
+    for (item_id, source_hash, _, language), segments in zip(rows, segmented, strict=True):
         # A comment with no text gets one empty, unthemable segment: it is not read again.
-        for seg in nlp.segment(text) or [nlp.Segment(0, "", "")]:
+        for seg in segments or [nlp.Segment(0, "", "")]:
             records.append(
                 (
                     f"{item_id}:{seg.seq}", item_id, seg.seq, source_hash, seg.text,
