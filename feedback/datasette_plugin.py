@@ -23,12 +23,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from datasette import hookimpl
+from datasette.utils import escape_fts
 from datasette.utils.asgi import Forbidden, NotFound, Response, asgi_static
 from jinja2 import FileSystemLoader
 
 from . import insights_queries as q
 from .datasette_reload import reopen_middleware, served_key
+from .insights_facets import load_facets, match_rowids, received_ranks
 from .insights_search import IndexCache, QueryEncoder, SearchUnavailable, rrf
 
 HERE = Path(__file__).parent
@@ -39,6 +42,7 @@ PAGE = 50
 FILTERS = ("source", "channel", "theme", "since", "until", "band")
 
 _indexes = IndexCache()
+_facet_indexes = IndexCache(load_facets)
 _encoders: dict[str, QueryEncoder] = {}
 
 
@@ -154,8 +158,12 @@ async def search(datasette: Any, request: Any) -> Response:
     started = time.perf_counter()
     results: list[dict[str, Any]] = []
     facets: dict[str, list[tuple[str, int]]] = {}
+    total = 0
     notice = None
-    if text:
+    exact = mode == "keyword"
+    if text and exact:
+        total, results, facets = await exact_search(db, datasette, text, args)
+    elif text:
         keyword: list[int] = []
         meaning: list[int] = []
         cosine: dict[int, float] = {}
@@ -178,20 +186,47 @@ async def search(datasette: Any, request: Any) -> Response:
             row["similarity"] = round(cosine[rowid], 3) if rowid in cosine else None
             row["fused"] = round(score, 5)
             results.append(row)
-        for name, key in (("channel", "channel"), ("source", "source"), ("theme", "theme_label"), ("month", "month")):
+        for name, key in (("channel", "channel"), ("source", "source"), ("band", "rating_band"),
+                          ("theme", "theme_label"), ("month", "month")):
             counts: dict[str, int] = {}
             for row in results:
                 if row.get(key):
                     counts[row[key]] = counts.get(row[key], 0) + 1
             facets[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+        total = len(results)
     themes = await q.rows(db, "select id, label from themes order by label")
     theme_ids = {t["label"]: t["id"] for t in themes}
     return await render(datasette, request, "feedback_search.html", {
-        "args": args, "mode": mode, "results": results[:PAGE], "total": len(results), "facets": facets,
+        "args": args, "mode": mode, "results": results[:PAGE], "total": total, "facets": facets, "exact": exact,
         "theme_ids": theme_ids, "themes": themes, "notice": notice,
         "sources": await q.rows(db, "select name, channel from sources order by name"),
         "ms": round((time.perf_counter() - started) * 1000),
     })
+
+
+async def exact_search(db: Any, datasette: Any, text: str, args: dict[str, str]) -> tuple[
+        int, list[dict[str, Any]], dict[str, list[tuple[str, int]]]]:
+    """Every comment with the words: exact count and facets, the newest first (insights_facets)."""
+    key, current = served_key(db), datasette.databases.get(db.name) is db
+
+    def run(conn: Any) -> tuple[np.ndarray, Any, tuple[int | None, int | None]]:
+        index = _facet_indexes.get(db.path, conn, key, current)
+        return match_rowids(conn, escape_fts(text)), index, received_ranks(conn, args["since"], args["until"])
+
+    rowids, index, (since, until) = await db.execute_fn(run)
+    filters = {"source": args["source"], "channel": args["channel"], "rating_band": args["band"],
+               "theme": args["theme"] if args["theme"].isdigit() else ""}
+    selected = index.select(rowids, filters, since, until)
+    found = index.facets(selected)
+    facets = {"channel": found["channel"], "source": found["source"], "band": found["rating_band"],
+              "theme": found["theme"], "month": found["month"]}
+    page = index.newest(selected, PAGE)
+    details = await _feedback_by_rowid(db, page)
+    results = []
+    for rowid in page:
+        if rowid in details:
+            results.append({**details[rowid], "how": "words", "similarity": None})
+    return len(selected), results, facets
 
 
 async def _feedback_by_rowid(db: Any, rowids: list[int]) -> dict[int, dict[str, Any]]:
@@ -336,6 +371,16 @@ def register_routes() -> list[tuple[str, Any]]:
         (r"^/-/feedback/customers/(?P<customer>[^/]+)$", customer_page),
         (r"^/-/feedback/static/(?P<path>.*)$", asgi_static(str(HERE / "static"))),
     ]
+
+
+MMAP_BYTES = 1 << 36  # map the whole archive: row lookups read the OS page cache without a system call
+
+
+@hookimpl
+def prepare_connection(conn: Any, database: str, datasette: Any) -> None:
+    db = datasette.databases.get(database)
+    if db is not None and db.path and not db.is_mutable:  # a file that is never written while served
+        conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
 
 
 @hookimpl

@@ -110,6 +110,54 @@ async def test_search_filters_and_facets(ds: Any, archive: Path) -> None:
     assert facets and "<h3>channel</h3>" in facets.group(1) and "<h3>theme</h3>" in facets.group(1)
 
 
+def facet_counts(page: str) -> dict[str, dict[str, int]]:
+    aside = re.search(r'<aside class="fb-facets">(.*?)</aside>', page, flags=re.S)
+    assert aside
+    out: dict[str, dict[str, int]] = {}
+    for name, items in re.findall(r"<h3>(.*?)</h3><ul>(.*?)</ul>", aside.group(1), flags=re.S):
+        out[name] = {html.unescape(re.sub(r"<[^>]+>", "", v)).strip(): int(n)
+                     for v, n in re.findall(r'<li>(.*?)<span class="n">(\d+)</span>', items, flags=re.S)}
+    return out
+
+
+@pytest.mark.parametrize("filters", ["", "&channel=survey", "&band=low", "&source=checkout-nps&channel=survey"])
+async def test_search_by_words_counts_and_facets_every_match_as_the_table_page_does(ds: Any, filters: str) -> None:
+    """The fast words search gives the feedback table page's numbers, newest first."""
+    page = await get(ds, f"/-/feedback/search?q=refund&mode=keyword{filters}")
+    table_filters = filters.replace("band=", "rating_band=")
+    table = (await ds.client.get(f"/archive/feedback.json?_search=refund{table_filters}&_size=50&_sort_desc=received_at"
+                                 "&_facet=source&_facet=channel&_facet=rating_band&_facet=month&_shape=objects")).json()
+    count = table["filtered_table_rows_count"]
+    assert count > 40 and found_count(page) == count
+    facets = facet_counts(page)
+    for name, column in (("source", "source"), ("channel", "channel"), ("rating band", "rating_band"), ("month", "month")):
+        expected = {r["value"]: r["count"] for r in table["facet_results"][column]["results"]}
+        assert facets[name] == dict(sorted(expected.items(), key=lambda kv: (-kv[1], kv[0]))[:10]), name
+    assert sum(facets["theme"].values()) <= found_count(page)
+    dates = re.findall(r'href="/archive/feedback/[^"]+">(\d{4}-\d\d-\d\d)</a>', page)
+    assert len(dates) == min(50, count) and dates == sorted(dates, reverse=True)
+    assert dates[0] == table["rows"][0]["received_at"][:10]
+
+
+async def test_search_by_words_filters_by_dates_and_theme_with_its_children(ds: Any, archive: Path) -> None:
+    db = sqlite_utils.Database(archive)
+    parent = db.execute(  # the group of the most frequent main theme of the comments saying "refund"
+        """select t.parent_id from feedback_fts join feedback f on f.rowid = feedback_fts.rowid
+           join feedback_themes ft on ft.feedback_id = f.id join themes t on t.id = ft.theme_id
+           where feedback_fts match 'refund' and t.parent_id is not null
+           group by t.parent_id order by count(*) desc limit 1""").fetchone()[0]
+    expected = db.execute(
+        """select count(*) from feedback f where f.rowid in (select rowid from feedback_fts where feedback_fts match 'refund')
+           and f.received_at >= '2026-07-01' and f.received_at < date('2026-09-30', '+1 day')
+           and (select ft.theme_id from feedback_themes ft where ft.feedback_id = f.id
+                order by ft.score desc, ft.theme_id limit 1) in (select ? union select id from themes where parent_id = ?)""",
+        [parent, parent]).fetchone()[0]
+    page = await get(ds, f"/-/feedback/search?q=refund&mode=keyword&since=2026-07-01&until=2026-09-30&theme={parent}")
+    assert found_count(page) == expected > 0
+    assert set(facet_counts(page)["month"]) <= {"2026-07", "2026-08", "2026-09"}
+    assert found_count(await get(ds, "/-/feedback/search?q=refund&mode=keyword&source=no-such-source")) == 0
+
+
 async def test_theme_page_shows_label_keywords_weeks_sources_and_comments(ds: Any, archive: Path) -> None:
     theme = first_theme(archive)
     page = await get(ds, f"/-/feedback/themes/{theme['id']}")
@@ -230,7 +278,8 @@ async def test_pages_answer_over_an_archive_without_themes_email_scores_or_promi
     warehouse = open_warehouse(tmp_path / "warehouse.db")
     publish(warehouse, tmp_path / "archive.db", extensions=archive_extensions(Config()))
     ds = Datasette([str(tmp_path / "archive.db")])
-    for path in ("/-/feedback", "/-/feedback/search?q=refund", "/-/feedback/themes", "/-/feedback/trends",
+    for path in ("/-/feedback", "/-/feedback/search?q=refund", "/-/feedback/search?q=refund&mode=keyword",
+                 "/-/feedback/themes", "/-/feedback/trends",
                  "/-/feedback/drivers", "/-/feedback/promises", "/-/feedback/customers"):
         response = await ds.client.get(path)
         assert response.status_code == 200, (path, response.text[-500:])
