@@ -40,6 +40,7 @@ from .company import (
 APP_PAGES, DELIVERY_PAGES, PER_PAGE = 3, 2, 6
 STORE_REVIEWS, FEED_ENTRIES, EXPORT_ROWS = 4, 8, 10
 START = date(2026, 1, 5)
+END = date(2026, 11, 15)  # the surveys' last day: no review dated after the other channels (or today)
 
 
 class _Writer:
@@ -49,7 +50,7 @@ class _Writer:
 
     def review(self, context: Context) -> dict[str, object]:
         rng = self.rng
-        when = START + timedelta(days=rng.randrange(340))
+        when = START + timedelta(days=rng.randrange(340) * (END - START).days // 340)  # same draws, scaled to END
         mood = rng.choices(("complaint", "praise"), weights=(0.55, 0.45))[0]
         weights = {k: 1.0 for k in THEMES}
         themes = pick_themes(rng, weights, mood, 1, when)  # type: ignore[arg-type]
@@ -133,7 +134,7 @@ def _feed(reviews: list[dict[str, object]]) -> str:
     return ('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" '
             'xmlns:rv="https://brightmoor.example/ns/review">\n'
             f"<title>{NAME} reviews</title><id>tag:reviews.brightmoor.example,2026:feed</id>"
-            f"<updated>2026-12-20T00:00:00Z</updated>\n{entries}\n</feed>\n")
+            f"<updated>{END.isoformat()}T23:00:00Z</updated>\n{entries}\n</feed>\n")
 
 
 def _export(rows: list[dict[str, object]]) -> str:
