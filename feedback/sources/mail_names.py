@@ -97,6 +97,28 @@ _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 _CAPITALISED = re.compile(r"\b[A-Z][a-z\u00c0-\u024f'’-]+")
 
 
+_PIECE_WORDS, _PIECE_STRIDE = 48, 32  # NER sees at most 48 words at once; pieces overlap by 16
+_WORD_STARTS = re.compile(r"\S+")
+
+
+def _pieces(offset: int, sentence: str) -> list[tuple[int, str]]:
+    """A sentence, or for a very long one (a line without stops, a pasted blob), overlapping pieces
+    of 48 words. The model's view of a word spans a few words either side, and each word lies at
+    least 8 words inside some piece, so the pieces find what the whole would; the model's cost
+    grows with the length, and repeated pieces are read once (see ``_sentence_spans``)."""
+    words = [m.start() for m in _WORD_STARTS.finditer(sentence)]
+    if len(words) <= _PIECE_WORDS:
+        return [(offset, sentence)]
+    pieces, first = [], 0
+    while True:
+        start = words[first]
+        if first + _PIECE_WORDS >= len(words):
+            pieces.append((offset + start, sentence[start:]))
+            return pieces
+        pieces.append((offset + start, sentence[start : words[first + _PIECE_WORDS]]))
+        first += _PIECE_STRIDE
+
+
 @lru_cache(maxsize=1)
 def english_words() -> frozenset[str]:
     """Lower-cased English word forms (spacy-lookups-data's lemma table) plus stop words."""
@@ -307,7 +329,12 @@ class NameRedactor:
         Long messages are mostly sentences of ordinary words: running the model on the
         few that contain an unknown capitalised word costs a fraction of the whole text.
         """
-        return [(m.start(), m.group()) for m in _SENTENCE.finditer(text) if self.needs_ner(m.group())]
+        found = []
+        for match in _SENTENCE.finditer(text):
+            for offset, piece in _pieces(match.start(), match.group()):
+                if self.needs_ner(piece):
+                    found.append((offset, piece))
+        return found
 
     def _person_spans(self, doc: Any) -> tuple[tuple[int, int], ...]:
         return tuple(
@@ -333,10 +360,14 @@ class NameRedactor:
     def _replace(self, text: str, spans: list[tuple[int, int]]) -> str:
         if not spans:
             return text
+        merged: list[list[int]] = []
+        for start, end in sorted(spans):  # overlapping pieces of a long sentence may both see a name
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
         pieces, last = [], 0
-        for start, end in sorted(spans):
-            if start < last:
-                continue
+        for start, end in merged:
             pieces.append(text[last:start])
             pieces.append(self.placeholder)
             last = end
