@@ -1,11 +1,16 @@
 """Search by meaning: the query embedder, the in-memory vector index, and hybrid rank fusion.
 
 The archive's ``feedback_vectors`` (one normalised float32 vector per comment) are read once
-per Datasette process into one contiguous numpy matrix (1M x 384 float32 = 1.5 GB) and
-ranked by a single matrix-vector product (cosine, since every vector is unit length). The
-query is embedded with the same model, checked against the archive's ``vector_model`` row
-so vector spaces are never mixed. Both the model and the index are loaded lazily, once,
-under a lock, and the index is reloaded when the archive file is replaced.
+per Datasette process into one contiguous numpy matrix (1M x 384 float32 = 1.5 GB). Below
+``EXACT_BELOW`` comments every vector is ranked by one matrix-vector product (cosine, since
+every vector is unit length). From there on the search has two stages: a first pass over a
+PCA-reduced copy of the vectors (``REDUCED_DIMS`` float32 dimensions, computed when the index
+is loaded: 256 MB per million comments at 64) keeps the best ``candidates`` comments, and
+those are re-ranked by their exact cosine with the full vectors. Recall against exact search
+is measured on real MiniLM embeddings by ``bench/search_recall.py``. The query is embedded
+with the same model, checked against the archive's ``vector_model`` row so vector spaces are
+never mixed. Both the model and the index are loaded lazily, once, under a lock, and the
+index is reloaded when the archive file is replaced.
 """
 
 from __future__ import annotations
@@ -25,10 +30,64 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 RRF_K = 60  # reciprocal rank fusion constant (Cormack et al. 2009)
+EXACT_BELOW = 50_000  # comments; below this one exact product is fast enough (~20 ms)
+REDUCED_DIMS = 64  # PCA dimensions of the first pass (bench/search_recall.py)
+MIN_CANDIDATES = 4_000  # the first pass keeps at least this many comments for the exact re-rank,
+CANDIDATE_SHARE = 0.02  # ... or this share of the archive, whichever is more
+PCA_SAMPLE = 50_000  # vectors the principal axes are fitted on
 
 
 class SearchUnavailable(Exception):
     """Search by meaning cannot run here (no vectors, or another model); the page says why."""
+
+
+@dataclass
+class Reduction:
+    """A PCA-reduced copy of the vectors for the first pass: ``(v - mean) @ basis`` per row."""
+
+    mean: np.ndarray  # (dim,) float32
+    basis: np.ndarray  # (dim, dims) float32, orthonormal columns, the principal axes
+    matrix: np.ndarray  # (n, dims) float32
+
+    def scores(self, query: np.ndarray) -> np.ndarray:
+        """``query . (v - mean)`` projected on the axes: the cosine up to a constant, approximately."""
+        return self.matrix @ (query @ self.basis)
+
+
+def reduce_vectors(matrix: np.ndarray, dims: int = REDUCED_DIMS, sample: int = PCA_SAMPLE,
+                   seed: int = 0, chunk: int = 16_384) -> Reduction:
+    """Fit the principal axes on a sample of rows and project every row on the first ``dims``.
+
+    Projected in chunks, so the only large new array is the (n, dims) result.
+    """
+    if matrix.ndim != 2 or matrix.dtype != np.float32:
+        raise TypeError(f"expected an (n, dim) float32 matrix, got {matrix.dtype} {matrix.shape}")
+    n, dim = matrix.shape
+    if not 0 < dims <= dim:
+        raise ValueError(f"dims must be in 1..{dim}, got {dims}")
+    rows = np.random.default_rng(seed).choice(n, min(n, sample), replace=False) if n > sample else slice(None)
+    fit = matrix[rows].astype(np.float64)
+    mean = fit.mean(axis=0)
+    fit -= mean
+    _, eigenvectors = np.linalg.eigh(fit.T @ fit)  # ascending eigenvalues
+    basis = np.ascontiguousarray(eigenvectors[:, ::-1][:, :dims], dtype=np.float32)
+    mean32 = mean.astype(np.float32)
+    reduced = np.empty((n, dims), dtype=np.float32)
+    for start in range(0, n, chunk):
+        np.matmul(matrix[start:start + chunk] - mean32, basis, out=reduced[start:start + chunk])
+    return Reduction(mean32, basis, reduced)
+
+
+def candidate_count(n: int, k: int) -> int:
+    """How many comments the first pass keeps for the exact re-rank of the best ``k``."""
+    return min(n, max(MIN_CANDIDATES, int(CANDIDATE_SHARE * n), 2 * k))
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` highest scores, best first (ties by position)."""
+    k = min(k, len(scores))
+    best = np.argpartition(scores, len(scores) - k)[len(scores) - k:]
+    return best[np.argsort(-scores[best], kind="stable")]
 
 
 @dataclass
@@ -38,17 +97,26 @@ class VectorIndex:
     model: str
     model_version: str
     key: Any  # the archive file version it was read from
+    reduced: Reduction | None = None  # the first pass's copy; None: exact search only
 
-    def top(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """(feedback rowids, cosines) of the k nearest comments, best first."""
+    def top(self, query: np.ndarray, k: int, candidates: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(feedback rowids, cosines) of the k nearest comments, best first.
+
+        Exact when the index has no reduced copy; otherwise the best ``candidates`` comments
+        (default :func:`candidate_count`) by the reduced copy, re-ranked by exact cosine.
+        """
         if not len(self.rowids):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        query = query.astype(np.float32)
         with _blas().limit(limits=1, user_api="blas"):  # memory-bound: a 2nd thread only contends
-            scores = self.matrix @ query.astype(np.float32)
-        k = min(k, len(scores))
-        best = np.argpartition(scores, len(scores) - k)[len(scores) - k:]
-        best = best[np.argsort(-scores[best], kind="stable")]
-        return self.rowids[best], scores[best]
+            if self.reduced is None:
+                scores = self.matrix @ query
+                best = top_k(scores, k)
+                return self.rowids[best], scores[best]
+            kept = np.sort(top_k(self.reduced.scores(query), max(k, candidates or candidate_count(len(self.rowids), k))))
+            scores = self.matrix[kept] @ query  # rows gathered in file order
+        best = top_k(scores, k)
+        return self.rowids[kept[best]], scores[best]
 
 
 @functools.cache
@@ -63,8 +131,9 @@ def file_key(path: str | Path) -> tuple[int, int, int]:
     return stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
-def load_index(conn: sqlite3.Connection, key: Any) -> VectorIndex:
-    """Read feedback_vectors into memory (called in Datasette's connection thread)."""
+def load_index(conn: sqlite3.Connection, key: Any, exact_below: int | None = None) -> VectorIndex:
+    """Read feedback_vectors into memory (called in Datasette's connection thread), with a
+    reduced copy for the two-stage search from ``exact_below`` (:data:`EXACT_BELOW`) comments on."""
     tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
     if not {"feedback_vectors", "vector_model"} <= tables:
         raise SearchUnavailable("this archive has no vectors for search by meaning (publish it again)")
@@ -83,8 +152,11 @@ def load_index(conn: sqlite3.Connection, key: Any) -> VectorIndex:
         matrix[n] = np.frombuffer(blob, dtype=np.float32)
         rowids[n] = rowid
         n += 1
-    log.info("search index: %d vectors of %s", n, model)
-    return VectorIndex(rowids[:n], matrix[:n], model, version, key)
+    matrix, rowids = matrix[:n], rowids[:n]
+    reduced = reduce_vectors(matrix) if n >= (EXACT_BELOW if exact_below is None else exact_below) else None
+    log.info("search index: %d vectors of %s%s", n, model,
+             f", first pass over {reduced.matrix.shape[1]} PCA dimensions" if reduced else ", exact")
+    return VectorIndex(rowids, matrix, model, version, key, reduced)
 
 
 class QueryEncoder:

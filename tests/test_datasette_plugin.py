@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,27 @@ async def test_search_by_meaning_finds_a_complaint_described_in_other_words(ds: 
     assert len(found) == 50
     assert sum("refund" in text.lower() for _, text in found[:5]) >= 4, found[:5]
     assert {how for how, _ in found} == {"meaning"}
+
+
+async def test_search_by_meaning_in_two_stages_finds_what_exact_search_finds(
+        ds: Any, archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large archive is ranked on a PCA-reduced copy first, then the best candidates exactly."""
+    from datasette.app import Datasette
+
+    from feedback import datasette_plugin, insights_search
+
+    shutil.copy(archive, tmp_path / "archive.db")  # a new path: its own index
+    monkeypatch.setattr(insights_search, "EXACT_BELOW", 0)  # as if it held millions of comments
+    monkeypatch.setattr(insights_search, "MIN_CANDIDATES", 0)  # re-rank only 2 x 200 candidates
+    two_stage = Datasette([str(tmp_path / "archive.db")],
+                          metadata=yaml.safe_load((REPO / "data" / "datasette" / "metadata.yml").read_text()))
+    for path in ("/-/feedback/search?q=my+money+never+came+back&mode=meaning",
+                 "/-/feedback/search?q=the+driver+was+rude&mode=meaning"):
+        assert results(await get(two_stage, path))[:10] == results(await get(ds, path))[:10], path
+    hybrid = results(await get(two_stage, "/-/feedback/search?q=refund"))  # fused ranks may swap near-ties
+    assert hybrid[0][0] == "both" and all("refund" in text.lower() for _, text in hybrid[:10])
+    index = next(i for p, i in datasette_plugin._indexes._indexes.items() if p.startswith(str(tmp_path)))
+    assert index.reduced is not None and len(index.rowids) > 2 * 400
 
 
 async def test_hybrid_search_puts_comments_matching_both_ways_first(ds: Any) -> None:

@@ -1,0 +1,123 @@
+"""The two-stage search by meaning (PCA first pass, exact re-rank) against exact search.
+
+On real MiniLM embeddings when bench/out holds them (``bench/themes_data.py --large``), on
+clustered synthetic vectors otherwise; and through a real archive read from SQLite.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from feedback.insights_search import VectorIndex, candidate_count, load_index, reduce_vectors
+
+from .conftest import REPO
+
+REAL = REPO / "bench" / "out" / "all.npz"
+
+
+def unit(rows: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(rows / np.linalg.norm(rows, axis=1, keepdims=True), dtype=np.float32)
+
+
+def clustered(n: int, seed: int = 0, dim: int = 384, centres: int = 100) -> np.ndarray:
+    """Unit vectors around random centres in a 48-dimensional subspace, plus noise in all of them."""
+    rng = np.random.default_rng(seed)
+    axes = np.linalg.qr(rng.standard_normal((dim, 48)))[0].T
+    centre = rng.standard_normal((centres, 48)) @ axes
+    return unit(centre[rng.integers(0, centres, n)] + 0.6 * rng.standard_normal((n, 48)) @ axes
+                + 0.03 * rng.standard_normal((n, dim)))
+
+
+def real_vectors(n: int) -> np.ndarray:
+    if not REAL.exists():
+        pytest.skip("no real embeddings: run bench/themes_data.py --large to cache bench/out/all.npz")
+    vectors = np.load(REAL)["vectors"]
+    rows = np.random.default_rng(1).choice(len(vectors), n, replace=False)
+    return np.ascontiguousarray(vectors[rows], dtype=np.float32)
+
+
+def recall_at(index: VectorIndex, queries: np.ndarray, k: int, candidates: int) -> float:
+    exact = VectorIndex(index.rowids, index.matrix, "m", "v", None)
+    hits = 0
+    for query in queries:
+        found, _ = index.top(query, k, candidates)
+        truth, _ = exact.top(query, k)
+        hits += len(set(found.tolist()) & set(truth.tolist()))
+    return hits / (k * len(queries))
+
+
+@pytest.mark.parametrize("source", ["real", "clustered"])
+def test_two_stage_search_returns_the_exact_top_results(source: str) -> None:
+    vectors = real_vectors(4200) if source == "real" else clustered(4200)
+    corpus, queries = vectors[:4000], vectors[4000:]  # queries are held out of the corpus
+    rowids = np.arange(10_000, 14_000, dtype=np.int64)
+    index = VectorIndex(rowids, corpus, "m", "v", None, reduce_vectors(corpus, 64))
+    assert recall_at(index, queries, 10, candidates=200) >= 0.98  # 5 % of the corpus re-ranked
+    found, cosines = index.top(queries[0], 10, candidates=200)
+    assert np.allclose(cosines, corpus[found - 10_000] @ queries[0], atol=1e-6)  # exact cosines, best first
+    assert list(cosines) == sorted(cosines, reverse=True)
+
+
+def test_with_every_dimension_kept_the_first_pass_ranks_exactly() -> None:
+    corpus = clustered(3000, seed=2)
+    full = reduce_vectors(corpus, 384)
+    exact = VectorIndex(np.arange(3000), corpus, "m", "v", None)
+    index = VectorIndex(np.arange(3000), corpus, "m", "v", None, full)
+    for query in clustered(5, seed=3):
+        assert index.top(query, 20, candidates=20)[0].tolist() == exact.top(query, 20)[0].tolist()
+
+
+def test_a_query_identical_to_a_comment_finds_it_first() -> None:
+    corpus = clustered(5000, seed=4)
+    index = VectorIndex(np.arange(5000), corpus, "m", "v", None, reduce_vectors(corpus, 32))
+    for row in (0, 1234, 4999):
+        found, cosines = index.top(corpus[row], 5, candidates=100)
+        assert found[0] == row and cosines[0] == pytest.approx(1.0, abs=1e-5)
+
+
+@pytest.mark.parametrize(("n", "k", "expected"), [
+    (3_000, 200, 3_000),  # a small archive: every comment
+    (60_000, 200, 4_000),  # the floor
+    (1_000_000, 200, 20_000),  # 2 % of the archive
+    (1_000_000, 15_000, 30_000),  # twice the results asked for
+])
+def test_candidate_count(n: int, k: int, expected: int) -> None:
+    assert candidate_count(n, k) == expected
+
+
+def test_reduce_vectors_checks_its_input() -> None:
+    with pytest.raises(TypeError, match="float32"):
+        reduce_vectors(np.zeros((10, 8)), 4)
+    with pytest.raises(ValueError, match="dims"):
+        reduce_vectors(np.zeros((10, 8), dtype=np.float32), 9)
+
+
+def archive_with_vectors(path: Path, vectors: np.ndarray) -> sqlite3.Connection:
+    conn = sqlite3.connect(path)
+    conn.executescript("""
+        create table feedback (id text primary key, text text);
+        create table feedback_vectors (feedback_id text primary key, vector blob);
+        create table vector_model (model text, model_version text, dim integer, vectors integer);
+    """)
+    conn.executemany("insert into feedback values (?, ?)", [(f"f{i}", "x") for i in range(len(vectors))])
+    conn.executemany("insert into feedback_vectors values (?, ?)",
+                     [(f"f{i}", v.tobytes()) for i, v in enumerate(vectors)])
+    conn.execute("insert into vector_model values ('minilm', '1', ?, ?)", (vectors.shape[1], len(vectors)))
+    conn.commit()
+    return conn
+
+
+def test_load_index_searches_exactly_below_the_threshold_and_in_two_stages_from_it(tmp_path: Path) -> None:
+    vectors = clustered(3000, seed=5)
+    conn = archive_with_vectors(tmp_path / "archive.db", vectors)
+    exact = load_index(conn, "k", exact_below=3001)
+    two_stage = load_index(conn, "k", exact_below=3000)
+    assert exact.reduced is None
+    assert two_stage.reduced is not None and two_stage.reduced.matrix.shape == (3000, 64)
+    assert two_stage.reduced.matrix.dtype == np.float32
+    for query in clustered(20, seed=6):
+        assert two_stage.top(query, 10, candidates=300)[0].tolist() == exact.top(query, 10)[0].tolist()
