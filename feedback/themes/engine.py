@@ -124,7 +124,8 @@ def _propose_from_pool(db: sqlite_utils.Database, settings: ThemeSettings, embed
     if not keep:
         return 0
     docs = {f"new{c}": _texts(db, [ids[i] for i in np.flatnonzero(result.theme == c)]) for c in keep}
-    docs.update({str(r["id"]): _theme_texts(db, r["id"], 200) for r in active})
+    # existing themes only give the background term frequencies: a sample of each is enough
+    docs.update({str(r["id"]): _theme_texts(db, r["id"], 40) for r in active})
     order = [f"new{c}" for c in sorted(keep, key=lambda c: -int((result.theme == c).sum()))]
     taken = [r["label"] for r in store.theme_rows(db, ("active", "parent")) if r["label"]]
     labels = label.label_themes(docs, order, taken=taken, keywords=settings.keywords)  # type: ignore[arg-type]
