@@ -77,23 +77,32 @@ def main() -> None:
     embedder = Embedder()
     tmp = Path(tempfile.mkdtemp())
 
-    # 1. pipeline vs bare encode
-    sample = texts[:2000]
+    # 1. pipeline vs bare encode of the same texts: the cleaned segments the pipeline embeds
+    sample = [str(t) for t in texts[:2000]]
     embedder.model.encode(sample[:64])  # warm up: the model loads once per process ...
     nlp.segment("Warm up. The text pipeline too.")  # ... and so does the spaCy pipeline (~1.5-3 s)
-    t = time.perf_counter()
-    embedder.model.encode(sample, batch_size=32)
-    bare = time.perf_counter() - t
-    db = open_warehouse(tmp / "embed.db")
-    add(db, sample, "e")
-    t = time.perf_counter()
-    segment_new(db)
-    embed_pending(db, embedder)
-    pipe = time.perf_counter() - t
-    lines.append(f"- Embedding 2,000 texts: bare `model.encode` {len(sample) / bare:.0f}/s, pipeline "
-                 f"(segment + clean + embed + store) {len(sample) / pipe:.0f}/s: overhead "
-                 f"{100 * (pipe - bare) / bare:+.0f} %")
+    embedded = list(dict.fromkeys(
+        seg.clean for segs in nlp.segment_many(sample) for seg in segs if nlp.is_themable(seg.clean)))
+    bares = []
+    for attempt in range(2):  # bare encode before and after the pipeline; the faster one counts
+        if attempt:
+            db = open_warehouse(tmp / "embed.db")
+            add(db, sample, "e")
+            t = time.perf_counter()
+            segment_new(db)
+            done = embed_pending(db, embedder)
+            pipe = time.perf_counter() - t
+        t = time.perf_counter()
+        embedder.model.encode(embedded, batch_size=embedder.batch_size)
+        bares.append(time.perf_counter() - t)
+    bare = min(bares)
+    lines.append(f"- Embedding 2,000 comments ({done:,} distinct segments): bare `model.encode` of those "
+                 f"segments {len(embedded) / bare:.0f}/s (best of two), pipeline (segment + clean + embed + "
+                 f"store) {len(embedded) / pipe:.0f}/s: overhead {100 * (pipe - bare) / bare:+.0f} %")
     print(lines[-1], flush=True)
+    if "--embedding-only" in sys.argv:
+        print("\n".join(lines))
+        return
 
     # 2. re-cluster 50k stored embeddings
     rng = np.random.default_rng(0)
