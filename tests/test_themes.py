@@ -16,7 +16,7 @@ from feedback import nlp
 from feedback.cli_themes import themes as themes_cli
 from feedback.embed import Embedder
 from feedback.themes import ThemeSettings, archive_tables, merge, recluster, rename, update_themes
-from feedback.themes.label import choose_labels
+from feedback.themes.label import choose_labels, commonest_text, label_themes
 from feedback.themes.match import continue_themes, match_themes
 from tests.themes_fixtures import add_comments, new_warehouse, sample_comments
 
@@ -76,6 +76,14 @@ def test_continue_folds_splits_and_moves_centres_half_way() -> None:
     assert np.allclose(kept.centroids[1], old[1])
     reshaped = continue_themes(new, new_members, old, old_members, min_cosine=0.9, min_share=0.5, fold_share=None)
     assert reshaped.target == [0, None, None, 1] and reshaped.folded == []
+
+
+def test_a_theme_without_terms_is_named_by_its_commonest_text_without_placeholders() -> None:
+    labels = label_themes({1: ["As above.", "as above", "Thanks, [NAME]!"], 2: ["The refund was slow", "refund slow"]},
+                          [2, 1])
+    assert labels[1].label == "as above" and labels[2].label != labels[1].label
+    assert commonest_text(["Thanks, [NAME].", "thanks, [NAME]", "ok"]) == "thanks"
+    assert commonest_text(["[PHONE]", "..."]) is None
 
 
 def test_labels_are_distinct_even_with_the_same_top_term() -> None:

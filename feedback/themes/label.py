@@ -132,7 +132,8 @@ def label_themes(
 
 def commonest_text(docs: Sequence[str], words: int = 6) -> str | None:
     """The text most of a theme's segments say, normalised and cut to ``words`` words."""
-    normal = Counter(" ".join(d.lower().strip(" .!?,;:").split()[:words]) for d in docs if d.strip(" .!?,;:"))
+    cleaned = (nlp.PLACEHOLDER.sub(" ", d).strip(" .!?,;:") for d in docs)  # no "[NAME]" in a label
+    normal = Counter(" ".join(c.lower().split()[:words]).strip(" .!?,;:") for c in cleaned if c)
     if not normal:
         return None
     return min(normal, key=lambda text: (-normal[text], text))
