@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -175,6 +176,9 @@ def open_warehouse(path: str | Path) -> sqlite_utils.Database:
         if db.journal_mode != "wal":
             db.enable_wal()
         db.execute("PRAGMA synchronous = NORMAL")
+        # 64 MiB of page cache (default 2 MiB): a batch of 100k+ items otherwise spills
+        # dirty index pages to the WAL mid-transaction and writes them again and again.
+        db.execute("PRAGMA cache_size = -65536")
         migrate(db)
     except (OSError, sqlite_utils.db.sqlite3.DatabaseError) as exc:  # type: ignore[attr-defined]
         raise WarehouseError(f"{path}: cannot open the warehouse: {exc}") from exc
@@ -259,9 +263,27 @@ _ITEM_CONTENT = ("received_at", "customer", "rating", "rating_raw", "title", "qu
 _CONTENT_AT = tuple(_ITEM_COLUMNS.index(col) for col in _ITEM_CONTENT)
 
 
+# json.dumps(x, ensure_ascii=False) builds a new encoder on every call; one encoder with the
+# same settings writes the same text in two thirds of the time.
+_encode_json = json.JSONEncoder(ensure_ascii=False).encode
+_encode_str = json.encoder.encode_basestring  # what that encoder uses for str keys and values
+
+
+def _dump_extra(extra: dict[str, Any]) -> str:
+    """``json.dumps(extra, ensure_ascii=False)``; a flat dict of text and integers (what sources
+    put in ``extra``) is written directly, ~3x faster, anything else by the encoder."""
+    parts = []
+    for key, value in extra.items():
+        kind = type(value)
+        if type(key) is not str or (kind is not str and kind is not int):
+            return _encode_json(extra)
+        parts.append(_encode_str(key) + ": " + (_encode_str(value) if kind is str else int.__repr__(value)))
+    return "{" + ", ".join(parts) + "}"
+
+
 def _item_values(item: Item, run_id: int | None, stamp: str) -> tuple[Any, ...]:
     """The row for ``items`` in ``_ITEM_COLUMNS`` order (a hot path: one tuple, no dicts)."""
-    extra = json.dumps(item.extra, ensure_ascii=False) if item.extra else None
+    extra = _dump_extra(item.extra) if item.extra else None
     return (
         item.id, item.source, item.channel, item.local_id, item.raw_hash, item.location,
         item.received_at, item.customer, item.rating, item.rating_raw, item.rating_scale,
@@ -298,7 +320,7 @@ def _upsert_items(db: sqlite_utils.Database, items: list[Item], run_id: int | No
     cols = ", ".join(_ITEM_COLUMNS)
     marks = ", ".join("?" * len(_ITEM_COLUMNS))
     if fresh:
-        fresh.sort()  # ids in key order: B-tree appends instead of random inserts
+        fresh.sort(key=itemgetter(0))  # ids in key order: B-tree appends instead of random inserts
         db.conn.executemany(f"insert into items ({cols}) values ({marks})", fresh)
     if changed:
         updates = ", ".join(f"{col} = excluded.{col}" for col in _ITEM_COLUMNS if col != "id")

@@ -257,12 +257,11 @@ def read_csv(text: str, header_rows: int | str, delimiter: str | None) -> Table:
 
 
 def _csv_row(number: int, line: int, cells: list[str], width: int) -> Row | BadInput:
-    where = f"row {number} (line {line})"
     if len(cells) != width:
         kind = "truncated?" if len(cells) < width else "stray delimiter or unquoted text?"
         return BadInput(
             f"row has {len(cells)} fields but the header has {width} ({kind})",
-            location=where,
+            location=f"row {number} (line {line})",
             snippet=_snippet(cells),
         )
     return Row(number, line, cells)
