@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import json
 import logging
+import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -261,6 +263,17 @@ def driver_rows(items: list[Comment], carried: dict[str, frozenset[int]]) -> Row
     return out
 
 
+def usual_gap_days(comments: list[Comment]) -> float | None:
+    """Median days between a customer's consecutive comments (None with fewer than two dated ones).
+
+    A customer who writes every few months is not "silent" a month after a complaint; the
+    at-risk rule waits for twice their usual gap."""
+    days = sorted(datetime.fromisoformat(c.received_at.replace("Z", "+00:00")).timestamp() / 86400
+                  for c in comments if c.received_at)
+    gaps = [b - a for a, b in zip(days, days[1:], strict=False)]
+    return round(statistics.median(gaps), 1) if gaps else None
+
+
 def customer_rows(items: list[Comment], threads: Rows) -> Rows:
     """Per customer: comments, channels, complaints, and e-mail waiting for an answer."""
     by_customer: dict[str, list[Comment]] = defaultdict(list)
@@ -289,6 +302,7 @@ def customer_rows(items: list[Comment], threads: Rows) -> Rows:
             "negative": len(negatives),
             "last_negative_at": last_negative,
             "said_since_last_negative": sum(1 for c in mine if last_negative and (c.received_at or "") > last_negative),
+            "usual_gap_days": usual_gap_days(mine),
             "email_threads": len(waiting.get(customer, [])),
             "unanswered_threads": len(open_threads),
             "oldest_unanswered_at": min((t["first_customer_message_at"] for t in open_threads

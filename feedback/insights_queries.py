@@ -156,7 +156,8 @@ async def promise_examples(db: Any, promise_id: int, limit: int = 5) -> Rows:
 
 async def customers_at_risk(db: Any, days: float, silence: float = 30, limit: int = 100) -> Rows:
     """Negative feedback and an e-mail unanswered for ``days``; or a returning customer (two or more
-    comments) whose last word was a complaint, silent for ``silence`` days since."""
+    comments) whose last word was a complaint, silent since for ``silence`` days and for at least
+    twice their usual gap between comments."""
     return await rows(db, """
         select c.*,
           round((julianday('now') - julianday(c.oldest_unanswered_at)) * 24, 1) as hours_waiting,
@@ -169,7 +170,8 @@ async def customers_at_risk(db: Any, days: float, silence: float = 30, limit: in
         where c.negative > 0 and (
           (c.oldest_unanswered_at is not null and julianday('now') - julianday(c.oldest_unanswered_at) >= :days)
           or (c.comments >= 2 and c.said_since_last_negative = 0
-              and julianday('now') - julianday(c.last_negative_at) >= :silence))
+              and julianday('now') - julianday(c.last_negative_at)
+                  >= max(:silence, 2 * coalesce(c.usual_gap_days, 0))))
         order by (c.oldest_unanswered_at is null), c.oldest_unanswered_at, c.last_negative_at desc
         limit :n""", {"days": days, "silence": silence, "n": limit})
 

@@ -154,3 +154,14 @@ def test_promise_status(comments: int, negative: int, status: str) -> None:
 
 def test_hours_between() -> None:
     assert hours_between("2026-11-20T10:00:00Z", "2026-11-21T12:30:00Z") == 26.5
+
+
+def test_usual_gap_is_the_median_days_between_comments() -> None:
+    from feedback.insights import Comment, usual_gap_days
+
+    def said(when: str | None) -> Comment:
+        return Comment("i", "s", "survey", when, None, "c_1", None, None, -0.5)
+
+    assert usual_gap_days([said("2026-01-01T00:00:00Z")]) is None
+    assert usual_gap_days([said("2026-01-01T00:00:00Z"), said(None), said("2026-03-02T12:00:00Z"),
+                           said("2026-03-12T12:00:00Z")]) == pytest.approx(35.25, abs=0.06)  # 60.5, 10 days
