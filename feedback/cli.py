@@ -131,6 +131,7 @@ def serve(state: State, host: str, port: int) -> None:
     if config.datasette_metadata and config.datasette_metadata.exists():
         args += ["--metadata", str(config.datasette_metadata)]
     click.echo(f"Serving {config.archive.name} at http://{host}:{port}/ (Ctrl+C to stop)")
+    os.environ["FEEDBACK_WARM_UP"] = "1"  # load the search model and indexes in the background
     os.execv(sys.executable, args)
 
 

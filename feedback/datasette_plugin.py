@@ -12,13 +12,20 @@ publishes. Configure in metadata (all optional)::
 
 The embedding model is loaded once per process, on the first search by meaning (the CLI
 sets ``HF_HUB_OFFLINE=1``); the vectors once per archive file. A new publish is served from
-the next request on, without a restart (:mod:`feedback.datasette_reload`).
+the next request on, without a restart (:mod:`feedback.datasette_reload`). With
+``FEEDBACK_WARM_UP=1`` in the environment (``feedback serve`` sets it) the model and each
+archive's search indexes are loaded in the background at start and after a new publish, so
+the first search does not wait for them (8-25 s at a million comments).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import os
+import sqlite3
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -44,6 +51,8 @@ FILTERS = ("source", "channel", "theme", "since", "until", "band")
 _indexes = IndexCache()
 _facet_indexes = IndexCache(load_facets)
 _encoders: dict[str, QueryEncoder] = {}
+_warming: list[threading.Thread] = []  # background warm-ups started (tests join them)
+log = logging.getLogger(__name__)
 
 
 def settings(datasette: Any) -> dict[str, Any]:
@@ -383,16 +392,55 @@ def prepare_connection(conn: Any, database: str, datasette: Any) -> None:
         conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
 
 
+def warm_up(datasette: Any, names: list[str]) -> None:
+    """Read the named archives' search indexes and load the query model (in a background thread:
+    ``datasette serve`` runs the startup hooks on an event loop it then leaves for uvicorn's)."""
+    wanted = False
+    for name in names:
+        db = datasette.databases.get(name)
+        if db is None or db.is_mutable or not db.path:
+            continue
+        key = served_key(db)
+        try:
+            conn = sqlite3.connect(f"file:{db.path}?immutable=1", uri=True)
+            try:
+                tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+                if "feedback_vectors" in tables:
+                    wanted = True
+                    _indexes.get(db.path, conn, key, True)
+                if "feedback_fts" in tables:
+                    _facet_indexes.get(db.path, conn, key, True)
+            finally:
+                conn.close()
+        except Exception as exc:  # an optimisation only: the first search loads what is missing
+            log.warning("warm-up of %s failed: %s", name, exc)
+    if wanted:
+        encoder(datasette).encode("warm up")  # imports torch and loads the weights
+    log.info("search indexes ready: %s", ", ".join(names))
+
+
+def start_warm_up(datasette: Any, names: list[str]) -> None:
+    if os.environ.get("FEEDBACK_WARM_UP") != "1" or not names:
+        return
+    thread = threading.Thread(target=warm_up, args=(datasette, names), name="feedback-warm-up", daemon=True)
+    _warming.append(thread)
+    thread.start()
+
+
 @hookimpl
-def startup(datasette: Any) -> None:
-    # Note which file version each served database opened, so a later publish is noticed.
-    for db in datasette.databases.values():
-        served_key(db)
+def startup(datasette: Any) -> Any:
+    async def inner() -> None:
+        # Note which file version each served database opened, so a later publish is noticed.
+        for db in datasette.databases.values():
+            served_key(db)
+        start_warm_up(datasette, [name for name in datasette.databases if name != "_internal"])
+
+    return inner
 
 
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Any:
-    return reopen_middleware(datasette)
+    return reopen_middleware(datasette, on_reopen=lambda names: start_warm_up(datasette, names))
 
 
 @hookimpl

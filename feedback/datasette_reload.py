@@ -91,13 +91,18 @@ async def reopen_replaced(datasette: Any) -> list[str]:
     return reopened
 
 
-def reopen_middleware(datasette: Any) -> Callable[[Any], Any]:
-    """An ASGI wrapper (Datasette's ``asgi_wrapper`` hook) that reopens replaced files first."""
+def reopen_middleware(
+    datasette: Any, on_reopen: Callable[[list[str]], None] | None = None
+) -> Callable[[Any], Any]:
+    """An ASGI wrapper (Datasette's ``asgi_wrapper`` hook) that reopens replaced files first
+    (and tells ``on_reopen`` which)."""
 
     def wrap(app: Any) -> Any:
         async def asgi(scope: dict[str, Any], receive: Any, send: Any) -> None:
             if scope.get("type") == "http":
-                await reopen_replaced(datasette)
+                reopened = await reopen_replaced(datasette)
+                if reopened and on_reopen is not None:
+                    on_reopen(reopened)
             await app(scope, receive, send)
 
         return asgi

@@ -112,3 +112,31 @@ def test_vector_index_is_read_again_for_a_new_archive_file_only(tmp_path: Path) 
     with pytest.raises(SearchUnavailable, match="search again"):
         cache.get(str(path), sqlite3.connect(path), old_key, current=False)
     assert cache.get(str(path), sqlite3.connect(path), new_key) is second
+
+
+async def test_warm_up_reads_the_indexes_at_start_and_after_a_publish(config: Config,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from datasette.app import Datasette
+
+    from feedback import datasette_plugin
+
+    async def settled() -> None:
+        while datasette_plugin._warming:
+            await asyncio.to_thread(datasette_plugin._warming.pop().join)
+
+    monkeypatch.setenv("FEEDBACK_WARM_UP", "1")
+    monkeypatch.setattr(datasette_plugin, "_facet_indexes", IndexCache(datasette_plugin.load_facets))
+    nightly(config, FIRST)
+    ds = Datasette(immutables=[str(config.archive)])
+    await ds.invoke_startup()
+    await settled()
+    path = str(config.archive)
+    assert datasette_plugin._facet_indexes._indexes[path].key == file_key(path)  # before any search
+    first = file_key(path)
+    nightly(config, FIRST + LATER)
+    assert file_key(path) != first
+    assert len(await texts(ds)) == 3  # the request that notices the new file starts its warm-up
+    await settled()
+    assert datasette_plugin._facet_indexes._indexes[path].key == file_key(path)
