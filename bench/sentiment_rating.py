@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from feedback.sentiment_check import _row  # noqa: E402
+from feedback.sentiment_check import check_row  # noqa: E402
 from feedback.sources.review_extract import extract_page  # noqa: E402
 from feedback.text import sentiment  # noqa: E402
 
@@ -60,7 +60,7 @@ def main() -> None:
         "|---|---|---|---|---|",
     ]
     for name, pairs in (("feedback.text.sentiment (VADER + service lexicon)", ours), ("plain VADER", vader)):
-        row = _row(name, "stars", pairs)
+        row = check_row(name, "stars", pairs)
         lines.append(f"| {name} | {row['spearman']} | {row['agreement']} | {row['low_rated_negative']} "
                      f"| {row['high_rated_positive']} |")
     lows = sum(band == "low" for _, _, band in ours)

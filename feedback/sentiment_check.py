@@ -29,7 +29,8 @@ POSITIVE = 0.05  # VADER's customary cut-offs for a clearly positive / negative 
 NEGATIVE = -0.05
 
 
-def _row(source: str, scale: str | None, pairs: list[tuple[float, float, str | None]]) -> dict[str, Any]:
+def check_row(source: str, scale: str | None, pairs: list[tuple[float, float, str | None]]) -> dict[str, Any]:
+    """The figures for (sentiment, rating 0-1, rating band) pairs of one source."""
     from scipy.stats import spearmanr
 
     rho = p_value = None
@@ -62,11 +63,11 @@ def sentiment_check(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     ):
         by_source[source].append((float(sentiment), float(rating), rating_band(rating, scale)))
         scales[source].add(scale or "")
-    rows = [_row(source, ",".join(sorted(scales[source])) or None, pairs)
+    rows = [check_row(source, ",".join(sorted(scales[source])) or None, pairs)
             for source, pairs in sorted(by_source.items())]
     if len(rows) > 1:
         everything = [p for pairs in by_source.values() for p in pairs]
-        rows.append(_row("(all sources)", None, everything))
+        rows.append(check_row("(all sources)", None, everything))
     return rows
 
 

@@ -140,3 +140,29 @@ async def test_warm_up_reads_the_indexes_at_start_and_after_a_publish(config: Co
     assert len(await texts(ds)) == 3  # the request that notices the new file starts its warm-up
     await settled()
     assert datasette_plugin._facet_indexes._indexes[path].key == file_key(path)
+
+
+async def test_a_warm_up_that_fails_is_logged_and_the_server_still_serves(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    import asyncio
+
+    from datasette.app import Datasette
+
+    from feedback import datasette_plugin
+
+    broken = tmp_path / "archive.db"
+    con = sqlite3.connect(broken)  # tables by the right names, but not what publish writes
+    con.execute("create table feedback_fts (x)")
+    con.execute("create table feedback (y)")
+    con.commit()
+    con.close()
+    monkeypatch.setenv("FEEDBACK_WARM_UP", "1")
+    monkeypatch.setattr(datasette_plugin, "_facet_indexes", IndexCache(datasette_plugin.load_facets))
+    ds = Datasette(immutables=[str(broken)])
+    with caplog.at_level("WARNING", logger="feedback.datasette_plugin"):
+        await ds.invoke_startup()
+        while datasette_plugin._warming:
+            await asyncio.to_thread(datasette_plugin._warming.pop().join)
+    assert any("warm-up of archive failed" in r.getMessage() for r in caplog.records), caplog.text
+    assert str(broken) not in datasette_plugin._facet_indexes._indexes
+    assert (await ds.client.get("/archive/feedback.json")).status_code == 200

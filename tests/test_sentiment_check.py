@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from feedback.sentiment_check import _row
+from feedback.sentiment_check import check_row
 
 from .conftest import build_sample_archive
 
@@ -15,7 +15,7 @@ from .conftest import build_sample_archive
 def test_row_figures() -> None:
     pairs = [(-0.8, 0.0, "low"), (-0.5, 0.25, "low"), (0.6, 1.0, "high"), (0.7, 0.9, "high"),
              (0.4, 0.0, "low"), (0.0, 1.0, "high"), (0.1, 0.6, "medium")]
-    row = _row("s", "stars", pairs)
+    row = check_row("s", "stars", pairs)
     assert row["rated_comments"] == 7
     # 3 low-rated with clear sentiment (2 negative), 2 high-rated with clear sentiment (both positive)
     assert (row["low_rated_negative"], row["high_rated_positive"], row["agreement"]) == (0.667, 1.0, 0.8)
@@ -23,7 +23,7 @@ def test_row_figures() -> None:
 
 
 def test_row_without_spread_has_no_correlation() -> None:
-    row = _row("s", "stars", [(0.5, 1.0, "high"), (0.6, 1.0, "high")])
+    row = check_row("s", "stars", [(0.5, 1.0, "high"), (0.6, 1.0, "high")])
     assert row["spearman"] is None and row["agreement"] == 1.0
 
 

@@ -38,7 +38,7 @@ from ..embed import Embedder, SupportsEmbed, to_blob
 from ..warehouse import now_iso
 from . import cluster, hierarchy, label, store
 from .match import continue_themes
-from .settings import ThemeSettings
+from .settings import SHAPE_FIELDS, ThemeSettings
 
 log = logging.getLogger(__name__)
 
@@ -172,8 +172,8 @@ def _fit_all(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Suppo
         for row in same_model
     ]
     last = (store.get_state(db, "last_fit") or {}).get("settings") or {}
-    same_shape = bool(last) and all(last.get(name) == value for name, value in
-                                    settings.model_dump(mode="json").items() if name in settings.shape())
+    current = settings.model_dump(mode="json")
+    same_shape = bool(last) and all(last.get(name) == current[name] for name in SHAPE_FIELDS)
     fold = event == "recluster" and same_shape and settings.fold_threshold < 1.0
     carried = continue_themes(cents, new_members, store.centroid_matrix(same_model), old_members,
                               min_cosine=settings.match_threshold, min_share=settings.overlap_threshold,
@@ -361,12 +361,14 @@ def _label_docs(db: sqlite_utils.Database, seg_ids: list[str], seg_theme: list[i
     """Per theme, the segment texts its label is drawn from: the English ones when it has
     any (the lemmatizer and the embedding model are English; a stray Spanish sentence
     should not name a theme), else all of them."""
+    texts: dict[str, str] = {}
     languages: dict[str, str | None] = {}
     for start in range(0, len(seg_ids), 900):
         chunk = seg_ids[start : start + 900]
         marks = ",".join("?" * len(chunk))
-        languages.update(db.execute(f"select id, language from theme_segments where id in ({marks})", chunk))
-    texts = _texts_by_id(db, seg_ids)
+        for seg_id, text, language in db.execute(
+                f"select id, text, language from theme_segments where id in ({marks})", chunk):
+            texts[seg_id], languages[seg_id] = text, language
     every: dict[int, list[str]] = {tid: [] for tid in theme_ids}
     english: dict[int, list[str]] = {tid: [] for tid in theme_ids}
     for seg_id, tid in zip(seg_ids, seg_theme, strict=True):

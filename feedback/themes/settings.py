@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+# The parameters that decide the clusters: a re-cluster that changes one re-shapes the themes.
 SHAPE_FIELDS = (
     "min_cluster_size", "min_samples", "cluster_selection_method", "reduction", "dims", "seed", "max_fit",
     "assign_threshold", "merge_threshold", "refine_iterations",
@@ -69,10 +70,6 @@ class ThemeSettings(BaseModel):
 
     def cluster_size(self, n: int) -> int:
         return self.min_cluster_size or max(5, n // 1000)
-
-    def shape(self) -> dict[str, object]:
-        """The parameters that decide the clusters; a re-cluster that changes one re-shapes the themes."""
-        return {name: getattr(self, name) for name in SHAPE_FIELDS}
 
     def top_count(self, themes: int) -> int:
         """How many top-level groups ``themes`` themes are folded into at most."""
