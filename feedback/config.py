@@ -314,6 +314,15 @@ class Processing(_Model):
         description="names always redacted, e.g. the staff roster: customers name the people who served them",
     )
     names_file: Path | None = Field(None, description="a text file of such names, one per line")
+    workers: int | None = Field(
+        None, ge=1,
+        description="processes that parse e-mail and redact, detect and score comments; None = one per core",
+    )
+
+    def worker_count(self) -> int:
+        from .parallel import cpu_count
+
+        return self.workers or cpu_count()
 
 
 # --- promises (issue 6): what the company promises, matched to feedback by meaning -------------

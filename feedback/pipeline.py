@@ -41,6 +41,7 @@ def ingest_source(
         base_dir=config.base_dir,
         watermarks=watermarks(db, source.name),
         secrets=dict(secrets or {}),
+        workers=config.processing.worker_count(),
     )
     total = BatchResult()
     for batch in reader_for(source.channel)(source, context):
@@ -74,7 +75,9 @@ def make_redactor(db: sqlite_utils.Database, config: Config) -> Redactor:
 
 def process(db: sqlite_utils.Database, config: Config) -> int:
     """The process stage over everything pending, with this run's redactor."""
-    done = process_items(db, make_redactor(db, config), config.processing.languages)
+    done = process_items(
+        db, make_redactor(db, config), config.processing.languages, workers=config.processing.worker_count()
+    )
     if any(s.channel == "review" for s in config.sources):
         from .sources.reviews import flag_near_duplicates
 

@@ -9,11 +9,12 @@ the language, score the sentiment. Results live in the warehouse's
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 import sqlite_utils
 
 from .items import content_hash
+from .parallel import ordered_map
 from .redact import Redactor
 from .text import detect_language, sentiment
 from .warehouse import now_iso, write_transaction
@@ -21,7 +22,7 @@ from .warehouse import now_iso, write_transaction
 log = logging.getLogger(__name__)
 
 # Bump when redaction, language or sentiment logic changes: everything is reprocessed once.
-PROCESS_VERSION = "5"  # 5: NER gating by letter-case evidence (names found changed a little)
+PROCESS_VERSION = "6"  # 6: a long text's sentiment is the mean of its sentences'; 5: NER gating by letter case
 
 
 def pending_items(db: sqlite_utils.Database, version: str = PROCESS_VERSION) -> list[tuple[str, str | None, str]]:
@@ -43,42 +44,117 @@ def process_items(
     languages: Iterable[str],
     batch_size: int = 2000,
     version: str = PROCESS_VERSION,
+    workers: int = 1,
 ) -> int:
-    """Redact, detect language and score sentiment for pending items; returns how many."""
+    """Redact, detect language and score sentiment for pending items; returns how many.
+
+    With ``workers`` > 1 the items are processed by that many forked processes (see
+    :mod:`feedback.parallel`) in pieces small enough to keep both cores busy to the end (a
+    few long e-mails can cost as much as hundreds of survey answers); the rows are written here,
+    ``batch_size`` per transaction, in the items' order.
+    """
     todo = pending_items(db, version)
-    langs = tuple(languages)
+    if not todo:
+        return 0
     done = 0
-    for start in range(0, len(todo), batch_size):
-        rows = []
-        stamp = now_iso()
-        chunk = todo[start : start + batch_size]
-        # texts and titles of the whole chunk at once when the redactor can (its NER runs in batches)
-        many = getattr(redactor, "many", None)
-        redacted = many([t for _, title, text in chunk for t in (text, title)]) if many else None
-        for index, (item_id, title, text) in enumerate(chunk):
-            if redacted is not None:
-                clean_text, clean_title = redacted[2 * index] or "", redacted[2 * index + 1]
-            else:
-                clean_text, clean_title = redactor(text) or "", redactor(title)
-            language = detect_language(text, langs)
-            rows.append(
-                {
-                    "item_id": item_id,
-                    "text_hash": content_hash(f"{title or ''}\x1f{text}"),
-                    "version": version,
-                    "title": clean_title,
-                    "text": clean_text,
-                    "language": language,
-                    "sentiment": sentiment(clean_text, language),
-                    "processed_at": stamp,
-                }
-            )
+    pending: list[dict[str, object]] = []
+    for rows in processed_rows(todo, redactor, languages, version, workers, batch_size):
+        pending.extend(rows)
+        if len(pending) >= batch_size:
+            done += _write(db, pending)
+            pending = []
+    done += _write(db, pending)
+    log.info("processed %d items", done)
+    return done
+
+
+def processed_rows(
+    todo: list[tuple[str, str | None, str]],
+    redactor: Callable[[str | None], str | None],
+    languages: Iterable[str],
+    version: str = PROCESS_VERSION,
+    workers: int = 1,
+    batch_size: int = 2000,
+) -> Iterator[list[dict[str, object]]]:
+    """The ``processed`` rows of (id, title, text) items, piece by piece (in the items' order with
+    one worker; with more, longest texts first, so that no worker is left with a long tail)."""
+    langs = tuple(languages)
+    if workers > 1 and len(todo) > 1:
+        warm_up(redactor, langs)  # load every lazy model once, before the workers fork
+        pieces = _balanced(todo, workers)
+    else:
+        pieces = [todo[start : start + batch_size] for start in range(0, len(todo), batch_size)]
+
+    def rows_of(chunk: list[tuple[str, str | None, str]]) -> list[dict[str, object]]:
+        return _processed_rows(chunk, redactor, langs, version)
+
+    yield from ordered_map(rows_of, pieces, workers, chunk=1)
+
+
+def _balanced(todo: list[tuple[str, str | None, str]], workers: int) -> list[list[tuple[str, str | None, str]]]:
+    """Pieces for ``workers`` processes, longest texts first and shrinking, ~8 per worker: a piece's
+    cost follows its characters (NER, VADER, regexes), and handing out the big ones first leaves
+    only small ones to even out the end (longest-processing-time-first scheduling)."""
+    ordered = sorted(todo, key=lambda item: len(item[2]) + len(item[1] or ""), reverse=True)
+    budget = sum(len(text) + len(title or "") for _, title, text in ordered) / (8 * workers) + 1
+    pieces: list[list[tuple[str, str | None, str]]] = [[]]
+    size = 0.0
+    for item in ordered:
+        if pieces[-1] and (size >= budget or len(pieces[-1]) >= 2000):
+            pieces.append([])
+            size = 0.0
+        pieces[-1].append(item)
+        size += len(item[2]) + len(item[1] or "")
+    return pieces
+
+
+def _write(db: sqlite_utils.Database, rows: list[dict[str, object]]) -> int:
+    if rows:
         with write_transaction(db):
             db.table("processed").upsert_all(rows, pk="item_id")
-        done += len(rows)
-    if done:
-        log.info("processed %d items", done)
-    return done
+    return len(rows)
+
+
+def _processed_rows(
+    chunk: list[tuple[str, str | None, str]],
+    redactor: Callable[[str | None], str | None],
+    languages: tuple[str, ...],
+    version: str,
+) -> list[dict[str, object]]:
+    stamp = now_iso()
+    # texts and titles of the whole chunk at once when the redactor can (its NER runs in batches)
+    many = getattr(redactor, "many", None)
+    redacted = many([t for _, title, text in chunk for t in (text, title)]) if many else None
+    rows: list[dict[str, object]] = []
+    for index, (item_id, title, text) in enumerate(chunk):
+        if redacted is not None:
+            clean_text, clean_title = redacted[2 * index] or "", redacted[2 * index + 1]
+        else:
+            clean_text, clean_title = redactor(text) or "", redactor(title)
+        language = detect_language(text, languages)
+        rows.append(
+            {
+                "item_id": item_id,
+                "text_hash": content_hash(f"{title or ''}\x1f{text}"),
+                "version": version,
+                "title": clean_title,
+                "text": clean_text,
+                "language": language,
+                "sentiment": sentiment(clean_text, language),
+                "processed_at": stamp,
+            }
+        )
+    return rows
+
+
+_WARM_UP = "Thanks Anna Jones, the Parcel from Leeds came late again. Merci, très bien."
+
+
+def warm_up(redactor: Callable[[str | None], str | None], languages: tuple[str, ...]) -> None:
+    """Run every step once on a made-up text so lazily loaded models and tables are in memory."""
+    many = getattr(redactor, "many", None)
+    text = many([_WARM_UP])[0] if many else redactor(_WARM_UP)
+    sentiment(" ".join([text or ""] * 12), detect_language(_WARM_UP, languages))  # the long-text path too
 
 
 def build_redactor(phone_regions: Iterable[str], extra: Iterable[Callable[[str], str]] = ()) -> Redactor:

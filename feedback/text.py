@@ -11,6 +11,7 @@ than a wrong one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -29,18 +30,26 @@ def _detector(languages: tuple[str, ...]):  # type: ignore[no-untyped-def]
     )
 
 
+_DETECT_CHARS = 1000
+
+
 def detect_language(text: str, languages: Iterable[str] = DEFAULT_LANGUAGES) -> str | None:
     """ISO 639-1 code of the text's language; the primary (first) language when lingua cannot tell.
 
     None only for text without letters (emoji, numbers).
     """
     chosen = tuple(languages)
-    letters = sum(ch.isalpha() for ch in text)
+    # the first 1,000 characters tell the language as well as a whole long e-mail (on the shared
+    # e-mail corpus: the same answer for all 1,085 messages as 2,000), at a fraction of the cost
+    head = text[:_DETECT_CHARS]
+    letters = sum(ch.isalpha() for ch in head)
+    if letters < 8 and len(text) > len(head):
+        letters = sum(ch.isalpha() for ch in text)
     if letters == 0 or not chosen:
         return None
     if letters < 8:
         return chosen[0]
-    found = _detector(chosen).detect_language_of(text)
+    found = _detector(chosen).detect_language_of(head)
     return chosen[0] if found is None else found.iso_code_639_1.name.lower()
 
 
@@ -69,8 +78,36 @@ def _vader():  # type: ignore[no-untyped-def]
     return analyzer
 
 
+_WHOLE = 500  # characters: a text up to this long (nearly every survey answer and review) is scored whole
+_PIECE_WORDS = 60  # a sentence longer than this (a line without stops) is scored in pieces
+
+
 def sentiment(text: str, language: str | None = "en") -> float | None:
-    """Sentiment from -1 (negative) to 1 (positive); None for languages the lexicon does not cover."""
+    """Sentiment from -1 (negative) to 1 (positive); None for languages the lexicon does not cover.
+
+    VADER scores sentences: a short text is scored whole; a longer one (an e-mail) sentence by
+    sentence, and its sentiment is the mean of the sentences that carry any (|score| >= 0.05),
+    0 when none does. Scored whole, a long text's compound saturates towards +-1 whatever its
+    balance, and VADER's cost grows with the square of the text's length (a 3,000-word e-mail
+    took seconds).
+    """
     if language not in (None, "en") or not text.strip():
         return None
-    return round(float(_vader().polarity_scores(text)["compound"]), 4)
+    analyzer = _vader()
+    if len(text) <= _WHOLE:
+        return round(float(analyzer.polarity_scores(text)["compound"]), 4)
+    scores = [analyzer.polarity_scores(piece)["compound"] for piece in _sentences(text)]
+    felt = [score for score in scores if abs(score) >= 0.05]
+    return round(float(sum(felt) / len(felt)), 4) if felt else 0.0
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def _sentences(text: str) -> Iterable[str]:
+    """Pieces to score: cut at sentence ends and line breaks, then at 60 words. Only the scoring
+    unit depends on it, so a cheap cut does (spaCy's tokenizer cost more than VADER itself)."""
+    for sentence in _SENTENCE_END.split(text):
+        words = sentence.split()
+        for start in range(0, len(words), _PIECE_WORDS):
+            yield " ".join(words[start : start + _PIECE_WORDS])

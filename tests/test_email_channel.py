@@ -79,6 +79,22 @@ def test_sample_mailbox_becomes_items_responses_and_skips(sample: tuple[Path, di
     assert _ingest(db, SAMPLE_SOURCE, out).seen == 0
 
 
+def test_parsing_in_two_processes_gives_the_same_batches_as_in_one(
+    sample: tuple[Path, dict[str, int]], tmp_path: Path
+) -> None:
+    out, _ = sample
+    runs = []
+    for workers in (1, 2):
+        context = SourceContext(customer_secret=b"k", base_dir=out, workers=workers)
+        runs.append([
+            (b.watermark, [i.id for i in b.items], [i.text for i in b.items], [q.reason for q in b.quarantined],
+             b.tables, b.raw.hash if b.raw else None)
+            for b in reader_for("email")(SAMPLE_SOURCE, context)
+        ])
+    assert len(runs[0]) > 20
+    assert runs[1] == runs[0]  # same batches, same order, same watermarks
+
+
 def test_threads_answered_and_time_to_first_answer(sample: tuple[Path, dict[str, int]], tmp_path: Path) -> None:
     out, counts = sample
     db = open_warehouse(tmp_path / "w.db")

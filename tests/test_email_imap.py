@@ -349,6 +349,30 @@ def test_server_stopped_mid_fetch_keeps_watermark_and_loses_nothing(dovecot: Dov
     assert db.execute("select count(*) from raw_documents").fetchone()[0] == 12
 
 
+def test_server_stopped_mid_fetch_with_parallel_parsing_loses_nothing(dovecot: Dovecot, tmp_path: Path) -> None:
+    # two processes parse while the reader fetches ahead: what was fetched before the stop is
+    # committed in order, then the error comes, and the rerun reads the rest exactly once
+    dovecot.deliver(300)
+    db = open_warehouse(tmp_path / "w.db")
+    source = _source(dovecot, retries=1, retry_delay=0.1, batch_size=20)
+    context = SourceContext(customer_secret=b"test-key", secrets={PASSWORD_REF: SECRET}, workers=2)
+    batches = read_email(source, context)
+    for _ in range(5):
+        commit_batch(db, next(batches))
+    dovecot.stop()
+    with pytest.raises(SourceUnavailable, match="the watermark stays at UID"):
+        for batch in batches:
+            commit_batch(db, batch)
+    committed = len(_items(db))
+    assert 5 <= committed < 300
+    assert list(watermarks(db, "support-imap").values())[0]["uid"] == committed
+    dovecot.start()
+    rest = _ingest(db, source)
+    assert rest.new == 300 - committed
+    assert len(_items(db)) == 300
+    assert db.execute("select count(*) from raw_documents").fetchone()[0] == 300
+
+
 def test_dropped_connection_is_retried_within_the_run(dovecot: Dovecot, tmp_path: Path) -> None:
     dovecot.deliver(8)
     db = open_warehouse(tmp_path / "w.db")

@@ -27,6 +27,7 @@ class SourceContext:
     base_dir: Path = Path(".")
     watermarks: dict[str, Any] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)  # secret reference -> value (IMAP passwords)
+    workers: int = 1  # processes a reader may spread its parsing over (see feedback.parallel)
 
     def resolve(self, path: str | Path) -> Path:
         p = Path(path).expanduser()

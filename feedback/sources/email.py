@@ -46,6 +46,7 @@ from ..config import EmailSource, ImapAccount
 from ..errors import BadInput, ConfigError, FolderUnavailable, SourceUnavailable
 from ..identity import customer_key
 from ..items import Item, Quarantined, content_hash, stable_id
+from ..parallel import ordered_map
 from ..warehouse import Batch, RawDocument
 from . import SourceContext
 from .mail_clean import customer_words
@@ -60,6 +61,9 @@ MESSAGES_TABLE = "email_messages"
 SKIPPED_TABLE = "email_skipped"
 _MBOX_SEPARATOR = re.compile(rb"(?:\A|\n)From [^\n]*\n")
 _MAILDIR_INFO = re.compile(r"[:;]2,.*$")
+
+# A message as a reader frames it: raw bytes, location, watermark, date to fall back on.
+Job = tuple[bytes, str, tuple[str, Any], datetime | None]
 
 
 # --- one message -------------------------------------------------------------------------------
@@ -257,7 +261,7 @@ def _envelope_date(message: bytes) -> datetime | None:
         return None
 
 
-def read_mbox(source: EmailSource, context: SourceContext, path: Path) -> Iterator[Batch]:
+def read_mbox(source: EmailSource, context: SourceContext, path: Path) -> Iterator[Job]:
     label = _label(path, context)
     key = f"mbox:{label}"
     try:
@@ -282,9 +286,7 @@ def read_mbox(source: EmailSource, context: SourceContext, path: Path) -> Iterat
         hasher.update(content[begin:end])
         count += 1
         mark_value = {"size": end, "hash": hasher.copy().hexdigest(), "count": count}
-        batch, _ = message_batch(source, context, message, f"{label}#{count}", (key, mark_value),
-                                 _envelope_date(message))
-        yield batch
+        yield message, f"{label}#{count}", (key, mark_value), _envelope_date(message)
 
 
 def maildir_messages(root: Path) -> Iterator[Path]:
@@ -305,8 +307,8 @@ def _maildir_date(path: Path) -> datetime | None:
 
 def read_files(
     source: EmailSource, context: SourceContext, files: Iterable[Path], kind: str, root: Path
-) -> Iterator[Batch]:
-    """One batch per message file that is new or changed (maildir and .eml folders)."""
+) -> Iterator[Job]:
+    """A job per message file that is new or changed (maildir and .eml folders)."""
     for path in files:
         name = _MAILDIR_INFO.sub("", path.name) if kind == "maildir" else path.name
         label = _label(path.parent / name, context)
@@ -321,8 +323,7 @@ def read_files(
         if (context.watermarks.get(key) or {}).get("hash") == digest:
             continue
         fallback = _maildir_date(path) if kind == "maildir" else _file_date(path)
-        batch, _ = message_batch(source, context, content, label, (key, {"hash": digest}), fallback)
-        yield batch
+        yield content, label, (key, {"hash": digest}), fallback
 
 
 def eml_files(root: Path) -> Iterator[Path]:
@@ -356,7 +357,7 @@ def imap_settings(account: ImapAccount, context: SourceContext) -> ImapSettings:
     )
 
 
-def read_imap(source: EmailSource, context: SourceContext, account: ImapAccount) -> Iterator[Batch]:
+def read_imap(source: EmailSource, context: SourceContext, account: ImapAccount) -> Iterator[Job | Batch]:
     """Every configured folder of one account. A folder that cannot be opened (missing, no
     permission) is quarantined with the server's answer, its watermark untouched, and the
     account's other folders are still read."""
@@ -367,8 +368,7 @@ def read_imap(source: EmailSource, context: SourceContext, account: ImapAccount)
             for uidvalidity, message in read_folder(settings, folder, context.watermarks.get(key)):
                 location = f"{settings.label}/{folder};UIDVALIDITY={uidvalidity}/;UID={message.uid}"
                 mark = (key, {"uidvalidity": uidvalidity, "uid": message.uid})
-                batch, _ = message_batch(source, context, message.raw, location, mark, message.internal_date)
-                yield batch
+                yield message.raw, location, mark, message.internal_date
         except FolderUnavailable as exc:
             log.error("source %s: %s", source.name, exc)
             reason = f"IMAP folder {folder!r} of {settings.username}@{settings.host} cannot be opened"
@@ -380,7 +380,24 @@ def read_imap(source: EmailSource, context: SourceContext, account: ImapAccount)
 
 
 def read_email(source: EmailSource, context: SourceContext) -> Iterator[Batch]:
-    """Batches of every configured mailbox; an unreachable IMAP server does not stop the files."""
+    """Batches of every configured mailbox; an unreachable IMAP server does not stop the files.
+
+    The readers below only fetch and frame messages (in order, with their watermarks); parsing,
+    cleaning and keying each one (:func:`message_batch`, most of the channel's time) is spread
+    over ``context.workers`` processes, and the batches come back in the order read.
+    """
+
+    def build(job: Job | Batch) -> Batch:
+        if isinstance(job, Batch):  # a folder that could not be opened, already a batch
+            return job
+        raw, location, mark, fallback = job
+        return message_batch(source, context, raw, location, mark, fallback)[0]
+
+    yield from ordered_map(build, _jobs(source, context), context.workers)
+
+
+def _jobs(source: EmailSource, context: SourceContext) -> Iterator[Job | Batch]:
+    """Every configured mailbox's new messages as jobs, IMAP first."""
     failures: list[SourceUnavailable] = []
     for account in source.imap:
         try:

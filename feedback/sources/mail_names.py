@@ -179,6 +179,24 @@ def letter_case_evidence(margin: float = 0.5) -> tuple[frozenset[str], frozenset
     return frozenset(lower), frozenset(title)
 
 
+def _numpy_matmul(nlp: Any) -> None:
+    """Run the NER model's matrix products through numpy's BLAS instead of thinc's bundled blis.
+
+    thinc's ``NumpyOps(use_blis=False)`` is its documented switch for this. On the 2-core AMD
+    machine the project is measured on, numpy's single-threaded sgemm ran the model's shapes
+    ~2.8x faster than blis (71 vs 25 GFLOPS) and NER as a whole 1.4x faster, with identical
+    entities on all 4,891 sentences the e-mail corpus sends it.
+    """
+    from thinc.api import NumpyOps
+
+    ops = NumpyOps(use_blis=False)
+    for _name, pipe in nlp.pipeline:
+        model = getattr(pipe, "model", None)
+        if model is not None and hasattr(model, "walk"):
+            for layer in model.walk():
+                layer.ops = ops
+
+
 @dataclass
 class NameRedactor:
     """``str -> str``: replaces person names with ``[NAME]``. Build once per run (the model loads once)."""
@@ -234,6 +252,7 @@ class NameRedactor:
                     model,
                     exclude=["tok2vec", "parser", "tagger", "lemmatizer", "attribute_ruler", "senter"],
                 )
+                _numpy_matmul(nlp)
                 used = f"{model} {nlp.meta.get('version', '')}".strip()
             except (ImportError, OSError) as exc:
                 log.warning("name redaction without NER: cannot load spaCy model %s (%s)", model, exc)
@@ -349,7 +368,8 @@ class NameRedactor:
     def _sentence_spans(self, sentences: Iterable[str], batch_size: int) -> dict[str, tuple[tuple[int, int], ...]]:
         """PERSON spans per distinct sentence: each is read by the model once per run (signatures,
         disclaimers and quoted lines repeat across messages), in batches."""
-        wanted = [s for s in dict.fromkeys(sentences) if s not in self._seen]
+        # longest first: a batch's sentences are padded to its longest, so like lengths batch best
+        wanted = sorted((s for s in dict.fromkeys(sentences) if s not in self._seen), key=len, reverse=True)
         if wanted:
             if len(self._seen) + len(wanted) > _SEEN_LIMIT:
                 self._seen.clear()

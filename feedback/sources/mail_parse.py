@@ -83,7 +83,7 @@ class ParsedMessage:
     to_addresses: tuple[str, ...]
     sent_at: datetime | None
     body: str
-    body_kind: str  # "plain", "html" or "none"
+    body_kind: str  # "plain", "html", "none", or "skipped" (automatic traffic: the body is not read)
     attachments: tuple[str, ...]
     skip: str | None  # why the message is not customer feedback, or None
     defects: tuple[str, ...] = field(default_factory=tuple)
@@ -341,51 +341,56 @@ def skip_reason(msg: Message, from_address: str | None, subject: str) -> str | N
 
     One of: bounce, receipt, auto-reply, spam, mailing-list, newsletter.
     """
+    present = {name.lower() for name in msg}  # the header names
+
+    def header(name: str) -> str:  # most of the headers asked about are absent: no scan for those
+        return header_text(msg, name) if name.lower() in present else ""
+
     ctype = msg.get_content_type()
     report = str(msg.get_param("report-type", "") or "").lower() if ctype == "multipart/report" else ""
     part_types = {p.get_content_type() for p in msg.walk()} if msg.is_multipart() else {ctype}
     if (
         report == "delivery-status"
         or "message/delivery-status" in part_types
-        or header_text(msg, "X-Failed-Recipients")
+        or header("X-Failed-Recipients")
         or (from_address and _BOUNCE_SENDER.match(from_address))
-        or (not header_text(msg, "From") and _BOUNCE_SUBJECT.search(subject))
+        or (not header("From") and _BOUNCE_SUBJECT.search(subject))
         or (_BOUNCE_SUBJECT.search(subject) and (not from_address or "daemon" in from_address))
     ):
         return "bounce"
     if report == "disposition-notification" or "message/disposition-notification" in part_types:
         return "receipt"
-    auto = header_text(msg, "Auto-Submitted").lower()
-    precedence = header_text(msg, "Precedence").lower()
+    auto = header("Auto-Submitted").lower()
+    precedence = header("Precedence").lower()
     if (
         (auto and auto != "no")
-        or header_text(msg, "X-Autoreply")
-        or header_text(msg, "X-Autorespond")
-        or header_text(msg, "X-Auto-Reply")
+        or header("X-Autoreply")
+        or header("X-Autorespond")
+        or header("X-Auto-Reply")
         or precedence == "auto_reply"
         or _AUTO_SUBJECT.match(subject)
-        or _RECEIPT_SUBJECT.match(subject) and header_text(msg, "X-Auto-Response-Suppress")
+        or _RECEIPT_SUBJECT.match(subject) and header("X-Auto-Response-Suppress")
     ):
         return "auto-reply"
-    spam_flag = header_text(msg, "X-Spam-Flag").lower()
-    spam_status = header_text(msg, "X-Spam-Status").lower()
+    spam_flag = header("X-Spam-Flag").lower()
+    spam_status = header("X-Spam-Status").lower()
     if spam_flag.startswith("yes") or spam_status.startswith("yes"):
         return "spam"
     if (
-        header_text(msg, "List-Id")
-        or header_text(msg, "List-Post")
-        or header_text(msg, "Mailing-List")
-        or header_text(msg, "X-Mailing-List")
-        or header_text(msg, "X-BeenThere")
+        header("List-Id")
+        or header("List-Post")
+        or header("Mailing-List")
+        or header("X-Mailing-List")
+        or header("X-BeenThere")
         or precedence == "list"
     ):
         return "mailing-list"
     if (
-        header_text(msg, "List-Unsubscribe")
+        header("List-Unsubscribe")
         or precedence in ("bulk", "junk")
-        or header_text(msg, "X-Campaign")
-        or header_text(msg, "X-Mailchimp-Campaign")
-        or header_text(msg, "Feedback-ID")
+        or header("X-Campaign")
+        or header("X-Mailchimp-Campaign")
+        or header("Feedback-ID")
         or (from_address and _NOREPLY.match(from_address))
     ):
         return "newsletter"
@@ -426,10 +431,14 @@ def parse_message(raw: bytes) -> ParsedMessage:
         from_name, from_address = from_name or sender_name, sender_address
     ids = message_ids(header_text(msg, "Message-ID"))
     reply_ids = message_ids(header_text(msg, "In-Reply-To"))
-    try:
-        body, kind, attachments = extract_body(msg)
-    except Exception as exc:
-        raise BadInput(f"cannot read the message body: {type(exc).__name__}: {exc}") from exc
+    skip = skip_reason(msg, from_address, subject)
+    if skip:  # automatic traffic is recorded as skipped, never read: its body is not decoded
+        body, kind, attachments = "", "skipped", ()
+    else:
+        try:
+            body, kind, attachments = extract_body(msg)
+        except Exception as exc:
+            raise BadInput(f"cannot read the message body: {type(exc).__name__}: {exc}") from exc
     return ParsedMessage(
         message_id=ids[0] if ids else None,
         in_reply_to=reply_ids[0] if reply_ids else None,
@@ -442,6 +451,6 @@ def parse_message(raw: bytes) -> ParsedMessage:
         body=body.replace("\r\n", "\n").replace("\x00", ""),
         body_kind=kind,
         attachments=attachments,
-        skip=skip_reason(msg, from_address, subject),
+        skip=skip,
         defects=tuple(type(d).__name__ for d in getattr(msg, "defects", [])),
     )
