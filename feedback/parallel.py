@@ -14,6 +14,7 @@ for, everything runs in the calling process: same results, one core.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import os
@@ -41,8 +42,12 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def _one_thread() -> None:
-    """Worker start: one BLAS/OpenMP thread each, so N workers on N cores do not oversubscribe them."""
+def _worker_start() -> None:
+    """A worker's first step. Everything inherited from the parent moves to the garbage collector's
+    permanent generation (``gc.freeze``, as the gc docs advise after fork), so the worker's own
+    collections never walk, and so never copy, the parent's pages (the spaCy model, the word
+    tables). One BLAS/OpenMP thread each, so N workers on N cores do not oversubscribe them."""
+    gc.freeze()
     from threadpoolctl import threadpool_limits
 
     global _LIMITS
@@ -82,7 +87,7 @@ def ordered_map(
     source = iter(items)
     try:
         with ProcessPoolExecutor(
-            workers, mp_context=multiprocessing.get_context("fork"), initializer=_one_thread
+            workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start
         ) as pool:
             in_flight: deque[Future[list[R]]] = deque()
             done = False

@@ -81,7 +81,7 @@ def processed_rows(
     langs = tuple(languages)
     if workers > 1 and len(todo) > 1:
         warm_up(redactor, langs)  # load every lazy model once, before the workers fork
-        pieces = _balanced(todo, workers)
+        pieces = balanced_pieces(todo, workers)
     else:
         pieces = [todo[start : start + batch_size] for start in range(0, len(todo), batch_size)]
 
@@ -91,7 +91,7 @@ def processed_rows(
     yield from ordered_map(rows_of, pieces, workers, chunk=1)
 
 
-def _balanced(todo: list[tuple[str, str | None, str]], workers: int) -> list[list[tuple[str, str | None, str]]]:
+def balanced_pieces(todo: list[tuple[str, str | None, str]], workers: int) -> list[list[tuple[str, str | None, str]]]:
     """Pieces for ``workers`` processes, longest texts first and shrinking, ~8 per worker: a piece's
     cost follows its characters (NER, VADER, regexes), and handing out the big ones first leaves
     only small ones to even out the end (longest-processing-time-first scheduling)."""

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from feedback.parallel import can_fork, ordered_map
-from feedback.process import PROCESS_VERSION, _balanced, processed_rows
+from feedback.process import PROCESS_VERSION, balanced_pieces, processed_rows
 from feedback.redact import Redactor
 from feedback.sources.mail_names import NameRedactor
 
@@ -72,7 +72,7 @@ def test_a_task_error_reaches_the_caller() -> None:
 
 def test_balanced_pieces_cover_every_item_once_longest_first() -> None:
     todo = [(f"i{n}", None, "x" * (n * 37 % 500 + 1)) for n in range(300)]
-    pieces = _balanced(todo, workers=2)
+    pieces = balanced_pieces(todo, workers=2)
     flat = [item for piece in pieces for item in piece]
     assert sorted(flat) == sorted(todo)
     assert len(pieces) >= 8  # enough pieces to even out the end

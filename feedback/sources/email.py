@@ -309,9 +309,10 @@ def read_files(
     source: EmailSource, context: SourceContext, files: Iterable[Path], kind: str, root: Path
 ) -> Iterator[Job]:
     """A job per message file that is new or changed (maildir and .eml folders)."""
+    base = Path(_label(root, context))  # resolved once: resolving every file's path cost more than parsing it
     for path in files:
         name = _MAILDIR_INFO.sub("", path.name) if kind == "maildir" else path.name
-        label = _label(path.parent / name, context)
+        label = str(base if path == root else base / path.parent.relative_to(root) / name)
         key = f"{kind}:{label}"
         try:
             content = path.read_bytes()

@@ -432,6 +432,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
     ids = message_ids(header_text(msg, "Message-ID"))
     reply_ids = message_ids(header_text(msg, "In-Reply-To"))
     skip = skip_reason(msg, from_address, subject)
+    attachments: tuple[str, ...]
     if skip:  # automatic traffic is recorded as skipped, never read: its body is not decoded
         body, kind, attachments = "", "skipped", ()
     else:
