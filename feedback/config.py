@@ -322,7 +322,7 @@ class Processing(_Model):
     def worker_count(self) -> int:
         from .parallel import cpu_count
 
-        return self.workers or 1  # interim: forked workers deadlock under Prefect's threads (being replaced)
+        return self.workers or cpu_count()
 
 
 # --- promises (issue 6): what the company promises, matched to feedback by meaning -------------

@@ -1,23 +1,34 @@
-"""Work spread over the machine's cores, in order, by forked worker processes.
+"""Work spread over the machine's cores, in order, by worker processes.
 
 The slow steps of a run are pure Python or hold the GIL (e-mail parsing, reply
-cleaning, name redaction), so threads do not help; processes do. Workers are
-*forked*: they inherit what the parent has already loaded (the spaCy model, the
-letter-case tables, the language detector) instead of loading it again, and the
-function they run is looked up in a registry copied by the fork, so neither the
-function nor its state (a redactor, a source's watermarks) is pickled. Only the
-items and the results cross between processes.
+cleaning, name redaction), so threads do not help; processes do.
 
-Where ``fork`` is not available (Windows, macOS' default) or one worker is asked
-for, everything runs in the calling process: same results, one core.
+Workers come from a **fork server** (``multiprocessing``'s ``forkserver`` start
+method): a clean, single-threaded process started once per run that imports the
+pipeline and loads its models and word tables (:mod:`feedback.parallel_preload`),
+and forks a worker whenever a pool needs one. Forking the run itself would be
+unsafe: the nightly flow runs sources in threads, and a child forked while another
+thread held a module's import lock waited for it forever (seen in the Prefect
+nightly). Workers forked from the server start with everything loaded, in
+milliseconds.
+
+A task crosses to the workers pickled, once per chunk of items, and is unpickled
+once per worker (cached by a token): it must be a module-level function or a
+picklable object, and carries its state (a redactor pickles as the recipe to build
+it, its model coming from the worker's cache). Only items and results travel after that.
+
+Where ``forkserver`` is not available (Windows), or one worker is asked for,
+everything runs in the calling process: same results, one core.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import itertools
 import multiprocessing
 import os
+import pickle
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -26,8 +37,11 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
-_TASKS: dict[int, Callable[[Any], Any]] = {}
+PRELOAD = ["feedback.parallel_preload"]
+
+_TASKS: dict[int, Callable[[Any], Any]] = {}  # in a worker: the tasks it has unpickled, by token
 _NEXT = itertools.count(1)
+_LIMITS: Any = None
 
 
 def cpu_count() -> int:
@@ -38,15 +52,21 @@ def cpu_count() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+def can_fork_workers() -> bool:
+    return "forkserver" in multiprocessing.get_all_start_methods()
+
+
+def _context() -> Any:
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return context
 
 
 def _worker_start() -> None:
-    """A worker's first step. Everything inherited from the parent moves to the garbage collector's
-    permanent generation (``gc.freeze``, as the gc docs advise after fork), so the worker's own
-    collections never walk, and so never copy, the parent's pages (the spaCy model, the word
-    tables). One BLAS/OpenMP thread each, so N workers on N cores do not oversubscribe them."""
+    """A worker's first step. What it inherited from the fork server moves to the garbage
+    collector's permanent generation (``gc.freeze``, as the gc docs advise after fork): its own
+    collections never walk, and so never copy, the shared pages of the models and tables. One
+    BLAS/OpenMP thread each, so N workers on N cores do not oversubscribe them."""
     gc.freeze()
     from threadpoolctl import threadpool_limits
 
@@ -54,12 +74,27 @@ def _worker_start() -> None:
     _LIMITS = threadpool_limits(1)
 
 
-_LIMITS: Any = None
-
-
-def _run_chunk(token: int, chunk: list[Any]) -> list[Any]:
-    task = _TASKS[token]
+def _run_chunk(token: int, blob: bytes, chunk: list[Any]) -> list[Any]:
+    task = _TASKS.get(token)
+    if task is None:
+        if len(_TASKS) >= 8:  # a long-lived pool serving many maps: forget the old tasks
+            _TASKS.clear()
+        task = _TASKS[token] = pickle.loads(blob)
     return [task(item) for item in chunk]
+
+
+@contextlib.contextmanager
+def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    """A pool of ``workers`` processes for :func:`ordered_map` calls to share (None: run inline).
+
+    Starting workers costs little once the fork server runs, but a caller with several maps
+    in a row (a benchmark) can keep one pool and its warmed workers for all of them.
+    """
+    if workers <= 1 or not can_fork_workers():
+        yield None
+        return
+    with ProcessPoolExecutor(workers, mp_context=_context(), initializer=_worker_start) as pool:
+        yield pool
 
 
 def ordered_map(
@@ -68,46 +103,55 @@ def ordered_map(
     workers: int,
     chunk: int = 16,
     ahead: int = 4,
+    pool: ProcessPoolExecutor | None = None,
 ) -> Iterator[R]:
-    """``task(item)`` for every item, yielded in the items' order, computed by ``workers`` forked
-    processes (inline when ``workers`` <= 1 or fork is unavailable).
+    """``task(item)`` for every item, yielded in the items' order, computed by ``workers``
+    processes (inline when ``workers`` <= 1 or there is no fork server on this platform).
 
-    Items are read lazily, ``chunk`` at a time, with at most ``ahead`` chunks per worker in flight:
-    enough that one slow chunk (a huge message) does not leave the other workers idle while its
-    result is awaited, few enough that a long or endless source is never read far ahead. If reading the items raises (a server that
+    ``task`` must pickle (see the module's docstring). Items are read lazily, ``chunk`` at a
+    time, with at most ``ahead`` chunks per worker in flight: enough that one slow chunk (a huge
+    message) does not leave the other workers idle while its result is awaited, few enough that
+    a long or endless source is never read far ahead. If reading the items raises (a server that
     goes away mid-fetch), the results of everything read before are yielded first and then the
     error is raised: the caller commits what it has, exactly as it would inline.
     """
-    if workers <= 1 or not can_fork():
-        for item in items:
-            yield task(item)
+    if pool is None:
+        if workers <= 1 or not can_fork_workers():
+            for item in items:
+                yield task(item)
+            return
+        with worker_pool(workers) as own:
+            yield from _ordered(task, items, workers, chunk, ahead, own)
         return
-    token = next(_NEXT)
-    _TASKS[token] = task  # registered before the pool forks: every worker inherits it
+    yield from _ordered(task, items, workers, chunk, ahead, pool)
+
+
+def _ordered(
+    task: Callable[[T], R], items: Iterable[T], workers: int, chunk: int, ahead: int, pool: Any
+) -> Iterator[R]:
+    token, blob = next(_NEXT), pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL)
     source = iter(items)
+    in_flight: deque[Future[list[R]]] = deque()
+    done = False
+    failure: BaseException | None = None
     try:
-        with ProcessPoolExecutor(
-            workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start
-        ) as pool:
-            in_flight: deque[Future[list[R]]] = deque()
-            done = False
-            failure: BaseException | None = None
-            while True:
-                while not done and len(in_flight) < ahead * workers:
-                    taken: list[T] = []
-                    try:
-                        while len(taken) < chunk:
-                            taken.append(next(source))
-                    except StopIteration:
-                        done = True
-                    except Exception as exc:  # noqa: BLE001 - raised below, after what was read
-                        done, failure = True, exc
-                    if taken:
-                        in_flight.append(pool.submit(_run_chunk, token, taken))
-                if not in_flight:
-                    break
-                yield from in_flight.popleft().result()
-            if failure is not None:
-                raise failure
+        while True:
+            while not done and len(in_flight) < ahead * workers:
+                taken: list[T] = []
+                try:
+                    while len(taken) < chunk:
+                        taken.append(next(source))
+                except StopIteration:
+                    done = True
+                except Exception as exc:  # noqa: BLE001 - raised below, after what was read
+                    done, failure = True, exc
+                if taken:
+                    in_flight.append(pool.submit(_run_chunk, token, blob, taken))
+            if not in_flight:
+                break
+            yield from in_flight.popleft().result()
+        if failure is not None:
+            raise failure
     finally:
-        _TASKS.pop(token, None)
+        for future in in_flight:  # the caller stopped early: drop what it will not read
+            future.cancel()

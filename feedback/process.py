@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import sqlite_utils
 
@@ -22,6 +24,7 @@ from .warehouse import now_iso, write_transaction
 log = logging.getLogger(__name__)
 
 # Bump when redaction, language or sentiment logic changes: everything is reprocessed once.
+PARALLEL_MIN_ITEMS = 500
 PROCESS_VERSION = "6"  # 6: a long text's sentiment is the mean of its sentences'; 5: NER gating by letter case
 
 
@@ -75,20 +78,32 @@ def processed_rows(
     version: str = PROCESS_VERSION,
     workers: int = 1,
     batch_size: int = 2000,
+    pool: Any = None,
 ) -> Iterator[list[dict[str, object]]]:
     """The ``processed`` rows of (id, title, text) items, piece by piece (in the items' order with
-    one worker; with more, longest texts first, so that no worker is left with a long tail)."""
-    langs = tuple(languages)
-    if workers > 1 and len(todo) > 1:
-        warm_up(redactor, langs)  # load every lazy model once, before the workers fork
+    one worker; with more, longest texts first, so that no worker is left with a long tail).
+
+    Fewer than ``PARALLEL_MIN_ITEMS`` items are processed here: a nightly run's few dozen new
+    comments take less time than starting the workers' fork server (~5 s, once per run)."""
+    if workers > 1 and len(todo) >= PARALLEL_MIN_ITEMS:
         pieces = balanced_pieces(todo, workers)
     else:
+        workers = 1
         pieces = [todo[start : start + batch_size] for start in range(0, len(todo), batch_size)]
+    yield from ordered_map(ProcessPiece(redactor, tuple(languages), version), pieces, workers, chunk=1, pool=pool)
 
-    def rows_of(chunk: list[tuple[str, str | None, str]]) -> list[dict[str, object]]:
-        return _processed_rows(chunk, redactor, langs, version)
 
-    yield from ordered_map(rows_of, pieces, workers, chunk=1)
+@dataclass(frozen=True)
+class ProcessPiece:
+    """The process stage for one piece of items, as a worker runs it (it pickles: see
+    :mod:`feedback.parallel`)."""
+
+    redactor: Callable[[str | None], str | None]
+    languages: tuple[str, ...]
+    version: str
+
+    def __call__(self, chunk: list[tuple[str, str | None, str]]) -> list[dict[str, object]]:
+        return _processed_rows(chunk, self.redactor, self.languages, self.version)
 
 
 def balanced_pieces(todo: list[tuple[str, str | None, str]], workers: int) -> list[list[tuple[str, str | None, str]]]:
@@ -151,7 +166,8 @@ _WARM_UP = "Thanks Anna Jones, the Parcel from Leeds came late again. Merci, trÃ
 
 
 def warm_up(redactor: Callable[[str | None], str | None], languages: tuple[str, ...]) -> None:
-    """Run every step once on a made-up text so lazily loaded models and tables are in memory."""
+    """Run every step once on a made-up text so lazily loaded models and tables are in memory
+    (benchmarks call it before the clock starts)."""
     many = getattr(redactor, "many", None)
     text = many([_WARM_UP])[0] if many else redactor(_WARM_UP)
     sentiment(" ".join([text or ""] * 12), detect_language(_WARM_UP, languages))  # the long-text path too

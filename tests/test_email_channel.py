@@ -80,8 +80,11 @@ def test_sample_mailbox_becomes_items_responses_and_skips(sample: tuple[Path, di
 
 
 def test_parsing_in_two_processes_gives_the_same_batches_as_in_one(
-    sample: tuple[Path, dict[str, int]], tmp_path: Path
+    sample: tuple[Path, dict[str, int]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from feedback.sources import email
+
+    monkeypatch.setattr(email, "PARALLEL_MIN_MESSAGES", 10)  # the sample mailbox is small
     out, _ = sample
     runs = []
     for workers in (1, 2):

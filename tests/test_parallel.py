@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import functools
+import importlib
 import os
+import pickle
+import sys
+import threading
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from feedback.parallel import can_fork, ordered_map
+from feedback import process
+from feedback.parallel import can_fork_workers, ordered_map
 from feedback.process import PROCESS_VERSION, balanced_pieces, processed_rows
 from feedback.redact import Redactor
 from feedback.sources.mail_names import NameRedactor
 
-needs_fork = pytest.mark.skipif(not can_fork(), reason="no fork start method on this platform: runs inline")
+needs_fork = pytest.mark.skipif(not can_fork_workers(), reason="no forkserver start method on this platform: runs inline")
 
 
 def _square_and_pid(x: int) -> tuple[int, int]:
@@ -33,41 +41,76 @@ def test_one_worker_runs_inline() -> None:
     assert results == [(x * x, os.getpid()) for x in range(5)]
 
 
+def _import_from(folder: str, name: str, _item: int) -> str:
+    sys.path.insert(0, folder)
+    return importlib.import_module(name).VALUE
+
+
 @needs_fork
-def test_state_is_inherited_not_pickled() -> None:
-    unpicklable = (lambda: None, open(os.devnull))  # noqa: SIM115 - a file and a lambda cannot be pickled
-
-    def uses_it(x: int) -> int:
-        return x + (unpicklable[1].closed is False)
-
+def test_workers_do_not_inherit_a_lock_another_thread_holds(tmp_path: Path) -> None:
+    # The nightly flow ingests sources in threads. A worker forked from the run while another
+    # thread was importing a module inherited that module's lock, held by a thread that does not
+    # exist in the child, and waited forever. Workers come from a clean fork server instead.
+    flag = tmp_path / "go"
+    (tmp_path / "slow_module_x.py").write_text(
+        "import os, time\n"
+        f"while not os.path.exists({str(flag)!r}):\n    time.sleep(0.01)\n"
+        "VALUE = 'imported'\n"
+    )
+    sys.path.insert(0, str(tmp_path))
     try:
-        assert list(ordered_map(uses_it, range(40), workers=2, chunk=3)) == [x + 1 for x in range(40)]
+        importer = threading.Thread(target=importlib.import_module, args=("slow_module_x",), daemon=True)
+        importer.start()  # holds slow_module_x's import lock until the flag appears
+        time.sleep(0.2)
+        results: list[str] = []
+        task = functools.partial(_import_from, str(tmp_path), "slow_module_x")
+        mapper = threading.Thread(target=lambda: results.extend(ordered_map(task, range(40), 2, chunk=5)), daemon=True)
+        mapper.start()
+        time.sleep(0.5)
+        flag.write_text("")
+        mapper.join(timeout=60)
+        assert not mapper.is_alive(), "the workers hung"
+        assert results == ["imported"] * 40
     finally:
-        unpicklable[1].close()
+        sys.path.remove(str(tmp_path))
+
+
+def test_a_name_redactor_crosses_to_a_worker_as_its_recipe() -> None:
+    names = NameRedactor.load(known=["Sam Jones"], keep=["Brightmoor"])
+    copy = pickle.loads(pickle.dumps(names))
+    assert copy.nlp is names.nlp  # the worker's loaded model, not a pickled copy of it
+    text = "Thanks Sam Jones, Margaret Thornton at Brightmoor was rude."
+    assert copy(text) == names(text)
+    home_made = NameRedactor(nlp=names.nlp) if names.nlp is not None else None
+    if home_made is not None:
+        with pytest.raises(TypeError, match="NameRedactor.load"):
+            pickle.dumps(home_made)
+
+
+def _failing_source() -> Iterator[int]:
+    yield from range(50)
+    raise ConnectionError("server went away")
 
 
 @needs_fork
 def test_a_source_that_fails_midway_yields_everything_read_then_raises() -> None:
-    def source():  # noqa: ANN202
-        yield from range(50)
-        raise ConnectionError("server went away")
-
     got: list[int] = []
     with pytest.raises(ConnectionError, match="server went away"):
-        for value, _ in ordered_map(_square_and_pid, source(), workers=2, chunk=4):
+        for value, _ in ordered_map(_square_and_pid, _failing_source(), workers=2, chunk=4):
             got.append(value)
     assert got == [x * x for x in range(50)]
 
 
+def _fails_on_seven(x: int) -> int:
+    if x == 7:
+        raise ValueError("bad item 7")
+    return x
+
+
 @needs_fork
 def test_a_task_error_reaches_the_caller() -> None:
-    def fails_on_seven(x: int) -> int:
-        if x == 7:
-            raise ValueError("bad item 7")
-        return x
-
     with pytest.raises(ValueError, match="bad item 7"):
-        list(ordered_map(fails_on_seven, range(20), workers=2, chunk=2))
+        list(ordered_map(_fails_on_seven, range(20), workers=2, chunk=2))
 
 
 def test_balanced_pieces_cover_every_item_once_longest_first() -> None:
@@ -91,7 +134,8 @@ TEXTS = [
 
 
 @needs_fork
-def test_processing_in_two_processes_gives_the_same_rows_as_in_one() -> None:
+def test_processing_in_two_processes_gives_the_same_rows_as_in_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(process, "PARALLEL_MIN_ITEMS", 10)
     names = NameRedactor.load(known=["Priya Shah"])
     redactor = Redactor(regions=("GB",), extra=[names])
     todo = [(f"item-{n:03d}", f"Title {n}" if n % 3 else None, TEXTS[n % len(TEXTS)] + f" #{n}") for n in range(120)]
@@ -128,7 +172,7 @@ def test_workers_default_to_one_per_core() -> None:
     from feedback.config import Processing
     from feedback.parallel import cpu_count
 
-    assert Processing().worker_count() == 1
+    assert Processing().worker_count() == cpu_count()
     assert Processing(workers=1).worker_count() == 1
     with pytest.raises(ValueError, match="greater than or equal to 1"):
         Processing(workers=0)

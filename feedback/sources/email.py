@@ -30,12 +30,13 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import itertools
 import json
 import logging
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -388,13 +389,34 @@ def read_email(source: EmailSource, context: SourceContext) -> Iterator[Batch]:
     over ``context.workers`` processes, and the batches come back in the order read.
     """
 
-    def build(job: Job | Batch) -> Batch:
+    jobs = _jobs(source, context)
+    workers = context.workers
+    first: list[Job | Batch] = []
+    if workers > 1:  # a handful of new messages is parsed here: not worth starting workers for
+        first = list(itertools.islice(jobs, PARALLEL_MIN_MESSAGES))
+        if len(first) < PARALLEL_MIN_MESSAGES:
+            workers = 1
+    task = BuildBatch(source, replace(context, watermarks={}, secrets={}))
+    yield from ordered_map(task, itertools.chain(first, jobs), workers)
+
+
+PARALLEL_MIN_MESSAGES = 200
+
+
+@dataclass(frozen=True)
+class BuildBatch:
+    """A framed message to its batch (:func:`message_batch`), as a worker runs it. It pickles:
+    the source's configuration and the customer key's secret travel, not the watermarks or the
+    IMAP passwords."""
+
+    source: EmailSource
+    context: SourceContext
+
+    def __call__(self, job: Job | Batch) -> Batch:
         if isinstance(job, Batch):  # a folder that could not be opened, already a batch
             return job
         raw, location, mark, fallback = job
-        return message_batch(source, context, raw, location, mark, fallback)[0]
-
-    yield from ordered_map(build, _jobs(source, context), context.workers)
+        return message_batch(self.source, self.context, raw, location, mark, fallback)[0]
 
 
 def _jobs(source: EmailSource, context: SourceContext) -> Iterator[Job | Batch]:

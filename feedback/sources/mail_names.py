@@ -179,6 +179,25 @@ def letter_case_evidence(margin: float = 0.5) -> tuple[frozenset[str], frozenset
     return frozenset(lower), frozenset(title)
 
 
+@lru_cache(maxsize=2)
+def load_model(package: str) -> Any:
+    """The spaCy pipeline of ``package`` with only its NER, once per process; None if not installed."""
+    try:
+        import spacy
+
+        # en_core_web_sm's NER has its own embedding layer: the shared tok2vec only feeds
+        # the tagger and parser, so leaving it out gives the same entities 1.7x faster.
+        nlp = spacy.load(
+            package,
+            exclude=["tok2vec", "parser", "tagger", "lemmatizer", "attribute_ruler", "senter"],
+        )
+    except (ImportError, OSError) as exc:
+        log.warning("name redaction without NER: cannot load spaCy model %s (%s)", package, exc)
+        return None
+    _numpy_matmul(nlp)
+    return nlp
+
+
 def _numpy_matmul(nlp: Any) -> None:
     """Run the NER model's matrix products through numpy's BLAS instead of thinc's bundled blis.
 
@@ -205,7 +224,8 @@ class NameRedactor:
     nlp: Any = None  # a loaded spaCy Language with an NER component, or None
     keep: Iterable[str] = ()  # words never redacted: the company's and its products' names
     placeholder: str = PLACEHOLDER
-    model: str | None = None
+    model: str | None = None  # the model used, with its version, for reports
+    package: str | None = None  # the spaCy package it was loaded from (see ``load``)
     _tokens: frozenset[str] = field(init=False, repr=False)
     _full_lower: frozenset[str] = field(init=False, repr=False)
     _longest: int = field(init=False, repr=False)
@@ -240,23 +260,23 @@ class NameRedactor:
         keep: Iterable[str] = (),
     ) -> NameRedactor:
         """A redactor with the spaCy model if it is installed; rules and known names otherwise."""
-        nlp = None
-        used = None
-        if model:
-            try:
-                import spacy
+        nlp = load_model(model) if model else None
+        used = f"{model} {nlp.meta.get('version', '')}".strip() if nlp is not None else None
+        return cls(known=list(known), nlp=nlp, keep=list(keep), model=used, package=model if nlp else None)
 
-                # en_core_web_sm's NER has its own embedding layer: the shared tok2vec only feeds
-                # the tagger and parser, so leaving it out gives the same entities 1.7x faster.
-                nlp = spacy.load(
-                    model,
-                    exclude=["tok2vec", "parser", "tagger", "lemmatizer", "attribute_ruler", "senter"],
-                )
-                _numpy_matmul(nlp)
-                used = f"{model} {nlp.meta.get('version', '')}".strip()
-            except (ImportError, OSError) as exc:
-                log.warning("name redaction without NER: cannot load spaCy model %s (%s)", model, exc)
-        return cls(known=list(known), nlp=nlp, keep=list(keep), model=used)
+    # -- crossing to a worker process: the recipe, not the model --------------------------------
+
+    def __getstate__(self) -> dict[str, Any]:
+        if self.nlp is not None and self.package is None:
+            raise TypeError("a NameRedactor whose model was not loaded by NameRedactor.load cannot be pickled")
+        state = {f: getattr(self, f) for f in ("known", "keep", "placeholder", "model", "package")}
+        state["known"] = list(state["known"])
+        state["keep"] = list(state["keep"])
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        package = state.pop("package")
+        self.__init__(nlp=load_model(package) if package else None, package=package, **state)  # type: ignore[misc]
 
     # -- steps --------------------------------------------------------------------------------
 
