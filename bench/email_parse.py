@@ -23,12 +23,14 @@ import os
 import platform
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from feedback.config import EmailSource
 from feedback.parallel import cpu_count, ordered_map
 from feedback.process import balanced_pieces, build_redactor, processed_rows, warm_up
+from feedback.redact import Redactor
 from feedback.sources import SourceContext
 from feedback.sources.email import MESSAGES_TABLE, read_email
 from feedback.sources.mail_names import NameRedactor
@@ -64,18 +66,20 @@ def read(folder: Path, workers: int) -> tuple[float, list, set[str]]:
     return seconds, items, names
 
 
+@dataclass(frozen=True)
+class RedactPiece:
+    redactor: Redactor
+
+    def __call__(self, piece: list) -> list:
+        return self.redactor.many([t for _, title, text in piece for t in (text, title)])
+
+
 def redact(items: list, redactor, workers: int) -> float:
     """Seconds to redact every title and text: the process stage's redaction, pieces and workers
     as ``processed_rows`` hands them out, without language and sentiment."""
     start = time.perf_counter()
     pieces = balanced_pieces(items, workers) if workers > 1 else [items]
-    if workers > 1:
-        warm_up(redactor, LANGUAGES)
-
-    def redact_piece(piece: list) -> list:
-        return redactor.many([t for _, title, text in piece for t in (text, title)])
-
-    done = sum(len(out) for out in ordered_map(redact_piece, pieces, workers, chunk=1))
+    done = sum(len(out) for out in ordered_map(RedactPiece(redactor), pieces, workers, chunk=1))
     assert done == 2 * len(items)
     return time.perf_counter() - start
 
