@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 
 from feedback.errors import BadInput
@@ -258,3 +261,27 @@ def test_split_mbox() -> None:
     parts = list(split_mbox(content))
     assert [p[2].split(b"\n")[1] for p in parts] == [b"Subject: 1", b"Subject: 2"]
     assert parts[1][0] == parts[0][1] and parts[1][1] == len(content)
+
+
+def test_word_tables_are_cached_and_a_broken_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from feedback.sources import mail_names
+
+    monkeypatch.setenv("FEEDBACK_CACHE_DIR", str(tmp_path))
+    calls: list[str] = []
+
+    def compute(words: list[str]) -> Callable[[], tuple[list[str], list[str]]]:
+        def run() -> tuple[list[str], list[str]]:
+            calls.append(words[0])
+            return words, ["bush"]
+        return run
+
+    first = mail_names._cached_tables("table", compute(["news", "despite"]))
+    assert first == (frozenset({"news", "despite"}), frozenset({"bush"})) and calls == ["news"]
+    (cached,) = tmp_path.glob("table-*.json")
+    assert mail_names._cached_tables("table", compute(["other"])) == first and calls == ["news"]  # read, not derived
+    cached.write_text("{broken")
+    assert mail_names._cached_tables("table", compute(["again"]))[0] == {"again"} and calls[-1] == "again"
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    monkeypatch.setenv("FEEDBACK_CACHE_DIR", str(blocked))  # cannot hold a cache: computed, not cached
+    assert mail_names._cached_tables("table", compute(["plain"]))[0] == {"plain"}

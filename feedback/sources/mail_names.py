@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -122,6 +122,11 @@ def _pieces(offset: int, sentence: str) -> list[tuple[int, str]]:
 @lru_cache(maxsize=1)
 def english_words() -> frozenset[str]:
     """Lower-cased English word forms (spacy-lookups-data's lemma table) plus stop words."""
+    (words,) = _cached_tables("english-words", _english_words)
+    return words | _stop_words()
+
+
+def _english_words() -> tuple[list[str]]:
     import gzip
     import json
     import os
@@ -131,10 +136,46 @@ def english_words() -> frozenset[str]:
     path = os.path.join(os.path.dirname(spacy_lookups_data.__file__), "data", "en_lemma_lookup.json.gz")
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         table = json.load(handle)
-    words = {k.lower() for k in table} | {v.lower() for v in table.values()}
-    return frozenset(words | set(_stop_words()))
+    return (sorted({k.lower() for k in table} | {v.lower() for v in table.values()}),)
 
 
+def _cached_tables(name: str, compute: Callable[[], tuple[list[str], ...]]) -> tuple[frozenset[str], ...]:
+    """Word tables derived from spacy-lookups-data, computed once per installed version and kept
+    as JSON in the user's cache (``FEEDBACK_CACHE_DIR``, else ``$XDG_CACHE_HOME/feedback``, else
+    ``~/.cache/feedback``): reading the cache takes ~0.05 s, deriving the tables ~4 s, which every
+    run, every worker pool and every test process paid. A missing, stale or unreadable cache is
+    recomputed; an unwritable one is only skipped."""
+    import json
+    import os
+    from importlib.metadata import PackageNotFoundError, version
+    from pathlib import Path
+
+    try:
+        source = version("spacy-lookups-data")
+    except PackageNotFoundError:  # pragma: no cover - a dependency
+        source = "unknown"
+    root = os.environ.get("FEEDBACK_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "feedback"
+    )
+    path = Path(root) / f"{name}-{source}-v{_TABLES_FORMAT}.json"
+    try:
+        lists = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(lists, list) and all(isinstance(x, list) for x in lists):
+            return tuple(frozenset(x) for x in lists)
+    except (OSError, ValueError):
+        pass
+    computed = compute()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(computed), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as exc:
+        log.debug("word tables not cached at %s: %s", path, exc)
+    return tuple(frozenset(x) for x in computed)
+
+
+_TABLES_FORMAT = 1  # bump when a derived table's rule changes (e.g. the letter-case margin)
 _LEADING = " \t\"'([>*-•"  # what may come before a sentence's first word
 _TITLE_WORDS = frozenset(["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "st", "hi", "hello",
                           "dear", "thanks", "thank", "please", "yes", "no"])
@@ -158,6 +199,11 @@ def letter_case_evidence(margin: float = 0.5) -> tuple[frozenset[str], frozenset
     capitalised: in the middle of a sentence they may well be a name, so they do need it. Forms
     too rare to tell are in neither set.
     """
+    lower, title = _cached_tables(f"letter-case-{margin}", lambda: _letter_case(margin))
+    return lower, title
+
+
+def _letter_case(margin: float) -> tuple[list[str], list[str]]:
     import gzip
     import json
     import os
@@ -176,7 +222,7 @@ def letter_case_evidence(margin: float = 0.5) -> tuple[frozenset[str], frozenset
             lower.add(word)
         elif capitalised > _LEXEME_FLOOR and capitalised - p >= margin:
             title.add(word)
-    return frozenset(lower), frozenset(title)
+    return sorted(lower), sorted(title)
 
 
 @lru_cache(maxsize=2)
