@@ -21,8 +21,7 @@ from pathlib import Path
 import yaml
 
 from feedback.config import load_config
-from feedback.pipeline import ingest_source
-from feedback.process import build_redactor, process_items
+from feedback.pipeline import ingest_source, process
 from feedback.publish import publish
 from feedback.samples import write_bench_csv
 from feedback.warehouse import open_warehouse
@@ -68,7 +67,7 @@ def main() -> None:
         ingest_peak = peak_mb()
 
         t0 = time.perf_counter()
-        processed = process_items(db, build_redactor(["GB", "US"]), config.processing.languages)
+        processed = process(db, config)  # as the nightly run: names (NER) included, one worker per core
         process_s = time.perf_counter() - t0
 
         t0 = time.perf_counter()
@@ -85,7 +84,8 @@ def main() -> None:
     lines = [
         f"rows: {args.rows:,} survey rows -> {result.new:,} comments",
         f"ingest:  {ingest_s:6.2f} s  {args.rows / ingest_s:9,.0f} rows/s  ({result.new / ingest_s:,.0f} comments/s)  peak {ingest_peak:,.0f} MB",
-        f"process: {process_s:6.2f} s  {processed / process_s:9,.0f} comments/s (redact + language + sentiment)",
+        f"process: {process_s:6.2f} s  {processed / process_s:9,.0f} comments/s (redact incl. names + language + sentiment, "
+        f"{config.processing.worker_count()} processes, redactor load included)",
         f"publish: {publish_s:6.2f} s  {published.feedback / publish_s:9,.0f} comments/s with FTS5 + indexes ({size_mb:.0f} MB archive)",
         f"rerun of unchanged input: {rerun_s:.2f} s, {again.new} new",
         f"peak memory: {peak_mb():,.0f} MB",
