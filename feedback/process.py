@@ -51,10 +51,11 @@ def process_items(
 ) -> int:
     """Redact, detect language and score sentiment for pending items; returns how many.
 
-    With ``workers`` > 1 the items are processed by that many forked processes (see
-    :mod:`feedback.parallel`) in pieces small enough to keep both cores busy to the end (a
-    few long e-mails can cost as much as hundreds of survey answers); the rows are written here,
-    ``batch_size`` per transaction, in the items' order.
+    With ``workers`` > 1 (and enough items) the items are processed by that many worker processes
+    (see :mod:`feedback.parallel`) in pieces sized to keep every core busy to the end (a few long
+    e-mails can cost as much as hundreds of survey answers); the rows are written here, in this
+    process, ``batch_size`` per transaction. A rerun after an interruption picks up what was not
+    written (the pending items are those without a current ``processed`` row).
     """
     todo = pending_items(db, version)
     if not todo:

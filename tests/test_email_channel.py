@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import json
 import re
+import socket
 from pathlib import Path
 
 import pytest
@@ -96,6 +97,38 @@ def test_parsing_in_two_processes_gives_the_same_batches_as_in_one(
         ])
     assert len(runs[0]) > 20
     assert runs[1] == runs[0]  # same batches, same order, same watermarks
+
+
+@pytest.mark.parametrize(
+    ("workers", "least"),
+    # inline; in workers (the failure comes while they parse); too few messages for workers (the
+    # failure comes while the reader is still counting them)
+    [(1, 200), (2, 10), (2, 10_000)],
+)
+def test_an_unreachable_imap_server_does_not_stop_the_mailbox_files(
+    sample: tuple[Path, dict[str, int]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int, least: int
+) -> None:
+    from feedback.config import ImapAccount
+    from feedback.errors import SourceUnavailable
+    from feedback.sources import email
+
+    monkeypatch.setattr(email, "PARALLEL_MIN_MESSAGES", least)
+    out, counts = sample
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    imap = ImapAccount(host="127.0.0.1", port=port, security="plain", username="support",
+                       password="env:NO_SUCH_IMAP_PASSWORD", retries=0, timeout=2)
+    source = SAMPLE_SOURCE.model_copy(update={"imap": [imap]})
+    db = open_warehouse(tmp_path / "w.db")
+    context = SourceContext(customer_secret=b"k", base_dir=out, workers=workers,
+                            secrets={"env:NO_SUCH_IMAP_PASSWORD": "x"})
+    committed = BatchResult()
+    with pytest.raises(SourceUnavailable, match="127.0.0.1"):
+        for batch in reader_for("email")(source, context):
+            committed += commit_batch(db, batch)
+    assert committed.new == counts["email_customer_messages"]  # the files were read all the same
+    assert db.execute("select count(*) from raw_documents").fetchone()[0] == counts["email_messages"]
 
 
 def test_threads_answered_and_time_to_first_answer(sample: tuple[Path, dict[str, int]], tmp_path: Path) -> None:

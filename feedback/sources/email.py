@@ -392,12 +392,21 @@ def read_email(source: EmailSource, context: SourceContext) -> Iterator[Batch]:
     jobs = _jobs(source, context)
     workers = context.workers
     first: list[Job | Batch] = []
+    failure: Exception | None = None
     if workers > 1:  # a handful of new messages is parsed here: not worth starting workers for
-        first = list(itertools.islice(jobs, PARALLEL_MIN_MESSAGES))
-        if len(first) < PARALLEL_MIN_MESSAGES:
+        try:
+            for job in jobs:
+                first.append(job)
+                if len(first) >= PARALLEL_MIN_MESSAGES:
+                    break
+        except Exception as exc:  # noqa: BLE001 - raised below, once what was read is committed
+            failure = exc
+        if failure is not None or len(first) < PARALLEL_MIN_MESSAGES:
             workers = 1
     task = BuildBatch(source, replace(context, watermarks={}, secrets={}))
-    yield from ordered_map(task, itertools.chain(first, jobs), workers)
+    yield from ordered_map(task, first if failure is not None else itertools.chain(first, jobs), workers)
+    if failure is not None:
+        raise failure
 
 
 PARALLEL_MIN_MESSAGES = 200
