@@ -23,7 +23,6 @@ everything runs in the calling process: same results, one core.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import itertools
 import multiprocessing
@@ -32,6 +31,7 @@ import pickle
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -83,27 +83,13 @@ def _run_chunk(token: int, blob: bytes, chunk: list[Any]) -> list[Any]:
     return [task(item) for item in chunk]
 
 
-@contextlib.contextmanager
-def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
-    """A pool of ``workers`` processes for :func:`ordered_map` calls to share (None: run inline).
-
-    Starting workers costs little once the fork server runs, but a caller with several maps
-    in a row (a benchmark) can keep one pool and its warmed workers for all of them.
-    """
-    if workers <= 1 or not can_fork_workers():
-        yield None
-        return
-    with ProcessPoolExecutor(workers, mp_context=_context(), initializer=_worker_start) as pool:
-        yield pool
-
-
 def ordered_map(
     task: Callable[[T], R],
     items: Iterable[T],
     workers: int,
     chunk: int = 16,
     ahead: int = 4,
-    pool: ProcessPoolExecutor | None = None,
+    on_crash: Callable[[T, str], R] | None = None,
 ) -> Iterator[R]:
     """``task(item)`` for every item, yielded in the items' order, computed by ``workers``
     processes (inline when ``workers`` <= 1 or there is no fork server on this platform).
@@ -114,44 +100,95 @@ def ordered_map(
     a long or endless source is never read far ahead. If reading the items raises (a server that
     goes away mid-fetch), the results of everything read before are yielded first and then the
     error is raised: the caller commits what it has, exactly as it would inline.
+
+    A worker that dies (killed for memory, a crash inside a C library) breaks the pool. With
+    ``on_crash``, the unfinished items are run again in a new pool, those of a chunk that breaks
+    it again one by one, and an item that kills its worker on its own gets
+    ``on_crash(item, reason)`` as its result (the e-mail reader quarantines the message), so one
+    poisonous input cannot stop every run after it. Without ``on_crash`` the error is raised.
     """
-    if pool is None:
-        if workers <= 1 or not can_fork_workers():
-            for item in items:
-                yield task(item)
-            return
-        with worker_pool(workers) as own:
-            yield from _ordered(task, items, workers, chunk, ahead, own)
+    if workers <= 1 or not can_fork_workers():
+        for item in items:
+            yield task(item)
         return
-    yield from _ordered(task, items, workers, chunk, ahead, pool)
+    yield from _Ordered(task, workers, on_crash).run(items, chunk, ahead)
 
 
-def _ordered(
-    task: Callable[[T], R], items: Iterable[T], workers: int, chunk: int, ahead: int, pool: Any
-) -> Iterator[R]:
-    token, blob = next(_NEXT), pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL)
-    source = iter(items)
-    in_flight: deque[Future[list[R]]] = deque()
-    done = False
-    failure: BaseException | None = None
-    try:
-        while True:
-            while not done and len(in_flight) < ahead * workers:
-                taken: list[T] = []
+CRASH_REASON = (
+    "the worker process handling it died (killed for memory, or a crash inside a C library); "
+    "set aside so that the rest can be read"
+)
+
+
+class _Ordered:
+    def __init__(self, task: Callable[[Any], Any], workers: int, on_crash: Callable[[Any, str], Any] | None) -> None:
+        self.token, self.blob = next(_NEXT), pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL)
+        self.workers, self.on_crash = workers, on_crash
+        self.pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.workers, mp_context=_context(), initializer=_worker_start)
+
+    def _replace_pool(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = self._new_pool()
+
+    def _submit(self, taken: list[Any]) -> Future[list[Any]]:
+        return self.pool.submit(_run_chunk, self.token, self.blob, taken)
+
+    def _again(self, taken: list[Any]) -> list[Any]:
+        """A chunk whose worker died, or that was in flight when one did: run again, and item by
+        item if it breaks the new pool too."""
+        assert self.on_crash is not None
+        try:
+            return self._submit(taken).result()
+        except BrokenProcessPool:
+            self._replace_pool()
+        results = []
+        for item in taken:
+            try:
+                results.extend(self._submit([item]).result())
+            except BrokenProcessPool:
+                self._replace_pool()
+                results.append(self.on_crash(item, CRASH_REASON))
+        return results
+
+    def run(self, items: Iterable[Any], chunk: int, ahead: int) -> Iterator[Any]:
+        source = iter(items)
+        in_flight: deque[tuple[list[Any], Future[list[Any]]]] = deque()
+        done = False
+        failure: BaseException | None = None
+        try:
+            while True:
+                while not done and len(in_flight) < ahead * self.workers:
+                    taken: list[Any] = []
+                    try:
+                        while len(taken) < chunk:
+                            taken.append(next(source))
+                    except StopIteration:
+                        done = True
+                    except Exception as exc:  # noqa: BLE001 - raised below, after what was read
+                        done, failure = True, exc
+                    if taken:
+                        in_flight.append((taken, self._submit(taken)))
+                if not in_flight:
+                    break
+                taken, future = in_flight.popleft()
                 try:
-                    while len(taken) < chunk:
-                        taken.append(next(source))
-                except StopIteration:
-                    done = True
-                except Exception as exc:  # noqa: BLE001 - raised below, after what was read
-                    done, failure = True, exc
-                if taken:
-                    in_flight.append(pool.submit(_run_chunk, token, blob, taken))
-            if not in_flight:
-                break
-            yield from in_flight.popleft().result()
-        if failure is not None:
-            raise failure
-    finally:
-        for future in in_flight:  # the caller stopped early: drop what it will not read
-            future.cancel()
+                    results = future.result()
+                except BrokenProcessPool:
+                    if self.on_crash is None:
+                        raise
+                    lost = [taken] + [t for t, _ in in_flight]
+                    in_flight.clear()
+                    self._replace_pool()
+                    for group in lost:
+                        yield from self._again(group)
+                    continue
+                yield from results
+            if failure is not None:
+                raise failure
+        finally:
+            for _, future in in_flight:  # the caller stopped early: drop what it will not read
+                future.cancel()
+            self.pool.shutdown(wait=True)

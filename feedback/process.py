@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import sqlite_utils
 
@@ -79,7 +78,6 @@ def processed_rows(
     version: str = PROCESS_VERSION,
     workers: int = 1,
     batch_size: int = 2000,
-    pool: Any = None,
 ) -> Iterator[list[dict[str, object]]]:
     """The ``processed`` rows of (id, title, text) items, piece by piece (in the items' order with
     one worker; with more, longest texts first, so that no worker is left with a long tail).
@@ -91,7 +89,7 @@ def processed_rows(
     else:
         workers = 1
         pieces = [todo[start : start + batch_size] for start in range(0, len(todo), batch_size)]
-    yield from ordered_map(ProcessPiece(redactor, tuple(languages), version), pieces, workers, chunk=1, pool=pool)
+    yield from ordered_map(ProcessPiece(redactor, tuple(languages), version), pieces, workers, chunk=1)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import functools
 import importlib
 import os
 import pickle
+import signal
 import sys
 import threading
 import time
@@ -176,3 +177,49 @@ def test_workers_default_to_one_per_core() -> None:
     assert Processing(workers=1).worker_count() == 1
     with pytest.raises(ValueError, match="greater than or equal to 1"):
         Processing(workers=0)
+
+
+def _dies_on_13(x: int) -> int:
+    if x == 13:
+        os.kill(os.getpid(), signal.SIGKILL)  # as the kernel's OOM killer or a segfault would
+    return x
+
+
+@needs_fork
+def test_an_item_that_kills_its_worker_is_set_aside_and_the_rest_computed() -> None:
+    crashed: list[tuple[int, str]] = []
+
+    def set_aside(item: int, reason: str) -> int:
+        crashed.append((item, reason))
+        return -1
+
+    results = list(ordered_map(_dies_on_13, range(60), workers=2, chunk=4, on_crash=set_aside))
+    assert results == [-1 if x == 13 else x for x in range(60)]
+    assert [item for item, _ in crashed] == [13] and "worker process handling it died" in crashed[0][1]
+
+
+@needs_fork
+def test_without_a_crash_handler_a_dead_worker_is_an_error() -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    with pytest.raises(BrokenProcessPool):
+        list(ordered_map(_dies_on_13, range(30), workers=2, chunk=4))
+
+
+def test_a_message_whose_worker_died_is_quarantined_with_its_watermark(tmp_path: Path) -> None:
+    from feedback.config import EmailSource
+    from feedback.sources import SourceContext
+    from feedback.sources.email import BuildBatch
+    from feedback.warehouse import commit_batch, open_warehouse, watermarks
+
+    source = EmailSource(name="mail", channel="email", eml=["x"])
+    task = BuildBatch(source, SourceContext(customer_secret=b"k"))
+    raw = b"From: a@example.com\nSubject: boom\n\n<html>" + b"<div>" * 50
+    batch = task.crashed((raw, "x/boom.eml", ("eml:x/boom.eml", {"hash": "h"}), None), "the worker died")
+    db = open_warehouse(tmp_path / "w.db")
+    result = commit_batch(db, batch)
+    assert result.quarantined == 1 and result.new == 0
+    row = db.execute("select location, reason from quarantine").fetchone()
+    assert row == ("x/boom.eml", "the worker died")
+    assert db.execute("select count(*) from raw_documents").fetchone()[0] == 1  # nothing lost
+    assert watermarks(db, "mail") == {"eml:x/boom.eml": {"hash": "h"}}  # not read again next run

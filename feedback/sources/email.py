@@ -404,7 +404,8 @@ def read_email(source: EmailSource, context: SourceContext) -> Iterator[Batch]:
         if failure is not None or len(first) < PARALLEL_MIN_MESSAGES:
             workers = 1
     task = BuildBatch(source, replace(context, watermarks={}, secrets={}))
-    yield from ordered_map(task, first if failure is not None else itertools.chain(first, jobs), workers)
+    yield from ordered_map(task, first if failure is not None else itertools.chain(first, jobs), workers,
+                           on_crash=task.crashed)
     if failure is not None:
         raise failure
 
@@ -426,6 +427,18 @@ class BuildBatch:
             return job
         raw, location, mark, fallback = job
         return message_batch(self.source, self.context, raw, location, mark, fallback)[0]
+
+    def crashed(self, job: Job | Batch, reason: str) -> Batch:
+        """The batch for a message whose worker died reading it: quarantined with its raw bytes
+        and its watermark, so the next run does not stumble on it again."""
+        if isinstance(job, Batch):
+            return job
+        raw, location, mark, _ = job
+        digest = content_hash(raw)
+        snippet = raw[:300].decode("utf-8", "replace")
+        document = RawDocument(digest, self.source.name, location, raw, MEDIA_TYPE)
+        record = Quarantined(self.source.name, location, reason, snippet, digest)
+        return Batch(source=self.source.name, items=[], raw=document, quarantined=[record], watermark=mark)
 
 
 def _jobs(source: EmailSource, context: SourceContext) -> Iterator[Job | Batch]:
