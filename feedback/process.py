@@ -89,7 +89,8 @@ def processed_rows(
     else:
         workers = 1
         pieces = [todo[start : start + batch_size] for start in range(0, len(todo), batch_size)]
-    yield from ordered_map(ProcessPiece(redactor, tuple(languages), version), pieces, workers, chunk=1)
+    task = ProcessPiece(redactor, tuple(languages), version, workers)
+    yield from ordered_map(task, pieces, workers, chunk=1, on_crash=task.crashed)
 
 
 @dataclass(frozen=True)
@@ -100,9 +101,21 @@ class ProcessPiece:
     redactor: Callable[[str | None], str | None]
     languages: tuple[str, ...]
     version: str
+    workers: int = 1
 
     def __call__(self, chunk: list[tuple[str, str | None, str]]) -> list[dict[str, object]]:
         return _processed_rows(chunk, self.redactor, self.languages, self.version)
+
+    def crashed(self, chunk: list[tuple[str, str | None, str]], reason: str) -> list[dict[str, object]]:
+        """A piece whose worker died: its items one by one in new workers; an item that kills its
+        worker on its own gets no row (nothing of it is published), is logged, and stays pending,
+        so the next run tries it again while the rest of the stage goes on."""
+        if len(chunk) > 1:
+            singles = [[item] for item in chunk]
+            return [row for rows in ordered_map(self, singles, self.workers, chunk=1, on_crash=self.crashed)
+                    for row in rows]
+        log.error("item %s left unprocessed (not published) until a later run: %s", chunk[0][0], reason)
+        return []
 
 
 def balanced_pieces(todo: list[tuple[str, str | None, str]], workers: int) -> list[list[tuple[str, str | None, str]]]:

@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -223,3 +224,25 @@ def test_a_message_whose_worker_died_is_quarantined_with_its_watermark(tmp_path:
     assert row == ("x/boom.eml", "the worker died")
     assert db.execute("select count(*) from raw_documents").fetchone()[0] == 1  # nothing lost
     assert watermarks(db, "mail") == {"eml:x/boom.eml": {"hash": "h"}}  # not read again next run
+
+
+@dataclass(frozen=True)
+class _PoisonedRedactor:
+    """A redactor whose worker dies on one text, as a crash inside a C library would."""
+
+    def __call__(self, text: str | None) -> str | None:
+        if text and "poison" in text:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return text
+
+
+@needs_fork
+def test_an_item_that_kills_its_worker_stays_pending_and_the_rest_is_processed(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(process, "PARALLEL_MIN_ITEMS", 10)
+    todo = [(f"item-{n:02d}", None, "poison pill" if n == 17 else f"fine comment {n}") for n in range(40)]
+    rows = [row for piece in processed_rows(todo, _PoisonedRedactor(), ["en"], PROCESS_VERSION, workers=2)
+            for row in piece]
+    assert sorted(str(r["item_id"]) for r in rows) == [f"item-{n:02d}" for n in range(40) if n != 17]
+    assert "item-17 left unprocessed" in caplog.text
