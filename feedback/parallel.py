@@ -12,10 +12,13 @@ thread held a module's import lock waited for it forever (seen in the Prefect
 nightly). Workers forked from the server start with everything loaded, in
 milliseconds.
 
-A task crosses to the workers pickled, once per chunk of items, and is unpickled
-once per worker (cached by a token): it must be a module-level function or a
-picklable object, and carries its state (a redactor pickles as the recipe to build
-it, its model coming from the worker's cache). Only items and results travel after that.
+A task travels pickled (a few hundred bytes to a few kB) with each chunk of items,
+and is unpickled once per worker (cached by a token): it must be a module-level
+function or a picklable object, and carries its state (a redactor pickles as the
+recipe to build it, its model coming from the worker's cache).
+
+A worker that dies breaks its pool; see ``on_crash`` in :func:`ordered_map` for how
+the unfinished items are run again and the one that killed it is set aside.
 
 Where ``forkserver`` is not available (Windows), or one worker is asked for,
 everything runs in the calling process: same results, one core.
