@@ -28,12 +28,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from feedback.config import EmailSource
-from feedback.parallel import cpu_count, ordered_map
-from feedback.process import balanced_pieces, build_redactor, processed_rows, warm_up
-from feedback.redact import Redactor
 from feedback.sources import SourceContext
-from feedback.sources.email import MESSAGES_TABLE, read_email
-from feedback.sources.mail_names import NameRedactor
+from feedback.sources.email.reader import MESSAGES_TABLE, read_email
+from feedback.text.names import NameRedactor
+from feedback.text.process import balanced_pieces, build_redactor, processed_rows, warm_up
+from feedback.text.redact import Redactor
+from feedback.workers import cpu_count, ordered_map
 
 NOT_MESSAGES = {"LICENSE", "NOTICE", "SOURCE.txt", "README", "COPYING", "MIT.txt", "Apache-2.0.txt"}
 LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl")

@@ -24,10 +24,10 @@ from pathlib import Path
 from feedback.config import ReviewSource
 from feedback.samples.reviews import generate_reviews
 from feedback.sources import SourceContext
-from feedback.sources.review_extract import extract_page
-from feedback.sources.reviews import ReviewCrawl
-from feedback.sources.web_fetch import FakeClock
-from feedback.sources.web_serve import serve_directory
+from feedback.sources.reviews.crawl import ReviewCrawl
+from feedback.sources.reviews.extract import extract_page
+from feedback.sources.reviews.fetch import FakeClock
+from feedback.sources.reviews.serve import serve_directory
 from feedback.warehouse import commit_batch, open_warehouse, watermarks
 
 PAGES = Path(__file__).resolve().parents[2] / "shared" / "data" / "review_pages" / "recipe_scrapers"

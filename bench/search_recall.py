@@ -7,7 +7,7 @@ Corpus: every labelled text of bench/out/all.npz (banking77 train + test, clinc1
 split) except the banking77 and clinc150 *test* texts, which are held out; queries: a sample
 of those held-out texts' vectors. For corpus sizes from a quarter to all of it, and each
 number of PCA dimensions and of first-pass candidates, the search of
-``feedback.insights_search.VectorIndex.top`` (PCA first pass, exact cosine re-rank) is
+``feedback.serve.search.VectorIndex.top`` (PCA first pass, exact cosine re-rank) is
 compared with exact search: recall@k = share of the exact top k that the two-stage top k
 holds, averaged over queries. Appends the table to bench/RESULTS.md.
 
@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from themes_data import load  # noqa: E402
 
-from feedback.insights_search import REDUCED_DIMS, VectorIndex, reduce_vectors  # noqa: E402
+from feedback.serve.search import REDUCED_DIMS, VectorIndex, reduce_vectors  # noqa: E402
 
 KS = (10, 50)
 

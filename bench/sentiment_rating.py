@@ -4,7 +4,7 @@
 
 The 797 reader reviews of ../shared/data/review_pages/recipe_scrapers carry a star
 rating (schema.org reviewRating). Each review text goes through the product's sentiment
-(feedback.text.sentiment: VADER + service lexicon) and is compared with its stars by the
+(feedback.text.sentiment.sentiment: VADER + service lexicon) and is compared with its stars by the
 same figures the archive's ``sentiment_check`` table shows, plus plain VADER for reference.
 """
 
@@ -21,9 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from feedback.sentiment_check import check_row  # noqa: E402
-from feedback.sources.review_extract import extract_page  # noqa: E402
-from feedback.text import sentiment  # noqa: E402
+from feedback.insights.sentiment_check import check_row  # noqa: E402
+from feedback.sources.reviews.extract import extract_page  # noqa: E402
+from feedback.text.sentiment import sentiment  # noqa: E402
 
 PAGES = Path("/work/shared/data/review_pages/recipe_scrapers")
 
@@ -59,7 +59,7 @@ def main() -> None:
         "| method | spearman | agreement | low-rated read negative | high-rated read positive |",
         "|---|---|---|---|---|",
     ]
-    for name, pairs in (("feedback.text.sentiment (VADER + service lexicon)", ours), ("plain VADER", vader)):
+    for name, pairs in (("feedback.text.sentiment.sentiment (VADER + service lexicon)", ours), ("plain VADER", vader)):
         row = check_row(name, "stars", pairs)
         lines.append(f"| {name} | {row['spearman']} | {row['agreement']} | {row['low_rated_negative']} "
                      f"| {row['high_rated_positive']} |")

@@ -3,7 +3,7 @@
     .venv/bin/python bench/themes_data.py          # embed (once) banking77 test + clinc150 test
     .venv/bin/python bench/themes_data.py --large  # also every labelled text (for the 50k speed run)
 
-Texts go through the pipeline's cleanup (feedback.nlp.clean_for_embedding) before
+Texts go through the pipeline's cleanup (feedback.text.segments.clean_for_embedding) before
 embedding, as in production. Cached as bench/out/<name>.npz (vectors, texts, labels).
 """
 
@@ -60,7 +60,7 @@ def load(name: str) -> tuple[np.ndarray, list[str], list[str]]:
         data = np.load(path, allow_pickle=False)
         return data["vectors"], list(data["texts"]), list(data["labels"])
     from feedback.embed import Embedder
-    from feedback.nlp import clean_for_embedding
+    from feedback.text.segments import clean_for_embedding
 
     texts, labels = SETS[name]()
     started = time.perf_counter()

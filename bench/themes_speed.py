@@ -32,9 +32,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from themes_data import load  # noqa: E402
 
-from feedback import nlp  # noqa: E402
 from feedback.embed import Embedder, text_hash, to_blob  # noqa: E402
 from feedback.items import stable_id  # noqa: E402
+from feedback.text import segments as nlp  # noqa: E402
 from feedback.themes import ThemeSettings, recluster, update_themes  # noqa: E402
 from feedback.themes.store import embed_pending, segment_new  # noqa: E402
 from feedback.warehouse import now_iso, open_warehouse  # noqa: E402

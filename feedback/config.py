@@ -27,8 +27,8 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import ConfigError
-from .themes.settings import ThemeSettings
+from feedback.errors import ConfigError
+from feedback.themes.settings import ThemeSettings
 
 DEFAULT_CONFIG_PATH = Path("data/config.yml")
 SECRET_REF = re.compile(r"^(env|block):([A-Za-z_][A-Za-z0-9_-]*)$")
@@ -320,7 +320,7 @@ class Processing(_Model):
     )
 
     def worker_count(self) -> int:
-        from .parallel import cpu_count
+        from feedback.workers import cpu_count
 
         return self.workers or cpu_count()
 

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import numpy as np
 import sqlite_utils
 
-from .warehouse import now_iso
+from feedback.warehouse import now_iso
 
 log = logging.getLogger(__name__)
 

@@ -10,13 +10,13 @@ from collections.abc import Callable, Mapping
 
 import sqlite_utils
 
-from .config import Config
-from .errors import ConfigError
-from .process import build_redactor, process_items
-from .publish import ArchiveExtension, PublishResult, publish
-from .redact import Redactor
-from .sources import SourceContext, reader_for
-from .warehouse import BatchResult, commit_batch, watermarks
+from feedback.config import Config
+from feedback.errors import ConfigError
+from feedback.publish import ArchiveExtension, PublishResult, publish
+from feedback.sources import SourceContext, reader_for
+from feedback.text.process import build_redactor, process_items
+from feedback.text.redact import Redactor
+from feedback.warehouse import BatchResult, commit_batch, watermarks
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +59,8 @@ def make_redactor(db: sqlite_utils.Database, config: Config) -> Redactor:
     Built once per run, after ingestion, so the names of tonight's e-mail senders and
     signatures are known; spaCy NER (when its model is installed) finds the others.
     """
-    from .sources.email import known_names
-    from .sources.mail_names import NameRedactor
+    from feedback.sources.email.reader import known_names
+    from feedback.text.names import NameRedactor
 
     known = known_names(db) | set(config.processing.names)
     if config.processing.names_file is not None:
@@ -79,7 +79,7 @@ def process(db: sqlite_utils.Database, config: Config) -> int:
         db, make_redactor(db, config), config.processing.languages, workers=config.processing.worker_count()
     )
     if any(s.channel == "review" for s in config.sources):
-        from .sources.reviews import flag_near_duplicates
+        from feedback.sources.reviews.crawl import flag_near_duplicates
 
         flag_near_duplicates(db)
     return done
@@ -87,14 +87,21 @@ def process(db: sqlite_utils.Database, config: Config) -> int:
 
 def archive_extensions(config: Config | None = None) -> list[ArchiveExtension]:
     """What the archive holds besides feedback and runs: themes, e-mail threads, and (with a
-    configuration) the staff pages' tables: search vectors, trends, drivers, promises, customers."""
-    from .sentiment_check import archive_tables as sentiment_tables
-    from .sources.email import archive_tables as email_tables
-    from .themes import archive_tables as theme_tables
+    configuration) the staff pages' tables: search vectors, trends, drivers, promises, customers.
 
-    extensions: list[ArchiveExtension] = [theme_tables, email_tables, sentiment_tables]
-    if config is not None:
-        from .insights import insights_extension
+    With a configuration the insights extension publishes the e-mail threads itself (its
+    customers table reads them), so they are computed once.
+    """
+    from feedback.insights.sentiment_check import archive_tables as sentiment_tables
+    from feedback.themes import archive_tables as theme_tables
+
+    extensions: list[ArchiveExtension] = [theme_tables, sentiment_tables]
+    if config is None:
+        from feedback.sources.email.reader import archive_tables as email_tables
+
+        extensions.append(email_tables)
+    else:
+        from feedback.insights.tables import insights_extension
 
         extensions.append(insights_extension(config))
     return extensions

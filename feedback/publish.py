@@ -20,7 +20,7 @@ from typing import Any
 
 import sqlite_utils
 
-from .warehouse import now_iso
+from feedback.warehouse import now_iso
 
 log = logging.getLogger(__name__)
 

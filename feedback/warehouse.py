@@ -22,8 +22,8 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.db import NotFoundError
 
-from .errors import WarehouseError
-from .items import Item, Quarantined
+from feedback.errors import WarehouseError
+from feedback.items import Item, Quarantined
 
 log = logging.getLogger(__name__)
 

@@ -51,7 +51,7 @@ def test_a_bad_config_is_one_line_not_a_traceback(tmp_path: Path) -> None:
 def test_sources_publish_and_quarantine(tmp_path: Path, write_config: Callable[..., Path]) -> None:
     from feedback.config import load_config
     from feedback.pipeline import ingest_source
-    from feedback.process import build_redactor, process_items
+    from feedback.text.process import build_redactor, process_items
     from feedback.warehouse import open_warehouse
 
     (tmp_path / "a.csv").write_text("Timestamp,Why?\n9/14/2026 10:00:00,Late again\nnot a date,Cold food\n", encoding="utf-8")

@@ -95,7 +95,8 @@ async def test_search_by_meaning_in_two_stages_finds_what_exact_search_finds(
     """A large archive is ranked on a PCA-reduced copy first, then the best candidates exactly."""
     from datasette.app import Datasette
 
-    from feedback import datasette_plugin, insights_search
+    from feedback.serve import plugin as datasette_plugin
+    from feedback.serve import search as insights_search
 
     shutil.copy(archive, tmp_path / "archive.db")  # a new path: its own index
     monkeypatch.setattr(insights_search, "EXACT_BELOW", 0)  # as if it held millions of comments

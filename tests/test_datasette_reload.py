@@ -13,11 +13,11 @@ import pytest
 import yaml
 
 from feedback.config import Config, load_config
-from feedback.datasette_reload import file_key
-from feedback.insights_search import IndexCache, SearchUnavailable
 from feedback.pipeline import ingest_source
-from feedback.process import build_redactor, process_items
 from feedback.publish import publish
+from feedback.serve.reload import file_key
+from feedback.serve.search import IndexCache, SearchUnavailable
+from feedback.text.process import build_redactor, process_items
 from feedback.warehouse import open_warehouse
 
 from .conftest import REPO, SECRET
@@ -120,7 +120,7 @@ async def test_warm_up_reads_the_indexes_at_start_and_after_a_publish(config: Co
 
     from datasette.app import Datasette
 
-    from feedback import datasette_plugin
+    from feedback.serve import plugin as datasette_plugin
 
     async def settled() -> None:
         while datasette_plugin._warming:
@@ -148,7 +148,7 @@ async def test_a_warm_up_that_fails_is_logged_and_the_server_still_serves(
 
     from datasette.app import Datasette
 
-    from feedback import datasette_plugin
+    from feedback.serve import plugin as datasette_plugin
 
     broken = tmp_path / "archive.db"
     con = sqlite3.connect(broken)  # tables by the right names, but not what publish writes
@@ -159,7 +159,7 @@ async def test_a_warm_up_that_fails_is_logged_and_the_server_still_serves(
     monkeypatch.setenv("FEEDBACK_WARM_UP", "1")
     monkeypatch.setattr(datasette_plugin, "_facet_indexes", IndexCache(datasette_plugin.load_facets))
     ds = Datasette(immutables=[str(broken)])
-    with caplog.at_level("WARNING", logger="feedback.datasette_plugin"):
+    with caplog.at_level("WARNING", logger="feedback.serve.plugin"):
         await ds.invoke_startup()
         while datasette_plugin._warming:
             await asyncio.to_thread(datasette_plugin._warming.pop().join)

@@ -12,10 +12,9 @@ import pytest
 import sqlite_utils
 
 from feedback.config import EmailSource
-from feedback.redact import EMAIL, Redactor
 from feedback.samples.emails import generate_emails
 from feedback.sources import SourceContext, reader_for
-from feedback.sources.email import (
+from feedback.sources.email.reader import (
     ThreadMessage,
     archive_tables,
     known_names,
@@ -23,7 +22,8 @@ from feedback.sources.email import (
     subject_key,
     subject_links,
 )
-from feedback.sources.mail_names import NameRedactor
+from feedback.text.names import NameRedactor
+from feedback.text.redact import EMAIL, Redactor
 from feedback.warehouse import BatchResult, commit_batch, open_warehouse, watermarks
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "emails"
@@ -83,7 +83,7 @@ def test_sample_mailbox_becomes_items_responses_and_skips(sample: tuple[Path, di
 def test_parsing_in_two_processes_gives_the_same_batches_as_in_one(
     sample: tuple[Path, dict[str, int]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from feedback.sources import email
+    from feedback.sources.email import reader as email
 
     monkeypatch.setattr(email, "PARALLEL_MIN_MESSAGES", 10)  # the sample mailbox is small
     out, _ = sample
@@ -110,7 +110,7 @@ def test_an_unreachable_imap_server_does_not_stop_the_mailbox_files(
 ) -> None:
     from feedback.config import ImapAccount
     from feedback.errors import SourceUnavailable
-    from feedback.sources import email
+    from feedback.sources.email import reader as email
 
     monkeypatch.setattr(email, "PARALLEL_MIN_MESSAGES", least)
     out, counts = sample

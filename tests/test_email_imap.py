@@ -29,7 +29,7 @@ from cryptography.x509.oid import NameOID
 from feedback.config import EmailSource, ImapAccount
 from feedback.errors import ConfigError, SourceUnavailable
 from feedback.sources import SourceContext
-from feedback.sources.email import read_email
+from feedback.sources.email.reader import read_email
 from feedback.warehouse import BatchResult, commit_batch, open_warehouse, watermarks
 
 DOVECOT = shutil.which("dovecot") or ("/usr/sbin/dovecot" if os.path.exists("/usr/sbin/dovecot") else None)

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from feedback.errors import BadInput
-from feedback.sources.email import is_company_address, split_mbox
-from feedback.sources.mail_clean import customer_words
-from feedback.sources.mail_names import NameRedactor, person_name
-from feedback.sources.mail_parse import clean_subject, decode_bytes, parse_message
+from feedback.sources.email.clean import customer_words
+from feedback.sources.email.parse import clean_subject, decode_bytes, parse_message
+from feedback.sources.email.reader import is_company_address, split_mbox
+from feedback.text.names import NameRedactor, person_name
 
 
 def _msg(headers: str, body: bytes = b"Hello there, the order was late.\n") -> bytes:
@@ -264,7 +264,7 @@ def test_split_mbox() -> None:
 
 
 def test_word_tables_are_cached_and_a_broken_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from feedback.sources import mail_names
+    from feedback.text import names as mail_names
 
     monkeypatch.setenv("FEEDBACK_CACHE_DIR", str(tmp_path))
     calls: list[str] = []

@@ -127,7 +127,7 @@ def test_no_sender_name_from_the_sample_mailbox_is_published(sample_run: Path) -
         if display and not address.endswith("@brightmoor.co.uk"):
             names.update(part for part in display.replace(",", " ").split() if len(part) > 2)
     # "Mail Delivery System", "Brightmoor Newsletter": ordinary words are not names
-    from feedback.sources.mail_names import english_words
+    from feedback.text.names import english_words
 
     names = {n for n in names if n.lower() not in english_words()}
     assert len(names) > 10

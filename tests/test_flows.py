@@ -6,6 +6,7 @@ import ast
 import importlib
 import sqlite3
 from collections.abc import Callable
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -13,12 +14,13 @@ import sqlite_utils
 import yaml
 from prefect.states import Completed, Failed
 
-from flows import FLOWS
 from flows.nightly import retry_on_io
 
 from .conftest import REPO
 
 PREFECT_YAML = yaml.safe_load((REPO / "prefect.yaml").read_text())
+# deployment name -> "module:flow", as the package registers them for the CLI
+FLOWS = {ep.name: ep.value for ep in entry_points(group="feedback.flows")}
 
 
 def flow_functions_in(path: Path) -> set[str]:
@@ -101,7 +103,7 @@ def test_nightly_flow_ingests_processes_and_publishes(
     import os
     if os.geteuid() == 0:
         # root reads any file: make the read fail another way
-        monkeypatch.setattr("feedback.sources.surveys.Path.read_bytes", _fail_for("b.csv"))
+        monkeypatch.setattr("feedback.sources.surveys.reader.Path.read_bytes", _fail_for("b.csv"))
     with pytest.raises(Exception, match="1 source\\(s\\) failed: unreadable"):
         nightly(config_path=str(config))
     runs = list(sqlite_utils.Database(tmp_path / "warehouse.db").query("select status from runs order by id"))

@@ -13,7 +13,7 @@ from feedback.config import load_config
 from feedback.errors import BadInput
 from feedback.identity import customer_key
 from feedback.pipeline import ingest_source
-from feedback.sources.surveys import DateReader
+from feedback.sources.surveys.reader import DateReader
 from feedback.warehouse import _dump_extra, open_warehouse
 
 from .conftest import SECRET

@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from feedback.insights_promises import best_mentions, promise_status
-from feedback.insights_search import VectorIndex, rrf
-from feedback.insights_stats import (
+from feedback.insights.promises import best_mentions, promise_status
+from feedback.insights.stats import (
     band_points,
     benjamini_hochberg,
     binomial_two_sided,
@@ -19,6 +18,7 @@ from feedback.insights_stats import (
     week_of,
     weeks_back,
 )
+from feedback.serve.search import VectorIndex, rrf
 
 
 @pytest.mark.parametrize(
@@ -157,7 +157,7 @@ def test_hours_between() -> None:
 
 
 def test_usual_gap_is_the_median_days_between_comments() -> None:
-    from feedback.insights import Comment, usual_gap_days
+    from feedback.insights.tables import Comment, usual_gap_days
 
     def said(when: str | None) -> Comment:
         return Comment("i", "s", "survey", when, None, "c_1", None, None, -0.5)

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from feedback import process
-from feedback.parallel import can_fork_workers, ordered_map
-from feedback.process import PROCESS_VERSION, balanced_pieces, processed_rows
-from feedback.redact import Redactor
-from feedback.sources.mail_names import NameRedactor
+from feedback.text import process
+from feedback.text.names import NameRedactor
+from feedback.text.process import PROCESS_VERSION, balanced_pieces, processed_rows
+from feedback.text.redact import Redactor
+from feedback.workers import can_fork_workers, ordered_map
 
 needs_fork = pytest.mark.skipif(not can_fork_workers(), reason="no forkserver start method on this platform: runs inline")
 
@@ -159,7 +159,7 @@ def test_processing_in_two_processes_gives_the_same_rows_as_in_one(monkeypatch: 
 
 
 def test_a_long_texts_sentiment_is_the_mean_of_its_sentences() -> None:
-    from feedback.text import sentiment
+    from feedback.text.sentiment import sentiment
 
     complaint = "The driver was rude and the eggs were broken. " + "We ordered on a Monday. " * 30
     praise = "The driver was lovely and very helpful. " + "We ordered on a Monday. " * 30
@@ -172,7 +172,7 @@ def test_a_long_texts_sentiment_is_the_mean_of_its_sentences() -> None:
 
 def test_workers_default_to_one_per_core() -> None:
     from feedback.config import Processing
-    from feedback.parallel import cpu_count
+    from feedback.workers import cpu_count
 
     assert Processing().worker_count() == cpu_count()
     assert Processing(workers=1).worker_count() == 1
@@ -210,7 +210,7 @@ def test_without_a_crash_handler_a_dead_worker_is_an_error() -> None:
 def test_a_message_whose_worker_died_is_quarantined_with_its_watermark(tmp_path: Path) -> None:
     from feedback.config import EmailSource
     from feedback.sources import SourceContext
-    from feedback.sources.email import BuildBatch
+    from feedback.sources.email.reader import BuildBatch
     from feedback.warehouse import commit_batch, open_warehouse, watermarks
 
     source = EmailSource(name="mail", channel="email", eml=["x"])

@@ -13,9 +13,9 @@ import yaml
 
 from feedback.config import load_config
 from feedback.pipeline import ingest_source
-from feedback.process import build_redactor, process_items
 from feedback.publish import FEEDBACK_COLUMNS, publish, rating_band
-from feedback.redact import Redactor
+from feedback.text.process import build_redactor, process_items
+from feedback.text.redact import Redactor
 from feedback.warehouse import open_warehouse
 
 from .conftest import REPO, SECRET
@@ -102,7 +102,7 @@ def test_redaction(text: str, expected: str) -> None:
 
 
 def test_redacting_many_at_once_is_the_same_as_one_by_one() -> None:
-    from feedback.sources.mail_names import NameRedactor
+    from feedback.text.names import NameRedactor
 
     texts = ["Hi Sam, call 020 7946 0958.", None, "", "Mrs Okafor: jo@example.com", "All fine."]
     shout = str.upper  # a step without a batch method is called per text

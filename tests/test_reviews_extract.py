@@ -9,7 +9,8 @@ import pytest
 
 from feedback.config import ReviewSource
 from feedback.sources import SourceContext
-from feedback.sources.review_extract import (
+from feedback.sources.reviews.crawl import ReviewCrawl
+from feedback.sources.reviews.extract import (
     ExtractedReview,
     Selectors,
     css_reviews,
@@ -19,16 +20,15 @@ from feedback.sources.review_extract import (
     parse_html,
     schema_types,
 )
-from feedback.sources.review_items import (
+from feedback.sources.reviews.fetch import FakeClock, parse_retry_after
+from feedback.sources.reviews.items import (
     hamming,
     normalise_date,
     normalise_rating,
     review_key,
     simhash,
 )
-from feedback.sources.reviews import ReviewCrawl
-from feedback.sources.web_fetch import FakeClock, parse_retry_after
-from feedback.sources.web_serve import serve_directory
+from feedback.sources.reviews.serve import serve_directory
 from feedback.warehouse import BatchResult, commit_batch, open_warehouse
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "review_pages"
@@ -211,7 +211,7 @@ def test_parse_retry_after(header: str | None, expected: float | None) -> None:
 
 
 def test_author_pseudonyms_are_per_site() -> None:
-    from feedback.sources.review_items import author_key
+    from feedback.sources.reviews.items import author_key
 
     secret = b"k" * 32
     assert author_key("reviews/a.example", "Sarah", secret) == author_key("reviews/a.example", " Sarah ", secret)

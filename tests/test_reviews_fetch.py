@@ -19,8 +19,8 @@ import sqlite_utils
 
 from feedback.config import ReviewSource
 from feedback.sources import SourceContext, reader_for
-from feedback.sources.reviews import read_reviews
-from feedback.sources.web_fetch import FakeClock
+from feedback.sources.reviews.crawl import read_reviews
+from feedback.sources.reviews.fetch import FakeClock
 from feedback.warehouse import BatchResult, commit_batch, open_warehouse, watermarks
 
 SECRET = b"test-secret"

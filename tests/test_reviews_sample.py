@@ -10,9 +10,9 @@ import sqlite_utils
 from feedback.config import Config, ReviewSource
 from feedback.samples.reviews import generate_reviews
 from feedback.sources import SourceContext
-from feedback.sources.reviews import ReviewCrawl, flag_near_duplicates, with_base_url
-from feedback.sources.web_fetch import FakeClock
-from feedback.sources.web_serve import serve_directory
+from feedback.sources.reviews.crawl import ReviewCrawl, flag_near_duplicates, with_base_url
+from feedback.sources.reviews.fetch import FakeClock
+from feedback.sources.reviews.serve import serve_directory
 from feedback.warehouse import BatchResult, commit_batch, open_warehouse, watermarks
 
 SOURCE = {

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from feedback.insights_search import VectorIndex, candidate_count, load_index, reduce_vectors
+from feedback.serve.search import VectorIndex, candidate_count, load_index, reduce_vectors
 
 from .conftest import REPO
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from feedback.sentiment_check import check_row
+from feedback.insights.sentiment_check import check_row
 
 from .conftest import build_sample_archive
 

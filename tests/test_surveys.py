@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from feedback.config import RatingColumn, load_config
 from feedback.errors import BadInput
 from feedback.pipeline import ingest_source
-from feedback.sources.surveys import DateReader, normalise_rating, parse_rating
+from feedback.sources.surveys.reader import DateReader, normalise_rating, parse_rating
 from feedback.sources.tabular import decode, detect_header_rows
 from feedback.warehouse import BatchResult, open_warehouse
 

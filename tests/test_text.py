@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from feedback.text import detect_language, sentiment
+from feedback.text.language import detect_language
+from feedback.text.sentiment import sentiment
 
 
 @pytest.mark.parametrize(

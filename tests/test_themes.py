@@ -12,9 +12,9 @@ import sqlite_utils
 from click.testing import CliRunner
 from sklearn.metrics import adjusted_rand_score
 
-from feedback import nlp
-from feedback.cli_themes import themes as themes_cli
+from feedback.cli.themes import themes as themes_cli
 from feedback.embed import Embedder
+from feedback.text import segments as nlp
 from feedback.themes import ThemeSettings, archive_tables, merge, recluster, rename, update_themes
 from feedback.themes.label import choose_labels, commonest_text, label_themes
 from feedback.themes.match import continue_themes, match_themes

@@ -14,8 +14,8 @@ from feedback.config import load_config
 from feedback.errors import WarehouseError
 from feedback.items import Item, Quarantined
 from feedback.pipeline import ingest_source
-from feedback.process import build_redactor, process_items
 from feedback.publish import publish
+from feedback.text.process import build_redactor, process_items
 from feedback.warehouse import (
     Batch,
     commit_batch,

@@ -9,7 +9,7 @@ import sqlite_utils
 
 from feedback.items import stable_id
 from feedback.samples.company import THEMES, compose_comment
-from feedback.text import sentiment
+from feedback.text.sentiment import sentiment
 from feedback.warehouse import now_iso, open_warehouse
 
 

@@ -18,7 +18,7 @@ import random
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from .company import (
+from feedback.samples.company import (
     THEMES,
     Comment,
     Customer,
@@ -29,8 +29,15 @@ from .company import (
     pick_themes,
     vague_comment,
 )
-from .exports import GOOGLE_FORMS_HEADER, WRITERS, google_forms_timestamp
-from .surveys import NPS_BY_MOOD, SURVEYS, TruthRow, draw_responses, truth_csv, week_volumes
+from feedback.samples.exports import GOOGLE_FORMS_HEADER, WRITERS, google_forms_timestamp
+from feedback.samples.surveys import (
+    NPS_BY_MOOD,
+    SURVEYS,
+    TruthRow,
+    draw_responses,
+    truth_csv,
+    week_volumes,
+)
 
 DEFAULT_SEED = 20261122
 TRUTH_FILE = "surveys/truth.csv"

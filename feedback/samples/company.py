@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-from .phrasebook import (
+from feedback.samples.phrasebook import (
     ALSO,
     CONTACT,
     CONTRAST,

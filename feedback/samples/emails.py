@@ -19,7 +19,7 @@ from email.policy import default as default_policy
 from email.utils import format_datetime, formataddr
 from pathlib import Path
 
-from .company import (
+from feedback.samples.company import (
     AGENTS,
     COMPLAINTS,
     PRAISE,

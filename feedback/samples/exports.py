@@ -21,8 +21,8 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from .company import STORE_CITIES, Comment, app_version, compose_comment
-from .surveys import CSAT_WORDS, Answer, Response, Survey, TruthRow, truth_rows
+from feedback.samples.company import STORE_CITIES, Comment, app_version, compose_comment
+from feedback.samples.surveys import CSAT_WORDS, Answer, Response, Survey, TruthRow, truth_rows
 
 ZONE = ZoneInfo("Europe/London")
 

@@ -538,7 +538,7 @@ TRANSLATIONS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
-# Answers that say nothing: the survey reader drops them (see feedback.sources.surveys.NON_ANSWERS).
+# Answers that say nothing: the survey reader drops them (see feedback.sources.surveys.reader.NON_ANSWERS).
 NON_ANSWERS: tuple[str, ...] = (
     "", "", "", " ", "n/a", "N/A", "-", "none", "None", "Nothing", "nothing", "no comment", ".", "nope", "NA", "--",
 )

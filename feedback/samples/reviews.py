@@ -13,7 +13,7 @@
 
 Texts come from :func:`feedback.samples.company.compose_comment`; the same seed
 gives the same bytes. Serve the folder with
-:func:`feedback.sources.web_serve.serve_directory`.
+:func:`feedback.sources.reviews.serve.serve_directory`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
-from .company import (
+from feedback.samples.company import (
     NAME,
     STORE_CITIES,
     THEMES,

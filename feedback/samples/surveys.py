@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from .company import (
+from feedback.samples.company import (
     APP_RELEASE,
     Comment,
     Context,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..warehouse import Batch
+from feedback.warehouse import Batch
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ class SourceContext:
     base_dir: Path = Path(".")
     watermarks: dict[str, Any] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)  # secret reference -> value (IMAP passwords)
-    workers: int = 1  # processes a reader may spread its parsing over (see feedback.parallel)
+    workers: int = 1  # processes a reader may spread its parsing over (see feedback.workers)
 
     def resolve(self, path: str | Path) -> Path:
         p = Path(path).expanduser()
@@ -40,15 +40,15 @@ Reader = Callable[[Any, SourceContext], Iterator[Batch]]
 def reader_for(channel: str) -> Reader:
     """The reader function of a channel, imported on demand."""
     if channel == "survey":
-        from .surveys import read_surveys
+        from feedback.sources.surveys.reader import read_surveys
 
         return read_surveys
     if channel == "review":
-        from .reviews import read_reviews
+        from feedback.sources.reviews.crawl import read_reviews
 
         return read_reviews
     if channel == "email":
-        from .email import read_email
+        from feedback.sources.email.reader import read_email
 
         return read_email
     raise ValueError(f"no reader for channel {channel!r}")

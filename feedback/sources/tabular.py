@@ -21,7 +21,7 @@ from datetime import date, datetime, time
 from functools import cached_property
 from typing import Any
 
-from ..errors import BadInput
+from feedback.errors import BadInput
 
 _SPACES = re.compile(r"\s+")
 _SUBLABELS = {"response", "open-ended response", "other (please specify)"}

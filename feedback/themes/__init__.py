@@ -5,10 +5,10 @@ Integration API (used by flows/nightly.py, flows/recluster.py, publish and the C
 and the analyst edits ``rename``, ``pin``, ``merge``, ``split``.
 """
 
-from .archive import archive_tables
-from .edits import ThemeError, merge, pin, rename, split
-from .engine import make_embedder, recluster, update_themes
-from .settings import ThemeSettings
+from feedback.themes.archive import archive_tables
+from feedback.themes.edits import ThemeError, merge, pin, rename, split
+from feedback.themes.engine import make_embedder, recluster, update_themes
+from feedback.themes.settings import ThemeSettings
 
 __all__ = [
     "ThemeError",

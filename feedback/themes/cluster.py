@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .settings import ThemeSettings
+from feedback.themes.settings import ThemeSettings
 
 log = logging.getLogger(__name__)
 

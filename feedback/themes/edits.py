@@ -10,11 +10,11 @@ from typing import Any
 import numpy as np
 import sqlite_utils
 
-from ..embed import SupportsEmbed, load_embeddings, to_blob
-from ..errors import FeedbackError
-from ..warehouse import now_iso
-from . import cluster, label, store
-from .settings import ThemeSettings
+from feedback.embed import SupportsEmbed, load_embeddings, to_blob
+from feedback.errors import FeedbackError
+from feedback.themes import cluster, label, store
+from feedback.themes.settings import ThemeSettings
+from feedback.warehouse import now_iso
 
 
 class ThemeError(FeedbackError):

@@ -34,11 +34,11 @@ from typing import Any
 import numpy as np
 import sqlite_utils
 
-from ..embed import Embedder, SupportsEmbed, to_blob
-from ..warehouse import now_iso
-from . import cluster, hierarchy, label, store
-from .match import continue_themes
-from .settings import SHAPE_FIELDS, ThemeSettings
+from feedback.embed import Embedder, SupportsEmbed, to_blob
+from feedback.themes import cluster, hierarchy, label, store
+from feedback.themes.match import continue_themes
+from feedback.themes.settings import SHAPE_FIELDS, ThemeSettings
+from feedback.warehouse import now_iso
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .. import nlp
+from feedback.text import segments as nlp
 
 PHRASE_BONUS = 0.3  # per extra word
 MAX_DOCS_PER_THEME = 1500

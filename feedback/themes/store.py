@@ -9,8 +9,7 @@ from typing import Any
 import numpy as np
 import sqlite_utils
 
-from .. import nlp
-from ..embed import (
+from feedback.embed import (
     SupportsEmbed,
     ensure_embeddings,
     from_blobs,
@@ -18,8 +17,9 @@ from ..embed import (
     text_hash,
     to_blob,
 )
-from ..text import sentiment as vader
-from ..warehouse import now_iso
+from feedback.text import segments as nlp
+from feedback.text.sentiment import sentiment as vader
+from feedback.warehouse import now_iso
 
 log = logging.getLogger(__name__)
 

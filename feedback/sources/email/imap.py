@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ..errors import ConfigError, FolderUnavailable, SourceUnavailable
+from feedback.errors import ConfigError, FolderUnavailable, SourceUnavailable
 
 log = logging.getLogger(__name__)
 

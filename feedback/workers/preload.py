@@ -1,4 +1,4 @@
-"""Imported once by the fork server that workers come from (see :mod:`feedback.parallel`).
+"""Imported once by the fork server that workers come from (see :mod:`feedback.workers`).
 
 What every worker would otherwise load itself, in each pool of each run: the pipeline's
 modules, the spaCy name model, the English word and letter-case tables (~4-5 s together),
@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import logging
 
-from . import process, text  # noqa: F401 - imported for the workers
-from .sources import (
-    email,  # noqa: F401 - imported for the workers
-    mail_names,
-)
+from feedback.sources.email import reader  # noqa: F401 - imported for the workers
+from feedback.text import language, names, process, sentiment  # noqa: F401 - imported for the workers
 
 try:
-    mail_names.load_model(mail_names.DEFAULT_MODEL)
-    mail_names.english_words()
-    mail_names.letter_case_evidence()
-    text.detect_language("Bonjour, la livraison était en retard.", text.DEFAULT_LANGUAGES)
-    text.sentiment("The delivery was late.")
+    names.load_model(names.DEFAULT_MODEL)
+    names.english_words()
+    names.letter_case_evidence()
+    language.detect_language("Bonjour, la livraison était en retard.", language.DEFAULT_LANGUAGES)
+    sentiment.sentiment("The delivery was late.")
 except Exception:  # noqa: BLE001 - the server must start; workers will load what failed themselves
     logging.getLogger(__name__).exception("worker preload failed")

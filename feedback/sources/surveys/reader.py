@@ -20,13 +20,13 @@ from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateparser
 
-from ..config import RatingColumn, SurveySource
-from ..errors import BadInput, SourceUnavailable
-from ..identity import customer_key
-from ..items import Item, Quarantined, content_hash
-from ..warehouse import Batch, RawDocument
-from . import SourceContext
-from .tabular import Column, Row, Table, read_table
+from feedback.config import RatingColumn, SurveySource
+from feedback.errors import BadInput, SourceUnavailable
+from feedback.identity import customer_key
+from feedback.items import Item, Quarantined, content_hash
+from feedback.sources import SourceContext
+from feedback.sources.tabular import Column, Row, Table, read_table
+from feedback.warehouse import Batch, RawDocument
 
 log = logging.getLogger(__name__)
 

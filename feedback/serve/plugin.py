@@ -1,6 +1,6 @@
 """Datasette plugin: search by meaning, themes, trends, score drivers, the promise gap, customers.
 
-Pages live under ``/-/feedback/`` and read the archive tables that :mod:`feedback.insights`
+Pages live under ``/-/feedback/`` and read the archive tables that :mod:`feedback.insights.tables`
 publishes. Configure in metadata (all optional)::
 
     plugins:
@@ -12,7 +12,7 @@ publishes. Configure in metadata (all optional)::
 
 The embedding model is loaded once per process, on the first search by meaning (the CLI
 sets ``HF_HUB_OFFLINE=1``); the vectors once per archive file. A new publish is served from
-the next request on, without a restart (:mod:`feedback.datasette_reload`). With
+the next request on, without a restart (:mod:`feedback.serve.reload`). With
 ``FEEDBACK_WARM_UP=1`` in the environment (``feedback serve`` sets it) the model and each
 archive's search indexes are loaded in the background at start and after a new publish, so
 the first search does not wait for them (8-25 s at a million comments).
@@ -36,10 +36,10 @@ from datasette.utils import escape_fts
 from datasette.utils.asgi import Forbidden, NotFound, Response, asgi_static
 from jinja2 import FileSystemLoader
 
-from . import insights_queries as q
-from .datasette_reload import reopen_middleware, served_key
-from .insights_facets import load_facets, match_rowids, received_ranks
-from .insights_search import IndexCache, QueryEncoder, SearchUnavailable, rrf
+from feedback.serve import queries as q
+from feedback.serve.facets import load_facets, match_rowids, received_ranks
+from feedback.serve.reload import reopen_middleware, served_key
+from feedback.serve.search import IndexCache, QueryEncoder, SearchUnavailable, rrf
 
 HERE = Path(__file__).parent
 CANDIDATES = 200  # per ranking, before fusion

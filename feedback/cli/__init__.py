@@ -1,6 +1,8 @@
 """The ``feedback`` command: a thin shell over the library and the flows.
 
-Domain errors become one clear line (click.ClickException) here and nowhere else.
+Domain errors become one clear line (click.ClickException) here and nowhere else. The flows
+are found through the ``feedback.flows`` entry points (declared in ``pyproject.toml``), so the
+library never imports its Prefect wiring.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from typing import Any
 
 import click
 
-from .config import DEFAULT_CONFIG_PATH, Config, load_config
-from .errors import FeedbackError
+from feedback.config import DEFAULT_CONFIG_PATH, Config, load_config
+from feedback.errors import FeedbackError
 
 DATASETTE_HOST = "127.0.0.1"
 DATASETTE_PORT = 8001
@@ -38,6 +40,27 @@ def set_quiet_defaults(config_dir: Path) -> None:
     # Without a Prefect server, the temporary local API keeps its state beside the data.
     if "PREFECT_API_URL" not in os.environ:
         os.environ.setdefault("PREFECT_HOME", str(config_dir / "prefect"))
+
+
+FLOW_ENTRY_POINTS = "feedback.flows"
+
+
+def deployable_flows() -> dict[str, Any]:
+    """The flows to deploy, by deployment name, from the ``feedback.flows`` entry points."""
+    from importlib.metadata import entry_points
+
+    found = {ep.name: ep.load() for ep in entry_points(group=FLOW_ENTRY_POINTS)}
+    if not found:
+        raise FeedbackError(f"no flows registered under the {FLOW_ENTRY_POINTS!r} entry points: reinstall the package")
+    return found
+
+
+def flow_named(name: str) -> Any:
+    """One registered flow (``nightly``, ``recluster``)."""
+    flows = deployable_flows()
+    if name not in flows:
+        raise FeedbackError(f"no flow {name!r} among {sorted(flows)}: reinstall the package")
+    return flows[name]
 
 
 class State:
@@ -88,8 +111,7 @@ def run(state: State, sources: tuple[str, ...], no_publish: bool) -> None:
     config = state.config  # validate before starting Prefect
     for name in sources:
         config.source(name)
-    from flows.nightly import nightly
-
+    nightly = flow_named("nightly")
     try:
         result = nightly(config_path=str(state.config_path), sources=list(sources) or None, publish=not no_publish)
     except FeedbackError:
@@ -106,8 +128,8 @@ def run(state: State, sources: tuple[str, ...], no_publish: bool) -> None:
 @click.pass_obj
 def publish(state: State) -> None:
     """Rebuild the published archive from the warehouse."""
-    from .pipeline import publish_archive
-    from .warehouse import open_warehouse
+    from feedback.pipeline import publish_archive
+    from feedback.warehouse import open_warehouse
 
     config = state.config
     db = open_warehouse(config.warehouse)
@@ -147,8 +169,6 @@ def schedule(state: State, cron: str) -> None:
     from prefect import serve as prefect_serve
     from prefect.schedules import Cron
 
-    from flows import deployable_flows
-
     config = state.config
     params = {"config_path": str(state.config_path.resolve())}
     deployments = []
@@ -169,7 +189,7 @@ def deployments_names(deployments: list[Any]) -> list[str]:
 @click.pass_obj
 def sources(state: State) -> None:
     """Per source: channel, items, quarantined records, last run."""
-    from .warehouse import open_warehouse, source_summary
+    from feedback.warehouse import open_warehouse, source_summary
 
     config = state.config
     stats = {}
@@ -193,7 +213,7 @@ def sources(state: State) -> None:
 @click.pass_obj
 def quarantine(state: State, source: str | None, limit: int) -> None:
     """List quarantined records: where, why, and a snippet."""
-    from .warehouse import open_warehouse
+    from feedback.warehouse import open_warehouse
 
     db = open_warehouse(state.config.warehouse)
     where, params = ("where source = ?", [source]) if source else ("", [])
@@ -216,9 +236,9 @@ def quarantine(state: State, source: str | None, limit: int) -> None:
 @click.pass_obj
 def samples(state: State, out: Path | None, seed: int) -> None:
     """Write the sample exports of the fictional company Brightmoor."""
-    from .samples import generate
-    from .samples.emails import generate_emails
-    from .samples.reviews import generate_reviews
+    from feedback.samples import generate
+    from feedback.samples.emails import generate_emails
+    from feedback.samples.reviews import generate_reviews
 
     target = out or state.config_path.resolve().parent / "samples"
     written = generate(target, seed=seed)
@@ -232,7 +252,7 @@ def samples(state: State, out: Path | None, seed: int) -> None:
 
 
 def _register_groups() -> None:
-    from .cli_themes import themes
+    from feedback.cli.themes import themes
 
     cli.add_command(themes)
 

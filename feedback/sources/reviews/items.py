@@ -22,9 +22,9 @@ from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateparser
 
-from ..identity import customer_key
-from ..items import Item, Quarantined, content_hash
-from .review_extract import ExtractedReview
+from feedback.identity import customer_key
+from feedback.items import Item, Quarantined, content_hash
+from feedback.sources.reviews.extract import ExtractedReview
 
 NEAR_DUPLICATE_BITS = 3
 DEFAULT_BEST = 5.0

@@ -26,7 +26,7 @@ from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 
-from ..errors import BadInput
+from feedback.errors import BadInput
 
 # compat32 keeps header values as the raw strings: the modern policy's header registry parses
 # every header we touch. Measured again (2026-11-22, 2 shared cores, noisy) over the 3,010 files

@@ -11,9 +11,9 @@ from typing import Any
 import click
 import sqlite_utils
 
-from .config import DEFAULT_CONFIG_PATH, Config, load_config
-from .errors import FeedbackError
-from .themes.settings import with_overrides
+from feedback.config import DEFAULT_CONFIG_PATH, Config, load_config
+from feedback.errors import FeedbackError
+from feedback.themes.settings import with_overrides
 
 
 def _config(ctx: click.Context) -> Config:
@@ -27,7 +27,7 @@ def _config(ctx: click.Context) -> Config:
 @contextmanager
 def _warehouse(ctx: click.Context, republish: bool = False) -> Iterator[tuple[Config, sqlite_utils.Database]]:
     """The configuration and an open warehouse; after a change, the archive is rebuilt."""
-    from .warehouse import open_warehouse
+    from feedback.warehouse import open_warehouse
 
     try:
         config = _config(ctx)
@@ -37,7 +37,7 @@ def _warehouse(ctx: click.Context, republish: bool = False) -> Iterator[tuple[Co
     try:
         yield config, db
         if republish and not ctx.meta.get("feedback.no_publish"):
-            from .pipeline import publish_archive
+            from feedback.pipeline import publish_archive
 
             result = publish_archive(db, config)
             click.echo(f"republished {result.path.name} ({result.feedback} comments)", err=True)
@@ -71,7 +71,7 @@ def themes(ctx: click.Context, config_path: Path | None, no_publish: bool) -> No
 @click.pass_context
 def recluster_cmd(ctx: click.Context, **params: Any) -> None:
     """Re-cluster every comment; theme ids, labels and edits carry over."""
-    from .themes import recluster
+    from feedback.themes import recluster
 
     with _warehouse(ctx, republish=True) as (config, db):
         settings = with_overrides(config.themes, config.base_dir, params)
@@ -111,7 +111,7 @@ def list_cmd(ctx: click.Context, show_all: bool) -> None:
 @click.pass_context
 def show_cmd(ctx: click.Context, theme_id: int) -> None:
     """A theme's label, keywords, representative comments and history."""
-    from .themes.edits import get_theme
+    from feedback.themes.edits import get_theme
 
     with _warehouse(ctx) as (_, db):
         row = get_theme(db, theme_id, ("active", "parent", "merged", "retired"))
@@ -143,7 +143,7 @@ def show_cmd(ctx: click.Context, theme_id: int) -> None:
 @click.pass_context
 def rename_cmd(ctx: click.Context, theme_id: int, label: str) -> None:
     """Give a theme your own label (kept by every re-cluster)."""
-    from .themes import rename
+    from feedback.themes import rename
 
     with _warehouse(ctx, republish=True) as (_, db):
         rename(db, theme_id, label)
@@ -155,7 +155,7 @@ def rename_cmd(ctx: click.Context, theme_id: int, label: str) -> None:
 @click.pass_context
 def pin_cmd(ctx: click.Context, theme_id: int) -> None:
     """Keep a theme's current label through re-clusters."""
-    from .themes import pin
+    from feedback.themes import pin
 
     with _warehouse(ctx, republish=True) as (_, db):
         pin(db, theme_id)
@@ -168,7 +168,7 @@ def pin_cmd(ctx: click.Context, theme_id: int) -> None:
 @click.pass_context
 def merge_cmd(ctx: click.Context, target: int, others: tuple[int, ...]) -> None:
     """Merge the OTHERS themes into TARGET (re-clusters keep them merged)."""
-    from .themes import merge
+    from feedback.themes import merge
 
     with _warehouse(ctx, republish=True) as (_, db):
         merge(db, target, list(others))
@@ -180,7 +180,7 @@ def merge_cmd(ctx: click.Context, target: int, others: tuple[int, ...]) -> None:
 @click.pass_context
 def split_cmd(ctx: click.Context, theme_id: int) -> None:
     """Re-cluster one theme into parts; the biggest part keeps the id."""
-    from .themes import split
+    from feedback.themes import split
 
     with _warehouse(ctx, republish=True) as (config, db):
         ids = split(db, theme_id, with_overrides(config.themes, config.base_dir, {}))

@@ -5,7 +5,7 @@ cleaning, name redaction), so threads do not help; processes do.
 
 Workers come from a **fork server** (``multiprocessing``'s ``forkserver`` start
 method): a clean, single-threaded process started once per run that imports the
-pipeline and loads its models and word tables (:mod:`feedback.parallel_preload`),
+pipeline and loads its models and word tables (:mod:`feedback.workers.preload`),
 and forks a worker whenever a pool needs one. Forking the run itself would be
 unsafe: the nightly flow runs sources in threads, and a child forked while another
 thread held a module's import lock waited for it forever (seen in the Prefect
@@ -40,7 +40,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
-PRELOAD = ["feedback.parallel_preload"]
+PRELOAD = ["feedback.workers.preload"]
 
 _TASKS: dict[int, Callable[[Any], Any]] = {}  # in a worker: the tasks it has unpickled, by token
 _NEXT = itertools.count(1)

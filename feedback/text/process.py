@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from .items import content_hash
-from .parallel import ordered_map
-from .redact import Redactor
-from .text import detect_language, sentiment
-from .warehouse import now_iso, write_transaction
+from feedback.items import content_hash
+from feedback.text.language import detect_language
+from feedback.text.redact import Redactor
+from feedback.text.sentiment import sentiment
+from feedback.warehouse import now_iso, write_transaction
+from feedback.workers import ordered_map
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ def process_items(
     """Redact, detect language and score sentiment for pending items; returns how many.
 
     With ``workers`` > 1 (and enough items) the items are processed by that many worker processes
-    (see :mod:`feedback.parallel`) in pieces sized to keep every core busy to the end (a few long
+    (see :mod:`feedback.workers`) in pieces sized to keep every core busy to the end (a few long
     e-mails can cost as much as hundreds of survey answers); the rows are written here, in this
     process, ``batch_size`` per transaction. A rerun after an interruption picks up what was not
     written (the pending items are those without a current ``processed`` row).
@@ -96,7 +97,7 @@ def processed_rows(
 @dataclass(frozen=True)
 class ProcessPiece:
     """The process stage for one piece of items, as a worker runs it (it pickles: see
-    :mod:`feedback.parallel`)."""
+    :mod:`feedback.workers`)."""
 
     redactor: Callable[[str | None], str | None]
     languages: tuple[str, ...]

@@ -43,17 +43,17 @@ from typing import Any
 
 import sqlite_utils
 
-from ..config import EmailSource, ImapAccount
-from ..errors import BadInput, ConfigError, FolderUnavailable, SourceUnavailable
-from ..identity import customer_key
-from ..items import Item, Quarantined, content_hash, stable_id
-from ..parallel import ordered_map
-from ..warehouse import Batch, RawDocument
-from . import SourceContext
-from .mail_clean import customer_words
-from .mail_imap import ImapSettings, read_folder
-from .mail_names import person_name
-from .mail_parse import ParsedMessage, clean_subject, parse_message
+from feedback.config import EmailSource, ImapAccount
+from feedback.errors import BadInput, ConfigError, FolderUnavailable, SourceUnavailable
+from feedback.identity import customer_key
+from feedback.items import Item, Quarantined, content_hash, stable_id
+from feedback.sources import SourceContext
+from feedback.sources.email.clean import customer_words
+from feedback.sources.email.imap import ImapSettings, read_folder
+from feedback.sources.email.parse import ParsedMessage, clean_subject, parse_message
+from feedback.text.names import person_name
+from feedback.warehouse import Batch, RawDocument
+from feedback.workers import ordered_map
 
 log = logging.getLogger(__name__)
 

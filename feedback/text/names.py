@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from ..text import SENTENCE
+from feedback.text.sentiment import SENTENCE
 
 log = logging.getLogger(__name__)
 

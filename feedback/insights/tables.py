@@ -13,7 +13,9 @@ whole archive:
   share of comments, recent window vs the previous 12 weeks, Benjamini-Hochberg at 5 %).
 - ``score_drivers``: each theme's effect on NPS / CSAT / star scores.
 - ``customers``: per pseudonymous customer, feedback across channels and unanswered e-mail.
-- ``promises`` / ``promise_mentions`` / ``promise_weeks``: see :mod:`feedback.insights_promises`.
+- ``email_threads`` / ``email_feedback``: the e-mail channel's threads (computed once, here,
+  because ``customers`` reads them; see :func:`feedback.sources.email.reader.archive_tables`).
+- ``promises`` / ``promise_mentions`` / ``promise_weeks``: see :mod:`feedback.insights.promises`.
 """
 
 from __future__ import annotations
@@ -22,138 +24,36 @@ import json
 import logging
 import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import numpy as np
 import sqlite_utils
 
-from .insights_stats import (
+from feedback.insights.comments import (
+    Comment,
+    Rows,
+    comment_themes,
+    comments,
+    feedback_vectors,
+    theme_info,
+    vector_model,
+)
+from feedback.insights.promises import promise_tables
+from feedback.insights.stats import (
     SCORE_NAMES,
     band_points,
     benjamini_hochberg,
-    is_negative,
+    score_drivers,
     share_test,
     trend_label,
-    week_of,
     weeks_back,
 )
-from .publish import ArchiveExtension, rating_band
+from feedback.publish import ArchiveExtension
+from feedback.sources.email.reader import archive_tables as email_tables
 
 log = logging.getLogger(__name__)
 
-Rows = list[dict[str, Any]]
 WINDOWS = {"4 weeks": (4, 12), "1 week": (1, 12)}  # recent weeks vs the weeks before them
-
-
-@dataclass(frozen=True)
-class Comment:
-    id: str
-    source: str
-    channel: str
-    received_at: str | None
-    week: str | None
-    customer: str | None
-    scale: str | None
-    band: str | None
-    sentiment: float | None
-
-    @property
-    def negative(self) -> bool:
-        return is_negative(self.sentiment, self.band)
-
-
-def comments(db: sqlite_utils.Database) -> list[Comment]:
-    """The published comments (processed items), with what the aggregates need."""
-    out = []
-    for item_id, source, channel, received_at, customer, rating, scale, sentiment in db.execute(
-        """select i.id, i.source, i.channel, i.received_at, i.customer, i.rating, i.rating_scale,
-                  p.sentiment from items i join processed p on p.item_id = i.id"""
-    ):
-        out.append(Comment(item_id, source, channel, received_at, week_of(received_at), customer, scale,
-                           rating_band(rating, scale), sentiment))
-    return out
-
-
-def comment_themes(db: sqlite_utils.Database) -> dict[str, frozenset[int]]:
-    """Active themes carried by each comment (as published in feedback_themes)."""
-    found: dict[str, set[int]] = defaultdict(set)
-    if "theme_segments" not in db.table_names():
-        return {}
-    for item_id, theme_id in db.execute(
-        """select distinct s.item_id, s.theme_id from theme_segments s
-           join themes t on t.id = s.theme_id and t.status = 'active'"""
-    ):
-        found[item_id].add(theme_id)
-    return {k: frozenset(v) for k, v in found.items()}
-
-
-def theme_info(db: sqlite_utils.Database) -> dict[int, dict[str, Any]]:
-    if "themes" not in db.table_names():
-        return {}
-    return {
-        r[0]: {"label": r[1], "parent_id": r[2], "status": r[3]}
-        for r in db.execute("select id, label, parent_id, status from themes where status in ('active', 'parent')")
-    }
-
-
-def vector_model(db: sqlite_utils.Database) -> tuple[str, str] | None:
-    """The (model, version) of the theme engine's vectors: its themes', else the most used one."""
-    tables = db.table_names()
-    if "themes" in tables:
-        row = db.execute(
-            "select model, model_version from themes where status = 'active' and model is not null"
-            " group by 1, 2 order by count(*) desc limit 1"
-        ).fetchone()
-        if row:
-            return row[0], row[1]
-    if "embeddings" in tables:
-        row = db.execute(
-            "select model, model_version from embeddings group by 1, 2 order by count(*) desc limit 1"
-        ).fetchone()
-        if row:
-            return row[0], row[1]
-    return None
-
-
-def segment_vectors(db: sqlite_utils.Database, model: tuple[str, str]) -> Iterator[tuple[str, str, bytes]]:
-    """(segment id, comment id, vector blob) of every embedded, published segment, by comment."""
-    if "theme_segments" not in db.table_names():
-        return iter(())
-    return iter(db.execute(
-        """select s.id, s.item_id, e.vector from theme_segments s
-           join embeddings e on e.text_hash = s.text_hash and e.model = ? and e.model_version = ?
-           join processed p on p.item_id = s.item_id
-           where s.themable = 1 order by s.item_id, s.seq""",
-        list(model),
-    ))
-
-
-def feedback_vectors(db: sqlite_utils.Database, model: tuple[str, str] | None) -> tuple[Rows, Rows]:
-    """One normalised mean vector per comment, and the model row."""
-    if model is None:
-        return [], []
-    rows: Rows = []
-    current: str | None = None
-    total: np.ndarray | None = None
-
-    def flush() -> None:
-        if current is not None and total is not None:
-            norm = float(np.linalg.norm(total)) or 1.0
-            rows.append({"feedback_id": current, "vector": (total / norm).astype(np.float32).tobytes()})
-
-    for _segment, item_id, blob in segment_vectors(db, model):
-        vector = np.frombuffer(blob, dtype=np.float32)
-        if item_id != current:
-            flush()
-            current, total = item_id, vector.astype(np.float64)
-        else:
-            total = vector + total if total is not None else vector.astype(np.float64)
-    flush()
-    dim = len(rows[0]["vector"]) // 4 if rows else 0
-    return rows, [{"model": model[0], "model_version": model[1], "dim": dim, "vectors": len(rows)}]
 
 
 def volume_rows(items: list[Comment]) -> Rows:
@@ -249,7 +149,6 @@ def driver_rows(items: list[Comment], carried: dict[str, frozenset[int]]) -> Row
     for (source, _, _), entry in responses.items():
         by_source[source].append((entry["points"], frozenset(entry["themes"])))
         scales[source] = entry["scale"]
-    from .insights_stats import score_drivers
 
     out: Rows = []
     for source in sorted(by_source):
@@ -314,16 +213,14 @@ def customer_rows(items: list[Comment], threads: Rows) -> Rows:
 def insight_tables(db: sqlite_utils.Database, promises: list[Any] | None = None,
                    model_path: Any = None) -> dict[str, Rows]:
     """{table: rows} for publish (see the module docstring)."""
-    from .insights_promises import promise_tables
-    from .sources.email import archive_tables as email_tables
-
     items = comments(db)
     carried = comment_themes(db)
     info = theme_info(db)
     model = vector_model(db)
     vectors, model_rows = feedback_vectors(db, model)
     week_rows, source_rows = theme_rows(items, carried, info)
-    threads = email_tables(db)["email_threads"]
+    email = email_tables(db)  # published as they are: computed once, here
+    threads = email["email_threads"]
     tables: dict[str, Rows] = {
         "feedback_vectors": vectors,
         "vector_model": model_rows,
@@ -335,6 +232,7 @@ def insight_tables(db: sqlite_utils.Database, promises: list[Any] | None = None,
         "customers": customer_rows(items, threads),
     }
     tables.update(promise_tables(db, items, promises or [], model, model_path))
+    tables.update(email)
     log.info("insight tables: %s", {k: len(v) for k, v in tables.items()})
     return tables
 

@@ -8,10 +8,10 @@ that cannot be read is quarantined.
 
 from __future__ import annotations
 
-from ..config import ReviewExport
-from ..errors import BadInput
-from .review_extract import ExtractedReview, html_to_text, parse_number, text_of
-from .tabular import Column, Table, normalise_label, read_table
+from feedback.config import ReviewExport
+from feedback.errors import BadInput
+from feedback.sources.reviews.extract import ExtractedReview, html_to_text, parse_number, text_of
+from feedback.sources.tabular import Column, Table, normalise_label, read_table
 
 GUESSES: dict[str, tuple[str, ...]] = {
     "text": ("review text", "review", "content", "body", "text", "comment", "review body"),

@@ -14,15 +14,13 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import sqlite_utils
 
-from .insights_stats import Trend, benjamini_hochberg, share_test, trend_label, weeks_back
-
-if TYPE_CHECKING:
-    from .insights import Comment
+from feedback.insights.comments import Comment, segment_vectors
+from feedback.insights.stats import Trend, benjamini_hochberg, share_test, trend_label, weeks_back
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +39,7 @@ def promise_status(comments: int, negative: int) -> str:
 def promise_vectors(db: sqlite_utils.Database, texts: list[str], model: tuple[str, str],
                     model_path: Path | None) -> np.ndarray:
     """The promises' vectors, embedding (once, stored in the warehouse) those not seen before."""
-    from .embed import Embedder, ensure_embeddings, load_embeddings, text_hash
+    from feedback.embed import Embedder, ensure_embeddings, load_embeddings, text_hash
 
     hashes = [text_hash(t) for t in texts]
     embedder = Embedder(model_path)
@@ -69,7 +67,6 @@ def promise_tables(db: sqlite_utils.Database, items: list[Comment], promises: li
                    model: tuple[str, str] | None, model_path: Path | None) -> dict[str, list[dict[str, Any]]]:
     if not promises or model is None:
         return {k: [] for k in EMPTY}
-    from .insights import segment_vectors
 
     seg_ids: list[str] = []
     seg_items: list[str] = []

@@ -178,7 +178,7 @@ class QueryEncoder:
     def embedder(self) -> Any:
         with self._lock:
             if self._embedder is None:
-                from .embed import Embedder
+                from feedback.embed import Embedder
 
                 self._embedder = Embedder(self.model_path, show_progress=False)
             return self._embedder
@@ -187,7 +187,7 @@ class QueryEncoder:
         return self.embedder.name, self.embedder.version
 
     def encode(self, text: str) -> np.ndarray:
-        from .nlp import clean_for_embedding
+        from feedback.text.segments import clean_for_embedding
 
         embedder = self.embedder
         with self._encode_lock:  # one query at a time, on ``threads`` threads; others keep theirs
@@ -206,7 +206,7 @@ class IndexCache:
     replaced the file. ``loader(conn, key)`` reads it.
 
     ``key`` names the file version the caller's connection reads (see
-    :func:`feedback.datasette_reload.served_key`); ``current`` is False for a request that
+    :func:`feedback.serve.reload.served_key`); ``current`` is False for a request that
     began on the file a publish has since replaced: it is told to search again rather than
     reload the old vectors over the new ones.
     """

@@ -30,16 +30,24 @@ import httpx
 import lxml.etree
 import sqlite_utils
 
-from ..config import Config, ReviewExport, ReviewSelectors, ReviewSource
-from ..errors import BadInput, SourceUnavailable
-from ..items import Item, Quarantined, content_hash
-from ..warehouse import Batch, RawDocument, write_transaction
-from . import SourceContext
-from .review_exports import read_export
-from .review_extract import PageExtraction, Selectors, extract_page
-from .review_feeds import extract_feed
-from .review_items import NEAR_DUPLICATE_BITS, ItemMaker, hamming, normalise_rating
-from .web_fetch import Clock, Disallowed, Fetcher, FetchError, FetchOptions, FetchResult, Validators
+from feedback.config import Config, ReviewExport, ReviewSelectors, ReviewSource
+from feedback.errors import BadInput, SourceUnavailable
+from feedback.items import Item, Quarantined, content_hash
+from feedback.sources import SourceContext
+from feedback.sources.reviews.exports import read_export
+from feedback.sources.reviews.extract import PageExtraction, Selectors, extract_page
+from feedback.sources.reviews.feeds import extract_feed
+from feedback.sources.reviews.fetch import (
+    Clock,
+    Disallowed,
+    Fetcher,
+    FetchError,
+    FetchOptions,
+    FetchResult,
+    Validators,
+)
+from feedback.sources.reviews.items import NEAR_DUPLICATE_BITS, ItemMaker, hamming, normalise_rating
+from feedback.warehouse import Batch, RawDocument, write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -367,7 +375,7 @@ def read_reviews(
 ) -> Iterator[Batch]:
     """The reader of the review channel: one batch per page, feed, sitemap or export that changed."""
     if source.serve_local:
-        from .web_serve import serve_directory
+        from feedback.sources.reviews.serve import serve_directory
 
         with serve_directory(context.resolve(source.serve_local)) as base:
             local = source.model_copy(update={"base_url": base, "serve_local": None})

@@ -7,7 +7,13 @@ from typing import Any
 
 import feedparser
 
-from .review_extract import ExtractedReview, PageExtraction, html_to_text, parse_number, text_of
+from feedback.sources.reviews.extract import (
+    ExtractedReview,
+    PageExtraction,
+    html_to_text,
+    parse_number,
+    text_of,
+)
 
 
 def _feed_date(entry: Any) -> str | None:
