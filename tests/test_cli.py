@@ -78,3 +78,36 @@ def test_serve_without_an_archive_says_what_to_do(tmp_path: Path, write_config: 
     result = CliRunner().invoke(cli, ["--config", str(path), "serve"])
     assert result.exit_code == 1
     assert "no archive at" in result.output and "run `feedback run`" in result.output
+
+
+def test_the_default_configuration_is_the_librarys() -> None:
+    from feedback import cli as cli_module
+    from feedback.config import DEFAULT_CONFIG_PATH
+
+    assert cli_module.DEFAULT_CONFIG_PATH == DEFAULT_CONFIG_PATH
+
+
+@pytest.mark.slow
+def test_themes_recluster_is_recorded_as_a_recluster_run(tmp_path: Path) -> None:
+    import json
+
+    import sqlite_utils
+
+    from tests.themes_fixtures import add_comments, new_warehouse, sample_comments
+
+    db = new_warehouse(tmp_path / "warehouse.db")
+    add_comments(db, [text for text, _ in sample_comments(seed=5, per_theme=10)], "a")
+    db.close()
+    config = tmp_path / "config.yml"
+    config.write_text("warehouse: warehouse.db\n", encoding="utf-8")
+
+    result = CliRunner().invoke(cli, ["--config", str(config), "themes", "--no-publish", "recluster",
+                                      "--min-cluster-size", "4"])
+    assert result.exit_code == 0, result.output
+    [run] = sqlite_utils.Database(tmp_path / "warehouse.db").query(
+        "select flow, status, parameters, details from runs")
+    assert (run["flow"], run["status"]) == ("recluster", "completed")
+    assert json.loads(run["parameters"])["min_cluster_size"] == 4
+    details = json.loads(run["details"])
+    assert details["mode"] == "recluster"
+    assert result.stdout.startswith(f"{details['themes_total']} themes ({details['themes_new']} new, ")
