@@ -3,6 +3,9 @@
 Domain errors become one clear line (click.ClickException) here and nowhere else. The flows
 are found through the ``feedback.flows`` entry points (declared in ``pyproject.toml``), so the
 library never imports its Prefect wiring.
+
+Importing this module stays light (click, no configuration models, no numerical or ML
+libraries), so ``feedback --help`` answers at once: each command imports what it uses.
 """
 
 from __future__ import annotations
@@ -11,13 +14,18 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from feedback.config import DEFAULT_CONFIG_PATH, Config, load_config
 from feedback.errors import FeedbackError
 
+if TYPE_CHECKING:
+    from feedback.config import Config
+
+# feedback.config.DEFAULT_CONFIG_PATH, repeated so that `feedback --help` need not build the
+# configuration models (tests/test_cli.py checks that the two agree)
+DEFAULT_CONFIG_PATH = Path("data/config.yml")
 DATASETTE_HOST = "127.0.0.1"
 DATASETTE_PORT = 8001
 
@@ -71,6 +79,8 @@ class State:
     @property
     def config(self) -> Config:
         if self._config is None:
+            from feedback.config import load_config
+
             self._config = load_config(self.config_path)
         return self._config
 
