@@ -23,7 +23,7 @@ from feedback.errors import ConfigError, FeedbackError
 from feedback.pipeline import ingest_source, process, source_secrets
 from feedback.pipeline import publish_archive as build_archive
 from feedback.publish import PublishResult
-from feedback.themes import update_themes
+from feedback.themes import make_embedder, update_themes
 from feedback.themes.settings import with_overrides
 from feedback.warehouse import BatchResult, open_warehouse, run_record
 
@@ -86,9 +86,11 @@ def process_new_items(config: Config) -> int:
 @task(name="assign-themes", cache_policy=NO_CACHE)
 def assign_themes(config: Config) -> dict[str, Any]:
     """Embed what is new and assign it to the existing themes (a full fit the first time)."""
+    settings = with_overrides(config.themes, config.base_dir, {})
+    embedder = make_embedder(settings)  # the run's one embedder: the model loads at most once
     db = open_warehouse(config.warehouse)
     try:
-        return update_themes(db, with_overrides(config.themes, config.base_dir, {}))
+        return update_themes(db, settings, embedder)
     finally:
         db.close()
 

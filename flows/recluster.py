@@ -1,9 +1,10 @@
 """On-demand theme re-clustering with an analyst's parameters.
 
-Thin wiring: one task calls :func:`feedback.themes.recluster`, which matches the
-new themes to the current ones so ids, labels and analyst edits carry over.
-Every parameter left as None keeps the value from the configuration's
-``themes:`` block.
+Thin wiring: one task builds the run's embedder and calls
+:func:`feedback.themes.run_recluster` (as ``feedback themes recluster`` does), which
+records the run and matches the new themes to the current ones so ids, labels and
+analyst edits carry over; then the archive is republished unless ``publish`` is False.
+Every parameter left as None keeps the value from the configuration's ``themes:`` block.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from feedback.config import DEFAULT_CONFIG_PATH, Config, load_config
-from feedback.themes import recluster as recluster_themes
+from feedback.themes import make_embedder, run_recluster
 from feedback.themes.settings import ThemeSettings, with_overrides
-from feedback.warehouse import open_warehouse, run_record
+from feedback.warehouse import open_warehouse
 from flows.nightly import publish_archive
 
 
@@ -29,10 +30,7 @@ def theme_settings(config: Config, overrides: dict[str, Any]) -> ThemeSettings:
 def recluster_task(config: Config, settings: ThemeSettings) -> dict[str, Any]:
     db = open_warehouse(config.warehouse)
     try:
-        with run_record(db, "recluster", settings.model_dump(mode="json")) as (_, _counts, details):
-            stats = recluster_themes(db, settings)
-            details.update(stats)
-        return stats
+        return run_recluster(db, settings, make_embedder(settings))
     finally:
         db.close()
 
@@ -49,7 +47,7 @@ def recluster(
     assign_threshold: float | None = None,
     publish: bool = True,
 ) -> dict[str, Any]:
-    """Re-cluster every comment's segments with these parameters; keep theme ids and edits."""
+    """Re-cluster every comment's segments with these parameters; keep theme ids and edits; publish."""
     logger = get_run_logger()
     config = load_config(config_path)
     settings = theme_settings(config, {

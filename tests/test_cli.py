@@ -78,3 +78,75 @@ def test_serve_without_an_archive_says_what_to_do(tmp_path: Path, write_config: 
     result = CliRunner().invoke(cli, ["--config", str(path), "serve"])
     assert result.exit_code == 1
     assert "no archive at" in result.output and "run `feedback run`" in result.output
+
+
+def test_the_default_configuration_is_the_librarys() -> None:
+    from feedback import cli as cli_module
+    from feedback.config import DEFAULT_CONFIG_PATH
+
+    assert cli_module.DEFAULT_CONFIG_PATH == DEFAULT_CONFIG_PATH
+
+
+@pytest.mark.parametrize(
+    ("metadata", "expected_plugin"),
+    [
+        (None, {"warm_up": True}),
+        ("title: Ours\nplugins:\n  feedback:\n    answer_days: 3\n", {"answer_days": 3, "warm_up": True}),
+        ("title: Ours\nplugins:\n  feedback:\n    warm_up: false\n", {"warm_up": False}),  # the operator's word wins
+    ],
+    ids=["no metadata", "configured metadata", "warm-up switched off"],
+)
+def test_serve_runs_datasette_with_the_metadata_and_the_warm_up_option(
+    tmp_path: Path, write_config: Callable[..., Path], monkeypatch: pytest.MonkeyPatch,
+    metadata: str | None, expected_plugin: dict[str, object],
+) -> None:
+    import json
+    import sqlite3
+    import subprocess
+    import sys
+
+    settings = {}
+    if metadata is not None:
+        (tmp_path / "metadata.yml").write_text(metadata, encoding="utf-8")
+        settings["datasette_metadata"] = "metadata.yml"
+    path = write_config([], **settings)
+    sqlite3.connect(tmp_path / "archive.db").close()
+    commands: list[list[str]] = []
+    monkeypatch.setattr("feedback.cli.os.execv", lambda _exe, args: commands.append(list(args)))
+
+    result = CliRunner().invoke(cli, ["--config", str(path), "serve", "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    [command] = commands
+    assert command[command.index("--metadata") + 1] == str(tmp_path / "archive.db-metadata.json")
+    # What Datasette itself makes of that command line (--get answers one request, no server).
+    served = subprocess.run([*command, "--get", "/-/metadata.json"], capture_output=True, text=True, check=True)
+    answer = json.loads(served.stdout)
+    assert answer["plugins"] == {"feedback": expected_plugin}
+    assert answer.get("title") == (None if metadata is None else "Ours")
+    assert command[0] == sys.executable
+
+
+@pytest.mark.slow
+def test_themes_recluster_is_recorded_as_a_recluster_run(tmp_path: Path) -> None:
+    import json
+
+    import sqlite_utils
+
+    from tests.themes_fixtures import add_comments, new_warehouse, sample_comments
+
+    db = new_warehouse(tmp_path / "warehouse.db")
+    add_comments(db, [text for text, _ in sample_comments(seed=5, per_theme=10)], "a")
+    db.close()
+    config = tmp_path / "config.yml"
+    config.write_text("warehouse: warehouse.db\n", encoding="utf-8")
+
+    result = CliRunner().invoke(cli, ["--config", str(config), "themes", "--no-publish", "recluster",
+                                      "--min-cluster-size", "4"])
+    assert result.exit_code == 0, result.output
+    [run] = sqlite_utils.Database(tmp_path / "warehouse.db").query(
+        "select flow, status, parameters, details from runs")
+    assert (run["flow"], run["status"]) == ("recluster", "completed")
+    assert json.loads(run["parameters"])["min_cluster_size"] == 4
+    details = json.loads(run["details"])
+    assert details["mode"] == "recluster"
+    assert result.stdout.startswith(f"{details['themes_total']} themes ({details['themes_new']} new, ")

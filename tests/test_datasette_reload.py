@@ -26,6 +26,7 @@ HEADER = "Timestamp,Email Address,How likely are you to recommend us?,Why?\n"
 FIRST = ['9/14/2026 10:22:05,ann@example.com,2,"Delivery was two days late"',
          '9/20/2026 08:01:00,bob@example.org,9,"Lovely driver and fresh bread"']
 LATER = ['10/02/2026 12:00:00,carol@example.net,3,"No parking spaces left at the store"']
+WARM_UP = {"plugins": {"feedback": {"warm_up": True}}}  # the plugin option `feedback serve` sets
 
 
 def nightly(config: Config, lines: list[str]) -> None:
@@ -126,10 +127,9 @@ async def test_warm_up_reads_the_indexes_at_start_and_after_a_publish(config: Co
         while datasette_plugin._warming:
             await asyncio.to_thread(datasette_plugin._warming.pop().join)
 
-    monkeypatch.setenv("FEEDBACK_WARM_UP", "1")
     monkeypatch.setattr(datasette_plugin, "_facet_indexes", IndexCache(datasette_plugin.load_facets))
     nightly(config, FIRST)
-    ds = Datasette(immutables=[str(config.archive)])
+    ds = Datasette(immutables=[str(config.archive)], metadata=WARM_UP)
     await ds.invoke_startup()
     await settled()
     path = str(config.archive)
@@ -141,6 +141,23 @@ async def test_warm_up_reads_the_indexes_at_start_and_after_a_publish(config: Co
     await settled()
     assert datasette_plugin._facet_indexes._indexes[path].key == file_key(path)
 
+
+
+async def test_without_the_warm_up_option_nothing_is_loaded_before_a_search(config: Config,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from datasette.app import Datasette
+
+    from feedback.serve import plugin as datasette_plugin
+
+    monkeypatch.setattr(datasette_plugin, "_facet_indexes", IndexCache(datasette_plugin.load_facets))
+    monkeypatch.setattr(datasette_plugin, "_warming", [])
+    nightly(config, FIRST)
+    ds = Datasette(immutables=[str(config.archive)])
+    await ds.invoke_startup()
+    nightly(config, FIRST + LATER)
+    assert len(await texts(ds)) == 3  # the new file is served, and not warmed up either
+    assert datasette_plugin._warming == []
+    assert str(config.archive) not in datasette_plugin._facet_indexes._indexes
 
 async def test_a_warm_up_that_fails_is_logged_and_the_server_still_serves(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
@@ -156,9 +173,8 @@ async def test_a_warm_up_that_fails_is_logged_and_the_server_still_serves(
     con.execute("create table feedback (y)")
     con.commit()
     con.close()
-    monkeypatch.setenv("FEEDBACK_WARM_UP", "1")
     monkeypatch.setattr(datasette_plugin, "_facet_indexes", IndexCache(datasette_plugin.load_facets))
-    ds = Datasette(immutables=[str(broken)])
+    ds = Datasette(immutables=[str(broken)], metadata=WARM_UP)
     with caplog.at_level("WARNING", logger="feedback.serve.plugin"):
         await ds.invoke_startup()
         while datasette_plugin._warming:

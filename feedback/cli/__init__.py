@@ -3,21 +3,30 @@
 Domain errors become one clear line (click.ClickException) here and nowhere else. The flows
 are found through the ``feedback.flows`` entry points (declared in ``pyproject.toml``), so the
 library never imports its Prefect wiring.
+
+Importing this module stays light (click, no configuration models, no numerical or ML
+libraries), so ``feedback --help`` answers at once: each command imports what it uses.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from feedback.config import DEFAULT_CONFIG_PATH, Config, load_config
 from feedback.errors import FeedbackError
 
+if TYPE_CHECKING:
+    from feedback.config import Config
+
+# feedback.config.DEFAULT_CONFIG_PATH, repeated so that `feedback --help` need not build the
+# configuration models (tests/test_cli.py checks that the two agree)
+DEFAULT_CONFIG_PATH = Path("data/config.yml")
 DATASETTE_HOST = "127.0.0.1"
 DATASETTE_PORT = 8001
 
@@ -71,6 +80,8 @@ class State:
     @property
     def config(self) -> Config:
         if self._config is None:
+            from feedback.config import load_config
+
             self._config = load_config(self.config_path)
         return self._config
 
@@ -146,15 +157,49 @@ def serve(state: State, host: str, port: int) -> None:
     config = state.config
     if not config.archive.exists():
         raise click.ClickException(f"no archive at {config.archive}: run `feedback run` or `feedback publish` first")
-    args = [sys.executable, "-m", "datasette", "serve", "--immutable", str(config.archive),
+    metadata = served_metadata_path(config)
+    write_atomically(metadata, json.dumps(served_metadata(config), indent=2, ensure_ascii=False, default=str))
+    click.echo(f"Serving {config.archive.name} at http://{host}:{port}/ (Ctrl+C to stop)")
+    os.execv(sys.executable, datasette_command(config.archive, metadata, host, port))
+
+
+def served_metadata(config: Config) -> dict[str, Any]:
+    """The Datasette metadata ``feedback serve`` runs with: the configured file's, plus the plugin
+    option ``warm_up`` (load the search model and indexes in the background at start and after each
+    publish) unless that file sets it."""
+    import yaml
+
+    metadata: dict[str, Any] = {}
+    if config.datasette_metadata and config.datasette_metadata.exists():
+        try:
+            metadata = yaml.safe_load(config.datasette_metadata.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise FeedbackError(f"{config.datasette_metadata}: not valid YAML or JSON: {exc}") from None
+        if not isinstance(metadata, dict):
+            raise FeedbackError(f"{config.datasette_metadata}: Datasette metadata must be a mapping")
+    plugins = metadata.setdefault("plugins", {})
+    plugins.setdefault("feedback", {}).setdefault("warm_up", True)
+    return metadata
+
+
+def served_metadata_path(config: Config) -> Path:
+    """Where ``feedback serve`` writes the metadata it hands Datasette: beside the archive
+    (``archive.db-metadata.json``), rewritten at every start."""
+    return config.archive.with_name(f"{config.archive.name}-metadata.json")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def datasette_command(archive: Path, metadata: Path, host: str, port: int) -> list[str]:
+    """The ``datasette serve`` command line for the archive, immutable and read-only."""
+    return [sys.executable, "-m", "datasette", "serve", "--immutable", str(archive),
             "--host", host, "--port", str(port), "--setting", "facet_time_limit_ms", "100",
             "--setting", "suggest_facets", "off",
-            "--setting", "sql_time_limit_ms", "3000"]
-    if config.datasette_metadata and config.datasette_metadata.exists():
-        args += ["--metadata", str(config.datasette_metadata)]
-    click.echo(f"Serving {config.archive.name} at http://{host}:{port}/ (Ctrl+C to stop)")
-    os.environ["FEEDBACK_WARM_UP"] = "1"  # load the search model and indexes in the background
-    os.execv(sys.executable, args)
+            "--setting", "sql_time_limit_ms", "3000", "--metadata", str(metadata)]
 
 
 @cli.command()

@@ -6,18 +6,22 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import sqlite_utils
 
-from feedback.config import DEFAULT_CONFIG_PATH, Config, load_config
 from feedback.errors import FeedbackError
-from feedback.themes.settings import with_overrides
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from feedback.config import Config
 
 
 def _config(ctx: click.Context) -> Config:
     """The main command's loaded configuration, or the one named by ``themes --config``."""
+    from feedback.config import DEFAULT_CONFIG_PATH, load_config
+
     own = ctx.obj.get("themes_config") if isinstance(ctx.obj, dict) else None
     if own is None and hasattr(ctx.obj, "config"):
         return ctx.obj.config  # type: ignore[no-any-return]
@@ -71,11 +75,12 @@ def themes(ctx: click.Context, config_path: Path | None, no_publish: bool) -> No
 @click.pass_context
 def recluster_cmd(ctx: click.Context, **params: Any) -> None:
     """Re-cluster every comment; theme ids, labels and edits carry over."""
-    from feedback.themes import recluster
+    from feedback.themes import make_embedder, run_recluster
+    from feedback.themes.settings import with_overrides
 
     with _warehouse(ctx, republish=True) as (config, db):
         settings = with_overrides(config.themes, config.base_dir, params)
-        stats = recluster(db, settings)
+        stats = run_recluster(db, settings, make_embedder(settings))
     click.echo(
         f"{stats['themes_total']} themes ({stats['themes_new']} new, {stats['themes_matched']} kept), "
         f"{stats['parents_total']} parents; {stats['outlier_share']:.1%} of comments fit no theme"
@@ -181,6 +186,7 @@ def merge_cmd(ctx: click.Context, target: int, others: tuple[int, ...]) -> None:
 def split_cmd(ctx: click.Context, theme_id: int) -> None:
     """Re-cluster one theme into parts; the biggest part keeps the id."""
     from feedback.themes import split
+    from feedback.themes.settings import with_overrides
 
     with _warehouse(ctx, republish=True) as (config, db):
         ids = split(db, theme_id, with_overrides(config.themes, config.base_dir, {}))

@@ -9,13 +9,13 @@ publishes. Configure in metadata (all optional)::
         model_path: /models/x    # default: the packaged all-MiniLM-L6-v2
         answer_days: 2           # "at risk": a complaint unanswered this long
         silence_days: 30         # ... or a returning customer silent this long after one
+        warm_up: true            # default false; `feedback serve` sets it unless the file does
 
 The embedding model is loaded once per process, on the first search by meaning (the CLI
 sets ``HF_HUB_OFFLINE=1``); the vectors once per archive file. A new publish is served from
-the next request on, without a restart (:mod:`feedback.serve.reload`). With
-``FEEDBACK_WARM_UP=1`` in the environment (``feedback serve`` sets it) the model and each
-archive's search indexes are loaded in the background at start and after a new publish, so
-the first search does not wait for them (8-25 s at a million comments).
+the next request on, without a restart (:mod:`feedback.serve.reload`). With ``warm_up: true``
+the model and each archive's search indexes are loaded in the background at start and after
+a new publish, so the first search does not wait for them (8-25 s at a million comments).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 import sqlite3
 import threading
 import time
@@ -420,7 +419,8 @@ def warm_up(datasette: Any, names: list[str]) -> None:
 
 
 def start_warm_up(datasette: Any, names: list[str]) -> None:
-    if os.environ.get("FEEDBACK_WARM_UP") != "1" or not names:
+    """Warm the named archives up in a background thread, when the ``warm_up`` option is set."""
+    if settings(datasette).get("warm_up") is not True or not names:
         return
     thread = threading.Thread(target=warm_up, args=(datasette, names), name="feedback-warm-up", daemon=True)
     _warming.append(thread)
