@@ -39,6 +39,7 @@ from feedback.themes import cluster, hierarchy, label, store
 from feedback.themes.match import continue_themes
 from feedback.themes.settings import SHAPE_FIELDS, ThemeSettings
 from feedback.warehouse import now_iso
+from feedback.warehouse.sql import chunks, marks
 
 log = logging.getLogger(__name__)
 
@@ -363,11 +364,9 @@ def _label_docs(db: sqlite_utils.Database, seg_ids: list[str], seg_theme: list[i
     should not name a theme), else all of them."""
     texts: dict[str, str] = {}
     languages: dict[str, str | None] = {}
-    for start in range(0, len(seg_ids), 900):
-        chunk = seg_ids[start : start + 900]
-        marks = ",".join("?" * len(chunk))
+    for part in chunks(seg_ids):
         for seg_id, text, language in db.execute(
-                f"select id, text, language from theme_segments where id in ({marks})", chunk):
+                f"select id, text, language from theme_segments where id in ({marks(len(part))})", part):
             texts[seg_id], languages[seg_id] = text, language
     every: dict[int, list[str]] = {tid: [] for tid in theme_ids}
     english: dict[int, list[str]] = {tid: [] for tid in theme_ids}
@@ -386,10 +385,8 @@ def _texts(db: sqlite_utils.Database, seg_ids: list[str]) -> list[str]:
 
 def _texts_by_id(db: sqlite_utils.Database, seg_ids: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
-    for start in range(0, len(seg_ids), 900):
-        chunk = seg_ids[start : start + 900]
-        marks = ",".join("?" * len(chunk))
-        out.update(db.execute(f"select id, text from theme_segments where id in ({marks})", chunk).fetchall())
+    for part in chunks(seg_ids):
+        out.update(db.execute(f"select id, text from theme_segments where id in ({marks(len(part))})", part).fetchall())
     return out
 
 

@@ -20,6 +20,7 @@ from feedback.embed import (
 from feedback.text import segments as nlp
 from feedback.text.sentiment import sentiment as vader
 from feedback.warehouse import now_iso
+from feedback.warehouse.sql import chunks, marks
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +52,8 @@ def segment_new(db: sqlite_utils.Database) -> int:
                 )
             )
     with db.atomic():
-        ids = [r[0] for r in rows]
-        for start in range(0, len(ids), 900):
-            chunk = ids[start : start + 900]
-            db.execute(
-                f"delete from theme_segments where item_id in ({','.join('?' * len(chunk))})", chunk
-            )
+        for part in chunks(r[0] for r in rows):
+            db.execute(f"delete from theme_segments where item_id in ({marks(len(part))})", part)
         db.conn.executemany(
             "insert into theme_segments (id, item_id, seq, source_hash, text, text_hash, themable,"
             " language, sentiment, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -96,8 +93,9 @@ def segment_vectors(
 
 
 def theme_rows(db: sqlite_utils.Database, statuses: tuple[str, ...] = ("active",)) -> list[dict[str, Any]]:
-    marks = ",".join("?" * len(statuses))
-    cursor = db.execute(f"select * from themes where status in ({marks}) order by id", list(statuses))
+    cursor = db.execute(
+        f"select * from themes where status in ({marks(len(statuses))}) order by id", list(statuses)
+    )
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor]
 
