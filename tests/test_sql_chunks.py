@@ -112,3 +112,5 @@ def test_segment_lookups_over_the_parameter_limit(db: sqlite_utils.Database) -> 
     db.execute("update processed set text_hash = 'v2', text = text || ' Again.'")
     assert store.segment_new(db) == 2400
     assert db["theme_segments"].count == 2400
+    found = store.segment_texts(db, [f"{i}:1" for i in ids])
+    assert found[f"{ids[-1]}:1"] == ("Again.", "en") and len(found) == 1200
