@@ -21,6 +21,7 @@ import numpy as np
 import sqlite_utils
 
 from feedback.warehouse import now_iso
+from feedback.warehouse.sql import chunks, marks
 
 log = logging.getLogger(__name__)
 
@@ -127,15 +128,13 @@ def from_blobs(blobs: Iterable[bytes], dim: int | None = None) -> np.ndarray:
 def missing_hashes(db: sqlite_utils.Database, hashes: Iterable[str], name: str, version: str) -> list[str]:
     wanted = list(dict.fromkeys(hashes))
     have: set[str] = set()
-    for start in range(0, len(wanted), 900):
-        chunk = wanted[start : start + 900]
-        marks = ",".join("?" * len(chunk))
+    for part in chunks(wanted):
         have.update(
             row[0]
             for row in db.execute(
                 f"select text_hash from embeddings where model = ? and model_version = ?"
-                f" and text_hash in ({marks})",
-                [name, version, *chunk],
+                f" and text_hash in ({marks(len(part))})",
+                [name, version, *part],
             )
         )
     return [h for h in wanted if h not in have]
@@ -179,12 +178,10 @@ def load_embeddings(
     """Vectors for the given hashes, in that order; every hash must have been embedded."""
     found: dict[str, bytes] = {}
     unique = list(dict.fromkeys(hashes))
-    for start in range(0, len(unique), 900):
-        part = unique[start : start + 900]
-        marks = ",".join("?" * len(part))
+    for part in chunks(unique):
         for h, blob in db.execute(
             f"select text_hash, vector from embeddings where model = ? and model_version = ?"
-            f" and text_hash in ({marks})",
+            f" and text_hash in ({marks(len(part))})",
             [name, version, *part],
         ):
             found[h] = blob

@@ -21,6 +21,7 @@ from typing import Any
 import sqlite_utils
 
 from feedback.warehouse import now_iso
+from feedback.warehouse.runs import RUNS_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -55,18 +56,6 @@ THEMES_COLUMNS: dict[str, type] = {
     "last_seen": str,
 }
 FEEDBACK_THEMES_COLUMNS: dict[str, type] = {"feedback_id": str, "theme_id": int, "score": float}
-RUNS_COLUMNS: dict[str, type] = {
-    "id": int,
-    "flow": str,
-    "parameters": str,
-    "started": str,
-    "finished": str,
-    "status": str,
-    "items_in": int,
-    "items_new": int,
-    "quarantined": int,
-    "details": str,
-}
 
 
 def rating_band(rating: float | None, scale: str | None) -> str | None:

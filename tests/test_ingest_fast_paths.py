@@ -14,7 +14,8 @@ from feedback.errors import BadInput
 from feedback.identity import customer_key
 from feedback.pipeline import ingest_source
 from feedback.sources.surveys.reader import DateReader
-from feedback.warehouse import _dump_extra, open_warehouse
+from feedback.warehouse import open_warehouse
+from feedback.warehouse.batches import _dump_extra
 
 from .conftest import SECRET
 

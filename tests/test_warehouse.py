@@ -24,6 +24,7 @@ from feedback.warehouse import (
     open_warehouse,
     run_record,
 )
+from feedback.warehouse import migrations as schema
 
 from .conftest import SECRET
 
@@ -36,10 +37,42 @@ def item(n: int, text: str = "late again") -> Item:
 
 def test_migrations_are_idempotent_and_recorded(tmp_path: Path) -> None:
     db = open_warehouse(tmp_path / "w.db")
-    names = [name for name, _ in warehouse.MIGRATIONS]
+    names = [name for name, _ in schema.MIGRATIONS]
     assert [r["name"] for r in db.query("select name from _migrations order by rowid")] == names
     assert migrate(db) == []
     assert open_warehouse(tmp_path / "w.db")["items"].exists()
+
+
+def test_released_migration_names_never_change() -> None:
+    # _migrations records these names: renaming one would apply it again to every existing warehouse.
+    assert [name for name, _ in schema.MIGRATIONS] == [
+        "0001_landing_items_quarantine",
+        "0002_processed_text",
+        "0010_theme_engine",
+        "0020_email_messages",
+        "0030_review_near_duplicates",
+    ]
+
+
+def test_a_warehouse_is_brought_up_to_date_by_name_whatever_order_it_was_built_in(tmp_path: Path) -> None:
+    # Warehouses built before the migrations were sorted applied 0030 before 0020; one without
+    # the e-mail tables yet gets exactly that migration.
+    db = open_warehouse(tmp_path / "w.db")
+    db.execute("drop view email_responses")
+    db["email_messages"].drop()
+    db["email_skipped"].drop()
+    db.execute("delete from _migrations where name = '0020_email_messages'")
+    db.conn.commit()
+    assert migrate(db) == ["0020_email_messages"]
+    assert db["email_messages"].exists() and db["review_near_duplicates"].exists()
+
+
+@pytest.mark.parametrize("name", ["0002_processed_text", "0015_late", "0030_review_near_duplicates"])
+def test_a_migration_out_of_order_or_twice_is_refused(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(schema, "MIGRATIONS", list(schema.MIGRATIONS))
+    with pytest.raises(ValueError, match="duplicate|registered after"):
+        schema.migration(name)(lambda db: None)
+    assert schema.MIGRATIONS[-1][0] == "0030_review_near_duplicates"
 
 
 def test_a_warehouse_from_a_newer_version_is_refused(tmp_path: Path) -> None:

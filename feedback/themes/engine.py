@@ -94,19 +94,19 @@ def recluster(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Supp
 
 def _assign_pending(db: sqlite_utils.Database, settings: ThemeSettings, embedder: SupportsEmbed,
                     active: list[dict[str, Any]], run: str) -> int:
-    ids, _, vectors = store.segment_vectors(db, embedder, "s.assigned_at is null")
+    ids, _, vectors = store.unassigned_vectors(db, embedder)
     cents = store.centroid_matrix(active)
     result = cluster.assign(vectors, cents, settings.assign_threshold)
     theme_ids = [active[t]["id"] if t >= 0 else None for t in result.theme]
     with db.atomic():
         store.write_assignment(db, ids, theme_ids, list(result.score), run)
-        db.execute("update theme_segments set assigned_at = ? where assigned_at is null", [run])
+        store.stamp_unassigned(db, run)
     return sum(t is not None for t in theme_ids)
 
 
 def _propose_from_pool(db: sqlite_utils.Database, settings: ThemeSettings, embedder: SupportsEmbed,
                        run: str) -> int:
-    ids, hashes, vectors = store.segment_vectors(db, embedder, "s.theme_id is null")
+    ids, hashes, vectors = store.outlier_vectors(db, embedder)
     fitted = (store.get_state(db, "last_fit") or {}).get("segments", len(ids))
     size = settings.pool_min_size or settings.cluster_size(min(fitted, settings.max_fit))
     if len(ids) < size:
@@ -125,7 +125,7 @@ def _propose_from_pool(db: sqlite_utils.Database, settings: ThemeSettings, embed
         return 0
     docs = {f"new{c}": _texts(db, [ids[i] for i in np.flatnonzero(result.theme == c)]) for c in keep}
     # existing themes only give the background term frequencies: a sample of each is enough
-    docs.update({str(r["id"]): _theme_texts(db, r["id"], 40) for r in active})
+    docs.update({str(r["id"]): store.theme_texts(db, r["id"], 40) for r in active})
     order = [f"new{c}" for c in sorted(keep, key=lambda c: -int((result.theme == c).sum()))]
     taken = [r["label"] for r in store.theme_rows(db, ("active", "parent")) if r["label"]]
     labels = label.label_themes(docs, order, taken=taken, keywords=settings.keywords)  # type: ignore[arg-type]
@@ -136,8 +136,8 @@ def _propose_from_pool(db: sqlite_utils.Database, settings: ThemeSettings, embed
             members = np.flatnonzero(result.theme == c)
             parent = _nearest_parent(active, existing, cents[c], settings.parent_threshold)
             lab = labels[f"new{c}"]
-            _insert_theme(db, theme_id, lab.label, lab.keywords, cents[c], embedder, run, is_new=1,
-                          parent_id=parent)
+            store.insert_theme(db, theme_id, lab.label, lab.keywords, cents[c], embedder, run, is_new=1,
+                               parent_id=parent)
             store.write_assignment(db, [ids[i] for i in members], [theme_id] * len(members),
                                    [float(result.score[i]) for i in members], run)
             store.history(db, run, theme_id, "proposed", lab.label, int(len(members)), source="outlier pool")
@@ -167,8 +167,7 @@ def _fit_all(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Suppo
     same_model = [r for r in store.theme_rows(db, ("active", "merged"))
                   if (r["model"], r["model_version"]) == (embedder.name, embedder.version)]
     old_members = [
-        {r[0] for r in db.execute("select id from theme_segments where theme_id = ?", [row["id"]])}
-        if row["status"] == "active" else set()
+        store.theme_segment_ids(db, row["id"]) if row["status"] == "active" else set()
         for row in same_model
     ]
     last = (store.get_state(db, "last_fit") or {}).get("settings") or {}
@@ -217,7 +216,7 @@ def _fit_all(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Suppo
     if carried.folded:
         log.info("re-cluster: %d new clusters were splits of existing themes and were folded back into them",
                  len(carried.folded))
-    anchored = _anchored_ids(db)
+    anchored = store.anchored_ids(db)
     for row in same_model:
         if row["status"] == "active" and row["id"] not in final_ids and row["id"] in anchored:
             final_ids.append(row["id"])
@@ -238,24 +237,24 @@ def _fit_all(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Suppo
                                 keywords=settings.keywords)
 
     with db.atomic():
-        db.execute("update theme_segments set theme_id = null, score = null, assigned_at = ?", [run])
+        store.clear_assignments(db, run)
         store.write_assignment(db, ids, seg_theme, list(assignment.score), run)
         for j, tid in enumerate(final_ids):
             lab = labels.get(tid)
             if tid in created:
-                _insert_theme(db, tid, lab.label if lab else "misc", lab.keywords if lab else [], final[j],
-                              embedder, run, is_new=int(event != "fit"))
+                store.insert_theme(db, tid, lab.label if lab else "misc", lab.keywords if lab else [],
+                                   final[j], embedder, run, is_new=int(event != "fit"))
                 store.history(db, run, tid, "created", lab.label if lab else None, sizes[tid], by=event)
                 continue
             update: dict[str, Any] = {"status": "active", "centroid": to_blob(final[j]), "merged_into": None,
                                       "model": embedder.name, "model_version": embedder.version}
             if lab:
                 update.update(label=lab.label, keywords=json.dumps(lab.keywords))
-            db.table("themes").update(tid, update)
+            store.update_theme(db, tid, update)
             store.history(db, run, tid, "matched", update.get("label", pinned.get(tid)), sizes[tid], by=event)
         for row in store.theme_rows(db, ("active",)):
             if row["id"] not in final_ids:
-                db.table("themes").update(row["id"], {"status": "retired", "updated_at": run})
+                store.retire_theme(db, row["id"], run)
                 store.history(db, run, row["id"], "retired", row["label"], row["size"], by=event)
         _write_parents(db, plan, final_ids, final, run)
         store.refresh_theme_stats(db)
@@ -266,17 +265,6 @@ def _fit_all(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Suppo
                  themes_folded=len(carried.folded), reshaped=not same_shape)
     log.info("theme %s: %s", event, stats)
     return stats
-
-
-def _anchored_ids(db: sqlite_utils.Database) -> set[int]:
-    """Themes an analyst shaped: pinned or renamed, split off, or split."""
-    return {
-        r[0]
-        for r in db.execute(
-            """select id from themes where status = 'active' and (label_pinned = 1 or split_of is not null
-               or id in (select split_of from themes where split_of is not null))"""
-        )
-    }
 
 
 @dataclass
@@ -297,8 +285,7 @@ def _plan_parents(db: sqlite_utils.Database, settings: ThemeSettings, leaf_ids: 
     groups = (hierarchy.parent_groups(leaf_vecs, settings.parent_threshold, settings.top_count(len(leaf_ids)))
               if len(leaf_ids) > 2 else [])
     old_parents = store.theme_rows(db, ("parent",))
-    old_children = {p["id"]: {r[0] for r in db.execute("select id from themes where parent_id = ?", [p["id"]])}
-                    for p in old_parents}
+    old_children = {p["id"]: store.child_ids(db, p["id"]) for p in old_parents}
     used: set[int] = set()
     parent_of_group: list[int] = []
     for group in groups:
@@ -323,7 +310,7 @@ def _plan_parents(db: sqlite_utils.Database, settings: ThemeSettings, leaf_ids: 
 
 def _write_parents(db: sqlite_utils.Database, plan: _Parents, leaf_ids: list[int], leaf_vecs: np.ndarray,
                    run: str) -> None:
-    db.execute("update themes set parent_id = null where status = 'active'")
+    store.clear_parents(db)
     for group, pid in zip(plan.groups, plan.ids, strict=True):
         cent = cluster.normalise(leaf_vecs[group].mean(axis=0)[None, :])[0]
         lab = plan.labels.get(pid)
@@ -331,29 +318,15 @@ def _write_parents(db: sqlite_utils.Database, plan: _Parents, leaf_ids: list[int
             update: dict[str, Any] = {"status": "parent", "centroid": to_blob(cent)}
             if lab:
                 update.update(label=lab.label, keywords=json.dumps(lab.keywords))
-            db.table("themes").update(pid, update)
+            store.update_theme(db, pid, update)
         else:
-            db.table("themes").insert({"id": pid, "label": lab.label if lab else "group", "label_pinned": 0,
-                                 "keywords": json.dumps(lab.keywords if lab else []), "level": 1,
-                                 "status": "parent", "centroid": to_blob(cent), "first_seen": run,
-                                 "is_new": 0, "created_at": run, "updated_at": run})
+            store.insert_parent(db, pid, lab.label if lab else "group", lab.keywords if lab else [], cent, run)
             store.history(db, run, pid, "created", lab.label if lab else None, None, kind="parent")
         for i in group:
-            db.table("themes").update(leaf_ids[i], {"parent_id": pid})
+            store.update_theme(db, leaf_ids[i], {"parent_id": pid})
     for pid in plan.old_rows:
         if pid not in plan.ids:
-            db.table("themes").update(pid, {"status": "retired", "updated_at": run})
-
-
-def _insert_theme(db: sqlite_utils.Database, theme_id: int, lab: str, keywords: list[str],
-                  centroid: np.ndarray, embedder: SupportsEmbed, run: str, *, is_new: int,
-                  parent_id: int | None = None, split_of: int | None = None) -> None:
-    db.table("themes").insert(
-        {"id": theme_id, "label": lab, "label_pinned": 0, "keywords": json.dumps(keywords),
-         "parent_id": parent_id, "level": 0, "status": "active", "split_of": split_of, "size": 0,
-         "first_seen": run, "is_new": is_new, "centroid": to_blob(centroid), "model": embedder.name,
-         "model_version": embedder.version, "created_at": run, "updated_at": run}
-    )
+            store.retire_theme(db, pid, run)
 
 
 def _label_docs(db: sqlite_utils.Database, seg_ids: list[str], seg_theme: list[int | None],
@@ -361,41 +334,21 @@ def _label_docs(db: sqlite_utils.Database, seg_ids: list[str], seg_theme: list[i
     """Per theme, the segment texts its label is drawn from: the English ones when it has
     any (the lemmatizer and the embedding model are English; a stray Spanish sentence
     should not name a theme), else all of them."""
-    texts: dict[str, str] = {}
-    languages: dict[str, str | None] = {}
-    for start in range(0, len(seg_ids), 900):
-        chunk = seg_ids[start : start + 900]
-        marks = ",".join("?" * len(chunk))
-        for seg_id, text, language in db.execute(
-                f"select id, text, language from theme_segments where id in ({marks})", chunk):
-            texts[seg_id], languages[seg_id] = text, language
+    found = store.segment_texts(db, seg_ids)
     every: dict[int, list[str]] = {tid: [] for tid in theme_ids}
     english: dict[int, list[str]] = {tid: [] for tid in theme_ids}
     for seg_id, tid in zip(seg_ids, seg_theme, strict=True):
         if tid in every:
-            every[tid].append(texts[seg_id])
-            if languages.get(seg_id) in (None, "en"):
-                english[tid].append(texts[seg_id])
+            text, language = found[seg_id]
+            every[tid].append(text)
+            if language in (None, "en"):
+                english[tid].append(text)
     return {tid: english[tid] or every[tid] for tid in theme_ids}
 
 
 def _texts(db: sqlite_utils.Database, seg_ids: list[str]) -> list[str]:
-    found = _texts_by_id(db, seg_ids)
-    return [found[i] for i in seg_ids if i in found]
-
-
-def _texts_by_id(db: sqlite_utils.Database, seg_ids: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for start in range(0, len(seg_ids), 900):
-        chunk = seg_ids[start : start + 900]
-        marks = ",".join("?" * len(chunk))
-        out.update(db.execute(f"select id, text from theme_segments where id in ({marks})", chunk).fetchall())
-    return out
-
-
-def _theme_texts(db: sqlite_utils.Database, theme_id: int, limit: int) -> list[str]:
-    return [r[0] for r in db.execute(
-        "select text from theme_segments where theme_id = ? order by score desc limit ?", [theme_id, limit])]
+    found = store.segment_texts(db, seg_ids)
+    return [found[i][0] for i in seg_ids if i in found]
 
 
 def _snapshot(db: sqlite_utils.Database, run: str, event: str) -> None:
@@ -404,20 +357,13 @@ def _snapshot(db: sqlite_utils.Database, run: str, event: str) -> None:
 
 
 def _summary(db: sqlite_utils.Database) -> dict[str, Any]:
-    seg_total, seg_out = db.execute(
-        "select count(*), coalesce(sum(theme_id is null), 0) from theme_segments where themable = 1").fetchone()
-    items, items_out = db.execute(
-        """select count(*), coalesce(sum(themed = 0), 0) from
-           (select item_id, max(theme_id is not null) as themed from theme_segments group by item_id)"""
-    ).fetchone()
-    themes_total = db.execute("select count(*) from themes where status = 'active'").fetchone()[0]
-    parents = db.execute("select count(*) from themes where status = 'parent'").fetchone()[0]
+    n = store.counts(db)
     return {
-        "segments_total": int(seg_total),
-        "comments_total": int(items),
-        "outlier_share": round(items_out / items, 4) if items else 0.0,
-        "segment_outlier_share": round(seg_out / seg_total, 4) if seg_total else 0.0,
-        "themes_total": int(themes_total),
-        "parents_total": int(parents),
+        "segments_total": n["segments"],
+        "comments_total": n["comments"],
+        "outlier_share": round(n["comment_outliers"] / n["comments"], 4) if n["comments"] else 0.0,
+        "segment_outlier_share": round(n["segment_outliers"] / n["segments"], 4) if n["segments"] else 0.0,
+        "themes_total": n["themes"],
+        "parents_total": n["parents"],
         "themes_new": 0,
     }

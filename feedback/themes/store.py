@@ -1,4 +1,7 @@
-"""Warehouse reads and writes of the theme engine: segments, vectors, theme rows, history."""
+"""Warehouse reads and writes of the theme engine: segments, vectors, theme rows, history.
+
+Every SQL statement the engine (:mod:`.engine`) runs is a named function here.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from feedback.embed import (
 from feedback.text import segments as nlp
 from feedback.text.sentiment import sentiment as vader
 from feedback.warehouse import now_iso
+from feedback.warehouse.sql import chunks, marks
 
 log = logging.getLogger(__name__)
 
@@ -51,12 +55,8 @@ def segment_new(db: sqlite_utils.Database) -> int:
                 )
             )
     with db.atomic():
-        ids = [r[0] for r in rows]
-        for start in range(0, len(ids), 900):
-            chunk = ids[start : start + 900]
-            db.execute(
-                f"delete from theme_segments where item_id in ({','.join('?' * len(chunk))})", chunk
-            )
+        for part in chunks(r[0] for r in rows):
+            db.execute(f"delete from theme_segments where item_id in ({marks(len(part))})", part)
         db.conn.executemany(
             "insert into theme_segments (id, item_id, seq, source_hash, text, text_hash, themable,"
             " language, sentiment, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -96,8 +96,9 @@ def segment_vectors(
 
 
 def theme_rows(db: sqlite_utils.Database, statuses: tuple[str, ...] = ("active",)) -> list[dict[str, Any]]:
-    marks = ",".join("?" * len(statuses))
-    cursor = db.execute(f"select * from themes where status in ({marks}) order by id", list(statuses))
+    cursor = db.execute(
+        f"select * from themes where status in ({marks(len(statuses))}) order by id", list(statuses)
+    )
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor]
 
@@ -189,6 +190,124 @@ def set_state(db: sqlite_utils.Database, key: str, value: Any) -> None:
 def get_state(db: sqlite_utils.Database, key: str) -> Any:
     row = db.execute("select value from theme_state where key = ?", [key]).fetchone()
     return json.loads(row[0]) if row else None
+
+
+
+# --- segments ------------------------------------------------------------------------------
+
+
+def unassigned_vectors(
+    db: sqlite_utils.Database, embedder: SupportsEmbed
+) -> tuple[list[str], list[str], np.ndarray]:
+    """Themable segments no nightly run has assigned yet (see :func:`segment_vectors`)."""
+    return segment_vectors(db, embedder, "s.assigned_at is null")
+
+
+def outlier_vectors(
+    db: sqlite_utils.Database, embedder: SupportsEmbed
+) -> tuple[list[str], list[str], np.ndarray]:
+    """Themable segments in no theme: the outlier pool (see :func:`segment_vectors`)."""
+    return segment_vectors(db, embedder, "s.theme_id is null")
+
+
+def stamp_unassigned(db: sqlite_utils.Database, stamp: str) -> None:
+    """Mark every segment not yet assigned as seen by the run ``stamp`` (fitting a theme or not)."""
+    db.execute("update theme_segments set assigned_at = ? where assigned_at is null", [stamp])
+
+
+def clear_assignments(db: sqlite_utils.Database, stamp: str) -> None:
+    """Take every segment out of its theme (a full fit assigns them all again)."""
+    db.execute("update theme_segments set theme_id = null, score = null, assigned_at = ?", [stamp])
+
+
+def theme_segment_ids(db: sqlite_utils.Database, theme_id: int) -> set[str]:
+    return {r[0] for r in db.execute("select id from theme_segments where theme_id = ?", [theme_id])}
+
+
+def segment_texts(db: sqlite_utils.Database, seg_ids: list[str]) -> dict[str, tuple[str, str | None]]:
+    """Segment id -> (text, language) for the given ids that exist."""
+    out: dict[str, tuple[str, str | None]] = {}
+    for part in chunks(seg_ids):
+        for seg_id, text, language in db.execute(
+            f"select id, text, language from theme_segments where id in ({marks(len(part))})", part
+        ):
+            out[seg_id] = (text, language)
+    return out
+
+
+def theme_texts(db: sqlite_utils.Database, theme_id: int, limit: int) -> list[str]:
+    """The texts of a theme's best-scoring segments, at most ``limit``."""
+    return [r[0] for r in db.execute(
+        "select text from theme_segments where theme_id = ? order by score desc limit ?", [theme_id, limit])]
+
+
+# --- themes --------------------------------------------------------------------------------
+
+
+def insert_theme(db: sqlite_utils.Database, theme_id: int, lab: str, keywords: list[str],
+                 centroid: np.ndarray, embedder: SupportsEmbed, run: str, *, is_new: int,
+                 parent_id: int | None = None, split_of: int | None = None) -> None:
+    """A new active (leaf) theme, with no segments counted yet."""
+    db.table("themes").insert(
+        {"id": theme_id, "label": lab, "label_pinned": 0, "keywords": json.dumps(keywords),
+         "parent_id": parent_id, "level": 0, "status": "active", "split_of": split_of, "size": 0,
+         "first_seen": run, "is_new": is_new, "centroid": to_blob(centroid), "model": embedder.name,
+         "model_version": embedder.version, "created_at": run, "updated_at": run}
+    )
+
+
+def insert_parent(db: sqlite_utils.Database, theme_id: int, lab: str, keywords: list[str],
+                  centroid: np.ndarray, run: str) -> None:
+    """A new top-level theme grouping leaves (their ``parent_id`` is set separately)."""
+    db.table("themes").insert({"id": theme_id, "label": lab, "label_pinned": 0,
+                               "keywords": json.dumps(keywords), "level": 1,
+                               "status": "parent", "centroid": to_blob(centroid), "first_seen": run,
+                               "is_new": 0, "created_at": run, "updated_at": run})
+
+
+def update_theme(db: sqlite_utils.Database, theme_id: int, values: dict[str, Any]) -> None:
+    """Set columns of an existing theme row (``values`` in stored form: JSON text, blobs)."""
+    db.table("themes").update(theme_id, values)
+
+
+def retire_theme(db: sqlite_utils.Database, theme_id: int, stamp: str) -> None:
+    db.table("themes").update(theme_id, {"status": "retired", "updated_at": stamp})
+
+
+def clear_parents(db: sqlite_utils.Database) -> None:
+    """Detach every active theme from its parent (a fit plans the top level again)."""
+    db.execute("update themes set parent_id = null where status = 'active'")
+
+
+def child_ids(db: sqlite_utils.Database, parent_id: int) -> set[int]:
+    return {r[0] for r in db.execute("select id from themes where parent_id = ?", [parent_id])}
+
+
+def anchored_ids(db: sqlite_utils.Database) -> set[int]:
+    """Themes an analyst shaped: pinned or renamed, split off, or split."""
+    return {
+        r[0]
+        for r in db.execute(
+            """select id from themes where status = 'active' and (label_pinned = 1 or split_of is not null
+               or id in (select split_of from themes where split_of is not null))"""
+        )
+    }
+
+
+def counts(db: sqlite_utils.Database) -> dict[str, int]:
+    """Themable segments (all, in no theme), comments with segments (all, with none themed),
+    active and parent themes."""
+    segments, segment_outliers = db.execute(
+        "select count(*), coalesce(sum(theme_id is null), 0) from theme_segments where themable = 1").fetchone()
+    comments, comment_outliers = db.execute(
+        """select count(*), coalesce(sum(themed = 0), 0) from
+           (select item_id, max(theme_id is not null) as themed from theme_segments group by item_id)"""
+    ).fetchone()
+    themes = db.execute("select count(*) from themes where status = 'active'").fetchone()[0]
+    parents = db.execute("select count(*) from themes where status = 'parent'").fetchone()[0]
+    return {"segments": int(segments), "segment_outliers": int(segment_outliers),
+            "comments": int(comments), "comment_outliers": int(comment_outliers),
+            "themes": int(themes), "parents": int(parents)}
 
 
 __all__ = ["ensure_embeddings", "to_blob"]

@@ -1,0 +1,245 @@
+"""The warehouse schema: named migrations, applied in order and recorded in ``_migrations``.
+
+Applying them again does nothing; :func:`open_warehouse` brings a warehouse up to date
+every time it is opened. A migration's name is permanent once released (it is what
+``_migrations`` records); a schema change is a new migration, never an edit of one.
+Numbering: 0001-0009 landing, items and run log; 0010-0019 theme engine; 0020-0029
+e-mail channel; 0030-0039 public reviews.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlite_utils
+
+from feedback.errors import WarehouseError
+from feedback.warehouse.runs import RUNS_COLUMNS
+from feedback.warehouse.sql import now_iso, write_transaction
+
+log = logging.getLogger(__name__)
+
+Migration = Callable[[sqlite_utils.Database], None]
+MIGRATIONS: list[tuple[str, Migration]] = []
+
+
+def migration(name: str) -> Callable[[Migration], Migration]:
+    """Register a schema change; names are permanent once released and registered in order."""
+
+    def register(fn: Migration) -> Migration:
+        if any(existing == name for existing, _ in MIGRATIONS):
+            raise ValueError(f"duplicate migration name {name!r}")
+        if MIGRATIONS and name < MIGRATIONS[-1][0]:
+            raise ValueError(f"migration {name!r} registered after {MIGRATIONS[-1][0]!r}")
+        MIGRATIONS.append((name, fn))
+        return fn
+
+    return register
+
+
+def open_warehouse(path: str | Path) -> sqlite_utils.Database:
+    """Open (creating if needed) the warehouse and bring its schema up to date."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite_utils.Database(path)
+        db.execute("PRAGMA busy_timeout = 30000")
+        if db.journal_mode != "wal":
+            db.enable_wal()
+        db.execute("PRAGMA synchronous = NORMAL")
+        # 64 MiB of page cache (default 2 MiB): a batch of 100k+ items otherwise spills
+        # dirty index pages to the WAL mid-transaction and writes them again and again.
+        db.execute("PRAGMA cache_size = -65536")
+        migrate(db)
+    except (OSError, sqlite_utils.db.sqlite3.DatabaseError) as exc:  # type: ignore[attr-defined]
+        raise WarehouseError(f"{path}: cannot open the warehouse: {exc}") from exc
+    return db
+
+
+def migrate(db: sqlite_utils.Database) -> list[str]:
+    """Apply the migrations not yet recorded; return the names applied now."""
+    db.table("_migrations").create({"name": str, "applied_at": str}, pk="name", if_not_exists=True)
+    done = {row["name"] for row in db.table("_migrations").rows}
+    known = {name for name, _ in MIGRATIONS}
+    if done - known:
+        raise WarehouseError(
+            f"the warehouse was written by a newer version (unknown migrations: {sorted(done - known)})"
+        )
+    applied = []
+    for name, fn in MIGRATIONS:
+        if name in done:
+            continue
+        with write_transaction(db):
+            fn(db)
+            db.table("_migrations").insert({"name": name, "applied_at": now_iso()})
+        applied.append(name)
+        log.info("applied migration %s", name)
+    return applied
+
+
+# --- raw landing, items, quarantine, watermarks, run log: 0001-0009 ------------------------
+
+
+@migration("0001_landing_items_quarantine")
+def _m0001(db: sqlite_utils.Database) -> None:
+    db.table("raw_documents").create(
+        {
+            "hash": str,
+            "source": str,
+            "uri": str,
+            "size": int,
+            "media_type": str,
+            "landed_at": str,
+            "content": bytes,
+        },
+        pk="hash",
+    )
+    db.table("items").create(
+        {
+            "id": str,
+            "source": str,
+            "channel": str,
+            "local_id": str,
+            "raw_hash": str,
+            "location": str,
+            "received_at": str,
+            "customer": str,
+            "rating": float,
+            "rating_raw": str,
+            "rating_scale": str,
+            "title": str,
+            "question": str,
+            "text": str,
+            "url": str,
+            "extra": str,
+            "run_id": int,
+            "ingested_at": str,
+        },
+        pk="id",
+        not_null={"source", "channel", "local_id", "text"},
+    )
+    db.table("items").create_index(["source", "received_at"])
+    db.table("items").create_index(["received_at"])
+    db.table("quarantine").create(
+        {
+            "id": str,
+            "source": str,
+            "location": str,
+            "reason": str,
+            "snippet": str,
+            "raw_hash": str,
+            "run_id": int,
+            "first_seen": str,
+            "last_seen": str,
+            "times_seen": int,
+        },
+        pk="id",
+    )
+    db.table("quarantine").create_index(["source"])
+    db.table("watermarks").create(
+        {"source": str, "key": str, "value": str, "updated_at": str},
+        pk=("source", "key"),
+    )
+    db.table("runs").create(RUNS_COLUMNS, pk="id")
+
+
+@migration("0002_processed_text")
+def _m0002(db: sqlite_utils.Database) -> None:
+    # What the process stage derives from an item: redacted text, language, sentiment.
+    db.table("processed").create(
+        {
+            "item_id": str,
+            "text_hash": str,
+            "version": str,
+            "title": str,
+            "text": str,
+            "language": str,
+            "sentiment": float,
+            "processed_at": str,
+        },
+        pk="item_id",
+        foreign_keys=[("item_id", "items", "id")],
+    )
+
+
+# --- theme engine (feedback/themes): 0010-0019 ---------------------------------------------
+
+
+@migration("0010_theme_engine")
+def _m0010(db: sqlite_utils.Database) -> None:
+    # One vector per (text hash, model, model version): a text is never embedded twice.
+    db.table("embeddings").create(
+        {"text_hash": str, "model": str, "model_version": str, "dim": int, "vector": bytes,
+         "created_at": str},
+        pk=("text_hash", "model", "model_version"),
+    )
+    # The points a comment makes (sentences / clauses of processed.text, redacted).
+    db.table("theme_segments").create(
+        {"id": str, "item_id": str, "seq": int, "source_hash": str, "text": str, "text_hash": str,
+         "themable": int, "language": str, "sentiment": float, "theme_id": int, "score": float,
+         "assigned_at": str, "created_at": str},
+        pk="id",
+        foreign_keys=[("item_id", "items", "id")],
+    )
+    db.table("theme_segments").create_index(["item_id"])
+    db.table("theme_segments").create_index(["theme_id"])
+    db.table("theme_segments").create_index(["text_hash"])
+    # The persistent theme set. status: active | parent | merged | retired.
+    db.table("themes").create(
+        {"id": int, "label": str, "label_pinned": int, "keywords": str, "parent_id": int,
+         "level": int, "status": str, "merged_into": int, "split_of": int, "size": int,
+         "comments": int, "sentiment": float, "first_seen": str, "last_seen": str, "is_new": int,
+         "representatives": str, "centroid": bytes, "model": str, "model_version": str,
+         "created_at": str, "updated_at": str},
+        pk="id",
+    )
+    db.table("theme_history").create(
+        {"id": int, "at": str, "run": str, "theme_id": int, "event": str, "label": str,
+         "size": int, "details": str},
+        pk="id",
+    )
+    db.table("theme_history").create_index(["theme_id"])
+    db.table("theme_state").create({"key": str, "value": str, "updated_at": str}, pk="key")
+
+
+# --- e-mail channel (feedback/sources/email): 0020-0029 -----------------------------------
+
+
+@migration("0020_email_messages")
+def _m0020(db: sqlite_utils.Database) -> None:
+    # Every customer message and company response, for threads and time to first answer.
+    # Internal: subjects, display names and Message-IDs never leave the warehouse.
+    db.table("email_messages").create(
+        {"id": str, "source": str, "message_id": str, "in_reply_to": str, "refs": str,
+         "direction": str, "sent_at": str, "customer": str, "sender_name": str,
+         "signature_names": str, "attachments": str, "subject": str, "removed": str,
+         "raw_hash": str, "location": str, "item_id": str},
+        pk="id",
+    )
+    db.table("email_messages").create_index(["message_id"])
+    db.table("email_messages").create_index(["item_id"])
+    db.execute(
+        "create view email_responses as select * from email_messages where direction = 'company'"
+    )
+    # Automatic traffic recognised and skipped (not broken, so not quarantined), with the reason.
+    db.table("email_skipped").create(
+        {"id": str, "source": str, "location": str, "message_id": str, "reason": str,
+         "detail": str, "subject": str, "sent_at": str, "from_company": int, "raw_hash": str},
+        pk="id",
+    )
+    db.table("email_skipped").create_index(["source", "reason"])
+
+
+# --- public reviews (feedback/sources/reviews): 0030-0039 ---------------------------------
+
+
+@migration("0030_review_near_duplicates")
+def _m0030(db: sqlite_utils.Database) -> None:
+    # Pairs of reviews from different sites whose texts are near-identical (SimHash distance).
+    db.table("review_near_duplicates").create(
+        {"item_id": str, "duplicate_of": str, "distance": int, "flagged_at": str},
+        pk=("item_id", "duplicate_of"),
+    )
+    db.table("review_near_duplicates").create_index(["duplicate_of"])
