@@ -15,6 +15,7 @@ from feedback.errors import FeedbackError
 from feedback.themes import cluster, label, store
 from feedback.themes.settings import ThemeSettings
 from feedback.warehouse import now_iso
+from feedback.warehouse.sql import chunks, marks
 
 
 class ThemeError(FeedbackError):
@@ -106,8 +107,8 @@ def split(db: sqlite_utils.Database, theme_id: int, settings: ThemeSettings,
                                  "keywords": json.dumps(lab.keywords), "level": 0, "status": "active",
                                  "split_of": theme_id, "first_seen": stamp, "is_new": 1,
                                  "centroid": to_blob(cents[p]), "created_at": stamp, "updated_at": stamp})
-            marks = ",".join("?" * len(members))
-            db.execute(f"update theme_segments set theme_id = ? where id in ({marks})", [new_id, *members])
+            for part in chunks(members):
+                db.execute(f"update theme_segments set theme_id = ? where id in ({marks(len(part))})", [new_id, *part])
             store.history(db, stamp, new_id, "split-from", lab.label, len(members), of=theme_id)
             ids.append(new_id)
         store.refresh_theme_stats(db)
