@@ -23,7 +23,6 @@ from feedback.sources.reviews.extract import (
 from feedback.sources.reviews.fetch import FakeClock, parse_retry_after
 from feedback.sources.reviews.items import (
     hamming,
-    normalise_date,
     normalise_rating,
     review_key,
     simhash,
@@ -149,18 +148,6 @@ def test_css_selector_fallback_for_pages_without_markup() -> None:
 )
 def test_normalise_rating(value: float | None, best: float | None, worst: float | None, expected: float | None) -> None:
     assert normalise_rating(value, best, worst) == expected
-
-
-@pytest.mark.parametrize(
-    ("raw", "zone", "expected"),
-    [("2024-06-01", "Europe/London", "2024-06-01T00:00:00Z"),
-     ("2024-06-01T10:00:00", "Europe/London", "2024-06-01T09:00:00Z"),
-     ("2024-06-01T10:00:00+02:00", "UTC", "2024-06-01T08:00:00Z"),
-     ("Tue, 07 May 2024 10:00:00 GMT", "UTC", "2024-05-07T10:00:00Z"),
-     ("not a date", "UTC", None), (None, "UTC", None)],
-)
-def test_normalise_date(raw: str | None, zone: str, expected: str | None) -> None:
-    assert normalise_date(raw, zone) == expected
 
 
 def test_review_key_is_the_same_for_the_same_review_anywhere() -> None:

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from feedback.config import RatingColumn, load_config
 from feedback.errors import BadInput
 from feedback.pipeline import ingest_source
-from feedback.sources.surveys.reader import DateReader, normalise_rating, parse_rating
+from feedback.sources.surveys.reader import normalise_rating, parse_rating
 from feedback.sources.tabular import decode, detect_header_rows
 from feedback.warehouse import BatchResult, open_warehouse
 
@@ -264,23 +264,6 @@ def test_custom_scale_and_labels() -> None:
 
 
 @pytest.mark.parametrize(
-    ("value", "dayfirst", "zone", "expected"),
-    [
-        ("8/21/2019 13:10:31", False, "UTC", "2019-08-21T13:10:31Z"),
-        ("08/21/2019 01:10:31 PM", False, "UTC", "2019-08-21T13:10:31Z"),
-        ("21/08/2019 13:10", True, "Europe/London", "2019-08-21T12:10:00Z"),
-        ("2019-08-21T13:10:31Z", False, "Europe/London", "2019-08-21T13:10:31Z"),
-        ("2019-08-21 13:10:31", False, "America/New_York", "2019-08-21T17:10:31Z"),
-        ("21.08.2019", True, "UTC", "2019-08-21T00:00:00Z"),
-        ("Aug 21, 2019 1:10 PM", False, "UTC", "2019-08-21T13:10:00Z"),
-        ("", False, "UTC", None),
-    ],
-)
-def test_date_formats(value: str, dayfirst: bool, zone: str, expected: str | None) -> None:
-    assert DateReader(zone, dayfirst, None)(value) == expected
-
-
-@pytest.mark.parametrize(
     ("content", "text", "encoding"),
     [
         (codecs.BOM_UTF8 + "héllo".encode(), "héllo", "utf-8-sig"),
@@ -318,24 +301,3 @@ def test_the_real_google_forms_export_in_shared_data(tmp_path: Path, write_confi
     assert db.execute("select min(received_at) from items").fetchone()[0] == "2019-08-21T13:10:31Z"
     _, again = ingest(config, "autistica")
     assert again.seen == 0
-
-
-@pytest.mark.parametrize(
-    ("fmt", "text", "expected"),
-    [
-        ("%m/%d/%Y %H:%M:%S", "5/1/2026 7:01:19", "2026-05-01T07:01:19Z"),
-        ("%m/%d/%Y %I:%M:%S %p", "09/14/2026 01:05:00 PM", "2026-09-14T13:05:00Z"),
-        ("%m/%d/%Y %I:%M:%S %p", "09/14/2026 12:05:00 AM", "2026-09-14T00:05:00Z"),
-        ("%d/%m/%Y %H:%M", "14/09/2026 10:22", "2026-09-14T10:22:00Z"),
-        ("%d.%m.%Y", "21.08.2019", "2019-08-21T00:00:00Z"),
-        ("%Y-%m-%d %H:%M:%S", "2026-02-30 10:00:00", None),  # no such day: an error, as strptime says
-    ],
-)
-def test_learned_numeric_formats_read_like_strptime(fmt: str, text: str, expected: str | None) -> None:
-    reader = DateReader("UTC", fmt.startswith("%d"), fmt)
-    assert reader.fast is not None
-    if expected is None:
-        with pytest.raises(BadInput):
-            reader(text)
-    else:
-        assert reader(text) == expected

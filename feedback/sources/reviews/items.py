@@ -1,4 +1,6 @@
-"""Extracted reviews into feedback items: identity, ratings, dates, pseudonyms, near-duplicates.
+"""Extracted reviews into feedback items: identity, ratings, pseudonyms, near-duplicates.
+
+A review's date is read by :func:`feedback.dates.loose_date`.
 
 Pure decisions with table-driven tests:
 
@@ -17,11 +19,8 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC
-from zoneinfo import ZoneInfo
 
-from dateutil import parser as dateparser
-
+from feedback.dates import loose_date
 from feedback.identity import customer_key
 from feedback.items import Item, Quarantined, content_hash
 from feedback.sources.reviews.extract import ExtractedReview
@@ -30,7 +29,6 @@ NEAR_DUPLICATE_BITS = 3
 DEFAULT_BEST = 5.0
 DEFAULT_WORST = 1.0
 _WORD = re.compile(r"\w+", re.UNICODE)
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def normalise_text(text: str) -> str:
@@ -69,24 +67,6 @@ def normalise_rating(value: float | None, best: float | None, worst: float | Non
     return round((value - low) / (high - low), 4)
 
 
-def normalise_date(value: str | None, timezone: str = "UTC") -> str | None:
-    """ISO 8601 UTC; a bare date stays that day (midnight UTC); a time without zone is in ``timezone``."""
-    if not value:
-        return None
-    text = value.strip()
-    try:
-        if _DATE_ONLY.match(text):
-            return f"{text}T00:00:00Z"
-        moment = dateparser.parse(text)
-    except (ValueError, OverflowError):
-        return None
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(timezone))
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def review_key(review: ExtractedReview, published: str | None) -> str:
     """The review's identity inside its site (see module docstring)."""
     if review.review_id:
@@ -123,7 +103,7 @@ class ItemMaker:
     ) -> tuple[Item, list[Quarantined]]:
         notes: list[Quarantined] = []
         location = f"{url} review {review.position}"
-        published = normalise_date(review.published, self.timezone)
+        published = loose_date(review.published, self.timezone)
         if review.published and published is None:
             notes.append(Quarantined(self.source, location, f"unreadable date {review.published!r}; review kept without a date", review.body[:200], raw_hash))
         rating = normalise_rating(review.rating_value, review.best, review.worst)
