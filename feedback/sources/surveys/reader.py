@@ -16,11 +16,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from feedback.config import RatingColumn, SurveySource
+from feedback.config import SurveySource
 from feedback.dates import DateReader
 from feedback.errors import BadInput, SourceUnavailable
 from feedback.identity import customer_key
 from feedback.items import Item, Quarantined, content_hash
+from feedback.ratings import AnswerReader, Scale
 from feedback.sources import SourceContext
 from feedback.sources.tabular import Column, Row, Table, read_table
 from feedback.warehouse import Batch, RawDocument
@@ -34,16 +35,7 @@ MEDIA_TYPES = {
     "json": "application/json",
     "jsonl": "application/x-ndjson",
 }
-SCALES: dict[str, tuple[float, float]] = {"nps": (0, 10), "csat": (1, 5), "stars": (1, 5), "likert5": (1, 5)}
-WORD_RATINGS = {
-    "very dissatisfied": 1, "dissatisfied": 2, "neither satisfied nor dissatisfied": 3, "neutral": 3,
-    "satisfied": 4, "very satisfied": 5,
-    "very poor": 1, "poor": 2, "fair": 3, "average": 3, "good": 4, "very good": 4, "excellent": 5,
-    "strongly disagree": 1, "disagree": 2, "neither agree nor disagree": 3, "agree": 4, "strongly agree": 5,
-    "not at all likely": 0, "extremely likely": 10,
-}
 NON_ANSWERS = {"n/a", "na", "none", "nothing", "no comment", "no comments", "nil", "-", "--", ".", "no", "nope"}
-_NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
 _MEANINGFUL = re.compile(r"\w", re.UNICODE)
 
 
@@ -73,39 +65,6 @@ def file_format(path: Path, configured: str) -> str:
 
 
 # --- values ----------------------------------------------------------------------------------
-
-
-def parse_rating(value: Any, spec: RatingColumn) -> float | None:
-    """The number a rating cell holds, on its own scale; None when the cell is empty."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, bool):
-        raise BadInput(f"rating {value!r} is not a number")
-    if isinstance(value, int | float):
-        return float(value)
-    text = str(value).strip()
-    if not text:
-        return None
-    labels = {k.casefold().strip(): v for k, v in spec.labels.items()}
-    key = text.casefold()
-    if key in labels:
-        return float(labels[key])
-    if "★" in text or "☆" in text:
-        return float(text.count("★"))
-    match = _NUMBER.search(text)
-    if match:
-        return float(match.group().replace(",", "."))
-    if key in WORD_RATINGS:
-        return float(WORD_RATINGS[key])
-    raise BadInput(f"rating {text!r} is not a number or a known answer label")
-
-
-def normalise_rating(number: float, spec: RatingColumn) -> float:
-    low, high = (spec.min, spec.max) if spec.scale == "custom" else SCALES[spec.scale]
-    assert low is not None and high is not None
-    if not low <= number <= high:
-        raise BadInput(f"rating {number:g} is outside the {spec.scale} scale {low:g}-{high:g}")
-    return round((number - low) / (high - low), 4)
 
 
 def is_answer(text: str) -> bool:
@@ -152,17 +111,21 @@ class RowMapper:
         self.file_label = file_label
         self.raw_hash = raw_hash
         self.texts = [(ref, col.index, col.question) for ref, col in mapping.texts]
-        self.rating_spec = source.columns.rating if mapping.rating else None
-        self.rating_scale = source.columns.rating.scale if source.columns.rating else None
+        spec = source.columns.rating
+        self.rating_reader = (
+            AnswerReader(Scale.named(spec.scale, spec.min, spec.max), spec.labels)
+            if spec is not None and mapping.rating is not None else None
+        )
+        self.rating_scale = spec.scale if spec else None
         self.customers: dict[str, str | None] = {}
         # rating cell text -> (rating, rating_raw, why it was not read)
         self.ratings: dict[str, tuple[float | None, str | None, str | None]] = {}
 
-    def _rating(self, value: Any, spec: RatingColumn) -> tuple[float | None, str | None, str | None]:
+    @staticmethod
+    def _rating(value: Any, reader: AnswerReader) -> tuple[float | None, str | None, str | None]:
         rating_raw = _as_text(value) or None
         try:
-            number = parse_rating(value, spec)
-            return (normalise_rating(number, spec) if number is not None else None), rating_raw, None
+            return reader(value), rating_raw, None
         except BadInput as exc:
             return None, rating_raw, exc.reason
 
@@ -185,15 +148,15 @@ class RowMapper:
             raise BadInput(f"{exc.reason} in column {column!r}", location=where, snippet=row.raw) from None
         notes: list[Quarantined] = []
         rating = rating_raw = None
-        spec = self.rating_spec
-        if spec is not None and m.rating is not None:
+        reader = self.rating_reader
+        if reader is not None and m.rating is not None:
             raw_value = cells[m.rating.index]
             if type(raw_value) is str:
                 read = self.ratings.get(raw_value)
                 if read is None:
-                    read = self.ratings[raw_value] = self._rating(raw_value, spec)
+                    read = self.ratings[raw_value] = self._rating(raw_value, reader)
             else:
-                read = self._rating(raw_value, spec)
+                read = self._rating(raw_value, reader)
             rating, rating_raw, problem = read
             if problem is not None:
                 notes.append(Quarantined(self.source.name, where, f"{problem}; comment kept without a rating", row.raw, self.raw_hash))
