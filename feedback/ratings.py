@@ -19,8 +19,14 @@ missing); its name is ``worst-best``, e.g. ``1-5`` or ``0-10`` (:meth:`Scale.sta
 **Reading an answer** (:class:`AnswerReader`), the first rule that applies wins:
 
 1. the column's own ``labels`` (``{"Meh": 3}``), case and outer spaces ignored;
-2. star glyphs (``★★★★☆``): the number of filled stars;
-3. the first number in the text: ``9``, ``4 stars``, ``4/5``, ``10 - Extremely likely``, ``3,5``;
+2. a star answer, a row of glyphs (``★★★★☆``) or a count (``4 stars``, ``1 star``): the
+   number of filled stars. A row is as long as the glyphs it shows, and five when it shows
+   fewer (``★★★★``, ``4 stars``). A star answer is a rating on the ``stars`` scale, and on
+   another scale only when that scale runs from 0 or 1 to the row's length: five stars on
+   csat or likert5, ten on a 0-10 scale. Elsewhere (``★★★★☆`` or ``4 stars`` in an NPS
+   column: 4 of 5 stars is not 4 out of 10) it is refused like a rating outside its scale:
+   the comment is kept without a rating and the reason is said;
+3. the first number in the text: ``9``, ``4/5``, ``10 - Extremely likely``, ``3,5``;
 4. a common word answer (:data:`WORD_ANSWERS`): ``Very satisfied`` is 5, ``Not at all likely`` 0.
 
 **Normalising**: ``(number - low) / (high - low)``, rounded to 4 places; a number outside
@@ -47,6 +53,7 @@ from feedback.errors import BadInput
 # The named scales' (lowest, highest) answers; a "custom" scale brings its own.
 SCALES: dict[str, tuple[float, float]] = {"nps": (0, 10), "csat": (1, 5), "stars": (1, 5), "likert5": (1, 5)}
 NPS = "nps"
+STARS = "stars"
 CUSTOM = "custom"
 
 # schema.org Rating: a review without bestRating / worstRating is on 1-5.
@@ -55,6 +62,7 @@ DEFAULT_WORST = 1.0
 
 FILLED_STAR = "★"
 HOLLOW_STAR = "☆"
+ROW_OF_STARS = 5  # the length of a row of stars that does not show its length
 
 # Answers survey tools export as words, with their number (1-5; the NPS ends 0 and 10).
 WORD_ANSWERS: dict[str, float] = {
@@ -73,6 +81,7 @@ CUTS = (0.5, 0.75)
 SCORE_NAMES = {"nps": "NPS", "csat": "CSAT (% satisfied)", "stars": "% 4-5 stars", "likert5": "% agree"}
 
 _NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
+_STARS_AFTER = re.compile(r"[\s-]*stars?\b", re.IGNORECASE)  # what follows the number in "4 stars", "5-star"
 
 
 @dataclass(frozen=True)
@@ -117,6 +126,14 @@ class Scale:
             raise BadInput(f"rating {number:g} is outside the {self.name} scale {low:g}-{high:g}")
         return round((number - low) / (high - low), 4)
 
+    def stars(self, filled: float, row: float, answer: str) -> float:
+        """A star answer, ``filled`` of ``row`` stars, as a number on this scale; BadInput when it is none."""
+        if self.name == STARS or (self.low in (0, 1) and row == self.high):
+            return filled
+        raise BadInput(
+            f"rating {answer!r} is {filled:g} of {row:g} stars, not a rating on the {self.name} scale {self.low:g}-{self.high:g}"
+        )
+
 
 class AnswerReader:
     """Reads one column's answers on its scale, with the column's own answer labels."""
@@ -140,10 +157,14 @@ class AnswerReader:
         if key in self.labels:
             return self.labels[key]
         if FILLED_STAR in text or HOLLOW_STAR in text:
-            return float(text.count(FILLED_STAR))
+            filled = text.count(FILLED_STAR)
+            return self.scale.stars(float(filled), max(ROW_OF_STARS, filled + text.count(HOLLOW_STAR)), text)
         match = _NUMBER.search(text)
         if match:
-            return float(match.group().replace(",", "."))
+            number = float(match.group().replace(",", "."))
+            if _STARS_AFTER.match(text, match.end()):
+                return self.scale.stars(number, max(ROW_OF_STARS, number), text)
+            return number
         if key in WORD_ANSWERS:
             return float(WORD_ANSWERS[key])
         raise BadInput(f"rating {text!r} is not a number or a known answer label")

@@ -49,15 +49,28 @@ def refused(reason: str) -> BadInput:
         (LIKERT5, "Strongly disagree", 0.0), (LIKERT5, "Disagree", 0.25), (LIKERT5, "Neither agree nor disagree", 0.5),
         (LIKERT5, "Agree", 0.75), (LIKERT5, "Strongly agree", 1.0),
         (NPS, "Not at all likely", 0.0), (NPS, "Extremely likely", 1.0),
-        # star glyphs
+        # star glyphs: on the stars scale, whatever the row shows
         (STARS, "★★☆☆☆", 0.25), (STARS, "★★★★★", 1.0), (STARS, "★☆☆☆☆", 0.0), (STARS, "★★★★", 0.75),
         (STARS, " ★★★★☆ ", 0.75), (STARS, "★★★★☆ (4)", 0.75),
         (STARS, "☆☆☆☆☆", refused("rating 0 is outside the stars scale 1-5")),
-        # "N stars"
+        (STARS, "★★★★★★★☆☆☆", refused("rating 7 is outside the stars scale 1-5")),
+        # ... on a scale from 0 or 1 to the row's length (five when the row shows fewer)
+        (CSAT, "★★★★☆", 0.75), (CSAT, "★★★★", 0.75), (LIKERT5, "★★☆☆☆", 0.25),
+        (NPS, "★★★★★★★☆☆☆", 0.7), (SEVEN, "★★★★☆☆☆", 0.5),
+        # ... and no rating elsewhere: 4 of 5 stars is not 4 out of 10
+        (NPS, "★★★★☆", refused("rating '★★★★☆' is 4 of 5 stars, not a rating on the nps scale 0-10")),
+        (NPS, "★★★★", refused("rating '★★★★' is 4 of 5 stars, not a rating on the nps scale 0-10")),
+        (NPS, "☆☆☆☆☆", refused("rating '☆☆☆☆☆' is 0 of 5 stars, not a rating on the nps scale 0-10")),
+        (CSAT, "★★★★★★★☆☆☆", refused("rating '★★★★★★★☆☆☆' is 7 of 10 stars, not a rating on the csat scale 1-5")),
+        (SEVEN, "★★★★☆", refused("rating '★★★★☆' is 4 of 5 stars, not a rating on the custom scale 1-7")),
+        (PERCENT, "★★★★★", refused("rating '★★★★★' is 5 of 5 stars, not a rating on the custom scale 0-100")),
+        # "N stars" is a star answer too
         (STARS, "4 stars", 0.75), (STARS, "1 star", 0.0), (STARS, "4 Stars", 0.75), (STARS, "5-star", 1.0),
         (STARS, "Rated 4 stars", 0.75), (STARS, "4.5 stars", 0.875), (STARS, "4/5 stars", 0.75),
         (CSAT, "4 stars", 0.75), (LIKERT5, "2 stars", 0.25), (NPS, "7 out of 10", 0.7),
         (STARS, "0 stars", refused("rating 0 is outside the stars scale 1-5")),
+        (NPS, "4 stars", refused("rating '4 stars' is 4 of 5 stars, not a rating on the nps scale 0-10")),
+        (SEVEN, "1 star", refused("rating '1 star' is 1 of 5 stars, not a rating on the custom scale 1-7")),
     ],
 )
 def test_answers_on_each_scale(scale: Scale, answer: Any, expected: float | BadInput | None) -> None:
@@ -77,6 +90,7 @@ def test_answers_on_each_scale(scale: Scale, answer: Any, expected: float | BadI
         (SEVEN, {"Meh": 4}, " meh ", 0.5),
         (CSAT, {"Superb": 5}, "SUPERB", 1.0),
         (CSAT, {"Good": 3}, "Good", 0.5),  # the column's own label wins over the common word
+        (NPS, {"★★★★☆": 8}, "★★★★☆", 0.8),  # ... and over star glyphs
         (CSAT, {"Meh": 3}, "Good", 0.75),
         (CSAT, {"Meh": 9}, "Meh", refused("rating 9 is outside the csat scale 1-5")),
     ],

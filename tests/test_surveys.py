@@ -236,6 +236,7 @@ def test_rows_with_wrong_field_counts_and_bad_dates_are_quarantined(tmp_path: Pa
     ("answer", "reason"),
     [
         ("11", "rating 11 is outside the nps scale 0-10"),
+        ("★★★★☆", "rating '★★★★☆' is 4 of 5 stars, not a rating on the nps scale 0-10"),  # not 0.4
     ],
 )
 def test_a_bad_rating_keeps_the_comment_and_says_so(
