@@ -20,6 +20,7 @@ from typing import Any
 
 import sqlite_utils
 
+from feedback.ratings import rating_band
 from feedback.warehouse import now_iso
 from feedback.warehouse.runs import RUNS_COLUMNS
 
@@ -56,15 +57,6 @@ THEMES_COLUMNS: dict[str, type] = {
     "last_seen": str,
 }
 FEEDBACK_THEMES_COLUMNS: dict[str, type] = {"feedback_id": str, "theme_id": int, "score": float}
-
-
-def rating_band(rating: float | None, scale: str | None) -> str | None:
-    """low / medium / high, on the scale's own terms (NPS: detractor 0-6, passive 7-8, promoter 9-10)."""
-    if rating is None:
-        return None
-    if scale == "nps":
-        return "low" if rating < 0.65 else "medium" if rating < 0.85 else "high"
-    return "low" if rating < 0.5 else "medium" if rating < 0.75 else "high"
 
 
 def feedback_rows(warehouse: sqlite_utils.Database) -> Iterator[dict[str, Any]]:

@@ -10,10 +10,8 @@ from typing import Any
 import pytest
 
 from feedback.config import load_config
-from feedback.errors import BadInput
 from feedback.identity import customer_key
 from feedback.pipeline import ingest_source
-from feedback.sources.surveys.reader import DateReader
 from feedback.warehouse import open_warehouse
 from feedback.warehouse.batches import _dump_extra
 
@@ -34,16 +32,6 @@ from .conftest import SECRET
 )
 def test_extra_is_written_as_json_dumps_writes_it(extra: dict[Any, Any]) -> None:
     assert _dump_extra(extra) == json.dumps(extra, ensure_ascii=False)
-
-
-def test_a_date_read_again_gives_the_same_text_and_a_bad_one_fails_every_time() -> None:
-    reader = DateReader("Europe/London", False, None)
-    assert reader("9/14/2026 10:22:05") == "2026-09-14T09:22:05Z"
-    assert reader("9/14/2026 10:22:05") == "2026-09-14T09:22:05Z"
-    assert reader("2019-08-21T13:10:31.500+02:00") == "2019-08-21T11:10:31Z"
-    for _ in range(2):
-        with pytest.raises(BadInput, match="cannot read the date"):
-            reader("not a date")
 
 
 def test_repeated_ratings_and_customers_are_read_per_row(tmp_path: Path, write_config: Callable[..., Path]) -> None:

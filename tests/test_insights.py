@@ -7,7 +7,6 @@ import pytest
 
 from feedback.insights.promises import best_mentions, promise_status
 from feedback.insights.stats import (
-    band_points,
     benjamini_hochberg,
     binomial_two_sided,
     hours_between,
@@ -95,15 +94,6 @@ def test_trend_ratio_is_a_ratio_of_shares() -> None:
     test = share_test(40, 30, 400, 1200)
     assert test.ratio == pytest.approx(0.1 / 0.025)
     assert share_test(3, 0, 100, 100).ratio is None
-
-
-@pytest.mark.parametrize(
-    ("band", "scale", "points"),
-    [("high", "nps", 100.0), ("medium", "nps", 0.0), ("low", "nps", -100.0), ("high", "csat", 100.0),
-     ("medium", "stars", 0.0), (None, "nps", None)],
-)
-def test_band_points(band: str | None, scale: str, points: float | None) -> None:
-    assert band_points(band, scale) == points
 
 
 def test_score_drivers_points_gained_if_a_themes_complaints_disappeared() -> None:

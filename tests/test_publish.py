@@ -13,7 +13,7 @@ import yaml
 
 from feedback.config import load_config
 from feedback.pipeline import ingest_source
-from feedback.publish import FEEDBACK_COLUMNS, publish, rating_band
+from feedback.publish import FEEDBACK_COLUMNS, publish
 from feedback.text.process import build_redactor, process_items
 from feedback.text.redact import Redactor
 from feedback.warehouse import open_warehouse
@@ -110,15 +110,6 @@ def test_redacting_many_at_once_is_the_same_as_one_by_one() -> None:
     expected = ["HI [NAME], CALL [PHONE].", None, "", "MRS [NAME]: [EMAIL]", "ALL FINE."]
     assert [redactor(t) for t in texts] == expected
     assert redactor.many(texts) == expected
-
-
-@pytest.mark.parametrize(
-    ("rating", "scale", "band"),
-    [(0.6, "nps", "low"), (0.7, "nps", "medium"), (0.8, "nps", "medium"), (0.9, "nps", "high"),
-     (0.25, "csat", "low"), (0.5, "stars", "medium"), (0.75, "stars", "high"), (None, "nps", None)],
-)
-def test_rating_bands(rating: float | None, scale: str, band: str | None) -> None:
-    assert rating_band(rating, scale) == band
 
 
 def test_publish_swaps_atomically_and_keeps_the_old_archive_on_failure(archive: Path, monkeypatch: pytest.MonkeyPatch) -> None:

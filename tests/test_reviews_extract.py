@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from feedback.config import ReviewSource
+from feedback.ratings import Scale
 from feedback.sources import SourceContext
 from feedback.sources.reviews.crawl import ReviewCrawl
 from feedback.sources.reviews.extract import (
@@ -21,13 +22,7 @@ from feedback.sources.reviews.extract import (
     schema_types,
 )
 from feedback.sources.reviews.fetch import FakeClock, parse_retry_after
-from feedback.sources.reviews.items import (
-    hamming,
-    normalise_date,
-    normalise_rating,
-    review_key,
-    simhash,
-)
+from feedback.sources.reviews.items import hamming, review_key, simhash
 from feedback.sources.reviews.serve import serve_directory
 from feedback.warehouse import BatchResult, commit_batch, open_warehouse
 
@@ -129,7 +124,7 @@ RDFA_PAGE = b"""<html><body><div vocab="https://schema.org/" typeof="Product"><s
 def test_rdfa_review_with_its_own_scale() -> None:
     [review] = extract_page(RDFA_PAGE, "http://example.com/p").reviews
     assert (review.syntax, review.body, review.author, review.item_reviewed) == ("rdfa", "Boils in a minute.", "Jo", "Kettle")
-    assert normalise_rating(review.rating_value, review.best, review.worst) == 0.8
+    assert Scale.stated(review.best, review.worst).fraction(review.rating_value) == 0.8
 
 
 def test_css_selector_fallback_for_pages_without_markup() -> None:
@@ -140,27 +135,6 @@ def test_css_selector_fallback_for_pages_without_markup() -> None:
     assert [(r.body, r.author, r.rating_value, r.published, r.review_id) for r in result.reviews] == [
         ("Too slow.\n\nCold food.", "Max", 3.0, "2024-02-01", "r9")]
     assert css_reviews(parse_html(page.decode()), selectors)[0].syntax == "css"
-
-
-@pytest.mark.parametrize(
-    ("value", "best", "worst", "expected"),
-    [(5, None, None, 1.0), (1, None, None, 0.0), (4, None, None, 0.75), (8, 10, 0, 0.8), (3, 3, 1, 1.0),
-     (6, None, None, None), (None, None, None, None), (2, 1, 1, None)],
-)
-def test_normalise_rating(value: float | None, best: float | None, worst: float | None, expected: float | None) -> None:
-    assert normalise_rating(value, best, worst) == expected
-
-
-@pytest.mark.parametrize(
-    ("raw", "zone", "expected"),
-    [("2024-06-01", "Europe/London", "2024-06-01T00:00:00Z"),
-     ("2024-06-01T10:00:00", "Europe/London", "2024-06-01T09:00:00Z"),
-     ("2024-06-01T10:00:00+02:00", "UTC", "2024-06-01T08:00:00Z"),
-     ("Tue, 07 May 2024 10:00:00 GMT", "UTC", "2024-05-07T10:00:00Z"),
-     ("not a date", "UTC", None), (None, "UTC", None)],
-)
-def test_normalise_date(raw: str | None, zone: str, expected: str | None) -> None:
-    assert normalise_date(raw, zone) == expected
 
 
 def test_review_key_is_the_same_for_the_same_review_anywhere() -> None:

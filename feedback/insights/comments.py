@@ -12,7 +12,7 @@ import numpy as np
 import sqlite_utils
 
 from feedback.insights.stats import is_negative, week_of
-from feedback.publish import rating_band
+from feedback.ratings import rating_band
 
 Rows = list[dict[str, Any]]
 

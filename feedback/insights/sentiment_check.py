@@ -23,7 +23,7 @@ from typing import Any
 
 import sqlite_utils
 
-from feedback.publish import rating_band
+from feedback.ratings import rating_band
 
 POSITIVE = 0.05  # VADER's customary cut-offs for a clearly positive / negative compound score
 NEGATIVE = -0.05

@@ -109,18 +109,6 @@ def trend_label(trend: Trend, q_value: float, alpha: float = ALPHA) -> str:
     return "declining"
 
 
-def band_points(band: str | None, scale: str | None) -> float | None:
-    """A response's contribution to the headline score: NPS +100 / 0 / -100; CSAT and stars % satisfied."""
-    if band is None:
-        return None
-    if scale == "nps":
-        return {"high": 100.0, "medium": 0.0, "low": -100.0}.get(band)
-    return 100.0 if band == "high" else 0.0
-
-
-SCORE_NAMES = {"nps": "NPS", "csat": "CSAT (% satisfied)", "stars": "% 4-5 stars", "likert5": "% agree"}
-
-
 @dataclass(frozen=True)
 class Driver:
     theme_id: int

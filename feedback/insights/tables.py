@@ -40,8 +40,6 @@ from feedback.insights.comments import (
 )
 from feedback.insights.promises import promise_tables
 from feedback.insights.stats import (
-    SCORE_NAMES,
-    band_points,
     benjamini_hochberg,
     score_drivers,
     share_test,
@@ -49,6 +47,7 @@ from feedback.insights.stats import (
     weeks_back,
 )
 from feedback.publish import ArchiveExtension
+from feedback.ratings import SCORE_NAMES, band_points
 from feedback.sources.email.reader import archive_tables as email_tables
 
 log = logging.getLogger(__name__)

@@ -24,8 +24,9 @@ import ssl
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
+from feedback.dates import imap_date
 from feedback.errors import ConfigError, FolderUnavailable, SourceUnavailable
 
 log = logging.getLogger(__name__)
@@ -199,11 +200,7 @@ def _internal_date(meta: bytes) -> datetime | None:
     match = _INTERNALDATE.search(meta)
     if not match:
         return None
-    try:
-        moment = datetime.strptime(match.group(1).decode("ascii"), "%d-%b-%Y %H:%M:%S %z")
-    except ValueError:
-        return None
-    return moment.astimezone(UTC)
+    return imap_date(match.group(1).decode("ascii"))
 
 
 def fetch(conn: imaplib.IMAP4, uids: list[int], read_only: bool) -> list[FetchedMessage]:

@@ -24,8 +24,9 @@ from email import policy
 from email.header import decode_header, make_header
 from email.message import Message
 from email.parser import BytesParser
-from email.utils import getaddresses, parseaddr, parsedate_to_datetime
+from email.utils import getaddresses, parseaddr
 
+from feedback.dates import mail_date
 from feedback.errors import BadInput
 
 # compat32 keeps header values as the raw strings: the modern policy's header registry parses
@@ -188,19 +189,8 @@ def message_ids(value: str) -> list[str]:
 
 def parse_date(value: str, now: datetime | None = None) -> datetime | None:
     """A Date header as an aware UTC datetime; None when missing, unreadable or implausible."""
-    if not value:
-        return None
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
+    moment = mail_date(value)
     if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    try:
-        moment = moment.astimezone(UTC)
-    except (OverflowError, ValueError):
         return None
     latest = (now or datetime.now(UTC)) + timedelta(days=2)
     if not _EARLIEST <= moment <= latest:

@@ -44,6 +44,7 @@ from typing import Any
 import sqlite_utils
 
 from feedback.config import EmailSource, ImapAccount
+from feedback.dates import envelope_date, utc_text
 from feedback.errors import BadInput, ConfigError, FolderUnavailable, SourceUnavailable
 from feedback.identity import customer_key
 from feedback.items import Item, Quarantined, content_hash, stable_id
@@ -121,7 +122,7 @@ def _message_row(
 
 
 def _iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+    return utc_text(moment) if moment else None
 
 
 def quarantined_batch(
@@ -264,10 +265,7 @@ def _envelope_date(message: bytes) -> datetime | None:
     match = re.search(r"(\w{3} \w{3} +\d{1,2} \d{2}:\d{2}:\d{2} \d{4})", line)
     if not match:
         return None
-    try:
-        return datetime.strptime(" ".join(match.group(1).split()), "%a %b %d %H:%M:%S %Y").replace(tzinfo=UTC)
-    except ValueError:
-        return None
+    return envelope_date(match.group(1))
 
 
 def read_mbox(source: EmailSource, context: SourceContext, path: Path) -> Iterator[Job]:

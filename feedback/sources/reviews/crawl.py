@@ -33,6 +33,7 @@ import sqlite_utils
 from feedback.config import Config, ReviewExport, ReviewSelectors, ReviewSource
 from feedback.errors import BadInput, SourceUnavailable
 from feedback.items import Item, Quarantined, content_hash
+from feedback.ratings import Scale
 from feedback.sources import SourceContext
 from feedback.sources.reviews.exports import read_export
 from feedback.sources.reviews.extract import PageExtraction, Selectors, extract_page
@@ -46,7 +47,7 @@ from feedback.sources.reviews.fetch import (
     FetchResult,
     Validators,
 )
-from feedback.sources.reviews.items import NEAR_DUPLICATE_BITS, ItemMaker, hamming, normalise_rating
+from feedback.sources.reviews.items import NEAR_DUPLICATE_BITS, ItemMaker, hamming
 from feedback.warehouse import Batch, RawDocument, write_transaction
 
 log = logging.getLogger(__name__)
@@ -229,7 +230,7 @@ class ReviewCrawl:
         aggregates = {
             (a.item_reviewed or ""): {
                 "value": a.rating_value, "best": a.best, "count": a.count,
-                "rating": normalise_rating(a.rating_value, a.best, a.worst),
+                "rating": Scale.stated(a.best, a.worst).fraction(a.rating_value),
             }
             for a in extraction.aggregates
         }

@@ -15,7 +15,6 @@ subclass whose message says what happened; the caller decides what to record.
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import time
 import urllib.robotparser
@@ -33,6 +32,8 @@ from tenacity import (
     stop_after_attempt,
     wait_exponential_jitter,
 )
+
+from feedback.dates import mail_date
 
 log = logging.getLogger(__name__)
 
@@ -195,12 +196,9 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     value = value.strip()
     if value.isdigit():
         return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    when = mail_date(value)
+    if when is None:
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 

@@ -1,12 +1,12 @@
-"""Extracted reviews into feedback items: identity, ratings, dates, pseudonyms, near-duplicates.
+"""Extracted reviews into feedback items: identity, pseudonyms, near-duplicates.
 
+A review's rating is put on 0-1 on the scale it states (:meth:`feedback.ratings.Scale.stated`,
+``bestRating``/``worstRating``, default 1-5) and its date read by :func:`feedback.dates.loose_date`.
 Pure decisions with table-driven tests:
 
 - :func:`review_key`: the same review seen on two pages of a site, or on two
   nights, gets one key: its own ``@id``/``url``/``guid`` when it has one, else a
   hash of who wrote it, the day and the normalised text.
-- :func:`normalise_rating`: onto 0-1 with the page's ``bestRating``/``worstRating``
-  (default 1-5).
 - :func:`simhash`: a 64-bit fingerprint; two reviews on different sites within
   :data:`NEAR_DUPLICATE_BITS` bits of each other are flagged as near-duplicates.
 """
@@ -17,20 +17,15 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC
-from zoneinfo import ZoneInfo
 
-from dateutil import parser as dateparser
-
+from feedback.dates import loose_date
 from feedback.identity import customer_key
 from feedback.items import Item, Quarantined, content_hash
+from feedback.ratings import Scale
 from feedback.sources.reviews.extract import ExtractedReview
 
 NEAR_DUPLICATE_BITS = 3
-DEFAULT_BEST = 5.0
-DEFAULT_WORST = 1.0
 _WORD = re.compile(r"\w+", re.UNICODE)
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def normalise_text(text: str) -> str:
@@ -56,35 +51,6 @@ def simhash(text: str) -> int:
 
 def hamming(a: int, b: int) -> int:
     return (a ^ b).bit_count()
-
-
-def normalise_rating(value: float | None, best: float | None, worst: float | None) -> float | None:
-    """A rating on 0-1; None when there is none or it lies outside its scale."""
-    if value is None:
-        return None
-    high = DEFAULT_BEST if best is None else best
-    low = DEFAULT_WORST if worst is None else worst
-    if high <= low or not low <= value <= high:
-        return None
-    return round((value - low) / (high - low), 4)
-
-
-def normalise_date(value: str | None, timezone: str = "UTC") -> str | None:
-    """ISO 8601 UTC; a bare date stays that day (midnight UTC); a time without zone is in ``timezone``."""
-    if not value:
-        return None
-    text = value.strip()
-    try:
-        if _DATE_ONLY.match(text):
-            return f"{text}T00:00:00Z"
-        moment = dateparser.parse(text)
-    except (ValueError, OverflowError):
-        return None
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(timezone))
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def review_key(review: ExtractedReview, published: str | None) -> str:
@@ -123,14 +89,13 @@ class ItemMaker:
     ) -> tuple[Item, list[Quarantined]]:
         notes: list[Quarantined] = []
         location = f"{url} review {review.position}"
-        published = normalise_date(review.published, self.timezone)
+        published = loose_date(review.published, self.timezone)
         if review.published and published is None:
             notes.append(Quarantined(self.source, location, f"unreadable date {review.published!r}; review kept without a date", review.body[:200], raw_hash))
-        rating = normalise_rating(review.rating_value, review.best, review.worst)
+        scale = Scale.stated(review.best, review.worst)
+        rating = scale.fraction(review.rating_value)
         if review.rating_value is not None and rating is None:
             notes.append(Quarantined(self.source, location, f"rating {review.rating_raw!r} is outside its scale; review kept without a rating", review.body[:200], raw_hash))
-        best = DEFAULT_BEST if review.best is None else review.best
-        worst = DEFAULT_WORST if review.worst is None else review.worst
         local_id = f"{site}|{review_key(review, published)}"
         hashed = simhash(review.body)
         extra: dict[str, object] = {
@@ -158,7 +123,7 @@ class ItemMaker:
             customer=author_key(f"{self.source}/{site}", review.author, self.secret),
             rating=rating,
             rating_raw=review.rating_raw,
-            rating_scale=f"{worst:g}-{best:g}" if review.rating_value is not None else None,
+            rating_scale=scale.name if review.rating_value is not None else None,
             url=url if url.startswith(("http://", "https://")) else None,
             location=location,
             raw_hash=raw_hash,

@@ -13,17 +13,15 @@ import hashlib
 import logging
 import re
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from dateutil import parser as dateparser
-
-from feedback.config import RatingColumn, SurveySource
+from feedback.config import SurveySource
+from feedback.dates import DateReader
 from feedback.errors import BadInput, SourceUnavailable
 from feedback.identity import customer_key
 from feedback.items import Item, Quarantined, content_hash
+from feedback.ratings import AnswerReader, Scale
 from feedback.sources import SourceContext
 from feedback.sources.tabular import Column, Row, Table, read_table
 from feedback.warehouse import Batch, RawDocument
@@ -37,19 +35,8 @@ MEDIA_TYPES = {
     "json": "application/json",
     "jsonl": "application/x-ndjson",
 }
-SCALES: dict[str, tuple[float, float]] = {"nps": (0, 10), "csat": (1, 5), "stars": (1, 5), "likert5": (1, 5)}
-WORD_RATINGS = {
-    "very dissatisfied": 1, "dissatisfied": 2, "neither satisfied nor dissatisfied": 3, "neutral": 3,
-    "satisfied": 4, "very satisfied": 5,
-    "very poor": 1, "poor": 2, "fair": 3, "average": 3, "good": 4, "very good": 4, "excellent": 5,
-    "strongly disagree": 1, "disagree": 2, "neither agree nor disagree": 3, "agree": 4, "strongly agree": 5,
-    "not at all likely": 0, "extremely likely": 10,
-}
 NON_ANSWERS = {"n/a", "na", "none", "nothing", "no comment", "no comments", "nil", "-", "--", ".", "no", "nope"}
-_NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?")
 _MEANINGFUL = re.compile(r"\w", re.UNICODE)
-_DATE_FORMATS_MONTH_FIRST = ["%m/%d/%Y %H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M", "%m/%d/%Y"]
-_DATE_FORMATS_DAY_FIRST = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d.%m.%Y %H:%M", "%d.%m.%Y"]
 
 
 def expand_paths(patterns: list[str], context: SourceContext) -> tuple[list[Path], list[str]]:
@@ -78,153 +65,6 @@ def file_format(path: Path, configured: str) -> str:
 
 
 # --- values ----------------------------------------------------------------------------------
-
-
-_NUMERIC_DIRECTIVES = {
-    "%Y": r"(?P<Y>\d{4})", "%m": r"(?P<m>\d{1,2})", "%d": r"(?P<d>\d{1,2})", "%H": r"(?P<H>\d{1,2})",
-    "%I": r"(?P<I>\d{1,2})", "%M": r"(?P<M>\d{1,2})", "%S": r"(?P<S>\d{1,2})", "%p": r"(?P<p>[AaPp][Mm])",
-}
-
-
-def numeric_pattern(fmt: str) -> re.Pattern[str] | None:
-    """A regex equivalent of a purely numeric strptime format (None when it has other directives).
-
-    strptime costs ~13 us a call here; a column of 100k timestamps in one learned format
-    is read ~4x faster through this pattern, with strptime kept for everything else.
-    """
-    out = []
-    for part in re.split(r"(%.)", fmt):
-        if part.startswith("%"):
-            if part not in _NUMERIC_DIRECTIVES:
-                return None
-            out.append(_NUMERIC_DIRECTIVES[part])
-        else:
-            out.append(re.escape(part))
-    return re.compile("".join(out) + r"\Z")
-
-
-def _from_match(match: re.Match[str]) -> datetime:
-    g = match.groupdict()
-    hour = int(g.get("H") or g.get("I") or 0)
-    if g.get("p"):
-        hour = hour % 12 + (12 if g["p"].lower() == "pm" else 0)
-    return datetime(int(g["Y"]), int(g["m"]), int(g["d"]), hour, int(g.get("M") or 0), int(g.get("S") or 0))
-
-
-def _utc_text(m: datetime) -> str:
-    """A UTC moment as ``YYYY-MM-DDTHH:MM:SSZ`` (seconds, no fraction)."""
-    if m.tzinfo is None and not m.microsecond:
-        return m.isoformat() + "Z"  # the same text, written in C
-    return f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:{m.second:02d}Z"
-
-
-class DateReader:
-    """Parses a column of timestamps, remembering the format that worked (dateutil is slow)."""
-
-    def __init__(self, timezone: str, dayfirst: bool, fmt: str | None) -> None:
-        self.zone = ZoneInfo(timezone)
-        self.dayfirst = dayfirst
-        self.formats = [fmt] if fmt else (
-            _DATE_FORMATS_DAY_FIRST if dayfirst else _DATE_FORMATS_MONTH_FIRST
-        )
-        self.fixed = fmt is not None
-        self.last: str | None = fmt
-        self.fast: re.Pattern[str] | None = numeric_pattern(fmt) if fmt else None
-        self.utc = timezone in ("UTC", "Etc/UTC")
-        # Text already read, and what it gave (date-only columns repeat a lot).
-        self.seen: dict[str, str] = {}
-
-    def _parse_text(self, text: str) -> datetime:
-        if self.fast is not None:
-            match = self.fast.match(text)
-            if match is not None:
-                try:
-                    return _from_match(match)
-                except ValueError:
-                    pass
-        if self.last:
-            try:
-                return datetime.strptime(text, self.last)
-            except ValueError:
-                if self.fixed:
-                    raise
-        try:
-            return datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            pass
-        for fmt in self.formats:
-            try:
-                value = datetime.strptime(text, fmt)
-            except ValueError:
-                continue
-            self.last = fmt
-            self.fast = numeric_pattern(fmt)
-            return value
-        return dateparser.parse(text, dayfirst=self.dayfirst)
-
-    def __call__(self, value: Any) -> str | None:
-        if value in (None, ""):
-            return None
-        if isinstance(value, datetime):
-            moment = value
-        elif isinstance(value, date):
-            moment = datetime(value.year, value.month, value.day)
-        else:
-            text = str(value).strip()
-            if not text:
-                return None
-            known = self.seen.get(text)
-            if known is not None:
-                return known
-            try:
-                moment = self._parse_text(text)
-            except (ValueError, OverflowError):
-                raise BadInput(f"cannot read the date {text!r}") from None
-            if len(self.seen) >= 200_000:
-                self.seen.clear()
-            result = self.seen[text] = self._to_utc(moment)
-            return result
-        return self._to_utc(moment)
-
-    def _to_utc(self, moment: datetime) -> str:
-        if moment.tzinfo is None:
-            if self.utc:
-                return _utc_text(moment)
-            moment = moment.replace(tzinfo=self.zone)
-        return _utc_text(moment.astimezone(UTC))
-
-
-def parse_rating(value: Any, spec: RatingColumn) -> float | None:
-    """The number a rating cell holds, on its own scale; None when the cell is empty."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, bool):
-        raise BadInput(f"rating {value!r} is not a number")
-    if isinstance(value, int | float):
-        return float(value)
-    text = str(value).strip()
-    if not text:
-        return None
-    labels = {k.casefold().strip(): v for k, v in spec.labels.items()}
-    key = text.casefold()
-    if key in labels:
-        return float(labels[key])
-    if "★" in text or "☆" in text:
-        return float(text.count("★"))
-    match = _NUMBER.search(text)
-    if match:
-        return float(match.group().replace(",", "."))
-    if key in WORD_RATINGS:
-        return float(WORD_RATINGS[key])
-    raise BadInput(f"rating {text!r} is not a number or a known answer label")
-
-
-def normalise_rating(number: float, spec: RatingColumn) -> float:
-    low, high = (spec.min, spec.max) if spec.scale == "custom" else SCALES[spec.scale]
-    assert low is not None and high is not None
-    if not low <= number <= high:
-        raise BadInput(f"rating {number:g} is outside the {spec.scale} scale {low:g}-{high:g}")
-    return round((number - low) / (high - low), 4)
 
 
 def is_answer(text: str) -> bool:
@@ -271,17 +111,21 @@ class RowMapper:
         self.file_label = file_label
         self.raw_hash = raw_hash
         self.texts = [(ref, col.index, col.question) for ref, col in mapping.texts]
-        self.rating_spec = source.columns.rating if mapping.rating else None
-        self.rating_scale = source.columns.rating.scale if source.columns.rating else None
+        spec = source.columns.rating
+        self.rating_reader = (
+            AnswerReader(Scale.named(spec.scale, spec.min, spec.max), spec.labels)
+            if spec is not None and mapping.rating is not None else None
+        )
+        self.rating_scale = spec.scale if spec else None
         self.customers: dict[str, str | None] = {}
         # rating cell text -> (rating, rating_raw, why it was not read)
         self.ratings: dict[str, tuple[float | None, str | None, str | None]] = {}
 
-    def _rating(self, value: Any, spec: RatingColumn) -> tuple[float | None, str | None, str | None]:
+    @staticmethod
+    def _rating(value: Any, reader: AnswerReader) -> tuple[float | None, str | None, str | None]:
         rating_raw = _as_text(value) or None
         try:
-            number = parse_rating(value, spec)
-            return (normalise_rating(number, spec) if number is not None else None), rating_raw, None
+            return reader(value), rating_raw, None
         except BadInput as exc:
             return None, rating_raw, exc.reason
 
@@ -304,15 +148,15 @@ class RowMapper:
             raise BadInput(f"{exc.reason} in column {column!r}", location=where, snippet=row.raw) from None
         notes: list[Quarantined] = []
         rating = rating_raw = None
-        spec = self.rating_spec
-        if spec is not None and m.rating is not None:
+        reader = self.rating_reader
+        if reader is not None and m.rating is not None:
             raw_value = cells[m.rating.index]
             if type(raw_value) is str:
                 read = self.ratings.get(raw_value)
                 if read is None:
-                    read = self.ratings[raw_value] = self._rating(raw_value, spec)
+                    read = self.ratings[raw_value] = self._rating(raw_value, reader)
             else:
-                read = self._rating(raw_value, spec)
+                read = self._rating(raw_value, reader)
             rating, rating_raw, problem = read
             if problem is not None:
                 notes.append(Quarantined(self.source.name, where, f"{problem}; comment kept without a rating", row.raw, self.raw_hash))
