@@ -55,6 +55,7 @@ THEMES_COLUMNS: dict[str, type] = {
     "sentiment": float,
     "first_seen": str,
     "last_seen": str,
+    "created_at": str,
 }
 FEEDBACK_THEMES_COLUMNS: dict[str, type] = {"feedback_id": str, "theme_id": int, "score": float}
 

@@ -22,7 +22,7 @@ def archive_tables(db: sqlite_utils.Database) -> dict[str, list[dict[str, Any]]]
     themes = _rows(
         db,
         """select id, label, keywords, parent_id, size, sentiment, first_seen, last_seen, is_new,
-                  comments, level, label_pinned, representatives
+                  comments, level, label_pinned, created_at, representatives
            from themes where status in ('active', 'parent') order by id""",
     )
     texts = dict(db.execute("select id, text from theme_segments where theme_id is not null").fetchall())

@@ -40,7 +40,7 @@ def rename(db: sqlite_utils.Database, theme_id: int, new_label: str) -> None:
     if clash:
         raise ThemeError(f"theme {clash[0]} is already labelled {new_label!r}")
     with db.atomic():
-        db.table("themes").update(theme_id, {"label": new_label, "label_pinned": 1, "is_new": 0, "updated_at": now_iso()})
+        db.table("themes").update(theme_id, {"label": new_label, "label_pinned": 1, "updated_at": now_iso()})
         store.history(db, now_iso(), theme_id, "renamed", new_label, old["size"], previous=old["label"])
 
 
@@ -48,7 +48,7 @@ def pin(db: sqlite_utils.Database, theme_id: int) -> None:
     """Keep the current label through re-clusters."""
     old = get_theme(db, theme_id)
     with db.atomic():
-        db.table("themes").update(theme_id, {"label_pinned": 1, "is_new": 0, "updated_at": now_iso()})
+        db.table("themes").update(theme_id, {"label_pinned": 1, "updated_at": now_iso()})
         store.history(db, now_iso(), theme_id, "pinned", old["label"], old["size"])
 
 
@@ -68,7 +68,7 @@ def merge(db: sqlite_utils.Database, target: int, sources: list[int]) -> None:
             store.history(db, stamp, row["id"], "merged", row["label"], row["size"], into=target)
         cent = store.member_centroid(db, target, into["model"], into["model_version"])
         if cent is not None:
-            db.table("themes").update(target, {"centroid": to_blob(cent), "is_new": 0})
+            db.table("themes").update(target, {"centroid": to_blob(cent)})
         store.refresh_theme_stats(db)
         store.history(db, stamp, target, "merge-target", into["label"], None, merged=sources)
 
@@ -105,7 +105,7 @@ def split(db: sqlite_utils.Database, theme_id: int, settings: ThemeSettings,
             db.table("themes").insert({**{k: row[k] for k in ("parent_id", "model", "model_version")},
                                  "id": new_id, "label": lab.label, "label_pinned": 0,
                                  "keywords": json.dumps(lab.keywords), "level": 0, "status": "active",
-                                 "split_of": theme_id, "first_seen": stamp, "is_new": 1,
+                                 "split_of": theme_id, "is_new": 0,
                                  "centroid": to_blob(cents[p]), "created_at": stamp, "updated_at": stamp})
             for part in chunks(members):
                 db.execute(f"update theme_segments set theme_id = ? where id in ({marks(len(part))})", [new_id, *part])

@@ -5,7 +5,9 @@ embedded once, and assigned to the nearest existing theme centroid when the
 cosine reaches ``assign_threshold``; theme ids never change. What fits nothing
 waits in the outlier pool; when the pool holds a dense group (HDBSCAN, at least
 ``pool_min_size`` segments, not close to an existing theme), it becomes a new
-theme flagged ``is_new`` with ``first_seen`` set. The first run, or a change of
+theme, but only when tonight's segments made it: a group the pool already held before
+tonight would have been proposed then, so old comments never become a "new" theme. The
+first run, or a change of
 embedding model, does a full fit instead.
 
 Re-cluster (:func:`recluster`): HDBSCAN over every segment, then matched to the
@@ -19,8 +21,9 @@ that matches a merged-away theme folds into the merge target, and themes an
 analyst touched (renamed, pinned, split) are kept even when unmatched, with
 every segment re-assigned to the nearest of all centroids.
 
-``first_seen`` is when the engine created the theme; ``last_seen`` the newest
-``received_at`` among its comments.
+``first_seen`` / ``last_seen`` are the oldest / newest ``received_at`` among a theme's
+comments, ``created_at`` when the engine made it; a theme ``is_new`` while its first comment
+is recent (:func:`.store.refresh_theme_stats`), whatever produced it.
 """
 
 from __future__ import annotations
@@ -109,8 +112,10 @@ def _propose_from_pool(db: sqlite_utils.Database, settings: ThemeSettings, embed
     ids, hashes, vectors = store.outlier_vectors(db, embedder)
     fitted = (store.get_state(db, "last_fit") or {}).get("segments", len(ids))
     size = settings.pool_min_size or settings.cluster_size(min(fitted, settings.max_fit))
-    if len(ids) < size:
+    seen_before = store.pool_segments_seen_before(db, run)
+    if len(ids) < size or len(seen_before) >= len(ids):  # nothing new in the pool tonight
         return 0
+    old = np.array([i in seen_before for i in ids], dtype=bool)
     pool_settings = settings.model_copy(update={"min_cluster_size": size})
     cents, result = cluster.fit(vectors, [f"{h}:{i}" for h, i in zip(hashes, ids, strict=True)], pool_settings)
     active = store.theme_rows(db)
@@ -119,7 +124,8 @@ def _propose_from_pool(db: sqlite_utils.Database, settings: ThemeSettings, embed
     for c in range(cents.shape[0]):
         members = result.theme == c
         near = float((existing @ cents[c]).max()) if existing.shape[0] else 0.0
-        if members.sum() >= size and near < settings.match_threshold:
+        # only a group tonight's segments made: without them it would have been proposed before
+        if members.sum() >= size and (members & old).sum() < size and near < settings.match_threshold:
             keep.append(c)
     if not keep:
         return 0
@@ -136,7 +142,7 @@ def _propose_from_pool(db: sqlite_utils.Database, settings: ThemeSettings, embed
             members = np.flatnonzero(result.theme == c)
             parent = _nearest_parent(active, existing, cents[c], settings.parent_threshold)
             lab = labels[f"new{c}"]
-            store.insert_theme(db, theme_id, lab.label, lab.keywords, cents[c], embedder, run, is_new=1,
+            store.insert_theme(db, theme_id, lab.label, lab.keywords, cents[c], embedder, run,
                                parent_id=parent)
             store.write_assignment(db, [ids[i] for i in members], [theme_id] * len(members),
                                    [float(result.score[i]) for i in members], run)
@@ -243,7 +249,7 @@ def _fit_all(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Suppo
             lab = labels.get(tid)
             if tid in created:
                 store.insert_theme(db, tid, lab.label if lab else "misc", lab.keywords if lab else [],
-                                   final[j], embedder, run, is_new=int(event != "fit"))
+                                   final[j], embedder, run)
                 store.history(db, run, tid, "created", lab.label if lab else None, sizes[tid], by=event)
                 continue
             update: dict[str, Any] = {"status": "active", "centroid": to_blob(final[j]), "merged_into": None,

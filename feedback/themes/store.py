@@ -128,8 +128,18 @@ def write_assignment(db: sqlite_utils.Database, ids: list[str], themes: list[int
     )
 
 
+NEW_WINDOW_DAYS = 28  # a theme is new while its first comment is this recent (the trends' 4 weeks)
+
+
 def refresh_theme_stats(db: sqlite_utils.Database, embedder: SupportsEmbed | None = None) -> None:
-    """Size, comments, sentiment, last_seen and representatives of every active and parent theme."""
+    """Size, comments, sentiment, dates, newness and representatives of every active and parent theme.
+
+    ``first_seen`` / ``last_seen`` are the earliest / latest ``received_at`` of the theme's
+    comments (a parent: of its children's); when the engine made the theme is ``created_at``.
+    A theme ``is_new`` while its first comment is at most :data:`NEW_WINDOW_DAYS` older than the
+    newest comment of all: new because what customers say is new, never because a fit or the
+    outlier pool produced it.
+    """
     stamp = now_iso()
     db.execute(
         """
@@ -137,8 +147,10 @@ def refresh_theme_stats(db: sqlite_utils.Database, embedder: SupportsEmbed | Non
           size = (select count(*) from theme_segments s where s.theme_id = themes.id),
           comments = (select count(distinct s.item_id) from theme_segments s where s.theme_id = themes.id),
           sentiment = (select round(avg(s.sentiment), 4) from theme_segments s where s.theme_id = themes.id),
-          last_seen = coalesce((select max(i.received_at) from theme_segments s join items i on i.id = s.item_id
-                                where s.theme_id = themes.id), last_seen),
+          first_seen = (select min(i.received_at) from theme_segments s join items i on i.id = s.item_id
+                        where s.theme_id = themes.id),
+          last_seen = (select max(i.received_at) from theme_segments s join items i on i.id = s.item_id
+                       where s.theme_id = themes.id),
           updated_at = ?
         where status = 'active'
         """,
@@ -152,11 +164,18 @@ def refresh_theme_stats(db: sqlite_utils.Database, embedder: SupportsEmbed | Non
                       where c.parent_id = themes.id and c.status = 'active'),
           sentiment = (select round(avg(s.sentiment), 4) from theme_segments s join themes c on c.id = s.theme_id
                        where c.parent_id = themes.id and c.status = 'active'),
+          first_seen = (select min(c.first_seen) from themes c where c.parent_id = themes.id and c.status = 'active'),
           last_seen = (select max(c.last_seen) from themes c where c.parent_id = themes.id and c.status = 'active'),
           updated_at = ?
         where status = 'parent'
         """,
         [stamp],
+    )
+    newest = db.execute("select max(received_at) from items").fetchone()[0]
+    db.execute(
+        """update themes set is_new = coalesce(first_seen >= strftime('%Y-%m-%dT%H:%M:%SZ', ?, ?), 0)
+           where status in ('active', 'parent')""",
+        [newest, f"-{NEW_WINDOW_DAYS} days"],
     )
     for theme_id in [r[0] for r in db.execute("select id from themes where status = 'active'")]:
         reps = [
@@ -203,6 +222,12 @@ def unassigned_vectors(
     return segment_vectors(db, embedder, "s.assigned_at is null")
 
 
+def pool_segments_seen_before(db: sqlite_utils.Database, run: str) -> set[str]:
+    """Ids of the outlier pool's segments that an earlier run had already seen (not ``run``'s)."""
+    return {r[0] for r in db.execute(
+        "select id from theme_segments where theme_id is null and themable = 1 and assigned_at is not ?", [run])}
+
+
 def outlier_vectors(
     db: sqlite_utils.Database, embedder: SupportsEmbed
 ) -> tuple[list[str], list[str], np.ndarray]:
@@ -245,13 +270,14 @@ def theme_texts(db: sqlite_utils.Database, theme_id: int, limit: int) -> list[st
 
 
 def insert_theme(db: sqlite_utils.Database, theme_id: int, lab: str, keywords: list[str],
-                 centroid: np.ndarray, embedder: SupportsEmbed, run: str, *, is_new: int,
+                 centroid: np.ndarray, embedder: SupportsEmbed, run: str, *,
                  parent_id: int | None = None, split_of: int | None = None) -> None:
-    """A new active (leaf) theme, with no segments counted yet."""
+    """A new active (leaf) theme, with no segments counted yet (dates and newness come from its
+    comments: :func:`refresh_theme_stats`)."""
     db.table("themes").insert(
         {"id": theme_id, "label": lab, "label_pinned": 0, "keywords": json.dumps(keywords),
          "parent_id": parent_id, "level": 0, "status": "active", "split_of": split_of, "size": 0,
-         "first_seen": run, "is_new": is_new, "centroid": to_blob(centroid), "model": embedder.name,
+         "is_new": 0, "centroid": to_blob(centroid), "model": embedder.name,
          "model_version": embedder.version, "created_at": run, "updated_at": run}
     )
 
@@ -261,7 +287,7 @@ def insert_parent(db: sqlite_utils.Database, theme_id: int, lab: str, keywords: 
     """A new top-level theme grouping leaves (their ``parent_id`` is set separately)."""
     db.table("themes").insert({"id": theme_id, "label": lab, "label_pinned": 0,
                                "keywords": json.dumps(keywords), "level": 1,
-                               "status": "parent", "centroid": to_blob(centroid), "first_seen": run,
+                               "status": "parent", "centroid": to_blob(centroid),
                                "is_new": 0, "created_at": run, "updated_at": run})
 
 
