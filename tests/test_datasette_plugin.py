@@ -197,14 +197,31 @@ async def test_theme_page_shows_label_keywords_weeks_sources_and_comments(ds: An
         assert f'/-/feedback/themes/{theme["parent_id"]}"' in page
 
 
-async def test_theme_overview_ranks_by_size_and_by_growth(ds: Any, archive: Path) -> None:
+ROW = r'<tr class="level-\d"><td><a href="/-/feedback/themes/(\d+)">(.*?)</a>'
+
+
+async def test_theme_overview_leads_with_the_top_level(ds: Any, archive: Path) -> None:
     page = await get(ds, "/-/feedback/themes")
     db = sqlite_utils.Database(archive)
+    top = db.execute("select id, label from themes where parent_id is null order by comments desc, id").fetchall()
+    assert [(int(i), html.unescape(label)) for i, label in re.findall(ROW, page)] == top
+    parent, children = db.execute(
+        "select parent_id, count(*) from themes where parent_id is not null group by parent_id"
+        " order by count(*) desc, parent_id limit 1").fetchone()
+    group = page[page.index(f'href="/-/feedback/themes/{parent}"'):]
+    group = group[: group.index("</tr>")]
+    assert f"<summary>{children} sub-themes</summary>" in group
+    assert len(re.findall(r'<li><a href="/-/feedback/themes/\d+">', group)) == children
+
+
+async def test_theme_overview_ranks_all_themes_by_size_and_by_growth(ds: Any, archive: Path) -> None:
+    page = await get(ds, "/-/feedback/themes?view=all")
+    db = sqlite_utils.Database(archive)
     biggest = db.execute("select label from themes order by comments desc, id limit 1").fetchone()[0]
-    rows = re.findall(r'<tr class="level-\d"><td><a href="/-/feedback/themes/\d+">(.*?)</a>', page)
+    rows = re.findall(ROW, page)
     assert len(rows) == db.table("themes").count
-    assert html.unescape(rows[0]) == biggest
-    growth = await get(ds, "/-/feedback/themes?sort=growth")
+    assert html.unescape(rows[0][1]) == biggest
+    growth = await get(ds, "/-/feedback/themes?sort=growth&view=all")
     assert len(re.findall(r'<tr class="level-\d">', growth)) == len(rows)
 
 

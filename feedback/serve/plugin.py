@@ -266,14 +266,27 @@ async def overview(datasette: Any, request: Any) -> Response:
     })
 
 
+def top_level(themes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The themes a person reads first: parents and themes without one, each with ``children``
+    (its sub-themes, in the same order as ``themes``)."""
+    children: dict[Any, list[dict[str, Any]]] = {}
+    for t in themes:
+        if t["parent_id"] is not None:
+            children.setdefault(t["parent_id"], []).append(t)
+    return [{**t, "children": children.get(t["id"], [])} for t in themes if t["parent_id"] is None]
+
+
 async def themes(datasette: Any, request: Any) -> Response:
     db = await archive_db(datasette, request)
     sort = request.args.get("sort", "size")
+    view = "all" if request.args.get("view") == "all" else "top"
     found = await q.themes_overview(db)
     if sort == "growth":
         found.sort(key=lambda t: (-(t["ratio"] if t["ratio"] is not None else (99 if t["recent"] else 0)),
                                   t["q_value"] if t["q_value"] is not None else 1))
-    return await render(datasette, request, "feedback_themes.html", {"themes": found, "sort": sort})
+    shown = top_level(found) if view == "top" else found
+    return await render(datasette, request, "feedback_themes.html",
+                        {"themes": shown, "sort": sort, "view": view, "total": len(found)})
 
 
 async def theme_page(datasette: Any, request: Any) -> Response:
