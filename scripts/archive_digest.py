@@ -5,6 +5,8 @@ the same sample archive: run the sample nightly before and after, then compare t
 Columns that record when something ran (timestamps of the run itself) are left out.
 
     python scripts/archive_digest.py data/archive.db > after.txt && diff before.txt after.txt
+
+``--ignore table.column`` (repeatable) leaves out columns a change altered on purpose.
 """
 
 from __future__ import annotations
@@ -32,13 +34,13 @@ def _value(v: object) -> object:
     return v
 
 
-def digest(path: str) -> dict[str, str]:
+def digest(path: str, ignore: frozenset[str] = frozenset()) -> dict[str, str]:
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     out = {}
     tables = [r[0] for r in db.execute(
         "select name from sqlite_master where type in ('table', 'view') and name not like '%_fts%' order by name")]
     for table in tables:
-        columns = [r[1] for r in db.execute(f"pragma table_info([{table}])") if r[1] not in VOLATILE]
+        columns = [r[1] for r in db.execute(f"pragma table_info([{table}])") if r[1] not in VOLATILE and f"{table}.{r[1]}" not in ignore]
         rows = db.execute(f"select {', '.join(f'[{c}]' for c in columns)} from [{table}]").fetchall()
         lines = sorted(json.dumps([_value(v) for v in row]) for row in rows)
         out[table] = f"{len(rows)} rows  {hashlib.sha256(chr(10).join(lines).encode()).hexdigest()[:16]}"
@@ -46,5 +48,8 @@ def digest(path: str) -> dict[str, str]:
 
 
 if __name__ == "__main__":
-    for table, line in digest(sys.argv[1]).items():
+    args = sys.argv[1:]
+    ignored = frozenset(args[i + 1] for i, a in enumerate(args) if a == "--ignore")
+    path = next(a for i, a in enumerate(args) if a != "--ignore" and (i == 0 or args[i - 1] != "--ignore"))
+    for table, line in digest(path, ignored).items():
         print(f"{table:32} {line}")
