@@ -59,7 +59,7 @@ def make_redactor(db: sqlite_utils.Database, config: Config) -> Redactor:
     Built once per run, after ingestion, so the names of tonight's e-mail senders and
     signatures are known; spaCy NER (when its model is installed) finds the others.
     """
-    from feedback.sources.email.reader import known_names
+    from feedback.sources.email.threads import known_names
     from feedback.text.names import NameRedactor
 
     known = known_names(db) | set(config.processing.names)
@@ -97,7 +97,7 @@ def archive_extensions(config: Config | None = None) -> list[ArchiveExtension]:
 
     extensions: list[ArchiveExtension] = [theme_tables, sentiment_tables]
     if config is None:
-        from feedback.sources.email.reader import archive_tables as email_tables
+        from feedback.sources.email.threads import archive_tables as email_tables
 
         extensions.append(email_tables)
     else:

@@ -14,11 +14,11 @@ import sqlite_utils
 from feedback.config import EmailSource
 from feedback.samples.emails import generate_emails
 from feedback.sources import SourceContext, reader_for
-from feedback.sources.email.reader import (
+from feedback.sources.email.reader import message_batch
+from feedback.sources.email.threads import (
     ThreadMessage,
     archive_tables,
     known_names,
-    message_batch,
     subject_key,
     subject_links,
 )
