@@ -36,7 +36,7 @@ from feedback.items import Item, Quarantined, content_hash
 from feedback.ratings import Scale
 from feedback.sources import SourceContext
 from feedback.sources.reviews.exports import read_export
-from feedback.sources.reviews.extract import PageExtraction, Selectors, extract_page
+from feedback.sources.reviews.extract import Selectors, extract_page
 from feedback.sources.reviews.feeds import extract_feed
 from feedback.sources.reviews.fetch import (
     Clock,
@@ -48,6 +48,7 @@ from feedback.sources.reviews.fetch import (
     Validators,
 )
 from feedback.sources.reviews.items import NEAR_DUPLICATE_BITS, ItemMaker, hamming
+from feedback.sources.reviews.records import PageExtraction
 from feedback.warehouse import Batch, RawDocument, write_transaction
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ from feedback.dates import loose_date
 from feedback.identity import customer_key
 from feedback.items import Item, Quarantined, content_hash
 from feedback.ratings import Scale
-from feedback.sources.reviews.extract import ExtractedReview
+from feedback.sources.reviews.records import ExtractedReview
 
 NEAR_DUPLICATE_BITS = 3
 _WORD = re.compile(r"\w+", re.UNICODE)
