@@ -11,9 +11,9 @@ from feedback.config import Config, ReviewSource
 from feedback.samples.reviews import generate_reviews
 from feedback.sources import SourceContext
 from feedback.sources.reviews.crawl import ReviewCrawl, flag_near_duplicates, with_base_url
-from feedback.sources.reviews.fetch import FakeClock
 from feedback.sources.reviews.serve import serve_directory
 from feedback.warehouse import BatchResult, commit_batch, open_warehouse, watermarks
+from tests.fakes import FakeClock
 
 SOURCE = {
     "name": "public-reviews", "channel": "review", "base_url": "http://127.0.0.1:1/",
