@@ -75,14 +75,9 @@ def make_redactor(db: sqlite_utils.Database, config: Config) -> Redactor:
 
 def process(db: sqlite_utils.Database, config: Config) -> int:
     """The process stage over everything pending, with this run's redactor."""
-    done = process_items(
+    return process_items(
         db, make_redactor(db, config), config.processing.languages, workers=config.processing.worker_count()
     )
-    if any(s.channel == "review" for s in config.sources):
-        from feedback.sources.reviews.crawl import flag_near_duplicates
-
-        flag_near_duplicates(db)
-    return done
 
 
 def archive_extensions(config: Config | None = None) -> list[ArchiveExtension]:
