@@ -298,6 +298,15 @@ class Processing(_Model):
         None, ge=1,
         description="processes that parse e-mail and redact, detect and score comments; None = one per core",
     )
+    parallel_min_items: int = Field(
+        500, ge=1,
+        description="pending comments from which the process stage uses the workers; fewer are processed"
+        " in one process (quicker than starting the workers, ~5 s)",
+    )
+    parallel_min_messages: int = Field(
+        200, ge=1,
+        description="new e-mail messages from which the e-mail reader parses them in the workers",
+    )
 
     def worker_count(self) -> int:
         from feedback.workers import cpu_count

@@ -42,6 +42,7 @@ def ingest_source(
         watermarks=watermarks(db, source.name),
         secrets=dict(secrets or {}),
         workers=config.processing.worker_count(),
+        parallel_min_messages=config.processing.parallel_min_messages,
     )
     total = BatchResult()
     for batch in reader_for(source.channel)(source, context):
@@ -76,7 +77,8 @@ def make_redactor(db: sqlite_utils.Database, config: Config) -> Redactor:
 def process(db: sqlite_utils.Database, config: Config) -> int:
     """The process stage over everything pending, with this run's redactor."""
     return process_items(
-        db, make_redactor(db, config), config.processing.languages, workers=config.processing.worker_count()
+        db, make_redactor(db, config), config.processing.languages, workers=config.processing.worker_count(),
+        parallel_min_items=config.processing.parallel_min_items,
     )
 
 

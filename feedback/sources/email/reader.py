@@ -245,31 +245,29 @@ def read_email(source: EmailSource, context: SourceContext) -> Iterator[Batch]:
     IMAP and the mailbox files (:mod:`.files`) only fetch and frame messages (in order, with their
     watermarks); parsing, cleaning and keying each one (:func:`message_batch`, most of the
     channel's time) is spread over ``context.workers`` processes, and the batches come back in
-    the order read.
+    the order read. Fewer new messages than ``context.parallel_min_messages`` are parsed here:
+    so few are parsed faster than workers start.
     """
     jobs = _jobs(source, context)
     workers = context.workers
     first: list[Job | Batch] = []
     failure: Exception | None = None
+    least = context.parallel_min_messages
     if workers > 1:  # a handful of new messages is parsed here: not worth starting workers for
         try:
             for job in jobs:
                 first.append(job)
-                if len(first) >= PARALLEL_MIN_MESSAGES:
+                if len(first) >= least:
                     break
         except Exception as exc:  # noqa: BLE001 - raised below, once what was read is committed
             failure = exc
-        if failure is not None or len(first) < PARALLEL_MIN_MESSAGES:
+        if failure is not None or len(first) < least:
             workers = 1
     task = BuildBatch(source, replace(context, watermarks={}, secrets={}))
     yield from ordered_map(task, first if failure is not None else itertools.chain(first, jobs), workers,
                            on_crash=task.crashed)
     if failure is not None:
         raise failure
-
-
-
-PARALLEL_MIN_MESSAGES = 200
 
 
 @dataclass(frozen=True)
