@@ -29,7 +29,8 @@ from pathlib import Path
 
 from feedback.config import EmailSource
 from feedback.sources import SourceContext
-from feedback.sources.email.reader import MESSAGES_TABLE, read_email
+from feedback.sources.email.reader import read_email
+from feedback.sources.email.threads import MESSAGES_TABLE
 from feedback.text.names import NameRedactor
 from feedback.text.process import balanced_pieces, build_redactor, processed_rows, warm_up
 from feedback.text.redact import Redactor

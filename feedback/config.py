@@ -35,6 +35,9 @@ SECRET_REF = re.compile(r"^(env|block):([A-Za-z_][A-Za-z0-9_-]*)$")
 SOURCE_NAME = r"^[a-z0-9][a-z0-9_.-]{0,62}$"
 
 
+# --- shared by the models below --------------------------------------------------------------
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -57,6 +60,9 @@ def _listify(value: Any) -> Any:
 OneOrMany = Annotated[list[str], BeforeValidator(_listify)]
 # An IANA time zone name, checked on load; None keeps the configuration's own.
 TimeZone = Annotated[str | None, AfterValidator(_check_timezone)]
+
+
+# --- sources: surveys ------------------------------------------------------------------------
 
 
 class RatingColumn(_Model):
@@ -107,8 +113,6 @@ class SurveySource(_Model):
     timezone: TimeZone = None
     columns: SurveyColumns
 
-
-
     @field_validator("header_rows")
     @classmethod
     def _header_rows(cls, value: int | str) -> int | str:
@@ -117,7 +121,60 @@ class SurveySource(_Model):
         return value
 
 
-# --- public reviews (issue 5) ----------------------------------------------------------------
+# --- sources: e-mail -------------------------------------------------------------------------
+
+
+class ImapAccount(_Model):
+    """One IMAP mailbox. The password is a secret reference, resolved by the caller."""
+
+    host: str = Field(min_length=1)
+    port: int | None = Field(None, ge=1, le=65535, description="default 993 for ssl, 143 otherwise")
+    security: Literal["ssl", "starttls", "plain"] = "ssl"
+    username: str = Field(min_length=1)
+    password: str = Field(description="a secret reference such as 'env:SUPPORT_IMAP_PASSWORD'")
+    folders: OneOrMany = Field(default_factory=lambda: ["INBOX"], min_length=1)
+    read_only: bool = Field(True, description="false lets the fetch mark messages as read (\\Seen)")
+    ca_file: str | None = Field(None, description="CA bundle for a server with a private certificate")
+    timeout: float = Field(60.0, gt=0)
+    batch_size: int = Field(100, ge=1, le=5000, description="messages per UID FETCH")
+    retries: int = Field(2, ge=0, le=10, description="reconnects after a dropped connection")
+    retry_delay: float = Field(2.0, ge=0)
+
+    @field_validator("password")
+    @classmethod
+    def _reference_only(cls, value: str) -> str:
+        if not SECRET_REF.match(value):
+            raise ValueError("the password must be a secret reference like 'env:VARIABLE_NAME', never the password")
+        return value
+
+
+class EmailSource(_Model):
+    """Emails to support and sales: IMAP folders, mbox files, maildir trees, folders of .eml files."""
+
+    name: Annotated[str, Field(pattern=SOURCE_NAME)]
+    channel: Literal["email"]
+    imap: list[ImapAccount] = Field(default_factory=list)
+    mbox: OneOrMany = Field(default_factory=list, description="mbox files or glob patterns")
+    maildir: OneOrMany = Field(default_factory=list, description="maildir roots (with cur/ and new/)")
+    eml: OneOrMany = Field(default_factory=list, description="folders of message files (.eml), or globs")
+    company_domains: OneOrMany = Field(
+        default_factory=list,
+        description="mail from these domains (and subdomains) is a response to the thread, not feedback",
+    )
+    timezone: TimeZone = None
+
+    @model_validator(mode="after")
+    def _something_to_read(self) -> EmailSource:
+        if not (self.imap or self.mbox or self.maildir or self.eml):
+            raise ValueError("an email source needs at least one of imap, mbox, maildir or eml")
+        return self
+
+    def secret_references(self) -> list[str]:
+        """The secret references this source needs resolved (IMAP passwords)."""
+        return sorted({account.password for account in self.imap})
+
+
+# --- sources: public reviews -----------------------------------------------------------------
 
 
 class ReviewSelectors(_Model):
@@ -197,8 +254,6 @@ class ReviewSource(_Model):
     sites: dict[str, ReviewSite] = Field(default_factory=dict)
     timezone: TimeZone = None
 
-
-
     @field_validator("sitemap_include")
     @classmethod
     def _regexes(cls, value: list[str]) -> list[str]:
@@ -216,86 +271,11 @@ class ReviewSource(_Model):
         return self
 
 
-# --- end public reviews ----------------------------------------------------------------------
-
-
-# --- email (issue 4) --------------------------------------------------------------------------
-
-
-class ImapAccount(_Model):
-    """One IMAP mailbox. The password is a secret reference, resolved by the caller."""
-
-    host: str = Field(min_length=1)
-    port: int | None = Field(None, ge=1, le=65535, description="default 993 for ssl, 143 otherwise")
-    security: Literal["ssl", "starttls", "plain"] = "ssl"
-    username: str = Field(min_length=1)
-    password: str = Field(description="a secret reference such as 'env:SUPPORT_IMAP_PASSWORD'")
-    folders: OneOrMany = Field(default_factory=lambda: ["INBOX"], min_length=1)
-    read_only: bool = Field(True, description="false lets the fetch mark messages as read (\\Seen)")
-    ca_file: str | None = Field(None, description="CA bundle for a server with a private certificate")
-    timeout: float = Field(60.0, gt=0)
-    batch_size: int = Field(100, ge=1, le=5000, description="messages per UID FETCH")
-    retries: int = Field(2, ge=0, le=10, description="reconnects after a dropped connection")
-    retry_delay: float = Field(2.0, ge=0)
-
-
-    @field_validator("password")
-    @classmethod
-    def _reference_only(cls, value: str) -> str:
-        if not SECRET_REF.match(value):
-            raise ValueError("the password must be a secret reference like 'env:VARIABLE_NAME', never the password")
-        return value
-
-
-class EmailSource(_Model):
-    """Emails to support and sales: IMAP folders, mbox files, maildir trees, folders of .eml files."""
-
-    name: Annotated[str, Field(pattern=SOURCE_NAME)]
-    channel: Literal["email"]
-    imap: list[ImapAccount] = Field(default_factory=list)
-    mbox: OneOrMany = Field(default_factory=list, description="mbox files or glob patterns")
-    maildir: OneOrMany = Field(default_factory=list, description="maildir roots (with cur/ and new/)")
-    eml: OneOrMany = Field(default_factory=list, description="folders of message files (.eml), or globs")
-    company_domains: OneOrMany = Field(
-        default_factory=list,
-        description="mail from these domains (and subdomains) is a response to the thread, not feedback",
-    )
-    timezone: TimeZone = None
-
-
-
-    @model_validator(mode="after")
-    def _something_to_read(self) -> EmailSource:
-        if not (self.imap or self.mbox or self.maildir or self.eml):
-            raise ValueError("an email source needs at least one of imap, mbox, maildir or eml")
-        return self
-
-    def secret_references(self) -> list[str]:
-        """The secret references this source needs resolved (IMAP passwords)."""
-        return sorted({account.password for account in self.imap})
-
-
-# --- end email ---------------------------------------------------------------------------------
-
-
+# One entry of ``sources``: its ``channel`` picks the model.
 SourceConfig = Annotated[SurveySource | ReviewSource | EmailSource, Field(discriminator="channel")]
 
 
-class Secrets(_Model):
-    customer_key: str = Field(
-        "env:FEEDBACK_CUSTOMER_KEY",
-        description="key of the keyed hash that turns a customer's address into a pseudonym",
-    )
-
-    @field_validator("*")
-    @classmethod
-    def _reference_only(cls, value: str) -> str:
-        if not SECRET_REF.match(value):
-            raise ValueError(
-                "a secret must be a reference like 'env:VARIABLE_NAME' or 'block:prefect-secret-block-name',"
-                " never the secret itself"
-            )
-        return value
+# --- processing ------------------------------------------------------------------------------
 
 
 class Processing(_Model):
@@ -318,6 +298,15 @@ class Processing(_Model):
         None, ge=1,
         description="processes that parse e-mail and redact, detect and score comments; None = one per core",
     )
+    parallel_min_items: int = Field(
+        500, ge=1,
+        description="pending comments from which the process stage uses the workers; fewer are processed"
+        " in one process (quicker than starting the workers, ~5 s)",
+    )
+    parallel_min_messages: int = Field(
+        200, ge=1,
+        description="new e-mail messages from which the e-mail reader parses them in the workers",
+    )
 
     def worker_count(self) -> int:
         from feedback.workers import cpu_count
@@ -325,7 +314,52 @@ class Processing(_Model):
         return self.workers or cpu_count()
 
 
-# --- promises (issue 6): what the company promises, matched to feedback by meaning -------------
+# --- secrets ---------------------------------------------------------------------------------
+
+
+class Secrets(_Model):
+    customer_key: str = Field(
+        "env:FEEDBACK_CUSTOMER_KEY",
+        description="key of the keyed hash that turns a customer's address into a pseudonym",
+    )
+
+    @field_validator("*")
+    @classmethod
+    def _reference_only(cls, value: str) -> str:
+        if not SECRET_REF.match(value):
+            raise ValueError(
+                "a secret must be a reference like 'env:VARIABLE_NAME' or 'block:prefect-secret-block-name',"
+                " never the secret itself"
+            )
+        return value
+
+
+def resolve_secret(reference: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """The value of a secret reference, or None when it is unset.
+
+    ``env:NAME`` reads an environment variable; ``block:NAME`` loads a Prefect
+    ``Secret`` block (Prefect is imported only then). Call this at the edges
+    (CLI, flows), never from library code.
+    """
+    match = SECRET_REF.match(reference)
+    if not match:
+        raise ConfigError(f"not a secret reference: {reference!r} (expected 'env:NAME' or 'block:NAME')")
+    kind, name = match.groups()
+    if kind == "block":
+        from prefect.blocks.system import Secret
+
+        try:
+            value = Secret.load(name).get()  # type: ignore[union-attr]
+        except ValueError as exc:
+            raise ConfigError(f"cannot load the Prefect Secret block {name!r}: {exc}") from None
+        return str(value) if value else None
+    env = os.environ if environ is None else environ
+    return env.get(name) or None
+
+
+# --- promises: what the company promises, matched to feedback by meaning ---------------------
+
+
 class Promise(_Model):
     """A brand promise or service standard, e.g. "delivered within 2 days"."""
 
@@ -340,7 +374,7 @@ def _promise(value: Any) -> Any:
     return {"text": value} if isinstance(value, str) else value
 
 
-# --- end promises ---------------------------------------------------------------------------
+# --- the configuration -----------------------------------------------------------------------
 
 
 class Config(_Model):
@@ -354,7 +388,7 @@ class Config(_Model):
     secrets: Secrets = Secrets()
     processing: Processing = Processing()
     themes: ThemeSettings = ThemeSettings()
-    promises: list[Annotated[Promise, BeforeValidator(_promise)]] = Field(default_factory=list)  # issue 6
+    promises: list[Annotated[Promise, BeforeValidator(_promise)]] = Field(default_factory=list)
     sources: list[SourceConfig] = Field(default_factory=list)
     base_dir: Path = Path(".")
 
@@ -384,6 +418,9 @@ class Config(_Model):
         """A path from the file, made absolute against the file's folder."""
         p = Path(path).expanduser()
         return p if p.is_absolute() else (self.base_dir / p)
+
+
+# --- loading ---------------------------------------------------------------------------------
 
 
 def _describe(error: Mapping[str, Any], raw: Mapping[str, Any]) -> str:
@@ -445,26 +482,3 @@ def load_config(path: str | Path) -> Config:
             ) if config.processing.names_file else config.processing,
         }
     )
-
-
-def resolve_secret(reference: str, environ: Mapping[str, str] | None = None) -> str | None:
-    """The value of a secret reference, or None when it is unset.
-
-    ``env:NAME`` reads an environment variable; ``block:NAME`` loads a Prefect
-    ``Secret`` block (Prefect is imported only then). Call this at the edges
-    (CLI, flows), never from library code.
-    """
-    match = SECRET_REF.match(reference)
-    if not match:
-        raise ConfigError(f"not a secret reference: {reference!r} (expected 'env:NAME' or 'block:NAME')")
-    kind, name = match.groups()
-    if kind == "block":
-        from prefect.blocks.system import Secret
-
-        try:
-            value = Secret.load(name).get()  # type: ignore[union-attr]
-        except ValueError as exc:
-            raise ConfigError(f"cannot load the Prefect Secret block {name!r}: {exc}") from None
-        return str(value) if value else None
-    env = os.environ if environ is None else environ
-    return env.get(name) or None

@@ -42,6 +42,7 @@ def ingest_source(
         watermarks=watermarks(db, source.name),
         secrets=dict(secrets or {}),
         workers=config.processing.worker_count(),
+        parallel_min_messages=config.processing.parallel_min_messages,
     )
     total = BatchResult()
     for batch in reader_for(source.channel)(source, context):
@@ -59,7 +60,7 @@ def make_redactor(db: sqlite_utils.Database, config: Config) -> Redactor:
     Built once per run, after ingestion, so the names of tonight's e-mail senders and
     signatures are known; spaCy NER (when its model is installed) finds the others.
     """
-    from feedback.sources.email.reader import known_names
+    from feedback.sources.email.threads import known_names
     from feedback.text.names import NameRedactor
 
     known = known_names(db) | set(config.processing.names)
@@ -75,14 +76,10 @@ def make_redactor(db: sqlite_utils.Database, config: Config) -> Redactor:
 
 def process(db: sqlite_utils.Database, config: Config) -> int:
     """The process stage over everything pending, with this run's redactor."""
-    done = process_items(
-        db, make_redactor(db, config), config.processing.languages, workers=config.processing.worker_count()
+    return process_items(
+        db, make_redactor(db, config), config.processing.languages, workers=config.processing.worker_count(),
+        parallel_min_items=config.processing.parallel_min_items,
     )
-    if any(s.channel == "review" for s in config.sources):
-        from feedback.sources.reviews.crawl import flag_near_duplicates
-
-        flag_near_duplicates(db)
-    return done
 
 
 def archive_extensions(config: Config | None = None) -> list[ArchiveExtension]:
@@ -97,7 +94,7 @@ def archive_extensions(config: Config | None = None) -> list[ArchiveExtension]:
 
     extensions: list[ArchiveExtension] = [theme_tables, sentiment_tables]
     if config is None:
-        from feedback.sources.email.reader import archive_tables as email_tables
+        from feedback.sources.email.threads import archive_tables as email_tables
 
         extensions.append(email_tables)
     else:

@@ -82,3 +82,16 @@ def test_the_shipped_default_config_is_valid() -> None:
     config = load_config(Path(__file__).parent.parent / "data" / "config.yml")
     assert {s.name for s in config.sources} >= {"checkout-nps", "support-csat", "app-feedback", "store-visit", "delivery-pulse"}
     assert config.datasette_metadata is not None and config.datasette_metadata.exists()
+
+
+def test_the_parallel_thresholds_default_to_the_stages_own_and_can_be_set(tmp_path: Path) -> None:
+    from feedback.sources import SourceContext
+    from feedback.text.process import PARALLEL_MIN_ITEMS
+
+    config = load_config(write(tmp_path, "sources: []\n"))
+    assert config.processing.parallel_min_items == PARALLEL_MIN_ITEMS == 500
+    assert config.processing.parallel_min_messages == SourceContext(b"k").parallel_min_messages == 200
+    config = load_config(write(tmp_path, "processing: {parallel_min_items: 10, parallel_min_messages: 5}\n"))
+    assert (config.processing.parallel_min_items, config.processing.parallel_min_messages) == (10, 5)
+    with pytest.raises(ConfigError, match="field 'processing.parallel_min_items': Input should be greater than or equal to 1"):
+        load_config(write(tmp_path, "processing: {parallel_min_items: 0}\n"))

@@ -99,10 +99,10 @@ async def test_search_by_meaning_in_two_stages_finds_what_exact_search_finds(
     from feedback.serve import search as insights_search
 
     shutil.copy(archive, tmp_path / "archive.db")  # a new path: its own index
-    monkeypatch.setattr(insights_search, "EXACT_BELOW", 0)  # as if it held millions of comments
     monkeypatch.setattr(insights_search, "MIN_CANDIDATES", 0)  # re-rank only 2 x 200 candidates
-    two_stage = Datasette([str(tmp_path / "archive.db")],
-                          metadata=yaml.safe_load((REPO / "data" / "datasette" / "metadata.yml").read_text()))
+    metadata = yaml.safe_load((REPO / "data" / "datasette" / "metadata.yml").read_text())
+    metadata.setdefault("plugins", {}).setdefault("feedback", {})["exact_below"] = 0  # as if it held millions
+    two_stage = Datasette([str(tmp_path / "archive.db")], metadata=metadata)
     for path in ("/-/feedback/search?q=my+money+never+came+back&mode=meaning",
                  "/-/feedback/search?q=the+driver+was+rude&mode=meaning"):
         assert results(await get(two_stage, path))[:10] == results(await get(ds, path))[:10], path

@@ -14,11 +14,11 @@ import sqlite_utils
 from feedback.config import EmailSource
 from feedback.samples.emails import generate_emails
 from feedback.sources import SourceContext, reader_for
-from feedback.sources.email.reader import (
+from feedback.sources.email.reader import message_batch
+from feedback.sources.email.threads import (
     ThreadMessage,
     archive_tables,
     known_names,
-    message_batch,
     subject_key,
     subject_links,
 )
@@ -81,15 +81,12 @@ def test_sample_mailbox_becomes_items_responses_and_skips(sample: tuple[Path, di
 
 
 def test_parsing_in_two_processes_gives_the_same_batches_as_in_one(
-    sample: tuple[Path, dict[str, int]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sample: tuple[Path, dict[str, int]], tmp_path: Path
 ) -> None:
-    from feedback.sources.email import reader as email
-
-    monkeypatch.setattr(email, "PARALLEL_MIN_MESSAGES", 10)  # the sample mailbox is small
     out, _ = sample
     runs = []
-    for workers in (1, 2):
-        context = SourceContext(customer_secret=b"k", base_dir=out, workers=workers)
+    for workers in (1, 2):  # the sample mailbox is small: workers from 10 messages on
+        context = SourceContext(customer_secret=b"k", base_dir=out, workers=workers, parallel_min_messages=10)
         runs.append([
             (b.watermark, [i.id for i in b.items], [i.text for i in b.items], [q.reason for q in b.quarantined],
              b.tables, b.raw.hash if b.raw else None)
@@ -106,13 +103,11 @@ def test_parsing_in_two_processes_gives_the_same_batches_as_in_one(
     [(1, 200), (2, 10), (2, 10_000)],
 )
 def test_an_unreachable_imap_server_does_not_stop_the_mailbox_files(
-    sample: tuple[Path, dict[str, int]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int, least: int
+    sample: tuple[Path, dict[str, int]], tmp_path: Path, workers: int, least: int
 ) -> None:
     from feedback.config import ImapAccount
     from feedback.errors import SourceUnavailable
-    from feedback.sources.email import reader as email
 
-    monkeypatch.setattr(email, "PARALLEL_MIN_MESSAGES", least)
     out, counts = sample
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
@@ -121,7 +116,7 @@ def test_an_unreachable_imap_server_does_not_stop_the_mailbox_files(
                        password="env:NO_SUCH_IMAP_PASSWORD", retries=0, timeout=2)
     source = SAMPLE_SOURCE.model_copy(update={"imap": [imap]})
     db = open_warehouse(tmp_path / "w.db")
-    context = SourceContext(customer_secret=b"k", base_dir=out, workers=workers,
+    context = SourceContext(customer_secret=b"k", base_dir=out, workers=workers, parallel_min_messages=least,
                             secrets={"env:NO_SUCH_IMAP_PASSWORD": "x"})
     committed = BatchResult()
     with pytest.raises(SourceUnavailable, match="127.0.0.1"):

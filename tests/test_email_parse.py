@@ -9,8 +9,9 @@ import pytest
 
 from feedback.errors import BadInput
 from feedback.sources.email.clean import customer_words
+from feedback.sources.email.files import split_mbox
 from feedback.sources.email.parse import clean_subject, decode_bytes, parse_message
-from feedback.sources.email.reader import is_company_address, split_mbox
+from feedback.sources.email.reader import is_company_address
 from feedback.text.names import NameRedactor, person_name
 
 

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from feedback.text import process
 from feedback.text.names import NameRedactor
 from feedback.text.process import PROCESS_VERSION, balanced_pieces, processed_rows
 from feedback.text.redact import Redactor
@@ -136,15 +135,14 @@ TEXTS = [
 
 
 @needs_fork
-def test_processing_in_two_processes_gives_the_same_rows_as_in_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(process, "PARALLEL_MIN_ITEMS", 10)
+def test_processing_in_two_processes_gives_the_same_rows_as_in_one() -> None:
     names = NameRedactor.load(known=["Priya Shah"])
     redactor = Redactor(regions=("GB",), extra=[names])
     todo = [(f"item-{n:03d}", f"Title {n}" if n % 3 else None, TEXTS[n % len(TEXTS)] + f" #{n}") for n in range(120)]
 
     def rows(workers: int) -> dict[str, dict[str, object]]:
         out = {}
-        for piece in processed_rows(todo, redactor, ["en", "fr"], PROCESS_VERSION, workers=workers):
+        for piece in processed_rows(todo, redactor, ["en", "fr"], PROCESS_VERSION, workers=workers, parallel_min_items=10):
             for row in piece:
                 row.pop("processed_at")
                 out[str(row["item_id"])] = row
@@ -238,11 +236,11 @@ class _PoisonedRedactor:
 
 @needs_fork
 def test_an_item_that_kills_its_worker_stays_pending_and_the_rest_is_processed(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setattr(process, "PARALLEL_MIN_ITEMS", 10)
     todo = [(f"item-{n:02d}", None, "poison pill" if n == 17 else f"fine comment {n}") for n in range(40)]
-    rows = [row for piece in processed_rows(todo, _PoisonedRedactor(), ["en"], PROCESS_VERSION, workers=2)
+    rows = [row for piece in processed_rows(todo, _PoisonedRedactor(), ["en"], PROCESS_VERSION, workers=2,
+                                            parallel_min_items=10)
             for row in piece]
     assert sorted(str(r["item_id"]) for r in rows) == [f"item-{n:02d}" for n in range(40) if n != 17]
     assert "item-17 left unprocessed" in caplog.text

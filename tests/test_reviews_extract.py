@@ -11,20 +11,15 @@ from feedback.config import ReviewSource
 from feedback.ratings import Scale
 from feedback.sources import SourceContext
 from feedback.sources.reviews.crawl import ReviewCrawl
-from feedback.sources.reviews.extract import (
-    ExtractedReview,
-    Selectors,
-    css_reviews,
-    decode_html,
-    extract_page,
-    html_to_text,
-    parse_html,
-    schema_types,
-)
-from feedback.sources.reviews.fetch import FakeClock, parse_retry_after
+from feedback.sources.reviews.extract import Selectors, css_reviews, extract_page
+from feedback.sources.reviews.fetch import parse_retry_after
 from feedback.sources.reviews.items import hamming, review_key, simhash
+from feedback.sources.reviews.records import ExtractedReview
+from feedback.sources.reviews.schema import schema_types
 from feedback.sources.reviews.serve import serve_directory
+from feedback.sources.reviews.values import decode_html, html_to_text, parse_html
 from feedback.warehouse import BatchResult, commit_batch, open_warehouse
+from tests.fakes import FakeClock
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "review_pages"
 RECIPES = SHARED / "recipe_scrapers"

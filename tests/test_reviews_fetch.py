@@ -20,8 +20,8 @@ import sqlite_utils
 from feedback.config import ReviewSource
 from feedback.sources import SourceContext, reader_for
 from feedback.sources.reviews.crawl import read_reviews
-from feedback.sources.reviews.fetch import FakeClock
 from feedback.warehouse import BatchResult, commit_batch, open_warehouse, watermarks
+from tests.fakes import FakeClock
 
 SECRET = b"test-secret"
 Responder = Callable[["Handler"], None]

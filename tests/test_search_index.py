@@ -12,7 +12,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from feedback.serve.search import VectorIndex, candidate_count, load_index, reduce_vectors
+from feedback.serve.search import (
+    IndexCache,
+    VectorIndex,
+    candidate_count,
+    load_index,
+    reduce_vectors,
+)
 
 from .conftest import REPO
 
@@ -121,3 +127,13 @@ def test_load_index_searches_exactly_below_the_threshold_and_in_two_stages_from_
     assert two_stage.reduced.matrix.dtype == np.float32
     for query in clustered(20, seed=6):
         assert two_stage.top(query, 10, candidates=300)[0].tolist() == exact.top(query, 10)[0].tolist()
+
+
+def test_the_index_cache_reads_an_index_again_when_asked_with_other_options_only(tmp_path: Path) -> None:
+    conn = archive_with_vectors(tmp_path / "archive.db", clustered(300, seed=5))
+    cache, path = IndexCache(), str(tmp_path / "archive.db")
+    exact = cache.get(path, conn, "k", exact_below=301)
+    assert exact.reduced is None and cache.get(path, conn, "k", exact_below=301) is exact
+    two_stage = cache.get(path, conn, "k", exact_below=300)  # the plugin's exact_below was changed
+    assert two_stage is not exact and two_stage.reduced is not None
+    assert cache.get(path, conn, "k", exact_below=300) is two_stage

@@ -14,7 +14,7 @@ whole archive:
 - ``score_drivers``: each theme's effect on NPS / CSAT / star scores.
 - ``customers``: per pseudonymous customer, feedback across channels and unanswered e-mail.
 - ``email_threads`` / ``email_feedback``: the e-mail channel's threads (computed once, here,
-  because ``customers`` reads them; see :func:`feedback.sources.email.reader.archive_tables`).
+  because ``customers`` reads them; see :func:`feedback.sources.email.threads.archive_tables`).
 - ``promises`` / ``promise_mentions`` / ``promise_weeks``: see :mod:`feedback.insights.promises`.
 """
 
@@ -48,7 +48,7 @@ from feedback.insights.stats import (
 )
 from feedback.publish import ArchiveExtension
 from feedback.ratings import SCORE_NAMES, band_points
-from feedback.sources.email.reader import archive_tables as email_tables
+from feedback.sources.email.threads import archive_tables as email_tables
 
 log = logging.getLogger(__name__)
 

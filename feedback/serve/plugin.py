@@ -10,6 +10,8 @@ publishes. Configure in metadata (all optional)::
         answer_days: 2           # "at risk": a complaint unanswered this long
         silence_days: 30         # ... or a returning customer silent this long after one
         warm_up: true            # default false; `feedback serve` sets it unless the file does
+        exact_below: 50000       # search by meaning ranks every vector exactly below this many
+                                 # comments, in two stages (PCA first pass, exact re-rank) from it
 
 The embedding model is loaded once per process, on the first search by meaning (the CLI
 sets ``HF_HUB_OFFLINE=1``); the vectors once per archive file. A new publish is served from
@@ -38,7 +40,7 @@ from jinja2 import FileSystemLoader
 from feedback.serve import queries as q
 from feedback.serve.facets import load_facets, match_rowids, received_ranks
 from feedback.serve.reload import reopen_middleware, served_key
-from feedback.serve.search import IndexCache, QueryEncoder, SearchUnavailable, rrf
+from feedback.serve.search import EXACT_BELOW, IndexCache, QueryEncoder, SearchUnavailable, rrf
 
 HERE = Path(__file__).parent
 CANDIDATES = 200  # per ranking, before fusion
@@ -56,6 +58,12 @@ log = logging.getLogger(__name__)
 
 def settings(datasette: Any) -> dict[str, Any]:
     return datasette.plugin_config("feedback") or {}
+
+
+def index_options(datasette: Any) -> dict[str, Any]:
+    """How the vector index is read: exactly below ``exact_below`` comments, in two stages from it."""
+    value = settings(datasette).get("exact_below")
+    return {"exact_below": EXACT_BELOW if value is None else int(value)}
 
 
 def encoder(datasette: Any) -> QueryEncoder:
@@ -138,7 +146,8 @@ async def keyword_ranking(db: Any, text: str, args: dict[str, str]) -> list[int]
 async def meaning_ranking(datasette: Any, db: Any, text: str, args: dict[str, str]) -> tuple[list[int], dict[int, float]]:
     enc = encoder(datasette)
     key, current = served_key(db), datasette.databases.get(db.name) is db
-    index = await db.execute_fn(lambda conn: _indexes.get(db.path, conn, key, current))
+    options = index_options(datasette)
+    index = await db.execute_fn(lambda conn: _indexes.get(db.path, conn, key, current, **options))
     if enc.identity() != (index.model, index.model_version):
         raise SearchUnavailable(f"the archive's vectors come from {index.model} {index.model_version},"
                                 f" this server's model is {' '.join(enc.identity())}")
@@ -419,7 +428,7 @@ def warm_up(datasette: Any, names: list[str]) -> None:
                 tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
                 if "feedback_vectors" in tables:
                     wanted = True
-                    _indexes.get(db.path, conn, key, True)
+                    _indexes.get(db.path, conn, key, True, **index_options(datasette))
                 if "feedback_fts" in tables:
                     _facet_indexes.get(db.path, conn, key, True)
             finally:

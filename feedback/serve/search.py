@@ -2,15 +2,16 @@
 
 The archive's ``feedback_vectors`` (one normalised float32 vector per comment) are read once
 per Datasette process into one contiguous numpy matrix (1M x 384 float32 = 1.5 GB). Below
-``EXACT_BELOW`` comments every vector is ranked by one matrix-vector product (cosine, since
-every vector is unit length). From there on the search has two stages: a first pass over a
-PCA-reduced copy of the vectors (``REDUCED_DIMS`` float32 dimensions, computed when the index
-is loaded: 256 MB per million comments at 64) keeps the best ``candidates`` comments, and
-those are re-ranked by their exact cosine with the full vectors. Recall against exact search
-is measured on real MiniLM embeddings by ``bench/search_recall.py``. The query is embedded
-with the same model, checked against the archive's ``vector_model`` row so vector spaces are
-never mixed. Both the model and the index are loaded lazily, once, under a lock, and the
-index is reloaded when the archive file is replaced.
+``exact_below`` comments (the plugin option; :data:`EXACT_BELOW` by default) every vector is
+ranked by one matrix-vector product (cosine, since every vector is unit length). From there on
+the search has two stages: a first pass over a PCA-reduced copy of the vectors
+(``REDUCED_DIMS`` float32 dimensions, computed when the index is loaded: 256 MB per million
+comments at 64) keeps the best ``candidates`` comments, and those are re-ranked by their exact
+cosine with the full vectors. Recall against exact search is measured on real MiniLM embeddings
+by ``bench/search_recall.py``. The query is embedded with the same model, checked against the
+archive's ``vector_model`` row so vector spaces are never mixed. Both the model and the index
+are loaded lazily, once, under a lock, and the index is reloaded when the archive file is
+replaced.
 """
 
 from __future__ import annotations
@@ -131,9 +132,10 @@ def file_key(path: str | Path) -> tuple[int, int, int]:
     return stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
-def load_index(conn: sqlite3.Connection, key: Any, exact_below: int | None = None) -> VectorIndex:
+def load_index(conn: sqlite3.Connection, key: Any, exact_below: int = EXACT_BELOW) -> VectorIndex:
     """Read feedback_vectors into memory (called in Datasette's connection thread), with a
-    reduced copy for the two-stage search from ``exact_below`` (:data:`EXACT_BELOW`) comments on."""
+    reduced copy for the two-stage search from ``exact_below`` comments on (the plugin's
+    ``exact_below`` option)."""
     tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
     if not {"feedback_vectors", "vector_model"} <= tables:
         raise SearchUnavailable("this archive has no vectors for search by meaning (publish it again)")
@@ -153,7 +155,7 @@ def load_index(conn: sqlite3.Connection, key: Any, exact_below: int | None = Non
         rowids[n] = rowid
         n += 1
     matrix, rowids = matrix[:n], rowids[:n]
-    reduced = reduce_vectors(matrix) if n >= (EXACT_BELOW if exact_below is None else exact_below) else None
+    reduced = reduce_vectors(matrix) if n >= exact_below else None
     log.info("search index: %d vectors of %s%s", n, model,
              f", first pass over {reduced.matrix.shape[1]} PCA dimensions" if reduced else ", exact")
     return VectorIndex(rowids, matrix, model, version, key, reduced)
@@ -203,7 +205,8 @@ class QueryEncoder:
 
 class IndexCache:
     """One index per archive path (by default the vector index), reloaded when a new publish
-    replaced the file. ``loader(conn, key)`` reads it.
+    replaced the file. ``loader(conn, key, **options)`` reads it; an index read with other
+    ``options`` (e.g. ``exact_below``) is read again.
 
     ``key`` names the file version the caller's connection reads (see
     :func:`feedback.serve.reload.served_key`); ``current`` is False for a request that
@@ -211,21 +214,23 @@ class IndexCache:
     reload the old vectors over the new ones.
     """
 
-    def __init__(self, loader: Callable[[sqlite3.Connection, Any], Any] | None = None) -> None:
+    def __init__(self, loader: Callable[..., Any] | None = None) -> None:
         self._loader = loader or load_index
         self._indexes: dict[str, Any] = {}
+        self._options: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
 
-    def get(self, path: str, conn: sqlite3.Connection, key: Any = None, current: bool = True) -> Any:
+    def get(self, path: str, conn: sqlite3.Connection, key: Any = None, current: bool = True, **options: Any) -> Any:
         key = key if key is not None else file_key(path)
         with self._lock:
             index = self._indexes.get(path)
-            if index is None or index.key != key:
-                if index is not None and not current:
+            if index is None or index.key != key or self._options.get(path) != options:
+                if index is not None and index.key != key and not current:
                     raise SearchUnavailable("the archive was replaced by a new publish while searching; search again")
                 self._indexes.pop(path, None)  # free the old matrix before reading the new one
-                index = self._loader(conn, key)
+                index = self._loader(conn, key, **options)
                 self._indexes[path] = index
+                self._options[path] = options
             return index
 
 

@@ -28,6 +28,7 @@ class SourceContext:
     watermarks: dict[str, Any] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)  # secret reference -> value (IMAP passwords)
     workers: int = 1  # processes a reader may spread its parsing over (see feedback.workers)
+    parallel_min_messages: int = 200  # the e-mail reader parses fewer new messages than this itself
 
     def resolve(self, path: str | Path) -> Path:
         p = Path(path).expanduser()

@@ -17,7 +17,6 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time
 from functools import cached_property
 from typing import Any
 
@@ -172,12 +171,6 @@ def build_columns(header_rows: list[list[str]], width: int) -> list[Column]:
 
 def _snippet(cells: list[Any]) -> str:
     return ",".join("" if c is None else str(c) for c in cells)[:300]
-
-
-def _cell_text(value: Any) -> Any:
-    if isinstance(value, str):
-        return value
-    return value  # datetimes and numbers are kept typed; the row mapper reads them
 
 
 # --- CSV ---------------------------------------------------------------------------------------
@@ -399,10 +392,6 @@ def read_jsonl(text: str) -> Table:
         except json.JSONDecodeError as exc:
             records.append((line_no, BadInput(f"not valid JSON: {exc.msg}", snippet=line[:200])))
     return _table_from_records(records)
-
-
-def cell_is_temporal(value: Any) -> bool:
-    return isinstance(value, datetime | date | time)
 
 
 def read_table(

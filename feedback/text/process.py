@@ -23,8 +23,10 @@ from feedback.workers import ordered_map
 
 log = logging.getLogger(__name__)
 
-# Bump when redaction, language or sentiment logic changes: everything is reprocessed once.
+# Fewer pending items than this are processed in this process: a nightly run's few dozen new
+# comments take less time than starting the workers' fork server (~5 s, once per run).
 PARALLEL_MIN_ITEMS = 500
+# Bump when redaction, language or sentiment logic changes: everything is reprocessed once.
 PROCESS_VERSION = "6"  # 6: a long text's sentiment is the mean of its sentences'; 5: NER gating by letter case
 
 
@@ -48,13 +50,14 @@ def process_items(
     batch_size: int = 2000,
     version: str = PROCESS_VERSION,
     workers: int = 1,
+    parallel_min_items: int = PARALLEL_MIN_ITEMS,
 ) -> int:
     """Redact, detect language and score sentiment for pending items; returns how many.
 
-    With ``workers`` > 1 (and enough items) the items are processed by that many worker processes
-    (see :mod:`feedback.workers`) in pieces sized to keep every core busy to the end (a few long
-    e-mails can cost as much as hundreds of survey answers); the rows are written here, in this
-    process, ``batch_size`` per transaction. A rerun after an interruption picks up what was not
+    With ``workers`` > 1 (and at least ``parallel_min_items`` pending items) the items are processed
+    by that many worker processes (see :mod:`feedback.workers`) in pieces sized to keep every core
+    busy to the end (a few long e-mails can cost as much as hundreds of survey answers); the rows
+    are written here, in this process, ``batch_size`` per transaction. A rerun after an interruption picks up what was not
     written (the pending items are those without a current ``processed`` row).
     """
     todo = pending_items(db, version)
@@ -62,7 +65,7 @@ def process_items(
         return 0
     done = 0
     pending: list[dict[str, object]] = []
-    for rows in processed_rows(todo, redactor, languages, version, workers, batch_size):
+    for rows in processed_rows(todo, redactor, languages, version, workers, batch_size, parallel_min_items):
         pending.extend(rows)
         if len(pending) >= batch_size:
             done += _write(db, pending)
@@ -79,13 +82,14 @@ def processed_rows(
     version: str = PROCESS_VERSION,
     workers: int = 1,
     batch_size: int = 2000,
+    parallel_min_items: int = PARALLEL_MIN_ITEMS,
 ) -> Iterator[list[dict[str, object]]]:
     """The ``processed`` rows of (id, title, text) items, piece by piece (in the items' order with
     one worker; with more, longest texts first, so that no worker is left with a long tail).
 
-    Fewer than ``PARALLEL_MIN_ITEMS`` items are processed here: a nightly run's few dozen new
-    comments take less time than starting the workers' fork server (~5 s, once per run)."""
-    if workers > 1 and len(todo) >= PARALLEL_MIN_ITEMS:
+    Fewer than ``parallel_min_items`` items are processed here, without workers (see
+    :data:`PARALLEL_MIN_ITEMS`)."""
+    if workers > 1 and len(todo) >= parallel_min_items:
         pieces = balanced_pieces(todo, workers)
     else:
         workers = 1

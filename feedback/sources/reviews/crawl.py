@@ -28,7 +28,6 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 import lxml.etree
-import sqlite_utils
 
 from feedback.config import Config, ReviewExport, ReviewSelectors, ReviewSource
 from feedback.errors import BadInput, SourceUnavailable
@@ -36,7 +35,7 @@ from feedback.items import Item, Quarantined, content_hash
 from feedback.ratings import Scale
 from feedback.sources import SourceContext
 from feedback.sources.reviews.exports import read_export
-from feedback.sources.reviews.extract import PageExtraction, Selectors, extract_page
+from feedback.sources.reviews.extract import Selectors, extract_page
 from feedback.sources.reviews.feeds import extract_feed
 from feedback.sources.reviews.fetch import (
     Clock,
@@ -47,8 +46,9 @@ from feedback.sources.reviews.fetch import (
     FetchResult,
     Validators,
 )
-from feedback.sources.reviews.items import NEAR_DUPLICATE_BITS, ItemMaker, hamming
-from feedback.warehouse import Batch, RawDocument, write_transaction
+from feedback.sources.reviews.items import ItemMaker
+from feedback.sources.reviews.records import PageExtraction
+from feedback.warehouse import Batch, RawDocument
 
 log = logging.getLogger(__name__)
 
@@ -383,43 +383,6 @@ def read_reviews(
             yield from ReviewCrawl(local, context, clock, transport).run()
         return
     yield from ReviewCrawl(source, context, clock, transport).run()
-
-
-# --- after ingestion ---------------------------------------------------------------------------
-
-
-def flag_near_duplicates(db: sqlite_utils.Database, max_bits: int = NEAR_DUPLICATE_BITS) -> int:
-    """Record review pairs from different sites or sources whose texts are near-identical.
-
-    Reads the SimHash every review item carries in ``extra`` and upserts pairs into
-    ``review_near_duplicates``; returns the number of pairs now recorded.
-    """
-    rows = db.execute(
-        "select id, source, json_extract(extra, '$.site'), json_extract(extra, '$.simhash') "
-        "from items where channel = 'review' and json_extract(extra, '$.simhash') is not null order by id"
-    ).fetchall()
-    buckets: dict[tuple[int, int], list[tuple[str, str, int]]] = {}
-    pairs: dict[tuple[str, str], int] = {}
-    for item_id, source, site, hex_hash in rows:
-        value = int(hex_hash, 16)
-        where = f"{source}|{site}"
-        for band in range(4):
-            bucket = buckets.setdefault((band, value >> (16 * band) & 0xFFFF), [])
-            for other_id, other_where, other_value in bucket:
-                if other_where != where:
-                    distance = hamming(value, other_value)
-                    if distance <= max_bits:
-                        pairs[(other_id, item_id)] = distance
-            bucket.append((item_id, where, value))
-    stamp = _stamp()
-    with write_transaction(db):
-        for (first, second), distance in pairs.items():
-            db.execute(
-                "insert into review_near_duplicates (item_id, duplicate_of, distance, flagged_at) values (?, ?, ?, ?) "
-                "on conflict(item_id, duplicate_of) do update set distance = excluded.distance",
-                [second, first, distance, stamp],
-            )
-    return len(pairs)
 
 
 def with_base_url(config: Config, base_url: str, names: list[str] | None = None) -> Config:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from feedback.config import ReviewExport
 from feedback.errors import BadInput
-from feedback.sources.reviews.extract import ExtractedReview, html_to_text, parse_number, text_of
+from feedback.sources.reviews.records import ExtractedReview
+from feedback.sources.reviews.values import html_to_text, parse_number, text_of
 from feedback.sources.tabular import Column, Table, normalise_label, read_table
 
 GUESSES: dict[str, tuple[str, ...]] = {

@@ -7,13 +7,8 @@ from typing import Any
 
 import feedparser
 
-from feedback.sources.reviews.extract import (
-    ExtractedReview,
-    PageExtraction,
-    html_to_text,
-    parse_number,
-    text_of,
-)
+from feedback.sources.reviews.records import ExtractedReview, PageExtraction
+from feedback.sources.reviews.values import html_to_text, parse_number, text_of
 
 
 def _feed_date(entry: Any) -> str | None:

@@ -63,21 +63,6 @@ class SystemClock:
             time.sleep(seconds)
 
 
-class FakeClock:
-    """A clock that only moves when slept on; records every wait (for tests and benchmarks)."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.now = start
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += max(seconds, 0.0)
-
-
 # --- outcomes ----------------------------------------------------------------------------------
 
 

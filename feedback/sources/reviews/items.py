@@ -8,7 +8,8 @@ Pure decisions with table-driven tests:
   nights, gets one key: its own ``@id``/``url``/``guid`` when it has one, else a
   hash of who wrote it, the day and the normalised text.
 - :func:`simhash`: a 64-bit fingerprint; two reviews on different sites within
-  :data:`NEAR_DUPLICATE_BITS` bits of each other are flagged as near-duplicates.
+  :data:`NEAR_DUPLICATE_BITS` bits of each other are flagged as near-duplicates
+  (the later one's ``extra.near_duplicate_of`` in the warehouse; not published).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from feedback.dates import loose_date
 from feedback.identity import customer_key
 from feedback.items import Item, Quarantined, content_hash
 from feedback.ratings import Scale
-from feedback.sources.reviews.extract import ExtractedReview
+from feedback.sources.reviews.records import ExtractedReview
 
 NEAR_DUPLICATE_BITS = 3
 _WORD = re.compile(r"\w+", re.UNICODE)
