@@ -25,7 +25,7 @@ from feedback.config import EmailSource
 from feedback.dates import envelope_date
 from feedback.errors import SourceUnavailable
 from feedback.items import content_hash
-from feedback.sources import SourceContext
+from feedback.sources.context import SourceContext
 
 log = logging.getLogger(__name__)
 

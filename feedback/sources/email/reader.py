@@ -34,7 +34,7 @@ from feedback.dates import utc_text
 from feedback.errors import BadInput, ConfigError, FolderUnavailable, SourceUnavailable
 from feedback.identity import customer_key
 from feedback.items import Item, Quarantined, content_hash, stable_id
-from feedback.sources import SourceContext
+from feedback.sources.context import SourceContext
 from feedback.sources.email.clean import customer_words
 from feedback.sources.email.files import Job, file_jobs
 from feedback.sources.email.imap import ImapSettings, read_folder

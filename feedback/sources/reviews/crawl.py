@@ -33,7 +33,7 @@ from feedback.config import Config, ReviewExport, ReviewSelectors, ReviewSource
 from feedback.errors import BadInput, SourceUnavailable
 from feedback.items import Item, Quarantined, content_hash
 from feedback.ratings import Scale
-from feedback.sources import SourceContext
+from feedback.sources.context import SourceContext
 from feedback.sources.reviews.exports import read_export
 from feedback.sources.reviews.extract import Selectors, extract_page
 from feedback.sources.reviews.feeds import extract_feed

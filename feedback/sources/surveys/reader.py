@@ -22,7 +22,7 @@ from feedback.errors import BadInput, SourceUnavailable
 from feedback.identity import customer_key
 from feedback.items import Item, Quarantined, content_hash
 from feedback.ratings import AnswerReader, Scale
-from feedback.sources import SourceContext
+from feedback.sources.context import SourceContext
 from feedback.sources.tabular import Column, Row, Table, read_table
 from feedback.warehouse import Batch, RawDocument
 
