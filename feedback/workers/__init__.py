@@ -137,7 +137,14 @@ class _Ordered:
         self.pool = self._new_pool()
 
     def _submit(self, taken: list[Any]) -> Future[list[Any]]:
-        return self.pool.submit(_run_chunk, self.token, self.blob, taken)
+        """The chunk's future; when the pool broke before it could be submitted (a worker died
+        while earlier chunks were in flight), a future that fails as the broken pool's do."""
+        try:
+            return self.pool.submit(_run_chunk, self.token, self.blob, taken)
+        except BrokenProcessPool as exc:
+            failed: Future[list[Any]] = Future()
+            failed.set_exception(exc)
+            return failed
 
     def _again(self, taken: list[Any]) -> list[Any]:
         """A chunk whose worker died, or that was in flight when one did: run again, and item by
