@@ -148,6 +148,16 @@ def test_labels_are_distinct_and_keep_pinned_ones(parser: Any) -> None:
         EXPECTED[t] for t in ORDER if t not in ("late deliveries", "rude staff")}
 
 
+def test_background_themes_get_no_label_but_make_phrases_less_distinctive(parser: Any) -> None:
+    # the outlier pool labels a new theme against samples of the existing ones
+    new = ["Missing items again.", "Two items missing and a late delivery.", "Missing items, late delivery.",
+           "Late delivery and missing items."]
+    alone = label_themes({"new": new}, ["new"])
+    against = label_themes({"new": new, 1: THEMES["missing items"]}, ["new"])
+    assert list(against) == ["new"] and alone["new"].label == "Missing items"
+    assert against["new"].label == "Late delivery"
+
+
 def test_keywords_start_with_the_label_and_are_varied(parser: Any) -> None:
     lab = label_themes(THEMES, ORDER, keywords=4)["refund delays"]
     assert lab.keywords[0] == "refund delays" and len(lab.keywords) == 4

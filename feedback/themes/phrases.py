@@ -200,7 +200,8 @@ def _complements(head: Any) -> Iterable[list[Any]]:
         if prep.dep_ != "prep" or prep.lower_ not in ("of", "for", "with", "at", "on", "in"):
             continue
         for obj in prep.children:  # not "deliveries [in Liverpool]": a place is not a topic
-            if obj.dep_ == "pobj" and (obj.pos_ == "NOUN" or head.pos_ == "PROPN") and _content(obj):
+            if obj.dep_ == "pobj" and (obj.pos_ == "NOUN" or head.pos_ == "PROPN") and _content(obj) \
+                    and not _numbered(obj):
                 det = [d for d in obj.lefts if d.dep_ == "det" and d.lower_ == "the"]
                 yield [prep, *det, *_compounds(obj), obj]
 
@@ -258,9 +259,10 @@ def _verb_phrases(verb: Any) -> list[Phrase]:
         if child.dep_ == "dobj" and child.pos_ in ("NOUN", "PROPN") and _content(child) \
                 and _lemma(child) not in PERIODS:  # not "crashes (all the) time"
             found.append(_phrase([verb, *_modifiers(child), child]))
-        elif child.dep_ == "prep" and _negative(verb):
+        elif child.dep_ == "prep" and child.lower_ in ("for", "on", "about") and _negative(verb):
+            # what the problem is about ("charged for delivery"), not where ("split in the bag")
             for obj in child.children:
-                if obj.dep_ == "pobj" and obj.pos_ in ("NOUN", "PROPN") and _content(obj):
+                if obj.dep_ == "pobj" and obj.pos_ in ("NOUN", "PROPN") and _content(obj) and not _numbered(obj):
                     found.append(_phrase([verb, child, *_compounds(obj), obj]))
     return found
 
@@ -280,11 +282,14 @@ def _easy_to(adjective: Any) -> list[Phrase]:
 
 
 def _phrase(tokens: Sequence[Any]) -> Phrase:
+    """The phrase of ``tokens`` in that order; its key leaves out articles and the preposition
+    after a verb ("waiting for my refund" and "waiting on a refund" are one phrase)."""
     words: dict[int, Any] = {}
     for token in tokens:  # a hyphenated word ("use-by") is one word, whichever token was named
         words.setdefault(_chain(token)[0].i, token)
     kept = list(words.values())
-    key = " ".join(_lemma(t) for t in kept if t.dep_ != "det" or t.lower_ in QUANTIFIERS)
+    key = " ".join(_lemma(t) for t in kept if not (
+        (t.dep_ == "det" and t.lower_ not in QUANTIFIERS) or (t.dep_ == "prep" and t.head.pos_ == "VERB")))
     return Phrase(key=key, text=" ".join(_surface(t) for t in kept))
 
 
@@ -344,6 +349,11 @@ def _readable(phrase: Phrase) -> bool:
     if len(words) > MAX_WORDS or head in VAGUE_HEADS or head in TIME_WORDS:
         return False
     return len(words) > 1 or head not in EXTRA_STOP
+
+
+def _numbered(noun: Any) -> bool:
+    """ "step 3", "order 12345": a noun that names one instance by its number."""
+    return any(c.dep_ == "nummod" and c.i > noun.i for c in noun.children)
 
 
 def _neg(verb: Any) -> Any:
