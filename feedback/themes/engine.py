@@ -129,7 +129,8 @@ def _propose_from_pool(db: sqlite_utils.Database, settings: ThemeSettings, embed
             keep.append(c)
     if not keep:
         return 0
-    docs = {f"new{c}": _texts(db, [ids[i] for i in np.flatnonzero(result.theme == c)]) for c in keep}
+    docs = {f"new{c}": _texts(db, [ids[i] for i in sorted(np.flatnonzero(result.theme == c),
+                                                         key=lambda i: -float(result.score[i]))]) for c in keep}
     # existing themes only give the background term frequencies: a sample of each is enough
     docs.update({str(r["id"]): store.theme_texts(db, r["id"], 40) for r in active})
     order = [f"new{c}" for c in sorted(keep, key=lambda c: -int((result.theme == c).sum()))]
@@ -231,10 +232,10 @@ def _fit_all(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Suppo
     assignment = cluster.assign(vectors, final, settings.assign_threshold)
     seg_theme = [final_ids[t] if t >= 0 else None for t in assignment.theme]
 
-    # Labels: pinned ones stay; the rest by c-TF-IDF, biggest theme first, distinct.
+    # Labels: pinned ones stay; the rest are phrases from their segments (label.py), biggest first, distinct.
     sizes = {tid: int(np.sum(assignment.theme == j)) for j, tid in enumerate(final_ids)}
     pinned = {tid: by_id[tid]["label"] for tid in final_ids if tid in by_id and by_id[tid]["label_pinned"]}
-    docs_of = _label_docs(db, ids, seg_theme, final_ids)
+    docs_of = _label_docs(db, ids, seg_theme, final_ids, list(assignment.score))
     plan = _plan_parents(db, settings, final_ids, final, docs_of, taken=pinned.values(), next_id=next_id)
     docs = {tid: docs_of[tid] for tid in final_ids if tid not in pinned}
     order = sorted(docs, key=lambda t: (-sizes[t], t))
@@ -307,10 +308,10 @@ def _plan_parents(db: sqlite_utils.Database, settings: ThemeSettings, leaf_ids: 
         parent_of_group.append(best)
     rows = {p["id"]: p for p in old_parents}
     pinned = {pid: rows[pid]["label"] for pid in parent_of_group if pid in rows and rows[pid]["label_pinned"]}
-    docs = {pid: [text for i in group for text in docs_of.get(leaf_ids[i], [])]
+    docs = {pid: [docs_of.get(leaf_ids[i], []) for i in group]
             for group, pid in zip(groups, parent_of_group, strict=True) if pid not in pinned}
-    labels = label.label_themes(docs, sorted(docs, key=lambda p: (-len(docs[p]), p)),
-                                taken=[*taken, *pinned.values()], keywords=settings.keywords)
+    labels = label.label_parents(docs, sorted(docs, key=lambda p: (-sum(len(d) for d in docs[p]), p)),
+                                 taken=[*taken, *pinned.values()], keywords=settings.keywords)
     return _Parents(groups, parent_of_group, labels, rows, pinned)
 
 
@@ -336,14 +337,15 @@ def _write_parents(db: sqlite_utils.Database, plan: _Parents, leaf_ids: list[int
 
 
 def _label_docs(db: sqlite_utils.Database, seg_ids: list[str], seg_theme: list[int | None],
-                theme_ids: list[int]) -> dict[int, list[str]]:
-    """Per theme, the segment texts its label is drawn from: the English ones when it has
-    any (the lemmatizer and the embedding model are English; a stray Spanish sentence
-    should not name a theme), else all of them."""
+                theme_ids: list[int], scores: list[float]) -> dict[int, list[str]]:
+    """Per theme, the segment texts its label is drawn from, closest to its centre first: the
+    English ones when it has any (the parser and the embedding model are English; a stray
+    Spanish sentence should not name a theme), else all of them."""
     found = store.segment_texts(db, seg_ids)
     every: dict[int, list[str]] = {tid: [] for tid in theme_ids}
     english: dict[int, list[str]] = {tid: [] for tid in theme_ids}
-    for seg_id, tid in zip(seg_ids, seg_theme, strict=True):
+    ranked = sorted(range(len(seg_ids)), key=lambda j: -float(scores[j]))
+    for seg_id, tid in ((seg_ids[j], seg_theme[j]) for j in ranked):
         if tid in every:
             text, language = found[seg_id]
             every[tid].append(text)

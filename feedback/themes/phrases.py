@@ -1,0 +1,420 @@
+"""Label phrases: the short phrases people write, read off a parse of a theme's segments.
+
+spaCy's English pipeline (tagger, parser, lemmatizer; no NER) parses a theme's
+representative segments, and each segment gives the phrases a person would use to
+name what it is about, in the words it uses:
+
+- noun phrases with their modifiers: "late delivery", "rude store staff", "missing items",
+  "no reply", "more tills", and a noun with its complement: "lack of communication";
+- a subject with what is said of it, turned into a noun phrase: "the delivery was late" ->
+  "late delivery", "the staff were friendly and helpful" -> "friendly staff", "helpful staff",
+  "two items missing from my order" -> "missing items";
+- problem verbs with their subject or object: "my card got declined" -> "card declined",
+  "the app keeps crashing" -> "app keeps crashing", "cancelled my order" -> "cancelled order",
+  "still waiting for my refund" -> "waiting for refund".
+
+A phrase starts and ends with a content word (never a stop word, number, placeholder or
+foreign word; "no", "more" may lead: "no reply") and has at most four words; inside it only
+the linking words of a noun's complement ("of", "the") may appear. Places and times are left
+out ("Nottingham store" -> "store", "Monday morning"): they say where and when, not what.
+Each phrase carries a key (lowercased lemmas of its nouns and verbs, other words as written)
+so "late delivery" and "late deliveries" count as one, and its surface form for display.
+Segments written in another language give no phrases.
+
+The pipeline is optional: :func:`load_parser` returns None when it is not installed, and
+the caller falls back to lemma n-grams.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from feedback.text.names import DEFAULT_MODEL
+from feedback.text.segments import EXTRA_STOP, clean_for_embedding
+from feedback.text.sentiment import SERVICE_LEXICON
+
+log = logging.getLogger(__name__)
+
+MAX_WORDS = 4
+# Quantifiers that carry the point of a request or a complaint ("no reply", "more tills");
+# allowed as the first word of a noun phrase although they are stop words.
+QUANTIFIERS = {"no", "more", "fewer", "less", "extra"}
+# Verbs too light to name anything on their own ("use the website", "have a look").
+LIGHT_VERBS = {
+    "be", "have", "get", "make", "do", "go", "take", "give", "use", "put", "come", "let", "say", "tell",
+    "see", "know", "want", "need", "like", "love", "hate", "enjoy", "prefer", "try", "find", "think",
+    "keep", "look", "seem", "feel", "leave", "pay", "buy", "order", "shop", "ask", "call", "ring",
+    "send", "help", "thank", "mean", "start", "stop", "continue", "manage", "happen", "become",
+}  # fmt: skip
+# Heads too vague to name a theme even with a modifier ("whole thing", "same one").
+VAGUE_HEADS = {"thing", "lot", "bit", "way", "one", "stuff", "something", "anything", "sense", "kind", "sort"}
+# Adjectives that describe nothing a label could name ("make sure offers ...", "my own bags").
+PLAIN_ADJECTIVES = {
+    "sure", "own", "whole", "certain", "able", "entire", "usual", "various", "previous", "following",
+    "recent", "actual", "additional", "single", "particular", "general", "overall", "okay", "ok",
+}  # fmt: skip
+# Spans of time name something only with a noun in front ("delivery times", not "no time").
+PERIODS = {"time", "day", "week", "month", "year"}
+# Times are when something happened, not what it was ("Monday morning", "20 minutes").
+TIME_WORDS = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "morning",
+    "afternoon", "evening", "night", "today", "tonight", "tomorrow", "yesterday", "minute", "min",
+    "mins", "hour", "hr", "hrs", "second", "sec", "pm", "am", "lunch", "lunchtime", "january",
+    "february", "march", "april", "june", "july", "august", "september", "october", "november",
+    "december",
+}  # fmt: skip
+# Problem words the sentiment lexicons have no opinion on (valences on VADER's -4..4 scale).
+PROBLEM_LEXICON = {
+    "slow": -1.2, "slower": -1.2, "declined": -1.5, "decline": -1.2, "rejected": -1.5, "failed": -1.8,
+    "fails": -1.8, "failing": -1.8, "fail": -1.8, "unable": -1.2, "confusing": -1.5, "unclear": -1.2,
+    "difficult": -1.2, "hard": -0.8, "unresponsive": -1.8, "stuck": -1.2, "split": -1.2, "burst": -1.5,
+    "leaked": -1.6, "leak": -1.5, "unavailable": -1.2, "out-of-stock": -1.2, "dirty": -1.8,
+    "long": -0.5, "lengthy": -1.0, "charged": -0.8, "lost": -1.3, "cancel": -1.0, "cancelling": -1.0,
+    "freeze": -1.6, "froze": -1.6, "frozen": -0.5, "hanging": -1.0, "substituted": -0.8,
+    "refused": -1.5, "disappointing": -1.9, "messy": -1.3, "rushed": -1.0, "short-dated": -1.5,
+}  # fmt: skip
+_PLACEHOLDER_WORDS = {"NAME", "EMAIL", "PHONE", "CARD", "IBAN", "CREDENTIALS", "URL", "ADDRESS"}
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One phrase of one segment: ``key`` groups its variants, ``text`` is how it was written."""
+
+    key: str
+    text: str
+
+
+@lru_cache(maxsize=2)
+def load_parser(model: str = DEFAULT_MODEL) -> Any | None:
+    """The spaCy pipeline ``model`` with what phrases need (no NER), once per process; None if missing."""
+    try:
+        import spacy
+
+        return spacy.load(model, exclude=["ner", "senter"])
+    except (ImportError, OSError) as exc:
+        log.warning("theme labels from lemma n-grams: cannot load spaCy model %s (%s)", model, exc)
+        return None
+
+
+_MEMO: dict[tuple[str, str], tuple[Phrase, ...]] = {}
+_MEMO_MAX = 50_000
+
+
+def phrases_many(texts: Sequence[str], nlp: Any) -> list[tuple[Phrase, ...]]:
+    """The phrases of each text; one batched ``pipe`` over the texts not parsed before.
+
+    Parents and leaves of one fit are labelled from the same segments, so the phrases are kept
+    per (pipeline, text) for the life of the process, up to ``_MEMO_MAX`` texts.
+    """
+    name = f"{nlp.meta.get('lang')}_{nlp.meta.get('name')}-{nlp.meta.get('version')}"
+    todo = list(dict.fromkeys(t for t in texts if (name, t) not in _MEMO))
+    if len(_MEMO) + len(todo) > _MEMO_MAX:
+        _MEMO.clear()
+    english = [t for t in todo if not is_foreign(t)]
+    for text in todo:
+        _MEMO[(name, text)] = ()
+    cleaned = (clean_for_embedding(t) for t in english)
+    for text, doc in zip(english, nlp.pipe(cleaned, batch_size=256), strict=True):
+        _MEMO[(name, text)] = tuple(dict.fromkeys(extract(doc)))
+    return [_MEMO[(name, t)] for t in texts]
+
+
+# --- extraction ------------------------------------------------------------------------------
+
+
+def extract(doc: Any) -> list[Phrase]:
+    """Every label phrase of one parsed segment (see the module docstring)."""
+    out: list[Phrase] = []
+    for token in doc:
+        if token.pos_ in ("NOUN", "PROPN") and _content(token) and token.dep_ not in ("compound", "nmod", "amod"):
+            out.extend(_noun_phrases(token))
+            out.extend(_predicated(token))
+        elif token.pos_ == "VERB" and _content(token):
+            out.extend(_verb_phrases(token))
+        elif token.pos_ == "ADJ" and _content(token):
+            out.extend(_easy_to(token))
+        elif token.pos_ == "PRON":
+            out.extend(_described(token))
+    return [p for p in out if _readable(p)]
+
+
+def _noun_phrases(head: Any) -> list[Phrase]:
+    """The noun alone, with its modifiers ("rude store staff", "store staff"), with its complement."""
+    mods = _modifiers(head)
+    if _lemma(head) in PERIODS and (not any(m.dep_ == "compound" for m in mods)
+                                    or any(c.lower_ == "all" for c in head.lefts)):  # "all the time"
+        return []
+    found = [_phrase([head])]
+    if mods:
+        found.append(_phrase([*mods, head]))
+        if len(mods) > 1:
+            found.append(_phrase([mods[-1], head]))
+    for tail in _complements(head):
+        found.append(_phrase([*mods[-1:], head, *tail]))
+    for acl in head.children:  # "items missing from my order" -> "missing items"
+        if acl.dep_ == "acl" and acl.i > head.i and acl.tag_ in ("VBG", "VBN"):
+            if _negated(acl) and acl.tag_ == "VBN":  # "multibuy offer not applied"
+                found.append(_phrase([*_compounds(head), head, _neg(acl), acl]))
+            elif _negative(acl) and not _negated(acl):
+                found.append(_phrase([acl, *_compounds(head), head]))
+    return found
+
+
+def _modifiers(head: Any) -> list[Any]:
+    """Left modifiers that belong in a label: adjectives, participles, compounds, "no"/"more".
+
+    A place or person in front of a common noun is left out: "Nottingham store" and "York
+    store" are both "store" to a theme.
+    """
+    mods = []
+    for child in head.lefts:
+        if child.dep_ in ("amod", "compound", "nmod") and _content(child) and child.pos_ in (
+                "ADJ", "NOUN", "PROPN", "VERB"):
+            if (child.pos_ == "PROPN" and head.pos_ == "NOUN") or child.lower_ in PLAIN_ADJECTIVES:
+                continue
+            mods.extend(_modifiers(child) if child.dep_ != "amod" else [])
+            mods.append(child)
+        elif child.dep_ in ("det", "amod") and child.lower_ in QUANTIFIERS and not mods:
+            mods.append(child)
+    return mods[-(MAX_WORDS - 1):]
+
+
+def _compounds(token: Any) -> list[Any]:
+    """The nouns in front of a noun that make one name with it ("customer service team")."""
+    found = []
+    for child in token.lefts:
+        if child.dep_ == "compound" and _content(child) and not (child.pos_ == "PROPN" and token.pos_ == "NOUN"):
+            found.extend([*_compounds(child), child])
+    return found
+
+
+def _complements(head: Any) -> Iterable[list[Any]]:
+    """ "lack [of communication]", "staff [at the weekend]", "problems [with the app]"."""
+    for prep in head.rights:
+        if prep.dep_ != "prep" or prep.lower_ not in ("of", "for", "with", "at", "on", "in"):
+            continue
+        for obj in prep.children:  # not "deliveries [in Liverpool]": a place is not a topic
+            if obj.dep_ == "pobj" and (obj.pos_ == "NOUN" or head.pos_ == "PROPN") and _content(obj) \
+                    and not _numbered(obj):
+                det = [d for d in obj.lefts if d.dep_ == "det" and d.lower_ == "the"]
+                yield [prep, *det, *_compounds(obj), obj]
+
+
+def _described(pronoun: Any) -> list[Phrase]:
+    """ "everyone was friendly and helpful" -> "friendly and helpful": two qualities of nobody named."""
+    verb = pronoun.head
+    if pronoun.dep_ != "nsubj" or verb.lemma_ not in ("be", "seem", "feel") or _negated(verb):
+        return []
+    for comp in verb.children:
+        if comp.dep_ == "acomp" and comp.pos_ == "ADJ" and _content(comp):
+            also = [c for c in comp.conjuncts if c.pos_ == "ADJ" and _content(c)]
+            cc = [c for c in comp.children if c.dep_ == "cc" and c.lower_ == "and"]
+            if also and cc:
+                return [_phrase([comp, cc[0], also[0]])]
+    return []
+
+
+def _predicated(noun: Any) -> list[Phrase]:
+    """ "the delivery was late" -> "late delivery"; "my card got declined" -> "card declined";
+    "the offer wasn't applied" -> "offer not applied"."""
+    if noun.dep_ not in ("nsubj", "nsubjpass"):
+        return []
+    verb = noun.head
+    subject = [*_compounds(noun), noun]
+    if _negated(verb):
+        if verb.pos_ == "VERB" and verb.tag_ in ("VBN", "VBD") and verb.lemma_ not in LIGHT_VERBS:
+            return [_phrase([*subject, _neg(verb), verb])]
+        return []
+    found = []
+    if verb.lemma_ in ("be", "seem", "look", "feel", "arrive", "come", "get", "become", "remain"):
+        described = [m for m in _modifiers(noun) if m.dep_ == "amod" and m.lower_ not in QUANTIFIERS]
+        for comp in verb.children:
+            if comp.dep_ == "acomp" and _content(comp) and comp.pos_ in ("ADJ", "ADV", "VERB"):
+                for adjective in (comp, *comp.conjuncts):
+                    if _content(adjective) and adjective.pos_ in ("ADJ", "ADV", "VERB"):
+                        found.append(_phrase([adjective, *subject]))
+                        if described:  # "the fresh food was excellent" -> also "excellent fresh food"
+                            found.append(_phrase([adjective, *described, *subject]))
+    elif verb.pos_ == "VERB" and _negative(verb) and not any(c.dep_ == "dobj" for c in verb.children):
+        found.append(_phrase([*subject, verb]))  # "card declined", "app crashes"
+    elif verb.lemma_ == "keep" and noun.dep_ == "nsubj":
+        for comp in verb.children:  # "the app keeps crashing"
+            if comp.dep_ == "xcomp" and comp.tag_ == "VBG" and _negative(comp):
+                found.append(_phrase([*subject, verb, comp]))
+    return found
+
+
+def _verb_phrases(verb: Any) -> list[Phrase]:
+    """ "cancelled my order" -> "cancelled order"; "waiting for my refund" -> "waiting for refund"."""
+    if verb.lemma_.lower() in LIGHT_VERBS or _negated(verb):
+        return []
+    found = []
+    for child in verb.children:
+        if child.dep_ == "dobj" and child.pos_ in ("NOUN", "PROPN") and _content(child) \
+                and _lemma(child) not in PERIODS:  # not "crashes (all the) time"
+            found.append(_phrase([verb, *_modifiers(child), child]))
+        elif child.dep_ == "prep" and child.lower_ in ("for", "on", "about") and _negative(verb):
+            # what the problem is about ("charged for delivery"), not where ("split in the bag")
+            for obj in child.children:
+                if obj.dep_ == "pobj" and obj.pos_ in ("NOUN", "PROPN") and _content(obj) and not _numbered(obj):
+                    found.append(_phrase([verb, child, *_compounds(obj), obj]))
+    return found
+
+
+def _easy_to(adjective: Any) -> list[Phrase]:
+    """ "so easy to use" -> "easy to use"; "quick to help" (any verb: "use" is light alone)."""
+    found = []
+    for verb in adjective.children:
+        if verb.dep_ == "xcomp" and verb.pos_ == "VERB" and verb.is_alpha and not _negated(verb):
+            to = [t for t in verb.children if t.dep_ == "aux" and t.lower_ == "to"]
+            if to and to[0].i == verb.i - 1 and adjective.i < verb.i:
+                found.append(_phrase([adjective, to[0], verb]))
+    return found
+
+
+# --- words -----------------------------------------------------------------------------------
+
+
+def _phrase(tokens: Sequence[Any]) -> Phrase:
+    """The phrase of ``tokens`` in that order; its key leaves out articles and the preposition
+    after a verb ("waiting for my refund" and "waiting on a refund" are one phrase)."""
+    words: dict[int, Any] = {}
+    for token in tokens:  # a hyphenated word ("use-by") is one word, whichever token was named
+        words.setdefault(_chain(token)[0].i, token)
+    kept = list(words.values())
+    key = " ".join(_lemma(t) for t in kept if not (
+        (t.dep_ == "det" and t.lower_ not in QUANTIFIERS) or (t.dep_ == "prep" and t.head.pos_ == "VERB")))
+    return Phrase(key=key, text=" ".join(_surface(t) for t in kept))
+
+
+def _chain(token: Any) -> list[Any]:
+    """The tokens of the hyphenated word ``token`` belongs to ("use", "-", "by"), else [token]."""
+    doc, start, end = token.doc, token.i, token.i
+    while start >= 2 and doc[start - 1].text == "-" and not doc[start - 2].whitespace_ \
+            and not doc[start - 1].whitespace_:
+        start -= 2
+    while end + 2 < len(doc) and doc[end + 1].text == "-" and not doc[end].whitespace_ \
+            and not doc[end + 1].whitespace_:
+        end += 2
+    return [doc[i] for i in range(start, end + 1)]
+
+
+def _lemma(token: Any) -> str:
+    """The word's key: the lemma of nouns and verbs ("deliveries" -> "delivery"), else as written
+    ("better" stays "better")."""
+    chain = _chain(token)
+    if len(chain) > 1:
+        return "".join(t.lower_ for t in chain)
+    if token.lower_ in ("n't", "not"):
+        return "not"
+    if token.pos_ in ("NOUN", "PROPN", "VERB"):
+        return str(token.lemma_ or token.text).lower()
+    return str(token.lower_)
+
+
+def _surface(token: Any) -> str:
+    """As written, lowercased unless it is an acronym or a name written with a capital mid-sentence."""
+    chain = _chain(token)
+    if len(chain) > 1:
+        return "".join(t.lower_ for t in chain)
+    text = str(token.text)
+    if token.lower_ in ("n't", "not"):
+        return "not"
+    if len(text) > 1 and text.isupper():
+        return text
+    if token.pos_ == "PROPN" and text[:1].isupper() and not token.is_sent_start:
+        return text
+    return text.lower()
+
+
+def _content(token: Any) -> bool:
+    text = token.lower_
+    return (
+        token.is_alpha and text.isascii() and len(text) > 1 and not token.is_stop and not token.like_num
+        and token.text not in _PLACEHOLDER_WORDS and token.tag_ not in ("FW", "XX")
+    )
+
+
+def _readable(phrase: Phrase) -> bool:
+    """At most MAX_WORDS words, and a head that names something: not a vague word or a time;
+    a single word not one of the words that name nothing alone ("time", "way")."""
+    words = phrase.key.split()
+    head = words[-1]
+    if len(words) > MAX_WORDS or head in VAGUE_HEADS or head in TIME_WORDS:
+        return False
+    return len(words) > 1 or head not in EXTRA_STOP
+
+
+def _numbered(noun: Any) -> bool:
+    """ "step 3", "order 12345": a noun that names one instance by its number."""
+    return any(c.dep_ == "nummod" and c.i > noun.i for c in noun.children)
+
+
+def _neg(verb: Any) -> Any:
+    return next(c for c in verb.children if c.dep_ == "neg")
+
+
+def _negated(token: Any) -> bool:
+    return any(c.dep_ == "neg" for c in token.children)
+
+
+def _negative(token: Any) -> bool:
+    return min(word_valence(token.lower_), word_valence(_lemma(token))) < 0
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict[str, float]:
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    return {**SentimentIntensityAnalyzer().lexicon, **SERVICE_LEXICON, **PROBLEM_LEXICON}
+
+
+def word_valence(word: str) -> float:
+    return float(_lexicon().get(word.lower(), 0.0))
+
+
+def valence(text: str) -> float:
+    """A phrase's valence on VADER's -4..4 scale: its strongest word; "no" and "not" turn it round.
+
+    "late delivery" -1.8, "friendly staff" 2.0, "no reply" -1.0, "no complaints" 1.7,
+    "offer not applied" -1.0.
+    """
+    words = text.lower().split()
+    scores = [word_valence(w) for w in words if w not in QUANTIFIERS and w != "not"]
+    strongest = max(scores, key=abs, default=0.0)
+    if words and (words[0] == "no" or "not" in words):
+        return -strongest if strongest else -1.0
+    return strongest
+
+
+# --- languages -------------------------------------------------------------------------------
+
+
+# Function words of the other languages a company is likely to hear (Spanish, French, German,
+# Italian, Portuguese, Dutch) that English does not use; accented words count too.
+FOREIGN_WORDS = frozenset({
+    "el", "los", "las", "del", "una", "unos", "muy", "pero", "porque", "fue", "gracias", "todo", "nada",
+    "le", "les", "des", "du", "une", "est", "avec", "pour", "dans", "je", "il", "elle", "nous", "vous",
+    "mon", "mes", "et", "qui", "cette", "mais", "der", "das", "und", "ist", "nicht", "sehr", "ein",
+    "eine", "ich", "sie", "wir", "auf", "zu", "von", "dem", "alles", "aber", "auch", "noch", "nur",
+    "gli", "della", "che", "molto", "non", "sono", "anche", "questo", "os", "um", "muito", "com",
+    "foi", "eu", "meu", "minha", "het", "een", "niet", "zeer", "voor", "ik", "van", "dat",
+})  # fmt: skip
+
+
+def is_foreign(text: str) -> bool:
+    """A segment not in English: its words are mostly other languages' stop words or accented.
+
+    Cheap and conservative: a couple of borrowed words ("café", "plus") leave a sentence English.
+    """
+    words = [w.lower() for w in _WORD.findall(text)]
+    if not words:
+        return False
+    marked = sum(w in FOREIGN_WORDS or not w.isascii() for w in words)
+    return marked >= 2 and marked / len(words) >= 0.3

@@ -1,0 +1,100 @@
+"""What a theme's segments say as a whole, for themes no phrase names.
+
+Some themes are made of whole answers with no phrase in them ("As above", "Everyone was
+really friendly", "Check the order before it leaves the depot"), or of contact details
+("Call me on [PHONE]"). Such a theme is best named by what most of its segments say: their
+main clause, as most wrote it, without placeholders, emoji or trailing punctuation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from feedback.themes.phrases import is_foreign
+
+_CONTACT = re.compile(r"\[?\b(?:EMAIL|PHONE|ADDRESS)\b\]?")
+_PARTIAL_PLACEHOLDER = re.compile(r"\[?\b(?:EMAIL|PHONE|CARD|IBAN|CREDENTIALS|NAME|URL|ADDRESS)\b\]?")
+_SPACES = re.compile(r"\s+")
+_CLAUSE = re.compile(r"\s*(?:[,;:.!?]\s|\s[-–—]\s)")
+_CONJUNCTION = re.compile(r"\s+(?:and|because|but|so|which|while|as|until|since)\s+", re.IGNORECASE)
+_CONNECTIVES = {"on the other hand", "on top of that", "in fact", "to be honest", "tbh", "overall", "that said"}
+_OBJECTS = {"me", "us", "him", "her", "them", "it"}  # "Call me [on]" keeps its object
+_AUXILIARIES = {"was", "is", "were", "has", "had", "did", "does", "will", "can", "could", "would"}
+_CODE_OR_PRICE = re.compile(r"\b(?=\w*\d)(?=\w*[A-Za-z])\w+|[£$€]\s?\d")
+# Trimmed from both ends: punctuation, symbols and emoji (U+2000-U+2BFF, U+1F000-U+1FAFF).
+_TRIM = " .!?,;:-–—()[]\"'*~_/\\" + "".join(chr(c) for c in range(0x2000, 0x2BFF)) \
+    + "".join(chr(c) for c in range(0x1F000, 0x1FAFF)) + "\ufe0f"
+
+
+def contact_share(docs: Sequence[str]) -> float:
+    """The share of segments that leave a phone number, e-mail or address ("call me on [PHONE]")."""
+    return sum(bool(_CONTACT.search(d)) for d in docs) / max(len(docs), 1)
+
+
+def commonest(docs: Sequence[str], cut: bool = True) -> tuple[str, float] | None:
+    """What most of the segments say (:func:`said`), written as most wrote it, capitalised, with
+    the share of segments that say it; None when none says anything :func:`said` keeps."""
+    ways: dict[str, Counter[str]] = {}
+    for doc in docs:
+        text = said(doc, cut)
+        if text:
+            ways.setdefault(text.lower(), Counter())[text] += 1
+    if not ways:
+        return None
+    best = min(ways, key=lambda k: (-sum(ways[k].values()), k))
+    return capitalise(most_written(ways[best])), sum(ways[best].values()) / len(docs)
+
+
+def said(doc: str, cut: bool = True) -> str | None:
+    """A segment's main clause as a label, or None: in another language, with an order number or
+    a price, or with a placeholder whose removal leaves a fragment ("[NAME] on the tills was
+    kind"). A placeholder at the end is cut off with the words that led to it ("You can reach
+    me at [PHONE]" -> "You can reach me").
+
+    The clause is the first one that says something ("However, everyone was friendly" ->
+    "everyone was friendly"), up to a comma, or unless not ``cut`` a conjunction between two parts
+    of four and three words or more ("Half my order was substitutions and the rest was
+    missing" -> "Half my order was substitutions").
+    """
+    if is_foreign(doc):
+        return None
+    clauses = [c for c in _CLAUSE.split(doc.strip(_TRIM)) if c.strip(_TRIM)]
+    clause = next((c for c in clauses if not _connective(c)), clauses[0] if clauses else "")
+    head = _CONJUNCTION.split(clause, maxsplit=1)
+    if cut and len(head) > 1 and len(head[0].split()) >= 4 and len(head[1].split()) >= 3:
+        clause = head[0]
+    for found in _PARTIAL_PLACEHOLDER.finditer(clause):
+        before, after = clause[: found.start()].split(), clause[found.end():].split()
+        if not before and (not after or after[0].lower() not in _AUXILIARIES):
+            return None  # "[NAME] on the tills was kind": the rest is a fragment
+        if before and (not after or before[-1].lower() in STOP_WORDS):
+            # "You can reach me at [PHONE]" -> "You can reach me"; "My number is [PHONE]" -> "My number"
+            while before and before[-1].lower() in STOP_WORDS - _OBJECTS:
+                before.pop()
+            if len(before) < 2:
+                return None
+            clause = " ".join(before)
+            break
+    text = _SPACES.sub(" ", _PARTIAL_PLACEHOLDER.sub(" ", clause)).strip(_TRIM)
+    if sum(ch.isalpha() for ch in text) < 2 or _CODE_OR_PRICE.search(text):
+        return None
+    return text
+
+
+def _connective(clause: str) -> bool:
+    """ "However", "Also", "On the other hand": a clause that only links to the one before."""
+    words = clause.strip(_TRIM).lower()
+    return words in _CONNECTIVES or (" " not in words and words in STOP_WORDS)
+
+
+def most_written(ways: Counter[str]) -> str:
+    """How most wrote something; on a tie the longer ("late deliveries"), then the first."""
+    return min(ways, key=lambda text: (-ways[text], -len(text), text))
+
+
+def capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
