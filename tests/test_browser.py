@@ -2,11 +2,13 @@
 opens a theme and the promise gap, against `datasette` serving a real sample archive.
 
 Debian's chromium (scripts/system-deps.sh) driven by Playwright with ``executable_path``:
-no browser download. Screenshots go to test-artifacts/ (git-ignored).
+no browser download. Screenshots go to the test session's temporary folder (pytest's basetemp,
+``browser-screenshots*``), never into the checkout.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import socket
 import subprocess
@@ -19,16 +21,15 @@ from typing import Any
 
 import pytest
 
-from .conftest import REPO, build_sample_archive
+from .conftest import REPO, build_sample_archive, need, needs
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = REPO / "test-artifacts"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (scripts/system-deps.sh, as root)"),
+    needs(CHROMIUM.exists(), f"Debian's chromium is not installed at {CHROMIUM} (scripts/system-deps.sh installs it)"),
 ]
 
 
@@ -68,9 +69,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("browser-screenshots")
+
+
+@pytest.fixture(scope="module")
 def page(server: str) -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in the test extras")
-    ARTIFACTS.mkdir(exist_ok=True)
+    need(importlib.util.find_spec("playwright"), "playwright is not installed (it is in the test extras: pip install -e '.[test]')")
+    from playwright import sync_api
     with sync_api.sync_playwright() as p:
         # Playwright gives the browser a fresh temporary profile itself (no --user-data-dir).
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
@@ -83,21 +89,21 @@ def page(server: str) -> Iterator[Any]:
     assert outside == [], f"requests left 127.0.0.1: {outside}"
 
 
-def shot(page: Any, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+def shot(page: Any, folder: Path, name: str) -> None:
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
-def test_search_by_keyword_in_the_feedback_table(page: Any, server: str) -> None:
+def test_search_by_keyword_in_the_feedback_table(page: Any, server: str, screenshots: Path) -> None:
     page.goto(f"{server}/archive/feedback")
     page.fill('input[name="_search"]', "refund")
     page.press('input[name="_search"]', "Enter")
     page.wait_for_url("**_search=refund**")
     texts = page.locator("table.rows-and-columns tbody tr").all_inner_texts()  # title or text
     assert texts and all("refund" in t.lower() for t in texts[:10])
-    shot(page, "1-keyword-search")
+    shot(page, screenshots, "1-keyword-search")
 
 
-def test_search_by_meaning_finds_a_complaint_in_other_words(page: Any, server: str) -> None:
+def test_search_by_meaning_finds_a_complaint_in_other_words(page: Any, server: str, screenshots: Path) -> None:
     page.goto(f"{server}/-/feedback/search")
     page.fill('input[name="q"]', "my money never came back")
     page.select_option('select[name="mode"]', "meaning")
@@ -107,10 +113,10 @@ def test_search_by_meaning_finds_a_complaint_in_other_words(page: Any, server: s
     assert len(results) == 50
     assert sum("refund" in t.lower() for t in results[:5]) >= 4, results[:5]
     assert "meaning" in page.locator(".fb-result .fb-how").first.inner_text()
-    shot(page, "2-meaning-search")
+    shot(page, screenshots, "2-meaning-search")
 
 
-def test_a_theme_page_with_its_charts(page: Any, server: str) -> None:
+def test_a_theme_page_with_its_charts(page: Any, server: str, screenshots: Path) -> None:
     page.goto(f"{server}/-/feedback/themes")
     link = page.locator("#themes tbody tr td:first-child a").first
     label = link.inner_text()
@@ -120,10 +126,10 @@ def test_a_theme_page_with_its_charts(page: Any, server: str) -> None:
     page.wait_for_function("window.feedbackCharts && window.feedbackCharts.length === 2")
     assert page.locator(".fb-comment").count() >= 5
     assert page.locator("#by-source tbody tr").count() >= 1
-    shot(page, "3-theme")
+    shot(page, screenshots, "3-theme")
 
 
-def test_the_promise_gap_shows_what_is_broken_and_what_is_not_said(page: Any, server: str) -> None:
+def test_the_promise_gap_shows_what_is_broken_and_what_is_not_said(page: Any, server: str, screenshots: Path) -> None:
     page.goto(f"{server}/-/feedback/promises")
     page.wait_for_function("window.feedbackCharts && window.feedbackCharts.length === 1")
     rows = page.locator("#promises tbody tr")
@@ -132,10 +138,10 @@ def test_the_promise_gap_shows_what_is_broken_and_what_is_not_said(page: Any, se
     assert status["Refunds are paid back quickly"] == "broken"
     assert status["Every store has free, accessible parking"] == "silent"
     assert "Every store has free, accessible parking" in page.locator(".fb-silent").inner_text()
-    shot(page, "4-promise-gap")
+    shot(page, screenshots, "4-promise-gap")
 
 
-def test_the_overview_draws_its_four_charts(page: Any, server: str) -> None:
+def test_the_overview_draws_its_four_charts(page: Any, server: str, screenshots: Path) -> None:
     page.goto(f"{server}/-/feedback")
     page.wait_for_function("window.feedbackCharts && window.feedbackCharts.length === 4")
-    shot(page, "5-overview")
+    shot(page, screenshots, "5-overview")

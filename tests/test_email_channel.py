@@ -26,7 +26,9 @@ from feedback.text.names import NameRedactor
 from feedback.text.redact import EMAIL, Redactor
 from feedback.warehouse import BatchResult, commit_batch, open_warehouse, watermarks
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "emails"
+from .conftest import SHARED_DATA, needs
+
+SHARED = SHARED_DATA / "emails"
 NOT_MESSAGES = {"LICENSE", "NOTICE", "SOURCE.txt", "README", "COPYING", "MIT.txt", "Apache-2.0.txt"}
 PHONE = re.compile(r"(?:\+44|\b0)[\d ]{9,13}\d")
 CARD = re.compile(r"\b(?:\d[ -]?){13,19}\b")
@@ -292,7 +294,7 @@ def _corpus_files() -> list[Path]:
     ]
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="shared/data/emails is not beside the checkout")
+@needs(SHARED.is_dir(), f"shared data not present: {SHARED}")
 def test_shared_corpus_every_message_accounted_for(tmp_path: Path) -> None:
     files = _corpus_files()
     assert len(files) > 2900
@@ -323,7 +325,7 @@ def test_shared_corpus_every_message_accounted_for(tmp_path: Path) -> None:
     assert db.execute("select count(*) from items").fetchone()[0] == len(item_ids)
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="shared/data/emails is not beside the checkout")
+@needs(SHARED.is_dir(), f"shared data not present: {SHARED}")
 def test_shared_corpus_redaction_leaves_no_addresses_or_sender_names(tmp_path: Path) -> None:
     source = EmailSource(name="corpus", channel="email", eml=["x"])
     context = SourceContext(customer_secret=b"k", base_dir=SHARED)

