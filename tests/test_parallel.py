@@ -10,7 +10,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,17 +26,49 @@ from .conftest import NO_NER_MODEL, need
 needs_fork = pytest.mark.skipif(not can_fork_workers(), reason="no forkserver start method on this platform: runs inline")
 
 
+WAIT = 120.0  # seconds; only a real deadlock comes near it, however loaded the machine
+
+
+def wait_for(condition: Callable[[], object], what: str) -> None:
+    """Poll ``condition`` until it holds; fail (a deadlock, not slowness) after :data:`WAIT`."""
+    deadline = time.monotonic() + WAIT
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {WAIT:.0f} s for {what}"
+        time.sleep(0.01)
+
+
 def _square_and_pid(x: int) -> tuple[int, int]:
-    time.sleep(0.002)  # long enough that the pool starts its second worker
     return x * x, os.getpid()
 
 
+@dataclass(frozen=True)
+class _SquareOnceTwoWorkersStarted:
+    """``(x * x, pid)``, once two worker processes have each taken an item.
+
+    Each item leaves the file ``<pid>-<item>`` in ``folder``, created exclusively (an item computed
+    twice raises), and then waits until files from two processes exist. No chunk can finish before
+    a second worker has started, so the pool must start one: a pool that ran everything in one
+    process deadlocks here and fails after :data:`WAIT`, whatever the scheduling.
+    """
+
+    folder: str
+
+    def __call__(self, x: int) -> tuple[int, int]:
+        with open(os.path.join(self.folder, f"{os.getpid()}-{x}"), "x"):
+            pass
+        wait_for(lambda: len({name.split("-")[0] for name in os.listdir(self.folder)}) >= 2, "a second worker")
+        return x * x, os.getpid()
+
+
 @needs_fork
-def test_results_come_back_in_order_from_several_processes() -> None:
-    results = list(ordered_map(_square_and_pid, range(200), workers=2, chunk=7))
-    assert [r for r, _ in results] == [x * x for x in range(200)]
-    assert os.getpid() not in {pid for _, pid in results}  # the work ran in the workers
-    assert len({pid for _, pid in results}) == 2
+def test_results_come_back_in_order_from_several_processes(tmp_path: Path) -> None:
+    results = list(ordered_map(_SquareOnceTwoWorkersStarted(str(tmp_path)), range(200), workers=2, chunk=7))
+    assert [r for r, _ in results] == [x * x for x in range(200)]  # in the items' order
+    done = [name.split("-") for name in os.listdir(tmp_path)]
+    assert sorted(int(x) for _, x in done) == list(range(200))  # every item computed exactly once
+    pids = {int(pid) for pid, _ in done}
+    assert {pid for _, pid in results} == pids  # each result came from the process that computed it
+    assert len(pids) == 2 and os.getpid() not in pids  # by both workers, none in this process
 
 
 def test_one_worker_runs_inline() -> None:
@@ -45,6 +77,7 @@ def test_one_worker_runs_inline() -> None:
 
 
 def _import_from(folder: str, name: str, _item: int) -> str:
+    Path(folder, f"worker-{os.getpid()}").touch()  # this worker is running, the import still held
     sys.path.insert(0, folder)
     return importlib.import_module(name).VALUE
 
@@ -54,9 +87,10 @@ def test_workers_do_not_inherit_a_lock_another_thread_holds(tmp_path: Path) -> N
     # The nightly flow ingests sources in threads. A worker forked from the run while another
     # thread was importing a module inherited that module's lock, held by a thread that does not
     # exist in the child, and waited forever. Workers come from a clean fork server instead.
-    flag = tmp_path / "go"
+    importing, flag = tmp_path / "importing", tmp_path / "go"
     (tmp_path / "slow_module_x.py").write_text(
         "import os, time\n"
+        f"open({str(importing)!r}, 'a').close()\n"
         f"while not os.path.exists({str(flag)!r}):\n    time.sleep(0.01)\n"
         "VALUE = 'imported'\n"
     )
@@ -64,14 +98,14 @@ def test_workers_do_not_inherit_a_lock_another_thread_holds(tmp_path: Path) -> N
     try:
         importer = threading.Thread(target=importlib.import_module, args=("slow_module_x",), daemon=True)
         importer.start()  # holds slow_module_x's import lock until the flag appears
-        time.sleep(0.2)
+        wait_for(importing.exists, "the import to start")
         results: list[str] = []
         task = functools.partial(_import_from, str(tmp_path), "slow_module_x")
         mapper = threading.Thread(target=lambda: results.extend(ordered_map(task, range(40), 2, chunk=5)), daemon=True)
         mapper.start()
-        time.sleep(0.5)
+        wait_for(lambda: any(tmp_path.glob("worker-*")), "a worker to start")  # made while the lock was held
         flag.write_text("")
-        mapper.join(timeout=60)
+        mapper.join(timeout=WAIT)
         assert not mapper.is_alive(), "the workers hung"
         assert results == ["imported"] * 40
     finally:
