@@ -41,7 +41,8 @@ def test_every_entrypoint_imports_and_is_described(deployment: dict) -> None:
     path, name = deployment["entrypoint"].split(":")
     module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
     flow = getattr(module, name)
-    assert flow.name == deployment["name"] or deployment["name"] in FLOWS
+    assert flow.name == deployment["name"]  # Prefect names the deployment "<flow name>/<deployment name>"
+    assert FLOWS[deployment["name"]] == f"{module.__name__}:{name}"  # the CLI finds the same flow
     assert len(deployment.get("description", "")) > 40
     assert deployment["work_pool"]["name"] == "feedback"
     params = set(deployment.get("parameters", {}))

@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import click
 import numpy as np
 import pytest
 import sqlite_utils
@@ -259,9 +260,39 @@ def test_cli_list_show_rename(db: sqlite_utils.Database, tmp_path: Path) -> None
     assert missing.exit_code == 1 and missing.output.strip() == "Error: no current theme with id 9999"
 
 
-@pytest.mark.parametrize("command", [[], ["recluster"], ["list"], ["show"], ["rename"], ["merge"], ["split"],
-                                     ["pin"]])
-def test_every_command_has_help(command: list[str]) -> None:
-    result = CliRunner().invoke(themes_cli, [*command, "--help"])
-    assert result.exit_code == 0 and len(result.output) > 100
+# command -> (its usage line after "Usage: themes", the one-line summary, its options in order)
+HELP = {
+    "": ("[OPTIONS] COMMAND [ARGS]...", "List, inspect, re-cluster and edit the themes of the feedback.",
+         ["--config", "--no-publish"]),
+    "recluster": ("recluster [OPTIONS]", "Re-cluster every comment; theme ids, labels and edits carry over.",
+                  ["--min-cluster-size", "--min-samples", "--selection", "--reduction", "--dims", "--seed",
+                   "--assign-threshold"]),
+    "list": ("list [OPTIONS]", "Themes with size, sentiment and parent, biggest first.", ["--all"]),
+    "show": ("show [OPTIONS] THEME_ID", "A theme's label, keywords, representative comments and history.", []),
+    "rename": ("rename [OPTIONS] THEME_ID LABEL", "Give a theme your own label (kept by every re-cluster).", []),
+    "merge": ("merge [OPTIONS] TARGET OTHERS...", "Merge the OTHERS themes into TARGET (re-clusters keep them merged).",
+              []),
+    "split": ("split [OPTIONS] THEME_ID", "Re-cluster one theme into parts; the biggest part keeps the id.", []),
+    "pin": ("pin [OPTIONS] THEME_ID", "Keep a theme's current label through re-clusters.", []),
+}
+
+
+def test_the_help_table_covers_every_command() -> None:
+    assert sorted(themes_cli.commands) == sorted(name for name in HELP if name)
+
+
+@pytest.mark.parametrize("command", list(HELP), ids=lambda c: c or "themes")
+def test_every_command_has_help(command: str) -> None:
+    usage, summary, options = HELP[command]
+    args = [command] if command else []
+    result = CliRunner().invoke(themes_cli, [*args, "--help"])
+    assert result.exit_code == 0
+    assert result.output.startswith(f"Usage: themes {usage}\n\n  {summary}\n\nOptions:\n")
+    listed = [line.split()[0] for line in result.output.splitlines() if line.startswith("  --")]
+    assert listed == [*options, "--help"]
+    # every option says what it does, in words the reader sees (click wraps them over lines)
+    flat = " ".join(result.output.split())
+    for param in (themes_cli.commands[command] if command else themes_cli).params:
+        if isinstance(param, click.Option):
+            assert param.help and " ".join(param.help.split()) in flat, param.name
 
