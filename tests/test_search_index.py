@@ -1,11 +1,13 @@
 """The two-stage search by meaning (PCA first pass, exact re-rank) against exact search.
 
-On real MiniLM embeddings when bench/out holds them (``bench/themes_data.py --large``), on
-clustered synthetic vectors otherwise; and through a real archive read from SQLite.
+On clustered synthetic vectors, and (slow) on real MiniLM embeddings of short customer queries
+from ../shared/data/labelled, read back from a real archive file as the server reads them.
 """
 
 from __future__ import annotations
 
+import csv
+import json
 import sqlite3
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import numpy as np
 import pytest
 
 from feedback.serve.search import (
+    CANDIDATE_SHARE,
     IndexCache,
     VectorIndex,
     candidate_count,
@@ -20,9 +23,11 @@ from feedback.serve.search import (
     reduce_vectors,
 )
 
-from .conftest import REPO
+from .conftest import SHARED_DATA, need
 
-REAL = REPO / "bench" / "out" / "all.npz"
+LABELLED = SHARED_DATA / "labelled"
+BANKING77 = LABELLED / "banking77" / "train.csv"
+CLINC150 = LABELLED / "clinc150" / "data_full.json"
 
 
 def unit(rows: np.ndarray) -> np.ndarray:
@@ -38,12 +43,22 @@ def clustered(n: int, seed: int = 0, dim: int = 384, centres: int = 100) -> np.n
                 + 0.03 * rng.standard_normal((n, dim)))
 
 
-def real_vectors(n: int) -> np.ndarray:
-    if not REAL.exists():
-        pytest.skip("no real embeddings: run bench/themes_data.py --large to cache bench/out/all.npz")
-    vectors = np.load(REAL)["vectors"]
-    rows = np.random.default_rng(1).choice(len(vectors), n, replace=False)
-    return np.ascontiguousarray(vectors[rows], dtype=np.float32)
+@pytest.fixture(scope="module")
+def real_vectors() -> np.ndarray:
+    """1,500 real MiniLM vectors, embedded once: 750 banking queries and 750 assistant queries
+    (banking77 and clinc150 training texts, ~50 characters each), in a fixed random order."""
+    for path in (BANKING77, CLINC150):
+        need(path.exists(), f"shared data not present: {path}")
+    from feedback.embed import Embedder
+
+    with BANKING77.open(encoding="utf-8", newline="") as handle:
+        banking = [row["text"] for row in csv.DictReader(handle)]
+    clinc = [text for text, _ in json.loads(CLINC150.read_text(encoding="utf-8"))["train"]]
+    rng = np.random.default_rng(1)
+    texts = list(dict.fromkeys([banking[i] for i in rng.choice(len(banking), 750, replace=False)]
+                               + [clinc[i] for i in rng.choice(len(clinc), 750, replace=False)]))
+    assert len(texts) == 1500
+    return Embedder().encode([texts[i] for i in rng.permutation(len(texts))])
 
 
 def recall_at(index: VectorIndex, queries: np.ndarray, k: int, candidates: int) -> float:
@@ -56,9 +71,8 @@ def recall_at(index: VectorIndex, queries: np.ndarray, k: int, candidates: int) 
     return hits / (k * len(queries))
 
 
-@pytest.mark.parametrize("source", ["real", "clustered"])
-def test_two_stage_search_returns_the_exact_top_results(source: str) -> None:
-    vectors = real_vectors(4200) if source == "real" else clustered(4200)
+def test_two_stage_search_returns_the_exact_top_results() -> None:
+    vectors = clustered(4200)
     corpus, queries = vectors[:4000], vectors[4000:]  # queries are held out of the corpus
     rowids = np.arange(10_000, 14_000, dtype=np.int64)
     index = VectorIndex(rowids, corpus, "m", "v", None, reduce_vectors(corpus, 64))
@@ -137,3 +151,20 @@ def test_the_index_cache_reads_an_index_again_when_asked_with_other_options_only
     two_stage = cache.get(path, conn, "k", exact_below=300)  # the plugin's exact_below was changed
     assert two_stage is not exact and two_stage.reduced is not None
     assert cache.get(path, conn, "k", exact_below=300) is two_stage
+
+
+@pytest.mark.slow
+def test_two_stage_search_on_real_embeddings_finds_what_exact_search_finds(real_vectors: np.ndarray,
+                                                                            tmp_path: Path) -> None:
+    corpus, queries = real_vectors[:1400], real_vectors[1400:]  # 100 queries held out of the corpus
+    conn = archive_with_vectors(tmp_path / "archive.db", corpus)
+    index = load_index(conn, "k", exact_below=len(corpus))  # two stages, as from 50,000 comments on
+    assert index.reduced is not None and index.reduced.matrix.shape == (1400, 64)
+    # The served share of the archive (2 %: 28 comments here) re-ranked exactly. Measured: 0.973;
+    # a random 64-dimension projection instead of the principal axes gets 0.77.
+    candidates = int(CANDIDATE_SHARE * len(corpus))
+    assert recall_at(index, queries, 10, candidates) >= 0.95
+    for query in queries[:10]:
+        found, cosines = index.top(query, 10, candidates)
+        assert np.allclose(cosines, corpus[found - 1] @ query, atol=1e-6)  # comment f{i} has rowid i + 1
+        assert list(cosines) == sorted(cosines, reverse=True)
