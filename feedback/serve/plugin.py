@@ -109,6 +109,11 @@ NAV = [("Overview", "/-/feedback"), ("Search", "/-/feedback/search"), ("Themes",
 
 # --- search ----------------------------------------------------------------------------------
 
+def theme_filter(value: str) -> int | None:
+    """The theme id a filter value names; None (no theme filter, not an error) when it names none."""
+    return int(value) if value.isdecimal() and len(value) <= 18 else None  # SQLite integers are 64-bit
+
+
 def filter_sql(args: dict[str, str]) -> tuple[str, dict[str, Any]]:
     """SQL conditions on ``f`` (feedback) for the page's filters."""
     where: list[str] = []
@@ -126,10 +131,11 @@ def filter_sql(args: dict[str, str]) -> tuple[str, dict[str, Any]]:
     if args.get("until"):
         where.append("f.received_at < date(:until, '+1 day')")
         params["until"] = args["until"]
-    if args.get("theme"):
+    theme = theme_filter(args.get("theme", ""))
+    if theme is not None:
         where.append("exists (select 1 from feedback_themes ft where ft.feedback_id = f.id"
                      " and ft.theme_id in (select :theme union select id from themes where parent_id = :theme))")
-        params["theme"] = int(args["theme"])
+        params["theme"] = theme
     return (" and ".join(where) or "1"), params
 
 
@@ -232,7 +238,7 @@ async def exact_search(db: Any, datasette: Any, text: str, args: dict[str, str])
 
     rowids, index, (since, until) = await db.execute_fn(run)
     filters = {"source": args["source"], "channel": args["channel"], "rating_band": args["band"],
-               "theme": args["theme"] if args["theme"].isdigit() else ""}
+               "theme": args["theme"] if theme_filter(args["theme"]) is not None else ""}
     selected = index.select(rowids, filters, since, until)
     found = index.facets(selected)
     facets = {"channel": found["channel"], "source": found["source"], "band": found["rating_band"],
