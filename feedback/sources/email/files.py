@@ -11,7 +11,6 @@ file -> its content hash.
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import logging
 import os
@@ -25,6 +24,7 @@ from feedback.config import EmailSource
 from feedback.dates import envelope_date
 from feedback.errors import SourceUnavailable
 from feedback.items import content_hash
+from feedback.sources import files as input_files
 from feedback.sources.context import SourceContext
 
 log = logging.getLogger(__name__)
@@ -38,32 +38,20 @@ Job = tuple[bytes, str, tuple[str, Any], datetime | None]
 
 def file_jobs(source: EmailSource, context: SourceContext) -> Iterator[Job]:
     """The new messages of every configured mbox file, maildir tree and .eml folder, in that order."""
-    for path in _expand(source.mbox, context, want_dirs=False):
+    for path in _expand(source.mbox, context, "any"):
         if path.is_file():
             yield from read_mbox(source, context, path)
-    for root in _expand(source.maildir, context, want_dirs=True):
+    for root in _expand(source.maildir, context, "dir"):
         yield from read_files(source, context, maildir_messages(root), "maildir", root)
-    for root in _expand(source.eml, context, want_dirs=False):
+    for root in _expand(source.eml, context, "any"):
         yield from read_files(source, context, eml_files(root), "eml", root)
 
 
-def _label(path: Path, context: SourceContext) -> str:
-    try:
-        return str(path.resolve().relative_to(context.base_dir.resolve()))
-    except ValueError:
-        return str(path)
-
-
-def _expand(patterns: list[str], context: SourceContext, want_dirs: bool) -> list[Path]:
-    found: dict[Path, None] = {}
-    for pattern in patterns:
-        full = str(context.resolve(pattern))
-        matches = sorted(Path(p) for p in glob.glob(full, recursive=True)) if glob.has_magic(full) else [Path(full)]
-        matches = [m for m in matches if (m.is_dir() if want_dirs else m.exists())]
-        if not matches:
-            log.warning("nothing matches %s", pattern)
-        found.update(dict.fromkeys(matches))
-    return list(found)
+def _expand(patterns: list[str], context: SourceContext, kind: input_files.Kind) -> list[Path]:
+    paths, unmatched = input_files.matching(patterns, context, kind)
+    for pattern in unmatched:
+        log.warning("nothing matches %s", pattern)
+    return paths
 
 
 def _file_date(path: Path) -> datetime | None:
@@ -100,15 +88,11 @@ def _envelope_date(message: bytes) -> datetime | None:
 
 
 def read_mbox(source: EmailSource, context: SourceContext, path: Path) -> Iterator[Job]:
-    label = _label(path, context)
+    label = input_files.label(path, context)
     key = f"mbox:{label}"
-    try:
-        content = path.read_bytes()
-    except FileNotFoundError:
-        log.warning("source %s: %s disappeared before it was read", source.name, label)
+    content = input_files.read_bytes(path, label)
+    if content is None:
         return
-    except OSError as exc:
-        raise SourceUnavailable(f"{label}: cannot read: {exc}") from exc
     mark = context.watermarks.get(key) or {}
     offset, count = 0, 0
     if (
@@ -150,7 +134,7 @@ def read_files(
     source: EmailSource, context: SourceContext, files: Iterable[Path], kind: str, root: Path
 ) -> Iterator[Job]:
     """A job per message file that is new or changed (maildir and .eml folders)."""
-    base = Path(_label(root, context))  # resolved once: resolving every file's path cost more than parsing it
+    base = Path(input_files.label(root, context))  # resolved once: resolving every file's path cost more than parsing it
     for path in files:
         name = _MAILDIR_INFO.sub("", path.name) if kind == "maildir" else path.name
         label = str(base if path == root else base / path.parent.relative_to(root) / name)

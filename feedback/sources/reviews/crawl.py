@@ -17,12 +17,10 @@ its watermarks and its review ids.
 
 from __future__ import annotations
 
-import glob
 import logging
 import re
 from collections.abc import Generator, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -33,6 +31,7 @@ from feedback.config import Config, ReviewExport, ReviewSelectors, ReviewSource
 from feedback.errors import BadInput, SourceUnavailable
 from feedback.items import Item, Quarantined, content_hash
 from feedback.ratings import Scale
+from feedback.sources import files
 from feedback.sources.context import SourceContext
 from feedback.sources.reviews.exports import read_export
 from feedback.sources.reviews.extract import Selectors, extract_page
@@ -311,13 +310,14 @@ class ReviewCrawl:
             elif result is not None and not self._unchanged(result, key):
                 yield self._export_batch(spec, url, key, result.content, self._mark(result), result.media_type)
             return
-        full = str(self.context.resolve(pattern))
-        paths = sorted(glob.glob(full)) if glob.has_magic(full) else [full]
-        for path in paths:
-            if not Path(path).is_file():
-                log.warning("source %s: no export file at %s", self.source.name, path)
+        paths, unmatched = files.matching([pattern], self.context)
+        for missing in unmatched:
+            log.warning("source %s: no export file at %s", self.source.name, missing)
+        for found in paths:
+            path = str(found)
+            content = files.read_bytes(found, path)
+            if content is None:
                 continue
-            content = Path(path).read_bytes()
             key = f"export:{path}"
             digest = content_hash(content)
             if (self.context.watermarks.get(key) or {}).get("hash") == digest:

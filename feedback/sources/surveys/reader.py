@@ -8,7 +8,6 @@ first new row.
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import logging
 import re
@@ -18,10 +17,11 @@ from typing import Any
 
 from feedback.config import SurveySource
 from feedback.dates import DateReader
-from feedback.errors import BadInput, SourceUnavailable
+from feedback.errors import BadInput
 from feedback.identity import customer_key
 from feedback.items import Item, Quarantined, content_hash
 from feedback.ratings import AnswerReader, Scale
+from feedback.sources import files
 from feedback.sources.context import SourceContext
 from feedback.sources.tabular import Column, Row, Table, read_table
 from feedback.warehouse import Batch, RawDocument
@@ -37,22 +37,6 @@ MEDIA_TYPES = {
 }
 NON_ANSWERS = {"n/a", "na", "none", "nothing", "no comment", "no comments", "nil", "-", "--", ".", "no", "nope"}
 _MEANINGFUL = re.compile(r"\w", re.UNICODE)
-
-
-def expand_paths(patterns: list[str], context: SourceContext) -> tuple[list[Path], list[str]]:
-    """Files matching the source's patterns (sorted, unique), and the patterns that matched nothing."""
-    found: dict[Path, None] = {}
-    empty = []
-    for pattern in patterns:
-        full = context.resolve(pattern)
-        matches = sorted(Path(p) for p in glob.glob(str(full))) if glob.has_magic(str(full)) else (
-            [full] if full.exists() else []
-        )
-        matches = [m for m in matches if m.is_file()]
-        if not matches:
-            empty.append(pattern)
-        found.update(dict.fromkeys(matches))
-    return list(found), empty
 
 
 def file_format(path: Path, configured: str) -> str:
@@ -194,18 +178,11 @@ class RowMapper:
         ], notes
 
 
-def _file_label(path: Path, context: SourceContext) -> str:
-    try:
-        return str(path.resolve().relative_to(context.base_dir.resolve()))
-    except ValueError:
-        return str(path)
-
-
 def read_export(
     source: SurveySource, context: SourceContext, path: Path, content: bytes, skip_rows: int = 0
 ) -> tuple[list[Item], list[Quarantined], int]:
     """Items and quarantined records of one export, and how many data rows it has."""
-    label = _file_label(path, context)
+    label = files.label(path, context)
     digest = content_hash(content)
     fmt = file_format(path, source.format)
     table = read_table(
@@ -235,18 +212,14 @@ def read_export(
 
 def read_surveys(source: SurveySource, context: SourceContext) -> Iterator[Batch]:
     """One batch per export that is new or changed since the last run."""
-    paths, unmatched = expand_paths(source.paths, context)
+    paths, unmatched = files.matching(source.paths, context)
     for pattern in unmatched:
         log.warning("source %s: no file matches %s", source.name, pattern)
     for path in paths:
-        label = _file_label(path, context)
-        try:
-            content = path.read_bytes()
-        except FileNotFoundError:
-            log.warning("source %s: %s disappeared before it was read", source.name, label)
+        label = files.label(path, context)
+        content = files.read_bytes(path, label)
+        if content is None:
             continue
-        except OSError as exc:
-            raise SourceUnavailable(f"{label}: cannot read: {exc}") from exc
         digest = content_hash(content)
         mark = context.watermarks.get(label)
         if mark and mark.get("hash") == digest:
