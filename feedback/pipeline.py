@@ -14,7 +14,7 @@ from feedback.config import Config
 from feedback.errors import ConfigError
 from feedback.publish import ArchiveExtension, PublishResult, publish
 from feedback.sources import SourceContext, reader_for
-from feedback.text.process import build_redactor, process_items
+from feedback.text.process import build_redactor, has_pending, process_items
 from feedback.text.redact import Redactor
 from feedback.warehouse import BatchResult, commit_batch, watermarks
 
@@ -75,7 +75,11 @@ def make_redactor(db: sqlite_utils.Database, config: Config) -> Redactor:
 
 
 def process(db: sqlite_utils.Database, config: Config) -> int:
-    """The process stage over everything pending, with this run's redactor."""
+    """The process stage over everything pending, with this run's redactor (built only when
+    something is pending: names and spaCy NER take ~2 s to load, a night with nothing new
+    should not pay them)."""
+    if not has_pending(db):
+        return 0
     return process_items(
         db, make_redactor(db, config), config.processing.languages, workers=config.processing.worker_count(),
         parallel_min_items=config.processing.parallel_min_items,

@@ -43,6 +43,18 @@ def pending_items(db: sqlite_utils.Database, version: str = PROCESS_VERSION) -> 
     ).fetchall()
 
 
+def has_pending(db: sqlite_utils.Database, version: str = PROCESS_VERSION) -> bool:
+    """Whether any item waits for the process stage (one indexed probe, not the list)."""
+    row = db.execute(
+        """
+        select exists(select 1 from items i left join processed p on p.item_id = i.id
+                      where p.item_id is null or p.version != ? or p.processed_at < i.ingested_at)
+        """,
+        [version],
+    ).fetchone()
+    return bool(row[0])
+
+
 def process_items(
     db: sqlite_utils.Database,
     redactor: Callable[[str | None], str | None],
