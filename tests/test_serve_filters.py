@@ -106,3 +106,26 @@ async def test_hostile_filters_on_the_search_page_are_not_errors(tmp_path: Path)
         for theme in ("1 or 1=1", "\u00b2", "9" * 30):
             response = await ds.client.get("/-/feedback/search", params={"q": "refund", "mode": mode, "theme": theme})
             assert response.status_code == 200, (mode, theme, response.text[-300:])
+
+
+@pytest.mark.parametrize(
+    ("options", "error"),
+    [
+        ({}, None),
+        ({"exact_below": 0, "warm_up": True}, None),
+        ({"exact_below": 50000, "warm_up": False}, None),
+        ({"exact_below": "lots"}, "plugins.feedback.exact_below must be a whole number of comments (0 or more), not 'lots'"),
+        ({"exact_below": -1}, "plugins.feedback.exact_below must be a whole number of comments (0 or more), not -1"),
+        ({"exact_below": True}, "plugins.feedback.exact_below must be a whole number of comments (0 or more), not True"),
+        ({"warm_up": "yes"}, "plugins.feedback.warm_up must be true or false, not 'yes'"),
+    ],
+)
+def test_plugin_options_are_checked_at_start(options: dict[str, Any], error: str | None) -> None:
+    from feedback.serve.plugin import check_settings
+
+    if error is None:
+        check_settings(options)
+    else:
+        with pytest.raises(ValueError) as caught:
+            check_settings(options)
+        assert str(caught.value) == error

@@ -60,6 +60,16 @@ def settings(datasette: Any) -> dict[str, Any]:
     return datasette.plugin_config("feedback") or {}
 
 
+def check_settings(options: dict[str, Any]) -> None:
+    """Refuse plugin options that could only fail later, on every search: one clear line at start."""
+    below = options.get("exact_below")
+    if below is not None and (isinstance(below, bool) or not isinstance(below, int) or below < 0):
+        raise ValueError(f"plugins.feedback.exact_below must be a whole number of comments (0 or more), not {below!r}")
+    warm = options.get("warm_up")
+    if warm is not None and not isinstance(warm, bool):
+        raise ValueError(f"plugins.feedback.warm_up must be true or false, not {warm!r}")
+
+
 def index_options(datasette: Any) -> dict[str, Any]:
     """How the vector index is read: exactly below ``exact_below`` comments, in two stages from it."""
     value = settings(datasette).get("exact_below")
@@ -457,6 +467,8 @@ def start_warm_up(datasette: Any, names: list[str]) -> None:
 
 @hookimpl
 def startup(datasette: Any) -> Any:
+    check_settings(settings(datasette))
+
     async def inner() -> None:
         # Note which file version each served database opened, so a later publish is noticed.
         for db in datasette.databases.values():
