@@ -117,3 +117,16 @@ def build_sample_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     publish_archive(db, config)
     _BUILT["root"] = root
     return root
+
+
+def assert_reads(read: Callable[[Any], Any], value: Any, expected: Any) -> None:
+    """``read(value) == expected``; or, when ``expected`` is a :class:`BadInput`, that reading
+    refuses the value with exactly that reason (what the user is told)."""
+    from feedback.errors import BadInput
+
+    if isinstance(expected, BadInput):
+        with pytest.raises(BadInput) as caught:
+            read(value)
+        assert caught.value.reason == expected.reason
+    else:
+        assert read(value) == expected
