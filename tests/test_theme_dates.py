@@ -12,7 +12,7 @@ import sqlite_utils
 from feedback.embed import Embedder
 from feedback.themes import ThemeSettings, archive_tables, recluster, update_themes
 from feedback.themes.store import NEW_WINDOW_DAYS
-from tests.themes_fixtures import add_comments, new_warehouse, sample_comments
+from tests.themes_fixtures import add_comments, copy_of, new_warehouse, sample_comments
 
 pytestmark = pytest.mark.slow
 
@@ -41,11 +41,7 @@ def fitted(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path
 
 @pytest.fixture
 def db(fitted: Path, tmp_path: Path) -> Iterator[sqlite_utils.Database]:
-    copy = tmp_path / "warehouse.db"
-    source = sqlite_utils.Database(fitted)
-    source.conn.execute(f"vacuum into '{copy}'")
-    source.close()
-    db = new_warehouse(copy)
+    db = copy_of(fitted, tmp_path)
     yield db
     db.close()
 

@@ -19,7 +19,7 @@ from feedback.text import segments as nlp
 from feedback.themes import ThemeSettings, archive_tables, merge, recluster, rename, update_themes
 from feedback.themes.label import choose_labels, commonest_text, label_themes
 from feedback.themes.match import continue_themes, match_themes
-from tests.themes_fixtures import add_comments, new_warehouse, sample_comments
+from tests.themes_fixtures import add_comments, copy_of, new_warehouse, sample_comments
 
 SETTINGS = ThemeSettings()
 
@@ -116,11 +116,7 @@ def fitted(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path
 
 @pytest.fixture
 def db(fitted: Path, tmp_path: Path) -> sqlite_utils.Database:
-    copy = tmp_path / "warehouse.db"
-    source = sqlite_utils.Database(fitted)
-    source.conn.execute(f"vacuum into '{copy}'")
-    source.close()
-    return new_warehouse(copy)
+    return copy_of(fitted, tmp_path)
 
 
 def partition(db: sqlite_utils.Database) -> dict[str, int]:

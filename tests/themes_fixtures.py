@@ -44,3 +44,12 @@ def add_comments(db: sqlite_utils.Database, texts: list[str], prefix: str, *, da
 
 def new_warehouse(path: Path) -> sqlite_utils.Database:
     return open_warehouse(path)
+
+
+def copy_of(fitted: Path, folder: Path) -> sqlite_utils.Database:
+    """An open copy of a fitted warehouse in ``folder``, so a test can change it freely."""
+    copy = folder / "warehouse.db"
+    source = sqlite_utils.Database(fitted)
+    source.conn.execute(f"vacuum into '{copy}'")
+    source.close()
+    return new_warehouse(copy)
