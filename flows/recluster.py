@@ -45,6 +45,7 @@ def recluster(
     dims: int | None = None,
     seed: int | None = None,
     assign_threshold: float | None = None,
+    top_themes: int | None = None,
     publish: bool = True,
 ) -> dict[str, Any]:
     """Re-cluster every comment's segments with these parameters; keep theme ids and edits; publish."""
@@ -53,7 +54,7 @@ def recluster(
     settings = theme_settings(config, {
         "min_cluster_size": min_cluster_size, "min_samples": min_samples,
         "cluster_selection_method": cluster_selection_method, "reduction": reduction, "dims": dims,
-        "seed": seed, "assign_threshold": assign_threshold,
+        "seed": seed, "assign_threshold": assign_threshold, "top_themes": top_themes,
     })
     stats = recluster_task(config, settings)
     if publish:

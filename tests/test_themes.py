@@ -261,8 +261,8 @@ HELP = {
     "": ("[OPTIONS] COMMAND [ARGS]...", "List, inspect, re-cluster and edit the themes of the feedback.",
          ["--config", "--no-publish"]),
     "recluster": ("recluster [OPTIONS]", "Re-cluster every comment; theme ids, labels and edits carry over.",
-                  ["--min-cluster-size", "--min-samples", "--selection", "--reduction", "--dims", "--seed",
-                   "--assign-threshold"]),
+                  ["--min-cluster-size", "--min-samples", "--cluster-selection-method", "--reduction", "--dims",
+                   "--seed", "--assign-threshold", "--top-themes"]),
     "list": ("list [OPTIONS]", "Themes with size, sentiment and parent, biggest first.", ["--all"]),
     "show": ("show [OPTIONS] THEME_ID", "A theme's label, keywords, representative comments and history.", []),
     "rename": ("rename [OPTIONS] THEME_ID LABEL", "Give a theme your own label (kept by every re-cluster).", []),
@@ -284,7 +284,7 @@ def test_every_command_has_help(command: str) -> None:
     result = CliRunner().invoke(themes_cli, [*args, "--help"])
     assert result.exit_code == 0
     assert result.output.startswith(f"Usage: themes {usage}\n\n  {summary}\n\nOptions:\n")
-    listed = [line.split()[0] for line in result.output.splitlines() if line.startswith("  --")]
+    listed = [line.split()[0].rstrip(",") for line in result.output.splitlines() if line.startswith("  --")]
     assert listed == [*options, "--help"]
     # every option says what it does, in words the reader sees (click wraps them over lines)
     flat = " ".join(result.output.split())
@@ -292,3 +292,25 @@ def test_every_command_has_help(command: str) -> None:
         if isinstance(param, click.Option):
             assert param.help and " ".join(param.help.split()) in flat, param.name
 
+
+
+def top_level(db: sqlite_utils.Database) -> int:
+    """Entries a reader sees first: parents and themes without a parent."""
+    return int(db.execute(
+        "select count(*) from themes where status = 'parent' or (status = 'active' and parent_id is null)"
+    ).fetchone()[0])
+
+
+@pytest.mark.slow
+def test_top_themes_sets_the_top_level_and_keeps_the_themes(db: sqlite_utils.Database, embedder: Embedder) -> None:
+    before = set(active(db))
+    coarse = recluster(db, SETTINGS, embedder, top_themes=3)
+    assert set(active(db)) == before and coarse["reshaped"] is False
+    assert top_level(db) <= 3
+    recluster(db, SETTINGS, embedder, top_themes=6)
+    assert 3 < top_level(db) <= 6 and set(active(db)) == before
+
+
+@pytest.mark.parametrize(("themes", "top"), [(1, 8), (20, 8), (45, 8), (100, 12), (191, 17), (400, 24), (5000, 25)])
+def test_default_top_level_count(themes: int, top: int) -> None:
+    assert ThemeSettings().top_count(themes) == top

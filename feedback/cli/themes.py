@@ -66,12 +66,14 @@ def themes(ctx: click.Context, config_path: Path | None, no_publish: bool) -> No
 @themes.command("recluster")
 @click.option("--min-cluster-size", type=click.IntRange(min=2), help="Smallest theme, in segments.")
 @click.option("--min-samples", type=click.IntRange(min=1), help="HDBSCAN density smoothing (lower: fewer outliers).")
-@click.option("--selection", "cluster_selection_method", type=click.Choice(["leaf", "eom"]),
-              help="leaf: fine, even themes; eom: fewer, uneven themes.")
+@click.option("--cluster-selection-method", "--selection", "cluster_selection_method",
+              type=click.Choice(["leaf", "eom"]), help="leaf: fine, even themes; eom: fewer, uneven themes.")
 @click.option("--reduction", type=click.Choice(["pca", "none"]), help="Reduction before HDBSCAN.")
 @click.option("--dims", type=click.IntRange(2, 384), help="PCA dimensions.")
 @click.option("--seed", type=int, help="Seed of the fit sample on large data.")
 @click.option("--assign-threshold", type=click.FloatRange(0, 1), help="Cosine needed to join a theme.")
+@click.option("--top-themes", type=click.IntRange(min=2),
+              help="How many top-level themes to show (default: from the number of themes, 8..25).")
 @click.pass_context
 def recluster_cmd(ctx: click.Context, **params: Any) -> None:
     """Re-cluster every comment; theme ids, labels and edits carry over."""

@@ -47,7 +47,7 @@ class ThemeSettings(BaseModel):
     )
     top_themes: int | None = Field(
         None, ge=2,
-        description="most top-level themes (parents + themes without one); None = 1.5 x sqrt(themes), 8..40",
+        description="most top-level themes (parents + themes without one); None = 1.2 x sqrt(themes), 8..25",
     )
     merge_threshold: float = Field(
         0.80, ge=0.0, le=1.0,
@@ -75,7 +75,7 @@ class ThemeSettings(BaseModel):
         """How many top-level groups ``themes`` themes are folded into at most."""
         if self.top_themes:
             return self.top_themes
-        return int(min(40, max(8, round(1.5 * themes**0.5))))
+        return int(min(25, max(8, round(1.2 * themes**0.5))))
 
 
 def with_overrides(settings: ThemeSettings, base_dir: Path, overrides: dict[str, object]) -> ThemeSettings:
