@@ -27,6 +27,14 @@ _DETERMINERS = frozenset(
     ["the", "a", "an", "my", "your", "our", "their", "this", "that", "these", "those", "its", "his", "her", "any", "some", "every", "each", "no"]
 )
 _BEFORE = re.compile(r"([A-Za-z]+)[ \t]*$")
+_TRIPLE = re.compile(r"(.)\1\1")
+_REPEATS = re.compile(r"(.)\1+")
+
+
+def _interjection(low: str) -> bool:
+    """'meh', 'yuck', and drawn-out words ('ehhh', 'ooooo', 'mehh'): no name has a letter three
+    times in a row, and squeezed they are words written in lower case as often as not."""
+    return low in mixed_case_words() or bool(_TRIPLE.search(low)) or _REPEATS.sub(r"\1", low) in mixed_case_words()
 
 
 def person_span(
@@ -36,7 +44,7 @@ def person_span(
 
     Edge words that are ordinary English ('Best Reuben' -> 'Reuben') are trimmed. Then, in order:
     no person after an article or possessive; a given name is a person; a span of ordinary words
-    or of interjections ('Meh', 'Yuck': as often written in lower case) is not; nor is one whose
+    or of interjections ('Meh', 'Ehhh': as often written in lower case, or drawn out) is not; nor is one whose
     every other word is a place's, brand's or thing's (Brown clusters: 'Mastercard', 'Denver').
     Anything else the model called a person stays one: an unknown name is not made public on a guess.
     """
@@ -58,7 +66,7 @@ def person_span(
     if any(low in given for low in lows):
         return first, last
     content = [low for w, low in zip(words, lows, strict=True) if not ordinary(w.group().rstrip("."))]
-    if not content or all(low in mixed_case_words() for low in content):
+    if not content or all(_interjection(low) for low in content):
         return None
     if all(low in things for low in content):
         return None
@@ -87,10 +95,29 @@ TITLE_NAME = re.compile(
 )
 
 
+# cheap tests that a text may hold what a pattern looks for (plain substring tests: a case-blind
+# regex alternation costs more than the pattern itself, and most texts hold none of it)
+_CLOSING_WORDS = ("regard", "rgds", "wishes", "thank", "thx", "sincerely", "cheers", "best", "respectfully",
+                  "cordially", "yours", "love", "care")
+_TITLE_WORD = re.compile(r"\b(?:mr|mrs|ms|miss|mx|dr|prof|herr|frau|mme|mlle)\b")
+
+
+def _hints(text: str) -> list[re.Pattern[str]]:
+    lower = text.lower()
+    patterns = []
+    if any(word in lower for word in _CLOSING_WORDS):
+        patterns.append(SIGNOFF)
+    if any(dash in text for dash in "-–—~"):
+        patterns.append(DASH_SIGNATURE)
+    if _TITLE_WORD.search(lower):
+        patterns.append(TITLE_NAME)
+    return patterns
+
+
 def signoff_spans(text: str, name_word: Callable[[str], bool]) -> list[tuple[int, int]]:
     """Spans of the names under a closing, after a signature dash, and in capitals after a title."""
     spans = []
-    for pattern in (SIGNOFF, DASH_SIGNATURE, TITLE_NAME):
+    for pattern in _hints(text):
         for match in pattern.finditer(text):
             words = match.group(1).split()
             if all(name_word(w.rstrip(".")) for w in words):
