@@ -402,6 +402,8 @@ class NameRedactor:
     ) -> list[str]:
         """The same as calling the redactor on each text (with its language from ``languages``),
         with NER batched over all of them."""
+        if languages is not None and len(languages) != len(texts):
+            raise ValueError(f"{len(languages)} languages for {len(texts)} texts")
         prepared = [self._rules(self._known(t)) if t else t for t in texts]
         if self.nlp is None:
             return [extend_names(t, self.placeholder, self.name_word) if t else t for t in prepared]

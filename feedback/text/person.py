@@ -121,7 +121,10 @@ def signoff_spans(text: str, name_word: Callable[[str], bool]) -> list[tuple[int
         for match in pattern.finditer(text):
             words = match.group(1).split()
             if all(name_word(w.rstrip(".")) for w in words):
-                spans.append((match.start(1), match.end(1)))
+                end = match.end(1)
+                if text[end - 1] == "." and len(words[-1]) > 2:
+                    end -= 1  # the sentence's full stop, not an initial's
+                spans.append((match.start(1), end))
     return spans
 
 
