@@ -34,7 +34,7 @@ from typing import Any
 from feedback.text.person import extend_names, person_span, signoff_spans
 from feedback.text.sentiment import SENTENCE
 from feedback.text.words import NOT_NAMES as _NOT_NAMES
-from feedback.text.words import english_words, letter_case_evidence
+from feedback.text.words import _cached_tables, english_words, letter_case_evidence  # noqa: F401 - _cached_tables: tests
 from feedback.text.words import stop_words as _stop_words
 
 __all__ = ["DEFAULT_MODEL", "PLACEHOLDER", "NameRedactor", "english_words", "letter_case_evidence", "load_model",
