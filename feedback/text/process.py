@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 # comments take less time than starting the workers' fork server (~5 s, once per run).
 PARALLEL_MIN_ITEMS = 500
 # Bump when redaction, language or sentiment logic changes: everything is reprocessed once.
-PROCESS_VERSION = "6"  # 6: a long text's sentiment is the mean of its sentences'; 5: NER gating by letter case
+PROCESS_VERSION = "7"  # 7: names checked against evidence, English NER on English only, labelled numbers; 6: a long text's sentiment is the mean of its sentences'; 5: NER gating by letter case
 
 
 def pending_items(db: sqlite_utils.Database, version: str = PROCESS_VERSION) -> list[tuple[str, str | None, str]]:
@@ -166,16 +166,21 @@ def _processed_rows(
     version: str,
 ) -> list[dict[str, object]]:
     stamp = now_iso()
+    # the language first: the redactor's English NER reads only English texts (a title in the text's)
+    found = [detect_language(text, languages) for _, _, text in chunk]
     # texts and titles of the whole chunk at once when the redactor can (its NER runs in batches)
     many = getattr(redactor, "many", None)
-    redacted = many([t for _, title, text in chunk for t in (text, title)]) if many else None
+    redacted = (
+        many([t for _, title, text in chunk for t in (text, title)], languages=[x for x in found for _ in (0, 1)])
+        if many else None
+    )
     rows: list[dict[str, object]] = []
     for index, (item_id, title, text) in enumerate(chunk):
         if redacted is not None:
             clean_text, clean_title = redacted[2 * index] or "", redacted[2 * index + 1]
         else:
             clean_text, clean_title = redactor(text) or "", redactor(title)
-        language = detect_language(text, languages)
+        language = found[index]
         rows.append(
             {
                 "item_id": item_id,

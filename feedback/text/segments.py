@@ -31,7 +31,7 @@ MIN_CLAUSE_WORDS = 3  # both sides of a split must have at least this many words
 URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 HANDLE = re.compile(r"(?<![\w@])@\w{1,30}")
 HASHMARK = re.compile(r"#(?=\w)")
-PLACEHOLDER = re.compile(r"\[(?:EMAIL|PHONE|CARD|IBAN|CREDENTIALS|NAME|URL|ADDRESS)\]")
+PLACEHOLDER = re.compile(r"\[(?:EMAIL|PHONE|CARD|IBAN|ACCOUNT|CREDENTIALS|NAME|URL|ADDRESS)\]")
 REPEATED_PUNCT = re.compile(r"([!?.,*~\-=_])\1+")
 SPACES = re.compile(r"\s+")
 CLAUSE_SPLIT = re.compile(

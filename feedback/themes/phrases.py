@@ -78,7 +78,7 @@ PROBLEM_LEXICON = {
     "freeze": -1.6, "froze": -1.6, "frozen": -0.5, "hanging": -1.0, "substituted": -0.8,
     "refused": -1.5, "disappointing": -1.9, "messy": -1.3, "rushed": -1.0, "short-dated": -1.5,
 }  # fmt: skip
-_PLACEHOLDER_WORDS = {"NAME", "EMAIL", "PHONE", "CARD", "IBAN", "CREDENTIALS", "URL", "ADDRESS"}
+_PLACEHOLDER_WORDS = {"NAME", "EMAIL", "PHONE", "CARD", "IBAN", "ACCOUNT", "CREDENTIALS", "URL", "ADDRESS"}
 _WORD = re.compile(r"[^\W\d_]+")
 
 

@@ -17,7 +17,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from feedback.themes.phrases import is_foreign
 
 _CONTACT = re.compile(r"\[?\b(?:EMAIL|PHONE|ADDRESS)\b\]?")
-_PARTIAL_PLACEHOLDER = re.compile(r"\[?\b(?:EMAIL|PHONE|CARD|IBAN|CREDENTIALS|NAME|URL|ADDRESS)\b\]?")
+_PARTIAL_PLACEHOLDER = re.compile(r"\[?\b(?:EMAIL|PHONE|CARD|IBAN|ACCOUNT|CREDENTIALS|NAME|URL|ADDRESS)\b\]?")
 _SPACES = re.compile(r"\s+")
 _CLAUSE = re.compile(r"\s*(?:[,;:.!?]\s|\s[-–—]\s)")
 _CONJUNCTION = re.compile(r"\s+(?:and|because|but|so|which|while|as|until|since)\s+", re.IGNORECASE)
