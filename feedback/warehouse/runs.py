@@ -234,13 +234,26 @@ def publish_record(db: sqlite_utils.Database, run_id: int) -> Iterator[dict[str,
     _amend(db, run_id, **more)
 
 
+# Pages a site's robots.txt forbids: ``skipped:<url>`` watermarks (feedback.sources.reviews.crawl),
+# unless the same URL was fetched since (its page:, feed:, sitemap: or export: watermark is newer).
+_SKIPPED = """
+    select w.source, substr(w.key, 9) as url, w.value, w.updated_at from watermarks w
+    where w.key like 'skipped:%' and not exists (
+        select 1 from watermarks f where f.source = w.source and f.updated_at > w.updated_at
+        and f.key in ('page:' || substr(w.key, 9), 'feed:' || substr(w.key, 9),
+                      'sitemap:' || substr(w.key, 9), 'export:' || substr(w.key, 9)))
+"""
+
+
 def source_summary(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    """Per source: items, quarantined records, last ingestion."""
+    """Per source: items, quarantined records, pages skipped (robots.txt), last ingestion."""
     rows = db.execute(
-        """
+        f"""
+        with skipped as ({_SKIPPED})
         select s.source,
                (select count(*) from items i where i.source = s.source) as items,
                (select count(*) from quarantine q where q.source = s.source) as quarantined,
+               (select count(*) from skipped k where k.source = s.source) as skipped,
                (select max(ingested_at) from items i where i.source = s.source) as last_item,
                (select max(updated_at) from watermarks w where w.source = s.source) as last_checked
         from (select source from items union select source from quarantine
@@ -248,6 +261,22 @@ def source_summary(db: sqlite_utils.Database) -> list[dict[str, Any]]:
         order by s.source
         """
     ).fetchall()
-    keys = ["source", "items", "quarantined", "last_item", "last_checked"]
+    keys = ["source", "items", "quarantined", "skipped", "last_item", "last_checked"]
     return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def skipped_pages(db: sqlite_utils.Database, source: str | None = None, limit: int = -1) -> list[dict[str, Any]]:
+    """Pages not fetched because the site's robots.txt forbids it, newest first: source, url,
+    reason, checked (when the page was last found forbidden)."""
+    where, params = ("where source = ?", [source]) if source else ("", [])
+    rows = db.execute(
+        f"select source, url, value, updated_at from ({_SKIPPED}) {where} order by updated_at desc, url limit ?",
+        [*params, limit],
+    ).fetchall()
+    out = []
+    for src, url, value, updated in rows:
+        details = _details(value)
+        out.append({"source": src, "url": url, "reason": str(details.get("reason") or "skipped"),
+                    "checked": details.get("checked") or updated})
+    return out
 
