@@ -105,6 +105,22 @@ def test_a_file_cut_inside_a_quoted_cell_still_says_truncated() -> None:
     assert rows[1].location == "row 2 (line 3)" and rows[1].reason.endswith("(file truncated?)")
 
 
+def test_a_file_cut_after_a_newline_inside_a_quoted_cell_rereads_that_row(
+    tmp_path: Path, write_config: Callable[..., Path]
+) -> None:
+    full = 'Response ID,Your comments\r\nR1,Fine\r\nR2,"Two lines:\r\nthe second one"\r\nR3,Good\r\n'
+    export = tmp_path / "cut.csv"
+    export.write_text(full[: full.index("the second")], encoding="utf-8")  # ends with a newline, quote open
+    config = write_config([survey("cut.csv", FEEDBACK_COLUMNS)])
+    db, first = ingest(config)
+    assert (first.new, first.quarantined) == (1, 1)
+    assert watermark(db, "cut.csv")["rows"] == 1  # the cut record is not counted as read
+    export.write_text(full, encoding="utf-8")
+    _, later = ingest(config)
+    assert later.new == 2
+    assert sorted(r["text"] for r in db.query("select text from items")) == ["Fine", "Good", "Two lines:\r\nthe second one"]
+
+
 # --- identical answers from different people ---------------------------------------------------
 
 LANGUAGE = "What programming language would you recommend an aspiring data scientist to learn first?"

@@ -67,6 +67,7 @@ class Table:
     columns: list[Column]
     rows: Iterator[Row | BadInput]
     encoding: str | None = None
+    cut_short: bool = False  # set once the rows are read: the file ends inside its last record
 
     def find(self, ref: str) -> Column:
         found = [column for column in self.columns if column.matches(ref)]
@@ -256,11 +257,13 @@ def read_csv(text: str, header_rows: int | str, delimiter: str | None) -> Table:
     def rows() -> Iterator[Row | BadInput]:
         for number, (line, record) in enumerate(itertools.chain(head[count:], records), start=1):
             if isinstance(record, _Unreadable):
+                table.cut_short = record.last
                 yield BadInput(record.reason, location=f"row {number} (line {line})", snippet=record.snippet)
             else:
                 yield _csv_row(number, line, record, width)
 
-    return Table(columns, rows())
+    table = Table(columns, rows())
+    return table
 
 
 def _csv_row(number: int, line: int, cells: list[str], width: int) -> Row | BadInput:

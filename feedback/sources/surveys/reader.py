@@ -209,7 +209,8 @@ class RowMapper:
 def read_export(
     source: SurveySource, context: SourceContext, path: Path, content: bytes, skip_rows: int = 0
 ) -> tuple[list[Item], list[Quarantined], int]:
-    """Items and quarantined records of one export, and how many data rows it has."""
+    """Items and quarantined records of one export, and how many data rows it has (a record the
+    file ends inside is not counted: it is read again once the file is complete)."""
     label = files.label(path, context)
     digest = content_hash(content)
     fmt = file_format(path, source.format)
@@ -237,7 +238,7 @@ def read_export(
             continue
         items.extend(found)
         bad.extend(notes)
-    return items, bad, rows
+    return items, bad, rows - 1 if table.cut_short else rows
 
 
 def read_surveys(source: SurveySource, context: SourceContext) -> Iterator[Batch]:
