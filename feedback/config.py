@@ -201,6 +201,7 @@ class ReviewSite(_Model):
     max_pages: int | None = Field(None, ge=1)
     user_agent: str | None = None
     timeout: float | None = Field(None, gt=0)
+    deadline: float | None = Field(None, gt=0)
     max_bytes: int | None = Field(None, ge=1024)
 
 
@@ -243,6 +244,7 @@ class ReviewSource(_Model):
     )
     rate: float = Field(1.0, gt=0, description="requests per second per host (robots.txt Crawl-delay wins when slower)")
     timeout: float = Field(20.0, gt=0, description="seconds to wait for a response")
+    deadline: float = Field(60.0, gt=0, description="seconds one request may take in all, download included")
     max_bytes: int = Field(5_000_000, ge=1024, description="larger responses are abandoned")
     max_redirects: int = Field(5, ge=0, le=20)
     max_pages: int = Field(10, ge=1, description="pages followed from one start URL")

@@ -9,6 +9,7 @@ in ARCHITECTURE.md; more tables come from extensions (themes, email threads).
 
 from __future__ import annotations
 
+import glob
 import json
 import logging
 import os
@@ -22,7 +23,7 @@ import sqlite_utils
 
 from feedback.ratings import rating_band
 from feedback.warehouse import now_iso
-from feedback.warehouse.runs import RUNS_COLUMNS
+from feedback.warehouse.runs import RUNS_COLUMNS, process_alive, public_details
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,8 @@ def _create_contract_tables(archive: sqlite_utils.Database) -> None:
 def _copy_runs(warehouse: sqlite_utils.Database, archive: sqlite_utils.Database) -> int:
     cols = ", ".join(RUNS_COLUMNS)
     rows = [dict(zip(RUNS_COLUMNS, r, strict=True)) for r in warehouse.execute(f"select {cols} from runs order by id")]
+    for row in rows:
+        row["details"] = public_details(row["details"])
     archive.table("runs").insert_all(rows)
     return len(rows)
 
@@ -181,6 +184,24 @@ def build_archive(
     return result
 
 
+def remove_stale_temporaries(target: Path) -> list[Path]:
+    """Remove the half-built archives (``.archive.db.<pid>.tmp``) that publishes killed midway
+    left beside ``target``: those whose process is gone. Returns what was removed."""
+    removed = []
+    prefix = f".{target.name}."
+    for path in target.parent.glob(f"{glob.escape(prefix)}*.tmp"):
+        pid = path.name[len(prefix) : -len(".tmp")]
+        if not pid.isdigit() or int(pid) == os.getpid() or process_alive(int(pid)):
+            continue
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue  # another publish removed it first
+        log.info("removed %s, left by a publish that did not finish (process %s is gone)", path, pid)
+        removed.append(path)
+    return removed
+
+
 def publish(
     warehouse: sqlite_utils.Database,
     target: str | Path,
@@ -189,6 +210,7 @@ def publish(
     """Build the archive in a temporary file beside ``target`` and move it into place."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(target)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     try:

@@ -26,6 +26,7 @@ from feedback.publish import PublishResult
 from feedback.themes import make_embedder, update_themes
 from feedback.themes.settings import with_overrides
 from feedback.warehouse import BatchResult, open_warehouse, run_record
+from feedback.warehouse.runs import publish_record
 
 
 def retry_on_io(task: Any, task_run: TaskRun, state: State) -> bool:
@@ -121,7 +122,8 @@ def nightly(
     failed: dict[str, str] = {}
     per_source: dict[str, dict[str, int]] = {}
     try:
-        with run_record(db, "nightly", {"config": config_path, "sources": names}) as (run_id, counts, details):
+        parameters = {"config": config_path, "sources": names}
+        with run_record(db, "nightly", parameters, publish_follows=publish) as (run_id, counts, details):
             futures = {
                 name: ingest.submit(config, name, secret, run_id, source_secrets_of(config, name))
                 for name in names
@@ -152,7 +154,11 @@ def nightly(
             "run %d: %d seen, %d new, %d quarantined, %d failed sources",
             run_id, counts.seen, counts.new, counts.quarantined, len(failed),
         )
-        published = publish_archive(config) if publish else None
+        published = None
+        if publish:  # a run killed while publishing is closed as interrupted by the next one
+            with publish_record(db, run_id) as done:
+                published = publish_archive(config)
+                done["published"] = published.feedback
     finally:
         db.close()
     if failed:

@@ -379,3 +379,90 @@ def test_items_carry_rating_pseudonym_date_and_url(site: tuple[Site, str], db: s
     assert json.loads(row["extra"])["item_reviewed"] == "Brightmoor kettle"
     landed = db.execute("select uri, content from raw_documents where hash = ?", [row["raw_hash"]]).fetchone()
     assert landed[0] == "~/p.html" and b"Lovely kettle" in landed[1]
+
+
+def _trickle(headers_too: bool) -> Responder:
+    """A server that sends its answer a byte at a time, for as long as the client listens."""
+
+    def respond(h: Handler) -> None:
+        head = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000000\r\n\r\n")
+        body = b"<html><body>" + b"<p>slow</p>" * 100_000
+        data = head + body if headers_too else body
+        if not headers_too:
+            h.wfile.write(head)
+        try:
+            for byte in data:
+                h.wfile.write(bytes([byte]))
+                h.wfile.flush()
+                time.sleep(0.02)
+        except OSError:
+            pass  # the client hung up
+
+    return respond
+
+
+@pytest.mark.parametrize("headers_too", [False, True], ids=["body", "headers"])
+def test_a_trickling_page_is_given_up_at_the_deadline(
+    site: tuple[Site, str], db: sqlite_utils.Database, headers_too: bool
+) -> None:
+    state, base = site
+    state.routes["/robots.txt"] = page("User-agent: *\nAllow: /\n", "text/plain")  # the connection is kept alive
+    state.routes["/slow.html"] = _trickle(headers_too)
+    state.routes["/ok.html"] = page(review_page("Arrived in one go"))
+    # Each read returns within the 5 s timeout; only a deadline on the whole request ends it.
+    result = night(db, source(base, urls=["slow.html", "ok.html"], timeout=5, deadline=0.5, attempts=3), FakeClock())
+    reason = quarantine(db)["~/slow.html"]
+    assert reason.startswith("not fetched: not finished within the 0.5s deadline (")
+    assert len(state.requests_to("/slow.html")) == 1  # a trickle is not retried
+    assert result.new == 1  # the next page is fetched as usual
+    assert "page:~/slow.html" not in watermarks(db, "web")
+
+
+@pytest.mark.parametrize(
+    ("current", "following", "expected"),
+    [
+        ("https://shop.example/reviews", "https://shop.example/reviews?page=2", True),
+        ("https://shop.example/reviews?sort=new&page=2", "https://shop.example/reviews?page=3&sort=new", True),
+        ("https://shop.example/p/kettle/reviews?start=10", "https://shop.example/p/kettle/reviews?start=20", True),
+        ("https://shop.example/reviews/", "https://shop.example/reviews/page/2/", True),
+        ("https://shop.example/reviews/page/2/", "https://shop.example/reviews/page/3/", True),
+        ("https://shop.example/app/page-1.html", "https://shop.example/app/page-2.html", True),
+        ("https://shop.example/app/index.html", "https://shop.example/app/page-2.html", True),
+        ("https://shop.example/reviews.html", "https://shop.example/reviews-2.html", True),
+        ("https://blog.example/2024/05/lemon-cake/", "https://blog.example/2024/05/lemon-cake/comment-page-2/", True),
+        ("https://blog.example/2024/05/lemon-cake/comment-page-2/", "https://blog.example/2024/05/lemon-cake/comment-page-3/", True),
+        ("https://blog.example/2024/05/lemon-cake/", "https://blog.example/2024/05/lemon-cake/2/", True),
+        # "Next post" links and other ways out of the listing:
+        ("https://blog.example/2024/05/lemon-cake/", "https://blog.example/2024/05/apple-pie/", False),
+        ("https://blog.example/lemon-cake/", "https://blog.example/apple-pie/", False),
+        ("https://blog.example/recipes/lemon-cake-12345", "https://blog.example/recipes/apple-pie-67890", False),
+        ("https://blog.example/post/123", "https://blog.example/post/124", False),
+        ("https://blog.example/?p=123", "https://blog.example/?p=124", False),
+        ("https://blog.example/", "https://blog.example/about-us-2024/", False),
+        ("https://shop.example/reviews?product=1", "https://shop.example/reviews?product=2", False),
+        ("https://shop.example/reviews", "https://other.example/reviews?page=2", False),
+        ("https://shop.example/reviews", "http://shop.example/reviews?page=2", False),
+    ],
+)
+def test_next_links_are_followed_only_within_the_listing(current: str, following: str, expected: bool) -> None:
+    from feedback.sources.reviews.listing import continues_listing
+
+    assert continues_listing(current, following) is expected
+
+
+def test_a_next_post_link_is_not_followed(site: tuple[Site, str], db: sqlite_utils.Database) -> None:
+    state, base = site
+    # A recipe blog: each post has its reviews and a rel=next link to the next post.
+    posts = ["2024/05/lemon-cake/", "2024/05/apple-pie/", "2024/06/banana-bread/"]
+    for n, post in enumerate(posts):
+        nxt = "/" + posts[n + 1] if n + 1 < len(posts) else None
+        state.routes["/" + post] = page(review_page(f"Review of post {n}", author=f"A{n}", next_href=nxt))
+    # A shop's review listing, paged with ?page=
+    state.routes["/kettle/reviews"] = page(review_page("Listing page one", next_href="/kettle/reviews?page=2"))
+    state.routes["/kettle/reviews?page=2"] = page(review_page("Listing page two", author="Bo"))
+    result = night(db, source(base, urls=[posts[0], "kettle/reviews"]), FakeClock())
+    assert sorted(r["text"] for r in db.query("select text from items")) == [
+        "Listing page one", "Listing page two", "Review of post 0"]
+    assert result.new == 3
+    assert state.requests_to("/" + posts[1]) == []
+    assert watermarks(db, "web")["page:~/" + posts[0]]["next"] is None

@@ -81,16 +81,20 @@ def test_rerun_adds_nothing_and_a_grown_file_adds_only_its_new_rows(tmp_path: Pa
     assert db["raw_documents"].count == 2  # both versions of the file are kept
 
 
-def test_a_rewritten_file_is_reread_and_duplicates_collapse(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+def test_a_rewritten_file_is_reread_and_only_added_rows_are_new(tmp_path: Path, write_config: Callable[..., Path]) -> None:
     export = tmp_path / "nps.csv"
     export.write_text(GOOGLE_HEADER + GOOGLE_ROWS[1] + GOOGLE_ROWS[0], encoding="utf-8")
     config = write_config([survey("nps", "nps.csv")])
     db, _ = ingest(config, "nps")
-    # Same rows in another order, one of them twice: nothing new.
-    export.write_text(GOOGLE_HEADER + GOOGLE_ROWS[0] + GOOGLE_ROWS[1] + GOOGLE_ROWS[0], encoding="utf-8")
+    # Same rows in another order: nothing new.
+    export.write_text(GOOGLE_HEADER + GOOGLE_ROWS[0] + GOOGLE_ROWS[1], encoding="utf-8")
     _, second = ingest(config, "nps")
-    assert (second.new, second.changed) == (0, 0)
-    assert db["items"].count == 3
+    assert (second.seen, second.new, second.changed) == (3, 0, 0)
+    # A row a second time is a second response (two people can answer alike): one new comment.
+    export.write_text(GOOGLE_HEADER + GOOGLE_ROWS[0] + GOOGLE_ROWS[1] + GOOGLE_ROWS[0], encoding="utf-8")
+    _, third = ingest(config, "nps")
+    assert (third.new, third.changed) == (1, 0)
+    assert db["items"].count == 4
 
 
 def test_bom_cp1252_and_semicolons(tmp_path: Path, write_config: Callable[..., Path]) -> None:

@@ -233,19 +233,19 @@ def deployments_names(deployments: list[Any]) -> list[str]:
 @cli.command()
 @click.pass_obj
 def sources(state: State) -> None:
-    """Per source: channel, items, quarantined records, last run."""
+    """Per source: channel, items, quarantined records, pages skipped for robots.txt, last run."""
     from feedback.warehouse import open_warehouse, source_summary
 
     config = state.config
     stats = {}
     if config.warehouse.exists():
         stats = {row["source"]: row for row in source_summary(open_warehouse(config.warehouse))}
-    rows = [("source", "channel", "items", "quarantined", "last new item", "last checked")]
+    rows = [("source", "channel", "items", "quarantined", "skipped", "last new item", "last checked")]
     for source in config.sources:
         s = stats.get(source.name, {})
         rows.append((
             source.name, source.channel, str(s.get("items", 0)), str(s.get("quarantined", 0)),
-            (s.get("last_item") or "never")[:19], (s.get("last_checked") or "never")[:19],
+            str(s.get("skipped", 0)), (s.get("last_item") or "never")[:19], (s.get("last_checked") or "never")[:19],
         ))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
@@ -257,8 +257,9 @@ def sources(state: State) -> None:
 @click.option("--limit", "-n", default=20, show_default=True, help="How many records to show.")
 @click.pass_obj
 def quarantine(state: State, source: str | None, limit: int) -> None:
-    """List quarantined records: where, why, and a snippet."""
+    """List quarantined records (where, why, and a snippet) and the pages skipped for robots.txt."""
     from feedback.warehouse import open_warehouse
+    from feedback.warehouse.runs import skipped_pages
 
     db = open_warehouse(state.config.warehouse)
     where, params = ("where source = ?", [source]) if source else ("", [])
@@ -272,6 +273,11 @@ def quarantine(state: State, source: str | None, limit: int) -> None:
         click.echo(f"{src}  {location}  (seen {seen}x)\n    {reason}")
         if snippet:
             click.echo(f"    > {snippet[:160]}")
+    skipped = skipped_pages(db, source, limit)
+    if skipped:
+        click.echo("\nskipped, as the site's robots.txt asks (not quarantined):")
+    for page in skipped:
+        click.echo(f"{page['source']}  {page['url']}  (checked {str(page['checked'])[:19]})\n    {page['reason']}")
 
 
 @cli.command()

@@ -9,9 +9,9 @@ labels, so a configuration can name a column by any of them.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
+import itertools
 import json
 import re
 import zipfile
@@ -21,6 +21,7 @@ from functools import cached_property
 from typing import Any
 
 from feedback.errors import BadInput
+from feedback.sources.decoding import decode
 
 _SPACES = re.compile(r"\s+")
 _SUBLABELS = {"response", "open-ended response", "other (please specify)"}
@@ -66,6 +67,7 @@ class Table:
     columns: list[Column]
     rows: Iterator[Row | BadInput]
     encoding: str | None = None
+    cut_short: bool = False  # set once the rows are read: the file ends inside its last record
 
     def find(self, ref: str) -> Column:
         found = [column for column in self.columns if column.matches(ref)]
@@ -76,48 +78,6 @@ class Table:
             raise BadInput(f"column {ref!r} is not in this export (its columns: {known})")
         options = "; ".join(" / ".join(c.labels) for c in found)
         raise BadInput(f"column {ref!r} is ambiguous, it matches {len(found)} columns: {options}")
-
-
-# --- decoding ------------------------------------------------------------------------------
-
-
-def decode(content: bytes, encoding: str = "auto") -> tuple[str, str]:
-    """Bytes to text: a named encoding, or UTF-8 (BOM or not), UTF-16 with BOM, then cp1252."""
-    if encoding != "auto":
-        try:
-            return content.decode(encoding), encoding
-        except LookupError:
-            raise BadInput(f"unknown encoding {encoding!r} in the source's configuration") from None
-        except UnicodeDecodeError as exc:
-            raise BadInput(
-                f"not valid {encoding} at byte {exc.start}", snippet=repr(content[exc.start : exc.start + 40])
-            ) from None
-    if content.startswith(codecs.BOM_UTF8):
-        try:
-            return content[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
-        except UnicodeDecodeError as exc:
-            raise BadInput(f"starts with a UTF-8 byte-order mark but is not UTF-8 (byte {exc.start})") from None
-    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return content.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            raise BadInput("starts with a UTF-16 byte-order mark but is not UTF-16") from None
-    if b"\x00" in content[:8192]:
-        raise BadInput("binary content (NUL bytes): this is not a text export", snippet=repr(content[:60]))
-    try:
-        return content.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(content).best()
-    if best is None:
-        raise BadInput("cannot tell the text encoding of this file (not UTF-8, not cp1252)")
-    return str(best), best.encoding
 
 
 # --- header handling -------------------------------------------------------------------------
@@ -134,8 +94,38 @@ def _import_id(cell: str) -> str:
     return cell
 
 
+# Short column codes as Kaggle, Qualtrics' legacy and SPSS-style exports write them in their first
+# row: Q1, Q2_Part_1, Q7_OTHER_TEXT, V10, Time from Start to Finish aside.
+_CODE = re.compile(r"^[A-Za-z]{1,4}\d+(?:[_.-][A-Za-z0-9]+)*$")
+_NUMBER = re.compile(r"^[-+]?\d+(?:[.,]\d+)?%?$")
+
+
+def _question_like(cell: str) -> bool:
+    """A question's text rather than an answer: it asks (a '?'), or names its part ('... - Selected
+    Choice'), or is a sentence of five or more words."""
+    return "?" in cell or " - " in cell or len(cell.split()) >= 5
+
+
+def question_text_row(first: list[str], second: list[str]) -> bool:
+    """Whether the second row holds the question texts of a first row of short codes (a Kaggle-style
+    export): at least half of the first row's labels are codes, and the second row's cells under
+    them are all distinct, none is a number, and at least half read as questions."""
+    pairs = [(a.strip(), b.strip()) for a, b in zip(first, second, strict=False) if a.strip()]
+    if len(pairs) < 2 or sum(bool(_CODE.match(a)) for a, _ in pairs) < len(pairs) / 2:
+        return False
+    texts = [b for _, b in pairs if b]
+    if len(texts) < len(pairs) / 2 or len(set(texts)) != len(texts) or any(_NUMBER.match(t) for t in texts):
+        return False
+    return sum(_question_like(t) for t in texts) >= len(texts) / 2
+
+
 def detect_header_rows(first_rows: list[list[str]]) -> int:
-    """How many header rows an export has, from its first rows."""
+    """How many header rows an export has, from its first rows.
+
+    Three when the third row holds Qualtrics' ``{"ImportId": ...}`` cells; two when the second
+    row holds SurveyMonkey's answer-option labels ("Response", "Open-Ended Response") or the
+    question texts under a first row of short codes (:func:`question_text_row`); else one.
+    """
     if len(first_rows) >= 3:
         third = [c for c in first_rows[2] if c.strip()]
         if third and sum(c.lstrip().startswith('{"ImportId"') for c in third) >= len(third) / 2:
@@ -145,6 +135,8 @@ def detect_header_rows(first_rows: list[list[str]]) -> int:
         if any(c in _SUBLABELS for c in second) and not any(
             c and c not in _SUBLABELS for c in second[:1]
         ):
+            return 2
+        if question_text_row(first_rows[0], first_rows[1]):
             return 2
     return 1
 
@@ -187,66 +179,91 @@ def _sniff_delimiter(sample: str) -> str:
         return best if counts[best] else ","
 
 
+@dataclass(frozen=True)
+class _Unreadable:
+    """A CSV record the reader could not parse; ``last`` when the file ends inside it."""
+
+    reason: str
+    snippet: str
+    last: bool
+
+
+def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list[str] | _Unreadable]]:
+    """(first line, cells) of every non-blank record, or (first line, why it cannot be read).
+
+    A record the reader gives up on (a cell over the field limit, text after a closing quote)
+    is stepped over whole: ``csv.reader`` starts afresh on the next line after an error, which
+    is right unless the bad record has a quoted cell still open; then its remaining lines, up to
+    the one that closes the quote, are read past here. A quote never closed means the file ends
+    inside the record (cut short).
+    """
+    source = io.StringIO(text, newline="")
+    reader = csv.reader(source, delimiter=delimiter, strict=True)
+    quote = reader.dialect.quotechar or '"'
+    stepped = 0  # lines read past by hand, which reader.line_num does not count
+    lines: list[str] | None = None  # the file's lines, split only once a record is unreadable
+    end = 0  # the last line of the previous record
+    while True:
+        start = end + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            end = reader.line_num + stepped
+            lines = lines if lines is not None else list(io.StringIO(text, newline=""))
+            record = lines[start - 1 : end]
+            quotes = sum(line.count(quote) for line in record)
+            while quotes % 2:
+                line = source.readline()
+                if not line:
+                    reason = f"unreadable CSV from line {start}: {exc} (file truncated?)"
+                    yield start, _Unreadable(reason, "".join(record)[:300], last=True)
+                    return
+                stepped += 1
+                end += 1
+                record.append(line)
+                quotes += line.count(quote)
+            reason = f"unreadable CSV record from line {start}: {exc}; the row is set aside and the rest of the file read"
+            yield start, _Unreadable(reason, "".join(record)[:300], last=False)
+            continue
+        end = reader.line_num + stepped
+        if any(cell.strip() for cell in cells):
+            yield start, cells
+
+
 def read_csv(text: str, header_rows: int | str, delimiter: str | None) -> Table:
-    sample = text[:16384]
-    delim = delimiter or _sniff_delimiter(sample)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, strict=True)
-    head: list[list[str]] = []
-    lines: list[int] = []
-    early_error: csv.Error | None = None
-    try:
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            head.append(row)
-            lines.append(reader.line_num)
-            if len(head) == 3:
-                break
-    except csv.Error as exc:
-        if not head:
-            raise BadInput(f"cannot read the CSV header: {exc}") from None
-        early_error = exc
+    delim = delimiter or _sniff_delimiter(text[:16384])
+    records = _csv_records(text, delim)
+    head: list[tuple[int, list[str] | _Unreadable]] = []
+    for line, record in records:
+        if isinstance(record, _Unreadable) and not head:
+            raise BadInput(f"cannot read the CSV header: {record.reason}", snippet=record.snippet)
+        head.append((line, record))
+        if len(head) == 3:
+            break
     if not head:
         raise BadInput("the file is empty: no header row")
-    count = detect_header_rows(head) if header_rows == "auto" else int(header_rows)
-    width = len(head[0])
-    columns = build_columns(head[:count], width)
-    pending = head[count:]
-    pending_lines = lines[count:]
+    readable: list[list[str]] = []
+    for _line, record in head:
+        if isinstance(record, _Unreadable):
+            break
+        readable.append(record)
+    count = detect_header_rows(readable) if header_rows == "auto" else int(header_rows)
+    count = min(count, len(readable))
+    width = len(readable[0])
+    columns = build_columns(readable[:count], width)
 
     def rows() -> Iterator[Row | BadInput]:
-        number = 0
-        for cells, line in zip(pending, pending_lines, strict=True):
-            number += 1
-            yield _csv_row(number, line, cells, width)
-        previous_line = lines[-1] if lines else 0
-        if early_error is not None:
-            number += 1
-            yield BadInput(
-                f"unreadable CSV from line {previous_line + 1}: {early_error} (file truncated?)",
-                location=f"row {number} (line {previous_line + 1})",
-            )
-            return
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                number += 1
-                yield BadInput(
-                    f"unreadable CSV from line {previous_line + 1}: {exc} (file truncated?)",
-                    location=f"row {number} (line {previous_line + 1})",
-                )
-                return
-            line = previous_line + 1
-            previous_line = reader.line_num
-            if not any(cell.strip() for cell in cells):
-                continue
-            number += 1
-            yield _csv_row(number, line, cells, width)
+        for number, (line, record) in enumerate(itertools.chain(head[count:], records), start=1):
+            if isinstance(record, _Unreadable):
+                table.cut_short = record.last
+                yield BadInput(record.reason, location=f"row {number} (line {line})", snippet=record.snippet)
+            else:
+                yield _csv_row(number, line, record, width)
 
-    return Table(columns, rows())
+    table = Table(columns, rows())
+    return table
 
 
 def _csv_row(number: int, line: int, cells: list[str], width: int) -> Row | BadInput:

@@ -46,6 +46,7 @@ from feedback.sources.reviews.fetch import (
     Validators,
 )
 from feedback.sources.reviews.items import ItemMaker
+from feedback.sources.reviews.listing import continues_listing
 from feedback.sources.reviews.records import PageExtraction
 from feedback.warehouse import Batch, RawDocument
 
@@ -119,6 +120,7 @@ class ReviewCrawl:
         return FetchOptions(
             user_agent=pick("user_agent"),
             timeout=pick("timeout"),
+            deadline=pick("deadline"),
             max_bytes=pick("max_bytes"),
             max_redirects=src.max_redirects,
             rate=pick("rate"),
@@ -191,7 +193,7 @@ class ReviewCrawl:
         """Fetch and extract one page; returns the next page's URL."""
         key = f"page:{self.ident(url)}"
         mark = self.context.watermarks.get(key) or {}
-        known_next = self.absolute(mark["next"]) if mark.get("next") else None
+        known_next = self._same_listing(url, self.absolute(mark["next"])) if mark.get("next") else None
         result, failed = self._fetch(url, key)
         if failed is not None:
             yield failed
@@ -212,12 +214,21 @@ class ReviewCrawl:
         if extraction.encoding_note:
             log.info("source %s: %s: %s", self.source.name, self.ident(url), extraction.encoding_note)
         items, bad, raw = self._items(extraction, result, url)
-        next_url = extraction.next_url
+        next_url = self._same_listing(result.final_url, extraction.next_url) if extraction.next_url else None
         log.info("source %s: %s: %d reviews (%s), %d notes", self.source.name, self.ident(url),
                  len(items), ",".join(sorted(extraction.syntaxes)) or "no markup", len(bad))
         watermark = self._mark(result, next=self.ident(next_url) if next_url else None, reviews=len(items))
         yield Batch(self.source.name, items, bad, raw=raw, watermark=(key, watermark))
         return next_url
+
+    def _same_listing(self, url: str, next_url: str) -> str | None:
+        """The next link when it continues the listing ``url`` is on; None (logged) when it leads
+        elsewhere, such as a blog's "next post" (see :mod:`~feedback.sources.reviews.listing`)."""
+        if continues_listing(url, next_url):
+            return next_url
+        log.info("source %s: %s: not following its next link %s: not the same listing",
+                 self.source.name, self.ident(url), self.ident(next_url))
+        return None
 
     def _items(
         self, extraction: PageExtraction, result: FetchResult, url: str

@@ -3,8 +3,9 @@
 One :class:`Fetcher` per run. Every request goes through the same checks, in
 order: robots.txt (fetched once per host, ``Crawl-delay`` honoured), the
 per-host rate limit, then the request itself with a User-Agent naming the
-company, a timeout, conditional headers from the last run, a size cap applied
-while streaming, redirects followed by hand (each hop checked against robots.txt,
+company, a timeout for each network read and a deadline for the whole request
+(:mod:`~feedback.sources.reviews.deadline`), conditional headers from the last
+run, a size cap applied while streaming, redirects followed by hand (each hop checked against robots.txt,
 loops detected) and retries with backoff on 429/5xx and timeouts, honouring
 ``Retry-After``. Waiting always goes through an injected :class:`Clock`, so
 tests run at full speed and can assert how long the fetcher *would* have slept.
@@ -21,7 +22,7 @@ import urllib.robotparser
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
@@ -34,6 +35,7 @@ from tenacity import (
 )
 
 from feedback.dates import mail_date
+from feedback.sources.reviews.deadline import Deadline
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +84,10 @@ class TooLarge(FetchError):
     """The response is bigger than the configured cap."""
 
 
+class DeadlineExceeded(FetchError):
+    """The whole request took longer than its deadline (a server trickling its answer); not retried."""
+
+
 class RedirectError(FetchError):
     """A redirect loop, too many redirects, or a redirect without a location."""
 
@@ -118,7 +124,8 @@ class FetchOptions:
     """How to fetch from one host."""
 
     user_agent: str
-    timeout: float = 20.0
+    timeout: float = 20.0  # each network read
+    deadline: float = 60.0  # the whole request, download included
     max_bytes: int = 5_000_000
     max_redirects: int = 5
     rate: float = 1.0  # requests per second per host
@@ -270,6 +277,9 @@ class Fetcher:
         self.client = httpx.Client(follow_redirects=False, transport=transport, trust_env=False)
         self.robots: dict[str, RobotsRules] = {}
         self.requests = 0  # every request sent, robots.txt and retries included
+        # host -> the network stream of its last response: the connection a next request to the
+        # host most likely reuses, watched by that request's deadline from the start
+        self.streams: dict[str, Any] = {}
         self.conditional_requests = 0
 
     def __enter__(self) -> Fetcher:
@@ -409,8 +419,19 @@ class Fetcher:
         self.requests += 1
         if validators.headers():
             self.conditional_requests += 1
+        deadline = Deadline(opts.deadline)
+        deadline.watch(self.streams.get(host_of(url)))
+        size = 0
+
+        def late() -> DeadlineExceeded:
+            return DeadlineExceeded(f"not finished within the {opts.deadline:g}s deadline ({size:,} bytes received)")
+
         try:
-            with self.client.stream("GET", url, headers=headers, timeout=opts.timeout) as response:
+            with deadline, self.client.stream(
+                "GET", url, headers=headers, timeout=opts.timeout, extensions={"trace": deadline.trace}
+            ) as response:
+                stream = self.streams[host_of(url)] = response.extensions.get("network_stream")
+                deadline.watch(stream)
                 status = response.status_code
                 head = {k.lower(): v for k, v in response.headers.items()}
                 if status in RETRY_CODES:
@@ -436,7 +457,6 @@ class Fetcher:
                         f"response of {int(declared):,} bytes is over the {opts.max_bytes:,}-byte cap (not downloaded)"
                     )
                 chunks: list[bytes] = []
-                size = 0
                 for chunk in response.iter_bytes():
                     size += len(chunk)
                     if size > opts.max_bytes:
@@ -444,12 +464,20 @@ class Fetcher:
                             f"response is over the {opts.max_bytes:,}-byte cap (download stopped)"
                         )
                     chunks.append(chunk)
+                    if deadline.expired:
+                        raise late()
                 return status, head, b"".join(chunks)
         except httpx.TimeoutException as exc:
+            if deadline.expired:
+                raise late() from None
             connect = isinstance(exc, httpx.ConnectTimeout)
             raise _Retryable(f"timed out after {opts.timeout:g}s ({type(exc).__name__})", unreachable=connect) from None
         except httpx.DecodingError as exc:
+            if deadline.expired:
+                raise late() from None
             raise HTTPStatusError(f"cannot decode the response body: {exc}", 200) from None
         except httpx.TransportError as exc:
+            if deadline.expired:
+                raise late() from None
             connect = isinstance(exc, httpx.ConnectError)
             raise _Retryable(f"cannot reach {host_of(url)}: {type(exc).__name__}: {exc}", unreachable=connect) from None

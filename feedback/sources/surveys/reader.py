@@ -66,6 +66,22 @@ def _as_text(value: Any) -> str:
 # --- mapping a table to items ------------------------------------------------------------------
 
 
+def row_content(cells: list[Any]) -> str:
+    return "\x1f".join([c.strip() if isinstance(c, str) else _as_text(c) for c in cells])
+
+
+def row_key(content: str, occurrence: int) -> str:
+    """The identity of a row that has no response id: its content (see :func:`row_content`),
+    hashed, and from the second identical row in a file on, which occurrence it is (``#2``...).
+
+    So 95 people who all answered "Python" are 95 comments, and a re-exported file (the same
+    rows, perhaps more after them, perhaps in another order) yields the same keys again. The
+    first occurrence keeps the bare hash, the key such rows always had.
+    """
+    digest = content_hash(content)[:16]
+    return f"row:{digest}" if occurrence == 1 else f"row:{digest}#{occurrence}"
+
+
 class Mapping:
     """A source's column mapping resolved against one export's header."""
 
@@ -102,6 +118,7 @@ class RowMapper:
         )
         self.rating_scale = spec.scale if spec else None
         self.customers: dict[str, str | None] = {}
+        self.occurrences: dict[str, int] = {}  # row content -> rows with that content so far
         # rating cell text -> (rating, rating_raw, why it was not read)
         self.ratings: dict[str, tuple[float | None, str | None, str | None]] = {}
 
@@ -113,9 +130,24 @@ class RowMapper:
         except BadInput as exc:
             return None, rating_raw, exc.reason
 
+    def occurrence(self, row: Row) -> tuple[str, int] | None:
+        """For a row without a response id: its content and which occurrence of that content in
+        the file it is; None for a row with one.
+
+        Called once for every row of a file in order, the rows already read in an earlier run
+        included, so that the occurrence numbers are the ones that run gave.
+        """
+        m = self.mapping
+        if m.id is not None and _as_text(row.cells[m.id.index]):
+            return None
+        content = row_content(row.cells)
+        seen = self.occurrences[content] = self.occurrences.get(content, 0) + 1
+        return content, seen
+
     def __call__(self, row: Row) -> tuple[list[Item], list[Quarantined]]:
         m = self.mapping
         cells = row.cells
+        counted = self.occurrence(row)  # first: every row counts towards the occurrences, answered or not
         answers = []
         for ref, index, question in self.texts:
             value = cells[index]
@@ -124,6 +156,7 @@ class RowMapper:
                 answers.append((ref, question, text))
         if not answers:
             return [], []
+        response = row_key(*counted) if counted is not None else _as_text(cells[m.id.index]) if m.id else ""
         where = f"{self.file_label}:row {row.number}" + (f" (line {row.line})" if row.line else "")
         try:
             received = self.dates(cells[m.received_at.index]) if m.received_at else None
@@ -144,11 +177,6 @@ class RowMapper:
             rating, rating_raw, problem = read
             if problem is not None:
                 notes.append(Quarantined(self.source.name, where, f"{problem}; comment kept without a rating", row.raw, self.raw_hash))
-        response = _as_text(cells[m.id.index]) if m.id else ""
-        if not response:
-            # No response id: the row's own content identifies it, so a repeated row is one item.
-            joined = "\x1f".join([c.strip() if isinstance(c, str) else _as_text(c) for c in cells])
-            response = "row:" + content_hash(joined)[:16]
         customer = None
         if m.customer is not None:
             identifier = _as_text(cells[m.customer.index])
@@ -181,7 +209,8 @@ class RowMapper:
 def read_export(
     source: SurveySource, context: SourceContext, path: Path, content: bytes, skip_rows: int = 0
 ) -> tuple[list[Item], list[Quarantined], int]:
-    """Items and quarantined records of one export, and how many data rows it has."""
+    """Items and quarantined records of one export, and how many data rows it has (a record the
+    file ends inside is not counted: it is read again once the file is complete)."""
     label = files.label(path, context)
     digest = content_hash(content)
     fmt = file_format(path, source.format)
@@ -196,6 +225,8 @@ def read_export(
     for row in table.rows:
         rows += 1
         if rows <= skip_rows:
+            if isinstance(row, Row):
+                mapper.occurrence(row)
             continue
         if isinstance(row, BadInput):
             bad.append(Quarantined(source.name, f"{label}:{row.location}", row.reason, row.snippet, digest))
@@ -207,7 +238,7 @@ def read_export(
             continue
         items.extend(found)
         bad.extend(notes)
-    return items, bad, rows
+    return items, bad, rows - 1 if table.cut_short else rows
 
 
 def read_surveys(source: SurveySource, context: SourceContext) -> Iterator[Batch]:
