@@ -168,8 +168,9 @@ def serve(state: State, host: str, port: int, allow_sql: bool) -> None:
 
 def served_metadata(config: Config) -> dict[str, Any]:
     """The Datasette metadata ``feedback serve`` runs with: the configured file's, plus the plugin
-    option ``warm_up`` (load the search model and indexes in the background at start and after each
-    publish) unless that file sets it."""
+    options ``warm_up`` (load the search model and indexes in the background at start and after each
+    publish) and ``sql_memory_mb`` (cap SQLite's memory, so no query can exhaust the server's)
+    unless that file sets them."""
     import yaml
 
     metadata: dict[str, Any] = {}
@@ -182,7 +183,11 @@ def served_metadata(config: Config) -> dict[str, Any]:
             raise FeedbackError(f"{config.datasette_metadata}: Datasette metadata must be a mapping")
     plugins = metadata.setdefault("plugins", {})
     plugins.setdefault("feedback", {}).setdefault("warm_up", True)
+    plugins["feedback"].setdefault("sql_memory_mb", SQL_MEMORY_MB)
     return metadata
+
+
+SQL_MEMORY_MB = 512  # SQLite's heap under `feedback serve`: pages need a few MB, an index load ~100 MB at 1M comments
 
 
 def served_metadata_path(config: Config) -> Path:

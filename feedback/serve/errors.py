@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import logging
 import math
-import sqlite3
 from typing import Any
 
 from datasette.utils import add_cors_headers
 from datasette.utils.asgi import BadRequest, Base400, Response
+from datasette.utils.sqlite import sqlite3
 from datasette.views.base import DatasetteError
 from markupsafe import Markup
 
@@ -44,7 +44,7 @@ def error_status(exception: BaseException) -> tuple[int, str, str | None]:
             status = 400
         message = exception.message
         return status, Markup(message) if exception.message_is_html else message, exception.title
-    if isinstance(exception, sqlite3.DataError):  # a value or a result beyond the limits
+    if isinstance(exception, sqlite3.DataError | MemoryError):  # beyond feedback.serve.limits
         return 400, TOO_BIG, None
     return 500, INTERNAL, None
 

@@ -12,6 +12,9 @@ publishes. Configure in metadata (all optional)::
         warm_up: true            # default false; `feedback serve` sets it unless the file does
         exact_below: 50000       # search by meaning ranks every vector exactly below this many
                                  # comments, in two stages (PCA first pass, exact re-rank) from it
+        sql_result_mb: 64        # text and blobs one query may return (feedback.serve.limits)
+        sql_memory_mb: 512       # cap on SQLite's memory for the whole process; default none,
+                                 # `feedback serve` sets 512 unless the file does
 
 The embedding model is loaded once per process, on the first search by meaning (the CLI
 sets ``HF_HUB_OFFLINE=1``); the vectors once per archive file. A new publish is served from
@@ -35,6 +38,7 @@ import numpy as np
 from datasette import hookimpl
 from datasette.utils import escape_fts
 from datasette.utils.asgi import BadRequest, Response, asgi_static
+from datasette.utils.sqlite import sqlite3 as served_sqlite
 from jinja2 import FileSystemLoader
 
 from feedback.serve import pages
@@ -42,7 +46,7 @@ from feedback.serve import queries as q
 from feedback.serve.access import fts_permission
 from feedback.serve.errors import replace_default_handler, text_arg
 from feedback.serve.facets import load_facets, match_rowids, received_ranks
-from feedback.serve.limits import limit_connection, unlimited
+from feedback.serve.limits import RESULT_BYTES, cap_sqlite_memory, limit_connection, unlimited
 from feedback.serve.pages import NAV, archive_db, render, settings
 from feedback.serve.reload import reopen_middleware, served_key
 from feedback.serve.search import EXACT_BELOW, IndexCache, QueryEncoder, SearchUnavailable, rrf
@@ -71,6 +75,10 @@ def check_settings(options: dict[str, Any]) -> None:
     warm = options.get("warm_up")
     if warm is not None and not isinstance(warm, bool):
         raise ValueError(f"plugins.feedback.warm_up must be true or false, not {warm!r}")
+    for name in ("sql_result_mb", "sql_memory_mb"):
+        value = options.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise ValueError(f"plugins.feedback.{name} must be a whole number of megabytes (1 or more), not {value!r}")
 
 
 def index_options(datasette: Any) -> dict[str, Any]:
@@ -142,7 +150,7 @@ async def matching(run: Any) -> Any:
     """Run a full-text query; SQLite's refusal of the query text is the request's fault (400)."""
     try:
         return await run
-    except sqlite3.OperationalError as exc:
+    except (served_sqlite.OperationalError, sqlite3.OperationalError) as exc:
         if "fts5" in str(exc) or "unterminated string" in str(exc) or "malformed MATCH" in str(exc):
             raise BadRequest(f"the search text could not be read as words: {exc}") from None
         raise
@@ -158,7 +166,7 @@ async def keyword_ranking(db: Any, text: str, args: dict[str, str]) -> list[int]
     return [r[0] for r in result.rows]
 
 
-def _load_index(conn: sqlite3.Connection, path: str, key: Any, current: bool, options: dict[str, Any]) -> Any:
+def _load_index(conn: Any, path: str, key: Any, current: bool, options: dict[str, Any]) -> Any:
     with unlimited(conn):  # reads every vector
         return _indexes.get(path, conn, key, current, **options)
 
@@ -306,7 +314,8 @@ MMAP_BYTES = 1 << 36  # map the whole archive: row lookups read the OS page cach
 
 @hookimpl
 def prepare_connection(conn: Any, database: str, datasette: Any) -> None:
-    limit_connection(conn)  # no query may build values or results beyond feedback.serve.limits
+    result_mb = settings(datasette).get("sql_result_mb")  # no query may return more (feedback.serve.limits)
+    limit_connection(conn, RESULT_BYTES if result_mb is None else int(result_mb) * 2**20)
     db = datasette.databases.get(database)
     if db is not None and db.path and not db.is_mutable:  # a file that is never written while served
         conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
@@ -366,6 +375,9 @@ def start_warm_up(datasette: Any, names: list[str]) -> None:
 @hookimpl
 def startup(datasette: Any) -> Any:
     check_settings(settings(datasette))
+    memory_mb = settings(datasette).get("sql_memory_mb")
+    if memory_mb is not None:  # for the whole process: set where Datasette serves (feedback serve)
+        log.info("SQLite memory capped at %d bytes", cap_sqlite_memory(int(memory_mb)))
 
     async def inner() -> None:
         # Note which file version each served database opened, so a later publish is noticed.
