@@ -51,14 +51,14 @@ def error_status(exception: BaseException) -> tuple[int, str, str | None]:
 
 def replace_default_handler(results: list[Any], datasette: Any, request: Any, exception: BaseException) -> list[Any]:
     """The ``handle_exception`` results with Datasette's own handler (the rich traceback) replaced
-    by :func:`error_response`; left as they are under ``--pdb``."""
+    by :func:`error_response` (which also answers when no handler did); left as they are under ``--pdb``."""
     if getattr(datasette, "pdb", False):
         return results
 
     async def plain() -> Response:
         return await error_response(datasette, request, exception)
 
-    return [plain if getattr(r, "__module__", None) == DEFAULT_HANDLER else r for r in results]
+    return [plain if getattr(r, "__module__", None) == DEFAULT_HANDLER else r for r in results] or [plain]
 
 
 async def error_response(datasette: Any, request: Any, exception: BaseException) -> Response:

@@ -55,7 +55,8 @@ class ResultBudget:
             self._cursor, self._used = cursor, 0
         self._used += size
         if self._used > self.limit:
-            raise ResultTooLarge(f"the query returned more than this server sends ({self.limit // 2**20} MB)")
+            raise ResultTooLarge(f"the result is larger than this server sends ({self.limit // 2**20} MB):"
+                                 " ask for fewer rows or shorter values")
         return sqlite3.Row(cursor, values)
 
 
