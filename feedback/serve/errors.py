@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import logging
 import math
+from pathlib import Path
 from typing import Any
 
+import datasette as datasette_package
 from datasette.utils import add_cors_headers
 from datasette.utils.asgi import BadRequest, Base400, Response
 from datasette.utils.sqlite import sqlite3
@@ -32,6 +34,9 @@ TOO_BIG = "The query asks for more data than this server returns: ask for fewer 
 # Datasette 0.65 raises these for a bad request parameter with its default status, 500.
 CLIENT_ERRORS = ("Cannot sort table by ", "Cannot use _sort and _sort_desc", "Invalid _through")
 SQLITE_INT = 2**63 - 1
+MALFORMED = "A parameter of this request is malformed."
+DATASETTE_DIR = str(Path(datasette_package.__file__).parent) + "/"
+PROJECT_DIR = str(Path(__file__).parent.parent) + "/"
 
 
 def error_status(exception: BaseException) -> tuple[int, str, str | None]:
@@ -46,7 +51,22 @@ def error_status(exception: BaseException) -> tuple[int, str, str | None]:
         return status, Markup(message) if exception.message_is_html else message, exception.title
     if isinstance(exception, sqlite3.DataError | MemoryError):  # beyond feedback.serve.limits
         return 400, TOO_BIG, None
+    if isinstance(exception, ValueError | TypeError | OverflowError) and raised_by_datasette(exception):
+        return 400, MALFORMED, None  # Datasette 0.65 parses _timelimit, _through, filters... unchecked
     return 500, INTERNAL, None
+
+
+def raised_by_datasette(exception: BaseException) -> bool:
+    """Did the exception come from Datasette's own code (not this project's), e.g. ``int()`` of a
+    request parameter? Over a read-only archive its views have no other source of such errors."""
+    last = None
+    tb = exception.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.startswith((DATASETTE_DIR, PROJECT_DIR)):
+            last = name
+        tb = tb.tb_next
+    return last is not None and last.startswith(DATASETTE_DIR)
 
 
 def replace_default_handler(results: list[Any], datasette: Any, request: Any, exception: BaseException) -> list[Any]:
