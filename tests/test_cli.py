@@ -90,9 +90,10 @@ def test_the_default_configuration_is_the_librarys() -> None:
 @pytest.mark.parametrize(
     ("metadata", "expected_plugin"),
     [
-        (None, {"warm_up": True}),
-        ("title: Ours\nplugins:\n  feedback:\n    answer_days: 3\n", {"answer_days": 3, "warm_up": True}),
-        ("title: Ours\nplugins:\n  feedback:\n    warm_up: false\n", {"warm_up": False}),  # the operator's word wins
+        (None, {"warm_up": True, "sql_memory_mb": 512}),
+        ("title: Ours\nplugins:\n  feedback:\n    answer_days: 3\n", {"answer_days": 3, "warm_up": True, "sql_memory_mb": 512}),
+        ("title: Ours\nplugins:\n  feedback:\n    warm_up: false\n    sql_memory_mb: 2048\n",
+         {"warm_up": False, "sql_memory_mb": 2048}),  # the operator's word wins
     ],
     ids=["no metadata", "configured metadata", "warm-up switched off"],
 )

@@ -91,7 +91,8 @@ def test_filter_sql_keeps_the_right_rows(feedback: sqlite3.Connection, args: dic
     assert feedback.execute("select count(*) from feedback").fetchone() == (4,)
 
 
-async def test_hostile_filters_on_the_search_page_are_not_errors(tmp_path: Path) -> None:
+async def test_hostile_filters_on_the_search_page_are_refused_plainly(tmp_path: Path) -> None:
+    """A theme that is not a theme number is a 400 with a plain message (it was a 500, then ignored)."""
     from datasette.app import Datasette
 
     from feedback.config import Config
@@ -105,7 +106,8 @@ async def test_hostile_filters_on_the_search_page_are_not_errors(tmp_path: Path)
     for mode in ("hybrid", "keyword"):
         for theme in ("1 or 1=1", "\u00b2", "9" * 30):
             response = await ds.client.get("/-/feedback/search", params={"q": "refund", "mode": mode, "theme": theme})
-            assert response.status_code == 200, (mode, theme, response.text[-300:])
+            assert response.status_code == 400, (mode, theme, response.text[-300:])
+            assert "theme must be a theme number" in response.text
 
 
 @pytest.mark.parametrize(

@@ -151,8 +151,11 @@ def publish(state: State) -> None:
 @cli.command()
 @click.option("--host", default=DATASETTE_HOST, show_default=True, help="Address to listen on.")
 @click.option("--port", "-p", default=DATASETTE_PORT, show_default=True, type=int, help="Port to listen on.")
+@click.option("--allow-sql", is_flag=True,
+              help="Let everyone who may view the archive run their own SQL (off: only the pages, tables and "
+                   "canned queries, or the actors of an `allow_sql:` block in the Datasette metadata).")
 @click.pass_obj
-def serve(state: State, host: str, port: int) -> None:
+def serve(state: State, host: str, port: int, allow_sql: bool) -> None:
     """Serve the published archive with Datasette, read-only."""
     config = state.config
     if not config.archive.exists():
@@ -160,13 +163,14 @@ def serve(state: State, host: str, port: int) -> None:
     metadata = served_metadata_path(config)
     write_atomically(metadata, json.dumps(served_metadata(config), indent=2, ensure_ascii=False, default=str))
     click.echo(f"Serving {config.archive.name} at http://{host}:{port}/ (Ctrl+C to stop)")
-    os.execv(sys.executable, datasette_command(config.archive, metadata, host, port))
+    os.execv(sys.executable, datasette_command(config.archive, metadata, host, port, allow_sql))
 
 
 def served_metadata(config: Config) -> dict[str, Any]:
     """The Datasette metadata ``feedback serve`` runs with: the configured file's, plus the plugin
-    option ``warm_up`` (load the search model and indexes in the background at start and after each
-    publish) unless that file sets it."""
+    options ``warm_up`` (load the search model and indexes in the background at start and after each
+    publish) and ``sql_memory_mb`` (cap SQLite's memory, so no query can exhaust the server's)
+    unless that file sets them."""
     import yaml
 
     metadata: dict[str, Any] = {}
@@ -179,7 +183,11 @@ def served_metadata(config: Config) -> dict[str, Any]:
             raise FeedbackError(f"{config.datasette_metadata}: Datasette metadata must be a mapping")
     plugins = metadata.setdefault("plugins", {})
     plugins.setdefault("feedback", {}).setdefault("warm_up", True)
+    plugins["feedback"].setdefault("sql_memory_mb", SQL_MEMORY_MB)
     return metadata
+
+
+SQL_MEMORY_MB = 512  # SQLite's heap under `feedback serve`: pages need a few MB, an index load ~100 MB at 1M comments
 
 
 def served_metadata_path(config: Config) -> Path:
@@ -194,11 +202,12 @@ def write_atomically(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def datasette_command(archive: Path, metadata: Path, host: str, port: int) -> list[str]:
-    """The ``datasette serve`` command line for the archive, immutable and read-only."""
+def datasette_command(archive: Path, metadata: Path, host: str, port: int, allow_sql: bool = False) -> list[str]:
+    """The ``datasette serve`` command line for the archive, immutable and read-only; arbitrary
+    SQL only with ``allow_sql`` (or for the actors of the metadata's ``allow_sql`` block)."""
     return [sys.executable, "-m", "datasette", "serve", "--immutable", str(archive),
             "--host", host, "--port", str(port), "--setting", "facet_time_limit_ms", "100",
-            "--setting", "suggest_facets", "off",
+            "--setting", "suggest_facets", "off", "--setting", "default_allow_sql", "on" if allow_sql else "off",
             "--setting", "sql_time_limit_ms", "3000", "--metadata", str(metadata)]
 
 

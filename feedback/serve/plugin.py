@@ -12,6 +12,9 @@ publishes. Configure in metadata (all optional)::
         warm_up: true            # default false; `feedback serve` sets it unless the file does
         exact_below: 50000       # search by meaning ranks every vector exactly below this many
                                  # comments, in two stages (PCA first pass, exact re-rank) from it
+        sql_result_mb: 64        # text and blobs one query may return (feedback.serve.limits)
+        sql_memory_mb: 512       # cap on SQLite's memory for the whole process; default none,
+                                 # `feedback serve` sets 512 unless the file does
 
 The embedding model is loaded once per process, on the first search by meaning (the CLI
 sets ``HF_HUB_OFFLINE=1``); the vectors once per archive file. A new publish is served from
@@ -23,22 +26,28 @@ a new publish, so the first search does not wait for them (8-25 s at a million c
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import sqlite3
 import threading
 import time
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from datasette import hookimpl
 from datasette.utils import escape_fts
-from datasette.utils.asgi import Forbidden, NotFound, Response, asgi_static
+from datasette.utils.asgi import BadRequest, Response, asgi_static
+from datasette.utils.sqlite import sqlite3 as served_sqlite
 from jinja2 import FileSystemLoader
 
+from feedback.serve import pages
 from feedback.serve import queries as q
+from feedback.serve.access import fts_permission
+from feedback.serve.errors import replace_default_handler, text_arg
 from feedback.serve.facets import load_facets, match_rowids, received_ranks
+from feedback.serve.limits import RESULT_BYTES, cap_sqlite_memory, limit_connection, unlimited
+from feedback.serve.pages import NAV, archive_db, render, settings
 from feedback.serve.reload import reopen_middleware, served_key
 from feedback.serve.search import EXACT_BELOW, IndexCache, QueryEncoder, SearchUnavailable, rrf
 
@@ -48,16 +57,14 @@ FILTERED_CANDIDATES = 5000  # nearest comments considered when filters narrow th
 MIN_COSINE = 0.2
 PAGE = 50
 FILTERS = ("source", "channel", "theme", "since", "until", "band")
+MODES = ("hybrid", "keyword", "meaning")
+MAX_QUERY = 500  # characters of search text
 
 _indexes = IndexCache()
 _facet_indexes = IndexCache(load_facets)
 _encoders: dict[str, QueryEncoder] = {}
 _warming: list[threading.Thread] = []  # background warm-ups started (tests join them)
 log = logging.getLogger(__name__)
-
-
-def settings(datasette: Any) -> dict[str, Any]:
-    return datasette.plugin_config("feedback") or {}
 
 
 def check_settings(options: dict[str, Any]) -> None:
@@ -68,6 +75,10 @@ def check_settings(options: dict[str, Any]) -> None:
     warm = options.get("warm_up")
     if warm is not None and not isinstance(warm, bool):
         raise ValueError(f"plugins.feedback.warm_up must be true or false, not {warm!r}")
+    for name in ("sql_result_mb", "sql_memory_mb"):
+        value = options.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise ValueError(f"plugins.feedback.{name} must be a whole number of megabytes (1 or more), not {value!r}")
 
 
 def index_options(datasette: Any) -> dict[str, Any]:
@@ -82,39 +93,6 @@ def encoder(datasette: Any) -> QueryEncoder:
     if key not in _encoders:
         _encoders[key] = QueryEncoder(path)
     return _encoders[key]
-
-
-async def archive_db(datasette: Any, request: Any) -> Any:
-    """The archive, once the actor may view it (the same permissions as Datasette's own pages)."""
-    db = await _find_archive(datasette)
-    await datasette.ensure_permissions(request.actor, [("view-database", db.name), "view-instance"])
-    return db
-
-
-async def _find_archive(datasette: Any) -> Any:
-    name = settings(datasette).get("database")
-    if name:
-        return datasette.get_database(name)
-    for db in datasette.databases.values():
-        if "feedback" in await db.table_names():
-            return db
-    raise NotFound("no feedback archive is served here")
-
-
-async def render(datasette: Any, request: Any, template: str, context: dict[str, Any]) -> Response:
-    db = await archive_db(datasette, request)
-    context = {"db_name": db.name, "nav": NAV, **context}
-    return Response.html(await datasette.render_template(template, context, request=request))
-
-
-def chart_json(value: Any) -> str:
-    """JSON for a <script type=application/json> block (safe inside HTML)."""
-    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
-
-
-NAV = [("Overview", "/-/feedback"), ("Search", "/-/feedback/search"), ("Themes", "/-/feedback/themes"),
-       ("What changed", "/-/feedback/trends"), ("Score drivers", "/-/feedback/drivers"),
-       ("Promise gap", "/-/feedback/promises"), ("Customers", "/-/feedback/customers")]
 
 
 # --- search ----------------------------------------------------------------------------------
@@ -149,21 +127,55 @@ def filter_sql(args: dict[str, str]) -> tuple[str, dict[str, Any]]:
     return (" and ".join(where) or "1"), params
 
 
+def fts_query(text: str) -> str:
+    """The full-text query for search text, each word quoted as Datasette's table page does
+    (``searchmode: escaped``); 400 when no word is left (text of quotes only)."""
+    query = escape_fts(text)
+    if not query.strip('" '):
+        raise BadRequest("the search text has no words to look for")
+    return query
+
+
+def search_args(request: Any) -> dict[str, str]:
+    """The search page's parameters; 400 for a malformed one (unknown mode, a theme that is not a number)."""
+    args = {k: text_arg(request, k, MAX_QUERY if k == "q" else 200) for k in ("q", "mode", *FILTERS)}
+    if args["mode"] and args["mode"] not in MODES:
+        raise BadRequest(f"mode must be one of {', '.join(MODES)}")
+    if args["theme"] and theme_filter(args["theme"]) is None:
+        raise BadRequest(f"theme must be a theme number, not {args['theme'][:40]!r}")
+    return args
+
+
+async def matching(run: Any) -> Any:
+    """Run a full-text query; SQLite's refusal of the query text is the request's fault (400)."""
+    try:
+        return await run
+    except (served_sqlite.OperationalError, sqlite3.OperationalError) as exc:
+        if "fts5" in str(exc) or "unterminated string" in str(exc) or "malformed MATCH" in str(exc):
+            raise BadRequest(f"the search text could not be read as words: {exc}") from None
+        raise
+
+
 async def keyword_ranking(db: Any, text: str, args: dict[str, str]) -> list[int]:
     where, params = filter_sql(args)
-    result = await db.execute(
+    result = await matching(db.execute(
         f"""select f.rowid from feedback_fts join feedback f on f.rowid = feedback_fts.rowid
-            where feedback_fts match escape_fts(:q) and {where} order by rank limit {CANDIDATES}""",
-        {"q": text, **params},
-    )
+            where feedback_fts match :q and {where} order by rank limit {CANDIDATES}""",
+        {"q": fts_query(text), **params},
+    ))
     return [r[0] for r in result.rows]
+
+
+def _load_index(conn: Any, path: str, key: Any, current: bool, options: dict[str, Any]) -> Any:
+    with unlimited(conn):  # reads every vector
+        return _indexes.get(path, conn, key, current, **options)
 
 
 async def meaning_ranking(datasette: Any, db: Any, text: str, args: dict[str, str]) -> tuple[list[int], dict[int, float]]:
     enc = encoder(datasette)
     key, current = served_key(db), datasette.databases.get(db.name) is db
     options = index_options(datasette)
-    index = await db.execute_fn(lambda conn: _indexes.get(db.path, conn, key, current, **options))
+    index = await db.execute_fn(lambda conn: _load_index(conn, db.path, key, current, options))
     if enc.identity() != (index.model, index.model_version):
         raise SearchUnavailable(f"the archive's vectors come from {index.model} {index.model_version},"
                                 f" this server's model is {' '.join(enc.identity())}")
@@ -185,8 +197,8 @@ async def meaning_ranking(datasette: Any, db: Any, text: str, args: dict[str, st
 
 
 async def search(datasette: Any, request: Any) -> Response:
-    db = await archive_db(datasette, request)
-    args = {k: request.args.get(k, "").strip() for k in ("q", "mode", *FILTERS)}
+    db = await archive_db(datasette, request, "search")
+    args = search_args(request)
     text, mode = args["q"], args["mode"] or "hybrid"
     started = time.perf_counter()
     results: list[dict[str, Any]] = []
@@ -229,7 +241,7 @@ async def search(datasette: Any, request: Any) -> Response:
         total = len(results)
     themes = await q.rows(db, "select id, label from themes order by label")
     theme_ids = {t["label"]: t["id"] for t in themes}
-    return await render(datasette, request, "feedback_search.html", {
+    return await render(datasette, request, db, "feedback_search.html", {
         "args": args, "mode": mode, "results": results[:PAGE], "total": total, "facets": facets, "exact": exact,
         "theme_ids": theme_ids, "themes": themes, "notice": notice,
         "sources": await q.rows(db, "select name, channel from sources order by name"),
@@ -242,11 +254,15 @@ async def exact_search(db: Any, datasette: Any, text: str, args: dict[str, str])
     """Every comment with the words: exact count and facets, the newest first (insights_facets)."""
     key, current = served_key(db), datasette.databases.get(db.name) is db
 
-    def run(conn: Any) -> tuple[np.ndarray, Any, tuple[int | None, int | None]]:
-        index = _facet_indexes.get(db.path, conn, key, current)
-        return match_rowids(conn, escape_fts(text)), index, received_ranks(conn, args["since"], args["until"])
+    query = fts_query(text)
 
-    rowids, index, (since, until) = await db.execute_fn(run)
+    def run(conn: Any) -> tuple[np.ndarray, Any, tuple[int | None, int | None]]:
+        with unlimited(conn):
+            index = _facet_indexes.get(db.path, conn, key, current)
+            rowids = match_rowids(conn, query)  # one group_concat of every matching rowid
+        return rowids, index, received_ranks(conn, args["since"], args["until"])
+
+    rowids, index, (since, until) = await matching(db.execute_fn(run))
     filters = {"source": args["source"], "channel": args["channel"], "rating_band": args["band"],
                "theme": args["theme"] if theme_filter(args["theme"]) is not None else ""}
     selected = index.select(rowids, filters, since, until)
@@ -275,146 +291,20 @@ async def _feedback_by_rowid(db: Any, rowids: list[int]) -> dict[int, dict[str, 
     return out
 
 
-# --- other pages -----------------------------------------------------------------------------
-
-async def overview(datasette: Any, request: Any) -> Response:
-    db = await archive_db(datasette, request)
-    top, theme_weeks = await q.top_theme_weeks(db)
-    promises, _ = await q.promises(db)
-    return await render(datasette, request, "feedback_overview.html", {
-        "volume": chart_json(await q.weekly_volume(db)),
-        "top_themes": chart_json(top), "theme_weeks": chart_json(theme_weeks),
-        "sentiment": chart_json(await q.sentiment_by_theme(db)),
-        "promises": chart_json(promises),
-        "emerging": [t for t in await q.trends(db, "4 weeks") if t["trend"] == "emerging"][:8],
-        "info": (await q.rows(db, "select * from archive_info"))[:1],
-    })
-
-
-def top_level(themes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The themes a person reads first: parents and themes without one, each with ``children``
-    (its sub-themes, in the same order as ``themes``)."""
-    children: dict[Any, list[dict[str, Any]]] = {}
-    for t in themes:
-        if t["parent_id"] is not None:
-            children.setdefault(t["parent_id"], []).append(t)
-    return [{**t, "children": children.get(t["id"], [])} for t in themes if t["parent_id"] is None]
-
-
-async def themes(datasette: Any, request: Any) -> Response:
-    db = await archive_db(datasette, request)
-    sort = request.args.get("sort", "size")
-    view = "all" if request.args.get("view") == "all" else "top"
-    found = await q.themes_overview(db)
-    if sort == "growth":
-        found.sort(key=lambda t: (-(t["ratio"] if t["ratio"] is not None else (99 if t["recent"] else 0)),
-                                  t["q_value"] if t["q_value"] is not None else 1))
-    shown = top_level(found) if view == "top" else found
-    return await render(datasette, request, "feedback_themes.html",
-                        {"themes": shown, "sort": sort, "view": view, "total": len(found)})
-
-
-async def theme_page(datasette: Any, request: Any) -> Response:
-    db = await archive_db(datasette, request)
-    try:
-        theme_id = int(request.url_vars["theme_id"])
-    except ValueError:
-        raise NotFound("no such theme") from None
-    found = await q.theme(db, theme_id)
-    if found is None:
-        raise NotFound(f"no theme {theme_id}")
-    return await render(datasette, request, "feedback_theme.html", {
-        "theme": found, "weeks": chart_json(found["weeks"]), "by_source": chart_json(found["sources"]),
-    })
-
-
-async def trends(datasette: Any, request: Any) -> Response:
-    db = await archive_db(datasette, request)
-    week = await q.trends(db, "1 week")
-    month = await q.trends(db, "4 weeks")
-    volume = await q.weekly_volume(db)
-    weeks = sorted({v["week"] for v in volume})
-    last = weeks[-1] if weeks else None
-    return await render(datasette, request, "feedback_trends.html", {
-        "week": [t for t in week if t["trend"] != "stable"], "month": [t for t in month if t["trend"] != "stable"],
-        "new_themes": await q.new_themes(db),
-        "last_week": last, "week_counts": [v for v in volume if v["week"] == last],
-        "tested": len(month), "since": month[0]["since"] if month else None,
-        "baseline_since": month[0]["baseline_since"] if month else None,
-    })
-
-
-async def drivers(datasette: Any, request: Any) -> Response:
-    db = await archive_db(datasette, request)
-    found = await q.drivers(db)
-    by_source: dict[str, list[dict[str, Any]]] = {}
-    for row in found:
-        by_source.setdefault(row["source"], []).append(row)
-    return await render(datasette, request, "feedback_drivers.html", {"sources": by_source})
-
-
-async def promises(datasette: Any, request: Any) -> Response:
-    db = await archive_db(datasette, request)
-    found, weeks = await q.promises(db)
-    for promise in found:
-        promise["examples"] = await q.promise_examples(db, promise["id"])
-    areas: dict[str, dict[str, Any]] = {}
-    for p in found:
-        area = areas.setdefault(p["area"] or "(no area)", {"area": p["area"] or "(no area)", "promises": 0, "comments": 0})
-        area["promises"] += 1
-        area["comments"] += p["comments"]
-    return await render(datasette, request, "feedback_promises.html", {
-        "promises": found, "chart": chart_json(found), "weeks": chart_json(weeks),
-        "silent": [p for p in found if p["status"] == "silent"],
-        "areas": sorted(areas.values(), key=lambda a: a["comments"]),
-    })
-
-
-async def customers(datasette: Any, request: Any) -> Response:
-    db = await archive_db(datasette, request)
-    conf = settings(datasette)
-    days = _number(request.args.get("days"), conf.get("answer_days", 2))
-    silence = _number(request.args.get("silence"), conf.get("silence_days", 30))
-    return await render(datasette, request, "feedback_customers.html", {
-        "waiting": await q.waiting(db), "at_risk": await q.customers_at_risk(db, days, silence),
-        "days": days, "silence": silence,
-    })
-
-
-async def customer_page(datasette: Any, request: Any) -> Response:
-    db = await archive_db(datasette, request)
-    key = request.url_vars["customer"]
-    if not key.startswith("c_"):
-        raise Forbidden("customers are identified by their pseudonymous key only")
-    found = await q.customer(db, key)
-    if found is None:
-        raise NotFound("no such customer")
-    return await render(datasette, request, "feedback_customer.html", {
-        "customer": found, "timeline": chart_json(found["feedback"]),
-    })
-
-
-def _number(value: str | None, default: float) -> float:
-    try:
-        return float(value) if value else float(default)
-    except ValueError:
-        return float(default)
-
-
 # --- hooks -----------------------------------------------------------------------------------
 
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
     return [
-        (r"^/-/feedback/?$", overview),
+        (r"^/-/feedback/?$", pages.overview),
         (r"^/-/feedback/search$", search),
-        (r"^/-/feedback/themes$", themes),
-        (r"^/-/feedback/themes/(?P<theme_id>[^/]+)$", theme_page),
-        (r"^/-/feedback/trends$", trends),
-        (r"^/-/feedback/drivers$", drivers),
-        (r"^/-/feedback/promises$", promises),
-        (r"^/-/feedback/customers$", customers),
-        (r"^/-/feedback/customers/(?P<customer>[^/]+)$", customer_page),
+        (r"^/-/feedback/themes$", pages.themes),
+        (r"^/-/feedback/themes/(?P<theme_id>[^/]+)$", pages.theme_page),
+        (r"^/-/feedback/trends$", pages.trends),
+        (r"^/-/feedback/drivers$", pages.drivers),
+        (r"^/-/feedback/promises$", pages.promises),
+        (r"^/-/feedback/customers$", pages.customers),
+        (r"^/-/feedback/customers/(?P<customer>[^/]+)$", pages.customer_page),
         (r"^/-/feedback/static/(?P<path>.*)$", asgi_static(str(HERE / "static"))),
     ]
 
@@ -424,9 +314,26 @@ MMAP_BYTES = 1 << 36  # map the whole archive: row lookups read the OS page cach
 
 @hookimpl
 def prepare_connection(conn: Any, database: str, datasette: Any) -> None:
+    result_mb = settings(datasette).get("sql_result_mb")  # no query may return more (feedback.serve.limits)
+    limit_connection(conn, RESULT_BYTES if result_mb is None else int(result_mb) * 2**20)
     db = datasette.databases.get(database)
     if db is not None and db.path and not db.is_mutable:  # a file that is never written while served
         conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
+
+
+@hookimpl
+def permission_allowed(datasette: Any, actor: dict[str, Any] | None, action: str, resource: Any) -> Any:
+    async def inner() -> bool | None:  # a full-text index is closed to whoever may not view its table
+        return await fts_permission(datasette, actor, action, resource)
+
+    return inner
+
+
+@hookimpl(wrapper=True)
+def handle_exception(datasette: Any, request: Any, exception: Exception) -> Generator[None, list[Any], list[Any]]:
+    # Datasette's own handler prints a rich traceback with locals for every error: replace it.
+    results = yield
+    return replace_default_handler(results, datasette, request, exception)
 
 
 def warm_up(datasette: Any, names: list[str]) -> None:
@@ -468,6 +375,9 @@ def start_warm_up(datasette: Any, names: list[str]) -> None:
 @hookimpl
 def startup(datasette: Any) -> Any:
     check_settings(settings(datasette))
+    memory_mb = settings(datasette).get("sql_memory_mb")
+    if memory_mb is not None:  # for the whole process: set where Datasette serves (feedback serve)
+        log.info("SQLite memory capped at %d bytes", cap_sqlite_memory(int(memory_mb)))
 
     async def inner() -> None:
         # Note which file version each served database opened, so a later publish is noticed.

@@ -1,0 +1,182 @@
+"""The staff pages other than search: overview, themes, trends, drivers, promises, customers.
+
+Each page checks that the actor may view every archive table it reads
+(:mod:`feedback.serve.access`), reads them through :mod:`feedback.serve.queries` and renders
+a template; a malformed parameter is a 400 with a plain message (:mod:`feedback.serve.errors`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from datasette.utils.asgi import BadRequest, Forbidden, NotFound, Response
+
+from feedback.serve import queries as q
+from feedback.serve.access import PAGE_TABLES, ensure_tables
+from feedback.serve.errors import SQLITE_INT, days_number, text_arg
+
+NAV = [("Overview", "/-/feedback"), ("Search", "/-/feedback/search"), ("Themes", "/-/feedback/themes"),
+       ("What changed", "/-/feedback/trends"), ("Score drivers", "/-/feedback/drivers"),
+       ("Promise gap", "/-/feedback/promises"), ("Customers", "/-/feedback/customers")]
+# Escaped in JSON so that no text in it can end or comment out the <script> element that holds it.
+_JSON_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                               "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def settings(datasette: Any) -> dict[str, Any]:
+    return datasette.plugin_config("feedback") or {}
+
+
+async def archive_db(datasette: Any, request: Any, page: str) -> Any:
+    """The archive, once the actor may view it and every table ``page`` reads (the same
+    permissions as Datasette's own pages)."""
+    db = await _find_archive(datasette)
+    await datasette.ensure_permissions(request.actor, [("view-database", db.name), "view-instance"])
+    await ensure_tables(datasette, request.actor, db.name, PAGE_TABLES[page])
+    return db
+
+
+async def _find_archive(datasette: Any) -> Any:
+    name = settings(datasette).get("database")
+    if name:
+        return datasette.get_database(name)
+    for db in datasette.databases.values():
+        if "feedback" in await db.table_names():
+            return db
+    raise NotFound("no feedback archive is served here")
+
+
+async def render(datasette: Any, request: Any, db: Any, template: str, context: dict[str, Any]) -> Response:
+    context = {"db_name": db.name, "nav": NAV, **context}
+    return Response.html(await datasette.render_template(template, context, request=request))
+
+
+def chart_json(value: Any) -> str:
+    """JSON for a ``<script type="application/json">`` block: ``<``, ``>``, ``&`` and the line
+    separators escaped as ``\\u003c`` etc., so no comment text can close the element or open an
+    HTML comment in it (``JSON.parse`` reads back the same text)."""
+    return json.dumps(value, ensure_ascii=False).translate(_JSON_ESCAPES)
+
+
+async def overview(datasette: Any, request: Any) -> Response:
+    db = await archive_db(datasette, request, "overview")
+    top, theme_weeks = await q.top_theme_weeks(db)
+    promises, _ = await q.promises(db)
+    return await render(datasette, request, db, "feedback_overview.html", {
+        "volume": chart_json(await q.weekly_volume(db)),
+        "top_themes": chart_json(top), "theme_weeks": chart_json(theme_weeks),
+        "sentiment": chart_json(await q.sentiment_by_theme(db)),
+        "promises": chart_json(promises),
+        "emerging": [t for t in await q.trends(db, "4 weeks") if t["trend"] == "emerging"][:8],
+        "info": (await q.rows(db, "select * from archive_info"))[:1],
+    })
+
+
+def top_level(themes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The themes a person reads first: parents and themes without one, each with ``children``
+    (its sub-themes, in the same order as ``themes``)."""
+    children: dict[Any, list[dict[str, Any]]] = {}
+    for t in themes:
+        if t["parent_id"] is not None:
+            children.setdefault(t["parent_id"], []).append(t)
+    return [{**t, "children": children.get(t["id"], [])} for t in themes if t["parent_id"] is None]
+
+
+async def themes(datasette: Any, request: Any) -> Response:
+    db = await archive_db(datasette, request, "themes")
+    sort = "growth" if text_arg(request, "sort") == "growth" else "size"
+    view = "all" if text_arg(request, "view") == "all" else "top"
+    found = await q.themes_overview(db)
+    if sort == "growth":
+        found.sort(key=lambda t: (-(t["ratio"] if t["ratio"] is not None else (99 if t["recent"] else 0)),
+                                  t["q_value"] if t["q_value"] is not None else 1))
+    shown = top_level(found) if view == "top" else found
+    return await render(datasette, request, db, "feedback_themes.html",
+                        {"themes": shown, "sort": sort, "view": view, "total": len(found)})
+
+
+async def theme_page(datasette: Any, request: Any) -> Response:
+    db = await archive_db(datasette, request, "theme")
+    value = request.url_vars["theme_id"]
+    try:
+        theme_id = int(value) if value.isascii() else None
+    except ValueError:
+        theme_id = None
+    if theme_id is None:
+        raise NotFound("no such theme")
+    if abs(theme_id) > SQLITE_INT:
+        raise BadRequest("a theme number is a whole number below 2^63")
+    found = await q.theme(db, theme_id)
+    if found is None:
+        raise NotFound(f"no theme {theme_id}")
+    return await render(datasette, request, db, "feedback_theme.html", {
+        "theme": found, "weeks": chart_json(found["weeks"]), "by_source": chart_json(found["sources"]),
+    })
+
+
+async def trends(datasette: Any, request: Any) -> Response:
+    db = await archive_db(datasette, request, "trends")
+    week = await q.trends(db, "1 week")
+    month = await q.trends(db, "4 weeks")
+    volume = await q.weekly_volume(db)
+    weeks = sorted({v["week"] for v in volume})
+    last = weeks[-1] if weeks else None
+    return await render(datasette, request, db, "feedback_trends.html", {
+        "week": [t for t in week if t["trend"] != "stable"], "month": [t for t in month if t["trend"] != "stable"],
+        "new_themes": await q.new_themes(db),
+        "last_week": last, "week_counts": [v for v in volume if v["week"] == last],
+        "tested": len(month), "since": month[0]["since"] if month else None,
+        "baseline_since": month[0]["baseline_since"] if month else None,
+    })
+
+
+async def drivers(datasette: Any, request: Any) -> Response:
+    db = await archive_db(datasette, request, "drivers")
+    found = await q.drivers(db)
+    by_source: dict[str, list[dict[str, Any]]] = {}
+    for row in found:
+        by_source.setdefault(row["source"], []).append(row)
+    return await render(datasette, request, db, "feedback_drivers.html",
+                        {"sources": by_source, "chart": chart_json(by_source)})
+
+
+async def promises(datasette: Any, request: Any) -> Response:
+    db = await archive_db(datasette, request, "promises")
+    found, weeks = await q.promises(db)
+    for promise in found:
+        promise["examples"] = await q.promise_examples(db, promise["id"])
+    areas: dict[str, dict[str, Any]] = {}
+    for p in found:
+        area = areas.setdefault(p["area"] or "(no area)", {"area": p["area"] or "(no area)", "promises": 0, "comments": 0})
+        area["promises"] += 1
+        area["comments"] += p["comments"]
+    return await render(datasette, request, db, "feedback_promises.html", {
+        "promises": found, "chart": chart_json(found), "weeks": chart_json(weeks),
+        "silent": [p for p in found if p["status"] == "silent"],
+        "areas": sorted(areas.values(), key=lambda a: a["comments"]),
+    })
+
+
+async def customers(datasette: Any, request: Any) -> Response:
+    db = await archive_db(datasette, request, "customers")
+    conf = settings(datasette)
+    days = days_number(text_arg(request, "days"), "days", conf.get("answer_days", 2))
+    silence = days_number(text_arg(request, "silence"), "silence", conf.get("silence_days", 30))
+    return await render(datasette, request, db, "feedback_customers.html", {
+        "waiting": await q.waiting(db), "at_risk": await q.customers_at_risk(db, days, silence),
+        "days": days, "silence": silence,
+    })
+
+
+async def customer_page(datasette: Any, request: Any) -> Response:
+    db = await archive_db(datasette, request, "customer")
+    key = request.url_vars["customer"]
+    if not key.startswith("c_"):
+        raise Forbidden("customers are identified by their pseudonymous key only")
+    found = await q.customer(db, key)
+    if found is None:
+        raise NotFound("no such customer")
+    return await render(datasette, request, db, "feedback_customer.html", {
+        "customer": found, "timeline": chart_json(found["feedback"]),
+    })
