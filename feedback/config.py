@@ -95,7 +95,6 @@ class SurveyColumns(_Model):
     text: OneOrMany = Field(min_length=1)
 
 
-
 class SurveySource(_Model):
     """Survey exports (CSV, XLSX, JSON, JSONL) dropped into a folder."""
 
@@ -148,6 +147,22 @@ class ImapAccount(_Model):
         return value
 
 
+class SpamCheck(_Model):
+    """How an email source tells spam from customers' mail (README: "Spam")."""
+
+    check: Literal["auto", "headers", "spamd", "off"] = Field("auto", description="auto: an upstream filter's X-Spam-Status/X-Spam-Flag verdict, else spamd when host is set; headers: only that; spamd: always spamd")
+    host: str | None = Field(None, description="where spamd listens (a host name or IP)")
+    port: int = Field(783, ge=1, le=65535)
+    threshold: float | None = Field(None, description="spam from this score on; None: spamd's required_score")
+    timeout: float = Field(30.0, gt=0, description="seconds for one message's check")
+
+    @model_validator(mode="after")
+    def _spamd_needs_host(self) -> SpamCheck:
+        if self.check == "spamd" and not self.host:
+            raise ValueError("check: spamd needs the host (and port) of a running spamd")
+        return self
+
+
 class EmailSource(_Model):
     """Emails to support and sales: IMAP folders, mbox files, maildir trees, folders of .eml files."""
 
@@ -162,6 +177,7 @@ class EmailSource(_Model):
         description="mail from these domains (and subdomains) is a response to the thread, not feedback",
     )
     timezone: TimeZone = None
+    spam: SpamCheck = SpamCheck()
 
     @model_validator(mode="after")
     def _something_to_read(self) -> EmailSource:

@@ -88,6 +88,7 @@ class ParsedMessage:
     attachments: tuple[str, ...]
     skip: str | None  # why the message is not customer feedback, or None
     defects: tuple[str, ...] = field(default_factory=tuple)
+    spam_header: str = ""  # an upstream spam filter's verdict ("X-Spam-Status: No, score=0.2 ..."), "" when none
 
     @property
     def thread_keys(self) -> tuple[str, ...]:
@@ -326,10 +327,20 @@ _RECEIPT_SUBJECT = re.compile(r"^(?:read|delivered|gelesen|lu)\s*:", re.IGNORECA
 _NOREPLY = re.compile(r"^(?:no-?reply|do-?not-?reply|newsletter|news|marketing|mailer)[@.+-]", re.IGNORECASE)
 
 
-def skip_reason(msg: Message, from_address: str | None, subject: str) -> str | None:
+def spam_header(msg: Message) -> str:
+    """An upstream spam filter's verdict as 'Name: value' (X-Spam-Status first), '' when none."""
+    for name in ("X-Spam-Status", "X-Spam-Flag"):
+        value = header_text(msg, name)
+        if value:
+            return f"{name}: {value}"
+    return ""
+
+
+def skip_reason(msg: Message, from_address: str | None, subject: str, spam_headers: bool = True) -> str | None:
     """Why a message is automatic traffic rather than a person writing, or None.
 
-    One of: bounce, receipt, auto-reply, spam, mailing-list, newsletter.
+    One of: bounce, receipt, auto-reply, spam (an upstream filter's verdict in the headers, read
+    only with ``spam_headers``), mailing-list, newsletter.
     """
     present = {name.lower() for name in msg}  # the header names
 
@@ -364,7 +375,7 @@ def skip_reason(msg: Message, from_address: str | None, subject: str) -> str | N
         return "auto-reply"
     spam_flag = header("X-Spam-Flag").lower()
     spam_status = header("X-Spam-Status").lower()
-    if spam_flag.startswith("yes") or spam_status.startswith("yes"):
+    if spam_headers and (spam_flag.startswith("yes") or spam_status.startswith("yes")):
         return "spam"
     if (
         header("List-Id")
@@ -398,8 +409,12 @@ def strip_envelope(raw: bytes) -> bytes:
     return raw
 
 
-def parse_message(raw: bytes) -> ParsedMessage:
-    """Parse one message; raises BadInput (with a reason) when it is not a usable email."""
+def parse_message(raw: bytes, spam_headers: bool = True) -> ParsedMessage:
+    """Parse one message; raises BadInput (with a reason) when it is not a usable email.
+
+    ``spam_headers``: an upstream filter's "spam" verdict (X-Spam-Flag / X-Spam-Status) skips the
+    message; without it the verdict is only recorded (``spam_header``).
+    """
     data = _LEADING_BLANK_LINES.sub(b"", strip_envelope(raw))
     if not data.strip():
         raise BadInput("empty message")
@@ -421,7 +436,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
         from_name, from_address = from_name or sender_name, sender_address
     ids = message_ids(header_text(msg, "Message-ID"))
     reply_ids = message_ids(header_text(msg, "In-Reply-To"))
-    skip = skip_reason(msg, from_address, subject)
+    skip = skip_reason(msg, from_address, subject, spam_headers)
     attachments: tuple[str, ...]
     if skip:  # automatic traffic is recorded as skipped, never read: its body is not decoded
         body, kind, attachments = "", "skipped", ()
@@ -444,4 +459,5 @@ def parse_message(raw: bytes) -> ParsedMessage:
         attachments=attachments,
         skip=skip,
         defects=tuple(type(d).__name__ for d in getattr(msg, "defects", [])),
+        spam_header=spam_header(msg),
     )

@@ -11,7 +11,9 @@ raw bytes are landed, and it becomes exactly one of
   (:mod:`.threads`);
 - **skipped**, with the reason (bounce, receipt, auto-reply, spam,
   mailing-list, newsletter, no-text) in ``email_skipped``: automatic traffic is
-  not broken, so it is not quarantined;
+  not broken, so it is not quarantined. Spam is told by an upstream filter's
+  headers or by SpamAssassin's ``spamd`` (:mod:`.spam`, per source); the
+  record's ``detail`` says why;
 - **quarantined**, with the reason, when it is not a usable message at all.
 
 Messages come from IMAP folders (here, over :mod:`.imap`) and from mbox files, maildir trees
@@ -39,6 +41,7 @@ from feedback.sources.email.clean import customer_words
 from feedback.sources.email.files import Job, file_jobs
 from feedback.sources.email.imap import ImapSettings, read_folder
 from feedback.sources.email.parse import ParsedMessage, clean_subject, parse_message
+from feedback.sources.email.spam import content_verdict, upstream_reason, uses_headers
 from feedback.sources.email.threads import MESSAGES_TABLE
 from feedback.text.names import person_name
 from feedback.warehouse import Batch, RawDocument
@@ -72,6 +75,7 @@ class Outcome:
     kind: str  # item | response | skipped | quarantined
     reason: str = ""
     item: Item | None = None
+    detail: str = ""  # a skip's detail, e.g. why a message is spam
 
 
 def _local_id(parsed: ParsedMessage, digest: str) -> str:
@@ -126,7 +130,8 @@ def message_batch(
     watermark: tuple[str, Any] | None,
     fallback_date: datetime | None = None,
 ) -> tuple[Batch, Outcome]:
-    """The batch for one message, and what became of it. Never raises for a bad message."""
+    """The batch for one message, and what became of it. Never raises for a bad message; raises
+    SourceUnavailable when the source's spam check (spamd) cannot be asked about a message."""
     digest = content_hash(raw)
     document = RawDocument(digest, source.name, location, raw, MEDIA_TYPE)
 
@@ -136,7 +141,7 @@ def message_batch(
                      watermark=watermark, tables=tables or {})
 
     try:
-        parsed = parse_message(raw)
+        parsed = parse_message(raw, spam_headers=uses_headers(source.spam))
     except BadInput as exc:
         record = Quarantined(source.name, location, exc.reason, exc.snippet, digest)
         return batch(bad=[record]), Outcome("quarantined", exc.reason)
@@ -162,10 +167,10 @@ def message_batch(
             "from_company": int(company),
             "raw_hash": digest,
         }
-        return batch(tables={SKIPPED_TABLE: [row]}), Outcome("skipped", reason)
+        return batch(tables={SKIPPED_TABLE: [row]}), Outcome("skipped", reason, detail=detail)
 
     if parsed.skip:
-        return skipped(parsed.skip)
+        return skipped(parsed.skip, upstream_reason(parsed.spam_header) if parsed.skip == "spam" else "")
     if company:
         to_customer = next(
             (a for a in parsed.to_addresses if not is_company_address(a, source.company_domains)), None
@@ -178,6 +183,9 @@ def message_batch(
     if not cleaned.text:
         detail = ", ".join(cleaned.removed) or parsed.body_kind
         return skipped("no-text", f"nothing written by the sender in this message ({detail})")
+    spam = content_verdict(source.spam, parsed.spam_header, raw)
+    if spam is not None and spam.spam:
+        return skipped("spam", spam.reason)
     customer = customer_key(parsed.from_address, context.customer_secret)
     item = Item(
         source=source.name,
