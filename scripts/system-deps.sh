@@ -11,7 +11,7 @@ PACKAGES=()
 # email channel: a real IMAP server for tests
 PACKAGES+=(dovecot-imapd)
 # email channel: SpamAssassin's spamd for the spam check's tests (tests/spamd.py starts one; issue 16)
-PACKAGES+=(spamassassin spamc)
+PACKAGES+=(spamassassin spamd)
 # reviews channel: (nothing: the HTTP server is Python's)
 # staff pages (issue 6): a headless browser for tests/test_browser.py (Playwright drives it; no browser download)
 PACKAGES+=(chromium)
