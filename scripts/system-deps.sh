@@ -10,8 +10,8 @@ set -euo pipefail
 PACKAGES=()
 # email channel: a real IMAP server for tests
 PACKAGES+=(dovecot-imapd)
-# email channel: SpamAssassin's spamd for the spam check's tests (tests/spamd.py starts one; issue 16)
-PACKAGES+=(spamassassin spamd)
+# email channel: SpamAssassin's spamd and its client spamc, for the spam check (tests/spamd.py starts a spamd)
+PACKAGES+=(spamassassin spamd spamc)
 # reviews channel: (nothing: the HTTP server is Python's)
 # staff pages (issue 6): a headless browser for tests/test_browser.py (Playwright drives it; no browser download)
 PACKAGES+=(chromium)

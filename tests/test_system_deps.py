@@ -16,7 +16,7 @@ import pytest
 from .conftest import REPO
 
 SCRIPT = REPO / "scripts" / "system-deps.sh"
-PACKAGES = ["dovecot-imapd", "spamassassin", "spamd", "chromium"]
+PACKAGES = ["dovecot-imapd", "spamassassin", "spamd", "spamc", "chromium"]
 
 SHIMS = {
     "dpkg": '[ "$1" = -s ] && grep -qx "$2" "$FAKE/installed"',
@@ -60,20 +60,20 @@ def run(tmp_path: Path, installed: list[str], uid: int = 0, ci: str | None = Non
     return result, calls, (tmp_path / "installed").read_text().split()
 
 
-INSTALL = ["0 --version", "0 update -qq", "0 install -y -qq dovecot-imapd spamassassin spamd chromium"]
+INSTALL = ["0 --version", "0 update -qq", "0 install -y -qq dovecot-imapd spamassassin spamd spamc chromium"]
 
 
 @pytest.mark.parametrize(
     ("setting", "code", "stderr", "calls"),
     [
         (dict(installed=PACKAGES), 0, "", []),
-        (dict(installed=[]), 0, "system-deps: installed dovecot-imapd spamassassin spamd chromium\n", INSTALL),
-        (dict(installed=["dovecot-imapd", "spamassassin", "spamd"], uid=1000), 0,
+        (dict(installed=[]), 0, "system-deps: installed dovecot-imapd spamassassin spamd spamc chromium\n", INSTALL),
+        (dict(installed=["dovecot-imapd", "spamassassin", "spamd", "spamc"], uid=1000), 0,
          "system-deps: not root; tests needing chromium will skip\n", []),
-        (dict(installed=["dovecot-imapd", "spamassassin", "spamd"], uid=1000, ci="true"), 1,
+        (dict(installed=["dovecot-imapd", "spamassassin", "spamd", "spamc"], uid=1000, ci="true"), 1,
          "system-deps: FAILED: chromium not installed; CI=true but not root and no passwordless sudo"
          " to install them\n", []),
-        (dict(installed=["dovecot-imapd", "spamassassin", "spamd"], uid=1000, ci="true", sudo=True), 0,
+        (dict(installed=["dovecot-imapd", "spamassassin", "spamd", "spamc"], uid=1000, ci="true", sudo=True), 0,
          "system-deps: installed chromium\n", ["1000 --version", "0 update -qq", "0 install -y -qq chromium"]),
     ],
     ids=["all there", "root installs", "user warns", "CI user without sudo fails", "CI user with sudo installs"],
@@ -93,5 +93,5 @@ def test_a_failed_install_stops_with_the_package_name_and_apts_words(tmp_path: P
     assert result.stderr.splitlines()[0] == (
         "system-deps: FAILED to install chromium (apt-get install exited with 100); apt said:")
     assert "  E: Unable to locate package chromium" in result.stderr.splitlines()
-    assert called[-1].endswith("install -y -qq dovecot-imapd spamassassin spamd chromium")
-    assert installed == ["dovecot-imapd", "spamassassin", "spamd"]
+    assert called[-1].endswith("install -y -qq dovecot-imapd spamassassin spamd spamc chromium")
+    assert installed == ["dovecot-imapd", "spamassassin", "spamd", "spamc"]

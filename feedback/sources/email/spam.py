@@ -8,9 +8,12 @@ Each email source says how (``spam:`` in its configuration, :class:`~feedback.co
 - ``headers``: only the upstream verdict; ``spamd``: always spamd (for mailboxes whose senders
   could write those headers themselves); ``off``: no check at all.
 
-SpamAssassin's ``spamd`` is asked with ``aiospamc`` (the SPAMD protocol's ``SYMBOLS`` command:
-the verdict, score, required score and the names of the rules that hit). The reason a message is
-skipped says why: ``SpamAssassin score 9.3 ≥ 5.0 (HTML_MESSAGE, MISSING_DATE, ...)``.
+SpamAssassin's ``spamd`` is asked with ``spamc``, SpamAssassin's own client (Debian package
+``spamc``; ``-R``: the score, the required score and the rules that hit, with their points;
+``-x``: an error is an error, never a message passed through unchecked). Python's SPAMD client
+``aiospamc`` was tried and left: it pins ``typer<0.17`` (its command line), which would hold back
+the ``typer`` spaCy uses. The reason a message is skipped says why, rules by points:
+``SpamAssassin score 9.3 ≥ 5.0 (BAYES_99, DRUG_ED_CAPS, ...)``.
 
 When spamd cannot be asked (down, refusing, timing out), the message cannot be decided and is not
 published unchecked: :class:`~feedback.errors.SourceUnavailable` is raised, the reader stops the
@@ -19,17 +22,17 @@ source there, what was decided before is kept, and the next run starts again fro
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
-from collections.abc import Coroutine
+import math
+import re
+import shutil
+import subprocess
 from dataclasses import dataclass
-from typing import Any
 
 from feedback.config import SpamCheck
-from feedback.errors import SourceUnavailable
+from feedback.errors import ConfigError, SourceUnavailable
 
-# What spamd is sent of one message: spamc's own default limit (larger mail goes unchecked there).
-# SpamAssassin reads the headers and the first text parts, which come first; attachments follow.
+# What spamd is sent of one message (spamc's own default limit is 500 KB, above which it checks
+# nothing): SpamAssassin reads the headers and the first text parts, which come first.
 MAX_BYTES = 512 * 1024
 MAX_RULES = 12  # rules named in a reason; the score is the whole story, these are the why
 
@@ -67,35 +70,56 @@ def score_reason(score: float, threshold: float, rules: list[str]) -> str:
     return f"SpamAssassin score {score:.1f} {sign} {threshold:.1f}" + (f" ({named})" if named else "")
 
 
-def rule_names(body: bytes) -> list[str]:
-    """The rule names of a SYMBOLS answer ('RULE_A,RULE_B'), in spamd's order."""
-    text = body.decode("ascii", "replace")
-    return [name.strip() for name in text.replace("\n", ",").split(",") if name.strip()]
+# spamc's exit codes (sysexits.h) when it says nothing else; -x makes every failure one of these
+_EXIT = {69: "spamd unavailable", 70: "internal error", 74: "no answer in time, or a read error",
+         75: "temporary failure", 76: "not the SPAMD protocol"}
+_SCORE_LINE = re.compile(r"^(-?\d+(?:\.\d+)?)/(-?\d+(?:\.\d+)?)\s*$")
+_RULE_LINE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s+([A-Z][A-Z0-9_]+)(?:\s|$)")
+
+
+def read_report(text: str) -> tuple[float, float, list[str]] | None:
+    """(score, required score, rule names by points, highest first) from spamc's ``-R`` output,
+    or None when it does not start with 'score/required'. Rules are read from the report's table
+    (' pts rule name  description', after its '----' rule); a report template without that table
+    gives no names, never a wrong verdict."""
+    lines = text.splitlines()
+    match = _SCORE_LINE.match(lines[0]) if lines else None
+    if match is None:
+        return None
+    rules: list[tuple[float, str]] = []
+    table = False
+    for line in lines[1:]:
+        if line.startswith("----"):
+            table = True
+        elif table and (rule := _RULE_LINE.match(line)):
+            rules.append((float(rule.group(1)), rule.group(2)))
+    rules.sort(key=lambda pair: -pair[0])  # stable: spamd's order among equal points
+    return float(match.group(1)), float(match.group(2)), [name for _, name in rules]
 
 
 def spamd_verdict(raw: bytes, settings: SpamCheck) -> Verdict:
     """spamd's verdict on a message: spam when its score reaches ``settings.threshold`` (spamd's
     own ``required_score`` when None). Raises SourceUnavailable when spamd cannot be asked."""
-    import aiospamc
-    from aiospamc.exceptions import ClientException, ParseError, TimeoutException
-    from aiospamc.responses import ResponseException
-
+    spamc = shutil.which("spamc")
+    if spamc is None:
+        raise ConfigError("spam check: the spamc command is not installed (Debian: apt-get install spamc)")
     host, port = settings.host or "localhost", settings.port
     where = f"spamd at {host}:{port}"
+    seconds = max(1, math.ceil(settings.timeout))
+    command = [spamc, "-d", host, "-p", str(port), "-x", "-R", "-l", "-t", str(seconds), "-n", str(seconds),
+               "-s", str(MAX_BYTES + 1)]
     try:
-        response = _run(aiospamc.symbols(
-            raw[:MAX_BYTES], host=host, port=port, timeout=aiospamc.Timeout(total=settings.timeout)
-        ))
-    except (ClientException, ResponseException, TimeoutException, ParseError, TimeoutError, OSError) as exc:
-        cause = exc.__cause__ or exc
-        detail = str(cause) or type(cause).__name__
-        raise SourceUnavailable(f"spam check: {where} did not answer ({type(exc).__name__}: {detail})") from exc
-    header = response.headers.spam
-    if header is None:
-        raise SourceUnavailable(f"spam check: {where} answered without a Spam header")
-    threshold = header.threshold if settings.threshold is None else settings.threshold
-    spam = header.score >= threshold
-    return Verdict(spam, score_reason(header.score, threshold, rule_names(response.body)))
+        done = subprocess.run(command, input=raw[:MAX_BYTES], capture_output=True, timeout=2 * seconds + 5)
+    except subprocess.TimeoutExpired:
+        raise SourceUnavailable(f"spam check: {where} did not answer within {2 * seconds + 5} s") from None
+    report = read_report(done.stdout.decode("utf-8", "replace")) if done.returncode in (0, 1) else None
+    if report is None:
+        said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        detail = said[0].removeprefix("spamc: ")[:200] if said else _EXIT.get(done.returncode, "no answer")
+        raise SourceUnavailable(f"spam check: {where} did not answer (spamc exit {done.returncode}: {detail})")
+    score, required, rules = report
+    threshold = required if settings.threshold is None else settings.threshold
+    return Verdict(score >= threshold, score_reason(score, threshold, rules))
 
 
 def content_verdict(settings: SpamCheck, upstream: str, raw: bytes) -> Verdict | None:
@@ -105,13 +129,3 @@ def content_verdict(settings: SpamCheck, upstream: str, raw: bytes) -> Verdict |
         return None
     return spamd_verdict(raw, settings)
 
-
-def _run(coroutine: Coroutine[Any, Any, Any]) -> Any:
-    """Run aiospamc's coroutine to its end from synchronous code, in a thread of its own when this
-    thread already runs an event loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coroutine)
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
