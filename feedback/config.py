@@ -156,12 +156,6 @@ class SpamCheck(_Model):
     threshold: float | None = Field(None, description="spam from this score on; None: spamd's required_score")
     timeout: float = Field(30.0, gt=0, description="seconds for one message's check")
 
-    @model_validator(mode="after")
-    def _spamd_needs_host(self) -> SpamCheck:
-        if self.check == "spamd" and not self.host:
-            raise ValueError("check: spamd needs the host (and port) of a running spamd")
-        return self
-
 
 class EmailSource(_Model):
     """Emails to support and sales: IMAP folders, mbox files, maildir trees, folders of .eml files."""
@@ -180,9 +174,11 @@ class EmailSource(_Model):
     spam: SpamCheck = SpamCheck()
 
     @model_validator(mode="after")
-    def _something_to_read(self) -> EmailSource:
+    def _readable_and_checkable(self) -> EmailSource:
         if not (self.imap or self.mbox or self.maildir or self.eml):
             raise ValueError("an email source needs at least one of imap, mbox, maildir or eml")
+        if self.spam.check == "spamd" and not self.spam.host:
+            raise ValueError("spam: check: spamd needs the host (and port) of a running spamd")
         return self
 
     def secret_references(self) -> list[str]:

@@ -169,8 +169,7 @@ def test_a_spamd_check_without_a_host_is_a_configuration_error(write_config: Cal
     path = write_config([{"name": "support", "channel": "email", "eml": "mail", "spam": {"check": "spamd"}}])
     with pytest.raises(ConfigError) as caught:
         load_config(path)
-    assert str(caught.value) == (f"{path}: source 'support', field 'spam': "
-                                 "check: spamd needs the host (and port) of a running spamd")
+    assert str(caught.value) == f"{path}: source 'support': spam: check: spamd needs the host (and port) of a running spamd"
 
 
 @pytest.mark.parametrize(
