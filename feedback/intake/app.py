@@ -182,7 +182,7 @@ class Intake:
         except Refused as refused:
             return JSONResponse({"error": refused.message}, refused.status, refused.headers)
         except Invalid as invalid:
-            return JSONResponse({"error": invalid.message, "field": invalid.field}, 400)
+            return JSONResponse({"error": str(invalid), "field": invalid.field}, 400)
         try:
             row = await run_in_threadpool(self.store, submission)
         except spool.DuplicateSubmission:
