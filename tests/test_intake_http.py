@@ -19,7 +19,16 @@ from feedback.intake.guards import CsrfTokens, sign
 from feedback.intake.settings import FormSource
 
 from .conftest import REPO
-from .intake_server import SECRET, csrf_of, free_port, post_json, serving, signed, spooled, wait_for_port
+from .intake_server import (
+    SECRET,
+    csrf_of,
+    free_port,
+    post_json,
+    serving,
+    signed,
+    spooled,
+    wait_for_port,
+)
 
 SCRIPT = '<script>alert("x")</script>'
 ESCAPED = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;"

@@ -16,8 +16,24 @@ from feedback import config as config_module
 from feedback.config import load_config
 from feedback.errors import ConfigError
 from feedback.intake import settings
-from feedback.intake.fields import Invalid, clean_consent, clean_email, clean_id, clean_rating, clean_text
-from feedback.intake.guards import CsrfTokens, Refused, TokenBucket, media_type, read_limited, require_type, sign, verify
+from feedback.intake.fields import (
+    Invalid,
+    clean_consent,
+    clean_email,
+    clean_id,
+    clean_rating,
+    clean_text,
+)
+from feedback.intake.guards import (
+    CsrfTokens,
+    Refused,
+    TokenBucket,
+    media_type,
+    read_limited,
+    require_type,
+    sign,
+    verify,
+)
 from feedback.samples.forms import SPOOL_FILE, draw_submissions, generate_forms
 
 from .conftest import REPO
@@ -180,7 +196,7 @@ def test_read_limited() -> None:
 
 def test_the_form_settings_repeat_the_configuration_patterns() -> None:
     assert settings.SOURCE_NAME == config_module.SOURCE_NAME
-    assert settings.SECRET_REF == config_module.SECRET_REF.pattern
+    assert config_module.SECRET_REF.pattern == settings.SECRET_REF
 
 
 def test_a_form_source_loads_with_defaults(write_config: Callable[..., Path]) -> None:

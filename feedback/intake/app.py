@@ -35,7 +35,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from feedback.dates import utc_text
 from feedback.intake import spool
 from feedback.intake.fields import Invalid, clean_fields, clean_id
-from feedback.intake.guards import CsrfTokens, Refused, TokenBucket, decode_utf8, read_limited, require_type, verify
+from feedback.intake.guards import (
+    CsrfTokens,
+    Refused,
+    TokenBucket,
+    decode_utf8,
+    read_limited,
+    require_type,
+    verify,
+)
 from feedback.intake.settings import FormSource
 
 log = logging.getLogger(__name__)
