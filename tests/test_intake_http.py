@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -18,7 +20,7 @@ from feedback.intake.app import CSRF_COOKIE, RETRY_AFTER, create_app
 from feedback.intake.guards import CsrfTokens, sign
 from feedback.intake.settings import FormSource
 
-from .conftest import REPO
+from .conftest import REPO, need
 from .intake_server import (
     SECRET,
     csrf_of,
@@ -370,3 +372,26 @@ def test_feedback_intake_refuses_an_unset_secret(write_config: Callable[..., Pat
                           env={**env, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, check=False)
     assert done.returncode == 1
     assert "secret 'env:TEST_INTAKE_UNSET_SECRET' is not set" in done.stderr
+
+
+# --- the README's examples -----------------------------------------------------------------
+
+
+def readme_block(language: str, containing: str) -> str:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## The feedback intake"):text.index("## Bad input")]
+    blocks = re.findall(rf"```{language}\n(.*?)```", section, flags=re.DOTALL)
+    [block] = [b for b in blocks if containing in b]
+    return block
+
+
+@pytest.mark.parametrize(("language", "command"), [("bash", ["bash", "-eu", "-c"]), ("python", [sys.executable, "-c"])])
+def test_the_readme_signing_examples_are_accepted(intake: str, spool_path: Path, language: str, command: list[str]) -> None:
+    if language == "bash":
+        need(shutil.which("openssl") and shutil.which("curl"), "openssl and curl are needed for the README's shell example")
+    script = readme_block(language, "X-Feedback-Signature").replace("http://127.0.0.1:8002", intake)
+    done = subprocess.run([*command, script], env={**os.environ, "FEEDBACK_INTAKE_SECRET": SECRET.decode()},
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert '"status":"received"' in done.stdout
+    assert [r["submission_id"] for r in spooled(spool_path)] == ["api:crm-1234"]
