@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from feedback.errors import ConfigError
+from feedback.intake.settings import FormSource
 from feedback.themes.settings import ThemeSettings
 
 DEFAULT_CONFIG_PATH = Path("data/config.yml")
@@ -286,7 +287,7 @@ class ReviewSource(_Model):
 
 
 # One entry of ``sources``: its ``channel`` picks the model.
-SourceConfig = Annotated[SurveySource | ReviewSource | EmailSource, Field(discriminator="channel")]
+SourceConfig = Annotated[SurveySource | ReviewSource | EmailSource | FormSource, Field(discriminator="channel")]
 
 
 # --- processing ------------------------------------------------------------------------------
@@ -446,7 +447,7 @@ def _describe(error: Mapping[str, Any], raw: Mapping[str, Any]) -> str:
         name = entry.get("name") if isinstance(entry, dict) else None
         where = f"source {name!r}" if name else f"source #{loc[1] + 1}"
         loc = loc[2:]
-        if loc and loc[0] in ("survey", "email", "review"):
+        if loc and loc[0] in ("survey", "email", "review", "form"):
             loc = loc[1:]
     field = ".".join(str(part) for part in loc)
     message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")

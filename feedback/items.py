@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
-Channel = Literal["survey", "email", "review"]
+Channel = Literal["survey", "email", "review", "form"]
 
 
 def stable_id(source: str, local_id: str) -> str:

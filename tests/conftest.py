@@ -97,6 +97,7 @@ def build_sample_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from feedback.pipeline import ingest_source, process, publish_archive
     from feedback.samples import generate
     from feedback.samples.emails import generate_emails
+    from feedback.samples.forms import generate_forms
     from feedback.samples.reviews import generate_reviews
     from feedback.themes import update_themes
     from feedback.themes.settings import with_overrides
@@ -108,6 +109,7 @@ def build_sample_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     generate(root / "samples")
     generate_reviews(root / "samples" / "reviews", 20261122)
     generate_emails(root / "samples", 20261122)
+    generate_forms(root / "samples", 20261122)
     config = load_config(root / "config.yml")
     db = open_warehouse(config.warehouse)
     for source in config.sources:

@@ -298,6 +298,7 @@ def samples(state: State, out: Path | None, seed: int) -> None:
     """Write the sample exports of the fictional company Brightmoor."""
     from feedback.samples import generate
     from feedback.samples.emails import generate_emails
+    from feedback.samples.forms import generate_forms
     from feedback.samples.reviews import generate_reviews
 
     target = out or state.config_path.resolve().parent / "samples"
@@ -308,7 +309,45 @@ def samples(state: State, out: Path | None, seed: int) -> None:
         click.echo(f"{count:6d}  reviews ({kind}) in reviews/")
     for name, count in generate_emails(target, seed).items():
         click.echo(f"{count:6d}  messages in {name}")
+    for name, count in generate_forms(target, seed).items():
+        click.echo(f"{count:6d}  form submissions in {name}")
     click.echo(f"wrote the samples under {target}")
+
+
+@cli.command()
+@click.option("--source", "-s", "source_name", help="The form source to serve (default: the only one).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", "-p", default=8002, show_default=True, type=int, help="Port to listen on.")
+@click.option("--forwarded-allow-ips", default="127.0.0.1", show_default=True,
+              help="Reverse proxies whose X-Forwarded-For/-Proto are believed (comma-separated, '*' for any).")
+@click.pass_obj
+def intake(state: State, source_name: str | None, host: str, port: int, forwarded_allow_ips: str) -> None:
+    """Serve the public feedback form and signed JSON endpoint of a form source (writes only its spool)."""
+    from feedback.config import resolve_secret
+    from feedback.intake.app import create_app
+    from feedback.intake.settings import FormSource
+
+    config = state.config
+    forms = [s for s in config.sources if isinstance(s, FormSource)]
+    chosen = config.source(source_name) if source_name else forms[0] if len(forms) == 1 else None
+    if not isinstance(chosen, FormSource):
+        names = ", ".join(s.name for s in forms) or "none configured"
+        raise click.ClickException(f"name a form source to serve with --source (form sources: {names})")
+    source = chosen
+    keys: dict[str, bytes | None] = {}
+    for field, ref in (("secret", source.secret), ("csrf_secret", source.csrf_secret)):
+        value = resolve_secret(ref) if ref else None
+        if ref and value is None:
+            raise click.ClickException(f"source {source.name}: {field} {ref!r} is not set")
+        keys[field] = value.encode() if value else None
+    import uvicorn
+
+    app = create_app(source, config.resolve(source.spool), company=config.company, secret=keys["secret"],
+                     csrf_key=keys["csrf_secret"])
+    endpoint = "and the JSON endpoint /api/submissions" if keys["secret"] else "(JSON endpoint off: no secret)"
+    click.echo(f"Serving the {source.name} form at http://{host}:{port}/ {endpoint}; spool {config.resolve(source.spool)}")
+    uvicorn.run(app, host=host, port=port, proxy_headers=True, forwarded_allow_ips=forwarded_allow_ips,
+                server_header=False, log_level="info")
 
 
 def _register_groups() -> None:

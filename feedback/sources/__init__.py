@@ -29,4 +29,8 @@ def reader_for(channel: str) -> Reader:
         from feedback.sources.email.reader import read_email
 
         return read_email
+    if channel == "form":
+        from feedback.sources.form.reader import read_form
+
+        return read_form
     raise ValueError(f"no reader for channel {channel!r}")

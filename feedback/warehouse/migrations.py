@@ -4,7 +4,7 @@ Applying them again does nothing; :func:`open_warehouse` brings a warehouse up t
 every time it is opened. A migration's name is permanent once released (it is what
 ``_migrations`` records); a schema change is a new migration, never an edit of one.
 Numbering: 0001-0009 landing, items and run log; 0010-0019 theme engine; 0020-0029
-e-mail channel; 0030-0039 public reviews.
+e-mail channel; 0030-0039 public reviews; 0040-0049 the feedback form.
 """
 
 from __future__ import annotations
@@ -243,3 +243,18 @@ def _m0030(db: sqlite_utils.Database) -> None:
         pk=("item_id", "duplicate_of"),
     )
     db.table("review_near_duplicates").create_index(["duplicate_of"])
+
+
+# --- the feedback form (feedback/sources/form): 0040-0049 ----------------------------------
+
+
+@migration("0040_form_contacts")
+def _m0040(db: sqlite_utils.Database) -> None:
+    # The contact address a form submission gave, with its consent to be contacted. Internal:
+    # the archive holds only the pseudonymous customer key.
+    db.table("form_contacts").create(
+        {"item_id": str, "source": str, "submission_id": str, "customer": str, "email": str,
+         "consent": int, "received_at": str},
+        pk="item_id",
+    )
+    db.table("form_contacts").create_index(["customer"])
