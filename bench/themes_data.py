@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/themes_data.py          # embed (once) banking77 test + clinc150 test
     .venv/bin/python bench/themes_data.py --large  # also every labelled text (for the 50k speed run)
-    .venv/bin/python bench/themes_data.py --warm   # embed every text and segment bench/themes_quality.py uses
+    .venv/bin/python bench/themes_data.py --warm [all|test]  # embed what bench/themes_quality.py uses
 
 Texts go through the pipeline's cleanup (feedback.text.segments.clean_for_embedding) before
 embedding, as in production. :func:`load` caches bench/out/<name>.npz (vectors, texts, labels)
@@ -160,23 +160,25 @@ def text_vectors(texts: list[str], embedder: CachedEmbedder) -> np.ndarray:
     return embedder.encode([clean_for_embedding(t) for t in texts])
 
 
-def warm(names: list[str], embedder: CachedEmbedder) -> None:
-    """Embed every whole text and every themable segment of the sets in one go."""
-    from feedback.text.segments import is_themable, segment_many
+def warm(names: list[str], split: str, embedder: CachedEmbedder, chunk: int = 1000) -> None:
+    """Embed every whole text and every themable segment of the sets, saving every ``chunk`` texts."""
+    from feedback.text.segments import clean_for_embedding, is_themable, segment_many
 
     for set_name in names:
-        data = labelled(set_name)
-        text_vectors(data.texts, embedder)
-        clean = {s.clean for segs in segment_many(data.texts) for s in segs if is_themable(s.clean)}
-        embedder.encode(sorted(clean))
-        print(set_name, len(data.texts), "texts,", len(clean), "distinct segments cached", file=sys.stderr)
+        data = labelled(set_name, split)
+        clean = {clean_for_embedding(t) for t in data.texts}
+        clean |= {s.clean for segs in segment_many(data.texts) for s in segs if is_themable(s.clean)}
+        todo = sorted(clean)
+        for start in range(0, len(todo), chunk):
+            embedder.encode(todo[start : start + chunk])
+        print(set_name, len(data.texts), "texts,", len(clean), "distinct texts and segments cached", file=sys.stderr)
 
 
 if __name__ == "__main__":
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     sys.path.insert(0, str(ROOT))
     if "--warm" in sys.argv:
-        warm(["clinc150", "banking77"], CachedEmbedder())
+        warm(["banking77", "clinc150"], sys.argv[-1] if sys.argv[-1] in ("all", "test") else "all", CachedEmbedder())
         sys.exit(0)
     for set_name in ["banking77", "clinc150"] + (["all"] if "--large" in sys.argv else []):
         v, _, lab = load(set_name)
