@@ -115,3 +115,49 @@ def test_binary_macro_f1_leaves_three_stars_out() -> None:
     assert f1 == pytest.approx(1 / 3)
     with pytest.raises(ValueError, match="no 1-2 or 4-5 star"):
         binary_macro_f1([0.1], [3])
+
+
+def test_held_out_reviews_skip_rows_without_text_or_stars(tmp_path: Path) -> None:
+    from themes_sentiment import held_out
+
+    path = tmp_path / "reviews.csv"
+    path.write_text('Review Text,Rating\nGreat fit,5\n,4\nBad seams,\nMeh,three\n"Awful, tore",1\nFine,3\n',
+                    encoding="utf-8")
+    assert held_out(path, share=1.0) == [("Great fit", 5), ("Awful, tore", 1), ("Fine", 3)]
+    part = held_out(path, share=0.5, seed=3)
+    assert len(part) == 2 and part == held_out(path, share=0.5, seed=3)
+    assert set(part) <= {("Great fit", 5), ("Awful, tore", 1), ("Fine", 3)}
+
+
+def test_unknown_labelled_set_is_refused() -> None:
+    from themes_data import labelled
+
+    with pytest.raises(ValueError, match="unknown labelled set"):
+        labelled("banking78")
+
+
+def test_a_comment_counts_by_its_best_segment_and_its_theme_parent(tmp_path: Path) -> None:
+    from themes_warehouse import BenchWarehouse
+
+    from feedback.items import stable_id
+    from feedback.themes.settings import ThemeSettings
+
+    wh = BenchWarehouse(tmp_path, ThemeSettings(), embedder=None)  # type: ignore[arg-type]  # no fit here
+    wh.add(["a", "b", "c", "d"], ["one. two.", "three. four.", "ok", ""], "2026-01-01")
+    wh.db["themes"].insert_all([
+        {"id": 10, "label": "Card problems", "status": "parent"},
+        {"id": 1, "label": "Card delivery", "status": "active", "parent_id": 10},
+        {"id": 2, "label": "Exchange rates", "status": "active"},
+        {"id": 3, "label": "Old theme", "status": "retired"},
+    ])
+    segments = [("a", 0, 1, 0.5), ("a", 1, 2, 0.7), ("b", 0, 1, 0.6), ("b", 1, 2, 0.6), ("c", 0, None, None)]
+    wh.db["theme_segments"].insert_all(
+        {"id": f"{stable_id('bench', local)}:{seq}", "item_id": stable_id("bench", local), "seq": seq,
+         "themable": 1, "theme_id": theme, "score": score} for local, seq, theme, score in segments)
+    snap = wh.snapshot()
+    wh.close()
+    assert snap.theme == {"a": 2, "b": 1, "c": -1, "d": -1}  # b: a tie goes to the first segment
+    assert snap.top == {"a": 2, "b": 10, "c": -1, "d": -1}
+    assert snap.top_level == 2
+    assert snap.leaf_siblings() == {10: ["Card delivery"], None: ["Exchange rates"]}
+    assert snap.top_labels() == {None: ["Card problems", "Exchange rates"]}
