@@ -228,6 +228,8 @@ def nightly_rows(data: Labelled, ids: list[str], settings: ThemeSettings, embedd
         Row("nightly vs re-cluster: majority agreement", "", f"{to_re.majority:.1%}", "n/a"),
         Row("nightly vs re-cluster: same theme id kept", "", f"{same_id:.1%}", "n/a"),
         Row("nightly vs a fresh fit of everything: one-to-one", "", f"{to_fit.one_to_one:.1%}", "n/a"),
+        Row("nightly vs a fresh fit of everything: majority (finer fit forgiven)", "", f"{to_fit.majority:.1%}",
+            "n/a"),
         Row("themes the nights created / the re-cluster retired", "0 retired", f"{len(created)} / {len(folded)}",
             "n/a", verdict(not folded)),
     ]
