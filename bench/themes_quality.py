@@ -1,146 +1,309 @@
-"""Theme quality on labelled intent sets, against BERTopic on the same embeddings.
+"""Theme and sentiment quality against issue #12's targets, beside BERTopic on the same embeddings.
 
-    .venv/bin/pip install -e '.[bench]'   # bertopic, only for this comparison
-    .venv/bin/python bench/themes_quality.py
+    .venv/bin/pip install -e '.[bench]'           # bertopic, only for this comparison
+    .venv/bin/python bench/themes_data.py --warm  # once: embed every text and segment (minutes)
+    .venv/bin/python bench/themes_quality.py      # every figure; appends to bench/RESULTS.md
+    .venv/bin/python bench/themes_quality.py --limit 2000 --no-append   # a quick look
 
-Per set: NMI / ARI / V-measure against the labels (outliers count as one cluster,
-for both tools), outlier share, run-to-run ARI (seed 1 + shuffled input vs seed 0),
-and nightly agreement: fit on 80 %, assign the other 20 % nightly, then a full
-re-cluster on 100 % matched to the 80 % themes (as the product does): the share of
-the 20 % whose theme id is the same (the re-cluster continues the themes as
-feedback.themes.engine does with unchanged parameters: matching, folding of splits,
-centres moving half way). The labels after that re-cluster are scored too. Appends a table to bench/RESULTS.md.
+Our themes come from the engine's public entry points on a real temporary warehouse
+(bench/themes_warehouse.py: ``update_themes`` = the nightly step, whose first run is the full
+fit, and ``recluster``), so segmentation, hierarchy and labels are whatever the engine does
+today. BERTopic runs with its defaults (UMAP 5-d + HDBSCAN min_cluster_size 10, eom) on the
+MiniLM vectors of the whole texts (cleaned as the pipeline cleans a segment); ours embeds the
+segments with the same model (bench/.cache holds the vectors). Per set:
+
+- NMI / ARI against the intents, outlier share (outliers count as one cluster for both tools;
+  a comment's theme is its best segment's);
+- the top level: how many entries, and NMI / ARI against clinc150's 10 domains (beside
+  BERTopic's topics reduced, with its ``reduce_topics``, to as many);
+- stability: ARI on the common comments between the base fit and fits that differ in the
+  engine's seed, in input order (the same comments exported in another order, so their ids
+  differ too), in a 10 % subsample, and in all three at once;
+- nightly vs re-cluster: the comments arrive in nights (a seeded shuffle as date order, the
+  first night holding ``--first`` of them); the first night fits, the others run the nightly
+  step, then the engine re-clusters. Agreement is measured on the comments of nights 2..n
+  (bench/themes_metrics.py: one-to-one and majority mappings, and the share keeping its
+  theme id), and the themes the nights created that the re-cluster retired are counted;
+- label checks on the base fit's themes and top level;
+- sentiment against the stars of the shared rated reviews (bench/themes_sentiment.py).
 """
 
 from __future__ import annotations
 
+import argparse
+import logging
 import os
 import platform
-import random
 import sys
+import tempfile
 import time
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
-from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score, v_measure_score
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from themes_data import load  # noqa: E402
+from themes_data import CACHE, CachedEmbedder, Labelled, labelled, text_vectors  # noqa: E402
+from themes_metrics import (  # noqa: E402
+    agreement,
+    common_ari,
+    label_checks,
+    label_problem,
+    label_scores,
+    split_nights,
+)
+from themes_sentiment import evaluate as evaluate_sentiment  # noqa: E402
+from themes_sentiment import held_out  # noqa: E402
+from themes_warehouse import BenchWarehouse, Snapshot  # noqa: E402
 
-from feedback.themes import cluster  # noqa: E402
-from feedback.themes.match import continue_themes  # noqa: E402
 from feedback.themes.settings import ThemeSettings  # noqa: E402
 
-
-def scores(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
-    return {
-        "NMI": normalized_mutual_info_score(y, pred),
-        "ARI": adjusted_rand_score(y, pred),
-        "V": v_measure_score(y, pred),
-        "outliers": float(np.mean(pred < 0)),
-    }
+STABILITY = 0.90
+AGREEMENT = 0.90
+OUTLIERS = 0.10
+NMI_LEAD = 0.02
+FIRST_DAY = date(2026, 1, 1)
 
 
-def ours(x: np.ndarray, keys: list[str], settings: ThemeSettings) -> np.ndarray:
-    return cluster.fit(x, keys, settings)[1].theme
+@dataclass
+class Row:
+    measure: str
+    target: str
+    ours: str
+    bertopic: str = ""
+    result: str = "info"
 
 
-def incremental_agreement(x: np.ndarray, keys: list[str], settings: ThemeSettings) -> tuple[float, float]:
-    """(share of nightly assignments the re-cluster keeps, NMI-ready labels of the re-cluster)."""
-    rng = random.Random(7)
-    idx = list(range(len(keys)))
-    rng.shuffle(idx)
-    cut = int(0.8 * len(idx))
-    old, new = np.array(sorted(idx[:cut])), np.array(sorted(idx[cut:]))
-    cents_old, fit_old = cluster.fit(x[old], [keys[i] for i in old], settings)
-    nightly = cluster.assign(x[new], cents_old, settings.assign_threshold).theme
-    # The re-cluster as feedback.themes.engine does it with unchanged parameters.
-    cents_full, fit_full = cluster.fit(x, keys, settings)
-    old_members = [{keys[old[i]] for i in np.flatnonzero(fit_old.theme == c)} for c in range(len(cents_old))]
-    old_members = [
-        members | {keys[new[i]] for i in np.flatnonzero(nightly == c)} for c, members in enumerate(old_members)
-    ]
-    full_members = [{keys[i] for i in np.flatnonzero(fit_full.theme == c)} for c in range(len(cents_full))]
-    carried = continue_themes(cents_full, full_members, cents_old, old_members,
-                              min_cosine=settings.match_threshold, min_share=settings.overlap_threshold,
-                              fold_share=settings.fold_threshold)
-    ids: list[int] = []
-    vecs: list[np.ndarray] = []
-    for c, j in enumerate(carried.target):
-        theme = j if j is not None else 10_000 + c
-        if theme not in ids:
-            ids.append(theme)
-            vecs.append(carried.centroids[j] if j is not None else cents_full[c])
-    final = cluster.assign(x, np.vstack(vecs), settings.assign_threshold).theme
-    as_ids = np.array([ids[t] if t >= 0 else -1 for t in final])
-    return float(np.mean(as_ids[new] == nightly)), as_ids
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
 
 
-def bertopic_labels(texts: list[str], x: np.ndarray) -> tuple[np.ndarray, float]:
+def fit(data: Labelled, ids: list[str], settings: ThemeSettings, embedder: CachedEmbedder,
+        folder: Path) -> tuple[Snapshot, float]:
+    """One full fit of ``data`` (comments given ``ids``) in a fresh warehouse: (snapshot, seconds)."""
+    with tempfile.TemporaryDirectory(dir=folder) as tmp:
+        wh = BenchWarehouse(Path(tmp), settings, embedder)
+        wh.add(ids, data.texts, FIRST_DAY.isoformat())
+        wh.nightly()
+        snap = wh.snapshot()
+        wh.close()
+    return snap, wh.seconds
+
+
+def bertopic_topics(texts: list[str], x: np.ndarray, reduce_to: int | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """BERTopic with its defaults on precomputed vectors: (topics, topics reduced to ``reduce_to``)."""
     from bertopic import BERTopic
 
-    started = time.perf_counter()
-    model = BERTopic()  # defaults: UMAP 5-d, HDBSCAN min_cluster_size 10, eom
+    model = BERTopic()
     topics, _ = model.fit_transform(texts, embeddings=x)
-    return np.asarray(topics), time.perf_counter() - started
+    reduced = None
+    if reduce_to:
+        model.reduce_topics(texts, nr_topics=reduce_to + 1)  # +1: BERTopic counts its outlier topic
+        reduced = np.asarray(model.topics_)
+    return np.asarray(topics), reduced
+
+
+def evaluate_set(data: Labelled, embedder: CachedEmbedder, args: argparse.Namespace, folder: Path,
+                 notes: list[str]) -> list[Row]:
+    n = len(data.texts)
+    ids = [f"{i:06d}" for i in range(n)]
+    settings = ThemeSettings()
+    rows: list[Row] = []
+    log = print
+
+    base, seconds = fit(data, ids, settings, embedder, folder)
+    log(f"{data.name}: base fit {seconds:.0f} s, {len(base.leaves)} themes, {base.top_level} top-level", flush=True)
+    pred = [base.theme[i] for i in ids]
+    s = label_scores(data.labels, pred)
+
+    bt = bt_reduced = None
+    if args.bertopic:
+        x = text_vectors(data.texts, embedder)
+        started = time.perf_counter()
+        bt, bt_reduced = bertopic_topics(data.texts, x, base.top_level if data.coarse else None)
+        log(f"{data.name}: BERTopic {time.perf_counter() - started:.0f} s", flush=True)
+    b = label_scores(data.labels, list(bt)) if bt is not None else None
+
+    def fmt(value: float | None, pattern: str = "{:.3f}") -> str:
+        return "n/a" if value is None else pattern.format(value)
+
+    rows.append(Row("themes", "", str(len(base.leaves)), str(len(set(bt.tolist()) - {-1})) if bt is not None else ""))
+    rows.append(Row("NMI vs intents", f">= BERTopic + {NMI_LEAD}", fmt(s["NMI"]), fmt(b and b["NMI"]),
+                    verdict(s["NMI"] >= b["NMI"] + NMI_LEAD) if b else "n/a"))
+    rows.append(Row("ARI vs intents", "", fmt(s["ARI"]), fmt(b and b["ARI"])))
+    rows.append(Row("outlier share", f"<= {OUTLIERS:.0%}", fmt(s["outliers"], "{:.1%}"),
+                    fmt(b and b["outliers"], "{:.1%}"), verdict(s["outliers"] <= OUTLIERS)))
+    rows.append(Row("top-level entries", "8-25 on a company's feedback (aim)", str(base.top_level),
+                    str(len(set(bt_reduced.tolist()) - {-1})) + " (reduced to ours)" if bt_reduced is not None else ""))
+    if data.coarse is not None:
+        top = label_scores(data.coarse, [base.top[i] for i in ids])
+        rb = label_scores(data.coarse, list(bt_reduced)) if bt_reduced is not None else None
+        leaf_vs_domain = label_scores(data.coarse, pred)
+        rows.append(Row("top level NMI vs 10 domains", "carries the meaning", fmt(top["NMI"]), fmt(rb and rb["NMI"])))
+        rows.append(Row("top level ARI vs 10 domains", "carries the meaning", fmt(top["ARI"]), fmt(rb and rb["ARI"])))
+        rows.append(Row("(themes, not top level) NMI vs domains", "", fmt(leaf_vs_domain["NMI"]), ""))
+
+    # Stability as a user meets it.
+    rng = np.random.default_rng(args.seed)
+    perm = rng.permutation(n)
+    keep = np.sort(rng.permutation(n)[: round(0.9 * n)])
+    both = perm[np.isin(perm, keep)]
+    variants = {
+        "seed 1 (engine's only seed)": (np.arange(n), False, settings.model_copy(update={"seed": 1})),
+        "input order (shuffled, new ids)": (perm, True, settings),
+        "10 % subsample": (keep, False, settings),
+        "seed + order + subsample": (both, True, settings.model_copy(update={"seed": 1})),
+    }
+    for name, (index, renumber, variant_settings) in variants.items():
+        sub = data.subset(index)
+        sub_ids = [f"r{k:06d}" if renumber else ids[i] for k, i in enumerate(index)]
+        snap, _ = fit(sub, sub_ids, variant_settings, embedder, folder)
+        back = {ids[i]: snap.theme[sid] for i, sid in zip(index, sub_ids, strict=True)}
+        ari, common = common_ari(base.theme, back)
+        same = all(base.theme[k] == v for k, v in back.items()) if name.startswith("seed 1") else None
+        extra = " (identical: the seed does not act at this size)" if same else ""
+        bt_cell = ""
+        if bt is not None and name.startswith("seed + order"):
+            x = text_vectors(sub.texts, embedder)
+            other, _ = bertopic_topics(sub.texts, x)
+            bt_ari, _ = common_ari(dict(zip(ids, bt.tolist(), strict=True)),
+                                   {ids[i]: int(t) for i, t in zip(index, other, strict=True)})
+            bt_cell = f"{bt_ari:.3f} (another run: new UMAP seed, order, subsample)"
+        rows.append(Row(f"stability ARI: {name}", f">= {STABILITY}", f"{ari:.3f} on {common:,}{extra}", bt_cell,
+                        verdict(ari >= STABILITY)))
+        log(f"{data.name}: {rows[-1]}", flush=True)
+
+    rows.extend(nightly_rows(data, ids, settings, embedder, folder, args, base, notes))
+
+    for name, groups in (("themes", base.leaf_siblings()), ("top level", base.top_labels())):
+        checks = label_checks(groups)
+        rows.append(Row(f"labels ({name}): 2-4-word content phrases", "100 % (issue: never a stop word, "
+                        "fragment, number)", f"{checks.phrase_share:.1%} of {checks.labels}", "",
+                        verdict(checks.phrase_share == 1.0)))
+        rows.append(Row(f"labels ({name}): one-word", "0 (2-4 words)", f"{checks.one_word_share:.1%}", ""))
+        rows.append(Row(f"labels ({name}): duplicates among siblings", "0", str(checks.duplicate_siblings), "",
+                        verdict(checks.duplicate_siblings == 0)))
+        bad = [lab for group in groups.values() for lab in group if label_problem(lab)]
+        if bad:
+            notes.append(f"{data.name} {name} labels failing the phrase check ({checks.problems}): "
+                         + ", ".join(f'"{lab}"' for lab in bad[:12]))
+    return rows
+
+
+def nightly_rows(data: Labelled, ids: list[str], settings: ThemeSettings, embedder: CachedEmbedder,
+                 folder: Path, args: argparse.Namespace, base: Snapshot, notes: list[str]) -> list[Row]:
+    nights = split_nights(len(ids), args.first, args.nights, args.seed)
+    with tempfile.TemporaryDirectory(dir=folder) as tmp:
+        wh = BenchWarehouse(Path(tmp), settings, embedder)
+        created_per_night = []
+        first_leaves: set[int] = set()
+        for k, index in enumerate(nights):
+            wh.add([ids[i] for i in index], [data.texts[i] for i in index], (FIRST_DAY + timedelta(days=k)).isoformat())
+            stats = wh.nightly()
+            if k == 0:
+                first_leaves = set(wh.snapshot().leaves)
+            else:
+                created_per_night.append(int(stats.get("themes_new", 0)))
+        night = wh.snapshot()
+        wh.recluster()
+        after = wh.snapshot()
+        wh.close()
+    later = [ids[i] for index in nights[1:] for i in index]
+    to_re = agreement([night.theme[i] for i in later], [after.theme[i] for i in later])
+    to_fit = agreement([night.theme[i] for i in later], [base.theme[i] for i in later])
+    fresh_in_night = agreement([base.theme[i] for i in later], [night.theme[i] for i in later])
+    same_id = float(np.mean([night.theme[i] == after.theme[i] for i in later]))
+    created = set(night.leaves) - first_leaves
+    folded = created - set(after.leaves)
+    sizes = ", ".join(f"{len(x):,}" for x in nights)
+    notes.append(f"{data.name} nights: {sizes} comments; themes after night 1 {len(first_leaves)}, after the last "
+                 f"night {len(night.leaves)} (created per night {created_per_night}), after the re-cluster "
+                 f"{len(after.leaves)}; nightly + re-cluster seconds {wh.seconds:.0f}")
+    return [
+        Row("nightly vs re-cluster: one-to-one agreement (nights 2..n)", f">= {AGREEMENT:.0%}",
+            f"{to_re.one_to_one:.1%} of {to_re.items:,}", "n/a", verdict(to_re.one_to_one >= AGREEMENT)),
+        Row("nightly vs re-cluster: majority agreement", "", f"{to_re.majority:.1%}", "n/a"),
+        Row("nightly vs re-cluster: same theme id kept", "", f"{same_id:.1%}", "n/a"),
+        Row("nightly vs a fresh fit of everything: one-to-one", "", f"{to_fit.one_to_one:.1%}", "n/a"),
+        Row("nightly vs a fresh fit of everything: majority of each fresh theme (its finer grain forgiven)", "",
+            f"{fresh_in_night.majority:.1%}", "n/a"),
+        Row("themes the nights created / the re-cluster retired", "0 retired", f"{len(created)} / {len(folded)}",
+            "n/a", verdict(not folded)),
+    ]
+
+
+def sentiment_rows() -> list[Row]:
+    figures = evaluate_sentiment(held_out())
+    return [
+        Row(f"Spearman vs stars ({figures.reviews:,} held-out reviews)", ">= 0.65", f"{figures.spearman:.3f}", "",
+            verdict(figures.spearman >= 0.65)),
+        Row(f"binary macro-F1, 1-2 vs 4-5 stars ({figures.binary_reviews:,})", ">= 0.88",
+            f"{figures.macro_f1:.3f}", "", verdict(figures.macro_f1 >= 0.88)),
+    ]
+
+
+def table(title: str, rows: list[Row], tools: tuple[str, str] = ("feedback.themes", "BERTopic defaults")) -> list[str]:
+    out = [f"\n### {title}\n", f"| measure | target | {tools[0]} | {tools[1]} | result |", "|---|---|---|---|---|"]
+    out += [f"| {r.measure} | {r.target} | {r.ours} | {r.bertopic} | {r.result} |" for r in rows]
+    return out
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", default="banking77,clinc150")
+    parser.add_argument("--split", choices=["all", "test"], default="all",
+                        help="all: banking77 train+test (13,083), clinc150 in-scope (22,500); test: test splits")
+    parser.add_argument("--limit", type=int, help="a seeded sample of at most this many comments per set")
+    parser.add_argument("--nights", type=int, default=4, help="nights the comments arrive in (>= 2)")
+    parser.add_argument("--first", type=float, default=0.5, help="share of the comments in the first night")
+    parser.add_argument("--seed", type=int, default=7, help="seed of the date order, shuffles and subsample")
+    parser.add_argument("--no-bertopic", dest="bertopic", action="store_false")
+    parser.add_argument("--no-sentiment", dest="sentiment", action="store_false")
+    parser.add_argument("--no-append", dest="append", action="store_false", help="print only")
+    parser.add_argument("--cache", type=Path, default=CACHE, help="folder of the vector cache")
+    args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    settings = ThemeSettings()
+    logging.basicConfig(level=logging.WARNING)
+    embedder = CachedEmbedder(args.cache)
+    started = time.perf_counter()
+    load = os.getloadavg()[0]
     lines = [
-        f"\n## Theme quality, {date.today()} ({os.cpu_count()} cores, 24 GiB, {platform.python_version()})\n",
-        f"Settings: {settings.model_dump(exclude={'model_path'})}\n",
-        "| set | tool | themes | NMI | ARI | V | outliers | run-to-run ARI | nightly agreement | fit s |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        f"\n## Theme and sentiment quality (issue #12 targets), {date.today()} "
+        f"({os.cpu_count()} cores, shared and loaded: load average {load:.1f} at the start; "
+        f"Python {platform.python_version()})\n",
+        f"`bench/themes_quality.py --split {args.split}{f' --limit {args.limit}' if args.limit else ''} "
+        f"--nights {args.nights} --first {args.first} --seed {args.seed}`; engine settings: defaults "
+        f"({ThemeSettings().model_dump(exclude={'model_path'})}).",
     ]
-    for name in ("banking77", "clinc150"):
-        x, texts, labels = load(name)
-        y = np.unique(labels, return_inverse=True)[1]
-        keys = [f"{i:06d}" for i in range(len(texts))]
-        started = time.perf_counter()
-        pred = ours(x, keys, settings)
-        seconds = time.perf_counter() - started
-        perm = np.random.default_rng(3).permutation(len(keys))
-        other = np.empty_like(pred)
-        other[perm] = ours(x[perm], [keys[i] for i in perm], settings.model_copy(update={"seed": 1}))
-        run_ari = adjusted_rand_score(pred, other)
-        agree, refreshed = incremental_agreement(x, keys, settings)
-        s = scores(y, pred)
-        r = scores(y, refreshed)
-        lines.append(
-            f"| {name} | feedback.themes | {pred.max() + 1} | {s['NMI']:.3f} | {s['ARI']:.3f} | {s['V']:.3f} "
-            f"| {s['outliers']:.1%} | {run_ari:.3f} | {agree:.1%} | {seconds:.1f} |"
-        )
-        lines.append(
-            f"| {name} | feedback.themes after nightly + re-cluster | {len(set(refreshed[refreshed >= 0]))} "
-            f"| {r['NMI']:.3f} | {r['ARI']:.3f} | {r['V']:.3f} | {r['outliers']:.1%} | | | |"
-        )
-        print(*lines[-2:], sep="\n", flush=True)
-        try:
-            topics, bt_seconds = bertopic_labels(texts, x)
-            topics2, _ = bertopic_labels([texts[i] for i in perm], x[perm])
-            back = np.empty_like(topics2)
-            back[perm] = topics2
-            b = scores(y, topics)
-            lines.append(
-                f"| {name} | BERTopic defaults | {topics.max() + 1} | {b['NMI']:.3f} | {b['ARI']:.3f} "
-                f"| {b['V']:.3f} | {b['outliers']:.1%} | {adjusted_rand_score(topics, back):.3f} | n/a "
-                f"| {bt_seconds:.1f} |"
-            )
-        except ImportError:
-            lines.append(f"| {name} | BERTopic | not installed (pip install -e '.[bench]') | | | | | | | |")
-        print(lines[-1], flush=True)
-    lines.append(
-        "\nOutliers count as one cluster in NMI/ARI/V for both tools. BERTopic's fit time includes "
-        "UMAP's numba compilation on its first call in the process."
-    )
-    with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as fh:
-        fh.write("\n".join(lines) + "\n")
+    notes: list[str] = []
+    for name in args.sets.split(","):
+        data = labelled(name, args.split)
+        if args.limit and args.limit < len(data.texts):
+            data = data.subset(np.sort(np.random.default_rng(args.seed).permutation(len(data.texts))[: args.limit]))
+        with tempfile.TemporaryDirectory(prefix="themes-quality-") as folder:
+            rows = evaluate_set(data, embedder, args, Path(folder), notes)
+        lines += table(f"{name}: {len(data.texts):,} comments, {len(set(data.labels))} intents"
+                       + (f", {len(set(data.coarse))} domains" if data.coarse else ""), rows)
+        print("\n".join(lines[-len(rows) - 3:]), flush=True)
+    if args.sentiment:
+        rows = sentiment_rows()
+        lines += table("Sentiment against the stars of the shared rated reviews (clothing_reviews)", rows,
+                       ("today's scorer", ""))
+        print("\n".join(lines[-len(rows) - 3:]), flush=True)
+    lines.append("")
+    lines += [f"- {note}" for note in notes]
+    lines.append(f"- Vectors embedded in this run: {embedder.computed:,} (the rest from bench/.cache); "
+                 f"whole run {time.perf_counter() - started:.0f} s.")
+    lines.append("- Outliers count as one cluster in NMI/ARI for both tools; a comment's theme is its "
+                 "best-scoring segment's. BERTopic sees one vector per whole comment, ours per segment.")
+    print("\n".join(lines[-len(notes) - 3:]))
+    if args.append:
+        with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as fh:
+            fh.write("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

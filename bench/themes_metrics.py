@@ -1,0 +1,190 @@
+"""The figures of bench/themes_quality.py, as pure functions over partitions and labels.
+
+A partition is one theme per item (any hashable; ``OUTLIER`` = in no theme), items aligned by
+position or given as ``{item: theme}`` maps. Tested with exact values in
+tests/test_bench_metrics.py.
+
+- :func:`label_scores`: NMI / ARI against human labels (outliers count as one cluster, for
+  every tool alike) and the outlier share.
+- :func:`common_ari`: ARI of two fits on the items both saw (stability across seeds, input
+  orders and subsamples).
+- :func:`agreement`: how far the themes nightly gave agree with a re-cluster's. Under the
+  *one-to-one* mapping (Hungarian on the contingency table, outliers mapped only to outliers)
+  the figure is the share of items whose nightly theme is mapped to their re-cluster theme: a
+  night that cut a theme in two, or spawned one the re-cluster folds back, loses the smaller
+  part. Under the *majority* mapping each nightly theme maps to the re-cluster theme holding
+  most of its items (many-to-one: splits are forgiven; ties go to the theme met first).
+- :func:`label_checks`: the share of labels that are 2-4-word phrases of content words, of
+  one-word labels, and duplicates among siblings.
+- :func:`binary_macro_f1`: macro-F1 of a sentiment score against low / high stars.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+OUTLIER: Hashable = -1
+_WORD = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*$")
+_CLITICS = {"n't", "n’t"}  # "n't" alone is half a word ("do n't")
+
+
+def _codes(values: Sequence[Hashable]) -> np.ndarray:
+    index: dict[Hashable, int] = {}
+    return np.array([index.setdefault(v, len(index)) for v in values], dtype=np.int64)
+
+
+def label_scores(truth: Sequence[Hashable], pred: Sequence[Hashable]) -> dict[str, float]:
+    """NMI, ARI against ``truth``; ``outliers`` = share of items predicted ``OUTLIER``."""
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    if len(truth) != len(pred):
+        raise ValueError("truth and prediction must have one entry per item")
+    y, p = _codes(truth), _codes(pred)
+    return {
+        "NMI": float(normalized_mutual_info_score(y, p)),
+        "ARI": float(adjusted_rand_score(y, p)),
+        "outliers": float(np.mean([v == OUTLIER for v in pred])) if len(pred) else 0.0,
+    }
+
+
+def common_ari(first: Mapping[Hashable, Hashable], second: Mapping[Hashable, Hashable]) -> tuple[float, int]:
+    """(ARI over the items both partitions hold, how many those are); outliers are one cluster."""
+    from sklearn.metrics import adjusted_rand_score
+
+    common = [item for item in first if item in second]
+    if not common:
+        raise ValueError("the two partitions share no item")
+    return float(adjusted_rand_score(_codes([first[i] for i in common]), _codes([second[i] for i in common]))), len(
+        common
+    )
+
+
+@dataclass(frozen=True)
+class Agreement:
+    items: int
+    one_to_one: float  # share of items whose nightly theme maps one-to-one to their re-cluster theme
+    majority: float  # share under the many-to-one majority mapping
+    nightly_themes: int  # distinct nightly themes (outliers not counted)
+    recluster_themes: int
+    unmatched_nightly: int  # nightly themes the one-to-one mapping leaves without a partner
+
+
+def agreement(nightly: Sequence[Hashable], recluster: Sequence[Hashable]) -> Agreement:
+    """Agreement of nightly themes with re-cluster themes over the same items (see module doc)."""
+    from scipy.optimize import linear_sum_assignment
+
+    if len(nightly) != len(recluster):
+        raise ValueError("nightly and recluster must have one entry per item")
+    if not nightly:
+        raise ValueError("no items to compare")
+    pairs = Counter(zip(nightly, recluster, strict=True))
+    rows = [t for t in dict.fromkeys(nightly) if t != OUTLIER]
+    cols = [t for t in dict.fromkeys(recluster) if t != OUTLIER]
+    table = np.zeros((len(rows), len(cols)), dtype=np.int64)
+    r_index = {t: i for i, t in enumerate(rows)}
+    c_index = {t: j for j, t in enumerate(cols)}
+    for (a, b), n in pairs.items():
+        if a != OUTLIER and b != OUTLIER:
+            table[r_index[a], c_index[b]] = n
+    both_out = pairs.get((OUTLIER, OUTLIER), 0)
+    matched = 0
+    paired = 0
+    if table.size:
+        r, c = linear_sum_assignment(-table)
+        kept = table[r, c] > 0
+        matched = int(table[r, c].sum())
+        paired = int(kept.sum())
+    majority = both_out
+    for i in range(len(rows)):
+        if table.shape[1]:
+            majority += int(table[i].max())
+    n = len(nightly)
+    return Agreement(n, (matched + both_out) / n, majority / n, len(rows), len(cols), len(rows) - paired)
+
+
+def split_nights(n: int, first: float, nights: int, seed: int) -> list[np.ndarray]:
+    """Item positions in a simulated date order (a shuffle with ``seed``) cut into ``nights``
+    nights: the first holds ``first`` of the items, the rest share the remainder equally."""
+    if nights < 2 or not 0.0 < first < 1.0:
+        raise ValueError("at least two nights and a first-night share between 0 and 1 are needed")
+    order = np.random.default_rng(seed).permutation(n)
+    head = int(round(first * n))
+    cuts = [0, head] + [head + round((n - head) * k / (nights - 1)) for k in range(1, nights)]
+    return [np.sort(order[a:b]) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+
+
+# --- labels --------------------------------------------------------------------------------
+
+
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
+def label_problem(label: str, stop_words: Iterable[str] | None = None) -> str | None:
+    """Why ``label`` is not a 2-4-word phrase of content words, or None when it is one.
+
+    Words are split on spaces; a word must be letters (inner ``'``/``-`` allowed: "don't",
+    "double-charged"), so a number, a placeholder, punctuation or a bare "n't" is a "fragment"; the first and
+    last word must not be stop words (spaCy's English list).
+    """
+    stops = frozenset(stop_words) if stop_words is not None else _stop_words()
+    words = label.split()
+    if not words:
+        return "empty"
+    if any(any(ch.isdigit() for ch in w) for w in words):
+        return "number"
+    if any(not _WORD.match(w) or w.lower() in _CLITICS for w in words):
+        return "fragment"
+    if len(words) == 1:
+        return "one word"
+    if len(words) > 4:
+        return "too long"
+    if words[0].lower() in stops or words[-1].lower() in stops:
+        return "stop word at an edge"
+    return None
+
+
+@dataclass(frozen=True)
+class LabelChecks:
+    labels: int
+    phrase_share: float  # 2-4-word phrases of content words
+    one_word_share: float
+    duplicate_siblings: int  # labels equal (case-insensitive) to an earlier sibling's
+    problems: dict[str, int]  # reason -> count
+
+
+def label_checks(siblings: Mapping[Hashable, Sequence[str]], stop_words: Iterable[str] | None = None) -> LabelChecks:
+    """Checks over labels grouped by parent (``siblings``: parent -> its children's labels)."""
+    stops = frozenset(stop_words) if stop_words is not None else _stop_words()
+    labels = [lab for group in siblings.values() for lab in group]
+    if not labels:
+        raise ValueError("no labels to check")
+    problems = Counter(p for p in (label_problem(lab, stops) for lab in labels) if p)
+    duplicates = 0
+    for group in siblings.values():
+        seen = Counter(" ".join(lab.lower().split()) for lab in group)
+        duplicates += sum(count - 1 for count in seen.values())
+    n = len(labels)
+    return LabelChecks(n, (n - sum(problems.values())) / n, problems.get("one word", 0) / n, duplicates,
+                       dict(sorted(problems.items())))
+
+
+# --- sentiment -----------------------------------------------------------------------------
+
+
+def binary_macro_f1(scores: Sequence[float], stars: Sequence[int], *, cut: float = 0.0) -> tuple[float, int]:
+    """(macro-F1, items) of "score > cut means positive" against 1-2 stars negative, 4-5 positive
+    (3 stars left out)."""
+    from sklearn.metrics import f1_score
+
+    pairs = [(s > cut, r >= 4) for s, r in zip(scores, stars, strict=True) if r != 3]
+    if not pairs:
+        raise ValueError("no 1-2 or 4-5 star items")
+    return float(f1_score([t for _, t in pairs], [p for p, _ in pairs], average="macro")), len(pairs)
