@@ -72,9 +72,9 @@
       var colour = { "drag": RED, "strength": GREEN };
       return { type: "bar", data: { labels: rows.map(function (r) { return wrap(r.label, 28); }),
         datasets: [{ label: "points gained if this theme's responses scored like the others", data: rows.map(function (r) { return r.points; }),
-          backgroundColor: rows.map(function (r) { return colour[r.verdict] || GREY; }) },
+          backgroundColor: rows.map(function (r) { return colour[r.verdict] || GREY; }), order: 1 },
                    { label: "95 % interval", data: rows.map(function (r) { return r.points_low === null ? null : [r.points_low, r.points_high]; }),
-          backgroundColor: "rgba(0, 0, 0, 0.15)" }] },
+          backgroundColor: "rgba(0, 0, 0, 0.55)", grouped: false, barPercentage: 0.15, order: 0 }] },
         options: Object.assign({}, base, { indexAxis: "y", scales: { y: { ticks: { autoSkip: false } } } }) };
     },
     "timeline": function () {
