@@ -1,4 +1,4 @@
-"""Datasette plugin: search by meaning, themes, trends, score drivers, the promise gap, customers.
+"""Datasette plugin: search by meaning, comments, themes, trends, score drivers, the promise gap, customers.
 
 Pages live under ``/-/feedback/`` and read the archive tables that :mod:`feedback.insights.tables`
 publishes. Configure in metadata (all optional)::
@@ -15,6 +15,7 @@ publishes. Configure in metadata (all optional)::
         sql_result_mb: 64        # text and blobs one query may return (feedback.serve.limits)
         sql_memory_mb: 512       # cap on SQLite's memory for the whole process; default none,
                                  # `feedback serve` sets 512 unless the file does
+        driver_min_responses: 20 # drivers: themes raised by fewer responses are "too few to tell"
 
 The embedding model is loaded once per process, on the first search by meaning (the CLI
 sets ``HF_HUB_OFFLINE=1``); the vectors once per archive file. A new publish is served from
