@@ -142,7 +142,7 @@ def facet_counts(page: str) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
     for name, items in re.findall(r"<h3>(.*?)</h3><ul>(.*?)</ul>", aside.group(1), flags=re.S):
         out[name] = {html.unescape(re.sub(r"<[^>]+>", "", v)).strip(): int(n)
-                     for v, n in re.findall(r'<li>(.*?)<span class="n">(\d+)</span>', items, flags=re.S)}
+                     for v, n in re.findall(r'<li[^>]*>(.*?)<span class="n">(\d+)</span>', items, flags=re.S)}
     return out
 
 
