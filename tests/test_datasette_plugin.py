@@ -274,9 +274,9 @@ async def test_promise_gap_shows_broken_kept_and_silent_promises(ds: Any, archiv
 
 async def test_customers_waiting_and_a_customers_whole_story(ds: Any, archive: Path) -> None:
     db = sqlite_utils.Database(archive)
-    unanswered = db.execute("select count(*) from email_threads where answered = 0").fetchone()[0]
+    unanswered = db.execute("select count(distinct customer) from email_threads where answered = 0").fetchone()[0]
     page = await get(ds, "/-/feedback/customers?days=2")
-    assert f"Waiting for an answer ({unanswered})" in page
+    assert f"Waiting for an answer ({unanswered})" in page  # customers, each once
     assert "@" not in re.sub(r"<[^>]+>", "", page)
     key, comments = db.execute(
         "select customer, comments from customers order by comments desc, customer limit 1"
@@ -352,7 +352,7 @@ def href_params(link: str) -> dict[str, str]:
 async def test_search_pages_and_exports_agree(ds: Any) -> None:
     first = await get(ds, "/-/feedback/search?q=refund&mode=keyword")
     total = found_count(first)
-    assert total > 100
+    assert total > 50
     second = await get(ds, "/-/feedback/search?q=refund&mode=keyword&page=2")
     on_pages = [re.findall(r'href="/-/feedback/comments/([^"]+)" class="fb-open"', p) for p in (first, second)]
     assert len(on_pages[0]) == 50 and len(on_pages[1]) == min(50, total - 50)

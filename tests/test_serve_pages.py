@@ -160,13 +160,16 @@ def test_sentiment_is_green_only_when_clearly_positive(value: float | None, html
     ("trend", "baseline", "q", "words"),
     [("stable", 10, 0.762, "no real change"), ("emerging", 10, 0.001, "rising <small>(unlikely to be chance)</small>"),
      ("emerging", 0, 0.01, "new <small>(unlikely to be chance)</small>"),
-     ("declining", 30, 0.02, "falling <small>(unlikely to be chance)</small>"), ("stable", None, None, "no real change")],
+     ("declining", 30, 0.02, "falling <small>(unlikely to be chance)</small>"), ("stable", None, None, "no real change"),
+     ("emerging", 5, 0.0004, "rising <small>(unlikely to be chance)</small>")],
 )
 def test_a_trend_in_words_with_its_figure_in_a_tooltip(trend: str, baseline: int | None, q: float | None,
                                                       words: str) -> None:
     html = macro(f"{{{{ m.change({{'trend': {trend!r}, 'baseline': {baseline!r}, 'q_value': {q!r}}}) }}}}")
     assert re.sub(r"<span[^>]*>|</span>.*", "", html, flags=re.S) == words
-    if q is not None:
+    if q is not None and q < 0.001:
+        assert 'title="q &lt; 0.001: the chance' in html and "q&nbsp;&lt;&nbsp;0.001</small>" in html
+    elif q is not None:
         assert f'title="q = {q:.3f}: the chance' in html and f"q&nbsp;{q:.3f}</small>" in html
     else:
         assert 'title=""' in html and "q&nbsp;" not in html
