@@ -1,5 +1,7 @@
 """End to end in headless Chromium: a member of staff searches by keyword and by meaning,
-opens a theme and the promise gap, against `datasette` serving a real sample archive.
+opens a theme and the promise gap, walks from the home page through a search, its second page
+and its CSV export to a comment, its theme and its customer, against `datasette` serving a
+real sample archive.
 
 Debian's chromium (scripts/system-deps.sh) driven by Playwright with ``executable_path``:
 no browser download. Screenshots go to the test session's temporary folder (pytest's basetemp,
@@ -8,6 +10,7 @@ no browser download. Screenshots go to the test session's temporary folder (pyte
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import os
 import socket
@@ -141,7 +144,82 @@ def test_the_promise_gap_shows_what_is_broken_and_what_is_not_said(page: Any, se
     shot(page, screenshots, "4-promise-gap")
 
 
-def test_the_overview_draws_its_four_charts(page: Any, server: str, screenshots: Path) -> None:
+def test_the_overview_draws_its_charts_with_whole_labels(page: Any, server: str, screenshots: Path) -> None:
     page.goto(f"{server}/-/feedback")
-    page.wait_for_function("window.feedbackCharts && window.feedbackCharts.length === 4")
+    charts = page.locator("canvas[data-chart]").count()
+    assert charts >= 4
+    page.wait_for_function(f"window.feedbackCharts && window.feedbackCharts.length === {charts}")
+    # every label of the promise gap is drawn inside its canvas (none cut off on the left)
+    left, right, widest = page.evaluate("""() => {
+        const c = window.feedbackCharts.find(c => c.canvas.dataset.chart === "promise-gap"), y = c.scales.y;
+        c.ctx.font = Chart.helpers.toFont(y.options.ticks.font).string;
+        return [y.left, y.right, Math.max(...c.data.labels.flat().map(l => c.ctx.measureText(l).width))]; }""")
+    assert left >= 0 and widest <= right, (left, right, widest)
+    colours = page.evaluate("""() => { const c = window.feedbackCharts.find(c => c.canvas.dataset.chart === "sentiment-by-theme");
+        return c.data.datasets[0].data.map((v, i) => [v, c.data.datasets[0].backgroundColor[i]]); }""")
+    for value, colour in colours:
+        assert colour == ("#2e7d32" if value > 0.05 else "#c62828" if value < -0.05 else "#9e9e9e"), (value, colour)
+    page.locator("#figures-volume summary").click()
+    assert page.locator("#figures-volume table tbody tr").count() >= 10
     shot(page, screenshots, "5-overview")
+
+
+def test_the_feedback_table_gives_the_text_room_and_folds_its_column_notes(page: Any, server: str) -> None:
+    page.goto(f"{server}/archive/feedback")
+    width = page.locator("table.rows-and-columns th.col-text").evaluate("th => th.getBoundingClientRect().width")
+    assert width >= 300
+    notes = page.locator("details.fb-columns")
+    assert notes.count() == 1 and not notes.evaluate("d => d.open")
+    assert not page.locator("dl.column-descriptions").is_visible()
+    assert page.locator("th.col-text").get_attribute("title") == page.locator("th.col-text").get_attribute(
+        "data-column-description")
+
+
+def test_a_walk_from_home_through_search_to_a_comment_its_theme_and_its_customer(
+        page: Any, server: str, screenshots: Path, tmp_path: Path) -> None:
+    """home -> search -> page 2 -> export CSV -> a comment -> its theme -> back -> its customer -> back."""
+    page.goto(f"{server}/")
+    page.fill('input[name="q"]', "refund")
+    page.select_option('select[name="mode"]', "keyword")
+    page.press('input[name="q"]', "Enter")
+    page.wait_for_selector("#result-count")
+    first = page.locator(".fb-result .fb-open").all_inner_texts()
+    page.click("#next-page")
+    page.wait_for_url("**page=2**")
+    assert "51–" in page.locator("#result-count").inner_text()
+    second = page.locator(".fb-result .fb-open").all_inner_texts()
+    assert len(first) == 50 and second and max(second) <= min(first)  # newest first, on to older ones
+    with page.expect_download() as download:
+        page.click("#export-csv")
+    saved = tmp_path / "export.csv"
+    download.value.save_as(saved)
+    with saved.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    count = int(page.locator("#result-count").inner_text().split()[0])
+    assert len(rows) == count and all("refund" in (r["title"] + r["text"]).lower() for r in rows)
+    shot(page, screenshots, "6-search-page-2")
+    result = page.locator(".fb-result").filter(has=page.locator(".fb-customer")).filter(
+        has=page.locator(".fb-theme")).first
+    text = result.locator(".fb-text").inner_text()
+    customer = result.locator(".fb-customer").inner_text()
+    result.locator(".fb-open").click()
+    page.wait_for_url("**/-/feedback/comments/**")
+    assert page.locator("#comment-text").inner_text() in text
+    comment_url = page.url
+    shot(page, screenshots, "7-comment")
+    theme = page.locator("#comment-themes a").first
+    label = theme.inner_text()
+    theme.click()
+    page.wait_for_selector("h1")
+    assert page.locator("h1").inner_text() == f"Theme: {label}"
+    page.go_back()
+    page.wait_for_url(comment_url)
+    page.click("#customer-link")
+    page.wait_for_url(f"**/-/feedback/customers/{customer}")
+    assert page.locator("h1").inner_text() == f"Customer {customer}"
+    assert page.locator(f'.fb-comment a[href="{comment_url.removeprefix(server)}"]').count() == 1
+    shot(page, screenshots, "8-customer")
+    page.go_back()
+    page.wait_for_url(comment_url)
+    page.go_back()
+    page.wait_for_url("**page=2**")

@@ -6,12 +6,15 @@ embedding model loads once per process, on the first search by meaning.
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import json
 import re
 import shutil
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 import sqlite_utils
@@ -127,7 +130,7 @@ async def test_search_filters_and_facets(ds: Any, archive: Path) -> None:
     page = await get(ds, "/-/feedback/search?q=late+delivery&channel=email")
     found = results(page)
     assert found
-    ids = re.findall(r'href="/archive/feedback/([^"]+)">\d{4}', page)
+    ids = re.findall(r'href="/-/feedback/comments/([^"]+)" class="fb-open">\d{4}', page)
     db = sqlite_utils.Database(archive)
     channels = {db.execute("select channel from feedback where id = ?", [i]).fetchone()[0] for i in ids}
     assert channels == {"email"}
@@ -141,7 +144,7 @@ def facet_counts(page: str) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
     for name, items in re.findall(r"<h3>(.*?)</h3><ul>(.*?)</ul>", aside.group(1), flags=re.S):
         out[name] = {html.unescape(re.sub(r"<[^>]+>", "", v)).strip(): int(n)
-                     for v, n in re.findall(r'<li>(.*?)<span class="n">(\d+)</span>', items, flags=re.S)}
+                     for v, n in re.findall(r'<li[^>]*>(.*?)<span class="n">(\d+)</span>', items, flags=re.S)}
     return out
 
 
@@ -159,7 +162,7 @@ async def test_search_by_words_counts_and_facets_every_match_as_the_table_page_d
         expected = {r["value"]: r["count"] for r in table["facet_results"][column]["results"]}
         assert facets[name] == dict(sorted(expected.items(), key=lambda kv: (-kv[1], kv[0]))[:10]), name
     assert sum(facets["theme"].values()) <= found_count(page)
-    dates = re.findall(r'href="/archive/feedback/[^"]+">(\d{4}-\d\d-\d\d)</a>', page)
+    dates = re.findall(r'href="/-/feedback/comments/[^"]+" class="fb-open">(\d{4}-\d\d-\d\d)</a>', page)
     assert len(dates) == min(50, count) and dates == sorted(dates, reverse=True)
     assert dates[0] == table["rows"][0]["received_at"][:10]
 
@@ -273,9 +276,9 @@ async def test_promise_gap_shows_broken_kept_and_silent_promises(ds: Any, archiv
 
 async def test_customers_waiting_and_a_customers_whole_story(ds: Any, archive: Path) -> None:
     db = sqlite_utils.Database(archive)
-    unanswered = db.execute("select count(*) from email_threads where answered = 0").fetchone()[0]
+    unanswered = db.execute("select count(distinct customer) from email_threads where answered = 0").fetchone()[0]
     page = await get(ds, "/-/feedback/customers?days=2")
-    assert f"Waiting for an answer ({unanswered})" in page
+    assert f"Waiting for an answer ({unanswered})" in page  # customers, each once
     assert "@" not in re.sub(r"<[^>]+>", "", page)
     key, comments = db.execute(
         "select customer, comments from customers order by comments desc, customer limit 1"
@@ -292,7 +295,20 @@ async def test_overview_charts_carry_the_archive_numbers(ds: Any, archive: Path)
     assert sum(v["comments"] for v in volume) == db.execute(
         "select count(*) from feedback where received_at is not null").fetchone()[0]
     assert {v["channel"] for v in volume} == {"survey", "email", "review", "form"}
-    assert page.count("<canvas data-chart=") == 4
+    top = db.execute("select count(*) from (select 1 from themes where parent_id is null limit 4)").fetchone()[0]
+    assert page.count("<canvas data-chart=") == 3 + top  # the largest themes as small multiples
+    assert re.findall(r'data-chart="theme-multiple" data-theme="(\d+)"', page) == [str(t["id"]) for t in chart_data(
+        page, "top-themes")] and {t["id"] for t in chart_data(page, "top-themes")} <= {
+        r[0] for r in db.execute("select id from themes where parent_id is null")}
+    # every chart has a text alternative: a label, and the figures in a table
+    for canvas in re.findall(r"<canvas [^>]*>", page):
+        assert 'role="img"' in canvas and re.search(r'aria-label(ledby)?="[^"]+"', canvas), canvas
+        described = re.search(r'aria-describedby="([^"]+)"', canvas)
+        assert described and f'id="{described.group(1)}"' in page, canvas
+    volume_table = page.split('id="figures-volume"')[1].split("</table>")[0]
+    assert sum(int(n) for n in re.findall(r'<td class="num">(\d+)</td>', volume_table)) == sum(
+        v["comments"] for v in volume)
+    assert not re.search(r"\d\.\d{2,}×", page)  # "3.589×" is "3.6×"
 
 
 async def test_pages_obey_datasette_permissions(archive: Path) -> None:
@@ -327,3 +343,175 @@ async def test_pages_answer_over_an_archive_without_themes_email_scores_or_promi
         assert response.status_code == 200, (path, response.text[-500:])
     page = (await ds.client.get("/-/feedback/search?q=refund")).text
     assert "Search by meaning is unavailable" in page
+
+
+# --- issue 15: pages without dead ends ------------------------------------------------------
+
+def href_params(link: str) -> dict[str, str]:
+    return dict(parse_qsl(html.unescape(link).split("?", 1)[1]))
+
+
+async def test_search_pages_and_exports_agree(ds: Any) -> None:
+    first = await get(ds, "/-/feedback/search?q=refund&mode=keyword")
+    total = found_count(first)
+    assert total > 50
+    second = await get(ds, "/-/feedback/search?q=refund&mode=keyword&page=2")
+    on_pages = [re.findall(r'href="/-/feedback/comments/([^"]+)" class="fb-open"', p) for p in (first, second)]
+    assert len(on_pages[0]) == 50 and len(on_pages[1]) == min(50, total - 50)
+    exported = (await ds.client.get("/-/feedback/search.json?q=refund&mode=keyword")).json()
+    assert exported["total"] == exported["count"] == total
+    assert [r["id"] for r in exported["rows"]][:100] == on_pages[0] + on_pages[1]
+    link = re.search(r'<a href="([^"]+)" id="export-csv"', first)
+    assert link and html.unescape(link.group(1)) == "/-/feedback/search.csv?q=refund&mode=keyword"
+    rows = list(csv.DictReader(io.StringIO((await ds.client.get(html.unescape(link.group(1)))).text)))
+    assert [r["id"] for r in rows] == [r["id"] for r in exported["rows"]]
+    hybrid = (await ds.client.get("/-/feedback/search.json?q=refund")).json()
+    assert hybrid["order"] == "best keyword and meaning matches first"
+    assert hybrid["count"] == hybrid["total"] == found_count(await get(ds, "/-/feedback/search?q=refund"))
+
+
+async def test_search_by_meaning_says_how_it_ranks_in_plain_words(ds: Any) -> None:
+    meaning = await get(ds, "/-/feedback/search?q=my+money+never+came+back&mode=meaning")
+    hybrid = await get(ds, "/-/feedback/search?q=refund")
+    for page in (meaning, hybrid):
+        assert "reciprocal rank fusion" not in page.lower()
+    assert "closest in meaning first" in meaning
+    assert "best keyword and meaning matches first" in hybrid
+    nothing = await get(ds, "/-/feedback/search?q=my+money+never+came+back&mode=keyword")
+    link = re.search(r'<a href="([^"]+)" id="try-meaning">Search by meaning instead</a>', nothing)
+    assert link and href_params(link.group(1)) == {"q": "my money never came back", "mode": "meaning"}
+    assert len(results(await get(ds, "/-/feedback" + "/search" + html.unescape(link.group(1))))) == 50
+
+
+async def test_a_facet_click_sets_its_filter_once_and_the_filter_can_be_removed(ds: Any) -> None:
+    page = await get(ds, "/-/feedback/search?q=refund&channel=survey")
+    aside = page.split('<aside class="fb-facets">')[1].split("</aside>")[0]
+    for link in re.findall(r'href="(\?[^"]+)"', aside):
+        keys = [k for k, _ in parse_qsl(html.unescape(link)[1:])]
+        assert len(keys) == len(set(keys)), link
+    assert 'href="?q=refund&amp;channel=survey&amp;channel=survey"' not in page
+    remove = re.search(r'channel: survey <a href="([^"]+)" class="fb-remove"', page)
+    assert remove and href_params(remove.group(1)) == {"q": "refund"}
+
+
+async def test_a_comment_has_its_own_page(ds: Any, archive: Path) -> None:
+    db = sqlite_utils.Database(archive)
+    comment_id, thread = db.execute(
+        """select f.id, e.thread_id from feedback f join email_feedback e on e.feedback_id = f.id
+           where f.customer is not null and exists (select 1 from feedback_themes ft where ft.feedback_id = f.id)
+           and (select count(*) from email_feedback o where o.thread_id = e.thread_id) >= 2
+           order by f.id limit 1""").fetchone()
+    row = next(db.query("select * from feedback where id = ?", [comment_id]))
+    page = await get(ds, f"/-/feedback/comments/{comment_id}")
+    assert html.escape(row["text"]) in page
+    facts = page.split('id="comment-facts"')[1].split("</table>")[0]
+    assert f"{row['source']} ({row['channel']})" in facts and row["received_at"][:10] in facts
+    themes = db.execute("select theme_id from feedback_themes where feedback_id = ? order by score desc, theme_id",
+                        [comment_id]).fetchall()
+    listed = re.findall(r'href="/-/feedback/themes/(\d+)" class="fb-theme"', page)
+    assert [int(t) for t in listed] == [t[0] for t in themes]
+    assert f'href="/-/feedback/customers/{row["customer"]}" id="customer-link"' in page
+    segments = db.execute("select count(*) from segments where feedback_id = ?", [comment_id]).fetchone()[0]
+    assert segments and page.split('id="segments"')[1].split("</table>")[0].count("<tr>") == segments + 1
+    others = db.execute("select feedback_id from email_feedback where thread_id = ? and feedback_id != ?",
+                        [thread, comment_id]).fetchall()
+    assert 'id="thread"' in page
+    for (other,) in others:
+        assert f'href="/-/feedback/comments/{other}"' in page
+    survey = db.execute("select id from feedback where channel = 'survey' limit 1").fetchone()[0]
+    assert 'id="thread"' not in await get(ds, f"/-/feedback/comments/{survey}")
+    assert (await ds.client.get("/-/feedback/comments/no-such-comment")).status_code == 404
+
+
+async def test_search_results_and_lists_link_to_the_comment_page(ds: Any) -> None:
+    for path in ("/-/feedback/search?q=refund", "/-/feedback/search?q=refund&mode=keyword"):
+        page = await get(ds, path)
+        assert "/archive/feedback/" not in page.split('<ol class="fb-results"')[1]
+        assert len(re.findall(r'href="/-/feedback/comments/[^"]+" class="fb-open"', page)) == 50
+
+
+async def test_customers_wait_in_days_and_each_is_listed_once(ds: Any, archive: Path) -> None:
+    db = sqlite_utils.Database(archive)
+    page = await get(ds, "/-/feedback/customers")
+    assert "Hours waiting" not in page and "<th>Days waiting</th>" in page
+    waiting = page.split('id="waiting"')[1].split("</table>")[0]
+    listed = re.findall(r'href="/-/feedback/customers/(c_\w+)"', waiting)
+    expected = db.execute("select count(distinct customer) from email_threads where answered = 0").fetchone()[0]
+    assert len(listed) == len(set(listed)) == expected
+    assert db.execute("select count(*) from email_threads where answered = 0").fetchone()[0] > expected  # the case
+    oldest = db.execute("select min(first_customer_message_at) from email_threads where answered = 0").fetchone()[0]
+    days = db.execute("select cast(round(julianday('now') - julianday(?)) as int)", [oldest]).fetchone()[0]
+    assert re.search(rf'<td class="num">{days}</td></tr>', waiting.split("</tr>")[1] + "</tr>")
+
+
+async def test_a_customers_themes_sit_inside_their_comment(ds: Any, archive: Path) -> None:
+    db = sqlite_utils.Database(archive)
+    key = db.execute("""select customer from feedback f where customer is not null
+                        and exists (select 1 from feedback_themes ft where ft.feedback_id = f.id)
+                        group by customer having count(*) >= 2 order by count(*) desc, customer limit 1""").fetchone()[0]
+    page = await get(ds, f"/-/feedback/customers/{key}")
+    items = re.findall(r'<li class="fb-comment">(.*?)</li>', page, flags=re.S)
+    themed = db.execute("""select f.id from feedback f where f.customer = ?
+                           and exists (select 1 from feedback_themes ft where ft.feedback_id = f.id)
+                           order by f.received_at, f.id""", [key]).fetchall()
+    with_themes = [i for i in items if "themes: " in i]
+    assert len(with_themes) == len(themed) >= 1
+    for item, (comment_id,) in zip(with_themes, themed, strict=True):
+        assert f"/-/feedback/comments/{comment_id}" in item
+    outside = re.sub(r'<li class="fb-comment">.*?</li>', "", page, flags=re.S)
+    assert "themes: " not in outside and "theme: " not in outside
+
+
+async def test_the_home_page_hides_the_vectors_and_the_table_page_gives_text_room(ds: Any) -> None:
+    for path in ("/", "/archive"):
+        assert 'href="/archive/feedback_vectors"' not in await get(ds, path), path
+    table = await get(ds, "/archive/feedback")
+    assert '/-/feedback/static/datasette_tables.css' in table and '/-/feedback/static/datasette_tables.js' in table
+    css = (await ds.client.get("/-/feedback/static/datasette_tables.css")).text
+    assert re.search(r"td\.col-text \{ min-width: 24em; \}", css)
+    assert "datasette_tables" not in await get(ds, "/-/feedback")  # only Datasette's table pages
+
+
+async def test_drivers_show_an_interval_and_set_rare_themes_apart(ds: Any, archive: Path) -> None:
+    db = sqlite_utils.Database(archive)
+    page = await get(ds, "/-/feedback/drivers")
+    assert "too few to tell" in page.lower()
+    rows = list(db.query("select d.*, t.label from score_drivers d join themes t on t.id = d.theme_id"
+                         " where source = 'checkout-nps' order by rank"))
+    assert all(r["points_low"] <= r["points"] <= r["points_high"] for r in rows if r["points_low"] is not None)
+    ranked = [r for r in rows if r["theme_responses"] >= 20][:15]
+    few = [r for r in rows if r["theme_responses"] < 20]
+    assert ranked and few
+    section = page.split("<h2>checkout-nps")[1].split("<h2>")[0]
+    table = section.split("<tbody>")[1].split("</tbody>")[0]
+    assert re.findall(r'href="/-/feedback/themes/(\d+)"', table) == [str(r["theme_id"]) for r in ranked]
+    for r in ranked:
+        assert f"{r['points_low']:+.1f} to {r['points_high']:+.1f}" in table
+    too_few = section.split('class="fb-too-few"')[1]
+    assert len(re.findall(r'href="/-/feedback/themes/\d+"', too_few)) == len(few)
+    assert f"{len(few)} themes raised by fewer than 20 responses" in too_few
+
+
+async def test_the_minimum_support_is_a_plugin_option(archive: Path) -> None:
+    from datasette.app import Datasette
+
+    metadata = yaml.safe_load((REPO / "data" / "datasette" / "metadata.yml").read_text())
+    metadata.setdefault("plugins", {}).setdefault("feedback", {})["driver_min_responses"] = 5
+    page = await get(Datasette([str(archive)], metadata=metadata), "/-/feedback/drivers")
+    assert "fewer than 5 responses" in page and "fewer than 20" not in page
+
+
+async def test_trends_and_theme_pages_speak_words(ds: Any, archive: Path) -> None:
+    db = sqlite_utils.Database(archive)
+    trends = await get(ds, "/-/feedback/trends")
+    assert "<th>q</th>" not in trends
+    emerging = db.execute("select count(*) from theme_trends where window = '4 weeks' and trend = 'emerging'"
+                          " and baseline > 0").fetchone()[0]
+    section = trends.split('id="changed-month"')[1].split("</table>")[0]
+    assert section.count("rising <small>(unlikely to be chance)</small>") == emerging
+    theme_id, q_value = db.execute("select theme_id, q_value from theme_trends where window = '4 weeks'"
+                                   " and trend = 'stable' order by theme_id limit 1").fetchone()
+    page = await get(ds, f"/-/feedback/themes/{theme_id}")
+    sentence = page.split('id="theme-trends"')[1].split("</ul>")[0]
+    assert "no real change" in sentence and f'title="q = {q_value:.3f}' in sentence
+    assert "(q = " not in page

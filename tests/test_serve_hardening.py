@@ -289,8 +289,11 @@ async def test_a_restricted_table_is_closed_on_every_page_that_reads_it(archive:
     theme = db.execute("select min(id) from themes").fetchone()[0]
     shadows = [t for t in db.table_names() if t.startswith("feedback_fts_")]
     assert shadows
+    comment = db.execute("select id from feedback order by id limit 1").fetchone()[0]
     closed = ["/archive/feedback", "/archive/feedback_fts.json", *[f"/archive/{t}.json" for t in shadows],
               "/-/feedback/search?q=refund&mode=keyword", "/-/feedback/search?q=refund",
+              "/-/feedback/search.csv?q=refund&mode=keyword", "/-/feedback/search.json?q=refund",
+              f"/-/feedback/comments/{comment}",
               f"/-/feedback/customers/{customer}", f"/-/feedback/themes/{theme}", "/-/feedback/promises"]
     still_open = ["/-/feedback", "/-/feedback/themes", "/-/feedback/trends", "/-/feedback/drivers",
                   "/-/feedback/customers", "/archive/themes"]
@@ -355,7 +358,8 @@ def routes() -> dict[str, tuple[str, tuple[str, ...]]]:
 
     return {
         r"^/-/feedback/?$": ("/-/feedback", ()),
-        r"^/-/feedback/search$": ("/-/feedback/search", ("q", "mode", *FILTERS)),
+        r"^/-/feedback/search$": ("/-/feedback/search", ("q", "mode", "page", *FILTERS)),
+        r"^/-/feedback/search\.(?P<format>json|csv)$": ("/-/feedback/search.csv", ("q", "mode", "page", *FILTERS)),
         r"^/-/feedback/themes$": ("/-/feedback/themes", ("sort", "view")),
         r"^/-/feedback/themes/(?P<theme_id>[^/]+)$": ("/-/feedback/themes/{}", ()),
         r"^/-/feedback/trends$": ("/-/feedback/trends", ()),
@@ -363,11 +367,12 @@ def routes() -> dict[str, tuple[str, tuple[str, ...]]]:
         r"^/-/feedback/promises$": ("/-/feedback/promises", ()),
         r"^/-/feedback/customers$": ("/-/feedback/customers", ("days", "silence")),
         r"^/-/feedback/customers/(?P<customer>[^/]+)$": ("/-/feedback/customers/{}", ()),
+        r"^/-/feedback/comments/(?P<comment_id>[^/]+)$": ("/-/feedback/comments/{}", ()),
     }
 
 
 def requests_for(path: str, params: tuple[str, ...]) -> list[str]:
-    base = {"q": "refund", "mode": "keyword"} if path.endswith("/search") else {}
+    base = {"q": "refund", "mode": "keyword"} if "/search" in path else {}
     out = []
     if "{}" in path:
         out += [path.format(quote(v, safe="")) for v in NASTY if v.strip() and v not in (".", "..")]
@@ -424,6 +429,9 @@ async def test_bad_parameters_named_in_the_report_are_400s_with_a_plain_message(
         "/-/feedback/customers?days=inf": "days must be a number of days from 0 to 36500, not &#39;inf&#39;",
         "/-/feedback/search?q=a%00b&mode=keyword": "q must not contain a NUL character",
         "/-/feedback/search?q=refund&mode=fast": "mode must be one of hybrid, keyword, meaning",
+        "/-/feedback/search?q=refund&mode=keyword&page=0": "page must be a page number from 1 to 10000, not &#39;0&#39;",
+        "/-/feedback/search.csv?q=refund&page=x": "page must be a page number from 1 to 10000",
+        "/-/feedback/search.json?q=refund&theme=abc": "theme must be a theme number, not 'abc'",
         "/archive/feedback?_sort=nosuch": "Cannot sort table by nosuch",
     }
     for url, message in cases.items():

@@ -109,6 +109,9 @@ def trend_label(trend: Trend, q_value: float, alpha: float = ALPHA) -> str:
     return "declining"
 
 
+Z_95 = 1.959964  # the normal distribution's 97.5th percentile: a two-sided 95 % interval
+
+
 @dataclass(frozen=True)
 class Driver:
     theme_id: int
@@ -117,11 +120,37 @@ class Driver:
     score: float
     score_with: float
     score_without: float
+    se_difference: float | None = None  # standard error of score_without - score_with (None: too few to tell)
 
     @property
     def points(self) -> float:
         """Points the headline score gains if responses with this theme scored like the others."""
         return self.theme_responses / self.responses * (self.score_without - self.score_with)
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        """95 % confidence interval of :attr:`points` (normal approximation with Welch's standard
+        error of the difference, the theme's share of responses taken as fixed); None when either
+        group has fewer than two responses."""
+        if self.se_difference is None:
+            return None
+        half = self.theme_responses / self.responses * Z_95 * self.se_difference
+        return self.points - half, self.points + half
+
+
+def difference_se(with_values: Sequence[float], total: float, total_squares: float, n: int) -> float | None:
+    """Welch's standard error of mean(without) - mean(with), where "without" is every response not
+    in ``with_values`` (given by the sums over all ``n`` responses); None below two per group."""
+    k = len(with_values)
+    if k < 2 or n - k < 2:
+        return None
+    sum_with = sum(with_values)
+    squares_with = sum(v * v for v in with_values)
+    var_with = max(0.0, (squares_with - sum_with * sum_with / k) / (k - 1))
+    m = n - k
+    sum_without, squares_without = total - sum_with, total_squares - squares_with
+    var_without = max(0.0, (squares_without - sum_without * sum_without / m) / (m - 1))
+    return math.sqrt(var_with / k + var_without / m)
 
 
 def score_drivers(
@@ -132,6 +161,7 @@ def score_drivers(
     if not rows:
         return []
     total = sum(p for p, _ in rows)
+    total_squares = sum(p * p for p, _ in rows)
     n = len(rows)
     by_theme: dict[int, list[float]] = {}
     for points, themes in rows:
@@ -144,7 +174,8 @@ def score_drivers(
             continue
         with_theme = sum(values) / k
         without = (total - sum(values)) / (n - k)
-        drivers.append(Driver(theme, n, k, total / n, with_theme, without))
+        drivers.append(Driver(theme, n, k, total / n, with_theme, without,
+                              difference_se(values, total, total_squares, n)))
     return sorted(drivers, key=lambda d: (-d.points, d.theme_id))
 
 

@@ -152,11 +152,14 @@ def driver_rows(items: list[Comment], carried: dict[str, frozenset[int]]) -> Row
     out: Rows = []
     for source in sorted(by_source):
         for rank, d in enumerate(score_drivers(by_source[source]), start=1):
+            interval = d.interval
             out.append({
                 "source": source, "score_name": SCORE_NAMES[scales[source]], "rank": rank, "theme_id": d.theme_id,
                 "responses": d.responses, "theme_responses": d.theme_responses, "score": round(d.score, 1),
                 "score_with_theme": round(d.score_with, 1), "score_without_theme": round(d.score_without, 1),
                 "points": round(d.points, 2),
+                "points_low": round(interval[0], 2) if interval else None,
+                "points_high": round(interval[1], 2) if interval else None,
             })
     return out
 

@@ -30,6 +30,7 @@ PAGE_TABLES: dict[str, tuple[str, ...]] = {
     "promises": ("promises", "promise_weeks", "promise_mentions", "feedback", "segments"),
     "customers": ("customers", "email_threads"),
     "customer": ("customers", "feedback", "feedback_themes", "themes", "email_threads"),
+    "comment": ("feedback", "segments", "feedback_themes", "themes", "email_feedback", "email_threads"),
 }
 
 FTS_SHADOWS = ("data", "idx", "content", "docsize", "config",  # FTS5

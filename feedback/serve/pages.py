@@ -59,15 +59,30 @@ def chart_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False).translate(_JSON_ESCAPES)
 
 
+def pivot(rows: list[dict[str, Any]], row_key: str, column_key: str, value: str) -> tuple[list[Any], list[dict[str, Any]]]:
+    """A chart's figures as a table: the distinct ``column_key`` values, and per ``row_key`` value
+    (in first-seen order) a row ``{"key": ..., "cells": [value per column (0 when none)]}``."""
+    columns = sorted({r[column_key] for r in rows}, key=str)
+    table: dict[Any, dict[Any, Any]] = {}
+    for r in rows:
+        cells = table.setdefault(r[row_key], {})
+        cells[r[column_key]] = cells.get(r[column_key], 0) + (r[value] or 0)
+    return columns, [{"key": k, "cells": [cells.get(c, 0) for c in columns]} for k, cells in table.items()]
+
+
 async def overview(datasette: Any, request: Any) -> Response:
     db = await archive_db(datasette, request, "overview")
     top, theme_weeks = await q.top_theme_weeks(db)
     promises, _ = await q.promises(db)
+    volume = await q.weekly_volume(db)
+    labels = {t["id"]: t["label"] for t in top}
+    sentiment = await q.sentiment_by_theme(db)
     return await render(datasette, request, db, "feedback_overview.html", {
-        "volume": chart_json(await q.weekly_volume(db)),
-        "top_themes": chart_json(top), "theme_weeks": chart_json(theme_weeks),
-        "sentiment": chart_json(await q.sentiment_by_theme(db)),
-        "promises": chart_json(promises),
+        "volume": chart_json(volume), "volume_table": pivot(volume, "week", "channel", "comments"),
+        "top_themes": chart_json(top), "top": top, "theme_weeks": chart_json(theme_weeks),
+        "theme_table": pivot([{**w, "label": labels.get(w["theme_id"])} for w in theme_weeks], "week", "label", "comments"),
+        "sentiment_rows": sentiment, "sentiment": chart_json(sentiment),
+        "promise_rows": promises, "promises": chart_json(promises),
         "emerging": [t for t in await q.trends(db, "4 weeks") if t["trend"] == "emerging"][:8],
         "info": (await q.rows(db, "select * from archive_info"))[:1],
     })
@@ -131,14 +146,42 @@ async def trends(datasette: Any, request: Any) -> Response:
     })
 
 
+DRIVER_MIN_RESPONSES = 20  # a theme raised by fewer scored responses is listed as "too few to tell"
+
+
+def driver_verdict(row: dict[str, Any]) -> str:
+    """What a driver's 95 % interval says: a drag or a strength when it excludes no effect,
+    "could be chance" when it includes it, "unknown" without an interval (an older archive)."""
+    low, high = row.get("points_low"), row.get("points_high")
+    if low is None or high is None:
+        return "unknown"
+    if low > 0:
+        return "drag"
+    if high < 0:
+        return "strength"
+    return "could be chance"
+
+
+def split_drivers(found: list[dict[str, Any]], least: int) -> dict[str, dict[str, Any]]:
+    """Per source: the themes raised by at least ``least`` responses, ranked as published (with
+    their verdict), and the rest, "too few to tell", most responses first."""
+    out: dict[str, dict[str, Any]] = {}
+    for row in found:
+        entry = out.setdefault(row["source"], {"head": row, "ranked": [], "too_few": []})
+        row = {**row, "verdict": driver_verdict(row)}
+        entry["ranked" if row["theme_responses"] >= least else "too_few"].append(row)
+    for entry in out.values():
+        entry["too_few"].sort(key=lambda r: (-r["theme_responses"], r["rank"]))
+    return out
+
+
 async def drivers(datasette: Any, request: Any) -> Response:
     db = await archive_db(datasette, request, "drivers")
-    found = await q.drivers(db)
-    by_source: dict[str, list[dict[str, Any]]] = {}
-    for row in found:
-        by_source.setdefault(row["source"], []).append(row)
+    least = settings(datasette).get("driver_min_responses") or DRIVER_MIN_RESPONSES
+    by_source = split_drivers(await q.drivers(db), int(least))
+    chart = {source: entry["ranked"][:15] for source, entry in by_source.items()}
     return await render(datasette, request, db, "feedback_drivers.html",
-                        {"sources": by_source, "chart": chart_json(by_source)})
+                        {"sources": by_source, "chart": chart_json(chart), "least": least})
 
 
 async def promises(datasette: Any, request: Any) -> Response:
@@ -180,3 +223,14 @@ async def customer_page(datasette: Any, request: Any) -> Response:
     return await render(datasette, request, db, "feedback_customer.html", {
         "customer": found, "timeline": chart_json(found["feedback"]),
     })
+
+
+async def comment_page(datasette: Any, request: Any) -> Response:
+    db = await archive_db(datasette, request, "comment")
+    comment_id = request.url_vars["comment_id"]
+    if "\x00" in comment_id or len(comment_id) > 200:
+        raise NotFound("no such comment")
+    found = await q.comment(db, comment_id)
+    if found is None:
+        raise NotFound("no such comment")
+    return await render(datasette, request, db, "feedback_comment.html", {"comment": found})

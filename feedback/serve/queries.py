@@ -19,8 +19,8 @@ FEEDBACK_FIELDS = ("f.id, f.source, f.channel, f.received_at, f.customer, f.rati
 
 
 OPTIONAL = ("theme_weeks", "theme_sources", "theme_trends", "weekly_volume", "score_drivers", "customers",
-            "promises", "promise_mentions", "promise_weeks", "email_threads", "segments", "archive_info",
-            "sources")
+            "promises", "promise_mentions", "promise_weeks", "email_threads", "email_feedback", "segments",
+            "archive_info", "sources")
 
 
 async def rows(db: Any, sql: str, params: dict[str, Any] | list[Any] | None = None) -> Rows:
@@ -110,10 +110,12 @@ async def weekly_volume(db: Any) -> Rows:
                           " from weekly_volume group by week, channel order by week")
 
 
-async def top_theme_weeks(db: Any, limit: int = 6) -> tuple[Rows, Rows]:
+async def top_theme_weeks(db: Any, limit: int = 4) -> tuple[Rows, Rows]:
+    """The largest top-level themes (groups and themes without one) and their comments per week."""
     if not await themed(db):
         return [], []
-    top = await rows(db, "select id, label from themes where level = 0 order by comments desc limit :n", {"n": limit})
+    top = await rows(db, "select id, label, comments from themes where parent_id is null"
+                         " order by comments desc, id limit :n", {"n": limit})
     ids = ", ".join(str(int(t["id"])) for t in top) or "null"
     weeks = await rows(db, f"select theme_id, week, comments from theme_weeks where theme_id in ({ids}) order by week")
     return top, weeks
@@ -160,7 +162,7 @@ async def customers_at_risk(db: Any, days: float, silence: float = 30, limit: in
     twice their usual gap between comments."""
     return await rows(db, """
         select c.*,
-          round((julianday('now') - julianday(c.oldest_unanswered_at)) * 24, 1) as hours_waiting,
+          cast(round(julianday('now') - julianday(c.oldest_unanswered_at)) as int) as days_waiting,
           case when c.oldest_unanswered_at is not null
                     and julianday('now') - julianday(c.oldest_unanswered_at) >= :days
                then 'no answer for ' || cast(round(julianday('now') - julianday(c.oldest_unanswered_at)) as int) || ' days'
@@ -177,10 +179,14 @@ async def customers_at_risk(db: Any, days: float, silence: float = 30, limit: in
 
 
 async def waiting(db: Any) -> Rows:
+    """Customers with an e-mail conversation nobody has answered: one row per customer (their
+    oldest such conversation decides the wait), longest wait first."""
     return await rows(db, """
-        select t.thread_id, t.customer, t.first_customer_message_at, t.customer_messages,
-               round((julianday('now') - julianday(t.first_customer_message_at)) * 24, 1) as hours_waiting
-        from email_threads t where t.answered = 0 order by t.first_customer_message_at""")
+        select t.customer, count(*) as threads, min(t.first_customer_message_at) as first_customer_message_at,
+               sum(t.customer_messages) as customer_messages,
+               cast(round(julianday('now') - julianday(min(t.first_customer_message_at))) as int) as days_waiting
+        from email_threads t where t.answered = 0
+        group by coalesce(t.customer, t.thread_id) order by min(t.first_customer_message_at), t.customer""")
 
 
 async def customer(db: Any, key: str) -> dict[str, Any] | None:
@@ -191,7 +197,51 @@ async def customer(db: Any, key: str) -> dict[str, Any] | None:
     row["feedback"] = await rows(db, f"""
         select {FEEDBACK_FIELDS}, (select t.label from feedback_themes ft join themes t on t.id = ft.theme_id
                                    where ft.feedback_id = f.id order by ft.score desc limit 1) as theme
-        from feedback f where f.customer = :c order by f.received_at""", {"c": key})
+        from feedback f where f.customer = :c order by f.received_at, f.id""", {"c": key})
+    themes = await comment_themes(db, [r["id"] for r in row["feedback"]])
+    for comment in row["feedback"]:
+        comment["themes"] = themes.get(comment["id"], [])
     row["threads"] = await rows(db, "select * from email_threads where customer = :c"
                                     " order by first_customer_message_at", {"c": key})
+    return row
+
+
+async def comment_themes(db: Any, ids: list[str]) -> dict[str, Rows]:
+    """Each comment's themes (id, label, score), its main theme first."""
+    out: dict[str, Rows] = {}
+    if not ids or not await themed(db):
+        return out
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        params = {f"i{n}": v for n, v in enumerate(chunk)}
+        for r in await rows(db, f"""
+            select ft.feedback_id, t.id, t.label, ft.score from feedback_themes ft join themes t on t.id = ft.theme_id
+            where ft.feedback_id in ({', '.join(':' + k for k in params)})
+            order by ft.feedback_id, ft.score desc, t.id""", params):
+            out.setdefault(r.pop("feedback_id"), []).append(r)
+    return out
+
+
+async def comment(db: Any, comment_id: str) -> dict[str, Any] | None:
+    """One comment with its points (segments, each with its theme and sentiment), its themes and,
+    for an e-mail, its conversation and the other comments of it."""
+    found = await rows(db, "select f.* from feedback f where f.id = :id", {"id": comment_id})
+    if not found:
+        return None
+    row = found[0]
+    row["themes"] = (await comment_themes(db, [comment_id])).get(comment_id, [])
+    labelled = "left join themes t on t.id = s.theme_id" if await themed(db) else ""
+    row["segments"] = await rows(db, f"""
+        select s.seq, s.text, s.sentiment, s.theme_id, {'t.label' if labelled else 'null'} as theme_label
+        from segments s {labelled} where s.feedback_id = :id order by s.seq""", {"id": comment_id})
+    row["thread"] = None
+    row["thread_comments"] = []
+    link = await rows(db, "select * from email_feedback where feedback_id = :id", {"id": comment_id})
+    if link:
+        threads = await rows(db, "select * from email_threads where thread_id = :t", {"t": link[0]["thread_id"]})
+        row["thread"] = {**(threads[0] if threads else {}), "message": link[0]}
+        row["thread_comments"] = await rows(db, """
+            select f.id, f.received_at, f.title, f.text, f.sentiment, e.answered from email_feedback e
+            join feedback f on f.id = e.feedback_id where e.thread_id = :t order by f.received_at, f.id""",
+            {"t": link[0]["thread_id"]})
     return row

@@ -2,7 +2,18 @@
    <canvas data-chart="NAME"> is drawn from the JSON in <script type="application/json">. */
 (function () {
   "use strict";
-  var RED = "#c62828", GREEN = "#2e7d32", PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
+  var RED = "#c62828", GREEN = "#2e7d32", GREY = "#9e9e9e", PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
+  // Clearly positive (above +0.05) green, clearly negative (below -0.05) red, the rest grey.
+  function tone(value) { return value > 0.05 ? GREEN : (value < -0.05 ? RED : GREY); }
+  // A long axis label as lines of at most `width` characters, so it is not cut off.
+  function wrap(text, width) {
+    var lines = [], line = "";
+    String(text).split(/\s+/).forEach(function (word) {
+      if (line && (line + " " + word).length > width) { lines.push(line); line = word; } else { line = line ? line + " " + word : word; }
+    });
+    if (line) { lines.push(line); }
+    return lines;
+  }
   function data(id) { var el = document.getElementById("data-" + id); return el ? JSON.parse(el.textContent) : []; }
   function unique(values) { return Array.from(new Set(values)).sort(); }
   function series(rows, keyField, labels, valueField) {
@@ -20,23 +31,25 @@
       return { type: "bar", data: { labels: weeks, datasets: series(rows, "channel", weeks, "comments") },
                options: Object.assign({}, base, { scales: { x: { stacked: true }, y: { stacked: true } } }) };
     },
-    "themes-over-time": function () {
-      var rows = data("theme-weeks"), names = {}, weeks = unique(rows.map(function (r) { return r.week; }));
-      data("top-themes").forEach(function (t) { names[t.id] = t.label; });
-      var sets = series(rows, "theme_id", weeks, "comments");
-      sets.forEach(function (s) { s.label = names[s.label] || s.label; s.fill = false; s.tension = 0.25; });
-      return { type: "line", data: { labels: weeks, datasets: sets }, options: base };
+    "theme-multiple": function (canvas) {
+      // Small multiples: one small chart per large theme, all on the same scale.
+      var rows = data("theme-weeks"), weeks = unique(rows.map(function (r) { return r.week; }));
+      var id = Number(canvas.dataset.theme), byWeek = {}, most = 0;
+      rows.forEach(function (r) { most = Math.max(most, r.comments); if (r.theme_id === id) byWeek[r.week] = r.comments; });
+      return { type: "line", data: { labels: weeks, datasets: [{ label: canvas.dataset.label, fill: true, tension: 0.25, pointRadius: 0,
+        data: weeks.map(function (w) { return byWeek[w] || 0; }), borderColor: PALETTE[0], backgroundColor: "rgba(31, 119, 180, 0.15)" }] },
+        options: Object.assign({}, base, { plugins: { legend: { display: false } }, scales: { y: { min: 0, suggestedMax: most }, x: { ticks: { maxTicksLimit: 4 } } } }) };
     },
     "sentiment-by-theme": function () {
       var rows = data("sentiment");
-      return { type: "bar", data: { labels: rows.map(function (r) { return r.label; }),
+      return { type: "bar", data: { labels: rows.map(function (r) { return wrap(r.label, 28); }),
         datasets: [{ label: "mean sentiment", data: rows.map(function (r) { return r.sentiment; }),
-          backgroundColor: rows.map(function (r) { return r.sentiment < 0 ? RED : GREEN; }) }] },
+          backgroundColor: rows.map(function (r) { return tone(r.sentiment); }) }] },
         options: Object.assign({}, base, { indexAxis: "y", scales: { x: { min: -1, max: 1 }, y: { ticks: { autoSkip: false } } } }) };
     },
     "promise-gap": function () {
       var rows = data("promises");
-      return { type: "bar", data: { labels: rows.map(function (r) { return r.promise + " (" + r.status + ")"; }),
+      return { type: "bar", data: { labels: rows.map(function (r) { return wrap(r.promise + " (" + r.status + ")", 28); }),
         datasets: [{ label: "complaints", data: rows.map(function (r) { return r.negative; }), backgroundColor: RED },
                    { label: "other mentions", data: rows.map(function (r) { return r.comments - r.negative; }), backgroundColor: GREEN }] },
         options: Object.assign({}, base, { indexAxis: "y", scales: { x: { stacked: true }, y: { stacked: true, ticks: { autoSkip: false } } } }) };
@@ -55,16 +68,20 @@
         options: Object.assign({}, base, { scales: { y: { min: -1, max: 1 } } }) };
     },
     "drivers": function (canvas) {
-      var rows = (data("drivers")[canvas.dataset.source] || []).slice(0, 15);
-      return { type: "bar", data: { labels: rows.map(function (r) { return r.label; }),
-        datasets: [{ label: "points gained if this theme's complaints disappeared", data: rows.map(function (r) { return r.points; }),
-          backgroundColor: rows.map(function (r) { return r.points > 0 ? RED : GREEN; }) }] },
+      var rows = data("drivers")[canvas.dataset.source] || [];
+      var colour = { "drag": RED, "strength": GREEN };
+      return { type: "bar", data: { labels: rows.map(function (r) { return wrap(r.label, 28); }),
+        datasets: [{ label: "points gained if this theme's responses scored like the others", data: rows.map(function (r) { return r.points; }),
+          backgroundColor: rows.map(function (r) { return colour[r.verdict] || GREY; }), order: 1 },
+                   { label: "95 % interval", data: rows.map(function (r) { return r.points_low === null ? null : [r.points_low, r.points_high]; }),
+          backgroundColor: "rgba(0, 0, 0, 0.55)", grouped: false, barPercentage: 0.15, order: 0 }] },
         options: Object.assign({}, base, { indexAxis: "y", scales: { y: { ticks: { autoSkip: false } } } }) };
     },
     "timeline": function () {
       var rows = data("timeline");
       return { type: "line", data: { labels: rows.map(function (r) { return (r.received_at || "").slice(0, 10) + " " + r.channel; }),
-        datasets: [{ label: "sentiment", data: rows.map(function (r) { return r.sentiment; }), borderColor: PALETTE[0], pointRadius: 5 }] },
+        datasets: [{ label: "sentiment", data: rows.map(function (r) { return r.sentiment; }), borderColor: PALETTE[0], pointRadius: 5,
+          pointBackgroundColor: rows.map(function (r) { return tone(r.sentiment); }) }] },
         options: Object.assign({}, base, { scales: { y: { min: -1, max: 1 } } }) };
     }
   };
