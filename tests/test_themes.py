@@ -314,3 +314,34 @@ def test_top_themes_sets_the_top_level_and_keeps_the_themes(db: sqlite_utils.Dat
 @pytest.mark.parametrize(("themes", "top"), [(1, 8), (20, 8), (45, 8), (100, 12), (191, 17), (400, 24), (5000, 25)])
 def test_default_top_level_count(themes: int, top: int) -> None:
     assert ThemeSettings().top_count(themes) == top
+
+
+PARKING = [
+    "There is never anywhere to park at the store.", "The car park is always full, I gave up.",
+    "Parking at your shop is impossible on Saturdays.", "Couldn't find a parking space, drove home.",
+    "The car park is far too small for the store.", "No parking spaces left again this morning.",
+    "Parking is a nightmare at the big store.", "Please make the car park bigger.",
+    "Twenty minutes looking for a parking space.", "The car park was full so I went elsewhere.",
+]
+STRAYS = [
+    "My cat walked across the keyboard.", "Weather was grim all week.", "I like trains.",
+    "The football was on.", "We painted the kitchen blue.", "My neighbour plays the drums.",
+    "Saw a fox in the garden.", "The bus was quiet today.", "Reading a good book at the moment.",
+    "Grandma turns ninety next week.",
+]
+
+
+@pytest.mark.slow
+def test_the_pool_proposes_a_tight_new_topic_but_not_stray_remarks(db: sqlite_utils.Database,
+                                                                   embedder: Embedder) -> None:
+    before = set(active(db))
+    add_comments(db, STRAYS, "strays", day="2024-05-03")
+    stray_night = update_themes(db, SETTINGS, embedder)
+    assert stray_night["themes_new"] == 0 and set(active(db)) == before
+    add_comments(db, PARKING, "parking", day="2024-05-04")
+    parking_night = update_themes(db, SETTINGS, embedder)
+    assert parking_night["themes_new"] == 1
+    (new,) = set(active(db)) - before
+    members = {r[0] for r in db.execute(
+        "select i.text from theme_segments s join items i on i.id = s.item_id where s.theme_id = ?", [new])}
+    assert len(members & set(PARKING)) >= 7 and not members & set(STRAYS)

@@ -120,12 +120,20 @@ def _propose_from_pool(db: sqlite_utils.Database, settings: ThemeSettings, embed
     cents, result = cluster.fit(vectors, [f"{h}:{i}" for h, i in zip(hashes, ids, strict=True)], pool_settings)
     active = store.theme_rows(db)
     existing = store.centroid_matrix(active)
+    cohesion = store.theme_cohesion(db)
+    # Outliers are clustered among outliers only, where a loose group looks dense. A group becomes
+    # a theme only when its core (members as close to its centre as the fitted themes' median
+    # member is to theirs) is big enough and holds one of tonight's segments: else a re-cluster of
+    # everything would not find it, or an unrelated remark would have tipped old outliers over.
+    tight = float(np.median(cohesion)) if cohesion else 0.0
     keep = []
     for c in range(cents.shape[0]):
         members = result.theme == c
+        core = members & (result.score >= tight)
         near = float((existing @ cents[c]).max()) if existing.shape[0] else 0.0
         # only a group tonight's segments made: without them it would have been proposed before
-        if members.sum() >= size and (members & old).sum() < size and near < settings.match_threshold:
+        if (core.sum() >= size and (core & ~old).any() and (members & old).sum() < size
+                and near < settings.match_threshold):
             keep.append(c)
     if not keep:
         return 0

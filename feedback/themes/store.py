@@ -228,6 +228,13 @@ def pool_segments_seen_before(db: sqlite_utils.Database, run: str) -> set[str]:
         "select id from theme_segments where theme_id is null and themable = 1 and assigned_at is not ?", [run])}
 
 
+def theme_cohesion(db: sqlite_utils.Database) -> list[float]:
+    """Each active theme's mean cosine of its segments to its centre (how tight the themes are)."""
+    return [float(r[0]) for r in db.execute(
+        """select avg(s.score) from theme_segments s join themes t on t.id = s.theme_id
+           where t.status = 'active' and s.score is not null group by s.theme_id""")]
+
+
 def outlier_vectors(
     db: sqlite_utils.Database, embedder: SupportsEmbed
 ) -> tuple[list[str], list[str], np.ndarray]:
