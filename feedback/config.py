@@ -273,6 +273,7 @@ class ReviewSource(_Model):
 
 # One entry of ``sources``: its ``channel`` picks the model.
 SourceConfig = Annotated[SurveySource | ReviewSource | EmailSource, Field(discriminator="channel")]
+CHANNELS = "survey, email, review"  # the values of ``channel:``, as error messages name them
 
 
 # --- processing ------------------------------------------------------------------------------
@@ -436,12 +437,28 @@ def _describe(error: Mapping[str, Any], raw: Mapping[str, Any]) -> str:
             loc = loc[1:]
     field = ".".join(str(part) for part in loc)
     message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
-    if error.get("type") == "extra_forbidden":
+    kind, ctx = error.get("type"), error.get("ctx") or {}
+    if kind == "extra_forbidden":
         message = "unknown field (check the spelling)"
-    elif error.get("type") == "missing":
+    elif kind == "missing":
         message = "required field is missing"
+    elif kind in ("union_tag_invalid", "union_tag_not_found"):  # the source's `channel:`
+        tag = str(ctx.get("discriminator", "'channel'")).strip("'")
+        field = ".".join([*(str(part) for part in loc), tag])
+        message = f"required field is missing (one of {CHANNELS})"
+        if kind == "union_tag_invalid":
+            message = f"{ctx.get('tag')!r} is not one of {CHANNELS}"
     parts = [p for p in (where, f"field {field!r}" if field else "") if p]
     return f"{', '.join(parts)}: {message}" if parts else message
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """Where and what a YAML syntax error is, on one line (PyYAML's own text spans five)."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or ""
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    text = ": ".join(" ".join(str(part).split()) for part in (getattr(exc, "context", None), problem) if part)
+    return f"{where}: {text}" if text else where
 
 
 def load_config(path: str | Path) -> Config:
@@ -456,7 +473,7 @@ def load_config(path: str | Path) -> Config:
     try:
         raw = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+        raise ConfigError(f"{path}: not valid YAML{_yaml_problem(exc)}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of settings at the top level")
     data = dict(raw)
