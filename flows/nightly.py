@@ -69,7 +69,7 @@ def ingest(
         db.close()
 
 
-@task(name="process-new-items", cache_policy=NO_CACHE)
+@task(name="process-new-items", task_run_name="process-new-items", cache_policy=NO_CACHE)
 def process_new_items(config: Config) -> int:
     db = open_warehouse(config.warehouse)
     try:
@@ -78,7 +78,7 @@ def process_new_items(config: Config) -> int:
         db.close()
 
 
-@task(name="assign-themes", cache_policy=NO_CACHE)
+@task(name="assign-themes", task_run_name="assign-themes", cache_policy=NO_CACHE)
 def assign_themes(config: Config) -> dict[str, Any]:
     """Embed what is new and assign it to the existing themes (a full fit the first time)."""
     settings = with_overrides(config.themes, config.base_dir, {})
@@ -90,7 +90,7 @@ def assign_themes(config: Config) -> dict[str, Any]:
         db.close()
 
 
-@task(name="publish-archive", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_on_io, cache_policy=NO_CACHE)
+@task(name="publish-archive", task_run_name="publish-archive", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_on_io, cache_policy=NO_CACHE)
 def publish_archive(config: Config) -> PublishResult:
     db = open_warehouse(config.warehouse)
     try:

@@ -29,7 +29,7 @@ def theme_settings(config: Config, overrides: dict[str, Any]) -> ThemeSettings:
     return with_overrides(config.themes, config.base_dir, overrides)
 
 
-@task(name="recluster-themes", cache_policy=NO_CACHE)
+@task(name="recluster-themes", task_run_name="recluster-themes", cache_policy=NO_CACHE)
 def recluster_task(config: Config, settings: ThemeSettings) -> dict[str, Any]:
     db = open_warehouse(config.warehouse)
     try:
