@@ -154,6 +154,7 @@ def test_themes_recluster_is_recorded_as_a_recluster_run(tmp_path: Path) -> None
     details = json.loads(run["details"])
     assert details["mode"] == "recluster"
     assert result.stdout.startswith(f"{details['themes_total']} themes ({details['themes_new']} new, ")
+    assert result.stderr == "✓ recluster-themes  done\n" or result.stderr.startswith("✓ recluster-themes  done  ")
 
 
 # --- every error is one line and a non-zero exit -----------------------------------------------
@@ -298,3 +299,86 @@ def test_themes_list_takes_limit_and_json(tmp_path: Path) -> None:
     limited = runner.invoke(cli, ["--config", str(config), "themes", "list", "--limit", "2"]).output.splitlines()
     assert [line.split()[-1] for line in limited] == ["label", "vans", "refunds"]
     assert sqlite_utils.Database(tmp_path / "warehouse.db")["themes"].count == 3
+
+
+# --- what a run shows: one line per stage, no engine chatter (real processes, real Prefect API) ----
+
+
+@pytest.mark.slow
+def test_feedback_run_shows_one_line_per_stage_and_logs_only_with_v(
+    prefect_harness: None, tmp_path: Path, write_config: Callable[..., Path]
+) -> None:
+    import os
+    import re
+    import subprocess
+    import sys
+
+    from prefect.settings import PREFECT_API_URL
+
+    from .conftest import REPO
+
+    (tmp_path / "a.csv").write_text("Timestamp,Why?\n9/14/2026 10:00:00,The van came a day late\n", encoding="utf-8")
+    path = write_config([SURVEY, {**SURVEY, "name": "gone", "paths": "exports/missing.csv"}])
+    env = {**os.environ, "PYTHONPATH": str(REPO), "FEEDBACK_CUSTOMER_KEY": "k",
+           "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+    env.pop("HF_HUB_DISABLE_PROGRESS_BARS", None)
+    command = [sys.executable, "-c", "import sys; sys.argv[0] = 'feedback'; from feedback.cli import main; main()"]
+
+    done = subprocess.run([*command, "--config", str(path), "run"], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=600, check=False)
+    assert done.returncode == 1
+    *stages, error = done.stderr.splitlines()
+    assert stages == ["✓ ingest-pulse  done", "✗ ingest-gone  failed", "✓ process-new-items  done",
+                      "✓ assign-themes  done", "✓ publish-archive  done"] or sorted(stages[:2]) == [
+                      "✓ ingest-pulse  done", "✗ ingest-gone  failed"] and stages[2:] == [
+                      "✓ process-new-items  done", "✓ assign-themes  done", "✓ publish-archive  done"]
+    assert re.fullmatch(r"Error: 1 source\(s\) failed: gone: exports/missing.csv: no such file or folder .*", error)
+    assert done.stdout == ""
+
+    verbose = subprocess.run([*command, "-v", "--config", str(path), "run", "--source", "pulse"], capture_output=True,
+                             text=True, env=env, cwd=tmp_path, timeout=600, check=False)
+    assert verbose.returncode == 0, verbose.stderr[-2000:]
+    assert "Finished in state Completed()" in verbose.stderr
+    assert "INFO feedback.pipeline: source pulse: 0 seen, 0 new, 0 changed, 0 quarantined\n" in verbose.stderr
+    assert "HTTP Request:" not in verbose.stderr
+    assert verbose.stdout.startswith("run 2: 0 comments read, 0 new, 0 quarantined\n")
+    for quiet in ("Finished in state", "Loading weights", "Traceback", "INFO"):
+        assert quiet not in done.stderr, quiet
+
+
+@pytest.mark.slow
+def test_serve_announces_the_address_once_it_answers(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    import sqlite_utils
+
+    from .conftest import REPO
+
+    path = write_config([])
+    sqlite_utils.Database(tmp_path / "archive.db")["feedback"].insert({"id": 1, "text": "late van"}, pk="id")
+    port = free_port()
+    command = [sys.executable, "-c", "import sys; sys.argv[0] = 'feedback'; from feedback.cli import main; main()",
+               "--config", str(path), "serve", "--port", str(port)]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                              env={**os.environ, "PYTHONPATH": str(REPO)})
+    try:
+        assert server.stdout is not None
+        announced = next(line for line in server.stdout if line.startswith("Serving"))
+        assert announced == f"Serving archive.db at http://127.0.0.1:{port}/ (Ctrl+C to stop)\n"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/archive/feedback.json?_shape=array") as answer:
+            assert b"late van" in answer.read()  # answering the moment it says so
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+    assert server.returncode == 0
+
+
+def test_the_warm_up_probe_is_a_search_by_meaning() -> None:
+    from feedback.cli import probe_url
+
+    assert probe_url("127.0.0.1", 8001, True) == "http://127.0.0.1:8001/-/feedback/search?q=warm+up&mode=meaning"
+    assert probe_url("0.0.0.0", 8001, False) == "http://127.0.0.1:8001/"

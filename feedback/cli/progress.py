@@ -50,6 +50,7 @@ def configure_logging(verbose: bool) -> None:
     """After Prefect set up logging (on import): the library at INFO with ``-v``, else WARNING;
     without ``-v``, Prefect's records stay off the console."""
     logging.getLogger("feedback").setLevel(logging.INFO if verbose else logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per Prefect API call, even with -v
     if verbose:
         return
     for handler in logging.getLogger().handlers:
