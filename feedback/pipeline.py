@@ -143,11 +143,12 @@ def source_secrets(source: object, resolve: Callable[[str], str | None]) -> dict
 
 def local_inputs(source: object) -> list[tuple[str, Kind]]:
     """The files and folders on this machine a source reads: (pattern, what it must name)."""
+    fields: tuple[tuple[str, Kind], ...] = (("paths", "file"), ("mbox", "any"), ("maildir", "dir"), ("eml", "any"))
     found: list[tuple[str, Kind]] = []
-    for field, kind in (("paths", "file"), ("mbox", "any"), ("maildir", "dir"), ("eml", "any")):
-        found.extend((pattern, kind) for pattern in getattr(source, field, None) or [])
+    for field, kind in fields:
+        found.extend((str(pattern), kind) for pattern in getattr(source, field, None) or [])
     for export in getattr(source, "exports", None) or []:
-        if not (export.path.startswith(("http://", "https://", "~/"))):  # "~/": a path on the review site
+        if not export.path.startswith(("http://", "https://", "~/")):  # "~/": a path on the review site
             found.append((export.path, "file"))
     return found
 
