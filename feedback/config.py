@@ -443,11 +443,9 @@ def _describe(error: Mapping[str, Any], raw: Mapping[str, Any]) -> str:
     elif kind == "missing":
         message = "required field is missing"
     elif kind in ("union_tag_invalid", "union_tag_not_found"):  # the source's `channel:`
-        tag = str(ctx.get("discriminator", "'channel'")).strip("'")
-        field = ".".join([*(str(part) for part in loc), tag])
-        message = f"required field is missing (one of {CHANNELS})"
-        if kind == "union_tag_invalid":
-            message = f"{ctx.get('tag')!r} is not one of {CHANNELS}"
+        field = ".".join([*(str(part) for part in loc), str(ctx.get("discriminator", "'channel'")).strip("'")])
+        message = f"{ctx.get('tag')!r} is not one of {CHANNELS}" if kind == "union_tag_invalid" else (
+            f"required field is missing (one of {CHANNELS})")
     parts = [p for p in (where, f"field {field!r}" if field else "") if p]
     return f"{', '.join(parts)}: {message}" if parts else message
 
