@@ -1,10 +1,12 @@
-# Two commands: `make run` (set up, run the nightly job on the samples, serve the archive)
+# Two commands: `make run` (set up, run the nightly job on the samples, serve the archive on
+# PORT, 8001 unless `make run PORT=8002`)
 # and `make test` (set up with test extras, lint, type-check, run the tests).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 CONFIG ?= data/config.yml
+PORT ?= 8001
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export DO_NOT_TRACK ?= 1
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 90
@@ -40,13 +42,13 @@ data/.dev-customer-key:
 samples: install
 	$(BIN)/feedback --config $(CONFIG) samples
 
+# The port is checked first, so a taken one is said at once, not after the whole run.
 run: install data/.dev-customer-key
+	$(BIN)/feedback --config $(CONFIG) serve --check --port $(PORT)
 	$(BIN)/feedback --config $(CONFIG) samples
 	FEEDBACK_CUSTOMER_KEY=$${FEEDBACK_CUSTOMER_KEY:-$$(cat data/.dev-customer-key)} \
 	  $(BIN)/feedback --config $(CONFIG) run
-	@echo
-	@echo "The archive is served at http://127.0.0.1:8001/  (Ctrl+C to stop)"
-	$(BIN)/feedback --config $(CONFIG) serve
+	$(BIN)/feedback --config $(CONFIG) serve --port $(PORT)
 
 lint: install-test
 	$(BIN)/ruff check feedback flows tests bench

@@ -3,12 +3,11 @@
 Relative paths in the file are resolved against the file's own folder, so a
 configuration can be moved together with its data. Secrets never appear in the
 file: a secret field holds a reference such as ``env:FEEDBACK_CUSTOMER_KEY`` and
-the caller resolves it with :func:`resolve_secret`.
+the caller resolves it with :func:`feedback.secret_refs.resolve_secret`.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -29,10 +28,10 @@ from pydantic import (
 
 from feedback.errors import ConfigError
 from feedback.intake.settings import FormSource
+from feedback.secret_refs import SECRET_REF
 from feedback.themes.settings import ThemeSettings
 
 DEFAULT_CONFIG_PATH = Path("data/config.yml")
-SECRET_REF = re.compile(r"^(env|block):([A-Za-z_][A-Za-z0-9_-]*)$")
 SOURCE_NAME = r"^[a-z0-9][a-z0-9_.-]{0,62}$"
 
 
@@ -288,6 +287,7 @@ class ReviewSource(_Model):
 
 # One entry of ``sources``: its ``channel`` picks the model.
 SourceConfig = Annotated[SurveySource | ReviewSource | EmailSource | FormSource, Field(discriminator="channel")]
+CHANNELS = "survey, email, review, form"  # the values of ``channel:``, as error messages name them
 
 
 # --- processing ------------------------------------------------------------------------------
@@ -347,29 +347,6 @@ class Secrets(_Model):
                 " never the secret itself"
             )
         return value
-
-
-def resolve_secret(reference: str, environ: Mapping[str, str] | None = None) -> str | None:
-    """The value of a secret reference, or None when it is unset.
-
-    ``env:NAME`` reads an environment variable; ``block:NAME`` loads a Prefect
-    ``Secret`` block (Prefect is imported only then). Call this at the edges
-    (CLI, flows), never from library code.
-    """
-    match = SECRET_REF.match(reference)
-    if not match:
-        raise ConfigError(f"not a secret reference: {reference!r} (expected 'env:NAME' or 'block:NAME')")
-    kind, name = match.groups()
-    if kind == "block":
-        from prefect.blocks.system import Secret
-
-        try:
-            value = Secret.load(name).get()  # type: ignore[union-attr]
-        except ValueError as exc:
-            raise ConfigError(f"cannot load the Prefect Secret block {name!r}: {exc}") from None
-        return str(value) if value else None
-    env = os.environ if environ is None else environ
-    return env.get(name) or None
 
 
 # --- promises: what the company promises, matched to feedback by meaning ---------------------
@@ -451,12 +428,26 @@ def _describe(error: Mapping[str, Any], raw: Mapping[str, Any]) -> str:
             loc = loc[1:]
     field = ".".join(str(part) for part in loc)
     message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
-    if error.get("type") == "extra_forbidden":
+    kind, ctx = error.get("type"), error.get("ctx") or {}
+    if kind == "extra_forbidden":
         message = "unknown field (check the spelling)"
-    elif error.get("type") == "missing":
+    elif kind == "missing":
         message = "required field is missing"
+    elif kind in ("union_tag_invalid", "union_tag_not_found"):  # the source's `channel:`
+        field = ".".join([*(str(part) for part in loc), str(ctx.get("discriminator", "'channel'")).strip("'")])
+        message = f"{ctx.get('tag')!r} is not one of {CHANNELS}" if kind == "union_tag_invalid" else (
+            f"required field is missing (one of {CHANNELS})")
     parts = [p for p in (where, f"field {field!r}" if field else "") if p]
     return f"{', '.join(parts)}: {message}" if parts else message
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """Where and what a YAML syntax error is, on one line (PyYAML's own text spans five)."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or ""
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+    text = ": ".join(" ".join(str(part).split()) for part in (getattr(exc, "context", None), problem) if part)
+    return f"{where}: {text}" if text else where
 
 
 def load_config(path: str | Path) -> Config:
@@ -471,7 +462,7 @@ def load_config(path: str | Path) -> Config:
     try:
         raw = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+        raise ConfigError(f"{path}: not valid YAML{_yaml_problem(exc)}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of settings at the top level")
     data = dict(raw)

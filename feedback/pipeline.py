@@ -5,8 +5,10 @@ Each function takes its inputs explicitly and can be called without Prefect.
 
 from __future__ import annotations
 
+import glob
 import logging
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 import sqlite_utils
 
@@ -14,6 +16,7 @@ from feedback.config import Config
 from feedback.errors import ConfigError
 from feedback.publish import ArchiveExtension, PublishResult, publish
 from feedback.sources import SourceContext, reader_for
+from feedback.sources.files import Kind
 from feedback.text.process import build_redactor, has_pending, process_items
 from feedback.text.redact import Redactor
 from feedback.warehouse import BatchResult, commit_batch, watermarks
@@ -35,6 +38,11 @@ def ingest_source(
     an IMAP password's ``env:NAME``) to their values, resolved by the caller at the edge.
     """
     source = config.source(source_name)
+    missing = missing_inputs(source, config.base_dir)
+    if missing:  # an error for this source (the run reports it), not a quiet night with nothing new
+        raise ConfigError(
+            f"{', '.join(missing)}: no such file or folder (relative paths start at {config.base_dir})"
+        )
     context = SourceContext(
         customer_secret=customer_secret,
         timezone=getattr(source, "timezone", None) or config.timezone,
@@ -113,7 +121,59 @@ def publish_archive(db: sqlite_utils.Database, config: Config) -> PublishResult:
     return publish(db, config.archive, extensions=archive_extensions(config))
 
 
+def customer_key(config: Config, resolve: Callable[[str], str | None]) -> str:
+    """The key that turns customers' addresses into pseudonyms, resolved by ``resolve`` (the
+    caller's edge: environment or Prefect block); a clear ConfigError when it is not set.
+    Checked before anything heavy starts (the CLI does so before Prefect)."""
+    reference = config.secrets.customer_key
+    value = resolve(reference)
+    if not value:
+        raise ConfigError(
+            f"the customer key secret {reference!r} is not set "
+            "(export FEEDBACK_CUSTOMER_KEY, or point secrets.customer_key at a Prefect Secret block)"
+        )
+    return value
+
+
 def source_secrets(source: object, resolve: Callable[[str], str | None]) -> dict[str, str]:
     """The values of the secret references a source needs (IMAP passwords), resolved by ``resolve``."""
     refs = source.secret_references() if hasattr(source, "secret_references") else []
     return {ref: value for ref in refs if (value := resolve(ref))}
+
+
+def local_inputs(source: object) -> list[tuple[str, Kind]]:
+    """The files and folders on this machine a source reads: (pattern, what it must name)."""
+    fields: tuple[tuple[str, Kind], ...] = (("paths", "file"), ("mbox", "any"), ("maildir", "dir"), ("eml", "any"))
+    found: list[tuple[str, Kind]] = []
+    for field, kind in fields:
+        found.extend((str(pattern), kind) for pattern in getattr(source, field, None) or [])
+    for export in getattr(source, "exports", None) or []:
+        if not export.path.startswith(("http://", "https://", "~/")):  # "~/": a path on the review site
+            found.append((export.path, "file"))
+    return found
+
+
+def missing_inputs(source: object, base_dir: Path) -> list[str]:
+    """The source's input patterns that name nothing: a file or folder that is not there, or a
+    glob whose folder is not there. A glob in a folder that exists may match nothing yet (the
+    folder new exports are dropped into): that is not missing."""
+    missing = []
+    for pattern, kind in local_inputs(source):
+        path = Path(pattern).expanduser()
+        path = path if path.is_absolute() else base_dir / path
+        if glob.has_magic(str(path)):
+            folder = Path(*_until_magic(path.parts))
+            if not folder.is_dir():
+                missing.append(pattern)
+        elif not (path.is_file() if kind == "file" else path.is_dir() if kind == "dir" else path.exists()):
+            missing.append(pattern)
+    return missing
+
+
+def _until_magic(parts: tuple[str, ...]) -> list[str]:
+    kept = []
+    for part in parts:
+        if glob.has_magic(part):
+            break
+        kept.append(part)
+    return kept

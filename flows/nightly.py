@@ -18,15 +18,17 @@ from prefect.client.schemas.objects import TaskRun
 from prefect.states import State
 from pydantic import SecretStr
 
-from feedback.config import DEFAULT_CONFIG_PATH, Config, load_config, resolve_secret
-from feedback.errors import ConfigError, FeedbackError
-from feedback.pipeline import ingest_source, process, source_secrets
+from feedback.config import DEFAULT_CONFIG_PATH, Config, load_config
+from feedback.errors import FeedbackError
+from feedback.pipeline import customer_key, ingest_source, process, source_secrets
 from feedback.pipeline import publish_archive as build_archive
 from feedback.publish import PublishResult
+from feedback.secret_refs import resolve_secret
 from feedback.themes import make_embedder, update_themes
 from feedback.themes.settings import with_overrides
 from feedback.warehouse import BatchResult, open_warehouse, run_record
 from feedback.warehouse.runs import publish_record
+from flows.reports import dated_name, nightly_summary, publish_report, source_rows
 
 
 def retry_on_io(task: Any, task_run: TaskRun, state: State) -> bool:
@@ -41,13 +43,7 @@ def retry_on_io(task: Any, task_run: TaskRun, state: State) -> bool:
 
 
 def customer_secret(config: Config) -> SecretStr:
-    value = resolve_secret(config.secrets.customer_key)
-    if not value:
-        raise ConfigError(
-            f"the customer key secret {config.secrets.customer_key!r} is not set "
-            "(export FEEDBACK_CUSTOMER_KEY, or point secrets.customer_key at a Prefect Secret block)"
-        )
-    return SecretStr(value)
+    return SecretStr(customer_key(config, resolve_secret))
 
 
 def source_secrets_of(config: Config, name: str) -> dict[str, SecretStr]:
@@ -75,7 +71,7 @@ def ingest(
         db.close()
 
 
-@task(name="process-new-items", cache_policy=NO_CACHE)
+@task(name="process-new-items", task_run_name="process-new-items", cache_policy=NO_CACHE)
 def process_new_items(config: Config) -> int:
     db = open_warehouse(config.warehouse)
     try:
@@ -84,7 +80,7 @@ def process_new_items(config: Config) -> int:
         db.close()
 
 
-@task(name="assign-themes", cache_policy=NO_CACHE)
+@task(name="assign-themes", task_run_name="assign-themes", cache_policy=NO_CACHE)
 def assign_themes(config: Config) -> dict[str, Any]:
     """Embed what is new and assign it to the existing themes (a full fit the first time)."""
     settings = with_overrides(config.themes, config.base_dir, {})
@@ -96,7 +92,7 @@ def assign_themes(config: Config) -> dict[str, Any]:
         db.close()
 
 
-@task(name="publish-archive", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_on_io, cache_policy=NO_CACHE)
+@task(name="publish-archive", task_run_name="publish-archive", retries=1, retry_delay_seconds=5, retry_condition_fn=retry_on_io, cache_policy=NO_CACHE)
 def publish_archive(config: Config) -> PublishResult:
     db = open_warehouse(config.warehouse)
     try:
@@ -105,13 +101,24 @@ def publish_archive(config: Config) -> PublishResult:
         db.close()
 
 
-@flow(name="nightly", log_prints=False)
+@flow(name="nightly", flow_run_name=dated_name("nightly"), log_prints=False)
 def nightly(
     config_path: str = str(DEFAULT_CONFIG_PATH),
     sources: list[str] | None = None,
     publish: bool = True,
 ) -> dict[str, Any]:
-    """Ingest every configured source (or the ones named), process what is new, publish."""
+    """Ingest every configured source (or the ones named), process what is new, assign themes, publish.
+
+    A source that fails (unreachable, unreadable, or a configured file or folder that is not there)
+    is reported and the others go on; the run then fails at its end, naming it. When no source
+    could be read the archive is not rebuilt, so it keeps what it served.
+
+    Args:
+        config_path: The configuration file (YAML), on the machine that runs the flow; relative
+            paths in it start at its folder.
+        sources: Only these sources, by their `name:` in the configuration; empty = every source.
+        publish: Rebuild the archive that Datasette serves at the end (false: ingest and process only).
+    """
     logger = get_run_logger()
     config = load_config(config_path)
     names = sources or [s.name for s in config.sources]
@@ -143,7 +150,7 @@ def nightly(
                 per_source[name] = asdict(result)
             details["sources"] = per_source
             details["failed"] = failed
-            details["processed"] = process_new_items(config)
+            details["processed"] = processed = process_new_items(config)
             details["themes"] = themes = assign_themes(config)
             logger.info(
                 "themes: %d segments new, %d themes (%d new), %.1f %% of comments outliers",
@@ -154,13 +161,23 @@ def nightly(
             "run %d: %d seen, %d new, %d quarantined, %d failed sources",
             run_id, counts.seen, counts.new, counts.quarantined, len(failed),
         )
+        nothing_read = bool(names) and len(failed) == len(names)
         published = None
-        if publish:  # a run killed while publishing is closed as interrupted by the next one
+        if publish and not nothing_read:  # a run killed while publishing is closed as interrupted by the next one
             with publish_record(db, run_id) as done:
                 published = publish_archive(config)
                 done["published"] = published.feedback
     finally:
         db.close()
+    rows = source_rows(per_source, failed)
+    note = "no source could be read, the archive keeps what it served" if nothing_read and publish else (
+        "publish: false" if not publish else "")
+    publish_report(
+        "nightly",
+        nightly_summary(run_id, rows, processed, themes,
+                        (published.feedback, str(published.path)) if published else None, note),
+        rows, "nightly run: what each source read, or why it failed",
+    )
     if failed:
         raise FeedbackError(f"{len(failed)} source(s) failed: " + "; ".join(f"{k}: {v}" for k, v in failed.items()))
     return {

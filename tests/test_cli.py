@@ -113,9 +113,13 @@ def test_serve_runs_datasette_with_the_metadata_and_the_warm_up_option(
     path = write_config([], **settings)
     sqlite3.connect(tmp_path / "archive.db").close()
     commands: list[list[str]] = []
-    monkeypatch.setattr("feedback.cli.os.execv", lambda _exe, args: commands.append(list(args)))
 
-    result = CliRunner().invoke(cli, ["--config", str(path), "serve", "--port", "8123"])
+    def started(command: list[str], probe: str, announce: str) -> int:
+        commands.append(command)
+        return 0
+
+    monkeypatch.setattr("feedback.cli.run_until_stopped", started)
+    result = CliRunner().invoke(cli, ["--config", str(path), "serve", "--port", str(free_port())])
     assert result.exit_code == 0, result.output
     [command] = commands
     assert command[command.index("--metadata") + 1] == str(tmp_path / "archive.db-metadata.json")
@@ -151,3 +155,231 @@ def test_themes_recluster_is_recorded_as_a_recluster_run(tmp_path: Path) -> None
     details = json.loads(run["details"])
     assert details["mode"] == "recluster"
     assert result.stdout.startswith(f"{details['themes_total']} themes ({details['themes_new']} new, ")
+    assert result.stderr == "✓ recluster-themes  done\n" or result.stderr.startswith("✓ recluster-themes  done  ")
+
+
+# --- every error is one line and a non-zero exit -----------------------------------------------
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def one_line_error(result: object, expected: str) -> None:
+    assert result.exit_code == 1, result.output  # type: ignore[attr-defined]
+    assert result.output == f"Error: {expected}\n"  # type: ignore[attr-defined]
+
+
+SURVEY = {"name": "pulse", "channel": "survey", "paths": "a.csv", "columns": {"received_at": "Timestamp", "text": "Why?"}}
+
+
+def test_a_missing_customer_key_is_one_line_before_prefect_starts(
+    tmp_path: Path, write_config: Callable[..., Path]
+) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import REPO
+
+    (tmp_path / "a.csv").write_text("Timestamp,Why?\n", encoding="utf-8")
+    path = write_config([SURVEY])
+    probe = ("import json, sys\nsys.argv = ['feedback', *sys.argv[1:]]\nfrom feedback.cli import main\n"
+             "try:\n    main()\nexcept SystemExit as exit:\n    code = exit.code\n"
+             "print(json.dumps({'code': code, 'prefect': 'prefect' in sys.modules}))\n")
+    env = {k: v for k, v in os.environ.items() if k != "FEEDBACK_CUSTOMER_KEY"}
+    done = subprocess.run([sys.executable, "-c", probe, "--config", str(path), "run"], capture_output=True, text=True,
+                          env={**env, "PYTHONPATH": str(REPO)}, cwd=tmp_path, check=False)
+    assert done.stderr == ("Error: the customer key secret 'env:FEEDBACK_CUSTOMER_KEY' is not set (export "
+                           "FEEDBACK_CUSTOMER_KEY, or point secrets.customer_key at a Prefect Secret block)\n")
+    assert json.loads(done.stdout) == {"code": 1, "prefect": False}
+    assert not (tmp_path / "warehouse.db").exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("sources: [\n  - a: b\n", "not valid YAML at line 2, column 3: while parsing a flow node: expected the node "
+                                   "content, but found '-'"),
+        ("sources:\n  - name: x\n    channel: surveyy\n", "source 'x', field 'channel': 'surveyy' is not one of "
+                                                         "survey, email, review, form"),
+    ],
+    ids=["yaml syntax", "misspelt channel"],
+)
+def test_configuration_errors_are_one_line(tmp_path: Path, body: str, expected: str) -> None:
+    path = tmp_path / "config.yml"
+    path.write_text(body, encoding="utf-8")
+    one_line_error(CliRunner().invoke(cli, ["--config", str(path), "sources"]), f"{path}: {expected}")
+
+
+@pytest.mark.parametrize("port", [99999, 0, -1])
+def test_serve_refuses_a_port_that_is_not_one(tmp_path: Path, write_config: Callable[..., Path], port: int) -> None:
+    path = write_config([])
+    one_line_error(CliRunner().invoke(cli, ["--config", str(path), "serve", "--port", str(port)]),
+                   f"--port {port} is not a port number (1 to 65535)")
+
+
+@pytest.mark.parametrize("check", [False, True], ids=["serve", "serve --check"])
+def test_serve_says_a_port_in_use_in_one_line_before_starting(
+    tmp_path: Path, write_config: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, check: bool
+) -> None:
+    import socket
+    import sqlite3
+
+    path = write_config([])
+    sqlite3.connect(tmp_path / "archive.db").close()
+    started: list[object] = []
+    monkeypatch.setattr("feedback.cli.run_until_stopped", lambda *args: started.append(args) or 0)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(cli, ["--config", str(path), "serve", "--port", str(port), *(["--check"] * check)])
+    one_line_error(result, f"port {port} is in use on 127.0.0.1: stop what listens there, or choose another "
+                           "port (--port, or PORT= with make run)")
+    assert started == []
+    free = free_port()
+    result = CliRunner().invoke(cli, ["--config", str(path), "serve", "--port", str(free), "--check"])
+    assert (result.exit_code, result.output) == (0, f"port {free} is free on 127.0.0.1\n")
+
+
+def test_quarantine_of_an_unknown_source_says_so(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+    path = write_config([SURVEY])
+    one_line_error(CliRunner().invoke(cli, ["--config", str(path), "quarantine", "--source", "nope"]),
+                   "no source named 'nope' (configured: pulse)")
+
+
+def test_sources_take_limit_and_json(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+    import json
+
+    from feedback.config import load_config
+    from feedback.pipeline import ingest_source
+    from feedback.warehouse import open_warehouse
+
+    (tmp_path / "a.csv").write_text("Timestamp,Why?\n9/14/2026 10:00:00,Late again\nnot a date,Cold\n", encoding="utf-8")
+    path = write_config([SURVEY, {**SURVEY, "name": "other"}, {**SURVEY, "name": "third"}])
+    config = load_config(path)
+    db = open_warehouse(config.warehouse)
+    ingest_source(db, config, "pulse", b"k")
+    db.close()
+    runner = CliRunner()
+    listed = json.loads(runner.invoke(cli, ["--config", str(path), "sources", "--json"]).output)
+    assert [(s["source"], s["channel"], s["items"], s["quarantined"]) for s in listed] == [
+        ("pulse", "survey", 1, 1), ("other", "survey", 0, 0), ("third", "survey", 0, 0)]
+    assert listed[0]["last_item"] and listed[1]["last_checked"] is None
+    limited = runner.invoke(cli, ["--config", str(path), "sources", "--limit", "2"])
+    assert [line.split()[0] for line in limited.output.splitlines()] == ["source", "pulse", "other"]
+    assert len(json.loads(runner.invoke(cli, ["--config", str(path), "sources", "-n", "1", "--json"]).output)) == 1
+    refused = runner.invoke(cli, ["--config", str(path), "sources", "--limit", "0"])
+    assert refused.exit_code == 2
+
+
+def test_themes_list_takes_limit_and_json(tmp_path: Path) -> None:
+    import json
+
+    import sqlite_utils
+
+    from tests.themes_fixtures import new_warehouse
+
+    db = new_warehouse(tmp_path / "warehouse.db")
+    for tid, (label, size) in enumerate([("late vans", 30), ("refunds", 20), ("rude staff", 10)], start=1):
+        db["themes"].insert({"id": tid, "label": label, "size": size, "status": "active", "is_new": tid == 3,
+                             "label_pinned": 0}, alter=True)
+    db.close()
+    config = tmp_path / "config.yml"
+    config.write_text("warehouse: warehouse.db\n", encoding="utf-8")
+    runner = CliRunner()
+    found = json.loads(runner.invoke(cli, ["--config", str(config), "themes", "list", "--json"]).output)
+    assert [(t["id"], t["label"], t["size"], t["is_new"]) for t in found] == [
+        (1, "late vans", 30, False), (2, "refunds", 20, False), (3, "rude staff", 10, True)]
+    limited = runner.invoke(cli, ["--config", str(config), "themes", "list", "--limit", "2"]).output.splitlines()
+    assert [line.split()[-1] for line in limited] == ["label", "vans", "refunds"]
+    assert sqlite_utils.Database(tmp_path / "warehouse.db")["themes"].count == 3
+
+
+# --- what a run shows: one line per stage, no engine chatter (real processes, real Prefect API) ----
+
+
+@pytest.mark.slow
+def test_feedback_run_shows_one_line_per_stage_and_logs_only_with_v(
+    prefect_harness: None, tmp_path: Path, write_config: Callable[..., Path]
+) -> None:
+    import os
+    import re
+    import subprocess
+    import sys
+
+    from prefect.settings import PREFECT_API_URL
+
+    from .conftest import REPO
+
+    (tmp_path / "a.csv").write_text("Timestamp,Why?\n9/14/2026 10:00:00,The van came a day late\n", encoding="utf-8")
+    path = write_config([SURVEY, {**SURVEY, "name": "gone", "paths": "exports/missing.csv"}])
+    env = {**os.environ, "PYTHONPATH": str(REPO), "FEEDBACK_CUSTOMER_KEY": "k",
+           "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+    env.pop("HF_HUB_DISABLE_PROGRESS_BARS", None)
+    command = [sys.executable, "-c", "import sys; sys.argv[0] = 'feedback'; from feedback.cli import main; main()"]
+
+    done = subprocess.run([*command, "--config", str(path), "run"], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, timeout=600, check=False)
+    assert done.returncode == 1
+    *stages, error = done.stderr.splitlines()
+    assert stages == ["✓ ingest-pulse  done", "✗ ingest-gone  failed", "✓ process-new-items  done",
+                      "✓ assign-themes  done", "✓ publish-archive  done"] or sorted(stages[:2]) == [
+                      "✓ ingest-pulse  done", "✗ ingest-gone  failed"] and stages[2:] == [
+                      "✓ process-new-items  done", "✓ assign-themes  done", "✓ publish-archive  done"]
+    assert re.fullmatch(r"Error: 1 source\(s\) failed: gone: exports/missing.csv: no such file or folder .*", error)
+    assert done.stdout == ""
+
+    verbose = subprocess.run([*command, "-v", "--config", str(path), "run", "--source", "pulse"], capture_output=True,
+                             text=True, env=env, cwd=tmp_path, timeout=600, check=False)
+    assert verbose.returncode == 0, verbose.stderr[-2000:]
+    assert "Finished in state Completed()" in verbose.stderr
+    assert "INFO feedback.pipeline: source pulse: 0 seen, 0 new, 0 changed, 0 quarantined\n" in verbose.stderr
+    assert "HTTP Request:" not in verbose.stderr
+    assert verbose.stdout.startswith("run 2: 0 comments read, 0 new, 0 quarantined\n")
+    for quiet in ("Finished in state", "Loading weights", "Traceback", "INFO"):
+        assert quiet not in done.stderr, quiet
+
+
+@pytest.mark.slow
+def test_serve_announces_the_address_once_it_answers(tmp_path: Path, write_config: Callable[..., Path]) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import urllib.request
+
+    import sqlite_utils
+
+    from .conftest import REPO
+
+    path = write_config([])
+    sqlite_utils.Database(tmp_path / "archive.db")["feedback"].insert({"id": 1, "text": "late van"}, pk="id")
+    port = free_port()
+    command = [sys.executable, "-c", "import sys; sys.argv[0] = 'feedback'; from feedback.cli import main; main()",
+               "--config", str(path), "serve", "--port", str(port)]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                              env={**os.environ, "PYTHONPATH": str(REPO)})
+    try:
+        assert server.stdout is not None
+        announced = next(line for line in server.stdout if line.startswith("Serving"))
+        assert announced == f"Serving archive.db at http://127.0.0.1:{port}/ (Ctrl+C to stop)\n"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/archive/feedback.json?_shape=array") as answer:
+            assert b"late van" in answer.read()  # answering the moment it says so
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+    assert server.returncode == 0
+
+
+def test_the_warm_up_probe_is_a_search_by_meaning() -> None:
+    from feedback.cli import probe_url
+
+    assert probe_url("127.0.0.1", 8001, True) == "http://127.0.0.1:8001/-/feedback/search?q=warm+up&mode=meaning"
+    assert probe_url("0.0.0.0", 8001, False) == "http://127.0.0.1:8001/"

@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from feedback.config import load_config, resolve_secret
+from feedback.config import load_config
 from feedback.errors import ConfigError
+from feedback.secret_refs import resolve_secret
 
 GOOD_SOURCE = """
   - name: nps
@@ -95,3 +96,34 @@ def test_the_parallel_thresholds_default_to_the_stages_own_and_can_be_set(tmp_pa
     assert (config.processing.parallel_min_items, config.processing.parallel_min_messages) == (10, 5)
     with pytest.raises(ConfigError, match="field 'processing.parallel_min_items': Input should be greater than or equal to 1"):
         load_config(write(tmp_path, "processing: {parallel_min_items: 0}\n"))
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("sources: [\n  - a: b\n",
+         "not valid YAML at line 2, column 3: while parsing a flow node: expected the node content, but found '-'"),
+        ("a: b: c\n", "not valid YAML at line 1, column 5: mapping values are not allowed here"),
+        ("sources:" + GOOD_SOURCE.replace("channel: survey", "channel: surveyy"),
+         "source 'nps', field 'channel': 'surveyy' is not one of survey, email, review, form"),
+        ("sources:" + GOOD_SOURCE.replace("channel: survey", "chanel: survey"),
+         "source 'nps', field 'channel': required field is missing (one of survey, email, review, form)"),
+    ],
+    ids=["yaml flow", "yaml mapping", "misspelt channel", "misspelt channel key"],
+)
+def test_syntax_and_channel_errors_are_one_line(tmp_path: Path, body: str, expected: str) -> None:
+    path = write(tmp_path, body)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert str(caught.value) == f"{path}: {expected}"
+    assert "\n" not in str(caught.value)
+
+
+def test_the_channels_named_in_errors_are_the_channels_there_are() -> None:
+    from typing import get_args
+
+    from feedback.config import CHANNELS, SourceConfig
+
+    models = get_args(get_args(SourceConfig)[0])  # Annotated[A | B | ..., Field(discriminator=...)]
+    kinds = {get_args(model.model_fields["channel"].annotation)[0] for model in models}
+    assert set(CHANNELS.split(", ")) == kinds

@@ -10,9 +10,11 @@ libraries), so ``feedback --help`` answers at once: each command imports what it
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -73,8 +75,9 @@ def flow_named(name: str) -> Any:
 
 
 class State:
-    def __init__(self, config_path: Path) -> None:
+    def __init__(self, config_path: Path, verbose: bool = False) -> None:
         self.config_path = config_path
+        self.verbose = verbose
         self._config: Config | None = None
 
     @property
@@ -108,9 +111,12 @@ class FriendlyGroup(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path, verbose: bool) -> None:
     """Voice of the customer: ingest feedback, find themes, publish a searchable archive."""
+    from feedback.cli.progress import quiet_environment
+
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     set_quiet_defaults(config_path.resolve().parent)
-    ctx.obj = State(config_path)
+    quiet_environment(verbose)
+    ctx.obj = State(config_path, verbose)
 
 
 @cli.command()
@@ -118,15 +124,19 @@ def cli(ctx: click.Context, config_path: Path, verbose: bool) -> None:
 @click.option("--no-publish", is_flag=True, help="Ingest and process, but do not rebuild the archive.")
 @click.pass_obj
 def run(state: State, sources: tuple[str, ...], no_publish: bool) -> None:
-    """Run the nightly flow once, now (through Prefect)."""
+    """Run the nightly flow once, now (through Prefect): one line per stage as it ends."""
+    from feedback.cli.progress import Stages, configure_logging
+    from feedback.pipeline import customer_key
+    from feedback.secret_refs import resolve_secret
+
     config = state.config  # validate before starting Prefect
     for name in sources:
         config.source(name)
-    nightly = flow_named("nightly")
-    try:
+    customer_key(config, resolve_secret)  # a missing secret is one line now, not after Prefect started
+    nightly = flow_named("nightly")  # imports Prefect, which sets up logging
+    configure_logging(state.verbose)
+    with Stages("nightly run", state.verbose).following("prefect.task_runs", "feedback"):
         result = nightly(config_path=str(state.config_path), sources=list(sources) or None, publish=not no_publish)
-    except FeedbackError:
-        raise
     click.echo(
         f"run {result['run_id']}: {result['seen']} comments read, {result['new']} new, "
         f"{result['quarantined']} quarantined"
@@ -154,16 +164,98 @@ def publish(state: State) -> None:
 @click.option("--allow-sql", is_flag=True,
               help="Let everyone who may view the archive run their own SQL (off: only the pages, tables and "
                    "canned queries, or the actors of an `allow_sql:` block in the Datasette metadata).")
+@click.option("--check", is_flag=True, help="Only check that the port is free (as `make run` does first), then exit.")
 @click.pass_obj
-def serve(state: State, host: str, port: int, allow_sql: bool) -> None:
-    """Serve the published archive with Datasette, read-only."""
+def serve(state: State, host: str, port: int, allow_sql: bool, check: bool) -> None:
+    """Serve the published archive with Datasette, read-only.
+
+    The address is announced once Datasette answers and, with the warm_up option (the default),
+    once a first search by meaning has loaded the model and the indexes, so the first real search
+    is quick.
+    """
+    if not 1 <= port <= 65535:
+        raise click.ClickException(f"--port {port} is not a port number (1 to 65535)")
+    if check:
+        check_port_free(host, port)
+        click.echo(f"port {port} is free on {host}")
+        return
     config = state.config
     if not config.archive.exists():
         raise click.ClickException(f"no archive at {config.archive}: run `feedback run` or `feedback publish` first")
-    metadata = served_metadata_path(config)
-    write_atomically(metadata, json.dumps(served_metadata(config), indent=2, ensure_ascii=False, default=str))
-    click.echo(f"Serving {config.archive.name} at http://{host}:{port}/ (Ctrl+C to stop)")
-    os.execv(sys.executable, datasette_command(config.archive, metadata, host, port, allow_sql))
+    check_port_free(host, port)
+    metadata = served_metadata(config)
+    path = served_metadata_path(config)
+    write_atomically(path, json.dumps(metadata, indent=2, ensure_ascii=False, default=str))
+    warm = metadata["plugins"]["feedback"].get("warm_up") is True
+    url = f"http://{host}:{port}/"
+    click.echo(f"Starting Datasette at {url}{' and warming up search by meaning' if warm else ''}…", err=True)
+    code = run_until_stopped(datasette_command(config.archive, path, host, port, allow_sql), probe_url(host, port, warm),
+                             f"Serving {config.archive.name} at {url} (Ctrl+C to stop)")
+    if code not in (0, -signal.SIGINT, -signal.SIGTERM):
+        raise click.ClickException(f"Datasette stopped with exit code {code}")
+
+
+def check_port_free(host: str, port: int) -> None:
+    """One line, before anything starts, when the port is taken (a bind test, as uvicorn binds:
+    with SO_REUSEADDR, so a port in TIME_WAIT counts as free)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise click.ClickException(f"cannot listen on {host!r}: {exc.strerror}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise click.ClickException(
+                    f"port {port} is in use on {host}: stop what listens there, or choose another port "
+                    "(--port, or PORT= with make run)") from None
+            raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+
+
+def probe_url(host: str, port: int, warm: bool) -> str:
+    """What ``serve`` asks before announcing the address: with warm-up, a search by meaning (it
+    returns once the model and the indexes are loaded); else the home page."""
+    target = "127.0.0.1" if host in ("0.0.0.0", "") else "[::1]" if host == "::" else host
+    path = "-/feedback/search?q=warm+up&mode=meaning" if warm else ""
+    return f"http://{target}:{port}/{path}"
+
+
+def run_until_stopped(command: list[str], probe: str, announce: str) -> int:
+    """Start ``command``, print ``announce`` once ``probe`` answers, then wait for it to end
+    (Ctrl+C or SIGTERM stop it); its exit code."""
+    import subprocess
+    import time
+    import urllib.error
+    import urllib.request
+
+    process = subprocess.Popen(command)
+    previous = signal.signal(signal.SIGTERM, lambda *_: process.terminate())
+    try:
+        while process.poll() is None:
+            try:
+                with urllib.request.urlopen(probe, timeout=600):
+                    pass
+            except urllib.error.HTTPError:
+                pass  # it answered (an archive without the staff pages' tables says 404)
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.2)
+                continue
+            click.echo(announce)
+            break
+        return process.wait()
+    except KeyboardInterrupt:
+        process.send_signal(signal.SIGINT)  # when only this process was interrupted
+        return process.wait()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if process.poll() is None:
+            process.terminate()
+            process.wait()
 
 
 def served_metadata(config: Config) -> dict[str, Any]:
@@ -240,8 +332,10 @@ def deployments_names(deployments: list[Any]) -> list[str]:
 
 
 @cli.command()
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=None, help="Show at most this many sources.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array of objects instead of the table.")
 @click.pass_obj
-def sources(state: State) -> None:
+def sources(state: State, limit: int | None, as_json: bool) -> None:
     """Per source: channel, items, quarantined records, pages skipped for robots.txt, last run."""
     from feedback.warehouse import open_warehouse, source_summary
 
@@ -249,8 +343,16 @@ def sources(state: State) -> None:
     stats = {}
     if config.warehouse.exists():
         stats = {row["source"]: row for row in source_summary(open_warehouse(config.warehouse))}
+    listed = config.sources[:limit]
+    if as_json:
+        click.echo(json.dumps([{
+            "source": source.name, "channel": source.channel,
+            **{key: stats.get(source.name, {}).get(key, 0) for key in ("items", "quarantined", "skipped")},
+            **{key: stats.get(source.name, {}).get(key) for key in ("last_item", "last_checked")},
+        } for source in listed], indent=2, ensure_ascii=False))
+        return
     rows = [("source", "channel", "items", "quarantined", "skipped", "last new item", "last checked")]
-    for source in config.sources:
+    for source in listed:
         s = stats.get(source.name, {})
         rows.append((
             source.name, source.channel, str(s.get("items", 0)), str(s.get("quarantined", 0)),
@@ -270,6 +372,8 @@ def quarantine(state: State, source: str | None, limit: int) -> None:
     from feedback.warehouse import open_warehouse
     from feedback.warehouse.runs import skipped_pages
 
+    if source:
+        state.config.source(source)  # "no source named 'x' (configured: …)", not "nothing quarantined"
     db = open_warehouse(state.config.warehouse)
     where, params = ("where source = ?", [source]) if source else ("", [])
     rows = db.execute(
@@ -323,9 +427,9 @@ def samples(state: State, out: Path | None, seed: int) -> None:
 @click.pass_obj
 def intake(state: State, source_name: str | None, host: str, port: int, forwarded_allow_ips: str) -> None:
     """Serve the public feedback form and signed JSON endpoint of a form source (writes only its spool)."""
-    from feedback.config import resolve_secret
     from feedback.intake.app import create_app
     from feedback.intake.settings import FormSource
+    from feedback.secret_refs import resolve_secret
 
     config = state.config
     forms = [s for s in config.sources if isinstance(s, FormSource)]

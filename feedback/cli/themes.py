@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +15,7 @@ from feedback.errors import FeedbackError
 if TYPE_CHECKING:
     import sqlite_utils
 
+    from feedback.cli.progress import Stages
     from feedback.config import Config
 
 
@@ -29,8 +30,11 @@ def _config(ctx: click.Context) -> Config:
 
 
 @contextmanager
-def _warehouse(ctx: click.Context, republish: bool = False) -> Iterator[tuple[Config, sqlite_utils.Database]]:
-    """The configuration and an open warehouse; after a change, the archive is rebuilt."""
+def _warehouse(
+    ctx: click.Context, republish: bool = False, stages: Stages | None = None
+) -> Iterator[tuple[Config, sqlite_utils.Database]]:
+    """The configuration and an open warehouse; after a change, the archive is rebuilt (a stage
+    of its own when ``stages`` shows them)."""
     from feedback.warehouse import open_warehouse
 
     try:
@@ -43,7 +47,8 @@ def _warehouse(ctx: click.Context, republish: bool = False) -> Iterator[tuple[Co
         if republish and not ctx.meta.get("feedback.no_publish"):
             from feedback.pipeline import publish_archive
 
-            result = publish_archive(db, config)
+            with stages.stage("publish-archive") if stages else nullcontext():
+                result = publish_archive(db, config)
             click.echo(f"republished {result.path.name} ({result.feedback} comments)", err=True)
     except FeedbackError as exc:
         raise click.ClickException(str(exc)) from None
@@ -77,12 +82,17 @@ def themes(ctx: click.Context, config_path: Path | None, no_publish: bool) -> No
 @click.pass_context
 def recluster_cmd(ctx: click.Context, **params: Any) -> None:
     """Re-cluster every comment; theme ids, labels and edits carry over."""
+    from feedback.cli.progress import Stages, configure_logging
     from feedback.themes import make_embedder, run_recluster
     from feedback.themes.settings import with_overrides
 
-    with _warehouse(ctx, republish=True) as (config, db):
+    verbose = bool(ctx.find_root().params.get("verbose"))
+    configure_logging(verbose)
+    stages = Stages("re-cluster", verbose)
+    with stages.following("feedback"), _warehouse(ctx, republish=True, stages=stages) as (config, db):
         settings = with_overrides(config.themes, config.base_dir, params)
-        stats = run_recluster(db, settings, make_embedder(settings))
+        with stages.stage("recluster-themes"):
+            stats = run_recluster(db, settings, make_embedder(settings))
     click.echo(
         f"{stats['themes_total']} themes ({stats['themes_new']} new, {stats['themes_matched']} kept), "
         f"{stats['parents_total']} parents; {stats['outlier_share']:.1%} of comments fit no theme"
@@ -91,17 +101,25 @@ def recluster_cmd(ctx: click.Context, **params: Any) -> None:
 
 @themes.command("list")
 @click.option("--all", "show_all", is_flag=True, help="Also show merged and retired themes.")
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=None, help="Show at most this many themes.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON array of objects instead of the table.")
 @click.pass_context
-def list_cmd(ctx: click.Context, show_all: bool) -> None:
+def list_cmd(ctx: click.Context, show_all: bool, limit: int | None, as_json: bool) -> None:
     """Themes with size, sentiment and parent, biggest first."""
     statuses = ("active", "parent", "merged", "retired") if show_all else ("active", "parent")
     with _warehouse(ctx) as (_, db):
         marks = ",".join("?" * len(statuses))
         rows = db.execute(
             f"""select id, label, size, sentiment, parent_id, status, is_new, label_pinned from themes
-                where status in ({marks}) order by status = 'parent' desc, size desc, id""",
-            list(statuses),
+                where status in ({marks}) order by status = 'parent' desc, size desc, id limit ?""",
+            [*statuses, -1 if limit is None else limit],
         ).fetchall()
+    if as_json:
+        keys = ("id", "label", "size", "sentiment", "parent_id", "status", "is_new", "label_pinned")
+        found = [{**dict(zip(keys, row, strict=True)), "is_new": bool(row[6]), "label_pinned": bool(row[7])}
+                 for row in rows]
+        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
+        return
     if not rows:
         click.echo("no themes yet (run the nightly flow or `feedback themes recluster`)")
         return
