@@ -1,0 +1,166 @@
+"""Did it work? The archive's ``actions`` table: each recorded action with its theme's share of
+comments and complaint rate in the weeks after it against as many weeks before.
+
+The windows are whole weeks of seven days on either side of the action's day: ``weeks``
+(8, fewer when the comments do not reach that far on either side) before, ``[day - 7w, day)``,
+and after, ``[day, day + 7w)``. Both measures use the trends page's test
+(:func:`feedback.insights.stats.share_test`, the exact conditional binomial test, at
+:data:`~feedback.insights.stats.ALPHA`): the theme's comments among all comments, and its
+complaints (:func:`~feedback.insights.stats.is_negative`: a low rating or negative sentiment)
+among the theme's comments. Each action is one question asked in advance, so unlike the
+trends page, which scans every theme, there is no false-discovery correction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import sqlite_utils
+
+from feedback.actions.record import list_actions
+from feedback.insights.comments import Comment, Rows
+from feedback.insights.stats import ALPHA, Trend, share_test
+
+ACTION_WEEKS = 8
+DASH = "\u2014"
+
+
+@dataclass(frozen=True)
+class Effect:
+    weeks: int  # compared on each side; 0: not enough data yet
+    before_since: str | None  # first day of the window before
+    after_until: str | None  # the day after the window after
+    comments_before: int
+    comments_after: int
+    theme_before: int
+    theme_after: int
+    negative_before: int
+    negative_after: int
+    share: Trend | None  # the theme's comments among all comments (recent = after)
+    complaints: Trend | None  # the theme's complaints among its comments
+
+
+def comparable_weeks(day: date, first: date, last: date, most: int = ACTION_WEEKS) -> int:
+    """Whole weeks of comments on both sides of ``day`` (first and last: the oldest and newest
+    comments' days), at most ``most``."""
+    after = ((last - day).days + 1) // 7
+    before = (day - first).days // 7
+    return max(0, min(most, after, before))
+
+
+def action_effect(day: date, comments: Iterable[tuple[str, bool, bool]], most: int = ACTION_WEEKS) -> Effect:
+    """The effect of an action on ``day`` from every comment's (day ``YYYY-MM-DD``, carries the
+    theme, is a complaint)."""
+    dated = [(date.fromisoformat(d[:10]), theme, negative) for d, theme, negative in comments if d]
+    if not dated:
+        return Effect(0, None, None, 0, 0, 0, 0, 0, 0, None, None)
+    weeks = comparable_weeks(day, min(d for d, _, _ in dated), max(d for d, _, _ in dated), most)
+    if weeks == 0:
+        return Effect(0, None, None, 0, 0, 0, 0, 0, 0, None, None)
+    since, until = day - timedelta(weeks=weeks), day + timedelta(weeks=weeks)
+    counts = {"before": [0, 0, 0], "after": [0, 0, 0]}  # comments, theme, theme complaints
+    for d, theme, negative in dated:
+        side = "before" if since <= d < day else "after" if day <= d < until else None
+        if side is None:
+            continue
+        counts[side][0] += 1
+        counts[side][1] += theme
+        counts[side][2] += theme and negative
+    (total_b, theme_b, neg_b), (total_a, theme_a, neg_a) = counts["before"], counts["after"]
+    share = share_test(theme_a, theme_b, total_a, total_b)
+    complaints = share_test(neg_a, neg_b, theme_a, theme_b) if theme_a and theme_b else None
+    return Effect(weeks, since.isoformat(), until.isoformat(), total_b, total_a, theme_b, theme_a, neg_b, neg_a,
+                  share, complaints)
+
+
+def percents(before: float, after: float) -> tuple[str, str]:
+    """Two shares as percentages, with as few decimals as tell them apart (at most two)."""
+    for decimals in (0, 1, 2):
+        a, b = f"{before * 100:.{decimals}f}", f"{after * 100:.{decimals}f}"
+        if a != b or decimals == 2:
+            return f"{a} %", f"{b} %"
+    raise AssertionError("unreachable")
+
+
+def p_text(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def change_words(test: Trend, what: str) -> str:
+    """``fell from 12 % to 5 % of comments — unlikely to be chance (p = 0.004)``."""
+    before, after = test.baseline_share, test.recent_share
+    if before == after:
+        return f"unchanged at {percents(before, after)[0]} {what}"
+    verb = "fell" if after < before else "rose"
+    chance = "unlikely to be chance" if test.p_value < ALPHA else "could be chance"
+    old, new = percents(before, after)
+    return f"{verb} from {old} to {new} {what} {DASH} {chance} ({p_text(test.p_value)})"
+
+
+def direction(test: Trend | None) -> str | None:
+    if test is None:
+        return None
+    if test.recent_share == test.baseline_share:
+        return "unchanged"
+    return "fell" if test.recent_share < test.baseline_share else "rose"
+
+
+def effect_words(effect: Effect) -> tuple[str, str]:
+    """(the share of comments, the complaint rate), in words."""
+    if effect.weeks == 0:
+        text = "too early to tell: not a full week of comments on each side of the action yet"
+        return text, text
+    if effect.share is None or effect.theme_before + effect.theme_after == 0:
+        text = f"no comments on the theme in the {effect.weeks} weeks before or after"
+        return text, text
+    share = change_words(effect.share, "of comments")
+    if effect.complaints is None:
+        side = "before" if effect.theme_before == 0 else "after"
+        return share, f"no comments on the theme in the {effect.weeks} weeks {side}: no complaint rate to compare"
+    return share, "complaints " + change_words(effect.complaints, "of the theme's comments")
+
+
+def action_rows(db: sqlite_utils.Database, items: list[Comment], carried: dict[str, frozenset[int]],
+                info: dict[int, dict[str, Any]], most: int = ACTION_WEEKS) -> Rows:
+    """The archive's ``actions`` rows (see the module docstring); a parent counts its children's comments."""
+    if "actions" not in db.table_names():
+        return []
+    found = list_actions(db)
+    if not found:
+        return []
+    out: Rows = []
+    none: frozenset[int] = frozenset()
+    for action in found:
+        counting = {action.theme_id} | {t for t, row in info.items() if row.get("parent_id") == action.theme_id}
+        on_theme = [bool(counting & carried.get(c.id, none)) for c in items]
+        effect = action_effect(date.fromisoformat(action.date),
+                               ((c.received_at or "", theme, c.negative) for c, theme in zip(items, on_theme, strict=True)),
+                               most)
+        raised = {c.customer for c, theme in zip(items, on_theme, strict=True)
+                  if theme and c.customer and c.received_at and c.received_at < action.date}
+        share_words, complaint_words = effect_words(effect)
+        out.append({
+            "id": action.id, "theme_id": action.theme_id, "recorded_theme_id": action.recorded_theme_id,
+            "theme_label": action.theme_label, "theme_status": action.theme_status, "date": action.date,
+            "text": action.text, "created_at": action.created_at, "customers_before": len(raised),
+            "weeks": effect.weeks, "before_since": effect.before_since, "after_until": effect.after_until,
+            "comments_before": effect.comments_before, "comments_after": effect.comments_after,
+            "theme_before": effect.theme_before, "theme_after": effect.theme_after,
+            "share_before": _round(effect.share.baseline_share if effect.share else None),
+            "share_after": _round(effect.share.recent_share if effect.share else None),
+            "share_p": _round(effect.share.p_value if effect.share else None),
+            "share_change": direction(effect.share), "share_words": share_words,
+            "negative_before": effect.negative_before, "negative_after": effect.negative_after,
+            "complaint_before": _round(effect.complaints.baseline_share if effect.complaints else None),
+            "complaint_after": _round(effect.complaints.recent_share if effect.complaints else None),
+            "complaint_p": _round(effect.complaints.p_value if effect.complaints else None),
+            "complaint_change": direction(effect.complaints), "complaint_words": complaint_words,
+        })
+    return out
+
+
+def _round(value: float | None) -> float | None:
+    return round(value, 6) if value is not None else None
