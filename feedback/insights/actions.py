@@ -93,7 +93,7 @@ def change_words(test: Trend, what: str) -> str:
     """``fell from 12 % to 5 % of comments — unlikely to be chance (p = 0.004)``."""
     before, after = test.baseline_share, test.recent_share
     if before == after:
-        return f"unchanged at {percents(before, after)[0]} {what}"
+        return f"unchanged at {before * 100:.1f}".removesuffix(".0") + f" % {what}"
     verb = "fell" if after < before else "rose"
     chance = "unlikely to be chance" if test.p_value < ALPHA else "could be chance"
     old, new = percents(before, after)
@@ -114,12 +114,12 @@ def effect_words(effect: Effect) -> tuple[str, str]:
         text = "too early to tell: not a full week of comments on each side of the action yet"
         return text, text
     if effect.share is None or effect.theme_before + effect.theme_after == 0:
-        text = f"no comments on the theme in the {effect.weeks} weeks before or after"
+        text = f"no comments on the theme in the {_weeks(effect.weeks)} before or after"
         return text, text
     share = change_words(effect.share, "of comments")
     if effect.complaints is None:
         side = "before" if effect.theme_before == 0 else "after"
-        return share, f"no comments on the theme in the {effect.weeks} weeks {side}: no complaint rate to compare"
+        return share, f"no comments on the theme in the {_weeks(effect.weeks)} {side}: no complaint rate to compare"
     return share, "complaints " + change_words(effect.complaints, "of the theme's comments")
 
 
@@ -160,6 +160,10 @@ def action_rows(db: sqlite_utils.Database, items: list[Comment], carried: dict[s
             "complaint_change": direction(effect.complaints), "complaint_words": complaint_words,
         })
     return out
+
+
+def _weeks(n: int) -> str:
+    return "week" if n == 1 else f"{n} weeks"
 
 
 def _round(value: float | None) -> float | None:
