@@ -291,7 +291,8 @@ async def test_a_restricted_table_is_closed_on_every_page_that_reads_it(archive:
     assert shadows
     closed = ["/archive/feedback", "/archive/feedback_fts.json", *[f"/archive/{t}.json" for t in shadows],
               "/-/feedback/search?q=refund&mode=keyword", "/-/feedback/search?q=refund",
-              f"/-/feedback/customers/{customer}", f"/-/feedback/themes/{theme}", "/-/feedback/promises"]
+              f"/-/feedback/customers/{customer}", f"/-/feedback/themes/{theme}", "/-/feedback/promises",
+              "/-/feedback/actions"]
     still_open = ["/-/feedback", "/-/feedback/themes", "/-/feedback/trends", "/-/feedback/drivers",
                   "/-/feedback/customers", "/archive/themes"]
     admin = {"ds_actor": ds.sign({"a": {"id": "admin"}}, "actor")}
@@ -363,6 +364,7 @@ def routes() -> dict[str, tuple[str, tuple[str, ...]]]:
         r"^/-/feedback/promises$": ("/-/feedback/promises", ()),
         r"^/-/feedback/customers$": ("/-/feedback/customers", ("days", "silence")),
         r"^/-/feedback/customers/(?P<customer>[^/]+)$": ("/-/feedback/customers/{}", ()),
+        r"^/-/feedback/actions$": ("/-/feedback/actions", ()),
     }
 
 
