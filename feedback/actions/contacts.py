@@ -158,6 +158,6 @@ def export_contacts(db: sqlite_utils.Database, action_id: int, out: Path, *, ask
     with db.atomic():
         log_id = db.table("action_contact_exports").insert(
             {"action_id": action.id, "asked_by": asked_by, "asked_at": now_iso(), "rows": len(found),
-             "path": str(out)}).last_pk
+             "path": str(out)}).last_rowid
     log.info("%s exported %d contacts of action %d to %s", asked_by, len(found), action.id, out)
-    return Export(action, len(found), out, int(log_id))
+    return Export(action, len(found), out, int(log_id or 0))

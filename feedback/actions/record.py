@@ -51,11 +51,12 @@ def parse_day(value: str | date, today: date) -> date:
     else:
         text = value.strip()
         try:
-            day = date.fromisoformat(text) if _DAY.fullmatch(text) else None
-        except ValueError:  # 2026-02-30
-            day = None
-        if day is None:
-            raise ActionError(f"the date must be a day written YYYY-MM-DD (e.g. {today.isoformat()}), not {text[:40]!r}")
+            if not _DAY.fullmatch(text):
+                raise ValueError(text)
+            day = date.fromisoformat(text)
+        except ValueError:  # 29/04/2026, 2026-02-30
+            raise ActionError(f"the date must be a day written YYYY-MM-DD (e.g. {today.isoformat()}),"
+                              f" not {text[:40]!r}") from None
     if day > today:
         raise ActionError(f"the date {day.isoformat()} is in the future (today is {today.isoformat()}):"
                           " record an action once it is in place")
@@ -112,8 +113,8 @@ def add_action(db: sqlite_utils.Database, theme_id: int, text: str, on: str | da
     row = {"theme_id": theme["id"], "text": description, "date": day.isoformat(), "created_at": now_iso(),
            "created_by": created_by}
     with db.atomic():
-        action_id = db.table("actions").insert(row).last_pk
-    return get_action(db, int(action_id))
+        action_id = db.table("actions").insert(row).last_rowid
+    return get_action(db, int(action_id or 0))
 
 
 def _action(db: sqlite_utils.Database, row: tuple[Any, ...]) -> Action:
