@@ -104,6 +104,12 @@ def test_bad_actions_are_refused_with_one_line(db: sqlite_utils.Database, theme:
 
 # --- did it work -----------------------------------------------------------------------------
 
+def effect_of(day: date, dated: list[tuple[str, bool, bool]]) -> Any:
+    """action_effect from each comment's (day, carries the theme, is a complaint)."""
+    return action_effect(day, sorted(d[:10] for d, _, _ in dated if d),
+                         [(d[:10], negative) for d, theme, negative in dated if d and theme])
+
+
 @pytest.mark.parametrize(
     ("day", "first", "last", "weeks"),
     [
@@ -120,8 +126,8 @@ def test_comparable_weeks(day: str, first: str, last: str, weeks: int) -> None:
 
 def test_the_effect_on_a_known_before_and_after(db: sqlite_utils.Database) -> None:
     items, carried = comments(db), comment_themes(db)
-    on_theme = [(c.received_at or "", 1 in carried.get(c.id, frozenset()), c.negative) for c in items]
-    effect = action_effect(date(2026, 3, 2), on_theme)
+    effect = effect_of(date(2026, 3, 2), [(c.received_at or "", 1 in carried.get(c.id, frozenset()), c.negative)
+                                          for c in items])
     assert (effect.weeks, effect.before_since, effect.after_until) == (8, "2026-01-05", "2026-04-27")
     assert (effect.comments_before, effect.theme_before, effect.negative_before) == (100, 20, 12)
     assert (effect.comments_after, effect.theme_after, effect.negative_after) == (100, 5, 1)
@@ -170,7 +176,7 @@ def test_the_published_row(db: sqlite_utils.Database) -> None:
 )
 def test_effect_words_when_there_is_little_to_compare(dated: list[tuple[str, bool, bool]],
                                                       words: tuple[str, str]) -> None:
-    assert effect_words(action_effect(date(2026, 3, 2), dated)) == words
+    assert effect_words(effect_of(date(2026, 3, 2), dated)) == words
 
 
 @pytest.mark.parametrize(("before", "after", "expected"), [

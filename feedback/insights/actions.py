@@ -13,7 +13,9 @@ trends page, which scans every theme, there is no false-discovery correction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -51,29 +53,29 @@ def comparable_weeks(day: date, first: date, last: date, most: int = ACTION_WEEK
     return max(0, min(most, after, before))
 
 
-def action_effect(day: date, comments: Iterable[tuple[str, bool, bool]], most: int = ACTION_WEEKS) -> Effect:
-    """The effect of an action on ``day`` from every comment's (day ``YYYY-MM-DD``, carries the
-    theme, is a complaint)."""
-    dated = [(date.fromisoformat(d[:10]), theme, negative) for d, theme, negative in comments if d]
-    if not dated:
+def action_effect(day: date, all_days: Sequence[str], on_theme: Iterable[tuple[str, bool]],
+                  most: int = ACTION_WEEKS) -> Effect:
+    """The effect of an action on ``day``: ``all_days`` is every comment's day (``YYYY-MM-DD``),
+    sorted; ``on_theme`` each of the theme's comments' (day, is a complaint)."""
+    if not all_days:
         return Effect(0, None, None, 0, 0, 0, 0, 0, 0, None, None)
-    weeks = comparable_weeks(day, min(d for d, _, _ in dated), max(d for d, _, _ in dated), most)
+    weeks = comparable_weeks(day, date.fromisoformat(all_days[0]), date.fromisoformat(all_days[-1]), most)
     if weeks == 0:
         return Effect(0, None, None, 0, 0, 0, 0, 0, 0, None, None)
-    since, until = day - timedelta(weeks=weeks), day + timedelta(weeks=weeks)
-    counts = {"before": [0, 0, 0], "after": [0, 0, 0]}  # comments, theme, theme complaints
-    for d, theme, negative in dated:
-        side = "before" if since <= d < day else "after" if day <= d < until else None
-        if side is None:
-            continue
-        counts[side][0] += 1
-        counts[side][1] += theme
-        counts[side][2] += theme and negative
-    (total_b, theme_b, neg_b), (total_a, theme_a, neg_a) = counts["before"], counts["after"]
+    since, start, until = (day - timedelta(weeks=weeks)).isoformat(), day.isoformat(), (day + timedelta(weeks=weeks)).isoformat()
+    total_b = bisect_left(all_days, start) - bisect_left(all_days, since)
+    total_a = bisect_left(all_days, until) - bisect_left(all_days, start)
+    theme_b = theme_a = neg_b = neg_a = 0
+    for d, negative in on_theme:
+        if since <= d < start:
+            theme_b += 1
+            neg_b += negative
+        elif start <= d < until:
+            theme_a += 1
+            neg_a += negative
     share = share_test(theme_a, theme_b, total_a, total_b)
     complaints = share_test(neg_a, neg_b, theme_a, theme_b) if theme_a and theme_b else None
-    return Effect(weeks, since.isoformat(), until.isoformat(), total_b, total_a, theme_b, theme_a, neg_b, neg_a,
-                  share, complaints)
+    return Effect(weeks, since, until, total_b, total_a, theme_b, theme_a, neg_b, neg_a, share, complaints)
 
 
 def percents(before: float, after: float) -> tuple[str, str]:
@@ -131,16 +133,24 @@ def action_rows(db: sqlite_utils.Database, items: list[Comment], carried: dict[s
     found = list_actions(db)
     if not found:
         return []
+    children: dict[int, set[int]] = defaultdict(set)
+    for theme, row in info.items():
+        if row.get("parent_id") is not None:
+            children[row["parent_id"]].add(theme)
+    counting = {a.id: {a.theme_id} | children.get(a.theme_id, set()) for a in found}
+    needed = set().union(*counting.values())
+    all_days = sorted(c.received_at[:10] for c in items if c.received_at)
+    by_theme: dict[int, list[int]] = defaultdict(list)  # theme -> its comments (positions in items)
+    for i, c in enumerate(items):
+        for theme in carried.get(c.id, ()):
+            if theme in needed:
+                by_theme[theme].append(i)
     out: Rows = []
-    none: frozenset[int] = frozenset()
     for action in found:
-        counting = {action.theme_id} | {t for t, row in info.items() if row.get("parent_id") == action.theme_id}
-        on_theme = [bool(counting & carried.get(c.id, none)) for c in items]
-        effect = action_effect(date.fromisoformat(action.date),
-                               ((c.received_at or "", theme, c.negative) for c, theme in zip(items, on_theme, strict=True)),
-                               most)
-        raised = {c.customer for c, theme in zip(items, on_theme, strict=True)
-                  if theme and c.customer and c.received_at and c.received_at < action.date}
+        mine = [items[i] for i in sorted({i for t in counting[action.id] for i in by_theme.get(t, ())})]
+        effect = action_effect(date.fromisoformat(action.date), all_days,
+                               ((c.received_at[:10], c.negative) for c in mine if c.received_at), most)
+        raised = {c.customer for c in mine if c.customer and c.received_at and c.received_at < action.date}
         share_words, complaint_words = effect_words(effect)
         out.append({
             "id": action.id, "theme_id": action.theme_id, "recorded_theme_id": action.recorded_theme_id,
