@@ -2,7 +2,7 @@
 
 Synthetic comments (``--comments``, default 1M, over two years, 200 themes, 1-2 themes per
 comment) and ``--actions`` actions (default 20) on random themes; times
-:func:`feedback.insights.actions.action_rows` against :func:`feedback.insights.tables.trend_rows`
+:func:`feedback.insights.actions.action_tables` against :func:`feedback.insights.tables.trend_rows`
 (the trends page's table, the same kind of work, run in the same process as the baseline).
 Appends the figures to bench/RESULTS.md.
 
@@ -20,7 +20,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from feedback.insights.actions import action_rows
+from feedback.insights.actions import action_tables
 from feedback.insights.comments import Comment
 from feedback.insights.stats import week_of
 from feedback.insights.tables import theme_rows, trend_rows
@@ -63,10 +63,10 @@ def main() -> None:
              "date": (start + timedelta(days=rng.randrange(60, 700))).isoformat()} for n in range(args.actions)])
         week_rows, _ = theme_rows(items, carried, info)
         trends = best_of(args.repeat, lambda: trend_rows(items, week_rows, info))
-        actions = best_of(args.repeat, lambda: action_rows(db, items, carried, info))
-        rows = action_rows(db, items, carried, info)
+        actions = best_of(args.repeat, lambda: action_tables(db, items, carried, info))
+        rows = action_tables(db, items, carried, info)["actions"]
     line = (f"- {time.strftime('%Y-%m-%d')} actions_publish: {args.comments:,} comments, {args.actions} actions:"
-            f" action_rows {actions:.2f} s ({actions / args.actions * 1000:.0f} ms per action), trend_rows"
+            f" action_tables {actions:.2f} s ({actions / args.actions * 1000:.0f} ms per action), trend_rows"
             f" {trends:.2f} s; ratio {actions / trends:.2f} (best of {args.repeat}; {os.cpu_count()} cores, shared,"
             f" loaded; Python {platform.python_version()}); {sum(r['weeks'] > 0 for r in rows)} actions with weeks")
     print(line)

@@ -68,6 +68,10 @@ ACTIONS_COLUMNS: dict[str, type] = {
     "negative_after": int, "complaint_before": float, "complaint_after": float, "complaint_p": float,
     "complaint_change": str, "complaint_words": str,
 }
+ACTION_CUSTOMERS_COLUMNS: dict[str, type] = {
+    "action_id": int, "customer": str, "comments": int, "last_at": str, "emails": int, "answered": int,
+    "answered_at": str,
+}
 
 
 def feedback_rows(warehouse: sqlite_utils.Database) -> Iterator[dict[str, Any]]:
@@ -120,6 +124,7 @@ def _create_contract_tables(archive: sqlite_utils.Database) -> None:
     )
     archive.table("runs").create(RUNS_COLUMNS, pk="id")
     archive.table("actions").create(ACTIONS_COLUMNS, pk="id")
+    archive.table("action_customers").create(ACTION_CUSTOMERS_COLUMNS, pk=("action_id", "customer"))
 
 
 def _copy_runs(warehouse: sqlite_utils.Database, archive: sqlite_utils.Database) -> int:

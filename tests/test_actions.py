@@ -26,13 +26,14 @@ from feedback.actions import (
 from feedback.actions.contacts import cell, consented, contacts, export_contacts, usable_address
 from feedback.insights.actions import (
     action_effect,
-    action_rows,
+    action_tables,
     comparable_weeks,
     effect_words,
     percents,
 )
 from feedback.insights.comments import comment_themes, comments, theme_info
 from feedback.insights.stats import binomial_two_sided
+from feedback.sources.email.threads import archive_tables as email_tables
 
 from .actions_fixtures import ACTION_DAY, build
 
@@ -142,7 +143,8 @@ def test_the_effect_on_a_known_before_and_after(db: sqlite_utils.Database) -> No
 
 def test_the_published_row(db: sqlite_utils.Database) -> None:
     add_action(db, 5, "Van routes replanned", ACTION_DAY, today=TODAY)
-    rows = action_rows(db, comments(db), comment_themes(db), theme_info(db))
+    tables = action_tables(db, comments(db), comment_themes(db), theme_info(db), email_tables(db)["email_feedback"])
+    rows = tables["actions"]
     assert len(rows) == 1
     row = rows[0]
     assert {k: row[k] for k in ("id", "theme_id", "recorded_theme_id", "theme_label", "date", "weeks",
@@ -154,6 +156,18 @@ def test_the_published_row(db: sqlite_utils.Database) -> None:
         "share_after": 0.05, "share_change": "fell", "negative_before": 12, "negative_after": 1,
         "complaint_before": 0.6, "complaint_after": 0.2, "complaint_change": "fell"}
     assert row["share_p"] == pytest.approx(0.004077, abs=1e-6)
+    # who raised it before the action, latest first, and whether their e-mails were answered
+    assert [(c["customer"], c["comments"], c["last_at"][:10], c["emails"], c["answered"], (c["answered_at"] or "")[:10])
+            for c in tables["action_customers"]] == [
+        ("c_e", 1, "2026-01-07", 0, 0, ""), ("c_d", 1, "2026-01-06", 1, 0, ""),
+        ("c_c", 1, "2026-01-06", 1, 1, "2026-01-25"), ("c_b", 1, "2026-01-05", 0, 0, ""),
+        ("c_a", 1, "2026-01-05", 0, 0, ""), ("c_f", 1, "2025-11-03", 0, 0, "")]
+    assert {c["action_id"] for c in tables["action_customers"]} == {1}
+
+
+def test_no_actions_no_rows(db: sqlite_utils.Database) -> None:
+    assert action_tables(db, comments(db), comment_themes(db), theme_info(db)) == {
+        "actions": [], "action_customers": []}
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,7 @@
 """Did it work? The archive's ``actions`` table: each recorded action with its theme's share of
-comments and complaint rate in the weeks after it against as many weeks before.
+comments and complaint rate in the weeks after it against as many weeks before; and
+``action_customers``: the customers who raised its theme before it, and whether their e-mails
+on it were answered.
 
 The windows are whole weeks of seven days on either side of the action's day: ``weeks``
 (8, fewer when the comments do not reach that far on either side) before, ``[day - 7w, day)``,
@@ -125,14 +127,37 @@ def effect_words(effect: Effect) -> tuple[str, str]:
     return share, "complaints " + change_words(effect.complaints, "of the theme's comments")
 
 
-def action_rows(db: sqlite_utils.Database, items: list[Comment], carried: dict[str, frozenset[int]],
-                info: dict[int, dict[str, Any]], most: int = ACTION_WEEKS) -> Rows:
-    """The archive's ``actions`` rows (see the module docstring); a parent counts its children's comments."""
-    if "actions" not in db.table_names():
-        return []
-    found = list_actions(db)
+def raised_before(action_id: int, day: str, mine: list[Comment], answers: dict[str, dict[str, Any]]) -> Rows:
+    """``action_customers`` rows: each customer who raised the theme before ``day``, their comments
+    on it, the latest, and how many of them were e-mails and were answered (``email_feedback``)."""
+    rows: dict[str, dict[str, Any]] = {}
+    for c in mine:
+        if not (c.customer and c.received_at and c.received_at < day):
+            continue
+        row = rows.setdefault(c.customer, {"action_id": action_id, "customer": c.customer, "comments": 0,
+                                           "last_at": c.received_at, "emails": 0, "answered": 0,
+                                           "answered_at": None})
+        row["comments"] += 1
+        row["last_at"] = max(row["last_at"], c.received_at)
+        answer = answers.get(c.id)
+        if answer is not None:
+            row["emails"] += 1
+            row["answered"] += int(bool(answer.get("answered")))
+            if answer.get("answered_at") and (row["answered_at"] or "") < answer["answered_at"]:
+                row["answered_at"] = answer["answered_at"]
+    return sorted(rows.values(), key=lambda r: (r["last_at"], r["customer"]), reverse=True)
+
+
+def action_tables(db: sqlite_utils.Database, items: list[Comment], carried: dict[str, frozenset[int]],
+                  info: dict[int, dict[str, Any]], email_feedback: Sequence[dict[str, Any]] = (), most: int = ACTION_WEEKS
+                  ) -> dict[str, Rows]:
+    """The archive's ``actions`` and ``action_customers`` rows (see the module docstring); a
+    parent counts its children's comments."""
+    found = list_actions(db) if "actions" in db.table_names() else []
     if not found:
-        return []
+        return {"actions": [], "action_customers": []}
+    answers = {r["feedback_id"]: r for r in email_feedback}
+    customers: Rows = []
     children: dict[int, set[int]] = defaultdict(set)
     for theme, row in info.items():
         if row.get("parent_id") is not None:
@@ -150,7 +175,8 @@ def action_rows(db: sqlite_utils.Database, items: list[Comment], carried: dict[s
         mine = [items[i] for i in sorted({i for t in counting[action.id] for i in by_theme.get(t, ())})]
         effect = action_effect(date.fromisoformat(action.date), all_days,
                                ((c.received_at[:10], c.negative) for c in mine if c.received_at), most)
-        raised = {c.customer for c in mine if c.customer and c.received_at and c.received_at < action.date}
+        raised = raised_before(action.id, action.date, mine, answers)
+        customers.extend(raised)
         share_words, complaint_words = effect_words(effect)
         out.append({
             "id": action.id, "theme_id": action.theme_id, "recorded_theme_id": action.recorded_theme_id,
@@ -169,7 +195,7 @@ def action_rows(db: sqlite_utils.Database, items: list[Comment], carried: dict[s
             "complaint_p": _round(effect.complaints.p_value if effect.complaints else None),
             "complaint_change": direction(effect.complaints), "complaint_words": complaint_words,
         })
-    return out
+    return {"actions": out, "action_customers": customers}
 
 
 def _weeks(n: int) -> str:

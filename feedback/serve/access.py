@@ -30,7 +30,7 @@ PAGE_TABLES: dict[str, tuple[str, ...]] = {
     "promises": ("promises", "promise_weeks", "promise_mentions", "feedback", "segments"),
     "customers": ("customers", "email_threads"),
     "customer": ("customers", "feedback", "feedback_themes", "themes", "email_threads"),
-    "actions": ("actions", "themes", "feedback_themes", "feedback", "email_feedback"),
+    "actions": ("actions", "action_customers"),
 }
 
 FTS_SHADOWS = ("data", "idx", "content", "docsize", "config",  # FTS5
