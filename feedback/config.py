@@ -170,6 +170,9 @@ class EmailSource(_Model):
         default_factory=list,
         description="mail from these domains (and subdomains) is a response to the thread, not feedback",
     )
+    contact_consent: bool = Field(
+        False, description="the senders agreed to be contacted: `feedback actions contacts` may list their addresses",
+    )
     timezone: TimeZone = None
     spam: SpamCheck = SpamCheck()
 

@@ -59,6 +59,19 @@ THEMES_COLUMNS: dict[str, type] = {
     "created_at": str,
 }
 FEEDBACK_THEMES_COLUMNS: dict[str, type] = {"feedback_id": str, "theme_id": int, "score": float}
+# "You said, we did": always present, empty until an action is recorded (rows: feedback.insights.actions).
+ACTIONS_COLUMNS: dict[str, type] = {
+    "id": int, "theme_id": int, "recorded_theme_id": int, "theme_label": str, "theme_status": str, "date": str,
+    "text": str, "created_at": str, "customers_before": int, "weeks": int, "before_since": str, "after_until": str,
+    "comments_before": int, "comments_after": int, "theme_before": int, "theme_after": int, "share_before": float,
+    "share_after": float, "share_p": float, "share_change": str, "share_words": str, "negative_before": int,
+    "negative_after": int, "complaint_before": float, "complaint_after": float, "complaint_p": float,
+    "complaint_change": str, "complaint_words": str,
+}
+ACTION_CUSTOMERS_COLUMNS: dict[str, type] = {
+    "action_id": int, "customer": str, "comments": int, "last_at": str, "emails": int, "answered": int,
+    "answered_at": str,
+}
 
 
 def feedback_rows(warehouse: sqlite_utils.Database) -> Iterator[dict[str, Any]]:
@@ -110,6 +123,8 @@ def _create_contract_tables(archive: sqlite_utils.Database) -> None:
         foreign_keys=[("feedback_id", "feedback", "id"), ("theme_id", "themes", "id")],
     )
     archive.table("runs").create(RUNS_COLUMNS, pk="id")
+    archive.table("actions").create(ACTIONS_COLUMNS, pk="id")
+    archive.table("action_customers").create(ACTION_CUSTOMERS_COLUMNS, pk=("action_id", "customer"))
 
 
 def _copy_runs(warehouse: sqlite_utils.Database, archive: sqlite_utils.Database) -> int:

@@ -296,7 +296,7 @@ async def test_a_restricted_table_is_closed_on_every_page_that_reads_it(archive:
               f"/-/feedback/comments/{comment}",
               f"/-/feedback/customers/{customer}", f"/-/feedback/themes/{theme}", "/-/feedback/promises"]
     still_open = ["/-/feedback", "/-/feedback/themes", "/-/feedback/trends", "/-/feedback/drivers",
-                  "/-/feedback/customers", "/archive/themes"]
+                  "/-/feedback/customers", "/-/feedback/actions", "/archive/themes"]
     admin = {"ds_actor": ds.sign({"a": {"id": "admin"}}, "actor")}
     staff = {"ds_actor": ds.sign({"a": {"id": "staff"}}, "actor")}
     sample = db.execute("select text from feedback where text like '%refund%' limit 1").fetchone()[0]
@@ -368,6 +368,7 @@ def routes() -> dict[str, tuple[str, tuple[str, ...]]]:
         r"^/-/feedback/customers$": ("/-/feedback/customers", ("days", "silence")),
         r"^/-/feedback/customers/(?P<customer>[^/]+)$": ("/-/feedback/customers/{}", ()),
         r"^/-/feedback/comments/(?P<comment_id>[^/]+)$": ("/-/feedback/comments/{}", ()),
+        r"^/-/feedback/actions$": ("/-/feedback/actions", ()),
     }
 
 

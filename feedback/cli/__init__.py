@@ -458,6 +458,7 @@ def _register_groups() -> None:
     from feedback.cli.themes import themes
 
     cli.add_command(themes)
+    cli.add_command(__import__("feedback.cli.actions", fromlist=["actions"]).actions)  # feedback actions ...
 
 
 _register_groups()

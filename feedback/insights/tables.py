@@ -29,6 +29,7 @@ from typing import Any
 
 import sqlite_utils
 
+from feedback.insights.actions import action_tables
 from feedback.insights.comments import (
     Comment,
     Rows,
@@ -235,6 +236,7 @@ def insight_tables(db: sqlite_utils.Database, promises: list[Any] | None = None,
     }
     tables.update(promise_tables(db, items, promises or [], model, model_path))
     tables.update(email)
+    tables.update(action_tables(db, items, carried, info, email["email_feedback"]))
     log.info("insight tables: %s", {k: len(v) for k, v in tables.items()})
     return tables
 

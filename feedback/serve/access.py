@@ -31,6 +31,7 @@ PAGE_TABLES: dict[str, tuple[str, ...]] = {
     "customers": ("customers", "email_threads"),
     "customer": ("customers", "feedback", "feedback_themes", "themes", "email_threads"),
     "comment": ("feedback", "segments", "feedback_themes", "themes", "email_feedback", "email_threads"),
+    "actions": ("actions", "action_customers"),
 }
 
 FTS_SHADOWS = ("data", "idx", "content", "docsize", "config",  # FTS5

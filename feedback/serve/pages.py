@@ -1,4 +1,4 @@
-"""The staff pages other than search: overview, themes, trends, drivers, promises, customers.
+"""The staff pages other than search: overview, themes, trends, drivers, promises, customers, actions.
 
 Each page checks that the actor may view every archive table it reads
 (:mod:`feedback.serve.access`), reads them through :mod:`feedback.serve.queries` and renders
@@ -12,13 +12,16 @@ from typing import Any
 
 from datasette.utils.asgi import BadRequest, Forbidden, NotFound, Response
 
+from feedback.insights.actions import ACTION_WEEKS
 from feedback.serve import queries as q
 from feedback.serve.access import PAGE_TABLES, ensure_tables
+from feedback.serve.actions import action_cards, theme_actions
 from feedback.serve.errors import SQLITE_INT, days_number, text_arg
 
 NAV = [("Overview", "/-/feedback"), ("Search", "/-/feedback/search"), ("Themes", "/-/feedback/themes"),
        ("What changed", "/-/feedback/trends"), ("Score drivers", "/-/feedback/drivers"),
-       ("Promise gap", "/-/feedback/promises"), ("Customers", "/-/feedback/customers")]
+       ("Promise gap", "/-/feedback/promises"), ("Customers", "/-/feedback/customers"),
+       ("You said, we did", "/-/feedback/actions")]
 # Escaped in JSON so that no text in it can end or comment out the <script> element that holds it.
 _JSON_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
                                "\u2028": "\\u2028", "\u2029": "\\u2029"})
@@ -127,6 +130,7 @@ async def theme_page(datasette: Any, request: Any) -> Response:
         raise NotFound(f"no theme {theme_id}")
     return await render(datasette, request, db, "feedback_theme.html", {
         "theme": found, "weeks": chart_json(found["weeks"]), "by_source": chart_json(found["sources"]),
+        "actions": await theme_actions(datasette, request, db, theme_id),
     })
 
 
@@ -234,3 +238,8 @@ async def comment_page(datasette: Any, request: Any) -> Response:
     if found is None:
         raise NotFound("no such comment")
     return await render(datasette, request, db, "feedback_comment.html", {"comment": found})
+async def actions(datasette: Any, request: Any) -> Response:
+    """You said, we did: every recorded action, who raised its theme before it, and whether it worked."""
+    db = await archive_db(datasette, request, "actions")
+    return await render(datasette, request, db, "feedback_actions.html",
+                        {"actions": await action_cards(db), "weeks": ACTION_WEEKS})

@@ -118,6 +118,7 @@ def register_routes() -> list[tuple[str, Any]]:
         (r"^/-/feedback/customers$", pages.customers),
         (r"^/-/feedback/customers/(?P<customer>[^/]+)$", pages.customer_page),
         (r"^/-/feedback/comments/(?P<comment_id>[^/]+)$", pages.comment_page),
+        (r"^/-/feedback/actions$", pages.actions),
         (r"^/-/feedback/static/(?P<path>.*)$", asgi_static(str(HERE / "static"))),
     ]
 

@@ -258,3 +258,25 @@ def _m0040(db: sqlite_utils.Database) -> None:
         pk="item_id",
     )
     db.table("form_contacts").create_index(["customer"])
+
+
+# --- actions: "you said, we did" (feedback/actions): 0050-0059 ----------------------------
+
+
+@migration("0050_actions")
+def _m0050(db: sqlite_utils.Database) -> None:
+    # What the company did about a theme, recorded by an analyst (`feedback actions add`).
+    # theme_id is the theme named when it was recorded; a later merge is followed through
+    # themes.merged_into when it is read. created_by is the analyst's OS user.
+    db.table("actions").create(
+        {"id": int, "theme_id": int, "text": str, "date": str, "created_at": str, "created_by": str},
+        pk="id",
+        not_null={"theme_id", "text", "date"},
+    )
+    db.table("actions").create_index(["theme_id"])
+    # Every export of an action's consenting contacts (`feedback actions contacts`): who asked, when, how many.
+    db.table("action_contact_exports").create(
+        {"id": int, "action_id": int, "asked_by": str, "asked_at": str, "rows": int, "path": str},
+        pk="id",
+    )
+    db.table("action_contact_exports").create_index(["action_id"])
