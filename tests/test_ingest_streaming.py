@@ -196,3 +196,10 @@ def test_a_run_killed_between_chunks_leaves_the_last_commit_and_reruns_correctly
     ingest_source(db, config, "s", SECRET)
     assert snapshot(db) == expected
     assert ingest_source(db, config, "s", SECRET).new == 0
+
+
+def test_a_chunk_size_below_one_is_refused_not_a_batch_silently_dropped(tmp_path: Path) -> None:
+    db = open_warehouse(tmp_path / "w.db")
+    with pytest.raises(ValueError, match="chunk size must be at least 1, not 0"):
+        commit_batch(db, Batch("s", [], [], rows=[row(1)], watermark=("f.csv", {"rows": 1})), chunk_size=0)
+    assert db["items"].count == 0 and watermarks(db, "s") == {}

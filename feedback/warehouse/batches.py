@@ -135,6 +135,8 @@ def _upsert_rows(
     last occurrence of an id in the batch wins and counts once; an item the warehouse held before
     the batch is compared, and rewritten, only with its last occurrence, at the end.
     """
+    if chunk_size < 1:
+        raise ValueError(f"chunk size must be at least 1, not {chunk_size}")
     tail = (run_id, now_iso())
     cols = ", ".join(ITEM_COLUMNS)
     insert = f"insert into items ({cols}) values ({marks(len(ITEM_COLUMNS))})"
@@ -144,11 +146,10 @@ def _upsert_rows(
     held: dict[str, ItemRow] = {}  # ids the warehouse had before: their last row in this batch
     before: dict[str, tuple[Any, ...]] = {}  # ... and their content before it
     seen = 0
-    for part in chunks(rows, chunk_size):
+    stream = iter(rows)
+    while part := list(itertools.islice(stream, chunk_size)):
         seen += len(part)
-        latest: dict[str, ItemRow] = {}
-        for row in part:
-            latest[row[0]] = row  # last occurrence wins
+        latest = {row[0]: row for row in part}  # last occurrence wins
         again, unknown = [], []
         for item_id, row in latest.items():
             if item_id in inserted:
@@ -244,8 +245,8 @@ def commit_batch(
     with write_transaction(db):
         if batch.raw is not None:
             land(db, batch.raw)
-        rows = itertools.chain(map(item_row, batch.items), batch.rows)
-        seen, new, changed = _upsert_rows(db, rows, run_id, chunk_size)
+        items = itertools.chain(map(item_row, batch.items), batch.rows)
+        seen, new, changed = _upsert_rows(db, items, run_id, chunk_size)
         _quarantine(db, batch.quarantined, run_id)
         for table, rows in batch.tables.items():
             if rows:

@@ -1,6 +1,7 @@
 """The survey channel: each non-empty free-text answer in an export becomes one item.
 
-Files are read whole and committed one at a time. A file's watermark is its
+Files are read whole and committed one at a time, each in one transaction into which its
+rows stream as they are read (:attr:`~feedback.warehouse.Batch.rows`). A file's watermark is its
 content hash, size and row count: an unchanged file costs one hash, and a file
 that only grew (its old bytes are a prefix of the new ones) is read from the
 first new row.
@@ -209,10 +210,13 @@ class Export:
     (unreadable, a mapped column missing) raises :class:`BadInput` before any row is read.
     """
 
-    def __init__(self, source: SurveySource, context: SourceContext, path: Path, content: bytes, skip_rows: int = 0) -> None:
+    def __init__(
+        self, source: SurveySource, context: SourceContext, path: Path, content: bytes, skip_rows: int = 0,
+        digest: str | None = None,
+    ) -> None:
         self.source = source
         self.label = files.label(path, context)
-        self.digest = content_hash(content)
+        self.digest = digest or content_hash(content)  # the caller's, when it has hashed the content
         table = read_table(
             content, file_format(path, source.format), encoding=source.encoding, header_rows=source.header_rows,
             delimiter=source.delimiter, sheet=source.sheet, records_path=source.records_path,
@@ -287,7 +291,7 @@ def read_surveys(source: SurveySource, context: SourceContext) -> Iterator[Batch
         raw = RawDocument(digest, source.name, label, content, MEDIA_TYPES.get(FORMATS.get(path.suffix.lower(), ""), "application/octet-stream"))
         batch = Batch(source=source.name, items=[], quarantined=[], raw=raw)
         try:
-            export = Export(source, context, path, content, skip)
+            export = Export(source, context, path, content, skip, digest)
         except BadInput as exc:
             log.info("source %s: %s: unreadable, quarantined whole: %s", source.name, label, exc.reason)
             batch.quarantined.append(Quarantined(source.name, label, exc.reason, exc.snippet or "", digest))
