@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import datasette as datasette_package
+from datasette.database import QueryInterrupted
 from datasette.utils import add_cors_headers
 from datasette.utils.asgi import BadRequest, Base400, Response
 from datasette.utils.sqlite import sqlite3
-from datasette.database import QueryInterrupted
 from datasette.views.base import DatasetteError
 from markupsafe import Markup
 
