@@ -29,7 +29,7 @@ import os
 import platform
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -247,7 +247,7 @@ def report(figures: dict[str, Any], ood: list[tuple[str, int, str, float, float]
     return lines
 
 
-def main(argv: list[str] | None = None, head_for_calibration: Callable[[], SentimentHead] | None = None) -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=training.CLOTHING)
     parser.add_argument("--cache", type=Path, default=BENCH / "out" / "vectors.npz")

@@ -21,6 +21,7 @@ from typing import Any
 import sqlite_utils
 
 from feedback.ratings import rating_band
+from feedback.text.sentiment_model import published_sentiment_sql
 from feedback.warehouse import now_iso
 from feedback.warehouse.runs import RUNS_COLUMNS
 
@@ -62,10 +63,10 @@ FEEDBACK_THEMES_COLUMNS: dict[str, type] = {"feedback_id": str, "theme_id": int,
 
 def feedback_rows(warehouse: sqlite_utils.Database) -> Iterator[dict[str, Any]]:
     """Published rows: processed (redacted) items only; an unprocessed item is never published."""
-    cursor = warehouse.execute(
-        """
+    cursor = warehouse.execute(  # a comment's sentiment comes from its segments' (feedback.text.sentiment_model)
+        f"""
         select i.id, i.source, i.channel, i.received_at, i.customer, i.rating, i.rating_raw,
-               i.rating_scale, p.title, p.text, i.question, p.language, p.sentiment, i.url
+               i.rating_scale, p.title, p.text, i.question, p.language, {published_sentiment_sql("p")}, i.url
         from items i join processed p on p.item_id = i.id
         order by i.received_at desc, i.id
         """

@@ -228,7 +228,7 @@ def fit_head(features: np.ndarray, labels: np.ndarray, weights: np.ndarray, mode
     mean = np.average(features, axis=0, weights=weights)
     std = np.sqrt(np.average((features - mean) ** 2, axis=0, weights=weights))
     std[std < 1e-6] = 1.0
-    clf = LogisticRegression(C=c, max_iter=5000, tol=1e-8)
+    clf = LogisticRegression(C=c, max_iter=5000, tol=1e-6)
     clf.fit((features - mean) / std, labels, sample_weight=weights)
     coef = clf.coef_ / std
     intercept = clf.intercept_ - coef @ mean

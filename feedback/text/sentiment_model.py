@@ -230,6 +230,14 @@ def comment_score_sql(column: str) -> str:
     return f"round(sum({column} * {weight}) / sum(case when {column} is null then null else {weight} end), 4)"
 
 
+def published_sentiment_sql(processed: str = "p") -> str:
+    """SQL for a comment's published sentiment: :func:`comment_score` of its current segments
+    (``theme_segments`` cut from the processed text ``processed``), else the process stage's score."""
+    return (f"coalesce((select {comment_score_sql('s.sentiment')} from theme_segments s"
+            f" where s.item_id = {processed}.item_id and s.source_hash is {processed}.text_hash),"
+            f" {processed}.sentiment)")
+
+
 MIN_CALIBRATION = 200  # rated comments needed before a company's ratings calibrate the head
 _PRIOR = 2.0  # pull of the calibration towards no change, in rated-comment equivalents per parameter
 

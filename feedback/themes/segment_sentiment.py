@@ -54,14 +54,18 @@ _SEGMENTS = """
 """
 
 
-def score_pending(db: sqlite_utils.Database, embedder: SupportsEmbed, head: SentimentHead | None = None) -> int:
-    """Score English themable segments with the head (see module docstring); returns how many."""
+def score_pending(db: sqlite_utils.Database, embedder: SupportsEmbed, head: SentimentHead | None = None, *,
+                  min_rated: int = MIN_CALIBRATION) -> int:
+    """Score English themable segments with the head (see module docstring); returns how many.
+
+    ``min_rated``: rated comments needed before the company's ratings calibrate the head.
+    """
     head = head or load_head()
     if embedder.name != head.model:
         log.info("segment sentiment stays the lexicon's: the head reads %s vectors, not %s", head.model, embedder.name)
         return 0
     state = get_state(db, STATE_KEY) or {}
-    calibration = _calibration(db, embedder, head, state)
+    calibration = _calibration(db, embedder, head, state, min_rated)
     cal_json = calibration.as_json() if calibration else None
     through = db.execute("select max(created_at) from theme_segments").fetchone()[0]
     if state.get("head") == head.version and state.get("calibration") == cal_json and state.get("through"):
@@ -77,17 +81,17 @@ def score_pending(db: sqlite_utils.Database, embedder: SupportsEmbed, head: Sent
         set_state(db, STATE_KEY, {"head": head.version, "calibration": cal_json, "through": through})
     log.info("scored %d segments with the sentiment head%s", len(updates),
              f" (calibrated on {calibration.comments} rated comments)" if calibration else "")
-    return scored
+    return len(updates)
 
 
 def _calibration(db: sqlite_utils.Database, embedder: SupportsEmbed, head: SentimentHead,
-                 state: dict[str, Any]) -> Calibration | None:
+                 state: dict[str, Any], min_rated: int) -> Calibration | None:
     """The stored calibration, refitted when the rated comments have grown enough; None below the minimum."""
     rated = db.execute(
         """select count(distinct s.item_id) from theme_segments s join items i on i.id = s.item_id
            where i.rating is not null and s.themable = 1 and (s.language is null or s.language = 'en')"""
     ).fetchone()[0]
-    if rated < MIN_CALIBRATION:
+    if rated < min_rated:
         return None
     stored = Calibration.from_json(state.get("calibration")) if state.get("head") == head.version else None
     if stored is not None and rated < stored.comments * REFIT_GROWTH:
