@@ -139,11 +139,11 @@ def test_dead_zone_cuts_the_neutral_band_and_keeps_order(raw: list[float], band:
     ([], None),
     ([None], None),
     ([0.5], 0.5),
-    ([0.6, -0.3], 0.0),  # (0.6 - 2 * 0.3) / 3: one complaint weighs twice
-    ([0.0, 0.0, -0.6], -0.3),
+    ([0.6, -0.3], 0.15),
+    ([0.0, 0.0, -0.6], -0.2),  # a neutral question beside a complaint: still negative
     ([0.2, None, 0.4], 0.3),
 ])
-def test_comment_score_weighs_negative_segments_twice(scores: list[float | None], expected: float | None) -> None:
+def test_comment_score_is_the_mean_of_its_segments(scores: list[float | None], expected: float | None) -> None:
     assert comment_score(scores) == (pytest.approx(expected) if expected is not None else None)
     db = sqlite_utils.Database(memory=True)
     db.execute("create table t (v float)")

@@ -8,8 +8,8 @@ reply"), a duration ("11 days"), persistence ("again", "and counting"). It gives
 probabilities, negative / neutral / positive; a segment's score is ``P(positive) -
 P(negative)`` with the neutral band cut out (:func:`dead_zone`), so a question or a plain
 statement scores exactly 0 and anything else keeps its order. A comment's score comes from its
-segments (:func:`comment_score`): their mean with negative segments counted twice, since
-one complaint in an otherwise polite comment is what staff need to see.
+segments (:func:`comment_score`): their mean (counting negative segments twice was measured and
+read worse on every set: bench/RESULTS.md).
 
 The head is trained by ``scripts/train_sentiment.py`` on public rated text of several kinds
 (see that script) and shipped as ``sentiment_head.npz`` beside this module. It only reads
@@ -211,12 +211,13 @@ def score_segments(vectors: np.ndarray, texts: Sequence[str], head: SentimentHea
     return np.round(dead_zone(proba[:, 2] - proba[:, 0], head.band), 4)
 
 
-NEGATIVE_WEIGHT = 2.0  # a negative segment counts this many times in its comment's score
+NEGATIVE_WEIGHT = 1.0  # a negative segment counts this many times in its comment's score (2 measured worse)
 
 
 def comment_score(scores: Sequence[float | None] | np.ndarray) -> float | None:
-    """A comment's sentiment from its segments': their mean, negative ones counted twice;
-    None when no segment has a score. :func:`comment_score_sql` is the same in SQL."""
+    """A comment's sentiment from its segments': their mean, a negative one counted
+    :data:`NEGATIVE_WEIGHT` times; None when no segment has a score. :func:`comment_score_sql`
+    is the same in SQL."""
     values = np.array([s for s in scores if s is not None and not np.isnan(s)], dtype=np.float64)
     if not values.size:
         return None
