@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -164,7 +165,7 @@ def read_head(path: str | Path) -> SentimentHead:
         return SentimentHead(coef=coef, intercept=intercept, model=str(info["model"]), dim=int(info["dim"]),
                              band=float(info["band"]), features=tuple(info["features"]),
                              meta=dict(info.get("meta") or {}))
-    except (OSError, KeyError, TypeError, json.JSONDecodeError) as exc:
+    except (OSError, EOFError, KeyError, TypeError, ValueError, zipfile.BadZipFile) as exc:
         raise ValueError(f"{path}: not a sentiment head ({exc.__class__.__name__}: {exc})") from exc
 
 
