@@ -2,8 +2,7 @@
 
 Sentiment comes from the text: a comment's is its segments' (the embedding head of
 :mod:`feedback.text.sentiment_model`, VADER plus a service lexicon where the head cannot
-read; calibrated on the ratings once there are 200 of them); many sources also carry the
-customer's own score. Per source with ratings (and over all of
+read); many sources also carry the customer's own score. Per source with ratings (and over all of
 them) the archive table ``sentiment_check`` reports:
 
 - ``spearman``: rank correlation between comment sentiment and rating (scipy), with its

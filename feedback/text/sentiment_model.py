@@ -18,8 +18,8 @@ rather than scored wrongly, and callers fall back to the lexicon (:func:`.sentim
 as they do for languages other than English.
 
 A company's own rated comments can calibrate it (:func:`fit_calibration`): a scale and two
-class biases on the head's logits, fitted to the ratings' bands, so the head learns where that
-company's language sits. Everything here is pure: loading the shipped file is the only I/O.
+class biases on the head's logits, fitted to the ratings' bands. Measured on the clothing
+reviews it made the head worse (bench/RESULTS.md), so the pipeline leaves it off by default. Everything here is pure: loading the shipped file is the only I/O.
 """
 
 from __future__ import annotations
@@ -250,8 +250,9 @@ def fit_calibration(raw: np.ndarray, labels: np.ndarray, weights: np.ndarray, co
 
     ``raw``: (n, 3) uncalibrated logits of rated comments' segments; ``labels``: each segment's
     comment band as a CLASSES index (low 0, medium 1, high 2); ``weights``: 1 / (segments in the
-    comment). Weighted cross-entropy plus a pull towards scale 1 and zero biases (``prior``
-    comments' worth per parameter), minimised by L-BFGS: deterministic for the same input.
+    comment). The bands are balanced (each present band carries the same weight). Weighted
+    cross-entropy plus a pull towards scale 1 and zero biases (``prior`` comments' worth per
+    parameter), minimised by L-BFGS: deterministic for the same input.
     """
     from scipy.optimize import minimize
 
@@ -262,6 +263,11 @@ def fit_calibration(raw: np.ndarray, labels: np.ndarray, weights: np.ndarray, co
         raise ValueError("raw must be (n, 3) with one label and one weight per row")
     if not len(labels) or labels.min() < 0 or labels.max() >= len(CLASSES):
         raise ValueError("labels must be CLASSES indices, at least one")
+    # every band present weighs the same, as in training: a company whose customers are mostly
+    # happy must not learn to read every comment as praise (that hid its complaints when measured)
+    totals = np.array([weights[labels == k].sum() for k in range(len(CLASSES))])
+    present = totals > 0
+    weights = weights * (totals[present].sum() / (present.sum() * np.where(present, totals, 1.0)))[labels]
 
     def loss(params: np.ndarray) -> float:
         scale, b_neg, b_pos = params

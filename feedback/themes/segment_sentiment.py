@@ -8,10 +8,12 @@ and questions (neutral) come out right. The lexicon stays where the head cannot 
 languages (segments there keep no score), segments too short to embed, and warehouses embedded
 with another model than the head's.
 
-When the warehouse holds at least :data:`~feedback.text.sentiment_model.MIN_CALIBRATION` rated
-comments (NPS, CSAT, stars: ``items.rating``) with head-scored segments, their rating bands
-calibrate the head (:func:`~feedback.text.sentiment_model.fit_calibration`); it is fitted again
-when the rated comments have grown by a fifth. A new head or a new calibration scores every
+Calibration on the company's own rated comments (NPS, CSAT, stars: ``items.rating``) is
+available but off by default: measured on the clothing reviews it made the head worse
+(bench/RESULTS.md). With ``min_rated`` set, once that many rated comments have head-scored
+segments their rating bands calibrate the head
+(:func:`~feedback.text.sentiment_model.fit_calibration`), fitted again when they have grown by a
+fifth. A new head or a new calibration scores every
 segment again; otherwise only segments cut since the last run are scored. A comment's published
 sentiment comes from its segments (:func:`~feedback.text.sentiment_model.comment_score`).
 """
@@ -29,7 +31,6 @@ import sqlite_utils
 from feedback.embed import SupportsEmbed, from_blobs
 from feedback.ratings import rating_band
 from feedback.text.sentiment_model import (
-    MIN_CALIBRATION,
     Calibration,
     SentimentHead,
     fit_calibration,
@@ -55,10 +56,12 @@ _SEGMENTS = """
 
 
 def score_pending(db: sqlite_utils.Database, embedder: SupportsEmbed, head: SentimentHead | None = None, *,
-                  min_rated: int = MIN_CALIBRATION) -> int:
+                  min_rated: int | None = None) -> int:
     """Score English themable segments with the head (see module docstring); returns how many.
 
-    ``min_rated``: rated comments needed before the company's ratings calibrate the head.
+    ``min_rated``: rated comments needed before the company's ratings calibrate the head
+    (e.g. :data:`~feedback.text.sentiment_model.MIN_CALIBRATION`); None (the default) never
+    calibrates.
     """
     head = head or load_head()
     if embedder.name != head.model:
@@ -85,8 +88,10 @@ def score_pending(db: sqlite_utils.Database, embedder: SupportsEmbed, head: Sent
 
 
 def _calibration(db: sqlite_utils.Database, embedder: SupportsEmbed, head: SentimentHead,
-                 state: dict[str, Any], min_rated: int) -> Calibration | None:
+                 state: dict[str, Any], min_rated: int | None) -> Calibration | None:
     """The stored calibration, refitted when the rated comments have grown enough; None below the minimum."""
+    if min_rated is None:
+        return None
     rated = db.execute(
         """select count(distinct s.item_id) from theme_segments s join items i on i.id = s.item_id
            where i.rating is not null and s.themable = 1 and (s.language is null or s.language = 'en')"""
