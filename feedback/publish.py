@@ -22,6 +22,7 @@ from typing import Any
 import sqlite_utils
 
 from feedback.ratings import rating_band
+from feedback.text.sentiment_model import published_sentiment_sql
 from feedback.warehouse import now_iso
 from feedback.warehouse.runs import RUNS_COLUMNS, process_alive, public_details
 
@@ -76,10 +77,10 @@ ACTION_CUSTOMERS_COLUMNS: dict[str, type] = {
 
 def feedback_rows(warehouse: sqlite_utils.Database) -> Iterator[dict[str, Any]]:
     """Published rows: processed (redacted) items only; an unprocessed item is never published."""
-    cursor = warehouse.execute(
-        """
+    cursor = warehouse.execute(  # a comment's sentiment comes from its segments' (feedback.text.sentiment_model)
+        f"""
         select i.id, i.source, i.channel, i.received_at, i.customer, i.rating, i.rating_raw,
-               i.rating_scale, p.title, p.text, i.question, p.language, p.sentiment, i.url
+               i.rating_scale, p.title, p.text, i.question, p.language, {published_sentiment_sql("p")}, i.url
         from items i join processed p on p.item_id = i.id
         order by i.received_at desc, i.id
         """
