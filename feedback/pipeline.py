@@ -94,7 +94,7 @@ def archive_extensions(config: Config | None = None) -> list[ArchiveExtension]:
     customers table reads them), so they are computed once.
     """
     from feedback.insights.sentiment_check import archive_tables as sentiment_tables
-    from feedback.themes import archive_tables as theme_tables
+    from feedback.themes.archive_delta import THEME_TABLES as theme_tables
 
     extensions: list[ArchiveExtension] = [theme_tables, sentiment_tables]
     if config is None:
@@ -108,9 +108,10 @@ def archive_extensions(config: Config | None = None) -> list[ArchiveExtension]:
     return extensions
 
 
-def publish_archive(db: sqlite_utils.Database, config: Config) -> PublishResult:
-    """Rebuild the published archive with every extension."""
-    return publish(db, config.archive, extensions=archive_extensions(config))
+def publish_archive(db: sqlite_utils.Database, config: Config, full: bool = False) -> PublishResult:
+    """Publish the archive with every extension: what changed since the last publish, or
+    (``full``, or when the archive in place cannot be the base) a full rebuild."""
+    return publish(db, config.archive, extensions=archive_extensions(config), full=full)
 
 
 def source_secrets(source: object, resolve: Callable[[str], str | None]) -> dict[str, str]:
