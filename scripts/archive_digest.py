@@ -22,7 +22,7 @@ VOLATILE = {
     "started", "finished", "published_at", "built_at", "ingested_at", "processed_at", "parameters",
     "details", "run_id", "generated_at", "seconds", "last_checked", "created_at", "changed_at", "at",
     "first_seen",  # today the time of the fit (issue 12 makes it the first comment's date)
-    "build_id", "build_mode",  # which publish wrote the archive (full or incremental), not what it holds
+    "build_id", "build_mode", "covers_change",  # which publish wrote the archive and when, not what it holds
 }
 LOCAL_PORT = re.compile(r"127\.0\.0\.1:\d+")  # the sample review site is served on a free port
 

@@ -103,7 +103,7 @@ def full_rebuild(shop: Path, folder: Path) -> Path:
     """A full rebuild of a copy of the warehouse in ``shop`` as it is now (that one is left alone)."""
     folder.mkdir()
     shutil.copy(shop / "config.yml", folder / "config.yml")
-    source = sqlite3.connect(shop / "warehouse.db")
+    source = sqlite_utils.Database(shop / "warehouse.db")  # the SQLite library the warehouse is open with
     source.execute(f"vacuum into '{folder / 'warehouse.db'}'")
     source.close()
     config = load_config(folder / "config.yml")
