@@ -102,7 +102,7 @@ def archive_extensions(config: Config | None = None) -> list[ArchiveExtension]:
 
         extensions.append(email_tables)
     else:
-        from feedback.insights.tables import insights_extension
+        from feedback.insights.incremental import insights_extension
 
         extensions.append(insights_extension(config))
     return extensions

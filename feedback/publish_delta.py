@@ -95,7 +95,7 @@ def insert_rows(archive: sqlite_utils.Database, table: str, rows: Rows, batch_si
                           columns=column_types(rows, batch_size))
 
 
-def _fix_empty_text_columns(table: sqlite_utils.Table, rows: Rows) -> None:
+def _fix_empty_text_columns(table: Any, rows: Rows) -> None:
     """A column created TEXT because every value was empty then gets its values' own type."""
     if not rows:
         return

@@ -36,8 +36,15 @@ from feedback.insights.comments import (
 from feedback.insights.comments import feedback_vectors as all_vectors
 from feedback.insights.promises import EMPTY, promise_tables
 from feedback.insights.stats import week_of
-from feedback.insights.tables import customer_rows, driver_rows, theme_rows, trend_rows, volume_rows
-from feedback.publish_delta import TableUpdate
+from feedback.insights.tables import (
+    customer_rows,
+    driver_rows,
+    insight_tables,
+    theme_rows,
+    trend_rows,
+    volume_rows,
+)
+from feedback.publish_delta import ArchiveExtension, IncrementalExtension, TableUpdate
 from feedback.publish_state import Changes
 from feedback.ratings import rating_band
 from feedback.sources.email.threads import archive_tables as email_tables
@@ -198,3 +205,20 @@ def _vectors_for(db: sqlite_utils.Database, model: tuple[str, str], items: list[
         norm = float(np.linalg.norm(total)) or 1.0
         rows.append({"feedback_id": item_id, "vector": (total / norm).astype(np.float32).tobytes()})
     return rows
+
+
+def insights_extension(config: Any) -> ArchiveExtension:
+    """The archive extension for a configuration (its promises and embedding model); it
+    publishes incrementally through :func:`feedback.insights.incremental.insight_delta`."""
+    model_path = config.themes.model_path
+    if model_path is not None and not model_path.is_absolute():
+        model_path = config.base_dir / model_path
+    promises = list(config.promises)
+
+    def insight_tables_of_config(db: sqlite_utils.Database) -> dict[str, Rows]:
+        return insight_tables(db, promises, model_path)
+
+    def delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, changes: Any) -> dict[str, TableUpdate]:
+        return insight_delta(db, archive, changes, promises, model_path)
+
+    return IncrementalExtension(full=insight_tables_of_config, delta=delta, tables=INSIGHT_TABLES)

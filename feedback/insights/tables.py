@@ -47,7 +47,6 @@ from feedback.insights.stats import (
     trend_label,
     weeks_back,
 )
-from feedback.publish_delta import ArchiveExtension, IncrementalExtension, TableUpdate
 from feedback.ratings import SCORE_NAMES, band_points
 from feedback.sources.email.threads import archive_tables as email_tables
 
@@ -234,22 +233,3 @@ def insight_tables(db: sqlite_utils.Database, promises: list[Any] | None = None,
     tables.update(email)
     log.info("insight tables: %s", {k: len(v) for k, v in tables.items()})
     return tables
-
-
-def insights_extension(config: Any) -> ArchiveExtension:
-    """The archive extension for a configuration (its promises and embedding model); it
-    publishes incrementally through :func:`feedback.insights.incremental.insight_delta`."""
-    from feedback.insights.incremental import INSIGHT_TABLES, insight_delta
-
-    model_path = config.themes.model_path
-    if model_path is not None and not model_path.is_absolute():
-        model_path = config.base_dir / model_path
-    promises = list(config.promises)
-
-    def insight_tables_of_config(db: sqlite_utils.Database) -> dict[str, Rows]:
-        return insight_tables(db, promises, model_path)
-
-    def delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, changes: Any) -> dict[str, TableUpdate]:
-        return insight_delta(db, archive, changes, promises, model_path)
-
-    return IncrementalExtension(full=insight_tables_of_config, delta=delta, tables=INSIGHT_TABLES)
