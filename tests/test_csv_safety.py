@@ -17,7 +17,8 @@ import pytest
 import sqlite_utils
 
 from feedback.serve import csv_safety
-from feedback.serve.csv_safety import CsvRewriter, complete_records, neutralise
+from feedback.serve.csv_safety import CsvRewriter, complete_records
+from feedback.spreadsheet import neutralise
 
 from .conftest import REPO
 
@@ -44,9 +45,10 @@ SAFE = ["'" + COMMENTS[0], "'" + COMMENTS[1], "'" + COMMENTS[2], "'" + COMMENTS[
         ("\tx", "'\tx"), ("\rx", "'\rx"), ("-", "'-"), ("=", "'="),
         ("-0.42", "-0.42"), ("+3", "+3"), ("-1e-3", "-1e-3"), ("-.5", "-.5"), ("12", "12"),
         ("", ""), ("a = b", "a = b"), (" =1", " =1"), ("'=1", "'=1"), ("-0.42 stars", "'-0.42 stars"),
+        ("\n=1", "'\n=1"), (None, None), (-0.52, -0.52), (3, 3),
     ],
 )
-def test_neutralise(cell: str, expected: str) -> None:
+def test_neutralise(cell: object, expected: object) -> None:
     assert neutralise(cell) == expected
 
 

@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader
 
 from feedback.insights.stats import Driver, difference_se, score_drivers
 from feedback.serve.pages import driver_verdict, pivot, split_drivers
-from feedback.serve.search_page import month_range, page_number, search_query, spreadsheet_safe
+from feedback.serve.search_page import month_range, page_number, search_query
 
 TEMPLATES = Path(__file__).parent.parent / "feedback" / "serve" / "templates"
 ARGS = {"q": "refund", "mode": "keyword", "source": "", "channel": "survey", "theme": "", "since": "", "until": "",
@@ -60,16 +60,6 @@ def test_page_number(value: str, expected: int | None) -> None:
             page_number(value)
     else:
         assert page_number(value) == expected
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"), ("+1 555", "'+1 555"), ("-2+3", "'-2+3"),
-     ("@SUM(A1)", "'@SUM(A1)"), ("\tcmd", "'\tcmd"), ("\rcmd", "'\rcmd"), ("refund = late", "refund = late"),
-     ("", ""), (-0.52, -0.52), (3, 3), (None, None), ("'quoted", "'quoted")],
-)
-def test_spreadsheet_safe(value: Any, expected: Any) -> None:
-    assert spreadsheet_safe(value) == expected
 
 
 @pytest.mark.parametrize(

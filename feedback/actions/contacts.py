@@ -30,12 +30,12 @@ import sqlite_utils
 
 from feedback.actions.record import Action, get_action
 from feedback.errors import BadInput
+from feedback.spreadsheet import neutralise
 from feedback.warehouse.sql import chunks, marks, now_iso
 
 log = logging.getLogger(__name__)
 
 CONSENT_WORDS = ("true", "1", "yes", "on")  # JSON true reads as 1; "on" is an HTML checkbox's value
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")  # a spreadsheet would run the cell as a formula
 _ADDRESS = re.compile(r"[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+")
 CSV_COLUMNS = ("email", "customer", "theme", "comment_received_at", "channel", "source", "comment",
                "comments_on_theme", "action_date", "action")
@@ -118,12 +118,6 @@ def contacts(db: sqlite_utils.Database, action: Action, email_sources: Iterable[
     return sorted(out, key=lambda c: (c.received_at, c.email), reverse=True)
 
 
-def cell(value: object) -> str:
-    """A CSV cell a spreadsheet shows as text: one that would start a formula gets a leading ``'``."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def write_csv(path: Path, action: Action, found: list[Contact]) -> None:
     """The contacts as CSV (UTF-8 with a byte-order mark, so spreadsheets read accents), every
     cell quoted and formula-safe; written beside ``path`` and moved into place."""
@@ -134,7 +128,7 @@ def write_csv(path: Path, action: Action, found: list[Contact]) -> None:
             writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
             writer.writerow(CSV_COLUMNS)
             for c in found:
-                writer.writerow([cell(v) for v in (
+                writer.writerow([neutralise(v) for v in (
                     c.email, c.customer, f"{action.theme_id} {action.theme_label or ''}".strip(), c.received_at,
                     c.channel, c.source, c.comment, c.comments, action.date, action.text)])
         os.replace(tmp, path)

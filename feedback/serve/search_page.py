@@ -34,6 +34,7 @@ from feedback.serve.limits import unlimited
 from feedback.serve.pages import archive_db, render
 from feedback.serve.reload import served_key
 from feedback.serve.search import IndexCache, QueryEncoder, SearchUnavailable, rrf
+from feedback.spreadsheet import neutralise
 
 CANDIDATES = 200  # per ranking, before fusion
 FILTERED_CANDIDATES = 5000  # nearest comments considered when filters narrow the result
@@ -52,7 +53,6 @@ ORDER = {  # how the results are ordered, in the words the page uses
 }
 EXPORT_FIELDS = ("id", "url", "received_at", "source", "channel", "customer", "rating_raw", "rating_band",
                  "sentiment", "title", "text", "theme", "matched", "similarity")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads a cell starting so as a formula
 
 
 
@@ -337,14 +337,6 @@ async def search(searcher: Searcher, datasette: Any, request: Any) -> Response:
     })
 
 
-def spreadsheet_safe(value: Any) -> Any:
-    """A CSV cell a spreadsheet shows as text: a text value starting with = + - @ (or a tab or a
-    carriage return) gets a leading apostrophe; numbers and other text are left as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def export_row(datasette: Any, row: dict[str, Any]) -> dict[str, Any]:
     url = datasette.urls.path(f"/-/feedback/comments/{comment_path(row['id'])}")
     return {**{k: row.get(k) for k in EXPORT_FIELDS}, "url": url, "theme": row.get("theme_label"),
@@ -375,6 +367,6 @@ async def search_export(searcher: Searcher, datasette: Any, request: Any) -> Res
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_FIELDS)
     for row in rows:
-        writer.writerow([spreadsheet_safe(row[k]) for k in EXPORT_FIELDS])
+        writer.writerow([neutralise(row[k]) for k in EXPORT_FIELDS])
     return Response(out.getvalue(), content_type="text/csv; charset=utf-8",
                     headers={"content-disposition": 'attachment; filename="feedback-search.csv"'})
