@@ -109,6 +109,56 @@ def test_a_run_that_fails_after_a_batch_resumes_after_it(config: Config, monkeyp
     assert len(items(db)) == 5
 
 
+def spooled(path: Path) -> list[str]:
+    with closing(sqlite3.connect(path)) as conn:
+        return [r[0] for r in conn.execute("select submission_id from submissions order by id")]
+
+
+def age(path: Path, days: int, *submission_ids: str) -> None:
+    """Make these submissions look spooled ``days`` ago (the test cannot wait a week)."""
+    with closing(sqlite3.connect(path)) as conn, conn:
+        conn.executemany("update submissions set spooled_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?)"
+                         " where submission_id = ?", [(f"-{days} days", s) for s in submission_ids])
+
+
+def test_the_spool_lets_go_of_what_the_warehouse_holds_after_keep_days(config: Config) -> None:
+    path = config.base_dir / "intake.db"
+    fill(path, submission(1, "Driver was rude.", "ann@example.com", True), submission(2, "Bread was stale."))
+    db = open_warehouse(config.warehouse)
+    assert ingest_source(db, config, "web-form", SECRET).new == 2
+    fill(path, submission(3, "Still no refund."))  # not ingested yet
+    age(path, 8, "form:t1", "form:t3")
+    assert ingest_source(db, config, "web-form", SECRET).new == 1
+    # t1: ingested and 8 days old, gone; t2: ingested but fresh (a replay could still come); t3 was
+    # read by this run, so the next run lets it go
+    assert spooled(path) == ["form:t2", "form:t3"]
+    with closing(spool.open_spool(path)) as conn, pytest.raises(spool.DuplicateSubmission):
+        spool.add(conn, submission(2))
+    fill(path, submission(4, "App crashed."))
+    result = ingest_source(db, config, "web-form", SECRET)
+    assert (result.seen, result.new) == (1, 1)  # ids are never reused: the watermark still holds
+    assert spooled(path) == ["form:t2", "form:t4"]
+    assert len(items(db)) == 4
+    assert db.execute("select email from form_contacts").fetchall() == [("ann@example.com",)]
+
+
+def test_a_version_1_spool_is_upgraded_and_pruned_by_when_it_was_received(config: Config) -> None:
+    path = config.base_dir / "intake.db"
+    with closing(sqlite3.connect(path)) as conn, conn:  # a spool written before spooled_at existed
+        conn.execute("create table submissions (id integer primary key autoincrement, submission_id text not null"
+                     " unique, via text not null, received_at text not null, text text not null, rating integer,"
+                     " email text, consent integer not null default 0)")
+        conn.execute("insert into submissions (submission_id, via, received_at, text) values"
+                     " ('form:old', 'form', '2020-01-01T00:00:00Z', 'Old.')")
+        conn.execute("pragma user_version = 1")
+    db = open_warehouse(config.warehouse)
+    assert ingest_source(db, config, "web-form", SECRET).new == 1  # read as it is, nothing pruned yet
+    assert spooled(path) == ["form:old"]
+    fill(path, submission(1, "New."))  # the intake opens it: the column is added
+    assert ingest_source(db, config, "web-form", SECRET).new == 1
+    assert spooled(path) == ["form:t1"]
+
+
 def test_no_spool_yet_is_nothing_to_read(config: Config) -> None:
     db = open_warehouse(config.warehouse)
     assert ingest_source(db, config, "web-form", SECRET).seen == 0

@@ -38,6 +38,10 @@ class FormSource(BaseModel):
     burst: int = Field(10, ge=1, description="submissions a client address may send at once")
     replay_window: int = Field(300, ge=10, le=86_400, description="seconds a signed request's timestamp may be off")
     form_lifetime: int = Field(7200, ge=60, description="seconds a served form (its CSRF token) stays valid")
+    keep_days: int = Field(
+        7, ge=1, le=3650, description="days an ingested submission stays in the spool before it is deleted "
+        "(its text and address are then only in the warehouse)",
+    )
     spool_timeout: float = Field(2.0, ge=0, description="seconds to wait for a locked spool before answering 503")
 
     @model_validator(mode="after")

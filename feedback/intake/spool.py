@@ -15,7 +15,7 @@ from pathlib import Path
 
 from feedback.errors import FeedbackError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = """
 create table if not exists submissions (
     id integer primary key autoincrement,
@@ -25,7 +25,8 @@ create table if not exists submissions (
     text text not null,
     rating integer,                      -- 1-5 stars, or null
     email text,                          -- the contact address, or null
-    consent integer not null default 0   -- 1: the customer agreed to be contacted
+    consent integer not null default 0,  -- 1: the customer agreed to be contacted
+    spooled_at text                      -- when the intake accepted it (UTC; null in version 1 spools)
 )
 """
 COLUMNS = "id, submission_id, via, received_at, text, rating, email, consent"
@@ -83,6 +84,8 @@ def open_spool(path: Path, timeout: float = 2.0, create: bool = True) -> sqlite3
             if conn.execute("pragma journal_mode").fetchone()[0] != "wal":
                 conn.execute("pragma journal_mode = wal")
             conn.execute(SCHEMA)
+            if conn.execute("pragma user_version").fetchone()[0] < 2 and "spooled_at" not in _columns(conn):
+                conn.execute("alter table submissions add column spooled_at text")
             conn.execute(f"pragma user_version = {SCHEMA_VERSION}")
     except sqlite3.OperationalError as exc:
         conn.close()
@@ -95,14 +98,18 @@ def open_spool(path: Path, timeout: float = 2.0, create: bool = True) -> sqlite3
     return conn
 
 
+def _columns(conn: sqlite3.Connection) -> set[str]:
+    return {row[1] for row in conn.execute("pragma table_info(submissions)")}
+
+
 def add(conn: sqlite3.Connection, submission: Submission) -> int:
     """Append a submission; its spool row id. DuplicateSubmission for a known id, SpoolBusy when
     the spool stayed locked beyond the connection's timeout."""
     s = submission
     try:
         cursor = conn.execute(
-            "insert into submissions (submission_id, via, received_at, text, rating, email, consent)"
-            " values (?, ?, ?, ?, ?, ?, ?)",
+            "insert into submissions (submission_id, via, received_at, text, rating, email, consent, spooled_at)"
+            " values (?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
             [s.submission_id, s.via, s.received_at, s.text, s.rating, s.email, int(s.consent)],
         )
     except sqlite3.IntegrityError:
@@ -130,3 +137,28 @@ def read_after(conn: sqlite3.Connection, after: int, upto: int, limit: int = 500
                 rating=row[5], email=row[6], consent=bool(row[7]))
         for row in rows
     ]
+
+
+def prune(conn: sqlite3.Connection, ingested: int, keep_days: int) -> int:
+    """Delete the submissions the warehouse already holds (``id <= ingested``, its committed
+    watermark) that were spooled more than ``keep_days`` ago; how many went.
+
+    The text and the contact address then live only in the warehouse. Ids are AUTOINCREMENT, so
+    a deleted id is never reused and the watermark keeps its meaning. A submission stays at least
+    ``keep_days`` (at least a day, longer than any replay window), so a replayed request within
+    the window still finds its id and is refused. Rows of a version 1 spool, which have no
+    ``spooled_at``, count from their ``received_at``.
+    """
+    if "spooled_at" not in _columns(conn):
+        return 0
+    try:
+        cursor = conn.execute(
+            "delete from submissions where id <= ? and coalesce(spooled_at, received_at)"
+            " < strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?)",
+            [ingested, f"-{int(keep_days)} days"],
+        )
+    except sqlite3.OperationalError as exc:
+        if _is_busy(exc):
+            return 0  # the intake is writing: prune next time
+        raise
+    return int(cursor.rowcount or 0)

@@ -100,6 +100,10 @@ def read_form(source: FormSource, context: SourceContext) -> Iterator[Batch]:
     last = int((context.watermarks.get(WATERMARK) or {}).get("id", 0))
     try:
         with closing(spool.open_spool(path, timeout=30, create=False)) as conn:
+            gone = spool.prune(conn, last, source.keep_days)
+            if gone:
+                log.info("source %s: %d ingested submissions older than %d days deleted from the spool",
+                         source.name, gone, source.keep_days)
             upto = spool.latest_id(conn)
             while last < upto:
                 rows = spool.read_after(conn, last, upto, BATCH)
