@@ -28,6 +28,7 @@ from pydantic import (
 
 from feedback.errors import ConfigError
 from feedback.intake.settings import FormSource
+from feedback.notify.settings import NotifySettings
 from feedback.secret_refs import SECRET_REF
 from feedback.themes.settings import ThemeSettings
 
@@ -385,6 +386,7 @@ class Config(_Model):
     themes: ThemeSettings = ThemeSettings()
     promises: list[Annotated[Promise, BeforeValidator(_promise)]] = Field(default_factory=list)
     sources: list[SourceConfig] = Field(default_factory=list)
+    notify: NotifySettings = NotifySettings()  # alerts and the morning summary (feedback.notify)
     base_dir: Path = Path(".")
 
     @field_validator("timezone")

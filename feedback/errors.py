@@ -31,3 +31,7 @@ class BadInput(FeedbackError):
 
 class WarehouseError(FeedbackError):
     """The warehouse is missing, locked or was written by a newer version."""
+
+
+class NotifyError(FeedbackError):
+    """The morning summary could not be sent (the night's data work is done and recorded)."""

@@ -19,7 +19,7 @@ from prefect.states import State
 from pydantic import SecretStr
 
 from feedback.config import DEFAULT_CONFIG_PATH, Config, load_config
-from feedback.errors import FeedbackError
+from feedback.errors import FeedbackError, NotifyError
 from feedback.pipeline import customer_key, ingest_source, process, source_secrets
 from feedback.pipeline import publish_archive as build_archive
 from feedback.publish import PublishResult
@@ -28,7 +28,7 @@ from feedback.themes import make_embedder, update_themes
 from feedback.themes.settings import with_overrides
 from feedback.warehouse import BatchResult, open_warehouse, run_record
 from feedback.warehouse.runs import publish_record
-from flows.reports import dated_name, nightly_summary, publish_report, source_rows
+from flows.reports import dated_name, morning_summary, nightly_summary, publish_report, source_rows
 
 
 def retry_on_io(task: Any, task_run: TaskRun, state: State) -> bool:
@@ -172,14 +172,19 @@ def nightly(
     rows = source_rows(per_source, failed)
     note = "no source could be read, the archive keeps what it served" if nothing_read and publish else (
         "publish: false" if not publish else "")
+    morning = morning_summary(config, run_id, rows)  # alerts and notifications; a failed one is recorded
     publish_report(
         "nightly",
         nightly_summary(run_id, rows, processed, themes,
-                        (published.feedback, str(published.path)) if published else None, note),
+                        (published.feedback, str(published.path)) if published else None, note)
+        + "\n\n" + morning.markdown,
         rows, "nightly run: what each source read, or why it failed",
     )
     if failed:
-        raise FeedbackError(f"{len(failed)} source(s) failed: " + "; ".join(f"{k}: {v}" for k, v in failed.items()))
+        raise FeedbackError(f"{len(failed)} source(s) failed: " + "; ".join(f"{k}: {v}" for k, v in failed.items())
+                            + (f"; {morning.error}" if morning.error else ""))
+    if morning.error:
+        raise NotifyError(f"the night's data work is done and recorded; {morning.error}")
     return {
         "run_id": run_id,
         "seen": counts.seen,

@@ -10,7 +10,14 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from feedback.config import Config
+from feedback.notify.morning import Morning, morning, resolve_urls
+from feedback.secret_refs import resolve_secret
+from feedback.warehouse import open_warehouse
 
 
 def run_name(flow: str, when: datetime) -> str:
@@ -126,3 +133,22 @@ def publish_report(flow: str, markdown: str, table: list[dict[str, Any]], descri
     ``<flow>-summary`` (markdown) and ``<flow>-<what>`` (table)."""
     create_markdown_artifact(markdown, key=f"{flow}-summary", description=f"{flow} run: summary")
     create_table_artifact(table, key=f"{flow}-{'sources' if flow == 'nightly' else 'themes'}", description=description)
+
+
+@task(name="morning-summary", task_run_name="morning-summary", cache_policy=NO_CACHE)
+def morning_summary(config: Config, run_id: int, rows: list[dict[str, Any]]) -> Morning:
+    """Summarise the night, send it to the configured notifications when due, record how that went
+    in the run's details (warehouse ``runs``); a notification that fails is logged, not raised."""
+    logger = get_run_logger()
+    urls, unresolved = resolve_urls(config.notify, resolve_secret)  # the URLs hold tokens: never logged
+    db = open_warehouse(config.warehouse)
+    try:
+        done = morning(db, run_id, rows, config.archive, config.notify, urls, unresolved)
+    finally:
+        db.close()
+    sent = sum(d.ok for d in done.deliveries)
+    logger.info("morning summary: %d alert(s); sent to %d of %d notification(s)",
+                done.summary.alerts, sent, len(done.deliveries))
+    if done.error:
+        logger.error("%s", done.error)
+    return done
