@@ -3,8 +3,9 @@
 Each URL is sent to on its own, so each configured reference has its own outcome. The URLs hold
 their services' tokens: the caller passes them resolved, keyed by their reference, and only the
 reference is ever reported. While sending, a filter on Apprise's logger blanks every part of the
-URLs out of what Apprise logs (it names a URL it cannot parse in full), and the reason a sending
-failed is taken from those (blanked) records.
+URLs out of what Apprise and urllib3 log (Apprise names a URL it cannot parse in full; urllib3
+logs the path it posts to at DEBUG), and the reason a sending failed is taken from Apprise's
+(blanked) warnings.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import apprise
+from apprise.logger import LOGGER_NAME
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +36,7 @@ def secret_parts(url: str) -> list[str]:
     parts = urlsplit(url) if "://" in url else None
     keep = {parts.scheme, parts.hostname or ""} if parts else set()
     pieces = {p for p in re.split(r"[/:@?&=#,]+", url.split("://", 1)[-1]) if len(p) >= 3 and p not in keep}
-    return sorted({url, *pieces}, key=len, reverse=True)
+    return sorted({url, *pieces}, key=lambda p: (-len(p), p))
 
 
 class _Blank(logging.Filter):
@@ -48,20 +50,25 @@ class _Blank(logging.Filter):
         for secret in self.secrets:
             message = message.replace(secret, "***")
         record.msg, record.args = message, ()
-        if record.levelno >= logging.WARNING:
+        if record.levelno >= logging.WARNING and record.name == LOGGER_NAME:
             self.seen.append(message)
         return True
 
 
+BLANKED = (LOGGER_NAME, "urllib3.connectionpool")  # Apprise; and urllib3 (under requests) logs the path at DEBUG
+
+
 @contextmanager
 def _blanked(url: str) -> Iterator[_Blank]:
-    logger = logging.getLogger(apprise.logger.LOGGER_NAME)
+    loggers = [logging.getLogger(name) for name in BLANKED]
     blank = _Blank(secret_parts(url))
-    logger.addFilter(blank)
+    for logger in loggers:
+        logger.addFilter(blank)
     try:
         yield blank
     finally:
-        logger.removeFilter(blank)
+        for logger in loggers:
+            logger.removeFilter(blank)
 
 
 def send_one(reference: str, url: str, title: str, body: str, alert: bool) -> Delivery:
