@@ -293,3 +293,49 @@ def test_a_missing_secret_is_a_recorded_one_line_error(tmp_path: Path) -> None:
     assert done.error == ("morning summary not sent: env:FEEDBACK_TEST_UNSET_HOOK: not set (the secret holding the"
                           " URL is empty or missing)")
     assert details(db, run_id)["morning"]["notified"][0]["ok"] is False
+
+
+# --- the nightly flow, end to end ------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_nightly_run_sends_its_morning_summary_to_a_local_webhook(
+    prefect_harness: None, tmp_path: Path, write_config: Callable[..., Path], monkeypatch: pytest.MonkeyPatch,
+    receiver: Receiver,
+) -> None:
+    import asyncio
+
+    from feedback.errors import NotifyError
+    from flows.nightly import nightly
+
+    from .test_flows import flow_run_and_artifacts
+
+    (tmp_path / "a.csv").write_text("Timestamp,Why?\n9/14/2026 10:00:00,Late delivery again\n", encoding="utf-8")
+    config = write_config([{"name": "good", "channel": "survey", "paths": "a.csv",
+                            "columns": {"received_at": "Timestamp", "text": "Why?"}}],
+                          notify={"urls": ["env:FEEDBACK_TEST_HOOK"], "when": "always"})
+    monkeypatch.setenv("FEEDBACK_CUSTOMER_KEY", "k")
+    monkeypatch.setenv("FEEDBACK_TEST_HOOK", receiver.url())
+
+    state = nightly(config_path=str(config), return_state=True)
+    result = state.result()
+    [post] = receiver.posts
+    assert post["body"]["title"] == f"Feedback, nightly run {result['run_id']}: nothing alarming"
+    assert "- `good`: 1 in, 1 new, 0 quarantined" in post["body"]["message"]
+    _, artifacts = asyncio.run(flow_run_and_artifacts(state.state_details.flow_run_id))
+    summary = artifacts["nightly-summary"].data  # type: ignore[attr-defined]
+    assert "**1** comments read from 1 of 1 sources" in summary and "## Morning summary" in summary
+
+    # The receiver fails: the night's data still lands, the failure is recorded, the run says why.
+    (tmp_path / "a.csv").write_text("Timestamp,Why?\n9/14/2026 10:00:00,Late delivery again\n"
+                                    "9/15/2026 11:00:00,Still waiting for my refund\n", encoding="utf-8")
+    receiver.status = 500
+    with pytest.raises(NotifyError, match=r"^the night's data work is done and recorded; morning summary not sent:"
+                                          r" env:FEEDBACK_TEST_HOOK: Failed to send JSON POST notification"):
+        nightly(config_path=str(config))
+    archive = sqlite_utils.Database(tmp_path / "archive.db")
+    assert archive.execute("select count(*) from feedback").fetchone()[0] == 2
+    warehouse = sqlite_utils.Database(tmp_path / "warehouse.db")
+    runs = [(r["status"], json.loads(r["details"])["morning"]["notified"][0]["ok"])
+            for r in warehouse.query("select status, details from runs order by id")]
+    assert runs == [("completed", True), ("completed", False)]
