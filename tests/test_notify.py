@@ -339,3 +339,18 @@ def test_a_nightly_run_sends_its_morning_summary_to_a_local_webhook(
     runs = [(r["status"], json.loads(r["details"])["morning"]["notified"][0]["ok"])
             for r in warehouse.query("select status, details from runs order by id")]
     assert runs == [("completed", True), ("completed", False)]
+
+
+def test_the_readme_example_is_a_valid_notify_section(tmp_path: Path) -> None:
+    import re
+
+    import yaml
+
+    from .conftest import REPO
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Alerts and the morning summary"):]
+    example = yaml.safe_load(re.search(r"```yaml\n(.*?)```", section, re.DOTALL).group(1))  # type: ignore[union-attr]
+    path = tmp_path / "config.yml"
+    path.write_text(yaml.safe_dump({**example, "sources": []}), encoding="utf-8")
+    assert load_config(path).notify == NotifySettings(urls=["env:FEEDBACK_SLACK_URL", "block:teams-webhook"])
