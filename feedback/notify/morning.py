@@ -62,11 +62,9 @@ def morning(db: sqlite_utils.Database, run_id: int, rows: Iterable[Mapping[str, 
     send it to ``urls`` ({reference: Apprise URL}) when ``settings.when`` says so, record it."""
     summary = morning_summary(run_id, rows, archive, previous_keys(db, run_id),
                               now or datetime.now().astimezone(), settings.customers, settings.quote)
-    deliveries = list(unresolved)
-    if (urls or deliveries) and (settings.when == "always" or summary.alerts):
+    deliveries = list(unresolved)  # reported every night, so a missing secret is found before an alert is lost
+    if urls and (settings.when == "always" or summary.alerts):
         body = render(summary, sources=True, quote=settings.quote)
         deliveries += send(urls, title(summary), body, alert=bool(summary.alerts))
-    else:
-        deliveries = []  # nothing was due: a missing secret matters only on a night that sends
     record_morning(db, run_id, summary, deliveries)
     return Morning(summary, render(summary, sources=False, quote=settings.quote), deliveries)
