@@ -97,9 +97,9 @@ def read_report(text: str) -> tuple[float, float, list[str]] | None:
     return float(match.group(1)), float(match.group(2)), [name for _, name in rules]
 
 
-def spamd_verdict(raw: bytes, settings: SpamCheck) -> Verdict:
-    """spamd's verdict on a message: spam when its score reaches ``settings.threshold`` (spamd's
-    own ``required_score`` when None). Raises SourceUnavailable when spamd cannot be asked."""
+def spamd_report(raw: bytes, settings: SpamCheck) -> tuple[float, float, list[str]]:
+    """spamd's (score, required score, rules by points) for a message. Raises SourceUnavailable
+    when spamd cannot be asked, ConfigError when spamc is not installed."""
     spamc = shutil.which("spamc")
     if spamc is None:
         raise ConfigError("spam check: the spamc command is not installed (Debian: apt-get install spamc)")
@@ -117,7 +117,13 @@ def spamd_verdict(raw: bytes, settings: SpamCheck) -> Verdict:
         said = done.stderr.decode("utf-8", "replace").strip().splitlines()
         detail = said[0].removeprefix("spamc: ")[:200] if said else _EXIT.get(done.returncode, "no answer")
         raise SourceUnavailable(f"spam check: {where} did not answer (spamc exit {done.returncode}: {detail})")
-    score, required, rules = report
+    return report
+
+
+def spamd_verdict(raw: bytes, settings: SpamCheck) -> Verdict:
+    """spamd's verdict on a message: spam when its score reaches ``settings.threshold`` (spamd's
+    own ``required_score`` when None). Raises SourceUnavailable when spamd cannot be asked."""
+    score, required, rules = spamd_report(raw, settings)
     threshold = required if settings.threshold is None else settings.threshold
     return Verdict(score >= threshold, score_reason(score, threshold, rules))
 
