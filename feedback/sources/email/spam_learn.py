@@ -73,12 +73,12 @@ def not_mail(raw: bytes) -> str | None:
     if b"\x00" in raw[:8192]:
         return "binary content, not an e-mail message"
     ends = [i for i in (raw.find(b"\n\n"), raw.find(b"\r\n\r\n")) if i >= 0]
-    if not ends:
-        return "the headers never end (a message cut off, or not a message)"
-    head = raw[: min(ends) + 1]
+    head = raw[: min(ends) + 1] if ends else raw
     parsed = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(head)
     if not {name.lower() for name in parsed} & set(MAIL_HEADERS):
         return "no mail headers (From:, Date:, Subject: ...)"
+    if not ends:
+        return "the headers never end (a message cut off?)"
     return None
 
 
