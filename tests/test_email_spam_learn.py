@@ -224,8 +224,11 @@ def test_a_spam_the_untrained_filter_publishes_is_skipped_after_learning(
     code, output = run_cli(config, "learn", "--spam", str(spam), "--ham", str(ham_folder))  # again: nothing new
     assert code == 0 and "learned 200 spam (200 of them already known) and 200 ham (200 of them" in output
 
-    code, output = run_cli(config, "check", str(tmp_path / "spam" / "0000.eml"))
-    assert code == 0 and output.startswith(f"{tmp_path}/spam/0000.eml: spam: SpamAssassin score "), output
+    (tmp_path / "target.eml").write_bytes(target_spam())
+    (tmp_path / "notes.csv").write_text("id,comment\n1,late\n")
+    assert run_cli(config, "check", str(tmp_path / "target.eml")) == (0, f"{tmp_path}/target.eml: spam: {after.detail}\n")
+    assert run_cli(config, "check", str(tmp_path / "notes.csv")) == (
+        0, f"{tmp_path}/notes.csv: not mail: no mail headers (From:, Date:, Subject: ...)\n")
 
 
 def test_a_spamd_without_allow_tell_refuses_and_says_how_to_fix_it(
