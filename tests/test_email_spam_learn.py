@@ -20,8 +20,12 @@ from feedback.sources import SourceContext
 from feedback.sources.email.reader import message_batch
 from feedback.sources.email.spam_learn import MIN_EACH, messages_at, not_mail
 
-from .conftest import need, shared
+from . import test_email_imap
+from .conftest import need, needs, shared
 from .spamd import NO_SPAMD, SPAMC, SPAMD, Spamd, free_port, running_spamd
+from .test_email_imap import DOVECOT, PASSWORD_REF, SECRET, Dovecot
+
+dovecot = test_email_imap.dovecot  # its real Dovecot, as a fixture here
 
 # --- mail made here: a fictional investment scam, and customers writing to support -------------------
 
@@ -240,3 +244,27 @@ def test_a_spamd_without_allow_tell_refuses_and_says_how_to_fix_it(
         code, output = run_cli(config_for(write_config, server.port), "learn", "--spam", str(spam), "--ham", str(ham))
     assert (code, output) == (1, f"Error: spamd at 127.0.0.1:{server.port} refused to learn (spamc exit 74: no answer): "
                                  "start spamd with --allow-tell (Debian: OPTIONS in /etc/default/spamd)\n")
+
+
+# --- from an IMAP folder of the source (a real Dovecot) ------------------------------------------------
+
+
+@needs(DOVECOT is not None, "dovecot is not installed (scripts/system-deps.sh installs dovecot-imapd)")
+def test_spam_and_ham_can_come_from_the_sources_imap_folders(
+    dovecot: Dovecot, write_config: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(PASSWORD_REF.removeprefix("env:"), SECRET)
+    dovecot.deliver(3, folder="Junk")
+    dovecot.deliver(2)
+    account = {"host": "127.0.0.1", "port": dovecot.port, "security": "plain", "username": "support",
+               "password": PASSWORD_REF, "retries": 0, "timeout": 5}
+    config = write_config([{"name": "support", "channel": "email", "imap": [account],
+                            "spam": {"host": "127.0.0.1", "port": free_port()}}])
+    # read, found to be mail, counted: then refused as too few, before spamd is asked
+    assert run_cli(config, "learn", "--spam", "imap:Junk", "--ham", "imap:INBOX") == (
+        1, "Error: only 3 spam and 2 ham given: SpamAssassin's Bayes filter needs at least 200 spam and 200 ham "
+           "before it votes; nothing was learned\n")
+    code, output = run_cli(config, "learn", "--spam", "imap:Spam", "--ham", "imap:INBOX")
+    assert code == 1
+    assert output.startswith(f"Error: imap://support@127.0.0.1:{dovecot.port}/Spam: cannot open folder 'Spam': ")
+    assert output.endswith("; the account's folders: INBOX, Junk\n")
