@@ -15,6 +15,9 @@ SpamAssassin's ``spamd`` is asked with ``spamc``, SpamAssassin's own client (Deb
 the ``typer`` spaCy uses. The reason a message is skipped says why, rules by points:
 ``SpamAssassin score 9.3 ≥ 5.0 (BAYES_99, DRUG_ED_CAPS, ...)``.
 
+spamd's Bayes filter is what makes the check good enough (bench/RESULTS.md "Spam filter"): it
+is trained with ``feedback spam learn`` (:mod:`feedback.sources.email.spam_learn`).
+
 When spamd cannot be asked (down, refusing, timing out), the message cannot be decided and is not
 published unchecked: :class:`~feedback.errors.SourceUnavailable` is raised, the reader stops the
 source there, what was decided before is kept, and the next run starts again from that message.
