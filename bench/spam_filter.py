@@ -13,7 +13,8 @@ Each corpus is read by the email reader as a nightly run reads a folder of .eml 
 (``read_email``, one worker per core), twice: once with ``spam: {check: headers}`` (the old
 behaviour: only an upstream filter's verdict; the baseline) and once with
 ``spam: {check: spamd}`` against a spamd (started here, ``-L`` local tests only, no Bayes, unless
-``--spamd`` names a running one, or ``--bayes-*`` train one first with ``sa-learn``). That run
+``--spamd`` names a running one, or ``--bayes-*`` train one first with ``feedback spam learn``,
+as a user would: spamd started with ``--allow-tell`` and an empty Bayes database). That run
 uses threshold -1000, so every message spamd checks is skipped with its score in the reason;
 the figures for a threshold t then follow exactly (the reader skips a message as spam iff its
 score >= t), for the chosen threshold and a few around it, from one pass of spamd.
@@ -25,6 +26,7 @@ and of the ham that the baseline published), time per message spamd checked.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -103,22 +105,33 @@ def spamd_at(args: argparse.Namespace, bayes_dir: Path) -> Iterator[tuple[str, i
         host, _, port = args.spamd.rpartition(":")
         yield host, int(port), f"spamd at {args.spamd} (its own configuration)"
         return
+    trained = bool(args.bayes_spam and args.bayes_ham)
     lines: list[str] = []
-    label = "spamd -L (local tests only), Debian's rules, no Bayes"
-    if args.bayes_spam and args.bayes_ham:
+    if trained:  # an empty Bayes database spamd may write (it runs as nobody under root)
         lines = [f"bayes_path {bayes_dir}/bayes", "use_bayes 1", "bayes_auto_learn 0", "bayes_file_mode 0777"]
-        started = time.perf_counter()
-        for kind, folder in (("--spam", args.bayes_spam), ("--ham", args.bayes_ham)):
-            subprocess.run(["sa-learn", "-L", kind, *(f"--cf={line}" for line in lines), str(folder)],
-                           check=True, capture_output=True)
-        for path in bayes_dir.iterdir():
-            path.chmod(0o666)
-        bayes_dir.chmod(0o777)
-        label = (f"spamd -L, Debian's rules, Bayes trained by sa-learn on {args.bayes_spam.name} "
-                 f"(spam, {len(messages_in(args.bayes_spam))}) + {args.bayes_ham.name} "
-                 f"(ham, {len(messages_in(args.bayes_ham))}) in {time.perf_counter() - started:.0f} s")
-    with running_spamd(children=cpu_count(), config=lines) as spamd:
+    with running_spamd(children=cpu_count(), config=lines, allow_tell=trained) as spamd:
+        label = "spamd -L (local tests only), Debian's rules, no Bayes"
+        if trained:
+            label = learn(spamd.host, spamd.port, args.bayes_spam, args.bayes_ham, bayes_dir)
         yield spamd.host, spamd.port, label
+
+
+def learn(host: str, port: int, spam: Path, ham: Path, folder: Path) -> str:
+    """Train the started spamd the way a user does: ``feedback spam learn`` on a configuration
+    whose email source names that spamd; its report line, for the label."""
+    config = folder / "config.yml"
+    config.write_text(json.dumps({"sources": [{"name": "bench", "channel": "email", "eml": str(spam),
+                                               "spam": {"host": host, "port": port, "timeout": 120}}]}))
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", "from feedback.cli import main; main()", "--config", str(config),
+                           "spam", "learn", "--spam", str(spam), "--ham", str(ham)],
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    if done.returncode != 0:
+        raise SystemExit(f"feedback spam learn failed: {done.stderr.strip()}")
+    print(done.stdout.strip(), flush=True)
+    return (f"spamd -L, Debian's rules, Bayes trained by `feedback spam learn` (spamc -L) on {spam.name} "
+            f"(spam, {len(messages_in(spam))}) + {ham.name} (ham, {len(messages_in(ham))}) in "
+            f"{time.perf_counter() - started:.0f} s")
 
 
 def main() -> None:

@@ -46,9 +46,10 @@ def answers_ping(host: str, port: int) -> bool:
 
 
 @contextmanager
-def running_spamd(children: int = 2, config: list[str] | None = None) -> Iterator[Spamd]:
+def running_spamd(children: int = 2, config: list[str] | None = None, allow_tell: bool = False) -> Iterator[Spamd]:
     """Start spamd, wait until it answers PING, yield where it listens; stop it on exit.
-    ``config``: lines of SpamAssassin configuration instead of the default (no Bayes)."""
+    ``config``: lines of SpamAssassin configuration instead of the default (no Bayes);
+    ``allow_tell``: spamd learns what ``spamc -L`` tells it (``--allow-tell``)."""
     if SPAMD is None or SPAMC is None:
         raise RuntimeError(NO_SPAMD)
     root = Path(tempfile.mkdtemp(prefix="feedback-spamd-"))
@@ -58,6 +59,7 @@ def running_spamd(children: int = 2, config: list[str] | None = None) -> Iterato
         SPAMD, "-L", "-x", f"--listen=127.0.0.1:{port}", f"--max-children={children}",
         f"--min-children={children}", "-s", str(log), "-r", str(root / "spamd.pid"),
         *(f"--cf={line}" for line in (config or ["use_bayes 0", "bayes_auto_learn 0"])),
+        *(["--allow-tell"] if allow_tell else []),
     ]
     if os.geteuid() == 0:  # spamd will not check mail as root
         command += ["-u", "nobody"]

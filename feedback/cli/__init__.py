@@ -461,6 +461,7 @@ def _register_groups() -> None:
 
     cli.add_command(themes)
     cli.add_command(__import__("feedback.cli.actions", fromlist=["actions"]).actions)  # feedback actions ...
+    cli.add_command(__import__("feedback.cli.spam", fromlist=["spam"]).spam)  # feedback spam learn|check
 
 
 _register_groups()

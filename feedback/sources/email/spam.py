@@ -15,6 +15,9 @@ SpamAssassin's ``spamd`` is asked with ``spamc``, SpamAssassin's own client (Deb
 the ``typer`` spaCy uses. The reason a message is skipped says why, rules by points:
 ``SpamAssassin score 9.3 ≥ 5.0 (BAYES_99, DRUG_ED_CAPS, ...)``.
 
+spamd's Bayes filter is what makes the check good enough (bench/RESULTS.md "Spam filter"): it
+is trained with ``feedback spam learn`` (:mod:`feedback.sources.email.spam_learn`).
+
 When spamd cannot be asked (down, refusing, timing out), the message cannot be decided and is not
 published unchecked: :class:`~feedback.errors.SourceUnavailable` is raised, the reader stops the
 source there, what was decided before is kept, and the next run starts again from that message.
@@ -97,9 +100,9 @@ def read_report(text: str) -> tuple[float, float, list[str]] | None:
     return float(match.group(1)), float(match.group(2)), [name for _, name in rules]
 
 
-def spamd_verdict(raw: bytes, settings: SpamCheck) -> Verdict:
-    """spamd's verdict on a message: spam when its score reaches ``settings.threshold`` (spamd's
-    own ``required_score`` when None). Raises SourceUnavailable when spamd cannot be asked."""
+def spamd_report(raw: bytes, settings: SpamCheck) -> tuple[float, float, list[str]]:
+    """spamd's (score, required score, rules by points) for a message. Raises SourceUnavailable
+    when spamd cannot be asked, ConfigError when spamc is not installed."""
     spamc = shutil.which("spamc")
     if spamc is None:
         raise ConfigError("spam check: the spamc command is not installed (Debian: apt-get install spamc)")
@@ -117,7 +120,13 @@ def spamd_verdict(raw: bytes, settings: SpamCheck) -> Verdict:
         said = done.stderr.decode("utf-8", "replace").strip().splitlines()
         detail = said[0].removeprefix("spamc: ")[:200] if said else _EXIT.get(done.returncode, "no answer")
         raise SourceUnavailable(f"spam check: {where} did not answer (spamc exit {done.returncode}: {detail})")
-    score, required, rules = report
+    return report
+
+
+def spamd_verdict(raw: bytes, settings: SpamCheck) -> Verdict:
+    """spamd's verdict on a message: spam when its score reaches ``settings.threshold`` (spamd's
+    own ``required_score`` when None). Raises SourceUnavailable when spamd cannot be asked."""
+    score, required, rules = spamd_report(raw, settings)
     threshold = required if settings.threshold is None else settings.threshold
     return Verdict(score >= threshold, score_reason(score, threshold, rules))
 
