@@ -7,7 +7,12 @@ each, their ratios, and a digest of what was written (every column of items but 
 the quarantine, the watermarks), which must be the same for both. Appends to bench/RESULTS.md.
 Target on 2 cores: >= 20k rows/s.
 
-    .venv/bin/python bench/survey_ingest.py [--rows 100000] [--repeats 5] [--baseline main]
+On a shared, loaded machine wall time says little, CPU time (``time.process_time``) a bit more;
+``--instructions`` also counts the instructions each code executes per row (valgrind's
+cachegrind, the difference between ingesting a small and a larger export, so that start-up and
+imports cancel out): a figure that does not depend on the load at all.
+
+    .venv/bin/python bench/survey_ingest.py [--rows 100000] [--repeats 5] [--baseline main] [--instructions]
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -90,11 +96,44 @@ def run_in(code_root: Path, export: Path) -> dict[str, object]:
     return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
+def instructions(code_root: Path, export: Path) -> int:
+    """Instructions valgrind counts for one ingest of ``export`` (start-up and imports included)."""
+    env = {**os.environ, "PYTHONPATH": str(code_root)}
+    with tempfile.NamedTemporaryFile(suffix=".log") as log:
+        subprocess.run(
+            ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null",
+             f"--log-file={log.name}", sys.executable, __file__, "--one", str(export)],
+            env=env, check=True, capture_output=True,
+        )
+        for line in Path(log.name).read_text().splitlines():
+            if "I" in line and "refs:" in line:
+                return int(line.rsplit(":", 1)[1].strip().replace(",", ""))
+    raise RuntimeError("valgrind printed no instruction count")
+
+
+def instructions_per_row(roots: dict[str, Path], work: Path, small: int, large: int) -> dict[str, float]:
+    from feedback.samples import write_bench_csv
+
+    exports = {}
+    for rows in (small, large):
+        exports[rows] = work / f"rows-{rows}" / "big.csv"
+        write_bench_csv(exports[rows], rows, seed=1)
+    per_row = {}
+    for name, root in roots.items():
+        counts = {rows: instructions(root, path) for rows, path in exports.items()}
+        per_row[name] = (counts[large] - counts[small]) / (large - small)
+        print(f"instructions {name:8s} {counts[small]:,} ({small:,} rows)  {counts[large]:,} ({large:,} rows)  "
+              f"-> {per_row[name]:,.0f} a row", flush=True)
+    return per_row
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--baseline", default="main", help="git revision whose feedback package is the baseline")
+    parser.add_argument("--instructions", action="store_true",
+                        help="also count instructions per row under valgrind (2k and 20k rows; minutes)")
     parser.add_argument("--one", type=Path, help=argparse.SUPPRESS)  # internal: one run, JSON on stdout
     args = parser.parse_args()
     if args.one:
@@ -118,18 +157,29 @@ def main() -> None:
                 print(f"run {n + 1} {name:8s} wall {run['wall']:6.2f} s  cpu {run['cpu']:6.2f} s  "
                       f"digest {run['digest']}  load {os.getloadavg()[0]:.1f}", flush=True)
                 loads.append(os.getloadavg()[0])
+        counted = (
+            instructions_per_row({"baseline": base_root, "this": ROOT}, work, 2_000, 20_000) if args.instructions else None
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     best = {name: (min(float(str(r["wall"])) for r in rs), min(float(str(r["cpu"])) for r in rs)) for name, rs in runs.items()}
+    pairs = {
+        kind: statistics.median(float(str(b[kind])) / float(str(t[kind])) for b, t in zip(runs["baseline"], runs["this"], strict=True))
+        for kind in ("wall", "cpu")
+    }
     digests = {str(r["digest"]) for rs in runs.values() for r in rs}
     first = runs["this"][0]
     lines = [
         f"rows: {args.rows:,} survey rows -> {first['new']:,} comments, {first['quarantined']} quarantined; "
         f"baseline: {args.baseline}; best of {args.repeats}, alternated",
         *(f"{name:8s}  wall {w:6.2f} s {args.rows / w:9,.0f} rows/s   cpu {c:6.2f} s {args.rows / c:9,.0f} rows/s of CPU"
+          f" ({c / args.rows * 1e6:5.1f} us a row)"
           for name, (w, c) in best.items()),
-        f"speed-up: wall x{best['baseline'][0] / best['this'][0]:.2f}, cpu x{best['baseline'][1] / best['this'][1]:.2f}",
+        f"speed-up, best against best: wall x{best['baseline'][0] / best['this'][0]:.2f}, cpu x{best['baseline'][1] / best['this'][1]:.2f}",
+        f"speed-up, median of the {args.repeats} pairs run back to back: wall x{pairs['wall']:.2f}, cpu x{pairs['cpu']:.2f}",
+        *([f"instructions a row (valgrind): baseline {counted['baseline']:,.0f}, this {counted['this']:,.0f}, "
+           f"x{counted['baseline'] / counted['this']:.2f}"] if counted else []),
         f"same rows written: {'yes' if len(digests) == 1 else 'NO: ' + ', '.join(sorted(digests))}",
         f"load average (1 min) during the runs: {min(loads):.1f}-{max(loads):.1f}",
     ]

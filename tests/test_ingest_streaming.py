@@ -203,3 +203,11 @@ def test_a_chunk_size_below_one_is_refused_not_a_batch_silently_dropped(tmp_path
     with pytest.raises(ValueError, match="chunk size must be at least 1, not 0"):
         commit_batch(db, Batch("s", [], [], rows=[row(1)], watermark=("f.csv", {"rows": 1})), chunk_size=0)
     assert db["items"].count == 0 and watermarks(db, "s") == {}
+
+
+def test_a_run_id_that_is_not_an_integer_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    # run_id and ingested_at are written into the insert statement as literals, not bound per row
+    db = open_warehouse(tmp_path / "w.db")
+    with pytest.raises(TypeError, match="run_id must be an int"):
+        commit_batch(db, Batch("s", [], [], rows=[row(1)]), run_id="1); drop table items; --")  # type: ignore[arg-type]
+    assert db.execute("select count(*) from items").fetchone()[0] == 0

@@ -18,7 +18,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from feedback.errors import BadInput
 from feedback.sources.decoding import decode
@@ -49,8 +49,10 @@ class Column:
         return len(self.labels) > 1 and normalise_label(" / ".join(self.labels)) == want
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
+    """One data row. A named tuple, not a dataclass: 100k+ are made per export, and a frozen
+    dataclass sets each field through ``object.__setattr__`` and carries a ``__dict__``."""
+
     number: int  # 1-based data row number
     line: int  # where it starts in the file (CSV line, sheet row, JSONL line), 0 if unknown
     cells: list[Any]

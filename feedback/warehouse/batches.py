@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from operator import itemgetter
 from typing import Any
 
 import sqlite_utils
@@ -85,6 +85,7 @@ added when it is written. What a reader that streams its items yields (:attr:`Ba
 # Items written per statement while a batch streams: bounds the Python objects alive at once
 # (with a 100k-row export held whole, the garbage collector took about a quarter of its ingest).
 ITEM_CHUNK = 5000
+_STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")  # now_iso()'s form
 
 
 # json.dumps(x, ensure_ascii=False) builds a new encoder on every call; one encoder with the
@@ -115,14 +116,15 @@ def item_row(item: Item) -> ItemRow:
     )
 
 
-def _stored_content(db: sqlite_utils.Database, ids: list[str]) -> dict[str, tuple[Any, ...]]:
-    """The content columns of those of ``ids`` already in the warehouse."""
-    found: dict[str, tuple[Any, ...]] = {}
-    content_cols = ", ".join(_ITEM_CONTENT)
-    for part in chunks(ids):
-        for row in db.execute(f"select id, {content_cols} from items where id in ({marks(len(part))})", part):
-            found[row[0]] = tuple(row[1:])
-    return found
+def _tail_literals(run_id: int | None, stamp: str) -> str:
+    """``run_id`` and ``ingested_at`` as SQL literals: the same for every row of a batch, so
+    written into the statement once instead of bound (and a row tuple extended) per row. Both
+    are ours, never input text; checked all the same."""
+    if run_id is not None and type(run_id) is not int:
+        raise TypeError(f"run_id must be an int or None, not {type(run_id).__name__}")
+    if not _STAMP.fullmatch(stamp):
+        raise ValueError(f"not a warehouse timestamp: {stamp!r}")
+    return f"{'NULL' if run_id is None else run_id}, '{stamp}'"
 
 
 def _upsert_rows(
@@ -134,49 +136,55 @@ def _upsert_rows(
     all inside the caller's transaction. The result is the one of writing the batch whole: the
     last occurrence of an id in the batch wins and counts once; an item the warehouse held before
     the batch is compared, and rewritten, only with its last occurrence, at the end.
+
+    A chunk's ids not yet seen in the batch are inserted unless the warehouse has them (``on
+    conflict do nothing``); only when fewer rows went in than were offered are the others looked
+    up: those are rows the warehouse held before the chunk (their rowid is at most the largest
+    one before it, as SQLite gives a new row the largest rowid plus one).
     """
     if chunk_size < 1:
         raise ValueError(f"chunk size must be at least 1, not {chunk_size}")
-    tail = (run_id, now_iso())
     cols = ", ".join(ITEM_COLUMNS)
-    insert = f"insert into items ({cols}) values ({marks(len(ITEM_COLUMNS))})"
+    values = f"{marks(len(ITEM_COLUMNS) - 2)}, {_tail_literals(run_id, now_iso())}"
+    insert = f"insert into items ({cols}) values ({values}) on conflict(id) do nothing"
     updates = ", ".join(f"{col} = excluded.{col}" for col in ITEM_COLUMNS if col != "id")
-    upsert = f"{insert} on conflict(id) do update set {updates}"
+    upsert = f"insert into items ({cols}) values ({values}) on conflict(id) do update set {updates}"
+    content_cols = ", ".join(_ITEM_CONTENT)
     inserted: set[str] = set()  # ids this batch added
     held: dict[str, ItemRow] = {}  # ids the warehouse had before: their last row in this batch
     before: dict[str, tuple[Any, ...]] = {}  # ... and their content before it
     seen = 0
     stream = iter(rows)
+    conn = db.conn
     while part := list(itertools.islice(stream, chunk_size)):
         seen += len(part)
         latest = {row[0]: row for row in part}  # last occurrence wins
-        again, unknown = [], []
+        again, fresh = [], []
         for item_id, row in latest.items():
             if item_id in inserted:
-                again.append(row + tail)  # added by an earlier chunk: the later row replaces it
+                again.append(row)  # added by an earlier chunk: the later row replaces it
             elif item_id in held:
                 held[item_id] = row
             else:
-                unknown.append(item_id)
-        stored = _stored_content(db, unknown)
-        fresh = []
-        for item_id in unknown:
-            if item_id in stored:
-                before[item_id] = stored[item_id]
-                held[item_id] = latest[item_id]
-            else:
-                fresh.append(latest[item_id] + tail)
-                inserted.add(item_id)
+                fresh.append(row)
         if fresh:
-            fresh.sort(key=itemgetter(0))  # ids in key order: fewer B-tree pages touched
-            db.conn.executemany(insert, fresh)
+            top = conn.execute("select max(rowid) from items").fetchone()[0] or 0
+            went_in = conn.executemany(insert, fresh).rowcount
+            ids = [row[0] for row in fresh]
+            if went_in != len(fresh):
+                for part_ids in chunks(ids):
+                    query = f"select id, {content_cols} from items where id in ({marks(len(part_ids))}) and rowid <= ?"
+                    for found in conn.execute(query, [*part_ids, top]):
+                        before[found[0]] = tuple(found[1:])
+                        held[found[0]] = latest[found[0]]
+                inserted.update(i for i in ids if i not in held)
+            else:
+                inserted.update(ids)
         if again:
-            db.conn.executemany(upsert, again)
-    changed = [
-        row + tail for item_id, row in held.items() if tuple(row[i] for i in _CONTENT_AT) != before[item_id]
-    ]
+            conn.executemany(upsert, again)
+    changed = [row for item_id, row in held.items() if tuple(row[i] for i in _CONTENT_AT) != before[item_id]]
     if changed:
-        db.conn.executemany(upsert, changed)
+        conn.executemany(upsert, changed)
     return seen, len(inserted), len(changed)
 
 

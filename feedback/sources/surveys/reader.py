@@ -101,9 +101,9 @@ class Mapping:
 class RowMapper:
     """Turns one export's rows into items.
 
-    A hot path (100k+ rows a file): the mapping is resolved to cell indexes once, and
-    values that repeat across rows (customer identifiers, rating answers) are worked
-    out once per distinct text.
+    A hot path (100k+ rows a file): the mapping is resolved to cell indexes once, values that
+    repeat across rows (customer identifiers, rating answers) are worked out once per distinct
+    text, and a row's work is one method with no helper calls but the ones that hash or read.
     """
 
     def __init__(self, source: SurveySource, mapping: Mapping, context: SourceContext, file_label: str, raw_hash: str) -> None:
@@ -114,11 +114,17 @@ class RowMapper:
         self.file_label = file_label
         self.raw_hash = raw_hash
         self.texts = [(ref, col.index, col.question) for ref, col in mapping.texts]
+        # Cell indexes of the mapped columns, -1 for one not mapped.
+        self.id_at = mapping.id.index if mapping.id else -1
+        self.received_at = mapping.received_at.index if mapping.received_at else -1
+        self.customer_at = mapping.customer.index if mapping.customer else -1
+        self.title_at = mapping.title.index if mapping.title else -1
         spec = source.columns.rating
         self.rating_reader = (
             AnswerReader(Scale.named(spec.scale, spec.min, spec.max), spec.labels)
             if spec is not None and mapping.rating is not None else None
         )
+        self.rating_at = mapping.rating.index if mapping.rating and self.rating_reader else -1
         self.rating_scale = spec.scale if spec else None
         self.extra_head = f'{{"file": {encode_basestring(file_label)}, "row": '
         self.customers: dict[str, str | None] = {}
@@ -141,55 +147,62 @@ class RowMapper:
         Called once for every row of a file in order, the rows already read in an earlier run
         included, so that the occurrence numbers are the ones that run gave.
         """
-        m = self.mapping
-        if m.id is not None and _as_text(row.cells[m.id.index]):
+        cells = row.cells
+        if self.id_at >= 0 and _as_text(cells[self.id_at]):
             return None
-        content = row_content(row.cells)
+        try:
+            content = "\x1f".join(map(str.strip, cells))  # all text, as a CSV's cells are
+        except TypeError:
+            content = row_content(cells)
         seen = self.occurrences[content] = self.occurrences.get(content, 0) + 1
         return content, seen
 
     def __call__(self, row: Row) -> tuple[list[ItemRow], list[Quarantined]]:
         """The items of one row, as the warehouse stores them, and notes on it (a rating that
         could not be read: the comments are kept without it)."""
-        m = self.mapping
         cells = row.cells
         counted = self.occurrence(row)  # first: every row counts towards the occurrences, answered or not
         answers = []
         for ref, index, question in self.texts:
             value = cells[index]
             text = value.strip() if type(value) is str else _as_text(value)
-            if is_answer(text):
+            # is_answer(text), inline: text is stripped already
+            if text and text.casefold() not in NON_ANSWERS and _MEANINGFUL.search(text):
                 answers.append((ref, question, text))
         if not answers:
             return [], []
-        response = row_key(*counted) if counted is not None else _as_text(cells[m.id.index]) if m.id else ""
-        where = f"{self.file_label}:row {row.number}" + (f" (line {row.line})" if row.line else "")
-        try:
-            received = self.dates(cells[m.received_at.index]) if m.received_at else None
-        except BadInput as exc:
-            column = m.received_at.question if m.received_at else "?"
-            raise BadInput(f"{exc.reason} in column {column!r}", location=where, snippet=row.raw) from None
+        response = row_key(*counted) if counted is not None else _as_text(cells[self.id_at])
+        where = f"{self.file_label}:row {row.number} (line {row.line})" if row.line else f"{self.file_label}:row {row.number}"
+        received = None
+        if self.received_at >= 0:
+            try:
+                received = self.dates(cells[self.received_at])
+            except BadInput as exc:
+                column = self.mapping.received_at.question if self.mapping.received_at else "?"
+                raise BadInput(f"{exc.reason} in column {column!r}", location=where, snippet=row.raw) from None
         notes: list[Quarantined] = []
         rating = rating_raw = None
-        reader = self.rating_reader
-        if reader is not None and m.rating is not None:
-            raw_value = cells[m.rating.index]
-            if type(raw_value) is str:
-                read = self.ratings.get(raw_value)
-                if read is None:
-                    read = self.ratings[raw_value] = self._rating(raw_value, reader)
-            else:
-                read = self._rating(raw_value, reader)
+        if self.rating_at >= 0:
+            raw_value = cells[self.rating_at]
+            read = self.ratings.get(raw_value) if type(raw_value) is str else None
+            if read is None:
+                read = self._rating(raw_value, self.rating_reader)  # type: ignore[arg-type]  # set with rating_at
+                if type(raw_value) is str:
+                    self.ratings[raw_value] = read
             rating, rating_raw, problem = read
             if problem is not None:
                 notes.append(Quarantined(self.source.name, where, f"{problem}; comment kept without a rating", row.raw, self.raw_hash))
         customer = None
-        if m.customer is not None:
-            identifier = _as_text(cells[m.customer.index])
+        if self.customer_at >= 0:
+            value = cells[self.customer_at]
+            identifier = value.strip() if type(value) is str else _as_text(value)
             customer = self.customers.get(identifier, "")
             if customer == "":
                 customer = self.customers[identifier] = customer_key(identifier, self.secret)
-        title = (_as_text(cells[m.title.index]) or None) if m.title else None
+        title = None
+        if self.title_at >= 0:
+            value = cells[self.title_at]
+            title = (value.strip() if type(value) is str else _as_text(value)) or None
         # extra = {"file": ..., "row": ..., "response_id": ...} as json.dumps(extra, ensure_ascii=False) writes it
         extra = f'{self.extra_head}{row.number}, "response_id": {encode_basestring(response)}}}'
         name, scale, raw_hash = self.source.name, self.rating_scale, self.raw_hash
