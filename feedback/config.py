@@ -28,6 +28,7 @@ from pydantic import (
 
 from feedback.errors import ConfigError
 from feedback.intake.settings import FormSource
+from feedback.scale.settings import ScaleSettings
 from feedback.secret_refs import SECRET_REF
 from feedback.themes.settings import ThemeSettings
 
@@ -383,6 +384,7 @@ class Config(_Model):
     secrets: Secrets = Secrets()
     processing: Processing = Processing()
     themes: ThemeSettings = ThemeSettings()
+    scale: ScaleSettings = ScaleSettings()
     promises: list[Annotated[Promise, BeforeValidator(_promise)]] = Field(default_factory=list)
     sources: list[SourceConfig] = Field(default_factory=list)
     base_dir: Path = Path(".")
