@@ -42,8 +42,8 @@ def segment_batch(snap: worker.Snapshot, ids: list[str]) -> tuple[list[str], lis
 
 
 @task(name="embed-batch", cache_policy=NO_CACHE, persist_result=False)
-def embed_batch(config: Config, snap: worker.Snapshot, hashes: list[str]) -> worker.Vectors:
-    return worker.embed_batch(with_overrides(config.themes, config.base_dir, {}), snap, hashes)
+def embed_batch(config: Config, snap: worker.Snapshot, hashes: list[str], threads: int) -> worker.Vectors:
+    return worker.embed_batch(with_overrides(config.themes, config.base_dir, {}), snap, hashes, threads)
 
 
 def task_runner(settings: ScaleSettings) -> DaskTaskRunner:
@@ -115,8 +115,11 @@ def _embed(runner: DaskTaskRunner, db: Any, config: Config, embedder: SupportsEm
     hashes = theme_store.unembedded(db, embedder)
     if not hashes:
         return 0
+    import torch
+
+    threads = config.scale.embed_threads or torch.get_num_threads()  # as the local stage embeds here
     with snapshot(db, _worker_path(config)) as snap:
-        futures = [runner.submit(embed_batch, {"config": config, "snap": snap, "hashes": part})
+        futures = [runner.submit(embed_batch, {"config": config, "snap": snap, "hashes": part, "threads": threads})
                    for part in batches(hashes, EMBED_CHUNK)]  # the local stage's chunks: the same vectors
         for future in futures:
             found: worker.Vectors = future.result()

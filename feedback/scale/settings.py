@@ -22,6 +22,9 @@ class ScaleSettings(BaseModel):
     workers: int = Field(2, ge=1, le=256, description="worker processes of the local cluster (no address)")
     connect_timeout: float = Field(30.0, gt=0, description="seconds to wait for the scheduler to answer")
     batch_items: int = Field(2000, ge=1, le=100_000, description="comments per process or segment batch")
+    embed_threads: int | None = Field(
+        None, ge=1, le=256, description="torch threads a worker embeds with; none: the flow machine's "
+        "(a vector's last bits depend on it: the same count on the same CPU type gives the local run's vectors)")
     warehouse: Path | None = Field(
         None, description="the warehouse file as the workers see it (a shared mount elsewhere); "
         "none: the same path as the flow's")

@@ -88,8 +88,11 @@ class Vectors:
     version: str
 
 
-def embed_batch(settings: ThemeSettings, snapshot: Snapshot, hashes: list[str]) -> Vectors:
-    """The vectors of these text hashes, encoded together in this order (the local chunk's call)."""
+def embed_batch(settings: ThemeSettings, snapshot: Snapshot, hashes: list[str], threads: int) -> Vectors:
+    """The vectors of these text hashes, encoded together in this order (the local chunk's call)
+    with ``threads`` torch threads: the float sums, and so a vector's last bits, depend on it."""
+    import torch
+
     texts = store.embedding_texts(snapshot_db(snapshot), hashes)
     missing = [h for h in hashes if h not in texts]
     if missing:
@@ -99,4 +102,10 @@ def embed_batch(settings: ThemeSettings, snapshot: Snapshot, hashes: list[str]) 
     if embedder is None:
         embedder = _EMBEDDERS[key] = Embedder(settings.model_path, batch_size=settings.batch_size,
                                               show_progress=False)
-    return Vectors(hashes, embedder.encode([texts[h] for h in hashes]), embedder.name, embedder.version)
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        vectors = embedder.encode([texts[h] for h in hashes])
+    finally:
+        torch.set_num_threads(before)
+    return Vectors(hashes, vectors, embedder.name, embedder.version)
