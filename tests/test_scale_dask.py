@@ -177,3 +177,12 @@ def test_a_worker_without_the_warehouse_says_it_needs_a_shared_mount(tmp_path: P
 ])
 def test_batches_keep_the_ids_order(ids: list[str], size: int, expected: list[list[str]]) -> None:
     assert batches(ids, size) == expected
+
+
+def test_an_embedding_batch_naming_texts_the_snapshot_lacks_is_refused(tmp_path: Path) -> None:
+    from feedback.scale.worker import embed_batch
+    from feedback.themes.settings import ThemeSettings
+
+    db = open_warehouse(tmp_path / "warehouse.db")
+    with snapshot(db) as snap, pytest.raises(FeedbackError, match="1 text hashes are not in the warehouse snapshot"):
+        embed_batch(ThemeSettings(), snap, ["0" * 64], threads=1)
