@@ -33,10 +33,11 @@ IGNORE = frozenset({"archive_info.warehouse_id"})
 
 
 def sample_night(folder: Path, samples: Path, **scale: Any) -> Path:
-    """The shipped configuration's survey and e-mail sources over the generated samples, in ``folder``."""
+    """The shipped configuration's NPS survey and support e-mail over the generated samples, in ``folder``
+    (the e-mail senders' names are what the redactor a worker builds must know)."""
     data = yaml.safe_load((REPO / "data" / "config.yml").read_text(encoding="utf-8"))
     data.pop("datasette_metadata", None)
-    data["sources"] = [s for s in data["sources"] if s["channel"] in ("survey", "email")]
+    data["sources"] = [s for s in data["sources"] if s["name"] in ("checkout-nps", "support-email")]
     if scale:
         data["scale"] = scale
     folder.mkdir()
@@ -53,6 +54,7 @@ def free_port() -> int:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)  # two whole nights and a cluster's start, on a loaded 2-core machine
 def test_a_night_on_a_two_worker_dask_cluster_publishes_the_local_archive(
     prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -74,7 +76,7 @@ def test_a_night_on_a_two_worker_dask_cluster_publishes_the_local_archive(
         workers = len(cluster.scheduler_info["workers"])
     assert workers == 2
     assert (dask["new"], dask["published"]) == (local["new"], local["published"])
-    assert local["published"] > 1500
+    assert local["published"] > 900
     a = archive_digest.digest(str(tmp_path / "local" / "archive.db"), IGNORE)
     b = archive_digest.digest(str(tmp_path / "dask" / "archive.db"), IGNORE)
     assert differing_columns(tmp_path / "local" / "archive.db", tmp_path / "dask" / "archive.db",
