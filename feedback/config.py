@@ -29,6 +29,7 @@ from pydantic import (
 from feedback.errors import ConfigError
 from feedback.intake.settings import FormSource
 from feedback.notify.settings import NotifySettings
+from feedback.scale.settings import ScaleSettings
 from feedback.secret_refs import SECRET_REF
 from feedback.themes.settings import ThemeSettings
 
@@ -384,6 +385,7 @@ class Config(_Model):
     secrets: Secrets = Secrets()
     processing: Processing = Processing()
     themes: ThemeSettings = ThemeSettings()
+    scale: ScaleSettings = ScaleSettings()
     promises: list[Annotated[Promise, BeforeValidator(_promise)]] = Field(default_factory=list)
     sources: list[SourceConfig] = Field(default_factory=list)
     notify: NotifySettings = NotifySettings()  # alerts and the morning summary (feedback.notify)

@@ -26,6 +26,7 @@ from feedback.warehouse.sql import chunks, marks
 log = logging.getLogger(__name__)
 
 DEFAULT_BATCH = 32
+EMBED_CHUNK = 2048  # texts per encode call (and per transaction) of ensure_embeddings
 PROGRESS_FROM = 500  # show a progress bar when at least this many texts are embedded
 
 
@@ -145,12 +146,14 @@ def ensure_embeddings(
     texts: Mapping[str, str],
     embedder: SupportsEmbed,
     *,
-    chunk: int = 2048,
+    chunk: int = EMBED_CHUNK,
 ) -> int:
     """Embed and store every text (hash -> text) that has no vector for this model yet.
 
     Returns how many texts were embedded now. Work is committed chunk by chunk, so a
-    killed run keeps what it finished.
+    killed run keeps what it finished. The chunks are the missing hashes in ``texts``' order,
+    ``chunk`` at a time: a vector's last bits depend on the texts encoded with it (padding),
+    so whoever embeds the same chunks (a Dask worker, :mod:`feedback.scale`) stores the same vectors.
     """
     todo = missing_hashes(db, texts.keys(), embedder.name, embedder.version)
     if not todo:
@@ -158,18 +161,23 @@ def ensure_embeddings(
     log.info("embedding %d new texts with %s", len(todo), embedder.name)
     for start in range(0, len(todo), chunk):
         part = todo[start : start + chunk]
-        vectors = embedder.encode([texts[h] for h in part])
-        stamp = now_iso()
-        with db.atomic():
-            db.conn.executemany(
-                "insert or ignore into embeddings (text_hash, model, model_version, dim, vector, created_at)"
-                " values (?, ?, ?, ?, ?, ?)",
-                [
-                    (h, embedder.name, embedder.version, int(v.shape[0]), to_blob(v), stamp)
-                    for h, v in zip(part, vectors, strict=True)
-                ],
-            )
+        store_vectors(db, part, embedder.encode([texts[h] for h in part]), embedder.name, embedder.version)
     return len(todo)
+
+
+def store_vectors(db: sqlite_utils.Database, hashes: list[str], vectors: np.ndarray, name: str,
+                  version: str) -> None:
+    """Store the vectors of these hashes for the model ``name`` ``version`` (one transaction;
+    a hash that has one already keeps it)."""
+    if len(hashes) != len(vectors):
+        raise ValueError(f"{len(hashes)} hashes but {len(vectors)} vectors")
+    stamp = now_iso()
+    with db.atomic():
+        db.conn.executemany(
+            "insert or ignore into embeddings (text_hash, model, model_version, dim, vector, created_at)"
+            " values (?, ?, ?, ?, ?, ?)",
+            [(h, name, version, int(v.shape[0]), to_blob(v), stamp) for h, v in zip(hashes, vectors, strict=True)],
+        )
 
 
 def load_embeddings(

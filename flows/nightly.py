@@ -81,13 +81,15 @@ def process_new_items(config: Config) -> int:
 
 
 @task(name="assign-themes", task_run_name="assign-themes", cache_policy=NO_CACHE)
-def assign_themes(config: Config) -> dict[str, Any]:
-    """Embed what is new and assign it to the existing themes (a full fit the first time)."""
+def assign_themes(config: Config, prepared: dict[str, int] | None = None) -> dict[str, Any]:
+    """Embed what is new and assign it to the existing themes (a full fit the first time).
+
+    ``prepared``: the counts of the segmenting and embedding a Dask cluster did before (scale_out)."""
     settings = with_overrides(config.themes, config.base_dir, {})
     embedder = make_embedder(settings)  # the run's one embedder: the model loads at most once
     db = open_warehouse(config.warehouse)
     try:
-        return update_themes(db, settings, embedder)
+        return {**update_themes(db, settings, embedder), **(prepared or {})}
     finally:
         db.close()
 
@@ -150,8 +152,16 @@ def nightly(
                 per_source[name] = asdict(result)
             details["sources"] = per_source
             details["failed"] = failed
-            details["processed"] = processed = process_new_items(config)
-            details["themes"] = themes = assign_themes(config)
+            if config.scale.runner == "dask":  # the heavy per-item work over batches on a Dask cluster
+                from flows.scale import (
+                    scale_out,  # prefect-dask and distributed load only for this route
+                )
+
+                processed, prepared = scale_out(config)
+            else:
+                processed, prepared = process_new_items(config), None
+            details["processed"] = processed
+            details["themes"] = themes = assign_themes(config, prepared)
             logger.info(
                 "themes: %d segments new, %d themes (%d new), %.1f %% of comments outliers",
                 themes.get("segments_new", 0), themes.get("themes_total", 0),

@@ -19,6 +19,7 @@ from feedback.text.language import detect_language
 from feedback.text.redact import Redactor
 from feedback.text.sentiment import sentiment
 from feedback.warehouse import now_iso, write_transaction
+from feedback.warehouse.sql import chunks, marks
 from feedback.workers import ordered_map
 
 log = logging.getLogger(__name__)
@@ -41,6 +42,28 @@ def pending_items(db: sqlite_utils.Database, version: str = PROCESS_VERSION) -> 
         """,
         [version],
     ).fetchall()
+
+
+def pending_ids(db: sqlite_utils.Database, version: str = PROCESS_VERSION) -> list[str]:
+    """The ids of :func:`pending_items`, in the same order, without their texts (how a batch travels)."""
+    return [row[0] for row in db.execute(
+        """
+        select i.id from items i
+        left join processed p on p.item_id = i.id
+        where p.item_id is null or p.version != ? or p.processed_at < i.ingested_at
+        order by i.id
+        """,
+        [version],
+    )]
+
+
+def items_by_id(db: sqlite_utils.Database, ids: list[str]) -> list[tuple[str, str | None, str]]:
+    """(id, title, text) of the items with these ids, in the ids' order (an id not there is left out)."""
+    found: dict[str, tuple[str, str | None, str]] = {}
+    for part in chunks(ids):
+        for row in db.execute(f"select id, title, text from items where id in ({marks(len(part))})", part):
+            found[row[0]] = (row[0], row[1], row[2])
+    return [found[i] for i in ids if i in found]
 
 
 def has_pending(db: sqlite_utils.Database, version: str = PROCESS_VERSION) -> bool:
@@ -80,9 +103,9 @@ def process_items(
     for rows in processed_rows(todo, redactor, languages, version, workers, batch_size, parallel_min_items):
         pending.extend(rows)
         if len(pending) >= batch_size:
-            done += _write(db, pending)
+            done += write_processed(db, pending)
             pending = []
-    done += _write(db, pending)
+    done += write_processed(db, pending)
     log.info("processed %d items", done)
     return done
 
@@ -152,7 +175,8 @@ def balanced_pieces(todo: list[tuple[str, str | None, str]], workers: int) -> li
     return pieces
 
 
-def _write(db: sqlite_utils.Database, rows: list[dict[str, object]]) -> int:
+def write_processed(db: sqlite_utils.Database, rows: list[dict[str, object]]) -> int:
+    """Upsert ``processed`` rows in one transaction; returns how many."""
     if rows:
         with write_transaction(db):
             db.table("processed").upsert_all(rows, pk="item_id")

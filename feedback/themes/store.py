@@ -28,56 +28,106 @@ from feedback.warehouse.sql import chunks, marks
 log = logging.getLogger(__name__)
 
 
+_UNSEGMENTED = """
+    select p.item_id, p.text_hash, coalesce(nullif(trim(p.text), ''), p.title, ''), p.language
+    from processed p
+    where not exists (select 1 from theme_segments s
+                      where s.item_id = p.item_id and s.source_hash is p.text_hash) {also}
+    order by p.item_id
+"""
+# (item id, source hash, text, language): what a comment is segmented from
+SegmentInput = tuple[str, str, str, str | None]
+# a theme_segments row without its created_at: (id, item_id, seq, source_hash, text, text_hash,
+# themable, language, sentiment)
+SegmentRecord = tuple[str, str, int, str, str, str, int, str | None, float | None]
+
+
 def segment_new(db: sqlite_utils.Database) -> int:
     """Cut processed comments that have no segments yet (or whose text changed) into segments."""
-    rows = db.execute(
-        """
-        select p.item_id, p.text_hash, coalesce(nullif(trim(p.text), ''), p.title, ''), p.language
-        from processed p
-        where not exists (select 1 from theme_segments s
-                          where s.item_id = p.item_id and s.source_hash is p.text_hash)
-        order by p.item_id
-        """
-    ).fetchall()
+    rows = unsegmented(db)
     if not rows:
         return 0
-    stamp = now_iso()
-    records = []
+    records = segment_records(rows)
+    write_segments(db, [row[0] for row in rows], records)
+    log.info("segmented %d comments into %d segments", len(rows), len(records))
+    return len(records)
+
+
+def unsegmented(db: sqlite_utils.Database, ids: list[str] | None = None) -> list[SegmentInput]:
+    """The processed comments :func:`segment_new` would cut (of these ``ids`` only, when given)."""
+    if ids is None:
+        return [tuple(row) for row in db.execute(_UNSEGMENTED.format(also=""))]  # type: ignore[misc]
+    found: list[SegmentInput] = []
+    for part in chunks(ids):
+        found += db.execute(_UNSEGMENTED.format(also=f"and p.item_id in ({marks(len(part))})"), part).fetchall()
+    return sorted(found)
+
+
+def unsegmented_ids(db: sqlite_utils.Database) -> list[str]:
+    """The ids of :func:`unsegmented` comments, without their texts (how a batch travels)."""
+    return [row[0] for row in db.execute(
+        """select p.item_id from processed p where not exists (select 1 from theme_segments s
+           where s.item_id = p.item_id and s.source_hash is p.text_hash) order by p.item_id""")]
+
+
+def segment_records(rows: list[SegmentInput]) -> list[SegmentRecord]:
+    """The segments of these comments (a comment with no text gets one empty, unthemable segment,
+    so it is not read again), with their lexicon sentiment."""
+    records: list[SegmentRecord] = []
     segmented = nlp.segment_many(row[2] for row in rows)
     for (item_id, source_hash, _, language), segments in zip(rows, segmented, strict=True):
-        # A comment with no text gets one empty, unthemable segment: it is not read again.
         for seg in segments or [nlp.Segment(0, "", "")]:
             records.append(
                 (
                     f"{item_id}:{seg.seq}", item_id, seg.seq, source_hash, seg.text,
                     text_hash(seg.clean), int(nlp.is_themable(seg.clean)), language,
-                    vader(seg.text, language) if language in (None, "en") else None, stamp,
+                    vader(seg.text, language) if language in (None, "en") else None,
                 )
             )
+    return records
+
+
+def write_segments(db: sqlite_utils.Database, item_ids: list[str], records: list[SegmentRecord],
+                   stamp: str | None = None) -> None:
+    """Replace the segments of ``item_ids`` by ``records``, in one transaction."""
+    stamp = stamp or now_iso()
     with db.atomic():
-        for part in chunks(r[0] for r in rows):
+        for part in chunks(item_ids):
             db.execute(f"delete from theme_segments where item_id in ({marks(len(part))})", part)
         db.conn.executemany(
             "insert into theme_segments (id, item_id, seq, source_hash, text, text_hash, themable,"
             " language, sentiment, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            records,
+            [(*record, stamp) for record in records],
         )
-    log.info("segmented %d comments into %d segments", len(rows), len(records))
-    return len(records)
 
 
 def embed_pending(db: sqlite_utils.Database, embedder: SupportsEmbed) -> int:
     """Embed the cleaned text of every themable segment that has no vector for this model."""
-    texts: dict[str, str] = {}
-    for (text,) in db.execute(
-        """select s.text from theme_segments s where s.themable = 1 and not exists
+    hashes = unembedded(db, embedder)
+    return ensure_embeddings(db, embedding_texts(db, hashes), embedder) if hashes else 0
+
+
+def unembedded(db: sqlite_utils.Database, embedder: SupportsEmbed) -> list[str]:
+    """The text hashes of themable segments with no vector for this model, in segment order (the
+    order :func:`~feedback.embed.ensure_embeddings` embeds them in, chunk by chunk)."""
+    rows = db.execute(
+        """select s.text_hash from theme_segments s where s.themable = 1 and not exists
            (select 1 from embeddings e where e.text_hash = s.text_hash and e.model = ?
-            and e.model_version = ?)""",
+            and e.model_version = ?) order by s.id""",
         [embedder.name, embedder.version],
-    ):
-        clean = nlp.clean_for_embedding(text)
-        texts[text_hash(clean)] = clean
-    return ensure_embeddings(db, texts, embedder)
+    )
+    return list(dict.fromkeys(row[0] for row in rows))
+
+
+def embedding_texts(db: sqlite_utils.Database, hashes: list[str]) -> dict[str, str]:
+    """The cleaned text (what is embedded) of each hash, in the hashes' order."""
+    raw: dict[str, str] = {}
+    for part in chunks(hashes):
+        for h, text in db.execute(
+            f"select text_hash, text from theme_segments where text_hash in ({marks(len(part))})", part
+        ):
+            raw.setdefault(h, text)
+    return {h: nlp.clean_for_embedding(raw[h]) for h in hashes if h in raw}
 
 
 def segment_vectors(
