@@ -239,6 +239,13 @@ def test_phrases_are_read_off_the_parse(parser: Any, text: str, expected: str) -
     assert expected in [p.text for p in phrases.phrases_many([text], parser)[0]]
 
 
+def test_a_misspelling_parsed_as_an_article_costs_nothing_else(parser: Any) -> None:
+    # "teh" is tagged a noun that is its phrase's article: a phrase with no words, once a crash
+    found = phrases.phrases_many(["The payment page wouldn't load. On teh other hand, the website is quick."],
+                                 parser)[0]
+    assert "payment page" in [p.text for p in found] and all(p.key for p in found)
+
+
 @pytest.mark.parametrize(
     ("text", "unwanted"),
     [

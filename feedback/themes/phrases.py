@@ -345,6 +345,8 @@ def _readable(phrase: Phrase) -> bool:
     """At most MAX_WORDS words, and a head that names something: not a vague word or a time;
     a single word not one of the words that name nothing alone ("time", "way")."""
     words = phrase.key.split()
+    if not words:  # every token left out of the key: a misspelt article tagged as a noun ("teh")
+        return False
     head = words[-1]
     if len(words) > MAX_WORDS or head in VAGUE_HEADS or head in TIME_WORDS:
         return False
