@@ -22,6 +22,7 @@ from typing import Any
 import sqlite_utils
 
 from feedback.ratings import rating_band
+from feedback.serve.vectors import write_codes
 from feedback.warehouse import now_iso
 from feedback.warehouse.runs import RUNS_COLUMNS, process_alive, public_details
 
@@ -177,6 +178,7 @@ def build_archive(
                 elif rows:
                     target.insert_all(rows, batch_size=batch_size, pk="id" if "id" in rows[0] else None)
                 result.tables[table] = result.tables.get(table, 0) + len(rows)
+        write_codes(archive.conn)  # the int8 search vectors (feedback.serve.vectors)
     for column in ("source", "channel", "received_at", "month", "rating_band", "customer", "language"):
         archive.table("feedback").create_index([column])
     archive.table("feedback_themes").create_index(["theme_id", "score"])

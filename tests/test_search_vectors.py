@@ -1,0 +1,213 @@
+"""Search vectors as int8 codes on the principal axes (feedback.serve.vectors).
+
+The round trip's error bounds on clustered synthetic vectors; the codes published into a real
+archive file and read back as the server reads them (dtype, bytes held, row ids); a broken
+``vector_codes`` refused with a clear error, and the search page then answering by keyword; and
+(slow) on real MiniLM embeddings of customer queries, the same top results as exact float32 search.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from feedback.serve.search import SearchUnavailable, VectorIndex
+from feedback.serve.vectors import (
+    HEAD_DIMS,
+    LIMIT,
+    QuantisedIndex,
+    fit_codebook,
+    load_vector_index,
+    write_codes,
+)
+
+from .conftest import SHARED_DATA, need
+from .test_search_index import archive_with_vectors, clustered, unit
+
+
+def test_a_round_trip_moves_each_coordinate_by_at_most_half_a_step() -> None:
+    vectors = clustered(6000, seed=7)
+    codebook = fit_codebook(vectors[:1000])  # fitted on a sample: later rows can lie beyond its range
+    codes, factors = codebook.encode(vectors)
+    assert codes.dtype == np.int8 and codes.shape == (6000, 384) and factors.dtype == np.float32
+    assert np.abs(codes.astype(int)).max() <= LIMIT and factors.min() == 1.0
+    assert (factors > 1).any()  # some rows lie beyond the sample's range: scaled, not clipped
+    coordinates = (vectors - codebook.mean) @ codebook.basis
+    decoded = (codebook.decode(codes, factors) - codebook.mean) @ codebook.basis
+    step = codebook.scales[None, :] * factors[:, None]
+    assert (np.abs(decoded - coordinates) <= 0.5 * step + 1e-6).all()
+    assert np.linalg.norm(codebook.decode(codes, factors) - vectors, axis=1).max() < 0.03
+
+
+def test_the_scores_are_within_the_quantisation_bound_of_the_exact_cosines() -> None:
+    vectors = clustered(3000, seed=8)
+    codebook = fit_codebook(vectors)
+    codes, factors = codebook.encode(vectors)
+    for query in clustered(10, seed=9):
+        weights, offset = codebook.weights(query)
+        scores = factors * (codes.astype(np.float32) @ weights) + offset
+        bound = 0.5 * factors * np.abs(weights).sum() + 1e-5  # half a step on every axis, at worst
+        assert (np.abs(scores - vectors @ query) <= bound).all()
+        assert np.abs(scores - vectors @ query).max() < 0.01
+
+
+def test_the_basis_is_a_rotation_with_the_largest_variance_first() -> None:
+    vectors = clustered(2000, seed=10)
+    codebook = fit_codebook(vectors)
+    assert np.allclose(codebook.basis.T @ codebook.basis, np.eye(384), atol=1e-4)
+    spread = np.var((vectors - codebook.mean) @ codebook.basis, axis=0)
+    assert spread[0] == spread.max() and spread[:HEAD_DIMS].sum() > 0.9 * spread.sum()
+
+
+def test_fit_codebook_checks_its_input() -> None:
+    with pytest.raises(TypeError, match="float32"):
+        fit_codebook(np.zeros((10, 8)))
+    with pytest.raises(TypeError, match="non-empty"):
+        fit_codebook(np.zeros((0, 8), dtype=np.float32))
+
+
+def coded_archive(path: Path, vectors: np.ndarray) -> sqlite3.Connection:
+    conn = archive_with_vectors(path, vectors)
+    assert write_codes(conn) == len(vectors)
+    conn.commit()
+    return conn
+
+
+def test_published_codes_are_read_as_one_int8_array(tmp_path: Path) -> None:
+    vectors = clustered(3000, seed=11)
+    conn = coded_archive(tmp_path / "archive.db", vectors)
+    index = load_vector_index(conn, "k", exact_below=3000)
+    assert isinstance(index, QuantisedIndex) and (index.model, index.model_version) == ("minilm", "1")
+    assert index.codes.dtype == np.int8 and index.codes.shape == (3000, 384) and index.codes.flags.c_contiguous
+    assert index.nbytes == 3000 * (384 + 4 + 4) + 4 * (384 + 384 * 384 + 384)  # no float32 copy of the vectors
+    assert sorted(index.rowids.tolist()) == list(range(1, 3001))  # feedback rowids, comment f{i} is rowid i + 1
+    found, cosines = index.top(vectors[1234], 5, candidates=100)
+    assert found[0] == 1235 and cosines[0] == pytest.approx(1.0, abs=0.01)
+    below = load_vector_index(conn, "k", exact_below=3001)  # a small archive: float32, exact, as before
+    assert isinstance(below, VectorIndex) and below.matrix.dtype == np.float32 and below.reduced is None
+
+
+def test_an_archive_published_without_codes_is_encoded_when_read(tmp_path: Path) -> None:
+    vectors = clustered(2000, seed=12)
+    published = load_vector_index(coded_archive(tmp_path / "coded.db", vectors), "k", exact_below=0)
+    encoded = load_vector_index(archive_with_vectors(tmp_path / "old.db", vectors), "k", exact_below=0)
+    assert isinstance(encoded, QuantisedIndex)
+    assert np.array_equal(encoded.codes, published.codes) and np.array_equal(encoded.rowids, published.rowids)
+
+
+def test_two_stage_search_over_codes_finds_the_exact_top_results() -> None:
+    vectors = clustered(4200, seed=13)
+    corpus, queries = vectors[:4000], vectors[4000:]
+    codebook = fit_codebook(corpus)
+    index = QuantisedIndex(np.arange(4000, dtype=np.int32), *codebook.encode(corpus), codebook, "m", "v", None)
+    exact = VectorIndex(np.arange(4000), corpus, "m", "v", None)
+    hits = 0
+    for query in queries:
+        found, cosines = index.top(query, 10, candidates=200)  # 5 % of the corpus re-ranked
+        hits += len(set(found.tolist()) & set(exact.top(query, 10)[0].tolist()))
+        assert list(cosines) == sorted(cosines, reverse=True)
+        assert np.abs(cosines - corpus[found] @ query).max() < 0.01
+    assert hits / (10 * len(queries)) >= 0.97
+
+
+# A broken vector_codes or vector_codebook: (SQL that breaks it, what the refusal says)
+BROKEN = [
+    ("update vector_codes set codes = substr(codes, 2) where block = 0", "vector_codes block 0 codes holds"),
+    ("update vector_codes set rowids = x'00' where block = 0", "vector_codes block 0 rowids holds 1 bytes"),
+    ("update vector_codes set factors = null where block = 0", "vector_codes block 0 factors holds NoneType"),
+    ("update vector_codebook set basis = zeroblob(10)", "vector_codebook.basis holds 10 bytes"),
+    ("delete from vector_codes where block = 0", "vector_codes hold 0 comments, vector_codebook counts 300"),
+    ("update vector_codes set rows = 301", "holds more comments than vector_codebook counts (300)"),
+    ("update vector_codebook set format = 'pca-int4/9'", "are not pca-int8/1 codes of 384 dimensions"),
+    ("delete from vector_codebook", "vector_codebook is empty"),
+]
+
+
+@pytest.mark.parametrize(("sql", "error"), BROKEN, ids=[e for _, e in BROKEN])
+def test_broken_codes_are_refused_with_a_clear_error(tmp_path: Path, sql: str, error: str) -> None:
+    conn = coded_archive(tmp_path / "archive.db", clustered(300, seed=14))
+    assert isinstance(load_vector_index(conn, "k", exact_below=0), QuantisedIndex)
+    conn.execute(sql)
+    with pytest.raises(SearchUnavailable, match="publish it again") as refused:
+        load_vector_index(conn, "k", exact_below=0)
+    assert error in str(refused.value)
+
+
+async def test_with_broken_codes_the_search_page_answers_by_keyword(tmp_path: Path) -> None:
+    from datasette.app import Datasette
+
+    from feedback.config import Config
+    from feedback.pipeline import archive_extensions
+    from feedback.publish import publish
+    from feedback.warehouse import open_warehouse
+
+    path = tmp_path / "archive.db"
+    publish(open_warehouse(tmp_path / "warehouse.db"), path, extensions=archive_extensions(Config()))
+    conn = sqlite3.connect(path)
+    vectors = clustered(40, seed=15)
+    conn.executemany("insert into feedback (id, text) values (?, ?)",
+                     [(f"f{i}", f"parcel number {i} arrived late") for i in range(40)])
+    conn.execute("insert into feedback_fts(feedback_fts) values ('rebuild')")
+    conn.execute("create table if not exists feedback_vectors (feedback_id text primary key, vector blob)")
+    conn.execute("create table if not exists vector_model (model text, model_version text, dim integer,"
+                 " vectors integer)")
+    conn.executemany("insert into feedback_vectors values (?, ?)", [(f"f{i}", v.tobytes()) for i, v in enumerate(vectors)])
+    conn.execute("insert into vector_model values ('minilm', '1', 384, 40)")
+    assert write_codes(conn) == 40
+    conn.execute("update vector_codes set codes = substr(codes, 1, 100)")
+    conn.commit()
+    conn.close()
+    ds = Datasette([str(path)], metadata={"plugins": {"feedback": {"exact_below": 0}}})
+    page = await ds.client.get("/-/feedback/search?q=parcel+late&mode=hybrid")
+    assert page.status_code == 200
+    text = page.text
+    assert "Search by meaning is unavailable" in text and "vector_codes block 0 codes holds 100 bytes" in text
+    assert text.count("parcel number") >= 10  # the keyword matches are shown
+
+
+LABELLED = SHARED_DATA / "labelled"
+
+
+@pytest.fixture(scope="module")
+def real_vectors() -> tuple[np.ndarray, list[str]]:
+    """1,300 real MiniLM vectors of customer queries (banking77 and clinc150 training texts)."""
+    banking, clinc = LABELLED / "banking77" / "train.csv", LABELLED / "clinc150" / "data_full.json"
+    for path in (banking, clinc):
+        need(path.exists(), f"shared data not present: {path}")
+    from feedback.embed import Embedder
+
+    with banking.open(encoding="utf-8", newline="") as handle:
+        texts = [row["text"] for row in csv.DictReader(handle)]
+    texts += [text for text, _ in json.loads(clinc.read_text(encoding="utf-8"))["train"]]
+    rng = np.random.default_rng(3)
+    chosen = list(dict.fromkeys(texts[i] for i in rng.choice(len(texts), 1400, replace=False)))[:1300]
+    return unit(Embedder().encode(chosen)), chosen
+
+
+@pytest.mark.slow
+def test_codes_of_real_embeddings_rank_as_float32_search_does(real_vectors: tuple[np.ndarray, list[str]],
+                                                              tmp_path: Path) -> None:
+    vectors, _ = real_vectors
+    corpus, queries = vectors[:1200], vectors[1200:]  # 100 queries held out of the corpus
+    index = load_vector_index(coded_archive(tmp_path / "archive.db", corpus), "k", exact_below=0)
+    exact = VectorIndex(np.arange(1, 1201), corpus, "m", "v", None)
+    assert isinstance(index, QuantisedIndex)
+    overlaps, clear = [], 0
+    for query in queries:
+        truth, cosines = exact.top(query, 11)
+        found, _ = index.top(query, 10)  # every code scored (1,200 comments are below the candidates)
+        two_stage, _ = index.top(query, 10, candidates=120)  # 10 % of the corpus re-ranked
+        overlaps.append(len(set(found.tolist()) & set(truth[:10].tolist())))
+        assert len(set(two_stage.tolist()) & set(truth[:10].tolist())) >= 8
+        if cosines[0] - cosines[1] > 0.01:  # a clear winner: found first
+            clear += 1
+            assert found[0] == truth[0] and two_stage[0] == truth[0]
+    assert min(overlaps) >= 9 and clear >= 20, (overlaps, clear)
+    for row in (0, 600, 1199):  # a comment's own vector finds it first
+        assert index.top(corpus[row], 1)[0].tolist() == [row + 1]
+
