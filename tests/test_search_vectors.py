@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -90,6 +91,40 @@ def test_published_codes_are_read_as_one_int8_array(tmp_path: Path) -> None:
     assert found[0] == 1235 and cosines[0] == pytest.approx(1.0, abs=0.01)
     below = load_vector_index(conn, "k", exact_below=3001)  # a small archive: float32, exact, as before
     assert isinstance(below, VectorIndex) and below.matrix.dtype == np.float32 and below.reduced is None
+
+
+def test_the_best_results_are_ranked_again_by_their_float32_cosines(tmp_path: Path) -> None:
+    vectors = clustered(3000, seed=16)
+    index = load_vector_index(coded_archive(tmp_path / "archive.db", vectors), "k", exact_below=0)
+    assert index.rescorer is not None
+    exact = VectorIndex(np.arange(1, 3001), vectors, "m", "v", None)
+    for query in clustered(20, seed=17):
+        found, cosines = index.top(query, 10, candidates=300)
+        assert found.tolist() == exact.top(query, 10)[0].tolist()
+        assert np.allclose(cosines, vectors[found - 1] @ query, atol=1e-6)  # exact float32 cosines
+        codes_only = QuantisedIndex(index.rowids, index.codes, index.factors, index.codebook, "m", "v", None)
+        assert len(set(codes_only.top(query, 10, candidates=300)[0].tolist()) & set(found.tolist())) >= 8
+
+
+def test_a_replaced_archive_file_does_not_change_what_a_loaded_index_reads(tmp_path: Path) -> None:
+    path = tmp_path / "archive.db"
+    vectors = clustered(500, seed=18)
+    index = load_vector_index(coded_archive(path, vectors), "k", exact_below=0)
+    before = index.top(vectors[7], 5)
+    coded_archive(tmp_path / "new.db", clustered(500, seed=19)).close()
+    os.replace(tmp_path / "new.db", path)  # as publish swaps a new archive in
+    after = index.top(vectors[7], 5)
+    assert after[0].tolist() == before[0].tolist() and after[0][0] == 8 and np.allclose(after[1], before[1])
+
+
+def test_a_comment_missing_from_feedback_vectors_is_refused_at_query_time(tmp_path: Path) -> None:
+    vectors = clustered(300, seed=20)
+    conn = coded_archive(tmp_path / "archive.db", vectors)
+    index = load_vector_index(conn, "k", exact_below=0)
+    conn.execute("delete from feedback_vectors where feedback_id = 'f7'")
+    conn.commit()
+    with pytest.raises(SearchUnavailable, match="feedback_vectors lack comments its vector_codes hold"):
+        index.top(vectors[7], 5)
 
 
 def test_an_archive_published_without_codes_is_encoded_when_read(tmp_path: Path) -> None:
@@ -197,17 +232,20 @@ def test_codes_of_real_embeddings_rank_as_float32_search_does(real_vectors: tupl
     index = load_vector_index(coded_archive(tmp_path / "archive.db", corpus), "k", exact_below=0)
     exact = VectorIndex(np.arange(1, 1201), corpus, "m", "v", None)
     assert isinstance(index, QuantisedIndex)
-    overlaps, clear = [], 0
+    codes_only = QuantisedIndex(index.rowids, index.codes, index.factors, index.codebook, "m", "v", None)
+    overlaps, codes_overlaps, clear = [], [], 0
     for query in queries:
         truth, cosines = exact.top(query, 11)
         found, _ = index.top(query, 10)  # every code scored (1,200 comments are below the candidates)
         two_stage, _ = index.top(query, 10, candidates=120)  # 10 % of the corpus re-ranked
-        overlaps.append(len(set(found.tolist()) & set(truth[:10].tolist())))
-        assert len(set(two_stage.tolist()) & set(truth[:10].tolist())) >= 8
+        alone, _ = codes_only.top(query, 10)
+        overlaps += [len(set(f.tolist()) & set(truth[:10].tolist())) for f in (found, two_stage)]
+        codes_overlaps.append(len(set(alone.tolist()) & set(truth[:10].tolist())))
         if cosines[0] - cosines[1] > 0.01:  # a clear winner: found first
             clear += 1
-            assert found[0] == truth[0] and two_stage[0] == truth[0]
+            assert found[0] == truth[0] and two_stage[0] == truth[0] and alone[0] == truth[0]
     assert min(overlaps) >= 9 and clear >= 20, (overlaps, clear)
+    assert min(codes_overlaps) >= 8 and sum(codes_overlaps) >= 0.97 * 10 * len(queries), codes_overlaps
     for row in (0, 600, 1199):  # a comment's own vector finds it first
         assert index.top(corpus[row], 1)[0].tolist() == [row + 1]
 

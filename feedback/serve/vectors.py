@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -60,6 +61,8 @@ HEAD_DIMS = REDUCED_DIMS  # leading codes the first pass ranks every comment by
 BLOCK_ROWS = 32_768  # comments per vector_codes row: 12 MB of codes at 384 dimensions
 CHUNK_ROWS = 65_536  # rows converted to float32 at a time while scoring (16 MB at 64 dimensions)
 LIMIT = 127  # codes are -127..127 (symmetric: -128 is never written)
+RESCORE_MARGIN = 50  # the codes' best k + this many are ranked again by their float32 cosines ...
+RESCORE_MAX = 1_000  # ... at most this many (beyond, the order of the codes stands)
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,35 @@ def fit_codebook(sample: np.ndarray) -> Codebook:
     return Codebook(mean.astype(np.float32), basis.astype(np.float32), scales)
 
 
+class Rescorer:
+    """Exact float32 vectors of a few comments, read from ``feedback_vectors`` through a read-only
+    connection of its own to the archive file the codes came from (held open, so a publish that
+    replaces the file does not change what it reads; one query at a time, under a lock)."""
+
+    def __init__(self, path: str, dim: int) -> None:
+        self.dim = dim
+        self._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        self._lock = threading.Lock()
+
+    @classmethod
+    def of(cls, conn: sqlite3.Connection, dim: int) -> Rescorer | None:
+        """A rescorer for the file ``conn`` reads; None for an in-memory or temporary database."""
+        path = next((r[2] for r in conn.execute("pragma database_list") if r[1] == "main"), "")
+        return cls(path, dim) if path else None
+
+    def vectors(self, rowids: np.ndarray) -> np.ndarray:
+        """The (len(rowids), dim) float32 vectors of these feedback rowids, in their order."""
+        marks = ",".join(str(int(r)) for r in rowids)
+        with self._lock:
+            rows = self._conn.execute("select f.rowid, v.vector from feedback f join feedback_vectors v"
+                                      f" on v.feedback_id = f.id where f.rowid in ({marks})").fetchall()
+        found = {rowid: _floats(blob, self.dim) for rowid, blob in rows}
+        if len(found) != len(rowids):
+            raise SearchUnavailable("the archive's feedback_vectors lack comments its vector_codes hold:"
+                                    " publish it again")
+        return np.stack([found[int(r)] for r in rowids])
+
+
 @dataclass
 class QuantisedIndex:
     """The two-stage search over int8 codes; the same interface as :class:`feedback.serve.search.VectorIndex`."""
@@ -120,6 +152,7 @@ class QuantisedIndex:
     model: str
     model_version: str
     key: Any  # the archive file version it was read from
+    rescorer: Rescorer | None = None  # the best results ranked again by float32 cosine; None: codes only
 
     @property
     def nbytes(self) -> int:
@@ -145,7 +178,9 @@ class QuantisedIndex:
     def top(self, query: np.ndarray, k: int, candidates: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(feedback rowids, cosines) of the k nearest comments, best first: the best ``candidates``
         (default :func:`~feedback.serve.search.candidate_count`) by the leading :data:`HEAD_DIMS`
-        codes, ranked by all of them. Cosines are within the quantisation error of the exact ones."""
+        codes, ranked by all of them; with a :class:`Rescorer`, the best ``k`` + :data:`RESCORE_MARGIN`
+        of those (at most :data:`RESCORE_MAX`) ranked again by their exact float32 cosines. Without
+        one, cosines are within the quantisation error of the exact ones."""
         if not len(self.rowids):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         weights, offset = self.codebook.weights(query)
@@ -156,9 +191,15 @@ class QuantisedIndex:
             else:
                 kept = np.sort(top_k(self.scores(weights, HEAD_DIMS), keep))
                 scores = (self.codes[kept].astype(np.float32) @ weights) * self.factors[kept]  # in file order
-        best = top_k(scores, k)
-        rows = best if kept is None else kept[best]
-        return self.rowids[rows].astype(np.int64), scores[best] + np.float32(offset)
+        rescored = min(k + RESCORE_MARGIN, RESCORE_MAX) if self.rescorer is not None else 0
+        best = top_k(scores, max(k, rescored))
+        found = self.rowids[best if kept is None else kept[best]].astype(np.int64)
+        cosines = scores[best] + np.float32(offset)
+        if self.rescorer is not None and len(found):
+            exact = self.rescorer.vectors(found[:rescored]) @ np.asarray(query, dtype=np.float32)
+            order = np.argsort(-exact, kind="stable")
+            found[:rescored], cosines[:rescored] = found[:rescored][order], exact[order]
+        return found[:k], cosines[:k]
 
 
 # --- reading and writing the archive's tables ---------------------------------------------------
@@ -301,6 +342,7 @@ def load_vector_index(conn: sqlite3.Connection, key: Any, exact_below: int = EXA
         log.info("search index: %s has no vector_codes (published before them): encoding %d vectors", key, count)
         index = encode_index(conn, dim, key)
     index.model, index.model_version = model, version
+    index.rescorer = Rescorer.of(conn, dim)
     log.info("search index: %d vectors of %s as int8 codes (%.0f MB), first pass over %d of %d axes",
              len(index.rowids), model, index.nbytes / 2**20, min(HEAD_DIMS, dim), dim)
     return index
