@@ -300,7 +300,7 @@ def main() -> None:
                     m = measure(kind, archive, Path(tmp) / "queries.npy", args.rss_queries)
                     per = 1e6 / size / 2**20
 
-                    def grew(name: str, m: dict[str, Any] = m) -> float:
+                    def grew(name: str, m: dict[str, Any] = m, per: float = per) -> float:
                         return (m["served"][name] - m["before"][name]) * per
 
                     peak = (f"peak +{(m['served']['VmHWM'] - m['before']['VmRSS']) * per:5.0f}"
