@@ -38,6 +38,7 @@ import urllib.parse
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -60,7 +61,8 @@ def seed_texts() -> list[str]:
             "Lovely staff, fresh bread, easy checkout.", "The app crashes when I open my basket."]
 
 
-def build_warehouse(path: Path, n: int, rng: random.Random) -> None:
+def build_warehouse(path: Path, n: int, rng: random.Random, first: int = 0) -> None:
+    """``n`` synthetic comments (numbered from ``first``: a later night adds to the same warehouse)."""
     from feedback.embed import Embedder
     from feedback.warehouse import open_warehouse
 
@@ -82,14 +84,14 @@ def build_warehouse(path: Path, n: int, rng: random.Random) -> None:
     promise_vectors = embedder.encode(promise_texts)
     theme_ids = list(range(1, 201))
     parents = list(range(1001, 1026))
-    for pid in parents:
+    for pid in parents if first == 0 else []:
         conn.execute("insert into themes (id, label, keywords, level, status, size, comments, sentiment, model,"
                      " model_version, created_at, updated_at, is_new, label_pinned) values"
                      " (?, ?, '[]', 1, 'parent', 0, 0, 0, ?, ?, ?, ?, 0, 0)",
                      (pid, f"group {pid - 1000}", embedder.name, embedder.version, now, now))
     centroids = np_rng.standard_normal((200, 384)).astype(np.float32)
     centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
-    for tid in theme_ids:
+    for tid in theme_ids if first == 0 else []:
         conn.execute("insert into themes (id, label, keywords, parent_id, level, status, size, comments, sentiment,"
                      " first_seen, last_seen, model, model_version, created_at, updated_at, is_new, label_pinned,"
                      " representatives, centroid) values (?, ?, ?, ?, 0, 'active', 0, 0, 0, ?, ?, ?, ?, ?, ?, 0, 0, '[]', ?)",
@@ -112,7 +114,7 @@ def build_warehouse(path: Path, n: int, rng: random.Random) -> None:
         for b in (batch_items, batch_proc, batch_seg, batch_emb):
             b.clear()
 
-    for i in range(n):
+    for i in range(first, first + n):
         source, channel, scale = SOURCES[i % len(SOURCES)]
         item_id = hashlib.sha1(f"{source}:{i}".encode()).hexdigest()[:20]
         text = f"{rng.choice(texts)} {' '.join(rng.choices(WORDS, k=3))}"
@@ -190,6 +192,59 @@ def summary(times: list[float]) -> str:
     return f"n={len(times):3d}  p50 {statistics.median(ordered):7.0f} ms  p95 {p95:7.0f} ms  max {ordered[-1]:7.0f} ms"
 
 
+def _publish_in_child(root: Path, full: bool, out: Any) -> None:
+    from feedback.config import load_config
+    from feedback.pipeline import publish_archive
+    from feedback.warehouse import open_warehouse
+
+    config = load_config(root / "config.yml")
+    started = time.perf_counter()
+    result = publish_archive(open_warehouse(root / "warehouse.db"), config, full=full)
+    out.put((time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
+             result.mode, result.changed))
+
+
+def timed_publish(root: Path, full: bool) -> tuple[float, float, str, int]:
+    """(seconds, peak RSS GiB, mode, comments changed) of one publish, in a child process of its own."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_publish_in_child, args=(root, full, queue))
+    child.start()
+    figures = queue.get()
+    child.join()
+    return figures  # type: ignore[no-any-return]
+
+
+def incremental_nights(root: Path, existing: int, new: int, rng: random.Random) -> list[str]:
+    """A night of ``new`` comments into an archive of ``existing``: incremental vs full publish."""
+    lines = []
+    started = time.perf_counter()
+    build_warehouse(root / "warehouse.db", new, rng, first=existing)
+    lines.append(f"{new:,} new comments added to the warehouse in {time.perf_counter() - started:.1f} s")
+    inc = timed_publish(root, full=False)
+    assert inc[2] == "incremental", inc
+    lines.append(f"incremental publish ({inc[3]:,} comments changed): {inc[0]:.1f} s, peak RSS {inc[1]:.2f} GiB")
+    full = timed_publish(root, full=True)
+    lines.append(f"full rebuild of the same archive ({existing + new:,} comments): {full[0]:.1f} s,"
+                 f" peak RSS {full[1]:.2f} GiB")
+    lines.append(f"incremental / full: time {inc[0] / full[0]:.2f}, peak RSS {inc[1] / full[1]:.2f}")
+    quiet = timed_publish(root, full=False)
+    lines.append(f"a publish with nothing new: {quiet[0]:.1f} s, peak RSS {quiet[1]:.2f} GiB")
+    return lines
+
+
+def write_results(title: str, command: str, lines: list[str]) -> None:
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    block = (f"\n## {title}, {stamp} ({os.cpu_count()} cores, shared and loaded,"
+             f" {os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB,"
+             f" Python {platform.python_version()})\n\n{command}\n\n```\n" + "\n".join(lines) + "\n```\n")
+    print(block)
+    with RESULTS.open("a", encoding="utf-8") as out:
+        out.write(block)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--comments", type=int, default=1_000_000)
@@ -198,6 +253,8 @@ def main() -> None:
     parser.add_argument("--reuse", type=Path, help="a folder with archive.db from an earlier run")
     parser.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE",
                         help="an extra datasette --setting (e.g. suggest_facets=off), repeatable")
+    parser.add_argument("--incremental", type=int, metavar="NEW",
+                        help="time a night of NEW comments published incrementally against a full rebuild, then stop")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     rng = random.Random(42)
@@ -222,6 +279,12 @@ def main() -> None:
                      f" archive {(root / 'archive.db').stat().st_size / 2**30:.2f} GiB;"
                      f" peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.1f} GiB")
         lines.append("  rows: " + ", ".join(f"{k} {v:,}" for k, v in sorted(result.tables.items())))
+    if args.incremental:
+        lines += incremental_nights(root, args.comments, args.incremental, rng)
+        write_results(f"Incremental publish, {args.incremental:,} new into {args.comments:,}",
+                      f"bench/archive_scale.py --comments {args.comments} --incremental {args.incremental} (first"
+                      " publish full; each publish in a child process of its own, peak RSS is that child's)", lines)
+        return
     archive = root / "archive.db"
     port = free_port()
     server = subprocess.Popen(

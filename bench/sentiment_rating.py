@@ -25,7 +25,7 @@ from feedback.insights.sentiment_check import check_row  # noqa: E402
 from feedback.sources.reviews.extract import extract_page  # noqa: E402
 from feedback.text.sentiment import sentiment  # noqa: E402
 
-PAGES = Path("/work/shared/data/review_pages/recipe_scrapers")
+PAGES = Path(__file__).resolve().parents[2] / "shared/data/review_pages/recipe_scrapers"  # ../shared beside the project
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = Path("/work/shared/data/labelled")
+DATA = Path(__file__).resolve().parents[2] / "shared/data/labelled"  # ../shared beside the project
 OUT = ROOT / "bench" / "out"
 CACHE = ROOT / "bench" / ".cache"
 

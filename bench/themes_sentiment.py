@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from themes_metrics import binary_macro_f1
 
-REVIEWS = Path("/work/shared/data/labelled/clothing_reviews/reviews.csv")
+REVIEWS = Path(__file__).resolve().parents[2] / "shared/data/labelled/clothing_reviews/reviews.csv"  # ../shared beside the project
 HELD_OUT = 0.2
 SEED = 12
 

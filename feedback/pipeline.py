@@ -102,7 +102,7 @@ def archive_extensions(config: Config | None = None) -> list[ArchiveExtension]:
     customers table reads them), so they are computed once.
     """
     from feedback.insights.sentiment_check import archive_tables as sentiment_tables
-    from feedback.themes import archive_tables as theme_tables
+    from feedback.themes.archive_delta import THEME_TABLES as theme_tables
 
     extensions: list[ArchiveExtension] = [theme_tables, sentiment_tables]
     if config is None:
@@ -110,15 +110,16 @@ def archive_extensions(config: Config | None = None) -> list[ArchiveExtension]:
 
         extensions.append(email_tables)
     else:
-        from feedback.insights.tables import insights_extension
+        from feedback.insights.incremental import insights_extension
 
         extensions.append(insights_extension(config))
     return extensions
 
 
-def publish_archive(db: sqlite_utils.Database, config: Config) -> PublishResult:
-    """Rebuild the published archive with every extension."""
-    return publish(db, config.archive, extensions=archive_extensions(config))
+def publish_archive(db: sqlite_utils.Database, config: Config, full: bool = False) -> PublishResult:
+    """Publish the archive with every extension: what changed since the last publish, or
+    (``full``, or when the archive in place cannot be the base) a full rebuild."""
+    return publish(db, config.archive, extensions=archive_extensions(config), full=full)
 
 
 def customer_key(config: Config, resolve: Callable[[str], str | None]) -> str:

@@ -1,10 +1,31 @@
-"""Build the published archive from the warehouse, then swap it in atomically.
+"""Publish the archive from the warehouse: a full build, or the night's changes applied to a copy.
 
 The archive holds only what staff may read: redacted text, pseudonymous
-customer keys, no raw documents. It is built in a temporary file next to the
+customer keys, no raw documents. It is written in a temporary file next to the
 target and moved over it with ``os.replace``, so a reader sees the old archive
 or the new one, never half of one. Table and column names follow the contract
 in ARCHITECTURE.md; more tables come from extensions (themes, email threads).
+
+Two ways, one result (tests/test_publish_incremental.py checks they are equal):
+
+- **full** (:func:`build_archive`): every table from the warehouse. Used for the first
+  publish, ``feedback publish --full``, and whenever :func:`feedback.publish_state.plan`
+  finds the archive in place unusable (missing, unreadable, another format, another
+  warehouse, a migration or a theme re-fit since).
+- **incremental** (:func:`update_archive`): a copy of the archive in place, with only what
+  the warehouse logged since it was built (:mod:`feedback.publish_state`) applied:
+  comments by id, and each extension's :class:`~feedback.publish_delta.TableUpdate`.
+
+Adding a table to the archive: return it from an extension (a function of the warehouse
+giving ``{table: rows}``, listed in :func:`feedback.pipeline.archive_extensions`). A plain
+function's tables are recomputed in full on every publish, so they are always right; to
+update a table by keys instead, make the extension an
+:class:`~feedback.publish_delta.IncrementalExtension` and give the table a ``TableUpdate``
+in its ``delta`` (see :mod:`feedback.insights.incremental`). A change to what the archive
+holds bumps :data:`feedback.publish_state.ARCHIVE_FORMAT`, so the next publish rebuilds.
+
+``FEEDBACK_TEST_KILL_AT`` (tests only) names a point of an incremental publish at which
+the process kills itself, to test that a kill leaves the previous archive served.
 """
 
 from __future__ import annotations
@@ -13,22 +34,38 @@ import glob
 import json
 import logging
 import os
+import shutil
+import signal
 import time
-from collections.abc import Callable, Iterable, Iterator
+import uuid
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
+from feedback import publish_state
+from feedback.publish_delta import (
+    ArchiveExtension,
+    IncrementalExtension,
+    TableUpdate,
+    apply_update,
+    delete_where,
+    insert_rows,
+)
 from feedback.ratings import rating_band
 from feedback.serve.vectors import write_codes
+from feedback.text.sentiment_model import published_sentiment_sql
 from feedback.warehouse import now_iso
 from feedback.warehouse.runs import RUNS_COLUMNS, process_alive, public_details
+from feedback.warehouse.sql import chunks, marks
 
 log = logging.getLogger(__name__)
 
-ArchiveExtension = Callable[[sqlite_utils.Database], dict[str, list[dict[str, Any]]]]
+__all__ = ["ArchiveExtension", "IncrementalExtension", "PublishResult", "TableUpdate", "build_archive", "publish",
+           "update_archive"]
+KILL_AT = "FEEDBACK_TEST_KILL_AT"
 
 FEEDBACK_COLUMNS: dict[str, type] = {
     "id": str,
@@ -75,18 +112,24 @@ ACTION_CUSTOMERS_COLUMNS: dict[str, type] = {
 }
 
 
-def feedback_rows(warehouse: sqlite_utils.Database) -> Iterator[dict[str, Any]]:
-    """Published rows: processed (redacted) items only; an unprocessed item is never published."""
-    cursor = warehouse.execute(
-        """
-        select i.id, i.source, i.channel, i.received_at, i.customer, i.rating, i.rating_raw,
-               i.rating_scale, p.title, p.text, i.question, p.language, p.sentiment, i.url
-        from items i join processed p on p.item_id = i.id
-        order by i.received_at desc, i.id
-        """
-    )
+# a comment's sentiment comes from its segments' (feedback.text.sentiment_model)
+FEEDBACK_SQL = f"""
+    select i.id, i.source, i.channel, i.received_at, i.customer, i.rating, i.rating_raw,
+           i.rating_scale, p.title, p.text, i.question, p.language, {published_sentiment_sql("p")}, i.url
+    from items i join processed p on p.item_id = i.id
+"""
+
+
+def feedback_rows(warehouse: sqlite_utils.Database, ids: Collection[str] | None = None) -> Iterator[dict[str, Any]]:
+    """Published rows: processed (redacted) items only (those of ``ids`` when given); an
+    unprocessed item is never published."""
+    if ids is None:
+        cursors: Iterable[Any] = [warehouse.execute(FEEDBACK_SQL + " order by i.received_at desc, i.id")]
+    else:
+        cursors = (warehouse.execute(FEEDBACK_SQL + f" where i.id in ({marks(len(part))})", part)
+                   for part in chunks(sorted(ids)))
     for (item_id, source, channel, received_at, customer, rating, rating_raw, scale, title, text,
-         question, language, sentiment, url) in cursor:
+         question, language, sentiment, url) in (row for cursor in cursors for row in cursor):
         yield {
             "id": item_id,
             "source": source,
@@ -113,6 +156,9 @@ class PublishResult:
     feedback: int = 0
     tables: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    mode: str = "full"
+    reason: str = ""  # why a full rebuild
+    changed: int = 0  # comments republished by an incremental publish
 
 
 def _create_contract_tables(archive: sqlite_utils.Database) -> None:
@@ -152,17 +198,59 @@ def _sources_table(warehouse: sqlite_utils.Database, archive: sqlite_utils.Datab
     return len(rows)
 
 
+def _create_indexes(archive: sqlite_utils.Database) -> None:
+    for column in ("source", "channel", "received_at", "month", "rating_band", "customer", "language"):
+        archive.table("feedback").create_index([column], if_not_exists=True)
+    archive.table("feedback_themes").create_index(["theme_id", "score"], if_not_exists=True)
+    if archive.table("segments").exists():
+        archive.table("segments").create_index(["feedback_id"], if_not_exists=True)
+        archive.table("segments").create_index(["theme_id"], if_not_exists=True)
+    archive.table("themes").create_index(["parent_id"], if_not_exists=True)
+
+
+def _write_info(archive: sqlite_utils.Database, result: PublishResult, state: dict[str, Any] | None) -> None:
+    state = state or {}
+    archive.execute("drop table if exists archive_info")
+    archive.table("archive_info").insert(
+        {
+            "built_at": now_iso(),
+            "feedback": result.feedback,
+            "tables": json.dumps(result.tables, sort_keys=True),
+            "build_id": state.get("build_id"),
+            "build_mode": result.mode,
+            "covers_change": state.get("covers"),
+            "warehouse_id": state.get("warehouse_id"),
+            "format": publish_state.ARCHIVE_FORMAT,
+        }
+    )
+
+
+def _open(path: Path) -> sqlite_utils.Database:
+    archive = sqlite_utils.Database(path)
+    archive.execute("PRAGMA journal_mode = OFF")  # a temporary file: a failed publish discards it
+    archive.execute("PRAGMA synchronous = OFF")
+    return archive
+
+
+def _checkpoint(name: str) -> None:
+    """Tests kill the publish here (``FEEDBACK_TEST_KILL_AT=name``): nothing after it happens."""
+    if os.environ.get(KILL_AT) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+
+
 def build_archive(
     warehouse: sqlite_utils.Database,
     path: Path,
     extensions: Iterable[ArchiveExtension] = (),
     batch_size: int = 10_000,
+    state: dict[str, Any] | None = None,
 ) -> PublishResult:
-    """Write a complete archive at ``path`` (which must not exist yet)."""
+    """Write a complete archive at ``path`` (which must not exist yet); ``state`` (from
+    :func:`feedback.publish_state.current`) is recorded in its ``archive_info``."""
     started = time.perf_counter()
-    archive = sqlite_utils.Database(path)
-    archive.execute("PRAGMA journal_mode = OFF")
-    archive.execute("PRAGMA synchronous = OFF")
+    archive = _open(path)
     result = PublishResult(path=path)
     _create_contract_tables(archive)
     with archive.atomic():
@@ -172,28 +260,71 @@ def build_archive(
         result.tables["sources"] = _sources_table(warehouse, archive)
         for extension in extensions:
             for table, rows in extension(warehouse).items():
-                target = archive.table(table)
-                if target.exists():
-                    target.insert_all(rows, batch_size=batch_size, alter=True)
-                elif rows:
-                    target.insert_all(rows, batch_size=batch_size, pk="id" if "id" in rows[0] else None)
+                insert_rows(archive, table, rows, batch_size)
                 result.tables[table] = result.tables.get(table, 0) + len(rows)
         write_codes(archive.conn)  # the int8 search vectors (feedback.serve.vectors)
-    for column in ("source", "channel", "received_at", "month", "rating_band", "customer", "language"):
-        archive.table("feedback").create_index([column])
-    archive.table("feedback_themes").create_index(["theme_id", "score"])
-    if archive.table("segments").exists():
-        archive.table("segments").create_index(["feedback_id"])
-        archive.table("segments").create_index(["theme_id"])
-    archive.table("themes").create_index(["parent_id"])
+    _create_indexes(archive)
     archive.table("feedback").enable_fts(["title", "text"], tokenize="porter", create_triggers=False)
-    archive.table("archive_info").insert(
-        {
-            "built_at": now_iso(),
-            "feedback": result.feedback,
-            "tables": json.dumps(result.tables, sort_keys=True),
-        }
-    )
+    _write_info(archive, result, state)
+    archive.execute("ANALYZE")
+    archive.conn.commit()
+    archive.close()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _update_feedback(warehouse: sqlite_utils.Database, archive: sqlite_utils.Database, ids: set[str]) -> None:
+    """Republish the comments ``ids`` (deleting those no longer published), keeping the FTS index in step."""
+    for part in chunks(sorted(ids)):
+        archive.execute("insert into feedback_fts (feedback_fts, rowid, title, text) select 'delete', rowid, title,"
+                        f" text from feedback where id in ({marks(len(part))})", part)
+    delete_where(archive, "feedback", "id", ids)
+    archive.table("feedback").insert_all(feedback_rows(warehouse, ids), batch_size=10_000)
+    for part in chunks(sorted(ids)):
+        archive.execute("insert into feedback_fts (rowid, title, text) select rowid, title, text from feedback"
+                        f" where id in ({marks(len(part))})", part)
+
+
+def update_archive(
+    warehouse: sqlite_utils.Database,
+    path: Path,
+    extensions: Iterable[ArchiveExtension],
+    changes: publish_state.Changes,
+    state: dict[str, Any] | None = None,
+) -> PublishResult:
+    """Apply ``changes`` to the archive at ``path`` (a copy of the one in place).
+
+    Every extension's updates are computed before the archive is touched (they read what it
+    held: a changed comment's old week, customer and themes), then applied in order."""
+    started = time.perf_counter()
+    archive = _open(path)
+    result = PublishResult(path=path, mode="incremental", changed=len(changes.items))
+    old = json.loads(archive.execute("select tables from archive_info").fetchone()[0])
+    updates: list[tuple[str, TableUpdate]] = []
+    for extension in extensions:
+        if isinstance(extension, IncrementalExtension):
+            delta = extension.delta(warehouse, archive, changes)
+            if set(delta) != set(extension.tables):
+                raise ValueError(f"{extension.full.__name__}: a delta must update exactly {extension.tables}")
+            updates.extend(delta.items())
+        else:  # a plain extension: its tables are recomputed in full
+            updates.extend((table, TableUpdate.replace(rows)) for table, rows in extension(warehouse).items())
+    with archive.atomic():
+        _update_feedback(warehouse, archive, changes.items)
+        _checkpoint("after-feedback")
+        archive.execute("delete from runs")
+        result.tables["runs"] = _copy_runs(warehouse, archive)
+        archive.table("sources").drop(ignore=True)
+        result.tables["sources"] = _sources_table(warehouse, archive)
+        for table, update in updates:
+            apply_update(archive, table, update)
+    for table in set(old) | {t for t, _ in updates}:
+        if table not in result.tables:
+            result.tables[table] = archive.table(table).count if archive.table(table).exists() else 0
+    result.feedback = archive.table("feedback").count
+    _create_indexes(archive)
+    _write_info(archive, result, state)
+    archive.execute("PRAGMA analysis_limit = 1000")  # planner statistics from a sample: bounded cost
     archive.execute("ANALYZE")
     archive.conn.commit()
     archive.close()
@@ -223,18 +354,42 @@ def publish(
     warehouse: sqlite_utils.Database,
     target: str | Path,
     extensions: Iterable[ArchiveExtension] = (),
+    full: bool = False,
 ) -> PublishResult:
-    """Build the archive in a temporary file beside ``target`` and move it into place."""
+    """Bring the archive at ``target`` up to date with the warehouse and move it into place.
+
+    Incremental (what changed since the archive in place was built, applied to a copy of it)
+    unless ``full`` or :func:`feedback.publish_state.plan` says the archive in place cannot
+    be the base. Either way the new archive is written beside ``target`` and swapped in."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target)
+    extensions = list(extensions)
+    upto = publish_state.last_change(warehouse)  # before reading any data: later changes wait for the next publish
+    state = publish_state.current(warehouse, upto, uuid.uuid4().hex)
+    base, reason = (None, "asked for a full rebuild") if full else publish_state.plan(warehouse, target, state)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     try:
-        result = build_archive(warehouse, tmp, extensions)
+        if base is None:
+            log.info("full publish: %s", reason)
+            result = build_archive(warehouse, tmp, extensions, state=state)
+            result.reason = reason
+        else:
+            changes = publish_state.changes_since(warehouse, base, upto, state)
+            shutil.copyfile(target, tmp)
+            _checkpoint("after-copy")
+            result = update_archive(warehouse, tmp, extensions, changes, state)
+        _checkpoint("before-swap")
+        publish_state.write_pending(warehouse, state)
+        _checkpoint("after-pending")
         os.replace(tmp, target)
+        _checkpoint("after-swap")
+        publish_state.record(warehouse, state)
     finally:
         tmp.unlink(missing_ok=True)
     result.path = target
-    log.info("published %s: %d comments in %.1f s", target, result.feedback, result.seconds)
+    log.info("published %s (%s%s): %d comments in %.1f s", target, result.mode,
+             f", {result.changed} changed" if result.mode == "incremental" else f": {reason}",
+             result.feedback, result.seconds)
     return result

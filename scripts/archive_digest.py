@@ -22,6 +22,7 @@ VOLATILE = {
     "started", "finished", "published_at", "built_at", "ingested_at", "processed_at", "parameters",
     "details", "run_id", "generated_at", "seconds", "last_checked", "created_at", "changed_at", "at",
     "first_seen",  # today the time of the fit (issue 12 makes it the first comment's date)
+    "build_id", "build_mode", "covers_change",  # which publish wrote the archive and when, not what it holds
 }
 LOCAL_PORT = re.compile(r"127\.0\.0\.1:\d+")  # the sample review site is served on a free port
 
@@ -38,7 +39,8 @@ def digest(path: str, ignore: frozenset[str] = frozenset()) -> dict[str, str]:
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     out = {}
     tables = [r[0] for r in db.execute(
-        "select name from sqlite_master where type in ('table', 'view') and name not like '%_fts%' order by name")]
+        "select name from sqlite_master where type in ('table', 'view') and name not like '%_fts%'"
+        " and name not like 'sqlite_%' order by name")]  # sqlite_stat1: the query planner's, not content
     for table in tables:
         columns = [r[1] for r in db.execute(f"pragma table_info([{table}])") if r[1] not in VOLATILE and f"{table}.{r[1]}" not in ignore]
         rows = db.execute(f"select {', '.join(f'[{c}]' for c in columns)} from [{table}]").fetchall()

@@ -168,3 +168,11 @@ def test_two_stage_search_on_real_embeddings_finds_what_exact_search_finds(real_
         found, cosines = index.top(query, 10, candidates)
         assert np.allclose(cosines, corpus[found - 1] @ query, atol=1e-6)  # comment f{i} has rowid i + 1
         assert list(cosines) == sorted(cosines, reverse=True)
+
+
+def test_top_k_breaks_ties_by_position() -> None:
+    from feedback.serve.search import top_k
+
+    scores = np.array([0.1, 0.9, 0.5, 0.9, 0.9, 0.2, 0.5, 0.9], dtype=np.float32)
+    assert top_k(scores, 5).tolist() == [1, 3, 4, 7, 2]  # equal scores keep their order in the file
+    assert top_k(scores, 3).tolist() == [1, 3, 4]

@@ -86,9 +86,11 @@ def test_chart_json_cannot_end_or_comment_out_its_script_element(text: str) -> N
         ("sqlite error", 500, errors.INTERNAL),
         ("datasette parsing a parameter", 400, errors.MALFORMED),
         ("our own value error", 500, errors.INTERNAL),
+        ("time limit", 503, errors.BUSY),
     ],
 )
 def test_error_status(exception: str, status: int, message: str) -> None:
+    from datasette.database import QueryInterrupted
     from datasette.utils.asgi import BadRequest, Forbidden, NotFound
     from datasette.utils.sqlite import sqlite3 as served
     from datasette.views.base import DatasetteError
@@ -102,6 +104,7 @@ def test_error_status(exception: str, status: int, message: str) -> None:
         "too big": limits.ResultTooLarge("more than 64 MB"), "sqlite too big": served.DataError("string or blob too big"),
         "out of memory": MemoryError(), "bug": KeyError("password"),
         "sqlite error": served.OperationalError("no such column: secret_column"),
+        "time limit": QueryInterrupted(served.OperationalError("interrupted"), "select 1", ()),
     }.get(exception) or raised_in(exception)
     assert errors.error_status(raised)[:2] == (status, message)
 
@@ -207,7 +210,9 @@ def serve_command(tmp_path: Path, write_config: Callable[..., Path], monkeypatch
     (tmp_path / "metadata.yml").write_text(yaml.safe_dump(metadata), encoding="utf-8")
     path = write_config([], datasette_metadata="metadata.yml")
     commands: list[list[str]] = []
-    monkeypatch.setattr("feedback.cli.os.execv", lambda _exe, args: commands.append(list(args)))
+    monkeypatch.setattr("feedback.cli.check_port_free", lambda host, port: None)  # not what this is about
+    monkeypatch.setattr("feedback.cli.run_until_stopped",
+                        lambda command, probe, announce: commands.append(list(command)) or 0)
     result = CliRunner().invoke(cli, ["--config", str(path), "serve", *options])
     assert result.exit_code == 0, result.output
     return commands[0]
@@ -404,7 +409,8 @@ async def test_no_malformed_parameter_makes_a_plugin_page_fail(archive: Path) ->
         for url in requests_for(path, params):
             response = await ds.client.get(url)
             seen[response.status_code] = seen.get(response.status_code, 0) + 1
-            assert response.status_code in (200, 302, 400, 403, 404), (url[:200], response.text[-500:])
+            # 503: Datasette's time limit cut a query off (a loaded machine); never a 500
+            assert response.status_code in (200, 302, 400, 403, 404, 503), (url[:200], response.text[-500:])
             if response.status_code != 200:
                 assert not re.search(r"Traceback|sqlite3|OperationalError|Error:|File \"", response.text), url[:200]
     assert seen[200] > 100 and seen[400] > 100  # both the lenient and the refused cases ran

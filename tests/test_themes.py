@@ -263,7 +263,7 @@ HELP = {
     "recluster": ("recluster [OPTIONS]", "Re-cluster every comment; theme ids, labels and edits carry over.",
                   ["--min-cluster-size", "--min-samples", "--cluster-selection-method", "--reduction", "--dims",
                    "--seed", "--assign-threshold", "--top-themes"]),
-    "list": ("list [OPTIONS]", "Themes with size, sentiment and parent, biggest first.", ["--all"]),
+    "list": ("list [OPTIONS]", "Themes with size, sentiment and parent, biggest first.", ["--all", "--json"]),
     "show": ("show [OPTIONS] THEME_ID", "A theme's label, keywords, representative comments and history.", []),
     "rename": ("rename [OPTIONS] THEME_ID LABEL", "Give a theme your own label (kept by every re-cluster).", []),
     "merge": ("merge [OPTIONS] TARGET OTHERS...", "Merge the OTHERS themes into TARGET (re-clusters keep them merged).",

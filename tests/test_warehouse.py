@@ -53,6 +53,7 @@ def test_released_migration_names_never_change() -> None:
         "0030_review_near_duplicates",
         "0040_form_contacts",
         "0050_actions",
+        "0060_publish_changes",
     ]
 
 
@@ -74,7 +75,7 @@ def test_a_migration_out_of_order_or_twice_is_refused(name: str, monkeypatch: py
     monkeypatch.setattr(schema, "MIGRATIONS", list(schema.MIGRATIONS))
     with pytest.raises(ValueError, match="duplicate|registered after"):
         schema.migration(name)(lambda db: None)
-    assert schema.MIGRATIONS[-1][0] == "0050_actions"
+    assert schema.MIGRATIONS[-1][0] == "0060_publish_changes"
 
 
 def test_a_warehouse_from_a_newer_version_is_refused(tmp_path: Path) -> None:

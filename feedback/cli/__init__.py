@@ -146,16 +146,18 @@ def run(state: State, sources: tuple[str, ...], no_publish: bool) -> None:
 
 
 @cli.command()
+@click.option("--full", is_flag=True, help="Rebuild the whole archive instead of applying what changed since the last publish.")
 @click.pass_obj
-def publish(state: State) -> None:
-    """Rebuild the published archive from the warehouse."""
+def publish(state: State, full: bool) -> None:
+    """Publish the archive: what changed since the last publish, or (--full) a full rebuild."""
     from feedback.pipeline import publish_archive
     from feedback.warehouse import open_warehouse
 
     config = state.config
     db = open_warehouse(config.warehouse)
-    result = publish_archive(db, config)
-    click.echo(f"published {result.feedback} comments to {result.path} in {result.seconds:.1f} s")
+    result = publish_archive(db, config, full=full)
+    how = f"{result.changed} changed" if result.mode == "incremental" else f"full: {result.reason}"
+    click.echo(f"published {result.feedback} comments to {result.path} in {result.seconds:.1f} s ({how})")
 
 
 @cli.command()

@@ -6,8 +6,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from feedback.errors import FeedbackError
+from feedback.cli.session import warehouse_session
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -23,35 +22,10 @@ if TYPE_CHECKING:
     from feedback.config import Config
 
 
-def _config(ctx: click.Context) -> Config:
-    from feedback.config import DEFAULT_CONFIG_PATH, load_config
-
-    if hasattr(ctx.obj, "config"):
-        return ctx.obj.config  # type: ignore[no-any-return]
-    return load_config(DEFAULT_CONFIG_PATH)
-
-
-@contextmanager
-def _warehouse(ctx: click.Context, republish: bool = False) -> Iterator[tuple[Config, sqlite_utils.Database]]:
-    """The configuration and an open warehouse; after a change, the archive is rebuilt."""
-    from feedback.warehouse import open_warehouse
-
-    try:
-        config = _config(ctx)
-        db = open_warehouse(config.warehouse)
-    except FeedbackError as exc:
-        raise click.ClickException(str(exc)) from None
-    try:
-        yield config, db
-        if republish and not ctx.meta.get("feedback.actions.no_publish"):
-            from feedback.pipeline import publish_archive
-
-            result = publish_archive(db, config)
-            click.echo(f"republished {result.path.name} ({result.feedback} comments)", err=True)
-    except FeedbackError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        db.close()
+def _warehouse(ctx: click.Context, republish: bool = False) -> AbstractContextManager[
+        tuple[Config, sqlite_utils.Database]]:
+    """The configuration and an open warehouse; republished after a change."""
+    return warehouse_session(ctx, republish, "feedback.actions.no_publish")
 
 
 def today_in(timezone: str) -> date:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from feedback.errors import FeedbackError
+from feedback.cli.session import warehouse_session
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -19,41 +18,10 @@ if TYPE_CHECKING:
     from feedback.config import Config
 
 
-def _config(ctx: click.Context) -> Config:
-    """The main command's loaded configuration, or the one named by ``themes --config``."""
-    from feedback.config import DEFAULT_CONFIG_PATH, load_config
-
-    own = ctx.obj.get("themes_config") if isinstance(ctx.obj, dict) else None
-    if own is None and hasattr(ctx.obj, "config"):
-        return ctx.obj.config  # type: ignore[no-any-return]
-    return load_config(own or DEFAULT_CONFIG_PATH)
-
-
-@contextmanager
-def _warehouse(
-    ctx: click.Context, republish: bool = False, stages: Stages | None = None
-) -> Iterator[tuple[Config, sqlite_utils.Database]]:
-    """The configuration and an open warehouse; after a change, the archive is rebuilt (a stage
-    of its own when ``stages`` shows them)."""
-    from feedback.warehouse import open_warehouse
-
-    try:
-        config = _config(ctx)
-        db = open_warehouse(config.warehouse)
-    except FeedbackError as exc:
-        raise click.ClickException(str(exc)) from None
-    try:
-        yield config, db
-        if republish and not ctx.meta.get("feedback.no_publish"):
-            from feedback.pipeline import publish_archive
-
-            with stages.stage("publish-archive") if stages else nullcontext():
-                result = publish_archive(db, config)
-            click.echo(f"republished {result.path.name} ({result.feedback} comments)", err=True)
-    except FeedbackError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        db.close()
+def _warehouse(ctx: click.Context, republish: bool = False, stages: Stages | None = None
+               ) -> AbstractContextManager[tuple[Config, sqlite_utils.Database]]:
+    """The configuration (``themes --config`` first) and an open warehouse; republished after a change."""
+    return warehouse_session(ctx, republish, "feedback.no_publish", own_key="themes_config", stages=stages)
 
 
 @click.group()

@@ -1,7 +1,8 @@
 """How far the text sentiment can be trusted: checked against the rating where a source has one.
 
-Sentiment comes from the text alone (VADER plus a service lexicon, :mod:`.text`); many
-sources also carry the customer's own score. Per source with ratings (and over all of
+Sentiment comes from the text: a comment's is its segments' (the embedding head of
+:mod:`feedback.text.sentiment_model`, VADER plus a service lexicon where the head cannot
+read); many sources also carry the customer's own score. Per source with ratings (and over all of
 them) the archive table ``sentiment_check`` reports:
 
 - ``spearman``: rank correlation between comment sentiment and rating (scipy), with its
@@ -24,6 +25,7 @@ from typing import Any
 import sqlite_utils
 
 from feedback.ratings import rating_band
+from feedback.text.sentiment_model import published_sentiment_sql
 
 POSITIVE = 0.05  # VADER's customary cut-offs for a clearly positive / negative compound score
 NEGATIVE = -0.05
@@ -57,10 +59,12 @@ def sentiment_check(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     by_source: dict[str, list[tuple[float, float, str | None]]] = defaultdict(list)
     scales: dict[str, set[str]] = defaultdict(set)
     for source, rating, scale, sentiment in db.execute(
-        """select i.source, i.rating, i.rating_scale, p.sentiment from items i
-           join processed p on p.item_id = i.id
-           where i.rating is not null and p.sentiment is not null order by i.source, i.id"""
+        f"""select i.source, i.rating, i.rating_scale, {published_sentiment_sql("p")} as sentiment from items i
+            join processed p on p.item_id = i.id
+            where i.rating is not null order by i.source, i.id"""
     ):
+        if sentiment is None:
+            continue
         by_source[source].append((float(sentiment), float(rating), rating_band(rating, scale)))
         scales[source].add(scale or "")
     rows = [check_row(source, ",".join(sorted(scales[source])) or None, pairs)

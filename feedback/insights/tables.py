@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import statistics
 from collections import Counter, defaultdict
 from datetime import datetime
@@ -47,7 +48,6 @@ from feedback.insights.stats import (
     trend_label,
     weeks_back,
 )
-from feedback.publish import ArchiveExtension
 from feedback.ratings import SCORE_NAMES, band_points
 from feedback.sources.email.threads import archive_tables as email_tables
 
@@ -70,7 +70,7 @@ def _aggregate(key: dict[str, Any], group: list[Comment]) -> dict[str, Any]:
         **key,
         "comments": len(group),
         "negative": sum(c.negative for c in group),
-        "sentiment": round(sum(scored) / len(scored), 4) if scored else None,
+        "sentiment": round(math.fsum(scored) / len(scored), 4) if scored else None,  # fsum: any order, same mean
     }
 
 
@@ -99,13 +99,12 @@ def theme_rows(items: list[Comment], carried: dict[str, frozenset[int]],
     return week_rows, source_rows
 
 
-def trend_rows(items: list[Comment], week_rows: Rows, info: dict[int, dict[str, Any]]) -> Rows:
-    """Emerging / declining themes per window, with the test's p-value and BH q-value."""
-    weeks = [c.week for c in items if c.week]
-    if not weeks:
+def trend_rows(per_week: Counter[str], week_rows: Rows, info: dict[int, dict[str, Any]]) -> Rows:
+    """Emerging / declining themes per window, with the test's p-value and BH q-value, from the
+    comments per week and the theme_weeks rows."""
+    if not per_week:
         return []
-    latest = max(weeks)
-    per_week = Counter(weeks)
+    latest = max(per_week)
     out: Rows = []
     for window, (recent_weeks, base_weeks) in WINDOWS.items():
         start = weeks_back(latest, recent_weeks - 1)
@@ -200,7 +199,7 @@ def customer_rows(items: list[Comment], threads: Rows) -> Rows:
             "sources": json.dumps(sorted({c.source for c in mine})),
             "first_at": mine[0].received_at if mine else None,
             "last_at": mine[-1].received_at if mine else None,
-            "sentiment": round(sum(scored) / len(scored), 4) if scored else None,
+            "sentiment": round(math.fsum(scored) / len(scored), 4) if scored else None,
             "negative": len(negatives),
             "last_negative_at": last_negative,
             "said_since_last_negative": sum(1 for c in mine if last_negative and (c.received_at or "") > last_negative),
@@ -230,7 +229,7 @@ def insight_tables(db: sqlite_utils.Database, promises: list[Any] | None = None,
         "weekly_volume": volume_rows(items),
         "theme_weeks": week_rows,
         "theme_sources": source_rows,
-        "theme_trends": trend_rows(items, week_rows, info),
+        "theme_trends": trend_rows(Counter(c.week for c in items if c.week), week_rows, info),
         "score_drivers": driver_rows(items, carried),
         "customers": customer_rows(items, threads),
     }
@@ -239,15 +238,3 @@ def insight_tables(db: sqlite_utils.Database, promises: list[Any] | None = None,
     tables.update(action_tables(db, items, carried, info, email["email_feedback"]))
     log.info("insight tables: %s", {k: len(v) for k, v in tables.items()})
     return tables
-
-
-def insights_extension(config: Any) -> ArchiveExtension:
-    """The archive extension for a configuration (its promises and embedding model)."""
-    model_path = config.themes.model_path
-    if model_path is not None and not model_path.is_absolute():
-        model_path = config.base_dir / model_path
-
-    def extension(db: sqlite_utils.Database) -> dict[str, Rows]:
-        return insight_tables(db, list(config.promises), model_path)
-
-    return extension

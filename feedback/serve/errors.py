@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import datasette as datasette_package
+from datasette.database import QueryInterrupted
 from datasette.utils import add_cors_headers
 from datasette.utils.asgi import BadRequest, Base400, Response
 from datasette.utils.sqlite import sqlite3
@@ -35,12 +36,15 @@ TOO_BIG = "The query asks for more data than this server returns: ask for fewer 
 CLIENT_ERRORS = ("Cannot sort table by ", "Cannot use _sort and _sort_desc", "Invalid _through")
 SQLITE_INT = 2**63 - 1
 MALFORMED = "A parameter of this request is malformed."
+BUSY = "The server took too long to answer this request: try again in a moment."
 DATASETTE_DIR = str(Path(datasette_package.__file__).parent) + "/"
 PROJECT_DIR = str(Path(__file__).parent.parent) + "/"
 
 
 def error_status(exception: BaseException) -> tuple[int, str, str | None]:
     """(HTTP status, message for the person, title) of an exception that reached Datasette."""
+    if isinstance(exception, QueryInterrupted):  # Datasette's time limit (sql_time_limit_ms) cut a query off
+        return 503, BUSY, None
     if isinstance(exception, Base400):
         return exception.status, str(exception.args[0]) if exception.args else "", None
     if isinstance(exception, DatasetteError):
@@ -86,7 +90,7 @@ async def error_response(datasette: Any, request: Any, exception: BaseException)
     if status >= 500:
         log.error("%s %s: %s", request.method, request.path, exception,
                   exc_info=(type(exception), exception, exception.__traceback__))
-    headers: dict[str, str] = {}
+    headers: dict[str, str] = {"Retry-After": "5"} if status == 503 else {}
     if datasette.cors:
         add_cors_headers(headers)
     info = {"ok": False, "error": message, "status": status, "title": title}

@@ -87,7 +87,12 @@ def candidate_count(n: int, k: int) -> int:
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     """Positions of the ``k`` highest scores, best first (ties by position)."""
     k = min(k, len(scores))
-    best = np.argpartition(scores, len(scores) - k)[len(scores) - k:]
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    kth = scores[np.argpartition(scores, len(scores) - k)[len(scores) - k:]].min()
+    above = np.flatnonzero(scores > kth)
+    # argpartition picks among equal scores arbitrarily: take the earliest of those tied at the cut
+    best = np.sort(np.concatenate([above, np.flatnonzero(scores == kth)[: k - len(above)]]))
     return best[np.argsort(-scores[best], kind="stable")]
 
 

@@ -59,6 +59,12 @@ def sentiment(text: str, language: str | None = "en") -> float | None:
     return round(float(sum(felt) / len(felt)), 4) if felt else 0.0
 
 
+def vader_scores(text: str) -> tuple[float, float, float, float]:
+    """VADER's (negative, neutral, positive, compound) for a short text, service lexicon included."""
+    scores = _vader().polarity_scores(text)
+    return float(scores["neg"]), float(scores["neu"]), float(scores["pos"]), float(scores["compound"])
+
+
 # A sentence as cheap cuts see it: up to its stops, or to the end of its line. Only the unit a
 # model reads depends on it (VADER here, NER in mail_names), so a cut this simple does, where
 # spaCy's tokenizer cost more than VADER itself.

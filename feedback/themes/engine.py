@@ -38,7 +38,7 @@ import numpy as np
 import sqlite_utils
 
 from feedback.embed import Embedder, SupportsEmbed, to_blob
-from feedback.themes import cluster, hierarchy, label, store
+from feedback.themes import cluster, hierarchy, label, segment_sentiment, store
 from feedback.themes.match import continue_themes
 from feedback.themes.settings import SHAPE_FIELDS, ThemeSettings
 from feedback.warehouse import now_iso
@@ -58,6 +58,7 @@ def update_themes(
     run = now_iso()
     segments_new = store.segment_new(db)
     embedded = store.embed_pending(db, embedder)
+    segment_sentiment.score_pending(db, embedder)
     active = store.theme_rows(db)
     if not active or any((r["model"], r["model_version"]) != (embedder.name, embedder.version) for r in active):
         reason = "first run" if not active else "embedding model changed"
@@ -87,6 +88,7 @@ def recluster(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Supp
     run = now_iso()
     segments_new = store.segment_new(db)
     embedded = store.embed_pending(db, embedder)
+    segment_sentiment.score_pending(db, embedder)
     stats = _fit_all(db, settings, embedder, run, event="recluster")
     stats.update(segments_new=segments_new, embedded=embedded, mode="recluster")
     return stats

@@ -4,7 +4,7 @@ Applying them again does nothing; :func:`open_warehouse` brings a warehouse up t
 every time it is opened. A migration's name is permanent once released (it is what
 ``_migrations`` records); a schema change is a new migration, never an edit of one.
 Numbering: 0001-0009 landing, items and run log; 0010-0019 theme engine; 0020-0029
-e-mail channel; 0030-0039 public reviews; 0040-0049 the feedback form.
+e-mail channel; 0030-0039 public reviews; 0040-0049 the feedback form; 0050-0059 actions; 0060-0069 publishing.
 """
 
 from __future__ import annotations
@@ -280,3 +280,38 @@ def _m0050(db: sqlite_utils.Database) -> None:
         pk="id",
     )
     db.table("action_contact_exports").create_index(["action_id"])
+
+
+# --- publishing (feedback/publish_state.py): 0060-0069 ------------------------------------
+
+
+@migration("0060_publish_changes")
+def _m0060(db: sqlite_utils.Database) -> None:
+    # What changed since the last publish, written by triggers, so an incremental publish
+    # applies only that; pruned by publish once an archive covering it is in place.
+    # AUTOINCREMENT: a sequence number is never reused after a prune.
+    db.execute("create table publish_changes (seq integer primary key autoincrement, kind text not null,"
+               " key text not null)")
+    db.table("publish_state").create({"key": str, "value": str, "updated_at": str}, pk="key")
+    db.execute("insert into publish_state (key, value, updated_at) values ('warehouse_id', lower(hex(randomblob(16))), ?)",
+               [now_iso()])
+    db.table("items").create_index(["customer"], if_not_exists=True)  # customer rows of affected customers
+    published = ("theme_id", "score", "text", "text_hash", "sentiment", "themable", "seq", "item_id")
+    moved = " or ".join(f"old.{c} is not new.{c}" for c in published)
+    for name, sql in {
+        "items_update": "after update on items begin {log} ('item', new.id); end",
+        "items_delete": "after delete on items begin {log} ('item', old.id); end",
+        "processed_insert": "after insert on processed begin {log} ('item', new.item_id); end",
+        "processed_update": "after update on processed begin {log} ('item', new.item_id); end",
+        "processed_delete": "after delete on processed begin {log} ('item', old.item_id); end",
+        "segments_insert": "after insert on theme_segments begin {log} ('item', new.item_id); end",
+        "segments_update": f"after update on theme_segments when {moved} begin {{log}} ('item', new.item_id);"
+                           " {log} ('item', old.item_id); end",
+        "segments_delete": "after delete on theme_segments begin {log} ('item', old.item_id); end",
+        "embeddings_insert": "after insert on embeddings begin {log} ('text', new.text_hash); end",
+        "embeddings_delete": "after delete on embeddings begin {log} ('text', old.text_hash); end",
+        "email_insert": "after insert on email_messages begin {log} ('email', new.id); end",
+        "email_update": "after update on email_messages begin {log} ('email', new.id); end",
+        "email_delete": "after delete on email_messages begin {log} ('email', old.id); end",
+    }.items():
+        db.execute(f"create trigger publish_{name} " + sql.format(log="insert into publish_changes (kind, key) values"))

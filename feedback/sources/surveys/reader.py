@@ -1,6 +1,7 @@
 """The survey channel: each non-empty free-text answer in an export becomes one item.
 
-Files are read whole and committed one at a time. A file's watermark is its
+Files are read whole and committed one at a time, each in one transaction into which its
+rows stream as they are read (:attr:`~feedback.warehouse.Batch.rows`). A file's watermark is its
 content hash, size and row count: an unchanged file costs one hash, and a file
 that only grew (its old bytes are a prefix of the new ones) is read from the
 first new row.
@@ -8,10 +9,11 @@ first new row.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from collections.abc import Iterator
+from hashlib import sha256
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +21,13 @@ from feedback.config import SurveySource
 from feedback.dates import DateReader
 from feedback.errors import BadInput
 from feedback.identity import customer_key
-from feedback.items import Item, Quarantined, content_hash
+from feedback.items import Quarantined, content_hash, stable_id
 from feedback.ratings import AnswerReader, Scale
 from feedback.sources import files
 from feedback.sources.context import SourceContext
 from feedback.sources.tabular import Column, Row, Table, read_table
 from feedback.warehouse import Batch, RawDocument
+from feedback.warehouse.batches import ItemRow
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +81,7 @@ def row_key(content: str, occurrence: int) -> str:
     rows, perhaps more after them, perhaps in another order) yields the same keys again. The
     first occurrence keeps the bare hash, the key such rows always had.
     """
-    digest = content_hash(content)[:16]
+    digest = sha256(content.encode()).hexdigest()[:16]  # content_hash(content)[:16], without its type check
     return f"row:{digest}" if occurrence == 1 else f"row:{digest}#{occurrence}"
 
 
@@ -117,6 +120,7 @@ class RowMapper:
             if spec is not None and mapping.rating is not None else None
         )
         self.rating_scale = spec.scale if spec else None
+        self.extra_head = f'{{"file": {encode_basestring(file_label)}, "row": '
         self.customers: dict[str, str | None] = {}
         self.occurrences: dict[str, int] = {}  # row content -> rows with that content so far
         # rating cell text -> (rating, rating_raw, why it was not read)
@@ -144,7 +148,9 @@ class RowMapper:
         seen = self.occurrences[content] = self.occurrences.get(content, 0) + 1
         return content, seen
 
-    def __call__(self, row: Row) -> tuple[list[Item], list[Quarantined]]:
+    def __call__(self, row: Row) -> tuple[list[ItemRow], list[Quarantined]]:
+        """The items of one row, as the warehouse stores them, and notes on it (a rating that
+        could not be read: the comments are kept without it)."""
         m = self.mapping
         cells = row.cells
         counted = self.occurrence(row)  # first: every row counts towards the occurrences, answered or not
@@ -184,65 +190,87 @@ class RowMapper:
             if customer == "":
                 customer = self.customers[identifier] = customer_key(identifier, self.secret)
         title = (_as_text(cells[m.title.index]) or None) if m.title else None
-        name, scale, raw_hash, number = self.source.name, self.rating_scale, self.raw_hash, row.number
-        return [
-            Item(
-                source=name,
-                channel="survey",
-                local_id=f"{response}|{ref}",
-                text=text,
-                received_at=received,
-                title=title,
-                question=question,
-                customer=customer,
-                rating=rating,
-                rating_raw=rating_raw,
-                rating_scale=scale,
-                location=where,
-                raw_hash=raw_hash,
-                extra={"file": self.file_label, "row": number, "response_id": response},
-            )
-            for ref, question, text in answers
-        ], notes
+        # extra = {"file": ..., "row": ..., "response_id": ...} as json.dumps(extra, ensure_ascii=False) writes it
+        extra = f'{self.extra_head}{row.number}, "response_id": {encode_basestring(response)}}}'
+        name, scale, raw_hash = self.source.name, self.rating_scale, self.raw_hash
+        rows: list[ItemRow] = []
+        for ref, question, text in answers:
+            local_id = f"{response}|{ref}"
+            rows.append((
+                stable_id(name, local_id), name, "survey", local_id, raw_hash, where, received, customer,
+                rating, rating_raw, scale, title, question, text, None, extra,
+            ))
+        return rows, notes
 
 
-def read_export(
-    source: SurveySource, context: SourceContext, path: Path, content: bytes, skip_rows: int = 0
-) -> tuple[list[Item], list[Quarantined], int]:
-    """Items and quarantined records of one export, and how many data rows it has (a record the
-    file ends inside is not counted: it is read again once the file is complete)."""
-    label = files.label(path, context)
-    digest = content_hash(content)
-    fmt = file_format(path, source.format)
-    table = read_table(
-        content, fmt, encoding=source.encoding, header_rows=source.header_rows,
-        delimiter=source.delimiter, sheet=source.sheet, records_path=source.records_path,
-    )
-    mapper = RowMapper(source, Mapping(table, source), context, label, digest)
-    items: list[Item] = []
-    bad: list[Quarantined] = []
-    rows = 0
-    for row in table.rows:
-        rows += 1
-        if rows <= skip_rows:
-            if isinstance(row, Row):
-                mapper.occurrence(row)
-            continue
-        if isinstance(row, BadInput):
-            bad.append(Quarantined(source.name, f"{label}:{row.location}", row.reason, row.snippet, digest))
-            continue
-        try:
-            found, notes = mapper(row)
-        except BadInput as exc:
-            bad.append(Quarantined(source.name, exc.location, exc.reason, exc.snippet, digest))
-            continue
-        items.extend(found)
-        bad.extend(notes)
-    return items, bad, rows - 1 if table.cut_short else rows
+class Export:
+    """One export being read: its rows as items (iterate once), what it set aside, how many rows it has.
+
+    Opening it reads the header and resolves the mapping, so a file that cannot be used at all
+    (unreadable, a mapped column missing) raises :class:`BadInput` before any row is read.
+    """
+
+    def __init__(
+        self, source: SurveySource, context: SourceContext, path: Path, content: bytes, skip_rows: int = 0,
+        digest: str | None = None,
+    ) -> None:
+        self.source = source
+        self.label = files.label(path, context)
+        self.digest = digest or content_hash(content)  # the caller's, when it has hashed the content
+        table = read_table(
+            content, file_format(path, source.format), encoding=source.encoding, header_rows=source.header_rows,
+            delimiter=source.delimiter, sheet=source.sheet, records_path=source.records_path,
+        )
+        self.table = table
+        self.mapper = RowMapper(source, Mapping(table, source), context, self.label, self.digest)
+        self.skip_rows = skip_rows
+        self.quarantined: list[Quarantined] = []
+        self.rows = 0  # data rows read so far
+        self.items = 0
+
+    def __iter__(self) -> Iterator[ItemRow]:
+        mapper, bad, name, digest, skip = self.mapper, self.quarantined, self.source.name, self.digest, self.skip_rows
+        rows = 0
+        for row in self.table.rows:
+            rows += 1
+            if rows <= skip:
+                if isinstance(row, Row):
+                    mapper.occurrence(row)
+                continue
+            if isinstance(row, BadInput):
+                bad.append(Quarantined(name, f"{self.label}:{row.location}", row.reason, row.snippet, digest))
+                continue
+            try:
+                found, notes = mapper(row)
+            except BadInput as exc:
+                bad.append(Quarantined(name, exc.location, exc.reason, exc.snippet, digest))
+                continue
+            self.items += len(found)
+            yield from found
+            if notes:
+                bad.extend(notes)
+        self.rows = rows
+
+    @property
+    def complete_rows(self) -> int:
+        """Data rows read, less a record the file ends inside (read again once the file is complete)."""
+        return self.rows - 1 if self.table.cut_short else self.rows
+
+
+def _stream(batch: Batch, export: Export, content: bytes) -> Iterator[ItemRow]:
+    """The export's items; once they are all read, the batch's watermark."""
+    yield from export
+    rows = export.complete_rows
+    log.info("source %s: %s: %d comments from %d rows (%d skipped as known), %d quarantined",
+             export.source.name, export.label, export.items, rows, export.skip_rows, len(export.quarantined))
+    # A last line without its newline may be cut short: leave it to be read again.
+    known_rows = rows if content.endswith((b"\n", b"\r")) else max(rows - 1, 0)
+    batch.watermark = (export.label, {"hash": export.digest, "size": len(content), "rows": known_rows})
 
 
 def read_surveys(source: SurveySource, context: SourceContext) -> Iterator[Batch]:
-    """One batch per export that is new or changed since the last run."""
+    """One batch per export that is new or changed since the last run; its items stream into the
+    warehouse as the file is read (:attr:`Batch.rows`)."""
     paths, unmatched = files.matching(source.paths, context)
     for pattern in unmatched:
         log.warning("source %s: no file matches %s", source.name, pattern)
@@ -257,23 +285,18 @@ def read_surveys(source: SurveySource, context: SourceContext) -> Iterator[Batch
             continue
         skip = 0
         if mark and len(content) > mark.get("size", 0) and mark.get("rows"):
-            prefix = hashlib.sha256(content[: mark["size"]]).hexdigest()
+            prefix = sha256(content[: mark["size"]]).hexdigest()
             if prefix == mark["hash"]:
                 skip = int(mark["rows"])
         raw = RawDocument(digest, source.name, label, content, MEDIA_TYPES.get(FORMATS.get(path.suffix.lower(), ""), "application/octet-stream"))
+        batch = Batch(source=source.name, items=[], quarantined=[], raw=raw)
         try:
-            items, bad, rows = read_export(source, context, path, content, skip)
+            export = Export(source, context, path, content, skip, digest)
         except BadInput as exc:
-            items, rows = [], 0
-            bad = [Quarantined(source.name, label, exc.reason, exc.snippet or "", digest)]
-        log.info("source %s: %s: %d comments from %d rows (%d skipped as known), %d quarantined",
-                 source.name, label, len(items), rows, skip, len(bad))
-        # A last line without its newline may be cut short: leave it to be read again.
-        known_rows = rows if content.endswith((b"\n", b"\r")) else max(rows - 1, 0)
-        yield Batch(
-            source=source.name,
-            items=items,
-            quarantined=bad,
-            raw=raw,
-            watermark=(label, {"hash": digest, "size": len(content), "rows": known_rows}),
-        )
+            log.info("source %s: %s: unreadable, quarantined whole: %s", source.name, label, exc.reason)
+            batch.quarantined.append(Quarantined(source.name, label, exc.reason, exc.snippet or "", digest))
+            batch.watermark = (label, {"hash": digest, "size": len(content), "rows": 0})
+        else:
+            batch.quarantined = export.quarantined
+            batch.rows = _stream(batch, export, content)
+        yield batch

@@ -1,0 +1,280 @@
+"""Sentiment quality: the lexicon (VADER + service lexicon) against the segment head, on text
+neither was tuned on.
+
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/sentiment_quality.py [--cache bench/out/vectors.npz]
+        [--vader-gt DIR] [--uci DIR] [--limit N] [--append bench/RESULTS.md]
+
+In domain: the held-out fifth of the shared clothing reviews (scripts/train_sentiment.py never
+trains on it): Spearman against the stars, binary macro-F1 of 1-2 vs 4-5 stars, three-class
+macro-F1 of 1-2 / 3 / 4-5 stars. Every method is read as the product reads it: a comment is
+negative at a score <= -0.05 (feedback.insights.stats.NEGATIVE_SENTIMENT), positive at >= 0.05,
+else neutral. The head scores a comment from its segments (feedback.text.sentiment_model).
+
+Out of domain, three-class macro-F1: the hand-written customer-service sentences of
+bench/sentiment_sentences.tsv and bench/sentiment_service.tsv (written for this benchmark,
+never trained on), the VADER paper's human-rated tweets (``--vader-gt``; general tweets, not
+trained on: the nearest thing here to the complaint tweets the product is judged on), and the
+held-out fifth of the UCI review sentences (``--uci``, binary; the other four fifths are trained
+on). Calibration: a head trained without the clothing reviews, calibrated on N of the clothing
+training reviews taken as "the company's rated comments", measured on the held-out fifth.
+
+``evaluate_sentiment`` is the entry point other benchmarks import (bench/themes_quality.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import sys
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+for extra in (ROOT, ROOT / "scripts"):
+    if str(extra) not in sys.path:
+        sys.path.insert(0, str(extra))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import train_sentiment as training  # noqa: E402
+
+from feedback.embed import SupportsEmbed  # noqa: E402
+from feedback.text.sentiment import sentiment as lexicon  # noqa: E402
+from feedback.text.sentiment_model import (  # noqa: E402
+    Calibration,
+    SentimentHead,
+    comment_score,
+    fit_calibration,
+    load_head,
+    logits,
+    score_segments,
+)
+
+BENCH = Path(__file__).resolve().parent
+SENTENCE_SETS = (BENCH / "sentiment_sentences.tsv", BENCH / "sentiment_service.tsv")
+CUT = 0.05  # the product's cut-off: <= -0.05 negative (insights.stats), >= 0.05 positive
+LABELS = {"negative": -1, "neutral": 0, "positive": 1}
+
+
+class CachedEmbedder:
+    """An embedder behind the training script's vector cache (same name and version)."""
+
+    def __init__(self, embedder: SupportsEmbed, cache: Path | None) -> None:
+        self.embedder, self.cache = embedder, cache
+        self.name, self.version = embedder.name, embedder.version
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        vectors = training.embed_cached(texts, self.embedder, self.cache)
+        return np.vstack([vectors[t] for t in texts]) if texts else np.zeros((0, 384), np.float32)
+
+
+def head_scores(texts: Sequence[str], embedder: SupportsEmbed, head: SentimentHead | None = None,
+                calibration: Calibration | None = None) -> np.ndarray:
+    """Each text's score as the pipeline gives it: segments scored by the head, then
+    :func:`comment_score` (0 for a text with nothing to read)."""
+    head = head or load_head()
+    pieces = training.segment_texts(list(texts))
+    flat = [piece for segs in pieces for piece in segs]
+    if not flat:
+        return np.zeros(len(pieces))
+    vectors = embedder.encode([clean for clean, _ in flat])
+    scores = score_segments(vectors, [raw for _, raw in flat], head, calibration)
+    out, start = np.zeros(len(pieces)), 0
+    for i, segs in enumerate(pieces):
+        out[i] = comment_score(scores[start : start + len(segs)]) or 0.0
+        start += len(segs)
+    return out
+
+
+def lexicon_scores(texts: Sequence[str]) -> np.ndarray:
+    return np.array([lexicon(t) or 0.0 for t in texts])
+
+
+def three_class(scores: np.ndarray) -> np.ndarray:
+    return np.where(scores >= CUT, 1, np.where(scores <= -CUT, -1, 0))
+
+
+def star_figures(scores: np.ndarray, stars: np.ndarray) -> dict[str, float]:
+    """Spearman vs stars, binary macro-F1 (1-2 vs 4-5; negative at <= -0.05), 3-class macro-F1."""
+    from scipy.stats import spearmanr
+    from sklearn.metrics import f1_score
+
+    rated = stars != 3
+    return {
+        "spearman": round(float(spearmanr(scores, stars).statistic), 3),
+        "binary_f1": round(float(f1_score(stars[rated] >= 4, scores[rated] > -CUT, average="macro")), 3),
+        "three_f1": round(float(f1_score(np.sign(stars - 3), three_class(scores), average="macro",
+                                         labels=[-1, 0, 1])), 3),
+    }
+
+
+def three_f1(truth: np.ndarray, scores: np.ndarray) -> float:
+    from sklearn.metrics import f1_score
+
+    return round(float(f1_score(truth, three_class(scores), average="macro", labels=[-1, 0, 1])), 3)
+
+
+def binary_f1(truth: np.ndarray, scores: np.ndarray) -> float:
+    """Macro-F1 of positive (1) vs negative (0) texts, negative at <= -0.05."""
+    from sklearn.metrics import f1_score
+
+    return round(float(f1_score(truth, scores > -CUT, average="macro")), 3)
+
+
+def held_out_clothing(data: Path, limit: int | None = None) -> tuple[list[str], np.ndarray]:
+    reviews = [(t, s) for t, s in training.read_clothing(data) if training.held_out(t)][:limit]
+    return [t for t, _ in reviews], np.array([s for _, s in reviews])
+
+
+def evaluate_sentiment(embedder: SupportsEmbed | None = None, *, data: Path = training.CLOTHING,
+                       limit: int | None = None, head: SentimentHead | None = None,
+                       cache: Path | None = None) -> dict[str, Any]:
+    """Sentiment against the stars on the held-out clothing reviews, lexicon vs head.
+
+    ``embedder``: all-MiniLM-L6-v2 (the default :class:`feedback.embed.Embedder` when None);
+    ``data``: the clothing reviews CSV; ``limit``: the first N held-out reviews only (all
+    4,486 by default); ``head``: the shipped head by default; ``cache``: an optional .npz vector
+    cache shared with scripts/train_sentiment.py. Returns ``{"reviews": n, "lexicon": {...},
+    "head": {...}}``, each method's dict holding ``spearman``, ``binary_f1`` and ``three_f1``
+    (read with the product's +-0.05 cut-offs), and ``seconds`` (wall time of its scoring,
+    embedding included for the head).
+    """
+    if embedder is None:
+        from feedback.embed import Embedder
+
+        embedder = Embedder()
+    if cache is not None:
+        embedder = CachedEmbedder(embedder, cache)
+    texts, stars = held_out_clothing(data, limit)
+    started = time.perf_counter()
+    old = lexicon_scores(texts)
+    lexicon_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    new = head_scores(texts, embedder, head)
+    head_seconds = time.perf_counter() - started
+    return {
+        "reviews": len(texts),
+        "lexicon": {**star_figures(old, stars), "seconds": round(lexicon_seconds, 2)},
+        "head": {**star_figures(new, stars), "seconds": round(head_seconds, 2)},
+    }
+
+
+def read_sentences(path: Path) -> tuple[list[str], np.ndarray]:
+    rows = list(csv.DictReader(path.open(encoding="utf-8"), delimiter="\t"))
+    return [r["text"] for r in rows], np.array([LABELS[r["label"]] for r in rows])
+
+
+def out_of_domain(embedder: SupportsEmbed, head: SentimentHead, vader_gt: Path | None,
+                  uci: Path | None) -> list[tuple[str, int, str, float, float]]:
+    """(set, texts, measure, lexicon, head) rows for the sets the head was not trained on."""
+    rows: list[tuple[str, int, str, float, float]] = []
+    for path in SENTENCE_SETS:
+        texts, truth = read_sentences(path)
+        rows.append((f"hand-written service sentences ({path.name})", len(texts), "3-class macro-F1",
+                     three_f1(truth, lexicon_scores(texts)), three_f1(truth, head_scores(texts, embedder, head))))
+    if vader_gt:
+        tweets = training.read_vader_gt(vader_gt, "tweets")
+        texts = [t for t, _ in tweets]
+        truth = np.array([training.rating_class(r) - 1 for _, r in tweets])
+        rows.append(("VADER paper tweets (general tweets, rated by people)", len(texts), "3-class macro-F1",
+                     three_f1(truth, lexicon_scores(texts)), three_f1(truth, head_scores(texts, embedder, head))))
+    if uci:
+        for name in ("amazon_cells", "imdb", "yelp"):
+            pairs = [(t, y) for t, y in training.read_uci(uci, name) if training.held_out(t)]
+            texts, truth = [t for t, _ in pairs], np.array([y for _, y in pairs])
+            rows.append((f"UCI {name} sentences, held-out fifth", len(texts), "binary macro-F1",
+                         binary_f1(truth, lexicon_scores(texts)), binary_f1(truth, head_scores(texts, embedder, head))))
+    return rows
+
+
+def calibration_rows(embedder: SupportsEmbed, base: SentimentHead, data: Path, sizes: Sequence[int],
+                     limit: int | None) -> list[tuple[int, Calibration, dict[str, float]]]:
+    """A head trained without the clothing reviews, calibrated on N clothing training reviews
+    (the "company's rated comments"), measured on the held-out fifth."""
+    texts, stars = held_out_clothing(data, limit)
+    company = [(t, s) for t, s in training.read_clothing(data) if not training.held_out(t)]
+    out = [(0, Calibration(), star_figures(head_scores(texts, embedder, base), stars))]
+    for size in sizes:
+        calibration = calibrate(embedder, base, company[:size])
+        out.append((size, calibration, star_figures(head_scores(texts, embedder, base, calibration), stars)))
+    return out
+
+
+def calibrate(embedder: SupportsEmbed, head: SentimentHead, rated: Sequence[tuple[str, int]]) -> Calibration:
+    """The calibration the pipeline would fit on these rated comments (stars 1-5)."""
+    pieces = training.segment_texts([t for t, _ in rated])
+    flat, labels, weights = [], [], []
+    for (_, stars), segs in zip(rated, pieces, strict=True):
+        for piece in segs:
+            flat.append(piece)
+            labels.append(training.star_class(stars))
+            weights.append(1.0 / len(segs))
+    raw = logits(embedder.encode([c for c, _ in flat]), [r for _, r in flat], head)
+    return fit_calibration(raw, np.array(labels), np.array(weights), comments=len(rated))
+
+
+def report(figures: dict[str, Any], ood: list[tuple[str, int, str, float, float]],
+           calibrated: list[tuple[int, Calibration, dict[str, float]]], head: SentimentHead) -> list[str]:
+    lines = [
+        f"\n## Sentiment quality, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC (2 cores, shared and loaded, "
+        f"Python {platform.python_version()})\n",
+        f"`bench/sentiment_quality.py`: {figures['reviews']:,} held-out clothing reviews (never trained on); "
+        f"head {head.version} ({head.meta.get('segments')} training segments, C={head.meta.get('C')}, "
+        f"neutral band {head.band}). Cut-offs as the product reads a score: <= -0.05 negative, >= 0.05 positive.\n",
+        "| method | Spearman vs stars | binary macro-F1 (1-2 vs 4-5) | 3-class macro-F1 (1-2/3/4-5) | seconds |",
+        "|---|---|---|---|---|",
+    ]
+    for key, name in (("lexicon", "VADER + service lexicon (today)"), ("head", "segment head (new)")):
+        f = figures[key]
+        lines.append(f"| {name} | {f['spearman']:.3f} | {f['binary_f1']:.3f} | {f['three_f1']:.3f} | {f['seconds']} |")
+    lines += ["", "Out of domain (never trained on; UCI: the held-out fifth):", "",
+              "| set | texts | measure | VADER + lexicon | head |", "|---|---|---|---|---|"]
+    lines += [f"| {name} | {n:,} | {measure} | {old:.3f} | {new:.3f} |" for name, n, measure, old, new in ood]
+    if calibrated:
+        lines += ["", "Calibration on a company's own rated comments (a head trained WITHOUT the clothing reviews, "
+                  "calibrated on N clothing training reviews, measured on the held-out fifth):", "",
+                  "| rated comments | scale | bias (neg, pos) | Spearman | binary macro-F1 | 3-class macro-F1 |",
+                  "|---|---|---|---|---|---|"]
+        for size, cal, f in calibrated:
+            lines.append(f"| {size or 'none'} | {cal.scale} | {cal.bias[0]}, {cal.bias[2]} | {f['spearman']:.3f} "
+                         f"| {f['binary_f1']:.3f} | {f['three_f1']:.3f} |")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=training.CLOTHING)
+    parser.add_argument("--cache", type=Path, default=BENCH / "out" / "vectors.npz")
+    parser.add_argument("--vader-gt", type=Path, help="folder of the VADER paper's *_GroundTruth.txt files")
+    parser.add_argument("--uci", type=Path, help="folder of the UCI sentiment labelled sentences")
+    parser.add_argument("--no-clothing-head", type=Path, help="a head trained with --no-clothing, for calibration")
+    parser.add_argument("--limit", type=int, help="the first N held-out reviews only")
+    parser.add_argument("--append", type=Path, help="append the results to this markdown file")
+    args = parser.parse_args(argv)
+    if not args.data.exists():
+        sys.exit(f"{args.data} not found: the shared clothing reviews are needed")
+    from feedback.embed import Embedder
+    from feedback.text.sentiment_model import read_head
+
+    head = load_head()
+    embedder = CachedEmbedder(Embedder(), args.cache)
+    figures = evaluate_sentiment(embedder, data=args.data, limit=args.limit, head=head)
+    ood = out_of_domain(embedder, head, args.vader_gt, args.uci)
+    calibrated = []
+    if args.no_clothing_head:
+        calibrated = calibration_rows(embedder, read_head(args.no_clothing_head), args.data, (200, 1000), args.limit)
+    lines = report(figures, ood, calibrated, head)
+    print("\n".join(lines))
+    if args.append:
+        with args.append.open("a", encoding="utf-8") as fh:
+            fh.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()

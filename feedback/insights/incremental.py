@@ -1,0 +1,230 @@
+"""The insight tables' incremental publish: bounded updates where the statistic allows them.
+
+Given the comments that changed (:class:`feedback.publish_state.Changes`) and the archive as
+it was (their old week, customer and themes), each table is brought up to date:
+
+- ``feedback_vectors``: the changed comments' vectors (all of them when the model changed);
+  ``vector_model`` is counted from the archive;
+- ``weekly_volume``: the weeks a changed comment was or is in;
+- ``theme_weeks``: those weeks for every theme, and every week for the themes that moved
+  (status or parent changed, with their old and new parents);
+- ``theme_trends``: from the archive's ``weekly_volume`` and ``theme_weeks`` (no comment read);
+- ``customers``: the customers of the changed comments and of the e-mail threads that changed;
+- ``email_threads`` / ``email_feedback``: recomputed when an e-mail message or an e-mail
+  comment changed (threads join across the whole mailbox), else kept;
+- ``theme_sources``, ``score_drivers`` and the promise tables: recomputed from every comment
+  (one pass, no vectors but the promises'; see bench/RESULTS.md for the cost at 1M).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from feedback.insights.actions import action_tables
+from feedback.insights.comments import (
+    Comment,
+    Rows,
+    comment_themes,
+    comments,
+    theme_info,
+    vector_model,
+)
+from feedback.insights.comments import feedback_vectors as all_vectors
+from feedback.insights.promises import EMPTY, promise_tables
+from feedback.insights.stats import week_of
+from feedback.insights.tables import (
+    customer_rows,
+    driver_rows,
+    insight_tables,
+    theme_rows,
+    trend_rows,
+    volume_rows,
+)
+from feedback.publish_delta import ArchiveExtension, IncrementalExtension, TableUpdate
+from feedback.publish_state import Changes
+from feedback.ratings import rating_band
+from feedback.sources.email.threads import archive_tables as email_tables
+from feedback.warehouse.sql import chunks, marks
+
+INSIGHT_TABLES = ("feedback_vectors", "vector_model", "weekly_volume", "theme_weeks", "theme_sources", "theme_trends",
+                  "score_drivers", "customers", *EMPTY, "email_threads", "email_feedback", "actions",
+                  "action_customers")
+COMMENT_SQL = """select i.id, i.source, i.channel, i.received_at, i.customer, i.rating, i.rating_scale,
+                        p.sentiment from items i join processed p on p.item_id = i.id"""
+
+
+def _comments(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[Comment]:
+    return [Comment(i, s, ch, r, week_of(r), cu, sc, rating_band(ra, sc), se)
+            for i, s, ch, r, cu, ra, sc, se in db.execute(f"{COMMENT_SQL} where {where}", params)]
+
+
+def comments_by(db: sqlite_utils.Database, column: str, keys: set[str]) -> list[Comment]:
+    """The published comments whose ``items.column`` is one of ``keys`` (an indexed lookup)."""
+    out: list[Comment] = []
+    for part in chunks(sorted(keys)):
+        out.extend(_comments(db, f"i.{column} in ({marks(len(part))})", part))
+    return out
+
+
+def comments_in_weeks(db: sqlite_utils.Database, weeks: set[str]) -> list[Comment]:
+    out: list[Comment] = []
+    for week in sorted(weeks):
+        end = (date.fromisoformat(week) + timedelta(days=7)).isoformat()
+        out.extend(c for c in _comments(db, "i.received_at >= ? and i.received_at < ?", [week, end])
+                   if c.week == week)
+    return out
+
+
+def themes_of(db: sqlite_utils.Database, items: set[str]) -> dict[str, frozenset[int]]:
+    """comment_themes for these comments only."""
+    found: dict[str, set[int]] = {}
+    for part in chunks(sorted(items)):
+        for item_id, theme_id in db.execute(
+            f"""select distinct s.item_id, s.theme_id from theme_segments s
+                join themes t on t.id = s.theme_id and t.status = 'active' where s.item_id in ({marks(len(part))})""",
+            part,
+        ):
+            found.setdefault(item_id, set()).add(theme_id)
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+def _archive_rows(archive: sqlite_utils.Database, table: str, where: str = "", params: list[Any] | None = None) -> Rows:
+    if not archive.table(table).exists():
+        return []
+    return list(archive.query(f"select * from [{table}] {where}", params or []))
+
+
+def _vector_model_rows(model: tuple[str, str] | None) -> Any:
+    def rows(archive: sqlite_utils.Database) -> Rows:
+        if model is None:
+            return []
+        count, width = 0, 0
+        if archive.table("feedback_vectors").exists():
+            count, width = archive.execute("select count(*), max(length(vector)) from feedback_vectors").fetchone()
+        return [{"model": model[0], "model_version": model[1], "dim": (width or 0) // 4 if count else 0,
+                 "vectors": count}]
+    return rows
+
+
+def _trends(info: dict[int, dict[str, Any]]) -> Any:
+    def rows(archive: sqlite_utils.Database) -> Rows:
+        per_week: Counter[str] = Counter()
+        for week, n in archive.execute("select week, sum(comments) from weekly_volume group by week") \
+                if archive.table("weekly_volume").exists() else []:
+            per_week[week] = n
+        return trend_rows(per_week, _archive_rows(archive, "theme_weeks"), info)
+    return rows
+
+
+def _threads_changed(archive: sqlite_utils.Database, email: dict[str, Rows]) -> set[str]:
+    """Customers whose threads differ between the archive and ``email``."""
+    def key(row: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(sorted(row.items()))
+    old = {key(r): r.get("customer") for r in _archive_rows(archive, "email_threads")}
+    new = {key(r): r.get("customer") for r in email["email_threads"]}
+    return {c for k, c in {**old, **new}.items() if c and ((k in old) != (k in new))}
+
+
+def insight_delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, changes: Changes,
+                  promises: list[Any], model_path: Path | None) -> dict[str, TableUpdate]:
+    items = changes.items
+    info = theme_info(db)
+    old = {r["id"]: r for part in chunks(sorted(items)) for r in archive.query(
+        f"select id, received_at, customer from feedback where id in ({marks(len(part))})", part)}
+    new = comments_by(db, "id", items)
+    weeks = {w for w in [week_of(r["received_at"]) for r in old.values()] + [c.week for c in new] if w}
+    customers = {c for c in [r["customer"] for r in old.values()] + [c.customer for c in new] if c}
+
+    updates: dict[str, TableUpdate] = {}
+    model = vector_model(db)
+    archived = _archive_rows(archive, "vector_model")
+    if model is not None and archived and (archived[0]["model"], archived[0]["model_version"]) == model:
+        vectors = [r for part in chunks(sorted(items)) for r in _vectors_for(db, model, part)]
+        updates["feedback_vectors"] = TableUpdate.keyed({"feedback_id": items}, vectors)
+    else:
+        updates["feedback_vectors"] = TableUpdate.replace(all_vectors(db, model)[0])
+    updates["vector_model"] = TableUpdate.replace(_vector_model_rows(model))
+
+    in_weeks = comments_in_weeks(db, weeks)
+    updates["weekly_volume"] = TableUpdate.keyed({"week": weeks}, volume_rows(in_weeks))
+    week_rows = theme_rows(in_weeks, themes_of(db, {c.id for c in in_weeks}), info)[0]
+    moved = changes.themes_moved
+    if moved:
+        members = moved | {t for t, i in info.items() if i.get("parent_id") in moved}
+        ids = {r[0] for part in chunks(sorted(members)) for r in db.execute(
+            f"select distinct item_id from theme_segments where theme_id in ({marks(len(part))})", part)}
+        carrying = comments_by(db, "id", ids)
+        by_key = {(r["theme_id"], r["week"]): r for r in week_rows}
+        for row in theme_rows(carrying, themes_of(db, ids), info)[0]:
+            if row["theme_id"] in moved:
+                by_key[(row["theme_id"], row["week"])] = row
+        week_rows = list(by_key.values())
+    updates["theme_weeks"] = TableUpdate.keyed({"week": weeks, "theme_id": moved}, week_rows)
+    updates["theme_trends"] = TableUpdate.replace(_trends(info))
+
+    everything = comments(db)  # what needs every comment (see the module docstring)
+    carried = comment_themes(db)
+    updates["theme_sources"] = TableUpdate.replace(theme_rows(everything, carried, info)[1])
+    updates["score_drivers"] = TableUpdate.replace(driver_rows(everything, carried))
+    for table, rows in promise_tables(db, everything, promises, model, model_path).items():
+        updates[table] = TableUpdate.replace(rows)
+
+    if changes.emails:
+        email = email_tables(db)
+        customers |= _threads_changed(archive, email)
+        threads = [t for t in email["email_threads"] if t.get("customer") in customers]
+        updates.update({table: TableUpdate.replace(rows) for table, rows in email.items()})
+    else:
+        threads = [t for part in chunks(sorted(customers)) for t in _archive_rows(
+            archive, "email_threads", f"where customer in ({marks(len(part))})", part)]
+        updates.update({table: TableUpdate.keep() for table in ("email_threads", "email_feedback")})
+    answers = email["email_feedback"] if changes.emails else _archive_rows(archive, "email_feedback")
+    # actions are few and an analyst may add one any day: recomputed every time (no change log)
+    updates.update({table: TableUpdate.replace(rows)
+                    for table, rows in action_tables(db, everything, carried, info, answers).items()})
+    updates["customers"] = TableUpdate.keyed({"customer": customers},
+                                             customer_rows(comments_by(db, "customer", customers), threads))
+    return updates
+
+
+def _vectors_for(db: sqlite_utils.Database, model: tuple[str, str], items: list[str]) -> Rows:
+    """feedback_vectors rows for these comments (the mean of their segments' vectors, as in full)."""
+    import numpy as np
+
+    sums: dict[str, Any] = {}
+    for item_id, blob in db.execute(
+        f"""select s.item_id, e.vector from theme_segments s
+            join embeddings e on e.text_hash = s.text_hash and e.model = ? and e.model_version = ?
+            join processed p on p.item_id = s.item_id
+            where s.themable = 1 and s.item_id in ({marks(len(items))}) order by s.item_id, s.seq""",
+        [*model, *items],
+    ):
+        vector = np.frombuffer(blob, dtype=np.float32)
+        sums[item_id] = vector + sums[item_id] if item_id in sums else vector.astype(np.float64)
+    rows = []
+    for item_id, total in sums.items():
+        norm = float(np.linalg.norm(total)) or 1.0
+        rows.append({"feedback_id": item_id, "vector": (total / norm).astype(np.float32).tobytes()})
+    return rows
+
+
+def insights_extension(config: Any) -> ArchiveExtension:
+    """The archive extension for a configuration (its promises and embedding model); it
+    publishes incrementally through :func:`feedback.insights.incremental.insight_delta`."""
+    model_path = config.themes.model_path
+    if model_path is not None and not model_path.is_absolute():
+        model_path = config.base_dir / model_path
+    promises = list(config.promises)
+
+    def insight_tables_of_config(db: sqlite_utils.Database) -> dict[str, Rows]:
+        return insight_tables(db, promises, model_path)
+
+    def delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, changes: Any) -> dict[str, TableUpdate]:
+        return insight_delta(db, archive, changes, promises, model_path)
+
+    return IncrementalExtension(full=insight_tables_of_config, delta=delta, tables=INSIGHT_TABLES)

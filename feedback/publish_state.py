@@ -1,0 +1,173 @@
+"""What the published archive covers, and what changed in the warehouse since.
+
+Triggers (warehouse migration ``0060_publish_changes``) log every write that can alter the
+archive in ``publish_changes`` (sequence number, kind, key): ``item`` (an item, its processed
+text or its segments: a comment to republish), ``text`` (an embedding: the comments whose
+segments have that text), ``email`` (an e-mail message: threads to recompute).
+
+``publish_state`` records, as JSON rows:
+
+- ``archive``: the archive in place: its ``build_id`` (also in its ``archive_info``), the last
+  change it covers (``covers``), the archive ``format``, the warehouse's ``migrations``, the
+  theme ``fit`` it was built on, and each theme's ``[status, parent_id]``;
+- ``pending``: the same for an archive written and about to be swapped in, so a publish killed
+  between the swap and recording it is recognised by the next one.
+
+An incremental publish starts from the recorded state when the archive in place is the one
+it describes (same build id, format, migrations, fit and warehouse); anything else rebuilds
+in full (:func:`plan`). Changes up to ``covers`` are pruned once an archive covering them is
+recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from feedback.warehouse.sql import chunks, marks, now_iso
+
+ARCHIVE_FORMAT = 1  # bump when what the archive holds changes (a table or column): the next publish rebuilds
+
+
+@dataclass
+class Changes:
+    """What an incremental publish applies (see :func:`changes_since`)."""
+
+    items: set[str] = field(default_factory=set)  # comments to republish (new, changed, deleted)
+    emails: bool = False  # an e-mail message changed: threads are recomputed
+    themes_moved: set[int] = field(default_factory=set)  # themes whose status or parent changed, and their parents
+    themes_status: set[int] = field(default_factory=set)  # themes that became or stopped being active
+
+
+def warehouse_id(db: sqlite_utils.Database) -> str:
+    row = db.execute("select value from publish_state where key = 'warehouse_id'").fetchone()
+    return str(row[0])
+
+
+def last_change(db: sqlite_utils.Database) -> int:
+    """The sequence number of the newest logged change (0 before any)."""
+    row = db.execute("select seq from sqlite_sequence where name = 'publish_changes'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def current(db: sqlite_utils.Database, covers: int, build_id: str) -> dict[str, Any]:
+    """The state an archive built now from ``db`` (covering changes up to ``covers``) will have."""
+    tables = db.table_names()
+    fit = None
+    if "theme_state" in tables:
+        row = db.execute("select value from theme_state where key = 'last_fit'").fetchone()
+        fit = (json.loads(row[0]) or {}).get("run") if row else None
+    themes = {}
+    if "themes" in tables:
+        themes = {str(i): [status, parent] for i, status, parent in db.execute(
+            "select id, status, parent_id from themes where status in ('active', 'parent')")}
+    return {
+        "build_id": build_id,
+        "covers": covers,
+        "format": ARCHIVE_FORMAT,
+        "warehouse_id": warehouse_id(db),
+        "migrations": [r[0] for r in db.execute("select name from _migrations order by name")],
+        "fit": fit,
+        "themes": themes,
+    }
+
+
+def get(db: sqlite_utils.Database, key: str) -> dict[str, Any] | None:
+    row = db.execute("select value from publish_state where key = ?", [key]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def _put(db: sqlite_utils.Database, key: str, value: dict[str, Any]) -> None:
+    db.execute("insert into publish_state (key, value, updated_at) values (?, ?, ?) on conflict(key) do update"
+               " set value = excluded.value, updated_at = excluded.updated_at", [key, json.dumps(value), now_iso()])
+
+
+def write_pending(db: sqlite_utils.Database, state: dict[str, Any]) -> None:
+    with db.conn:
+        _put(db, "pending", state)
+
+
+def record(db: sqlite_utils.Database, state: dict[str, Any]) -> None:
+    """The archive ``state`` describes is in place: record it and prune the changes it covers."""
+    with db.conn:
+        _put(db, "archive", state)
+        db.execute("delete from publish_state where key = 'pending'")
+        db.execute("delete from publish_changes where seq <= ?", [state["covers"]])
+
+
+def archive_build_id(path: Path) -> str | None:
+    """The build id an archive carries, or None when it is missing, unreadable or has none."""
+    if not path.exists():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            row = conn.execute("select build_id from archive_info").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return str(row[0]) if row and row[0] else None
+
+
+def plan(db: sqlite_utils.Database, target: Path, now: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+    """(the state of the archive in place, "") when an incremental publish can start from it,
+    else (None, why the archive is rebuilt in full)."""
+    if not target.exists():
+        return None, "no archive yet"
+    build = archive_build_id(target)
+    if build is None:
+        return None, "the archive is unreadable or was built before incremental publishing"
+    base = next((s for s in (get(db, "archive"), get(db, "pending")) if s and s.get("build_id") == build), None)
+    if base is None:
+        return None, "the archive in place is not the one this warehouse last published"
+    for key, why in (("warehouse_id", "built from another warehouse"), ("format", "the archive format changed"),
+                     ("migrations", "the warehouse schema changed (a migration)"), ("fit", "the themes were re-fitted")):
+        if base.get(key) != now[key]:
+            return None, why
+    return base, ""
+
+
+def changes_since(db: sqlite_utils.Database, base: dict[str, Any], upto: int,
+                  now: dict[str, Any]) -> Changes:
+    """The changes logged after the archive's ``covers`` up to ``upto``, and the themes that moved."""
+    changes = Changes()
+    texts: set[str] = set()
+    for kind, key in db.execute("select distinct kind, key from publish_changes where seq > ? and seq <= ?",
+                                [base["covers"], upto]):
+        if kind == "item":
+            changes.items.add(key)
+        elif kind == "text":
+            texts.add(key)
+        elif kind == "email":
+            changes.emails = True
+    for part in chunks(sorted(texts)):
+        changes.items.update(r[0] for r in db.execute(
+            f"select distinct item_id from theme_segments where text_hash in ({marks(len(part))})", part))
+    before, after = base["themes"], now["themes"]
+    for theme in set(before) | set(after):
+        old, new = before.get(theme), after.get(theme)
+        if old == new:
+            continue
+        changes.themes_moved.add(int(theme))
+        for entry in (old, new):
+            if entry and entry[1] is not None:
+                changes.themes_moved.add(int(entry[1]))
+        if (old or [None])[0] != (new or [None])[0]:
+            changes.themes_status.add(int(theme))
+    if changes.themes_status:
+        ids = sorted(changes.themes_status)
+        changes.items.update(r[0] for r in db.execute(
+            f"select distinct item_id from theme_segments where theme_id in ({marks(len(ids))})", ids))
+    if changes.items and not changes.emails and "email_messages" in db.table_names():
+        for part in chunks(sorted(changes.items)):
+            if db.execute(f"select 1 from email_messages where item_id in ({marks(len(part))}) limit 1",
+                          part).fetchone():
+                changes.emails = True
+                break
+    return changes

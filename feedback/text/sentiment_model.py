@@ -1,0 +1,283 @@
+"""Segment sentiment from the stored sentence embeddings, a few lexicon scores and cues.
+
+The theme stage embeds every themable segment with all-MiniLM-L6-v2; a small linear head
+reads that vector together with the segment's VADER scores (negative, neutral, positive,
+compound; the service lexicon of :mod:`.sentiment` included) and a handful of cues a lexicon
+misses: a question, a request, a negation, an unresolved wait ("hasn't arrived", "still no
+reply"), a duration ("11 days"), persistence ("again", "and counting"). It gives three class
+probabilities, negative / neutral / positive; a segment's score is ``P(positive) -
+P(negative)`` with the neutral band cut out (:func:`dead_zone`), so a question or a plain
+statement scores exactly 0 and anything else keeps its order. A comment's score comes from its
+segments (:func:`comment_score`): their mean (counting negative segments twice was measured and
+read worse on every set: bench/RESULTS.md).
+
+The head is trained by ``scripts/train_sentiment.py`` on public rated text of several kinds
+(see that script) and shipped as ``sentiment_head.npz`` beside this module. It only reads
+vectors of the model it was trained on (:attr:`SentimentHead.model`): other vectors are refused
+rather than scored wrongly, and callers fall back to the lexicon (:func:`.sentiment.sentiment`),
+as they do for languages other than English.
+
+A company's own rated comments can calibrate it (:func:`fit_calibration`): a scale and two
+class biases on the head's logits, fitted to the ratings' bands. Measured on the clothing
+reviews it made the head worse (bench/RESULTS.md), so the pipeline leaves it off by default. Everything here is pure: loading the shipped file is the only I/O.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from feedback.text.sentiment import vader_scores
+
+HEAD_PATH = Path(__file__).with_name("sentiment_head.npz")
+CLASSES = ("negative", "neutral", "positive")
+
+# Cues, each 0/1 (or a small count) per segment. Order matters: it is the order of the head's
+# last columns, so a change here needs a retrained head (HEAD_FEATURES names them).
+_QUESTION_START = re.compile(
+    r"^\s*(?:what|where|when|why|how|who|which|whose|can|could|do|does|did|is|are|am|was|were|will|would|"
+    r"should|shall|may|have|has|any)\b", re.IGNORECASE)
+_REQUEST = re.compile(
+    r"\b(?:please|i'?d like|i would like|i want to|i need to|let me know|can you|could you|would you)\b",
+    re.IGNORECASE)
+_NEGATION = re.compile(
+    r"\b(?:not|no|never|nobody|nothing|none|nowhere|neither|nor|cannot|without)\b|n't\b|n’t\b", re.IGNORECASE)
+_UNRESOLVED = re.compile(
+    r"(?:\b(?:not|never|no|still|yet)\b|n't|n’t)\W+(?:\w+\W+){0,3}?(?:arriv|receiv|got|get|come|came|turn|show|"
+    r"deliver|refund|repl|respon|answer|heard|hear|work|fix|resolv|sort|call|contact|process|credit|paid|pay|"
+    r"sent|send|updat)\w*", re.IGNORECASE)
+_DURATION = re.compile(
+    r"\b(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|several|few|many)\s+"
+    r"(?:more\s+)?(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\b", re.IGNORECASE)
+_PERSIST = re.compile(
+    r"\b(?:still|again|yet again|and counting|forever|ages|another|third|fourth|every time|keeps?|kept|chase|chasing)\b",
+    re.IGNORECASE)
+HEAD_FEATURES = ("vader_neg", "vader_neu", "vader_pos", "vader_compound", "question_mark", "question_start",
+                 "request", "negation", "unresolved", "duration", "persistence", "exclamation", "length")
+
+
+def cues(text: str) -> np.ndarray:
+    """The non-embedding features of one segment, in :data:`HEAD_FEATURES` order."""
+    neg, neu, pos, compound = vader_scores(text)
+    words = len(text.split())
+    return np.array([
+        neg, neu, pos, compound,
+        float("?" in text),
+        float(bool(_QUESTION_START.match(text))),
+        float(bool(_REQUEST.search(text))),
+        min(len(_NEGATION.findall(text)), 2) / 2,
+        float(bool(_UNRESOLVED.search(text))),
+        float(bool(_DURATION.search(text))),
+        min(len(_PERSIST.findall(text)), 2) / 2,
+        float("!" in text),
+        min(np.log1p(words) / 4.0, 1.5),
+    ], dtype=np.float32)
+
+
+def cue_matrix(texts: Sequence[str]) -> np.ndarray:
+    """:func:`cues` for many segments, as an (n, len(HEAD_FEATURES)) matrix."""
+    if not texts:
+        return np.zeros((0, len(HEAD_FEATURES)), dtype=np.float32)
+    return np.vstack([cues(text) for text in texts])
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A company's adjustment of the head: ``logits * scale + bias`` (bias in CLASSES order)."""
+
+    scale: float = 1.0
+    bias: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    comments: int = 0  # how many rated comments it was fitted on
+
+    def as_json(self) -> dict[str, Any]:
+        return {"scale": self.scale, "bias": list(self.bias), "comments": self.comments}
+
+    @classmethod
+    def from_json(cls, value: dict[str, Any] | None) -> Calibration | None:
+        if not value:
+            return None
+        bias = tuple(float(b) for b in value["bias"])
+        if len(bias) != len(CLASSES):
+            raise ValueError(f"a calibration has {len(CLASSES)} biases, got {len(bias)}")
+        return cls(float(value["scale"]), (bias[0], bias[1], bias[2]), int(value.get("comments", 0)))
+
+
+@dataclass(frozen=True)
+class SentimentHead:
+    """A multinomial linear model over [embedding (``dim``), cues (:data:`HEAD_FEATURES`)].
+
+    ``coef`` is (3, dim + cues) and ``intercept`` (3,), rows in :data:`CLASSES` order. ``band``
+    is the neutral band cut out of a segment's score (:func:`dead_zone`).
+    """
+
+    coef: np.ndarray
+    intercept: np.ndarray
+    model: str
+    dim: int
+    band: float
+    features: tuple[str, ...] = HEAD_FEATURES
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.features != HEAD_FEATURES:
+            raise ValueError(f"head built for features {self.features}, this code computes {HEAD_FEATURES}")
+        width = self.dim + len(HEAD_FEATURES)
+        if self.coef.shape != (len(CLASSES), width):
+            raise ValueError(f"coef has shape {self.coef.shape}, expected {(len(CLASSES), width)}")
+        if self.intercept.shape != (len(CLASSES),):
+            raise ValueError(f"intercept has shape {self.intercept.shape}, expected {(len(CLASSES),)}")
+        if not 0.0 <= self.band < 1.0:
+            raise ValueError(f"band must be in [0, 1), got {self.band}")
+
+    @property
+    def version(self) -> str:
+        """A short fingerprint of the weights: a new head means every segment is scored again."""
+        import hashlib
+
+        digest = hashlib.sha256(np.asarray(self.coef, dtype=np.float32).tobytes())
+        digest.update(np.asarray(self.intercept, dtype=np.float32).tobytes())
+        digest.update(f"{self.band}".encode())
+        return digest.hexdigest()[:12]
+
+    def save(self, path: str | Path) -> None:
+        """Write the head as an ``.npz`` file (float32 weights, the rest as JSON)."""
+        info = {"model": self.model, "dim": self.dim, "band": self.band, "features": list(self.features),
+                "meta": self.meta}
+        with open(path, "wb") as fh:
+            np.savez_compressed(fh, coef=self.coef.astype(np.float32), intercept=self.intercept.astype(np.float32),
+                                info=np.array(json.dumps(info, sort_keys=True)))
+
+
+def read_head(path: str | Path) -> SentimentHead:
+    """A head from an ``.npz`` file written by :meth:`SentimentHead.save`; ValueError when it is not one."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            info = json.loads(str(data["info"]))
+            coef, intercept = np.asarray(data["coef"], np.float32), np.asarray(data["intercept"], np.float32)
+        return SentimentHead(coef=coef, intercept=intercept, model=str(info["model"]), dim=int(info["dim"]),
+                             band=float(info["band"]), features=tuple(info["features"]),
+                             meta=dict(info.get("meta") or {}))
+    except (OSError, EOFError, KeyError, TypeError, ValueError, zipfile.BadZipFile) as exc:
+        raise ValueError(f"{path}: not a sentiment head ({exc.__class__.__name__}: {exc})") from exc
+
+
+@lru_cache(maxsize=1)
+def load_head() -> SentimentHead:
+    """The shipped head, read once per process."""
+    return read_head(HEAD_PATH)
+
+
+def logits(vectors: np.ndarray, texts: Sequence[str], head: SentimentHead,
+           calibration: Calibration | None = None) -> np.ndarray:
+    """(n, 3) class logits for n segments: their vectors and their display texts (for the cues)."""
+    matrix = np.asarray(vectors, dtype=np.float32)
+    if matrix.ndim != 2 or matrix.shape[1] != head.dim:
+        raise ValueError(f"expected an (n, {head.dim}) matrix of {head.model} vectors, got {matrix.shape}")
+    if len(texts) != matrix.shape[0]:
+        raise ValueError(f"{len(texts)} texts for {matrix.shape[0]} vectors")
+    out = np.hstack([matrix, cue_matrix(texts)]).astype(np.float64) @ head.coef.T.astype(np.float64)
+    out += head.intercept
+    if calibration is not None:
+        out = out * calibration.scale + np.asarray(calibration.bias)
+    return np.asarray(out)
+
+
+def probabilities(raw: np.ndarray) -> np.ndarray:
+    """Softmax of (n, 3) logits."""
+    shifted = raw - raw.max(axis=1, keepdims=True)
+    odds = np.exp(shifted)
+    return np.asarray(odds / odds.sum(axis=1, keepdims=True))
+
+
+def dead_zone(raw_scores: np.ndarray, band: float) -> np.ndarray:
+    """``P(pos) - P(neg)`` with the neutral band cut out: within ``band`` of 0 is 0, the rest is
+    stretched back to -1..1, so the order is kept and a neutral segment reads exactly 0."""
+    raw = np.asarray(raw_scores, dtype=np.float64)
+    return np.asarray(np.sign(raw) * np.clip((np.abs(raw) - band) / (1.0 - band), 0.0, 1.0))
+
+
+def score_segments(vectors: np.ndarray, texts: Sequence[str], head: SentimentHead | None = None,
+                   calibration: Calibration | None = None) -> np.ndarray:
+    """Each segment's sentiment in -1..1 (0 for a neutral one), rounded to 4 places."""
+    head = head or load_head()
+    proba = probabilities(logits(vectors, texts, head, calibration))
+    return np.round(dead_zone(proba[:, 2] - proba[:, 0], head.band), 4)
+
+
+NEGATIVE_WEIGHT = 1.0  # a negative segment counts this many times in its comment's score (2 measured worse)
+
+
+def comment_score(scores: Sequence[float | None] | np.ndarray) -> float | None:
+    """A comment's sentiment from its segments': their mean, a negative one counted
+    :data:`NEGATIVE_WEIGHT` times; None when no segment has a score. :func:`comment_score_sql`
+    is the same in SQL."""
+    values = np.array([s for s in scores if s is not None and not np.isnan(s)], dtype=np.float64)
+    if not values.size:
+        return None
+    weights = np.where(values < 0, NEGATIVE_WEIGHT, 1.0)
+    return round(float((values * weights).sum() / weights.sum()), 4)
+
+
+def comment_score_sql(column: str) -> str:
+    """:func:`comment_score` as an SQLite aggregate expression over ``column`` (NULLs ignored)."""
+    weight = f"(case when {column} < 0 then {NEGATIVE_WEIGHT} else 1.0 end)"
+    return f"round(sum({column} * {weight}) / sum(case when {column} is null then null else {weight} end), 4)"
+
+
+def published_sentiment_sql(processed: str = "p") -> str:
+    """SQL for a comment's published sentiment: :func:`comment_score` of its current segments
+    (``theme_segments`` cut from the processed text ``processed``), else the process stage's score."""
+    return (f"coalesce((select {comment_score_sql('s.sentiment')} from theme_segments s"
+            f" where s.item_id = {processed}.item_id and s.source_hash is {processed}.text_hash),"
+            f" {processed}.sentiment)")
+
+
+MIN_CALIBRATION = 200  # rated comments needed before a company's ratings calibrate the head
+_PRIOR = 2.0  # pull of the calibration towards no change, in rated-comment equivalents per parameter
+
+
+def fit_calibration(raw: np.ndarray, labels: np.ndarray, weights: np.ndarray, comments: int,
+                    prior: float = _PRIOR) -> Calibration:
+    """Scale and negative / positive biases on the head's logits that best fit a company's ratings.
+
+    ``raw``: (n, 3) uncalibrated logits of rated comments' segments; ``labels``: each segment's
+    comment band as a CLASSES index (low 0, medium 1, high 2); ``weights``: 1 / (segments in the
+    comment). The bands are balanced (each present band carries the same weight). Weighted
+    cross-entropy plus a pull towards scale 1 and zero biases (``prior`` comments' worth per
+    parameter), minimised by L-BFGS: deterministic for the same input.
+    """
+    from scipy.optimize import minimize
+
+    raw = np.asarray(raw, dtype=np.float64)
+    labels = np.asarray(labels, dtype=np.int64)
+    weights = np.asarray(weights, dtype=np.float64)
+    if raw.ndim != 2 or raw.shape[1] != len(CLASSES) or len(labels) != raw.shape[0] or len(weights) != raw.shape[0]:
+        raise ValueError("raw must be (n, 3) with one label and one weight per row")
+    if not len(labels) or labels.min() < 0 or labels.max() >= len(CLASSES):
+        raise ValueError("labels must be CLASSES indices, at least one")
+    # every band present weighs the same, as in training: a company whose customers are mostly
+    # happy must not learn to read every comment as praise (that hid its complaints when measured)
+    totals = np.array([weights[labels == k].sum() for k in range(len(CLASSES))])
+    present = totals > 0
+    weights = weights * (totals[present].sum() / (present.sum() * np.where(present, totals, 1.0)))[labels]
+
+    def loss(params: np.ndarray) -> float:
+        scale, b_neg, b_pos = params
+        z = raw * scale + np.array([b_neg, 0.0, b_pos])
+        z = z - z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        nll = -(weights * logp[np.arange(len(labels)), labels]).sum()
+        return float(nll + prior * ((scale - 1.0) ** 2 + b_neg**2 + b_pos**2))
+
+    result = minimize(loss, np.array([1.0, 0.0, 0.0]), method="L-BFGS-B",
+                      bounds=[(0.25, 4.0), (-4.0, 4.0), (-4.0, 4.0)])
+    scale, b_neg, b_pos = (round(float(v), 4) for v in result.x)
+    return Calibration(scale=scale, bias=(b_neg, 0.0, b_pos), comments=comments)

@@ -1,0 +1,279 @@
+"""Train the segment sentiment head (feedback/text/sentiment_head.npz) from public rated text.
+
+    HF_HUB_OFFLINE=1 .venv/bin/python scripts/train_sentiment.py \\
+        [--clothing ../shared/data/labelled/clothing_reviews/reviews.csv] \\
+        [--clinc ../shared/data/labelled/clinc150/data_full.json] \\
+        [--vader-gt DIR] [--uci DIR] [--out feedback/text/sentiment_head.npz] \\
+        [--cache bench/out/vectors.npz] [--limit N]
+
+Training data, none of it committed (each is read where it lies):
+
+- ``--clothing``: Women's E-Commerce Clothing Reviews (shared/data/labelled, CC0): 1-2 stars
+  negative, 3 neutral, 4-5 positive. The reviews whose text hashes into the held-out fifth
+  (:func:`held_out`) are never trained on: bench/sentiment_quality.py measures on them.
+- ``--vader-gt``: the human-rated sentences of the VADER paper (Hutto & Gilbert, ICWSM 2014;
+  MIT licence, the ``additional_resources/hutto_ICWSM_2014.tar.gz`` of the cjhutto/vaderSentiment
+  GitHub repository, unpacked): Amazon review snippets, movie review snippets and New York Times
+  editorial snippets, mean rating >= 0.5 positive, <= -0.5 negative, else neutral. Their tweets
+  are left out: the benchmark reads them as an unseen kind of text.
+- ``--uci``: "Sentiment Labelled Sentences" (Kotzias et al., KDD 2015; UCI Machine Learning
+  Repository, CC BY 4.0; copied in the Jayaprakashsuseelam/SentimentLabelledAnalysis GitHub
+  repository, folder ``sentiment-labelled-dataset``): 1,000 sentences each of Amazon, IMDb and
+  Yelp reviews, positive or negative.
+- ``--clinc``: the in-scope queries of CLINC150 (shared/data/labelled, CC BY 3.0) as neutral
+  text: questions and requests to an assistant carry no sentiment (the small-talk domain and
+  intents about a problem, such as a lost or declined card, are left out).
+
+No airline or customer-service tweets are trained on: those are the kind of text the pipeline
+is judged on. Texts are cut into segments as the theme stage cuts comments; every segment takes
+its text's class, with weight 1 / (segments in the text). Each source carries a fixed share of
+the total weight (:data:`SHARES`) and, within the whole, the three classes weigh the same.
+Model: multinomial logistic regression (L2, lbfgs: deterministic) on standardised features
+([MiniLM vector, cues of feedback.text.sentiment_model]); the standardisation is folded into the
+weights, so the shipped head is a plain linear map. The same data gives the same weights.
+Embeddings are the slow part (~30-150 segments/s on 2 shared cores); ``--cache`` keeps them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import html
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from feedback.embed import SupportsEmbed, text_hash  # noqa: E402
+from feedback.text import segments as nlp  # noqa: E402
+from feedback.text.sentiment_model import (  # noqa: E402
+    CLASSES,
+    HEAD_FEATURES,
+    HEAD_PATH,
+    SentimentHead,
+    cue_matrix,
+)
+
+log = logging.getLogger("train_sentiment")
+
+SHARED = ROOT.parent / "shared" / "data" / "labelled"
+CLOTHING = SHARED / "clothing_reviews" / "reviews.csv"
+CLINC = SHARED / "clinc150" / "data_full.json"
+HOLD_OUT_MODULUS = 5
+C = 0.05  # inverse L2 strength on standardised features
+BAND = 0.2  # neutral band cut out of a segment's P(pos) - P(neg)
+SHARES = {"clothing": 0.45, "vader_gt": 0.25, "uci": 0.15, "clinc": 0.15}
+VADER_GT_SETS = ("amazonReviewSnippets", "movieReviewSnippets", "nytEditorialSnippets")
+CLINC_SKIP_DOMAINS = {"small_talk"}
+CLINC_SKIP_INTENTS = {"damaged_card", "report_lost_card", "card_declined", "report_fraud", "account_blocked",
+                      "lost_luggage"}
+CLINC_EVERY = 4  # one query in this many (the set is 15,000 queries of 150 intents)
+
+
+@dataclass(frozen=True)
+class Labelled:
+    text: str
+    label: int  # index into CLASSES
+    source: str
+
+
+def held_out(text: str) -> bool:
+    """Whether a text belongs to the fixed held-out fifth (by a hash of its text), never trained on."""
+    return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:8], 16) % HOLD_OUT_MODULUS == 0
+
+
+def star_class(stars: int) -> int:
+    """Index into CLASSES: 1-2 stars negative, 3 neutral, 4-5 positive."""
+    return 0 if stars <= 2 else 1 if stars == 3 else 2
+
+
+def rating_class(rating: float) -> int:
+    """Index into CLASSES for a VADER-paper mean rating (-4..4): >= 0.5 positive, <= -0.5 negative."""
+    return 2 if rating >= 0.5 else 0 if rating <= -0.5 else 1
+
+
+def read_clothing(path: Path) -> list[tuple[str, int]]:
+    """(text, stars) of the reviews with text and a 1-5 rating, HTML entities decoded, in file order."""
+    out = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            text = html.unescape(row.get("Review Text") or "").strip()
+            stars = (row.get("Rating") or "").strip()
+            if text and stars.isdigit() and 1 <= int(stars) <= 5:
+                out.append((text, int(stars)))
+    return out
+
+
+def read_vader_gt(folder: Path, name: str) -> list[tuple[str, float]]:
+    """(sentence, mean rating -4..4) of one ``*_GroundTruth.txt`` file of the VADER paper."""
+    out = []
+    text = (folder / f"{name}_GroundTruth.txt").read_text(encoding="utf-8", errors="replace")
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) >= 3 and parts[2].strip():
+            out.append((html.unescape(parts[2]).strip(), float(parts[1])))
+    return out
+
+
+def read_uci(folder: Path, name: str) -> list[tuple[str, int]]:
+    """(sentence, 0 negative / 1 positive) of one ``*_labelled.txt`` file of the UCI set."""
+    out = []
+    for line in (folder / f"{name}_labelled.txt").read_text(encoding="utf-8", errors="replace").splitlines():
+        sentence, _, label = line.rpartition("\t")
+        if sentence.strip() and label.strip() in ("0", "1"):
+            out.append((sentence.strip(), int(label)))
+    return out
+
+
+def read_clinc(path: Path) -> list[str]:
+    """Neutral queries: in-scope CLINC150 training queries, without small talk and problem intents."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    domains = json.loads(path.with_name("domains.json").read_text(encoding="utf-8"))
+    skip = {intent for domain in CLINC_SKIP_DOMAINS for intent in domains.get(domain, [])} | CLINC_SKIP_INTENTS
+    queries = [text for text, intent in data["train"] if intent not in skip]
+    return queries[::CLINC_EVERY]
+
+
+def training_texts(clothing: Path | None, vader_gt: Path | None, uci: Path | None, clinc: Path | None,
+                   limit: int | None = None) -> list[Labelled]:
+    """Every training text with its class and source; held-out texts are left out."""
+    out: list[Labelled] = []
+    if clothing:
+        out += [Labelled(t, star_class(s), "clothing") for t, s in read_clothing(clothing)[:limit] if not held_out(t)]
+    if vader_gt:
+        for name in VADER_GT_SETS:
+            out += [Labelled(t, rating_class(r), "vader_gt") for t, r in read_vader_gt(vader_gt, name)[:limit]
+                    if not held_out(t)]
+    if uci:
+        for name in ("amazon_cells", "imdb", "yelp"):
+            out += [Labelled(t, 2 if y else 0, "uci") for t, y in read_uci(uci, name)[:limit] if not held_out(t)]
+    if clinc:
+        out += [Labelled(t, 1, "clinc") for t in read_clinc(clinc)[:limit] if not held_out(t)]
+    return out
+
+
+def segment_texts(texts: Sequence[str]) -> list[list[tuple[str, str]]]:
+    """Per text, its pieces as (cleaned text to embed, display text for the cues): its themable
+    segments, or the whole cleaned text when it has none (as the pipeline scores "ok!")."""
+    out = []
+    for text, segs in zip(texts, nlp.segment_many(texts), strict=True):
+        pieces = [(seg.clean, seg.text) for seg in segs if nlp.is_themable(seg.clean)]
+        clean = nlp.clean_for_embedding(text or "")
+        out.append(pieces or ([(clean, text)] if clean else []))
+    return out
+
+
+def embed_cached(texts: Iterable[str], embedder: SupportsEmbed, cache: Path | None) -> dict[str, np.ndarray]:
+    """Vectors by text, embedding only what the cache (.npz: text hash -> vector) does not hold."""
+    wanted = list(dict.fromkeys(texts))
+    stored: dict[str, np.ndarray] = {}
+    tag = f"{embedder.name}:{embedder.version}"
+    if cache and cache.exists():
+        with np.load(cache, allow_pickle=False) as data:
+            if str(data["model"]) == tag:
+                stored = dict(zip((str(h) for h in data["hashes"]), data["vectors"], strict=True))
+    hashes = {text: text_hash(text) for text in wanted}
+    todo = [text for text in wanted if hashes[text] not in stored]
+    if todo:
+        log.info("embedding %d segments (%d cached)", len(todo), len(wanted) - len(todo))
+        stored.update(zip((hashes[t] for t in todo), embedder.encode(todo), strict=True))
+        if cache:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            keys = sorted(stored)
+            with cache.open("wb") as fh:
+                np.savez(fh, model=np.array(tag), hashes=np.array(keys),
+                         vectors=np.vstack([stored[k] for k in keys]).astype(np.float32))
+    return {text: stored[hashes[text]] for text in wanted}
+
+
+def design(texts: list[Labelled], vectors: dict[str, np.ndarray],
+           pieces: list[list[tuple[str, str]]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(features, class, weight) per training segment; weights follow :data:`SHARES` and balance the classes."""
+    rows, labels, weights, sources = [], [], [], []
+    for item, segs in zip(texts, pieces, strict=True):
+        for clean, _ in segs:
+            rows.append(vectors[clean])
+            labels.append(item.label)
+            weights.append(1.0 / len(segs))
+            sources.append(item.source)
+    raws = [raw for segs in pieces for _, raw in segs]
+    features = np.hstack([np.vstack(rows), cue_matrix(raws)]).astype(np.float64)
+    y, w, src = np.array(labels), np.array(weights), np.array(sources)
+    present = {s: share for s, share in SHARES.items() if (src == s).any()}
+    for source, share in present.items():
+        mask = src == source
+        w[mask] *= share / sum(present.values()) / w[mask].sum()
+    totals = np.array([w[y == k].sum() for k in range(len(CLASSES))])
+    if (totals == 0).any():
+        raise ValueError("every class (negative, neutral, positive) needs at least one training example")
+    w = w * (totals.sum() / (len(CLASSES) * totals))[y]
+    return features, y, w / w.mean()
+
+
+def fit_head(features: np.ndarray, labels: np.ndarray, weights: np.ndarray, model: str, *, c: float = C,
+             band: float = BAND, meta: dict[str, object] | None = None) -> SentimentHead:
+    """A multinomial logistic head on standardised features, the standardisation folded into the weights."""
+    from sklearn.linear_model import LogisticRegression
+
+    mean = np.average(features, axis=0, weights=weights)
+    std = np.sqrt(np.average((features - mean) ** 2, axis=0, weights=weights))
+    std[std < 1e-6] = 1.0
+    clf = LogisticRegression(C=c, max_iter=5000, tol=1e-6)
+    clf.fit((features - mean) / std, labels, sample_weight=weights)
+    coef = clf.coef_ / std
+    intercept = clf.intercept_ - coef @ mean
+    dim = features.shape[1] - len(HEAD_FEATURES)
+    return SentimentHead(coef=np.asarray(coef, np.float32), intercept=np.asarray(intercept, np.float32),
+                         model=model, dim=dim, band=band, meta=dict(meta or {}))
+
+
+def train(texts: list[Labelled], embedder: SupportsEmbed, cache: Path | None = None, *, c: float = C,
+          band: float = BAND) -> SentimentHead:
+    """Segment, embed, and fit the head on ``texts``."""
+    pieces = segment_texts([t.text for t in texts])
+    vectors = embed_cached([clean for segs in pieces for clean, _ in segs], embedder, cache)
+    features, labels, weights = design(texts, vectors, pieces)
+    counts = {source: sum(t.source == source for t in texts) for source in SHARES}
+    meta = {"texts": counts, "segments": int(len(labels)), "C": c, "shares": SHARES,
+            "hold_out": f"sha256(text)[:8] % {HOLD_OUT_MODULUS} == 0"}
+    return fit_head(features, labels, weights, embedder.name, c=c, band=band, meta=meta)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clothing", type=Path, default=CLOTHING, help="the clothing reviews CSV")
+    parser.add_argument("--clinc", type=Path, default=CLINC, help="CLINC150 data_full.json")
+    parser.add_argument("--vader-gt", type=Path, help="folder of the VADER paper's *_GroundTruth.txt files")
+    parser.add_argument("--uci", type=Path, help="folder of the UCI sentiment labelled sentences")
+    parser.add_argument("--no-clothing", action="store_true", help="leave the clothing reviews out")
+    parser.add_argument("--out", type=Path, default=HEAD_PATH, help="where to write the head (.npz)")
+    parser.add_argument("--cache", type=Path, help="segment vectors cache (.npz), reused between runs")
+    parser.add_argument("--limit", type=int, help="read at most N texts of each file (for tests)")
+    parser.add_argument("--model-path", type=Path, help="sentence-transformers folder (default: MiniLM)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from feedback.embed import Embedder
+
+    for path in (args.clothing, args.clinc, args.vader_gt, args.uci):
+        if path is not None and not path.exists():
+            parser.error(f"{path} not found")
+    texts = training_texts(None if args.no_clothing else args.clothing, args.vader_gt, args.uci, args.clinc,
+                           args.limit)
+    head = train(texts, Embedder(args.model_path), args.cache)
+    head.save(args.out)
+    log.info("wrote %s: %s", args.out, head.meta)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,251 @@
+"""Incremental publish: nights of changes applied to the archive equal a full rebuild, and a
+publish killed at any point leaves the previous archive served and the next one right."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlite_utils
+
+from feedback.actions.record import add_action
+from feedback.config import Config, EmailSource, load_config
+from feedback.embed import Embedder
+from feedback.pipeline import ingest_source, publish_archive
+from feedback.publish import KILL_AT
+from feedback.sources import SourceContext
+from feedback.sources.email.reader import message_batch
+from feedback.text.process import build_redactor, process_items
+from feedback.themes import ThemeSettings, merge, recluster, rename, update_themes
+from feedback.warehouse import commit_batch, open_warehouse
+
+from .conftest import REPO, SECRET
+from .themes_fixtures import sample_comments
+
+spec = importlib.util.spec_from_file_location("archive_digest", REPO / "scripts" / "archive_digest.py")
+assert spec and spec.loader
+archive_digest = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(archive_digest)
+
+pytestmark = pytest.mark.slow
+HEADER = "Timestamp,Email Address,Score,Why?\n"
+TEXTS = [t for t, _ in sample_comments(seed=11, per_theme=14)]
+QUERIES = ["delivery", "refund", "driver", "app", "late", "staff OR store", "fresh", "charged"]
+EMAIL = EmailSource(name="support", channel="email", eml=["x"], company_domains=["brightmoor.co.uk"])
+KILL_POINTS = ["after-copy", "after-feedback", "before-swap", "after-pending", "after-swap"]
+SUBPROCESS = """
+import sys
+from feedback.config import load_config
+from feedback.pipeline import publish_archive
+from feedback.warehouse import open_warehouse
+config = load_config(sys.argv[1])
+publish_archive(open_warehouse(config.warehouse), config)
+"""
+
+
+def _eml(mid: str, sender: str, subject: str, day: str, body: str, reply_to: str = "") -> bytes:
+    to = "ann@example.com" if "brightmoor" in sender else "care@brightmoor.co.uk"
+    headers = f"In-Reply-To: {reply_to}\n" if reply_to else ""
+    return (f"From: {sender}\nTo: {to}\nSubject: {subject}\nDate: {day}\nMessage-ID: {mid}\n{headers}\n{body}\n").encode()
+
+
+class Shop:
+    """A warehouse the nights are run against, with the real stages (the real embedding model)."""
+
+    def __init__(self, folder: Path, embedder: Embedder) -> None:
+        self.folder = folder
+        self.embedder = embedder
+        self.rows: list[tuple[str, str, int, str]] = []
+        self.emails = 0
+        (folder / "config.yml").write_text(
+            "warehouse: warehouse.db\narchive: archive.db\n"
+            "promises:\n  - {text: \"Your groceries are delivered within 2 days\", threshold: 0.4}\n"
+            "sources:\n  - name: nps\n    channel: survey\n    paths: nps.csv\n    columns:\n"
+            "      received_at: Timestamp\n      customer: Email Address\n"
+            "      rating: {column: Score, scale: nps}\n      text: Why?\n", encoding="utf-8")
+        self.config: Config = load_config(folder / "config.yml")
+        self.db = open_warehouse(self.config.warehouse)
+
+    def add(self, count: int, month: int) -> None:
+        start = len(self.rows)
+        for n in range(start, start + count):
+            self.rows.append((f"{month}/{1 + n % 27}/2026 10:{n % 60:02d}:00", f"cust{n % 23}@example.com",
+                              n % 11, TEXTS[n % len(TEXTS)].replace('"', "")))
+
+    def mail(self, *messages: bytes) -> None:
+        context = SourceContext(customer_secret=SECRET)
+        for raw in messages:
+            self.emails += 1
+            commit_batch(self.db, message_batch(EMAIL, context, raw, f"m{self.emails}", None)[0])
+
+    def night(self) -> None:
+        lines = [f'{t},{e},{s},"{w}"' for t, e, s, w in self.rows]
+        (self.folder / "nps.csv").write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
+        ingest_source(self.db, self.config, "nps", SECRET)
+        process_items(self.db, build_redactor(["GB"]), ["en"])
+        update_themes(self.db, ThemeSettings(), self.embedder)
+
+    def publish(self, full: bool = False) -> Any:
+        return publish_archive(self.db, self.config, full=full)
+
+    def full_copy(self, folder: Path) -> Path:
+        return full_rebuild(self.folder, folder)
+
+
+def full_rebuild(shop: Path, folder: Path) -> Path:
+    """A full rebuild of a copy of the warehouse in ``shop`` as it is now (that one is left alone)."""
+    folder.mkdir()
+    shutil.copy(shop / "config.yml", folder / "config.yml")
+    source = sqlite_utils.Database(shop / "warehouse.db")  # the SQLite library the warehouse is open with
+    source.execute(f"vacuum into '{folder / 'warehouse.db'}'")
+    source.close()
+    config = load_config(folder / "config.yml")
+    publish_archive(open_warehouse(config.warehouse), config, full=True)
+    return config.archive
+
+
+def fts(path: Path) -> dict[str, list[str]]:
+    db = sqlite3.connect(path)
+    return {q: sorted(r[0] for r in db.execute(
+        "select f.id from feedback_fts join feedback f on f.rowid = feedback_fts.rowid where feedback_fts match ?", [q]))
+        for q in QUERIES}
+
+
+def assert_same_archive(incremental: Path, full: Path) -> None:
+    a, b = archive_digest.digest(str(incremental)), archive_digest.digest(str(full))
+    assert [t for t in a if a[t] != b.get(t)] == []
+    assert a == b
+    assert fts(incremental) == fts(full)
+
+
+def info(path: Path) -> dict[str, Any]:
+    return dict(next(sqlite_utils.Database(path).query("select * from archive_info")))
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Embedder:
+    return Embedder()
+
+
+def test_nights_of_incremental_publish_equal_a_full_rebuild(tmp_path: Path, embedder: Embedder) -> None:
+    shop = Shop(tmp_path, embedder)
+    ann, staff = "Ann Lee <ann@example.com>", "Care <care@brightmoor.co.uk>"
+    # night 1: the first publish is a full one
+    shop.add(150, month=3)
+    shop.mail(_eml("<a1@x>", ann, "Broken eggs", "Mon, 02 Mar 2026 09:00:00 +0000", "Half the eggs were broken."))
+    shop.night()
+    first = shop.publish()
+    assert (first.mode, first.reason) == ("full", "no archive yet")
+    assert_same_archive(shop.config.archive, shop.full_copy(tmp_path / "full1"))
+
+    # night 2: new comments in new and old weeks, an edited comment, a reply that answers the thread
+    shop.add(40, month=4)
+    shop.add(5, month=3)
+    time, email, score, _ = shop.rows[3]
+    shop.rows[3] = (time, email, score, "The refund never arrived and nobody answers the phone")
+    shop.mail(_eml("<r1@x>", staff, "RE: Broken eggs", "Mon, 02 Mar 2026 15:00:00 +0000", "A refund is on its way.",
+                   reply_to="<a1@x>"))
+    shop.night()
+    themes = [r[0] for r in shop.db.execute("select id from themes where status = 'active' order by size desc")]
+    rename(shop.db, themes[0], "Our own label")
+    add_action(shop.db, themes[0], "Two more vans on Mondays", "2026-02-01", today=date(2026, 12, 1))  # "you said, we did"
+    second = shop.publish()
+    assert second.mode == "incremental" and 45 <= second.changed < 80
+    assert info(shop.config.archive)["build_mode"] == "incremental"
+    assert_same_archive(shop.config.archive, shop.full_copy(tmp_path / "full2"))
+    threads = list(sqlite_utils.Database(shop.config.archive).query("select answered from email_threads"))
+    assert threads == [{"answered": 1}]
+    assert [r["text"] for r in sqlite_utils.Database(shop.config.archive).query("select text from actions")] == [
+        "Two more vans on Mondays"]
+
+    # a re-cluster: the next publish rebuilds in full by itself
+    recluster(shop.db, ThemeSettings(min_cluster_size=4), embedder)
+    third = shop.publish()
+    assert (third.mode, third.reason) == ("full", "the themes were re-fitted")
+
+    # night 3: more comments, a merge of two themes, a new thread
+    shop.add(30, month=5)
+    shop.mail(_eml("<b1@x>", "Bob Ray <bob@example.org>", "Late van", "Fri, 01 May 2026 10:00:00 +0000",
+                   "The van came four hours late."))
+    shop.night()
+    themes = [r[0] for r in shop.db.execute("select id from themes where status = 'active' order by size desc")]
+    merge(shop.db, themes[0], [themes[1]])
+    fourth = shop.publish()
+    assert fourth.mode == "incremental"
+    assert_same_archive(shop.config.archive, shop.full_copy(tmp_path / "full3"))
+
+    # a night with nothing new changes nothing but the build stamp
+    before = archive_digest.digest(str(shop.config.archive))
+    quiet = shop.publish()
+    assert (quiet.mode, quiet.changed) == ("incremental", 0)
+    assert archive_digest.digest(str(shop.config.archive)) == before
+
+    # `--full` on demand
+    assert shop.publish(full=True).reason == "asked for a full rebuild"
+    assert archive_digest.digest(str(shop.config.archive)) == before
+
+
+@pytest.mark.parametrize(
+    ("spoil", "reason"),
+    [
+        (lambda p: p.unlink(), "no archive yet"),
+        (lambda p: p.write_bytes(b"not a database"), "the archive is unreadable or was built before incremental publishing"),
+        (lambda p: sqlite3.connect(p).execute("update archive_info set build_id = 'x'").connection.commit(),
+         "the archive in place is not the one this warehouse last published"),
+    ],
+)
+def test_an_archive_that_cannot_be_the_base_is_rebuilt(tmp_path: Path, write_config: Callable[..., Path],
+                                                       spoil: Callable[[Path], None], reason: str) -> None:
+    (tmp_path / "nps.csv").write_text(HEADER + '3/1/2026 10:00:00,a@example.com,3,"Late again"\n')
+    columns = {"received_at": "Timestamp", "customer": "Email Address", "rating": {"column": "Score", "scale": "nps"},
+               "text": "Why?"}
+    config = load_config(write_config([{"name": "nps", "channel": "survey", "paths": "nps.csv", "columns": columns}]))
+    db = open_warehouse(config.warehouse)
+    ingest_source(db, config, "nps", SECRET)
+    process_items(db, build_redactor(["GB"]), ["en"])
+    assert publish_archive(db, config).mode == "full"
+    assert publish_archive(db, config).mode == "incremental"
+    spoil(config.archive)
+    result = publish_archive(db, config)
+    assert (result.mode, result.reason) == ("full", reason)
+    assert [r["text"] for r in sqlite_utils.Database(config.archive)["feedback"].rows] == ["Late again"]
+
+
+def test_a_publish_killed_at_any_point_leaves_the_old_archive_and_the_next_one_right(
+        tmp_path: Path, embedder: Embedder) -> None:
+    (tmp_path / "shop").mkdir()
+    shop = Shop(tmp_path / "shop", embedder)
+    shop.add(120, month=3)
+    shop.night()
+    shop.publish()
+    shop.add(30, month=4)
+    shop.rows[0] = (*shop.rows[0][:3], "Nobody answered my complaint about the refund")
+    shop.night()  # changes waiting for the publish
+    shop.db.close()
+    old = archive_digest.digest(str(shop.config.archive))
+    full = full_rebuild(shop.folder, tmp_path / "full")
+    for point in KILL_POINTS:
+        folder = tmp_path / point
+        shutil.copytree(shop.folder, folder)
+        config = load_config(folder / "config.yml")
+        done = subprocess.run([sys.executable, "-c", SUBPROCESS, str(folder / "config.yml")],
+                              env={**os.environ, KILL_AT: point, "PYTHONPATH": str(REPO)}, capture_output=True)
+        assert done.returncode == -9, done.stderr.decode()[-2000:]
+        served = archive_digest.digest(str(config.archive))
+        if point == "after-swap":
+            assert served != old  # swapped, not yet recorded
+        else:
+            assert served == old, point
+        result = publish_archive(open_warehouse(config.warehouse), config)
+        assert result.mode == "incremental", (point, result.reason)
+        assert_same_archive(config.archive, full)
+        assert [p.name for p in folder.iterdir() if p.name.endswith(".tmp")] == []

@@ -1,0 +1,275 @@
+"""Segment sentiment: the shipped head, its cues, calibration, and the warehouse step that uses it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sqlite_utils
+
+from feedback.embed import Embedder
+from feedback.text import segments as nlp
+from feedback.text.sentiment_model import (
+    CLASSES,
+    HEAD_FEATURES,
+    HEAD_PATH,
+    MIN_CALIBRATION,
+    Calibration,
+    SentimentHead,
+    comment_score,
+    comment_score_sql,
+    cues,
+    dead_zone,
+    fit_calibration,
+    load_head,
+    published_sentiment_sql,
+    read_head,
+    score_segments,
+)
+from feedback.themes import segment_sentiment, store
+from tests.conftest import shared
+from tests.themes_fixtures import add_comments, new_warehouse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Embedder:
+    return Embedder()
+
+
+def segment_scores(text: str, embedder: Embedder) -> list[tuple[str, float]]:
+    """(segment, score) as the theme stage scores a comment's themable segments."""
+    segs = [s for s in nlp.segment(text) if nlp.is_themable(s.clean)]
+    scores = score_segments(embedder.encode([s.clean for s in segs]), [s.text for s in segs])
+    return [(s.text, float(v)) for s, v in zip(segs, scores, strict=True)]
+
+
+def text_score(text: str, embedder: Embedder) -> float | None:
+    return comment_score([score for _, score in segment_scores(text, embedder)])
+
+
+# --- the shipped head ------------------------------------------------------------------------
+
+
+def test_the_shipped_head_loads_and_is_small() -> None:
+    head = load_head()
+    assert (head.model, head.dim, head.features) == ("all-MiniLM-L6-v2", 384, HEAD_FEATURES)
+    assert head.coef.shape == (len(CLASSES), 384 + len(HEAD_FEATURES))
+    assert 0 < head.band < 1
+    assert HEAD_PATH.stat().st_size < 2_000_000
+
+
+@pytest.mark.parametrize("content", [b"", b"not an npz", b"PK\x03\x04broken zip"])
+def test_a_broken_head_file_is_refused_with_its_path(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "head.npz"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match="not a sentiment head"):
+        read_head(path)
+
+
+def test_a_head_for_other_features_or_shapes_is_refused(tmp_path: Path) -> None:
+    head = load_head()
+    with pytest.raises(ValueError, match="features"):
+        SentimentHead(head.coef, head.intercept, head.model, head.dim, head.band, features=HEAD_FEATURES[:-1])
+    with pytest.raises(ValueError, match="coef has shape"):
+        SentimentHead(head.coef[:, :-1], head.intercept, head.model, head.dim, head.band)
+    with pytest.raises(ValueError, match=r"expected an \(n, 384\) matrix"):
+        score_segments(np.zeros((2, 10), np.float32), ["a", "b"])
+    with pytest.raises(ValueError, match="2 texts for 1 vectors"):
+        score_segments(np.zeros((1, 384), np.float32), ["a", "b"])
+    head.save(tmp_path / "copy.npz")
+    again = read_head(tmp_path / "copy.npz")
+    assert again.version == head.version and np.array_equal(again.coef, head.coef)
+
+
+# --- the issue's examples, with the real model -----------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("text", "sign"), [
+    ("Refunds take forever. 11 days and counting for £16.55", -1),
+    ("money still hasn't arrived", -1),
+    ("Where is my order?", 0),
+    ("What time does the store open on Sundays?", 0),
+    ("The parcel was delivered on Tuesday.", 0),
+    ("Lovely shop, always clean and the team is welcoming.", 1),
+    ("Great value for money, I will definitely order again.", 1),
+])
+def test_complaints_questions_and_praise(embedder: Embedder, text: str, sign: int) -> None:
+    score = text_score(text, embedder)
+    assert score is not None
+    if sign == 0:
+        assert abs(score) < 0.05, score  # read as neutral by the product's -0.05 / 0.05 cut-offs
+    else:
+        assert score * sign >= 0.05, score
+
+
+@pytest.mark.slow
+def test_each_segment_has_its_own_sign(embedder: Embedder) -> None:
+    (driver, one), (food, two) = segment_scores("the driver was lovely but the food came late", embedder)
+    assert (driver, food) == ("the driver was lovely", "the food came late")
+    assert one > 0.05 and two < -0.05
+
+
+# --- pure pieces ------------------------------------------------------------------------------
+
+
+def test_cues_see_questions_and_unresolved_waits() -> None:
+    names = dict(zip(HEAD_FEATURES, cues("Where is my order? It still hasn't arrived after 11 days"), strict=True))
+    assert names["question_mark"] == 1 and names["question_start"] == 1
+    assert names["unresolved"] == 1 and names["duration"] == 1 and names["persistence"] == 0.5
+    plain = dict(zip(HEAD_FEATURES, cues("The staff were lovely"), strict=True))
+    assert plain["question_mark"] == plain["unresolved"] == plain["negation"] == 0 and plain["vader_pos"] > 0
+
+
+@pytest.mark.parametrize(("raw", "band", "expected"), [
+    ([0.0, 0.2, -0.3, 0.65, -1.0, 1.0], 0.3, [0.0, 0.0, 0.0, 0.5, -1.0, 1.0]),
+    ([0.1, -0.1], 0.0, [0.1, -0.1]),
+])
+def test_dead_zone_cuts_the_neutral_band_and_keeps_order(raw: list[float], band: float, expected: list[float]) -> None:
+    assert dead_zone(np.array(raw), band).tolist() == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(("scores", "expected"), [
+    ([], None),
+    ([None], None),
+    ([0.5], 0.5),
+    ([0.6, -0.3], 0.15),
+    ([0.0, 0.0, -0.6], -0.2),  # a neutral question beside a complaint: still negative
+    ([0.2, None, 0.4], 0.3),
+])
+def test_comment_score_is_the_mean_of_its_segments(scores: list[float | None], expected: float | None) -> None:
+    assert comment_score(scores) == (pytest.approx(expected) if expected is not None else None)
+    db = sqlite_utils.Database(memory=True)
+    db.execute("create table t (v float)")
+    db.conn.executemany("insert into t values (?)", [(v,) for v in scores])
+    sql = db.execute(f"select {comment_score_sql('v')} from t").fetchone()[0]
+    assert sql == (pytest.approx(expected) if expected is not None else None)
+
+
+def test_calibration_moves_the_bias_towards_a_skewed_company() -> None:
+    rng = np.random.default_rng(0)
+    raw = rng.normal(0, 1, size=(400, 3))
+    complaints = fit_calibration(raw, np.zeros(400, int), np.ones(400), comments=400)
+    praise = fit_calibration(raw, np.full(400, 2), np.ones(400), comments=400)
+    assert complaints.bias[0] > 1.0 > 0.0 > complaints.bias[2]
+    assert praise.bias[2] > 1.0 > 0.0 > praise.bias[0]
+    assert complaints == fit_calibration(raw, np.zeros(400, int), np.ones(400), comments=400)  # deterministic
+    balanced = fit_calibration(raw, rng.integers(0, 3, 400), np.ones(400), comments=400)
+    assert abs(balanced.bias[0]) < 0.3 and abs(balanced.bias[2]) < 0.3
+
+
+@pytest.mark.parametrize(("value", "error"), [
+    ({"scale": 1.0, "bias": [0.1, 0.0]}, "3 biases"),
+    ({"bias": [0, 0, 0]}, "scale"),
+])
+def test_a_broken_stored_calibration_is_refused(value: dict[str, object], error: str) -> None:
+    with pytest.raises((ValueError, KeyError), match=error):
+        Calibration.from_json(value)
+
+
+def test_calibration_input_is_checked() -> None:
+    with pytest.raises(ValueError, match=r"\(n, 3\)"):
+        fit_calibration(np.zeros((4, 2)), np.zeros(4, int), np.ones(4), comments=4)
+    with pytest.raises(ValueError, match="CLASSES indices"):
+        fit_calibration(np.zeros((2, 3)), np.array([0, 3]), np.ones(2), comments=2)
+
+
+# --- in the warehouse -------------------------------------------------------------------------
+
+
+def _published(db: sqlite_utils.Database) -> dict[str, float | None]:
+    return {r[0]: r[1] for r in db.execute(
+        f"select p.item_id, {published_sentiment_sql('p')} from processed p order by p.item_id")}
+
+
+@pytest.mark.slow
+def test_the_theme_stage_scores_segments_and_comments_follow(tmp_path: Path, embedder: Embedder) -> None:
+    db = new_warehouse(tmp_path / "w.db")
+    late, mixed, question, french = add_comments(db, [
+        "Refunds take forever. 11 days and counting for £16.55",
+        "the driver was lovely but the food came late",
+        "Where is my order?",
+    ], "t") + add_comments(db, ["La livraison était en retard."], "f", language="fr")
+    store.segment_new(db)
+    assert _published(db)[late] == 0.0  # the lexicon's reading, as the issue found it
+    store.embed_pending(db, embedder)
+    assert segment_sentiment.score_pending(db, embedder) == 5  # 2 + 2 + 1 English segments
+    seg = {r[0]: r[1] for r in db.execute("select id, sentiment from theme_segments")}
+    assert seg[f"{mixed}:0"] > 0.05 and seg[f"{mixed}:1"] < -0.05
+    assert seg[f"{french}:0"] is None  # no language the head or the lexicon reads
+    published = _published(db)
+    assert published[late] < -0.05 and abs(published[question]) < 0.05 and published[french] is None
+    assert published[mixed] == comment_score([seg[f"{mixed}:0"], seg[f"{mixed}:1"]])
+    # a rerun scores only what is new; a new comment is scored
+    assert segment_sentiment.score_pending(db, embedder) == 5  # the boundary second is scored again
+    state = store.get_state(db, segment_sentiment.STATE_KEY)
+    assert state["head"] == load_head().version and state["calibration"] is None
+
+
+@pytest.mark.slow
+def test_another_embedding_model_keeps_the_lexicon(tmp_path: Path, embedder: Embedder) -> None:
+    class Other:
+        name, version = "other-model", "1"
+
+        def encode(self, texts: list[str]) -> np.ndarray:
+            return embedder.encode(texts)
+
+    db = new_warehouse(tmp_path / "w.db")
+    (item,) = add_comments(db, ["money still hasn't arrived"], "t")
+    store.segment_new(db)
+    store.embed_pending(db, Other())
+    assert segment_sentiment.score_pending(db, Other()) == 0
+    assert db.execute("select sentiment from theme_segments").fetchone()[0] == pytest.approx(0.0, abs=1.0)
+    assert _published(db)[item] == db.execute("select sentiment from theme_segments").fetchone()[0]
+
+
+@pytest.mark.slow
+def test_a_skewed_company_calibrates_the_head(tmp_path: Path, embedder: Embedder) -> None:
+    db = new_warehouse(tmp_path / "w.db")
+    texts = [f"The delivery of order {n} arrived on day {n % 7 + 1}." for n in range(24)]
+    add_comments(db, texts, "low", rating=0.0)  # factual texts, every one rated 1 star
+    store.segment_new(db)
+    store.embed_pending(db, embedder)
+    before = segment_sentiment.score_pending(db, embedder, min_rated=MIN_CALIBRATION)
+    plain = [r[0] for r in db.execute("select sentiment from theme_segments order by id")]
+    assert before == 24 and store.get_state(db, segment_sentiment.STATE_KEY)["calibration"] is None
+    segment_sentiment.score_pending(db, embedder, min_rated=20)
+    calibration = Calibration.from_json(store.get_state(db, segment_sentiment.STATE_KEY)["calibration"])
+    assert calibration is not None and calibration.comments == 24
+    assert calibration.bias[0] > calibration.bias[2]  # this company's plain statements are complaints
+    after = [r[0] for r in db.execute("select sentiment from theme_segments order by id")]
+    assert sum(after) < sum(plain)
+
+
+# --- the training script ----------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_training_is_reproducible_on_a_small_slice(tmp_path: Path) -> None:
+    data = shared("labelled/clothing_reviews/reviews.csv")
+    clinc = shared("labelled/clinc150/data_full.json")
+    heads = []
+    for name in ("one", "two"):
+        out = tmp_path / f"{name}.npz"
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "train_sentiment.py"), "--clothing", str(data),
+                        "--clinc", str(clinc), "--limit", "60", "--out", str(out),
+                        "--cache", str(tmp_path / "vectors.npz")], check=True, cwd=ROOT)
+        heads.append(read_head(out))
+    one, two = heads
+    assert np.array_equal(one.coef, two.coef) and np.array_equal(one.intercept, two.intercept)
+    assert 0 < one.meta["texts"]["clothing"] < 60 and 0 < one.meta["texts"]["clinc"] <= 60  # held-out fifth left out
+    assert json.dumps(one.meta, sort_keys=True) == json.dumps(two.meta, sort_keys=True)
+
+
+def test_training_refuses_a_missing_file(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "train_sentiment.py"), "--clothing",
+                             str(tmp_path / "missing.csv"), "--out", str(tmp_path / "h.npz")],
+                            capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 2 and "missing.csv not found" in result.stderr
+    assert not (tmp_path / "h.npz").exists()
