@@ -46,6 +46,7 @@ from typing import Any
 import sqlite_utils
 
 from feedback import publish_state
+from feedback.insights.vector_codes import update_codes, write_codes
 from feedback.publish_delta import (
     ArchiveExtension,
     IncrementalExtension,
@@ -55,7 +56,6 @@ from feedback.publish_delta import (
     insert_rows,
 )
 from feedback.ratings import rating_band
-from feedback.serve.vectors import write_codes
 from feedback.text.sentiment_model import published_sentiment_sql
 from feedback.warehouse import now_iso
 from feedback.warehouse.runs import RUNS_COLUMNS, process_alive, public_details
@@ -262,7 +262,7 @@ def build_archive(
             for table, rows in extension(warehouse).items():
                 insert_rows(archive, table, rows, batch_size)
                 result.tables[table] = result.tables.get(table, 0) + len(rows)
-        write_codes(archive.conn)  # the int8 search vectors (feedback.serve.vectors)
+        result.tables.update(write_codes(archive.conn, warehouse))  # int8 search vectors (feedback.serve.vectors)
     _create_indexes(archive)
     archive.table("feedback").enable_fts(["title", "text"], tokenize="porter", create_triggers=False)
     _write_info(archive, result, state)
@@ -318,6 +318,7 @@ def update_archive(
         result.tables["sources"] = _sources_table(warehouse, archive)
         for table, update in updates:
             apply_update(archive, table, update)
+        result.tables.update(update_codes(archive.conn, warehouse, changes.items))
     for table in set(old) | {t for t, _ in updates}:
         if table not in result.tables:
             result.tables[table] = archive.table(table).count if archive.table(table).exists() else 0

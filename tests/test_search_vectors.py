@@ -17,15 +17,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from feedback.insights.vector_codes import update_codes, write_codes
 from feedback.serve.search import SearchUnavailable, VectorIndex
 from feedback.serve.vectors import (
+    CODE_DIMS,
     HEAD_DIMS,
     LIMIT,
     QuantisedIndex,
     fit_codebook,
     load_vector_index,
-    write_codes,
 )
+from feedback.warehouse import open_warehouse
 
 from .conftest import SHARED_DATA, need
 from .test_search_index import archive_with_vectors, clustered, unit
@@ -33,7 +35,7 @@ from .test_search_index import archive_with_vectors, clustered, unit
 
 def test_a_round_trip_moves_each_coordinate_by_at_most_half_a_step() -> None:
     vectors = clustered(6000, seed=7)
-    codebook = fit_codebook(vectors[:1000])  # fitted on a sample: later rows can lie beyond its range
+    codebook = fit_codebook(vectors[:1000], code_dims=384)  # fitted on a sample: later rows can lie beyond its range
     codes, factors = codebook.encode(vectors)
     assert codes.dtype == np.int8 and codes.shape == (6000, 384) and factors.dtype == np.float32
     assert np.abs(codes.astype(int)).max() <= LIMIT and factors.min() == 1.0
@@ -47,7 +49,7 @@ def test_a_round_trip_moves_each_coordinate_by_at_most_half_a_step() -> None:
 
 def test_the_scores_are_within_the_quantisation_bound_of_the_exact_cosines() -> None:
     vectors = clustered(3000, seed=8)
-    codebook = fit_codebook(vectors)
+    codebook = fit_codebook(vectors, code_dims=384)
     codes, factors = codebook.encode(vectors)
     for query in clustered(10, seed=9):
         weights, offset = codebook.weights(query)
@@ -59,10 +61,22 @@ def test_the_scores_are_within_the_quantisation_bound_of_the_exact_cosines() -> 
 
 def test_the_basis_is_a_rotation_with_the_largest_variance_first() -> None:
     vectors = clustered(2000, seed=10)
-    codebook = fit_codebook(vectors)
+    codebook = fit_codebook(vectors, code_dims=384)
     assert np.allclose(codebook.basis.T @ codebook.basis, np.eye(384), atol=1e-4)
     spread = np.var((vectors - codebook.mean) @ codebook.basis, axis=0)
     assert spread[0] == spread.max() and spread[:HEAD_DIMS].sum() > 0.9 * spread.sum()
+    leading = fit_codebook(vectors)  # the served codes: the leading CODE_DIMS axes only
+    assert leading.basis.shape == (384, CODE_DIMS) and np.allclose(leading.basis, codebook.basis[:, :CODE_DIMS])
+
+
+def test_an_axis_a_small_sample_leaves_empty_still_gets_a_usable_step() -> None:
+    vectors = clustered(2000, seed=22)
+    codebook = fit_codebook(vectors[:50])  # 50 vectors span at most 49 axes: the rest are empty
+    assert codebook.scales.min() >= 0.1 * codebook.scales[0] * 0.999
+    codes, factors = codebook.encode(vectors)  # most lie beyond the sample's range: factors above 1
+    decoded = codebook.decode(codes, factors)
+    projected = (vectors - codebook.mean) @ codebook.basis @ codebook.basis.T + codebook.mean  # all the codes can hold
+    assert np.median(np.linalg.norm(decoded - projected, axis=1)) < 0.05
 
 
 def test_fit_codebook_checks_its_input() -> None:
@@ -74,7 +88,7 @@ def test_fit_codebook_checks_its_input() -> None:
 
 def coded_archive(path: Path, vectors: np.ndarray) -> sqlite3.Connection:
     conn = archive_with_vectors(path, vectors)
-    assert write_codes(conn) == len(vectors)
+    assert write_codes(conn) == {"vector_codebook": 1, "vector_codes": len(vectors)}
     conn.commit()
     return conn
 
@@ -84,8 +98,9 @@ def test_published_codes_are_read_as_one_int8_array(tmp_path: Path) -> None:
     conn = coded_archive(tmp_path / "archive.db", vectors)
     index = load_vector_index(conn, "k", exact_below=3000)
     assert isinstance(index, QuantisedIndex) and (index.model, index.model_version) == ("minilm", "1")
-    assert index.codes.dtype == np.int8 and index.codes.shape == (3000, 384) and index.codes.flags.c_contiguous
-    assert index.nbytes == 3000 * (384 + 4 + 4) + 4 * (384 + 384 * 384 + 384)  # no float32 copy of the vectors
+    assert index.codes.dtype == np.int8 and index.codes.shape == (3000, CODE_DIMS) and index.codes.flags.c_contiguous
+    assert index.rowids.dtype == np.int32 and index.factors.dtype == np.float32
+    assert index.nbytes == 3000 * (CODE_DIMS + 4 + 4) + 4 * (384 + 384 * CODE_DIMS + CODE_DIMS)  # no float32 copy
     assert sorted(index.rowids.tolist()) == list(range(1, 3001))  # feedback rowids, comment f{i} is rowid i + 1
     found, cosines = index.top(vectors[1234], 5, candidates=100)
     assert found[0] == 1235 and cosines[0] == pytest.approx(1.0, abs=0.01)
@@ -127,12 +142,10 @@ def test_a_comment_missing_from_feedback_vectors_is_refused_at_query_time(tmp_pa
         index.top(vectors[7], 5)
 
 
-def test_an_archive_published_without_codes_is_encoded_when_read(tmp_path: Path) -> None:
+def test_an_archive_published_without_codes_is_searched_with_float32_vectors(tmp_path: Path) -> None:
     vectors = clustered(2000, seed=12)
-    published = load_vector_index(coded_archive(tmp_path / "coded.db", vectors), "k", exact_below=0)
-    encoded = load_vector_index(archive_with_vectors(tmp_path / "old.db", vectors), "k", exact_below=0)
-    assert isinstance(encoded, QuantisedIndex)
-    assert np.array_equal(encoded.codes, published.codes) and np.array_equal(encoded.rowids, published.rowids)
+    index = load_vector_index(archive_with_vectors(tmp_path / "old.db", vectors), "k", exact_below=0)
+    assert isinstance(index, VectorIndex) and index.top(vectors[12], 1)[0].tolist() == [13]
 
 
 def test_two_stage_search_over_codes_finds_the_exact_top_results() -> None:
@@ -150,15 +163,92 @@ def test_two_stage_search_over_codes_finds_the_exact_top_results() -> None:
     assert hits / (10 * len(queries)) >= 0.97
 
 
+def put_vectors(conn: sqlite3.Connection, vectors: dict[str, np.ndarray]) -> None:
+    """Add or replace comments and their vectors, and count them, as a publish does before the codes."""
+    conn.executemany("insert or ignore into feedback values (?, 'x')", [(i,) for i in vectors])
+    conn.executemany("insert or replace into feedback_vectors values (?, ?)", [(i, v.tobytes()) for i, v in vectors.items()])
+    conn.execute("update vector_model set vectors = (select count(*) from feedback_vectors)")
+
+
+def table(conn: sqlite3.Connection, name: str) -> list[tuple[object, ...]]:
+    return conn.execute(f"select * from {name} order by 1").fetchall()
+
+
+def test_an_incremental_update_codes_as_a_full_encoding_does_with_the_warehouse_codebook(tmp_path: Path) -> None:
+    warehouse = open_warehouse(tmp_path / "warehouse.db")
+    vectors = clustered(1400, seed=21)
+    conn = archive_with_vectors(tmp_path / "archive.db", vectors[:600])
+    assert write_codes(conn, warehouse) == {"vector_codebook": 1, "vector_codes": 600}
+    first = table(conn, "vector_codebook")
+    assert first[0][6] == 600  # fitted on the 600 vectors, and recorded in the warehouse
+    # a night: 300 new comments, one changed, one deleted
+    put_vectors(conn, {f"f{i}": vectors[i] for i in range(600, 900)} | {"f3": vectors[1300]})
+    conn.execute("delete from feedback_vectors where feedback_id = 'f5'")
+    conn.execute("update vector_model set vectors = 899")
+    changed = {f"f{i}" for i in range(600, 900)} | {"f3", "f5"}
+    assert update_codes(conn, warehouse, changed) == {"vector_codebook": 1, "vector_codes": 899}
+    assert table(conn, "vector_codebook") == first  # the codebook is kept
+    conn.commit()
+    full = sqlite3.connect(tmp_path / "full.db")
+    conn.backup(full)
+    assert write_codes(full, warehouse) == {"vector_codebook": 1, "vector_codes": 899}
+    assert table(full, "vector_codes") == table(conn, "vector_codes") and table(full, "vector_codebook") == first
+    assert [r[0] for r in conn.execute("select feedback_id from vector_codes where feedback_id in ('f3', 'f5')")] == ["f3"]
+    index = load_vector_index(conn, "k", exact_below=0)
+    assert isinstance(index, QuantisedIndex) and index.top(vectors[1300], 1)[0].tolist() == [4]  # f3's new vector
+
+    # twice the vectors it was fitted on: a new codebook, every comment encoded again
+    put_vectors(conn, {f"f{i}": vectors[i] for i in range(900, 1201)})
+    assert update_codes(conn, warehouse, {f"f{i}" for i in range(900, 1201)})["vector_codes"] == 1200
+    refitted = table(conn, "vector_codebook")
+    assert refitted != first and refitted[0][6] == 1200
+    conn.commit()
+    full.commit()
+    conn.backup(full)
+    assert write_codes(full, warehouse)["vector_codes"] == 1200
+    assert table(full, "vector_codes") == table(conn, "vector_codes")
+
+
+def test_codes_made_with_another_codebook_or_model_are_encoded_again(tmp_path: Path) -> None:
+    warehouse = open_warehouse(tmp_path / "warehouse.db")
+    conn = archive_with_vectors(tmp_path / "archive.db", clustered(500, seed=23))
+    write_codes(conn, warehouse)
+    before = table(conn, "vector_codes")
+    # a publish killed after the warehouse recorded a codebook the archive in place was not coded with
+    conn.execute("update vector_codebook set codebook = 'another'")
+    conn.execute("update vector_codes set codes = zeroblob(length(codes))")
+    update_codes(conn, warehouse, set())
+    assert table(conn, "vector_codes") == before and table(conn, "vector_codebook")[0][0] != "another"
+    # another model: fitted again
+    conn.execute("update vector_model set model_version = '2'")
+    update_codes(conn, warehouse, set())
+    assert table(conn, "vector_codebook")[0][3] == "2" and len(table(conn, "vector_codes")) == 500
+
+
+@pytest.mark.parametrize("value", ["not json", "[1, 2]", json.dumps(["x", "pca-int8/2", "minilm", "1", 384, 256, 10,
+                                                                     "AAAA", "AAAA", "AAAA"])])
+def test_an_unreadable_codebook_in_the_warehouse_is_fitted_again(tmp_path: Path, value: str) -> None:
+    warehouse = open_warehouse(tmp_path / "warehouse.db")
+    warehouse.execute("insert into publish_state (key, value, updated_at) values ('vector_codebook', ?, '')", [value])
+    warehouse.conn.commit()
+    conn = archive_with_vectors(tmp_path / "archive.db", clustered(300, seed=24))
+    assert write_codes(conn, warehouse) == {"vector_codebook": 1, "vector_codes": 300}
+    stored = json.loads(warehouse.execute("select value from publish_state where key = 'vector_codebook'").fetchone()[0])
+    assert stored[0] == table(conn, "vector_codebook")[0][0]
+
+
 # A broken vector_codes or vector_codebook: (SQL that breaks it, what the refusal says)
 BROKEN = [
-    ("update vector_codes set codes = substr(codes, 2) where block = 0", "vector_codes block 0 codes holds"),
-    ("update vector_codes set rowids = x'00' where block = 0", "vector_codes block 0 rowids holds 1 bytes"),
-    ("update vector_codes set factors = null where block = 0", "vector_codes block 0 factors holds NoneType"),
+    ("update vector_codes set codes = substr(codes, 2) where feedback_id = 'f9'",
+     f"vector_codes.codes holds {CODE_DIMS - 1} bytes"),
+    ("update vector_codes set codes = null where feedback_id = 'f9'", "vector_codes.codes holds NoneType"),
+    ("update vector_codes set factor = 'x' where feedback_id = 'f9'", "vector_codes.factor holds a non-number"),
     ("update vector_codebook set basis = zeroblob(10)", "vector_codebook.basis holds 10 bytes"),
-    ("delete from vector_codes where block = 0", "vector_codes hold 0 comments, vector_codebook counts 300"),
-    ("update vector_codes set rows = 301", "holds more comments than vector_codebook counts (300)"),
-    ("update vector_codebook set format = 'pca-int4/9'", "are not pca-int8/1 codes of 384 dimensions"),
+    ("delete from vector_codes where feedback_id = 'f9'", "vector_codes hold 299 comments, its feedback_vectors 300"),
+    ("update vector_model set vectors = 299", "vector_codes hold more comments than its feedback_vectors (299)"),
+    ("update vector_codebook set format = 'pca-int4/9'", f"(pca-int4/9, {CODE_DIMS} of 384 dimensions) are not"),
+    ("update vector_codebook set dim = 385", "vector_codebook.mean holds 1536 bytes, not 1540"),
+    ("update vector_codebook set code_dims = 385", "are not pca-int8/2 codes"),
     ("delete from vector_codebook", "vector_codebook is empty"),
 ]
 
@@ -193,7 +283,7 @@ async def test_with_broken_codes_the_search_page_answers_by_keyword(tmp_path: Pa
                  " vectors integer)")
     conn.executemany("insert into feedback_vectors values (?, ?)", [(f"f{i}", v.tobytes()) for i, v in enumerate(vectors)])
     conn.execute("insert into vector_model values ('minilm', '1', 384, 40)")
-    assert write_codes(conn) == 40
+    assert write_codes(conn) == {"vector_codebook": 1, "vector_codes": 40}
     conn.execute("update vector_codes set codes = substr(codes, 1, 100)")
     conn.commit()
     conn.close()
@@ -201,7 +291,7 @@ async def test_with_broken_codes_the_search_page_answers_by_keyword(tmp_path: Pa
     page = await ds.client.get("/-/feedback/search?q=parcel+late&mode=hybrid")
     assert page.status_code == 200
     text = page.text
-    assert "Search by meaning is unavailable" in text and "vector_codes block 0 codes holds 100 bytes" in text
+    assert "Search by meaning is unavailable" in text and "vector_codes.codes holds 100 bytes" in text
     assert text.count("parcel number") >= 10  # the keyword matches are shown
 
 
