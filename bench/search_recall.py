@@ -16,17 +16,18 @@ nearest real vector is at cosine ~0.95-0.99. Every real vector thus gets a crowd
 variants: the top 10 of a query is full of near-ties, harder for a quantised search than real
 archives (conservative). The noise is isotropic, so it also fills the trailing principal axes.
 
-Compared, at the real corpus's size and at ``--size``, against exact float32 search (every
-vector, one product): the served float32 two-stage search (PCA 64 float32 copy first pass,
-exact re-rank: :class:`feedback.serve.search.VectorIndex`) and the int8 codes
-(:class:`feedback.serve.vectors.QuantisedIndex`: first pass on the 64 leading codes, re-rank on
-all 384), both with the served candidate count (2 %, at least 4,000); the codes also with every
-code scored (the quantisation error alone). Memory: each index is written into a real archive
-file (``feedback_vectors``, and ``vector_codes`` by the publish step), then read by a fresh
-process as the server reads it (:func:`feedback.serve.vectors.load_vector_index`, and the
-float32 path :func:`feedback.serve.search.load_index`), which answers ``--rss-queries`` queries
-and reports its resident memory before and after (VmRSS: anonymous + file-backed; VmHWM: the
-peak). Also the codes memory-mapped from an ``.npy`` side file instead. Appends to
+Compared, at the real corpus's size and at ``--size``, with exact float32 search (every
+vector, one product; the baseline of every timing, in the same process): the float32 two-stage
+search (PCA 64 float32 copy first pass, exact re-rank: :class:`feedback.serve.search.VectorIndex`)
+and the int8 codes as served (:class:`feedback.serve.vectors.QuantisedIndex`: 256 codes on the
+leading principal axes, first pass on the 64 leading codes, the candidates ranked by all 256,
+the best k + 50 by their float32 cosines), both with the served candidate count (2 %, at least
+4,000); the codes also alone (no float32 re-rank: the quantisation error). Memory: the vectors
+are written into a real archive file (``feedback_vectors``, and ``vector_codes`` by the publish
+step), then read by a fresh process as the server reads it
+(:func:`feedback.serve.vectors.load_vector_index`, and the float32 path
+:func:`feedback.serve.search.load_index`), which answers ``--rss-queries`` queries and reports
+its resident memory growth (VmRSS: anonymous + file-backed; VmHWM: the peak). Appends to
 bench/RESULTS.md.
 """
 
