@@ -46,6 +46,7 @@ from typing import Any
 import sqlite_utils
 
 from feedback import publish_state
+from feedback.insights.vector_codes import update_codes, write_codes
 from feedback.publish_delta import (
     ArchiveExtension,
     IncrementalExtension,
@@ -261,6 +262,7 @@ def build_archive(
             for table, rows in extension(warehouse).items():
                 insert_rows(archive, table, rows, batch_size)
                 result.tables[table] = result.tables.get(table, 0) + len(rows)
+        result.tables.update(write_codes(archive.conn, warehouse))  # int8 search vectors (feedback.serve.vectors)
     _create_indexes(archive)
     archive.table("feedback").enable_fts(["title", "text"], tokenize="porter", create_triggers=False)
     _write_info(archive, result, state)
@@ -316,6 +318,7 @@ def update_archive(
         result.tables["sources"] = _sources_table(warehouse, archive)
         for table, update in updates:
             apply_update(archive, table, update)
+        result.tables.update(update_codes(archive.conn, warehouse, changes.items))
     for table in set(old) | {t for t, _ in updates}:
         if table not in result.tables:
             result.tables[table] = archive.table(table).count if archive.table(table).exists() else 0

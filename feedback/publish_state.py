@@ -31,7 +31,7 @@ import sqlite_utils
 
 from feedback.warehouse.sql import chunks, marks, now_iso
 
-ARCHIVE_FORMAT = 1  # bump when what the archive holds changes (a table or column): the next publish rebuilds
+ARCHIVE_FORMAT = 2  # 2: vector_codebook and vector_codes; bump when what the archive holds changes (a table or column): the next publish rebuilds
 
 
 @dataclass

@@ -100,6 +100,7 @@ async def test_search_by_meaning_in_two_stages_finds_what_exact_search_finds(
 
     from feedback.serve import plugin as datasette_plugin
     from feedback.serve import search as insights_search
+    from feedback.serve.vectors import QuantisedIndex
 
     shutil.copy(archive, tmp_path / "archive.db")  # a new path: its own index
     monkeypatch.setattr(insights_search, "MIN_CANDIDATES", 0)  # re-rank only 2 x 200 candidates
@@ -114,7 +115,7 @@ async def test_search_by_meaning_in_two_stages_finds_what_exact_search_finds(
     hybrid = results(await get(two_stage, "/-/feedback/search?q=refund"))  # fused ranks may swap near-ties
     assert hybrid[0][0] == "both" and all("refund" in text.lower() for _, text in hybrid[:10])
     index = next(i for p, i in datasette_plugin._indexes._indexes.items() if p.startswith(str(tmp_path)))
-    assert index.reduced is not None and len(index.rowids) > 2 * 400
+    assert isinstance(index, QuantisedIndex) and len(index.rowids) > 2 * 400  # int8 codes (serve/vectors.py)
 
 
 async def test_hybrid_search_puts_comments_matching_both_ways_first(ds: Any) -> None:

@@ -124,6 +124,11 @@ def assert_same_archive(incremental: Path, full: Path) -> None:
     a, b = archive_digest.digest(str(incremental)), archive_digest.digest(str(full))
     assert [t for t in a if a[t] != b.get(t)] == []
     assert a == b
+    # the int8 search vectors too: one code row per vector, made with the warehouse's codebook
+    db = sqlite3.connect(incremental)
+    assert db.execute("select count(*) from vector_codes").fetchone() == db.execute(
+        "select count(*) from feedback_vectors").fetchone() != (0,)
+    assert db.execute("select count(*) from vector_codebook").fetchone() == (1,)
     assert fts(incremental) == fts(full)
 
 

@@ -22,7 +22,7 @@ PAGE_TABLES: dict[str, tuple[str, ...]] = {
     "overview": ("weekly_volume", "themes", "theme_weeks", "theme_trends", "promises", "promise_weeks",
                  "archive_info"),
     "search": ("feedback", "feedback_fts", "feedback_themes", "themes", "sources", "feedback_vectors",
-               "vector_model"),
+               "vector_model", "vector_codebook", "vector_codes"),
     "themes": ("themes", "theme_trends"),
     "theme": ("themes", "theme_weeks", "theme_sources", "theme_trends", "feedback_themes", "feedback"),
     "trends": ("theme_trends", "themes", "weekly_volume"),

@@ -11,7 +11,7 @@ publishes. Configure in metadata (all optional)::
         silence_days: 30         # ... or a returning customer silent this long after one
         warm_up: true            # default false; `feedback serve` sets it unless the file does
         exact_below: 50000       # search by meaning ranks every vector exactly below this many
-                                 # comments, in two stages (PCA first pass, exact re-rank) from it
+                                 # comments, in two stages over int8 codes from it (serve/vectors.py)
         sql_result_mb: 64        # text and blobs one query may return (feedback.serve.limits)
         sql_memory_mb: 512       # cap on SQLite's memory for the whole process; default none,
                                  # `feedback serve` sets 512 unless the file does
@@ -46,11 +46,12 @@ from feedback.serve.pages import NAV, settings
 from feedback.serve.reload import reopen_middleware, served_key
 from feedback.serve.search import EXACT_BELOW, IndexCache, QueryEncoder
 from feedback.serve.search_page import FILTERS, MODES, Searcher, filter_sql, search_args
+from feedback.serve.vectors import load_vector_index
 
 __all__ = ["FILTERS", "MODES", "filter_sql", "search_args"]  # for callers that knew them here
 
 HERE = Path(__file__).parent
-_indexes = IndexCache()
+_indexes = IndexCache(load_vector_index)
 _facet_indexes = IndexCache(load_facets)
 _encoders: dict[str, QueryEncoder] = {}
 _warming: list[threading.Thread] = []  # background warm-ups started (tests join them)
