@@ -72,6 +72,8 @@ CLINC = SHARED / "clinc150" / "data_full.json"
 HOLD_OUT_MODULUS = 5
 C = 0.05  # inverse L2 strength on standardised features
 BAND = 0.2  # neutral band cut out of a segment's P(pos) - P(neg)
+ORDINAL = False
+CUE_WEIGHT = 1.0
 SHARES = {"clothing": 0.45, "vader_gt": 0.25, "uci": 0.15, "clinc": 0.15}
 VADER_GT_SETS = ("amazonReviewSnippets", "movieReviewSnippets", "nytEditorialSnippets")
 CLINC_SKIP_DOMAINS = {"small_talk"}
@@ -173,8 +175,12 @@ def segment_texts(texts: Sequence[str]) -> list[list[tuple[str, str]]]:
     return out
 
 
-def embed_cached(texts: Iterable[str], embedder: SupportsEmbed, cache: Path | None) -> dict[str, np.ndarray]:
-    """Vectors by text, embedding only what the cache (.npz: text hash -> vector) does not hold."""
+def embed_cached(texts: Iterable[str], embedder: SupportsEmbed, cache: Path | None,
+                 chunk: int = 4000) -> dict[str, np.ndarray]:
+    """Vectors by text, embedding only what the cache (.npz: text hash -> vector) does not hold.
+
+    The cache is written after every ``chunk`` new texts, so an interrupted run keeps its work.
+    """
     wanted = list(dict.fromkeys(texts))
     stored: dict[str, np.ndarray] = {}
     tag = f"{embedder.name}:{embedder.version}"
@@ -186,7 +192,10 @@ def embed_cached(texts: Iterable[str], embedder: SupportsEmbed, cache: Path | No
     todo = [text for text in wanted if hashes[text] not in stored]
     if todo:
         log.info("embedding %d segments (%d cached)", len(todo), len(wanted) - len(todo))
-        stored.update(zip((hashes[t] for t in todo), embedder.encode(todo), strict=True))
+    for start in range(0, len(todo), chunk):
+        part = todo[start : start + chunk]
+        stored.update(zip((hashes[t] for t in part), embedder.encode(part), strict=True))
+        log.info("embedded %d of %d", min(start + chunk, len(todo)), len(todo))
         if cache:
             cache.parent.mkdir(parents=True, exist_ok=True)
             keys = sorted(stored)
@@ -221,20 +230,63 @@ def design(texts: list[Labelled], vectors: dict[str, np.ndarray],
 
 
 def fit_head(features: np.ndarray, labels: np.ndarray, weights: np.ndarray, model: str, *, c: float = C,
-             band: float = BAND, meta: dict[str, object] | None = None) -> SentimentHead:
-    """A multinomial logistic head on standardised features, the standardisation folded into the weights."""
+             band: float = BAND, ordinal: bool = ORDINAL, cue_weight: float = CUE_WEIGHT,
+             meta: dict[str, object] | None = None) -> SentimentHead:
+    """A linear head on standardised features, the standardisation folded into the weights.
+
+    ``ordinal``: an adjacent-category ordinal logit (:func:`fit_ordinal`: one sentiment axis,
+    negative < neutral < positive) instead of a multinomial one (three free rows). ``cue_weight``:
+    the cue columns (lexicon scores and cues) are scaled by this after standardising, so the L2
+    penalty holds them back this many times less than each of the 384 embedding dimensions.
+    """
     from sklearn.linear_model import LogisticRegression
 
+    dim = features.shape[1] - len(HEAD_FEATURES)
     mean = np.average(features, axis=0, weights=weights)
     std = np.sqrt(np.average((features - mean) ** 2, axis=0, weights=weights))
     std[std < 1e-6] = 1.0
-    clf = LogisticRegression(C=c, max_iter=5000, tol=1e-6)
-    clf.fit((features - mean) / std, labels, sample_weight=weights)
-    coef = clf.coef_ / std
-    intercept = clf.intercept_ - coef @ mean
-    dim = features.shape[1] - len(HEAD_FEATURES)
+    std[dim:] /= cue_weight
+    scaled = (features - mean) / std
+    if ordinal:
+        coef, intercept = fit_ordinal(scaled, labels, weights, c)
+    else:
+        clf = LogisticRegression(C=c, max_iter=5000, tol=1e-6)
+        clf.fit(scaled, labels, sample_weight=weights)
+        coef, intercept = clf.coef_, clf.intercept_
+    coef = coef / std
+    intercept = intercept - coef @ mean
     return SentimentHead(coef=np.asarray(coef, np.float32), intercept=np.asarray(intercept, np.float32),
                          model=model, dim=dim, band=band, meta=dict(meta or {}))
+
+
+def fit_ordinal(scaled: np.ndarray, labels: np.ndarray, weights: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray]:
+    """An adjacent-category ordinal logit as a 3-class linear map: class logits ``[0, a1 + s, a1 + a2 + 2 s]``
+    with ``s = scaled @ beta``, i.e. log P(neutral)/P(negative) = a1 + s, log P(positive)/P(neutral) = a2 + s.
+
+    Objective as scikit-learn's: ``c * weighted NLL + |beta|^2 / 2`` (thresholds unpenalised), L-BFGS
+    from zero: deterministic. Returns (coef (3, d), intercept (3,)).
+    """
+    from scipy.optimize import minimize
+
+    n, d = scaled.shape
+    steps = np.array([0.0, 1.0, 2.0])
+    onehot = np.eye(len(CLASSES))[labels]
+
+    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+        beta, a1, a2 = params[:d], params[d], params[d + 1]
+        s = scaled @ beta
+        z = np.stack([np.zeros(n), a1 + s, a1 + a2 + 2 * s], axis=1)
+        z -= z.max(axis=1, keepdims=True)
+        lse = np.log(np.exp(z).sum(axis=1))
+        grad_z = weights[:, None] * (np.exp(z - lse[:, None]) - onehot)
+        value = c * float(-(weights * (z[np.arange(n), labels] - lse)).sum()) + 0.5 * float(beta @ beta)
+        grad = np.concatenate([c * (scaled.T @ (grad_z @ steps)) + beta,
+                               [c * (grad_z[:, 1] + grad_z[:, 2]).sum(), c * grad_z[:, 2].sum()]])
+        return value, grad
+
+    result = minimize(loss, np.zeros(d + 2), jac=True, method="L-BFGS-B", options={"maxiter": 5000, "gtol": 1e-7})
+    beta, a1, a2 = result.x[:d], result.x[d], result.x[d + 1]
+    return np.stack([np.zeros(d), beta, 2 * beta]), np.array([0.0, a1, a1 + a2])
 
 
 def train(texts: list[Labelled], embedder: SupportsEmbed, cache: Path | None = None, *, c: float = C,
