@@ -119,7 +119,10 @@ COMPLAINTS = [
     "Charged twice for the same order and no one will sort it out.",
     "Two weeks and my replacement card hasn't come.",
     "Nobody has answered my email from last Monday.",
-    "I returned the jacket a month ago and I'm still out of pocket.",
+    # a known miss of the shipped head (0.00: "out of pocket" is read as neutral), kept so that a
+    # head that gets it right is noticed (strict: the test fails when it starts passing)
+    pytest.param("I returned the jacket a month ago and I'm still out of pocket.",
+                 marks=pytest.mark.xfail(strict=True, reason="known miss of head aa50b8ebb7ea")),
 ]
 
 
