@@ -15,7 +15,8 @@ bench/sentiment_sentences.tsv and bench/sentiment_service.tsv (written for this 
 never trained on), the VADER paper's human-rated tweets (``--vader-gt``; general tweets, not
 trained on: the nearest thing here to the complaint tweets the product is judged on), and the
 held-out fifth of the UCI review sentences (``--uci``, binary; the other four fifths are trained
-on). Calibration: a head trained without the clothing reviews, calibrated on N of the clothing
+on) and of the VADER paper's review and editorial snippets (three-class; likewise). ``--compare``
+measures another head (e.g. the previous one) beside the shipped one in the same run. Calibration: a head trained without the clothing reviews, calibrated on N of the clothing
 training reviews taken as "the company's rated comments", measured on the held-out fifth.
 
 ``evaluate_sentiment`` is the entry point other benchmarks import (bench/themes_quality.py).
