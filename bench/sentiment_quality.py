@@ -2,7 +2,7 @@
 neither was tuned on.
 
     HF_HUB_OFFLINE=1 .venv/bin/python bench/sentiment_quality.py [--cache bench/out/vectors.npz]
-        [--vader-gt DIR] [--uci DIR] [--limit N] [--append bench/RESULTS.md]
+        [--vader-gt DIR] [--uci DIR] [--compare OLD_HEAD.npz] [--limit N] [--append bench/RESULTS.md]
 
 In domain: the held-out fifth of the shared clothing reviews (scripts/train_sentiment.py never
 trains on it): Spearman against the stars, binary macro-F1 of 1-2 vs 4-5 stars, three-class
@@ -15,7 +15,8 @@ bench/sentiment_sentences.tsv and bench/sentiment_service.tsv (written for this 
 never trained on), the VADER paper's human-rated tweets (``--vader-gt``; general tweets, not
 trained on: the nearest thing here to the complaint tweets the product is judged on), and the
 held-out fifth of the UCI review sentences (``--uci``, binary; the other four fifths are trained
-on). Calibration: a head trained without the clothing reviews, calibrated on N of the clothing
+on) and of the VADER paper's review and editorial snippets (three-class; likewise). ``--compare``
+measures another head (e.g. the previous one) beside the shipped one in the same run. Calibration: a head trained without the clothing reviews, calibrated on N of the clothing
 training reviews taken as "the company's rated comments", measured on the held-out fifth.
 
 ``evaluate_sentiment`` is the entry point other benchmarks import (bench/themes_quality.py).
@@ -134,13 +135,14 @@ def held_out_clothing(data: Path, limit: int | None = None) -> tuple[list[str], 
 
 def evaluate_sentiment(embedder: SupportsEmbed | None = None, *, data: Path = training.CLOTHING,
                        limit: int | None = None, head: SentimentHead | None = None,
-                       cache: Path | None = None) -> dict[str, Any]:
+                       cache: Path | None = None, baseline: SentimentHead | None = None) -> dict[str, Any]:
     """Sentiment against the stars on the held-out clothing reviews, lexicon vs head.
 
     ``embedder``: all-MiniLM-L6-v2 (the default :class:`feedback.embed.Embedder` when None);
     ``data``: the clothing reviews CSV; ``limit``: the first N held-out reviews only (all
     4,486 by default); ``head``: the shipped head by default; ``cache``: an optional .npz vector
-    cache shared with scripts/train_sentiment.py. Returns ``{"reviews": n, "lexicon": {...},
+    cache shared with scripts/train_sentiment.py; ``baseline``: another head (e.g. the previous
+    one) measured beside, under the key "baseline". Returns ``{"reviews": n, "lexicon": {...},
     "head": {...}}``, each method's dict holding ``spearman``, ``binary_f1`` and ``three_f1``
     (read with the product's +-0.05 cut-offs), and ``seconds`` (wall time of its scoring,
     embedding included for the head).
@@ -158,11 +160,16 @@ def evaluate_sentiment(embedder: SupportsEmbed | None = None, *, data: Path = tr
     started = time.perf_counter()
     new = head_scores(texts, embedder, head)
     head_seconds = time.perf_counter() - started
-    return {
+    out: dict[str, Any] = {
         "reviews": len(texts),
         "lexicon": {**star_figures(old, stars), "seconds": round(lexicon_seconds, 2)},
         "head": {**star_figures(new, stars), "seconds": round(head_seconds, 2)},
     }
+    if baseline is not None:
+        started = time.perf_counter()
+        before = head_scores(texts, embedder, baseline)
+        out["baseline"] = {**star_figures(before, stars), "seconds": round(time.perf_counter() - started, 2)}
+    return out
 
 
 def read_sentences(path: Path) -> tuple[list[str], np.ndarray]:
@@ -170,26 +177,36 @@ def read_sentences(path: Path) -> tuple[list[str], np.ndarray]:
     return [r["text"] for r in rows], np.array([LABELS[r["label"]] for r in rows])
 
 
-def out_of_domain(embedder: SupportsEmbed, head: SentimentHead, vader_gt: Path | None,
-                  uci: Path | None) -> list[tuple[str, int, str, float, float]]:
-    """(set, texts, measure, lexicon, head) rows for the sets the head was not trained on."""
-    rows: list[tuple[str, int, str, float, float]] = []
+OodRow = tuple[str, int, str, list[float]]  # set, texts, measure, figure per method (lexicon, heads...)
+
+
+def out_of_domain(embedder: SupportsEmbed, heads: Sequence[SentimentHead], vader_gt: Path | None,
+                  uci: Path | None) -> list[OodRow]:
+    """(set, texts, measure, [lexicon, each head]) rows for the sets the heads were not trained on
+    (the VADER paper's snippets: their held-out fifth; its tweets and the hand-written sentences: all)."""
+    rows: list[OodRow] = []
+
+    def add(name: str, measure: str, texts: list[str], truth: np.ndarray) -> None:
+        score = three_f1 if measure.startswith("3") else binary_f1
+        figures = [score(truth, lexicon_scores(texts))] + [score(truth, head_scores(texts, embedder, h)) for h in heads]
+        rows.append((name, len(texts), measure, figures))
+
     for path in SENTENCE_SETS:
         texts, truth = read_sentences(path)
-        rows.append((f"hand-written service sentences ({path.name})", len(texts), "3-class macro-F1",
-                     three_f1(truth, lexicon_scores(texts)), three_f1(truth, head_scores(texts, embedder, head))))
+        add(f"hand-written service sentences ({path.name})", "3-class macro-F1", texts, truth)
     if vader_gt:
         tweets = training.read_vader_gt(vader_gt, "tweets")
-        texts = [t for t, _ in tweets]
-        truth = np.array([training.rating_class(r) - 1 for _, r in tweets])
-        rows.append(("VADER paper tweets (general tweets, rated by people)", len(texts), "3-class macro-F1",
-                     three_f1(truth, lexicon_scores(texts)), three_f1(truth, head_scores(texts, embedder, head))))
+        add("VADER paper tweets (general tweets, rated by people; never trained on)", "3-class macro-F1",
+            [t for t, _ in tweets], np.array([training.rating_class(r) - 1 for _, r in tweets]))
+        for name in training.VADER_GT_SETS:
+            pairs = [(t, r) for t, r in training.read_vader_gt(vader_gt, name) if training.held_out(t)]
+            add(f"VADER paper {name}, held-out fifth", "3-class macro-F1", [t for t, _ in pairs],
+                np.array([training.rating_class(r) - 1 for _, r in pairs]))
     if uci:
         for name in ("amazon_cells", "imdb", "yelp"):
             pairs = [(t, y) for t, y in training.read_uci(uci, name) if training.held_out(t)]
-            texts, truth = [t for t, _ in pairs], np.array([y for _, y in pairs])
-            rows.append((f"UCI {name} sentences, held-out fifth", len(texts), "binary macro-F1",
-                         binary_f1(truth, lexicon_scores(texts)), binary_f1(truth, head_scores(texts, embedder, head))))
+            add(f"UCI {name} sentences, held-out fifth", "binary macro-F1", [t for t, _ in pairs],
+                np.array([y for _, y in pairs]))
     return rows
 
 
@@ -219,23 +236,31 @@ def calibrate(embedder: SupportsEmbed, head: SentimentHead, rated: Sequence[tupl
     return fit_calibration(raw, np.array(labels), np.array(weights), comments=len(rated))
 
 
-def report(figures: dict[str, Any], ood: list[tuple[str, int, str, float, float]],
-           calibrated: list[tuple[int, Calibration, dict[str, float]]], head: SentimentHead) -> list[str]:
+def report(figures: dict[str, Any], ood: list[OodRow],
+           calibrated: list[tuple[int, Calibration, dict[str, float]]], head: SentimentHead,
+           baseline: SentimentHead | None = None) -> list[str]:
     lines = [
         f"\n## Sentiment quality, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC (2 cores, shared and loaded, "
         f"Python {platform.python_version()})\n",
         f"`bench/sentiment_quality.py`: {figures['reviews']:,} held-out clothing reviews (never trained on); "
         f"head {head.version} ({head.meta.get('segments')} training segments, C={head.meta.get('C')}, "
-        f"neutral band {head.band}). Cut-offs as the product reads a score: <= -0.05 negative, >= 0.05 positive.\n",
+        f"neutral band {head.band})"
+        + (f", beside head {baseline.version} ({baseline.meta.get('segments')} training segments)" if baseline else "")
+        + ". Cut-offs as the product reads a score: <= -0.05 negative, >= 0.05 positive.\n",
         "| method | Spearman vs stars | binary macro-F1 (1-2 vs 4-5) | 3-class macro-F1 (1-2/3/4-5) | seconds |",
         "|---|---|---|---|---|",
     ]
-    for key, name in (("lexicon", "VADER + service lexicon (today)"), ("head", "segment head (new)")):
+    methods = [("lexicon", "VADER + service lexicon"), ("head", f"segment head {head.version} (shipped)")]
+    if baseline is not None:
+        methods.insert(1, ("baseline", f"segment head {baseline.version} (before)"))
+    for key, name in methods:
         f = figures[key]
         lines.append(f"| {name} | {f['spearman']:.3f} | {f['binary_f1']:.3f} | {f['three_f1']:.3f} | {f['seconds']} |")
     lines += ["", "Out of domain (never trained on; UCI: the held-out fifth):", "",
-              "| set | texts | measure | VADER + lexicon | head |", "|---|---|---|---|---|"]
-    lines += [f"| {name} | {n:,} | {measure} | {old:.3f} | {new:.3f} |" for name, n, measure, old, new in ood]
+              "| set | texts | measure | " + " | ".join(name for _, name in methods) + " |",
+              "|---|---|---|" + "---|" * len(methods)]
+    lines += [f"| {name} | {n:,} | {measure} | " + " | ".join(f"{v:.3f}" for v in values) + " |"
+              for name, n, measure, values in ood]
     if calibrated:
         lines += ["", "Calibration on a company's own rated comments (a head trained WITHOUT the clothing reviews, "
                   "calibrated on N clothing training reviews, measured on the held-out fifth):", "",
@@ -254,6 +279,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--vader-gt", type=Path, help="folder of the VADER paper's *_GroundTruth.txt files")
     parser.add_argument("--uci", type=Path, help="folder of the UCI sentiment labelled sentences")
     parser.add_argument("--no-clothing-head", type=Path, help="a head trained with --no-clothing, for calibration")
+    parser.add_argument("--compare", type=Path, help="another head file (e.g. the previous one) measured beside")
     parser.add_argument("--limit", type=int, help="the first N held-out reviews only")
     parser.add_argument("--append", type=Path, help="append the results to this markdown file")
     args = parser.parse_args(argv)
@@ -264,12 +290,13 @@ def main(argv: list[str] | None = None) -> None:
 
     head = load_head()
     embedder = CachedEmbedder(Embedder(), args.cache)
-    figures = evaluate_sentiment(embedder, data=args.data, limit=args.limit, head=head)
-    ood = out_of_domain(embedder, head, args.vader_gt, args.uci)
+    baseline = read_head(args.compare) if args.compare else None
+    figures = evaluate_sentiment(embedder, data=args.data, limit=args.limit, head=head, baseline=baseline)
+    ood = out_of_domain(embedder, [h for h in (baseline, head) if h is not None], args.vader_gt, args.uci)
     calibrated = []
     if args.no_clothing_head:
         calibrated = calibration_rows(embedder, read_head(args.no_clothing_head), args.data, (200, 1000), args.limit)
-    lines = report(figures, ood, calibrated, head)
+    lines = report(figures, ood, calibrated, head, baseline)
     print("\n".join(lines))
     if args.append:
         with args.append.open("a", encoding="utf-8") as fh:

@@ -109,6 +109,30 @@ def test_complaints_questions_and_praise(embedder: Embedder, text: str, sign: in
         assert score * sign >= 0.05, score
 
 
+# Complaints written for this test (not taken from any data set the head was trained or measured on):
+# waits, unanswered contact, money taken and not returned, told in plain words with no "bad" word.
+COMPLAINTS = [
+    "Still waiting on my refund.",
+    "I've been on hold for 40 minutes and nobody has picked up.",
+    "Third time I've asked for a callback, still nothing.",
+    "The app says delivered but there is no parcel at my door.",
+    "Charged twice for the same order and no one will sort it out.",
+    "Two weeks and my replacement card hasn't come.",
+    "Nobody has answered my email from last Monday.",
+    # a known miss of the shipped head (0.00: "out of pocket" is read as neutral), kept so that a
+    # head that gets it right is noticed (strict: the test fails when it starts passing)
+    pytest.param("I returned the jacket a month ago and I'm still out of pocket.",
+                 marks=pytest.mark.xfail(strict=True, reason="known miss of head aa50b8ebb7ea")),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text", COMPLAINTS)
+def test_plain_complaints_read_negative(embedder: Embedder, text: str) -> None:
+    score = text_score(text, embedder)
+    assert score is not None and score <= -0.05, score
+
+
 @pytest.mark.slow
 def test_each_segment_has_its_own_sign(embedder: Embedder) -> None:
     (driver, one), (food, two) = segment_scores("the driver was lovely but the food came late", embedder)
