@@ -14,18 +14,25 @@ them) the archive table ``sentiment_check`` reports:
 
 Staff read sentiment charts with this next to them; a low figure for a source is a reason
 to trust its ratings over its sentiment.
+
+It needs every rated comment (a rank correlation), so an incremental publish recomputes it
+only when a rated comment changed and keeps the archive's table otherwise; scipy is imported
+only to compute it.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 import sqlite_utils
 
+from feedback.publish_delta import IncrementalExtension, TableUpdate
 from feedback.ratings import rating_band
 from feedback.text.sentiment_model import published_sentiment_sql
+from feedback.warehouse.sql import chunks, marks
 
 POSITIVE = 0.05  # VADER's customary cut-offs for a clearly positive / negative compound score
 NEGATIVE = -0.05
@@ -75,6 +82,27 @@ def sentiment_check(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     return rows
 
 
-def archive_tables(db: sqlite_utils.Database) -> dict[str, list[dict[str, Any]]]:
-    """The archive extension: the ``sentiment_check`` table."""
+def sentiment_tables(db: sqlite_utils.Database) -> dict[str, list[dict[str, Any]]]:
+    """The ``sentiment_check`` table, from every rated comment."""
     return {"sentiment_check": sentiment_check(db)}
+
+
+def rated_changed(db: sqlite_utils.Database, archive: sqlite_utils.Database, items: Iterable[str]) -> bool:
+    """Is any of the comments ``items`` rated, now in the warehouse or as the archive has it?"""
+    for part in chunks(sorted(items)):
+        where = f"rating is not null and id in ({marks(len(part))}) limit 1"
+        if db.execute(f"select 1 from items where {where}", part).fetchone() or \
+                archive.execute(f"select 1 from feedback where {where}", part).fetchone():
+            return True
+    return False
+
+
+def sentiment_delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, changes: Any) -> dict[str, TableUpdate]:
+    """Recomputed (every rated comment, and scipy) only when a rated comment changed; else kept."""
+    if rated_changed(db, archive, changes.items):
+        return {"sentiment_check": TableUpdate.replace(sentiment_check(db))}
+    return {"sentiment_check": TableUpdate.keep()}
+
+
+# the archive extension
+archive_tables = IncrementalExtension(full=sentiment_tables, delta=sentiment_delta, tables=("sentiment_check",))
