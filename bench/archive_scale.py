@@ -217,8 +217,10 @@ def timed_publish(root: Path, full: bool) -> tuple[float, float, str, int]:
     return figures  # type: ignore[no-any-return]
 
 
-def incremental_nights(root: Path, existing: int, new: int, rng: random.Random) -> list[str]:
-    """A night of ``new`` comments into an archive of ``existing``: incremental vs full publish."""
+def incremental_nights(root: Path, existing: int, new: int, rng: random.Random, rebuild: bool = True) -> list[str]:
+    """A night of ``new`` comments into an archive of ``existing``: incremental vs full publish
+    (``rebuild``: also a full rebuild of the same archive), a night with nothing new, and the
+    same night into an empty archive."""
     lines = []
     started = time.perf_counter()
     build_warehouse(root / "warehouse.db", new, rng, first=existing)
@@ -226,13 +228,32 @@ def incremental_nights(root: Path, existing: int, new: int, rng: random.Random) 
     inc = timed_publish(root, full=False)
     assert inc[2] == "incremental", inc
     lines.append(f"incremental publish ({inc[3]:,} comments changed): {inc[0]:.1f} s, peak RSS {inc[1]:.2f} GiB")
-    full = timed_publish(root, full=True)
-    lines.append(f"full rebuild of the same archive ({existing + new:,} comments): {full[0]:.1f} s,"
-                 f" peak RSS {full[1]:.2f} GiB")
-    lines.append(f"incremental / full: time {inc[0] / full[0]:.2f}, peak RSS {inc[1] / full[1]:.2f}")
+    if rebuild:
+        full = timed_publish(root, full=True)
+        lines.append(f"full rebuild of the same archive ({existing + new:,} comments): {full[0]:.1f} s,"
+                     f" peak RSS {full[1]:.2f} GiB")
+        lines.append(f"incremental / full: time {inc[0] / full[0]:.2f}, peak RSS {inc[1] / full[1]:.2f}")
     quiet = timed_publish(root, full=False)
     lines.append(f"a publish with nothing new: {quiet[0]:.1f} s, peak RSS {quiet[1]:.2f} GiB")
+    empty = Path(tempfile.mkdtemp(prefix="archive-empty-", dir=root))  # the baseline: the same night, nothing before
+    build_warehouse(empty / "warehouse.db", new, random.Random(7))
+    (empty / "config.yml").write_text((REPO / "data" / "config.yml").read_text())
+    base = timed_publish(empty, full=False)
+    lines.append(f"{new:,} new into an empty archive (its first publish): {base[0]:.1f} s, peak RSS {base[1]:.2f} GiB")
+    lines.append(f"incremental into {existing:,} / into empty: time {inc[0] / base[0]:.2f} (target <= 2)")
     return lines
+
+
+def first_publish(root: Path) -> list[str]:
+    """The first (full) publish of the warehouse in ``root``, in a child process of its own."""
+    (root / "config.yml").write_text((REPO / "data" / "config.yml").read_text())
+    seconds, rss, mode, _ = timed_publish(root, full=True)
+    import sqlite_utils
+
+    tables = json.loads(sqlite_utils.Database(root / "archive.db").execute("select tables from archive_info").fetchone()[0])
+    return [f"publish (every extension, FTS, indexes): {seconds:.0f} s,"
+            f" archive {(root / 'archive.db').stat().st_size / 2**30:.2f} GiB; peak RSS {rss:.1f} GiB",
+            "  rows: " + ", ".join(f"{k} {v:,}" for k, v in sorted(tables.items()))]
 
 
 def write_results(title: str, command: str, lines: list[str]) -> None:
@@ -250,11 +271,14 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=1_000_000)
     parser.add_argument("--threads", type=int, default=2, help="concurrent clients (bounded load)")
     parser.add_argument("--requests", type=int, default=60, help="requests per scenario")
-    parser.add_argument("--reuse", type=Path, help="a folder with archive.db from an earlier run")
+    parser.add_argument("--reuse", type=Path, help="a folder with archive.db from an earlier run (or only a"
+                        " warehouse.db of --comments comments: it is published first)")
     parser.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE",
                         help="an extra datasette --setting (e.g. suggest_facets=off), repeatable")
     parser.add_argument("--incremental", type=int, metavar="NEW",
                         help="time a night of NEW comments published incrementally against a full rebuild, then stop")
+    parser.add_argument("--no-rebuild", action="store_true",
+                        help="with --incremental: no second full rebuild (the first publish is one; for 1M)")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     rng = random.Random(42)
@@ -267,20 +291,10 @@ def main() -> None:
         started = time.perf_counter()
         build_warehouse(root / "warehouse.db", args.comments, rng)
         lines.append(f"synthetic warehouse: {args.comments:,} comments in {time.perf_counter() - started:.0f} s")
-        from feedback.config import load_config
-        from feedback.pipeline import publish_archive
-        from feedback.warehouse import open_warehouse
-
-        (root / "config.yml").write_text((REPO / "data" / "config.yml").read_text())
-        config = load_config(root / "config.yml")
-        started = time.perf_counter()
-        result = publish_archive(open_warehouse(root / "warehouse.db"), config)
-        lines.append(f"publish (every extension, FTS, indexes): {time.perf_counter() - started:.0f} s,"
-                     f" archive {(root / 'archive.db').stat().st_size / 2**30:.2f} GiB;"
-                     f" peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.1f} GiB")
-        lines.append("  rows: " + ", ".join(f"{k} {v:,}" for k, v in sorted(result.tables.items())))
+    if not (root / "archive.db").exists():  # a fresh warehouse, or a copy of one built earlier (--reuse)
+        lines += first_publish(root)
     if args.incremental:
-        lines += incremental_nights(root, args.comments, args.incremental, rng)
+        lines += incremental_nights(root, args.comments, args.incremental, rng, rebuild=not args.no_rebuild)
         write_results(f"Incremental publish, {args.incremental:,} new into {args.comments:,}",
                       f"bench/archive_scale.py --comments {args.comments} --incremental {args.incremental} (first"
                       " publish full; each publish in a child process of its own, peak RSS is that child's)", lines)
