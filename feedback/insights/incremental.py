@@ -17,7 +17,8 @@ it was (their old week, customer and themes), each table is brought up to date:
   mentions and weekly volume (everything is matched again only when the promises or the model
   changed: :func:`feedback.insights.promises.promise_delta`);
 - ``theme_sources`` and ``score_drivers``: statistics over every comment, recomputed by SQL
-  group-bys in the warehouse, the same queries a full publish runs (:mod:`feedback.insights.grouped`);
+  group-bys in the warehouse, the same queries a full publish runs (:mod:`feedback.insights.grouped`),
+  when a comment changed or a theme moved (else kept);
 - ``actions`` / ``action_customers``: recomputed, from every comment only when an action is recorded.
 
 See bench/RESULTS.md for what each costs at scale.
@@ -179,8 +180,11 @@ def insight_delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, cha
         promise_updates = {table: TableUpdate.replace(rows) for table, rows in promise_tables(
             db, comments(db), promises, model, model_path).items()}
     updates.update(promise_updates)
-    updates["theme_sources"] = TableUpdate.replace(source_rows(db))
-    updates["score_drivers"] = TableUpdate.replace(driver_rows(db))
+    if items or moved:  # what they count changed
+        updates["theme_sources"] = TableUpdate.replace(source_rows(db))
+        updates["score_drivers"] = TableUpdate.replace(driver_rows(db))
+    else:
+        updates.update({table: TableUpdate.keep() for table in ("theme_sources", "score_drivers")})
 
     if changes.emails:
         email = email_tables(db)

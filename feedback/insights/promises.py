@@ -225,6 +225,8 @@ def promise_delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, ite
         return {k: TableUpdate.replace([]) for k in EMPTY}
     if not _same_promises(archive, promises, model):
         return None
+    if not items:
+        return {k: TableUpdate.keep() for k in EMPTY}
     mentions: Rows = []
     if changed:
         segments = list(promise_segments(db, model, sorted(c.id for c in changed)))
