@@ -154,9 +154,11 @@ def insight_delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, cha
     if model is not None and archived and (archived[0]["model"], archived[0]["model_version"]) == model:
         vectors = [r for part in chunks(sorted(items)) for r in _vectors_for(db, model, part)]
         updates["feedback_vectors"] = TableUpdate.keyed({"feedback_id": items}, vectors)
+        # the same model and no vector changed: nothing to count again
+        updates["vector_model"] = TableUpdate.replace(_vector_model_rows(model)) if items else TableUpdate.keep()
     else:
         updates["feedback_vectors"] = TableUpdate.replace(all_vectors(db, model)[0])
-    updates["vector_model"] = TableUpdate.replace(_vector_model_rows(model))
+        updates["vector_model"] = TableUpdate.replace(_vector_model_rows(model))
 
     in_weeks = comments_in_weeks(db, weeks)
     updates["weekly_volume"] = TableUpdate.keyed({"week": weeks}, volume_rows(in_weeks))
@@ -173,7 +175,8 @@ def insight_delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, cha
                 by_key[(row["theme_id"], row["week"])] = row
         week_rows = list(by_key.values())
     updates["theme_weeks"] = TableUpdate.keyed({"week": weeks, "theme_id": moved}, week_rows)
-    updates["theme_trends"] = TableUpdate.replace(_trends(info))
+    # trends: from the archive's weekly tables, once they are updated (kept when they are not)
+    updates["theme_trends"] = TableUpdate.replace(_trends(info)) if items or moved else TableUpdate.keep()
 
     promise_updates = promise_delta(db, archive, items, new, promises, model, model_path)
     if promise_updates is None:  # other promises or another model: matched against every comment
