@@ -285,3 +285,26 @@ def test_a_publish_killed_at_any_point_leaves_the_old_archive_and_the_next_one_r
         assert result.mode == "incremental", (point, result.reason)
         assert_same_archive(config.archive, full)
         assert [p.name for p in folder.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_the_sources_table_follows_items_not_yet_processed_and_quarantined_rows(
+        tmp_path: Path, write_config: Callable[..., Path]) -> None:
+    csv = tmp_path / "nps.csv"
+    csv.write_text(HEADER + '3/1/2026 10:00:00,a@example.com,3,"Late again"\n')
+    columns = {"received_at": "Timestamp", "customer": "Email Address", "rating": {"column": "Score", "scale": "nps"},
+               "text": "Why?"}
+    config = load_config(write_config([{"name": "nps", "channel": "survey", "paths": "nps.csv", "columns": columns}]))
+    db = open_warehouse(config.warehouse)
+    ingest_source(db, config, "nps", SECRET)
+    process_items(db, build_redactor(["GB"]), ["en"])
+    publish_archive(db, config)
+    # a row ingested but not processed (not published, but counted), and a row with no date
+    csv.write_text(HEADER + '3/1/2026 10:00:00,a@example.com,3,"Late again"\n'
+                   '3/2/2026 10:00:00,b@example.com,9,"Fine"\nnot a date,c@example.com,5,"When?"\n')
+    ingest_source(db, config, "nps", SECRET)
+    result = publish_archive(db, config)
+    assert (result.mode, result.changed) == ("incremental", 0)
+    sources = list(sqlite_utils.Database(config.archive).query("select name, items, last_received, quarantined from sources"))
+    quarantined = db.execute("select count(*) from quarantine").fetchone()[0]
+    assert sources == [{"name": "nps", "items": 2, "last_received": "2026-03-02T10:00:00Z", "quarantined": quarantined}]
+    assert quarantined == 1
