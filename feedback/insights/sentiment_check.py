@@ -16,8 +16,8 @@ Staff read sentiment charts with this next to them; a low figure for a source is
 to trust its ratings over its sentiment.
 
 It needs every rated comment (a rank correlation), so an incremental publish recomputes it
-only when a rated comment changed and keeps the archive's table otherwise; scipy is imported
-only to compute it.
+only when a rated comment changed, from the archive's own ``feedback`` rows, and keeps the
+archive's table otherwise; scipy is imported only to compute it.
 """
 
 from __future__ import annotations
@@ -63,13 +63,25 @@ def check_row(source: str, scale: str | None, pairs: list[tuple[float, float, st
 
 def sentiment_check(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """One row per source with rated, sentiment-scored comments, then an ``(all sources)`` row."""
-    by_source: dict[str, list[tuple[float, float, str | None]]] = defaultdict(list)
-    scales: dict[str, set[str]] = defaultdict(set)
-    for source, rating, scale, sentiment in db.execute(
+    return check_rows(db.execute(
         f"""select i.source, i.rating, i.rating_scale, {published_sentiment_sql("p")} as sentiment from items i
             join processed p on p.item_id = i.id
             where i.rating is not null order by i.source, i.id"""
-    ):
+    ))
+
+
+def archive_check(archive: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """:func:`sentiment_check` from a published archive's ``feedback`` (the same comments, ratings and
+    published sentiments, in the same order, without working out each comment's sentiment again)."""
+    return check_rows(archive.execute(
+        "select source, rating, rating_scale, sentiment from feedback where rating is not null order by source, id"))
+
+
+def check_rows(rated: Iterable[tuple[str, float, str | None, float | None]]) -> list[dict[str, Any]]:
+    """The table's rows from (source, rating, scale, sentiment) of every rated comment, by source and id."""
+    by_source: dict[str, list[tuple[float, float, str | None]]] = defaultdict(list)
+    scales: dict[str, set[str]] = defaultdict(set)
+    for source, rating, scale, sentiment in rated:
         if sentiment is None:
             continue
         by_source[source].append((float(sentiment), float(rating), rating_band(rating, scale)))
@@ -100,7 +112,7 @@ def rated_changed(db: sqlite_utils.Database, archive: sqlite_utils.Database, ite
 def sentiment_delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, changes: Any) -> dict[str, TableUpdate]:
     """Recomputed (every rated comment, and scipy) only when a rated comment changed; else kept."""
     if rated_changed(db, archive, changes.items):
-        return {"sentiment_check": TableUpdate.replace(sentiment_check(db))}
+        return {"sentiment_check": TableUpdate.replace(archive_check)}  # once the archive's feedback is updated
     return {"sentiment_check": TableUpdate.keep()}
 
 
