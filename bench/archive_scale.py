@@ -61,8 +61,9 @@ def seed_texts() -> list[str]:
             "Lovely staff, fresh bread, easy checkout.", "The app crashes when I open my basket."]
 
 
-def build_warehouse(path: Path, n: int, rng: random.Random, first: int = 0) -> None:
-    """``n`` synthetic comments (numbered from ``first``: a later night adds to the same warehouse)."""
+def build_warehouse(path: Path, n: int, rng: random.Random, first: int = 0, days: int | None = None) -> None:
+    """``n`` synthetic comments (numbered from ``first``: a later night adds to the same warehouse),
+    received over the 100 weeks (or, with ``days``, their last ``days`` days: a night's news)."""
     from feedback.embed import Embedder
     from feedback.warehouse import open_warehouse
 
@@ -118,7 +119,8 @@ def build_warehouse(path: Path, n: int, rng: random.Random, first: int = 0) -> N
         source, channel, scale = SOURCES[i % len(SOURCES)]
         item_id = hashlib.sha1(f"{source}:{i}".encode()).hexdigest()[:20]
         text = f"{rng.choice(texts)} {' '.join(rng.choices(WORDS, k=3))}"
-        received = (start + timedelta(seconds=rng.randrange(span))).strftime("%Y-%m-%dT%H:%M:%SZ")
+        offset = rng.randrange(span) if days is None else span - rng.randrange(days * 24 * 3600)
+        received = (start + timedelta(seconds=offset)).strftime("%Y-%m-%dT%H:%M:%SZ")
         customer = f"c_{rng.randrange(300_000):016x}"
         sentiment = round(rng.uniform(-1, 1), 4)
         rating = raw = None
@@ -242,14 +244,15 @@ def say(lines: list[str], line: str) -> None:
 
 
 def incremental_nights(root: Path, existing: int, new: int, rng: random.Random, rebuild: bool = True,
-                       first: tuple[float, float] | None = None) -> list[str]:
+                       first: tuple[float, float] | None = None, days: int | None = None) -> list[str]:
     """A night of ``new`` comments into an archive of ``existing``: incremental vs full publish
     (``rebuild``: also a full rebuild of the same archive), a night with nothing new, and the
     same night into an empty archive."""
     lines = []
     started = time.perf_counter()
-    build_warehouse(root / "warehouse.db", new, rng, first=existing)
-    say(lines, f"{new:,} new comments added to the warehouse in {time.perf_counter() - started:.1f} s")
+    build_warehouse(root / "warehouse.db", new, rng, first=existing, days=days)
+    say(lines, f"{new:,} new comments added to the warehouse in {time.perf_counter() - started:.1f} s"
+               f" (received {'over all 100 weeks' if days is None else f'in the last {days} days'})")
     inc = timed_publish(root, full=False)
     assert inc[2] == "incremental", inc
     say(lines, f"incremental publish ({inc[3]:,} comments changed): {inc[0]:.1f} s, peak RSS {inc[1]:.2f} GiB")
@@ -264,7 +267,7 @@ def incremental_nights(root: Path, existing: int, new: int, rng: random.Random, 
     quiet = timed_publish(root, full=False)
     say(lines, f"a publish with nothing new: {quiet[0]:.1f} s, peak RSS {quiet[1]:.2f} GiB")
     empty = Path(tempfile.mkdtemp(prefix="archive-empty-", dir=root))  # the baseline: the same night, nothing before
-    build_warehouse(empty / "warehouse.db", new, random.Random(7))
+    build_warehouse(empty / "warehouse.db", new, random.Random(7), days=days)
     copy_promise_vectors(root / "warehouse.db", empty / "warehouse.db")
     (empty / "config.yml").write_text((REPO / "data" / "config.yml").read_text())
     base = timed_publish(empty, full=False)
@@ -309,6 +312,9 @@ def main() -> None:
                         help="an extra datasette --setting (e.g. suggest_facets=off), repeatable")
     parser.add_argument("--incremental", type=int, metavar="NEW",
                         help="time a night of NEW comments published incrementally against a full rebuild, then stop")
+    parser.add_argument("--night-days", type=int, metavar="DAYS",
+                        help="with --incremental: the new comments were received in the last DAYS days"
+                             " (default: over all 100 weeks, so every week's tables are touched)")
     parser.add_argument("--no-rebuild", action="store_true",
                         help="with --incremental: no second full rebuild (the first publish is one; for 1M)")
     args = parser.parse_args()
@@ -329,7 +335,7 @@ def main() -> None:
         lines += published
     if args.incremental:
         lines += incremental_nights(root, args.comments, args.incremental, rng, rebuild=not args.no_rebuild,
-                                    first=first)
+                                    first=first, days=args.night_days)
         write_results(f"Incremental publish, {args.incremental:,} new into {args.comments:,}",
                       f"bench/archive_scale.py --comments {args.comments} --incremental {args.incremental} (first"
                       " publish full; each publish in a child process of its own, peak RSS is that child's)", lines)
