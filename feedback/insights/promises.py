@@ -7,6 +7,9 @@ mentions a promise through its closest segment. Per promise: mentions, complaint
 them, sentiment, weekly counts, a trend, and a status: ``silent`` when fewer than
 ``SILENT_BELOW`` comments mention it (nobody talks about it: unknown, not kept),
 ``broken`` when at least half of the mentions are complaints, ``kept`` otherwise.
+
+A full publish matches every segment, a batch at a time; an incremental one matches only the
+changed comments' segments and keeps the archive's other mentions (:func:`promise_delta`).
 """
 
 from __future__ import annotations
