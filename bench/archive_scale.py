@@ -61,8 +61,9 @@ def seed_texts() -> list[str]:
             "Lovely staff, fresh bread, easy checkout.", "The app crashes when I open my basket."]
 
 
-def build_warehouse(path: Path, n: int, rng: random.Random, first: int = 0) -> None:
-    """``n`` synthetic comments (numbered from ``first``: a later night adds to the same warehouse)."""
+def build_warehouse(path: Path, n: int, rng: random.Random, first: int = 0, days: int | None = None) -> None:
+    """``n`` synthetic comments (numbered from ``first``: a later night adds to the same warehouse),
+    received over the 100 weeks (or, with ``days``, their last ``days`` days: a night's news)."""
     from feedback.embed import Embedder
     from feedback.warehouse import open_warehouse
 
@@ -118,7 +119,8 @@ def build_warehouse(path: Path, n: int, rng: random.Random, first: int = 0) -> N
         source, channel, scale = SOURCES[i % len(SOURCES)]
         item_id = hashlib.sha1(f"{source}:{i}".encode()).hexdigest()[:20]
         text = f"{rng.choice(texts)} {' '.join(rng.choices(WORDS, k=3))}"
-        received = (start + timedelta(seconds=rng.randrange(span))).strftime("%Y-%m-%dT%H:%M:%SZ")
+        offset = rng.randrange(span) if days is None else span - rng.randrange(days * 24 * 3600)
+        received = (start + timedelta(seconds=offset)).strftime("%Y-%m-%dT%H:%M:%SZ")
         customer = f"c_{rng.randrange(300_000):016x}"
         sentiment = round(rng.uniform(-1, 1), 4)
         rating = raw = None
@@ -217,22 +219,76 @@ def timed_publish(root: Path, full: bool) -> tuple[float, float, str, int]:
     return figures  # type: ignore[no-any-return]
 
 
-def incremental_nights(root: Path, existing: int, new: int, rng: random.Random) -> list[str]:
-    """A night of ``new`` comments into an archive of ``existing``: incremental vs full publish."""
+def copy_promise_vectors(source: Path, target: Path) -> None:
+    """The promises' stored vectors, as a warehouse that published before has them (embedding them
+    is a one-time cost, and a forked child must not run the model its parent loaded)."""
+    import yaml
+
+    from feedback.embed import text_hash
+
+    texts = [p["text"] if isinstance(p, dict) else p
+             for p in yaml.safe_load((REPO / "data" / "config.yml").read_text())["promises"]]
+    hashes = [text_hash(t) for t in texts]
+    conn = sqlite3.connect(target)
+    conn.execute("attach ? as source", [str(source)])
+    conn.execute(f"insert or ignore into embeddings select * from source.embeddings where text_hash in"
+                 f" ({', '.join('?' * len(hashes))})", hashes)
+    conn.commit()
+    conn.close()
+
+
+def say(lines: list[str], line: str) -> None:
+    """Keep a figure and print it now (a long run that is cut short still shows what it measured)."""
+    lines.append(line)
+    print(line, flush=True)
+
+
+def incremental_nights(root: Path, existing: int, new: int, rng: random.Random, rebuild: bool = True,
+                       first: tuple[float, float] | None = None, days: int | None = None) -> list[str]:
+    """A night of ``new`` comments into an archive of ``existing``: incremental vs full publish
+    (``rebuild``: also a full rebuild of the same archive), a night with nothing new, and the
+    same night into an empty archive."""
     lines = []
     started = time.perf_counter()
-    build_warehouse(root / "warehouse.db", new, rng, first=existing)
-    lines.append(f"{new:,} new comments added to the warehouse in {time.perf_counter() - started:.1f} s")
+    build_warehouse(root / "warehouse.db", new, rng, first=existing, days=days)
+    say(lines, f"{new:,} new comments added to the warehouse in {time.perf_counter() - started:.1f} s"
+               f" (received {'over all 100 weeks' if days is None else f'in the last {days} days'})")
     inc = timed_publish(root, full=False)
     assert inc[2] == "incremental", inc
-    lines.append(f"incremental publish ({inc[3]:,} comments changed): {inc[0]:.1f} s, peak RSS {inc[1]:.2f} GiB")
-    full = timed_publish(root, full=True)
-    lines.append(f"full rebuild of the same archive ({existing + new:,} comments): {full[0]:.1f} s,"
-                 f" peak RSS {full[1]:.2f} GiB")
-    lines.append(f"incremental / full: time {inc[0] / full[0]:.2f}, peak RSS {inc[1] / full[1]:.2f}")
+    say(lines, f"incremental publish ({inc[3]:,} comments changed): {inc[0]:.1f} s, peak RSS {inc[1]:.2f} GiB")
+    if rebuild:
+        full = timed_publish(root, full=True)
+        say(lines, f"full rebuild of the same archive ({existing + new:,} comments): {full[0]:.1f} s,"
+                     f" peak RSS {full[1]:.2f} GiB")
+        say(lines, f"incremental / full: time {inc[0] / full[0]:.2f}, peak RSS {inc[1] / full[1]:.2f}")
+    elif first is not None:
+        say(lines, f"incremental / the first (full) publish of {existing:,}: time {inc[0] / first[0]:.2f},"
+                   f" peak RSS {inc[1] / first[1]:.2f}")
     quiet = timed_publish(root, full=False)
-    lines.append(f"a publish with nothing new: {quiet[0]:.1f} s, peak RSS {quiet[1]:.2f} GiB")
+    say(lines, f"a publish with nothing new: {quiet[0]:.1f} s, peak RSS {quiet[1]:.2f} GiB")
+    empty = Path(tempfile.mkdtemp(prefix="archive-empty-", dir=root))  # the baseline: the same night, nothing before
+    build_warehouse(empty / "warehouse.db", new, random.Random(7), days=days)
+    copy_promise_vectors(root / "warehouse.db", empty / "warehouse.db")
+    (empty / "config.yml").write_text((REPO / "data" / "config.yml").read_text())
+    base = timed_publish(empty, full=False)
+    say(lines, f"{new:,} new into an empty archive (its first publish): {base[0]:.1f} s, peak RSS {base[1]:.2f} GiB")
+    say(lines, f"incremental into {existing:,} / into empty: time {inc[0] / base[0]:.2f} (target <= 2)")
     return lines
+
+
+def first_publish(root: Path) -> tuple[list[str], tuple[float, float]]:
+    """The first (full) publish of the warehouse in ``root``, in a child process of its own:
+    its lines, and its (seconds, peak RSS GiB)."""
+    (root / "config.yml").write_text((REPO / "data" / "config.yml").read_text())
+    seconds, rss, mode, _ = timed_publish(root, full=True)
+    import sqlite_utils
+
+    tables = json.loads(sqlite_utils.Database(root / "archive.db").execute("select tables from archive_info").fetchone()[0])
+    lines: list[str] = []
+    say(lines, f"publish (every extension, FTS, indexes): {seconds:.0f} s,"
+               f" archive {(root / 'archive.db').stat().st_size / 2**30:.2f} GiB; peak RSS {rss:.1f} GiB")
+    say(lines, "  rows: " + ", ".join(f"{k} {v:,}" for k, v in sorted(tables.items())))
+    return lines, (seconds, rss)
 
 
 def write_results(title: str, command: str, lines: list[str]) -> None:
@@ -250,11 +306,17 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=1_000_000)
     parser.add_argument("--threads", type=int, default=2, help="concurrent clients (bounded load)")
     parser.add_argument("--requests", type=int, default=60, help="requests per scenario")
-    parser.add_argument("--reuse", type=Path, help="a folder with archive.db from an earlier run")
+    parser.add_argument("--reuse", type=Path, help="a folder with archive.db from an earlier run (or only a"
+                        " warehouse.db of --comments comments: it is published first)")
     parser.add_argument("--setting", action="append", default=[], metavar="NAME=VALUE",
                         help="an extra datasette --setting (e.g. suggest_facets=off), repeatable")
     parser.add_argument("--incremental", type=int, metavar="NEW",
                         help="time a night of NEW comments published incrementally against a full rebuild, then stop")
+    parser.add_argument("--night-days", type=int, metavar="DAYS",
+                        help="with --incremental: the new comments were received in the last DAYS days"
+                             " (default: over all 100 weeks, so every week's tables are touched)")
+    parser.add_argument("--no-rebuild", action="store_true",
+                        help="with --incremental: no second full rebuild (the first publish is one; for 1M)")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     rng = random.Random(42)
@@ -267,20 +329,13 @@ def main() -> None:
         started = time.perf_counter()
         build_warehouse(root / "warehouse.db", args.comments, rng)
         lines.append(f"synthetic warehouse: {args.comments:,} comments in {time.perf_counter() - started:.0f} s")
-        from feedback.config import load_config
-        from feedback.pipeline import publish_archive
-        from feedback.warehouse import open_warehouse
-
-        (root / "config.yml").write_text((REPO / "data" / "config.yml").read_text())
-        config = load_config(root / "config.yml")
-        started = time.perf_counter()
-        result = publish_archive(open_warehouse(root / "warehouse.db"), config)
-        lines.append(f"publish (every extension, FTS, indexes): {time.perf_counter() - started:.0f} s,"
-                     f" archive {(root / 'archive.db').stat().st_size / 2**30:.2f} GiB;"
-                     f" peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20:.1f} GiB")
-        lines.append("  rows: " + ", ".join(f"{k} {v:,}" for k, v in sorted(result.tables.items())))
+    first: tuple[float, float] | None = None
+    if not (root / "archive.db").exists():  # a fresh warehouse, or a copy of one built earlier (--reuse)
+        published, first = first_publish(root)
+        lines += published
     if args.incremental:
-        lines += incremental_nights(root, args.comments, args.incremental, rng)
+        lines += incremental_nights(root, args.comments, args.incremental, rng, rebuild=not args.no_rebuild,
+                                    first=first, days=args.night_days)
         write_results(f"Incremental publish, {args.incremental:,} new into {args.comments:,}",
                       f"bench/archive_scale.py --comments {args.comments} --incremental {args.incremental} (first"
                       " publish full; each publish in a child process of its own, peak RSS is that child's)", lines)

@@ -198,6 +198,22 @@ def _sources_table(warehouse: sqlite_utils.Database, archive: sqlite_utils.Datab
     return len(rows)
 
 
+def _sources_current(warehouse: sqlite_utils.Database, archive: sqlite_utils.Database) -> bool:
+    """Does the archive's ``sources`` table still hold, with no comment changed? Its counts, first
+    and last times (an index-only count) and quarantined rows are compared; a source's channel
+    only changes with an item, which the change log records."""
+    if not archive.table("sources").exists():
+        return False
+    shown = {r[0]: tuple(r[1:]) for r in archive.execute(
+        "select name, items, first_received, last_received, quarantined from sources")}
+    now = {r[0]: (*r[1:], 0) for r in warehouse.execute(
+        "select source, count(*), min(received_at), max(received_at) from items group by source")}
+    for source, quarantined in warehouse.execute("select source, count(*) from quarantine group by source"):
+        if source in now:
+            now[source] = (*now[source][:3], quarantined)
+    return shown == now
+
+
 def _create_indexes(archive: sqlite_utils.Database) -> None:
     for column in ("source", "channel", "received_at", "month", "rating_band", "customer", "language"):
         archive.table("feedback").create_index([column], if_not_exists=True)
@@ -314,8 +330,9 @@ def update_archive(
         _checkpoint("after-feedback")
         archive.execute("delete from runs")
         result.tables["runs"] = _copy_runs(warehouse, archive)
-        archive.table("sources").drop(ignore=True)
-        result.tables["sources"] = _sources_table(warehouse, archive)
+        if changes.items or not _sources_current(warehouse, archive):
+            archive.table("sources").drop(ignore=True)
+            result.tables["sources"] = _sources_table(warehouse, archive)
         for table, update in updates:
             apply_update(archive, table, update)
         result.tables.update(update_codes(archive.conn, warehouse, changes.items))

@@ -20,8 +20,10 @@ import sqlite_utils
 from feedback.actions.record import add_action
 from feedback.config import Config, EmailSource, load_config
 from feedback.embed import Embedder
+from feedback.insights.sentiment_check import sentiment_delta
 from feedback.pipeline import ingest_source, publish_archive
 from feedback.publish import KILL_AT
+from feedback.publish_state import Changes
 from feedback.sources import SourceContext
 from feedback.sources.email.reader import message_batch
 from feedback.text.process import build_redactor, process_items
@@ -132,6 +134,17 @@ def assert_same_archive(incremental: Path, full: Path) -> None:
     assert fts(incremental) == fts(full)
 
 
+def mentioned(path: Path) -> set[str]:
+    """The texts of the comments that mention a promise."""
+    db = sqlite_utils.Database(path)
+    return {r["text"] for r in db.query("select f.text from promise_mentions m join feedback f on f.id = m.feedback_id")}
+
+
+def carrying(path: Path, theme: int) -> set[str]:
+    db = sqlite_utils.Database(path)
+    return {r["feedback_id"] for r in db.query("select feedback_id from feedback_themes where theme_id = ?", [theme])}
+
+
 def info(path: Path) -> dict[str, Any]:
     return dict(next(sqlite_utils.Database(path).query("select * from archive_info")))
 
@@ -155,6 +168,7 @@ def test_nights_of_incremental_publish_equal_a_full_rebuild(tmp_path: Path, embe
     # night 2: new comments in new and old weeks, an edited comment, a reply that answers the thread
     shop.add(40, month=4)
     shop.add(5, month=3)
+    shop.rows.append(("4/9/2026 10:00:00", "cust3@example.com", 9, "My groceries were delivered within 2 days"))
     time, email, score, _ = shop.rows[3]
     shop.rows[3] = (time, email, score, "The refund never arrived and nobody answers the phone")
     shop.mail(_eml("<r1@x>", staff, "RE: Broken eggs", "Mon, 02 Mar 2026 15:00:00 +0000", "A refund is on its way.",
@@ -163,8 +177,14 @@ def test_nights_of_incremental_publish_equal_a_full_rebuild(tmp_path: Path, embe
     themes = [r[0] for r in shop.db.execute("select id from themes where status = 'active' order by size desc")]
     rename(shop.db, themes[0], "Our own label")
     add_action(shop.db, themes[0], "Two more vans on Mondays", "2026-02-01", today=date(2026, 12, 1))  # "you said, we did"
+    before = archive_digest.digest(str(shop.config.archive))
     second = shop.publish()
     assert second.mode == "incremental" and 45 <= second.changed < 80
+    after = archive_digest.digest(str(shop.config.archive))
+    # rated comments came: the rating check was recomputed; a comment newly mentions the promise
+    assert before["sentiment_check"] != after["sentiment_check"]
+    assert mentioned(shop.config.archive) - mentioned(tmp_path / "full1" / "archive.db") >= {
+        "My groceries were delivered within 2 days"}
     assert info(shop.config.archive)["build_mode"] == "incremental"
     assert_same_archive(shop.config.archive, shop.full_copy(tmp_path / "full2"))
     threads = list(sqlite_utils.Database(shop.config.archive).query("select answered from email_threads"))
@@ -184,9 +204,25 @@ def test_nights_of_incremental_publish_equal_a_full_rebuild(tmp_path: Path, embe
     shop.night()
     themes = [r[0] for r in shop.db.execute("select id from themes where status = 'active' order by size desc")]
     merge(shop.db, themes[0], [themes[1]])
+    moved = carrying(shop.config.archive, themes[1])
     fourth = shop.publish()
     assert fourth.mode == "incremental"
+    assert moved and carrying(shop.config.archive, themes[1]) == set()  # those comments changed theme
+    assert moved <= carrying(shop.config.archive, themes[0])
     assert_same_archive(shop.config.archive, shop.full_copy(tmp_path / "full3"))
+
+    # night 4: only an e-mail (no rated comment): the rating check is kept as it was
+    shop.mail(_eml("<c1@x>", "Cat Roe <cat@example.net>", "Thanks", "Sat, 02 May 2026 10:00:00 +0000",
+                   "The driver was lovely."))
+    shop.night()
+    unrated = {r[0] for r in shop.db.execute("select id from items where rating is null")}
+    rated = shop.db.execute("select id from items where rating is not null limit 1").fetchone()[0]
+    served = sqlite_utils.Database(shop.config.archive)
+    assert sentiment_delta(shop.db, served, Changes(items=unrated))["sentiment_check"].keep_table
+    assert not sentiment_delta(shop.db, served, Changes(items={rated}))["sentiment_check"].keep_table
+    fifth = shop.publish()
+    assert fifth.mode == "incremental" and fifth.changed >= 1
+    assert_same_archive(shop.config.archive, shop.full_copy(tmp_path / "full4"))
 
     # a night with nothing new changes nothing but the build stamp
     before = archive_digest.digest(str(shop.config.archive))
@@ -254,3 +290,26 @@ def test_a_publish_killed_at_any_point_leaves_the_old_archive_and_the_next_one_r
         assert result.mode == "incremental", (point, result.reason)
         assert_same_archive(config.archive, full)
         assert [p.name for p in folder.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_the_sources_table_follows_items_not_yet_processed_and_quarantined_rows(
+        tmp_path: Path, write_config: Callable[..., Path]) -> None:
+    csv = tmp_path / "nps.csv"
+    csv.write_text(HEADER + '3/1/2026 10:00:00,a@example.com,3,"Late again"\n')
+    columns = {"received_at": "Timestamp", "customer": "Email Address", "rating": {"column": "Score", "scale": "nps"},
+               "text": "Why?"}
+    config = load_config(write_config([{"name": "nps", "channel": "survey", "paths": "nps.csv", "columns": columns}]))
+    db = open_warehouse(config.warehouse)
+    ingest_source(db, config, "nps", SECRET)
+    process_items(db, build_redactor(["GB"]), ["en"])
+    publish_archive(db, config)
+    # a row ingested but not processed (not published, but counted), and a row with no date
+    csv.write_text(HEADER + '3/1/2026 10:00:00,a@example.com,3,"Late again"\n'
+                   '3/2/2026 10:00:00,b@example.com,9,"Fine"\nnot a date,c@example.com,5,"When?"\n')
+    ingest_source(db, config, "nps", SECRET)
+    result = publish_archive(db, config)
+    assert (result.mode, result.changed) == ("incremental", 0)
+    sources = list(sqlite_utils.Database(config.archive).query("select name, items, last_received, quarantined from sources"))
+    quarantined = db.execute("select count(*) from quarantine").fetchone()[0]
+    assert sources == [{"name": "nps", "items": 2, "last_received": "2026-03-02T10:00:00Z", "quarantined": quarantined}]
+    assert quarantined == 1

@@ -148,6 +148,10 @@ def raised_before(action_id: int, day: str, mine: list[Comment], answers: dict[s
     return sorted(rows.values(), key=lambda r: (r["last_at"], r["customer"]), reverse=True)
 
 
+def has_actions(db: sqlite_utils.Database) -> bool:
+    return "actions" in db.table_names() and db.execute("select 1 from actions limit 1").fetchone() is not None
+
+
 def action_tables(db: sqlite_utils.Database, items: list[Comment], carried: dict[str, frozenset[int]],
                   info: dict[int, dict[str, Any]], email_feedback: Sequence[dict[str, Any]] = (), most: int = ACTION_WEEKS
                   ) -> dict[str, Rows]:

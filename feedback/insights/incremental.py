@@ -12,8 +12,16 @@ it was (their old week, customer and themes), each table is brought up to date:
 - ``customers``: the customers of the changed comments and of the e-mail threads that changed;
 - ``email_threads`` / ``email_feedback``: recomputed when an e-mail message or an e-mail
   comment changed (threads join across the whole mailbox), else kept;
-- ``theme_sources``, ``score_drivers`` and the promise tables: recomputed from every comment
-  (one pass, no vectors but the promises'; see bench/RESULTS.md for the cost at 1M).
+- ``promise_mentions``: keyed by comment, only the changed comments' segments are matched
+  against the promises; ``promises`` and ``promise_weeks`` are summed from the archive's
+  mentions and weekly volume (everything is matched again only when the promises or the model
+  changed: :func:`feedback.insights.promises.promise_delta`);
+- ``theme_sources`` and ``score_drivers``: statistics over every comment, recomputed by SQL
+  group-bys in the warehouse, the same queries a full publish runs (:mod:`feedback.insights.grouped`),
+  when a comment changed or a theme moved (else kept);
+- ``actions`` / ``action_customers``: recomputed, from every comment only when an action is recorded.
+
+See bench/RESULTS.md for what each costs at scale.
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ from typing import Any
 
 import sqlite_utils
 
-from feedback.insights.actions import action_tables
+from feedback.insights.actions import action_tables, has_actions
 from feedback.insights.comments import (
     Comment,
     Rows,
@@ -35,11 +43,11 @@ from feedback.insights.comments import (
     vector_model,
 )
 from feedback.insights.comments import feedback_vectors as all_vectors
-from feedback.insights.promises import EMPTY, promise_tables
+from feedback.insights.grouped import driver_rows, source_rows
+from feedback.insights.promises import EMPTY, promise_delta, promise_tables
 from feedback.insights.stats import week_of
 from feedback.insights.tables import (
     customer_rows,
-    driver_rows,
     insight_tables,
     theme_rows,
     trend_rows,
@@ -146,9 +154,11 @@ def insight_delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, cha
     if model is not None and archived and (archived[0]["model"], archived[0]["model_version"]) == model:
         vectors = [r for part in chunks(sorted(items)) for r in _vectors_for(db, model, part)]
         updates["feedback_vectors"] = TableUpdate.keyed({"feedback_id": items}, vectors)
+        # the same model and no vector changed: nothing to count again
+        updates["vector_model"] = TableUpdate.replace(_vector_model_rows(model)) if items else TableUpdate.keep()
     else:
         updates["feedback_vectors"] = TableUpdate.replace(all_vectors(db, model)[0])
-    updates["vector_model"] = TableUpdate.replace(_vector_model_rows(model))
+        updates["vector_model"] = TableUpdate.replace(_vector_model_rows(model))
 
     in_weeks = comments_in_weeks(db, weeks)
     updates["weekly_volume"] = TableUpdate.keyed({"week": weeks}, volume_rows(in_weeks))
@@ -165,14 +175,19 @@ def insight_delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, cha
                 by_key[(row["theme_id"], row["week"])] = row
         week_rows = list(by_key.values())
     updates["theme_weeks"] = TableUpdate.keyed({"week": weeks, "theme_id": moved}, week_rows)
-    updates["theme_trends"] = TableUpdate.replace(_trends(info))
+    # trends: from the archive's weekly tables, once they are updated (kept when they are not)
+    updates["theme_trends"] = TableUpdate.replace(_trends(info)) if items or moved else TableUpdate.keep()
 
-    everything = comments(db)  # what needs every comment (see the module docstring)
-    carried = comment_themes(db)
-    updates["theme_sources"] = TableUpdate.replace(theme_rows(everything, carried, info)[1])
-    updates["score_drivers"] = TableUpdate.replace(driver_rows(everything, carried))
-    for table, rows in promise_tables(db, everything, promises, model, model_path).items():
-        updates[table] = TableUpdate.replace(rows)
+    promise_updates = promise_delta(db, archive, items, new, promises, model, model_path)
+    if promise_updates is None:  # other promises or another model: matched against every comment
+        promise_updates = {table: TableUpdate.replace(rows) for table, rows in promise_tables(
+            db, comments(db), promises, model, model_path).items()}
+    updates.update(promise_updates)
+    if items or moved:  # what they count changed
+        updates["theme_sources"] = TableUpdate.replace(source_rows(db))
+        updates["score_drivers"] = TableUpdate.replace(driver_rows(db))
+    else:
+        updates.update({table: TableUpdate.keep() for table in ("theme_sources", "score_drivers")})
 
     if changes.emails:
         email = email_tables(db)
@@ -184,12 +199,20 @@ def insight_delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, cha
             archive, "email_threads", f"where customer in ({marks(len(part))})", part)]
         updates.update({table: TableUpdate.keep() for table in ("email_threads", "email_feedback")})
     answers = email["email_feedback"] if changes.emails else _archive_rows(archive, "email_feedback")
-    # actions are few and an analyst may add one any day: recomputed every time (no change log)
+    # actions are few and an analyst may add one any day: recomputed every time (no change log),
+    # from every comment, when there is one
     updates.update({table: TableUpdate.replace(rows)
-                    for table, rows in action_tables(db, everything, carried, info, answers).items()})
+                    for table, rows in action_tables_of(db, info, answers).items()})
     updates["customers"] = TableUpdate.keyed({"customer": customers},
                                              customer_rows(comments_by(db, "customer", customers), threads))
     return updates
+
+
+def action_tables_of(db: sqlite_utils.Database, info: dict[int, dict[str, Any]], answers: Rows) -> dict[str, Rows]:
+    """actions and action_customers; every comment is read only when an action is recorded."""
+    if not has_actions(db):
+        return {"actions": [], "action_customers": []}
+    return action_tables(db, comments(db), comment_themes(db), info, answers)
 
 
 def _vectors_for(db: sqlite_utils.Database, model: tuple[str, str], items: list[str]) -> Rows:

@@ -14,18 +14,25 @@ them) the archive table ``sentiment_check`` reports:
 
 Staff read sentiment charts with this next to them; a low figure for a source is a reason
 to trust its ratings over its sentiment.
+
+It needs every rated comment (a rank correlation), so an incremental publish recomputes it
+only when a rated comment changed, from the archive's own ``feedback`` rows, and keeps the
+archive's table otherwise; scipy is imported only to compute it.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 import sqlite_utils
 
+from feedback.publish_delta import IncrementalExtension, TableUpdate
 from feedback.ratings import rating_band
 from feedback.text.sentiment_model import published_sentiment_sql
+from feedback.warehouse.sql import chunks, marks
 
 POSITIVE = 0.05  # VADER's customary cut-offs for a clearly positive / negative compound score
 NEGATIVE = -0.05
@@ -56,13 +63,25 @@ def check_row(source: str, scale: str | None, pairs: list[tuple[float, float, st
 
 def sentiment_check(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """One row per source with rated, sentiment-scored comments, then an ``(all sources)`` row."""
-    by_source: dict[str, list[tuple[float, float, str | None]]] = defaultdict(list)
-    scales: dict[str, set[str]] = defaultdict(set)
-    for source, rating, scale, sentiment in db.execute(
+    return check_rows(db.execute(
         f"""select i.source, i.rating, i.rating_scale, {published_sentiment_sql("p")} as sentiment from items i
             join processed p on p.item_id = i.id
             where i.rating is not null order by i.source, i.id"""
-    ):
+    ))
+
+
+def archive_check(archive: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """:func:`sentiment_check` from a published archive's ``feedback`` (the same comments, ratings and
+    published sentiments, in the same order, without working out each comment's sentiment again)."""
+    return check_rows(archive.execute(
+        "select source, rating, rating_scale, sentiment from feedback where rating is not null order by source, id"))
+
+
+def check_rows(rated: Iterable[tuple[str, float, str | None, float | None]]) -> list[dict[str, Any]]:
+    """The table's rows from (source, rating, scale, sentiment) of every rated comment, by source and id."""
+    by_source: dict[str, list[tuple[float, float, str | None]]] = defaultdict(list)
+    scales: dict[str, set[str]] = defaultdict(set)
+    for source, rating, scale, sentiment in rated:
         if sentiment is None:
             continue
         by_source[source].append((float(sentiment), float(rating), rating_band(rating, scale)))
@@ -75,6 +94,27 @@ def sentiment_check(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     return rows
 
 
-def archive_tables(db: sqlite_utils.Database) -> dict[str, list[dict[str, Any]]]:
-    """The archive extension: the ``sentiment_check`` table."""
+def sentiment_tables(db: sqlite_utils.Database) -> dict[str, list[dict[str, Any]]]:
+    """The ``sentiment_check`` table, from every rated comment."""
     return {"sentiment_check": sentiment_check(db)}
+
+
+def rated_changed(db: sqlite_utils.Database, archive: sqlite_utils.Database, items: Iterable[str]) -> bool:
+    """Is any of the comments ``items`` rated, now in the warehouse or as the archive has it?"""
+    for part in chunks(sorted(items)):
+        where = f"rating is not null and id in ({marks(len(part))}) limit 1"
+        if db.execute(f"select 1 from items where {where}", part).fetchone() or \
+                archive.execute(f"select 1 from feedback where {where}", part).fetchone():
+            return True
+    return False
+
+
+def sentiment_delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, changes: Any) -> dict[str, TableUpdate]:
+    """Recomputed (every rated comment, and scipy) only when a rated comment changed; else kept."""
+    if rated_changed(db, archive, changes.items):
+        return {"sentiment_check": TableUpdate.replace(archive_check)}  # once the archive's feedback is updated
+    return {"sentiment_check": TableUpdate.keep()}
+
+
+# the archive extension
+archive_tables = IncrementalExtension(full=sentiment_tables, delta=sentiment_delta, tables=("sentiment_check",))

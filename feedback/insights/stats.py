@@ -141,11 +141,13 @@ class Driver:
 def difference_se(with_values: Sequence[float], total: float, total_squares: float, n: int) -> float | None:
     """Welch's standard error of mean(without) - mean(with), where "without" is every response not
     in ``with_values`` (given by the sums over all ``n`` responses); None below two per group."""
-    k = len(with_values)
+    return _se_from_sums(len(with_values), sum(with_values), sum(v * v for v in with_values), total, total_squares, n)
+
+
+def _se_from_sums(k: int, sum_with: float, squares_with: float, total: float, total_squares: float,
+                  n: int) -> float | None:
     if k < 2 or n - k < 2:
         return None
-    sum_with = sum(with_values)
-    squares_with = sum(v * v for v in with_values)
     var_with = max(0.0, (squares_with - sum_with * sum_with / k) / (k - 1))
     m = n - k
     sum_without, squares_without = total - sum_with, total_squares - squares_with
@@ -153,30 +155,32 @@ def difference_se(with_values: Sequence[float], total: float, total_squares: flo
     return math.sqrt(var_with / k + var_without / m)
 
 
+def drivers_from_sums(n: int, total: float, total_squares: float,
+                      themes: Iterable[tuple[int, int, float, float]], min_responses: int = 3) -> list[Driver]:
+    """:func:`score_drivers` from sums: ``n`` responses with points summing to ``total`` (squares
+    ``total_squares``), and per theme (theme, responses with it, their points' sum, its squares)."""
+    if not n:
+        return []
+    drivers = []
+    for theme, k, sum_with, squares_with in themes:
+        if k < min_responses or k == n:
+            continue
+        drivers.append(Driver(theme, n, k, total / n, sum_with / k, (total - sum_with) / (n - k),
+                              _se_from_sums(k, sum_with, squares_with, total, total_squares, n)))
+    return sorted(drivers, key=lambda d: (-d.points, d.theme_id))
+
+
 def score_drivers(
     responses: Iterable[tuple[float, frozenset[int]]], min_responses: int = 3
 ) -> list[Driver]:
     """Each theme's effect on a score, from (points, themes) per response; biggest drag first."""
     rows = list(responses)
-    if not rows:
-        return []
-    total = sum(p for p, _ in rows)
-    total_squares = sum(p * p for p, _ in rows)
-    n = len(rows)
     by_theme: dict[int, list[float]] = {}
     for points, themes in rows:
         for theme in themes:
             by_theme.setdefault(theme, []).append(points)
-    drivers = []
-    for theme, values in by_theme.items():
-        k = len(values)
-        if k < min_responses or k == n:
-            continue
-        with_theme = sum(values) / k
-        without = (total - sum(values)) / (n - k)
-        drivers.append(Driver(theme, n, k, total / n, with_theme, without,
-                              difference_se(values, total, total_squares, n)))
-    return sorted(drivers, key=lambda d: (-d.points, d.theme_id))
+    sums = [(theme, len(values), sum(values), sum(v * v for v in values)) for theme, values in by_theme.items()]
+    return drivers_from_sums(len(rows), sum(p for p, _ in rows), sum(p * p for p, _ in rows), sums, min_responses)
 
 
 def hours_between(start: str, end: str | datetime) -> float:

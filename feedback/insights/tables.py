@@ -8,7 +8,8 @@ whole archive:
   (the mean of its segments' stored embeddings) and the model that made them, for search
   by meaning. Nothing is embedded here.
 - ``weekly_volume``, ``theme_weeks``, ``theme_sources``: counts and sentiment per week,
-  channel, source and theme.
+  channel, source and theme (``theme_sources`` and ``score_drivers`` by SQL group-bys:
+  :mod:`feedback.insights.grouped`).
 - ``theme_trends``: emerging and declining themes (conditional binomial test of a theme's
   share of comments, recent window vs the previous 12 weeks, Benjamini-Hochberg at 5 %).
 - ``score_drivers``: each theme's effect on NPS / CSAT / star scores.
@@ -40,15 +41,14 @@ from feedback.insights.comments import (
     theme_info,
     vector_model,
 )
+from feedback.insights.grouped import driver_rows, source_rows
 from feedback.insights.promises import promise_tables
 from feedback.insights.stats import (
     benjamini_hochberg,
-    score_drivers,
     share_test,
     trend_label,
     weeks_back,
 )
-from feedback.ratings import SCORE_NAMES, band_points
 from feedback.sources.email.threads import archive_tables as email_tables
 
 log = logging.getLogger(__name__)
@@ -133,37 +133,6 @@ def trend_rows(per_week: Counter[str], week_rows: Rows, info: dict[int, dict[str
     return out
 
 
-def driver_rows(items: list[Comment], carried: dict[str, frozenset[int]]) -> Rows:
-    """Per source with a score: each theme's effect on it (a response = source, time, customer)."""
-    responses: dict[tuple[str, str | None, str | None], dict[str, Any]] = {}
-    for c in items:
-        points = band_points(c.band, c.scale) if c.scale in SCORE_NAMES else None
-        if points is None:
-            continue
-        key = (c.source, c.received_at, c.customer)
-        entry = responses.setdefault(key, {"points": points, "scale": c.scale, "themes": set()})
-        entry["themes"] |= carried.get(c.id, frozenset())
-    by_source: dict[str, list[tuple[float, frozenset[int]]]] = defaultdict(list)
-    scales: dict[str, str] = {}
-    for (source, _, _), entry in responses.items():
-        by_source[source].append((entry["points"], frozenset(entry["themes"])))
-        scales[source] = entry["scale"]
-
-    out: Rows = []
-    for source in sorted(by_source):
-        for rank, d in enumerate(score_drivers(by_source[source]), start=1):
-            interval = d.interval
-            out.append({
-                "source": source, "score_name": SCORE_NAMES[scales[source]], "rank": rank, "theme_id": d.theme_id,
-                "responses": d.responses, "theme_responses": d.theme_responses, "score": round(d.score, 1),
-                "score_with_theme": round(d.score_with, 1), "score_without_theme": round(d.score_without, 1),
-                "points": round(d.points, 2),
-                "points_low": round(interval[0], 2) if interval else None,
-                "points_high": round(interval[1], 2) if interval else None,
-            })
-    return out
-
-
 def usual_gap_days(comments: list[Comment]) -> float | None:
     """Median days between a customer's consecutive comments (None with fewer than two dated ones).
 
@@ -220,7 +189,7 @@ def insight_tables(db: sqlite_utils.Database, promises: list[Any] | None = None,
     info = theme_info(db)
     model = vector_model(db)
     vectors, model_rows = feedback_vectors(db, model)
-    week_rows, source_rows = theme_rows(items, carried, info)
+    week_rows = theme_rows(items, carried, info)[0]
     email = email_tables(db)  # published as they are: computed once, here
     threads = email["email_threads"]
     tables: dict[str, Rows] = {
@@ -228,9 +197,9 @@ def insight_tables(db: sqlite_utils.Database, promises: list[Any] | None = None,
         "vector_model": model_rows,
         "weekly_volume": volume_rows(items),
         "theme_weeks": week_rows,
-        "theme_sources": source_rows,
+        "theme_sources": source_rows(db),
         "theme_trends": trend_rows(Counter(c.week for c in items if c.week), week_rows, info),
-        "score_drivers": driver_rows(items, carried),
+        "score_drivers": driver_rows(db),
         "customers": customer_rows(items, threads),
     }
     tables.update(promise_tables(db, items, promises or [], model, model_path))

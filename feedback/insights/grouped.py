@@ -1,0 +1,133 @@
+"""The insight tables that are statistics over every comment, computed by SQL group-bys in the
+warehouse instead of Python passes over all comments: ``theme_sources`` and ``score_drivers``.
+
+Both read only what the group-by needs (no comment objects are built), and both are computed
+the same way by a full and an incremental publish, so the two archives are equal by
+construction. What they need is everything, and that is why they are recomputed:
+
+- ``theme_sources`` (per theme, channel and source: comments, complaints, mean sentiment): a
+  night's few thousand comments touch nearly every (theme, source) key, and a mean is only
+  exact (:func:`math.fsum`, in any order) from all its values;
+- ``score_drivers`` (per source with a score, each theme's effect on it): the headline score
+  and every theme's "without" group are over all of the source's responses. The points are
+  whole numbers (NPS +100 / 0 / -100, % satisfied 100 / 0), so the per-theme sums are exact and
+  :func:`feedback.insights.stats.drivers_from_sums` gives what
+  :func:`~feedback.insights.stats.score_drivers` gives from the lists.
+
+bench/RESULTS.md has their measured cost.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import sqlite_utils
+
+from feedback.insights.comments import Rows
+from feedback.insights.stats import NEGATIVE_SENTIMENT, drivers_from_sums
+from feedback.ratings import CUTS, NPS, NPS_CUTS, SCORE_NAMES
+
+# the comment's rating band is low (feedback.ratings.rating_band) or its sentiment negative:
+# feedback.insights.stats.is_negative, in SQL
+NEGATIVE_SQL = (f"((i.rating is not null and i.rating < case when i.rating_scale = '{NPS}' then {NPS_CUTS[0]!r}"
+                f" else {CUTS[0]!r} end) or (p.sentiment is not null and p.sentiment <= {NEGATIVE_SENTIMENT!r}))")
+# feedback.ratings.band_points of the rating's band, for the scales with a headline score
+POINTS_SQL = (f"case when i.rating_scale = '{NPS}' then (case when i.rating < {NPS_CUTS[0]!r} then -100.0"
+              f" when i.rating < {NPS_CUTS[1]!r} then 0.0 else 100.0 end)"
+              f" when i.rating >= {CUTS[1]!r} then 100.0 else 0.0 end")
+SCORED = ", ".join(f"'{s}'" for s in SCORE_NAMES)
+
+# each published comment's active themes, and their parents (a parent counts a comment once)
+THEMED_SQL = """
+    with carried as (select distinct s.item_id, s.theme_id from theme_segments s
+                     join themes t on t.id = s.theme_id and t.status = 'active'),
+    themed as (select item_id, theme_id from carried
+               union select c.item_id, t.parent_id from carried c join themes t on t.id = c.theme_id
+               where t.parent_id is not null)
+"""
+
+
+class _FSum:
+    """SQL aggregate: the correctly rounded sum of the non-null values (math.fsum), whatever their order."""
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+
+    def step(self, value: float | None) -> None:
+        if value is not None:
+            self.values.append(value)
+
+    def finalize(self) -> float | None:
+        return math.fsum(self.values) if self.values else None
+
+
+def _has_themes(db: sqlite_utils.Database) -> bool:
+    tables = db.table_names()
+    return "theme_segments" in tables and "themes" in tables
+
+
+def source_rows(db: sqlite_utils.Database) -> Rows:
+    """theme_sources: per theme (a parent counting its children's comments once), channel and
+    source, the comments, complaints and mean sentiment."""
+    if not _has_themes(db):
+        return []
+    db.conn.create_aggregate("feedback_fsum", 1, _FSum)  # type: ignore[arg-type]
+    rows = db.execute(
+        f"""{THEMED_SQL}
+            select m.theme_id, i.channel, i.source, count(*), sum({NEGATIVE_SQL}),
+                   feedback_fsum(p.sentiment), count(p.sentiment)
+            from themed m join items i on i.id = m.item_id join processed p on p.item_id = i.id
+            group by m.theme_id, i.channel, i.source order by m.theme_id, i.channel, i.source"""
+    )
+    return [{"theme_id": theme, "channel": channel, "source": source, "comments": n, "negative": negative,
+             "sentiment": round(total / scored, 4) if scored else None}
+            for theme, channel, source, n, negative, total, scored in rows]
+
+
+def driver_rows(db: sqlite_utils.Database) -> Rows:
+    """score_drivers: per source with a score, each theme's effect on it. A response is a
+    (source, time, customer): its points are its first scored comment's (the earliest
+    ingested), its themes all its scored comments' active themes."""
+    if not _has_themes(db):
+        return []
+    scored = f"""
+        with scored as (
+            select i.id, i.rowid as r, i.source, i.rating_scale as scale, {POINTS_SQL} as points,
+                   min(i.rowid) over (partition by i.source, i.received_at, i.customer) as response
+            from items i join processed p on p.item_id = i.id
+            where i.rating is not null and i.rating_scale in ({SCORED})),
+        responses as (select response, source, scale, points from scored where r = response)"""
+    totals: dict[str, tuple[int, float, float, str]] = {}
+    for source, n, total, squares, scale in db.execute(
+        f"""{scored} select source, count(*), sum(points), sum(points * points), min(scale) from responses
+            group by source"""
+    ):
+        totals[source] = (n, total, squares, scale)
+    themes: dict[str, list[tuple[int, int, float, float]]] = {}
+    for source, theme, k, total, squares in db.execute(
+        f"""{scored}, pairs as (select distinct c.response, s.theme_id from scored c
+                                join theme_segments s on s.item_id = c.id
+                                join themes t on t.id = s.theme_id and t.status = 'active')
+            select r.source, m.theme_id, count(*), sum(r.points), sum(r.points * r.points)
+            from pairs m join responses r on r.response = m.response group by r.source, m.theme_id"""
+    ):
+        themes.setdefault(source, []).append((theme, k, total, squares))
+    out: Rows = []
+    for source in sorted(totals):
+        n, total, squares, scale = totals[source]
+        for rank, d in enumerate(drivers_from_sums(n, total, squares, themes.get(source, [])), start=1):
+            interval = d.interval
+            out.append(_driver_row(source, SCORE_NAMES[scale], rank, d, interval))
+    return out
+
+
+def _driver_row(source: str, score_name: str, rank: int, d: Any, interval: tuple[float, float] | None) -> dict[str, Any]:
+    return {
+        "source": source, "score_name": score_name, "rank": rank, "theme_id": d.theme_id,
+        "responses": d.responses, "theme_responses": d.theme_responses, "score": round(d.score, 1),
+        "score_with_theme": round(d.score_with, 1), "score_without_theme": round(d.score_without, 1),
+        "points": round(d.points, 2),
+        "points_low": round(interval[0], 2) if interval else None,
+        "points_high": round(interval[1], 2) if interval else None,
+    }
