@@ -72,7 +72,7 @@ def score_pending(db: sqlite_utils.Database, embedder: SupportsEmbed, head: Sent
     cal_json = calibration.as_json() if calibration else None
     through = db.execute("select max(created_at) from theme_segments").fetchone()[0]
     if state.get("head") == head.version and state.get("calibration") == cal_json and state.get("through"):
-        where, params = "s.created_at >= ?", [state["through"]]
+        where, params = "s.created_at > ?", [state["through"]]  # stamps are microseconds: none is shared across runs
     else:
         where, params = "1", []
     updates: list[tuple[float, str]] = []
