@@ -125,6 +125,7 @@ def _propose_from_pool(db: sqlite_utils.Database, settings: ThemeSettings, embed
     size = settings.pool_min_size or settings.cluster_size(min(fitted, settings.max_fit))
     if pooled < size or not joined:  # nothing new in the pool tonight: its vectors are not even read
         return 0
+    log.info("outlier pool: %d segments, %d of them tonight's: looking for a new theme", pooled, joined)
     ids, hashes, vectors = store.outlier_vectors(db, embedder)
     seen_before = store.pool_segments_seen_before(db, run)
     old = np.array([i in seen_before for i in ids], dtype=bool)
