@@ -206,7 +206,7 @@ def run_night(root: Path) -> dict[str, Any]:
     published = publish_archive(db, config)
     seconds["publish"] = time.perf_counter() - started
     own, workers = _peak_gib()
-    return {"seconds": seconds, "new": new, "processed": processed, "segmented": segmented, "embedded": embedded,
+    return {"seconds": seconds, "load": os.getloadavg()[1], "new": new, "processed": processed, "segmented": segmented, "embedded": embedded,
             "themes": {k: themes.get(k) for k in ("mode", "assigned", "themes_new", "themes_total",
                                                   "outlier_share")},
             "publish_mode": published.mode, "published_changed": published.changed,
@@ -218,7 +218,7 @@ def night_line(label: str, night: dict[str, Any]) -> str:
     stages = " | ".join(f"{stage} {night['seconds'][stage]:5.1f} s" for stage in STAGES)
     total = sum(night["seconds"].values())
     return (f"{label}: {stages} | total {total:5.1f} s | peak RSS {night['peak']:.2f} GiB"
-            f" (largest worker {night['workers_peak']:.2f} GiB)")
+            f" (largest worker {night['workers_peak']:.2f} GiB) | machine load (5 min) {night['load']:.1f}")
 
 
 def one_size(existing: int, new: int, keep: Path | None, centroids: np.ndarray | None) -> list[str]:
@@ -237,7 +237,7 @@ def one_size(existing: int, new: int, keep: Path | None, centroids: np.ndarray |
     write_export(root / "new.csv", real_reviews(new))
     night = child("--night", str(root))
     lines.append(f"  {night['new']:,} new: ingested {night['new']:,}, processed {night['processed']:,},"
-                 f" {night['segmented']:,} comments segmented, {night['embedded']:,} texts embedded;"
+                 f" {night['segmented']:,} segments cut, {night['embedded']:,} texts embedded;"
                  f" themes {night['themes']}; publish {night['publish_mode']} ({night['published_changed']:,}"
                  " comments changed)")
     lines.append("  " + night_line(f"{new:,} new", night))
