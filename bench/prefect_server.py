@@ -95,6 +95,7 @@ def main() -> None:
         f"one-task flow, PREFECT_API_URL -> running server:     {median['server']:5.1f} s"
         f"  (runs: {', '.join(f'{t:.1f}' for t in served)})",
         f"the temporary server costs each run:                  {median['temporary'] - median['server']:5.1f} s",
+        f"machine load (5 min) at the end:                      {os.getloadavg()[1]:5.1f}",
     ]
     print("\n".join(lines))
     write_results("Prefect's temporary server", f"bench/prefect_server.py --runs {args.runs} (each run a fresh"
