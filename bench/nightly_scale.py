@@ -14,7 +14,7 @@ functions the nightly flow calls, stage by stage: ``ingest_source``, ``process``
 with the configured workers), segmenting and embedding (``store.segment_new`` and
 ``store.embed_pending`` with the run's embedder: the model load is in this stage),
 ``update_themes`` (assignment, outlier pool, theme statistics), ``publish_archive``
-(incremental). Peak RSS is the child's own (``ru_maxrss``), and its largest worker process's.
+(incremental). Peak RSS is the child's own (``ru_maxrss``), and its largest worker process's (sampled).
 A second child then runs a night with nothing new, and says whether it loaded the embedding
 model, built the redactor or touched the themes.
 
@@ -151,10 +151,39 @@ def child(*args: str) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def _peak_gib() -> tuple[float, float]:
-    """(this process's peak RSS, its largest finished child's), GiB (Linux reports KiB)."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-    return own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20
+def _peak_gib() -> float:
+    """This process's peak RSS, GiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+class WorkerPeak:
+    """The largest RSS any descendant process (the process stage's fork server and workers)
+    reached, sampled every 0.2 s in a thread: they are not this process's children to wait for,
+    so ``RUSAGE_CHILDREN`` does not see them."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        import psutil
+
+        me = psutil.Process()
+        while not self._stop.wait(0.2):
+            for proc in me.children(recursive=True):
+                try:
+                    self.peak = max(self.peak, proc.memory_info().rss)
+                except psutil.Error:
+                    continue
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak / 2**30
 
 
 def run_publish(root: Path) -> dict[str, Any]:
@@ -166,7 +195,7 @@ def run_publish(root: Path) -> dict[str, Any]:
     config = load_config(root / "config.yml")
     started = time.perf_counter()
     result = publish_archive(open_warehouse(config.warehouse), config, full=True)
-    return {"seconds": time.perf_counter() - started, "peak": _peak_gib()[0], "comments": result.feedback}
+    return {"seconds": time.perf_counter() - started, "peak": _peak_gib(), "comments": result.feedback}
 
 
 def run_night(root: Path) -> dict[str, Any]:
@@ -180,6 +209,7 @@ def run_night(root: Path) -> dict[str, Any]:
 
     config = load_config(root / "config.yml")
     db = open_warehouse(config.warehouse)
+    workers = WorkerPeak()
     seconds: dict[str, float] = {}
     started = time.perf_counter()
     new = ingest_source(db, config, "reviews", SECRET).new
@@ -205,13 +235,13 @@ def run_night(root: Path) -> dict[str, Any]:
     started = time.perf_counter()
     published = publish_archive(db, config)
     seconds["publish"] = time.perf_counter() - started
-    own, workers = _peak_gib()
+    own, largest = _peak_gib(), workers.stop()
     return {"seconds": seconds, "load": os.getloadavg()[1], "new": new, "processed": processed, "segmented": segmented, "embedded": embedded,
             "themes": {k: themes.get(k) for k in ("mode", "assigned", "themes_new", "themes_total",
                                                   "outlier_share")},
             "publish_mode": published.mode, "published_changed": published.changed,
             "model_loaded": "model" in embedder.__dict__, "redactor_built": redactor_built,
-            "peak": own, "workers_peak": workers}
+            "peak": own, "workers_peak": largest}
 
 
 def night_line(label: str, night: dict[str, Any]) -> str:
