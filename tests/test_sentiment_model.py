@@ -231,7 +231,12 @@ def test_the_theme_stage_scores_segments_and_comments_follow(tmp_path: Path, emb
     assert published[late] < -0.05 and abs(published[question]) < 0.05 and published[french] is None
     assert published[mixed] == comment_score([seg[f"{mixed}:0"], seg[f"{mixed}:1"]])
     # a rerun scores only what is new; a new comment is scored
-    assert segment_sentiment.score_pending(db, embedder) == 5  # the boundary second is scored again
+    assert segment_sentiment.score_pending(db, embedder) == 0  # nothing new: nothing scored again
+    (parcel,) = add_comments(db, ["The parcel came late."], "n")
+    store.segment_new(db)
+    store.embed_pending(db, embedder)
+    assert segment_sentiment.score_pending(db, embedder) == 1
+    assert _published(db)[parcel] < -0.05
     state = store.get_state(db, segment_sentiment.STATE_KEY)
     assert state["head"] == load_head().version and state["calibration"] is None
 

@@ -94,7 +94,7 @@ def test_a_run_without_new_comments_creates_no_theme(db: sqlite_utils.Database, 
     assert pool >= SETTINGS.pool_min_size  # old outliers the pool could have grouped
     for _ in range(2):
         stats = update_themes(db, SETTINGS, embedder)
-        assert (stats["mode"], stats["segments_new"], stats["themes_new"]) == ("assign", 0, 0)
+        assert (stats["mode"], stats["segments_new"], stats["themes_new"]) == ("unchanged", 0, 0)
     assert db.execute("select count(*) from themes").fetchone()[0] == before
 
 

@@ -6,9 +6,11 @@ cosine reaches ``assign_threshold``; theme ids never change. What fits nothing
 waits in the outlier pool; when the pool holds a dense group (HDBSCAN, at least
 ``pool_min_size`` segments, not close to an existing theme), it becomes a new
 theme, but only when tonight's segments made it: a group the pool already held before
-tonight would have been proposed then, so old comments never become a "new" theme. The
-first run, or a change of
-embedding model, does a full fit instead.
+tonight would have been proposed then, so old comments never become a "new" theme (the pool
+is not even read when none of tonight's segments joined it). A night with nothing new (no
+segment cut or embedded, none waiting for assignment) loads no model, reads no vector and
+fits nothing: themes, their statistics and their history stay as they were. The first run,
+or a change of embedding model, does a full fit instead.
 
 Re-cluster (:func:`recluster`): HDBSCAN over every segment, then matched to the
 previous themes (centroid cosine + member share, Hungarian), so matched themes
@@ -66,6 +68,13 @@ def update_themes(
         stats = _fit_all(db, settings, embedder, run, event="fit" if not active else "model-change")
         stats.update(segments_new=segments_new, embedded=embedded, mode="fit")
         return stats
+    if not segments_new and not embedded and not store.has_unassigned(db):
+        # a night with nothing new: no vector to read, no centroid to compare, no pool to fit;
+        # the themes, their stats and their history stay as they are
+        stats = _summary(db)
+        stats.update(segments_new=0, embedded=0, assigned=0, mode="unchanged")
+        log.info("themes: nothing new to assign")
+        return stats
     assigned = _assign_pending(db, settings, embedder, active, run)
     created = _propose_from_pool(db, settings, embedder, run)
     with db.atomic():
@@ -111,12 +120,14 @@ def _assign_pending(db: sqlite_utils.Database, settings: ThemeSettings, embedder
 
 def _propose_from_pool(db: sqlite_utils.Database, settings: ThemeSettings, embedder: SupportsEmbed,
                        run: str) -> int:
-    ids, hashes, vectors = store.outlier_vectors(db, embedder)
-    fitted = (store.get_state(db, "last_fit") or {}).get("segments", len(ids))
+    pooled, joined = store.pool_counts(db, embedder, run)
+    fitted = (store.get_state(db, "last_fit") or {}).get("segments", pooled)
     size = settings.pool_min_size or settings.cluster_size(min(fitted, settings.max_fit))
-    seen_before = store.pool_segments_seen_before(db, run)
-    if len(ids) < size or len(seen_before) >= len(ids):  # nothing new in the pool tonight
+    if pooled < size or not joined:  # nothing new in the pool tonight: its vectors are not even read
         return 0
+    log.info("outlier pool: %d segments, %d of them tonight's: looking for a new theme", pooled, joined)
+    ids, hashes, vectors = store.outlier_vectors(db, embedder)
+    seen_before = store.pool_segments_seen_before(db, run)
     old = np.array([i in seen_before for i in ids], dtype=bool)
     pool_settings = settings.model_copy(update={"min_cluster_size": size})
     cents, result = cluster.fit(vectors, [f"{h}:{i}" for h, i in zip(hashes, ids, strict=True)], pool_settings)

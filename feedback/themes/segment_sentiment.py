@@ -72,16 +72,19 @@ def score_pending(db: sqlite_utils.Database, embedder: SupportsEmbed, head: Sent
     cal_json = calibration.as_json() if calibration else None
     through = db.execute("select max(created_at) from theme_segments").fetchone()[0]
     if state.get("head") == head.version and state.get("calibration") == cal_json and state.get("through"):
-        where, params = "s.created_at >= ?", [state["through"]]
+        where, params = "s.created_at > ?", [state["through"]]  # stamps are microseconds: none is shared across runs
     else:
         where, params = "1", []
     updates: list[tuple[float, str]] = []
     for ids, texts, vectors, _ in _batches(db, embedder, where, params):
         scores = score_segments(vectors, texts, head, calibration)
         updates += [(float(s), i) for i, s in zip(ids, scores, strict=True)]
+    done = {"head": head.version, "calibration": cal_json, "through": through}
+    if not updates and done == state:  # a night with nothing new writes nothing
+        return 0
     with db.atomic():  # written once the read is over: no update under an open cursor
         db.conn.executemany("update theme_segments set sentiment = ? where id = ?", updates)
-        set_state(db, STATE_KEY, {"head": head.version, "calibration": cal_json, "through": through})
+        set_state(db, STATE_KEY, done)
     log.info("scored %d segments with the sentiment head%s", len(updates),
              f" (calibrated on {calibration.comments} rated comments)" if calibration else "")
     return len(updates)

@@ -272,6 +272,23 @@ def unassigned_vectors(
     return segment_vectors(db, embedder, "s.assigned_at is null")
 
 
+def has_unassigned(db: sqlite_utils.Database) -> bool:
+    """Whether a segment waits for a nightly run to assign it (cut, but not yet seen by one)."""
+    return bool(db.execute("select exists(select 1 from theme_segments where assigned_at is null)").fetchone()[0])
+
+
+def pool_counts(db: sqlite_utils.Database, embedder: SupportsEmbed, run: str) -> tuple[int, int]:
+    """(segments in the outlier pool, of which ``run`` put there): what decides, before any
+    vector is read, whether the pool can propose a theme tonight."""
+    row = db.execute(
+        """select count(*), coalesce(sum(s.assigned_at is ?), 0) from theme_segments s
+           join embeddings e on e.text_hash = s.text_hash and e.model = ? and e.model_version = ?
+           where s.themable = 1 and s.theme_id is null""",
+        [run, embedder.name, embedder.version],
+    ).fetchone()
+    return int(row[0]), int(row[1])
+
+
 def pool_segments_seen_before(db: sqlite_utils.Database, run: str) -> set[str]:
     """Ids of the outlier pool's segments that an earlier run had already seen (not ``run``'s)."""
     return {r[0] for r in db.execute(
