@@ -77,13 +77,23 @@ def _theme_state(db: sqlite_utils.Database) -> tuple[list[tuple[Any, ...]], ...]
     )
 
 
+def _listen(caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Capture the engine's lines, whatever logging set-up an earlier test left behind (Prefect's
+    dictConfig disables the loggers it does not name; the CLI quiets "feedback")."""
+    engine_log = logging.getLogger("feedback.themes.engine")
+    monkeypatch.setattr(engine_log, "disabled", False)
+    monkeypatch.setattr(engine_log, "propagate", True)
+    caplog.set_level(logging.INFO, logger="feedback.themes.engine")
+
+
 def _pool_reads(caplog: pytest.LogCaptureFixture) -> int:
     return sum(POOL_READ in record.getMessage() for record in caplog.records)
 
 
 @pytest.mark.slow
 def test_a_night_with_nothing_new_loads_no_model_builds_no_redactor_and_fits_nothing(
-    tmp_path: Path, write_config: Callable[..., Path], caplog: pytest.LogCaptureFixture
+    tmp_path: Path, write_config: Callable[..., Path], caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     reviews = _reviews(240)
     export = tmp_path / "reviews.csv"
@@ -93,7 +103,7 @@ def test_a_night_with_nothing_new_loads_no_model_builds_no_redactor_and_fits_not
         "columns": {"id": "id", "received_at": "when", "text": "comment"},
     }], processing={"names": [], "workers": 1}))
     db = open_warehouse(config.warehouse)
-    caplog.set_level(logging.INFO, logger="feedback.themes.engine")
+    _listen(caplog, monkeypatch)
 
     # the first night: everything is new
     calls = _ner_calls()
@@ -134,7 +144,8 @@ def test_a_night_with_nothing_new_loads_no_model_builds_no_redactor_and_fits_not
 
 @pytest.mark.slow
 def test_the_pool_is_not_read_when_every_new_segment_found_a_theme(
-    tmp_path: Path, write_config: Callable[..., Path], caplog: pytest.LogCaptureFixture
+    tmp_path: Path, write_config: Callable[..., Path], caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     reviews = _reviews(200)
     export = tmp_path / "reviews.csv"
@@ -144,7 +155,7 @@ def test_the_pool_is_not_read_when_every_new_segment_found_a_theme(
         "columns": {"id": "id", "received_at": "when", "text": "comment"},
     }], processing={"names": [], "workers": 1}))
     db = open_warehouse(config.warehouse)
-    caplog.set_level(logging.INFO, logger="feedback.themes.engine")
+    _listen(caplog, monkeypatch)
     _night(db, config)
     # tonight's one comment says, word for word, what a themed comment says: it joins that theme
     (themed,) = db.execute(

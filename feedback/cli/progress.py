@@ -54,8 +54,17 @@ def configure_logging(verbose: bool) -> None:
     if verbose:
         return
     for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, QuietConsole) for f in handler.filters):
+        if _console(handler) and not any(isinstance(f, QuietConsole) for f in handler.filters):
             handler.addFilter(QuietConsole())
+
+
+def _console(handler: logging.Handler) -> bool:
+    """Prefect's console handler or a plain one writing to the terminal: not a handler someone
+    else attached to the root logger to collect records (a test's capture, a log shipper)."""
+    from prefect.logging.handlers import PrefectConsoleHandler
+
+    return isinstance(handler, PrefectConsoleHandler) or (
+        type(handler) is logging.StreamHandler and handler.stream in (sys.stderr, sys.stdout))
 
 
 class Stages(logging.Handler):
