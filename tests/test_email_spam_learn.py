@@ -257,7 +257,7 @@ def test_spam_and_ham_can_come_from_the_sources_imap_folders(
     dovecot.deliver(3, folder="Junk")
     dovecot.deliver(2)
     account = {"host": "127.0.0.1", "port": dovecot.port, "security": "plain", "username": "support",
-               "password": PASSWORD_REF, "retries": 0, "timeout": 5}
+               "password": PASSWORD_REF, "retries": 0}
     config = write_config([{"name": "support", "channel": "email", "imap": [account],
                             "spam": {"host": "127.0.0.1", "port": free_port()}}])
     # read, found to be mail, counted: then refused as too few, before spamd is asked

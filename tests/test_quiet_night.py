@@ -86,6 +86,15 @@ def _listen(caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -
     caplog.set_level(logging.INFO, logger="feedback.themes.engine")
 
 
+def _reviews_source(write_config: Callable[..., Path]) -> tuple[Config, sqlite_utils.Database]:
+    """A survey source reading reviews.csv beside the configuration, and its warehouse."""
+    config = load_config(write_config([{
+        "name": "reviews", "channel": "survey", "paths": "reviews.csv",
+        "columns": {"id": "id", "received_at": "when", "text": "comment"},
+    }], processing={"names": [], "workers": 1}))
+    return config, open_warehouse(config.warehouse)
+
+
 def _pool_reads(caplog: pytest.LogCaptureFixture) -> int:
     return sum(POOL_READ in record.getMessage() for record in caplog.records)
 
@@ -98,11 +107,7 @@ def test_a_night_with_nothing_new_loads_no_model_builds_no_redactor_and_fits_not
     reviews = _reviews(240)
     export = tmp_path / "reviews.csv"
     _export(export, reviews[:200])
-    config = load_config(write_config([{
-        "name": "reviews", "channel": "survey", "paths": "reviews.csv",
-        "columns": {"id": "id", "received_at": "when", "text": "comment"},
-    }], processing={"names": [], "workers": 1}))
-    db = open_warehouse(config.warehouse)
+    config, db = _reviews_source(write_config)
     _listen(caplog, monkeypatch)
 
     # the first night: everything is new
@@ -150,11 +155,7 @@ def test_the_pool_is_not_read_when_every_new_segment_found_a_theme(
     reviews = _reviews(200)
     export = tmp_path / "reviews.csv"
     _export(export, reviews)
-    config = load_config(write_config([{
-        "name": "reviews", "channel": "survey", "paths": "reviews.csv",
-        "columns": {"id": "id", "received_at": "when", "text": "comment"},
-    }], processing={"names": [], "workers": 1}))
-    db = open_warehouse(config.warehouse)
+    config, db = _reviews_source(write_config)
     _listen(caplog, monkeypatch)
     _night(db, config)
     # tonight's one comment says, word for word, what a themed comment says: it joins that theme
