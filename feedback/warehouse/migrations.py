@@ -327,7 +327,7 @@ def _m0120(db: sqlite_utils.Database) -> None:
     # the warehouse (the items' and segments' texts included), ~5 s at 200k comments with nothing
     # new. Covering indexes let them read small index entries, and the "not yet" probes (segments
     # waiting for assignment, the newest segment) read only what is new.
-    db.execute("create index if not exists idx_items_id_ingested_at on items (id, ingested_at)")
+    db.execute("create index if not exists idx_items_probe on items (id, ingested_at, received_at)")
     db.execute("create index if not exists idx_processed_probe on processed (item_id, version, processed_at, text_hash)")
     db.execute("create index if not exists idx_theme_segments_item_source on theme_segments (item_id, source_hash, theme_id)")
     db.execute("create index if not exists idx_theme_segments_themable on theme_segments (themable, text_hash, id)")
