@@ -85,6 +85,10 @@ added when it is written. What a reader that streams its items yields (:attr:`Ba
 # Items written per statement while a batch streams: bounds the Python objects alive at once
 # (with a 100k-row export held whole, the garbage collector took about a quarter of its ingest).
 ITEM_CHUNK = 5000
+# A batch that has brought at least this many rows, and at least as many as ``items`` held before
+# it, is a bulk load: ``items``' secondary indexes are dropped for the rest of it and built again,
+# by sorting, before it commits (see :func:`_upsert_rows`).
+BULK_MIN = 5000
 _STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")  # now_iso()'s form
 
 
@@ -127,8 +131,18 @@ def _tail_literals(run_id: int | None, stamp: str) -> str:
     return f"{'NULL' if run_id is None else run_id}, '{stamp}'"
 
 
+def _secondary_indexes(conn: Any) -> list[tuple[str, str]]:
+    """(name, SQL) of the indexes on ``items`` that no constraint needs: created by a statement
+    (not the primary key's) and not unique, so that nothing but lookups depends on them."""
+    return conn.execute(  # type: ignore[no-any-return]
+        "select m.name, m.sql from sqlite_master m join pragma_index_list('items') l on l.name = m.name"
+        " where m.type = 'index' and m.tbl_name = 'items' and m.sql is not null and l.[unique] = 0"
+        " order by m.name"
+    ).fetchall()
+
+
 def _upsert_rows(
-    db: sqlite_utils.Database, rows: Iterable[ItemRow], run_id: int | None, chunk_size: int
+    db: sqlite_utils.Database, rows: Iterable[ItemRow], run_id: int | None, chunk_size: int, bulk_min: int = BULK_MIN
 ) -> tuple[int, int, int]:
     """Insert new items, update ones whose content changed; returns (seen, new, changed).
 
@@ -141,6 +155,13 @@ def _upsert_rows(
     conflict do nothing``); only when fewer rows went in than were offered are the others looked
     up: those are rows the warehouse held before the chunk (their rowid is at most the largest
     one before it, as SQLite gives a new row the largest rowid plus one).
+
+    A bulk load (``bulk_min`` rows written, and as many as ``items`` held before the batch) drops
+    the table's secondary indexes and creates them again, with the statements that made them, at
+    the end: SQLite builds an index by sorting faster than it keeps one up to date row by row
+    (random keys such as customers). Both happen inside the caller's transaction, so a run
+    killed in between leaves the indexes as they were; the rebuild costs at most about twice
+    the batch's rows.
     """
     if chunk_size < 1:
         raise ValueError(f"chunk size must be at least 1, not {chunk_size}")
@@ -156,22 +177,30 @@ def _upsert_rows(
     seen = 0
     stream = iter(rows)
     conn = db.conn
+    held_before = conn.execute("select max(rowid) from items").fetchone()[0] or 0  # about the rows it holds
+    deferred: list[tuple[str, str]] | None = None  # indexes dropped for a bulk load
     while part := list(itertools.islice(stream, chunk_size)):
         seen += len(part)
-        latest = {row[0]: row for row in part}  # last occurrence wins
-        again, fresh = [], []
-        for item_id, row in latest.items():
-            if item_id in inserted:
-                again.append(row)  # added by an earlier chunk: the later row replaces it
-            elif item_id in held:
-                held[item_id] = row
-            else:
-                fresh.append(row)
+        ids = [row[0] for row in part]
+        unique = set(ids)
+        if len(unique) == len(part) and unique.isdisjoint(inserted) and held.keys().isdisjoint(unique):
+            fresh, again, latest = part, [], None  # the usual chunk: every id new to the batch
+        else:
+            latest = {row[0]: row for row in part}  # last occurrence wins
+            again, fresh = [], []
+            for item_id, row in latest.items():
+                if item_id in inserted:
+                    again.append(row)  # added by an earlier chunk: the later row replaces it
+                elif item_id in held:
+                    held[item_id] = row
+                else:
+                    fresh.append(row)
+            ids = [row[0] for row in fresh]
         if fresh:
             top = conn.execute("select max(rowid) from items").fetchone()[0] or 0
             went_in = conn.executemany(insert, fresh).rowcount
-            ids = [row[0] for row in fresh]
             if went_in != len(fresh):
+                latest = latest if latest is not None else dict(zip(ids, part, strict=True))
                 for part_ids in chunks(ids):
                     query = f"select id, {content_cols} from items where id in ({marks(len(part_ids))}) and rowid <= ?"
                     for found in conn.execute(query, [*part_ids, top]):
@@ -182,9 +211,15 @@ def _upsert_rows(
                 inserted.update(ids)
         if again:
             conn.executemany(upsert, again)
+        if deferred is None and seen >= bulk_min and seen >= held_before:
+            deferred = _secondary_indexes(conn)
+            for name, _sql in deferred:
+                conn.execute(f"drop index [{name}]")
     changed = [row for item_id, row in held.items() if tuple(row[i] for i in _CONTENT_AT) != before[item_id]]
     if changed:
         conn.executemany(upsert, changed)
+    for _name, sql in deferred or ():
+        conn.execute(sql)
     return seen, len(inserted), len(changed)
 
 
@@ -246,15 +281,17 @@ class Batch:
 
 
 def commit_batch(
-    db: sqlite_utils.Database, batch: Batch, run_id: int | None = None, chunk_size: int = ITEM_CHUNK
+    db: sqlite_utils.Database, batch: Batch, run_id: int | None = None, chunk_size: int = ITEM_CHUNK,
+    bulk_min: int = BULK_MIN,
 ) -> BatchResult:
     """Write a batch atomically: landing, items, quarantine and watermark in one transaction
-    (items, then rows, ``chunk_size`` to a statement)."""
+    (items, then rows, ``chunk_size`` to a statement; a bulk load of ``bulk_min`` rows or more
+    builds the secondary indexes once at the end, see :func:`_upsert_rows`)."""
     with write_transaction(db):
         if batch.raw is not None:
             land(db, batch.raw)
         items = itertools.chain(map(item_row, batch.items), batch.rows)
-        seen, new, changed = _upsert_rows(db, items, run_id, chunk_size)
+        seen, new, changed = _upsert_rows(db, items, run_id, chunk_size, bulk_min)
         _quarantine(db, batch.quarantined, run_id)
         for table, rows in batch.tables.items():
             if rows:
