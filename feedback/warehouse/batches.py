@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import operator
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -73,6 +74,7 @@ ITEM_COLUMNS = ("id", "source", "channel", "local_id", "raw_hash", "location", "
 # What makes an item "changed"; provenance (location, extra, raw_hash) alone does not.
 _ITEM_CONTENT = ("received_at", "customer", "rating", "rating_raw", "title", "question", "text", "url")
 _CONTENT_AT = tuple(ITEM_COLUMNS.index(col) for col in _ITEM_CONTENT)
+_NULLABLE = tuple(i for i, col in enumerate(ITEM_COLUMNS[:-2]) if col not in ("id", "source", "channel", "local_id", "text"))
 
 ItemRow = tuple[
     str, str, str, str, str | None, str, str | None, str | None, float | None, str | None, str | None,
@@ -131,6 +133,38 @@ def _tail_literals(run_id: int | None, stamp: str) -> str:
     return f"{'NULL' if run_id is None else run_id}, '{stamp}'"
 
 
+class _NewRows:
+    """Inserts rows new to the batch (``on conflict(id) do nothing``), a chunk at a time.
+
+    A column that is NULL in every row of a chunk (``title`` and ``url`` of a survey) is written
+    as a NULL literal rather than bound: the sqlite3 module binds None through its adaptation
+    lookup, which costs more than binding a text (~1.8 us a value with pysqlite3, ~0.6 s for two
+    NULLs in each of 172k rows). Rows keep their order, so their rowids are the same.
+    """
+
+    def __init__(self, tail: str) -> None:
+        self.tail = tail  # run_id and ingested_at, as :func:`_tail_literals` writes them
+        self.statements: dict[tuple[int, ...], str] = {}  # NULL columns -> statement
+
+    def statement(self, nulls: tuple[int, ...]) -> str:
+        sql = self.statements.get(nulls)
+        if sql is None:
+            values = ", ".join("NULL" if i in nulls else "?" for i in range(len(ITEM_COLUMNS) - 2))
+            sql = self.statements[nulls] = (
+                f"insert into items ({', '.join(ITEM_COLUMNS)}) values ({values}, {self.tail}) on conflict(id) do nothing"
+            )
+        return sql
+
+    def __call__(self, conn: Any, rows: list[ItemRow]) -> int:
+        """Insert ``rows``; returns how many went in."""
+        columns = list(zip(*rows, strict=True))
+        nulls = tuple(i for i in _NULLABLE if all(map(operator.is_, columns[i], itertools.repeat(None))))
+        values: list[tuple[Any, ...]] | list[ItemRow] = rows
+        if nulls:
+            values = list(zip(*(column for i, column in enumerate(columns) if i not in nulls), strict=True))
+        return conn.executemany(self.statement(nulls), values).rowcount  # type: ignore[no-any-return]
+
+
 def _secondary_indexes(conn: Any) -> list[tuple[str, str]]:
     """(name, SQL) of the indexes on ``items`` that no constraint needs: created by a statement
     (not the primary key's) and not unique, so that nothing but lookups depends on them."""
@@ -166,8 +200,9 @@ def _upsert_rows(
     if chunk_size < 1:
         raise ValueError(f"chunk size must be at least 1, not {chunk_size}")
     cols = ", ".join(ITEM_COLUMNS)
-    values = f"{marks(len(ITEM_COLUMNS) - 2)}, {_tail_literals(run_id, now_iso())}"
-    insert = f"insert into items ({cols}) values ({values}) on conflict(id) do nothing"
+    tail = _tail_literals(run_id, now_iso())
+    values = f"{marks(len(ITEM_COLUMNS) - 2)}, {tail}"
+    insert = _NewRows(tail)
     updates = ", ".join(f"{col} = excluded.{col}" for col in ITEM_COLUMNS if col != "id")
     upsert = f"insert into items ({cols}) values ({values}) on conflict(id) do update set {updates}"
     content_cols = ", ".join(_ITEM_CONTENT)
@@ -198,7 +233,7 @@ def _upsert_rows(
             ids = [row[0] for row in fresh]
         if fresh:
             top = conn.execute("select max(rowid) from items").fetchone()[0] or 0
-            went_in = conn.executemany(insert, fresh).rowcount
+            went_in = insert(conn, fresh)
             if went_in != len(fresh):
                 latest = latest if latest is not None else dict(zip(ids, part, strict=True))
                 for part_ids in chunks(ids):
