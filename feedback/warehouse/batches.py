@@ -157,11 +157,14 @@ class _NewRows:
 
     def __call__(self, conn: Any, rows: list[ItemRow]) -> int:
         """Insert ``rows``; returns how many went in."""
-        columns = list(zip(*rows, strict=True))
-        nulls = tuple(i for i in _NULLABLE if all(map(operator.is_, columns[i], itertools.repeat(None))))
-        values: list[tuple[Any, ...]] | list[ItemRow] = rows
+        first = rows[0]  # a column is NULL throughout only if it is in the first row
+        nulls = tuple(
+            i for i in _NULLABLE
+            if first[i] is None and all(map(operator.is_, map(operator.itemgetter(i), rows), itertools.repeat(None)))
+        )
+        values: list[Any] = rows
         if nulls:
-            values = list(zip(*(column for i, column in enumerate(columns) if i not in nulls), strict=True))
+            values = list(map(operator.itemgetter(*(i for i in range(len(first)) if i not in nulls)), rows))
         return conn.executemany(self.statement(nulls), values).rowcount  # type: ignore[no-any-return]
 
 
