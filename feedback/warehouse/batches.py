@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import operator
 import re
 from collections.abc import Iterable
@@ -20,6 +21,8 @@ import sqlite_utils
 from feedback.errors import WarehouseError
 from feedback.items import Item, Quarantined
 from feedback.warehouse.sql import chunks, marks, now_iso, write_transaction
+
+log = logging.getLogger(__name__)
 
 # --- raw landing -------------------------------------------------------------------------
 
@@ -251,6 +254,8 @@ def _upsert_rows(
             conn.executemany(upsert, again)
         if deferred is None and seen >= bulk_min and seen >= held_before:
             deferred = _secondary_indexes(conn)
+            log.debug("bulk load: items' %d secondary indexes dropped after %d rows, built again at the end of the batch",
+                      len(deferred), seen)
             for name, _sql in deferred:
                 conn.execute(f"drop index [{name}]")
     changed = [row for item_id, row in held.items() if tuple(row[i] for i in _CONTENT_AT) != before[item_id]]
