@@ -224,11 +224,12 @@ def _upsert_rows(
         seen += len(part)
         ids = [row[0] for row in part]
         unique = set(ids)
+        again: list[ItemRow] = []  # ids an earlier chunk added, with their later row
         if len(unique) == len(part) and unique.isdisjoint(inserted) and held.keys().isdisjoint(unique):
-            fresh, again, latest = part, [], None  # the usual chunk: every id new to the batch
+            fresh, latest = part, None  # the usual chunk: every id new to the batch
         else:
             latest = {row[0]: row for row in part}  # last occurrence wins
-            again, fresh = [], []
+            fresh = []
             for item_id, row in latest.items():
                 if item_id in inserted:
                     again.append(row)  # added by an earlier chunk: the later row replaces it
