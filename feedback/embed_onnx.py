@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from feedback.errors import FeedbackError
+
 log = logging.getLogger(__name__)
 
 OPSET = 17
@@ -111,7 +113,12 @@ class OnnxEncoder:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.model = model  # the sentence-transformers model: its tokenizer and settings
         self.path = path
-        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        try:
+            self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own Fail / InvalidProtobuf / NoSuchFile classes
+            raise FeedbackError(f"{path}: not a usable ONNX export of the embedding model "
+                                f"({' '.join(str(exc).split())[:200]}); delete it and the next run exports "
+                                "it again") from None
         self.inputs = [item.name for item in self.session.get_inputs()]
 
     def encode(self, texts: list[str], batch_size: int, progress: bool) -> np.ndarray:
