@@ -12,7 +12,8 @@ the torch vectors: cosine per segment (min, 1st percentile, mean); recall@10 of 
 meaning (each of ``--queries`` segments' 10 nearest among all the segments, by the backend's
 vectors, against the torch vectors' 10); and theme NMI on banking77 (the engine's clustering,
 ``feedback.themes.cluster.fit`` with the default settings, on each backend's vectors of the
-intents' texts, outliers counted as one cluster) beside torch's.
+intents' texts, outliers counted as one cluster) beside torch's (torch's vectors come from
+bench/.cache when ``themes_data.py --warm`` left them there: the same model and version).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+from themes_data import CachedEmbedder  # noqa: E402
 from themes_metrics import OUTLIER, label_scores  # noqa: E402
 
 from feedback.embed import Embedder, text_hash  # noqa: E402
@@ -128,8 +130,9 @@ def main() -> None:
         nmi: dict[str, tuple[float, float]] = {}
         if not args.no_nmi:
             texts, labels = banking77()
-            for backend in BACKENDS:
-                nmi[backend] = theme_nmi(embedders[backend].encode(texts), texts, labels)
+            for backend in BACKENDS:  # torch's vectors from bench/.cache when there (themes_data.py --warm)
+                encoder = CachedEmbedder() if backend == "torch" else embedders[backend]
+                nmi[backend] = theme_nmi(encoder.encode(texts), texts, labels)
                 print(f"{backend}: banking77 NMI {nmi[backend][0]:.4f}", flush=True)
 
     load = os.getloadavg()

@@ -29,6 +29,7 @@ from tests.themes_fixtures import add_comments, new_warehouse, sample_comments
 FLOAT_MIN_COSINE = 0.99999
 INT8_MIN_COSINE = 0.95
 INT8_MEAN_COSINE = 0.985
+INT8_ALONE_COSINE = 0.98
 
 
 @pytest.mark.parametrize(
@@ -98,19 +99,22 @@ def torch_vectors() -> tuple[list[str], np.ndarray]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("backend", "least", "mean"), [("onnx", FLOAT_MIN_COSINE, FLOAT_MIN_COSINE),
-                                                         ("onnx-int8", INT8_MIN_COSINE, INT8_MEAN_COSINE)])
-def test_the_real_model_on_onnxruntime_gives_the_torch_vectors(cache: Path, torch_vectors, backend: str,
-                                                                least: float, mean: float) -> None:
+@pytest.mark.parametrize(("backend", "least", "mean", "alone_least"), [
+    ("onnx", FLOAT_MIN_COSINE, FLOAT_MIN_COSINE, FLOAT_MIN_COSINE),
+    ("onnx-int8", INT8_MIN_COSINE, INT8_MEAN_COSINE, INT8_ALONE_COSINE),
+])
+def test_the_real_model_on_onnxruntime_gives_the_torch_vectors(cache: Path, torch_vectors, backend: str, least: float,
+                                                                mean: float, alone_least: float) -> None:
     texts, expected = torch_vectors
     found = Embedder(backend=backend, cache=cache, show_progress=False).encode(texts)
     assert found.shape == expected.shape == (400, 384) and found.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(found, axis=1), 1.0, atol=1e-5)
     cosine = (found * expected).sum(axis=1)
     assert cosine.min() >= least and cosine.mean() >= mean
-    # the same text gives the same vector alone as in its batch (to the float noise of padding)
+    # the same text alone as in its batch: float32 differs by padding noise only; int8 quantises the
+    # activations with one scale per batch, so a vector depends on its batch (measured 0.991 here)
     alone = Embedder(backend=backend, cache=cache, show_progress=False).encode([texts[7]])[0]
-    assert float(alone @ found[7]) >= 0.99999
+    assert float(alone @ found[7]) >= alone_least
 
 
 @pytest.mark.slow
@@ -162,3 +166,23 @@ def test_switching_the_backend_re_embeds_and_refits_never_mixing_vectors(tmp_pat
     own = load_embeddings(db, hashes, fast.name, fast.version)
     other = load_embeddings(db, hashes, torch.name, torch.version)
     assert not np.array_equal(own, other) and np.all((own * other).sum(axis=1) >= FLOAT_MIN_COSINE)
+
+
+@pytest.mark.slow
+def test_a_dask_worker_embeds_with_the_flows_backend(tmp_path: Path, cache: Path) -> None:
+    from feedback.scale.batches import snapshot
+    from feedback.scale.worker import embed_batch
+    from feedback.themes import store
+
+    db = new_warehouse(tmp_path / "warehouse.db")
+    add_comments(db, [text for text, _ in sample_comments(seed=4, per_theme=2)], "w")
+    store.segment_new(db)
+    settings = EmbedSettings(backend="onnx-int8", cache=Path("cache"), threads=1)
+    local = make_embedder(None, 32, settings, tmp_path)
+    hashes = store.unembedded(db, local)
+    assert hashes
+    with snapshot(db) as snap:
+        found = embed_batch(ThemeSettings(), snap, hashes, 2, settings, tmp_path)
+    assert (found.model, found.version) == (local.name, local.version) and found.version.endswith("+onnx-int8")
+    texts = store.embedding_texts(db, hashes)
+    assert np.array_equal(found.vectors, local.encode([texts[h] for h in hashes]))

@@ -104,7 +104,7 @@ def embed_batch(settings: ThemeSettings, snapshot: Snapshot, hashes: list[str], 
     embedder = _EMBEDDERS.get(key)
     if embedder is None:  # the flow's backend, with the flow machine's thread count (onnxruntime's too)
         embedder = _EMBEDDERS[key] = make_embedder(settings.model_path, settings.batch_size, embed, base_dir,
-                                                   show_progress=False, threads=threads)
+                                                   show_progress=False, threads=embed.threads or threads)
     before = torch.get_num_threads()
     torch.set_num_threads(threads)
     try:
