@@ -186,3 +186,13 @@ def test_a_dask_worker_embeds_with_the_flows_backend(tmp_path: Path, cache: Path
     assert (found.model, found.version) == (local.name, local.version) and found.version.endswith("+onnx-int8")
     texts = store.embedding_texts(db, hashes)
     assert np.array_equal(found.vectors, local.encode([texts[h] for h in hashes]))
+
+
+def test_the_readme_embed_example_is_a_valid_configuration(write_config) -> None:
+    import yaml
+
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Faster embedding"):]
+    example = yaml.safe_load(section[section.index("```yaml") + 7 : section.index("```", section.index("```yaml") + 7)])
+    config = load_config(write_config([], **example))
+    assert config.embed == EmbedSettings(backend="onnx", cache=Path("models"), threads=None)
