@@ -278,6 +278,8 @@ def build_archive(
             for table, rows in extension(warehouse).items():
                 insert_rows(archive, table, rows, batch_size)
                 result.tables[table] = result.tables.get(table, 0) + len(rows)
+            if isinstance(extension, IncrementalExtension) and extension.built and state:
+                extension.built(warehouse, state["build_id"])
         result.tables.update(write_codes(archive.conn, warehouse))  # int8 search vectors (feedback.serve.vectors)
     _create_indexes(archive)
     archive.table("feedback").enable_fts(["title", "text"], tokenize="porter", create_triggers=False)
