@@ -66,11 +66,14 @@ DeltaFunction = Callable[[sqlite_utils.Database, sqlite_utils.Database, Any], di
 @dataclass
 class IncrementalExtension:
     """An archive extension that can also say what changed: ``full`` builds its tables from
-    scratch, ``delta`` returns one :class:`TableUpdate` for each of ``tables``."""
+    scratch, ``delta`` returns one :class:`TableUpdate` for each of ``tables``. ``built``
+    (optional) is told the build id of an archive a full publish wrote with ``full`` (before it
+    is swapped in), for an extension that keeps state in the warehouse between publishes."""
 
     full: ArchiveExtension
     delta: DeltaFunction
     tables: tuple[str, ...]
+    built: Callable[[sqlite_utils.Database, str], None] | None = None
 
     def __call__(self, warehouse: sqlite_utils.Database) -> dict[str, Rows]:
         return self.full(warehouse)

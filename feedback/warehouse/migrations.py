@@ -338,3 +338,5 @@ def _m0070(db: sqlite_utils.Database) -> None:
         {"kind": str, "key": str, "n": int, "negative": int, "scored": int, "total": str, "squares": int},
         pk=("kind", "key"),
     )
+    # the archive's sources table (each source's channel) from an index, not a pass over every item
+    db.table("items").create_index(["source", "channel"], if_not_exists=True)
