@@ -198,10 +198,10 @@ def rebuild(db: sqlite_utils.Database, items: list[Comment] | None = None,
     with write_transaction(db):
         for table in ("insight_ledger", "insight_responses", "insight_sums"):
             db.execute(f"delete from {table}")
-        for part in chunks((ledger_row(c, carried.get(c.id, frozenset()), info) for c in items), 20_000):
-            for row in part:
+        for ledger in chunks((ledger_row(c, carried.get(c.id, frozenset()), info) for c in items), 20_000):
+            for row in ledger:
                 _contribute(delta, row, 1)
-            db.conn.executemany("insert into insight_ledger values (?, ?, ?, ?, ?, ?, ?, ?)", part)
+            db.conn.executemany("insert into insight_ledger values (?, ?, ?, ?, ?, ?, ?, ?)", ledger)
         members = db.execute(f"""select i.id, i.source, i.received_at, i.customer, i.rating, i.rating_scale
                                  from items i join processed p on p.item_id = i.id
                                  where i.rating is not null and i.rating_scale in ({SCORED})
