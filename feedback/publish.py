@@ -220,6 +220,11 @@ def _create_indexes(archive: sqlite_utils.Database) -> None:
         archive.table("segments").create_index(["feedback_id"], if_not_exists=True)
         archive.table("segments").create_index(["theme_id"], if_not_exists=True)
     archive.table("themes").create_index(["parent_id"], if_not_exists=True)
+    # the tables an incremental publish updates by comment or customer: a delete by key is a lookup, not a scan
+    for table, column in (("feedback_vectors", "feedback_id"), ("promise_mentions", "feedback_id"),
+                          ("customers", "customer")):
+        if archive.table(table).exists():
+            archive.table(table).create_index([column], if_not_exists=True)
 
 
 def _write_info(archive: sqlite_utils.Database, result: PublishResult, state: dict[str, Any] | None) -> None:
@@ -316,6 +321,7 @@ def update_archive(
     archive = _open(path)
     result = PublishResult(path=path, mode="incremental", changed=len(changes.items))
     old = json.loads(archive.execute("select tables from archive_info").fetchone()[0])
+    _create_indexes(archive)  # an archive from before an index was added gets it once, before the updates
     updates: list[tuple[str, TableUpdate]] = []
     for extension in extensions:
         if isinstance(extension, IncrementalExtension):

@@ -87,7 +87,8 @@ def _vector_model_rows(model: tuple[str, str] | None) -> Any:
             return []
         count, width = 0, 0
         if archive.table("feedback_vectors").exists():
-            count, width = archive.execute("select count(*), max(length(vector)) from feedback_vectors").fetchone()
+            count = archive.execute("select count(*) from feedback_vectors").fetchone()[0]  # from its index
+            width = (archive.execute("select length(vector) from feedback_vectors limit 1").fetchone() or [0])[0]
         return [{"model": model[0], "model_version": model[1], "dim": (width or 0) // 4 if count else 0,
                  "vectors": count}]
     return rows
