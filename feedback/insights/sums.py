@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Iterator
+from functools import lru_cache
 from itertools import groupby
 from typing import Any
 
@@ -62,7 +63,9 @@ def exact_value(numerator: int, shift: int) -> float:
     return numerator / (1 << shift)  # int / int rounds once, correctly
 
 
+@lru_cache(maxsize=1 << 16)
 def key(*parts: Any) -> str:
+    """A key as stored: the JSON array of its parts (a night repeats the same few thousand)."""
     return json.dumps(list(parts))
 
 
