@@ -7,17 +7,20 @@ from __future__ import annotations
 import json
 import math
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlite_utils
 
+from feedback.config import load_config
 from feedback.insights import sums
 from feedback.insights.comments import comment_themes, comments, theme_info
 from feedback.insights.grouped import driver_rows, source_rows
 from feedback.insights.incremental import sum_updates
 from feedback.insights.tables import theme_rows, volume_rows
+from feedback.pipeline import publish_archive
 from feedback.publish_state import Changes
 from feedback.warehouse import open_warehouse
 
@@ -212,3 +215,28 @@ def test_sums_derived_for_another_archive_replace_whole_tables(warehouse: sqlite
     # in step and nothing changed: the tables are kept
     quiet = sum_updates(warehouse, Changes(base_build="C", build="D"), set(), info)
     assert all(quiet[t].keep_table for t in ("weekly_volume", "theme_weeks", "theme_sources", "score_drivers"))
+
+
+def test_publishes_keep_the_sums_in_step_with_the_archive_in_place(tmp_path: Path,
+                                                                   write_config: Callable[..., Path]) -> None:
+    config = load_config(write_config([{"name": "nps", "channel": "survey", "paths": "nps.csv",
+                                        "columns": {"received_at": "Timestamp", "text": "Why?"}}]))
+    db = build(config.warehouse)
+
+    def archive_rows(table: str) -> list[str]:
+        return _sorted(list(sqlite_utils.Database(config.archive).query(f"select * from [{table}]")))
+
+    def build_id() -> str:
+        return str(sqlite_utils.Database(config.archive).execute("select build_id from archive_info").fetchone()[0])
+
+    assert publish_archive(db, config).mode == "full"
+    assert sums.tag(db) == build_id()  # the full publish's sums are the ones its archive was derived from
+    db.execute("update items set received_at = '2026-03-16T10:00:00Z', rating = 0.1 where id = 'c'")
+    db.execute("update theme_segments set theme_id = 2 where item_id = 'f'")
+    db.conn.commit()
+    result = publish_archive(db, config)
+    assert (result.mode, result.changed) == ("incremental", 2)
+    assert sums.tag(db) == build_id()
+    want = expected(db)
+    assert archive_rows("weekly_volume") == want["volume"] and archive_rows("theme_weeks") == want["theme_week"]
+    assert archive_rows("theme_sources") == want["theme_source"] and archive_rows("score_drivers") == want["drivers"]
