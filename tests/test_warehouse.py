@@ -54,6 +54,7 @@ def test_released_migration_names_never_change() -> None:
         "0040_form_contacts",
         "0050_actions",
         "0060_publish_changes",
+        "0070_insight_sums",
         "0120_nightly_probe_indexes",
     ]
 

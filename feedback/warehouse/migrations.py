@@ -318,6 +318,31 @@ def _m0060(db: sqlite_utils.Database) -> None:
         db.execute(f"create trigger publish_{name} " + sql.format(log="insert into publish_changes (kind, key) values"))
 
 
+# --- insight sums (feedback/insights/sums.py): 0070-0079 ----------------------------------
+
+
+@migration("0070_insight_sums")
+def _m0070(db: sqlite_utils.Database) -> None:
+    # Per-key partial sums behind weekly_volume, theme_weeks, theme_sources and score_drivers, kept
+    # between publishes so an incremental publish adds and subtracts only the changed comments'
+    # contributions. insight_ledger: what each published comment last added (its keys and values);
+    # insight_responses: what each scored response (source, time, customer) last added; insight_sums:
+    # the sums per (kind, key); key is a JSON array, total an exact sum as JSON [numerator, shift].
+    db.table("insight_ledger").create(
+        {"item_id": str, "week": str, "channel": str, "source": str, "negative": int, "sentiment": float,
+         "themes": str, "response": str},
+        pk="item_id",
+    )
+    db.table("insight_responses").create({"key": str, "source": str, "scale": str, "points": int, "themes": str},
+                                         pk="key")
+    db.table("insight_sums").create(
+        {"kind": str, "key": str, "n": int, "negative": int, "scored": int, "total": str, "squares": int},
+        pk=("kind", "key"),
+    )
+    # the archive's sources table (each source's channel) from an index, not a pass over every item
+    db.table("items").create_index(["source", "channel"], if_not_exists=True)
+
+
 # --- the nightly run's probes (feedback/text/process.py, feedback/themes/store.py): 0120-0129 ---
 
 
