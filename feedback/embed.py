@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -65,6 +66,22 @@ def _folder_version(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def default_cache() -> Path:
+    """Where ONNX exports go when the configuration names no folder: ``$FEEDBACK_MODEL_CACHE``, else
+    ``$XDG_CACHE_HOME/feedback-voc/models`` (``~/.cache`` by default). One folder per user, so every
+    configuration, test and server process on a machine shares one export of a model."""
+    if override := os.environ.get("FEEDBACK_MODEL_CACHE"):
+        return Path(override)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "feedback-voc" / "models"
+
+
+def backend_of(version: str | None) -> str:
+    """The backend a stored model version was made with (see :func:`backend_version`)."""
+    suffix = version.rpartition("+")[2] if version and "+" in version else "torch"
+    return suffix if suffix in BACKENDS else "torch"
+
+
 def backend_version(weights: str, backend: str) -> str:
     """The model version stored with a vector: the weights' fingerprint, and the backend unless torch
     (so vectors made before backends existed keep their version)."""
@@ -77,7 +94,7 @@ class Embedder:
     """A sentence-transformers model loaded lazily, once, from a local folder.
 
     ``backend``: ``torch``, or ``onnx`` / ``onnx-int8`` on onnxruntime from an export kept under
-    ``cache`` (required for those), with ``threads`` onnxruntime threads (None: torch's count).
+    ``cache`` (default :func:`default_cache`), with ``threads`` onnxruntime threads (None: torch's count).
     """
 
     def __init__(
@@ -96,7 +113,7 @@ class Embedder:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         if backend != "torch" and cache is None:
-            raise ValueError(f"the {backend} backend needs a cache folder for its ONNX export")
+            cache = default_cache()
         if threads is not None and threads < 1:
             raise ValueError("threads must be at least 1")
         self.batch_size = batch_size
@@ -158,7 +175,10 @@ def make_embedder(model_path: str | Path | None, batch_size: int, settings: Embe
     """The configured embedder: the theme settings' model and batch size run on ``settings``' backend,
     its export cache made absolute against the configuration's folder ``base_dir``. ``threads``
     overrides the settings' (a Dask worker gets the flow machine's count)."""
-    cache = settings.cache if settings.cache.is_absolute() else base_dir / settings.cache
+    if settings.cache is None:
+        cache = default_cache()
+    else:
+        cache = settings.cache if settings.cache.is_absolute() else base_dir / settings.cache
     return Embedder(model_path, batch_size=batch_size, show_progress=show_progress, backend=settings.backend,
                     cache=cache, threads=threads or settings.threads)
 

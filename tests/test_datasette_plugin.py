@@ -12,6 +12,7 @@ import io
 import json
 import re
 import shutil
+import sqlite3
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
@@ -84,7 +85,10 @@ async def test_every_page_answers_without_loading_anything_from_outside(ds: Any,
     assert (await ds.client.get("/-/feedback/customers/someone@example.com")).status_code == 403
 
 
-async def test_search_by_meaning_finds_a_complaint_described_in_other_words(ds: Any) -> None:
+async def test_search_by_meaning_finds_a_complaint_described_in_other_words(ds: Any, archive: Path) -> None:
+    with sqlite3.connect(archive) as conn:  # the default backend's vectors: queries are embedded on it too
+        [(version,)] = conn.execute("select model_version from vector_model").fetchall()
+    assert version.endswith("+onnx")
     words = results(await get(ds, "/-/feedback/search?q=my+money+never+came+back&mode=keyword"))
     assert words == []  # no comment says it this way
     found = results(await get(ds, "/-/feedback/search?q=my+money+never+came+back&mode=meaning"))

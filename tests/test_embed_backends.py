@@ -12,7 +12,9 @@ import pytest
 from feedback.config import load_config
 from feedback.embed import (
     Embedder,
+    backend_of,
     backend_version,
+    default_cache,
     ensure_embeddings,
     load_embeddings,
     make_embedder,
@@ -52,8 +54,8 @@ def test_a_bad_embed_section_is_a_clear_configuration_error(write_config, sectio
     assert problem in str(caught.value)
 
 
-def test_the_embed_section_defaults_to_torch_and_reads_the_backends(write_config) -> None:
-    assert load_config(write_config([])).embed == EmbedSettings(backend="torch", cache=Path("models"), threads=None)
+def test_the_embed_section_defaults_to_onnx_and_reads_the_backends(write_config) -> None:
+    assert load_config(write_config([])).embed == EmbedSettings(backend="onnx", cache=None, threads=None)
     config = load_config(write_config([], embed={"backend": "onnx-int8", "threads": 2}))
     assert (config.embed.backend, config.embed.threads) == ("onnx-int8", 2)
 
@@ -66,17 +68,33 @@ def test_the_backend_is_part_of_the_model_version(backend: str, version: str) ->
     assert backend_version("abc123", backend) == version
 
 
-def test_an_unknown_backend_or_a_missing_cache_is_refused(tmp_path: Path) -> None:
+def test_an_unknown_backend_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown embedding backend 'tf'"):
         Embedder(backend="tf", cache=tmp_path)
-    with pytest.raises(ValueError, match="needs a cache folder"):
-        Embedder(backend="onnx")
+
+
+def test_without_a_cache_folder_the_export_goes_to_the_users_cache(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("FEEDBACK_MODEL_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache() == tmp_path / "xdg" / "feedback-voc" / "models"
+    assert Embedder(backend="onnx").cache == default_cache()
+    assert make_embedder(None, 16, EmbedSettings(), tmp_path).cache == default_cache()
+    monkeypatch.setenv("FEEDBACK_MODEL_CACHE", str(tmp_path / "mine"))
+    assert Embedder(backend="onnx-int8").cache == tmp_path / "mine"
+
+
+@pytest.mark.parametrize(("version", "backend"), [
+    ("abc123", "torch"), ("abc123+onnx", "onnx"), ("abc123+onnx-int8", "onnx-int8"), (None, "torch"),
+    ("abc123+custom", "torch"),
+])
+def test_the_backend_is_read_back_from_a_stored_version(version: str | None, backend: str) -> None:
+    assert backend_of(version) == backend
 
 
 def test_the_configured_embedder_resolves_its_cache_against_the_configuration(tmp_path: Path) -> None:
-    embedder = make_embedder(None, 16, EmbedSettings(backend="onnx"), tmp_path)
+    embedder = make_embedder(None, 16, EmbedSettings(backend="onnx", cache=Path("models")), tmp_path)
     assert (embedder.cache, embedder.batch_size, embedder.backend) == (tmp_path / "models", 16, "onnx")
-    torch = make_embedder(None, 16, EmbedSettings(), tmp_path)
+    torch = make_embedder(None, 16, EmbedSettings(backend="torch"), tmp_path)
     assert embedder.name == torch.name and embedder.version == f"{torch.version}+onnx"
 
 

@@ -278,6 +278,9 @@ def served_metadata(config: Config) -> dict[str, Any]:
     plugins = metadata.setdefault("plugins", {})
     plugins.setdefault("feedback", {}).setdefault("warm_up", True)
     plugins["feedback"].setdefault("sql_memory_mb", SQL_MEMORY_MB)
+    if config.embed.cache is not None:  # where the nightly run keeps the ONNX export, for query vectors
+        cache = config.embed.cache
+        plugins["feedback"].setdefault("embed_cache", str(cache if cache.is_absolute() else config.base_dir / cache))
     return metadata
 
 

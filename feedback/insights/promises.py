@@ -48,10 +48,10 @@ def promise_status(comments: int, negative: int) -> str:
 def promise_vectors(db: sqlite_utils.Database, texts: list[str], model: tuple[str, str],
                     model_path: Path | None) -> np.ndarray:
     """The promises' vectors, embedding (once, stored in the warehouse) those not seen before."""
-    from feedback.embed import Embedder, ensure_embeddings, load_embeddings, text_hash
+    from feedback.embed import Embedder, backend_of, ensure_embeddings, load_embeddings, text_hash
 
     hashes = [text_hash(t) for t in texts]
-    embedder = Embedder(model_path)
+    embedder = Embedder(model_path, backend=backend_of(model[1]))  # the comments' backend, export cache
     if (embedder.name, embedder.version) != model:
         raise ValueError(f"promises: the configured model {embedder.name} {embedder.version} is not the"
                          f" one of the stored vectors {model[0]} {model[1]}")

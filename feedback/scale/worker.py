@@ -100,7 +100,7 @@ def embed_batch(settings: ThemeSettings, snapshot: Snapshot, hashes: list[str], 
     if missing:
         raise FeedbackError(f"{len(missing)} text hashes are not in the warehouse snapshot (first {missing[0]})")
     embed = embed or EmbedSettings()
-    key = (str(settings.model_path or ""), settings.batch_size, embed.backend, str(base_dir / embed.cache), threads)
+    key = (str(settings.model_path or ""), settings.batch_size, embed.backend, str(embed.cache), threads)
     embedder = _EMBEDDERS.get(key)
     if embedder is None:  # the flow's backend, with the flow machine's thread count (onnxruntime's too)
         embedder = _EMBEDDERS[key] = make_embedder(settings.model_path, settings.batch_size, embed, base_dir,

@@ -7,6 +7,8 @@ publishes. Configure in metadata (all optional)::
       feedback:
         database: archive        # default: the first database with a feedback table
         model_path: /models/x    # default: the packaged all-MiniLM-L6-v2
+        embed_cache: /cache/x    # the ONNX exports' folder (embed.cache); `feedback serve` sets it
+                                 # when the configuration does; default: the user's cache folder
         answer_days: 2           # "at risk": a complaint unanswered this long
         silence_days: 30         # ... or a returning customer silent this long after one
         warm_up: true            # default false; `feedback serve` sets it unless the file does
@@ -37,6 +39,7 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response, asgi_static
 from jinja2 import FileSystemLoader
 
+from feedback.embed import backend_of
 from feedback.serve import pages, search_page
 from feedback.serve.access import fts_permission
 from feedback.serve.errors import replace_default_handler
@@ -84,9 +87,10 @@ def index_options(datasette: Any) -> dict[str, Any]:
 
 def encoder(datasette: Any) -> QueryEncoder:
     path = settings(datasette).get("model_path")
-    key = str(path or "")
+    cache = settings(datasette).get("embed_cache")
+    key = f"{path or ''}\0{cache or ''}"
     if key not in _encoders:
-        _encoders[key] = QueryEncoder(path)
+        _encoders[key] = QueryEncoder(path, cache=cache)
     return _encoders[key]
 
 
@@ -154,7 +158,7 @@ def handle_exception(datasette: Any, request: Any, exception: Exception) -> Gene
 def warm_up(datasette: Any, names: list[str]) -> None:
     """Read the named archives' search indexes and load the query model (in a background thread:
     ``datasette serve`` runs the startup hooks on an event loop it then leaves for uvicorn's)."""
-    wanted = False
+    backends: set[str] = set()
     for name in names:
         db = datasette.databases.get(name)
         if db is None or db.is_mutable or not db.path:
@@ -165,16 +169,16 @@ def warm_up(datasette: Any, names: list[str]) -> None:
             try:
                 tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
                 if "feedback_vectors" in tables:
-                    wanted = True
-                    _indexes.get(db.path, conn, key, True, **index_options(datasette))
+                    index = _indexes.get(db.path, conn, key, True, **index_options(datasette))
+                    backends.add(backend_of(index.model_version))
                 if "feedback_fts" in tables:
                     _facet_indexes.get(db.path, conn, key, True)
             finally:
                 conn.close()
         except Exception as exc:  # an optimisation only: the first search loads what is missing
             log.warning("warm-up of %s failed: %s", name, exc)
-    if wanted:
-        encoder(datasette).encode("warm up")  # imports torch and loads the weights
+    for backend in sorted(backends):
+        encoder(datasette).encode("warm up", backend)  # imports torch and loads the weights (or export)
     log.info("search indexes ready: %s", ", ".join(names))
 
 

@@ -167,36 +167,42 @@ def load_index(conn: sqlite3.Connection, key: Any, exact_below: int = EXACT_BELO
 
 
 class QueryEncoder:
-    """The embedding model, loaded on first use (once per process) from a local folder.
+    """The embedding model, loaded on first use (once per process and backend) from a local folder.
 
-    One short query is embedded at a time, so torch gets ``threads`` (1) threads: with two,
-    a server busy with other requests spends more time in OpenMP waits than in the model
-    (measured on 2 shared cores: 150-750 ms per query instead of 30-40 ms).
+    A query is embedded on the backend its archive's vectors were made with (read from their model
+    version: ``feedback.embed.backend_of``), its ONNX export taken from ``cache`` (default: the
+    user's cache folder, where the nightly run put it). One short query is embedded at a time, so
+    the model gets ``threads`` (1) threads: with two, a server busy with other requests spends more
+    time in OpenMP waits than in the model (measured on 2 shared cores: 150-750 ms per query instead
+    of 30-40 ms).
     """
 
-    def __init__(self, model_path: str | Path | None = None, threads: int | None = 1) -> None:
+    def __init__(self, model_path: str | Path | None = None, threads: int | None = 1,
+                 cache: str | Path | None = None) -> None:
         self.model_path = model_path
         self.threads = threads
-        self._embedder: Any = None
+        self.cache = cache
+        self._embedders: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._encode_lock = threading.Lock()
 
-    @property
-    def embedder(self) -> Any:
+    def embedder(self, backend: str = "torch") -> Any:
         with self._lock:
-            if self._embedder is None:
+            if backend not in self._embedders:
                 from feedback.embed import Embedder
 
-                self._embedder = Embedder(self.model_path, show_progress=False)
-            return self._embedder
+                self._embedders[backend] = Embedder(self.model_path, show_progress=False, backend=backend,
+                                                    cache=self.cache, threads=self.threads)
+            return self._embedders[backend]
 
-    def identity(self) -> tuple[str, str]:
-        return self.embedder.name, self.embedder.version
+    def identity(self, backend: str = "torch") -> tuple[str, str]:
+        embedder = self.embedder(backend)
+        return embedder.name, embedder.version
 
-    def encode(self, text: str) -> np.ndarray:
+    def encode(self, text: str, backend: str = "torch") -> np.ndarray:
         from feedback.text.segments import clean_for_embedding
 
-        embedder = self.embedder
+        embedder = self.embedder(backend)
         with self._encode_lock:  # one query at a time, on ``threads`` threads; others keep theirs
             import torch
 

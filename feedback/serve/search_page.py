@@ -27,6 +27,7 @@ from datasette.utils import escape_fts
 from datasette.utils.asgi import BadRequest, Response
 from datasette.utils.sqlite import sqlite3 as served_sqlite
 
+from feedback.embed import backend_of
 from feedback.serve import queries as q
 from feedback.serve.errors import text_arg, whole_number
 from feedback.serve.facets import match_rowids, received_ranks
@@ -184,10 +185,11 @@ async def meaning_ranking(searcher: Searcher, datasette: Any, db: Any, text: str
             return searcher.vectors.get(db.path, conn, key, current, **searcher.options)
 
     index = await db.execute_fn(load)
-    if enc.identity() != (index.model, index.model_version):
+    backend = backend_of(index.model_version)
+    if enc.identity(backend) != (index.model, index.model_version):
         raise SearchUnavailable(f"the archive's vectors come from {index.model} {index.model_version},"
-                                f" this server's model is {' '.join(enc.identity())}")
-    vector = await asyncio.to_thread(enc.encode, text)
+                                f" this server's model is {' '.join(enc.identity(backend))}")
+    vector = await asyncio.to_thread(enc.encode, text, backend)
     filtered = any(args.get(k) for k in FILTERS)
     rowids, scores = await asyncio.to_thread(index.top, vector, FILTERED_CANDIDATES if filtered else CANDIDATES)
     cosine = {int(r): float(s) for r, s in zip(rowids, scores, strict=True) if s >= MIN_COSINE}

@@ -34,12 +34,15 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import sqlite_utils
 
 from feedback.embed import Embedder, SupportsEmbed, to_blob
+from feedback.embed import make_embedder as configured_embedder
+from feedback.embed_settings import EmbedSettings
 from feedback.themes import cluster, hierarchy, label, segment_sentiment, store
 from feedback.themes.match import continue_themes
 from feedback.themes.settings import SHAPE_FIELDS, ThemeSettings
@@ -49,7 +52,8 @@ log = logging.getLogger(__name__)
 
 
 def make_embedder(settings: ThemeSettings) -> Embedder:
-    return Embedder(settings.model_path, batch_size=settings.batch_size)
+    """The embedder of a configuration with no ``embed:`` section (its default backend and cache)."""
+    return configured_embedder(settings.model_path, settings.batch_size, EmbedSettings(), Path.cwd())
 
 
 def update_themes(
