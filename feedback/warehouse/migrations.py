@@ -315,3 +315,20 @@ def _m0060(db: sqlite_utils.Database) -> None:
         "email_delete": "after delete on email_messages begin {log} ('email', old.id); end",
     }.items():
         db.execute(f"create trigger publish_{name} " + sql.format(log="insert into publish_changes (kind, key) values"))
+
+
+# --- segment sentiment (feedback/themes/segment_sentiment.py): 0090-0099 -----------------------
+
+
+@migration("0090_sentiment_calibration")
+def _m0090(db: sqlite_utils.Database) -> None:
+    # A company's calibration of the sentiment head on its own rated comments, one row per head
+    # version: its parameters (delta: float32 (3, dim) bytes, how the company's words lean), what
+    # it was fitted on, and how it read the company's held-out fifth of rated comments before and
+    # after; `applied` only when it read them better.
+    db.table("sentiment_calibration").create(
+        {"head": str, "fitted_at": str, "comments": int, "scale": float, "bias": str, "dim": int, "delta": bytes,
+         "checked": int, "spearman_before": float, "spearman_after": float, "f1_before": float,
+         "f1_after": float, "applied": int},
+        pk="head",
+    )
