@@ -72,7 +72,6 @@ if str(ROOT) not in sys.path:
 
 from feedback.embed import SupportsEmbed, text_hash  # noqa: E402
 from feedback.text import segments as nlp  # noqa: E402
-from feedback.text import sentiment_pooling as pooling  # noqa: E402
 from feedback.text.sentiment_model import (  # noqa: E402
     CLASSES,
     HEAD_FEATURES,
@@ -80,7 +79,6 @@ from feedback.text.sentiment_model import (  # noqa: E402
     SentimentHead,
     comment_score,
     cue_matrix,
-    load_head,
     score_segments,
 )
 
@@ -358,67 +356,6 @@ def validation_figures(head: SentimentHead, texts: list[Labelled], embedder: Sup
     return lines
 
 
-POOL_FROM = 15048  # clothing file position: the shipped head was trained on the reviews before it
-POOL_LIMIT = 1000  # clothing reviews the pooling is fitted on (after POOL_FROM, not held out, not validation)
-
-
-def pooling_reviews(clothing: Path, *, validate: bool = False, limit: int | None = POOL_LIMIT) -> list[tuple[str, int]]:
-    """(text, stars) the comment pooling is fitted on (``validate``: measured on): clothing reviews
-    the shipped head never saw (from file position :data:`POOL_FROM`), outside the held-out fifth,
-    in (``validate``) or out of the validation fifth; the first ``limit`` of them."""
-    reviews = [(t, s) for t, s in read_clothing(clothing)[POOL_FROM:] if not held_out(t) and validation(t) == validate]
-    return reviews[:limit]
-
-
-def segment_score_lists(texts: Sequence[str], embedder: SupportsEmbed, cache: Path | None,
-                        head: SentimentHead) -> list[np.ndarray]:
-    """Per text, its segments' scores as the pipeline stores them (the head on their vectors)."""
-    pieces = segment_texts(list(texts))
-    vectors = embed_cached([clean for segs in pieces for clean, _ in segs], embedder, cache)
-    flat = [piece for segs in pieces for piece in segs]
-    if not flat:
-        return [np.zeros(0) for _ in pieces]
-    scores = score_segments(np.vstack([vectors[c] for c, _ in flat]), [r for _, r in flat], head)
-    out, start = [], 0
-    for segs in pieces:
-        out.append(scores[start : start + len(segs)])
-        start += len(segs)
-    return out
-
-
-def train_pooling(reviews: Sequence[tuple[str, int]], embedder: SupportsEmbed, cache: Path | None,
-                  head: SentimentHead, command: str | None = None) -> pooling.Pooling:
-    """The comment pooling fitted on rated reviews: 1-2 stars low, 4-5 high (3 left out)."""
-    rated = [(t, s) for t, s in reviews if s != 3]
-    found, positive = [], []
-    for (_, stars), scores in zip(rated, segment_score_lists([t for t, _ in rated], embedder, cache, head), strict=True):
-        row = pooling.features(scores)
-        if row is not None:
-            found.append(row)
-            positive.append(int(stars >= 4))
-    meta = {"head": head.version, "reviews": len(found), "from": f"clothing file positions >= {POOL_FROM}",
-            **({"command": command} if command else {})}
-    return pooling.fit_pooling(np.vstack(found), np.array(positive), meta=meta)
-
-
-def pooling_figures(fitted: pooling.Pooling, reviews: Sequence[tuple[str, int]], embedder: SupportsEmbed,
-                    cache: Path | None, head: SentimentHead) -> list[str]:
-    """Spearman and binary macro-F1 (1-2 vs 4-5 at the product's -0.05) of the mean and of ``fitted``."""
-    from scipy.stats import spearmanr
-    from sklearn.metrics import f1_score
-
-    lists = segment_score_lists([t for t, _ in reviews], embedder, cache, head)
-    stars = np.array([s for _, s in reviews])
-    lines = []
-    for name, chosen in (("mean", pooling.Pooling()), ("fitted", fitted)):
-        values = np.array([pooling.pooled_score(scores, chosen) or 0.0 for scores in lists])
-        rated = stars != 3
-        f1 = f1_score(stars[rated] >= 4, values[rated] > -pooling.CUT, average="macro")
-        lines.append(f"pooling validation, {name} {chosen.weights}: {len(reviews)} reviews, "
-                     f"Spearman {spearmanr(values, stars).statistic:.3f}, binary macro-F1 {f1:.3f}")
-    return lines
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clothing", type=Path, default=CLOTHING, help="the clothing reviews CSV")
@@ -433,10 +370,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--validate", action="store_true",
                         help="first fit without the validation fifth and print its figures")
     parser.add_argument("--model-path", type=Path, help="sentence-transformers folder (default: MiniLM)")
-    parser.add_argument("--pooling", action="store_true",
-                        help="fit only the comment pooling (on the shipped head's scores) and write --pooling-out")
-    parser.add_argument("--pooling-out", type=Path, default=pooling.POOLING_PATH, help="where to write the pooling")
-    parser.add_argument("--pool-limit", type=int, default=POOL_LIMIT, help="clothing reviews to fit the pooling on")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -448,17 +381,6 @@ def main(argv: list[str] | None = None) -> None:
     texts = training_texts(None if args.no_clothing else args.clothing, args.vader_gt, args.uci, args.clinc,
                            args.limit, args.clothing_limit)
     embedder = Embedder(args.model_path)
-    if args.pooling:
-        head = load_head()
-        fitted = train_pooling(pooling_reviews(args.clothing, limit=args.pool_limit), embedder, args.cache, head,
-                               command=f"--pooling --pool-limit {args.pool_limit}")
-        if args.validate:
-            for line in pooling_figures(fitted, pooling_reviews(args.clothing, validate=True, limit=None), embedder,
-                                        args.cache, head):
-                log.info("%s", line)
-        fitted.save(args.pooling_out)
-        log.info("wrote %s: %s", args.pooling_out, fitted)
-        return
     if args.validate:
         fitted = train([t for t in texts if not validation(t.text)], embedder, args.cache)
         for line in validation_figures(fitted, [t for t in texts if validation(t.text)], embedder, args.cache):

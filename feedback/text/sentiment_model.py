@@ -36,7 +36,6 @@ from typing import Any
 import numpy as np
 
 from feedback.text.sentiment import vader_scores
-from feedback.text.sentiment_pooling import Pooling, pooled_score, pooled_score_sql
 
 HEAD_PATH = Path(__file__).with_name("sentiment_head.npz")
 CLASSES = ("negative", "neutral", "positive")
@@ -239,16 +238,25 @@ def score_segments(vectors: np.ndarray, texts: Sequence[str], head: SentimentHea
     return np.round(dead_zone(proba[:, 2] - proba[:, 0], head.band), 4)
 
 
-def comment_score(scores: Sequence[float | None] | np.ndarray, pooling: Pooling | None = None) -> float | None:
-    """A comment's sentiment from its segments': the shipped blend of their mean, lowest and
-    highest (:mod:`.sentiment_pooling`); None when no segment has a score. :func:`comment_score_sql`
-    is the same in SQL."""
-    return pooled_score(scores, pooling)
+NEGATIVE_WEIGHT = 1.0  # a negative segment counts this many times in its comment's score (2 measured worse)
 
 
-def comment_score_sql(column: str, pooling: Pooling | None = None) -> str:
+def comment_score(scores: Sequence[float | None] | np.ndarray) -> float | None:
+    """A comment's sentiment from its segments': their mean, a negative one counted
+    :data:`NEGATIVE_WEIGHT` times; None when no segment has a score. :func:`comment_score_sql`
+    is the same in SQL. (A learned blend of the mean, lowest and highest segment scores read
+    worse on the clothing validation reviews: bench/RESULTS.md.)"""
+    values = np.array([s for s in scores if s is not None and not np.isnan(s)], dtype=np.float64)
+    if not values.size:
+        return None
+    weights = np.where(values < 0, NEGATIVE_WEIGHT, 1.0)
+    return round(float((values * weights).sum() / weights.sum()), 4)
+
+
+def comment_score_sql(column: str) -> str:
     """:func:`comment_score` as an SQLite aggregate expression over ``column`` (NULLs ignored)."""
-    return pooled_score_sql(column, pooling)
+    weight = f"(case when {column} < 0 then {NEGATIVE_WEIGHT} else 1.0 end)"
+    return f"round(sum({column} * {weight}) / sum(case when {column} is null then null else {weight} end), 4)"
 
 
 def published_sentiment_sql(processed: str = "p") -> str:
@@ -261,7 +269,7 @@ def published_sentiment_sql(processed: str = "p") -> str:
 
 MIN_CALIBRATION = 500  # rated comments needed before a company's ratings calibrate the head
 _PRIOR = 2.0  # pull of the scale and biases towards no change, in rated-comment equivalents per parameter
-RIDGE = 30.0  # pull of the embedding delta towards none, likewise (measured: bench/RESULTS.md)
+RIDGE = 1.0  # pull of the embedding delta towards none, likewise (chosen on clothing validation: bench/RESULTS.md)
 
 
 def fit_calibration(raw: np.ndarray, labels: np.ndarray, weights: np.ndarray, comments: int,

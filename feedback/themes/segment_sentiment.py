@@ -107,12 +107,17 @@ def stored_calibration(db: sqlite_utils.Database, head: SentimentHead) -> tuple[
     if not rows:
         return None
     row = rows[0]
-    delta = None
-    if row["delta"] is not None:
-        delta = np.frombuffer(row["delta"], dtype=np.float32).reshape(len(CLASSES), int(row["dim"])).copy()
-    calibration = Calibration.from_json({"scale": row["scale"], "bias": json.loads(row["bias"]),
-                                         "comments": row["comments"]}, delta)
-    assert calibration is not None
+    try:
+        delta = None
+        if row["delta"] is not None:
+            delta = np.frombuffer(row["delta"], dtype=np.float32).reshape(len(CLASSES), int(row["dim"])).copy()
+        calibration = Calibration.from_json({"scale": row["scale"], "bias": json.loads(row["bias"]),
+                                             "comments": row["comments"]}, delta)
+    except (TypeError, ValueError, KeyError) as exc:  # a damaged row is fitted again, never used
+        log.warning("stored sentiment calibration for head %s ignored: %s", head.version, exc)
+        return None
+    if calibration is None:
+        return None
     return calibration, row
 
 
