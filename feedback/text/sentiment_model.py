@@ -17,9 +17,11 @@ vectors of the model it was trained on (:attr:`SentimentHead.model`): other vect
 rather than scored wrongly, and callers fall back to the lexicon (:func:`.sentiment.sentiment`),
 as they do for languages other than English.
 
-A company's own rated comments can calibrate it (:func:`fit_calibration`): a scale and two
-class biases on the head's logits, fitted to the ratings' bands. Measured on the clothing
-reviews it made the head worse (bench/RESULTS.md), so the pipeline leaves it off by default. Everything here is pure: loading the shipped file is the only I/O.
+A company's own rated comments calibrate it (:func:`fit_calibration`): a scale and two class
+biases on the head's logits plus an embedding delta on its negative and positive rows, so it
+learns how this company's customers word a complaint (or praise) that public reviews do not
+teach. feedback.themes.segment_sentiment fits it once enough rated comments are there and
+applies it only when it ranks the company's own held-out ratings better. Everything here is pure: loading the shipped file is the only I/O.
 """
 
 from __future__ import annotations

@@ -134,7 +134,7 @@ def _calibration(db: sqlite_utils.Database, embedder: SupportsEmbed, head: Senti
     if rated < min_rated:
         return None
     stored = stored_calibration(db, head)
-    if stored is not None and rated < stored[0].comments * REFIT_GROWTH:
+    if stored is not None and rated < (stored[1]["comments"] + stored[1]["checked"]) * REFIT_GROWTH:
         return stored[0] if stored[1]["applied"] else None
     segments = _rated_segments(db, embedder, head)
     if segments is None:
