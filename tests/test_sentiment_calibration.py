@@ -81,7 +81,7 @@ def test_a_company_calibration_learns_its_language_and_is_kept_in_the_warehouse(
     store.embed_pending(db, embedder)
     assert segment_sentiment.score_pending(db, embedder, min_rated=150) == 200
     calibration, row = segment_sentiment.stored_calibration(db, load_head())  # type: ignore[misc]
-    assert row["applied"] == 1 and row["comments"] + row["checked"] == 200
+    assert row["applied"] == 1 and row["comments"] + row["checked"] == row["rated"] == 200
     assert row["spearman_after"] > row["spearman_before"]
     assert calibration.delta is not None and calibration.delta.shape == (3, 384)
     after = text_score(unseen_complaint, embedder, calibration)
@@ -110,7 +110,7 @@ def test_too_few_rated_comments_leave_the_head_as_shipped(tmp_path: Path, embedd
 def test_a_corrupt_stored_calibration_is_ignored_and_refitted(tmp_path: Path) -> None:
     db = new_warehouse(tmp_path / "w.db")
     head = load_head()
-    db["sentiment_calibration"].insert({"head": head.version, "fitted_at": "2026-01-01", "comments": 10, "scale": 1.0,
+    db["sentiment_calibration"].insert({"head": head.version, "fitted_at": "2026-01-01", "rated": 12, "comments": 10, "scale": 1.0,
                                         "bias": "[0, 0, 0]", "dim": 384, "delta": b"\x00" * 12, "checked": 2,
                                         "applied": 1})
     assert segment_sentiment.stored_calibration(db, head) is None

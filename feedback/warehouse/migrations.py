@@ -323,11 +323,12 @@ def _m0060(db: sqlite_utils.Database) -> None:
 @migration("0090_sentiment_calibration")
 def _m0090(db: sqlite_utils.Database) -> None:
     # A company's calibration of the sentiment head on its own rated comments, one row per head
-    # version: its parameters (delta: float32 (3, dim) bytes, how the company's words lean), what
+    # version: the rated comments there were when it was fitted (it is fitted again when they have
+    # grown by a fifth), how many it was fitted on (comments) and checked on, its parameters (delta: float32 (3, dim) bytes, how the company's words lean), what
     # it was fitted on, and how it read the company's held-out fifth of rated comments before and
     # after; `applied` only when it read them better.
     db.table("sentiment_calibration").create(
-        {"head": str, "fitted_at": str, "comments": int, "scale": float, "bias": str, "dim": int, "delta": bytes,
+        {"head": str, "fitted_at": str, "rated": int, "comments": int, "scale": float, "bias": str, "dim": int, "delta": bytes,
          "checked": int, "spearman_before": float, "spearman_after": float, "f1_before": float,
          "f1_after": float, "applied": int},
         pk="head",
