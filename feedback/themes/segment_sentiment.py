@@ -127,6 +127,8 @@ def _calibration(db: sqlite_utils.Database, embedder: SupportsEmbed, head: Senti
     comments have grown enough; None below the minimum or when it did not help."""
     if min_rated is None:
         return None
+    if db.execute("select count(*) from items where rating is not null").fetchone()[0] < min_rated:
+        return None  # cheap bound first: most nights of most companies stop here
     rated = db.execute(
         """select count(distinct s.item_id) from theme_segments s join items i on i.id = s.item_id
            where i.rating is not null and s.themable = 1 and (s.language is null or s.language = 'en')"""
