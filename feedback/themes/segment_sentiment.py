@@ -147,7 +147,7 @@ def _calibration(db: sqlite_utils.Database, embedder: SupportsEmbed, head: Senti
            "dim": head.dim, "delta": None if calibration.delta is None else calibration.delta.astype(np.float32).tobytes(),
            **figures}
     with db.atomic():
-        db["sentiment_calibration"].upsert(row, pk="head")
+        db.table("sentiment_calibration").upsert(row, pk="head")
     log.info("sentiment calibration on %d rated comments: held-out Spearman %s -> %s (%s)", calibration.comments,
              figures["spearman_before"], figures["spearman_after"], "applied" if figures["applied"] else "not applied")
     return calibration if figures["applied"] else None
