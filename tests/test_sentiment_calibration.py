@@ -118,3 +118,23 @@ def test_a_corrupt_stored_calibration_is_ignored_and_refitted(tmp_path: Path) ->
     assert segment_sentiment.stored_calibration(db, head) is None
     raw = logits(np.zeros((1, 384), np.float32), ["fine"], head)
     assert raw.shape == (1, 3)
+
+
+def test_a_fit_is_checked_on_the_fifth_it_did_not_see() -> None:
+    head = load_head()
+    rng = np.random.default_rng(1)
+    owners = [f"item-{n}" for n in range(200)]
+    bands = np.array([0] * 100 + [2] * 100)
+    vectors = rng.normal(0, 0.05, size=(200, 384)).astype(np.float32)
+    vectors[:100, 0] += 1.0  # what the low-rated comments share
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    texts = ["Room facing the road."] * 200
+    raw = logits(vectors, texts, head)
+    calibration, figures = segment_sentiment.fit_checked(raw, vectors, texts, owners, bands, head)
+    checked = sum(segment_sentiment._checked(o) for o in owners)
+    assert figures["checked"] == checked and calibration.comments == 200 - checked and 0 < checked < 200
+    assert figures["applied"] == 1 and figures["spearman_after"] > figures["spearman_before"]
+    only_checked = [o for o in owners if segment_sentiment._checked(o)]
+    with pytest.raises(ValueError, match="both the fitted and the checked part"):
+        segment_sentiment.fit_checked(raw[: len(only_checked)], vectors[: len(only_checked)],
+                                      texts[: len(only_checked)], only_checked, bands[: len(only_checked)], head)

@@ -141,7 +141,11 @@ def _calibration(db: sqlite_utils.Database, embedder: SupportsEmbed, head: Senti
     segments = _rated_segments(db, embedder, head)
     if segments is None:
         return None
-    calibration, figures = fit_checked(*segments)
+    try:
+        calibration, figures = fit_checked(*segments)
+    except ValueError as exc:  # e.g. every rated comment fell in the checked fifth: nothing to fit on
+        log.info("sentiment calibration not fitted: %s", exc)
+        return None
     row = {"head": head.version, "fitted_at": now_iso(), "rated": rated, "comments": calibration.comments,
            "scale": calibration.scale, "bias": json.dumps(list(calibration.bias)),
            "dim": head.dim, "delta": None if calibration.delta is None else calibration.delta.astype(np.float32).tobytes(),
@@ -187,6 +191,8 @@ def fit_checked(raw: np.ndarray, vectors: np.ndarray, texts: list[str], owners: 
     weights = np.array([1.0 / segments[item] for item in owners])
     check = np.array([_checked(item) for item in owners])
     fit = ~check
+    if not fit.any() or not check.any():
+        raise ValueError("the rated comments do not fill both the fitted and the checked part")
     calibration = fit_calibration(raw[fit], bands[fit], weights[fit], comments=len({o for o, f in zip(owners, fit, strict=True) if f}),
                                   vectors=vectors[fit])
     figures: dict[str, Any] = {"checked": len({o for o, c in zip(owners, check, strict=True) if c})}
