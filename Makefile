@@ -24,6 +24,7 @@ $(BIN)/python:
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e .
+	$(BIN)/python -c "import onnxruntime, onnxruntime.quantization"  # embed: {backend: onnx*} (stops make if broken)
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
@@ -66,4 +67,4 @@ bench: install-test
 	$(BIN)/python bench/ingest_publish.py
 
 clean:
-	rm -rf data/*.db data/*.db-* data/samples data/prefect
+	rm -rf data/*.db data/*.db-* data/samples data/prefect data/models

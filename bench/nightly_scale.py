@@ -159,7 +159,7 @@ def _peak_gib() -> float:
 class WorkerPeak:
     """The largest RSS any descendant process (the process stage's fork server and workers)
     reached, sampled every 0.2 s in a thread: they are not this process's children to wait for,
-    so ``RUSAGE_CHILDREN`` does not see them."""
+    so ``RUSAGE_CHILDREN`` does not see them. Needs psutil (``pip install -e '.[bench]'``)."""
 
     def __init__(self) -> None:
         import threading

@@ -146,6 +146,7 @@ def evaluate_set(data: Labelled, embedder: CachedEmbedder, args: argparse.Namesp
         rows.append(Row("top level ARI vs 10 domains", "carries the meaning", fmt(top["ARI"]), fmt(rb and rb["ARI"])))
         rows.append(Row("(themes, not top level) NMI vs domains", "", fmt(leaf_vs_domain["NMI"]), ""))
 
+    variants_wanted = "stability" in args.parts
     # Stability as a user meets it.
     rng = np.random.default_rng(args.seed)
     perm = rng.permutation(n)
@@ -157,7 +158,7 @@ def evaluate_set(data: Labelled, embedder: CachedEmbedder, args: argparse.Namesp
         "10 % subsample": (keep, False, settings),
         "seed + order + subsample": (both, True, settings.model_copy(update={"seed": 1})),
     }
-    for name, (index, renumber, variant_settings) in variants.items():
+    for name, (index, renumber, variant_settings) in (variants.items() if variants_wanted else []):
         sub = data.subset(index)
         sub_ids = [f"r{k:06d}" if renumber else ids[i] for k, i in enumerate(index)]
         snap, _ = fit(sub, sub_ids, variant_settings, embedder, folder)
@@ -176,7 +177,8 @@ def evaluate_set(data: Labelled, embedder: CachedEmbedder, args: argparse.Namesp
                         verdict(ari >= STABILITY)))
         log(f"{data.name}: {rows[-1]}", flush=True)
 
-    rows.extend(nightly_rows(data, ids, settings, embedder, folder, args, base, notes))
+    if "nightly" in args.parts:
+        rows.extend(nightly_rows(data, ids, settings, embedder, folder, args, base, notes))
 
     for name, groups in (("themes", base.leaf_siblings()), ("top level", base.top_labels())):
         checks = label_checks(groups)
@@ -267,6 +269,8 @@ def main() -> None:
     parser.add_argument("--nights", type=int, default=4, help="nights the comments arrive in (>= 2)")
     parser.add_argument("--first", type=float, default=0.5, help="share of the comments in the first night")
     parser.add_argument("--seed", type=int, default=7, help="seed of the date order, shuffles and subsample")
+    parser.add_argument("--parts", default="stability,nightly",
+                        help="besides the base fit and labels: stability, nightly (comma-separated; '' = neither)")
     parser.add_argument("--no-bertopic", dest="bertopic", action="store_false")
     parser.add_argument("--no-sentiment", dest="sentiment", action="store_false")
     parser.add_argument("--no-append", dest="append", action="store_false", help="print only")

@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from feedback.embed_settings import EmbedSettings
 from feedback.errors import ConfigError
 from feedback.intake.settings import FormSource
 from feedback.notify.settings import NotifySettings
@@ -386,6 +387,7 @@ class Config(_Model):
     processing: Processing = Processing()
     themes: ThemeSettings = ThemeSettings()
     scale: ScaleSettings = ScaleSettings()
+    embed: EmbedSettings = EmbedSettings()  # the embedding backend (feedback.embed_settings)
     promises: list[Annotated[Promise, BeforeValidator(_promise)]] = Field(default_factory=list)
     sources: list[SourceConfig] = Field(default_factory=list)
     notify: NotifySettings = NotifySettings()  # alerts and the morning summary (feedback.notify)

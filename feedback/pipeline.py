@@ -17,9 +17,10 @@ from feedback.errors import ConfigError
 from feedback.publish import ArchiveExtension, PublishResult, publish
 from feedback.sources import SourceContext, reader_for
 from feedback.sources.files import Kind
-from feedback.text.process import build_redactor, has_pending, process_items
+from feedback.text.process import build_redactor, has_pending, pending_ids, process_items
 from feedback.text.redact import Redactor
 from feedback.warehouse import BatchResult, commit_batch, watermarks
+from feedback.workers import can_fork_workers
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +63,17 @@ def ingest_source(
     return total
 
 
-def make_redactor(db: sqlite_utils.Database, config: Config) -> Redactor:
+def make_redactor(db: sqlite_utils.Database, config: Config, load_ner: bool = True) -> Redactor:
     """The redactor of this run: addresses, numbers, and the names of people.
 
     Built once per run, after ingestion, so the names of tonight's e-mail senders and
     signatures are known; spaCy NER (when its model is installed) finds the others.
+    ``load_ner=False``: the NER model is named, not loaded, for a redactor that only travels
+    to the worker processes (they take the model their fork server loaded); this process then
+    redacts without NER.
     """
     from feedback.sources.email.threads import known_names
-    from feedback.text.names import NameRedactor
+    from feedback.text.names import DEFAULT_MODEL, NameRedactor
 
     known = known_names(db) | set(config.processing.names)
     if config.processing.names_file is not None:
@@ -78,19 +82,25 @@ def make_redactor(db: sqlite_utils.Database, config: Config) -> Redactor:
         except OSError as exc:
             raise ConfigError(f"processing.names_file: cannot read {config.processing.names_file}: {exc}") from None
         known |= {line.strip() for line in lines if line.strip() and not line.startswith("#")}
-    names = NameRedactor.load(known=known, keep=[config.company])
+    if load_ner:
+        names = NameRedactor.load(known=known, keep=[config.company])
+    else:
+        names = NameRedactor(known=list(known), keep=[config.company], package=DEFAULT_MODEL)
     return build_redactor(config.processing.phone_regions, extra=[names])
 
 
 def process(db: sqlite_utils.Database, config: Config) -> int:
     """The process stage over everything pending, with this run's redactor (built only when
     something is pending: names and spaCy NER take ~2 s to load, a night with nothing new
-    should not pay them)."""
+    should not pay them). When the workers redact, this process does not load the NER model
+    they use (their fork server has it)."""
     if not has_pending(db):
         return 0
+    workers, least = config.processing.worker_count(), config.processing.parallel_min_items
+    in_workers = workers > 1 and can_fork_workers() and len(pending_ids(db)) >= least
     return process_items(
-        db, make_redactor(db, config), config.processing.languages, workers=config.processing.worker_count(),
-        parallel_min_items=config.processing.parallel_min_items,
+        db, make_redactor(db, config, not in_workers), config.processing.languages, workers=workers,
+        parallel_min_items=least,
     )
 
 

@@ -8,7 +8,9 @@ A full publish inserts every table an extension returns. An incremental publish 
   statistics that need everything);
 - ``TableUpdate.keyed({column: keys}, rows)``: the rows whose ``column`` value is in
   ``keys`` (any of the columns given) are deleted and ``rows`` (exactly the current rows
-  for those keys) inserted: a bounded update.
+  for those keys) inserted: a bounded update;
+- ``TableUpdate.by_keys(columns, keys, rows)``: the same for a key of several columns (the
+  rows whose ``columns`` values are one of the tuples ``keys``).
 
 ``rows`` may be a callable taking the archive being updated: it is called when the update
 is applied (after the updates before it), for tables derived from other archive tables.
@@ -38,6 +40,7 @@ class TableUpdate:
     rows: RowSource = field(default_factory=list)
     where: dict[str, Collection[Any]] | None = None  # None: replace the whole table
     keep_table: bool = False
+    composite: tuple[tuple[str, ...], Collection[tuple[Any, ...]]] | None = None  # (columns, key tuples)
 
     @classmethod
     def keep(cls) -> TableUpdate:
@@ -51,6 +54,10 @@ class TableUpdate:
     def keyed(cls, where: dict[str, Collection[Any]], rows: RowSource) -> TableUpdate:
         return cls(rows=rows, where=where)
 
+    @classmethod
+    def by_keys(cls, columns: tuple[str, ...], keys: Collection[tuple[Any, ...]], rows: RowSource) -> TableUpdate:
+        return cls(rows=rows, where={}, composite=(columns, keys))
+
 
 # (warehouse, archive before any update of this publish, changes) -> {table: update}
 DeltaFunction = Callable[[sqlite_utils.Database, sqlite_utils.Database, Any], dict[str, TableUpdate]]
@@ -59,11 +66,14 @@ DeltaFunction = Callable[[sqlite_utils.Database, sqlite_utils.Database, Any], di
 @dataclass
 class IncrementalExtension:
     """An archive extension that can also say what changed: ``full`` builds its tables from
-    scratch, ``delta`` returns one :class:`TableUpdate` for each of ``tables``."""
+    scratch, ``delta`` returns one :class:`TableUpdate` for each of ``tables``. ``built``
+    (optional) is told the build id of an archive a full publish wrote with ``full`` (before it
+    is swapped in), for an extension that keeps state in the warehouse between publishes."""
 
     full: ArchiveExtension
     delta: DeltaFunction
     tables: tuple[str, ...]
+    built: Callable[[sqlite_utils.Database, str], None] | None = None
 
     def __call__(self, warehouse: sqlite_utils.Database) -> dict[str, Rows]:
         return self.full(warehouse)
@@ -122,6 +132,8 @@ def apply_update(archive: sqlite_utils.Database, table: str, update: TableUpdate
     elif target.exists():
         for column, keys in update.where.items():
             delete_where(archive, table, column, keys)
+        if update.composite is not None:
+            delete_keys(archive, table, *update.composite)
     insert_rows(archive, table, rows)
     return len(rows)
 
@@ -129,3 +141,17 @@ def apply_update(archive: sqlite_utils.Database, table: str, update: TableUpdate
 def delete_where(archive: sqlite_utils.Database, table: str, column: str, keys: Iterable[Any]) -> None:
     for part in chunks(sorted(set(keys), key=str)):
         archive.execute(f"delete from [{table}] where [{column}] in ({marks(len(part))})", part)
+
+
+def delete_keys(archive: sqlite_utils.Database, table: str, columns: tuple[str, ...],
+                keys: Collection[tuple[Any, ...]]) -> None:
+    """Delete the rows whose ``columns`` hold one of ``keys`` (one pass over the table)."""
+    if not keys:
+        return
+    names = ", ".join(f"k{n}" for n in range(len(columns)))
+    archive.execute("drop table if exists temp.delete_keys")
+    archive.execute(f"create temp table delete_keys ({names})")
+    archive.conn.executemany(f"insert into temp.delete_keys values ({marks(len(columns))})", list(keys))
+    wanted = ", ".join(f"[{c}]" for c in columns)
+    archive.execute(f"delete from [{table}] where ({wanted}) in (select {names} from temp.delete_keys)")
+    archive.execute("drop table temp.delete_keys")

@@ -42,6 +42,8 @@ class Changes:
     emails: bool = False  # an e-mail message changed: threads are recomputed
     themes_moved: set[int] = field(default_factory=set)  # themes whose status or parent changed, and their parents
     themes_status: set[int] = field(default_factory=set)  # themes that became or stopped being active
+    base_build: str | None = None  # the build id of the archive the changes are applied to
+    build: str | None = None  # the build id of the archive being written
 
 
 def warehouse_id(db: sqlite_utils.Database) -> str:
@@ -136,7 +138,7 @@ def plan(db: sqlite_utils.Database, target: Path, now: dict[str, Any]) -> tuple[
 def changes_since(db: sqlite_utils.Database, base: dict[str, Any], upto: int,
                   now: dict[str, Any]) -> Changes:
     """The changes logged after the archive's ``covers`` up to ``upto``, and the themes that moved."""
-    changes = Changes()
+    changes = Changes(base_build=base.get("build_id"), build=now.get("build_id"))
     texts: set[str] = set()
     for kind, key in db.execute("select distinct kind, key from publish_changes where seq > ? and seq <= ?",
                                 [base["covers"], upto]):

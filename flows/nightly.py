@@ -19,12 +19,13 @@ from prefect.states import State
 from pydantic import SecretStr
 
 from feedback.config import DEFAULT_CONFIG_PATH, Config, load_config
+from feedback.embed import make_embedder
 from feedback.errors import FeedbackError, NotifyError
 from feedback.pipeline import customer_key, ingest_source, process, source_secrets
 from feedback.pipeline import publish_archive as build_archive
 from feedback.publish import PublishResult
 from feedback.secret_refs import resolve_secret
-from feedback.themes import make_embedder, update_themes
+from feedback.themes import update_themes
 from feedback.themes.settings import with_overrides
 from feedback.warehouse import BatchResult, open_warehouse, run_record
 from feedback.warehouse.runs import publish_record
@@ -86,7 +87,7 @@ def assign_themes(config: Config, prepared: dict[str, int] | None = None) -> dic
 
     ``prepared``: the counts of the segmenting and embedding a Dask cluster did before (scale_out)."""
     settings = with_overrides(config.themes, config.base_dir, {})
-    embedder = make_embedder(settings)  # the run's one embedder: the model loads at most once
+    embedder = make_embedder(settings.model_path, settings.batch_size, config.embed, config.base_dir)  # loads once
     db = open_warehouse(config.warehouse)
     try:
         return {**update_themes(db, settings, embedder), **(prepared or {})}

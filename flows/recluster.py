@@ -16,7 +16,8 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import Field
 
 from feedback.config import DEFAULT_CONFIG_PATH, Config, load_config
-from feedback.themes import make_embedder, run_recluster
+from feedback.embed import make_embedder
+from feedback.themes import run_recluster
 from feedback.themes.settings import ThemeSettings, with_overrides
 from feedback.themes.store import theme_rows as store_theme_rows
 from feedback.warehouse import open_warehouse
@@ -33,7 +34,8 @@ def theme_settings(config: Config, overrides: dict[str, Any]) -> ThemeSettings:
 def recluster_task(config: Config, settings: ThemeSettings) -> dict[str, Any]:
     db = open_warehouse(config.warehouse)
     try:
-        stats = run_recluster(db, settings, make_embedder(settings))
+        stats = run_recluster(db, settings, make_embedder(settings.model_path, settings.batch_size, config.embed,
+                                                          config.base_dir))
         stats["biggest"] = theme_rows(store_theme_rows(db, ("active",)))
         return stats
     finally:

@@ -19,13 +19,12 @@ from prefect.cache_policies import NO_CACHE
 from prefect_dask import DaskTaskRunner
 
 from feedback.config import Config
-from feedback.embed import EMBED_CHUNK, SupportsEmbed, store_vectors
+from feedback.embed import EMBED_CHUNK, SupportsEmbed, make_embedder, store_vectors
 from feedback.errors import ConfigError, FeedbackError
 from feedback.scale import worker
 from feedback.scale.batches import batches, snapshot
 from feedback.scale.settings import ScaleSettings
 from feedback.text.process import PROCESS_VERSION, pending_ids, write_processed
-from feedback.themes import make_embedder
 from feedback.themes import store as theme_store
 from feedback.themes.settings import with_overrides
 from feedback.warehouse import now_iso, open_warehouse
@@ -43,7 +42,8 @@ def segment_batch(snap: worker.Snapshot, ids: list[str]) -> tuple[list[str], lis
 
 @task(name="embed-batch", cache_policy=NO_CACHE, persist_result=False)
 def embed_batch(config: Config, snap: worker.Snapshot, hashes: list[str], threads: int) -> worker.Vectors:
-    return worker.embed_batch(with_overrides(config.themes, config.base_dir, {}), snap, hashes, threads)
+    return worker.embed_batch(with_overrides(config.themes, config.base_dir, {}), snap, hashes, threads, config.embed,
+                              config.base_dir)
 
 
 def task_runner(settings: ScaleSettings) -> DaskTaskRunner:
@@ -72,7 +72,8 @@ def scale_out(config: Config) -> tuple[int, dict[str, int]]:
     """Process, segment and embed what is new on the cluster; returns (items processed, the theme
     stage's counts: segments_new, embedded). With nothing to do no cluster is started or contacted,
     and no model or redactor is loaded."""
-    embedder = make_embedder(with_overrides(config.themes, config.base_dir, {}))  # its name; no model load
+    themes = with_overrides(config.themes, config.base_dir, {})
+    embedder = make_embedder(themes.model_path, themes.batch_size, config.embed, config.base_dir)  # no model load
     db = open_warehouse(config.warehouse)
     try:
         todo = pending_ids(db)

@@ -5,11 +5,13 @@ is learned; a spamd that does not take lessons says how to make it."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -18,7 +20,15 @@ from feedback.cli import cli
 from feedback.config import EmailSource, SpamCheck
 from feedback.sources import SourceContext
 from feedback.sources.email.reader import message_batch
-from feedback.sources.email.spam_learn import MIN_EACH, messages_at, not_mail
+from feedback.sources.email.spam_learn import (
+    MIN_EACH,
+    Mail,
+    messages_at,
+    not_mail,
+    place_kind,
+    scrubbed,
+)
+from feedback.warehouse import open_warehouse
 
 from . import test_email_imap
 from .conftest import need, needs, shared
@@ -102,6 +112,22 @@ def run_cli(config: Path, *args: str) -> tuple[int, str]:
     return result.exit_code, errors[-1] + "\n" if errors else result.stdout
 
 
+def trainings(config: Path) -> list[dict[str, Any]]:
+    """The warehouse's records of ``feedback spam learn`` (none when there is no warehouse)."""
+    path = config.parent / "warehouse.db"
+    if not path.exists():
+        return []
+    rows = open_warehouse(path).query("select * from runs where flow = 'spam-learn' order by id")
+    return [{**r, "parameters": json.loads(r["parameters"]), "details": json.loads(r["details"])} for r in rows]
+
+
+def sources_lines(config: Path) -> list[str]:
+    """What ``feedback sources`` says after its table."""
+    result = CliRunner().invoke(cli, ["--config", str(config), "sources"])
+    assert result.exit_code == 0, result.output
+    return [line for line in result.stdout.splitlines() if ": spam filter " in line]
+
+
 # --- what counts as mail ------------------------------------------------------------------------------
 
 GOOD = b"From: a@example.net\nSubject: hello\n\nbody\n"
@@ -169,6 +195,8 @@ def test_broken_input_is_refused_with_a_clear_reason(tmp_path: Path, write_confi
     }
     for args, error in cases.items():
         assert run_cli(config, "learn", *args) == (1, f"Error: {error}\n"), args
+    assert trainings(config) == []  # refused before spamd was told anything: no training to record
+    assert sources_lines(config) == ["support: spam filter never trained (feedback spam learn)"]
 
 
 def test_fewer_than_200_of_a_kind_is_refused(tmp_path: Path, write_config: Callable[..., Path]) -> None:
@@ -185,6 +213,33 @@ def test_the_source_must_name_a_spamd(tmp_path: Path, write_config: Callable[...
         1, "Error: name the email source whose spamd to use with --source (sources with a spamd: none configured)\n")
     assert run_cli(config, "learn", "-s", "support", "--spam", "x", "--ham", "y") == (
         1, "Error: source 'support' names no spamd: set spam: {host: ..., port: ...} in its configuration\n")
+
+
+def test_a_training_records_the_kind_of_place_never_the_place(tmp_path: Path) -> None:
+    mbox = tmp_path / "junk.mbox"
+    mbox.write_bytes(b"From x@example.net Mon May  4 03:12:44 2026\n" + GOOD)
+    (tmp_path / "one.eml").write_bytes(GOOD)
+    write_each(tmp_path / "maildir" / "cur", [GOOD])
+    write_each(tmp_path / "eml", [GOOD])
+    kinds = [place_kind(p) for p in ("imap:Junk", str(mbox), str(tmp_path / "one.eml"), str(tmp_path / "maildir"),
+                                     str(tmp_path / "eml"), str(tmp_path / "gone"))]
+    assert kinds == ["imap", "mbox", "message file", "maildir", "folder", "file"]
+
+
+@pytest.mark.parametrize(("error", "expected"), [
+    ("SourceUnavailable: spamd at 127.0.0.1:783 did not answer in time while learning /srv/mail/alice/0001.eml",
+     "SourceUnavailable: spamd at 127.0.0.1:783 did not answer in time while learning a message"),
+    ("FeedbackError: its verdict on a learned spam (imap://alice@corp.example@imap.corp.example:993/Junk#12) names"
+     " no BAYES_ rule", "FeedbackError: its verdict on a learned spam (a message) names no BAYES_ rule"),
+    ("ConfigError: spam check: reply to <bob@example.net>, not 'carol@example.org'",
+     "ConfigError: spam check: reply to <[address]>, not '[address]'"),
+    ("SourceUnavailable: spamd at 127.0.0.1:783 refused to learn", "SourceUnavailable: spamd at 127.0.0.1:783 refused"
+     " to learn"),
+])
+def test_a_recorded_error_names_no_message_and_no_address(error: str, expected: str) -> None:
+    mails = [Mail("/srv/mail/alice/0001.eml", GOOD), Mail("imap://alice@corp.example@imap.corp.example:993/Junk#12",
+                                                             GOOD), Mail("/srv/mail/alice/0001.eml.bak", GOOD)]
+    assert scrubbed(error, mails) == expected
 
 
 # --- against a real spamd --------------------------------------------------------------------------------
@@ -225,8 +280,23 @@ def test_a_spam_the_untrained_filter_publishes_is_skipped_after_learning(
     assert (after.kind, after.reason) == ("skipped", "spam"), after.detail
     assert "BAYES_99" in after.detail and after.detail.startswith("SpamAssassin score ")
 
+    [first] = trainings(config)
+    assert output.endswith(f"; recorded as run {first['id']}\n")
+    assert (first["status"], first["items_in"], first["items_new"], first["quarantined"]) == ("completed", 400, 400, 0)
+    assert first["parameters"] == {"source": "support", "jobs": 2, "spam_from": ["folder"], "ham_from": ["folder"]}
+    assert first["details"] == {"spam": {"told": 200, "known": 0}, "ham": {"told": 200, "known": 0},
+                                "bayes": "BAYES_99"}
+    assert first["started"] <= first["finished"]
+
     code, output = run_cli(config, "learn", "--spam", str(spam), "--ham", str(ham_folder))  # again: nothing new
     assert code == 0 and "learned 200 spam (200 of them already known) and 200 ham (200 of them" in output
+    second = trainings(config)[1]
+    assert (second["status"], second["items_in"], second["items_new"]) == ("completed", 400, 0)
+    assert second["details"]["spam"] == {"told": 200, "known": 200}
+    assert sources_lines(config) == [f"support: spam filter last trained {second['finished'][:16].replace('T', ' ')}"
+                                     " UTC (200 spam, 200 ham; Bayes votes: BAYES_99)"]
+    recorded = json.dumps(trainings(config))
+    assert "@" not in recorded and str(tmp_path) not in recorded and "Goldcrest" not in recorded
 
     (tmp_path / "target.eml").write_bytes(target_spam())
     (tmp_path / "notes.csv").write_text("id,comment\n1,late\n")
@@ -242,8 +312,15 @@ def test_a_spamd_without_allow_tell_refuses_and_says_how_to_fix_it(
     spam, ham = corpus(tmp_path, "spam"), corpus(tmp_path, "ham")
     with running_spamd(children=1) as server:
         code, output = run_cli(config_for(write_config, server.port), "learn", "--spam", str(spam), "--ham", str(ham))
-    assert (code, output) == (1, f"Error: spamd at 127.0.0.1:{server.port} refused to learn (spamc exit 74: no answer): "
-                                 "start spamd with --allow-tell (Debian: OPTIONS in /etc/default/spamd)\n")
+    refusal = (f"spamd at 127.0.0.1:{server.port} refused to learn (spamc exit 74: no answer): "
+               "start spamd with --allow-tell (Debian: OPTIONS in /etc/default/spamd)")
+    assert (code, output) == (1, f"Error: {refusal}\n")
+    [failed] = trainings(tmp_path / "config.yml")
+    assert (failed["status"], failed["items_in"], failed["items_new"]) == ("failed", 0, 0)
+    assert failed["details"] == {"error": f"SourceUnavailable: {refusal}"}
+    assert sources_lines(tmp_path / "config.yml") == [
+        f"support: spam filter never trained (feedback spam learn); the training of "
+        f"{failed['started'][:16].replace('T', ' ')} UTC failed: SourceUnavailable: {refusal}"]
 
 
 # --- from an IMAP folder of the source (a real Dovecot) ------------------------------------------------

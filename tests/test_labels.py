@@ -282,3 +282,23 @@ def test_without_the_parser_labels_come_from_lemma_ngrams(caplog: pytest.LogCapt
     assert missing["refund delays"].label == "Refund"  # what the phrases improve on
     flat = label_parents({"p": [THEMES["refund delays"], THEMES["late deliveries"]]}, ["p"], model=None)
     assert flat["p"].label and flat["p"].keywords
+
+
+@pytest.mark.parametrize(
+    ("docs", "expected"),
+    [
+        (["How long does milk last in the fridge?", "Milk can stay in my fridge for how long?",
+          "When does milk go off?", "Is the milk in the fridge still good?", "How soon does milk expire?",
+          "How long is opened milk good for?"], "Milk and fridge"),
+        (["When is my salary paid?", "What is my salary this year?", "Has my salary gone in?",
+          "How much income do I get?", "Is my salary the same as last month's income?", "When do I get my salary?"],
+         "Salary and income"),
+        # every segment names another food: those are examples, not a second topic
+        (["Can I use onions instead of shallots?", "Can I swap flour for cornflour?",
+          "What can I use instead of butter?", "Is there a substitute for eggs?", "Can I use honey instead of sugar?",
+          "Can I use oil instead of butter?"], "Butter"),
+    ],
+    ids=["two topics", "two words for one topic", "examples"],
+)
+def test_a_theme_with_no_phrase_is_named_by_its_two_main_words(parser: Any, docs: list[str], expected: str) -> None:
+    assert label_themes({1: docs}, [1])[1].label == expected

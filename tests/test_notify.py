@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import ssl
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -42,7 +43,10 @@ ROWS = [
 
 
 class Receiver:
-    def __init__(self) -> None:
+    """Records each JSON POST; answers ``status`` with ``reply`` (Slack's webhook answers ``ok``);
+    over TLS with ``certificate`` (certificate, key) given."""
+
+    def __init__(self, reply: bytes = b"", certificate: tuple[Path, Path] | None = None) -> None:
         self.status = 200
         self.posts: list[dict[str, Any]] = []
         receiver = self
@@ -53,12 +57,18 @@ class Receiver:
                 receiver.posts.append({"path": self.path, "content_type": self.headers.get("Content-Type"),
                                        "body": json.loads(self.rfile.read(length))})
                 self.send_response(receiver.status)
+                self.send_header("Content-Length", str(len(reply)))
                 self.end_headers()
+                self.wfile.write(reply)
 
             def log_message(self, *args: Any) -> None:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if certificate:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*certificate)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -164,6 +174,7 @@ def test_labels_and_comments_are_escaped(tmp_path: Path) -> None:
     ("[x](y) _i_ ~s~ !img", "\\[x\\]\\(y\\) \\_i\\_ \\~s\\~ \\!img"),
     ("two\nlines\t here", "two lines here"),
     ("x" * 10, "xxxx…"),
+    ("@everyone <@123>", "@\u200beveryone &lt;@\u200b123&gt;"),
 ])
 def test_escape(text: str, expected: str) -> None:
     assert escape(text, limit=5 if text == "x" * 10 else 200) == expected

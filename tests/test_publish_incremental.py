@@ -171,6 +171,8 @@ def test_nights_of_incremental_publish_equal_a_full_rebuild(tmp_path: Path, embe
     shop.rows.append(("4/9/2026 10:00:00", "cust3@example.com", 9, "My groceries were delivered within 2 days"))
     time, email, score, _ = shop.rows[3]
     shop.rows[3] = (time, email, score, "The refund never arrived and nobody answers the phone")
+    time, email, score, text = shop.rows[7]
+    shop.rows[7] = (time, email, (score + 6) % 11, text)  # a score changed: its response's points move
     shop.mail(_eml("<r1@x>", staff, "RE: Broken eggs", "Mon, 02 Mar 2026 15:00:00 +0000", "A refund is on its way.",
                    reply_to="<a1@x>"))
     shop.night()
@@ -215,6 +217,12 @@ def test_nights_of_incremental_publish_equal_a_full_rebuild(tmp_path: Path, embe
     shop.mail(_eml("<c1@x>", "Cat Roe <cat@example.net>", "Thanks", "Sat, 02 May 2026 10:00:00 +0000",
                    "The driver was lovely."))
     shop.night()
+    # a comment withdrawn from the warehouse (its text and segments removed): it leaves every table
+    gone = shop.db.execute("select item_id from processed where item_id in (select id from items where rating"
+                           " is not null) order by item_id limit 1").fetchone()[0]
+    with shop.db.conn:
+        shop.db.execute("delete from theme_segments where item_id = ?", [gone])
+        shop.db.execute("delete from processed where item_id = ?", [gone])
     unrated = {r[0] for r in shop.db.execute("select id from items where rating is null")}
     rated = shop.db.execute("select id from items where rating is not null limit 1").fetchone()[0]
     served = sqlite_utils.Database(shop.config.archive)
@@ -223,6 +231,8 @@ def test_nights_of_incremental_publish_equal_a_full_rebuild(tmp_path: Path, embe
     fifth = shop.publish()
     assert fifth.mode == "incremental" and fifth.changed >= 1
     assert_same_archive(shop.config.archive, shop.full_copy(tmp_path / "full4"))
+    assert sqlite_utils.Database(shop.config.archive).execute("select count(*) from feedback where id = ?",
+                                                               [gone]).fetchone() == (0,)
 
     # a night with nothing new changes nothing but the build stamp
     before = archive_digest.digest(str(shop.config.archive))

@@ -54,7 +54,9 @@ def test_released_migration_names_never_change() -> None:
         "0040_form_contacts",
         "0050_actions",
         "0060_publish_changes",
+        "0070_insight_sums",
         "0090_sentiment_calibration",
+        "0120_nightly_probe_indexes",
     ]
 
 
@@ -76,7 +78,7 @@ def test_a_migration_out_of_order_or_twice_is_refused(name: str, monkeypatch: py
     monkeypatch.setattr(schema, "MIGRATIONS", list(schema.MIGRATIONS))
     with pytest.raises(ValueError, match="duplicate|registered after"):
         schema.migration(name)(lambda db: None)
-    assert schema.MIGRATIONS[-1][0] == "0090_sentiment_calibration"
+    assert schema.MIGRATIONS[-1][0] == "0120_nightly_probe_indexes"
 
 
 def test_a_warehouse_from_a_newer_version_is_refused(tmp_path: Path) -> None:

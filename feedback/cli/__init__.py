@@ -338,13 +338,16 @@ def deployments_names(deployments: list[Any]) -> list[str]:
 @click.option("--json", "as_json", is_flag=True, help="One JSON array of objects instead of the table.")
 @click.pass_obj
 def sources(state: State, limit: int | None, as_json: bool) -> None:
-    """Per source: channel, items, quarantined records, pages skipped for robots.txt, last run."""
+    """Per source: channel, items, quarantined records, pages skipped for robots.txt, last run; and
+    when the spam filter of each email source with a spamd was last trained."""
+    from feedback.cli.spam import training_lines
     from feedback.warehouse import open_warehouse, source_summary
 
     config = state.config
-    stats = {}
+    stats, db = {}, None
     if config.warehouse.exists():
-        stats = {row["source"]: row for row in source_summary(open_warehouse(config.warehouse))}
+        db = open_warehouse(config.warehouse)
+        stats = {row["source"]: row for row in source_summary(db)}
     listed = config.sources[:limit]
     if as_json:
         click.echo(json.dumps([{
@@ -363,6 +366,8 @@ def sources(state: State, limit: int | None, as_json: bool) -> None:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    for line in training_lines(listed, db):
+        click.echo(line)
 
 
 @cli.command()

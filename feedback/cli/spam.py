@@ -11,9 +11,11 @@ import click
 from feedback.cli.session import config_of
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
 
-    from feedback.config import Config, EmailSource
+    import sqlite_utils
+
+    from feedback.config import Config, EmailSource, SourceConfig
     from feedback.sources.email.spam_learn import Mail
 
 
@@ -59,13 +61,15 @@ def learn_cmd(ctx: click.Context, spam_places: tuple[str, ...], ham_places: tupl
     The messages are told to the very spamd the source asks (spamc -L, SpamAssassin's learning
     protocol), so spamd must run with --allow-tell. At least 200 of each are needed (below that
     SpamAssassin's Bayes filter does not vote); anything that is not mail is refused before
-    anything is learned. Prints what was learned, and when.
+    anything is learned. Prints what was learned, and when; each training that reaches spamd is
+    recorded in the warehouse's runs (flow spam-learn: counts and kinds of place, never mail).
     """
     import time
     from datetime import UTC, datetime
 
     from feedback.secret_refs import resolve_secret
-    from feedback.sources.email.spam_learn import bayes_votes, enough, gather, imap_messages, learn
+    from feedback.sources.email.spam_learn import enough, gather, imap_messages, train
+    from feedback.warehouse import open_warehouse
 
     config = config_of(ctx)
     source = checked_source(config, source_name)
@@ -81,12 +85,40 @@ def learn_cmd(ctx: click.Context, spam_places: tuple[str, ...], ham_places: tupl
     settings = source.spam
     where = f"spamd at {settings.host}:{settings.port}"
     click.echo(f"telling {where} {len(spam_mail)} spam and {len(ham_mail)} ham …", err=True)
+    db = open_warehouse(config.warehouse)
     started, when = time.monotonic(), datetime.now(UTC)
-    done = [learn("spam", spam_mail, settings, jobs), learn("ham", ham_mail, settings, jobs)]
-    rule = bayes_votes(spam_mail, settings)
-    told = " and ".join(f"{r.told} {r.kind} ({r.known} of them already known)" for r in done)
+    done = train(db, source, spam_mail, ham_mail, {"spam": list(spam_places), "ham": list(ham_places)}, jobs)
+    told = " and ".join(f"{r.told} {r.kind} ({r.known} of them already known)" for r in done.learned)
     click.echo(f"{when:%Y-%m-%d %H:%M} UTC, source {source.name}: {where} learned {told} in "
-               f"{time.monotonic() - started:.0f} s; its Bayes filter votes ({rule} on a learned spam)")
+               f"{time.monotonic() - started:.0f} s; its Bayes filter votes ({done.bayes} on a learned spam);"
+               f" recorded as run {done.run_id}")
+
+
+def training_lines(sources: Sequence[SourceConfig], db: sqlite_utils.Database | None) -> list[str]:
+    """For ``feedback sources``: one line per email source with a spamd, when its Bayes filter was
+    last trained (``feedback spam learn``'s runs) and whether a later training failed."""
+    from feedback.config import EmailSource
+    from feedback.sources.email.spam_learn import TRAINING_FLOW
+    from feedback.warehouse.runs import last_by_source
+
+    runs = last_by_source(db, TRAINING_FLOW) if db is not None else {}
+    lines = []
+    for source in sources:
+        if not isinstance(source, EmailSource) or not source.spam.host:
+            continue
+        seen = runs.get(source.name, {})
+        trained, latest = seen.get("completed"), seen.get("latest")
+        if trained is None:
+            line = f"{source.name}: spam filter never trained (feedback spam learn)"
+        else:
+            learned = ", ".join(f"{trained['details'].get(k, {}).get('told', 0)} {k}" for k in ("spam", "ham"))
+            line = (f"{source.name}: spam filter last trained {str(trained['finished'])[:16].replace('T', ' ')}"
+                    f" UTC ({learned}; Bayes votes: {trained['details'].get('bayes')})")
+        if latest is not None and latest is not trained and latest["status"] != "running":
+            line += (f"; the training of {str(latest['started'])[:16].replace('T', ' ')} UTC {latest['status']}:"
+                     f" {latest['details'].get('error') or latest['details'].get('interrupted') or 'no reason recorded'}")
+        lines.append(line)
+    return lines
 
 
 @spam.command("check")

@@ -51,7 +51,8 @@ def themes(ctx: click.Context, config_path: Path | None, no_publish: bool) -> No
 def recluster_cmd(ctx: click.Context, **params: Any) -> None:
     """Re-cluster every comment; theme ids, labels and edits carry over."""
     from feedback.cli.progress import Stages, configure_logging
-    from feedback.themes import make_embedder, run_recluster
+    from feedback.embed import make_embedder
+    from feedback.themes import run_recluster
     from feedback.themes.settings import with_overrides
 
     verbose = bool(ctx.find_root().params.get("verbose"))
@@ -60,7 +61,8 @@ def recluster_cmd(ctx: click.Context, **params: Any) -> None:
     with stages.following("feedback"), _warehouse(ctx, republish=True, stages=stages) as (config, db):
         settings = with_overrides(config.themes, config.base_dir, params)
         with stages.stage("recluster-themes"):
-            stats = run_recluster(db, settings, make_embedder(settings))
+            stats = run_recluster(db, settings, make_embedder(settings.model_path, settings.batch_size, config.embed,
+                                                              config.base_dir))
     click.echo(
         f"{stats['themes_total']} themes ({stats['themes_new']} new, {stats['themes_matched']} kept), "
         f"{stats['parents_total']} parents; {stats['outlier_share']:.1%} of comments fit no theme"

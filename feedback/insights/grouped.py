@@ -117,12 +117,13 @@ def driver_rows(db: sqlite_utils.Database) -> Rows:
     for source in sorted(totals):
         n, total, squares, scale = totals[source]
         for rank, d in enumerate(drivers_from_sums(n, total, squares, themes.get(source, [])), start=1):
-            interval = d.interval
-            out.append(_driver_row(source, SCORE_NAMES[scale], rank, d, interval))
+            out.append(driver_row(source, SCORE_NAMES[scale], rank, d))
     return out
 
 
-def _driver_row(source: str, score_name: str, rank: int, d: Any, interval: tuple[float, float] | None) -> dict[str, Any]:
+def driver_row(source: str, score_name: str, rank: int, d: Any) -> dict[str, Any]:
+    """A score_drivers row for one theme's :class:`~feedback.insights.stats.Driver`."""
+    interval = d.interval
     return {
         "source": source, "score_name": score_name, "rank": rank, "theme_id": d.theme_id,
         "responses": d.responses, "theme_responses": d.theme_responses, "score": round(d.score, 1),

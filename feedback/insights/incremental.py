@@ -5,9 +5,10 @@ it was (their old week, customer and themes), each table is brought up to date:
 
 - ``feedback_vectors``: the changed comments' vectors (all of them when the model changed);
   ``vector_model`` is counted from the archive;
-- ``weekly_volume``: the weeks a changed comment was or is in;
-- ``theme_weeks``: those weeks for every theme, and every week for the themes that moved
-  (status or parent changed, with their old and new parents);
+- ``weekly_volume``, ``theme_weeks``, ``theme_sources``, ``score_drivers``: from the per-key sums
+  kept in the warehouse (:mod:`feedback.insights.sums`): the changed comments' contributions (and
+  those of the comments carrying a theme that moved: status or parent changed) are subtracted and
+  added again, and the rows of the keys whose sums changed are derived (the two small tables whole);
 - ``theme_trends``: from the archive's ``weekly_volume`` and ``theme_weeks`` (no comment read);
 - ``customers``: the customers of the changed comments and of the e-mail threads that changed;
 - ``email_threads`` / ``email_feedback``: recomputed when an e-mail message or an e-mail
@@ -16,9 +17,6 @@ it was (their old week, customer and themes), each table is brought up to date:
   against the promises; ``promises`` and ``promise_weeks`` are summed from the archive's
   mentions and weekly volume (everything is matched again only when the promises or the model
   changed: :func:`feedback.insights.promises.promise_delta`);
-- ``theme_sources`` and ``score_drivers``: statistics over every comment, recomputed by SQL
-  group-bys in the warehouse, the same queries a full publish runs (:mod:`feedback.insights.grouped`),
-  when a comment changed or a theme moved (else kept);
 - ``actions`` / ``action_customers``: recomputed, from every comment only when an action is recorded.
 
 See bench/RESULTS.md for what each costs at scale.
@@ -26,13 +24,14 @@ See bench/RESULTS.md for what each costs at scale.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
+from feedback.insights import sums
 from feedback.insights.actions import action_tables, has_actions
 from feedback.insights.comments import (
     Comment,
@@ -43,15 +42,12 @@ from feedback.insights.comments import (
     vector_model,
 )
 from feedback.insights.comments import feedback_vectors as all_vectors
-from feedback.insights.grouped import driver_rows, source_rows
 from feedback.insights.promises import EMPTY, promise_delta, promise_tables
 from feedback.insights.stats import week_of
 from feedback.insights.tables import (
     customer_rows,
     insight_tables,
-    theme_rows,
     trend_rows,
-    volume_rows,
 )
 from feedback.publish_delta import ArchiveExtension, IncrementalExtension, TableUpdate
 from feedback.publish_state import Changes
@@ -79,28 +75,6 @@ def comments_by(db: sqlite_utils.Database, column: str, keys: set[str]) -> list[
     return out
 
 
-def comments_in_weeks(db: sqlite_utils.Database, weeks: set[str]) -> list[Comment]:
-    out: list[Comment] = []
-    for week in sorted(weeks):
-        end = (date.fromisoformat(week) + timedelta(days=7)).isoformat()
-        out.extend(c for c in _comments(db, "i.received_at >= ? and i.received_at < ?", [week, end])
-                   if c.week == week)
-    return out
-
-
-def themes_of(db: sqlite_utils.Database, items: set[str]) -> dict[str, frozenset[int]]:
-    """comment_themes for these comments only."""
-    found: dict[str, set[int]] = {}
-    for part in chunks(sorted(items)):
-        for item_id, theme_id in db.execute(
-            f"""select distinct s.item_id, s.theme_id from theme_segments s
-                join themes t on t.id = s.theme_id and t.status = 'active' where s.item_id in ({marks(len(part))})""",
-            part,
-        ):
-            found.setdefault(item_id, set()).add(theme_id)
-    return {k: frozenset(v) for k, v in found.items()}
-
-
 def _archive_rows(archive: sqlite_utils.Database, table: str, where: str = "", params: list[Any] | None = None) -> Rows:
     if not archive.table(table).exists():
         return []
@@ -113,7 +87,8 @@ def _vector_model_rows(model: tuple[str, str] | None) -> Any:
             return []
         count, width = 0, 0
         if archive.table("feedback_vectors").exists():
-            count, width = archive.execute("select count(*), max(length(vector)) from feedback_vectors").fetchone()
+            count = archive.execute("select count(*) from feedback_vectors").fetchone()[0]  # from its index
+            width = (archive.execute("select length(vector) from feedback_vectors limit 1").fetchone() or [0])[0]
         return [{"model": model[0], "model_version": model[1], "dim": (width or 0) // 4 if count else 0,
                  "vectors": count}]
     return rows
@@ -145,7 +120,6 @@ def insight_delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, cha
     old = {r["id"]: r for part in chunks(sorted(items)) for r in archive.query(
         f"select id, received_at, customer from feedback where id in ({marks(len(part))})", part)}
     new = comments_by(db, "id", items)
-    weeks = {w for w in [week_of(r["received_at"]) for r in old.values()] + [c.week for c in new] if w}
     customers = {c for c in [r["customer"] for r in old.values()] + [c.customer for c in new] if c}
 
     updates: dict[str, TableUpdate] = {}
@@ -160,35 +134,22 @@ def insight_delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, cha
         updates["feedback_vectors"] = TableUpdate.replace(all_vectors(db, model)[0])
         updates["vector_model"] = TableUpdate.replace(_vector_model_rows(model))
 
-    in_weeks = comments_in_weeks(db, weeks)
-    updates["weekly_volume"] = TableUpdate.keyed({"week": weeks}, volume_rows(in_weeks))
-    week_rows = theme_rows(in_weeks, themes_of(db, {c.id for c in in_weeks}), info)[0]
     moved = changes.themes_moved
-    if moved:
+    recount = set(items)
+    if moved:  # the comments of the themes that moved count under other parents now
         members = moved | {t for t, i in info.items() if i.get("parent_id") in moved}
-        ids = {r[0] for part in chunks(sorted(members)) for r in db.execute(
+        recount |= {r[0] for part in chunks(sorted(members)) for r in db.execute(
             f"select distinct item_id from theme_segments where theme_id in ({marks(len(part))})", part)}
-        carrying = comments_by(db, "id", ids)
-        by_key = {(r["theme_id"], r["week"]): r for r in week_rows}
-        for row in theme_rows(carrying, themes_of(db, ids), info)[0]:
-            if row["theme_id"] in moved:
-                by_key[(row["theme_id"], row["week"])] = row
-        week_rows = list(by_key.values())
-    updates["theme_weeks"] = TableUpdate.keyed({"week": weeks, "theme_id": moved}, week_rows)
+    updates.update(sum_updates(db, changes, recount, info))
     # trends: from the archive's weekly tables, once they are updated (kept when they are not)
-    updates["theme_trends"] = TableUpdate.replace(_trends(info)) if items or moved else TableUpdate.keep()
+    weekly_kept = updates["weekly_volume"].keep_table and updates["theme_weeks"].keep_table
+    updates["theme_trends"] = TableUpdate.keep() if weekly_kept and not moved else TableUpdate.replace(_trends(info))
 
     promise_updates = promise_delta(db, archive, items, new, promises, model, model_path)
     if promise_updates is None:  # other promises or another model: matched against every comment
         promise_updates = {table: TableUpdate.replace(rows) for table, rows in promise_tables(
             db, comments(db), promises, model, model_path).items()}
     updates.update(promise_updates)
-    if items or moved:  # what they count changed
-        updates["theme_sources"] = TableUpdate.replace(source_rows(db))
-        updates["score_drivers"] = TableUpdate.replace(driver_rows(db))
-    else:
-        updates.update({table: TableUpdate.keep() for table in ("theme_sources", "score_drivers")})
-
     if changes.emails:
         email = email_tables(db)
         customers |= _threads_changed(archive, email)
@@ -205,6 +166,35 @@ def insight_delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, cha
                     for table, rows in action_tables_of(db, info, answers).items()})
     updates["customers"] = TableUpdate.keyed({"customer": customers},
                                              customer_rows(comments_by(db, "customer", customers), threads))
+    return updates
+
+
+def sum_updates(db: sqlite_utils.Database, changes: Changes, recount: set[str],
+                info: dict[int, dict[str, Any]]) -> dict[str, TableUpdate]:
+    """weekly_volume, theme_weeks, theme_sources and score_drivers from the warehouse's insight
+    sums, once ``recount``'s contributions are brought up to date: the touched keys' rows when the
+    sums were derived for the archive in place, else (a publish killed after updating them, or a
+    full publish never swapped in) every row, still from the sums alone."""
+    in_step = changes.base_build is not None and sums.tag(db) == changes.base_build
+    touched = sums.apply(db, recount, changes.build, info)
+    updates: dict[str, TableUpdate] = {}
+    for table, kind in (("weekly_volume", "volume"), ("theme_weeks", "theme_week")):
+        keys = touched.get(kind, set())
+        if not in_step:
+            updates[table] = TableUpdate.replace(sums.rows(db, kind))
+        elif keys:
+            updates[table] = TableUpdate.by_keys(sums.COLUMNS[kind], [tuple(json.loads(k)) for k in keys],
+                                                 sums.rows(db, kind, keys))
+        else:
+            updates[table] = TableUpdate.keep()
+    if not in_step or touched.get("theme_source"):
+        updates["theme_sources"] = TableUpdate.replace(sums.rows(db, "theme_source"))
+    else:
+        updates["theme_sources"] = TableUpdate.keep()
+    if not in_step or touched.get("score") or touched.get("driver"):
+        updates["score_drivers"] = TableUpdate.replace(sums.driver_rows(db))
+    else:
+        updates["score_drivers"] = TableUpdate.keep()
     return updates
 
 
@@ -250,4 +240,4 @@ def insights_extension(config: Any) -> ArchiveExtension:
     def delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, changes: Any) -> dict[str, TableUpdate]:
         return insight_delta(db, archive, changes, promises, model_path)
 
-    return IncrementalExtension(full=insight_tables_of_config, delta=delta, tables=INSIGHT_TABLES)
+    return IncrementalExtension(full=insight_tables_of_config, delta=delta, tables=INSIGHT_TABLES, built=sums.mark)

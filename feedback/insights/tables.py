@@ -8,8 +8,8 @@ whole archive:
   (the mean of its segments' stored embeddings) and the model that made them, for search
   by meaning. Nothing is embedded here.
 - ``weekly_volume``, ``theme_weeks``, ``theme_sources``: counts and sentiment per week,
-  channel, source and theme (``theme_sources`` and ``score_drivers`` by SQL group-bys:
-  :mod:`feedback.insights.grouped`).
+  channel, source and theme, derived (with ``score_drivers``) from per-key sums kept in the
+  warehouse, which a full publish rebuilds here (:mod:`feedback.insights.sums`).
 - ``theme_trends``: emerging and declining themes (conditional binomial test of a theme's
   share of comments, recent window vs the previous 12 weeks, Benjamini-Hochberg at 5 %).
 - ``score_drivers``: each theme's effect on NPS / CSAT / star scores.
@@ -31,6 +31,7 @@ from typing import Any
 
 import sqlite_utils
 
+from feedback.insights import sums
 from feedback.insights.actions import action_tables
 from feedback.insights.comments import (
     Comment,
@@ -41,7 +42,6 @@ from feedback.insights.comments import (
     theme_info,
     vector_model,
 )
-from feedback.insights.grouped import driver_rows, source_rows
 from feedback.insights.promises import promise_tables
 from feedback.insights.stats import (
     benjamini_hochberg,
@@ -183,23 +183,28 @@ def customer_rows(items: list[Comment], threads: Rows) -> Rows:
 
 def insight_tables(db: sqlite_utils.Database, promises: list[Any] | None = None,
                    model_path: Any = None) -> dict[str, Rows]:
-    """{table: rows} for publish (see the module docstring)."""
+    """{table: rows} for publish (see the module docstring); rebuilds the warehouse's insight sums."""
     items = comments(db)
     carried = comment_themes(db)
     info = theme_info(db)
     model = vector_model(db)
     vectors, model_rows = feedback_vectors(db, model)
-    week_rows = theme_rows(items, carried, info)[0]
+    sums.rebuild(db, items, carried, info)
+    volume = sums.rows(db, "volume")
+    week_rows = sums.rows(db, "theme_week")
+    per_week: Counter[str] = Counter()
+    for row in volume:
+        per_week[row["week"]] += row["comments"]
     email = email_tables(db)  # published as they are: computed once, here
     threads = email["email_threads"]
     tables: dict[str, Rows] = {
         "feedback_vectors": vectors,
         "vector_model": model_rows,
-        "weekly_volume": volume_rows(items),
+        "weekly_volume": volume,
         "theme_weeks": week_rows,
-        "theme_sources": source_rows(db),
-        "theme_trends": trend_rows(Counter(c.week for c in items if c.week), week_rows, info),
-        "score_drivers": driver_rows(db),
+        "theme_sources": sums.rows(db, "theme_source"),
+        "theme_trends": trend_rows(per_week, week_rows, info),
+        "score_drivers": sums.driver_rows(db),
         "customers": customer_rows(items, threads),
     }
     tables.update(promise_tables(db, items, promises or [], model, model_path))

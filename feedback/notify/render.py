@@ -3,7 +3,11 @@
 Everything a person typed (theme labels come from comments; quotes are comments; errors name
 files) is escaped: HTML's ``& < >`` become entities and markdown's punctuation is backslashed,
 so a label such as ``<script>`` or ``[click](http://…)`` reads as text in Prefect, Slack,
-Teams or an e-mail, and cannot mention ``<!channel>``.
+Teams or an e-mail, and cannot mention ``<!channel>``. Every ``@`` is followed by a zero-width
+space (as Discord libraries' ``escape_mentions`` do): ``@everyone``, ``@here`` and
+``<@123>`` / ``<@&123>`` read the same but ping nobody, in Discord's message text and for
+Apprise's Discord plugin, which in markdown mode turns every ``@word`` and ``@123`` of the body
+into a ping of its own (Discord's ``allowed_mentions`` is not exposed to the caller).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import re
 from feedback.notify.summary import MorningSummary, ThemeNews
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+ZWSP = "\u200b"  # after "@": no service reads "@\u200beveryone" or "<@\u200b123>" as a mention
 
 
 def escape(text: str, limit: int = 200) -> str:
@@ -21,7 +26,7 @@ def escape(text: str, limit: int = 200) -> str:
     if len(flat) > limit:
         flat = flat[: limit - 1].rstrip() + "…"
     flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MARKDOWN.sub(r"\\\1", flat)
+    return _MARKDOWN.sub(r"\\\1", flat).replace("@", "@" + ZWSP)
 
 
 def title(summary: MorningSummary) -> str:

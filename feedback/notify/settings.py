@@ -33,7 +33,7 @@ class NotifySettings(BaseModel):
 
     urls: list[NotifyURL] = Field(
         default_factory=list,
-        description="Apprise URLs (slack://, msteams://, mailtos://, json://, ...), each as a secret reference",
+        description="Apprise URLs (slack://, workflows:// for Teams, discord://, mailtos://, json://, ...), each as a secret reference",
     )
     when: Literal["alerts", "always"] = Field(
         "alerts", description="alerts: only on a night with an alert; always: every night",

@@ -20,7 +20,8 @@ import sqlite_utils
 from sqlite_utils.utils import sqlite3
 
 from feedback.config import Config
-from feedback.embed import Embedder
+from feedback.embed import Embedder, make_embedder
+from feedback.embed_settings import EmbedSettings
 from feedback.errors import FeedbackError
 from feedback.text.process import ProcessPiece, items_by_id
 from feedback.themes import store
@@ -40,7 +41,7 @@ class Snapshot:
 # In a worker process: the last snapshot's connection, the last redactor, the embedders by model.
 _OPEN: dict[str, sqlite_utils.Database] = {}
 _REDACTORS: dict[str, ProcessPiece] = {}
-_EMBEDDERS: dict[tuple[str, int], Embedder] = {}
+_EMBEDDERS: dict[tuple[str, int, str, str, int], Embedder] = {}
 
 
 def snapshot_db(snapshot: Snapshot) -> sqlite_utils.Database:
@@ -88,7 +89,8 @@ class Vectors:
     version: str
 
 
-def embed_batch(settings: ThemeSettings, snapshot: Snapshot, hashes: list[str], threads: int) -> Vectors:
+def embed_batch(settings: ThemeSettings, snapshot: Snapshot, hashes: list[str], threads: int,
+                embed: EmbedSettings | None = None, base_dir: Path = Path(".")) -> Vectors:
     """The vectors of these text hashes, encoded together in this order (the local chunk's call)
     with ``threads`` torch threads: the float sums, and so a vector's last bits, depend on it."""
     import torch
@@ -97,11 +99,12 @@ def embed_batch(settings: ThemeSettings, snapshot: Snapshot, hashes: list[str], 
     missing = [h for h in hashes if h not in texts]
     if missing:
         raise FeedbackError(f"{len(missing)} text hashes are not in the warehouse snapshot (first {missing[0]})")
-    key = (str(settings.model_path or ""), settings.batch_size)
+    embed = embed or EmbedSettings()
+    key = (str(settings.model_path or ""), settings.batch_size, embed.backend, str(base_dir / embed.cache), threads)
     embedder = _EMBEDDERS.get(key)
-    if embedder is None:
-        embedder = _EMBEDDERS[key] = Embedder(settings.model_path, batch_size=settings.batch_size,
-                                              show_progress=False)
+    if embedder is None:  # the flow's backend, with the flow machine's thread count (onnxruntime's too)
+        embedder = _EMBEDDERS[key] = make_embedder(settings.model_path, settings.batch_size, embed, base_dir,
+                                                   show_progress=False, threads=embed.threads or threads)
     before = torch.get_num_threads()
     torch.set_num_threads(threads)
     try:

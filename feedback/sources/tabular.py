@@ -258,7 +258,9 @@ def read_csv(text: str, header_rows: int | str, delimiter: str | None) -> Table:
 
     def rows() -> Iterator[Row | BadInput]:
         for number, (line, record) in enumerate(itertools.chain(head[count:], records), start=1):
-            if isinstance(record, _Unreadable):
+            if type(record) is list and len(record) == width:
+                yield Row(number, line, record)  # the usual record, without a call to _csv_row
+            elif isinstance(record, _Unreadable):
                 table.cut_short = record.last
                 yield BadInput(record.reason, location=f"row {number} (line {line})", snippet=record.snippet)
             else:

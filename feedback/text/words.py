@@ -5,7 +5,7 @@
   (spacy-lookups-data's case-sensitive web frequencies).
 - :func:`name_evidence`: which capitalised words are given names, and which belong with places,
   brands, products and other things (Brown clusters from spacy-lookups-data, and the US Census
-  given-name lists shipped by the ``names`` package).
+  1990 given-name lists, shipped as ``given_names.tsv``: ``scripts/given_names.py``).
 
 Derived tables are computed once per installed version and cached as JSON (see ``_cached_tables``).
 """
@@ -142,13 +142,14 @@ def _letter_case(margin: float) -> tuple[list[str], list[str]]:
 _NAME_BRANCH = "01101"
 _GIVEN_BRANCH = "0110111"
 _COMMON_GIVEN = 0.01  # per cent of the Census population with that given name
+GIVEN_NAMES = "given_names.tsv"  # the Census 1990 given names, written by scripts/given_names.py
 
 
 @lru_cache(maxsize=1)
 def name_evidence() -> tuple[frozenset[str], frozenset[str]]:
     """(given names, thing words), lower-cased.
 
-    Given names: the US Census 1990 given-name lists (5,494 names, from the ``names`` package) and
+    Given names: the US Census 1990 given-name lists (5,163 names; ``given_names.tsv``) and
     the capitalised words in the given-name branch of spacy-lookups-data's Brown clusters. Thing
     words: capitalised words whose cluster lies outside the branch of people's names (cities,
     brands, products), less the given names at least 1 in 10,000 people have (Austin, Dallas);
@@ -169,13 +170,13 @@ def _name_evidence() -> tuple[list[str], list[str]]:
 
     given: set[str] = set()
     common: set[str] = set()  # given to at least 1 in 10,000 people: Austin and Dallas, not Denver
-    for part in ("dist.female.first", "dist.male.first"):
-        text = files("names").joinpath(part).read_text(encoding="ascii")
-        for line in text.splitlines():
-            name, share = line.split()[:2]
-            given.add(name.lower())
+    text = files("feedback.text").joinpath(GIVEN_NAMES).read_text(encoding="ascii")
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, share = line.split("\t")
+            given.add(name)
             if float(share) >= _COMMON_GIVEN:
-                common.add(name.lower())
+                common.add(name)
     path = os.path.join(os.path.dirname(spacy_lookups_data.__file__), "data", "en_lexeme_cluster.json.gz")
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         clusters: dict[str, int] = json.load(handle)

@@ -60,6 +60,7 @@ OFF_TONE = 0.3  # a phrase of the opposite tone ("lovely" for late deliveries)
 EXTEND = 0.2  # a phrase containing the best single word wins if it scores this share of it
 PARENT_EXTEND = 0.8  # ... for a parent, whose single words are its common ground
 PAIR = 0.5  # a parent is named by two shared words when the second scores this share of the first
+LEAF_PAIR = 0.25  # a theme left with one word is named by two when each is used by this share of it
 SAID = 0.4  # a theme where this share of segments say the same short text ...
 SAID_WORDS = 8  # ... of at most this many words is named by it, unless a phrase covers half as much
 FALLBACK_WORDS = 10  # a theme with no phrase is named by its commonest text, cut beyond this
@@ -272,7 +273,25 @@ def _leaf_label(free: list[_Candidate], unit: _Unit, used: set[str]) -> tuple[st
         return said[0], []
     if (pick is None or pick.words == 1) and sayings.contact_share(unit.docs) >= 0.5:
         return CONTACT_DETAILS, []
+    if pick and pick.words == 1:
+        second = _second_word(free, pick)
+        if second:
+            return sayings.capitalise(f"{pick.text} and {second.text}"), [pick, second]
     return (sayings.capitalise(pick.text), [pick]) if pick else (None, [])
+
+
+def _second_word(free: list[_Candidate], pick: _Candidate) -> _Candidate | None:
+    """A theme named by one word takes a second that is as much its own ("Milk and fridge",
+    "Salary and income"): used by ``LEAF_PAIR`` of its segments or more, as is the first, scoring
+    ``PAIR`` of it, and not the same word written longer ("app", "application"). Words only a few
+    segments use are examples ("Onions and flour"), not what the theme is about."""
+    if pick.share < LEAF_PAIR:
+        return None
+    for c in free:
+        if (c.words == 1 and c.key != pick.key and c.share >= LEAF_PAIR and c.score >= PAIR * pick.score
+                and not c.key.startswith(pick.key) and not pick.key.startswith(c.key)):
+            return c
+    return None
 
 
 def _parent_label(free: list[_Candidate], unit: _Unit) -> tuple[str | None, list[_Candidate]]:

@@ -55,8 +55,8 @@ def segment_new(db: sqlite_utils.Database) -> int:
 
 def unsegmented(db: sqlite_utils.Database, ids: list[str] | None = None) -> list[SegmentInput]:
     """The processed comments :func:`segment_new` would cut (of these ``ids`` only, when given)."""
-    if ids is None:
-        return [tuple(row) for row in db.execute(_UNSEGMENTED.format(also=""))]  # type: ignore[misc]
+    if ids is None:  # the ids first, from the indexes: the processed texts are read only for those
+        ids = unsegmented_ids(db)
     found: list[SegmentInput] = []
     for part in chunks(ids):
         found += db.execute(_UNSEGMENTED.format(also=f"and p.item_id in ({marks(len(part))})"), part).fetchall()
@@ -66,8 +66,9 @@ def unsegmented(db: sqlite_utils.Database, ids: list[str] | None = None) -> list
 def unsegmented_ids(db: sqlite_utils.Database) -> list[str]:
     """The ids of :func:`unsegmented` comments, without their texts (how a batch travels)."""
     return [row[0] for row in db.execute(
-        """select p.item_id from processed p where not exists (select 1 from theme_segments s
-           where s.item_id = p.item_id and s.source_hash is p.text_hash) order by p.item_id""")]
+        """select p.item_id from processed p indexed by idx_processed_probe where not exists
+           (select 1 from theme_segments s where s.item_id = p.item_id and s.source_hash is p.text_hash)
+           order by p.item_id""")]
 
 
 def segment_records(rows: list[SegmentInput]) -> list[SegmentRecord]:
@@ -110,13 +111,15 @@ def embed_pending(db: sqlite_utils.Database, embedder: SupportsEmbed) -> int:
 def unembedded(db: sqlite_utils.Database, embedder: SupportsEmbed) -> list[str]:
     """The text hashes of themable segments with no vector for this model, in segment order (the
     order :func:`~feedback.embed.ensure_embeddings` embeds them in, chunk by chunk)."""
+    # sorted here, not by SQL: an "order by s.id" makes SQLite walk every segment row in id order
+    # instead of the (themable, text_hash, id) index (warehouse migration 0120)
     rows = db.execute(
-        """select s.text_hash from theme_segments s where s.themable = 1 and not exists
+        """select s.id, s.text_hash from theme_segments s where s.themable = 1 and not exists
            (select 1 from embeddings e where e.text_hash = s.text_hash and e.model = ?
-            and e.model_version = ?) order by s.id""",
+            and e.model_version = ?)""",
         [embedder.name, embedder.version],
-    )
-    return list(dict.fromkeys(row[0] for row in rows))
+    ).fetchall()
+    return list(dict.fromkeys(text_hash for _, text_hash in sorted(rows)))
 
 
 def embedding_texts(db: sqlite_utils.Database, hashes: list[str]) -> dict[str, str]:
@@ -191,26 +194,28 @@ def refresh_theme_stats(db: sqlite_utils.Database, embedder: SupportsEmbed | Non
     outlier pool produced it.
     """
     stamp = now_iso()
-    db.execute(
-        """
-        update themes set
-          size = (select count(*) from theme_segments s where s.theme_id = themes.id),
-          comments = (select count(distinct s.item_id) from theme_segments s where s.theme_id = themes.id),
-          sentiment = (select round(avg(s.sentiment), 4) from theme_segments s where s.theme_id = themes.id),
-          first_seen = (select min(i.received_at) from theme_segments s join items i on i.id = s.item_id
-                        where s.theme_id = themes.id),
-          last_seen = (select max(i.received_at) from theme_segments s join items i on i.id = s.item_id
-                       where s.theme_id = themes.id),
-          updated_at = ?
-        where status = 'active'
-        """,
-        [stamp],
+    # One pass over the segments in (theme, rowid) order, the order the per-theme subqueries this
+    # replaces read them in (so an average adds its terms in the same order), instead of five
+    # look-ups of every member's row per theme; the dates from the items' index (migration 0120).
+    found = {row[0]: row[1:] for row in db.execute(
+        """select s.theme_id, count(*), count(distinct s.item_id), round(avg(s.sentiment), 4),
+                  min(i.received_at), max(i.received_at)
+           from theme_segments s indexed by idx_theme_segments_theme_id
+           left join items i indexed by idx_items_probe on i.id = s.item_id
+           where s.theme_id is not null group by s.theme_id""")}
+    active = [r[0] for r in db.execute("select id from themes where status = 'active'")]
+    db.conn.executemany(
+        "update themes set size = ?, comments = ?, sentiment = ?, first_seen = ?, last_seen = ?, updated_at = ?"
+        " where id = ?",
+        [(*found.get(theme_id, (0, 0, None, None, None)), stamp, theme_id) for theme_id in active],
     )
+    # "themes c cross join theme_segments s": the children first, then their segments by theme
+    # (SQLite would otherwise read every segment once per parent)
     db.execute(
         """
         update themes set
           size = (select coalesce(sum(c.size), 0) from themes c where c.parent_id = themes.id and c.status = 'active'),
-          comments = (select count(distinct s.item_id) from theme_segments s join themes c on c.id = s.theme_id
+          comments = (select count(distinct s.item_id) from themes c cross join theme_segments s on s.theme_id = c.id
                       where c.parent_id = themes.id and c.status = 'active'),
           sentiment = (select round(avg(s.sentiment), 4) from theme_segments s join themes c on c.id = s.theme_id
                        where c.parent_id = themes.id and c.status = 'active'),
@@ -227,16 +232,18 @@ def refresh_theme_stats(db: sqlite_utils.Database, embedder: SupportsEmbed | Non
            where status in ('active', 'parent')""",
         [newest, f"-{NEW_WINDOW_DAYS} days"],
     )
-    for theme_id in [r[0] for r in db.execute("select id from themes where status = 'active'")]:
-        reps = [
-            r[0]
-            for r in db.execute(
-                """select min(id) from theme_segments where theme_id = ?
-                   group by text_hash order by max(score) desc, min(id) limit 3""",
-                [theme_id],
-            )
-        ]
-        db.execute("update themes set representatives = ? where id = ?", [json.dumps(reps), theme_id])
+    # representatives: a theme's three best distinct texts (one pass, ranked here as the
+    # per-theme "order by max(score) desc, min(id)" ranked them: nulls last, then by id)
+    best: dict[int, list[tuple[bool, float, str]]] = {}
+    for theme_id, first_id, top in db.execute(
+        "select theme_id, min(id), max(score) from theme_segments where theme_id is not null"
+        " group by theme_id, text_hash"
+    ):
+        best.setdefault(theme_id, []).append((top is None, -(top or 0.0), first_id))
+    db.conn.executemany(
+        "update themes set representatives = ? where id = ?",
+        [(json.dumps([rep for _, _, rep in sorted(best.get(theme_id, []))[:3]]), theme_id) for theme_id in active],
+    )
 
 
 def member_centroid(db: sqlite_utils.Database, theme_id: int, name: str, version: str) -> np.ndarray | None:

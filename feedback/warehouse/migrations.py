@@ -4,7 +4,8 @@ Applying them again does nothing; :func:`open_warehouse` brings a warehouse up t
 every time it is opened. A migration's name is permanent once released (it is what
 ``_migrations`` records); a schema change is a new migration, never an edit of one.
 Numbering: 0001-0009 landing, items and run log; 0010-0019 theme engine; 0020-0029
-e-mail channel; 0030-0039 public reviews; 0040-0049 the feedback form; 0050-0059 actions; 0060-0069 publishing.
+e-mail channel; 0030-0039 public reviews; 0040-0049 the feedback form; 0050-0059 actions; 0060-0069 publishing;
+0120-0129 the nightly run's probes.
 """
 
 from __future__ import annotations
@@ -317,6 +318,31 @@ def _m0060(db: sqlite_utils.Database) -> None:
         db.execute(f"create trigger publish_{name} " + sql.format(log="insert into publish_changes (kind, key) values"))
 
 
+# --- insight sums (feedback/insights/sums.py): 0070-0079 ----------------------------------
+
+
+@migration("0070_insight_sums")
+def _m0070(db: sqlite_utils.Database) -> None:
+    # Per-key partial sums behind weekly_volume, theme_weeks, theme_sources and score_drivers, kept
+    # between publishes so an incremental publish adds and subtracts only the changed comments'
+    # contributions. insight_ledger: what each published comment last added (its keys and values);
+    # insight_responses: what each scored response (source, time, customer) last added; insight_sums:
+    # the sums per (kind, key); key is a JSON array, total an exact sum as JSON [numerator, shift].
+    db.table("insight_ledger").create(
+        {"item_id": str, "week": str, "channel": str, "source": str, "negative": int, "sentiment": float,
+         "themes": str, "response": str},
+        pk="item_id",
+    )
+    db.table("insight_responses").create({"key": str, "source": str, "scale": str, "points": int, "themes": str},
+                                         pk="key")
+    db.table("insight_sums").create(
+        {"kind": str, "key": str, "n": int, "negative": int, "scored": int, "total": str, "squares": int},
+        pk=("kind", "key"),
+    )
+    # the archive's sources table (each source's channel) from an index, not a pass over every item
+    db.table("items").create_index(["source", "channel"], if_not_exists=True)
+
+
 # --- segment sentiment (feedback/themes/segment_sentiment.py): 0090-0099 -----------------------
 
 
@@ -324,12 +350,32 @@ def _m0060(db: sqlite_utils.Database) -> None:
 def _m0090(db: sqlite_utils.Database) -> None:
     # A company's calibration of the sentiment head on its own rated comments, one row per head
     # version: the rated comments there were when it was fitted (it is fitted again when they have
-    # grown by a fifth), how many it was fitted on (comments) and checked on, its parameters (delta: float32 (3, dim) bytes, how the company's words lean), what
-    # it was fitted on, and how it read the company's held-out fifth of rated comments before and
-    # after; `applied` only when it read them better.
+    # grown by a fifth), how many it was fitted on (comments) and checked on, its parameters
+    # (delta: float32 (3, dim) bytes, how the company's words lean), and how it read the checked
+    # fifth before and after; `applied` only when it read them better.
     db.table("sentiment_calibration").create(
-        {"head": str, "fitted_at": str, "rated": int, "comments": int, "scale": float, "bias": str, "dim": int, "delta": bytes,
+        {"head": str, "fitted_at": str, "rated": int, "comments": int, "scale": float, "bias": str, "dim": int,
+         "delta": bytes,
          "checked": int, "spearman_before": float, "spearman_after": float, "f1_before": float,
          "f1_after": float, "applied": int},
         pk="head",
     )
+
+
+# --- the nightly run's probes (feedback/text/process.py, feedback/themes/store.py): 0120-0129 ---
+
+
+@migration("0120_nightly_probe_indexes")
+def _m0120(db: sqlite_utils.Database) -> None:
+    # A night asks "what is new?" of every table: without these the questions read every row of
+    # the warehouse (the items' and segments' texts included), ~5 s at 200k comments with nothing
+    # new. Covering indexes let them read small index entries, and the "not yet" probes (segments
+    # waiting for assignment, the newest segment) read only what is new.
+    db.execute("create index if not exists idx_items_probe on items (id, ingested_at, received_at)")
+    db.execute("create index if not exists idx_processed_probe on processed (item_id, version, processed_at, text_hash)")
+    db.execute("create index if not exists idx_theme_segments_item_source on theme_segments (item_id, source_hash, theme_id)")
+    db.execute("create index if not exists idx_theme_segments_themable on theme_segments (themable, text_hash, id)")
+    db.execute("create index if not exists idx_theme_segments_themed on theme_segments (themable, theme_id)")
+    db.execute("create index if not exists idx_theme_segments_created_at on theme_segments (created_at)")
+    db.execute("create index if not exists idx_theme_segments_unassigned on theme_segments (assigned_at)"
+               " where assigned_at is null")

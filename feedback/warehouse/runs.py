@@ -280,3 +280,24 @@ def skipped_pages(db: sqlite_utils.Database, source: str | None = None, limit: i
                     "checked": details.get("checked") or updated})
     return out
 
+
+
+def last_by_source(db: sqlite_utils.Database, flow: str) -> dict[str, dict[str, Any]]:
+    """Per source (a run's ``parameters.source``), its runs of ``flow``: the last that completed
+    and the latest of any status, each as {id, started, finished, status, items_in, items_new,
+    details (a dict)}, or None: {source: {"completed": ..., "latest": ...}}."""
+    out: dict[str, dict[str, Any]] = {}
+    rows = db.execute(
+        "select id, started, finished, status, items_in, items_new, details, json_extract(parameters, '$.source')"
+        " from runs where flow = ? and json_valid(parameters) order by id", [flow],
+    ).fetchall()
+    for *values, source in rows:
+        if not isinstance(source, str):
+            continue
+        run = dict(zip(("id", "started", "finished", "status", "items_in", "items_new"), values[:6], strict=True))
+        run["details"] = _details(values[6])
+        seen = out.setdefault(source, {"completed": None, "latest": None})
+        seen["latest"] = run
+        if run["status"] == "completed":
+            seen["completed"] = run
+    return out

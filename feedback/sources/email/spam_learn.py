@@ -17,6 +17,12 @@ verdict, spamd does not use what it learned, and that is an error, not a success
 
 Messages come from mbox files, maildir trees, folders of message files (.eml), one message
 file, or ``imap:FOLDER`` of the source's IMAP accounts (read-only, nothing marked as read).
+
+Each training that reaches spamd is one row of the warehouse's ``runs`` (flow ``spam-learn``,
+:func:`train`): when, the source, the kinds of place the mail came from, how many spam and ham
+were told and how many spamd knew already, and the BAYES_ rule of the check after it, or why it
+failed. Never a message's text, a path or an address: the archive publishes ``runs``, so staff
+see when the filter was last trained (and ``feedback sources`` says so per source).
 """
 
 from __future__ import annotations
@@ -24,22 +30,28 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import math
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import sqlite_utils
 
 from feedback.config import EmailSource, SpamCheck
 from feedback.errors import ConfigError, FeedbackError, SourceUnavailable
 from feedback.sources.email.files import eml_files, maildir_messages, split_mbox
 from feedback.sources.email.spam import MAX_BYTES, spamd_report
+from feedback.warehouse.runs import run_record
 
 MIN_EACH = 200  # SpamAssassin's bayes_min_spam_num and bayes_min_ham_num: Bayes is silent below
 IMAP_PREFIX = "imap:"
 MAIL_HEADERS = ("from", "date", "subject", "message-id", "received", "return-path", "to")
 SHOWN = 3  # problems named in an error; the count says the rest
+TRAINING_FLOW = "spam-learn"  # the flow name of a training's row in the warehouse's runs
 
 _LEARNED = b"Message successfully un/learned"
 _KNOWN = b"Message was already un/learned"
@@ -207,3 +219,62 @@ def bayes_votes(spam: list[Mail], settings: SpamCheck) -> str:
             f"learned spam ({spam[0].where}) names no BAYES_ rule: it does not use that Bayes database "
             "(use_bayes 0? bayes_min_spam_num/bayes_min_ham_num above what it holds?)")
     return bayes[0]
+
+
+# --- the record of a training --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Training:
+    """A training that worked: its row in the warehouse's runs, what each kind did, Bayes's vote."""
+
+    run_id: int
+    learned: list[Learned]
+    bayes: str  # the BAYES_ rule of spamd's verdict on a learned spam
+
+
+def place_kind(place: str) -> str:
+    """What kind of place messages came from, as a training's record names it (never the path)."""
+    if place.startswith(IMAP_PREFIX):
+        return "imap"
+    path = Path(place)
+    if path.is_dir():
+        return "maildir" if (path / "cur").is_dir() or (path / "new").is_dir() else "folder"
+    try:
+        with path.open("rb") as file:
+            return "mbox" if file.read(5) == b"From " else "message file"
+    except OSError:
+        return "file"
+
+
+_ADDRESS = re.compile(r"[^\s<>()\[\]\"',;]+@[^\s<>()\[\]\"',;]+")
+
+
+def scrubbed(text: str, mails: list[Mail]) -> str:
+    """``text`` (an error) without where a message came from (a path, or an IMAP account, which
+    can be an address) and without anything that looks like an address."""
+    for where in sorted({m.where for m in mails}, key=len, reverse=True):
+        text = text.replace(where, "a message")
+    return _ADDRESS.sub("[address]", text)
+
+
+def train(db: sqlite_utils.Database, source: EmailSource, spam: list[Mail], ham: list[Mail],
+          places: dict[str, list[str]], jobs: int = 2) -> Training:
+    """Tell the source's spamd the spam and the ham, check that its Bayes filter votes, and record
+    it as one run in the warehouse (flow ``spam-learn``; failed, with why, when anything raises).
+    ``places`` ({"spam": [...], "ham": [...]}, as given) are recorded by kind only."""
+    parameters: dict[str, Any] = {"source": source.name, "jobs": jobs}
+    parameters.update({f"{kind}_from": sorted({place_kind(p) for p in found}) for kind, found in places.items()})
+    learned: list[Learned] = []
+    with run_record(db, TRAINING_FLOW, parameters) as (run_id, counts, details):
+        try:
+            for kind, mails in (("spam", spam), ("ham", ham)):
+                learned.append(done := learn(kind, mails, source.spam, jobs))
+                details[kind] = {"told": done.told, "known": done.known}
+                counts.seen += done.told
+                counts.new += done.told - done.known
+            details["bayes"] = rule = bayes_votes(spam, source.spam)
+        except BaseException as exc:
+            details["error"] = scrubbed(f"{type(exc).__name__}: {exc}", [*spam, *ham])
+            raise
+    return Training(run_id, learned, rule)

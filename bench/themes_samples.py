@@ -1,0 +1,187 @@
+"""The sample archive's top level against the generator's known themes (issue #12's sample targets).
+
+    .venv/bin/python bench/themes_samples.py              # prints; appends to bench/RESULTS.md
+    .venv/bin/python bench/themes_samples.py --no-append  # a quick look
+
+The samples (``feedback samples``: surveys, reviews, e-mail, form) are generated, ingested and
+processed once into bench/out/samples/processed.db (the slow part: spaCy and MiniLM, minutes);
+each run then fits the themes on a copy with the engine's public entry point (``update_themes``,
+whose first run is the full fit) and reports what a person meets first:
+
+- the top-level count (target 8-25) and the largest top-level entry's share of comments;
+- per known theme of the generator (surveys' truth.csv: comments with exactly one known theme,
+  at least ``MIN_COMMENTS`` of them), the share of its comments under its modal top-level theme
+  (target >= 0.85 for each), as in tests/test_themes_samples.py;
+- the themes' and top level's label checks (bench/themes_metrics.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import logging
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import sqlite_utils  # noqa: E402
+from themes_metrics import label_checks  # noqa: E402
+
+from feedback.themes.settings import ThemeSettings  # noqa: E402
+
+OUT = ROOT / "bench" / "out" / "samples"
+MIN_COMMENTS = 40
+SHARE = 0.85
+SECRET = b"bench-customer-key"
+
+
+def processed_warehouse(folder: Path = OUT) -> Path:
+    """The sample archive ingested and processed (not themed), built on first use."""
+    path = folder / "processed.db"
+    if path.exists():
+        return path
+    from feedback.config import load_config
+    from feedback.pipeline import ingest_source, process
+    from feedback.samples import DEFAULT_SEED, generate
+    from feedback.samples.emails import generate_emails
+    from feedback.samples.forms import generate_forms
+    from feedback.samples.reviews import generate_reviews
+    from feedback.warehouse import open_warehouse
+
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "data" / "config.yml", folder / "config.yml")
+    target = folder / "samples"
+    generate(target, seed=DEFAULT_SEED)
+    generate_reviews(target / "reviews", DEFAULT_SEED)
+    generate_emails(target, DEFAULT_SEED)
+    generate_forms(target, DEFAULT_SEED)
+    config = load_config(folder / "config.yml")
+    building = folder / "building.db"
+    db = open_warehouse(building)
+    for source in config.sources:
+        try:
+            ingest_source(db, config, source.name, SECRET)
+        except Exception as exc:  # a source the bench cannot read here is reported, not fatal
+            print(f"source {source.name}: not ingested ({exc})", file=sys.stderr)
+    process(db, config)
+    from feedback.embed import Embedder
+    from feedback.themes import segment_sentiment, store
+
+    embedder = Embedder()
+    store.segment_new(db)  # segments, their vectors and sentiment: stored once, as a nightly run would
+    store.embed_pending(db, embedder)
+    segment_sentiment.score_pending(db, embedder)
+    db.close()
+    building.rename(path)
+    return path
+
+
+def top_level_shares(db: sqlite_utils.Database, truth_csv: Path) -> dict[str, float]:
+    """Per known theme: share of its single-theme comments that carry its modal top-level theme."""
+    parent = {r[0]: r[1] for r in db.execute("select id, parent_id from themes where status = 'active'")}
+    themes_of: dict[str, set[int]] = defaultdict(set)
+    for item, theme in db.execute("select item_id, theme_id from theme_segments where theme_id is not null"):
+        if theme in parent:
+            themes_of[item].add(parent[theme] or theme)
+    items = {(r[1], r[2], r[3]): r[0] for r in db.execute(
+        "select id, json_extract(extra, '$.file'), json_extract(extra, '$.response_id'), question"
+        " from items where channel = 'survey'")}
+    comments: dict[str, list[set[int]]] = defaultdict(list)
+    with truth_csv.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            keys = [k for k in row["theme_keys"].split(";") if k]
+            item = items.get(("samples/" + row["file"], row["response_id"], row["question"]))
+            if len(keys) == 1 and item:
+                comments[keys[0]].append(themes_of.get(item, set()))
+    shares = {}
+    for key, sets in sorted(comments.items()):
+        if len(sets) < MIN_COMMENTS:
+            continue
+        counted = Counter(t for s in sets for t in s)
+        modal = counted.most_common(1)[0][0] if counted else None
+        shares[key] = sum(modal in s for s in sets) / len(sets)
+    return shares
+
+
+def measure(settings: ThemeSettings, processed: Path) -> dict[str, object]:
+    from feedback.embed import Embedder
+    from feedback.themes import update_themes
+    from feedback.warehouse import open_warehouse
+
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = Path(tmp) / "warehouse.db"
+        shutil.copy(processed, copy)
+        db = open_warehouse(copy)
+        started = time.perf_counter()
+        stats = update_themes(db, settings, Embedder())
+        seconds = time.perf_counter() - started
+        shares = top_level_shares(db, processed.parent / "samples" / "surveys" / "truth.csv")
+        leaves = list(db.execute("select id, label, parent_id from themes where status = 'active'"))
+        parents = dict(db.execute("select id, label from themes where status = 'parent'").fetchall())
+        top_of: dict[int, int] = {}
+        for theme_id, _, parent in leaves:
+            top_of[theme_id] = parent or theme_id
+        comments = Counter(top_of.get(t) for (t,) in db.execute(
+            "select theme_id from theme_segments where theme_id is not null group by item_id"))
+        db.close()
+    siblings: dict[int | None, list[str]] = defaultdict(list)
+    for _, lab, parent in leaves:
+        siblings[parent].append(lab)
+    top_labels = [*parents.values(), *(lab for _, lab, p in leaves if p is None)]
+    return {
+        "seconds": seconds, "stats": stats, "shares": shares, "themes": len(leaves),
+        "top_level": len(parents) + sum(p is None for _, _, p in leaves),
+        "largest_top": max(comments.values()) / max(sum(comments.values()), 1),
+        "leaf_labels": label_checks(siblings), "top_label_checks": label_checks({None: top_labels}),
+        "top_labels": top_labels,
+    }
+
+
+def report(m: dict[str, object]) -> list[str]:
+    shares: dict[str, float] = m["shares"]  # type: ignore[assignment]
+    mean = sum(shares.values()) / max(len(shares), 1)
+    lines = [
+        f"- themes {m['themes']}, top level {m['top_level']} (target 8-25), largest top-level entry "
+        f"{m['largest_top']:.1%} of themed comments; fit {m['seconds']:.0f} s",
+        f"- known themes with >= {SHARE:.0%} of their comments under one top-level theme: "
+        f"{sum(s >= SHARE for s in shares.values())} of {len(shares)}; mean share {mean:.3f}, lowest "
+        f"{min(shares.values()):.2f}" if shares else "- no known theme measured",
+        "- per known theme: " + ", ".join(f"{k} {v:.2f}" for k, v in shares.items()),
+        f"- labels: themes {m['leaf_labels'].phrase_share:.1%} 2-4-word content phrases "  # type: ignore[attr-defined]
+        f"({m['leaf_labels'].duplicate_siblings} sibling duplicates), top level "  # type: ignore[attr-defined]
+        f"{m['top_label_checks'].phrase_share:.1%}",  # type: ignore[attr-defined]
+        "- top-level labels: " + ", ".join(f'"{lab}"' for lab in m["top_labels"]),  # type: ignore[attr-defined]
+    ]
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-append", dest="append", action="store_false", help="print only")
+    parser.add_argument("--note", default="", help="what this run measures (goes into RESULTS.md)")
+    args = parser.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    logging.basicConfig(level=logging.WARNING)
+    processed = processed_warehouse()
+    m = measure(ThemeSettings(), processed)
+    head = (f"\n## Sample archive top level (issue #12), {date.today()} ({os.cpu_count()} cores, shared; "
+            f"Python {platform.python_version()})\n\n`bench/themes_samples.py`{': ' + args.note if args.note else ''}\n")
+    lines = [head, *report(m)]
+    print("\n".join(lines))
+    if args.append:
+        with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as fh:
+            fh.write("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main()
