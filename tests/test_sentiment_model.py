@@ -17,7 +17,6 @@ from feedback.text.sentiment_model import (
     CLASSES,
     HEAD_FEATURES,
     HEAD_PATH,
-    MIN_CALIBRATION,
     Calibration,
     SentimentHead,
     comment_score,
@@ -259,21 +258,21 @@ def test_another_embedding_model_keeps_the_lexicon(tmp_path: Path, embedder: Emb
 
 
 @pytest.mark.slow
-def test_a_skewed_company_calibrates_the_head(tmp_path: Path, embedder: Embedder) -> None:
+def test_a_company_rated_in_one_band_is_fitted_but_not_applied(tmp_path: Path, embedder: Embedder) -> None:
     db = new_warehouse(tmp_path / "w.db")
     texts = [f"The delivery of order {n} arrived on day {n % 7 + 1}." for n in range(24)]
     add_comments(db, texts, "low", rating=0.0)  # factual texts, every one rated 1 star
     store.segment_new(db)
     store.embed_pending(db, embedder)
-    before = segment_sentiment.score_pending(db, embedder, min_rated=MIN_CALIBRATION)
+    assert segment_sentiment.score_pending(db, embedder, min_rated=None) == 24
     plain = [r[0] for r in db.execute("select sentiment from theme_segments order by id")]
-    assert before == 24 and store.get_state(db, segment_sentiment.STATE_KEY)["calibration"] is None
-    segment_sentiment.score_pending(db, embedder, min_rated=20)
-    calibration = Calibration.from_json(store.get_state(db, segment_sentiment.STATE_KEY)["calibration"])
-    assert calibration is not None and calibration.comments == 24
-    assert calibration.bias[0] > calibration.bias[2]  # this company's plain statements are complaints
-    after = [r[0] for r in db.execute("select sentiment from theme_segments order by id")]
-    assert sum(after) < sum(plain)
+    assert segment_sentiment.score_pending(db, embedder, min_rated=20) == 0  # nothing new, nothing applied
+    calibration, row = segment_sentiment.stored_calibration(db, load_head())  # type: ignore[misc]
+    assert calibration.comments + row["checked"] == 24
+    # one band: nothing to rank, so the fit cannot be shown to help and is not applied
+    assert row["applied"] == 0 and row["spearman_before"] is None and row["spearman_after"] is None
+    assert store.get_state(db, segment_sentiment.STATE_KEY)["calibration"] is None
+    assert [r[0] for r in db.execute("select sentiment from theme_segments order by id")] == plain
 
 
 # --- the training script ----------------------------------------------------------------------

@@ -17,9 +17,11 @@ vectors of the model it was trained on (:attr:`SentimentHead.model`): other vect
 rather than scored wrongly, and callers fall back to the lexicon (:func:`.sentiment.sentiment`),
 as they do for languages other than English.
 
-A company's own rated comments can calibrate it (:func:`fit_calibration`): a scale and two
-class biases on the head's logits, fitted to the ratings' bands. Measured on the clothing
-reviews it made the head worse (bench/RESULTS.md), so the pipeline leaves it off by default. Everything here is pure: loading the shipped file is the only I/O.
+A company's own rated comments calibrate it (:func:`fit_calibration`): a scale and two class
+biases on the head's logits plus an embedding delta on its negative and positive rows, so it
+learns how this company's customers word a complaint (or praise) that public reviews do not
+teach. feedback.themes.segment_sentiment fits it once enough rated comments are there and
+applies it only when it ranks the company's own held-out ratings better. Everything here is pure: loading the shipped file is the only I/O.
 """
 
 from __future__ import annotations
@@ -91,23 +93,45 @@ def cue_matrix(texts: Sequence[str]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Calibration:
-    """A company's adjustment of the head: ``logits * scale + bias`` (bias in CLASSES order)."""
+    """A company's adjustment of the head: ``logits * scale + bias + vectors @ delta.T``.
+
+    ``bias`` is in CLASSES order; ``delta`` (3, dim) or None moves the head's negative and
+    positive rows (its neutral row stays 0) in embedding space: how the company's own words lean,
+    e.g. a phrase its customers only use to complain. ``comments``: the rated comments it was
+    fitted on. :attr:`version` fingerprints all of it.
+    """
 
     scale: float = 1.0
     bias: tuple[float, float, float] = (0.0, 0.0, 0.0)
     comments: int = 0  # how many rated comments it was fitted on
+    delta: np.ndarray | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if len(self.bias) != len(CLASSES):
+            raise ValueError(f"a calibration has {len(CLASSES)} biases, got {len(self.bias)}")
+        if self.delta is not None and (self.delta.ndim != 2 or self.delta.shape[0] != len(CLASSES)):
+            raise ValueError(f"a calibration's delta is ({len(CLASSES)}, dim), got {self.delta.shape}")
+
+    @property
+    def version(self) -> str:
+        import hashlib
+
+        digest = hashlib.sha256(json.dumps([self.scale, list(self.bias)]).encode())
+        if self.delta is not None:
+            digest.update(np.asarray(self.delta, dtype=np.float32).tobytes())
+        return digest.hexdigest()[:12]
 
     def as_json(self) -> dict[str, Any]:
         return {"scale": self.scale, "bias": list(self.bias), "comments": self.comments}
 
     @classmethod
-    def from_json(cls, value: dict[str, Any] | None) -> Calibration | None:
+    def from_json(cls, value: dict[str, Any] | None, delta: np.ndarray | None = None) -> Calibration | None:
         if not value:
             return None
         bias = tuple(float(b) for b in value["bias"])
         if len(bias) != len(CLASSES):
             raise ValueError(f"a calibration has {len(CLASSES)} biases, got {len(bias)}")
-        return cls(float(value["scale"]), (bias[0], bias[1], bias[2]), int(value.get("comments", 0)))
+        return cls(float(value["scale"]), (bias[0], bias[1], bias[2]), int(value.get("comments", 0)), delta)
 
 
 @dataclass(frozen=True)
@@ -187,6 +211,10 @@ def logits(vectors: np.ndarray, texts: Sequence[str], head: SentimentHead,
     out += head.intercept
     if calibration is not None:
         out = out * calibration.scale + np.asarray(calibration.bias)
+        if calibration.delta is not None:
+            if calibration.delta.shape[1] != head.dim:
+                raise ValueError(f"a calibration for {calibration.delta.shape[1]}-d vectors, the head reads {head.dim}")
+            out += matrix.astype(np.float64) @ calibration.delta.T.astype(np.float64)
     return np.asarray(out)
 
 
@@ -218,7 +246,8 @@ NEGATIVE_WEIGHT = 1.0  # a negative segment counts this many times in its commen
 def comment_score(scores: Sequence[float | None] | np.ndarray) -> float | None:
     """A comment's sentiment from its segments': their mean, a negative one counted
     :data:`NEGATIVE_WEIGHT` times; None when no segment has a score. :func:`comment_score_sql`
-    is the same in SQL."""
+    is the same in SQL. (A learned blend of the mean, lowest and highest segment scores read
+    worse on the clothing validation reviews: bench/RESULTS.md.)"""
     values = np.array([s for s in scores if s is not None and not np.isnan(s)], dtype=np.float64)
     if not values.size:
         return None
@@ -240,19 +269,23 @@ def published_sentiment_sql(processed: str = "p") -> str:
             f" {processed}.sentiment)")
 
 
-MIN_CALIBRATION = 200  # rated comments needed before a company's ratings calibrate the head
-_PRIOR = 2.0  # pull of the calibration towards no change, in rated-comment equivalents per parameter
+MIN_CALIBRATION = 500  # rated comments needed before a company's ratings calibrate the head
+_PRIOR = 2.0  # pull of the scale and biases towards no change, in rated-comment equivalents per parameter
+RIDGE = 1.0  # pull of the embedding delta towards none, likewise (chosen on clothing validation: bench/RESULTS.md)
 
 
 def fit_calibration(raw: np.ndarray, labels: np.ndarray, weights: np.ndarray, comments: int,
-                    prior: float = _PRIOR) -> Calibration:
-    """Scale and negative / positive biases on the head's logits that best fit a company's ratings.
+                    prior: float = _PRIOR, vectors: np.ndarray | None = None, ridge: float = RIDGE) -> Calibration:
+    """Scale, negative / positive biases and (with ``vectors``) an embedding delta on the head's
+    logits that best fit a company's ratings.
 
     ``raw``: (n, 3) uncalibrated logits of rated comments' segments; ``labels``: each segment's
     comment band as a CLASSES index (low 0, medium 1, high 2); ``weights``: 1 / (segments in the
-    comment). The bands are balanced (each present band carries the same weight). Weighted
-    cross-entropy plus a pull towards scale 1 and zero biases (``prior`` comments' worth per
-    parameter), minimised by L-BFGS: deterministic for the same input.
+    comment); ``vectors``: the segments' (n, dim) embeddings, to learn how the company's own words
+    lean (the negative and positive rows move by ``delta``, held back by ``ridge`` comments' worth
+    per unit of squared norm). The bands are balanced (each present band carries the same weight).
+    Weighted cross-entropy plus a pull towards scale 1 and zero biases (``prior`` comments' worth
+    per parameter), minimised by L-BFGS from no change: deterministic for the same input.
     """
     from scipy.optimize import minimize
 
@@ -263,21 +296,40 @@ def fit_calibration(raw: np.ndarray, labels: np.ndarray, weights: np.ndarray, co
         raise ValueError("raw must be (n, 3) with one label and one weight per row")
     if not len(labels) or labels.min() < 0 or labels.max() >= len(CLASSES):
         raise ValueError("labels must be CLASSES indices, at least one")
+    matrix = np.zeros((len(labels), 0)) if vectors is None else np.asarray(vectors, dtype=np.float64)
+    if matrix.ndim != 2 or matrix.shape[0] != len(labels):
+        raise ValueError(f"vectors must be (n, dim) with one row per segment, got {matrix.shape}")
+    dim = matrix.shape[1]
     # every band present weighs the same, as in training: a company whose customers are mostly
     # happy must not learn to read every comment as praise (that hid its complaints when measured)
     totals = np.array([weights[labels == k].sum() for k in range(len(CLASSES))])
     present = totals > 0
     weights = weights * (totals[present].sum() / (present.sum() * np.where(present, totals, 1.0)))[labels]
+    onehot = np.eye(len(CLASSES))[labels]
 
-    def loss(params: np.ndarray) -> float:
-        scale, b_neg, b_pos = params
+    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+        scale, b_neg, b_pos = params[:3]
+        delta = params[3:].reshape(2, dim)  # the negative and positive rows; the neutral row stays
         z = raw * scale + np.array([b_neg, 0.0, b_pos])
+        if dim:
+            z[:, 0] += matrix @ delta[0]
+            z[:, 2] += matrix @ delta[1]
         z = z - z.max(axis=1, keepdims=True)
         logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-        nll = -(weights * logp[np.arange(len(labels)), labels]).sum()
-        return float(nll + prior * ((scale - 1.0) ** 2 + b_neg**2 + b_pos**2))
+        value = -(weights * logp[np.arange(len(labels)), labels]).sum()
+        value += prior * ((scale - 1.0) ** 2 + b_neg**2 + b_pos**2) + ridge * float((delta**2).sum())
+        grad_z = weights[:, None] * (np.exp(logp) - onehot)
+        grad = [(grad_z * raw).sum() + 2 * prior * (scale - 1.0), grad_z[:, 0].sum() + 2 * prior * b_neg,
+                grad_z[:, 2].sum() + 2 * prior * b_pos]
+        grad_delta = np.stack([matrix.T @ grad_z[:, 0], matrix.T @ grad_z[:, 2]]) + 2 * ridge * delta
+        return float(value), np.concatenate([grad, grad_delta.ravel()])
 
-    result = minimize(loss, np.array([1.0, 0.0, 0.0]), method="L-BFGS-B",
-                      bounds=[(0.25, 4.0), (-4.0, 4.0), (-4.0, 4.0)])
-    scale, b_neg, b_pos = (round(float(v), 4) for v in result.x)
-    return Calibration(scale=scale, bias=(b_neg, 0.0, b_pos), comments=comments)
+    start = np.concatenate([[1.0, 0.0, 0.0], np.zeros(2 * dim)])
+    bounds = [(0.25, 4.0), (-4.0, 4.0), (-4.0, 4.0)] + [(None, None)] * (2 * dim)
+    result = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": 500})
+    scale, b_neg, b_pos = (round(float(v), 4) for v in result.x[:3])
+    delta = None
+    if dim:
+        moved = result.x[3:].reshape(2, dim).astype(np.float32)
+        delta = np.vstack([moved[0], np.zeros(dim, np.float32), moved[1]])
+    return Calibration(scale=scale, bias=(b_neg, 0.0, b_pos), comments=comments, delta=delta)

@@ -8,18 +8,23 @@ and questions (neutral) come out right. The lexicon stays where the head cannot 
 languages (segments there keep no score), segments too short to embed, and warehouses embedded
 with another model than the head's.
 
-Calibration on the company's own rated comments (NPS, CSAT, stars: ``items.rating``) is
-available but off by default: measured on the clothing reviews it made the head worse
-(bench/RESULTS.md). With ``min_rated`` set, once that many rated comments have head-scored
-segments their rating bands calibrate the head
-(:func:`~feedback.text.sentiment_model.fit_calibration`), fitted again when they have grown by a
-fifth. A new head or a new calibration scores every
-segment again; otherwise only segments cut since the last run are scored. A comment's published
-sentiment comes from its segments (:func:`~feedback.text.sentiment_model.comment_score`).
+Calibration on the company's own rated comments (NPS, CSAT, stars: ``items.rating``): once
+``min_rated`` rated comments (default :data:`~feedback.text.sentiment_model.MIN_CALIBRATION`)
+have head-scored segments, their rating bands calibrate the head
+(:func:`~feedback.text.sentiment_model.fit_calibration`: a scale, two biases and an embedding
+delta, so the head learns how this company's customers word a complaint). It is fitted on four
+fifths of them (by a hash of the comment's id) and applied only when it ranks the fifth it did
+not see closer to the ratings than the shipped head does; either way the fit and both figures
+are kept in ``sentiment_calibration`` (one row per head version), and fitted again when the rated
+comments have grown by a fifth. A new head or a new calibration scores every segment again;
+otherwise only segments cut since the last run are scored. A comment's published sentiment comes
+from its segments (:func:`~feedback.text.sentiment_model.comment_score`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections import Counter
 from collections.abc import Iterator
@@ -31,19 +36,24 @@ import sqlite_utils
 from feedback.embed import SupportsEmbed, from_blobs
 from feedback.ratings import rating_band
 from feedback.text.sentiment_model import (
+    CLASSES,
+    MIN_CALIBRATION,
     Calibration,
     SentimentHead,
+    comment_score,
     fit_calibration,
     load_head,
     logits,
     score_segments,
 )
 from feedback.themes.store import get_state, set_state
+from feedback.warehouse.sql import now_iso
 
 log = logging.getLogger(__name__)
 
 STATE_KEY = "segment_sentiment"
 REFIT_GROWTH = 1.2  # refit the calibration when the rated comments have grown by this factor
+MAX_CALIBRATION = 5_000  # rated comments a calibration is fitted on at most (by id: a fixed sample); ~10 s a fit for 1,000 on a loaded core
 _BATCH = 5000
 _BANDS = {"low": 0, "medium": 1, "high": 2}
 _SEGMENTS = """
@@ -56,22 +66,21 @@ _SEGMENTS = """
 
 
 def score_pending(db: sqlite_utils.Database, embedder: SupportsEmbed, head: SentimentHead | None = None, *,
-                  min_rated: int | None = None) -> int:
+                  min_rated: int | None = MIN_CALIBRATION) -> int:
     """Score English themable segments with the head (see module docstring); returns how many.
 
-    ``min_rated``: rated comments needed before the company's ratings calibrate the head
-    (e.g. :data:`~feedback.text.sentiment_model.MIN_CALIBRATION`); None (the default) never
-    calibrates.
+    ``min_rated``: rated comments needed before the company's ratings calibrate the head; None
+    never calibrates.
     """
     head = head or load_head()
     if embedder.name != head.model:
         log.info("segment sentiment stays the lexicon's: the head reads %s vectors, not %s", head.model, embedder.name)
         return 0
     state = get_state(db, STATE_KEY) or {}
-    calibration = _calibration(db, embedder, head, state, min_rated)
-    cal_json = calibration.as_json() if calibration else None
+    calibration = _calibration(db, embedder, head, min_rated)
+    cal_key = calibration.version if calibration else None
     through = db.execute("select max(created_at) from theme_segments").fetchone()[0]
-    if state.get("head") == head.version and state.get("calibration") == cal_json and state.get("through"):
+    if state.get("head") == head.version and state.get("calibration") == cal_key and state.get("through"):
         where, params = "s.created_at > ?", [state["through"]]  # stamps are microseconds: none is shared across runs
     else:
         where, params = "1", []
@@ -79,7 +88,7 @@ def score_pending(db: sqlite_utils.Database, embedder: SupportsEmbed, head: Sent
     for ids, texts, vectors, _ in _batches(db, embedder, where, params):
         scores = score_segments(vectors, texts, head, calibration)
         updates += [(float(s), i) for i, s in zip(ids, scores, strict=True)]
-    done = {"head": head.version, "calibration": cal_json, "through": through}
+    done = {"head": head.version, "calibration": cal_key, "through": through}
     if not updates and done == state:  # a night with nothing new writes nothing
         return 0
     with db.atomic():  # written once the read is over: no update under an open cursor
@@ -90,30 +99,134 @@ def score_pending(db: sqlite_utils.Database, embedder: SupportsEmbed, head: Sent
     return len(updates)
 
 
+def stored_calibration(db: sqlite_utils.Database, head: SentimentHead) -> tuple[Calibration, dict[str, Any]] | None:
+    """The calibration fitted for ``head`` and its row (figures, ``applied``); None when there is none."""
+    if not db["sentiment_calibration"].exists():
+        return None
+    rows = list(db.query("select * from sentiment_calibration where head = ?", [head.version]))
+    if not rows:
+        return None
+    row = rows[0]
+    try:
+        delta = None
+        if row["delta"] is not None:
+            delta = np.frombuffer(row["delta"], dtype=np.float32).reshape(len(CLASSES), int(row["dim"])).copy()
+        calibration = Calibration.from_json({"scale": row["scale"], "bias": json.loads(row["bias"]),
+                                             "comments": row["comments"]}, delta)
+    except (TypeError, ValueError, KeyError) as exc:  # a damaged row is fitted again, never used
+        log.warning("stored sentiment calibration for head %s ignored: %s", head.version, exc)
+        return None
+    if calibration is None:
+        return None
+    return calibration, row
+
+
 def _calibration(db: sqlite_utils.Database, embedder: SupportsEmbed, head: SentimentHead,
-                 state: dict[str, Any], min_rated: int | None) -> Calibration | None:
-    """The stored calibration, refitted when the rated comments have grown enough; None below the minimum."""
+                 min_rated: int | None) -> Calibration | None:
+    """The calibration to score with: the stored one when it was applied, refitted when the rated
+    comments have grown enough; None below the minimum or when it did not help."""
     if min_rated is None:
         return None
+    if db.execute("select count(*) from items where rating is not null").fetchone()[0] < min_rated:
+        return None  # cheap bound first: most nights of most companies stop here
     rated = db.execute(
         """select count(distinct s.item_id) from theme_segments s join items i on i.id = s.item_id
            where i.rating is not null and s.themable = 1 and (s.language is null or s.language = 'en')"""
     ).fetchone()[0]
     if rated < min_rated:
         return None
-    stored = Calibration.from_json(state.get("calibration")) if state.get("head") == head.version else None
-    if stored is not None and rated < stored.comments * REFIT_GROWTH:
-        return stored
-    raw, labels, owners = [], [], []
-    for _, texts, vectors, extra in _batches(db, embedder, "i.rating is not null", [], rated=True):
-        raw.append(logits(vectors, texts, head))
-        labels += [_BANDS[str(rating_band(rating, scale))] for _, rating, scale in extra]
+    stored = stored_calibration(db, head)
+    if stored is not None and rated < (stored[1]["rated"] or 0) * REFIT_GROWTH:
+        return stored[0] if stored[1]["applied"] else None
+    segments = _rated_segments(db, embedder, head)
+    if segments is None:
+        return None
+    try:
+        calibration, figures = fit_checked(*segments)
+    except ValueError as exc:  # e.g. every rated comment fell in the checked fifth: nothing to fit on
+        log.info("sentiment calibration not fitted: %s", exc)
+        return None
+    row = {"head": head.version, "fitted_at": now_iso(), "rated": rated, "comments": calibration.comments,
+           "scale": calibration.scale, "bias": json.dumps(list(calibration.bias)),
+           "dim": head.dim, "delta": None if calibration.delta is None else calibration.delta.astype(np.float32).tobytes(),
+           **figures}
+    with db.atomic():
+        db.table("sentiment_calibration").upsert(row, pk="head")
+    log.info("sentiment calibration on %d rated comments: held-out Spearman %s -> %s (%s)", calibration.comments,
+             figures["spearman_before"], figures["spearman_after"], "applied" if figures["applied"] else "not applied")
+    return calibration if figures["applied"] else None
+
+
+RatedSegments = tuple[np.ndarray, np.ndarray, list[str], list[str], np.ndarray, SentimentHead]
+
+
+def _rated_segments(db: sqlite_utils.Database, embedder: SupportsEmbed, head: SentimentHead) -> RatedSegments | None:
+    """(logits, vectors, texts, owners, ratings per segment, head) of the rated comments' segments
+    (at most :data:`MAX_CALIBRATION` comments, by id)."""
+    raw, vectors, texts, owners, ratings = [], [], [], [], []
+    where = f"i.id in (select id from items where rating is not null order by id limit {MAX_CALIBRATION})"
+    for _, batch_texts, batch_vectors, extra in _batches(db, embedder, where, [], rated=True):
+        raw.append(logits(batch_vectors, batch_texts, head))
+        vectors.append(batch_vectors)
+        texts += batch_texts
         owners += [item for item, _, _ in extra]
+        ratings += [(rating, scale) for _, rating, scale in extra]
+    if not raw:
+        return None
+    bands = np.array([_BANDS[str(rating_band(rating, scale))] for rating, scale in ratings])
+    return np.vstack(raw), np.vstack(vectors), texts, owners, bands, head
+
+
+def _checked(item: str) -> bool:
+    """Whether a rated comment is in the fifth a calibration is checked on, never fitted on."""
+    return int(hashlib.sha256(item.encode("utf-8")).hexdigest()[:8], 16) % 5 == 0
+
+
+def fit_checked(raw: np.ndarray, vectors: np.ndarray, texts: list[str], owners: list[str], bands: np.ndarray,
+                head: SentimentHead) -> tuple[Calibration, dict[str, Any]]:
+    """A calibration fitted on four fifths of the rated comments and its figures on the other fifth:
+    Spearman of the comment score against the rating band and binary macro-F1 (low vs high),
+    before and after; ``applied`` when the Spearman rose."""
     segments = Counter(owners)  # a comment weighs 1 whatever its number of segments
     weights = np.array([1.0 / segments[item] for item in owners])
-    calibration = fit_calibration(np.vstack(raw), np.array(labels), weights, comments=len(segments))
-    log.info("sentiment calibrated on %d rated comments: %s", len(segments), calibration)
-    return calibration
+    check = np.array([_checked(item) for item in owners])
+    fit = ~check
+    if not fit.any() or not check.any():
+        raise ValueError("the rated comments do not fill both the fitted and the checked part")
+    calibration = fit_calibration(raw[fit], bands[fit], weights[fit], comments=len({o for o, f in zip(owners, fit, strict=True) if f}),
+                                  vectors=vectors[fit])
+    figures: dict[str, Any] = {"checked": len({o for o, c in zip(owners, check, strict=True) if c})}
+    for name, chosen in (("before", None), ("after", calibration)):
+        scores = score_segments(vectors[check], [t for t, c in zip(texts, check, strict=True) if c], head, chosen)
+        spearman, f1 = comment_figures(scores, [o for o, c in zip(owners, check, strict=True) if c], bands[check])
+        figures[f"spearman_{name}"], figures[f"f1_{name}"] = spearman, f1
+    before, after = figures["spearman_before"], figures["spearman_after"]
+    figures["applied"] = int(after is not None and (before is None or after > before))
+    return calibration, figures
+
+
+def comment_figures(scores: np.ndarray, owners: list[str], bands: np.ndarray) -> tuple[float | None, float | None]:
+    """(Spearman of comment scores vs bands, binary macro-F1 of low vs high read at -0.05); None where
+    it cannot be computed (one band, too few comments)."""
+    from scipy.stats import spearmanr
+    from sklearn.metrics import f1_score
+
+    by_item: dict[str, list[float]] = {}
+    band: dict[str, int] = {}
+    for score, item, b in zip(scores, owners, bands, strict=True):
+        by_item.setdefault(item, []).append(float(score))
+        band[item] = int(b)
+    items = sorted(by_item)
+    values = np.array([comment_score(by_item[i]) or 0.0 for i in items])
+    truth = np.array([band[i] for i in items])
+    if len(items) < 3 or len(set(truth.tolist())) < 2 or len(set(values.tolist())) < 2:
+        return None, None
+    spearman = round(float(spearmanr(values, truth).statistic), 4)
+    sided = truth != 1
+    f1 = None
+    if len(set(truth[sided].tolist())) == 2:
+        f1 = round(float(f1_score(truth[sided] == 2, values[sided] > -0.05, average="macro")), 4)
+    return spearman, f1
 
 
 def _batches(db: sqlite_utils.Database, embedder: SupportsEmbed, where: str, params: list[Any], *,

@@ -343,6 +343,25 @@ def _m0070(db: sqlite_utils.Database) -> None:
     db.table("items").create_index(["source", "channel"], if_not_exists=True)
 
 
+# --- segment sentiment (feedback/themes/segment_sentiment.py): 0090-0099 -----------------------
+
+
+@migration("0090_sentiment_calibration")
+def _m0090(db: sqlite_utils.Database) -> None:
+    # A company's calibration of the sentiment head on its own rated comments, one row per head
+    # version: the rated comments there were when it was fitted (it is fitted again when they have
+    # grown by a fifth), how many it was fitted on (comments) and checked on, its parameters
+    # (delta: float32 (3, dim) bytes, how the company's words lean), and how it read the checked
+    # fifth before and after; `applied` only when it read them better.
+    db.table("sentiment_calibration").create(
+        {"head": str, "fitted_at": str, "rated": int, "comments": int, "scale": float, "bias": str, "dim": int,
+         "delta": bytes,
+         "checked": int, "spearman_before": float, "spearman_after": float, "f1_before": float,
+         "f1_after": float, "applied": int},
+        pk="head",
+    )
+
+
 # --- the nightly run's probes (feedback/text/process.py, feedback/themes/store.py): 0120-0129 ---
 
 

@@ -1,0 +1,140 @@
+"""A company's calibration of the sentiment head on its own rated comments: it learns the company's language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from feedback.embed import Embedder
+from feedback.text import segments as nlp
+from feedback.text.sentiment_model import (
+    Calibration,
+    comment_score,
+    fit_calibration,
+    load_head,
+    logits,
+    score_segments,
+)
+from feedback.themes import segment_sentiment, store
+from tests.themes_fixtures import add_comments, new_warehouse
+
+
+def test_the_embedding_delta_learns_a_direction_only_this_company_complains_in() -> None:
+    rng = np.random.default_rng(0)
+    dim = 8
+    vectors = rng.normal(0, 0.3, size=(300, dim))
+    vectors[:150, 0] += 1.0  # the first 150 segments use the company's complaint phrase (dimension 0)
+    labels = np.array([0] * 150 + [2] * 150)  # ... and their comments were rated low; the rest high
+    raw = np.zeros((300, 3))  # the shipped head reads every one of them as nothing in particular
+    fitted = fit_calibration(raw, labels, np.ones(300), comments=300, vectors=vectors, ridge=5.0)
+    assert fitted.delta is not None and fitted.delta.shape == (3, dim) and not fitted.delta[1].any()
+    again = fit_calibration(raw, labels, np.ones(300), comments=300, vectors=vectors, ridge=5.0)
+    assert again.version == fitted.version  # deterministic
+    phrase, other = np.zeros((1, dim)), np.zeros((1, dim))
+    phrase[0, 0] = 1.0
+    adjust = lambda v: (v @ fitted.delta.T + np.asarray(fitted.bias))[0]  # noqa: E731
+    assert adjust(phrase)[0] - adjust(phrase)[2] > 1.0  # the phrase now leans negative
+    assert adjust(other)[2] - adjust(other)[0] > 1.0  # without it, as its peers were rated: positive
+    no_delta = fit_calibration(raw, labels, np.ones(300), comments=300)
+    assert no_delta.delta is None and no_delta.version != fitted.version
+
+
+def test_vectors_of_the_wrong_shape_are_refused() -> None:
+    with pytest.raises(ValueError, match=r"vectors must be \(n, dim\)"):
+        fit_calibration(np.zeros((4, 3)), np.zeros(4, int), np.ones(4), comments=4, vectors=np.zeros((3, 5)))
+    with pytest.raises(ValueError, match="delta"):
+        Calibration(delta=np.zeros(5, np.float32))
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Embedder:
+    return Embedder()
+
+
+def text_score(text: str, embedder: Embedder, calibration: Calibration | None = None) -> float | None:
+    segs = [s for s in nlp.segment(text) if nlp.is_themable(s.clean)]
+    return comment_score(score_segments(embedder.encode([s.clean for s in segs]), [s.text for s in segs],
+                                        calibration=calibration))
+
+
+# A hotel on a busy road: its guests complain about a room facing the road in plain words the
+# shipped head reads as neutral (0.00), and praise a room facing the garden in words just as plain.
+ROAD = ["Room {n} faced the main road.", "Our room looked onto the main road, number {n}.",
+        "They gave us room {n}, which is on the road side.", "Room {n} has a window right above the street."]
+GARDEN = ["Room {n} faced the garden.", "Our room looked out over the garden, number {n}.",
+          "They gave us room {n}, which is on the garden side.", "Room {n} has a window right above the lawn."]
+
+
+@pytest.mark.slow
+def test_a_company_calibration_learns_its_language_and_is_kept_in_the_warehouse(tmp_path: Path,
+                                                                               embedder: Embedder) -> None:
+    unseen_complaint, unseen_fine = "The bedroom window opened onto the busy road.", "Breakfast is served from seven."
+    assert text_score(unseen_complaint, embedder) == 0.0  # the shipped head reads no complaint in it
+    db = new_warehouse(tmp_path / "w.db")
+    low = [template.format(n=n) for n in range(2, 27) for template in ROAD]
+    high = [template.format(n=n) for n in range(2, 27) for template in GARDEN]
+    add_comments(db, low, "low", rating=0.0)  # 1 star
+    add_comments(db, high, "high", rating=1.0)  # 5 stars
+    store.segment_new(db)
+    store.embed_pending(db, embedder)
+    assert segment_sentiment.score_pending(db, embedder, min_rated=150) == 200
+    calibration, row = segment_sentiment.stored_calibration(db, load_head())  # type: ignore[misc]
+    assert row["applied"] == 1 and row["comments"] + row["checked"] == row["rated"] == 200
+    assert row["spearman_after"] > row["spearman_before"]
+    assert calibration.delta is not None and calibration.delta.shape == (3, 384)
+    after = text_score(unseen_complaint, embedder, calibration)
+    assert after is not None and after <= -0.05, after  # learnt: this company's guests complain so
+    fine = text_score(unseen_fine, embedder, calibration)
+    assert fine is not None and abs(fine) < 0.3, fine  # an unrelated plain statement is not dragged along
+    stored = {r[0]: r[1] for r in db.execute("select text, sentiment from theme_segments")}
+    assert np.mean([stored[t] for t in low]) <= -0.05 < 0.05 <= np.mean([stored[t] for t in high])
+    # nothing new: neither refitted nor rescored
+    fitted_at = row["fitted_at"]
+    assert segment_sentiment.score_pending(db, embedder, min_rated=150) == 0
+    assert segment_sentiment.stored_calibration(db, load_head())[1]["fitted_at"] == fitted_at  # type: ignore[index]
+
+
+@pytest.mark.slow
+def test_too_few_rated_comments_leave_the_head_as_shipped(tmp_path: Path, embedder: Embedder) -> None:
+    db = new_warehouse(tmp_path / "w.db")
+    add_comments(db, [t.format(n=n) for n in range(3) for t in ROAD], "low", rating=0.0)
+    store.segment_new(db)
+    store.embed_pending(db, embedder)
+    assert segment_sentiment.score_pending(db, embedder) == 12  # default minimum: far more rated comments
+    assert segment_sentiment.stored_calibration(db, load_head()) is None
+    assert store.get_state(db, segment_sentiment.STATE_KEY)["calibration"] is None
+
+
+def test_a_corrupt_stored_calibration_is_ignored_and_refitted(tmp_path: Path) -> None:
+    db = new_warehouse(tmp_path / "w.db")
+    head = load_head()
+    db["sentiment_calibration"].insert({"head": head.version, "fitted_at": "2026-01-01", "rated": 12, "comments": 10, "scale": 1.0,
+                                        "bias": "[0, 0, 0]", "dim": 384, "delta": b"\x00" * 12, "checked": 2,
+                                        "applied": 1})
+    assert segment_sentiment.stored_calibration(db, head) is None
+    db.execute("update sentiment_calibration set delta = null, bias = 'not json'")
+    assert segment_sentiment.stored_calibration(db, head) is None
+    raw = logits(np.zeros((1, 384), np.float32), ["fine"], head)
+    assert raw.shape == (1, 3)
+
+
+def test_a_fit_is_checked_on_the_fifth_it_did_not_see() -> None:
+    head = load_head()
+    rng = np.random.default_rng(1)
+    owners = [f"item-{n}" for n in range(200)]
+    bands = np.array([0] * 100 + [2] * 100)
+    vectors = rng.normal(0, 0.05, size=(200, 384)).astype(np.float32)
+    vectors[:100, 0] += 1.0  # what the low-rated comments share
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    texts = ["Room facing the road."] * 200
+    raw = logits(vectors, texts, head)
+    calibration, figures = segment_sentiment.fit_checked(raw, vectors, texts, owners, bands, head)
+    checked = sum(segment_sentiment._checked(o) for o in owners)
+    assert figures["checked"] == checked and calibration.comments == 200 - checked and 0 < checked < 200
+    assert figures["applied"] == 1 and figures["spearman_after"] > figures["spearman_before"]
+    only_checked = [o for o in owners if segment_sentiment._checked(o)]
+    with pytest.raises(ValueError, match="both the fitted and the checked part"):
+        segment_sentiment.fit_checked(raw[: len(only_checked)], vectors[: len(only_checked)],
+                                      texts[: len(only_checked)], only_checked, bands[: len(only_checked)], head)
