@@ -314,8 +314,7 @@ class _Parents:
 def _plan_parents(db: sqlite_utils.Database, settings: ThemeSettings, leaf_ids: list[int],
                   leaf_vecs: np.ndarray, docs_of: dict[int, list[str]], taken: Iterable[str],
                   next_id: int) -> _Parents:
-    groups = (hierarchy.parent_groups(leaf_vecs, settings.parent_threshold, settings.top_count(len(leaf_ids)),
-                                      texts=[" ".join(docs_of.get(t, [])) for t in leaf_ids])
+    groups = (hierarchy.parent_groups(leaf_vecs, settings.parent_threshold, settings.top_count(len(leaf_ids)))
               if len(leaf_ids) > 2 else [])
     old_parents = store.theme_rows(db, ("parent",))
     old_children = {p["id"]: store.child_ids(db, p["id"]) for p in old_parents}
