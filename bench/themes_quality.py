@@ -211,7 +211,8 @@ def nightly_rows(data: Labelled, ids: list[str], settings: ThemeSettings, embedd
     nightly step, then the engine re-clusters. Compared on the comments of nights 2..n."""
     from sklearn.metrics import adjusted_rand_score
 
-    nights = split_nights(len(ids), args.first, count, args.seed)
+    first = 1.0 / count if args.first == "equal" else float(args.first)
+    nights = split_nights(len(ids), first, count, args.seed)
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
         wh = BenchWarehouse(Path(tmp), settings, embedder)
         created_per_night = []
@@ -305,7 +306,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int, help="a seeded sample of at most this many comments per set")
     parser.add_argument("--nights", default="4",
                         help="nights the comments arrive in (>= 2); several counts run one simulation each: 2,3,5")
-    parser.add_argument("--first", type=float, default=0.5, help="share of the comments in the first night")
+    parser.add_argument("--first", default="0.5",
+                        help="share of the comments in the first night, or 'equal': every night the same share")
     parser.add_argument("--seed", type=int, default=7, help="seed of the date order, shuffles and subsample")
     parser.add_argument("--parts", default="stability,nightly",
                         help="besides the base fit and labels: stability, nightly (comma-separated; '' = neither)")
