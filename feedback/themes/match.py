@@ -132,7 +132,8 @@ def claims_of_new_theme(
     its own theme's (and at least ``min_cosine`` from it): the rule a re-cluster assigns by, so
     the comments do not move again at the next re-cluster. When one existing theme would supply
     ``fold_share`` or more of the new theme's segments, the new theme is that theme cut in two,
-    which a re-cluster folds back (:func:`continue_themes`): None, and nothing moves.
+    which a re-cluster folds back (:func:`continue_themes`): None, and nothing moves
+    (``fold_share`` 1.0: re-clusters never fold, and no new theme is a split).
     """
     moves = []
     for vectors, own in zip(neighbours, neighbour_centres, strict=True):
@@ -142,6 +143,6 @@ def claims_of_new_theme(
         to_new = vectors @ centre
         moves.append((to_new > vectors @ own) & (to_new >= min_cosine))
     total = pooled + sum(int(m.sum()) for m in moves)
-    if any(m.any() and int(m.sum()) >= fold_share * total for m in moves):
+    if fold_share < 1.0 and any(m.any() and int(m.sum()) >= fold_share * total for m in moves):
         return None
     return moves
