@@ -3,11 +3,13 @@
 Nightly (:func:`update_themes`): new processed comments are cut into segments,
 embedded once, and assigned to the nearest existing theme centroid when the
 cosine reaches ``assign_threshold``; theme ids never change. What fits nothing
-waits in the outlier pool; when the pool holds a dense group (HDBSCAN, at least
+waits in the outlier pool; when the pool holds a dense group (HDBSCAN, a core of at least
 ``pool_min_size`` segments, not close to an existing theme), it becomes a new
-theme, but only when tonight's segments made it: a group the pool already held before
-tonight would have been proposed then, so old comments never become a "new" theme (the pool
-is not even read when none of tonight's segments joined it). A night with nothing new (no
+theme, but only when tonight's segments are in its core (a group may grow over several nights;
+the pool is not even read when none of tonight's segments joined it). A theme born at night
+takes the neighbouring themes' segments nearer its centre than theirs, as a re-cluster would;
+when one existing theme would supply ``fold_threshold`` of it, it is that theme cut in two, which
+a re-cluster folds back, and it is not made (:func:`.match.claims_of_new_theme`). A night with nothing new (no
 segment cut or embedded, none waiting for assignment) loads no model, reads no vector and
 fits nothing: themes, their statistics and their history stay as they were. The first run,
 or a change of embedding model, does a full fit instead.
