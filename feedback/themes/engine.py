@@ -3,11 +3,13 @@
 Nightly (:func:`update_themes`): new processed comments are cut into segments,
 embedded once, and assigned to the nearest existing theme centroid when the
 cosine reaches ``assign_threshold``; theme ids never change. What fits nothing
-waits in the outlier pool; when the pool holds a dense group (HDBSCAN, at least
+waits in the outlier pool; when the pool holds a dense group (HDBSCAN, a core of at least
 ``pool_min_size`` segments, not close to an existing theme), it becomes a new
-theme, but only when tonight's segments made it: a group the pool already held before
-tonight would have been proposed then, so old comments never become a "new" theme (the pool
-is not even read when none of tonight's segments joined it). A night with nothing new (no
+theme, but only when tonight's segments are in its core (a group may grow over several nights;
+the pool is not even read when none of tonight's segments joined it). A theme born at night
+takes the neighbouring themes' segments nearer its centre than theirs, as a re-cluster would;
+when one existing theme would supply ``fold_threshold`` of it, it is that theme cut in two, which
+a re-cluster folds back, and it is not made (:func:`.match.claims_of_new_theme`). A night with nothing new (no
 segment cut or embedded, none waiting for assignment) loads no model, reads no vector and
 fits nothing: themes, their statistics and their history stay as they were. The first run,
 or a change of embedding model, does a full fit instead.
@@ -44,7 +46,7 @@ from feedback.embed import Embedder, SupportsEmbed, to_blob
 from feedback.embed import make_embedder as configured_embedder
 from feedback.embed_settings import EmbedSettings
 from feedback.themes import cluster, hierarchy, label, segment_sentiment, store
-from feedback.themes.match import continue_themes
+from feedback.themes.match import claims_of_new_theme, continue_themes
 from feedback.themes.settings import SHAPE_FIELDS, ThemeSettings
 from feedback.warehouse import now_iso
 
@@ -148,10 +150,18 @@ def _propose_from_pool(db: sqlite_utils.Database, settings: ThemeSettings, embed
         members = result.theme == c
         core = members & (result.score >= tight)
         near = float((existing @ cents[c]).max()) if existing.shape[0] else 0.0
-        # only a group tonight's segments made: without them it would have been proposed before
-        if (core.sum() >= size and (core & ~old).any() and (members & old).sum() < size
-                and near < settings.match_threshold):
+        # tonight's segments must be in its core: without them the group would have been proposed before
+        if core.sum() >= size and (core & ~old).any() and near < settings.match_threshold:
             keep.append(c)
+    # A theme born at night takes the neighbouring themes' segments nearer its centre than theirs
+    # (the re-cluster's rule), unless one theme would give so much that it is that theme cut in two.
+    moves: dict[int, tuple[list[str], list[float]]] = {}
+    for c in list(keep):
+        claimed = _claims(db, embedder, settings, active, existing, cents[c], int((result.theme == c).sum()))
+        if claimed is None:
+            keep.remove(c)
+            continue
+        moves[c] = claimed
     if not keep:
         return 0
     docs = {f"new{c}": _texts(db, [ids[i] for i in sorted(np.flatnonzero(result.theme == c),
@@ -172,8 +182,33 @@ def _propose_from_pool(db: sqlite_utils.Database, settings: ThemeSettings, embed
                                parent_id=parent)
             store.write_assignment(db, [ids[i] for i in members], [theme_id] * len(members),
                                    [float(result.score[i]) for i in members], run)
+            taken_ids, taken_scores = moves[c]
+            store.write_assignment(db, taken_ids, [theme_id] * len(taken_ids), taken_scores, run)
             store.history(db, run, theme_id, "proposed", lab.label, int(len(members)), source="outlier pool")
     return len(keep)
+
+
+NEIGHBOURS = 5  # existing themes, nearest first, whose segments a theme born at night may take
+
+
+def _claims(db: sqlite_utils.Database, embedder: SupportsEmbed, settings: ThemeSettings,
+            active: list[dict[str, Any]], existing: np.ndarray, centre: np.ndarray,
+            pooled: int) -> tuple[list[str], list[float]] | None:
+    """(segment ids, their cosines to ``centre``) a new theme takes from its nearest existing
+    themes, or None when it is a split of one of them (:func:`.match.claims_of_new_theme`)."""
+    if not existing.shape[0]:
+        return [], []
+    nearest = [int(j) for j in np.argsort(-(existing @ centre))[:NEIGHBOURS]]
+    found = [store.segment_vectors(db, embedder, "s.theme_id = ?", [active[j]["id"]]) for j in nearest]
+    moves = claims_of_new_theme(centre, pooled, [vectors for _, _, vectors in found], existing[nearest],
+                                min_cosine=settings.assign_threshold, fold_share=settings.fold_threshold)
+    if moves is None:
+        return None
+    ids = [seg for (seg_ids, _, _), moved in zip(found, moves, strict=True) for seg, m in zip(seg_ids, moved,
+                                                                                               strict=True) if m]
+    scores = [float(s) for (_, _, vectors), moved in zip(found, moves, strict=True) if len(vectors)
+              for s in (vectors[moved] @ centre)]
+    return ids, scores
 
 
 def _nearest_parent(active: list[dict[str, Any]], existing: np.ndarray, centroid: np.ndarray,

@@ -113,3 +113,36 @@ def continue_themes(
         both = fresh + old_centroids[j]
         centres[j] = (both / (np.linalg.norm(both) or 1.0)).astype(np.float32)
     return Continuation(target, folded, centres)
+
+
+def claims_of_new_theme(
+    centre: np.ndarray,
+    pooled: int,
+    neighbours: Sequence[np.ndarray],
+    neighbour_centres: np.ndarray,
+    *,
+    min_cosine: float,
+    fold_share: float,
+) -> list[np.ndarray] | None:
+    """The segments of existing themes a theme born at night takes, or None when it is a split.
+
+    ``centre`` is the new theme's centre and ``pooled`` how many outlier-pool segments it holds;
+    ``neighbours[j]`` are the vectors of existing theme ``j``'s segments and
+    ``neighbour_centres[j]`` its centre. A segment moves when it is nearer the new centre than
+    its own theme's (and at least ``min_cosine`` from it): the rule a re-cluster assigns by, so
+    the comments do not move again at the next re-cluster. When one existing theme would supply
+    ``fold_share`` or more of the new theme's segments, the new theme is that theme cut in two,
+    which a re-cluster folds back (:func:`continue_themes`): None, and nothing moves
+    (``fold_share`` 1.0: re-clusters never fold, and no new theme is a split).
+    """
+    moves = []
+    for vectors, own in zip(neighbours, neighbour_centres, strict=True):
+        if len(vectors) == 0:
+            moves.append(np.zeros(0, dtype=bool))
+            continue
+        to_new = vectors @ centre
+        moves.append((to_new > vectors @ own) & (to_new >= min_cosine))
+    total = pooled + sum(int(m.sum()) for m in moves)
+    if fold_share < 1.0 and any(m.any() and int(m.sum()) >= fold_share * total for m in moves):
+        return None
+    return moves
