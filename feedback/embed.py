@@ -82,6 +82,28 @@ def backend_of(version: str | None) -> str:
     return suffix if suffix in BACKENDS else "torch"
 
 
+DEFAULT_BACKEND = "onnx"
+
+
+def stored_backend(db: sqlite_utils.Database) -> str | None:
+    """The backend the warehouse's active themes were fitted on, if it has any."""
+    if "themes" not in db.table_names():
+        return None
+    row = db.execute("select model_version from themes where status = 'active' and model_version is not null"
+                     " limit 1").fetchone()
+    return backend_of(row[0]) if row else None
+
+
+def resolved(settings: EmbedSettings, db: sqlite_utils.Database | None = None) -> EmbedSettings:
+    """``settings`` with its backend decided: the configured one; else the warehouse's current one,
+    so a warehouse embedded before onnx became the default is not re-embedded and re-fitted unasked;
+    else :data:`DEFAULT_BACKEND`."""
+    if settings.backend is not None:
+        return settings
+    backend = (stored_backend(db) if db is not None else None) or DEFAULT_BACKEND
+    return settings.model_copy(update={"backend": backend})
+
+
 def backend_version(weights: str, backend: str) -> str:
     """The model version stored with a vector: the weights' fingerprint, and the backend unless torch
     (so vectors made before backends existed keep their version)."""
@@ -171,10 +193,14 @@ class Embedder:
 
 
 def make_embedder(model_path: str | Path | None, batch_size: int, settings: EmbedSettings, base_dir: Path,
-                  *, show_progress: bool | None = None, threads: int | None = None) -> Embedder:
-    """The configured embedder: the theme settings' model and batch size run on ``settings``' backend,
-    its export cache made absolute against the configuration's folder ``base_dir``. ``threads``
-    overrides the settings' (a Dask worker gets the flow machine's count)."""
+                  *, show_progress: bool | None = None, threads: int | None = None,
+                  db: sqlite_utils.Database | None = None) -> Embedder:
+    """The configured embedder: the theme settings' model and batch size run on ``settings``' backend
+    (:func:`resolved` against the warehouse ``db``), its export cache made absolute against the
+    configuration's folder ``base_dir``. ``threads`` overrides the settings' (a Dask worker gets the
+    flow machine's count)."""
+    settings = resolved(settings, db)
+    assert settings.backend is not None
     if settings.cache is None:
         cache = default_cache()
     else:

@@ -1,6 +1,7 @@
 """The ``embed:`` section of the configuration: how the sentence model runs.
 
-``backend: onnx`` (the default) runs the model's weights exported to ONNX on onnxruntime (float32:
+``backend: onnx`` (the default for a new warehouse; one with themes keeps its vectors' backend
+unless the setting names one, see :func:`feedback.embed.resolved`) runs the model's weights exported to ONNX on onnxruntime (float32:
 the vectors of sentence-transformers on torch to ~1e-6, recall@10 1.000, 2.2x their speed on 2
 loaded cores: bench/embed_speed.py); ``torch`` runs sentence-transformers on torch, and
 ``onnx-int8`` the export with its weights dynamically quantised to int8 (faster, vectors close but
@@ -26,7 +27,8 @@ class EmbedSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    backend: Backend = Field("onnx", description="torch | onnx | onnx-int8 (onnxruntime on a local export)")
+    backend: Backend | None = Field(None, description="torch | onnx | onnx-int8 (onnxruntime on a local export);"
+                                    " none: the warehouse's current themes' backend, onnx for a new warehouse")
     cache: Path | None = Field(None, description="folder of the ONNX exports, relative to the configuration's;"
                                " none: the user's cache folder (feedback.embed.default_cache)")
     threads: int | None = Field(

@@ -87,9 +87,10 @@ def assign_themes(config: Config, prepared: dict[str, int] | None = None) -> dic
 
     ``prepared``: the counts of the segmenting and embedding a Dask cluster did before (scale_out)."""
     settings = with_overrides(config.themes, config.base_dir, {})
-    embedder = make_embedder(settings.model_path, settings.batch_size, config.embed, config.base_dir)  # loads once
     db = open_warehouse(config.warehouse)
     try:
+        embedder = make_embedder(settings.model_path, settings.batch_size, config.embed, config.base_dir,
+                                 db=db)  # loads once
         return {**update_themes(db, settings, embedder), **(prepared or {})}
     finally:
         db.close()

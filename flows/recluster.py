@@ -35,7 +35,7 @@ def recluster_task(config: Config, settings: ThemeSettings) -> dict[str, Any]:
     db = open_warehouse(config.warehouse)
     try:
         stats = run_recluster(db, settings, make_embedder(settings.model_path, settings.batch_size, config.embed,
-                                                          config.base_dir))
+                                                          config.base_dir, db=db))
         stats["biggest"] = theme_rows(store_theme_rows(db, ("active",)))
         return stats
     finally:

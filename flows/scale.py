@@ -19,7 +19,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect_dask import DaskTaskRunner
 
 from feedback.config import Config
-from feedback.embed import EMBED_CHUNK, SupportsEmbed, make_embedder, store_vectors
+from feedback.embed import EMBED_CHUNK, SupportsEmbed, make_embedder, resolved, store_vectors
 from feedback.errors import ConfigError, FeedbackError
 from feedback.scale import worker
 from feedback.scale.batches import batches, snapshot
@@ -73,9 +73,10 @@ def scale_out(config: Config) -> tuple[int, dict[str, int]]:
     stage's counts: segments_new, embedded). With nothing to do no cluster is started or contacted,
     and no model or redactor is loaded."""
     themes = with_overrides(config.themes, config.base_dir, {})
-    embedder = make_embedder(themes.model_path, themes.batch_size, config.embed, config.base_dir)  # no model load
     db = open_warehouse(config.warehouse)
     try:
+        config = config.model_copy(update={"embed": resolved(config.embed, db)})  # the workers' backend too
+        embedder = make_embedder(themes.model_path, themes.batch_size, config.embed, config.base_dir)  # no load
         todo = pending_ids(db)
         if not (todo or theme_store.unsegmented_ids(db) or theme_store.unembedded(db, embedder)):
             return 0, {"segments_new": 0, "embedded": 0}

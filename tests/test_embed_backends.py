@@ -18,11 +18,13 @@ from feedback.embed import (
     ensure_embeddings,
     load_embeddings,
     make_embedder,
+    resolved,
 )
 from feedback.embed_settings import EmbedSettings
 from feedback.errors import ConfigError, FeedbackError
 from feedback.themes import ThemeSettings, update_themes
 from feedback.themes.store import get_state
+from feedback.warehouse import open_warehouse
 from tests.conftest import shared
 from tests.themes_fixtures import add_comments, new_warehouse, sample_comments
 
@@ -40,7 +42,7 @@ INT8_ALONE_COSINE = 0.98
     [
         ({"backend": "tensorflow"}, "embed.backend"),
         ({"backend": "ONNX"}, "embed.backend"),
-        ({"backend": None}, "embed.backend"),
+        ({"backend": ""}, "embed.backend"),
         ({"threads": 0}, "embed.threads"),
         ({"threads": "many"}, "embed.threads"),
         ({"cache": ["a", "b"]}, "embed.cache"),
@@ -55,7 +57,8 @@ def test_a_bad_embed_section_is_a_clear_configuration_error(write_config, sectio
 
 
 def test_the_embed_section_defaults_to_onnx_and_reads_the_backends(write_config) -> None:
-    assert load_config(write_config([])).embed == EmbedSettings(backend="onnx", cache=None, threads=None)
+    assert load_config(write_config([])).embed == EmbedSettings(backend=None, cache=None, threads=None)
+    assert resolved(load_config(write_config([])).embed).backend == "onnx"
     config = load_config(write_config([], embed={"backend": "onnx-int8", "threads": 2}))
     assert (config.embed.backend, config.embed.threads) == ("onnx-int8", 2)
 
@@ -89,6 +92,24 @@ def test_without_a_cache_folder_the_export_goes_to_the_users_cache(tmp_path: Pat
 ])
 def test_the_backend_is_read_back_from_a_stored_version(version: str | None, backend: str) -> None:
     assert backend_of(version) == backend
+
+
+@pytest.mark.parametrize(("configured", "fitted", "backend"), [
+    (None, None, "onnx"),              # a new warehouse: the default
+    (None, "abc123", "torch"),         # themes fitted on torch vectors: kept, not re-embedded unasked
+    (None, "abc123+onnx-int8", "onnx-int8"),
+    ("onnx", "abc123", "onnx"),        # a configured backend wins (and re-embeds)
+    ("torch", "abc123+onnx", "torch"),
+])
+def test_an_unset_backend_keeps_the_warehouses(tmp_path: Path, configured: str | None, fitted: str | None,
+                                               backend: str) -> None:
+    db = open_warehouse(tmp_path / "warehouse.db")
+    if fitted:
+        db["themes"].insert_all([{"id": 1, "status": "retired", "model_version": "old+onnx"},
+                                 {"id": 2, "status": "active", "model_version": fitted}])
+    settings = EmbedSettings(backend=configured)
+    assert resolved(settings, db).backend == backend
+    assert make_embedder(None, 16, settings, tmp_path, db=db).backend == backend
 
 
 def test_the_configured_embedder_resolves_its_cache_against_the_configuration(tmp_path: Path) -> None:

@@ -62,7 +62,7 @@ def recluster_cmd(ctx: click.Context, **params: Any) -> None:
         settings = with_overrides(config.themes, config.base_dir, params)
         with stages.stage("recluster-themes"):
             stats = run_recluster(db, settings, make_embedder(settings.model_path, settings.batch_size, config.embed,
-                                                              config.base_dir))
+                                                              config.base_dir, db=db))
     click.echo(
         f"{stats['themes_total']} themes ({stats['themes_new']} new, {stats['themes_matched']} kept), "
         f"{stats['parents_total']} parents; {stats['outlier_share']:.1%} of comments fit no theme"

@@ -20,7 +20,7 @@ import sqlite_utils
 from sqlite_utils.utils import sqlite3
 
 from feedback.config import Config
-from feedback.embed import Embedder, make_embedder
+from feedback.embed import Embedder, make_embedder, resolved
 from feedback.embed_settings import EmbedSettings
 from feedback.errors import FeedbackError
 from feedback.text.process import ProcessPiece, items_by_id
@@ -99,8 +99,8 @@ def embed_batch(settings: ThemeSettings, snapshot: Snapshot, hashes: list[str], 
     missing = [h for h in hashes if h not in texts]
     if missing:
         raise FeedbackError(f"{len(missing)} text hashes are not in the warehouse snapshot (first {missing[0]})")
-    embed = embed or EmbedSettings()
-    key = (str(settings.model_path or ""), settings.batch_size, embed.backend, str(embed.cache), threads)
+    embed = resolved(embed or EmbedSettings())  # the flow hands its resolved settings
+    key = (str(settings.model_path or ""), settings.batch_size, str(embed.backend), str(embed.cache), threads)
     embedder = _EMBEDDERS.get(key)
     if embedder is None:  # the flow's backend, with the flow machine's thread count (onnxruntime's too)
         embedder = _EMBEDDERS[key] = make_embedder(settings.model_path, settings.batch_size, embed, base_dir,
