@@ -64,11 +64,13 @@ def seed_texts() -> list[str]:
 def build_warehouse(path: Path, n: int, rng: random.Random, first: int = 0, days: int | None = None) -> None:
     """``n`` synthetic comments (numbered from ``first``: a later night adds to the same warehouse),
     received over the 100 weeks (or, with ``days``, their last ``days`` days: a night's news)."""
-    from feedback.embed import Embedder
+    from feedback.embed import DEFAULT_BACKEND, Embedder
     from feedback.warehouse import open_warehouse
 
     open_warehouse(path).close()  # the schema, by the real migrations
-    embedder = Embedder()  # name and version only: the model is not loaded
+    # name and version only (the model is not loaded), of the backend a new warehouse's nights use,
+    # so that a night into this warehouse embeds only what is new
+    embedder = Embedder(backend=DEFAULT_BACKEND)
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode = OFF")
     conn.execute("PRAGMA synchronous = OFF")
