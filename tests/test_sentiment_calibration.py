@@ -138,3 +138,27 @@ def test_a_fit_is_checked_on_the_fifth_it_did_not_see() -> None:
     with pytest.raises(ValueError, match="both the fitted and the checked part"):
         segment_sentiment.fit_checked(raw[: len(only_checked)], vectors[: len(only_checked)],
                                       texts[: len(only_checked)], only_checked, bands[: len(only_checked)], head)
+
+
+def test_a_calibration_on_ratings_that_do_not_track_sentiment_is_not_applied() -> None:
+    # ratings at random (a synthetic warehouse, or a rating that measures something else): the fit
+    # may still rank the checked fifth a shade better by chance; that must not re-score every comment
+    head = load_head()
+    rng = np.random.default_rng(2)
+    owners = [f"item-{n}" for n in range(600)]
+    vectors = rng.normal(0, 1, size=(600, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    texts = ["Room facing the road."] * 600
+    bands = rng.integers(0, 3, 600)
+    raw = logits(vectors, texts, head)
+    _, figures = segment_sentiment.fit_checked(raw, vectors, texts, owners, bands, head)
+    assert figures["applied"] == 0 and abs(figures["spearman_after"]) < segment_sentiment.MIN_AGREEMENT
+
+
+@pytest.mark.parametrize(("gain", "applied"), [(0.0, False), (0.005, False), (0.3, True)])
+def test_a_calibration_must_add_a_clear_gain(gain: float, applied: bool) -> None:
+    rng = np.random.default_rng(3)
+    truth = rng.integers(0, 3, 400)
+    old = truth + rng.normal(0, 1.2, 400)  # the shipped head: agrees with the ratings, with noise
+    new = old + gain * (truth - old)  # a calibration pulling the scores towards the ratings
+    assert segment_sentiment.worth_applying((old, truth), (new, truth)) is applied

@@ -14,7 +14,9 @@ have head-scored segments, their rating bands calibrate the head
 (:func:`~feedback.text.sentiment_model.fit_calibration`: a scale, two biases and an embedding
 delta, so the head learns how this company's customers word a complaint). It is fitted on four
 fifths of them (by a hash of the comment's id) and applied only when it ranks the fifth it did
-not see closer to the ratings than the shipped head does; either way the fit and both figures
+not see clearly closer to the ratings than the shipped head does (:func:`worth_applying`: the
+ratings must track sentiment at all, and the gain must be real, not the noise of a small fifth:
+a calibration re-scores every comment, so a chance gain would cost a full re-publish); either way the fit and both figures
 are kept in ``sentiment_calibration`` (one row per head version), and fitted again when the rated
 comments have grown by a fifth. A new head or a new calibration scores every segment again;
 otherwise only segments cut since the last run are scored. A comment's published sentiment comes
@@ -53,6 +55,9 @@ log = logging.getLogger(__name__)
 
 STATE_KEY = "segment_sentiment"
 REFIT_GROWTH = 1.2  # refit the calibration when the rated comments have grown by this factor
+MIN_AGREEMENT = 0.2  # Spearman a calibrated head must reach on the checked fifth: below it, ratings do not track sentiment
+MIN_GAIN = 0.01  # Spearman a calibration must add on the checked fifth
+CONFIDENCE = 0.95  # share of bootstrap resamples of the checked fifth in which the calibration must rank better
 MAX_CALIBRATION = 5_000  # rated comments a calibration is fitted on at most (by id: a fixed sample); ~10 s a fit for 1,000 on a loaded core
 _BATCH = 5000
 _BANDS = {"low": 0, "medium": 1, "high": 2}
@@ -196,30 +201,59 @@ def fit_checked(raw: np.ndarray, vectors: np.ndarray, texts: list[str], owners: 
     calibration = fit_calibration(raw[fit], bands[fit], weights[fit], comments=len({o for o, f in zip(owners, fit, strict=True) if f}),
                                   vectors=vectors[fit])
     figures: dict[str, Any] = {"checked": len({o for o, c in zip(owners, check, strict=True) if c})}
+    values = {}
     for name, chosen in (("before", None), ("after", calibration)):
         scores = score_segments(vectors[check], [t for t, c in zip(texts, check, strict=True) if c], head, chosen)
-        spearman, f1 = comment_figures(scores, [o for o, c in zip(owners, check, strict=True) if c], bands[check])
-        figures[f"spearman_{name}"], figures[f"f1_{name}"] = spearman, f1
-    before, after = figures["spearman_before"], figures["spearman_after"]
-    figures["applied"] = int(after is not None and (before is None or after > before))
+        values[name] = _comment_values(scores, [o for o, c in zip(owners, check, strict=True) if c], bands[check])
+        figures[f"spearman_{name}"], figures[f"f1_{name}"] = _figures(*values[name])
+    figures["applied"] = int(worth_applying(values["before"], values["after"]))
     return calibration, figures
 
 
-def comment_figures(scores: np.ndarray, owners: list[str], bands: np.ndarray) -> tuple[float | None, float | None]:
-    """(Spearman of comment scores vs bands, binary macro-F1 of low vs high read at -0.05); None where
-    it cannot be computed (one band, too few comments)."""
+def worth_applying(before: tuple[np.ndarray, np.ndarray], after: tuple[np.ndarray, np.ndarray]) -> bool:
+    """Whether a calibration ranks the checked comments clearly better than the shipped head:
+    ``(comment scores, bands)`` of each. Its Spearman must reach :data:`MIN_AGREEMENT`, beat the
+    head's by :data:`MIN_GAIN`, and beat it in :data:`CONFIDENCE` of 200 bootstrap resamples of
+    the checked comments (a fixed seed: the same comments give the same answer)."""
     from scipy.stats import spearmanr
-    from sklearn.metrics import f1_score
 
+    (old, truth), (new, _) = before, after
+    if len(truth) < 3 or len(set(truth.tolist())) < 2 or len(set(new.tolist())) < 2:
+        return False
+    rho_new = float(spearmanr(new, truth).statistic)
+    rho_old = float(spearmanr(old, truth).statistic) if len(set(old.tolist())) > 1 else 0.0
+    if not rho_new >= MIN_AGREEMENT or not rho_new - rho_old >= MIN_GAIN:  # "not >=": a NaN fails too
+        return False
+    rng = np.random.default_rng(0)
+    wins = 0
+    for _ in range(200):
+        pick = rng.integers(0, len(truth), len(truth))
+        sample = truth[pick]
+        if len(set(sample.tolist())) < 2:
+            continue
+        gained = np.nan_to_num(spearmanr(new[pick], sample).statistic) - np.nan_to_num(spearmanr(old[pick], sample).statistic)
+        wins += bool(gained > 0)
+    return wins >= CONFIDENCE * 200
+
+
+def _comment_values(scores: np.ndarray, owners: list[str], bands: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(each comment's score from its segments' ``scores``, its band), comments in id order."""
     by_item: dict[str, list[float]] = {}
     band: dict[str, int] = {}
     for score, item, b in zip(scores, owners, bands, strict=True):
         by_item.setdefault(item, []).append(float(score))
         band[item] = int(b)
     items = sorted(by_item)
-    values = np.array([comment_score(by_item[i]) or 0.0 for i in items])
-    truth = np.array([band[i] for i in items])
-    if len(items) < 3 or len(set(truth.tolist())) < 2 or len(set(values.tolist())) < 2:
+    return np.array([comment_score(by_item[i]) or 0.0 for i in items]), np.array([band[i] for i in items])
+
+
+def _figures(values: np.ndarray, truth: np.ndarray) -> tuple[float | None, float | None]:
+    """(Spearman of comment scores vs bands, binary macro-F1 of low vs high read at -0.05); None where
+    it cannot be computed (one band, too few comments)."""
+    from scipy.stats import spearmanr
+    from sklearn.metrics import f1_score
+
+    if len(truth) < 3 or len(set(truth.tolist())) < 2 or len(set(values.tolist())) < 2:
         return None, None
     spearman = round(float(spearmanr(values, truth).statistic), 4)
     sided = truth != 1
