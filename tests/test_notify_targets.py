@@ -23,7 +23,8 @@ from apprise.plugins.discord import NotifyDiscord
 from apprise.plugins.slack import NotifySlack
 
 from feedback.notify.morning import morning
-from feedback.notify.render import ZWSP
+from feedback.notify.render import ZWSP, escape
+from feedback.notify.send import for_service
 from feedback.notify.settings import NotifySettings
 
 from .test_email_imap import self_signed_certificate
@@ -137,6 +138,8 @@ def test_mentions_in_labels_and_quotes_arrive_as_text(tmp_path: Path, receivers:
     assert MENTION.findall(text) == []
     if kind.startswith("discord"):
         body = where.posts[0]["body"]
+        assert "&lt;" not in text and "&amp;" not in text  # Discord shows entities as typed: characters instead
+        assert text.count("<" + ZWSP) >= 2 * HOSTILE.count("<")  # label and quote: each "<" shown, none a tag
         assert "allow_mentions" not in body and "allowed_mentions" not in body
         assert "👉" not in body.get("content", "")  # Apprise's ping line
     if kind == "teams":
@@ -148,3 +151,13 @@ def test_the_mention_pattern_finds_every_kind_of_mention() -> None:
     assert MENTION.findall(HOSTILE) == [
         "@e", "@h", "<@123456789012345678>", "<@&987654321098765432>", "<@!223344556677889900>",
         "<#112233445566778899>", "<!here>", "<!channel|all>", "<!subteam^S0123>", "<at>", "@1", "@s"]
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    ("discord://123456/Tok3nAbc", "a <\u200bb> & c &lt;d&gt;"),
+    ("https://discord.com/api/webhooks/1/abc", "a <\u200bb> & c &lt;d&gt;"),
+    ("slack://T1/A1/TIia/#feedback", "a &lt;b&gt; &amp; c &amp;lt;d&amp;gt;"),
+])
+def test_entities_are_characters_only_where_the_service_shows_them_as_typed(url: str, shown: str) -> None:
+    # the text a person typed: 'a <b> & c &lt;d&gt;' (the last part literally, entity-looking)
+    assert for_service(url, escape("a <b> & c &lt;d&gt;")) == shown

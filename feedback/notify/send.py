@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 import apprise
 from apprise.logger import LOGGER_NAME
 
+from feedback.notify.render import ZWSP
+
 log = logging.getLogger(__name__)
 
 
@@ -71,8 +73,18 @@ def _blanked(url: str) -> Iterator[_Blank]:
             logger.removeFilter(blank)
 
 
+def for_service(url: str, body: str) -> str:
+    """``body`` as the service behind ``url`` displays it. Discord shows HTML entities as typed
+    (``&lt;`` would read "&lt;"), so there they go back to characters; a ``<`` keeps a zero-width
+    space after it, so ``<#123>`` or ``<t:…>`` stays text, as ``@`` already does."""
+    if url.split("://", 1)[0].lower() != "discord" and "discord.com/api/webhooks" not in url.lower():
+        return body
+    return body.replace("&lt;", "<" + ZWSP).replace("&gt;", ">").replace("&amp;", "&")
+
+
 def send_one(reference: str, url: str, title: str, body: str, alert: bool) -> Delivery:
     """Send ``body`` (markdown) to one Apprise URL; the outcome names only ``reference``."""
+    body = for_service(url, body)
     with _blanked(url) as blank:
         notifier = apprise.Apprise()
         if not notifier.add(url):
