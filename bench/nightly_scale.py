@@ -22,7 +22,7 @@ Targets (issue 13, 2 cores): 2k new into 1M costs at most 2x 2k new into an empt
 at most 90 s in all, embedding included; peak RSS at most 4 GiB; a night with nothing new does
 no model, redactor or clustering work. Appends the figures to bench/RESULTS.md.
 
-    .venv/bin/python bench/nightly_scale.py [--sizes 0,200000,1000000] [--new 2000] [--keep DIR]
+    .venv/bin/python bench/nightly_scale.py [--sizes 0,200000,1000000] [--new 2000] [--keep DIR] [--reuse DIR]
 """
 
 from __future__ import annotations
@@ -251,13 +251,34 @@ def night_line(label: str, night: dict[str, Any]) -> str:
             f" (largest worker {night['workers_peak']:.2f} GiB) | machine load (5 min) {night['load']:.1f}")
 
 
-def one_size(existing: int, new: int, keep: Path | None, centroids: np.ndarray | None) -> list[str]:
+def synthetic(path: Path, existing: int, reuse: Path | None) -> None:
+    """The synthetic warehouse of ``existing`` comments at ``path``: built, or copied from ``reuse``
+    where an earlier run left one built for the same embedding version (the
+    1M build takes minutes; what a night costs does not depend on where its warehouse came from)."""
+    from feedback.embed import DEFAULT_BACKEND, Embedder
+
+    if reuse is None:
+        build_warehouse(path, existing, random.Random(42))
+        return
+    key = f"{existing}-{Embedder(backend=DEFAULT_BACKEND).version}"  # a later migration applies on opening
+    cached = reuse / f"synthetic-{key}.db"
+    if not cached.exists():
+        build_warehouse(path, existing, random.Random(42))
+        reuse.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, cached.with_suffix(".tmp"))
+        os.replace(cached.with_suffix(".tmp"), cached)
+    else:
+        shutil.copyfile(cached, path)
+
+
+def one_size(existing: int, new: int, keep: Path | None, centroids: np.ndarray | None,
+             reuse: Path | None = None) -> list[str]:
     root = Path(tempfile.mkdtemp(prefix=f"nightly-{existing}-", dir=keep))
     write_config(root)
     lines = [f"existing {existing:,} comments ({root})"]
     if existing:
         started = time.perf_counter()
-        build_warehouse(root / "warehouse.db", existing, random.Random(42))
+        synthetic(root / "warehouse.db", existing, reuse)
         assert centroids is not None
         settle(root / "warehouse.db", centroids)
         built = time.perf_counter() - started
@@ -308,6 +329,8 @@ def main() -> None:
                         help="existing comments in the archive, comma-separated (default 0,200000,1000000)")
     parser.add_argument("--new", type=int, default=2000, help="new comments tonight (real reviews)")
     parser.add_argument("--keep", type=Path, help="build the archives in this folder and keep them")
+    parser.add_argument("--reuse", type=Path, help="keep each synthetic warehouse, before it is settled, in this"
+                        " folder, and start from it when a later run asks for the same size")
     parser.add_argument("--night", type=Path, help=argparse.SUPPRESS)  # a child: one timed night
     parser.add_argument("--publish", type=Path, help=argparse.SUPPRESS)  # a child: the setup's full publish
     args = parser.parse_args()
@@ -327,7 +350,7 @@ def main() -> None:
     results: dict[int, dict[str, Any]] = {}
     lines: list[str] = []
     for size in sizes:
-        found = one_size(size, args.new, args.keep, centroids)
+        found = one_size(size, args.new, args.keep, centroids, args.reuse)
         results[size] = json.loads(found.pop())
         lines += found
         print("\n".join(found), flush=True)
