@@ -19,6 +19,7 @@ import sqlite_utils
 from feedback.themes.archive import archive_tables
 
 MIN_COMMENTS = 40  # known themes at least this common are measured one by one
+TRUTH_COLUMNS = frozenset({"file", "response_id", "question", "theme_keys"})
 
 
 def single_theme_comments(db: sqlite_utils.Database, truth_csv: Path) -> dict[str, list[str]]:
@@ -27,8 +28,12 @@ def single_theme_comments(db: sqlite_utils.Database, truth_csv: Path) -> dict[st
         "select id, json_extract(extra, '$.file'), json_extract(extra, '$.response_id'), question"
         " from items where channel = 'survey'")}
     comments: dict[str, list[str]] = defaultdict(list)
-    with truth_csv.open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
+    with truth_csv.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = sorted(TRUTH_COLUMNS - set(reader.fieldnames or ()))
+        if missing:
+            raise ValueError(f"{truth_csv.name} is not the generator's truth file: no column {', '.join(missing)}")
+        for row in reader:
             keys = [k for k in row["theme_keys"].split(";") if k]
             item = items.get(("samples/" + row["file"], row["response_id"], row["question"]))
             if len(keys) == 1 and item:
