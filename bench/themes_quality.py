@@ -48,6 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from themes_baseline import baseline_hierarchy  # noqa: E402
 from themes_data import CACHE, CachedEmbedder, Labelled, labelled, text_vectors  # noqa: E402
 from themes_metrics import (  # noqa: E402
     agreement,
@@ -138,6 +139,16 @@ def evaluate_set(data: Labelled, embedder: CachedEmbedder, args: argparse.Namesp
                     fmt(b and b["outliers"], "{:.1%}"), verdict(s["outliers"] <= OUTLIERS)))
     rows.append(Row("top-level entries", "8-25 on a company's feedback (aim)", str(base.top_level),
                     str(len(set(bt_reduced.tolist()) - {-1})) + " (reduced to ours)" if bt_reduced is not None else ""))
+    if args.baseline:
+        with baseline_hierarchy(args.baseline):
+            before, _ = fit(data, ids, settings, embedder, folder)
+        same = all(before.theme[i] == base.theme[i] for i in ids)
+        rows.append(Row(f"top-level entries, top level of `{args.baseline}`", "", str(before.top_level)
+                        + ("" if same else " (other fine themes!)")))
+        if data.coarse is not None:
+            old = label_scores(data.coarse, [before.top[i] for i in ids])
+            rows.append(Row(f"top level NMI vs 10 domains, top level of `{args.baseline}`", "", fmt(old["NMI"])))
+            rows.append(Row(f"top level ARI vs 10 domains, top level of `{args.baseline}`", "", fmt(old["ARI"])))
     if data.coarse is not None:
         top = label_scores(data.coarse, [base.top[i] for i in ids])
         rb = label_scores(data.coarse, list(bt_reduced)) if bt_reduced is not None else None
@@ -311,6 +322,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7, help="seed of the date order, shuffles and subsample")
     parser.add_argument("--parts", default="stability,nightly",
                         help="besides the base fit and labels: stability, nightly (comma-separated; '' = neither)")
+    parser.add_argument("--baseline", default="",
+                        help="also fit with this git revision's hierarchy.py and print its top level (before/after)")
     parser.add_argument("--no-bertopic", dest="bertopic", action="store_false")
     parser.add_argument("--no-sentiment", dest="sentiment", action="store_false")
     parser.add_argument("--no-append", dest="append", action="store_false", help="print only")
@@ -326,7 +339,7 @@ def main() -> None:
         f"({os.cpu_count()} cores, shared and loaded: load average {load:.1f} at the start; "
         f"Python {platform.python_version()})\n",
         f"`bench/themes_quality.py --split {args.split}{f' --limit {args.limit}' if args.limit else ''} "
-        f"--nights {args.nights} --first {args.first} --seed {args.seed}`; engine settings: defaults "
+        f"--parts '{args.parts}'{f' --baseline {args.baseline}' if args.baseline else ''} --nights {args.nights} --first {args.first} --seed {args.seed}`; engine settings: defaults "
         f"({ThemeSettings().model_dump(exclude={'model_path'})}).",
     ]
     notes: list[str] = []

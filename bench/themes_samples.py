@@ -10,7 +10,7 @@ whose first run is the full fit) and reports what a person meets first:
 
 - the top-level count (target 8-25) and the largest top-level entry's share of comments;
 - per known theme of the generator (surveys' truth.csv: comments with exactly one known theme,
-  at least ``MIN_COMMENTS`` of them), the share of its comments under its modal top-level theme
+  at least ``feedback.samples.truth.MIN_COMMENTS`` of them), the share of its comments under its modal top-level theme
   (target >= 0.85 for each), as in tests/test_themes_samples.py;
 - the themes' and top level's label checks (bench/themes_metrics.py).
 """
@@ -18,7 +18,6 @@ whose first run is the full fit) and reports what a person meets first:
 from __future__ import annotations
 
 import argparse
-import csv
 import logging
 import os
 import platform
@@ -34,13 +33,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import sqlite_utils  # noqa: E402
+from themes_baseline import baseline_hierarchy  # noqa: E402
 from themes_metrics import label_checks  # noqa: E402
 
+from feedback.samples.truth import top_level_shares  # noqa: E402
 from feedback.themes.settings import ThemeSettings  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "samples"
-MIN_COMMENTS = 40
 SHARE = 0.85
 SECRET = b"bench-customer-key"
 
@@ -84,33 +83,6 @@ def processed_warehouse(folder: Path = OUT) -> Path:
     db.close()
     building.rename(path)
     return path
-
-
-def top_level_shares(db: sqlite_utils.Database, truth_csv: Path) -> dict[str, float]:
-    """Per known theme: share of its single-theme comments that carry its modal top-level theme."""
-    parent = {r[0]: r[1] for r in db.execute("select id, parent_id from themes where status = 'active'")}
-    themes_of: dict[str, set[int]] = defaultdict(set)
-    for item, theme in db.execute("select item_id, theme_id from theme_segments where theme_id is not null"):
-        if theme in parent:
-            themes_of[item].add(parent[theme] or theme)
-    items = {(r[1], r[2], r[3]): r[0] for r in db.execute(
-        "select id, json_extract(extra, '$.file'), json_extract(extra, '$.response_id'), question"
-        " from items where channel = 'survey'")}
-    comments: dict[str, list[set[int]]] = defaultdict(list)
-    with truth_csv.open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            keys = [k for k in row["theme_keys"].split(";") if k]
-            item = items.get(("samples/" + row["file"], row["response_id"], row["question"]))
-            if len(keys) == 1 and item:
-                comments[keys[0]].append(themes_of.get(item, set()))
-    shares = {}
-    for key, sets in sorted(comments.items()):
-        if len(sets) < MIN_COMMENTS:
-            continue
-        counted = Counter(t for s in sets for t in s)
-        modal = counted.most_common(1)[0][0] if counted else None
-        shares[key] = sum(modal in s for s in sets) / len(sets)
-    return shares
 
 
 def measure(settings: ThemeSettings, processed: Path) -> dict[str, object]:
@@ -169,14 +141,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-append", dest="append", action="store_false", help="print only")
     parser.add_argument("--note", default="", help="what this run measures (goes into RESULTS.md)")
+    parser.add_argument("--baseline", default="main",
+                        help="also measure the top level of this git revision's hierarchy.py first ('' = no)")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     logging.basicConfig(level=logging.WARNING)
     processed = processed_warehouse()
-    m = measure(ThemeSettings(), processed)
     head = (f"\n## Sample archive top level (issue #12), {date.today()} ({os.cpu_count()} cores, shared; "
-            f"Python {platform.python_version()})\n\n`bench/themes_samples.py`{': ' + args.note if args.note else ''}\n")
-    lines = [head, *report(m)]
+            f"load average {os.getloadavg()[0]:.1f}; Python {platform.python_version()})\n\n"
+            f"`bench/themes_samples.py --baseline {args.baseline!r}`{': ' + args.note if args.note else ''}\n")
+    lines = [head]
+    if args.baseline:
+        with baseline_hierarchy(args.baseline):
+            before = measure(ThemeSettings(), processed)
+        lines += [f"Before (the top level of `{args.baseline}`, the same fine themes):", "", *report(before), "",
+                  "This checkout:", ""]
+    lines += report(measure(ThemeSettings(), processed))
     print("\n".join(lines))
     if args.append:
         with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as fh:

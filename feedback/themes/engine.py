@@ -296,7 +296,8 @@ def _fit_all(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Suppo
     sizes = {tid: int(np.sum(assignment.theme == j)) for j, tid in enumerate(final_ids)}
     pinned = {tid: by_id[tid]["label"] for tid in final_ids if tid in by_id and by_id[tid]["label_pinned"]}
     docs_of = _label_docs(db, ids, seg_theme, final_ids, list(assignment.score))
-    plan = _plan_parents(db, settings, final_ids, final, docs_of, taken=pinned.values(), next_id=next_id)
+    plan = _plan_parents(db, settings, final_ids, final, docs_of, taken=pinned.values(), next_id=next_id,
+                         sizes=[sizes[t] for t in final_ids])
     docs = {tid: docs_of[tid] for tid in final_ids if tid not in pinned}
     order = sorted(docs, key=lambda t: (-sizes[t], t))
     labels = label.label_themes(docs, order, taken=[*pinned.values(), *plan.pinned.values(),
@@ -348,8 +349,9 @@ class _Parents:
 
 def _plan_parents(db: sqlite_utils.Database, settings: ThemeSettings, leaf_ids: list[int],
                   leaf_vecs: np.ndarray, docs_of: dict[int, list[str]], taken: Iterable[str],
-                  next_id: int) -> _Parents:
-    groups = (hierarchy.parent_groups(leaf_vecs, settings.parent_threshold, settings.top_count(len(leaf_ids)))
+                  next_id: int, sizes: list[int] | None = None) -> _Parents:
+    groups = (hierarchy.parent_groups(leaf_vecs, settings.parent_threshold, settings.top_count(len(leaf_ids)),
+                                      sizes=sizes, fewest=settings.top_themes or hierarchy.FEWEST)
               if len(leaf_ids) > 2 else [])
     old_parents = store.theme_rows(db, ("parent",))
     old_children = {p["id"]: store.child_ids(db, p["id"]) for p in old_parents}

@@ -1,0 +1,111 @@
+"""The top level over the themes (feedback/themes/hierarchy.py): Ward's merges of weighted points,
+the cut, the silhouette, and the groups parent_groups makes of themes with a known topic."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.metrics import silhouette_score
+
+from feedback.themes import hierarchy
+
+
+@pytest.mark.parametrize(("points", "weights", "merges"), [
+    # three on a line: the two close ones first
+    ([[0.0], [1.0], [5.0]], [1, 1, 1], [(0, 1), (0, 2)]),
+    # equal gaps: the weights decide (merging two light points costs less)
+    ([[0.0], [1.0], [2.0]], [10, 1, 1], [(1, 2), (0, 1)]),
+    ([[0.0], [1.0], [2.0]], [1, 1, 10], [(0, 1), (0, 2)]),
+    # two pairs: the tighter pair first, then the other, then the two groups
+    ([[0.0, 0.0], [0.0, 0.5], [9.0, 0.0], [9.0, 1.0]], [1, 1, 1, 1], [(0, 1), (2, 3), (0, 2)]),
+])
+def test_weighted_ward_merges_the_cheapest_pair_first(points: list[list[float]], weights: list[int],
+                                                      merges: list[tuple[int, int]]) -> None:
+    assert hierarchy.weighted_ward(np.array(points), np.array(weights, dtype=float)) == merges
+
+
+def test_weighted_ward_cost_is_the_rise_in_the_sum_of_squares() -> None:
+    # a heavy point at 0 and a light one at 3 against two light points at 10 and 11: the heavy
+    # point's pull makes joining 3 to it (cost 4*1/5*9 = 7.2) dearer than 10 with 11 (0.5), and
+    # joining 3 to {10, 11} (1*2/3*7.5^2 = 37.5) dearer than to 0
+    merges = hierarchy.weighted_ward(np.array([[0.0], [3.0], [10.0], [11.0]]), np.array([4.0, 1.0, 1.0, 1.0]))
+    assert merges == [(2, 3), (0, 1), (0, 2)]
+
+
+@pytest.mark.parametrize(("count", "labels"), [
+    (4, [0, 1, 2, 3]),
+    (3, [0, 0, 2, 3]),
+    (2, [0, 0, 2, 2]),
+    (1, [0, 0, 0, 0]),
+])
+def test_cut_replays_the_first_merges(count: int, labels: list[int]) -> None:
+    assert hierarchy.cut([(0, 1), (2, 3), (0, 2)], 4, count).tolist() == labels
+
+
+@pytest.mark.parametrize("labels", [[0, 0, 1, 1, 2, 2], [0, 0, 0, 1, 1, 2], [0, 1, 0, 1, 0, 1]])
+def test_silhouette_is_scikit_learns(labels: list[int]) -> None:
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(6, 4))
+    distance = np.sqrt(((x[:, None] - x[None]) ** 2).sum(-1))
+    assert hierarchy.silhouette(distance, np.array(labels)) == pytest.approx(
+        silhouette_score(distance, labels, metric="precomputed"), abs=1e-12)
+
+
+def topics(count: int, per_topic: int, spread: float, seed: int = 0) -> tuple[np.ndarray, list[int]]:
+    """Theme centroids around ``count`` topic directions (384 dims), and each theme's topic."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(count, 384))
+    themes = np.vstack([c + spread * rng.normal(size=(per_topic, 384)) for c in centres])
+    return themes, [t for t in range(count) for _ in range(per_topic)]
+
+
+def as_partition(groups: list[list[int]], k: int) -> list[int]:
+    top = list(range(k))
+    for g, members in enumerate(groups):
+        for i in members:
+            top[i] = k + g
+    return top
+
+
+def same_partition(first: list[int], second: list[int]) -> bool:
+    pairs = set(zip(first, second, strict=True))
+    return len(pairs) == len(set(first)) == len(set(second))
+
+
+@pytest.mark.parametrize("count", [8, 10, 13])
+def test_the_data_chooses_how_many_top_level_themes(count: int) -> None:
+    themes, truth = topics(count, per_topic=6, spread=0.5)
+    groups = hierarchy.parent_groups(themes, threshold=0.35, max_top=25, sizes=[20] * len(truth))
+    assert same_partition(as_partition(groups, len(truth)), truth)
+
+
+@pytest.mark.parametrize(("fixed", "threshold", "entries"), [
+    (8, 0.35, 8),
+    (12, 0.9, 12),
+    (12, 0.35, 10),  # never more entries than groups apart at cosine `threshold` (parent_threshold)
+])
+def test_analysts_fix_the_count(fixed: int, threshold: float, entries: int) -> None:
+    themes, truth = topics(10, per_topic=6, spread=0.5)
+    groups = hierarchy.parent_groups(themes, threshold, max_top=fixed, sizes=[20] * len(truth), fewest=fixed)
+    assert len(set(as_partition(groups, len(truth)))) == entries
+
+
+def test_order_of_the_themes_does_not_change_the_groups() -> None:
+    themes, truth = topics(9, per_topic=4, spread=0.6, seed=2)
+    sizes = np.random.default_rng(1).integers(5, 80, len(truth))
+    first = as_partition(hierarchy.parent_groups(themes, 0.35, 25, sizes=sizes), len(truth))
+    order = np.random.default_rng(4).permutation(len(truth))
+    again = hierarchy.parent_groups(themes[order], 0.35, 25, sizes=sizes[order])
+    back = as_partition([[int(order[i]) for i in g] for g in again], len(truth))
+    assert same_partition(first, back)
+
+
+@pytest.mark.parametrize(("themes", "groups"), [(np.zeros((0, 4)), []), (np.ones((1, 4)), []),
+                                                 (np.eye(2), [])])
+def test_too_few_themes_for_groups(themes: np.ndarray, groups: list[list[int]]) -> None:
+    assert hierarchy.parent_groups(themes, 0.35, 25) == groups
+
+
+def test_one_size_per_theme_is_needed() -> None:
+    with pytest.raises(ValueError, match="one size per theme"):
+        hierarchy.parent_groups(np.eye(4), 0.35, 25, sizes=[1, 2, 3])
