@@ -78,7 +78,7 @@ def recluster(
         dims: PCA dimensions, 2 to 384.
         seed: Seed of the fit sample when there are more segments than the fit takes.
         assign_threshold: Cosine similarity (0 to 1) a segment needs to join a theme; below it, no theme.
-        top_themes: How many top-level themes to show (2 or more); empty = 1.2 x sqrt(themes), 8 to 25.
+        top_themes: How many top-level themes to show (2 or more); empty = chosen from the data, 8 to 1.2 x sqrt(themes), at most 25.
         publish: Rebuild the archive that Datasette serves afterwards (the default); false leaves
             that to the next publish or nightly run.
     """

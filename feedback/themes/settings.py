@@ -47,8 +47,8 @@ class ThemeSettings(BaseModel):
     )
     top_themes: int | None = Field(
         None, ge=2,
-        description="top-level themes (parents + themes without one); None = chosen from the data, 8 to "
-        "1.2 x sqrt(themes) (at most 25)",
+        description="top-level themes (parents + themes without one); None = chosen from the data (best "
+        "separated), 8 to 1.2 x sqrt(themes) (at most 25)",
     )
     merge_threshold: float = Field(
         0.80, ge=0.0, le=1.0,
