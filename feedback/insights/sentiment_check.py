@@ -5,8 +5,9 @@ Sentiment comes from the text: a comment's is its segments' (the embedding head 
 read); many sources also carry the customer's own score. Per source with ratings (and over all of
 them) the archive table ``sentiment_check`` reports:
 
-- ``spearman``: rank correlation between comment sentiment and rating (scipy), with its
-  p-value; 0 means the sentiment says nothing about the score;
+- ``spearman``: rank correlation between comment sentiment and rating, with its p-value (the
+  figures ``scipy.stats.spearmanr`` gives on the same comments); 0 means the sentiment says
+  nothing about the score;
 - ``agreement``: among comments whose sentiment is clearly positive or negative and whose
   rating band is low or high, the share where the two point the same way;
 - ``low_rated_negative`` / ``high_rated_positive``: how often a low (high) score comes with
@@ -15,16 +16,28 @@ them) the archive table ``sentiment_check`` reports:
 Staff read sentiment charts with this next to them; a low figure for a source is a reason
 to trust its ratings over its sentiment.
 
-It needs every rated comment (a rank correlation), so an incremental publish recomputes it
-only when a rated comment changed, from the archive's own ``feedback`` rows, and keeps the
-archive's table otherwise; scipy is imported only to compute it.
+Every figure comes from a contingency table: how many rated comments have each (source, scale,
+rating, published sentiment). A published sentiment is rounded to 4 decimals (``comment_score``,
+``comment_score_sql``, the process stage's VADER score), so a source has at most a few hundred
+thousand cells however many comments it has. Spearman's rho is Pearson's r of the two variables'
+mid-ranks (ties share the mean of their ranks), and a value's mid-rank follows from the counts
+below it; it is computed in exact integers (ranks doubled and centred), and the p-value from rho
+and n as scipy does (Student's t with n - 2 degrees of freedom).
+
+The table is kept in the warehouse between publishes (``sentiment_counts``, migration
+``0080_sentiment_counts``): a full publish counts every rated comment; an incremental one
+subtracts the changed comments' cells as the archive it starts from shows them and adds them as
+the warehouse has them now, so a night costs its own comments plus one read of the counts. The
+counts record the archive build they were derived for (:data:`TAG`): when that is not the
+archive the publish starts from (a publish killed before its swap), they are counted again.
 """
 
 from __future__ import annotations
 
+import json
 import math
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Collection, Iterable
 from typing import Any
 
 import sqlite_utils
@@ -32,89 +45,196 @@ import sqlite_utils
 from feedback.publish_delta import IncrementalExtension, TableUpdate
 from feedback.ratings import rating_band
 from feedback.text.sentiment_model import published_sentiment_sql
-from feedback.warehouse.sql import chunks, marks
+from feedback.warehouse.sql import chunks, marks, write_transaction
 
 POSITIVE = 0.05  # VADER's customary cut-offs for a clearly positive / negative compound score
 NEGATIVE = -0.05
+TAG = "sentiment_counts"  # publish_state key: the archive build the counts were last derived for
+RATED_SQL = f"""select i.source, i.rating_scale, i.rating, {published_sentiment_sql("p")} as sentiment
+                from items i join processed p on p.item_id = i.id where i.rating is not null"""
+# (sentiment, rating, rating band) -> comments
+Cells = Counter[tuple[float, float, str | None]]
+# (source, scale or "", rating, sentiment) -> comments
+Counts = Counter[tuple[str, str, float, float]]
 
 
-def check_row(source: str, scale: str | None, pairs: list[tuple[float, float, str | None]]) -> dict[str, Any]:
-    """The figures for (sentiment, rating 0-1, rating band) pairs of one source."""
-    from scipy.stats import spearmanr
+def _centred_ranks(counts: Counter[float]) -> dict[float, int]:
+    """Each value's mid-rank, doubled and less n + 1 (an integer: ties share the mean rank)."""
+    n = sum(counts.values())
+    out, below = {}, 0
+    for value in sorted(counts):
+        c = counts[value]
+        out[value] = 2 * below + c - n  # 2 * (below + (c + 1) / 2) - (n + 1)
+        below += c
+    return out
 
-    rho = p_value = None
-    if len(pairs) >= 3 and len({p[0] for p in pairs}) > 1 and len({p[1] for p in pairs}) > 1:
-        result = spearmanr([p[0] for p in pairs], [p[1] for p in pairs])
-        rho, p_value = float(result.statistic), float(result.pvalue)
-    low = [s for s, _, band in pairs if band == "low" and abs(s) > POSITIVE]
-    high = [s for s, _, band in pairs if band == "high" and abs(s) > POSITIVE]
-    agree = sum(s < NEGATIVE for s in low) + sum(s > POSITIVE for s in high)
+
+def spearman(cells: Counter[tuple[float, float]]) -> tuple[float, float] | None:
+    """(rho, two-sided p-value) of (x, y) pairs given as counts, ties by mid-ranks (as
+    ``scipy.stats.spearmanr``); None with fewer than 3 pairs or a constant variable."""
+    n = sum(cells.values())
+    xs: Counter[float] = Counter()
+    ys: Counter[float] = Counter()
+    for (x, y), c in cells.items():
+        xs[x] += c
+        ys[y] += c
+    if n < 3 or len(xs) < 2 or len(ys) < 2:
+        return None
+    rx, ry = _centred_ranks(xs), _centred_ranks(ys)
+    cross = sum(c * rx[x] * ry[y] for (x, y), c in cells.items())
+    sx = sum(c * rx[x] ** 2 for x, c in xs.items())
+    sy = sum(c * ry[y] ** 2 for y, c in ys.items())
+    rho = max(-1.0, min(1.0, cross / math.sqrt(sx * sy)))  # exact integers up to here
+    return rho, p_value(rho, n)
+
+
+def p_value(rho: float, n: int) -> float:
+    """Two-sided p-value of a rank correlation ``rho`` over ``n`` pairs, as scipy's spearmanr."""
+    from scipy.special import stdtr
+
+    dof = n - 2
+    spread = (rho + 1.0) * (1.0 - rho)
+    t = math.inf if spread <= 0 else rho * math.sqrt(max(dof / spread, 0.0))
+    return float(2 * stdtr(dof, -abs(t)))
+
+
+def figures(source: str, scale: str | None, cells: Cells) -> dict[str, Any]:
+    """The row of one source (or of all of them) from its (sentiment, rating, band) counts."""
+    pairs: Counter[tuple[float, float]] = Counter()
+    low = low_negative = high = high_positive = 0
+    for (s, rating, band), c in cells.items():
+        pairs[(s, rating)] += c
+        if abs(s) > POSITIVE and band == "low":
+            low += c
+            low_negative += c * (s < NEGATIVE)
+        elif abs(s) > POSITIVE and band == "high":
+            high += c
+            high_positive += c * (s > POSITIVE)
+    found = spearman(pairs)
+    rho, p = found if found else (None, None)
     return {
         "source": source,
         "rating_scale": scale,
-        "rated_comments": len(pairs),
+        "rated_comments": sum(cells.values()),
         "spearman": None if rho is None or math.isnan(rho) else round(rho, 3),
-        "p_value": None if p_value is None or math.isnan(p_value) else float(f"{p_value:.3g}"),
-        "agreement": round(agree / (len(low) + len(high)), 3) if low or high else None,
-        "low_rated_negative": round(sum(s < NEGATIVE for s in low) / len(low), 3) if low else None,
-        "high_rated_positive": round(sum(s > POSITIVE for s in high) / len(high), 3) if high else None,
+        "p_value": None if p is None or math.isnan(p) else float(f"{p:.3g}"),
+        "agreement": round((low_negative + high_positive) / (low + high), 3) if low or high else None,
+        "low_rated_negative": round(low_negative / low, 3) if low else None,
+        "high_rated_positive": round(high_positive / high, 3) if high else None,
     }
 
 
-def sentiment_check(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    """One row per source with rated, sentiment-scored comments, then an ``(all sources)`` row."""
-    return check_rows(db.execute(
-        f"""select i.source, i.rating, i.rating_scale, {published_sentiment_sql("p")} as sentiment from items i
-            join processed p on p.item_id = i.id
-            where i.rating is not null order by i.source, i.id"""
-    ))
+def check_row(source: str, scale: str | None, pairs: Iterable[tuple[float, float, str | None]]) -> dict[str, Any]:
+    """The figures for (sentiment, rating 0-1, rating band) pairs of one source."""
+    return figures(source, scale, Counter((float(s), float(r), band) for s, r, band in pairs))
 
 
-def archive_check(archive: sqlite_utils.Database) -> list[dict[str, Any]]:
-    """:func:`sentiment_check` from a published archive's ``feedback`` (the same comments, ratings and
-    published sentiments, in the same order, without working out each comment's sentiment again)."""
-    return check_rows(archive.execute(
-        "select source, rating, rating_scale, sentiment from feedback where rating is not null order by source, id"))
-
-
-def check_rows(rated: Iterable[tuple[str, float, str | None, float | None]]) -> list[dict[str, Any]]:
-    """The table's rows from (source, rating, scale, sentiment) of every rated comment, by source and id."""
-    by_source: dict[str, list[tuple[float, float, str | None]]] = defaultdict(list)
-    scales: dict[str, set[str]] = defaultdict(set)
-    for source, rating, scale, sentiment in rated:
-        if sentiment is None:
-            continue
-        by_source[source].append((float(sentiment), float(rating), rating_band(rating, scale)))
-        scales[source].add(scale or "")
-    rows = [check_row(source, ",".join(sorted(scales[source])) or None, pairs)
-            for source, pairs in sorted(by_source.items())]
+def rows_from_counts(counts: Iterable[tuple[tuple[str, str, float, float], int]]) -> list[dict[str, Any]]:
+    """The table's rows: one per source with rated, scored comments, then ``(all sources)``."""
+    by_source: dict[str, Cells] = {}
+    scales: dict[str, set[str]] = {}
+    for (source, scale, rating, sentiment), c in counts:
+        band = rating_band(rating, scale or None)
+        by_source.setdefault(source, Counter())[(sentiment, rating, band)] += c
+        scales.setdefault(source, set()).add(scale)
+    rows = [figures(source, ",".join(sorted(scales[source])) or None, cells)
+            for source, cells in sorted(by_source.items())]
     if len(rows) > 1:
-        everything = [p for pairs in by_source.values() for p in pairs]
-        rows.append(check_row("(all sources)", None, everything))
+        everything: Cells = Counter()
+        for cells in by_source.values():
+            everything.update(cells)
+        rows.append(figures("(all sources)", None, everything))
     return rows
 
 
-def sentiment_tables(db: sqlite_utils.Database) -> dict[str, list[dict[str, Any]]]:
-    """The ``sentiment_check`` table, from every rated comment."""
-    return {"sentiment_check": sentiment_check(db)}
+def count(rated: Iterable[tuple[str, str | None, float, float | None]]) -> Counts:
+    """The contingency counts of (source, scale, rating, sentiment) rows (no sentiment: not counted)."""
+    out: Counts = Counter()
+    for source, scale, rating, sentiment in rated:
+        if sentiment is not None:
+            out[(source, scale or "", float(rating), float(sentiment))] += 1
+    return out
 
 
-def rated_changed(db: sqlite_utils.Database, archive: sqlite_utils.Database, items: Iterable[str]) -> bool:
-    """Is any of the comments ``items`` rated, now in the warehouse or as the archive has it?"""
+def sentiment_check(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """The table from every rated, sentiment-scored comment of the warehouse (nothing stored)."""
+    return rows_from_counts(count(db.execute(RATED_SQL)).items())
+
+
+def stored(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """The table from the counts kept in the warehouse."""
+    return rows_from_counts(((s, sc, r, se), n) for s, sc, r, se, n in db.execute(
+        "select source, scale, rating, sentiment, n from sentiment_counts"))
+
+
+def _set_tag(db: sqlite_utils.Database, build: str | None) -> None:
+    db.execute("insert or replace into publish_state (key, value, updated_at) values (?, ?, datetime('now'))",
+               [TAG, json.dumps({"build_id": build})])
+
+
+def tag(db: sqlite_utils.Database) -> str | None:
+    """The archive build the counts were last derived for (None: not known)."""
+    row = db.execute("select value from publish_state where key = ?", [TAG]).fetchone()
+    return json.loads(row[0]).get("build_id") if row else None
+
+
+def mark(db: sqlite_utils.Database, build: str) -> None:
+    """The counts are the ones archive ``build`` was derived from (once it is written)."""
+    with write_transaction(db):
+        _set_tag(db, build)
+
+
+def rebuild(db: sqlite_utils.Database, build: str | None = None) -> None:
+    """Count every rated comment again."""
+    counts = count(db.execute(RATED_SQL))
+    with write_transaction(db):
+        db.execute("delete from sentiment_counts")
+        db.conn.executemany("insert into sentiment_counts (source, scale, rating, sentiment, n) values (?, ?, ?, ?, ?)",
+                            [(*k, n) for k, n in counts.items()])
+        _set_tag(db, build)
+
+
+def changed_counts(db: sqlite_utils.Database, archive: sqlite_utils.Database, items: Collection[str]) -> Counts:
+    """What the comments ``items`` change in the counts: their cells now (warehouse) less their
+    cells as the archive shows them."""
+    delta: Counts = Counter()
     for part in chunks(sorted(items)):
-        where = f"rating is not null and id in ({marks(len(part))}) limit 1"
-        if db.execute(f"select 1 from items where {where}", part).fetchone() or \
-                archive.execute(f"select 1 from feedback where {where}", part).fetchone():
-            return True
-    return False
+        where = f"id in ({marks(len(part))})"
+        delta.update(count(db.execute(f"{RATED_SQL} and i.{where}", part)))
+        delta.subtract(count(archive.execute(
+            f"select source, rating_scale, rating, sentiment from feedback where rating is not null and {where}", part)))
+    return Counter({k: n for k, n in delta.items() if n})
+
+
+def apply(db: sqlite_utils.Database, delta: Counts, build: str | None) -> None:
+    """Add ``delta`` to the stored counts (a cell left empty is removed) and tag them ``build``."""
+    with write_transaction(db):
+        db.conn.executemany(
+            "insert into sentiment_counts (source, scale, rating, sentiment, n) values (?, ?, ?, ?, ?)"
+            " on conflict (source, scale, rating, sentiment) do update set n = n + excluded.n",
+            [(*k, n) for k, n in delta.items()])
+        db.execute("delete from sentiment_counts where n = 0")
+        _set_tag(db, build)
+
+
+def sentiment_tables(db: sqlite_utils.Database) -> dict[str, list[dict[str, Any]]]:
+    """The ``sentiment_check`` table, from every rated comment (the counts are kept for the next
+    publish; :func:`mark` tags them once the archive is written)."""
+    rebuild(db)
+    return {"sentiment_check": stored(db)}
 
 
 def sentiment_delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, changes: Any) -> dict[str, TableUpdate]:
-    """Recomputed (every rated comment, and scipy) only when a rated comment changed; else kept."""
-    if rated_changed(db, archive, changes.items):
-        return {"sentiment_check": TableUpdate.replace(archive_check)}  # once the archive's feedback is updated
-    return {"sentiment_check": TableUpdate.keep()}
+    """The changed comments' cells applied to the stored counts: the table is derived again when
+    a cell changed (a rated comment came, went, or changed its rating or sentiment), else kept."""
+    if changes.base_build is None or tag(db) != changes.base_build:
+        rebuild(db, changes.build)  # the counts are not those of the archive in place: counted again
+        return {"sentiment_check": TableUpdate.replace(stored(db))}
+    delta = changed_counts(db, archive, changes.items)
+    apply(db, delta, changes.build)
+    return {"sentiment_check": TableUpdate.replace(stored(db)) if delta else TableUpdate.keep()}
 
 
 # the archive extension
-archive_tables = IncrementalExtension(full=sentiment_tables, delta=sentiment_delta, tables=("sentiment_check",))
+archive_tables = IncrementalExtension(full=sentiment_tables, delta=sentiment_delta, tables=("sentiment_check",),
+                                      built=mark)
