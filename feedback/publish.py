@@ -11,7 +11,9 @@ Two ways, one result (tests/test_publish_incremental.py checks they are equal):
 - **full** (:func:`build_archive`): every table from the warehouse. Used for the first
   publish, ``feedback publish --full``, and whenever :func:`feedback.publish_state.plan`
   finds the archive in place unusable (missing, unreadable, another format, another
-  warehouse, a migration or a theme re-fit since).
+  warehouse, a migration or a theme re-fit since), and for a night that changes a large share
+  of the archive's comments (:data:`FULL_SHARE`: a re-calibrated sentiment re-scores them all),
+  which a full build publishes faster than applying every change.
 - **incremental** (:func:`update_archive`): a copy of the archive in place, with only what
   the warehouse logged since it was built (:mod:`feedback.publish_state`) applied:
   comments by id, and each extension's :class:`~feedback.publish_delta.TableUpdate`.
@@ -36,6 +38,7 @@ import logging
 import os
 import shutil
 import signal
+import sqlite3
 import time
 import uuid
 from collections.abc import Collection, Iterable, Iterator
@@ -66,6 +69,12 @@ log = logging.getLogger(__name__)
 __all__ = ["ArchiveExtension", "IncrementalExtension", "PublishResult", "TableUpdate", "build_archive", "publish",
            "update_archive"]
 KILL_AT = "FEEDBACK_TEST_KILL_AT"
+# A night that changes this share of the archive's comments (and at least FULL_MIN_CHANGES) is built
+# in full: applying a change costs ~4x what building a comment does (200k archive, bench/RESULTS.md:
+# 201,990 changes applied in 334 s, a full build in 70-82 s), so past ~1/4 the full build is
+# cheaper; below FULL_MIN_CHANGES either takes seconds.
+FULL_SHARE = 0.2
+FULL_MIN_CHANGES = 5_000
 
 FEEDBACK_COLUMNS: dict[str, type] = {
     "id": str,
@@ -356,6 +365,24 @@ def update_archive(
     return result
 
 
+def _archived(path: Path) -> int:
+    """The comments the archive at ``path`` holds (its ``archive_info``)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return int(conn.execute("select feedback from archive_info").fetchone()[0] or 0)
+    finally:
+        conn.close()
+
+
+def _too_many(changed: int, archived: int) -> str:
+    """Why a night that changes ``changed`` comments of an archive of ``archived`` is built in
+    full rather than applied (a large share of the archive), or "" to apply it."""
+    if changed < FULL_MIN_CHANGES or changed < FULL_SHARE * archived:
+        return ""
+    return (f"{changed:,} of {archived:,} comments changed (>= {FULL_SHARE:.0%}): a full build is cheaper than"
+            " applying them")
+
+
 def remove_stale_temporaries(target: Path) -> list[Path]:
     """Remove the half-built archives (``.archive.db.<pid>.tmp``) that publishes killed midway
     left beside ``target``: those whose process is gone. Returns what was removed."""
@@ -401,9 +428,15 @@ def publish(
             result.reason = reason
         else:
             changes = publish_state.changes_since(warehouse, base, upto, state)
-            shutil.copyfile(target, tmp)
-            _checkpoint("after-copy")
-            result = update_archive(warehouse, tmp, extensions, changes, state)
+            reason = _too_many(len(changes.items), _archived(target))
+            if reason:
+                log.info("full publish: %s", reason)
+                result = build_archive(warehouse, tmp, extensions, state=state)
+                result.reason = reason
+            else:
+                shutil.copyfile(target, tmp)
+                _checkpoint("after-copy")
+                result = update_archive(warehouse, tmp, extensions, changes, state)
         _checkpoint("before-swap")
         publish_state.write_pending(warehouse, state)
         _checkpoint("after-pending")

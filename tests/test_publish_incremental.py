@@ -4,11 +4,13 @@ publish killed at any point leaves the previous archive served and the next one 
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import shutil
 import sqlite3
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -17,10 +19,11 @@ from typing import Any
 import pytest
 import sqlite_utils
 
+from feedback import publish as publish_module
 from feedback.actions.record import add_action
 from feedback.config import Config, EmailSource, load_config
 from feedback.embed import Embedder
-from feedback.insights.sentiment_check import sentiment_delta
+from feedback.insights.sentiment_check import RATED_SQL, count, sentiment_delta
 from feedback.pipeline import ingest_source, publish_archive
 from feedback.publish import KILL_AT
 from feedback.publish_state import Changes
@@ -145,6 +148,17 @@ def carrying(path: Path, theme: int) -> set[str]:
     return {r["feedback_id"] for r in db.query("select feedback_id from feedback_themes where theme_id = ?", [theme])}
 
 
+def stored_counts(db: sqlite_utils.Database) -> Counter[tuple[str, str, float, float]]:
+    """The sentiment check's counts kept in the warehouse."""
+    return Counter({(s, sc, r, se): n for s, sc, r, se, n in db.execute(
+        "select source, scale, rating, sentiment, n from sentiment_counts")})
+
+
+def assert_counts_current(db: sqlite_utils.Database) -> None:
+    """The counts an incremental publish brought up to date are those of every rated comment now."""
+    assert stored_counts(db) == count(db.execute(RATED_SQL)) != Counter()
+
+
 def info(path: Path) -> dict[str, Any]:
     return dict(next(sqlite_utils.Database(path).query("select * from archive_info")))
 
@@ -188,6 +202,7 @@ def test_nights_of_incremental_publish_equal_a_full_rebuild(tmp_path: Path, embe
     assert mentioned(shop.config.archive) - mentioned(tmp_path / "full1" / "archive.db") >= {
         "My groceries were delivered within 2 days"}
     assert info(shop.config.archive)["build_mode"] == "incremental"
+    assert_counts_current(shop.db)
     assert_same_archive(shop.config.archive, shop.full_copy(tmp_path / "full2"))
     threads = list(sqlite_utils.Database(shop.config.archive).query("select answered from email_threads"))
     assert threads == [{"answered": 1}]
@@ -211,6 +226,7 @@ def test_nights_of_incremental_publish_equal_a_full_rebuild(tmp_path: Path, embe
     assert fourth.mode == "incremental"
     assert moved and carrying(shop.config.archive, themes[1]) == set()  # those comments changed theme
     assert moved <= carrying(shop.config.archive, themes[0])
+    assert_counts_current(shop.db)
     assert_same_archive(shop.config.archive, shop.full_copy(tmp_path / "full3"))
 
     # night 4: only an e-mail (no rated comment): the rating check is kept as it was
@@ -224,10 +240,18 @@ def test_nights_of_incremental_publish_equal_a_full_rebuild(tmp_path: Path, embe
         shop.db.execute("delete from theme_segments where item_id = ?", [gone])
         shop.db.execute("delete from processed where item_id = ?", [gone])
     unrated = {r[0] for r in shop.db.execute("select id from items where rating is null")}
-    rated = shop.db.execute("select id from items where rating is not null limit 1").fetchone()[0]
+    rated = shop.db.execute("select id from items where rating is not null and id != ? limit 1", [gone]).fetchone()[0]
     served = sqlite_utils.Database(shop.config.archive)
-    assert sentiment_delta(shop.db, served, Changes(items=unrated))["sentiment_check"].keep_table
-    assert not sentiment_delta(shop.db, served, Changes(items={rated}))["sentiment_check"].keep_table
+    build, counts = info(shop.config.archive)["build_id"], stored_counts(shop.db)
+    # comments whose rating and sentiment are as the archive shows them leave the counts and the table alone
+    unchanged = Changes(items=unrated | {rated}, base_build=build, build=build)
+    assert sentiment_delta(shop.db, served, unchanged)["sentiment_check"].keep_table
+    assert stored_counts(shop.db) == counts
+    # a rated comment withdrawn: its cell leaves the counts (tagged for another build: the publish counts again)
+    withdrawn = Changes(items={gone}, base_build=build, build="probe")
+    assert not sentiment_delta(shop.db, served, withdrawn)["sentiment_check"].keep_table
+    assert stored_counts(shop.db) == count(shop.db.execute(RATED_SQL)) != counts
+    assert sum(counts.values()) - sum(stored_counts(shop.db).values()) == 1
     fifth = shop.publish()
     assert fifth.mode == "incremental" and fifth.changed >= 1
     assert_same_archive(shop.config.archive, shop.full_copy(tmp_path / "full4"))
@@ -245,6 +269,35 @@ def test_nights_of_incremental_publish_equal_a_full_rebuild(tmp_path: Path, embe
     assert archive_digest.digest(str(shop.config.archive)) == before
 
 
+class Survey:
+    """A one-source warehouse of a few survey comments, the real process stage, no themes."""
+
+    def __init__(self, folder: Path, write_config: Callable[..., Path]) -> None:
+        self.csv = folder / "nps.csv"
+        columns = {"received_at": "Timestamp", "customer": "Email Address",
+                   "rating": {"column": "Score", "scale": "nps"}, "text": "Why?"}
+        self.config = load_config(write_config([{"name": "nps", "channel": "survey", "paths": "nps.csv",
+                                                 "columns": columns}]))
+        self.db = open_warehouse(self.config.warehouse)
+
+    def night(self, *lines: str) -> None:
+        """The export now holds ``lines`` (CSV rows): ingested and processed."""
+        self.csv.write_text(HEADER + "".join(f"{line}\n" for line in lines))
+        ingest_source(self.db, self.config, "nps", SECRET)
+        process_items(self.db, build_redactor(["GB"]), ["en"])
+
+    def publish(self) -> Any:
+        return publish_archive(self.db, self.config)
+
+
+@pytest.fixture
+def survey(tmp_path: Path, write_config: Callable[..., Path]) -> Survey:
+    return Survey(tmp_path, write_config)
+
+
+LATE = '3/1/2026 10:00:00,a@example.com,3,"Late again"'
+
+
 @pytest.mark.parametrize(
     ("spoil", "reason"),
     [
@@ -254,21 +307,40 @@ def test_nights_of_incremental_publish_equal_a_full_rebuild(tmp_path: Path, embe
          "the archive in place is not the one this warehouse last published"),
     ],
 )
-def test_an_archive_that_cannot_be_the_base_is_rebuilt(tmp_path: Path, write_config: Callable[..., Path],
-                                                       spoil: Callable[[Path], None], reason: str) -> None:
-    (tmp_path / "nps.csv").write_text(HEADER + '3/1/2026 10:00:00,a@example.com,3,"Late again"\n')
-    columns = {"received_at": "Timestamp", "customer": "Email Address", "rating": {"column": "Score", "scale": "nps"},
-               "text": "Why?"}
-    config = load_config(write_config([{"name": "nps", "channel": "survey", "paths": "nps.csv", "columns": columns}]))
-    db = open_warehouse(config.warehouse)
-    ingest_source(db, config, "nps", SECRET)
-    process_items(db, build_redactor(["GB"]), ["en"])
-    assert publish_archive(db, config).mode == "full"
-    assert publish_archive(db, config).mode == "incremental"
-    spoil(config.archive)
-    result = publish_archive(db, config)
+def test_an_archive_that_cannot_be_the_base_is_rebuilt(survey: Survey, spoil: Callable[[Path], None],
+                                                       reason: str) -> None:
+    survey.night(LATE)
+    assert survey.publish().mode == "full"
+    assert survey.publish().mode == "incremental"
+    spoil(survey.config.archive)
+    result = survey.publish()
     assert (result.mode, result.reason) == ("full", reason)
-    assert [r["text"] for r in sqlite_utils.Database(config.archive)["feedback"].rows] == ["Late again"]
+    assert [r["text"] for r in sqlite_utils.Database(survey.config.archive)["feedback"].rows] == ["Late again"]
+
+
+def test_a_night_that_changes_a_large_share_of_the_archive_is_built_in_full(
+        survey: Survey, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
+    monkeypatch.setattr(publish_module, "FULL_MIN_CHANGES", 2)  # at scale: 5,000; the share is the real one
+    lines = [f'3/{day}/2026 10:00:00,c{day}@example.com,{day % 11},"Comment number {day} about the van"'
+             for day in range(1, 11)]
+    survey.night(*lines)
+    assert survey.publish().mode == "full"
+    survey.night(*lines, '3/11/2026 10:00:00,new@example.com,9,"A new one"')  # 1 of 10: applied
+    night = survey.publish()
+    assert (night.mode, night.changed) == ("incremental", 1)
+    lines.append('3/11/2026 10:00:00,new@example.com,9,"A new one"')
+    refunds = [line.replace("about the van", "about the refund") for line in lines[:3]]  # new comments
+    survey.night(*lines, *refunds)  # 3 of 11: built in full
+    with caplog.at_level(logging.INFO, logger="feedback.publish"):
+        result = survey.publish()
+    reason = "3 of 11 comments changed (>= 20%): a full build is cheaper than applying them"
+    assert (result.mode, result.reason) == ("full", reason)
+    assert reason in caplog.text
+    texts = sorted(r["text"] for r in sqlite_utils.Database(survey.config.archive)["feedback"].rows)
+    assert sum("about the refund" in t for t in texts) == 3 and len(texts) == 14
+    full = full_rebuild(survey.csv.parent, tmp_path / "full")
+    assert archive_digest.digest(str(survey.config.archive)) == archive_digest.digest(str(full))
+    assert survey.publish().mode == "incremental"  # the state of the full build is recorded: the next night applies
 
 
 def test_a_publish_killed_at_any_point_leaves_the_old_archive_and_the_next_one_right(
@@ -302,24 +374,16 @@ def test_a_publish_killed_at_any_point_leaves_the_old_archive_and_the_next_one_r
         assert [p.name for p in folder.iterdir() if p.name.endswith(".tmp")] == []
 
 
-def test_the_sources_table_follows_items_not_yet_processed_and_quarantined_rows(
-        tmp_path: Path, write_config: Callable[..., Path]) -> None:
-    csv = tmp_path / "nps.csv"
-    csv.write_text(HEADER + '3/1/2026 10:00:00,a@example.com,3,"Late again"\n')
-    columns = {"received_at": "Timestamp", "customer": "Email Address", "rating": {"column": "Score", "scale": "nps"},
-               "text": "Why?"}
-    config = load_config(write_config([{"name": "nps", "channel": "survey", "paths": "nps.csv", "columns": columns}]))
-    db = open_warehouse(config.warehouse)
-    ingest_source(db, config, "nps", SECRET)
-    process_items(db, build_redactor(["GB"]), ["en"])
-    publish_archive(db, config)
+def test_the_sources_table_follows_items_not_yet_processed_and_quarantined_rows(survey: Survey) -> None:
+    survey.night(LATE)
+    survey.publish()
     # a row ingested but not processed (not published, but counted), and a row with no date
-    csv.write_text(HEADER + '3/1/2026 10:00:00,a@example.com,3,"Late again"\n'
-                   '3/2/2026 10:00:00,b@example.com,9,"Fine"\nnot a date,c@example.com,5,"When?"\n')
-    ingest_source(db, config, "nps", SECRET)
-    result = publish_archive(db, config)
+    survey.csv.write_text(HEADER + f'{LATE}\n3/2/2026 10:00:00,b@example.com,9,"Fine"\nnot a date,c@example.com,5,"When?"\n')
+    ingest_source(survey.db, survey.config, "nps", SECRET)
+    result = survey.publish()
     assert (result.mode, result.changed) == ("incremental", 0)
-    sources = list(sqlite_utils.Database(config.archive).query("select name, items, last_received, quarantined from sources"))
-    quarantined = db.execute("select count(*) from quarantine").fetchone()[0]
+    sources = list(sqlite_utils.Database(survey.config.archive).query(
+        "select name, items, last_received, quarantined from sources"))
+    quarantined = survey.db.execute("select count(*) from quarantine").fetchone()[0]
     assert sources == [{"name": "nps", "items": 2, "last_received": "2026-03-02T10:00:00Z", "quarantined": quarantined}]
     assert quarantined == 1

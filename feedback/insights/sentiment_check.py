@@ -34,7 +34,6 @@ archive the publish starts from (a publish killed before its swap), they are cou
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter
 from collections.abc import Collection, Iterable
@@ -42,6 +41,7 @@ from typing import Any
 
 import sqlite_utils
 
+from feedback.insights import sums
 from feedback.publish_delta import IncrementalExtension, TableUpdate
 from feedback.ratings import rating_band
 from feedback.text.sentiment_model import published_sentiment_sql
@@ -167,21 +167,14 @@ def stored(db: sqlite_utils.Database) -> list[dict[str, Any]]:
         "select source, scale, rating, sentiment, n from sentiment_counts"))
 
 
-def _set_tag(db: sqlite_utils.Database, build: str | None) -> None:
-    db.execute("insert or replace into publish_state (key, value, updated_at) values (?, ?, datetime('now'))",
-               [TAG, json.dumps({"build_id": build})])
-
-
 def tag(db: sqlite_utils.Database) -> str | None:
     """The archive build the counts were last derived for (None: not known)."""
-    row = db.execute("select value from publish_state where key = ?", [TAG]).fetchone()
-    return json.loads(row[0]).get("build_id") if row else None
+    return sums.tag(db, TAG)
 
 
 def mark(db: sqlite_utils.Database, build: str) -> None:
     """The counts are the ones archive ``build`` was derived from (once it is written)."""
-    with write_transaction(db):
-        _set_tag(db, build)
+    sums.mark(db, build, TAG)
 
 
 def rebuild(db: sqlite_utils.Database, build: str | None = None) -> None:
@@ -191,7 +184,7 @@ def rebuild(db: sqlite_utils.Database, build: str | None = None) -> None:
         db.execute("delete from sentiment_counts")
         db.conn.executemany("insert into sentiment_counts (source, scale, rating, sentiment, n) values (?, ?, ?, ?, ?)",
                             [(*k, n) for k, n in counts.items()])
-        _set_tag(db, build)
+        sums.set_tag(db, build, TAG)
 
 
 def changed_counts(db: sqlite_utils.Database, archive: sqlite_utils.Database, items: Collection[str]) -> Counts:
@@ -214,7 +207,7 @@ def apply(db: sqlite_utils.Database, delta: Counts, build: str | None) -> None:
             " on conflict (source, scale, rating, sentiment) do update set n = n + excluded.n",
             [(*k, n) for k, n in delta.items()])
         db.execute("delete from sentiment_counts where n = 0")
-        _set_tag(db, build)
+        sums.set_tag(db, build, TAG)
 
 
 def sentiment_tables(db: sqlite_utils.Database) -> dict[str, list[dict[str, Any]]]:
