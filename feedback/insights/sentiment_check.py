@@ -24,12 +24,12 @@ mid-ranks (ties share the mean of their ranks), and a value's mid-rank follows f
 below it; it is computed in exact integers (ranks doubled and centred), and the p-value from rho
 and n as scipy does (Student's t with n - 2 degrees of freedom).
 
-The table is kept in the warehouse between publishes (``sentiment_counts``, migration
-``0080_sentiment_counts``): a full publish counts every rated comment; an incremental one
-subtracts the changed comments' cells as the archive it starts from shows them and adds them as
-the warehouse has them now, so a night costs its own comments plus one read of the counts. The
-counts record the archive build they were derived for (:data:`TAG`): when that is not the
-archive the publish starts from (a publish killed before its swap), they are counted again.
+The table is kept in the warehouse between publishes (migration ``0080_sentiment_counts``):
+``sentiment_counts`` per cell, and ``sentiment_ledger``, the cell each rated comment last added.
+A full publish counts every rated comment; an incremental one subtracts the changed comments'
+ledger cells and adds their current ones, so a night costs its own comments plus one read of the
+counts. The counts record the archive build they were derived for (:data:`TAG`): when that is not
+the archive the publish starts from, the table is derived again from them (never recounted).
 """
 
 from __future__ import annotations
@@ -50,12 +50,12 @@ from feedback.warehouse.sql import chunks, marks, write_transaction
 POSITIVE = 0.05  # VADER's customary cut-offs for a clearly positive / negative compound score
 NEGATIVE = -0.05
 TAG = "sentiment_counts"  # publish_state key: the archive build the counts were last derived for
-RATED_SQL = f"""select i.source, i.rating_scale, i.rating, {published_sentiment_sql("p")} as sentiment
+RATED_SQL = f"""select i.id, i.source, i.rating_scale, i.rating, {published_sentiment_sql("p")} as sentiment
                 from items i join processed p on p.item_id = i.id where i.rating is not null"""
 # (sentiment, rating, rating band) -> comments
-Cells = Counter[tuple[float, float, str | None]]
-# (source, scale or "", rating, sentiment) -> comments
-Counts = Counter[tuple[str, str, float, float]]
+Banded = Counter[tuple[float, float, str | None]]
+Cell = tuple[str, str, float, float]  # (source, scale or "", rating, sentiment)
+Counts = Counter[Cell]  # comments per cell
 
 
 def _centred_ranks(counts: Counter[float]) -> dict[float, int]:
@@ -98,7 +98,7 @@ def p_value(rho: float, n: int) -> float:
     return float(2 * stdtr(dof, -abs(t)))
 
 
-def figures(source: str, scale: str | None, cells: Cells) -> dict[str, Any]:
+def figures(source: str, scale: str | None, cells: Banded) -> dict[str, Any]:
     """The row of one source (or of all of them) from its (sentiment, rating, band) counts."""
     pairs: Counter[tuple[float, float]] = Counter()
     low = low_negative = high = high_positive = 0
@@ -131,7 +131,7 @@ def check_row(source: str, scale: str | None, pairs: Iterable[tuple[float, float
 
 def rows_from_counts(counts: Iterable[tuple[tuple[str, str, float, float], int]]) -> list[dict[str, Any]]:
     """The table's rows: one per source with rated, scored comments, then ``(all sources)``."""
-    by_source: dict[str, Cells] = {}
+    by_source: dict[str, Banded] = {}
     scales: dict[str, set[str]] = {}
     for (source, scale, rating, sentiment), c in counts:
         band = rating_band(rating, scale or None)
@@ -140,25 +140,27 @@ def rows_from_counts(counts: Iterable[tuple[tuple[str, str, float, float], int]]
     rows = [figures(source, ",".join(sorted(scales[source])) or None, cells)
             for source, cells in sorted(by_source.items())]
     if len(rows) > 1:
-        everything: Cells = Counter()
+        everything: Banded = Counter()
         for cells in by_source.values():
             everything.update(cells)
         rows.append(figures("(all sources)", None, everything))
     return rows
 
 
-def count(rated: Iterable[tuple[str, str | None, float, float | None]]) -> Counts:
-    """The contingency counts of (source, scale, rating, sentiment) rows (no sentiment: not counted)."""
-    out: Counts = Counter()
-    for source, scale, rating, sentiment in rated:
-        if sentiment is not None:
-            out[(source, scale or "", float(rating), float(sentiment))] += 1
-    return out
+def _cells(rows: Iterable[tuple[str, str, str | None, float, float | None]]) -> dict[str, Cell]:
+    """Each rated, scored comment's cell, from (id, source, scale, rating, sentiment) rows."""
+    return {i: (source, scale or "", float(rating), float(sentiment))
+            for i, source, scale, rating, sentiment in rows if sentiment is not None}
+
+
+def counted(db: sqlite_utils.Database) -> Counts:
+    """The contingency counts of every rated, sentiment-scored comment of the warehouse."""
+    return Counter(_cells(db.execute(RATED_SQL)).values())
 
 
 def sentiment_check(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     """The table from every rated, sentiment-scored comment of the warehouse (nothing stored)."""
-    return rows_from_counts(count(db.execute(RATED_SQL)).items())
+    return rows_from_counts(counted(db).items())
 
 
 def stored(db: sqlite_utils.Database) -> list[dict[str, Any]]:
@@ -178,36 +180,46 @@ def mark(db: sqlite_utils.Database, build: str) -> None:
 
 
 def rebuild(db: sqlite_utils.Database, build: str | None = None) -> None:
-    """Count every rated comment again."""
-    counts = count(db.execute(RATED_SQL))
+    """Count every rated comment again (the ledger and the counts from scratch)."""
+    ledger = _cells(db.execute(RATED_SQL))
+    counts: Counts = Counter(ledger.values())
     with write_transaction(db):
+        db.execute("delete from sentiment_ledger")
         db.execute("delete from sentiment_counts")
+        db.conn.executemany("insert into sentiment_ledger (item_id, source, scale, rating, sentiment)"
+                            " values (?, ?, ?, ?, ?)", [(i, *cell) for i, cell in ledger.items()])
         db.conn.executemany("insert into sentiment_counts (source, scale, rating, sentiment, n) values (?, ?, ?, ?, ?)",
                             [(*k, n) for k, n in counts.items()])
         sums.set_tag(db, build, TAG)
 
 
-def changed_counts(db: sqlite_utils.Database, archive: sqlite_utils.Database, items: Collection[str]) -> Counts:
-    """What the comments ``items`` change in the counts: their cells now (warehouse) less their
-    cells as the archive shows them."""
-    delta: Counts = Counter()
+def apply(db: sqlite_utils.Database, items: Collection[str], build: str | None) -> Counts:
+    """Bring the counts up to date for the comments ``items`` (new, changed or removed): their
+    cells now less the cells the ledger says they last added (idempotent, whatever archive the
+    publish starts from), and tag them ``build``. Returns the change."""
+    old: dict[str, Cell] = {}
+    new: dict[str, Cell] = {}
     for part in chunks(sorted(items)):
-        where = f"id in ({marks(len(part))})"
-        delta.update(count(db.execute(f"{RATED_SQL} and i.{where}", part)))
-        delta.subtract(count(archive.execute(
-            f"select source, rating_scale, rating, sentiment from feedback where rating is not null and {where}", part)))
-    return Counter({k: n for k, n in delta.items() if n})
-
-
-def apply(db: sqlite_utils.Database, delta: Counts, build: str | None) -> None:
-    """Add ``delta`` to the stored counts (a cell left empty is removed) and tag them ``build``."""
+        where = f"in ({marks(len(part))})"
+        old.update(_cells(db.execute(f"select item_id, source, scale, rating, sentiment from sentiment_ledger"
+                                     f" where item_id {where}", part)))
+        new.update(_cells(db.execute(RATED_SQL
+                                     + f" and i.id {where}", part)))
+    delta: Counts = Counter(new.values())
+    delta.subtract(Counter(old.values()))
+    delta = Counter({k: n for k, n in delta.items() if n})
     with write_transaction(db):
         db.conn.executemany(
             "insert into sentiment_counts (source, scale, rating, sentiment, n) values (?, ?, ?, ?, ?)"
             " on conflict (source, scale, rating, sentiment) do update set n = n + excluded.n",
             [(*k, n) for k, n in delta.items()])
         db.execute("delete from sentiment_counts where n = 0")
+        for part in chunks(sorted(old)):
+            db.execute(f"delete from sentiment_ledger where item_id in ({marks(len(part))})", part)
+        db.conn.executemany("insert into sentiment_ledger (item_id, source, scale, rating, sentiment)"
+                            " values (?, ?, ?, ?, ?)", [(i, *cell) for i, cell in new.items()])
         sums.set_tag(db, build, TAG)
+    return delta
 
 
 def sentiment_tables(db: sqlite_utils.Database) -> dict[str, list[dict[str, Any]]]:
@@ -218,14 +230,13 @@ def sentiment_tables(db: sqlite_utils.Database) -> dict[str, list[dict[str, Any]
 
 
 def sentiment_delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, changes: Any) -> dict[str, TableUpdate]:
-    """The changed comments' cells applied to the stored counts: the table is derived again when
-    a cell changed (a rated comment came, went, or changed its rating or sentiment), else kept."""
-    if changes.base_build is None or tag(db) != changes.base_build:
-        rebuild(db, changes.build)  # the counts are not those of the archive in place: counted again
-        return {"sentiment_check": TableUpdate.replace(stored(db))}
-    delta = changed_counts(db, archive, changes.items)
-    apply(db, delta, changes.build)
-    return {"sentiment_check": TableUpdate.replace(stored(db)) if delta else TableUpdate.keep()}
+    """The changed comments applied to the stored counts; the table is derived from them again
+    when a cell changed (a rated comment came, went, or changed its rating or sentiment) or when
+    the counts were last derived for another archive than the one this publish starts from (a
+    publish killed before its swap, or the archive before the one in place), else kept."""
+    in_step = changes.base_build is not None and tag(db) == changes.base_build
+    delta = apply(db, changes.items, changes.build)
+    return {"sentiment_check": TableUpdate.replace(stored(db)) if delta or not in_step else TableUpdate.keep()}
 
 
 # the archive extension

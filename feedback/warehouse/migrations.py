@@ -351,7 +351,10 @@ def _m0070(db: sqlite_utils.Database) -> None:
 def _m0080(db: sqlite_utils.Database) -> None:
     # How many rated comments have each (source, scale ('' for none), rating, published sentiment):
     # the archive's sentiment_check is derived from these, kept between publishes so an incremental
-    # publish adds and subtracts only the changed comments.
+    # publish adds and subtracts only the changed comments; sentiment_ledger: the cell each rated
+    # comment last added.
+    db.table("sentiment_ledger").create({"item_id": str, "source": str, "scale": str, "rating": float,
+                                         "sentiment": float}, pk="item_id")
     db.table("sentiment_counts").create({"source": str, "scale": str, "rating": float, "sentiment": float, "n": int},
                                         pk=("source", "scale", "rating", "sentiment"))
 
