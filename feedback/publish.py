@@ -14,8 +14,9 @@ Two ways, one result (tests/test_publish_incremental.py checks they are equal):
   warehouse, a migration or a theme re-fit since), and for a night that changes a large share
   of the archive's comments (:data:`FULL_SHARE`: a re-calibrated sentiment re-scores them all),
   which a full build publishes faster than applying every change.
-- **incremental** (:func:`update_archive`): a copy of the archive in place, with only what
-  the warehouse logged since it was built (:mod:`feedback.publish_state`) applied:
+- **incremental** (:func:`update_archive`): the archive the one in place replaced (kept beside
+  it; when no process reads it: :mod:`feedback.publish_base`), or else a copy of the archive in
+  place, with only what the warehouse logged since it was built (:mod:`feedback.publish_state`) applied:
   comments by id, and each extension's :class:`~feedback.publish_delta.TableUpdate`.
 
 Adding a table to the archive: return it from an extension (a function of the warehouse
@@ -48,7 +49,7 @@ from typing import Any
 
 import sqlite_utils
 
-from feedback import publish_state
+from feedback import publish_base, publish_state
 from feedback.insights.vector_codes import update_codes, write_codes
 from feedback.publish_delta import (
     ArchiveExtension,
@@ -168,6 +169,7 @@ class PublishResult:
     mode: str = "full"
     reason: str = ""  # why a full rebuild
     changed: int = 0  # comments republished by an incremental publish
+    base: str = ""  # what an incremental publish wrote into: "previous" archive (in place) or a "copy"
 
 
 def _create_contract_tables(archive: sqlite_utils.Database) -> None:
@@ -322,7 +324,7 @@ def update_archive(
     changes: publish_state.Changes,
     state: dict[str, Any] | None = None,
 ) -> PublishResult:
-    """Apply ``changes`` to the archive at ``path`` (a copy of the one in place).
+    """Apply ``changes`` to the archive at ``path`` (a copy of the one in place, or the one it replaced).
 
     Every extension's updates are computed before the archive is touched (they read what it
     held: a changed comment's old week, customer and themes), then applied in order."""
@@ -363,6 +365,20 @@ def update_archive(
     archive.close()
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _starting_file(warehouse: sqlite_utils.Database, target: Path, base: dict[str, Any],
+                   state: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """What an incremental publish starts from: ("previous": the archive the one in place replaced,
+    brought up to date in place from its own state) when it can be, else ("copy": the archive in
+    place, copied); with the recorded state of that archive."""
+    previous, why = publish_state.reusable(warehouse, publish_base.previous_path(target), state)
+    if previous is not None:
+        usable, why = publish_base.usable_previous(target)
+        if usable:
+            return previous, "previous"
+    log.info("incremental publish on a copy of the archive in place: %s", why)
+    return base, "copy"
 
 
 def _archived(path: Path) -> int:
@@ -409,9 +425,11 @@ def publish(
 ) -> PublishResult:
     """Bring the archive at ``target`` up to date with the warehouse and move it into place.
 
-    Incremental (what changed since the archive in place was built, applied to a copy of it)
+    Incremental (what changed since the archive in place was built, applied to a copy of it, or
+    since the archive it replaced was built, applied to that one: :mod:`feedback.publish_base`)
     unless ``full`` or :func:`feedback.publish_state.plan` says the archive in place cannot
-    be the base. Either way the new archive is written beside ``target`` and swapped in."""
+    be the base. Either way the new archive is written beside ``target`` and swapped in, and
+    the archive it replaces is kept beside it for the next publish."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target)
@@ -427,26 +445,34 @@ def publish(
             result = build_archive(warehouse, tmp, extensions, state=state)
             result.reason = reason
         else:
-            changes = publish_state.changes_since(warehouse, base, upto, state)
+            start, how = _starting_file(warehouse, target, base, state)
+            changes = publish_state.changes_since(warehouse, start, upto, state)
             reason = _too_many(len(changes.items), _archived(target))
             if reason:
                 log.info("full publish: %s", reason)
                 result = build_archive(warehouse, tmp, extensions, state=state)
                 result.reason = reason
             else:
-                shutil.copyfile(target, tmp)
-                _checkpoint("after-copy")
+                if how == "previous":
+                    os.replace(publish_base.previous_path(target), tmp)  # from here a temporary file
+                    _checkpoint("after-claim")
+                else:
+                    shutil.copyfile(target, tmp)
+                    _checkpoint("after-copy")
                 result = update_archive(warehouse, tmp, extensions, changes, state)
+                result.base = how
         _checkpoint("before-swap")
         publish_state.write_pending(warehouse, state)
         _checkpoint("after-pending")
+        publish_base.keep_previous(target)
+        _checkpoint("after-link")
         os.replace(tmp, target)
         _checkpoint("after-swap")
-        publish_state.record(warehouse, state)
+        publish_state.record(warehouse, state, displaced=base)
     finally:
         tmp.unlink(missing_ok=True)
     result.path = target
     log.info("published %s (%s%s): %d comments in %.1f s", target, result.mode,
-             f", {result.changed} changed" if result.mode == "incremental" else f": {reason}",
+             f", {result.changed} changed, on the {result.base}" if result.mode == "incremental" else f": {reason}",
              result.feedback, result.seconds)
     return result

@@ -46,7 +46,10 @@ HEADER = "Timestamp,Email Address,Score,Why?\n"
 TEXTS = [t for t, _ in sample_comments(seed=11, per_theme=14)]
 QUERIES = ["delivery", "refund", "driver", "app", "late", "staff OR store", "fresh", "charged"]
 EMAIL = EmailSource(name="support", channel="email", eml=["x"], company_domains=["brightmoor.co.uk"])
-KILL_POINTS = ["after-copy", "after-feedback", "before-swap", "after-pending", "after-swap"]
+# (where, on the previous archive in place or on a copy of the archive in place)
+KILL_POINTS = [("after-copy", "copy"), ("after-feedback", "copy"), ("after-claim", "previous"),
+               ("after-feedback", "previous"), ("before-swap", "previous"), ("after-pending", "previous"),
+               ("after-link", "previous"), ("after-swap", "previous")]
 SUBPROCESS = """
 import sys
 from feedback.config import load_config
@@ -223,7 +226,7 @@ def test_nights_of_incremental_publish_equal_a_full_rebuild(tmp_path: Path, embe
     merge(shop.db, themes[0], [themes[1]])
     moved = carrying(shop.config.archive, themes[1])
     fourth = shop.publish()
-    assert fourth.mode == "incremental"
+    assert (fourth.mode, fourth.base) == ("incremental", "copy")  # the archive before was fitted on other themes
     assert moved and carrying(shop.config.archive, themes[1]) == set()  # those comments changed theme
     assert moved <= carrying(shop.config.archive, themes[0])
     assert_counts_current(shop.db)
@@ -254,7 +257,8 @@ def test_nights_of_incremental_publish_equal_a_full_rebuild(tmp_path: Path, embe
     assert stored_counts(shop.db) == counted(shop.db) != counts
     assert sum(counts.values()) - sum(stored_counts(shop.db).values()) == 1
     fifth = shop.publish()
-    assert fifth.mode == "incremental" and fifth.changed >= 1
+    assert (fifth.mode, fifth.base) == ("incremental", "previous")  # two nights applied to the archive before
+    assert fifth.changed > 30 + 1
     assert_same_archive(shop.config.archive, shop.full_copy(tmp_path / "full4"))
     assert sqlite_utils.Database(shop.config.archive).execute("select count(*) from feedback where id = ?",
                                                                [gone]).fetchone() == (0,)
@@ -262,7 +266,8 @@ def test_nights_of_incremental_publish_equal_a_full_rebuild(tmp_path: Path, embe
     # a night with nothing new changes nothing but the build stamp
     before = archive_digest.digest(str(shop.config.archive))
     quiet = shop.publish()
-    assert (quiet.mode, quiet.changed) == ("incremental", 0)
+    # `served` (this process) still reads the archive the fifth publish replaced: it is not changed in place
+    assert (quiet.mode, quiet.changed, quiet.base) == ("incremental", 0, "copy")
     assert archive_digest.digest(str(shop.config.archive)) == before
 
     # `--full` on demand
@@ -331,10 +336,11 @@ def test_a_night_that_changes_a_large_share_of_the_archive_is_built_in_full(
     assert (night.mode, night.changed) == ("incremental", 1)
     lines.append('3/11/2026 10:00:00,new@example.com,9,"A new one"')
     refunds = [line.replace("about the van", "about the refund") for line in lines[:3]]  # new comments
-    survey.night(*lines, *refunds)  # 3 of 11: built in full
+    survey.night(*lines, *refunds)  # 3 new: built in full
     with caplog.at_level(logging.INFO, logger="feedback.publish"):
         result = survey.publish()
-    reason = "3 of 11 comments changed (>= 20%): a full build is cheaper than applying them"
+    # counted since the archive before the one in place (the base this publish would update): 1 + 3
+    reason = "4 of 11 comments changed (>= 20%): a full build is cheaper than applying them"
     assert (result.mode, result.reason) == ("full", reason)
     assert reason in caplog.text
     texts = sorted(r["text"] for r in sqlite_utils.Database(survey.config.archive)["feedback"].rows)
@@ -351,15 +357,22 @@ def test_a_publish_killed_at_any_point_leaves_the_old_archive_and_the_next_one_r
     shop.add(120, month=3)
     shop.night()
     shop.publish()
+    shop.add(10, month=3)
+    shop.night()
+    assert shop.publish().base == "copy"  # no previous archive yet: this one keeps the first beside it
+    previous = shop.folder / ".archive.db.prev"
+    assert previous.exists() and not os.path.samefile(previous, shop.config.archive)
     shop.add(30, month=4)
     shop.rows[0] = (*shop.rows[0][:3], "Nobody answered my complaint about the refund")
     shop.night()  # changes waiting for the publish
     shop.db.close()
     old = archive_digest.digest(str(shop.config.archive))
     full = full_rebuild(shop.folder, tmp_path / "full")
-    for point in KILL_POINTS:
-        folder = tmp_path / point
+    for point, base in KILL_POINTS:
+        folder = tmp_path / f"{point}-{base}"
         shutil.copytree(shop.folder, folder)
+        if base == "copy":
+            (folder / ".archive.db.prev").unlink()
         config = load_config(folder / "config.yml")
         done = subprocess.run([sys.executable, "-c", SUBPROCESS, str(folder / "config.yml")],
                               env={**os.environ, KILL_AT: point, "PYTHONPATH": str(REPO)}, capture_output=True)
