@@ -205,11 +205,12 @@ def _publish_in_child(root: Path, full: bool, out: Any) -> None:
     started = time.perf_counter()
     result = publish_archive(open_warehouse(root / "warehouse.db"), config, full=full)
     out.put((time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
-             result.mode, result.changed))
+             result.mode, result.changed, result.base or "-"))
 
 
-def timed_publish(root: Path, full: bool) -> tuple[float, float, str, int]:
-    """(seconds, peak RSS GiB, mode, comments changed) of one publish, in a child process of its own."""
+def timed_publish(root: Path, full: bool) -> tuple[float, float, str, int, str]:
+    """(seconds, peak RSS GiB, mode, comments changed, what an incremental one wrote into: the previous
+    archive or a copy) of one publish, in a child process of its own."""
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
@@ -257,7 +258,8 @@ def incremental_nights(root: Path, existing: int, new: int, rng: random.Random, 
                f" (received {'over all 100 weeks' if days is None else f'in the last {days} days'})")
     inc = timed_publish(root, full=False)
     assert inc[2] == "incremental", inc
-    say(lines, f"incremental publish ({inc[3]:,} comments changed): {inc[0]:.1f} s, peak RSS {inc[1]:.2f} GiB")
+    say(lines, f"incremental publish ({inc[3]:,} comments changed, on the {inc[4]}): {inc[0]:.1f} s,"
+               f" peak RSS {inc[1]:.2f} GiB")
     if rebuild:
         full = timed_publish(root, full=True)
         say(lines, f"full rebuild of the same archive ({existing + new:,} comments): {full[0]:.1f} s,"
@@ -267,7 +269,9 @@ def incremental_nights(root: Path, existing: int, new: int, rng: random.Random, 
         say(lines, f"incremental / the first (full) publish of {existing:,}: time {inc[0] / first[0]:.2f},"
                    f" peak RSS {inc[1] / first[1]:.2f}")
     quiet = timed_publish(root, full=False)
-    say(lines, f"a publish with nothing new: {quiet[0]:.1f} s, peak RSS {quiet[1]:.2f} GiB")
+    # on the previous archive, the night before is applied again: the archive it updates is two nights old
+    say(lines, f"a publish with nothing new ({quiet[3]:,} comments applied, on the {quiet[4]}): {quiet[0]:.1f} s,"
+               f" peak RSS {quiet[1]:.2f} GiB")
     empty = Path(tempfile.mkdtemp(prefix="archive-empty-", dir=root))  # the baseline: the same night, nothing before
     build_warehouse(empty / "warehouse.db", new, random.Random(7), days=days)
     copy_promise_vectors(root / "warehouse.db", empty / "warehouse.db")
@@ -282,7 +286,7 @@ def first_publish(root: Path) -> tuple[list[str], tuple[float, float]]:
     """The first (full) publish of the warehouse in ``root``, in a child process of its own:
     its lines, and its (seconds, peak RSS GiB)."""
     (root / "config.yml").write_text((REPO / "data" / "config.yml").read_text())
-    seconds, rss, mode, _ = timed_publish(root, full=True)
+    seconds, rss, mode, _, _ = timed_publish(root, full=True)
     import sqlite_utils
 
     tables = json.loads(sqlite_utils.Database(root / "archive.db").execute("select tables from archive_info").fetchone()[0])
