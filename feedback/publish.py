@@ -447,7 +447,12 @@ def publish(
         else:
             start, how = _starting_file(warehouse, target, base, state)
             changes = publish_state.changes_since(warehouse, start, upto, state)
-            reason = _too_many(len(changes.items), _archived(target))
+            archived = _archived(target)
+            if how == "previous" and _too_many(len(changes.items), archived):  # the night before was a big one
+                log.info("incremental publish on a copy of the archive in place: %d changes since the previous",
+                         len(changes.items))
+                how, changes = "copy", publish_state.changes_since(warehouse, base, upto, state)
+            reason = _too_many(len(changes.items), archived)
             if reason:
                 log.info("full publish: %s", reason)
                 result = build_archive(warehouse, tmp, extensions, state=state)
