@@ -21,8 +21,8 @@ rating, published sentiment). A published sentiment is rounded to 4 decimals (``
 ``comment_score_sql``, the process stage's VADER score), so a source has at most a few hundred
 thousand cells however many comments it has. Spearman's rho is Pearson's r of the two variables'
 mid-ranks (ties share the mean of their ranks), and a value's mid-rank follows from the counts
-below it; it is computed in exact integers (ranks doubled and centred), and the p-value from rho
-and n as scipy does (Student's t with n - 2 degrees of freedom).
+below it (ranks doubled and centred are whole numbers; the sums of products are float64, as
+scipy's), and the p-value from rho and n as scipy's (Student's t with n - 2 degrees of freedom).
 
 The table is kept in the warehouse between publishes (migration ``0080_sentiment_counts``):
 ``sentiment_counts`` per cell, and ``sentiment_ledger``, the cell each rated comment last added.
@@ -39,6 +39,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable
 from typing import Any
 
+import numpy as np
 import sqlite_utils
 
 from feedback.insights import sums
@@ -53,39 +54,39 @@ TAG = "sentiment_counts"  # publish_state key: the archive build the counts were
 RATED_SQL = f"""select i.id, i.source, i.rating_scale, i.rating, {published_sentiment_sql("p")} as sentiment
                 from items i join processed p on p.item_id = i.id where i.rating is not null"""
 # (sentiment, rating, rating band) -> comments
-Banded = Counter[tuple[float, float, str | None]]
 Cell = tuple[str, str, float, float]  # (source, scale or "", rating, sentiment)
 Counts = Counter[Cell]  # comments per cell
+LOW, HIGH = 1, 2  # rating band codes in a table's third column (0: medium or none)
 
 
-def _centred_ranks(counts: Counter[float]) -> dict[float, int]:
-    """Each value's mid-rank, doubled and less n + 1 (an integer: ties share the mean rank)."""
-    n = sum(counts.values())
-    out, below = {}, 0
-    for value in sorted(counts):
-        c = counts[value]
-        out[value] = 2 * below + c - n  # 2 * (below + (c + 1) / 2) - (n + 1)
-        below += c
-    return out
+def _centred_ranks(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Each element's value's mid-rank among the weighted values, doubled and less n + 1 (ties
+    share the mean of their ranks: 2 * (below + (count + 1) / 2) - (n + 1), a whole number)."""
+    distinct, inverse = np.unique(values, return_inverse=True)
+    counts = np.bincount(inverse, weights=weights)  # whole numbers, exact in float64 below 2**53
+    below = np.cumsum(counts) - counts
+    return (2 * below + counts - counts.sum())[inverse]
+
+
+def weighted_spearman(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> tuple[float, float] | None:
+    """(rho, two-sided p-value) of the pairs (x[i], y[i]) each counted weights[i] times, ties by
+    mid-ranks (as ``scipy.stats.spearmanr`` on the pairs written out); None with fewer than 3
+    pairs or a constant variable."""
+    n = int(weights.sum())
+    if n < 3 or np.unique(x[weights > 0]).size < 2 or np.unique(y[weights > 0]).size < 2:
+        return None
+    a, b = _centred_ranks(x, weights), _centred_ranks(y, weights)
+    cross, sx, sy = float(np.dot(weights * a, b)), float(np.dot(weights * a, a)), float(np.dot(weights * b, b))
+    rho = max(-1.0, min(1.0, cross / math.sqrt(sx * sy)))
+    return rho, p_value(rho, n)
 
 
 def spearman(cells: Counter[tuple[float, float]]) -> tuple[float, float] | None:
-    """(rho, two-sided p-value) of (x, y) pairs given as counts, ties by mid-ranks (as
-    ``scipy.stats.spearmanr``); None with fewer than 3 pairs or a constant variable."""
-    n = sum(cells.values())
-    xs: Counter[float] = Counter()
-    ys: Counter[float] = Counter()
-    for (x, y), c in cells.items():
-        xs[x] += c
-        ys[y] += c
-    if n < 3 or len(xs) < 2 or len(ys) < 2:
-        return None
-    rx, ry = _centred_ranks(xs), _centred_ranks(ys)
-    cross = sum(c * rx[x] * ry[y] for (x, y), c in cells.items())
-    sx = sum(c * rx[x] ** 2 for x, c in xs.items())
-    sy = sum(c * ry[y] ** 2 for y, c in ys.items())
-    rho = max(-1.0, min(1.0, cross / math.sqrt(sx * sy)))  # exact integers up to here
-    return rho, p_value(rho, n)
+    """:func:`weighted_spearman` of (x, y) pairs given as counts."""
+    pairs = list(cells.items())
+    return weighted_spearman(np.array([p[0][0] for p in pairs], dtype=np.float64),
+                             np.array([p[0][1] for p in pairs], dtype=np.float64),
+                             np.array([p[1] for p in pairs], dtype=np.float64))
 
 
 def p_value(rho: float, n: int) -> float:
@@ -98,52 +99,52 @@ def p_value(rho: float, n: int) -> float:
     return float(2 * stdtr(dof, -abs(t)))
 
 
-def figures(source: str, scale: str | None, cells: Banded) -> dict[str, Any]:
-    """The row of one source (or of all of them) from its (sentiment, rating, band) counts."""
-    pairs: Counter[tuple[float, float]] = Counter()
-    low = low_negative = high = high_positive = 0
-    for (s, rating, band), c in cells.items():
-        pairs[(s, rating)] += c
-        if abs(s) > POSITIVE and band == "low":
-            low += c
-            low_negative += c * (s < NEGATIVE)
-        elif abs(s) > POSITIVE and band == "high":
-            high += c
-            high_positive += c * (s > POSITIVE)
-    found = spearman(pairs)
+def figures(source: str, scale: str | None, table: np.ndarray) -> dict[str, Any]:
+    """The row of one source (or of all of them) from its (sentiment, rating, band code, comments) rows."""
+    s, rating, band, w = table.T if len(table) else np.zeros((4, 0))
+    clear = np.abs(s) > POSITIVE
+    low, high = clear & (band == LOW), clear & (band == HIGH)
+    lows, highs = int(w[low].sum()), int(w[high].sum())
+    low_negative, high_positive = int(w[low & (s < NEGATIVE)].sum()), int(w[high & (s > POSITIVE)].sum())
+    found = weighted_spearman(s, rating, w)
     rho, p = found if found else (None, None)
     return {
         "source": source,
         "rating_scale": scale,
-        "rated_comments": sum(cells.values()),
+        "rated_comments": int(w.sum()),
         "spearman": None if rho is None or math.isnan(rho) else round(rho, 3),
         "p_value": None if p is None or math.isnan(p) else float(f"{p:.3g}"),
-        "agreement": round((low_negative + high_positive) / (low + high), 3) if low or high else None,
-        "low_rated_negative": round(low_negative / low, 3) if low else None,
-        "high_rated_positive": round(high_positive / high, 3) if high else None,
+        "agreement": round((low_negative + high_positive) / (lows + highs), 3) if lows or highs else None,
+        "low_rated_negative": round(low_negative / lows, 3) if lows else None,
+        "high_rated_positive": round(high_positive / highs, 3) if highs else None,
     }
+
+
+def _band_code(band: str | None) -> int:
+    return LOW if band == "low" else HIGH if band == "high" else 0
 
 
 def check_row(source: str, scale: str | None, pairs: Iterable[tuple[float, float, str | None]]) -> dict[str, Any]:
     """The figures for (sentiment, rating 0-1, rating band) pairs of one source."""
-    return figures(source, scale, Counter((float(s), float(r), band) for s, r, band in pairs))
+    counted = Counter((float(s), float(r), _band_code(band)) for s, r, band in pairs)
+    return figures(source, scale, np.array([(*k, n) for k, n in counted.items()], dtype=np.float64).reshape(-1, 4))
 
 
-def rows_from_counts(counts: Iterable[tuple[tuple[str, str, float, float], int]]) -> list[dict[str, Any]]:
+def rows_from_counts(counts: Iterable[tuple[Cell, int]]) -> list[dict[str, Any]]:
     """The table's rows: one per source with rated, scored comments, then ``(all sources)``."""
-    by_source: dict[str, Banded] = {}
+    by_source: dict[str, list[tuple[float, float, int, int]]] = {}
     scales: dict[str, set[str]] = {}
+    bands: dict[tuple[float, str], int] = {}
     for (source, scale, rating, sentiment), c in counts:
-        band = rating_band(rating, scale or None)
-        by_source.setdefault(source, Counter())[(sentiment, rating, band)] += c
+        band = bands.get((rating, scale))
+        if band is None:
+            band = bands[(rating, scale)] = _band_code(rating_band(rating, scale or None))
+        by_source.setdefault(source, []).append((sentiment, rating, band, c))
         scales.setdefault(source, set()).add(scale)
-    rows = [figures(source, ",".join(sorted(scales[source])) or None, cells)
-            for source, cells in sorted(by_source.items())]
+    tables = {source: np.array(cells, dtype=np.float64) for source, cells in sorted(by_source.items())}
+    rows = [figures(source, ",".join(sorted(scales[source])) or None, table) for source, table in tables.items()]
     if len(rows) > 1:
-        everything: Banded = Counter()
-        for cells in by_source.values():
-            everything.update(cells)
-        rows.append(figures("(all sources)", None, everything))
+        rows.append(figures("(all sources)", None, np.concatenate(list(tables.values()))))
     return rows
 
 
