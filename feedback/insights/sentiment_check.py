@@ -44,7 +44,7 @@ import sqlite_utils
 
 from feedback.insights import sums
 from feedback.publish_delta import IncrementalExtension, TableUpdate
-from feedback.ratings import rating_band
+from feedback.ratings import CUTS, NPS, NPS_CUTS, rating_band
 from feedback.text.sentiment_model import published_sentiment_sql
 from feedback.warehouse.sql import chunks, marks, write_transaction
 
@@ -130,22 +130,21 @@ def check_row(source: str, scale: str | None, pairs: Iterable[tuple[float, float
     return figures(source, scale, np.array([(*k, n) for k, n in counted.items()], dtype=np.float64).reshape(-1, 4))
 
 
+def _rows(tables: dict[str, np.ndarray], scales: dict[str, set[str]]) -> list[dict[str, Any]]:
+    rows = [figures(source, ",".join(sorted(scales[source])) or None, tables[source]) for source in sorted(tables)]
+    if len(rows) > 1:
+        rows.append(figures("(all sources)", None, np.concatenate([tables[source] for source in sorted(tables)])))
+    return rows
+
+
 def rows_from_counts(counts: Iterable[tuple[Cell, int]]) -> list[dict[str, Any]]:
     """The table's rows: one per source with rated, scored comments, then ``(all sources)``."""
     by_source: dict[str, list[tuple[float, float, int, int]]] = {}
     scales: dict[str, set[str]] = {}
-    bands: dict[tuple[float, str], int] = {}
     for (source, scale, rating, sentiment), c in counts:
-        band = bands.get((rating, scale))
-        if band is None:
-            band = bands[(rating, scale)] = _band_code(rating_band(rating, scale or None))
-        by_source.setdefault(source, []).append((sentiment, rating, band, c))
+        by_source.setdefault(source, []).append((sentiment, rating, _band_code(rating_band(rating, scale or None)), c))
         scales.setdefault(source, set()).add(scale)
-    tables = {source: np.array(cells, dtype=np.float64) for source, cells in sorted(by_source.items())}
-    rows = [figures(source, ",".join(sorted(scales[source])) or None, table) for source, table in tables.items()]
-    if len(rows) > 1:
-        rows.append(figures("(all sources)", None, np.concatenate(list(tables.values()))))
-    return rows
+    return _rows({source: np.array(cells, dtype=np.float64) for source, cells in by_source.items()}, scales)
 
 
 def _cells(rows: Iterable[tuple[str, str, str | None, float, float | None]]) -> dict[str, Cell]:
@@ -165,9 +164,18 @@ def sentiment_check(db: sqlite_utils.Database) -> list[dict[str, Any]]:
 
 
 def stored(db: sqlite_utils.Database) -> list[dict[str, Any]]:
-    """The table from the counts kept in the warehouse."""
-    return rows_from_counts(((s, sc, r, se), n) for s, sc, r, se, n in db.execute(
-        "select source, scale, rating, sentiment, n from sentiment_counts"))
+    """The table from the counts kept in the warehouse (:func:`rows_from_counts`, each source's
+    cells read straight into an array, their rating bands worked out in SQL)."""
+    band = ("case when rating < (case when scale = ? then ? else ? end) then 1"
+            " when rating >= (case when scale = ? then ? else ? end) then 2 else 0 end")
+    cuts = [NPS, NPS_CUTS[0], CUTS[0], NPS, NPS_CUTS[1], CUTS[1]]
+    scales: dict[str, set[str]] = {}
+    for source, scale in db.execute("select source, scale from sentiment_counts group by source, scale"):
+        scales.setdefault(source, set()).add(scale)
+    tables = {source: np.array(db.execute(f"select sentiment, rating, {band}, n from sentiment_counts where source = ?",
+                                          [*cuts, source]).fetchall(), dtype=np.float64).reshape(-1, 4)
+              for source in scales}
+    return _rows(tables, scales)
 
 
 def tag(db: sqlite_utils.Database) -> str | None:
