@@ -448,10 +448,13 @@ def publish(
             start, how = _starting_file(warehouse, target, base, state)
             changes = publish_state.changes_since(warehouse, start, upto, state)
             archived = _archived(target)
-            if how == "previous" and _too_many(len(changes.items), archived):  # the night before was a big one
-                log.info("incremental publish on a copy of the archive in place: %d changes since the previous",
-                         len(changes.items))
-                how, changes = "copy", publish_state.changes_since(warehouse, base, upto, state)
+            if how == "previous":  # worth it when the night before costs less to apply again than a copy
+                direct = publish_state.changes_since(warehouse, base, upto, state)
+                extra = len(changes.items) - len(direct.items)
+                if _too_many(len(changes.items), archived) or not publish_base.cheaper_than_a_copy(extra, target):
+                    log.info("incremental publish on a copy of the archive in place: %d more changes to apply"
+                             " to the previous archive", extra)
+                    how, changes = "copy", direct
             reason = _too_many(len(changes.items), archived)
             if reason:
                 log.info("full publish: %s", reason)

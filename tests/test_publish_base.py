@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from feedback.publish_base import held_open, keep_previous, previous_path, usable_previous
+from feedback.publish_base import cheaper_than_a_copy, held_open, keep_previous, previous_path, usable_previous
 
 
 @pytest.fixture
@@ -78,3 +78,16 @@ def test_the_previous_archive_is_a_hard_link_and_reused_only_when_free(archive: 
     assert usable_previous(archive) == (False, "a process still has the previous archive open")
     reader.close()
     assert usable_previous(archive) == (True, "")
+
+
+@pytest.mark.parametrize(("size", "extra", "cheaper"), [
+    (3_000_000, 0, True),  # nothing more to apply
+    (3_000_000, 3, True),  # 3 changes cost about a 3 MB copy
+    (3_000_000, 4, False),
+    (100_000, 1, False),  # a small archive is copied
+])
+def test_the_previous_archive_is_used_only_when_cheaper_than_a_copy(tmp_path: Path, size: int, extra: int,
+                                                                    cheaper: bool) -> None:
+    target = tmp_path / "archive.db"
+    target.write_bytes(b"\0" * size)
+    assert cheaper_than_a_copy(extra, target) is cheaper
