@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from feedback.publish_base import cheaper_than_a_copy, held_open, keep_previous, previous_path, usable_previous
+from feedback.publish_base import (
+    cheaper_than_a_copy,
+    held_open,
+    keep_previous,
+    previous_path,
+    usable_previous,
+)
 
 
 @pytest.fixture
