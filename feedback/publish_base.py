@@ -91,4 +91,7 @@ def keep_previous(target: Path) -> None:
     previous = previous_path(target)
     previous.unlink(missing_ok=True)
     if target.exists():
-        os.link(target, previous)
+        try:
+            os.link(target, previous)
+        except OSError as error:  # a file system without hard links: the next publish copies
+            log.info("the archive replaced is not kept for the next publish: %s", error)
