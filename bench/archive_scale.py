@@ -196,6 +196,9 @@ def summary(times: list[float]) -> str:
     return f"n={len(times):3d}  p50 {statistics.median(ordered):7.0f} ms  p95 {p95:7.0f} ms  max {ordered[-1]:7.0f} ms"
 
 
+BASES = {"previous": "the previous archive, in place", "copy": "a copy of the archive in place"}
+
+
 def _publish_in_child(root: Path, full: bool, out: Any) -> None:
     from feedback.config import load_config
     from feedback.pipeline import publish_archive
@@ -205,11 +208,12 @@ def _publish_in_child(root: Path, full: bool, out: Any) -> None:
     started = time.perf_counter()
     result = publish_archive(open_warehouse(root / "warehouse.db"), config, full=full)
     out.put((time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
-             result.mode, result.changed))
+             result.mode, result.changed, BASES.get(result.base, "-")))
 
 
-def timed_publish(root: Path, full: bool) -> tuple[float, float, str, int]:
-    """(seconds, peak RSS GiB, mode, comments changed) of one publish, in a child process of its own."""
+def timed_publish(root: Path, full: bool) -> tuple[float, float, str, int, str]:
+    """(seconds, peak RSS GiB, mode, comments changed, what an incremental one wrote into: the previous
+    archive or a copy) of one publish, in a child process of its own."""
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
@@ -257,7 +261,8 @@ def incremental_nights(root: Path, existing: int, new: int, rng: random.Random, 
                f" (received {'over all 100 weeks' if days is None else f'in the last {days} days'})")
     inc = timed_publish(root, full=False)
     assert inc[2] == "incremental", inc
-    say(lines, f"incremental publish ({inc[3]:,} comments changed): {inc[0]:.1f} s, peak RSS {inc[1]:.2f} GiB")
+    say(lines, f"incremental publish ({inc[3]:,} comments changed, on {inc[4]}): {inc[0]:.1f} s,"
+               f" peak RSS {inc[1]:.2f} GiB")
     if rebuild:
         full = timed_publish(root, full=True)
         say(lines, f"full rebuild of the same archive ({existing + new:,} comments): {full[0]:.1f} s,"
@@ -267,7 +272,9 @@ def incremental_nights(root: Path, existing: int, new: int, rng: random.Random, 
         say(lines, f"incremental / the first (full) publish of {existing:,}: time {inc[0] / first[0]:.2f},"
                    f" peak RSS {inc[1] / first[1]:.2f}")
     quiet = timed_publish(root, full=False)
-    say(lines, f"a publish with nothing new: {quiet[0]:.1f} s, peak RSS {quiet[1]:.2f} GiB")
+    # on the previous archive, the night before is applied again: the archive it updates is two nights old
+    say(lines, f"a publish with nothing new ({quiet[3]:,} comments applied, on {quiet[4]}): {quiet[0]:.1f} s,"
+               f" peak RSS {quiet[1]:.2f} GiB")
     empty = Path(tempfile.mkdtemp(prefix="archive-empty-", dir=root))  # the baseline: the same night, nothing before
     build_warehouse(empty / "warehouse.db", new, random.Random(7), days=days)
     copy_promise_vectors(root / "warehouse.db", empty / "warehouse.db")
@@ -282,7 +289,7 @@ def first_publish(root: Path) -> tuple[list[str], tuple[float, float]]:
     """The first (full) publish of the warehouse in ``root``, in a child process of its own:
     its lines, and its (seconds, peak RSS GiB)."""
     (root / "config.yml").write_text((REPO / "data" / "config.yml").read_text())
-    seconds, rss, mode, _ = timed_publish(root, full=True)
+    seconds, rss, mode, _, _ = timed_publish(root, full=True)
     import sqlite_utils
 
     tables = json.loads(sqlite_utils.Database(root / "archive.db").execute("select tables from archive_info").fetchone()[0])

@@ -11,9 +11,12 @@ Two ways, one result (tests/test_publish_incremental.py checks they are equal):
 - **full** (:func:`build_archive`): every table from the warehouse. Used for the first
   publish, ``feedback publish --full``, and whenever :func:`feedback.publish_state.plan`
   finds the archive in place unusable (missing, unreadable, another format, another
-  warehouse, a migration or a theme re-fit since).
-- **incremental** (:func:`update_archive`): a copy of the archive in place, with only what
-  the warehouse logged since it was built (:mod:`feedback.publish_state`) applied:
+  warehouse, a migration or a theme re-fit since), and for a night that changes a large share
+  of the archive's comments (:data:`FULL_SHARE`: a re-calibrated sentiment re-scores them all),
+  which a full build publishes faster than applying every change.
+- **incremental** (:func:`update_archive`): the archive the one in place replaced (kept beside
+  it; when no process reads it: :mod:`feedback.publish_base`), or else a copy of the archive in
+  place, with only what the warehouse logged since it was built (:mod:`feedback.publish_state`) applied:
   comments by id, and each extension's :class:`~feedback.publish_delta.TableUpdate`.
 
 Adding a table to the archive: return it from an extension (a function of the warehouse
@@ -36,6 +39,7 @@ import logging
 import os
 import shutil
 import signal
+import sqlite3
 import time
 import uuid
 from collections.abc import Collection, Iterable, Iterator
@@ -45,7 +49,7 @@ from typing import Any
 
 import sqlite_utils
 
-from feedback import publish_state
+from feedback import publish_base, publish_state
 from feedback.insights.vector_codes import update_codes, write_codes
 from feedback.publish_delta import (
     ArchiveExtension,
@@ -66,6 +70,12 @@ log = logging.getLogger(__name__)
 __all__ = ["ArchiveExtension", "IncrementalExtension", "PublishResult", "TableUpdate", "build_archive", "publish",
            "update_archive"]
 KILL_AT = "FEEDBACK_TEST_KILL_AT"
+# A night that changes this share of the archive's comments (and at least FULL_MIN_CHANGES) is built
+# in full: applying a change costs ~4x what building a comment does (200k archive, bench/RESULTS.md:
+# 201,990 changes applied in 334 s, a full build in 70-82 s), so past ~1/4 the full build is
+# cheaper; below FULL_MIN_CHANGES either takes seconds.
+FULL_SHARE = 0.2
+FULL_MIN_CHANGES = 5_000
 
 FEEDBACK_COLUMNS: dict[str, type] = {
     "id": str,
@@ -159,6 +169,7 @@ class PublishResult:
     mode: str = "full"
     reason: str = ""  # why a full rebuild
     changed: int = 0  # comments republished by an incremental publish
+    base: str = ""  # what an incremental publish wrote into: "previous" archive (in place) or a "copy"
 
 
 def _create_contract_tables(archive: sqlite_utils.Database) -> None:
@@ -313,7 +324,7 @@ def update_archive(
     changes: publish_state.Changes,
     state: dict[str, Any] | None = None,
 ) -> PublishResult:
-    """Apply ``changes`` to the archive at ``path`` (a copy of the one in place).
+    """Apply ``changes`` to the archive at ``path`` (a copy of the one in place, or the one it replaced).
 
     Every extension's updates are computed before the archive is touched (they read what it
     held: a changed comment's old week, customer and themes), then applied in order."""
@@ -356,6 +367,38 @@ def update_archive(
     return result
 
 
+def _starting_file(warehouse: sqlite_utils.Database, target: Path, base: dict[str, Any],
+                   state: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """What an incremental publish starts from: ("previous": the archive the one in place replaced,
+    brought up to date in place from its own state) when it can be, else ("copy": the archive in
+    place, copied); with the recorded state of that archive."""
+    previous, why = publish_state.reusable(warehouse, publish_base.previous_path(target), state)
+    if previous is not None:
+        usable, why = publish_base.usable_previous(target)
+        if usable:
+            return previous, "previous"
+    log.info("incremental publish on a copy of the archive in place: %s", why)
+    return base, "copy"
+
+
+def _archived(path: Path) -> int:
+    """The comments the archive at ``path`` holds (its ``archive_info``)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return int(conn.execute("select feedback from archive_info").fetchone()[0] or 0)
+    finally:
+        conn.close()
+
+
+def _too_many(changed: int, archived: int) -> str:
+    """Why a night that changes ``changed`` comments of an archive of ``archived`` is built in
+    full rather than applied (a large share of the archive), or "" to apply it."""
+    if changed < FULL_MIN_CHANGES or changed < FULL_SHARE * archived:
+        return ""
+    return (f"{changed:,} of {archived:,} comments changed (>= {FULL_SHARE:.0%}): a full build is cheaper than"
+            " applying them")
+
+
 def remove_stale_temporaries(target: Path) -> list[Path]:
     """Remove the half-built archives (``.archive.db.<pid>.tmp``) that publishes killed midway
     left beside ``target``: those whose process is gone. Returns what was removed."""
@@ -382,9 +425,11 @@ def publish(
 ) -> PublishResult:
     """Bring the archive at ``target`` up to date with the warehouse and move it into place.
 
-    Incremental (what changed since the archive in place was built, applied to a copy of it)
+    Incremental (what changed since the archive in place was built, applied to a copy of it, or
+    since the archive it replaced was built, applied to that one: :mod:`feedback.publish_base`)
     unless ``full`` or :func:`feedback.publish_state.plan` says the archive in place cannot
-    be the base. Either way the new archive is written beside ``target`` and swapped in."""
+    be the base. Either way the new archive is written beside ``target`` and swapped in, and
+    the archive it replaces is kept beside it for the next publish."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target)
@@ -400,20 +445,42 @@ def publish(
             result = build_archive(warehouse, tmp, extensions, state=state)
             result.reason = reason
         else:
-            changes = publish_state.changes_since(warehouse, base, upto, state)
-            shutil.copyfile(target, tmp)
-            _checkpoint("after-copy")
-            result = update_archive(warehouse, tmp, extensions, changes, state)
+            start, how = _starting_file(warehouse, target, base, state)
+            changes = publish_state.changes_since(warehouse, start, upto, state)
+            archived = _archived(target)
+            if how == "previous":  # worth it when the night before costs less to apply again than a copy
+                direct = publish_state.changes_since(warehouse, base, upto, state)
+                extra = len(changes.items) - len(direct.items)
+                if _too_many(len(changes.items), archived) or not publish_base.cheaper_than_a_copy(extra, target):
+                    log.info("incremental publish on a copy of the archive in place: %d more changes to apply"
+                             " to the previous archive", extra)
+                    how, changes = "copy", direct
+            reason = _too_many(len(changes.items), archived)
+            if reason:
+                log.info("full publish: %s", reason)
+                result = build_archive(warehouse, tmp, extensions, state=state)
+                result.reason = reason
+            else:
+                if how == "previous":
+                    os.replace(publish_base.previous_path(target), tmp)  # from here a temporary file
+                    _checkpoint("after-claim")
+                else:
+                    shutil.copyfile(target, tmp)
+                    _checkpoint("after-copy")
+                result = update_archive(warehouse, tmp, extensions, changes, state)
+                result.base = how
         _checkpoint("before-swap")
         publish_state.write_pending(warehouse, state)
         _checkpoint("after-pending")
+        publish_base.keep_previous(target)
+        _checkpoint("after-link")
         os.replace(tmp, target)
         _checkpoint("after-swap")
-        publish_state.record(warehouse, state)
+        publish_state.record(warehouse, state, displaced=base)
     finally:
         tmp.unlink(missing_ok=True)
     result.path = target
     log.info("published %s (%s%s): %d comments in %.1f s", target, result.mode,
-             f", {result.changed} changed" if result.mode == "incremental" else f": {reason}",
+             f", {result.changed} changed, on the {result.base}" if result.mode == "incremental" else f": {reason}",
              result.feedback, result.seconds)
     return result

@@ -11,12 +11,15 @@ segments have that text), ``email`` (an e-mail message: threads to recompute).
   change it covers (``covers``), the archive ``format``, the warehouse's ``migrations``, the
   theme ``fit`` it was built on, and each theme's ``[status, parent_id]``;
 - ``pending``: the same for an archive written and about to be swapped in, so a publish killed
-  between the swap and recording it is recognised by the next one.
+  between the swap and recording it is recognised by the next one;
+- ``previous``: the same for the archive the one in place replaced (kept beside it: the next
+  publish brings it up to date in place instead of copying the archive in place), and ``pruned``:
+  the changes up to ``upto`` are gone (pruned up to what both archives cover).
 
 An incremental publish starts from the recorded state when the archive in place is the one
 it describes (same build id, format, migrations, fit and warehouse); anything else rebuilds
-in full (:func:`plan`). Changes up to ``covers`` are pruned once an archive covering them is
-recorded.
+in full (:func:`plan`). Changes up to ``covers`` of the previous archive are pruned once an
+archive covering them is recorded.
 """
 
 from __future__ import annotations
@@ -94,12 +97,38 @@ def write_pending(db: sqlite_utils.Database, state: dict[str, Any]) -> None:
         _put(db, "pending", state)
 
 
-def record(db: sqlite_utils.Database, state: dict[str, Any]) -> None:
-    """The archive ``state`` describes is in place: record it and prune the changes it covers."""
+def record(db: sqlite_utils.Database, state: dict[str, Any], displaced: dict[str, Any] | None = None) -> None:
+    """The archive ``state`` describes is in place: record it, and ``displaced``, the state of the
+    archive it replaced (kept beside it as the next publish's base), and prune the changes both cover."""
+    upto = min(state["covers"], displaced["covers"]) if displaced else state["covers"]
     with db.conn:
         _put(db, "archive", state)
+        if displaced:
+            _put(db, "previous", displaced)
+        else:
+            db.execute("delete from publish_state where key = 'previous'")
         db.execute("delete from publish_state where key = 'pending'")
-        db.execute("delete from publish_changes where seq <= ?", [state["covers"]])
+        db.execute("delete from publish_changes where seq <= ?", [upto])
+        _put(db, "pruned", {"upto": upto})
+
+
+def reusable(db: sqlite_utils.Database, path: Path, now: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+    """(the recorded state of the archive at ``path``, "") when it can be brought up to date from
+    the changes kept since it was built, else (None, why not)."""
+    build = archive_build_id(path)
+    if build is None:
+        return None, "no previous archive"
+    state = next((s for key in ("previous", "archive", "pending") if (s := get(db, key)) and s.get("build_id") == build),
+                 None)
+    if state is None:
+        return None, "the previous archive is not one this warehouse recorded"
+    for key in ("warehouse_id", "format", "migrations", "fit"):
+        if state.get(key) != now[key]:
+            return None, f"the previous archive has another {key}"
+    pruned = get(db, "pruned")
+    if pruned is None or pruned["upto"] > state["covers"]:
+        return None, "the changes since the previous archive are no longer kept"
+    return state, ""
 
 
 def archive_build_id(path: Path) -> str | None:

@@ -4,11 +4,13 @@ publish killed at any point leaves the previous archive served and the next one 
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import shutil
 import sqlite3
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -17,10 +19,12 @@ from typing import Any
 import pytest
 import sqlite_utils
 
+from feedback import publish as publish_module
+from feedback import publish_base
 from feedback.actions.record import add_action
 from feedback.config import Config, EmailSource, load_config
 from feedback.embed import Embedder
-from feedback.insights.sentiment_check import sentiment_delta
+from feedback.insights.sentiment_check import counted, sentiment_delta
 from feedback.pipeline import ingest_source, publish_archive
 from feedback.publish import KILL_AT
 from feedback.publish_state import Changes
@@ -43,9 +47,14 @@ HEADER = "Timestamp,Email Address,Score,Why?\n"
 TEXTS = [t for t, _ in sample_comments(seed=11, per_theme=14)]
 QUERIES = ["delivery", "refund", "driver", "app", "late", "staff OR store", "fresh", "charged"]
 EMAIL = EmailSource(name="support", channel="email", eml=["x"], company_domains=["brightmoor.co.uk"])
-KILL_POINTS = ["after-copy", "after-feedback", "before-swap", "after-pending", "after-swap"]
+# (where, on the previous archive in place or on a copy of the archive in place)
+KILL_POINTS = [("after-copy", "copy"), ("after-feedback", "copy"), ("after-claim", "previous"),
+               ("after-feedback", "previous"), ("before-swap", "previous"), ("after-pending", "previous"),
+               ("after-link", "previous"), ("after-swap", "previous")]
 SUBPROCESS = """
 import sys
+import feedback.publish_base
+feedback.publish_base.BYTES_PER_CHANGE = 0  # the previous archive whenever it can be (a small archive copies)
 from feedback.config import load_config
 from feedback.pipeline import publish_archive
 from feedback.warehouse import open_warehouse
@@ -145,6 +154,17 @@ def carrying(path: Path, theme: int) -> set[str]:
     return {r["feedback_id"] for r in db.query("select feedback_id from feedback_themes where theme_id = ?", [theme])}
 
 
+def stored_counts(db: sqlite_utils.Database) -> Counter[tuple[str, str, float, float]]:
+    """The sentiment check's counts kept in the warehouse."""
+    return Counter({(s, sc, r, se): n for s, sc, r, se, n in db.execute(
+        "select source, scale, rating, sentiment, n from sentiment_counts")})
+
+
+def assert_counts_current(db: sqlite_utils.Database) -> None:
+    """The counts an incremental publish brought up to date are those of every rated comment now."""
+    assert stored_counts(db) == counted(db) != Counter()
+
+
 def info(path: Path) -> dict[str, Any]:
     return dict(next(sqlite_utils.Database(path).query("select * from archive_info")))
 
@@ -154,6 +174,13 @@ def embedder() -> Embedder:
     return Embedder()
 
 
+@pytest.fixture
+def previous_always(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The previous archive is brought up to date whenever it can be (a small archive is copied)."""
+    monkeypatch.setattr(publish_base, "BYTES_PER_CHANGE", 0)
+
+
+@pytest.mark.usefixtures("previous_always")
 def test_nights_of_incremental_publish_equal_a_full_rebuild(tmp_path: Path, embedder: Embedder) -> None:
     shop = Shop(tmp_path, embedder)
     ann, staff = "Ann Lee <ann@example.com>", "Care <care@brightmoor.co.uk>"
@@ -188,6 +215,7 @@ def test_nights_of_incremental_publish_equal_a_full_rebuild(tmp_path: Path, embe
     assert mentioned(shop.config.archive) - mentioned(tmp_path / "full1" / "archive.db") >= {
         "My groceries were delivered within 2 days"}
     assert info(shop.config.archive)["build_mode"] == "incremental"
+    assert_counts_current(shop.db)
     assert_same_archive(shop.config.archive, shop.full_copy(tmp_path / "full2"))
     threads = list(sqlite_utils.Database(shop.config.archive).query("select answered from email_threads"))
     assert threads == [{"answered": 1}]
@@ -208,9 +236,10 @@ def test_nights_of_incremental_publish_equal_a_full_rebuild(tmp_path: Path, embe
     merge(shop.db, themes[0], [themes[1]])
     moved = carrying(shop.config.archive, themes[1])
     fourth = shop.publish()
-    assert fourth.mode == "incremental"
+    assert (fourth.mode, fourth.base) == ("incremental", "copy")  # the archive before was fitted on other themes
     assert moved and carrying(shop.config.archive, themes[1]) == set()  # those comments changed theme
     assert moved <= carrying(shop.config.archive, themes[0])
+    assert_counts_current(shop.db)
     assert_same_archive(shop.config.archive, shop.full_copy(tmp_path / "full3"))
 
     # night 4: only an e-mail (no rated comment): the rating check is kept as it was
@@ -224,12 +253,22 @@ def test_nights_of_incremental_publish_equal_a_full_rebuild(tmp_path: Path, embe
         shop.db.execute("delete from theme_segments where item_id = ?", [gone])
         shop.db.execute("delete from processed where item_id = ?", [gone])
     unrated = {r[0] for r in shop.db.execute("select id from items where rating is null")}
-    rated = shop.db.execute("select id from items where rating is not null limit 1").fetchone()[0]
+    rated = shop.db.execute("select id from items where rating is not null and id != ? limit 1", [gone]).fetchone()[0]
     served = sqlite_utils.Database(shop.config.archive)
-    assert sentiment_delta(shop.db, served, Changes(items=unrated))["sentiment_check"].keep_table
-    assert not sentiment_delta(shop.db, served, Changes(items={rated}))["sentiment_check"].keep_table
+    build, counts = info(shop.config.archive)["build_id"], stored_counts(shop.db)
+    # comments whose rating and sentiment are as the archive shows them leave the counts and the table alone
+    unchanged = Changes(items=unrated | {rated}, base_build=build, build=build)
+    assert sentiment_delta(shop.db, served, unchanged)["sentiment_check"].keep_table
+    assert stored_counts(shop.db) == counts
+    # a rated comment withdrawn: its cell leaves the counts, tagged for another build (a publish killed before
+    # its swap): the publish derives the table again, without taking the cell out twice
+    withdrawn = Changes(items={gone}, base_build=build, build="probe")
+    assert not sentiment_delta(shop.db, served, withdrawn)["sentiment_check"].keep_table
+    assert stored_counts(shop.db) == counted(shop.db) != counts
+    assert sum(counts.values()) - sum(stored_counts(shop.db).values()) == 1
     fifth = shop.publish()
-    assert fifth.mode == "incremental" and fifth.changed >= 1
+    assert (fifth.mode, fifth.base) == ("incremental", "previous")  # two nights applied to the archive before
+    assert fifth.changed > 30 + 1
     assert_same_archive(shop.config.archive, shop.full_copy(tmp_path / "full4"))
     assert sqlite_utils.Database(shop.config.archive).execute("select count(*) from feedback where id = ?",
                                                                [gone]).fetchone() == (0,)
@@ -237,12 +276,42 @@ def test_nights_of_incremental_publish_equal_a_full_rebuild(tmp_path: Path, embe
     # a night with nothing new changes nothing but the build stamp
     before = archive_digest.digest(str(shop.config.archive))
     quiet = shop.publish()
-    assert (quiet.mode, quiet.changed) == ("incremental", 0)
+    # `served` (this process) still reads the archive the fifth publish replaced: it is not changed in place
+    assert (quiet.mode, quiet.changed, quiet.base) == ("incremental", 0, "copy")
     assert archive_digest.digest(str(shop.config.archive)) == before
 
     # `--full` on demand
     assert shop.publish(full=True).reason == "asked for a full rebuild"
     assert archive_digest.digest(str(shop.config.archive)) == before
+
+
+class Survey:
+    """A one-source warehouse of a few survey comments, the real process stage, no themes."""
+
+    def __init__(self, folder: Path, write_config: Callable[..., Path]) -> None:
+        self.csv = folder / "nps.csv"
+        columns = {"received_at": "Timestamp", "customer": "Email Address",
+                   "rating": {"column": "Score", "scale": "nps"}, "text": "Why?"}
+        self.config = load_config(write_config([{"name": "nps", "channel": "survey", "paths": "nps.csv",
+                                                 "columns": columns}]))
+        self.db = open_warehouse(self.config.warehouse)
+
+    def night(self, *lines: str) -> None:
+        """The export now holds ``lines`` (CSV rows): ingested and processed."""
+        self.csv.write_text(HEADER + "".join(f"{line}\n" for line in lines))
+        ingest_source(self.db, self.config, "nps", SECRET)
+        process_items(self.db, build_redactor(["GB"]), ["en"])
+
+    def publish(self) -> Any:
+        return publish_archive(self.db, self.config)
+
+
+@pytest.fixture
+def survey(tmp_path: Path, write_config: Callable[..., Path]) -> Survey:
+    return Survey(tmp_path, write_config)
+
+
+LATE = '3/1/2026 10:00:00,a@example.com,3,"Late again"'
 
 
 @pytest.mark.parametrize(
@@ -254,23 +323,48 @@ def test_nights_of_incremental_publish_equal_a_full_rebuild(tmp_path: Path, embe
          "the archive in place is not the one this warehouse last published"),
     ],
 )
-def test_an_archive_that_cannot_be_the_base_is_rebuilt(tmp_path: Path, write_config: Callable[..., Path],
-                                                       spoil: Callable[[Path], None], reason: str) -> None:
-    (tmp_path / "nps.csv").write_text(HEADER + '3/1/2026 10:00:00,a@example.com,3,"Late again"\n')
-    columns = {"received_at": "Timestamp", "customer": "Email Address", "rating": {"column": "Score", "scale": "nps"},
-               "text": "Why?"}
-    config = load_config(write_config([{"name": "nps", "channel": "survey", "paths": "nps.csv", "columns": columns}]))
-    db = open_warehouse(config.warehouse)
-    ingest_source(db, config, "nps", SECRET)
-    process_items(db, build_redactor(["GB"]), ["en"])
-    assert publish_archive(db, config).mode == "full"
-    assert publish_archive(db, config).mode == "incremental"
-    spoil(config.archive)
-    result = publish_archive(db, config)
+def test_an_archive_that_cannot_be_the_base_is_rebuilt(survey: Survey, spoil: Callable[[Path], None],
+                                                       reason: str) -> None:
+    survey.night(LATE)
+    assert survey.publish().mode == "full"
+    assert survey.publish().mode == "incremental"
+    spoil(survey.config.archive)
+    result = survey.publish()
     assert (result.mode, result.reason) == ("full", reason)
-    assert [r["text"] for r in sqlite_utils.Database(config.archive)["feedback"].rows] == ["Late again"]
+    assert [r["text"] for r in sqlite_utils.Database(survey.config.archive)["feedback"].rows] == ["Late again"]
 
 
+@pytest.mark.usefixtures("previous_always")
+def test_a_night_that_changes_a_large_share_of_the_archive_is_built_in_full(
+        survey: Survey, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
+    monkeypatch.setattr(publish_module, "FULL_MIN_CHANGES", 2)  # at scale: 5,000; the share is the real one
+    lines = [f'3/{day}/2026 10:00:00,c{day}@example.com,{day % 11},"Comment number {day} about the van"'
+             for day in range(1, 11)]
+    survey.night(*lines)
+    assert survey.publish().mode == "full"
+    survey.night(*lines, '3/11/2026 10:00:00,new@example.com,9,"A new one"')  # 1 of 10: applied
+    night = survey.publish()
+    assert (night.mode, night.changed) == ("incremental", 1)
+    lines.append('3/11/2026 10:00:00,new@example.com,9,"A new one"')
+    refunds = [line.replace("about the van", "about the refund") for line in lines[:3]]  # new comments
+    survey.night(*lines, *refunds)  # 3 new: built in full
+    with caplog.at_level(logging.INFO, logger="feedback.publish"):
+        result = survey.publish()
+    # 4 since the archive before the one in place: too many to bring it up to date; 3 since the one in place
+    reason = "3 of 11 comments changed (>= 20%): a full build is cheaper than applying them"
+    assert (result.mode, result.reason) == ("full", reason)
+    assert reason in caplog.text
+    texts = sorted(r["text"] for r in sqlite_utils.Database(survey.config.archive)["feedback"].rows)
+    assert sum("about the refund" in t for t in texts) == 3 and len(texts) == 14
+    full = full_rebuild(survey.csv.parent, tmp_path / "full")
+    assert archive_digest.digest(str(survey.config.archive)) == archive_digest.digest(str(full))
+    # the state of the full build is recorded: the next night applies, on a copy (the archive before the full
+    # build is 3 changes behind: too many to bring it up to date)
+    after = survey.publish()
+    assert (after.mode, after.base, after.changed) == ("incremental", "copy", 0)
+
+
+@pytest.mark.usefixtures("previous_always")
 def test_a_publish_killed_at_any_point_leaves_the_old_archive_and_the_next_one_right(
         tmp_path: Path, embedder: Embedder) -> None:
     (tmp_path / "shop").mkdir()
@@ -278,15 +372,22 @@ def test_a_publish_killed_at_any_point_leaves_the_old_archive_and_the_next_one_r
     shop.add(120, month=3)
     shop.night()
     shop.publish()
+    shop.add(10, month=3)
+    shop.night()
+    assert shop.publish().base == "copy"  # no previous archive yet: this one keeps the first beside it
+    previous = shop.folder / ".archive.db.prev"
+    assert previous.exists() and not os.path.samefile(previous, shop.config.archive)
     shop.add(30, month=4)
     shop.rows[0] = (*shop.rows[0][:3], "Nobody answered my complaint about the refund")
     shop.night()  # changes waiting for the publish
     shop.db.close()
     old = archive_digest.digest(str(shop.config.archive))
     full = full_rebuild(shop.folder, tmp_path / "full")
-    for point in KILL_POINTS:
-        folder = tmp_path / point
+    for point, base in KILL_POINTS:
+        folder = tmp_path / f"{point}-{base}"
         shutil.copytree(shop.folder, folder)
+        if base == "copy":
+            (folder / ".archive.db.prev").unlink()
         config = load_config(folder / "config.yml")
         done = subprocess.run([sys.executable, "-c", SUBPROCESS, str(folder / "config.yml")],
                               env={**os.environ, KILL_AT: point, "PYTHONPATH": str(REPO)}, capture_output=True)
@@ -302,24 +403,16 @@ def test_a_publish_killed_at_any_point_leaves_the_old_archive_and_the_next_one_r
         assert [p.name for p in folder.iterdir() if p.name.endswith(".tmp")] == []
 
 
-def test_the_sources_table_follows_items_not_yet_processed_and_quarantined_rows(
-        tmp_path: Path, write_config: Callable[..., Path]) -> None:
-    csv = tmp_path / "nps.csv"
-    csv.write_text(HEADER + '3/1/2026 10:00:00,a@example.com,3,"Late again"\n')
-    columns = {"received_at": "Timestamp", "customer": "Email Address", "rating": {"column": "Score", "scale": "nps"},
-               "text": "Why?"}
-    config = load_config(write_config([{"name": "nps", "channel": "survey", "paths": "nps.csv", "columns": columns}]))
-    db = open_warehouse(config.warehouse)
-    ingest_source(db, config, "nps", SECRET)
-    process_items(db, build_redactor(["GB"]), ["en"])
-    publish_archive(db, config)
+def test_the_sources_table_follows_items_not_yet_processed_and_quarantined_rows(survey: Survey) -> None:
+    survey.night(LATE)
+    survey.publish()
     # a row ingested but not processed (not published, but counted), and a row with no date
-    csv.write_text(HEADER + '3/1/2026 10:00:00,a@example.com,3,"Late again"\n'
-                   '3/2/2026 10:00:00,b@example.com,9,"Fine"\nnot a date,c@example.com,5,"When?"\n')
-    ingest_source(db, config, "nps", SECRET)
-    result = publish_archive(db, config)
+    survey.csv.write_text(HEADER + f'{LATE}\n3/2/2026 10:00:00,b@example.com,9,"Fine"\nnot a date,c@example.com,5,"When?"\n')
+    ingest_source(survey.db, survey.config, "nps", SECRET)
+    result = survey.publish()
     assert (result.mode, result.changed) == ("incremental", 0)
-    sources = list(sqlite_utils.Database(config.archive).query("select name, items, last_received, quarantined from sources"))
-    quarantined = db.execute("select count(*) from quarantine").fetchone()[0]
+    sources = list(sqlite_utils.Database(survey.config.archive).query(
+        "select name, items, last_received, quarantined from sources"))
+    quarantined = survey.db.execute("select count(*) from quarantine").fetchone()[0]
     assert sources == [{"name": "nps", "items": 2, "last_received": "2026-03-02T10:00:00Z", "quarantined": quarantined}]
     assert quarantined == 1

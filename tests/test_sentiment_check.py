@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,51 @@ def test_sample_archive_reports_sentiment_against_ratings(tmp_path_factory: pyte
         "select count(*) from feedback where rating is not null and sentiment is not null").fetchone()[0]
     # the samples' complaints come with low scores and their praise with high ones
     assert overall["spearman"] > 0.3 and overall["agreement"] > 0.75, overall
+
+
+def _scipy_row(pairs: list[tuple[float, float, str | None]]) -> tuple[float, float]:
+    from scipy.stats import spearmanr
+
+    result = spearmanr([p[0] for p in pairs], [p[1] for p in pairs])
+    return float(result.statistic), float(result.pvalue)
+
+
+@pytest.mark.parametrize(("seed", "n", "sentiments", "ratings"), [
+    (1, 7, 5, 3),  # a handful of comments, heavy ties
+    (2, 200, 40, 11),  # an NPS-like scale
+    (3, 5_000, 2_001, 5),  # stars, sentiments to 3 decimals
+    (4, 3, 3, 3),  # the smallest sample with a figure
+    (5, 1_000, 20_001, 2),  # two ratings, sentiments to 4 decimals (the published precision)
+])
+def test_spearman_from_counts_is_scipys(seed: int, n: int, sentiments: int, ratings: int) -> None:
+    import random
+
+    from feedback.insights.sentiment_check import spearman
+
+    rng = random.Random(seed)
+    pairs = []
+    for _ in range(n):
+        rating = rng.randrange(ratings) / (ratings - 1)
+        level = rng.randrange(sentiments)
+        # sentiment leaning with the rating, on a grid of `sentiments` values in [-1, 1]
+        s = round(min(sentiments - 1, max(0, level // 2 + int(rating * sentiments / 2))) * 2 / (sentiments - 1) - 1, 4)
+        pairs.append((s, rating, None))
+    if len({p[0] for p in pairs}) < 2:
+        pairs.append((1.0, 0.0, None))
+    found = spearman(Counter((s, r) for s, r, _ in pairs))
+    assert found is not None
+    rho, p = _scipy_row(pairs)
+    assert found[0] == pytest.approx(rho, rel=1e-12, abs=1e-15)
+    assert found[1] == pytest.approx(p, rel=1e-9, abs=1e-300)
+    row = check_row("s", "stars", pairs)
+    assert (row["spearman"], row["p_value"]) == (round(rho, 3), float(f"{p:.3g}"))
+
+
+def test_spearman_of_a_perfect_and_a_reversed_order() -> None:
+    from feedback.insights.sentiment_check import spearman
+
+    assert spearman(Counter({(0.1, 0.0): 2, (0.5, 0.5): 1, (0.9, 1.0): 3})) == (1.0, 0.0)
+    rho, p = spearman(Counter({(0.1, 1.0): 1, (0.5, 0.5): 1, (0.9, 0.0): 1, (0.95, 0.0): 1}))
+    assert (rho, p) == pytest.approx(_scipy_row([(0.1, 1.0, None), (0.5, 0.5, None), (0.9, 0.0, None),
+                                                 (0.95, 0.0, None)]), rel=1e-12)
+    assert spearman(Counter({(0.1, 1.0): 5})) is None and spearman(Counter({(0.1, 1.0): 1, (0.2, 0.0): 1})) is None

@@ -55,6 +55,7 @@ def test_released_migration_names_never_change() -> None:
         "0050_actions",
         "0060_publish_changes",
         "0070_insight_sums",
+        "0080_sentiment_counts",
         "0090_sentiment_calibration",
         "0120_nightly_probe_indexes",
     ]

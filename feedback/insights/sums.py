@@ -174,21 +174,22 @@ def _write(db: sqlite_utils.Database, delta: Delta) -> None:
                         " values (?, ?, ?, ?, ?, ?, ?)", upserts)
 
 
-def _set_tag(db: sqlite_utils.Database, build: str | None) -> None:
+def set_tag(db: sqlite_utils.Database, build: str | None, name: str = TAG) -> None:
     db.execute("insert or replace into publish_state (key, value, updated_at) values (?, ?, datetime('now'))",
-               [TAG, json.dumps({"build_id": build})])
+               [name, json.dumps({"build_id": build})])
 
 
-def tag(db: sqlite_utils.Database) -> str | None:
-    """The archive build the sums were last derived for (None: not known)."""
-    row = db.execute("select value from publish_state where key = ?", [TAG]).fetchone()
+def tag(db: sqlite_utils.Database, name: str = TAG) -> str | None:
+    """The archive build the sums (or the state kept under ``name``) were last derived for (None: not known)."""
+    row = db.execute("select value from publish_state where key = ?", [name]).fetchone()
     return json.loads(row[0]).get("build_id") if row else None
 
 
-def mark(db: sqlite_utils.Database, build: str) -> None:
-    """The sums are the ones archive ``build`` was derived from (called once it is written)."""
+def mark(db: sqlite_utils.Database, build: str, name: str = TAG) -> None:
+    """The sums (or the state kept under ``name``) are the ones archive ``build`` was derived from
+    (called once it is written)."""
     with write_transaction(db):
-        _set_tag(db, build)
+        set_tag(db, build, name)
 
 
 def rebuild(db: sqlite_utils.Database, items: list[Comment] | None = None,
@@ -214,7 +215,7 @@ def rebuild(db: sqlite_utils.Database, items: list[Comment] | None = None,
                 _respond(delta, response, 1)
             db.conn.executemany("insert into insight_responses values (?, ?, ?, ?, ?)", part)
         _write(db, delta)
-        _set_tag(db, None)
+        set_tag(db, None)
 
 
 def _responses(db: sqlite_utils.Database, keys: Collection[str]) -> list[tuple[str, str, str, int, str]]:
@@ -265,7 +266,7 @@ def apply(db: sqlite_utils.Database, ids: Collection[str], build: str | None,
         for part in chunks(sorted(responses)):
             db.execute(f"delete from insight_responses where key in ({marks(len(part))})", part)
         db.conn.executemany("insert into insight_responses values (?, ?, ?, ?, ?)", after)
-        _set_tag(db, build)
+        set_tag(db, build)
     touched: dict[str, set[str]] = {}
     for kind, k in delta:
         touched.setdefault(kind, set()).add(k)

@@ -5,6 +5,7 @@ every time it is opened. A migration's name is permanent once released (it is wh
 ``_migrations`` records); a schema change is a new migration, never an edit of one.
 Numbering: 0001-0009 landing, items and run log; 0010-0019 theme engine; 0020-0029
 e-mail channel; 0030-0039 public reviews; 0040-0049 the feedback form; 0050-0059 actions; 0060-0069 publishing;
+0080-0089 the sentiment check's counts;
 0120-0129 the nightly run's probes.
 """
 
@@ -341,6 +342,22 @@ def _m0070(db: sqlite_utils.Database) -> None:
     )
     # the archive's sources table (each source's channel) from an index, not a pass over every item
     db.table("items").create_index(["source", "channel"], if_not_exists=True)
+
+
+# --- the sentiment check's counts (feedback/insights/sentiment_check.py): 0080-0089 -----------
+
+
+@migration("0080_sentiment_counts")
+def _m0080(db: sqlite_utils.Database) -> None:
+    # How many rated comments have each (source, scale ('' for none), rating, published sentiment):
+    # the archive's sentiment_check is derived from these, kept between publishes so an incremental
+    # publish adds and subtracts only the changed comments; sentiment_ledger: the cell each rated
+    # comment last added.
+    db.table("sentiment_ledger").create({"item_id": str, "source": str, "scale": str, "rating": float,
+                                         "sentiment": float}, pk="item_id")
+    # clustered by its key (without rowid): a source's cells are read in one range scan
+    db.execute("create table sentiment_counts (source text, scale text, rating float, sentiment float, n integer,"
+               " primary key (source, scale, rating, sentiment)) without rowid")
 
 
 # --- segment sentiment (feedback/themes/segment_sentiment.py): 0090-0099 -----------------------

@@ -1,0 +1,99 @@
+"""The previous archive as the next publish's base: changed in place only when no process reads it."""
+
+from __future__ import annotations
+
+import mmap
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from feedback.publish_base import (
+    cheaper_than_a_copy,
+    held_open,
+    keep_previous,
+    previous_path,
+    usable_previous,
+)
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    path = tmp_path / "archive.db"
+    conn = sqlite3.connect(path)
+    conn.execute("create table feedback (id text)")
+    conn.commit()
+    conn.close()
+    return path
+
+
+def test_a_file_nobody_opened_is_not_held(archive: Path) -> None:
+    assert held_open(archive) is False
+
+
+def test_a_reader_holds_the_file_until_it_closes(archive: Path) -> None:
+    reader = sqlite3.connect(f"file:{archive}?immutable=1", uri=True)  # as Datasette serves it: no lock taken
+    reader.execute("select count(*) from feedback").fetchone()
+    assert held_open(archive) is True
+    reader.close()
+    assert held_open(archive) is False
+
+
+def test_a_memory_map_holds_the_file_after_its_descriptor_is_closed(archive: Path) -> None:
+    with archive.open("rb") as f:
+        mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    try:
+        assert held_open(archive) is True
+    finally:
+        mapped.close()
+    assert held_open(archive) is False
+
+
+def test_another_process_holds_the_file_while_it_reads(archive: Path) -> None:
+    code = f"import sqlite3, sys; c = sqlite3.connect({str(archive)!r}); c.execute('select 1 from feedback')" \
+           "; print('open', flush=True); sys.stdin.read()"
+    reader = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout is not None and reader.stdout.readline() == "open\n"
+        assert held_open(archive) is True
+    finally:
+        reader.communicate("")
+    assert held_open(archive) is False
+
+
+def test_a_missing_file_cannot_be_told(tmp_path: Path) -> None:
+    assert held_open(tmp_path / "missing.db") is None
+
+
+def test_the_previous_archive_is_a_hard_link_and_reused_only_when_free(archive: Path) -> None:
+    assert usable_previous(archive) == (False, "no previous archive")
+    keep_previous(archive)
+    previous = previous_path(archive)
+    assert previous.name == ".archive.db.prev" and os.path.samefile(previous, archive)
+    # killed between the link and the swap: the previous archive is the one served
+    assert usable_previous(archive) == (False, "the previous archive is the archive in place")
+    replacement = archive.with_name("new.db")
+    replacement.write_bytes(archive.read_bytes())
+    os.replace(replacement, archive)  # the swap: the name now points at the new file
+    assert usable_previous(archive) == (True, "")
+    reader = sqlite3.connect(previous)
+    reader.execute("select 1 from feedback").fetchall()
+    assert usable_previous(archive) == (False, "a process still has the previous archive open")
+    reader.close()
+    assert usable_previous(archive) == (True, "")
+
+
+@pytest.mark.parametrize(("size", "extra", "cheaper"), [
+    (3_000_000, 0, True),  # nothing more to apply
+    (3_000_000, 3, True),  # 3 changes cost about a 3 MB copy
+    (3_000_000, 4, False),
+    (100_000, 1, False),  # a small archive is copied
+])
+def test_the_previous_archive_is_used_only_when_cheaper_than_a_copy(tmp_path: Path, size: int, extra: int,
+                                                                    cheaper: bool) -> None:
+    target = tmp_path / "archive.db"
+    target.write_bytes(b"\0" * size)
+    assert cheaper_than_a_copy(extra, target) is cheaper
