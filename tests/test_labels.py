@@ -189,7 +189,7 @@ def test_a_negative_theme_is_named_by_its_problem_not_a_kind_word(parser: Any) -
         (["n/a", "N/A", "n/a."], "N/a"),
         (["Everyone was really friendly.", "However, everyone was really friendly!", "Everyone was really friendly"],
          "Everyone was really friendly"),
-        (["My number is [PHONE]", "Call me on [PHONE] please", "You can reach me at [EMAIL]"], "Contact details"),
+        (["My number is [PHONE]", "Call me on [PHONE] please", "You can reach me at [EMAIL]"], "Phone numbers"),
         (["El repartidor fue muy amable, ¡gracias!", "Le livreur était très sympathique et serviable.",
           "Muy fácil hacer el pedido desde el móvil."], OTHER_LANGUAGES),
     ],

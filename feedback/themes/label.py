@@ -21,7 +21,7 @@ single word gives way to a phrase containing it ("refund" -> "refund delays"); b
 of the theme says the same short thing and no phrase covers half as much, that is the label
 ("Everyone was really friendly"; :mod:`.sayings`). A parent's label is its best shared
 phrase, two shared words ("Prices and value"), or its two biggest children's main words; a
-parent whose children share nothing is "Nothing specific" or "Other comments". Labels are
+parent whose children share nothing is "Short answers" or "Mixed comments". Labels are
 written as most segments wrote them, capitalised, and chosen in the order given (biggest
 first) against ``taken`` (analysts' pinned labels, the parents' labels), so no two themes
 share one; keywords are the label's phrase and the best other candidates picked for
@@ -65,20 +65,24 @@ POSITIVE_THEME = 0.2
 PROBLEM = 1.5  # in a negative theme: a phrase naming the problem
 OFF_TONE = 0.3  # a phrase of the opposite tone ("lovely" for late deliveries)
 EXTEND = 0.2  # a phrase containing the best single word wins if it scores this share of it
+OTHER_PHRASE = 0.5  # ... else another phrase used by LEAF_PAIR of the theme, scoring this share of it
 PARENT_EXTEND = 0.8  # ... for a parent, whose single words are its common ground
 PAIR = 0.5  # a parent is named by two shared words when the second scores this share of the first
 LEAF_PAIR = 0.25  # a theme left with one word is named by two when each is used by this share of it
 SAID = 0.4  # a theme where this share of segments say the same short text ...
 SAID_WORDS = 8  # ... of at most this many words is named by it, unless a phrase covers half as much
+OWN = 0.8  # ... but by its own phrase (used by this share of the segments saying it) if longer than four
 FALLBACK_WORDS = 10  # a theme with no phrase is named by its commonest text, cut beyond this
 TOPIC = 0.5  # a child's main word is used by this share of its segments
 WORD_SUPPORT = 0.2  # a phrase's words' own shares add this much (ties go to common words)
 MMR_LAMBDA = 0.7
-OTHER_LANGUAGES = "Other languages"
-OTHER_COMMENTS = "Other comments"  # a parent whose children share nothing and name no topic
-NOTHING_SPECIFIC = "Nothing specific"  # ... and mostly say nothing a phrase could name
-BARE = 0.6  # share of segments without a phrase that makes a parent "Nothing specific"
-CONTACT_DETAILS = "Contact details"  # a theme of "call me on [PHONE]" with nothing else to name it by
+OTHER_LANGUAGES = "Non-English comments"
+OTHER_COMMENTS = "Mixed comments"  # a parent whose children share nothing and name no topic
+NOTHING_SPECIFIC = "Short answers"  # ... and mostly say nothing a phrase could name ("As above", "Why?")
+UNCLEAR = "Unclear comments"  # a theme with no phrase and nothing said twice
+REFERENCES = "Reference numbers"  # a theme of "Order BM6614972, my name's [NAME]"
+BARE = 0.6  # share of segments without a phrase that makes a parent "Short answers"
+CONTACT_DETAILS = sayings.CONTACT_DETAILS  # a theme of "call me on [PHONE]" (or a more specific name)
 
 
 
@@ -259,19 +263,27 @@ def _leaf_label(free: list[_Candidate], unit: _Unit, used: set[str]) -> tuple[st
     """The best free candidate; a single word gives way to a phrase that contains it. When much
     of a theme says the same short thing ("Everyone was really friendly", "Check the order before
     it leaves the depot") and no phrase of two words or more covers half as much, that is its label;
-    a theme of phone numbers and e-mail addresses with nothing else to say is "Contact details"."""
+    a theme of phone numbers and e-mail addresses with nothing else to say is "Contact details"
+    (or "Call-back requests", "Phone numbers", ...)."""
     pick = None
     if free:
         pick = free[0]
         if pick.words == 1:
             pick = next((c for c in free if c.words > 1 and pick.key in c.key.split()
                          and c.score >= EXTEND * pick.score), pick)
+        if pick.words == 1:
+            pick = next((c for c in free if c.words > 1 and c.score >= OTHER_PHRASE * pick.score
+                         and c.share >= LEAF_PAIR), pick)
+    if (pick is None or pick.words == 1) and sayings.contact_share(unit.docs) >= 0.5:
+        return _free(sayings.contact_labels(unit.docs), used), []
     said = _said_by(unit.docs, used)
     if said and said[1] >= SAID and len(said[0].split()) <= SAID_WORDS and (
             pick is None or pick.words == 1 or pick.share < said[1] / 2):
+        if len(said[0].split()) > phrases.MAX_WORDS:  # a sentence: its own phrase if it has one
+            own = next((c for c in free if c.words > 1 and c.share >= OWN * said[1]), None)
+            if own:
+                return sayings.capitalise(own.text), [own]
         return said[0], []
-    if (pick is None or pick.words == 1) and sayings.contact_share(unit.docs) >= 0.5:
-        return CONTACT_DETAILS, []
     if pick and pick.words == 1:
         second = _second_word(free, pick)
         if second:
@@ -327,22 +339,24 @@ def _topic(unit: _Unit) -> _Candidate | None:
 
 def _fallback(unit: _Unit, candidates: list[str], parent: bool, used: set[str]) -> str:
     """A theme with no free phrase: its commonest text (cut when long), else its best phrase even
-    if taken (made unique by a number); "Other languages" when most of it is not English,
-    "Contact details" when most of it leaves a phone number or an address. A parent whose
-    children share nothing is "Nothing specific" when they are mostly short answers with no
-    phrase ("As above", "Fine"), else "Other comments"."""
+    if taken (made unique by a number), else "Reference numbers" when most of it gives one, else
+    "Unclear comments"; "Non-English comments" when most of it is not English, "Contact details"
+    (or "Phone numbers", ...: :func:`.sayings.contact_labels`) when most of it leaves a phone
+    number or an address. A parent whose children share nothing is "Short answers" when they are
+    mostly answers with no phrase ("As above", "Why?"), else "Mixed comments"."""
     if unit.foreign >= 0.5:
         return OTHER_LANGUAGES
     if sayings.contact_share(unit.docs) >= 0.5:
-        return CONTACT_DETAILS
+        return _free(sayings.contact_labels(unit.docs), used)
     if parent:
-        choices = [NOTHING_SPECIFIC, OTHER_COMMENTS] if unit.bare >= BARE else [OTHER_COMMENTS]
-        return next((c for c in choices if _norm(c) not in used), choices[0])
+        return _free([NOTHING_SPECIFIC, OTHER_COMMENTS] if unit.bare >= BARE else [OTHER_COMMENTS], used)
     said = _said_by(unit.docs, used)
     if said:
         words = said[0].split()
         return said[0] if len(words) <= FALLBACK_WORDS else " ".join(words[:FALLBACK_WORDS - 2]) + "…"
-    return sayings.capitalise(candidates[0]) if candidates else "Misc"
+    if candidates:
+        return sayings.capitalise(candidates[0])
+    return REFERENCES if sayings.reference_share(unit.docs) >= 0.5 else UNCLEAR
 
 
 def _said_by(docs: Sequence[str], used: set[str]) -> tuple[str, float] | None:
@@ -351,6 +365,11 @@ def _said_by(docs: Sequence[str], used: set[str]) -> tuple[str, float] | None:
     if said and _norm(said[0]) in used:
         return sayings.commonest(docs, cut=False) or said
     return said
+
+
+def _free(choices: list[str], used: set[str]) -> str:
+    """The first of ``choices`` no other theme has, else the first (numbered by :func:`_unique`)."""
+    return next((c for c in choices if _norm(c) not in used), choices[0])
 
 
 def _unique(label: str, used: set[str]) -> str:
