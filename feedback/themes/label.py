@@ -67,7 +67,9 @@ OFF_TONE = 0.3  # a phrase of the opposite tone ("lovely" for late deliveries)
 EXTEND = 0.2  # a phrase containing the best single word wins if it scores this share of it
 OTHER_PHRASE = 0.5  # ... else another phrase used by LEAF_PAIR of the theme, scoring this share of it
 PARENT_EXTEND = 0.8  # ... for a parent, whose single words are its common ground
-PAIR = 0.5  # a parent is named by two shared words when the second scores this share of the first
+SHARED = 0.25  # ... if that phrase covers this share of what the word covers ("venture card" never)
+PAIR = 0.5  # a theme is named by two words when the second scores this share of the first
+PARENT_PAIR = 0.3  # ... a parent (two topics its children share: "Car and tires")
 LEAF_PAIR = 0.25  # a theme left with one word is named by two when each is used by this share of it
 SAID = 0.4  # a theme where this share of segments say the same short text ...
 SAID_WORDS = 8  # ... of at most this many words is named by it, unless a phrase covers half as much
@@ -313,10 +315,11 @@ def _parent_label(free: list[_Candidate], unit: _Unit) -> tuple[str | None, list
         if top.words > 1:
             return sayings.capitalise(top.text), [top]
         longer = next((c for c in free if c.words > 1 and top.key in c.key.split()
-                       and c.score >= PARENT_EXTEND * top.score), None)
+                       and c.score >= PARENT_EXTEND * top.score and c.share >= SHARED * top.share), None)
         if longer:
             return sayings.capitalise(longer.text), [longer]
-        second = next((c for c in free[1:] if c.words == 1 and c.score >= PAIR * top.score), None)
+        second = next((c for c in free[1:] if c.words == 1 and c.score >= PARENT_PAIR * top.score
+                       and not c.key.startswith(top.key) and not top.key.startswith(c.key)), None)
         if second:
             return sayings.capitalise(f"{top.text} and {second.text}"), [top, second]
         return sayings.capitalise(top.text), [top]

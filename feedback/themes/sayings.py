@@ -21,7 +21,7 @@ _PARTIAL_PLACEHOLDER = re.compile(r"\[?\b(?:EMAIL|PHONE|CARD|IBAN|ACCOUNT|CREDEN
 _PHONE = re.compile(r"\bPHONE\b")
 _EMAIL = re.compile(r"\bEMAIL\b")
 _ADDRESS = re.compile(r"\bADDRESS\b")
-_CALL_BACK = re.compile(r"\b(?:call|ring|phone)\b.*\bPHONE\b|\bPHONE\b.*\b(?:call|ring)\b")
+_CALL_BACK = re.compile(r"\b(?i:call|ring|phone)\b.*\bPHONE\b|\bPHONE\b.*\b(?i:call|ring)\b")
 _REFERENCE = re.compile(r"\b(?=[A-Z]*\d)(?=\d*[A-Z])[A-Z\d]{6,}\b")
 _SPACES = re.compile(r"\s+")
 _CLAUSE = re.compile(r"\s*(?:[,;:.!?]\s|\s[-–—]\s)")
