@@ -239,6 +239,7 @@ def test_parents_are_named_by_what_their_children_share(parser: Any) -> None:
         ("Why was my top up cancelled?", "top-up cancelled"),
         ("The app denied my top-up.", "denied top-up"),
         ("Is there a charge for topping up by transfer?", "charge for top-up"),
+        ("Has my vacation been approved yet?", "vacation approved"),
     ],
 )
 def test_phrases_are_read_off_the_parse(parser: Any, text: str, expected: str) -> None:
@@ -262,6 +263,7 @@ def test_a_misspelling_parsed_as_an_article_costs_nothing_else(parser: Any) -> N
         ("Le livreur était très sympathique et serviable.", "livreur"),
         ("I saved 20 pounds with 3 offers.", "20 pounds"),
         ("More staff on the phones please.", "more staff on the phones"),  # five words: a sentence
+        ("Frozen stuff was half defrosted.", "stuff defrosted"),  # a vague subject names nothing
     ],
 )
 def test_phrases_leave_out_places_times_placeholders_numbers_and_other_languages(

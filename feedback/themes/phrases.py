@@ -252,6 +252,9 @@ def _predicated(noun: Any) -> list[Phrase]:
                             found.append(_phrase([adjective, *described, *subject]))
     elif verb.pos_ == "VERB" and _negative(verb) and not any(c.dep_ == "dobj" for c in verb.children):
         found.append(_phrase([*subject, verb]))  # "card declined", "app crashes"
+    elif noun.dep_ == "nsubjpass" and verb.tag_ == "VBN" and verb.lemma_ not in LIGHT_VERBS and _content(verb) \
+            and _lemma(noun) not in VAGUE_HEADS:
+        found.append(_phrase([*subject, verb]))  # "my vacation was approved" -> "vacation approved"
     elif verb.lemma_ == "keep" and noun.dep_ == "nsubj":
         for comp in verb.children:  # "the app keeps crashing"
             if comp.dep_ == "xcomp" and comp.tag_ == "VBG" and _negative(comp):
