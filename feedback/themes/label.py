@@ -17,9 +17,11 @@ candidate's score is
 
 A candidate must be used by at least two segments (every segment of a tiny theme), a
 parent's by at least two children. A theme's label is its best candidate not taken, where a
-single word gives way to a phrase containing it ("refund" -> "refund delays"); but when much
-of the theme says the same short thing and no phrase covers half as much, that is the label
-("Everyone was really friendly"; :mod:`.sayings`). A parent's label is its best shared
+single word gives way to a phrase containing it ("refund" -> "refund delays"), else to another
+phrase a quarter of the theme uses ("joke" -> "delivery times"); but when much of the theme says
+the same short thing and no phrase covers half as much, that is the label ("Everyone was really
+friendly"; :mod:`.sayings`), unless it is over four words and has a phrase of its own ("More
+staff on the phones" -> "More staff"). A parent's label is its best shared
 phrase, two shared words ("Prices and value"), or its two biggest children's main words; a
 parent whose children share nothing is "Short answers" or "Mixed comments". Labels are
 written as most segments wrote them, capitalised, and chosen in the order given (biggest
