@@ -31,6 +31,9 @@ import numpy as np
 OUTLIER: Hashable = -1
 _WORD = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*$")
 _CLITICS = {"n't", "n’t"}  # "n't" alone is half a word ("do n't")
+# Quantifiers that carry a phrase's point ("No reply", "More staff", "Less plastic"): stop words to
+# spaCy, but a label that leads with one names a request or a lack, not filler ("The refund").
+_LEADING_QUANTIFIERS = {"no", "more", "less", "fewer"}
 
 
 def _codes(values: Sequence[Hashable]) -> np.ndarray:
@@ -132,7 +135,7 @@ def label_problem(label: str, stop_words: Iterable[str] | None = None) -> str | 
 
     Words are split on spaces; a word must be letters (inner ``'``/``-`` allowed: "don't",
     "double-charged"), so a number, a placeholder, punctuation or a bare "n't" is a "fragment"; the first and
-    last word must not be stop words (spaCy's English list).
+    last word must not be stop words (spaCy's English list), save a leading "No", "More", "Less", "Fewer".
     """
     stops = frozenset(stop_words) if stop_words is not None else _stop_words()
     words = label.split()
@@ -146,7 +149,7 @@ def label_problem(label: str, stop_words: Iterable[str] | None = None) -> str | 
         return "one word"
     if len(words) > 4:
         return "too long"
-    if words[0].lower() in stops or words[-1].lower() in stops:
+    if (words[0].lower() in stops and words[0].lower() not in _LEADING_QUANTIFIERS) or words[-1].lower() in stops:
         return "stop word at an edge"
     return None
 

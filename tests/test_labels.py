@@ -19,6 +19,8 @@ from feedback.themes.label import (
     NOTHING_SPECIFIC,
     OTHER_COMMENTS,
     OTHER_LANGUAGES,
+    REFERENCES,
+    UNCLEAR,
     label_parents,
     label_themes,
 )
@@ -189,7 +191,7 @@ def test_a_negative_theme_is_named_by_its_problem_not_a_kind_word(parser: Any) -
         (["n/a", "N/A", "n/a."], "N/a"),
         (["Everyone was really friendly.", "However, everyone was really friendly!", "Everyone was really friendly"],
          "Everyone was really friendly"),
-        (["My number is [PHONE]", "Call me on [PHONE] please", "You can reach me at [EMAIL]"], "Contact details"),
+        (["My number is [PHONE]", "Call me on [PHONE] please", "You can reach me at [EMAIL]"], "Phone numbers"),
         (["El repartidor fue muy amable, ¡gracias!", "Le livreur était très sympathique et serviable.",
           "Muy fácil hacer el pedido desde el móvil."], OTHER_LANGUAGES),
     ],
@@ -233,6 +235,11 @@ def test_parents_are_named_by_what_their_children_share(parser: Any) -> None:
         ("Fresh produce had long use-by dates.", "long use-by dates"),
         ("So easy to use.", "easy to use"),
         ("Lack of communication about the delay.", "lack of communication"),
+        ("My top-up failed, why?", "top-up failed"),
+        ("Why was my top up cancelled?", "top-up cancelled"),
+        ("The app denied my top-up.", "denied top-up"),
+        ("Is there a charge for topping up by transfer?", "charge for top-up"),
+        ("Has my vacation been approved yet?", "vacation approved"),
     ],
 )
 def test_phrases_are_read_off_the_parse(parser: Any, text: str, expected: str) -> None:
@@ -255,6 +262,8 @@ def test_a_misspelling_parsed_as_an_article_costs_nothing_else(parser: Any) -> N
         ("Please call [NAME] on [PHONE].", "NAME"),
         ("Le livreur était très sympathique et serviable.", "livreur"),
         ("I saved 20 pounds with 3 offers.", "20 pounds"),
+        ("More staff on the phones please.", "more staff on the phones"),  # five words: a sentence
+        ("Frozen stuff was half defrosted.", "stuff defrosted"),  # a vague subject names nothing
     ],
 )
 def test_phrases_leave_out_places_times_placeholders_numbers_and_other_languages(
@@ -302,3 +311,59 @@ def test_without_the_parser_labels_come_from_lemma_ngrams(caplog: pytest.LogCapt
 )
 def test_a_theme_with_no_phrase_is_named_by_its_two_main_words(parser: Any, docs: list[str], expected: str) -> None:
     assert label_themes({1: docs}, [1])[1].label == expected
+
+
+# Themes of one fit, labelled together as siblings (biggest first), each with the label a person
+# would write: a problem phrase over a word ("Top-up failed", not "Fail"), a phrase of four words
+# at most over the sentence most wrote ("More staff", not "More staff on the phones"), a theme's
+# phrase over its one distinctive word ("Delivery times", not "Joke"), contact themes by their kind.
+SIBLINGS: dict[str, tuple[list[str], str]] = {
+    "top-up failed": (["My top-up failed, why?", "Why did my top up fail?", "The top-up failed again.",
+                       "My top up failed twice today.", "Top-up failed and I don't know why.",
+                       "Is there a reason my top-up failed?"], "Top-up failed"),
+    "top-up cancelled": (["My top-up was cancelled.", "Why was my top up cancelled?", "My top-up has been cancelled.",
+                          "I see my top-up was cancelled, but why?", "Why would my top up be cancelled?"],
+                         "Top-up cancelled"),
+    "delivery times": (["Your delivery times are a joke.", "Delivery times are a joke, honestly.",
+                        "The delivery times are a joke now.", "What a joke, the delivery times keep slipping.",
+                        "Delivery times are a joke."], "Delivery times"),
+    "phone staff": (["More staff on the phones", "More staff on the phones please", "more staff on the phones",
+                     "More staff on the phones would help", "Put more staff on the phones."], "More staff"),
+    "call me": (["Call me on [PHONE] if you need to.", "Please ring [PHONE] to discuss.", "Call me on [PHONE].",
+                 "Ring me on [PHONE] please"], "Call-back requests"),
+    "call me again": (["Call me back on [PHONE].", "Please call [PHONE] after 5.", "Can someone call me on [PHONE]?"],
+                      "Phone numbers"),  # a sibling of "Call-back requests": the next kind, not "(2)"
+    "e-mail me": (["email me on [EMAIL] please", "You can reach me at [EMAIL].", "My email is [EMAIL]",
+                   "Reply to [EMAIL]"], "Email addresses"),
+    "both": (["Contact me: [EMAIL] / [PHONE]", "Contact me: [EMAIL] / [PHONE]", "[EMAIL] or [PHONE]"],
+             "Contact details"),
+    "order numbers": (["Order BM6614972, my name's [NAME].", "Order BM3279664, my name's [NAME].",
+                       "Order BM5992512, my name's [NAME]."], REFERENCES),
+    "broken placeholders": (["NAME]", "NAME]", "[NAME", "..."], UNCLEAR),  # nothing to read: never "Misc"
+}
+
+
+@pytest.fixture(scope="module")
+def siblings(parser: Any) -> dict[str, str]:
+    docs = {theme: texts for theme, (texts, _) in SIBLINGS.items()}
+    return {theme: lab.label for theme, lab in label_themes(docs, list(SIBLINGS)).items()}
+
+
+@pytest.mark.parametrize("theme", list(SIBLINGS))
+def test_sibling_themes_get_the_phrase_a_person_would_write(siblings: dict[str, str], theme: str) -> None:
+    assert siblings[theme] == SIBLINGS[theme][1]
+
+
+def test_a_parent_whose_children_share_two_topics_is_named_by_both(parser: Any) -> None:
+    # the best shared word ("car") is a topic; a second the children share as much names the group
+    children = [
+        ["when is the next time i should get my tires changed", "when will my tires need to be changed",
+         "tell me when to get my tires changed", "do my tires need changing"],
+        ["please tell me my car's tire pressure", "what is my tire pressure", "are my tires low on air",
+         "check the pressure in my tires"],
+        ["what is my car's gas mileage", "whats the mpg of this car", "how many miles per gallon does my car get",
+         "tell me the gas mileage of my car"],
+        ["what kind of gas does my car use", "what type of gas do i put in my car", "which fuel does my car take",
+         "does my car take diesel"],
+    ]
+    assert label_parents({"car": children}, ["car"])["car"].label == "Car and tires"

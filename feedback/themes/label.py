@@ -17,11 +17,13 @@ candidate's score is
 
 A candidate must be used by at least two segments (every segment of a tiny theme), a
 parent's by at least two children. A theme's label is its best candidate not taken, where a
-single word gives way to a phrase containing it ("refund" -> "refund delays"); but when much
-of the theme says the same short thing and no phrase covers half as much, that is the label
-("Everyone was really friendly"; :mod:`.sayings`). A parent's label is its best shared
+single word gives way to a phrase containing it ("refund" -> "refund delays"), else to another
+phrase a quarter of the theme uses ("joke" -> "delivery times"); but when much of the theme says
+the same short thing and no phrase covers half as much, that is the label ("Everyone was really
+friendly"; :mod:`.sayings`), unless it is over four words and has a phrase of its own ("More
+staff on the phones" -> "More staff"). A parent's label is its best shared
 phrase, two shared words ("Prices and value"), or its two biggest children's main words; a
-parent whose children share nothing is "Nothing specific" or "Other comments". Labels are
+parent whose children share nothing is "Short answers" or "Mixed comments". Labels are
 written as most segments wrote them, capitalised, and chosen in the order given (biggest
 first) against ``taken`` (analysts' pinned labels, the parents' labels), so no two themes
 share one; keywords are the label's phrase and the best other candidates picked for
@@ -33,8 +35,7 @@ per short phrase on the machine this was measured on, and the sample's fit has ~
 candidates, more than the whole labelling costs (~3.5 s of CPU).
 
 Without the English pipeline (:func:`.phrases.load_parser` returns None) labels come, as
-before, from class-based TF-IDF over lemma n-grams (:func:`class_terms`, :func:`ctfidf`,
-:func:`choose_labels`), capitalised.
+before, from class-based TF-IDF over lemma n-grams (:mod:`.ngram_labels`), capitalised.
 """
 
 from __future__ import annotations
@@ -45,9 +46,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from feedback.text import segments as nlp
 from feedback.text.sentiment import sentiment
 from feedback.themes import phrases, sayings
+from feedback.themes.ngram_labels import (
+    Labelling,
+    choose_labels,
+    class_terms,
+    commonest_text,
+    ctfidf,
+)
+
+__all__ = ["Labelling", "choose_labels", "class_terms", "commonest_text", "ctfidf", "label_parents", "label_themes"]
 
 REPRESENTATIVES = 40  # segments of a theme its label is read from (the best-scoring)
 BACKGROUND = 15  # segments of a theme that is only background for distinctiveness
@@ -58,29 +67,27 @@ POSITIVE_THEME = 0.2
 PROBLEM = 1.5  # in a negative theme: a phrase naming the problem
 OFF_TONE = 0.3  # a phrase of the opposite tone ("lovely" for late deliveries)
 EXTEND = 0.2  # a phrase containing the best single word wins if it scores this share of it
+OTHER_PHRASE = 0.5  # ... else another phrase used by LEAF_PAIR of the theme, scoring this share of it
 PARENT_EXTEND = 0.8  # ... for a parent, whose single words are its common ground
-PAIR = 0.5  # a parent is named by two shared words when the second scores this share of the first
+SHARED = 0.25  # ... if that phrase covers this share of what the word covers ("venture card" never)
+PAIR = 0.5  # a theme is named by two words when the second scores this share of the first
+PARENT_PAIR = 0.3  # ... a parent (two topics its children share: "Car and tires")
 LEAF_PAIR = 0.25  # a theme left with one word is named by two when each is used by this share of it
 SAID = 0.4  # a theme where this share of segments say the same short text ...
 SAID_WORDS = 8  # ... of at most this many words is named by it, unless a phrase covers half as much
+OWN = 0.8  # ... but by its own phrase (used by this share of the segments saying it) if longer than four
 FALLBACK_WORDS = 10  # a theme with no phrase is named by its commonest text, cut beyond this
 TOPIC = 0.5  # a child's main word is used by this share of its segments
 WORD_SUPPORT = 0.2  # a phrase's words' own shares add this much (ties go to common words)
 MMR_LAMBDA = 0.7
-OTHER_LANGUAGES = "Other languages"
-OTHER_COMMENTS = "Other comments"  # a parent whose children share nothing and name no topic
-NOTHING_SPECIFIC = "Nothing specific"  # ... and mostly say nothing a phrase could name
-BARE = 0.6  # share of segments without a phrase that makes a parent "Nothing specific"
-CONTACT_DETAILS = "Contact details"  # a theme of "call me on [PHONE]" with nothing else to name it by
+OTHER_LANGUAGES = "Non-English comments"
+OTHER_COMMENTS = "Mixed comments"  # a parent whose children share nothing and name no topic
+NOTHING_SPECIFIC = "Short answers"  # ... and mostly say nothing a phrase could name ("As above", "Why?")
+UNCLEAR = "Unclear comments"  # a theme with no phrase and nothing said twice
+REFERENCES = "Reference numbers"  # a theme of "Order BM6614972, my name's [NAME]"
+BARE = 0.6  # share of segments without a phrase that makes a parent "Short answers"
+CONTACT_DETAILS = sayings.CONTACT_DETAILS  # a theme of "call me on [PHONE]" (or a more specific name)
 
-PHRASE_BONUS = 0.3  # lemma n-gram fallback: per extra word
-MAX_DOCS_PER_THEME = 1500
-
-
-@dataclass(frozen=True)
-class Labelling:
-    label: str
-    keywords: list[str]
 
 
 def label_themes(
@@ -260,19 +267,27 @@ def _leaf_label(free: list[_Candidate], unit: _Unit, used: set[str]) -> tuple[st
     """The best free candidate; a single word gives way to a phrase that contains it. When much
     of a theme says the same short thing ("Everyone was really friendly", "Check the order before
     it leaves the depot") and no phrase of two words or more covers half as much, that is its label;
-    a theme of phone numbers and e-mail addresses with nothing else to say is "Contact details"."""
+    a theme of phone numbers and e-mail addresses with nothing else to say is "Contact details"
+    (or "Call-back requests", "Phone numbers", ...)."""
     pick = None
     if free:
         pick = free[0]
         if pick.words == 1:
             pick = next((c for c in free if c.words > 1 and pick.key in c.key.split()
                          and c.score >= EXTEND * pick.score), pick)
+        if pick.words == 1:
+            pick = next((c for c in free if c.words > 1 and c.score >= OTHER_PHRASE * pick.score
+                         and c.share >= LEAF_PAIR), pick)
+    if (pick is None or pick.words == 1) and sayings.contact_share(unit.docs) >= 0.5:
+        return _free(sayings.contact_labels(unit.docs), used), []
     said = _said_by(unit.docs, used)
     if said and said[1] >= SAID and len(said[0].split()) <= SAID_WORDS and (
             pick is None or pick.words == 1 or pick.share < said[1] / 2):
+        if len(said[0].split()) > phrases.MAX_WORDS:  # a sentence: its own phrase if it has one
+            own = next((c for c in free if c.words > 1 and c.share >= OWN * said[1]), None)
+            if own:
+                return sayings.capitalise(own.text), [own]
         return said[0], []
-    if (pick is None or pick.words == 1) and sayings.contact_share(unit.docs) >= 0.5:
-        return CONTACT_DETAILS, []
     if pick and pick.words == 1:
         second = _second_word(free, pick)
         if second:
@@ -302,10 +317,11 @@ def _parent_label(free: list[_Candidate], unit: _Unit) -> tuple[str | None, list
         if top.words > 1:
             return sayings.capitalise(top.text), [top]
         longer = next((c for c in free if c.words > 1 and top.key in c.key.split()
-                       and c.score >= PARENT_EXTEND * top.score), None)
+                       and c.score >= PARENT_EXTEND * top.score and c.share >= SHARED * top.share), None)
         if longer:
             return sayings.capitalise(longer.text), [longer]
-        second = next((c for c in free[1:] if c.words == 1 and c.score >= PAIR * top.score), None)
+        second = next((c for c in free[1:] if c.words == 1 and c.score >= PARENT_PAIR * top.score
+                       and not c.key.startswith(top.key) and not top.key.startswith(c.key)), None)
         if second:
             return sayings.capitalise(f"{top.text} and {second.text}"), [top, second]
         return sayings.capitalise(top.text), [top]
@@ -328,22 +344,24 @@ def _topic(unit: _Unit) -> _Candidate | None:
 
 def _fallback(unit: _Unit, candidates: list[str], parent: bool, used: set[str]) -> str:
     """A theme with no free phrase: its commonest text (cut when long), else its best phrase even
-    if taken (made unique by a number); "Other languages" when most of it is not English,
-    "Contact details" when most of it leaves a phone number or an address. A parent whose
-    children share nothing is "Nothing specific" when they are mostly short answers with no
-    phrase ("As above", "Fine"), else "Other comments"."""
+    if taken (made unique by a number), else "Reference numbers" when most of it gives one, else
+    "Unclear comments"; "Non-English comments" when most of it is not English, "Contact details"
+    (or "Phone numbers", ...: :func:`.sayings.contact_labels`) when most of it leaves a phone
+    number or an address. A parent whose children share nothing is "Short answers" when they are
+    mostly answers with no phrase ("As above", "Why?"), else "Mixed comments"."""
     if unit.foreign >= 0.5:
         return OTHER_LANGUAGES
     if sayings.contact_share(unit.docs) >= 0.5:
-        return CONTACT_DETAILS
+        return _free(sayings.contact_labels(unit.docs), used)
     if parent:
-        choices = [NOTHING_SPECIFIC, OTHER_COMMENTS] if unit.bare >= BARE else [OTHER_COMMENTS]
-        return next((c for c in choices if _norm(c) not in used), choices[0])
+        return _free([NOTHING_SPECIFIC, OTHER_COMMENTS] if unit.bare >= BARE else [OTHER_COMMENTS], used)
     said = _said_by(unit.docs, used)
     if said:
         words = said[0].split()
         return said[0] if len(words) <= FALLBACK_WORDS else " ".join(words[:FALLBACK_WORDS - 2]) + "…"
-    return sayings.capitalise(candidates[0]) if candidates else "Misc"
+    if candidates:
+        return sayings.capitalise(candidates[0])
+    return REFERENCES if sayings.reference_share(unit.docs) >= 0.5 else UNCLEAR
 
 
 def _said_by(docs: Sequence[str], used: set[str]) -> tuple[str, float] | None:
@@ -352,6 +370,11 @@ def _said_by(docs: Sequence[str], used: set[str]) -> tuple[str, float] | None:
     if said and _norm(said[0]) in used:
         return sayings.commonest(docs, cut=False) or said
     return said
+
+
+def _free(choices: list[str], used: set[str]) -> str:
+    """The first of ``choices`` no other theme has, else the first (numbered by :func:`_unique`)."""
+    return next((c for c in choices if _norm(c) not in used), choices[0])
 
 
 def _unique(label: str, used: set[str]) -> str:
@@ -384,106 +407,3 @@ def _overlap(a: str, b: str) -> float:
 
 def _norm(label: str) -> str:
     return " ".join(label.lower().split())
-
-
-# --- fallback: lemma n-grams ---------------------------------------------------------------
-
-
-def class_terms(docs_by_theme: Mapping[Any, Sequence[str]]) -> dict[Any, tuple[Counter[str], Counter[str]]]:
-    """Per theme: (term frequency, document frequency) of its lemma phrases."""
-    out: dict[Any, tuple[Counter[str], Counter[str]]] = {}
-    for theme, docs in docs_by_theme.items():
-        docs = list(docs)[:MAX_DOCS_PER_THEME]
-        tf: Counter[str] = Counter()
-        df: Counter[str] = Counter()
-        for terms in nlp.lemma_terms_many(docs):
-            tf.update(terms)
-            df.update(set(terms))
-        out[theme] = (tf, df)
-    return out
-
-
-def ctfidf(terms: Mapping[Any, tuple[Counter[str], Counter[str]]]) -> dict[Any, list[tuple[str, float]]]:
-    """Ranked (term, weight) candidates per theme."""
-    total: Counter[str] = Counter()
-    for tf, _ in terms.values():
-        total.update(tf)
-    if not terms:
-        return {}
-    average = sum(total.values()) / max(len(terms), 1)
-    ranked: dict[Any, list[tuple[str, float]]] = {}
-    for theme, (tf, df) in terms.items():
-        size = sum(tf.values()) or 1
-        docs = max(df.values(), default=0)
-        need = 2 if docs >= 4 else 1
-        scored = []
-        for term, count in tf.items():
-            if df[term] < need:
-                continue
-            words = term.count(" ") + 1
-            # Share of the theme's segments that use the term (not raw counts, so one
-            # segment repeating a word cannot name a theme), times c-TF-IDF's rarity.
-            spread = math.sqrt((count / size) * (df[term] / docs))
-            weight = spread * math.log(1 + average / total[term]) * (1 + PHRASE_BONUS * (words - 1))
-            scored.append((term, weight))
-        scored.sort(key=lambda pair: (-pair[1], pair[0]))
-        ranked[theme] = scored
-    return ranked
-
-
-def choose_labels(
-    ranked: Mapping[Any, list[tuple[str, float]]],
-    order: Iterable[Any],
-    *,
-    taken: Iterable[str] = (),
-    keywords: int = 8,
-    fallbacks: Mapping[Any, str | None] | None = None,
-    capitalise: bool = False,
-) -> dict[Any, Labelling]:
-    """Distinct labels, in priority ``order`` (biggest theme first); keywords = top terms.
-
-    A theme with no candidate term (its comments are all "As above" or "n/a") is named by
-    ``fallbacks`` (its commonest text), else "misc". ``capitalise`` writes labels as a
-    person would ("Refund request").
-    """
-    used = {label.lower() for label in taken}
-    out: dict[Any, Labelling] = {}
-    for theme in order:
-        candidates = [term for term, _ in ranked.get(theme, [])]
-        fallback = fallbacks.get(theme) if fallbacks else None
-        if not candidates and fallback:
-            candidates = [fallback]
-        label = next((c for c in candidates[:25] if c.lower() not in used), None)
-        if label is None:
-            base = candidates[0] if candidates else "misc"
-            n = 2
-            while f"{base} ({n})".lower() in used:
-                n += 1
-            label = f"{base} ({n})"
-        used.add(label.lower())
-        out[theme] = Labelling(label=sayings.capitalise(label) if capitalise else label,
-                               keywords=_keywords(candidates, keywords))
-    return out
-
-
-def _keywords(candidates: list[str], limit: int) -> list[str]:
-    """Top terms without ones contained in a better-ranked term ('refund' under 'refund request')."""
-    picked: list[str] = []
-    for term in candidates:
-        if any(term in other.split(" ") or term == other for other in picked):
-            continue
-        if any(f" {term} " in f" {other} " for other in picked):
-            continue
-        picked.append(term)
-        if len(picked) == limit:
-            break
-    return picked
-
-
-def commonest_text(docs: Sequence[str], words: int = 6) -> str | None:
-    """The text most of a theme's segments say, normalised and cut to ``words`` words."""
-    cleaned = (nlp.PLACEHOLDER.sub(" ", d).strip(" .!?,;:") for d in docs)  # no "[NAME]" in a label
-    normal = Counter(" ".join(c.lower().split()[:words]).strip(" .!?,;:") for c in cleaned if c)
-    if not normal:
-        return None
-    return min(normal, key=lambda text: (-normal[text], text))

@@ -78,6 +78,10 @@ PROBLEM_LEXICON = {
     "freeze": -1.6, "froze": -1.6, "frozen": -0.5, "hanging": -1.0, "substituted": -0.8,
     "refused": -1.5, "disappointing": -1.9, "messy": -1.3, "rushed": -1.0, "short-dated": -1.5,
 }  # fmt: skip
+# Phrasal nouns made of stop words ("top up" is two stop words to spaCy): joined into one word
+# before the parse, whatever the inflection ("topped up", "top-ups"), and written hyphenated.
+JOINED = {"topup": "top-up"}
+_JOIN = re.compile(r"\b(top)(?:ped|ping|s)?[ -](up)(s?)\b", re.IGNORECASE)
 _PLACEHOLDER_WORDS = {"NAME", "EMAIL", "PHONE", "CARD", "IBAN", "ACCOUNT", "CREDENTIALS", "URL", "ADDRESS"}
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -119,10 +123,15 @@ def phrases_many(texts: Sequence[str], nlp: Any) -> list[tuple[Phrase, ...]]:
     english = [t for t in todo if not is_foreign(t)]
     for text in todo:
         _MEMO[(name, text)] = ()
-    cleaned = (clean_for_embedding(t) for t in english)
+    cleaned = (_join(clean_for_embedding(t)) for t in english)
     for text, doc in zip(english, nlp.pipe(cleaned, batch_size=256), strict=True):
         _MEMO[(name, text)] = tuple(dict.fromkeys(extract(doc)))
     return [_MEMO[(name, t)] for t in texts]
+
+
+def _join(text: str) -> str:
+    """ "My top up failed" -> "My topup failed": a phrasal noun of stop words as one word."""
+    return _JOIN.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}".lower(), text)
 
 
 # --- extraction ------------------------------------------------------------------------------
@@ -243,6 +252,9 @@ def _predicated(noun: Any) -> list[Phrase]:
                             found.append(_phrase([adjective, *described, *subject]))
     elif verb.pos_ == "VERB" and _negative(verb) and not any(c.dep_ == "dobj" for c in verb.children):
         found.append(_phrase([*subject, verb]))  # "card declined", "app crashes"
+    elif noun.dep_ == "nsubjpass" and verb.tag_ == "VBN" and verb.lemma_ not in LIGHT_VERBS and _content(verb) \
+            and _lemma(noun) not in VAGUE_HEADS:
+        found.append(_phrase([*subject, verb]))  # "my vacation was approved" -> "vacation approved"
     elif verb.lemma_ == "keep" and noun.dep_ == "nsubj":
         for comp in verb.children:  # "the app keeps crashing"
             if comp.dep_ == "xcomp" and comp.tag_ == "VBG" and _negative(comp):
@@ -324,6 +336,8 @@ def _surface(token: Any) -> str:
     if len(chain) > 1:
         return "".join(t.lower_ for t in chain)
     text = str(token.text)
+    if token.lower_.rstrip("s") in JOINED:
+        return JOINED[token.lower_.rstrip("s")] + token.lower_[len(token.lower_.rstrip("s")):]
     if token.lower_ in ("n't", "not"):
         return "not"
     if len(text) > 1 and text.isupper():
@@ -342,13 +356,14 @@ def _content(token: Any) -> bool:
 
 
 def _readable(phrase: Phrase) -> bool:
-    """At most MAX_WORDS words, and a head that names something: not a vague word or a time;
-    a single word not one of the words that name nothing alone ("time", "way")."""
+    """At most MAX_WORDS words as written ("more staff on the phones" is a sentence), and a head
+    that names something: not a vague word or a time; a single word not one of the words that
+    name nothing alone ("time", "way")."""
     words = phrase.key.split()
     if not words:  # every token left out of the key: a misspelt article tagged as a noun ("teh")
         return False
     head = words[-1]
-    if len(words) > MAX_WORDS or head in VAGUE_HEADS or head in TIME_WORDS:
+    if len(phrase.text.split()) > MAX_WORDS or head in VAGUE_HEADS or head in TIME_WORDS:
         return False
     return len(words) > 1 or head not in EXTRA_STOP
 

@@ -18,6 +18,11 @@ from feedback.themes.phrases import is_foreign
 
 _CONTACT = re.compile(r"\[?\b(?:EMAIL|PHONE|ADDRESS)\b\]?")
 _PARTIAL_PLACEHOLDER = re.compile(r"\[?\b(?:EMAIL|PHONE|CARD|IBAN|ACCOUNT|CREDENTIALS|NAME|URL|ADDRESS)\b\]?")
+_PHONE = re.compile(r"\bPHONE\b")
+_EMAIL = re.compile(r"\bEMAIL\b")
+_ADDRESS = re.compile(r"\bADDRESS\b")
+_CALL_BACK = re.compile(r"\b(?i:call|ring|phone)\b.*\bPHONE\b|\bPHONE\b.*\b(?i:call|ring)\b")
+_REFERENCE = re.compile(r"\b(?=[A-Z]*\d)(?=\d*[A-Z])[A-Z\d]{6,}\b")
 _SPACES = re.compile(r"\s+")
 _CLAUSE = re.compile(r"\s*(?:[,;:.!?]\s|\s[-–—]\s)")
 _CONJUNCTION = re.compile(r"\s+(?:and|because|but|so|which|while|as|until|since)\s+", re.IGNORECASE)
@@ -33,6 +38,28 @@ _TRIM = " .!?,;:-–—()[]\"'*~_/\\" + "".join(chr(c) for c in range(0x2000, 0x
 def contact_share(docs: Sequence[str]) -> float:
     """The share of segments that leave a phone number, e-mail or address ("call me on [PHONE]")."""
     return sum(bool(_CONTACT.search(d)) for d in docs) / max(len(docs), 1)
+
+
+CONTACT_DETAILS = "Contact details"
+
+
+def contact_labels(docs: Sequence[str]) -> list[str]:
+    """Names for a theme of contact details, most specific first: "Call-back requests" when most
+    ask to be rung ("Call me on [PHONE]"), "Phone numbers" / "Email addresses" / "Postal
+    addresses" when most leave that kind, then "Contact details" (siblings of contact themes
+    get distinct names before a number)."""
+    n = max(len(docs), 1)
+    kinds = [("Call-back requests", _CALL_BACK), ("Phone numbers", _PHONE), ("Email addresses", _EMAIL),
+             ("Postal addresses", _ADDRESS)]
+    found = [name for name, pattern in kinds if sum(bool(pattern.search(d)) for d in docs) / n >= 0.5]
+    if {"Phone numbers", "Email addresses"} <= set(found):  # "Contact me: [EMAIL] / [PHONE]"
+        found.insert(0, CONTACT_DETAILS)
+    return list(dict.fromkeys([*found, CONTACT_DETAILS]))
+
+
+def reference_share(docs: Sequence[str]) -> float:
+    """The share of segments that give an order or reference number ("Order BM6614972")."""
+    return sum(bool(_REFERENCE.search(d)) for d in docs) / max(len(docs), 1)
 
 
 def commonest(docs: Sequence[str], cut: bool = True) -> tuple[str, float] | None:
