@@ -21,7 +21,7 @@ seconds). What each channel reads:
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from email.utils import parsedate_to_datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -69,12 +69,81 @@ def numeric_pattern(fmt: str) -> re.Pattern[str] | None:
     return re.compile("".join(out) + r"\Z")
 
 
+def _clock(groups: dict[str, str | None]) -> tuple[int, int, int]:
+    """(hour, minute, second) of a match of :func:`numeric_pattern` (0 for what it leaves out)."""
+    hour = int(groups.get("H") or groups.get("I") or 0)
+    meridiem = groups.get("p")
+    if meridiem:
+        hour = hour % 12 + (12 if meridiem.lower() == "pm" else 0)
+    return hour, int(groups.get("M") or 0), int(groups.get("S") or 0)
+
+
 def _from_match(match: re.Match[str]) -> datetime:
     g = match.groupdict()
-    hour = int(g.get("H") or g.get("I") or 0)
-    if g.get("p"):
-        hour = hour % 12 + (12 if g["p"].lower() == "pm" else 0)
-    return datetime(int(g["Y"]), int(g["m"]), int(g["d"]), hour, int(g.get("M") or 0), int(g.get("S") or 0))
+    return datetime(int(g["Y"]), int(g["m"]), int(g["d"]), *_clock(g))
+
+
+class SplitFormat:
+    """A numeric strptime format of a day and a time of day (``%m/%d/%Y %H:%M:%S``), read in its
+    two halves, each remembered: a form export's timestamps are all distinct, but it has a few
+    hundred days and at most 86,400 times of day, so a timestamp costs two lookups, not a parse.
+
+    :meth:`read` gives what :func:`numeric_pattern` and :func:`_from_match` give for the whole
+    text, or None where they give nothing (no match, no such day or time): the caller then reads
+    the text the general way. Only for a format whose day half is ``%Y``, ``%m`` and ``%d`` with
+    separators but no space, then a space and a time half of ``%H %I %M %S %p`` (or no time half).
+    """
+
+    def __init__(self, day: re.Pattern[str], clock: re.Pattern[str] | None) -> None:
+        self.day = day
+        self.clock = clock
+        # day text -> ("YYYY-MM-DDT", (year, month, day)); time text -> ("HH:MM:SSZ", (h, m, s))
+        self.days: dict[str, tuple[str, tuple[int, int, int]]] = {}
+        self.clocks: dict[str, tuple[str, tuple[int, int, int]]] = {} if clock else {"": ("00:00:00Z", (0, 0, 0))}
+
+    @classmethod
+    def of(cls, fmt: str) -> SplitFormat | None:
+        day_fmt, space, clock_fmt = fmt.partition(" ")
+        day_parts = set(re.findall(r"%.", day_fmt))
+        clock_parts = set(re.findall(r"%.", clock_fmt))
+        if day_parts != {"%Y", "%m", "%d"} or not clock_parts <= {"%H", "%I", "%M", "%S", "%p"}:
+            return None
+        if space and not clock_parts:
+            return None
+        day, clock = numeric_pattern(day_fmt), numeric_pattern(clock_fmt) if space else None
+        if day is None or (space and clock is None):
+            return None
+        return cls(day, clock)
+
+    def read(self, day: str, clock: str) -> tuple[tuple[str, tuple[int, int, int]], tuple[str, tuple[int, int, int]]] | None:
+        """The halves of a text split at its first space, as (``YYYY-MM-DDT``, the date) and
+        (``HH:MM:SSZ``, the time), or None when the whole text is not a moment in this format."""
+        known_day = self.days.get(day)
+        if known_day is None:
+            match = self.day.match(day)
+            if match is None:
+                return None
+            g = match.groupdict()
+            try:
+                moment = date(int(g["Y"]), int(g["m"]), int(g["d"]))  # type: ignore[arg-type]  # all three in the pattern
+            except ValueError:
+                return None
+            if len(self.days) >= _SEEN_LIMIT:
+                self.days.clear()
+            known_day = self.days[day] = (moment.isoformat() + "T", (moment.year, moment.month, moment.day))
+        known_clock = self.clocks.get(clock)
+        if known_clock is None:
+            match = self.clock.match(clock) if self.clock is not None else None
+            if match is None:
+                return None
+            try:
+                at = time(*_clock(match.groupdict()))
+            except ValueError:
+                return None
+            if len(self.clocks) >= _SEEN_LIMIT:
+                self.clocks.clear()
+            known_clock = self.clocks[clock] = (at.isoformat() + "Z", (at.hour, at.minute, at.second))
+        return known_day, known_clock
 
 
 class DateReader:
@@ -82,7 +151,8 @@ class DateReader:
 
     A hot path: dateutil is slow, so the first strptime format that reads a value is tried
     first from then on (through :func:`numeric_pattern` when it is all digits), and each
-    distinct text is read once.
+    distinct text is read once. Before all that, a format of a day and a time of day is read
+    in halves (:class:`SplitFormat`), giving the same text for ~1/10 of the cost.
     """
 
     def __init__(self, timezone: str = "UTC", dayfirst: bool = False, fmt: str | None = None) -> None:
@@ -92,6 +162,8 @@ class DateReader:
         self.fixed = fmt is not None
         self.last: str | None = fmt
         self.fast: re.Pattern[str] | None = numeric_pattern(fmt) if fmt else None
+        # The learned (or the source's) format in halves, when it splits: read before anything else.
+        self.split: SplitFormat | None = SplitFormat.of(fmt) if fmt else None
         self.utc = timezone in ("UTC", "Etc/UTC")
         # Text already read, and what it gave (date-only columns repeat a lot).
         self.seen: dict[str, str] = {}
@@ -121,11 +193,19 @@ class DateReader:
                 continue
             self.last = fmt
             self.fast = numeric_pattern(fmt)
+            self.split = SplitFormat.of(fmt)
             return value
         return dateparser.parse(text, dayfirst=self.dayfirst)
 
     def __call__(self, value: Any) -> str | None:
         """The value as ISO 8601 UTC text; None when empty; BadInput when unreadable."""
+        if type(value) is str and self.split is not None:
+            # the column's format, its days and times of day remembered: two lookups, no parse
+            day, _, clock = value.strip().partition(" ")
+            halves = self.split.read(day, clock)
+            if halves is not None:
+                (day_text, ymd), (clock_text, hms) = halves
+                return day_text + clock_text if self.utc else self._to_utc(datetime(*ymd, *hms))
         if value is None or value == "":
             return None
         if isinstance(value, datetime):
