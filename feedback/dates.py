@@ -199,13 +199,17 @@ class DateReader:
 
     def __call__(self, value: Any) -> str | None:
         """The value as ISO 8601 UTC text; None when empty; BadInput when unreadable."""
-        if type(value) is str and self.split is not None:
+        split = self.split
+        if split is not None and type(value) is str:
             # the column's format, its days and times of day remembered: two lookups, no parse
             day, _, clock = value.strip().partition(" ")
-            halves = self.split.read(day, clock)
-            if halves is not None:
-                (day_text, ymd), (clock_text, hms) = halves
-                return day_text + clock_text if self.utc else self._to_utc(datetime(*ymd, *hms))
+            known_day, known_clock = split.days.get(day), split.clocks.get(clock)
+            if known_day is None or known_clock is None:
+                halves = split.read(day, clock)
+                if halves is not None:
+                    known_day, known_clock = halves
+            if known_day is not None and known_clock is not None:
+                return known_day[0] + known_clock[0] if self.utc else self._to_utc(datetime(*known_day[1], *known_clock[1]))
         if value is None or value == "":
             return None
         if isinstance(value, datetime):
