@@ -1,4 +1,4 @@
-"""A column's timestamps read in halves (feedback.dates.SplitFormat) give what the general reader gives."""
+"""A column's timestamps read in parts (feedback.dates.SplitFormat) give what the general reader gives."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def outcome(reader: DateReader, value: Any) -> str | None:
         ("%d %b %Y", False), ("%m/%d %H:%M", False), ("%m/%d/%Y ", False), ("%m/%d/%Y %%H", False),
     ],
 )
-def test_which_formats_are_read_in_halves(fmt: str, splits: bool) -> None:
+def test_which_formats_are_read_in_parts(fmt: str, splits: bool) -> None:
     assert (SplitFormat.of(fmt) is not None) == splits
 
 
@@ -50,6 +50,9 @@ def test_which_formats_are_read_in_halves(fmt: str, splits: bool) -> None:
         ("UTC", "5/1/2026 7:1:9", "2026-05-01T07:01:09Z"),
         ("UTC", "  2/29/2028 23:59:59 ", "2028-02-29T23:59:59Z"),
         ("UTC", "\u0665/\u0661/\u0662\u0660\u0662\u0666 7:01:19", "2026-05-01T07:01:19Z"),  # Arabic-Indic digits
+        ("UTC", "5/1/2026 7:01:\u0669", "2026-05-01T07:01:09Z"),  # seconds not in ASCII: the general way
+        ("UTC", "5/1/2026 23:59:59", "2026-05-01T23:59:59Z"),
+        ("UTC", "5/1/2026 0:00:00", "2026-05-01T00:00:00Z"),
         ("UTC", "5/1/2026 7:01:19 PM", "2026-05-01T19:01:19Z"),  # another format: the general way
         ("UTC", "5/1/2026  7:01:19", "2026-05-01T07:01:19Z"),  # two spaces: dateutil
         ("UTC", "2026-05-01 07:01:19", "2026-05-01T07:01:19Z"),  # ISO
@@ -64,13 +67,16 @@ def test_which_formats_are_read_in_halves(fmt: str, splits: bool) -> None:
         ("UTC", "5/1/2026 7:01:60", "BadInput: cannot read the date '5/1/2026 7:01:60'"),
         ("UTC", "5/1/0000 7:01:19", "BadInput: cannot read the date '5/1/0000 7:01:19'"),
         ("UTC", "5/1/2026 7:01:19x", "BadInput: cannot read the date '5/1/2026 7:01:19x'"),
+        ("UTC", "5/1/2026 7:01:", "BadInput: cannot read the date '5/1/2026 7:01:'"),
+        ("UTC", "5/1/2026 7:01:019", "2026-05-01T07:01:19Z"),  # three digits: dateutil reads it
+        ("UTC", "5/1/2026 :01:19", "BadInput: cannot read the date '5/1/2026 :01:19'"),
         ("UTC", "", None), ("UTC", "   ", None),
     ],
 )
 def test_after_learning_a_format(zone: str, text: str, expected: str | None) -> None:
     reader = DateReader(zone)
     assert reader("5/2/2026 8:00:00") is not None and reader.split is not None  # learned, and split
-    for _ in range(2):  # the second time from what the halves remember
+    for _ in range(2):  # the second time from what the parts remember
         assert outcome(reader, text) == expected
 
 
@@ -116,15 +122,15 @@ def test_the_same_text_as_the_general_reader(
 ) -> None:
     rng = random.Random(f"{zone}:{dayfirst}:{fmt}")
     texts = _texts(rng, 1500, fmt or rng.choice(DAY_FIRST if dayfirst else MONTH_FIRST))
-    read, hits = SplitFormat.read, []
+    moment, hits = SplitFormat.moment, []
 
-    def counted(self: SplitFormat, day: str, clock: str) -> Any:
-        halves = read(self, day, clock)
-        hits.append(halves is not None)
-        return halves
+    def counted(self: SplitFormat, text: str) -> Any:
+        found = moment(self, text)
+        hits.append(found is not None)
+        return found
 
-    monkeypatch.setattr(SplitFormat, "read", counted)
+    monkeypatch.setattr(SplitFormat, "moment", counted)
     fast, plain = DateReader(zone, dayfirst, fmt), PlainReader(zone, dayfirst, fmt)
     for text in texts:
         assert outcome(fast, text) == outcome(plain, text), text
-    assert sum(hits) > 100  # the halves were used
+    assert sum(hits) > 100  # the parts were used
