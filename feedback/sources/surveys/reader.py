@@ -179,7 +179,7 @@ class RowMapper:
             if text and (len(text) > _LONGEST_NON_ANSWER or text.casefold() not in NON_ANSWERS) and _MEANINGFUL.search(text):
                 answers.append((ref, question, text))
         if not answers:
-            return answers
+            return []
         response = row_key(*counted) if counted is not None else _as_text(cells[self.id_at])
         where = f"{self.file_label}:row {row.number} (line {row.line})" if row.line else f"{self.file_label}:row {row.number}"
         received = None
