@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -28,20 +25,13 @@ from feedback.warehouse import Batch, commit_batch, open_warehouse, watermarks
 from feedback.warehouse.batches import item_row
 
 from .conftest import SECRET, shared
-
-ROOT = Path(__file__).resolve().parents[1]
-ITEMS = ("select id, source, channel, local_id, raw_hash, location, received_at, customer, rating, rating_raw,"
-         " rating_scale, title, question, text, url, extra, run_id from items order by id")
+from .ingest_fixtures import ITEMS, held_ingest
+from .ingest_fixtures import snapshot as written
 
 
 def snapshot(db: sqlite_utils.Database) -> dict[str, list[tuple[Any, ...]]]:
     """Everything an ingest writes but the times it was written, and ``items`` in rowid order."""
-    return {
-        "items": db.execute(ITEMS).fetchall(),
-        "order": db.execute("select id from items order by rowid").fetchall(),
-        "quarantine": db.execute("select id, location, reason, snippet, raw_hash, times_seen from quarantine order by id").fetchall(),
-        "watermarks": db.execute("select source, key, value from watermarks order by key").fetchall(),
-    }
+    return written(db, rowid_order=True)
 
 
 def digest(db: sqlite_utils.Database) -> str:
@@ -177,32 +167,6 @@ def test_a_column_null_in_some_rows_of_a_chunk_is_bound_and_one_null_in_all_is_w
     ]
 
 
-CHILD = """
-import sys
-from feedback.config import load_config
-from feedback.sources.context import SourceContext
-from feedback.sources.surveys.reader import read_surveys
-from feedback.warehouse import commit_batch, open_warehouse, watermarks
-
-config = load_config(sys.argv[1])
-db = open_warehouse(config.warehouse)
-context = SourceContext(customer_secret=sys.argv[2].encode(), base_dir=config.base_dir, watermarks=watermarks(db, "s"))
-batch = next(read_surveys(config.source("s"), context))
-
-def held(rows):
-    for n, row in enumerate(rows):
-        if n == 8:  # chunks of 2 and a bulk load from 4 rows on: the indexes are dropped by now
-            count = "select count(*) from sqlite_master where type = 'index' and tbl_name = 'items' and sql is not null"
-            print("indexes", db.execute(count).fetchone()[0], flush=True)
-            sys.stdin.readline()  # wait here to be killed
-        yield row
-
-batch.rows = held(batch.rows)
-commit_batch(db, batch, chunk_size=2, bulk_min=1)
-print("committed", flush=True)
-"""
-
-
 def test_a_run_killed_in_a_bulk_load_leaves_the_last_commit_and_its_indexes(
     tmp_path: Path, write_config: Callable[..., Path]
 ) -> None:
@@ -216,12 +180,10 @@ def test_a_run_killed_in_a_bulk_load_leaves_the_last_commit_and_its_indexes(
     before, indexes = snapshot(db), item_indexes(db)
 
     export.write_text(HEADER + "".join(SECOND), encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(config_path), SECRET.decode()], env=env,
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    # chunks of 2 and a bulk load from 4 rows on: at its 9th row the indexes are dropped
+    child, said = held_ingest(config_path, "s", held_at=8, chunk_size=2, bulk_min=1)
     try:
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "indexes 0"  # inside the child's open transaction
+        assert said == "held; indexes 0"  # inside the child's open transaction
         assert (snapshot(db), item_indexes(db)) == (before, indexes)  # another reader sees the last commit
         child.kill()
     finally:

@@ -6,15 +6,11 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlite_utils
 
 from feedback.config import load_config
 from feedback.items import Item
@@ -25,8 +21,8 @@ from feedback.warehouse import Batch, commit_batch, open_warehouse, watermarks
 from feedback.warehouse.batches import ItemRow, item_row
 
 from .conftest import SECRET
+from .ingest_fixtures import held_ingest, snapshot
 
-ROOT = Path(__file__).resolve().parents[1]
 CHUNK_SIZES = [1, 2, 3, 5000]
 
 
@@ -79,17 +75,6 @@ SOURCE = {"name": "s", "channel": "survey", "paths": "nps.csv",
                       "rating": {"column": "Score", "scale": "nps"}, "text": "Why?"}}
 
 
-def snapshot(db: sqlite_utils.Database) -> dict[str, list[tuple[Any, ...]]]:
-    """Everything an ingest writes, but the times it was written."""
-    return {
-        "items": db.execute(
-            "select id, source, channel, local_id, raw_hash, location, received_at, customer, rating, rating_raw,"
-            " rating_scale, title, question, text, url, extra, run_id from items order by id").fetchall(),
-        "quarantine": db.execute("select id, location, reason, snippet, raw_hash, times_seen from quarantine order by id").fetchall(),
-        "watermarks": db.execute("select source, key, value from watermarks order by key").fetchall(),
-    }
-
-
 def reference(tmp_path: Path, write_config: Callable[..., Path], *exports: list[str]) -> dict[str, list[tuple[Any, ...]]]:
     """The warehouse uninterrupted runs of ``ingest_source`` write, one per state of the export
     (its rows), in a folder of their own."""
@@ -140,31 +125,6 @@ def test_extra_is_the_json_of_file_row_and_response(tmp_path: Path, write_config
     assert extra == json.dumps({"file": name, "row": 1, "response_id": response}, ensure_ascii=False)
 
 
-CHILD = """
-import sys
-from feedback.config import load_config
-from feedback.sources.context import SourceContext
-from feedback.sources.surveys.reader import read_surveys
-from feedback.warehouse import commit_batch, open_warehouse, watermarks
-
-config = load_config(sys.argv[1])
-db = open_warehouse(config.warehouse)
-context = SourceContext(customer_secret=sys.argv[2].encode(), base_dir=config.base_dir, watermarks=watermarks(db, "s"))
-batch = next(read_surveys(config.source("s"), context))
-
-def held(rows):
-    for n, row in enumerate(rows):
-        if n == 2:  # with chunks of 1, two are written in the open transaction
-            print("written", flush=True)
-            sys.stdin.readline()  # wait here to be killed
-        yield row
-
-batch.rows = held(batch.rows)
-commit_batch(db, batch, chunk_size=1)
-print("committed", flush=True)
-"""
-
-
 def test_a_run_killed_between_chunks_leaves_the_last_commit_and_reruns_correctly(
     tmp_path: Path, write_config: Callable[..., Path]
 ) -> None:
@@ -179,12 +139,10 @@ def test_a_run_killed_between_chunks_leaves_the_last_commit_and_reruns_correctly
     assert len(before["items"]) == 2
 
     export.write_text(HEADER + "".join(ROWS), encoding="utf-8")  # the export grew
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    child = subprocess.Popen([sys.executable, "-c", CHILD, str(config_path), SECRET.decode()], env=env,
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    # chunks of 1, no bulk load: two rows are written in the open transaction when it stops
+    child, said = held_ingest(config_path, "s", held_at=2, chunk_size=1, bulk_min=10**9)
     try:
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "written"
+        assert said.startswith("held; indexes ")
         assert snapshot(db) == before  # another reader never sees half a batch
         child.kill()
     finally:

@@ -64,6 +64,10 @@ class Row(NamedTuple):
         return self.text if self.text is not None else _snippet(self.cells)
 
 
+# Row(number, line, cells, text) without the named tuple's __new__, a Python function: for readers' hot loops.
+new_row = tuple.__new__
+
+
 @dataclass
 class Table:
     columns: list[Column]
@@ -259,7 +263,7 @@ def read_csv(text: str, header_rows: int | str, delimiter: str | None) -> Table:
     def rows() -> Iterator[Row | BadInput]:
         for number, (line, record) in enumerate(itertools.chain(head[count:], records), start=1):
             if type(record) is list and len(record) == width:
-                yield Row(number, line, record)  # the usual record, without a call to _csv_row
+                yield new_row(Row, (number, line, record, None))  # the usual record: no Python-level call
             elif isinstance(record, _Unreadable):
                 table.cut_short = record.last
                 yield BadInput(record.reason, location=f"row {number} (line {line})", snippet=record.snippet)

@@ -77,7 +77,6 @@ ITEM_COLUMNS = ("id", "source", "channel", "local_id", "raw_hash", "location", "
 # What makes an item "changed"; provenance (location, extra, raw_hash) alone does not.
 _ITEM_CONTENT = ("received_at", "customer", "rating", "rating_raw", "title", "question", "text", "url")
 _CONTENT_AT = tuple(ITEM_COLUMNS.index(col) for col in _ITEM_CONTENT)
-_NULLABLE = tuple(i for i, col in enumerate(ITEM_COLUMNS[:-2]) if col not in ("id", "source", "channel", "local_id", "text"))
 
 ItemRow = tuple[
     str, str, str, str, str | None, str, str | None, str | None, float | None, str | None, str | None,
@@ -95,6 +94,8 @@ ITEM_CHUNK = 5000
 # by sorting, before it commits (see :func:`_upsert_rows`).
 BULK_MIN = 5000
 _STAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")  # now_iso()'s form
+_PRINTABLE_ASCII = re.compile(r"[ -~]*")  # texts written into a statement as literals (see _NewRows)
+_LITERAL_MAX = 200
 
 
 # json.dumps(x, ensure_ascii=False) builds a new encoder on every call; one encoder with the
@@ -139,36 +140,54 @@ def _tail_literals(run_id: int | None, stamp: str) -> str:
 class _NewRows:
     """Inserts rows new to the batch (``on conflict(id) do nothing``), a chunk at a time.
 
-    A column that is NULL in every row of a chunk (``title`` and ``url`` of a survey) is written
-    as a NULL literal rather than bound: the sqlite3 module binds None through its adaptation
-    lookup, which costs more than binding a text (~1.8 us a value with pysqlite3, ~0.6 s for two
-    NULLs in each of 172k rows). Rows keep their order, so their rowids are the same.
+    A column with one value in every row of a chunk is written into the statement as a literal
+    rather than bound: NULL (``title`` and ``url`` of a survey: the sqlite3 module binds None
+    through its adaptation lookup, ~1.8 us a value with pysqlite3, ~0.6 s for two NULLs in each
+    of 172k rows), or a short ASCII text (a survey's ``source``, ``channel``, ``raw_hash`` and
+    ``rating_scale``: each bound text is copied, under SQLite's mutex, for every row). SQLite
+    stores a text literal as it stores the same text bound. Rows keep their order, so their
+    rowids are the same.
     """
 
     def __init__(self, tail: str) -> None:
         self.tail = tail  # run_id and ingested_at, as :func:`_tail_literals` writes them
-        self.statements: dict[tuple[int, ...], str] = {}  # NULL columns -> statement
+        self.statements: dict[tuple[tuple[int, str], ...], str] = {}  # (column, literal) pairs -> statement
 
-    def statement(self, nulls: tuple[int, ...]) -> str:
-        sql = self.statements.get(nulls)
+    def statement(self, fixed: tuple[tuple[int, str], ...]) -> str:
+        sql = self.statements.get(fixed)
         if sql is None:
-            values = ", ".join("NULL" if i in nulls else "?" for i in range(len(ITEM_COLUMNS) - 2))
-            sql = self.statements[nulls] = (
+            literals = dict(fixed)
+            values = ", ".join(literals.get(i, "?") for i in range(len(ITEM_COLUMNS) - 2))
+            sql = self.statements[fixed] = (
                 f"insert into items ({', '.join(ITEM_COLUMNS)}) values ({values}, {self.tail}) on conflict(id) do nothing"
             )
         return sql
 
     def __call__(self, conn: Any, rows: list[ItemRow]) -> int:
         """Insert ``rows``; returns how many went in."""
-        first = rows[0]  # a column is NULL throughout only if it is in the first row
-        nulls = tuple(
-            i for i in _NULLABLE
-            if first[i] is None and all(map(operator.is_, map(operator.itemgetter(i), rows), itertools.repeat(None)))
+        first = rows[0]  # a column has one value throughout only if it is the first row's
+        fixed = tuple(
+            (i, literal) for i in range(1, len(first))
+            if (literal := _sql_literal(first[i])) is not None
+            and all(map(operator.eq, map(operator.itemgetter(i), rows), itertools.repeat(first[i])))
         )
         values: list[Any] = rows
-        if nulls:
-            values = list(map(operator.itemgetter(*(i for i in range(len(first)) if i not in nulls)), rows))
-        return conn.executemany(self.statement(nulls), values).rowcount  # type: ignore[no-any-return]
+        if fixed:
+            literal_at = {i for i, _literal in fixed}
+            bound = [i for i in range(len(first)) if i not in literal_at]  # the id at least
+            pick = operator.itemgetter(*bound)
+            values = list(map(pick, rows)) if len(bound) > 1 else [(pick(row),) for row in rows]
+        return conn.executemany(self.statement(fixed), values).rowcount  # type: ignore[no-any-return]
+
+
+def _sql_literal(value: Any) -> str | None:
+    """``value`` as an SQL literal that SQLite reads back as exactly that value: NULL, or a text
+    of printable ASCII (quotes doubled); None for anything else (bound as usual)."""
+    if value is None:
+        return "NULL"
+    if type(value) is str and len(value) <= _LITERAL_MAX and _PRINTABLE_ASCII.fullmatch(value):
+        return "'" + value.replace("'", "''") + "'"
+    return None
 
 
 def _secondary_indexes(conn: Any) -> list[tuple[str, str]]:

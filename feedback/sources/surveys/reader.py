@@ -21,7 +21,7 @@ from feedback.config import SurveySource
 from feedback.dates import DateReader
 from feedback.errors import BadInput
 from feedback.identity import customer_key
-from feedback.items import Quarantined, content_hash, stable_id
+from feedback.items import Quarantined, content_hash
 from feedback.ratings import AnswerReader, Scale
 from feedback.sources import files
 from feedback.sources.context import SourceContext
@@ -39,6 +39,8 @@ MEDIA_TYPES = {
     "jsonl": "application/x-ndjson",
 }
 NON_ANSWERS = {"n/a", "na", "none", "nothing", "no comment", "no comments", "nil", "-", "--", ".", "no", "nope"}
+# Case folding never makes a text shorter, so a longer text is no non-answer (no casefold needed).
+_LONGEST_NON_ANSWER = max(map(len, NON_ANSWERS))
 _MEANINGFUL = re.compile(r"\w", re.UNICODE)
 
 
@@ -114,6 +116,13 @@ class RowMapper:
         self.file_label = file_label
         self.raw_hash = raw_hash
         self.texts = [(ref, col.index, col.question) for ref, col in mapping.texts]
+        # What a comment's local id and id are made of besides its response: stable_id(name, local_id)
+        # hashes f"{name}\x1f{local_id}", and local_id is f"{response}|{ref}".
+        self.id_head = f"{source.name}\x1f"
+        self.answer_refs = {ref: f"|{ref}" for ref, _index, _question in self.texts}
+        # Notes on rows whose comments are kept (a rating not read), in row order; the caller
+        # takes them (see Export).
+        self.notes: list[Quarantined] = []
         # Cell indexes of the mapped columns, -1 for one not mapped.
         self.id_at = mapping.id.index if mapping.id else -1
         self.received_at = mapping.received_at.index if mapping.received_at else -1
@@ -157,9 +166,9 @@ class RowMapper:
         seen = self.occurrences[content] = self.occurrences.get(content, 0) + 1
         return content, seen
 
-    def __call__(self, row: Row) -> tuple[list[ItemRow], list[Quarantined]]:
-        """The items of one row, as the warehouse stores them, and notes on it (a rating that
-        could not be read: the comments are kept without it)."""
+    def __call__(self, row: Row) -> list[ItemRow]:
+        """The items of one row, as the warehouse stores them; notes on it (a rating that could
+        not be read: the comments are kept without it) go to :attr:`notes`."""
         cells = row.cells
         counted = self.occurrence(row)  # first: every row counts towards the occurrences, answered or not
         answers = []
@@ -167,10 +176,10 @@ class RowMapper:
             value = cells[index]
             text = value.strip() if type(value) is str else _as_text(value)
             # is_answer(text), inline: text is stripped already
-            if text and text.casefold() not in NON_ANSWERS and _MEANINGFUL.search(text):
+            if text and (len(text) > _LONGEST_NON_ANSWER or text.casefold() not in NON_ANSWERS) and _MEANINGFUL.search(text):
                 answers.append((ref, question, text))
         if not answers:
-            return [], []
+            return []
         response = row_key(*counted) if counted is not None else _as_text(cells[self.id_at])
         where = f"{self.file_label}:row {row.number} (line {row.line})" if row.line else f"{self.file_label}:row {row.number}"
         received = None
@@ -180,7 +189,6 @@ class RowMapper:
             except BadInput as exc:
                 column = self.mapping.received_at.question if self.mapping.received_at else "?"
                 raise BadInput(f"{exc.reason} in column {column!r}", location=where, snippet=row.raw) from None
-        notes: list[Quarantined] = []
         rating = rating_raw = None
         if self.rating_at >= 0:
             raw_value = cells[self.rating_at]
@@ -191,7 +199,7 @@ class RowMapper:
                     self.ratings[raw_value] = read
             rating, rating_raw, problem = read
             if problem is not None:
-                notes.append(Quarantined(self.source.name, where, f"{problem}; comment kept without a rating", row.raw, self.raw_hash))
+                self.notes.append(Quarantined(self.source.name, where, f"{problem}; comment kept without a rating", row.raw, self.raw_hash))
         customer = None
         if self.customer_at >= 0:
             value = cells[self.customer_at]
@@ -205,15 +213,16 @@ class RowMapper:
             title = (value.strip() if type(value) is str else _as_text(value)) or None
         # extra = {"file": ..., "row": ..., "response_id": ...} as json.dumps(extra, ensure_ascii=False) writes it
         extra = f'{self.extra_head}{row.number}, "response_id": {encode_basestring(response)}}}'
-        name, scale, raw_hash = self.source.name, self.rating_scale, self.raw_hash
+        name, scale, raw_hash, id_head, refs = self.source.name, self.rating_scale, self.raw_hash, self.id_head, self.answer_refs
         rows: list[ItemRow] = []
         for ref, question, text in answers:
-            local_id = f"{response}|{ref}"
+            local_id = response + refs[ref]
             rows.append((
-                stable_id(name, local_id), name, "survey", local_id, raw_hash, where, received, customer,
+                sha256((id_head + local_id).encode()).hexdigest()[:20],  # stable_id(name, local_id), inline
+                name, "survey", local_id, raw_hash, where, received, customer,
                 rating, rating_raw, scale, title, question, text, None, extra,
             ))
-        return rows, notes
+        return rows
 
 
 class Export:
@@ -254,14 +263,16 @@ class Export:
                 bad.append(Quarantined(name, f"{self.label}:{row.location}", row.reason, row.snippet, digest))
                 continue
             try:
-                found, notes = mapper(row)
+                found = mapper(row)
             except BadInput as exc:
                 bad.append(Quarantined(name, exc.location, exc.reason, exc.snippet, digest))
                 continue
-            self.items += len(found)
-            yield from found
-            if notes:
-                bad.extend(notes)
+            if mapper.notes:
+                bad.extend(mapper.notes)
+                mapper.notes.clear()
+            if found:
+                self.items += len(found)
+                yield from found
         self.rows = rows
 
     @property
