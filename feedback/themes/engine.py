@@ -6,7 +6,9 @@ cosine reaches ``assign_threshold``; theme ids never change. What fits nothing
 waits in the outlier pool; when the pool holds a dense group (HDBSCAN, a core of at least
 ``pool_min_size`` segments, not close to an existing theme), it becomes a new
 theme, but only when tonight's segments are in its core (a group may grow over several nights;
-the pool is not even read when none of tonight's segments joined it). A theme born at night
+the pool is not even read when none of tonight's segments joined it). The pool fit takes tonight's
+pooled segments and only the earlier outliers nearest them (:func:`pool_sample`), so its cost follows
+what is new, not the pool the archive gathered over the years. A theme born at night
 takes the neighbouring themes' segments nearer its centre than theirs, as a re-cluster would;
 when one existing theme would supply ``fold_threshold`` of it, it is that theme cut in two, which
 a re-cluster folds back, and it is not made (:func:`.match.claims_of_new_theme`). A night with nothing new (no
