@@ -6,7 +6,9 @@ cosine reaches ``assign_threshold``; theme ids never change. What fits nothing
 waits in the outlier pool; when the pool holds a dense group (HDBSCAN, a core of at least
 ``pool_min_size`` segments, not close to an existing theme), it becomes a new
 theme, but only when tonight's segments are in its core (a group may grow over several nights;
-the pool is not even read when none of tonight's segments joined it). A theme born at night
+the pool is not even read when none of tonight's segments joined it). The pool fit takes tonight's
+pooled segments and only the earlier outliers nearest them (:func:`pool_sample`), so its cost follows
+what is new, not the pool the archive gathered over the years. A theme born at night
 takes the neighbouring themes' segments nearer its centre than theirs, as a re-cluster would;
 when one existing theme would supply ``fold_threshold`` of it, it is that theme cut in two, which
 a re-cluster folds back, and it is not made (:func:`.match.claims_of_new_theme`). A night with nothing new (no
@@ -135,6 +137,12 @@ def _propose_from_pool(db: sqlite_utils.Database, settings: ThemeSettings, embed
     ids, hashes, vectors = store.outlier_vectors(db, embedder)
     seen_before = store.pool_segments_seen_before(db, run)
     old = np.array([i in seen_before for i in ids], dtype=bool)
+    kept = pool_sample(vectors, old)
+    if len(kept) < len(ids):
+        log.info("outlier pool: fitting tonight's %d segments with the %d earlier outliers nearest them"
+                 " (of %d)", int((~old).sum()), len(kept) - int((~old).sum()), int(old.sum()))
+        ids, hashes = [ids[i] for i in kept], [hashes[i] for i in kept]
+        vectors, old = vectors[kept], old[kept]
     pool_settings = settings.model_copy(update={"min_cluster_size": size})
     cents, result = cluster.fit(vectors, [f"{h}:{i}" for h, i in zip(hashes, ids, strict=True)], pool_settings)
     active = store.theme_rows(db)
@@ -186,6 +194,31 @@ def _propose_from_pool(db: sqlite_utils.Database, settings: ThemeSettings, embed
             store.write_assignment(db, taken_ids, [theme_id] * len(taken_ids), taken_scores, run)
             store.history(db, run, theme_id, "proposed", lab.label, int(len(members)), source="outlier pool")
     return len(keep)
+
+
+POOL_OLD_PER_NEW = 1  # earlier outliers fitted beside each of tonight's pooled segments, at most ...
+POOL_OLD_MIN = 2000  # ... but at least this many (when the pool holds them)
+
+
+def pool_sample(vectors: np.ndarray, old: np.ndarray) -> np.ndarray:
+    """Positions of the outlier pool the night fits: all of tonight's segments (``~old``) and the
+    earlier outliers nearest them (highest cosine to any of tonight's, ties in input order), at most
+    ``POOL_OLD_PER_NEW`` per segment of tonight's or ``POOL_OLD_MIN``, whichever is more.
+
+    A group the pool may propose holds tonight's segments in its core, so its earlier members are
+    among their neighbours: the fit costs what is new, not what the pool gathered over the archive's
+    life. A pool within the bound is fitted whole, as before.
+    """
+    new_at, old_at = np.flatnonzero(~old), np.flatnonzero(old)
+    room = max(POOL_OLD_PER_NEW * len(new_at), POOL_OLD_MIN)
+    if len(old_at) <= room or not len(new_at):
+        return np.arange(len(old))
+    near = np.empty(len(old_at), dtype=np.float32)
+    tonight = vectors[new_at].T
+    for start in range(0, len(old_at), 4096):
+        near[start : start + 4096] = (vectors[old_at[start : start + 4096]] @ tonight).max(axis=1)
+    nearest = old_at[np.argsort(-near, kind="stable")[:room]]
+    return np.sort(np.concatenate([new_at, nearest]))
 
 
 NEIGHBOURS = 5  # existing themes, nearest first, whose segments a theme born at night may take
