@@ -118,12 +118,13 @@ def real_centroids(count: int = 200, neighbours: int = 10, reviews: int = 600) -
 
 def settle(path: Path, centroids: np.ndarray) -> None:
     """Leave the synthetic warehouse as a past nightly run would: everything processed by this
-    version, segmented from the processed text, assigned, scored by the sentiment head; themes
-    with real centres and the fit state a fit leaves."""
+    version, segmented from the processed text, assigned, scored by the sentiment head, its
+    company calibration fitted; themes with real centres and the fit state a fit leaves."""
+    from feedback.embed import DEFAULT_BACKEND, Embedder
     from feedback.text.process import PROCESS_VERSION
-    from feedback.text.sentiment_model import load_head
+    from feedback.text.sentiment_model import MIN_CALIBRATION, load_head
     from feedback.themes import store
-    from feedback.themes.segment_sentiment import STATE_KEY
+    from feedback.themes.segment_sentiment import STATE_KEY, current_calibration
     from feedback.themes.settings import ThemeSettings
     from feedback.warehouse import now_iso, open_warehouse
 
@@ -139,8 +140,14 @@ def settle(path: Path, centroids: np.ndarray) -> None:
         stamp = now_iso()
         store.set_state(db, "last_fit", {"run": stamp, "segments": segments, "event": "fit",
                                          "settings": ThemeSettings().model_dump(mode="json")})
+    # a past night has fitted the company calibration on the rated comments it had (and kept it,
+    # applied or not): tonight refits only when they have grown by a fifth
+    head = load_head()
+    calibration = current_calibration(db, Embedder(backend=DEFAULT_BACKEND), head, MIN_CALIBRATION)
+    with db.conn:
         through = db.execute("select max(created_at) from theme_segments").fetchone()[0]
-        store.set_state(db, STATE_KEY, {"head": load_head().version, "calibration": None, "through": through})
+        store.set_state(db, STATE_KEY, {"head": head.version, "through": through,
+                                        "calibration": calibration.version if calibration else None})
     db.close()
 
 

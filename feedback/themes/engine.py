@@ -174,8 +174,10 @@ def _propose_from_pool(db: sqlite_utils.Database, settings: ThemeSettings, embed
         return 0
     docs = {f"new{c}": _texts(db, [ids[i] for i in sorted(np.flatnonzero(result.theme == c),
                                                          key=lambda i: -float(result.score[i]))]) for c in keep}
-    # existing themes only give the background term frequencies: a sample of each is enough
-    docs.update({str(r["id"]): store.theme_texts(db, r["id"], 40) for r in active})
+    # existing themes only give the background term frequencies: a sample of each is enough, and
+    # a bounded one in all (each text is parsed), so a night's labelling does not grow with the themes
+    per = max(2, min(label.BACKGROUND, BACKGROUND_TEXTS // max(1, len(active))))
+    docs.update({str(r["id"]): store.theme_texts(db, r["id"], per) for r in active})
     order = [f"new{c}" for c in sorted(keep, key=lambda c: -int((result.theme == c).sum()))]
     taken = [r["label"] for r in store.theme_rows(db, ("active", "parent")) if r["label"]]
     labels = label.label_themes(docs, order, taken=taken, keywords=settings.keywords)  # type: ignore[arg-type]
@@ -196,6 +198,7 @@ def _propose_from_pool(db: sqlite_utils.Database, settings: ThemeSettings, embed
     return len(keep)
 
 
+BACKGROUND_TEXTS = 1500  # existing themes' texts a night's new-theme labelling parses, at most (>= 2 a theme)
 POOL_OLD_PER_NEW = 1  # earlier outliers fitted beside each of tonight's pooled segments, at most ...
 POOL_OLD_MIN = 2000  # ... but at least this many (when the pool holds them)
 

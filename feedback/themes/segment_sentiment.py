@@ -82,7 +82,7 @@ def score_pending(db: sqlite_utils.Database, embedder: SupportsEmbed, head: Sent
         log.info("segment sentiment stays the lexicon's: the head reads %s vectors, not %s", head.model, embedder.name)
         return 0
     state = get_state(db, STATE_KEY) or {}
-    calibration = _calibration(db, embedder, head, min_rated)
+    calibration = current_calibration(db, embedder, head, min_rated)
     cal_key = calibration.version if calibration else None
     through = db.execute("select max(created_at) from theme_segments").fetchone()[0]
     if state.get("head") == head.version and state.get("calibration") == cal_key and state.get("through"):
@@ -126,7 +126,7 @@ def stored_calibration(db: sqlite_utils.Database, head: SentimentHead) -> tuple[
     return calibration, row
 
 
-def _calibration(db: sqlite_utils.Database, embedder: SupportsEmbed, head: SentimentHead,
+def current_calibration(db: sqlite_utils.Database, embedder: SupportsEmbed, head: SentimentHead,
                  min_rated: int | None) -> Calibration | None:
     """The calibration to score with: the stored one when it was applied, refitted when the rated
     comments have grown enough; None below the minimum or when it did not help."""
