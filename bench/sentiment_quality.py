@@ -1,8 +1,8 @@
 """Sentiment quality: the lexicon (VADER + service lexicon) against the segment head, on text
 neither was tuned on.
 
-    HF_HUB_OFFLINE=1 .venv/bin/python bench/sentiment_quality.py [--cache bench/out/vectors.npz]
-        [--vader-gt DIR] [--uci DIR] [--compare OLD_HEAD.npz] [--limit N] [--append bench/RESULTS.md]
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/sentiment_quality.py [--cache bench/.cache/vectors.npz]
+        [--vader-gt [DIR]] [--uci [DIR]] [--compare OLD_HEAD.npz] [--limit N] [--append bench/RESULTS.md]
 
 In domain: the held-out fifth of the shared clothing reviews (scripts/train_sentiment.py never
 trains on it): Spearman against the stars, binary macro-F1 of 1-2 vs 4-5 stars, three-class
@@ -289,9 +289,11 @@ def report(figures: dict[str, Any], ood: list[OodRow],
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=training.CLOTHING)
-    parser.add_argument("--cache", type=Path, default=BENCH / "out" / "vectors.npz")
-    parser.add_argument("--vader-gt", type=Path, help="folder of the VADER paper's *_GroundTruth.txt files")
-    parser.add_argument("--uci", type=Path, help="folder of the UCI sentiment labelled sentences")
+    parser.add_argument("--cache", type=Path, default=training.CACHE_DIR / "vectors.npz")
+    parser.add_argument("--vader-gt", type=Path, nargs="?", const=training.VADER_GT,
+                        help=f"folder of the VADER paper's *_GroundTruth.txt files (no folder: {training.VADER_GT})")
+    parser.add_argument("--uci", type=Path, nargs="?", const=training.UCI,
+                        help=f"folder of the UCI sentiment labelled sentences (no folder: {training.UCI})")
     parser.add_argument("--calibrate", type=int, nargs="*", default=[],
                         help="calibrate the head on N unseen clothing reviews (a company's ratings), e.g. 1000")
     parser.add_argument("--compare", type=Path, help="another head file (e.g. the previous one) measured beside")

@@ -3,15 +3,26 @@
     HF_HUB_OFFLINE=1 .venv/bin/python scripts/train_sentiment.py \\
         [--clothing ../shared/data/labelled/clothing_reviews/reviews.csv] \\
         [--clinc ../shared/data/labelled/clinc150/data_full.json] \\
-        [--vader-gt DIR] [--uci DIR] [--out feedback/text/sentiment_head.npz] \\
-        [--cache bench/out/vectors.npz] [--limit N] [--clothing-limit N] [--validate]
+        [--vader-gt [DIR]] [--uci [DIR]] [--out feedback/text/sentiment_head.npz] \\
+        [--cache bench/.cache/vectors.npz] [--limit N] [--clothing-limit N] [--validate]
 
-The VADER and UCI files are not in shared/data; get them once (outside the repo's tracked files):
+The VADER and UCI files are not in shared/data and are not committed. ``--vader-gt`` and ``--uci``
+without a folder read them from ``bench/.cache/vader`` and ``bench/.cache/uci`` (git-ignored);
+get them there once:
 
-    git clone https://github.com/cjhutto/vaderSentiment /tmp/vs && mkdir -p bench/out/vader && \
-        tar -xzf /tmp/vs/additional_resources/hutto_ICWSM_2014.tar.gz -C bench/out/vader --strip-components=1
-    git clone https://github.com/Jayaprakashsuseelam/SentimentLabelledAnalysis /tmp/sla && \
-        cp -r /tmp/sla/sentiment-labelled-dataset bench/out/uci
+    git clone https://github.com/cjhutto/vaderSentiment /tmp/vs && mkdir -p bench/.cache/vader && \\
+        tar -xzf /tmp/vs/additional_resources/hutto_ICWSM_2014.tar.gz -C bench/.cache/vader --strip-components=1
+    git clone https://github.com/Jayaprakashsuseelam/SentimentLabelledAnalysis /tmp/sla && \\
+        cp -r /tmp/sla/sentiment-labelled-dataset bench/.cache/uci
+
+(commits 44fc044cd877 and 7b5dc80a2e1c of those repositories were used on 2026-12-02; the UCI
+files are also at https://archive.ics.uci.edu/dataset/331). md5 of the files read:
+amazonReviewSnippets_GroundTruth.txt 061c8acd32e012312ed077a3b11dbeb6, movieReviewSnippets_GroundTruth.txt
+0f3af01bfd9659ccaff4195eb171511f, nytEditorialSnippets_GroundTruth.txt 4c9354d022364c43092f8c658b41684f,
+tweets_GroundTruth.txt 1225f43ee55e6ee8a8e6e6860b80b311 (benchmark only), amazon_cells_labelled.txt
+f737b1e64487b2d2518fcefdb0257e63, imdb_labelled.txt ccea809cf06938e64b783737778f5ca0, yelp_labelled.txt
+3a7fe2c38dc373d2ca8e687d6226a82e. With them the shipped head's command reads exactly the texts its
+``meta`` counts (clothing 12,000, VADER snippets 4,489, UCI 2,411, CLINC 1,496).
 
 The shipped head's limits are in its ``meta`` ("command") and its command line in bench/RESULTS.md.
 
@@ -30,7 +41,8 @@ Training data, none of it committed (each is read where it lies):
   are left out: the benchmark reads them as an unseen kind of text.
 - ``--uci``: "Sentiment Labelled Sentences" (Kotzias et al., KDD 2015; UCI Machine Learning
   Repository, CC BY 4.0; copied in the Jayaprakashsuseelam/SentimentLabelledAnalysis GitHub
-  repository, folder ``sentiment-labelled-dataset``): 1,000 sentences each of Amazon, IMDb and
+  repository, folder ``sentiment-labelled-dataset``, which has no licence file of its own: the
+  licence is the data set's): 1,000 sentences each of Amazon, IMDb and
   Yelp reviews, positive or negative.
 - ``--clinc``: the in-scope queries of CLINC150 (shared/data/labelled, CC BY 3.0) as neutral
   text: questions and requests to an assistant carry no sentiment (the small-talk domain and
@@ -87,6 +99,10 @@ log = logging.getLogger("train_sentiment")
 SHARED = ROOT.parent / "shared" / "data" / "labelled"
 CLOTHING = SHARED / "clothing_reviews" / "reviews.csv"
 CLINC = SHARED / "clinc150" / "data_full.json"
+CACHE_DIR = ROOT / "bench" / ".cache"  # git-ignored: downloaded data and vector caches
+VADER_GT = CACHE_DIR / "vader"
+UCI = CACHE_DIR / "uci"
+UCI_SETS = ("amazon_cells", "imdb", "yelp")
 HOLD_OUT_MODULUS = 5
 C = 0.05  # inverse L2 strength on standardised features
 BAND = 0.2  # neutral band cut out of a segment's P(pos) - P(neg)
@@ -164,6 +180,13 @@ def read_clinc(path: Path) -> list[str]:
     return queries[::CLINC_EVERY]
 
 
+def missing_files(vader_gt: Path | None, uci: Path | None) -> list[Path]:
+    """The files of the VADER paper and UCI sets that training reads and the given folders lack."""
+    wanted = [vader_gt / f"{name}_GroundTruth.txt" for name in VADER_GT_SETS] if vader_gt else []
+    wanted += [uci / f"{name}_labelled.txt" for name in UCI_SETS] if uci else []
+    return [path for path in wanted if not path.is_file()]
+
+
 def validation(text: str) -> bool:
     """Whether a training text is in the validation fifth (another hash than :func:`held_out`): with
     ``--validate`` a first head is fitted without it and measured on it, to choose the settings."""
@@ -183,7 +206,7 @@ def training_texts(clothing: Path | None, vader_gt: Path | None, uci: Path | Non
             out += [Labelled(t, rating_class(r), "vader_gt") for t, r in read_vader_gt(vader_gt, name)[:limit]
                     if not held_out(t)]
     if uci:
-        for name in ("amazon_cells", "imdb", "yelp"):
+        for name in UCI_SETS:
             out += [Labelled(t, 2 if y else 0, "uci") for t, y in read_uci(uci, name)[:limit] if not held_out(t)]
     if clinc:
         out += [Labelled(t, 1, "clinc") for t in read_clinc(clinc)[:limit] if not held_out(t)]
@@ -360,8 +383,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clothing", type=Path, default=CLOTHING, help="the clothing reviews CSV")
     parser.add_argument("--clinc", type=Path, default=CLINC, help="CLINC150 data_full.json")
-    parser.add_argument("--vader-gt", type=Path, help="folder of the VADER paper's *_GroundTruth.txt files")
-    parser.add_argument("--uci", type=Path, help="folder of the UCI sentiment labelled sentences")
+    parser.add_argument("--vader-gt", type=Path, nargs="?", const=VADER_GT,
+                        help=f"folder of the VADER paper's *_GroundTruth.txt files (no folder: {VADER_GT})")
+    parser.add_argument("--uci", type=Path, nargs="?", const=UCI,
+                        help=f"folder of the UCI sentiment labelled sentences (no folder: {UCI})")
     parser.add_argument("--no-clothing", action="store_true", help="leave the clothing reviews out")
     parser.add_argument("--out", type=Path, default=HEAD_PATH, help="where to write the head (.npz)")
     parser.add_argument("--cache", type=Path, help="segment vectors cache (.npz), reused between runs")
@@ -378,6 +403,9 @@ def main(argv: list[str] | None = None) -> None:
     for path in (args.clothing, args.clinc, args.vader_gt, args.uci):
         if path is not None and not path.exists():
             parser.error(f"{path} not found")
+    missing = missing_files(args.vader_gt, args.uci)
+    if missing:
+        parser.error(f"{', '.join(map(str, missing))} not found (how to get them: scripts/train_sentiment.py's docstring)")
     texts = training_texts(None if args.no_clothing else args.clothing, args.vader_gt, args.uci, args.clinc,
                            args.limit, args.clothing_limit)
     embedder = Embedder(args.model_path)
