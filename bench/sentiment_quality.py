@@ -274,9 +274,9 @@ def report(figures: dict[str, Any], ood: list[OodRow],
         "|---|---|---|---|---|",
     ]
     methods = [("lexicon", "VADER + service lexicon"),
-               ("head", f"segment head {head.version}, comment = comment_score (shipped)")]
+               ("head", f"segment head {head.version} (shipped)")]
     if baseline is not None:
-        methods.insert(1, ("baseline", f"segment head {baseline.version}, comment = plain mean (before)"))
+        methods.insert(1, ("baseline", f"segment head {baseline.version} (before)"))
     for key, name in methods:
         f = figures[key]
         lines.append(f"| {name} | {f['spearman']:.3f} | {f['binary_f1']:.3f} | {f['three_f1']:.3f} | {f['seconds']} |")
@@ -309,9 +309,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--calibrate", type=int, nargs="*", default=[],
                         help="calibrate the head on N unseen clothing reviews (a company's ratings), e.g. 1000")
     parser.add_argument("--compare", type=Path, help="another head file (e.g. the previous one) measured beside")
-    parser.add_argument("--before-mean", action="store_true",
-                        help="score the --compare head's comments (the shipped head's, without --compare) by the plain "
-                             "mean of their segments, as before 2026-12-02")
     parser.add_argument("--limit", type=int, help="the first N held-out reviews only")
     parser.add_argument("--append", type=Path, help="append the results to this markdown file")
     args = parser.parse_args(argv)
@@ -322,11 +319,9 @@ def main(argv: list[str] | None = None) -> None:
 
     head = load_head()
     embedder = CachedEmbedder(Embedder(), args.cache)
-    baseline = read_head(args.compare) if args.compare else head if args.before_mean else None
-    before: Aggregate = plain_mean if args.before_mean else comment_score
-    figures = evaluate_sentiment(embedder, data=args.data, limit=args.limit, head=head, baseline=baseline,
-                                 baseline_aggregate=before)
-    methods = ([(baseline, before)] if baseline is not None else []) + [(head, comment_score)]
+    baseline = read_head(args.compare) if args.compare else None
+    figures = evaluate_sentiment(embedder, data=args.data, limit=args.limit, head=head, baseline=baseline)
+    methods = ([(baseline, comment_score)] if baseline is not None else []) + [(head, comment_score)]
     ood = out_of_domain(embedder, methods, args.vader_gt, args.uci)
     calibrated = []
     if args.calibrate:
