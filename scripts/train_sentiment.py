@@ -108,12 +108,13 @@ C = 0.05  # inverse L2 strength on standardised features
 BAND = 0.2  # neutral band cut out of a segment's P(pos) - P(neg)
 ORDINAL = False
 CUE_WEIGHT = 1.0
-# Added to the fitted head's negative logit (a prior shift): trained with balanced classes, the head
-# calls too few comments negative, because a complaint's segments are often milder than the praise
-# beside them ("love the colour ... but it runs small"). Chosen on clothing reviews the head never
-# saw (file positions from 15,048, outside the held-out and validation fifths) as the largest shift
-# that lowered neither hand-written service-sentence set: bench/RESULTS.md, 2026-12-02.
-NEGATIVE_SHIFT = 0.25
+# Added to the fitted head's negative logit (a prior shift; ``--negative-shift``). Trained with
+# balanced classes, the head calls too few clothing reviews negative (a complaint's segments are
+# often milder than the praise beside them). A shift of 0.25, chosen on 800 clothing reviews the
+# head never saw and checked on the hand-written service sentences, read better on the held-out
+# clothing reviews (binary macro-F1 0.782 -> 0.807) but worse on the VADER paper's tweets
+# (0.648 -> 0.624: positive tweets read negative), so the shipped head has none: bench/RESULTS.md.
+NEGATIVE_SHIFT = 0.0
 SHARES = {"clothing": 0.45, "vader_gt": 0.25, "uci": 0.15, "clinc": 0.15}
 VADER_GT_SETS = ("amazonReviewSnippets", "movieReviewSnippets", "nytEditorialSnippets")
 CLINC_SKIP_DOMAINS = {"small_talk"}
@@ -349,7 +350,7 @@ def fit_ordinal(scaled: np.ndarray, labels: np.ndarray, weights: np.ndarray, c: 
 
 
 def train(texts: list[Labelled], embedder: SupportsEmbed, cache: Path | None = None, *, c: float = C,
-          band: float = BAND, command: str | None = None) -> SentimentHead:
+          band: float = BAND, negative_shift: float = NEGATIVE_SHIFT, command: str | None = None) -> SentimentHead:
     """Segment, embed, and fit the head on ``texts``."""
     pieces = segment_texts([t.text for t in texts])
     vectors = embed_cached([clean for segs in pieces for clean, _ in segs], embedder, cache)
@@ -357,9 +358,10 @@ def train(texts: list[Labelled], embedder: SupportsEmbed, cache: Path | None = N
     counts = {source: sum(t.source == source for t in texts) for source in SHARES}
     meta = {"texts": counts, "segments": int(len(labels)), "C": c, "shares": SHARES,
             "hold_out": f"sha256(text)[:8] % {HOLD_OUT_MODULUS} == 0", "clothing_3_stars": "neutral",
-            "negative_shift": NEGATIVE_SHIFT,
+            **({"negative_shift": negative_shift} if negative_shift else {}),
             **({"command": command} if command else {})}
-    return fit_head(features, labels, weights, embedder.name, c=c, band=band, meta=meta)
+    return fit_head(features, labels, weights, embedder.name, c=c, band=band, negative_shift=negative_shift,
+                    meta=meta)
 
 
 def validation_figures(head: SentimentHead, texts: list[Labelled], embedder: SupportsEmbed,
@@ -404,6 +406,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--validate", action="store_true",
                         help="first fit without the validation fifth and print its figures")
     parser.add_argument("--model-path", type=Path, help="sentence-transformers folder (default: MiniLM)")
+    parser.add_argument("--negative-shift", type=float, default=NEGATIVE_SHIFT,
+                        help="added to the head's negative logit (default %(default)s; 0.25 measured: bench/RESULTS.md)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -419,11 +423,13 @@ def main(argv: list[str] | None = None) -> None:
                            args.limit, args.clothing_limit)
     embedder = Embedder(args.model_path)
     if args.validate:
-        fitted = train([t for t in texts if not validation(t.text)], embedder, args.cache)
+        fitted = train([t for t in texts if not validation(t.text)], embedder, args.cache,
+                       negative_shift=args.negative_shift)
         for line in validation_figures(fitted, [t for t in texts if validation(t.text)], embedder, args.cache):
             log.info("%s", line)
     settings = f"--limit {args.limit} --clothing-limit {args.clothing_limit}" + (" --no-clothing" * args.no_clothing)
-    head = train(texts, embedder, args.cache, command=settings)
+    settings += f" --negative-shift {args.negative_shift}" if args.negative_shift else ""
+    head = train(texts, embedder, args.cache, negative_shift=args.negative_shift, command=settings)
     head.save(args.out)
     log.info("wrote %s: %s", args.out, head.meta)
 

@@ -118,10 +118,10 @@ COMPLAINTS = [
     "Charged twice for the same order and no one will sort it out.",
     "Two weeks and my replacement card hasn't come.",
     "Nobody has answered my email from last Monday.",
-    # a known miss of the shipped head (0.00 before and after the 2026-12-02 shift: "out of pocket" reads neutral), kept so that a
+    # a known miss of the shipped head (0.00: "out of pocket" is read as neutral; also with a negative shift), kept so that a
     # head that gets it right is noticed (strict: the test fails when it starts passing)
     pytest.param("I returned the jacket a month ago and I'm still out of pocket.",
-                 marks=pytest.mark.xfail(strict=True, reason="known miss of heads aa50b8ebb7ea and 963282a48878")),
+                 marks=pytest.mark.xfail(strict=True, reason="known miss of head aa50b8ebb7ea")),
 ]
 
 

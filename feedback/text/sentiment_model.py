@@ -12,9 +12,7 @@ segments (:func:`comment_score`): their mean (counting negative segments twice w
 read worse on every set: bench/RESULTS.md).
 
 The head is trained by ``scripts/train_sentiment.py`` on public rated text of several kinds
-(see that script; its negative intercept carries a prior shift, ``NEGATIVE_SHIFT`` there, so
-that a complaint beside milder praise is not averaged away) and shipped as ``sentiment_head.npz``
-beside this module. It only reads
+(see that script) and shipped as ``sentiment_head.npz`` beside this module. It only reads
 vectors of the model it was trained on (:attr:`SentimentHead.model`): other vectors are refused
 rather than scored wrongly, and callers fall back to the lexicon (:func:`.sentiment.sentiment`),
 as they do for languages other than English.
