@@ -1,8 +1,8 @@
 """Sentiment quality: the lexicon (VADER + service lexicon) against the segment head, on text
 neither was tuned on.
 
-    HF_HUB_OFFLINE=1 .venv/bin/python bench/sentiment_quality.py [--cache bench/out/vectors.npz]
-        [--vader-gt DIR] [--uci DIR] [--compare OLD_HEAD.npz] [--limit N] [--append bench/RESULTS.md]
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/sentiment_quality.py [--cache bench/.cache/vectors.npz]
+        [--vader-gt [DIR]] [--uci [DIR]] [--compare OLD_HEAD.npz] [--limit N] [--append bench/RESULTS.md]
 
 In domain: the held-out fifth of the shared clothing reviews (scripts/train_sentiment.py never
 trains on it): Spearman against the stars, binary macro-F1 of 1-2 vs 4-5 stars, three-class
@@ -32,7 +32,7 @@ import os
 import platform
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -77,10 +77,18 @@ class CachedEmbedder:
         return np.vstack([vectors[t] for t in texts]) if texts else np.zeros((0, 384), np.float32)
 
 
+Aggregate = Callable[[np.ndarray], "float | None"]
+
+
+def plain_mean(scores: np.ndarray) -> float | None:
+    """A comment's score as it was before 2026-12-02: the plain mean of its segments' scores."""
+    return round(float(np.mean(scores)), 4) if len(scores) else None
+
+
 def head_scores(texts: Sequence[str], embedder: SupportsEmbed, head: SentimentHead | None = None,
-                calibration: Calibration | None = None) -> np.ndarray:
+                calibration: Calibration | None = None, aggregate: Aggregate = comment_score) -> np.ndarray:
     """Each text's score as the pipeline gives it: segments scored by the head, then
-    :func:`comment_score` (0 for a text with nothing to read)."""
+    :func:`comment_score` (or ``aggregate``; 0 for a text with nothing to read)."""
     head = head or load_head()
     pieces = training.segment_texts(list(texts))
     flat = [piece for segs in pieces for piece in segs]
@@ -90,7 +98,7 @@ def head_scores(texts: Sequence[str], embedder: SupportsEmbed, head: SentimentHe
     scores = score_segments(vectors, [raw for _, raw in flat], head, calibration)
     out, start = np.zeros(len(pieces)), 0
     for i, segs in enumerate(pieces):
-        out[i] = comment_score(scores[start : start + len(segs)]) or 0.0
+        out[i] = aggregate(scores[start : start + len(segs)]) or 0.0
         start += len(segs)
     return out
 
@@ -137,14 +145,16 @@ def held_out_clothing(data: Path, limit: int | None = None) -> tuple[list[str], 
 
 def evaluate_sentiment(embedder: SupportsEmbed | None = None, *, data: Path = training.CLOTHING,
                        limit: int | None = None, head: SentimentHead | None = None,
-                       cache: Path | None = None, baseline: SentimentHead | None = None) -> dict[str, Any]:
+                       cache: Path | None = None, baseline: SentimentHead | None = None,
+                       baseline_aggregate: Aggregate = comment_score) -> dict[str, Any]:
     """Sentiment against the stars on the held-out clothing reviews, lexicon vs head.
 
     ``embedder``: all-MiniLM-L6-v2 (the default :class:`feedback.embed.Embedder` when None);
     ``data``: the clothing reviews CSV; ``limit``: the first N held-out reviews only (all
     4,486 by default); ``head``: the shipped head by default; ``cache``: an optional .npz vector
     cache shared with scripts/train_sentiment.py; ``baseline``: another head (e.g. the previous
-    one) measured beside, under the key "baseline". Returns ``{"reviews": n, "lexicon": {...},
+    one) measured beside, under the key "baseline", its comments scored by ``baseline_aggregate``
+    (e.g. :func:`plain_mean`, as before). Returns ``{"reviews": n, "lexicon": {...},
     "head": {...}}``, each method's dict holding ``spearman``, ``binary_f1`` and ``three_f1``
     (read with the product's +-0.05 cut-offs), and ``seconds`` (wall time of its scoring,
     embedding included for the head).
@@ -169,7 +179,7 @@ def evaluate_sentiment(embedder: SupportsEmbed | None = None, *, data: Path = tr
     }
     if baseline is not None:
         started = time.perf_counter()
-        before = head_scores(texts, embedder, baseline)
+        before = head_scores(texts, embedder, baseline, aggregate=baseline_aggregate)
         out["baseline"] = {**star_figures(before, stars), "seconds": round(time.perf_counter() - started, 2)}
     return out
 
@@ -182,15 +192,16 @@ def read_sentences(path: Path) -> tuple[list[str], np.ndarray]:
 OodRow = tuple[str, int, str, list[float]]  # set, texts, measure, figure per method (lexicon, heads...)
 
 
-def out_of_domain(embedder: SupportsEmbed, heads: Sequence[SentimentHead], vader_gt: Path | None,
+def out_of_domain(embedder: SupportsEmbed, heads: Sequence[tuple[SentimentHead, Aggregate]], vader_gt: Path | None,
                   uci: Path | None) -> list[OodRow]:
-    """(set, texts, measure, [lexicon, each head]) rows for the sets the heads were not trained on
+    """(set, texts, measure, [lexicon, each (head, comment aggregate)]) rows for the sets the heads were not trained on
     (the VADER paper's snippets: their held-out fifth; its tweets and the hand-written sentences: all)."""
     rows: list[OodRow] = []
 
     def add(name: str, measure: str, texts: list[str], truth: np.ndarray) -> None:
         score = three_f1 if measure.startswith("3") else binary_f1
-        figures = [score(truth, lexicon_scores(texts))] + [score(truth, head_scores(texts, embedder, h)) for h in heads]
+        figures = [score(truth, lexicon_scores(texts))] + [score(truth, head_scores(texts, embedder, h, aggregate=a))
+                                                          for h, a in heads]
         rows.append((name, len(texts), measure, figures))
 
     for path in SENTENCE_SETS:
@@ -262,7 +273,8 @@ def report(figures: dict[str, Any], ood: list[OodRow],
         "| method | Spearman vs stars | binary macro-F1 (1-2 vs 4-5) | 3-class macro-F1 (1-2/3/4-5) | seconds |",
         "|---|---|---|---|---|",
     ]
-    methods = [("lexicon", "VADER + service lexicon"), ("head", f"segment head {head.version} (shipped)")]
+    methods = [("lexicon", "VADER + service lexicon"),
+               ("head", f"segment head {head.version} (shipped)")]
     if baseline is not None:
         methods.insert(1, ("baseline", f"segment head {baseline.version} (before)"))
     for key, name in methods:
@@ -289,9 +301,11 @@ def report(figures: dict[str, Any], ood: list[OodRow],
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=training.CLOTHING)
-    parser.add_argument("--cache", type=Path, default=BENCH / "out" / "vectors.npz")
-    parser.add_argument("--vader-gt", type=Path, help="folder of the VADER paper's *_GroundTruth.txt files")
-    parser.add_argument("--uci", type=Path, help="folder of the UCI sentiment labelled sentences")
+    parser.add_argument("--cache", type=Path, default=training.CACHE_DIR / "vectors.npz")
+    parser.add_argument("--vader-gt", type=Path, nargs="?", const=training.VADER_GT,
+                        help=f"folder of the VADER paper's *_GroundTruth.txt files (no folder: {training.VADER_GT})")
+    parser.add_argument("--uci", type=Path, nargs="?", const=training.UCI,
+                        help=f"folder of the UCI sentiment labelled sentences (no folder: {training.UCI})")
     parser.add_argument("--calibrate", type=int, nargs="*", default=[],
                         help="calibrate the head on N unseen clothing reviews (a company's ratings), e.g. 1000")
     parser.add_argument("--compare", type=Path, help="another head file (e.g. the previous one) measured beside")
@@ -307,7 +321,8 @@ def main(argv: list[str] | None = None) -> None:
     embedder = CachedEmbedder(Embedder(), args.cache)
     baseline = read_head(args.compare) if args.compare else None
     figures = evaluate_sentiment(embedder, data=args.data, limit=args.limit, head=head, baseline=baseline)
-    ood = out_of_domain(embedder, [h for h in (baseline, head) if h is not None], args.vader_gt, args.uci)
+    methods = ([(baseline, comment_score)] if baseline is not None else []) + [(head, comment_score)]
+    ood = out_of_domain(embedder, methods, args.vader_gt, args.uci)
     calibrated = []
     if args.calibrate:
         calibrated = calibration_rows(embedder, head, args.data, args.calibrate, args.limit)

@@ -1,6 +1,6 @@
 """Text sentiment against the customer's own stars, on real reviews.
 
-    .venv/bin/python bench/sentiment_rating.py [--append bench/RESULTS.md]
+    .venv/bin/python bench/sentiment_rating.py [--head [--compare OLD_HEAD.npz]] [--append bench/RESULTS.md]
 
 The 797 reader reviews of ../shared/data/review_pages/recipe_scrapers carry a star
 rating (schema.org reviewRating). Each review text goes through the product's sentiment
@@ -34,8 +34,10 @@ from feedback.text.sentiment import sentiment  # noqa: E402
 PAGES = Path(__file__).resolve().parents[2] / "shared/data/review_pages/recipe_scrapers"  # ../shared beside the project
 
 
-def head_methods(reviews: list[tuple[str, float]], cache: Path) -> list[tuple[str, list[tuple[float, float, str]]]]:
-    """(name, [(score, rating, band)]) for the head as shipped and calibrated out of fold on the reviews' ratings."""
+def head_methods(reviews: list[tuple[str, float]], cache: Path,
+                 head_file: Path | None = None) -> list[tuple[str, list[tuple[float, float, str]]]]:
+    """(name, [(score, rating, band)]) for the head as shipped (or ``head_file``'s) and calibrated out of fold
+    on the reviews' ratings."""
     import hashlib
     from collections import Counter
 
@@ -51,10 +53,11 @@ def head_methods(reviews: list[tuple[str, float]], cache: Path) -> list[tuple[st
         fit_calibration,
         load_head,
         logits,
+        read_head,
         score_segments,
     )
 
-    head, embedder = load_head(), CachedEmbedder(Embedder(), cache)
+    head, embedder = read_head(head_file) if head_file else load_head(), CachedEmbedder(Embedder(), cache)
     pieces = training.segment_texts([text for text, _ in reviews])
     owners = np.array([i for i, segs in enumerate(pieces) for _ in segs])
     vectors = embedder.encode([clean for segs in pieces for clean, _ in segs])
@@ -77,7 +80,8 @@ def head_methods(reviews: list[tuple[str, float]], cache: Path) -> list[tuple[st
         return [(comment_score(scores[owners == i]) or 0.0, rating, str(bands[i]))
                 for i, (_, rating) in enumerate(reviews)]
 
-    return [(f"segment head {head.version}, as shipped", per_review(plain)),
+    shipped = "from " + head_file.name if head_file else "as shipped"
+    return [(f"segment head {head.version}, {shipped}", per_review(plain)),
             (f"segment head {head.version}, calibrated on the site's ratings (out of fold)", per_review(calibrated))]
 
 
@@ -85,7 +89,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--append", type=Path, help="append the results to this markdown file")
     parser.add_argument("--head", action="store_true", help="also the segment head, plain and calibrated out of fold")
-    parser.add_argument("--cache", type=Path, default=ROOT / "bench" / "out" / "vectors.npz", help="vector cache")
+    parser.add_argument("--compare", type=Path, help="with --head: another head file (e.g. the previous one) beside")
+    parser.add_argument("--cache", type=Path, default=ROOT / "bench" / ".cache" / "vectors.npz", help="vector cache")
     args = parser.parse_args()
     if not PAGES.is_dir():
         sys.exit(f"{PAGES} not found: the shared review pages are needed")
@@ -108,7 +113,8 @@ def main() -> None:
              for text, rating in reviews]
     methods = [("feedback.text.sentiment.sentiment (VADER + service lexicon)", ours), ("plain VADER", vader)]
     if args.head:
-        methods += head_methods(reviews, args.cache)
+        methods += (head_methods(reviews, args.cache, args.compare) if args.compare else []) + head_methods(
+            reviews, args.cache)
     lines = [
         f"\n## Sentiment against stars, {date.today()} ({os.cpu_count()} cores, 24 GiB, "
         f"Python {platform.python_version()})\n",

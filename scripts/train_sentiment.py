@@ -3,15 +3,26 @@
     HF_HUB_OFFLINE=1 .venv/bin/python scripts/train_sentiment.py \\
         [--clothing ../shared/data/labelled/clothing_reviews/reviews.csv] \\
         [--clinc ../shared/data/labelled/clinc150/data_full.json] \\
-        [--vader-gt DIR] [--uci DIR] [--out feedback/text/sentiment_head.npz] \\
-        [--cache bench/out/vectors.npz] [--limit N] [--clothing-limit N] [--validate]
+        [--vader-gt [DIR]] [--uci [DIR]] [--out feedback/text/sentiment_head.npz] \\
+        [--cache bench/.cache/vectors.npz] [--limit N] [--clothing-limit N] [--validate]
 
-The VADER and UCI files are not in shared/data; get them once (outside the repo's tracked files):
+The VADER and UCI files are not in shared/data and are not committed. ``--vader-gt`` and ``--uci``
+without a folder read them from ``bench/.cache/vader`` and ``bench/.cache/uci`` (git-ignored);
+get them there once:
 
-    git clone https://github.com/cjhutto/vaderSentiment /tmp/vs && mkdir -p bench/out/vader && \
-        tar -xzf /tmp/vs/additional_resources/hutto_ICWSM_2014.tar.gz -C bench/out/vader --strip-components=1
-    git clone https://github.com/Jayaprakashsuseelam/SentimentLabelledAnalysis /tmp/sla && \
-        cp -r /tmp/sla/sentiment-labelled-dataset bench/out/uci
+    git clone https://github.com/cjhutto/vaderSentiment /tmp/vs && mkdir -p bench/.cache/vader && \\
+        tar -xzf /tmp/vs/additional_resources/hutto_ICWSM_2014.tar.gz -C bench/.cache/vader --strip-components=1
+    git clone https://github.com/Jayaprakashsuseelam/SentimentLabelledAnalysis /tmp/sla && \\
+        cp -r /tmp/sla/sentiment-labelled-dataset bench/.cache/uci
+
+(commits 44fc044cd877 and 7b5dc80a2e1c of those repositories were used on 2026-12-02; the UCI
+files are also at https://archive.ics.uci.edu/dataset/331). md5 of the files read:
+amazonReviewSnippets_GroundTruth.txt 061c8acd32e012312ed077a3b11dbeb6, movieReviewSnippets_GroundTruth.txt
+0f3af01bfd9659ccaff4195eb171511f, nytEditorialSnippets_GroundTruth.txt 4c9354d022364c43092f8c658b41684f,
+tweets_GroundTruth.txt 1225f43ee55e6ee8a8e6e6860b80b311 (benchmark only), amazon_cells_labelled.txt
+f737b1e64487b2d2518fcefdb0257e63, imdb_labelled.txt ccea809cf06938e64b783737778f5ca0, yelp_labelled.txt
+3a7fe2c38dc373d2ca8e687d6226a82e. With them the shipped head's command reads exactly the texts its
+``meta`` counts (clothing 12,000, VADER snippets 4,489, UCI 2,411, CLINC 1,496).
 
 The shipped head's limits are in its ``meta`` ("command") and its command line in bench/RESULTS.md.
 
@@ -30,7 +41,8 @@ Training data, none of it committed (each is read where it lies):
   are left out: the benchmark reads them as an unseen kind of text.
 - ``--uci``: "Sentiment Labelled Sentences" (Kotzias et al., KDD 2015; UCI Machine Learning
   Repository, CC BY 4.0; copied in the Jayaprakashsuseelam/SentimentLabelledAnalysis GitHub
-  repository, folder ``sentiment-labelled-dataset``): 1,000 sentences each of Amazon, IMDb and
+  repository, folder ``sentiment-labelled-dataset``, which has no licence file of its own: the
+  licence is the data set's): 1,000 sentences each of Amazon, IMDb and
   Yelp reviews, positive or negative.
 - ``--clinc``: the in-scope queries of CLINC150 (shared/data/labelled, CC BY 3.0) as neutral
   text: questions and requests to an assistant carry no sentiment (the small-talk domain and
@@ -87,11 +99,22 @@ log = logging.getLogger("train_sentiment")
 SHARED = ROOT.parent / "shared" / "data" / "labelled"
 CLOTHING = SHARED / "clothing_reviews" / "reviews.csv"
 CLINC = SHARED / "clinc150" / "data_full.json"
+CACHE_DIR = ROOT / "bench" / ".cache"  # git-ignored: downloaded data and vector caches
+VADER_GT = CACHE_DIR / "vader"
+UCI = CACHE_DIR / "uci"
+UCI_SETS = ("amazon_cells", "imdb", "yelp")
 HOLD_OUT_MODULUS = 5
 C = 0.05  # inverse L2 strength on standardised features
 BAND = 0.2  # neutral band cut out of a segment's P(pos) - P(neg)
 ORDINAL = False
 CUE_WEIGHT = 1.0
+# Added to the fitted head's negative logit (a prior shift; ``--negative-shift``). Trained with
+# balanced classes, the head calls too few clothing reviews negative (a complaint's segments are
+# often milder than the praise beside them). A shift of 0.25, chosen on 800 clothing reviews the
+# head never saw and checked on the hand-written service sentences, read better on the held-out
+# clothing reviews (binary macro-F1 0.782 -> 0.807) but worse on the VADER paper's tweets
+# (0.648 -> 0.624: positive tweets read negative), so the shipped head has none: bench/RESULTS.md.
+NEGATIVE_SHIFT = 0.0
 SHARES = {"clothing": 0.45, "vader_gt": 0.25, "uci": 0.15, "clinc": 0.15}
 VADER_GT_SETS = ("amazonReviewSnippets", "movieReviewSnippets", "nytEditorialSnippets")
 CLINC_SKIP_DOMAINS = {"small_talk"}
@@ -164,6 +187,13 @@ def read_clinc(path: Path) -> list[str]:
     return queries[::CLINC_EVERY]
 
 
+def missing_files(vader_gt: Path | None, uci: Path | None) -> list[Path]:
+    """The files of the VADER paper and UCI sets that training reads and the given folders lack."""
+    wanted = [vader_gt / f"{name}_GroundTruth.txt" for name in VADER_GT_SETS] if vader_gt else []
+    wanted += [uci / f"{name}_labelled.txt" for name in UCI_SETS] if uci else []
+    return [path for path in wanted if not path.is_file()]
+
+
 def validation(text: str) -> bool:
     """Whether a training text is in the validation fifth (another hash than :func:`held_out`): with
     ``--validate`` a first head is fitted without it and measured on it, to choose the settings."""
@@ -183,7 +213,7 @@ def training_texts(clothing: Path | None, vader_gt: Path | None, uci: Path | Non
             out += [Labelled(t, rating_class(r), "vader_gt") for t, r in read_vader_gt(vader_gt, name)[:limit]
                     if not held_out(t)]
     if uci:
-        for name in ("amazon_cells", "imdb", "yelp"):
+        for name in UCI_SETS:
             out += [Labelled(t, 2 if y else 0, "uci") for t, y in read_uci(uci, name)[:limit] if not held_out(t)]
     if clinc:
         out += [Labelled(t, 1, "clinc") for t in read_clinc(clinc)[:limit] if not held_out(t)]
@@ -259,13 +289,14 @@ def design(texts: list[Labelled], vectors: dict[str, np.ndarray],
 
 def fit_head(features: np.ndarray, labels: np.ndarray, weights: np.ndarray, model: str, *, c: float = C,
              band: float = BAND, ordinal: bool = ORDINAL, cue_weight: float = CUE_WEIGHT,
-             meta: dict[str, object] | None = None) -> SentimentHead:
+             negative_shift: float = NEGATIVE_SHIFT, meta: dict[str, object] | None = None) -> SentimentHead:
     """A linear head on standardised features, the standardisation folded into the weights.
 
     ``ordinal``: an adjacent-category ordinal logit (:func:`fit_ordinal`: one sentiment axis,
     negative < neutral < positive) instead of a multinomial one (three free rows). ``cue_weight``:
     the cue columns (lexicon scores and cues) are scaled by this after standardising, so the L2
     penalty holds them back this many times less than each of the 384 embedding dimensions.
+    ``negative_shift`` is added to the negative class's float32 intercept (:data:`NEGATIVE_SHIFT`).
     """
     from sklearn.linear_model import LogisticRegression
 
@@ -283,7 +314,8 @@ def fit_head(features: np.ndarray, labels: np.ndarray, weights: np.ndarray, mode
         coef, intercept = clf.coef_, clf.intercept_
     coef = coef / std
     intercept = intercept - coef @ mean
-    return SentimentHead(coef=np.asarray(coef, np.float32), intercept=np.asarray(intercept, np.float32),
+    shifted = np.asarray(intercept, np.float32) + np.array([negative_shift, 0.0, 0.0], np.float32)
+    return SentimentHead(coef=np.asarray(coef, np.float32), intercept=shifted,
                          model=model, dim=dim, band=band, meta=dict(meta or {}))
 
 
@@ -318,7 +350,7 @@ def fit_ordinal(scaled: np.ndarray, labels: np.ndarray, weights: np.ndarray, c: 
 
 
 def train(texts: list[Labelled], embedder: SupportsEmbed, cache: Path | None = None, *, c: float = C,
-          band: float = BAND, command: str | None = None) -> SentimentHead:
+          band: float = BAND, negative_shift: float = NEGATIVE_SHIFT, command: str | None = None) -> SentimentHead:
     """Segment, embed, and fit the head on ``texts``."""
     pieces = segment_texts([t.text for t in texts])
     vectors = embed_cached([clean for segs in pieces for clean, _ in segs], embedder, cache)
@@ -326,8 +358,10 @@ def train(texts: list[Labelled], embedder: SupportsEmbed, cache: Path | None = N
     counts = {source: sum(t.source == source for t in texts) for source in SHARES}
     meta = {"texts": counts, "segments": int(len(labels)), "C": c, "shares": SHARES,
             "hold_out": f"sha256(text)[:8] % {HOLD_OUT_MODULUS} == 0", "clothing_3_stars": "neutral",
+            **({"negative_shift": negative_shift} if negative_shift else {}),
             **({"command": command} if command else {})}
-    return fit_head(features, labels, weights, embedder.name, c=c, band=band, meta=meta)
+    return fit_head(features, labels, weights, embedder.name, c=c, band=band, negative_shift=negative_shift,
+                    meta=meta)
 
 
 def validation_figures(head: SentimentHead, texts: list[Labelled], embedder: SupportsEmbed,
@@ -360,8 +394,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clothing", type=Path, default=CLOTHING, help="the clothing reviews CSV")
     parser.add_argument("--clinc", type=Path, default=CLINC, help="CLINC150 data_full.json")
-    parser.add_argument("--vader-gt", type=Path, help="folder of the VADER paper's *_GroundTruth.txt files")
-    parser.add_argument("--uci", type=Path, help="folder of the UCI sentiment labelled sentences")
+    parser.add_argument("--vader-gt", type=Path, nargs="?", const=VADER_GT,
+                        help=f"folder of the VADER paper's *_GroundTruth.txt files (no folder: {VADER_GT})")
+    parser.add_argument("--uci", type=Path, nargs="?", const=UCI,
+                        help=f"folder of the UCI sentiment labelled sentences (no folder: {UCI})")
     parser.add_argument("--no-clothing", action="store_true", help="leave the clothing reviews out")
     parser.add_argument("--out", type=Path, default=HEAD_PATH, help="where to write the head (.npz)")
     parser.add_argument("--cache", type=Path, help="segment vectors cache (.npz), reused between runs")
@@ -370,6 +406,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--validate", action="store_true",
                         help="first fit without the validation fifth and print its figures")
     parser.add_argument("--model-path", type=Path, help="sentence-transformers folder (default: MiniLM)")
+    parser.add_argument("--negative-shift", type=float, default=NEGATIVE_SHIFT,
+                        help="added to the head's negative logit (default %(default)s; 0.25 measured: bench/RESULTS.md)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -378,15 +416,20 @@ def main(argv: list[str] | None = None) -> None:
     for path in (args.clothing, args.clinc, args.vader_gt, args.uci):
         if path is not None and not path.exists():
             parser.error(f"{path} not found")
+    missing = missing_files(args.vader_gt, args.uci)
+    if missing:
+        parser.error(f"{', '.join(map(str, missing))} not found (how to get them: scripts/train_sentiment.py's docstring)")
     texts = training_texts(None if args.no_clothing else args.clothing, args.vader_gt, args.uci, args.clinc,
                            args.limit, args.clothing_limit)
     embedder = Embedder(args.model_path)
     if args.validate:
-        fitted = train([t for t in texts if not validation(t.text)], embedder, args.cache)
+        fitted = train([t for t in texts if not validation(t.text)], embedder, args.cache,
+                       negative_shift=args.negative_shift)
         for line in validation_figures(fitted, [t for t in texts if validation(t.text)], embedder, args.cache):
             log.info("%s", line)
     settings = f"--limit {args.limit} --clothing-limit {args.clothing_limit}" + (" --no-clothing" * args.no_clothing)
-    head = train(texts, embedder, args.cache, command=settings)
+    settings += f" --negative-shift {args.negative_shift}" if args.negative_shift else ""
+    head = train(texts, embedder, args.cache, negative_shift=args.negative_shift, command=settings)
     head.save(args.out)
     log.info("wrote %s: %s", args.out, head.meta)
 

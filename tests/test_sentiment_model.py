@@ -118,7 +118,7 @@ COMPLAINTS = [
     "Charged twice for the same order and no one will sort it out.",
     "Two weeks and my replacement card hasn't come.",
     "Nobody has answered my email from last Monday.",
-    # a known miss of the shipped head (0.00: "out of pocket" is read as neutral), kept so that a
+    # a known miss of the shipped head (0.00: "out of pocket" is read as neutral; also with a negative shift), kept so that a
     # head that gets it right is noticed (strict: the test fails when it starts passing)
     pytest.param("I returned the jacket a month ago and I'm still out of pocket.",
                  marks=pytest.mark.xfail(strict=True, reason="known miss of head aa50b8ebb7ea")),
@@ -301,3 +301,33 @@ def test_training_refuses_a_missing_file(tmp_path: Path) -> None:
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 2 and "missing.csv not found" in result.stderr
     assert not (tmp_path / "h.npz").exists()
+
+
+@pytest.mark.parametrize(("flag", "present", "absent"), [
+    ("--vader-gt", ["amazonReviewSnippets_GroundTruth.txt", "movieReviewSnippets_GroundTruth.txt"],
+     "nytEditorialSnippets_GroundTruth.txt"),
+    ("--uci", ["amazon_cells_labelled.txt", "imdb_labelled.txt"], "yelp_labelled.txt"),
+])
+def test_training_refuses_a_data_folder_missing_a_file(tmp_path: Path, flag: str, present: list[str],
+                                                       absent: str) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name in present:
+        (folder / name).write_text("a sentence\t1\n", encoding="utf-8")
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "train_sentiment.py"), flag, str(folder),
+                             "--out", str(tmp_path / "h.npz")], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 2, result.stderr
+    assert f"{folder / absent} not found" in result.stderr and "docstring" in result.stderr
+    assert not (tmp_path / "h.npz").exists()
+
+
+def test_the_data_folders_default_to_the_documented_cache() -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import train_sentiment
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    assert train_sentiment.VADER_GT == ROOT / "bench" / ".cache" / "vader"
+    assert train_sentiment.UCI == ROOT / "bench" / ".cache" / "uci"
+    assert "bench/.cache/vader" in (train_sentiment.__doc__ or "") and "bench/.cache/uci" in (train_sentiment.__doc__ or "")
+    assert train_sentiment.missing_files(None, None) == []
