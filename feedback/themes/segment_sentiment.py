@@ -132,15 +132,20 @@ def current_calibration(db: sqlite_utils.Database, embedder: SupportsEmbed, head
     comments have grown enough; None below the minimum or when it did not help."""
     if min_rated is None:
         return None
-    if db.execute("select count(*) from items where rating is not null").fetchone()[0] < min_rated:
+    rated_items = db.execute("select count(*) from items where rating is not null").fetchone()[0]
+    if rated_items < min_rated:
         return None  # cheap bound first: most nights of most companies stop here
+    stored = stored_calibration(db, head)
+    if stored is not None and rated_items < (stored[1]["rated"] or 0) * REFIT_GROWTH:
+        # the rated comments with segments (counted below, a pass over every segment: 13 s at 1M)
+        # are at most the rated items, so they have not grown enough either: no refit tonight
+        return stored[0] if stored[1]["applied"] else None
     rated = db.execute(
         """select count(distinct s.item_id) from theme_segments s join items i on i.id = s.item_id
            where i.rating is not null and s.themable = 1 and (s.language is null or s.language = 'en')"""
     ).fetchone()[0]
     if rated < min_rated:
         return None
-    stored = stored_calibration(db, head)
     if stored is not None and rated < (stored[1]["rated"] or 0) * REFIT_GROWTH:
         return stored[0] if stored[1]["applied"] else None
     segments = _rated_segments(db, embedder, head)
