@@ -12,7 +12,10 @@ whose first run is the full fit) and reports what a person meets first:
 - per known theme of the generator (surveys' truth.csv: comments with exactly one known theme,
   at least ``feedback.samples.truth.MIN_COMMENTS`` of them), the share of its comments under its modal top-level theme
   (target >= 0.85 for each), as in tests/test_themes_samples.py;
-- the themes' and top level's label checks (bench/themes_metrics.py).
+- the themes' and top level's label checks (bench/themes_metrics.py);
+- with ``--diagnose``, why known themes are split (bench/themes_taxonomy.py): per known theme the
+  entries and fine themes its comments are in, and what other groupings of the same fine themes
+  reach (perfect knowledge; the truth's centres with each theme placed by its centroid).
 """
 
 from __future__ import annotations
@@ -35,8 +38,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from themes_baseline import baseline_hierarchy  # noqa: E402
 from themes_metrics import label_checks  # noqa: E402
+from themes_taxonomy import diagnose, read_leaves  # noqa: E402
 
-from feedback.samples.truth import top_level_shares  # noqa: E402
+from feedback.samples.truth import single_theme_comments, top_level_shares  # noqa: E402
 from feedback.themes.settings import ThemeSettings  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "samples"
@@ -85,7 +89,7 @@ def processed_warehouse(folder: Path = OUT) -> Path:
     return path
 
 
-def measure(settings: ThemeSettings, processed: Path) -> dict[str, object]:
+def measure(settings: ThemeSettings, processed: Path, why: bool = False) -> dict[str, object]:
     from feedback.embed import Embedder
     from feedback.themes import update_themes
     from feedback.warehouse import open_warehouse
@@ -97,7 +101,11 @@ def measure(settings: ThemeSettings, processed: Path) -> dict[str, object]:
         started = time.perf_counter()
         stats = update_themes(db, settings, Embedder())
         seconds = time.perf_counter() - started
-        shares = top_level_shares(db, processed.parent / "samples" / "surveys" / "truth.csv")
+        truth_csv = processed.parent / "samples" / "surveys" / "truth.csv"
+        shares = top_level_shares(db, truth_csv)
+        from feedback.themes.hierarchy import placement
+
+        diagnosis = diagnose(read_leaves(db), single_theme_comments(db, truth_csv), placement) if why else []
         leaves = list(db.execute("select id, label, parent_id from themes where status = 'active'"))
         parents = dict(db.execute("select id, label from themes where status = 'parent'").fetchall())
         top_of: dict[int, int] = {}
@@ -115,7 +123,7 @@ def measure(settings: ThemeSettings, processed: Path) -> dict[str, object]:
         "top_level": len(parents) + sum(p is None for _, _, p in leaves),
         "largest_top": max(comments.values()) / max(sum(comments.values()), 1),
         "leaf_labels": label_checks(siblings), "top_label_checks": label_checks({None: top_labels}),
-        "top_labels": top_labels,
+        "top_labels": top_labels, "diagnosis": diagnosis,
     }
 
 
@@ -133,6 +141,7 @@ def report(m: dict[str, object]) -> list[str]:
         f"({m['leaf_labels'].duplicate_siblings} sibling duplicates), top level "  # type: ignore[attr-defined]
         f"{m['top_label_checks'].phrase_share:.1%}",  # type: ignore[attr-defined]
         "- top-level labels: " + ", ".join(f'"{lab}"' for lab in m["top_labels"]),  # type: ignore[attr-defined]
+        *m["diagnosis"],  # type: ignore[misc]
     ]
     return lines
 
@@ -143,6 +152,8 @@ def main() -> None:
     parser.add_argument("--note", default="", help="what this run measures (goes into RESULTS.md)")
     parser.add_argument("--baseline", default="main",
                         help="also measure the top level of this git revision's hierarchy.py first ('' = no)")
+    parser.add_argument("--diagnose", action="store_true",
+                        help="also: where each known theme's comments go, and other groupings' shares")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     logging.basicConfig(level=logging.WARNING)
@@ -153,10 +164,10 @@ def main() -> None:
     lines = [head]
     if args.baseline:
         with baseline_hierarchy(args.baseline):
-            before = measure(ThemeSettings(), processed)
+            before = measure(ThemeSettings(), processed, args.diagnose)
         lines += [f"Before (the top level of `{args.baseline}`, the same fine themes):", "", *report(before), "",
                   "This checkout:", ""]
-    lines += report(measure(ThemeSettings(), processed))
+    lines += report(measure(ThemeSettings(), processed, args.diagnose))
     print("\n".join(lines))
     if args.append:
         with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as fh:
