@@ -28,7 +28,7 @@ import numpy as np
 import sqlite_utils
 
 from feedback.embed import from_blobs
-from feedback.samples.truth import modal_shares
+from feedback.samples.truth import MIN_COMMENTS, modal_shares
 
 MIN_VOTES = 3  # single-theme comments a fine theme needs before it counts as one known theme's
 PURITY = 0.6  # ... and the share of them that must agree
@@ -77,11 +77,13 @@ def known_of_leaves(leaves: Leaves, truth: dict[str, list[str]], min_votes: int 
     return out
 
 
-def shares(leaves: Leaves, truth: dict[str, list[str]], group: list[int]) -> dict[str, float]:
-    """Per known theme, its comments' share under its modal group when fine theme i is in ``group[i]``."""
+def shares(leaves: Leaves, truth: dict[str, list[str]], group: list[int],
+           min_comments: int = MIN_COMMENTS) -> dict[str, float]:
+    """Per known theme (of at least ``min_comments`` comments), its comments' share under its modal
+    group when fine theme i is in ``group[i]``."""
     group_of = dict(zip(leaves.ids, group, strict=True))
     return modal_shares({key: [{group_of[t] for t in leaves.themes_of.get(item, ()) if t in group_of}
-                                for item in items] for key, items in truth.items()})
+                                for item in items] for key, items in truth.items()}, min_comments)
 
 
 def perfect_groups(known: list[str | None]) -> list[int]:
@@ -130,16 +132,17 @@ def summary(name: str, found: dict[str, float], entries: int, line: float = 0.85
 
 
 def diagnose(leaves: Leaves, truth: dict[str, list[str]],
-             placement: Callable[[np.ndarray], np.ndarray] | None = None) -> list[str]:
+             placement: Callable[[np.ndarray], np.ndarray] | None = None,
+             min_comments: int = MIN_COMMENTS) -> list[str]:
     """Report lines: the regroupings beside the top level, pair separability, and per known theme
     where its comments go."""
     known = known_of_leaves(leaves, truth)
-    now = shares(leaves, truth, leaves.top)
+    now = shares(leaves, truth, leaves.top, min_comments)
     lines = [summary("this top level", now, len(set(leaves.top)))]
     for name, group in (("perfect grouping of the fine themes", perfect_groups(known)),
                         ("known centres (truth), each theme placed by its centroid, leave one out",
                          nearest_known_groups(leaves, known))):
-        found = shares(leaves, truth, group)
+        found = shares(leaves, truth, group, min_comments)
         lines.append(summary(name, found, len(set(group))) + "; per known theme: "
                      + ", ".join(f"{k} {v:.2f}" for k, v in found.items()))
     auc = [f"centroid cosine {pair_auc(leaves.centroids @ leaves.centroids.T, known):.3f}"]
