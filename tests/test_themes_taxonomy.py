@@ -78,6 +78,7 @@ def test_diagnosis_reports_each_grouping_and_where_known_themes_go() -> None:
     found = leaves([[1, 0], [1, 0.1], [0, 1], [1, 0.2]], THEMES_OF, top=[10, 10, 12, 13])
     lines = diagnose(found, TRUTH, min_comments=1)
     assert lines[0] == "- this top level: 3 entries, 0 of 2 known themes >= 0.85, mean share 0.800, lowest 0.80"
-    assert lines[1].startswith("- perfect grouping of the fine themes: 2 entries, 2 of 2 known themes >= 0.85")
+    assert lines[1].startswith("- perfect grouping of the fine themes: 2 entries, 1 of 2 known themes >= 0.85, "
+                             "mean share 0.900")
     assert lines[3].startswith("- theme pairs of one known theme vs two (4 of 4 themes with one), ROC AUC: ")
     assert lines[4].startswith("- a (10 comments, 0.80 under one entry): entries #10 8, #13 2; themes ")
