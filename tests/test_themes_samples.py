@@ -15,6 +15,7 @@ by feedback.samples.truth, as in bench/themes_samples.py.
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -24,12 +25,22 @@ from feedback.config import load_config
 from feedback.embed import Embedder
 from feedback.pipeline import ingest_source, process
 from feedback.samples import generate
-from feedback.samples.truth import top_level_shares
+from feedback.samples.truth import single_theme_comments, top_level_shares
 from feedback.themes import archive_tables, update_themes
 from feedback.themes.settings import with_overrides
 from feedback.warehouse import open_warehouse
 
 from .conftest import REPO, SECRET
+
+sys.path.insert(0, str(REPO / "bench"))
+
+from themes_taxonomy import (  # noqa: E402
+    known_of_leaves,
+    nearest_known_groups,
+    perfect_groups,
+    read_leaves,
+    shares,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -69,3 +80,21 @@ def test_top_level_is_human_sized_and_labels_distinct(run: tuple[sqlite_utils.Da
     assert len(labels) == len(set(labels))
     assert not any(t["label"].lower().startswith("misc") for t in top)
     assert isinstance(stats["outlier_share"], float) and stats["outlier_share"] <= 0.15
+
+
+def test_fine_themes_are_pure_and_the_top_level_near_what_their_centroids_allow(
+        run: tuple[sqlite_utils.Database, dict[str, object], Path]) -> None:
+    # The known themes split at the top level because their fine themes sit nearer other known
+    # themes' in MiniLM space, not because the fine themes mix them: grouped with perfect
+    # knowledge they reach the target; placed by their centroids around the truth's own centres
+    # (each theme left out of its centre) they do not, and the top level comes close to that.
+    db, _, truth_csv = run
+    leaves, truth = read_leaves(db), single_theme_comments(db, truth_csv)
+    known = known_of_leaves(leaves, truth)
+    found = {name: shares(leaves, truth, group) for name, group in (
+        ("now", leaves.top), ("perfect", perfect_groups(known)), ("centres", nearest_known_groups(leaves, known)))}
+    mean = {name: sum(v.values()) / len(v) for name, v in found.items()}
+    print({name: round(v, 3) for name, v in mean.items()})
+    assert mean["perfect"] >= 0.9, found["perfect"]
+    assert sum(s >= 0.85 for s in found["perfect"].values()) >= len(found["perfect"]) - 2, found["perfect"]
+    assert mean["now"] >= mean["centres"] - 0.1, mean
