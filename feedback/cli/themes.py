@@ -181,3 +181,23 @@ def split_cmd(ctx: click.Context, theme_id: int) -> None:
     with _warehouse(ctx, republish=True) as (config, db):
         ids = split(db, theme_id, with_overrides(config.themes, config.base_dir, {}))
     click.echo(f"theme {theme_id} split into {', '.join(map(str, ids))}")
+
+
+@themes.command("move")
+@click.argument("theme_id", type=int)
+@click.option("--under", "parent_id", type=int, default=None,
+              help="The top-level group (a [group] in `feedback themes list`) to put the theme under.")
+@click.option("--top", is_flag=True, help="Make the theme a top-level entry of its own.")
+@click.pass_context
+def move_cmd(ctx: click.Context, theme_id: int, parent_id: int | None, top: bool) -> None:
+    """Put a theme under another top-level group (re-clusters keep it there)."""
+    from feedback.themes.edits import move
+
+    if (parent_id is None) == (not top):
+        raise click.UsageError("give either --under PARENT_ID or --top")
+    with _warehouse(ctx, republish=True) as (_, db):
+        moved = move(db, theme_id, parent_id)
+        if not moved:
+            ctx.meta["feedback.no_publish"] = True  # nothing changed: nothing to publish
+    where = f"under group {parent_id}" if parent_id is not None else "a top-level entry"
+    click.echo(f"theme {theme_id} is now {where}" if moved else f"theme {theme_id} is already {where}; nothing changed")

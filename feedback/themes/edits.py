@@ -1,6 +1,7 @@
-"""Analyst edits: rename, pin, merge, split. Each is recorded in theme_history and survives
+"""Analyst edits: rename, pin, merge, split, move. Each is recorded in theme_history and survives
 re-clustering (see engine: pinned labels are kept, merged-away themes fold into their
-target, split and pinned themes are anchored)."""
+target, split and pinned themes are anchored, moved themes keep the place an analyst gave them:
+:func:`placements`, :func:`.hierarchy.honour_placements`)."""
 
 from __future__ import annotations
 
@@ -114,6 +115,48 @@ def split(db: sqlite_utils.Database, theme_id: int, settings: ThemeSettings,
         store.refresh_theme_stats(db)
         store.history(db, stamp, theme_id, "split", row["label"], None, into=ids)
     return ids
+
+
+def move(db: sqlite_utils.Database, theme_id: int, under: int | None) -> bool:
+    """Put a theme under the top-level group ``under`` (None: a top-level entry of its own).
+
+    Recorded as a ``moved`` history row ({"from": old parent, "to": ``under``}); every fit keeps
+    the place while the group continues (:func:`.hierarchy.honour_placements`). A group left with
+    no theme is retired. Returns False, changing nothing, when the theme is there already.
+    """
+    row = get_theme(db, theme_id)
+    if row["status"] == "parent":
+        raise ThemeError(f"theme {theme_id} is a top-level group; move the themes under it instead")
+    if under is not None:
+        if under == theme_id:
+            raise ThemeError(f"theme {theme_id} cannot be moved under itself")
+        target = get_theme(db, under)
+        if target["status"] != "parent":
+            raise ThemeError(f"theme {under} is not a top-level group (`feedback themes list` marks them [group])")
+    if row["parent_id"] == under:
+        return False
+    stamp = now_iso()
+    old = row["parent_id"]
+    with db.atomic():
+        db.table("themes").update(theme_id, {"parent_id": under, "updated_at": stamp})
+        store.history(db, stamp, theme_id, "moved", row["label"], row["size"], **{"from": old, "to": under})
+        emptied = db.execute(
+            """select id, label, size from themes where id = ? and status = 'parent' and not exists
+               (select 1 from themes c where c.parent_id = themes.id and c.status = 'active')""", [old]).fetchone()
+        if emptied:
+            store.retire_theme(db, old, stamp)
+            store.history(db, stamp, old, "retired", emptied[1], emptied[2], by="move")
+        store.refresh_theme_stats(db)
+    return True
+
+
+def placements(db: sqlite_utils.Database) -> dict[int, int | None]:
+    """Each moved theme's place, by its latest ``moved`` history row: {theme: group, or None for
+    a top-level entry of its own}."""
+    rows = db.execute(
+        """select theme_id, details from theme_history where id in
+           (select max(id) from theme_history where event = 'moved' group by theme_id)""").fetchall()
+    return {int(theme): json.loads(details)["to"] for theme, details in rows}
 
 
 def _parts(vectors: np.ndarray, keys: list[str], settings: ThemeSettings) -> np.ndarray:

@@ -47,7 +47,7 @@ import sqlite_utils
 from feedback.embed import Embedder, SupportsEmbed, to_blob
 from feedback.embed import make_embedder as configured_embedder
 from feedback.embed_settings import EmbedSettings
-from feedback.themes import cluster, hierarchy, label, segment_sentiment, store
+from feedback.themes import cluster, edits, hierarchy, label, segment_sentiment, store
 from feedback.themes.match import claims_of_new_theme, continue_themes
 from feedback.themes.settings import SHAPE_FIELDS, ThemeSettings
 from feedback.warehouse import now_iso
@@ -389,8 +389,11 @@ def _plan_parents(db: sqlite_utils.Database, settings: ThemeSettings, leaf_ids: 
     groups = (hierarchy.parent_groups(leaf_vecs, settings.parent_threshold, settings.top_count(len(leaf_ids)),
                                       sizes=sizes, fewest=settings.top_themes or hierarchy.FEWEST)
               if len(leaf_ids) > 2 else [])
+    moved = edits.placements(db)  # analysts' placements: matched without, then honoured
+    placed = {n: moved[tid] for n, tid in enumerate(leaf_ids) if tid in moved}
+    computed, groups = groups, hierarchy.set_aside(groups, placed)
     old_parents = store.theme_rows(db, ("parent",))
-    old_children = {p["id"]: store.child_ids(db, p["id"]) for p in old_parents}
+    old_children = {p["id"]: store.child_ids(db, p["id"]) - set(moved) for p in old_parents}
     used: set[int] = set()
     parent_of_group: list[int] = []
     for group in groups:
@@ -404,6 +407,7 @@ def _plan_parents(db: sqlite_utils.Database, settings: ThemeSettings, leaf_ids: 
             best, next_id = next_id, next_id + 1
         used.add(best)
         parent_of_group.append(best)
+    groups, parent_of_group = hierarchy.honour_placements(computed, groups, parent_of_group, placed)
     rows = {p["id"]: p for p in old_parents}
     pinned = {pid: rows[pid]["label"] for pid in parent_of_group if pid in rows and rows[pid]["label_pinned"]}
     docs = {pid: [docs_of.get(leaf_ids[i], []) for i in group]

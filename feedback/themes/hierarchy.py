@@ -29,6 +29,11 @@ NMI 0.650 (this: 0.643) and a known-theme share of 0.766 (this: 0.718), while th
 grouped with perfect knowledge reach 0.935: what is missing is in the meaning, not the grouping.
 Member-segment neighbours, embedded label/keyword descriptions, words, polarity, k-means and
 other linkages separated the known themes no better.
+
+Analysts' placements (``feedback themes move``) come first: a fit matches its groups to the
+previous parents without the moved themes (:func:`set_aside`), then puts each moved theme under
+the parent it was moved to when that parent continues, and where the fit put it when not
+(:func:`honour_placements`).
 """
 
 from __future__ import annotations
@@ -173,3 +178,32 @@ def silhouette(distance: np.ndarray, labels: np.ndarray) -> float:
     nearest = others.min(axis=1)
     score = np.where(own > 1, (nearest - inside) / np.maximum(np.maximum(nearest, inside), 1e-12), 0.0)
     return float(score.mean())
+
+
+def set_aside(groups: list[list[int]], placed: dict[int, int | None]) -> list[list[int]]:
+    """``groups`` without the themes an analyst placed (indices in ``placed``): what a fit matches
+    to the previous top level, so a moved theme neither holds a group together nor pulls it apart."""
+    return [[i for i in group if i not in placed] for group in groups]
+
+
+def honour_placements(computed: list[list[int]], groups: list[list[int]], parent_ids: list[int],
+                      placed: dict[int, int | None]) -> tuple[list[list[int]], list[int]]:
+    """The top level with analysts' placements: (groups, their parent ids).
+
+    ``computed``: the fit's groups; ``groups``/``parent_ids``: the same without the placed themes
+    (:func:`set_aside`), each matched to a previous parent or given a new id. A placed theme
+    (index -> parent id, None: an entry of its own) goes under its parent when that parent
+    continues, stays top-level when placed there, and otherwise goes where the fit put it.
+    Groups left with fewer than two themes are dropped (their theme is top-level).
+    """
+    final = [list(group) for group in groups]
+    home = {i: n for n, group in enumerate(computed) for i in group}
+    for index, parent in sorted(placed.items()):
+        if parent is None:
+            continue
+        if parent in parent_ids:
+            final[parent_ids.index(parent)].append(index)
+        elif index in home:
+            final[home[index]].append(index)
+    kept = [n for n, group in enumerate(final) if len(group) >= 2]
+    return [sorted(final[n]) for n in kept], [parent_ids[n] for n in kept]
