@@ -1,0 +1,214 @@
+"""``feedback themes move``: an analyst puts a theme under another top-level group (or on its
+own); the nightly run, a re-cluster and the published archive keep the place."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from click.testing import CliRunner
+
+from feedback.cli.themes import themes as themes_cli
+from feedback.embed import Embedder
+from feedback.themes import ThemeSettings, recluster, update_themes
+from feedback.themes.edits import ThemeError, move, placements
+from feedback.themes.hierarchy import honour_placements, set_aside
+from tests.themes_fixtures import add_comments, copy_of, new_warehouse, sample_comments
+
+SETTINGS = ThemeSettings()
+
+
+# --- the rule, on indices -------------------------------------------------------------------
+
+def test_set_aside_takes_the_placed_themes_out_of_the_fit_s_groups() -> None:
+    assert set_aside([[0, 1, 2], [3, 4]], {1: 7, 4: None}) == [[0, 2], [3]]
+    assert set_aside([[0, 1], [2, 3]], {}) == [[0, 1], [2, 3]]
+
+
+@pytest.mark.parametrize(("placed", "groups", "ids"), [
+    # nothing placed: the fit's top level as it is
+    ({}, [[0, 1, 2], [3, 4]], [50, 51]),
+    # 1 moved under 51, which continues: it leaves 50's group and joins 51's
+    ({1: 51}, [[0, 2], [1, 3, 4]], [50, 51]),
+    # 4 made an entry of its own: 51 keeps only 3, so it is no group (3 is top-level too)
+    ({4: None}, [[0, 1, 2]], [50]),
+    # 1 moved under 99, which did not continue: it stays where the fit put it
+    ({1: 99}, [[0, 1, 2], [3, 4]], [50, 51]),
+    # 3 and 4 moved away: 51 is left with nothing and is no group
+    ({3: 50, 4: 50}, [[0, 1, 2, 3, 4]], [50]),
+])
+def test_placements_are_honoured_while_their_parent_continues(placed: dict[int, int | None],
+                                                               groups: list[list[int]], ids: list[int]) -> None:
+    computed = [[0, 1, 2], [3, 4]]
+    assert honour_placements(computed, set_aside(computed, placed), [50, 51], placed) == (groups, ids)
+
+
+def test_a_singleton_left_by_the_fit_is_a_group_again_when_a_theme_is_moved_into_it() -> None:
+    computed = [[0, 1], [2, 3]]
+    placed: dict[int, int | None] = {1: 51}
+    assert honour_placements(computed, set_aside(computed, placed), [50, 51], placed) == ([[1, 2, 3]], [51])
+
+
+# --- the real model -------------------------------------------------------------------------
+
+DATA = sample_comments(seed=5, per_theme=20)
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    return Embedder()
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
+    path = tmp_path_factory.mktemp("move") / "warehouse.db"
+    db = new_warehouse(path)
+    add_comments(db, [t for t, _ in DATA[:260]], "a")
+    assert update_themes(db, SETTINGS, embedder)["mode"] == "fit"
+    db.close()
+    return path
+
+
+@pytest.fixture
+def db(fitted: Path, tmp_path: Path) -> sqlite_utils.Database:
+    return copy_of(fitted, tmp_path)
+
+
+def parent_of(db: sqlite_utils.Database, theme_id: int) -> int | None:
+    return db.execute("select parent_id from themes where id = ?", [theme_id]).fetchone()[0]  # type: ignore[no-any-return]
+
+
+def groups(db: sqlite_utils.Database) -> dict[int, list[int]]:
+    """Each top-level group's themes, biggest group first."""
+    found: dict[int, list[int]] = {}
+    for theme, parent in db.execute("select id, parent_id from themes where status = 'active' and parent_id"
+                                    " is not null order by id"):
+        found.setdefault(parent, []).append(theme)
+    return dict(sorted(found.items(), key=lambda kv: (-len(kv[1]), kv[0])))
+
+
+def a_move(db: sqlite_utils.Database) -> tuple[int, int, int]:
+    """(theme, its group, another group): the biggest group's first theme and the second group."""
+    (home, kids), (other, _) = list(groups(db).items())[:2]
+    return kids[0], home, other
+
+
+def last_history(db: sqlite_utils.Database, theme_id: int) -> tuple[str, str, int | None, dict[str, object]]:
+    event, label, size, details = db.execute("select event, label, size, details from theme_history"
+                                             " where theme_id = ? order by id desc limit 1", [theme_id]).fetchone()
+    return event, label, size, json.loads(details)
+
+
+@pytest.mark.slow
+def test_move_puts_the_theme_under_the_group_and_records_it(db: sqlite_utils.Database) -> None:
+    theme, home, other = a_move(db)
+    row = db["themes"].get(theme)
+    before = {p: db["themes"].get(p)["size"] for p in (home, other)}
+    assert move(db, theme, other) is True
+    assert parent_of(db, theme) == other
+    assert last_history(db, theme) == ("moved", row["label"], row["size"], {"from": home, "to": other})
+    assert placements(db) == {theme: other}
+    # the groups' sizes follow their themes
+    assert db["themes"].get(home)["size"] == before[home] - row["size"]
+    assert db["themes"].get(other)["size"] == before[other] + row["size"]
+    # moving it there again changes nothing and records nothing
+    rows = db["theme_history"].count
+    assert move(db, theme, other) is False
+    assert db["theme_history"].count == rows
+    # a top-level entry of its own
+    assert move(db, theme, None) is True
+    assert parent_of(db, theme) is None
+    assert last_history(db, theme)[3] == {"from": other, "to": None}
+    assert placements(db) == {theme: None}
+
+
+@pytest.mark.slow
+def test_a_group_left_without_themes_is_retired(db: sqlite_utils.Database) -> None:
+    (target, _), *_, (smallest, kids) = groups(db).items()
+    for kid in kids:
+        move(db, kid, target)
+    assert db["themes"].get(smallest)["status"] == "retired"
+    assert last_history(db, smallest)[0] == "retired"
+    assert last_history(db, smallest)[3] == {"by": "move"}
+    assert set(kids) <= set(groups(db)[target])
+
+
+@pytest.mark.slow
+def test_move_refuses_what_it_cannot_do(db: sqlite_utils.Database) -> None:
+    theme, home, other = a_move(db)
+    leaf = groups(db)[other][0]
+    cases = [
+        (9999, other, "no current theme with id 9999"),
+        (theme, 9999, "no current theme with id 9999"),
+        (home, other, f"theme {home} is a top-level group; move the themes under it instead"),
+        (theme, leaf, f"theme {leaf} is not a top-level group (`feedback themes list` marks them [group])"),
+        (theme, theme, f"theme {theme} cannot be moved under itself"),
+    ]
+    rows = db["theme_history"].count
+    for theme_id, under, message in cases:
+        with pytest.raises(ThemeError) as raised:
+            move(db, theme_id, under)
+        assert str(raised.value) == message
+    assert db["theme_history"].count == rows and parent_of(db, theme) == home
+
+
+@pytest.mark.slow
+def test_the_place_survives_the_nightly_run_and_a_recluster(db: sqlite_utils.Database, embedder: Embedder) -> None:
+    theme, home, other = a_move(db)
+    alone = groups(db)[other][0]
+    move(db, theme, other)
+    move(db, alone, None)
+    add_comments(db, [t for t, _ in DATA[260:]], "b", day="2024-05-02")
+    assert update_themes(db, SETTINGS, embedder)["mode"] == "assign"
+    assert (parent_of(db, theme), parent_of(db, alone)) == (other, None)
+    stats = recluster(db, SETTINGS, embedder)
+    assert stats["reshaped"] is False
+    assert db["themes"].get(other)["status"] == "parent"
+    assert (parent_of(db, theme), parent_of(db, alone)) == (other, None)
+    assert db["themes"].get(home)["status"] == "parent"  # the group it left continues without it
+    # a second re-cluster: the place is still the analyst's
+    recluster(db, SETTINGS, embedder)
+    assert (parent_of(db, theme), parent_of(db, alone)) == (other, None)
+
+
+@pytest.mark.slow
+def test_without_the_move_a_recluster_puts_the_theme_back(db: sqlite_utils.Database, embedder: Embedder) -> None:
+    """The control of the test above: the place the re-cluster keeps is the analyst's, not the fit's."""
+    theme, home, other = a_move(db)
+    db["themes"].update(theme, {"parent_id": other})  # the same change, not recorded as a move
+    recluster(db, SETTINGS, embedder)
+    assert parent_of(db, theme) == home
+
+
+@pytest.mark.slow
+def test_cli_move_and_the_republished_archive(db: sqlite_utils.Database, tmp_path: Path) -> None:
+    config = tmp_path / "config.yml"
+    config.write_text("warehouse: warehouse.db\n")
+    theme, home, other = a_move(db)
+    runner = CliRunner()
+
+    def run(*args: str) -> tuple[int, str, str]:
+        result = runner.invoke(themes_cli, ["--config", str(config), "move", *args])
+        return result.exit_code, result.stdout, result.stderr
+
+    published = "republished archive.db (260 comments)\n"
+    assert run(str(theme), "--under", str(other)) == (0, f"theme {theme} is now under group {other}\n", published)
+    archive = sqlite_utils.Database(tmp_path / "archive.db")
+    assert archive.execute("select parent_id from themes where id = ?", [theme]).fetchone()[0] == other
+    moved = archive.execute("select details from theme_history where theme_id = ? and event = 'moved'",
+                            [theme]).fetchall()
+    assert [json.loads(d) for (d,) in moved] == [{"from": home, "to": other}]
+    archive.close()
+    # nothing changed: nothing republished
+    assert run(str(theme), "--under", str(other)) == (
+        0, f"theme {theme} is already under group {other}; nothing changed\n", "")
+    assert run(str(theme), "--top") == (0, f"theme {theme} is now a top-level entry\n", published)
+    archive = sqlite_utils.Database(tmp_path / "archive.db")
+    assert archive.execute("select parent_id from themes where id = ?", [theme]).fetchone()[0] is None
+    archive.close()
+    assert run("9999", "--top") == (1, "", "Error: no current theme with id 9999\n")
+    for wrong in ([str(theme)], [str(theme), "--top", "--under", str(other)]):
+        code, _, error = run(*wrong)
+        assert code == 2 and error.endswith("Error: give either --under PARENT_ID or --top\n")
