@@ -270,6 +270,8 @@ HELP = {
               []),
     "split": ("split [OPTIONS] THEME_ID", "Re-cluster one theme into parts; the biggest part keeps the id.", []),
     "pin": ("pin [OPTIONS] THEME_ID", "Keep a theme's current label through re-clusters.", []),
+    "move": ("move [OPTIONS] THEME_ID", "Put a theme under another top-level group (re-clusters keep it there).",
+             ["--under", "--top"]),
 }
 
 
