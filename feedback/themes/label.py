@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from feedback.text.sentiment import sentiment
-from feedback.themes import phrases, sayings
+from feedback.themes import label_words, phrases, sayings
 from feedback.themes.ngram_labels import (
     Labelling,
     choose_labels,
@@ -287,12 +287,31 @@ def _leaf_label(free: list[_Candidate], unit: _Unit, used: set[str]) -> tuple[st
             own = next((c for c in free if c.words > 1 and c.share >= OWN * said[1]), None)
             if own:
                 return sayings.capitalise(own.text), [own]
-        return said[0], []
-    if pick and pick.words == 1:
-        second = _second_word(free, pick)
-        if second:
-            return sayings.capitalise(f"{pick.text} and {second.text}"), [pick, second]
-    return (sayings.capitalise(pick.text), [pick]) if pick else (None, [])
+        if label_words.label_phrase(said[0]):
+            return said[0], []
+    if pick is None or pick.words > 1:
+        return (sayings.capitalise(pick.text), [pick]) if pick else (None, [])
+    act = label_words.speech_act(unit.docs)
+    if act and _norm(act) not in used:
+        return act, []
+    second = _second_word(free, pick)
+    if second and not (label_words.is_name(pick.key) or label_words.is_name(second.key)):
+        return sayings.capitalise(f"{pick.text} and {second.text}"), [pick, second]
+    return _one_word_way_out(free, unit, used)
+
+
+def _one_word_way_out(free: list[_Candidate], unit: _Unit, used: set[str]) -> tuple[str | None, list[_Candidate]]:
+    """A theme whose best free phrase is one word: the word with what most segments write next to
+    it ("Bus ride"), else with what the comments do ("Refund problems", "Holiday questions"); a
+    name ("Portland", "Aaron") gives way to the next word that is none."""
+    for pick in [c for c in free if c.words == 1][:3]:
+        if label_words.is_name(pick.key):
+            continue
+        for text in (label_words.neighbour_phrase(pick.text, unit.docs, used),
+                     label_words.topic_phrase(pick.key, unit.docs, unit.sentiment, NEGATIVE_THEME)):
+            if text and _norm(text) not in used:
+                return text, [pick]
+    return (sayings.capitalise(free[0].text), [free[0]]) if free else (None, [])
 
 
 def _second_word(free: list[_Candidate], pick: _Candidate) -> _Candidate | None:
@@ -321,12 +340,15 @@ def _parent_label(free: list[_Candidate], unit: _Unit) -> tuple[str | None, list
         if longer:
             return sayings.capitalise(longer.text), [longer]
         second = next((c for c in free[1:] if c.words == 1 and c.score >= PARENT_PAIR * top.score
-                       and not c.key.startswith(top.key) and not top.key.startswith(c.key)), None)
-        if second:
+                       and not c.key.startswith(top.key) and not top.key.startswith(c.key)
+                       and not label_words.is_name(c.key)), None)
+        if second and not label_words.is_name(top.key):
             return sayings.capitalise(f"{top.text} and {second.text}"), [top, second]
+        if not label_words.is_name(top.key):  # "Weather questions", "Refund problems"
+            return label_words.topic_phrase(top.key, unit.docs, unit.sentiment, NEGATIVE_THEME), [top]
         return sayings.capitalise(top.text), [top]
     topics = [_topic(child) for child in sorted(unit.children, key=lambda c: -len(c.docs))]
-    found = list({t.key: t for t in topics if t}.values())
+    found = list({t.key: t for t in topics if t and not label_words.is_name(t.key)}.values())
     if len(found) < 2:
         return None, []
     return sayings.capitalise(f"{found[0].text} and {found[1].text}"), found[:2]
@@ -356,6 +378,13 @@ def _fallback(unit: _Unit, candidates: list[str], parent: bool, used: set[str]) 
     if parent:
         return _free([NOTHING_SPECIFIC, OTHER_COMMENTS] if unit.bare >= BARE else [OTHER_COMMENTS], used)
     said = _said_by(unit.docs, used)
+    if said and label_words.label_phrase(said[0]):
+        return said[0]
+    act = label_words.speech_act(unit.docs)
+    if act and _norm(act) not in used:
+        return act
+    if candidates and " " in candidates[0]:
+        return sayings.capitalise(candidates[0])
     if said:
         words = said[0].split()
         return said[0] if len(words) <= FALLBACK_WORDS else " ".join(words[:FALLBACK_WORDS - 2]) + "…"

@@ -1,0 +1,150 @@
+"""Labels for themes one word or one sentence would name badly ("Cash", "What can I do").
+
+:mod:`.label` names a theme by its best phrase; these are its ways out when that phrase is a
+single word or what the theme's segments say is a sentence, not a name:
+
+- :func:`label_phrase`: whether a text reads as a label (two to four words, no person in it, not a
+  question, no number; the rule bench/themes_metrics.py checks, without its name tables);
+- :func:`speech_act`: what a theme of content-free messages does ("Hello!", "Please help",
+  "What do I do?", "Can you repeat that"), when most of its segments do the same;
+- :func:`neighbour_phrase`: the word a theme's segments write next to its main word most often
+  ("shopping list" -> "Shopping list items", "bus" -> "Bus ride"), when enough of them do;
+- :func:`topic_phrase`: the main word with a head saying what the comments do with it: "Refund
+  problems" (mostly negative), "Weather questions" (mostly questions), "Staff comments";
+- :func:`is_name`: a person's or a place's name ("Aaron", "Portland"), never a theme's topic alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from functools import lru_cache
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from feedback.themes.phrases import JOINED, TIME_WORDS
+
+LEADING = {"no", "more", "less", "fewer"}  # may open a label ("No reply", "More staff")
+PRONOUNS = {"i", "me", "my", "mine", "you", "your", "yours", "we", "us", "our", "he", "him", "his", "she", "her",
+            "they", "them", "their", "it", "its", "i'm", "i've", "you're", "it's", "im", "ive", "its"}
+QUESTION_WORDS = {"what", "how", "why", "when", "where", "who", "which", "whats", "what's", "how's"}
+AUXILIARIES = {"is", "are", "was", "were", "do", "does", "did", "can", "could", "will", "would", "should", "may",
+               "have", "has", "am"}
+MOST = 0.5  # share of a theme's segments that must do the same thing (a speech act, a question)
+NEIGHBOUR = 0.25  # share of its segments writing the same word next to its main word
+_WORD = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*$")
+_TOKEN = re.compile(r"[a-z][a-z'’-]*")
+
+# What a theme of content-free messages does, first match wins: (label, pattern over the lowercased text).
+SPEECH_ACTS = [
+    ("Thank-you messages", re.compile(r"\b(?:thanks|thank you|thankyou|cheers|much appreciated)\b")),
+    ("Goodbye messages", re.compile(r"\b(?:bye|goodbye|good night|see you|farewell|talk (?:to you )?later)\b")),
+    ("Greeting messages", re.compile(r"^(?:hi|hello|hey|hiya|howdy|good (?:morning|afternoon|evening))\b")),
+    ("Requests for help", re.compile(r"^(?:please )?help\b|\bhelp me\b|\bneed (?:some )?help\b|\bassist me\b")),
+    ("Next-step questions", re.compile(r"\bwhat (?:do|should|can|to) (?:i|we) do\b|\bhow (?:can|do|should) (?:i|we) do "
+                                 r"(?:this|that|it)\b|\bhow do i go about\b|\bwhat (?:do|should) (?:i|we) do now\b")),
+    ("Unexplained problems", re.compile(r"\bwhat(?:'s| is|s)? (?:going on|happening|happened)\b|\bwhy (?:has|did) "
+                                        r"this happen|\bwhat(?:'s| is) happening\b")),
+    ("Requests to repeat", re.compile(r"\brepeat (?:that|it|yourself|please)\b|\bsay (?:that|it) again\b|"
+                                      r"\bsay again\b")),
+    ("Yes or no answers", re.compile(r"^(?:yes|yeah|yep|yup|no|nope|correct|incorrect|right|wrong|"
+                                     r"that(?:'s| is)(?: not| n't)? (?:right|correct|incorrect|wrong|true|false)|"
+                                     r"that isn't (?:right|correct)|thats (?:right|correct|incorrect|wrong))\b")),
+]
+
+
+def label_phrase(text: str) -> bool:
+    """Two to four words, each letters, none a person ("I", "it", "me"), not opening with a
+    question word or an auxiliary ("What can I do", "Is it working"), first and last not stop
+    words (save a leading "No", "More", ...)."""
+    words = [w.lower().replace("’", "'") for w in text.split()]
+    if not 2 <= len(words) <= 4 or any(not _WORD.match(w) or w in PRONOUNS for w in words):
+        return False
+    if words[0] in QUESTION_WORDS or words[0] in AUXILIARIES or words[-1] in STOP_WORDS:
+        return False
+    return words[0] not in STOP_WORDS or words[0] in LEADING
+
+
+def speech_act(docs: Sequence[str]) -> str | None:
+    """The label of what most of ``docs`` do (:data:`SPEECH_ACTS`), or None."""
+    if not docs:
+        return None
+    counts: Counter[str] = Counter()
+    for doc in docs:
+        text = " ".join(doc.lower().replace("’", "'").split())
+        found = next((name for name, pattern in SPEECH_ACTS if pattern.search(text)), None)
+        if found:
+            counts[found] += 1
+    if not counts:
+        return None
+    name, count = counts.most_common(1)[0]
+    return name if count / len(docs) >= MOST else None
+
+
+def neighbour_phrase(word: str, docs: Sequence[str], avoid: set[str]) -> str | None:
+    """ "<neighbour> <word>" or "<word> <neighbour>": the content word most segments write right
+    next to ``word`` (a stop word, a time, a number or a name is no neighbour), if at least
+    ``NEIGHBOUR`` of them do and the phrase is not in ``avoid`` (lowercased labels taken)."""
+    if not docs:
+        return None
+    forms = {word.lower(), word.lower() + "s", word.lower().rstrip("s")}
+    pairs: Counter[tuple[str, str]] = Counter()
+    for doc in docs:
+        tokens = _TOKEN.findall(doc.lower().replace("’", "'"))
+        seen = set()
+        for i, token in enumerate(tokens):
+            if token not in forms:
+                continue
+            for j, before in ((i - 1, True), (i + 1, False)):
+                if 0 <= j < len(tokens) and _content(tokens[j]):
+                    seen.add((tokens[j], token) if before else (token, tokens[j]))
+        pairs.update(seen)
+    for (a, b), count in pairs.most_common():
+        if count / len(docs) < NEIGHBOUR:
+            break
+        text = f"{a} {b}"
+        if text not in avoid and label_phrase(text):
+            return text[:1].upper() + text[1:]
+    return None
+
+
+def _content(token: str) -> bool:
+    return (token.isalpha() and len(token) > 2 and token not in STOP_WORDS and token not in TIME_WORDS
+            and token not in PRONOUNS and not is_name(token))
+
+
+def topic_phrase(key: str, docs: Sequence[str], sentiment: float, negative: float) -> str:
+    """ "<topic> problems" for a theme at most ``negative`` in mean sentiment, "<topic> questions"
+    when most of its segments ask, else "<topic> comments"; the topic as a noun in front ("refunds"
+    -> "Refund problems", "topup" -> "Top-up questions")."""
+    topic = JOINED.get(key, key)
+    if sentiment <= negative:
+        head = "problems"
+    elif docs and sum(_question(d) for d in docs) / len(docs) >= MOST:
+        head = "questions"
+    else:
+        head = "comments"
+    text = f"{topic} {head}"
+    return text[:1].upper() + text[1:]
+
+
+def _question(doc: str) -> bool:
+    words = doc.lower().split()
+    return doc.rstrip().endswith("?") or bool(words and (words[0] in QUESTION_WORDS or words[0] in AUXILIARIES
+                                                         or words[0] in ("tell", "please")))
+
+
+@lru_cache(maxsize=1)
+def _names() -> frozenset[str]:
+    from feedback.text.words import letter_case_evidence, name_evidence
+
+    given, things = name_evidence()
+    _, capitalised = letter_case_evidence()
+    return frozenset((given | things) & capitalised)
+
+
+def is_name(word: str) -> bool:
+    """A word usually written capitalised that is a given name or names a place or brand
+    ("aaron", "portland", "alexa"): feedback/text/words.py's tables."""
+    return word.lower() in _names()
