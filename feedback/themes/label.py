@@ -287,7 +287,8 @@ def _leaf_label(free: list[_Candidate], unit: _Unit, used: set[str]) -> tuple[st
             own = next((c for c in free if c.words > 1 and c.share >= OWN * said[1]), None)
             if own:
                 return sayings.capitalise(own.text), [own]
-        if label_words.label_phrase(said[0]):
+        if label_words.label_phrase(said[0]) or (label_words.statement(said[0])
+                                                 and not label_words.speech_act(unit.docs)):
             return said[0], []
     if pick is None or pick.words > 1:
         return (sayings.capitalise(pick.text), [pick]) if pick else (None, [])
@@ -383,8 +384,9 @@ def _fallback(unit: _Unit, candidates: list[str], parent: bool, used: set[str]) 
     act = label_words.speech_act(unit.docs)
     if act and _norm(act) not in used:
         return act
-    if candidates and " " in candidates[0]:
-        return sayings.capitalise(candidates[0])
+    phrase = next((c for c in candidates if " " in c and _norm(c) not in used), None)
+    if phrase:
+        return sayings.capitalise(phrase)
     if said:
         words = said[0].split()
         return said[0] if len(words) <= FALLBACK_WORDS else " ".join(words[:FALLBACK_WORDS - 2]) + "…"

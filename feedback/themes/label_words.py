@@ -3,12 +3,14 @@
 :mod:`.label` names a theme by its best phrase; these are its ways out when that phrase is a
 single word or what the theme's segments say is a sentence, not a name:
 
+- :func:`statement`: whether a saying names its theme although it is no phrase ("Everyone was
+  really friendly", not "It was alright" or "What can I do");
 - :func:`label_phrase`: whether a text reads as a label (two to four words, no person in it, not a
   question, no number; the rule bench/themes_metrics.py checks, without its name tables);
 - :func:`speech_act`: what a theme of content-free messages does ("Hello!", "Please help",
   "What do I do?", "Can you repeat that"), when most of its segments do the same;
 - :func:`neighbour_phrase`: the word a theme's segments write next to its main word most often
-  ("shopping list" -> "Shopping list items", "bus" -> "Bus ride"), when enough of them do;
+  ("swift" -> "Swift transfers"), when enough of them do;
 - :func:`topic_phrase`: the main word with a head saying what the comments do with it: "Refund
   problems" (mostly negative), "Weather questions" (mostly questions), "Staff comments";
 - :func:`is_name`: a person's or a place's name ("Aaron", "Portland"), never a theme's topic alone.
@@ -36,6 +38,8 @@ NEIGHBOUR = 0.25  # share of its segments writing the same word next to its main
 _WORD = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*$")
 _TOKEN = re.compile(r"[a-z][a-z'’-]*")
 
+YES_OR_NO = "Yes or no answers"
+SHORT = 4  # words of an answer that is only "yes" or "that's right" ("No one replies to emails" is none)
 # What a theme of content-free messages does, first match wins: (label, pattern over the lowercased text).
 SPEECH_ACTS = [
     ("Thank-you messages", re.compile(r"\b(?:thanks|thank you|thankyou|cheers|much appreciated)\b")),
@@ -48,7 +52,7 @@ SPEECH_ACTS = [
                                         r"this happen|\bwhat(?:'s| is) happening\b")),
     ("Requests to repeat", re.compile(r"\brepeat (?:that|it|yourself|please)\b|\bsay (?:that|it) again\b|"
                                       r"\bsay again\b")),
-    ("Yes or no answers", re.compile(r"^(?:yes|yeah|yep|yup|no|nope|correct|incorrect|right|wrong|"
+    (YES_OR_NO, re.compile(r"^(?:yes|yeah|yep|yup|no|nope|correct|incorrect|right|wrong|"
                                      r"that(?:'s| is)(?: not| n't)? (?:right|correct|incorrect|wrong|true|false)|"
                                      r"that isn't (?:right|correct)|thats (?:right|correct|incorrect|wrong))\b")),
 ]
@@ -66,6 +70,14 @@ def label_phrase(text: str) -> bool:
     return words[0] not in STOP_WORDS or words[0] in LEADING
 
 
+def statement(text: str) -> bool:
+    """A saying about something, not about the writer or the reader (no "I", "my", "you", "we")
+    and not a question: "Everyone was really friendly", "The driver was lovely"."""
+    words = [w.lower().replace("’", "'") for w in text.split()]
+    return bool(words) and words[0] not in QUESTION_WORDS and not text.rstrip().endswith("?") and not any(
+        w in PRONOUNS and w not in ("it", "its", "it's", "they", "them", "their") for w in words)
+
+
 def speech_act(docs: Sequence[str]) -> str | None:
     """The label of what most of ``docs`` do (:data:`SPEECH_ACTS`), or None."""
     if not docs:
@@ -73,7 +85,8 @@ def speech_act(docs: Sequence[str]) -> str | None:
     counts: Counter[str] = Counter()
     for doc in docs:
         text = " ".join(doc.lower().replace("’", "'").split())
-        found = next((name for name, pattern in SPEECH_ACTS if pattern.search(text)), None)
+        found = next((name for name, pattern in SPEECH_ACTS if pattern.search(text)
+                      and (name != YES_OR_NO or len(text.split()) <= SHORT)), None)
         if found:
             counts[found] += 1
     if not counts:
@@ -83,8 +96,7 @@ def speech_act(docs: Sequence[str]) -> str | None:
 
 
 def neighbour_phrase(word: str, docs: Sequence[str], avoid: set[str]) -> str | None:
-    """ "<neighbour> <word>" or "<word> <neighbour>": the content word most segments write right
-    next to ``word`` (a stop word, a time, a number or a name is no neighbour), if at least
+    """ "<neighbour> <word>": the content word most segments write right before ``word`` (a stop word, a time, a number or a name is no neighbour), if at least
     ``NEIGHBOUR`` of them do and the phrase is not in ``avoid`` (lowercased labels taken)."""
     if not docs:
         return None
@@ -93,12 +105,9 @@ def neighbour_phrase(word: str, docs: Sequence[str], avoid: set[str]) -> str | N
     for doc in docs:
         tokens = _TOKEN.findall(doc.lower().replace("’", "'"))
         seen = set()
-        for i, token in enumerate(tokens):
-            if token not in forms:
-                continue
-            for j, before in ((i - 1, True), (i + 1, False)):
-                if 0 <= j < len(tokens) and _content(tokens[j]):
-                    seen.add((tokens[j], token) if before else (token, tokens[j]))
+        for i, token in enumerate(tokens):  # the word before: a right neighbour is as often a verb ("van turned")
+            if token in forms and i > 0 and _content(tokens[i - 1]):
+                seen.add((tokens[i - 1], token))
         pairs.update(seen)
     for (a, b), count in pairs.most_common():
         if count / len(docs) < NEIGHBOUR:
@@ -109,8 +118,13 @@ def neighbour_phrase(word: str, docs: Sequence[str], avoid: set[str]) -> str | N
     return None
 
 
+# Verb forms that stand before a noun without naming it ("said traffic", "got refund").
+_VERB_FORMS = {"said", "says", "say", "told", "got", "get", "made", "went", "took", "gave", "came", "used", "tried",
+               "wanted", "needed", "asked", "paid", "bought", "ordered", "keep", "kept", "find", "found", "take"}
+
+
 def _content(token: str) -> bool:
-    return (token.isalpha() and len(token) > 2 and token not in STOP_WORDS and token not in TIME_WORDS
+    return (token.isalpha() and token not in _VERB_FORMS and len(token) > 2 and token not in STOP_WORDS and token not in TIME_WORDS
             and token not in PRONOUNS and not is_name(token))
 
 
