@@ -78,6 +78,7 @@ SAID_WORDS = 8  # ... of at most this many words is named by it, unless a phrase
 OWN = 0.8  # ... but by its own phrase (used by this share of the segments saying it) if longer than four
 FALLBACK_WORDS = 10  # a theme with no phrase is named by its commonest text, cut beyond this
 TOPIC = 0.5  # a child's main word is used by this share of its segments
+TOPIC_WORD = 0.35  # a theme named by one word and a head ("Bus questions") uses it this much, else it is an example
 WORD_SUPPORT = 0.2  # a phrase's words' own shares add this much (ties go to common words)
 MMR_LAMBDA = 0.7
 OTHER_LANGUAGES = "Non-English comments"
@@ -287,7 +288,7 @@ def _leaf_label(free: list[_Candidate], unit: _Unit, used: set[str]) -> tuple[st
             own = next((c for c in free if c.words > 1 and c.share >= OWN * said[1]), None)
             if own:
                 return sayings.capitalise(own.text), [own]
-        if label_words.label_phrase(said[0]) or (label_words.statement(said[0])
+        if label_words.label_phrase(said[0]) or (label_words.statement(said[0]) and " " in said[0]
                                                  and not label_words.speech_act(unit.docs)):
             return said[0], []
     if pick is None or pick.words > 1:
@@ -303,13 +304,14 @@ def _leaf_label(free: list[_Candidate], unit: _Unit, used: set[str]) -> tuple[st
 
 def _one_word_way_out(free: list[_Candidate], unit: _Unit, used: set[str]) -> tuple[str | None, list[_Candidate]]:
     """A theme whose best free phrase is one word: the word with what most segments write next to
-    it ("Bus ride"), else with what the comments do ("Refund problems", "Holiday questions"); a
-    name ("Portland", "Aaron") gives way to the next word that is none."""
+    it ("Swift transfers"), else, if half the theme uses it, with what the comments do ("Refund
+    problems", "Holiday questions"); a name ("Portland", "Aaron") gives way to the next word."""
     for pick in [c for c in free if c.words == 1][:3]:
         if label_words.is_name(pick.key):
             continue
+        topic = pick.share >= TOPIC_WORD  # else an example ("butter" where each names another food)
         for text in (label_words.neighbour_phrase(pick.text, unit.docs, used),
-                     label_words.topic_phrase(pick.key, unit.docs, unit.sentiment, NEGATIVE_THEME)):
+                     label_words.topic_phrase(pick.key, unit.docs, unit.sentiment, NEGATIVE_THEME) if topic else None):
             if text and _norm(text) not in used:
                 return text, [pick]
     return (sayings.capitalise(free[0].text), [free[0]]) if free else (None, [])

@@ -29,7 +29,7 @@ from feedback.themes.phrases import JOINED, TIME_WORDS
 
 LEADING = {"no", "more", "less", "fewer"}  # may open a label ("No reply", "More staff")
 PRONOUNS = {"i", "me", "my", "mine", "you", "your", "yours", "we", "us", "our", "he", "him", "his", "she", "her",
-            "they", "them", "their", "it", "its", "i'm", "i've", "you're", "it's", "im", "ive", "its"}
+            "they", "them", "their", "it", "its", "i'm", "i've", "you're", "it's", "im", "ive"}
 QUESTION_WORDS = {"what", "how", "why", "when", "where", "who", "which", "whats", "what's", "how's"}
 AUXILIARIES = {"is", "are", "was", "were", "do", "does", "did", "can", "could", "will", "would", "should", "may",
                "have", "has", "am"}
