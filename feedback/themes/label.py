@@ -311,7 +311,8 @@ def _one_word_way_out(free: list[_Candidate], unit: _Unit, used: set[str]) -> tu
             continue
         topic = pick.share >= TOPIC_WORD  # else an example ("butter" where each names another food)
         for text in (label_words.neighbour_phrase(pick.text, unit.docs, used),
-                     label_words.topic_phrase(pick.key, unit.docs, unit.sentiment, NEGATIVE_THEME) if topic else None):
+                     label_words.topic_phrase(pick.key, unit.docs, unit.sentiment, NEGATIVE_THEME, pick.text)
+                     if topic else None):
             if text and _norm(text) not in used:
                 return text, [pick]
     return (sayings.capitalise(free[0].text), [free[0]]) if free else (None, [])
@@ -348,7 +349,7 @@ def _parent_label(free: list[_Candidate], unit: _Unit) -> tuple[str | None, list
         if second and not label_words.is_name(top.key):
             return sayings.capitalise(f"{top.text} and {second.text}"), [top, second]
         if not label_words.is_name(top.key):  # "Weather questions", "Refund problems"
-            return label_words.topic_phrase(top.key, unit.docs, unit.sentiment, NEGATIVE_THEME), [top]
+            return label_words.topic_phrase(top.key, unit.docs, unit.sentiment, NEGATIVE_THEME, top.text), [top]
         return sayings.capitalise(top.text), [top]
     topics = [_topic(child) for child in sorted(unit.children, key=lambda c: -len(c.docs))]
     found = list({t.key: t for t in topics if t and not label_words.is_name(t.key)}.values())

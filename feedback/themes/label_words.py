@@ -128,19 +128,19 @@ def _content(token: str) -> bool:
             and token not in PRONOUNS and not is_name(token))
 
 
-def topic_phrase(key: str, docs: Sequence[str], sentiment: float, negative: float) -> str:
+def topic_phrase(key: str, docs: Sequence[str], sentiment: float, negative: float, written: str = "") -> str:
     """ "<topic> problems" for a theme at most ``negative`` in mean sentiment, "<topic> questions"
     when most of its segments ask, else "<topic> comments"; the topic as a noun in front ("refunds"
-    -> "Refund problems", "topup" -> "Top-up questions")."""
-    topic = JOINED.get(key, key)
+    -> "Refund problems", "topup" -> "Top-up questions"), an acronym as ``written`` ("SWIFT questions")."""
+    stem = written[:-1] if written.endswith("s") and written[:-1].isupper() else written
+    topic = stem if len(stem) > 1 and stem.isupper() and stem.lower() == key else JOINED.get(key, key)
     if sentiment <= negative:
         head = "problems"
     elif docs and sum(_question(d) for d in docs) / len(docs) >= MOST:
         head = "questions"
     else:
         head = "comments"
-    text = f"{topic} {head}"
-    return text[:1].upper() + text[1:]
+    return f"{topic[:1].upper()}{topic[1:]} {head}"
 
 
 def _question(doc: str) -> bool:

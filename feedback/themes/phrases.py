@@ -239,6 +239,11 @@ def _predicated(noun: Any) -> list[Phrase]:
     if _negated(verb):
         if verb.pos_ == "VERB" and verb.tag_ in ("VBN", "VBD") and verb.lemma_ not in LIGHT_VERBS:
             return [_phrase([*subject, _neg(verb), verb])]
+        if verb.pos_ == "VERB" and verb.tag_ in ("VB", "VBG", "VBP", "VBZ") and verb.lemma_ not in LIGHT_VERBS \
+                and _content(verb) and _lemma(noun) not in VAGUE_HEADS:
+            # "my card won't work", "the app doesn't recognise me" -> "card not working", "app not recognising"
+            found = _phrase([*subject, _neg(verb), verb])
+            return [Phrase(found.key, " ".join([*found.text.split()[:-1], gerund(verb.lemma_.lower())]))]
         return []
     found = []
     if verb.lemma_ in ("be", "seem", "look", "feel", "arrive", "come", "get", "become", "remain"):
@@ -366,6 +371,19 @@ def _readable(phrase: Phrase) -> bool:
     if len(phrase.text.split()) > MAX_WORDS or head in VAGUE_HEADS or head in TIME_WORDS:
         return False
     return len(words) > 1 or head not in EXTRA_STOP
+
+
+def gerund(verb: str) -> str:
+    """ "work" -> "working", "recognise" -> "recognising", "stop" -> "stopping", "die" -> "dying"."""
+    if verb.endswith("ie"):
+        return verb[:-2] + "ying"
+    if verb.endswith("e") and not verb.endswith(("ee", "ye", "oe")) and len(verb) > 2:
+        return verb[:-1] + "ing"
+    vowels = "aeiou"
+    if (sum(ch in vowels for ch in verb) == 1 and len(verb) >= 3 and verb[-1] not in vowels + "wxy"
+            and verb[-2] in vowels and verb[-3] not in vowels):  # one syllable ending consonant-vowel-consonant
+        return verb + verb[-1] + "ing"
+    return verb + "ing"
 
 
 def _numbered(noun: Any) -> bool:
