@@ -11,7 +11,8 @@ then exactly what the engine would write with this checkout's labeller. A leaf c
 holds the parents' labels of the call before it: on replay they are the replayed parents' labels.
 The checks are bench/themes_metrics.py's (as in bench/themes_quality.py and themes_samples.py);
 the labelling's CPU time is ``time.process_time`` over the replayed calls (spaCy parses included,
-its load not).
+its load not). ``LABELS_CODE=<folder holding a feedback package>`` replays with that code instead
+(a baseline: ``git archive main feedback | tar -x -C <folder>``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+if os.environ.get("LABELS_CODE"):  # another checkout's package (e.g. `git archive main feedback`): its labeller
+    sys.path.insert(0, os.environ["LABELS_CODE"])
 
 from themes_metrics import label_checks, label_problem  # noqa: E402
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from feedback.themes import phrases
+from feedback.themes import label_words, phrases
 from feedback.themes.label import (
     NOTHING_SPECIFIC,
     OTHER_COMMENTS,
@@ -407,3 +407,56 @@ def test_a_parent_of_one_topic_says_what_its_comments_do(parser: Any) -> None:
         ["how hot is it outside", "what is the weather in the city", "tell me the weather now", "weather report"],
     ]
     assert label_parents({"weather": children}, ["weather"])["weather"].label == "Weather questions"
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "statement"),
+    [
+        ("Refund delays", True, True),
+        ("No reply", True, True),
+        ("Everyone was really friendly", False, True),  # a saying about something: it may name its theme
+        ("The driver was lovely", False, True),
+        ("What can I do", False, False),
+        ("I topped up", False, False),
+        ("Is it working", False, False),
+        ("Made my day", False, False),
+        ("Was really helpful", False, True),
+        ("Refund after 11 days", False, True),
+        ("Refund", False, True),
+        ("", False, False),
+    ],
+)
+def test_what_reads_as_a_label_and_what_as_a_statement(text: str, phrase: bool, statement: bool) -> None:
+    assert (label_words.label_phrase(text), label_words.statement(text)) == (phrase, statement)
+
+
+@pytest.mark.parametrize(
+    ("docs", "expected"),
+    [
+        (["No one replies to emails", "No one replies", "No one ever replies to emails"], None),  # not "yes or no"
+        (["Thanks!", "Thank you so much", "cheers", "Hello"], "Thank-you messages"),
+        (["Thanks!", "Hello", "The app crashed", "Refund please"], None),  # no act done by half
+        ([], None),
+        (["", "   ", "?!"], None),
+    ],
+)
+def test_speech_acts_need_most_of_a_theme(docs: list[str], expected: str | None) -> None:
+    assert label_words.speech_act(docs) == expected
+
+
+def test_neighbour_and_topic_phrases() -> None:
+    docs = ["How do SWIFT transfers work?", "Are swift transfers free?", "swift transfers to the US", "SWIFT code?"]
+    assert label_words.neighbour_phrase("transfers", docs, set()) == "Swift transfers"
+    assert label_words.neighbour_phrase("transfers", docs, {"swift transfers"}) is None  # taken: no other
+    assert label_words.neighbour_phrase("transfers", [], set()) is None
+    assert label_words.topic_phrase("swift", docs, 0.0, -0.1, "SWIFT") == "SWIFT questions"
+    assert label_words.topic_phrase("topup", ["Top up failed"], -0.4, -0.1, "top-up") == "Top-up problems"
+    assert label_words.topic_phrase("bag", ["Love the bags", "Bags are great"], 0.5, -0.1, "bags") == "Bag comments"
+    assert [label_words.is_name(w) for w in ["Aaron", "portland", "card", "olive"]] == [True, True, False, False]
+
+
+@pytest.mark.parametrize(("verb", "expected"), [("work", "working"), ("recognise", "recognising"),
+                                                ("stop", "stopping"), ("open", "opening"), ("die", "dying"),
+                                                ("see", "seeing")])
+def test_gerunds(verb: str, expected: str) -> None:
+    assert phrases.gerund(verb) == expected

@@ -72,9 +72,11 @@ def label_phrase(text: str) -> bool:
 
 def statement(text: str) -> bool:
     """A saying about something, not about the writer or the reader (no "I", "my", "you", "we")
-    and not a question: "Everyone was really friendly", "The driver was lovely"."""
+    and not a question ("Is it working"): "Everyone was really friendly", "Was really helpful"."""
     words = [w.lower().replace("’", "'") for w in text.split()]
-    return bool(words) and words[0] not in QUESTION_WORDS and not text.rstrip().endswith("?") and not any(
+    asks = bool(words) and (words[0] in QUESTION_WORDS or text.rstrip().endswith("?") or (
+        words[0] in AUXILIARIES and len(words) > 1 and words[1] in PRONOUNS))  # "Is it working"
+    return bool(words) and not asks and not any(
         w in PRONOUNS and w not in ("it", "its", "it's", "they", "them", "their") for w in words)
 
 
