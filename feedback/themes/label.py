@@ -293,7 +293,7 @@ def _leaf_label(free: list[_Candidate], unit: _Unit, used: set[str]) -> tuple[st
             return said[0], []
     if pick is None or pick.words > 1:
         return (sayings.capitalise(pick.text), [pick]) if pick else (None, [])
-    act = label_words.speech_act(unit.docs)
+    act = label_words.speech_act(unit.docs, used)
     if act and _norm(act) not in used:
         return act, []
     second = _second_word(free, pick)
@@ -384,7 +384,7 @@ def _fallback(unit: _Unit, candidates: list[str], parent: bool, used: set[str]) 
     said = _said_by(unit.docs, used)
     if said and label_words.label_phrase(said[0]):
         return said[0]
-    act = label_words.speech_act(unit.docs)
+    act = label_words.speech_act(unit.docs, used)
     if act and _norm(act) not in used:
         return act
     phrase = next((c for c in candidates if " " in c and _norm(c) not in used), None)

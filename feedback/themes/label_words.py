@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -39,22 +39,31 @@ _WORD = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*$")
 _TOKEN = re.compile(r"[a-z][a-z'’-]*")
 
 YES_OR_NO = "Yes or no answers"
-SHORT = 4  # words of an answer that is only "yes" or "that's right" ("No one replies to emails" is none)
-# What a theme of content-free messages does, first match wins: (label, pattern over the lowercased text).
+SHORT = 6  # words of an answer that is only "yes" or "that's false" ("No one replies to emails" is none)
+# What a theme of content-free messages does, first match wins: (labels, best first, for siblings that
+# do the same; a pattern over the lowercased text).
 SPEECH_ACTS = [
-    ("Thank-you messages", re.compile(r"\b(?:thanks|thank you|thankyou|cheers|much appreciated)\b")),
-    ("Goodbye messages", re.compile(r"\b(?:bye|goodbye|good night|see you|farewell|talk (?:to you )?later)\b")),
-    ("Greeting messages", re.compile(r"^(?:hi|hello|hey|hiya|howdy|good (?:morning|afternoon|evening))\b")),
-    ("Requests for help", re.compile(r"^(?:please )?help\b|\bhelp me\b|\bneed (?:some )?help\b|\bassist me\b")),
-    ("Next-step questions", re.compile(r"\bwhat (?:do|should|can|to) (?:i|we) do\b|\bhow (?:can|do|should) (?:i|we) do "
-                                 r"(?:this|that|it)\b|\bhow do i go about\b|\bwhat (?:do|should) (?:i|we) do now\b")),
-    ("Unexplained problems", re.compile(r"\bwhat(?:'s| is|s)? (?:going on|happening|happened)\b|\bwhy (?:has|did) "
-                                        r"this happen|\bwhat(?:'s| is) happening\b")),
-    ("Requests to repeat", re.compile(r"\brepeat (?:that|it|yourself|please)\b|\bsay (?:that|it) again\b|"
-                                      r"\bsay again\b")),
-    (YES_OR_NO, re.compile(r"^(?:yes|yeah|yep|yup|no|nope|correct|incorrect|right|wrong|"
-                                     r"that(?:'s| is)(?: not| n't)? (?:right|correct|incorrect|wrong|true|false)|"
-                                     r"that isn't (?:right|correct)|thats (?:right|correct|incorrect|wrong))\b")),
+    (["Thank-you messages", "Thanking messages"],
+     re.compile(r"\b(?:thanks|thank you|thankyou|cheers|much appreciated)\b")),
+    (["Goodbye messages", "Farewell messages"],
+     re.compile(r"\b(?:bye|goodbye|good night|see you|farewell|talk (?:to you )?later)\b|\b(?:great|nice|good|"
+                r"pleasure|lovely|awesome) (?:to )?(?:talk|talking|speak|speaking|chat|chatting) (?:to|with) you\b")),
+    (["Greeting messages", "Hello messages"],
+     re.compile(r"^(?:hi|hello|hey|hiya|howdy|good (?:morning|afternoon|evening))\b")),
+    (["Requests for help", "Help requests"],
+     re.compile(r"^(?:please )?help\b|\bhelp me\b|\bneed (?:some )?help\b|\bassist me\b")),
+    (["Next-step questions", "How-to questions"],
+     re.compile(r"\bwhat (?:do|should|can|to) (?:i|we) do\b|\bhow (?:can|do|should) (?:i|we) do (?:this|that|it)\b"
+                r"|\bhow do i go about\b")),
+    (["Unexplained problems", "Unexplained issues"],
+     re.compile(r"\bwhat(?:'s| is|s)? (?:going on|happening|happened)\b|\bwhy (?:has|did) this happen|^why\W*$")),
+    (["Requests to repeat", "Repeat requests"],
+     re.compile(r"\brepeat (?:that|it|yourself|please)\b|\bsay (?:that|it) again\b|\bsay again\b")),
+    (["Unsure answers", "Uncertain answers"],
+     re.compile(r"\bnot (?:\w+ )?sure\b|\bdon't know\b|\bno idea\b|\bunsure\b")),
+    ([YES_OR_NO, "True or false answers"],
+     re.compile(r"^(?:yes|yeah|yep|yup|no|nope|correct|incorrect|right|wrong)(?:,|$)|\b(?:right|correct|incorrect|wrong|"
+                r"true|false)$")),
 ]
 
 
@@ -80,21 +89,24 @@ def statement(text: str) -> bool:
         w in PRONOUNS and w not in ("it", "its", "it's", "they", "them", "their") for w in words)
 
 
-def speech_act(docs: Sequence[str]) -> str | None:
-    """The label of what most of ``docs`` do (:data:`SPEECH_ACTS`), or None."""
+def speech_act(docs: Sequence[str], used: Iterable[str] = ()) -> str | None:
+    """The label of what most of ``docs`` do (:data:`SPEECH_ACTS`), the first of its names not in
+    ``used`` (lowercased labels taken), or None."""
     if not docs:
         return None
-    counts: Counter[str] = Counter()
+    counts: Counter[int] = Counter()
     for doc in docs:
-        text = " ".join(doc.lower().replace("’", "'").split())
-        found = next((name for name, pattern in SPEECH_ACTS if pattern.search(text)
-                      and (name != YES_OR_NO or len(text.split()) <= SHORT)), None)
-        if found:
+        text = " ".join(doc.lower().replace("’", "'").strip(" .!?,").split())
+        found = next((i for i, (names, pattern) in enumerate(SPEECH_ACTS) if pattern.search(text)
+                      and (names[0] != YES_OR_NO or len(text.split()) <= SHORT)), None)
+        if found is not None:
             counts[found] += 1
     if not counts:
         return None
-    name, count = counts.most_common(1)[0]
-    return name if count / len(docs) >= MOST else None
+    index, count = counts.most_common(1)[0]
+    taken = set(used)
+    names = SPEECH_ACTS[index][0]
+    return next((n for n in names if n.lower() not in taken), names[0]) if count / len(docs) >= MOST else None
 
 
 def neighbour_phrase(word: str, docs: Sequence[str], avoid: set[str]) -> str | None:
