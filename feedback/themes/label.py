@@ -20,10 +20,18 @@ parent's by at least two children. A theme's label is its best candidate not tak
 single word gives way to a phrase containing it ("refund" -> "refund delays"), else to another
 phrase a quarter of the theme uses ("joke" -> "delivery times"); but when much of the theme says
 the same short thing and no phrase covers half as much, that is the label ("Everyone was really
-friendly"; :mod:`.sayings`), unless it is over four words and has a phrase of its own ("More
-staff on the phones" -> "More staff"). A parent's label is its best shared
-phrase, two shared words ("Prices and value"), or its two biggest children's main words; a
-parent whose children share nothing is "Short answers" or "Mixed comments". Labels are
+friendly"; :mod:`.sayings`) if it reads as a label or says something about something (not "What can
+I do", "I topped up": :func:`.label_words.statement`), unless it is over four words and has a
+phrase of its own ("More staff on the phones" -> "More staff"). A theme left with one word is
+named, in this order (:mod:`.label_words`), by what most of its segments do when they say nothing
+a phrase could name ("Requests for help", "Greeting messages", "Next-step questions"), by two
+words both a quarter of it uses ("Salary and income"), by the word most write before its word
+("Swift transfers"), or, when a third of it uses the word, by the word and what its comments do:
+"Refund problems" (mostly negative), "Traffic questions" (mostly questions), "Bottle comments". A
+name ("Aaron", "Portland") is never a topic. A parent's label is its best shared phrase, two
+shared words ("Prices and value"), its one shared word with what its comments do ("Weather
+questions", "Delivery problems"), or its two biggest children's main words; a parent whose
+children share nothing is "Short answers" or "Mixed comments". Labels are
 written as most segments wrote them, capitalised, and chosen in the order given (biggest
 first) against ``taken`` (analysts' pinned labels, the parents' labels), so no two themes
 share one; keywords are the label's phrase and the best other candidates picked for
