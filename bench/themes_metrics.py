@@ -39,6 +39,7 @@ _LEADING_QUANTIFIERS = {"no", "more", "less", "fewer"}
 # recognize me", "Both times it was declined"), as is one opening with a question word ("What can I do").
 _PRONOUNS = {"i", "me", "my", "mine", "you", "your", "yours", "we", "us", "our", "he", "him", "his", "she", "her",
              "they", "them", "their", "it", "its", "i'm", "i've", "you're", "it's"}
+_PARTICLES = {"up", "in", "out", "off", "down", "through"}  # of a phrasal verb: may end a label after its verb
 _QUESTION_WORDS = {"what", "how", "why", "when", "where", "who", "which", "whats", "what's", "how's"}
 
 
@@ -153,7 +154,8 @@ def label_problem(label: str, stop_words: Iterable[str] | None = None,
 
     Words are split on spaces; a word must be letters (inner ``'``/``-`` allowed: "don't",
     "double-charged"), so a number, a placeholder, punctuation or a bare "n't" is a "fragment"; the first and
-    last word must not be stop words (spaCy's English list), save a leading "No", "More", "Less", "Fewer";
+    last word must not be stop words (spaCy's English list), save a leading "No", "More", "Less", "Fewer"
+    and a phrasal verb's particle after its -ing or -ed form ("Delivery not turning up", "Signed up");
     no word may be a personal pronoun and the first not a question word (a "saying": "I topped up",
     "App does not recognize me", "What can I do"), and no word a person's given name ("name": "Bob and
     sal", "Busy denny"; ``names`` defaults to :func:`_person_names`, which also holds a few places
@@ -176,7 +178,8 @@ def label_problem(label: str, stop_words: Iterable[str] | None = None,
         return "one word"
     if len(words) > 4:
         return "too long"
-    if (lower[0] in stops and lower[0] not in _LEADING_QUANTIFIERS) or lower[-1] in stops:
+    phrasal = lower[-1] in _PARTICLES and lower[-2].endswith(("ing", "ed"))  # "Delivery not turning up"
+    if (lower[0] in stops and lower[0] not in _LEADING_QUANTIFIERS) or (lower[-1] in stops and not phrasal):
         return "stop word at an edge"
     if any(w in people for w in lower):
         return "name"

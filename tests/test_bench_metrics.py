@@ -114,6 +114,11 @@ def test_label_problem_knows_people_by_the_shipped_name_tables() -> None:
         == ["name", "name", None, None]
 
 
+def test_a_phrasal_verbs_particle_may_end_a_label() -> None:
+    found = [label_problem(lab) for lab in ["Delivery not turning up", "Signed up", "Delivery turn up", "Refund up"]]
+    assert found == [None, None, "stop word at an edge", "stop word at an edge"]
+
+
 def test_label_checks_count_phrases_one_words_and_sibling_duplicates() -> None:
     checks = label_checks({1: ["Refund delays", "refund  delays", "Refund"], 2: ["Refund delays", "The app"]}, STOPS,
                           NAMES)

@@ -383,6 +383,12 @@ WAYS_OUT: dict[str, tuple[list[str], str]] = {
     "traffic": (["is there traffic on the way to work", "will there be traffic on my route",
                  "is there traffic right now", "what is the traffic like on the highway", "is there traffic downtown"],
                 "Traffic questions"),
+    # the lexicon sees no problem in "didn't turn up until after the slot": the phrases do
+    "late slots": (["My delivery was booked for 8-9pm on Wednesday and didn't turn up until 35 minutes after the slot.",
+                    "My delivery was booked for 2-3pm on Tuesday and didn't turn up until 75 minutes after the slot.",
+                    "My delivery was booked for 7-8am on Monday and didn't turn up until 20 minutes after the slot.",
+                    "My delivery was booked for 5-6pm on Sunday and didn't turn up until 45 minutes after the slot."],
+                   "Delivery not turning up"),
     "refunds": (["The refund took three weeks, terrible.", "My refund is late again, awful service.",
                  "I am still waiting on the refund, so annoyed.", "The refund never arrived, really disappointed.",
                  "Refund was a nightmare, never again.", "Such a bad experience with the refund."], "Refund problems"),

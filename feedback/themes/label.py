@@ -73,6 +73,7 @@ PARENT_WORD = 0.8  # a parent may be a single word ("Delivery"): it names a grou
 NEGATIVE_THEME = -0.1
 POSITIVE_THEME = 0.2
 PROBLEM = 1.5  # in a negative theme: a phrase naming the problem
+PROBLEMS = 0.5  # a theme where this share of segments says something was not done ("card not working") is negative
 OFF_TONE = 0.3  # a phrase of the opposite tone ("lovely" for late deliveries)
 EXTEND = 0.2  # a phrase containing the best single word wins if it scores this share of it
 OTHER_PHRASE = 0.5  # ... else another phrase used by LEAF_PAIR of the theme, scoring this share of it
@@ -161,7 +162,7 @@ class _Unit:
     share: dict[str, float]  # how much of the theme each key covers, 0..1
     eligible: set[str]  # keys used widely enough to name it
     written: dict[str, Counter[str]]  # key -> how its segments wrote it
-    sentiment: float  # mean segment sentiment
+    sentiment: float  # mean segment sentiment; at most NEGATIVE_THEME when PROBLEMS of them name a problem
     docs: list[str]
     foreign: float = 0.0  # share of segments in another language
     bare: float = 0.0  # share of segments that give no phrase ("As above", "Fine")
@@ -179,9 +180,13 @@ def _unit(docs: list[str], parser: Any) -> _Unit:
     n = max(len(docs), 1)
     need = 2 if len(docs) >= 4 else 1
     scores = [s for s in (sentiment(d) for d in docs) if s is not None]
+    mean = sum(scores) / len(scores) if scores else 0.0
+    # most segments say something did not happen or work, in words the lexicon has no opinion on
+    # ("didn't turn up until after the slot", "the code isn't applying")
+    problems = sum(any(" not " in p.key for p in doc_phrases) for doc_phrases in found) / n
     return _Unit(
         df=df, share={k: c / n for k, c in df.items()}, eligible={k for k, c in df.items() if c >= need},
-        written=written, sentiment=sum(scores) / len(scores) if scores else 0.0, docs=docs,
+        written=written, sentiment=min(mean, NEGATIVE_THEME) if problems >= PROBLEMS else mean, docs=docs,
         foreign=sum(phrases.is_foreign(d) for d in docs) / n, bare=sum(not found_ for found_ in found) / n,
     )
 
