@@ -457,7 +457,12 @@ def test_neighbour_and_topic_phrases() -> None:
     assert label_words.neighbour_phrase("transfers", [], set()) is None
     assert label_words.topic_phrase("swift", docs, 0.0, -0.1, "SWIFT") == "SWIFT questions"
     assert label_words.topic_phrase("topup", ["Top up failed"], -0.4, -0.1, "top-up") == "Top-up problems"
-    assert label_words.topic_phrase("bag", ["Love the bags", "Bags are great"], 0.5, -0.1, "bags") == "Bag comments"
+    assert label_words.topic_phrase("bag", ["Love the bags", "Bags are great"], 0.5, -0.1, "bags") == "Bag praise"
+    assert label_words.topic_phrase("bag", ["Make sure it's all in the bags", "Don't squash the bags"], 0.3, -0.1,
+                                    "bags") == "Bag requests"
+    assert label_words.topic_phrase("holiday", ["tell me the next holiday", "when is the next holiday"], 0.4, -0.1,
+                                    "holiday") == "Holiday questions"  # asking, however kind the word
+    assert label_words.topic_phrase("bag", ["The bags", "Bags again"], 0.0, -0.1, "bags") == "Bag comments"
     assert [label_words.is_name(w) for w in ["Aaron", "portland", "card", "olive"]] == [True, True, False, False]
 
 

@@ -27,7 +27,8 @@ named, in this order (:mod:`.label_words`), by what most of its segments do when
 a phrase could name ("Requests for help", "Greeting messages", "Next-step questions"), by two
 words both a quarter of it uses ("Salary and income"), by the word most write before its word
 ("Swift transfers"), or, when a third of it uses the word, by the word and what its comments do:
-"Refund problems" (mostly negative), "Traffic questions" (mostly questions), "Bottle comments". A
+"Refund problems" (mostly negative), "Staff praise" (mostly positive), "Traffic questions" (mostly
+questions), "Bottle comments". A
 name ("Aaron", "Portland") is never a topic. A parent's label is its best shared phrase, two
 shared words ("Prices and value"), its one shared word with what its comments do ("Weather
 questions", "Delivery problems"), or its two biggest children's main words; a parent whose
@@ -324,7 +325,7 @@ def _one_word_way_out(free: list[_Candidate], unit: _Unit, used: set[str]) -> tu
             continue
         topic = pick.share >= TOPIC_WORD  # else an example ("butter" where each names another food)
         for text in (label_words.neighbour_phrase(pick.text, unit.docs, used),
-                     label_words.topic_phrase(pick.key, unit.docs, unit.sentiment, NEGATIVE_THEME, pick.text)
+                     label_words.topic_phrase(pick.key, unit.docs, unit.sentiment, NEGATIVE_THEME, pick.text, POSITIVE_THEME)
                      if topic else None):
             if text and _norm(text) not in used:
                 return text, [pick]
@@ -362,7 +363,8 @@ def _parent_label(free: list[_Candidate], unit: _Unit) -> tuple[str | None, list
         if second and not label_words.is_name(top.key):
             return sayings.capitalise(f"{top.text} and {second.text}"), [top, second]
         if not label_words.is_name(top.key):  # "Weather questions", "Refund problems"
-            return label_words.topic_phrase(top.key, unit.docs, unit.sentiment, NEGATIVE_THEME, top.text), [top]
+            return label_words.topic_phrase(top.key, unit.docs, unit.sentiment, NEGATIVE_THEME, top.text,
+                                             POSITIVE_THEME), [top]
         return sayings.capitalise(top.text), [top]
     topics = [_topic(child) for child in sorted(unit.children, key=lambda c: -len(c.docs))]
     found = list({t.key: t for t in topics if t and not label_words.is_name(t.key)}.values())

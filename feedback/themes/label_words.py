@@ -142,16 +142,22 @@ def _content(token: str) -> bool:
             and token not in PRONOUNS and not is_name(token))
 
 
-def topic_phrase(key: str, docs: Sequence[str], sentiment: float, negative: float, written: str = "") -> str:
-    """ "<topic> problems" for a theme at most ``negative`` in mean sentiment, "<topic> questions"
-    when most of its segments ask, else "<topic> comments"; the topic as a noun in front ("refunds"
+def topic_phrase(key: str, docs: Sequence[str], sentiment: float, negative: float, written: str = "",
+                 positive: float = 0.2) -> str:
+    """ "<topic> problems" for a theme at most ``negative`` in mean sentiment, else "<topic> questions"
+    when most of its segments ask, "<topic> requests" when most tell the company what to do ("Don't
+    put the bottles on the bread"), "<topic> praise" at least ``positive``, else "<topic> comments"; the topic as a noun in front ("refunds"
     -> "Refund problems", "topup" -> "Top-up questions"), an acronym as ``written`` ("SWIFT questions")."""
     stem = written[:-1] if written.endswith("s") and written[:-1].isupper() else written
     topic = stem if len(stem) > 1 and stem.isupper() and stem.lower() == key else JOINED.get(key, key)
     if sentiment <= negative:
         head = "problems"
     elif docs and sum(_question(d) for d in docs) / len(docs) >= MOST:
-        head = "questions"
+        head = "questions"  # before praise: "swift" and "holiday" are kind words to the lexicon
+    elif docs and sum(_request(d) for d in docs) / len(docs) >= MOST:
+        head = "requests"  # "Make sure everything is in the bags": "sure" is a kind word too
+    elif sentiment >= positive:
+        head = "praise"
     else:
         head = "comments"
     return f"{topic[:1].upper()}{topic[1:]} {head}"
@@ -161,6 +167,16 @@ def _question(doc: str) -> bool:
     words = doc.lower().split()
     return doc.rstrip().endswith("?") or bool(words and (words[0] in QUESTION_WORDS or words[0] in AUXILIARIES
                                                          or words[0] in ("tell", "please")))
+
+
+# Words an instruction to the company opens with ("Make sure ...", "Don't put ...", "Please stop ...").
+_IMPERATIVES = {"please", "don't", "dont", "do", "make", "put", "pack", "let", "keep", "stop", "start", "give", "send",
+                "text", "bring", "check", "add", "fix", "be", "get", "use", "try", "offer", "allow", "sort", "remember"}
+
+
+def _request(doc: str) -> bool:
+    words = doc.lower().replace("’", "'").split()
+    return bool(words) and words[0] in _IMPERATIVES and not doc.rstrip().endswith("?")
 
 
 @lru_cache(maxsize=1)
