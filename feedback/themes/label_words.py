@@ -54,7 +54,7 @@ SPEECH_ACTS = [
      re.compile(r"^(?:please )?help\b|\bhelp me\b|\bneed (?:some )?help\b|\bassist me\b")),
     (["Next-step questions", "How-to questions"],
      re.compile(r"\bwhat (?:do|should|can|to) (?:i|we) do\b|\bhow (?:can|do|should) (?:i|we) do (?:this|that|it)\b"
-                r"|\bhow do i go about\b")),
+                r"|\bhow (?:can|do|should|would) (?:i|we)\b|\bwhere (?:can|do|should) (?:i|we)\b")),
     (["Unexplained problems", "Unexplained issues"],
      re.compile(r"\bwhat(?:'s| is|s)? (?:going on|happening|happened)\b|\bwhy (?:has|did) this happen|^why\W*$")),
     (["Requests to repeat", "Repeat requests"],
