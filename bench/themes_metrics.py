@@ -25,6 +25,7 @@ import re
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -34,6 +35,12 @@ _CLITICS = {"n't", "n’t"}  # "n't" alone is half a word ("do n't")
 # Quantifiers that carry a phrase's point ("No reply", "More staff", "Less plastic"): stop words to
 # spaCy, but a label that leads with one names a request or a lack, not filler ("The refund").
 _LEADING_QUANTIFIERS = {"no", "more", "less", "fewer"}
+# A label with a person in it is something said, not a name for a theme ("I topped up", "App does not
+# recognize me", "Both times it was declined"), as is one opening with a question word ("What can I do").
+_PRONOUNS = {"i", "me", "my", "mine", "you", "your", "yours", "we", "us", "our", "he", "him", "his", "she", "her",
+             "they", "them", "their", "it", "its", "i'm", "i've", "you're", "it's"}
+_PARTICLES = {"up", "in", "out", "off", "down", "through"}  # of a phrasal verb: may end a label after its verb
+_QUESTION_WORDS = {"what", "how", "why", "when", "where", "who", "which", "whats", "what's", "how's"}
 
 
 def _codes(values: Sequence[Hashable]) -> np.ndarray:
@@ -130,14 +137,33 @@ def _stop_words() -> frozenset[str]:
     return frozenset(STOP_WORDS)
 
 
-def label_problem(label: str, stop_words: Iterable[str] | None = None) -> str | None:
+@lru_cache(maxsize=1)
+def _person_names() -> frozenset[str]:
+    """Given names usually written capitalised (Aaron, Bob, Sal), not words also written in lower
+    case (olive, mark, bill): feedback/text/words.py's tables, lower-cased."""
+    from feedback.text.words import letter_case_evidence, name_evidence
+
+    given, _ = name_evidence()
+    _, capitalised = letter_case_evidence()
+    return frozenset(given & capitalised)
+
+
+def label_problem(label: str, stop_words: Iterable[str] | None = None,
+                  names: Iterable[str] | None = None) -> str | None:
     """Why ``label`` is not a 2-4-word phrase of content words, or None when it is one.
 
     Words are split on spaces; a word must be letters (inner ``'``/``-`` allowed: "don't",
     "double-charged"), so a number, a placeholder, punctuation or a bare "n't" is a "fragment"; the first and
-    last word must not be stop words (spaCy's English list), save a leading "No", "More", "Less", "Fewer".
+    last word must not be stop words (spaCy's English list), save a leading "No", "More", "Less", "Fewer"
+    and a phrasal verb's particle after its -ing or -ed form ("Delivery not turning up", "Signed up");
+    no word may be a personal pronoun and the first not a question word (a "saying": "I topped up",
+    "App does not recognize me", "What can I do"), and no word a person's given name ("name": "Bob and
+    sal", "Busy denny"; ``names`` defaults to :func:`_person_names`, which also holds a few places
+    named like people: Austin, Dallas). What the check cannot see: whether a well-formed phrase is the
+    right one ("Delivery booked" for late deliveries) or two topics belong together ("France and charge").
     """
     stops = frozenset(stop_words) if stop_words is not None else _stop_words()
+    people = frozenset(names) if names is not None else _person_names()
     words = label.split()
     if not words:
         return "empty"
@@ -145,12 +171,18 @@ def label_problem(label: str, stop_words: Iterable[str] | None = None) -> str | 
         return "number"
     if any(not _WORD.match(w) or w.lower() in _CLITICS for w in words):
         return "fragment"
+    lower = [w.lower().replace("’", "'") for w in words]
+    if any(w in _PRONOUNS for w in lower) or lower[0] in _QUESTION_WORDS:
+        return "saying"
     if len(words) == 1:
         return "one word"
     if len(words) > 4:
         return "too long"
-    if (words[0].lower() in stops and words[0].lower() not in _LEADING_QUANTIFIERS) or words[-1].lower() in stops:
+    phrasal = lower[-1] in _PARTICLES and lower[-2].endswith(("ing", "ed"))  # "Delivery not turning up"
+    if (lower[0] in stops and lower[0] not in _LEADING_QUANTIFIERS) or (lower[-1] in stops and not phrasal):
         return "stop word at an edge"
+    if any(w in people for w in lower):
+        return "name"
     return None
 
 
@@ -163,13 +195,15 @@ class LabelChecks:
     problems: dict[str, int]  # reason -> count
 
 
-def label_checks(siblings: Mapping[Hashable, Sequence[str]], stop_words: Iterable[str] | None = None) -> LabelChecks:
+def label_checks(siblings: Mapping[Hashable, Sequence[str]], stop_words: Iterable[str] | None = None,
+                 names: Iterable[str] | None = None) -> LabelChecks:
     """Checks over labels grouped by parent (``siblings``: parent -> its children's labels)."""
     stops = frozenset(stop_words) if stop_words is not None else _stop_words()
+    people = frozenset(names) if names is not None else _person_names()
     labels = [lab for group in siblings.values() for lab in group]
     if not labels:
         raise ValueError("no labels to check")
-    problems = Counter(p for p in (label_problem(lab, stops) for lab in labels) if p)
+    problems = Counter(p for p in (label_problem(lab, stops, people) for lab in labels) if p)
     duplicates = 0
     for group in siblings.values():
         seen = Counter(" ".join(lab.lower().split()) for lab in group)

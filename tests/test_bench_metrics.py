@@ -20,6 +20,7 @@ from themes_metrics import (  # noqa: E402
 )
 
 STOPS = {"the", "of", "and", "my", "to", "a", "other"}
+NAMES = {"aaron", "bob", "sal"}
 
 
 def test_identical_partitions_agree_fully_whatever_the_ids() -> None:
@@ -83,7 +84,7 @@ def test_nights_cover_every_item_once_with_the_first_night_share() -> None:
         ("Double-charged card payments", None),
         ("Refund", "one word"),
         ("The refund", "stop word at an edge"),
-        ("Refund of my", "stop word at an edge"),
+        ("Refund of my", "saying"),  # a pronoun: cut from something said
         ("Other comments", "stop word at an edge"),
         ("More staff", None),
         ("No reply", None),
@@ -95,21 +96,39 @@ def test_nights_cover_every_item_once_with_the_first_night_share() -> None:
         ("Offer save ...", "fragment"),
         ("Waited far too long on hold", "too long"),
         ("", "empty"),
+        ("I topped up", "saying"),
+        ("App does not recognize me", "saying"),
+        ("Both times it was declined", "saying"),
+        ("What can I do", "saying"),
+        ("Bob and sal", "name"),
+        ("Aaron", "one word"),
+        ("Spelling names", None),
     ],
 )
 def test_label_problem(label: str, problem: str | None) -> None:
-    assert label_problem(label, STOPS) == problem
+    assert label_problem(label, STOPS, NAMES) == problem
+
+
+def test_label_problem_knows_people_by_the_shipped_name_tables() -> None:
+    assert [label_problem(lab, STOPS) for lab in ["Busy denny", "John at bardenay", "Olive oil", "Grace period"]] \
+        == ["name", "name", None, None]
+
+
+def test_a_phrasal_verbs_particle_may_end_a_label() -> None:
+    found = [label_problem(lab) for lab in ["Delivery not turning up", "Signed up", "Delivery turn up", "Refund up"]]
+    assert found == [None, None, "stop word at an edge", "stop word at an edge"]
 
 
 def test_label_checks_count_phrases_one_words_and_sibling_duplicates() -> None:
-    checks = label_checks({1: ["Refund delays", "refund  delays", "Refund"], 2: ["Refund delays", "The app"]}, STOPS)
+    checks = label_checks({1: ["Refund delays", "refund  delays", "Refund"], 2: ["Refund delays", "The app"]}, STOPS,
+                          NAMES)
     assert checks.labels == 5
     assert checks.phrase_share == pytest.approx(3 / 5)
     assert checks.one_word_share == pytest.approx(1 / 5)
     assert checks.duplicate_siblings == 1  # the same label under another parent is no duplicate
     assert checks.problems == {"one word": 1, "stop word at an edge": 1}
     with pytest.raises(ValueError, match="no labels"):
-        label_checks({1: []}, STOPS)
+        label_checks({1: []}, STOPS, NAMES)
 
 
 def test_binary_macro_f1_leaves_three_stars_out() -> None:

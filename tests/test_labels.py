@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from feedback.themes import phrases
+from feedback.themes import label_words, phrases
 from feedback.themes.label import (
     NOTHING_SPECIFIC,
     OTHER_COMMENTS,
@@ -212,7 +212,7 @@ def test_parents_are_named_by_what_their_children_share(parser: Any) -> None:
         "mixed": [THEMES["refund delays"], THEMES["fresh produce"]],
     }
     labels = label_parents(children, ["delivery", "mixed"])
-    assert labels["delivery"].label == "Delivery"
+    assert labels["delivery"].label == "Delivery problems"  # one shared word, mostly negative: what is wrong
     assert labels["mixed"].label == "Refund and produce"  # nothing shared: the children's main topics
     odd = [["The bread was stale.", "Parking is hard to find.", "Loved the new store layout."],
            ["My card was declined.", "Long queue at the till.", "The music was far too loud."]]
@@ -307,7 +307,7 @@ def test_without_the_parser_labels_come_from_lemma_ngrams(caplog: pytest.LogCapt
           "What can I use instead of butter?", "Is there a substitute for eggs?", "Can I use honey instead of sugar?",
           "Can I use oil instead of butter?"], "Butter"),
     ],
-    ids=["two topics", "two words for one topic", "examples"],
+    ids=["two topics", "two words for one topic", "examples (one word: no topic to name)"],
 )
 def test_a_theme_with_no_phrase_is_named_by_its_two_main_words(parser: Any, docs: list[str], expected: str) -> None:
     assert label_themes({1: docs}, [1])[1].label == expected
@@ -367,3 +367,107 @@ def test_a_parent_whose_children_share_two_topics_is_named_by_both(parser: Any) 
          "does my car take diesel"],
     ]
     assert label_parents({"car": children}, ["car"])["car"].label == "Car and tires"
+
+
+# Themes the best phrase of would be one word or a sentence, each with the label a person would write.
+WAYS_OUT: dict[str, tuple[list[str], str]] = {
+    "help": (["Please help.", "Help please!", "Please help me.", "Help me please!", "I need help.",
+              "Can someone help me?"], "Requests for help"),
+    "greetings": (["Hello!", "Hello.", "Hi there!", "Good morning.", "Hello", "Hey"], "Greeting messages"),
+    "what now": (["What do I do?", "what do I do?", "What should I do now?", "How do I do this?",
+                  "What can I do?", "What do I do?"], "Next-step questions"),
+    "right or wrong": (["that's right", "that's correct", "that isn't right", "that is incorrect", "yes",
+                        "that's not correct"], "Yes or no answers"),
+    "repeat": (["can you please repeat that", "could you repeat that", "say that again please",
+                "can you say that again", "repeat that please"], "Requests to repeat"),
+    "traffic": (["is there traffic on the way to work", "will there be traffic on my route",
+                 "is there traffic right now", "what is the traffic like on the highway", "is there traffic downtown"],
+                "Traffic questions"),
+    # the lexicon sees no problem in "didn't turn up until after the slot": the phrases do
+    "late slots": (["My delivery was booked for 8-9pm on Wednesday and didn't turn up until 35 minutes after the slot.",
+                    "My delivery was booked for 2-3pm on Tuesday and didn't turn up until 75 minutes after the slot.",
+                    "My delivery was booked for 7-8am on Monday and didn't turn up until 20 minutes after the slot.",
+                    "My delivery was booked for 5-6pm on Sunday and didn't turn up until 45 minutes after the slot."],
+                   "Delivery not turning up"),
+    "refunds": (["The refund took three weeks, terrible.", "My refund is late again, awful service.",
+                 "I am still waiting on the refund, so annoyed.", "The refund never arrived, really disappointed.",
+                 "Refund was a nightmare, never again.", "Such a bad experience with the refund."], "Refund problems"),
+}
+
+
+@pytest.fixture(scope="module")
+def ways_out(parser: Any) -> dict[str, str]:
+    docs = {theme: texts for theme, (texts, _) in WAYS_OUT.items()}
+    return {theme: lab.label for theme, lab in label_themes(docs, list(WAYS_OUT)).items()}
+
+
+@pytest.mark.parametrize("theme", list(WAYS_OUT))
+def test_a_one_word_or_sentence_theme_gets_a_phrase(ways_out: dict[str, str], theme: str) -> None:
+    assert ways_out[theme] == WAYS_OUT[theme][1]
+
+
+def test_a_parent_of_one_topic_says_what_its_comments_do(parser: Any) -> None:
+    children = [
+        ["what is the weather like today", "tell me the weather", "how is the weather", "weather please"],
+        ["will it rain today", "what is the weather tomorrow", "is it going to rain", "weather for the weekend"],
+        ["how hot is it outside", "what is the weather in the city", "tell me the weather now", "weather report"],
+    ]
+    assert label_parents({"weather": children}, ["weather"])["weather"].label == "Weather questions"
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "statement"),
+    [
+        ("Refund delays", True, True),
+        ("No reply", True, True),
+        ("Everyone was really friendly", False, True),  # a saying about something: it may name its theme
+        ("The driver was lovely", False, True),
+        ("What can I do", False, False),
+        ("I topped up", False, False),
+        ("Is it working", False, False),
+        ("Made my day", False, False),
+        ("Was really helpful", False, True),
+        ("Refund after 11 days", False, True),
+        ("Refund", False, True),
+        ("", False, False),
+    ],
+)
+def test_what_reads_as_a_label_and_what_as_a_statement(text: str, phrase: bool, statement: bool) -> None:
+    assert (label_words.label_phrase(text), label_words.statement(text)) == (phrase, statement)
+
+
+@pytest.mark.parametrize(
+    ("docs", "expected"),
+    [
+        (["No one replies to emails", "No one replies", "No one ever replies to emails"], None),  # not "yes or no"
+        (["Thanks!", "Thank you so much", "cheers", "Hello"], "Thank-you messages"),
+        (["Thanks!", "Hello", "The app crashed", "Refund please"], None),  # no act done by half
+        ([], None),
+        (["", "   ", "?!"], None),
+    ],
+)
+def test_speech_acts_need_most_of_a_theme(docs: list[str], expected: str | None) -> None:
+    assert label_words.speech_act(docs) == expected
+
+
+def test_neighbour_and_topic_phrases() -> None:
+    docs = ["How do SWIFT transfers work?", "Are swift transfers free?", "swift transfers to the US", "SWIFT code?"]
+    assert label_words.neighbour_phrase("transfers", docs, set()) == "Swift transfers"
+    assert label_words.neighbour_phrase("transfers", docs, {"swift transfers"}) is None  # taken: no other
+    assert label_words.neighbour_phrase("transfers", [], set()) is None
+    assert label_words.topic_phrase("swift", docs, 0.0, -0.1, "SWIFT") == "SWIFT questions"
+    assert label_words.topic_phrase("topup", ["Top up failed"], -0.4, -0.1, "top-up") == "Top-up problems"
+    assert label_words.topic_phrase("bag", ["Love the bags", "Bags are great"], 0.5, -0.1, "bags") == "Bag praise"
+    assert label_words.topic_phrase("bag", ["Make sure it's all in the bags", "Don't squash the bags"], 0.3, -0.1,
+                                    "bags") == "Bag requests"
+    assert label_words.topic_phrase("holiday", ["tell me the next holiday", "when is the next holiday"], 0.4, -0.1,
+                                    "holiday") == "Holiday questions"  # asking, however kind the word
+    assert label_words.topic_phrase("bag", ["The bags", "Bags again"], 0.0, -0.1, "bags") == "Bag comments"
+    assert [label_words.is_name(w) for w in ["Aaron", "portland", "card", "olive"]] == [True, True, False, False]
+
+
+@pytest.mark.parametrize(("verb", "expected"), [("work", "working"), ("recognise", "recognising"),
+                                                ("stop", "stopping"), ("open", "opening"), ("die", "dying"),
+                                                ("see", "seeing")])
+def test_gerunds(verb: str, expected: str) -> None:
+    assert phrases.gerund(verb) == expected

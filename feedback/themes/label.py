@@ -20,10 +20,19 @@ parent's by at least two children. A theme's label is its best candidate not tak
 single word gives way to a phrase containing it ("refund" -> "refund delays"), else to another
 phrase a quarter of the theme uses ("joke" -> "delivery times"); but when much of the theme says
 the same short thing and no phrase covers half as much, that is the label ("Everyone was really
-friendly"; :mod:`.sayings`), unless it is over four words and has a phrase of its own ("More
-staff on the phones" -> "More staff"). A parent's label is its best shared
-phrase, two shared words ("Prices and value"), or its two biggest children's main words; a
-parent whose children share nothing is "Short answers" or "Mixed comments". Labels are
+friendly"; :mod:`.sayings`) if it reads as a label or says something about something (not "What can
+I do", "I topped up": :func:`.label_words.statement`), unless it is over four words and has a
+phrase of its own ("More staff on the phones" -> "More staff"). A theme left with one word is
+named, in this order (:mod:`.label_words`), by what most of its segments do when they say nothing
+a phrase could name ("Requests for help", "Greeting messages", "Next-step questions"), by two
+words both a quarter of it uses ("Salary and income"), by the word most write before its word
+("Swift transfers"), or, when a third of it uses the word, by the word and what its comments do:
+"Refund problems" (mostly negative), "Staff praise" (mostly positive), "Traffic questions" (mostly
+questions), "Bottle comments". A
+name ("Aaron", "Portland") is never a topic. A parent's label is its best shared phrase, two
+shared words ("Prices and value"), its one shared word with what its comments do ("Weather
+questions", "Delivery problems"), or its two biggest children's main words; a parent whose
+children share nothing is "Short answers" or "Mixed comments". Labels are
 written as most segments wrote them, capitalised, and chosen in the order given (biggest
 first) against ``taken`` (analysts' pinned labels, the parents' labels), so no two themes
 share one; keywords are the label's phrase and the best other candidates picked for
@@ -47,7 +56,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from feedback.text.sentiment import sentiment
-from feedback.themes import phrases, sayings
+from feedback.themes import label_words, phrases, sayings
 from feedback.themes.ngram_labels import (
     Labelling,
     choose_labels,
@@ -65,6 +74,7 @@ PARENT_WORD = 0.8  # a parent may be a single word ("Delivery"): it names a grou
 NEGATIVE_THEME = -0.1
 POSITIVE_THEME = 0.2
 PROBLEM = 1.5  # in a negative theme: a phrase naming the problem
+PROBLEMS = 0.5  # a theme where this share of segments says something was not done ("card not working") is negative
 OFF_TONE = 0.3  # a phrase of the opposite tone ("lovely" for late deliveries)
 EXTEND = 0.2  # a phrase containing the best single word wins if it scores this share of it
 OTHER_PHRASE = 0.5  # ... else another phrase used by LEAF_PAIR of the theme, scoring this share of it
@@ -78,6 +88,7 @@ SAID_WORDS = 8  # ... of at most this many words is named by it, unless a phrase
 OWN = 0.8  # ... but by its own phrase (used by this share of the segments saying it) if longer than four
 FALLBACK_WORDS = 10  # a theme with no phrase is named by its commonest text, cut beyond this
 TOPIC = 0.5  # a child's main word is used by this share of its segments
+TOPIC_WORD = 0.35  # a theme named by one word and a head ("Bus questions") uses it this much, else it is an example
 WORD_SUPPORT = 0.2  # a phrase's words' own shares add this much (ties go to common words)
 MMR_LAMBDA = 0.7
 OTHER_LANGUAGES = "Non-English comments"
@@ -152,7 +163,7 @@ class _Unit:
     share: dict[str, float]  # how much of the theme each key covers, 0..1
     eligible: set[str]  # keys used widely enough to name it
     written: dict[str, Counter[str]]  # key -> how its segments wrote it
-    sentiment: float  # mean segment sentiment
+    sentiment: float  # mean segment sentiment; at most NEGATIVE_THEME when PROBLEMS of them name a problem
     docs: list[str]
     foreign: float = 0.0  # share of segments in another language
     bare: float = 0.0  # share of segments that give no phrase ("As above", "Fine")
@@ -170,9 +181,13 @@ def _unit(docs: list[str], parser: Any) -> _Unit:
     n = max(len(docs), 1)
     need = 2 if len(docs) >= 4 else 1
     scores = [s for s in (sentiment(d) for d in docs) if s is not None]
+    mean = sum(scores) / len(scores) if scores else 0.0
+    # most segments say something did not happen or work, in words the lexicon has no opinion on
+    # ("didn't turn up until after the slot", "the code isn't applying")
+    problems = sum(any(" not " in p.key for p in doc_phrases) for doc_phrases in found) / n
     return _Unit(
         df=df, share={k: c / n for k, c in df.items()}, eligible={k for k, c in df.items() if c >= need},
-        written=written, sentiment=sum(scores) / len(scores) if scores else 0.0, docs=docs,
+        written=written, sentiment=min(mean, NEGATIVE_THEME) if problems >= PROBLEMS else mean, docs=docs,
         foreign=sum(phrases.is_foreign(d) for d in docs) / n, bare=sum(not found_ for found_ in found) / n,
     )
 
@@ -287,12 +302,34 @@ def _leaf_label(free: list[_Candidate], unit: _Unit, used: set[str]) -> tuple[st
             own = next((c for c in free if c.words > 1 and c.share >= OWN * said[1]), None)
             if own:
                 return sayings.capitalise(own.text), [own]
-        return said[0], []
-    if pick and pick.words == 1:
-        second = _second_word(free, pick)
-        if second:
-            return sayings.capitalise(f"{pick.text} and {second.text}"), [pick, second]
-    return (sayings.capitalise(pick.text), [pick]) if pick else (None, [])
+        if label_words.label_phrase(said[0]) or (label_words.statement(said[0]) and " " in said[0]
+                                                 and not label_words.speech_act(unit.docs)):
+            return said[0], []
+    if pick is None or pick.words > 1:
+        return (sayings.capitalise(pick.text), [pick]) if pick else (None, [])
+    act = label_words.speech_act(unit.docs, used)
+    if act and _norm(act) not in used:
+        return act, []
+    second = _second_word(free, pick)
+    if second and not (label_words.is_name(pick.key) or label_words.is_name(second.key)):
+        return sayings.capitalise(f"{pick.text} and {second.text}"), [pick, second]
+    return _one_word_way_out(free, unit, used)
+
+
+def _one_word_way_out(free: list[_Candidate], unit: _Unit, used: set[str]) -> tuple[str | None, list[_Candidate]]:
+    """A theme whose best free phrase is one word: the word with what most segments write next to
+    it ("Swift transfers"), else, if half the theme uses it, with what the comments do ("Refund
+    problems", "Holiday questions"); a name ("Portland", "Aaron") gives way to the next word."""
+    for pick in [c for c in free if c.words == 1][:3]:
+        if label_words.is_name(pick.key):
+            continue
+        topic = pick.share >= TOPIC_WORD  # else an example ("butter" where each names another food)
+        for text in (label_words.neighbour_phrase(pick.text, unit.docs, used),
+                     label_words.topic_phrase(pick.key, unit.docs, unit.sentiment, NEGATIVE_THEME, pick.text, POSITIVE_THEME)
+                     if topic else None):
+            if text and _norm(text) not in used:
+                return text, [pick]
+    return (sayings.capitalise(free[0].text), [free[0]]) if free else (None, [])
 
 
 def _second_word(free: list[_Candidate], pick: _Candidate) -> _Candidate | None:
@@ -321,12 +358,16 @@ def _parent_label(free: list[_Candidate], unit: _Unit) -> tuple[str | None, list
         if longer:
             return sayings.capitalise(longer.text), [longer]
         second = next((c for c in free[1:] if c.words == 1 and c.score >= PARENT_PAIR * top.score
-                       and not c.key.startswith(top.key) and not top.key.startswith(c.key)), None)
-        if second:
+                       and not c.key.startswith(top.key) and not top.key.startswith(c.key)
+                       and not label_words.is_name(c.key)), None)
+        if second and not label_words.is_name(top.key):
             return sayings.capitalise(f"{top.text} and {second.text}"), [top, second]
+        if not label_words.is_name(top.key):  # "Weather questions", "Refund problems"
+            return label_words.topic_phrase(top.key, unit.docs, unit.sentiment, NEGATIVE_THEME, top.text,
+                                             POSITIVE_THEME), [top]
         return sayings.capitalise(top.text), [top]
     topics = [_topic(child) for child in sorted(unit.children, key=lambda c: -len(c.docs))]
-    found = list({t.key: t for t in topics if t}.values())
+    found = list({t.key: t for t in topics if t and not label_words.is_name(t.key)}.values())
     if len(found) < 2:
         return None, []
     return sayings.capitalise(f"{found[0].text} and {found[1].text}"), found[:2]
@@ -356,6 +397,14 @@ def _fallback(unit: _Unit, candidates: list[str], parent: bool, used: set[str]) 
     if parent:
         return _free([NOTHING_SPECIFIC, OTHER_COMMENTS] if unit.bare >= BARE else [OTHER_COMMENTS], used)
     said = _said_by(unit.docs, used)
+    if said and label_words.label_phrase(said[0]):
+        return said[0]
+    act = label_words.speech_act(unit.docs, used)
+    if act and _norm(act) not in used:
+        return act
+    phrase = next((c for c in candidates if " " in c and _norm(c) not in used), None)
+    if phrase:
+        return sayings.capitalise(phrase)
     if said:
         words = said[0].split()
         return said[0] if len(words) <= FALLBACK_WORDS else " ".join(words[:FALLBACK_WORDS - 2]) + "…"

@@ -237,10 +237,11 @@ def _predicated(noun: Any) -> list[Phrase]:
     verb = noun.head
     subject = [*_compounds(noun), noun]
     if _negated(verb):
-        if verb.pos_ == "VERB" and verb.tag_ in ("VBN", "VBD") and verb.lemma_ not in LIGHT_VERBS:
-            return [_phrase([*subject, _neg(verb), verb])]
-        return []
+        return _not_done(subject, verb)
     found = []
+    for also in verb.conjuncts:  # "my delivery was booked for 8pm and didn't turn up" -> "delivery not turning up"
+        if also.i > verb.i and _negated(also) and not any(c.dep_ in ("nsubj", "nsubjpass") for c in also.children):
+            found.extend(_not_done(subject, also))
     if verb.lemma_ in ("be", "seem", "look", "feel", "arrive", "come", "get", "become", "remain"):
         described = [m for m in _modifiers(noun) if m.dep_ == "amod" and m.lower_ not in QUANTIFIERS]
         for comp in verb.children:
@@ -260,6 +261,22 @@ def _predicated(noun: Any) -> list[Phrase]:
             if comp.dep_ == "xcomp" and comp.tag_ == "VBG" and _negative(comp):
                 found.append(_phrase([*subject, verb, comp]))
     return found
+
+
+def _not_done(subject: list[Any], verb: Any) -> list[Phrase]:
+    """ "the offer wasn't applied" -> "offer not applied"; "my card won't work", "the driver didn't
+    turn up" -> "card not working", "driver not turning up" (a phrasal verb keeps its particle)."""
+    if verb.pos_ != "VERB" or verb.lemma_ in LIGHT_VERBS:
+        return []
+    if verb.tag_ in ("VBN", "VBD") and not any(c.dep_ == "prt" for c in verb.children):
+        return [_phrase([*subject, _neg(verb), verb])]
+    if _content(verb) and _lemma(subject[-1]) not in VAGUE_HEADS:
+        particle = [c for c in verb.children if c.dep_ == "prt" and c.is_alpha]
+        found = _phrase([*subject, _neg(verb), verb, *particle[:1]])
+        words = found.text.split()
+        at = len(words) - 1 - len(particle[:1])
+        return [Phrase(found.key, " ".join([*words[:at], gerund(verb.lemma_.lower()), *words[at + 1:]]))]
+    return []
 
 
 def _verb_phrases(verb: Any) -> list[Phrase]:
@@ -366,6 +383,19 @@ def _readable(phrase: Phrase) -> bool:
     if len(phrase.text.split()) > MAX_WORDS or head in VAGUE_HEADS or head in TIME_WORDS:
         return False
     return len(words) > 1 or head not in EXTRA_STOP
+
+
+def gerund(verb: str) -> str:
+    """ "work" -> "working", "recognise" -> "recognising", "stop" -> "stopping", "die" -> "dying"."""
+    if verb.endswith("ie"):
+        return verb[:-2] + "ying"
+    if verb.endswith("e") and not verb.endswith(("ee", "ye", "oe")) and len(verb) > 2:
+        return verb[:-1] + "ing"
+    vowels = "aeiou"
+    if (sum(ch in vowels for ch in verb) == 1 and len(verb) >= 3 and verb[-1] not in vowels + "wxy"
+            and verb[-2] in vowels and verb[-3] not in vowels):  # one syllable ending consonant-vowel-consonant
+        return verb + verb[-1] + "ing"
+    return verb + "ing"
 
 
 def _numbered(noun: Any) -> bool:

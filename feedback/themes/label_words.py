@@ -1,0 +1,194 @@
+"""Labels for themes one word or one sentence would name badly ("Cash", "What can I do").
+
+:mod:`.label` names a theme by its best phrase; these are its ways out when that phrase is a
+single word or what the theme's segments say is a sentence, not a name:
+
+- :func:`statement`: whether a saying names its theme although it is no phrase ("Everyone was
+  really friendly", not "It was alright" or "What can I do");
+- :func:`label_phrase`: whether a text reads as a label (two to four words, no person in it, not a
+  question, no number; the rule bench/themes_metrics.py checks, without its name tables);
+- :func:`speech_act`: what a theme of content-free messages does ("Hello!", "Please help",
+  "What do I do?", "Can you repeat that"), when most of its segments do the same;
+- :func:`neighbour_phrase`: the word a theme's segments write next to its main word most often
+  ("swift" -> "Swift transfers"), when enough of them do;
+- :func:`topic_phrase`: the main word with a head saying what the comments do with it: "Refund
+  problems" (mostly negative), "Weather questions" (mostly questions), "Staff comments";
+- :func:`is_name`: a person's or a place's name ("Aaron", "Portland"), never a theme's topic alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from feedback.themes.phrases import JOINED, TIME_WORDS
+
+LEADING = {"no", "more", "less", "fewer"}  # may open a label ("No reply", "More staff")
+PRONOUNS = {"i", "me", "my", "mine", "you", "your", "yours", "we", "us", "our", "he", "him", "his", "she", "her",
+            "they", "them", "their", "it", "its", "i'm", "i've", "you're", "it's", "im", "ive"}
+QUESTION_WORDS = {"what", "how", "why", "when", "where", "who", "which", "whats", "what's", "how's"}
+AUXILIARIES = {"is", "are", "was", "were", "do", "does", "did", "can", "could", "will", "would", "should", "may",
+               "have", "has", "am"}
+MOST = 0.5  # share of a theme's segments that must do the same thing (a speech act, a question)
+NEIGHBOUR = 0.25  # share of its segments writing the same word next to its main word
+_WORD = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*$")
+_TOKEN = re.compile(r"[a-z][a-z'’-]*")
+
+YES_OR_NO = "Yes or no answers"
+SHORT = 6  # words of an answer that is only "yes" or "that's false" ("No one replies to emails" is none)
+# What a theme of content-free messages does, first match wins: (labels, best first, for siblings that
+# do the same; a pattern over the lowercased text).
+SPEECH_ACTS = [
+    (["Thank-you messages", "Thanking messages"],
+     re.compile(r"\b(?:thanks|thank you|thankyou|cheers|much appreciated)\b")),
+    (["Goodbye messages", "Farewell messages"],
+     re.compile(r"\b(?:bye|goodbye|good night|see you|farewell|talk (?:to you )?later)\b|\b(?:great|nice|good|"
+                r"pleasure|lovely|awesome) (?:to )?(?:talk|talking|speak|speaking|chat|chatting) (?:to|with) you\b")),
+    (["Greeting messages", "Hello messages"],
+     re.compile(r"^(?:hi|hello|hey|hiya|howdy|good (?:morning|afternoon|evening))\b")),
+    (["Requests for help", "Help requests"],
+     re.compile(r"^(?:please )?help\b|\bhelp me\b|\bneed (?:some )?help\b|\bassist me\b")),
+    (["Next-step questions", "How-to questions"],
+     re.compile(r"\bwhat (?:do|should|can|to) (?:i|we) do\b|\bhow (?:can|do|should) (?:i|we) do (?:this|that|it)\b"
+                r"|\bhow (?:can|do|should|would) (?:i|we)\b|\bwhere (?:can|do|should) (?:i|we)\b")),
+    (["Unexplained problems", "Unexplained issues"],
+     re.compile(r"\bwhat(?:'s| is|s)? (?:going on|happening|happened)\b|\bwhy (?:has|did) this happen|^why\W*$")),
+    (["Requests to repeat", "Repeat requests"],
+     re.compile(r"\brepeat (?:that|it|yourself|please)\b|\bsay (?:that|it) again\b|\bsay again\b")),
+    (["Unsure answers", "Uncertain answers"],
+     re.compile(r"\bnot (?:\w+ )?sure\b|\bdon't know\b|\bno idea\b|\bunsure\b")),
+    ([YES_OR_NO, "True or false answers"],
+     re.compile(r"^(?:yes|yeah|yep|yup|no|nope|correct|incorrect|right|wrong)(?:,|$)|\b(?:right|correct|incorrect|wrong|"
+                r"true|false)$")),
+]
+
+
+def label_phrase(text: str) -> bool:
+    """Two to four words, each letters, none a person ("I", "it", "me"), not opening with a
+    question word or an auxiliary ("What can I do", "Is it working"), first and last not stop
+    words (save a leading "No", "More", ...)."""
+    words = [w.lower().replace("’", "'") for w in text.split()]
+    if not 2 <= len(words) <= 4 or any(not _WORD.match(w) or w in PRONOUNS for w in words):
+        return False
+    if words[0] in QUESTION_WORDS or words[0] in AUXILIARIES or words[-1] in STOP_WORDS:
+        return False
+    return words[0] not in STOP_WORDS or words[0] in LEADING
+
+
+def statement(text: str) -> bool:
+    """A saying about something, not about the writer or the reader (no "I", "my", "you", "we")
+    and not a question ("Is it working"): "Everyone was really friendly", "Was really helpful"."""
+    words = [w.lower().replace("’", "'") for w in text.split()]
+    asks = bool(words) and (words[0] in QUESTION_WORDS or text.rstrip().endswith("?") or (
+        words[0] in AUXILIARIES and len(words) > 1 and words[1] in PRONOUNS))  # "Is it working"
+    return bool(words) and not asks and not any(
+        w in PRONOUNS and w not in ("it", "its", "it's", "they", "them", "their") for w in words)
+
+
+def speech_act(docs: Sequence[str], used: Iterable[str] = ()) -> str | None:
+    """The label of what most of ``docs`` do (:data:`SPEECH_ACTS`), the first of its names not in
+    ``used`` (lowercased labels taken), or None."""
+    if not docs:
+        return None
+    counts: Counter[int] = Counter()
+    for doc in docs:
+        text = " ".join(doc.lower().replace("’", "'").strip(" .!?,").split())
+        found = next((i for i, (names, pattern) in enumerate(SPEECH_ACTS) if pattern.search(text)
+                      and (names[0] != YES_OR_NO or len(text.split()) <= SHORT)), None)
+        if found is not None:
+            counts[found] += 1
+    if not counts:
+        return None
+    index, count = counts.most_common(1)[0]
+    taken = set(used)
+    names = SPEECH_ACTS[index][0]
+    return next((n for n in names if n.lower() not in taken), names[0]) if count / len(docs) >= MOST else None
+
+
+def neighbour_phrase(word: str, docs: Sequence[str], avoid: set[str]) -> str | None:
+    """ "<neighbour> <word>": the content word most segments write right before ``word`` (a stop word, a time, a number or a name is no neighbour), if at least
+    ``NEIGHBOUR`` of them do and the phrase is not in ``avoid`` (lowercased labels taken)."""
+    if not docs:
+        return None
+    forms = {word.lower(), word.lower() + "s", word.lower().rstrip("s")}
+    pairs: Counter[tuple[str, str]] = Counter()
+    for doc in docs:
+        tokens = _TOKEN.findall(doc.lower().replace("’", "'"))
+        seen = set()
+        for i, token in enumerate(tokens):  # the word before: a right neighbour is as often a verb ("van turned")
+            if token in forms and i > 0 and _content(tokens[i - 1]):
+                seen.add((tokens[i - 1], token))
+        pairs.update(seen)
+    for (a, b), count in pairs.most_common():
+        if count / len(docs) < NEIGHBOUR:
+            break
+        text = f"{a} {b}"
+        if text not in avoid and label_phrase(text):
+            return text[:1].upper() + text[1:]
+    return None
+
+
+# Verb forms that stand before a noun without naming it ("said traffic", "got refund").
+_VERB_FORMS = {"said", "says", "say", "told", "got", "get", "made", "went", "took", "gave", "came", "used", "tried",
+               "wanted", "needed", "asked", "paid", "bought", "ordered", "keep", "kept", "find", "found", "take"}
+
+
+def _content(token: str) -> bool:
+    return (token.isalpha() and token not in _VERB_FORMS and len(token) > 2 and token not in STOP_WORDS and token not in TIME_WORDS
+            and token not in PRONOUNS and not is_name(token))
+
+
+def topic_phrase(key: str, docs: Sequence[str], sentiment: float, negative: float, written: str = "",
+                 positive: float = 0.2) -> str:
+    """ "<topic> problems" for a theme at most ``negative`` in mean sentiment, else "<topic> questions"
+    when most of its segments ask, "<topic> requests" when most tell the company what to do ("Don't
+    put the bottles on the bread"), "<topic> praise" at least ``positive``, else "<topic> comments"; the topic as a noun in front ("refunds"
+    -> "Refund problems", "topup" -> "Top-up questions"), an acronym as ``written`` ("SWIFT questions")."""
+    stem = written[:-1] if written.endswith("s") and written[:-1].isupper() else written
+    topic = stem if len(stem) > 1 and stem.isupper() and stem.lower() == key else JOINED.get(key, key)
+    if sentiment <= negative:
+        head = "problems"
+    elif docs and sum(_question(d) for d in docs) / len(docs) >= MOST:
+        head = "questions"  # before praise: "swift" and "holiday" are kind words to the lexicon
+    elif docs and sum(_request(d) for d in docs) / len(docs) >= MOST:
+        head = "requests"  # "Make sure everything is in the bags": "sure" is a kind word too
+    elif sentiment >= positive:
+        head = "praise"
+    else:
+        head = "comments"
+    return f"{topic[:1].upper()}{topic[1:]} {head}"
+
+
+def _question(doc: str) -> bool:
+    words = doc.lower().split()
+    return doc.rstrip().endswith("?") or bool(words and (words[0] in QUESTION_WORDS or words[0] in AUXILIARIES
+                                                         or words[0] in ("tell", "please")))
+
+
+# Words an instruction to the company opens with ("Make sure ...", "Don't put ...", "Please stop ...").
+_IMPERATIVES = {"please", "don't", "dont", "do", "make", "put", "pack", "let", "keep", "stop", "start", "give", "send",
+                "text", "bring", "check", "add", "fix", "be", "get", "use", "try", "offer", "allow", "sort", "remember"}
+
+
+def _request(doc: str) -> bool:
+    words = doc.lower().replace("’", "'").split()
+    return bool(words) and words[0] in _IMPERATIVES and not doc.rstrip().endswith("?")
+
+
+@lru_cache(maxsize=1)
+def _names() -> frozenset[str]:
+    from feedback.text.words import letter_case_evidence, name_evidence
+
+    given, things = name_evidence()
+    _, capitalised = letter_case_evidence()
+    return frozenset((given | things) & capitalised)
+
+
+def is_name(word: str) -> bool:
+    """A word usually written capitalised that is a given name or names a place or brand
+    ("aaron", "portland", "alexa"): feedback/text/words.py's tables."""
+    return word.lower() in _names()
