@@ -206,7 +206,9 @@ def action_tables_of(db: sqlite_utils.Database, info: dict[int, dict[str, Any]],
 
 
 def _vectors_for(db: sqlite_utils.Database, model: tuple[str, str], items: list[str]) -> Rows:
-    """feedback_vectors rows for these comments (the mean of their segments' vectors, as in full)."""
+    """feedback_vectors rows for these comments (the mean of their segments' vectors, as in full),
+    their segments found by the item_id index ("+s.themable": not by the themable index, which
+    reads every segment of the warehouse)."""
     import numpy as np
 
     sums: dict[str, Any] = {}
@@ -214,7 +216,7 @@ def _vectors_for(db: sqlite_utils.Database, model: tuple[str, str], items: list[
         f"""select s.item_id, e.vector from theme_segments s
             join embeddings e on e.text_hash = s.text_hash and e.model = ? and e.model_version = ?
             join processed p on p.item_id = s.item_id
-            where s.themable = 1 and s.item_id in ({marks(len(items))}) order by s.item_id, s.seq""",
+            where +s.themable = 1 and s.item_id in ({marks(len(items))}) order by s.item_id, s.seq""",
         [*model, *items],
     ):
         vector = np.frombuffer(blob, dtype=np.float32)
