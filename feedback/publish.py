@@ -169,7 +169,8 @@ class PublishResult:
     mode: str = "full"
     reason: str = ""  # why a full rebuild
     changed: int = 0  # comments republished by an incremental publish
-    base: str = ""  # what an incremental publish wrote into: "previous" archive (in place) or a "copy"
+    base: str = ""  # what an incremental publish wrote into: "previous" archive (in place), a "copy", or "none"
+    #                 (nothing new: the archive in place kept as it is)
 
 
 def _create_contract_tables(archive: sqlite_utils.Database) -> None:
@@ -205,22 +206,6 @@ def _sources_table(warehouse: sqlite_utils.Database, archive: sqlite_utils.Datab
     keys = ["name", "channel", "items", "first_received", "last_received", "quarantined"]
     archive.table("sources").insert_all([dict(zip(keys, r, strict=True)) for r in rows], pk="name")
     return len(rows)
-
-
-def _sources_current(warehouse: sqlite_utils.Database, archive: sqlite_utils.Database) -> bool:
-    """Does the archive's ``sources`` table still hold, with no comment changed? Its counts, first
-    and last times (an index-only count) and quarantined rows are compared; a source's channel
-    only changes with an item, which the change log records."""
-    if not archive.table("sources").exists():
-        return False
-    shown = {r[0]: tuple(r[1:]) for r in archive.execute(
-        "select name, items, first_received, last_received, quarantined from sources")}
-    now = {r[0]: (*r[1:], 0) for r in warehouse.execute(
-        "select source, count(*), min(received_at), max(received_at) from items group by source")}
-    for source, quarantined in warehouse.execute("select source, count(*) from quarantine group by source"):
-        if source in now:
-            now[source] = (*now[source][:3], quarantined)
-    return shown == now
 
 
 def _create_indexes(archive: sqlite_utils.Database) -> None:
@@ -266,8 +251,6 @@ def _checkpoint(name: str) -> None:
     """Tests kill the publish here (``FEEDBACK_TEST_KILL_AT=name``): nothing after it happens."""
     if os.environ.get(KILL_AT) == name:
         os.kill(os.getpid(), signal.SIGKILL)
-
-
 
 
 def build_archive(
@@ -347,7 +330,7 @@ def update_archive(
         _checkpoint("after-feedback")
         archive.execute("delete from runs")
         result.tables["runs"] = _copy_runs(warehouse, archive)
-        if changes.items or not _sources_current(warehouse, archive):
+        if changes.items or not publish_base.sources_current(warehouse, archive):
             archive.table("sources").drop(ignore=True)
             result.tables["sources"] = _sources_table(warehouse, archive)
         for table, update in updates:
@@ -399,6 +382,17 @@ def _too_many(changed: int, archived: int) -> str:
             " applying them")
 
 
+def _kept(target: Path, started: float) -> PublishResult:
+    """The result of a publish that kept the archive in place as it is."""
+    conn = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+    try:
+        feedback, tables = conn.execute("select feedback, tables from archive_info").fetchone()
+    finally:
+        conn.close()
+    return PublishResult(path=target, feedback=int(feedback or 0), tables=json.loads(tables), mode="incremental",
+                         base="none", seconds=time.perf_counter() - started)
+
+
 def remove_stale_temporaries(target: Path) -> list[Path]:
     """Remove the half-built archives (``.archive.db.<pid>.tmp``) that publishes killed midway
     left beside ``target``: those whose process is gone. Returns what was removed."""
@@ -430,6 +424,7 @@ def publish(
     unless ``full`` or :func:`feedback.publish_state.plan` says the archive in place cannot
     be the base. Either way the new archive is written beside ``target`` and swapped in, and
     the archive it replaces is kept beside it for the next publish."""
+    started = time.perf_counter()
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target)
@@ -437,6 +432,12 @@ def publish(
     upto = publish_state.last_change(warehouse)  # before reading any data: later changes wait for the next publish
     state = publish_state.current(warehouse, upto, uuid.uuid4().hex)
     base, reason = (None, "asked for a full rebuild") if full else publish_state.plan(warehouse, target, state)
+    recorded = publish_state.get(warehouse, "archive")
+    if base is not None and recorded is not None and recorded.get("build_id") == base["build_id"] and publish_base.nothing_new(
+            warehouse, target, extensions, publish_state.changes_since(warehouse, base, upto, state)):
+        # the recorded state stays as it is: the previous archive is still as far behind as it was
+        log.info("published %s: nothing changed since it was built, kept as it is", target)
+        return _kept(target, started)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     try:

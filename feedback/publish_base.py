@@ -17,6 +17,10 @@ place is copied as before. A reader never reaches
 the previous archive by its name: it is the file the archive's name left at the last swap, and
 ``feedback.serve.reload`` reopens a served archive whose file changed before any request.
 
+A night with nothing new (no change logged since the archive in place was built, and every
+table a publish recomputes as the archive shows it: :func:`nothing_new`) writes nothing: no copy,
+no apply, no state recorded; the previous archive stays as far behind as it was recorded.
+
 The previous archive is first renamed to the publish's temporary file (``.archive.db.<pid>.tmp``)
 and only then changed: a publish killed at any point leaves the archive in place served and at
 most a temporary file for the next publish to remove (it then copies).
@@ -28,7 +32,16 @@ import errno
 import fcntl
 import logging
 import os
+import sqlite3
 from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from feedback.insights.vector_codes import codes_current
+from feedback.publish_delta import IncrementalExtension
+from feedback.publish_state import Changes
+from feedback.warehouse.runs import RUNS_COLUMNS, public_details
 
 log = logging.getLogger(__name__)
 F_SETLEASE = getattr(fcntl, "F_SETLEASE", 1024)  # Linux
@@ -95,3 +108,44 @@ def keep_previous(target: Path) -> None:
             os.link(target, previous)
         except OSError as error:  # a file system without hard links: the next publish copies
             log.info("the archive replaced is not kept for the next publish: %s", error)
+
+
+def sources_current(warehouse: sqlite_utils.Database, archive: sqlite_utils.Database) -> bool:
+    """Does the archive's ``sources`` table still hold, with no comment changed? Its counts, first
+    and last times (an index-only count) and quarantined rows are compared; a source's channel
+    only changes with an item, which the change log records."""
+    if not archive.table("sources").exists():
+        return False
+    shown = {r[0]: tuple(r[1:]) for r in archive.execute(
+        "select name, items, first_received, last_received, quarantined from sources")}
+    now = {r[0]: (*r[1:], 0) for r in warehouse.execute(
+        "select source, count(*), min(received_at), max(received_at) from items group by source")}
+    for source, quarantined in warehouse.execute("select source, count(*) from quarantine group by source"):
+        if source in now:
+            now[source] = (*now[source][:3], quarantined)
+    return shown == now
+
+
+def runs_current(warehouse: sqlite_utils.Database, archive: sqlite_utils.Database) -> bool:
+    """Does the archive's ``runs`` table show the warehouse's runs (a night's run is one more)?"""
+    cols = ", ".join(RUNS_COLUMNS)
+    rows = [(*r[:-1], public_details(r[-1])) for r in warehouse.execute(f"select {cols} from runs order by id")]
+    return rows == [tuple(r) for r in archive.execute(f"select {cols} from runs order by id")]
+
+
+def nothing_new(warehouse: sqlite_utils.Database, target: Path, extensions: list[Any], changes: Changes) -> bool:
+    """Does the archive in place still show exactly what the warehouse holds? No change logged
+    since it was built (``changes``), its runs, sources and search codes the warehouse's, and
+    every extension's tables current (:attr:`IncrementalExtension.current`): then nothing is
+    written, copied or applied. Read-only: the archive in place may be served."""
+    if changes.items or changes.emails or changes.themes_moved or changes.themes_status:
+        return False
+    checks = [e.current for e in extensions if isinstance(e, IncrementalExtension) and e.current is not None]
+    if len(checks) != len(extensions):
+        return False  # a plain extension's tables are recomputed on every publish
+    archive = sqlite_utils.Database(sqlite3.connect(f"file:{target}?mode=ro", uri=True))
+    try:
+        return (runs_current(warehouse, archive) and sources_current(warehouse, archive)
+                and codes_current(archive.conn, warehouse) and all(check(warehouse, archive, changes) for check in checks))
+    finally:
+        archive.close()

@@ -31,6 +31,7 @@ from typing import Any
 
 import sqlite_utils
 
+from feedback.actions.record import list_actions
 from feedback.insights import sums
 from feedback.insights.actions import action_tables, has_actions
 from feedback.insights.comments import (
@@ -58,6 +59,7 @@ from feedback.warehouse.sql import chunks, marks
 INSIGHT_TABLES = ("feedback_vectors", "vector_model", "weekly_volume", "theme_weeks", "theme_sources", "theme_trends",
                   "score_drivers", "customers", *EMPTY, "email_threads", "email_feedback", "actions",
                   "action_customers")
+ACTION_KEYS = ("theme_id", "recorded_theme_id", "theme_label", "theme_status", "date", "text", "created_at")
 COMMENT_SQL = """select i.id, i.source, i.channel, i.received_at, i.customer, i.rating, i.rating_scale,
                         p.sentiment from items i join processed p on p.item_id = i.id"""
 
@@ -228,6 +230,34 @@ def _vectors_for(db: sqlite_utils.Database, model: tuple[str, str], items: list[
     return rows
 
 
+def _actions_current(db: sqlite_utils.Database, archive: sqlite_utils.Database) -> bool:
+    """Does the archive show the actions recorded in the warehouse, as they are now?"""
+    found = list_actions(db) if has_actions(db) else []
+    shown = {r["id"]: tuple(r[k] for k in ACTION_KEYS) for r in _archive_rows(archive, "actions")}
+    return shown == {a.id: tuple(getattr(a, k) for k in ACTION_KEYS) for a in found}
+
+
+def insights_current(db: sqlite_utils.Database, archive: sqlite_utils.Database, changes: Changes,
+                     promises: list[Any], model_path: Path | None) -> bool:
+    """With no comment, e-mail or theme changed, do the archive's insight tables still hold? When
+    the sums are the ones it was derived from, its vectors are of the model in use, its promise
+    tables are for these promises, and it shows the actions recorded (their figures follow from
+    the comments, themes and e-mails, unchanged)."""
+    if changes.base_build is None or sums.tag(db) != changes.base_build or not _actions_current(db, archive):
+        return False
+    model = vector_model(db)
+    archived = [(r["model"], r["model_version"]) for r in _archive_rows(archive, "vector_model")]
+    if archived != ([model] if model is not None else []):
+        return False
+    if model is None and archive.table("feedback_vectors").exists() and archive.execute(
+            "select 1 from feedback_vectors limit 1").fetchone():
+        return False
+    promise_updates = promise_delta(db, archive, set(), [], promises, model, model_path)
+    return promise_updates is not None and all(
+        update.keep_table or (update.rows == [] and not _archive_rows(archive, table))
+        for table, update in promise_updates.items())
+
+
 def insights_extension(config: Any) -> ArchiveExtension:
     """The archive extension for a configuration (its promises and embedding model); it
     publishes incrementally through :func:`feedback.insights.incremental.insight_delta`."""
@@ -242,4 +272,8 @@ def insights_extension(config: Any) -> ArchiveExtension:
     def delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, changes: Any) -> dict[str, TableUpdate]:
         return insight_delta(db, archive, changes, promises, model_path)
 
-    return IncrementalExtension(full=insight_tables_of_config, delta=delta, tables=INSIGHT_TABLES, built=sums.mark)
+    def current(db: sqlite_utils.Database, archive: sqlite_utils.Database, changes: Any) -> bool:
+        return insights_current(db, archive, changes, promises, model_path)
+
+    return IncrementalExtension(full=insight_tables_of_config, delta=delta, tables=INSIGHT_TABLES, built=sums.mark,
+                                current=current)

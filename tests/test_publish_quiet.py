@@ -1,0 +1,85 @@
+"""A night with nothing new keeps the archive in place as it is: no copy, no apply, no state
+written; the next busy night still knows how far behind the previous archive is."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from feedback import publish_base
+from feedback.warehouse.batches import BatchResult
+from feedback.warehouse.runs import finish_run, start_run
+
+from .test_publish_incremental import LATE, Survey, archive_digest, full_rebuild
+
+SECOND = '3/2/2026 10:00:00,b@example.com,9,"Quick and friendly"'
+THIRD = '3/3/2026 10:00:00,c@example.com,2,"The app crashed at checkout"'
+
+
+@pytest.fixture
+def survey(tmp_path: Path, write_config: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> Survey:
+    monkeypatch.setattr(publish_base, "BYTES_PER_CHANGE", 0)  # the previous archive whenever it can be
+    return Survey(tmp_path, write_config)
+
+
+def files(survey: Survey) -> dict[str, tuple[int, int]]:
+    """The archive files beside the target: (inode, modification time) by name."""
+    folder = survey.config.archive.parent
+    return {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.iterdir() if "archive.db" in p.name}
+
+
+def recorded(survey: Survey) -> dict[str, str]:
+    return dict(survey.db.execute("select key, value from publish_state where key in"
+                                  " ('archive', 'previous', 'pruned', 'insight_sums', 'sentiment_counts')").fetchall())
+
+
+def test_a_night_with_nothing_new_writes_nothing_and_the_next_night_is_right(survey: Survey, tmp_path: Path) -> None:
+    survey.night(LATE)
+    assert survey.publish().mode == "full"
+    survey.night(LATE, SECOND)
+    assert (survey.publish().base, survey.publish().base) == ("copy", "none")  # the first keeps the full one as .prev
+    before, state = files(survey), recorded(survey)
+    assert set(before) == {"archive.db", ".archive.db.prev"}
+
+    quiet = survey.publish()
+    assert (quiet.mode, quiet.base, quiet.changed, quiet.feedback) == ("incremental", "none", 0, 2)
+    assert quiet.tables["sources"] == 1
+    assert files(survey) == before  # neither archive written, linked or copied
+    assert recorded(survey) == state  # the previous archive is still one night (one comment) behind
+
+    survey.night(LATE, SECOND, THIRD)
+    busy = survey.publish()
+    # the previous archive brought up to date: the night it missed and this one
+    assert (busy.mode, busy.base, busy.changed, busy.feedback) == ("incremental", "previous", 2, 3)
+    full = full_rebuild(survey.csv.parent, tmp_path / "full")
+    assert archive_digest.digest(str(survey.config.archive)) == archive_digest.digest(str(full))
+
+
+def test_a_run_recorded_since_is_published_though_no_comment_changed(survey: Survey) -> None:
+    survey.night(LATE)
+    survey.publish()
+    run = start_run(survey.db, "nightly", {})
+    finish_run(survey.db, run, "completed", BatchResult(), {"note": "nothing new"})
+    before = files(survey)
+    result = survey.publish()
+    assert (result.mode, result.base, result.changed) == ("incremental", "copy", 0)
+    assert files(survey)["archive.db"] != before["archive.db"]
+    runs = list(sqlite_utils.Database(survey.config.archive).query("select id, status, details from runs"))
+    assert runs == [{"id": run, "status": "completed", "details": '{"note": "nothing new"}'}]
+    assert survey.publish().base == "none"  # and the night after, nothing more
+
+
+def test_an_archive_whose_state_was_not_recorded_is_published(survey: Survey) -> None:
+    """A publish killed between its swap and recording it: the archive in place is the pending one."""
+    survey.night(LATE)
+    survey.publish()
+    with survey.db.conn:
+        survey.db.execute("update publish_state set key = 'pending' where key = 'archive'")
+    result = survey.publish()
+    assert (result.mode, result.base) == ("incremental", "copy")
+    assert survey.db.execute("select count(*) from publish_state where key = 'archive'").fetchone() == (1,)
+    assert os.path.exists(survey.config.archive)
