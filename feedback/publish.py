@@ -432,12 +432,14 @@ def publish(
     upto = publish_state.last_change(warehouse)  # before reading any data: later changes wait for the next publish
     state = publish_state.current(warehouse, upto, uuid.uuid4().hex)
     base, reason = (None, "asked for a full rebuild") if full else publish_state.plan(warehouse, target, state)
+    direct = publish_state.changes_since(warehouse, base, upto, state) if base is not None else None
     recorded = publish_state.get(warehouse, "archive")
-    if base is not None and recorded is not None and recorded.get("build_id") == base["build_id"] and publish_base.nothing_new(
-            warehouse, target, extensions, publish_state.changes_since(warehouse, base, upto, state)):
+    if (base is not None and direct is not None and recorded is not None and recorded.get("build_id") == base["build_id"]
+            and publish_base.nothing_new(warehouse, target, extensions, direct)):
         # the recorded state stays as it is: the previous archive is still as far behind as it was
         log.info("published %s: nothing changed since it was built, kept as it is", target)
         return _kept(target, started)
+    copied = 0.0
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     try:
@@ -449,10 +451,10 @@ def publish(
             start, how = _starting_file(warehouse, target, base, state)
             changes = publish_state.changes_since(warehouse, start, upto, state)
             archived = _archived(target)
-            if how == "previous":  # worth it when the night before costs less to apply again than a copy
-                direct = publish_state.changes_since(warehouse, base, upto, state)
+            if how == "previous" and direct is not None:  # when the night before costs less to apply again than a copy
                 extra = len(changes.items) - len(direct.items)
-                if _too_many(len(changes.items), archived) or not publish_base.cheaper_than_a_copy(extra, target):
+                if _too_many(len(changes.items), archived) or not publish_base.cheaper_than_a_copy(
+                        extra, target, publish_base.measured_costs(warehouse)):
                     log.info("incremental publish on a copy of the archive in place: %d more changes to apply"
                              " to the previous archive", extra)
                     how, changes = "copy", direct
@@ -466,7 +468,9 @@ def publish(
                     os.replace(publish_base.previous_path(target), tmp)  # from here a temporary file
                     _checkpoint("after-claim")
                 else:
+                    copied = time.perf_counter()
                     shutil.copyfile(target, tmp)
+                    copied = time.perf_counter() - copied
                     _checkpoint("after-copy")
                 result = update_archive(warehouse, tmp, extensions, changes, state)
                 result.base = how
@@ -480,6 +484,8 @@ def publish(
         publish_state.record(warehouse, state, displaced=base)
     finally:
         tmp.unlink(missing_ok=True)
+    if result.base:
+        publish_base.measure(warehouse, result.base, copied, target.stat().st_size, result.seconds, result.changed)
     result.path = target
     log.info("published %s (%s%s): %d comments in %.1f s", target, result.mode,
              f", {result.changed} changed, on the {result.base}" if result.mode == "incremental" else f": {reason}",

@@ -5,8 +5,9 @@ shared ext4 disk, bench/RESULTS.md), whatever the night brought. So each publish
 archive it replaces beside the new one, as a hard link (``.archive.db.prev``: no copy), and the
 next publish brings that file up to date in place from its own recorded state (the changes since
 it was built: two nights' instead of one) rather than copying, when applying the night before
-again costs less than the copy (:func:`cheaper_than_a_copy`: at 2,000 comments a night, from an
-archive of about 2 GB, e.g. 1M comments, on; a smaller archive is copied).
+again costs less than the copy (:func:`cheaper_than_a_copy`, from what this warehouse's publishes
+measured: a copy's seconds per byte, an apply's seconds per change; at 1M comments applying a busy
+night's 2,000 changes again cost about twice a copy, so a busy night after a busy night copies).
 
 Served archives are opened read-only and often ``immutable`` (``datasette serve --immutable``:
 SQLite then takes no lock and trusts the file never to change), so no SQLite lock can tell whether
@@ -38,6 +39,7 @@ from typing import Any
 
 import sqlite_utils
 
+from feedback import publish_state
 from feedback.insights.vector_codes import codes_current
 from feedback.publish_delta import IncrementalExtension
 from feedback.publish_state import Changes
@@ -45,10 +47,14 @@ from feedback.warehouse.runs import RUNS_COLUMNS, public_details
 
 log = logging.getLogger(__name__)
 F_SETLEASE = getattr(fcntl, "F_SETLEASE", 1024)  # Linux
-# Applying one more comment's changes costs about what copying 1 MB of archive does (200k archive,
-# bench/RESULTS.md: 2,000 more changes ~13 s, the 0.62 GiB archive copied in 4 s, 2.7 GiB in 18-30 s):
-# the previous archive is brought up to date only when its extra night costs less than a copy
-BYTES_PER_CHANGE = 1_000_000
+# Applying one more comment's changes costs about what copying 3 MB of archive does, until this
+# warehouse's publishes have measured both (:func:`measure`): 1M archive, bench/RESULTS.md: 3,997
+# changes applied to the previous archive in 27.2 s, 2,000 in 10.3 s after copying 3.36 GB in ~8.5 s
+# (page cache warm, a loaded machine; 20-30 s cold): ~8.5 ms per extra change, ~2.5 ns per byte
+BYTES_PER_CHANGE = 3_000_000
+COSTS = "publish_costs"  # publish_state key: {"change": seconds per change applied to the previous archive,
+#                                              "byte": seconds per byte of archive copied}, the last measured
+MEASURED_MIN = 500  # an apply of fewer changes is mostly its fixed costs: not a measure of one change
 
 
 def previous_path(target: Path) -> Path:
@@ -93,10 +99,33 @@ def usable_previous(target: Path) -> tuple[bool, str]:
     return True, ""
 
 
-def cheaper_than_a_copy(extra: int, target: Path) -> bool:
+def cheaper_than_a_copy(extra: int, target: Path, measured: dict[str, float] | None = None) -> bool:
     """Is applying ``extra`` more changes (the previous archive's night) cheaper than copying
-    the archive at ``target``?"""
-    return extra * BYTES_PER_CHANGE <= target.stat().st_size
+    the archive at ``target``? From this warehouse's ``measured`` costs (:func:`measured_costs`)
+    when both are known, else :data:`BYTES_PER_CHANGE`."""
+    measured = measured or {}
+    per_change: float = BYTES_PER_CHANGE
+    if measured.get("change") and measured.get("byte"):
+        per_change = measured["change"] / measured["byte"]
+    return extra * per_change <= target.stat().st_size
+
+
+def measured_costs(warehouse: sqlite_utils.Database) -> dict[str, float]:
+    return publish_state.get(warehouse, COSTS) or {}
+
+
+def measure(warehouse: sqlite_utils.Database, base: str, copy_seconds: float, size: int, apply_seconds: float,
+            changes: int) -> None:
+    """Record what an incremental publish measured: a copy's seconds per byte, or (``MEASURED_MIN``
+    changes or more applied to the previous archive) its seconds per change."""
+    costs = measured_costs(warehouse)
+    if base == "copy" and copy_seconds > 0 and size:
+        costs["byte"] = copy_seconds / size
+    elif base == "previous" and changes >= MEASURED_MIN:
+        costs["change"] = apply_seconds / changes
+    else:
+        return
+    publish_state.put(warehouse, COSTS, costs)
 
 
 def keep_previous(target: Path) -> None:

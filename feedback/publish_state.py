@@ -92,6 +92,12 @@ def _put(db: sqlite_utils.Database, key: str, value: dict[str, Any]) -> None:
                " set value = excluded.value, updated_at = excluded.updated_at", [key, json.dumps(value), now_iso()])
 
 
+def put(db: sqlite_utils.Database, key: str, value: dict[str, Any]) -> None:
+    """Record ``value`` under ``key`` (committed)."""
+    with db.conn:
+        _put(db, key, value)
+
+
 def write_pending(db: sqlite_utils.Database, state: dict[str, Any]) -> None:
     with db.conn:
         _put(db, "pending", state)

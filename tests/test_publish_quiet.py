@@ -11,6 +11,7 @@ import pytest
 import sqlite_utils
 
 from feedback import publish_base
+from feedback.publish_base import measured_costs
 from feedback.warehouse.batches import BatchResult
 from feedback.warehouse.runs import finish_run, start_run
 
@@ -55,6 +56,8 @@ def test_a_night_with_nothing_new_writes_nothing_and_the_next_night_is_right(sur
     busy = survey.publish()
     # the previous archive brought up to date: the night it missed and this one
     assert (busy.mode, busy.base, busy.changed, busy.feedback) == ("incremental", "previous", 2, 3)
+    # measured: the copy's cost per byte; two changes are too few to measure an apply by
+    assert set(measured_costs(survey.db)) == {"byte"} and measured_costs(survey.db)["byte"] > 0
     full = full_rebuild(survey.csv.parent, tmp_path / "full")
     assert archive_digest.digest(str(survey.config.archive)) == archive_digest.digest(str(full))
 
@@ -83,3 +86,17 @@ def test_an_archive_whose_state_was_not_recorded_is_published(survey: Survey) ->
     assert (result.mode, result.base) == ("incremental", "copy")
     assert survey.db.execute("select count(*) from publish_state where key = 'archive'").fetchone() == (1,)
     assert os.path.exists(survey.config.archive)
+
+
+def test_an_apply_to_the_previous_archive_is_measured_per_change(survey: Survey, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(publish_base, "MEASURED_MIN", 2)
+    survey.night(LATE)
+    survey.publish()
+    survey.night(LATE, SECOND)
+    assert survey.publish().base == "copy"
+    survey.night(LATE, SECOND, THIRD)
+    busy = survey.publish()
+    assert (busy.base, busy.changed) == ("previous", 2)
+    costs = measured_costs(survey.db)
+    assert set(costs) == {"byte", "change"}
+    assert costs["change"] == pytest.approx(busy.seconds / 2)
