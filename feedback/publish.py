@@ -78,22 +78,9 @@ FULL_SHARE = 0.2
 FULL_MIN_CHANGES = 5_000
 
 FEEDBACK_COLUMNS: dict[str, type] = {
-    "id": str,
-    "source": str,
-    "channel": str,
-    "received_at": str,
-    "month": str,
-    "customer": str,
-    "rating": float,
-    "rating_raw": str,
-    "rating_scale": str,
-    "rating_band": str,
-    "title": str,
-    "text": str,
-    "question": str,
-    "language": str,
-    "sentiment": float,
-    "url": str,
+    "id": str, "source": str, "channel": str, "received_at": str, "month": str, "customer": str, "rating": float,
+    "rating_raw": str, "rating_scale": str, "rating_band": str, "title": str, "text": str, "question": str,
+    "language": str, "sentiment": float, "url": str,
 }
 THEMES_COLUMNS: dict[str, type] = {
     "id": int,
@@ -394,12 +381,12 @@ def _kept(target: Path, started: float) -> PublishResult:
 
 
 def remove_stale_temporaries(target: Path) -> list[Path]:
-    """Remove the half-built archives (``.archive.db.<pid>.tmp``) that publishes killed midway
-    left beside ``target``: those whose process is gone. Returns what was removed."""
+    """Remove the half-built archives (``.archive.db.<pid>.tmp``, ``.<pid>.prev.tmp``) that publishes
+    killed midway left beside ``target``: those whose process is gone. Returns what was removed."""
     removed = []
     prefix = f".{target.name}."
     for path in target.parent.glob(f"{glob.escape(prefix)}*.tmp"):
-        pid = path.name[len(prefix) : -len(".tmp")]
+        pid = path.name[len(prefix) : -len(".tmp")].removesuffix(".prev")
         if not pid.isdigit() or int(pid) == os.getpid() or process_alive(int(pid)):
             continue
         try:
@@ -423,7 +410,8 @@ def publish(
     since the archive it replaced was built, applied to that one: :mod:`feedback.publish_base`)
     unless ``full`` or :func:`feedback.publish_state.plan` says the archive in place cannot
     be the base. Either way the new archive is written beside ``target`` and swapped in, and
-    the archive it replaces is kept beside it for the next publish."""
+    the archive it replaces is kept beside it for the next publish (after a full build: a copy of
+    the new one, so the night after applies its changes to that, not to a copy made then)."""
     started = time.perf_counter()
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -441,6 +429,7 @@ def publish(
         return _kept(target, started)
     copied = 0.0
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    spare = target.with_name(f".{target.name}.{os.getpid()}.prev.tmp")  # a full build's copy: the next base
     tmp.unlink(missing_ok=True)
     try:
         if base is None:
@@ -474,16 +463,23 @@ def publish(
                     _checkpoint("after-copy")
                 result = update_archive(warehouse, tmp, extensions, changes, state)
                 result.base = how
+        if result.mode == "full":  # the next night applies its changes to a copy made now, not one made then
+            shutil.copyfile(tmp, spare)
         _checkpoint("before-swap")
         publish_state.write_pending(warehouse, state)
         _checkpoint("after-pending")
-        publish_base.keep_previous(target)
+        if result.mode == "full":
+            os.replace(spare, publish_base.previous_path(target))
+            base = state
+        else:
+            publish_base.keep_previous(target)
         _checkpoint("after-link")
         os.replace(tmp, target)
         _checkpoint("after-swap")
         publish_state.record(warehouse, state, displaced=base)
     finally:
         tmp.unlink(missing_ok=True)
+        spare.unlink(missing_ok=True)
     if result.base:
         publish_base.measure(warehouse, result.base, copied, target.stat().st_size, result.seconds, result.changed)
     result.path = target

@@ -236,7 +236,7 @@ def test_nights_of_incremental_publish_equal_a_full_rebuild(tmp_path: Path, embe
     merge(shop.db, themes[0], [themes[1]])
     moved = carrying(shop.config.archive, themes[1])
     fourth = shop.publish()
-    assert (fourth.mode, fourth.base) == ("incremental", "copy")  # the archive before was fitted on other themes
+    assert (fourth.mode, fourth.base) == ("incremental", "previous")  # the copy the full build left
     assert moved and carrying(shop.config.archive, themes[1]) == set()  # those comments changed theme
     assert moved <= carrying(shop.config.archive, themes[0])
     assert_counts_current(shop.db)
@@ -370,11 +370,10 @@ def test_a_night_that_changes_a_large_share_of_the_archive_is_built_in_full(
     assert archive_digest.digest(str(survey.config.archive)) == archive_digest.digest(str(full))
     # nothing new since the full build: the archive in place is kept as it is
     assert (survey.publish().mode, survey.publish().base) == ("incremental", "none")
-    # the state of the full build is recorded: the next night applies, on a copy (the archive before the full
-    # build is 3 changes behind, 4 with this night's: too many to bring it up to date)
+    # the state of the full build is recorded: the next night applies to the copy of it the full build left
     survey.night(*lines, *refunds, '3/12/2026 10:00:00,new@example.com,9,"One more"')
     after = survey.publish()
-    assert (after.mode, after.base, after.changed) == ("incremental", "copy", 1)
+    assert (after.mode, after.base, after.changed) == ("incremental", "previous", 1)
     full = full_rebuild(survey.csv.parent, tmp_path / "full-after")
     assert archive_digest.digest(str(survey.config.archive)) == archive_digest.digest(str(full))
 
@@ -389,7 +388,7 @@ def test_a_publish_killed_at_any_point_leaves_the_old_archive_and_the_next_one_r
     shop.publish()
     shop.add(10, month=3)
     shop.night()
-    assert shop.publish().base == "copy"  # no previous archive yet: this one keeps the first beside it
+    assert shop.publish().base == "previous"  # the full build's copy; this one keeps the first beside it
     previous = shop.folder / ".archive.db.prev"
     assert previous.exists() and not os.path.samefile(previous, shop.config.archive)
     shop.add(30, month=4)
