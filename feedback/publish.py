@@ -78,22 +78,9 @@ FULL_SHARE = 0.2
 FULL_MIN_CHANGES = 5_000
 
 FEEDBACK_COLUMNS: dict[str, type] = {
-    "id": str,
-    "source": str,
-    "channel": str,
-    "received_at": str,
-    "month": str,
-    "customer": str,
-    "rating": float,
-    "rating_raw": str,
-    "rating_scale": str,
-    "rating_band": str,
-    "title": str,
-    "text": str,
-    "question": str,
-    "language": str,
-    "sentiment": float,
-    "url": str,
+    "id": str, "source": str, "channel": str, "received_at": str, "month": str, "customer": str, "rating": float,
+    "rating_raw": str, "rating_scale": str, "rating_band": str, "title": str, "text": str, "question": str,
+    "language": str, "sentiment": float, "url": str,
 }
 THEMES_COLUMNS: dict[str, type] = {
     "id": int,
@@ -169,7 +156,8 @@ class PublishResult:
     mode: str = "full"
     reason: str = ""  # why a full rebuild
     changed: int = 0  # comments republished by an incremental publish
-    base: str = ""  # what an incremental publish wrote into: "previous" archive (in place) or a "copy"
+    base: str = ""  # what an incremental publish wrote into: "previous" archive (in place), a "copy", or "none"
+    #                 (nothing new: the archive in place kept as it is)
 
 
 def _create_contract_tables(archive: sqlite_utils.Database) -> None:
@@ -205,22 +193,6 @@ def _sources_table(warehouse: sqlite_utils.Database, archive: sqlite_utils.Datab
     keys = ["name", "channel", "items", "first_received", "last_received", "quarantined"]
     archive.table("sources").insert_all([dict(zip(keys, r, strict=True)) for r in rows], pk="name")
     return len(rows)
-
-
-def _sources_current(warehouse: sqlite_utils.Database, archive: sqlite_utils.Database) -> bool:
-    """Does the archive's ``sources`` table still hold, with no comment changed? Its counts, first
-    and last times (an index-only count) and quarantined rows are compared; a source's channel
-    only changes with an item, which the change log records."""
-    if not archive.table("sources").exists():
-        return False
-    shown = {r[0]: tuple(r[1:]) for r in archive.execute(
-        "select name, items, first_received, last_received, quarantined from sources")}
-    now = {r[0]: (*r[1:], 0) for r in warehouse.execute(
-        "select source, count(*), min(received_at), max(received_at) from items group by source")}
-    for source, quarantined in warehouse.execute("select source, count(*) from quarantine group by source"):
-        if source in now:
-            now[source] = (*now[source][:3], quarantined)
-    return shown == now
 
 
 def _create_indexes(archive: sqlite_utils.Database) -> None:
@@ -266,8 +238,6 @@ def _checkpoint(name: str) -> None:
     """Tests kill the publish here (``FEEDBACK_TEST_KILL_AT=name``): nothing after it happens."""
     if os.environ.get(KILL_AT) == name:
         os.kill(os.getpid(), signal.SIGKILL)
-
-
 
 
 def build_archive(
@@ -347,7 +317,7 @@ def update_archive(
         _checkpoint("after-feedback")
         archive.execute("delete from runs")
         result.tables["runs"] = _copy_runs(warehouse, archive)
-        if changes.items or not _sources_current(warehouse, archive):
+        if changes.items or not publish_base.sources_current(warehouse, archive):
             archive.table("sources").drop(ignore=True)
             result.tables["sources"] = _sources_table(warehouse, archive)
         for table, update in updates:
@@ -399,13 +369,24 @@ def _too_many(changed: int, archived: int) -> str:
             " applying them")
 
 
+def _kept(target: Path, started: float) -> PublishResult:
+    """The result of a publish that kept the archive in place as it is."""
+    conn = sqlite3.connect(f"file:{target}?mode=ro", uri=True)
+    try:
+        feedback, tables = conn.execute("select feedback, tables from archive_info").fetchone()
+    finally:
+        conn.close()
+    return PublishResult(path=target, feedback=int(feedback or 0), tables=json.loads(tables), mode="incremental",
+                         base="none", seconds=time.perf_counter() - started)
+
+
 def remove_stale_temporaries(target: Path) -> list[Path]:
-    """Remove the half-built archives (``.archive.db.<pid>.tmp``) that publishes killed midway
-    left beside ``target``: those whose process is gone. Returns what was removed."""
+    """Remove the half-built archives (``.archive.db.<pid>.tmp``, ``.<pid>.prev.tmp``) that publishes
+    killed midway left beside ``target``: those whose process is gone. Returns what was removed."""
     removed = []
     prefix = f".{target.name}."
     for path in target.parent.glob(f"{glob.escape(prefix)}*.tmp"):
-        pid = path.name[len(prefix) : -len(".tmp")]
+        pid = path.name[len(prefix) : -len(".tmp")].removesuffix(".prev")
         if not pid.isdigit() or int(pid) == os.getpid() or process_alive(int(pid)):
             continue
         try:
@@ -429,7 +410,9 @@ def publish(
     since the archive it replaced was built, applied to that one: :mod:`feedback.publish_base`)
     unless ``full`` or :func:`feedback.publish_state.plan` says the archive in place cannot
     be the base. Either way the new archive is written beside ``target`` and swapped in, and
-    the archive it replaces is kept beside it for the next publish."""
+    the archive it replaces is kept beside it for the next publish (after a full build: a copy of
+    the new one, so the night after applies its changes to that, not to a copy made then)."""
+    started = time.perf_counter()
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(target)
@@ -437,7 +420,16 @@ def publish(
     upto = publish_state.last_change(warehouse)  # before reading any data: later changes wait for the next publish
     state = publish_state.current(warehouse, upto, uuid.uuid4().hex)
     base, reason = (None, "asked for a full rebuild") if full else publish_state.plan(warehouse, target, state)
+    direct = publish_state.changes_since(warehouse, base, upto, state) if base is not None else None
+    recorded = publish_state.get(warehouse, "archive")
+    if (base is not None and direct is not None and recorded is not None and recorded.get("build_id") == base["build_id"]
+            and publish_base.nothing_new(warehouse, target, extensions, direct)):
+        # the recorded state stays as it is: the previous archive is still as far behind as it was
+        log.info("published %s: nothing changed since it was built, kept as it is", target)
+        return _kept(target, started)
+    copied = 0.0
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    spare = target.with_name(f".{target.name}.{os.getpid()}.prev.tmp")  # a full build's copy: the next base
     tmp.unlink(missing_ok=True)
     try:
         if base is None:
@@ -448,10 +440,10 @@ def publish(
             start, how = _starting_file(warehouse, target, base, state)
             changes = publish_state.changes_since(warehouse, start, upto, state)
             archived = _archived(target)
-            if how == "previous":  # worth it when the night before costs less to apply again than a copy
-                direct = publish_state.changes_since(warehouse, base, upto, state)
+            if how == "previous" and direct is not None:  # when the night before costs less to apply again than a copy
                 extra = len(changes.items) - len(direct.items)
-                if _too_many(len(changes.items), archived) or not publish_base.cheaper_than_a_copy(extra, target):
+                if _too_many(len(changes.items), archived) or not publish_base.cheaper_than_a_copy(
+                        extra, target, publish_base.measured_costs(warehouse)):
                     log.info("incremental publish on a copy of the archive in place: %d more changes to apply"
                              " to the previous archive", extra)
                     how, changes = "copy", direct
@@ -465,20 +457,31 @@ def publish(
                     os.replace(publish_base.previous_path(target), tmp)  # from here a temporary file
                     _checkpoint("after-claim")
                 else:
+                    copied = time.perf_counter()
                     shutil.copyfile(target, tmp)
+                    copied = time.perf_counter() - copied
                     _checkpoint("after-copy")
                 result = update_archive(warehouse, tmp, extensions, changes, state)
                 result.base = how
+        if result.mode == "full":  # the next night applies its changes to a copy made now, not one made then
+            shutil.copyfile(tmp, spare)
         _checkpoint("before-swap")
         publish_state.write_pending(warehouse, state)
         _checkpoint("after-pending")
-        publish_base.keep_previous(target)
+        if result.mode == "full":
+            os.replace(spare, publish_base.previous_path(target))
+            base = state
+        else:
+            publish_base.keep_previous(target)
         _checkpoint("after-link")
         os.replace(tmp, target)
         _checkpoint("after-swap")
         publish_state.record(warehouse, state, displaced=base)
     finally:
         tmp.unlink(missing_ok=True)
+        spare.unlink(missing_ok=True)
+    if result.base:
+        publish_base.measure(warehouse, result.base, copied, target.stat().st_size, result.seconds, result.changed)
     result.path = target
     log.info("published %s (%s%s): %d comments in %.1f s", target, result.mode,
              f", {result.changed} changed, on the {result.base}" if result.mode == "incremental" else f": {reason}",

@@ -68,12 +68,17 @@ class IncrementalExtension:
     """An archive extension that can also say what changed: ``full`` builds its tables from
     scratch, ``delta`` returns one :class:`TableUpdate` for each of ``tables``. ``built``
     (optional) is told the build id of an archive a full publish wrote with ``full`` (before it
-    is swapped in), for an extension that keeps state in the warehouse between publishes."""
+    is swapped in), for an extension that keeps state in the warehouse between publishes.
+    ``current`` (optional) answers, for a night with no change logged since the archive was built
+    (``changes`` empty), whether the archive still holds exactly this extension's tables, without
+    writing anything; when every extension says so, the publish keeps the archive in place as it
+    is (:func:`feedback.publish.publish`). Without it such a night is published like any other."""
 
     full: ArchiveExtension
     delta: DeltaFunction
     tables: tuple[str, ...]
     built: Callable[[sqlite_utils.Database, str], None] | None = None
+    current: Callable[[sqlite_utils.Database, sqlite_utils.Database, Any], bool] | None = None
 
     def __call__(self, warehouse: sqlite_utils.Database) -> dict[str, Rows]:
         return self.full(warehouse)
@@ -155,3 +160,13 @@ def delete_keys(archive: sqlite_utils.Database, table: str, columns: tuple[str, 
     wanted = ", ".join(f"[{c}]" for c in columns)
     archive.execute(f"delete from [{table}] where ({wanted}) in (select {names} from temp.delete_keys)")
     archive.execute("drop table temp.delete_keys")
+
+
+def holds(archive: sqlite_utils.Database, table: str, rows: Rows, key: str = "id") -> bool:
+    """Does ``table`` of the archive hold exactly ``rows`` (matched by ``key``; an absent table
+    holds none)? For small tables recomputed on every publish."""
+    if not archive.table(table).exists():
+        return not rows
+    held = {r[key]: r for r in archive.query(f"select * from [{table}]")}
+    return len(held) == len(rows) and all(
+        (old := held.get(row[key])) is not None and all(old.get(c) == v for c, v in row.items()) for row in rows)

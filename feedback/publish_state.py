@@ -45,6 +45,7 @@ class Changes:
     emails: bool = False  # an e-mail message changed: threads are recomputed
     themes_moved: set[int] = field(default_factory=set)  # themes whose status or parent changed, and their parents
     themes_status: set[int] = field(default_factory=set)  # themes that became or stopped being active
+    themes_reparented: set[int] = field(default_factory=set)  # themes before and after, under another parent
     base_build: str | None = None  # the build id of the archive the changes are applied to
     build: str | None = None  # the build id of the archive being written
 
@@ -90,6 +91,12 @@ def get(db: sqlite_utils.Database, key: str) -> dict[str, Any] | None:
 def _put(db: sqlite_utils.Database, key: str, value: dict[str, Any]) -> None:
     db.execute("insert into publish_state (key, value, updated_at) values (?, ?, ?) on conflict(key) do update"
                " set value = excluded.value, updated_at = excluded.updated_at", [key, json.dumps(value), now_iso()])
+
+
+def put(db: sqlite_utils.Database, key: str, value: dict[str, Any]) -> None:
+    """Record ``value`` under ``key`` (committed)."""
+    with db.conn:
+        _put(db, key, value)
 
 
 def write_pending(db: sqlite_utils.Database, state: dict[str, Any]) -> None:
@@ -191,6 +198,8 @@ def changes_since(db: sqlite_utils.Database, base: dict[str, Any], upto: int,
                 changes.themes_moved.add(int(entry[1]))
         if (old or [None])[0] != (new or [None])[0]:
             changes.themes_status.add(int(theme))
+        if old and new and old[1] != new[1]:
+            changes.themes_reparented.add(int(theme))
     if changes.themes_status:
         ids = sorted(changes.themes_status)
         changes.items.update(r[0] for r in db.execute(

@@ -86,14 +86,23 @@ def test_the_previous_archive_is_a_hard_link_and_reused_only_when_free(archive: 
     assert usable_previous(archive) == (True, "")
 
 
-@pytest.mark.parametrize(("size", "extra", "cheaper"), [
-    (3_000_000, 0, True),  # nothing more to apply
-    (3_000_000, 3, True),  # 3 changes cost about a 3 MB copy
-    (3_000_000, 4, False),
-    (100_000, 1, False),  # a small archive is copied
+MEASURED = {"change": 0.008, "byte": 2.5e-9}  # 8 ms per change, 2.5 ns per byte: 3.2 MB per change
+
+
+@pytest.mark.parametrize(("size", "extra", "measured", "cheaper"), [
+    (9_000_000, 0, None, True),  # nothing more to apply
+    (9_000_000, 3, None, True),  # unmeasured: 3 changes cost about a 9 MB copy
+    (9_000_000, 4, None, False),
+    (100_000, 1, None, False),  # a small archive is copied
+    (3_360_000_000, 1_050, MEASURED, True),  # measured: 1,050 x 3.2 MB = 3.36 GB
+    (3_360_000_000, 1_051, MEASURED, False),
+    (3_360_000_000, 2_000, {"change": 0.004, "byte": 2.5e-9}, True),  # changes measured cheaper: 1.6 MB each
+    (3_360_000_000, 2_000, {"byte": 1e-12}, False),  # only a copy measured: the default per change
 ])
 def test_the_previous_archive_is_used_only_when_cheaper_than_a_copy(tmp_path: Path, size: int, extra: int,
+                                                                    measured: dict[str, float] | None,
                                                                     cheaper: bool) -> None:
     target = tmp_path / "archive.db"
-    target.write_bytes(b"\0" * size)
-    assert cheaper_than_a_copy(extra, target) is cheaper
+    with target.open("wb") as out:
+        out.truncate(size)  # a sparse file: only its size counts
+    assert cheaper_than_a_copy(extra, target, measured) is cheaper

@@ -236,7 +236,7 @@ def test_nights_of_incremental_publish_equal_a_full_rebuild(tmp_path: Path, embe
     merge(shop.db, themes[0], [themes[1]])
     moved = carrying(shop.config.archive, themes[1])
     fourth = shop.publish()
-    assert (fourth.mode, fourth.base) == ("incremental", "copy")  # the archive before was fitted on other themes
+    assert (fourth.mode, fourth.base) == ("incremental", "previous")  # the copy the full build left
     assert moved and carrying(shop.config.archive, themes[1]) == set()  # those comments changed theme
     assert moved <= carrying(shop.config.archive, themes[0])
     assert_counts_current(shop.db)
@@ -273,12 +273,22 @@ def test_nights_of_incremental_publish_equal_a_full_rebuild(tmp_path: Path, embe
     assert sqlite_utils.Database(shop.config.archive).execute("select count(*) from feedback where id = ?",
                                                                [gone]).fetchone() == (0,)
 
-    # a night with nothing new changes nothing but the build stamp
+    # a night with nothing new changes nothing, not even the build stamp: the archive in place is kept
     before = archive_digest.digest(str(shop.config.archive))
+    stamp = info(shop.config.archive)["build_id"]
     quiet = shop.publish()
-    # `served` (this process) still reads the archive the fifth publish replaced: it is not changed in place
-    assert (quiet.mode, quiet.changed, quiet.base) == ("incremental", 0, "copy")
+    assert (quiet.mode, quiet.changed, quiet.base) == ("incremental", 0, "none")
     assert archive_digest.digest(str(shop.config.archive)) == before
+    assert info(shop.config.archive)["build_id"] == stamp
+    # a staff rename is no logged change, but the themes table shows it: published (on a copy: `served`, this
+    # process, still reads the archive the fifth publish replaced, so it is not changed in place)
+    rename(shop.db, themes[0], "Vans and Mondays")
+    renamed = shop.publish()
+    assert (renamed.mode, renamed.changed, renamed.base) == ("incremental", 0, "copy")
+    assert [r["label"] for r in sqlite_utils.Database(shop.config.archive).query(
+        "select label from themes where id = ?", [themes[0]])] == ["Vans and Mondays"]
+    assert_same_archive(shop.config.archive, shop.full_copy(tmp_path / "full5"))
+    before = archive_digest.digest(str(shop.config.archive))
 
     # `--full` on demand
     assert shop.publish(full=True).reason == "asked for a full rebuild"
@@ -358,10 +368,14 @@ def test_a_night_that_changes_a_large_share_of_the_archive_is_built_in_full(
     assert sum("about the refund" in t for t in texts) == 3 and len(texts) == 14
     full = full_rebuild(survey.csv.parent, tmp_path / "full")
     assert archive_digest.digest(str(survey.config.archive)) == archive_digest.digest(str(full))
-    # the state of the full build is recorded: the next night applies, on a copy (the archive before the full
-    # build is 3 changes behind: too many to bring it up to date)
+    # nothing new since the full build: the archive in place is kept as it is
+    assert (survey.publish().mode, survey.publish().base) == ("incremental", "none")
+    # the state of the full build is recorded: the next night applies to the copy of it the full build left
+    survey.night(*lines, *refunds, '3/12/2026 10:00:00,new@example.com,9,"One more"')
     after = survey.publish()
-    assert (after.mode, after.base, after.changed) == ("incremental", "copy", 0)
+    assert (after.mode, after.base, after.changed) == ("incremental", "previous", 1)
+    full = full_rebuild(survey.csv.parent, tmp_path / "full-after")
+    assert archive_digest.digest(str(survey.config.archive)) == archive_digest.digest(str(full))
 
 
 @pytest.mark.usefixtures("previous_always")
@@ -374,7 +388,7 @@ def test_a_publish_killed_at_any_point_leaves_the_old_archive_and_the_next_one_r
     shop.publish()
     shop.add(10, month=3)
     shop.night()
-    assert shop.publish().base == "copy"  # no previous archive yet: this one keeps the first beside it
+    assert shop.publish().base == "previous"  # the full build's copy; this one keeps the first beside it
     previous = shop.folder / ".archive.db.prev"
     assert previous.exists() and not os.path.samefile(previous, shop.config.archive)
     shop.add(30, month=4)

@@ -115,7 +115,7 @@ def test_a_run_killed_while_publishing_is_not_completed(tmp_path: Path) -> None:
     assert first["details"] == {
         "interrupted": "the run's process ended before the archive was published (the run itself was completed)"}
     assert (second["status"], second["details"]) == ("completed", {"published": 0})
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".archive.db.")] == []
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".archive.db.") and p.suffix == ".tmp"] == []
     # The archive shows the runs without the bookkeeping of who ran them.
     archive = sqlite_utils.Database(tmp_path / "archive.db")
     assert [json.loads(r["details"]) for r in archive.query("select details from runs order by id")] == [

@@ -31,6 +31,7 @@ from typing import Any
 
 import sqlite_utils
 
+from feedback.actions.record import list_actions
 from feedback.insights import sums
 from feedback.insights.actions import action_tables, has_actions
 from feedback.insights.comments import (
@@ -58,6 +59,7 @@ from feedback.warehouse.sql import chunks, marks
 INSIGHT_TABLES = ("feedback_vectors", "vector_model", "weekly_volume", "theme_weeks", "theme_sources", "theme_trends",
                   "score_drivers", "customers", *EMPTY, "email_threads", "email_feedback", "actions",
                   "action_customers")
+ACTION_KEYS = ("theme_id", "recorded_theme_id", "theme_label", "theme_status", "date", "text", "created_at")
 COMMENT_SQL = """select i.id, i.source, i.channel, i.received_at, i.customer, i.rating, i.rating_scale,
                         p.sentiment from items i join processed p on p.item_id = i.id"""
 
@@ -136,9 +138,13 @@ def insight_delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, cha
 
     moved = changes.themes_moved
     recount = set(items)
-    if moved:  # the comments of the themes that moved count under other parents now
-        members = moved | {t for t, i in info.items() if i.get("parent_id") in moved}
-        recount |= {r[0] for part in chunks(sorted(members)) for r in db.execute(
+    # the comments of the themes now under another parent count under it (a comment counts for its themes and
+    # their parents): recounted. A new theme's comments and those of a theme that came or went are changed
+    # comments already; a parent's other children count as they did (not recounted: at 1M a night's new
+    # themes under 5 parents made that hundreds of thousands of comments, 83 s CPU)
+    if changes.themes_reparented:
+        members = sorted(changes.themes_reparented)
+        recount |= {r[0] for part in chunks(members) for r in db.execute(
             f"select distinct item_id from theme_segments where theme_id in ({marks(len(part))})", part)}
     updates.update(sum_updates(db, changes, recount, info))
     # trends: from the archive's weekly tables, once they are updated (kept when they are not)
@@ -206,7 +212,9 @@ def action_tables_of(db: sqlite_utils.Database, info: dict[int, dict[str, Any]],
 
 
 def _vectors_for(db: sqlite_utils.Database, model: tuple[str, str], items: list[str]) -> Rows:
-    """feedback_vectors rows for these comments (the mean of their segments' vectors, as in full)."""
+    """feedback_vectors rows for these comments (the mean of their segments' vectors, as in full),
+    their segments found by the item_id index ("+s.themable": not by the themable index, which
+    reads every segment of the warehouse)."""
     import numpy as np
 
     sums: dict[str, Any] = {}
@@ -214,7 +222,7 @@ def _vectors_for(db: sqlite_utils.Database, model: tuple[str, str], items: list[
         f"""select s.item_id, e.vector from theme_segments s
             join embeddings e on e.text_hash = s.text_hash and e.model = ? and e.model_version = ?
             join processed p on p.item_id = s.item_id
-            where s.themable = 1 and s.item_id in ({marks(len(items))}) order by s.item_id, s.seq""",
+            where +s.themable = 1 and s.item_id in ({marks(len(items))}) order by s.item_id, s.seq""",
         [*model, *items],
     ):
         vector = np.frombuffer(blob, dtype=np.float32)
@@ -224,6 +232,34 @@ def _vectors_for(db: sqlite_utils.Database, model: tuple[str, str], items: list[
         norm = float(np.linalg.norm(total)) or 1.0
         rows.append({"feedback_id": item_id, "vector": (total / norm).astype(np.float32).tobytes()})
     return rows
+
+
+def _actions_current(db: sqlite_utils.Database, archive: sqlite_utils.Database) -> bool:
+    """Does the archive show the actions recorded in the warehouse, as they are now?"""
+    found = list_actions(db) if has_actions(db) else []
+    shown = {r["id"]: tuple(r[k] for k in ACTION_KEYS) for r in _archive_rows(archive, "actions")}
+    return shown == {a.id: tuple(getattr(a, k) for k in ACTION_KEYS) for a in found}
+
+
+def insights_current(db: sqlite_utils.Database, archive: sqlite_utils.Database, changes: Changes,
+                     promises: list[Any], model_path: Path | None) -> bool:
+    """With no comment, e-mail or theme changed, do the archive's insight tables still hold? When
+    the sums are the ones it was derived from, its vectors are of the model in use, its promise
+    tables are for these promises, and it shows the actions recorded (their figures follow from
+    the comments, themes and e-mails, unchanged)."""
+    if changes.base_build is None or sums.tag(db) != changes.base_build or not _actions_current(db, archive):
+        return False
+    model = vector_model(db)
+    archived = [(r["model"], r["model_version"]) for r in _archive_rows(archive, "vector_model")]
+    if archived != ([model] if model is not None else []):
+        return False
+    if model is None and archive.table("feedback_vectors").exists() and archive.execute(
+            "select 1 from feedback_vectors limit 1").fetchone():
+        return False
+    promise_updates = promise_delta(db, archive, set(), [], promises, model, model_path)
+    return promise_updates is not None and all(
+        update.keep_table or (update.rows == [] and not _archive_rows(archive, table))
+        for table, update in promise_updates.items())
 
 
 def insights_extension(config: Any) -> ArchiveExtension:
@@ -240,4 +276,8 @@ def insights_extension(config: Any) -> ArchiveExtension:
     def delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, changes: Any) -> dict[str, TableUpdate]:
         return insight_delta(db, archive, changes, promises, model_path)
 
-    return IncrementalExtension(full=insight_tables_of_config, delta=delta, tables=INSIGHT_TABLES, built=sums.mark)
+    def current(db: sqlite_utils.Database, archive: sqlite_utils.Database, changes: Any) -> bool:
+        return insights_current(db, archive, changes, promises, model_path)
+
+    return IncrementalExtension(full=insight_tables_of_config, delta=delta, tables=INSIGHT_TABLES, built=sums.mark,
+                                current=current)

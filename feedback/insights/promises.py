@@ -95,6 +95,9 @@ def promise_segments(db: sqlite_utils.Database, model: tuple[str, str], items: l
     if items is None:
         yield from db.execute(sql + " order by s.item_id, s.seq", list(model))
         return
+    # "+s.themable": the comments' segments by the item_id index; the themable index would read
+    # every segment of the warehouse (3.5 s CPU per 500 comments at 1M, bench/RESULTS.md)
+    sql = sql.replace("where s.themable = 1", "where +s.themable = 1")
     for part in chunks(sorted(items)):
         yield from db.execute(sql + f" and s.item_id in ({marks(len(part))}) order by s.item_id, s.seq",
                               [*model, *part])

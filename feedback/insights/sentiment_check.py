@@ -248,6 +248,11 @@ def sentiment_delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, c
     return {"sentiment_check": TableUpdate.replace(stored(db)) if delta or not in_step else TableUpdate.keep()}
 
 
+def sentiment_current(db: sqlite_utils.Database, archive: sqlite_utils.Database, changes: Any) -> bool:
+    """With no comment changed, the table holds when the counts are the ones the archive was derived from."""
+    return changes.base_build is not None and tag(db) == changes.base_build
+
+
 # the archive extension
 archive_tables = IncrementalExtension(full=sentiment_tables, delta=sentiment_delta, tables=("sentiment_check",),
-                                      built=mark)
+                                      built=mark, current=sentiment_current)

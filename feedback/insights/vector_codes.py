@@ -105,6 +105,22 @@ def codebook_for(warehouse: sqlite_utils.Database | None, conn: sqlite3.Connecti
     return row
 
 
+def codes_current(conn: sqlite3.Connection, warehouse: sqlite_utils.Database | None) -> bool:
+    """Are the archive's codes still right with no vector changed: its codebook the warehouse's,
+    and one the next publish would keep (:func:`codebook_for`), or no vectors and no codes?"""
+    model = _model(conn)
+    tables = {r[0] for r in conn.execute("select name from sqlite_master where type = 'table'")}
+    if model is None:
+        return not set(TABLES) & tables
+    row = _stored(warehouse)
+    if row is None or not set(TABLES) <= tables:
+        return False
+    _, fmt, name, version, dim, _, fitted_on, *_ = row
+    archived = conn.execute(f"select {CODEBOOK_COLUMNS} from vector_codebook").fetchone()
+    return ((fmt, name, version, dim) == (FORMAT, model[0], model[1], model[2]) and model[3] < 2 * fitted_on
+            and archived is not None and tuple(archived) == tuple(row))
+
+
 def vector_sample(conn: sqlite3.Connection, dim: int, size: int = PCA_SAMPLE, seed: int = 0) -> np.ndarray:
     """At most ``size`` float32 vectors of ``feedback_vectors``, drawn at random (the codebook's fit)."""
     ids = np.array([r[0] for r in conn.execute("select rowid from feedback_vectors order by rowid")], dtype=np.int64)

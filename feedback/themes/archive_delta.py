@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlite_utils
 
-from feedback.publish_delta import IncrementalExtension, TableUpdate
+from feedback.publish_delta import IncrementalExtension, TableUpdate, holds
 from feedback.publish_state import Changes
 from feedback.themes.archive import _rows, archive_tables
 from feedback.warehouse.sql import chunks, marks
@@ -51,6 +51,9 @@ def _query(db: sqlite_utils.Database, sql: str, params: list[str]) -> list[dict[
     return [dict(zip(names, row, strict=True)) for row in cursor]
 
 
+HISTORY_SQL = "select id, at, theme_id, event, label, size, details from theme_history order by id"
+
+
 def theme_delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, changes: Changes) -> dict[str, TableUpdate]:
     items = changes.items
     feedback_themes = _for_items(
@@ -67,14 +70,20 @@ def theme_delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, chang
            from theme_segments s where s.text != '' and s.item_id in ({marks})""",
         items,
     )
-    history = _rows(db, "select id, at, theme_id, event, label, size, details from theme_history order by id")
     return {
         "themes": TableUpdate.replace(theme_rows(db)),
         "feedback_themes": TableUpdate.keyed({"feedback_id": items}, feedback_themes),
         "segments": TableUpdate.keyed({"feedback_id": items}, segments),
-        "theme_history": TableUpdate.replace(history),
+        "theme_history": TableUpdate.replace(_rows(db, HISTORY_SQL)),
     }
 
 
+def themes_current(db: sqlite_utils.Database, archive: sqlite_utils.Database, changes: Changes) -> bool:
+    """With no comment changed, the archive's tables still hold when its themes (labels, sizes:
+    a staff rename is not logged as a change) and their history are the warehouse's."""
+    return holds(archive, "themes", theme_rows(db)) and holds(archive, "theme_history", _rows(db, HISTORY_SQL))
+
+
 THEME_TABLES = IncrementalExtension(full=archive_tables, delta=theme_delta,
-                                    tables=("themes", "feedback_themes", "segments", "theme_history"))
+                                    tables=("themes", "feedback_themes", "segments", "theme_history"),
+                                    current=themes_current)
