@@ -291,6 +291,7 @@ def test_training_is_reproducible_on_a_small_slice(tmp_path: Path) -> None:
         heads.append(read_head(out))
     one, two = heads
     assert np.array_equal(one.coef, two.coef) and np.array_equal(one.intercept, two.intercept)
+    assert one.vocab == two.vocab and np.array_equal(one.ngram_coef, two.ngram_coef) and one.vocab
     assert 0 < one.meta["texts"]["clothing"] < 60 and 0 < one.meta["texts"]["clinc"] <= 60  # held-out fifth left out
     assert json.dumps(one.meta, sort_keys=True) == json.dumps(two.meta, sort_keys=True)
 

@@ -4,8 +4,9 @@ The theme stage embeds every themable segment with all-MiniLM-L6-v2; a small lin
 reads that vector together with the segment's VADER scores (negative, neutral, positive,
 compound; the service lexicon of :mod:`.sentiment` included) and a handful of cues a lexicon
 misses: a question, a request, a negation, an unresolved wait ("hasn't arrived", "still no
-reply"), a duration ("11 days"), persistence ("again", "and counting"). It gives three class
-probabilities, negative / neutral / positive; a segment's score is ``P(positive) -
+reply"), a duration ("11 days"), persistence ("again", "and counting"); and its word n-grams
+(:func:`word_ngrams`: idioms such as "going back" or "wanted to love" that the sentence vector
+blurs). It gives three class probabilities, negative / neutral / positive; a segment's score is ``P(positive) -
 P(negative)`` with the neutral band cut out (:func:`dead_zone`), so a question or a plain
 statement scores exactly 0 and anything else keeps its order. A comment's score comes from its
 segments (:func:`comment_score`): their mean (counting negative segments twice was measured and
