@@ -21,6 +21,9 @@ the shipped head calibrated as the pipeline calibrates it on N clothing reviews 
 positions from 15,048, outside the held-out and validation fifths), taken as "the company's rated
 comments", measured on the held-out fifth.
 
+The report ends with each head's scoring cost per segment (:func:`scoring_cost`: cues, n-grams and
+logits, the vectors given as the theme stage has them).
+
 ``evaluate_sentiment`` is the entry point other benchmarks import (bench/themes_quality.py).
 """
 

@@ -25,6 +25,9 @@ f737b1e64487b2d2518fcefdb0257e63, imdb_labelled.txt ccea809cf06938e64b783737778f
 ``meta`` counts (clothing 12,000, VADER snippets 4,489, UCI 2,411, CLINC 1,496).
 
 The shipped head's limits are in its ``meta`` ("command") and its command line in bench/RESULTS.md.
+Shipped head 1b7826ffd925 (2026-12-02): ``--vader-gt --uci --limit 1875 --clothing-limit 15048 --cache
+bench/.cache/vectors-r.npz``, 24,337 n-grams, 410,835 bytes, md5 6ff23d6b5bc5b1502c67347e0326acec (built
+twice, byte-identical).
 
 Training data, none of it committed (each is read where it lies):
 
