@@ -259,7 +259,7 @@ def ngram_logits(texts: Sequence[str], head: SentimentHead) -> np.ndarray:
     if head.vocab:
         index = head.vocab_index
         for row, text in enumerate(texts):
-            columns = [index[g] for g in word_ngrams(text, head.ngram_size) if g in index]
+            columns = sorted(index[g] for g in word_ngrams(text, head.ngram_size) if g in index)  # a fixed sum order
             if columns:
                 out[row] = head.ngram_coef[:, columns].astype(np.float64).sum(axis=1)
     return out
