@@ -21,6 +21,9 @@ the shipped head calibrated as the pipeline calibrates it on N clothing reviews 
 positions from 15,048, outside the held-out and validation fifths), taken as "the company's rated
 comments", measured on the held-out fifth.
 
+The report ends with each head's scoring cost per segment (:func:`scoring_cost`: cues, n-grams and
+logits, the vectors given as the theme stage has them).
+
 ``evaluate_sentiment`` is the entry point other benchmarks import (bench/themes_quality.py).
 """
 
@@ -259,9 +262,26 @@ def calibrate(embedder: SupportsEmbed, head: SentimentHead, rated: Sequence[tupl
     return fit_calibration(raw, np.array(labels), np.array(weights), comments=len(rated), vectors=vectors)
 
 
+def scoring_cost(heads: Sequence[SentimentHead], texts: Sequence[str], embedder: SupportsEmbed,
+                 rounds: int = 3) -> list[float]:
+    """Per head, microseconds per segment of :func:`score_segments` (cues, n-grams, logits; vectors given,
+    as the theme stage has them): the best of ``rounds`` runs over the segments of ``texts``."""
+    flat = [piece for segs in training.segment_texts(list(texts)) for piece in segs]
+    vectors, raws = embedder.encode([clean for clean, _ in flat]), [raw for _, raw in flat]
+    out = []
+    for head in heads:
+        best = float("inf")
+        for _ in range(rounds):
+            started = time.perf_counter()
+            score_segments(vectors, raws, head)
+            best = min(best, time.perf_counter() - started)
+        out.append(round(best / max(len(flat), 1) * 1e6, 1))
+    return out
+
+
 def report(figures: dict[str, Any], ood: list[OodRow],
            calibrated: list[tuple[int, Calibration, dict[str, float]]], head: SentimentHead,
-           baseline: SentimentHead | None = None) -> list[str]:
+           baseline: SentimentHead | None = None, cost: Sequence[float] = ()) -> list[str]:
     lines = [
         f"\n## Sentiment quality, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC (2 cores, shared and loaded, "
         f"Python {platform.python_version()})\n",
@@ -285,6 +305,10 @@ def report(figures: dict[str, Any], ood: list[OodRow],
               "|---|---|---|" + "---|" * len(methods)]
     lines += [f"| {name} | {n:,} | {measure} | " + " | ".join(f"{v:.3f}" for v in values) + " |"
               for name, n, measure, values in ood]
+    if cost:
+        lines += ["", "Scoring cost, microseconds per segment (vectors given; best of 3 over the segments of the "
+                  "first 500 held-out reviews): " + ", ".join(f"{name} {us}" for (_, name), us in
+                                                             zip(methods[1:], cost, strict=True))]
     if calibrated:
         lines += ["", "Company calibration (feedback.themes.segment_sentiment): the shipped head calibrated (scale, "
                   "biases, embedding delta) on N clothing reviews it never saw, as a company's rated comments; "
@@ -326,7 +350,9 @@ def main(argv: list[str] | None = None) -> None:
     calibrated = []
     if args.calibrate:
         calibrated = calibration_rows(embedder, head, args.data, args.calibrate, args.limit)
-    lines = report(figures, ood, calibrated, head, baseline)
+    cost = scoring_cost(([baseline] if baseline is not None else []) + [head],
+                        held_out_clothing(args.data, 500)[0], embedder)
+    lines = report(figures, ood, calibrated, head, baseline, cost)
     print("\n".join(lines))
     if args.append:
         with args.append.open("a", encoding="utf-8") as fh:

@@ -71,7 +71,8 @@ GARDEN = ["Room {n} faced the garden.", "Our room looked out over the garden, nu
 def test_a_company_calibration_learns_its_language_and_is_kept_in_the_warehouse(tmp_path: Path,
                                                                                embedder: Embedder) -> None:
     unseen_complaint, unseen_fine = "The bedroom window opened onto the busy road.", "Breakfast is served from seven."
-    assert text_score(unseen_complaint, embedder) == 0.0  # the shipped head reads no complaint in it
+    before = text_score(unseen_complaint, embedder)
+    assert before is not None and abs(before) < 0.05, before  # the shipped head reads no complaint in it (-0.0089)
     db = new_warehouse(tmp_path / "w.db")
     low = [template.format(n=n) for n in range(2, 27) for template in ROAD]
     high = [template.format(n=n) for n in range(2, 27) for template in GARDEN]

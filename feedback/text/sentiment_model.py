@@ -4,8 +4,9 @@ The theme stage embeds every themable segment with all-MiniLM-L6-v2; a small lin
 reads that vector together with the segment's VADER scores (negative, neutral, positive,
 compound; the service lexicon of :mod:`.sentiment` included) and a handful of cues a lexicon
 misses: a question, a request, a negation, an unresolved wait ("hasn't arrived", "still no
-reply"), a duration ("11 days"), persistence ("again", "and counting"). It gives three class
-probabilities, negative / neutral / positive; a segment's score is ``P(positive) -
+reply"), a duration ("11 days"), persistence ("again", "and counting"); and its word n-grams
+(:func:`word_ngrams`: idioms such as "going back" or "wanted to love" that the sentence vector
+blurs). It gives three class probabilities, negative / neutral / positive; a segment's score is ``P(positive) -
 P(negative)`` with the neutral band cut out (:func:`dead_zone`), so a question or a plain
 statement scores exactly 0 and anything else keeps its order. A comment's score comes from its
 segments (:func:`comment_score`): their mean (counting negative segments twice was measured and
@@ -31,7 +32,7 @@ import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,17 @@ _PERSIST = re.compile(
     re.IGNORECASE)
 HEAD_FEATURES = ("vader_neg", "vader_neu", "vader_pos", "vader_compound", "question_mark", "question_start",
                  "request", "negation", "unresolved", "duration", "persistence", "exclamation", "length")
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def word_ngrams(text: str, size: int = 2) -> set[str]:
+    """The distinct lower-cased words and runs of up to ``size`` words of a segment: the head's
+    lexical features ("going back", "wanted to love"), present or not."""
+    words = _WORD.findall(text.lower().replace("\u2019", "'"))
+    out = set(words)
+    for n in range(2, size + 1):
+        out.update(" ".join(words[i : i + n]) for i in range(len(words) - n + 1))
+    return out
 
 
 def cues(text: str) -> np.ndarray:
@@ -136,10 +148,12 @@ class Calibration:
 
 @dataclass(frozen=True)
 class SentimentHead:
-    """A multinomial linear model over [embedding (``dim``), cues (:data:`HEAD_FEATURES`)].
+    """A multinomial linear model over [embedding (``dim``), cues (:data:`HEAD_FEATURES`), word n-grams].
 
-    ``coef`` is (3, dim + cues) and ``intercept`` (3,), rows in :data:`CLASSES` order. ``band``
-    is the neutral band cut out of a segment's score (:func:`dead_zone`).
+    ``coef`` is (3, dim + cues) and ``intercept`` (3,), rows in :data:`CLASSES` order. ``vocab``:
+    the word n-grams it reads (:func:`word_ngrams` of up to ``ngram_size`` words), each adding its
+    column of ``ngram_coef`` (3, len(vocab)) when a segment has it; none in a head without them.
+    ``band`` is the neutral band cut out of a segment's score (:func:`dead_zone`).
     """
 
     coef: np.ndarray
@@ -149,6 +163,9 @@ class SentimentHead:
     band: float
     features: tuple[str, ...] = HEAD_FEATURES
     meta: dict[str, Any] = field(default_factory=dict)
+    vocab: tuple[str, ...] = ()
+    ngram_coef: np.ndarray = field(default_factory=lambda: np.zeros((len(CLASSES), 0), np.float32))
+    ngram_size: int = 2
 
     def __post_init__(self) -> None:
         if self.features != HEAD_FEATURES:
@@ -160,6 +177,14 @@ class SentimentHead:
             raise ValueError(f"intercept has shape {self.intercept.shape}, expected {(len(CLASSES),)}")
         if not 0.0 <= self.band < 1.0:
             raise ValueError(f"band must be in [0, 1), got {self.band}")
+        if self.ngram_coef.shape != (len(CLASSES), len(self.vocab)):
+            raise ValueError(f"ngram_coef has shape {self.ngram_coef.shape}, expected {(len(CLASSES), len(self.vocab))}")
+        if len(set(self.vocab)) != len(self.vocab):
+            raise ValueError("the n-gram vocabulary has duplicates")
+
+    @cached_property
+    def vocab_index(self) -> dict[str, int]:
+        return {gram: i for i, gram in enumerate(self.vocab)}
 
     @property
     def version(self) -> str:
@@ -169,15 +194,20 @@ class SentimentHead:
         digest = hashlib.sha256(np.asarray(self.coef, dtype=np.float32).tobytes())
         digest.update(np.asarray(self.intercept, dtype=np.float32).tobytes())
         digest.update(f"{self.band}".encode())
+        if self.vocab:  # a head without n-grams keeps the version it had before they existed
+            digest.update(json.dumps([self.ngram_size, list(self.vocab)]).encode())
+            digest.update(np.asarray(self.ngram_coef, dtype=np.float32).tobytes())
         return digest.hexdigest()[:12]
 
     def save(self, path: str | Path) -> None:
         """Write the head as an ``.npz`` file (float32 weights, the rest as JSON)."""
         info = {"model": self.model, "dim": self.dim, "band": self.band, "features": list(self.features),
-                "meta": self.meta}
+                "meta": self.meta, "ngram_size": self.ngram_size}
         with open(path, "wb") as fh:
             np.savez_compressed(fh, coef=self.coef.astype(np.float32), intercept=self.intercept.astype(np.float32),
-                                info=np.array(json.dumps(info, sort_keys=True)))
+                                info=np.array(json.dumps(info, sort_keys=True)),
+                                vocab=np.array(self.vocab, dtype=np.str_),
+                                ngram_coef=self.ngram_coef.astype(np.float32))
 
 
 def read_head(path: str | Path) -> SentimentHead:
@@ -186,9 +216,13 @@ def read_head(path: str | Path) -> SentimentHead:
         with np.load(path, allow_pickle=False) as data:
             info = json.loads(str(data["info"]))
             coef, intercept = np.asarray(data["coef"], np.float32), np.asarray(data["intercept"], np.float32)
+            vocab = tuple(str(g) for g in data["vocab"]) if "vocab" in data.files else ()
+            grams = (np.asarray(data["ngram_coef"], np.float32) if "ngram_coef" in data.files
+                     else np.zeros((len(CLASSES), 0), np.float32))
         return SentimentHead(coef=coef, intercept=intercept, model=str(info["model"]), dim=int(info["dim"]),
                              band=float(info["band"]), features=tuple(info["features"]),
-                             meta=dict(info.get("meta") or {}))
+                             meta=dict(info.get("meta") or {}), vocab=vocab, ngram_coef=grams,
+                             ngram_size=int(info.get("ngram_size", 2)))
     except (OSError, EOFError, KeyError, TypeError, ValueError, zipfile.BadZipFile) as exc:
         raise ValueError(f"{path}: not a sentiment head ({exc.__class__.__name__}: {exc})") from exc
 
@@ -209,6 +243,7 @@ def logits(vectors: np.ndarray, texts: Sequence[str], head: SentimentHead,
         raise ValueError(f"{len(texts)} texts for {matrix.shape[0]} vectors")
     out = np.hstack([matrix, cue_matrix(texts)]).astype(np.float64) @ head.coef.T.astype(np.float64)
     out += head.intercept
+    out += ngram_logits(texts, head)
     if calibration is not None:
         out = out * calibration.scale + np.asarray(calibration.bias)
         if calibration.delta is not None:
@@ -216,6 +251,18 @@ def logits(vectors: np.ndarray, texts: Sequence[str], head: SentimentHead,
                 raise ValueError(f"a calibration for {calibration.delta.shape[1]}-d vectors, the head reads {head.dim}")
             out += matrix.astype(np.float64) @ calibration.delta.T.astype(np.float64)
     return np.asarray(out)
+
+
+def ngram_logits(texts: Sequence[str], head: SentimentHead) -> np.ndarray:
+    """(n, 3): what each segment's word n-grams add to its class logits (0 for a head without them)."""
+    out = np.zeros((len(texts), len(CLASSES)))
+    if head.vocab:
+        index = head.vocab_index
+        for row, text in enumerate(texts):
+            columns = sorted(index[g] for g in word_ngrams(text, head.ngram_size) if g in index)  # a fixed sum order
+            if columns:
+                out[row] = head.ngram_coef[:, columns].astype(np.float64).sum(axis=1)
+    return out
 
 
 def probabilities(raw: np.ndarray) -> np.ndarray:

@@ -1,0 +1,96 @@
+"""The sentiment head's word n-gram columns: how they are read, stored, scored and learnt."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from feedback.text.sentiment_model import (
+    CLASSES,
+    HEAD_FEATURES,
+    SentimentHead,
+    load_head,
+    logits,
+    read_head,
+    word_ngrams,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import train_sentiment  # noqa: E402
+
+
+@pytest.mark.parametrize(("text", "size", "expected"), [
+    ("I wanted to LOVE it.", 2, {"i", "wanted", "to", "love", "it", "i wanted", "wanted to", "to love", "love it"}),
+    ("It didn’t fit", 2, {"it", "didn't", "fit", "it didn't", "didn't fit"}),
+    ("going back, going back", 2, {"going", "back", "going back", "back going"}),
+    ("going back", 1, {"going", "back"}),
+    ("leaves a lot", 3, {"leaves", "a", "lot", "leaves a", "a lot", "leaves a lot"}),
+    ("!!! ...", 2, set()),
+])
+def test_word_ngrams(text: str, size: int, expected: set[str]) -> None:
+    assert word_ngrams(text, size) == expected
+
+
+def _with_grams(vocab: tuple[str, ...], grams: list[list[float]]) -> SentimentHead:
+    return dataclasses.replace(load_head(), vocab=vocab, ngram_coef=np.array(grams, np.float32).reshape(3, -1))
+
+
+def test_an_ngram_adds_its_column_to_the_logits() -> None:
+    plain = dataclasses.replace(load_head(), vocab=(), ngram_coef=np.zeros((3, 0), np.float32))
+    head = _with_grams(("going back", "love"), [[2.0, 0.0], [0.0, 0.0], [0.0, 0.5]])
+    vectors = np.random.default_rng(0).normal(size=(3, 384)).astype(np.float32)
+    texts = ["This is going back.", "I love it, going back for more", "A plain sentence."]
+    moved = logits(vectors, texts, head) - logits(vectors, texts, plain)
+    assert moved.round(5).tolist() == [[2.0, 0.0, 0.0], [2.0, 0.0, 0.5], [0.0, 0.0, 0.0]]
+
+
+def test_a_head_with_ngrams_round_trips_and_changes_version(tmp_path: Path) -> None:
+    head = _with_grams(("going back", "love"), [[2.0, 0.0], [0.0, 0.0], [0.0, 0.5]])
+    head.save(tmp_path / "h.npz")
+    again = read_head(tmp_path / "h.npz")
+    assert again.vocab == ("going back", "love") and np.array_equal(again.ngram_coef, head.ngram_coef)
+    assert again.version == head.version
+    other = _with_grams(("going back", "love"), [[1.0, 0.0], [0.0, 0.0], [0.0, 0.5]])
+    assert other.version != head.version
+
+
+def test_broken_ngram_columns_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="ngram_coef has shape"):
+        _with_grams(("a", "b"), [[1.0], [0.0], [0.0]])
+    with pytest.raises(ValueError, match="duplicates"):
+        _with_grams(("a", "a"), [[1.0, 0.0], [0.0, 0.0], [0.0, 0.0]])
+    head = load_head()
+    path = tmp_path / "broken.npz"
+    np.savez(path, coef=head.coef, intercept=head.intercept, info=np.load(ROOT / "feedback/text/sentiment_head.npz")["info"],
+             vocab=np.array(["a", "b"]), ngram_coef=np.zeros((3, 1), np.float32))
+    with pytest.raises(ValueError, match="not a sentiment head.*ngram_coef"):
+        read_head(path)
+
+
+def test_the_vocabulary_keeps_ngrams_seen_often_enough() -> None:
+    texts = ["going back", "Going back!", "going home", "back"]
+    assert train_sentiment.ngram_vocab(texts, 2, min_count=2) == ("back", "going", "going back")
+    columns = train_sentiment.ngram_columns(texts, ("back", "going", "going back"), 2)
+    assert columns.toarray().tolist() == [[1, 1, 1], [1, 1, 1], [0, 1, 0], [1, 0, 0]]
+
+
+def test_fit_head_learns_a_complaint_idiom_the_features_miss() -> None:
+    rng = np.random.default_rng(1)
+    n = 300
+    labels = np.arange(n) % 3
+    features = rng.normal(size=(n, 4 + len(HEAD_FEATURES)))  # noise: only the words tell the classes apart
+    words = {0: "this is going back", 1: "it is a dress", 2: "i love this dress"}
+    texts = [words[int(k)] for k in labels]
+    head = train_sentiment.fit_head(features, labels, np.ones(n), "test", c=1.0, texts=texts, min_count=5)
+    assert head.dim == 4 and "going back" in head.vocab and "love" in head.vocab
+    going = head.vocab.index("going back")
+    assert head.ngram_coef[:, going].argmax() == CLASSES.index("negative")
+    assert head.ngram_coef[:, head.vocab.index("love")].argmax() == CLASSES.index("positive")
+    none = train_sentiment.fit_head(features, labels, np.ones(n), "test", c=1.0, texts=texts, ngram_weight=0.0)
+    assert none.vocab == () and none.ngram_coef.shape == (3, 0)
