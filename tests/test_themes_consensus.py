@@ -85,3 +85,15 @@ def test_consensus_settings_are_bounded() -> None:
     with pytest.raises(ValueError):
         ThemeSettings(consensus_fits=-1)
     assert ThemeSettings().consensus_fits == 0  # one fit unless an analyst asks for more
+
+
+def test_settings_stored_before_the_consensus_fields_keep_the_same_shape() -> None:
+    from feedback.themes.settings import same_shape
+
+    stored = ThemeSettings().model_dump(mode="json")
+    for name in ("consensus_fits", "consensus_share", "consensus_max"):
+        del stored[name]
+    assert same_shape(stored, ThemeSettings())
+    assert not same_shape(stored, ThemeSettings(consensus_fits=15))
+    assert not same_shape(stored, ThemeSettings(merge_threshold=0.7))
+    assert not same_shape({}, ThemeSettings())

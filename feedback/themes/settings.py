@@ -86,6 +86,16 @@ class ThemeSettings(BaseModel):
         return int(min(25, max(8, round(1.2 * themes**0.5))))
 
 
+def same_shape(last: dict[str, object], settings: ThemeSettings) -> bool:
+    """Whether the settings stored with the last fit (``last``) shape clusters as ``settings`` do.
+
+    A field the stored settings lack (saved before it existed) counts as its default.
+    """
+    current = settings.model_dump(mode="json")
+    defaults = ThemeSettings().model_dump(mode="json")
+    return bool(last) and all(last.get(name, defaults[name]) == current[name] for name in SHAPE_FIELDS)
+
+
 def with_overrides(settings: ThemeSettings, base_dir: Path, overrides: dict[str, object]) -> ThemeSettings:
     """Settings with analyst parameters applied (None = keep) and model_path made absolute."""
     data = settings.model_dump()
