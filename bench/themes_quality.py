@@ -32,6 +32,7 @@ segments with the same model (bench/.cache holds the vectors). Per set:
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import platform
@@ -116,7 +117,7 @@ def evaluate_set(data: Labelled, embedder: CachedEmbedder, args: argparse.Namesp
                  notes: list[str]) -> list[Row]:
     n = len(data.texts)
     ids = [f"{i:06d}" for i in range(n)]
-    settings = ThemeSettings()
+    settings = ThemeSettings(**args.settings)
     rows: list[Row] = []
     log = print
 
@@ -343,6 +344,8 @@ def main() -> None:
                         help="besides the base fit and labels: stability, nightly (comma-separated; '' = neither)")
     parser.add_argument("--baseline", default="",
                         help="also fit with this git revision's hierarchy.py and print its top level (before/after)")
+    parser.add_argument("--settings", type=json.loads, default={},
+                        help='engine settings other than the defaults, as JSON: \'{"consensus_fits": 15}\'')
     parser.add_argument("--no-bertopic", dest="bertopic", action="store_false")
     parser.add_argument("--no-sentiment", dest="sentiment", action="store_false")
     parser.add_argument("--no-append", dest="append", action="store_false", help="print only")
@@ -358,8 +361,10 @@ def main() -> None:
         f"({os.cpu_count()} cores, shared and loaded: load average {load:.1f} at the start; "
         f"Python {platform.python_version()})\n",
         f"`bench/themes_quality.py --split {args.split}{f' --limit {args.limit}' if args.limit else ''} "
-        f"--parts '{args.parts}'{f' --baseline {args.baseline}' if args.baseline else ''} --nights {args.nights} --first {args.first} --seed {args.seed}`; engine settings: defaults "
-        f"({ThemeSettings().model_dump(exclude={'model_path'})}).",
+        f"--parts '{args.parts}'{f' --baseline {args.baseline}' if args.baseline else ''} --nights {args.nights} --first {args.first} --seed {args.seed}"
+        f"{f' --settings {json.dumps(args.settings)}' if args.settings else ''}`; engine settings: "
+        f"{'defaults with ' + json.dumps(args.settings) if args.settings else 'defaults'} "
+        f"({ThemeSettings(**args.settings).model_dump(exclude={'model_path'})}).",
     ]
     notes: list[str] = []
     for name in args.sets.split(","):

@@ -49,7 +49,8 @@ from feedback.embed import make_embedder as configured_embedder
 from feedback.embed_settings import EmbedSettings
 from feedback.themes import cluster, edits, hierarchy, label, segment_sentiment, store
 from feedback.themes.match import claims_of_new_theme, continue_themes
-from feedback.themes.settings import SHAPE_FIELDS, ThemeSettings
+from feedback.themes.settings import ThemeSettings
+from feedback.themes.settings import same_shape as shape_unchanged
 from feedback.warehouse import now_iso
 
 log = logging.getLogger(__name__)
@@ -274,8 +275,7 @@ def _fit_all(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Suppo
         for row in same_model
     ]
     last = (store.get_state(db, "last_fit") or {}).get("settings") or {}
-    current = settings.model_dump(mode="json")
-    same_shape = bool(last) and all(last.get(name) == current[name] for name in SHAPE_FIELDS)
+    same_shape = shape_unchanged(last, settings)
     fold = event == "recluster" and same_shape and settings.fold_threshold < 1.0
     carried = continue_themes(cents, new_members, store.centroid_matrix(same_model), old_members,
                               min_cosine=settings.match_threshold, min_share=settings.overlap_threshold,

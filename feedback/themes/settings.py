@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 # The parameters that decide the clusters: a re-cluster that changes one re-shapes the themes.
 SHAPE_FIELDS = (
     "min_cluster_size", "min_samples", "cluster_selection_method", "reduction", "dims", "seed", "max_fit",
-    "assign_threshold", "merge_threshold", "refine_iterations",
+    "assign_threshold", "merge_threshold", "refine_iterations", "consensus_fits", "consensus_share", "consensus_max",
 )
 
 
@@ -62,6 +62,13 @@ class ThemeSettings(BaseModel):
     refine_iterations: int = Field(
         10, ge=0, le=100, description="nearest-centroid refinement rounds after HDBSCAN (stops when stable)"
     )
+    consensus_fits: int = Field(
+        0, ge=0, le=50, description="HDBSCAN fits on hash subsamples whose agreement makes the themes (0/1 = one fit)"
+    )
+    consensus_share: float = Field(0.8, gt=0.0, le=1.0, description="share of the segments each consensus fit sees")
+    consensus_max: int = Field(
+        6000, ge=100, description="segments the consensus is built on at most (a hash sample; the rest join by centroid)"
+    )
     pool_min_size: int | None = Field(
         None, ge=2, description="outlier-pool group size that proposes a new theme; None = min_cluster_size"
     )
@@ -77,6 +84,16 @@ class ThemeSettings(BaseModel):
         if self.top_themes:
             return self.top_themes
         return int(min(25, max(8, round(1.2 * themes**0.5))))
+
+
+def same_shape(last: dict[str, object], settings: ThemeSettings) -> bool:
+    """Whether the settings stored with the last fit (``last``) shape clusters as ``settings`` do.
+
+    A field the stored settings lack (saved before it existed) counts as its default.
+    """
+    current = settings.model_dump(mode="json")
+    defaults = ThemeSettings().model_dump(mode="json")
+    return bool(last) and all(last.get(name, defaults[name]) == current[name] for name in SHAPE_FIELDS)
 
 
 def with_overrides(settings: ThemeSettings, base_dir: Path, overrides: dict[str, object]) -> ThemeSettings:
