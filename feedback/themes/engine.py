@@ -361,7 +361,7 @@ def _fit_all(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Suppo
                 store.retire_theme(db, row["id"], run)
                 store.history(db, run, row["id"], "retired", row["label"], row["size"], by=event)
         _write_parents(db, plan, final_ids, final, run)
-        store.refresh_theme_stats(db)
+        store.refresh_theme_stats(db, full=True)
         store.set_state(db, "last_fit", {"run": run, "segments": len(ids), "event": event,
                                          "settings": settings.model_dump(mode="json")})
     stats = _summary(db)

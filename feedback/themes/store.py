@@ -22,6 +22,7 @@ from feedback.embed import (
 )
 from feedback.text import segments as nlp
 from feedback.text.sentiment import sentiment as vader
+from feedback.themes import sums
 from feedback.warehouse import now_iso
 from feedback.warehouse.sql import chunks, marks
 
@@ -184,66 +185,52 @@ def write_assignment(db: sqlite_utils.Database, ids: list[str], themes: list[int
 NEW_WINDOW_DAYS = 28  # a theme is new while its first comment is this recent (the trends' 4 weeks)
 
 
-def refresh_theme_stats(db: sqlite_utils.Database, embedder: SupportsEmbed | None = None) -> None:
+def refresh_theme_stats(db: sqlite_utils.Database, embedder: SupportsEmbed | None = None, *,
+                        full: bool = False) -> None:
     """Size, comments, sentiment, dates, newness and representatives of every active and parent theme.
 
     ``first_seen`` / ``last_seen`` are the earliest / latest ``received_at`` of the theme's
     comments (a parent: of its children's); when the engine made the theme is ``created_at``.
     A theme ``is_new`` while its first comment is at most :data:`NEW_WINDOW_DAYS` older than the
     newest comment of all: new because what customers say is new, never because a fit or the
-    outlier pool produced it.
+    outlier pool produced it. The figures come from the kept sums (:mod:`.sums`), which add only
+    the segments changed since the last refresh; ``full`` counts them again from every segment.
     """
     stamp = now_iso()
-    # One pass over the segments in (theme, rowid) order, the order the per-theme subqueries this
-    # replaces read them in (so an average adds its terms in the same order), instead of five
-    # look-ups of every member's row per theme; the dates from the items' index (migration 0120).
-    found = {row[0]: row[1:] for row in db.execute(
-        """select s.theme_id, count(*), count(distinct s.item_id), round(avg(s.sentiment), 4),
-                  min(i.received_at), max(i.received_at)
-           from theme_segments s indexed by idx_theme_segments_theme_id
-           left join items i indexed by idx_items_probe on i.id = s.item_id
-           where s.theme_id is not null group by s.theme_id""")}
+    sums.sync(db, full=full)
+    found = sums.read(db)
+    none = sums.Sums()
     active = [r[0] for r in db.execute("select id from themes where status = 'active'")]
     db.conn.executemany(
-        "update themes set size = ?, comments = ?, sentiment = ?, first_seen = ?, last_seen = ?, updated_at = ?"
-        " where id = ?",
-        [(*found.get(theme_id, (0, 0, None, None, None)), stamp, theme_id) for theme_id in active],
+        "update themes set size = ?, comments = ?, sentiment = ?, first_seen = ?, last_seen = ?,"
+        " representatives = ?, updated_at = ? where id = ?",
+        [(s.segments, s.comments, _mean(s.sentiment_total, s.sentiment_n), s.first, s.last,
+          json.dumps(s.representatives), stamp, theme_id)
+         for theme_id in active for s in [found.get(theme_id, none)]],
     )
-    # "themes c cross join theme_segments s": the children first, then their segments by theme
-    # (SQLite would otherwise read every segment once per parent)
-    db.execute(
-        """
-        update themes set
-          size = (select coalesce(sum(c.size), 0) from themes c where c.parent_id = themes.id and c.status = 'active'),
-          comments = (select count(distinct s.item_id) from themes c cross join theme_segments s on s.theme_id = c.id
-                      where c.parent_id = themes.id and c.status = 'active'),
-          sentiment = (select round(avg(s.sentiment), 4) from theme_segments s join themes c on c.id = s.theme_id
-                       where c.parent_id = themes.id and c.status = 'active'),
-          first_seen = (select min(c.first_seen) from themes c where c.parent_id = themes.id and c.status = 'active'),
-          last_seen = (select max(c.last_seen) from themes c where c.parent_id = themes.id and c.status = 'active'),
-          updated_at = ?
-        where status = 'parent'
-        """,
-        [stamp],
-    )
+    children: dict[int, list[sums.Sums]] = {}
+    for child, parent in db.execute("select id, parent_id from themes where status = 'active' and parent_id is not null"):
+        children.setdefault(parent, []).append(found.get(child, none))
+    updates = []
+    for (parent,) in db.execute("select id from themes where status = 'parent'").fetchall():
+        kids = children.get(parent, [])
+        firsts, lasts = [k.first for k in kids if k.first], [k.last for k in kids if k.last]
+        updates.append((sum(k.segments for k in kids), found.get(parent, none).comments,
+                        _mean(sum(k.sentiment_total for k in kids), sum(k.sentiment_n for k in kids)),
+                        min(firsts, default=None), max(lasts, default=None), stamp, parent))
+    db.conn.executemany("update themes set size = ?, comments = ?, sentiment = ?, first_seen = ?, last_seen = ?,"
+                        " updated_at = ? where id = ?", updates)
     newest = db.execute("select max(received_at) from items").fetchone()[0]
     db.execute(
         """update themes set is_new = coalesce(first_seen >= strftime('%Y-%m-%dT%H:%M:%SZ', ?, ?), 0)
            where status in ('active', 'parent')""",
         [newest, f"-{NEW_WINDOW_DAYS} days"],
     )
-    # representatives: a theme's three best distinct texts (one pass, ranked here as the
-    # per-theme "order by max(score) desc, min(id)" ranked them: nulls last, then by id)
-    best: dict[int, list[tuple[bool, float, str]]] = {}
-    for theme_id, first_id, top in db.execute(
-        "select theme_id, min(id), max(score) from theme_segments where theme_id is not null"
-        " group by theme_id, text_hash"
-    ):
-        best.setdefault(theme_id, []).append((top is None, -(top or 0.0), first_id))
-    db.conn.executemany(
-        "update themes set representatives = ? where id = ?",
-        [(json.dumps([rep for _, _, rep in sorted(best.get(theme_id, []))[:3]]), theme_id) for theme_id in active],
-    )
+
+
+def _mean(total: int, n: int) -> float | None:
+    """A sentiment average from its sum in millionths."""
+    return round(total / sums.SENTIMENT_UNIT / n, 4) if n else None
 
 
 def member_centroid(db: sqlite_utils.Database, theme_id: int, name: str, version: str) -> np.ndarray | None:
@@ -303,10 +290,11 @@ def pool_segments_seen_before(db: sqlite_utils.Database, run: str) -> set[str]:
 
 
 def theme_cohesion(db: sqlite_utils.Database) -> list[float]:
-    """Each active theme's mean cosine of its segments to its centre (how tight the themes are)."""
-    return [float(r[0]) for r in db.execute(
-        """select avg(s.score) from theme_segments s join themes t on t.id = s.theme_id
-           where t.status = 'active' and s.score is not null group by s.theme_id""")]
+    """Each active theme's mean cosine of its segments to its centre (how tight the themes are),
+    from the kept sums (:mod:`.sums`, brought up to date first)."""
+    sums.sync(db)
+    active = [r[0] for r in db.execute("select id from themes where status = 'active' order by id")]
+    return [s.score_total / sums.SCORE_UNIT / s.score_n for s in sums.read(db, active).values() if s.score_n]
 
 
 def outlier_vectors(
@@ -403,13 +391,19 @@ def anchored_ids(db: sqlite_utils.Database) -> set[int]:
 
 def counts(db: sqlite_utils.Database) -> dict[str, int]:
     """Themable segments (all, in no theme), comments with segments (all, with none themed),
-    active and parent themes."""
-    segments, segment_outliers = db.execute(
-        "select count(*), coalesce(sum(theme_id is null), 0) from theme_segments where themable = 1").fetchone()
-    comments, comment_outliers = db.execute(
-        """select count(*), coalesce(sum(themed = 0), 0) from
-           (select item_id, max(theme_id is not null) as themed from theme_segments group by item_id)"""
-    ).fetchone()
+    active and parent themes: the kept counts (:mod:`.sums`) when no segment changed since they
+    were made, else counted from every segment."""
+    kept = sums.counts(db)
+    if kept is not None:
+        segments, segment_outliers = kept["segments"], kept["segment_outliers"]
+        comments, comment_outliers = kept["comments"], kept["comment_outliers"]
+    else:
+        segments, segment_outliers = db.execute(
+            "select count(*), coalesce(sum(theme_id is null), 0) from theme_segments where themable = 1").fetchone()
+        comments, comment_outliers = db.execute(
+            """select count(*), coalesce(sum(themed = 0), 0) from
+               (select item_id, max(theme_id is not null) as themed from theme_segments group by item_id)"""
+        ).fetchone()
     themes = db.execute("select count(*) from themes where status = 'active'").fetchone()[0]
     parents = db.execute("select count(*) from themes where status = 'parent'").fetchone()[0]
     return {"segments": int(segments), "segment_outliers": int(segment_outliers),
