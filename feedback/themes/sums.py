@@ -149,7 +149,11 @@ def _write(db: sqlite_utils.Database, found: dict[int, Sums]) -> None:
 
 def _state(db: sqlite_utils.Database) -> dict[str, Any] | None:
     row = db.execute("select value from theme_state where key = ?", [STATE_KEY]).fetchone()
-    return json.loads(row[0]) if row else None
+    try:
+        value = json.loads(row[0]) if row else None
+        return value if isinstance(value, dict) and {"parents", "counts"} <= set(value) else None
+    except (TypeError, ValueError):  # a damaged state is counted again, never trusted
+        return None
 
 
 def _set_state(db: sqlite_utils.Database, value: dict[str, Any]) -> None:
