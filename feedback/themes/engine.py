@@ -83,8 +83,8 @@ def update_themes(
         stats.update(segments_new=0, embedded=0, assigned=0, mode="unchanged")
         log.info("themes: nothing new to assign")
         return stats
-    assigned = _assign_pending(db, settings, embedder, active, run)
-    created = _propose_from_pool(db, settings, embedder, run)
+    assigned, pooled = _assign_pending(db, settings, embedder, active, run)
+    created = _propose_from_pool(db, settings, embedder, run, pooled)
     with db.atomic():
         store.refresh_theme_stats(db)
         _snapshot(db, run, "nightly")
@@ -115,7 +115,8 @@ def recluster(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Supp
 
 
 def _assign_pending(db: sqlite_utils.Database, settings: ThemeSettings, embedder: SupportsEmbed,
-                    active: list[dict[str, Any]], run: str) -> int:
+                    active: list[dict[str, Any]], run: str) -> tuple[int, set[str]]:
+    """(segments assigned to a theme, ids of those that joined the outlier pool) of tonight's."""
     ids, _, vectors = store.unassigned_vectors(db, embedder)
     cents = store.centroid_matrix(active)
     result = cluster.assign(vectors, cents, settings.assign_threshold)
@@ -123,20 +124,20 @@ def _assign_pending(db: sqlite_utils.Database, settings: ThemeSettings, embedder
     with db.atomic():
         store.write_assignment(db, ids, theme_ids, list(result.score), run)
         store.stamp_unassigned(db, run)
-    return sum(t is not None for t in theme_ids)
+    return sum(t is not None for t in theme_ids), {i for i, t in zip(ids, theme_ids, strict=True) if t is None}
 
 
 def _propose_from_pool(db: sqlite_utils.Database, settings: ThemeSettings, embedder: SupportsEmbed,
-                       run: str) -> int:
-    pooled, joined = store.pool_counts(db, embedder, run)
+                       run: str, tonight: set[str]) -> int:
+    # the pool's size from the kept counts, tonight's part from the assignment: no pass over the pool
+    pooled, joined = store.counts(db)["segment_outliers"], len(tonight)
     fitted = (store.get_state(db, "last_fit") or {}).get("segments", pooled)
     size = settings.pool_min_size or settings.cluster_size(min(fitted, settings.max_fit))
     if pooled < size or not joined:  # nothing new in the pool tonight: its vectors are not even read
         return 0
     log.info("outlier pool: %d segments, %d of them tonight's: looking for a new theme", pooled, joined)
     ids, hashes, vectors = store.outlier_vectors(db, embedder)
-    seen_before = store.pool_segments_seen_before(db, run)
-    old = np.array([i in seen_before for i in ids], dtype=bool)
+    old = np.array([i not in tonight for i in ids], dtype=bool)
     kept = pool_sample(vectors, old)
     if len(kept) < len(ids):
         log.info("outlier pool: fitting tonight's %d segments with the %d earlier outliers nearest them"

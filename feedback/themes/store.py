@@ -271,24 +271,6 @@ def has_unassigned(db: sqlite_utils.Database) -> bool:
     return bool(db.execute("select exists(select 1 from theme_segments where assigned_at is null)").fetchone()[0])
 
 
-def pool_counts(db: sqlite_utils.Database, embedder: SupportsEmbed, run: str) -> tuple[int, int]:
-    """(segments in the outlier pool, of which ``run`` put there): what decides, before any
-    vector is read, whether the pool can propose a theme tonight."""
-    row = db.execute(
-        """select count(*), coalesce(sum(s.assigned_at is ?), 0) from theme_segments s
-           join embeddings e on e.text_hash = s.text_hash and e.model = ? and e.model_version = ?
-           where s.themable = 1 and s.theme_id is null""",
-        [run, embedder.name, embedder.version],
-    ).fetchone()
-    return int(row[0]), int(row[1])
-
-
-def pool_segments_seen_before(db: sqlite_utils.Database, run: str) -> set[str]:
-    """Ids of the outlier pool's segments that an earlier run had already seen (not ``run``'s)."""
-    return {r[0] for r in db.execute(
-        "select id from theme_segments where theme_id is null and themable = 1 and assigned_at is not ?", [run])}
-
-
 def theme_cohesion(db: sqlite_utils.Database) -> list[float]:
     """Each active theme's mean cosine of its segments to its centre (how tight the themes are),
     from the kept sums (:mod:`.sums`, brought up to date first)."""
@@ -391,19 +373,10 @@ def anchored_ids(db: sqlite_utils.Database) -> set[int]:
 
 def counts(db: sqlite_utils.Database) -> dict[str, int]:
     """Themable segments (all, in no theme), comments with segments (all, with none themed),
-    active and parent themes: the kept counts (:mod:`.sums`) when no segment changed since they
-    were made, else counted from every segment."""
+    active and parent themes (the first from the kept sums, :mod:`.sums`)."""
     kept = sums.counts(db)
-    if kept is not None:
-        segments, segment_outliers = kept["segments"], kept["segment_outliers"]
-        comments, comment_outliers = kept["comments"], kept["comment_outliers"]
-    else:
-        segments, segment_outliers = db.execute(
-            "select count(*), coalesce(sum(theme_id is null), 0) from theme_segments where themable = 1").fetchone()
-        comments, comment_outliers = db.execute(
-            """select count(*), coalesce(sum(themed = 0), 0) from
-               (select item_id, max(theme_id is not null) as themed from theme_segments group by item_id)"""
-        ).fetchone()
+    segments, segment_outliers = kept["segments"], kept["segment_outliers"]
+    comments, comment_outliers = kept["comments"], kept["comment_outliers"]
     themes = db.execute("select count(*) from themes where status = 'active'").fetchone()[0]
     parents = db.execute("select count(*) from themes where status = 'parent'").fetchone()[0]
     return {"segments": int(segments), "segment_outliers": int(segment_outliers),

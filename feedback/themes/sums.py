@@ -70,7 +70,8 @@ def sync(db: sqlite_utils.Database, full: bool = False) -> None:
             recount(db, parents)
         elif logged:
             _apply_log(db, state, parents)
-        db.execute("delete from theme_stats_log")
+        if logged:
+            db.execute("delete from theme_stats_log")
 
 
 def recount(db: sqlite_utils.Database, parents: dict[str, int] | None = None) -> None:
@@ -114,11 +115,11 @@ def recount(db: sqlite_utils.Database, parents: dict[str, int] | None = None) ->
     _set_state(db, {"parents": parents, "counts": counts})
 
 
-def counts(db: sqlite_utils.Database) -> dict[str, int] | None:
-    """The counts as of the last :func:`sync`, or None when the log holds changes since (or none was made)."""
+def counts(db: sqlite_utils.Database) -> dict[str, int]:
+    """Themable segments (all, in no theme), comments with segments (all, with none themed), as of now."""
+    sync(db)
     state = _state(db)
-    if state is None or db.execute("select exists(select 1 from theme_stats_log)").fetchone()[0]:
-        return None
+    assert state is not None  # sync leaves one
     return dict(state["counts"])
 
 
