@@ -7,8 +7,8 @@ in), its dates and its three representatives. Warehouse triggers (migration 0140
 change of a segment's theme, score, sentiment, text or themability to ``theme_stats_log``: the
 row before (-1) and after (+1). :func:`sync` applies the log: it reads the changed comments'
 segments only, rebuilds each comment's segments as they were before the log from its entries,
-and adds the difference. A theme that lost a comment dated at its first or last day, or lost a
-segment (or a score) its representatives may come from, is recounted alone. Everything is counted
+and adds the difference. A theme that lost a comment dated at its first or last day has its dates read
+again; one that lost a segment (or a score) of its representatives' texts, its representatives. Everything is counted
 again (:func:`recount`) the first time, after a fit, when the active themes' parents changed, or
 when the log holds more than a fifth of the segments (a new sentiment calibration re-scores all).
 
@@ -195,7 +195,8 @@ def _apply_log(db: sqlite_utils.Database, state: dict[str, Any], parents: dict[s
     parent_of = {int(k): v for k, v in parents.items()}
     touched |= {parent_of[t] for t in touched if t in parent_of}
     sums = read(db, sorted(touched))
-    dirty: set[int] = set()  # themes recounted alone
+    dated: set[int] = set()  # themes whose dates are read again (they lost a comment of their first or last day)
+    went: dict[int, set[str]] = defaultdict(set)  # ids and text hashes of segments that left a theme (or changed score)
     candidates: dict[int, set[str]] = defaultdict(set)  # text hashes that may now represent a theme
     counts = dict(state["counts"])
     for item_id in items:
@@ -228,7 +229,7 @@ def _apply_log(db: sqlite_utils.Database, state: dict[str, Any], parents: dict[s
             s = sums.setdefault(theme_id, Sums())
             s.comments -= 1
             if when is not None and when in (s.first, s.last):
-                dirty.add(theme_id)
+                dated.add(theme_id)
         old_parents = {parent_of[t] for t in old_themes if t in parent_of}
         new_parents = {parent_of[t] for t in new_themes if t in parent_of}
         for parent_id in new_parents - old_parents:
@@ -240,27 +241,39 @@ def _apply_log(db: sqlite_utils.Database, state: dict[str, Any], parents: dict[s
             if was == now:
                 continue
             if was is not None and was[0] is not None and (now is None or (now[0], now[2], now[4]) != (was[0], was[2], was[4])):
-                dirty.add(was[0])  # a segment (or its score) a representative may come from went
+                went[was[0]] |= {seg_id, was[2]}
             if now is not None and now[0] is not None:
                 candidates[now[0]].add(now[2])
-    for theme_id, hashes in candidates.items():
-        if theme_id not in dirty:
-            sums[theme_id].representatives = _best_of(db, theme_id, sums[theme_id].representatives, hashes)
-    for theme_id in dirty:
-        sums[theme_id] = _recount_one(db, theme_id, sums[theme_id].comments)
+    for theme_id in went.keys() | candidates.keys():
+        s = sums[theme_id]
+        if went[theme_id] & {*s.representatives, *_texts_of(db, s.representatives)}:
+            s.representatives = _ranked_texts(db, theme_id)  # a representative's text lost a segment
+        elif candidates[theme_id]:
+            s.representatives = _best_of(db, theme_id, s.representatives, candidates[theme_id])
+    for theme_id in dated:
+        sums[theme_id].first, sums[theme_id].last = db.execute(
+            """select min(i.received_at), max(i.received_at) from theme_segments s indexed by idx_theme_segments_theme_id
+               left join items i indexed by idx_items_probe on i.id = s.item_id where s.theme_id = ?""",
+            [theme_id]).fetchone()
     _write(db, sums)
     _set_state(db, {"parents": parents, "counts": counts})
 
 
+def _texts_of(db: sqlite_utils.Database, seg_ids: list[str]) -> set[str]:
+    found: set[str] = set()
+    for part in chunks(seg_ids):
+        found |= {r[0] for r in db.execute(f"select text_hash from theme_segments where id in ({marks(len(part))})",
+                                           part)}
+    return found
+
+
 def _best_of(db: sqlite_utils.Database, theme_id: int, reps: list[str], hashes: set[str]) -> list[str]:
-    """A theme's three representatives after segments (texts ``hashes``) joined it and none left:
-    the best of its representatives' texts and the new ones (a text's rank only rises when a
-    segment joins it, so no other text can overtake them)."""
-    for part in chunks(reps):
-        hashes |= {r[0] for r in db.execute(f"select text_hash from theme_segments where id in ({marks(len(part))})",
-                                             part)}
+    """A theme's three representatives after segments (texts ``hashes``) joined it, when no
+    segment of its representatives' texts left: the best of those texts and the new ones (a
+    text's rank only rises when a segment joins it and only falls when one leaves, so no other
+    text can overtake them)."""
     groups = []
-    for text_hash in hashes:
+    for text_hash in hashes | _texts_of(db, reps):
         first_id, top = db.execute("select min(id), max(score) from theme_segments where text_hash = ? and theme_id = ?",
                                    [text_hash, theme_id]).fetchone()
         if first_id is not None:
@@ -268,16 +281,9 @@ def _best_of(db: sqlite_utils.Database, theme_id: int, reps: list[str], hashes: 
     return [rep for _, _, rep in sorted(groups)[:3]]
 
 
-def _recount_one(db: sqlite_utils.Database, theme_id: int, comments: int) -> Sums:
-    """One theme's sums from its segments (``comments``: its count, already exact)."""
-    row = db.execute(
-        f"""select count(*), coalesce(sum(cast(round(s.sentiment * {SENTIMENT_UNIT}) as integer)), 0),
-                   count(s.sentiment), coalesce(sum(cast(round(s.score * {SCORE_UNIT}) as integer)), 0),
-                   count(s.score), min(i.received_at), max(i.received_at)
-            from theme_segments s indexed by idx_theme_segments_theme_id
-            left join items i indexed by idx_items_probe on i.id = s.item_id where s.theme_id = ?""",
-        [theme_id]).fetchone()
+def _ranked_texts(db: sqlite_utils.Database, theme_id: int) -> list[str]:
+    """A theme's three representatives, from all its segments: its best distinct texts (the
+    highest score among a text's segments, nulls last, then the text's first segment id)."""
     groups = [(top is None, -(top or 0.0), first_id) for first_id, top in db.execute(
         "select min(id), max(score) from theme_segments where theme_id = ? group by text_hash", [theme_id])]
-    return Sums(row[0], comments, row[1], row[2], row[3], row[4], row[5], row[6],
-                [rep for _, _, rep in sorted(groups)[:3]])
+    return [rep for _, _, rep in sorted(groups)[:3]]
