@@ -314,7 +314,8 @@ def segment_texts(db: sqlite_utils.Database, seg_ids: list[str]) -> dict[str, tu
 def theme_texts(db: sqlite_utils.Database, theme_id: int, limit: int) -> list[str]:
     """The texts of a theme's best-scoring segments, at most ``limit``."""
     return [r[0] for r in db.execute(
-        "select text from theme_segments where theme_id = ? order by score desc limit ?", [theme_id, limit])]
+        "select text from theme_segments indexed by idx_theme_segments_theme_score where theme_id = ?"
+        " order by score desc limit ?", [theme_id, limit])]
 
 
 # --- themes --------------------------------------------------------------------------------

@@ -419,3 +419,10 @@ def _m0140(db: sqlite_utils.Database) -> None:
     db.execute(f"create trigger theme_sums_insert after insert on theme_segments begin {new} end")
     db.execute(f"create trigger theme_sums_delete after delete on theme_segments begin {old} end")
     db.execute(f"create trigger theme_sums_update after update on theme_segments when {changed} begin {old} {new} end")
+
+
+@migration("0141_theme_score_index")
+def _m0141(db: sqlite_utils.Database) -> None:
+    # A theme's best-scoring segments (the background texts of a night's new-theme labels) read
+    # from an index in score order, not by sorting every member of every theme.
+    db.execute("create index if not exists idx_theme_segments_theme_score on theme_segments (theme_id, score)")
