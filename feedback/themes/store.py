@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 import numpy as np
@@ -43,14 +44,22 @@ SegmentInput = tuple[str, str, str, str | None]
 SegmentRecord = tuple[str, str, int, str, str, str, int, str | None, float | None]
 
 
+SEGMENTED_THROUGH = "segmented_through"  # theme_state: every comment processed before this stamp has segments
+EMBEDDED_FOR = "embedded_for"  # theme_state: [model, version] every segment a night has seen has a vector of
+
+
 def segment_new(db: sqlite_utils.Database) -> int:
     """Cut processed comments that have no segments yet (or whose text changed) into segments."""
+    newest = db.execute("select max(processed_at) from processed").fetchone()[0]
     rows = unsegmented(db)
-    if not rows:
-        return 0
-    records = segment_records(rows)
-    write_segments(db, [row[0] for row in rows], records)
-    log.info("segmented %d comments into %d segments", len(rows), len(records))
+    records = segment_records(rows) if rows else []
+    with db.atomic():
+        if rows:
+            write_segments(db, [row[0] for row in rows], records)
+        if newest is not None and newest != get_state(db, SEGMENTED_THROUGH):
+            set_state(db, SEGMENTED_THROUGH, newest)
+    if rows:
+        log.info("segmented %d comments into %d segments", len(rows), len(records))
     return len(records)
 
 
@@ -65,11 +74,19 @@ def unsegmented(db: sqlite_utils.Database, ids: list[str] | None = None) -> list
 
 
 def unsegmented_ids(db: sqlite_utils.Database) -> list[str]:
-    """The ids of :func:`unsegmented` comments, without their texts (how a batch travels)."""
-    return [row[0] for row in db.execute(
-        """select p.item_id from processed p indexed by idx_processed_probe where not exists
-           (select 1 from theme_segments s where s.item_id = p.item_id and s.source_hash is p.text_hash)
-           order by p.item_id""")]
+    """The ids of :func:`unsegmented` comments, without their texts (how a batch travels): of
+    those processed since :func:`segment_new` last cut every comment, when it has."""
+    through = get_state(db, SEGMENTED_THROUGH)
+    if not (isinstance(through, str) and re.match(r"\d{4}-\d\d-\d\dT", through)):  # none kept (or damaged)
+        rows = db.execute(
+            """select p.item_id from processed p indexed by idx_processed_probe where not exists
+               (select 1 from theme_segments s where s.item_id = p.item_id and s.source_hash is p.text_hash)""")
+    else:  # ">=": a comment processed in the same microsecond as the last one cut is looked at again
+        rows = db.execute(
+            """select p.item_id from processed p indexed by idx_processed_at where p.processed_at >= ? and not exists
+               (select 1 from theme_segments s where s.item_id = p.item_id and s.source_hash is p.text_hash)""",
+            [through])
+    return sorted(row[0] for row in rows)
 
 
 def segment_records(rows: list[SegmentInput]) -> list[SegmentRecord]:
@@ -106,16 +123,24 @@ def write_segments(db: sqlite_utils.Database, item_ids: list[str], records: list
 def embed_pending(db: sqlite_utils.Database, embedder: SupportsEmbed) -> int:
     """Embed the cleaned text of every themable segment that has no vector for this model."""
     hashes = unembedded(db, embedder)
-    return ensure_embeddings(db, embedding_texts(db, hashes), embedder) if hashes else 0
+    done = ensure_embeddings(db, embedding_texts(db, hashes), embedder) if hashes else 0
+    if get_state(db, EMBEDDED_FOR) != [embedder.name, embedder.version]:
+        set_state(db, EMBEDDED_FOR, [embedder.name, embedder.version])
+    return done
 
 
 def unembedded(db: sqlite_utils.Database, embedder: SupportsEmbed) -> list[str]:
     """The text hashes of themable segments with no vector for this model, in segment order (the
     order :func:`~feedback.embed.ensure_embeddings` embeds them in, chunk by chunk)."""
     # sorted here, not by SQL: an "order by s.id" makes SQLite walk every segment row in id order
-    # instead of the (themable, text_hash, id) index (warehouse migration 0120)
+    # instead of the (themable, text_hash, id) index (warehouse migration 0120). Once every
+    # segment had a vector of this model (:func:`embed_pending`), only segments no night has
+    # assigned yet can lack one: those are read from their partial index.
+    only_new = get_state(db, EMBEDDED_FOR) == [embedder.name, embedder.version]
     rows = db.execute(
-        """select s.id, s.text_hash from theme_segments s where s.themable = 1 and not exists
+        f"""select s.id, s.text_hash from theme_segments s
+            {"indexed by idx_theme_segments_unassigned" if only_new else ""}
+            where s.themable = 1 {"and s.assigned_at is null" if only_new else ""} and not exists
            (select 1 from embeddings e where e.text_hash = s.text_hash and e.model = ?
             and e.model_version = ?)""",
         [embedder.name, embedder.version],

@@ -421,8 +421,10 @@ def _m0140(db: sqlite_utils.Database) -> None:
     db.execute(f"create trigger theme_sums_update after update on theme_segments when {changed} begin {old} {new} end")
 
 
-@migration("0141_theme_score_index")
+@migration("0141_theme_night_indexes")
 def _m0141(db: sqlite_utils.Database) -> None:
     # A theme's best-scoring segments (the background texts of a night's new-theme labels) read
-    # from an index in score order, not by sorting every member of every theme.
+    # from an index in score order, not by sorting every member of every theme; the comments
+    # processed since the last segmenting found from an index, not by probing every comment.
     db.execute("create index if not exists idx_theme_segments_theme_score on theme_segments (theme_id, score)")
+    db.execute("create index if not exists idx_processed_at on processed (processed_at)")
