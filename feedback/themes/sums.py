@@ -274,8 +274,9 @@ def _best_of(db: sqlite_utils.Database, theme_id: int, reps: list[str], hashes: 
     text can overtake them)."""
     groups = []
     for text_hash in hashes | _texts_of(db, reps):
-        first_id, top = db.execute("select min(id), max(score) from theme_segments where text_hash = ? and theme_id = ?",
-                                   [text_hash, theme_id]).fetchone()
+        # by the text's index: SQLite would otherwise walk every segment of the theme, once per text
+        first_id, top = db.execute("select min(id), max(score) from theme_segments indexed by idx_theme_segments_text_hash"
+                                   " where text_hash = ? and theme_id = ?", [text_hash, theme_id]).fetchone()
         if first_id is not None:
             groups.append((top is None, -(top or 0.0), first_id))
     return [rep for _, _, rep in sorted(groups)[:3]]
