@@ -165,8 +165,10 @@ def _propose_from_pool(db: sqlite_utils.Database, settings: ThemeSettings, embed
     # A theme born at night takes the neighbouring themes' segments nearer its centre than theirs
     # (the re-cluster's rule), unless one theme would give so much that it is that theme cut in two.
     moves: dict[int, tuple[list[str], list[float]]] = {}
+    members_of: dict[int, tuple[list[str], list[str], np.ndarray]] = {}  # a theme's segments, read once a night
     for c in list(keep):
-        claimed = _claims(db, embedder, settings, active, existing, cents[c], int((result.theme == c).sum()))
+        claimed = _claims(db, embedder, settings, active, existing, cents[c], int((result.theme == c).sum()),
+                          members_of)
         if claimed is None:
             keep.remove(c)
             continue
@@ -230,13 +232,18 @@ NEIGHBOURS = 5  # existing themes, nearest first, whose segments a theme born at
 
 def _claims(db: sqlite_utils.Database, embedder: SupportsEmbed, settings: ThemeSettings,
             active: list[dict[str, Any]], existing: np.ndarray, centre: np.ndarray,
-            pooled: int) -> tuple[list[str], list[float]] | None:
+            pooled: int, members_of: dict[int, tuple[list[str], list[str], np.ndarray]]
+            ) -> tuple[list[str], list[float]] | None:
     """(segment ids, their cosines to ``centre``) a new theme takes from its nearest existing
-    themes, or None when it is a split of one of them (:func:`.match.claims_of_new_theme`)."""
+    themes, or None when it is a split of one of them (:func:`.match.claims_of_new_theme`).
+    ``members_of``: the themes' segments read so far tonight (nothing is written between claims)."""
     if not existing.shape[0]:
         return [], []
     nearest = [int(j) for j in np.argsort(-(existing @ centre))[:NEIGHBOURS]]
-    found = [store.segment_vectors(db, embedder, "s.theme_id = ?", [active[j]["id"]]) for j in nearest]
+    for j in nearest:
+        if j not in members_of:
+            members_of[j] = store.segment_vectors(db, embedder, "s.theme_id = ?", [active[j]["id"]])
+    found = [members_of[j] for j in nearest]
     moves = claims_of_new_theme(centre, pooled, [vectors for _, _, vectors in found], existing[nearest],
                                 min_cosine=settings.assign_threshold, fold_share=settings.fold_threshold)
     if moves is None:
