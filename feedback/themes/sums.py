@@ -134,8 +134,8 @@ def read(db: sqlite_utils.Database, theme_ids: list[int] | None = None) -> dict[
     else:
         for part in chunks(theme_ids):
             rows += db.execute(f"{sql} where theme_id in ({marks(len(part))})", part).fetchall()
-    for theme_id, *values, reps in rows:
-        found[theme_id] = Sums(*values, representatives=json.loads(reps or "[]"))
+    for theme_id, segments, comments, s_total, s_n, c_total, c_n, first, last, reps in rows:
+        found[theme_id] = Sums(segments, comments, s_total, s_n, c_total, c_n, first, last, json.loads(reps or "[]"))
     return found
 
 
