@@ -129,3 +129,28 @@ def test_a_new_parent_plan_counts_again(tmp_path: Path) -> None:
     change(db, rng, 3)
     store.refresh_theme_stats(db)
     assert figures(db) == recounted(db, tmp_path)
+
+
+def test_a_theme_born_under_a_parent_is_added_not_counted_again(tmp_path: Path) -> None:
+    rng = random.Random(11)
+    db = build(tmp_path / "w.db", rng)
+    store.refresh_theme_stats(db)
+    db.execute("insert into theme_sums (theme_id, segments) values (999, 0)")  # a recount would drop it
+    db["themes"].insert({"id": 7, "status": "active", "level": 0, "parent_id": 101, "is_new": 0})
+    moved = [r[0] for r in db.execute("select id from theme_segments where theme_id in (1, 2) or theme_id is null"
+                                      " order by id limit 12")]
+    db.execute(f"update theme_segments set theme_id = 7, score = 0.61 where id in ({', '.join('?' * len(moved))})",
+               moved)
+    store.refresh_theme_stats(db)
+    assert db.execute("select count(*) from theme_sums where theme_id = 999").fetchone()[0] == 1
+    assert figures(db) == recounted(db, tmp_path)
+    db.execute("update themes set parent_id = 100 where id = 7")  # a theme with segments changes parent
+    store.refresh_theme_stats(db)
+    assert db.execute("select count(*) from theme_sums where theme_id = 999").fetchone()[0] == 0
+    assert figures(db) == recounted(db, tmp_path)
+    db.execute("update themes set parent_id = null where id = 3")
+    store.refresh_theme_stats(db)
+    db.execute("update themes set parent_id = 100 where id = 3")  # a theme with segments under a parent
+    change(db, rng, 3)
+    store.refresh_theme_stats(db)
+    assert figures(db) == recounted(db, tmp_path)

@@ -9,7 +9,8 @@ row before (-1) and after (+1). :func:`sync` applies the log: it reads the chang
 segments only, rebuilds each comment's segments as they were before the log from its entries,
 and adds the difference. A theme that lost a comment dated at its first or last day has its dates read
 again; one that lost a segment (or a score) of its representatives' texts, its representatives. Everything is counted
-again (:func:`recount`) the first time, after a fit, when the active themes' parents changed, or
+again (:func:`recount`) the first time, after a fit, when the active themes' parents changed (a
+theme born at night under a parent is not a change: it had no segments), or
 when the log holds more than a fifth of the segments (a new sentiment calibration re-scores all).
 
 Counted as :func:`recount` counts: a theme's segments are every segment in it, its comments the
@@ -65,7 +66,7 @@ def sync(db: sqlite_utils.Database, full: bool = False) -> None:
     parents = _parents(db)
     logged = db.execute("select count(*) from theme_stats_log").fetchone()[0]
     with db.atomic():
-        if full or state is None or state["parents"] != parents or (
+        if full or state is None or not _same_parents(db, state["parents"], parents) or (
                 logged > max(FULL_MIN, FULL_SHARE * state["counts"]["segments"])):
             recount(db, parents)
         elif logged:
@@ -163,6 +164,15 @@ def _set_state(db: sqlite_utils.Database, value: dict[str, Any]) -> None:
         " on conflict(key) do update set value = excluded.value, updated_at = excluded.updated_at",
         [STATE_KEY, json.dumps(value, sort_keys=True), now_iso()],
     )
+
+
+def _same_parents(db: sqlite_utils.Database, kept: dict[str, int], now: dict[str, int]) -> bool:
+    """Whether the parents the sums were kept under still hold: every theme keeps its parent, and a
+    theme that has one only now had no segment when they were kept (a theme born tonight)."""
+    if any(now.get(child) != parent for child, parent in kept.items()):
+        return False
+    added = [int(child) for child in now.keys() - kept.keys()]
+    return not any(s.segments for s in read(db, added).values())
 
 
 def _parents(db: sqlite_utils.Database) -> dict[str, int]:
