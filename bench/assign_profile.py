@@ -9,6 +9,10 @@ they meet the same load. Prints, per checkout, wall and CPU seconds, the CPU sec
 stage's parts, and what the night did.
 
     .venv/bin/python bench/assign_profile.py --baseline DIR [--snapshots /tmp/nightly-stages] [--together]
+
+``--embedded FILE``: that embedded snapshot instead (e.g. one of 1M comments made the same way);
+the copies are made beside it. A checkout that keeps theme sums (feedback/themes/sums.py) counts
+them once before the profiled night, as the previous night would have left them.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ PARTS = {  # name -> a piece of the profiled function's "file:line(name)"
     "PCA": "_pca.py:443(fit_transform)", "choosing the pool": "(pool_sample)",
     "labels": "label.py:86(label_themes)", "segment sentiment": "(score_pending)",
     "theme statistics": "(refresh_theme_stats)", "assignment": "(_assign_pending)",
+    "pool vectors": "(outlier_vectors)", "cohesion": "(theme_cohesion)",
+    "claims": "(_claims)", "summary": "(_summary)", "segment_new": "(segment_new)", "embed_pending": "(embed_pending)",
 }
 
 
@@ -50,6 +56,13 @@ def run_assign(folder: Path) -> dict[str, Any]:
     settings = with_overrides(config.themes, config.base_dir, {})
     embedder = make_embedder(settings)
     db = open_warehouse(config.warehouse)
+    from feedback import themes
+
+    if (Path(themes.__file__).parent / "sums.py").exists():  # the previous night's sums
+        from feedback.themes import store
+
+        store.refresh_theme_stats(db, full=True)  # type: ignore[call-arg]
+        db.conn.commit()
     profile = cProfile.Profile(time.process_time)
     wall, cpu = time.perf_counter(), time.process_time()
     profile.enable()
@@ -84,6 +97,7 @@ def main() -> None:
     parser.add_argument("--existing", type=int, default=200_000)
     parser.add_argument("--new", type=int, default=2000)
     parser.add_argument("--together", action="store_true", help="run both checkouts at once")
+    parser.add_argument("--embedded", type=Path, help="an embedded snapshot to use instead of --snapshots")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -93,13 +107,15 @@ def main() -> None:
         parser.error("--baseline: a checkout of the project (a folder holding feedback/)")
     import nightly_stages
 
-    nightly_stages.make_snapshots(args.snapshots, args.existing, args.new)
+    if args.embedded is None:
+        nightly_stages.make_snapshots(args.snapshots, args.existing, args.new)
+    embedded = args.embedded or args.snapshots / "embedded.db"
     runs: dict[str, Any] = {}
     children = {}
     for who, code in (("baseline", args.baseline), ("this", REPO)):
-        folder = args.snapshots / f"profile-{who}"
+        folder = embedded.parent / f"profile-{who}"
         folder.mkdir(exist_ok=True)
-        shutil.copy(args.snapshots / "embedded.db", folder / "warehouse.db")
+        shutil.copy(embedded, folder / "warehouse.db")
         for extra in ("-wal", "-shm"):
             Path(f"{folder / 'warehouse.db'}{extra}").unlink(missing_ok=True)
         children[who] = start(code, folder)

@@ -58,6 +58,8 @@ def test_released_migration_names_never_change() -> None:
         "0080_sentiment_counts",
         "0090_sentiment_calibration",
         "0120_nightly_probe_indexes",
+        "0140_theme_sums",
+        "0141_theme_night_indexes",
     ]
 
 
@@ -79,7 +81,7 @@ def test_a_migration_out_of_order_or_twice_is_refused(name: str, monkeypatch: py
     monkeypatch.setattr(schema, "MIGRATIONS", list(schema.MIGRATIONS))
     with pytest.raises(ValueError, match="duplicate|registered after"):
         schema.migration(name)(lambda db: None)
-    assert schema.MIGRATIONS[-1][0] == "0120_nightly_probe_indexes"
+    assert schema.MIGRATIONS[-1][0] == "0141_theme_night_indexes"
 
 
 def test_a_warehouse_from_a_newer_version_is_refused(tmp_path: Path) -> None:

@@ -84,8 +84,8 @@ def update_themes(
         stats.update(segments_new=0, embedded=0, assigned=0, mode="unchanged")
         log.info("themes: nothing new to assign")
         return stats
-    assigned = _assign_pending(db, settings, embedder, active, run)
-    created = _propose_from_pool(db, settings, embedder, run)
+    assigned, pooled = _assign_pending(db, settings, embedder, active, run)
+    created = _propose_from_pool(db, settings, embedder, run, pooled)
     with db.atomic():
         store.refresh_theme_stats(db)
         _snapshot(db, run, "nightly")
@@ -116,7 +116,8 @@ def recluster(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Supp
 
 
 def _assign_pending(db: sqlite_utils.Database, settings: ThemeSettings, embedder: SupportsEmbed,
-                    active: list[dict[str, Any]], run: str) -> int:
+                    active: list[dict[str, Any]], run: str) -> tuple[int, set[str]]:
+    """(segments assigned to a theme, ids of those that joined the outlier pool) of tonight's."""
     ids, _, vectors = store.unassigned_vectors(db, embedder)
     cents = store.centroid_matrix(active)
     result = cluster.assign(vectors, cents, settings.assign_threshold)
@@ -124,20 +125,20 @@ def _assign_pending(db: sqlite_utils.Database, settings: ThemeSettings, embedder
     with db.atomic():
         store.write_assignment(db, ids, theme_ids, list(result.score), run)
         store.stamp_unassigned(db, run)
-    return sum(t is not None for t in theme_ids)
+    return sum(t is not None for t in theme_ids), {i for i, t in zip(ids, theme_ids, strict=True) if t is None}
 
 
 def _propose_from_pool(db: sqlite_utils.Database, settings: ThemeSettings, embedder: SupportsEmbed,
-                       run: str) -> int:
-    pooled, joined = store.pool_counts(db, embedder, run)
+                       run: str, tonight: set[str]) -> int:
+    # the pool's size from the kept counts, tonight's part from the assignment: no pass over the pool
+    pooled, joined = store.counts(db)["segment_outliers"], len(tonight)
     fitted = (store.get_state(db, "last_fit") or {}).get("segments", pooled)
     size = settings.pool_min_size or settings.cluster_size(min(fitted, settings.max_fit))
     if pooled < size or not joined:  # nothing new in the pool tonight: its vectors are not even read
         return 0
     log.info("outlier pool: %d segments, %d of them tonight's: looking for a new theme", pooled, joined)
     ids, hashes, vectors = store.outlier_vectors(db, embedder)
-    seen_before = store.pool_segments_seen_before(db, run)
-    old = np.array([i in seen_before for i in ids], dtype=bool)
+    old = np.array([i not in tonight for i in ids], dtype=bool)
     kept = pool_sample(vectors, old)
     if len(kept) < len(ids):
         log.info("outlier pool: fitting tonight's %d segments with the %d earlier outliers nearest them"
@@ -165,8 +166,10 @@ def _propose_from_pool(db: sqlite_utils.Database, settings: ThemeSettings, embed
     # A theme born at night takes the neighbouring themes' segments nearer its centre than theirs
     # (the re-cluster's rule), unless one theme would give so much that it is that theme cut in two.
     moves: dict[int, tuple[list[str], list[float]]] = {}
+    members_of: dict[int, tuple[list[str], list[str], np.ndarray]] = {}  # a theme's segments, read once a night
     for c in list(keep):
-        claimed = _claims(db, embedder, settings, active, existing, cents[c], int((result.theme == c).sum()))
+        claimed = _claims(db, embedder, settings, active, existing, cents[c], int((result.theme == c).sum()),
+                          members_of)
         if claimed is None:
             keep.remove(c)
             continue
@@ -230,13 +233,18 @@ NEIGHBOURS = 5  # existing themes, nearest first, whose segments a theme born at
 
 def _claims(db: sqlite_utils.Database, embedder: SupportsEmbed, settings: ThemeSettings,
             active: list[dict[str, Any]], existing: np.ndarray, centre: np.ndarray,
-            pooled: int) -> tuple[list[str], list[float]] | None:
+            pooled: int, members_of: dict[int, tuple[list[str], list[str], np.ndarray]]
+            ) -> tuple[list[str], list[float]] | None:
     """(segment ids, their cosines to ``centre``) a new theme takes from its nearest existing
-    themes, or None when it is a split of one of them (:func:`.match.claims_of_new_theme`)."""
+    themes, or None when it is a split of one of them (:func:`.match.claims_of_new_theme`).
+    ``members_of``: the themes' segments read so far tonight (nothing is written between claims)."""
     if not existing.shape[0]:
         return [], []
     nearest = [int(j) for j in np.argsort(-(existing @ centre))[:NEIGHBOURS]]
-    found = [store.segment_vectors(db, embedder, "s.theme_id = ?", [active[j]["id"]]) for j in nearest]
+    for j in nearest:
+        if j not in members_of:
+            members_of[j] = store.segment_vectors(db, embedder, "s.theme_id = ?", [active[j]["id"]])
+    found = [members_of[j] for j in nearest]
     moves = claims_of_new_theme(centre, pooled, [vectors for _, _, vectors in found], existing[nearest],
                                 min_cosine=settings.assign_threshold, fold_share=settings.fold_threshold)
     if moves is None:
@@ -361,7 +369,7 @@ def _fit_all(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Suppo
                 store.retire_theme(db, row["id"], run)
                 store.history(db, run, row["id"], "retired", row["label"], row["size"], by=event)
         _write_parents(db, plan, final_ids, final, run)
-        store.refresh_theme_stats(db)
+        store.refresh_theme_stats(db, full=True)
         store.set_state(db, "last_fit", {"run": run, "segments": len(ids), "event": event,
                                          "settings": settings.model_dump(mode="json")})
     stats = _summary(db)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from feedback.embed import (
 )
 from feedback.text import segments as nlp
 from feedback.text.sentiment import sentiment as vader
+from feedback.themes import sums
 from feedback.warehouse import now_iso
 from feedback.warehouse.sql import chunks, marks
 
@@ -42,14 +44,22 @@ SegmentInput = tuple[str, str, str, str | None]
 SegmentRecord = tuple[str, str, int, str, str, str, int, str | None, float | None]
 
 
+SEGMENTED_THROUGH = "segmented_through"  # theme_state: every comment processed before this stamp has segments
+EMBEDDED_FOR = "embedded_for"  # theme_state: [model, version] every segment a night has seen has a vector of
+
+
 def segment_new(db: sqlite_utils.Database) -> int:
     """Cut processed comments that have no segments yet (or whose text changed) into segments."""
+    newest = db.execute("select max(processed_at) from processed").fetchone()[0]
     rows = unsegmented(db)
-    if not rows:
-        return 0
-    records = segment_records(rows)
-    write_segments(db, [row[0] for row in rows], records)
-    log.info("segmented %d comments into %d segments", len(rows), len(records))
+    records = segment_records(rows) if rows else []
+    with db.atomic():
+        if rows:
+            write_segments(db, [row[0] for row in rows], records)
+        if newest is not None and newest != get_state(db, SEGMENTED_THROUGH):
+            set_state(db, SEGMENTED_THROUGH, newest)
+    if rows:
+        log.info("segmented %d comments into %d segments", len(rows), len(records))
     return len(records)
 
 
@@ -64,11 +74,19 @@ def unsegmented(db: sqlite_utils.Database, ids: list[str] | None = None) -> list
 
 
 def unsegmented_ids(db: sqlite_utils.Database) -> list[str]:
-    """The ids of :func:`unsegmented` comments, without their texts (how a batch travels)."""
-    return [row[0] for row in db.execute(
-        """select p.item_id from processed p indexed by idx_processed_probe where not exists
-           (select 1 from theme_segments s where s.item_id = p.item_id and s.source_hash is p.text_hash)
-           order by p.item_id""")]
+    """The ids of :func:`unsegmented` comments, without their texts (how a batch travels): of
+    those processed since :func:`segment_new` last cut every comment, when it has."""
+    through = get_state(db, SEGMENTED_THROUGH)
+    if not (isinstance(through, str) and re.match(r"\d{4}-\d\d-\d\dT", through)):  # none kept (or damaged)
+        rows = db.execute(
+            """select p.item_id from processed p indexed by idx_processed_probe where not exists
+               (select 1 from theme_segments s where s.item_id = p.item_id and s.source_hash is p.text_hash)""")
+    else:  # ">=": a comment processed in the same microsecond as the last one cut is looked at again
+        rows = db.execute(
+            """select p.item_id from processed p indexed by idx_processed_at where p.processed_at >= ? and not exists
+               (select 1 from theme_segments s where s.item_id = p.item_id and s.source_hash is p.text_hash)""",
+            [through])
+    return sorted(row[0] for row in rows)
 
 
 def segment_records(rows: list[SegmentInput]) -> list[SegmentRecord]:
@@ -105,16 +123,24 @@ def write_segments(db: sqlite_utils.Database, item_ids: list[str], records: list
 def embed_pending(db: sqlite_utils.Database, embedder: SupportsEmbed) -> int:
     """Embed the cleaned text of every themable segment that has no vector for this model."""
     hashes = unembedded(db, embedder)
-    return ensure_embeddings(db, embedding_texts(db, hashes), embedder) if hashes else 0
+    done = ensure_embeddings(db, embedding_texts(db, hashes), embedder) if hashes else 0
+    if get_state(db, EMBEDDED_FOR) != [embedder.name, embedder.version]:
+        set_state(db, EMBEDDED_FOR, [embedder.name, embedder.version])
+    return done
 
 
 def unembedded(db: sqlite_utils.Database, embedder: SupportsEmbed) -> list[str]:
     """The text hashes of themable segments with no vector for this model, in segment order (the
     order :func:`~feedback.embed.ensure_embeddings` embeds them in, chunk by chunk)."""
     # sorted here, not by SQL: an "order by s.id" makes SQLite walk every segment row in id order
-    # instead of the (themable, text_hash, id) index (warehouse migration 0120)
+    # instead of the (themable, text_hash, id) index (warehouse migration 0120). Once every
+    # segment had a vector of this model (:func:`embed_pending`), only segments no night has
+    # assigned yet can lack one: those are read from their partial index.
+    only_new = get_state(db, EMBEDDED_FOR) == [embedder.name, embedder.version]
     rows = db.execute(
-        """select s.id, s.text_hash from theme_segments s where s.themable = 1 and not exists
+        f"""select s.id, s.text_hash from theme_segments s
+            {"indexed by idx_theme_segments_unassigned" if only_new else ""}
+            where s.themable = 1 {"and s.assigned_at is null" if only_new else ""} and not exists
            (select 1 from embeddings e where e.text_hash = s.text_hash and e.model = ?
             and e.model_version = ?)""",
         [embedder.name, embedder.version],
@@ -184,66 +210,52 @@ def write_assignment(db: sqlite_utils.Database, ids: list[str], themes: list[int
 NEW_WINDOW_DAYS = 28  # a theme is new while its first comment is this recent (the trends' 4 weeks)
 
 
-def refresh_theme_stats(db: sqlite_utils.Database, embedder: SupportsEmbed | None = None) -> None:
+def refresh_theme_stats(db: sqlite_utils.Database, embedder: SupportsEmbed | None = None, *,
+                        full: bool = False) -> None:
     """Size, comments, sentiment, dates, newness and representatives of every active and parent theme.
 
     ``first_seen`` / ``last_seen`` are the earliest / latest ``received_at`` of the theme's
     comments (a parent: of its children's); when the engine made the theme is ``created_at``.
     A theme ``is_new`` while its first comment is at most :data:`NEW_WINDOW_DAYS` older than the
     newest comment of all: new because what customers say is new, never because a fit or the
-    outlier pool produced it.
+    outlier pool produced it. The figures come from the kept sums (:mod:`.sums`), which add only
+    the segments changed since the last refresh; ``full`` counts them again from every segment.
     """
     stamp = now_iso()
-    # One pass over the segments in (theme, rowid) order, the order the per-theme subqueries this
-    # replaces read them in (so an average adds its terms in the same order), instead of five
-    # look-ups of every member's row per theme; the dates from the items' index (migration 0120).
-    found = {row[0]: row[1:] for row in db.execute(
-        """select s.theme_id, count(*), count(distinct s.item_id), round(avg(s.sentiment), 4),
-                  min(i.received_at), max(i.received_at)
-           from theme_segments s indexed by idx_theme_segments_theme_id
-           left join items i indexed by idx_items_probe on i.id = s.item_id
-           where s.theme_id is not null group by s.theme_id""")}
+    sums.sync(db, full=full)
+    found = sums.read(db)
+    none = sums.Sums()
     active = [r[0] for r in db.execute("select id from themes where status = 'active'")]
     db.conn.executemany(
-        "update themes set size = ?, comments = ?, sentiment = ?, first_seen = ?, last_seen = ?, updated_at = ?"
-        " where id = ?",
-        [(*found.get(theme_id, (0, 0, None, None, None)), stamp, theme_id) for theme_id in active],
+        "update themes set size = ?, comments = ?, sentiment = ?, first_seen = ?, last_seen = ?,"
+        " representatives = ?, updated_at = ? where id = ?",
+        [(s.segments, s.comments, _mean(s.sentiment_total, s.sentiment_n), s.first, s.last,
+          json.dumps(s.representatives), stamp, theme_id)
+         for theme_id in active for s in [found.get(theme_id, none)]],
     )
-    # "themes c cross join theme_segments s": the children first, then their segments by theme
-    # (SQLite would otherwise read every segment once per parent)
-    db.execute(
-        """
-        update themes set
-          size = (select coalesce(sum(c.size), 0) from themes c where c.parent_id = themes.id and c.status = 'active'),
-          comments = (select count(distinct s.item_id) from themes c cross join theme_segments s on s.theme_id = c.id
-                      where c.parent_id = themes.id and c.status = 'active'),
-          sentiment = (select round(avg(s.sentiment), 4) from theme_segments s join themes c on c.id = s.theme_id
-                       where c.parent_id = themes.id and c.status = 'active'),
-          first_seen = (select min(c.first_seen) from themes c where c.parent_id = themes.id and c.status = 'active'),
-          last_seen = (select max(c.last_seen) from themes c where c.parent_id = themes.id and c.status = 'active'),
-          updated_at = ?
-        where status = 'parent'
-        """,
-        [stamp],
-    )
+    children: dict[int, list[sums.Sums]] = {}
+    for child, parent in db.execute("select id, parent_id from themes where status = 'active' and parent_id is not null"):
+        children.setdefault(parent, []).append(found.get(child, none))
+    updates = []
+    for (parent,) in db.execute("select id from themes where status = 'parent'").fetchall():
+        kids = children.get(parent, [])
+        firsts, lasts = [k.first for k in kids if k.first], [k.last for k in kids if k.last]
+        updates.append((sum(k.segments for k in kids), found.get(parent, none).comments,
+                        _mean(sum(k.sentiment_total for k in kids), sum(k.sentiment_n for k in kids)),
+                        min(firsts, default=None), max(lasts, default=None), stamp, parent))
+    db.conn.executemany("update themes set size = ?, comments = ?, sentiment = ?, first_seen = ?, last_seen = ?,"
+                        " updated_at = ? where id = ?", updates)
     newest = db.execute("select max(received_at) from items").fetchone()[0]
     db.execute(
         """update themes set is_new = coalesce(first_seen >= strftime('%Y-%m-%dT%H:%M:%SZ', ?, ?), 0)
            where status in ('active', 'parent')""",
         [newest, f"-{NEW_WINDOW_DAYS} days"],
     )
-    # representatives: a theme's three best distinct texts (one pass, ranked here as the
-    # per-theme "order by max(score) desc, min(id)" ranked them: nulls last, then by id)
-    best: dict[int, list[tuple[bool, float, str]]] = {}
-    for theme_id, first_id, top in db.execute(
-        "select theme_id, min(id), max(score) from theme_segments where theme_id is not null"
-        " group by theme_id, text_hash"
-    ):
-        best.setdefault(theme_id, []).append((top is None, -(top or 0.0), first_id))
-    db.conn.executemany(
-        "update themes set representatives = ? where id = ?",
-        [(json.dumps([rep for _, _, rep in sorted(best.get(theme_id, []))[:3]]), theme_id) for theme_id in active],
-    )
+
+
+def _mean(total: int, n: int) -> float | None:
+    """A sentiment average from its sum in millionths."""
+    return round(total / sums.SENTIMENT_UNIT / n, 4) if n else None
 
 
 def member_centroid(db: sqlite_utils.Database, theme_id: int, name: str, version: str) -> np.ndarray | None:
@@ -284,29 +296,12 @@ def has_unassigned(db: sqlite_utils.Database) -> bool:
     return bool(db.execute("select exists(select 1 from theme_segments where assigned_at is null)").fetchone()[0])
 
 
-def pool_counts(db: sqlite_utils.Database, embedder: SupportsEmbed, run: str) -> tuple[int, int]:
-    """(segments in the outlier pool, of which ``run`` put there): what decides, before any
-    vector is read, whether the pool can propose a theme tonight."""
-    row = db.execute(
-        """select count(*), coalesce(sum(s.assigned_at is ?), 0) from theme_segments s
-           join embeddings e on e.text_hash = s.text_hash and e.model = ? and e.model_version = ?
-           where s.themable = 1 and s.theme_id is null""",
-        [run, embedder.name, embedder.version],
-    ).fetchone()
-    return int(row[0]), int(row[1])
-
-
-def pool_segments_seen_before(db: sqlite_utils.Database, run: str) -> set[str]:
-    """Ids of the outlier pool's segments that an earlier run had already seen (not ``run``'s)."""
-    return {r[0] for r in db.execute(
-        "select id from theme_segments where theme_id is null and themable = 1 and assigned_at is not ?", [run])}
-
-
 def theme_cohesion(db: sqlite_utils.Database) -> list[float]:
-    """Each active theme's mean cosine of its segments to its centre (how tight the themes are)."""
-    return [float(r[0]) for r in db.execute(
-        """select avg(s.score) from theme_segments s join themes t on t.id = s.theme_id
-           where t.status = 'active' and s.score is not null group by s.theme_id""")]
+    """Each active theme's mean cosine of its segments to its centre (how tight the themes are),
+    from the kept sums (:mod:`.sums`, brought up to date first)."""
+    sums.sync(db)
+    active = [r[0] for r in db.execute("select id from themes where status = 'active' order by id")]
+    return [s.score_total / sums.SCORE_UNIT / s.score_n for s in sums.read(db, active).values() if s.score_n]
 
 
 def outlier_vectors(
@@ -344,7 +339,8 @@ def segment_texts(db: sqlite_utils.Database, seg_ids: list[str]) -> dict[str, tu
 def theme_texts(db: sqlite_utils.Database, theme_id: int, limit: int) -> list[str]:
     """The texts of a theme's best-scoring segments, at most ``limit``."""
     return [r[0] for r in db.execute(
-        "select text from theme_segments where theme_id = ? order by score desc limit ?", [theme_id, limit])]
+        "select text from theme_segments indexed by idx_theme_segments_theme_score where theme_id = ?"
+        " order by score desc limit ?", [theme_id, limit])]
 
 
 # --- themes --------------------------------------------------------------------------------
@@ -403,13 +399,10 @@ def anchored_ids(db: sqlite_utils.Database) -> set[int]:
 
 def counts(db: sqlite_utils.Database) -> dict[str, int]:
     """Themable segments (all, in no theme), comments with segments (all, with none themed),
-    active and parent themes."""
-    segments, segment_outliers = db.execute(
-        "select count(*), coalesce(sum(theme_id is null), 0) from theme_segments where themable = 1").fetchone()
-    comments, comment_outliers = db.execute(
-        """select count(*), coalesce(sum(themed = 0), 0) from
-           (select item_id, max(theme_id is not null) as themed from theme_segments group by item_id)"""
-    ).fetchone()
+    active and parent themes (the first from the kept sums, :mod:`.sums`)."""
+    kept = sums.counts(db)
+    segments, segment_outliers = kept["segments"], kept["segment_outliers"]
+    comments, comment_outliers = kept["comments"], kept["comment_outliers"]
     themes = db.execute("select count(*) from themes where status = 'active'").fetchone()[0]
     parents = db.execute("select count(*) from themes where status = 'parent'").fetchone()[0]
     return {"segments": int(segments), "segment_outliers": int(segment_outliers),

@@ -6,7 +6,7 @@ every time it is opened. A migration's name is permanent once released (it is wh
 Numbering: 0001-0009 landing, items and run log; 0010-0019 theme engine; 0020-0029
 e-mail channel; 0030-0039 public reviews; 0040-0049 the feedback form; 0050-0059 actions; 0060-0069 publishing;
 0080-0089 the sentiment check's counts;
-0120-0129 the nightly run's probes.
+0120-0129 the nightly run's probes; 0140-0149 the themes' kept sums.
 """
 
 from __future__ import annotations
@@ -396,3 +396,35 @@ def _m0120(db: sqlite_utils.Database) -> None:
     db.execute("create index if not exists idx_theme_segments_created_at on theme_segments (created_at)")
     db.execute("create index if not exists idx_theme_segments_unassigned on theme_segments (assigned_at)"
                " where assigned_at is null")
+
+
+# --- the themes' kept sums (feedback/themes/sums.py): 0140-0149 ------------------------------
+
+
+@migration("0140_theme_sums")
+def _m0140(db: sqlite_utils.Database) -> None:
+    # Per-theme sums kept between runs (a night's theme statistics add what changed instead of
+    # reading every segment), and the log of segment changes they have not taken in yet, written
+    # by triggers: the row before (-1) and after (+1) any change of what the statistics read.
+    db.execute("create table theme_sums (theme_id integer primary key, segments integer, comments integer,"
+               " sentiment_total integer, sentiment_n integer, score_total integer, score_n integer,"
+               " first_seen text, last_seen text, representatives text)")
+    db.execute("create table theme_stats_log (seq integer primary key, item_id text, segment_id text, sign integer,"
+               " theme_id integer, themable integer, text_hash text, sentiment float, score float)")
+    log = ("insert into theme_stats_log (item_id, segment_id, sign, theme_id, themable, text_hash, sentiment, score)"
+           " values ({r}.item_id, {r}.id, {sign}, {r}.theme_id, {r}.themable, {r}.text_hash, {r}.sentiment, {r}.score);")
+    read = ("theme_id", "themable", "text_hash", "sentiment", "score", "item_id")
+    changed = " or ".join(f"old.{c} is not new.{c}" for c in read)
+    old, new = log.format(r="old", sign=-1), log.format(r="new", sign=1)
+    db.execute(f"create trigger theme_sums_insert after insert on theme_segments begin {new} end")
+    db.execute(f"create trigger theme_sums_delete after delete on theme_segments begin {old} end")
+    db.execute(f"create trigger theme_sums_update after update on theme_segments when {changed} begin {old} {new} end")
+
+
+@migration("0141_theme_night_indexes")
+def _m0141(db: sqlite_utils.Database) -> None:
+    # A theme's best-scoring segments (the background texts of a night's new-theme labels) read
+    # from an index in score order, not by sorting every member of every theme; the comments
+    # processed since the last segmenting found from an index, not by probing every comment.
+    db.execute("create index if not exists idx_theme_segments_theme_score on theme_segments (theme_id, score)")
+    db.execute("create index if not exists idx_processed_at on processed (processed_at)")
