@@ -53,11 +53,14 @@ def segment_new(db: sqlite_utils.Database) -> int:
     newest = db.execute("select max(processed_at) from processed").fetchone()[0]
     rows = unsegmented(db)
     records = segment_records(rows) if rows else []
-    with db.atomic():
-        if rows:
-            write_segments(db, [row[0] for row in rows], records)
-        if newest is not None and newest != get_state(db, SEGMENTED_THROUGH):
-            set_state(db, SEGMENTED_THROUGH, newest)
+    # The segments first, in their own transaction, then the stamp: a run killed in between
+    # leaves the older stamp, and the next one looks at more comments, never fewer. (Not one
+    # transaction: the segments written inside a savepoint cost 60-75 s for 11k at 200k comments,
+    # against 0.6 s.)
+    if rows:
+        write_segments(db, [row[0] for row in rows], records)
+    if newest is not None and newest != get_state(db, SEGMENTED_THROUGH):
+        set_state(db, SEGMENTED_THROUGH, newest)
     if rows:
         log.info("segmented %d comments into %d segments", len(rows), len(records))
     return len(records)
