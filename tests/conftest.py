@@ -132,3 +132,12 @@ def assert_reads(read: Callable[[Any], Any], value: Any, expected: Any) -> None:
         assert caught.value.reason == expected.reason
     else:
         assert read(value) == expected
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Any:
+    """The real embedding model, loaded once for the whole run (imported here, after the
+    environment defaults above)."""
+    from feedback.embed import Embedder
+
+    return Embedder()

@@ -169,11 +169,6 @@ def info(path: Path) -> dict[str, Any]:
     return dict(next(sqlite_utils.Database(path).query("select * from archive_info")))
 
 
-@pytest.fixture(scope="module")
-def embedder() -> Embedder:
-    return Embedder()
-
-
 @pytest.fixture
 def previous_always(monkeypatch: pytest.MonkeyPatch) -> None:
     """The previous archive is brought up to date whenever it can be (a small archive is copied)."""

@@ -48,11 +48,6 @@ def test_vectors_of_the_wrong_shape_are_refused() -> None:
         Calibration(delta=np.zeros(5, np.float32))
 
 
-@pytest.fixture(scope="module")
-def embedder() -> Embedder:
-    return Embedder()
-
-
 def text_score(text: str, embedder: Embedder, calibration: Calibration | None = None) -> float | None:
     segs = [s for s in nlp.segment(text) if nlp.is_themable(s.clean)]
     return comment_score(score_segments(embedder.encode([s.clean for s in segs]), [s.text for s in segs],

@@ -36,11 +36,6 @@ from tests.themes_fixtures import add_comments, new_warehouse
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="module")
-def embedder() -> Embedder:
-    return Embedder()
-
-
 def segment_scores(text: str, embedder: Embedder) -> list[tuple[str, float]]:
     """(segment, score) as the theme stage scores a comment's themable segments."""
     segs = [s for s in nlp.segment(text) if nlp.is_themable(s.clean)]

@@ -23,11 +23,6 @@ SETTINGS = ThemeSettings(pool_min_size=2)  # the smallest pool group: any old ou
 
 
 @pytest.fixture(scope="module")
-def embedder() -> Embedder:
-    return Embedder()
-
-
-@pytest.fixture(scope="module")
 def fitted(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
     path = tmp_path_factory.mktemp("dates") / "warehouse.db"
     db = new_warehouse(path)

@@ -56,11 +56,6 @@ def test_a_singleton_left_by_the_fit_is_a_group_again_when_a_theme_is_moved_into
 DATA = sample_comments(seed=5, per_theme=20)
 
 
-@pytest.fixture(scope="session")
-def embedder() -> Embedder:
-    return Embedder()
-
-
 @pytest.fixture(scope="module")
 def fitted(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
     path = tmp_path_factory.mktemp("move") / "warehouse.db"

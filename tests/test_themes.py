@@ -98,11 +98,6 @@ def test_labels_are_distinct_even_with_the_same_top_term() -> None:
 DATA = sample_comments(seed=5, per_theme=20)
 
 
-@pytest.fixture(scope="session")
-def embedder() -> Embedder:
-    return Embedder()
-
-
 @pytest.fixture(scope="module")
 def fitted(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
     path = tmp_path_factory.mktemp("themes") / "warehouse.db"

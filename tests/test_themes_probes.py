@@ -15,11 +15,6 @@ from feedback.warehouse import now_iso, open_warehouse
 from tests.themes_fixtures import add_comments
 
 
-@pytest.fixture(scope="module")
-def embedder() -> Embedder:
-    return Embedder()
-
-
 def reprocess(db: sqlite_utils.Database, item_id: str, text: str) -> None:
     db.execute("update processed set text = ?, text_hash = ?, processed_at = ? where item_id = ?",
                [text, str(hash(text)), now_iso(), item_id])
