@@ -110,7 +110,17 @@ def cheaper_than_a_copy(extra: int, target: Path, measured: dict[str, float] | N
 
 
 def measured_costs(warehouse: sqlite_utils.Database) -> dict[str, float]:
-    return publish_state.get(warehouse, COSTS) or {}
+    """The costs earlier publishes measured; a value that is not a positive number (a damaged
+    state) is left out, so the rule falls back to :data:`BYTES_PER_CHANGE` rather than fail."""
+    try:
+        stored = publish_state.get(warehouse, COSTS)
+    except ValueError:  # not JSON
+        return {}
+    if not isinstance(stored, dict):
+        return {}
+    return {key: float(value) for key, value in stored.items()
+            if key in ("change", "byte") and isinstance(value, int | float) and not isinstance(value, bool)
+            and 0 < value < float("inf")}
 
 
 def measure(warehouse: sqlite_utils.Database, base: str, copy_seconds: float, size: int, apply_seconds: float,

@@ -15,9 +15,11 @@ from feedback.publish_base import (
     cheaper_than_a_copy,
     held_open,
     keep_previous,
+    measured_costs,
     previous_path,
     usable_previous,
 )
+from feedback.warehouse import open_warehouse
 
 
 @pytest.fixture
@@ -106,3 +108,21 @@ def test_the_previous_archive_is_used_only_when_cheaper_than_a_copy(tmp_path: Pa
     with target.open("wb") as out:
         out.truncate(size)  # a sparse file: only its size counts
     assert cheaper_than_a_copy(extra, target, measured) is cheaper
+
+
+@pytest.mark.parametrize(("stored", "expected"), [
+    ('{"change": 0.0085, "byte": 2.5e-9}', {"change": 0.0085, "byte": 2.5e-9}),
+    ('{"change": 0, "byte": 2.5e-9}', {"byte": 2.5e-9}),  # a zero would divide by zero
+    ('{"change": "fast", "byte": -1, "other": 3}', {}),
+    ('{"change": true, "byte": 1e999}', {}),  # a boolean, an infinity
+    ('[0.0085]', {}),
+    ("not json {", {}),
+])
+def test_damaged_measured_costs_are_left_out_not_a_failed_publish(tmp_path: Path, archive: Path, stored: str,
+                                                                   expected: dict[str, float]) -> None:
+    db = open_warehouse(tmp_path / "w.db")
+    db.execute("insert into publish_state (key, value, updated_at) values ('publish_costs', ?, 'x')", [stored])
+    assert measured_costs(db) == expected
+    # the rule still answers (a tiny archive: one change costs more than copying it either way)
+    assert cheaper_than_a_copy(0, archive, measured_costs(db))
+    assert not cheaper_than_a_copy(1, archive, measured_costs(db))
