@@ -19,7 +19,7 @@ import sqlite_utils
 
 from feedback.errors import WarehouseError
 from feedback.warehouse.runs import RUNS_COLUMNS
-from feedback.warehouse.sql import now_iso, write_transaction
+from feedback.warehouse.sql import Warehouse, now_iso, write_transaction
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def open_warehouse(path: str | Path) -> sqlite_utils.Database:
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite_utils.Database(path)
+        db = Warehouse(path)
         db.execute("PRAGMA busy_timeout = 30000")
         if db.journal_mode != "wal":
             db.enable_wal()

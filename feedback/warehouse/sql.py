@@ -1,5 +1,13 @@
-"""How the warehouse talks to SQLite: the write transaction, the timestamp format, and
-chunked ``IN (...)`` queries.
+"""How the warehouse talks to SQLite: the connection class, the write transaction, the
+timestamp format, and chunked ``IN (...)`` queries.
+
+Nested transactions join, they do not nest (:class:`Warehouse`). sqlite-utils turns a nested
+``atomic()`` (and every ``insert_all``/``upsert_all`` inside a transaction) into a SAVEPOINT. With
+a savepoint open, SQLite keeps a sub-journal of every statement that fires a trigger, and with
+the temporary store in memory (pysqlite3's build is compiled so: ``TEMP_STORE=3``) the cost of
+that grows with the square of the rows written: 11,000 segment rows took 142 s of CPU inside a
+savepoint against 0.7 s without (the warehouse's publish and theme-statistics triggers fire on
+every row; ``bench/savepoints.py``).
 
 A statement may carry only so many ``?`` parameters (999 before SQLite 3.32), so a
 query over an arbitrary list of keys runs once per chunk::
@@ -44,6 +52,29 @@ def marks(n: int) -> str:
     return ",".join("?" * n)
 
 
+class Warehouse(sqlite_utils.Database):  # type: ignore[misc]
+    """The warehouse's connection: a block that opens inside a transaction joins it.
+
+    ``atomic()`` outside a transaction is sqlite-utils' own (BEGIN ... COMMIT, rolled back on
+    an error). Inside one it opens no savepoint (see the module docstring for the cost); an
+    error that leaves a joined block rolls the whole transaction back before it propagates, so
+    no part of it can be committed by an outer block that catches the error and goes on.
+    """
+
+    @contextmanager
+    def atomic(self) -> Iterator[Warehouse]:
+        if not self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        try:
+            yield self
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.rollback()
+            raise
+
+
 @contextmanager
 def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """A write transaction that takes the write lock up front (BEGIN IMMEDIATE).
@@ -51,7 +82,8 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
     A deferred transaction that reads and then writes fails at once with "database
     is locked" when another writer committed in between (WAL snapshots), whatever
     the busy timeout; taking the lock first makes concurrent writers wait instead.
-    Inside an open transaction it nests as a savepoint.
+    Inside an open transaction it is a plain ``atomic()`` block (on a :class:`Warehouse`,
+    part of the open transaction).
     """
     if db.conn.in_transaction:
         with db.atomic():
@@ -59,8 +91,7 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
         return
     db.execute("BEGIN IMMEDIATE")
     try:
-        with db.atomic():  # a savepoint inside our transaction
-            yield db
+        yield db
     except BaseException:
         db.rollback()
         raise
