@@ -29,7 +29,9 @@ words both a quarter of it uses ("Salary and income"), by the word most write be
 ("Swift transfers"), or, when a third of it uses the word, by the word and what its comments do:
 "Refund problems" (mostly negative), "Staff praise" (mostly positive), "Traffic questions" (mostly
 questions), "Bottle comments". A
-name ("Aaron", "Portland") is never a topic. A parent's label is its best shared phrase, two
+name ("Aaron", "Portland") is never a topic, and a phrase or saying holding a person's given name
+("call me bob", "spell aaron") is no candidate at all, for a label or a keyword: a name the redactor
+missed (written in lower case, say) is never published as a theme's name. A parent's label is its best shared phrase, two
 shared words ("Prices and value"), its one shared word with what its comments do ("Weather
 questions", "Delivery problems"), or its two biggest children's main words; a parent whose
 children share nothing is "Short answers" or "Mixed comments". Labels are
@@ -117,7 +119,8 @@ def label_themes(
     """
     order = list(order)
     parser = phrases.load_parser(model) if model else None
-    if parser is None:
+    if parser is None:  # lemma n-grams, of the texts without people's names
+        docs_by_theme = {theme: [label_words.without_people(d) for d in docs] for theme, docs in docs_by_theme.items()}
         return choose_labels(ctfidf(class_terms(docs_by_theme)), order, taken=taken, keywords=keywords,
                              fallbacks={theme: commonest_text(docs) for theme, docs in docs_by_theme.items()},
                              capitalise=True)
@@ -171,7 +174,8 @@ class _Unit:
 
 
 def _unit(docs: list[str], parser: Any) -> _Unit:
-    found = phrases.phrases_many(docs, parser)
+    found = [tuple(p for p in doc_phrases if not label_words.names_person(p.text))  # no customer's name
+             for doc_phrases in phrases.phrases_many(docs, parser)]
     df: Counter[str] = Counter()
     written: dict[str, Counter[str]] = {}
     for doc_phrases in found:
@@ -271,6 +275,8 @@ def _choose(ranked: Mapping[Any, list[_Candidate]], units: Mapping[Any, _Unit], 
         label, picked = _parent_label(free, unit) if parents else _leaf_label(free, unit, used)
         if label is None:
             label = _fallback(unit, [c.text for c in ranked.get(theme, [])], parents, used)
+        if label_words.names_person(label):  # never a customer's name, whatever way a label was found
+            label = _free([UNCLEAR, OTHER_COMMENTS], used)
         label = _unique(label, used)
         used.add(_norm(label))
         used.update(c.key for c in picked)
@@ -417,8 +423,8 @@ def _said_by(docs: Sequence[str], used: set[str]) -> tuple[str, float] | None:
     """What most segments say, uncut when the cut text is another theme's label."""
     said = sayings.commonest(docs)
     if said and _norm(said[0]) in used:
-        return sayings.commonest(docs, cut=False) or said
-    return said
+        said = sayings.commonest(docs, cut=False) or said
+    return None if said and label_words.names_person(said[0]) else said
 
 
 def _free(choices: list[str], used: set[str]) -> str:

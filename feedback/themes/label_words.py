@@ -13,7 +13,10 @@ single word or what the theme's segments say is a sentence, not a name:
   ("swift" -> "Swift transfers"), when enough of them do;
 - :func:`topic_phrase`: the main word with a head saying what the comments do with it: "Refund
   problems" (mostly negative), "Weather questions" (mostly questions), "Staff comments";
-- :func:`is_name`: a person's or a place's name ("Aaron", "Portland"), never a theme's topic alone.
+- :func:`is_name`: a person's or a place's name ("Aaron", "Portland"), never a theme's topic alone;
+- :func:`names_person`: whether a text holds a person's given name ("call me bob", "spell aaron"):
+  such a phrase or saying never becomes a label or a keyword, so a name the redactor missed (written
+  in lower case, say) is not published as a theme's name.
 """
 
 from __future__ import annotations
@@ -186,6 +189,34 @@ def _names() -> frozenset[str]:
     given, things = name_evidence()
     _, capitalised = letter_case_evidence()
     return frozenset((given | things) & capitalised)
+
+
+@lru_cache(maxsize=1)
+def _people() -> frozenset[str]:
+    from feedback.text.words import letter_case_evidence, name_evidence
+
+    given, _ = name_evidence()
+    _, capitalised = letter_case_evidence()
+    return frozenset(given & capitalised)
+
+
+def is_person(word: str) -> bool:
+    """A given name usually written capitalised ("aaron", "bob", "chloe"; not "mark", "olive",
+    "bill", which are words too): feedback/text/words.py's tables."""
+    return word.lower() in _people()
+
+
+_LETTERS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")  # "Don't" is one word, not "Don"
+
+
+def names_person(text: str) -> bool:
+    """Whether ``text`` holds a person's given name as a word ("Call me bob", "Text Chloe")."""
+    return any(is_person(w) for w in _LETTERS.findall(text))
+
+
+def without_people(text: str) -> str:
+    """``text`` with every given name left out ("call me bob" -> "call me")."""
+    return " ".join(_LETTERS.sub(lambda m: "" if is_person(m.group()) else m.group(), text).split())
 
 
 def is_name(word: str) -> bool:
