@@ -272,9 +272,9 @@ def _choose(ranked: Mapping[Any, list[_Candidate]], units: Mapping[Any, _Unit], 
     for theme in order:
         unit = units[theme]
         free = [c for c in ranked.get(theme, []) if _norm(c.text) not in used and c.key not in used]
-        label, picked = _parent_label(free, unit) if parents else _leaf_label(free, unit, used)
+        label, picked = _parent_label(free, unit, used) if parents else _leaf_label(free, unit, used)
         if label is None:
-            label = _fallback(unit, [c.text for c in ranked.get(theme, [])], parents, used)
+            label = _fallback(unit, ranked.get(theme, []), parents, used)
         if label_words.names_person(label):  # never a customer's name, whatever way a label was found
             label = _free([UNCLEAR, OTHER_COMMENTS], used)
         label = _unique(label, used)
@@ -308,9 +308,18 @@ def _leaf_label(free: list[_Candidate], unit: _Unit, used: set[str]) -> tuple[st
             own = next((c for c in free if c.words > 1 and c.share >= OWN * said[1]), None)
             if own:
                 return sayings.capitalise(own.text), [own]
-        if label_words.label_phrase(said[0]) or (label_words.statement(said[0]) and " " in said[0]
-                                                 and not label_words.speech_act(unit.docs)):
+        if label_words.label_phrase(said[0]):
             return said[0], []
+        for text in (label_words.speech_act(unit.docs, used), label_words.described(said[0])):
+            if text and _norm(text) not in used:  # "As above" -> "No further comments"; "Friendly people"
+                return text, []
+        if pick is None or pick.words == 1:  # what the saying is about: "The driver was lovely" -> "Driver praise"
+            topic = _said_topic(said[0], unit)
+            if topic:
+                text = label_words.topic_phrase(topic.key, unit.docs, unit.sentiment, NEGATIVE_THEME, topic.text,
+                                                POSITIVE_THEME, used)
+                if _norm(text) not in used:
+                    return text, [topic]
     if pick is None or pick.words > 1:
         return (sayings.capitalise(pick.text), [pick]) if pick else (None, [])
     act = label_words.speech_act(unit.docs, used)
@@ -331,11 +340,27 @@ def _one_word_way_out(free: list[_Candidate], unit: _Unit, used: set[str]) -> tu
             continue
         topic = pick.share >= TOPIC_WORD  # else an example ("butter" where each names another food)
         for text in (label_words.neighbour_phrase(pick.text, unit.docs, used),
-                     label_words.topic_phrase(pick.key, unit.docs, unit.sentiment, NEGATIVE_THEME, pick.text, POSITIVE_THEME)
+                     label_words.topic_phrase(pick.key, unit.docs, unit.sentiment, NEGATIVE_THEME, pick.text,
+                                              POSITIVE_THEME, used)
                      if topic else None):
             if text and _norm(text) not in used:
                 return text, [pick]
-    return (sayings.capitalise(free[0].text), [free[0]]) if free else (None, [])
+    return (None, [])  # the fallback names it
+
+
+_PEOPLE = {"people", "person", "someone", "anyone", "everyone", "customer", "guy", "lady", "man", "woman"}
+
+
+def _said_topic(said: str, unit: _Unit) -> _Candidate | None:
+    """The word of ``said`` most of the theme uses (a noun or verb the phrases found: "driver" in
+    "The driver was lovely"), not a name."""
+    words = {w.strip(".,!?;:'\"").lower() for w in said.split()}
+    found = [k for k in unit.eligible if " " not in k and not label_words.is_name(k) and k not in _PEOPLE
+             and (k in words or k + "s" in words or any(w in words for w in unit.written[k]))]
+    if not found:
+        return None
+    best = min(found, key=lambda k: (-unit.share[k], k))
+    return _Candidate(best, sayings.most_written(unit.written[best]), 0.0, unit.share[best])
 
 
 def _second_word(free: list[_Candidate], pick: _Candidate) -> _Candidate | None:
@@ -352,7 +377,7 @@ def _second_word(free: list[_Candidate], pick: _Candidate) -> _Candidate | None:
     return None
 
 
-def _parent_label(free: list[_Candidate], unit: _Unit) -> tuple[str | None, list[_Candidate]]:
+def _parent_label(free: list[_Candidate], unit: _Unit, used: set[str]) -> tuple[str | None, list[_Candidate]]:
     """What the children share: the best shared phrase, or two shared topics ("Emails and chat");
     without any, the main topics of the two biggest children."""
     if free:
@@ -370,7 +395,7 @@ def _parent_label(free: list[_Candidate], unit: _Unit) -> tuple[str | None, list
             return sayings.capitalise(f"{top.text} and {second.text}"), [top, second]
         if not label_words.is_name(top.key):  # "Weather questions", "Refund problems"
             return label_words.topic_phrase(top.key, unit.docs, unit.sentiment, NEGATIVE_THEME, top.text,
-                                             POSITIVE_THEME), [top]
+                                             POSITIVE_THEME, used), [top]
         return sayings.capitalise(top.text), [top]
     topics = [_topic(child) for child in sorted(unit.children, key=lambda c: -len(c.docs))]
     found = list({t.key: t for t in topics if t and not label_words.is_name(t.key)}.values())
@@ -389,19 +414,23 @@ def _topic(unit: _Unit) -> _Candidate | None:
     return _Candidate(best, sayings.most_written(unit.written[best]), 0.0, unit.share[best])
 
 
-def _fallback(unit: _Unit, candidates: list[str], parent: bool, used: set[str]) -> str:
-    """A theme with no free phrase: its commonest text (cut when long), else its best phrase even
-    if taken (made unique by a number), else "Reference numbers" when most of it gives one, else
-    "Unclear comments"; "Non-English comments" when most of it is not English, "Contact details"
-    (or "Phone numbers", ...: :func:`.sayings.contact_labels`) when most of it leaves a phone
-    number or an address. A parent whose children share nothing is "Short answers" when they are
-    mostly answers with no phrase ("As above", "Why?"), else "Mixed comments"."""
+def _fallback(unit: _Unit, ranked: list[_Candidate], parent: bool, used: set[str]) -> str:
+    """A theme with no free phrase: what most of it says if that reads as a label, what most of it
+    does (:func:`.label_words.speech_act`), its best phrase of two words or more not taken, what its
+    saying describes ("Friendly people"), its best word with what its comments do ("Traffic
+    enquiries" when "Traffic questions" is a sibling's), else its best phrase even if taken (made
+    unique by a number), its commonest text (cut when long), "Reference numbers" when most of it
+    gives one, else "Unclear comments"; "Non-English comments" when most of it is not English,
+    "Contact details" (or "Phone numbers", ...: :func:`.sayings.contact_labels`) when most of it
+    leaves a phone number or an address. A parent whose children share nothing is "Short answers"
+    when they are mostly answers with no phrase ("As above", "Why?"), else "Mixed comments"."""
     if unit.foreign >= 0.5:
         return OTHER_LANGUAGES
     if sayings.contact_share(unit.docs) >= 0.5:
         return _free(sayings.contact_labels(unit.docs), used)
     if parent:
         return _free([NOTHING_SPECIFIC, OTHER_COMMENTS] if unit.bare >= BARE else [OTHER_COMMENTS], used)
+    candidates = [c.text for c in ranked]
     said = _said_by(unit.docs, used)
     if said and label_words.label_phrase(said[0]):
         return said[0]
@@ -411,11 +440,22 @@ def _fallback(unit: _Unit, candidates: list[str], parent: bool, used: set[str]) 
     phrase = next((c for c in candidates if " " in c and _norm(c) not in used), None)
     if phrase:
         return sayings.capitalise(phrase)
-    if said:
-        words = said[0].split()
-        return said[0] if len(words) <= FALLBACK_WORDS else " ".join(words[:FALLBACK_WORDS - 2]) + "…"
+    described = label_words.described(said[0]) if said else None
+    if described and _norm(described) not in used:
+        return described
+    words = [c for c in ranked if c.words == 1 and not label_words.is_name(c.key)]
+    kind = label_words.question_kind(unit.docs, used)
+    for c in [*[c for c in words if c.share >= TOPIC_WORD][:3], *([] if kind else words[:3])]:
+        text = label_words.topic_phrase(c.key, unit.docs, unit.sentiment, NEGATIVE_THEME, c.text, POSITIVE_THEME, used)
+        if _norm(text) not in used:
+            return text
+    if kind:
+        return kind
     if candidates:
         return sayings.capitalise(candidates[0])
+    if said:
+        words_ = said[0].split()
+        return said[0] if len(words_) <= FALLBACK_WORDS else " ".join(words_[:FALLBACK_WORDS - 2]) + "…"
     return REFERENCES if sayings.reference_share(unit.docs) >= 0.5 else UNCLEAR
 
 
@@ -432,9 +472,25 @@ def _free(choices: list[str], used: set[str]) -> str:
     return next((c for c in choices if _norm(c) not in used), choices[0])
 
 
+# Other names for the fixed labels, for siblings that are the same kind of theme (before a number).
+_VARIANTS = {
+    "call-back requests": ["Phone call requests", "Callback requests"],
+    "contact details": ["Contact details left", "Contact information"],
+    "phone numbers": ["Phone numbers left"], "email addresses": ["Email addresses left"],
+    "reference numbers": ["Order references", "Reference codes"],
+    UNCLEAR.lower(): ["Unclear remarks", "Other unclear comments"],
+    OTHER_COMMENTS.lower(): ["Other comments", "Various comments"],
+    NOTHING_SPECIFIC.lower(): ["Brief answers", "Other short answers"],
+    OTHER_LANGUAGES.lower(): ["Comments in other languages"],
+}
+
+
 def _unique(label: str, used: set[str]) -> str:
     if _norm(label) not in used:
         return label
+    other = next((v for v in _VARIANTS.get(_norm(label), []) if _norm(v) not in used), None)
+    if other:
+        return other
     n = 2
     while _norm(f"{label} ({n})") in used:
         n += 1
