@@ -379,7 +379,8 @@ def _second_word(free: list[_Candidate], pick: _Candidate) -> _Candidate | None:
 
 def _parent_label(free: list[_Candidate], unit: _Unit, used: set[str]) -> tuple[str | None, list[_Candidate]]:
     """What the children share: the best shared phrase, or two shared topics ("Emails and chat");
-    without any, the main topics of the two biggest children."""
+    without any, the main topics of the two biggest children. A name alone ("France") names no group."""
+    free = [c for c in free if not (c.words == 1 and label_words.is_name(c.key))]
     if free:
         top = free[0]
         if top.words > 1:
@@ -445,12 +446,13 @@ def _fallback(unit: _Unit, ranked: list[_Candidate], parent: bool, used: set[str
         return described
     words = [c for c in ranked if c.words == 1 and not label_words.is_name(c.key)]
     kind = label_words.question_kind(unit.docs, used)
-    for c in [*[c for c in words if c.share >= TOPIC_WORD][:3], *([] if kind else words[:3])]:
+    for c in [c for c in words if c.share >= TOPIC_WORD][:3]:
         text = label_words.topic_phrase(c.key, unit.docs, unit.sentiment, NEGATIVE_THEME, c.text, POSITIVE_THEME, used)
         if _norm(text) not in used:
             return text
-    if kind:
-        return kind
+    mixed = label_words.mixed_phrase(unit.docs, unit.sentiment, NEGATIVE_THEME, POSITIVE_THEME, used)
+    if kind or (mixed and (words or said)):  # words a few use are examples: "Mixed questions", not "Deal questions"
+        return kind or mixed  # type: ignore[return-value]
     if candidates:
         return sayings.capitalise(candidates[0])
     if said:

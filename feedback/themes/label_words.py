@@ -246,6 +246,20 @@ QUESTION_KINDS = [
 ]
 
 
+MIXED = {head: [f"{word} {other}" for other in others for word in ("Mixed", "Assorted", "Miscellaneous")]
+         for head, others in HEADS.items()}
+
+
+def mixed_phrase(docs: Sequence[str], sentiment: float, negative: float, positive: float = 0.2,
+                 avoid: Iterable[str] = ()) -> str | None:
+    """What a theme does whose words are each used by a few of its comments (examples, not its
+    topic: "Account" in "change my name please"): "Mixed questions", "Mixed problems", ..., as
+    :func:`topic_phrase` would head them; the first name not in ``avoid``, else None."""
+    head = topic_phrase("x", docs, sentiment, negative, "", positive).split()[-1]
+    taken = set(avoid)
+    return next((n for n in MIXED[head] if n.lower() not in taken), None)
+
+
 def question_kind(docs: Sequence[str], avoid: Iterable[str] = ()) -> str | None:
     """What most of a theme's questions ask when no word is its topic ("Timing questions": "How long
     until the money is in my account?"; "Substitution questions": "Can I use honey instead of
