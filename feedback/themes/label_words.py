@@ -238,7 +238,7 @@ def topic_phrase(key: str, docs: Sequence[str], sentiment: float, negative: floa
 # What a theme of questions asks when no topic is its own (first match of most wins), with other names.
 QUESTION_KINDS = [
     (["Substitution questions", "Swap questions"], re.compile(r"\binstead of\b|\bsubstitute\b|\bswap\b")),
-    (["Timing questions", "Waiting time questions", "Questions on timing"],
+    (["Timing questions", "Questions on timing", "Questions on dates"],
      re.compile(r"\bhow long\b|\bwhen\b|\bhow (?:many|much) (?:days|hours|weeks|time)\b|\bhow soon\b|\buntil\b")),
     (["Cost questions", "Price questions"], re.compile(r"\bhow much\b|\bcosts?\b|\bfees?\b|\bprices?\b")),
     (["Location questions", "Questions on places"], re.compile(r"\bwhere\b")),
