@@ -240,6 +240,8 @@ def test_parents_are_named_by_what_their_children_share(parser: Any) -> None:
         ("The app denied my top-up.", "denied top-up"),
         ("Is there a charge for topping up by transfer?", "charge for top-up"),
         ("Has my vacation been approved yet?", "vacation approved"),
+        ("Make checkout simpler", "simpler checkout"),
+        ("Please make the app faster.", "faster app"),
     ],
 )
 def test_phrases_are_read_off_the_parse(parser: Any, text: str, expected: str) -> None:

@@ -11,7 +11,8 @@ name what it is about, in the words it uses:
   "two items missing from my order" -> "missing items";
 - problem verbs with their subject or object: "my card got declined" -> "card declined",
   "the app keeps crashing" -> "app keeps crashing", "cancelled my order" -> "cancelled order",
-  "still waiting for my refund" -> "waiting for refund".
+  "still waiting for my refund" -> "waiting for refund";
+- a request for a quality: "make checkout simpler" -> "simpler checkout".
 
 A phrase starts and ends with a content word (never a stop word, number, placeholder or
 foreign word; "no", "more" may lead: "no reply") and has at most four words; inside it only
@@ -148,6 +149,9 @@ def extract(doc: Any) -> list[Phrase]:
             out.extend(_verb_phrases(token))
         elif token.pos_ == "ADJ" and _content(token):
             out.extend(_easy_to(token))
+            out.extend(_made(token))
+        elif token.pos_ == "ADV" and token.tag_ in ("RBR", "JJR") and _content(token):  # "make it faster"
+            out.extend(_made(token))
         elif token.pos_ == "PRON":
             out.extend(_described(token))
     return [p for p in out if _readable(p)]
@@ -305,6 +309,16 @@ def _easy_to(adjective: Any) -> list[Phrase]:
             if to and to[0].i == verb.i - 1 and adjective.i < verb.i:
                 found.append(_phrase([adjective, to[0], verb]))
     return found
+
+
+def _made(adjective: Any) -> list[Phrase]:
+    """ "make checkout simpler" -> "simpler checkout", "make the app faster" -> "faster app": a
+    request for a quality, named as the thing with it."""
+    if adjective.head.lemma_ != "make" or adjective.dep_ not in ("ccomp", "xcomp", "oprd", "acomp", "advmod"):
+        return []
+    nouns = [c for c in adjective.children if c.dep_ == "nsubj" and c.pos_ == "NOUN" and _content(c)]
+    nouns += [c for c in adjective.head.children if c.dep_ == "dobj" and c.pos_ == "NOUN" and _content(c)]
+    return [_phrase([adjective, *_compounds(nouns[0]), nouns[0]])] if nouns else []
 
 
 # --- words -----------------------------------------------------------------------------------
