@@ -246,7 +246,7 @@ QUESTION_KINDS = [
 ]
 
 
-MIXED = {head: [f"{word} {other}" for other in others for word in ("Mixed", "Assorted", "Miscellaneous")]
+MIXED = {head: [f"{word} {other}" for other in others for word in ("Mixed", "Assorted", "Varied")]
          for head, others in HEADS.items()}
 
 
