@@ -19,24 +19,29 @@ A candidate must be used by at least two segments (every segment of a tiny theme
 parent's by at least two children. A theme's label is its best candidate not taken, where a
 single word gives way to a phrase containing it ("refund" -> "refund delays"), else to another
 phrase a quarter of the theme uses ("joke" -> "delivery times"); but when much of the theme says
-the same short thing and no phrase covers half as much, that is the label ("Everyone was really
-friendly"; :mod:`.sayings`) if it reads as a label or says something about something (not "What can
-I do", "I topped up": :func:`.label_words.statement`), unless it is over four words and has a
-phrase of its own ("More staff on the phones" -> "More staff"). A theme left with one word is
-named, in this order (:mod:`.label_words`), by what most of its segments do when they say nothing
-a phrase could name ("Requests for help", "Greeting messages", "Next-step questions"), by two
-words both a quarter of it uses ("Salary and income"), by the word most write before its word
-("Swift transfers"), or, when a third of it uses the word, by the word and what its comments do:
-"Refund problems" (mostly negative), "Staff praise" (mostly positive), "Traffic questions" (mostly
-questions), "Bottle comments". A
+the same short thing and no phrase covers half as much, that is the label if it reads as one
+("Slow refunds"; :mod:`.sayings`, :func:`.label_words.label_phrase`), its own phrase if it is over
+four words and has one ("More staff on the phones" -> "More staff"), else what the theme does ("As
+above" -> "No further comments", "Late again" -> "Repeated lateness", "Made my day" -> "General
+praise": :func:`.label_words.speech_act`), what the saying describes ("Everyone was really
+friendly" -> "Friendly people"), or the saying's topic with what its comments do ("The driver was
+lovely" -> "Driver praise" when "Lovely driver" is a sibling's). Siblings that do the same get
+other words ("Bag suggestions" after "Bag requests", "Phone call requests"), not a number. A theme
+left with one word is named, in this order (:mod:`.label_words`), by what most of its segments do
+when they say nothing a phrase could name ("Requests for help", "Greeting messages", "Next-step
+questions"), by two words both a quarter of it uses ("Salary and income"), by the word most write
+before its word ("Swift transfers"), or, when a third of it uses the word, by the word and what its
+comments do: "Refund problems" (mostly negative), "Staff praise" (mostly positive), "Traffic
+questions" (mostly questions), "Bottle comments"; when no word is used by a third of it, by what its
+questions ask ("Timing questions") or "Mixed questions" / "Assorted comments" (:func:`_fallback`). A
 name ("Aaron", "Portland") is never a topic, and a phrase or saying holding a person's given name
 ("call me bob", "spell aaron") is no candidate at all, for a label or a keyword: a name the redactor
-missed (written in lower case, say) is never published as a theme's name. A parent's label is its best shared phrase, two
-shared words ("Prices and value"), its one shared word with what its comments do ("Weather
-questions", "Delivery problems"), or its two biggest children's main words; a parent whose
-children share nothing is "Short answers" or "Mixed comments". Labels are
-written as most segments wrote them, capitalised, and chosen in the order given (biggest
-first) against ``taken`` (analysts' pinned labels, the parents' labels), so no two themes
+missed (written in lower case, say) is never published as a theme's name (:mod:`.label_units`). A
+parent's label is its best shared phrase, two shared words ("Prices and value"), its one shared word
+with what its comments do ("Weather questions", "Delivery problems"), or its two biggest children's
+main words, never a name alone ("France"); a parent whose children share nothing is "Short
+answers" or "Mixed comments". Labels are written as most segments wrote them, capitalised, and
+chosen in the order given (biggest first) against ``taken`` (analysts' pinned labels, the parents' labels), so no two themes
 share one; keywords are the label's phrase and the best other candidates picked for
 variety (maximal marginal relevance, similarity = shared words).
 
@@ -54,11 +59,10 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from feedback.text.sentiment import sentiment
-from feedback.themes import label_words, phrases, sayings
+from feedback.themes import label_units, label_words, phrases, sayings
+from feedback.themes.label_units import NEGATIVE_THEME, Candidate, Unit
 from feedback.themes.ngram_labels import (
     Labelling,
     choose_labels,
@@ -73,10 +77,8 @@ REPRESENTATIVES = 40  # segments of a theme its label is read from (the best-sco
 BACKGROUND = 15  # segments of a theme that is only background for distinctiveness
 LENGTH = {1: 0.5, 2: 1.0, 3: 0.9, 4: 0.75}  # by words in the phrase's key
 PARENT_WORD = 0.8  # a parent may be a single word ("Delivery"): it names a group of themes
-NEGATIVE_THEME = -0.1
 POSITIVE_THEME = 0.2
 PROBLEM = 1.5  # in a negative theme: a phrase naming the problem
-PROBLEMS = 0.5  # a theme where this share of segments says something was not done ("card not working") is negative
 OFF_TONE = 0.3  # a phrase of the opposite tone ("lovely" for late deliveries)
 EXTEND = 0.2  # a phrase containing the best single word wins if it scores this share of it
 OTHER_PHRASE = 0.5  # ... else another phrase used by LEAF_PAIR of the theme, scoring this share of it
@@ -125,7 +127,7 @@ def label_themes(
                              fallbacks={theme: commonest_text(docs) for theme, docs in docs_by_theme.items()},
                              capitalise=True)
     wanted = set(order)
-    units = {theme: _unit(list(docs)[: REPRESENTATIVES if theme in wanted else BACKGROUND], parser)
+    units = {theme: label_units.unit(list(docs)[: REPRESENTATIVES if theme in wanted else BACKGROUND], parser)
              for theme, docs in docs_by_theme.items()}
     return _choose(_rank(units, LENGTH[1]), units, order, taken, keywords, parents=False)
 
@@ -150,96 +152,22 @@ def label_parents(
         return label_themes(flat, order, taken=taken, keywords=keywords, model=None)
     units = {}
     for parent, kids in children_docs.items():
-        children = [_unit(list(docs)[:REPRESENTATIVES], parser) for docs in kids if docs]
-        units[parent] = _common_ground(children)
+        children = [label_units.unit(list(docs)[:REPRESENTATIVES], parser) for docs in kids if docs]
+        units[parent] = label_units.common_ground(children)
     return _choose(_rank(units, PARENT_WORD), units, order, taken, keywords, parents=True)
-
-
-# --- what a theme says ---------------------------------------------------------------------
-
-
-@dataclass
-class _Unit:
-    """A theme (or a parent) as its label sees it."""
-
-    df: Counter[str]  # segments using each phrase key
-    share: dict[str, float]  # how much of the theme each key covers, 0..1
-    eligible: set[str]  # keys used widely enough to name it
-    written: dict[str, Counter[str]]  # key -> how its segments wrote it
-    sentiment: float  # mean segment sentiment; at most NEGATIVE_THEME when PROBLEMS of them name a problem
-    docs: list[str]
-    foreign: float = 0.0  # share of segments in another language
-    bare: float = 0.0  # share of segments that give no phrase ("As above", "Fine")
-    children: list[_Unit] = field(default_factory=list)
-
-
-def _unit(docs: list[str], parser: Any) -> _Unit:
-    found = [tuple(p for p in doc_phrases if not label_words.names_person(p.text))  # no customer's name
-             for doc_phrases in phrases.phrases_many(docs, parser)]
-    df: Counter[str] = Counter()
-    written: dict[str, Counter[str]] = {}
-    for doc_phrases in found:
-        df.update({p.key for p in doc_phrases})
-        for p in doc_phrases:
-            written.setdefault(p.key, Counter())[p.text] += 1
-    n = max(len(docs), 1)
-    need = 2 if len(docs) >= 4 else 1
-    scores = [s for s in (sentiment(d) for d in docs) if s is not None]
-    mean = sum(scores) / len(scores) if scores else 0.0
-    # most segments say something did not happen or work, in words the lexicon has no opinion on
-    # ("didn't turn up until after the slot", "the code isn't applying")
-    problems = sum(any(" not " in p.key for p in doc_phrases) for doc_phrases in found) / n
-    return _Unit(
-        df=df, share={k: c / n for k, c in df.items()}, eligible={k for k, c in df.items() if c >= need},
-        written=written, sentiment=min(mean, NEGATIVE_THEME) if problems >= PROBLEMS else mean, docs=docs,
-        foreign=sum(phrases.is_foreign(d) for d in docs) / n, bare=sum(not found_ for found_ in found) / n,
-    )
-
-
-def _common_ground(children: list[_Unit]) -> _Unit:
-    """A parent: a key's share is the share of children using it times their mean share."""
-    df: Counter[str] = Counter()
-    written: dict[str, Counter[str]] = {}
-    covered: Counter[str] = Counter()
-    for child in children:
-        df.update(child.df)
-        covered.update(child.df.keys())
-        for key, ways in child.written.items():
-            written.setdefault(key, Counter()).update(ways)
-    n = max(len(children), 1)
-    share = {k: (covered[k] / n) * sum(c.share.get(k, 0.0) for c in children) / n for k in df}
-    need = 2 if len(children) >= 2 else 1
-    docs = [d for c in children for d in c.docs]
-    weights = [len(c.docs) for c in children]
-    mean = sum(c.sentiment * w for c, w in zip(children, weights, strict=True)) / max(sum(weights), 1)
-    return _Unit(df=df, share=share, eligible={k for k in df if covered[k] >= need}, written=written,
-                 sentiment=mean, docs=docs, foreign=sum(phrases.is_foreign(d) for d in docs) / max(len(docs), 1),
-                 bare=sum(c.bare * len(c.docs) for c in children) / max(len(docs), 1), children=children)
 
 
 # --- ranking -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    key: str
-    text: str  # as most segments wrote it
-    score: float
-    share: float
-
-    @property
-    def words(self) -> int:
-        return self.key.count(" ") + 1
-
-
-def _rank(units: Mapping[Any, _Unit], single_word: float) -> dict[Any, list[_Candidate]]:
+def _rank(units: Mapping[Any, Unit], single_word: float) -> dict[Any, list[Candidate]]:
     """Eligible candidates per theme, best first (see the module docstring)."""
     total: Counter[str] = Counter()
     for unit in units.values():
         total.update(unit.df)
     average = sum(total.values()) / max(len(units), 1)
     length = {**LENGTH, 1: single_word}
-    ranked: dict[Any, list[_Candidate]] = {}
+    ranked: dict[Any, list[Candidate]] = {}
     for theme, unit in units.items():
         found = []
         for key in unit.eligible:
@@ -248,7 +176,7 @@ def _rank(units: Mapping[Any, _Unit], single_word: float) -> dict[Any, list[_Can
             support = sum(unit.share.get(w, 0.0) for w in words) / len(words) if len(words) > 1 else 0.0
             score = ((unit.share[key] + WORD_SUPPORT * support) * math.log(1 + average / total[key])
                      * length.get(len(words), LENGTH[4]) * _tone(unit.sentiment, phrases.valence(text)))
-            found.append(_Candidate(key, text, score, unit.share[key]))
+            found.append(Candidate(key, text, score, unit.share[key]))
         found.sort(key=lambda c: (-c.score, c.key))
         ranked[theme] = found
     return ranked
@@ -265,7 +193,7 @@ def _tone(theme: float, phrase: float) -> float:
 # --- choosing ------------------------------------------------------------------------------
 
 
-def _choose(ranked: Mapping[Any, list[_Candidate]], units: Mapping[Any, _Unit], order: list[Any],
+def _choose(ranked: Mapping[Any, list[Candidate]], units: Mapping[Any, Unit], order: list[Any],
             taken: Iterable[str], keywords: int, *, parents: bool) -> dict[Any, Labelling]:
     used = {_norm(label) for label in taken}
     out: dict[Any, Labelling] = {}
@@ -284,7 +212,7 @@ def _choose(ranked: Mapping[Any, list[_Candidate]], units: Mapping[Any, _Unit], 
     return out
 
 
-def _leaf_label(free: list[_Candidate], unit: _Unit, used: set[str]) -> tuple[str | None, list[_Candidate]]:
+def _leaf_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[str | None, list[Candidate]]:
     """The best free candidate; a single word gives way to a phrase that contains it. When much
     of a theme says the same short thing ("Everyone was really friendly", "Check the order before
     it leaves the depot") and no phrase of two words or more covers half as much, that is its label;
@@ -331,7 +259,7 @@ def _leaf_label(free: list[_Candidate], unit: _Unit, used: set[str]) -> tuple[st
     return _one_word_way_out(free, unit, used)
 
 
-def _one_word_way_out(free: list[_Candidate], unit: _Unit, used: set[str]) -> tuple[str | None, list[_Candidate]]:
+def _one_word_way_out(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[str | None, list[Candidate]]:
     """A theme whose best free phrase is one word: the word with what most segments write next to
     it ("Swift transfers"), else, if half the theme uses it, with what the comments do ("Refund
     problems", "Holiday questions"); a name ("Portland", "Aaron") gives way to the next word."""
@@ -351,7 +279,7 @@ def _one_word_way_out(free: list[_Candidate], unit: _Unit, used: set[str]) -> tu
 _PEOPLE = {"people", "person", "someone", "anyone", "everyone", "customer", "guy", "lady", "man", "woman"}
 
 
-def _said_topic(said: str, unit: _Unit) -> _Candidate | None:
+def _said_topic(said: str, unit: Unit) -> Candidate | None:
     """The word of ``said`` most of the theme uses (a noun or verb the phrases found: "driver" in
     "The driver was lovely"), not a name."""
     words = {w.strip(".,!?;:'\"").lower() for w in said.split()}
@@ -360,10 +288,10 @@ def _said_topic(said: str, unit: _Unit) -> _Candidate | None:
     if not found:
         return None
     best = min(found, key=lambda k: (-unit.share[k], k))
-    return _Candidate(best, sayings.most_written(unit.written[best]), 0.0, unit.share[best])
+    return Candidate(best, sayings.most_written(unit.written[best]), 0.0, unit.share[best])
 
 
-def _second_word(free: list[_Candidate], pick: _Candidate) -> _Candidate | None:
+def _second_word(free: list[Candidate], pick: Candidate) -> Candidate | None:
     """A theme named by one word takes a second that is as much its own ("Milk and fridge",
     "Salary and income"): used by ``LEAF_PAIR`` of its segments or more, as is the first, scoring
     ``PAIR`` of it, and not the same word written longer ("app", "application"). Words only a few
@@ -377,7 +305,7 @@ def _second_word(free: list[_Candidate], pick: _Candidate) -> _Candidate | None:
     return None
 
 
-def _parent_label(free: list[_Candidate], unit: _Unit, used: set[str]) -> tuple[str | None, list[_Candidate]]:
+def _parent_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[str | None, list[Candidate]]:
     """What the children share: the best shared phrase, or two shared topics ("Emails and chat");
     without any, the main topics of the two biggest children. A name alone ("France") names no group."""
     free = [c for c in free if not (c.words == 1 and label_words.is_name(c.key))]
@@ -405,23 +333,25 @@ def _parent_label(free: list[_Candidate], unit: _Unit, used: set[str]) -> tuple[
     return sayings.capitalise(f"{found[0].text} and {found[1].text}"), found[:2]
 
 
-def _topic(unit: _Unit) -> _Candidate | None:
+def _topic(unit: Unit) -> Candidate | None:
     """A theme's main single word (used by half its segments or more), for a parent whose
     children share no phrase."""
     singles = [k for k in unit.eligible if " " not in k and unit.share[k] >= TOPIC]
     if not singles:
         return None
     best = min(singles, key=lambda k: (-unit.df[k], k))
-    return _Candidate(best, sayings.most_written(unit.written[best]), 0.0, unit.share[best])
+    return Candidate(best, sayings.most_written(unit.written[best]), 0.0, unit.share[best])
 
 
-def _fallback(unit: _Unit, ranked: list[_Candidate], parent: bool, used: set[str]) -> str:
+def _fallback(unit: Unit, ranked: list[Candidate], parent: bool, used: set[str]) -> str:
     """A theme with no free phrase: what most of it says if that reads as a label, what most of it
     does (:func:`.label_words.speech_act`), its best phrase of two words or more not taken, what its
-    saying describes ("Friendly people"), its best word with what its comments do ("Traffic
-    enquiries" when "Traffic questions" is a sibling's), else its best phrase even if taken (made
-    unique by a number), its commonest text (cut when long), "Reference numbers" when most of it
-    gives one, else "Unclear comments"; "Non-English comments" when most of it is not English,
+    saying describes ("Friendly people"), a word a third of it uses with what its comments do
+    ("Traffic enquiries" when "Traffic questions" is a sibling's), what most of its questions ask
+    ("Timing questions"), "Mixed questions" / "Assorted comments" / ... when its words are each used
+    by a few (examples, not its topic), else its best phrase even if taken (made unique by a number),
+    its commonest text (cut when long), "Reference numbers" when most of it gives one, else
+    "Unclear comments"; "Non-English comments" when most of it is not English,
     "Contact details" (or "Phone numbers", ...: :func:`.sayings.contact_labels`) when most of it
     leaves a phone number or an address. A parent whose children share nothing is "Short answers"
     when they are mostly answers with no phrase ("As above", "Why?"), else "Mixed comments"."""
@@ -451,8 +381,10 @@ def _fallback(unit: _Unit, ranked: list[_Candidate], parent: bool, used: set[str
         if _norm(text) not in used:
             return text
     mixed = label_words.mixed_phrase(unit.docs, unit.sentiment, NEGATIVE_THEME, POSITIVE_THEME, used)
-    if kind or (mixed and (words or said)):  # words a few use are examples: "Mixed questions", not "Deal questions"
-        return kind or mixed  # type: ignore[return-value]
+    if kind:
+        return kind
+    if mixed and (words or said):  # words a few use are examples: "Mixed questions", not "Deal questions"
+        return mixed
     if candidates:
         return sayings.capitalise(candidates[0])
     if said:
@@ -499,7 +431,7 @@ def _unique(label: str, used: set[str]) -> str:
     return f"{label} ({n})"
 
 
-def _diverse(ranked: list[_Candidate], picked: list[_Candidate], limit: int) -> list[str]:
+def _diverse(ranked: list[Candidate], picked: list[Candidate], limit: int) -> list[str]:
     """Keywords: the label's phrases, then maximal marginal relevance over the candidates, where
     two phrases are similar by the words they share ("refund", "refund request")."""
     chosen = list(picked[:limit])
