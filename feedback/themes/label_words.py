@@ -330,6 +330,7 @@ def is_person(word: str) -> bool:
 _LETTERS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")  # "Don't" is one word, not "Don"
 
 
+@lru_cache(maxsize=65_536)  # phrases repeat across segments and themes
 def names_person(text: str) -> bool:
     """Whether ``text`` holds a person's given name as a word ("Call me bob", "Text Chloe")."""
     return any(is_person(w) for w in _LETTERS.findall(text))
