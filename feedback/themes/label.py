@@ -242,8 +242,12 @@ def _leaf_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[str 
             if text and _norm(text) not in used:  # "As above" -> "No further comments"; "Friendly people"
                 return text, []
         if pick is None or pick.words == 1:  # what the saying is about: "The driver was lovely" -> "Driver praise"
-            topic = _said_topic(said[0], unit)
-            if topic:
+            topics = _said_topics(said[0], unit, free)
+            for topic in topics:  # "Tried to use my Plus discount at checkout" -> "Plus discount"
+                text = label_words.neighbour_phrase(topic.text, unit.docs, used)
+                if text and _norm(text) not in used:
+                    return text, [topic]
+            for topic in topics[:1]:
                 text = label_words.topic_phrase(topic.key, unit.docs, unit.sentiment, NEGATIVE_THEME, topic.text,
                                                 POSITIVE_THEME, used)
                 if _norm(text) not in used:
@@ -279,16 +283,16 @@ def _one_word_way_out(free: list[Candidate], unit: Unit, used: set[str]) -> tupl
 _PEOPLE = {"people", "person", "someone", "anyone", "everyone", "customer", "guy", "lady", "man", "woman"}
 
 
-def _said_topic(said: str, unit: Unit) -> Candidate | None:
-    """The word of ``said`` most of the theme uses (a noun or verb the phrases found: "driver" in
-    "The driver was lovely"), not a name."""
+def _said_topics(said: str, unit: Unit, free: list[Candidate]) -> list[Candidate]:
+    """The words of ``said`` the theme uses (nouns or verbs the phrases found: "driver" in "The
+    driver was lovely"), not names, most used first, then the most distinctive ("substitution"
+    before "order")."""
     words = {w.strip(".,!?;:'\"").lower() for w in said.split()}
     found = [k for k in unit.eligible if " " not in k and not label_words.is_name(k) and k not in _PEOPLE
              and (k in words or k + "s" in words or any(w in words for w in unit.written[k]))]
-    if not found:
-        return None
-    best = min(found, key=lambda k: (-unit.share[k], k))
-    return Candidate(best, sayings.most_written(unit.written[best]), 0.0, unit.share[best])
+    rank = {c.key: i for i, c in enumerate(free)}
+    found.sort(key=lambda k: (-unit.share[k], rank.get(k, len(rank)), k))
+    return [Candidate(k, sayings.most_written(unit.written[k]), 0.0, unit.share[k]) for k in found]
 
 
 def _second_word(free: list[Candidate], pick: Candidate) -> Candidate | None:

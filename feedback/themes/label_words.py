@@ -197,7 +197,8 @@ def neighbour_phrase(word: str, docs: Sequence[str], avoid: set[str]) -> str | N
 
 # Verb forms that stand before a noun without naming it ("said traffic", "got refund").
 _VERB_FORMS = {"said", "says", "say", "told", "got", "get", "made", "went", "took", "gave", "came", "used", "tried",
-               "wanted", "needed", "asked", "paid", "bought", "ordered", "keep", "kept", "find", "found", "take"}
+               "wanted", "needed", "asked", "paid", "bought", "ordered", "keep", "kept", "find", "found", "take",
+               "let", "lets", "tell", "stop", "start", "check", "send", "bring", "fix", "use"}
 
 
 def _content(token: str) -> bool:
