@@ -238,7 +238,10 @@ def _leaf_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[str 
                 return sayings.capitalise(own.text), [own]
         if label_words.label_phrase(said[0]):
             return said[0], []
-        for text in (label_words.speech_act(unit.docs, used), label_words.described(said[0])):
+        ways = [label_words.speech_act(unit.docs, used), label_words.described(said[0])]
+        if said[0].lower().startswith(("[name]", "was ", "were ")):  # someone named: "Great staff member"
+            ways.reverse()
+        for text in ways:
             if text and _norm(text) not in used:  # "As above" -> "No further comments"; "Friendly people"
                 return text, []
         if pick is None or pick.words == 1:  # what the saying is about: "The driver was lovely" -> "Driver praise"

@@ -279,7 +279,7 @@ def question_kind(docs: Sequence[str], avoid: Iterable[str] = ()) -> str | None:
 
 # Words the lexicon likes that praise nothing in feedback ("arrived well after", "plus", "like").
 _NOT_KIND = {"well", "like", "pretty", "plus", "sure", "please", "free", "yes", "ok", "okay", "right", "fine", "kind",
-             "want", "hope", "thanks", "thank", "ready", "save", "saved"}
+             "want", "hope", "thanks", "thank", "ready"}
 
 
 def _kind(doc: str) -> bool:
