@@ -25,6 +25,8 @@ SIBLINGS: dict[str, tuple[list[str], str]] = {
     "as above": (["As above."] * 5 + ["as above"], "No further comments"),
     "nothing to add": (["nothing else to add really"] * 4 + ["Can't think of anything"] * 2, "No new comments"),
     "nobody told me": (["Nobody let me know."] * 5, "No communication"),
+    # what nobody did is what is missing (main named it "Answers phone", the opposite)
+    "no answer": (["No one answers the phone."] * 5, "No answer"),
     "made my day": (["Made my day."] * 4 + ["Keep it up", "it makes a difference."], "General praise"),
     "fine": (["fine"] * 5 + ["It was alright", "it was ok"], "Satisfied answers"),
     "everyone friendly": (["Everyone was really friendly"] * 4 + ["everyone was really friendly!"],

@@ -242,6 +242,8 @@ def test_parents_are_named_by_what_their_children_share(parser: Any) -> None:
         ("Has my vacation been approved yet?", "vacation approved"),
         ("Make checkout simpler", "simpler checkout"),
         ("Please make the app faster.", "faster app"),
+        ("No one replies to emails.", "no reply to emails"),
+        ("Nobody called me back.", "no callback"),
     ],
 )
 def test_phrases_are_read_off_the_parse(parser: Any, text: str, expected: str) -> None:
