@@ -82,7 +82,7 @@ def test_continue_folds_splits_and_moves_centres_half_way() -> None:
 def test_a_theme_without_terms_is_named_by_its_commonest_text_without_placeholders() -> None:
     labels = label_themes({1: ["As above.", "as above", "Thanks, [NAME]!"], 2: ["The refund was slow", "refund slow"]},
                           [2, 1])
-    assert labels[1].label == "As above" and labels[2].label != labels[1].label  # written as a person would
+    assert labels[1].label == "No further comments" and labels[2].label != labels[1].label  # what it does
     assert commonest_text(["Thanks, [NAME].", "thanks, [NAME]", "ok"]) == "thanks"
     assert commonest_text(["[PHONE]", "..."]) is None
 

@@ -19,22 +19,29 @@ A candidate must be used by at least two segments (every segment of a tiny theme
 parent's by at least two children. A theme's label is its best candidate not taken, where a
 single word gives way to a phrase containing it ("refund" -> "refund delays"), else to another
 phrase a quarter of the theme uses ("joke" -> "delivery times"); but when much of the theme says
-the same short thing and no phrase covers half as much, that is the label ("Everyone was really
-friendly"; :mod:`.sayings`) if it reads as a label or says something about something (not "What can
-I do", "I topped up": :func:`.label_words.statement`), unless it is over four words and has a
-phrase of its own ("More staff on the phones" -> "More staff"). A theme left with one word is
-named, in this order (:mod:`.label_words`), by what most of its segments do when they say nothing
-a phrase could name ("Requests for help", "Greeting messages", "Next-step questions"), by two
-words both a quarter of it uses ("Salary and income"), by the word most write before its word
-("Swift transfers"), or, when a third of it uses the word, by the word and what its comments do:
-"Refund problems" (mostly negative), "Staff praise" (mostly positive), "Traffic questions" (mostly
-questions), "Bottle comments". A
-name ("Aaron", "Portland") is never a topic. A parent's label is its best shared phrase, two
-shared words ("Prices and value"), its one shared word with what its comments do ("Weather
-questions", "Delivery problems"), or its two biggest children's main words; a parent whose
-children share nothing is "Short answers" or "Mixed comments". Labels are
-written as most segments wrote them, capitalised, and chosen in the order given (biggest
-first) against ``taken`` (analysts' pinned labels, the parents' labels), so no two themes
+the same short thing and no phrase covers half as much, that is the label if it reads as one
+("Slow refunds"; :mod:`.sayings`, :func:`.label_words.label_phrase`), its own phrase if it is over
+four words and has one ("More staff on the phones" -> "More staff"), else what the theme does ("As
+above" -> "No further comments", "Late again" -> "Repeated lateness", "Made my day" -> "General
+praise": :func:`.label_words.speech_act`), what the saying describes ("Everyone was really
+friendly" -> "Friendly people"), or the saying's topic with what its comments do ("The driver was
+lovely" -> "Driver praise" when "Lovely driver" is a sibling's). Siblings that do the same get
+other words ("Bag suggestions" after "Bag requests", "Phone call requests"), not a number. A theme
+left with one word is named, in this order (:mod:`.label_words`), by what most of its segments do
+when they say nothing a phrase could name ("Requests for help", "Greeting messages", "Next-step
+questions"), by two words both a quarter of it uses ("Salary and income"), by the word most write
+before its word ("Swift transfers"), or, when a third of it uses the word, by the word and what its
+comments do: "Refund problems" (mostly negative), "Staff praise" (mostly positive), "Traffic
+questions" (mostly questions), "Bottle comments"; when no word is used by a third of it, by what its
+questions ask ("Timing questions") or "Mixed questions" / "Assorted comments" (:func:`_fallback`). A
+name ("Aaron", "Portland") is never a topic, and a phrase or saying holding a person's given name
+("call me bob", "spell aaron") is no candidate at all, for a label or a keyword: a name the redactor
+missed (written in lower case, say) is never published as a theme's name (:mod:`.label_units`). A
+parent's label is its best shared phrase, two shared words ("Prices and value"), its one shared word
+with what its comments do ("Weather questions", "Delivery problems"), or its two biggest children's
+main words, never a name alone ("France"); a parent whose children share nothing is "Short
+answers" or "Mixed comments". Labels are written as most segments wrote them, capitalised, and
+chosen in the order given (biggest first) against ``taken`` (analysts' pinned labels, the parents' labels), so no two themes
 share one; keywords are the label's phrase and the best other candidates picked for
 variety (maximal marginal relevance, similarity = shared words).
 
@@ -52,11 +59,10 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from feedback.text.sentiment import sentiment
-from feedback.themes import label_words, phrases, sayings
+from feedback.themes import label_units, label_words, phrases, sayings
+from feedback.themes.label_units import NEGATIVE_THEME, Candidate, Unit
 from feedback.themes.ngram_labels import (
     Labelling,
     choose_labels,
@@ -71,10 +77,8 @@ REPRESENTATIVES = 40  # segments of a theme its label is read from (the best-sco
 BACKGROUND = 15  # segments of a theme that is only background for distinctiveness
 LENGTH = {1: 0.5, 2: 1.0, 3: 0.9, 4: 0.75}  # by words in the phrase's key
 PARENT_WORD = 0.8  # a parent may be a single word ("Delivery"): it names a group of themes
-NEGATIVE_THEME = -0.1
 POSITIVE_THEME = 0.2
 PROBLEM = 1.5  # in a negative theme: a phrase naming the problem
-PROBLEMS = 0.5  # a theme where this share of segments says something was not done ("card not working") is negative
 OFF_TONE = 0.3  # a phrase of the opposite tone ("lovely" for late deliveries)
 EXTEND = 0.2  # a phrase containing the best single word wins if it scores this share of it
 OTHER_PHRASE = 0.5  # ... else another phrase used by LEAF_PAIR of the theme, scoring this share of it
@@ -117,12 +121,13 @@ def label_themes(
     """
     order = list(order)
     parser = phrases.load_parser(model) if model else None
-    if parser is None:
+    if parser is None:  # lemma n-grams, of the texts without people's names
+        docs_by_theme = {theme: [label_words.without_people(d) for d in docs] for theme, docs in docs_by_theme.items()}
         return choose_labels(ctfidf(class_terms(docs_by_theme)), order, taken=taken, keywords=keywords,
                              fallbacks={theme: commonest_text(docs) for theme, docs in docs_by_theme.items()},
                              capitalise=True)
     wanted = set(order)
-    units = {theme: _unit(list(docs)[: REPRESENTATIVES if theme in wanted else BACKGROUND], parser)
+    units = {theme: label_units.unit(list(docs)[: REPRESENTATIVES if theme in wanted else BACKGROUND], parser)
              for theme, docs in docs_by_theme.items()}
     return _choose(_rank(units, LENGTH[1]), units, order, taken, keywords, parents=False)
 
@@ -147,95 +152,22 @@ def label_parents(
         return label_themes(flat, order, taken=taken, keywords=keywords, model=None)
     units = {}
     for parent, kids in children_docs.items():
-        children = [_unit(list(docs)[:REPRESENTATIVES], parser) for docs in kids if docs]
-        units[parent] = _common_ground(children)
+        children = [label_units.unit(list(docs)[:REPRESENTATIVES], parser) for docs in kids if docs]
+        units[parent] = label_units.common_ground(children)
     return _choose(_rank(units, PARENT_WORD), units, order, taken, keywords, parents=True)
-
-
-# --- what a theme says ---------------------------------------------------------------------
-
-
-@dataclass
-class _Unit:
-    """A theme (or a parent) as its label sees it."""
-
-    df: Counter[str]  # segments using each phrase key
-    share: dict[str, float]  # how much of the theme each key covers, 0..1
-    eligible: set[str]  # keys used widely enough to name it
-    written: dict[str, Counter[str]]  # key -> how its segments wrote it
-    sentiment: float  # mean segment sentiment; at most NEGATIVE_THEME when PROBLEMS of them name a problem
-    docs: list[str]
-    foreign: float = 0.0  # share of segments in another language
-    bare: float = 0.0  # share of segments that give no phrase ("As above", "Fine")
-    children: list[_Unit] = field(default_factory=list)
-
-
-def _unit(docs: list[str], parser: Any) -> _Unit:
-    found = phrases.phrases_many(docs, parser)
-    df: Counter[str] = Counter()
-    written: dict[str, Counter[str]] = {}
-    for doc_phrases in found:
-        df.update({p.key for p in doc_phrases})
-        for p in doc_phrases:
-            written.setdefault(p.key, Counter())[p.text] += 1
-    n = max(len(docs), 1)
-    need = 2 if len(docs) >= 4 else 1
-    scores = [s for s in (sentiment(d) for d in docs) if s is not None]
-    mean = sum(scores) / len(scores) if scores else 0.0
-    # most segments say something did not happen or work, in words the lexicon has no opinion on
-    # ("didn't turn up until after the slot", "the code isn't applying")
-    problems = sum(any(" not " in p.key for p in doc_phrases) for doc_phrases in found) / n
-    return _Unit(
-        df=df, share={k: c / n for k, c in df.items()}, eligible={k for k, c in df.items() if c >= need},
-        written=written, sentiment=min(mean, NEGATIVE_THEME) if problems >= PROBLEMS else mean, docs=docs,
-        foreign=sum(phrases.is_foreign(d) for d in docs) / n, bare=sum(not found_ for found_ in found) / n,
-    )
-
-
-def _common_ground(children: list[_Unit]) -> _Unit:
-    """A parent: a key's share is the share of children using it times their mean share."""
-    df: Counter[str] = Counter()
-    written: dict[str, Counter[str]] = {}
-    covered: Counter[str] = Counter()
-    for child in children:
-        df.update(child.df)
-        covered.update(child.df.keys())
-        for key, ways in child.written.items():
-            written.setdefault(key, Counter()).update(ways)
-    n = max(len(children), 1)
-    share = {k: (covered[k] / n) * sum(c.share.get(k, 0.0) for c in children) / n for k in df}
-    need = 2 if len(children) >= 2 else 1
-    docs = [d for c in children for d in c.docs]
-    weights = [len(c.docs) for c in children]
-    mean = sum(c.sentiment * w for c, w in zip(children, weights, strict=True)) / max(sum(weights), 1)
-    return _Unit(df=df, share=share, eligible={k for k in df if covered[k] >= need}, written=written,
-                 sentiment=mean, docs=docs, foreign=sum(phrases.is_foreign(d) for d in docs) / max(len(docs), 1),
-                 bare=sum(c.bare * len(c.docs) for c in children) / max(len(docs), 1), children=children)
 
 
 # --- ranking -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    key: str
-    text: str  # as most segments wrote it
-    score: float
-    share: float
-
-    @property
-    def words(self) -> int:
-        return self.key.count(" ") + 1
-
-
-def _rank(units: Mapping[Any, _Unit], single_word: float) -> dict[Any, list[_Candidate]]:
+def _rank(units: Mapping[Any, Unit], single_word: float) -> dict[Any, list[Candidate]]:
     """Eligible candidates per theme, best first (see the module docstring)."""
     total: Counter[str] = Counter()
     for unit in units.values():
         total.update(unit.df)
     average = sum(total.values()) / max(len(units), 1)
     length = {**LENGTH, 1: single_word}
-    ranked: dict[Any, list[_Candidate]] = {}
+    ranked: dict[Any, list[Candidate]] = {}
     for theme, unit in units.items():
         found = []
         for key in unit.eligible:
@@ -244,7 +176,7 @@ def _rank(units: Mapping[Any, _Unit], single_word: float) -> dict[Any, list[_Can
             support = sum(unit.share.get(w, 0.0) for w in words) / len(words) if len(words) > 1 else 0.0
             score = ((unit.share[key] + WORD_SUPPORT * support) * math.log(1 + average / total[key])
                      * length.get(len(words), LENGTH[4]) * _tone(unit.sentiment, phrases.valence(text)))
-            found.append(_Candidate(key, text, score, unit.share[key]))
+            found.append(Candidate(key, text, score, unit.share[key]))
         found.sort(key=lambda c: (-c.score, c.key))
         ranked[theme] = found
     return ranked
@@ -261,16 +193,18 @@ def _tone(theme: float, phrase: float) -> float:
 # --- choosing ------------------------------------------------------------------------------
 
 
-def _choose(ranked: Mapping[Any, list[_Candidate]], units: Mapping[Any, _Unit], order: list[Any],
+def _choose(ranked: Mapping[Any, list[Candidate]], units: Mapping[Any, Unit], order: list[Any],
             taken: Iterable[str], keywords: int, *, parents: bool) -> dict[Any, Labelling]:
     used = {_norm(label) for label in taken}
     out: dict[Any, Labelling] = {}
     for theme in order:
         unit = units[theme]
         free = [c for c in ranked.get(theme, []) if _norm(c.text) not in used and c.key not in used]
-        label, picked = _parent_label(free, unit) if parents else _leaf_label(free, unit, used)
+        label, picked = _parent_label(free, unit, used) if parents else _leaf_label(free, unit, used)
         if label is None:
-            label = _fallback(unit, [c.text for c in ranked.get(theme, [])], parents, used)
+            label = _fallback(unit, ranked.get(theme, []), parents, used)
+        if label_words.names_person(label):  # never a customer's name, whatever way a label was found
+            label = _free([UNCLEAR, OTHER_COMMENTS], used)
         label = _unique(label, used)
         used.add(_norm(label))
         used.update(c.key for c in picked)
@@ -278,7 +212,7 @@ def _choose(ranked: Mapping[Any, list[_Candidate]], units: Mapping[Any, _Unit], 
     return out
 
 
-def _leaf_label(free: list[_Candidate], unit: _Unit, used: set[str]) -> tuple[str | None, list[_Candidate]]:
+def _leaf_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[str | None, list[Candidate]]:
     """The best free candidate; a single word gives way to a phrase that contains it. When much
     of a theme says the same short thing ("Everyone was really friendly", "Check the order before
     it leaves the depot") and no phrase of two words or more covers half as much, that is its label;
@@ -302,9 +236,25 @@ def _leaf_label(free: list[_Candidate], unit: _Unit, used: set[str]) -> tuple[st
             own = next((c for c in free if c.words > 1 and c.share >= OWN * said[1]), None)
             if own:
                 return sayings.capitalise(own.text), [own]
-        if label_words.label_phrase(said[0]) or (label_words.statement(said[0]) and " " in said[0]
-                                                 and not label_words.speech_act(unit.docs)):
+        if label_words.label_phrase(said[0]):
             return said[0], []
+        ways = [label_words.speech_act(unit.docs, used), label_words.described(said[0])]
+        if said[0].lower().startswith(("[name]", "was ", "were ")):  # someone named: "Great staff member"
+            ways.reverse()
+        for text in ways:
+            if text and _norm(text) not in used:  # "As above" -> "No further comments"; "Friendly people"
+                return text, []
+        if pick is None or pick.words == 1:  # what the saying is about: "The driver was lovely" -> "Driver praise"
+            topics = _said_topics(said[0], unit, free)
+            for topic in topics:  # "Tried to use my Plus discount at checkout" -> "Plus discount"
+                text = label_words.neighbour_phrase(topic.text, unit.docs, used)
+                if text and _norm(text) not in used:
+                    return text, [topic]
+            for topic in topics[:1]:
+                text = label_words.topic_phrase(topic.key, unit.docs, unit.sentiment, NEGATIVE_THEME, topic.text,
+                                                POSITIVE_THEME, used)
+                if _norm(text) not in used:
+                    return text, [topic]
     if pick is None or pick.words > 1:
         return (sayings.capitalise(pick.text), [pick]) if pick else (None, [])
     act = label_words.speech_act(unit.docs, used)
@@ -316,7 +266,7 @@ def _leaf_label(free: list[_Candidate], unit: _Unit, used: set[str]) -> tuple[st
     return _one_word_way_out(free, unit, used)
 
 
-def _one_word_way_out(free: list[_Candidate], unit: _Unit, used: set[str]) -> tuple[str | None, list[_Candidate]]:
+def _one_word_way_out(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[str | None, list[Candidate]]:
     """A theme whose best free phrase is one word: the word with what most segments write next to
     it ("Swift transfers"), else, if half the theme uses it, with what the comments do ("Refund
     problems", "Holiday questions"); a name ("Portland", "Aaron") gives way to the next word."""
@@ -325,14 +275,30 @@ def _one_word_way_out(free: list[_Candidate], unit: _Unit, used: set[str]) -> tu
             continue
         topic = pick.share >= TOPIC_WORD  # else an example ("butter" where each names another food)
         for text in (label_words.neighbour_phrase(pick.text, unit.docs, used),
-                     label_words.topic_phrase(pick.key, unit.docs, unit.sentiment, NEGATIVE_THEME, pick.text, POSITIVE_THEME)
+                     label_words.topic_phrase(pick.key, unit.docs, unit.sentiment, NEGATIVE_THEME, pick.text,
+                                              POSITIVE_THEME, used)
                      if topic else None):
             if text and _norm(text) not in used:
                 return text, [pick]
-    return (sayings.capitalise(free[0].text), [free[0]]) if free else (None, [])
+    return (None, [])  # the fallback names it
 
 
-def _second_word(free: list[_Candidate], pick: _Candidate) -> _Candidate | None:
+_PEOPLE = {"people", "person", "someone", "anyone", "everyone", "customer", "guy", "lady", "man", "woman"}
+
+
+def _said_topics(said: str, unit: Unit, free: list[Candidate]) -> list[Candidate]:
+    """The words of ``said`` the theme uses (nouns or verbs the phrases found: "driver" in "The
+    driver was lovely"), not names, most used first, then the most distinctive ("substitution"
+    before "order")."""
+    words = {w.strip(".,!?;:'\"").lower() for w in said.split()}
+    found = [k for k in unit.eligible if " " not in k and not label_words.is_name(k) and k not in _PEOPLE
+             and (k in words or k + "s" in words or any(w in words for w in unit.written[k]))]
+    rank = {c.key: i for i, c in enumerate(free)}
+    found.sort(key=lambda k: (-unit.share[k], rank.get(k, len(rank)), k))
+    return [Candidate(k, sayings.most_written(unit.written[k]), 0.0, unit.share[k]) for k in found]
+
+
+def _second_word(free: list[Candidate], pick: Candidate) -> Candidate | None:
     """A theme named by one word takes a second that is as much its own ("Milk and fridge",
     "Salary and income"): used by ``LEAF_PAIR`` of its segments or more, as is the first, scoring
     ``PAIR`` of it, and not the same word written longer ("app", "application"). Words only a few
@@ -346,9 +312,10 @@ def _second_word(free: list[_Candidate], pick: _Candidate) -> _Candidate | None:
     return None
 
 
-def _parent_label(free: list[_Candidate], unit: _Unit) -> tuple[str | None, list[_Candidate]]:
+def _parent_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[str | None, list[Candidate]]:
     """What the children share: the best shared phrase, or two shared topics ("Emails and chat");
-    without any, the main topics of the two biggest children."""
+    without any, the main topics of the two biggest children. A name alone ("France") names no group."""
+    free = [c for c in free if not (c.words == 1 and label_words.is_name(c.key))]
     if free:
         top = free[0]
         if top.words > 1:
@@ -364,7 +331,7 @@ def _parent_label(free: list[_Candidate], unit: _Unit) -> tuple[str | None, list
             return sayings.capitalise(f"{top.text} and {second.text}"), [top, second]
         if not label_words.is_name(top.key):  # "Weather questions", "Refund problems"
             return label_words.topic_phrase(top.key, unit.docs, unit.sentiment, NEGATIVE_THEME, top.text,
-                                             POSITIVE_THEME), [top]
+                                             POSITIVE_THEME, used), [top]
         return sayings.capitalise(top.text), [top]
     topics = [_topic(child) for child in sorted(unit.children, key=lambda c: -len(c.docs))]
     found = list({t.key: t for t in topics if t and not label_words.is_name(t.key)}.values())
@@ -373,29 +340,35 @@ def _parent_label(free: list[_Candidate], unit: _Unit) -> tuple[str | None, list
     return sayings.capitalise(f"{found[0].text} and {found[1].text}"), found[:2]
 
 
-def _topic(unit: _Unit) -> _Candidate | None:
+def _topic(unit: Unit) -> Candidate | None:
     """A theme's main single word (used by half its segments or more), for a parent whose
     children share no phrase."""
     singles = [k for k in unit.eligible if " " not in k and unit.share[k] >= TOPIC]
     if not singles:
         return None
     best = min(singles, key=lambda k: (-unit.df[k], k))
-    return _Candidate(best, sayings.most_written(unit.written[best]), 0.0, unit.share[best])
+    return Candidate(best, sayings.most_written(unit.written[best]), 0.0, unit.share[best])
 
 
-def _fallback(unit: _Unit, candidates: list[str], parent: bool, used: set[str]) -> str:
-    """A theme with no free phrase: its commonest text (cut when long), else its best phrase even
-    if taken (made unique by a number), else "Reference numbers" when most of it gives one, else
-    "Unclear comments"; "Non-English comments" when most of it is not English, "Contact details"
-    (or "Phone numbers", ...: :func:`.sayings.contact_labels`) when most of it leaves a phone
-    number or an address. A parent whose children share nothing is "Short answers" when they are
-    mostly answers with no phrase ("As above", "Why?"), else "Mixed comments"."""
+def _fallback(unit: Unit, ranked: list[Candidate], parent: bool, used: set[str]) -> str:
+    """A theme with no free phrase: what most of it says if that reads as a label, what most of it
+    does (:func:`.label_words.speech_act`), its best phrase of two words or more not taken, what its
+    saying describes ("Friendly people"), a word a third of it uses with what its comments do
+    ("Traffic enquiries" when "Traffic questions" is a sibling's), what most of its questions ask
+    ("Timing questions"), "Mixed questions" / "Assorted comments" / ... when its words are each used
+    by a few (examples, not its topic), else its best phrase even if taken (made unique by a number),
+    its commonest text (cut when long), "Reference numbers" when most of it gives one, else
+    "Unclear comments"; "Non-English comments" when most of it is not English,
+    "Contact details" (or "Phone numbers", ...: :func:`.sayings.contact_labels`) when most of it
+    leaves a phone number or an address. A parent whose children share nothing is "Short answers"
+    when they are mostly answers with no phrase ("As above", "Why?"), else "Mixed comments"."""
     if unit.foreign >= 0.5:
         return OTHER_LANGUAGES
     if sayings.contact_share(unit.docs) >= 0.5:
         return _free(sayings.contact_labels(unit.docs), used)
     if parent:
         return _free([NOTHING_SPECIFIC, OTHER_COMMENTS] if unit.bare >= BARE else [OTHER_COMMENTS], used)
+    candidates = [c.text for c in ranked]
     said = _said_by(unit.docs, used)
     if said and label_words.label_phrase(said[0]):
         return said[0]
@@ -405,11 +378,25 @@ def _fallback(unit: _Unit, candidates: list[str], parent: bool, used: set[str]) 
     phrase = next((c for c in candidates if " " in c and _norm(c) not in used), None)
     if phrase:
         return sayings.capitalise(phrase)
-    if said:
-        words = said[0].split()
-        return said[0] if len(words) <= FALLBACK_WORDS else " ".join(words[:FALLBACK_WORDS - 2]) + "…"
+    described = label_words.described(said[0]) if said else None
+    if described and _norm(described) not in used:
+        return described
+    words = [c for c in ranked if c.words == 1 and not label_words.is_name(c.key)]
+    kind = label_words.question_kind(unit.docs, used)
+    for c in [c for c in words if c.share >= TOPIC_WORD][:3]:
+        text = label_words.topic_phrase(c.key, unit.docs, unit.sentiment, NEGATIVE_THEME, c.text, POSITIVE_THEME, used)
+        if _norm(text) not in used:
+            return text
+    mixed = label_words.mixed_phrase(unit.docs, unit.sentiment, NEGATIVE_THEME, POSITIVE_THEME, used)
+    if kind:
+        return kind
+    if mixed and (words or said):  # words a few use are examples: "Mixed questions", not "Deal questions"
+        return mixed
     if candidates:
         return sayings.capitalise(candidates[0])
+    if said:
+        words_ = said[0].split()
+        return said[0] if len(words_) <= FALLBACK_WORDS else " ".join(words_[:FALLBACK_WORDS - 2]) + "…"
     return REFERENCES if sayings.reference_share(unit.docs) >= 0.5 else UNCLEAR
 
 
@@ -417,8 +404,8 @@ def _said_by(docs: Sequence[str], used: set[str]) -> tuple[str, float] | None:
     """What most segments say, uncut when the cut text is another theme's label."""
     said = sayings.commonest(docs)
     if said and _norm(said[0]) in used:
-        return sayings.commonest(docs, cut=False) or said
-    return said
+        said = sayings.commonest(docs, cut=False) or said
+    return None if said and label_words.names_person(said[0]) else said
 
 
 def _free(choices: list[str], used: set[str]) -> str:
@@ -426,16 +413,32 @@ def _free(choices: list[str], used: set[str]) -> str:
     return next((c for c in choices if _norm(c) not in used), choices[0])
 
 
+# Other names for the fixed labels, for siblings that are the same kind of theme (before a number).
+_VARIANTS = {
+    "call-back requests": ["Phone call requests", "Callback requests"],
+    "contact details": ["Contact details left", "Contact information"],
+    "phone numbers": ["Phone numbers left"], "email addresses": ["Email addresses left"],
+    "reference numbers": ["Order references", "Reference codes"],
+    UNCLEAR.lower(): ["Unclear remarks", "Other unclear comments"],
+    OTHER_COMMENTS.lower(): ["Other comments", "Various comments"],
+    NOTHING_SPECIFIC.lower(): ["Brief answers", "Other short answers"],
+    OTHER_LANGUAGES.lower(): ["Comments in other languages"],
+}
+
+
 def _unique(label: str, used: set[str]) -> str:
     if _norm(label) not in used:
         return label
+    other = next((v for v in _VARIANTS.get(_norm(label), []) if _norm(v) not in used), None)
+    if other:
+        return other
     n = 2
     while _norm(f"{label} ({n})") in used:
         n += 1
     return f"{label} ({n})"
 
 
-def _diverse(ranked: list[_Candidate], picked: list[_Candidate], limit: int) -> list[str]:
+def _diverse(ranked: list[Candidate], picked: list[Candidate], limit: int) -> list[str]:
     """Keywords: the label's phrases, then maximal marginal relevance over the candidates, where
     two phrases are similar by the words they share ("refund", "refund request")."""
     chosen = list(picked[:limit])

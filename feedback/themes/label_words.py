@@ -13,7 +13,10 @@ single word or what the theme's segments say is a sentence, not a name:
   ("swift" -> "Swift transfers"), when enough of them do;
 - :func:`topic_phrase`: the main word with a head saying what the comments do with it: "Refund
   problems" (mostly negative), "Weather questions" (mostly questions), "Staff comments";
-- :func:`is_name`: a person's or a place's name ("Aaron", "Portland"), never a theme's topic alone.
+- :func:`is_name`: a person's or a place's name ("Aaron", "Portland"), never a theme's topic alone;
+- :func:`names_person`: whether a text holds a person's given name ("call me bob", "spell aaron"):
+  such a phrase or saying never becomes a label or a keyword, so a name the redactor missed (written
+  in lower case, say) is not published as a theme's name.
 """
 
 from __future__ import annotations
@@ -55,12 +58,38 @@ SPEECH_ACTS = [
     (["Next-step questions", "How-to questions"],
      re.compile(r"\bwhat (?:do|should|can|to) (?:i|we) do\b|\bhow (?:can|do|should) (?:i|we) do (?:this|that|it)\b"
                 r"|\bhow (?:can|do|should|would) (?:i|we)\b|\bwhere (?:can|do|should) (?:i|we)\b")),
-    (["Unexplained problems", "Unexplained issues"],
-     re.compile(r"\bwhat(?:'s| is|s)? (?:going on|happening|happened)\b|\bwhy (?:has|did) this happen|^why\W*$")),
+    (["Unexplained problems", "Unexplained issues", "Unexplained faults", "Questions about problems"],
+     re.compile(r"\bwhat(?:'s| is|s)? (?:going on|happening|happened)\b|\bwhy (?:has|did) this happen|^why\W*$"
+                r"|\bis the system down\b")),
     (["Requests to repeat", "Repeat requests"],
      re.compile(r"\brepeat (?:that|it|yourself|please)\b|\bsay (?:that|it) again\b|\bsay again\b")),
     (["Unsure answers", "Uncertain answers"],
      re.compile(r"\bnot (?:\w+ )?sure\b|\bdon't know\b|\bno idea\b|\bunsure\b")),
+    # answers that add nothing ("As above", "Nothing else to add", "Just the usual")
+    (["No further comments", "No new comments", "No more to add", "No other comments", "No comments given"],
+     re.compile(r"^(?:as|see) (?:above|before)$|^same as (?:above|before)$|^nothing"
+                r"(?: (?:else|more|further))?(?: to (?:add|say|report))?(?: really| thanks)?$|^can'?t think of anything"
+                r"(?: else)?$|^no(?: further| other| more)? comments?$|^n/?a$|^none$|^nil$|^(?:just )?the usual$")),
+    (["Repeated lateness", "Late every time", "Constant lateness"],
+     re.compile(r"\blate\b.*\b(?:again|every|always)\b|\b(?:again|every \w+|always)\b.*\blate\b")),
+    # a problem that keeps coming back, said without naming it ("Third time this month", "Late again")
+    (["Recurring problems", "Repeat problems", "Repeated failures", "Ongoing problems", "Problems every week"],
+     re.compile(r"\b(?:again|every (?:other )?(?:week|time|day|month|order|delivery)|(?:second|third|fourth|fifth|"
+                r"\d+(?:st|nd|rd|th)?) time(?:s)?(?: this| in a)?|same as last time|tried \d+ times|keeps? happening|"
+                r"not the first time|(?:always|still) (?:late|wrong|broken|missing))\b")),
+    (["No communication", "No updates", "Not kept informed"],
+     re.compile(r"\b(?:nobody|no one|noone|no-one) (?:let me know|told me|tells you|informed me|updated me|"
+                r"contacted me|got back to me|warned me|rang|called)\b|^no (?:update|communication|warning)s?$")),
+    # short praise that names nothing ("Made my day", "Keep it up")
+    (["General praise", "Kind words", "Warm feedback", "Happy customers", "Positive remarks"],
+     re.compile(r"\bmade my (?:day|week)\b|^keep (?:it|up the good work)(?: up)?$|\bmakes? (?:a|all the) difference"
+                r"|\b(?:great|brilliant|excellent|amazing|good) as (?:always|usual|ever)\b|^well done$|^love it$")),
+    # an answer that says it was fine and no more ("Fine", "It was alright")
+    (["Satisfied answers", "Okay experiences", "Neutral answers"],
+     re.compile(r"^(?:it was |it's |its |all |everything was |everything's )?(?:fine|ok|okay|alright|all right|"
+                r"not bad|average|so-so|good enough)$")),
+    (["Easy experience", "Easy experiences", "Ease of use"],
+     re.compile(r"^(?:so |very |really |it was |it's |its |all )?(?:easy|simple|straightforward)(?: to (?:use|order))?$")),
     ([YES_OR_NO, "True or false answers"],
      re.compile(r"^(?:yes|yeah|yep|yup|no|nope|correct|incorrect|right|wrong)(?:,|$)|\b(?:right|correct|incorrect|wrong|"
                 r"true|false)$")),
@@ -87,6 +116,40 @@ def statement(text: str) -> bool:
         words[0] in AUXILIARIES and len(words) > 1 and words[1] in PRONOUNS))  # "Is it working"
     return bool(words) and not asks and not any(
         w in PRONOUNS and w not in ("it", "its", "it's", "they", "them", "their") for w in words)
+
+
+_DESCRIBED = re.compile(
+    r"^(?:(?:also|plus|however|and|but),? )?(?:(everyone|everybody|all the staff|they|\[name\]|everything|it all|it) )?"
+    r"(?:was|were|is|are|'s|has been|have been) (?:really |so |very |always |all |just |absolutely )?([a-z-]+)"
+    r"(?: and (?:really |so |very )?((?:well )?[a-z-]+))?(?: as (?:always|usual|ever))?$")
+_PEOPLE_WORDS = {"everyone", "everybody", "all the staff", "they"}
+
+
+def described(text: str) -> str | None:
+    """A saying that describes nobody and nothing named, as a label: "Everyone was really friendly"
+    -> "Friendly people", "Everything was fresh" -> "Fresh overall", "Everyone was friendly and
+    helpful" -> "Friendly and helpful"; None when it says more than that or the word is no quality
+    ("It was [NAME]", "It was delivered")."""
+    found = _DESCRIBED.match(" ".join(text.lower().replace("’", "'").strip(" .!?,").split()))
+    if not found:
+        return None
+    subject, first, second = found.groups()
+    if not _quality(first):
+        return None
+    if second and (_quality(second) or second.startswith("well ")):  # "fresh and well chosen"
+        return f"{first[:1].upper()}{first[1:]} and {second}"
+    if subject in ("[name]", None):  # someone the comments name ("[NAME] was great"): in feedback, staff
+        return f"{first[:1].upper()}{first[1:]} staff member"
+    return f"{first[:1].upper()}{first[1:]} {'people' if subject in _PEOPLE_WORDS else 'overall'}"
+
+
+def _quality(word: str) -> bool:
+    from feedback.themes.phrases import word_valence
+
+    return word not in STOP_WORDS and not word.endswith("ed") and (word_valence(word) != 0 or word in _QUALITIES)
+
+
+_QUALITIES = {"fresh", "quick", "fast", "slow", "late", "early", "clean", "cold", "warm", "hot", "busy", "quiet", "easy"}
 
 
 def speech_act(docs: Sequence[str], used: Iterable[str] = ()) -> str | None:
@@ -134,7 +197,8 @@ def neighbour_phrase(word: str, docs: Sequence[str], avoid: set[str]) -> str | N
 
 # Verb forms that stand before a noun without naming it ("said traffic", "got refund").
 _VERB_FORMS = {"said", "says", "say", "told", "got", "get", "made", "went", "took", "gave", "came", "used", "tried",
-               "wanted", "needed", "asked", "paid", "bought", "ordered", "keep", "kept", "find", "found", "take"}
+               "wanted", "needed", "asked", "paid", "bought", "ordered", "keep", "kept", "find", "found", "take",
+               "let", "lets", "tell", "stop", "start", "check", "send", "bring", "fix", "use"}
 
 
 def _content(token: str) -> bool:
@@ -142,12 +206,19 @@ def _content(token: str) -> bool:
             and token not in PRONOUNS and not is_name(token))
 
 
+# What a theme's comments do with a topic, each with other words for siblings that do the same.
+HEADS = {"problems": ["problems", "complaints", "issues"], "questions": ["questions", "enquiries", "queries"],
+         "requests": ["requests", "suggestions", "wishes"], "praise": ["praise", "compliments", "appreciation"],
+         "comments": ["comments", "feedback", "remarks"]}
+
+
 def topic_phrase(key: str, docs: Sequence[str], sentiment: float, negative: float, written: str = "",
-                 positive: float = 0.2) -> str:
+                 positive: float = 0.2, avoid: Iterable[str] = ()) -> str:
     """ "<topic> problems" for a theme at most ``negative`` in mean sentiment, else "<topic> questions"
     when most of its segments ask, "<topic> requests" when most tell the company what to do ("Don't
     put the bottles on the bread"), "<topic> praise" at least ``positive``, else "<topic> comments"; the topic as a noun in front ("refunds"
-    -> "Refund problems", "topup" -> "Top-up questions"), an acronym as ``written`` ("SWIFT questions")."""
+    -> "Refund problems", "topup" -> "Top-up questions"), an acronym as ``written`` ("SWIFT questions");
+    another word for the head when that label is in ``avoid`` (lowercased labels taken: "Bag suggestions")."""
     stem = written[:-1] if written.endswith("s") and written[:-1].isupper() else written
     topic = stem if len(stem) > 1 and stem.isupper() and stem.lower() == key else JOINED.get(key, key)
     if sentiment <= negative:
@@ -156,11 +227,65 @@ def topic_phrase(key: str, docs: Sequence[str], sentiment: float, negative: floa
         head = "questions"  # before praise: "swift" and "holiday" are kind words to the lexicon
     elif docs and sum(_request(d) for d in docs) / len(docs) >= MOST:
         head = "requests"  # "Make sure everything is in the bags": "sure" is a kind word too
-    elif sentiment >= positive:
-        head = "praise"
+    elif sentiment >= positive and docs and sum(_kind(d) for d in docs) / len(docs) >= MOST:
+        head = "praise"  # not for "arrived well after the slot": "well" is no praise
     else:
         head = "comments"
-    return f"{topic[:1].upper()}{topic[1:]} {head}"
+    taken = set(avoid)
+    labels = [f"{topic[:1].upper()}{topic[1:]} {word}" for word in HEADS[head]]
+    return next((lab for lab in labels if lab.lower() not in taken), labels[0])
+
+
+# What a theme of questions asks when no topic is its own (first match of most wins), with other names.
+QUESTION_KINDS = [
+    (["Substitution questions", "Swap questions"], re.compile(r"\binstead of\b|\bsubstitute\b|\bswap\b")),
+    (["Timing questions", "Questions on timing", "Questions on dates"],
+     re.compile(r"\bhow long\b|\bwhen\b|\bhow (?:many|much) (?:days|hours|weeks|time)\b|\bhow soon\b|\buntil\b")),
+    (["Cost questions", "Price questions"], re.compile(r"\bhow much\b|\bcosts?\b|\bfees?\b|\bprices?\b")),
+    (["Location questions", "Questions on places"], re.compile(r"\bwhere\b")),
+    (["Identity questions", "Questions on people"], re.compile(r"\bwho(?:'s| is| are| was)?\b")),
+]
+
+
+MIXED = {head: [f"{word} {other}" for other in others for word in ("Mixed", "Assorted", "Varied")]
+         for head, others in HEADS.items()}
+
+
+def mixed_phrase(docs: Sequence[str], sentiment: float, negative: float, positive: float = 0.2,
+                 avoid: Iterable[str] = ()) -> str | None:
+    """What a theme does whose words are each used by a few of its comments (examples, not its
+    topic: "Account" in "change my name please"): "Mixed questions", "Mixed problems", ..., as
+    :func:`topic_phrase` would head them; the first name not in ``avoid``, else None."""
+    head = topic_phrase("x", docs, sentiment, negative, "", positive).split()[-1]
+    taken = set(avoid)
+    return next((n for n in MIXED[head] if n.lower() not in taken), None)
+
+
+def question_kind(docs: Sequence[str], avoid: Iterable[str] = ()) -> str | None:
+    """What most of a theme's questions ask when no word is its topic ("Timing questions": "How long
+    until the money is in my account?"; "Substitution questions": "Can I use honey instead of
+    sugar?"), the first name not in ``avoid`` (lowercased labels taken); None when they are not
+    mostly questions or ask different things."""
+    taken = set(avoid)
+    texts = [d.lower().replace("’", "'") for d in docs]
+    if not texts or sum(_question(d) for d in docs) / len(texts) < MOST:
+        return None
+    for names, pattern in QUESTION_KINDS:
+        if sum(bool(pattern.search(t)) for t in texts) / len(texts) >= MOST:
+            free = [n for n in names if n.lower() not in taken]
+            return free[0] if free else None
+    return None
+
+
+# Words the lexicon likes that praise nothing in feedback ("arrived well after", "plus", "like").
+_NOT_KIND = {"well", "like", "pretty", "plus", "sure", "please", "free", "yes", "ok", "okay", "right", "fine", "kind",
+             "want", "hope", "thanks", "thank", "ready"}
+
+
+def _kind(doc: str) -> bool:
+    from feedback.themes.phrases import word_valence
+
+    return any(word_valence(w) > 0 and w not in _NOT_KIND for w in _TOKEN.findall(doc.lower()))
 
 
 def _question(doc: str) -> bool:
@@ -186,6 +311,35 @@ def _names() -> frozenset[str]:
     given, things = name_evidence()
     _, capitalised = letter_case_evidence()
     return frozenset((given | things) & capitalised)
+
+
+@lru_cache(maxsize=1)
+def _people() -> frozenset[str]:
+    from feedback.text.words import letter_case_evidence, name_evidence
+
+    given, _ = name_evidence()
+    _, capitalised = letter_case_evidence()
+    return frozenset(given & capitalised)
+
+
+def is_person(word: str) -> bool:
+    """A given name usually written capitalised ("aaron", "bob", "chloe"; not "mark", "olive",
+    "bill", which are words too): feedback/text/words.py's tables."""
+    return word.lower() in _people()
+
+
+_LETTERS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")  # "Don't" is one word, not "Don"
+
+
+@lru_cache(maxsize=65_536)  # phrases repeat across segments and themes
+def names_person(text: str) -> bool:
+    """Whether ``text`` holds a person's given name as a word ("Call me bob", "Text Chloe")."""
+    return any(is_person(w) for w in _LETTERS.findall(text))
+
+
+def without_people(text: str) -> str:
+    """``text`` with every given name left out ("call me bob" -> "call me")."""
+    return " ".join(_LETTERS.sub(lambda m: "" if is_person(m.group()) else m.group(), text).split())
 
 
 def is_name(word: str) -> bool:

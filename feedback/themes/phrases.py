@@ -11,7 +11,9 @@ name what it is about, in the words it uses:
   "two items missing from my order" -> "missing items";
 - problem verbs with their subject or object: "my card got declined" -> "card declined",
   "the app keeps crashing" -> "app keeps crashing", "cancelled my order" -> "cancelled order",
-  "still waiting for my refund" -> "waiting for refund".
+  "still waiting for my refund" -> "waiting for refund";
+- a request for a quality: "make checkout simpler" -> "simpler checkout";
+- what nobody did, as the thing missing: "no one replies to emails" -> "no reply", "no reply to emails".
 
 A phrase starts and ends with a content word (never a stop word, number, placeholder or
 foreign word; "no", "more" may lead: "no reply") and has at most four words; inside it only
@@ -37,6 +39,7 @@ from typing import Any
 from feedback.text.names import DEFAULT_MODEL
 from feedback.text.segments import EXTRA_STOP, clean_for_embedding
 from feedback.text.sentiment import SERVICE_LEXICON
+from feedback.themes.label_language import is_foreign
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +86,6 @@ PROBLEM_LEXICON = {
 JOINED = {"topup": "top-up"}
 _JOIN = re.compile(r"\b(top)(?:ped|ping|s)?[ -](up)(s?)\b", re.IGNORECASE)
 _PLACEHOLDER_WORDS = {"NAME", "EMAIL", "PHONE", "CARD", "IBAN", "ACCOUNT", "CREDENTIALS", "URL", "ADDRESS"}
-_WORD = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,8 @@ def extract(doc: Any) -> list[Phrase]:
     """Every label phrase of one parsed segment (see the module docstring)."""
     out: list[Phrase] = []
     for token in doc:
+        if token.dep_ == "nsubj" and _no_one(token):
+            out.extend(_nobody(token))
         if token.pos_ in ("NOUN", "PROPN") and _content(token) and token.dep_ not in ("compound", "nmod", "amod"):
             out.extend(_noun_phrases(token))
             out.extend(_predicated(token))
@@ -148,6 +152,9 @@ def extract(doc: Any) -> list[Phrase]:
             out.extend(_verb_phrases(token))
         elif token.pos_ == "ADJ" and _content(token):
             out.extend(_easy_to(token))
+            out.extend(_made(token))
+        elif token.pos_ == "ADV" and token.tag_ in ("RBR", "JJR") and _content(token):  # "make it faster"
+            out.extend(_made(token))
         elif token.pos_ == "PRON":
             out.extend(_described(token))
     return [p for p in out if _readable(p)]
@@ -307,6 +314,44 @@ def _easy_to(adjective: Any) -> list[Phrase]:
     return found
 
 
+# What nobody did, as the thing missing ("nobody replied" -> "no reply"; "no one called me back" -> "no callback").
+NOT_DONE = {"reply": "reply", "respond": "response", "answer": "answer", "apologise": "apology",
+            "apologize": "apology", "explain": "explanation", "update": "update", "contact": "contact", "help": "help"}
+
+
+def _no_one(token: Any) -> bool:
+    return token.lower_ in ("nobody", "noone") or (
+        token.lower_ == "one" and any(c.dep_ == "det" and c.lower_ == "no" for c in token.children))
+
+
+def _nobody(subject: Any) -> list[Phrase]:
+    """ "No one replies to emails" -> "no reply", "no reply to emails"; "nobody called me back" ->
+    "no callback"; "nobody apologised" -> "no apology"."""
+    verb = subject.head
+    lemma = verb.lemma_.lower()
+    back = any(c.lower_ == "back" for c in verb.children)
+    noun = "callback" if lemma in ("call", "ring", "phone") and back else NOT_DONE.get(lemma)
+    if verb.pos_ != "VERB" or noun is None or _negated(verb):
+        return []
+    found = [Phrase(f"no {noun}", f"no {noun}")]
+    for prep in verb.children:
+        if prep.dep_ == "prep" and prep.lower_ == "to":
+            for obj in prep.children:
+                if obj.dep_ == "pobj" and obj.pos_ == "NOUN" and _content(obj):
+                    found.append(Phrase(f"no {noun} to {_lemma(obj)}", f"no {noun} to {obj.lower_}"))
+    return found
+
+
+def _made(adjective: Any) -> list[Phrase]:
+    """ "make checkout simpler" -> "simpler checkout", "make the app faster" -> "faster app": a
+    request for a quality, named as the thing with it."""
+    if adjective.head.lemma_ != "make" or adjective.dep_ not in ("ccomp", "xcomp", "oprd", "acomp", "advmod"):
+        return []
+    nouns = [c for c in adjective.children if c.dep_ == "nsubj" and c.pos_ == "NOUN" and _content(c)]
+    nouns += [c for c in adjective.head.children if c.dep_ == "dobj" and c.pos_ == "NOUN" and _content(c)]
+    return [_phrase([adjective, *_compounds(nouns[0]), nouns[0]])] if nouns else []
+
+
 # --- words -----------------------------------------------------------------------------------
 
 
@@ -438,30 +483,3 @@ def valence(text: str) -> float:
     if words and (words[0] == "no" or "not" in words):
         return -strongest if strongest else -1.0
     return strongest
-
-
-# --- languages -------------------------------------------------------------------------------
-
-
-# Function words of the other languages a company is likely to hear (Spanish, French, German,
-# Italian, Portuguese, Dutch) that English does not use; accented words count too.
-FOREIGN_WORDS = frozenset({
-    "el", "los", "las", "del", "una", "unos", "muy", "pero", "porque", "fue", "gracias", "todo", "nada",
-    "le", "les", "des", "du", "une", "est", "avec", "pour", "dans", "je", "il", "elle", "nous", "vous",
-    "mon", "mes", "et", "qui", "cette", "mais", "der", "das", "und", "ist", "nicht", "sehr", "ein",
-    "eine", "ich", "sie", "wir", "auf", "zu", "von", "dem", "alles", "aber", "auch", "noch", "nur",
-    "gli", "della", "che", "molto", "non", "sono", "anche", "questo", "os", "um", "muito", "com",
-    "foi", "eu", "meu", "minha", "het", "een", "niet", "zeer", "voor", "ik", "van", "dat",
-})  # fmt: skip
-
-
-def is_foreign(text: str) -> bool:
-    """A segment not in English: its words are mostly other languages' stop words or accented.
-
-    Cheap and conservative: a couple of borrowed words ("café", "plus") leave a sentence English.
-    """
-    words = [w.lower() for w in _WORD.findall(text)]
-    if not words:
-        return False
-    marked = sum(w in FOREIGN_WORDS or not w.isascii() for w in words)
-    return marked >= 2 and marked / len(words) >= 0.3

@@ -1,0 +1,92 @@
+"""What a theme says, as its label sees it: the candidate phrases of its segments and their shares.
+
+:func:`unit` parses a theme's representative segments (:mod:`.phrases`) into a :class:`Unit`: how
+many segments use each phrase, how they wrote it, the theme's tone and how much of it is in
+another language or gives no phrase; :func:`common_ground` makes a parent's from its children's
+(a phrase's share is the share of children using it times their mean share). A phrase or saying
+holding a person's given name is left out here, so no label or keyword can show it
+(:func:`.label_words.names_person`). :class:`Candidate` is one ranked phrase. Used by :mod:`.label`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from feedback.text.sentiment import sentiment
+from feedback.themes import label_words, phrases
+
+NEGATIVE_THEME = -0.1
+PROBLEMS = 0.5  # a theme where this share of segments says something was not done ("card not working") is negative
+
+
+@dataclass
+class Unit:
+    """A theme (or a parent) as its label sees it."""
+
+    df: Counter[str]  # segments using each phrase key
+    share: dict[str, float]  # how much of the theme each key covers, 0..1
+    eligible: set[str]  # keys used widely enough to name it
+    written: dict[str, Counter[str]]  # key -> how its segments wrote it
+    sentiment: float  # mean segment sentiment; at most NEGATIVE_THEME when PROBLEMS of them name a problem
+    docs: list[str]
+    foreign: float = 0.0  # share of segments in another language
+    bare: float = 0.0  # share of segments that give no phrase ("As above", "Fine")
+    children: list[Unit] = field(default_factory=list)
+
+
+def unit(docs: list[str], parser: Any) -> Unit:
+    found = [tuple(p for p in doc_phrases if not label_words.names_person(p.text))  # no customer's name
+             for doc_phrases in phrases.phrases_many(docs, parser)]
+    df: Counter[str] = Counter()
+    written: dict[str, Counter[str]] = {}
+    for doc_phrases in found:
+        df.update({p.key for p in doc_phrases})
+        for p in doc_phrases:
+            written.setdefault(p.key, Counter())[p.text] += 1
+    n = max(len(docs), 1)
+    need = 2 if len(docs) >= 4 else 1
+    scores = [s for s in (sentiment(d) for d in docs) if s is not None]
+    mean = sum(scores) / len(scores) if scores else 0.0
+    # most segments say something did not happen or work, in words the lexicon has no opinion on
+    # ("didn't turn up until after the slot", "the code isn't applying")
+    problems = sum(any(" not " in p.key for p in doc_phrases) for doc_phrases in found) / n
+    return Unit(
+        df=df, share={k: c / n for k, c in df.items()}, eligible={k for k, c in df.items() if c >= need},
+        written=written, sentiment=min(mean, NEGATIVE_THEME) if problems >= PROBLEMS else mean, docs=docs,
+        foreign=sum(phrases.is_foreign(d) for d in docs) / n, bare=sum(not found_ for found_ in found) / n,
+    )
+
+
+def common_ground(children: list[Unit]) -> Unit:
+    """A parent: a key's share is the share of children using it times their mean share."""
+    df: Counter[str] = Counter()
+    written: dict[str, Counter[str]] = {}
+    covered: Counter[str] = Counter()
+    for child in children:
+        df.update(child.df)
+        covered.update(child.df.keys())
+        for key, ways in child.written.items():
+            written.setdefault(key, Counter()).update(ways)
+    n = max(len(children), 1)
+    share = {k: (covered[k] / n) * sum(c.share.get(k, 0.0) for c in children) / n for k in df}
+    need = 2 if len(children) >= 2 else 1
+    docs = [d for c in children for d in c.docs]
+    weights = [len(c.docs) for c in children]
+    mean = sum(c.sentiment * w for c, w in zip(children, weights, strict=True)) / max(sum(weights), 1)
+    return Unit(df=df, share=share, eligible={k for k in df if covered[k] >= need}, written=written,
+                 sentiment=mean, docs=docs, foreign=sum(phrases.is_foreign(d) for d in docs) / max(len(docs), 1),
+                 bare=sum(c.bare * len(c.docs) for c in children) / max(len(docs), 1), children=children)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    key: str
+    text: str  # as most segments wrote it
+    score: float
+    share: float
+
+    @property
+    def words(self) -> int:
+        return self.key.count(" ") + 1
