@@ -8,7 +8,12 @@ Three layers, each catching what the others miss:
 2. **Rules**: a capitalised word after a title (Mr, Mrs, Ms, Dr, ...) or after
    a greeting or thanks ("Hi Sam", "Thanks Priya"); the name under a closing
    ("Kind regards,\nSarah Jones") or after a signature dash (see :mod:`feedback.text.person`).
-3. **spaCy NER**: PERSON entities from an English pipeline, when one is
+3. **Given names in lower case**: in English text, a word written all in lower case that the
+   given-name lists know and that is no English word, no word usually written in lower case and
+   no stop word, and whose capitalised form is no place or brand ("dallas") and whose plural is no
+   word ("jean": jeans): "chloe on the phone sorted it". The model misses names people do not
+   capitalise. A name that is also a word ("bob", "will", "amber") is left to the other layers.
+4. **spaCy NER**: PERSON entities from an English pipeline, when one is
    installed, on English text only, each checked against the evidence of its
    words and context (a city, brand or dish the model calls a person is none:
    :func:`feedback.text.person.person_span`). Explosion does not publish its trained pipelines on PyPI; the
@@ -34,7 +39,14 @@ from typing import Any
 from feedback.text.person import extend_names, person_span, signoff_spans
 from feedback.text.sentiment import SENTENCE
 from feedback.text.words import NOT_NAMES as _NOT_NAMES
-from feedback.text.words import _cached_tables, english_words, letter_case_evidence  # noqa: F401 - _cached_tables: tests
+from feedback.text.words import (  # noqa: F401 - _cached_tables: tests
+    _cached_tables,
+    english_words,
+    letter_case_evidence,
+    mixed_case_words,
+    name_evidence,
+    thing_words,
+)
 from feedback.text.words import stop_words as _stop_words
 
 __all__ = ["DEFAULT_MODEL", "PLACEHOLDER", "NameRedactor", "english_words", "letter_case_evidence", "load_model",
@@ -118,6 +130,7 @@ _LEADING = " \t\"'([>*-•"  # what may come before a sentence's first word
 _TITLE_WORDS = frozenset(["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "st", "hi", "hello",
                           "dear", "thanks", "thank", "please", "yes", "no"])
 _CLITIC = re.compile(r"(?:['’](?:s|m|re|ve|ll|d)|n['’]t)$")
+_LOWER_WORD = re.compile(r"(?<![\w\[@./-])([a-z]+)((?:['’](?:s|d|ll))?)(?![\w\]@-]|\.\w)")
 # Month and day abbreviations in dates ('Sep 12', 'Fri, 3 Oct'); 'Jan' is left out: it is a name too.
 _ABBREVIATIONS = frozenset(
     ["feb", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"]
@@ -282,6 +295,18 @@ class NameRedactor:
         text = _TITLE.sub(names, text)
         return _GREETING.sub(names, text)
 
+    def _lower_case(self, text: str) -> str:
+        """Given names written in lower case (layer 3), the clitic kept: "chloe's" -> "[NAME]'s"."""
+        given, _ = name_evidence()
+
+        def swap(match: re.Match[str]) -> str:
+            low = match.group(1)
+            if low not in given or low in self._keep or not _lower_case_name(low):
+                return match.group(0)
+            return self.placeholder + match.group(2)
+
+        return _LOWER_WORD.sub(swap, text)
+
     def name_word(self, word: str) -> bool:
         """Whether a word next to a name, under a closing or after a title may be part of the name:
         capitalised or in capitals, and no stop word, word usually written in lower case ('Great',
@@ -394,7 +419,7 @@ class NameRedactor:
             return text
         text = self._rules(self._known(text))
         if _english(language):
-            text = self._ner(text)
+            text = self._ner(self._lower_case(text))
         return extend_names(text, self.placeholder, self.name_word)
 
     def many(
@@ -405,6 +430,8 @@ class NameRedactor:
         if languages is not None and len(languages) != len(texts):
             raise ValueError(f"{len(languages)} languages for {len(texts)} texts")
         prepared = [self._rules(self._known(t)) if t else t for t in texts]
+        prepared = [self._lower_case(t) if t and _english(None if languages is None else languages[i]) else t
+                    for i, t in enumerate(prepared)]
         if self.nlp is None:
             return [extend_names(t, self.placeholder, self.name_word) if t else t for t in prepared]
         english = [_english(None if languages is None else languages[i]) for i in range(len(texts))]
@@ -416,6 +443,16 @@ class NameRedactor:
             spans.setdefault(i, []).extend((offset + a, offset + b) for a, b in found[sentence])
         done = [self._replace(t, spans[i]) if i in spans else t for i, t in enumerate(prepared)]
         return [extend_names(t, self.placeholder, self.name_word) if t else t for t in done]
+
+
+@lru_cache(maxsize=4096)
+def _lower_case_name(low: str) -> bool:
+    """Whether a lower-case given name reads as nothing else: no English word (nor the singular of
+    one), no word usually or often written in lower case, no stop word, no place or brand."""
+    usual_lower, _ = letter_case_evidence()
+    words = english_words()
+    return not (low in words or f"{low}s" in words or f"{low}s" in usual_lower or low in usual_lower or low in mixed_case_words()
+                or low in _stop_words() or low in thing_words() or low in _ABBREVIATIONS or len(low) < 3)
 
 
 def _english(language: str | None) -> bool:

@@ -160,6 +160,30 @@ def name_evidence() -> tuple[frozenset[str], frozenset[str]]:
     return given, things
 
 
+@lru_cache(maxsize=1)
+def thing_words() -> frozenset[str]:
+    """Lower-cased capitalised words whose Brown cluster lies outside the branch of people's names
+    (cities, brands, products), common given names included ('dallas', 'orlando'): a name written
+    in lower case is taken for a person only when it is none of these."""
+    (things,) = _cached_tables("thing-words", lambda: (_clusters_outside_names(),))
+    return things
+
+
+def _clusters_outside_names() -> list[str]:
+    import gzip
+    import json
+    import os
+
+    import spacy_lookups_data
+
+    path = os.path.join(os.path.dirname(spacy_lookups_data.__file__), "data", "en_lexeme_cluster.json.gz")
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        clusters: dict[str, int] = json.load(handle)
+    return sorted(word.lower() for word, cluster in clusters.items()
+                  if cluster and word[:1].isupper() and word[1:].islower() and word.isalpha()
+                  and not bin(cluster)[2:][::-1].startswith(_NAME_BRANCH))
+
+
 def _name_evidence() -> tuple[list[str], list[str]]:
     import gzip
     import json
