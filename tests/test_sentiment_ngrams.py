@@ -94,3 +94,39 @@ def test_fit_head_learns_a_complaint_idiom_the_features_miss() -> None:
     assert head.ngram_coef[:, head.vocab.index("love")].argmax() == CLASSES.index("positive")
     none = train_sentiment.fit_head(features, labels, np.ones(n), "test", c=1.0, texts=texts, ngram_weight=0.0)
     assert none.vocab == () and none.ngram_coef.shape == (3, 0)
+
+
+# --- comment rows: fitting the comment (the mean of its segments) beside its segments -------------------------
+
+
+def test_comment_rows_are_the_mean_of_each_texts_segments() -> None:
+    design = np.array([[1.0, 0.0], [3.0, 2.0], [5.0, 5.0], [0.0, 4.0]])
+    rows, labels, weights = train_sentiment.comment_rows(design, np.array([0, 0, 2, 1]), np.array([0.5, 0.5, 1.0, 2.0]),
+                                                         np.array([0, 0, 1, 2]))
+    assert rows.toarray().tolist() == [[2.0, 1.0], [5.0, 5.0], [0.0, 4.0]]
+    assert labels.tolist() == [0, 2, 1] and weights.tolist() == [1.0, 1.0, 2.0]
+
+
+def test_comment_rows_refuse_segments_that_disagree_with_their_text() -> None:
+    with pytest.raises(ValueError, match="share its class"):
+        train_sentiment.comment_rows(np.eye(2), np.array([0, 2]), np.ones(2), np.array([0, 0]))
+
+
+def test_comment_rows_let_praise_in_a_complaint_stay_praise() -> None:
+    # every complaint is "i love it" + "this is going back": trained segment by segment, "love" learns that a third of
+    # its segments are negative; fitted as whole comments, "going back" carries the complaint and "love" stays praise
+    rng = np.random.default_rng(2)
+    texts = {0: ["i love it", "this is going back"], 1: ["it is a dress", "it is a dress"], 2: ["i love it", "i love it"]}
+    labels = np.repeat(np.arange(300) % 3, 2)
+    segments = [texts[int(k)][i % 2] for i, k in enumerate(labels)]
+    owners = np.repeat(np.arange(300), 2)
+    features = rng.normal(size=(600, 4 + len(HEAD_FEATURES)))
+    lean = {}
+    for weight in (0.0, 1.0):
+        head = train_sentiment.fit_head(features, labels, np.ones(600), "test", c=1.0, texts=segments, min_count=5,
+                                        owners=owners, comment_weight=weight)
+        love = head.ngram_coef[:, head.vocab.index("love")]
+        lean[weight] = float(love[2] - love[0])
+    assert lean[1.0] > lean[0.0] + 0.5, lean
+    with pytest.raises(ValueError, match="no comment rows"):
+        train_sentiment.fit_head(features, labels, np.ones(600), "test", ordinal=True, owners=owners, comment_weight=0.5)

@@ -13,7 +13,8 @@ segments (:func:`comment_score`): their mean (counting negative segments twice w
 read worse on every set: bench/RESULTS.md).
 
 The head is trained by ``scripts/train_sentiment.py`` on public rated text of several kinds
-(see that script) and shipped as ``sentiment_head.npz`` beside this module. It only reads
+(see that script; each text fitted both segment by segment and as a whole, the mean of its
+segments' rows, since the product scores a comment from its segments) and shipped as ``sentiment_head.npz`` beside this module. It only reads
 vectors of the model it was trained on (:attr:`SentimentHead.model`): other vectors are refused
 rather than scored wrongly, and callers fall back to the lexicon (:func:`.sentiment.sentiment`),
 as they do for languages other than English.
