@@ -196,7 +196,7 @@ def fit(vectors: np.ndarray, keys: list[str], settings: ThemeSettings) -> tuple[
     else:
         labels = merge_close(vectors, hdbscan_labels(vectors, keys, settings), settings.merge_threshold)
         if settings.partition == "ward":
-            labels = ward_labels(vectors, keys, int(labels.max()) + 1, settings)
+            labels = ward_labels(vectors, keys, int(labels.max()) + 1 if labels.size else 0, settings)
     cents, result = refine(vectors, labels, settings)
     return cents, result
 
