@@ -97,6 +97,14 @@ def hdbscan_labels(vectors: np.ndarray, keys: list[str], settings: ThemeSettings
         core_dist_n_jobs=1,
     )
     found = clusterer.fit_predict(reduced)
+    if found.max() < 0:
+        # HDBSCAN never selects its root: one dense group among scattered points (a small outlier
+        # pool holding tonight's new topic) is found only when a single cluster is allowed.
+        # Like _duplicate_groups, it must come from enough comments, not one comment repeating itself.
+        clusterer.set_params(allow_single_cluster=True, cluster_selection_method="eom")
+        found = clusterer.fit_predict(reduced)
+        if len(_comments([keys[order[i]] for i in np.flatnonzero(found >= 0)])) < size:
+            found[:] = -1
     labels[order] = found
     _duplicate_groups(labels, keys, size)
     log.info(
@@ -120,10 +128,15 @@ def _duplicate_groups(labels: np.ndarray, keys: list[str], size: int) -> None:
         groups.setdefault(keys[i].split(":", 1)[0], []).append(int(i))
     next_label = int(labels.max()) + 1
     for key in sorted(groups):
-        comments = {keys[i].split(":")[1] for i in groups[key] if keys[i].count(":") >= 2}
-        if len(groups[key]) >= size and len(comments or groups[key]) >= size:
+        if len(groups[key]) >= size and len(_comments([keys[i] for i in groups[key]])) >= size:
             labels[groups[key]] = next_label
             next_label += 1
+
+
+def _comments(keys: list[str]) -> set[str]:
+    """The comments these keys ("text hash:comment id:seq") come from; the keys themselves when
+    they do not name comments."""
+    return {k.split(":")[1] for k in keys if k.count(":") >= 2} or set(keys)
 
 
 def centroids(vectors: np.ndarray, labels: np.ndarray) -> np.ndarray:
