@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hdbscan
 import numpy as np
 import pytest
 from pydantic import ValidationError
@@ -106,3 +107,26 @@ def test_hdbscan_partition_is_still_available() -> None:
     _, ward = cluster.fit(vectors, keys, SETTINGS)
     _, old = cluster.fit(vectors, keys, SETTINGS.model_copy(update={"partition": "hdbscan"}))
     assert adjusted_rand_score(ward.theme, old.theme) == pytest.approx(1.0)
+
+
+def test_one_dense_group_among_scattered_points_is_a_cluster() -> None:
+    group, _ = blobs(per=8, k=1, dim=64, spread=0.03, seed=11)
+    scattered = cluster.normalise(np.random.default_rng(12).normal(size=(20, 64)))  # nearly orthogonal
+    vectors = np.vstack([group, scattered])
+    settings = ThemeSettings(min_cluster_size=5, reduction="none", partition="hdbscan")
+    plain = hdbscan.HDBSCAN(min_cluster_size=5, min_samples=3, cluster_selection_method="leaf")
+    assert plain.fit_predict(vectors).max() == -1  # HDBSCAN alone never selects its root
+    labels = cluster.hdbscan_labels(vectors, keys_of(len(vectors)), settings)
+    assert int((labels[:8] == 0).sum()) >= 5 and labels.max() == 0
+    assert labels[8:].tolist() == [-1] * 20
+    _, result = cluster.fit(vectors, keys_of(len(vectors)), settings)
+    assert result.theme.tolist() == [0] * 8 + [-1] * 20
+
+
+def test_one_comment_repeating_itself_is_not_a_cluster() -> None:
+    group, _ = blobs(per=8, k=1, dim=64, spread=0.03, seed=11)
+    scattered = cluster.normalise(np.random.default_rng(12).normal(size=(20, 64)))  # nearly orthogonal
+    vectors = np.vstack([group, scattered])
+    keys = [f"h{i:05d}:same:{i}" for i in range(8)] + [f"s{i:05d}:c{i}:0" for i in range(20)]
+    settings = ThemeSettings(min_cluster_size=5, reduction="none", partition="hdbscan")
+    assert cluster.hdbscan_labels(vectors, keys, settings).tolist() == [-1] * 28
