@@ -68,7 +68,8 @@ class Segments:
     def by_rule(self, rule: Callable[[list[int]], int]) -> np.ndarray:
         out = np.full(len(self.labels), -1, dtype=np.int64)
         for item, segs in self.of.items():
-            out[item] = rule(segs)
+            if segs:  # a comment without themable segments stays an outlier
+                out[item] = rule(segs)
         return out
 
     def best(self, theme: np.ndarray, score: np.ndarray) -> np.ndarray:
@@ -122,12 +123,14 @@ def evaluate(s: Segments, embedder: CachedEmbedder, seed: int) -> list[str]:
     lines.append("| HDBSCAN partition (the old default): a comment's theme from | NMI and parts |")
     lines.append("|---|---|")
     lines.append(f"| its best-scoring segment (the benchmark, the pages' main theme) | {scores(s.labels, best)} |")
-    several = np.array([len(s.of[i]) > 1 for i in range(len(s.labels))])
+    several = np.array([len(s.of.get(i, [])) > 1 for i in range(len(s.labels))])
     if several.any():
         lines.append(f"| ... comments of one segment only | {scores(s.labels[~several], best[~several])} |")
         lines.append(f"| ... comments of several segments only | {scores(s.labels[several], best[several])} |")
     lines.append(f"| every segment on its own (segment carries its comment's intent) | {scores(s.labels[s.items], theme)} |")
-    mean = cluster.normalise(np.vstack([s.vectors[s.of[i]].mean(axis=0) for i in range(len(s.labels))]))
+    dim = s.vectors.shape[1]
+    mean = cluster.normalise(np.vstack([s.vectors[s.of[i]].mean(axis=0) if s.of.get(i) else np.zeros(dim)
+                                        for i in range(len(s.labels))]))
     lines.append(f"| its mean segment vector -> nearest centroid | "
                  f"{scores(s.labels, cluster.assign(mean, cents, settings.assign_threshold).theme)} |")
     lines.append(f"| its longest segment | "
