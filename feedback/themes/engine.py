@@ -145,7 +145,8 @@ def _propose_from_pool(db: sqlite_utils.Database, settings: ThemeSettings, embed
                  " (of %d)", int((~old).sum()), len(kept) - int((~old).sum()), int(old.sum()))
         ids, hashes = [ids[i] for i in kept], [hashes[i] for i in kept]
         vectors, old = vectors[kept], old[kept]
-    pool_settings = settings.model_copy(update={"min_cluster_size": size})
+    # the pool wants dense groups among scattered remarks, not a partition of them
+    pool_settings = settings.model_copy(update={"min_cluster_size": size, "partition": "hdbscan"})
     cents, result = cluster.fit(vectors, [f"{h}:{i}" for h, i in zip(hashes, ids, strict=True)], pool_settings)
     active = store.theme_rows(db)
     existing = store.centroid_matrix(active)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 SHAPE_FIELDS = (
     "min_cluster_size", "min_samples", "cluster_selection_method", "reduction", "dims", "seed", "max_fit",
     "assign_threshold", "merge_threshold", "refine_iterations", "consensus_fits", "consensus_share", "consensus_max",
+    "partition", "ward_max",
 )
 
 
@@ -58,6 +59,14 @@ class ThemeSettings(BaseModel):
         0.3, ge=0.0, le=1.0,
         description="a re-cluster with unchanged parameters folds a new cluster that drew this share of its "
         "segments from one existing theme back into it (1.0 = never; `themes split` splits on purpose)",
+    )
+    partition: Literal["ward", "hdbscan"] = Field(
+        "ward", description="ward = HDBSCAN sets how many themes, Ward linkage on the PCA vectors draws them "
+        "(clinc150 NMI +0.023, 10 % subsample ARI +0.03; banking77 level); hdbscan = HDBSCAN's own clusters"
+    )
+    ward_max: int = Field(
+        6000, ge=100, description="segments Ward linkage runs on at most (a hash sample; its memory grows with the "
+        "square: 6,000 take ~0.35 GB and ~5 s); the rest join by nearest centroid"
     )
     refine_iterations: int = Field(
         10, ge=0, le=100, description="nearest-centroid refinement rounds after HDBSCAN (stops when stable)"

@@ -1,0 +1,132 @@
+"""The Ward partition (ThemeSettings.partition = "ward"): real HDBSCAN and scipy on synthetic unit vectors."""
+
+from __future__ import annotations
+
+import hdbscan
+import numpy as np
+import pytest
+from pydantic import ValidationError
+from sklearn.metrics import adjusted_rand_score
+
+from feedback.themes import cluster
+from feedback.themes.settings import ThemeSettings, same_shape
+
+
+def blobs(per: int = 60, k: int = 6, dim: int = 32, spread: float = 0.08, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    centres = cluster.normalise(rng.normal(size=(k, dim)))
+    truth = np.repeat(np.arange(k), per)
+    vectors = centres[truth] + spread * rng.normal(size=(k * per, dim))
+    return cluster.normalise(vectors), truth
+
+
+def keys_of(n: int, prefix: str = "h") -> list[str]:
+    return [f"{prefix}{i:05d}:c{i}:0" for i in range(n)]
+
+
+SETTINGS = ThemeSettings(min_cluster_size=10, dims=10)
+
+
+def test_ward_is_the_default_and_part_of_the_fit_shape() -> None:
+    assert ThemeSettings().partition == "ward"
+    stored = ThemeSettings().model_dump(mode="json")
+    assert same_shape(stored, ThemeSettings())
+    assert not same_shape(stored, ThemeSettings(partition="hdbscan"))
+    assert not same_shape(stored, ThemeSettings(ward_max=1000))
+
+
+@pytest.mark.parametrize("bad", [{"partition": "kmeans"}, {"ward_max": 99}, {"ward_max": "many"}])
+def test_bad_ward_settings_are_refused(bad: dict[str, object]) -> None:
+    with pytest.raises(ValidationError):
+        ThemeSettings(**bad)  # type: ignore[arg-type]
+
+
+def test_ward_fit_recovers_separated_themes_in_any_input_order() -> None:
+    vectors, truth = blobs()
+    keys = keys_of(len(truth))
+    cents, result = cluster.fit(vectors, keys, SETTINGS)
+    assert cents.shape[0] == 6
+    assert adjusted_rand_score(truth, result.theme) == pytest.approx(1.0)
+    perm = np.random.default_rng(1).permutation(len(truth))
+    again_cents, again = cluster.fit(vectors[perm], [keys[i] for i in perm], SETTINGS)
+    assert np.array_equal(result.theme[perm], again.theme)  # same numbering too, not only the same partition
+    assert np.allclose(cents, again_cents)
+
+
+def test_ward_draws_the_count_hdbscan_found() -> None:
+    vectors, truth = blobs(per=40, k=4, seed=8)
+    keys = keys_of(len(truth))
+    labels = cluster.ward_labels(vectors, keys, 4, SETTINGS)
+    assert adjusted_rand_score(truth, labels) == pytest.approx(1.0)
+    assert labels[0] == 0  # numbered by first member in key order
+    two = cluster.ward_labels(vectors, keys, 2, SETTINGS)
+    assert sorted(set(two.tolist())) == [0, 1]
+    # every blob stays whole when fewer clusters are asked for
+    assert all(len(set(two[truth == b].tolist())) == 1 for b in range(4))
+
+
+def test_ward_on_a_capped_sample_leaves_the_rest_to_the_refinement() -> None:
+    vectors, truth = blobs(per=80)
+    keys = keys_of(len(truth))
+    settings = SETTINGS.model_copy(update={"ward_max": 200})
+    labels = cluster.ward_labels(vectors, keys, 6, settings)
+    assert int((labels >= 0).sum()) == 200
+    sampled = labels >= 0
+    assert adjusted_rand_score(truth[sampled], labels[sampled]) == pytest.approx(1.0)
+    cents, result = cluster.fit(vectors, keys, settings)
+    assert cents.shape[0] == 6
+    assert np.all(result.theme >= 0)
+    assert adjusted_rand_score(truth, result.theme) == pytest.approx(1.0)
+
+
+def test_ward_with_no_count_or_few_segments() -> None:
+    vectors, _ = blobs(per=3, k=1)
+    keys = keys_of(3)
+    assert cluster.ward_labels(vectors, keys, 0, SETTINGS).tolist() == [-1, -1, -1]
+    assert cluster.ward_labels(vectors, keys, 5, SETTINGS).tolist() == [0, 1, 2]
+
+
+@pytest.mark.parametrize("n", [0, 1, 7])
+def test_ward_fit_on_too_few_segments_gives_no_theme(n: int) -> None:
+    vectors, _ = blobs(per=max(n, 1), k=1)
+    vectors = vectors[:n]
+    cents, result = cluster.fit(vectors, keys_of(n), SETTINGS)
+    assert cents.shape[0] == 0
+    assert result.theme.tolist() == [-1] * n
+
+
+def test_ward_fit_needs_one_key_per_vector() -> None:
+    vectors, _ = blobs()
+    with pytest.raises(ValueError, match="one key per vector"):
+        cluster.fit(vectors, keys_of(3), SETTINGS)
+
+
+def test_hdbscan_partition_is_still_available() -> None:
+    vectors, truth = blobs(seed=4)
+    keys = keys_of(len(truth))
+    _, ward = cluster.fit(vectors, keys, SETTINGS)
+    _, old = cluster.fit(vectors, keys, SETTINGS.model_copy(update={"partition": "hdbscan"}))
+    assert adjusted_rand_score(ward.theme, old.theme) == pytest.approx(1.0)
+
+
+def test_one_dense_group_among_scattered_points_is_a_cluster() -> None:
+    group, _ = blobs(per=8, k=1, dim=64, spread=0.03, seed=11)
+    scattered = cluster.normalise(np.random.default_rng(12).normal(size=(20, 64)))  # nearly orthogonal
+    vectors = np.vstack([group, scattered])
+    settings = ThemeSettings(min_cluster_size=5, reduction="none", partition="hdbscan")
+    plain = hdbscan.HDBSCAN(min_cluster_size=5, min_samples=3, cluster_selection_method="leaf")
+    assert plain.fit_predict(vectors).max() == -1  # HDBSCAN alone never selects its root
+    labels = cluster.hdbscan_labels(vectors, keys_of(len(vectors)), settings)
+    assert int((labels[:8] == 0).sum()) >= 5 and labels.max() == 0
+    assert labels[8:].tolist() == [-1] * 20
+    _, result = cluster.fit(vectors, keys_of(len(vectors)), settings)
+    assert result.theme.tolist() == [0] * 8 + [-1] * 20
+
+
+def test_one_comment_repeating_itself_is_not_a_cluster() -> None:
+    group, _ = blobs(per=8, k=1, dim=64, spread=0.03, seed=11)
+    scattered = cluster.normalise(np.random.default_rng(12).normal(size=(20, 64)))  # nearly orthogonal
+    vectors = np.vstack([group, scattered])
+    keys = [f"h{i:05d}:same:{i}" for i in range(8)] + [f"s{i:05d}:c{i}:0" for i in range(20)]
+    settings = ThemeSettings(min_cluster_size=5, reduction="none", partition="hdbscan")
+    assert cluster.hdbscan_labels(vectors, keys, settings).tolist() == [-1] * 28
