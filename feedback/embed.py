@@ -150,8 +150,12 @@ class Embedder:
     @cached_property
     def model(self) -> Any:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
 
         log.info("loading embedding model %s from %s", self.name, self.path)
+        # transformers draws a "Loading weights" bar on stderr at every load: noise in a night's log
+        # and in the CLI's one-line stage output (the encode bar above PROGRESS_FROM texts stays)
+        transformers_logging.disable_progress_bar()
         return SentenceTransformer(str(self.path), device="cpu")
 
     @cached_property

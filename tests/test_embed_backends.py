@@ -236,3 +236,13 @@ def test_the_readme_embed_example_is_a_valid_configuration(write_config) -> None
     example = yaml.safe_load(section[section.index("```yaml") + 7 : section.index("```", section.index("```yaml") + 7)])
     config = load_config(write_config([], **example))
     assert config.embed == EmbedSettings(backend="onnx", cache=Path("models"), threads=None)
+
+
+def test_loading_the_model_draws_no_progress_bar(capfd: pytest.CaptureFixture[str]) -> None:
+    # the CLI prints one line per stage on stderr; a weight-loading bar there broke it under load
+    from feedback.embed import Embedder
+
+    capfd.readouterr()
+    vectors = Embedder().encode(["the parcel came late"])
+    assert vectors.shape == (1, 384)
+    assert "Loading weights" not in capfd.readouterr().err
