@@ -8,19 +8,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from feedback.themes import cluster
 from feedback.themes.settings import ThemeSettings
-
-
-def blobs(per: int = 60, k: int = 6, dim: int = 32, spread: float = 0.08, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    centres = cluster.normalise(rng.normal(size=(k, dim)))
-    truth = np.repeat(np.arange(k), per)
-    vectors = centres[truth] + spread * rng.normal(size=(k * per, dim))
-    return cluster.normalise(vectors), truth
-
-
-def keys_of(n: int, prefix: str = "h") -> list[str]:
-    return [f"{prefix}{i:05d}:c{i}:0" for i in range(n)]
-
+from tests.themes_fixtures import blobs, keys_of
 
 SETTINGS = ThemeSettings(consensus_fits=5, min_cluster_size=10, dims=10)
 
@@ -62,21 +50,6 @@ def test_consensus_matrix_counts_only_agreeing_fits() -> None:
     assert set(labels[:100].tolist()) == {0, 1}
     assert adjusted_rand_score(truth, labels[:100]) == pytest.approx(1.0)
     assert len(set(labels.tolist()) - {-1}) == 2
-
-
-@pytest.mark.parametrize("n", [0, 1, 7])
-def test_consensus_on_too_few_segments_gives_no_theme(n: int) -> None:
-    vectors, _ = blobs(per=max(n, 1), k=1)
-    vectors = vectors[:n]
-    cents, result = cluster.fit(vectors, keys_of(n), SETTINGS)
-    assert cents.shape[0] == 0
-    assert result.theme.tolist() == [-1] * n
-
-
-def test_consensus_needs_one_key_per_vector() -> None:
-    vectors, _ = blobs()
-    with pytest.raises(ValueError, match="one key per vector"):
-        cluster.fit(vectors, keys_of(3), SETTINGS)
 
 
 def test_consensus_settings_are_bounded() -> None:

@@ -10,19 +10,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from feedback.themes import cluster
 from feedback.themes.settings import ThemeSettings, same_shape
-
-
-def blobs(per: int = 60, k: int = 6, dim: int = 32, spread: float = 0.08, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    centres = cluster.normalise(rng.normal(size=(k, dim)))
-    truth = np.repeat(np.arange(k), per)
-    vectors = centres[truth] + spread * rng.normal(size=(k * per, dim))
-    return cluster.normalise(vectors), truth
-
-
-def keys_of(n: int, prefix: str = "h") -> list[str]:
-    return [f"{prefix}{i:05d}:c{i}:0" for i in range(n)]
-
+from tests.themes_fixtures import blobs, keys_of
 
 SETTINGS = ThemeSettings(min_cluster_size=10, dims=10)
 
@@ -86,19 +74,26 @@ def test_ward_with_no_count_or_few_segments() -> None:
     assert cluster.ward_labels(vectors, keys, 5, SETTINGS).tolist() == [0, 1, 2]
 
 
+# the Ward partition (default), the old HDBSCAN one and the consensus fit meet the same edge cases alike
+PARTITIONS = [SETTINGS, SETTINGS.model_copy(update={"partition": "hdbscan"}),
+              ThemeSettings(consensus_fits=5, min_cluster_size=10, dims=10)]
+
+
+@pytest.mark.parametrize("settings", PARTITIONS, ids=["ward", "hdbscan", "consensus"])
 @pytest.mark.parametrize("n", [0, 1, 7])
-def test_ward_fit_on_too_few_segments_gives_no_theme(n: int) -> None:
+def test_a_fit_on_too_few_segments_gives_no_theme(n: int, settings: ThemeSettings) -> None:
     vectors, _ = blobs(per=max(n, 1), k=1)
     vectors = vectors[:n]
-    cents, result = cluster.fit(vectors, keys_of(n), SETTINGS)
+    cents, result = cluster.fit(vectors, keys_of(n), settings)
     assert cents.shape[0] == 0
     assert result.theme.tolist() == [-1] * n
 
 
-def test_ward_fit_needs_one_key_per_vector() -> None:
+@pytest.mark.parametrize("settings", PARTITIONS, ids=["ward", "hdbscan", "consensus"])
+def test_a_fit_needs_one_key_per_vector(settings: ThemeSettings) -> None:
     vectors, _ = blobs()
     with pytest.raises(ValueError, match="one key per vector"):
-        cluster.fit(vectors, keys_of(3), SETTINGS)
+        cluster.fit(vectors, keys_of(3), settings)
 
 
 def test_hdbscan_partition_is_still_available() -> None:

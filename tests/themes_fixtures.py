@@ -5,11 +5,13 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import numpy as np
 import sqlite_utils
 
 from feedback.items import stable_id
 from feedback.samples.company import THEMES, compose_comment
 from feedback.text.sentiment import sentiment
+from feedback.themes import cluster
 from feedback.warehouse import now_iso, open_warehouse
 
 
@@ -53,3 +55,17 @@ def copy_of(fitted: Path, folder: Path) -> sqlite_utils.Database:
     source.conn.execute(f"vacuum into '{copy}'")
     source.close()
     return new_warehouse(copy)
+
+
+def blobs(per: int = 60, k: int = 6, dim: int = 32, spread: float = 0.08, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """(unit vectors, true group) of ``k`` well-separated groups of ``per`` points."""
+    rng = np.random.default_rng(seed)
+    centres = cluster.normalise(rng.normal(size=(k, dim)))
+    truth = np.repeat(np.arange(k), per)
+    vectors = centres[truth] + spread * rng.normal(size=(k * per, dim))
+    return cluster.normalise(vectors), truth
+
+
+def keys_of(n: int, prefix: str = "h") -> list[str]:
+    """Segment keys as the engine makes them (text hash : comment : position)."""
+    return [f"{prefix}{i:05d}:c{i}:0" for i in range(n)]
