@@ -38,6 +38,8 @@ the parent it was moved to when that parent continues, and where the fit put it 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 FEWEST = 8  # fewest top-level entries the data may choose (when there are as many themes)
@@ -45,19 +47,41 @@ CENTROID_WEIGHT = 0.5  # the centroid's share of the squared distance; the rest:
 
 
 def parent_groups(centroids: np.ndarray, threshold: float, max_top: int | None = None,
-                  sizes: np.ndarray | list[int] | None = None, fewest: int = FEWEST) -> list[list[int]]:
+                  sizes: np.ndarray | list[int] | None = None, fewest: int = FEWEST,
+                  docs: Sequence[Sequence[str]] | None = None) -> list[list[int]]:
     """Groups (of at least two theme indices) that should share a parent, biggest first.
 
     ``sizes``: each theme's segments (None: all alike). The top level has between ``fewest`` and
     ``max_top`` entries when there are enough themes, never more than average linkage of the
-    centroids keeps apart at cosine ``threshold``.
+    centroids keeps apart at cosine ``threshold``. ``docs``: each theme's segment texts (None: not
+    read); the themes whose segments mostly say nothing about a topic (:func:`content_free`) make
+    one entry of their own, and the others are grouped among themselves.
     """
     k = centroids.shape[0]
+    weights = np.ones(k) if sizes is None else np.maximum(np.asarray(sizes, dtype=np.float64), 1.0)
+    if k and weights.shape != (k,):
+        raise ValueError(f"one size per theme is needed: {weights.shape} for {k} themes")
+    if docs is not None and len(docs) != k:
+        raise ValueError(f"one list of texts per theme is needed: {len(docs)} for {k} themes")
+    free = content_free(docs) if docs is not None else []
     if k < 2:
         return []
-    weights = np.ones(k) if sizes is None else np.maximum(np.asarray(sizes, dtype=np.float64), 1.0)
-    if weights.shape != (k,):
-        raise ValueError(f"one size per theme is needed: {weights.shape} for {k} themes")
+    return _grouped(centroids, threshold, max_top, weights, fewest, free)
+
+
+def content_free(docs: Sequence[Sequence[str]]) -> list[int]:
+    """The themes (indices) most of whose segments say nothing about a topic ("As above", "Made my
+    day", "Fine", another language: :func:`.label_words.content_free`)."""
+    from feedback.themes.label_words import content_free as says_little
+
+    return [i for i, texts in enumerate(docs) if says_little(texts)]
+
+
+def _grouped(centroids: np.ndarray, threshold: float, max_top: int | None, weights: np.ndarray,
+             fewest: int, free: list[int]) -> list[list[int]]:
+    """:func:`parent_groups`: the count of entries is chosen over every theme; the themes in ``free``
+    then make one entry of their own and Ward's merges of the others fill the rest of the count."""
+    k = centroids.shape[0]
     unit = _unit(centroids.astype(np.float64))
     most = min(_average_count(unit, threshold), max_top or k, k)
     least = max(1, min(fewest, most))
@@ -73,10 +97,18 @@ def parent_groups(centroids: np.ndarray, threshold: float, max_top: int | None =
         score = silhouette(cosine, labels)
         if score > best_score + 1e-12:
             best_labels, best_score = labels, score
+    rest = [i for i in range(k) if i not in set(free)]
+    if free and len(rest) > 1:
+        count = min(max(len(np.unique(best_labels)) - 1, 1), len(rest))
+        with threadpool_limits(1):
+            best_labels = np.full(k, -1)
+            best_labels[rest] = cut(weighted_ward(placement(unit[rest]), weights[rest]), len(rest), count)
     groups: dict[int, list[int]] = {}
-    for index, lab in enumerate(best_labels):
-        groups.setdefault(int(lab), []).append(index)
+    for index in rest:
+        groups.setdefault(int(best_labels[index]), []).append(index)
     found = [sorted(g) for g in groups.values() if len(g) >= 2]
+    if len(free) >= 2:
+        found.append(sorted(free))
     found.sort(key=lambda g: (-len(g), g[0]))
     return found
 

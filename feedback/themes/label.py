@@ -39,7 +39,9 @@ name ("Aaron", "Portland") is never a topic, and a phrase or saying holding a pe
 missed (written in lower case, say) is never published as a theme's name (:mod:`.label_units`). A
 parent's label is its best shared phrase, two shared words ("Prices and value"), its one shared word
 with what its comments do ("Weather questions", "Delivery problems"), or its two biggest children's
-main words, never a name alone ("France"); a parent whose children share nothing is "Short
+main words, never a name alone ("France"); a parent whose children mostly say nothing about a
+topic ("As above", "Made my day", another language: :func:`.label_words.content_free`) is "General
+remarks"; a parent whose children share nothing is "Short
 answers" or "Mixed comments". Labels are written as most segments wrote them, capitalised, and
 chosen in the order given (biggest first) against ``taken`` (analysts' pinned labels, the parents' labels), so no two themes
 share one; keywords are the label's phrase and the best other candidates picked for
@@ -101,6 +103,7 @@ NOTHING_SPECIFIC = "Short answers"  # ... and mostly say nothing a phrase could 
 UNCLEAR = "Unclear comments"  # a theme with no phrase and nothing said twice
 REFERENCES = "Reference numbers"  # a theme of "Order BM6614972, my name's [NAME]"
 BARE = 0.6  # share of segments without a phrase that makes a parent "Short answers"
+GENERAL = "General remarks"  # a parent whose children mostly say nothing about a topic (hierarchy.py)
 CONTACT_DETAILS = sayings.CONTACT_DETAILS  # a theme of "call me on [PHONE]" (or a more specific name)
 
 
@@ -315,6 +318,8 @@ def _second_word(free: list[Candidate], pick: Candidate) -> Candidate | None:
 def _parent_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[str | None, list[Candidate]]:
     """What the children share: the best shared phrase, or two shared topics ("Emails and chat");
     without any, the main topics of the two biggest children. A name alone ("France") names no group."""
+    if label_words.content_free(unit.docs):  # "As above", "Made my day", another language: no topic
+        return _free([GENERAL], used), []
     free = [c for c in free if not (c.words == 1 and label_words.is_name(c.key))]
     if free:
         top = free[0]
@@ -423,6 +428,7 @@ _VARIANTS = {
     OTHER_COMMENTS.lower(): ["Other comments", "Various comments"],
     NOTHING_SPECIFIC.lower(): ["Brief answers", "Other short answers"],
     OTHER_LANGUAGES.lower(): ["Comments in other languages"],
+    GENERAL.lower(): ["Other remarks", "Other general remarks"],
 }
 
 
