@@ -216,7 +216,7 @@ def test_parents_are_named_by_what_their_children_share(parser: Any) -> None:
     assert labels["mixed"].label == "Refund and produce"  # nothing shared: the children's main topics
     odd = [["The bread was stale.", "Parking is hard to find.", "Loved the new store layout."],
            ["My card was declined.", "Long queue at the till.", "The music was far too loud."]]
-    short = [["As above."] * 3, ["n/a"] * 3]
+    short = [["Why?"] * 3, ["Really?"] * 3]  # no phrase, but not content-free: a question, a doubt
     labels = label_parents({"odd": odd, "short": short, "short again": short}, ["odd", "short", "short again"])
     assert [lab.label for lab in labels.values()] == [OTHER_COMMENTS, NOTHING_SPECIFIC, "Brief answers"]
 

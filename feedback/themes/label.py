@@ -37,9 +37,11 @@ questions ask ("Timing questions") or "Mixed questions" / "Assorted comments" (:
 name ("Aaron", "Portland") is never a topic, and a phrase or saying holding a person's given name
 ("call me bob", "spell aaron") is no candidate at all, for a label or a keyword: a name the redactor
 missed (written in lower case, say) is never published as a theme's name (:mod:`.label_units`). A
-parent's label is its best shared phrase, two shared words ("Prices and value"), its one shared word
-with what its comments do ("Weather questions", "Delivery problems"), or its two biggest children's
-main words, never a name alone ("France"); a parent whose children mostly say nothing about a
+parent's label is its best shared phrase, two shared words ("Prices and value"; "Checkout and refund
+problems" when mostly negative), its one shared word with what its comments do ("Weather questions",
+"Delivery problems"; "App problems and praise" when its children go both ways), or its two biggest
+children's main words, never a name alone ("France") nor a word that names no topic alone ("Number":
+:mod:`.parent_words`); a parent whose children mostly say nothing about a
 topic ("As above", "Made my day", another language: :func:`.label_words.content_free`) is "General
 remarks"; a parent whose children share nothing is "Short
 answers" or "Mixed comments". Labels are written as most segments wrote them, capitalised, and
@@ -63,7 +65,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from feedback.themes import label_units, label_words, phrases, sayings
+from feedback.themes import label_units, label_words, parent_words, phrases, sayings
 from feedback.themes.label_units import NEGATIVE_THEME, Candidate, Unit
 from feedback.themes.ngram_labels import (
     Labelling,
@@ -320,7 +322,7 @@ def _parent_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[st
     without any, the main topics of the two biggest children. A name alone ("France") names no group."""
     if label_words.content_free(unit.docs):  # "As above", "Made my day", another language: no topic
         return _free([GENERAL], used), []
-    free = [c for c in free if not (c.words == 1 and label_words.is_name(c.key))]
+    free = [c for c in free if not (c.words == 1 and (label_words.is_name(c.key) or parent_words.vague(c.key)))]
     if free:
         top = free[0]
         if top.words > 1:
@@ -332,8 +334,14 @@ def _parent_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[st
         second = next((c for c in free[1:] if c.words == 1 and c.score >= PARENT_PAIR * top.score
                        and not c.key.startswith(top.key) and not top.key.startswith(c.key)
                        and not label_words.is_name(c.key)), None)
-        if second and not label_words.is_name(top.key):
-            return sayings.capitalise(f"{top.text} and {second.text}"), [top, second]
+        if second and not label_words.is_name(top.key):  # "Prices and value", "Checkout and refund problems"
+            return sayings.capitalise(parent_words.pair(top.text, second.text, unit.sentiment, NEGATIVE_THEME)), [
+                top, second]
+        split = (parent_words.both_ways(top.text, [(c.sentiment, len(c.docs)) for c in unit.children],
+                                        NEGATIVE_THEME, POSITIVE_THEME)
+                 if NEGATIVE_THEME < unit.sentiment < POSITIVE_THEME else None)
+        if split and not label_words.is_name(top.key) and _norm(split) not in used:  # "App problems and praise"
+            return sayings.capitalise(split), [top]
         if not label_words.is_name(top.key):  # "Weather questions", "Refund problems"
             return label_words.topic_phrase(top.key, unit.docs, unit.sentiment, NEGATIVE_THEME, top.text,
                                              POSITIVE_THEME, used), [top]
