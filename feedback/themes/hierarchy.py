@@ -80,7 +80,7 @@ def content_free(docs: Sequence[Sequence[str]]) -> list[int]:
 def _grouped(centroids: np.ndarray, threshold: float, max_top: int | None, weights: np.ndarray,
              fewest: int, free: list[int]) -> list[list[int]]:
     """:func:`parent_groups`: the count of entries is chosen over every theme; the themes in ``free``
-    then make one entry of their own and Ward's merges of the others fill the rest of the count."""
+    then make one entry of their own beside as many groups of the others (one fewer at ``max_top``)."""
     k = centroids.shape[0]
     unit = _unit(centroids.astype(np.float64))
     most = min(_average_count(unit, threshold), max_top or k, k)
@@ -99,7 +99,7 @@ def _grouped(centroids: np.ndarray, threshold: float, max_top: int | None, weigh
             best_labels, best_score = labels, score
     rest = [i for i in range(k) if i not in set(free)]
     if free and len(rest) > 1:
-        count = min(max(len(np.unique(best_labels)) - 1, 1), len(rest))
+        count = min(len(np.unique(best_labels)), (max_top or k) - 1, len(rest))
         with threadpool_limits(1):
             best_labels = np.full(k, -1)
             best_labels[rest] = cut(weighted_ward(placement(unit[rest]), weights[rest]), len(rest), count)
