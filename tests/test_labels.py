@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from feedback.themes import label_words, phrases
+from feedback.themes import label_words, parent_words, phrases
 from feedback.themes.label import (
     NOTHING_SPECIFIC,
     OTHER_COMMENTS,
@@ -24,6 +24,7 @@ from feedback.themes.label import (
     label_parents,
     label_themes,
 )
+from feedback.themes.label_units import NEGATIVE_THEME
 
 from .conftest import need
 
@@ -475,3 +476,82 @@ def test_neighbour_and_topic_phrases() -> None:
                                                 ("see", "seeing")])
 def test_gerunds(verb: str, expected: str) -> None:
     assert phrases.gerund(verb) == expected
+
+
+@pytest.mark.parametrize(("text", "nothing"), [
+    ("As above.", True),
+    ("n/a", True),
+    ("All good thanks", True),  # a thank-you
+    ("Made my day.", True),  # praise that names nothing
+    ("It was alright", True),
+    ("No complaints", True),
+    ("No problems at all, thanks", True),
+    ("👍", True),  # no words at all
+    ("Le livreur était très sympathique et serviable.", True),  # another language: its topic is not read
+    ("Thanks, [NAME]", False),  # names someone: about that person
+    ("Please ring [PHONE] to discuss.", False),  # leaves a number: about being contacted
+    ("Late again.", False),  # a problem that keeps coming back
+    ("Nobody let me know.", False),  # no communication is a topic
+    ("Why?", False),  # asks about something
+    ("The refund took two weeks.", False),
+    ("Everyone was really friendly.", False),  # a quality of the staff
+    ("easy", False),  # how ordering was: a topic, however short
+])
+def test_a_segment_says_nothing_about_a_topic(text: str, nothing: bool) -> None:
+    assert label_words.says_nothing(text) is nothing
+
+
+@pytest.mark.parametrize(("docs", "free"), [
+    (["As above.", "fine", "Late delivery again."], True),  # two of three
+    (["As above.", "Late delivery again."], True),  # half
+    (["As above.", "Late delivery again.", "Wrong items."], False),
+    ([], False),
+])
+def test_a_theme_is_content_free_when_most_of_it_says_nothing(docs: list[str], free: bool) -> None:
+    assert label_words.content_free(docs) is free
+
+
+@pytest.mark.parametrize(("first", "second", "sentiment", "expected"), [
+    ("checkout", "refund", -0.3, "Checkout and refund problems"),  # mostly complaints: what goes wrong
+    ("prices", "value", 0.5, "Prices and value"),
+    ("phone", "chat", 0.0, "Phone and chat"),
+])
+def test_two_shared_words_name_a_parent(first: str, second: str, sentiment: float, expected: str) -> None:
+    assert parent_words.pair(first, second, sentiment, NEGATIVE_THEME) == expected
+
+
+@pytest.mark.parametrize(("children", "expected"), [
+    ([(-0.4, 40), (0.5, 30), (0.0, 30)], "App problems and praise"),  # 40 % complaints, 30 % praise
+    ([(-0.4, 40), (0.5, 20), (0.0, 40)], None),  # praise in too few of its segments
+    ([(0.0, 40), (0.1, 60)], None),  # neither way
+    ([], None),
+])
+def test_a_parent_going_both_ways_says_so(children: list[tuple[float, int]], expected: str | None) -> None:
+    assert parent_words.both_ways("app", children, NEGATIVE_THEME, 0.2) == expected
+
+
+@pytest.mark.parametrize(("word", "vague"), [("number", True), ("Items", True), ("phone", False), ("refund", False)])
+def test_a_vague_word_names_no_parent(word: str, vague: bool) -> None:
+    assert parent_words.vague(word) is vague
+
+
+GENERAL_CHILDREN = [["As above."] * 4, ["fine", "Fine.", "It was alright", "fine"], ["Made my day."] * 3,
+                    ["All good thanks"] * 3]
+CONTACT_CHILDREN = [["My phone number is [PHONE].", "Call me on this number [PHONE].", "My number is [PHONE]."],
+                    ["The live chat queue was huge.", "Live chat said I was number 34 in the queue.",
+                     "Nobody answered the phone or the chat."],
+                    ["The phone line just plays music.", "Waited on the phone for an hour.",
+                     "Tried the chat and the phone line."]]
+
+
+@pytest.mark.parametrize(("children", "expected"), [
+    ({"general": GENERAL_CHILDREN, "general again": GENERAL_CHILDREN[:2]}, ["General remarks", "Other remarks"]),
+    ({"contact": CONTACT_CHILDREN}, ["Chat and phone"]),  # "number" is no topic alone: not "Number and chat"
+    ({"app": [THEMES["app crashes at checkout"],
+              ["Love the app, so simple.", "The app is brilliant.", "Great app, easy to use.", "Simple app."]]},
+     ["App problems and praise"]),
+])
+def test_parents_are_named_as_a_person_would(parser: Any, children: dict[str, list[list[str]]],
+                                             expected: list[str]) -> None:
+    labels = label_parents(children, list(children))
+    assert [labels[p].label for p in children] == expected
