@@ -105,7 +105,8 @@ def _grouped(centroids: np.ndarray, threshold: float, max_top: int | None, weigh
         score = silhouette(cosine, labels)
         if score > best_score + 1e-12:
             best_labels, best_score = labels, score
-    rest = [i for i in range(k) if i not in set(free)]
+    skip = set(free)
+    rest = [i for i in range(k) if i not in skip]
     if free and len(rest) > 1:
         count = min(len(np.unique(best_labels)), (max_top or k) - 1, len(rest))
         with threadpool_limits(1):
