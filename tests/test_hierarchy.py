@@ -142,3 +142,13 @@ def test_content_free_themes_are_read_from_their_texts(docs: list[list[str]], fr
 def test_one_list_of_texts_per_theme_is_needed() -> None:
     with pytest.raises(ValueError, match="one list of texts per theme"):
         hierarchy.parent_groups(np.eye(4), 0.35, 25, docs=[["As above."]] * 3)
+
+
+@pytest.mark.parametrize("fixed", [8, 12])
+def test_a_fixed_count_holds_the_content_free_entry(fixed: int) -> None:
+    themes, truth = topics(10, per_topic=6, spread=0.5)
+    free = [0, 13, 26, 39]
+    docs = [NOTHING[free.index(i)] if i in free else TOPIC_TEXT for i in range(len(truth))]
+    groups = hierarchy.parent_groups(themes, 0.9, max_top=fixed, sizes=[20] * len(truth), fewest=fixed, docs=docs)
+    assert free in groups
+    assert len(set(as_partition(groups, len(truth)))) == fixed

@@ -31,12 +31,14 @@ Member-segment neighbours, embedded label/keyword descriptions, words, polarity,
 other linkages separated the known themes no better.
 
 Themes whose segments mostly say nothing about a topic ("As above", "Made my day", "Fine", another
-language: :func:`.label_words.content_free`, the speech acts the labels already recognise) are
-one entry of their own (named "General remarks" by :mod:`.label`) beside as many groups of the
-other themes as the silhouette chose over all of them; before, they sat with whatever topic their
-centroids were near (support contact, on the samples). Measured: samples mean share 0.756 -> 0.751
-at 12 entries (11 before), clinc150 domains about level (RESULTS.md, "Top level: a General remarks
-entry"). A words block (TF-IDF of the themes' texts) beside the placement lowered both.
+language: :func:`.label_words.content_free`, the speech acts the labels already recognise) leave
+the groups Ward put them in for one entry of their own (named "General remarks" by :mod:`.label`);
+before, they sat with whatever topic their centroids were near (support contact, on the samples).
+The other groups stay as they were, so the known themes' shares do not move (samples 0.756 at 12
+entries, 11 before; clinc150 domains NMI 0.612 -> 0.614: RESULTS.md, "Top level: a General remarks
+entry"). Grouping the other themes afresh (Ward without the content-free ones) was about level too
+(0.751 / 0.617) but moved groups analysts know; a words block (TF-IDF of the themes' texts, or each
+theme's main words) beside the placement lowered clinc150's NMI.
 
 Analysts' placements (``feedback themes move``) come first: a fit matches its groups to the
 previous parents without the moved themes (:func:`set_aside`), then puts each moved theme under
@@ -63,7 +65,7 @@ def parent_groups(centroids: np.ndarray, threshold: float, max_top: int | None =
     ``max_top`` entries when there are enough themes, never more than average linkage of the
     centroids keeps apart at cosine ``threshold``. ``docs``: each theme's segment texts (None: not
     read); the themes whose segments mostly say nothing about a topic (:func:`content_free`) make
-    one entry of their own, and the others are grouped among themselves.
+    one entry of their own, and the others stay in their groups.
     """
     k = centroids.shape[0]
     weights = np.ones(k) if sizes is None else np.maximum(np.asarray(sizes, dtype=np.float64), 1.0)
@@ -87,12 +89,14 @@ def content_free(docs: Sequence[Sequence[str]]) -> list[int]:
 
 def _grouped(centroids: np.ndarray, threshold: float, max_top: int | None, weights: np.ndarray,
              fewest: int, free: list[int]) -> list[list[int]]:
-    """:func:`parent_groups`: the count of entries is chosen over every theme; the themes in ``free``
-    then make one entry of their own beside as many groups of the others (one fewer at ``max_top``)."""
+    """:func:`parent_groups`: Ward's groups of every theme, cut where the silhouette is best; the
+    themes in ``free`` then leave their groups for one entry of their own, which counts in the
+    entries between ``fewest`` and ``max_top`` (not in the groups kept apart at ``threshold``)."""
     k = centroids.shape[0]
     unit = _unit(centroids.astype(np.float64))
-    most = min(_average_count(unit, threshold), max_top or k, k)
-    least = max(1, min(fewest, most))
+    extra = 1 if free else 0  # the entry of the content-free themes
+    most = max(1, min(_average_count(unit, threshold), (max_top or k) - extra, k))  # topics apart, and a slot
+    least = max(1, min(fewest - extra, most))
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(1):  # hundreds of small products: BLAS threads only wait on each other
@@ -107,11 +111,6 @@ def _grouped(centroids: np.ndarray, threshold: float, max_top: int | None, weigh
             best_labels, best_score = labels, score
     skip = set(free)
     rest = [i for i in range(k) if i not in skip]
-    if free and len(rest) > 1:
-        count = min(len(np.unique(best_labels)), (max_top or k) - 1, len(rest))
-        with threadpool_limits(1):
-            best_labels = np.full(k, -1)
-            best_labels[rest] = cut(weighted_ward(placement(unit[rest]), weights[rest]), len(rest), count)
     groups: dict[int, list[int]] = {}
     for index in rest:
         groups.setdefault(int(best_labels[index]), []).append(index)
