@@ -24,7 +24,7 @@ from feedback.themes.label import (
     label_parents,
     label_themes,
 )
-from feedback.themes.label_units import NEGATIVE_THEME
+from feedback.themes.label_units import NEGATIVE_THEME, Candidate
 
 from .conftest import need
 
@@ -550,8 +550,45 @@ CONTACT_CHILDREN = [["My phone number is [PHONE].", "Call me on this number [PHO
     ({"app": [THEMES["app crashes at checkout"],
               ["Love the app, so simple.", "The app is brilliant.", "Great app, easy to use.", "Simple app."]]},
      ["App problems and praise"]),
+    # children sharing no phrase: their main words, not one word twice ("Ordering and order")
+    ({"ordering": [["Ordering was easy.", "Easy ordering as always.", "Easy ordering on the app.",
+                    "Ordering online was easy."],
+                   ["The order arrived with a wrong item.", "Please check the order before it leaves.",
+                    "My order had the wrong milk.", "Check my order next time."],
+                   ["I can reorder from my favourites.", "Reordering is quick.",
+                    "Ordering from the favourites list is handy.", "Easy ordering from favourites."]]},
+     ["Ordering and favourites"]),
 ])
 def test_parents_are_named_as_a_person_would(parser: Any, children: dict[str, list[list[str]]],
                                              expected: list[str]) -> None:
     labels = label_parents(children, list(children))
     assert [labels[p].label for p in children] == expected
+
+
+def cand(key: str, score: float, share: float) -> Candidate:
+    return Candidate(key, key, score, share)
+
+
+@pytest.mark.parametrize(("ranked", "expected"), [
+    # a phrase of one big child against a word most children use: the word
+    ([cand("less plastic", 0.27, 0.078), cand("substitution", 0.25, 0.111)], "substitution"),
+    # the word covers only a little more: the phrase ("Fresh food", not "Food comments")
+    ([cand("fresh food", 0.095, 0.033), cand("food", 0.071, 0.037)], "fresh food"),
+    ([cand("less plastic", 0.27, 0.078), cand("items", 0.25, 0.3)], "less plastic"),  # a vague word never
+    ([cand("refund", 0.3, 0.2), cand("refund delay", 0.2, 0.1)], "refund"),
+])
+def test_the_widest_shared_candidate_names_a_parent(ranked: list[Candidate], expected: str) -> None:
+    assert parent_words.widest(ranked).key == expected
+
+
+@pytest.mark.parametrize(("label", "free", "expected"), [
+    ("Order comments", [cand("order", 0.12, 0.07), cand("check order", 0.057, 0.008),
+                        cand("easy ordering", 0.086, 0.027)], "easy ordering"),
+    ("Order feedback", [cand("order", 0.12, 0.07), cand("easy ordering", 0.05, 0.027)], None),  # too weak
+    ("Order problems", [cand("order", 0.12, 0.07), cand("easy ordering", 0.086, 0.027)], None),  # says what
+    ("Order comments", [cand("order", 0.12, 0.07), cand("delivery slot", 0.1, 0.05)], None),  # not its word
+])
+def test_a_phrase_with_the_topic_names_a_parent_rather_than_comments(label: str, free: list[Candidate],
+                                                                     expected: str | None) -> None:
+    found = parent_words.instead_of_comments(label, free[0], free)
+    assert (found.key if found else None) == expected

@@ -324,9 +324,10 @@ def _parent_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[st
         return _free([GENERAL], used), []
     free = [c for c in free if not (c.words == 1 and (label_words.is_name(c.key) or parent_words.vague(c.key)))]
     if free:
-        top = free[0]
+        top = parent_words.widest(free)  # a phrase, unless a word covers much more of the group
         if top.words > 1:
             return sayings.capitalise(top.text), [top]
+        first = free[0]  # the phrase the word stood in for, if any
         longer = next((c for c in free if c.words > 1 and top.key in c.key.split()
                        and c.score >= PARENT_EXTEND * top.score and c.share >= SHARED * top.share), None)
         if longer:
@@ -343,11 +344,19 @@ def _parent_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[st
         if split and not label_words.is_name(top.key) and _norm(split) not in used:  # "App problems and praise"
             return sayings.capitalise(split), [top]
         if not label_words.is_name(top.key):  # "Weather questions", "Refund problems"
-            return label_words.topic_phrase(top.key, unit.docs, unit.sentiment, NEGATIVE_THEME, top.text,
-                                             POSITIVE_THEME, used), [top]
+            text = label_words.topic_phrase(top.key, unit.docs, unit.sentiment, NEGATIVE_THEME, top.text,
+                                            POSITIVE_THEME, used)
+            said = parent_words.instead_of_comments(text, top, free)  # "Order comments" -> "Easy ordering"
+            if said is None and first.words > 1 and parent_words.is_comments(text):
+                said = first  # "Less plastic" rather than "Substitution comments"
+            return (sayings.capitalise(said.text), [said]) if said else (text, [top])
         return sayings.capitalise(top.text), [top]
     topics = [_topic(child) for child in sorted(unit.children, key=lambda c: -len(c.docs))]
-    found = list({t.key: t for t in topics if t and not label_words.is_name(t.key)}.values())
+    found: list[Candidate] = []
+    for t in topics:  # not the same word twice ("Ordering and order")
+        if t and not label_words.is_name(t.key) and not any(
+                t.key.startswith(f.key) or f.key.startswith(t.key) for f in found):
+            found.append(t)
     if len(found) < 2:
         return None, []
     return sayings.capitalise(f"{found[0].text} and {found[1].text}"), found[:2]
