@@ -546,7 +546,11 @@ CONTACT_CHILDREN = [["My phone number is [PHONE].", "Call me on this number [PHO
 
 @pytest.mark.parametrize(("children", "expected"), [
     ({"general": GENERAL_CHILDREN, "general again": GENERAL_CHILDREN[:2]}, ["General remarks", "Other remarks"]),
-    ({"contact": CONTACT_CHILDREN}, ["Chat and phone"]),  # "number" is no topic alone: not "Number and chat"
+    ({"contact": CONTACT_CHILDREN}, ["Support contact"]),  # phone, chat, numbers left: reaching the company
+    ({"bags": [["Missing items in the bag.", "Two items missing from the bag.", "Items missing again, check the bag."],
+               ["Damaged items, the bag split.", "The bag split and items were damaged.",
+                "Items crushed in a thin bag."]]},
+     ["Bag problems"]),  # "items" is no topic alone: not "Items and bag problems"
     ({"app": [THEMES["app crashes at checkout"],
               ["Love the app, so simple.", "The app is brilliant.", "Great app, easy to use.", "Simple app."]]},
      ["App problems and praise"]),
@@ -592,3 +596,14 @@ def test_a_phrase_with_the_topic_names_a_parent_rather_than_comments(label: str,
                                                                      expected: str | None) -> None:
     found = parent_words.instead_of_comments(label, free[0], free)
     assert (found.key if found else None) == expected
+
+
+@pytest.mark.parametrize(("docs", "share"), [
+    (["Waited on hold for an hour.", "The live chat was useless.", "Call me on [PHONE].", "No one answers e-mails."], 1.0),
+    (["The chatbot is useless.", "Late delivery again.", "Customer services were great.", "Fresh bread."], 0.5),
+    (["Late delivery again.", "The bag split.", "Please support local farms more."], 1 / 3),  # a limit: any "support"
+    (["Where is my phone?", "Set an alarm."], 0.5),  # ... and any phone: a group needs 40 % of them
+    ([], 0.0),
+])
+def test_contact_share_counts_segments_about_reaching_the_company(docs: list[str], share: float) -> None:
+    assert parent_words.contact_share(docs) == pytest.approx(share)

@@ -41,7 +41,8 @@ parent's label is its best shared phrase, two shared words ("Prices and value"; 
 problems" when mostly negative), its one shared word with what its comments do ("Weather questions",
 "Delivery problems"; "App problems and praise" when its children go both ways), or its two biggest
 children's main words, never a name alone ("France") nor a word that names no topic alone ("Number":
-:mod:`.parent_words`); a parent whose children mostly say nothing about a
+:mod:`.parent_words`); a parent much of which is about reaching the company (phone, chat, e-mail,
+numbers left) is "Support contact"; a parent whose children mostly say nothing about a
 topic ("As above", "Made my day", another language: :func:`.label_words.content_free`) is "General
 remarks"; a parent whose children share nothing is "Short
 answers" or "Mixed comments". Labels are written as most segments wrote them, capitalised, and
@@ -322,6 +323,8 @@ def _parent_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[st
     without any, the main topics of the two biggest children. A name alone ("France") names no group."""
     if label_words.content_free(unit.docs):  # "As above", "Made my day", another language: no topic
         return _free([GENERAL], used), []
+    if parent_words.contact_share(unit.docs) >= parent_words.CONTACT:  # phone, chat, e-mail, "[PHONE]"
+        return _free(parent_words.SUPPORT_CONTACT, used), []
     free = [c for c in free if not (c.words == 1 and (label_words.is_name(c.key) or parent_words.vague(c.key)))]
     if free:
         top = parent_words.widest(free)  # a phrase, unless a word covers much more of the group

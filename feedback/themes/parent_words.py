@@ -6,6 +6,8 @@ that is one or two words, these decide the phrase:
 - :func:`vague`: a word that names no topic on its own ("number" in "my number is", "call me on
   this number", "number 34 in the queue"; "items", "thing"): never a parent's topic word, so the next
   shared word names it ("Phone and chat", not "Number and chat");
+- :func:`contact_share`: a group much of which is about reaching the company (phone, chat, e-mail,
+  contact details left) is "Support contact";
 - :func:`widest`: a shared word that covers much more of the group than its best phrase names it
   ("Substitutions and plastic", not "Less plastic" after one big child);
 - :func:`pair`: two shared words, with the problem when most of the group complains ("Checkout and
@@ -18,6 +20,7 @@ that is one or two words, these decide the phrase:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -28,6 +31,11 @@ if TYPE_CHECKING:
 # an order number; "items": whatever was ordered) and say nothing about a topic alone.
 VAGUE = frozenset({"number", "numbers", "item", "items", "thing", "things", "stuff", "problem", "problems",
                    "issue", "issues", "person", "people", "one", "lot", "way", "kind", "sort", "part"})
+CONTACT = 0.4  # share of a parent's segments about contacting the company that names it "Support contact"
+SUPPORT_CONTACT = ["Support contact", "Customer contact", "Contact with support"]
+_CHANNEL = re.compile(r"\b(?:phones?|phoned|calls?|called|calling|rang|chat|chatbot|e-?mails?|e-?mailed|helpline|"
+                      r"hotline|call-?backs?|support|agents?|customer services?|on hold)\b|\[(?:PHONE|EMAIL)\]",
+                      re.IGNORECASE)
 WIDER = 1.25  # a parent's shared word covering this many times its best phrase's share names it instead
 INSTEAD = 0.5  # a phrase with the topic word names a parent instead of "<topic> comments" at this share of its score
 BOTH_WAYS = 0.25  # share of a parent's segments in mostly negative children, and in mostly positive ones
@@ -84,3 +92,9 @@ def is_comments(label: str) -> bool:
     from feedback.themes.label_words import HEADS
 
     return label.split()[-1].lower() in HEADS["comments"]
+
+
+def contact_share(docs: Sequence[str]) -> float:
+    """The share of ``docs`` about contacting the company: a channel ("live chat", "on hold", "no one
+    answers the phone", "e-mails") or contact details left ("[PHONE]", "[EMAIL]")."""
+    return sum(bool(_CHANNEL.search(d)) for d in docs) / max(len(docs), 1)
