@@ -109,3 +109,46 @@ def test_too_few_themes_for_groups(themes: np.ndarray, groups: list[list[int]]) 
 def test_one_size_per_theme_is_needed() -> None:
     with pytest.raises(ValueError, match="one size per theme"):
         hierarchy.parent_groups(np.eye(4), 0.35, 25, sizes=[1, 2, 3])
+
+
+TOPIC_TEXT = ["The refund took two weeks.", "Late delivery again.", "The app keeps crashing."]
+NOTHING = [["As above."] * 5, ["fine", "Fine.", "fine", "It was alright", "fine"], ["Made my day."] * 4,
+           ["Le livreur était très sympathique et serviable.", "El repartidor fue muy amable, ¡gracias!"] * 2]
+
+
+def test_themes_that_say_nothing_make_one_entry_of_their_own() -> None:
+    # 8 topics of 6 themes; in four topics one theme says nothing about a topic ("As above", "Fine",
+    # "Made my day", another language): they leave their topics for one entry, and the count holds
+    themes, truth = topics(8, per_topic=6, spread=0.5, seed=5)
+    free = [0, 13, 26, 39]
+    docs = [NOTHING[free.index(i)] if i in free else TOPIC_TEXT for i in range(len(truth))]
+    plain = hierarchy.parent_groups(themes, 0.35, 25, sizes=[20] * len(truth))
+    groups = hierarchy.parent_groups(themes, 0.35, 25, sizes=[20] * len(truth), docs=docs)
+    assert free in groups
+    expected = [t if i not in free else 100 for i, t in enumerate(truth)]
+    assert same_partition(as_partition(groups, len(truth)), expected)
+    assert len(groups) == len(plain) + 1 == 9
+
+
+@pytest.mark.parametrize(("docs", "free"), [
+    ([["As above."], ["Late delivery again."], []], [0]),  # a theme with no texts names nothing either way
+    ([["n/a", "Thanks, [NAME]"], ["Call me on [PHONE]"], ["The app keeps crashing."]], [0]),
+    ([["Thanks, [NAME]"] * 3, ["As above.", "Late delivery again.", "Wrong items."], ["👍"]], [2]),
+])
+def test_content_free_themes_are_read_from_their_texts(docs: list[list[str]], free: list[int]) -> None:
+    assert hierarchy.content_free(docs) == free
+
+
+def test_one_list_of_texts_per_theme_is_needed() -> None:
+    with pytest.raises(ValueError, match="one list of texts per theme"):
+        hierarchy.parent_groups(np.eye(4), 0.35, 25, docs=[["As above."]] * 3)
+
+
+@pytest.mark.parametrize("fixed", [8, 12])
+def test_a_fixed_count_holds_the_content_free_entry(fixed: int) -> None:
+    themes, truth = topics(10, per_topic=6, spread=0.5)
+    free = [0, 13, 26, 39]
+    docs = [NOTHING[free.index(i)] if i in free else TOPIC_TEXT for i in range(len(truth))]
+    groups = hierarchy.parent_groups(themes, 0.9, max_top=fixed, sizes=[20] * len(truth), fewest=fixed, docs=docs)
+    assert free in groups
+    assert len(set(as_partition(groups, len(truth)))) == fixed

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from feedback.themes import label_words, phrases
+from feedback.themes import label_words, parent_words, phrases
 from feedback.themes.label import (
     NOTHING_SPECIFIC,
     OTHER_COMMENTS,
@@ -24,6 +24,7 @@ from feedback.themes.label import (
     label_parents,
     label_themes,
 )
+from feedback.themes.label_units import NEGATIVE_THEME, Candidate
 
 from .conftest import need
 
@@ -216,7 +217,7 @@ def test_parents_are_named_by_what_their_children_share(parser: Any) -> None:
     assert labels["mixed"].label == "Refund and produce"  # nothing shared: the children's main topics
     odd = [["The bread was stale.", "Parking is hard to find.", "Loved the new store layout."],
            ["My card was declined.", "Long queue at the till.", "The music was far too loud."]]
-    short = [["As above."] * 3, ["n/a"] * 3]
+    short = [["Why?"] * 3, ["Really?"] * 3]  # no phrase, but not content-free: a question, a doubt
     labels = label_parents({"odd": odd, "short": short, "short again": short}, ["odd", "short", "short again"])
     assert [lab.label for lab in labels.values()] == [OTHER_COMMENTS, NOTHING_SPECIFIC, "Brief answers"]
 
@@ -475,3 +476,134 @@ def test_neighbour_and_topic_phrases() -> None:
                                                 ("see", "seeing")])
 def test_gerunds(verb: str, expected: str) -> None:
     assert phrases.gerund(verb) == expected
+
+
+@pytest.mark.parametrize(("text", "nothing"), [
+    ("As above.", True),
+    ("n/a", True),
+    ("All good thanks", True),  # a thank-you
+    ("Made my day.", True),  # praise that names nothing
+    ("It was alright", True),
+    ("No complaints", True),
+    ("No problems at all, thanks", True),
+    ("👍", True),  # no words at all
+    ("Le livreur était très sympathique et serviable.", True),  # another language: its topic is not read
+    ("Thanks, [NAME]", False),  # names someone: about that person
+    ("Please ring [PHONE] to discuss.", False),  # leaves a number: about being contacted
+    ("Late again.", False),  # a problem that keeps coming back
+    ("Nobody let me know.", False),  # no communication is a topic
+    ("Why?", False),  # asks about something
+    ("The refund took two weeks.", False),
+    ("Everyone was really friendly.", False),  # a quality of the staff
+    ("easy", False),  # how ordering was: a topic, however short
+])
+def test_a_segment_says_nothing_about_a_topic(text: str, nothing: bool) -> None:
+    assert label_words.says_nothing(text) is nothing
+
+
+@pytest.mark.parametrize(("docs", "free"), [
+    (["As above.", "fine", "Late delivery again."], True),  # two of three
+    (["As above.", "Late delivery again."], True),  # half
+    (["As above.", "Late delivery again.", "Wrong items."], False),
+    ([], False),
+])
+def test_a_theme_is_content_free_when_most_of_it_says_nothing(docs: list[str], free: bool) -> None:
+    assert label_words.content_free(docs) is free
+
+
+@pytest.mark.parametrize(("first", "second", "sentiment", "expected"), [
+    ("checkout", "refund", -0.3, "Checkout and refund problems"),  # mostly complaints: what goes wrong
+    ("prices", "value", 0.5, "Prices and value"),
+    ("phone", "chat", 0.0, "Phone and chat"),
+])
+def test_two_shared_words_name_a_parent(first: str, second: str, sentiment: float, expected: str) -> None:
+    assert parent_words.pair(first, second, sentiment, NEGATIVE_THEME) == expected
+
+
+@pytest.mark.parametrize(("children", "expected"), [
+    ([(-0.4, 40), (0.5, 30), (0.0, 30)], "App problems and praise"),  # 40 % complaints, 30 % praise
+    ([(-0.4, 40), (0.5, 20), (0.0, 40)], None),  # praise in too few of its segments
+    ([(0.0, 40), (0.1, 60)], None),  # neither way
+    ([], None),
+])
+def test_a_parent_going_both_ways_says_so(children: list[tuple[float, int]], expected: str | None) -> None:
+    assert parent_words.both_ways("app", children, NEGATIVE_THEME, 0.2) == expected
+
+
+@pytest.mark.parametrize(("word", "vague"), [("number", True), ("Items", True), ("phone", False), ("refund", False)])
+def test_a_vague_word_names_no_parent(word: str, vague: bool) -> None:
+    assert parent_words.vague(word) is vague
+
+
+GENERAL_CHILDREN = [["As above."] * 4, ["fine", "Fine.", "It was alright", "fine"], ["Made my day."] * 3,
+                    ["All good thanks"] * 3]
+CONTACT_CHILDREN = [["My phone number is [PHONE].", "Call me on this number [PHONE].", "My number is [PHONE]."],
+                    ["The live chat queue was huge.", "Live chat said I was number 34 in the queue.",
+                     "Nobody answered the phone or the chat."],
+                    ["The phone line just plays music.", "Waited on the phone for an hour.",
+                     "Tried the chat and the phone line."]]
+
+
+@pytest.mark.parametrize(("children", "expected"), [
+    ({"general": GENERAL_CHILDREN, "general again": GENERAL_CHILDREN[:2]}, ["General remarks", "Other remarks"]),
+    ({"contact": CONTACT_CHILDREN}, ["Support contact"]),  # phone, chat, numbers left: reaching the company
+    ({"bags": [["Missing items in the bag.", "Two items missing from the bag.", "Items missing again, check the bag."],
+               ["Damaged items, the bag split.", "The bag split and items were damaged.",
+                "Items crushed in a thin bag."]]},
+     ["Bag problems"]),  # "items" is no topic alone: not "Items and bag problems"
+    ({"app": [THEMES["app crashes at checkout"],
+              ["Love the app, so simple.", "The app is brilliant.", "Great app, easy to use.", "Simple app."]]},
+     ["App problems and praise"]),
+    # children sharing no phrase: their main words, not one word twice ("Ordering and order")
+    ({"ordering": [["Ordering was easy.", "Easy ordering as always.", "Easy ordering on the app.",
+                    "Ordering online was easy."],
+                   ["The order arrived with a wrong item.", "Please check the order before it leaves.",
+                    "My order had the wrong milk.", "Check my order next time."],
+                   ["I can reorder from my favourites.", "Reordering is quick.",
+                    "Ordering from the favourites list is handy.", "Easy ordering from favourites."]]},
+     ["Ordering and favourites"]),
+])
+def test_parents_are_named_as_a_person_would(parser: Any, children: dict[str, list[list[str]]],
+                                             expected: list[str]) -> None:
+    labels = label_parents(children, list(children))
+    assert [labels[p].label for p in children] == expected
+
+
+def cand(key: str, score: float, share: float) -> Candidate:
+    return Candidate(key, key, score, share)
+
+
+@pytest.mark.parametrize(("ranked", "expected"), [
+    # a phrase of one big child against a word most children use: the word
+    ([cand("less plastic", 0.27, 0.078), cand("substitution", 0.25, 0.111)], "substitution"),
+    # the word covers only a little more: the phrase ("Fresh food", not "Food comments")
+    ([cand("fresh food", 0.095, 0.033), cand("food", 0.071, 0.037)], "fresh food"),
+    ([cand("less plastic", 0.27, 0.078), cand("items", 0.25, 0.3)], "less plastic"),  # a vague word never
+    ([cand("refund", 0.3, 0.2), cand("refund delay", 0.2, 0.1)], "refund"),
+])
+def test_the_widest_shared_candidate_names_a_parent(ranked: list[Candidate], expected: str) -> None:
+    assert parent_words.widest(ranked).key == expected
+
+
+@pytest.mark.parametrize(("label", "free", "expected"), [
+    ("Order comments", [cand("order", 0.12, 0.07), cand("check order", 0.057, 0.008),
+                        cand("easy ordering", 0.086, 0.027)], "easy ordering"),
+    ("Order feedback", [cand("order", 0.12, 0.07), cand("easy ordering", 0.05, 0.027)], None),  # too weak
+    ("Order problems", [cand("order", 0.12, 0.07), cand("easy ordering", 0.086, 0.027)], None),  # says what
+    ("Order comments", [cand("order", 0.12, 0.07), cand("delivery slot", 0.1, 0.05)], None),  # not its word
+])
+def test_a_phrase_with_the_topic_names_a_parent_rather_than_comments(label: str, free: list[Candidate],
+                                                                     expected: str | None) -> None:
+    found = parent_words.instead_of_comments(label, free[0], free)
+    assert (found.key if found else None) == expected
+
+
+@pytest.mark.parametrize(("docs", "share"), [
+    (["Waited on hold for an hour.", "The live chat was useless.", "Call me on [PHONE].", "No one answers e-mails."], 1.0),
+    (["The chatbot is useless.", "Late delivery again.", "Customer services were great.", "Fresh bread."], 0.5),
+    (["Late delivery again.", "The bag split.", "Please support local farms more."], 1 / 3),  # a limit: any "support"
+    (["Where is my phone?", "Set an alarm."], 0.5),  # ... and any phone: a group needs 40 % of them
+    ([], 0.0),
+])
+def test_contact_share_counts_segments_about_reaching_the_company(docs: list[str], share: float) -> None:
+    assert parent_words.contact_share(docs) == pytest.approx(share)

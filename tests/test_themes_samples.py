@@ -98,3 +98,15 @@ def test_fine_themes_are_pure_and_the_top_level_near_what_their_centroids_allow(
     assert mean["perfect"] >= 0.9, found["perfect"]
     assert sum(s >= 0.85 for s in found["perfect"].values()) >= len(found["perfect"]) - 2, found["perfect"]
     assert mean["now"] >= mean["centres"] - 0.1, mean
+
+
+def test_comments_that_say_nothing_have_a_top_level_entry_of_their_own(
+        run: tuple[sqlite_utils.Database, dict[str, object], Path]) -> None:
+    # "As above", "fine", "Made my day": under "General remarks", which holds no comment about a topic
+    db, _, _ = run
+    under = set(db.execute(
+        "select distinct s.text, p.label from theme_segments s join themes t on t.id = s.theme_id "
+        "join themes p on p.id = t.parent_id where s.text in ('As above.', 'fine', 'Made my day.')").fetchall())
+    assert under == {("As above.", "General remarks"), ("fine", "General remarks"), ("Made my day.", "General remarks")}
+    assert db.execute("select count(*) from themes where status = 'parent' and label = 'General remarks'"
+                      ).fetchone()[0] == 1

@@ -396,7 +396,8 @@ def _plan_parents(db: sqlite_utils.Database, settings: ThemeSettings, leaf_ids: 
                   leaf_vecs: np.ndarray, docs_of: dict[int, list[str]], taken: Iterable[str],
                   next_id: int, sizes: list[int] | None = None) -> _Parents:
     groups = (hierarchy.parent_groups(leaf_vecs, settings.parent_threshold, settings.top_count(len(leaf_ids)),
-                                      sizes=sizes, fewest=settings.top_themes or hierarchy.FEWEST)
+                                      sizes=sizes, fewest=settings.top_themes or hierarchy.FEWEST,
+                                      docs=[docs_of.get(t, []) for t in leaf_ids])
               if len(leaf_ids) > 2 else [])
     moved = edits.placements(db)  # analysts' placements: matched without, then honoured
     placed = {n: moved[tid] for n, tid in enumerate(leaf_ids) if tid in moved}

@@ -37,9 +37,14 @@ questions ask ("Timing questions") or "Mixed questions" / "Assorted comments" (:
 name ("Aaron", "Portland") is never a topic, and a phrase or saying holding a person's given name
 ("call me bob", "spell aaron") is no candidate at all, for a label or a keyword: a name the redactor
 missed (written in lower case, say) is never published as a theme's name (:mod:`.label_units`). A
-parent's label is its best shared phrase, two shared words ("Prices and value"), its one shared word
-with what its comments do ("Weather questions", "Delivery problems"), or its two biggest children's
-main words, never a name alone ("France"); a parent whose children share nothing is "Short
+parent's label is its best shared phrase, two shared words ("Prices and value"; "Checkout and refund
+problems" when mostly negative), its one shared word with what its comments do ("Weather questions",
+"Delivery problems"; "App problems and praise" when its children go both ways), or its two biggest
+children's main words, never a name alone ("France") nor a word that names no topic alone ("Number":
+:mod:`.parent_words`); a parent much of which is about reaching the company (phone, chat, e-mail,
+numbers left) is "Support contact"; a parent whose children mostly say nothing about a
+topic ("As above", "Made my day", another language: :func:`.label_words.content_free`) is "General
+remarks"; a parent whose children share nothing is "Short
 answers" or "Mixed comments". Labels are written as most segments wrote them, capitalised, and
 chosen in the order given (biggest first) against ``taken`` (analysts' pinned labels, the parents' labels), so no two themes
 share one; keywords are the label's phrase and the best other candidates picked for
@@ -61,7 +66,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from feedback.themes import label_units, label_words, phrases, sayings
+from feedback.themes import label_units, label_words, parent_words, phrases, sayings
 from feedback.themes.label_units import NEGATIVE_THEME, Candidate, Unit
 from feedback.themes.ngram_labels import (
     Labelling,
@@ -101,6 +106,7 @@ NOTHING_SPECIFIC = "Short answers"  # ... and mostly say nothing a phrase could 
 UNCLEAR = "Unclear comments"  # a theme with no phrase and nothing said twice
 REFERENCES = "Reference numbers"  # a theme of "Order BM6614972, my name's [NAME]"
 BARE = 0.6  # share of segments without a phrase that makes a parent "Short answers"
+GENERAL = "General remarks"  # a parent whose children mostly say nothing about a topic (hierarchy.py)
 CONTACT_DETAILS = sayings.CONTACT_DETAILS  # a theme of "call me on [PHONE]" (or a more specific name)
 
 
@@ -315,11 +321,16 @@ def _second_word(free: list[Candidate], pick: Candidate) -> Candidate | None:
 def _parent_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[str | None, list[Candidate]]:
     """What the children share: the best shared phrase, or two shared topics ("Emails and chat");
     without any, the main topics of the two biggest children. A name alone ("France") names no group."""
-    free = [c for c in free if not (c.words == 1 and label_words.is_name(c.key))]
+    if label_words.content_free(unit.docs):  # "As above", "Made my day", another language: no topic
+        return _free([GENERAL], used), []
+    if parent_words.contact_share(unit.docs) >= parent_words.CONTACT:  # phone, chat, e-mail, "[PHONE]"
+        return _free(parent_words.SUPPORT_CONTACT, used), []
+    free = [c for c in free if not (c.words == 1 and (label_words.is_name(c.key) or parent_words.vague(c.key)))]
     if free:
-        top = free[0]
+        top = parent_words.widest(free)  # a phrase, unless a word covers much more of the group
         if top.words > 1:
             return sayings.capitalise(top.text), [top]
+        first = free[0]  # the phrase the word stood in for, if any
         longer = next((c for c in free if c.words > 1 and top.key in c.key.split()
                        and c.score >= PARENT_EXTEND * top.score and c.share >= SHARED * top.share), None)
         if longer:
@@ -327,14 +338,28 @@ def _parent_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[st
         second = next((c for c in free[1:] if c.words == 1 and c.score >= PARENT_PAIR * top.score
                        and not c.key.startswith(top.key) and not top.key.startswith(c.key)
                        and not label_words.is_name(c.key)), None)
-        if second and not label_words.is_name(top.key):
-            return sayings.capitalise(f"{top.text} and {second.text}"), [top, second]
+        if second and not label_words.is_name(top.key):  # "Prices and value", "Checkout and refund problems"
+            return sayings.capitalise(parent_words.pair(top.text, second.text, unit.sentiment, NEGATIVE_THEME)), [
+                top, second]
+        split = (parent_words.both_ways(top.text, [(c.sentiment, len(c.docs)) for c in unit.children],
+                                        NEGATIVE_THEME, POSITIVE_THEME)
+                 if NEGATIVE_THEME < unit.sentiment < POSITIVE_THEME else None)
+        if split and not label_words.is_name(top.key) and _norm(split) not in used:  # "App problems and praise"
+            return sayings.capitalise(split), [top]
         if not label_words.is_name(top.key):  # "Weather questions", "Refund problems"
-            return label_words.topic_phrase(top.key, unit.docs, unit.sentiment, NEGATIVE_THEME, top.text,
-                                             POSITIVE_THEME, used), [top]
+            text = label_words.topic_phrase(top.key, unit.docs, unit.sentiment, NEGATIVE_THEME, top.text,
+                                            POSITIVE_THEME, used)
+            said = parent_words.instead_of_comments(text, top, free)  # "Order comments" -> "Easy ordering"
+            if said is None and first.words > 1 and parent_words.is_comments(text):
+                said = first  # "Less plastic" rather than "Substitution comments"
+            return (sayings.capitalise(said.text), [said]) if said else (text, [top])
         return sayings.capitalise(top.text), [top]
     topics = [_topic(child) for child in sorted(unit.children, key=lambda c: -len(c.docs))]
-    found = list({t.key: t for t in topics if t and not label_words.is_name(t.key)}.values())
+    found: list[Candidate] = []
+    for t in topics:  # not the same word twice ("Ordering and order")
+        if t and not label_words.is_name(t.key) and not any(
+                t.key.startswith(f.key) or f.key.startswith(t.key) for f in found):
+            found.append(t)
     if len(found) < 2:
         return None, []
     return sayings.capitalise(f"{found[0].text} and {found[1].text}"), found[:2]
@@ -423,6 +448,7 @@ _VARIANTS = {
     OTHER_COMMENTS.lower(): ["Other comments", "Various comments"],
     NOTHING_SPECIFIC.lower(): ["Brief answers", "Other short answers"],
     OTHER_LANGUAGES.lower(): ["Comments in other languages"],
+    GENERAL.lower(): ["Other remarks", "Other general remarks"],
 }
 
 

@@ -13,6 +13,9 @@ single word or what the theme's segments say is a sentence, not a name:
   ("swift" -> "Swift transfers"), when enough of them do;
 - :func:`topic_phrase`: the main word with a head saying what the comments do with it: "Refund
   problems" (mostly negative), "Weather questions" (mostly questions), "Staff comments";
+- :func:`says_nothing` / :func:`content_free`: whether a segment / most of a theme says nothing about
+  a topic ("As above", "Made my day", "Fine", another language): such themes make a top-level entry
+  of their own (:mod:`.hierarchy`), named "General remarks" (:mod:`.label`);
 - :func:`is_name`: a person's or a place's name ("Aaron", "Portland"), never a theme's topic alone;
 - :func:`names_person`: whether a text holds a person's given name ("call me bob", "spell aaron"):
   such a phrase or saying never becomes a label or a keyword, so a name the redactor missed (written
@@ -28,6 +31,7 @@ from functools import lru_cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from feedback.themes.label_language import is_foreign
 from feedback.themes.phrases import JOINED, TIME_WORDS
 
 LEADING = {"no", "more", "less", "fewer"}  # may open a label ("No reply", "More staff")
@@ -159,9 +163,7 @@ def speech_act(docs: Sequence[str], used: Iterable[str] = ()) -> str | None:
         return None
     counts: Counter[int] = Counter()
     for doc in docs:
-        text = " ".join(doc.lower().replace("’", "'").strip(" .!?,").split())
-        found = next((i for i, (names, pattern) in enumerate(SPEECH_ACTS) if pattern.search(text)
-                      and (names[0] != YES_OR_NO or len(text.split()) <= SHORT)), None)
+        found = _act(doc)
         if found is not None:
             counts[found] += 1
     if not counts:
@@ -170,6 +172,42 @@ def speech_act(docs: Sequence[str], used: Iterable[str] = ()) -> str | None:
     taken = set(used)
     names = SPEECH_ACTS[index][0]
     return next((n for n in names if n.lower() not in taken), names[0]) if count / len(docs) >= MOST else None
+
+
+def _act(doc: str) -> int | None:
+    """The index in :data:`SPEECH_ACTS` of what ``doc`` does, or None."""
+    text = " ".join(doc.lower().replace("’", "'").strip(" .!?,").split())
+    return next((i for i, (names, pattern) in enumerate(SPEECH_ACTS) if pattern.search(text)
+                 and (names[0] != YES_OR_NO or len(text.split()) <= SHORT)), None)
+
+
+# What a comment does that names no topic: thanks, greetings, "As above", "Made my day", "Fine", "Yes".
+NO_TOPIC = {"Thank-you messages", "Goodbye messages", "Greeting messages", "Requests to repeat", "Unsure answers",
+            "No further comments", "General praise", "Satisfied answers", YES_OR_NO}
+_NOTHING_WRONG = re.compile(r"^(?:no|not any|never any) (?:complaints?|problems?|issues?)(?: at all| so far)?"
+                            r"(?:,? thanks?(?: you)?)?$")
+_PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
+
+
+def says_nothing(text: str) -> bool:
+    """Whether a segment says nothing about a topic: in another language (what it is about is not
+    read), no words at all ("👍"), or a content-free speech act (:data:`NO_TOPIC`: "As above", "All
+    good thanks", "Made my day", "It was alright") or "No complaints". A segment that names someone or
+    leaves a number ("Thanks, [NAME]", "Call me on [PHONE]") is about that person or that contact."""
+    if _PLACEHOLDER.search(text):
+        return False
+    if is_foreign(text) or not _TOKEN.search(text.lower()):
+        return True
+    act = _act(text)
+    if act is not None:
+        return SPEECH_ACTS[act][0][0] in NO_TOPIC
+    return bool(_NOTHING_WRONG.match(" ".join(text.lower().replace("’", "'").strip(" .!?,").split())))
+
+
+def content_free(docs: Sequence[str], share: float = MOST) -> bool:
+    """Whether at least ``share`` of ``docs`` (a theme's segments) say nothing about a topic
+    (:func:`says_nothing`): "No further comments", "General praise", "Non-English comments"."""
+    return bool(docs) and sum(says_nothing(d) for d in docs) / len(docs) >= share
 
 
 def neighbour_phrase(word: str, docs: Sequence[str], avoid: set[str]) -> str | None:

@@ -1,0 +1,100 @@
+"""How a parent theme's shared words become a label a person would write (used by :mod:`.label`).
+
+A parent is named from its children's common ground (:func:`.label_units.common_ground`); when
+that is one or two words, these decide the phrase:
+
+- :func:`vague`: a word that names no topic on its own ("number" in "my number is", "call me on
+  this number", "number 34 in the queue"; "items", "thing"): never a parent's topic word, so the next
+  shared word names it ("Phone and chat", not "Number and chat");
+- :func:`contact_share`: a group much of which is about reaching the company (phone, chat, e-mail,
+  contact details left) is "Support contact";
+- :func:`widest`: a shared word that covers much more of the group than its best phrase names it
+  ("Substitutions and plastic", not "Less plastic" after one big child);
+- :func:`pair`: two shared words, with the problem when most of the group complains ("Checkout and
+  refund problems"), else as they are ("Prices and value");
+- :func:`instead_of_comments`: a phrase holding the group's word ("Easy ordering") rather than
+  "Order comments" when its comments do nothing one head could say;
+- :func:`both_ways`: one word whose children go both ways, some mostly complaints and some mostly
+  praise ("Buggy app", "Simple app"): "App problems and praise", not "App comments".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from feedback.themes.label_units import Candidate
+
+# Nouns that stand for something else in feedback ("number": a phone number, a place in a queue,
+# an order number; "items": whatever was ordered) and say nothing about a topic alone.
+VAGUE = frozenset({"number", "numbers", "item", "items", "thing", "things", "stuff", "problem", "problems",
+                   "issue", "issues", "person", "people", "one", "lot", "way", "kind", "sort", "part"})
+CONTACT = 0.4  # share of a parent's segments about contacting the company that names it "Support contact"
+SUPPORT_CONTACT = ["Support contact", "Customer contact", "Contact with support"]
+_CHANNEL = re.compile(r"\b(?:phones?|phoned|calls?|called|calling|rang|chat|chatbot|e-?mails?|e-?mailed|helpline|"
+                      r"hotline|call-?backs?|support|agents?|customer services?|on hold)\b|\[(?:PHONE|EMAIL)\]",
+                      re.IGNORECASE)
+WIDER = 1.25  # a parent's shared word covering this many times its best phrase's share names it instead
+INSTEAD = 0.5  # a phrase with the topic word names a parent instead of "<topic> comments" at this share of its score
+BOTH_WAYS = 0.25  # share of a parent's segments in mostly negative children, and in mostly positive ones
+
+
+def vague(key: str) -> bool:
+    """Whether a single word names no topic on its own (:data:`VAGUE`)."""
+    return key.lower() in VAGUE
+
+
+def pair(first: str, second: str, sentiment: float, negative: float) -> str:
+    """ "<first> and <second>", with " problems" when the group's mean sentiment is at most
+    ``negative`` (a group of complaints is named by what goes wrong, as a single topic is)."""
+    text = f"{first} and {second}"
+    text = f"{text} problems" if sentiment <= negative else text
+    return text[:1].upper() + text[1:]
+
+
+def both_ways(topic: str, children: Sequence[tuple[float, int]], negative: float, positive: float) -> str | None:
+    """ "<topic> problems and praise" when at least ``BOTH_WAYS`` of the segments are in children
+    (mean sentiment, segments) at most ``negative`` and as many in children at least ``positive``;
+    else None."""
+    total = sum(n for _, n in children)
+    if not total:
+        return None
+    low = sum(n for s, n in children if s <= negative) / total
+    high = sum(n for s, n in children if s >= positive) / total
+    if low < BOTH_WAYS or high < BOTH_WAYS:
+        return None
+    return f"{topic[:1].upper()}{topic[1:]} problems and praise"
+
+
+def instead_of_comments(label: str, top: Candidate, free: Sequence[Candidate]) -> Candidate | None:
+    """For a parent that would be "<topic> comments" (its comments neither mostly complain, ask,
+    request nor praise), the best phrase of two words or more holding the topic word or a longer form
+    of it ("easy ordering" for "order"), scoring at least ``INSTEAD`` of the word; else None."""
+    if not is_comments(label):
+        return None
+    return next((c for c in free if c.words > 1 and c.score >= INSTEAD * top.score
+                 and any(w.startswith(top.key) for w in c.key.split())), None)
+
+
+def widest(ranked: Sequence[Candidate]) -> Candidate:
+    """The first of ``ranked`` (best first), or the best single word when the first is a phrase and
+    the word covers ``WIDER`` times as much of the group (a phrase of one big child, "less plastic",
+    does not name a group most of whose children are about "substitutions")."""
+    first = ranked[0]
+    word = next((c for c in ranked if c.words == 1 and not vague(c.key)), None)
+    return word if first.words > 1 and word is not None and word.share >= WIDER * first.share else first
+
+
+def is_comments(label: str) -> bool:
+    """Whether ``label`` is a topic with the head that says nothing ("Order comments", "App feedback")."""
+    from feedback.themes.label_words import HEADS
+
+    return label.split()[-1].lower() in HEADS["comments"]
+
+
+def contact_share(docs: Sequence[str]) -> float:
+    """The share of ``docs`` about contacting the company: a channel ("live chat", "on hold", "no one
+    answers the phone", "e-mails") or contact details left ("[PHONE]", "[EMAIL]")."""
+    return sum(bool(_CHANNEL.search(d)) for d in docs) / max(len(docs), 1)
