@@ -149,6 +149,8 @@ COMMENT_WEIGHT = 0.75
 # standardised embedding and cues, fitted jointly with the linear weights from the linear fit, held back
 # HIDDEN_PENALTY times as hard as the linear weights, HIDDEN_ITERATIONS L-BFGS steps (0 units: linear, as before).
 HIDDEN_UNITS = 32
+# How the classes are balanced (:func:`design`): "global" (before 2026-12-02 12:00) or "source".
+BALANCE = "source"
 HIDDEN_PENALTY = 30.0
 HIDDEN_ITERATIONS = 300
 SHARES = {"clothing": 0.45, "vader_gt": 0.25, "uci": 0.15, "clinc": 0.15}
@@ -300,9 +302,13 @@ def embed_cached(texts: Iterable[str], embedder: SupportsEmbed, cache: Path | No
 
 
 def design(texts: list[Labelled], vectors: dict[str, np.ndarray],
-           pieces: list[list[tuple[str, str]]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+           pieces: list[list[tuple[str, str]]], balance: str = BALANCE) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(features, class, weight, owner) per training segment; weights follow :data:`SHARES` and balance
-    the classes; ``owner``: the index of the segment's text in ``texts`` (for :func:`comment_rows`)."""
+    the classes (``balance``: "global", the three classes of all sources together weigh the same; "source",
+    within each source's share its classes weigh the same); ``owner``: the index of the segment's text in
+    ``texts`` (for :func:`comment_rows`)."""
+    if balance not in ("global", "source"):
+        raise ValueError(f"balance is 'global' or 'source', not {balance!r}")
     rows, labels, weights, sources, owners = [], [], [], [], []
     for index, (item, segs) in enumerate(zip(texts, pieces, strict=True)):
         for clean, _ in segs:
@@ -318,6 +324,14 @@ def design(texts: list[Labelled], vectors: dict[str, np.ndarray],
     for source, share in present.items():
         mask = src == source
         w[mask] *= share / sum(present.values()) / w[mask].sum()
+        if balance == "source":  # each class of the source carries the same part of its share
+            classes, total = [k for k in range(len(CLASSES)) if (mask & (y == k)).any()], w[mask].sum()
+            for k in classes:
+                w[mask & (y == k)] *= total / len(classes) / w[mask & (y == k)].sum()
+    if balance == "source":
+        if len(set(y.tolist())) < len(CLASSES):
+            raise ValueError("every class (negative, neutral, positive) needs at least one training example")
+        return features, y, w / w.mean(), np.array(owners, dtype=np.int64)
     totals = np.array([w[y == k].sum() for k in range(len(CLASSES))])
     if (totals == 0).any():
         raise ValueError("every class (negative, neutral, positive) needs at least one training example")
@@ -537,18 +551,19 @@ def fit_ordinal(scaled: np.ndarray, labels: np.ndarray, weights: np.ndarray, c: 
 
 def train(texts: list[Labelled], embedder: SupportsEmbed, cache: Path | None = None, *, c: float = C,
           band: float = BAND, negative_shift: float = NEGATIVE_SHIFT, ngram_weight: float = NGRAM_WEIGHT,
-          comment_weight: float = COMMENT_WEIGHT, hidden_units: int = HIDDEN_UNITS,
+          comment_weight: float = COMMENT_WEIGHT, hidden_units: int = HIDDEN_UNITS, balance: str = BALANCE,
           command: str | None = None) -> SentimentHead:
     """Segment, embed, and fit the head on ``texts``."""
     pieces = segment_texts([t.text for t in texts])
     vectors = embed_cached([clean for segs in pieces for clean, _ in segs], embedder, cache)
-    features, labels, weights, owners = design(texts, vectors, pieces)
+    features, labels, weights, owners = design(texts, vectors, pieces, balance)
     counts = {source: sum(t.source == source for t in texts) for source in SHARES}
     meta = {"texts": counts, "segments": int(len(labels)), "C": c, "shares": SHARES,
             "hold_out": f"sha256(text)[:8] % {HOLD_OUT_MODULUS} == 0", "clothing_3_stars": "neutral",
             **({"negative_shift": negative_shift} if negative_shift else {}),
             **({"ngrams": {"size": NGRAM_SIZE, "min_count": MIN_COUNT, "weight": ngram_weight}} if ngram_weight else {}),
             **({"comment_weight": comment_weight} if comment_weight else {}),
+            "balance": balance,
             **({"hidden": {"units": hidden_units, "penalty": HIDDEN_PENALTY, "iterations": HIDDEN_ITERATIONS}}
                if hidden_units else {}),
             **({"command": command} if command else {})}
@@ -609,6 +624,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--hidden-units", type=int, default=HIDDEN_UNITS,
                         help="ReLU units of the hidden layer beside the linear map (default %(default)s; "
                              "0: a linear head, as before 2026-12-02 12:00)")
+    parser.add_argument("--balance", choices=("global", "source"), default=BALANCE,
+                        help="classes weigh the same over all sources or within each (default %(default)s; "
+                             "global: as before 2026-12-02 12:00)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -626,7 +644,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.validate:
         fitted = train([t for t in texts if not validation(t.text)], embedder, args.cache,
                        negative_shift=args.negative_shift, ngram_weight=args.ngram_weight,
-                       comment_weight=args.comment_weight, hidden_units=args.hidden_units)
+                       comment_weight=args.comment_weight, hidden_units=args.hidden_units, balance=args.balance)
         for line in validation_figures(fitted, [t for t in texts if validation(t.text)], embedder, args.cache):
             log.info("%s", line)
     settings = f"--limit {args.limit} --clothing-limit {args.clothing_limit}" + (" --no-clothing" * args.no_clothing)
@@ -634,8 +652,10 @@ def main(argv: list[str] | None = None) -> None:
     settings += f" --ngram-weight {args.ngram_weight}" if args.ngram_weight != NGRAM_WEIGHT else ""
     settings += f" --comment-weight {args.comment_weight}" if args.comment_weight != COMMENT_WEIGHT else ""
     settings += f" --hidden-units {args.hidden_units}" if args.hidden_units != HIDDEN_UNITS else ""
+    settings += f" --balance {args.balance}" if args.balance != BALANCE else ""
     head = train(texts, embedder, args.cache, negative_shift=args.negative_shift, ngram_weight=args.ngram_weight,
-                 comment_weight=args.comment_weight, hidden_units=args.hidden_units, command=settings)
+                 comment_weight=args.comment_weight, hidden_units=args.hidden_units, balance=args.balance,
+                 command=settings)
     head.save(args.out)
     log.info("wrote %s: %s", args.out, head.meta)
 

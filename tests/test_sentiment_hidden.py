@@ -93,3 +93,25 @@ def test_fit_head_with_hidden_units_learns_what_a_linear_head_cannot() -> None:
     assert linear.hidden_bias.size == 0 and layered.hidden.shape == (8, 4 + len(HEAD_FEATURES))
     assert accuracy(linear) < 0.6 < 0.9 < accuracy(layered)
     assert layered.version == again.version  # the same data gives the same weights
+
+
+def test_classes_balanced_within_each_source() -> None:
+    texts = [train_sentiment.Labelled(f"clothing {i}", 0 if i < 2 else 2, "clothing") for i in range(10)]
+    texts += [train_sentiment.Labelled(f"uci {i}", 0 if i < 5 else 2, "uci") for i in range(10)]
+    texts += [train_sentiment.Labelled(f"clinc {i}", 1, "clinc") for i in range(4)]
+    pieces = [[(t.text, t.text)] for t in texts]
+    vectors = {t.text: np.full(384, i, np.float32) for i, t in enumerate(texts)}
+    _, labels, weights, _ = train_sentiment.design(texts, vectors, pieces, "source")
+    parts = {(t.source, t.label): round(float(weights[i]), 6) for i, t in enumerate(texts)}
+    share = {s: v / sum(train_sentiment.SHARES[k] for k in ("clothing", "uci", "clinc"))
+             for s, v in train_sentiment.SHARES.items()}
+    total = weights.sum()
+    # the 2 negative clothing reviews carry as much as the 8 positive ones: half the clothing share each side
+    assert weights[:2].sum() / total == pytest.approx(share["clothing"] / 2)
+    assert weights[2:10].sum() / total == pytest.approx(share["clothing"] / 2)
+    assert weights[20:].sum() / total == pytest.approx(share["clinc"])  # one class: the whole share
+    assert parts[("clothing", 0)] == pytest.approx(4 * parts[("clothing", 2)])
+    _, _, global_weights, _ = train_sentiment.design(texts, vectors, pieces, "global")
+    assert not np.allclose(global_weights, weights)
+    with pytest.raises(ValueError, match="balance"):
+        train_sentiment.design(texts, vectors, pieces, "per-class")
