@@ -217,14 +217,15 @@ class SentimentHead:
         """Write the head as an ``.npz`` file (float32 weights, the rest as JSON)."""
         info = {"model": self.model, "dim": self.dim, "band": self.band, "features": list(self.features),
                 "meta": self.meta, "ngram_size": self.ngram_size}
+        arrays: dict[str, Any] = {"coef": self.coef.astype(np.float32), "intercept": self.intercept.astype(np.float32),
+                                  "info": np.array(json.dumps(info, sort_keys=True)),
+                                  "vocab": np.array(self.vocab, dtype=np.str_),
+                                  "ngram_coef": self.ngram_coef.astype(np.float32)}
+        if self.hidden_bias.size:  # a linear head's file stays as it was
+            arrays.update(hidden=self.hidden.astype(np.float32), hidden_bias=self.hidden_bias.astype(np.float32),
+                          hidden_out=self.hidden_out.astype(np.float32))
         with open(path, "wb") as fh:
-            np.savez_compressed(fh, coef=self.coef.astype(np.float32), intercept=self.intercept.astype(np.float32),
-                                info=np.array(json.dumps(info, sort_keys=True)),
-                                vocab=np.array(self.vocab, dtype=np.str_),
-                                ngram_coef=self.ngram_coef.astype(np.float32),
-                                **({"hidden": self.hidden.astype(np.float32),
-                                    "hidden_bias": self.hidden_bias.astype(np.float32),
-                                    "hidden_out": self.hidden_out.astype(np.float32)} if self.hidden_bias.size else {}))
+            np.savez_compressed(fh, **arrays)
 
 
 def read_head(path: str | Path) -> SentimentHead:
