@@ -1,7 +1,7 @@
 """Segment sentiment from the stored sentence embeddings, a few lexicon scores and cues.
 
 The theme stage embeds every themable segment with all-MiniLM-L6-v2; a small linear head
-reads that vector together with the segment's VADER scores (negative, neutral, positive,
+(with a small hidden layer beside it) reads that vector together with the segment's VADER scores (negative, neutral, positive,
 compound; the service lexicon of :mod:`.sentiment` included) and a handful of cues a lexicon
 misses: a question, a request, a negation, an unresolved wait ("hasn't arrived", "still no
 reply"), a duration ("11 days"), persistence ("again", "and counting"); and its word n-grams
@@ -149,12 +149,15 @@ class Calibration:
 
 @dataclass(frozen=True)
 class SentimentHead:
-    """A multinomial linear model over [embedding (``dim``), cues (:data:`HEAD_FEATURES`), word n-grams].
+    """A multinomial model over [embedding (``dim``), cues (:data:`HEAD_FEATURES`), word n-grams]: linear, plus
+    an optional small hidden layer on the embedding and cues.
 
     ``coef`` is (3, dim + cues) and ``intercept`` (3,), rows in :data:`CLASSES` order. ``vocab``:
     the word n-grams it reads (:func:`word_ngrams` of up to ``ngram_size`` words), each adding its
     column of ``ngram_coef`` (3, len(vocab)) when a segment has it; none in a head without them.
-    ``band`` is the neutral band cut out of a segment's score (:func:`dead_zone`).
+    ``band`` is the neutral band cut out of a segment's score (:func:`dead_zone`). ``hidden``
+    (units, dim + cues), ``hidden_bias`` (units,) and ``hidden_out`` (3, units): a small ReLU layer on
+    the same features whose output adds to the logits; none (0 units) in a linear head.
     """
 
     coef: np.ndarray
@@ -167,6 +170,9 @@ class SentimentHead:
     vocab: tuple[str, ...] = ()
     ngram_coef: np.ndarray = field(default_factory=lambda: np.zeros((len(CLASSES), 0), np.float32))
     ngram_size: int = 2
+    hidden: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    hidden_bias: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    hidden_out: np.ndarray = field(default_factory=lambda: np.zeros((len(CLASSES), 0), np.float32))
 
     def __post_init__(self) -> None:
         if self.features != HEAD_FEATURES:
@@ -182,6 +188,10 @@ class SentimentHead:
             raise ValueError(f"ngram_coef has shape {self.ngram_coef.shape}, expected {(len(CLASSES), len(self.vocab))}")
         if len(set(self.vocab)) != len(self.vocab):
             raise ValueError("the n-gram vocabulary has duplicates")
+        units = self.hidden_bias.shape[0]
+        if units and (self.hidden.shape != (units, width) or self.hidden_out.shape != (len(CLASSES), units)):
+            raise ValueError(f"hidden layer of {units} units needs hidden {(units, width)} and hidden_out "
+                             f"{(len(CLASSES), units)}, got {self.hidden.shape} and {self.hidden_out.shape}")
 
     @cached_property
     def vocab_index(self) -> dict[str, int]:
@@ -198,17 +208,24 @@ class SentimentHead:
         if self.vocab:  # a head without n-grams keeps the version it had before they existed
             digest.update(json.dumps([self.ngram_size, list(self.vocab)]).encode())
             digest.update(np.asarray(self.ngram_coef, dtype=np.float32).tobytes())
+        if self.hidden_bias.size:  # likewise a head without a hidden layer
+            for part in (self.hidden, self.hidden_bias, self.hidden_out):
+                digest.update(np.asarray(part, dtype=np.float32).tobytes())
         return digest.hexdigest()[:12]
 
     def save(self, path: str | Path) -> None:
         """Write the head as an ``.npz`` file (float32 weights, the rest as JSON)."""
         info = {"model": self.model, "dim": self.dim, "band": self.band, "features": list(self.features),
                 "meta": self.meta, "ngram_size": self.ngram_size}
+        arrays: dict[str, Any] = {"coef": self.coef.astype(np.float32), "intercept": self.intercept.astype(np.float32),
+                                  "info": np.array(json.dumps(info, sort_keys=True)),
+                                  "vocab": np.array(self.vocab, dtype=np.str_),
+                                  "ngram_coef": self.ngram_coef.astype(np.float32)}
+        if self.hidden_bias.size:  # a linear head's file stays as it was
+            arrays.update(hidden=self.hidden.astype(np.float32), hidden_bias=self.hidden_bias.astype(np.float32),
+                          hidden_out=self.hidden_out.astype(np.float32))
         with open(path, "wb") as fh:
-            np.savez_compressed(fh, coef=self.coef.astype(np.float32), intercept=self.intercept.astype(np.float32),
-                                info=np.array(json.dumps(info, sort_keys=True)),
-                                vocab=np.array(self.vocab, dtype=np.str_),
-                                ngram_coef=self.ngram_coef.astype(np.float32))
+            np.savez_compressed(fh, **arrays)
 
 
 def read_head(path: str | Path) -> SentimentHead:
@@ -220,10 +237,12 @@ def read_head(path: str | Path) -> SentimentHead:
             vocab = tuple(str(g) for g in data["vocab"]) if "vocab" in data.files else ()
             grams = (np.asarray(data["ngram_coef"], np.float32) if "ngram_coef" in data.files
                      else np.zeros((len(CLASSES), 0), np.float32))
+            layer = {name: np.asarray(data[name], np.float32) for name in ("hidden", "hidden_bias", "hidden_out")
+                     if name in data.files}
         return SentimentHead(coef=coef, intercept=intercept, model=str(info["model"]), dim=int(info["dim"]),
                              band=float(info["band"]), features=tuple(info["features"]),
                              meta=dict(info.get("meta") or {}), vocab=vocab, ngram_coef=grams,
-                             ngram_size=int(info.get("ngram_size", 2)))
+                             ngram_size=int(info.get("ngram_size", 2)), **layer)
     except (OSError, EOFError, KeyError, TypeError, ValueError, zipfile.BadZipFile) as exc:
         raise ValueError(f"{path}: not a sentiment head ({exc.__class__.__name__}: {exc})") from exc
 
@@ -242,8 +261,12 @@ def logits(vectors: np.ndarray, texts: Sequence[str], head: SentimentHead,
         raise ValueError(f"expected an (n, {head.dim}) matrix of {head.model} vectors, got {matrix.shape}")
     if len(texts) != matrix.shape[0]:
         raise ValueError(f"{len(texts)} texts for {matrix.shape[0]} vectors")
-    out = np.hstack([matrix, cue_matrix(texts)]).astype(np.float64) @ head.coef.T.astype(np.float64)
+    features = np.hstack([matrix, cue_matrix(texts)]).astype(np.float64)
+    out = features @ head.coef.T.astype(np.float64)
     out += head.intercept
+    if head.hidden_bias.size:  # a small hidden layer (ReLU) beside the linear map
+        units = np.maximum(features @ head.hidden.T.astype(np.float64) + head.hidden_bias, 0.0)
+        out += units @ head.hidden_out.T.astype(np.float64)
     out += ngram_logits(texts, head)
     if calibration is not None:
         out = out * calibration.scale + np.asarray(calibration.bias)
