@@ -19,6 +19,10 @@ Strategy, measured in bench/themes_quality.py:
   whose borders the refinement settles; Ward's clusters are compact and split the space evenly:
   clinc150 NMI 0.887 -> 0.910, 10 % subsample ARI 0.871 -> 0.900, outliers 2.7 -> 1.0 %;
   banking77 NMI 0.785 -> 0.788, ARI 0.812 -> 0.813 (bench/RESULTS.md, "Where NMI is lost").
+- Optional, off by default (neither won on both sets, bench/RESULTS.md "context and count"):
+  ``context_weight`` (the store mixes each segment's vector with its comment's mean segment vector,
+  :func:`in_context`, for the fit, nightly and the re-cluster alike) and ``count_fits`` (Ward's count
+  as the median of HDBSCAN counts on fixed-size hash samples, :func:`theme_count`).
 - Optional consensus (``consensus_fits`` > 1, off by default): HDBSCAN on hash subsamples,
   each merged and refined; segments together in more than half the fits (average linkage on
   the co-association) make the clusters. banking77 10 % subsample ARI 0.812 -> 0.872 with 15
