@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/themes_nmi_loss.py            # banking77 + clinc150 test splits; prints
     .venv/bin/python bench/themes_nmi_loss.py --append   # ... and appends to bench/RESULTS.md
+    .venv/bin/python bench/themes_nmi_loss.py --grid '[{}, {"context_weight": 2}]'  # settings side by side
 
 The segments and their vectors are the engine's (a nightly fit on a temporary warehouse,
 bench/themes_warehouse.py); then ``cluster.fit`` runs directly on them. Per set:
@@ -22,6 +23,7 @@ Outliers count as one cluster, as in bench/themes_quality.py.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 from collections import Counter, defaultdict
@@ -176,17 +178,59 @@ def evaluate(s: Segments, embedder: CachedEmbedder, seed: int) -> list[str]:
     return lines
 
 
+def mixed(s: Segments, weight: float) -> np.ndarray:
+    """The segments' vectors in their comment's context (``context_weight``), as the engine mixes them."""
+    comments = [str(i) for i in s.items]
+    return cluster.in_context(s.vectors, cluster.comment_means(s.vectors, comments, comments), weight)
+
+
+WHOLE = "whole_context"  # bench only: mix in the whole comment's own vector instead of its mean segment vector
+
+
+def grid_rows(s: Segments, grid: list[dict[str, object]], seed: int, embedder: CachedEmbedder) -> list[str]:
+    """``cluster.fit`` with each settings override of ``grid``: NMI and parts, 10 % subsample ARI, CPU seconds.
+    ``{"whole_context": w}`` (not a setting: the engine has no whole-comment vectors) mixes each segment
+    with its whole comment's own vector, ``normalise(segment + w * comment)``."""
+    import time
+
+    lines = ["| settings (defaults with) | NMI and parts | 10 % subsample ARI | fit CPU s |", "|---|---|---|---|"]
+    own = s.vectors
+    for override in grid:
+        settings = ThemeSettings(**{k: v for k, v in override.items() if k != WHOLE})  # type: ignore[arg-type]
+        s.vectors = mixed(s, settings.context_weight)
+        if WHOLE in override:
+            whole = text_vectors(s.texts, embedder)[s.items]
+            s.vectors = cluster.in_context(s.vectors, whole, float(override[WHOLE]))  # type: ignore[arg-type]
+        started = time.process_time()
+        _, fitted = cluster.fit(s.vectors, s.keys, settings)
+        cpu = time.process_time() - started
+        best = s.best(fitted.theme, fitted.score)
+        lines.append(f"| `{override or 'defaults'}` | {scores(s.labels, best)} | "
+                     f"{subsample_ari(s, settings, best, seed):.3f} | {cpu:.1f} |")
+        s.vectors = own
+        print(f"{s.name}: {lines[-1]}", flush=True)
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", default="banking77,clinc150")
     parser.add_argument("--seed", type=int, default=7, help="the subsample seed (bench/themes_quality.py's)")
     parser.add_argument("--append", action="store_true", help="append the tables to bench/RESULTS.md")
+    parser.add_argument("--grid", type=json.loads, default=None,
+                        help='only cluster.fit with these settings overrides, as a JSON list: '
+                        '\'[{}, {"context_weight": 2, "count_fits": 5}]\'')
     args = parser.parse_args()
     embedder = CachedEmbedder()
     lines: list[str] = []
     with tempfile.TemporaryDirectory() as folder:
         for name in args.sets.split(","):
-            lines += evaluate(Segments(name, embedder, Path(folder)), embedder, args.seed) + [""]
+            s = Segments(name, embedder, Path(folder))
+            if args.grid is not None:
+                lines += [f"### {name}: {len(s.labels):,} comments, {len(s.keys):,} segments", ""]
+                lines += grid_rows(s, args.grid, args.seed, embedder) + [""]
+                continue
+            lines += evaluate(s, embedder, args.seed) + [""]
     text = "\n".join(lines)
     print(text)
     if args.append:

@@ -19,6 +19,10 @@ Strategy, measured in bench/themes_quality.py:
   whose borders the refinement settles; Ward's clusters are compact and split the space evenly:
   clinc150 NMI 0.887 -> 0.910, 10 % subsample ARI 0.871 -> 0.900, outliers 2.7 -> 1.0 %;
   banking77 NMI 0.785 -> 0.788, ARI 0.812 -> 0.813 (bench/RESULTS.md, "Where NMI is lost").
+- Optional, off by default (neither won on both sets, bench/RESULTS.md "context and count"):
+  ``context_weight`` (the store mixes each segment's vector with its comment's mean segment vector,
+  :func:`in_context`, for the fit, nightly and the re-cluster alike) and ``count_fits`` (Ward's count
+  as the median of HDBSCAN counts on fixed-size hash samples, :func:`theme_count`).
 - Optional consensus (``consensus_fits`` > 1, off by default): HDBSCAN on hash subsamples,
   each merged and refined; segments together in more than half the fits (average linkage on
   the co-association) make the clusters. banking77 10 % subsample ARI 0.812 -> 0.872 with 15
@@ -206,12 +210,58 @@ def fit(vectors: np.ndarray, keys: list[str], settings: ThemeSettings) -> tuple[
         raise ValueError("one key per vector is needed")
     if settings.consensus_fits > 1:
         labels = consensus_labels(vectors, keys, settings)
+    elif settings.partition == "ward":
+        labels = ward_labels(vectors, keys, theme_count(vectors, keys, settings), settings)
     else:
         labels = merge_close(vectors, hdbscan_labels(vectors, keys, settings), settings.merge_threshold)
-        if settings.partition == "ward":
-            labels = ward_labels(vectors, keys, int(labels.max()) + 1 if labels.size else 0, settings)
     cents, result = refine(vectors, labels, settings)
     return cents, result
+
+
+def theme_count(vectors: np.ndarray, keys: list[str], settings: ThemeSettings) -> int:
+    """How many themes the Ward partition draws: HDBSCAN's clusters after the merge of near-duplicates.
+
+    With ``count_fits`` > 1 and more than ``count_sample`` segments, the median of the counts of
+    ``count_fits`` fits on hash samples (seed, fit number, key) of exactly ``count_sample``
+    segments: the count then estimates the data's structure and not its size (HDBSCAN's count on
+    all the segments falls ~10 % when a tenth of them goes, the main cause of unstable themes).
+    """
+    n = vectors.shape[0]
+    if settings.count_fits > 1 and n > settings.count_sample:
+        counts = []
+        for b in range(settings.count_fits):
+            chosen = sorted(fit_order(keys, settings.seed * 1000 + b + 1)[: settings.count_sample])
+            found = hdbscan_labels(vectors[chosen], [keys[i] for i in chosen], settings)
+            counts.append(int(merge_close(vectors[chosen], found, settings.merge_threshold).max()) + 1)
+        count = int(np.floor(np.median(counts)))  # the lower middle when even: no half clusters
+        log.info("theme count %d: median of %s (%d fits of %d segments)", count, counts, len(counts),
+                 settings.count_sample)
+        return count
+    labels = merge_close(vectors, hdbscan_labels(vectors, keys, settings), settings.merge_threshold)
+    return int(labels.max()) + 1 if labels.size else 0
+
+
+def comment_means(vectors: np.ndarray, comments: list[str], wanted: list[str]) -> np.ndarray:
+    """Per entry of ``wanted`` (a comment id), the mean of the ``vectors`` whose ``comments`` entry is
+    that comment (zeros for a comment with none)."""
+    index = {c: j for j, c in enumerate(dict.fromkeys(comments))}
+    sums = np.zeros((len(index) + 1, vectors.shape[1] if vectors.ndim == 2 else 0), dtype=np.float64)
+    counts = np.zeros(len(index) + 1, dtype=np.float64)
+    rows = np.array([index[c] for c in comments], dtype=np.int64)
+    np.add.at(sums, rows, vectors.astype(np.float64))
+    np.add.at(counts, rows, 1.0)
+    means = sums / np.maximum(counts, 1.0)[:, None]
+    return means[[index.get(c, len(index)) for c in wanted]].astype(np.float32)
+
+
+def in_context(vectors: np.ndarray, means: np.ndarray, weight: float) -> np.ndarray:
+    """``normalise(vector + weight * its comment's mean segment vector)``, row by row: the vector a
+    segment is clustered and assigned by (``context_weight``). Weight 0 gives the vectors back."""
+    if means.shape != vectors.shape:
+        raise ValueError(f"one comment mean per vector is needed ({means.shape} for {vectors.shape})")
+    if weight == 0.0 or not vectors.shape[0]:
+        return vectors
+    return normalise(vectors.astype(np.float64) + weight * means.astype(np.float64))
 
 
 def ward_labels(vectors: np.ndarray, keys: list[str], count: int, settings: ThemeSettings) -> np.ndarray:

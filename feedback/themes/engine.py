@@ -118,7 +118,7 @@ def recluster(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Supp
 def _assign_pending(db: sqlite_utils.Database, settings: ThemeSettings, embedder: SupportsEmbed,
                     active: list[dict[str, Any]], run: str) -> tuple[int, set[str]]:
     """(segments assigned to a theme, ids of those that joined the outlier pool) of tonight's."""
-    ids, _, vectors = store.unassigned_vectors(db, embedder)
+    ids, _, vectors = store.unassigned_vectors(db, embedder, settings.context_weight)
     cents = store.centroid_matrix(active)
     result = cluster.assign(vectors, cents, settings.assign_threshold)
     theme_ids = [active[t]["id"] if t >= 0 else None for t in result.theme]
@@ -137,7 +137,7 @@ def _propose_from_pool(db: sqlite_utils.Database, settings: ThemeSettings, embed
     if pooled < size or not joined:  # nothing new in the pool tonight: its vectors are not even read
         return 0
     log.info("outlier pool: %d segments, %d of them tonight's: looking for a new theme", pooled, joined)
-    ids, hashes, vectors = store.outlier_vectors(db, embedder)
+    ids, hashes, vectors = store.outlier_vectors(db, embedder, settings.context_weight)
     old = np.array([i not in tonight for i in ids], dtype=bool)
     kept = pool_sample(vectors, old)
     if len(kept) < len(ids):
@@ -244,7 +244,8 @@ def _claims(db: sqlite_utils.Database, embedder: SupportsEmbed, settings: ThemeS
     nearest = [int(j) for j in np.argsort(-(existing @ centre))[:NEIGHBOURS]]
     for j in nearest:
         if j not in members_of:
-            members_of[j] = store.segment_vectors(db, embedder, "s.theme_id = ?", [active[j]["id"]])
+            members_of[j] = store.segment_vectors(db, embedder, "s.theme_id = ?", [active[j]["id"]],
+                                                  context=settings.context_weight)
     found = [members_of[j] for j in nearest]
     moves = claims_of_new_theme(centre, pooled, [vectors for _, _, vectors in found], existing[nearest],
                                 min_cosine=settings.assign_threshold, fold_share=settings.fold_threshold)
@@ -271,7 +272,7 @@ def _nearest_parent(active: list[dict[str, Any]], existing: np.ndarray, centroid
 
 def _fit_all(db: sqlite_utils.Database, settings: ThemeSettings, embedder: SupportsEmbed, run: str,
              event: str) -> dict[str, Any]:
-    ids, hashes, vectors = store.segment_vectors(db, embedder)
+    ids, hashes, vectors = store.segment_vectors(db, embedder, context=settings.context_weight)
     keys = [f"{h}:{i}" for h, i in zip(hashes, ids, strict=True)]
     cents, result = cluster.fit(vectors, keys, settings) if ids else (np.zeros((0, 0)), None)
     k = cents.shape[0]

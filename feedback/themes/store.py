@@ -23,7 +23,7 @@ from feedback.embed import (
 )
 from feedback.text import segments as nlp
 from feedback.text.sentiment import sentiment as vader
-from feedback.themes import sums
+from feedback.themes import cluster, sums
 from feedback.warehouse import now_iso
 from feedback.warehouse.sql import chunks, marks
 
@@ -163,18 +163,46 @@ def embedding_texts(db: sqlite_utils.Database, hashes: list[str]) -> dict[str, s
 
 
 def segment_vectors(
-    db: sqlite_utils.Database, embedder: SupportsEmbed, where: str = "1", params: list[Any] | None = None
+    db: sqlite_utils.Database, embedder: SupportsEmbed, where: str = "1", params: list[Any] | None = None,
+    *, context: float = 0.0,
 ) -> tuple[list[str], list[str], np.ndarray]:
-    """(segment ids, text hashes, vectors) of the themable segments matching ``where``."""
+    """(segment ids, text hashes, vectors) of the themable segments matching ``where``.
+
+    ``context`` > 0: the vectors the themes are fitted and assigned by, each segment's mixed with the
+    mean vector of its comment's themable segments (:func:`.cluster.in_context`, ``context_weight``),
+    whichever of them ``where`` selects; the stored embeddings stay the segments' own.
+    """
     rows = db.execute(
-        f"""select s.id, s.text_hash, e.vector from theme_segments s
+        f"""select s.id, s.text_hash, e.vector, s.item_id from theme_segments s
             join embeddings e on e.text_hash = s.text_hash and e.model = ? and e.model_version = ?
             where s.themable = 1 and ({where}) order by s.id""",
         [embedder.name, embedder.version, *(params or [])],
     ).fetchall()
     ids = [r[0] for r in rows]
     hashes = [r[1] for r in rows]
-    return ids, hashes, from_blobs((r[2] for r in rows), dim=None)
+    vectors = from_blobs((r[2] for r in rows), dim=None)
+    if context and rows:
+        items = [r[3] for r in rows]
+        siblings, of = (vectors, items) if where == "1" else _comment_vectors(db, embedder, sorted(set(items)))
+        vectors = cluster.in_context(vectors, cluster.comment_means(siblings, of, items), context)
+    return ids, hashes, vectors
+
+
+def _comment_vectors(db: sqlite_utils.Database, embedder: SupportsEmbed,
+                     items: list[str]) -> tuple[np.ndarray, list[str]]:
+    """(vectors, item id of each) of every themable segment of ``items``."""
+    blobs: list[bytes] = []
+    of: list[str] = []
+    for part in chunks(items):
+        for item_id, blob in db.execute(
+            f"""select s.item_id, e.vector from theme_segments s
+                join embeddings e on e.text_hash = s.text_hash and e.model = ? and e.model_version = ?
+                where s.themable = 1 and s.item_id in ({marks(len(part))})""",
+            [embedder.name, embedder.version, *part],
+        ):
+            of.append(item_id)
+            blobs.append(blob)
+    return from_blobs(blobs), of
 
 
 def theme_rows(db: sqlite_utils.Database, statuses: tuple[str, ...] = ("active",)) -> list[dict[str, Any]]:
@@ -288,10 +316,10 @@ def get_state(db: sqlite_utils.Database, key: str) -> Any:
 
 
 def unassigned_vectors(
-    db: sqlite_utils.Database, embedder: SupportsEmbed
+    db: sqlite_utils.Database, embedder: SupportsEmbed, context: float = 0.0
 ) -> tuple[list[str], list[str], np.ndarray]:
     """Themable segments no nightly run has assigned yet (see :func:`segment_vectors`)."""
-    return segment_vectors(db, embedder, "s.assigned_at is null")
+    return segment_vectors(db, embedder, "s.assigned_at is null", context=context)
 
 
 def has_unassigned(db: sqlite_utils.Database) -> bool:
@@ -308,10 +336,10 @@ def theme_cohesion(db: sqlite_utils.Database) -> list[float]:
 
 
 def outlier_vectors(
-    db: sqlite_utils.Database, embedder: SupportsEmbed
+    db: sqlite_utils.Database, embedder: SupportsEmbed, context: float = 0.0
 ) -> tuple[list[str], list[str], np.ndarray]:
     """Themable segments in no theme: the outlier pool (see :func:`segment_vectors`)."""
-    return segment_vectors(db, embedder, "s.theme_id is null")
+    return segment_vectors(db, embedder, "s.theme_id is null", context=context)
 
 
 def stamp_unassigned(db: sqlite_utils.Database, stamp: str) -> None:
