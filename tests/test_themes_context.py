@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from sklearn.metrics import adjusted_rand_score
 
 from feedback.embed import Embedder
-from feedback.themes import cluster, recluster, store, update_themes
+from feedback.themes import cluster, merge, recluster, split, store, update_themes
 from feedback.themes.settings import ThemeSettings, same_shape
 from tests.themes_fixtures import add_comments, blobs, keys_of, new_warehouse, sample_comments
 
@@ -140,3 +140,18 @@ def test_fit_nightly_and_recluster_use_the_same_mixed_vectors(tmp_path: Path, em
     assert some and np.allclose(part, mixed[[ids.index(i) for i in some]], atol=1e-6)
     recluster(db, settings, embedder)
     _check_scores(db, embedder, settings)
+    # an analyst's merge and split place centroids in the same mixed space as the fit
+    largest = [r["id"] for r in sorted(store.theme_rows(db, ("active",)), key=lambda r: -r["size"])]
+    merge(db, largest[0], [largest[1]], WEIGHT)
+    parts = split(db, largest[2], settings)
+    mixed_themes = 0
+    for theme in (largest[0], *parts):
+        _, _, members = store.segment_vectors(db, embedder, "s.theme_id = ?", [theme], context=WEIGHT)
+        _, _, raw = store.segment_vectors(db, embedder, "s.theme_id = ?", [theme])
+        centre = store.centroid_matrix([r for r in store.theme_rows(db) if r["id"] == theme])[0]
+        mean = members.mean(axis=0)
+        assert np.allclose(centre, mean / np.linalg.norm(mean), atol=1e-5)
+        if np.abs(members - raw).max() > 1e-3:  # some member has a context: the raw mean is elsewhere
+            mixed_themes += 1
+            assert not np.allclose(centre, raw.mean(axis=0) / np.linalg.norm(raw.mean(axis=0)), atol=1e-3)
+    assert mixed_themes

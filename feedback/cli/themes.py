@@ -164,9 +164,10 @@ def pin_cmd(ctx: click.Context, theme_id: int) -> None:
 def merge_cmd(ctx: click.Context, target: int, others: tuple[int, ...]) -> None:
     """Merge the OTHERS themes into TARGET (re-clusters keep them merged)."""
     from feedback.themes import merge
+    from feedback.themes.settings import with_overrides
 
-    with _warehouse(ctx, republish=True) as (_, db):
-        merge(db, target, list(others))
+    with _warehouse(ctx, republish=True) as (config, db):
+        merge(db, target, list(others), with_overrides(config.themes, config.base_dir, {}).context_weight)
     click.echo(f"merged {', '.join(map(str, others))} into {target}")
 
 

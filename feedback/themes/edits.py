@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import sqlite_utils
 
-from feedback.embed import SupportsEmbed, load_embeddings, to_blob
+from feedback.embed import SupportsEmbed, to_blob
 from feedback.errors import FeedbackError
 from feedback.themes import cluster, label, store
 from feedback.themes.settings import ThemeSettings
@@ -53,8 +53,9 @@ def pin(db: sqlite_utils.Database, theme_id: int) -> None:
         store.history(db, now_iso(), theme_id, "pinned", old["label"], old["size"])
 
 
-def merge(db: sqlite_utils.Database, target: int, sources: list[int]) -> None:
-    """Move the segments of ``sources`` into ``target``; the sources are marked merged."""
+def merge(db: sqlite_utils.Database, target: int, sources: list[int], context: float = 0.0) -> None:
+    """Move the segments of ``sources`` into ``target``; the sources are marked merged. ``context``:
+    the settings' ``context_weight`` (the merged centroid is placed as the fit places centroids)."""
     if not sources:
         raise ThemeError("name at least one theme to merge into the first")
     if target in sources:
@@ -67,7 +68,7 @@ def merge(db: sqlite_utils.Database, target: int, sources: list[int]) -> None:
             db.execute("update theme_segments set theme_id = ? where theme_id = ?", [target, row["id"]])
             db.table("themes").update(row["id"], {"status": "merged", "merged_into": target, "updated_at": stamp})
             store.history(db, stamp, row["id"], "merged", row["label"], row["size"], into=target)
-        cent = store.member_centroid(db, target, into["model"], into["model_version"])
+        cent = store.member_centroid(db, target, into["model"], into["model_version"], context)
         if cent is not None:
             db.table("themes").update(target, {"centroid": to_blob(cent)})
         store.refresh_theme_stats(db)
@@ -78,11 +79,12 @@ def split(db: sqlite_utils.Database, theme_id: int, settings: ThemeSettings,
           embedder: SupportsEmbed | None = None) -> list[int]:
     """Re-cluster one theme into parts; the biggest part keeps the id. Returns all part ids."""
     row = get_theme(db, theme_id, ("active",))
-    seg = db.execute("select id, text_hash, text from theme_segments where theme_id = ? order by id",
-                     [theme_id]).fetchall()
-    if len(seg) < 4:
-        raise ThemeError(f"theme {theme_id} has {len(seg)} segments; at least 4 are needed to split it")
-    vectors = load_embeddings(db, [s[1] for s in seg], row["model"], row["model_version"])
+    ids_, hashes, vectors = store.segment_vectors(db, store.ModelKey(row["model"], row["model_version"]),
+                                                  "s.theme_id = ?", [theme_id], context=settings.context_weight)
+    if len(ids_) < 4:
+        raise ThemeError(f"theme {theme_id} has {len(ids_)} segments; at least 4 are needed to split it")
+    text_of = dict(db.execute("select id, text from theme_segments where theme_id = ?", [theme_id]).fetchall())
+    seg = [(i, h, text_of[i]) for i, h in zip(ids_, hashes, strict=True)]
     parts = _parts(vectors, [f"{s[1]}:{s[0]}" for s in seg], settings)
     order = sorted(range(parts.max() + 1), key=lambda p: (-int((parts == p).sum()), p))
     cents = cluster.centroids(vectors, parts)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import sqlite_utils
@@ -17,7 +17,6 @@ from feedback.embed import (
     SupportsEmbed,
     ensure_embeddings,
     from_blobs,
-    load_embeddings,
     text_hash,
     to_blob,
 )
@@ -162,8 +161,15 @@ def embedding_texts(db: sqlite_utils.Database, hashes: list[str]) -> dict[str, s
     return {h: nlp.clean_for_embedding(raw[h]) for h in hashes if h in raw}
 
 
+class ModelKey(NamedTuple):
+    """The model a set of stored vectors belongs to (what :func:`segment_vectors` reads of an embedder)."""
+
+    name: str
+    version: str
+
+
 def segment_vectors(
-    db: sqlite_utils.Database, embedder: SupportsEmbed, where: str = "1", params: list[Any] | None = None,
+    db: sqlite_utils.Database, embedder: SupportsEmbed | ModelKey, where: str = "1", params: list[Any] | None = None,
     *, context: float = 0.0,
 ) -> tuple[list[str], list[str], np.ndarray]:
     """(segment ids, text hashes, vectors) of the themable segments matching ``where``.
@@ -188,7 +194,7 @@ def segment_vectors(
     return ids, hashes, vectors
 
 
-def _comment_vectors(db: sqlite_utils.Database, embedder: SupportsEmbed,
+def _comment_vectors(db: sqlite_utils.Database, embedder: SupportsEmbed | ModelKey,
                      items: list[str]) -> tuple[np.ndarray, list[str]]:
     """(vectors, item id of each) of every themable segment of ``items``."""
     blobs: list[bytes] = []
@@ -289,11 +295,13 @@ def _mean(total: int, n: int) -> float | None:
     return round(total / sums.SENTIMENT_UNIT / n, 4) if n else None
 
 
-def member_centroid(db: sqlite_utils.Database, theme_id: int, name: str, version: str) -> np.ndarray | None:
-    hashes = [r[0] for r in db.execute("select text_hash from theme_segments where theme_id = ?", [theme_id])]
-    if not hashes:
+def member_centroid(db: sqlite_utils.Database, theme_id: int, name: str, version: str,
+                    context: float = 0.0) -> np.ndarray | None:
+    """The unit mean of a theme's member vectors, in the space its centroid lives in (``context``:
+    the settings' ``context_weight``, as the fit and the nights mix them)."""
+    _, _, vectors = segment_vectors(db, ModelKey(name, version), "s.theme_id = ?", [theme_id], context=context)
+    if not len(vectors):
         return None
-    vectors = load_embeddings(db, hashes, name, version)
     mean = vectors.mean(axis=0)
     return (mean / (np.linalg.norm(mean) or 1.0)).astype(np.float32)
 
