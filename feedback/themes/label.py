@@ -438,17 +438,18 @@ def _free(choices: list[str], used: set[str]) -> str:
     return next((c for c in choices if _norm(c) not in used), choices[0])
 
 
-# Other names for the fixed labels, for siblings that are the same kind of theme (before a number).
+# Other names for the fixed labels, for siblings that are the same kind of theme (before a number);
+# none opens with a stop word ("Other ..."), as no label does.
 _VARIANTS = {
     "call-back requests": ["Phone call requests", "Callback requests"],
     "contact details": ["Contact details left", "Contact information"],
     "phone numbers": ["Phone numbers left"], "email addresses": ["Email addresses left"],
     "reference numbers": ["Order references", "Reference codes"],
-    UNCLEAR.lower(): ["Unclear remarks", "Other unclear comments"],
-    OTHER_COMMENTS.lower(): ["Other comments", "Various comments"],
-    NOTHING_SPECIFIC.lower(): ["Brief answers", "Other short answers"],
+    UNCLEAR.lower(): ["Unclear remarks", "Assorted unclear comments"],
+    OTHER_COMMENTS.lower(): ["Mixed remarks", "Assorted comments"],
+    NOTHING_SPECIFIC.lower(): ["Brief answers", "Short replies"],
     OTHER_LANGUAGES.lower(): ["Comments in other languages"],
-    GENERAL.lower(): ["Other remarks", "Other general remarks"],
+    GENERAL.lower(): ["General comments", "Assorted remarks"],
 }
 
 

@@ -36,6 +36,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from feedback.text.names import DEFAULT_MODEL
 from feedback.text.segments import EXTRA_STOP, clean_for_embedding
 from feedback.text.sentiment import SERVICE_LEXICON
@@ -417,15 +419,22 @@ def _content(token: Any) -> bool:
     )
 
 
+PARTICLES = frozenset({"up", "in", "out", "off", "down", "through"})  # may end a phrase after its -ing/-ed verb
+
+
 def _readable(phrase: Phrase) -> bool:
-    """At most MAX_WORDS words as written ("more staff on the phones" is a sentence), and a head
-    that names something: not a vague word or a time; a single word not one of the words that
-    name nothing alone ("time", "way")."""
+    """At most MAX_WORDS words as written ("more staff on the phones" is a sentence), not ending on
+    a stop word (save a phrasal verb's particle), and a head that names something: not a vague word
+    or a time; a single word not one of the words that name nothing alone ("time", "way")."""
     words = phrase.key.split()
     if not words:  # every token left out of the key: a misspelt article tagged as a noun ("teh")
         return False
     head = words[-1]
-    if len(phrase.text.split()) > MAX_WORDS or head in VAGUE_HEADS or head in TIME_WORDS:
+    written = phrase.text.lower().split()
+    if len(written) > MAX_WORDS or head in VAGUE_HEADS or head in TIME_WORDS:
+        return False
+    if len(written) > 1 and written[-1] in STOP_WORDS and not (  # "able to get": the object is missing
+            written[-1] in PARTICLES and written[-2].endswith(("ing", "ed"))):  # "Signed up" reads
         return False
     return len(words) > 1 or head not in EXTRA_STOP
 
