@@ -18,6 +18,9 @@ FEEDBACK_FIELDS = ("f.id, f.source, f.channel, f.received_at, f.customer, f.rati
                    "f.title, f.text, f.sentiment")
 
 
+# The top-level entry the theme engine makes of comments that say nothing about a topic ("No
+# further comments", "Good thanks"): feedback.themes.label.GENERAL (not imported: it loads spaCy).
+GENERAL = "General remarks"
 OPTIONAL = ("theme_weeks", "theme_sources", "theme_trends", "weekly_volume", "score_drivers", "customers",
             "promises", "promise_mentions", "promise_weeks", "email_threads", "email_feedback", "segments",
             "archive_info", "sources")
@@ -111,21 +114,24 @@ async def weekly_volume(db: Any) -> Rows:
 
 
 async def top_theme_weeks(db: Any, limit: int = 4) -> tuple[Rows, Rows]:
-    """The largest top-level themes (groups and themes without one) and their comments per week."""
+    """The largest top-level themes (groups and themes without one) and their comments per week;
+    not the entry of comments that say nothing about a topic (:data:`GENERAL`), however large."""
     if not await themed(db):
         return [], []
-    top = await rows(db, "select id, label, comments from themes where parent_id is null"
-                         " order by comments desc, id limit :n", {"n": limit})
+    top = await rows(db, "select id, label, comments from themes where parent_id is null and label is not :general"
+                         " order by comments desc, id limit :n", {"n": limit, "general": GENERAL})
     ids = ", ".join(str(int(t["id"])) for t in top) or "null"
     weeks = await rows(db, f"select theme_id, week, comments from theme_weeks where theme_id in ({ids}) order by week")
     return top, weeks
 
 
-async def sentiment_by_theme(db: Any, limit: int = 15) -> Rows:
+async def sentiment_by_theme(db: Any, limit: int = 25) -> Rows:
+    """The top level's sentiment (groups and themes without one), largest first, as the overview's
+    other figures: a sub-theme is read on its group's page."""
     if not await themed(db):
         return []
-    return await rows(db, "select id, label, comments, sentiment from themes where level = 0"
-                          " order by comments desc limit :n", {"n": limit})
+    return await rows(db, "select id, label, comments, sentiment from themes where parent_id is null"
+                          " order by comments desc, id limit :n", {"n": limit})
 
 
 async def new_themes(db: Any, limit: int = 20) -> Rows:
@@ -159,9 +165,10 @@ async def promise_examples(db: Any, promise_id: int, limit: int = 5) -> Rows:
 async def customers_at_risk(db: Any, days: float, silence: float = 30, limit: int = 100) -> Rows:
     """Negative feedback and an e-mail unanswered for ``days``; or a returning customer (two or more
     comments) whose last word was a complaint, silent since for ``silence`` days and for at least
-    twice their usual gap between comments."""
+    twice their usual gap between comments. Each row's ``total`` is how many there are in all
+    (more than ``limit`` are not all shown)."""
     return await rows(db, """
-        select c.*,
+        select c.*, count(*) over () as total,
           cast(round(julianday('now') - julianday(c.oldest_unanswered_at)) as int) as days_waiting,
           case when c.oldest_unanswered_at is not null
                     and julianday('now') - julianday(c.oldest_unanswered_at) >= :days
@@ -207,7 +214,8 @@ async def customer(db: Any, key: str) -> dict[str, Any] | None:
 
 
 async def comment_themes(db: Any, ids: list[str]) -> dict[str, Rows]:
-    """Each comment's themes (id, label, score), its main theme first."""
+    """Each comment's themes (id, label, score, and the group it is in: parent_id, parent_label),
+    its main theme first."""
     out: dict[str, Rows] = {}
     if not ids or not await themed(db):
         return out
@@ -215,7 +223,8 @@ async def comment_themes(db: Any, ids: list[str]) -> dict[str, Rows]:
         chunk = ids[start:start + 500]
         params = {f"i{n}": v for n, v in enumerate(chunk)}
         for r in await rows(db, f"""
-            select ft.feedback_id, t.id, t.label, ft.score from feedback_themes ft join themes t on t.id = ft.theme_id
+            select ft.feedback_id, t.id, t.label, ft.score, p.id as parent_id, p.label as parent_label
+            from feedback_themes ft join themes t on t.id = ft.theme_id left join themes p on p.id = t.parent_id
             where ft.feedback_id in ({', '.join(':' + k for k in params)})
             order by ft.feedback_id, ft.score desc, t.id""", params):
             out.setdefault(r.pop("feedback_id"), []).append(r)
@@ -230,9 +239,12 @@ async def comment(db: Any, comment_id: str) -> dict[str, Any] | None:
         return None
     row = found[0]
     row["themes"] = (await comment_themes(db, [comment_id])).get(comment_id, [])
-    labelled = "left join themes t on t.id = s.theme_id" if await themed(db) else ""
+    labelled = ("left join themes t on t.id = s.theme_id left join themes p on p.id = t.parent_id"
+                if await themed(db) else "")
+    labels = ("t.label as theme_label, p.id as parent_id, p.label as parent_label" if labelled
+              else "null as theme_label, null as parent_id, null as parent_label")
     row["segments"] = await rows(db, f"""
-        select s.seq, s.text, s.sentiment, s.theme_id, {'t.label' if labelled else 'null'} as theme_label
+        select s.seq, s.text, s.sentiment, s.theme_id, {labels}
         from segments s {labelled} where s.feedback_id = :id order by s.seq""", {"id": comment_id})
     row["thread"] = None
     row["thread_comments"] = []
