@@ -1,7 +1,8 @@
 """The staff pages lead with the top level of the theme taxonomy and drill down: the overview's
 figures are the main themes (never the content-free "General remarks" entry among the largest),
-the search page's theme filter lists each group with its sub-themes, a comment names each theme's
-group; and the counts read right ("1 comment", "101 customers at risk" when 100 are shown).
+the search page's theme filter lists each group with its sub-themes, a comment and a changing
+sub-theme name their group, a group's comments come from each of its sub-themes in turn (a text
+never twice); and the counts read right ("1 comment", "101 customers at risk" when 100 are shown).
 
 A small archive built here (no model) served by a real in-process Datasette.
 """
@@ -48,15 +49,24 @@ def ds(tmp_path_factory: pytest.TempPathFactory) -> Any:
     db["theme_weeks"].insert_all([{"theme_id": t, "week": "2026-07-06", "comments": 5, "negative": 1, "sentiment": 0.0}
                                   for t in (10, 11, 12, 1, 2, 3, 4)])
     db["theme_trends"].insert_all([
-        {"window": w, "theme_id": 1, "level": 0, "recent": r, "baseline": 12, "ratio": 1.0, "q_value": 1.0,
-         "trend": "stable", "since": "2026-07-06", "baseline_since": "2026-04-13"}
-        for w, r in (("1 week", 1), ("4 weeks", 4))])
+        {"window": w, "theme_id": 1, "level": 0, "recent": r, "baseline": 12, "ratio": ratio, "q_value": q,
+         "trend": trend, "since": "2026-07-06", "baseline_since": "2026-04-13"}
+        for w, r, ratio, q, trend in (("1 week", 1, 1.0, 1.0, "stable"), ("4 weeks", 4, 2.5, 0.01, "emerging"))])
     db["feedback"].insert({"id": "f1", "source": "checkout-nps", "channel": "survey",
                            "received_at": "2026-07-07T10:00:00", "month": "2026-07",
                            "text": "The refund took weeks. The van came late.", "sentiment": -0.6}, alter=True)
+    # Refund delays (40 comments): six more, loosely held; Card declined (20): one text four times, tightly
+    db["feedback"].insert_all(
+        [{"id": f"r{i}", "source": "checkout-nps", "channel": "survey", "received_at": f"2026-07-0{i + 1}T09:00:00",
+          "month": "2026-07", "text": f"Refund delay number {i}", "sentiment": -0.5} for i in range(6)]
+        + [{"id": f"c{i}", "source": "checkout-nps", "channel": "survey", "received_at": f"2026-07-0{i + 1}T08:00:00",
+            "month": "2026-07", "text": "Card declined at checkout" if i % 2 else "card declined  at Checkout",
+            "sentiment": -0.7} for i in range(4)])
     db["feedback"].rebuild_fts()
     db["feedback_themes"].insert_all([{"feedback_id": "f1", "theme_id": 1, "score": 0.9},
-                                      {"feedback_id": "f1", "theme_id": 2, "score": 0.8}])
+                                      {"feedback_id": "f1", "theme_id": 2, "score": 0.8}]
+                                     + [{"feedback_id": f"r{i}", "theme_id": 1, "score": 0.7 - i / 100} for i in range(6)]
+                                     + [{"feedback_id": f"c{i}", "theme_id": 4, "score": 0.99} for i in range(4)])
     db["segments"].insert_all([
         {"id": "f1-0", "feedback_id": "f1", "seq": 0, "text": "The refund took weeks.", "sentiment": -0.6, "theme_id": 1},
         {"id": "f1-1", "feedback_id": "f1", "seq": 1, "text": "The van came late.", "sentiment": -0.5, "theme_id": 2}])
@@ -161,3 +171,49 @@ def test_the_taxonomy_fixture_is_what_the_engine_publishes() -> None:
     described = set(metadata["databases"]["archive"]["tables"]["themes"]["columns"])
     assert {"id", "label", "parent_id", "level", "comments", "size", "sentiment", "is_new", "first_seen",
             "last_seen"} <= described
+
+
+def comment_ids(section: str) -> list[str]:
+    return re.findall(r'href="/-/feedback/comments/([^"]+)" class="fb-open"', section)
+
+
+async def test_a_groups_comments_come_from_its_sub_themes_in_turn_and_never_twice(ds: Any) -> None:
+    page = await get(ds, "/-/feedback/themes/10")
+    representative = page.split("<h2>Most representative comments</h2>")[1].split("</ul>")[0]
+    # the best of Refund delays (the larger sub-theme), then of Card declined, then the second best of
+    # each...: Card declined's one text (said four times, scored highest) is shown once
+    assert comment_ids(representative) == ["f1", "c0", "r0", "r1", "r2", "r3", "r4", "r5"]
+    complaints = page.split("<h2>Strongest complaints</h2>")[1].split("</ul>")[0]
+    assert comment_ids(complaints) == ["c0", "f1", "r0", "r1", "r2"]
+    leaf = await get(ds, "/-/feedback/themes/4")
+    assert comment_ids(leaf.split("<h2>Most representative comments</h2>")[1].split("</ul>")[0]) == ["c0"]
+
+
+async def test_a_changing_sub_theme_names_its_group_on_the_trends_page_and_the_overview(ds: Any) -> None:
+    trends = await get(ds, "/-/feedback/trends")
+    month = trends.split('id="changed-month"')[1].split("</table>")[0]
+    assert re.sub(r"<[^>]+>", "", month.split("<td>")[1]).strip() == "Refund delays in Checkout and refund problems"
+    assert re.findall(r'href="/-/feedback/themes/(\d+)"', month) == ["1", "10"]
+    overview = await get(ds, "/-/feedback")
+    emerging = overview.split("<h2>Emerging themes (last 4 weeks)</h2>")[1].split("</ul>")[0]
+    assert re.sub(r"<[^>]+>", "", emerging).strip() == (
+        "Refund delays (in Checkout and refund problems): 4 comments, 2.5× its usual share")
+
+
+@pytest.mark.parametrize(
+    ("found", "order", "limit", "expected"),
+    [
+        ([], [1], 5, []),
+        ([("a", 1, "x"), ("b", 1, "y"), ("c", 2, "z")], [1, 2], 5, ["a", "c", "b"]),  # in turn
+        ([("a", 1, "x"), ("b", 1, "y"), ("c", 2, "z")], [2, 1], 2, ["c", "a"]),  # the order given, to the limit
+        ([("a", 1, "Same  words"), ("b", 2, "same words"), ("c", 2, "other")], [1, 2], 5, ["a", "c"]),  # never twice
+        ([("a", 3, "x"), ("b", 1, "y")], [1], 5, ["b", "a"]),  # a theme not in the order comes last
+        ([("a", None, "x"), ("b", None, "x"), ("c", None, "y")], [None], 5, ["a", "c"]),  # one list
+    ],
+    ids=["none", "in turn", "order and limit", "same text", "unlisted theme", "one list"],
+)
+def test_spread(found: list[tuple[str, Any, str]], order: list[Any], limit: int, expected: list[str]) -> None:
+    from feedback.serve.queries import spread
+
+    rows = [{"id": i, "theme_id": t, "title": None, "text": text} for i, t, text in found]
+    assert [r["id"] for r in spread(rows, order, limit)] == expected

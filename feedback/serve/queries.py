@@ -13,7 +13,9 @@ import re
 from typing import Any
 
 Rows = list[dict[str, Any]]
-TOP_PER_THEME = 300  # comments per theme considered for "most representative" and "strongest complaints"
+TOP_PER_THEME = 300  # comments per theme considered for "strongest complaints"
+REPRESENTATIVE_POOL = 40  # comments per (sub-)theme considered for "most representative"
+REPRESENTATIVES, COMPLAINTS = 12, 5  # comments a theme page shows under each
 FEEDBACK_FIELDS = ("f.id, f.source, f.channel, f.received_at, f.customer, f.rating_band, f.rating_raw, "
                    "f.title, f.text, f.sentiment")
 
@@ -83,28 +85,56 @@ async def theme(db: Any, theme_id: int) -> dict[str, Any] | None:
     row["sources"] = await rows(db, "select channel, source, comments, negative, sentiment from theme_sources"
                                     " where theme_id = :id order by comments desc", {"id": theme_id})
     row["trends"] = await rows(db, "select * from theme_trends where theme_id = :id", {"id": theme_id})
-    # A theme's best comments: the top of each (child) theme by the (theme_id, score) index, merged,
-    # so a large group costs a few index range scans, not a sort of all its comments.
+    # A theme's best comments: the top of each (child) theme by the (theme_id, score) index, so a
+    # large group costs a few index range scans, not a sort of all its comments. A group's are
+    # spread over its sub-themes, largest first (the tightest small sub-theme would fill the list).
     ids = [theme_id] + [c["id"] for c in row["children"]]
     params = {f"t{i}": t for i, t in enumerate(ids)}
     top = " union all ".join(
-        f"select * from (select feedback_id, score from feedback_themes where theme_id = :t{i}"
-        f" order by score desc limit {TOP_PER_THEME})" for i in range(len(ids)))
-    best = f"select feedback_id, max(score) as score from ({top}) group by feedback_id"
-    row["comments_list"] = await rows(db, f"""
+        f"select * from (select feedback_id, score, theme_id from feedback_themes where theme_id = :t{i}"
+        f" order by score desc limit {{n}})" for i in range(len(ids)))
+    candidates = await rows(db, f"""
+        select {FEEDBACK_FIELDS}, b.score, b.theme_id from ({top.format(n=REPRESENTATIVE_POOL)}) b
+        join feedback f on f.id = b.feedback_id order by b.score desc, f.id""", params)
+    row["comments_list"] = spread(candidates, ids, REPRESENTATIVES)
+    best = (f"select feedback_id, max(score) as score from ({top.format(n=TOP_PER_THEME)})"
+            " group by feedback_id")
+    worst = await rows(db, f"""
         select {FEEDBACK_FIELDS}, b.score from ({best}) b join feedback f on f.id = b.feedback_id
-        order by b.score desc limit 12""", params)
-    row["complaints"] = await rows(db, f"""
-        select {FEEDBACK_FIELDS}, b.score from ({best}) b join feedback f on f.id = b.feedback_id
-        where f.sentiment < 0 order by f.sentiment limit 5""", params)
+        where f.sentiment < 0 order by f.sentiment, f.id limit {COMPLAINTS * 5}""", params)
+    row["complaints"] = spread(worst, [None], COMPLAINTS)
     return row
+
+
+def spread(found: Rows, order: list[Any], limit: int) -> Rows:
+    """At most ``limit`` of ``found`` (each with a ``theme_id``, best first within a theme; without
+    one, all of one theme): the best of each theme in ``order``, then the second best of each,
+    and so on; a text already shown (the same words, case and spaces aside) is not shown again."""
+    queues: dict[Any, Rows] = {}
+    for r in found:
+        queues.setdefault(r.get("theme_id"), []).append(r)
+    queue_order = [t for t in order if t in queues] + [t for t in queues if t not in order]
+    out: Rows = []
+    seen: set[str] = set()
+    position = 0
+    while len(out) < limit and any(position < len(queues[t]) for t in queue_order):
+        for t in queue_order:
+            if position < len(queues[t]) and len(out) < limit:
+                r = queues[t][position]
+                words = " ".join(f"{r.get('title') or ''} {r.get('text') or ''}".lower().split())
+                if words not in seen:
+                    seen.add(words)
+                    out.append(r)
+        position += 1
+    return out
 
 
 async def trends(db: Any, window: str) -> Rows:
     if not await themed(db):
         return []
     return await rows(db, """
-        select tr.*, t.label, t.comments, t.is_new from theme_trends tr join themes t on t.id = tr.theme_id
+        select tr.*, t.label, t.comments, t.is_new, t.parent_id, p.label as parent_label
+        from theme_trends tr join themes t on t.id = tr.theme_id left join themes p on p.id = t.parent_id
         where tr.window = :w order by tr.q_value, tr.ratio desc""", {"w": window})
 
 
