@@ -213,7 +213,8 @@ ROW = r'<tr class="level-\d"><td><a href="/-/feedback/themes/(\d+)">(.*?)</a>'
 async def test_theme_overview_leads_with_the_top_level(ds: Any, archive: Path) -> None:
     page = await get(ds, "/-/feedback/themes")
     db = sqlite_utils.Database(archive)
-    top = db.execute("select id, label from themes where parent_id is null order by comments desc, id").fetchall()
+    top = db.execute("select id, label from themes where parent_id is null"
+                     " order by label = 'General remarks', comments desc, id").fetchall()  # the catch-all last
     assert [(int(i), html.unescape(label)) for i, label in re.findall(ROW, page)] == top
     parent, children = db.execute(
         "select parent_id, count(*) from themes where parent_id is not null group by parent_id"

@@ -95,11 +95,24 @@ async def test_the_overview_reads_the_main_themes_and_never_ranks_general_remark
     # the largest topics, though "General remarks" carries more comments than any
     assert [t["id"] for t in chart_data(page, "top-themes")] == [10, 11]
     assert re.findall(r'data-chart="theme-multiple" data-theme="(\d+)"', page) == ["10", "11"]
-    # sentiment: the top level, largest first, as the other figures (sub-themes are on the groups' pages)
-    assert [(t["id"], t["sentiment"]) for t in chart_data(page, "sentiment")] == [(12, 0.2), (10, -0.5), (11, -0.3)]
+    # sentiment: the top level, largest first, as the other figures (sub-themes are on the groups' pages),
+    # and the catch-all after the topics
+    assert [(t["id"], t["sentiment"]) for t in chart_data(page, "sentiment")] == [(10, -0.5), (11, -0.3), (12, 0.2)]
     table = page.split('id="figures-sentiment"')[1].split("</table>")[0]
-    assert re.findall(r'href="/-/feedback/themes/(\d+)">', table) == ["12", "10", "11"]
+    assert re.findall(r'href="/-/feedback/themes/(\d+)">', table) == ["10", "11", "12"]
     assert "Sentiment of the main themes" in page
+
+
+@pytest.mark.parametrize("query", ["", "?sort=growth"])
+async def test_the_themes_page_lists_general_remarks_after_the_topics_and_its_page_says_what_it_is(
+        ds: Any, query: str) -> None:
+    page = await get(ds, f"/-/feedback/themes{query}")
+    rows = re.findall(r'<tr class="level-\d"><td><a href="/-/feedback/themes/(\d+)">', page)
+    assert rows == ["10", "11", "12"]  # though "General remarks" carries the most comments
+    general = await get(ds, "/-/feedback/themes/12")
+    assert 'id="general-note"' in general and "non-answers" in general
+    assert 'id="general-note"' not in await get(ds, "/-/feedback/themes/10")
+    assert 'id="general-note"' not in await get(ds, "/-/feedback/themes/3")
 
 
 def test_general_is_the_theme_engines_label() -> None:
