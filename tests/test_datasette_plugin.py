@@ -490,11 +490,11 @@ async def test_drivers_show_an_interval_and_set_rare_themes_apart(ds: Any, archi
     assert ranked and few
     section = page.split("<h2>checkout-nps")[1].split("<h2>")[0]
     table = section.split("<tbody>")[1].split("</tbody>")[0]
-    assert re.findall(r'href="/-/feedback/themes/(\d+)"', table) == [str(r["theme_id"]) for r in ranked]
+    assert re.findall(r'<td><a href="/-/feedback/themes/(\d+)"', table) == [str(r["theme_id"]) for r in ranked]
     for r in ranked:
         assert f"{r['points_low']:+.1f} to {r['points_high']:+.1f}" in table
     too_few = section.split('class="fb-too-few"')[1]
-    assert len(re.findall(r'href="/-/feedback/themes/\d+"', too_few)) == len(few)
+    assert len(re.findall(r'<li><a href="/-/feedback/themes/\d+"', too_few)) == len(few)
     assert f"{len(few)} themes raised by fewer than 20 responses" in too_few
 
 

@@ -70,6 +70,11 @@ def ds(tmp_path_factory: pytest.TempPathFactory) -> Any:
     db["segments"].insert_all([
         {"id": "f1-0", "feedback_id": "f1", "seq": 0, "text": "The refund took weeks.", "sentiment": -0.6, "theme_id": 1},
         {"id": "f1-1", "feedback_id": "f1", "seq": 1, "text": "The van came late.", "sentiment": -0.5, "theme_id": 2}])
+    db["score_drivers"].insert_all([
+        {"source": "checkout-nps", "score_name": "NPS", "rank": rank, "theme_id": theme, "responses": 200,
+         "theme_responses": n, "score": -10.0, "score_with_theme": -40.0, "score_without_theme": -5.0,
+         "points": 2.0, "points_low": 1.0, "points_high": 3.0}
+        for rank, theme, n in ((1, 1, 30), (2, 3, 5))])
     db["customers"].insert_all([
         {"customer": f"c_{i:04d}", "comments": 2, "negative": 1, "said_since_last_negative": 0,
          "last_negative_at": f"2020-01-{1 + i % 28:02d}T10:00:00", "oldest_unanswered_at": None,
@@ -211,6 +216,15 @@ async def test_a_changing_sub_theme_names_its_group_on_the_trends_page_and_the_o
     emerging = overview.split("<h2>Emerging themes (last 4 weeks)</h2>")[1].split("</ul>")[0]
     assert re.sub(r"<[^>]+>", "", emerging).strip() == (
         "Refund delays (in Checkout and refund problems): 4 comments, 2.5× its usual share")
+
+
+async def test_a_driver_names_its_group(ds: Any) -> None:
+    page = await get(ds, "/-/feedback/drivers")
+    table = page.split('id="drivers-1"')[1].split("</table>")[0]
+    assert re.sub(r"<[^>]+>", "", table.split("<td>")[2].split("</td>")[0]).strip() == (
+        "Refund delays in Checkout and refund problems")
+    too_few = page.split('class="fb-too-few"')[1].split("</details>")[0]
+    assert re.sub(r"<[^>]+>", "", too_few.split("<li>")[1]).strip() == f"No further comments in {GENERAL}: 5 responses"
 
 
 @pytest.mark.parametrize(
