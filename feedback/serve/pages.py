@@ -79,7 +79,7 @@ async def overview(datasette: Any, request: Any) -> Response:
     promises, _ = await q.promises(db)
     volume = await q.weekly_volume(db)
     labels = {t["id"]: t["label"] for t in top}
-    sentiment = await q.sentiment_by_theme(db)
+    sentiment = general_last(await q.sentiment_by_theme(db))
     return await render(datasette, request, db, "feedback_overview.html", {
         "volume": chart_json(volume), "volume_table": pivot(volume, "week", "channel", "comments"),
         "top_themes": chart_json(top), "top": top, "theme_weeks": chart_json(theme_weeks),
@@ -89,6 +89,15 @@ async def overview(datasette: Any, request: Any) -> Response:
         "emerging": [t for t in await q.trends(db, "4 weeks") if t["trend"] == "emerging"][:8],
         "info": (await q.rows(db, "select * from archive_info"))[:1],
     })
+
+
+def general_last(themes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``themes`` in the same order, but the top-level entry of comments that say nothing about a
+    topic (:data:`feedback.serve.queries.GENERAL`) after the topics, however large it is."""
+    def general(t: dict[str, Any]) -> bool:
+        return t.get("parent_id") is None and t.get("label") == q.GENERAL
+
+    return [t for t in themes if not general(t)] + [t for t in themes if general(t)]
 
 
 def top_level(themes: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -109,7 +118,7 @@ async def themes(datasette: Any, request: Any) -> Response:
     if sort == "growth":
         found.sort(key=lambda t: (-(t["ratio"] if t["ratio"] is not None else (99 if t["recent"] else 0)),
                                   t["q_value"] if t["q_value"] is not None else 1))
-    shown = top_level(found) if view == "top" else found
+    shown = general_last(top_level(found)) if view == "top" else found
     return await render(datasette, request, db, "feedback_themes.html",
                         {"themes": shown, "sort": sort, "view": view, "total": len(found)})
 
@@ -129,7 +138,7 @@ async def theme_page(datasette: Any, request: Any) -> Response:
     if found is None:
         raise NotFound(f"no theme {theme_id}")
     return await render(datasette, request, db, "feedback_theme.html", {
-        "theme": found, "weeks": chart_json(found["weeks"]), "by_source": chart_json(found["sources"]),
+        "theme": found, "general": found["parent_id"] is None and found["label"] == q.GENERAL, "weeks": chart_json(found["weeks"]), "by_source": chart_json(found["sources"]),
         "actions": await theme_actions(datasette, request, db, theme_id),
     })
 

@@ -13,11 +13,16 @@ import re
 from typing import Any
 
 Rows = list[dict[str, Any]]
-TOP_PER_THEME = 300  # comments per theme considered for "most representative" and "strongest complaints"
+TOP_PER_THEME = 300  # comments per theme considered for "strongest complaints"
+REPRESENTATIVE_POOL = 40  # comments per (sub-)theme considered for "most representative"
+REPRESENTATIVES, COMPLAINTS = 12, 5  # comments a theme page shows under each
 FEEDBACK_FIELDS = ("f.id, f.source, f.channel, f.received_at, f.customer, f.rating_band, f.rating_raw, "
                    "f.title, f.text, f.sentiment")
 
 
+# The top-level entry the theme engine makes of comments that say nothing about a topic ("No
+# further comments", "Good thanks"): feedback.themes.label.GENERAL (not imported: it loads spaCy).
+GENERAL = "General remarks"
 OPTIONAL = ("theme_weeks", "theme_sources", "theme_trends", "weekly_volume", "score_drivers", "customers",
             "promises", "promise_mentions", "promise_weeks", "email_threads", "email_feedback", "segments",
             "archive_info", "sources")
@@ -80,28 +85,56 @@ async def theme(db: Any, theme_id: int) -> dict[str, Any] | None:
     row["sources"] = await rows(db, "select channel, source, comments, negative, sentiment from theme_sources"
                                     " where theme_id = :id order by comments desc", {"id": theme_id})
     row["trends"] = await rows(db, "select * from theme_trends where theme_id = :id", {"id": theme_id})
-    # A theme's best comments: the top of each (child) theme by the (theme_id, score) index, merged,
-    # so a large group costs a few index range scans, not a sort of all its comments.
+    # A theme's best comments: the top of each (child) theme by the (theme_id, score) index, so a
+    # large group costs a few index range scans, not a sort of all its comments. A group's are
+    # spread over its sub-themes, largest first (the tightest small sub-theme would fill the list).
     ids = [theme_id] + [c["id"] for c in row["children"]]
     params = {f"t{i}": t for i, t in enumerate(ids)}
     top = " union all ".join(
-        f"select * from (select feedback_id, score from feedback_themes where theme_id = :t{i}"
-        f" order by score desc limit {TOP_PER_THEME})" for i in range(len(ids)))
-    best = f"select feedback_id, max(score) as score from ({top}) group by feedback_id"
-    row["comments_list"] = await rows(db, f"""
+        f"select * from (select feedback_id, score, theme_id from feedback_themes where theme_id = :t{i}"
+        f" order by score desc limit {{n}})" for i in range(len(ids)))
+    candidates = await rows(db, f"""
+        select {FEEDBACK_FIELDS}, b.score, b.theme_id from ({top.format(n=REPRESENTATIVE_POOL)}) b
+        join feedback f on f.id = b.feedback_id order by b.score desc, f.id""", params)
+    row["comments_list"] = spread(candidates, ids, REPRESENTATIVES)
+    best = (f"select feedback_id, max(score) as score from ({top.format(n=TOP_PER_THEME)})"
+            " group by feedback_id")
+    worst = await rows(db, f"""
         select {FEEDBACK_FIELDS}, b.score from ({best}) b join feedback f on f.id = b.feedback_id
-        order by b.score desc limit 12""", params)
-    row["complaints"] = await rows(db, f"""
-        select {FEEDBACK_FIELDS}, b.score from ({best}) b join feedback f on f.id = b.feedback_id
-        where f.sentiment < 0 order by f.sentiment limit 5""", params)
+        where f.sentiment < 0 order by f.sentiment, f.id limit {COMPLAINTS * 5}""", params)
+    row["complaints"] = spread(worst, [None], COMPLAINTS)
     return row
+
+
+def spread(found: Rows, order: list[Any], limit: int) -> Rows:
+    """At most ``limit`` of ``found`` (each with a ``theme_id``, best first within a theme; without
+    one, all of one theme): the best of each theme in ``order``, then the second best of each,
+    and so on; a text already shown (the same words, case and spaces aside) is not shown again."""
+    queues: dict[Any, Rows] = {}
+    for r in found:
+        queues.setdefault(r.get("theme_id"), []).append(r)
+    queue_order = [t for t in order if t in queues] + [t for t in queues if t not in order]
+    out: Rows = []
+    seen: set[str] = set()
+    position = 0
+    while len(out) < limit and any(position < len(queues[t]) for t in queue_order):
+        for t in queue_order:
+            if position < len(queues[t]) and len(out) < limit:
+                r = queues[t][position]
+                words = " ".join(f"{r.get('title') or ''} {r.get('text') or ''}".lower().split())
+                if words not in seen:
+                    seen.add(words)
+                    out.append(r)
+        position += 1
+    return out
 
 
 async def trends(db: Any, window: str) -> Rows:
     if not await themed(db):
         return []
     return await rows(db, """
-        select tr.*, t.label, t.comments, t.is_new from theme_trends tr join themes t on t.id = tr.theme_id
+        select tr.*, t.label, t.comments, t.is_new, t.parent_id, p.label as parent_label
+        from theme_trends tr join themes t on t.id = tr.theme_id left join themes p on p.id = t.parent_id
         where tr.window = :w order by tr.q_value, tr.ratio desc""", {"w": window})
 
 
@@ -111,21 +144,24 @@ async def weekly_volume(db: Any) -> Rows:
 
 
 async def top_theme_weeks(db: Any, limit: int = 4) -> tuple[Rows, Rows]:
-    """The largest top-level themes (groups and themes without one) and their comments per week."""
+    """The largest top-level themes (groups and themes without one) and their comments per week;
+    not the entry of comments that say nothing about a topic (:data:`GENERAL`), however large."""
     if not await themed(db):
         return [], []
-    top = await rows(db, "select id, label, comments from themes where parent_id is null"
-                         " order by comments desc, id limit :n", {"n": limit})
+    top = await rows(db, "select id, label, comments from themes where parent_id is null and label is not :general"
+                         " order by comments desc, id limit :n", {"n": limit, "general": GENERAL})
     ids = ", ".join(str(int(t["id"])) for t in top) or "null"
     weeks = await rows(db, f"select theme_id, week, comments from theme_weeks where theme_id in ({ids}) order by week")
     return top, weeks
 
 
-async def sentiment_by_theme(db: Any, limit: int = 15) -> Rows:
+async def sentiment_by_theme(db: Any, limit: int = 25) -> Rows:
+    """The top level's sentiment (groups and themes without one), largest first, as the overview's
+    other figures: a sub-theme is read on its group's page."""
     if not await themed(db):
         return []
-    return await rows(db, "select id, label, comments, sentiment from themes where level = 0"
-                          " order by comments desc limit :n", {"n": limit})
+    return await rows(db, "select id, label, comments, sentiment from themes where parent_id is null"
+                          " order by comments desc, id limit :n", {"n": limit})
 
 
 async def new_themes(db: Any, limit: int = 20) -> Rows:
@@ -137,7 +173,8 @@ async def new_themes(db: Any, limit: int = 20) -> Rows:
 
 async def drivers(db: Any) -> Rows:
     return await rows(db, """
-        select d.*, t.label from score_drivers d join themes t on t.id = d.theme_id
+        select d.*, t.label, t.parent_id, p.label as parent_label from score_drivers d
+        join themes t on t.id = d.theme_id left join themes p on p.id = t.parent_id
         order by d.source, d.rank""")
 
 
@@ -159,9 +196,10 @@ async def promise_examples(db: Any, promise_id: int, limit: int = 5) -> Rows:
 async def customers_at_risk(db: Any, days: float, silence: float = 30, limit: int = 100) -> Rows:
     """Negative feedback and an e-mail unanswered for ``days``; or a returning customer (two or more
     comments) whose last word was a complaint, silent since for ``silence`` days and for at least
-    twice their usual gap between comments."""
+    twice their usual gap between comments. Each row's ``total`` is how many there are in all
+    (more than ``limit`` are not all shown)."""
     return await rows(db, """
-        select c.*,
+        select c.*, count(*) over () as total,
           cast(round(julianday('now') - julianday(c.oldest_unanswered_at)) as int) as days_waiting,
           case when c.oldest_unanswered_at is not null
                     and julianday('now') - julianday(c.oldest_unanswered_at) >= :days
@@ -207,7 +245,8 @@ async def customer(db: Any, key: str) -> dict[str, Any] | None:
 
 
 async def comment_themes(db: Any, ids: list[str]) -> dict[str, Rows]:
-    """Each comment's themes (id, label, score), its main theme first."""
+    """Each comment's themes (id, label, score, and the group it is in: parent_id, parent_label),
+    its main theme first."""
     out: dict[str, Rows] = {}
     if not ids or not await themed(db):
         return out
@@ -215,7 +254,8 @@ async def comment_themes(db: Any, ids: list[str]) -> dict[str, Rows]:
         chunk = ids[start:start + 500]
         params = {f"i{n}": v for n, v in enumerate(chunk)}
         for r in await rows(db, f"""
-            select ft.feedback_id, t.id, t.label, ft.score from feedback_themes ft join themes t on t.id = ft.theme_id
+            select ft.feedback_id, t.id, t.label, ft.score, p.id as parent_id, p.label as parent_label
+            from feedback_themes ft join themes t on t.id = ft.theme_id left join themes p on p.id = t.parent_id
             where ft.feedback_id in ({', '.join(':' + k for k in params)})
             order by ft.feedback_id, ft.score desc, t.id""", params):
             out.setdefault(r.pop("feedback_id"), []).append(r)
@@ -230,9 +270,12 @@ async def comment(db: Any, comment_id: str) -> dict[str, Any] | None:
         return None
     row = found[0]
     row["themes"] = (await comment_themes(db, [comment_id])).get(comment_id, [])
-    labelled = "left join themes t on t.id = s.theme_id" if await themed(db) else ""
+    labelled = ("left join themes t on t.id = s.theme_id left join themes p on p.id = t.parent_id"
+                if await themed(db) else "")
+    labels = ("t.label as theme_label, p.id as parent_id, p.label as parent_label" if labelled
+              else "null as theme_label, null as parent_id, null as parent_label")
     row["segments"] = await rows(db, f"""
-        select s.seq, s.text, s.sentiment, s.theme_id, {'t.label' if labelled else 'null'} as theme_label
+        select s.seq, s.text, s.sentiment, s.theme_id, {labels}
         from segments s {labelled} where s.feedback_id = :id order by s.seq""", {"id": comment_id})
     row["thread"] = None
     row["thread_comments"] = []

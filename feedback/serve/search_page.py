@@ -313,6 +313,32 @@ def active_filters(args: dict[str, str], theme_labels: dict[int, str]) -> list[d
     return out
 
 
+def taxonomy_order(themes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Themes as the theme filter lists them: each top-level theme (by label) followed by its
+    sub-themes (by label), each with its ``depth`` (0 at the top); a theme whose parent is not
+    there counts as top-level, and every theme is listed once."""
+    ids = {t["id"] for t in themes}
+    children: dict[Any, list[dict[str, Any]]] = {}
+    for t in themes:
+        children.setdefault(t["parent_id"] if t["parent_id"] in ids else None, []).append(t)
+    out: list[dict[str, Any]] = []
+    seen: set[Any] = set()
+
+    def walk(parent: Any, depth: int) -> None:
+        for t in sorted(children.get(parent, []), key=lambda t: (t["label"] or "", t["id"])):
+            if t["id"] not in seen:
+                seen.add(t["id"])
+                out.append({**t, "depth": depth})
+                walk(t["id"], depth + 1)
+
+    walk(None, 0)
+    for t in themes:  # a loop of parents, which the engine never makes: still listed
+        if t["id"] not in seen:
+            seen.add(t["id"])
+            out.append({**t, "depth": 0})
+    return out
+
+
 async def search(searcher: Searcher, datasette: Any, request: Any) -> Response:
     db = await archive_db(datasette, request, "search")
     args = search_args(request)
@@ -320,7 +346,7 @@ async def search(searcher: Searcher, datasette: Any, request: Any) -> Response:
     page = page_number(args["page"])
     started = time.perf_counter()
     found = await find(searcher, datasette, db, args, (page - 1) * PAGE, PAGE)
-    themes = await q.rows(db, "select id, label from themes order by label")
+    themes = taxonomy_order(await q.rows(db, "select id, label, parent_id from themes"))
     theme_ids = {t["label"]: t["id"] for t in themes}
     pages = max(1, -(-found.total // PAGE))
 
