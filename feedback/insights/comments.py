@@ -13,6 +13,7 @@ import sqlite_utils
 
 from feedback.insights.stats import is_negative, week_of
 from feedback.ratings import rating_band
+from feedback.text.sentiment_model import published_sentiment_sql
 
 Rows = list[dict[str, Any]]
 
@@ -38,8 +39,8 @@ def comments(db: sqlite_utils.Database) -> list[Comment]:
     """The published comments (processed items), with what the aggregates need."""
     out = []
     for item_id, source, channel, received_at, customer, rating, scale, sentiment in db.execute(
-        """select i.id, i.source, i.channel, i.received_at, i.customer, i.rating, i.rating_scale,
-                  p.sentiment from items i join processed p on p.item_id = i.id"""
+        f"""select i.id, i.source, i.channel, i.received_at, i.customer, i.rating, i.rating_scale,
+                   {published_sentiment_sql("p")} from items i join processed p on p.item_id = i.id"""
     ):
         out.append(Comment(item_id, source, channel, received_at, week_of(received_at), customer, scale,
                            rating_band(rating, scale), sentiment))

@@ -27,11 +27,13 @@ import sqlite_utils
 from feedback.insights.comments import Rows
 from feedback.insights.stats import NEGATIVE_SENTIMENT, drivers_from_sums
 from feedback.ratings import CUTS, NPS, NPS_CUTS, SCORE_NAMES
+from feedback.text.sentiment_model import published_sentiment_sql
 
 # the comment's rating band is low (feedback.ratings.rating_band) or its sentiment negative:
 # feedback.insights.stats.is_negative, in SQL
+# (over ``ps``: the comments' published sentiment, :func:`feedback.text.sentiment_model.published_sentiment_sql`)
 NEGATIVE_SQL = (f"((i.rating is not null and i.rating < case when i.rating_scale = '{NPS}' then {NPS_CUTS[0]!r}"
-                f" else {CUTS[0]!r} end) or (p.sentiment is not null and p.sentiment <= {NEGATIVE_SENTIMENT!r}))")
+                f" else {CUTS[0]!r} end) or (ps.sentiment is not null and ps.sentiment <= {NEGATIVE_SENTIMENT!r}))")
 # feedback.ratings.band_points of the rating's band, for the scales with a headline score
 POINTS_SQL = (f"case when i.rating_scale = '{NPS}' then (case when i.rating < {NPS_CUTS[0]!r} then -100.0"
               f" when i.rating < {NPS_CUTS[1]!r} then 0.0 else 100.0 end)"
@@ -76,8 +78,10 @@ def source_rows(db: sqlite_utils.Database) -> Rows:
     rows = db.execute(
         f"""{THEMED_SQL}
             select m.theme_id, i.channel, i.source, count(*), sum({NEGATIVE_SQL}),
-                   feedback_fsum(p.sentiment), count(p.sentiment)
-            from themed m join items i on i.id = m.item_id join processed p on p.item_id = i.id
+                   feedback_fsum(ps.sentiment), count(ps.sentiment)
+            from themed m join items i on i.id = m.item_id
+            join (select p.item_id, {published_sentiment_sql("p")} as sentiment from processed p) ps
+              on ps.item_id = i.id
             group by m.theme_id, i.channel, i.source order by m.theme_id, i.channel, i.source"""
     )
     return [{"theme_id": theme, "channel": channel, "source": source, "comments": n, "negative": negative,

@@ -54,14 +54,15 @@ from feedback.publish_delta import ArchiveExtension, IncrementalExtension, Table
 from feedback.publish_state import Changes
 from feedback.ratings import rating_band
 from feedback.sources.email.threads import archive_tables as email_tables
+from feedback.text.sentiment_model import published_sentiment_sql
 from feedback.warehouse.sql import chunks, marks
 
 INSIGHT_TABLES = ("feedback_vectors", "vector_model", "weekly_volume", "theme_weeks", "theme_sources", "theme_trends",
                   "score_drivers", "customers", *EMPTY, "email_threads", "email_feedback", "actions",
                   "action_customers")
 ACTION_KEYS = ("theme_id", "recorded_theme_id", "theme_label", "theme_status", "date", "text", "created_at")
-COMMENT_SQL = """select i.id, i.source, i.channel, i.received_at, i.customer, i.rating, i.rating_scale,
-                        p.sentiment from items i join processed p on p.item_id = i.id"""
+COMMENT_SQL = f"""select i.id, i.source, i.channel, i.received_at, i.customer, i.rating, i.rating_scale,
+                        {published_sentiment_sql("p")} from items i join processed p on p.item_id = i.id"""
 
 
 def _comments(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[Comment]:

@@ -39,12 +39,13 @@ from feedback.insights.comments import Comment, Rows, comment_themes, comments, 
 from feedback.insights.grouped import driver_row
 from feedback.insights.stats import drivers_from_sums, week_of
 from feedback.ratings import SCORE_NAMES, band_points, rating_band
+from feedback.text.sentiment_model import published_sentiment_sql
 from feedback.warehouse.sql import chunks, marks, write_transaction
 
 TAG = "insight_sums"  # publish_state key: the archive build the sums were last derived for
 SCORED = ", ".join(f"'{s}'" for s in SCORE_NAMES)
-COMMENT_SQL = """select i.id, i.source, i.channel, i.received_at, i.customer, i.rating, i.rating_scale, p.sentiment
-                 from items i join processed p on p.item_id = i.id"""
+COMMENT_SQL = f"""select i.id, i.source, i.channel, i.received_at, i.customer, i.rating, i.rating_scale,
+                  {published_sentiment_sql("p")} from items i join processed p on p.item_id = i.id"""
 # (kind, key) -> [n, negative, scored, numerator, shift, squares]
 Delta = dict[tuple[str, str], list[int]]
 Ledger = tuple[str, str | None, str, str, int, float | None, str, str | None]
