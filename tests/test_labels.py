@@ -498,6 +498,10 @@ def test_gerunds(verb: str, expected: str) -> None:
     ("The refund took two weeks.", False),
     ("Everyone was really friendly.", False),  # a quality of the staff
     ("easy", False),  # how ordering was: a topic, however short
+    ("That's not true.", True),  # an answer
+    ("Absolutely correct", True),
+    ("Bill was wrong.", False),  # ends like an answer, but says what was wrong
+    ("No, the delivery was late", False),
 ])
 def test_a_segment_says_nothing_about_a_topic(text: str, nothing: bool) -> None:
     assert label_words.says_nothing(text) is nothing

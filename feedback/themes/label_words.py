@@ -187,6 +187,8 @@ NO_TOPIC = {"Thank-you messages", "Goodbye messages", "Greeting messages", "Requ
 _NOTHING_WRONG = re.compile(r"^(?:no|not any|never any) (?:complaints?|problems?|issues?)(?: at all| so far)?"
                             r"(?:,? thanks?(?: you)?)?$")
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
+_ANSWER_WORDS = {"yes", "yeah", "yep", "yup", "nope", "correct", "incorrect", "right", "wrong", "true", "false", "that's",
+                 "it's", "you're"}
 
 
 def says_nothing(text: str) -> bool:
@@ -199,6 +201,9 @@ def says_nothing(text: str) -> bool:
     if is_foreign(text) or not _TOKEN.search(text.lower()):
         return True
     act = _act(text)
+    if act is not None and SPEECH_ACTS[act][0][0] == YES_OR_NO:  # "That's right", not "Bill was wrong"
+        return not any(w not in STOP_WORDS and w not in _ANSWER_WORDS and not w.endswith("ly")
+                       for w in _TOKEN.findall(text.lower().replace("’", "'")))
     if act is not None:
         return SPEECH_ACTS[act][0][0] in NO_TOPIC
     return bool(_NOTHING_WRONG.match(" ".join(text.lower().replace("’", "'").strip(" .!?,").split())))
