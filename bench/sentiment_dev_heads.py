@@ -1,11 +1,11 @@
 """Dev heads of the sentiment trainer and their figures on clothing reviews no head was fitted on.
 
-    HF_HUB_OFFLINE=1 .venv/bin/python bench/sentiment_dev_heads.py fit NAME CLOTHING_LIMIT
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/sentiment_dev_heads.py fit NAME CLOTHING_LIMIT [HIDDEN_UNITS BALANCE]
     HF_HUB_OFFLINE=1 .venv/bin/python bench/sentiment_dev_heads.py eval HEAD.npz [HEAD.npz ...] [--ood]
 
 ``fit``: the shipped recipe (scripts/train_sentiment.py's defaults, ``--vader-gt --uci --limit 1875``) on the
 clothing reviews before file position CLOTHING_LIMIT, without the validation fifth, written to
-``bench/.cache/dev_NAME.npz``; prints the trainer's per-source validation lines (the validation fifth of the
+``bench/.cache/dev_NAME.npz`` (HIDDEN_UNITS and BALANCE: the trainer's ``--hidden-units`` and ``--balance``); prints the trainer's per-source validation lines (the validation fifth of the
 first 20,000 reviews). ``eval``: per head, comment-level figures as the product reads a score (+-0.05) on the
 validation fifth of the first 15,048 and 20,000 clothing reviews and on the reviews from position 20,000
 (outside the held-out fifth; without and with the validation fifth): Spearman vs stars and vs the three
@@ -64,8 +64,9 @@ def main(argv: list[str]) -> None:
     embedder = Embedder()
     if argv[0] == "fit":
         name, limit = argv[1], int(argv[2])
+        units, balance = (int(argv[3]), argv[4]) if len(argv) > 4 else (training.HIDDEN_UNITS, training.BALANCE)
         head = training.train([t for t in texts(limit) if not training.validation(t.text)], embedder,
-                              CLOTHING_VECTORS)
+                              CLOTHING_VECTORS, hidden_units=units, balance=balance)
         head.save(training.CACHE_DIR / f"dev_{name}.npz")
         for line in training.validation_figures(head, [t for t in texts(20000) if training.validation(t.text)],
                                                 embedder, CLOTHING_VECTORS):
