@@ -138,11 +138,12 @@ def macro(call: str) -> str:
 @pytest.mark.parametrize(
     ("value", "html"),
     [(0.0, '<span class="neutral">0.00</span>'), (-0.001, '<span class="neutral">0.00</span>'),
-     (0.05, '<span class="neutral">+0.05</span>'), (0.051, '<span class="pos">+0.05</span>'),
-     (0.32, '<span class="pos">+0.32</span>'), (-0.05, '<span class="neutral">-0.05</span>'),
+     (0.049, '<span class="neutral">+0.05</span>'), (0.05, '<span class="pos">+0.05</span>'),
+     (0.32, '<span class="pos">+0.32</span>'), (-0.0499, '<span class="neutral">-0.05</span>'),
+     (-0.05, '<span class="neg">-0.05</span>'),  # a complaint (feedback.insights.stats.is_negative): red
      (-0.4, '<span class="neg">-0.40</span>'), (None, "–")],
 )
-def test_sentiment_is_green_only_when_clearly_positive(value: float | None, html: str) -> None:
+def test_sentiment_is_coloured_as_the_archive_counts_it(value: float | None, html: str) -> None:
     assert macro("{{ m.sentiment(v) }}".replace("v", repr(value))) == html
 
 

@@ -3,8 +3,8 @@
 (function () {
   "use strict";
   var RED = "#c62828", GREEN = "#2e7d32", GREY = "#9e9e9e", PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"];
-  // Clearly positive (above +0.05) green, clearly negative (below -0.05) red, the rest grey.
-  function tone(value) { return value > 0.05 ? GREEN : (value < -0.05 ? RED : GREY); }
+  // Positive (+0.05 and above) green, negative (-0.05 and below, a complaint) red, the rest grey.
+  function tone(value) { return value >= 0.05 ? GREEN : (value <= -0.05 ? RED : GREY); }
   // A long axis label as lines of at most `width` characters, so it is not cut off.
   function wrap(text, width) {
     var lines = [], line = "";
