@@ -121,6 +121,19 @@ def build_sample_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def empty_archive(folder: Path) -> Path:
+    """An archive published from an empty warehouse in ``folder`` (every table, no rows): page
+    tests fill it with exactly the rows they need."""
+    from feedback.config import Config
+    from feedback.pipeline import archive_extensions
+    from feedback.publish import publish
+    from feedback.warehouse import open_warehouse
+
+    path = folder / "archive.db"
+    publish(open_warehouse(folder / "warehouse.db"), path, extensions=archive_extensions(Config()))
+    return path
+
+
 def assert_reads(read: Callable[[Any], Any], value: Any, expected: Any) -> None:
     """``read(value) == expected``; or, when ``expected`` is a :class:`BadInput`, that reading
     refuses the value with exactly that reason (what the user is told)."""

@@ -22,6 +22,8 @@ from feedback.insights.stats import Driver, difference_se, score_drivers
 from feedback.serve.pages import driver_verdict, pivot, split_drivers
 from feedback.serve.search_page import month_range, page_number, search_query
 
+from .conftest import empty_archive
+
 TEMPLATES = Path(__file__).parent.parent / "feedback" / "serve" / "templates"
 ARGS = {"q": "refund", "mode": "keyword", "source": "", "channel": "survey", "theme": "", "since": "", "until": "",
         "band": "", "page": "3"}
@@ -176,14 +178,7 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """120 comments saying "refund" (four begin like a formula) on survey and e-mail, one a day."""
     from datasette.app import Datasette
 
-    from feedback.config import Config
-    from feedback.pipeline import archive_extensions
-    from feedback.publish import publish
-    from feedback.warehouse import open_warehouse
-
-    folder = tmp_path_factory.mktemp("pages")
-    path = folder / "archive.db"
-    publish(open_warehouse(folder / "warehouse.db"), path, extensions=archive_extensions(Config()))
+    path = empty_archive(tmp_path_factory.mktemp("pages"))
     db = sqlite_utils.Database(path)
     rows = []
     for i in range(120):

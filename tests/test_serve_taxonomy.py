@@ -21,6 +21,8 @@ import sqlite_utils
 from feedback.serve.queries import GENERAL
 from feedback.serve.search_page import taxonomy_order
 
+from .conftest import empty_archive
+
 TOP = [(10, "Checkout and refund problems", 60, -0.5), (11, "Delivery problems", 30, -0.3), (12, GENERAL, 90, 0.2)]
 SUB = [(1, "Refund delays", 10, 40, -0.6), (4, "Card declined", 10, 20, -0.3), (2, "Late deliveries", 11, 30, -0.5),
        (3, "No further comments", 12, 90, 0.1)]
@@ -30,14 +32,7 @@ SUB = [(1, "Refund delays", 10, 40, -0.6), (4, "Card declined", 10, 20, -0.3), (
 def ds(tmp_path_factory: pytest.TempPathFactory) -> Any:
     from datasette.app import Datasette
 
-    from feedback.config import Config
-    from feedback.pipeline import archive_extensions
-    from feedback.publish import publish
-    from feedback.warehouse import open_warehouse
-
-    folder = tmp_path_factory.mktemp("taxonomy")
-    path = folder / "archive.db"
-    publish(open_warehouse(folder / "warehouse.db"), path, extensions=archive_extensions(Config()))
+    path = empty_archive(tmp_path_factory.mktemp("taxonomy"))
     db = sqlite_utils.Database(path)
     themes = [{"id": i, "label": label, "parent_id": None, "level": 1, "comments": n, "size": n, "sentiment": s,
                "is_new": 0, "first_seen": "2026-06-01T00:00:00Z", "last_seen": "2026-08-01T00:00:00Z"}
