@@ -239,7 +239,7 @@ async def customer(db: Any, key: str) -> dict[str, Any] | None:
         return None
     row = found[0]
     row["feedback"] = await rows(db, f"""
-        select {FEEDBACK_FIELDS}, f.language, f.rating_scale, (select t.label from feedback_themes ft join themes t on t.id = ft.theme_id
+        select {FEEDBACK_FIELDS}, f.language, f.rating, f.rating_scale, (select t.label from feedback_themes ft join themes t on t.id = ft.theme_id
                                    where ft.feedback_id = f.id order by ft.score desc limit 1) as theme
         from feedback f where f.customer = :c order by f.received_at, f.id""", {"c": key})
     themes = await comment_themes(db, [r["id"] for r in row["feedback"]])
