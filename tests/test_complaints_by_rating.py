@@ -47,6 +47,10 @@ COMMENTS: list[tuple[str, str, str, str, float | None, Any, str | None, str | No
     ("en-2", "c_en", "2026-02-02T09:00:00Z", "en", -0.6, 1.0, "csat", "5"),
     ("en-3", "c_kind", "2026-01-05T09:00:00Z", "en", 0.2, 1.0, "csat", "5"),
     ("en-4", "c_kind", "2026-02-02T09:00:00Z", "en", 0.5, 0.0, "csat", "1"),
+    # one survey response, two answers: French rated 0 of 10, English negative words: the last
+    # complaint is by its text (the text is asked first), whichever id sorts last
+    ("mx-b", "c_mixed", "2026-02-16T09:00:00Z", "fr", None, 0.0, "nps", "0"),
+    ("mx-a", "c_mixed", "2026-02-16T09:00:00Z", "en", -0.4, 0.0, "nps", "0"),
     # stored ratings that are no rating on 0-1 (a warehouse changed by hand): no complaint, no crash
     ("odd-1", "c_odd", "2026-01-05T09:00:00Z", "fr", None, 1.7, "csat", "9"),
     ("odd-2", "c_odd", "2026-01-19T09:00:00Z", "fr", None, -0.4, "csat", "-1"),
@@ -122,6 +126,7 @@ def test_customers_count_complaints_by_rating_without_mixing_ratings_into_sentim
         "c_en": (2, 1, 0, "2026-02-02T09:00:00Z", "text", -0.2),
         "c_kind": (2, 1, 1, "2026-02-02T09:00:00Z", "rating", 0.35),
         "c_odd": (3, 0, 0, None, None, None),
+        "c_mixed": (2, 2, 1, "2026-02-16T09:00:00Z", "text", -0.4),
     }
 
 
@@ -142,13 +147,14 @@ def test_a_full_publish_counts_them_and_an_incremental_one_agrees(tmp_path: Path
     customers = {r["customer"]: r for r in table(archive, "customers")}
     assert {k: (r["negative"], r["negative_by_rating"], r["last_negative_by"]) for k, r in customers.items()} == {
         "c_fr": (1, 1, "rating"), "c_de": (1, 1, "rating"), "c_unrated": (0, 0, None), "c_en": (1, 0, "text"),
-        "c_kind": (1, 1, "rating"), "c_odd": (0, 0, None)}
+        "c_kind": (1, 1, "rating"), "c_odd": (0, 0, None), "c_mixed": (2, 1, "text")}
     # complaint counts: the week of 2026-02-02 has fr-2 (rating), en-2 (text), en-4 (rating); un-2, odd-3 none
     weeks = {(r["week"], r["source"]): (r["comments"], r["negative"], r["sentiment"])
              for r in table(archive, "weekly_volume")}
     assert weeks[("2026-02-02", "csat-survey")] == (4, 3, round((-0.6 + 0.5) / 2, 4))  # fr-2, odd-3: no score
     assert weeks[("2026-02-02", "mail-survey")] == (1, 0, None)  # un-2
     assert weeks[("2026-02-09", "nps-survey")] == (1, 1, None)  # de-2: a complaint, still no sentiment
+    assert weeks[("2026-02-16", "nps-survey")] == (2, 2, -0.4)  # mx-a by its text, mx-b by its rating
     # the published sentiment stays the text's: none for the French comment rated 1/5
     assert [(r["id"], r["sentiment"], r["rating_band"]) for r in table(archive, "feedback") if r["id"] == "fr-2"] \
         == [("fr-2", None, "low")]
@@ -165,7 +171,7 @@ def test_a_full_publish_counts_them_and_an_incremental_one_agrees(tmp_path: Path
     customers = {r["customer"]: r for r in table(archive, "customers")}
     assert {k: (r["negative"], r["negative_by_rating"], r["last_negative_by"]) for k, r in customers.items()} == {
         "c_fr": (1, 1, "rating"), "c_de": (1, 1, "rating"), "c_unrated": (1, 1, "rating"), "c_en": (1, 0, "text"),
-        "c_kind": (0, 0, None), "c_odd": (1, 1, "rating"), "c_es": (1, 1, "rating")}
+        "c_kind": (0, 0, None), "c_odd": (1, 1, "rating"), "c_es": (1, 1, "rating"), "c_mixed": (2, 1, "text")}
 
     full = tmp_path / "full"
     full.mkdir()
@@ -207,6 +213,7 @@ async def test_at_risk_lists_a_complaint_by_rating_with_its_reason(site: Any) ->
         "c_de": f"silent for {days_since('2026-02-09T09:00:00Z')} days since a low rating",
         "c_en": f"silent for {days_since('2026-02-02T09:00:00Z')} days since a complaint",
         "c_kind": f"silent for {days_since('2026-02-02T09:00:00Z')} days since a low rating",
+        "c_mixed": f"silent for {days_since('2026-02-16T09:00:00Z')} days since a complaint",
     }  # not c_unrated (no rating, text not scored), not c_odd (no rating on 0-1)
 
 
