@@ -236,9 +236,16 @@ async def test_a_customer_page_says_which_comments_were_not_scored(site: Any) ->
     assert '<span id="by-rating">1 by a low rating alone</span>' in html
     assert re.sub(r"\s+", " ", re.search(r'<span id="unscored">(.*?)</span>', html, re.S).group(1)) == (  # type: ignore[union-attr]
         "1 of their comments was not scored for sentiment (French): the mean leaves it out;"
-        " a low rating still counts it as a complaint.")
+        " its rating still says whether it is a complaint.")
     assert '<span class="neg fb-by-rating">a complaint by its rating</span>' in html
     assert "text not scored (French: sentiment reads English only)" in html
+    unrated = await page(site, "/-/feedback/customers/c_unrated")
+    assert "0 complaints;" in unrated and 'id="by-rating"' not in unrated
+    assert ("1 of their comments was not scored for sentiment (French): the mean leaves it out; with no rating"
+            " either, nothing says whether it is a complaint.") in re.sub(r"\s+", " ", unrated)
+    de = await page(site, "/-/feedback/customers/c_de")
+    assert ("2 of their comments were not scored for sentiment (German): the mean leaves them out; their ratings"
+            " still say whether they are complaints.") in re.sub(r"\s+", " ", de)
     odd = await page(site, "/-/feedback/customers/c_odd")
     assert "by a low rating alone" not in odd and "fb-by-rating" not in odd
     assert "3 of their comments were not scored for sentiment (French)" in odd
