@@ -24,7 +24,7 @@ from feedback.insights.tables import customer_rows
 from feedback.pipeline import archive_extensions
 from feedback.publish import publish
 from feedback.ratings import rating_band
-from feedback.warehouse import open_warehouse
+from feedback.warehouse import now_iso, open_warehouse
 
 from .test_publish_incremental import archive_digest
 
@@ -249,3 +249,34 @@ async def test_a_customer_page_says_which_comments_were_not_scored(site: Any) ->
     odd = await page(site, "/-/feedback/customers/c_odd")
     assert "by a low rating alone" not in odd and "fb-by-rating" not in odd
     assert "3 of their comments were not scored for sentiment (French)" in odd
+
+
+async def test_an_unanswered_e_mail_nothing_can_score_puts_its_customer_at_risk(tmp_path: Path) -> None:
+    """A French e-mail without a rating, unanswered for weeks: nothing says it is not a complaint,
+    and the wait is the risk. Scored, rated or answered ones stay as the complaint rule has them."""
+    from datasette.app import Datasette
+
+    from feedback.serve.queries import customers_at_risk
+
+    path = tmp_path / "archive.db"
+    db = sqlite_utils.Database(path)
+    old, recent = "2026-01-05T09:00:00Z", now_iso()
+    customers = [  # (customer, negative, oldest unanswered e-mail)
+        ("c_fr_mail", 0, old), ("c_fr_answered", 0, None), ("c_fr_recent", 0, recent), ("c_en_mail", 0, old),
+        ("c_fr_rated", 0, old), ("c_fr_survey", 0, old)]
+    db["customers"].insert_all([
+        {"customer": c, "comments": 1, "negative": n, "negative_by_rating": 0, "last_negative_at": None,
+         "last_negative_by": None, "said_since_last_negative": 0, "usual_gap_days": None,
+         "oldest_unanswered_at": at, "channels": '["email"]'} for c, n, at in customers])
+    feedback = [  # (customer, channel, language, sentiment, band)
+        ("c_fr_mail", "email", "fr", None, None), ("c_fr_answered", "email", "fr", None, None),
+        ("c_fr_recent", "email", "fr", None, None), ("c_en_mail", "email", "en", 0.4, None),
+        ("c_fr_rated", "email", "fr", None, "high"), ("c_fr_survey", "survey", "fr", None, None)]
+    db["feedback"].insert_all([{"id": f"f-{c}", "customer": c, "channel": ch, "language": lang, "sentiment": s,
+                                "rating_band": band, "received_at": old} for c, ch, lang, s, band in feedback])
+    db.close()
+    site = Datasette([str(path)])
+    rows = await customers_at_risk(site.get_database("archive"), days=2, silence=30)
+    assert [(r["customer"], r["reason"]) for r in rows] == [
+        ("c_fr_mail", f"no answer for {days_since(old)} days (their e-mail could not be scored for sentiment"
+                      " and may be a complaint)")]
