@@ -125,13 +125,24 @@ def test_groups_are_scored_once_per_response_in_the_full_and_the_sql_definitions
     assert sum(r["theme_responses"] for r in BEFORE if r["theme_id"] in (1, 2)) == 6  # the group: 5
 
 
-def test_a_moved_sub_theme_takes_its_responses_to_its_new_group(config: Config) -> None:
+def test_a_moved_sub_theme_takes_its_responses_to_its_new_group(config: Config,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     db = build(config.warehouse)
     publish_archive(db, config)
     assert move(db, 2, 11)
     ledger = db.execute("select count(*) from insight_ledger").fetchone()[0]
+    recounted: list[set[str]] = []
+    apply = sums.apply
+
+    def counted(db: sqlite_utils.Database, ids: Any, *args: Any, **kwargs: Any) -> Any:
+        recounted.append(set(ids))
+        return apply(db, ids, *args, **kwargs)
+
+    monkeypatch.setattr(sums, "apply", counted)
     result = publish_archive(db, config)
     assert result.mode == "incremental"
+    assert recounted == [{"r1", "r3", "r11b"}]  # the moved theme's comments, not every comment
+    monkeypatch.undo()
     assert archived(config) == AFTER
     assert driver_rows(db) == AFTER  # what every comment gives
     # the incremental sums agree with a rebuild from scratch, and with a full publish
