@@ -208,7 +208,7 @@ def test_the_drivers_page_leads_with_the_groups_and_drills_down(page: str) -> No
     # the drill-down: each group's sub-themes, ranked with their verdicts, after the groups' table
     assert page.index('id="drivers-1"') < page.index('id="sub-1-10"') < page.index('id="sub-1-11"')
     checkout = page.split('id="sub-1-10"')[1].split("</details>")[0]
-    assert text(checkout.split("</summary>")[0]).endswith(f"{CHECKOUT}: 2 sub-themes ranked")
+    assert text(checkout.split("</summary>")[0]).endswith(f"{CHECKOUT}: 2 sub-themes, 2 ranked")
     assert re.findall(r'<td><a href="/-/feedback/themes/(\d+)"', checkout) == ["2", "1"]
     assert "Card &lt;i&gt;declined&lt;/i&gt;" in checkout and "+34.09" in checkout
     assert 'href="#sub-1-10"' in table
