@@ -15,7 +15,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 import pytest
 import sqlite_utils
@@ -434,6 +434,28 @@ async def test_search_results_and_lists_link_to_the_comment_page(ds: Any) -> Non
         page = await get(ds, path)
         assert "/archive/feedback/" not in page.split('<ol class="fb-results"')[1]
         assert len(re.findall(r'href="/-/feedback/comments/[^"]+" class="fb-open"', page)) == 50
+
+
+async def test_a_search_result_names_every_theme_of_its_comment_main_first(ds: Any, archive: Path) -> None:
+    db = sqlite_utils.Database(archive)
+    themed = {}
+    for fid, tid, label, parent in db.execute(
+            """select ft.feedback_id, t.id, t.label, p.label from feedback_themes ft join themes t on t.id = ft.theme_id
+               left join themes p on p.id = t.parent_id order by ft.feedback_id, ft.score desc, t.id"""):
+        themed.setdefault(fid, []).append((tid, label, parent))
+    for mode in ("keyword", "hybrid"):
+        page = await get(ds, f"/-/feedback/search?q=refund&mode={mode}")
+        shown = re.findall(r'<li class="fb-comment fb-result".*?</li>', page, flags=re.S)
+        several = 0
+        for item in shown:
+            comment = re.search(r'href="/-/feedback/comments/([^"]+)" class="fb-open"', item)
+            assert comment
+            expected = themed.get(unquote(comment.group(1)), [])
+            listed = re.findall(r'href="/-/feedback/themes/(\d+)" class="fb-theme"(?: title="in ([^"]*)")?>([^<]*)</a>',
+                                item)
+            assert [(int(t), html.unescape(lab), html.unescape(p) or None) for t, p, lab in listed] == expected
+            several += len(expected) > 1
+        assert several, mode  # the sample archive has refund complaints with a second theme on the first page
 
 
 async def test_customers_wait_in_days_and_each_is_listed_once(ds: Any, archive: Path) -> None:

@@ -39,6 +39,7 @@ from feedback.insights.actions import action_tables, has_actions
 from feedback.insights.comments import (
     Comment,
     Rows,
+    band_of,
     comment_themes,
     comments,
     theme_info,
@@ -54,7 +55,6 @@ from feedback.insights.tables import (
 )
 from feedback.publish_delta import ArchiveExtension, IncrementalExtension, TableUpdate
 from feedback.publish_state import Changes
-from feedback.ratings import rating_band
 from feedback.sources.email.threads import archive_tables as email_tables
 from feedback.text.sentiment_model import published_sentiment_sql
 from feedback.warehouse.sql import chunks, marks
@@ -68,7 +68,7 @@ COMMENT_SQL = f"""select i.id, i.source, i.channel, i.received_at, i.customer, i
 
 
 def _comments(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[Comment]:
-    return [Comment(i, s, ch, r, week_of(r), cu, sc, rating_band(ra, sc), se)
+    return [Comment(i, s, ch, r, week_of(r), cu, sc, band_of(ra, sc), se)
             for i, s, ch, r, cu, ra, sc, se in db.execute(f"{COMMENT_SQL} where {where}", params)]
 
 

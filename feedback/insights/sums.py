@@ -36,7 +36,7 @@ from typing import Any
 
 import sqlite_utils
 
-from feedback.insights.comments import Comment, Rows, comment_themes, comments, theme_info
+from feedback.insights.comments import Comment, Rows, band_of, comment_themes, comments, theme_info
 from feedback.insights.grouped import group_ids, source_drivers
 from feedback.insights.stats import week_of
 from feedback.ratings import SCORE_NAMES, band_points, rating_band
@@ -132,7 +132,7 @@ def _comments(db: sqlite_utils.Database, ids: Collection[str]) -> list[Comment]:
     for part in chunks(sorted(ids)):
         for i, s, ch, at, cu, rating, scale, sentiment in db.execute(
                 f"{COMMENT_SQL} where i.id in ({marks(len(part))})", part):
-            out.append(Comment(i, s, ch, at, week_of(at), cu, scale, rating_band(rating, scale), sentiment))
+            out.append(Comment(i, s, ch, at, week_of(at), cu, scale, band_of(rating, scale), sentiment))
     return out
 
 

@@ -50,7 +50,8 @@ the parent it was moved to when that parent continues, and where the fit put it 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Collection, Sequence
 
 import numpy as np
 
@@ -229,23 +230,30 @@ def set_aside(groups: list[list[int]], placed: dict[int, int | None]) -> list[li
 
 
 def honour_placements(computed: list[list[int]], groups: list[list[int]], parent_ids: list[int],
-                      placed: dict[int, int | None]) -> tuple[list[list[int]], list[int]]:
+                      placed: dict[int, int | None], kept: Collection[int] = ()
+                      ) -> tuple[list[list[int]], list[int]]:
     """The top level with analysts' placements: (groups, their parent ids).
 
     ``computed``: the fit's groups; ``groups``/``parent_ids``: the same without the placed themes
     (:func:`set_aside`), each matched to a previous parent or given a new id. A placed theme
     (index -> parent id, None: an entry of its own) goes under its parent when that parent
-    continues, stays top-level when placed there, and otherwise goes where the fit put it.
-    Groups left with fewer than two themes are dropped (their theme is top-level).
+    continues, or is one of ``kept`` (groups analysts made or named: they continue while at
+    least two themes are placed in them), stays top-level when placed there, and otherwise goes where the fit
+    put it. Groups left with fewer than two themes are dropped (their theme is top-level).
     """
     final = [list(group) for group in groups]
+    ids = list(parent_ids)
     home = {i: n for n, group in enumerate(computed) for i in group}
+    placed_in = Counter(placed.values())
     for index, parent in sorted(placed.items()):
         if parent is None:
             continue
-        if parent in parent_ids:
-            final[parent_ids.index(parent)].append(index)
+        if parent not in ids and parent in kept and placed_in[parent] >= 2:
+            final.append([])
+            ids.append(parent)
+        if parent in ids:
+            final[ids.index(parent)].append(index)
         elif index in home:
             final[home[index]].append(index)
-    kept = [n for n, group in enumerate(final) if len(group) >= 2]
-    return [sorted(final[n]) for n in kept], [parent_ids[n] for n in kept]
+    left = [n for n, group in enumerate(final) if len(group) >= 2]
+    return [sorted(final[n]) for n in left], [ids[n] for n in left]
