@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import sqlite_utils
 
@@ -24,7 +25,7 @@ from feedback.config import Config, load_config
 from feedback.insights import sums
 from feedback.insights.grouped import driver_rows
 from feedback.pipeline import publish_archive
-from feedback.themes.edits import move
+from feedback.themes.edits import group, move
 from feedback.warehouse import open_warehouse
 
 CHECKOUT = 'Checkout <b>&</b> "refunds"'  # typed by an analyst: escaped on the page
@@ -41,8 +42,9 @@ COMMENTS = [("r1", DETRACTOR, [1, 2]), ("r2", DETRACTOR, [1]), ("r3", DETRACTOR,
 def build(path: Path) -> sqlite_utils.Database:
     db = open_warehouse(path)
     for theme, label, status, parent in THEMES:
+        centre = np.eye(4, dtype=np.float32)[theme % 4]  # for an analyst's new group's centre
         db.table("themes").insert({"id": theme, "label": label, "status": status, "parent_id": parent,
-                                   "level": 1 if status == "parent" else 0, "size": 3})
+                                   "level": 1 if status == "parent" else 0, "size": 3, "centroid": centre.tobytes()})
     for n, (item, rating, themes) in enumerate(COMMENTS):
         response = item.rstrip("b")  # r11b: a second comment of response r11, ingested after it
         db.table("items").insert({"id": item, "source": "nps", "channel": "survey", "local_id": item,
@@ -166,6 +168,20 @@ def test_a_group_emptied_by_a_move_leaves_no_row(config: Config) -> None:
     rows = archived(config)
     assert [r["theme_id"] for r in rows if r["level"] == 1] == [10]
     assert rows == driver_rows(db)
+
+
+def test_an_analysts_new_group_is_scored_at_the_next_publish(config: Config) -> None:
+    db = build(config.warehouse)
+    publish_archive(db, config)
+    new = group(db, "Payments", [2, 4])  # out of groups 10 and 11
+    assert publish_archive(db, config).mode == "incremental"
+    rows = archived(config)
+    assert rows == driver_rows(db)
+    groups = {r["theme_id"]: r for r in rows if r["level"] == 1}
+    assert set(groups) == {10, 11, new}
+    # theme 2 (r1, r3, r11) and theme 4 (r6, r7, r8): r1, r3, r6, r7, r8, r11; 10 keeps theme 1, 11 theme 3
+    assert (groups[new]["theme_responses"], groups[new]["score_with_theme"]) == (6, round(-200 / 6, 1))
+    assert (groups[10]["theme_responses"], groups[11]["theme_responses"]) == (3, 3)
 
 
 @pytest.fixture
