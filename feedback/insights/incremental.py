@@ -9,6 +9,8 @@ it was (their old week, customer and themes), each table is brought up to date:
   kept in the warehouse (:mod:`feedback.insights.sums`): the changed comments' contributions (and
   those of the comments carrying a theme that moved: status or parent changed) are subtracted and
   added again, and the rows of the keys whose sums changed are derived (the two small tables whole);
+  a theme moved to another group takes its comments and scored responses to that group's rows
+  (``theme_sources``, ``theme_weeks``, and the groups' ``score_drivers``, level 1);
 - ``theme_trends``: from the archive's ``weekly_volume`` and ``theme_weeks`` (no comment read);
 - ``customers``: the customers of the changed comments and of the e-mail threads that changed;
 - ``email_threads`` / ``email_feedback``: recomputed when an e-mail message or an e-mail
@@ -140,7 +142,7 @@ def insight_delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, cha
     moved = changes.themes_moved
     recount = set(items)
     # the comments of the themes now under another parent count under it (a comment counts for its themes and
-    # their parents): recounted. A new theme's comments and those of a theme that came or went are changed
+    # their parents, and so does its scored response for the groups' drivers): recounted. A new theme's comments and those of a theme that came or went are changed
     # comments already; a parent's other children count as they did (not recounted: at 1M a night's new
     # themes under 5 parents made that hundreds of thousands of comments, 83 s CPU)
     if changes.themes_reparented:
