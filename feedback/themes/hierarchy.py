@@ -65,9 +65,10 @@ def parent_groups(centroids: np.ndarray, threshold: float, max_top: int | None =
 
     ``sizes``: each theme's segments (None: all alike). The top level has between ``fewest`` and
     ``max_top`` entries when there are enough themes, never more than average linkage of the
-    centroids keeps apart at cosine ``threshold``. ``docs``: each theme's segment texts (None: not
-    read); the themes whose segments mostly say nothing about a topic (:func:`content_free`) make
-    one entry of their own, and the others stay in their groups.
+    centroids keeps apart at cosine ``threshold``. ``docs``: each theme's segment texts, best first
+    (None: not read); the themes whose segments mostly say nothing about a topic (:func:`content_free`)
+    make one entry of their own, those mostly in another language another (:func:`other_language`),
+    and no group keeps themes of both sides (:func:`settle`, :func:`side`).
     """
     k = centroids.shape[0]
     weights = np.ones(k) if sizes is None else np.maximum(np.asarray(sizes, dtype=np.float64), 1.0)
@@ -75,10 +76,12 @@ def parent_groups(centroids: np.ndarray, threshold: float, max_top: int | None =
         raise ValueError(f"one size per theme is needed: {weights.shape} for {k} themes")
     if docs is not None and len(docs) != k:
         raise ValueError(f"one list of texts per theme is needed: {len(docs)} for {k} themes")
-    free = content_free(docs) if docs is not None else []
+    foreign = other_language(docs) if docs is not None else []
+    free = [i for i in content_free(docs) if i not in set(foreign)] if docs is not None else []
     if k < 2:
         return []
-    return _grouped(centroids, threshold, max_top, weights, fewest, free)
+    sides = np.array([side(texts) for texts in docs]) if docs is not None else None
+    return _grouped(centroids, threshold, max_top, weights, fewest, free, foreign, sides)
 
 
 def content_free(docs: Sequence[Sequence[str]]) -> list[int]:
@@ -89,14 +92,151 @@ def content_free(docs: Sequence[Sequence[str]]) -> list[int]:
     return [i for i, texts in enumerate(docs) if says_little(texts)]
 
 
+def other_language(docs: Sequence[Sequence[str]]) -> list[int]:
+    """The themes (indices) at least half of whose segments are in another language: what they say
+    is unread by the English model, not nothing, so they are not filed with the content-free ones."""
+    from feedback.themes.label_language import is_foreign
+
+    return [i for i, texts in enumerate(docs) if texts and sum(map(is_foreign, texts)) / len(texts) >= 0.5]
+
+
+# --- sides: praise against complaints and requests -----------------------------------------------
+
+READ = 40  # a theme's best segments its side is read from (as many as its label is: label.REPRESENTATIVES)
+SIDE_SHARE = 0.25  # a side with this share of a group's segments (and two themes) becomes an entry of its own
+MOVE_MARGIN = 0.1  # a theme on the group's smaller side moves to a group of its side this much less near (cosine)
+MOST_CHILDREN = 20  # an entry with more themes than this is split (Ward's cut of its themes) to be scanned
+_MORE = frozenset({"more", "less", "fewer"})
+
+
+def side(docs: Sequence[str]) -> int:
+    """A theme's side: -1 when most of its best segments ask the company to do something ("Offer
+    bagless delivery", "Open more tills", "More staff at the weekend") or their mean sentiment is at
+    most the labels' negative line (a complaint); +1 at least their positive line (praise); else 0.
+    Praise and a complaint or request under one parent make its label's claim ("Staff praise",
+    "Bag problems") false for part of it."""
+    from feedback.text.sentiment import sentiment
+    from feedback.themes.label import POSITIVE_THEME
+    from feedback.themes.label_units import NEGATIVE_THEME
+
+    read = list(docs)[:READ]
+    if not read:
+        return 0
+    if sum(map(asks, read)) / len(read) >= 0.5:
+        return -1
+    scores = [s for s in map(sentiment, read) if s is not None]
+    mean = sum(scores) / len(scores) if scores else 0.0
+    return -1 if mean <= NEGATIVE_THEME else 1 if mean >= POSITIVE_THEME else 0
+
+
+def asks(doc: str) -> bool:
+    """Whether a segment asks the company to do something: an instruction (:mod:`.label_words`'s
+    test: "Don't put the bottles on the bread") or more or less of something ("More staff at the
+    weekend", "Open more tills", "Need fewer bags"), not a question."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    from feedback.themes.label_words import PRONOUNS, _request
+
+    if _request(doc):
+        return True
+    words = doc.lower().replace("\u2019", "'").split()
+    if not words or doc.rstrip().endswith("?"):
+        return False
+    return words[0] in _MORE or (len(words) > 2 and words[1] in _MORE and words[0].isalpha()
+                                 and words[0] not in STOP_WORDS and words[0] not in PRONOUNS)
+
+
+def settle(groups: list[list[int]], unit: np.ndarray, points: np.ndarray, weights: np.ndarray,
+           sides: np.ndarray, most: int) -> list[list[int]]:
+    """Ward's ``groups`` made trustworthy to read, in at most ``most`` entries (groups of one count):
+
+    - a group with praise (side +1) and complaints or requests (side -1), each at least
+      ``SIDE_SHARE`` of its segments and two themes, splits in two; a theme of neither side goes
+      with the side whose centroid is nearer;
+    - else a theme on the group's smaller side moves to the nearest group (cosine to its centroid)
+      whose larger side is its own, when that is no more than ``MOVE_MARGIN`` less near than its own
+      group (without it); else it stays (its parent's label then names the topic without a claim);
+    - an entry of more than ``MOST_CHILDREN`` themes is split by Ward's cut of its themes into as
+      few parts as bring each to that, or fewer.
+    """
+    out: list[list[int]] = []
+    for n, group in enumerate(groups):
+        parts = _by_side(group, unit, weights, sides)
+        room = most - len(out) - (len(groups) - n)  # entries left for extra parts
+        out.extend(parts if room >= len(parts) - 1 else [group])
+    out = _moved(out, unit, weights, sides)
+    final: list[list[int]] = []
+    for n, group in enumerate(out):
+        room = most - len(final) - (len(out) - n)
+        need = -(-len(group) // MOST_CHILDREN)
+        final.extend(_split(group, points, weights, min(need, room + 1)) if need > 1 and room > 0 else [group])
+    return [sorted(g) for g in final if g]
+
+
+def _by_side(group: list[int], unit: np.ndarray, weights: np.ndarray, sides: np.ndarray) -> list[list[int]]:
+    total = weights[group].sum()
+    plus = [i for i in group if sides[i] > 0]
+    minus = [i for i in group if sides[i] < 0]
+    if min(len(plus), len(minus)) < 2 or min(weights[plus].sum(), weights[minus].sum()) < SIDE_SHARE * total:
+        return [group]
+    centres = [_centre(unit, weights, part) for part in (plus, minus)]
+    for i in (i for i in group if sides[i] == 0):
+        (plus if unit[i] @ centres[0] >= unit[i] @ centres[1] else minus).append(i)
+    return [sorted(plus), sorted(minus)]
+
+
+def _lean(group: list[int], weights: np.ndarray, sides: np.ndarray) -> int:
+    """The side holding more of a group's segments (0: neither holds any more than the other)."""
+    plus = weights[[i for i in group if sides[i] > 0]].sum()
+    minus = weights[[i for i in group if sides[i] < 0]].sum()
+    return 1 if plus > minus else -1 if minus > plus else 0
+
+
+def _moved(groups: list[list[int]], unit: np.ndarray, weights: np.ndarray, sides: np.ndarray) -> list[list[int]]:
+    leans = [_lean(g, weights, sides) if len(g) >= 2 else 0 for g in groups]
+    centres = [_centre(unit, weights, g) for g in groups]
+    out = [list(g) for g in groups]
+    for n, group in enumerate(groups):
+        if leans[n] == 0 or len(group) < 3:
+            continue
+        for i in group:
+            if sides[i] != -leans[n]:
+                continue
+            own = _centre(unit, weights, [j for j in group if j != i])
+            near = [(float(unit[i] @ centres[m]), m) for m in range(len(groups))
+                    if m != n and len(groups[m]) >= 2 and leans[m] == sides[i]]
+            if not near:
+                continue
+            best, target = max(near)
+            if best >= float(unit[i] @ own) - MOVE_MARGIN and len(out[n]) > 2:
+                out[n].remove(i)
+                out[target].append(i)
+    return out
+
+
+def _centre(unit: np.ndarray, weights: np.ndarray, members: list[int]) -> np.ndarray:
+    mean = (unit[members] * weights[members, None]).sum(axis=0)
+    return mean / max(float(np.linalg.norm(mean)), 1e-12)
+
+
+def _split(group: list[int], points: np.ndarray, weights: np.ndarray, parts: int) -> list[list[int]]:
+    """Ward's cut of ``group``'s themes into ``parts`` groups."""
+    labels = cut(weighted_ward(points[group], weights[group]), len(group), parts)
+    found: dict[int, list[int]] = {}
+    for index, name in zip(group, labels, strict=True):
+        found.setdefault(int(name), []).append(index)
+    return list(found.values())
+
+
 def _grouped(centroids: np.ndarray, threshold: float, max_top: int | None, weights: np.ndarray,
-             fewest: int, free: list[int]) -> list[list[int]]:
+             fewest: int, free: list[int], foreign: list[int] | None = None,
+             sides: np.ndarray | None = None) -> list[list[int]]:
     """:func:`parent_groups`: Ward's groups of every theme, cut where the silhouette is best; the
     themes in ``free`` then leave their groups for one entry of their own, which counts in the
     entries between ``fewest`` and ``max_top`` (not in the groups kept apart at ``threshold``)."""
     k = centroids.shape[0]
     unit = _unit(centroids.astype(np.float64))
-    extra = 1 if free else 0  # the entry of the content-free themes
+    extra = (1 if free else 0) + (1 if foreign else 0)  # the entries of the content-free, the foreign themes
     most = max(1, min(_average_count(unit, threshold), (max_top or k) - extra, k))  # topics apart, and a slot
     least = max(1, min(fewest - extra, most))
     from threadpoolctl import threadpool_limits
@@ -111,14 +251,18 @@ def _grouped(centroids: np.ndarray, threshold: float, max_top: int | None, weigh
         score = silhouette(cosine, labels)
         if score > best_score + 1e-12:
             best_labels, best_score = labels, score
-    skip = set(free)
+    skip = set(free) | set(foreign or [])
     rest = [i for i in range(k) if i not in skip]
     groups: dict[int, list[int]] = {}
     for index in rest:
         groups.setdefault(int(best_labels[index]), []).append(index)
-    found = [sorted(g) for g in groups.values() if len(g) >= 2]
-    if len(free) >= 2:
-        found.append(sorted(free))
+    found = [sorted(g) for g in groups.values()]
+    if sides is not None:
+        found = settle(found, unit, placement(unit), weights, sides, max(1, (max_top or k) - extra))
+    found = [g for g in found if len(g) >= 2]
+    for own in (free, foreign or []):
+        if len(own) >= 2:
+            found.append(sorted(own))
     found.sort(key=lambda g: (-len(g), g[0]))
     return found
 
