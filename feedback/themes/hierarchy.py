@@ -105,7 +105,7 @@ def other_language(docs: Sequence[Sequence[str]]) -> list[int]:
 READ = 40  # a theme's best segments its side is read from (as many as its label is: label.REPRESENTATIVES)
 SIDE_SHARE = 0.25  # a side with this share of a group's segments (and two themes) becomes an entry of its own
 MOVE_MARGIN = 0.1  # a theme on the group's smaller side moves to a group of its side this much less near (cosine)
-MOST_CHILDREN = 20  # an entry with more themes than this is split (Ward's cut of its themes) to be scanned
+MOST_CHILDREN = 20  # an entry with more themes than this is split (Ward's cut of its themes): too many to scan
 _MORE = frozenset({"more", "less", "fewer"})
 
 
@@ -151,26 +151,32 @@ def settle(groups: list[list[int]], unit: np.ndarray, points: np.ndarray, weight
     """Ward's ``groups`` made trustworthy to read, in at most ``most`` entries (groups of one count):
 
     - a group with praise (side +1) and complaints or requests (side -1), each at least
-      ``SIDE_SHARE`` of its segments and two themes, splits in two; a theme of neither side goes
-      with the side whose centroid is nearer;
+      ``SIDE_SHARE`` of its segments and two themes, splits in two (a theme of neither side goes
+      with the side whose centroid is nearer) while the entries, once capped (below), fit in
+      ``most``: the groups whose smaller side is biggest first;
     - else a theme on the group's smaller side moves to the nearest group (cosine to its centroid)
       whose larger side is its own, when that is no more than ``MOVE_MARGIN`` less near than its own
       group (without it); else it stays (its parent's label then names the topic without a claim);
-    - an entry of more than ``MOST_CHILDREN`` themes is split by Ward's cut of its themes into as
-      few parts as bring each to that, or fewer.
+    - while there is room, the biggest entry of more than ``MOST_CHILDREN`` themes is split in two
+      by Ward's cut of its themes (its own two main topics).
     """
-    out: list[list[int]] = []
-    for n, group in enumerate(groups):
-        parts = _by_side(group, unit, weights, sides)
-        room = most - len(out) - (len(groups) - n)  # entries left for extra parts
-        out.extend(parts if room >= len(parts) - 1 else [group])
-    out = _moved(out, unit, weights, sides)
-    final: list[list[int]] = []
-    for n, group in enumerate(out):
-        room = most - len(final) - (len(out) - n)
-        need = -(-len(group) // MOST_CHILDREN)
-        final.extend(_split(group, points, weights, min(need, room + 1)) if need > 1 and room > 0 else [group])
-    return [sorted(g) for g in final if g]
+    parts = [_by_side(group, unit, weights, sides) for group in groups]
+    kept = [[group] for group in groups]  # each group's entries: whole until its split fits
+    for n in sorted((n for n, p in enumerate(parts) if len(p) > 1),
+                    key=lambda n: (-min(weights[p].sum() for p in parts[n]), n)):  # the biggest minority first
+        trial = [*kept[:n], parts[n], *kept[n + 1:]]
+        if _capped_count([g for entries in trial for g in entries]) <= most:
+            kept = trial
+    out = _moved([g for entries in kept for g in entries], unit, weights, sides)
+    while len(out) < most and max(map(len, out), default=0) > MOST_CHILDREN:
+        biggest = max(range(len(out)), key=lambda n: (len(out[n]), -n))
+        out[biggest:biggest + 1] = _split(out[biggest], points, weights, 2)
+    return [sorted(g) for g in out if g]
+
+
+def _capped_count(groups: list[list[int]]) -> int:
+    """Entries once every group over ``MOST_CHILDREN`` themes is split to that size."""
+    return sum(-(-len(g) // MOST_CHILDREN) for g in groups)
 
 
 def _by_side(group: list[int], unit: np.ndarray, weights: np.ndarray, sides: np.ndarray) -> list[list[int]]:
