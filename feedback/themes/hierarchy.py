@@ -105,7 +105,7 @@ def other_language(docs: Sequence[Sequence[str]]) -> list[int]:
 READ = 40  # a theme's best segments its side is read from (as many as its label is: label.REPRESENTATIVES)
 SIDE_SHARE = 0.25  # a side with this share of a group's segments (and two themes) becomes an entry of its own
 MOVE_MARGIN = 0.1  # a theme on the group's smaller side moves to a group of its side this much less near (cosine)
-MOST_CHILDREN = 20  # an entry with more themes than this is split (Ward's cut of its themes): too many to scan
+MOST_CHILDREN = 40  # an entry with more themes than this is split (Ward's cut of its themes): too many to scan
 _MORE = frozenset({"more", "less", "fewer"})
 
 
