@@ -321,6 +321,8 @@ def _second_word(free: list[Candidate], pick: Candidate) -> Candidate | None:
 def _parent_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[str | None, list[Candidate]]:
     """What the children share: the best shared phrase, or two shared topics ("Emails and chat");
     without any, the main topics of the two biggest children. A name alone ("France") names no group."""
+    if unit.foreign >= 0.5:  # unread by the English model, not content-free (hierarchy.other_language)
+        return _free([OTHER_LANGUAGES, *_VARIANTS[OTHER_LANGUAGES.lower()]], used), []
     if label_words.content_free(unit.docs):  # "As above", "Made my day", another language: no topic
         return _free([GENERAL], used), []
     if parent_words.contact_share(unit.docs) >= parent_words.CONTACT:  # phone, chat, e-mail, "[PHONE]"
