@@ -212,15 +212,21 @@ def test_a_group_of_both_sides_splits(kinds: dict[int, list[str]], expected: lis
     assert [g for g in groups if not set(g) & set(range(6))] == [g for g in plain if not set(g) & set(range(6))]
 
 
-def test_a_theme_on_the_wrong_side_moves_to_a_near_group_of_its_side() -> None:
-    # topic 0: five praise themes and one complaint; topic 1 (all complaints) sits as near to the
-    # complaint as its own topic does: it moves there
+@pytest.mark.parametrize(("own", "expected"), [
+    (0.52, [[0, 1, 2, 3, 4], [5, 6, 7, 8, 9, 10, 11]]),  # about as near topic 1 (complaints): it moves there
+    (0.6, [[0, 1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11]]),  # much nearer its own topic: it stays
+])
+def test_a_theme_on_the_wrong_side_moves_to_a_near_group_of_its_side(own: float, expected: list[list[int]]) -> None:
+    # topic 0: five praise themes and a complaint (theme 5) between topic 0 and topic 1 (complaints),
+    # ``own`` of the way to topic 0's centre; Ward alone keeps it in topic 0 both times
     themes, truth = two_sided()
-    themes[5] = themes[0:5].mean(axis=0) + themes[6:12].mean(axis=0)
+    centres = [themes[0:5].mean(axis=0), themes[6:12].mean(axis=0)]
+    themes[5] = own * centres[0] / np.linalg.norm(centres[0]) + (1 - own) * centres[1] / np.linalg.norm(centres[1])
     docs = [PRAISE if i < 5 else COMPLAINTS for i in range(len(truth))]
+    plain = hierarchy.parent_groups(themes, 0.35, 25, sizes=[20] * len(truth))
     groups = hierarchy.parent_groups(themes, 0.35, 25, sizes=[20] * len(truth), docs=docs)
-    assert [0, 1, 2, 3, 4] in groups
-    assert [5, 6, 7, 8, 9, 10, 11] in groups
+    assert [0, 1, 2, 3, 4, 5] in plain
+    assert sorted(g for g in groups if g[0] < 12) == expected
 
 
 def test_an_entry_too_big_to_scan_splits_in_two() -> None:
