@@ -131,10 +131,11 @@ def measure(settings: ThemeSettings, processed: Path, why: bool = False) -> dict
 
 def claim(label: str) -> int:
     """What a parent's label claims of its themes: -1 problems or requests ("Bag problems", "Staff
-    requests", "Late delivery"), +1 praise ("Staff praise", "Easy ordering"), 0 nothing (a topic,
-    "App problems and praise"). From the label's head (label_words.HEADS) or its strongest word."""
+    requests", "Late delivery", "More staff"), +1 praise ("Staff praise", "Easy ordering"), 0 nothing (a
+    topic: "Support contact", "App problems and praise"). From the label's head (label_words.HEADS),
+    an opening "More"/"Less", or its strongest word that is no noun."""
     from feedback.themes.label_words import HEADS
-    from feedback.themes.phrases import valence
+    from feedback.themes.phrases import DEFAULT_MODEL, load_parser, valence
 
     words = label.lower().split()
     if not words or ("problems" in words and "praise" in words):
@@ -145,7 +146,11 @@ def claim(label: str) -> int:
         return -1
     if words[-1] in HEADS["comments"] or words[-1] in HEADS["questions"]:
         return 0
-    tone = valence(label)
+    if words[0] in ("more", "less", "fewer"):  # "More staff", "Less plastic": a request
+        return -1
+    parser = load_parser(DEFAULT_MODEL)  # the tone of a word that is no noun ("easy", "crashed"; not "support")
+    tones = [valence(t.text) for t in parser(label) if t.pos_ not in ("NOUN", "PROPN")] if parser else [valence(label)]
+    tone = max(tones, key=abs, default=0.0)
     return 1 if tone > 0 else -1 if tone < 0 else 0
 
 
@@ -161,6 +166,8 @@ def contradictions(db: object, leaves: list[tuple[int, str, int | None]], parent
     total = wrong = 0
     found: list[str] = []
     children: Counter[int] = Counter(p for _, _, p in under)
+    held: Counter[int] = Counter()  # per parent with a claim: segments in sub-themes of the claimed side
+    weight: Counter[int] = Counter()
     for theme, lab, parent in under:
         texts = [r[0] for r in db.execute(  # type: ignore[attr-defined]
             "select text from theme_segments where theme_id = ? and (language is null or language = 'en') "
@@ -168,11 +175,16 @@ def contradictions(db: object, leaves: list[tuple[int, str, int | None]], parent
         n = size.get(theme, 0)
         total += n
         said = claim(parents[parent])
-        if said and side(texts) == -said:
+        theirs = side(texts)
+        if said:
+            weight[parent] += n
+            held[parent] += n if theirs == said else 0
+        if said and theirs == -said:
             wrong += n
             found.append(f"{lab} under {parents[parent]}")
+    unheld = [f"{parents[p]} {held[p] / weight[p]:.0%}" for p in weight if held[p] < 0.5 * weight[p]]
     return {"share": wrong / max(total, 1), "themes": len(found), "examples": found,
-            "largest": max(children.values(), default=0)}
+            "largest": max(children.values(), default=0), "claims": len(weight), "unheld": unheld}
 
 
 def report(m: dict[str, object]) -> list[str]:
@@ -194,6 +206,8 @@ def report(m: dict[str, object]) -> list[str]:
         f"contradicts its parent label's claim ({claims['themes']} sub-themes: "
         + "; ".join(claims["examples"][:12]) + (" ..." if len(claims["examples"]) > 12 else "")  # type: ignore[index]
         + f"); largest entry {claims['largest']} sub-themes",
+        f"- claims not true of most of their entry: {len(claims['unheld'])} of {claims['claims']} parent labels with a "
+        f"claim (share of segments on the claimed side: {', '.join(claims['unheld']) or 'none'})",
         *m["diagnosis"],  # type: ignore[misc]
     ]
     return lines
