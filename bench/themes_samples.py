@@ -146,6 +146,8 @@ def claim(label: str) -> int:
         return -1
     if words[-1] in HEADS["comments"] or words[-1] in HEADS["questions"]:
         return 0
+    if "and" in words:  # "Prices and value": two topics, no claim ("Checkout and refund problems" has its head)
+        return 0
     if words[0] in ("more", "less", "fewer"):  # "More staff", "Less plastic": a request
         return -1
     parser = load_parser(DEFAULT_MODEL)  # the tone of a word that is no noun ("easy", "crashed"; not "support")
