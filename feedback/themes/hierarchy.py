@@ -106,44 +106,18 @@ READ = 40  # a theme's best segments its side is read from (as many as its label
 SIDE_SHARE = 0.25  # a side with this share of a group's segments (and two themes) becomes an entry of its own
 MOVE_MARGIN = 0.1  # a theme on the group's smaller side moves to a group of its side this much less near (cosine)
 MOST_CHILDREN = 40  # an entry with more themes than this is split (Ward's cut of its themes): too many to scan
-_MORE = frozenset({"more", "less", "fewer"})
 
 
 def side(docs: Sequence[str]) -> int:
-    """A theme's side: -1 when most of its best segments ask the company to do something ("Offer
-    bagless delivery", "Open more tills", "More staff at the weekend") or their mean sentiment is at
-    most the labels' negative line (a complaint); +1 at least their positive line (praise); else 0.
-    Praise and a complaint or request under one parent make its label's claim ("Staff praise",
-    "Bag problems") false for part of it."""
-    from feedback.text.sentiment import sentiment
+    """A theme's side, read from its best ``READ`` segments (:func:`.parent_words.side`): -1 when most
+    ask the company to do something ("Open more tills") or their mean sentiment is at most the labels'
+    negative line (a complaint), +1 at least their positive line (praise), else 0. Praise and a
+    complaint or request under one parent make its label's claim ("Staff praise") false for part of it."""
+    from feedback.themes import parent_words
     from feedback.themes.label import POSITIVE_THEME
     from feedback.themes.label_units import NEGATIVE_THEME
 
-    read = list(docs)[:READ]
-    if not read:
-        return 0
-    if sum(map(asks, read)) / len(read) >= 0.5:
-        return -1
-    scores = [s for s in map(sentiment, read) if s is not None]
-    mean = sum(scores) / len(scores) if scores else 0.0
-    return -1 if mean <= NEGATIVE_THEME else 1 if mean >= POSITIVE_THEME else 0
-
-
-def asks(doc: str) -> bool:
-    """Whether a segment asks the company to do something: an instruction (:mod:`.label_words`'s
-    test: "Don't put the bottles on the bread") or more or less of something ("More staff at the
-    weekend", "Open more tills", "Need fewer bags"), not a question."""
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    from feedback.themes.label_words import PRONOUNS, _request
-
-    if _request(doc):
-        return True
-    words = doc.lower().replace("\u2019", "'").split()
-    if not words or doc.rstrip().endswith("?"):
-        return False
-    return words[0] in _MORE or (len(words) > 2 and words[1] in _MORE and words[0].isalpha()
-                                 and words[0] not in STOP_WORDS and words[0] not in PRONOUNS)
+    return parent_words.side(list(docs)[:READ], NEGATIVE_THEME, POSITIVE_THEME)
 
 
 def settle(groups: list[list[int]], unit: np.ndarray, points: np.ndarray, weights: np.ndarray,

@@ -209,6 +209,8 @@ def _choose(ranked: Mapping[Any, list[Candidate]], units: Mapping[Any, Unit], or
         label, picked = _parent_label(free, unit, used) if parents else _leaf_label(free, unit, used)
         if label is None:
             label = _fallback(unit, ranked.get(theme, []), parents, used)
+        if parents:  # a claim ("praise", "easy") most of the group does not bear: the topic only
+            label = parent_words.held(label, unit, used, NEGATIVE_THEME, POSITIVE_THEME)
         if label_words.names_person(label):  # never a customer's name, whatever way a label was found
             label = _free([UNCLEAR, OTHER_COMMENTS], used)
         label = _unique(label, used)
