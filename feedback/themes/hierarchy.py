@@ -140,8 +140,8 @@ def settle(groups: list[list[int]], unit: np.ndarray, points: np.ndarray, weight
       ``SIDE_SHARE`` of its segments and two themes, splits in two (a theme of neither side goes
       with the side whose centroid is nearer) while the entries, once capped (below), fit in
       ``most``: the groups whose smaller side is biggest first;
-    - else a theme on the group's smaller side moves to the nearest group (cosine to its centroid)
-      whose larger side is its own, when that is no more than ``MOVE_MARGIN`` less near than its own
+    - else a theme on the group's smaller side (when the larger holds ``SIDE_SHARE`` of it) moves to
+      the nearest group (cosine to its centroid) whose larger side is its own, when that is no more than ``MOVE_MARGIN`` less near than its own
       group (without it); else it stays (its parent's label then names the topic without a claim);
     - while there is room, the biggest entry of more than ``MOST_CHILDREN`` themes is split in two
       by Ward's cut of its themes (its own two main topics).
@@ -178,9 +178,12 @@ def _by_side(group: list[int], unit: np.ndarray, weights: np.ndarray, sides: np.
 
 
 def _lean(group: list[int], weights: np.ndarray, sides: np.ndarray) -> int:
-    """The side holding more of a group's segments (0: neither holds any more than the other)."""
+    """The side holding more of a group's segments, when it holds ``SIDE_SHARE`` of them (0: neither,
+    as in a group mostly of neither side: "Live chat", "Number in the queue")."""
     plus = weights[[i for i in group if sides[i] > 0]].sum()
     minus = weights[[i for i in group if sides[i] < 0]].sum()
+    if max(plus, minus) < SIDE_SHARE * weights[group].sum():
+        return 0
     return 1 if plus > minus else -1 if minus > plus else 0
 
 
