@@ -51,7 +51,7 @@ a substantial part of each side splits in two, a theme on its group's smaller si
 of its side about as near, and an entry of more than ``MOST_CHILDREN`` themes is split by Ward's cut
 of its themes, all within the count. On the samples: sub-themes contradicting their parent's claim
 6.8% -> 0.8% of the segments, known-theme shares unchanged (0.756), 12 -> 17 entries; clinc150's
-domains NMI 0.614 -> 0.614 (RESULTS.md, "Top level: sides"). A cap at 20 or 30 themes split the
+domains NMI as before, 0.614 (RESULTS.md, "Top level: sides"). A cap at 20 or 30 themes split the
 samples' damaged and missing items apart (0.756 -> 0.703 / 0.724), so the cap is 40.
 
 Analysts' placements (``feedback themes move``) come first: a fit matches its groups to the
