@@ -5,7 +5,9 @@ on ``/-/feedback/search.json`` or ``.csv`` give every matching comment, up to
 :data:`EXPORT_ROWS` (the export says when it stopped there). Search by meaning and the fused
 search rank at most :data:`CANDIDATES` comments per ranking; search by exact words
 (``mode=keyword``) finds every comment with the words, newest first, and counts its facets
-exactly (:mod:`feedback.serve.facets`).
+exactly (:mod:`feedback.serve.facets`). A theme chosen without search text lists every
+comment of the theme (a group: of its sub-themes), newest first, with exact counts and facets
+(:func:`browse`): the theme page's figures link there, and it shows as many comments as they say.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ ORDER = {  # how the results are ordered, in the words the page uses
     "meaning": "closest in meaning first",
     "hybrid": "best keyword and meaning matches first",
     "words": "best keyword matches first",  # hybrid, when search by meaning is unavailable
+    "browse": "newest first",  # a theme's comments, no search text
 }
 EXPORT_FIELDS = ("id", "url", "received_at", "source", "channel", "customer", "rating_raw", "rating_band",
                  "sentiment", "title", "text", "theme", "matched", "similarity")
@@ -221,7 +224,7 @@ async def find(searcher: Searcher, datasette: Any, db: Any, args: dict[str, str]
     """Rows ``start`` to ``start + count`` of the search ``args`` asks for, with the total and facets."""
     text, mode = args["q"], args["mode"] or "hybrid"
     if not text:
-        return Found(order=ORDER[mode])
+        return await browse(db, args, start, count) if browsing(args) else Found(order=ORDER[mode])
     if mode == "keyword":
         return await exact_search(searcher, db, datasette, text, args, start, count)
     keyword: list[int] = []
@@ -257,6 +260,37 @@ async def find(searcher: Searcher, datasette: Any, db: Any, args: dict[str, str]
                 counts[row[key]] = counts.get(row[key], 0) + 1
         found.facets[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
     found.total, found.rows = len(results), results[start:start + count]
+    return found
+
+
+def browsing(args: dict[str, str]) -> bool:
+    """A theme's comments listed without search text (a theme chosen, no words)."""
+    return not args["q"] and theme_filter(args.get("theme", "")) is not None
+
+
+async def browse(db: Any, args: dict[str, str], start: int, count: int) -> Found:
+    """Every comment of the chosen theme (a group: of any of its sub-themes) that passes the other
+    filters, newest first, with exact counts and facets. Read from the theme's rows of
+    ``feedback_themes`` (its index), so the cost follows the theme's size, not the archive's."""
+    where, params = filter_sql({**args, "theme": ""})
+    params["theme"] = theme_filter(args["theme"])
+    chosen = ("f.id in (select ft.feedback_id from feedback_themes ft where ft.theme_id in"
+              " (select :theme union select id from themes where parent_id = :theme))")
+    condition = f"{chosen} and {where}"
+    total = (await q.rows(db, f"select count(*) as n from feedback f where {condition}", params))[0]["n"]
+    page = await q.rows(db, f"select f.rowid as rowid from feedback f where {condition}"
+                            " order by f.received_at desc, f.id limit :n offset :s", {**params, "n": count, "s": start})
+    details = await _feedback_by_rowid(db, [r["rowid"] for r in page])
+    found = Found(total, [{**details[r["rowid"]], "how": "theme", "similarity": None}
+                          for r in page if r["rowid"] in details], order=ORDER["browse"])
+    main = ("(select t.label from feedback_themes ft join themes t on t.id = ft.theme_id"
+            " where ft.feedback_id = f.id order by ft.score desc limit 1)")
+    for name, column in (("channel", "f.channel"), ("source", "f.source"), ("band", "f.rating_band"),
+                         ("theme", main), ("month", "f.month")):
+        counted = await q.rows(db, f"""
+            select value, count(*) as n from (select {column} as value from feedback f where {condition})
+            where value is not null group by value order by n desc, value limit 10""", params)
+        found.facets[name] = [(r["value"], r["n"]) for r in counted]
     return found
 
 
@@ -361,7 +395,7 @@ async def search(searcher: Searcher, datasette: Any, request: Any) -> Response:
     months = {value: month_range(value) for value, _ in found.facets.get("month", [])}
     return await render(datasette, request, db, "feedback_search.html", {
         "args": args, "mode": mode, "results": found.rows, "total": found.total, "facets": found.facets,
-        "exact": mode == "keyword", "order": found.order, "theme_ids": theme_ids, "themes": themes,
+        "exact": mode == "keyword", "browsing": browsing(args), "order": found.order, "theme_ids": theme_ids, "themes": themes,
         "notice": found.notice, "page": page, "pages": pages, "first": (page - 1) * PAGE + 1, "here": here,
         "months": months, "active": active_filters(args, {t["id"]: t["label"] for t in themes}),
         "export": search_query(args, page=None), "export_rows": EXPORT_ROWS,
@@ -385,8 +419,8 @@ async def search_export(searcher: Searcher, datasette: Any, request: Any) -> Res
     """``search.json`` / ``search.csv``: every matching comment, up to EXPORT_ROWS."""
     db = await archive_db(datasette, request, "search")
     args = search_args(request)
-    if not args["q"]:
-        raise BadRequest("q is required: the text to search for")
+    if not args["q"] and not browsing(args):
+        raise BadRequest("q is required: the text to search for (or a theme, for all its comments)")
     found = await find(searcher, datasette, db, args, 0, EXPORT_ROWS)
     rows = [export_row(datasette, r) for r in found.rows]
     if request.url_vars["format"] == "json":

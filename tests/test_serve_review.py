@@ -1,0 +1,112 @@
+"""What a staff member reads across the pages agrees with itself: a theme's figures link to as
+many comments as they count (a group's too), a rating says what scale it is on, a promise area
+counts each comment once, every customer at risk can be reached.
+
+A small archive built here (no model) served by a real in-process Datasette.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import pytest
+import sqlite_utils
+
+from .conftest import empty_archive
+
+GROUP, REFUNDS, CARDS = 10, 1, 2
+
+
+def comment(i: int, text: str, source: str = "checkout-nps", **more: Any) -> dict[str, Any]:
+    return {"id": f"f{i}", "source": source, "channel": "survey", "received_at": f"2026-07-{i + 1:02d}T10:00:00",
+            "month": "2026-07", "text": text, "sentiment": -0.5, **more}
+
+
+@pytest.fixture(scope="module")
+def ds(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from datasette.app import Datasette
+
+    path = empty_archive(tmp_path_factory.mktemp("review"))
+    db = sqlite_utils.Database(path)
+    base = {"level": 0, "is_new": 0, "first_seen": "2026-07-01T00:00:00Z", "last_seen": "2026-07-20T00:00:00Z"}
+    db["themes"].insert_all([
+        {**base, "id": GROUP, "label": "Checkout and refund problems", "parent_id": None, "level": 1,
+         "comments": 7, "size": 8, "sentiment": -0.5},
+        {**base, "id": REFUNDS, "label": "Refund delays", "parent_id": GROUP, "comments": 5, "size": 5, "sentiment": -0.5},
+        {**base, "id": CARDS, "label": "Card declined", "parent_id": GROUP, "comments": 3, "size": 3, "sentiment": -0.5},
+    ], alter=True)
+    # texts that never name the theme's label: a search for the label's words finds none of them
+    texts = ["Still waiting for my money", "Weeks and nothing back", "Where is my money",
+             "Paid twice, got nothing", "The bank says you kept it", "Machine said no", "Declined again"]
+    rows = [comment(i, t, source="checkout-nps" if i < 5 else "store-visit") for i, t in enumerate(texts)]
+    rows += [comment(20 + i, f"Unrelated remark {i}") for i in range(3)]
+    db["feedback"].insert_all(rows, alter=True)
+    db["feedback"].rebuild_fts()
+    db["feedback_themes"].insert_all(
+        [{"feedback_id": f"f{i}", "theme_id": REFUNDS, "score": 0.9} for i in range(5)]
+        + [{"feedback_id": f"f{i}", "theme_id": CARDS, "score": 0.8} for i in (4, 5, 6)])
+    db["theme_sources"].insert_all([
+        {"theme_id": GROUP, "channel": "survey", "source": "checkout-nps", "comments": 5, "negative": 5, "sentiment": -0.5},
+        {"theme_id": GROUP, "channel": "survey", "source": "store-visit", "comments": 2, "negative": 2, "sentiment": -0.5},
+        {"theme_id": CARDS, "channel": "survey", "source": "store-visit", "comments": 2, "negative": 2, "sentiment": -0.5},
+    ], alter=True)
+    db.conn.close()
+    return Datasette([str(path)])
+
+
+async def get(ds: Any, path: str) -> str:
+    response = await ds.client.get(path)
+    assert response.status_code == 200, (path, response.text[:300])
+    return response.text
+
+
+def result_count(page: str) -> str:
+    found = re.search(r'<p class="fb-count" id="result-count">(.*?) \(\d+ ms\)', page, flags=re.S)
+    assert found, page[-2000:]
+    return found.group(1)
+
+
+def listed(page: str) -> list[str]:
+    return re.findall(r'href="/-/feedback/comments/([^"]+)" class="fb-open"', page)
+
+
+@pytest.mark.parametrize("theme", [GROUP, CARDS])
+async def test_a_themes_figures_by_source_link_to_as_many_comments_as_they_count(ds: Any, theme: int) -> None:
+    """The theme page's "By channel and source" counted 206 comments of a group from checkout-nps
+    and linked to a search for the group's label that found 151 (6 and 0 for the comments in other
+    languages): the link lists the theme's comments of that source, every one."""
+    page = await get(ds, f"/-/feedback/themes/{theme}")
+    table = page.split('id="by-source"')[1].split("</table>")[0]
+    links = re.findall(r'<a href="([^"]+)">([\w-]+)</a></td><td class="num">(\d+)</td>', table)
+    assert links
+    for href, source, count in links:
+        shown = await get(ds, html.unescape(href))
+        assert result_count(shown).startswith(f"{count} comment{'' if count == '1' else 's'} in this theme")
+        assert len(listed(shown)) == int(count)
+        assert f"source: {source} <a" in shown  # the source the row names, as a filter
+
+
+async def test_all_comments_of_a_group_are_listed_not_an_empty_table(ds: Any) -> None:
+    """A group has no rows of its own in feedback_themes: its "All comments of this theme" link
+    opened an empty table. It lists the comments of its sub-themes, newest first, each once."""
+    page = await get(ds, f"/-/feedback/themes/{GROUP}")
+    href = re.search(r'<a href="([^"]+)" id="all-comments">All 7 comments of this theme</a>', page)
+    assert href, page[-1500:]
+    shown = await get(ds, html.unescape(href.group(1)))
+    assert result_count(shown).startswith("7 comments in this theme, newest first")
+    assert listed(shown) == [f"f{i}" for i in range(6, -1, -1)]
+    facets = shown.split('class="fb-facets"')[1].split("</aside>")[0]
+    assert "Refund delays</a> <span class=\"n\">5</span>" in facets  # each comment by its main theme
+    export = await ds.client.get(f"/-/feedback/search.json?theme={GROUP}&source=store-visit")
+    assert export.status_code == 200 and export.json()["total"] == 2
+
+
+async def test_a_theme_listing_with_filters_that_exclude_everything_says_so(ds: Any) -> None:
+    shown = await get(ds, f"/-/feedback/search?theme={CARDS}&source=web-form")
+    assert result_count(shown).startswith("0 comments in this theme with these filters")
+    assert "No comment of this theme passes these filters" in shown
+    # no theme and no words: still the hint, and an export still needs one of them
+    assert 'id="result-count"' not in await get(ds, "/-/feedback/search?source=web-form")
+    assert (await ds.client.get("/-/feedback/search.json?source=web-form")).status_code == 400
