@@ -222,7 +222,7 @@ async def test_a_comment_page_says_its_text_was_not_scored_and_what_its_rating_s
     sentiment = re.search(r'id="comment-sentiment">(.*?)</td>', html).group(1)  # type: ignore[union-attr]
     assert re.sub(r"<[^>]+>", "", sentiment) == "text not scored (French: sentiment reads English only)"
     complaint = re.search(r'id="comment-complaint">(.*?)</td>', html).group(1)  # type: ignore[union-attr]
-    assert re.sub(r"<[^>]+>", "", complaint) == "yes, by its rating (1 on the csat scale is low): its text could not say"
+    assert re.sub(r"<[^>]+>", "", complaint) == "yes, by its rating (1 of 5 on the CSAT scale is low): its text could not say"
     assert "&lt;b&gt;fr-2&lt;/b&gt; &amp; co" in html and "<b>fr-2</b>" not in html  # the text is escaped
     unrated = await page(site, "/-/feedback/comments/un-2")
     complaint = re.search(r'id="comment-complaint">(.*?)</td>', unrated).group(1)  # type: ignore[union-attr]

@@ -17,6 +17,8 @@ import sqlite_utils
 from .conftest import empty_archive
 
 GROUP, REFUNDS, CARDS = 10, 1, 2
+RATINGS = [("5", "nps", "low"), ("5", "stars", "high"), ("Very satisfied", "csat", "high"), ("2", "1-5", "low"),
+           ("★★★★☆", "stars", "high")]
 
 
 def comment(i: int, text: str, source: str = "checkout-nps", **more: Any) -> dict[str, Any]:
@@ -41,6 +43,8 @@ def ds(tmp_path_factory: pytest.TempPathFactory) -> Any:
     texts = ["Still waiting for my money", "Weeks and nothing back", "Where is my money",
              "Paid twice, got nothing", "The bank says you kept it", "Machine said no", "Declined again"]
     rows = [comment(i, t, source="checkout-nps" if i < 5 else "store-visit") for i, t in enumerate(texts)]
+    for row, (raw, scale, band) in zip(rows, RATINGS, strict=False):
+        row.update(rating_raw=raw, rating_scale=scale, rating_band=band)
     rows += [comment(20 + i, f"Unrelated remark {i}") for i in range(3)]
     db["feedback"].insert_all(rows, alter=True)
     db["feedback"].rebuild_fts()
@@ -110,3 +114,28 @@ async def test_a_theme_listing_with_filters_that_exclude_everything_says_so(ds: 
     # no theme and no words: still the hint, and an export still needs one of them
     assert 'id="result-count"' not in await get(ds, "/-/feedback/search?source=web-form")
     assert (await ds.client.get("/-/feedback/search.json?source=web-form")).status_code == 400
+
+
+@pytest.mark.parametrize(("raw", "scale", "shown"), [
+    ("5", "nps", "5 of 10"), ("5", "stars", "5 of 5"), ("2", "csat", "2 of 5"), ("3", "likert5", "3 of 5"),
+    ("2", "1-5", "2 of 5"), ("8", "0-10", "8 of 10"), ("4.5", "1-5", "4.5 of 5"),
+    ("Very satisfied", "csat", "Very satisfied"), ("★★★★☆", "stars", "★★★★☆"), ("4 stars", "stars", "4 stars"),
+    ("4/5", "csat", "4/5"), ("10 - Extremely likely", "nps", "10 - Extremely likely"),
+    ("7", "custom", "7 (custom scale)"), ("7", None, "7"), (" 6 ", "nps", "6 of 10"),
+])
+def test_rating_text(raw: str, scale: str | None, shown: str) -> None:
+    from feedback.serve.pages import rating_text
+
+    assert rating_text(raw, scale) == shown
+
+
+async def test_a_rating_says_the_top_of_its_scale_wherever_a_comment_is_listed(ds: Any) -> None:
+    """"rated 5 · a complaint by its rating" read as a contradiction: that 5 is out of 10 (an NPS
+    detractor). A bare number says its scale's top; an answer in words or stars is as given."""
+    expected = ["rated 5 of 10", "rated 5 of 5", "rated Very satisfied", "rated 2 of 5", "rated ★★★★☆"]
+    theme = html.unescape(await get(ds, f"/-/feedback/themes/{REFUNDS}"))
+    search = html.unescape(await get(ds, f"/-/feedback/search?theme={REFUNDS}"))
+    for page in (theme, search):
+        assert sorted(set(re.findall(r"rated [^·<]+?(?=\s*[·<])", page))) == sorted(expected)
+    nps = html.unescape(await get(ds, "/-/feedback/comments/f0"))
+    assert "<td>5 of 10 (NPS): low</td>" in nps

@@ -8,11 +8,13 @@ a template; a malformed parameter is a 400 with a plain message (:mod:`feedback.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from datasette.utils.asgi import BadRequest, Forbidden, NotFound, Response
 
 from feedback.insights.actions import ACTION_WEEKS
+from feedback.ratings import SCALES
 from feedback.serve import queries as q
 from feedback.serve.access import PAGE_TABLES, ensure_tables
 from feedback.serve.actions import action_cards, theme_actions
@@ -25,6 +27,20 @@ NAV = [("Overview", "/-/feedback"), ("Search", "/-/feedback/search"), ("Themes",
 # Escaped in JSON so that no text in it can end or comment out the <script> element that holds it.
 _JSON_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
                                "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def rating_text(raw: Any, scale: str | None) -> str:
+    """A rating as a person reads it (the ``feedback_rating`` template filter): a bare number with
+    the top of its scale ("5 of 10", "5 of 5": a 5 is low on an NPS and the best of five stars);
+    an answer that says its scale itself (words, stars, "4/5") as it was given."""
+    text = str(raw).strip()
+    if not re.fullmatch(r"\d+(?:[.,]\d+)?", text):
+        return text
+    stated = re.fullmatch(r"-?\d+(?:\.\d+)?-(\d+(?:\.\d+)?)", scale or "")  # a review's "worst-best"
+    top = SCALES[scale][1] if scale in SCALES else (float(stated.group(1)) if stated else None)
+    if top is None:
+        return f"{text} ({scale} scale)" if scale else text
+    return f"{text} of {top:g}"
 
 
 def settings(datasette: Any) -> dict[str, Any]:

@@ -216,6 +216,7 @@ def asgi_wrapper(datasette: Any) -> Any:
 def prepare_jinja2_environment(env: Any) -> None:
     # Python 3.11's importlib.resources cannot see templates beside a plugin *module*.
     env.loader.loaders.append(FileSystemLoader(str(HERE / "templates")))
+    env.filters["feedback_rating"] = pages.rating_text
 
 
 @hookimpl
