@@ -56,6 +56,17 @@ def ds(tmp_path_factory: pytest.TempPathFactory) -> Any:
         {"theme_id": GROUP, "channel": "survey", "source": "store-visit", "comments": 2, "negative": 2, "sentiment": -0.5},
         {"theme_id": CARDS, "channel": "survey", "source": "store-visit", "comments": 2, "negative": 2, "sentiment": -0.5},
     ], alter=True)
+    # "the delivery came 2 hours late" mentions both delivery promises: one comment, not two
+    promise = {"threshold": 0.5, "share": 0.1, "negative_share": 1.0, "sentiment": -0.5, "last_4_weeks": 0,
+               "previous_12_weeks": 2, "status": "broken", "trend": "stable", "q_value": 1.0}
+    db["promises"].insert_all([
+        {**promise, "id": 1, "promise": "Delivered within 2 days", "area": "delivery", "comments": 2, "negative": 2},
+        {**promise, "id": 2, "promise": "Delivered in your slot", "area": "delivery", "comments": 3, "negative": 3,
+         "last_4_weeks": 3, "previous_12_weeks": 0, "trend": "emerging", "q_value": 0.01},
+        {**promise, "id": 3, "promise": "Refunds paid quickly", "area": None, "comments": 1, "negative": 1}], alter=True)
+    db["promise_mentions"].insert_all([
+        {"id": f"m{p}-{f}", "promise_id": p, "feedback_id": f"f{f}", "negative": 1, "sentiment": -0.5}
+        for p, f in ((1, 0), (1, 1), (2, 0), (2, 1), (2, 2), (3, 3))], alter=True)
     db.conn.close()
     return Datasette([str(path)])
 
@@ -139,3 +150,18 @@ async def test_a_rating_says_the_top_of_its_scale_wherever_a_comment_is_listed(d
         assert sorted(set(re.findall(r"rated [^·<]+?(?=\s*[·<])", page))) == sorted(expected)
     nps = html.unescape(await get(ds, "/-/feedback/comments/f0"))
     assert "<td>5 of 10 (NPS): low</td>" in nps
+
+
+async def test_a_promise_area_counts_each_comment_once(ds: Any) -> None:
+    """The sample archive's delivery area said 135 comments mentioning its promises (17 + 118) where
+    124 comments did: a late delivery mentions both. And the promises' trend reads as the other
+    pages' ("no real change", "new"), not the stored "stable" / "emerging"."""
+    page = await get(ds, "/-/feedback/promises")
+    areas = page.split('id="areas"')[1].split("</table>")[0]
+    rows = re.findall(r"<tr[^>]*><td>([^<]+)</td><td class=\"num\">(\d+)</td><td class=\"num\">(\d+)</td>", areas)
+    assert rows == [("(no area)", "1", "1"), ("delivery", "2", "3")]
+    table = page.split('id="promises"')[1].split("</table>")[0]
+    words = re.sub(r"<[^>]+>", " ", table)
+    assert "stable" not in words and "emerging" not in words
+    assert words.count("no real change") == 2 and "new  (unlikely to be chance)" in words
+    assert "after correcting for the promises tested" in table

@@ -234,15 +234,10 @@ async def promises(datasette: Any, request: Any) -> Response:
     found, weeks = await q.promises(db)
     for promise in found:
         promise["examples"] = await q.promise_examples(db, promise["id"])
-    areas: dict[str, dict[str, Any]] = {}
-    for p in found:
-        area = areas.setdefault(p["area"] or "(no area)", {"area": p["area"] or "(no area)", "promises": 0, "comments": 0})
-        area["promises"] += 1
-        area["comments"] += p["comments"]
     return await render(datasette, request, db, "feedback_promises.html", {
         "promises": found, "chart": chart_json(found), "weeks": chart_json(weeks),
         "silent": [p for p in found if p["status"] == "silent"],
-        "areas": sorted(areas.values(), key=lambda a: a["comments"]),
+        "areas": await q.promise_areas(db),
     })
 
 

@@ -184,6 +184,17 @@ async def promises(db: Any) -> tuple[Rows, Rows]:
     return found, weeks
 
 
+async def promise_areas(db: Any) -> Rows:
+    """Per area (promises without one: "(no area)"), its promises and the comments that mention
+    any of them, each comment once ("the delivery came 2 hours late" mentions two delivery
+    promises), fewest first."""
+    return await rows(db, """
+        select coalesce(p.area, '(no area)') as area, count(distinct p.id) as promises,
+               count(distinct m.feedback_id) as comments
+        from promises p left join promise_mentions m on m.promise_id = p.id
+        group by coalesce(p.area, '(no area)') order by comments, area""")
+
+
 async def promise_examples(db: Any, promise_id: int, limit: int = 5) -> Rows:
     return await rows(db, f"""
         select {FEEDBACK_FIELDS}, m.similarity, s.text as passage from promise_mentions m
