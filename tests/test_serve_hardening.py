@@ -370,7 +370,7 @@ def routes() -> dict[str, tuple[str, tuple[str, ...]]]:
         r"^/-/feedback/trends$": ("/-/feedback/trends", ()),
         r"^/-/feedback/drivers$": ("/-/feedback/drivers", ()),
         r"^/-/feedback/promises$": ("/-/feedback/promises", ()),
-        r"^/-/feedback/customers$": ("/-/feedback/customers", ("days", "silence")),
+        r"^/-/feedback/customers$": ("/-/feedback/customers", ("days", "silence", "page")),
         r"^/-/feedback/customers/(?P<customer>[^/]+)$": ("/-/feedback/customers/{}", ()),
         r"^/-/feedback/comments/(?P<comment_id>[^/]+)$": ("/-/feedback/comments/{}", ()),
         r"^/-/feedback/actions$": ("/-/feedback/actions", ()),

@@ -56,6 +56,11 @@ def ds(tmp_path_factory: pytest.TempPathFactory) -> Any:
         {"theme_id": GROUP, "channel": "survey", "source": "store-visit", "comments": 2, "negative": 2, "sentiment": -0.5},
         {"theme_id": CARDS, "channel": "survey", "source": "store-visit", "comments": 2, "negative": 2, "sentiment": -0.5},
     ], alter=True)
+    # 205 customers at risk: silent since a complaint, longest silent last
+    db["customers"].insert_all([
+        {"customer": f"c_{i:04d}", "comments": 2, "negative": 1, "said_since_last_negative": 0,
+         "last_negative_at": f"2020-{1 + i // 28:02d}-{1 + i % 28:02d}T10:00:00", "oldest_unanswered_at": None,
+         "usual_gap_days": 1.0, "channels": '["survey"]', "sentiment": -0.4} for i in range(205)])
     # "the delivery came 2 hours late" mentions both delivery promises: one comment, not two
     promise = {"threshold": 0.5, "share": 0.1, "negative_share": 1.0, "sentiment": -0.5, "last_4_weeks": 0,
                "previous_12_weeks": 2, "status": "broken", "trend": "stable", "q_value": 1.0}
@@ -165,3 +170,25 @@ async def test_a_promise_area_counts_each_comment_once(ds: Any) -> None:
     assert "stable" not in words and "emerging" not in words
     assert words.count("no real change") == 2 and "new  (unlikely to be chance)" in words
     assert "after correcting for the promises tested" in table
+
+
+def at_risk(page: str) -> list[str]:
+    return re.findall(r'<td><a href="/-/feedback/customers/(c_\d+)">', page.split('id="at-risk"')[1].split("</table>")[0])
+
+
+async def test_every_customer_at_risk_can_be_reached_a_hundred_at_a_time(ds: Any) -> None:
+    """"Customers at risk (230: the first 100 shown)" and no way to the other 130: the list pages."""
+    first = await get(ds, "/-/feedback/customers")
+    assert "Customers at risk (205: the first 100 shown)" in first
+    seen, page = at_risk(first), first
+    link = re.search(r'<a href="([^"]+)" rel="next" id="at-risk-next">', first)
+    while link:
+        page = await get(ds, "/-/feedback/customers" + html.unescape(link.group(1)))
+        seen += at_risk(page)
+        link = re.search(r'<a href="([^"]+)" rel="next" id="at-risk-next">', page)
+    assert "Customers at risk (205: 201–205 shown)" in page and "page 3 of 3" in page
+    assert 'id="at-risk-previous"' in page and "days=2&amp;silence=30&amp;page=2" in page
+    assert sorted(seen) == [f"c_{i:04d}" for i in range(205)] and len(seen) == 205
+    past = await get(ds, "/-/feedback/customers?page=9")
+    assert "Customers at risk (205: none shown)" in past and "Page 9 is past the last page (3)" in past
+    assert (await ds.client.get("/-/feedback/customers?page=x")).status_code == 400

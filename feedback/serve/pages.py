@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 from datasette.utils.asgi import BadRequest, Forbidden, NotFound, Response
 
@@ -18,7 +19,7 @@ from feedback.ratings import SCALES
 from feedback.serve import queries as q
 from feedback.serve.access import PAGE_TABLES, ensure_tables
 from feedback.serve.actions import action_cards, theme_actions
-from feedback.serve.errors import SQLITE_INT, days_number, text_arg
+from feedback.serve.errors import SQLITE_INT, days_number, text_arg, whole_number
 
 NAV = [("Overview", "/-/feedback"), ("Search", "/-/feedback/search"), ("Themes", "/-/feedback/themes"),
        ("What changed", "/-/feedback/trends"), ("Score drivers", "/-/feedback/drivers"),
@@ -175,6 +176,7 @@ async def trends(datasette: Any, request: Any) -> Response:
     })
 
 
+AT_RISK_PAGE = 100  # customers at risk a page
 DRIVER_MIN_RESPONSES = 20  # a theme raised by fewer scored responses is listed as "too few to tell"
 
 
@@ -246,9 +248,22 @@ async def customers(datasette: Any, request: Any) -> Response:
     conf = settings(datasette)
     days = days_number(text_arg(request, "days"), "days", conf.get("answer_days", 2))
     silence = days_number(text_arg(request, "silence"), "silence", conf.get("silence_days", 30))
+    page = whole_number(text_arg(request, "page"), "page") or 1
+    if not 1 <= page <= 100_000:
+        raise BadRequest("page must be a page number from 1")
+    at_risk = await q.customers_at_risk(db, days, silence, AT_RISK_PAGE, (page - 1) * AT_RISK_PAGE)
+    total = at_risk[0]["total"] if at_risk else 0
+    if page > 1 and not at_risk:  # past the last page: the window function has no row to count on
+        first = await q.customers_at_risk(db, days, silence, 1)
+        total = first[0]["total"] if first else 0
+
+    def here(number: int) -> str:
+        return "?" + urlencode({"days": f"{days:g}", "silence": f"{silence:g}", "page": number}) + "#at-risk-count"
+
     return await render(datasette, request, db, "feedback_customers.html", {
-        "waiting": await q.waiting(db), "at_risk": await q.customers_at_risk(db, days, silence),
-        "days": days, "silence": silence,
+        "waiting": await q.waiting(db), "at_risk": at_risk, "at_risk_total": total,
+        "first": (page - 1) * AT_RISK_PAGE + 1, "page": page, "pages": max(1, -(-total // AT_RISK_PAGE)),
+        "here": here, "days": days, "silence": silence,
     })
 
 

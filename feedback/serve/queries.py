@@ -204,7 +204,7 @@ async def promise_examples(db: Any, promise_id: int, limit: int = 5) -> Rows:
         {"p": promise_id, "n": limit})
 
 
-async def customers_at_risk(db: Any, days: float, silence: float = 30, limit: int = 100) -> Rows:
+async def customers_at_risk(db: Any, days: float, silence: float = 30, limit: int = 100, offset: int = 0) -> Rows:
     """Negative feedback and an e-mail unanswered for ``days``; or a returning customer (two or more
     comments) whose last word was a complaint, silent since for ``silence`` days and for at least
     twice their usual gap between comments. A complaint is one by its text or by a low rating
@@ -212,7 +212,7 @@ async def customers_at_risk(db: Any, days: float, silence: float = 30, limit: in
     at risk by their rating, and the reason says so. An e-mail unanswered for ``days`` that
     nothing can read (no text sentiment: another language; and no rating) puts its customer at
     risk too: it may be a complaint, and waiting is the risk. Each row's ``total`` is how many
-    there are in all (more than ``limit`` are not all shown)."""
+    there are in all: ``limit`` rows are read from the ``offset``-th on (a page of them)."""
     # an archive published before customers.last_negative_by (format 3) reads as "by its text"
     columns = await db.table_columns("customers") if "customers" in await db.table_names() else []
     by_rating = "c.last_negative_by = 'rating'" if "last_negative_by" in columns else "0"
@@ -239,8 +239,8 @@ async def customers_at_risk(db: Any, days: float, silence: float = 30, limit: in
               and julianday('now') - julianday(c.last_negative_at)
                   >= max(:silence, 2 * coalesce(c.usual_gap_days, 0)))))
           or (c.negative = 0 and {waited} and c.unread_language is not null)
-        order by (c.oldest_unanswered_at is null), c.oldest_unanswered_at, c.last_negative_at desc
-        limit :n""", {"days": days, "silence": silence, "n": limit})
+        order by (c.oldest_unanswered_at is null), c.oldest_unanswered_at, c.last_negative_at desc, c.customer
+        limit :n offset :skip""", {"days": days, "silence": silence, "n": limit, "skip": offset})
 
 
 async def waiting(db: Any) -> Rows:
