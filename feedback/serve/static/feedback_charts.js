@@ -90,4 +90,11 @@
     var make = charts[canvas.dataset.chart];
     if (make && window.Chart) { window.feedbackCharts.push(new window.Chart(canvas, make(canvas))); }
   });
+  // A link to a folded section (the drivers' "Sub-themes" count to its group's drill-down) opens it.
+  function openTarget() {
+    var id = decodeURIComponent(location.hash.slice(1)), target = id && document.getElementById(id);
+    if (target && target.tagName === "DETAILS" && !target.open) { target.open = true; target.scrollIntoView(); }
+  }
+  window.addEventListener("hashchange", openTarget);
+  openTarget();
 })();

@@ -1,0 +1,109 @@
+"""In headless Chromium: the drivers page's drill-down (each group's sub-themes, folded) is
+styled as the themes page's folded sub-themes, and the "Sub-themes" count of a group's row opens
+its section instead of jumping to a folded line.
+
+A small archive built here (no model), served by `datasette` on 127.0.0.1; Debian's chromium
+driven by Playwright with ``executable_path`` (no browser download).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlite_utils
+
+from .conftest import empty_archive, need, needs
+from .test_browser import CHROMIUM, FLAGS, free_port
+
+pytestmark = [
+    pytest.mark.slow,
+    needs(CHROMIUM.exists(), f"Debian's chromium is not installed at {CHROMIUM} (scripts/system-deps.sh installs it)"),
+]
+
+GROUPS = {10: "Checkout problems", 20: "Delivery problems"}
+SUBS = {1: (10, "Refund delays"), 2: (10, "Card declined"), 3: (20, "Late vans")}
+
+
+def archive(folder: Path) -> Path:
+    path = empty_archive(folder)
+    db = sqlite_utils.Database(path)
+    db["themes"].insert_all(
+        [{"id": i, "label": label, "parent_id": None, "level": 1, "comments": 50, "size": 50} for i, label in GROUPS.items()]
+        + [{"id": i, "label": label, "parent_id": p, "level": 0, "comments": 25, "size": 25} for i, (p, label) in SUBS.items()],
+        alter=True)
+    db["score_drivers"].insert_all([
+        {"source": "nps", "score_name": "NPS", "level": 1 if theme in GROUPS else 0, "rank": rank, "theme_id": theme,
+         "responses": 200, "theme_responses": n, "score": -10.0, "score_with_theme": -40.0, "score_without_theme": -5.0,
+         "points": 2.0, "points_low": 1.0, "points_high": 3.0}
+        for rank, (theme, n) in enumerate([(10, 50), (20, 40), (1, 30), (2, 5), (3, 25)], start=1)])
+    db.conn.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    path = archive(tmp_path_factory.mktemp("drill"))
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "datasette", "serve", "--immutable", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/-/versions.json", timeout=2) as response:
+                assert response.status == 200
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"datasette did not start: {process.stderr.read().decode() if process.stderr else ''}") from None
+            time.sleep(0.2)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def page(server: str) -> Iterator[Any]:
+    need(importlib.util.find_spec("playwright"), "playwright is not installed (it is in the test extras: pip install -e '.[test]')")
+    from playwright import sync_api
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(60_000)
+        yield page
+        browser.close()
+
+
+def style(page: Any, selector: str, prop: str) -> str:
+    return str(page.locator(selector).first.evaluate(f"e => getComputedStyle(e).{prop}"))
+
+
+def test_a_groups_sub_themes_count_opens_its_styled_drill_down(page: Any, server: str) -> None:
+    page.goto(f"{server}/-/feedback/drivers#sub-1-10")
+    page.wait_for_load_state("load")
+    section = page.locator("#sub-1-10")
+    assert section.evaluate("e => e.open")  # the link's target is unfolded, not a folded line
+    assert page.locator("#sub-1-20").evaluate("e => !e.open")
+    # styled as the themes page's folds: a clickable summary, the group's name in bold, a rule beside it
+    assert style(page, "#sub-1-20 > summary", "cursor") == "pointer"
+    assert int(style(page, "#sub-1-20 .fb-group-name", "fontWeight")) >= 700
+    assert style(page, "#sub-1-20", "borderLeftStyle") == "solid"
+    assert style(page, "#sub-1-10", "backgroundColor") != style(page, "#sub-1-20", "backgroundColor")
+    # the count in the groups' table opens the other group's section
+    page.locator('#drivers-1 a[href="#sub-1-20"]').click()
+    page.wait_for_function("document.getElementById('sub-1-20').open")
+    assert "Late vans" in page.locator("#sub-1-20").inner_text()
