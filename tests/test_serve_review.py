@@ -46,6 +46,7 @@ def ds(tmp_path_factory: pytest.TempPathFactory) -> Any:
     for row, (raw, scale, band) in zip(rows, RATINGS, strict=False):
         row.update(rating_raw=raw, rating_scale=scale, rating_band=band)
     rows += [comment(20 + i, f"Unrelated remark {i}") for i in range(3)]
+    rows[6].update(text="Carte refusée encore", language="fr", sentiment=None)
     db["feedback"].insert_all(rows, alter=True)
     db["feedback"].rebuild_fts()
     db["feedback_themes"].insert_all(
@@ -192,3 +193,11 @@ async def test_every_customer_at_risk_can_be_reached_a_hundred_at_a_time(ds: Any
     past = await get(ds, "/-/feedback/customers?page=9")
     assert "Customers at risk (205: none shown)" in past and "Page 9 is past the last page (3)" in past
     assert (await ds.client.get("/-/feedback/customers?page=x")).status_code == 400
+
+
+async def test_a_comment_not_scored_says_why_wherever_it_is_listed(ds: Any) -> None:
+    """A theme page and the search listed a French comment as "text not scored" without the
+    reason the customer's page gives (its language)."""
+    for path in (f"/-/feedback/themes/{CARDS}", f"/-/feedback/search?theme={CARDS}"):
+        page = await get(ds, path)
+        assert "text not scored (French: sentiment reads English only)" in page, path

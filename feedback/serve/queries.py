@@ -17,7 +17,7 @@ TOP_PER_THEME = 300  # comments per theme considered for "strongest complaints"
 REPRESENTATIVE_POOL = 40  # comments per (sub-)theme considered for "most representative"
 REPRESENTATIVES, COMPLAINTS = 12, 5  # comments a theme page shows under each
 FEEDBACK_FIELDS = ("f.id, f.source, f.channel, f.received_at, f.customer, f.rating_band, f.rating_raw, "
-                   "f.rating_scale, f.title, f.text, f.sentiment")
+                   "f.rating_scale, f.title, f.text, f.sentiment, f.language")
 
 
 # The top-level entry the theme engine makes of comments that say nothing about a topic ("No
@@ -260,7 +260,7 @@ async def customer(db: Any, key: str) -> dict[str, Any] | None:
         return None
     row = found[0]
     row["feedback"] = await rows(db, f"""
-        select {FEEDBACK_FIELDS}, f.language, f.rating, (select t.label from feedback_themes ft join themes t on t.id = ft.theme_id
+        select {FEEDBACK_FIELDS}, f.rating, (select t.label from feedback_themes ft join themes t on t.id = ft.theme_id
                                    where ft.feedback_id = f.id order by ft.score desc limit 1) as theme
         from feedback f where f.customer = :c order by f.received_at, f.id""", {"c": key})
     themes = await comment_themes(db, [r["id"] for r in row["feedback"]])
