@@ -57,11 +57,19 @@ def ds(tmp_path_factory: pytest.TempPathFactory) -> Any:
         {"theme_id": GROUP, "channel": "survey", "source": "store-visit", "comments": 2, "negative": 2, "sentiment": -0.5},
         {"theme_id": CARDS, "channel": "survey", "source": "store-visit", "comments": 2, "negative": 2, "sentiment": -0.5},
     ], alter=True)
-    # 205 customers at risk: silent since a complaint, longest silent last
+    # 205 customers at risk: silent since a complaint, longest silent last (and c_mail, unanswered, below)
     db["customers"].insert_all([
         {"customer": f"c_{i:04d}", "comments": 2, "negative": 1, "said_since_last_negative": 0,
          "last_negative_at": f"2020-{1 + i // 28:02d}-{1 + i % 28:02d}T10:00:00", "oldest_unanswered_at": None,
          "usual_gap_days": 1.0, "channels": '["survey"]', "sentiment": -0.4} for i in range(205)])
+    db["customers"].insert({"customer": "c_mail", "comments": 1, "negative": 1, "said_since_last_negative": 0,
+                            "last_negative_at": "2026-07-01T10:00:00", "oldest_unanswered_at": "2026-04-05T05:11:00",
+                            "unanswered_threads": 1, "email_threads": 1, "channels": '["email"]', "sentiment": None, "first_at": "2026-04-05T05:11:00",
+                            "last_at": "2026-04-05T05:11:00"}, alter=True)
+    db["email_threads"].insert({"thread_id": "t1", "customer": "c_mail", "answered": 0, "customer_messages": 1,
+                                "responses": 0, "first_customer_message_at": "2026-04-05T05:11:00"}, alter=True)
+    db["feedback"].insert(comment(30, "Il manquait deux articles", customer="c_mail", channel="email",
+                                  source="support-email", language="fr", sentiment=None), alter=True)
     # "the delivery came 2 hours late" mentions both delivery promises: one comment, not two
     promise = {"threshold": 0.5, "share": 0.1, "negative_share": 1.0, "sentiment": -0.5, "last_4_weeks": 0,
                "previous_12_weeks": 2, "status": "broken", "trend": "stable", "q_value": 1.0}
@@ -174,24 +182,24 @@ async def test_a_promise_area_counts_each_comment_once(ds: Any) -> None:
 
 
 def at_risk(page: str) -> list[str]:
-    return re.findall(r'<td><a href="/-/feedback/customers/(c_\d+)">', page.split('id="at-risk"')[1].split("</table>")[0])
+    return re.findall(r'<td><a href="/-/feedback/customers/(c_\w+)">', page.split('id="at-risk"')[1].split("</table>")[0])
 
 
 async def test_every_customer_at_risk_can_be_reached_a_hundred_at_a_time(ds: Any) -> None:
     """"Customers at risk (230: the first 100 shown)" and no way to the other 130: the list pages."""
     first = await get(ds, "/-/feedback/customers")
-    assert "Customers at risk (205: the first 100 shown)" in first
+    assert "Customers at risk (206: the first 100 shown)" in first
     seen, page = at_risk(first), first
     link = re.search(r'<a href="([^"]+)" rel="next" id="at-risk-next">', first)
     while link:
         page = await get(ds, "/-/feedback/customers" + html.unescape(link.group(1)))
         seen += at_risk(page)
         link = re.search(r'<a href="([^"]+)" rel="next" id="at-risk-next">', page)
-    assert "Customers at risk (205: 201–205 shown)" in page and "page 3 of 3" in page
+    assert "Customers at risk (206: 201–206 shown)" in page and "page 3 of 3" in page
     assert 'id="at-risk-previous"' in page and "days=2&amp;silence=30&amp;page=2" in page
-    assert sorted(seen) == [f"c_{i:04d}" for i in range(205)] and len(seen) == 205
+    assert sorted(seen) == [f"c_{i:04d}" for i in range(205)] + ["c_mail"] and len(seen) == 206
     past = await get(ds, "/-/feedback/customers?page=9")
-    assert "Customers at risk (205: none shown)" in past and "Page 9 is past the last page (3)" in past
+    assert "Customers at risk (206: none shown)" in past and "Page 9 is past the last page (3)" in past
     assert (await ds.client.get("/-/feedback/customers?page=x")).status_code == 400
 
 
@@ -201,3 +209,14 @@ async def test_a_comment_not_scored_says_why_wherever_it_is_listed(ds: Any) -> N
     for path in (f"/-/feedback/themes/{CARDS}", f"/-/feedback/search?theme={CARDS}"):
         page = await get(ds, path)
         assert "text not scored (French: sentiment reads English only)" in page, path
+
+
+async def test_a_customer_with_one_of_everything_reads_in_the_singular_and_dates_read_as_dates(ds: Any) -> None:
+    """"1 comments on email ... 1 complaints; mean sentiment –. ... 1 e-mail conversation(s)
+    unanswered since 2026-04-05T05:11"."""
+    page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", await get(ds, "/-/feedback/customers/c_mail")))
+    assert "1 comment on email from 2026-04-05 to 2026-04-05; 1 complaint; no sentiment score." in page
+    assert "1 e-mail conversation unanswered since 2026-04-05 05:11." in page
+    assert "T05:11" not in page
+    waiting = (await get(ds, "/-/feedback/customers")).split('id="waiting"')[1].split("</table>")[0]
+    assert "<td>2026-04-05 05:11</td>" in waiting
