@@ -1,6 +1,7 @@
 """In headless Chromium: the drivers page's drill-down (each group's sub-themes, folded) is
 styled as the themes page's folded sub-themes, and the "Sub-themes" count of a group's row opens
-its section instead of jumping to a folded line.
+its section instead of jumping to a folded line; a weekly chart draws every week, those without
+a comment too.
 
 A small archive built here (no model), served by `datasette` on 127.0.0.1; Debian's chromium
 driven by Playwright with ``executable_path`` (no browser download).
@@ -45,6 +46,11 @@ def archive(folder: Path) -> Path:
          "responses": 200, "theme_responses": n, "score": -10.0, "score_with_theme": -40.0, "score_without_theme": -5.0,
          "points": 2.0, "points_low": 1.0, "points_high": 3.0}
         for rank, (theme, n) in enumerate([(10, 50), (20, 40), (1, 30), (2, 5), (3, 25)], start=1)])
+    # comments in the weeks of 6 and 27 July, none in the two weeks between
+    db["theme_weeks"].insert_all([{"theme_id": 10, "week": w, "comments": 4, "negative": 1, "sentiment": -0.2}
+                                  for w in ("2026-07-06", "2026-07-27")], alter=True)
+    db["weekly_volume"].insert_all([{"week": w, "channel": "survey", "source": "nps", "comments": 4, "negative": 1}
+                                    for w in ("2026-07-06", "2026-07-27")], alter=True)
     db.conn.close()
     return path
 
@@ -107,3 +113,22 @@ def test_a_groups_sub_themes_count_opens_its_styled_drill_down(page: Any, server
     page.locator('#drivers-1 a[href="#sub-1-20"]').click()
     page.wait_for_function("document.getElementById('sub-1-20').open")
     assert "Late vans" in page.locator("#sub-1-20").inner_text()
+
+
+WEEKS = ["2026-07-06", "2026-07-13", "2026-07-20", "2026-07-27"]
+
+
+@pytest.mark.parametrize(("path", "chart"), [("/-/feedback/themes/10", "theme-weeks"), ("/-/feedback/themes/10", "theme-sentiment"),
+                                             ("/-/feedback", "volume"), ("/-/feedback", "theme-multiple")])
+def test_a_weekly_chart_draws_the_weeks_without_comments(page: Any, server: str, path: str, chart: str) -> None:
+    """The weekly charts drew only the weeks with comments: two weeks with none vanished, and
+    late July came right after early July."""
+    page.goto(f"{server}{path}")
+    page.wait_for_function("window.feedbackCharts && window.feedbackCharts.length > 0")
+    drawn = page.evaluate(f"""() => window.feedbackCharts.filter(c => c.canvas.dataset.chart === "{chart}")
+                                   .map(c => [c.data.labels, c.data.datasets[0].data])""")
+    assert drawn, chart
+    labels, values = drawn[0]
+    assert labels == WEEKS
+    gap = None if chart == "theme-sentiment" else 0  # no sentiment in a week without comments: a gap
+    assert values[1:3] == [gap, gap]

@@ -16,6 +16,16 @@
   }
   function data(id) { var el = document.getElementById("data-" + id); return el ? JSON.parse(el.textContent) : []; }
   function unique(values) { return Array.from(new Set(values)).sort(); }
+  // Every week from the first to the last of `weeks` (Mondays, YYYY-MM-DD): a week without a
+  // comment has no row, and leaving it out would draw March right after February.
+  var WEEK = 7 * 24 * 3600 * 1000;
+  function everyWeek(weeks) {
+    var first = Date.parse(weeks[0] + "T00:00:00Z"), last = Date.parse(weeks[weeks.length - 1] + "T00:00:00Z"), out = [];
+    if (!weeks.length || isNaN(first) || isNaN(last) || (last - first) / WEEK > 2000) { return weeks; }
+    for (var day = first; day <= last; day += WEEK) { out.push(new Date(day).toISOString().slice(0, 10)); }
+    return unique(out.concat(weeks));  // a week off the 7-day grid is kept where it falls
+  }
+  function byKey(rows, key) { var out = {}; rows.forEach(function (r) { out[r[key]] = r; }); return out; }
   function series(rows, keyField, labels, valueField) {
     var keys = unique(rows.map(function (r) { return r[keyField]; }));
     return keys.map(function (key, i) {
@@ -27,13 +37,13 @@
   var base = { responsive: true, maintainAspectRatio: false, animation: false };
   var charts = {
     "volume": function () {
-      var rows = data("volume"), weeks = unique(rows.map(function (r) { return r.week; }));
+      var rows = data("volume"), weeks = everyWeek(unique(rows.map(function (r) { return r.week; })));
       return { type: "bar", data: { labels: weeks, datasets: series(rows, "channel", weeks, "comments") },
                options: Object.assign({}, base, { scales: { x: { stacked: true }, y: { stacked: true } } }) };
     },
     "theme-multiple": function (canvas) {
       // Small multiples: one small chart per large theme, all on the same scale.
-      var rows = data("theme-weeks"), weeks = unique(rows.map(function (r) { return r.week; }));
+      var rows = data("theme-weeks"), weeks = everyWeek(unique(rows.map(function (r) { return r.week; })));
       var id = Number(canvas.dataset.theme), byWeek = {}, most = 0;
       rows.forEach(function (r) { most = Math.max(most, r.comments); if (r.theme_id === id) byWeek[r.week] = r.comments; });
       return { type: "line", data: { labels: weeks, datasets: [{ label: canvas.dataset.label, fill: true, tension: 0.25, pointRadius: 0,
@@ -55,16 +65,16 @@
         options: Object.assign({}, base, { indexAxis: "y", scales: { x: { stacked: true }, y: { stacked: true, ticks: { autoSkip: false } } } }) };
     },
     "theme-weeks": function () {
-      var rows = data("weeks");
-      return { type: "bar", data: { labels: rows.map(function (r) { return r.week; }),
-        datasets: [{ label: "complaints", data: rows.map(function (r) { return r.negative; }), backgroundColor: RED },
-                   { label: "other comments", data: rows.map(function (r) { return r.comments - r.negative; }), backgroundColor: "#90a4ae" }] },
+      var rows = data("weeks"), weeks = everyWeek(rows.map(function (r) { return r.week; })), at = byKey(rows, "week");
+      return { type: "bar", data: { labels: weeks,
+        datasets: [{ label: "complaints", data: weeks.map(function (w) { return at[w] ? at[w].negative : 0; }), backgroundColor: RED },
+                   { label: "other comments", data: weeks.map(function (w) { return at[w] ? at[w].comments - at[w].negative : 0; }), backgroundColor: "#90a4ae" }] },
         options: Object.assign({}, base, { scales: { x: { stacked: true }, y: { stacked: true } } }) };
     },
     "theme-sentiment": function () {
-      var rows = data("weeks");
-      return { type: "line", data: { labels: rows.map(function (r) { return r.week; }),
-        datasets: [{ label: "mean sentiment", data: rows.map(function (r) { return r.sentiment; }), borderColor: PALETTE[0], tension: 0.25 }] },
+      var rows = data("weeks"), weeks = everyWeek(rows.map(function (r) { return r.week; })), at = byKey(rows, "week");
+      return { type: "line", data: { labels: weeks,  // a week without comments has no sentiment: a gap in the line
+        datasets: [{ label: "mean sentiment", data: weeks.map(function (w) { return at[w] ? at[w].sentiment : null; }), borderColor: PALETTE[0], tension: 0.25 }] },
         options: Object.assign({}, base, { scales: { y: { min: -1, max: 1 } } }) };
     },
     "drivers": function (canvas) {
