@@ -220,3 +220,8 @@ async def test_a_customer_with_one_of_everything_reads_in_the_singular_and_dates
     assert "T05:11" not in page
     waiting = (await get(ds, "/-/feedback/customers")).split('id="waiting"')[1].split("</table>")[0]
     assert "<td>2026-04-05 05:11</td>" in waiting
+
+
+async def test_the_overview_says_when_the_archive_was_built_as_a_date_and_time(ds: Any) -> None:
+    page = await get(ds, "/-/feedback")
+    assert re.search(r"archive built \d{4}-\d\d-\d\d \d\d:\d\d UTC\.", page), page[:3000]
