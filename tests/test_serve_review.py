@@ -225,3 +225,11 @@ async def test_a_customer_with_one_of_everything_reads_in_the_singular_and_dates
 async def test_the_overview_says_when_the_archive_was_built_as_a_date_and_time(ds: Any) -> None:
     page = await get(ds, "/-/feedback")
     assert re.search(r"archive built \d{4}-\d\d-\d\d \d\d:\d\d UTC\.", page), page[:3000]
+
+
+async def test_the_at_risk_rule_names_every_reason_a_customer_is_listed_for(ds: Any) -> None:
+    """The rule above the list spoke of "negative feedback" only: a customer listed for a low rating,
+    or for an e-mail nothing could score, was not explained by it."""
+    page = await get(ds, "/-/feedback/customers")
+    rule = re.sub(r"<[^>]+>", "", page.split('id="at-risk-rule">')[1].split("</form>")[0])
+    assert "a low rating" in rule and "nothing can score" in rule
