@@ -77,7 +77,10 @@ def ds(tmp_path_factory: pytest.TempPathFactory) -> Any:
         {**promise, "id": 1, "promise": "Delivered within 2 days", "area": "delivery", "comments": 2, "negative": 2},
         {**promise, "id": 2, "promise": "Delivered in your slot", "area": "delivery", "comments": 3, "negative": 3,
          "last_4_weeks": 3, "previous_12_weeks": 0, "trend": "emerging", "q_value": 0.01},
-        {**promise, "id": 3, "promise": "Refunds paid quickly", "area": None, "comments": 1, "negative": 1}], alter=True)
+        {**promise, "id": 3, "promise": "Refunds paid quickly", "area": None, "comments": 1, "negative": 1},
+        {**promise, "id": 4, "promise": "Free parking", "area": "stores", "comments": 0, "negative": 0, "share": 0.0,
+         "status": "silent"}],
+        alter=True)
     db["promise_mentions"].insert_all([
         {"id": f"m{p}-{f}", "promise_id": p, "feedback_id": f"f{f}", "negative": 1, "sentiment": -0.5}
         for p, f in ((1, 0), (1, 1), (2, 0), (2, 1), (2, 2), (3, 3))], alter=True)
@@ -173,11 +176,11 @@ async def test_a_promise_area_counts_each_comment_once(ds: Any) -> None:
     page = await get(ds, "/-/feedback/promises")
     areas = page.split('id="areas"')[1].split("</table>")[0]
     rows = re.findall(r"<tr[^>]*><td>([^<]+)</td><td class=\"num\">(\d+)</td><td class=\"num\">(\d+)</td>", areas)
-    assert rows == [("(no area)", "1", "1"), ("delivery", "2", "3")]
+    assert rows == [("stores", "1", "0"), ("(no area)", "1", "1"), ("delivery", "2", "3")]
     table = page.split('id="promises"')[1].split("</table>")[0]
     words = re.sub(r"<[^>]+>", " ", table)
     assert "stable" not in words and "emerging" not in words
-    assert words.count("no real change") == 2 and "new  (unlikely to be chance)" in words
+    assert words.count("no real change") == 3 and "new  (unlikely to be chance)" in words
     assert "after correcting for the promises tested" in table
 
 
@@ -241,3 +244,11 @@ async def test_a_groups_page_says_why_its_sub_themes_add_up_to_more_than_it(ds: 
     page = re.sub(r"<[^>]+>", "", await get(ds, f"/-/feedback/themes/{GROUP}"))
     assert "Their comments add up to 8, more than the group's 7" in page
     assert 'id="overlap-note"' not in await get(ds, f"/-/feedback/themes/{CARDS}")
+
+
+async def test_a_promise_nobody_mentions_links_to_no_empty_table(ds: Any) -> None:
+    page = await get(ds, "/-/feedback/promises")
+    silent = page.split('id="promise-4"')[1].split("<h2")[0]
+    assert "0 comments (0.0 % of all), 0 complaints." in silent and "promise_mentions" not in silent
+    refunds = page.split('id="promise-3"')[1].split("<h2")[0]
+    assert "1 comment (10.0 % of all), 1 complaint." in refunds and "promise_mentions?promise_id=3" in refunds
