@@ -70,6 +70,12 @@ def ds(tmp_path_factory: pytest.TempPathFactory) -> Any:
                                 "responses": 0, "first_customer_message_at": "2026-04-05T05:11:00"}, alter=True)
     db["feedback"].insert(comment(30, "Il manquait deux articles", customer="c_mail", channel="email",
                                   source="support-email", language="fr", sentiment=None), alter=True)
+    # the group's drivers, and one of its two sub-themes' (Card declined: too few responses for a row)
+    db["score_drivers"].insert_all([
+        {"source": "checkout-nps", "score_name": "NPS", "level": level, "rank": rank, "theme_id": theme, "responses": 200,
+         "theme_responses": n, "score": -10.0, "score_with_theme": -40.0, "score_without_theme": -5.0,
+         "points": 2.0, "points_low": 1.0, "points_high": 3.0}
+        for rank, (theme, level, n) in enumerate([(GROUP, 1, 40), (REFUNDS, 0, 30)], start=1)], alter=True)
     # "the delivery came 2 hours late" mentions both delivery promises: one comment, not two
     promise = {"threshold": 0.5, "share": 0.1, "negative_share": 1.0, "sentiment": -0.5, "last_4_weeks": 0,
                "previous_12_weeks": 2, "status": "broken", "trend": "stable", "q_value": 1.0}
@@ -252,3 +258,15 @@ async def test_a_promise_nobody_mentions_links_to_no_empty_table(ds: Any) -> Non
     assert "0 comments (0.0 % of all), 0 complaints." in silent and "promise_mentions" not in silent
     refunds = page.split('id="promise-3"')[1].split("<h2")[0]
     assert "1 comment (10.0 % of all), 1 complaint." in refunds and "promise_mentions?promise_id=3" in refunds
+
+
+async def test_a_groups_drill_down_counts_its_sub_themes_as_the_themes_page_does(ds: Any) -> None:
+    """Drivers said "Checkout and refund problems: 28 sub-themes" where the themes page says 38:
+    the other 10 have no figure for the source. It says "28 of its 38" and why."""
+    page = await get(ds, "/-/feedback/drivers")
+    table = page.split('id="drivers-1"')[1].split("</table>")[0]
+    assert f'href="#sub-1-{GROUP}" title="Open its sub-themes below">1 of 2</a>' in table
+    drill = page.split(f'id="sub-1-{GROUP}"')[1].split("</details>")[0]
+    words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", drill))
+    assert "Checkout and refund problems: 1 of its 2 sub-themes, 1 ranked" in words
+    assert "The other one is raised by too few of these responses (or none) to be figured." in words

@@ -210,7 +210,8 @@ def split_drivers(found: list[dict[str, Any]], least: int) -> dict[str, dict[str
         for r in rows:
             if r.get("parent_id") in shown:
                 children.setdefault(r["parent_id"], []).append(r)
-        entry["children"] = {r["theme_id"]: {"label": r.get("label"), **_split(children[r["theme_id"]], least)}
+        entry["children"] = {r["theme_id"]: {"label": r.get("label"), "sub_themes": r.get("sub_themes"),
+                                             **_split(children[r["theme_id"]], least)}
                              for r in entry["ranked"] + entry["too_few"] if r["theme_id"] in children}
     return out
 

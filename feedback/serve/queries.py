@@ -173,7 +173,8 @@ async def new_themes(db: Any, limit: int = 20) -> Rows:
 
 async def drivers(db: Any) -> Rows:
     return await rows(db, """
-        select d.*, t.label, t.parent_id, p.label as parent_label from score_drivers d
+        select d.*, t.label, t.parent_id, p.label as parent_label,
+               (select count(*) from themes c where c.parent_id = d.theme_id) as sub_themes from score_drivers d
         join themes t on t.id = d.theme_id left join themes p on p.id = t.parent_id
         order by d.source, d.rank""")
 
