@@ -70,6 +70,13 @@ def ds(tmp_path_factory: pytest.TempPathFactory) -> Any:
                                 "responses": 0, "first_customer_message_at": "2026-04-05T05:11:00"}, alter=True)
     db["feedback"].insert(comment(30, "Il manquait deux articles", customer="c_mail", channel="email",
                                   source="support-email", language="fr", sentiment=None), alter=True)
+    # comments in other languages: no text score; one a complaint by its low rating
+    db["themes"].insert({**base, "id": 19, "label": "Non-English comments", "parent_id": None, "comments": 2, "size": 2})
+    db["feedback"].insert_all([
+        comment(40, "Livraison en retard, encore", language="fr", sentiment=None, rating=0.25, rating_raw="2",
+                rating_scale="stars", rating_band="low"),
+        comment(41, "Sehr gut", language="de", sentiment=None)], alter=True)
+    db["feedback_themes"].insert_all([{"feedback_id": f"f{i}", "theme_id": 19, "score": 0.9} for i in (40, 41)])
     # the group's drivers, and one of its two sub-themes' (Card declined: too few responses for a row)
     db["score_drivers"].insert_all([
         {"source": "checkout-nps", "score_name": "NPS", "level": level, "rank": rank, "theme_id": theme, "responses": 200,
@@ -270,3 +277,15 @@ async def test_a_groups_drill_down_counts_its_sub_themes_as_the_themes_page_does
     words = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", drill))
     assert "Checkout and refund problems: 1 of its 2 sub-themes, 1 ranked" in words
     assert "The other one is raised by too few of these responses (or none) to be figured." in words
+
+
+async def test_a_theme_shows_its_complaints_by_rating_when_its_texts_have_no_score(ds: Any) -> None:
+    """Non-English comments counted 4 complaints (by their low ratings) and showed no "Strongest
+    complaints": only a negative text score was looked for."""
+    page = await get(ds, "/-/feedback/themes/19")
+    assert "<h2>Strongest complaints</h2>" in page
+    strongest = page.split("<h2>Strongest complaints</h2>")[1].split("</ul>")[0]
+    assert listed(strongest) == ["f40"] and "a complaint by its rating" in strongest
+    # a theme with complaints by their text lists those, most negative first
+    group = (await get(ds, f"/-/feedback/themes/{GROUP}")).split("<h2>Strongest complaints</h2>")[1].split("</ul>")[0]
+    assert len(listed(group)) == 5 and "a complaint by its rating" not in group

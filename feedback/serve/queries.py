@@ -88,6 +88,9 @@ async def theme(db: Any, theme_id: int) -> dict[str, Any] | None:
     # A theme's best comments: the top of each (child) theme by the (theme_id, score) index, so a
     # large group costs a few index range scans, not a sort of all its comments. A group's are
     # spread over its sub-themes, largest first (the tightest small sub-theme would fill the list).
+    # Its strongest complaints: by their text, most negative first; then those that are complaints
+    # by a low rating alone (a text in another language has no score), lowest rating first, as the
+    # theme's complaint counts take them (feedback.insights.stats.complaint_by).
     ids = [theme_id] + [c["id"] for c in row["children"]]
     params = {f"t{i}": t for i, t in enumerate(ids)}
     top = " union all ".join(
@@ -101,7 +104,9 @@ async def theme(db: Any, theme_id: int) -> dict[str, Any] | None:
             " group by feedback_id")
     worst = await rows(db, f"""
         select {FEEDBACK_FIELDS}, b.score from ({best}) b join feedback f on f.id = b.feedback_id
-        where f.sentiment < 0 order by f.sentiment, f.id limit {COMPLAINTS * 5}""", params)
+        where f.sentiment <= -0.05 or f.rating_band = 'low'
+        order by (f.sentiment is null or f.sentiment > -0.05), case when f.sentiment <= -0.05 then f.sentiment end,
+                 f.rating, f.id limit {COMPLAINTS * 5}""", params)
     row["complaints"] = spread(worst, [None], COMPLAINTS)
     return row
 
