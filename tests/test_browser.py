@@ -157,8 +157,9 @@ def test_the_overview_draws_its_charts_with_whole_labels(page: Any, server: str,
     assert left >= 0 and widest <= right, (left, right, widest)
     colours = page.evaluate("""() => { const c = window.feedbackCharts.find(c => c.canvas.dataset.chart === "sentiment-by-theme");
         return c.data.datasets[0].data.map((v, i) => [v, c.data.datasets[0].backgroundColor[i]]); }""")
-    for value, colour in colours:
-        assert colour == ("#2e7d32" if value >= 0.05 else "#c62828" if value <= -0.05 else "#9e9e9e"), (value, colour)
+    for value, colour in colours:  # no score (Non-English comments: no sentiment) is grey, no bar
+        assert colour == ("#9e9e9e" if value is None else "#2e7d32" if value >= 0.05 else "#c62828" if value <= -0.05
+                          else "#9e9e9e"), (value, colour)
     page.locator("#figures-volume summary").click()
     assert page.locator("#figures-volume table tbody tr").count() >= 10
     shot(page, screenshots, "5-overview")
