@@ -77,6 +77,8 @@ def ds(tmp_path_factory: pytest.TempPathFactory) -> Any:
                 rating_scale="stars", rating_band="low"),
         comment(41, "Sehr gut", language="de", sentiment=None)], alter=True)
     db["feedback_themes"].insert_all([{"feedback_id": f"f{i}", "theme_id": 19, "score": 0.9} for i in (40, 41)])
+    db["weekly_volume"].insert_all([{"week": w, "channel": "survey", "source": "checkout-nps", "comments": 3,
+                                     "negative": 3} for w in ("2026-06-29", "2026-07-27")], alter=True)
     # the group's drivers, and one of its two sub-themes' (Card declined: too few responses for a row)
     db["score_drivers"].insert_all([
         {"source": "checkout-nps", "score_name": "NPS", "level": level, "rank": rank, "theme_id": theme, "responses": 200,
@@ -289,3 +291,17 @@ async def test_a_theme_shows_its_complaints_by_rating_when_its_texts_have_no_sco
     # a theme with complaints by their text lists those, most negative first
     group = (await get(ds, f"/-/feedback/themes/{GROUP}")).split("<h2>Strongest complaints</h2>")[1].split("</ul>")[0]
     assert len(listed(group)) == 5 and "a complaint by its rating" not in group
+
+
+async def test_what_changed_says_its_week_is_the_last_with_comments_not_this_one(ds: Any, tmp_path: Any) -> None:
+    """"What changed this week" showed the week of 9 November on 2 December without a word (and
+    "Week of None" for an archive without comments)."""
+    from datasette.app import Datasette
+
+    empty = await Datasette([str(empty_archive(tmp_path))]).client.get("/-/feedback/trends")
+    assert empty.status_code == 200 and '<h2 id="last-week">No comments yet</h2>' in empty.text
+    assert "None" not in re.sub(r"<[^>]+>", "", empty.text)
+    page = await get(ds, "/-/feedback/trends")
+    heading = re.sub(r"<[^>]+>", "", page.split('<h2 id="last-week">')[1].split("</h2>")[0])
+    assert re.fullmatch(r"Week of 2026-07-27 \(the last week with comments; the archive was built \d{4}-\d\d-\d\d\)",
+                        heading), heading

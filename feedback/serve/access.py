@@ -25,7 +25,7 @@ PAGE_TABLES: dict[str, tuple[str, ...]] = {
                "vector_model", "vector_codebook", "vector_codes"),
     "themes": ("themes", "theme_trends"),
     "theme": ("themes", "theme_weeks", "theme_sources", "theme_trends", "feedback_themes", "feedback"),
-    "trends": ("theme_trends", "themes", "weekly_volume"),
+    "trends": ("theme_trends", "themes", "weekly_volume", "archive_info"),
     "drivers": ("score_drivers", "themes"),
     "promises": ("promises", "promise_weeks", "promise_mentions", "feedback", "segments"),
     "customers": ("customers", "email_threads"),

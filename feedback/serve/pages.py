@@ -171,6 +171,7 @@ async def trends(datasette: Any, request: Any) -> Response:
         "week": [t for t in week if t["trend"] != "stable"], "month": [t for t in month if t["trend"] != "stable"],
         "new_themes": await q.new_themes(db),
         "last_week": last, "week_counts": [v for v in volume if v["week"] == last],
+        "info": (await q.rows(db, "select built_at from archive_info"))[:1],
         "tested": len(month), "since": month[0]["since"] if month else None,
         "baseline_since": month[0]["baseline_since"] if month else None,
     })
