@@ -99,6 +99,8 @@ def ds(tmp_path_factory: pytest.TempPathFactory) -> Any:
     db["promise_mentions"].insert_all([
         {"id": f"m{p}-{f}", "promise_id": p, "feedback_id": f"f{f}", "negative": 1, "sentiment": -0.5}
         for p, f in ((1, 0), (1, 1), (2, 0), (2, 1), (2, 2), (3, 3))], alter=True)
+    db.execute("update archive_info set feedback = (select count(*) from feedback)")
+    db.conn.commit()
     db.conn.close()
     return Datasette([str(path)])
 
@@ -298,9 +300,14 @@ async def test_what_changed_says_its_week_is_the_last_with_comments_not_this_one
     "Week of None" for an archive without comments)."""
     from datasette.app import Datasette
 
-    empty = await Datasette([str(empty_archive(tmp_path))]).client.get("/-/feedback/trends")
+    nothing = Datasette([str(empty_archive(tmp_path))])
+    empty = await nothing.client.get("/-/feedback/trends")
     assert empty.status_code == 200 and '<h2 id="last-week">No comments yet</h2>' in empty.text
     assert "None" not in re.sub(r"<[^>]+>", "", empty.text)
+    # and the overview and the themes say why they are empty
+    assert 'id="no-comments"' in (await nothing.client.get("/-/feedback")).text
+    assert 'id="no-themes"' in (await nothing.client.get("/-/feedback/themes")).text
+    assert 'id="no-comments"' not in await get(ds, "/-/feedback")
     page = await get(ds, "/-/feedback/trends")
     heading = re.sub(r"<[^>]+>", "", page.split('<h2 id="last-week">')[1].split("</h2>")[0])
     assert re.fullmatch(r"Week of 2026-07-27 \(the last week with comments; the archive was built \d{4}-\d\d-\d\d\)",
