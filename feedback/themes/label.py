@@ -66,7 +66,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from feedback.themes import label_units, label_words, parent_words, phrases, sayings
+from feedback.themes import label_spelling, label_units, label_words, parent_words, phrases, sayings
 from feedback.themes.label_units import NEGATIVE_THEME, Candidate, Unit
 from feedback.themes.ngram_labels import (
     Labelling,
@@ -135,6 +135,7 @@ def label_themes(
     wanted = set(order)
     units = {theme: label_units.unit(list(docs)[: REPRESENTATIVES if theme in wanted else BACKGROUND], parser)
              for theme, docs in docs_by_theme.items()}
+    units = label_spelling.correct(units)  # "cehckout" -> "checkout" when the fit writes it so
     return _choose(_rank(units, LENGTH[1]), units, order, taken, keywords, parents=False)
 
 
@@ -277,7 +278,7 @@ def _one_word_way_out(free: list[Candidate], unit: Unit, used: set[str]) -> tupl
     it ("Swift transfers"), else, if half the theme uses it, with what the comments do ("Refund
     problems", "Holiday questions"); a name ("Portland", "Aaron") gives way to the next word."""
     for pick in [c for c in free if c.words == 1][:3]:
-        if label_words.is_name(pick.key):
+        if label_words.is_name(pick.key, unit.docs):
             continue
         topic = pick.share >= TOPIC_WORD  # else an example ("butter" where each names another food)
         for text in (label_words.neighbour_phrase(pick.text, unit.docs, used),
@@ -297,7 +298,7 @@ def _said_topics(said: str, unit: Unit, free: list[Candidate]) -> list[Candidate
     driver was lovely"), not names, most used first, then the most distinctive ("substitution"
     before "order")."""
     words = {w.strip(".,!?;:'\"").lower() for w in said.split()}
-    found = [k for k in unit.eligible if " " not in k and not label_words.is_name(k) and k not in _PEOPLE
+    found = [k for k in unit.eligible if " " not in k and not label_words.is_name(k, unit.docs) and k not in _PEOPLE
              and (k in words or k + "s" in words or any(w in words for w in unit.written[k]))]
     rank = {c.key: i for i, c in enumerate(free)}
     found.sort(key=lambda k: (-unit.share[k], rank.get(k, len(rank)), k))
@@ -406,7 +407,7 @@ def _fallback(unit: Unit, ranked: list[Candidate], parent: bool, used: set[str])
     described = label_words.described(said[0]) if said else None
     if described and _norm(described) not in used:
         return described
-    words = [c for c in ranked if c.words == 1 and not label_words.is_name(c.key)]
+    words = [c for c in ranked if c.words == 1 and not label_words.is_name(c.key, unit.docs)]
     kind = label_words.question_kind(unit.docs, used)
     for c in [c for c in words if c.share >= TOPIC_WORD][:3]:
         text = label_words.topic_phrase(c.key, unit.docs, unit.sentiment, NEGATIVE_THEME, c.text, POSITIVE_THEME, used)

@@ -74,6 +74,13 @@ SPEECH_ACTS = [
      re.compile(r"^(?:as|see) (?:above|before)$|^same as (?:above|before)$|^nothing"
                 r"(?: (?:else|more|further))?(?: to (?:add|say|report))?(?: really| thanks)?$|^can'?t think of anything"
                 r"(?: else)?$|^no(?: further| other| more)? comments?$|^n/?a$|^none$|^nil$|^(?:just )?the usual$")),
+    # a wait too long, said without naming what was waited for ("It took ages to get through", "10 days
+    # and counting", "After an hour I was still number 12")
+    (["Long waits", "Long wait times", "Waiting too long"],
+     re.compile(r"\btook (?:ages|forever|an? (?:hour|day|week|month)|\d+ (?:minutes|mins|hours|days|weeks))\b"
+                r"|\b(?:minutes|hours|days|weeks) and counting\b|\bafter (?:an?|\d+|half an) (?:hours?|minutes|days|"
+                r"weeks)\b.*\bstill\b|\b(?:waited|waiting) (?:for )?(?:ages|forever|an? (?:hour|week)|\d+ (?:minutes|"
+                r"mins|hours|days|weeks))\b")),
     (["Repeated lateness", "Late every time", "Constant lateness"],
      re.compile(r"\blate\b.*\b(?:again|every|always)\b|\b(?:again|every \w+|always)\b.*\blate\b")),
     # a problem that keeps coming back, said without naming it ("Third time this month", "Late again")
@@ -270,6 +277,8 @@ def topic_phrase(key: str, docs: Sequence[str], sentiment: float, negative: floa
         head = "questions"  # before praise: "swift" and "holiday" are kind words to the lexicon
     elif docs and sum(_request(d) for d in docs) / len(docs) >= MOST:
         head = "requests"  # "Make sure everything is in the bags": "sure" is a kind word too
+    elif sentiment < positive and docs and sum(_complaint(d) for d in docs) / len(docs) >= MOST:
+        head = "problems"  # "Had to use the website instead": a complaint in words the lexicon finds neutral
     elif sentiment >= positive and docs and sum(_kind(d) for d in docs) / len(docs) >= MOST:
         head = "praise"  # not for "arrived well after the slot": "well" is no praise
     else:
@@ -331,15 +340,39 @@ def _kind(doc: str) -> bool:
     return any(word_valence(w) > 0 and w not in _NOT_KIND for w in _TOKEN.findall(doc.lower()))
 
 
+_CLAUSE_OPENERS = {"when", "where", "while", "once", "whenever"}  # "When it finally came, ...": a clause
+_CLAUSE_SUBJECTS = PRONOUNS | {"the", "a", "an", "this", "that", "everything", "everyone"}
+
+
 def _question(doc: str) -> bool:
+    """Ends with "?" or opens like a question ("how do i ...", "can you ..."), not with a clause of
+    time or place ("When it finally came the driver just said traffic")."""
     words = doc.lower().split()
-    return doc.rstrip().endswith("?") or bool(words and (words[0] in QUESTION_WORDS or words[0] in AUXILIARIES
-                                                         or words[0] in ("tell", "please")))
+    if doc.rstrip().endswith("?"):
+        return True
+    if len(words) > 1 and words[0] in _CLAUSE_OPENERS and words[1] in _CLAUSE_SUBJECTS:
+        return False
+    return bool(words and (words[0] in QUESTION_WORDS or words[0] in AUXILIARIES or words[0] in ("tell", "please")))
+
+
+# What a complaint says when it names no problem word: a workaround forced ("had to use the website
+# instead"), a wait ended ("when it finally came"), what should not have happened ("shouldn't pay"), or
+# what a screen or a person claimed ("the app says delivered in full", "the driver just said traffic").
+_COMPLAINT = re.compile(r"\b(?:had to|having to|instead|finally|not good enough|shouldn'?t|should have|supposed to|"
+                        r"meant to|still (?:not|no|waiting|haven'?t|hasn'?t))\b|\b(?:the|my) \w+ (?:just )?(?:says|"
+                        r"said|shows|showed|claims|claimed)\b")
+
+
+def _complaint(doc: str) -> bool:
+    return bool(_COMPLAINT.search(doc.lower().replace("’", "'")))
 
 
 # Words an instruction to the company opens with ("Make sure ...", "Don't put ...", "Please stop ...").
 _IMPERATIVES = {"please", "don't", "dont", "do", "make", "put", "pack", "let", "keep", "stop", "start", "give", "send",
-                "text", "bring", "check", "add", "fix", "be", "get", "use", "try", "offer", "allow", "sort", "remember"}
+                "text", "bring", "check", "add", "fix", "be", "get", "use", "try", "offer", "allow", "sort", "remember",
+                "take", "turn", "reuse", "return", "show", "tell", "call", "ring", "email", "include", "label", "leave",
+                "deliver", "stock", "open", "hire", "train", "change", "improve", "reduce", "refund", "wrap", "bag",
+                "separate", "listen", "answer", "reply", "respond", "update", "ask", "warn", "drop", "go", "bin"}
 
 
 def _request(doc: str) -> bool:
@@ -385,7 +418,21 @@ def without_people(text: str) -> str:
     return " ".join(_LETTERS.sub(lambda m: "" if is_person(m.group()) else m.group(), text).split())
 
 
-def is_name(word: str) -> bool:
+def is_name(word: str, docs: Sequence[str] = ()) -> bool:
     """A word usually written capitalised that is a given name or names a place or brand
-    ("aaron", "portland", "alexa"): feedback/text/words.py's tables."""
-    return word.lower() in _names()
+    ("aaron", "portland", "alexa"): feedback/text/words.py's tables; or, given a theme's segments
+    ``docs``, a word English does not have that they always write capitalised: the company's own name
+    ("Brightmoor") or another name the tables do not know."""
+    if word.lower() in _names():
+        return True
+    if not docs or not word.isalpha() or word.lower() in _english():
+        return False
+    ways = re.findall(rf"\b{re.escape(word)}\b", "\n".join(docs), re.IGNORECASE)
+    return bool(ways) and all(w[:1].isupper() for w in ways)
+
+
+def _english() -> frozenset[str]:
+    from feedback.text.words import english_words, letter_case_evidence
+
+    lower, _ = letter_case_evidence()
+    return english_words() | lower

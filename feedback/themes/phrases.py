@@ -41,7 +41,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from feedback.text.names import DEFAULT_MODEL
 from feedback.text.segments import EXTRA_STOP, clean_for_embedding
 from feedback.text.sentiment import SERVICE_LEXICON
-from feedback.themes.label_language import is_foreign
+from feedback.themes.label_language import foreign_word, is_foreign
 
 log = logging.getLogger(__name__)
 
@@ -173,8 +173,9 @@ def _noun_phrases(head: Any) -> list[Phrase]:
         found.append(_phrase([*mods, head]))
         if len(mods) > 1:
             found.append(_phrase([mods[-1], head]))
-    for tail in _complements(head):
-        found.append(_phrase([*mods[-1:], head, *tail]))
+    for tail in _complements(head):  # "more staff on the phones" -> "more staff on phones": four words
+        words = [*mods[-1:], head, *tail]
+        found.append(_phrase(words if len(words) <= MAX_WORDS else [t for t in words if t.lower_ != "the"]))
     for acl in head.children:  # "items missing from my order" -> "missing items"
         if acl.dep_ == "acl" and acl.i > head.i and acl.tag_ in ("VBG", "VBN"):
             if _negated(acl) and acl.tag_ == "VBN":  # "multibuy offer not applied"
@@ -431,7 +432,7 @@ def _readable(phrase: Phrase) -> bool:
         return False
     head = words[-1]
     written = phrase.text.lower().split()
-    if len(written) > MAX_WORDS or head in VAGUE_HEADS or head in TIME_WORDS:
+    if len(written) > MAX_WORDS or head in VAGUE_HEADS or head in TIME_WORDS or any(map(foreign_word, written)):
         return False
     if len(written) > 1 and written[-1] in STOP_WORDS and not (  # "able to get": the object is missing
             written[-1] in PARTICLES and written[-2].endswith(("ing", "ed"))):  # "Signed up" reads
