@@ -3,7 +3,7 @@
 A customer's typo must not become a theme's name ("Simpler cehckout"). A candidate word English
 does not have (spacy-lookups-data's word forms, :func:`feedback.text.words.english_words`) is
 replaced by an English word one edit away (a letter left out, added, changed or two swapped) that
-the fit's other candidates use at least as often; with several, the most used. A word the web
+the fit's segments write at least twice as often; with several, the most written. A word the web
 frequencies know (spacy-lookups-data's, as for names: "pork", "iPhone", "York"), one no other segment
 writes correctly, a name or a brand stays as written: only a
 correction the fit itself attests is made. :func:`correct` rewrites the themes' :class:`Unit`\\ s
@@ -12,6 +12,7 @@ before they are ranked (:mod:`.label`).
 
 from __future__ import annotations
 
+import re
 import string
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -20,6 +21,7 @@ from typing import Any
 from feedback.themes.label_units import Unit
 
 MIN_LETTERS = 4  # shorter words are too often another word one edit away ("teh" is "the", "tea")
+_LETTERS = re.compile(r"[a-z]+")
 RARER = 2  # a typo is written at most half as often as the word it misspells, in the same fit
 
 
@@ -53,9 +55,8 @@ def correct(units: Mapping[Any, Unit]) -> dict[Any, Unit]:
 
     counts: Counter[str] = Counter()
     for u in units.values():
-        for ways in u.written.values():
-            for text, n in ways.items():
-                counts.update({w: n for w in text.lower().split()})
+        for doc in u.docs:
+            counts.update(_LETTERS.findall(doc.lower()))
     lower, capitalised = letter_case_evidence()
     fixes = corrections(counts, english_words(), lower | capitalised)
     if not fixes:
