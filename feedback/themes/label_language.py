@@ -47,6 +47,8 @@ def foreign_word(word: str) -> bool:
 
 
 def _english() -> frozenset[str]:
-    from feedback.text.words import english_words  # spacy-lookups-data's word forms, cached per process
+    from feedback.text.words import english_words
+
+    # spacy-lookups-data's word forms, cached per process
 
     return english_words()

@@ -40,15 +40,15 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from feedback.text.names import DEFAULT_MODEL
 from feedback.text.segments import EXTRA_STOP, clean_for_embedding
-from feedback.text.sentiment import SERVICE_LEXICON
 from feedback.themes.label_language import foreign_word, is_foreign
+from feedback.themes.label_valence import PROBLEM_LEXICON, QUANTIFIERS, valence, word_valence
 
 log = logging.getLogger(__name__)
 
+__all__ = ["PROBLEM_LEXICON", "QUANTIFIERS", "Phrase", "extract", "load_parser", "phrases_many", "valence",
+           "word_valence"]
+
 MAX_WORDS = 4
-# Quantifiers that carry the point of a request or a complaint ("no reply", "more tills");
-# allowed as the first word of a noun phrase although they are stop words.
-QUANTIFIERS = {"no", "more", "fewer", "less", "extra"}
 # Verbs too light to name anything on their own ("use the website", "have a look").
 LIGHT_VERBS = {
     "be", "have", "get", "make", "do", "go", "take", "give", "use", "put", "come", "let", "say", "tell",
@@ -72,16 +72,6 @@ TIME_WORDS = {
     "mins", "hour", "hr", "hrs", "second", "sec", "pm", "am", "lunch", "lunchtime", "january",
     "february", "march", "april", "june", "july", "august", "september", "october", "november",
     "december",
-}  # fmt: skip
-# Problem words the sentiment lexicons have no opinion on (valences on VADER's -4..4 scale).
-PROBLEM_LEXICON = {
-    "slow": -1.2, "slower": -1.2, "declined": -1.5, "decline": -1.2, "rejected": -1.5, "failed": -1.8,
-    "fails": -1.8, "failing": -1.8, "fail": -1.8, "unable": -1.2, "confusing": -1.5, "unclear": -1.2,
-    "difficult": -1.2, "hard": -0.8, "unresponsive": -1.8, "stuck": -1.2, "split": -1.2, "burst": -1.5,
-    "leaked": -1.6, "leak": -1.5, "unavailable": -1.2, "out-of-stock": -1.2, "dirty": -1.8,
-    "long": -0.5, "lengthy": -1.0, "charged": -0.8, "lost": -1.3, "cancel": -1.0, "cancelling": -1.0,
-    "freeze": -1.6, "froze": -1.6, "frozen": -0.5, "hanging": -1.0, "substituted": -0.8,
-    "refused": -1.5, "disappointing": -1.9, "messy": -1.3, "rushed": -1.0, "short-dated": -1.5,
 }  # fmt: skip
 # Phrasal nouns made of stop words ("top up" is two stop words to spaCy): joined into one word
 # before the parse, whatever the inflection ("topped up", "top-ups"), and written hyphenated.
@@ -468,28 +458,3 @@ def _negated(token: Any) -> bool:
 
 def _negative(token: Any) -> bool:
     return min(word_valence(token.lower_), word_valence(_lemma(token))) < 0
-
-
-@lru_cache(maxsize=1)
-def _lexicon() -> dict[str, float]:
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-    return {**SentimentIntensityAnalyzer().lexicon, **SERVICE_LEXICON, **PROBLEM_LEXICON}
-
-
-def word_valence(word: str) -> float:
-    return float(_lexicon().get(word.lower(), 0.0))
-
-
-def valence(text: str) -> float:
-    """A phrase's valence on VADER's -4..4 scale: its strongest word; "no" and "not" turn it round.
-
-    "late delivery" -1.8, "friendly staff" 2.0, "no reply" -1.0, "no complaints" 1.7,
-    "offer not applied" -1.0.
-    """
-    words = text.lower().split()
-    scores = [word_valence(w) for w in words if w not in QUANTIFIERS and w != "not"]
-    strongest = max(scores, key=abs, default=0.0)
-    if words and (words[0] == "no" or "not" in words):
-        return -strongest if strongest else -1.0
-    return strongest
