@@ -32,7 +32,7 @@ from functools import lru_cache
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from feedback.themes.label_language import is_foreign
-from feedback.themes.phrases import JOINED, TIME_WORDS
+from feedback.themes.phrases import JOINED, PREDICATIVE, TIME_WORDS
 
 LEADING = {"no", "more", "less", "fewer"}  # may open a label ("No reply", "More staff")
 PRONOUNS = {"i", "me", "my", "mine", "you", "your", "yours", "we", "us", "our", "he", "him", "his", "she", "her",
@@ -253,6 +253,7 @@ _VERB_FORMS = {"said", "says", "say", "told", "got", "get", "made", "went", "too
 
 def _content(token: str) -> bool:
     return (token.isalpha() and token not in _VERB_FORMS and len(token) > 2 and token not in STOP_WORDS and token not in TIME_WORDS
+            and token not in PREDICATIVE
             and token not in PRONOUNS and not is_name(token))
 
 

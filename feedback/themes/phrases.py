@@ -63,6 +63,8 @@ PLAIN_ADJECTIVES = {
     "sure", "own", "whole", "certain", "able", "entire", "usual", "various", "previous", "following",
     "recent", "actual", "additional", "single", "particular", "general", "overall", "okay", "ok",
 }  # fmt: skip
+# Adjectives English puts after a verb only ("I'm sure", "are you sure"): before a noun, a misreading ("sure screens").
+PREDICATIVE = {"sure", "unsure", "able", "unable", "aware", "afraid", "glad", "ok", "okay"}
 # Spans of time name something only with a noun in front ("delivery times", not "no time").
 PERIODS = {"time", "day", "week", "month", "year"}
 # Times are when something happened, not what it was ("Monday morning", "20 minutes").
@@ -166,6 +168,9 @@ def _noun_phrases(head: Any) -> list[Phrase]:
     for tail in _complements(head):  # "more staff on the phones" -> "more staff on phones": four words
         words = [*mods[-1:], head, *tail]
         found.append(_phrase(words if len(words) <= MAX_WORDS else [t for t in words if t.lower_ != "the"]))
+    instead = [c for c in head.head.children if c.lower_ == "instead" and c.dep_ == "advmod"]
+    if head.dep_ == "dobj" and instead and head.head.lemma_ in RECEIVED:  # "got cat food instead": in place of
+        return [_phrase([*_compounds(head), head, instead[0]])]  # what was ordered, not the thing alone
     for acl in head.children:  # "items missing from my order" -> "missing items"
         if acl.dep_ == "acl" and acl.i > head.i and acl.tag_ in ("VBG", "VBN"):
             if _negated(acl) and acl.tag_ == "VBN":  # "multibuy offer not applied"
@@ -281,6 +286,9 @@ def _not_done(subject: list[Any], verb: Any) -> list[Phrase]:
 
 def _verb_phrases(verb: Any) -> list[Phrase]:
     """ "cancelled my order" -> "cancelled order"; "waiting for my refund" -> "waiting for refund"."""
+    particle = [c for c in verb.children if c.dep_ == "prt" and c.is_alpha]
+    if verb.tag_ == "VBG" and verb.dep_ in ("csubj", "nsubj") and particle and not _negated(verb):
+        return [_phrase([verb, particle[0]])]  # "Signing up took one click" -> "signing up"
     if verb.lemma_.lower() in LIGHT_VERBS or _negated(verb):
         return []
     found = []
@@ -288,12 +296,20 @@ def _verb_phrases(verb: Any) -> list[Phrase]:
         if child.dep_ == "dobj" and child.pos_ in ("NOUN", "PROPN") and _content(child) \
                 and _lemma(child) not in PERIODS:  # not "crashes (all the) time"
             found.append(_phrase([verb, *_modifiers(child), child]))
+        elif child.dep_ == "prep" and child.lower_ == "after" and verb.lemma_ in ARRIVALS:
+            for obj in child.children:  # "my order arrived well after the slot" -> "arrived after the slot"
+                if obj.dep_ == "pobj" and obj.pos_ == "NOUN" and _content(obj) and _lemma(obj) not in TIME_WORDS:
+                    found.append(_phrase([verb, child, *[d for d in obj.lefts if d.lower_ == "the"], obj]))
         elif child.dep_ == "prep" and child.lower_ in ("for", "on", "about") and _negative(verb):
             # what the problem is about ("charged for delivery"), not where ("split in the bag")
             for obj in child.children:
                 if obj.dep_ == "pobj" and obj.pos_ in ("NOUN", "PROPN") and _content(obj) and not _numbered(obj):
                     found.append(_phrase([verb, child, *_compounds(obj), obj]))
     return found
+
+
+ARRIVALS = {"arrive", "deliver", "turn"}  # arriving after a time is arriving late
+RECEIVED = {"get", "receive", "send", "give", "deliver", "bring"}  # "got X instead": a substitution
 
 
 def _easy_to(adjective: Any) -> list[Phrase]:
@@ -423,6 +439,8 @@ def _readable(phrase: Phrase) -> bool:
     head = words[-1]
     written = phrase.text.lower().split()
     if len(written) > MAX_WORDS or head in VAGUE_HEADS or head in TIME_WORDS or any(map(foreign_word, written)):
+        return False
+    if len(written) > 1 and any(w in PREDICATIVE for w in written):  # "sure screens", "unable staff"
         return False
     if len(written) > 1 and written[-1] in STOP_WORDS and not (  # "able to get": the object is missing
             written[-1] in PARTICLES and written[-2].endswith(("ing", "ed"))):  # "Signed up" reads
