@@ -377,8 +377,11 @@ _IMPERATIVES = {"please", "don't", "dont", "do", "make", "put", "pack", "let", "
 
 
 def _request(doc: str) -> bool:
+    """Opens with a word that tells the company what to do, or parsed as a command (:func:`.phrases.imperative`)."""
+    from feedback.themes.phrases import imperative
+
     words = doc.lower().replace("’", "'").split()
-    return bool(words) and words[0] in _IMPERATIVES and not doc.rstrip().endswith("?")
+    return bool(words) and (words[0] in _IMPERATIVES or bool(imperative(doc))) and not doc.rstrip().endswith("?")
 
 
 @lru_cache(maxsize=1)
