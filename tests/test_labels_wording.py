@@ -47,6 +47,17 @@ THEMES: list[tuple[str, dict[str, list[str]], list[str], str]] = [
                                              + ["Please stop double bagging everything, it's so wasteful"]},
      [], "Bag requests"),
     ("a request for a slot kept", {"a": ["Turn up in the slot I paid for."] * 5}, [], "Slot requests"),
+    ("a gerund with its particle", {"a": ["Signing up took one click."] * 5}, [], "Signing up"),
+    ("arriving after the slot", {"a": ["My order arrived well after the slot.", "my order arrived well after the slot...",
+                                       "Plus my order arrived well after the slot."]}, [], "Arrived after the slot"),
+    ("what came instead", {"a": ["I ordered strawberries and got cat food instead.",
+                                 "I ordered raspberries and got cat food instead.",
+                                 "I ordered oat milk and got cat food instead.", "I ordered peaches and got cat food instead."]},
+     [], "Cat food instead"),
+    ("commands in lower case", {"a": ["clear my calendar for april 20th", "clear my calendar on feb 28",
+                                      "please clear my calendar", "erase all events on friday from my calendar"]},
+     [], "Calendar requests"),
+    ("an adjective only said after a verb", {"a": ["Make sure offers actually come off the bill"] * 4}, [], "Bill requests"),
     ("a five-word phrase when its four-word one is taken",
      {"a": ["More staff on the phones"] * 6 + ["More staff at the weekend"]}, ["More staff"], "More staff on phones"),
 ]
@@ -136,3 +147,30 @@ def test_an_accented_word_english_lacks_is_foreign() -> None:
 ])
 def test_label_weakness(label: str, weakness: str | None) -> None:
     assert label_weakness(label) == weakness
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Signing up took one click.", ["signing up", "click"]),
+    ("My order arrived well after the slot.", ["order", "arrived after the slot", "slot"]),
+    ("The delivery arrived after 9pm", ["delivery"]),  # a time is no slot
+    ("I ordered strawberries and got cat food instead.", ["strawberries", "cat food instead"]),
+    ("Had to use the website instead.", ["website"]),  # used instead is a workaround, not a substitution
+    ("Three screens of 'are you sure'.", ["screens"]),
+    ("Bon rapport qualité-prix.", []),
+])
+def test_phrases_read_off_the_parse(parser: Any, text: str, expected: list[str]) -> None:
+    assert [p.text for p in phrases.phrases_many([text], parser)[0]] == expected
+
+
+@pytest.mark.parametrize(("text", "command"), [
+    ("clear my calendar for april 20th", True),
+    ("please turn on the tv", True),
+    ("Don't put the bottles on the bread", True),
+    ("Take the bags back and reuse them", True),
+    ("Love the app", False),  # praise
+    ("Had to use the website instead.", False),
+    ("I want to buy cryptocurrency", False),
+])
+def test_a_command_is_read_off_the_parse(parser: Any, text: str, command: bool) -> None:
+    phrases.phrases_many([text], parser)
+    assert phrases.imperative(text) is command
