@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from feedback.text.words import english_words, letter_case_evidence
-from feedback.themes import label_spelling, label_words, phrases
+from feedback.themes import label_commands, label_spelling, label_words, phrases
 from feedback.themes.label import OTHER_LANGUAGES, label_themes
 from feedback.themes.label_language import foreign_word, is_foreign
 
@@ -173,4 +173,4 @@ def test_phrases_read_off_the_parse(parser: Any, text: str, expected: list[str])
 ])
 def test_a_command_is_read_off_the_parse(parser: Any, text: str, command: bool) -> None:
     phrases.phrases_many([text], parser)
-    assert phrases.imperative(text) is command
+    assert label_commands.imperative(text) is command

@@ -31,6 +31,7 @@ from functools import lru_cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from feedback.themes.label_commands import imperative
 from feedback.themes.label_language import is_foreign
 from feedback.themes.phrases import JOINED, PREDICATIVE, TIME_WORDS
 
@@ -377,9 +378,7 @@ _IMPERATIVES = {"please", "don't", "dont", "do", "make", "put", "pack", "let", "
 
 
 def _request(doc: str) -> bool:
-    """Opens with a word that tells the company what to do, or parsed as a command (:func:`.phrases.imperative`)."""
-    from feedback.themes.phrases import imperative
-
+    """Opens with a word that tells the company what to do, or parsed as a command (:func:`.label_commands.imperative`)."""
     words = doc.lower().replace("’", "'").split()
     return bool(words) and (words[0] in _IMPERATIVES or bool(imperative(doc))) and not doc.rstrip().endswith("?")
 

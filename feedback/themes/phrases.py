@@ -40,13 +40,14 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from feedback.text.names import DEFAULT_MODEL
 from feedback.text.segments import EXTRA_STOP, clean_for_embedding
+from feedback.themes import label_commands
 from feedback.themes.label_language import foreign_word, is_foreign
 from feedback.themes.label_valence import PROBLEM_LEXICON, QUANTIFIERS, valence, word_valence
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PROBLEM_LEXICON", "QUANTIFIERS", "Phrase", "extract", "imperative", "load_parser", "phrases_many",
-           "valence", "word_valence"]
+__all__ = ["PROBLEM_LEXICON", "QUANTIFIERS", "Phrase", "extract", "load_parser", "phrases_many", "valence",
+           "word_valence"]
 
 MAX_WORDS = 4
 # Verbs too light to name anything on their own ("use the website", "have a look").
@@ -116,40 +117,15 @@ def phrases_many(texts: Sequence[str], nlp: Any) -> list[tuple[Phrase, ...]]:
     todo = list(dict.fromkeys(t for t in texts if (name, t) not in _MEMO))
     if len(_MEMO) + len(todo) > _MEMO_MAX:
         _MEMO.clear()
-        _IMPERATIVE.clear()
+        label_commands.forget()
     english = [t for t in todo if not is_foreign(t)]
     for text in todo:
         _MEMO[(name, text)] = ()
     cleaned = (_join(clean_for_embedding(t)) for t in english)
     for text, doc in zip(english, nlp.pipe(cleaned, batch_size=256), strict=True):
         _MEMO[(name, text)] = tuple(dict.fromkeys(extract(doc)))
-        _IMPERATIVE[text] = _commands(doc)
+        label_commands.note(text, doc)
     return [_MEMO[(name, t)] for t in texts]
-
-
-_IMPERATIVE: dict[str, bool] = {}  # text -> whether its parse is a command, for the texts parsed above
-_OPENERS = {"please", "pls", "just", "kindly", "do", "don't", "dont", "never"}
-_FEELINGS = {"love", "like", "hate", "enjoy", "prefer", "want", "need", "thank", "miss", "appreciate", "wish", "hope"}
-
-
-def imperative(text: str) -> bool | None:
-    """Whether ``text`` tells someone to do something ("Take the bags back", "clear my calendar for
-    friday", "please turn on the tv"), as its parse by :func:`phrases_many` says; None if not parsed."""
-    return _IMPERATIVE.get(text)
-
-
-def _commands(doc: Any) -> bool:
-    """The first word (after "please", "don't", ...) is the sentence's verb, with no subject: a
-    base form, or a word misread as an adjective that takes an object ("clear my calendar")."""
-    words = [t for t in doc if t.is_alpha or t.lower_ in ("n't", "don't")]
-    while words and words[0].lower_ in _OPENERS | {"n't"}:
-        words = words[1:]
-    if not words or words[0].dep_ != "ROOT" or any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in words[0].children):
-        return False
-    first = words[0]
-    if first.lemma_.lower() in _FEELINGS:  # "Love the app": praise, not a request
-        return False
-    return first.tag_ in ("VB", "VBP") or (first.tag_ == "JJ" and any(c.dep_ == "dobj" for c in first.children))
 
 
 def _join(text: str) -> str:
