@@ -434,6 +434,7 @@ def is_name(word: str, docs: Sequence[str] = ()) -> bool:
     return bool(ways) and all(w[:1].isupper() for w in ways)
 
 
+@lru_cache(maxsize=1)
 def _english() -> frozenset[str]:
     from feedback.text.words import english_words, letter_case_evidence
 
