@@ -1,7 +1,8 @@
 """Theme labels: the short phrases people write ("Late delivery", "Rude staff"), distinct.
 
 A theme is named from its representative segments (the best-scoring ``REPRESENTATIVES``;
-callers pass them best first), parsed into candidate phrases by :mod:`.phrases`. A
+callers pass them best first), parsed into candidate phrases by :mod:`.phrases` (a customer's typo
+written as the rest of the fit writes the word: :mod:`.label_spelling`). A
 candidate's score is
 
 - how much of the theme uses it (the share of its segments; for a parent, the share of its
