@@ -58,6 +58,9 @@ THEMES: list[tuple[str, dict[str, list[str]], list[str], str]] = [
                                       "please clear my calendar", "erase all events on friday from my calendar"]},
      [], "Calendar requests"),
     ("an adjective only said after a verb", {"a": ["Make sure offers actually come off the bill"] * 4}, [], "Bill requests"),
+    ("the company's name in a phrase", {"a": ["Tried to cancel Brightmoor Plus and there's no button anywhere, you "
+                                              "have to ring up."] * 3 + ["Why is it so hard to cancel Brightmoor Plus?"] * 3},
+     [], "No button"),
     ("a five-word phrase when its four-word one is taken",
      {"a": ["More staff on the phones"] * 6 + ["More staff at the weekend"]}, ["More staff"], "More staff on phones"),
 ]

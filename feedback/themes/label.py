@@ -99,6 +99,7 @@ OWN = 0.8  # ... but by its own phrase (used by this share of the segments sayin
 FALLBACK_WORDS = 10  # a theme with no phrase is named by its commonest text, cut beyond this
 TOPIC = 0.5  # a child's main word is used by this share of its segments
 TOPIC_WORD = 0.35  # a theme named by one word and a head ("Bus questions") uses it this much, else it is an example
+NAMED = 0.8  # a phrase holding a name the word tables lack (the company's) says less than one without
 WORD_SUPPORT = 0.2  # a phrase's words' own shares add this much (ties go to common words)
 MMR_LAMBDA = 0.7
 OTHER_LANGUAGES = "Non-English comments"
@@ -184,6 +185,8 @@ def _rank(units: Mapping[Any, Unit], single_word: float) -> dict[Any, list[Candi
             support = sum(unit.share.get(w, 0.0) for w in words) / len(words) if len(words) > 1 else 0.0
             score = ((unit.share[key] + WORD_SUPPORT * support) * math.log(1 + average / total[key])
                      * length.get(len(words), LENGTH[4]) * _tone(unit.sentiment, phrases.valence(text)))
+            if len(words) > 1 and any(label_words.unknown_name(w, unit.docs) for w in words):
+                score *= NAMED  # "Cancel Brightmoor": every comment is about the company; "No button" says what
             found.append(Candidate(key, text, score, unit.share[key]))
         found.sort(key=lambda c: (-c.score, c.key))
         ranked[theme] = found

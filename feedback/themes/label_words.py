@@ -426,8 +426,11 @@ def is_name(word: str, docs: Sequence[str] = ()) -> bool:
     ("aaron", "portland", "alexa"): feedback/text/words.py's tables; or, given a theme's segments
     ``docs``, a word English does not have that they always write capitalised: the company's own name
     ("Brightmoor") or another name the tables do not know."""
-    if word.lower() in _names():
-        return True
+    return word.lower() in _names() or unknown_name(word, docs)
+
+
+def unknown_name(word: str, docs: Sequence[str]) -> bool:
+    """A word English does not have that ``docs`` always write capitalised ("Brightmoor")."""
     if not docs or not word.isalpha() or word.lower() in _english():
         return False
     ways = re.findall(rf"\b{re.escape(word)}\b", "\n".join(docs), re.IGNORECASE)
