@@ -101,6 +101,8 @@ def test_an_unknown_word_always_written_capitalised_is_a_name(word: str, docs: l
     ("website", ["Had to use the website instead."] * 3, 0.0, "Website problems"),
     ("app", ["The app says delivered in full."] * 3, 0.0, "App problems"),
     ("bag", ["Take the bags back and reuse them"] * 3, 0.0, "Bag requests"),
+    ("cash", ["I didn't receive all the cash I asked for", "I have not received the amount of cash",
+              "The amount of cash I received was fine"], 0.0, "Cash problems"),
     ("website", ["The website is fine"] * 3, 0.0, "Website comments"),
     ("website", ["Had to use the website instead, lovely and quick."] * 3, 0.5, "Website praise"),
 ])

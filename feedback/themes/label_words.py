@@ -358,11 +358,14 @@ def _question(doc: str) -> bool:
 
 
 # What a complaint says when it names no problem word: a workaround forced ("had to use the website
-# instead"), a wait ended ("when it finally came"), what should not have happened ("shouldn't pay"), or
-# what a screen or a person claimed ("the app says delivered in full", "the driver just said traffic").
+# instead"), a wait ended ("when it finally came"), what should not have happened ("shouldn't pay"),
+# what a screen or a person claimed ("the app says delivered in full", "the driver just said traffic"), or
+# what did not come or work ("I didn't receive all the cash I asked for", "the transfer won't go through").
 _COMPLAINT = re.compile(r"\b(?:had to|having to|instead|finally|not good enough|shouldn'?t|should have|supposed to|"
                         r"meant to|still (?:not|no|waiting|haven'?t|hasn'?t))\b|\b(?:the|my) \w+ (?:just )?(?:says|"
-                        r"said|shows|showed|claims|claimed)\b")
+                        r"said|shows|showed|claims|claimed)\b|\b(?:didn'?t|did not|haven'?t|have not|hasn'?t|has not|"
+                        r"won'?t|couldn'?t|could not|can'?t|cannot|not) (?:\w+ )?(?:receiv|get|got|arriv|work|go through|"
+                        r"show up|turn up|come through)\w*")
 
 
 def _complaint(doc: str) -> bool:
