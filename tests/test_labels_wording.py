@@ -134,6 +134,10 @@ def test_a_segment_in_another_language(text: str, foreign: bool) -> None:
     assert is_foreign(text) is foreign
 
 
+def test_a_french_theme_says_nothing_about_a_topic_so_it_goes_with_the_general_remarks() -> None:
+    assert label_words.content_free(["Bon rapport qualité-prix.", "Bon rapport qualité-prix !"])
+
+
 def test_an_accented_word_english_lacks_is_foreign() -> None:
     assert [foreign_word(w) for w in ["qualité-prix", "café", "checkout"]] == [True, False, False]
 
