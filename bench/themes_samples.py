@@ -31,6 +31,7 @@ import time
 from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -113,6 +114,7 @@ def measure(settings: ThemeSettings, processed: Path, why: bool = False) -> dict
             top_of[theme_id] = parent or theme_id
         comments = Counter(top_of.get(t) for (t,) in db.execute(
             "select theme_id from theme_segments where theme_id is not null group by item_id"))
+        claims = contradictions(db, leaves, parents)
         db.close()
     siblings: dict[int | None, list[str]] = defaultdict(list)
     for _, lab, parent in leaves:
@@ -123,12 +125,73 @@ def measure(settings: ThemeSettings, processed: Path, why: bool = False) -> dict
         "top_level": len(parents) + sum(p is None for _, _, p in leaves),
         "largest_top": max(comments.values()) / max(sum(comments.values()), 1),
         "leaf_labels": label_checks(siblings), "top_label_checks": label_checks({None: top_labels}),
-        "top_labels": top_labels, "diagnosis": diagnosis,
+        "top_labels": top_labels, "diagnosis": diagnosis, "claims": claims,
     }
+
+
+def claim(label: str) -> int:
+    """What a parent's label claims of its themes: -1 problems or requests ("Bag problems", "Staff
+    requests", "Late delivery", "More staff"), +1 praise ("Staff praise", "Easy ordering"), 0 nothing (a
+    topic: "Support contact", "App problems and praise"). From the label's head (label_words.HEADS),
+    an opening "More"/"Less", or its strongest word that is no noun."""
+    from feedback.themes.label_words import HEADS
+    from feedback.themes.phrases import DEFAULT_MODEL, load_parser, valence
+
+    words = label.lower().split()
+    if not words or ("problems" in words and "praise" in words):
+        return 0
+    if words[-1] in HEADS["praise"]:
+        return 1
+    if words[-1] in HEADS["problems"] or words[-1] in HEADS["requests"]:
+        return -1
+    if words[-1] in HEADS["comments"] or words[-1] in HEADS["questions"]:
+        return 0
+    if "and" in words:  # "Prices and value": two topics, no claim ("Checkout and refund problems" has its head)
+        return 0
+    if words[0] in ("more", "less", "fewer"):  # "More staff", "Less plastic": a request
+        return -1
+    parser = load_parser(DEFAULT_MODEL)  # the tone of a word that is no noun ("easy", "crashed"; not "support")
+    tones = [valence(t.text) for t in parser(label) if t.pos_ not in ("NOUN", "PROPN")] if parser else [valence(label)]
+    tone = max(tones, key=abs, default=0.0)
+    return 1 if tone > 0 else -1 if tone < 0 else 0
+
+
+def contradictions(db: object, leaves: list[tuple[int, str, int | None]], parents: dict[int, str]) -> dict[str, object]:
+    """Sub-themes whose side (hierarchy.side of their best segments: praise +1, complaints or
+    requests -1) contradicts their parent label's claim (:func:`claim`), by segments, and the
+    largest entry's sub-theme count."""
+    from feedback.themes.hierarchy import READ, side
+
+    size = dict(db.execute("select theme_id, count(*) from theme_segments where theme_id is not null "  # type: ignore[attr-defined]
+                           "group by theme_id").fetchall())
+    under = [(t, lab, p) for t, lab, p in leaves if p is not None]
+    total = wrong = 0
+    found: list[str] = []
+    children: Counter[int] = Counter(p for _, _, p in under)
+    held: Counter[int] = Counter()  # per parent with a claim: segments in sub-themes of the claimed side
+    weight: Counter[int] = Counter()
+    for theme, lab, parent in under:
+        texts = [r[0] for r in db.execute(  # type: ignore[attr-defined]
+            "select text from theme_segments where theme_id = ? and (language is null or language = 'en') "
+            "order by score desc limit ?", [theme, READ])]
+        n = size.get(theme, 0)
+        total += n
+        said = claim(parents[parent])
+        theirs = side(texts)
+        if said:
+            weight[parent] += n
+            held[parent] += n if theirs == said else 0
+        if said and theirs == -said:
+            wrong += n
+            found.append(f"{lab} under {parents[parent]}")
+    unheld = [f"{parents[p]} {held[p] / weight[p]:.0%}" for p in weight if held[p] < 0.5 * weight[p]]
+    return {"share": wrong / max(total, 1), "themes": len(found), "examples": found,
+            "largest": max(children.values(), default=0), "claims": len(weight), "unheld": unheld}
 
 
 def report(m: dict[str, object]) -> list[str]:
     shares: dict[str, float] = m["shares"]  # type: ignore[assignment]
+    claims: dict[str, Any] = m["claims"]  # type: ignore[assignment]
     mean = sum(shares.values()) / max(len(shares), 1)
     lines = [
         f"- themes {m['themes']}, top level {m['top_level']} (target 8-25), largest top-level entry "
@@ -141,6 +204,12 @@ def report(m: dict[str, object]) -> list[str]:
         f"({m['leaf_labels'].duplicate_siblings} sibling duplicates), top level "  # type: ignore[attr-defined]
         f"{m['top_label_checks'].phrase_share:.1%}",  # type: ignore[attr-defined]
         "- top-level labels: " + ", ".join(f'"{lab}"' for lab in m["top_labels"]),  # type: ignore[attr-defined]
+        f"- contradictions: {claims['share']:.1%} of the segments under a parent are in a sub-theme whose side "
+        f"contradicts its parent label's claim ({claims['themes']} sub-themes: "
+        + "; ".join(claims["examples"][:12]) + (" ..." if len(claims["examples"]) > 12 else "")  # type: ignore[index]
+        + f"); largest entry {claims['largest']} sub-themes",
+        f"- claims not true of most of their entry: {len(claims['unheld'])} of {claims['claims']} parent labels with a "
+        f"claim (share of segments on the claimed side: {', '.join(claims['unheld']) or 'none'})",
         *m["diagnosis"],  # type: ignore[misc]
     ]
     return lines

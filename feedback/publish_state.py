@@ -34,7 +34,7 @@ import sqlite_utils
 
 from feedback.warehouse.sql import chunks, marks, now_iso
 
-ARCHIVE_FORMAT = 2  # 2: vector_codebook and vector_codes; bump when what the archive holds changes (a table or column): the next publish rebuilds
+ARCHIVE_FORMAT = 4  # 2: vector_codebook and vector_codes; 3: customers.negative_by_rating, last_negative_by; 4: score_drivers.level (groups); bump when what the archive holds changes (a table or column): the next publish rebuilds
 
 
 @dataclass

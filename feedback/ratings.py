@@ -46,6 +46,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from numbers import Real
 from typing import Any
 
 from feedback.errors import BadInput
@@ -176,8 +177,9 @@ class AnswerReader:
 
 
 def rating_band(rating: float | None, scale: str | None) -> str | None:
-    """low / medium / high, on the scale's own terms (NPS: detractor 0-6, passive 7-8, promoter 9-10)."""
-    if rating is None:
+    """low / medium / high, on the scale's own terms (NPS: detractor 0-6, passive 7-8, promoter 9-10);
+    None without a rating, and for a stored value that is no number (a warehouse changed by hand)."""
+    if not isinstance(rating, Real):
         return None
     low, medium = NPS_CUTS if scale == NPS else CUTS
     return "low" if rating < low else "medium" if rating < medium else "high"

@@ -15,7 +15,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 import pytest
 import sqlite_utils
@@ -436,6 +436,28 @@ async def test_search_results_and_lists_link_to_the_comment_page(ds: Any) -> Non
         assert len(re.findall(r'href="/-/feedback/comments/[^"]+" class="fb-open"', page)) == 50
 
 
+async def test_a_search_result_names_every_theme_of_its_comment_main_first(ds: Any, archive: Path) -> None:
+    db = sqlite_utils.Database(archive)
+    themed = {}
+    for fid, tid, label, parent in db.execute(
+            """select ft.feedback_id, t.id, t.label, p.label from feedback_themes ft join themes t on t.id = ft.theme_id
+               left join themes p on p.id = t.parent_id order by ft.feedback_id, ft.score desc, t.id"""):
+        themed.setdefault(fid, []).append((tid, label, parent))
+    for mode in ("keyword", "hybrid"):
+        page = await get(ds, f"/-/feedback/search?q=refund&mode={mode}")
+        shown = re.findall(r'<li class="fb-comment fb-result".*?</li>', page, flags=re.S)
+        several = 0
+        for item in shown:
+            comment = re.search(r'href="/-/feedback/comments/([^"]+)" class="fb-open"', item)
+            assert comment
+            expected = themed.get(unquote(comment.group(1)), [])
+            listed = re.findall(r'href="/-/feedback/themes/(\d+)" class="fb-theme"(?: title="in ([^"]*)")?>([^<]*)</a>',
+                                item)
+            assert [(int(t), html.unescape(lab), html.unescape(p) or None) for t, p, lab in listed] == expected
+            several += len(expected) > 1
+        assert several, mode  # the sample archive has refund complaints with a second theme on the first page
+
+
 async def test_customers_wait_in_days_and_each_is_listed_once(ds: Any, archive: Path) -> None:
     db = sqlite_utils.Database(archive)
     page = await get(ds, "/-/feedback/customers")
@@ -482,20 +504,34 @@ async def test_drivers_show_an_interval_and_set_rare_themes_apart(ds: Any, archi
     db = sqlite_utils.Database(archive)
     page = await get(ds, "/-/feedback/drivers")
     assert "too few to tell" in page.lower()
-    rows = list(db.query("select d.*, t.label from score_drivers d join themes t on t.id = d.theme_id"
-                         " where source = 'checkout-nps' order by rank"))
+    rows = list(db.query("select d.*, t.label, t.parent_id from score_drivers d join themes t on t.id = d.theme_id"
+                         " where source = 'checkout-nps' order by d.level desc, d.rank"))
     assert all(r["points_low"] <= r["points"] <= r["points_high"] for r in rows if r["points_low"] is not None)
-    ranked = [r for r in rows if r["theme_responses"] >= 20][:15]
-    few = [r for r in rows if r["theme_responses"] < 20]
-    assert ranked and few
+    groups = [r for r in rows if r["level"] == 1]
+    assert groups and all(r["parent_id"] is None for r in groups)
+    assert {r["parent_id"] for r in rows if r["level"] == 0} <= {r["theme_id"] for r in groups}
+    # the page leads with the groups (every theme of the sample has one), biggest drag first
+    ranked = [r for r in groups if r["theme_responses"] >= 20][:15]
+    few = [r for r in groups if r["theme_responses"] < 20]
+    assert ranked
     section = page.split("<h2>checkout-nps")[1].split("<h2>")[0]
-    table = section.split("<tbody>")[1].split("</tbody>")[0]
+    table = section.split('class="fb-table drivers"')[1].split("<tbody>")[1].split("</tbody>")[0]
     assert re.findall(r'<td><a href="/-/feedback/themes/(\d+)"', table) == [str(r["theme_id"]) for r in ranked]
     for r in ranked:
         assert f"{r['points_low']:+.1f} to {r['points_high']:+.1f}" in table
-    too_few = section.split('class="fb-too-few"')[1]
-    assert len(re.findall(r'<li><a href="/-/feedback/themes/\d+"', too_few)) == len(few)
-    assert f"{len(few)} themes raised by fewer than 20 responses" in too_few
+    if few:
+        too_few = section.split('class="fb-too-few"')[1].split("</details>")[0]
+        assert len(re.findall(r'<li><a href="/-/feedback/themes/\d+"', too_few)) == len(few)
+    # and drills down: every sub-theme's row is under its group, ranked or too few to tell
+    for group in groups:
+        themes = [r for r in rows if r["parent_id"] == group["theme_id"]]
+        if not themes:
+            continue
+        drill = re.split(rf'id="sub-\d+-{group["theme_id"]}"', section)[1].split("</details>")[0]
+        shown = re.findall(r'<(?:td|li)><a href="/-/feedback/themes/(\d+)"', drill)
+        assert sorted(shown) == sorted(str(r["theme_id"]) for r in themes)
+        assert [int(t) for t in shown[:len([r for r in themes if r["theme_responses"] >= 20])]] == [
+            r["theme_id"] for r in sorted(themes, key=lambda r: r["rank"]) if r["theme_responses"] >= 20]
 
 
 async def test_the_minimum_support_is_a_plugin_option(archive: Path) -> None:

@@ -76,7 +76,7 @@ def test_theme_sources_count_each_comment_once_per_theme_and_parent(warehouse: s
 
 
 def test_score_drivers_count_a_response_once_with_its_first_comments_points(warehouse: sqlite_utils.Database) -> None:
-    rows = {(r["source"], r["theme_id"]): r for r in driver_rows(warehouse)}
+    rows = {(r["source"], r["theme_id"]): r for r in driver_rows(warehouse) if r["level"] == 0}
     # nps responses: (a+b) -100 {1,2,3}, c +100 {1}, (d+e) 0 {1,2}, f -100 {1}, g +100 {2}, h -100 {}
     nps = rows[("nps", 1)]
     assert (nps["responses"], nps["theme_responses"], nps["score"]) == (6, 4, round(-100 / 6, 1))
@@ -89,8 +89,28 @@ def test_score_drivers_count_a_response_once_with_its_first_comments_points(ware
     responses = {"nps": [(-100.0, frozenset({1, 2, 3})), (100.0, frozenset({1})), (0.0, frozenset({1, 2})),
                          (-100.0, frozenset({1})), (100.0, frozenset({2})), (-100.0, frozenset())]}
     expected = [(d.theme_id, round(d.points, 2)) for d in score_drivers(responses["nps"])]
-    assert [(r["theme_id"], r["points"]) for r in driver_rows(warehouse) if r["source"] == "nps"] == expected
+    assert [(r["theme_id"], r["points"]) for r in driver_rows(warehouse)
+            if r["source"] == "nps" and r["level"] == 0] == expected
     assert band_points("low", "nps") == -100.0
+
+
+def test_a_group_counts_a_response_once_whichever_of_its_themes_it_raises(warehouse: sqlite_utils.Database) -> None:
+    groups = [r for r in driver_rows(warehouse) if r["level"] == 1]
+    # group 10 (themes 1 and 2): nps responses a+b (themes 1, 2: once) -100, c +100, d+e (1, 2: once) 0, f -100,
+    # g +100; not h -100. Its sub-themes' 4 + 3 responses are 5 here.
+    # csat: i 100, j 0, k 100, l 0 carry 1 or 2 (j's retired theme 4 counts for nothing); not m 100
+    assert groups == [
+        {"source": "csat", "score_name": "CSAT (% satisfied)", "level": 1, "rank": 1, "theme_id": 10, "responses": 5,
+         "theme_responses": 4, "score": 60.0, "score_with_theme": 50.0, "score_without_theme": 100.0,
+         "points": 40.0, "points_low": None, "points_high": None},
+        {"source": "nps", "score_name": "NPS", "level": 1, "rank": 1, "theme_id": 10, "responses": 6,
+         "theme_responses": 5, "score": -16.7, "score_with_theme": 0.0, "score_without_theme": -100.0,
+         "points": -83.33, "points_low": None, "points_high": None},  # one response without: no interval
+    ]
+    # the per-response definition, the group standing for its themes
+    nps = [(-100.0, frozenset({10, 3})), (100.0, frozenset({10})), (0.0, frozenset({10})), (-100.0, frozenset({10})),
+           (100.0, frozenset({10})), (-100.0, frozenset())]
+    assert [(d.theme_id, round(d.points, 2)) for d in score_drivers(nps)] == [(10, -83.33)]
 
 
 def test_grouped_tables_without_themes_are_empty(tmp_path: Path) -> None:

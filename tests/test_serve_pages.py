@@ -115,12 +115,30 @@ def test_driver_verdict(low: float | None, high: float | None, verdict: str) -> 
 
 
 def test_drivers_below_the_minimum_support_are_too_few_to_tell() -> None:
-    rows = [{"source": "nps", "rank": r, "theme_responses": n, "points_low": 0.1, "points_high": 0.2}
-            for r, n in ((1, 3), (2, 25), (3, 20), (4, 19), (5, 40))]
+    rows = [{"source": "nps", "rank": r, "theme_id": r, "parent_id": None, "points": 10.0 - r, "theme_responses": n,
+             "points_low": 0.1, "points_high": 0.2} for r, n in ((1, 3), (2, 25), (3, 20), (4, 19), (5, 40))]
     split = split_drivers(rows, 20)["nps"]
     assert [r["rank"] for r in split["ranked"]] == [2, 3, 5]  # as published: biggest drag first
     assert [r["rank"] for r in split["too_few"]] == [4, 1]  # most responses first
-    assert split["head"]["rank"] == 1
+    assert split["head"]["rank"] == 1 and split["children"] == {}
+
+
+def test_drivers_lead_with_the_groups_and_drill_down_to_their_sub_themes() -> None:
+    def row(theme: int, parent: int | None, level: int, rank: int, points: float, n: int) -> dict[str, object]:
+        return {"source": "nps", "theme_id": theme, "label": f"t{theme}", "parent_id": parent, "level": level,
+                "rank": rank, "points": points, "theme_responses": n, "points_low": points - 1, "points_high": points + 1}
+
+    rows = [row(10, None, 1, 1, 5.0, 60), row(11, None, 1, 2, -3.0, 40), row(12, None, 1, 3, 1.0, 5),
+            row(1, 10, 0, 1, 4.0, 30), row(2, 10, 0, 3, 0.5, 25), row(3, 11, 0, 2, 2.0, 10),
+            row(4, None, 0, 4, 3.0, 50),  # a theme of its own: at the top level among the groups
+            row(5, 99, 0, 5, -4.0, 20)]  # its group has no figure (raised by every response): shown at the top
+    split = split_drivers(rows, 20)["nps"]
+    assert [(r["theme_id"], r["verdict"]) for r in split["ranked"]] == [
+        (10, "drag"), (4, "drag"), (11, "strength"), (5, "strength")]
+    assert [r["theme_id"] for r in split["too_few"]] == [12]
+    assert {g: ([r["theme_id"] for r in c["ranked"]], [r["theme_id"] for r in c["too_few"]])
+            for g, c in split["children"].items()} == {10: ([1, 2], []), 11: ([], [3])}
+    assert list(split["children"]) == [10, 11] and split["children"][10]["label"] == "t10"
 
 
 def test_pivot() -> None:

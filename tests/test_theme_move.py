@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from feedback.cli.themes import themes as themes_cli
 from feedback.embed import Embedder
 from feedback.themes import ThemeSettings, recluster, update_themes
-from feedback.themes.edits import ThemeError, move, placements
+from feedback.themes.edits import ThemeError, group, move, placements
 from feedback.themes.hierarchy import honour_placements, set_aside
 from tests.themes_fixtures import add_comments, copy_of, new_warehouse, sample_comments
 
@@ -43,6 +43,22 @@ def test_placements_are_honoured_while_their_parent_continues(placed: dict[int, 
                                                                groups: list[list[int]], ids: list[int]) -> None:
     computed = [[0, 1, 2], [3, 4]]
     assert honour_placements(computed, set_aside(computed, placed), [50, 51], placed) == (groups, ids)
+
+
+@pytest.mark.parametrize(("placed", "kept", "groups", "ids"), [
+    # 1 and 3 placed in 77, a group an analyst made: it continues with them, after the fit's groups
+    ({1: 77, 3: 77}, {77}, [[0, 2], [1, 3]], [50, 77]),
+    # the same placements without 77 among the kept groups: each theme stays where the fit put it
+    ({1: 77, 3: 77}, set(), [[0, 1, 2], [3, 4]], [50, 51]),
+    # one theme left in the analyst's group: it does not continue, the theme goes where the fit put it
+    ({1: 77}, {77}, [[0, 1, 2], [3, 4]], [50, 51]),
+    # a kept group the fit did continue takes its placed themes like any other
+    ({1: 51}, {51}, [[0, 2], [1, 3, 4]], [50, 51]),
+])
+def test_a_group_analysts_made_continues_with_the_themes_placed_in_it(
+        placed: dict[int, int | None], kept: set[int], groups: list[list[int]], ids: list[int]) -> None:
+    computed = [[0, 1, 2], [3, 4]]
+    assert honour_placements(computed, set_aside(computed, placed), [50, 51], placed, kept) == (groups, ids)
 
 
 def test_a_singleton_left_by_the_fit_is_a_group_again_when_a_theme_is_moved_into_it() -> None:
@@ -211,3 +227,90 @@ def test_cli_move_and_the_republished_archive(db: sqlite_utils.Database, tmp_pat
     assert code == 2 and error.endswith("Error: Invalid value for 'THEME_ID': 'abc' is not a valid integer.\n")
     code, _, error = run(str(theme), "--under", "x")
     assert code == 2 and error.endswith("Error: Invalid value for '--under': 'x' is not a valid integer.\n")
+
+
+# --- a group of the analyst's own ---------------------------------------------------------------
+
+def two_of_different_groups(db: sqlite_utils.Database) -> tuple[int, int, int, int]:
+    """(theme, its group, theme, its group) from the two biggest groups."""
+    (first, kids1), (second, kids2) = list(groups(db).items())[:2]
+    return kids1[0], first, kids2[0], second
+
+
+@pytest.mark.slow
+def test_group_makes_a_pinned_top_level_group_of_the_themes(db: sqlite_utils.Database) -> None:
+    a, home_a, b, home_b = two_of_different_groups(db)
+    sizes = {t: db["themes"].get(t)["size"] for t in (a, b)}
+    next_id = db.execute("select max(id) + 1 from themes").fetchone()[0]
+    assert group(db, "  Store queues ", [a, b, a]) == next_id
+    row = db["themes"].get(next_id)
+    assert (row["label"], row["label_pinned"], row["status"], row["size"]) == (
+        "Store queues", 1, "parent", sizes[a] + sizes[b])
+    assert (parent_of(db, a), parent_of(db, b)) == (next_id, next_id)
+    assert placements(db) == {a: next_id, b: next_id}
+    assert last_history(db, a)[3] == {"from": home_a, "to": next_id}
+    assert last_history(db, b)[3] == {"from": home_b, "to": next_id}
+    created = db.execute("select event, label, details from theme_history where theme_id = ? order by id",
+                         [next_id]).fetchall()
+    assert [(e, lab, json.loads(d)) for e, lab, d in created] == [
+        ("created", "Store queues", {"by": "analyst", "kind": "parent", "themes": [a, b]})]
+
+
+@pytest.mark.slow
+def test_group_refuses_what_it_cannot_do(db: sqlite_utils.Database) -> None:
+    a, home_a, b, _ = two_of_different_groups(db)
+    taken = db["themes"].get(home_a)["label"]
+    cases = [
+        (" ", [a, b], "a group's label cannot be empty"),
+        ("Mine", [a], "a group needs at least two themes"),
+        ("Mine", [a, a], "a group needs at least two themes"),
+        ("Mine", [a, 9999], "no current theme with id 9999"),
+        ("Mine", [a, home_a], f"no current theme with id {home_a}"),  # a group is not a theme to put in one
+        (taken.upper(), [a, b], f"theme {home_a} is already labelled {taken.upper()!r}"),
+    ]
+    rows, themes = db["theme_history"].count, db["themes"].count
+    for label_, ids, message in cases:
+        with pytest.raises(ThemeError) as raised:
+            group(db, label_, ids)
+        assert str(raised.value) == message
+    assert (db["theme_history"].count, db["themes"].count) == (rows, themes)
+    assert parent_of(db, a) == home_a
+
+
+@pytest.mark.slow
+def test_the_analyst_s_group_survives_the_nightly_run_and_reclusters(db: sqlite_utils.Database,
+                                                                    embedder: Embedder) -> None:
+    a, _, b, _ = two_of_different_groups(db)
+    made = group(db, "Store queues", [a, b])
+    add_comments(db, [t for t, _ in DATA[260:]], "b", day="2024-05-02")
+    assert update_themes(db, SETTINGS, embedder)["mode"] == "assign"
+    for _ in range(2):
+        assert groups(db).get(made) == sorted([a, b])
+        assert (db["themes"].get(made)["label"], db["themes"].get(made)["status"]) == ("Store queues", "parent")
+        recluster(db, SETTINGS, embedder)
+    assert groups(db).get(made) == sorted([a, b])
+    # an analyst takes one theme out again: a group of one is no group, and the theme left goes back
+    move(db, a, None)
+    recluster(db, SETTINGS, embedder)
+    assert db["themes"].get(made)["status"] == "retired"
+    assert parent_of(db, b) is not None and parent_of(db, b) != made
+
+
+@pytest.mark.slow
+def test_cli_group(db: sqlite_utils.Database, tmp_path: Path) -> None:
+    config = tmp_path / "config.yml"
+    config.write_text("warehouse: warehouse.db\n")
+    a, _, b, _ = two_of_different_groups(db)
+    made = db.execute("select max(id) + 1 from themes").fetchone()[0]
+    db.close()
+    result = CliRunner().invoke(themes_cli, ["--config", str(config), "group", "Store <queues>", str(a), str(b)])
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        0, f"group {made} 'Store <queues>' now holds {a}, {b}\n", "republished archive.db (260 comments)\n")
+    archive = sqlite_utils.Database(tmp_path / "archive.db")
+    assert archive.execute("select label from themes where id = ?", [made]).fetchone()[0] == "Store <queues>"
+    assert sorted(r[0] for r in archive.execute("select id from themes where parent_id = ?", [made])) == sorted([a, b])
+    archive.close()
+    result = CliRunner().invoke(themes_cli, ["--config", str(config), "group", "Solo", str(a)])
+    assert (result.exit_code, result.stderr) == (1, "Error: a group needs at least two themes\n")
+    shown = CliRunner().invoke(themes_cli, ["--config", str(config), "show", str(a)])
+    assert f"parent: #{made} Store <queues>\n" in shown.stdout

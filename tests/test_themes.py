@@ -267,6 +267,8 @@ HELP = {
     "pin": ("pin [OPTIONS] THEME_ID", "Keep a theme's current label through re-clusters.", []),
     "move": ("move [OPTIONS] THEME_ID", "Put a theme under another top-level group (re-clusters keep it there).",
              ["--under", "--top"]),
+    "group": ("group [OPTIONS] LABEL THEME_IDS...",
+              "Make a top-level group LABEL of the THEME_IDS (re-clusters keep it).", []),
 }
 
 

@@ -113,8 +113,9 @@ def show_cmd(ctx: click.Context, theme_id: int) -> None:
         reps = json.loads(row["representatives"] or "[]")
         texts = [r[0] for r in db.execute(
             f"select text from theme_segments where id in ({','.join('?' * len(reps))})", reps)] if reps else []
-        children = db.execute("select id, label from themes where parent_id = ? and status = 'active'",
-                              [theme_id]).fetchall()
+        children = db.execute("select id, label, size, sentiment from themes where parent_id = ? and status = 'active'"
+                              " order by size desc, id", [theme_id]).fetchall()
+        parent = db.execute("select label from themes where id = ?", [row["parent_id"]]).fetchone()
         history = db.execute("select at, event, label, size from theme_history where theme_id = ? order by id desc limit 10",
                              [theme_id]).fetchall()
     click.echo(f"#{row['id']} {row['label']}  ({row['status']}{', pinned' if row['label_pinned'] else ''})")
@@ -123,9 +124,10 @@ def show_cmd(ctx: click.Context, theme_id: int) -> None:
                f"last seen {row['last_seen']}")
     click.echo("keywords: " + ", ".join(json.loads(row["keywords"] or "[]")))
     if row["parent_id"]:
-        click.echo(f"parent: #{row['parent_id']}")
-    for cid, clabel in children:
-        click.echo(f"  child #{cid} {clabel}")
+        click.echo(f"parent: #{row['parent_id']} {parent[0] if parent else ''}".rstrip())
+    for cid, clabel, csize, csent in children:
+        sent_text = f"{csent:+.2f}" if csent is not None else "-"
+        click.echo(f"  child #{cid} {clabel} ({csize or 0} segments, sentiment {sent_text})")
     for text in texts:
         click.echo(f"  \u201c{text}\u201d")
     for at, event, label, size in history:
@@ -202,3 +204,16 @@ def move_cmd(ctx: click.Context, theme_id: int, parent_id: int | None, top: bool
             ctx.meta["feedback.no_publish"] = True  # nothing changed: nothing to publish
     where = f"under group {parent_id}" if parent_id is not None else "a top-level entry"
     click.echo(f"theme {theme_id} is now {where}" if moved else f"theme {theme_id} is already {where}; nothing changed")
+
+
+@themes.command("group")
+@click.argument("label")
+@click.argument("theme_ids", type=int, nargs=-1, required=True)
+@click.pass_context
+def group_cmd(ctx: click.Context, label: str, theme_ids: tuple[int, ...]) -> None:
+    """Make a top-level group LABEL of the THEME_IDS (re-clusters keep it)."""
+    from feedback.themes.edits import group
+
+    with _warehouse(ctx, republish=True) as (_, db):
+        group_id = group(db, label, list(theme_ids))
+    click.echo(f"group {group_id} {label!r} now holds {', '.join(map(str, dict.fromkeys(theme_ids)))}")

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import sqlite_utils
 
-from feedback.insights.stats import is_negative, week_of
+from feedback.insights.stats import complaint_by, is_negative, week_of
 from feedback.ratings import rating_band
 from feedback.text.sentiment_model import published_sentiment_sql
 
@@ -34,6 +34,20 @@ class Comment:
     def negative(self) -> bool:
         return is_negative(self.sentiment, self.band)
 
+    @property
+    def complaint_by(self) -> str | None:
+        """"text", "rating" or None (:func:`feedback.insights.stats.complaint_by`)."""
+        return complaint_by(self.sentiment, self.band)
+
+
+def band_of(rating: Any, scale: str | None) -> str | None:
+    """The band of a comment's stored rating (:func:`feedback.ratings.rating_band`); None when it
+    has none, and when what is stored is no rating on 0-1 (not a number, or outside 0-1: ingestion
+    refuses both, so only a warehouse changed by hand holds one): such a rating makes no complaint."""
+    if isinstance(rating, bool) or not isinstance(rating, int | float) or not 0 <= rating <= 1:
+        return None  # NaN too: it compares false
+    return rating_band(float(rating), scale)
+
 
 def comments(db: sqlite_utils.Database) -> list[Comment]:
     """The published comments (processed items), with what the aggregates need."""
@@ -43,7 +57,7 @@ def comments(db: sqlite_utils.Database) -> list[Comment]:
                    {published_sentiment_sql("p")} from items i join processed p on p.item_id = i.id"""
     ):
         out.append(Comment(item_id, source, channel, received_at, week_of(received_at), customer, scale,
-                           rating_band(rating, scale), sentiment))
+                           band_of(rating, scale), sentiment))
     return out
 
 

@@ -8,8 +8,11 @@ construction. What they need is everything, and that is why they are recomputed:
 - ``theme_sources`` (per theme, channel and source: comments, complaints, mean sentiment): a
   night's few thousand comments touch nearly every (theme, source) key, and a mean is only
   exact (:func:`math.fsum`, in any order) from all its values;
-- ``score_drivers`` (per source with a score, each theme's effect on it): the headline score
-  and every theme's "without" group are over all of the source's responses. The points are
+- ``score_drivers`` (per source with a score, each theme's and each top-level group's effect on
+  it): the headline score and every theme's "without" group are over all of the source's
+  responses. A response counts for a group (``level`` 1) when any of its scored comments has a
+  segment in any active sub-theme of the group, so a group's figures are not its sub-themes'
+  added up (one response can raise two of them). The points are
   whole numbers (NPS +100 / 0 / -100, % satisfied 100 / 0), so the per-theme sums are exact and
   :func:`feedback.insights.stats.drivers_from_sums` gives what
   :func:`~feedback.insights.stats.score_drivers` gives from the lists.
@@ -20,6 +23,7 @@ bench/RESULTS.md has their measured cost.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection, Iterable
 from typing import Any
 
 import sqlite_utils
@@ -90,9 +94,9 @@ def source_rows(db: sqlite_utils.Database) -> Rows:
 
 
 def driver_rows(db: sqlite_utils.Database) -> Rows:
-    """score_drivers: per source with a score, each theme's effect on it. A response is a
-    (source, time, customer): its points are its first scored comment's (the earliest
-    ingested), its themes all its scored comments' active themes."""
+    """score_drivers: per source with a score, each theme's and each group's effect on it. A
+    response is a (source, time, customer): its points are its first scored comment's (the
+    earliest ingested), its themes all its scored comments' active themes and their groups."""
     if not _has_themes(db):
         return []
     scored = f"""
@@ -110,26 +114,50 @@ def driver_rows(db: sqlite_utils.Database) -> Rows:
         totals[source] = (n, total, squares, scale)
     themes: dict[str, list[tuple[int, int, float, float]]] = {}
     for source, theme, k, total, squares in db.execute(
-        f"""{scored}, pairs as (select distinct c.response, s.theme_id from scored c
-                                join theme_segments s on s.item_id = c.id
-                                join themes t on t.id = s.theme_id and t.status = 'active')
+        f"""{scored}, carried as (select distinct c.response, s.theme_id, t.parent_id from scored c
+                                  join theme_segments s on s.item_id = c.id
+                                  join themes t on t.id = s.theme_id and t.status = 'active'),
+            pairs as (select response, theme_id from carried
+                      union select response, parent_id from carried where parent_id is not null)
             select r.source, m.theme_id, count(*), sum(r.points), sum(r.points * r.points)
             from pairs m join responses r on r.response = m.response group by r.source, m.theme_id"""
     ):
         themes.setdefault(source, []).append((theme, k, total, squares))
+    groups = group_ids(db)
     out: Rows = []
     for source in sorted(totals):
         n, total, squares, scale = totals[source]
-        for rank, d in enumerate(drivers_from_sums(n, total, squares, themes.get(source, [])), start=1):
-            out.append(driver_row(source, SCORE_NAMES[scale], rank, d))
+        out.extend(source_drivers(source, SCORE_NAMES[scale], n, total, squares, themes.get(source, []), groups))
     return out
 
 
-def driver_row(source: str, score_name: str, rank: int, d: Any) -> dict[str, Any]:
-    """A score_drivers row for one theme's :class:`~feedback.insights.stats.Driver`."""
+def group_ids(db: sqlite_utils.Database) -> set[int]:
+    """The top-level groups of themes (status 'parent'): their score_drivers rows are level 1."""
+    if "themes" not in db.table_names():
+        return set()
+    return {r[0] for r in db.execute("select id from themes where status = 'parent'")}
+
+
+def source_drivers(source: str, score_name: str, n: int, total: float, squares: float,
+                   themes: Iterable[tuple[int, int, float, float]], groups: Collection[int]) -> Rows:
+    """A source's score_drivers rows from its sums (``n`` responses, their points' ``total`` and
+    ``squares``; per theme or group: responses, their points' sum and squares): the groups ranked
+    among themselves (level 1), then the themes among themselves (level 0)."""
+    found = list(themes)
+    out: Rows = []
+    for level in (1, 0):
+        mine = [t for t in found if (t[0] in groups) == (level == 1)]
+        drivers = drivers_from_sums(n, total, squares, mine)
+        out.extend(driver_row(source, score_name, rank, d, level) for rank, d in enumerate(drivers, start=1))
+    return out
+
+
+def driver_row(source: str, score_name: str, rank: int, d: Any, level: int = 0) -> dict[str, Any]:
+    """A score_drivers row for one theme's or group's :class:`~feedback.insights.stats.Driver`
+    (``rank`` among the source's rows of its ``level``: 1 a group, 0 a theme)."""
     interval = d.interval
     return {
-        "source": source, "score_name": score_name, "rank": rank, "theme_id": d.theme_id,
+        "source": source, "score_name": score_name, "level": level, "rank": rank, "theme_id": d.theme_id,
         "responses": d.responses, "theme_responses": d.theme_responses, "score": round(d.score, 1),
         "score_with_theme": round(d.score_with, 1), "score_without_theme": round(d.score_without, 1),
         "points": round(d.points, 2),

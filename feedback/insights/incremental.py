@@ -9,6 +9,8 @@ it was (their old week, customer and themes), each table is brought up to date:
   kept in the warehouse (:mod:`feedback.insights.sums`): the changed comments' contributions (and
   those of the comments carrying a theme that moved: status or parent changed) are subtracted and
   added again, and the rows of the keys whose sums changed are derived (the two small tables whole);
+  a theme moved to another group takes its comments and scored responses to that group's rows
+  (``theme_sources``, ``theme_weeks``, and the groups' ``score_drivers``, level 1);
 - ``theme_trends``: from the archive's ``weekly_volume`` and ``theme_weeks`` (no comment read);
 - ``customers``: the customers of the changed comments and of the e-mail threads that changed;
 - ``email_threads`` / ``email_feedback``: recomputed when an e-mail message or an e-mail
@@ -37,6 +39,7 @@ from feedback.insights.actions import action_tables, has_actions
 from feedback.insights.comments import (
     Comment,
     Rows,
+    band_of,
     comment_themes,
     comments,
     theme_info,
@@ -52,7 +55,6 @@ from feedback.insights.tables import (
 )
 from feedback.publish_delta import ArchiveExtension, IncrementalExtension, TableUpdate
 from feedback.publish_state import Changes
-from feedback.ratings import rating_band
 from feedback.sources.email.threads import archive_tables as email_tables
 from feedback.text.sentiment_model import published_sentiment_sql
 from feedback.warehouse.sql import chunks, marks
@@ -66,7 +68,7 @@ COMMENT_SQL = f"""select i.id, i.source, i.channel, i.received_at, i.customer, i
 
 
 def _comments(db: sqlite_utils.Database, where: str, params: list[Any]) -> list[Comment]:
-    return [Comment(i, s, ch, r, week_of(r), cu, sc, rating_band(ra, sc), se)
+    return [Comment(i, s, ch, r, week_of(r), cu, sc, band_of(ra, sc), se)
             for i, s, ch, r, cu, ra, sc, se in db.execute(f"{COMMENT_SQL} where {where}", params)]
 
 
@@ -140,7 +142,7 @@ def insight_delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, cha
     moved = changes.themes_moved
     recount = set(items)
     # the comments of the themes now under another parent count under it (a comment counts for its themes and
-    # their parents): recounted. A new theme's comments and those of a theme that came or went are changed
+    # their parents, and so does its scored response for the groups' drivers): recounted. A new theme's comments and those of a theme that came or went are changed
     # comments already; a parent's other children count as they did (not recounted: at 1M a night's new
     # themes under 5 parents made that hundreds of thousands of comments, 83 s CPU)
     if changes.themes_reparented:

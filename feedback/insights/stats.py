@@ -29,9 +29,27 @@ def weeks_back(week: str, n: int) -> str:
     return (date.fromisoformat(week) - timedelta(weeks=n)).isoformat()
 
 
+TEXT, RATING = "text", "rating"  # what makes a comment a complaint (complaint_by)
+
+
+def complaint_by(sentiment: float | None, band: str | None) -> str | None:
+    """What makes a comment a complaint: ``"text"``, ``"rating"``, or None when it is none.
+
+    The text is asked first: text whose sentiment is at or below :data:`NEGATIVE_SENTIMENT`
+    makes a complaint whatever the rating says (a 5/5 with "the refund never came" is one, by
+    its text). Otherwise a low rating band (NPS detractor 0-6, 1-2 on a 1-5 scale) makes it a
+    complaint by its rating: the comment whose text was not scored (a language the sentiment
+    model does not read, or nothing to score) as much as the one whose text does not read
+    negative. Neither, or no rating and no score: no complaint. The rating never enters a
+    sentiment mean; it only answers "is this a complaint"."""
+    if sentiment is not None and sentiment <= NEGATIVE_SENTIMENT:
+        return TEXT
+    return RATING if band == "low" else None
+
+
 def is_negative(sentiment: float | None, band: str | None) -> bool:
-    """A complaint: a low rating, or text whose sentiment is negative."""
-    return band == "low" or (sentiment is not None and sentiment <= NEGATIVE_SENTIMENT)
+    """A complaint: text whose sentiment is negative, or a low rating (:func:`complaint_by`)."""
+    return complaint_by(sentiment, band) is not None
 
 
 def _log_factorials(n: int) -> np.ndarray:

@@ -9,10 +9,11 @@ ones, and derive the rows of the keys it touched, without reading every comment:
   it is a complaint, its sentiment, its themes (active, with their parents: a parent counts a
   comment once) and its scored response's key;
 - ``insight_responses``: what each scored response (a source, time and customer: its points are
-  its first ingested scored comment's, its themes all its scored comments' active themes) added;
+  its first ingested scored comment's, its themes all its scored comments' active themes, with
+  their parents, the top-level groups: a group counts a response once) added;
 - ``insight_sums``: per ``kind`` and ``key`` (a JSON array): ``volume`` [week, channel, source],
   ``theme_week`` [theme, week], ``theme_source`` [theme, channel, source] (comments, complaints,
-  sentiment total and count), ``score`` [source, scale] and ``driver`` [source, theme] (responses,
+  sentiment total and count), ``score`` [source, scale] and ``driver`` [source, theme or group] (responses,
   points total, sum of squared points).
 
 Exact sums: a sentiment is a float, i.e. ``m / 2**e``; a total is kept as ``[numerator, e]`` (JSON,
@@ -35,9 +36,9 @@ from typing import Any
 
 import sqlite_utils
 
-from feedback.insights.comments import Comment, Rows, comment_themes, comments, theme_info
-from feedback.insights.grouped import driver_row
-from feedback.insights.stats import drivers_from_sums, week_of
+from feedback.insights.comments import Comment, Rows, band_of, comment_themes, comments, theme_info
+from feedback.insights.grouped import group_ids, source_drivers
+from feedback.insights.stats import week_of
 from feedback.ratings import SCORE_NAMES, band_points, rating_band
 from feedback.text.sentiment_model import published_sentiment_sql
 from feedback.warehouse.sql import chunks, marks, write_transaction
@@ -83,9 +84,15 @@ def _add(delta: Delta, kind: str, k: str, sign: int, negative: int = 0, sentimen
         entry[5] += sign * points * points
 
 
+def with_parents(themes: Iterable[int], info: dict[int, dict[str, Any]]) -> set[int]:
+    """``themes`` and their parents (a parent once, however many of its themes are there)."""
+    found = set(themes)
+    return found | {info[t]["parent_id"] for t in found if info.get(t, {}).get("parent_id") is not None}
+
+
 def ledger_row(c: Comment, themes: frozenset[int], info: dict[int, dict[str, Any]]) -> Ledger:
     """What a comment adds: its themes with their parents, and its response when it is scored."""
-    expanded = set(themes) | {info[t]["parent_id"] for t in themes if info.get(t, {}).get("parent_id") is not None}
+    expanded = with_parents(themes, info)
     response = key(c.source, c.received_at, c.customer) if c.band is not None and c.scale in SCORE_NAMES else None
     return (c.id, c.week, c.channel, c.source, int(c.negative), c.sentiment, json.dumps(sorted(expanded)), response)
 
@@ -108,14 +115,15 @@ def _respond(delta: Delta, row: tuple[str, str, str, int, str], sign: int) -> No
 
 
 def _response_rows(members: Iterable[tuple[str, str, str | None, str | None, float, str]],
-                   carried: dict[str, frozenset[int]]) -> Iterator[tuple[str, str, str, int, str]]:
+                   carried: dict[str, frozenset[int]],
+                   info: dict[int, dict[str, Any]]) -> Iterator[tuple[str, str, str, int, str]]:
     """Responses from scored comments (id, source, time, customer, rating, scale) sorted by
-    response and then by ingestion: the first one's points, every one's themes."""
+    response and then by ingestion: the first one's points, every one's themes and their groups."""
     for (source, at, customer), group in groupby(members, key=lambda m: (m[1], m[2], m[3])):
         rows = list(group)
         _id, _s, _a, _c, rating, scale = rows[0]
         points = int(band_points(rating_band(rating, scale), scale) or 0)
-        themes = sorted({t for r in rows for t in carried.get(r[0], frozenset())})
+        themes = sorted(with_parents((t for r in rows for t in carried.get(r[0], frozenset())), info))
         yield key(source, at, customer), source, scale, points, json.dumps(themes)
 
 
@@ -124,7 +132,7 @@ def _comments(db: sqlite_utils.Database, ids: Collection[str]) -> list[Comment]:
     for part in chunks(sorted(ids)):
         for i, s, ch, at, cu, rating, scale, sentiment in db.execute(
                 f"{COMMENT_SQL} where i.id in ({marks(len(part))})", part):
-            out.append(Comment(i, s, ch, at, week_of(at), cu, scale, rating_band(rating, scale), sentiment))
+            out.append(Comment(i, s, ch, at, week_of(at), cu, scale, band_of(rating, scale), sentiment))
     return out
 
 
@@ -211,7 +219,7 @@ def rebuild(db: sqlite_utils.Database, items: list[Comment] | None = None,
                                  from items i join processed p on p.item_id = i.id
                                  where i.rating is not null and i.rating_scale in ({SCORED})
                                  order by i.source, i.received_at, i.customer, i.rowid""")
-        for part in chunks(_response_rows(members, carried), 20_000):
+        for part in chunks(_response_rows(members, carried, info), 20_000):
             for response in part:
                 _respond(delta, response, 1)
             db.conn.executemany("insert into insight_responses values (?, ?, ?, ?, ?)", part)
@@ -219,7 +227,8 @@ def rebuild(db: sqlite_utils.Database, items: list[Comment] | None = None,
         set_tag(db, None)
 
 
-def _responses(db: sqlite_utils.Database, keys: Collection[str]) -> list[tuple[str, str, str, int, str]]:
+def _responses(db: sqlite_utils.Database, keys: Collection[str],
+               info: dict[int, dict[str, Any]]) -> list[tuple[str, str, str, int, str]]:
     """The current rows of these responses (those with no scored comment left are absent)."""
     members = []
     for k in sorted(keys):
@@ -230,7 +239,7 @@ def _responses(db: sqlite_utils.Database, keys: Collection[str]) -> list[tuple[s
                 where i.source = ? and i.received_at is ? and i.customer is ? and i.rating is not null
                   and i.rating_scale in ({SCORED}) order by i.rowid""", [source, at, customer]).fetchall())
     carried = themes_of(db, {m[0] for m in members}) if members and _has_themes(db) else {}
-    return list(_response_rows(members, carried))
+    return list(_response_rows(members, carried, info))
 
 
 def apply(db: sqlite_utils.Database, ids: Collection[str], build: str | None,
@@ -253,7 +262,7 @@ def apply(db: sqlite_utils.Database, ids: Collection[str], build: str | None,
     responses = {r[7] for r in (*old.values(), *new.values()) if r[7]}
     before = [r for part in chunks(sorted(responses)) for r in db.execute(
         f"select key, source, scale, points, themes from insight_responses where key in ({marks(len(part))})", part)]
-    after = _responses(db, responses)
+    after = _responses(db, responses, info)
     for response in before:
         _respond(delta, response, -1)
     for response in after:
@@ -295,7 +304,8 @@ def rows(db: sqlite_utils.Database, kind: str, keys: Collection[str] | None = No
 
 
 def driver_rows(db: sqlite_utils.Database) -> Rows:
-    """score_drivers from the sums (the same figures as :func:`feedback.insights.grouped.driver_rows`)."""
+    """score_drivers from the sums, themes and groups (the same figures as
+    :func:`feedback.insights.grouped.driver_rows`)."""
     scores: dict[str, dict[str, tuple[int, int, int]]] = {}
     themes: dict[str, list[tuple[int, int, float, float]]] = {}
     for kind, k, n, total, squares in db.execute(
@@ -306,12 +316,12 @@ def driver_rows(db: sqlite_utils.Database) -> Rows:
             scores.setdefault(source, {})[what] = (n, points, squares)
         else:
             themes.setdefault(source, []).append((what, n, float(points), float(squares)))
+    groups = group_ids(db)
     out: Rows = []
     for source in sorted(scores):
         scales = scores[source]
         n = sum(v[0] for v in scales.values())
         total, squares = float(sum(v[1] for v in scales.values())), float(sum(v[2] for v in scales.values()))
         name = SCORE_NAMES[min(scales)]
-        drivers = drivers_from_sums(n, total, squares, sorted(themes.get(source, [])))
-        out.extend(driver_row(source, name, rank, d) for rank, d in enumerate(drivers, start=1))
+        out.extend(source_drivers(source, name, n, total, squares, sorted(themes.get(source, [])), groups))
     return out

@@ -44,6 +44,8 @@ from feedback.insights.comments import (
 )
 from feedback.insights.promises import promise_tables
 from feedback.insights.stats import (
+    RATING,
+    TEXT,
     benjamini_hochberg,
     share_test,
     trend_label,
@@ -144,8 +146,24 @@ def usual_gap_days(comments: list[Comment]) -> float | None:
     return round(statistics.median(gaps), 1) if gaps else None
 
 
+def _last_by(negatives: list[Comment]) -> str | None:
+    """What made the last of these complaints (by time) one: ``text`` when the text of any
+    complaint made at that moment reads negative (one survey response answers several
+    questions), else ``rating``."""
+    if not negatives:
+        return None
+    last = negatives[-1].received_at
+    return TEXT if any(c.complaint_by == TEXT for c in negatives if c.received_at == last) else RATING
+
+
 def customer_rows(items: list[Comment], threads: Rows) -> Rows:
-    """Per customer: comments, channels, complaints, and e-mail waiting for an answer."""
+    """Per customer: comments, channels, complaints, and e-mail waiting for an answer.
+
+    ``negative`` counts complaints by their text or by a low rating
+    (:func:`feedback.insights.stats.complaint_by`); ``negative_by_rating`` says how many of them
+    only a low rating makes one (text not scored, or not negative), and ``last_negative_by``
+    what made the last one (``text`` or ``rating``: :func:`_last_by`).
+    ``sentiment`` is the mean of the text scores alone: a rating never enters it."""
     by_customer: dict[str, list[Comment]] = defaultdict(list)
     for c in items:
         if c.customer:
@@ -156,7 +174,8 @@ def customer_rows(items: list[Comment], threads: Rows) -> Rows:
             waiting[t["customer"]].append(t)
     out: Rows = []
     for customer in sorted(set(by_customer) | set(waiting)):
-        mine = sorted(by_customer.get(customer, []), key=lambda c: c.received_at or "")
+        # by time, then id: the same order whichever comments a full or an incremental publish read
+        mine = sorted(by_customer.get(customer, []), key=lambda c: (c.received_at or "", c.id))
         negatives = [c for c in mine if c.negative]
         last_negative = negatives[-1].received_at if negatives else None
         open_threads = [t for t in waiting.get(customer, []) if not t.get("answered")]
@@ -170,7 +189,9 @@ def customer_rows(items: list[Comment], threads: Rows) -> Rows:
             "last_at": mine[-1].received_at if mine else None,
             "sentiment": round(math.fsum(scored) / len(scored), 4) if scored else None,
             "negative": len(negatives),
+            "negative_by_rating": sum(1 for c in negatives if c.complaint_by == RATING),
             "last_negative_at": last_negative,
+            "last_negative_by": _last_by(negatives),
             "said_since_last_negative": sum(1 for c in mine if last_negative and (c.received_at or "") > last_negative),
             "usual_gap_days": usual_gap_days(mine),
             "email_threads": len(waiting.get(customer, [])),

@@ -176,23 +176,39 @@ def driver_verdict(row: dict[str, Any]) -> str:
 
 
 def split_drivers(found: list[dict[str, Any]], least: int) -> dict[str, dict[str, Any]]:
-    """Per source: the themes raised by at least ``least`` responses, ranked as published (with
-    their verdict), and the rest, "too few to tell", most responses first."""
+    """Per source, the top level first: the groups and the themes without one (and a theme whose
+    group has no figure), those raised by at least ``least`` responses ranked biggest drag first
+    (with their verdict), the rest "too few to tell", most responses first; and per group
+    (``children``), its sub-themes split the same way."""
     out: dict[str, dict[str, Any]] = {}
     for row in found:
-        entry = out.setdefault(row["source"], {"head": row, "ranked": [], "too_few": []})
-        row = {**row, "verdict": driver_verdict(row)}
-        entry["ranked" if row["theme_responses"] >= least else "too_few"].append(row)
+        out.setdefault(row["source"], {"head": row, "rows": []})["rows"].append({**row, "verdict": driver_verdict(row)})
     for entry in out.values():
-        entry["too_few"].sort(key=lambda r: (-r["theme_responses"], r["rank"]))
+        rows = entry.pop("rows")
+        shown = {r["theme_id"] for r in rows}
+        top = [r for r in rows if r.get("parent_id") is None or r["parent_id"] not in shown]
+        entry.update(_split(top, least))
+        children: dict[Any, list[dict[str, Any]]] = {}
+        for r in rows:
+            if r.get("parent_id") in shown:
+                children.setdefault(r["parent_id"], []).append(r)
+        entry["children"] = {r["theme_id"]: {"label": r.get("label"), **_split(children[r["theme_id"]], least)}
+                             for r in entry["ranked"] + entry["too_few"] if r["theme_id"] in children}
     return out
+
+
+def _split(rows: list[dict[str, Any]], least: int) -> dict[str, list[dict[str, Any]]]:
+    ranked = sorted((r for r in rows if r["theme_responses"] >= least),
+                    key=lambda r: (-(r.get("points") or 0), -(r.get("level") or 0), r["rank"]))
+    too_few = sorted((r for r in rows if r["theme_responses"] < least), key=lambda r: (-r["theme_responses"], r["rank"]))
+    return {"ranked": ranked, "too_few": too_few}
 
 
 async def drivers(datasette: Any, request: Any) -> Response:
     db = await archive_db(datasette, request, "drivers")
     least = settings(datasette).get("driver_min_responses") or DRIVER_MIN_RESPONSES
     by_source = split_drivers(await q.drivers(db), int(least))
-    chart = {source: entry["ranked"][:15] for source, entry in by_source.items()}
+    chart = {source: entry["ranked"][:15] for source, entry in by_source.items()}  # the top level
     return await render(datasette, request, db, "feedback_drivers.html",
                         {"sources": by_source, "chart": chart_json(chart), "least": least})
 

@@ -196,22 +196,38 @@ async def promise_examples(db: Any, promise_id: int, limit: int = 5) -> Rows:
 async def customers_at_risk(db: Any, days: float, silence: float = 30, limit: int = 100) -> Rows:
     """Negative feedback and an e-mail unanswered for ``days``; or a returning customer (two or more
     comments) whose last word was a complaint, silent since for ``silence`` days and for at least
-    twice their usual gap between comments. Each row's ``total`` is how many there are in all
-    (more than ``limit`` are not all shown)."""
-    return await rows(db, """
+    twice their usual gap between comments. A complaint is one by its text or by a low rating
+    (``customers.negative``), so a customer whose text was not scored (another language) is
+    at risk by their rating, and the reason says so. An e-mail unanswered for ``days`` that
+    nothing can read (no text sentiment: another language; and no rating) puts its customer at
+    risk too: it may be a complaint, and waiting is the risk. Each row's ``total`` is how many
+    there are in all (more than ``limit`` are not all shown)."""
+    # an archive published before customers.last_negative_by (format 3) reads as "by its text"
+    columns = await db.table_columns("customers") if "customers" in await db.table_names() else []
+    by_rating = "c.last_negative_by = 'rating'" if "last_negative_by" in columns else "0"
+    waited = "c.oldest_unanswered_at is not null and julianday('now') - julianday(c.oldest_unanswered_at) >= :days"
+    return await rows(db, f"""
+        with candidates as (
+          select k.*,
+            (select f.language from feedback f where f.customer = k.customer and f.channel = 'email'
+             and f.sentiment is null and f.rating_band is null order by f.received_at, f.id limit 1) as unread_language
+          from customers k where k.negative > 0 or k.oldest_unanswered_at is not null)
         select c.*, count(*) over () as total,
           cast(round(julianday('now') - julianday(c.oldest_unanswered_at)) as int) as days_waiting,
-          case when c.oldest_unanswered_at is not null
-                    and julianday('now') - julianday(c.oldest_unanswered_at) >= :days
-               then 'no answer for ' || cast(round(julianday('now') - julianday(c.oldest_unanswered_at)) as int) || ' days'
+          case when {waited}
+               then 'no answer for ' || cast(round(julianday('now') - julianday(c.oldest_unanswered_at)) as int)
+                    || ' days' || case when c.negative > 0 and {by_rating} then ' (their last complaint: a low rating)'
+                                       when c.negative = 0 then ' (their e-mail could not be scored for sentiment and may be a complaint)'
+                                       else '' end
                else 'silent for ' || cast(round(julianday('now') - julianday(c.last_negative_at)) as int)
-                    || ' days since a complaint' end as reason
-        from customers c
-        where c.negative > 0 and (
-          (c.oldest_unanswered_at is not null and julianday('now') - julianday(c.oldest_unanswered_at) >= :days)
+                    || ' days since ' || case when {by_rating} then 'a low rating' else 'a complaint' end end as reason
+        from candidates c
+        where (c.negative > 0 and (
+          ({waited})
           or (c.comments >= 2 and c.said_since_last_negative = 0
               and julianday('now') - julianday(c.last_negative_at)
-                  >= max(:silence, 2 * coalesce(c.usual_gap_days, 0))))
+                  >= max(:silence, 2 * coalesce(c.usual_gap_days, 0)))))
+          or (c.negative = 0 and {waited} and c.unread_language is not null)
         order by (c.oldest_unanswered_at is null), c.oldest_unanswered_at, c.last_negative_at desc
         limit :n""", {"days": days, "silence": silence, "n": limit})
 
@@ -233,7 +249,7 @@ async def customer(db: Any, key: str) -> dict[str, Any] | None:
         return None
     row = found[0]
     row["feedback"] = await rows(db, f"""
-        select {FEEDBACK_FIELDS}, (select t.label from feedback_themes ft join themes t on t.id = ft.theme_id
+        select {FEEDBACK_FIELDS}, f.language, f.rating, f.rating_scale, (select t.label from feedback_themes ft join themes t on t.id = ft.theme_id
                                    where ft.feedback_id = f.id order by ft.score desc limit 1) as theme
         from feedback f where f.customer = :c order by f.received_at, f.id""", {"c": key})
     themes = await comment_themes(db, [r["id"] for r in row["feedback"]])

@@ -346,6 +346,11 @@ async def search(searcher: Searcher, datasette: Any, request: Any) -> Response:
     page = page_number(args["page"])
     started = time.perf_counter()
     found = await find(searcher, datasette, db, args, (page - 1) * PAGE, PAGE)
+    # every theme of each shown comment, its main one first: "Friendly staff, but I'm still waiting on
+    # a refund" is found for the refund and should say so, not only name the staff theme
+    of = await q.comment_themes(db, [r["id"] for r in found.rows])
+    for row in found.rows:
+        row["themes"] = of.get(row["id"], [])
     themes = taxonomy_order(await q.rows(db, "select id, label, parent_id from themes"))
     theme_ids = {t["label"]: t["id"] for t in themes}
     pages = max(1, -(-found.total // PAGE))

@@ -1,7 +1,8 @@
-"""Analyst edits: rename, pin, merge, split, move. Each is recorded in theme_history and survives
+"""Analyst edits: rename, pin, merge, split, move, group. Each is recorded in theme_history and survives
 re-clustering (see engine: pinned labels are kept, merged-away themes fold into their
 target, split and pinned themes are anchored, moved themes keep the place an analyst gave them:
-:func:`placements`, :func:`.hierarchy.honour_placements`)."""
+:func:`placements`, :func:`.hierarchy.honour_placements`; a group an analyst made continues
+while it holds themes an analyst placed there)."""
 
 from __future__ import annotations
 
@@ -137,19 +138,55 @@ def move(db: sqlite_utils.Database, theme_id: int, under: int | None) -> bool:
             raise ThemeError(f"theme {under} is not a top-level group (`feedback themes list` marks them [group])")
     if row["parent_id"] == under:
         return False
-    stamp = now_iso()
-    old = row["parent_id"]
     with db.atomic():
-        db.table("themes").update(theme_id, {"parent_id": under, "updated_at": stamp})
-        store.history(db, stamp, theme_id, "moved", row["label"], row["size"], **{"from": old, "to": under})
-        emptied = db.execute(
-            """select id, label, size from themes where id = ? and status = 'parent' and not exists
-               (select 1 from themes c where c.parent_id = themes.id and c.status = 'active')""", [old]).fetchone()
-        if emptied:
-            store.retire_theme(db, old, stamp)
-            store.history(db, stamp, old, "retired", emptied[1], emptied[2], by="move")
+        _place(db, row, under, now_iso())
         store.refresh_theme_stats(db)
     return True
+
+
+def _place(db: sqlite_utils.Database, row: dict[str, Any], under: int | None, stamp: str) -> None:
+    """Put the theme ``row`` under ``under`` and record it; the group it leaves empty is retired."""
+    old = row["parent_id"]
+    db.table("themes").update(row["id"], {"parent_id": under, "updated_at": stamp})
+    store.history(db, stamp, row["id"], "moved", row["label"], row["size"], **{"from": old, "to": under})
+    emptied = db.execute(
+        """select id, label, size from themes where id = ? and status = 'parent' and not exists
+           (select 1 from themes c where c.parent_id = themes.id and c.status = 'active')""", [old]).fetchone()
+    if emptied:
+        store.retire_theme(db, old, stamp)
+        store.history(db, stamp, old, "retired", emptied[1], emptied[2], by="move")
+
+
+def group(db: sqlite_utils.Database, new_label: str, theme_ids: list[int]) -> int:
+    """A new top-level group labelled ``new_label`` (pinned) holding ``theme_ids``; returns its id.
+
+    Each theme is moved there as by :func:`move` (recorded, so every fit keeps it there; a group
+    it leaves empty is retired). The group continues through re-clusters while it holds at least
+    two of the themes placed in it, whatever the fit's own grouping (analysts' groups are kept,
+    see engine ``_plan_parents``).
+    """
+    new_label = new_label.strip()
+    if not new_label:
+        raise ThemeError("a group's label cannot be empty")
+    wanted = list(dict.fromkeys(theme_ids))
+    if len(wanted) < 2:
+        raise ThemeError("a group needs at least two themes")
+    rows = [get_theme(db, t, ("active",)) for t in wanted]  # a parent or a merged theme is refused here
+    clash = db.execute("select id from themes where lower(label) = lower(?) and status in ('active', 'parent')",
+                       [new_label]).fetchone()
+    if clash:
+        raise ThemeError(f"theme {clash[0]} is already labelled {new_label!r}")
+    with db.atomic():
+        group_id = store.next_theme_id(db)
+        stamp = now_iso()
+        centre = cluster.normalise(store.centroid_matrix(rows).mean(axis=0)[None, :])[0]
+        store.insert_parent(db, group_id, new_label, [], centre, stamp)
+        store.update_theme(db, group_id, {"label_pinned": 1})
+        store.history(db, stamp, group_id, "created", new_label, None, kind="parent", by="analyst", themes=wanted)
+        for row in rows:
+            _place(db, row, group_id, stamp)
+        store.refresh_theme_stats(db)
+    return group_id
 
 
 def placements(db: sqlite_utils.Database) -> dict[int, int | None]:

@@ -418,7 +418,8 @@ def _plan_parents(db: sqlite_utils.Database, settings: ThemeSettings, leaf_ids: 
             best, next_id = next_id, next_id + 1
         used.add(best)
         parent_of_group.append(best)
-    groups, parent_of_group = hierarchy.honour_placements(computed, groups, parent_of_group, placed)
+    analysts = {p["id"] for p in old_parents if p["label_pinned"]}  # named or made by analysts: kept with their themes
+    groups, parent_of_group = hierarchy.honour_placements(computed, groups, parent_of_group, placed, analysts)
     rows = {p["id"]: p for p in old_parents}
     pinned = {pid: rows[pid]["label"] for pid in parent_of_group if pid in rows and rows[pid]["label_pinned"]}
     docs = {pid: [docs_of.get(leaf_ids[i], []) for i in group]

@@ -214,6 +214,8 @@ def _choose(ranked: Mapping[Any, list[Candidate]], units: Mapping[Any, Unit], or
         label, picked = _parent_label(free, unit, used) if parents else _leaf_label(free, unit, used)
         if label is None:
             label = _fallback(unit, ranked.get(theme, []), parents, used)
+        if parents:  # a claim ("praise", "easy") most of the group does not bear: the topic only
+            label = parent_words.held(label, unit, used, NEGATIVE_THEME, POSITIVE_THEME)
         if label_words.names_person(label):  # never a customer's name, whatever way a label was found
             label = _free([UNCLEAR, OTHER_COMMENTS], used)
         label = _unique(label, used)
@@ -326,6 +328,8 @@ def _second_word(free: list[Candidate], pick: Candidate) -> Candidate | None:
 def _parent_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[str | None, list[Candidate]]:
     """What the children share: the best shared phrase, or two shared topics ("Emails and chat");
     without any, the main topics of the two biggest children. A name alone ("France") names no group."""
+    if unit.foreign >= 0.5:  # unread by the English model, not content-free (hierarchy.other_language)
+        return _free([OTHER_LANGUAGES, *_VARIANTS[OTHER_LANGUAGES.lower()]], used), []
     if label_words.content_free(unit.docs):  # "As above", "Made my day", another language: no topic
         return _free([GENERAL], used), []
     if parent_words.contact_share(unit.docs) >= parent_words.CONTACT:  # phone, chat, e-mail, "[PHONE]"

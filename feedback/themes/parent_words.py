@@ -15,7 +15,12 @@ that is one or two words, these decide the phrase:
 - :func:`instead_of_comments`: a phrase holding the group's word ("Easy ordering") rather than
   "Order comments" when its comments do nothing one head could say;
 - :func:`both_ways`: one word whose children go both ways, some mostly complaints and some mostly
-  praise ("Buggy app", "Simple app"): "App problems and praise", not "App comments".
+  praise ("Buggy app", "Simple app"): "App problems and praise", not "App comments";
+- :func:`held`: a label's claim (:func:`claim`: "praise", "problems", "easy ...", "More ...") must be
+  true of at least ``CLAIM`` of the group's segments, its children read by :func:`side` (praise;
+  complaints and requests, :func:`asks`), else the label names the topic without it ("Staff
+  comments", not "Staff praise" over "More staff" and "More tills"). The top level keeps the sides
+  apart first (:mod:`.hierarchy`), so this is rare.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from feedback.themes.label_units import Candidate
+    from feedback.themes.label_units import Candidate, Unit
 
 # Nouns that stand for something else in feedback ("number": a phone number, a place in a queue,
 # an order number; "items": whatever was ordered) and say nothing about a topic alone.
@@ -39,6 +44,9 @@ _CHANNEL = re.compile(r"\b(?:phones?|phoned|calls?|called|calling|rang|chat|chat
 WIDER = 1.25  # a parent's shared word covering this many times its best phrase's share names it instead
 INSTEAD = 0.5  # a phrase with the topic word names a parent instead of "<topic> comments" at this share of its score
 BOTH_WAYS = 0.25  # share of a parent's segments in mostly negative children, and in mostly positive ones
+CLAIM = 0.5  # share of a parent's segments on the side its label claims, else the label names the topic only
+ASKING = 0.5  # share of a theme's segments asking the company to do something that makes it a request
+_MORE = frozenset({"more", "less", "fewer"})
 
 
 def vague(key: str) -> bool:
@@ -98,3 +106,87 @@ def contact_share(docs: Sequence[str]) -> float:
     """The share of ``docs`` about contacting the company: a channel ("live chat", "on hold", "no one
     answers the phone", "e-mails") or contact details left ("[PHONE]", "[EMAIL]")."""
     return sum(bool(_CHANNEL.search(d)) for d in docs) / max(len(docs), 1)
+
+
+def asks(doc: str) -> bool:
+    """Whether a segment asks the company to do something: an instruction (:mod:`.label_words`'s
+    test: "Don't put the bottles on the bread") or more or less of something ("More staff at the
+    weekend", "Open more tills", "Need fewer bags"), not a question."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    from feedback.themes.label_words import PRONOUNS, _request
+
+    if _request(doc):
+        return True
+    words = doc.lower().replace("\u2019", "'").split()
+    if not words or doc.rstrip().endswith("?"):
+        return False
+    return words[0] in _MORE or (len(words) > 2 and words[1] in _MORE and words[0].isalpha()
+                                 and words[0] not in STOP_WORDS and words[0] not in PRONOUNS)
+
+
+def side(docs: Sequence[str], negative: float, positive: float, mean: float | None = None) -> int:
+    """-1 when at least ``ASKING`` of ``docs`` ask the company to do something (:func:`asks`) or
+    their mean sentiment (``mean`` when given, as a label's :class:`.label_units.Unit` has it) is at
+    most ``negative``; +1 at least ``positive``; else 0."""
+    from feedback.text.sentiment import sentiment
+
+    if not docs:
+        return 0
+    if sum(map(asks, docs)) / len(docs) >= ASKING:
+        return -1
+    if mean is None:
+        scores = [s for s in map(sentiment, docs) if s is not None]
+        mean = sum(scores) / len(scores) if scores else 0.0
+    return -1 if mean <= negative else 1 if mean >= positive else 0
+
+
+def claim(label: str) -> tuple[int, list[str]]:
+    """What a label claims of the comments under it, and the words that claim it: -1 problems or
+    requests ("Bag problems", "Staff requests", "More staff", "Late delivery"), +1 praise ("Staff
+    praise", "Easy ordering"), 0 a topic ("Prices and value", "Support contact", "App problems and
+    praise"). From its head (:data:`.label_words.HEADS`), an opening "More"/"Less"/"Fewer", else the
+    tone of its words that are no nouns ("easy", "late"; not "support"); two topics joined by "and"
+    claim only with a head ("Checkout and refund problems")."""
+    from feedback.themes.label_words import HEADS
+    from feedback.themes.phrases import load_parser, valence
+
+    words = label.split()
+    lower = [w.lower() for w in words]
+    if not words or ("problems" in lower and "praise" in lower):
+        return 0, []
+    for kind, sign in (("praise", 1), ("problems", -1), ("requests", -1)):
+        if lower[-1] in HEADS[kind]:
+            return sign, words[-1:]
+    if lower[-1] in HEADS["comments"] or lower[-1] in HEADS["questions"] or "and" in lower:
+        return 0, []
+    if lower[0] in _MORE:
+        return -1, words[:1]
+    parser = load_parser()
+    tones = [(valence(t.text), t.text) for t in parser(label) if t.pos_ not in ("NOUN", "PROPN")] if parser else []
+    tone = max((t for t, _ in tones), key=abs, default=0.0)
+    sign = 1 if tone > 0 else -1 if tone < 0 else 0
+    return sign, [w for t, w in tones if t and (t > 0) == (sign > 0)] if sign else []
+
+
+def held(label: str, unit: Unit, used: set[str], negative: float, positive: float) -> str:
+    """``label`` when what it claims (:func:`claim`) is true of at least ``CLAIM`` of its parent's
+    segments (each child by its :func:`side`), else its topic without the claim, with "comments"
+    (or another word for it not in ``used``): "Staff praise" -> "Staff comments", "Easy ordering" ->
+    "Ordering comments"; as it is when no topic is left."""
+    from feedback.themes.label_words import HEADS
+
+    sign, words = claim(label)
+    children = unit.children
+    total = sum(len(c.docs) for c in children)
+    if not sign or not total or label in SUPPORT_CONTACT:
+        return label
+    on = sum(len(c.docs) for c in children if side(c.docs, negative, positive, c.sentiment) == sign)
+    if on >= CLAIM * total:
+        return label
+    rest = [w for w in label.split() if w not in words]
+    if not rest:
+        return label
+    topic = " ".join(rest)
+    choices = [f"{topic[:1].upper()}{topic[1:]} {head}" for head in HEADS["comments"]]
+    return next((c for c in choices if c.lower() not in used), choices[0])

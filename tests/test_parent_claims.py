@@ -1,0 +1,77 @@
+"""A parent label's claim ("praise", "problems", "easy ...", "More ...") must be true of most of
+its group by segments, else the label names the topic only (feedback/themes/parent_words.py:
+claim, side, held; issue #12: "Staff praise" held "More tills", "Easy ordering" held "Delivery slots")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from feedback.themes import label_units, parent_words, phrases
+from feedback.themes.label import POSITIVE_THEME, label_parents
+from feedback.themes.label_units import NEGATIVE_THEME
+
+from .conftest import need
+
+
+@pytest.fixture(scope="module")
+def parser() -> Any:
+    nlp = phrases.load_parser()
+    need(nlp is not None, f"{phrases.DEFAULT_MODEL} is not installed: label phrases need its parser")
+    return nlp
+
+
+@pytest.mark.parametrize(("label", "claimed"), [
+    ("Staff praise", (1, ["praise"])), ("Driver compliments", (1, ["compliments"])),
+    ("Bag problems", (-1, ["problems"])), ("Checkout and refund problems", (-1, ["problems"])),
+    ("Bag suggestions", (-1, ["suggestions"])), ("More staff", (-1, ["More"])), ("Less plastic", (-1, ["Less"])),
+    ("Easy ordering", (1, ["Easy"])), ("Fresh food", (1, ["Fresh"])), ("Late delivery", (-1, ["Late"])),
+    ("Support contact", (0, [])),  # "support" is a noun here, though the lexicon likes it
+    ("App problems and praise", (0, [])), ("Prices and value", (0, [])), ("Order comments", (0, [])),
+    ("Timing questions", (0, [])), ("General remarks", (0, [])), ("", (0, [])),
+])
+def test_what_a_label_claims(parser: Any, label: str, claimed: tuple[int, list[str]]) -> None:
+    assert parent_words.claim(label) == claimed
+
+
+PRAISE = ["Lovely staff, nothing is too much trouble.", "Staff are always friendly and polite.",
+          "Very helpful staff, brilliant service."]
+REQUESTS = ["Open more tills at busy times", "More staff at the weekend", "More staff on the tills please"]
+EASY = ["Ordering is really easy.", "Really easy to order, love it.", "Easy ordering, no fuss."]
+SLOTS = ["Stick to the delivery slots you give people, terrible.", "The delivery was late again.",
+         "Awful, the order was wrong and late."]
+
+
+@pytest.mark.parametrize(("label", "children", "used", "expected"), [
+    ("Staff praise", [PRAISE, PRAISE, PRAISE], set(), "Staff praise"),  # all praise: the claim holds
+    ("Staff praise", [PRAISE, PRAISE, REQUESTS], set(), "Staff praise"),  # most praise
+    ("Staff praise", [PRAISE, REQUESTS, REQUESTS], set(), "Staff comments"),  # mostly asking for more staff
+    ("Staff praise", [PRAISE, REQUESTS, REQUESTS], {"staff comments"}, "Staff feedback"),
+    ("Easy ordering", [EASY, SLOTS, SLOTS], set(), "Ordering comments"),
+    ("Easy ordering", [EASY, EASY, SLOTS], set(), "Easy ordering"),
+    ("Delivery problems", [SLOTS, EASY, EASY], set(), "Delivery comments"),
+    ("More staff", [REQUESTS, REQUESTS, PRAISE], set(), "More staff"),
+    ("More staff", [PRAISE, PRAISE, REQUESTS], set(), "Staff comments"),
+    ("Support contact", [PRAISE, PRAISE, SLOTS], set(), "Support contact"),  # a fixed name, no claim
+    ("Prices and value", [SLOTS, SLOTS, PRAISE], set(), "Prices and value"),
+])
+def test_a_claim_most_of_the_group_does_not_bear_gives_way_to_the_topic(
+        parser: Any, label: str, children: list[list[str]], used: set[str], expected: str) -> None:
+    unit = label_units.common_ground([label_units.unit(docs, parser) for docs in children])
+    assert parent_words.held(label, unit, used, NEGATIVE_THEME, POSITIVE_THEME) == expected
+
+
+@pytest.mark.parametrize(("docs", "expected"), [
+    (PRAISE, 1), (REQUESTS, -1), (SLOTS, -1), (EASY, 1), ([], 0),
+    (["I ordered on Tuesday for the weekend.", "The delivery came at noon."], 0),
+])
+def test_a_childs_side(docs: list[str], expected: int) -> None:
+    assert parent_words.side(docs, NEGATIVE_THEME, POSITIVE_THEME) == expected
+
+
+def test_a_parent_of_other_languages_is_not_general_remarks(parser: Any) -> None:
+    french = ["Le remboursement n'est toujours pas arrivé, c'est inadmissible.", "Livraison en retard encore une fois."]
+    spanish = ["El reembolso todavía no ha llegado.", "La entrega llegó tarde otra vez."]
+    labels = label_parents({"p": [french, spanish]}, ["p"])
+    assert labels["p"].label == "Non-English comments"
