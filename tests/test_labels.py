@@ -622,3 +622,17 @@ def test_every_fixed_label_and_its_variants_read_as_labels() -> None:
     variants = [v for names in label_module._VARIANTS.values() for v in names]
     failing = [text for text in fixed + variants if not label_words.label_phrase(text)]
     assert not failing
+
+
+def test_keywords_never_repeat_a_text() -> None:
+    """Two candidates ("bag", "bags") can be written alike; the keywords list each text once, the
+    label's own first, then the rest by maximal marginal relevance (a sample theme read "bags, bags")."""
+    def cand(key: str, text: str, score: float) -> Candidate:
+        return Candidate(key=key, text=text, score=score, share=0.5)
+
+    ranked = [cand("bag", "bags", 1.0), cand("bags", "bags", 0.9), cand("burst bag", "burst bag", 0.8),
+              cand("refund", "Refund", 0.7), cand("refunds", "refund", 0.6)]
+    assert label_module._diverse(ranked, [ranked[0]], 8) == ["bags", "Refund", "burst bag"]
+    # the first of the label's phrases written alike stands for both (its key "bags" shares no word with "burst bag")
+    assert label_module._diverse(ranked, [ranked[1], cand("bag", "Bags", 1.0)], 8) == ["bags", "burst bag", "Refund"]
+    assert label_module._diverse(ranked, [ranked[0]], 2) == ["bags", "Refund"]

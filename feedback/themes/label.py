@@ -476,15 +476,17 @@ def _unique(label: str, used: set[str]) -> str:
 
 def _diverse(ranked: list[Candidate], picked: list[Candidate], limit: int) -> list[str]:
     """Keywords: the label's phrases, then maximal marginal relevance over the candidates, where
-    two phrases are similar by the words they share ("refund", "refund request")."""
-    chosen = list(picked[:limit])
-    pool = [c for c in ranked if c not in chosen][: limit * 4]
+    two phrases are similar by the words they share ("refund", "refund request"); never one
+    text twice (two candidates, "bag" and "bags", can both be written "bags")."""
+    written = {t: c for t, c in reversed([(_norm(c.text), c) for c in picked])}  # the first of each text
+    chosen = sorted(written.values(), key=picked.index)[:limit]
+    pool = [c for c in ranked if _norm(c.text) not in written][: limit * 4]
     top = max((c.score for c in pool), default=1.0) or 1.0
     while pool and len(chosen) < limit:
         best = max(pool, key=lambda c: MMR_LAMBDA * c.score / top
                    - (1 - MMR_LAMBDA) * max((_overlap(c.key, o.key) for o in chosen), default=0.0))
         chosen.append(best)
-        pool.remove(best)
+        pool = [c for c in pool if _norm(c.text) != _norm(best.text)]
     return [c.text for c in chosen]
 
 
