@@ -15,7 +15,7 @@ import pytest
 
 from feedback.text.words import english_words, letter_case_evidence
 from feedback.themes import label_commands, label_spelling, label_words, phrases
-from feedback.themes.label import OTHER_LANGUAGES, label_themes
+from feedback.themes.label import label_themes
 from feedback.themes.label_language import foreign_word, is_foreign
 
 from .conftest import need
@@ -33,7 +33,7 @@ THEMES: list[tuple[str, dict[str, list[str]], list[str], str]] = [
      {"a": ["Make cehckout simpler", "Make the cehckout simpler please", "make cehckout simpler!"], "b": CHECKOUT},
      [], "Simpler checkout"),
     ("French", {"a": ["Bon rapport qualité-prix.", "Bon rapport qualité-prix.", "Bon rapport qualité-prix !"]},
-     [], OTHER_LANGUAGES),
+     [], "French comments"),  # one language: named by it (label_words.language_label)
     ("a wait with prices", {"a": ["10 days and counting for £51.56.", "19 days and counting for £5.26.",
                                   "22 days and counting for £95.85.", "21 days and counting for £5.20."]},
      [], "Long waits"),
@@ -129,6 +129,11 @@ def test_a_misspelt_word_is_corrected_to_the_word_the_fit_writes(counts: dict[st
     ("The café staff were lovely", False),
     ("Naïve question: where is my order?", False),
     ("", False),
+    # no accent: one of their function words and half the words no English word
+    ("Il manquait deux articles dans ma commande.", True),
+    ("Livraison en retard, encore une fois.", True),
+    ("The Le Creuset pan arrived broken", False),  # a brand with "le" stays English
+    ("I love it et cetera", False),
 ])
 def test_a_segment_in_another_language(text: str, foreign: bool) -> None:
     assert is_foreign(text) is foreign

@@ -392,12 +392,12 @@ def _fallback(unit: Unit, ranked: list[Candidate], parent: bool, used: set[str])
     ("Timing questions"), "Mixed questions" / "Assorted comments" / ... when its words are each used
     by a few (examples, not its topic), else its best phrase even if taken (made unique by a number),
     its commonest text (cut when long), "Reference numbers" when most of it gives one, else
-    "Unclear comments"; "Non-English comments" when most of it is not English,
+    "Unclear comments"; "French comments" or "Non-English comments" when most of it is not English,
     "Contact details" (or "Phone numbers", ...: :func:`.sayings.contact_labels`) when most of it
     leaves a phone number or an address. A parent whose children share nothing is "Short answers"
     when they are mostly answers with no phrase ("As above", "Why?"), else "Mixed comments"."""
-    if unit.foreign >= 0.5:
-        return OTHER_LANGUAGES
+    if unit.foreign >= 0.5:  # "French comments" when one language, else "Non-English comments"
+        return label_words.language_label(unit.docs) or OTHER_LANGUAGES
     if sayings.contact_share(unit.docs) >= 0.5:
         return _free(sayings.contact_labels(unit.docs), used)
     if parent:

@@ -23,8 +23,8 @@ FOREIGN_WORDS = frozenset({
 
 def is_foreign(text: str) -> bool:
     """A segment not in English: its words are mostly other languages' stop words or accented, or,
-    with an accented word English does not have, half of them are no English words ("Bon rapport
-    qualité-prix": English has "rapport" but not "qualité", "prix").
+    with an accented word English does not have or one of those stop words, half of them are no
+    English words ("Bon rapport qualité-prix": English has "rapport" but not "qualité", "prix").
 
     Cheap and conservative: a couple of borrowed words ("café", "plus") leave a sentence English.
     """
@@ -34,11 +34,12 @@ def is_foreign(text: str) -> bool:
     marked = sum(w in FOREIGN_WORDS or not w.isascii() for w in words)
     if marked >= 2 and marked / len(words) >= 0.3:
         return True
-    if all(w.isascii() for w in words):
-        return False
     known = _english()
+    unknown = sum(w not in known for w in words) / len(words)
+    if all(w.isascii() for w in words):  # "Il manquait deux articles dans ma commande": one of their words
+        return marked >= 1 and unknown >= 0.5
     accented = [w for w in words if not w.isascii() and w not in known]
-    return bool(accented) and sum(w not in known for w in words) / len(words) >= 0.5
+    return bool(accented) and unknown >= 0.5
 
 
 def foreign_word(word: str) -> bool:

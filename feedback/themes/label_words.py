@@ -446,3 +446,22 @@ def _english() -> frozenset[str]:
 
     lower, _ = letter_case_evidence()
     return english_words() | lower
+
+
+LANGUAGE_SHARE = 0.8  # share of a theme's segments in one language for the label to name it
+
+
+def language_label(docs: Sequence[str]) -> str | None:
+    """"French comments" when nearly all (:data:`LANGUAGE_SHARE`) of ``docs`` are in one language
+    other than English (lingua, as the process stage detects a comment's language); None for a
+    mix, so that two themes of other languages read "French comments" and "German comments"
+    rather than "Non-English comments" and "Non-English comments (2)"."""
+    from lingua import IsoCode639_1, Language
+
+    from feedback.text.language import detect_language
+
+    found = Counter(detect_language(d) for d in docs if d.strip())
+    code, n = next(iter(found.most_common(1)), (None, 0))
+    if not code or code == "en" or n < LANGUAGE_SHARE * max(len(docs), 1):
+        return None
+    return f"{Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())).name.title()} comments"
