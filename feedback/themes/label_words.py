@@ -377,13 +377,20 @@ _IMPERATIVES = {"please", "don't", "dont", "do", "make", "put", "pack", "let", "
                 "text", "bring", "check", "add", "fix", "be", "get", "use", "try", "offer", "allow", "sort", "remember",
                 "take", "turn", "reuse", "return", "show", "tell", "call", "ring", "email", "include", "label", "leave",
                 "deliver", "stock", "open", "hire", "train", "change", "improve", "reduce", "refund", "wrap", "bag",
-                "separate", "listen", "answer", "reply", "respond", "update", "ask", "warn", "drop", "go", "bin"}
+                "separate", "listen", "answer", "reply", "respond", "update", "ask", "warn", "drop", "go", "bin", "respect"}
 
 
 def _request(doc: str) -> bool:
     """Opens with a word that tells the company what to do, or parsed as a command (:func:`.label_commands.imperative`)."""
+    return opens_with_request(doc) or (bool(imperative(doc)) and not doc.rstrip().endswith("?"))
+
+
+def opens_with_request(doc: str) -> bool:
+    """Opens with a word that tells the company what to do ("Respect the no-substitutes setting"), not
+    a question. From the words alone, so the same text always gets the same answer, whatever this
+    process parsed before (the top level's grouping reads it: :func:`.parent_words.asks`)."""
     words = doc.lower().replace("’", "'").split()
-    return bool(words) and (words[0] in _IMPERATIVES or bool(imperative(doc))) and not doc.rstrip().endswith("?")
+    return bool(words) and words[0] in _IMPERATIVES and not doc.rstrip().endswith("?")
 
 
 @lru_cache(maxsize=1)
