@@ -237,11 +237,8 @@ def merge_cmd(ctx: click.Context, target: int, others: tuple[int, ...]) -> None:
 @click.argument("theme_id", type=int)
 @click.pass_context
 def split_cmd(ctx: click.Context, theme_id: int) -> None:
-    """Re-cluster one theme into parts; one part keeps the id and the label.
-
-    That is the biggest part, unless the label's words fit another part clearly better; the other
-    parts get new ids and labels of their own.
-    """
+    """Re-cluster one theme into parts; one part keeps the id and the label."""
+    # the biggest part, unless the label's words fit another clearly better (edits.label_keeper)
     from feedback.themes import split
     from feedback.themes.settings import with_overrides
 
