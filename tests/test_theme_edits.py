@@ -58,6 +58,8 @@ def test_the_part_the_label_fits_keeps_it(words: set[str], parts: list[list[set[
     ("created", "Bags", None, {"kind": "parent"}, "group 'Bags' made"),
     ("matched", "Bags", 12, {"by": "recluster"}, "kept by a re-cluster as 'Bags' (12 segments)"),
     ("retired", "Bags", 0, {"by": "move"}, "retired by a move (0 segments)"),
+    ("retired", "Bags", None, {"kind": "parent"}, "group retired by a re-fit (its themes are in other groups now)"),
+    ("matched", "Bags", None, {"kind": "parent"}, "group kept as 'Bags'"),
     ("proposed", "Parking", 9, {"source": "outlier pool"}, "proposed as 'Parking' from the outlier pool (9 segments)"),
     ("renamed", "Refunds", 40, {"previous": "Refund process"},
      "renamed from 'Refund process' to 'Refunds' (pinned) (40 segments)"),
@@ -256,3 +258,30 @@ def test_cli_list_and_show_say_what_they_count_and_what_happened(db: sqlite_util
     history = run("show", str(first)).splitlines()
     assert any(line.endswith(f"split into {', '.join(f'#{p}' for p in parts)}; this id keeps {name!r}"
                              f" ({db['themes'].get(first)['size']} segments)") for line in history)
+
+
+@pytest.mark.slow
+def test_a_recluster_records_and_reports_the_groups_it_does_not_continue(db: sqlite_utils.Database,
+                                                                         tmp_path: Path) -> None:
+    config = tmp_path / "config.yml"
+    config.write_text("warehouse: warehouse.db\n")
+    groups = [r[0] for r in db.execute("select id from themes where status = 'parent' order by size desc, id")]
+    assert len(groups) > 2
+    named = groups[-1]  # the smallest group, named by an analyst
+    rename(db, named, "Our group")
+    held = [r[0] for r in db.execute("select id from themes where parent_id = ? and status = 'active' order by id",
+                                     [named])]
+    db.close()
+    result = CliRunner().invoke(themes_cli, ["--config", str(config), "--no-publish", "recluster", "--top-themes", "2"])
+    assert result.exit_code == 0, result.output
+    db = sqlite_utils.Database(tmp_path / "warehouse.db")
+    after = {g: db["themes"].get(g)["status"] for g in groups}
+    assert after[named] == "retired"
+    assert result.stdout.splitlines()[-1] == (
+        f"note: 1 group named by an analyst did not continue: #{named} 'Our group' (held {', '.join(map(str, held))})."
+        " Their themes are in the new groups; to have such a group again: `feedback themes group LABEL THEME...`")
+    # every group the re-cluster ended or kept has a history row saying so
+    for group_id, status in after.items():
+        event, details = db.execute("select event, details from theme_history where theme_id = ? order by id desc"
+                                    " limit 1", [group_id]).fetchone()
+        assert (event, json.loads(details)) == ("retired" if status == "retired" else "matched", {"kind": "parent"})

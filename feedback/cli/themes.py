@@ -60,13 +60,23 @@ def recluster_cmd(ctx: click.Context, **params: Any) -> None:
     stages = Stages("re-cluster", verbose)
     with stages.following("feedback"), _warehouse(ctx, republish=True, stages=stages) as (config, db):
         settings = with_overrides(config.themes, config.base_dir, params)
+        named = dict(db.execute("select id, label from themes where status = 'parent' and label_pinned = 1").fetchall())
+        held = {g: [r[0] for r in db.execute("select id from themes where parent_id = ? and status = 'active'"
+                                             " order by id", [g])] for g in named}
         with stages.stage("recluster-themes"):
             stats = run_recluster(db, settings, make_embedder(settings.model_path, settings.batch_size, config.embed,
                                                               config.base_dir, db=db))
+        gone = [r[0] for r in db.execute(f"select id from themes where status = 'retired' and id in"
+                                         f" ({','.join('?' * len(named))}) order by id", list(named))] if named else []
     click.echo(
         f"{stats['themes_total']} themes ({stats['themes_new']} new, {stats['themes_matched']} kept), "
         f"{stats['parents_total']} parents; {stats['outlier_share']:.1%} of comments fit no theme"
     )
+    if gone:  # an analyst's group the new top level did not continue: say so, and how to have it again
+        click.echo(f"note: {len(gone)} group{'s' if len(gone) > 1 else ''} named by an analyst did not continue: "
+                   + "; ".join(f"#{g} {named[g]!r} (held {', '.join(map(str, held[g]))})" for g in gone)
+                   + ". Their themes are in the new groups; to have such a group again:"
+                   " `feedback themes group LABEL THEME...`")
 
 
 @themes.command("list")
@@ -157,14 +167,16 @@ def describe(event: str, label: str | None, size: int | None, details: dict[str,
     """One theme_history row in words: what happened, by whom, to what."""
     by = BY.get(str(details.get("by")), str(details.get("by") or ""))
     get = details.get
+    kind = "group " if get("kind") == "parent" else ""
     match event:
         case "created":
             made = f"group {label!r} made" if get("kind") == "parent" else f"made as {label!r}"
             what = f"{made} by {by}" if by else made
         case "matched":
-            what = f"kept by {by} as {label!r}" if by else f"kept as {label!r}"
+            what = f"kept by {by} as {label!r}" if by else f"{kind}kept as {label!r}"
         case "retired":
-            what = f"retired by {by}" if by else "retired"
+            what = (f"retired by {by}" if by else "group retired by a re-fit (its themes are in other groups now)"
+                    if kind else "retired")
         case "proposed":
             what = f"proposed as {label!r} from the {get('source') or 'outlier pool'}"
         case "renamed":
