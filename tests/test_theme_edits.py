@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import sqlite_utils
 from click.testing import CliRunner
@@ -16,7 +17,7 @@ from feedback.cli.themes import describe
 from feedback.cli.themes import themes as themes_cli
 from feedback.embed import Embedder
 from feedback.themes import ThemeSettings, merge, pin, recluster, rename, split, update_themes
-from feedback.themes.edits import ThemeError, get_theme, group, label_keeper, move
+from feedback.themes.edits import ThemeError, fold_small_parts, get_theme, group, label_keeper, move
 from tests.themes_fixtures import add_comments, copy_of, new_warehouse, sample_comments
 
 SETTINGS = ThemeSettings()
@@ -46,6 +47,25 @@ def segs(*texts: str) -> list[set[str]]:
 ])
 def test_the_part_the_label_fits_keeps_it(words: set[str], parts: list[list[set[str]]], keeper: int) -> None:
     assert label_keeper(words, parts) == keeper
+
+
+E = np.eye(3, dtype=np.float32)
+
+
+@pytest.mark.parametrize(("parts", "vectors", "folded"), [
+    # parts of 3 or more stay as they are
+    ([0, 0, 0, 1, 1, 1], [E[0]] * 3 + [E[1]] * 3, [0, 0, 0, 1, 1, 1]),
+    # a part of one joins the part nearest it, not the biggest
+    ([0, 0, 0, 0, 1, 1, 1, 2], [E[0]] * 4 + [E[1]] * 3 + [E[1] + 0.1 * E[2]], [0, 0, 0, 0, 1, 1, 1, 1]),
+    # a small part between two: the parts are renumbered in order, outliers (-1) stay outliers
+    ([0, 1, 1, 2, 2, 2, -1, 0, 0], [E[0], E[2] + 0.1 * E[1], E[2], E[1], E[1], E[1], E[2], E[0], E[0]],
+     [0, 1, 1, 1, 1, 1, -1, 0, 0]),
+    # no part of 3: one part
+    ([0, 0, 1, 1], [E[0], E[0], E[1], E[1]], [0, 0, 0, 0]),
+])
+def test_a_split_makes_no_part_under_three_segments(parts: list[int], vectors: list[np.ndarray],
+                                                    folded: list[int]) -> None:
+    assert fold_small_parts(np.array(parts), np.vstack(vectors)).tolist() == folded
 
 
 # --- history rows in words -------------------------------------------------------------------
@@ -285,3 +305,25 @@ def test_a_recluster_records_and_reports_the_groups_it_does_not_continue(db: sql
         event, details = db.execute("select event, details from theme_history where theme_id = ? order by id desc"
                                     " limit 1", [group_id]).fetchone()
         assert (event, json.loads(details)) == ("retired" if status == "retired" else "matched", {"kind": "parent"})
+
+
+@pytest.mark.slow
+def test_a_tiny_theme_is_not_split_into_crumbs(db: sqlite_utils.Database) -> None:
+    theme = biggest(db)[0]
+    keep = [r[0] for r in db.execute("select id from theme_segments where theme_id = ? order by id limit 5", [theme])]
+    db.execute(f"update theme_segments set theme_id = null where theme_id = ? and id not in ({','.join('?' * 5)})",
+               [theme, *keep])
+    with pytest.raises(ThemeError) as raised:
+        split(db, theme, SETTINGS)
+    assert str(raised.value) == (f"theme {theme} has 5 segments; at least 6 are needed to split it"
+                                 f" (to fold it into another theme: `feedback themes merge OTHER {theme}`)")
+    assert db.execute("select count(*) from themes where split_of = ?", [theme]).fetchone()[0] == 0
+    # six: split, or refused when they do not fall into two parts of three
+    db.execute("update theme_segments set theme_id = ? where id = (select min(id) from theme_segments where"
+               " theme_id is null and themable = 1)", [theme])
+    try:
+        ids = split(db, theme, SETTINGS)
+    except ThemeError as refused_:
+        assert str(refused_) == f"theme {theme}'s 6 segments do not fall into two parts of 3 or more; nothing changed"
+        return
+    assert [db["themes"].get(i)["size"] for i in ids] == [3, 3]

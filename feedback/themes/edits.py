@@ -130,12 +130,15 @@ def split(db: sqlite_utils.Database, theme_id: int, settings: ThemeSettings,
     row = get_theme(db, theme_id, ("active",))
     ids_, hashes, vectors = store.segment_vectors(db, store.ModelKey(row["model"], row["model_version"]),
                                                   "s.theme_id = ?", [theme_id], context=settings.context_weight)
-    if len(ids_) < 4:
-        raise ThemeError(f"theme {theme_id} has {len(ids_)} segments; at least 4 are needed to split it"
-                         f" (to fold it into another theme: `feedback themes merge OTHER {theme_id}`)")
+    if len(ids_) < 2 * MIN_PART:
+        raise ThemeError(f"theme {theme_id} has {len(ids_)} segments; at least {2 * MIN_PART} are needed to split"
+                         f" it (to fold it into another theme: `feedback themes merge OTHER {theme_id}`)")
     text_of = dict(db.execute("select id, text from theme_segments where theme_id = ?", [theme_id]).fetchall())
     seg = [(i, h, text_of[i]) for i, h in zip(ids_, hashes, strict=True)]
-    parts = _parts(vectors, [f"{s[1]}:{s[0]}" for s in seg], settings)
+    parts = fold_small_parts(_parts(vectors, [f"{s[1]}:{s[0]}" for s in seg], settings), vectors)
+    if parts.max() < 1:
+        raise ThemeError(f"theme {theme_id}'s {len(ids_)} segments do not fall into two parts of {MIN_PART} or more;"
+                         " nothing changed")
     order = sorted(range(parts.max() + 1), key=lambda p: (-int((parts == p).sum()), p))
     cents = cluster.centroids(vectors, parts)
     docs = {p: [seg[i][2] for i in np.flatnonzero(parts == p)] for p in order}
@@ -166,6 +169,25 @@ def split(db: sqlite_utils.Database, theme_id: int, settings: ThemeSettings,
         store.refresh_theme_stats(db)
         store.history(db, stamp, theme_id, "split", row["label"], int((parts == keeper).sum()), into=ids)
     return ids
+
+
+MIN_PART = 3  # segments: a smaller part of a split joins the part nearest it
+
+
+def fold_small_parts(parts: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """``parts`` (a part number per segment) with every part under ``MIN_PART`` segments folded
+    into the nearest bigger one (centroid cosine), renumbered 0.. in order of first appearance."""
+    sizes = np.bincount(parts[parts >= 0])
+    big = [p for p in range(len(sizes)) if sizes[p] >= MIN_PART]
+    if not big:
+        return np.zeros_like(parts)
+    cents = cluster.centroids(vectors, parts)
+    out = parts.copy()
+    for p in range(len(sizes)):
+        if sizes[p] and p not in big:
+            out[parts == p] = big[int(np.argmax(cents[big] @ cents[p]))]
+    kept = {p: n for n, p in enumerate(dict.fromkeys(int(x) for x in out if x >= 0))}
+    return np.array([kept.get(int(x), -1) for x in out], dtype=np.int64)
 
 
 CLEARLY_BETTER = 0.25  # how much more often another part's segments must use the label's words to take it
