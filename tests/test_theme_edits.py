@@ -103,14 +103,16 @@ def test_history_rows_say_what_happened(event: str, label: str, size: int | None
 
 @pytest.fixture
 def shaped(tmp_path: Path) -> sqlite_utils.Database:
-    """Themes 1, 2 active under group 10; 3 merged into 4, merged into 1; 5 retired; 6 active, pinned."""
+    """Themes 1, 2 active under group 10; 3 merged into 4, merged into 1; 5 retired; 6 active, pinned;
+    group 11 retired."""
     db = new_warehouse(tmp_path / "warehouse.db")
     rows = [(1, "Refund process", "active", 10, None, 0), (2, "Late delivery", "active", 10, None, 0),
             (3, "Refund problems", "merged", 10, 4, 0), (4, "Faster refunds", "merged", 10, 1, 0),
             (5, "Old bags", "retired", None, None, 0), (6, "Our own", "active", None, None, 1),
-            (10, "Money matters", "parent", None, None, 0)]
+            (10, "Money matters", "parent", None, None, 0), (11, "Less plastic", "retired", None, None, 0)]
     db["themes"].insert_all([{"id": i, "label": lab, "status": s, "parent_id": p, "merged_into": m,
-                              "label_pinned": pinned, "keywords": "[]", "size": 10} for i, lab, s, p, m, pinned in rows])
+                              "label_pinned": pinned, "keywords": "[]", "size": 10, "level": int(i >= 10)}
+                             for i, lab, s, p, m, pinned in rows])
     return db
 
 
@@ -131,6 +133,9 @@ def test_errors_say_what_the_id_is_and_what_to_do(shaped: sqlite_utils.Database)
         (lambda: merge(db, 1, [4]), "theme 4 was merged into theme 1; name 1 instead"),
         (lambda: pin(db, 5), "theme 5 was retired (it no longer holds comments); `feedback themes show 5`"
                              " shows its history"),
+        # the group a move emptied: how to have it again
+        (lambda: move(db, 2, 11), 'group 11 was retired (no theme is left in it); to have it again:'
+                                  ' `feedback themes group "Less plastic" THEME...`'),
         (lambda: merge(db, 10, [2]), group_hint),
         (lambda: merge(db, 2, [10]), group_hint),
         (lambda: group(db, "Mine", [2, 10]), group_hint),

@@ -49,6 +49,9 @@ def _why_not(db: sqlite_utils.Database, row: dict[str, Any]) -> str:
                 break
             into = nxt[0]
         return f"theme {tid} was merged into theme {into}; name {into} instead"
+    if row["status"] == "retired" and row["level"] == 1:
+        return (f"group {tid} was retired (no theme is left in it); to have it again: "
+                f"`feedback themes group {json.dumps(row['label'])} THEME...`")
     if row["status"] == "retired":
         return (f"theme {tid} was retired (it no longer holds comments); "
                 f"`feedback themes show {tid}` shows its history")
@@ -245,11 +248,11 @@ def _place(db: sqlite_utils.Database, row: dict[str, Any], under: int | None, st
     db.table("themes").update(row["id"], {"parent_id": under, "updated_at": stamp})
     store.history(db, stamp, row["id"], "moved", row["label"], row["size"], **{"from": old, "to": under})
     emptied = db.execute(
-        """select id, label, size from themes where id = ? and status = 'parent' and not exists
+        """select id, label from themes where id = ? and status = 'parent' and not exists
            (select 1 from themes c where c.parent_id = themes.id and c.status = 'active')""", [old]).fetchone()
     if emptied:
         store.retire_theme(db, old, stamp)
-        store.history(db, stamp, old, "retired", emptied[1], emptied[2], by="move")
+        store.history(db, stamp, old, "retired", emptied[1], None, by="move")  # no theme left: no size
 
 
 def group(db: sqlite_utils.Database, new_label: str, theme_ids: list[int]) -> int:
