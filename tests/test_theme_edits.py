@@ -165,6 +165,19 @@ def test_an_edit_with_nothing_to_change_records_nothing(shaped: sqlite_utils.Dat
         (1, "renamed", "Refund process"), (2, "pinned", "Late delivery")]
 
 
+def test_a_merge_that_empties_a_group_retires_it(shaped: sqlite_utils.Database) -> None:
+    db = shaped
+    db["themes"].insert_all([{"id": 12, "label": "Cat things", "status": "parent", "level": 1, "keywords": "[]"},
+                             {"id": 7, "label": "Cat food", "status": "active", "parent_id": 12, "keywords": "[]"}])
+    merge(db, 1, [2])  # group 10 still holds 1
+    assert db["themes"].get(10)["status"] == "parent"
+    merge(db, 1, [7])
+    assert db["themes"].get(12)["status"] == "retired"
+    assert db.execute("select event, label, size, details from theme_history where theme_id = 12").fetchall() == [
+        ("retired", "Cat things", None, '{"by": "merge"}')]
+    assert describe("retired", "Cat things", None, {"by": "merge"}) == "retired by a merge"
+
+
 def test_cli_pin_twice_publishes_once(shaped: sqlite_utils.Database, tmp_path: Path) -> None:
     shaped.close()
     config = tmp_path / "config.yml"

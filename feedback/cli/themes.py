@@ -160,7 +160,7 @@ def _where(group: Any) -> str:
 
 
 BY = {"fit": "the first fit", "recluster": "a re-cluster", "model-change": "a re-fit for a new model",
-      "move": "a move", "analyst": "an analyst"}
+      "move": "a move", "merge": "a merge", "analyst": "an analyst"}
 
 
 def describe(event: str, label: str | None, size: int | None, details: dict[str, Any]) -> str:

@@ -117,6 +117,7 @@ def merge(db: sqlite_utils.Database, target: int, sources: list[int], context: f
             db.execute("update theme_segments set theme_id = ? where theme_id = ?", [target, row["id"]])
             db.table("themes").update(row["id"], {"status": "merged", "merged_into": target, "updated_at": stamp})
             store.history(db, stamp, row["id"], "merged", row["label"], row["size"], into=target)
+            _retire_if_empty(db, row["parent_id"], stamp, "merge")
         cent = store.member_centroid(db, target, into["model"], into["model_version"], context)
         if cent is not None:
             db.table("themes").update(target, {"centroid": to_blob(cent)})
@@ -247,12 +248,17 @@ def _place(db: sqlite_utils.Database, row: dict[str, Any], under: int | None, st
     old = row["parent_id"]
     db.table("themes").update(row["id"], {"parent_id": under, "updated_at": stamp})
     store.history(db, stamp, row["id"], "moved", row["label"], row["size"], **{"from": old, "to": under})
+    _retire_if_empty(db, old, stamp, "move")
+
+
+def _retire_if_empty(db: sqlite_utils.Database, group_id: int | None, stamp: str, by: str) -> None:
+    """Retire the group ``group_id`` when no active theme is left in it (an edit took its last)."""
     emptied = db.execute(
         """select id, label from themes where id = ? and status = 'parent' and not exists
-           (select 1 from themes c where c.parent_id = themes.id and c.status = 'active')""", [old]).fetchone()
+           (select 1 from themes c where c.parent_id = themes.id and c.status = 'active')""", [group_id]).fetchone()
     if emptied:
-        store.retire_theme(db, old, stamp)
-        store.history(db, stamp, old, "retired", emptied[1], None, by="move")  # no theme left: no size
+        store.retire_theme(db, emptied[0], stamp)
+        store.history(db, stamp, emptied[0], "retired", emptied[1], None, by=by)  # no theme left: no size
 
 
 def group(db: sqlite_utils.Database, new_label: str, theme_ids: list[int]) -> int:
