@@ -92,6 +92,8 @@ def test_a_split_makes_no_part_under_three_segments(parts: list[int], vectors: l
     ("moved", "Tiny bag", 5, {"from": 222, "to": 236}, "moved from group #222 to group #236 (5 segments)"),
     ("moved", "Tiny bag", 5, {"from": 236, "to": None}, "moved from group #236 to the top level (5 segments)"),
     ("moved", "Tiny bag", 5, {"from": None, "to": 236}, "moved from the top level to group #236 (5 segments)"),
+    ("moved", "Chase refund", 9, {"from": 241, "to": 241, "by": "split"},
+     "placed in group #241, as the theme it was split from (9 segments)"),
     ("nightly", "Bags", 14, {}, "nightly Bags (14 segments)"),
 ])
 def test_history_rows_say_what_happened(event: str, label: str, size: int | None, details: dict[str, Any],
@@ -345,3 +347,21 @@ def test_a_tiny_theme_is_not_split_into_crumbs(db: sqlite_utils.Database) -> Non
         assert str(refused_) == f"theme {theme}'s 6 segments do not fall into two parts of 3 or more; nothing changed"
         return
     assert [db["themes"].get(i)["size"] for i in ids] == [3, 3]
+
+
+@pytest.mark.slow
+def test_the_parts_of_a_moved_theme_keep_its_place(db: sqlite_utils.Database, embedder: Embedder) -> None:
+    found: dict[int, list[int]] = {}
+    for theme, parent in db.execute("select id, parent_id from themes where status = 'active' and parent_id is not null"
+                                    " order by size desc, id"):
+        found.setdefault(parent, []).append(theme)
+    (home, kids), (other, _) = sorted(found.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:2]
+    theme = kids[0]
+    move(db, theme, other)
+    ids = split(db, theme, SETTINGS)
+    assert len(ids) >= 2
+    history = db.execute("select event, details from theme_history where theme_id = ? order by id", [ids[1]]).fetchall()
+    assert [(e, json.loads(d)) for e, d in history] == [
+        ("split-from", {"of": theme}), ("moved", {"by": "split", "from": other, "to": other})]
+    recluster(db, SETTINGS, embedder)
+    assert {i: db["themes"].get(i)["parent_id"] for i in ids} == dict.fromkeys(ids, other)

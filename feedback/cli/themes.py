@@ -191,6 +191,8 @@ def describe(event: str, label: str | None, size: int | None, details: dict[str,
             what = f"split into {_ids(get('into') or [])}; this id keeps {label!r}"
         case "split-from":
             what = f"split off #{get('of')} as {label!r}"
+        case "moved" if get("by") == "split":
+            what = f"placed in {_where(get('to'))}, as the theme it was split from"
         case "moved":
             what = f"moved from {_where(get('from'))} to {_where(get('to'))}"
         case _:

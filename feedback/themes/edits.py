@@ -153,6 +153,7 @@ def split(db: sqlite_utils.Database, theme_id: int, settings: ThemeSettings,
                                 keywords=settings.keywords)
     stamp = now_iso()
     ids = [theme_id]
+    placed = theme_id in placements(db)
     with db.atomic():
         next_id = store.next_theme_id(db)
         db.table("themes").update(theme_id, {"centroid": to_blob(cents[keeper]), "updated_at": stamp,
@@ -169,6 +170,9 @@ def split(db: sqlite_utils.Database, theme_id: int, settings: ThemeSettings,
             for part in chunks(members):
                 db.execute(f"update theme_segments set theme_id = ? where id in ({marks(len(part))})", [new_id, *part])
             store.history(db, stamp, new_id, "split-from", lab.label, len(members), of=theme_id)
+            if placed:  # the place an analyst gave the theme is its parts' too
+                store.history(db, stamp, new_id, "moved", lab.label, len(members),
+                              **{"from": row["parent_id"], "to": placements(db)[theme_id], "by": "split"})
             ids.append(new_id)
         store.refresh_theme_stats(db)
         store.history(db, stamp, theme_id, "split", row["label"], int((parts == keeper).sum()), into=ids)
