@@ -144,6 +144,9 @@ def test_errors_say_what_the_id_is_and_what_to_do(shaped: sqlite_utils.Database)
         (lambda: move(db, 6, 2), "theme 2 is not a top-level group (`feedback themes list` marks them [group])"),
         (lambda: rename(db, 2, "refund PROCESS"), "theme 1 is already labelled 'refund PROCESS'; choose another"
                                                   " label, or merge the two themes: `feedback themes merge 1 2`"),
+        (lambda: rename(db, 2, " \t\n "), "a label cannot be empty"),
+        (lambda: rename(db, 2, "x" * 81), "a label has at most 80 characters (this one has 81): shorten it"),
+        (lambda: group(db, "y" * 90, [1, 2]), "a group's label has at most 80 characters (this one has 90): shorten it"),
         # a group's label: merging is no way out
         (lambda: rename(db, 2, "money matters"), "theme 10 is already labelled 'money matters'; choose another label"),
         (lambda: rename(db, 10, "Late delivery"), "theme 2 is already labelled 'Late delivery'; choose another label"),
@@ -194,6 +197,10 @@ def test_cli_pin_twice_publishes_once(shaped: sqlite_utils.Database, tmp_path: P
     assert run("rename", "2", "Late delivery ") == (
         0, "theme 2 is already 'Late delivery' (pinned); nothing changed\n", "")
     assert run("rename", "3", "X") == (1, "", "Error: theme 3 was merged into theme 1; name 1 instead\n")
+    # a label typed over lines, or with runs of spaces, is one line
+    assert run("rename", "2", "Late\n  deliveries\t") == (
+        0, "theme 2 is now 'Late deliveries' (pinned)\n", "republished archive.db (0 comments)\n")
+    assert run("rename", "2", "x" * 80)[0] == 0
 
 
 # --- the real model ---------------------------------------------------------------------------

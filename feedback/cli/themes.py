@@ -212,7 +212,7 @@ def rename_cmd(ctx: click.Context, theme_id: int, label: str) -> None:
         changed = rename(db, theme_id, label)
         if not changed:
             ctx.meta["feedback.no_publish"] = True  # nothing changed: nothing to publish
-    label = label.strip()
+        label = db.execute("select label from themes where id = ?", [theme_id]).fetchone()[0]
     click.echo(f"theme {theme_id} is now {label!r} (pinned)" if changed
                else f"theme {theme_id} is already {label!r} (pinned); nothing changed")
 
@@ -294,4 +294,5 @@ def group_cmd(ctx: click.Context, label: str, theme_ids: tuple[int, ...]) -> Non
 
     with _warehouse(ctx, republish=True) as (_, db):
         group_id = group(db, label, list(theme_ids))
+        label = db.execute("select label from themes where id = ?", [group_id]).fetchone()[0]
     click.echo(f"group {group_id} {label!r} now holds {', '.join(map(str, dict.fromkeys(theme_ids)))}")

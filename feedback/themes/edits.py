@@ -61,6 +61,20 @@ def _why_not(db: sqlite_utils.Database, row: dict[str, Any]) -> str:
     return f"theme {tid} is a theme, not a top-level group (`feedback themes list` marks groups [group])"
 
 
+MAX_LABEL = 80  # characters: a label names a theme in lists, charts and page titles
+
+
+def clean_label(text: str, what: str) -> str:
+    """An analyst's label on one line, its runs of spaces, tabs and line breaks made one space;
+    refused when empty or longer than ``MAX_LABEL``."""
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        raise ThemeError(f"{what} cannot be empty")
+    if len(cleaned) > MAX_LABEL:
+        raise ThemeError(f"{what} has at most {MAX_LABEL} characters (this one has {len(cleaned)}): shorten it")
+    return cleaned
+
+
 def _label_clash(db: sqlite_utils.Database, new_label: str, theme_id: int | None = None) -> None:
     """Refuse ``new_label`` when another current theme or group has it (case aside)."""
     clash = db.execute("select id, status from themes where lower(label) = lower(?) and id != ?"
@@ -76,9 +90,7 @@ def _label_clash(db: sqlite_utils.Database, new_label: str, theme_id: int | None
 def rename(db: sqlite_utils.Database, theme_id: int, new_label: str) -> bool:
     """Give a theme a label of your own; it is pinned (kept by every re-cluster). Returns False,
     changing and recording nothing, when the theme already has that label pinned."""
-    new_label = new_label.strip()
-    if not new_label:
-        raise ThemeError("a label cannot be empty")
+    new_label = clean_label(new_label, "a label")
     old = get_theme(db, theme_id)
     if old["label"] == new_label and old["label_pinned"]:
         return False
@@ -273,9 +285,7 @@ def group(db: sqlite_utils.Database, new_label: str, theme_ids: list[int]) -> in
     two of the themes placed in it, whatever the fit's own grouping (analysts' groups are kept,
     see engine ``_plan_parents``).
     """
-    new_label = new_label.strip()
-    if not new_label:
-        raise ThemeError("a group's label cannot be empty")
+    new_label = clean_label(new_label, "a group's label")
     wanted = list(dict.fromkeys(theme_ids))
     if len(wanted) < 2:
         raise ThemeError("a group needs at least two themes")
