@@ -301,6 +301,8 @@ def test_cli_list_and_show_say_what_they_count_and_what_happened(db: sqlite_util
     assert not any(line.startswith("parent: ") for line in shown)  # a merged theme is in no group
     history = shown[shown.index("history, latest first:") + 1:]
     assert history[0].endswith(f" merged into #{second} ({db['themes'].get(third)['size']} segments)")
+    assert run("show", str(second)).splitlines()[-2].endswith(
+        f" took in #{third} ({db['themes'].get(second)['size']} segments)")  # its size with the merged one
     assert history[-1].endswith(" by the first fit (" + f"{db['themes'].get(third)['size']} segments)")
     history = run("show", str(first)).splitlines()
     assert any(line.endswith(f"split into {', '.join(f'#{p}' for p in parts)}; this id keeps {name!r}"

@@ -134,7 +134,8 @@ def merge(db: sqlite_utils.Database, target: int, sources: list[int], context: f
         if cent is not None:
             db.table("themes").update(target, {"centroid": to_blob(cent)})
         store.refresh_theme_stats(db)
-        store.history(db, stamp, target, "merge-target", into["label"], None, merged=sources)
+        size = db.execute("select size from themes where id = ?", [target]).fetchone()[0]  # with the merged ones
+        store.history(db, stamp, target, "merge-target", into["label"], size, merged=sources)
 
 
 def split(db: sqlite_utils.Database, theme_id: int, settings: ThemeSettings,
