@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 if os.environ.get("LABELS_CODE"):  # another checkout's package (e.g. `git archive main feedback`): its labeller
     sys.path.insert(0, os.environ["LABELS_CODE"])
 
-from themes_metrics import label_checks, label_problem  # noqa: E402
+from themes_metrics import label_checks, label_problem, label_weakness  # noqa: E402
 
 from feedback.themes import label  # noqa: E402
 
@@ -163,10 +163,12 @@ def main() -> None:
             for level, grouped in (("themes", siblings), ("top level", top)):
                 c = label_checks(grouped)
                 print(f"{name} {level} {what}: {c.phrase_share:.1%} of {c.labels} 2-4-word content phrases, "
-                      f"{c.duplicate_siblings} sibling duplicates, problems {c.problems}")
+                      f"{c.duplicate_siblings} sibling duplicates, problems {c.problems}, weak {c.weak}")
         print(f"{name}: labelling CPU {cpu:.2f} s for {len(al)} themes and {len(ap)} parents")
         bad = [lab for lab in [*al.values(), *ap.values()] if label_problem(lab)]
         print(f"{name} failing: " + ", ".join(f'"{lab}" ({label_problem(lab)})' for lab in bad))
+        weak = [lab for lab in [*al.values(), *ap.values()] if not label_problem(lab) and label_weakness(lab)]
+        print(f"{name} weak: " + ", ".join(f'"{lab}" ({label_weakness(lab)})' for lab in weak))
         if args.changed or args.all:
             for kind, before, after in (("parent", bp, ap), ("theme", bl, al)):
                 for k in after:

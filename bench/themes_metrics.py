@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -186,6 +186,47 @@ def label_problem(label: str, stop_words: Iterable[str] | None = None,
     return None
 
 
+_COMMENTS = {"comments", "remarks", "feedback"}
+# The labeller's fixed names for what a theme does that names no topic (a parent of "As above", "Made my day";
+# a theme of kind words): chosen, not fallen back to.
+_FIXED = {"general remarks", "general comments", "warm feedback"}
+
+
+@lru_cache(maxsize=1)
+def _known_words() -> frozenset[str]:
+    """Every word spacy-lookups-data's tables know (word forms, web frequencies in either case)."""
+    from feedback.text.words import english_words, letter_case_evidence
+
+    lower, capitalised = letter_case_evidence()
+    return english_words() | lower | capitalised
+
+
+def label_weakness(label: str, known: Iterable[str] | None = None) -> str | None:
+    """Why a well-formed ``label`` says little, or None; counted apart from :func:`label_problem`'s
+    failures, since each can be the best a theme allows:
+
+    - "comments fallback": "<word> comments" / "remarks" / "feedback" ("Click comments", "Mixed
+      remarks"): the labeller found no phrase and named a word with what its comments do, which
+      tells a reader little and, for a mostly negative theme, not the problem (the fixed labels of
+      what a theme does, "No further comments", "Non-English comments", "General remarks", are not counted);
+    - "foreign": an accented word English does not have ("Rapport qualité-prix");
+    - "unknown word": a word none of spacy-lookups-data's tables knows (``known``, lower-cased words;
+      defaults to :func:`_known_words`): a customer's typo ("Simpler cehckout"), or a name the
+      tables lack ("Brightmoor").
+    """
+    words = [w.lower().replace("’", "'") for w in label.split()]
+    if len(words) == 2 and words[1] in _COMMENTS and _WORD.match(words[0]) and "-" not in words[0] \
+            and " ".join(words) not in _FIXED:
+        return "comments fallback"
+    letters = [part for w in words for part in re.split(r"['-]", w) if part]
+    if any(not part.isascii() for part in letters):
+        return "foreign"
+    table = frozenset(known) if known is not None else _known_words()
+    if any(part.isalpha() and part not in table for part in letters):
+        return "unknown word"
+    return None
+
+
 @dataclass(frozen=True)
 class LabelChecks:
     labels: int
@@ -193,6 +234,7 @@ class LabelChecks:
     one_word_share: float
     duplicate_siblings: int  # labels equal (case-insensitive) to an earlier sibling's
     problems: dict[str, int]  # reason -> count
+    weak: dict[str, int] = field(default_factory=dict)  # well-formed labels that say little (label_weakness)
 
 
 def label_checks(siblings: Mapping[Hashable, Sequence[str]], stop_words: Iterable[str] | None = None,
@@ -209,8 +251,9 @@ def label_checks(siblings: Mapping[Hashable, Sequence[str]], stop_words: Iterabl
         seen = Counter(" ".join(lab.lower().split()) for lab in group)
         duplicates += sum(count - 1 for count in seen.values())
     n = len(labels)
+    weak = Counter(w for w in (label_weakness(lab) for lab in labels if not label_problem(lab, stops, people)) if w)
     return LabelChecks(n, (n - sum(problems.values())) / n, problems.get("one word", 0) / n, duplicates,
-                       dict(sorted(problems.items())))
+                       dict(sorted(problems.items())), dict(sorted(weak.items())))
 
 
 # --- sentiment -----------------------------------------------------------------------------

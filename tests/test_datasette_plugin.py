@@ -315,6 +315,19 @@ async def test_overview_charts_carry_the_archive_numbers(ds: Any, archive: Path)
     assert sum(int(n) for n in re.findall(r'<td class="num">(\d+)</td>', volume_table)) == sum(
         v["comments"] for v in volume)
     assert not re.search(r"\d\.\d{2,}×", page)  # "3.589×" is "3.6×"
+    # the main themes' sentiment: a bar for each one with a score; one nothing could score (the
+    # other languages' entry) has no bar, and the figures table lists it with "–"
+    main = {r[0]: r[1] for r in db.execute(
+        "select label, sentiment from themes where parent_id is null")}
+    unscored = [label for label, value in main.items() if value is None]
+    assert unscored  # the sample archive's "Non-English comments" entry
+    bars = chart_data(page, "sentiment")
+    assert all(b["sentiment"] is not None for b in bars) and {b["label"] for b in bars} == {
+        label for label, value in main.items() if value is not None}
+    figures = page.split('id="figures-sentiment"')[1].split("</table>")[0]
+    for label in unscored:
+        assert re.search(rf">{re.escape(html.escape(label))}</a></td><td class=\"num\">\d+</td><td class=\"num\">–</td>",
+                         figures), label
 
 
 async def test_pages_obey_datasette_permissions(archive: Path) -> None:

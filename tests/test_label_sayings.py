@@ -32,9 +32,10 @@ SIBLINGS: dict[str, tuple[list[str], str]] = {
     "everyone friendly": (["Everyone was really friendly"] * 4 + ["everyone was really friendly!"],
                           "Friendly people"),
     "named staff": (["[NAME] was really helpful."] * 4 + ["[NAME] was so helpful!"], "Helpful staff member"),
-    # "well" is no praise: the lexicon's kind word does not make a late order "Order praise"
+    # "well" is no praise: the lexicon's kind word does not make a late order "Order praise"; arriving after
+    # the slot is the phrase ("Order comments" before)
     "after the slot": (["My order arrived well after the slot."] * 5 + ["Plus my order arrived well after the slot..."],
-                       "Order comments"),
+                       "Arrived after the slot"),
     # a long request whose phrase a quarter of the theme uses: the phrase, not the sentence
     "offers on the bill": (["Make sure offers actually come off the bill"] * 6
                            + ["Multibuy offer not applied, had to chase it.", "the offer wasn't applied to my bill"],

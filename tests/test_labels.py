@@ -622,3 +622,41 @@ def test_every_fixed_label_and_its_variants_read_as_labels() -> None:
     variants = [v for names in label_module._VARIANTS.values() for v in names]
     failing = [text for text in fixed + variants if not label_words.label_phrase(text)]
     assert not failing
+
+
+def test_keywords_never_repeat_a_text() -> None:
+    """Two candidates ("bag", "bags") can be written alike; the keywords list each text once, the
+    label's own first, then the rest by maximal marginal relevance (a sample theme read "bags, bags")."""
+    def cand(key: str, text: str, score: float) -> Candidate:
+        return Candidate(key=key, text=text, score=score, share=0.5)
+
+    ranked = [cand("bag", "bags", 1.0), cand("bags", "bags", 0.9), cand("burst bag", "burst bag", 0.8),
+              cand("refund", "Refund", 0.7), cand("refunds", "refund", 0.6)]
+    assert label_module._diverse(ranked, [ranked[0]], 8) == ["bags", "Refund", "burst bag"]
+    # the first of the label's phrases written alike stands for both (its key "bags" shares no word with "burst bag")
+    assert label_module._diverse(ranked, [ranked[1], cand("bag", "Bags", 1.0)], 8) == ["bags", "burst bag", "Refund"]
+    assert label_module._diverse(ranked, [ranked[0]], 2) == ["bags", "Refund"]
+
+
+@pytest.mark.parametrize(("docs", "expected"), [
+    (["Livraison en retard, encore une fois.", "Il manquait deux articles dans ma commande.",
+      "J'attends toujours mon remboursement depuis deux semaines."], "French comments"),
+    (["Die Lieferung kam zwei Stunden zu spät.", "Obst und Gemüse waren super frisch.",
+      "Sehr freundlicher Fahrer, hat alles bis in die Küche getragen."], "German comments"),
+    # a mix of languages, none at 80 %: no one language names it
+    (["Livraison en retard, encore une fois.", "Die Lieferung kam zwei Stunden zu spät.",
+      "El repartidor fue muy amable, ¡gracias!", "Muy fácil hacer el pedido desde el móvil."], None),
+    (["The delivery was late again.", "Late again."], None),  # English is no other language
+    ([], None),
+])
+def test_a_theme_in_one_other_language_is_named_by_it(docs: list[str], expected: str | None) -> None:
+    assert label_words.language_label(docs) == expected
+
+
+def test_two_themes_of_other_languages_read_by_their_language_not_by_a_number() -> None:
+    french = ["Livraison en retard, encore une fois.", "Il manquait deux articles dans ma commande.",
+              "Les fruits et légumes sont toujours très frais, merci !"] * 2
+    mixed = ["Die Lieferung kam zwei Stunden zu spät.", "El repartidor fue muy amable, ¡gracias!",
+             "Le livreur était très sympathique et serviable.", "Muy fácil hacer el pedido desde el móvil."] * 2
+    labels = label_themes({"fr": french, "mix": mixed}, ["mix", "fr"])
+    assert (labels["fr"].label, labels["mix"].label) == ("French comments", "Non-English comments")

@@ -75,3 +75,28 @@ def test_a_parent_of_other_languages_is_not_general_remarks(parser: Any) -> None
     spanish = ["El reembolso todavía no ha llegado.", "La entrega llegó tarde otra vez."]
     labels = label_parents({"p": [french, spanish]}, ["p"])
     assert labels["p"].label == "Non-English comments"
+
+
+def test_a_childs_side_does_not_depend_on_what_the_process_parsed_before(parser: Any) -> None:
+    """The top level is grouped before the labels parse anything; a theme's side must read the same
+    in a fresh process and after a night's labels parsed its texts (it once did not: the parse's
+    commands counted only once noted), or a re-cluster in a long-lived worker groups differently."""
+    from feedback.themes import label_commands
+
+    wish = ["Clear my basket after checkout", "Clear my basket after checkout please",
+            "Clear my basket after checkout!"]
+    before = [parent_words.asks(d) for d in wish], parent_words.side(wish, NEGATIVE_THEME, POSITIVE_THEME)
+    for text, doc in zip(wish, parser.pipe(wish), strict=True):
+        label_commands.note(text, doc)
+    assert any(label_commands.imperative(t) for t in wish)  # the parse reads them as commands ...
+    after = [parent_words.asks(d) for d in wish], parent_words.side(wish, NEGATIVE_THEME, POSITIVE_THEME)
+    assert after == before  # ... and the grouping's reading stays its own
+
+
+@pytest.mark.parametrize(("doc", "asked"), [
+    ("Respect the no-substitutes setting", True), ("Open more tills at busy times", True),
+    ("More staff at the weekend", True), ("The driver was respectful", False),
+    ("Can you respect my settings?", False),
+])
+def test_what_asks_the_company_to_do_something(doc: str, asked: bool) -> None:
+    assert parent_words.asks(doc) is asked

@@ -18,6 +18,7 @@ from feedback.themes.hierarchy import honour_placements, set_aside
 from tests.themes_fixtures import add_comments, copy_of, new_warehouse, sample_comments
 
 SETTINGS = ThemeSettings()
+LIST_ALL = "(`feedback themes list --all` shows every id)"
 
 
 # --- the rule, on indices -------------------------------------------------------------------
@@ -151,8 +152,8 @@ def test_move_refuses_what_it_cannot_do(db: sqlite_utils.Database) -> None:
     theme, home, other = a_move(db)
     leaf = groups(db)[other][0]
     cases = [
-        (9999, other, "no current theme with id 9999"),
-        (theme, 9999, "no current theme with id 9999"),
+        (9999, other, f"no theme with id 9999 {LIST_ALL}"),
+        (theme, 9999, f"no theme with id 9999 {LIST_ALL}"),
         (home, other, f"theme {home} is a top-level group; move the themes under it instead"),
         (theme, leaf, f"theme {leaf} is not a top-level group (`feedback themes list` marks them [group])"),
         (theme, theme, f"theme {theme} cannot be moved under itself"),
@@ -219,7 +220,7 @@ def test_cli_move_and_the_republished_archive(db: sqlite_utils.Database, tmp_pat
     archive = sqlite_utils.Database(tmp_path / "archive.db")
     assert archive.execute("select parent_id from themes where id = ?", [theme]).fetchone()[0] is None
     archive.close()
-    assert run("9999", "--top") == (1, "", "Error: no current theme with id 9999\n")
+    assert run("9999", "--top") == (1, "", f"Error: no theme with id 9999 {LIST_ALL}\n")
     for wrong in ([str(theme)], [str(theme), "--top", "--under", str(other)]):
         code, _, error = run(*wrong)
         assert code == 2 and error.endswith("Error: give either --under PARENT_ID or --top\n")
@@ -264,9 +265,10 @@ def test_group_refuses_what_it_cannot_do(db: sqlite_utils.Database) -> None:
         (" ", [a, b], "a group's label cannot be empty"),
         ("Mine", [a], "a group needs at least two themes"),
         ("Mine", [a, a], "a group needs at least two themes"),
-        ("Mine", [a, 9999], "no current theme with id 9999"),
-        ("Mine", [a, home_a], f"no current theme with id {home_a}"),  # a group is not a theme to put in one
-        (taken.upper(), [a, b], f"theme {home_a} is already labelled {taken.upper()!r}"),
+        ("Mine", [a, 9999], f"no theme with id 9999 {LIST_ALL}"),
+        ("Mine", [a, home_a], f"theme {home_a} is a top-level group, not a theme: `feedback themes show {home_a}`"
+                              f" lists its themes (to put a theme in it: `feedback themes move THEME --under {home_a}`)"),
+        (taken.upper(), [a, b], f"theme {home_a} is already labelled {taken.upper()!r}; choose another label"),
     ]
     rows, themes = db["theme_history"].count, db["themes"].count
     for label_, ids, message in cases:

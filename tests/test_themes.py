@@ -248,7 +248,8 @@ def test_cli_list_show_rename(db: sqlite_utils.Database, tmp_path: Path) -> None
     shown = runner.invoke(themes_cli, ["--config", str(config), "show", str(first)])
     assert shown.output.startswith(f"#{first} Renamed")
     missing = runner.invoke(themes_cli, ["--config", str(config), "show", "9999"])
-    assert missing.exit_code == 1 and missing.output.strip() == "Error: no current theme with id 9999"
+    assert missing.exit_code == 1 and missing.output.strip() == (
+        "Error: no theme with id 9999 (`feedback themes list --all` shows every id)")
 
 
 # command -> (its usage line after "Usage: themes", the one-line summary, its options in order)
@@ -258,12 +259,13 @@ HELP = {
     "recluster": ("recluster [OPTIONS]", "Re-cluster every comment; theme ids, labels and edits carry over.",
                   ["--min-cluster-size", "--min-samples", "--cluster-selection-method", "--reduction", "--dims",
                    "--seed", "--assign-threshold", "--top-themes"]),
-    "list": ("list [OPTIONS]", "Themes with size, sentiment and parent, biggest first.", ["--all", "--json"]),
+    "list": ("list [OPTIONS]", "Themes with comments, segments, sentiment and parent, biggest first.",
+             ["--all", "--json"]),
     "show": ("show [OPTIONS] THEME_ID", "A theme's label, keywords, representative comments and history.", []),
     "rename": ("rename [OPTIONS] THEME_ID LABEL", "Give a theme your own label (kept by every re-cluster).", []),
     "merge": ("merge [OPTIONS] TARGET OTHERS...", "Merge the OTHERS themes into TARGET (re-clusters keep them merged).",
               []),
-    "split": ("split [OPTIONS] THEME_ID", "Re-cluster one theme into parts; the biggest part keeps the id.", []),
+    "split": ("split [OPTIONS] THEME_ID", "Re-cluster one theme into parts; one part keeps the id and the label.", []),
     "pin": ("pin [OPTIONS] THEME_ID", "Keep a theme's current label through re-clusters.", []),
     "move": ("move [OPTIONS] THEME_ID", "Put a theme under another top-level group (re-clusters keep it there).",
              ["--under", "--top"]),

@@ -60,13 +60,23 @@ def recluster_cmd(ctx: click.Context, **params: Any) -> None:
     stages = Stages("re-cluster", verbose)
     with stages.following("feedback"), _warehouse(ctx, republish=True, stages=stages) as (config, db):
         settings = with_overrides(config.themes, config.base_dir, params)
+        named = dict(db.execute("select id, label from themes where status = 'parent' and label_pinned = 1").fetchall())
+        held = {g: [r[0] for r in db.execute("select id from themes where parent_id = ? and status = 'active'"
+                                             " order by id", [g])] for g in named}
         with stages.stage("recluster-themes"):
             stats = run_recluster(db, settings, make_embedder(settings.model_path, settings.batch_size, config.embed,
                                                               config.base_dir, db=db))
+        gone = [r[0] for r in db.execute(f"select id from themes where status = 'retired' and id in"
+                                         f" ({','.join('?' * len(named))}) order by id", list(named))] if named else []
     click.echo(
         f"{stats['themes_total']} themes ({stats['themes_new']} new, {stats['themes_matched']} kept), "
         f"{stats['parents_total']} parents; {stats['outlier_share']:.1%} of comments fit no theme"
     )
+    if gone:  # an analyst's group the new top level did not continue: say so, and how to have it again
+        click.echo(f"note: {len(gone)} group{'s' if len(gone) > 1 else ''} named by an analyst did not continue: "
+                   + "; ".join(f"#{g} {named[g]!r} (held {', '.join(map(str, held[g]))})" for g in gone)
+                   + ". Their themes are in the new groups; to have such a group again:"
+                   " `feedback themes group LABEL THEME...`")
 
 
 @themes.command("list")
@@ -75,17 +85,17 @@ def recluster_cmd(ctx: click.Context, **params: Any) -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON array of objects instead of the table.")
 @click.pass_context
 def list_cmd(ctx: click.Context, show_all: bool, limit: int | None, as_json: bool) -> None:
-    """Themes with size, sentiment and parent, biggest first."""
+    """Themes with comments, segments, sentiment and parent, biggest first."""
     statuses = ("active", "parent", "merged", "retired") if show_all else ("active", "parent")
     with _warehouse(ctx) as (_, db):
         marks = ",".join("?" * len(statuses))
         rows = db.execute(
-            f"""select id, label, size, sentiment, parent_id, status, is_new, label_pinned from themes
+            f"""select id, label, size, sentiment, parent_id, status, is_new, label_pinned, comments from themes
                 where status in ({marks}) order by status = 'parent' desc, size desc, id limit ?""",
             [*statuses, -1 if limit is None else limit],
         ).fetchall()
     if as_json:
-        keys = ("id", "label", "size", "sentiment", "parent_id", "status", "is_new", "label_pinned")
+        keys = ("id", "label", "size", "sentiment", "parent_id", "status", "is_new", "label_pinned", "comments")
         found = [{**dict(zip(keys, row, strict=True)), "is_new": bool(row[6]), "label_pinned": bool(row[7])}
                  for row in rows]
         click.echo(json.dumps(found, indent=2, ensure_ascii=False))
@@ -93,12 +103,13 @@ def list_cmd(ctx: click.Context, show_all: bool, limit: int | None, as_json: boo
     if not rows:
         click.echo("no themes yet (run the nightly flow or `feedback themes recluster`)")
         return
-    click.echo(f"{'id':>5}  {'size':>6}  {'sent':>5}  {'parent':>6}  label")
-    for tid, label, size, sent, parent, status, is_new, pinned in rows:
+    # a comment can make points in several themes: pages count comments, the engine segments (points made)
+    click.echo(f"{'id':>5}  {'comments':>8}  {'segments':>8}  {'sent':>5}  {'parent':>6}  label")
+    for tid, label, size, sent, parent, status, is_new, pinned, comments in rows:
         flags = "".join([" [group]" if status == "parent" else "", " [new]" if is_new else "",
                          " [pinned]" if pinned else "", f" [{status}]" if status in ("merged", "retired") else ""])
         sent_text = f"{sent:+.2f}" if sent is not None else "  -  "
-        click.echo(f"{tid:>5}  {size or 0:>6}  {sent_text:>5}  {parent or '':>6}  {label}{flags}")
+        click.echo(f"{tid:>5}  {comments or 0:>8}  {size or 0:>8}  {sent_text:>5}  {parent or '':>6}  {label}{flags}")
 
 
 @themes.command("show")
@@ -116,22 +127,77 @@ def show_cmd(ctx: click.Context, theme_id: int) -> None:
         children = db.execute("select id, label, size, sentiment from themes where parent_id = ? and status = 'active'"
                               " order by size desc, id", [theme_id]).fetchall()
         parent = db.execute("select label from themes where id = ?", [row["parent_id"]]).fetchone()
-        history = db.execute("select at, event, label, size from theme_history where theme_id = ? order by id desc limit 10",
-                             [theme_id]).fetchall()
+        merged = db.execute("select id, label from themes where id = ?", [row["merged_into"]]).fetchone()
+        # the nightly snapshots repeat the label and size: the edits and fits are what happened
+        history = db.execute("select at, event, label, size, details from theme_history where theme_id = ?"
+                             " and event != 'nightly' order by id desc limit 10", [theme_id]).fetchall()
     click.echo(f"#{row['id']} {row['label']}  ({row['status']}{', pinned' if row['label_pinned'] else ''})")
-    click.echo(f"size {row['size'] or 0} segments in {row['comments'] or 0} comments; sentiment "
-               f"{row['sentiment'] if row['sentiment'] is not None else '-'}; first seen {row['first_seen']}, "
-               f"last seen {row['last_seen']}")
+    if row["status"] == "merged" and merged:
+        click.echo(f"merged into #{merged[0]} {merged[1]}")
+    sentiment = f"{row['sentiment']:+.2f}" if row["sentiment"] is not None else "-"
+    click.echo(f"{row['comments'] or 0} comments, {row['size'] or 0} segments (points made); sentiment {sentiment};"
+               f" first seen {row['first_seen']}, last seen {row['last_seen']}")
     click.echo("keywords: " + ", ".join(json.loads(row["keywords"] or "[]")))
-    if row["parent_id"]:
+    if row["parent_id"] and row["status"] == "active":
         click.echo(f"parent: #{row['parent_id']} {parent[0] if parent else ''}".rstrip())
     for cid, clabel, csize, csent in children:
         sent_text = f"{csent:+.2f}" if csent is not None else "-"
         click.echo(f"  child #{cid} {clabel} ({csize or 0} segments, sentiment {sent_text})")
     for text in texts:
         click.echo(f"  \u201c{text}\u201d")
-    for at, event, label, size in history:
-        click.echo(f"  {at[:19]} {event} {label or ''} {size if size is not None else ''}".rstrip())
+    if history:
+        click.echo("history, latest first:")
+    for at, event, label, size, details in history:
+        click.echo(f"  {at[:19]} {describe(event, label, size, json.loads(details or '{}'))}")
+
+
+def _ids(values: Any) -> str:
+    return ", ".join(f"#{v}" for v in (values if isinstance(values, list) else [values]))
+
+
+def _where(group: Any) -> str:
+    return "the top level" if group is None else f"group #{group}"
+
+
+BY = {"fit": "the first fit", "recluster": "a re-cluster", "model-change": "a re-fit for a new model",
+      "move": "a move", "merge": "a merge", "analyst": "an analyst"}
+
+
+def describe(event: str, label: str | None, size: int | None, details: dict[str, Any]) -> str:
+    """One theme_history row in words: what happened, by whom, to what."""
+    by = BY.get(str(details.get("by")), str(details.get("by") or ""))
+    get = details.get
+    kind = "group " if get("kind") == "parent" else ""
+    match event:
+        case "created":
+            made = f"group {label!r} made" if get("kind") == "parent" else f"made as {label!r}"
+            what = f"{made} by {by}" if by else made
+        case "matched":
+            what = f"kept by {by} as {label!r}" if by else f"{kind}kept as {label!r}"
+        case "retired":
+            what = (f"retired by {by}" if by else "group retired by a re-fit (its themes are in other groups now)"
+                    if kind else "retired")
+        case "proposed":
+            what = f"proposed as {label!r} from the {get('source') or 'outlier pool'}"
+        case "renamed":
+            what = f"renamed from {get('previous')!r} to {label!r} (pinned)"
+        case "pinned":
+            what = f"label {label!r} pinned"
+        case "merged":
+            what = f"merged into #{get('into')}"
+        case "merge-target":
+            what = f"took in {_ids(get('merged') or [])}"
+        case "split":
+            what = f"split into {_ids(get('into') or [])}; this id keeps {label!r}"
+        case "split-from":
+            what = f"split off #{get('of')} as {label!r}"
+        case "moved" if get("by") == "split":
+            what = f"placed in {_where(get('to'))}, as the theme it was split from"
+        case "moved":
+            what = f"moved from {_where(get('from'))} to {_where(get('to'))}"
+        case _:
+            what = f"{event} {label or ''}".rstrip()
+    return f"{what} ({size} segments)" if size is not None else what
 
 
 @themes.command("rename")
@@ -143,8 +209,12 @@ def rename_cmd(ctx: click.Context, theme_id: int, label: str) -> None:
     from feedback.themes import rename
 
     with _warehouse(ctx, republish=True) as (_, db):
-        rename(db, theme_id, label)
-    click.echo(f"theme {theme_id} is now {label!r} (pinned)")
+        changed = rename(db, theme_id, label)
+        if not changed:
+            ctx.meta["feedback.no_publish"] = True  # nothing changed: nothing to publish
+        label = db.execute("select label from themes where id = ?", [theme_id]).fetchone()[0]
+    click.echo(f"theme {theme_id} is now {label!r} (pinned)" if changed
+               else f"theme {theme_id} is already {label!r} (pinned); nothing changed")
 
 
 @themes.command("pin")
@@ -155,8 +225,12 @@ def pin_cmd(ctx: click.Context, theme_id: int) -> None:
     from feedback.themes import pin
 
     with _warehouse(ctx, republish=True) as (_, db):
-        pin(db, theme_id)
-    click.echo(f"theme {theme_id}'s label is pinned")
+        changed = pin(db, theme_id)
+        if not changed:
+            ctx.meta["feedback.no_publish"] = True  # nothing changed: nothing to publish
+        label = db.execute("select label from themes where id = ?", [theme_id]).fetchone()[0]
+    click.echo(f"theme {theme_id}'s label {label!r} is pinned" if changed
+               else f"theme {theme_id}'s label {label!r} is already pinned; nothing changed")
 
 
 @themes.command("merge")
@@ -177,13 +251,17 @@ def merge_cmd(ctx: click.Context, target: int, others: tuple[int, ...]) -> None:
 @click.argument("theme_id", type=int)
 @click.pass_context
 def split_cmd(ctx: click.Context, theme_id: int) -> None:
-    """Re-cluster one theme into parts; the biggest part keeps the id."""
+    """Re-cluster one theme into parts; one part keeps the id and the label."""
+    # the biggest part, unless the label's words fit another clearly better (edits.label_keeper)
     from feedback.themes import split
     from feedback.themes.settings import with_overrides
 
     with _warehouse(ctx, republish=True) as (config, db):
         ids = split(db, theme_id, with_overrides(config.themes, config.base_dir, {}))
-    click.echo(f"theme {theme_id} split into {', '.join(map(str, ids))}")
+        parts = [db.execute("select id, label, size from themes where id = ?", [i]).fetchone() for i in ids]
+    click.echo(f"theme {theme_id} split into {len(ids)} parts:")
+    for pid, plabel, psize in parts:
+        click.echo(f"  #{pid} {plabel} ({psize or 0} segments){' (keeps the id)' if pid == theme_id else ''}")
 
 
 @themes.command("move")
@@ -216,4 +294,5 @@ def group_cmd(ctx: click.Context, label: str, theme_ids: tuple[int, ...]) -> Non
 
     with _warehouse(ctx, republish=True) as (_, db):
         group_id = group(db, label, list(theme_ids))
+        label = db.execute("select label from themes where id = ?", [group_id]).fetchone()[0]
     click.echo(f"group {group_id} {label!r} now holds {', '.join(map(str, dict.fromkeys(theme_ids)))}")

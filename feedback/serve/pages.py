@@ -101,7 +101,8 @@ async def overview(datasette: Any, request: Any) -> Response:
         "volume": chart_json(volume), "volume_table": pivot(volume, "week", "channel", "comments"),
         "top_themes": chart_json(top), "top": top, "theme_weeks": chart_json(theme_weeks),
         "theme_table": pivot([{**w, "label": labels.get(w["theme_id"])} for w in theme_weeks], "week", "label", "comments"),
-        "sentiment_rows": sentiment, "sentiment": chart_json(sentiment),
+        # a theme nothing could score (other languages) has no bar; the figures table lists it with "–"
+        "sentiment_rows": sentiment, "sentiment": chart_json([r for r in sentiment if r["sentiment"] is not None]),
         "promise_rows": promises, "promises": chart_json(promises),
         "emerging": [t for t in await q.trends(db, "4 weeks") if t["trend"] == "emerging"][:8],
         "info": (await q.rows(db, "select * from archive_info"))[:1],

@@ -25,38 +25,98 @@ class ThemeError(FeedbackError):
 
 
 def get_theme(db: sqlite_utils.Database, theme_id: int, statuses: tuple[str, ...] = ("active", "parent")) -> dict[str, Any]:
-    rows = [r for r in store.theme_rows(db, statuses) if r["id"] == theme_id]
-    if not rows:
-        raise ThemeError(f"no current theme with id {theme_id}")
-    return rows[0]
+    """The row of theme ``theme_id`` when its status is one of ``statuses``; else a :class:`ThemeError`
+    that says what the id is instead and what to do."""
+    cursor = db.execute("select * from themes where id = ?", [theme_id])
+    found = cursor.fetchone()
+    if found is None:
+        raise ThemeError(f"no theme with id {theme_id} (`feedback themes list --all` shows every id)")
+    row = dict(zip([d[0] for d in cursor.description], found, strict=True))
+    if row["status"] not in statuses:
+        raise ThemeError(_why_not(db, row))
+    return row
 
 
-def rename(db: sqlite_utils.Database, theme_id: int, new_label: str) -> None:
-    """Give a theme a label of your own; it is pinned (kept by every re-cluster)."""
-    new_label = new_label.strip()
-    if not new_label:
-        raise ThemeError("a label cannot be empty")
-    old = get_theme(db, theme_id)
-    clash = db.execute("select id from themes where lower(label) = lower(?) and id != ? and status in ('active', 'parent')",
-                       [new_label, theme_id]).fetchone()
+def _why_not(db: sqlite_utils.Database, row: dict[str, Any]) -> str:
+    """Why the theme ``row`` cannot be edited as asked, and what to name instead."""
+    tid = row["id"]
+    if row["status"] == "merged":
+        into, seen = row["merged_into"], {tid}
+        while into is not None and into not in seen:  # a merge target merged again: the theme that holds it now
+            seen.add(into)
+            nxt = db.execute("select merged_into from themes where id = ? and status = 'merged'", [into]).fetchone()
+            if nxt is None or nxt[0] is None:
+                break
+            into = nxt[0]
+        return f"theme {tid} was merged into theme {into}; name {into} instead"
+    if row["status"] == "retired" and row["level"] == 1:
+        return (f"group {tid} was retired (no theme is left in it); to have it again: "
+                f"`feedback themes group {json.dumps(row['label'])} THEME...`")
+    if row["status"] == "retired":
+        return (f"theme {tid} was retired (it no longer holds comments); "
+                f"`feedback themes show {tid}` shows its history")
+    if row["status"] == "parent":
+        return (f"theme {tid} is a top-level group, not a theme: `feedback themes show {tid}` lists its themes"
+                f" (to put a theme in it: `feedback themes move THEME --under {tid}`)")
+    return f"theme {tid} is a theme, not a top-level group (`feedback themes list` marks groups [group])"
+
+
+MAX_LABEL = 80  # characters: a label names a theme in lists, charts and page titles
+
+
+def clean_label(text: str, what: str) -> str:
+    """An analyst's label on one line, its runs of spaces, tabs and line breaks made one space;
+    refused when empty or longer than ``MAX_LABEL``."""
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        raise ThemeError(f"{what} cannot be empty")
+    if len(cleaned) > MAX_LABEL:
+        raise ThemeError(f"{what} has at most {MAX_LABEL} characters (this one has {len(cleaned)}): shorten it")
+    return cleaned
+
+
+def _label_clash(db: sqlite_utils.Database, new_label: str, theme_id: int | None = None) -> None:
+    """Refuse ``new_label`` when another current theme or group has it (case aside)."""
+    clash = db.execute("select id, status from themes where lower(label) = lower(?) and id != ?"
+                       " and status in ('active', 'parent')", [new_label, -1 if theme_id is None else theme_id]
+                       ).fetchone()
     if clash:
-        raise ThemeError(f"theme {clash[0]} is already labelled {new_label!r}")
+        hint = "choose another label"
+        if theme_id is not None and clash[1] == "active" and get_theme(db, theme_id)["status"] == "active":
+            hint += f", or merge the two themes: `feedback themes merge {clash[0]} {theme_id}`"
+        raise ThemeError(f"theme {clash[0]} is already labelled {new_label!r}; {hint}")
+
+
+def rename(db: sqlite_utils.Database, theme_id: int, new_label: str) -> bool:
+    """Give a theme a label of your own; it is pinned (kept by every re-cluster). Returns False,
+    changing and recording nothing, when the theme already has that label pinned."""
+    new_label = clean_label(new_label, "a label")
+    old = get_theme(db, theme_id)
+    if old["label"] == new_label and old["label_pinned"]:
+        return False
+    _label_clash(db, new_label, theme_id)
     with db.atomic():
         db.table("themes").update(theme_id, {"label": new_label, "label_pinned": 1, "updated_at": now_iso()})
         store.history(db, now_iso(), theme_id, "renamed", new_label, old["size"], previous=old["label"])
+    return True
 
 
-def pin(db: sqlite_utils.Database, theme_id: int) -> None:
-    """Keep the current label through re-clusters."""
+def pin(db: sqlite_utils.Database, theme_id: int) -> bool:
+    """Keep the current label through re-clusters. Returns False, changing and recording nothing,
+    when it is pinned already."""
     old = get_theme(db, theme_id)
+    if old["label_pinned"]:
+        return False
     with db.atomic():
         db.table("themes").update(theme_id, {"label_pinned": 1, "updated_at": now_iso()})
         store.history(db, now_iso(), theme_id, "pinned", old["label"], old["size"])
+    return True
 
 
 def merge(db: sqlite_utils.Database, target: int, sources: list[int], context: float = 0.0) -> None:
     """Move the segments of ``sources`` into ``target``; the sources are marked merged. ``context``:
     the settings' ``context_weight`` (the merged centroid is placed as the fit places centroids)."""
+    sources = list(dict.fromkeys(sources))
     if not sources:
         raise ThemeError("name at least one theme to merge into the first")
     if target in sources:
@@ -69,42 +129,51 @@ def merge(db: sqlite_utils.Database, target: int, sources: list[int], context: f
             db.execute("update theme_segments set theme_id = ? where theme_id = ?", [target, row["id"]])
             db.table("themes").update(row["id"], {"status": "merged", "merged_into": target, "updated_at": stamp})
             store.history(db, stamp, row["id"], "merged", row["label"], row["size"], into=target)
+            _retire_if_empty(db, row["parent_id"], stamp, "merge")
         cent = store.member_centroid(db, target, into["model"], into["model_version"], context)
         if cent is not None:
             db.table("themes").update(target, {"centroid": to_blob(cent)})
         store.refresh_theme_stats(db)
-        store.history(db, stamp, target, "merge-target", into["label"], None, merged=sources)
+        size = db.execute("select size from themes where id = ?", [target]).fetchone()[0]  # with the merged ones
+        store.history(db, stamp, target, "merge-target", into["label"], size, merged=sources)
 
 
 def split(db: sqlite_utils.Database, theme_id: int, settings: ThemeSettings,
           embedder: SupportsEmbed | None = None) -> list[int]:
-    """Re-cluster one theme into parts; the biggest part keeps the id. Returns all part ids."""
+    """Re-cluster one theme into parts. The id and the label stay together: the biggest part keeps
+    both, unless the label's words fit another part clearly better (:func:`label_keeper`), which
+    then keeps them; the other parts get new ids and labels of their own. Returns all part ids, the
+    theme's own first."""
     row = get_theme(db, theme_id, ("active",))
     ids_, hashes, vectors = store.segment_vectors(db, store.ModelKey(row["model"], row["model_version"]),
                                                   "s.theme_id = ?", [theme_id], context=settings.context_weight)
-    if len(ids_) < 4:
-        raise ThemeError(f"theme {theme_id} has {len(ids_)} segments; at least 4 are needed to split it")
+    if len(ids_) < 2 * MIN_PART:
+        raise ThemeError(f"theme {theme_id} has {len(ids_)} segments; at least {2 * MIN_PART} are needed to split"
+                         f" it (to fold it into another theme: `feedback themes merge OTHER {theme_id}`)")
     text_of = dict(db.execute("select id, text from theme_segments where theme_id = ?", [theme_id]).fetchall())
     seg = [(i, h, text_of[i]) for i, h in zip(ids_, hashes, strict=True)]
-    parts = _parts(vectors, [f"{s[1]}:{s[0]}" for s in seg], settings)
+    parts = fold_small_parts(_parts(vectors, [f"{s[1]}:{s[0]}" for s in seg], settings), vectors)
+    if parts.max() < 1:
+        raise ThemeError(f"theme {theme_id}'s {len(ids_)} segments do not fall into two parts of {MIN_PART} or more;"
+                         " nothing changed")
     order = sorted(range(parts.max() + 1), key=lambda p: (-int((parts == p).sum()), p))
     cents = cluster.centroids(vectors, parts)
-    taken = [r["label"] for r in store.theme_rows(db, ("active", "parent")) if r["id"] != theme_id]
     docs = {p: [seg[i][2] for i in np.flatnonzero(parts == p)] for p in order}
-    labels = label.label_themes(docs, order, taken=taken, keywords=settings.keywords)
+    keeper = order[label_keeper(*_label_words(row["label"], [docs[p] for p in order]))]
+    # the other parts are named first (the kept label is taken); the kept part's labelling gives its keywords
+    taken = [r["label"] for r in store.theme_rows(db, ("active", "parent")) if r["id"] != theme_id]
+    labels = label.label_themes(docs, [*(p for p in order if p != keeper), keeper], taken=[*taken, row["label"]],
+                                keywords=settings.keywords)
     stamp = now_iso()
     ids = [theme_id]
+    placed = theme_id in placements(db)
     with db.atomic():
         next_id = store.next_theme_id(db)
-        for rank, p in enumerate(order):
+        db.table("themes").update(theme_id, {"centroid": to_blob(cents[keeper]), "updated_at": stamp,
+                                             "keywords": json.dumps(labels[keeper].keywords)})
+        for p in (p for p in order if p != keeper):
             members = [seg[i][0] for i in np.flatnonzero(parts == p)]
             lab = labels[p]
-            if rank == 0:
-                update = {"centroid": to_blob(cents[p]), "updated_at": stamp}
-                if not row["label_pinned"]:
-                    update.update(label=lab.label, keywords=json.dumps(lab.keywords))
-                db.table("themes").update(theme_id, update)
-                continue
             new_id, next_id = next_id, next_id + 1
             db.table("themes").insert({**{k: row[k] for k in ("parent_id", "model", "model_version")},
                                  "id": new_id, "label": lab.label, "label_pinned": 0,
@@ -114,10 +183,57 @@ def split(db: sqlite_utils.Database, theme_id: int, settings: ThemeSettings,
             for part in chunks(members):
                 db.execute(f"update theme_segments set theme_id = ? where id in ({marks(len(part))})", [new_id, *part])
             store.history(db, stamp, new_id, "split-from", lab.label, len(members), of=theme_id)
+            if placed:  # the place an analyst gave the theme is its parts' too
+                store.history(db, stamp, new_id, "moved", lab.label, len(members),
+                              **{"from": row["parent_id"], "to": placements(db)[theme_id], "by": "split"})
             ids.append(new_id)
         store.refresh_theme_stats(db)
-        store.history(db, stamp, theme_id, "split", row["label"], None, into=ids)
+        store.history(db, stamp, theme_id, "split", row["label"], int((parts == keeper).sum()), into=ids)
     return ids
+
+
+MIN_PART = 3  # segments: a smaller part of a split joins the part nearest it
+
+
+def fold_small_parts(parts: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """``parts`` (a part number per segment) with every part under ``MIN_PART`` segments folded
+    into the nearest bigger one (centroid cosine), renumbered 0.. in order of first appearance."""
+    sizes = np.bincount(parts[parts >= 0])
+    big = [p for p in range(len(sizes)) if sizes[p] >= MIN_PART]
+    if not big:
+        return np.zeros_like(parts)
+    cents = cluster.centroids(vectors, parts)
+    out = parts.copy()
+    for p in range(len(sizes)):
+        if sizes[p] and p not in big:
+            out[parts == p] = big[int(np.argmax(cents[big] @ cents[p]))]
+    kept = {p: n for n, p in enumerate(dict.fromkeys(int(x) for x in out if x >= 0))}
+    return np.array([kept.get(int(x), -1) for x in out], dtype=np.int64)
+
+
+CLEARLY_BETTER = 0.25  # how much more often another part's segments must use the label's words to take it
+
+
+def label_keeper(words: set[str], parts: list[list[set[str]]]) -> int:
+    """Which of a split theme's ``parts`` (biggest first; each a list of its segments' word sets)
+    keeps the theme's id and label, whose content words are ``words``: the biggest, unless another
+    part uses the label's words in a share of its segments at least ``CLEARLY_BETTER`` above the
+    biggest's (the mean share over the words; the best such part, the bigger on a tie)."""
+    if not words or not parts:
+        return 0
+    fits = [sum(sum(w in s for s in segs) for w in words) / (len(words) * len(segs)) if segs else 0.0
+            for segs in parts]
+    best = max(range(len(fits)), key=lambda p: (fits[p], -p))
+    return best if fits[best] >= fits[0] + CLEARLY_BETTER else 0
+
+
+def _label_words(theme_label: str, parts: list[list[str]]) -> tuple[set[str], list[list[set[str]]]]:
+    """The content lemmas of a label and of each part's segments (for :func:`label_keeper`)."""
+    from feedback.text.segments import lemma_terms_many
+
+    found = lemma_terms_many([theme_label, *(t for texts in parts for t in texts)], max_n=1)
+    words, rest = set(found[0]), iter(found[1:])
+    return words, [[set(next(rest)) for _ in texts] for texts in parts]
 
 
 def move(db: sqlite_utils.Database, theme_id: int, under: int | None) -> bool:
@@ -149,12 +265,17 @@ def _place(db: sqlite_utils.Database, row: dict[str, Any], under: int | None, st
     old = row["parent_id"]
     db.table("themes").update(row["id"], {"parent_id": under, "updated_at": stamp})
     store.history(db, stamp, row["id"], "moved", row["label"], row["size"], **{"from": old, "to": under})
+    _retire_if_empty(db, old, stamp, "move")
+
+
+def _retire_if_empty(db: sqlite_utils.Database, group_id: int | None, stamp: str, by: str) -> None:
+    """Retire the group ``group_id`` when no active theme is left in it (an edit took its last)."""
     emptied = db.execute(
-        """select id, label, size from themes where id = ? and status = 'parent' and not exists
-           (select 1 from themes c where c.parent_id = themes.id and c.status = 'active')""", [old]).fetchone()
+        """select id, label from themes where id = ? and status = 'parent' and not exists
+           (select 1 from themes c where c.parent_id = themes.id and c.status = 'active')""", [group_id]).fetchone()
     if emptied:
-        store.retire_theme(db, old, stamp)
-        store.history(db, stamp, old, "retired", emptied[1], emptied[2], by="move")
+        store.retire_theme(db, emptied[0], stamp)
+        store.history(db, stamp, emptied[0], "retired", emptied[1], None, by=by)  # no theme left: no size
 
 
 def group(db: sqlite_utils.Database, new_label: str, theme_ids: list[int]) -> int:
@@ -165,17 +286,12 @@ def group(db: sqlite_utils.Database, new_label: str, theme_ids: list[int]) -> in
     two of the themes placed in it, whatever the fit's own grouping (analysts' groups are kept,
     see engine ``_plan_parents``).
     """
-    new_label = new_label.strip()
-    if not new_label:
-        raise ThemeError("a group's label cannot be empty")
+    new_label = clean_label(new_label, "a group's label")
     wanted = list(dict.fromkeys(theme_ids))
     if len(wanted) < 2:
         raise ThemeError("a group needs at least two themes")
     rows = [get_theme(db, t, ("active",)) for t in wanted]  # a parent or a merged theme is refused here
-    clash = db.execute("select id from themes where lower(label) = lower(?) and status in ('active', 'parent')",
-                       [new_label]).fetchone()
-    if clash:
-        raise ThemeError(f"theme {clash[0]} is already labelled {new_label!r}")
+    _label_clash(db, new_label)
     with db.atomic():
         group_id = store.next_theme_id(db)
         stamp = now_iso()

@@ -440,6 +440,7 @@ def _write_parents(db: sqlite_utils.Database, plan: _Parents, leaf_ids: list[int
             if lab:
                 update.update(label=lab.label, keywords=json.dumps(lab.keywords))
             store.update_theme(db, pid, update)
+            store.history(db, run, pid, "matched", update.get("label", plan.old_rows[pid]["label"]), None, kind="parent")
         else:
             store.insert_parent(db, pid, lab.label if lab else "group", lab.keywords if lab else [], cent, run)
             store.history(db, run, pid, "created", lab.label if lab else None, None, kind="parent")
@@ -448,6 +449,7 @@ def _write_parents(db: sqlite_utils.Database, plan: _Parents, leaf_ids: list[int
     for pid in plan.old_rows:
         if pid not in plan.ids:
             store.retire_theme(db, pid, run)
+            store.history(db, run, pid, "retired", plan.old_rows[pid]["label"], None, kind="parent")
 
 
 def _label_docs(db: sqlite_utils.Database, seg_ids: list[str], seg_theme: list[int | None],

@@ -1,7 +1,8 @@
 """Theme labels: the short phrases people write ("Late delivery", "Rude staff"), distinct.
 
 A theme is named from its representative segments (the best-scoring ``REPRESENTATIVES``;
-callers pass them best first), parsed into candidate phrases by :mod:`.phrases`. A
+callers pass them best first), parsed into candidate phrases by :mod:`.phrases` (a customer's typo
+written as the rest of the fit writes the word: :mod:`.label_spelling`). A
 candidate's score is
 
 - how much of the theme uses it (the share of its segments; for a parent, the share of its
@@ -66,7 +67,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from feedback.themes import label_units, label_words, parent_words, phrases, sayings
+from feedback.themes import label_spelling, label_units, label_words, parent_words, phrases, sayings
 from feedback.themes.label_units import NEGATIVE_THEME, Candidate, Unit
 from feedback.themes.ngram_labels import (
     Labelling,
@@ -98,6 +99,7 @@ OWN = 0.8  # ... but by its own phrase (used by this share of the segments sayin
 FALLBACK_WORDS = 10  # a theme with no phrase is named by its commonest text, cut beyond this
 TOPIC = 0.5  # a child's main word is used by this share of its segments
 TOPIC_WORD = 0.35  # a theme named by one word and a head ("Bus questions") uses it this much, else it is an example
+NAMED = 0.8  # a phrase holding a name the word tables lack (the company's) says less than one without
 WORD_SUPPORT = 0.2  # a phrase's words' own shares add this much (ties go to common words)
 MMR_LAMBDA = 0.7
 OTHER_LANGUAGES = "Non-English comments"
@@ -135,6 +137,7 @@ def label_themes(
     wanted = set(order)
     units = {theme: label_units.unit(list(docs)[: REPRESENTATIVES if theme in wanted else BACKGROUND], parser)
              for theme, docs in docs_by_theme.items()}
+    units = label_spelling.correct(units)  # "cehckout" -> "checkout" when the fit writes it so
     return _choose(_rank(units, LENGTH[1]), units, order, taken, keywords, parents=False)
 
 
@@ -182,6 +185,8 @@ def _rank(units: Mapping[Any, Unit], single_word: float) -> dict[Any, list[Candi
             support = sum(unit.share.get(w, 0.0) for w in words) / len(words) if len(words) > 1 else 0.0
             score = ((unit.share[key] + WORD_SUPPORT * support) * math.log(1 + average / total[key])
                      * length.get(len(words), LENGTH[4]) * _tone(unit.sentiment, phrases.valence(text)))
+            if len(words) > 1 and any(label_words.unknown_name(w, unit.docs) for w in words):
+                score *= NAMED  # "Cancel Brightmoor": every comment is about the company; "No button" says what
             found.append(Candidate(key, text, score, unit.share[key]))
         found.sort(key=lambda c: (-c.score, c.key))
         ranked[theme] = found
@@ -279,7 +284,7 @@ def _one_word_way_out(free: list[Candidate], unit: Unit, used: set[str]) -> tupl
     it ("Swift transfers"), else, if half the theme uses it, with what the comments do ("Refund
     problems", "Holiday questions"); a name ("Portland", "Aaron") gives way to the next word."""
     for pick in [c for c in free if c.words == 1][:3]:
-        if label_words.is_name(pick.key):
+        if label_words.is_name(pick.key, unit.docs):
             continue
         topic = pick.share >= TOPIC_WORD  # else an example ("butter" where each names another food)
         for text in (label_words.neighbour_phrase(pick.text, unit.docs, used),
@@ -299,7 +304,7 @@ def _said_topics(said: str, unit: Unit, free: list[Candidate]) -> list[Candidate
     driver was lovely"), not names, most used first, then the most distinctive ("substitution"
     before "order")."""
     words = {w.strip(".,!?;:'\"").lower() for w in said.split()}
-    found = [k for k in unit.eligible if " " not in k and not label_words.is_name(k) and k not in _PEOPLE
+    found = [k for k in unit.eligible if " " not in k and not label_words.is_name(k, unit.docs) and k not in _PEOPLE
              and (k in words or k + "s" in words or any(w in words for w in unit.written[k]))]
     rank = {c.key: i for i, c in enumerate(free)}
     found.sort(key=lambda k: (-unit.share[k], rank.get(k, len(rank)), k))
@@ -387,12 +392,12 @@ def _fallback(unit: Unit, ranked: list[Candidate], parent: bool, used: set[str])
     ("Timing questions"), "Mixed questions" / "Assorted comments" / ... when its words are each used
     by a few (examples, not its topic), else its best phrase even if taken (made unique by a number),
     its commonest text (cut when long), "Reference numbers" when most of it gives one, else
-    "Unclear comments"; "Non-English comments" when most of it is not English,
+    "Unclear comments"; "French comments" or "Non-English comments" when most of it is not English,
     "Contact details" (or "Phone numbers", ...: :func:`.sayings.contact_labels`) when most of it
     leaves a phone number or an address. A parent whose children share nothing is "Short answers"
     when they are mostly answers with no phrase ("As above", "Why?"), else "Mixed comments"."""
-    if unit.foreign >= 0.5:
-        return OTHER_LANGUAGES
+    if unit.foreign >= 0.5:  # "French comments" when one language, else "Non-English comments"
+        return label_words.language_label(unit.docs) or OTHER_LANGUAGES
     if sayings.contact_share(unit.docs) >= 0.5:
         return _free(sayings.contact_labels(unit.docs), used)
     if parent:
@@ -410,7 +415,7 @@ def _fallback(unit: Unit, ranked: list[Candidate], parent: bool, used: set[str])
     described = label_words.described(said[0]) if said else None
     if described and _norm(described) not in used:
         return described
-    words = [c for c in ranked if c.words == 1 and not label_words.is_name(c.key)]
+    words = [c for c in ranked if c.words == 1 and not label_words.is_name(c.key, unit.docs)]
     kind = label_words.question_kind(unit.docs, used)
     for c in [c for c in words if c.share >= TOPIC_WORD][:3]:
         text = label_words.topic_phrase(c.key, unit.docs, unit.sentiment, NEGATIVE_THEME, c.text, POSITIVE_THEME, used)
@@ -471,15 +476,17 @@ def _unique(label: str, used: set[str]) -> str:
 
 def _diverse(ranked: list[Candidate], picked: list[Candidate], limit: int) -> list[str]:
     """Keywords: the label's phrases, then maximal marginal relevance over the candidates, where
-    two phrases are similar by the words they share ("refund", "refund request")."""
-    chosen = list(picked[:limit])
-    pool = [c for c in ranked if c not in chosen][: limit * 4]
+    two phrases are similar by the words they share ("refund", "refund request"); never one
+    text twice (two candidates, "bag" and "bags", can both be written "bags")."""
+    written = {t: c for t, c in reversed([(_norm(c.text), c) for c in picked])}  # the first of each text
+    chosen = sorted(written.values(), key=picked.index)[:limit]
+    pool = [c for c in ranked if _norm(c.text) not in written][: limit * 4]
     top = max((c.score for c in pool), default=1.0) or 1.0
     while pool and len(chosen) < limit:
         best = max(pool, key=lambda c: MMR_LAMBDA * c.score / top
                    - (1 - MMR_LAMBDA) * max((_overlap(c.key, o.key) for o in chosen), default=0.0))
         chosen.append(best)
-        pool.remove(best)
+        pool = [c for c in pool if _norm(c.text) != _norm(best.text)]
     return [c.text for c in chosen]
 
 

@@ -22,7 +22,9 @@ FOREIGN_WORDS = frozenset({
 
 
 def is_foreign(text: str) -> bool:
-    """A segment not in English: its words are mostly other languages' stop words or accented.
+    """A segment not in English: its words are mostly other languages' stop words or accented, or,
+    with an accented word English does not have or one of those stop words, half of them are no
+    English words ("Bon rapport qualité-prix": English has "rapport" but not "qualité", "prix").
 
     Cheap and conservative: a couple of borrowed words ("café", "plus") leave a sentence English.
     """
@@ -30,4 +32,24 @@ def is_foreign(text: str) -> bool:
     if not words:
         return False
     marked = sum(w in FOREIGN_WORDS or not w.isascii() for w in words)
-    return marked >= 2 and marked / len(words) >= 0.3
+    if marked >= 2 and marked / len(words) >= 0.3:
+        return True
+    known = _english()
+    unknown = sum(w not in known for w in words) / len(words)
+    if all(w.isascii() for w in words):  # "Il manquait deux articles dans ma commande": one of their words
+        return marked >= 1 and unknown >= 0.5
+    accented = [w for w in words if not w.isascii() and w not in known]
+    return bool(accented) and unknown >= 0.5
+
+
+def foreign_word(word: str) -> bool:
+    """An accented word English does not have ("qualité", not "café"): no label is written with one."""
+    return not word.isascii() and word.lower() not in _english()
+
+
+def _english() -> frozenset[str]:
+    from feedback.text.words import english_words
+
+    # spacy-lookups-data's word forms, cached per process
+
+    return english_words()

@@ -31,8 +31,9 @@ from functools import lru_cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from feedback.themes.label_commands import imperative
 from feedback.themes.label_language import is_foreign
-from feedback.themes.phrases import JOINED, TIME_WORDS
+from feedback.themes.phrases import JOINED, PREDICATIVE, TIME_WORDS
 
 LEADING = {"no", "more", "less", "fewer"}  # may open a label ("No reply", "More staff")
 PRONOUNS = {"i", "me", "my", "mine", "you", "your", "yours", "we", "us", "our", "he", "him", "his", "she", "her",
@@ -74,6 +75,13 @@ SPEECH_ACTS = [
      re.compile(r"^(?:as|see) (?:above|before)$|^same as (?:above|before)$|^nothing"
                 r"(?: (?:else|more|further))?(?: to (?:add|say|report))?(?: really| thanks)?$|^can'?t think of anything"
                 r"(?: else)?$|^no(?: further| other| more)? comments?$|^n/?a$|^none$|^nil$|^(?:just )?the usual$")),
+    # a wait too long, said without naming what was waited for ("It took ages to get through", "10 days
+    # and counting", "After an hour I was still number 12")
+    (["Long waits", "Long wait times", "Waiting too long"],
+     re.compile(r"\btook (?:ages|forever|an? (?:hour|day|week|month)|\d+ (?:minutes|mins|hours|days|weeks))\b"
+                r"|\b(?:minutes|hours|days|weeks) and counting\b|\bafter (?:an?|\d+|half an) (?:hours?|minutes|days|"
+                r"weeks)\b.*\bstill\b|\b(?:waited|waiting) (?:for )?(?:ages|forever|an? (?:hour|week)|\d+ (?:minutes|"
+                r"mins|hours|days|weeks))\b")),
     (["Repeated lateness", "Late every time", "Constant lateness"],
      re.compile(r"\blate\b.*\b(?:again|every|always)\b|\b(?:again|every \w+|always)\b.*\blate\b")),
     # a problem that keeps coming back, said without naming it ("Third time this month", "Late again")
@@ -246,6 +254,7 @@ _VERB_FORMS = {"said", "says", "say", "told", "got", "get", "made", "went", "too
 
 def _content(token: str) -> bool:
     return (token.isalpha() and token not in _VERB_FORMS and len(token) > 2 and token not in STOP_WORDS and token not in TIME_WORDS
+            and token not in PREDICATIVE
             and token not in PRONOUNS and not is_name(token))
 
 
@@ -270,6 +279,8 @@ def topic_phrase(key: str, docs: Sequence[str], sentiment: float, negative: floa
         head = "questions"  # before praise: "swift" and "holiday" are kind words to the lexicon
     elif docs and sum(_request(d) for d in docs) / len(docs) >= MOST:
         head = "requests"  # "Make sure everything is in the bags": "sure" is a kind word too
+    elif sentiment < positive and docs and sum(_complaint(d) for d in docs) / len(docs) >= MOST:
+        head = "problems"  # "Had to use the website instead": a complaint in words the lexicon finds neutral
     elif sentiment >= positive and docs and sum(_kind(d) for d in docs) / len(docs) >= MOST:
         head = "praise"  # not for "arrived well after the slot": "well" is no praise
     else:
@@ -331,18 +342,53 @@ def _kind(doc: str) -> bool:
     return any(word_valence(w) > 0 and w not in _NOT_KIND for w in _TOKEN.findall(doc.lower()))
 
 
+_CLAUSE_OPENERS = {"when", "where", "while", "once", "whenever"}  # "When it finally came, ...": a clause
+_CLAUSE_SUBJECTS = PRONOUNS | {"the", "a", "an", "this", "that", "everything", "everyone"}
+
+
 def _question(doc: str) -> bool:
+    """Ends with "?" or opens like a question ("how do i ...", "can you ..."), not with a clause of
+    time or place ("When it finally came the driver just said traffic")."""
     words = doc.lower().split()
-    return doc.rstrip().endswith("?") or bool(words and (words[0] in QUESTION_WORDS or words[0] in AUXILIARIES
-                                                         or words[0] in ("tell", "please")))
+    if doc.rstrip().endswith("?"):
+        return True
+    if len(words) > 1 and words[0] in _CLAUSE_OPENERS and words[1] in _CLAUSE_SUBJECTS:
+        return False
+    return bool(words and (words[0] in QUESTION_WORDS or words[0] in AUXILIARIES or words[0] in ("tell", "please")))
+
+
+# What a complaint says when it names no problem word: a workaround forced ("had to use the website
+# instead"), a wait ended ("when it finally came"), what should not have happened ("shouldn't pay"),
+# what a screen or a person claimed ("the app says delivered in full", "the driver just said traffic"), or
+# what did not come or work ("I didn't receive all the cash I asked for", "the transfer won't go through").
+_COMPLAINT = re.compile(r"\b(?:had to|having to|instead|finally|not good enough|shouldn'?t|should have|supposed to|"
+                        r"meant to|still (?:not|no|waiting|haven'?t|hasn'?t))\b|\b(?:the|my) \w+ (?:just )?(?:says|"
+                        r"said|shows|showed|claims|claimed)\b|\b(?:didn'?t|did not|haven'?t|have not|hasn'?t|has not|"
+                        r"won'?t|couldn'?t|could not|can'?t|cannot|not) (?:\w+ )?(?:receiv|get|got|arriv|work|go through|"
+                        r"show up|turn up|come through)\w*")
+
+
+def _complaint(doc: str) -> bool:
+    return bool(_COMPLAINT.search(doc.lower().replace("’", "'")))
 
 
 # Words an instruction to the company opens with ("Make sure ...", "Don't put ...", "Please stop ...").
 _IMPERATIVES = {"please", "don't", "dont", "do", "make", "put", "pack", "let", "keep", "stop", "start", "give", "send",
-                "text", "bring", "check", "add", "fix", "be", "get", "use", "try", "offer", "allow", "sort", "remember"}
+                "text", "bring", "check", "add", "fix", "be", "get", "use", "try", "offer", "allow", "sort", "remember",
+                "take", "turn", "reuse", "return", "show", "tell", "call", "ring", "email", "include", "label", "leave",
+                "deliver", "stock", "open", "hire", "train", "change", "improve", "reduce", "refund", "wrap", "bag",
+                "separate", "listen", "answer", "reply", "respond", "update", "ask", "warn", "drop", "go", "bin", "respect"}
 
 
 def _request(doc: str) -> bool:
+    """Opens with a word that tells the company what to do, or parsed as a command (:func:`.label_commands.imperative`)."""
+    return opens_with_request(doc) or (bool(imperative(doc)) and not doc.rstrip().endswith("?"))
+
+
+def opens_with_request(doc: str) -> bool:
+    """Opens with a word that tells the company what to do ("Respect the no-substitutes setting"), not
+    a question. From the words alone, so the same text always gets the same answer, whatever this
+    process parsed before (the top level's grouping reads it: :func:`.parent_words.asks`)."""
     words = doc.lower().replace("’", "'").split()
     return bool(words) and words[0] in _IMPERATIVES and not doc.rstrip().endswith("?")
 
@@ -385,7 +431,44 @@ def without_people(text: str) -> str:
     return " ".join(_LETTERS.sub(lambda m: "" if is_person(m.group()) else m.group(), text).split())
 
 
-def is_name(word: str) -> bool:
+def is_name(word: str, docs: Sequence[str] = ()) -> bool:
     """A word usually written capitalised that is a given name or names a place or brand
-    ("aaron", "portland", "alexa"): feedback/text/words.py's tables."""
-    return word.lower() in _names()
+    ("aaron", "portland", "alexa"): feedback/text/words.py's tables; or, given a theme's segments
+    ``docs``, a word English does not have that they always write capitalised: the company's own name
+    ("Brightmoor") or another name the tables do not know."""
+    return word.lower() in _names() or unknown_name(word, docs)
+
+
+def unknown_name(word: str, docs: Sequence[str]) -> bool:
+    """A word English does not have that ``docs`` always write capitalised ("Brightmoor")."""
+    if not docs or not word.isalpha() or word.lower() in _english():
+        return False
+    ways = re.findall(rf"\b{re.escape(word)}\b", "\n".join(docs), re.IGNORECASE)
+    return bool(ways) and all(w[:1].isupper() for w in ways)
+
+
+@lru_cache(maxsize=1)
+def _english() -> frozenset[str]:
+    from feedback.text.words import english_words, letter_case_evidence
+
+    lower, _ = letter_case_evidence()
+    return english_words() | lower
+
+
+LANGUAGE_SHARE = 0.8  # share of a theme's segments in one language for the label to name it
+
+
+def language_label(docs: Sequence[str]) -> str | None:
+    """"French comments" when nearly all (:data:`LANGUAGE_SHARE`) of ``docs`` are in one language
+    other than English (lingua, as the process stage detects a comment's language); None for a
+    mix, so that two themes of other languages read "French comments" and "German comments"
+    rather than "Non-English comments" and "Non-English comments (2)"."""
+    from lingua import IsoCode639_1, Language
+
+    from feedback.text.language import detect_language
+
+    found = Counter(detect_language(d) for d in docs if d.strip())
+    code, n = next(iter(found.most_common(1)), (None, 0))
+    if not code or code == "en" or n < LANGUAGE_SHARE * max(len(docs), 1):
+        return None
+    return f"{Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())).name.title()} comments"

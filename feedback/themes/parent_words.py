@@ -110,13 +110,13 @@ def contact_share(docs: Sequence[str]) -> float:
 
 def asks(doc: str) -> bool:
     """Whether a segment asks the company to do something: an instruction (:mod:`.label_words`'s
-    test: "Don't put the bottles on the bread") or more or less of something ("More staff at the
+    words: "Don't put the bottles on the bread") or more or less of something ("More staff at the
     weekend", "Open more tills", "Need fewer bags"), not a question."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
-    from feedback.themes.label_words import PRONOUNS, _request
+    from feedback.themes.label_words import PRONOUNS, opens_with_request
 
-    if _request(doc):
+    if opens_with_request(doc):  # not the parse's reading: grouping must not depend on what was parsed before
         return True
     words = doc.lower().replace("\u2019", "'").split()
     if not words or doc.rstrip().endswith("?"):

@@ -40,15 +40,16 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from feedback.text.names import DEFAULT_MODEL
 from feedback.text.segments import EXTRA_STOP, clean_for_embedding
-from feedback.text.sentiment import SERVICE_LEXICON
-from feedback.themes.label_language import is_foreign
+from feedback.themes import label_commands
+from feedback.themes.label_language import foreign_word, is_foreign
+from feedback.themes.label_valence import PROBLEM_LEXICON, QUANTIFIERS, valence, word_valence
 
 log = logging.getLogger(__name__)
 
+__all__ = ["PROBLEM_LEXICON", "QUANTIFIERS", "Phrase", "extract", "load_parser", "phrases_many", "valence",
+           "word_valence"]
+
 MAX_WORDS = 4
-# Quantifiers that carry the point of a request or a complaint ("no reply", "more tills");
-# allowed as the first word of a noun phrase although they are stop words.
-QUANTIFIERS = {"no", "more", "fewer", "less", "extra"}
 # Verbs too light to name anything on their own ("use the website", "have a look").
 LIGHT_VERBS = {
     "be", "have", "get", "make", "do", "go", "take", "give", "use", "put", "come", "let", "say", "tell",
@@ -63,6 +64,8 @@ PLAIN_ADJECTIVES = {
     "sure", "own", "whole", "certain", "able", "entire", "usual", "various", "previous", "following",
     "recent", "actual", "additional", "single", "particular", "general", "overall", "okay", "ok",
 }  # fmt: skip
+# Adjectives English puts after a verb only ("I'm sure", "are you sure"): before a noun, a misreading ("sure screens").
+PREDICATIVE = {"sure", "unsure", "able", "unable", "aware", "afraid", "glad", "ok", "okay"}
 # Spans of time name something only with a noun in front ("delivery times", not "no time").
 PERIODS = {"time", "day", "week", "month", "year"}
 # Times are when something happened, not what it was ("Monday morning", "20 minutes").
@@ -72,16 +75,6 @@ TIME_WORDS = {
     "mins", "hour", "hr", "hrs", "second", "sec", "pm", "am", "lunch", "lunchtime", "january",
     "february", "march", "april", "june", "july", "august", "september", "october", "november",
     "december",
-}  # fmt: skip
-# Problem words the sentiment lexicons have no opinion on (valences on VADER's -4..4 scale).
-PROBLEM_LEXICON = {
-    "slow": -1.2, "slower": -1.2, "declined": -1.5, "decline": -1.2, "rejected": -1.5, "failed": -1.8,
-    "fails": -1.8, "failing": -1.8, "fail": -1.8, "unable": -1.2, "confusing": -1.5, "unclear": -1.2,
-    "difficult": -1.2, "hard": -0.8, "unresponsive": -1.8, "stuck": -1.2, "split": -1.2, "burst": -1.5,
-    "leaked": -1.6, "leak": -1.5, "unavailable": -1.2, "out-of-stock": -1.2, "dirty": -1.8,
-    "long": -0.5, "lengthy": -1.0, "charged": -0.8, "lost": -1.3, "cancel": -1.0, "cancelling": -1.0,
-    "freeze": -1.6, "froze": -1.6, "frozen": -0.5, "hanging": -1.0, "substituted": -0.8,
-    "refused": -1.5, "disappointing": -1.9, "messy": -1.3, "rushed": -1.0, "short-dated": -1.5,
 }  # fmt: skip
 # Phrasal nouns made of stop words ("top up" is two stop words to spaCy): joined into one word
 # before the parse, whatever the inflection ("topped up", "top-ups"), and written hyphenated.
@@ -124,12 +117,14 @@ def phrases_many(texts: Sequence[str], nlp: Any) -> list[tuple[Phrase, ...]]:
     todo = list(dict.fromkeys(t for t in texts if (name, t) not in _MEMO))
     if len(_MEMO) + len(todo) > _MEMO_MAX:
         _MEMO.clear()
+        label_commands.forget()
     english = [t for t in todo if not is_foreign(t)]
     for text in todo:
         _MEMO[(name, text)] = ()
     cleaned = (_join(clean_for_embedding(t)) for t in english)
     for text, doc in zip(english, nlp.pipe(cleaned, batch_size=256), strict=True):
         _MEMO[(name, text)] = tuple(dict.fromkeys(extract(doc)))
+        label_commands.note(text, doc)
     return [_MEMO[(name, t)] for t in texts]
 
 
@@ -173,8 +168,12 @@ def _noun_phrases(head: Any) -> list[Phrase]:
         found.append(_phrase([*mods, head]))
         if len(mods) > 1:
             found.append(_phrase([mods[-1], head]))
-    for tail in _complements(head):
-        found.append(_phrase([*mods[-1:], head, *tail]))
+    for tail in _complements(head):  # "more staff on the phones" -> "more staff on phones": four words
+        words = [*mods[-1:], head, *tail]
+        found.append(_phrase(words if len(words) <= MAX_WORDS else [t for t in words if t.lower_ != "the"]))
+    instead = [c for c in head.head.children if c.lower_ == "instead" and c.dep_ == "advmod"]
+    if head.dep_ == "dobj" and instead and head.head.lemma_ in RECEIVED:  # "got cat food instead": in place of
+        return [_phrase([*_compounds(head), head, instead[0]])]  # what was ordered, not the thing alone
     for acl in head.children:  # "items missing from my order" -> "missing items"
         if acl.dep_ == "acl" and acl.i > head.i and acl.tag_ in ("VBG", "VBN"):
             if _negated(acl) and acl.tag_ == "VBN":  # "multibuy offer not applied"
@@ -290,6 +289,9 @@ def _not_done(subject: list[Any], verb: Any) -> list[Phrase]:
 
 def _verb_phrases(verb: Any) -> list[Phrase]:
     """ "cancelled my order" -> "cancelled order"; "waiting for my refund" -> "waiting for refund"."""
+    particle = [c for c in verb.children if c.dep_ == "prt" and c.is_alpha]
+    if verb.tag_ == "VBG" and verb.dep_ in ("csubj", "nsubj") and particle and not _negated(verb):
+        return [_phrase([verb, particle[0]])]  # "Signing up took one click" -> "signing up"
     if verb.lemma_.lower() in LIGHT_VERBS or _negated(verb):
         return []
     found = []
@@ -297,12 +299,20 @@ def _verb_phrases(verb: Any) -> list[Phrase]:
         if child.dep_ == "dobj" and child.pos_ in ("NOUN", "PROPN") and _content(child) \
                 and _lemma(child) not in PERIODS:  # not "crashes (all the) time"
             found.append(_phrase([verb, *_modifiers(child), child]))
+        elif child.dep_ == "prep" and child.lower_ == "after" and verb.lemma_ in ARRIVALS:
+            for obj in child.children:  # "my order arrived well after the slot" -> "arrived after the slot"
+                if obj.dep_ == "pobj" and obj.pos_ == "NOUN" and _content(obj) and _lemma(obj) not in TIME_WORDS:
+                    found.append(_phrase([verb, child, *[d for d in obj.lefts if d.lower_ == "the"], obj]))
         elif child.dep_ == "prep" and child.lower_ in ("for", "on", "about") and _negative(verb):
             # what the problem is about ("charged for delivery"), not where ("split in the bag")
             for obj in child.children:
                 if obj.dep_ == "pobj" and obj.pos_ in ("NOUN", "PROPN") and _content(obj) and not _numbered(obj):
                     found.append(_phrase([verb, child, *_compounds(obj), obj]))
     return found
+
+
+ARRIVALS = {"arrive", "deliver", "turn"}  # arriving after a time is arriving late
+RECEIVED = {"get", "receive", "send", "give", "deliver", "bring"}  # "got X instead": a substitution
 
 
 def _easy_to(adjective: Any) -> list[Phrase]:
@@ -431,7 +441,9 @@ def _readable(phrase: Phrase) -> bool:
         return False
     head = words[-1]
     written = phrase.text.lower().split()
-    if len(written) > MAX_WORDS or head in VAGUE_HEADS or head in TIME_WORDS:
+    if len(written) > MAX_WORDS or head in VAGUE_HEADS or head in TIME_WORDS or any(map(foreign_word, written)):
+        return False
+    if len(written) > 1 and any(w in PREDICATIVE for w in written):  # "sure screens", "unable staff"
         return False
     if len(written) > 1 and written[-1] in STOP_WORDS and not (  # "able to get": the object is missing
             written[-1] in PARTICLES and written[-2].endswith(("ing", "ed"))):  # "Signed up" reads
@@ -467,28 +479,3 @@ def _negated(token: Any) -> bool:
 
 def _negative(token: Any) -> bool:
     return min(word_valence(token.lower_), word_valence(_lemma(token))) < 0
-
-
-@lru_cache(maxsize=1)
-def _lexicon() -> dict[str, float]:
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-    return {**SentimentIntensityAnalyzer().lexicon, **SERVICE_LEXICON, **PROBLEM_LEXICON}
-
-
-def word_valence(word: str) -> float:
-    return float(_lexicon().get(word.lower(), 0.0))
-
-
-def valence(text: str) -> float:
-    """A phrase's valence on VADER's -4..4 scale: its strongest word; "no" and "not" turn it round.
-
-    "late delivery" -1.8, "friendly staff" 2.0, "no reply" -1.0, "no complaints" 1.7,
-    "offer not applied" -1.0.
-    """
-    words = text.lower().split()
-    scores = [word_valence(w) for w in words if w not in QUANTIFIERS and w != "not"]
-    strongest = max(scores, key=abs, default=0.0)
-    if words and (words[0] == "no" or "not" in words):
-        return -strongest if strongest else -1.0
-    return strongest
