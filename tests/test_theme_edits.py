@@ -13,11 +13,11 @@ import pytest
 import sqlite_utils
 from click.testing import CliRunner
 
-from feedback.cli.themes import describe
 from feedback.cli.themes import themes as themes_cli
 from feedback.embed import Embedder
 from feedback.themes import ThemeSettings, merge, pin, recluster, rename, split, update_themes
 from feedback.themes.edits import ThemeError, fold_small_parts, get_theme, group, label_keeper, move
+from feedback.themes.history_words import describe
 from tests.themes_fixtures import add_comments, copy_of, new_warehouse, sample_comments
 
 SETTINGS = ThemeSettings()

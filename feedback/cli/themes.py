@@ -118,6 +118,7 @@ def list_cmd(ctx: click.Context, show_all: bool, limit: int | None, as_json: boo
 def show_cmd(ctx: click.Context, theme_id: int) -> None:
     """A theme's label, keywords, representative comments and history."""
     from feedback.themes.edits import get_theme
+    from feedback.themes.history_words import describe
 
     with _warehouse(ctx) as (_, db):
         row = get_theme(db, theme_id, ("active", "parent", "merged", "retired"))
@@ -149,55 +150,6 @@ def show_cmd(ctx: click.Context, theme_id: int) -> None:
         click.echo("history, latest first:")
     for at, event, label, size, details in history:
         click.echo(f"  {at[:19]} {describe(event, label, size, json.loads(details or '{}'))}")
-
-
-def _ids(values: Any) -> str:
-    return ", ".join(f"#{v}" for v in (values if isinstance(values, list) else [values]))
-
-
-def _where(group: Any) -> str:
-    return "the top level" if group is None else f"group #{group}"
-
-
-BY = {"fit": "the first fit", "recluster": "a re-cluster", "model-change": "a re-fit for a new model",
-      "move": "a move", "merge": "a merge", "analyst": "an analyst"}
-
-
-def describe(event: str, label: str | None, size: int | None, details: dict[str, Any]) -> str:
-    """One theme_history row in words: what happened, by whom, to what."""
-    by = BY.get(str(details.get("by")), str(details.get("by") or ""))
-    get = details.get
-    kind = "group " if get("kind") == "parent" else ""
-    match event:
-        case "created":
-            made = f"group {label!r} made" if get("kind") == "parent" else f"made as {label!r}"
-            what = f"{made} by {by}" if by else made
-        case "matched":
-            what = f"kept by {by} as {label!r}" if by else f"{kind}kept as {label!r}"
-        case "retired":
-            what = (f"retired by {by}" if by else "group retired by a re-fit (its themes are in other groups now)"
-                    if kind else "retired")
-        case "proposed":
-            what = f"proposed as {label!r} from the {get('source') or 'outlier pool'}"
-        case "renamed":
-            what = f"renamed from {get('previous')!r} to {label!r} (pinned)"
-        case "pinned":
-            what = f"label {label!r} pinned"
-        case "merged":
-            what = f"merged into #{get('into')}"
-        case "merge-target":
-            what = f"took in {_ids(get('merged') or [])}"
-        case "split":
-            what = f"split into {_ids(get('into') or [])}; this id keeps {label!r}"
-        case "split-from":
-            what = f"split off #{get('of')} as {label!r}"
-        case "moved" if get("by") == "split":
-            what = f"placed in {_where(get('to'))}, as the theme it was split from"
-        case "moved":
-            what = f"moved from {_where(get('from'))} to {_where(get('to'))}"
-        case _:
-            what = f"{event} {label or ''}".rstrip()
-    return f"{what} ({size} segments)" if size is not None else what
 
 
 @themes.command("rename")

@@ -24,7 +24,7 @@ PAGE_TABLES: dict[str, tuple[str, ...]] = {
     "search": ("feedback", "feedback_fts", "feedback_themes", "themes", "sources", "feedback_vectors",
                "vector_model", "vector_codebook", "vector_codes"),
     "themes": ("themes", "theme_trends"),
-    "theme": ("themes", "theme_weeks", "theme_sources", "theme_trends", "feedback_themes", "feedback"),
+    "theme": ("themes", "theme_weeks", "theme_sources", "theme_trends", "feedback_themes", "feedback", "theme_history"),
     "trends": ("theme_trends", "themes", "weekly_volume", "archive_info"),
     "drivers": ("score_drivers", "themes"),
     "promises": ("promises", "promise_weeks", "promise_mentions", "feedback", "segments"),

@@ -154,8 +154,14 @@ async def theme_page(datasette: Any, request: Any) -> Response:
         raise BadRequest("a theme number is a whole number below 2^63")
     found = await q.theme(db, theme_id)
     if found is None:
-        raise NotFound(f"no theme {theme_id}")
+        moved = await q.merged_into(db, theme_id)  # an old link to a theme merged away: where it lives on
+        if moved is None:
+            raise NotFound(f"no theme {theme_id}")
+        return Response.redirect(datasette.urls.path(f"/-/feedback/themes/{moved[0]}?{urlencode({'merged': theme_id})}"))
+    merged = whole_number(request.args.get("merged", ""), "merged")
+    came = await q.merged_into(db, merged) if merged is not None else None
     return await render(datasette, request, db, "feedback_theme.html", {
+        "merged_from": {"id": merged, "label": came[1]} if came and came[0] == theme_id else None,
         "theme": found, "general": found["parent_id"] is None and found["label"] == q.GENERAL, "weeks": chart_json(found["weeks"]), "by_source": chart_json(found["sources"]),
         "actions": await theme_actions(datasette, request, db, theme_id),
     })

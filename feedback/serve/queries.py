@@ -67,6 +67,50 @@ async def themes_overview(db: Any) -> Rows:
         order by t.comments desc, t.id""")
 
 
+async def theme_history(db: Any, theme_id: int, limit: int = 12) -> Rows:
+    """What happened to a theme, latest first, in words (made, renamed, merged, split, moved; not
+    the nightly snapshots): each row's ``at``, ``event`` and ``words``."""
+    from feedback.themes.history_words import ROUTINE, describe
+
+    if "theme_history" not in await db.table_names():
+        return []
+    found = await rows(db, f"""select at, event, label, size, details from theme_history where theme_id = :id
+                               and event not in ({', '.join(repr(e) for e in ROUTINE)}) order by rowid desc limit :n""",
+                       {"id": theme_id, "n": limit})
+    for r in found:
+        try:
+            details = json.loads(r["details"] or "{}")
+        except ValueError:
+            details = {}
+        r["words"] = describe(r["event"], r["label"], r["size"], details if isinstance(details, dict) else {})
+    return found
+
+
+async def merged_into(db: Any, theme_id: int) -> tuple[int, str] | None:
+    """(the theme a merged-away theme lives on in, following merges of merges; its label then) or
+    None when ``theme_id`` was not merged (or its history is not published)."""
+    if "theme_history" not in await db.table_names():
+        return None
+    current, label, seen = theme_id, None, set[int]()
+    while current not in seen and len(seen) < 100:
+        seen.add(current)
+        last = await rows(db, "select event, label, details from theme_history where theme_id = :id"
+                              " and event = 'merged' order by rowid desc limit 1", {"id": current})
+        if not last:
+            break
+        label = label or last[0]["label"]
+        try:
+            into = json.loads(last[0]["details"] or "{}").get("into")
+        except (ValueError, AttributeError):
+            return None
+        if not isinstance(into, int):
+            return None
+        current = into
+    if current == theme_id or not await rows(db, "select 1 from themes where id = :id", {"id": current}):
+        return None
+    return current, label or ""
+
+
 async def theme(db: Any, theme_id: int) -> dict[str, Any] | None:
     if not await themed(db):
         return None
@@ -85,6 +129,7 @@ async def theme(db: Any, theme_id: int) -> dict[str, Any] | None:
     row["sources"] = await rows(db, "select channel, source, comments, negative, sentiment from theme_sources"
                                     " where theme_id = :id order by comments desc", {"id": theme_id})
     row["trends"] = await rows(db, "select * from theme_trends where theme_id = :id", {"id": theme_id})
+    row["history"] = await theme_history(db, theme_id)
     # A theme's best comments: the top of each (child) theme by the (theme_id, score) index, so a
     # large group costs a few index range scans, not a sort of all its comments. A group's are
     # spread over its sub-themes, largest first (the tightest small sub-theme would fill the list).
