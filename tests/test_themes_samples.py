@@ -55,7 +55,17 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[sqlite_utils.Database
         if source.channel == "survey":
             ingest_source(db, config, source.name, SECRET)
     process(db, config)
-    stats = update_themes(db, with_overrides(config.themes, config.base_dir, {}), Embedder())
+    # one torch thread: the vectors' last bits depend on the thread count (and so, at the margins, the
+    # top level: store_queues 0.70 with two threads, 0.38 with one), and the test must read the same
+    # on a CI machine of any size
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        stats = update_themes(db, with_overrides(config.themes, config.base_dir, {}), Embedder())
+    finally:
+        torch.set_num_threads(threads)
     return db, stats, root / "samples" / "surveys" / "truth.csv"
 
 
@@ -65,9 +75,11 @@ def test_known_themes_are_mostly_in_one_top_level_theme(run: tuple[sqlite_utils.
     shares = top_level_shares(db, truth_csv)
     print({k: round(v, 2) for k, v in sorted(shares.items())})
     assert len(shares) >= 14, shares  # the generator's 16 known themes, nearly all common enough
-    assert sum(shares.values()) / len(shares) >= 0.6, shares
+    assert sum(shares.values()) / len(shares) >= 0.7, shares  # 0.743 before sides split the groups, 0.768 after
     assert min(shares.values()) >= 0.25, shares
-    assert sum(s >= 0.5 for s in shares.values()) >= len(shares) - 3, shares
+    # store_queues mixes requests ("More tills") with complaints ("Long queue"), which the top level now
+    # keeps apart (hierarchy.settle): it may sit under two entries
+    assert sum(s >= 0.5 for s in shares.values()) >= len(shares) - 4, shares
 
 
 def test_top_level_is_human_sized_and_labels_distinct(run: tuple[sqlite_utils.Database, dict[str, object],
