@@ -19,6 +19,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -42,14 +43,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    archive = build_sample_archive(tmp_path_factory) / "archive.db"
+@contextmanager
+def served(archive: Path, *options: str) -> Iterator[str]:
+    """``datasette serve`` of ``archive`` on a free 127.0.0.1 port (with ``options``): its base URL."""
     port = free_port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "datasette", "serve", "--immutable", str(archive), "--host", "127.0.0.1",
-         "--port", str(port), "--metadata", str(REPO / "data" / "datasette" / "metadata.yml")],
+         "--port", str(port), *options],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
@@ -71,6 +72,30 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         process.wait(timeout=10)
 
 
+@contextmanager
+def browser_page(server: str, height: int) -> Iterator[Any]:
+    """A page of headless Debian chromium (Playwright, no download); no request may leave ``server``."""
+    need(importlib.util.find_spec("playwright"), "playwright is not installed (it is in the test extras: pip install -e '.[test]')")
+    from playwright import sync_api
+    with sync_api.sync_playwright() as p:
+        # Playwright gives the browser a fresh temporary profile itself (no --user-data-dir).
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        page = browser.new_page(viewport={"width": 1280, "height": height})
+        outside: list[str] = []
+        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(server) else None)
+        page.set_default_timeout(60_000)
+        yield page
+        browser.close()
+    assert outside == [], f"requests left 127.0.0.1: {outside}"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    archive = build_sample_archive(tmp_path_factory) / "archive.db"
+    with served(archive, "--metadata", str(REPO / "data" / "datasette" / "metadata.yml")) as base:
+        yield base
+
+
 @pytest.fixture(scope="module")
 def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("browser-screenshots")
@@ -78,18 +103,8 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def page(server: str) -> Iterator[Any]:
-    need(importlib.util.find_spec("playwright"), "playwright is not installed (it is in the test extras: pip install -e '.[test]')")
-    from playwright import sync_api
-    with sync_api.sync_playwright() as p:
-        # Playwright gives the browser a fresh temporary profile itself (no --user-data-dir).
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        outside: list[str] = []
-        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(server) else None)
-        page.set_default_timeout(60_000)
+    with browser_page(server, 1000) as page:
         yield page
-        browser.close()
-    assert outside == [], f"requests left 127.0.0.1: {outside}"
 
 
 def shot(page: Any, folder: Path, name: str) -> None:

@@ -9,12 +9,6 @@ driven by Playwright with ``executable_path`` (no browser download).
 
 from __future__ import annotations
 
-import importlib.util
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,8 +16,8 @@ from typing import Any
 import pytest
 import sqlite_utils
 
-from .conftest import empty_archive, need, needs
-from .test_browser import CHROMIUM, FLAGS, free_port
+from .conftest import empty_archive, needs
+from .test_browser import CHROMIUM, browser_page, served
 
 pytestmark = [
     pytest.mark.slow,
@@ -57,41 +51,14 @@ def archive(folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    path = archive(tmp_path_factory.mktemp("drill"))
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "datasette", "serve", "--immutable", str(path), "--host", "127.0.0.1", "--port", str(port)],
-        env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/-/versions.json", timeout=2) as response:
-                assert response.status == 200
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError(f"datasette did not start: {process.stderr.read().decode() if process.stderr else ''}") from None
-            time.sleep(0.2)
-    try:
+    with served(archive(tmp_path_factory.mktemp("drill"))) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
 def page(server: str) -> Iterator[Any]:
-    need(importlib.util.find_spec("playwright"), "playwright is not installed (it is in the test extras: pip install -e '.[test]')")
-    from playwright import sync_api
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.set_default_timeout(60_000)
+    with browser_page(server, 900) as page:
         yield page
-        browser.close()
 
 
 def style(page: Any, selector: str, prop: str) -> str:

@@ -15,10 +15,15 @@ from click.testing import CliRunner
 
 from feedback.cli.themes import themes as themes_cli
 from feedback.embed import Embedder
-from feedback.themes import ThemeSettings, merge, pin, recluster, rename, split, update_themes
+from feedback.themes import ThemeSettings, merge, pin, recluster, rename, split
 from feedback.themes.edits import ThemeError, fold_small_parts, get_theme, group, label_keeper, move
 from feedback.themes.history_words import describe
-from tests.themes_fixtures import add_comments, copy_of, new_warehouse, sample_comments
+from tests.themes_fixtures import (
+    copy_of,
+    fitted_warehouse,
+    new_warehouse,
+    sample_comments,
+)
 
 SETTINGS = ThemeSettings()
 
@@ -210,12 +215,7 @@ DATA = sample_comments(seed=5, per_theme=20)
 
 @pytest.fixture(scope="module")
 def fitted(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
-    path = tmp_path_factory.mktemp("edits") / "warehouse.db"
-    db = new_warehouse(path)
-    add_comments(db, [t for t, _ in DATA[:260]], "a")
-    assert update_themes(db, SETTINGS, embedder)["mode"] == "fit"
-    db.close()
-    return path
+    return fitted_warehouse(tmp_path_factory.mktemp("edits"), [t for t, _ in DATA[:260]], embedder, SETTINGS)
 
 
 @pytest.fixture

@@ -15,7 +15,12 @@ from feedback.embed import Embedder
 from feedback.themes import ThemeSettings, recluster, update_themes
 from feedback.themes.edits import ThemeError, group, move, placements
 from feedback.themes.hierarchy import honour_placements, set_aside
-from tests.themes_fixtures import add_comments, copy_of, new_warehouse, sample_comments
+from tests.themes_fixtures import (
+    add_comments,
+    copy_of,
+    fitted_warehouse,
+    sample_comments,
+)
 
 SETTINGS = ThemeSettings()
 LIST_ALL = "(`feedback themes list --all` shows every id)"
@@ -75,12 +80,7 @@ DATA = sample_comments(seed=5, per_theme=20)
 
 @pytest.fixture(scope="module")
 def fitted(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
-    path = tmp_path_factory.mktemp("move") / "warehouse.db"
-    db = new_warehouse(path)
-    add_comments(db, [t for t, _ in DATA[:260]], "a")
-    assert update_themes(db, SETTINGS, embedder)["mode"] == "fit"
-    db.close()
-    return path
+    return fitted_warehouse(tmp_path_factory.mktemp("move"), [t for t, _ in DATA[:260]], embedder, SETTINGS)
 
 
 @pytest.fixture

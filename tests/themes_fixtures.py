@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 import sqlite_utils
 
+from feedback.embed import SupportsEmbed
 from feedback.items import stable_id
 from feedback.samples.company import THEMES, compose_comment
 from feedback.text.sentiment import sentiment
-from feedback.themes import cluster
+from feedback.themes import ThemeSettings, cluster
 from feedback.warehouse import now_iso, open_warehouse
 
 
@@ -55,6 +56,18 @@ def copy_of(fitted: Path, folder: Path) -> sqlite_utils.Database:
     source.conn.execute(f"vacuum into '{copy}'")
     source.close()
     return new_warehouse(copy)
+
+
+def fitted_warehouse(folder: Path, texts: list[str], embedder: SupportsEmbed, settings: ThemeSettings) -> Path:
+    """A warehouse in ``folder`` holding ``texts`` and the themes of its first fit; closed, to copy (:func:`copy_of`)."""
+    from feedback.themes import update_themes
+
+    path = folder / "warehouse.db"
+    db = new_warehouse(path)
+    add_comments(db, texts, "a")
+    assert update_themes(db, settings, embedder)["mode"] == "fit"
+    db.close()
+    return path
 
 
 def blobs(per: int = 60, k: int = 6, dim: int = 32, spread: float = 0.08, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
