@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +10,7 @@ import pytest
 
 from feedback.embed import Embedder
 from feedback.text import segments as nlp
+from feedback.text import sentiment_anchors, sentiment_model
 from feedback.text.sentiment_model import (
     Calibration,
     comment_score,
@@ -163,3 +165,70 @@ def test_a_calibration_must_add_a_clear_gain(gain: float, applied: bool) -> None
     old = truth + rng.normal(0, 1.2, 400)  # the shipped head: agrees with the ratings, with noise
     new = old + gain * (truth - old)  # a calibration pulling the scores towards the ratings
     assert segment_sentiment.worth_applying((old, truth), (new, truth)) is applied
+
+
+# A survey whose scale was set up the wrong way round (1 = best): its praise is rated low and its
+# complaints high. A calibration fitted on it ranks the checked fifth "better" by reading English
+# backwards; the anchor sentences catch it.
+PRAISE = ["The {x} was lovely, thank you.", "Really happy with the {x}.", "Great {x}, well done."]
+COMPLAINTS = ["The {x} was a disgrace.", "Really unhappy with the {x}.", "Awful {x}, never again."]
+MILD = ["The {x} was fine, nothing special.", "The {x} was okay I suppose."]
+PLAIN = ["I asked about the {x} on Monday.", "The {x} was on the second page.", "We use the {x} every week."]
+THINGS = ["delivery", "driver", "bread", "service", "packing", "chat", "refund", "app", "checkout", "till",
+          "fruit", "website", "order", "staff", "parking", "salad", "milk", "queue", "voucher", "slot"]
+
+
+@pytest.mark.slow
+def test_a_calibration_that_unlearns_plain_english_is_not_applied(embedder: Embedder,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # the fitter as it was, free to flatten the head (it read "Not good enough." as 0.00 on the samples)
+    monkeypatch.setattr(sentiment_model, "MIN_SCALE", 0.25)
+    head = load_head()
+    kinds = [(PRAISE, 0), (COMPLAINTS, 2), (MILD, 1)]  # praise rated 1 of 5, complaints 5 of 5
+    texts = [t.format(x=x) for x in THINGS for templates, _ in kinds for t in templates]
+    bands = np.array([band for _ in THINGS for templates, band in kinds for _ in templates])
+    owners = [f"item-{n}" for n in range(len(texts))]
+    vectors = embedder.encode(texts)
+    anchor_texts, labels = sentiment_anchors.anchors()
+    anchors = (embedder.encode(list(anchor_texts)), list(anchor_texts), labels)
+    raw = logits(vectors, texts, head)
+    calibration, figures = segment_sentiment.fit_checked(raw, vectors, texts, owners, bands, head, anchors=anchors)
+    assert figures["spearman_after"] > figures["spearman_before"] + segment_sentiment.MIN_GAIN, figures  # it "helps" ...
+    assert figures["anchors_before"] >= 0.8  # the shipped head reads the anchors (0.844)
+    assert figures["anchors_after"] < figures["anchors_before"] - segment_sentiment.ANCHOR_SLACK, figures  # ... backwards
+    assert figures["applied"] == 0
+    # without the anchors the same fit would have been applied
+    _, unchecked = segment_sentiment.fit_checked(raw, vectors, texts, owners, bands, head)
+    assert unchecked["applied"] == 1 and "anchors_after" not in unchecked, unchecked
+
+
+def test_the_anchor_sentences_are_read_and_a_bad_line_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = tmp_path / "sentiment_anchors.tsv"
+    broken.write_text("# label\ttext\nnegative\tNot good enough.\nangry\tWhere is my parcel?\n", encoding="utf-8")
+    monkeypatch.setattr(sentiment_anchors, "PATH", broken)
+    sentiment_anchors.anchors.cache_clear()
+    with pytest.raises(ValueError, match=r"sentiment_anchors.tsv line 3: want '<negative\|neutral\|positive>"):
+        sentiment_anchors.anchors()
+    monkeypatch.undo()
+    sentiment_anchors.anchors.cache_clear()
+    texts, labels = sentiment_anchors.anchors()
+    assert len(texts) == len(labels) == 60 and sorted(Counter(labels.tolist()).values()) == [15, 20, 25]
+    assert sentiment_anchors.agreement(np.array([-0.5, 0.0, 0.04, 0.9]), np.array([0, 1, 1, 2])) == 1.0
+    assert sentiment_anchors.agreement(np.array([0.5, 0.0, -0.5, -0.9]), np.array([0, 1, 1, 2])) == round(
+        (0 + 2 / 3 + 0) / 3, 4)
+
+
+def test_a_calibration_applied_before_the_anchor_check_is_fitted_again(tmp_path: Path, embedder: Embedder) -> None:
+    db = new_warehouse(tmp_path / "w.db")
+    head = load_head()
+    db["sentiment_calibration"].insert({"head": head.version, "fitted_at": "2026-01-01", "rated": 200, "comments": 160,
+                                        "scale": 0.25, "bias": "[0, 0, 0]", "dim": 384, "delta": None, "checked": 40,
+                                        "applied": 1})
+    assert segment_sentiment.stored_calibration(db, head) is not None
+    add_comments(db, [t.format(n=n) for n in range(2, 27) for t in ROAD], "low", rating=0.0)
+    add_comments(db, [t.format(n=n) for n in range(2, 27) for t in GARDEN], "high", rating=1.0)
+    store.segment_new(db)
+    store.embed_pending(db, embedder)
+    segment_sentiment.score_pending(db, embedder, min_rated=150)
+    _, row = segment_sentiment.stored_calibration(db, head)  # type: ignore[misc]
+    assert row["fitted_at"] != "2026-01-01" and row["anchors_after"] is not None

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 # comments take less time than starting the workers' fork server (~5 s, once per run).
 PARALLEL_MIN_ITEMS = 500
 # Bump when redaction, language or sentiment logic changes: everything is reprocessed once.
-PROCESS_VERSION = "8"  # 8: given names written in lower case; 7: names checked against evidence, English NER on English only, labelled numbers; 6: a long text's sentiment is the mean of its sentences'; 5: NER gating by letter case
+PROCESS_VERSION = "9"  # 9: another language only on clear evidence (short English with typos stays English); 8: given names written in lower case; 7: names checked against evidence, English NER on English only, labelled numbers; 6: a long text's sentiment is the mean of its sentences'; 5: NER gating by letter case
 
 
 def pending_items(db: sqlite_utils.Database, version: str = PROCESS_VERSION) -> list[tuple[str, str | None, str]]:

@@ -342,6 +342,7 @@ def published_sentiment_sql(processed: str = "p") -> str:
 
 MIN_CALIBRATION = 500  # rated comments needed before a company's ratings calibrate the head
 _PRIOR = 2.0  # pull of the scale and biases towards no change, in rated-comment equivalents per parameter
+MIN_SCALE = 1.0  # a calibration may sharpen the head, never flatten it (0.25 read "Not good enough." as 0.00)
 RIDGE = 1.0  # pull of the embedding delta towards none, likewise (chosen on clothing validation: bench/RESULTS.md)
 
 
@@ -357,6 +358,9 @@ def fit_calibration(raw: np.ndarray, labels: np.ndarray, weights: np.ndarray, co
     per unit of squared norm). The bands are balanced (each present band carries the same weight).
     Weighted cross-entropy plus a pull towards scale 1 and zero biases (``prior`` comments' worth
     per parameter), minimised by L-BFGS from no change: deterministic for the same input.
+    Without medium ratings (only low and high) nothing says what is neutral: the negative and
+    positive rows then move by opposite amounts (``b_pos = -b_neg``, ``delta_pos = -delta_neg``),
+    else both grow away from neutral and every plain statement reads as praise or complaint.
     """
     from scipy.optimize import minimize
 
@@ -377,8 +381,26 @@ def fit_calibration(raw: np.ndarray, labels: np.ndarray, weights: np.ndarray, co
     present = totals > 0
     weights = weights * (totals[present].sum() / (present.sum() * np.where(present, totals, 1.0)))[labels]
     onehot = np.eye(len(CLASSES))[labels]
+    two_sided = not present[1]  # no medium band: the two rows move by opposite amounts
 
     def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+        value, grad = _loss(params)
+        if two_sided:  # d/d(b_neg) of f(b_neg, -b_neg) = grad_neg - grad_pos, likewise the delta rows
+            grad[1], grad[2] = grad[1] - grad[2], 0.0
+            if dim:
+                grad[3:3 + dim], grad[3 + dim:] = grad[3:3 + dim] - grad[3 + dim:], 0.0
+        return value, grad
+
+    def tied(params: np.ndarray) -> np.ndarray:
+        if not two_sided:
+            return params
+        params = params.copy()
+        params[2] = -params[1]
+        params[3 + dim:] = -params[3:3 + dim]
+        return params
+
+    def _loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+        params = tied(params)
         scale, b_neg, b_pos = params[:3]
         delta = params[3:].reshape(2, dim)  # the negative and positive rows; the neutral row stays
         z = raw * scale + np.array([b_neg, 0.0, b_pos])
@@ -396,11 +418,12 @@ def fit_calibration(raw: np.ndarray, labels: np.ndarray, weights: np.ndarray, co
         return float(value), np.concatenate([grad, grad_delta.ravel()])
 
     start = np.concatenate([[1.0, 0.0, 0.0], np.zeros(2 * dim)])
-    bounds = [(0.25, 4.0), (-4.0, 4.0), (-4.0, 4.0)] + [(None, None)] * (2 * dim)
+    bounds = [(MIN_SCALE, 4.0), (-4.0, 4.0), (-4.0, 4.0)] + [(None, None)] * (2 * dim)
     result = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": 500})
-    scale, b_neg, b_pos = (round(float(v), 4) for v in result.x[:3])
+    fitted = tied(result.x)
+    scale, b_neg, b_pos = (round(float(v), 4) for v in fitted[:3])
     delta = None
     if dim:
-        moved = result.x[3:].reshape(2, dim).astype(np.float32)
+        moved = fitted[3:].reshape(2, dim).astype(np.float32)
         delta = np.vstack([moved[0], np.zeros(dim, np.float32), moved[1]])
     return Calibration(scale=scale, bias=(b_neg, 0.0, b_pos), comments=comments, delta=delta)

@@ -6,7 +6,8 @@ every time it is opened. A migration's name is permanent once released (it is wh
 Numbering: 0001-0009 landing, items and run log; 0010-0019 theme engine; 0020-0029
 e-mail channel; 0030-0039 public reviews; 0040-0049 the feedback form; 0050-0059 actions; 0060-0069 publishing;
 0080-0089 the sentiment check's counts;
-0120-0129 the nightly run's probes; 0140-0149 the themes' kept sums.
+0120-0129 the nightly run's probes; 0140-0149 the themes' kept sums; 0150-0159 analysts' edits, to undo;
+0160-0169 the sentiment calibration's checks.
 """
 
 from __future__ import annotations
@@ -428,3 +429,30 @@ def _m0141(db: sqlite_utils.Database) -> None:
     # processed since the last segmenting found from an index, not by probing every comment.
     db.execute("create index if not exists idx_theme_segments_theme_score on theme_segments (theme_id, score)")
     db.execute("create index if not exists idx_processed_at on processed (processed_at)")
+
+
+# --- analysts' theme edits, kept to undo (feedback/themes/edit_log.py, undo.py): 0150-0159 ------
+
+
+@migration("0150_theme_edits")
+def _m0150(db: sqlite_utils.Database) -> None:
+    # One row per analyst edit: the theme rows whose own state it changed, before (null: it made the
+    # theme) and after, as JSON; the segments it moved ([theme before, theme after, [ids]]); the
+    # theme_history ids it wrote; the last fit and night it came after; when it was undone.
+    # AUTOINCREMENT: an edit's number is never reused (`feedback themes undo ID` names it).
+    db.execute("create table theme_edits (id integer primary key autoincrement, at text not null,"
+               " kind text not null, details text not null, themes text not null, before text not null,"
+               " after text not null, segments text not null, marks text not null, history_from integer,"
+               " history_to integer, undone_at text)")
+
+
+# --- the sentiment calibration's checks: 0160-0169 ---
+
+
+@migration("0160_calibration_anchors")
+def _m0160(db: sqlite_utils.Database) -> None:
+    # How a calibration reads the anchor sentences (feedback/text/sentiment_anchors.py), before and
+    # after: one that unlearns plain English is not applied. Rows from before have none (null) and
+    # are fitted and checked again.
+    for column in ("anchors_before", "anchors_after"):
+        db.execute(f"alter table sentiment_calibration add column {column} float")

@@ -1,0 +1,130 @@
+"""A comment's language: short English stays English, short comments in other languages keep theirs."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from feedback.samples.company import THEMES, add_typo, fill
+from feedback.samples.phrasebook import TRANSLATIONS, VAGUE
+from feedback.text.language import DEFAULT_LANGUAGES, detect_language, other_language
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # lingua finds another language, but not 5 times likelier than English
+        "Bad substitutions.",  # French 1.4 times likelier
+        "More staaff at the weekend",  # Dutch 2.5 times
+        "Tesco better",
+        "Brilliant",
+        "TERRIBLE",
+        "Excellent",
+        "Cheers",
+        "Fab",
+        "Super",
+        "No bananas",
+        "Refund pls",
+        "Ocado is better",
+        "Stupid substituions",
+        "Let me canncel Plus!",
+        "Queues!!",
+        "crsahes",
+        # too few letters to tell
+        "OK",
+        "Meh",
+        "Thx",
+        # lingua is sure, because of a typo: asked again without it
+        "the quuees were long",
+        "Broken duuvet cover.",
+        "the chat quuee was huge",
+        "Best avoocados I've had in ages.",
+        "Love that I can reoorder last week's shop in one tap.",
+        # plain English, emoji, capitals
+        "Love the app 😍",
+        "GREAT SERVICE",
+        "Great prices 👍",
+        "Substitutions poor",
+        "Gr8 service",
+        "V good",
+        "Deliveroo faster",
+    ],
+)
+def test_short_english_stays_english(text: str) -> None:
+    assert detect_language(text) == "en"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Livraison en retard", "fr"),
+        ("Très bien", "fr"),
+        ("Merci beaucoup", "fr"),
+        ("Pas de réponse", "fr"),
+        ("Rien à dire", "fr"),
+        ("Parfait", "fr"),
+        ("Produits abîmés", "fr"),
+        ("Commande incomplète", "fr"),
+        ("Livreur sympa", "fr"),  # "livreur" is in no English text, but it is most of the comment
+        ("Sehr gut", "de"),
+        ("Danke", "de"),
+        ("Zu teuer", "de"),
+        ("Keine Antwort", "de"),
+        ("Perfekt", "de"),
+        ("Ware beschädigt", "de"),
+        ("Fahrer unfreundlich", "de"),
+        ("Muy mal servicio", "es"),
+        ("Gracias", "es"),
+        ("Sin respuesta", "es"),
+        ("Productos dañados", "es"),
+        ("Repartidor amable", "es"),
+        ("Tutto ok", "it"),
+        ("Servizio pessimo", "it"),
+        ("Grazie mille", "it"),
+        ("Nessuna risposta", "it"),
+        ("Perfetto", "it"),
+        ("Prodotti danneggiati", "it"),
+        ("Corriere gentile", "it"),
+        ("Muito bom", "pt"),
+        ("Obrigado", "pt"),
+        ("Perfeito", "pt"),
+        ("Entregador simpático", "pt"),
+        ("Heel goed", "nl"),
+        ("Te laat", "nl"),
+        ("Te duur", "nl"),
+        ("Geweldig", "nl"),
+        ("Bezorger vriendelijk", "nl"),
+    ],
+)
+def test_short_comments_in_other_languages_keep_theirs(text: str, expected: str) -> None:
+    assert detect_language(text) == expected
+
+
+def test_the_generators_other_languages_are_detected() -> None:
+    texts = [(lang, t.split("|", 1)[-1]) for by_lang in TRANSLATIONS.values() for lang, ts in by_lang.items() for t in ts]
+    assert len(texts) == 25
+    assert [(lang, t) for lang, t in texts if detect_language(t) != lang] == []
+
+
+def test_the_generators_english_with_typos_is_english() -> None:
+    rng = random.Random(7)
+    texts = set(VAGUE)
+    for theme in THEMES.values():
+        for template in theme.phrasings + theme.clauses + theme.short + theme.suggestions:
+            text = fill(template.split("|", 1)[-1], rng)
+            texts.update([text, *(add_typo(rng, text) for _ in range(4))])
+    assert len(texts) > 1400
+    assert sorted(t for t in texts if detect_language(t) != "en") == []
+
+
+def test_the_margin_is_over_the_primary_language() -> None:
+    # French is the primary language here: an English comment now needs the margin over French
+    assert other_language("Bad substitutions.", ("fr", "en")) is None
+    assert detect_language("Bad substitutions.", ["fr", "en"]) == "fr"
+    assert other_language("The delivery was two hours late and nobody called", ("fr", "en")) == "en"
+    assert other_language("Sehr gut", DEFAULT_LANGUAGES) == "de"
+
+
+def test_one_language_configured_is_always_that_one() -> None:
+    assert detect_language("Die Lieferung kam zwei Stunden zu spät.", ["en"]) == "en"
