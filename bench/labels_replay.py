@@ -6,7 +6,8 @@
 
 A fit's themes and hierarchy do not depend on the labels, so the labeller's inputs can be recorded
 once (bench/.cache/label-calls/<set>.pkl: every ``label_themes`` / ``label_parents`` call of the
-fit, with its result, and the fit's parent of each theme) and replayed in seconds: the labels are
+fit, with its result, its segments' published sentiment (``tones``: a theme's tone) and the fit's
+parent of each theme) and replayed in seconds: the labels are
 then exactly what the engine would write with this checkout's labeller. A leaf call's ``taken``
 holds the parents' labels of the call before it: on replay they are the replayed parents' labels.
 The checks are bench/themes_metrics.py's (as in bench/themes_quality.py and themes_samples.py);
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import os
 import pickle
+import re
 import shutil
 import sys
 import tempfile
@@ -41,6 +43,7 @@ from themes_metrics import label_checks, label_problem, label_weakness  # noqa: 
 
 from feedback.themes import label  # noqa: E402
 
+NUMBERED = re.compile(r"\(\d+\)$")  # "Friendly staff (2)": the last resort of a taken label
 CALLS = ROOT / "bench" / ".cache" / "label-calls"
 SETS = ("banking77", "clinc150", "samples")
 
@@ -55,8 +58,11 @@ def recording(calls: list[dict[str, Any]]) -> Iterator[None]:
             order = list(order)
             kwargs["taken"] = list(kwargs.get("taken", ()))
             out = fn(docs, order, **kwargs)
+            tones = kwargs.get("tones")
             calls.append({"kind": name, "docs": {k: [list(d) for d in v] if name == "label_parents" else list(v)
                                                  for k, v in docs.items()},
+                          "tones": None if tones is None else {
+                              k: [list(t) for t in v] if name == "label_parents" else list(v) for k, v in tones.items()},
                           "order": order, "taken": kwargs["taken"], "out": {k: v.label for k, v in out.items()}})
             return out
         return recorded
@@ -118,18 +124,29 @@ def replay(name: str) -> tuple[dict[Any, str], dict[Any, str], dict[Any, str], d
     for call in saved["calls"]:
         started = time.process_time()
         if call["kind"] == "label_parents":
-            out = label.label_parents(call["docs"], call["order"], taken=call["taken"])
+            out = label.label_parents(call["docs"], call["order"], taken=call["taken"], **tones_of(call))
             before_parent.update(call["out"])
             after_parent.update({k: v.label for k, v in out.items()})
             renamed = {call["out"][k]: out[k].label for k in out}
         else:
             taken = [renamed.get(t, t) for t in call["taken"]]
-            out = label.label_themes(call["docs"], call["order"], taken=taken)
+            out = label.label_themes(call["docs"], call["order"], taken=taken, **tones_of(call))
             before_leaf.update(call["out"])
             after_leaf.update({k: v.label for k, v in out.items()})
             renamed = {}
         cpu += time.process_time() - started
     return before_leaf, after_leaf, before_parent, after_parent, saved["parent_of"], cpu
+
+
+def tones_of(call: dict[str, Any]) -> dict[str, Any]:
+    """The call's published segment scores as a keyword (none in a record made before they were
+    passed, or for a labeller that takes none: ``LABELS_CODE``'s may be older)."""
+    import inspect
+
+    fn = getattr(label, call["kind"])
+    if call.get("tones") is None or "tones" not in inspect.signature(fn).parameters:
+        return {}
+    return {"tones": call["tones"]}
 
 
 def groups(leaves: dict[Any, str], parents: dict[Any, str], parent_of: dict[Any, Any]
@@ -165,6 +182,11 @@ def main() -> None:
                 print(f"{name} {level} {what}: {c.phrase_share:.1%} of {c.labels} 2-4-word content phrases, "
                       f"{c.duplicate_siblings} sibling duplicates, problems {c.problems}, weak {c.weak}")
         print(f"{name}: labelling CPU {cpu:.2f} s for {len(al)} themes and {len(ap)} parents")
+        numbered = [lab for lab in [*al.values(), *ap.values()] if NUMBERED.search(lab)]
+        was = sum(bool(NUMBERED.search(lab)) for lab in [*bl.values(), *bp.values()])
+        print(f"{name}: {len(numbered)} numbered labels (recorded {was}): " + ", ".join(numbered))
+        changed = sum(bl.get(k) != v for k, v in al.items()) + sum(bp.get(k) != v for k, v in ap.items())
+        print(f"{name}: {changed} of {len(al) + len(ap)} labels differ from the record")
         bad = [lab for lab in [*al.values(), *ap.values()] if label_problem(lab)]
         print(f"{name} failing: " + ", ".join(f'"{lab}" ({label_problem(lab)})' for lab in bad))
         weak = [lab for lab in [*al.values(), *ap.values()] if not label_problem(lab) and label_weakness(lab)]

@@ -13,6 +13,12 @@ whose first run is the full fit) and reports what a person meets first:
   at least ``feedback.samples.truth.MIN_COMMENTS`` of them), the share of its comments under its modal top-level theme
   (target >= 0.85 for each), as in tests/test_themes_samples.py;
 - the themes' and top level's label checks (bench/themes_metrics.py);
+- labels against the published sentiment (:func:`published_claims`): parents (and themes) whose
+  label claims praise or problems while the mean of their segments' published sentiment (what the
+  page shows beside it) says the opposite; sub-themes contradicting their parent's claim are read
+  both by the published sentiment and by the lexicon (VADER, how the top level read them before);
+- ``LABELS_CODE=<folder holding a feedback package>`` measures that code instead (a whole baseline,
+  labels included: ``git archive <rev> feedback | tar -x -C <folder>``; use with ``--baseline ''``);
 - with ``--diagnose``, why known themes are split (bench/themes_taxonomy.py): per known theme the
   entries and fine themes its comments are in, and what other groupings of the same fine themes
   reach (perfect knowledge; the truth's centres with each theme placed by its centroid).
@@ -36,6 +42,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+if os.environ.get("LABELS_CODE"):  # another checkout's package (`git archive <rev> feedback`): a whole baseline
+    sys.path.insert(0, os.environ["LABELS_CODE"])
 
 from themes_baseline import baseline_hierarchy  # noqa: E402
 from themes_metrics import label_checks  # noqa: E402
@@ -115,6 +123,7 @@ def measure(settings: ThemeSettings, processed: Path, why: bool = False) -> dict
         comments = Counter(top_of.get(t) for (t,) in db.execute(
             "select theme_id from theme_segments where theme_id is not null group by item_id"))
         claims = contradictions(db, leaves, parents)
+        against = published_claims(db)
         db.close()
     siblings: dict[int | None, list[str]] = defaultdict(list)
     for _, lab, parent in leaves:
@@ -125,7 +134,7 @@ def measure(settings: ThemeSettings, processed: Path, why: bool = False) -> dict
         "top_level": len(parents) + sum(p is None for _, _, p in leaves),
         "largest_top": max(comments.values()) / max(sum(comments.values()), 1),
         "leaf_labels": label_checks(siblings), "top_label_checks": label_checks({None: top_labels}),
-        "top_labels": top_labels, "diagnosis": diagnosis, "claims": claims,
+        "top_labels": top_labels, "diagnosis": diagnosis, "claims": claims, "against": against,
     }
 
 
@@ -156,16 +165,65 @@ def claim(label: str) -> int:
     return 1 if tone > 0 else -1 if tone < 0 else 0
 
 
+def published_tone(db: Any, theme: int) -> float:
+    """The mean of a theme's segments' published sentiment (``theme_segments.sentiment``, as the
+    archive averages it), the lexicon's for a segment without one; 0.0 when none has any."""
+    from feedback.text.sentiment import sentiment
+
+    scores = [s if s is not None else sentiment(t) for t, s in db.execute(
+        "select text, sentiment from theme_segments where theme_id = ?", [theme])]
+    found = [s for s in scores if s is not None]
+    return sum(found) / len(found) if found else 0.0
+
+
+def published_claims(db: Any) -> dict[str, list[str]]:
+    """Labels whose claim of praise or problems (parent_words.claim; not a request: "More staff",
+    "Bag suggestions") the published sentiment of the comments under them contradicts: per level
+    ("parents", "themes"), "<label> (<mean>)" where a praise label's mean is below 0 or a problem
+    label's above 0, "... strongly" where it is past the labels' own line on the other side
+    (praise at most NEGATIVE_THEME, problems at least POSITIVE_THEME), "parents not borne" where a
+    parent's mean is short of its own side's line (praise below POSITIVE_THEME, problems above
+    NEGATIVE_THEME: a theme the labeller itself would not call so); "claiming parents": all with a claim. A parent's mean is the
+    archive's: over every segment of its themes (``themes.sentiment``)."""
+    from feedback.themes.label import POSITIVE_THEME
+    from feedback.themes.label_units import NEGATIVE_THEME
+    from feedback.themes.label_words import HEADS
+    from feedback.themes.parent_words import claim as label_claim
+
+    out: dict[str, list[str]] = {"parents": [], "themes": [], "parents strongly": [], "themes strongly": [],
+                                 "parents not borne": [], "claiming parents": []}
+    for status, level in (("parent", "parents"), ("active", "themes")):
+        for theme, lab, mean in db.execute(f"select id, label, sentiment from themes where status = '{status}' order by id"):
+            sign, words = label_claim(lab or "")
+            if not sign or words[:1] and (words[0].lower() in HEADS["requests"] or words[0].lower() in ("more", "less", "fewer")):
+                continue
+            mean = published_tone(db, theme) if mean is None else float(mean)
+            if level == "parents":
+                out["claiming parents"].append(f"{lab} ({mean:+.2f})")
+                if (sign > 0 and mean < POSITIVE_THEME) or (sign < 0 and mean > NEGATIVE_THEME):
+                    out["parents not borne"].append(f"{lab} ({mean:+.2f})")
+            if sign * mean < 0:
+                out[level].append(f"{lab} ({mean:+.2f})")
+            if (sign > 0 and mean <= NEGATIVE_THEME) or (sign < 0 and mean >= POSITIVE_THEME):
+                out[f"{level} strongly"].append(f"{lab} ({mean:+.2f})")
+    return out
+
+
 def contradictions(db: object, leaves: list[tuple[int, str, int | None]], parents: dict[int, str]) -> dict[str, object]:
-    """Sub-themes whose side (hierarchy.side of their best segments: praise +1, complaints or
-    requests -1) contradicts their parent label's claim (:func:`claim`), by segments, and the
-    largest entry's sub-theme count."""
+    """Sub-themes whose side (praise +1, complaints or requests -1: parent_words.side of their best
+    segments, their tone the published mean of their segments, :func:`published_tone`) contradicts
+    their parent label's claim (:func:`claim`), by segments, and the largest entry's sub-theme count;
+    ``lexicon share``: the same with each side read by the lexicon over the best segments (as the
+    top level read them before)."""
     from feedback.themes.hierarchy import READ, side
+    from feedback.themes.label import POSITIVE_THEME
+    from feedback.themes.label_units import NEGATIVE_THEME
+    from feedback.themes.parent_words import side as tone_side
 
     size = dict(db.execute("select theme_id, count(*) from theme_segments where theme_id is not null "  # type: ignore[attr-defined]
                            "group by theme_id").fetchall())
     under = [(t, lab, p) for t, lab, p in leaves if p is not None]
-    total = wrong = 0
+    total = wrong = by_lexicon = 0
     found: list[str] = []
     children: Counter[int] = Counter(p for _, _, p in under)
     held: Counter[int] = Counter()  # per parent with a claim: segments in sub-themes of the claimed side
@@ -177,7 +235,8 @@ def contradictions(db: object, leaves: list[tuple[int, str, int | None]], parent
         n = size.get(theme, 0)
         total += n
         said = claim(parents[parent])
-        theirs = side(texts)
+        theirs = tone_side(texts, NEGATIVE_THEME, POSITIVE_THEME, published_tone(db, theme))
+        by_lexicon += n if said and side(texts) == -said else 0
         if said:
             weight[parent] += n
             held[parent] += n if theirs == said else 0
@@ -185,7 +244,7 @@ def contradictions(db: object, leaves: list[tuple[int, str, int | None]], parent
             wrong += n
             found.append(f"{lab} under {parents[parent]}")
     unheld = [f"{parents[p]} {held[p] / weight[p]:.0%}" for p in weight if held[p] < 0.5 * weight[p]]
-    return {"share": wrong / max(total, 1), "themes": len(found), "examples": found,
+    return {"share": wrong / max(total, 1), "lexicon share": by_lexicon / max(total, 1), "themes": len(found), "examples": found,
             "largest": max(children.values(), default=0), "claims": len(weight), "unheld": unheld}
 
 
@@ -208,6 +267,17 @@ def report(m: dict[str, object]) -> list[str]:
         f"contradicts its parent label's claim ({claims['themes']} sub-themes: "
         + "; ".join(claims["examples"][:12]) + (" ..." if len(claims["examples"]) > 12 else "")  # type: ignore[index]
         + f"); largest entry {claims['largest']} sub-themes",
+        f"- contradictions read by the lexicon (VADER sides, the top level's reading before): {claims['lexicon share']:.1%} of the segments",
+        *(f"- {level} whose label claims praise or problems against the published mean of their segments"
+          f"{' (past the labels line)' if 'strongly' in level else ''}: {len(found)}"
+          + (": " + "; ".join(found[:12]) + (" ..." if len(found) > 12 else "") if found else "")
+          for level, found in m["against"].items() if level in ("parents", "themes", "parents strongly",
+                                                                "themes strongly")),  # type: ignore[attr-defined]
+        "- parents whose published mean does not reach the side their label claims (praise below the labels' "
+        f"positive line, problems above their negative line): {len(m['against']['parents not borne'])}"  # type: ignore[index]
+        + "".join(f"; {x}" for x in m["against"]["parents not borne"]),  # type: ignore[index]
+        "- parent labels claiming praise or problems, with the published mean of their segments: "
+        + "; ".join(m["against"]["claiming parents"]),  # type: ignore[index]
         f"- claims not true of most of their entry: {len(claims['unheld'])} of {claims['claims']} parent labels with a "
         f"claim (share of segments on the claimed side: {', '.join(claims['unheld']) or 'none'})",
         *m["diagnosis"],  # type: ignore[misc]

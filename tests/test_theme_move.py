@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from feedback.cli.themes import themes as themes_cli
 from feedback.embed import Embedder
-from feedback.themes import ThemeSettings, recluster, update_themes
+from feedback.themes import ThemeSettings, recluster, rename, update_themes
 from feedback.themes.edits import ThemeError, group, move, placements
-from feedback.themes.hierarchy import honour_placements, set_aside
+from feedback.themes.hierarchy import continue_parents, honour_placements, set_aside
 from tests.themes_fixtures import (
     add_comments,
     copy_of,
@@ -71,6 +71,27 @@ def test_a_singleton_left_by_the_fit_is_a_group_again_when_a_theme_is_moved_into
     computed = [[0, 1], [2, 3]]
     placed: dict[int, int | None] = {1: 51}
     assert honour_placements(computed, set_aside(computed, placed), [50, 51], placed) == ([[1, 2, 3]], [51])
+
+
+@pytest.mark.parametrize(("groups", "old", "analysts", "ids"), [
+    # the same top level: each group continues its parent (Jaccard 0.5 or more)
+    ([{1, 2, 3}, {4, 5}], {50: {1, 2, 3}, 51: {4, 5}}, set(), [50, 51]),
+    # coarser: the engine's parents are folded into one group, which continues the one it overlaps best
+    ([{1, 2, 3, 4, 5}], {50: {1, 2, 3}, 51: {4, 5}}, set(), [50]),
+    # ... unless an analyst named the other: the group holds all its themes and keeps the analyst's name
+    ([{1, 2, 3, 4, 5}], {50: {1, 2, 3}, 51: {4, 5}}, {51}, [51]),
+    # two named parents folded into one: the one it holds more themes of
+    ([{1, 2, 3, 4, 5, 6, 7}], {50: {1, 2, 3}, 51: {4, 5}}, {50, 51}, [50]),
+    # a named parent of which a group holds most, but not at Jaccard 0.5 (3 of 4 among 8): it continues
+    ([{1, 2, 3, 6, 7, 8, 9, 10}, {4, 5}], {50: {1, 2, 3, 4}}, {50}, [50, 99]),
+    # the same, not named: a new group
+    ([{1, 2, 3, 6, 7, 8, 9, 10}, {4, 5}], {50: {1, 2, 3, 4}}, set(), [99, 100]),
+    # half of a named parent's themes is not most of them: new groups
+    ([{1, 2, 6, 7, 8}, {3, 4, 9, 10, 11}], {50: {1, 2, 3, 4}}, {50}, [99, 100]),
+])
+def test_a_group_continues_the_parent_an_analyst_named_when_it_holds_most_of_its_themes(
+        groups: list[set[int]], old: dict[int, set[int]], analysts: set[int], ids: list[int]) -> None:
+    assert continue_parents(groups, old, analysts, 99) == ids
 
 
 # --- the real model -------------------------------------------------------------------------
@@ -255,6 +276,12 @@ def test_group_makes_a_pinned_top_level_group_of_the_themes(db: sqlite_utils.Dat
                          [next_id]).fetchall()
     assert [(e, lab, json.loads(d)) for e, lab, d in created] == [
         ("created", "Store queues", {"by": "analyst", "kind": "parent", "themes": [a, b]})]
+    # keywords from its themes' segments, as a fit gives a group (they were empty: pages showed nothing)
+    keywords = json.loads(row["keywords"])
+    texts = " ".join(r[0].lower() for r in db.execute("select text from theme_segments where theme_id in (?, ?)",
+                                                       [a, b]))
+    assert 1 <= len(keywords) <= SETTINGS.keywords
+    assert [k for k in keywords if k.lower() not in texts] == []
 
 
 @pytest.mark.slow
@@ -284,12 +311,18 @@ def test_the_analyst_s_group_survives_the_nightly_run_and_reclusters(db: sqlite_
                                                                     embedder: Embedder) -> None:
     a, _, b, _ = two_of_different_groups(db)
     made = group(db, "Store queues", [a, b])
+    db["themes"].update(made, {"keywords": "[]"})  # as a group made before groups had keywords
     add_comments(db, [t for t, _ in DATA[260:]], "b", day="2024-05-02")
     assert update_themes(db, SETTINGS, embedder)["mode"] == "assign"
     for _ in range(2):
         assert groups(db).get(made) == sorted([a, b])
         assert (db["themes"].get(made)["label"], db["themes"].get(made)["status"]) == ("Store queues", "parent")
         recluster(db, SETTINGS, embedder)
+        # its keywords follow its themes' comments (a group made before it had them gets them)
+        texts = " ".join(r[0].lower() for r in db.execute("select text from theme_segments where theme_id in (?, ?)",
+                                                           [a, b]))
+        keywords = json.loads(db["themes"].get(made)["keywords"])
+        assert keywords and [k for k in keywords if k.lower() not in texts] == []
     assert groups(db).get(made) == sorted([a, b])
     # an analyst takes one theme out again: a group of one is no group, and the theme left goes back
     move(db, a, None)
@@ -316,3 +349,19 @@ def test_cli_group(db: sqlite_utils.Database, tmp_path: Path) -> None:
     assert (result.exit_code, result.stderr) == (1, "Error: a group needs at least two themes\n")
     shown = CliRunner().invoke(themes_cli, ["--config", str(config), "show", str(a)])
     assert f"parent: #{made} Store <queues>\n" in shown.stdout
+
+
+@pytest.mark.slow
+def test_a_renamed_group_keeps_its_name_when_a_coarser_recluster_continues_it(db: sqlite_utils.Database,
+                                                                             embedder: Embedder) -> None:
+    before = groups(db)
+    named = next(iter(before))  # the group of most themes, named by an analyst
+    rename(db, named, "Our group")
+    recluster(db, SETTINGS, embedder, top_themes=2)
+    after = groups(db)
+    holder = max(after, key=lambda g: (len(set(after[g]) & set(before[named])), -g))
+    # a new group holds most of its themes (the re-cluster's top level is coarser: it held them with others)
+    assert len(set(after[holder]) & set(before[named])) > len(before[named]) / 2
+    assert len(after[holder]) > len(before[named])
+    assert holder == named
+    assert (db["themes"].get(named)["label"], db["themes"].get(named)["status"]) == ("Our group", "parent")

@@ -271,6 +271,8 @@ HELP = {
              ["--under", "--top"]),
     "group": ("group [OPTIONS] LABEL THEME_IDS...",
               "Make a top-level group LABEL of the THEME_IDS (re-clusters keep it).", []),
+    "undo": ("undo [OPTIONS] [EDIT_ID]",
+             "Undo your latest theme edit, or edit EDIT_ID (--list: the recent edits).", ["--list"]),
 }
 
 

@@ -243,8 +243,30 @@ def move_cmd(ctx: click.Context, theme_id: int, parent_id: int | None, top: bool
 def group_cmd(ctx: click.Context, label: str, theme_ids: tuple[int, ...]) -> None:
     """Make a top-level group LABEL of the THEME_IDS (re-clusters keep it)."""
     from feedback.themes.edits import group
+    from feedback.themes.settings import with_overrides
 
-    with _warehouse(ctx, republish=True) as (_, db):
-        group_id = group(db, label, list(theme_ids))
+    with _warehouse(ctx, republish=True) as (config, db):
+        group_id = group(db, label, list(theme_ids), with_overrides(config.themes, config.base_dir, {}).keywords)
         label = db.execute("select label from themes where id = ?", [group_id]).fetchone()[0]
     click.echo(f"group {group_id} {label!r} now holds {', '.join(map(str, dict.fromkeys(theme_ids)))}")
+
+
+@themes.command("undo")
+@click.argument("edit_id", type=int, required=False)
+@click.option("--list", "show_list", is_flag=True, help="Show the recent edits, latest first, and which can be undone.")
+@click.pass_context
+def undo_cmd(ctx: click.Context, edit_id: int | None, show_list: bool) -> None:
+    """Undo your latest theme edit, or edit EDIT_ID (--list: the recent edits)."""
+    from feedback.themes.history_words import describe_edit
+    from feedback.themes.undo import listed, undo
+
+    if show_list and edit_id is not None:
+        raise click.UsageError("give either EDIT_ID or --list")
+    if show_list:
+        with _warehouse(ctx) as (_, db):
+            lines = listed(db)
+        click.echo("\n".join(["edits, latest first:", *lines]) if lines else "no edit to undo")
+        return
+    with _warehouse(ctx, republish=True) as (_, db):
+        edit = undo(db, edit_id)
+    click.echo(f"undid edit #{edit.id}: {describe_edit(edit.kind, edit.details)}")

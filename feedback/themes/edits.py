@@ -2,7 +2,8 @@
 re-clustering (see engine: pinned labels are kept, merged-away themes fold into their
 target, split and pinned themes are anchored, moved themes keep the place an analyst gave them:
 :func:`placements`, :func:`.hierarchy.honour_placements`; a group an analyst made continues
-while it holds themes an analyst placed there)."""
+while it holds themes an analyst placed there). What each edit changed is kept (:mod:`.edit_log`)
+so that it can be undone (:mod:`.undo`)."""
 
 from __future__ import annotations
 
@@ -14,14 +15,14 @@ import sqlite_utils
 
 from feedback.embed import SupportsEmbed, to_blob
 from feedback.errors import FeedbackError
-from feedback.themes import cluster, label, store
+from feedback.themes import cluster, edit_log, label, store
 from feedback.themes.settings import ThemeSettings
 from feedback.warehouse import now_iso
 from feedback.warehouse.sql import chunks, marks
 
 
 class ThemeError(FeedbackError):
-    """A theme edit that cannot be done (unknown id, wrong status, too few comments)."""
+    """A theme edit that cannot be done (unknown id, wrong status, too few comments), or undone."""
 
 
 def get_theme(db: sqlite_utils.Database, theme_id: int, statuses: tuple[str, ...] = ("active", "parent")) -> dict[str, Any]:
@@ -30,6 +31,11 @@ def get_theme(db: sqlite_utils.Database, theme_id: int, statuses: tuple[str, ...
     cursor = db.execute("select * from themes where id = ?", [theme_id])
     found = cursor.fetchone()
     if found is None:
+        undone = db.execute("select details from theme_history where theme_id = ? and event = 'undone'"
+                            " order by id desc limit 1", [theme_id]).fetchone()
+        if undone:  # a theme an undone edit made (a split's part, a group)
+            raise ThemeError(f"theme {theme_id} is gone: edit #{json.loads(undone[0])['edit']}, which made it,"
+                             " was undone")
         raise ThemeError(f"no theme with id {theme_id} (`feedback themes list --all` shows every id)")
     row = dict(zip([d[0] for d in cursor.description], found, strict=True))
     if row["status"] not in statuses:
@@ -95,7 +101,7 @@ def rename(db: sqlite_utils.Database, theme_id: int, new_label: str) -> bool:
     if old["label"] == new_label and old["label_pinned"]:
         return False
     _label_clash(db, new_label, theme_id)
-    with db.atomic():
+    with db.atomic(), edit_log.recorded(db, "rename", {"theme": theme_id, "from": old["label"], "to": new_label}):
         db.table("themes").update(theme_id, {"label": new_label, "label_pinned": 1, "updated_at": now_iso()})
         store.history(db, now_iso(), theme_id, "renamed", new_label, old["size"], previous=old["label"])
     return True
@@ -107,7 +113,7 @@ def pin(db: sqlite_utils.Database, theme_id: int) -> bool:
     old = get_theme(db, theme_id)
     if old["label_pinned"]:
         return False
-    with db.atomic():
+    with db.atomic(), edit_log.recorded(db, "pin", {"theme": theme_id, "label": old["label"]}):
         db.table("themes").update(theme_id, {"label_pinned": 1, "updated_at": now_iso()})
         store.history(db, now_iso(), theme_id, "pinned", old["label"], old["size"])
     return True
@@ -124,7 +130,7 @@ def merge(db: sqlite_utils.Database, target: int, sources: list[int], context: f
     into = get_theme(db, target, ("active",))
     rows = [get_theme(db, s, ("active",)) for s in sources]
     stamp = now_iso()
-    with db.atomic():
+    with db.atomic(), edit_log.recorded(db, "merge", {"into": target, "merged": sources}, moving=sources):
         for row in rows:
             db.execute("update theme_segments set theme_id = ? where theme_id = ?", [target, row["id"]])
             db.table("themes").update(row["id"], {"status": "merged", "merged_into": target, "updated_at": stamp})
@@ -150,8 +156,9 @@ def split(db: sqlite_utils.Database, theme_id: int, settings: ThemeSettings,
     if len(ids_) < 2 * MIN_PART:
         raise ThemeError(f"theme {theme_id} has {len(ids_)} segments; at least {2 * MIN_PART} are needed to split"
                          f" it (to fold it into another theme: `feedback themes merge OTHER {theme_id}`)")
-    text_of = dict(db.execute("select id, text from theme_segments where theme_id = ?", [theme_id]).fetchall())
-    seg = [(i, h, text_of[i]) for i, h in zip(ids_, hashes, strict=True)]
+    found = {r[0]: (r[1], r[2]) for r in db.execute("select id, text, sentiment from theme_segments where theme_id = ?",
+                                                      [theme_id])}
+    seg = [(i, h, found[i][0]) for i, h in zip(ids_, hashes, strict=True)]
     parts = fold_small_parts(_parts(vectors, [f"{s[1]}:{s[0]}" for s in seg], settings), vectors)
     if parts.max() < 1:
         raise ThemeError(f"theme {theme_id}'s {len(ids_)} segments do not fall into two parts of {MIN_PART} or more;"
@@ -159,15 +166,16 @@ def split(db: sqlite_utils.Database, theme_id: int, settings: ThemeSettings,
     order = sorted(range(parts.max() + 1), key=lambda p: (-int((parts == p).sum()), p))
     cents = cluster.centroids(vectors, parts)
     docs = {p: [seg[i][2] for i in np.flatnonzero(parts == p)] for p in order}
+    tones = {p: [found[seg[i][0]][1] for i in np.flatnonzero(parts == p)] for p in order}  # as the fit reads them
     keeper = order[label_keeper(*_label_words(row["label"], [docs[p] for p in order]))]
     # the other parts are named first (the kept label is taken); the kept part's labelling gives its keywords
     taken = [r["label"] for r in store.theme_rows(db, ("active", "parent")) if r["id"] != theme_id]
     labels = label.label_themes(docs, [*(p for p in order if p != keeper), keeper], taken=[*taken, row["label"]],
-                                keywords=settings.keywords)
+                                keywords=settings.keywords, tones=tones)
     stamp = now_iso()
     ids = [theme_id]
     placed = theme_id in placements(db)
-    with db.atomic():
+    with db.atomic(), edit_log.recorded(db, "split", {"theme": theme_id}, moving=[theme_id]) as said:
         next_id = store.next_theme_id(db)
         db.table("themes").update(theme_id, {"centroid": to_blob(cents[keeper]), "updated_at": stamp,
                                              "keywords": json.dumps(labels[keeper].keywords)})
@@ -189,6 +197,7 @@ def split(db: sqlite_utils.Database, theme_id: int, settings: ThemeSettings,
             ids.append(new_id)
         store.refresh_theme_stats(db)
         store.history(db, stamp, theme_id, "split", row["label"], int((parts == keeper).sum()), into=ids)
+        said["into"] = ids
     return ids
 
 
@@ -254,7 +263,7 @@ def move(db: sqlite_utils.Database, theme_id: int, under: int | None) -> bool:
             raise ThemeError(f"theme {under} is not a top-level group (`feedback themes list` marks them [group])")
     if row["parent_id"] == under:
         return False
-    with db.atomic():
+    with db.atomic(), edit_log.recorded(db, "move", {"theme": theme_id, "from": row["parent_id"], "to": under}):
         _place(db, row, under, now_iso())
         store.refresh_theme_stats(db)
     return True
@@ -278,8 +287,10 @@ def _retire_if_empty(db: sqlite_utils.Database, group_id: int | None, stamp: str
         store.history(db, stamp, emptied[0], "retired", emptied[1], None, by=by)  # no theme left: no size
 
 
-def group(db: sqlite_utils.Database, new_label: str, theme_ids: list[int]) -> int:
+def group(db: sqlite_utils.Database, new_label: str, theme_ids: list[int], keywords: int = 8) -> int:
     """A new top-level group labelled ``new_label`` (pinned) holding ``theme_ids``; returns its id.
+    Its ``keywords`` (how many: the settings' ``keywords``) are drawn from its themes' segments as
+    a fit draws a group's (:func:`.label.label_parents`).
 
     Each theme is moved there as by :func:`move` (recorded, so every fit keeps it there; a group
     it leaves empty is retired). The group continues through re-clusters while it holds at least
@@ -292,11 +303,17 @@ def group(db: sqlite_utils.Database, new_label: str, theme_ids: list[int]) -> in
         raise ThemeError("a group needs at least two themes")
     rows = [get_theme(db, t, ("active",)) for t in wanted]  # a parent or a merged theme is refused here
     _label_clash(db, new_label)
-    with db.atomic():
+    read = [db.execute("select text, sentiment from theme_segments indexed by idx_theme_segments_theme_score"
+                       " where theme_id = ? order by score desc limit ?", [t, label.REPRESENTATIVES]).fetchall()
+            for t in wanted]  # the best segments and the sentiment the archive shows (their tone)
+    docs, tones = {0: [[r[0] for r in rows] for rows in read]}, {0: [[r[1] for r in rows] for rows in read]}
+    words = label.label_parents(docs, [0], keywords=keywords, tones=tones)[0].keywords
+    with db.atomic(), edit_log.recorded(db, "group", {"label": new_label, "themes": wanted}) as said:
         group_id = store.next_theme_id(db)
+        said["group"] = group_id
         stamp = now_iso()
         centre = cluster.normalise(store.centroid_matrix(rows).mean(axis=0)[None, :])[0]
-        store.insert_parent(db, group_id, new_label, [], centre, stamp)
+        store.insert_parent(db, group_id, new_label, words, centre, stamp)
         store.update_theme(db, group_id, {"label_pinned": 1})
         store.history(db, stamp, group_id, "created", new_label, None, kind="parent", by="analyst", themes=wanted)
         for row in rows:
@@ -310,7 +327,10 @@ def placements(db: sqlite_utils.Database) -> dict[int, int | None]:
     a top-level entry of its own}."""
     # one pass in id order, the latest row winning: 0.3 s over a million history rows, where
     # grouping by theme for the latest id took 2.5 s (SQLite reads every row's group either way)
-    rows = db.execute("select theme_id, details from theme_history where event = 'moved' order by id")
+    # the moves of an edit since undone (:mod:`.undo`) are not places: the one before them is
+    rows = db.execute("select theme_id, details from theme_history h where event = 'moved' and not exists"
+                      " (select 1 from theme_edits e where e.undone_at is not null"
+                      " and h.id between e.history_from and e.history_to) order by id")
     return {int(theme): json.loads(details)["to"] for theme, details in rows}
 
 

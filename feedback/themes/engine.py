@@ -47,7 +47,7 @@ import sqlite_utils
 from feedback.embed import Embedder, SupportsEmbed, to_blob
 from feedback.embed import make_embedder as configured_embedder
 from feedback.embed_settings import EmbedSettings
-from feedback.themes import cluster, edits, hierarchy, label, segment_sentiment, store
+from feedback.themes import cluster, edits, hierarchy, label, segment_sentiment, store, theme_tone
 from feedback.themes.match import claims_of_new_theme, continue_themes
 from feedback.themes.settings import ThemeSettings
 from feedback.themes.settings import same_shape as shape_unchanged
@@ -177,15 +177,17 @@ def _propose_from_pool(db: sqlite_utils.Database, settings: ThemeSettings, embed
         moves[c] = claimed
     if not keep:
         return 0
-    docs = {f"new{c}": _texts(db, [ids[i] for i in sorted(np.flatnonzero(result.theme == c),
-                                                         key=lambda i: -float(result.score[i]))]) for c in keep}
+    read = {f"new{c}": theme_tone.texts_and_tones(db, [ids[i] for i in sorted(
+        np.flatnonzero(result.theme == c), key=lambda i: -float(result.score[i]))]) for c in keep}
+    docs = {key: texts for key, (texts, _) in read.items()}
     # existing themes only give the background term frequencies: a sample of each is enough, and
     # a bounded one in all (each text is parsed), so a night's labelling does not grow with the themes
     per = max(2, min(label.BACKGROUND, BACKGROUND_TEXTS // max(1, len(active))))
     docs.update({str(r["id"]): store.theme_texts(db, r["id"], per) for r in active})
     order = [f"new{c}" for c in sorted(keep, key=lambda c: -int((result.theme == c).sum()))]
     taken = [r["label"] for r in store.theme_rows(db, ("active", "parent")) if r["label"]]
-    labels = label.label_themes(docs, order, taken=taken, keywords=settings.keywords)  # type: ignore[arg-type]
+    labels = label.label_themes(docs, order, taken=taken, keywords=settings.keywords,  # type: ignore[arg-type]
+                                tones={key: tones for key, (_, tones) in read.items()})
     next_id = store.next_theme_id(db)
     with db.atomic():
         for c in keep:
@@ -341,14 +343,14 @@ def _fit_all(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Suppo
     # Labels: pinned ones stay; the rest are phrases from their segments (label.py), biggest first, distinct.
     sizes = {tid: int(np.sum(assignment.theme == j)) for j, tid in enumerate(final_ids)}
     pinned = {tid: by_id[tid]["label"] for tid in final_ids if tid in by_id and by_id[tid]["label_pinned"]}
-    docs_of = _label_docs(db, ids, seg_theme, final_ids, list(assignment.score))
+    docs_of, tones_of = theme_tone.label_inputs(db, ids, seg_theme, final_ids, list(assignment.score))
     plan = _plan_parents(db, settings, final_ids, final, docs_of, taken=pinned.values(), next_id=next_id,
-                         sizes=[sizes[t] for t in final_ids])
+                         sizes=[sizes[t] for t in final_ids], tones_of=tones_of)
     docs = {tid: docs_of[tid] for tid in final_ids if tid not in pinned}
     order = sorted(docs, key=lambda t: (-sizes[t], t))
     labels = label.label_themes(docs, order, taken=[*pinned.values(), *plan.pinned.values(),
                                                     *(lab.label for lab in plan.labels.values())],
-                                keywords=settings.keywords)
+                                keywords=settings.keywords, tones=tones_of)
 
     with db.atomic():
         store.clear_assignments(db, run)
@@ -391,42 +393,44 @@ class _Parents:
     labels: dict[int, label.Labelling]
     old_rows: dict[int, dict[str, Any]]
     pinned: dict[int, str]
+    keywords: dict[int, list[str]]  # the analysts' groups' (their labels are pinned)
 
 
 def _plan_parents(db: sqlite_utils.Database, settings: ThemeSettings, leaf_ids: list[int],
                   leaf_vecs: np.ndarray, docs_of: dict[int, list[str]], taken: Iterable[str],
-                  next_id: int, sizes: list[int] | None = None) -> _Parents:
+                  next_id: int, sizes: list[int] | None = None,
+                  tones_of: dict[int, list[float | None]] | None = None) -> _Parents:
+    tones_of = tones_of or {}  # each theme's segments' published sentiment, aligned with docs_of
     groups = (hierarchy.parent_groups(leaf_vecs, settings.parent_threshold, settings.top_count(len(leaf_ids)),
                                       sizes=sizes, fewest=settings.top_themes or hierarchy.FEWEST,
-                                      docs=[docs_of.get(t, []) for t in leaf_ids])
+                                      docs=[docs_of.get(t, []) for t in leaf_ids],
+                                      tones=[tones_of.get(t, []) for t in leaf_ids])
               if len(leaf_ids) > 2 else [])
     moved = edits.placements(db)  # analysts' placements: matched without, then honoured
     placed = {n: moved[tid] for n, tid in enumerate(leaf_ids) if tid in moved}
     computed, groups = groups, hierarchy.set_aside(groups, placed)
     old_parents = store.theme_rows(db, ("parent",))
     old_children = {p["id"]: store.child_ids(db, p["id"]) - set(moved) for p in old_parents}
-    used: set[int] = set()
-    parent_of_group: list[int] = []
-    for group in groups:
-        children = {leaf_ids[i] for i in group}
-        best, best_j = None, 0.0
-        for pid, kids in old_children.items():
-            jac = len(children & kids) / len(children | kids) if kids else 0.0
-            if pid not in used and jac > best_j and jac >= 0.5:
-                best, best_j = pid, jac
-        if best is None:
-            best, next_id = next_id, next_id + 1
-        used.add(best)
-        parent_of_group.append(best)
     analysts = {p["id"] for p in old_parents if p["label_pinned"]}  # named or made by analysts: kept with their themes
+    parent_of_group = hierarchy.continue_parents([{leaf_ids[i] for i in group} for group in groups], old_children,
+                                                 analysts, next_id)
     groups, parent_of_group = hierarchy.honour_placements(computed, groups, parent_of_group, placed, analysts)
     rows = {p["id"]: p for p in old_parents}
     pinned = {pid: rows[pid]["label"] for pid in parent_of_group if pid in rows and rows[pid]["label_pinned"]}
     docs = {pid: [docs_of.get(leaf_ids[i], []) for i in group]
             for group, pid in zip(groups, parent_of_group, strict=True) if pid not in pinned}
+    tones = {pid: [tones_of.get(leaf_ids[i], []) for i in group]
+             for group, pid in zip(groups, parent_of_group, strict=True) if pid not in pinned}
     labels = label.label_parents(docs, sorted(docs, key=lambda p: (-sum(len(d) for d in docs[p]), p)),
-                                 taken=[*taken, *pinned.values()], keywords=settings.keywords)
-    return _Parents(groups, parent_of_group, labels, rows, pinned)
+                                 taken=[*taken, *pinned.values()], keywords=settings.keywords, tones=tones)
+    # an analyst's group keeps its label; its keywords follow its themes, drawn as the others' are
+    own = {pid: [docs_of.get(leaf_ids[i], []) for i in group]
+           for group, pid in zip(groups, parent_of_group, strict=True) if pid in pinned}
+    own_tones = {pid: [tones_of.get(leaf_ids[i], []) for i in group]
+                 for group, pid in zip(groups, parent_of_group, strict=True) if pid in pinned}
+    words = {pid: lab.keywords for pid, lab in
+             (label.label_parents(own, sorted(own), keywords=settings.keywords, tones=own_tones) if own else {}).items()}
+    return _Parents(groups, parent_of_group, labels, rows, pinned, words)
 
 
 def _write_parents(db: sqlite_utils.Database, plan: _Parents, leaf_ids: list[int], leaf_vecs: np.ndarray,
@@ -439,6 +443,8 @@ def _write_parents(db: sqlite_utils.Database, plan: _Parents, leaf_ids: list[int
             update: dict[str, Any] = {"status": "parent", "centroid": to_blob(cent)}
             if lab:
                 update.update(label=lab.label, keywords=json.dumps(lab.keywords))
+            elif pid in plan.keywords:
+                update["keywords"] = json.dumps(plan.keywords[pid])
             store.update_theme(db, pid, update)
             store.history(db, run, pid, "matched", update.get("label", plan.old_rows[pid]["label"]), None, kind="parent")
         else:
@@ -450,29 +456,6 @@ def _write_parents(db: sqlite_utils.Database, plan: _Parents, leaf_ids: list[int
         if pid not in plan.ids:
             store.retire_theme(db, pid, run)
             store.history(db, run, pid, "retired", plan.old_rows[pid]["label"], None, kind="parent")
-
-
-def _label_docs(db: sqlite_utils.Database, seg_ids: list[str], seg_theme: list[int | None],
-                theme_ids: list[int], scores: list[float]) -> dict[int, list[str]]:
-    """Per theme, the segment texts its label is drawn from, closest to its centre first: the
-    English ones when it has any (the parser and the embedding model are English; a stray
-    Spanish sentence should not name a theme), else all of them."""
-    found = store.segment_texts(db, seg_ids)
-    every: dict[int, list[str]] = {tid: [] for tid in theme_ids}
-    english: dict[int, list[str]] = {tid: [] for tid in theme_ids}
-    ranked = sorted(range(len(seg_ids)), key=lambda j: -float(scores[j]))
-    for seg_id, tid in ((seg_ids[j], seg_theme[j]) for j in ranked):
-        if tid in every:
-            text, language = found[seg_id]
-            every[tid].append(text)
-            if language in (None, "en"):
-                english[tid].append(text)
-    return {tid: english[tid] or every[tid] for tid in theme_ids}
-
-
-def _texts(db: sqlite_utils.Database, seg_ids: list[str]) -> list[str]:
-    found = store.segment_texts(db, seg_ids)
-    return [found[i][0] for i in seg_ids if i in found]
 
 
 def _snapshot(db: sqlite_utils.Database, run: str, event: str) -> None:

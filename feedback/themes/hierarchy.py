@@ -46,18 +46,23 @@ Themes mostly in another language (:func:`other_language`) make an entry of thei
 "General remarks": what they say is unread by the English model, not nothing (a French complaint
 about a refund). Then :func:`settle` keeps a parent's label trustworthy (issue #12: "Staff praise"
 held "More tills" and "More staff", "Easy ordering" held "Delivery slots"): each theme has a side
-(:func:`side`: praise; complaints and requests, :func:`.parent_words.asks`; or neither), a group with
+(:func:`side`: praise; complaints and requests, :func:`.parent_words.asks`; or neither; its tone the
+published sentiment of its segments, :mod:`.theme_tone`), a group with
 a substantial part of each side splits in two, a theme on its group's smaller side moves to a group
 of its side about as near, and an entry of more than ``MOST_CHILDREN`` themes is split by Ward's cut
 of its themes, all within the count. On the samples: sub-themes contradicting their parent's claim
 6.8% -> 0.8% of the segments, known-theme shares unchanged (0.756), 12 -> 17 entries; clinc150's
 domains NMI as before, 0.614 (RESULTS.md, "Top level: sides"). A cap at 20 or 30 themes split the
-samples' damaged and missing items apart (0.756 -> 0.703 / 0.724), so the cap is 40.
+samples' damaged and missing items apart (0.756 -> 0.703 / 0.724), so the cap is 40. A side read from
+the published sentiment instead of the lexicon: sub-themes contradicting their parent's claim (read so)
+2.1% -> 0.0% of the segments ("Chat praise", +0.05 published, held "Waiting too long"), 17 -> 16 entries,
+known-theme shares 0.740 -> 0.741 (RESULTS.md, "Labels and sides read the published sentiment").
 
 Analysts' placements (``feedback themes move``) come first: a fit matches its groups to the
-previous parents without the moved themes (:func:`set_aside`), then puts each moved theme under
-the parent it was moved to when that parent continues, and where the fit put it when not
-(:func:`honour_placements`).
+previous parents without the moved themes (:func:`set_aside`, :func:`continue_parents`: a group an
+analyst named continues in the group holding most of its themes, also when a coarser top level
+folded it into a bigger one), then puts each moved theme under the parent it was moved to when
+that parent continues, and where the fit put it when not (:func:`honour_placements`).
 """
 
 from __future__ import annotations
@@ -73,7 +78,8 @@ CENTROID_WEIGHT = 0.5  # the centroid's share of the squared distance; the rest:
 
 def parent_groups(centroids: np.ndarray, threshold: float, max_top: int | None = None,
                   sizes: np.ndarray | list[int] | None = None, fewest: int = FEWEST,
-                  docs: Sequence[Sequence[str]] | None = None) -> list[list[int]]:
+                  docs: Sequence[Sequence[str]] | None = None,
+                  tones: Sequence[Sequence[float | None]] | None = None) -> list[list[int]]:
     """Groups (of at least two theme indices) that should share a parent, biggest first.
 
     ``sizes``: each theme's segments (None: all alike). The top level has between ``fewest`` and
@@ -81,7 +87,8 @@ def parent_groups(centroids: np.ndarray, threshold: float, max_top: int | None =
     centroids keeps apart at cosine ``threshold``. ``docs``: each theme's segment texts, best first
     (None: not read); the themes whose segments mostly say nothing about a topic (:func:`content_free`)
     make one entry of their own, those mostly in another language another (:func:`other_language`),
-    and no group keeps themes of both sides (:func:`settle`, :func:`side`).
+    and no group keeps themes of both sides (:func:`settle`, :func:`side`; ``tones``: each theme's
+    segments' published sentiment, aligned with ``docs``, which gives its tone).
     """
     k = centroids.shape[0]
     weights = np.ones(k) if sizes is None else np.maximum(np.asarray(sizes, dtype=np.float64), 1.0)
@@ -93,7 +100,10 @@ def parent_groups(centroids: np.ndarray, threshold: float, max_top: int | None =
     free = [i for i in content_free(docs) if i not in set(foreign)] if docs is not None else []
     if k < 2:
         return []
-    sides = np.array([side(texts) for texts in docs]) if docs is not None else None
+    if tones is not None and len(tones) != k:
+        raise ValueError(f"one list of sentiment scores per theme is needed: {len(tones)} for {k} themes")
+    sides = (np.array([side(texts, tones[i] if tones is not None else None) for i, texts in enumerate(docs)])
+             if docs is not None else None)
     return _grouped(centroids, threshold, max_top, weights, fewest, free, foreign, sides)
 
 
@@ -121,16 +131,22 @@ MOVE_MARGIN = 0.1  # a theme on the group's smaller side moves to a group of its
 MOST_CHILDREN = 40  # an entry with more themes than this is split (Ward's cut of its themes): too many to scan
 
 
-def side(docs: Sequence[str]) -> int:
-    """A theme's side, read from its best ``READ`` segments (:func:`.parent_words.side`): -1 when most
-    ask the company to do something ("Open more tills") or their mean sentiment is at most the labels'
-    negative line (a complaint), +1 at least their positive line (praise), else 0. Praise and a
-    complaint or request under one parent make its label's claim ("Staff praise") false for part of it."""
+def side(docs: Sequence[str], tones: Sequence[float | None] | None = None) -> int:
+    """A theme's side (:func:`.parent_words.side`): -1 when most of its best ``READ`` segments ask the
+    company to do something ("Open more tills") or its tone is at most the labels' negative line (a
+    complaint), +1 at least their positive line (praise), else 0. Its tone is the mean of its segments'
+    published sentiment (``tones``, aligned with ``docs``: every segment, as the archive averages a
+    theme; :mod:`.theme_tone`); without ``tones``, the lexicon's over the best ``READ``, as its label
+    reads it. Praise and a complaint or request under one parent make its label's claim ("Staff
+    praise") false for part of it."""
     from feedback.themes import parent_words
     from feedback.themes.label import POSITIVE_THEME
     from feedback.themes.label_units import NEGATIVE_THEME
+    from feedback.themes.theme_tone import mean_tone
 
-    return parent_words.side(list(docs)[:READ], NEGATIVE_THEME, POSITIVE_THEME)
+    best = list(docs)[:READ]
+    mean = mean_tone(docs, tones) if tones is not None else None
+    return parent_words.side(best, NEGATIVE_THEME, POSITIVE_THEME, mean)
 
 
 def settle(groups: list[list[int]], unit: np.ndarray, points: np.ndarray, weights: np.ndarray,
@@ -366,6 +382,47 @@ def set_aside(groups: list[list[int]], placed: dict[int, int | None]) -> list[li
     """``groups`` without the themes an analyst placed (indices in ``placed``): what a fit matches
     to the previous top level, so a moved theme neither holds a group together nor pulls it apart."""
     return [[i for i in group if i not in placed] for group in groups]
+
+
+def continue_parents(groups: list[set[int]], old: dict[int, set[int]], analysts: Collection[int],
+                     next_id: int) -> list[int]:
+    """Each group's parent id (``groups``: the fit's groups, as theme ids): a previous parent it continues,
+    else a new id from ``next_id`` on. ``old``: each previous parent's themes.
+
+    A parent analysts named or made (``analysts``) continues in the group holding most of its
+    themes (more than half, or a Jaccard overlap of at least 0.5), the parent holding the most
+    first: a coarser top level that folds it into a bigger group keeps the analyst's name. Every
+    other group continues the unclaimed previous parent it overlaps best, at a Jaccard of 0.5 or more.
+    """
+    ids: list[int | None] = [None] * len(groups)
+    used: set[int] = set()
+
+    def jaccard(n: int, pid: int) -> float:
+        return len(groups[n] & old[pid]) / len(groups[n] | old[pid]) if old[pid] else 0.0
+
+    claims = []
+    for pid in (p for p in analysts if old.get(p)):
+        held = [len(g & old[pid]) for g in groups]
+        for n in range(len(groups)):
+            if held[n] and (2 * held[n] > len(old[pid]) or jaccard(n, pid) >= 0.5):
+                claims.append((-held[n], -held[n] / len(old[pid]), pid, n))
+    for _, _, pid, n in sorted(claims):
+        if ids[n] is None and pid not in used:
+            ids[n] = pid
+            used.add(pid)
+    for n in range(len(groups)):
+        if ids[n] is not None:
+            continue
+        best, best_j = None, 0.0
+        for pid in old:
+            j = jaccard(n, pid)
+            if pid not in used and j > best_j and j >= 0.5:
+                best, best_j = pid, j
+        if best is None:
+            best, next_id = next_id, next_id + 1
+        used.add(best)
+        ids[n] = best
+    return [i for i in ids if i is not None]
 
 
 def honour_placements(computed: list[list[int]], groups: list[list[int]], parent_ids: list[int],

@@ -1,5 +1,6 @@
 """A theme's history in words: one ``theme_history`` row as a sentence ("moved from group #222
-to group #236"), for ``feedback themes show`` and the staff theme pages. Pure: no database."""
+to group #236"), for ``feedback themes show`` and the staff theme pages, and an analyst's edit as
+one (``feedback themes undo --list``: "merged #12, #13 into #7"). Pure: no database."""
 
 from __future__ import annotations
 
@@ -53,6 +54,28 @@ def describe(event: str, label: str | None, size: int | None, details: dict[str,
             what = f"placed in {_where(get('to'))}, as the theme it was split from"
         case "moved":
             what = f"moved from {_where(get('from'))} to {_where(get('to'))}"
+        case "undone":
+            undid = dict(get("undid") or {})
+            what = f"undid edit #{get('edit')}: {describe_edit(str(undid.pop('kind', '')), undid)}"
         case _:
             what = f"{event} {label or ''}".rstrip()
     return f"{what} ({size} segments)" if size is not None else what
+
+
+def describe_edit(kind: str, details: dict[str, Any]) -> str:
+    """An analyst's edit (a ``theme_edits`` row: its kind and details) in words."""
+    get = details.get
+    match kind:
+        case "rename":
+            return f"renamed #{get('theme')} from {get('from')!r} to {get('to')!r}"
+        case "pin":
+            return f"pinned #{get('theme')}'s label {get('label')!r}"
+        case "merge":
+            return f"merged {_ids(get('merged') or [])} into #{get('into')}"
+        case "split":
+            return f"split #{get('theme')} into {_ids(get('into') or [])}"
+        case "move":
+            return f"moved #{get('theme')} from {_where(get('from'))} to {_where(get('to'))}"
+        case "group":
+            return f"made group #{get('group')} {get('label')!r} of {_ids(get('themes') or [])}"
+    return kind

@@ -12,14 +12,15 @@ candidate's score is
   over all of them),
 - times a length factor: two or three words name a theme; one word is a topic, not a label
   (a parent may be one word: "Delivery"),
-- times the tone: a mostly negative theme (mean segment sentiment at most
-  ``NEGATIVE_THEME``) prefers a phrase that names the problem ("late delivery", "no reply")
+- times the tone: a mostly negative theme (mean published segment sentiment, :mod:`.theme_tone`, at
+  most ``NEGATIVE_THEME``) prefers a phrase that names the problem ("late delivery", "no reply")
   and shuns a positive one ("lovely driver"); a positive theme shuns a negative one.
 
 A candidate must be used by at least two segments (every segment of a tiny theme), a
 parent's by at least two children. A theme's label is its best candidate not taken, where a
 single word gives way to a phrase containing it ("refund" -> "refund delays"), else to another
-phrase a quarter of the theme uses ("joke" -> "delivery times"); but when much of the theme says
+phrase a quarter of the theme uses ("joke" -> "delivery times"); a theme whose best phrase is taken
+is named by it with the word that tells it apart ("Friendly till staff": :mod:`.label_distinct`); but when much of the theme says
 the same short thing and no phrase covers half as much, that is the label if it reads as one
 ("Slow refunds"; :mod:`.sayings`, :func:`.label_words.label_phrase`), its own phrase if it is over
 four words and has one ("More staff on the phones" -> "More staff"), else what the theme does ("As
@@ -67,7 +68,15 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from feedback.themes import label_spelling, label_units, label_words, parent_words, phrases, sayings
+from feedback.themes import (
+    label_distinct,
+    label_spelling,
+    label_units,
+    label_words,
+    parent_words,
+    phrases,
+    sayings,
+)
 from feedback.themes.label_units import NEGATIVE_THEME, Candidate, Unit
 from feedback.themes.ngram_labels import (
     Labelling,
@@ -112,7 +121,6 @@ GENERAL = "General remarks"  # a parent whose children mostly say nothing about 
 CONTACT_DETAILS = sayings.CONTACT_DETAILS  # a theme of "call me on [PHONE]" (or a more specific name)
 
 
-
 def label_themes(
     docs_by_theme: Mapping[Any, Sequence[str]],
     order: Iterable[Any],
@@ -120,12 +128,14 @@ def label_themes(
     taken: Iterable[str] = (),
     keywords: int = 8,
     model: str | None = phrases.DEFAULT_MODEL,
+    tones: Mapping[Any, Sequence[float | None]] | None = None,
 ) -> dict[Any, Labelling]:
     """Labels and keywords for the themes in ``order`` from their segments' texts, best first.
 
     Themes in ``docs_by_theme`` but not in ``order`` are background: they make phrases less
     distinctive but get no label. ``model`` is the spaCy pipeline to parse with; without it
-    (None, or not installed) labels come from lemma n-grams.
+    (None, or not installed) labels come from lemma n-grams. ``tones``: per theme, its segments'
+    published sentiment aligned with its texts: its tone (:mod:`.theme_tone`; else the lexicon's).
     """
     order = list(order)
     parser = phrases.load_parser(model) if model else None
@@ -135,7 +145,8 @@ def label_themes(
                              fallbacks={theme: commonest_text(docs) for theme, docs in docs_by_theme.items()},
                              capitalise=True)
     wanted = set(order)
-    units = {theme: label_units.unit(list(docs)[: REPRESENTATIVES if theme in wanted else BACKGROUND], parser)
+    units = {theme: label_units.unit(list(docs), parser, (tones or {}).get(theme) if theme in wanted else None,
+                                     REPRESENTATIVES if theme in wanted else BACKGROUND)
              for theme, docs in docs_by_theme.items()}
     units = label_spelling.correct(units)  # "cehckout" -> "checkout" when the fit writes it so
     return _choose(_rank(units, LENGTH[1]), units, order, taken, keywords, parents=False)
@@ -148,8 +159,10 @@ def label_parents(
     taken: Iterable[str] = (),
     keywords: int = 8,
     model: str | None = phrases.DEFAULT_MODEL,
+    tones: Mapping[Any, Sequence[Sequence[float | None]]] | None = None,
 ) -> dict[Any, Labelling]:
-    """Labels for parent themes from their children's segments (one list per child, best first).
+    """Labels for parent themes from their children's segments (one list per child, best first;
+    ``tones``: their published sentiment, one list per child, as in :func:`label_themes`).
 
     A parent is named by what several of its children say, never by one child alone; when
     its children share no phrase it is named by the topics of its two biggest children.
@@ -159,10 +172,8 @@ def label_parents(
     if parser is None:
         flat = {p: [text for child in kids for text in child] for p, kids in children_docs.items()}
         return label_themes(flat, order, taken=taken, keywords=keywords, model=None)
-    units = {}
-    for parent, kids in children_docs.items():
-        children = [label_units.unit(list(docs)[:REPRESENTATIVES], parser) for docs in kids if docs]
-        units[parent] = label_units.common_ground(children)
+    units = {parent: label_units.common_ground([label_units.unit(list(d), parser, t or None, REPRESENTATIVES) for d, t in zip(
+        kids, (tones or {}).get(parent) or [()] * len(kids), strict=True) if d]) for parent, kids in children_docs.items()}
     return _choose(_rank(units, PARENT_WORD), units, order, taken, keywords, parents=True)
 
 
@@ -196,9 +207,7 @@ def _rank(units: Mapping[Any, Unit], single_word: float) -> dict[Any, list[Candi
 def _tone(theme: float, phrase: float) -> float:
     if theme <= NEGATIVE_THEME:
         return PROBLEM if phrase < 0 else OFF_TONE if phrase > 0 else 1.0
-    if theme >= POSITIVE_THEME and phrase < 0:
-        return OFF_TONE
-    return 1.0
+    return OFF_TONE if theme >= POSITIVE_THEME and phrase < 0 else 1.0
 
 
 # --- choosing ------------------------------------------------------------------------------
@@ -211,14 +220,15 @@ def _choose(ranked: Mapping[Any, list[Candidate]], units: Mapping[Any, Unit], or
     for theme in order:
         unit = units[theme]
         free = [c for c in ranked.get(theme, []) if _norm(c.text) not in used and c.key not in used]
-        label, picked = _parent_label(free, unit, used) if parents else _leaf_label(free, unit, used)
+        label, picked = _parent_label(free, unit, used) if parents else (  # "Friendly till staff"
+            label_distinct.qualified(ranked.get(theme, []), unit, used) or _leaf_label(free, unit, used))
         if label is None:
             label = _fallback(unit, ranked.get(theme, []), parents, used)
         if parents:  # a claim ("praise", "easy") most of the group does not bear: the topic only
             label = parent_words.held(label, unit, used, NEGATIVE_THEME, POSITIVE_THEME)
         if label_words.names_person(label):  # never a customer's name, whatever way a label was found
             label = _free([UNCLEAR, OTHER_COMMENTS], used)
-        label = _unique(label, used)
+        label = label_distinct.distinct(label, used, unit, ranked.get(theme, []), _VARIANTS)  # "(2)" last
         used.add(_norm(label))
         used.update(c.key for c in picked)
         out[theme] = Labelling(label=label, keywords=_diverse(ranked.get(theme, []), picked, keywords))
@@ -350,7 +360,7 @@ def _parent_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[st
         if second and not label_words.is_name(top.key):  # "Prices and value", "Checkout and refund problems"
             return sayings.capitalise(parent_words.pair(top.text, second.text, unit.sentiment, NEGATIVE_THEME)), [
                 top, second]
-        split = (parent_words.both_ways(top.text, [(c.sentiment, len(c.docs)) for c in unit.children],
+        split = (parent_words.both_ways(top.text, [(c.sentiment, c.size or len(c.docs)) for c in unit.children],
                                         NEGATIVE_THEME, POSITIVE_THEME)
                  if NEGATIVE_THEME < unit.sentiment < POSITIVE_THEME else None)
         if split and not label_words.is_name(top.key) and _norm(split) not in used:  # "App problems and praise"
@@ -390,7 +400,7 @@ def _fallback(unit: Unit, ranked: list[Candidate], parent: bool, used: set[str])
     saying describes ("Friendly people"), a word a third of it uses with what its comments do
     ("Traffic enquiries" when "Traffic questions" is a sibling's), what most of its questions ask
     ("Timing questions"), "Mixed questions" / "Assorted comments" / ... when its words are each used
-    by a few (examples, not its topic), else its best phrase even if taken (made unique by a number),
+    by a few (examples, not its topic), else its best phrase even if taken (told apart by :mod:`.label_distinct`),
     its commonest text (cut when long), "Reference numbers" when most of it gives one, else
     "Unclear comments"; "French comments" or "Non-English comments" when most of it is not English,
     "Contact details" (or "Phone numbers", ...: :func:`.sayings.contact_labels`) when most of it
@@ -443,7 +453,7 @@ def _said_by(docs: Sequence[str], used: set[str]) -> tuple[str, float] | None:
 
 
 def _free(choices: list[str], used: set[str]) -> str:
-    """The first of ``choices`` no other theme has, else the first (numbered by :func:`_unique`)."""
+    """The first of ``choices`` no other theme has, else the first (told apart by :func:`.label_distinct.distinct`)."""
     return next((c for c in choices if _norm(c) not in used), choices[0])
 
 
@@ -460,18 +470,6 @@ _VARIANTS = {
     OTHER_LANGUAGES.lower(): ["Comments in other languages"],
     GENERAL.lower(): ["General comments", "Assorted remarks"],
 }
-
-
-def _unique(label: str, used: set[str]) -> str:
-    if _norm(label) not in used:
-        return label
-    other = next((v for v in _VARIANTS.get(_norm(label), []) if _norm(v) not in used), None)
-    if other:
-        return other
-    n = 2
-    while _norm(f"{label} ({n})") in used:
-        n += 1
-    return f"{label} ({n})"
 
 
 def _diverse(ranked: list[Candidate], picked: list[Candidate], limit: int) -> list[str]:

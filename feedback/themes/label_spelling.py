@@ -81,7 +81,7 @@ def _rewritten(u: Unit, fixes: Mapping[str, str]) -> Unit:
     df = Counter({k: min(n, docs) for k, n in df.items()})
     return Unit(df=df, share={k: n / docs for k, n in df.items()}, eligible=set(_mapped(u.eligible, fix)),
                 written=written, sentiment=u.sentiment, docs=u.docs, foreign=u.foreign, bare=u.bare,
-                children=u.children)
+                children=u.children, size=u.size)
 
 
 def _fixed(word: str, fixes: Mapping[str, str]) -> str:

@@ -1,9 +1,11 @@
 """What a theme says, as its label sees it: the candidate phrases of its segments and their shares.
 
 :func:`unit` parses a theme's representative segments (:mod:`.phrases`) into a :class:`Unit`: how
-many segments use each phrase, how they wrote it, the theme's tone and how much of it is in
+many segments use each phrase, how they wrote it, the theme's tone (its segments' published
+sentiment: :mod:`.theme_tone`) and how much of it is in
 another language or gives no phrase; :func:`common_ground` makes a parent's from its children's
-(a phrase's share is the share of children using it times their mean share). A phrase or saying
+(a phrase's share is the share of children using it times their mean share). The varied objects of one verb
+count as examples, not as the theme's topic (:mod:`.label_examples`: "returned items"). A phrase or saying
 holding a person's given name is left out here, so no label or keyword can show it
 (:func:`.label_words.names_person`). :class:`Candidate` is one ranked phrase. Used by :mod:`.label`.
 """
@@ -14,8 +16,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from feedback.text.sentiment import sentiment
-from feedback.themes import label_words, phrases
+from feedback.themes import label_examples, label_words, phrases
+from feedback.themes.theme_tone import Tones, mean_tone, published_share
 
 NEGATIVE_THEME = -0.1
 PROBLEMS = 0.5  # a theme where this share of segments says something was not done ("card not working") is negative
@@ -29,16 +31,32 @@ class Unit:
     share: dict[str, float]  # how much of the theme each key covers, 0..1
     eligible: set[str]  # keys used widely enough to name it
     written: dict[str, Counter[str]]  # key -> how its segments wrote it
-    sentiment: float  # mean segment sentiment; at most NEGATIVE_THEME when PROBLEMS of them name a problem
+    sentiment: float  # mean published segment sentiment (:mod:`.theme_tone`); see :func:`unit`
     docs: list[str]
     foreign: float = 0.0  # share of segments in another language
     bare: float = 0.0  # share of segments that give no phrase ("As above", "Fine")
+    size: int = 0  # segments its tone was read from (every segment when their scores were given; else docs)
     children: list[Unit] = field(default_factory=list)
 
 
-def unit(docs: list[str], parser: Any) -> Unit:
+def unit(docs: list[str], parser: Any, tones: Tones | None = None, limit: int | None = None) -> Unit:
+    """``docs`` (best first) as a label sees them: phrases from the best ``limit`` (None: all).
+
+    ``tones``: the docs' published sentiment, aligned. The unit's tone is the mean over every
+    segment of the theme, as the archive publishes it (:func:`.theme_tone.mean_tone`: the lexicon
+    only for segments without a score); without ``tones``, the lexicon's over the best ``limit``
+    (what a caller that has no scores can afford). When most of them have no published score, a theme
+    where ``PROBLEMS`` of them say something was not done ("didn't turn up until after the slot",
+    "the code isn't applying": words the lexicon has no opinion on) is at most ``NEGATIVE_THEME``;
+    the head reads those itself, so a theme it scores is left as the archive shows it.
+    """
+    whole = list(docs)
+    docs = whole[:limit]
+    mean = mean_tone(whole, tones) if tones is not None else mean_tone(docs)
+    read_by_lexicon = tones is None or published_share(whole, tones) < 0.5
     found = [tuple(p for p in doc_phrases if not label_words.names_person(p.text))  # no customer's name
              for doc_phrases in phrases.phrases_many(docs, parser)]
+    found = label_examples.generalise(found)  # "returned the lamp/pan/jars" -> "returned items"
     df: Counter[str] = Counter()
     written: dict[str, Counter[str]] = {}
     for doc_phrases in found:
@@ -47,15 +65,12 @@ def unit(docs: list[str], parser: Any) -> Unit:
             written.setdefault(p.key, Counter())[p.text] += 1
     n = max(len(docs), 1)
     need = 2 if len(docs) >= 4 else 1
-    scores = [s for s in (sentiment(d) for d in docs) if s is not None]
-    mean = sum(scores) / len(scores) if scores else 0.0
-    # most segments say something did not happen or work, in words the lexicon has no opinion on
-    # ("didn't turn up until after the slot", "the code isn't applying")
-    problems = sum(any(" not " in p.key for p in doc_phrases) for doc_phrases in found) / n
+    problems = sum(any(" not " in p.key for p in doc_phrases) for doc_phrases in found) / n if read_by_lexicon else 0.0
     return Unit(
         df=df, share={k: c / n for k, c in df.items()}, eligible={k for k, c in df.items() if c >= need},
         written=written, sentiment=min(mean, NEGATIVE_THEME) if problems >= PROBLEMS else mean, docs=docs,
         foreign=sum(phrases.is_foreign(d) for d in docs) / n, bare=sum(not found_ for found_ in found) / n,
+        size=len(whole) if tones is not None else len(docs),
     )
 
 
@@ -73,11 +88,12 @@ def common_ground(children: list[Unit]) -> Unit:
     share = {k: (covered[k] / n) * sum(c.share.get(k, 0.0) for c in children) / n for k in df}
     need = 2 if len(children) >= 2 else 1
     docs = [d for c in children for d in c.docs]
-    weights = [len(c.docs) for c in children]
+    weights = [c.size or len(c.docs) for c in children]  # as the archive sums a parent's sentiment: by segments
     mean = sum(c.sentiment * w for c, w in zip(children, weights, strict=True)) / max(sum(weights), 1)
     return Unit(df=df, share=share, eligible={k for k in df if covered[k] >= need}, written=written,
                  sentiment=mean, docs=docs, foreign=sum(phrases.is_foreign(d) for d in docs) / max(len(docs), 1),
-                 bare=sum(c.bare * len(c.docs) for c in children) / max(len(docs), 1), children=children)
+                 bare=sum(c.bare * len(c.docs) for c in children) / max(len(docs), 1), children=children,
+                 size=sum(weights))
 
 
 @dataclass(frozen=True)

@@ -266,18 +266,23 @@ HEADS = {"problems": ["problems", "complaints", "issues"], "questions": ["questi
 
 def topic_phrase(key: str, docs: Sequence[str], sentiment: float, negative: float, written: str = "",
                  positive: float = 0.2, avoid: Iterable[str] = ()) -> str:
-    """ "<topic> problems" for a theme at most ``negative`` in mean sentiment, else "<topic> questions"
-    when most of its segments ask, "<topic> requests" when most tell the company what to do ("Don't
-    put the bottles on the bread"), "<topic> praise" at least ``positive``, else "<topic> comments"; the topic as a noun in front ("refunds"
+    """ "<topic> requests" when most of its segments tell the company what to do ("Don't put the bottles
+    on the bread"; its tone is negative to the head, as a wish implies a complaint) and do not ask, else
+    "<topic> problems" for a theme at most ``negative`` in mean sentiment, "<topic> questions" when most
+    ask, "<topic> praise" at least ``positive``, else "<topic> comments"; the topic as a noun in front ("refunds"
     -> "Refund problems", "topup" -> "Top-up questions"), an acronym as ``written`` ("SWIFT questions");
     another word for the head when that label is in ``avoid`` (lowercased labels taken: "Bag suggestions")."""
     stem = written[:-1] if written.endswith("s") and written[:-1].isupper() else written
     topic = stem if len(stem) > 1 and stem.isupper() and stem.lower() == key else JOINED.get(key, key)
-    if sentiment <= negative:
+    asked = bool(docs) and sum(_question(d) for d in docs) / len(docs) >= MOST
+    told = bool(docs) and sum(_request(d) for d in docs) / len(docs) >= MOST
+    if told and not asked:  # "Take the bags back and reuse them": a request, though its tone is negative
+        head = "requests"
+    elif sentiment <= negative:
         head = "problems"
-    elif docs and sum(_question(d) for d in docs) / len(docs) >= MOST:
+    elif asked:
         head = "questions"  # before praise: "swift" and "holiday" are kind words to the lexicon
-    elif docs and sum(_request(d) for d in docs) / len(docs) >= MOST:
+    elif told:
         head = "requests"  # "Make sure everything is in the bags": "sure" is a kind word too
     elif sentiment < positive and docs and sum(_complaint(d) for d in docs) / len(docs) >= MOST:
         head = "problems"  # "Had to use the website instead": a complaint in words the lexicon finds neutral

@@ -18,7 +18,7 @@ that is one or two words, these decide the phrase:
   praise ("Buggy app", "Simple app"): "App problems and praise", not "App comments";
 - :func:`held`: a label's claim (:func:`claim`: "praise", "problems", "easy ...", "More ...") must be
   true of at least ``CLAIM`` of the group's segments, its children read by :func:`side` (praise;
-  complaints and requests, :func:`asks`), else the label names the topic without it ("Staff
+  complaints and requests, :func:`asks`; each child's tone its published sentiment, :mod:`.theme_tone`), else the label names the topic without it ("Staff
   comments", not "Staff praise" over "More staff" and "More tills"). The top level keeps the sides
   apart first (:mod:`.hierarchy`), so this is rare.
 """
@@ -127,17 +127,16 @@ def asks(doc: str) -> bool:
 
 def side(docs: Sequence[str], negative: float, positive: float, mean: float | None = None) -> int:
     """-1 when at least ``ASKING`` of ``docs`` ask the company to do something (:func:`asks`) or
-    their mean sentiment (``mean`` when given, as a label's :class:`.label_units.Unit` has it) is at
-    most ``negative``; +1 at least ``positive``; else 0."""
-    from feedback.text.sentiment import sentiment
+    their mean sentiment is at most ``negative``; +1 at least ``positive``; else 0. ``mean``: the
+    theme's published tone (a label's :class:`.label_units.Unit` has it; :mod:`.theme_tone`); None
+    reads ``docs`` with the lexicon (:func:`.theme_tone.mean_tone` without scores)."""
+    from feedback.themes.theme_tone import mean_tone
 
     if not docs:
         return 0
     if sum(map(asks, docs)) / len(docs) >= ASKING:
         return -1
-    if mean is None:
-        scores = [s for s in map(sentiment, docs) if s is not None]
-        mean = sum(scores) / len(scores) if scores else 0.0
+    mean = mean_tone(docs) if mean is None else mean
     return -1 if mean <= negative else 1 if mean >= positive else 0
 
 
@@ -178,10 +177,10 @@ def held(label: str, unit: Unit, used: set[str], negative: float, positive: floa
 
     sign, words = claim(label)
     children = unit.children
-    total = sum(len(c.docs) for c in children)
+    total = sum(c.size or len(c.docs) for c in children)  # segments, as the archive counts them
     if not sign or not total or label in SUPPORT_CONTACT:
         return label
-    on = sum(len(c.docs) for c in children if side(c.docs, negative, positive, c.sentiment) == sign)
+    on = sum(c.size or len(c.docs) for c in children if side(c.docs, negative, positive, c.sentiment) == sign)
     if on >= CLAIM * total:
         return label
     rest = [w for w in label.split() if w not in words]

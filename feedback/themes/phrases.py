@@ -56,6 +56,7 @@ LIGHT_VERBS = {
     "see", "know", "want", "need", "like", "love", "hate", "enjoy", "prefer", "try", "find", "think",
     "keep", "look", "seem", "feel", "leave", "pay", "buy", "order", "shop", "ask", "call", "ring",
     "send", "help", "thank", "mean", "start", "stop", "continue", "manage", "happen", "become",
+    "got",  # "Got my kettle today": the lemmatizer's lemma of a sentence's first "Got"
 }  # fmt: skip
 # Heads too vague to name a theme even with a modifier ("whole thing", "same one").
 VAGUE_HEADS = {"thing", "lot", "bit", "way", "one", "stuff", "something", "anything", "sense", "kind", "sort"}
@@ -89,6 +90,7 @@ class Phrase:
 
     key: str
     text: str
+    verb: str = ""  # a verb with its object ("returned table lamp"): the verb as written (:mod:`.label_examples`)
 
 
 @lru_cache(maxsize=2)
@@ -298,7 +300,8 @@ def _verb_phrases(verb: Any) -> list[Phrase]:
     for child in verb.children:
         if child.dep_ == "dobj" and child.pos_ in ("NOUN", "PROPN") and _content(child) \
                 and _lemma(child) not in PERIODS:  # not "crashes (all the) time"
-            found.append(_phrase([verb, *_modifiers(child), child]))
+            done = _phrase([verb, *_modifiers(child), child])
+            found.append(Phrase(done.key, done.text, verb=_surface(verb)))
         elif child.dep_ == "prep" and child.lower_ == "after" and verb.lemma_ in ARRIVALS:
             for obj in child.children:  # "my order arrived well after the slot" -> "arrived after the slot"
                 if obj.dep_ == "pobj" and obj.pos_ == "NOUN" and _content(obj) and _lemma(obj) not in TIME_WORDS:

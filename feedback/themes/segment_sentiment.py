@@ -16,7 +16,10 @@ delta, so the head learns how this company's customers word a complaint). It is 
 fifths of them (by a hash of the comment's id) and applied only when it ranks the fifth it did
 not see clearly closer to the ratings than the shipped head does (:func:`worth_applying`: the
 ratings must track sentiment at all, and the gain must be real, not the noise of a small fifth:
-a calibration re-scores every comment, so a chance gain would cost a full re-publish); either way the fit and both figures
+a calibration re-scores every comment, so a chance gain would cost a full re-publish), and when
+it still reads plain sentences as the shipped head does (:mod:`feedback.text.sentiment_anchors`,
+within :data:`ANCHOR_SLACK`: ratings belong to whole comments, and a calibration can learn what
+merely sits beside a low rating); either way the fit and its figures
 are kept in ``sentiment_calibration`` (one row per head version), and fitted again when the rated
 comments have grown by a fifth. A new head or a new calibration scores every segment again;
 otherwise only segments cut since the last run are scored. A comment's published sentiment comes
@@ -37,6 +40,7 @@ import sqlite_utils
 
 from feedback.embed import SupportsEmbed, from_blobs
 from feedback.ratings import rating_band
+from feedback.text import sentiment_anchors
 from feedback.text.sentiment_model import (
     CLASSES,
     MIN_CALIBRATION,
@@ -57,6 +61,7 @@ STATE_KEY = "segment_sentiment"
 REFIT_GROWTH = 1.2  # refit the calibration when the rated comments have grown by this factor
 MIN_AGREEMENT = 0.2  # Spearman a calibrated head must reach on the checked fifth: below it, ratings do not track sentiment
 MIN_GAIN = 0.01  # Spearman a calibration must add on the checked fifth
+ANCHOR_SLACK = 0.05  # macro-F1 on the anchor sentences a calibration may lose against the shipped head
 CONFIDENCE = 0.95  # share of bootstrap resamples of the checked fifth in which the calibration must rank better
 MAX_CALIBRATION = 5_000  # rated comments a calibration is fitted on at most (by id: a fixed sample); ~10 s a fit for 1,000 on a loaded core
 _BATCH = 5000
@@ -137,6 +142,8 @@ def current_calibration(db: sqlite_utils.Database, embedder: SupportsEmbed, head
     if rated_items < min_rated:
         return None  # cheap bound first: most nights of most companies stop here
     stored = stored_calibration(db, head)
+    if stored is not None and stored[1]["applied"] and stored[1].get("anchors_after") is None:
+        stored = None  # applied before the anchor check existed: fitted and checked again
     if stored is not None and rated_items < (stored[1]["rated"] or 0) * REFIT_GROWTH:
         # the rated comments with segments (counted below, a pass over every segment: 13 s at 1M)
         # are at most the rated items, so they have not grown enough either: no refit tonight
@@ -152,8 +159,9 @@ def current_calibration(db: sqlite_utils.Database, embedder: SupportsEmbed, head
     segments = _rated_segments(db, embedder, head)
     if segments is None:
         return None
+    texts, labels = sentiment_anchors.anchors()
     try:
-        calibration, figures = fit_checked(*segments)
+        calibration, figures = fit_checked(*segments, anchors=(embedder.encode(list(texts)), list(texts), labels))
     except ValueError as exc:  # e.g. every rated comment fell in the checked fifth: nothing to fit on
         log.info("sentiment calibration not fitted: %s", exc)
         return None
@@ -163,8 +171,9 @@ def current_calibration(db: sqlite_utils.Database, embedder: SupportsEmbed, head
            **figures}
     with db.atomic():
         db.table("sentiment_calibration").upsert(row, pk="head")
-    log.info("sentiment calibration on %d rated comments: held-out Spearman %s -> %s (%s)", calibration.comments,
-             figures["spearman_before"], figures["spearman_after"], "applied" if figures["applied"] else "not applied")
+    log.info("sentiment calibration on %d rated comments: held-out Spearman %s -> %s, anchor sentences %s -> %s (%s)",
+             calibration.comments, figures["spearman_before"], figures["spearman_after"], figures["anchors_before"],
+             figures["anchors_after"], "applied" if figures["applied"] else "not applied")
     return calibration if figures["applied"] else None
 
 
@@ -194,7 +203,8 @@ def _checked(item: str) -> bool:
 
 
 def fit_checked(raw: np.ndarray, vectors: np.ndarray, texts: list[str], owners: list[str], bands: np.ndarray,
-                head: SentimentHead) -> tuple[Calibration, dict[str, Any]]:
+                head: SentimentHead, anchors: tuple[np.ndarray, list[str], np.ndarray] | None = None,
+                ) -> tuple[Calibration, dict[str, Any]]:
     """A calibration fitted on four fifths of the rated comments and its figures on the other fifth:
     Spearman of the comment score against the rating band and binary macro-F1 (low vs high),
     before and after; ``applied`` when the Spearman rose."""
@@ -212,7 +222,13 @@ def fit_checked(raw: np.ndarray, vectors: np.ndarray, texts: list[str], owners: 
         scores = score_segments(vectors[check], [t for t, c in zip(texts, check, strict=True) if c], head, chosen)
         values[name] = _comment_values(scores, [o for o, c in zip(owners, check, strict=True) if c], bands[check])
         figures[f"spearman_{name}"], figures[f"f1_{name}"] = _figures(*values[name])
-    figures["applied"] = int(worth_applying(values["before"], values["after"]))
+    kept = True
+    if anchors is not None:  # (vectors, texts, CLASSES indices) of sentences any reader agrees on
+        for name, chosen in (("before", None), ("after", calibration)):
+            figures[f"anchors_{name}"] = sentiment_anchors.agreement(
+                score_segments(anchors[0], anchors[1], head, chosen), anchors[2])
+        kept = figures["anchors_after"] >= figures["anchors_before"] - ANCHOR_SLACK
+    figures["applied"] = int(worth_applying(values["before"], values["after"]) and kept)
     return calibration, figures
 
 

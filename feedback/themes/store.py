@@ -224,7 +224,10 @@ def centroid_matrix(rows: list[dict[str, Any]]) -> np.ndarray:
 
 
 def next_theme_id(db: sqlite_utils.Database) -> int:
-    row = db.execute("select coalesce(max(id), 0) from themes").fetchone()
+    """An id no theme has had: above every theme's, and every id the history names (an undone
+    edit's new themes are gone, their history is not)."""
+    row = db.execute("select max(coalesce((select max(id) from themes), 0),"
+                     " coalesce((select max(theme_id) from theme_history), 0))").fetchone()
     return int(row[0]) + 1
 
 
