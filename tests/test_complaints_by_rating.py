@@ -253,27 +253,30 @@ async def test_a_customer_page_says_which_comments_were_not_scored(site: Any) ->
 
 async def test_an_unanswered_e_mail_nothing_can_score_puts_its_customer_at_risk(tmp_path: Path) -> None:
     """A French e-mail without a rating, unanswered for weeks: nothing says it is not a complaint,
-    and the wait is the risk. Scored, rated or answered ones stay as the complaint rule has them."""
+    and the wait is the risk. Scored, rated or answered ones stay as the complaint rule has them.
+    The publish counts such e-mails per customer (``unscored_emails``), so the page reads the
+    customers table alone: the archive here has no comments table at all."""
     from datasette.app import Datasette
 
+    from feedback.insights.comments import Comment
     from feedback.serve.queries import customers_at_risk
 
+    old, recent = "2026-01-05T09:00:00Z", now_iso()
+    items = [  # (customer, channel, sentiment, band)
+        ("c_fr_mail", "email", None, None), ("c_fr_answered", "email", None, None),
+        ("c_fr_recent", "email", None, None), ("c_en_mail", "email", 0.4, None),
+        ("c_fr_rated", "email", None, "high"), ("c_fr_survey", "survey", None, None)]
+    comments_ = [Comment(id=f"f-{c}", source="mail", channel=ch, received_at=old, week="2026-W02", customer=c,
+                         scale=None, band=band, sentiment=s) for c, ch, s, band in items]
+    opened = {"c_fr_mail": old, "c_fr_recent": recent, "c_en_mail": old, "c_fr_rated": old, "c_fr_survey": old}
+    threads = [{"customer": c, "answered": c not in opened, "first_customer_message_at": opened.get(c, old)}
+               for c, *_ in items]
+    rows_ = customer_rows(comments_, threads)
+    assert {r["customer"]: r["unscored_emails"] for r in rows_} == {
+        "c_fr_mail": 1, "c_fr_answered": 1, "c_fr_recent": 1, "c_en_mail": 0, "c_fr_rated": 0, "c_fr_survey": 0}
     path = tmp_path / "archive.db"
     db = sqlite_utils.Database(path)
-    old, recent = "2026-01-05T09:00:00Z", now_iso()
-    customers = [  # (customer, negative, oldest unanswered e-mail)
-        ("c_fr_mail", 0, old), ("c_fr_answered", 0, None), ("c_fr_recent", 0, recent), ("c_en_mail", 0, old),
-        ("c_fr_rated", 0, old), ("c_fr_survey", 0, old)]
-    db["customers"].insert_all([
-        {"customer": c, "comments": 1, "negative": n, "negative_by_rating": 0, "last_negative_at": None,
-         "last_negative_by": None, "said_since_last_negative": 0, "usual_gap_days": None,
-         "oldest_unanswered_at": at, "channels": '["email"]'} for c, n, at in customers])
-    feedback = [  # (customer, channel, language, sentiment, band)
-        ("c_fr_mail", "email", "fr", None, None), ("c_fr_answered", "email", "fr", None, None),
-        ("c_fr_recent", "email", "fr", None, None), ("c_en_mail", "email", "en", 0.4, None),
-        ("c_fr_rated", "email", "fr", None, "high"), ("c_fr_survey", "survey", "fr", None, None)]
-    db["feedback"].insert_all([{"id": f"f-{c}", "customer": c, "channel": ch, "language": lang, "sentiment": s,
-                                "rating_band": band, "received_at": old} for c, ch, lang, s, band in feedback])
+    db["customers"].insert_all(rows_)
     db.close()
     site = Datasette([str(path)])
     rows = await customers_at_risk(site.get_database("archive"), days=2, silence=30)

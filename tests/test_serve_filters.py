@@ -14,8 +14,8 @@ import pytest
 
 from feedback.serve.plugin import FILTERS, filter_sql
 
-THEME = ("exists (select 1 from feedback_themes ft where ft.feedback_id = f.id"
-         " and ft.theme_id in (select :theme union select id from themes where parent_id = :theme))")
+THEME = ("f.id in (select ft.feedback_id from feedback_themes ft"
+         " where ft.theme_id in (select :theme union select id from themes where parent_id = :theme))")
 EVERY = {"source": "checkout-nps", "channel": "survey", "band": "detractor", "since": "2026-07-01",
          "until": "2026-09-30", "theme": "2"}
 

@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 import sqlite_utils
 
+from tests.page_helpers import get, listed, result_count
+
 from .conftest import empty_archive
 
 GROUP, REFUNDS, CARDS = 10, 1, 2
@@ -105,22 +107,6 @@ def ds(tmp_path_factory: pytest.TempPathFactory) -> Any:
     return Datasette([str(path)])
 
 
-async def get(ds: Any, path: str) -> str:
-    response = await ds.client.get(path)
-    assert response.status_code == 200, (path, response.text[:300])
-    return response.text
-
-
-def result_count(page: str) -> str:
-    found = re.search(r'<p class="fb-count" id="result-count">(.*?) \(\d+ ms\)', page, flags=re.S)
-    assert found, page[-2000:]
-    return found.group(1)
-
-
-def listed(page: str) -> list[str]:
-    return re.findall(r'href="/-/feedback/comments/([^"]+)" class="fb-open"', page)
-
-
 @pytest.mark.parametrize("theme", [GROUP, CARDS])
 async def test_a_themes_figures_by_source_link_to_as_many_comments_as_they_count(ds: Any, theme: int) -> None:
     """The theme page's "By channel and source" counted 206 comments of a group from checkout-nps
@@ -147,7 +133,8 @@ async def test_all_comments_of_a_group_are_listed_not_an_empty_table(ds: Any) ->
     assert result_count(shown).startswith("7 comments in this theme, newest first")
     assert listed(shown) == [f"f{i}" for i in range(6, -1, -1)]
     facets = shown.split('class="fb-facets"')[1].split("</aside>")[0]
-    assert "Refund delays</a> <span class=\"n\">5</span>" in facets  # each comment by its main theme
+    assert "Refund delays</a> <span class=\"n\">5</span>" in facets  # each comment in each of its themes
+    assert "Card declined</a> <span class=\"n\">3</span>" in facets  # f4 too (its main theme: Refund delays)
     export = await ds.client.get(f"/-/feedback/search.json?theme={GROUP}&source=store-visit")
     assert export.status_code == 200 and export.json()["total"] == 2
 
@@ -268,7 +255,29 @@ async def test_a_promise_nobody_mentions_links_to_no_empty_table(ds: Any) -> Non
     silent = page.split('id="promise-4"')[1].split("<h2")[0]
     assert "0 comments (0.0 % of all), 0 complaints." in silent and "promise_mentions" not in silent
     refunds = page.split('id="promise-3"')[1].split("<h2")[0]
-    assert "1 comment (10.0 % of all), 1 complaint." in refunds and "promise_mentions?promise_id=3" in refunds
+    assert "1 comment (10.0 % of all), 1 complaint." in refunds and "/-/feedback/search?promise=3" in refunds
+
+
+async def test_all_mentions_of_a_promise_list_its_comments_not_a_table_of_ids(ds: Any) -> None:
+    """"All mentions" opened the promise_mentions table: ids, no words. It lists the comments that
+    mention the promise as a theme's are listed, named by the promise's words, and keeps the
+    promise while words are searched among them (the exact-words index knows no promises)."""
+    page = await get(ds, "/-/feedback/promises")
+    href = re.search(r'<a href="([^"]+)">All mentions</a>', page.split('id="promise-2"')[1].split("<h2")[0])
+    assert href
+    shown = await get(ds, html.unescape(href.group(1)))
+    assert result_count(shown).startswith("3 comments mentioning this promise, newest first")
+    assert listed(shown) == ["f2", "f1", "f0"]
+    assert "promise: Delivered in your slot <a" in shown
+    assert '<input type="hidden" name="promise" value="2">' in shown
+    words = await get(ds, "/-/feedback/search?q=money&mode=keyword&promise=2")
+    assert listed(words) == ["f2", "f0"]  # "Where is my money", "Still waiting for my money"; not f1
+    narrowed = await get(ds, "/-/feedback/search?promise=1&source=store-visit")
+    assert "No comment mentioning this promise passes these filters" in narrowed
+    export = await ds.client.get("/-/feedback/search.json?promise=3")
+    assert export.status_code == 200 and [r["id"] for r in export.json()["rows"]] == ["f3"]
+    bad = await ds.client.get("/-/feedback/search?promise=slot")
+    assert bad.status_code == 400 and "promise must be a promise number" in bad.text
 
 
 async def test_a_groups_drill_down_counts_its_sub_themes_as_the_themes_page_does(ds: Any) -> None:
@@ -288,11 +297,16 @@ async def test_a_theme_shows_its_complaints_by_rating_when_its_texts_have_no_sco
     complaints": only a negative text score was looked for."""
     page = await get(ds, "/-/feedback/themes/19")
     assert "<h2>Strongest complaints</h2>" in page
+    # f40 is among the representative comments, marked there: not repeated (pages4)
     strongest = page.split("<h2>Strongest complaints</h2>")[1].split("</ul>")[0]
-    assert listed(strongest) == ["f40"] and "a complaint by its rating" in strongest
-    # a theme with complaints by their text lists those, most negative first
+    assert listed(strongest) == [] and "Its one complaint is among the representative comments above." in strongest
+    representative = page.split("<h2>Most representative comments</h2>")[1].split("</ul>")[0]
+    f40 = representative.split('comments/f40"')[1].split("</li>")[0]
+    assert "a complaint by its rating" in f40
+    # a theme with complaints by their text
     group = (await get(ds, f"/-/feedback/themes/{GROUP}")).split("<h2>Strongest complaints</h2>")[1].split("</ul>")[0]
-    assert len(listed(group)) == 5 and "a complaint by its rating" not in group
+    # (its five are all among the representative comments: not repeated, pages4)
+    assert listed(group) == [] and "Its complaints are all among the representative comments above." in group
 
 
 async def test_what_changed_says_its_week_is_the_last_with_comments_not_this_one(ds: Any, tmp_path: Any) -> None:
@@ -312,3 +326,14 @@ async def test_what_changed_says_its_week_is_the_last_with_comments_not_this_one
     heading = re.sub(r"<[^>]+>", "", page.split('<h2 id="last-week">')[1].split("</h2>")[0])
     assert re.fullmatch(r"Week of 2026-07-27 \(the last week with comments; the archive was built \d{4}-\d\d-\d\d\)",
                         heading), heading
+
+
+async def test_a_reader_who_may_not_see_promise_mentions_cannot_narrow_a_search_to_them(ds: Any) -> None:
+    from datasette.app import Datasette
+
+    path = next(d.path for d in ds.databases.values() if not d.is_memory)
+    closed = Datasette([path], metadata={"databases": {"archive": {"tables": {
+        "promise_mentions": {"allow": {"id": "admin"}}}}}})
+    assert (await closed.client.get("/-/feedback/search?q=money&mode=keyword")).status_code == 200
+    for url in ("/-/feedback/search?promise=2", "/-/feedback/search.json?q=money&promise=2"):
+        assert (await closed.client.get(url)).status_code == 403, url

@@ -29,6 +29,7 @@ from typing import Any
 import sqlite_utils
 
 from feedback.insights.comments import Rows
+from feedback.insights.no_topic import names_no_topic
 from feedback.insights.stats import NEGATIVE_SENTIMENT, drivers_from_sums
 from feedback.ratings import CUTS, NPS, NPS_CUTS, SCORE_NAMES
 from feedback.text.sentiment_model import published_sentiment_sql
@@ -123,11 +124,12 @@ def driver_rows(db: sqlite_utils.Database) -> Rows:
             from pairs m join responses r on r.response = m.response group by r.source, m.theme_id"""
     ):
         themes.setdefault(source, []).append((theme, k, total, squares))
-    groups = group_ids(db)
+    groups, no_topic = group_ids(db), no_topic_ids(db)
     out: Rows = []
     for source in sorted(totals):
         n, total, squares, scale = totals[source]
-        out.extend(source_drivers(source, SCORE_NAMES[scale], n, total, squares, themes.get(source, []), groups))
+        out.extend(source_drivers(source, SCORE_NAMES[scale], n, total, squares, themes.get(source, []), groups,
+                                  no_topic))
     return out
 
 
@@ -138,23 +140,51 @@ def group_ids(db: sqlite_utils.Database) -> set[int]:
     return {r[0] for r in db.execute("select id from themes where status = 'parent'")}
 
 
+def no_topic_ids(db: sqlite_utils.Database) -> set[int]:
+    """The groups and themes whose label names no topic (:func:`feedback.insights.no_topic.names_no_topic`):
+    their score_drivers rows have figures but no rank."""
+    if "themes" not in db.table_names():
+        return set()
+    return {r[0] for r in db.execute("select id, label from themes where status in ('active', 'parent')")
+            if names_no_topic(r[1])}
+
+
+def drivers_stale(db: sqlite_utils.Database, archive: sqlite_utils.Database) -> bool:
+    """Whether the archive's score_drivers leaves out of the ranking other themes than the ones that
+    name no topic now (an analyst renamed "General remarks", or named a theme so): their figures
+    hold, their ranks do not."""
+    if "score_drivers" not in archive.table_names():
+        return False
+    unranked, listed = set(), set()
+    for theme, rank in archive.execute("select theme_id, rank from score_drivers"):
+        listed.add(theme)
+        if rank is None:
+            unranked.add(theme)
+    return unranked != listed & no_topic_ids(db)
+
+
 def source_drivers(source: str, score_name: str, n: int, total: float, squares: float,
-                   themes: Iterable[tuple[int, int, float, float]], groups: Collection[int]) -> Rows:
+                   themes: Iterable[tuple[int, int, float, float]], groups: Collection[int],
+                   no_topic: Collection[int] = ()) -> Rows:
     """A source's score_drivers rows from its sums (``n`` responses, their points' ``total`` and
     ``squares``; per theme or group: responses, their points' sum and squares): the groups ranked
-    among themselves (level 1), then the themes among themselves (level 0)."""
+    among themselves (level 1), then the themes among themselves (level 0); those that name no
+    topic (``no_topic``: "General remarks", ...) after them with their figures and no rank."""
     found = list(themes)
     out: Rows = []
     for level in (1, 0):
         mine = [t for t in found if (t[0] in groups) == (level == 1)]
         drivers = drivers_from_sums(n, total, squares, mine)
-        out.extend(driver_row(source, score_name, rank, d, level) for rank, d in enumerate(drivers, start=1))
+        topics = [d for d in drivers if d.theme_id not in no_topic]
+        out.extend(driver_row(source, score_name, rank, d, level) for rank, d in enumerate(topics, start=1))
+        out.extend(driver_row(source, score_name, None, d, level) for d in drivers if d.theme_id in no_topic)
     return out
 
 
-def driver_row(source: str, score_name: str, rank: int, d: Any, level: int = 0) -> dict[str, Any]:
+def driver_row(source: str, score_name: str, rank: int | None, d: Any, level: int = 0) -> dict[str, Any]:
     """A score_drivers row for one theme's or group's :class:`~feedback.insights.stats.Driver`
-    (``rank`` among the source's rows of its ``level``: 1 a group, 0 a theme)."""
+    (``rank`` among the source's rows of its ``level``: 1 a group, 0 a theme; None for one that
+    names no topic)."""
     interval = d.interval
     return {
         "source": source, "score_name": score_name, "level": level, "rank": rank, "theme_id": d.theme_id,

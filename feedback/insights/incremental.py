@@ -46,6 +46,7 @@ from feedback.insights.comments import (
     vector_model,
 )
 from feedback.insights.comments import feedback_vectors as all_vectors
+from feedback.insights.grouped import drivers_stale
 from feedback.insights.promises import EMPTY, promise_delta, promise_tables
 from feedback.insights.stats import week_of
 from feedback.insights.tables import (
@@ -150,6 +151,8 @@ def insight_delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, cha
         recount |= {r[0] for part in chunks(members) for r in db.execute(
             f"select distinct item_id from theme_segments where theme_id in ({marks(len(part))})", part)}
     updates.update(sum_updates(db, changes, recount, info))
+    if updates["score_drivers"].keep_table and drivers_stale(db, archive):  # a theme renamed to or from "General remarks"
+        updates["score_drivers"] = TableUpdate.replace(sums.driver_rows(db))
     # trends: from the archive's weekly tables, once they are updated (kept when they are not)
     weekly_kept = updates["weekly_volume"].keep_table and updates["theme_weeks"].keep_table
     updates["theme_trends"] = TableUpdate.keep() if weekly_kept and not moved else TableUpdate.replace(_trends(info))
@@ -174,7 +177,8 @@ def insight_delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, cha
     updates.update({table: TableUpdate.replace(rows)
                     for table, rows in action_tables_of(db, info, answers).items()})
     updates["customers"] = TableUpdate.keyed({"customer": customers},
-                                             customer_rows(comments_by(db, "customer", customers), threads))
+                                             customer_rows(comments_by(db, "customer", customers), threads,
+                                                                           answers))
     return updates
 
 
@@ -251,6 +255,8 @@ def insights_current(db: sqlite_utils.Database, archive: sqlite_utils.Database, 
     tables are for these promises, and it shows the actions recorded (their figures follow from
     the comments, themes and e-mails, unchanged)."""
     if changes.base_build is None or sums.tag(db) != changes.base_build or not _actions_current(db, archive):
+        return False
+    if drivers_stale(db, archive):
         return False
     model = vector_model(db)
     archived = [(r["model"], r["model_version"]) for r in _archive_rows(archive, "vector_model")]

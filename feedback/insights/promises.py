@@ -195,7 +195,11 @@ def promise_summary(promises: list[Any], mentions: Rows, per_week: Counter[str],
             "last_4_weeks": recent, "previous_12_weeks": base,
             "status": promise_status(len(mine), negative),
         })
-    for row, test, q in zip(promise_rows, tests, benjamini_hochberg([t.p_value for t in tests]), strict=True):
+    # a promise not mentioned in the 16 weeks has no trend to test (and is not counted among the tests)
+    tested = [(row, test) for row, test in zip(promise_rows, tests, strict=True) if test.recent + test.baseline]
+    for row in promise_rows:
+        row["trend"] = row["q_value"] = None
+    for (row, test), q in zip(tested, benjamini_hochberg([t.p_value for _, t in tested]), strict=True):
         row["trend"] = trend_label(test, q)
         row["q_value"] = round(q, 6)
     log.info("promises: %s", {r["promise"]: (r["comments"], r["status"]) for r in promise_rows})

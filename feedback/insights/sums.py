@@ -37,7 +37,7 @@ from typing import Any
 import sqlite_utils
 
 from feedback.insights.comments import Comment, Rows, band_of, comment_themes, comments, theme_info
-from feedback.insights.grouped import group_ids, source_drivers
+from feedback.insights.grouped import group_ids, no_topic_ids, source_drivers
 from feedback.insights.stats import week_of
 from feedback.ratings import SCORE_NAMES, band_points, rating_band
 from feedback.text.sentiment_model import published_sentiment_sql
@@ -316,12 +316,13 @@ def driver_rows(db: sqlite_utils.Database) -> Rows:
             scores.setdefault(source, {})[what] = (n, points, squares)
         else:
             themes.setdefault(source, []).append((what, n, float(points), float(squares)))
-    groups = group_ids(db)
+    groups, no_topic = group_ids(db), no_topic_ids(db)
     out: Rows = []
     for source in sorted(scores):
         scales = scores[source]
         n = sum(v[0] for v in scales.values())
         total, squares = float(sum(v[1] for v in scales.values())), float(sum(v[2] for v in scales.values()))
         name = SCORE_NAMES[min(scales)]
-        out.extend(source_drivers(source, name, n, total, squares, sorted(themes.get(source, [])), groups))
+        out.extend(source_drivers(source, name, n, total, squares, sorted(themes.get(source, [])), groups,
+                                   no_topic))
     return out

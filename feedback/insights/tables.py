@@ -156,13 +156,22 @@ def _last_by(negatives: list[Comment]) -> str | None:
     return TEXT if any(c.complaint_by == TEXT for c in negatives if c.received_at == last) else RATING
 
 
-def customer_rows(items: list[Comment], threads: Rows) -> Rows:
+def customer_rows(items: list[Comment], threads: Rows, answers: Rows | None = None) -> Rows:
     """Per customer: comments, channels, complaints, and e-mail waiting for an answer.
+
+    An e-mail waits for an answer when its thread has none (``email_threads.answered`` 0: since the
+    thread's first message), or when the customer wrote again after the last answer and that
+    message has none (its ``answers`` row, ``email_feedback.answered`` 0: since that message):
+    "Had to chase my refund 3 times", sent the day after an answer, waits as long as a first
+    e-mail would. ``unanswered_threads`` counts the threads with such a wait, and
+    ``oldest_unanswered_at`` is the earliest.
 
     ``negative`` counts complaints by their text or by a low rating
     (:func:`feedback.insights.stats.complaint_by`); ``negative_by_rating`` says how many of them
     only a low rating makes one (text not scored, or not negative), and ``last_negative_by``
-    what made the last one (``text`` or ``rating``: :func:`_last_by`).
+    what made the last one (``text`` or ``rating``: :func:`_last_by`). ``unscored_emails``: their
+    e-mails nothing can read for a complaint (no text score: another language; and no rating), which
+    the customers page counts as a risk while unanswered without reading the comments themselves.
     ``sentiment`` is the mean of the text scores alone: a rating never enters it."""
     by_customer: dict[str, list[Comment]] = defaultdict(list)
     for c in items:
@@ -172,13 +181,20 @@ def customer_rows(items: list[Comment], threads: Rows) -> Rows:
     for t in threads:
         if t.get("customer"):
             waiting[t["customer"]].append(t)
+    unanswered = {a["feedback_id"]: a.get("thread_id") for a in answers or [] if not a.get("answered")}
     out: Rows = []
     for customer in sorted(set(by_customer) | set(waiting)):
         # by time, then id: the same order whichever comments a full or an incremental publish read
         mine = sorted(by_customer.get(customer, []), key=lambda c: (c.received_at or "", c.id))
         negatives = [c for c in mine if c.negative]
         last_negative = negatives[-1].received_at if negatives else None
-        open_threads = [t for t in waiting.get(customer, []) if not t.get("answered")]
+        waits: dict[str, str | None] = {t.get("thread_id") or f"#{n}": t.get("first_customer_message_at")
+                                        for n, t in enumerate(waiting.get(customer, [])) if not t.get("answered")}
+        for c in mine:  # a message after the last answer, itself unanswered (its thread was answered before)
+            thread = unanswered.get(c.id)
+            since = waits.get(thread) if thread is not None else None
+            if thread is not None and c.received_at and (since is None or c.received_at < since):
+                waits[thread] = c.received_at
         scored = [c.sentiment for c in mine if c.sentiment is not None]
         out.append({
             "customer": customer,
@@ -195,9 +211,9 @@ def customer_rows(items: list[Comment], threads: Rows) -> Rows:
             "said_since_last_negative": sum(1 for c in mine if last_negative and (c.received_at or "") > last_negative),
             "usual_gap_days": usual_gap_days(mine),
             "email_threads": len(waiting.get(customer, [])),
-            "unanswered_threads": len(open_threads),
-            "oldest_unanswered_at": min((t["first_customer_message_at"] for t in open_threads
-                                         if t.get("first_customer_message_at")), default=None),
+            "unanswered_threads": len(waits),
+            "unscored_emails": sum(1 for c in mine if c.channel == "email" and c.sentiment is None and c.band is None),
+            "oldest_unanswered_at": min((at for at in waits.values() if at), default=None),
         })
     return out
 
@@ -226,7 +242,7 @@ def insight_tables(db: sqlite_utils.Database, promises: list[Any] | None = None,
         "theme_sources": sums.rows(db, "theme_source"),
         "theme_trends": trend_rows(per_week, week_rows, info),
         "score_drivers": sums.driver_rows(db),
-        "customers": customer_rows(items, threads),
+        "customers": customer_rows(items, threads, email["email_feedback"]),
     }
     tables.update(promise_tables(db, items, promises or [], model, model_path))
     tables.update(email)

@@ -29,9 +29,10 @@ PAGE_TABLES: dict[str, tuple[str, ...]] = {
     "drivers": ("score_drivers", "themes"),
     "promises": ("promises", "promise_weeks", "promise_mentions", "feedback", "segments"),
     "customers": ("customers", "email_threads"),
-    "customer": ("customers", "feedback", "feedback_themes", "themes", "email_threads"),
+    "customer": ("customers", "feedback", "feedback_themes", "themes", "email_threads", "email_feedback"),
     "comment": ("feedback", "segments", "feedback_themes", "themes", "email_feedback", "email_threads"),
     "actions": ("actions", "action_customers"),
+    "promise_filter": ("promises", "promise_mentions"),  # the search page narrowed to a promise's mentions
 }
 
 FTS_SHADOWS = ("data", "idx", "content", "docsize", "config",  # FTS5

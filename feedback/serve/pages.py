@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from datasette.utils.asgi import BadRequest, Forbidden, NotFound, Response
 
 from feedback.insights.actions import ACTION_WEEKS
+from feedback.insights.no_topic import names_no_topic
 from feedback.ratings import SCALES
 from feedback.serve import queries as q
 from feedback.serve.access import PAGE_TABLES, ensure_tables
@@ -204,7 +205,8 @@ def driver_verdict(row: dict[str, Any]) -> str:
 def split_drivers(found: list[dict[str, Any]], least: int) -> dict[str, dict[str, Any]]:
     """Per source, the top level first: the groups and the themes without one (and a theme whose
     group has no figure), those raised by at least ``least`` responses ranked biggest drag first
-    (with their verdict), the rest "too few to tell", most responses first; and per group
+    (with their verdict), the rest "too few to tell", most responses first, and the catch-alls
+    that name no topic (``no_topic``: "General remarks", ...) apart, unranked; and per group
     (``children``), its sub-themes split the same way."""
     out: dict[str, dict[str, Any]] = {}
     for row in found:
@@ -220,15 +222,23 @@ def split_drivers(found: list[dict[str, Any]], least: int) -> dict[str, dict[str
                 children.setdefault(r["parent_id"], []).append(r)
         entry["children"] = {r["theme_id"]: {"label": r.get("label"), "sub_themes": r.get("sub_themes"),
                                              **_split(children[r["theme_id"]], least)}
-                             for r in entry["ranked"] + entry["too_few"] if r["theme_id"] in children}
+                             for r in entry["ranked"] + entry["too_few"] + entry["no_topic"] if r["theme_id"] in children}
     return out
 
 
 def _split(rows: list[dict[str, Any]], least: int) -> dict[str, list[dict[str, Any]]]:
-    ranked = sorted((r for r in rows if r["theme_responses"] >= least),
-                    key=lambda r: (-(r.get("points") or 0), -(r.get("level") or 0), r["rank"]))
-    too_few = sorted((r for r in rows if r["theme_responses"] < least), key=lambda r: (-r["theme_responses"], r["rank"]))
-    return {"ranked": ranked, "too_few": too_few}
+    """Ranked, too few to tell, and apart (``no_topic``: "General remarks", "Mixed comments", ...,
+    whose comments name no topic anyone can act on: never ranked beside the topics), each most
+    responses first but the ranked, biggest drag first."""
+    def order(r: dict[str, Any]) -> tuple[bool, int]:  # an archive's rank is None for one that named no topic
+        return r.get("rank") is None, r.get("rank") or 0
+
+    topics = [r for r in rows if not names_no_topic(r.get("label"))]
+    ranked = sorted((r for r in topics if r["theme_responses"] >= least),
+                    key=lambda r: (-(r.get("points") or 0), -(r.get("level") or 0), *order(r)))
+    too_few = sorted((r for r in topics if r["theme_responses"] < least), key=lambda r: (-r["theme_responses"], *order(r)))
+    apart = sorted((r for r in rows if names_no_topic(r.get("label"))), key=lambda r: (-r["theme_responses"], *order(r)))
+    return {"ranked": ranked, "too_few": too_few, "no_topic": apart}
 
 
 async def drivers(datasette: Any, request: Any) -> Response:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 Rows = list[dict[str, Any]]
@@ -151,27 +152,36 @@ async def theme(db: Any, theme_id: int) -> dict[str, Any] | None:
         select {FEEDBACK_FIELDS}, b.score from ({best}) b join feedback f on f.id = b.feedback_id
         where f.sentiment <= -0.05 or f.rating_band = 'low'
         order by (f.sentiment is null or f.sentiment > -0.05), case when f.sentiment <= -0.05 then f.sentiment end,
-                 f.rating, f.id limit {COMPLAINTS * 5}""", params)
-    row["complaints"] = spread(worst, [None], COMPLAINTS)
+                 f.rating, f.id limit {COMPLAINTS * 5 + REPRESENTATIVES}""", params)
+    # not a comment the page shows already as representative: the next strongest instead (how many
+    # of the strongest are shown above, the page says)
+    row["complaints"] = spread(worst, [None], COMPLAINTS, shown=row["comments_list"])
+    shown = {r["id"] for r in row["comments_list"]}
+    row["complaints_above"] = sum(r["id"] in shown for r in spread(worst, [None], COMPLAINTS))
     return row
 
 
-def spread(found: Rows, order: list[Any], limit: int) -> Rows:
+def _words(r: dict[str, Any]) -> str:
+    return " ".join(f"{r.get('title') or ''} {r.get('text') or ''}".lower().split())
+
+
+def spread(found: Rows, order: list[Any], limit: int, shown: Sequence[dict[str, Any]] = ()) -> Rows:
     """At most ``limit`` of ``found`` (each with a ``theme_id``, best first within a theme; without
     one, all of one theme): the best of each theme in ``order``, then the second best of each,
-    and so on; a text already shown (the same words, case and spaces aside) is not shown again."""
+    and so on; a text already shown (the same words, case and spaces aside), here or in ``shown``
+    (what the page lists above), is not shown again."""
     queues: dict[Any, Rows] = {}
     for r in found:
         queues.setdefault(r.get("theme_id"), []).append(r)
     queue_order = [t for t in order if t in queues] + [t for t in queues if t not in order]
     out: Rows = []
-    seen: set[str] = set()
+    seen: set[str] = {_words(r) for r in shown}
     position = 0
     while len(out) < limit and any(position < len(queues[t]) for t in queue_order):
         for t in queue_order:
             if position < len(queues[t]) and len(out) < limit:
                 r = queues[t][position]
-                words = " ".join(f"{r.get('title') or ''} {r.get('text') or ''}".lower().split())
+                words = _words(r)
                 if words not in seen:
                     seen.add(words)
                     out.append(r)
@@ -247,8 +257,13 @@ async def promise_areas(db: Any) -> Rows:
 
 
 async def promise_examples(db: Any, promise_id: int, limit: int = 5) -> Rows:
+    """The promise's complaints, the most negative point mentioning it first: each comment with that
+    point (``passage``) and the point's own sentiment (``passage_sentiment``), by which they are
+    ordered (a comment's mean can be milder: "Ordering is really easy - but the delivery came 2
+    hours late" is -0.35, its point about the delivery -0.80)."""
     return await rows(db, f"""
-        select {FEEDBACK_FIELDS}, m.similarity, s.text as passage from promise_mentions m
+        select {FEEDBACK_FIELDS}, m.similarity, s.text as passage, m.sentiment as passage_sentiment
+        from promise_mentions m
         join feedback f on f.id = m.feedback_id left join segments s on s.id = m.segment_id
         where m.promise_id = :p and m.negative = 1
         order by coalesce(m.sentiment, f.sentiment, 0), m.similarity desc limit :n""",
@@ -264,16 +279,16 @@ async def customers_at_risk(db: Any, days: float, silence: float = 30, limit: in
     nothing can read (no text sentiment: another language; and no rating) puts its customer at
     risk too: it may be a complaint, and waiting is the risk. Each row's ``total`` is how many
     there are in all: ``limit`` rows are read from the ``offset``-th on (a page of them)."""
-    # an archive published before customers.last_negative_by (format 3) reads as "by its text"
+    # an archive published before customers.last_negative_by (format 3) reads as "by its text", and
+    # one before customers.unscored_emails (format 5) as having none: the page reads the customers
+    # table alone (its readers need not see the comments)
     columns = await db.table_columns("customers") if "customers" in await db.table_names() else []
     by_rating = "c.last_negative_by = 'rating'" if "last_negative_by" in columns else "0"
+    unscored = "c.unscored_emails > 0" if "unscored_emails" in columns else "0"
     waited = "c.oldest_unanswered_at is not null and julianday('now') - julianday(c.oldest_unanswered_at) >= :days"
     return await rows(db, f"""
         with candidates as (
-          select k.*,
-            (select f.language from feedback f where f.customer = k.customer and f.channel = 'email'
-             and f.sentiment is null and f.rating_band is null order by f.received_at, f.id limit 1) as unread_language
-          from customers k where k.negative > 0 or k.oldest_unanswered_at is not null)
+          select k.* from customers k where k.negative > 0 or k.oldest_unanswered_at is not null)
         select c.*, count(*) over () as total,
           cast(round(julianday('now') - julianday(c.oldest_unanswered_at)) as int) as days_waiting,
           case when {waited}
@@ -289,20 +304,32 @@ async def customers_at_risk(db: Any, days: float, silence: float = 30, limit: in
           or (c.comments >= 2 and c.said_since_last_negative = 0
               and julianday('now') - julianday(c.last_negative_at)
                   >= max(:silence, 2 * coalesce(c.usual_gap_days, 0)))))
-          or (c.negative = 0 and {waited} and c.unread_language is not null)
+          or (c.negative = 0 and {waited} and {unscored})
         order by (c.oldest_unanswered_at is null), c.oldest_unanswered_at, c.last_negative_at desc, c.customer
         limit :n offset :skip""", {"days": days, "silence": silence, "n": limit, "skip": offset})
 
 
 async def waiting(db: Any) -> Rows:
-    """Customers with an e-mail conversation nobody has answered: one row per customer (their
-    oldest such conversation decides the wait), longest wait first."""
-    return await rows(db, """
-        select t.customer, count(*) as threads, min(t.first_customer_message_at) as first_customer_message_at,
-               sum(t.customer_messages) as customer_messages,
-               cast(round(julianday('now') - julianday(min(t.first_customer_message_at))) as int) as days_waiting
-        from email_threads t where t.answered = 0
-        group by coalesce(t.customer, t.thread_id) order by min(t.first_customer_message_at), t.customer""")
+    """Customers with an e-mail nobody has answered: one row per customer, longest wait first.
+    Read from ``customers`` (``oldest_unanswered_at``: a thread without an answer, or a message
+    the customer sent after the last answer that has none: see
+    :func:`feedback.insights.tables.customer_rows`), and the unanswered threads without a customer
+    key from ``email_threads``. An archive published before follow-ups counted reads as before."""
+    keyless = """select null as customer, 1 as threads, t.first_customer_message_at as waiting_since
+                 from email_threads t where t.answered = 0 and t.customer is null"""
+    days = "cast(round(julianday('now') - julianday(waiting_since)) as int) as days_waiting"
+    if "customers" not in await db.table_names() or "unanswered_threads" not in await db.table_columns("customers"):
+        return await rows(db, f"""
+            select customer, threads, waiting_since, {days} from (
+              select t.customer, count(*) as threads, min(t.first_customer_message_at) as waiting_since
+              from email_threads t where t.answered = 0 group by coalesce(t.customer, t.thread_id))
+            order by waiting_since, customer""")
+    return await rows(db, f"""
+        select customer, threads, waiting_since, {days} from (
+          select c.customer, c.unanswered_threads as threads, c.oldest_unanswered_at as waiting_since
+          from customers c where c.oldest_unanswered_at is not null
+          union all {keyless if "email_threads" in await db.table_names() else "select null, 0, null where 0"})
+        order by waiting_since, customer""")
 
 
 async def customer(db: Any, key: str) -> dict[str, Any] | None:
@@ -319,6 +346,12 @@ async def customer(db: Any, key: str) -> dict[str, Any] | None:
         comment["themes"] = themes.get(comment["id"], [])
     row["threads"] = await rows(db, "select * from email_threads where customer = :c"
                                     " order by first_customer_message_at", {"c": key})
+    # each conversation's oldest e-mail with no answer after it: a follow-up after our answer waits too
+    waiting = {r["thread_id"]: r["since"] for r in await rows(db, """
+        select e.thread_id, min(f.received_at) as since from email_feedback e join feedback f on f.id = e.feedback_id
+        where e.answered = 0 and f.customer = :c group by e.thread_id""", {"c": key})}
+    for thread in row["threads"]:
+        thread["waiting_since"] = waiting.get(thread["thread_id"])
     return row
 
 

@@ -16,6 +16,7 @@ import asyncio
 import calendar
 import csv
 import io
+import json
 import re
 import sqlite3
 import time
@@ -31,8 +32,9 @@ from datasette.utils.sqlite import sqlite3 as served_sqlite
 
 from feedback.embed import backend_of
 from feedback.serve import queries as q
+from feedback.serve.access import PAGE_TABLES, ensure_tables
 from feedback.serve.errors import text_arg, whole_number
-from feedback.serve.facets import match_rowids, received_ranks
+from feedback.serve.facets import facet_order, match_rowids, received_ranks
 from feedback.serve.limits import unlimited
 from feedback.serve.pages import archive_db, render
 from feedback.serve.reload import served_key
@@ -45,7 +47,9 @@ MIN_COSINE = 0.2
 PAGE = 50  # results a page
 MAX_PAGE = 10_000
 EXPORT_ROWS = 10_000  # rows a .json / .csv export holds at most
-FILTERS = ("source", "channel", "theme", "since", "until", "band")
+# the comments that mention a promise (the promise page's "All mentions")
+MENTIONS = "f.id in (select pm.feedback_id from promise_mentions pm where pm.promise_id = :promise)"
+FILTERS = ("source", "channel", "theme", "promise", "since", "until", "band")
 MODES = ("hybrid", "keyword", "meaning")
 MAX_QUERY = 500  # characters of search text
 ORDER = {  # how the results are ordered, in the words the page uses
@@ -73,7 +77,7 @@ class Searcher:
 # --- parameters ------------------------------------------------------------------------------
 
 def theme_filter(value: str) -> int | None:
-    """The theme id a filter value names; None (no theme filter, not an error) when it names none."""
+    """The theme (or promise) id a filter value names; None (no such filter, not an error) when it names none."""
     return int(value) if value.isdecimal() and len(value) <= 18 else None  # SQLite integers are 64-bit
 
 
@@ -85,6 +89,8 @@ def search_args(request: Any) -> dict[str, str]:
         raise BadRequest(f"mode must be one of {', '.join(MODES)}")
     if args["theme"] and theme_filter(args["theme"]) is None:
         raise BadRequest(f"theme must be a theme number, not {args['theme'][:40]!r}")
+    if args["promise"] and theme_filter(args["promise"]) is None:
+        raise BadRequest(f"promise must be a promise number, not {args['promise'][:40]!r}")
     page_number(args["page"])
     return args
 
@@ -141,9 +147,16 @@ def filter_sql(args: dict[str, str]) -> tuple[str, dict[str, Any]]:
         params["until"] = args["until"]
     theme = theme_filter(args.get("theme", ""))
     if theme is not None:
-        where.append("exists (select 1 from feedback_themes ft where ft.feedback_id = f.id"
-                     " and ft.theme_id in (select :theme union select id from themes where parent_id = :theme))")
+        # not "exists (select 1 ... where ft.feedback_id = f.id and ft.theme_id in (select :theme union
+        # ...))": SQLite 3.51 returns a comment once per theme of the group it has for that (a
+        # comment on two sub-themes ranked twice by words, its fused score doubled)
+        where.append("f.id in (select ft.feedback_id from feedback_themes ft"
+                     " where ft.theme_id in (select :theme union select id from themes where parent_id = :theme))")
         params["theme"] = theme
+    promise = theme_filter(args.get("promise", ""))
+    if promise is not None:
+        where.append(MENTIONS)
+        params["promise"] = promise
     return (" and ".join(where) or "1"), params
 
 
@@ -218,6 +231,7 @@ class Found:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     order: str = ""
     notice: str | None = None
+    capped: list[str] = field(default_factory=list)  # the rankings that stopped at CANDIDATES: more may match
 
 
 async def find(searcher: Searcher, datasette: Any, db: Any, args: dict[str, str], start: int, count: int) -> Found:
@@ -240,6 +254,7 @@ async def find(searcher: Searcher, datasette: Any, db: Any, args: dict[str, str]
         if mode == "hybrid":
             found.notice += " Showing keyword matches only."
             found.order = ORDER["words"]
+    found.capped = [name for name, ranked in (("words", keyword), ("meaning", meaning)) if len(ranked) >= CANDIDATES]
     fused = rrf([r for r in (keyword, meaning) if r])
     keyword_set = set(keyword)
     details = await _feedback_by_rowid(db, [rowid for rowid, _ in fused])
@@ -253,43 +268,49 @@ async def find(searcher: Searcher, datasette: Any, db: Any, args: dict[str, str]
         row["fused"] = round(score, 5)
         results.append(row)
     for name, key in (("channel", "channel"), ("source", "source"), ("band", "rating_band"),
-                      ("theme", "theme_label"), ("month", "month")):
+                      ("theme", "theme_labels"), ("month", "month")):
         counts: dict[str, int] = {}
-        for row in results:
-            if row.get(key):
-                counts[row[key]] = counts.get(row[key], 0) + 1
-        found.facets[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+        for row in results:  # a comment counts in each of its themes, as the theme pages count it
+            for value in json.loads(row[key] or "[]") if key == "theme_labels" else [row.get(key)]:
+                if value:
+                    counts[value] = counts.get(value, 0) + 1
+        found.facets[name] = facet_order(name, list(counts.items()))
     found.total, found.rows = len(results), results[start:start + count]
     return found
 
 
 def browsing(args: dict[str, str]) -> bool:
-    """A theme's comments listed without search text (a theme chosen, no words)."""
-    return not args["q"] and theme_filter(args.get("theme", "")) is not None
+    """A theme's or a promise's comments listed without search text (one chosen, no words)."""
+    return not args["q"] and (theme_filter(args.get("theme", "")) is not None
+                              or theme_filter(args.get("promise", "")) is not None)
 
 
 async def browse(db: Any, args: dict[str, str], start: int, count: int) -> Found:
-    """Every comment of the chosen theme (a group: of any of its sub-themes) that passes the other
-    filters, newest first, with exact counts and facets. Read from the theme's rows of
-    ``feedback_themes`` (its index), so the cost follows the theme's size, not the archive's."""
+    """Every comment of the chosen theme (a group: of any of its sub-themes) or promise that passes
+    the other filters, newest first, with exact counts and facets. Read from the theme's rows of
+    ``feedback_themes`` (its index) or the promise's mentions, so the cost follows their size, not
+    the archive's."""
     where, params = filter_sql({**args, "theme": ""})
-    params["theme"] = theme_filter(args["theme"])
-    chosen = ("f.id in (select ft.feedback_id from feedback_themes ft where ft.theme_id in"
-              " (select :theme union select id from themes where parent_id = :theme))")
-    condition = f"{chosen} and {where}"
+    chosen = []
+    if theme_filter(args["theme"]) is not None:
+        params["theme"] = theme_filter(args["theme"])
+        chosen.append("f.id in (select ft.feedback_id from feedback_themes ft where ft.theme_id in"
+                      " (select :theme union select id from themes where parent_id = :theme))")
+    condition = " and ".join([*chosen, where])
     total = (await q.rows(db, f"select count(*) as n from feedback f where {condition}", params))[0]["n"]
     page = await q.rows(db, f"select f.rowid as rowid from feedback f where {condition}"
                             " order by f.received_at desc, f.id limit :n offset :s", {**params, "n": count, "s": start})
     details = await _feedback_by_rowid(db, [r["rowid"] for r in page])
     found = Found(total, [{**details[r["rowid"]], "how": "theme", "similarity": None}
                           for r in page if r["rowid"] in details], order=ORDER["browse"])
-    main = ("(select t.label from feedback_themes ft join themes t on t.id = ft.theme_id"
-            " where ft.feedback_id = f.id order by ft.score desc limit 1)")
+    every = ("feedback f join feedback_themes ft on ft.feedback_id = f.id join themes t on t.id = ft.theme_id")
     for name, column in (("channel", "f.channel"), ("source", "f.source"), ("band", "f.rating_band"),
-                         ("theme", main), ("month", "f.month")):
+                         ("theme", "t.label"), ("month", "f.month")):
         counted = await q.rows(db, f"""
-            select value, count(*) as n from (select {column} as value from feedback f where {condition})
-            where value is not null group by value order by n desc, value limit 10""", params)
+            select value, count(*) as n from (select {column} as value from {every if name == 'theme' else 'feedback f'}
+                                             where {condition})
+            where value is not null group by value order by {'value desc' if name == 'month' else 'n desc, value'}
+            limit 10""", params)  # as facet_order: the months newest first
         found.facets[name] = [(r["value"], r["n"]) for r in counted]
     return found
 
@@ -310,6 +331,11 @@ async def exact_search(searcher: Searcher, db: Any, datasette: Any, text: str, a
     filters = {"source": args["source"], "channel": args["channel"], "rating_band": args["band"],
                "theme": args["theme"] if theme_filter(args["theme"]) is not None else ""}
     selected = index.select(rowids, filters, since, until)
+    promise = theme_filter(args["promise"])
+    if promise is not None:  # the facet index knows no promises: their mentions, read from the archive
+        mentioned = await q.rows(db, "select f.rowid as rowid from promise_mentions pm join feedback f"
+                                     " on f.id = pm.feedback_id where pm.promise_id = :p", {"p": promise})
+        selected = selected[np.isin(selected, np.array([r["rowid"] for r in mentioned], dtype=selected.dtype))]
     found = index.facets(selected)
     facets = {"channel": found["channel"], "source": found["source"], "band": found["rating_band"],
               "theme": found["theme"], "month": found["month"]}
@@ -326,7 +352,9 @@ async def _feedback_by_rowid(db: Any, rowids: list[int]) -> dict[int, dict[str, 
         for row in await q.rows(db, f"""
             select f.rowid as rowid, {q.FEEDBACK_FIELDS}, f.month,
                    (select t.label from feedback_themes ft join themes t on t.id = ft.theme_id
-                    where ft.feedback_id = f.id order by ft.score desc limit 1) as theme_label
+                    where ft.feedback_id = f.id order by ft.score desc limit 1) as theme_label,
+                   (select json_group_array(t.label) from feedback_themes ft join themes t on t.id = ft.theme_id
+                    where ft.feedback_id = f.id) as theme_labels
             from feedback f where f.rowid in ({chunk})"""):
             out[row["rowid"]] = row
     return out
@@ -334,15 +362,18 @@ async def _feedback_by_rowid(db: Any, rowids: list[int]) -> dict[int, dict[str, 
 
 # --- the page and its exports ----------------------------------------------------------------
 
-def active_filters(args: dict[str, str], theme_labels: dict[int, str]) -> list[dict[str, str]]:
-    """Each filter in force: its name, its value as a person reads it, the search without it."""
+def active_filters(args: dict[str, str], theme_labels: dict[int, str],
+                   promises: dict[int, str] | None = None) -> list[dict[str, str]]:
+    """Each filter in force: its name, its value as a person reads it (a theme's label, a promise's
+    words), the search without it."""
     names = {"band": "rating", "since": "from", "until": "to"}
     out = []
     for name in FILTERS:
         value = args.get(name)
         if not value:
             continue
-        shown = theme_labels.get(theme_filter(value) or -1, value) if name == "theme" else value
+        named = {"theme": theme_labels, "promise": promises or {}}.get(name)
+        shown = named.get(theme_filter(value) or -1, value) if named is not None else value
         out.append({"name": names.get(name, name), "value": shown, "remove": search_query(args, **{name: None})})
     return out
 
@@ -376,6 +407,7 @@ def taxonomy_order(themes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 async def search(searcher: Searcher, datasette: Any, request: Any) -> Response:
     db = await archive_db(datasette, request, "search")
     args = search_args(request)
+    promises = await promise_filter(datasette, request, db, args)
     mode = args["mode"] or "hybrid"
     page = page_number(args["page"])
     started = time.perf_counter()
@@ -396,12 +428,21 @@ async def search(searcher: Searcher, datasette: Any, request: Any) -> Response:
     return await render(datasette, request, db, "feedback_search.html", {
         "args": args, "mode": mode, "results": found.rows, "total": found.total, "facets": found.facets,
         "exact": mode == "keyword", "browsing": browsing(args), "order": found.order, "theme_ids": theme_ids, "themes": themes,
-        "notice": found.notice, "page": page, "pages": pages, "first": (page - 1) * PAGE + 1, "here": here,
-        "months": months, "active": active_filters(args, {t["id"]: t["label"] for t in themes}),
+        "notice": found.notice, "capped": found.capped, "candidates": CANDIDATES, "page": page, "pages": pages, "first": (page - 1) * PAGE + 1, "here": here,
+        "months": months, "active": active_filters(args, {t["id"]: t["label"] for t in themes}, promises),
         "export": search_query(args, page=None), "export_rows": EXPORT_ROWS,
         "sources": await q.rows(db, "select name, channel from sources order by name"),
         "ms": round((time.perf_counter() - started) * 1000),
     })
+
+
+async def promise_filter(datasette: Any, request: Any, db: Any, args: dict[str, str]) -> dict[int, str]:
+    """{id: words} of the promises, when the search is narrowed to one: it reads their tables, so
+    the reader must be allowed to view them (403 otherwise, as the promise page answers)."""
+    if theme_filter(args["promise"]) is None:
+        return {}
+    await ensure_tables(datasette, request.actor, db.name, PAGE_TABLES["promise_filter"])
+    return {r["id"]: r["promise"] for r in await q.rows(db, "select id, promise from promises")}
 
 
 def export_row(datasette: Any, row: dict[str, Any]) -> dict[str, Any]:
@@ -419,8 +460,9 @@ async def search_export(searcher: Searcher, datasette: Any, request: Any) -> Res
     """``search.json`` / ``search.csv``: every matching comment, up to EXPORT_ROWS."""
     db = await archive_db(datasette, request, "search")
     args = search_args(request)
+    await promise_filter(datasette, request, db, args)
     if not args["q"] and not browsing(args):
-        raise BadRequest("q is required: the text to search for (or a theme, for all its comments)")
+        raise BadRequest("q is required: the text to search for (or a theme or promise, for all its comments)")
     found = await find(searcher, datasette, db, args, 0, EXPORT_ROWS)
     rows = [export_row(datasette, r) for r in found.rows]
     if request.url_vars["format"] == "json":
