@@ -273,6 +273,8 @@ HELP = {
               "Make a top-level group LABEL of the THEME_IDS (re-clusters keep it).", []),
     "undo": ("undo [OPTIONS] [EDIT_ID]",
              "Undo your latest theme edit, or edit EDIT_ID (--list: the recent edits).", ["--list"]),
+    "redo": ("redo [OPTIONS] [EDIT_ID]",
+             "Redo the edit you undid last, or undone edit EDIT_ID (`undo --list` shows them).", []),
 }
 
 

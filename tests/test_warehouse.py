@@ -61,6 +61,7 @@ def test_released_migration_names_never_change() -> None:
         "0140_theme_sums",
         "0141_theme_night_indexes",
         "0150_theme_edits",
+        "0151_theme_redo",
         "0160_calibration_anchors",
     ]
 

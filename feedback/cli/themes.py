@@ -253,7 +253,8 @@ def group_cmd(ctx: click.Context, label: str, theme_ids: tuple[int, ...]) -> Non
 
 @themes.command("undo")
 @click.argument("edit_id", type=int, required=False)
-@click.option("--list", "show_list", is_flag=True, help="Show the recent edits, latest first, and which can be undone.")
+@click.option("--list", "show_list", is_flag=True,
+              help="Show the recent edits, latest first, which can be undone and which undone ones can be redone.")
 @click.pass_context
 def undo_cmd(ctx: click.Context, edit_id: int | None, show_list: bool) -> None:
     """Undo your latest theme edit, or edit EDIT_ID (--list: the recent edits)."""
@@ -265,8 +266,21 @@ def undo_cmd(ctx: click.Context, edit_id: int | None, show_list: bool) -> None:
     if show_list:
         with _warehouse(ctx) as (_, db):
             lines = listed(db)
-        click.echo("\n".join(["edits, latest first:", *lines]) if lines else "no edit to undo")
+        click.echo("\n".join(["edits, latest first:", *lines]) if lines else "no edit to undo or redo")
         return
     with _warehouse(ctx, republish=True) as (_, db):
         edit = undo(db, edit_id)
     click.echo(f"undid edit #{edit.id}: {describe_edit(edit.kind, edit.details)}")
+
+
+@themes.command("redo")
+@click.argument("edit_id", type=int, required=False)
+@click.pass_context
+def redo_cmd(ctx: click.Context, edit_id: int | None) -> None:
+    """Redo the edit you undid last, or undone edit EDIT_ID (`undo --list` shows them)."""
+    from feedback.themes.history_words import describe_edit
+    from feedback.themes.redo import redo
+
+    with _warehouse(ctx, republish=True) as (_, db):
+        edit = redo(db, edit_id)
+    click.echo(f"redid edit #{edit.id}: {describe_edit(edit.kind, edit.details)}")

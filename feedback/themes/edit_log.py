@@ -1,10 +1,12 @@
-"""What each analyst edit changed, kept so it can be undone (:mod:`.undo`).
+"""What each analyst edit changed, kept so it can be undone (:mod:`.undo`) and redone (:mod:`.redo`).
 
 An edit runs inside :func:`recorded`, which reads the theme rows before and after it and keeps, in
 ``theme_edits`` (migration ``0150_theme_edits``), the rows whose own state changed (label, pin,
 keywords, parent, status, merge target, split origin, centroid, model) as they were before and
 after, the segments whose theme changed (from which theme to which), the theme history rows the
-edit wrote, and the last fit and night it came after. The figures a theme shows (size, comments,
+edit wrote, and the last fit and night it came after. An undo keeps the rows of the themes it took
+away (the ones the edit made), so a redo brings them back with their ids (migration ``0151_theme_redo``);
+each edit's ``step`` orders the edits by when they were last done, undone or redone. The figures a theme shows (size, comments,
 sentiment, dates, representatives) are not state: they follow from the segments
 (:func:`.store.refresh_theme_stats`).
 """
@@ -15,7 +17,7 @@ import base64
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlite_utils
@@ -43,12 +45,20 @@ class Edit:
     marks: dict[str, str | None]  # the last fit and night before it
     history: tuple[int, int]  # the theme_history ids it wrote (first, last)
     undone_at: str | None
+    redone_at: str | None = None
+    step: int = 0  # when it was last done, undone or redone, in that order (:func:`next_step`)
+    undone_rows: dict[int, dict[str, Any]] = field(default_factory=dict)  # the rows its undo took away
 
 
 def fit_marks(db: sqlite_utils.Database) -> dict[str, str | None]:
     """The run of the last fit (first fit or re-cluster) and of the last night that assigned comments:
     an edit made before either of the current ones cannot be undone (the themes moved on)."""
     return {key: (store.get_state(db, key) or {}).get("run") for key in ("last_fit", "last_update")}
+
+
+def next_step(db: sqlite_utils.Database) -> int:
+    """The step of an edit, undo or redo being recorded now: after every other's."""
+    return int(db.execute("select coalesce(max(step), 0) + 1 from theme_edits").fetchone()[0])
 
 
 def _rows(db: sqlite_utils.Database) -> dict[int, dict[str, Any]]:
@@ -117,28 +127,32 @@ def recorded(db: sqlite_utils.Database, kind: str, details: dict[str, Any],
             moved.setdefault((old, now_in[seg]), []).append(seg)
     db.execute(
         "insert into theme_edits (at, kind, details, themes, before, after, segments, marks, history_from,"
-        " history_to) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " history_to, step) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [now_iso(), kind, json.dumps(details, sort_keys=True), json.dumps(changed),
          json.dumps({str(t): encode(before[t]) if t in before else None for t in changed}),
          json.dumps({str(t): encode(state_of(after[t])) for t in changed if t in after}),
          json.dumps([[old, new, sorted(ids)] for (old, new), ids in sorted(moved.items(), key=str)]),
-         json.dumps(made_after), first, last])
+         json.dumps(made_after), first, last, next_step(db)])
 
 
 def edits(db: sqlite_utils.Database, where: str = "1", params: list[Any] | None = None,
-          limit: int = -1) -> list[Edit]:
-    """Recorded edits matching ``where``, latest first."""
+          limit: int = -1, order: str = "id") -> list[Edit]:
+    """Recorded edits matching ``where``, latest first (by ``order``: ``id``, when they were made;
+    ``step``, when they were last done, undone or redone)."""
     cursor = db.execute(
-        f"select id, at, kind, details, themes, before, after, segments, marks, history_from, history_to, undone_at"
-        f" from theme_edits where {where} order by id desc limit ?", [*(params or []), limit])
+        f"select id, at, kind, details, themes, before, after, segments, marks, history_from, history_to, undone_at,"
+        f" redone_at, step, undone_rows from theme_edits where {where} order by {order} desc, id desc limit ?",
+        [*(params or []), limit])
     out = []
-    for eid, at, kind, details, themes, before, after, segments, made_after, first, last, undone in cursor:
+    for (eid, at, kind, details, themes, before, after, segments, made_after, first, last, undone, redone, step,
+         taken) in cursor:
         out.append(Edit(
             eid, at, kind, json.loads(details), json.loads(themes),
             {int(t): decode(r) if r is not None else None for t, r in json.loads(before).items()},
             {int(t): decode(r) for t, r in json.loads(after).items()},
             [(old, new, ids) for old, new, ids in json.loads(segments)], json.loads(made_after),
-            (first, last), undone))
+            (first, last), undone, redone, step or 0,
+            {int(t): decode(r) for t, r in json.loads(taken or "{}").items()}))
     return out
 
 

@@ -1,6 +1,7 @@
 """A theme's history in words: one ``theme_history`` row as a sentence ("moved from group #222
 to group #236"), for ``feedback themes show`` and the staff theme pages, and an analyst's edit as
-one (``feedback themes undo --list``: "merged #12, #13 into #7"). Pure: no database."""
+one (``feedback themes undo --list``: "merged #12, #13 into #7"); an undo or redo tells the edit
+("undid edit #4: merged #12, #13 into #7", "redid edit #4: ..."). Pure: no database."""
 
 from __future__ import annotations
 
@@ -57,6 +58,9 @@ def describe(event: str, label: str | None, size: int | None, details: dict[str,
         case "undone":
             undid = dict(get("undid") or {})
             what = f"undid edit #{get('edit')}: {describe_edit(str(undid.pop('kind', '')), undid)}"
+        case "redone":
+            redid = dict(get("redid") or {})
+            what = f"redid edit #{get('edit')}: {describe_edit(str(redid.pop('kind', '')), redid)}"
         case _:
             what = f"{event} {label or ''}".rstrip()
     return f"{what} ({size} segments)" if size is not None else what

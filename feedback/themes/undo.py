@@ -6,11 +6,13 @@ night that assigned comments came after it (the themes moved on), when a later e
 changed one of the same themes, or when what it put back no longer fits (a group it took a theme
 from was retired since). The published archive follows on the next publish: segments moved back
 are logged by the warehouse's triggers, and each publish compares the themes' status and parent
-with the archive's (:mod:`feedback.publish_state`).
+with the archive's (:mod:`feedback.publish_state`). The undo keeps the rows of the themes it takes
+away, so that ``feedback themes redo`` (:mod:`.redo`) can bring the edit back.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import sqlite_utils
@@ -74,16 +76,11 @@ def _where(theme: int | None) -> str:
     return "no theme" if theme is None else f"theme #{theme}"
 
 
-def recent(db: sqlite_utils.Database, limit: int = RECENT) -> list[tuple[Edit, str | None]]:
-    """The latest edits not undone, latest first, each with why it cannot be undone (None: it can)."""
-    return [(e, why_not(db, e)) for e in edit_log.edits(db, "undone_at is null", limit=limit)]
-
-
 def undo(db: sqlite_utils.Database, edit_id: int | None = None) -> Edit:
-    """Undo the edit ``edit_id`` (None: the latest not undone) and return it; a :class:`.ThemeError`
-    says why not when it cannot be undone."""
+    """Undo the edit ``edit_id`` (None: the latest done or redone, not undone) and return it; a
+    :class:`.ThemeError` says why not when it cannot be undone."""
     if edit_id is None:
-        found = edit_log.edits(db, "undone_at is null", limit=1)
+        found = edit_log.edits(db, "undone_at is null", limit=1, order="step")
         if not found:
             recorded = db.execute("select count(*) from theme_edits").fetchone()[0]
             raise ThemeError("nothing to undo: every edit recorded is undone already" if recorded else
@@ -99,21 +96,31 @@ def undo(db: sqlite_utils.Database, edit_id: int | None = None) -> Edit:
         raise ThemeError(f"cannot undo {_named(edit)}: {refused}")
     stamp = now_iso()
     with db.atomic():
+        made = edit_log.current_rows(db, [t for t in edit.themes if edit.before[t] is None])
         for old, _, ids in edit.segments:
             for part in chunks(ids):
                 db.execute(f"update theme_segments set theme_id = ? where id in ({marks(len(part))})", [old, *part])
         for theme in edit.themes:
             _restore(db, theme, edit.before[theme], stamp)
-        db.execute("update theme_edits set undone_at = ? where id = ?", [stamp, edit.id])
+        db.execute("update theme_edits set undone_at = ?, step = ?, undone_rows = ? where id = ?",
+                   [stamp, edit_log.next_step(db), json.dumps({str(t): edit_log.encode(r) for t, r in made.items()}),
+                    edit.id])
         store.refresh_theme_stats(db)
-        undid = {"kind": edit.kind, **edit.details}
-        told = {t for (t,) in db.execute("select theme_id from theme_history where id between ? and ?",
-                                         list(edit.history))}  # the themes whose history tells the edit
-        for theme in sorted(told | set(edit.themes)):
-            row = db.execute("select label, size, status from themes where id = ?", [theme]).fetchone()
-            label, size = (row[0], row[1] if row[2] == "active" else None) if row else (edit.after[theme]["label"], None)
-            store.history(db, stamp, theme, "undone", label, size, edit=edit.id, undid=undid)
+        tell(db, edit, stamp, "undone")
     return edit
+
+
+def tell(db: sqlite_utils.Database, edit: Edit, stamp: str, event: str) -> None:
+    """Record the undo (``event`` "undone") or redo ("redone") of ``edit`` in the history of each theme
+    it changed or whose history tells it: "undid edit #3: ..." (:func:`.history_words.describe`)."""
+    said = {"kind": edit.kind, **edit.details}
+    told = {t for (t,) in db.execute("select theme_id from theme_history where id between ? and ?",
+                                     list(edit.history))}  # the themes whose history tells the edit
+    for theme in sorted(told | set(edit.themes)):
+        row = db.execute("select label, size, status from themes where id = ?", [theme]).fetchone()
+        label, size = (row[0], row[1] if row[2] == "active" else None) if row else (edit.after[theme]["label"], None)
+        store.history(db, stamp, theme, event, label, size, edit=edit.id,
+                      **({"undid": said} if event == "undone" else {"redid": said}))
 
 
 def _restore(db: sqlite_utils.Database, theme: int, row: dict[str, Any] | None, stamp: str) -> None:
@@ -141,9 +148,19 @@ def _misplaced(db: sqlite_utils.Database, edit: Edit) -> str | None:
 
 
 def listed(db: sqlite_utils.Database, limit: int = RECENT) -> list[str]:
-    """``feedback themes undo --list``: the recent edits in words, latest first."""
+    """``feedback themes undo --list``: the recent edits in words, latest first; whether each can be
+    undone or, undone, redone."""
+    from feedback.themes.redo import why_not as why_no_redo  # redo builds on this module
+
     lines = []
-    for edit, why in recent(db, limit):
+    for edit in edit_log.edits(db, limit=limit):
         said = f"#{edit.id}  {edit.at[:19]}  {describe_edit(edit.kind, edit.details)}"
+        if edit.undone_at is not None:
+            why = why_no_redo(db, edit)
+            undone = f"undone at {edit.undone_at[:19]}"
+            lines.append(f"{said}  ({undone}; can be redone)" if why is None else
+                         f"{said}  ({undone}; cannot be redone: {why})")
+            continue
+        why = why_not(db, edit)
         lines.append(said if why is None else f"{said}  (cannot be undone: {why})")
     return lines

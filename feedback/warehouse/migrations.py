@@ -6,7 +6,7 @@ every time it is opened. A migration's name is permanent once released (it is wh
 Numbering: 0001-0009 landing, items and run log; 0010-0019 theme engine; 0020-0029
 e-mail channel; 0030-0039 public reviews; 0040-0049 the feedback form; 0050-0059 actions; 0060-0069 publishing;
 0080-0089 the sentiment check's counts;
-0120-0129 the nightly run's probes; 0140-0149 the themes' kept sums; 0150-0159 analysts' edits, to undo;
+0120-0129 the nightly run's probes; 0140-0149 the themes' kept sums; 0150-0159 analysts' edits, to undo and redo;
 0160-0169 the sentiment calibration's checks.
 """
 
@@ -444,6 +444,19 @@ def _m0150(db: sqlite_utils.Database) -> None:
                " kind text not null, details text not null, themes text not null, before text not null,"
                " after text not null, segments text not null, marks text not null, history_from integer,"
                " history_to integer, undone_at text)")
+
+
+@migration("0151_theme_redo")
+def _m0151(db: sqlite_utils.Database) -> None:
+    # Redo (feedback/themes/redo.py): the rows of the themes an undo took away (the themes the edit
+    # made, JSON: a redo brings them back with their ids and figures); when the edit was last redone;
+    # and its step: the order in which the edits were last done, undone or redone (`themes undo` takes
+    # back the latest done or redone, `themes redo` the latest undone). Rows from before get steps in
+    # the order of their last undo or, not undone, of the edit.
+    for column, kind in (("undone_rows", "text"), ("redone_at", "text"), ("step", "integer")):
+        db.execute(f"alter table theme_edits add column {column} {kind}")
+    db.execute("update theme_edits set step = (select count(*) from theme_edits e where (coalesce(e.undone_at, e.at), e.id)"
+               " <= (coalesce(theme_edits.undone_at, theme_edits.at), theme_edits.id))")
 
 
 # --- the sentiment calibration's checks: 0160-0169 ---
