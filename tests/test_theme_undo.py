@@ -20,7 +20,7 @@ from feedback.themes import ThemeSettings, merge, pin, recluster, rename, split,
 from feedback.themes.edits import ThemeError, group, move, placements
 from feedback.themes.history_words import describe, describe_edit
 from feedback.themes.undo import undo
-from tests.themes_fixtures import copy_of, fitted_warehouse, new_warehouse, sample_comments
+from tests.themes_fixtures import copy_of, fitted_warehouse, sample_comments, shaped_warehouse
 
 # when a row was last written (every edit, undo and statistics refresh writes it): all else must be as before
 NOISE = ("updated_at",)
@@ -36,25 +36,7 @@ def segments_now(db: sqlite_utils.Database) -> dict[str, int | None]:
 
 @pytest.fixture
 def shaped(tmp_path: Path) -> sqlite_utils.Database:
-    """Themes 1, 2 active under group 10 (3 and 2 segments); 3 active under group 11 (1 segment);
-    6 active, top-level, pinned; 5 retired."""
-    db = new_warehouse(tmp_path / "warehouse.db")
-    rows = [(1, "Refund process", "active", 10, 0, 0), (2, "Late delivery", "active", 10, 0, 0),
-            (3, "Cat food", "active", 11, 0, 0), (5, "Old bags", "retired", None, 0, 0),
-            (6, "Our own", "active", None, 1, 0), (10, "Money matters", "parent", None, 0, 1),
-            (11, "Cat things", "parent", None, 0, 1)]
-    db["themes"].insert_all([{"id": i, "label": lab, "status": s, "parent_id": p, "label_pinned": pinned,
-                              "keywords": "[]", "level": level, "centroid": bytes([i]) * 4}
-                             for i, lab, s, p, pinned, level in rows])
-    db["items"].insert_all([{"id": f"c{n}", "source": "test", "channel": "survey", "local_id": str(n),
-                             "received_at": f"2024-05-0{n}T10:00:00Z", "text": "x"} for n in range(1, 7)])
-    segs = [("s1", 1), ("s2", 1), ("s3", 1), ("s4", 2), ("s5", 2), ("s6", 3)]
-    db["theme_segments"].insert_all([{"id": s, "item_id": f"c{n}", "seq": 0, "text": s, "text_hash": s,
-                                      "themable": 1, "theme_id": t, "score": 0.5, "sentiment": 0.0}
-                                     for n, (s, t) in enumerate(segs, 1)])
-    store.refresh_theme_stats(db, full=True)
-    db.conn.commit()
-    return db
+    return shaped_warehouse(tmp_path / "warehouse.db")
 
 
 def refused(call: Any) -> str:
@@ -237,14 +219,31 @@ def test_cli_undo_list_show_and_errors(shaped: sqlite_utils.Database, tmp_path: 
         "undid edit #2: moved #1 from group #10 to the top level (3 segments)",
         "moved from group #10 to the top level (3 segments)",
         "renamed from 'Refund process' to 'Refunds' (pinned) (3 segments)"]
-    assert run("undo", "--list")[1] == f"edits, latest first:\n#1  {stamps[2]}  renamed #1 from 'Refund process' to 'Refunds'\n"
+    warehouse = sqlite_utils.Database(tmp_path / "warehouse.db")
+    undone = [r[0][:19] for r in warehouse.execute("select undone_at from theme_edits where undone_at is not null"
+                                                   " order by id desc")]
+    warehouse.close()
+    assert run("undo", "--list")[1] == "\n".join([
+        "edits, latest first:",
+        f"#3  {stamps[0]}  renamed #2 from 'Late delivery' to 'Late'  (undone at {undone[0]}; can be redone)",
+        f"#2  {stamps[1]}  moved #1 from group #10 to the top level  (undone at {undone[1]}; can be redone)",
+        f"#1  {stamps[2]}  renamed #1 from 'Refund process' to 'Refunds'"]) + "\n"
     archive = sqlite_utils.Database(tmp_path / "archive.db")
     assert archive.execute("select label, parent_id from themes where id in (1, 2) order by id").fetchall() == [
         ("Refunds", 10), ("Late delivery", 10)]
     archive.close()
     assert run("undo", "1")[0] == 0
     assert run("undo") == (1, "", "Error: nothing to undo: every edit recorded is undone already\n")
-    assert run("undo", "--list") == (0, "no edit to undo\n", "")
+    undone = [r[0][:19] for r in sqlite_utils.Database(tmp_path / "warehouse.db").execute(
+        "select undone_at from theme_edits order by id desc")]
+    assert run("undo", "--list") == (0, "\n".join([  # the undone edits, and which can be redone (`themes redo`)
+        "edits, latest first:",
+        f"#3  {stamps[0]}  renamed #2 from 'Late delivery' to 'Late'  (undone at {undone[0]}; can be redone)",
+        f"#2  {stamps[1]}  moved #1 from group #10 to the top level  (undone at {undone[1]}; cannot be redone:"
+        " edit #1 (renamed #1 from 'Refund process' to 'Refunds'), made before it, was undone after it: redo #1"
+        " first)",
+        f"#1  {stamps[2]}  renamed #1 from 'Refund process' to 'Refunds'  (undone at {undone[2]}; can be redone)"]) + "\n",
+        "")
     assert run("undo", "99") == (1, "", "Error: no edit #99 (`feedback themes undo --list` shows the recent ones)\n")
     code, _, error = run("undo", "2", "--list")
     assert code == 2 and error.endswith("Error: give either EDIT_ID or --list\n")

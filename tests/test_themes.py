@@ -274,7 +274,7 @@ HELP = {
     "undo": ("undo [OPTIONS] [EDIT_ID]",
              "Undo your latest theme edit, or edit EDIT_ID (--list: the recent edits).", ["--list"]),
     "redo": ("redo [OPTIONS] [EDIT_ID]",
-             "Redo the edit you undid last, or undone edit EDIT_ID (`undo --list` shows them).", []),
+             "Redo the edit you undid last, or EDIT_ID (`undo --list` shows them).", []),
 }
 
 

@@ -12,7 +12,7 @@ from feedback.embed import SupportsEmbed
 from feedback.items import stable_id
 from feedback.samples.company import THEMES, compose_comment
 from feedback.text.sentiment import sentiment
-from feedback.themes import ThemeSettings, cluster
+from feedback.themes import ThemeSettings, cluster, store
 from feedback.warehouse import now_iso, open_warehouse
 
 
@@ -82,3 +82,25 @@ def blobs(per: int = 60, k: int = 6, dim: int = 32, spread: float = 0.08, seed: 
 def keys_of(n: int, prefix: str = "h") -> list[str]:
     """Segment keys as the engine makes them (text hash : comment : position)."""
     return [f"{prefix}{i:05d}:c{i}:0" for i in range(n)]
+
+
+def shaped_warehouse(path: Path) -> sqlite_utils.Database:
+    """Themes 1, 2 active under group 10 (3 and 2 segments); 3 active under group 11 (1 segment);
+    6 active, top-level, pinned; 5 retired."""
+    db = new_warehouse(path)
+    rows = [(1, "Refund process", "active", 10, 0, 0), (2, "Late delivery", "active", 10, 0, 0),
+            (3, "Cat food", "active", 11, 0, 0), (5, "Old bags", "retired", None, 0, 0),
+            (6, "Our own", "active", None, 1, 0), (10, "Money matters", "parent", None, 0, 1),
+            (11, "Cat things", "parent", None, 0, 1)]
+    db["themes"].insert_all([{"id": i, "label": lab, "status": s, "parent_id": p, "label_pinned": pinned,
+                              "keywords": "[]", "level": level, "centroid": bytes([i]) * 4}
+                             for i, lab, s, p, pinned, level in rows])
+    db["items"].insert_all([{"id": f"c{n}", "source": "test", "channel": "survey", "local_id": str(n),
+                             "received_at": f"2024-05-0{n}T10:00:00Z", "text": "x"} for n in range(1, 7)])
+    segs = [("s1", 1), ("s2", 1), ("s3", 1), ("s4", 2), ("s5", 2), ("s6", 3)]
+    db["theme_segments"].insert_all([{"id": s, "item_id": f"c{n}", "seq": 0, "text": s, "text_hash": s,
+                                      "themable": 1, "theme_id": t, "score": 0.5, "sentiment": 0.0}
+                                     for n, (s, t) in enumerate(segs, 1)])
+    store.refresh_theme_stats(db, full=True)
+    db.conn.commit()
+    return db

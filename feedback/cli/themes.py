@@ -277,7 +277,7 @@ def undo_cmd(ctx: click.Context, edit_id: int | None, show_list: bool) -> None:
 @click.argument("edit_id", type=int, required=False)
 @click.pass_context
 def redo_cmd(ctx: click.Context, edit_id: int | None) -> None:
-    """Redo the edit you undid last, or undone edit EDIT_ID (`undo --list` shows them)."""
+    """Redo the edit you undid last, or EDIT_ID (`undo --list` shows them)."""
     from feedback.themes.history_words import describe_edit
     from feedback.themes.redo import redo
 
