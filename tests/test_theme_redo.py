@@ -319,7 +319,6 @@ def test_a_redone_split_has_the_same_ids(db: sqlite_utils.Database) -> None:
     undo(db)
     assert not set(made) & set(themes_now(db))
     redo(db)
-    assert sorted(t for t in themes_now(db) if t > theme and t not in themes) == []
     assert themes_now(db) == themes  # the parts with their ids, labels, keywords, centroids, sizes
     assert segments_now(db) == segments
     assert store.next_theme_id(db) == max(made) + 1
@@ -347,11 +346,13 @@ def test_the_published_archive_follows_a_redo(db: sqlite_utils.Database, tmp_pat
     undo(db)
     publish_archive(db, load_config(config_path))
     assert published() != merged
+    moved = {r[0] for r in db.execute(f"select item_id from theme_segments where theme_id in"
+                                      f" ({','.join('?' * len(sources))})", sources)}
     redo(db)
     result = publish_archive(db, load_config(config_path))
-    # the next publish brings the archive up to the redone merge, not a rebuild
-    assert (result.mode, result.reason) == ("incremental", "")
-    assert {k: v for k, v in published().items() if k != "themes"} == {k: v for k, v in merged.items() if k != "themes"}
+    # the next publish brings the archive up to the redone merge: the comments it moved, not a rebuild
+    assert (result.mode, result.reason, result.changed) == ("incremental", "", len(moved))
+    assert published() == merged
     archive = sqlite_utils.Database(archive_path)
     told = archive.execute("select theme_id from theme_history where event = 'redone' order by theme_id").fetchall()
     archive.close()

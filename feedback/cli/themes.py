@@ -259,7 +259,8 @@ def group_cmd(ctx: click.Context, label: str, theme_ids: tuple[int, ...]) -> Non
 def undo_cmd(ctx: click.Context, edit_id: int | None, show_list: bool) -> None:
     """Undo your latest theme edit, or edit EDIT_ID (--list: the recent edits)."""
     from feedback.themes.history_words import describe_edit
-    from feedback.themes.undo import listed, undo
+    from feedback.themes.redo import listed
+    from feedback.themes.undo import undo
 
     if show_list and edit_id is not None:
         raise click.UsageError("give either EDIT_ID or --list")

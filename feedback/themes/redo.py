@@ -1,6 +1,7 @@
 """Redo an undone theme edit (``feedback themes redo``): put the theme rows and segment assignments
 back as the edit left them, as :mod:`.edit_log` kept them (themes the edit made come back with their
-ids and the rows the undo took away), and record the redo in each theme's history.
+ids and the rows the undo took away), and record the redo in each theme's history. Here too the list of ``feedback themes undo --list``
+(:func:`listed`): the recent edits, which can be undone and which undone ones redone.
 
 A redo is refused unless the themes are exactly as the undo left them: a re-cluster or a night that
 assigned comments came after the undo (the themes moved on), a later edit changed one of the same
@@ -20,11 +21,11 @@ from typing import Any
 
 import sqlite_utils
 
-from feedback.themes import edit_log, store
+from feedback.themes import edit_log, store, undo
 from feedback.themes.edit_log import Edit
 from feedback.themes.edits import ThemeError
 from feedback.themes.history_words import describe_edit
-from feedback.themes.undo import _named, _themes, _where, tell
+from feedback.themes.undo import RECENT, _named, _themes, _where, tell
 from feedback.warehouse.sql import chunks, marks, now_iso
 
 
@@ -137,3 +138,20 @@ def _apply(db: sqlite_utils.Database, theme: int, edit: Edit, stamp: str) -> Non
         db.table("themes").insert({**edit.undone_rows.get(theme, {}), **row, "id": theme})
     else:
         db.table("themes").update(theme, row)
+
+
+def listed(db: sqlite_utils.Database, limit: int = RECENT) -> list[str]:
+    """``feedback themes undo --list``: the recent edits in words, latest first; whether each can be
+    undone or, undone, redone."""
+    lines = []
+    for edit in edit_log.edits(db, limit=limit):
+        said = f"#{edit.id}  {edit.at[:19]}  {describe_edit(edit.kind, edit.details)}"
+        if edit.undone_at is not None:
+            why = why_not(db, edit)
+            undone = f"undone at {edit.undone_at[:19]}"
+            lines.append(f"{said}  ({undone}; can be redone)" if why is None else
+                         f"{said}  ({undone}; cannot be redone: {why})")
+            continue
+        why = undo.why_not(db, edit)
+        lines.append(said if why is None else f"{said}  (cannot be undone: {why})")
+    return lines

@@ -145,22 +145,3 @@ def _misplaced(db: sqlite_utils.Database, edit: Edit) -> str | None:
             return (f"group #{parent}, where theme #{theme} was, is no group now"
                     f" (`feedback themes show {parent}` tells why)")
     return None
-
-
-def listed(db: sqlite_utils.Database, limit: int = RECENT) -> list[str]:
-    """``feedback themes undo --list``: the recent edits in words, latest first; whether each can be
-    undone or, undone, redone."""
-    from feedback.themes.redo import why_not as why_no_redo  # redo builds on this module
-
-    lines = []
-    for edit in edit_log.edits(db, limit=limit):
-        said = f"#{edit.id}  {edit.at[:19]}  {describe_edit(edit.kind, edit.details)}"
-        if edit.undone_at is not None:
-            why = why_no_redo(db, edit)
-            undone = f"undone at {edit.undone_at[:19]}"
-            lines.append(f"{said}  ({undone}; can be redone)" if why is None else
-                         f"{said}  ({undone}; cannot be redone: {why})")
-            continue
-        why = why_not(db, edit)
-        lines.append(said if why is None else f"{said}  (cannot be undone: {why})")
-    return lines
