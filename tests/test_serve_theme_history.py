@@ -15,7 +15,7 @@ import sqlite_utils
 
 from .conftest import empty_archive
 
-TARGET, MERGED, TWICE, RETIRED = 5, 21, 168, 230
+TARGET, MERGED, TWICE, RETIRED, MOVED = 5, 21, 168, 230, 7
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +26,9 @@ def ds(tmp_path_factory: pytest.TempPathFactory) -> Any:
     db = sqlite_utils.Database(path)
     db["themes"].insert({"id": TARGET, "label": "Refund <delays>", "parent_id": None, "level": 0, "is_new": 0,
                          "comments": 3, "size": 3, "sentiment": -0.5}, alter=True)
+    db["themes"].insert({"id": MOVED, "label": "Parking", "parent_id": None, "level": 0, "is_new": 0,
+                         "comments": 2, "size": 2, "sentiment": 0.0})
+    move = {"kind": "move", "theme": MOVED, "from": 2, "to": None}
 
     def event(theme: int, at: str, name: str, label: str, size: int | None, **details: Any) -> dict[str, Any]:
         return {"theme_id": theme, "at": at, "event": name, "label": label, "size": size, "details": json.dumps(details)}
@@ -40,6 +43,9 @@ def ds(tmp_path_factory: pytest.TempPathFactory) -> Any:
         event(TARGET, "2026-11-07T10:00:00Z", "nightly", "Faster refunds", 6),
         event(TARGET, "2026-11-08T10:00:00Z", "renamed", "Refund <delays>", 6, previous="Faster refunds"),
         event(RETIRED, "2026-11-09T10:00:00Z", "retired", "Old group", None, kind="parent", by="recluster"),
+        event(MOVED, "2026-11-10T10:00:00Z", "moved", "Parking", 2, by="analyst", **{"from": 2, "to": None}),
+        event(MOVED, "2026-11-11T10:00:00Z", "undone", "Parking", 2, edit=4, undid=move),
+        event(MOVED, "2026-11-12T10:00:00Z", "redone", "Parking", 2, edit=4, redid=move),
     ])
     db.close()
     return Datasette([str(path)])
@@ -56,6 +62,16 @@ async def test_a_theme_page_tells_its_history_latest_first_without_the_nightly_s
         "2026-11-01: made as &#39;Faster refunds&#39; by the first fit (3 segments)",
     ]
     assert 'id="merged-from"' not in response.text
+
+
+async def test_a_theme_page_tells_an_undo_and_a_redo(ds: Any) -> None:
+    response = await ds.client.get(f"/-/feedback/themes/{MOVED}")
+    listed = re.search(r'<ul class="fb-history" id="theme-history">(.*?)</ul>', response.text, flags=re.S)
+    assert listed and re.findall(r"<li>(.*?)</li>", listed.group(1)) == [
+        "2026-11-12: redid edit #4: moved #7 from group #2 to the top level (2 segments)",
+        "2026-11-11: undid edit #4: moved #7 from group #2 to the top level (2 segments)",
+        "2026-11-10: moved from group #2 to the top level (2 segments)",
+    ]
 
 
 @pytest.mark.parametrize("old", [MERGED, TWICE])

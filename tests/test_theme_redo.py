@@ -357,3 +357,22 @@ def test_the_published_archive_follows_a_redo(db: sqlite_utils.Database, tmp_pat
     told = archive.execute("select theme_id from theme_history where event = 'redone' order by theme_id").fetchall()
     archive.close()
     assert [t for (t,) in told] == sorted([target, *sources])
+
+
+def test_migration_0151_orders_the_edits_made_before_it_by_their_last_edit_or_undo() -> None:
+    from feedback.themes import edit_log
+    from feedback.warehouse.migrations import MIGRATIONS
+
+    steps = dict(MIGRATIONS)
+    db = sqlite_utils.Database(memory=True)
+    steps["0150_theme_edits"](db)
+    db["theme_edits"].insert_all([
+        {"id": eid, "at": f"2026-11-0{day}T10:00:00.000000Z", "undone_at": undone, "kind": "rename", "details": "{}",
+         "themes": "[1]", "before": "{}", "after": "{}", "segments": "[]", "marks": "{}"}
+        for eid, day, undone in [(1, 1, "2026-11-05T10:00:00.000000Z"), (2, 2, None),
+                                 (3, 3, "2026-11-04T10:00:00.000000Z")]])
+    steps["0151_theme_redo"](db)
+    assert db.execute("select id, step, undone_rows, redone_at from theme_edits order by id").fetchall() == [
+        (1, 3, None, None), (2, 1, None, None), (3, 2, None, None)]
+    assert [e.id for e in edit_log.edits(db, "undone_at is not null", order="step")] == [1, 3]  # #1 undone last
+    assert edit_log.next_step(db) == 4
