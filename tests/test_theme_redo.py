@@ -376,3 +376,13 @@ def test_migration_0151_orders_the_edits_made_before_it_by_their_last_edit_or_un
         (1, 3, None, None), (2, 1, None, None), (3, 2, None, None)]
     assert [e.id for e in edit_log.edits(db, "undone_at is not null", order="step")] == [1, 3]  # #1 undone last
     assert edit_log.next_step(db) == 4
+
+
+def test_an_edit_undone_before_migration_0151_is_redone_with_its_ids(shaped: sqlite_utils.Database) -> None:
+    db = shaped
+    group(db, "Mixed", [1, 3])
+    done = themes_now(db), segments_now(db)
+    undo(db)
+    db.execute("update theme_edits set undone_rows = null")  # the undo kept no rows before 0151
+    redo(db)
+    assert (themes_now(db), segments_now(db)) == done  # group 12 with its state, its figures counted again
