@@ -191,6 +191,10 @@ def test_a_new_edit_of_the_same_theme_holds_the_redo_until_it_is_undone(shaped: 
     (lambda db: (merge(db, 1, [3]), undo(db), merge(db, 2, [1])), 1,
      "cannot redo edit #1 (merged #3 into #1): theme #1, which it merges theme #3 into, is not active now"
      " (`feedback themes show 1` tells why)"),
+    # an earlier edit of the same theme, redone since the undo
+    (lambda db: (rename(db, 1, "Refunds"), undo(db), move(db, 1, None), undo(db), redo(db, 1)), 2,
+     "cannot redo edit #2 (moved #1 from group #10 to the top level): edit #1 (renamed #1 from 'Refund process' to"
+     " 'Refunds') was redone since the undo and changed theme #1: undo #1 first"),
     (lambda db: (rename(db, 1, "Refunds"),), 1,
      "cannot redo edit #1 (renamed #1 from 'Refund process' to 'Refunds'): it is not undone (`feedback themes undo 1`"
      " takes it back)"),

@@ -234,8 +234,9 @@ def test_cli_undo_list_show_and_errors(shaped: sqlite_utils.Database, tmp_path: 
     archive.close()
     assert run("undo", "1")[0] == 0
     assert run("undo") == (1, "", "Error: nothing to undo: every edit recorded is undone already\n")
-    undone = [r[0][:19] for r in sqlite_utils.Database(tmp_path / "warehouse.db").execute(
-        "select undone_at from theme_edits order by id desc")]
+    warehouse = sqlite_utils.Database(tmp_path / "warehouse.db")
+    undone = [r[0][:19] for r in warehouse.execute("select undone_at from theme_edits order by id desc")]
+    warehouse.close()
     assert run("undo", "--list") == (0, "\n".join([  # the undone edits, and which can be redone (`themes redo`)
         "edits, latest first:",
         f"#3  {stamps[0]}  renamed #2 from 'Late delivery' to 'Late'  (undone at {undone[0]}; can be redone)",

@@ -68,9 +68,11 @@ def _in_the_way(db: sqlite_utils.Database, edit: Edit) -> str | None:
         shared = sorted(mine & set(other.themes))
         if not shared:
             continue
-        if other.undone_at is None and other.id > edit.id:
-            return (f"a later edit, #{other.id} ({describe_edit(other.kind, other.details)}), changed"
-                    f" {_themes(shared)} since the undo: undo #{other.id} first")
+        if other.undone_at is None:  # done or redone since the undo
+            said = f"#{other.id} ({describe_edit(other.kind, other.details)})"
+            return (f"a later edit, {said}, changed {_themes(shared)} since the undo: undo #{other.id} first"
+                    if other.id > edit.id else
+                    f"edit {said} was redone since the undo and changed {_themes(shared)}: undo #{other.id} first")
         if other.undone_at is not None and other.id < edit.id:
             return (f"edit #{other.id} ({describe_edit(other.kind, other.details)}), made before it, was undone"
                     f" after it: redo #{other.id} first")
