@@ -111,8 +111,10 @@ def as_request(label: str, docs: Sequence[str], used: set[str], parser: Any = No
     from feedback.themes.label_words import HEADS
     from feedback.themes.phrases import load_parser
 
+    if not asking(docs):  # the words first: a label is parsed only for a theme that asks
+        return label
     kind, claiming = claim_kind(label)
-    if kind != "praise" or not asking(docs):
+    if kind != "praise":
         return label
     parser = parser or load_parser()
     rest = [t for t in (parser(label) if parser else []) if t.text not in claiming and t.is_alpha
