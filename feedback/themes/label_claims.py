@@ -85,14 +85,14 @@ def claim_kind(label: str) -> tuple[str | None, list[str]]:
 def _by_parse(label: str, words: list[str]) -> tuple[str | None, list[str]]:
     """An instruction is a request ("Respect no-substitutes", though "respect" is a kind word);
     else the strongest tone of the words that are no nouns."""
-    from feedback.themes.label_commands import _commands
+    from feedback.themes.label_commands import command
     from feedback.themes.phrases import load_parser, valence
 
     parser = load_parser()
     if parser is None:
         return None, []
     doc = parser(label)
-    if _commands(doc):
+    if command(doc):
         return "requests", words[:1]
     tones = [(valence(t.text), t.text) for t in doc if t.pos_ not in ("NOUN", "PROPN")]
     tone = max((t for t, _ in tones), key=abs, default=0.0)

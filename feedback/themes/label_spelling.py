@@ -7,7 +7,8 @@ the fit's segments write at least twice as often; with several, the most written
 frequencies know (spacy-lookups-data's, as for names: "pork", "iPhone", "York"), one no other segment
 writes correctly, a name or a brand stays as written: only a
 correction the fit itself attests is made. :func:`correct` rewrites the themes' :class:`Unit`\\ s
-before they are ranked (:mod:`.label`).
+before they are ranked (:mod:`.label`): their phrases and their segments' texts (a theme named by
+what one segment says), not a segment in another language.
 """
 
 from __future__ import annotations
