@@ -177,8 +177,8 @@ def published_tone(db: Any, theme: int) -> float:
 
 
 def published_claims(db: Any) -> dict[str, list[str]]:
-    """Labels whose claim of praise or problems (parent_words.claim; not a request: "More staff",
-    "Bag suggestions") the published sentiment of the comments under them contradicts: per level
+    """Labels whose claim of praise or problems (label_claims.claim_kind; not a request: "More staff",
+    "Bag suggestions", "Respect no-substitutes") the published sentiment of the comments under them contradicts: per level
     ("parents", "themes"), "<label> (<mean>)" where a praise label's mean is below 0 or a problem
     label's above 0, "... strongly" where it is past the labels' own line on the other side
     (praise at most NEGATIVE_THEME, problems at least POSITIVE_THEME), "parents not borne" where a
@@ -186,17 +186,17 @@ def published_claims(db: Any) -> dict[str, list[str]]:
     NEGATIVE_THEME: a theme the labeller itself would not call so); "claiming parents": all with a claim. A parent's mean is the
     archive's: over every segment of its themes (``themes.sentiment``)."""
     from feedback.themes.label import POSITIVE_THEME
+    from feedback.themes.label_claims import claim_kind
     from feedback.themes.label_units import NEGATIVE_THEME
-    from feedback.themes.label_words import HEADS
-    from feedback.themes.parent_words import claim as label_claim
 
     out: dict[str, list[str]] = {"parents": [], "themes": [], "parents strongly": [], "themes strongly": [],
                                  "parents not borne": [], "claiming parents": []}
     for status, level in (("parent", "parents"), ("active", "themes")):
         for theme, lab, mean in db.execute(f"select id, label, sentiment from themes where status = '{status}' order by id"):
-            sign, words = label_claim(lab or "")
-            if not sign or words[:1] and (words[0].lower() in HEADS["requests"] or words[0].lower() in ("more", "less", "fewer")):
+            kind, _ = claim_kind(lab or "")
+            if kind not in ("praise", "problems"):  # a topic, or a request ("More staff", "Respect no-substitutes")
                 continue
+            sign = 1 if kind == "praise" else -1
             mean = published_tone(db, theme) if mean is None else float(mean)
             if level == "parents":
                 out["claiming parents"].append(f"{lab} ({mean:+.2f})")

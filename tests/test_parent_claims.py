@@ -55,6 +55,8 @@ SLOTS = ["Stick to the delivery slots you give people, terrible.", "The delivery
     ("More staff", [PRAISE, PRAISE, REQUESTS], set(), "Staff comments"),
     ("Support contact", [PRAISE, PRAISE, SLOTS], set(), "Support contact"),  # a fixed name, no claim
     ("Prices and value", [SLOTS, SLOTS, PRAISE], set(), "Prices and value"),
+    ("No complaints", [PRAISE, PRAISE, SLOTS], set(), "No complaints"),  # praise: no problem (it was "No comments")
+    ("No complaints", [SLOTS, SLOTS, PRAISE], set(), "No complaints"),  # no topic left to name without the claim
 ])
 def test_a_claim_most_of_the_group_does_not_bear_gives_way_to_the_topic(
         parser: Any, label: str, children: list[list[str]], used: set[str], expected: str) -> None:

@@ -69,6 +69,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from feedback.themes import (
+    label_claims,
     label_distinct,
     label_spelling,
     label_units,
@@ -224,8 +225,9 @@ def _choose(ranked: Mapping[Any, list[Candidate]], units: Mapping[Any, Unit], or
             label_distinct.qualified(ranked.get(theme, []), unit, used) or _leaf_label(free, unit, used))
         if label is None:
             label = _fallback(unit, ranked.get(theme, []), parents, used)
-        if parents:  # a claim ("praise", "easy") most of the group does not bear: the topic only
-            label = parent_words.held(label, unit, used, NEGATIVE_THEME, POSITIVE_THEME)
+        # a claim most of a group does not bear: its topic only; praise words over requests: a request (label_claims)
+        label = (parent_words.held(label, unit, used, NEGATIVE_THEME, POSITIVE_THEME) if parents
+                 else label_claims.as_request(label, unit.docs, used))
         if label_words.names_person(label):  # never a customer's name, whatever way a label was found
             label = _free([UNCLEAR, OTHER_COMMENTS], used)
         label = label_distinct.distinct(label, used, unit, ranked.get(theme, []), _VARIANTS)  # "(2)" last

@@ -34,6 +34,11 @@ def _commands(doc: Any) -> bool:
     return first.tag_ in ("VB", "VBP") or (first.tag_ == "JJ" and any(c.dep_ == "dobj" for c in first.children))
 
 
+def command(doc: Any) -> bool:
+    """Whether the parse ``doc`` tells someone to do something (a label: "Respect no-substitutes")."""
+    return _commands(doc)
+
+
 def note(text: str, doc: Any) -> None:
     """Keep whether the parse ``doc`` of ``text`` is a command."""
     _IMPERATIVE[text] = _commands(doc)

@@ -7,7 +7,8 @@ the fit's segments write at least twice as often; with several, the most written
 frequencies know (spacy-lookups-data's, as for names: "pork", "iPhone", "York"), one no other segment
 writes correctly, a name or a brand stays as written: only a
 correction the fit itself attests is made. :func:`correct` rewrites the themes' :class:`Unit`\\ s
-before they are ranked (:mod:`.label`).
+before they are ranked (:mod:`.label`): their phrases and their segments' texts (a theme named by
+what one segment says), not a segment in another language.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from feedback.themes.label_units import Unit
 
 MIN_LETTERS = 4  # shorter words are too often another word one edit away ("teh" is "the", "tea")
 _LETTERS = re.compile(r"[a-z]+")
+_WORDS = re.compile(r"[^\W\d_]+")  # the words of a segment's text, as written ("qualité" whole)
 RARER = 2  # a typo is written at most half as often as the word it misspells, in the same fit
 
 
@@ -50,7 +52,9 @@ def _edits(word: str) -> set[str]:
 
 
 def correct(units: Mapping[Any, Unit]) -> dict[Any, Unit]:
-    """``units`` with misspelt candidate words corrected (keys merged, texts rewritten)."""
+    """``units`` with misspelt words corrected: candidate keys merged, their texts and the segments'
+    own texts rewritten (a theme of a few typos is named by what one of them says: "Better
+    substitutinos" is written "Better substitutions" when the fit writes it so)."""
     from feedback.text.words import english_words, letter_case_evidence
 
     counts: Counter[str] = Counter()
@@ -68,7 +72,10 @@ def _rewritten(u: Unit, fixes: Mapping[str, str]) -> Unit:
     def fix(text: str) -> str:
         return " ".join(_fixed(w, fixes) for w in text.split())
 
-    if not any(w.lower() in fixes for ways in u.written.values() for text in ways for w in text.split()):
+    from feedback.themes.phrases import is_foreign
+
+    docs = [d if is_foreign(d) else _WORDS.sub(lambda m: _fixed(m.group(0), fixes), d) for d in u.docs]
+    if docs == u.docs and not any(w.lower() in fixes for ways in u.written.values() for text in ways for w in text.split()):
         return u
     df: Counter[str] = Counter()
     written: dict[str, Counter[str]] = {}
@@ -77,10 +84,10 @@ def _rewritten(u: Unit, fixes: Mapping[str, str]) -> Unit:
     for key, ways in u.written.items():
         for text, n in ways.items():
             written.setdefault(fix(key), Counter())[fix(text)] += n
-    docs = max(len(u.docs), 1)
-    df = Counter({k: min(n, docs) for k, n in df.items()})
-    return Unit(df=df, share={k: n / docs for k, n in df.items()}, eligible=set(_mapped(u.eligible, fix)),
-                written=written, sentiment=u.sentiment, docs=u.docs, foreign=u.foreign, bare=u.bare,
+    n_docs = max(len(u.docs), 1)
+    df = Counter({k: min(n, n_docs) for k, n in df.items()})
+    return Unit(df=df, share={k: n / n_docs for k, n in df.items()}, eligible=set(_mapped(u.eligible, fix)),
+                written=written, sentiment=u.sentiment, docs=docs, foreign=u.foreign, bare=u.bare,
                 children=u.children, size=u.size)
 
 

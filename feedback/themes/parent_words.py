@@ -142,30 +142,13 @@ def side(docs: Sequence[str], negative: float, positive: float, mean: float | No
 
 def claim(label: str) -> tuple[int, list[str]]:
     """What a label claims of the comments under it, and the words that claim it: -1 problems or
-    requests ("Bag problems", "Staff requests", "More staff", "Late delivery"), +1 praise ("Staff
-    praise", "Easy ordering"), 0 a topic ("Prices and value", "Support contact", "App problems and
-    praise"). From its head (:data:`.label_words.HEADS`), an opening "More"/"Less"/"Fewer", else the
-    tone of its words that are no nouns ("easy", "late"; not "support"); two topics joined by "and"
-    claim only with a head ("Checkout and refund problems")."""
-    from feedback.themes.label_words import HEADS
-    from feedback.themes.phrases import load_parser, valence
+    requests ("Bag problems", "Staff requests", "More staff", "Late delivery", "Respect
+    no-substitutes"), +1 praise ("Staff praise", "Easy ordering", "No complaints"), 0 a topic
+    ("Prices and value", "Support contact", "App problems and praise"): :func:`.label_claims.claim_kind`."""
+    from feedback.themes.label_claims import claim_kind
 
-    words = label.split()
-    lower = [w.lower() for w in words]
-    if not words or ("problems" in lower and "praise" in lower):
-        return 0, []
-    for kind, sign in (("praise", 1), ("problems", -1), ("requests", -1)):
-        if lower[-1] in HEADS[kind]:
-            return sign, words[-1:]
-    if lower[-1] in HEADS["comments"] or lower[-1] in HEADS["questions"] or "and" in lower:
-        return 0, []
-    if lower[0] in _MORE:
-        return -1, words[:1]
-    parser = load_parser()
-    tones = [(valence(t.text), t.text) for t in parser(label) if t.pos_ not in ("NOUN", "PROPN")] if parser else []
-    tone = max((t for t, _ in tones), key=abs, default=0.0)
-    sign = 1 if tone > 0 else -1 if tone < 0 else 0
-    return sign, [w for t, w in tones if t and (t > 0) == (sign > 0)] if sign else []
+    kind, words = claim_kind(label)
+    return {"praise": 1, "problems": -1, "requests": -1}.get(kind or "", 0), words
 
 
 def held(label: str, unit: Unit, used: set[str], negative: float, positive: float) -> str:

@@ -1,0 +1,126 @@
+"""What a label claims of the comments under it, and labels that would claim praise over requests.
+
+:func:`claim_kind` reads a label as a person would: "praise" ("Staff praise", "Easy ordering"),
+"problems" ("Bag problems", "Late delivery", "No reply"), "requests" ("Bag suggestions", "More
+staff", an instruction: "Respect no-substitutes", "Add PayPal") or nothing (a topic: "Prices and
+value", "Order comments"). A problem said not to be there is praise ("No complaints", "Nothing
+wrong", "Never late"); an absence of something neutral is a problem ("No reply", "Not kept
+informed"). :func:`.parent_words.claim` gives its sign (requests count with problems, as the top
+level's sides do).
+
+:func:`as_request`: a theme whose comments mostly ask for something ("Better substitutions", "Send
+a clear receipt that matches ...", "Make it as easy to cancel Plus as it is to join") is not named
+by a phrase that reads as praise ("Better substitutions", "Clear receipt", "Easy to cancel") but
+as a request: "Substitution requests", "Receipt requests", "Cancel requests" (another word for the
+head when a sibling or the parent has it). A segment asks when :func:`.parent_words.asks` says so
+(an instruction, "More ...") or when it is a short wish opening with a comparative and comparing
+with nothing ("Better substitutions", "Faster refunds please"; not "Cheaper than where I used to
+shop and better quality"): :func:`wants`. Used by :mod:`.label` for themes (not parents:
+:func:`.parent_words.held` weighs a parent's claim against its children).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+NEGATORS = frozenset({"no", "nothing", "never", "not", "zero", "none", "without"})
+# Comparatives a short wish opens with ("Better substitutions", "Cheaper delivery"); "more", "less"
+# and "fewer" are :func:`.parent_words.asks`' own.
+COMPARATIVES = frozenset({"better", "cheaper", "faster", "quicker", "clearer", "easier", "simpler", "fresher",
+                          "bigger", "smaller", "longer", "shorter", "earlier", "later", "nicer", "friendlier",
+                          "lower", "higher", "wider", "politer", "safer", "tidier", "sooner"})
+WISH_WORDS = 5  # a wish opening with a comparative is this short ("Better substitutions please")
+ASKING = 0.5  # share of a theme's segments that ask for something making its praise-like label a request
+
+
+def wants(doc: str) -> bool:
+    """Whether a segment asks the company for something: :func:`.parent_words.asks`, or a short wish
+    that opens with a comparative and compares with nothing ("Better substitutions", "Quicker
+    refunds please"), not a question."""
+    from feedback.themes.parent_words import asks
+
+    if asks(doc):
+        return True
+    words = [w.strip(".,!?;:") for w in doc.lower().replace("\u2019", "'").split()]
+    return (bool(words) and words[0] in COMPARATIVES and len(words) <= WISH_WORDS and "than" not in words
+            and not doc.rstrip().endswith("?"))
+
+
+def asking(docs: Sequence[str]) -> bool:
+    """Whether at least ``ASKING`` of ``docs`` ask for something (:func:`wants`)."""
+    return bool(docs) and sum(map(wants, docs)) / len(docs) >= ASKING
+
+
+def claim_kind(label: str) -> tuple[str | None, list[str]]:
+    """What ``label`` claims ("praise", "problems", "requests" or None) and the words that claim it
+    (see the module docstring): from its head (:data:`.label_words.HEADS`), an opening "No"/"Nothing"/
+    "Never"/"Not" turning what follows round, an opening "More"/"Less"/"Fewer", an instruction (its
+    parse: :mod:`.label_commands`), else the tone of its words that are no nouns ("easy", "late"; not
+    "support"); two topics joined by "and" claim only with a head ("Checkout and refund problems")."""
+    from feedback.themes.label_words import HEADS
+
+    words = label.split()
+    lower = [w.lower() for w in words]
+    if not words or ("problems" in lower and "praise" in lower):
+        return None, []
+    for kind in ("praise", "problems", "requests"):
+        if lower[-1] in HEADS[kind] and not (lower[0] in NEGATORS and len(words) > 1):
+            return kind, words[-1:]
+    if lower[-1] in HEADS["comments"] or lower[-1] in HEADS["questions"]:
+        return None, []
+    if lower[0] in NEGATORS and len(words) > 1:  # "No complaints", "Nothing wrong"; "No reply"
+        rest, _ = claim_kind(" ".join(words[1:]))
+        if rest is None:  # the absence of something: "No reply", "Not kept informed"
+            return "problems", words[:1]
+        turned = {"problems": "praise", "praise": "problems"}.get(rest)  # a negated request claims nothing
+        return turned, words if turned else []
+    if "and" in lower:
+        return None, []
+    if lower[0] in ("more", "less", "fewer"):
+        return "requests", words[:1]
+    return _by_parse(label, words)
+
+
+def _by_parse(label: str, words: list[str]) -> tuple[str | None, list[str]]:
+    """An instruction is a request ("Respect no-substitutes", though "respect" is a kind word);
+    else the strongest tone of the words that are no nouns."""
+    from feedback.themes.label_commands import command
+    from feedback.themes.phrases import load_parser, valence
+
+    parser = load_parser()
+    if parser is None:
+        return None, []
+    doc = parser(label)
+    if command(doc):
+        return "requests", words[:1]
+    tones = [(valence(t.text), t.text) for t in doc if t.pos_ not in ("NOUN", "PROPN")]
+    tone = max((t for t, _ in tones), key=abs, default=0.0)
+    if not tone:
+        return None, []
+    return ("praise" if tone > 0 else "problems"), [w for t, w in tones if t and (t > 0) == (tone > 0)]
+
+
+def as_request(label: str, docs: Sequence[str], used: set[str], parser: Any = None) -> str:
+    """``label`` as a request ("<topic> requests", or "suggestions"/"wishes" when taken) when it
+    claims praise (:func:`claim_kind`) while most of ``docs`` ask for something (:func:`asking`);
+    the topic is what the label names besides its praise words, singular ("Better substitutions" ->
+    "Substitution requests"). ``label`` as it is otherwise, or when no topic is left."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    from feedback.themes.label_words import HEADS
+    from feedback.themes.phrases import load_parser
+
+    if not asking(docs):  # the words first: a label is parsed only for a theme that asks
+        return label
+    kind, claiming = claim_kind(label)
+    if kind != "praise":
+        return label
+    parser = parser or load_parser()
+    rest = [t for t in (parser(label) if parser else []) if t.text not in claiming and t.is_alpha
+            and t.lower_ not in STOP_WORDS]
+    if not rest:
+        return label
+    topic = " ".join(t.lemma_.lower() if t.tag_ in ("NNS", "NNPS") else t.lower_ for t in rest)
+    choices = [f"{topic[:1].upper()}{topic[1:]} {head}" for head in HEADS["requests"]]
+    return next((c for c in choices if c.lower() not in used), choices[0])

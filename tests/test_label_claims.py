@@ -1,0 +1,103 @@
+"""A theme label never claims praise over comments that ask for something, nor problems over "No
+complaints" (feedback/themes/label_claims.py; bench/themes_samples.py counts labels claiming praise
+or problems against the published sentiment of their comments: "Better substitutions" at -0.37,
+"Easy to cancel" at -0.15, "No complaints" at +0.65). A typo a theme is named by is written as the
+fit writes the word (feedback/themes/label_spelling.py: "Better substitutinos")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from feedback.themes import label_claims, label_spelling, label_units, parent_words, phrases
+from feedback.themes.label import label_themes
+
+from .conftest import need
+
+
+@pytest.fixture(scope="module")
+def parser() -> Any:
+    nlp = phrases.load_parser()
+    need(nlp is not None, f"{phrases.DEFAULT_MODEL} is not installed: label phrases need its parser")
+    return nlp
+
+
+@pytest.mark.parametrize(("label", "kind", "words", "sign"), [
+    ("No complaints", "praise", ["No", "complaints"], 1),  # a problem said not to be there
+    ("No problems", "praise", ["No", "problems"], 1), ("No issues", "praise", ["No", "issues"], 1),
+    ("Nothing wrong", "praise", ["Nothing", "wrong"], 1), ("Never late", "praise", ["Never", "late"], 1),
+    ("Not bad", "praise", ["Not", "bad"], 1),
+    ("No reply", "problems", ["No"], -1), ("No apology", "problems", ["No"], -1),  # something missing
+    ("Not kept informed", "problems", ["Not"], -1), ("No friendly staff", "problems", ["No", "friendly", "staff"], -1),
+    ("No further comments", None, [], 0), ("No more to add", None, [], 0),  # nothing claimed either way
+    ("Respect no-substitutes", "requests", ["Respect"], -1),  # an instruction, though "respect" is a kind word
+    ("Check order", "requests", ["Check"], -1), ("Stop charging", "requests", ["Stop"], -1),
+    ("More staff", "requests", ["More"], -1), ("Bag suggestions", "requests", ["suggestions"], -1),
+    ("Love the app", "praise", ["Love"], 1),  # a feeling, not an instruction
+    ("Better substitutions", "praise", ["Better"], 1), ("Easy to cancel", "praise", ["Easy"], 1),
+    ("Repeat problems", "problems", ["problems"], -1), ("Late delivery", "problems", ["Late"], -1),
+    ("Return policy", None, [], 0), ("Prices and value", None, [], 0), ("App problems and praise", None, [], 0),
+])
+def test_what_a_label_claims(parser: Any, label: str, kind: str | None, words: list[str], sign: int) -> None:
+    assert label_claims.claim_kind(label) == (kind, words)
+    assert parent_words.claim(label) == (sign, words)
+
+
+@pytest.mark.parametrize(("doc", "asks"), [
+    ("Better substitutions", True), ("Better substitutions.", True), ("Faster refunds please", True),
+    ("Make it as easy to cancel Plus as it is to join", True), ("More reliable delivery times please", True),
+    ("Send a clear receipt that matches what you take from my card", True),
+    ("Cheaper than where I used to shop and better quality.", False),  # praise: compared with something
+    ("Better than expected", False), ("Better substitutions now?", False),  # a question
+    ("Substitutions make no sense.", False), ("Better every single week I have ordered", False),  # no short wish
+])
+def test_which_segments_ask_for_something(doc: str, asks: bool) -> None:
+    assert label_claims.wants(doc) is asks
+
+
+BETTER = ["Better substitutions"] * 8 + ["Substitutions make no sense."] * 4 + ["Bad substitutions."] * 2
+RECEIPT = ["Send a clear receipt that matches what you take from my card"] * 6
+CANCEL = (["Make it as easy to cancel Plus as it is to join"] * 5 + ["Cancelling Plus is deliberately made difficult."] * 2
+          + ["Stop charging me for Plus"] * 3)
+CHEAPER = ["Cheaper than where I used to shop and better quality."] * 5
+EASY = ["Checkout is simple and quick", "Checkout was so easy", "Love the checkout, so easy", "Easy checkout every time"]
+
+
+@pytest.mark.parametrize(("label", "docs", "used", "expected"), [
+    ("Better substitutions", BETTER, set(), "Substitution requests"),
+    ("Better substitutions", BETTER, {"substitution requests"}, "Substitution suggestions"),  # the parent's
+    ("Clear receipt", RECEIPT, set(), "Receipt requests"),
+    ("Easy to cancel", CANCEL, set(), "Cancel requests"),
+    ("Better quality", CHEAPER, set(), "Better quality"),  # praise, whatever its published score
+    ("Easy checkout", EASY, set(), "Easy checkout"),
+    ("Less plastic", ["Use less plastic"] * 3, set(), "Less plastic"),  # a request already
+    ("Respect no-substitutes", ["Respect the no-substitutes setting"] * 3, set(), "Respect no-substitutes"),
+])
+def test_a_praise_label_over_requests_is_a_request(parser: Any, label: str, docs: list[str], used: set[str],
+                                                   expected: str) -> None:
+    assert label_claims.as_request(label, docs, used, parser) == expected
+
+
+def test_themes_asking_for_something_are_named_as_requests(parser: Any) -> None:
+    docs = {1: BETTER, 2: RECEIPT, 3: CANCEL, 4: CHEAPER, 5: ["No complaints"] * 5, 6: EASY,
+            7: ["Respect the no-substitutes setting"] * 6 + ["I untick 'allow substitutes' and still get them."] * 2}
+    out = label_themes(docs, list(docs), taken=["Substitution requests"])
+    assert {k: v.label for k, v in out.items()} == {
+        1: "Substitution suggestions", 2: "Receipt requests", 3: "Cancel requests", 4: "Better quality",
+        5: "No complaints", 6: "Easy checkout", 7: "Respect no-substitutes"}
+
+
+def test_a_theme_named_by_a_typo_is_named_as_the_fit_writes_the_word(parser: Any) -> None:
+    """A theme of a few typos has no shared phrase and is named by what one of its segments says:
+    that segment is written as the rest of the fit writes its words (a sibling's "substitutions"),
+    and as a request, as most of it asks for something."""
+    docs = {1: ["Better substitutions"] * 8, 2: ["Use less pllastic", "Make cehckout simpler", "Better substitutinos"],
+            3: ["Bon rapport qualité-prix."] * 3, 4: ["Less plastic in the bags please", "Too much plastic in my order",
+                                                       "The checkout crashed", "Checkout is slow"]}
+    units = {k: label_units.unit(v, parser) for k, v in docs.items()}
+    fixed = label_spelling.correct(units)
+    assert fixed[2].docs == ["Use less plastic", "Make checkout simpler", "Better substitutions"]
+    assert fixed[3].docs == docs[3]  # another language is not English misspelt ("qualité" is no "quality")
+    out = label_themes({2: docs[2], 1: docs[1], 4: docs[4]}, [2], taken=[])
+    assert (out[2].label, out[2].keywords[:2]) == ("Substitution requests", ["better substitutions", "simpler checkout"])
