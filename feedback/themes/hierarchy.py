@@ -46,7 +46,7 @@ Themes mostly in another language (:func:`other_language`) make an entry of thei
 "General remarks": what they say is unread by the English model, not nothing (a French complaint
 about a refund). Then :func:`settle` keeps a parent's label trustworthy (issue #12: "Staff praise"
 held "More tills" and "More staff", "Easy ordering" held "Delivery slots"): each theme has a side
-(:func:`side`: praise; complaints and requests, :func:`.parent_words.asks`; or neither; its tone the
+(:func:`side`: praise; complaints and requests, :func:`.label_claims.asks`; or neither; its tone the
 published sentiment of its segments, :mod:`.theme_tone`), a group with
 a substantial part of each side splits in two, a theme on its group's smaller side moves to a group
 of its side about as near, and an entry of more than ``MOST_CHILDREN`` themes is split by Ward's cut

@@ -12,7 +12,7 @@ level's sides do).
 a clear receipt that matches ...", "Make it as easy to cancel Plus as it is to join") is not named
 by a phrase that reads as praise ("Better substitutions", "Clear receipt", "Easy to cancel") but
 as a request: "Substitution requests", "Receipt requests", "Cancel requests" (another word for the
-head when a sibling or the parent has it). A segment asks when :func:`.parent_words.asks` says so
+head when a sibling or the parent has it). A segment asks when :func:`asks` says so
 (an instruction, "More ...") or when it is a short wish opening with a comparative and comparing
 with nothing ("Better substitutions", "Faster refunds please"; not "Cheaper than where I used to
 shop and better quality"): :func:`wants`. Used by :mod:`.label` for themes (not parents:
@@ -26,20 +26,36 @@ from typing import Any
 
 NEGATORS = frozenset({"no", "nothing", "never", "not", "zero", "none", "without"})
 # Comparatives a short wish opens with ("Better substitutions", "Cheaper delivery"); "more", "less"
-# and "fewer" are :func:`.parent_words.asks`' own.
+# and "fewer" are :func:`asks`' own.
 COMPARATIVES = frozenset({"better", "cheaper", "faster", "quicker", "clearer", "easier", "simpler", "fresher",
                           "bigger", "smaller", "longer", "shorter", "earlier", "later", "nicer", "friendlier",
                           "lower", "higher", "wider", "politer", "safer", "tidier", "sooner"})
 WISH_WORDS = 5  # a wish opening with a comparative is this short ("Better substitutions please")
+_MORE = frozenset({"more", "less", "fewer"})
 ASKING = 0.5  # share of a theme's segments that ask for something making its praise-like label a request
 
 
+def asks(doc: str) -> bool:
+    """Whether a segment asks the company to do something: an instruction (:mod:`.label_words`'s
+    words: "Don't put the bottles on the bread") or more or less of something ("More staff at the
+    weekend", "Open more tills", "Need fewer bags"), not a question."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    from feedback.themes.label_words import PRONOUNS, opens_with_request
+
+    if opens_with_request(doc):  # not the parse's reading: grouping must not depend on what was parsed before
+        return True
+    words = doc.lower().replace("\u2019", "'").split()
+    if not words or doc.rstrip().endswith("?"):
+        return False
+    return words[0] in _MORE or (len(words) > 2 and words[1] in _MORE and words[0].isalpha()
+                                 and words[0] not in STOP_WORDS and words[0] not in PRONOUNS)
+
+
 def wants(doc: str) -> bool:
-    """Whether a segment asks the company for something: :func:`.parent_words.asks`, or a short wish
+    """Whether a segment asks the company for something: :func:`asks`, or a short wish
     that opens with a comparative and compares with nothing ("Better substitutions", "Quicker
     refunds please"), not a question."""
-    from feedback.themes.parent_words import asks
-
     if asks(doc):
         return True
     words = [w.strip(".,!?;:") for w in doc.lower().replace("\u2019", "'").split()]

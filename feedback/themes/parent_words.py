@@ -46,7 +46,6 @@ INSTEAD = 0.5  # a phrase with the topic word names a parent instead of "<topic>
 BOTH_WAYS = 0.25  # share of a parent's segments in mostly negative children, and in mostly positive ones
 CLAIM = 0.5  # share of a parent's segments on the side its label claims, else the label names the topic only
 ASKING = 0.5  # share of a theme's segments asking the company to do something that makes it a request
-_MORE = frozenset({"more", "less", "fewer"})
 
 
 def vague(key: str) -> bool:
@@ -108,28 +107,12 @@ def contact_share(docs: Sequence[str]) -> float:
     return sum(bool(_CHANNEL.search(d)) for d in docs) / max(len(docs), 1)
 
 
-def asks(doc: str) -> bool:
-    """Whether a segment asks the company to do something: an instruction (:mod:`.label_words`'s
-    words: "Don't put the bottles on the bread") or more or less of something ("More staff at the
-    weekend", "Open more tills", "Need fewer bags"), not a question."""
-    from spacy.lang.en.stop_words import STOP_WORDS
-
-    from feedback.themes.label_words import PRONOUNS, opens_with_request
-
-    if opens_with_request(doc):  # not the parse's reading: grouping must not depend on what was parsed before
-        return True
-    words = doc.lower().replace("\u2019", "'").split()
-    if not words or doc.rstrip().endswith("?"):
-        return False
-    return words[0] in _MORE or (len(words) > 2 and words[1] in _MORE and words[0].isalpha()
-                                 and words[0] not in STOP_WORDS and words[0] not in PRONOUNS)
-
-
 def side(docs: Sequence[str], negative: float, positive: float, mean: float | None = None) -> int:
     """-1 when at least ``ASKING`` of ``docs`` ask the company to do something (:func:`asks`) or
     their mean sentiment is at most ``negative``; +1 at least ``positive``; else 0. ``mean``: the
     theme's published tone (a label's :class:`.label_units.Unit` has it; :mod:`.theme_tone`); None
     reads ``docs`` with the lexicon (:func:`.theme_tone.mean_tone` without scores)."""
+    from feedback.themes.label_claims import asks
     from feedback.themes.theme_tone import mean_tone
 
     if not docs:
