@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from feedback.themes import label_units, parent_words, phrases
+from feedback.themes import label_claims, label_units, parent_words, phrases
 from feedback.themes.label import POSITIVE_THEME, label_parents
 from feedback.themes.label_units import NEGATIVE_THEME
 
@@ -87,11 +87,11 @@ def test_a_childs_side_does_not_depend_on_what_the_process_parsed_before(parser:
 
     wish = ["Clear my basket after checkout", "Clear my basket after checkout please",
             "Clear my basket after checkout!"]
-    before = [parent_words.asks(d) for d in wish], parent_words.side(wish, NEGATIVE_THEME, POSITIVE_THEME)
+    before = [label_claims.asks(d) for d in wish], parent_words.side(wish, NEGATIVE_THEME, POSITIVE_THEME)
     for text, doc in zip(wish, parser.pipe(wish), strict=True):
         label_commands.note(text, doc)
     assert any(label_commands.imperative(t) for t in wish)  # the parse reads them as commands ...
-    after = [parent_words.asks(d) for d in wish], parent_words.side(wish, NEGATIVE_THEME, POSITIVE_THEME)
+    after = [label_claims.asks(d) for d in wish], parent_words.side(wish, NEGATIVE_THEME, POSITIVE_THEME)
     assert after == before  # ... and the grouping's reading stays its own
 
 
@@ -101,4 +101,4 @@ def test_a_childs_side_does_not_depend_on_what_the_process_parsed_before(parser:
     ("Can you respect my settings?", False),
 ])
 def test_what_asks_the_company_to_do_something(doc: str, asked: bool) -> None:
-    assert parent_words.asks(doc) is asked
+    assert label_claims.asks(doc) is asked
