@@ -46,7 +46,8 @@ DEFAULT_LANGUAGES = ("en", "fr", "de", "es", "it", "pt", "nl")
 # English comments (typos included) and hand-collected short comments, English texts lingua
 # calls another language sit at 1-4.5 ("No bananas" 4.3), most short foreign ones at 7 and up
 # ("Muy mal servicio" 6.9, "Danke" 7.7, "Livraison en retard" 30); the few below ("Perfecto"
-# 2.3, "Muy caro" 4.4) lingua cannot tell from English. bench/language_short.py counts them.
+# 2.3, "Muy caro" 4.4) lingua cannot tell from English: their words decide (short_comment_language).
+# bench/language_short.py counts them.
 PRIMARY_MARGIN = 5.0
 # Fewer letters than this tell lingua no language ("ok", "Meh", "Thx"): only words can ("Nul").
 MIN_LETTERS = 4
