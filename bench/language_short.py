@@ -3,7 +3,8 @@
 Reads the sample generator's texts (no archive needed): every English phrasing, clause, short answer
 and suggestion of every theme, filled in and with four typo variants each (a stress set, denser in
 typos than the samples), the generator's own draw of survey answers (its typo and foreign rates),
-and all its non-English texts. "before" is the rule at commit 0987688 (lingua with a 0.1 minimum
+and all its non-English texts; and, where ../shared/data is beside the checkout, real English short texts
+(clothing review titles and CLINC150 queries of up to four words). "before" is the rule at commit 0987688 (lingua with a 0.1 minimum
 relative distance, fewer than 8 letters = primary language), run in the same process.
 
     PYTHONPATH=$PWD python bench/language_short.py
@@ -11,9 +12,13 @@ relative distance, fewer than 8 letters = primary language), run in the same pro
 
 from __future__ import annotations
 
+import csv
+import json
 import random
+import re
 import time
 from functools import lru_cache
+from pathlib import Path
 
 from feedback.samples.company import THEMES, add_typo, compose_comment, fill, pick_themes
 from feedback.samples.phrasebook import TRANSLATIONS, VAGUE
@@ -81,11 +86,28 @@ def survey_draw(rng: random.Random, count: int) -> list[tuple[str, str]]:
     return drawn
 
 
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "labelled"
+
+
+def real_english() -> list[str]:
+    """Real English texts of up to four words: clothing review titles, CLINC150 queries (empty without shared data)."""
+    short = re.compile(r"^\W*(?:[^\W\d_]+\W*){1,4}$")
+    texts: set[str] = set()
+    if (SHARED / "clothing_reviews" / "reviews.csv").exists():
+        with open(SHARED / "clothing_reviews" / "reviews.csv", newline="", encoding="utf-8") as handle:
+            texts.update(t for row in csv.DictReader(handle) if short.match(t := (row["Title"] or "").strip()))
+    if (SHARED / "clinc150" / "data_full.json").exists():
+        data = json.loads((SHARED / "clinc150" / "data_full.json").read_text(encoding="utf-8"))
+        texts.update(t for part in data.values() for t, _ in part if short.match(t))
+    return sorted(texts)
+
+
 def main() -> None:
     rng = random.Random(SEED)
     english = stress_set(rng)
     foreign = sorted({(lang, _untagged(t)) for texts in TRANSLATIONS.values() for lang, ts in texts.items() for t in ts})
     draw = survey_draw(rng, 3000)
+    real = real_english()
     start = time.process_time()
     english_words()
     load = time.process_time() - start
@@ -110,6 +132,10 @@ def main() -> None:
         if name == "after":
             for text in wrong:
                 print(f"   still taken for {rule(text)}: {text!r}")
+        taken = [(t, got) for t in real if (got := rule(t)) not in ("en", None)]
+        print(f"{name}: real English short texts (shared data): {len(taken)} of {len(real)} taken for another language")
+        if name == "after":
+            print("   " + ", ".join(f"{t!r} ({got})" for t, got in taken))
     print(f"English word forms (feedback.text.words, cached): read once, {load:.2f} s CPU")
     near = sorted(t for t in english if other_language(t, DEFAULT_LANGUAGES) is not None)
     print(f"English stress texts lingua alone (with the margin) gives another language: {len(near)}")

@@ -8,7 +8,13 @@ import pytest
 
 from feedback.samples.company import THEMES, add_typo, fill
 from feedback.samples.phrasebook import TRANSLATIONS, VAGUE
-from feedback.text.language import DEFAULT_LANGUAGES, detect_language, other_language
+from feedback.text.language import (
+    DEFAULT_LANGUAGES,
+    detect_language,
+    other_language,
+    short_comment_language,
+)
+from feedback.text.lexicons import lexicon_languages
 
 
 @pytest.mark.parametrize(
@@ -49,6 +55,22 @@ from feedback.text.language import DEFAULT_LANGUAGES, detect_language, other_lan
         "Gr8 service",
         "V good",
         "Deliveroo faster",
+        # read word by word: English words, typos, slang and names are no evidence of another language
+        "Super cute!",  # "super" is German and Dutch too
+        "Terrible",
+        "Brilliant service",
+        "Best jeans!",
+        "Ugh.",
+        "Yup",
+        "Eh",
+        "Wow",
+        "Bad fit",
+        "crashs",  # a French verb form, but lingua rates English higher
+        "Gerat pants",
+        "Thanks Steven",
+        "Petra tank",
+        "ring steven",
+        "Prima service",  # both words are English forms ("prima" as in prima donna): the primary language
     ],
 )
 def test_short_english_stays_english(text: str) -> None:
@@ -95,6 +117,18 @@ def test_short_english_stays_english(text: str) -> None:
         ("Te duur", "nl"),
         ("Geweldig", "nl"),
         ("Bezorger vriendelijk", "nl"),
+        # lingua leaves these in English; their words decide
+        ("Trop cher", "fr"),  # lingua rates German a little higher, but "trop" and "cher" are French forms only
+        ("Nul", "fr"),  # three letters: French and Dutch forms, lingua rates French higher
+        ("Trop tard", "fr"),
+        ("Service nul", "fr"),  # "service" is English, "nul" is not: half the words
+        ("Alles super", "de"),  # "super" is English and German and Dutch, "alles" German and Dutch
+        ("Alles gut", "de"),
+        ("Muy caro", "es"),  # "caro" is in the English word list, "muy" is not
+        ("Perfecto", "es"),
+        ("Ordine incompleto", "it"),
+        ("Adorei", "pt"),
+        ("Snelle levering", "nl"),
     ],
 )
 def test_short_comments_in_other_languages_keep_theirs(text: str, expected: str) -> None:
@@ -128,3 +162,25 @@ def test_the_margin_is_over_the_primary_language() -> None:
 
 def test_one_language_configured_is_always_that_one() -> None:
     assert detect_language("Die Lieferung kam zwei Stunden zu spät.", ["en"]) == "en"
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (["trop", "cher"], [{"fr", "nl"}, {"fr"}]),
+        (["alles", "super"], [{"de", "nl"}, {"fr", "de", "es", "it", "nl"}]),
+        (["incompleto", "perfecto", "tesco", "crsahes"], [{"es", "it", "pt"}, {"fr", "es"}, set(), set()]),
+        ([], []),
+    ],
+)
+def test_lexicon_languages_spell_word_forms(words: list[str], expected: list[set[str]]) -> None:
+    assert lexicon_languages(words) == expected
+
+
+def test_short_comment_words_only_with_english_first() -> None:
+    assert short_comment_language("Trop cher", DEFAULT_LANGUAGES) == "fr"
+    assert short_comment_language("Trop cher", ("fr", "en", "de")) is None  # the word tables are English
+    assert short_comment_language("Trop cher", ("en", "de")) is None  # French is not configured
+    assert detect_language("Trop cher", ["en", "de"]) == "en"
+    # long comments are lingua's
+    assert short_comment_language("Trop cher trop cher trop cher", DEFAULT_LANGUAGES) is None

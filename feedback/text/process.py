@@ -16,6 +16,7 @@ import sqlite_utils
 
 from feedback.items import content_hash
 from feedback.text.language import detect_language
+from feedback.text.lexicons import load_lexicons
 from feedback.text.redact import Redactor
 from feedback.text.sentiment import sentiment
 from feedback.warehouse import now_iso, write_transaction
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 # comments take less time than starting the workers' fork server (~5 s, once per run).
 PARALLEL_MIN_ITEMS = 500
 # Bump when redaction, language or sentiment logic changes: everything is reprocessed once.
-PROCESS_VERSION = "9"  # 9: another language only on clear evidence (short English with typos stays English); 8: given names written in lower case; 7: names checked against evidence, English NER on English only, labelled numbers; 6: a long text's sentiment is the mean of its sentences'; 5: NER gating by letter case
+PROCESS_VERSION = "10"  # 10: short comments read word by word ("Trop cher" is French); 9: another language only on clear evidence (short English with typos stays English); 8: given names written in lower case; 7: names checked against evidence, English NER on English only, labelled numbers; 6: a long text's sentiment is the mean of its sentences'; 5: NER gating by letter case
 
 
 def pending_items(db: sqlite_utils.Database, version: str = PROCESS_VERSION) -> list[tuple[str, str | None, str]]:
@@ -134,6 +135,8 @@ def processed_rows(
         workers = 1
         pieces = [todo[start : start + batch_size] for start in range(0, len(todo), batch_size)]
     task = ProcessPiece(redactor, tuple(languages), version, workers)
+    if workers > 1:
+        load_lexicons()  # built once here, not in every worker
     yield from ordered_map(task, pieces, workers, chunk=1, on_crash=task.crashed)
 
 

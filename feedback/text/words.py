@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import lru_cache
+from pathlib import Path
 
 log = logging.getLogger(__name__)
 
@@ -64,17 +65,8 @@ def _cached_tables(name: str, compute: Callable[[], tuple[list[str], ...]]) -> t
     recomputed; an unwritable one is only skipped."""
     import json
     import os
-    from importlib.metadata import PackageNotFoundError, version
-    from pathlib import Path
 
-    try:
-        source = version("spacy-lookups-data")
-    except PackageNotFoundError:  # pragma: no cover - a dependency
-        source = "unknown"
-    root = os.environ.get("FEEDBACK_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "feedback"
-    )
-    path = Path(root) / f"{name}-{source}-v{_TABLES_FORMAT}.json"
+    path = cache_file(name, ".json")
     try:
         lists = json.loads(path.read_text(encoding="utf-8"))
         if isinstance(lists, list) and all(isinstance(x, list) for x in lists):
@@ -90,6 +82,21 @@ def _cached_tables(name: str, compute: Callable[[], tuple[list[str], ...]]) -> t
     except OSError as exc:
         log.debug("word tables not cached at %s: %s", path, exc)
     return tuple(frozenset(x) for x in computed)
+
+
+def cache_file(name: str, suffix: str) -> Path:
+    """Where a table derived from the installed spacy-lookups-data is cached (see ``_cached_tables``)."""
+    import os
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        source = version("spacy-lookups-data")
+    except PackageNotFoundError:  # pragma: no cover - a dependency
+        source = "unknown"
+    root = os.environ.get("FEEDBACK_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "feedback"
+    )
+    return Path(root) / f"{name}-{source}-v{_TABLES_FORMAT}{suffix}"
 
 
 _TABLES_FORMAT = 1  # bump when a derived table's rule changes (e.g. the letter-case margin)
