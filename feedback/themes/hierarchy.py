@@ -72,6 +72,8 @@ from collections.abc import Collection, Sequence
 
 import numpy as np
 
+from feedback.themes.hierarchy_refine import refine
+
 FEWEST = 8  # fewest top-level entries the data may choose (when there are as many themes)
 CENTROID_WEIGHT = 0.5  # the centroid's share of the squared distance; the rest: the cosine row
 
@@ -268,7 +270,7 @@ def _grouped(centroids: np.ndarray, threshold: float, max_top: int | None, weigh
     groups: dict[int, list[int]] = {}
     for index in rest:
         groups.setdefault(int(best_labels[index]), []).append(index)
-    found = [sorted(g) for g in groups.values()]
+    found = refine([sorted(g) for g in groups.values()], unit, weights)  # each theme under its nearest group
     if sides is not None:
         found = settle(found, unit, placement(unit), weights, sides, max(1, (max_top or k) - extra))
     found = [g for g in found if len(g) >= 2]
