@@ -22,14 +22,16 @@ from __future__ import annotations
 import numpy as np
 
 ROUNDS = 10  # moves of every theme at most; it settles in a few on the samples and clinc150
+MARGIN = 0.02  # a theme moves only to a group this much nearer (cosine) than its own: a near tie is no evidence
 
 
-def refine(groups: list[list[int]], unit: np.ndarray, weights: np.ndarray, rounds: int = ROUNDS) -> list[list[int]]:
+def refine(groups: list[list[int]], unit: np.ndarray, weights: np.ndarray, rounds: int = ROUNDS,
+           margin: float = MARGIN) -> list[list[int]]:
     """``groups`` (theme indices into ``unit``, unit rows) with each theme moved to the group whose
-    ``weights``-weighted mean of unit centroids, without the theme, has the highest cosine to it;
-    its own group wins a tie, and a group keeps at least the theme nearest it (a theme alone stays):
-    the count of groups is the one given. All themes move at once, for at most ``rounds`` rounds or
-    until none moves. Themes in no group are not read."""
+    ``weights``-weighted mean of unit centroids, without the theme, has the highest cosine to it,
+    when that is more than ``margin`` above its own group's; a group keeps at least the theme
+    nearest it (a theme alone stays): the count of groups is the one given. All themes move at once,
+    for at most ``rounds`` rounds or until none moves. Themes in no group are not read."""
     found = [list(g) for g in groups if g]
     for _ in range(rounds):
         members = np.array(sorted(i for g in found for i in g), dtype=np.int64)
@@ -49,7 +51,7 @@ def refine(groups: list[list[int]], unit: np.ndarray, weights: np.ndarray, round
         cos[rows, mine] = np.where(left > 1e-9, (dots[rows, mine] - weights[members] * np.einsum(
             "ij,ij->i", unit[members], unit[members])) / np.maximum(left, 1e-12), np.inf)  # alone: stays
         best = cos.argmax(axis=1)
-        best = np.where(cos[rows, best] > cos[rows, mine] + 1e-12, best, mine)
+        best = np.where(cos[rows, best] > cos[rows, mine] + max(margin, 1e-12), best, mine)
         for n in sorted(set(range(len(found))) - set(best.tolist())):  # a group no theme would stay in
             inside = np.flatnonzero(mine == n)
             best[inside[int(np.argmax(cos[inside, n]))]] = n  # keeps the theme nearest it: the count stays
