@@ -37,6 +37,17 @@ def test_each_theme_moves_to_the_group_it_is_nearest(degrees: tuple[float, ...],
     assert refine(groups, plane(*degrees), np.array(weights, dtype=np.float64)) == expected
 
 
+@pytest.mark.parametrize(("margin", "expected"), [
+    (0.0, [[0, 1], [2, 3, 4]]),  # 52 degrees: 43 from the other group's 95, 47 from its own 5: cosine 0.049 nearer
+    (0.04, [[0, 1], [2, 3, 4]]),
+    (0.06, [[0, 1, 2], [3, 4]]),  # the default (MARGIN): not near enough to move
+])
+def test_a_theme_moves_only_to_a_group_nearer_by_the_margin(margin: float, expected: list[list[int]]) -> None:
+    assert refine([[0, 1, 2], [3, 4]], plane(0, 10, 52, 90, 100), np.ones(5), margin=margin) == expected
+    if margin == 0.06:
+        assert refine([[0, 1, 2], [3, 4]], plane(0, 10, 52, 90, 100), np.ones(5)) == expected
+
+
 def test_moves_repeat_until_none_moves() -> None:
     # 55 joins 70 and 90 (35 from its group's 20, 25 from their 80); then 40, left with 0 alone (40 away),
     # is nearer the others' mean (31.7 away)

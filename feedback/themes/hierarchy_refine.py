@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 ROUNDS = 10  # moves of every theme at most; it settles in a few on the samples and clinc150
-MARGIN = 0.02  # a theme moves only to a group this much nearer (cosine) than its own: a near tie is no evidence
+MARGIN = 0.06  # a theme moves only to a group this much nearer (cosine) than its own: a near tie is no evidence
 
 
 def refine(groups: list[list[int]], unit: np.ndarray, weights: np.ndarray, rounds: int = ROUNDS,
