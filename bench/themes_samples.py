@@ -29,12 +29,15 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import pickle
 import platform
 import shutil
 import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -98,7 +101,89 @@ def processed_warehouse(folder: Path = OUT) -> Path:
     return path
 
 
-def measure(settings: ThemeSettings, processed: Path, why: bool = False) -> dict[str, object]:
+@contextmanager
+def capture_inputs(path: str | None) -> Iterator[None]:
+    """While the block runs, the top level's inputs (``parent_groups``' arguments, the leaves' ids
+    are their order in the fit) are pickled to ``path`` (None: nothing), to regroup offline."""
+    if not path:
+        yield
+        return
+    from feedback.themes import engine, hierarchy
+
+    today, planned = hierarchy.parent_groups, engine._plan_parents
+    seen: dict[str, Any] = {}
+
+    def parent_groups(*args: Any, **kwargs: Any) -> Any:
+        seen.update(args=args, kwargs=kwargs)
+        return today(*args, **kwargs)
+
+    def plan_parents(db: Any, settings: Any, leaf_ids: list[int], *args: Any, **kwargs: Any) -> Any:
+        seen["leaf_ids"] = list(leaf_ids)
+        return planned(db, settings, leaf_ids, *args, **kwargs)
+
+    hierarchy.parent_groups = parent_groups  # type: ignore[assignment]
+    engine._plan_parents = plan_parents  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        hierarchy.parent_groups = today  # type: ignore[assignment]
+        engine._plan_parents = planned  # type: ignore[assignment]
+    with open(path, "wb") as fh:
+        pickle.dump(seen, fh)
+
+
+def where(db: Any, truth: dict[str, list[str]], keys: Sequence[str], examples: int = 2) -> list[str]:
+    """Report lines: per known theme in ``keys`` ("lowest:N": the N with the lowest shares), the
+    top-level entries its single-theme comments are under, most first, and in each the fine themes
+    holding them (label, the theme's side as the top level reads it, comments) with ``examples`` of
+    their segments' texts from these comments. A comment with segments in several entries counts in each."""
+    from feedback.themes.hierarchy import side
+
+    themes = {r[0]: (r[1], r[2]) for r in db.execute("select id, label, parent_id from themes where status = 'active'")}
+    parents = dict(db.execute("select id, label from themes where status = 'parent'").fetchall())
+    segments: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for item, theme, text in db.execute("select item_id, theme_id, text from theme_segments "
+                                        "where theme_id is not null order by item_id, id"):
+        segments[item].append((int(theme), str(text)))
+    sides: dict[int, int] = {}
+
+    def side_of(theme: int) -> int:
+        if theme not in sides:
+            rows = db.execute("select text, sentiment from theme_segments where theme_id = ? order by score desc",
+                              [theme]).fetchall()
+            sides[theme] = side([r[0] for r in rows], [r[1] for r in rows])  # side() reads the best READ
+        return sides[theme]
+
+    def top(theme: int) -> str:
+        label, parent = themes[theme]
+        return f"\"{parents[parent]}\"" if parent else f"\"{label}\" (a theme of its own)"
+
+    lines: list[str] = []
+    for key in keys:
+        items = truth.get(key, [])
+        entries: Counter[str] = Counter()
+        fine: dict[str, Counter[int]] = defaultdict(Counter)
+        texts: dict[int, list[str]] = defaultdict(list)
+        for item in items:
+            found = [(t, text) for t, text in segments.get(item, []) if t in themes]
+            for entry in {top(t) for t, _ in found}:
+                entries[entry] += 1
+            for t in {t for t, _ in found}:
+                fine[top(t)][t] += 1
+            for t, text in found:
+                if len(texts[t]) < examples:
+                    texts[t].append(text)
+        lines.append(f"- where {key} goes ({len(items)} comments; {sum(not segments.get(i) for i in items)} in no theme):")
+        for entry, n in entries.most_common():
+            lines.append(f"  - {entry}: {n} ({n / max(len(items), 1):.0%})")
+            for t, m in fine[entry].most_common(5):
+                said = "; ".join(f"\"{x[:70]}\"" for x in texts[t])
+                lines.append(f"    - \"{themes[t][0]}\" (side {side_of(t):+d}) {m}: {said}")
+    return lines
+
+
+def measure(settings: ThemeSettings, processed: Path, why: bool = False,
+            keys: Sequence[str] = ()) -> dict[str, object]:
     from feedback.embed import Embedder
     from feedback.themes import update_themes
     from feedback.warehouse import open_warehouse
@@ -108,13 +193,21 @@ def measure(settings: ThemeSettings, processed: Path, why: bool = False) -> dict
         shutil.copy(processed, copy)
         db = open_warehouse(copy)
         started = time.perf_counter()
-        stats = update_themes(db, settings, Embedder())
+        with capture_inputs(os.environ.get("TOP_INPUTS")):
+            stats = update_themes(db, settings, Embedder())
         seconds = time.perf_counter() - started
         truth_csv = processed.parent / "samples" / "surveys" / "truth.csv"
         shares = top_level_shares(db, truth_csv)
+        if os.environ.get("TOP_INPUTS"):  # the fit's leaves and the truth beside the top level's inputs
+            with open(os.environ["TOP_INPUTS"] + ".leaves", "wb") as fh:
+                pickle.dump({"leaves": read_leaves(db), "truth": single_theme_comments(db, truth_csv)}, fh)
         from feedback.themes.hierarchy import placement
 
         diagnosis = diagnose(read_leaves(db), single_theme_comments(db, truth_csv), placement) if why else []
+        if keys:
+            lowest = [k for k, _ in sorted(shares.items(), key=lambda kv: kv[1])]
+            chosen = [k for key in keys for k in (lowest[:int(key.split(":")[1])] if key.startswith("lowest:") else [key])]
+            diagnosis += where(db, single_theme_comments(db, truth_csv), chosen)
         leaves = list(db.execute("select id, label, parent_id from themes where status = 'active'"))
         parents = dict(db.execute("select id, label from themes where status = 'parent'").fetchall())
         top_of: dict[int, int] = {}
@@ -293,6 +386,9 @@ def main() -> None:
                         help="also measure the top level of this git revision's hierarchy.py first ('' = no)")
     parser.add_argument("--diagnose", action="store_true",
                         help="also: where each known theme's comments go, and other groupings' shares")
+    parser.add_argument("--where", action="append", default=[], metavar="KNOWN",
+                        help="where this known theme's comments go: entries, sub-themes, their sides and texts "
+                             "('lowest:N': the N lowest; repeatable)")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     logging.basicConfig(level=logging.WARNING)
@@ -303,10 +399,10 @@ def main() -> None:
     lines = [head]
     if args.baseline:
         with baseline_hierarchy(args.baseline):
-            before = measure(ThemeSettings(), processed, args.diagnose)
+            before = measure(ThemeSettings(), processed, args.diagnose, args.where)
         lines += [f"Before (the top level of `{args.baseline}`, the same fine themes):", "", *report(before), "",
                   "This checkout:", ""]
-    lines += report(measure(ThemeSettings(), processed, args.diagnose))
+    lines += report(measure(ThemeSettings(), processed, args.diagnose, args.where))
     print("\n".join(lines))
     if args.append:
         with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as fh:
