@@ -30,11 +30,6 @@ grouped with perfect knowledge reach 0.935: what is missing is in the meaning, n
 Member-segment neighbours, embedded label/keyword descriptions, words, polarity, k-means and
 other linkages separated the known themes no better.
 
-Ward never undoes a merge, so each theme then moves to the group it is nearest by cosine when that is
-clearly nearer than its own (:func:`.hierarchy_refine.refine`, a size-weighted spherical k-means from
-Ward's groups that keeps the count): samples 7 -> 9 of 16 known themes, mean share 0.759 -> 0.788;
-clinc150's domains NMI 0.618 -> 0.628 (RESULTS.md, "Top level: each theme under its nearest group").
-
 Themes whose segments mostly say nothing about a topic ("As above", "Made my day", "Fine", another
 language: :func:`.label_words.content_free`, the speech acts the labels already recognise) leave
 the groups Ward put them in for one entry of their own (named "General remarks" by :mod:`.label`);
@@ -76,8 +71,6 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 
 import numpy as np
-
-from feedback.themes.hierarchy_refine import refine
 
 FEWEST = 8  # fewest top-level entries the data may choose (when there are as many themes)
 CENTROID_WEIGHT = 0.5  # the centroid's share of the squared distance; the rest: the cosine row
@@ -275,7 +268,7 @@ def _grouped(centroids: np.ndarray, threshold: float, max_top: int | None, weigh
     groups: dict[int, list[int]] = {}
     for index in rest:
         groups.setdefault(int(best_labels[index]), []).append(index)
-    found = refine([sorted(g) for g in groups.values()], unit, weights)  # each theme under its nearest group
+    found = [sorted(g) for g in groups.values()]
     if sides is not None:
         found = settle(found, unit, placement(unit), weights, sides, max(1, (max_top or k) - extra))
     found = [g for g in found if len(g) >= 2]
