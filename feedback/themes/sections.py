@@ -11,7 +11,8 @@ sections are more even and better separated (silhouette of the centroids' cosine
 the sample's six sectioned entries 0.056-0.147 -> 0.080-0.154, bench/RESULTS.md "Sections").
 Sections are ordered by size (segments). A section of one sub-theme joins the section whose
 centre is nearest (a heading over one line says nothing the line does not); the cut is then
-taken one finer, until there are enough sections (:func:`sections_of`).
+taken one finer, until there are enough sections (or as many as any cut gives; when that is one,
+the entry is not sectioned: :func:`sections_of`).
 
 Each section is named as the top level is (:func:`.label.label_parents`, the segments and
 published sentiment of its sub-themes), the sections of one entry in one call, so a label is
@@ -63,7 +64,8 @@ def section_count(children: int) -> int:
 
 def sections_of(centroids: np.ndarray, sizes: Sequence[int]) -> list[list[int]]:
     """The sections of an entry's sub-themes: lists of their indices (each in index order), the
-    biggest section (segments) first, ties by first index; [] when there are too few to section."""
+    biggest section (segments) first, ties by first index; [] when there are too few to section, or
+    when they are so scattered that no cut leaves two sections of two or more."""
     k = centroids.shape[0]
     wanted = section_count(k)
     if not wanted:
@@ -76,9 +78,13 @@ def sections_of(centroids: np.ndarray, sizes: Sequence[int]) -> list[list[int]]:
     merges = hierarchy.weighted_ward(unit, np.ones(k))  # unweighted: see the module docstring
     found: list[list[int]] = []
     for count in range(wanted, k + 1):
-        found = _without_singles(_groups(hierarchy.cut(merges, k, count)), unit, weights)
+        cut = _without_singles(_groups(hierarchy.cut(merges, k, count)), unit, weights)
+        if len(cut) > len(found):  # scattered sub-themes may never give enough: the most they give
+            found = cut
         if len(found) >= wanted:
             break
+    if len(found) < FEWEST:  # one section is a heading over the whole list
+        return []
     found.sort(key=lambda g: (-float(weights[g].sum()), g[0]))
     return found
 
