@@ -171,13 +171,14 @@ def section_labels(groups: list[list[int]], docs_of: Mapping[int, list[str]],
     """Labels of one entry's sections (``groups`` of sub-theme ids, biggest first), keyed by their
     index: as the top level is named (:func:`.label.label_parents`). A section whose sub-themes
     share no phrase the top level would name it by ("Mixed problems", "Short answers": a section is
-    one topic's neighbours, where a top-level entry may be a catch-all) is named as a theme is, from
-    its sub-themes' segments together (:func:`.label.label_themes`), when that finds a topic."""
+    one topic's neighbours, where a top-level entry may be a catch-all), or named by one word (a
+    section is a part of its entry's topic: "Refund problems", not "Refund"), is named as a theme is,
+    from its sub-themes' segments together (:func:`.label.label_themes`), when that finds a topic."""
     docs = {n: [docs_of.get(t, []) for t in g] for n, g in enumerate(groups)}
     tones = {n: [tones_of.get(t, []) for t in g] for n, g in enumerate(groups)}
     names = label.label_parents(docs, range(len(groups)), taken=taken, keywords=keywords, model=model,
                                 tones=tones)
-    vague = [n for n, named in names.items() if catch_all(named.label)]
+    vague = [n for n, named in names.items() if catch_all(named.label) or len(named.label.split()) == 1]
     if vague:
         flat = {n: _interleaved(docs[n]) for n in docs}  # each sub-theme's best first: the labeller reads the head
         flat_tones = {n: _interleaved(tones[n]) for n in tones}
