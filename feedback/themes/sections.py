@@ -7,8 +7,9 @@ trays, recycling ...) is read in a few sections instead of one flat list: about 
 The sections are Ward's cut of the sub-themes' unit centroids (:func:`.hierarchy.weighted_ward`,
 every sub-theme weighing the same). Weighted by size, as the top level is, Ward gathered many
 small sub-themes into one large mixed section (17 of "Bag problems"' 37); unweighted, the
-sections are more even and better separated (silhouette of the centroids' cosine distances on
-the sample's six sectioned entries 0.056-0.147 -> 0.080-0.154, bench/RESULTS.md "Sections").
+sections are more even and better separated (mean silhouette of the centroids' cosine distances
+on the sample's six sectioned entries: size-weighted 0.010-0.147, unweighted 0.080-0.154, as good
+or better on each; bench/themes_sections.py, bench/RESULTS.md "Sections of the sample's large entries").
 Sections are ordered by size (segments). A section of one sub-theme joins the section whose
 centre is nearest (a heading over one line says nothing the line does not); the cut is then
 taken one finer, until there are enough sections (or as many as any cut gives; when that is one,
