@@ -242,3 +242,20 @@ async def test_the_themes_pages_drop_down_groups_a_large_entrys_sub_themes_the_s
     assert [re.findall(r"/-/feedback/themes/(\d+)", p) for p in parts] == [["4", "3"], ["1", "2"], ["5"]]
     small = page.split('<a href="/-/feedback/themes/11">')[1].split("</tr>")[0]
     assert "fb-section" not in small and "Late van" in small
+
+
+REFUNDS = ["The refund took three weeks.", "Still waiting for my refund.", "My refund never arrived.",
+           "Refund took ages to come through.", "Waiting on a refund for two weeks now."]
+SLOTS = ["No delivery slots this week.", "Could not book a delivery slot.", "Every delivery slot was taken.",
+         "The slots were all full.", "No evening slots again."]
+
+
+def test_a_section_is_never_named_like_a_sub_theme_elsewhere() -> None:
+    groups = [[1, 2], [3, 4]]
+    docs = {1: REFUNDS[:3], 2: REFUNDS[2:], 3: SLOTS[:3], 4: SLOTS[2:]}
+    tones: dict[int, list[float | None]] = {t: [-0.5] * len(d) for t, d in docs.items()}
+    first = sections.section_labels(groups, docs, tones, taken=["Checkout"])[0].label
+    # its own sub-theme's name it may keep; one elsewhere's it may not
+    assert sections.section_labels(groups, docs, tones, ["Checkout"], leaf_labels={1: first})[0].label == first
+    again = sections.section_labels(groups, docs, tones, ["Checkout"], leaf_labels={9: first})[0].label
+    assert again.lower() != first.lower() and not sections.catch_all(again), (first, again)

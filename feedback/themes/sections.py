@@ -17,8 +17,8 @@ the entry is not sectioned: :func:`sections_of`).
 
 Each section is named as the top level is (:func:`.label.label_parents`, the segments and
 published sentiment of its sub-themes), the sections of one entry in one call, so a label is
-what distinguishes a section from its siblings; no section takes a top-level entry's label or
-another section's.
+what distinguishes a section from its siblings; no section takes a top-level entry's label,
+another section's, or that of a sub-theme outside it (:func:`section_labels`).
 
 A fit writes them (:func:`write_sections`, called by ``engine._fit_all`` once the top level is
 written) to ``theme_sections`` and each sub-theme's ``themes.section_id`` (migration 0170). Nothing
@@ -133,6 +133,7 @@ def write_sections(db: sqlite_utils.Database, leaf_ids: list[int], leaf_vecs: np
         if tid in row_of:
             children.setdefault(parent, []).append(tid)
     entries = {pid: lab for pid, lab in db.execute("select id, label from themes where status = 'parent'")}
+    leaves = {tid: lab for tid, lab in db.execute("select id, label from themes where status = 'active'") if lab}
     taken = [lab for lab in entries.values() if lab]
     stamp, written = now_iso(), 0
     for parent in sorted(children, key=lambda p: (-sum(sizes.get(t, 0) for t in children[p]), p)):
@@ -141,7 +142,9 @@ def write_sections(db: sqlite_utils.Database, leaf_ids: list[int], leaf_vecs: np
             continue
         groups = [[kids[i] for i in g] for g in sections_of(leaf_vecs[[row_of[t] for t in kids]],
                                                              [sizes.get(t, 0) for t in kids])]
-        names = section_labels(groups, docs_of, tones_of, taken, keywords, model)
+        if not groups:  # too scattered for two sections of two
+            continue
+        names = section_labels(groups, docs_of, tones_of, taken, keywords, model, leaves)
         for position, group in enumerate(groups, start=1):
             named = names.get(position - 1)
             lab = named.label if named else f"Part {position}"
@@ -168,13 +171,19 @@ def catch_all(name: str) -> bool:
 
 def section_labels(groups: list[list[int]], docs_of: Mapping[int, list[str]],
                    tones_of: Mapping[int, list[float | None]], taken: list[str], keywords: int = 8,
-                   model: str | None = phrases.DEFAULT_MODEL) -> dict[int, label.Labelling]:
+                   model: str | None = phrases.DEFAULT_MODEL,
+                   leaf_labels: Mapping[int, str] | None = None) -> dict[int, label.Labelling]:
     """Labels of one entry's sections (``groups`` of sub-theme ids, biggest first), keyed by their
     index: as the top level is named (:func:`.label.label_parents`). A section whose sub-themes
     share no phrase the top level would name it by ("Mixed problems", "Short answers": a section is
     one topic's neighbours, where a top-level entry may be a catch-all), or named by one word (a
     section is a part of its entry's topic: "Refund problems", not "Refund"), is named as a theme is,
-    from its sub-themes' segments together (:func:`.label.label_themes`), when that finds a topic."""
+    from its sub-themes' segments together (:func:`.label.label_themes`), when that finds a topic.
+
+    ``leaf_labels``: every sub-theme's label. A section may share its name with one of its own
+    sub-themes ("Refund problems" over "Refund process", "Refund problems", ...), never with a
+    sub-theme elsewhere ("No reply" over "No answer" while "No reply" is another section's): such
+    a section is named again with those labels taken."""
     docs = {n: [docs_of.get(t, []) for t in g] for n, g in enumerate(groups)}
     tones = {n: [tones_of.get(t, []) for t in g] for n, g in enumerate(groups)}
     names = label.label_parents(docs, range(len(groups)), taken=taken, keywords=keywords, model=model,
@@ -187,6 +196,18 @@ def section_labels(groups: list[list[int]], docs_of: Mapping[int, list[str]],
         plain = label.label_themes(flat, [*vague, *(n for n in names if n not in vague)],
                                    taken=[*taken, *kept], keywords=keywords, model=model, tones=flat_tones)
         names.update({n: plain[n] for n in vague if n in plain and not catch_all(plain[n].label)})
+    for n, group in enumerate(groups):
+        elsewhere = [lab for t, lab in (leaf_labels or {}).items() if t not in group]
+        if n in names and names[n].label.lower() in {lab.lower() for lab in elsewhere}:
+            siblings = [named.label for m, named in names.items() if m != n]
+            avoid = [*taken, *siblings, *elsewhere]
+            again = label.label_parents(docs, [n], taken=avoid, keywords=keywords, model=model, tones=tones)
+            if n not in again or catch_all(again[n].label):
+                again = label.label_themes({m: _interleaved(docs[m]) for m in docs}, [n], taken=avoid,
+                                           keywords=keywords, model=model,
+                                           tones={m: _interleaved(tones[m]) for m in tones})
+            if n in again and not catch_all(again[n].label):
+                names[n] = again[n]
     return names
 
 
