@@ -92,6 +92,7 @@ THEMES_COLUMNS: dict[str, type] = {
     "first_seen": str,
     "last_seen": str,
     "created_at": str,
+    "section_id": int,  # its section in a large entry (theme_sections), null when none
 }
 FEEDBACK_THEMES_COLUMNS: dict[str, type] = {"feedback_id": str, "theme_id": int, "score": float}
 # "You said, we did": always present, empty until an action is recorded (rows: feedback.insights.actions).

@@ -138,6 +138,11 @@ async def themes(datasette: Any, request: Any) -> Response:
         found.sort(key=lambda t: (-(t["ratio"] if t["ratio"] is not None else (99 if t["recent"] else 0)),
                                   t["q_value"] if t["q_value"] is not None else 1))
     shown = general_last(top_level(found)) if view == "top" else found
+    if view == "top":  # a large entry's drop-down: its sub-themes under its sections
+        sections: dict[Any, list[dict[str, Any]]] = {}
+        for s in await q.theme_sections(db):
+            sections.setdefault(s["parent_id"], []).append(s)
+        shown = [{**t, "sections": q.in_sections(t["children"], sections.get(t["id"], []))} for t in shown]
     return await render(datasette, request, db, "feedback_themes.html",
                         {"themes": shown, "sort": sort, "view": view, "total": len(found)})
 

@@ -26,7 +26,7 @@ FEEDBACK_FIELDS = ("f.id, f.source, f.channel, f.received_at, f.customer, f.rati
 GENERAL = "General remarks"
 OPTIONAL = ("theme_weeks", "theme_sources", "theme_trends", "weekly_volume", "score_drivers", "customers",
             "promises", "promise_mentions", "promise_weeks", "email_threads", "email_feedback", "segments",
-            "archive_info", "sources")
+            "archive_info", "sources", "theme_sections")
 
 
 async def rows(db: Any, sql: str, params: dict[str, Any] | list[Any] | None = None) -> Rows:
@@ -54,18 +54,52 @@ async def themes_overview(db: Any) -> Rows:
     """Every theme with its 4-week trend, parents first; sorted by the caller."""
     if not await themed(db):
         return []
+    section = "t.section_id" if await sectioned(db) else "null as section_id"
     if "theme_trends" not in await db.table_names():
-        return await rows(db, """
-            select t.*, p.label as parent_label, null as recent, null as baseline, null as ratio,
+        return await rows(db, f"""
+            select t.*, {section}, p.label as parent_label, null as recent, null as baseline, null as ratio,
                    null as q_value, 'stable' as trend
             from themes t left join themes p on p.id = t.parent_id order by t.comments desc, t.id""")
-    return await rows(db, """
+    return await rows(db, f"""
         select t.id, t.label, t.keywords, t.parent_id, t.size, t.comments, t.sentiment, t.level, t.is_new,
-               t.first_seen, t.last_seen, p.label as parent_label,
+               t.first_seen, t.last_seen, {section}, p.label as parent_label,
                tr.recent, tr.baseline, tr.ratio, tr.q_value, coalesce(tr.trend, 'stable') as trend
         from themes t left join themes p on p.id = t.parent_id
         left join theme_trends tr on tr.theme_id = t.id and tr.window = '4 weeks'
         order by t.comments desc, t.id""")
+
+
+async def sectioned(db: Any) -> bool:
+    """Does the archive say which section of a large entry each sub-theme is in (theme_sections)?"""
+    return "theme_sections" in await db.table_names() and "section_id" in await db.table_columns("themes")
+
+
+async def theme_sections(db: Any, parent_id: int | None = None) -> Rows:
+    """The sections of large entries (of ``parent_id``'s only, when given), largest first (comments)."""
+    if not await sectioned(db):
+        return []
+    where = "where parent_id = :p" if parent_id is not None else ""
+    return await rows(db, f"select id, parent_id, label, comments, sentiment from theme_sections {where}"
+                          " order by comments desc, position, id", {"p": parent_id})
+
+
+OTHER_SUB_THEMES = "Other sub-themes"  # an entry's sub-themes in none of its sections (made or edited since the fit)
+
+
+def in_sections(children: Rows, sections: Rows) -> Rows:
+    """An entry's ``children`` (each with a ``section_id``; kept in their order) under its ``sections``
+    (in their order): each section with its ``children``; a section none of them is in is left out;
+    the children in none come last, in an entry :data:`OTHER_SUB_THEMES` with no ``id``, figures or
+    sentiment. [] when none is in a section: the entry lists its sub-themes as one list."""
+    known = {s["id"] for s in sections}
+    out = [{**s, "children": [c for c in children if c.get("section_id") == s["id"]]} for s in sections]
+    out = [s for s in out if s["children"]]
+    if not out:
+        return []
+    rest = [c for c in children if c.get("section_id") not in known]
+    if rest:
+        out.append({"id": None, "label": OTHER_SUB_THEMES, "comments": None, "sentiment": None, "children": rest})
+    return out
 
 
 async def theme_history(db: Any, theme_id: int, limit: int = 12) -> Rows:
@@ -123,8 +157,10 @@ async def theme(db: Any, theme_id: int) -> dict[str, Any] | None:
     row["representatives"] = json.loads(row.get("representative_comments") or "[]")
     parents = await rows(db, "select id, label from themes where id = :p", {"p": row["parent_id"]})
     row["parent"] = parents[0] if parents else None
-    row["children"] = await rows(db, "select id, label, comments, sentiment from themes where parent_id = :id"
+    section = "section_id" if await sectioned(db) else "null as section_id"
+    row["children"] = await rows(db, f"select id, label, comments, sentiment, {section} from themes where parent_id = :id"
                                      " order by comments desc", {"id": theme_id})
+    row["sections"] = in_sections(row["children"], await theme_sections(db, theme_id))
     row["weeks"] = await rows(db, "select week, comments, negative, sentiment from theme_weeks"
                                   " where theme_id = :id order by week", {"id": theme_id})
     row["sources"] = await rows(db, "select channel, source, comments, negative, sentiment from theme_sources"

@@ -1,4 +1,4 @@
-"""Rows for the published archive: themes, feedback_themes, segments, theme_history.
+"""Rows for the published archive: themes, feedback_themes, segments, theme_history, theme_sections.
 
 Only redacted text leaves the warehouse: segment text is cut from ``processed.text``.
 """
@@ -10,6 +10,8 @@ from typing import Any
 
 import sqlite_utils
 
+from feedback.themes.sections import SECTION_COLUMN, archive_rows
+
 
 def _rows(db: sqlite_utils.Database, sql: str) -> list[dict[str, Any]]:
     cursor = db.execute(sql)
@@ -18,11 +20,11 @@ def _rows(db: sqlite_utils.Database, sql: str) -> list[dict[str, Any]]:
 
 
 def archive_tables(db: sqlite_utils.Database) -> dict[str, list[dict[str, Any]]]:
-    """{table: rows} for publish: themes, feedback_themes, segments, theme_history."""
+    """{table: rows} for publish: themes, feedback_themes, segments, theme_history, theme_sections."""
     themes = _rows(
         db,
-        """select id, label, keywords, parent_id, size, sentiment, first_seen, last_seen, is_new,
-                  comments, level, label_pinned, created_at, representatives
+        f"""select id, label, keywords, parent_id, size, sentiment, first_seen, last_seen, is_new,
+                  comments, level, label_pinned, created_at, representatives, {SECTION_COLUMN}
            from themes where status in ('active', 'parent') order by id""",
     )
     texts = dict(db.execute("select id, text from theme_segments where theme_id is not null").fetchall())
@@ -45,4 +47,4 @@ def archive_tables(db: sqlite_utils.Database) -> dict[str, list[dict[str, Any]]]
     )
     history = _rows(db, "select id, at, theme_id, event, label, size, details from theme_history order by id")
     return {"themes": themes, "feedback_themes": feedback_themes, "segments": segments,
-            "theme_history": history}
+            "theme_history": history, "theme_sections": archive_rows(db)}

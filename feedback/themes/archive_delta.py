@@ -1,6 +1,6 @@
 """The themes extension's incremental publish: what changed in themes, feedback_themes, segments.
 
-``themes`` and ``theme_history`` are small and recomputed (the representatives' texts are
+``themes``, ``theme_history`` and ``theme_sections`` are small and recomputed (the representatives' texts are
 looked up by id, not read for every segment); ``feedback_themes`` and ``segments`` are
 updated for the comments that changed only (see :mod:`feedback.publish_delta`).
 """
@@ -15,14 +15,15 @@ import sqlite_utils
 from feedback.publish_delta import IncrementalExtension, TableUpdate, holds
 from feedback.publish_state import Changes
 from feedback.themes.archive import _rows, archive_tables
+from feedback.themes.sections import SECTION_COLUMN, archive_rows
 from feedback.warehouse.sql import chunks, marks
 
 
 def theme_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
     themes = _rows(
         db,
-        """select id, label, keywords, parent_id, size, sentiment, first_seen, last_seen, is_new,
-                  comments, level, label_pinned, created_at, representatives
+        f"""select id, label, keywords, parent_id, size, sentiment, first_seen, last_seen, is_new,
+                  comments, level, label_pinned, created_at, representatives, {SECTION_COLUMN}
            from themes where status in ('active', 'parent') order by id""",
     )
     wanted = sorted({r for row in themes for r in json.loads(row["representatives"] or "[]")})
@@ -75,15 +76,18 @@ def theme_delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, chang
         "feedback_themes": TableUpdate.keyed({"feedback_id": items}, feedback_themes),
         "segments": TableUpdate.keyed({"feedback_id": items}, segments),
         "theme_history": TableUpdate.replace(_rows(db, HISTORY_SQL)),
+        "theme_sections": TableUpdate.replace(archive_rows(db)),
     }
 
 
 def themes_current(db: sqlite_utils.Database, archive: sqlite_utils.Database, changes: Changes) -> bool:
     """With no comment changed, the archive's tables still hold when its themes (labels, sizes:
     a staff rename is not logged as a change) and their history are the warehouse's."""
-    return holds(archive, "themes", theme_rows(db)) and holds(archive, "theme_history", _rows(db, HISTORY_SQL))
+    return (holds(archive, "themes", theme_rows(db)) and holds(archive, "theme_history", _rows(db, HISTORY_SQL))
+            and holds(archive, "theme_sections", archive_rows(db)))
 
 
 THEME_TABLES = IncrementalExtension(full=archive_tables, delta=theme_delta,
-                                    tables=("themes", "feedback_themes", "segments", "theme_history"),
+                                    tables=("themes", "feedback_themes", "segments", "theme_history",
+                                            "theme_sections"),
                                     current=themes_current)

@@ -15,7 +15,7 @@ import sqlite_utils
 
 from feedback.embed import SupportsEmbed, to_blob
 from feedback.errors import FeedbackError
-from feedback.themes import cluster, edit_log, label, store
+from feedback.themes import cluster, edit_log, label, sections, store
 from feedback.themes.settings import ThemeSettings
 from feedback.warehouse import now_iso
 from feedback.warehouse.sql import chunks, marks
@@ -131,6 +131,7 @@ def merge(db: sqlite_utils.Database, target: int, sources: list[int], context: f
     rows = [get_theme(db, s, ("active",)) for s in sources]
     stamp = now_iso()
     with db.atomic(), edit_log.recorded(db, "merge", {"into": target, "merged": sources}, moving=sources):
+        sections.unsection(db, [target, *sources])  # until the next fit
         for row in rows:
             db.execute("update theme_segments set theme_id = ? where theme_id = ?", [target, row["id"]])
             db.table("themes").update(row["id"], {"status": "merged", "merged_into": target, "updated_at": stamp})
@@ -176,6 +177,7 @@ def split(db: sqlite_utils.Database, theme_id: int, settings: ThemeSettings,
     ids = [theme_id]
     placed = theme_id in placements(db)
     with db.atomic(), edit_log.recorded(db, "split", {"theme": theme_id}, moving=[theme_id]) as said:
+        sections.unsection(db, [theme_id])  # its parts have none until the next fit
         next_id = store.next_theme_id(db)
         db.table("themes").update(theme_id, {"centroid": to_blob(cents[keeper]), "updated_at": stamp,
                                              "keywords": json.dumps(labels[keeper].keywords)})
@@ -272,7 +274,7 @@ def move(db: sqlite_utils.Database, theme_id: int, under: int | None) -> bool:
 def _place(db: sqlite_utils.Database, row: dict[str, Any], under: int | None, stamp: str) -> None:
     """Put the theme ``row`` under ``under`` and record it; the group it leaves empty is retired."""
     old = row["parent_id"]
-    db.table("themes").update(row["id"], {"parent_id": under, "updated_at": stamp})
+    db.table("themes").update(row["id"], {"parent_id": under, "section_id": None, "updated_at": stamp})
     store.history(db, stamp, row["id"], "moved", row["label"], row["size"], **{"from": old, "to": under})
     _retire_if_empty(db, old, stamp, "move")
 

@@ -49,6 +49,7 @@ from feedback.embed import make_embedder as configured_embedder
 from feedback.embed_settings import EmbedSettings
 from feedback.themes import cluster, edits, hierarchy, label, segment_sentiment, store, theme_tone
 from feedback.themes.match import claims_of_new_theme, continue_themes
+from feedback.themes.sections import write_sections
 from feedback.themes.settings import ThemeSettings
 from feedback.themes.settings import same_shape as shape_unchanged
 from feedback.warehouse import now_iso
@@ -373,6 +374,7 @@ def _fit_all(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Suppo
                 store.retire_theme(db, row["id"], run)
                 store.history(db, run, row["id"], "retired", row["label"], row["size"], by=event)
         _write_parents(db, plan, final_ids, final, run)
+        write_sections(db, final_ids, final, sizes, docs_of, tones_of, settings.keywords)
         store.refresh_theme_stats(db, full=True)
         store.set_state(db, "last_fit", {"run": run, "segments": len(ids), "event": event,
                                          "settings": settings.model_dump(mode="json")})

@@ -8,6 +8,8 @@ e-mail channel; 0030-0039 public reviews; 0040-0049 the feedback form; 0050-0059
 0080-0089 the sentiment check's counts;
 0120-0129 the nightly run's probes; 0140-0149 the themes' kept sums; 0150-0159 analysts' edits, to undo and redo;
 0160-0169 the sentiment calibration's checks.
+0120-0129 the nightly run's probes; 0140-0149 the themes' kept sums; 0150-0159 analysts' edits, to undo;
+0160-0169 the sentiment calibration's checks; 0170-0179 the sections of large top-level entries.
 """
 
 from __future__ import annotations
@@ -469,3 +471,17 @@ def _m0160(db: sqlite_utils.Database) -> None:
     # are fitted and checked again.
     for column in ("anchors_before", "anchors_after"):
         db.execute(f"alter table sentiment_calibration add column {column} float")
+
+
+# --- the sections of large top-level entries (feedback/themes/sections.py): 0170-0179 ---
+
+
+@migration("0170_theme_sections")
+def _m0170(db: sqlite_utils.Database) -> None:
+    # A reading level inside a top-level entry of many sub-themes, written by each fit: its sections
+    # (AUTOINCREMENT: a section's id is never reused by a later fit) and each sub-theme's section
+    # (null: none, or an analyst's edit moved, merged or split it since the fit).
+    db.execute("create table theme_sections (id integer primary key autoincrement, parent_id integer not null,"
+               " label text not null, keywords text not null, position integer not null, created_at text)")
+    db.execute("create index idx_theme_sections_parent on theme_sections (parent_id)")
+    db.execute("alter table themes add column section_id integer")

@@ -1,0 +1,250 @@
+"""Sections: a reading level inside a top-level entry of many sub-themes (issue #12).
+
+A top-level entry with more than :data:`MOST_UNSECTIONED` sub-themes ("Bag problems": crushed
+strawberries, a squashed loaf, a broken jar, a burst bag, ... beside wasteful packaging, plastic
+trays, recycling ...) is read in a few sections instead of one flat list: about one section per
+:data:`PER_SECTION` sub-themes, between :data:`FEWEST` and :data:`MOST` (:func:`section_count`).
+The sections are Ward's cut of the sub-themes' unit centroids (:func:`.hierarchy.weighted_ward`,
+every sub-theme weighing the same). Weighted by size, as the top level is, Ward gathered many
+small sub-themes into one large mixed section (17 of "Bag problems"' 37); unweighted, the
+sections are more even and better separated (mean silhouette of the centroids' cosine distances
+on the sample's six sectioned entries: size-weighted 0.010-0.147, unweighted 0.080-0.154, as good
+or better on each; bench/themes_sections.py, bench/RESULTS.md "Sections of the sample's large entries").
+Sections are ordered by size (segments). A section of one sub-theme joins the section whose
+centre is nearest (a heading over one line says nothing the line does not); the cut is then
+taken one finer, until there are enough sections (or as many as any cut gives; when that is one,
+the entry is not sectioned: :func:`sections_of`).
+
+Each section is named as the top level is (:func:`.label.label_parents`, the segments and
+published sentiment of its sub-themes), the sections of one entry in one call, so a label is
+what distinguishes a section from its siblings; no section takes a top-level entry's label,
+another section's, or that of a sub-theme outside it (:func:`section_labels`).
+
+A fit writes them (:func:`write_sections`, called by ``engine._fit_all`` once the top level is
+written) to ``theme_sections`` and each sub-theme's ``themes.section_id`` (migration 0170). Nothing
+else moves them: a theme born at night, or one an analyst's edit moves, merges or splits
+(:mod:`.edits` calls :func:`unsection`), has no section until the next fit (its entry's page lists it
+under "Other sub-themes"). An edit records the theme rows as they were, ``section_id`` included,
+so undoing it puts the theme back in its section (:mod:`.undo`; a fit in between makes the edit
+impossible to undo anyway). The archive gets a ``theme_sections`` table and ``themes.section_id``
+(:func:`archive_rows`, :data:`SECTION_COLUMN`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import zip_longest
+from typing import Any
+
+import numpy as np
+import sqlite_utils
+
+from feedback.themes import hierarchy, label, phrases, sums
+from feedback.warehouse.sql import now_iso
+
+log = logging.getLogger(__name__)
+
+MOST_UNSECTIONED = 12  # an entry with more sub-themes than this is read in sections
+PER_SECTION = 8  # about one section per this many sub-themes ...
+FEWEST = 2  # ... but at least this many sections
+MOST = 6  # ... and at most this many
+
+# themes.section_id as published: a section of the sub-theme's own entry (a theme moved since has none)
+SECTION_COLUMN = ("(select x.id from theme_sections x where x.id = themes.section_id"
+                  " and x.parent_id = themes.parent_id and themes.status = 'active') as section_id")
+
+
+def section_count(children: int) -> int:
+    """How many sections an entry of ``children`` sub-themes is read in (0: none, a flat list)."""
+    if children <= MOST_UNSECTIONED:
+        return 0
+    return max(FEWEST, min(MOST, int(children / PER_SECTION + 0.5)))
+
+
+def sections_of(centroids: np.ndarray, sizes: Sequence[int]) -> list[list[int]]:
+    """The sections of an entry's sub-themes: lists of their indices (each in index order), the
+    biggest section (segments) first, ties by first index; [] when there are too few to section, or
+    when they are so scattered that no cut leaves two sections of two or more."""
+    k = centroids.shape[0]
+    wanted = section_count(k)
+    if not wanted:
+        return []
+    if len(sizes) != k:
+        raise ValueError(f"one size per sub-theme is needed: {len(sizes)} for {k} sub-themes")
+    unit = centroids.astype(np.float64)
+    unit /= np.maximum(np.linalg.norm(unit, axis=1, keepdims=True), 1e-12)
+    weights = np.maximum(np.asarray(sizes, dtype=np.float64), 1.0)
+    merges = hierarchy.weighted_ward(unit, np.ones(k))  # unweighted: see the module docstring
+    found: list[list[int]] = []
+    for count in range(wanted, k + 1):
+        cut = _without_singles(_groups(hierarchy.cut(merges, k, count)), unit, weights)
+        if len(cut) > len(found):  # scattered sub-themes may never give enough: the most they give
+            found = cut
+        if len(found) >= wanted:
+            break
+    if len(found) < FEWEST:  # one section is a heading over the whole list
+        return []
+    found.sort(key=lambda g: (-float(weights[g].sum()), g[0]))
+    return found
+
+
+def _groups(labels: np.ndarray) -> list[list[int]]:
+    found: dict[int, list[int]] = {}
+    for index, name in enumerate(labels):
+        found.setdefault(int(name), []).append(index)
+    return list(found.values())
+
+
+def _without_singles(groups: list[list[int]], unit: np.ndarray, weights: np.ndarray) -> list[list[int]]:
+    """``groups`` with each group of one joined to the group whose weighted centre is nearest
+    (cosine; ties: the first), smallest weight first."""
+    groups = [list(g) for g in groups]
+    while len(groups) > 1:
+        singles = [g for g in groups if len(g) == 1]
+        if not singles:
+            break
+        single = min(singles, key=lambda g: (float(weights[g[0]]), g[0]))
+        others = [g for g in groups if g is not single]
+        centres = np.vstack([(unit[g] * weights[g, None]).sum(axis=0) for g in others])
+        centres /= np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-12)
+        nearest = others[int(np.argmax(centres @ unit[single[0]]))]
+        nearest.extend(single)
+        nearest.sort()
+        groups = others
+    return groups
+
+
+def write_sections(db: sqlite_utils.Database, leaf_ids: list[int], leaf_vecs: np.ndarray,
+                   sizes: Mapping[int, int], docs_of: Mapping[int, list[str]],
+                   tones_of: Mapping[int, list[float | None]], keywords: int = 8,
+                   model: str | None = phrases.DEFAULT_MODEL) -> int:
+    """Replace every section by those of the entries now holding more than :data:`MOST_UNSECTIONED`
+    of ``leaf_ids`` (rows of ``leaf_vecs``; ``sizes``: their segments; ``docs_of`` / ``tones_of``:
+    their segment texts, best first, and published sentiment, as the fit labels them). Call it in
+    the fit's transaction, after the top level is written; returns how many sections it wrote."""
+    db.execute("update themes set section_id = null where section_id is not null")
+    db.execute("delete from theme_sections")
+    row_of = {tid: n for n, tid in enumerate(leaf_ids)}
+    children: dict[int, list[int]] = {}
+    for tid, parent in db.execute("select id, parent_id from themes where status = 'active'"
+                                  " and parent_id is not null order by id"):
+        if tid in row_of:
+            children.setdefault(parent, []).append(tid)
+    entries = {pid: lab for pid, lab in db.execute("select id, label from themes where status = 'parent'")}
+    leaves = {tid: lab for tid, lab in db.execute("select id, label from themes where status = 'active'") if lab}
+    taken = [lab for lab in entries.values() if lab]
+    stamp, written = now_iso(), 0
+    for parent in sorted(children, key=lambda p: (-sum(sizes.get(t, 0) for t in children[p]), p)):
+        kids = children[parent]
+        if parent not in entries or not section_count(len(kids)):
+            continue
+        groups = [[kids[i] for i in g] for g in sections_of(leaf_vecs[[row_of[t] for t in kids]],
+                                                             [sizes.get(t, 0) for t in kids])]
+        if not groups:  # too scattered for two sections of two
+            continue
+        names = section_labels(groups, docs_of, tones_of, taken, keywords, model, leaves)
+        for position, group in enumerate(groups, start=1):
+            named = names.get(position - 1)
+            lab = named.label if named else f"Part {position}"
+            section = db.table("theme_sections").insert(
+                {"parent_id": parent, "label": lab, "keywords": json.dumps(named.keywords if named else []),
+                 "position": position, "created_at": stamp}).last_pk
+            db.execute(f"update themes set section_id = ? where id in ({', '.join('?' * len(group))})",
+                       [section, *group])
+            taken.append(lab)
+            written += 1
+        log.info("entry %s (%s): %d sub-themes in %d sections", parent, entries[parent], len(kids), len(groups))
+    return written
+
+
+CATCH_ALL = {label.OTHER_COMMENTS, label.NOTHING_SPECIFIC, label.UNCLEAR, label.GENERAL, "Mixed remarks",
+             "Assorted comments", "Brief answers", "Short replies", "Unclear remarks", "General comments",
+             "Assorted remarks"}
+
+
+def catch_all(name: str) -> bool:
+    """Whether ``name`` is a labeller's name for what shares no topic ("Mixed problems", "Short answers")."""
+    return name in CATCH_ALL or name.split(" ", 1)[0] in ("Mixed", "Assorted", "Varied")
+
+
+def section_labels(groups: list[list[int]], docs_of: Mapping[int, list[str]],
+                   tones_of: Mapping[int, list[float | None]], taken: list[str], keywords: int = 8,
+                   model: str | None = phrases.DEFAULT_MODEL,
+                   leaf_labels: Mapping[int, str] | None = None) -> dict[int, label.Labelling]:
+    """Labels of one entry's sections (``groups`` of sub-theme ids, biggest first), keyed by their
+    index: as the top level is named (:func:`.label.label_parents`). A section whose sub-themes
+    share no phrase the top level would name it by ("Mixed problems", "Short answers": a section is
+    one topic's neighbours, where a top-level entry may be a catch-all), or named by one word (a
+    section is a part of its entry's topic: "Refund problems", not "Refund"), is named as a theme is,
+    from its sub-themes' segments together (:func:`.label.label_themes`), when that finds a topic.
+
+    ``leaf_labels``: every sub-theme's label. A section may share its name with one of its own
+    sub-themes ("Refund problems" over "Refund process", "Refund problems", ...), never with a
+    sub-theme elsewhere ("No reply" over "No answer" while "No reply" is another section's): such
+    a section is named again with those labels taken."""
+    docs = {n: [docs_of.get(t, []) for t in g] for n, g in enumerate(groups)}
+    tones = {n: [tones_of.get(t, []) for t in g] for n, g in enumerate(groups)}
+    names = label.label_parents(docs, range(len(groups)), taken=taken, keywords=keywords, model=model,
+                                tones=tones)
+    vague = [n for n, named in names.items() if catch_all(named.label) or len(named.label.split()) == 1]
+    if vague:
+        flat = {n: _interleaved(docs[n]) for n in docs}  # each sub-theme's best first: the labeller reads the head
+        flat_tones = {n: _interleaved(tones[n]) for n in tones}
+        kept = [names[n].label for n in names if n not in vague]
+        plain = label.label_themes(flat, [*vague, *(n for n in names if n not in vague)],
+                                   taken=[*taken, *kept], keywords=keywords, model=model, tones=flat_tones)
+        names.update({n: plain[n] for n in vague if n in plain and not catch_all(plain[n].label)})
+    for n, group in enumerate(groups):
+        elsewhere = [lab for t, lab in (leaf_labels or {}).items() if t not in group]
+        if n in names and names[n].label.lower() in {lab.lower() for lab in elsewhere}:
+            siblings = [named.label for m, named in names.items() if m != n]
+            avoid = [*taken, *siblings, *elsewhere]
+            again = label.label_parents(docs, [n], taken=avoid, keywords=keywords, model=model, tones=tones)
+            if n not in again or catch_all(again[n].label):
+                again = label.label_themes({m: _interleaved(docs[m]) for m in docs}, [n], taken=avoid,
+                                           keywords=keywords, model=model,
+                                           tones={m: _interleaved(tones[m]) for m in tones})
+            if n in again and not catch_all(again[n].label):
+                names[n] = again[n]
+    return names
+
+
+def _interleaved(lists: Sequence[Sequence[Any]]) -> list[Any]:
+    """The first of each list, then the second of each, and so on."""
+    return [x for row in zip_longest(*lists, fillvalue=_GAP) for x in row if x is not _GAP]
+
+
+_GAP = object()
+
+
+def unsection(db: sqlite_utils.Database, theme_ids: Iterable[int]) -> None:
+    """Take these themes out of their sections (an analyst's edit changed them) until the next fit."""
+    ids = list(theme_ids)
+    if ids:
+        db.execute(f"update themes set section_id = null where id in ({', '.join('?' * len(ids))})", ids)
+
+
+def archive_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """The published ``theme_sections``: per section its entry (``parent_id``), ``label``, ``keywords``
+    (JSON), ``position`` among its entry's sections (1: the biggest at the fit), and, counted as an
+    entry's are (:mod:`.sums`) over its active sub-themes still in it: ``themes``, ``size``
+    (segments), ``comments`` (distinct), ``sentiment`` (the mean of their segments'). A section no
+    sub-theme is left in is not published."""
+    found = db.execute(
+        """select x.id, x.parent_id, x.label, x.keywords, x.position, count(t.id), coalesce(sum(s.segments), 0),
+                  coalesce(sum(s.sentiment_total), 0), coalesce(sum(s.sentiment_n), 0)
+           from theme_sections x join themes t on t.section_id = x.id and t.parent_id = x.parent_id
+                and t.status = 'active'
+           left join theme_sums s on s.theme_id = t.id
+           group by x.id order by x.parent_id, x.position""").fetchall()
+    out = []
+    for sid, parent, lab, words, position, themes, size, total, n in found:
+        comments = db.execute(
+            """select count(distinct s.item_id) from themes t cross join theme_segments s on s.theme_id = t.id
+               where t.section_id = ? and t.parent_id = ? and t.status = 'active'""", [sid, parent]).fetchone()[0]
+        out.append({"id": sid, "parent_id": parent, "label": lab, "keywords": words, "position": position,
+                    "themes": themes, "size": size, "comments": comments,
+                    "sentiment": round(total / sums.SENTIMENT_UNIT / n, 4) if n else None})
+    return out
