@@ -7,8 +7,6 @@ Numbering: 0001-0009 landing, items and run log; 0010-0019 theme engine; 0020-00
 e-mail channel; 0030-0039 public reviews; 0040-0049 the feedback form; 0050-0059 actions; 0060-0069 publishing;
 0080-0089 the sentiment check's counts;
 0120-0129 the nightly run's probes; 0140-0149 the themes' kept sums; 0150-0159 analysts' edits, to undo and redo;
-0160-0169 the sentiment calibration's checks.
-0120-0129 the nightly run's probes; 0140-0149 the themes' kept sums; 0150-0159 analysts' edits, to undo;
 0160-0169 the sentiment calibration's checks; 0170-0179 the sections of large top-level entries.
 """
 
