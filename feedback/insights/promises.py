@@ -2,7 +2,9 @@
 
 A promise ("delivered within 2 days") is embedded with the theme engine's model (stored in
 the warehouse like any text, so it is embedded once) and compared by cosine with every
-published segment. A segment at or above the promise's threshold mentions it; a comment
+published segment. A segment at or above the promise's threshold mentions it, unless another
+promise is clearly nearer (by more than ``NEARER_BY``): "The delivery came 2 hours late" is about
+the booked slot, not "delivered within 2 days", though it passes both thresholds. A comment
 mentions a promise through its closest segment. Per promise: mentions, complaints among
 them, sentiment, weekly counts, a trend, and a status: ``silent`` when fewer than
 ``SILENT_BELOW`` comments mention it (nobody talks about it: unknown, not kept),
@@ -37,6 +39,7 @@ SILENT_BELOW = 5
 BROKEN_FROM = 0.5
 EMPTY: dict[str, list[dict[str, Any]]] = {"promises": [], "promise_mentions": [], "promise_weeks": []}
 MATCH_BATCH = 20_000  # segments matched at a time
+NEARER_BY = 0.05  # cosine by which another promise must be nearer for a segment not to mention this one
 
 
 def promise_status(comments: int, negative: int) -> str:
@@ -113,18 +116,21 @@ def has_segments(db: sqlite_utils.Database, model: tuple[str, str]) -> bool:
 
 def match_promises(segments: Iterable[tuple[str, str, float | None, bytes]], vectors: np.ndarray,
                    thresholds: list[float], batch: int = MATCH_BATCH) -> list[dict[str, Match]]:
-    """Per promise, {comment id: its closest segment at or above the threshold}, reading the
-    segments ``batch`` at a time (so memory does not grow with the archive). Segments come by
-    comment and position; of equal cosines the first counts."""
+    """Per promise, {comment id: its closest segment at or above the threshold, of those no
+    other promise is more than ``NEARER_BY`` nearer to}, reading the segments ``batch`` at a time
+    (so memory does not grow with the archive). Segments come by comment and position; of equal
+    cosines the first counts."""
     found: list[dict[str, Match]] = [{} for _ in thresholds]
     promise_matrix = np.asarray(vectors, dtype=np.float64)
 
     def match(rows: list[tuple[str, str, float | None, bytes]]) -> None:
         matrix = np.frombuffer(b"".join(r[3] for r in rows), dtype=np.float32).reshape(len(rows), -1)
         scores = matrix.astype(np.float64) @ promise_matrix.T
+        nearest = scores.max(axis=1)
         for number, threshold in enumerate(thresholds):
             best = found[number]
-            for index in np.flatnonzero(scores[:, number] >= threshold):
+            ours = scores[:, number]
+            for index in np.flatnonzero((ours >= threshold) & (ours >= nearest - NEARER_BY)):
                 segment_id, item_id, sentiment, _ = rows[index]
                 score = float(scores[index, number])
                 if item_id not in best or score > best[item_id].similarity:
