@@ -72,8 +72,9 @@ HAPPENED: list[tuple[list[str], str, re.Pattern[str]]] = [
                 re.IGNORECASE)),
 ]
 # Nouns that are a quality of another noun ("food quality", "delivery times"), written after it.
+# Two of them together stay a pair ("Price and quality").
 ATTRIBUTES = frozenset({"quality", "freshness", "choice", "range", "variety", "availability", "condition",
-                        "size", "sizes"})
+                        "size", "sizes", "price", "prices", "value", "cost", "costs"})
 
 
 def is_example(key: str) -> bool:
