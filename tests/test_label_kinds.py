@@ -37,6 +37,12 @@ MISTAKES = [
     ["Wrong flavour crisps for my kid.", "The wrong flavour came, my kid hates it.", "Wrong flavour yoghurt for the kid."],
     ["The bill was wrong, charged twice for the kid's juice.", "Wrong bill again.", "My bill was wrong."],
 ]
+APART = [  # nothing shared but a person
+    ["My partner tried it too, both the same.", "My partner tried as well, same result.", "Same for my partner.",
+     "My partner has the same."],
+    ["Had to use the website instead.", "Had to use the website instead.", "Used the website instead."],
+    ["The home page loads, then it closes.", "It opens the home page and closes.", "Home page then it closes."],
+]
 PRICES = [
     ["Prices are good value.", "Good value for the prices.", "Prices are fair, good value."],
     ["Great value and low prices.", "Value is good, prices are low.", "Low prices, great value."],
@@ -57,6 +63,7 @@ def parser() -> Any:
     (FOOD_PRAISE, ["Food praise"], "Food compliments"),
     (MISTAKES, [], "Wrong or missing items"),  # was "Kid problems"
     (MISTAKES, ["Wrong or missing items"], "Order mistakes"),
+    (APART, [], "Website and home page"),  # was "Partner and website"
     (PRICES, [], "Prices and value"),  # no example: as before
 ])
 def test_a_group_of_examples_is_named_by_the_kind(parser: Any, children: list[list[str]], taken: list[str],

@@ -165,8 +165,9 @@ def _by_side(topic: str, unit: Unit, used: set[str], negative: float, positive: 
 
 
 def _child_topics(unit: Unit) -> list[Candidate]:
-    """The main single word of each child (used by ``TOPIC`` of its segments or more, most used),
-    biggest child first, leaving out examples, names, vague words and the same word twice."""
+    """The main word of each child (used by ``TOPIC`` of its segments or more, most used; as the two
+    words every segment using it writes: "home page"), biggest child first, leaving out examples, names,
+    vague words and the same word twice."""
     found: list[Candidate] = []
     for child in sorted(unit.children, key=lambda c: -len(c.docs)):
         singles = [k for k in child.eligible if " " not in k and child.share[k] >= TOPIC and not is_example(k)
@@ -174,6 +175,8 @@ def _child_topics(unit: Unit) -> list[Candidate]:
         if not singles:
             continue
         best = min(singles, key=lambda k: (-child.df[k], k))
+        best = min((k for k in child.eligible if best in k.split() and child.df[k] == child.df[best]
+                    and not is_example(k) and k.count(" ") < 2), key=lambda k: (-len(k), k))  # "home page"
         if not any(best.startswith(f.key) or f.key.startswith(best) for f in found):
             found.append(Candidate(best, sayings.most_written(child.written[best]), 0.0, child.share[best]))
     return found
