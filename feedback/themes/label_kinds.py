@@ -20,6 +20,8 @@ one of their words is a concrete example (:data:`EXAMPLES`: a food, a household 
   problems", with what its comments do: :func:`.label_words.topic_phrase`);
 - its best shared phrase of two words or more with no example in it, else its best shared word that
   is no example with what its comments do ("Website problems");
+- when its children share nothing, the main words of its two biggest children that are not examples
+  ("Partner and website" -> "Phone and website": the partner's phone);
 - else the label as it was.
 
 A pair of shared words one of which is a quality of the other ("Quality and food") is written as a
