@@ -2,8 +2,7 @@
 
 A theme is named from its representative segments (the best-scoring ``REPRESENTATIVES``;
 callers pass them best first), parsed into candidate phrases by :mod:`.phrases` (a customer's typo
-written as the rest of the fit writes the word: :mod:`.label_spelling`). A
-candidate's score is
+written as the rest of the fit writes the word: :mod:`.label_spelling`). A candidate's score is
 
 - how much of the theme uses it (the share of its segments; for a parent, the share of its
   children that use it times their mean share: the children's common ground),
@@ -43,19 +42,17 @@ parent's label is its best shared phrase, two shared words ("Prices and value"; 
 problems" when mostly negative), its one shared word with what its comments do ("Weather questions",
 "Delivery problems"; "App problems and praise" when its children go both ways), or its two biggest
 children's main words, never a name alone ("France") nor a word that names no topic alone ("Number":
-:mod:`.parent_words`); a parent much of which is about reaching the company (phone, chat, e-mail,
-numbers left) is "Support contact"; a parent whose children mostly say nothing about a
-topic ("As above", "Made my day", another language: :func:`.label_words.content_free`) is "General
-remarks"; a parent whose children share nothing is "Short
-answers" or "Mixed comments". Labels are written as most segments wrote them, capitalised, and
-chosen in the order given (biggest first) against ``taken`` (analysts' pinned labels, the parents' labels), so no two themes
-share one; keywords are the label's phrase and the best other candidates picked for
-variety (maximal marginal relevance, similarity = shared words).
+:mod:`.parent_words`), nor by examples ("Box and glasses" -> "Damage and packaging problems": :mod:`.label_kinds`);
+a parent much of which is about reaching the company (phone, chat, e-mail, numbers left) is "Support contact";
+a parent whose children mostly say nothing about a topic ("As above", "Made my day", another language:
+:func:`.label_words.content_free`) is "General remarks"; one whose children share nothing is "Short answers" or
+"Mixed comments". Labels are written as most segments wrote them, capitalised, and chosen in the order given
+(biggest first) against ``taken`` (analysts' pinned labels, the parents' labels), so no two themes share one;
+keywords are the label's phrase and the best other candidates picked for variety (maximal marginal relevance).
 
-Relevance is the share of the theme's best-scoring segments (those nearest its centroid) that
-use a phrase, not the cosine of a phrase embedding to the centroid: MiniLM cost ~8 ms of CPU
-per short phrase on the machine this was measured on, and the sample's fit has ~500 distinct
-candidates, more than the whole labelling costs (~3.5 s of CPU).
+Relevance is the share of the theme's best-scoring segments (those nearest its centroid) that use a phrase,
+not the cosine of a phrase embedding to the centroid: MiniLM cost ~8 ms of CPU per short phrase on the machine
+this was measured on, and the sample's fit has ~500 distinct candidates, more than the whole labelling (~3.5 s).
 
 Without the English pipeline (:func:`.phrases.load_parser` returns None) labels come, as
 before, from class-based TF-IDF over lemma n-grams (:mod:`.ngram_labels`), capitalised.
@@ -71,6 +68,7 @@ from typing import Any
 from feedback.themes import (
     label_claims,
     label_distinct,
+    label_kinds,
     label_spelling,
     label_units,
     label_words,
@@ -223,6 +221,8 @@ def _choose(ranked: Mapping[Any, list[Candidate]], units: Mapping[Any, Unit], or
         free = [c for c in ranked.get(theme, []) if _norm(c.text) not in used and c.key not in used]
         label, picked = _parent_label(free, unit, used) if parents else (  # "Friendly till staff"
             label_distinct.qualified(ranked.get(theme, []), unit, used) or _leaf_label(free, unit, used))
+        label, picked = label_kinds.kind_label(label, picked, free, unit, used, NEGATIVE_THEME, POSITIVE_THEME) \
+            if parents and label else (label, picked)  # "Box and glasses problems": the kind (label_kinds)
         if label is None:
             label = _fallback(unit, ranked.get(theme, []), parents, used)
         # a claim most of a group does not bear: its topic only; praise words over requests: a request (label_claims)

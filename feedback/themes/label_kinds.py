@@ -1,0 +1,184 @@
+"""Kinds, not examples: a parent whose shared words are concrete things is named by the kind of problem.
+
+A section of "Bag problems" whose sub-themes are crushed strawberries, a squashed loaf, a broken
+jar, a burst bag, wasteful cardboard, ... shares the words "box" and "glasses" (two children each
+mention one), and :func:`.label._parent_label` names it "Box and glasses problems": two examples,
+not what the section is about. The same for "Peaches and tomatoes problems", "Kid problems",
+"Blueberries and tomatoes". A person would write what happened ("Damaged items", "Packaging
+problems") or the kind of thing ("Food problems").
+
+:func:`kind_label` takes the label :mod:`.label` chose and the candidates it was read from; when
+one of their words is a concrete example (:data:`EXAMPLES`: a food, a household object, a person;
+:func:`is_example`), the group is named, in this order, by
+
+- what its comments say happened (:data:`HAPPENED`: crushed / squashed / broke -> damage; cardboard /
+  plastic / padding -> packaging; missing / wrong / instead -> mistakes; fresh / stale / ripe -> food
+  quality): a kind a child shows when at least ``CHILD`` of its segments say it, naming the group when
+  at least ``KIND`` of its children (two or more) show it; two such kinds with a short word each are
+  named together, as two shared words are ("Packaging and damage problems": :func:`.parent_words.pair`);
+- the class of its examples when all are one class that has a name (peaches and tomatoes: "Food
+  problems", with what its comments do: :func:`.label_words.topic_phrase`);
+- its best shared phrase of two words or more with no example in it, else its best shared word that
+  is no example with what its comments do ("Website problems");
+- when its children share nothing, the main words of its two biggest children that are not examples
+  ("Partner and website" -> "Phone and website": the partner's phone);
+- else the label as it was.
+
+A pair of shared words one of which is a quality of the other ("Quality and food") is written as a
+person would: "Food quality" (:func:`attribute_first`). No WordNet ships offline (nltk's and ``wn``'s
+data are downloads); the word classes here are the few a shop's feedback needs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from feedback.themes import label_words, parent_words, sayings
+from feedback.themes.label_units import Candidate, Unit
+
+CHILD = 0.25  # share of a child's segments saying what happened for the child to show that kind
+KIND = 1 / 3  # share of a group's children showing a kind for it to name the group (two children at least)
+TOPIC = 0.5  # a child's main word is used by this share of its segments (as in label.py)
+
+_FOOD = """apple apples apricot apricots avocado avocados banana bananas bean beans beef berry berries biscuit
+biscuits blueberry blueberries bread breads broccoli bun buns butter cabbage cake cakes carrot carrots cauliflower
+cereal cheese cherry cherries chicken chocolate coffee courgette courgettes crisps cucumber cucumbers egg eggs fish
+flour fruit fruits garlic grape grapes ham juice kiwi lamb leek leeks lemon lemons lettuce lime limes loaf loaves
+mango mangoes meat melon melons milk mince mushroom mushrooms nectarine nectarines onion onions orange oranges pasta
+peach peaches pear pears peas pepper peppers pineapple plum plums pork potato potatoes raspberry raspberries rice
+salad salmon sausage sausages spinach steak strawberry strawberries sweetcorn tea toast tomato tomatoes tuna
+turkey veg vegetable vegetables water wine yoghurt yogurt"""
+_OBJECTS = """bottle bottles box boxes can cans carton cartons crate crates glass glasses jar jars lid lids pot pots
+punnet punnets tin tins tray trays tub tubs"""
+_PEOPLE = """baby babies boy boys brother child children dad daughter family girl girls grandchildren husband kid
+kids mum mother father neighbour partner sister son wife"""
+EXAMPLES: dict[str, str] = {
+    **{w: "food" for w in _FOOD.split()}, **{w: "objects" for w in _OBJECTS.split()},
+    **{w: "people" for w in _PEOPLE.split()}}
+CLASS_TOPIC = {"food": "food"}  # a class a group is named by with what its comments do ("Food problems")
+
+# What comments say happened: (labels, a short word for two kinds together or "", the words that say it).
+HAPPENED: list[tuple[list[str], str, re.Pattern[str]]] = [
+    (["Damaged items", "Damaged goods", "Items damaged"], "damage",
+     re.compile(r"\b(?:crush|squash|squish|smash|broke|broken|break|burst|dent|crack|damag|bruis|leak|spill|"
+                r"split)\w*", re.IGNORECASE)),
+    (["Packaging problems", "Packaging complaints", "Packaging issues"], "packaging",
+     re.compile(r"\b(?:packag|packing|cardboard|plastic|wrapp|padding|polystyrene|recycl|wasteful)\w*",
+                re.IGNORECASE)),
+    (["Wrong or missing items", "Order mistakes", "Missing items"], "",
+     re.compile(r"\b(?:missing|wrong|instead|substitut|swapped|forgot|left out|never (?:came|arrived))\w*",
+                re.IGNORECASE)),
+    (["Food quality", "Freshness", "Produce quality"], "quality",
+     re.compile(r"\b(?:fresh|stale|ripe|unripe|rotten|mouldy|moldy|tasty|tasteless|quality|bruised|off)\b",
+                re.IGNORECASE)),
+]
+# Nouns that are a quality of another noun ("food quality", "delivery times"), written after it.
+# Two of them together stay a pair ("Price and quality").
+ATTRIBUTES = frozenset({"quality", "freshness", "choice", "range", "variety", "availability", "condition",
+                        "size", "sizes", "price", "prices", "value", "cost", "costs"})
+
+
+def is_example(key: str) -> bool:
+    """Whether a word of ``key`` is a concrete example (a food, an object, a person: :data:`EXAMPLES`)."""
+    return any(w in EXAMPLES for w in key.lower().split())
+
+
+def kind_label(label: str, picked: Sequence[Candidate], free: Sequence[Candidate], unit: Unit, used: set[str],
+               negative: float, positive: float) -> tuple[str, list[Candidate]]:
+    """``label`` (from ``picked``) or, when ``picked`` names examples, the kind (see the module docstring)."""
+    flipped = attribute_first(picked, used)
+    if flipped:
+        return flipped, list(picked)
+    if not picked or not any(is_example(c.key) for c in picked):
+        return label, list(picked)
+    happened = _happened(unit, used, negative)
+    if happened:
+        return happened, []
+    classes = {EXAMPLES[w] for c in picked for w in c.key.split() if w in EXAMPLES}
+    topic = CLASS_TOPIC.get(next(iter(classes))) if len(classes) == 1 else None
+    if topic:
+        for text in (_by_side(topic, unit, used, negative, positive),
+                     label_words.topic_phrase(topic, unit.docs, unit.sentiment, negative, topic, positive, used)):
+            if text and text.lower() not in used:
+                return text, []
+    plain = [c for c in free if not is_example(c.key) and not label_words.is_name(c.key)
+             and not (c.words == 1 and parent_words.vague(c.key))]
+    phrase = next((c for c in plain if c.words > 1), None)
+    if phrase and phrase.text.lower() not in used:
+        return sayings.capitalise(phrase.text), [phrase]
+    for word in [c for c in plain if c.words == 1][:1]:
+        text = label_words.topic_phrase(word.key, unit.docs, unit.sentiment, negative, word.text, positive, used)
+        if text.lower() not in used:
+            return text, [word]
+    topics = _child_topics(unit)  # the children share nothing: the main words of the biggest, not examples
+    if len(topics) >= 2:
+        text = sayings.capitalise(f"{topics[0].text} and {topics[1].text}")
+        if text.lower() not in used:
+            return text, topics[:2]
+    return label, list(picked)
+
+
+def attribute_first(picked: Sequence[Candidate], used: set[str]) -> str | None:
+    """ "Food quality" for the shared words "quality" and "food" (a quality of a thing: :data:`ATTRIBUTES`);
+    None for any other pick, or when that label is taken."""
+    if len(picked) != 2 or any(c.words > 1 for c in picked):
+        return None
+    first, second = picked
+    if (first.key in ATTRIBUTES) == (second.key in ATTRIBUTES):
+        return None
+    thing, quality = (second, first) if first.key in ATTRIBUTES else (first, second)
+    text = sayings.capitalise(f"{label_words.JOINED.get(thing.key, thing.key)} {quality.text.lower()}")
+    return None if text.lower() in used else text
+
+
+def _happened(unit: Unit, used: set[str], negative: float) -> str | None:
+    """What most of the group's children say happened (:data:`HAPPENED`), as a label not in ``used``."""
+    children = unit.children or [unit]
+    shown: list[tuple[int, int]] = []  # (children showing it, index in HAPPENED)
+    for i, (_, _, words) in enumerate(HAPPENED):
+        showing = sum(bool(c.docs) and sum(bool(words.search(d)) for d in c.docs) / len(c.docs) >= CHILD
+                      for c in children)
+        if showing >= max(2, KIND * len(children)) or (len(children) == 1 and showing):
+            shown.append((showing, i))
+    shown.sort(key=lambda s: (-s[0], s[1]))
+    if len(shown) >= 2 and HAPPENED[shown[0][1]][1] and HAPPENED[shown[1][1]][1]:
+        text = parent_words.pair(HAPPENED[shown[0][1]][1], HAPPENED[shown[1][1]][1], unit.sentiment, negative)
+        if text.lower() not in used:
+            return text
+    return next((lab for _, i in shown for lab in HAPPENED[i][0] if lab.lower() not in used), None)
+
+
+def _by_side(topic: str, unit: Unit, used: set[str], negative: float, positive: float) -> str | None:
+    """ "<Topic> praise" / "<Topic> problems" when at least ``CLAIM`` of the group's segments are in
+    children on that side (:func:`.parent_words.side`: best blueberries, perfect avocados, fantastic
+    bread -> "Food praise"), the next word for the head when taken; else None."""
+    children = unit.children or [unit]
+    total = sum(c.size or len(c.docs) for c in children)
+    if not total:
+        return None
+    for sign, head in ((1, "praise"), (-1, "problems")):
+        on = sum(c.size or len(c.docs) for c in children
+                 if parent_words.side(c.docs, negative, positive, c.sentiment) == sign)
+        if on >= parent_words.CLAIM * total:
+            labels = [f"{topic[:1].upper()}{topic[1:]} {word}" for word in label_words.HEADS[head]]
+            return next((lab for lab in labels if lab.lower() not in used), None)
+    return None
+
+
+def _child_topics(unit: Unit) -> list[Candidate]:
+    """The main word of each child (used by ``TOPIC`` of its segments or more, most used; as the two
+    words every segment using it writes: "home page"), biggest child first, leaving out examples, names,
+    vague words and the same word twice."""
+    found: list[Candidate] = []
+    for child in sorted(unit.children, key=lambda c: -len(c.docs)):
+        singles = [k for k in child.eligible if " " not in k and child.share[k] >= TOPIC and not is_example(k)
+                   and not label_words.is_name(k) and not parent_words.vague(k)]
+        if not singles:
+            continue
+        best = min(singles, key=lambda k: (-child.df[k], k))
+        best = min((k for k in child.eligible if best in k.split() and child.df[k] == child.df[best]
+                    and not is_example(k) and k.count(" ") < 2), key=lambda k: (-len(k), k))  # "home page"
+        if not any(best.startswith(f.key) or f.key.startswith(best) for f in found):
+            found.append(Candidate(best, sayings.most_written(child.written[best]), 0.0, child.share[best]))
+    return found

@@ -1,0 +1,98 @@
+"""A parent or section whose shared words are concrete examples (foods, objects, people) is named by
+the kind: what its comments say happened, the class of its examples, or a shared phrase with no
+example in it (feedback/themes/label_kinds.py; the sample's sections were "Box and glasses problems",
+"Blueberries and tomatoes", "Kid problems", "Quality and food")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from feedback.themes import label_kinds, phrases
+from feedback.themes.label import label_parents
+from feedback.themes.label_units import Candidate
+
+from .conftest import need
+
+DAMAGE = [
+    ["The strawberries came crushed at the bottom of the box.", "My strawberries were crushed in the box.",
+     "Strawberries crushed under the glasses in the box."],
+    ["Two glasses arrived broken in the box.", "The glasses were broken when the box came.",
+     "Both glasses broke in the box."],
+    ["Far too much cardboard and plastic packaging.", "So much cardboard and plastic packaging for a few glasses.",
+     "Cardboard and plastic packaging everywhere."],
+    ["Wasteful packaging, a huge box for one jar.", "Wasteful packaging again, glasses wrapped in plastic.",
+     "Such wasteful packaging in the box."],
+]
+FOOD_PRAISE = [
+    ["Best blueberries I've had in ages.", "Best blueberries in ages, and lovely tomatoes.", "The best blueberries ever."],
+    ["The tomatoes were perfect and tasty.", "Perfect tomatoes, lasted all week.",
+     "Lovely tomatoes, perfect with the blueberries."],
+    ["The avocados were perfect.", "Perfect avocados, really lovely.", "Lovely avocados and tomatoes."],
+]
+MISTAKES = [
+    ["My kid wanted toast for tea but got the wrong bread.", "The kid got the wrong bread again.",
+     "Wrong bread, my kid was upset."],
+    ["Wrong flavour crisps for my kid.", "The wrong flavour came, my kid hates it.", "Wrong flavour yoghurt for the kid."],
+    ["The bill was wrong, charged twice for the kid's juice.", "Wrong bill again.", "My bill was wrong."],
+]
+APART = [  # nothing shared but a person
+    ["My partner tried it too, both the same.", "My partner tried as well, same result.", "Same for my partner.",
+     "My partner has the same."],
+    ["Had to use the website instead.", "Had to use the website instead.", "Used the website instead."],
+    ["The home page loads, then it closes.", "It opens the home page and closes.", "Home page then it closes."],
+]
+PRICES = [
+    ["Prices are good value.", "Good value for the prices.", "Prices are fair, good value."],
+    ["Great value and low prices.", "Value is good, prices are low.", "Low prices, great value."],
+]
+
+
+@pytest.fixture(scope="module")
+def parser() -> Any:
+    nlp = phrases.load_parser()
+    need(nlp is not None, f"{phrases.DEFAULT_MODEL} is not installed: label phrases need its parser")
+    return nlp
+
+
+@pytest.mark.parametrize(("children", "taken", "expected"), [
+    (DAMAGE, [], "Damage and packaging problems"),  # was "Glasses and box problems"
+    (DAMAGE, ["Damage and packaging problems"], "Damaged items"),
+    (FOOD_PRAISE, [], "Food praise"),  # was "Tomatoes and blueberries"
+    (FOOD_PRAISE, ["Food praise"], "Food compliments"),
+    (MISTAKES, [], "Wrong or missing items"),  # was "Kid problems"
+    (MISTAKES, ["Wrong or missing items"], "Order mistakes"),
+    (APART, [], "Website and home page"),  # was "Partner and website"
+    (PRICES, [], "Prices and value"),  # no example: as before
+])
+def test_a_group_of_examples_is_named_by_the_kind(parser: Any, children: list[list[str]], taken: list[str],
+                                                  expected: str) -> None:
+    assert label_parents({"p": children}, ["p"], taken=taken)["p"].label == expected
+
+
+@pytest.mark.parametrize(("key", "example"), [
+    ("tomatoes", True), ("box", True), ("glasses", True), ("kid", True), ("partner", True),
+    ("best blueberries", True), ("food", False), ("bag", False), ("refund", False), ("delivery slot", False),
+])
+def test_what_is_an_example(key: str, example: bool) -> None:
+    assert label_kinds.is_example(key) is example
+
+
+def _words(*keys: str) -> list[Candidate]:
+    return [Candidate(k, k, 1.0, 0.5) for k in keys]
+
+
+@pytest.mark.parametrize(("picked", "used", "expected"), [
+    (_words("quality", "food"), set(), "Food quality"),
+    (_words("food", "quality"), set(), "Food quality"),
+    (_words("quality", "food"), {"food quality"}, None),
+    (_words("prices", "value"), set(), None),  # both are qualities: a pair
+    (_words("price", "quality"), set(), None),
+    (_words("range", "bread"), set(), "Bread range"),
+    (_words("checkout", "refund"), set(), None),
+    (_words("quality"), set(), None),
+])
+def test_a_quality_of_a_thing_is_written_after_it(picked: list[Candidate], used: set[str],
+                                                   expected: str | None) -> None:
+    assert label_kinds.attribute_first(picked, used) == expected
