@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import silhouette_score
 
-from feedback.themes import hierarchy, parent_words
+from feedback.themes import hierarchy, label_claims
 
 
 @pytest.mark.parametrize(("points", "weights", "merges"), [
@@ -184,7 +184,7 @@ def test_a_themes_side_is_read_from_its_best_segments(docs: list[str], expected:
     ("I want more choice", False), ("The staff were lovely", False), ("", False),
 ])
 def test_what_asks_the_company_to_do_something(text: str, asks: bool) -> None:
-    assert parent_words.asks(text) is asks
+    assert label_claims.asks(text) is asks
 
 
 def two_sided(seed: int = 11) -> tuple[np.ndarray, list[int]]:

@@ -393,7 +393,7 @@ def _request(doc: str) -> bool:
 def opens_with_request(doc: str) -> bool:
     """Opens with a word that tells the company what to do ("Respect the no-substitutes setting"), not
     a question. From the words alone, so the same text always gets the same answer, whatever this
-    process parsed before (the top level's grouping reads it: :func:`.parent_words.asks`)."""
+    process parsed before (the top level's grouping reads it: :func:`.label_claims.asks`)."""
     words = doc.lower().replace("’", "'").split()
     return bool(words) and words[0] in _IMPERATIVES and not doc.rstrip().endswith("?")
 
