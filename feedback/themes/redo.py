@@ -100,17 +100,8 @@ def _status(db: sqlite_utils.Database, theme: int) -> str | None:
 def redo(db: sqlite_utils.Database, edit_id: int | None = None) -> Edit:
     """Redo the undone edit ``edit_id`` (None: the one undone last) and return it; a
     :class:`.ThemeError` says why not when it cannot be redone."""
-    if edit_id is None:
-        found = edit_log.edits(db, "undone_at is not null", limit=1, order="step")
-        if not found:
-            recorded = db.execute("select count(*) from theme_edits").fetchone()[0]
-            raise ThemeError("nothing to redo: no edit is undone" if recorded else
-                             "nothing to redo: no theme edit is recorded")
-    else:
-        found = edit_log.edits(db, "id = ?", [edit_id])
-        if not found:
-            raise ThemeError(f"no edit #{edit_id} (`feedback themes undo --list` shows the recent ones)")
-    edit = found[0]
+    edit = undo.chosen(db, edit_id, "undone_at is not null", "nothing to redo: no edit is undone",
+                       "nothing to redo: no theme edit is recorded")
     refused = why_not(db, edit)
     if refused:
         raise ThemeError(f"cannot redo {_named(edit)}: {refused}")

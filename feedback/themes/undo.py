@@ -76,21 +76,26 @@ def _where(theme: int | None) -> str:
     return "no theme" if theme is None else f"theme #{theme}"
 
 
-def undo(db: sqlite_utils.Database, edit_id: int | None = None) -> Edit:
-    """Undo the edit ``edit_id`` (None: the latest done or redone, not undone) and return it; a
-    :class:`.ThemeError` says why not when it cannot be undone."""
+def chosen(db: sqlite_utils.Database, edit_id: int | None, latest: str, none_left: str, none_recorded: str) -> Edit:
+    """The edit ``edit_id``, or (None) the last by step of those ``latest`` (SQL) holds; a
+    :class:`.ThemeError` with ``none_left`` / ``none_recorded`` when there is none."""
     if edit_id is None:
-        found = edit_log.edits(db, "undone_at is null", limit=1, order="step")
+        found = edit_log.edits(db, latest, limit=1, order="step")
         if not found:
             recorded = db.execute("select count(*) from theme_edits").fetchone()[0]
-            raise ThemeError("nothing to undo: every edit recorded is undone already" if recorded else
-                             "nothing to undo: no theme edit is recorded (edits made before `themes undo` existed"
-                             " cannot be undone)")
+            raise ThemeError(none_left if recorded else none_recorded)
     else:
         found = edit_log.edits(db, "id = ?", [edit_id])
         if not found:
             raise ThemeError(f"no edit #{edit_id} (`feedback themes undo --list` shows the recent ones)")
-    edit = found[0]
+    return found[0]
+
+
+def undo(db: sqlite_utils.Database, edit_id: int | None = None) -> Edit:
+    """Undo the edit ``edit_id`` (None: the latest done or redone, not undone) and return it; a
+    :class:`.ThemeError` says why not when it cannot be undone."""
+    edit = chosen(db, edit_id, "undone_at is null", "nothing to undo: every edit recorded is undone already",
+                  "nothing to undo: no theme edit is recorded (edits made before `themes undo` existed cannot be undone)")
     refused = why_not(db, edit)
     if refused:
         raise ThemeError(f"cannot undo {_named(edit)}: {refused}")
