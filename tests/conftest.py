@@ -154,3 +154,14 @@ def embedder() -> Any:
     from feedback.embed import Embedder
 
     return Embedder()
+
+
+@pytest.fixture(scope="session")
+def edits_fitted(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Path:
+    """A warehouse fitted once, with the real model and the default settings, on 260 sample comments
+    (seed 5): the undo and redo tests each take a copy of it (tests.themes_fixtures.copy_of)."""
+    from feedback.themes import ThemeSettings
+    from tests.themes_fixtures import fitted_warehouse, sample_comments
+
+    texts = [t for t, _ in sample_comments(seed=5, per_theme=20)[:260]]
+    return fitted_warehouse(tmp_path_factory.mktemp("edits"), texts, embedder, ThemeSettings())

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from feedback.samples.company import THEMES, add_typo, fill
@@ -184,3 +186,24 @@ def test_short_comment_words_only_with_english_first() -> None:
     assert detect_language("Trop cher", ["en", "de"]) == "en"
     # long comments are lingua's
     assert short_comment_language("Trop cher trop cher trop cher", DEFAULT_LANGUAGES) is None
+
+
+@pytest.mark.parametrize("content", [b"", b"not an npy file", b"\x93NUMPY\x01\x00broken"])
+def test_a_broken_lexicon_cache_is_built_again_and_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           content: bytes) -> None:
+    from feedback.text import lexicons
+
+    monkeypatch.setenv("FEEDBACK_CACHE_DIR", str(tmp_path))
+    built = np.array([64, 128, 192], dtype=np.uint64)
+    calls: list[int] = []
+    monkeypatch.setattr(lexicons, "_build", lambda: calls.append(1) or built)
+    path = lexicons.cache_file("lexicons", ".npy")
+    path.write_bytes(content)
+    lexicons._table.cache_clear()
+    try:
+        assert np.array_equal(lexicons._table(), built) and calls == [1]
+        assert np.array_equal(np.load(path), built)  # replaced whole: the next process reads it
+        lexicons._table.cache_clear()
+        assert np.array_equal(lexicons._table(), built) and calls == [1]  # read, not built again
+    finally:
+        lexicons._table.cache_clear()

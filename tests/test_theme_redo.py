@@ -15,14 +15,13 @@ from click.testing import CliRunner
 
 from feedback.cli.themes import themes as themes_cli
 from feedback.config import load_config
-from feedback.embed import Embedder
 from feedback.pipeline import publish_archive
 from feedback.themes import ThemeSettings, merge, pin, rename, split, store
 from feedback.themes.edits import ThemeError, group, move, placements
 from feedback.themes.history_words import describe
 from feedback.themes.redo import redo
 from feedback.themes.undo import undo
-from tests.themes_fixtures import copy_of, fitted_warehouse, sample_comments, shaped_warehouse
+from tests.themes_fixtures import biggest, copy_of, shaped_warehouse
 
 # when a row was last written (every edit, undo, redo and statistics refresh writes it)
 NOISE = ("updated_at",)
@@ -294,23 +293,12 @@ def test_edit_words_for_a_redo() -> None:
 
 # --- the real model -------------------------------------------------------------------------
 
-SETTINGS = ThemeSettings()
-DATA = sample_comments(seed=5, per_theme=20)
-
-
-@pytest.fixture(scope="module")
-def fitted(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Path:
-    return fitted_warehouse(tmp_path_factory.mktemp("redo"), [t for t, _ in DATA[:260]], embedder, SETTINGS)
+SETTINGS = ThemeSettings()  # as the shared fitted warehouse (conftest.edits_fitted)
 
 
 @pytest.fixture
-def db(fitted: Path, tmp_path: Path) -> sqlite_utils.Database:
-    return copy_of(fitted, tmp_path)
-
-
-def biggest(db: sqlite_utils.Database, n: int) -> list[int]:
-    return [r[0] for r in db.execute("select id from themes where status = 'active' order by size desc, id limit ?",
-                                     [n])]
+def db(edits_fitted: Path, tmp_path: Path) -> sqlite_utils.Database:
+    return copy_of(edits_fitted, tmp_path)
 
 
 @pytest.mark.slow

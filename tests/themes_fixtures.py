@@ -104,3 +104,9 @@ def shaped_warehouse(path: Path) -> sqlite_utils.Database:
     store.refresh_theme_stats(db, full=True)
     db.conn.commit()
     return db
+
+
+def biggest(db: sqlite_utils.Database, n: int) -> list[int]:
+    """The ``n`` largest active themes' ids, largest first."""
+    return [r[0] for r in db.execute("select id from themes where status = 'active' order by size desc, id limit ?",
+                                     [n])]

@@ -17,16 +17,13 @@ lingua reads letters, not words: to it "Trop cher" is as likely German as French
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
-from feedback.text.words import _cached_tables, cache_file, english_words
-
-log = logging.getLogger(__name__)
+from feedback.text.words import _cached_tables, cache_file, english_words, keep_in_cache
 
 LEXICON_LANGUAGES = ("fr", "de", "es", "it", "pt", "nl")  # the bit order of the mask
 COMMON_ENGLISH = -12.0  # en_lexeme_prob (natural log of the share of web tokens): 'steven' -12.2 is below
@@ -75,24 +72,15 @@ def _key(word: str) -> int:
 
 @lru_cache(maxsize=1)
 def _table() -> np.ndarray:
-    import os
-
     path = cache_file("lexicons", ".npy")
     try:
         table = np.load(path, mmap_mode="r")
         if table.dtype == np.uint64 and table.ndim == 1:
             return table
-    except (OSError, ValueError):
+    except (OSError, ValueError, EOFError):  # missing, broken or empty (EOFError): built again
         pass
     table = _build()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        with open(temporary, "wb") as handle:
-            np.save(handle, table)
-        os.replace(temporary, path)
-    except OSError as exc:
-        log.debug("word-form lexicons not cached at %s: %s", path, exc)
+    keep_in_cache(path, lambda handle: np.save(handle, table))
     return table
 
 

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,6 @@ def _cached_tables(name: str, compute: Callable[[], tuple[list[str], ...]]) -> t
     run, every worker pool and every test process paid. A missing, stale or unreadable cache is
     recomputed; an unwritable one is only skipped."""
     import json
-    import os
 
     path = cache_file(name, ".json")
     try:
@@ -74,14 +74,24 @@ def _cached_tables(name: str, compute: Callable[[], tuple[list[str], ...]]) -> t
     except (OSError, ValueError):
         pass
     computed = compute()
+    keep_in_cache(path, lambda handle: handle.write(json.dumps(computed).encode("utf-8")))
+    return tuple(frozenset(x) for x in computed)
+
+
+def keep_in_cache(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write a cache file whole or not at all (``write`` fills a temporary file, renamed over
+    ``path``), so a process reading it meanwhile never sees half of it; a cache that cannot be
+    written is only skipped (logged), as the table is computed again next time."""
+    import os
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(computed), encoding="utf-8")
+        with open(temporary, "wb") as handle:
+            write(handle)
         os.replace(temporary, path)
     except OSError as exc:
-        log.debug("word tables not cached at %s: %s", path, exc)
-    return tuple(frozenset(x) for x in computed)
+        log.debug("not cached at %s: %s", path, exc)
 
 
 def cache_file(name: str, suffix: str) -> Path:
