@@ -64,6 +64,7 @@ def test_released_migration_names_never_change() -> None:
         "0151_theme_redo",
         "0160_calibration_anchors",
         "0170_theme_sections",
+        "0180_theme_section_sums",
     ]
 
 
@@ -85,7 +86,7 @@ def test_a_migration_out_of_order_or_twice_is_refused(name: str, monkeypatch: py
     monkeypatch.setattr(schema, "MIGRATIONS", list(schema.MIGRATIONS))
     with pytest.raises(ValueError, match="duplicate|registered after"):
         schema.migration(name)(lambda db: None)
-    assert schema.MIGRATIONS[-1][0] == "0170_theme_sections"
+    assert schema.MIGRATIONS[-1][0] == "0180_theme_section_sums"
 
 
 def test_a_warehouse_from_a_newer_version_is_refused(tmp_path: Path) -> None:

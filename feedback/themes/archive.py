@@ -47,4 +47,4 @@ def archive_tables(db: sqlite_utils.Database) -> dict[str, list[dict[str, Any]]]
     )
     history = _rows(db, "select id, at, theme_id, event, label, size, details from theme_history order by id")
     return {"themes": themes, "feedback_themes": feedback_themes, "segments": segments,
-            "theme_history": history, "theme_sections": archive_rows(db)}
+            "theme_history": history, "theme_sections": archive_rows(db, recount=True)}

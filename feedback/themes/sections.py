@@ -27,7 +27,9 @@ else moves them: a theme born at night, or one an analyst's edit moves, merges o
 under "Other sub-themes"). An edit records the theme rows as they were, ``section_id`` included,
 so undoing it puts the theme back in its section (:mod:`.undo`; a fit in between makes the edit
 impossible to undo anyway). The archive gets a ``theme_sections`` table and ``themes.section_id``
-(:func:`archive_rows`, :data:`SECTION_COLUMN`).
+(:func:`archive_rows`, :data:`SECTION_COLUMN`); a section's distinct comments are kept between runs
+with the themes' sums (:mod:`.sums`, ``theme_section_sums``), so a publish does not count them over
+every segment of the sectioned themes.
 """
 
 from __future__ import annotations
@@ -226,12 +228,14 @@ def unsection(db: sqlite_utils.Database, theme_ids: Iterable[int]) -> None:
         db.execute(f"update themes set section_id = null where id in ({', '.join('?' * len(ids))})", ids)
 
 
-def archive_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+def archive_rows(db: sqlite_utils.Database, recount: bool = False) -> list[dict[str, Any]]:
     """The published ``theme_sections``: per section its entry (``parent_id``), ``label``, ``keywords``
     (JSON), ``position`` among its entry's sections (1: the biggest at the fit), and, counted as an
     entry's are (:mod:`.sums`) over its active sub-themes still in it: ``themes``, ``size``
     (segments), ``comments`` (distinct), ``sentiment`` (the mean of their segments'). A section no
-    sub-theme is left in is not published."""
+    sub-theme is left in is not published. ``comments`` is the kept count (``theme_section_sums``,
+    as of the last refresh of the theme statistics); ``recount``: counted again over every segment
+    of the sectioned themes (the same figure; for a rebuild and the tests)."""
     found = db.execute(
         """select x.id, x.parent_id, x.label, x.keywords, x.position, count(t.id), coalesce(sum(s.segments), 0),
                   coalesce(sum(s.sentiment_total), 0), coalesce(sum(s.sentiment_n), 0)
@@ -239,12 +243,8 @@ def archive_rows(db: sqlite_utils.Database) -> list[dict[str, Any]]:
                 and t.status = 'active'
            left join theme_sums s on s.theme_id = t.id
            group by x.id order by x.parent_id, x.position""").fetchall()
-    out = []
-    for sid, parent, lab, words, position, themes, size, total, n in found:
-        comments = db.execute(
-            """select count(distinct s.item_id) from themes t cross join theme_segments s on s.theme_id = t.id
-               where t.section_id = ? and t.parent_id = ? and t.status = 'active'""", [sid, parent]).fetchone()[0]
-        out.append({"id": sid, "parent_id": parent, "label": lab, "keywords": words, "position": position,
-                    "themes": themes, "size": size, "comments": comments,
-                    "sentiment": round(total / sums.SENTIMENT_UNIT / n, 4) if n else None})
-    return out
+    comments = sums.section_comments(db) if recount else sums.read_sections(db)
+    return [{"id": sid, "parent_id": parent, "label": lab, "keywords": words, "position": position,
+             "themes": themes, "size": size, "comments": comments.get(sid, 0),
+             "sentiment": round(total / sums.SENTIMENT_UNIT / n, 4) if n else None}
+            for sid, parent, lab, words, position, themes, size, total, n in found]

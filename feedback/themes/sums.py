@@ -17,6 +17,15 @@ Counted as :func:`recount` counts: a theme's segments are every segment in it, i
 distinct comments among them; a parent's comments are the distinct comments among its active
 children's segments; ``counts`` are the themable segments (all, in no theme) and the comments
 with segments (all, with none themed).
+
+A section of a large entry (:mod:`.sections`) has its distinct comments kept the same way, in
+``theme_section_sums`` (migration 0180): the distinct comments among the segments of the active
+sub-themes in it (of its own entry: what :func:`.sections.archive_rows` publishes). The state keeps
+which theme is in which section; a section whose sub-themes changed since (a fit writes new
+sections, an analyst's edit unsections a theme, an undo or redo puts one back) is counted again
+(its sub-themes' segments only), every other one takes the log's difference, so a night costs
+what is new however many comments the sectioned themes hold. :func:`section_comments` is the count
+over every segment, for a rebuild and the tests.
 """
 
 from __future__ import annotations
@@ -61,23 +70,31 @@ def _micro(value: float | None, unit: int) -> int:
 
 
 def sync(db: sqlite_utils.Database, full: bool = False) -> None:
-    """Bring ``theme_sums`` up to date with the segments (see the module docstring)."""
+    """Bring ``theme_sums`` and ``theme_section_sums`` up to date with the segments (see the module docstring)."""
     state = _state(db)
-    parents = _parents(db)
+    parents, placed = _parents(db), _placed(db)
     logged = db.execute("select count(*) from theme_stats_log").fetchone()[0]
     with db.atomic():
         if full or state is None or not _same_parents(db, state["parents"], parents) or (
                 logged > max(FULL_MIN, FULL_SHARE * state["counts"]["segments"])):
-            recount(db, parents)
-        elif logged:
-            _apply_log(db, state, parents)
+            recount(db, parents, placed)
+        else:
+            moved = _moved(db, state.get("sections"), placed)
+            if logged:
+                _apply_log(db, state, parents, placed, moved)
+            if moved:
+                _count_sections(db, placed, moved)
+                if not logged:  # else the log's application kept them
+                    _set_state(db, {"parents": parents, "counts": state["counts"], "sections": placed})
         if logged:
             db.execute("delete from theme_stats_log")
 
 
-def recount(db: sqlite_utils.Database, parents: dict[str, int] | None = None) -> None:
-    """Every theme's sums and the counts, from every segment (one pass each)."""
+def recount(db: sqlite_utils.Database, parents: dict[str, int] | None = None,
+            placed: dict[str, int] | None = None) -> None:
+    """Every theme's and section's sums and the counts, from every segment (one pass each)."""
     parents = _parents(db) if parents is None else parents
+    placed = _placed(db) if placed is None else placed
     found: dict[int, Sums] = {}
     for theme_id, segments, comments, s_total, s_n, c_total, c_n, first, last in db.execute(
         f"""select s.theme_id, count(*), count(distinct s.item_id),
@@ -113,7 +130,8 @@ def recount(db: sqlite_utils.Database, parents: dict[str, int] | None = None) ->
               "comments": int(comments), "comment_outliers": int(comment_outliers)}
     db.execute("delete from theme_sums")
     _write(db, found)
-    _set_state(db, {"parents": parents, "counts": counts})
+    _count_sections(db, placed, None)
+    _set_state(db, {"parents": parents, "counts": counts, "sections": placed})
 
 
 def counts(db: sqlite_utils.Database) -> dict[str, int]:
@@ -138,6 +156,62 @@ def read(db: sqlite_utils.Database, theme_ids: list[int] | None = None) -> dict[
     for theme_id, segments, comments, s_total, s_n, c_total, c_n, first, last, reps in rows:
         found[theme_id] = Sums(segments, comments, s_total, s_n, c_total, c_n, first, last, json.loads(reps or "[]"))
     return found
+
+
+def read_sections(db: sqlite_utils.Database, section_ids: list[int] | None = None) -> dict[int, int]:
+    """Kept distinct comments of these sections (all when None); a section with no sub-theme in it has none."""
+    sql = "select section_id, comments from theme_section_sums"
+    if section_ids is None:
+        return dict(db.execute(sql).fetchall())
+    found: dict[int, int] = {}
+    for part in chunks(section_ids):
+        found.update(db.execute(f"{sql} where section_id in ({marks(len(part))})", part).fetchall())
+    return found
+
+
+def section_comments(db: sqlite_utils.Database, section_ids: set[int] | None = None,
+                     placed: dict[str, int] | None = None) -> dict[int, int]:
+    """Distinct comments of these sections (all when None), counted over their sub-themes' segments."""
+    members: dict[int, list[int]] = defaultdict(list)
+    for theme, section in (_placed(db) if placed is None else placed).items():
+        if section_ids is None or section in section_ids:
+            members[section].append(int(theme))
+    found = {}
+    for section, themes in sorted(members.items()):
+        found[section] = db.execute(
+            f"select count(distinct item_id) from theme_segments indexed by idx_theme_segments_theme_id"
+            f" where theme_id in ({marks(len(themes))})", themes).fetchone()[0]
+    return found
+
+
+def _count_sections(db: sqlite_utils.Database, placed: dict[str, int], section_ids: set[int] | None) -> None:
+    """Count these sections again (all when None) from their segments; a section left empty loses its row."""
+    if section_ids is None:
+        db.execute("delete from theme_section_sums")
+    else:
+        for part in chunks(sorted(section_ids)):
+            db.execute(f"delete from theme_section_sums where section_id in ({marks(len(part))})", part)
+    _write_sections(db, section_comments(db, section_ids, placed))
+
+
+def _write_sections(db: sqlite_utils.Database, found: dict[int, int]) -> None:
+    db.conn.executemany("insert or replace into theme_section_sums (section_id, comments) values (?, ?)",
+                        sorted(found.items()))
+
+
+def _placed(db: sqlite_utils.Database) -> dict[str, int]:
+    """Active theme id (as text) -> the section of its own entry it is in (as published)."""
+    return {str(r[0]): r[1] for r in db.execute(
+        "select t.id, x.id from themes t join theme_sections x on x.id = t.section_id and x.parent_id = t.parent_id"
+        " where t.status = 'active' order by t.id")}
+
+
+def _moved(db: sqlite_utils.Database, kept: Any, now: dict[str, int]) -> set[int]:
+    """The sections whose sub-themes changed since ``kept`` (the state's; anything but a mapping: every
+    section, and every kept row)."""
+    if not isinstance(kept, dict):
+        return set(now.values()) | {r[0] for r in db.execute("select section_id from theme_section_sums")}
+    return ({s for t, s in kept.items() if now.get(t) != s} | {s for t, s in now.items() if kept.get(t) != s})
 
 
 def _write(db: sqlite_utils.Database, found: dict[int, Sums]) -> None:
@@ -181,8 +255,10 @@ def _parents(db: sqlite_utils.Database) -> dict[str, int]:
         "select id, parent_id from themes where status = 'active' and parent_id is not null order by id")}
 
 
-def _apply_log(db: sqlite_utils.Database, state: dict[str, Any], parents: dict[str, int]) -> None:
-    """Add the logged changes' difference to the sums (see the module docstring)."""
+def _apply_log(db: sqlite_utils.Database, state: dict[str, Any], parents: dict[str, int],
+               placed: dict[str, int], moved: set[int]) -> None:
+    """Add the logged changes' difference to the sums (see the module docstring); the sections in
+    ``moved`` are left to be counted again."""
     log = db.execute(f"select item_id, segment_id, sign, {_COLUMNS} from theme_stats_log order by seq").fetchall()
     items = sorted({row[0] for row in log})
     after: dict[str, dict[str, Row]] = {item: {} for item in items}
@@ -205,6 +281,8 @@ def _apply_log(db: sqlite_utils.Database, state: dict[str, Any], parents: dict[s
     parent_of = {int(k): v for k, v in parents.items()}
     touched |= {parent_of[t] for t in touched if t in parent_of}
     sums = read(db, sorted(touched))
+    section_of = {int(k): v for k, v in placed.items() if v not in moved}
+    sectioned = read_sections(db, sorted({section_of[t] for t in touched if t in section_of}))
     dated: set[int] = set()  # themes whose dates are read again (they lost a comment of their first or last day)
     went: dict[int, set[str]] = defaultdict(set)  # ids and text hashes of segments that left a theme (or changed score)
     candidates: dict[int, set[str]] = defaultdict(set)  # text hashes that may now represent a theme
@@ -246,6 +324,10 @@ def _apply_log(db: sqlite_utils.Database, state: dict[str, Any], parents: dict[s
             sums.setdefault(parent_id, Sums()).comments += 1
         for parent_id in old_parents - new_parents:
             sums.setdefault(parent_id, Sums()).comments -= 1
+        old_sections = {section_of[t] for t in old_themes if t in section_of}
+        new_sections = {section_of[t] for t in new_themes if t in section_of}
+        for section in old_sections ^ new_sections:
+            sectioned[section] = sectioned.get(section, 0) + (1 if section in new_sections else -1)
         for seg_id in old.keys() | new.keys():
             was, now = old.get(seg_id), new.get(seg_id)
             if was == now:
@@ -266,7 +348,8 @@ def _apply_log(db: sqlite_utils.Database, state: dict[str, Any], parents: dict[s
                left join items i indexed by idx_items_probe on i.id = s.item_id where s.theme_id = ?""",
             [theme_id]).fetchone()
     _write(db, sums)
-    _set_state(db, {"parents": parents, "counts": counts})
+    _write_sections(db, sectioned)
+    _set_state(db, {"parents": parents, "counts": counts, "sections": placed})
 
 
 def _texts_of(db: sqlite_utils.Database, seg_ids: list[str]) -> set[str]:

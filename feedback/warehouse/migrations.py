@@ -7,7 +7,8 @@ Numbering: 0001-0009 landing, items and run log; 0010-0019 theme engine; 0020-00
 e-mail channel; 0030-0039 public reviews; 0040-0049 the feedback form; 0050-0059 actions; 0060-0069 publishing;
 0080-0089 the sentiment check's counts;
 0120-0129 the nightly run's probes; 0140-0149 the themes' kept sums; 0150-0159 analysts' edits, to undo and redo;
-0160-0169 the sentiment calibration's checks; 0170-0179 the sections of large top-level entries.
+0160-0169 the sentiment calibration's checks; 0170-0179 the sections of large top-level entries;
+0180-0189 the sections' kept sums.
 """
 
 from __future__ import annotations
@@ -483,3 +484,14 @@ def _m0170(db: sqlite_utils.Database) -> None:
                " label text not null, keywords text not null, position integer not null, created_at text)")
     db.execute("create index idx_theme_sections_parent on theme_sections (parent_id)")
     db.execute("alter table themes add column section_id integer")
+
+
+@migration("0180_theme_section_sums")  # the sections' kept sums (feedback/themes/sums.py): 0180-0189
+def _m0180(db: sqlite_utils.Database) -> None:
+    # Each section's distinct comments kept between runs as the themes' are (a publish reads them, not every
+    # segment of the sectioned themes), backfilled here (the next refresh, whose state has no sections yet,
+    # counts them once more, so a segment change still waiting in the log is not added twice).
+    db.execute("create table if not exists theme_section_sums (section_id integer primary key, comments integer not null)")
+    db.execute("""insert or replace into theme_section_sums select t.section_id, count(distinct s.item_id) from themes t
+                  join theme_sections x on x.id = t.section_id and x.parent_id = t.parent_id and t.status = 'active'
+                  left join theme_segments s on s.theme_id = t.id group by t.section_id""")
