@@ -18,11 +18,13 @@ import sqlite_utils
 
 from feedback.embed import Embedder
 from feedback.serve.queries import OTHER_SUB_THEMES, in_sections
-from feedback.themes import ThemeSettings, hierarchy, merge, recluster, sections
+from feedback.themes import ThemeSettings, hierarchy, merge, recluster, sections, store
 from feedback.themes.edits import move
+from feedback.themes.engine import update_themes
+from feedback.themes.redo import redo
 from feedback.themes.undo import undo
 from tests.page_helpers import get
-from tests.themes_fixtures import copy_of, fitted_warehouse, sample_comments
+from tests.themes_fixtures import add_comments, copy_of, fitted_warehouse, sample_comments
 
 from .conftest import empty_archive
 
@@ -179,6 +181,44 @@ def test_an_edit_unsections_the_themes_it_changes_and_its_undo_puts_them_back(db
     merge(db, target, [source])
     assert db.execute("select count(*) from themes where id in (?, ?) and section_id is null",
                       [target, source]).fetchone()[0] == 2
+
+
+
+def test_published_section_comments_are_the_full_count_after_nights_edits_and_fits(
+        db: sqlite_utils.Database, embedder: Embedder) -> None:
+    def published() -> dict[int, dict[str, Any]]:  # kept (what a publish reads) == counted over every segment
+        kept = sections.archive_rows(db)
+        assert kept == sections.archive_rows(db, recount=True)
+        return {r["id"]: r for r in kept}
+
+    assert published()  # after the fit
+    add_comments(db, [t for t, _ in DATA[260:300]], "night", day="2024-06-01")
+    assert update_themes(db, SETTINGS, embedder)["mode"] != "fit"
+    night = published()
+    # a comment whose two segments move into two sub-themes of one section (as a night's claim moves them):
+    # the section gains one comment
+    section = next(sid for sid, r in night.items() if r["themes"] >= 2)
+    a, b = [r[0] for r in db.execute("select id from themes where section_id = ? and status = 'active' order by id"
+                                     " limit 2", [section])]
+    item = db.execute("""select item_id from theme_segments group by item_id having count(*) >= 2 and
+                         sum(coalesce(theme_id in (select id from themes where section_id = ?), 0)) = 0
+                         limit 1""", [section]).fetchone()[0]
+    first, second = [r[0] for r in db.execute("select id from theme_segments where item_id = ? order by seq limit 2",
+                                              [item])]
+    db.execute("update theme_segments set theme_id = ?, score = 0.7 where id = ?", [a, first])
+    db.execute("update theme_segments set theme_id = ?, score = 0.7 where id = ?", [b, second])
+    store.refresh_theme_stats(db)
+    assert published()[section]["comments"] == night[section]["comments"] + 1
+    # an edit that unsections a sub-theme, its undo, its redo; then a re-cluster
+    home = db.execute("select parent_id from themes where id = ?", [a]).fetchone()[0]
+    move(db, a, next(p for p in children_of(db) if p != home))
+    assert published()[section]["themes"] == night[section]["themes"] - 1
+    undo(db)
+    assert published()[section]["comments"] == night[section]["comments"] + 1
+    redo(db)
+    assert published()[section]["themes"] == night[section]["themes"] - 1
+    recluster(db, SETTINGS, embedder)
+    assert published()
 
 
 # --- the pages --------------------------------------------------------------------------------
