@@ -63,30 +63,68 @@ def section_count(children: int) -> int:
     return max(FEWEST, min(MOST, int(children / PER_SECTION + 0.5)))
 
 
-def sections_of(centroids: np.ndarray, sizes: Sequence[int]) -> list[list[int]]:
+def sections_of(centroids: np.ndarray, sizes: Sequence[int], sides: Sequence[int] | None = None) -> list[list[int]]:
     """The sections of an entry's sub-themes: lists of their indices (each in index order), the
     biggest section (segments) first, ties by first index; [] when there are too few to section, or
-    when they are so scattered that no cut leaves two sections of two or more."""
+    when they are so scattered that no cut leaves two sections of two or more.
+
+    ``sides``: each sub-theme's side (:func:`.hierarchy.side`: +1 praise, -1 complaints and requests,
+    0 neither; None: not read). An entry with both sides, each holding ``hierarchy.SIDE_SHARE`` of its
+    segments and two sub-themes, is first split by side (:func:`.hierarchy.by_side`) and each side cut
+    by Ward on its own, the sections shared between the sides by their sub-themes (:func:`_shares`);
+    then a sub-theme on its section's smaller side moves to a section leaning its way when that is
+    about as near (:func:`.hierarchy.moved`), as the top level does."""
     k = centroids.shape[0]
     wanted = section_count(k)
     if not wanted:
         return []
-    if len(sizes) != k:
-        raise ValueError(f"one size per sub-theme is needed: {len(sizes)} for {k} sub-themes")
+    if len(sizes) != k or (sides is not None and len(sides) != k):
+        raise ValueError(f"one size (and side) per sub-theme is needed: {len(sizes)} for {k} sub-themes")
     unit = centroids.astype(np.float64)
     unit /= np.maximum(np.linalg.norm(unit, axis=1, keepdims=True), 1e-12)
     weights = np.maximum(np.asarray(sizes, dtype=np.float64), 1.0)
-    merges = hierarchy.weighted_ward(unit, np.ones(k))  # unweighted: see the module docstring
+    signs = np.asarray(sides if sides is not None else [0] * k)
+    parts = hierarchy.by_side(list(range(k)), unit, weights, signs)
     found: list[list[int]] = []
+    for part, count in zip(parts, _shares(wanted, [len(p) for p in parts]), strict=True):
+        found += [[part[i] for i in g] for g in _cut(unit[part], weights[part], count)]
+    if sides is not None:
+        found = [sorted(g) for g in hierarchy.moved(found, unit, weights, signs) if g]
+    if len(found) < FEWEST:  # one section is a heading over the whole list
+        return []
+    found.sort(key=lambda g: (-float(weights[g].sum()), g[0]))
+    return found
+
+
+def _shares(wanted: int, lengths: list[int]) -> list[int]:
+    """``wanted`` sections shared between parts of ``lengths`` sub-themes: in proportion (largest
+    remainders first, ties: the first part), at least one each."""
+    if len(lengths) == 1:
+        return [wanted]
+    total = sum(lengths)
+    exact = [wanted * n / total for n in lengths]
+    counts = [max(1, int(x)) for x in exact]
+    for n in sorted(range(len(lengths)), key=lambda n: (-(exact[n] - int(exact[n])), n)):
+        if sum(counts) >= max(wanted, len(lengths)):
+            break
+        counts[n] += 1
+    return counts
+
+
+def _cut(unit: np.ndarray, weights: np.ndarray, wanted: int) -> list[list[int]]:
+    """Unweighted Ward's cut of these sub-themes into ``wanted`` groups of two or more (a group of one
+    joins the nearest and the cut is taken finer), or as many as any cut gives; one group for 1."""
+    k = unit.shape[0]
+    if wanted <= 1 or k < 4:
+        return [list(range(k))]
+    merges = hierarchy.weighted_ward(unit, np.ones(k))  # unweighted: see the module docstring
+    found: list[list[int]] = [list(range(k))]
     for count in range(wanted, k + 1):
         cut = _without_singles(_groups(hierarchy.cut(merges, k, count)), unit, weights)
         if len(cut) > len(found):  # scattered sub-themes may never give enough: the most they give
             found = cut
         if len(found) >= wanted:
             break
-    if len(found) < FEWEST:  # one section is a heading over the whole list
-        return []
-    found.sort(key=lambda g: (-float(weights[g].sum()), g[0]))
     return found
 
 
@@ -140,8 +178,9 @@ def write_sections(db: sqlite_utils.Database, leaf_ids: list[int], leaf_vecs: np
         kids = children[parent]
         if parent not in entries or not section_count(len(kids)):
             continue
+        sides = [hierarchy.side(docs_of.get(t, []), tones_of.get(t, [])) for t in kids]  # as the top level reads them
         groups = [[kids[i] for i in g] for g in sections_of(leaf_vecs[[row_of[t] for t in kids]],
-                                                             [sizes.get(t, 0) for t in kids])]
+                                                             [sizes.get(t, 0) for t in kids], sides)]
         if not groups:  # too scattered for two sections of two
             continue
         names = section_labels(groups, docs_of, tones_of, taken, keywords, model, leaves)
