@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from themes_samples import processed_warehouse  # noqa: E402
 
-from feedback.themes import hierarchy, parent_words, sections, store  # noqa: E402
+from feedback.themes import hierarchy, label_kinds, parent_words, sections, store  # noqa: E402
 from feedback.themes.settings import ThemeSettings  # noqa: E402
 
 
@@ -82,6 +82,7 @@ def measure() -> list[str]:
         update_themes(db, ThemeSettings(), Embedder())
         docs_of, tones_of = seen["docs"], seen["tones"]
         contra = {"themes": 0, "of": 0, "segments": 0, "size": 0}
+        kinds = {"names": 0, "themes": 0, "of": 0}
         scores: list[float] = []
         lines.append(f"- fit {time.perf_counter() - started:.0f} s, of which sections (Ward, labels, writes)"
                      f" {timed['seconds']:.2f} s")
@@ -105,6 +106,18 @@ def measure() -> list[str]:
                 sign, _ = parent_words.claim(label)
                 against = [(lab, s or 0) for t, lab, s in members
                            if sign and hierarchy.side(docs_of.get(t, []), tones_of.get(t, [])) == -sign]
+                kind = next((n for n, (names, _, _) in enumerate(label_kinds.HAPPENED) if label in names), None)
+                note = ""
+                if kind is not None:  # a kind's name: members that show another kind and not it contradict it
+                    shows = [[_shows(words, docs_of.get(t, [])) for t, _, _ in members]
+                             for _, _, words in label_kinds.HAPPENED]
+                    off = [(lab, s or 0) for c, (_, lab, s) in enumerate(members)
+                           if not shows[kind][c] and any(row[c] for row in shows)]
+                    kinds["names"] += 1
+                    kinds["themes"] += len(off)
+                    kinds["of"] += len(members)
+                    note = (f"  - (\"{label}\" names a kind; showing only another: {', '.join(lab for lab, _ in off)})"
+                            if off else "")
                 contra["themes"] += len(against)
                 contra["of"] += len(members)
                 contra["segments"] += sum(s for _, s in against)
@@ -116,6 +129,8 @@ def measure() -> list[str]:
                                 " of its segments" if against else "")
                              + "): " + ", ".join(f"{lab}{_mark(docs_of.get(t, []), tones_of.get(t, []))}"
                                                  for t, lab, _ in members))
+                if note:
+                    lines.append(note)
             distance = np.clip(1.0 - unit @ unit.T, 0.0, 2.0)
             np.fill_diagonal(distance, 0.0)
             scored = where >= 0
@@ -125,10 +140,18 @@ def measure() -> list[str]:
         lines.append(f"- sub-themes whose side contradicts their section's name: {contra['themes']} of {contra['of']}"
                      f" ({contra['themes'] / max(contra['of'], 1):.1%}; segments {contra['segments'] / max(contra['size'], 1):.1%});"
                      f" mean silhouette of the sections as written {np.mean(scores) if scores else float('nan'):.3f}")
+        lines.append(f"- sections named by what happened (label_kinds.HAPPENED): {kinds['names']}; their sub-themes"
+                     f" showing only another kind: {kinds['themes']} of {kinds['of']}")
         tops = [lab for (lab,) in db.execute("select label from themes where status = 'parent' order by size desc, id")]
         lines.append(f"- top-level labels ({len(tops)}): " + ", ".join(f'"{lab}"' for lab in tops))
         db.close()
     return lines
+
+
+def _shows(words: Any, docs: list[str]) -> bool:
+    """Whether a sub-theme shows a kind of what happened, as label_kinds reads its best segments."""
+    best = docs[:hierarchy.READ]
+    return bool(best) and sum(bool(words.search(d)) for d in best) / len(best) >= label_kinds.CHILD
 
 
 def _mark(docs: list[str], tones: list[float | None]) -> str:

@@ -182,14 +182,15 @@ def _capped_count(groups: list[list[int]]) -> int:
     return sum(-(-len(g) // MOST_CHILDREN) for g in groups)
 
 
-def by_side(group: list[int], unit: np.ndarray, weights: np.ndarray, sides: np.ndarray) -> list[list[int]]:
-    """``group`` as [praise, complaints and requests] when each side holds ``SIDE_SHARE`` of its segments
+def by_side(group: list[int], unit: np.ndarray, weights: np.ndarray, sides: np.ndarray,
+            share: float = SIDE_SHARE) -> list[list[int]]:
+    """``group`` as [praise, complaints and requests] when each side holds ``share`` of its segments
     (``weights``) and two themes (a theme of neither side goes with the side whose centre is nearer),
     else [``group``]. Shared with :mod:`.sections`, which keeps the sides of an entry apart the same way."""
     total = weights[group].sum()
     plus = [i for i in group if sides[i] > 0]
     minus = [i for i in group if sides[i] < 0]
-    if min(len(plus), len(minus)) < 2 or min(weights[plus].sum(), weights[minus].sum()) < SIDE_SHARE * total:
+    if min(len(plus), len(minus)) < 2 or min(weights[plus].sum(), weights[minus].sum()) < share * total:
         return [group]
     centres = [_centre(unit, weights, part) for part in (plus, minus)]
     for i in (i for i in group if sides[i] == 0):

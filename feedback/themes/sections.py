@@ -50,6 +50,8 @@ MOST_UNSECTIONED = 12  # an entry with more sub-themes than this is read in sect
 PER_SECTION = 8  # about one section per this many sub-themes ...
 FEWEST = 2  # ... but at least this many sections
 MOST = 6  # ... and at most this many
+SIDE_SHARE = 0.0  # an entry's praise and complaints are read apart when each side has two sub-themes (a section's
+# worth), whatever its share of segments (the top level asks hierarchy.SIDE_SHARE of an entry of its own)
 
 # themes.section_id as published: a section of the sub-theme's own entry (a theme moved since has none)
 SECTION_COLUMN = ("(select x.id from theme_sections x where x.id = themes.section_id"
@@ -69,9 +71,9 @@ def sections_of(centroids: np.ndarray, sizes: Sequence[int], sides: Sequence[int
     when they are so scattered that no cut leaves two sections of two or more.
 
     ``sides``: each sub-theme's side (:func:`.hierarchy.side`: +1 praise, -1 complaints and requests,
-    0 neither; None: not read). An entry with both sides, each holding ``hierarchy.SIDE_SHARE`` of its
-    segments and two sub-themes, is first split by side (:func:`.hierarchy.by_side`) and each side cut
-    by Ward on its own, the sections shared between the sides by their sub-themes (:func:`_shares`);
+    0 neither; None: not read). An entry with two sub-themes or more on each side is first split by
+    side (:func:`.hierarchy.by_side`, ``SIDE_SHARE``) and each side cut by Ward on its own, in about
+    one section per ``PER_SECTION`` of its sub-themes (:func:`_shares`);
     then a sub-theme on its section's smaller side moves to a section leaning its way when that is
     about as near (:func:`.hierarchy.moved`), as the top level does."""
     k = centroids.shape[0]
@@ -84,9 +86,10 @@ def sections_of(centroids: np.ndarray, sizes: Sequence[int], sides: Sequence[int
     unit /= np.maximum(np.linalg.norm(unit, axis=1, keepdims=True), 1e-12)
     weights = np.maximum(np.asarray(sizes, dtype=np.float64), 1.0)
     signs = np.asarray(sides if sides is not None else [0] * k)
-    parts = hierarchy.by_side(list(range(k)), unit, weights, signs)
+    parts = hierarchy.by_side(list(range(k)), unit, weights, signs, SIDE_SHARE)
+    counts = [wanted] if len(parts) == 1 else _shares([len(p) for p in parts])
     found: list[list[int]] = []
-    for part, count in zip(parts, _shares(wanted, [len(p) for p in parts]), strict=True):
+    for part, count in zip(parts, counts, strict=True):
         found += [[part[i] for i in g] for g in _cut(unit[part], weights[part], count)]
     if sides is not None:
         found = [sorted(g) for g in hierarchy.moved(found, unit, weights, signs) if g]
@@ -96,18 +99,13 @@ def sections_of(centroids: np.ndarray, sizes: Sequence[int], sides: Sequence[int
     return found
 
 
-def _shares(wanted: int, lengths: list[int]) -> list[int]:
-    """``wanted`` sections shared between parts of ``lengths`` sub-themes: in proportion (largest
-    remainders first, ties: the first part), at least one each."""
-    if len(lengths) == 1:
-        return [wanted]
-    total = sum(lengths)
-    exact = [wanted * n / total for n in lengths]
-    counts = [max(1, int(x)) for x in exact]
-    for n in sorted(range(len(lengths)), key=lambda n: (-(exact[n] - int(exact[n])), n)):
-        if sum(counts) >= max(wanted, len(lengths)):
-            break
-        counts[n] += 1
+def _shares(lengths: list[int]) -> list[int]:
+    """The sections of each side of an entry (``lengths``: its sides' sub-themes): about one per
+    ``PER_SECTION`` sub-themes, at least one, and ``MOST`` in all (the side with the most sections
+    gives one up first; ties: the first side)."""
+    counts = [max(1, int(n / PER_SECTION + 0.5)) for n in lengths]
+    while sum(counts) > MOST:
+        counts[max(range(len(counts)), key=lambda n: (counts[n], -n))] -= 1
     return counts
 
 
