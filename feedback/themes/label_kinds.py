@@ -138,7 +138,8 @@ def attribute_first(picked: Sequence[Candidate], used: set[str]) -> str | None:
 def _happened(unit: Unit, used: set[str], negative: float) -> str | None:
     """What the group's children say happened (:data:`HAPPENED`), as a label not in ``used``: a kind
     shown by two children or more holding ``KIND`` of the group's segments, whose name holds for the
-    group (:func:`_holds`); two such kinds with a short word each together when that holds; else None."""
+    group (:func:`_holds`); two such kinds with a short word each together when that holds (either
+    way round); else None."""
     children = unit.children or [unit]
     sizes = [c.size or len(c.docs) for c in children]  # segments, as the archive counts them
     shows = [[bool(c.docs) and sum(bool(words.search(d)) for d in c.docs) / len(c.docs) >= CHILD for c in children]
@@ -149,9 +150,10 @@ def _happened(unit: Unit, used: set[str], negative: float) -> str | None:
              and weight[i] >= KIND * total]
     shown.sort(key=lambda i: (-weight[i], i))
     if len(shown) >= 2 and HAPPENED[shown[0]][1] and HAPPENED[shown[1]][1] and _holds(shows, shown[:2], sizes):
-        text = parent_words.pair(HAPPENED[shown[0]][1], HAPPENED[shown[1]][1], unit.sentiment, negative)
-        if text.lower() not in used:
-            return text
+        for first, second in (shown[:2], shown[1::-1]):  # the other way round when taken
+            text = parent_words.pair(HAPPENED[first][1], HAPPENED[second][1], unit.sentiment, negative)
+            if text.lower() not in used:
+                return text
     return next((lab for i in shown if _holds(shows, [i], sizes) for lab in HAPPENED[i][0]
                  if lab.lower() not in used), None)
 

@@ -81,7 +81,7 @@ def sections_of(centroids: np.ndarray, sizes: Sequence[int], sides: Sequence[int
     if not wanted:
         return []
     if len(sizes) != k or (sides is not None and len(sides) != k):
-        raise ValueError(f"one size (and side) per sub-theme is needed: {len(sizes)} for {k} sub-themes")
+        raise ValueError(f"one size per sub-theme (and one side) is needed: {len(sizes)} for {k} sub-themes")
     unit = centroids.astype(np.float64)
     unit /= np.maximum(np.linalg.norm(unit, axis=1, keepdims=True), 1e-12)
     weights = np.maximum(np.asarray(sizes, dtype=np.float64), 1.0)
