@@ -10,6 +10,16 @@ small sub-themes into one large mixed section (17 of "Bag problems"' 37); unweig
 sections are more even and better separated (mean silhouette of the centroids' cosine distances
 on the sample's six sectioned entries: size-weighted 0.010-0.147, unweighted 0.080-0.154, as good
 or better on each; bench/themes_sections.py, bench/RESULTS.md "Sections of the sample's large entries").
+Sections keep an entry's praise and complaints apart, as the top level does (issue #12: the sample's
+"Fresh food" read "Food praise" over "Food problems" and "Different brand"): each sub-theme has the top
+level's side (:func:`.hierarchy.side`: praise; complaints and requests; neither), an entry with two
+sub-themes or more on each side is split by side first (:func:`.hierarchy.by_side`; two sub-themes are a
+section's worth, so :data:`SIDE_SHARE` asks no share of segments) and each side cut by Ward on its own,
+about one section per :data:`PER_SECTION` of its sub-themes; then a sub-theme on its section's smaller
+side moves to a section leaning its way when that is about as near (:func:`.hierarchy.moved`). On the
+sample: "Fresh food" is read as "Food quality" (12), "Quality praise" (4) and "Food and brand" (Food
+problems, Different brand); silhouette 0.127 -> 0.133; the other five entries have no praise to set apart
+and are as before (bench/RESULTS.md, "Sections by side, names that hold").
 Sections are ordered by size (segments). A section of one sub-theme joins the section whose
 centre is nearest (a heading over one line says nothing the line does not); the cut is then
 taken one finer, until there are enough sections (or as many as any cut gives; when that is one,
@@ -18,7 +28,9 @@ the entry is not sectioned: :func:`sections_of`).
 Each section is named as the top level is (:func:`.label.label_parents`, the segments and
 published sentiment of its sub-themes), the sections of one entry in one call, so a label is
 what distinguishes a section from its siblings; no section takes a top-level entry's label,
-another section's, or that of a sub-theme outside it (:func:`section_labels`).
+another section's, or that of a sub-theme outside it (:func:`section_labels`). A name that claims
+("... praise", "... problems") or names a kind ("Wrong or missing items") must hold for the section's
+members (:func:`.parent_words.bears`, :func:`.label_kinds._happened`), else the section is named by its topic.
 
 A fit writes them (:func:`write_sections`, called by ``engine._fit_all`` once the top level is
 written) to ``theme_sections`` and each sub-theme's ``themes.section_id`` (migration 0170). Nothing
