@@ -171,3 +171,13 @@ def test_a_sections_kind_holds_for_its_members(parser: Any, children: list[tuple
 
 def test_sides_are_read_as_the_top_level_reads_them() -> None:
     assert [hierarchy.side(*_child(d, t)) for d, t in ((BLUEBERRIES, PRAISED), (AWFUL, COMPLAINED))] == [1, -1]
+
+
+@pytest.mark.parametrize(("sides", "counts"), [
+    ([10, 4], [1, 1]),
+    ([12, 8], [2, 1]),  # 1.5 rounds up
+    ([2, 16], [1, 2]),
+    ([40, 30], [3, 3]),  # 5 + 4, at most MOST: the side with more sections gives one up first (4, 4; 3, 4; 3, 3)
+])
+def test_each_side_has_about_one_section_per_eight_sub_themes(sides: list[int], counts: list[int]) -> None:
+    assert sections._shares(sides) == counts
