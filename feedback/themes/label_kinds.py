@@ -169,9 +169,9 @@ def _holds(shows: list[list[bool]], kinds: list[int], sizes: list[int]) -> bool:
 
 def _by_side(topic: str, unit: Unit, used: set[str], negative: float, positive: float) -> str | None:
     """ "<Topic> praise" / "<Topic> problems" when the group bears that claim (:func:`.parent_words.bears`:
-    at least ``CLAIM`` of its segments in children on that side, :func:`.parent_words.side`, and less than
-    ``AGAINST`` on the other: best blueberries, perfect avocados, fantastic bread -> "Food praise"), the
-    next word for the head when taken; else None."""
+    at least ``CLAIM`` of its segments in children on that side, :func:`.parent_words.side`: best
+    blueberries, perfect avocados, fantastic bread -> "Food praise"), the next word for the head when
+    taken; else None."""
     for sign, head in ((1, "praise"), (-1, "problems")):
         if parent_words.bears(*parent_words.side_shares(unit, sign, negative, positive)):
             labels = [f"{topic[:1].upper()}{topic[1:]} {word}" for word in label_words.HEADS[head]]

@@ -30,7 +30,7 @@ published sentiment of its sub-themes), the sections of one entry in one call, s
 what distinguishes a section from its siblings; no section takes a top-level entry's label,
 another section's, or that of a sub-theme outside it (:func:`section_labels`). A name that claims
 ("... praise", "... problems") or names a kind ("Wrong or missing items") must hold for the section's
-members (:func:`.parent_words.bears`, :func:`.label_kinds._happened`), else the section is named by its topic.
+members (:func:`_held`, :func:`.label_kinds._happened`), else the section is named by its topic.
 
 A fit writes them (:func:`write_sections`, called by ``engine._fit_all`` once the top level is
 written) to ``theme_sections`` and each sub-theme's ``themes.section_id`` (migration 0170). Nothing
@@ -53,7 +53,7 @@ from typing import Any
 import numpy as np
 import sqlite_utils
 
-from feedback.themes import hierarchy, label, phrases, sums
+from feedback.themes import hierarchy, label, parent_words, phrases, sums
 from feedback.warehouse.sql import now_iso
 
 log = logging.getLogger(__name__)
@@ -257,7 +257,28 @@ def section_labels(groups: list[list[int]], docs_of: Mapping[int, list[str]],
                                            tones={m: _interleaved(tones[m]) for m in tones})
             if n in again and not catch_all(again[n].label):
                 names[n] = again[n]
-    return names
+    return _held(names, groups, docs_of, tones_of, [*taken, *(leaf_labels or {}).values()])
+
+
+def _held(names: dict[int, label.Labelling], groups: list[list[int]], docs_of: Mapping[int, list[str]],
+          tones_of: Mapping[int, list[float | None]], taken: list[str]) -> dict[int, label.Labelling]:
+    """``names`` with each claim ("Food praise", "Checkout requests") its section does not bear for its
+    members (:func:`.parent_words.bears`: at least half of its segments on that side, and less than
+    ``parent_words.AGAINST`` on the other, each sub-theme by :func:`.hierarchy.side`, as the top level
+    reads it) replaced by its topic ("Food comments": :func:`.parent_words.without_claim`)."""
+    out = dict(names)
+    for n, group in enumerate(groups):
+        sign, _ = parent_words.claim(out[n].label) if n in out else (0, [])
+        if not sign:
+            continue
+        sizes = [max(len(docs_of.get(t, [])), 1) for t in group]  # segments, as the archive counts them
+        sides = [hierarchy.side(docs_of.get(t, []), tones_of.get(t, [])) for t in group]
+        on, against = (sum(size for size, s in zip(sizes, sides, strict=True) if s == way) / sum(sizes)
+                       for way in (sign, -sign))
+        if not parent_words.bears(on, against, parent_words.AGAINST):
+            used = {lab.lower() for lab in [*taken, *(named.label for m, named in out.items() if m != n)]}
+            out[n] = label.Labelling(label=parent_words.without_claim(out[n].label, used), keywords=out[n].keywords)
+    return out
 
 
 def _interleaved(lists: Sequence[Sequence[Any]]) -> list[Any]:
