@@ -163,14 +163,14 @@ def settle(groups: list[list[int]], unit: np.ndarray, points: np.ndarray, weight
     - while there is room, the biggest entry of more than ``MOST_CHILDREN`` themes is split in two
       by Ward's cut of its themes (its own two main topics).
     """
-    parts = [_by_side(group, unit, weights, sides) for group in groups]
+    parts = [by_side(group, unit, weights, sides) for group in groups]
     kept = [[group] for group in groups]  # each group's entries: whole until its split fits
     for n in sorted((n for n, p in enumerate(parts) if len(p) > 1),
                     key=lambda n: (-min(weights[p].sum() for p in parts[n]), n)):  # the biggest minority first
         trial = [*kept[:n], parts[n], *kept[n + 1:]]
         if _capped_count([g for entries in trial for g in entries]) <= most:
             kept = trial
-    out = _moved([g for entries in kept for g in entries], unit, weights, sides)
+    out = moved([g for entries in kept for g in entries], unit, weights, sides)
     while len(out) < most and max(map(len, out), default=0) > MOST_CHILDREN:
         biggest = max(range(len(out)), key=lambda n: (len(out[n]), -n))
         out[biggest:biggest + 1] = _split(out[biggest], points, weights, 2)
@@ -182,11 +182,15 @@ def _capped_count(groups: list[list[int]]) -> int:
     return sum(-(-len(g) // MOST_CHILDREN) for g in groups)
 
 
-def _by_side(group: list[int], unit: np.ndarray, weights: np.ndarray, sides: np.ndarray) -> list[list[int]]:
+def by_side(group: list[int], unit: np.ndarray, weights: np.ndarray, sides: np.ndarray,
+            share: float = SIDE_SHARE) -> list[list[int]]:
+    """``group`` as [praise, complaints and requests] when each side holds ``share`` of its segments
+    (``weights``) and two themes (a theme of neither side goes with the side whose centre is nearer),
+    else [``group``]. Shared with :mod:`.sections`, which keeps the sides of an entry apart the same way."""
     total = weights[group].sum()
     plus = [i for i in group if sides[i] > 0]
     minus = [i for i in group if sides[i] < 0]
-    if min(len(plus), len(minus)) < 2 or min(weights[plus].sum(), weights[minus].sum()) < SIDE_SHARE * total:
+    if min(len(plus), len(minus)) < 2 or min(weights[plus].sum(), weights[minus].sum()) < share * total:
         return [group]
     centres = [_centre(unit, weights, part) for part in (plus, minus)]
     for i in (i for i in group if sides[i] == 0):
@@ -194,7 +198,7 @@ def _by_side(group: list[int], unit: np.ndarray, weights: np.ndarray, sides: np.
     return [sorted(plus), sorted(minus)]
 
 
-def _lean(group: list[int], weights: np.ndarray, sides: np.ndarray) -> int:
+def lean(group: list[int], weights: np.ndarray, sides: np.ndarray) -> int:
     """The side holding more of a group's segments, when it holds ``SIDE_SHARE`` of them (0: neither,
     as in a group mostly of neither side: "Live chat", "Number in the queue")."""
     plus = weights[[i for i in group if sides[i] > 0]].sum()
@@ -204,8 +208,10 @@ def _lean(group: list[int], weights: np.ndarray, sides: np.ndarray) -> int:
     return 1 if plus > minus else -1 if minus > plus else 0
 
 
-def _moved(groups: list[list[int]], unit: np.ndarray, weights: np.ndarray, sides: np.ndarray) -> list[list[int]]:
-    leans = [_lean(g, weights, sides) if len(g) >= 2 else 0 for g in groups]
+def moved(groups: list[list[int]], unit: np.ndarray, weights: np.ndarray, sides: np.ndarray) -> list[list[int]]:
+    """``groups`` with each theme on its group's smaller side moved to the nearest group leaning its way,
+    when that is no more than ``MOVE_MARGIN`` less near than its own (see :func:`settle`; also :mod:`.sections`)."""
+    leans = [lean(g, weights, sides) if len(g) >= 2 else 0 for g in groups]
     centres = [_centre(unit, weights, g) for g in groups]
     out = [list(g) for g in groups]
     for n, group in enumerate(groups):

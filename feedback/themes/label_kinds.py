@@ -14,8 +14,11 @@ one of their words is a concrete example (:data:`EXAMPLES`: a food, a household 
 - what its comments say happened (:data:`HAPPENED`: crushed / squashed / broke -> damage; cardboard /
   plastic / padding -> packaging; missing / wrong / instead -> mistakes; fresh / stale / ripe -> food
   quality): a kind a child shows when at least ``CHILD`` of its segments say it, naming the group when
-  at least ``KIND`` of its children (two or more) show it; two such kinds with a short word each are
-  named together, as two shared words are ("Packaging and damage problems": :func:`.parent_words.pair`);
+  children showing it (two or more) hold at least ``KIND`` of its segments and children showing only
+  other kinds less than ``AGAINST`` (:data:`.parent_words.AGAINST`: the name must hold for the whole
+  group, not "Wrong or missing items" over crushed strawberries and plastic trays); two such kinds with
+  a short word each are named together, as two shared words are ("Packaging and damage problems":
+  :func:`.parent_words.pair`);
 - the class of its examples when all are one class that has a name (peaches and tomatoes: "Food
   problems", with what its comments do: :func:`.label_words.topic_phrase`);
 - its best shared phrase of two words or more with no example in it, else its best shared word that
@@ -38,7 +41,7 @@ from feedback.themes import label_words, parent_words, sayings
 from feedback.themes.label_units import Candidate, Unit
 
 CHILD = 0.25  # share of a child's segments saying what happened for the child to show that kind
-KIND = 1 / 3  # share of a group's children showing a kind for it to name the group (two children at least)
+KIND = 1 / 3  # share of a group's segments in children showing a kind for it to name the group (two children at least)
 TOPIC = 0.5  # a child's main word is used by this share of its segments (as in label.py)
 
 _FOOD = """apple apples apricot apricots avocado avocados banana bananas bean beans beef berry berries biscuit
@@ -133,34 +136,44 @@ def attribute_first(picked: Sequence[Candidate], used: set[str]) -> str | None:
 
 
 def _happened(unit: Unit, used: set[str], negative: float) -> str | None:
-    """What most of the group's children say happened (:data:`HAPPENED`), as a label not in ``used``."""
+    """What the group's children say happened (:data:`HAPPENED`), as a label not in ``used``: a kind
+    shown by two children or more holding ``KIND`` of the group's segments, whose name holds for the
+    group (:func:`_holds`); two such kinds with a short word each together when that holds (either
+    way round); else None."""
     children = unit.children or [unit]
-    shown: list[tuple[int, int]] = []  # (children showing it, index in HAPPENED)
-    for i, (_, _, words) in enumerate(HAPPENED):
-        showing = sum(bool(c.docs) and sum(bool(words.search(d)) for d in c.docs) / len(c.docs) >= CHILD
-                      for c in children)
-        if showing >= max(2, KIND * len(children)) or (len(children) == 1 and showing):
-            shown.append((showing, i))
-    shown.sort(key=lambda s: (-s[0], s[1]))
-    if len(shown) >= 2 and HAPPENED[shown[0][1]][1] and HAPPENED[shown[1][1]][1]:
-        text = parent_words.pair(HAPPENED[shown[0][1]][1], HAPPENED[shown[1][1]][1], unit.sentiment, negative)
-        if text.lower() not in used:
-            return text
-    return next((lab for _, i in shown for lab in HAPPENED[i][0] if lab.lower() not in used), None)
+    sizes = [c.size or len(c.docs) for c in children]  # segments, as the archive counts them
+    shows = [[bool(c.docs) and sum(bool(words.search(d)) for d in c.docs) / len(c.docs) >= CHILD for c in children]
+             for _, _, words in HAPPENED]
+    total = sum(sizes) or 1
+    weight = [sum(n for n, on in zip(sizes, row, strict=True) if on) for row in shows]
+    shown = [i for i, row in enumerate(shows) if (sum(row) >= 2 or (len(children) == 1 and any(row)))
+             and weight[i] >= KIND * total]
+    shown.sort(key=lambda i: (-weight[i], i))
+    if len(shown) >= 2 and HAPPENED[shown[0]][1] and HAPPENED[shown[1]][1] and _holds(shows, shown[:2], sizes):
+        for first, second in (shown[:2], shown[1::-1]):  # the other way round when taken
+            text = parent_words.pair(HAPPENED[first][1], HAPPENED[second][1], unit.sentiment, negative)
+            if text.lower() not in used:
+                return text
+    return next((lab for i in shown if _holds(shows, [i], sizes) for lab in HAPPENED[i][0]
+                 if lab.lower() not in used), None)
+
+
+def _holds(shows: list[list[bool]], kinds: list[int], sizes: list[int]) -> bool:
+    """Whether a name for ``kinds`` (indices in :data:`HAPPENED`) holds for a group: the children
+    that show another kind and none of these (they contradict it: "Plastic trays", packaging, under
+    "Wrong or missing items") hold less than ``AGAINST`` of its segments (:data:`.parent_words.AGAINST`)."""
+    against = sum(n for c, n in enumerate(sizes)
+                  if not any(shows[i][c] for i in kinds) and any(row[c] for row in shows))
+    return against < parent_words.AGAINST * (sum(sizes) or 1)
 
 
 def _by_side(topic: str, unit: Unit, used: set[str], negative: float, positive: float) -> str | None:
-    """ "<Topic> praise" / "<Topic> problems" when at least ``CLAIM`` of the group's segments are in
-    children on that side (:func:`.parent_words.side`: best blueberries, perfect avocados, fantastic
-    bread -> "Food praise"), the next word for the head when taken; else None."""
-    children = unit.children or [unit]
-    total = sum(c.size or len(c.docs) for c in children)
-    if not total:
-        return None
+    """ "<Topic> praise" / "<Topic> problems" when the group bears that claim (:func:`.parent_words.bears`:
+    at least ``CLAIM`` of its segments in children on that side, :func:`.parent_words.side`: best
+    blueberries, perfect avocados, fantastic bread -> "Food praise"), the next word for the head when
+    taken; else None."""
     for sign, head in ((1, "praise"), (-1, "problems")):
-        on = sum(c.size or len(c.docs) for c in children
-                 if parent_words.side(c.docs, negative, positive, c.sentiment) == sign)
-        if on >= parent_words.CLAIM * total:
+        if parent_words.bears(*parent_words.side_shares(unit, sign, negative, positive)):
             labels = [f"{topic[:1].upper()}{topic[1:]} {word}" for word in label_words.HEADS[head]]
             return next((lab for lab in labels if lab.lower() not in used), None)
     return None

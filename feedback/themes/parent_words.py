@@ -17,7 +17,8 @@ that is one or two words, these decide the phrase:
 - :func:`both_ways`: one word whose children go both ways, some mostly complaints and some mostly
   praise ("Buggy app", "Simple app"): "App problems and praise", not "App comments";
 - :func:`held`: a label's claim (:func:`claim`: "praise", "problems", "easy ...", "More ...") must be
-  true of at least ``CLAIM`` of the group's segments, its children read by :func:`side` (praise;
+  true of at least ``CLAIM`` of the group's segments (:func:`bears`; a section's also contradicted by
+  less than ``AGAINST`` of them: :mod:`.sections`), its children read by :func:`side` (praise;
   complaints and requests, :func:`asks`; each child's tone its published sentiment, :mod:`.theme_tone`), else the label names the topic without it ("Staff
   comments", not "Staff praise" over "More staff" and "More tills"). The top level keeps the sides
   apart first (:mod:`.hierarchy`), so this is rare.
@@ -26,7 +27,7 @@ that is one or two words, these decide the phrase:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -45,6 +46,8 @@ WIDER = 1.25  # a parent's shared word covering this many times its best phrase'
 INSTEAD = 0.5  # a phrase with the topic word names a parent instead of "<topic> comments" at this share of its score
 BOTH_WAYS = 0.25  # share of a parent's segments in mostly negative children, and in mostly positive ones
 CLAIM = 0.5  # share of a parent's segments on the side its label claims, else the label names the topic only
+AGAINST = 0.25  # a section's name (its claim, its kind) holds for less than this share of its segments against it
+# (a side this big is substantial: hierarchy.SIDE_SHARE)
 ASKING = 0.5  # share of a theme's segments asking the company to do something that makes it a request
 
 
@@ -134,21 +137,40 @@ def claim(label: str) -> tuple[int, list[str]]:
     return {"praise": 1, "problems": -1, "requests": -1}.get(kind or "", 0), words
 
 
+def side_shares(unit: Unit, sign: int, negative: float, positive: float) -> tuple[float, float]:
+    """(on, against): the shares of a group's segments (every child's, as the archive counts them) in
+    children on side ``sign`` and on the other side (:func:`side`); (1.0, 0.0) for a group of none."""
+    children = unit.children or [unit]
+    total = sum(c.size or len(c.docs) for c in children)
+    if not total:
+        return 1.0, 0.0
+    sides = [(side(c.docs, negative, positive, c.sentiment), c.size or len(c.docs)) for c in children]
+    return (sum(n for s, n in sides if s == sign) / total, sum(n for s, n in sides if s == -sign) / total)
+
+
+def bears(on: float, against: float, most_against: float = 1.0) -> bool:
+    """Whether a group bears a claim: at least ``CLAIM`` of its segments on the claimed side, and less
+    than ``most_against`` on the other (a section's name must hold for its members, :mod:`.sections`:
+    ``AGAINST``; "Food praise" over "Food problems" and "Different brand", 26 % of its segments)."""
+    return on >= CLAIM and against < most_against
+
+
 def held(label: str, unit: Unit, used: set[str], negative: float, positive: float) -> str:
-    """``label`` when what it claims (:func:`claim`) is true of at least ``CLAIM`` of its parent's
-    segments (each child by its :func:`side`), else its topic without the claim, with "comments"
-    (or another word for it not in ``used``): "Staff praise" -> "Staff comments", "Easy ordering" ->
-    "Ordering comments"; as it is when no topic is left."""
+    """``label`` when its parent bears what it claims (:func:`claim`, :func:`bears`: each child by its
+    :func:`side`), else :func:`without_claim`."""
+    sign, _ = claim(label)
+    if not sign or not unit.children or label in SUPPORT_CONTACT:
+        return label
+    return label if bears(*side_shares(unit, sign, negative, positive)) else without_claim(label, used)
+
+
+def without_claim(label: str, used: Collection[str]) -> str:
+    """``label``'s topic without its claim, with "comments" (or another word for it not in ``used``,
+    lower case): "Staff praise" -> "Staff comments", "Easy ordering" -> "Ordering comments"; as it is
+    when no topic is left ("No complaints")."""
     from feedback.themes.label_words import HEADS
 
-    sign, words = claim(label)
-    children = unit.children
-    total = sum(c.size or len(c.docs) for c in children)  # segments, as the archive counts them
-    if not sign or not total or label in SUPPORT_CONTACT:
-        return label
-    on = sum(c.size or len(c.docs) for c in children if side(c.docs, negative, positive, c.sentiment) == sign)
-    if on >= CLAIM * total:
-        return label
+    _, words = claim(label)
     rest = [w for w in label.split() if w not in words]
     if not rest:
         return label

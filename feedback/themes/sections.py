@@ -10,6 +10,16 @@ small sub-themes into one large mixed section (17 of "Bag problems"' 37); unweig
 sections are more even and better separated (mean silhouette of the centroids' cosine distances
 on the sample's six sectioned entries: size-weighted 0.010-0.147, unweighted 0.080-0.154, as good
 or better on each; bench/themes_sections.py, bench/RESULTS.md "Sections of the sample's large entries").
+Sections keep an entry's praise and complaints apart, as the top level does (issue #12: the sample's
+"Fresh food" read "Food praise" over "Food problems" and "Different brand"): each sub-theme has the top
+level's side (:func:`.hierarchy.side`: praise; complaints and requests; neither), an entry with two
+sub-themes or more on each side is split by side first (:func:`.hierarchy.by_side`; two sub-themes are a
+section's worth, so :data:`SIDE_SHARE` asks no share of segments) and each side cut by Ward on its own,
+about one section per :data:`PER_SECTION` of its sub-themes; then a sub-theme on its section's smaller
+side moves to a section leaning its way when that is about as near (:func:`.hierarchy.moved`). On the
+sample: "Fresh food" is read as "Food quality" (12), "Quality praise" (4) and "Food and brand" (Food
+problems, Different brand); silhouette 0.127 -> 0.133; the other five entries have no praise to set apart
+and are as before (bench/RESULTS.md, "Sections by side, names that hold").
 Sections are ordered by size (segments). A section of one sub-theme joins the section whose
 centre is nearest (a heading over one line says nothing the line does not); the cut is then
 taken one finer, until there are enough sections (or as many as any cut gives; when that is one,
@@ -18,7 +28,9 @@ the entry is not sectioned: :func:`sections_of`).
 Each section is named as the top level is (:func:`.label.label_parents`, the segments and
 published sentiment of its sub-themes), the sections of one entry in one call, so a label is
 what distinguishes a section from its siblings; no section takes a top-level entry's label,
-another section's, or that of a sub-theme outside it (:func:`section_labels`).
+another section's, or that of a sub-theme outside it (:func:`section_labels`). A name that claims
+("... praise", "... problems") or names a kind ("Wrong or missing items") must hold for the section's
+members (:func:`_held`, :func:`.label_kinds._happened`), else the section is named by its topic.
 
 A fit writes them (:func:`write_sections`, called by ``engine._fit_all`` once the top level is
 written) to ``theme_sections`` and each sub-theme's ``themes.section_id`` (migration 0170). Nothing
@@ -43,7 +55,7 @@ from typing import Any
 import numpy as np
 import sqlite_utils
 
-from feedback.themes import hierarchy, label, phrases, sums
+from feedback.themes import hierarchy, label, parent_words, phrases, sums
 from feedback.warehouse.sql import now_iso
 
 log = logging.getLogger(__name__)
@@ -52,6 +64,8 @@ MOST_UNSECTIONED = 12  # an entry with more sub-themes than this is read in sect
 PER_SECTION = 8  # about one section per this many sub-themes ...
 FEWEST = 2  # ... but at least this many sections
 MOST = 6  # ... and at most this many
+SIDE_SHARE = 0.0  # an entry's praise and complaints are read apart when each side has two sub-themes (a section's
+# worth), whatever its share of segments (the top level asks hierarchy.SIDE_SHARE of an entry of its own)
 
 # themes.section_id as published: a section of the sub-theme's own entry (a theme moved since has none)
 SECTION_COLUMN = ("(select x.id from theme_sections x where x.id = themes.section_id"
@@ -65,30 +79,64 @@ def section_count(children: int) -> int:
     return max(FEWEST, min(MOST, int(children / PER_SECTION + 0.5)))
 
 
-def sections_of(centroids: np.ndarray, sizes: Sequence[int]) -> list[list[int]]:
+def sections_of(centroids: np.ndarray, sizes: Sequence[int], sides: Sequence[int] | None = None) -> list[list[int]]:
     """The sections of an entry's sub-themes: lists of their indices (each in index order), the
     biggest section (segments) first, ties by first index; [] when there are too few to section, or
-    when they are so scattered that no cut leaves two sections of two or more."""
+    when they are so scattered that no cut leaves two sections of two or more.
+
+    ``sides``: each sub-theme's side (:func:`.hierarchy.side`: +1 praise, -1 complaints and requests,
+    0 neither; None: not read). An entry with two sub-themes or more on each side is first split by
+    side (:func:`.hierarchy.by_side`, ``SIDE_SHARE``) and each side cut by Ward on its own, in about
+    one section per ``PER_SECTION`` of its sub-themes (:func:`_shares`);
+    then a sub-theme on its section's smaller side moves to a section leaning its way when that is
+    about as near (:func:`.hierarchy.moved`), as the top level does."""
     k = centroids.shape[0]
     wanted = section_count(k)
     if not wanted:
         return []
-    if len(sizes) != k:
-        raise ValueError(f"one size per sub-theme is needed: {len(sizes)} for {k} sub-themes")
+    if len(sizes) != k or (sides is not None and len(sides) != k):
+        raise ValueError(f"one size per sub-theme (and one side) is needed: {len(sizes)} for {k} sub-themes")
     unit = centroids.astype(np.float64)
     unit /= np.maximum(np.linalg.norm(unit, axis=1, keepdims=True), 1e-12)
     weights = np.maximum(np.asarray(sizes, dtype=np.float64), 1.0)
-    merges = hierarchy.weighted_ward(unit, np.ones(k))  # unweighted: see the module docstring
+    signs = np.asarray(sides if sides is not None else [0] * k)
+    parts = hierarchy.by_side(list(range(k)), unit, weights, signs, SIDE_SHARE)
+    counts = [wanted] if len(parts) == 1 else _shares([len(p) for p in parts])
     found: list[list[int]] = []
+    for part, count in zip(parts, counts, strict=True):
+        found += [[part[i] for i in g] for g in _cut(unit[part], weights[part], count)]
+    if sides is not None:
+        found = [sorted(g) for g in hierarchy.moved(found, unit, weights, signs) if g]
+    if len(found) < FEWEST:  # one section is a heading over the whole list
+        return []
+    found.sort(key=lambda g: (-float(weights[g].sum()), g[0]))
+    return found
+
+
+def _shares(lengths: list[int]) -> list[int]:
+    """The sections of each side of an entry (``lengths``: its sides' sub-themes): about one per
+    ``PER_SECTION`` sub-themes, at least one, and ``MOST`` in all (the side with the most sections
+    gives one up first; ties: the first side)."""
+    counts = [max(1, int(n / PER_SECTION + 0.5)) for n in lengths]
+    while sum(counts) > MOST:
+        counts[max(range(len(counts)), key=lambda n: (counts[n], -n))] -= 1
+    return counts
+
+
+def _cut(unit: np.ndarray, weights: np.ndarray, wanted: int) -> list[list[int]]:
+    """Unweighted Ward's cut of these sub-themes into ``wanted`` groups of two or more (a group of one
+    joins the nearest and the cut is taken finer), or as many as any cut gives; one group for 1."""
+    k = unit.shape[0]
+    if wanted <= 1 or k < 4:
+        return [list(range(k))]
+    merges = hierarchy.weighted_ward(unit, np.ones(k))  # unweighted: see the module docstring
+    found: list[list[int]] = [list(range(k))]
     for count in range(wanted, k + 1):
         cut = _without_singles(_groups(hierarchy.cut(merges, k, count)), unit, weights)
         if len(cut) > len(found):  # scattered sub-themes may never give enough: the most they give
             found = cut
         if len(found) >= wanted:
             break
-    if len(found) < FEWEST:  # one section is a heading over the whole list
-        return []
-    found.sort(key=lambda g: (-float(weights[g].sum()), g[0]))
     return found
 
 
@@ -142,8 +190,9 @@ def write_sections(db: sqlite_utils.Database, leaf_ids: list[int], leaf_vecs: np
         kids = children[parent]
         if parent not in entries or not section_count(len(kids)):
             continue
+        sides = [hierarchy.side(docs_of.get(t, []), tones_of.get(t, [])) for t in kids]  # as the top level reads them
         groups = [[kids[i] for i in g] for g in sections_of(leaf_vecs[[row_of[t] for t in kids]],
-                                                             [sizes.get(t, 0) for t in kids])]
+                                                             [sizes.get(t, 0) for t in kids], sides)]
         if not groups:  # too scattered for two sections of two
             continue
         names = section_labels(groups, docs_of, tones_of, taken, keywords, model, leaves)
@@ -210,7 +259,28 @@ def section_labels(groups: list[list[int]], docs_of: Mapping[int, list[str]],
                                            tones={m: _interleaved(tones[m]) for m in tones})
             if n in again and not catch_all(again[n].label):
                 names[n] = again[n]
-    return names
+    return _held(names, groups, docs_of, tones_of, [*taken, *(leaf_labels or {}).values()])
+
+
+def _held(names: dict[int, label.Labelling], groups: list[list[int]], docs_of: Mapping[int, list[str]],
+          tones_of: Mapping[int, list[float | None]], taken: list[str]) -> dict[int, label.Labelling]:
+    """``names`` with each claim ("Food praise", "Checkout requests") its section does not bear for its
+    members (:func:`.parent_words.bears`: at least half of its segments on that side, and less than
+    ``parent_words.AGAINST`` on the other, each sub-theme by :func:`.hierarchy.side`, as the top level
+    reads it) replaced by its topic ("Food comments": :func:`.parent_words.without_claim`)."""
+    out = dict(names)
+    for n, group in enumerate(groups):
+        sign, _ = parent_words.claim(out[n].label) if n in out else (0, [])
+        if not sign:
+            continue
+        sizes = [max(len(docs_of.get(t, [])), 1) for t in group]  # segments, as the archive counts them
+        sides = [hierarchy.side(docs_of.get(t, []), tones_of.get(t, [])) for t in group]
+        on, against = (sum(size for size, s in zip(sizes, sides, strict=True) if s == way) / sum(sizes)
+                       for way in (sign, -sign))
+        if not parent_words.bears(on, against, parent_words.AGAINST):
+            used = {lab.lower() for lab in [*taken, *(named.label for m, named in out.items() if m != n)]}
+            out[n] = label.Labelling(label=parent_words.without_claim(out[n].label, used), keywords=out[n].keywords)
+    return out
 
 
 def _interleaved(lists: Sequence[Sequence[Any]]) -> list[Any]:
