@@ -2,7 +2,7 @@
 sentiment better than the sentence vector? (issue 12 item 4, branch senti5)
 
     HF_HUB_OFFLINE=1 .venv/bin/python bench/sentiment_layers.py embed
-    HF_HUB_OFFLINE=1 .venv/bin/python bench/sentiment_layers.py probe [REPRESENTATION ...] [--ngrams] [--ood]
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/sentiment_layers.py probe [REPRESENTATION ...] [--ngrams] [--ood] [--c C] [--clothing-only] [--no-cues]
     HF_HUB_OFFLINE=1 .venv/bin/python bench/sentiment_layers.py cost
 
 ``embed``: every segment the probe reads (the shipped recipe's training texts, ``--vader-gt --uci --limit 1875
@@ -16,7 +16,9 @@ is then the product's sentence vector, checked against :class:`feedback.embed.Em
 ``probe``: per representation (blocks joined by ``+``, e.g. ``L6+L4``), a dev head fitted by the shipped recipe
 (scripts/train_sentiment.py's ``train``: the same texts, shares, class balance, comment rows, C, band) with the
 representation in place of the sentence vector, without the validation fifth, and without word n-grams unless
-``--ngrams`` (the shipped head reads them); figures as bench/sentiment_dev_heads.py reads them, on the validation
+``--ngrams`` (the shipped head reads them), at ``--c`` (default the recipe's 0.05); ``--clothing-only``: fitted on
+the clothing reviews alone (the other sources' texts left out), ``--no-cues``: on the representation without the
+lexicon cues (a plain probe of what the vectors carry); figures as bench/sentiment_dev_heads.py reads them, on the validation
 fifth of the first 15,048 reviews and on the reviews from position 20,000 outside both fifths, and (``--ood``) on
 the out-of-domain sets; then the named complaints' comment scores. The held-out fifth is never read.
 
@@ -238,11 +240,13 @@ def scores(pieces: list[list[tuple[str, str]]], view: BlockView, head: Any) -> n
 
 
 def fit(name: str, view: BlockView, texts: list[training.Labelled], pieces: list[list[tuple[str, str]]],
-        ngrams: bool) -> Any:
+        ngrams: bool, c: float = training.C, cues: bool = True) -> Any:
     """The shipped recipe (scripts/train_sentiment.py ``train``) on ``view``'s vectors; n-grams only with ``ngrams``."""
     vectors = {c: v for c, v in zip(*_flat_vectors(pieces, view), strict=True)}
     features, labels, weights, owners = training.design(texts, vectors, pieces)
-    return training.fit_head(features, labels, weights, view.name, meta={"representation": name},
+    if not cues:  # constant columns: standardised to 0, so the head reads the representation alone
+        features[:, features.shape[1] - len(training.HEAD_FEATURES):] = 0.0
+    return training.fit_head(features, labels, weights, view.name, c=c, meta={"representation": name},
                              texts=[raw for segs in pieces for _, raw in segs],
                              ngram_weight=training.NGRAM_WEIGHT if ngrams else 0.0, owners=owners)
 
@@ -257,24 +261,27 @@ def probe(argv: Sequence[str]) -> None:
     from feedback.text.sentiment_model import comment_score  # noqa: F401
 
     _patch_cues()
-    names = [a for a in argv if not a.startswith("--")] or ["L6"]
+    c = float(argv[argv.index("--c") + 1]) if "--c" in argv else training.C
+    names = [a for a in argv if not a.startswith("--") and a != str(c)] or ["L6"]
     ngrams, ood = "--ngrams" in argv, "--ood" in argv
     blocks = stored()
-    everything = [t for t in dev.texts(15048)]
+    everything = [t for t in dev.texts(15048) if "--clothing-only" not in argv or t.source == "clothing"]
+    cues = "--no-cues" not in argv
     train_texts = [t for t in everything if not training.validation(t.text)]
     train_pieces = training.segment_texts([t.text for t in train_texts])
     sets = probe_texts()
     set_pieces = {k: training.segment_texts([t for t, _ in v]) for k, v in sets.items()}
     log.info("%d training texts (%d segments); sets %s", len(train_texts), sum(map(len, train_pieces)),
              {k: len(v) for k, v in sets.items()})
-    out_path = LAYERS_DIR / ("probe-ngrams.jsonl" if ngrams else "probe.jsonl")
+    tag = "-clothing" * ("--clothing-only" in argv) + "-nocues" * (not cues)
+    out_path = LAYERS_DIR / f"probe{'-ngrams' if ngrams else ''}{tag}.jsonl"
     for name in names:
         view = BlockView(name, blocks)
         began = time.perf_counter()
-        head = fit(name, view, train_texts, train_pieces, ngrams)
+        head = fit(name, view, train_texts, train_pieces, ngrams, c, cues)
         seconds = time.perf_counter() - began
-        head.save(LAYERS_DIR / f"head-{name}{'-ngrams' if ngrams else ''}.npz")
-        rows: dict[str, Any] = {"representation": name, "ngrams": ngrams, "fit_seconds": round(seconds, 1)}
+        head.save(LAYERS_DIR / f"head-{name}{'-ngrams' if ngrams else ''}{tag}-{c}.npz")
+        rows: dict[str, Any] = {"representation": name, "ngrams": ngrams, "C": c, "fit_seconds": round(seconds, 1)}
         for key in ("validation fifth < 15048", "unseen >= 20000"):
             stars = np.array([s for _, s in sets[key]])
             rows[key] = dev.figures(scores(set_pieces[key], view, head), stars)
