@@ -4,6 +4,7 @@ sentiment better than the sentence vector? (issue 12 item 4, branch senti5)
     HF_HUB_OFFLINE=1 .venv/bin/python bench/sentiment_layers.py embed
     HF_HUB_OFFLINE=1 .venv/bin/python bench/sentiment_layers.py probe [REPRESENTATION ...] [--ngrams] [--ood] [--c C] [--clothing-only] [--no-cues]
     HF_HUB_OFFLINE=1 .venv/bin/python bench/sentiment_layers.py cost
+    .venv/bin/python bench/sentiment_layers.py table bench/.cache/layers/probe*.jsonl
 
 ``embed``: every segment the probe reads (the shipped recipe's training texts, ``--vader-gt --uci --limit 1875
 --clothing-limit 15048``, the clothing reviews from file position 20,000, the out-of-domain sets and the named
@@ -22,7 +23,7 @@ lexicon cues (a plain probe of what the vectors carry); figures as bench/sentime
 fifth of the first 15,048 reviews and on the reviews from position 20,000 outside both fifths, and (``--ood``) on
 the out-of-domain sets; then the named complaints' comment scores. The held-out fifth is never read.
 
-``cost``: microseconds per segment of the product's ONNX graph (sentence vector only) and of the graph that also
+``table``: the probe's JSON lines as the markdown rows of bench/RESULTS.md. ``cost``: microseconds per segment of the product's ONNX graph (sentence vector only) and of the graph that also
 returns the other blocks, on the same segments, best of 3.
 """
 
@@ -318,9 +319,31 @@ def cost(argv: Sequence[str]) -> None:
              best["blocks"] / best["product"])
 
 
+OOD_SETS = ("sentiment_sentences.tsv", "sentiment_service.tsv", "VADER tweets", "VADER amazonReviewSnippets",
+            "VADER movieReviewSnippets", "VADER nytEditorialSnippets", "UCI amazon_cells", "UCI imdb", "UCI yelp")
+
+
+def table(argv: Sequence[str]) -> None:
+    """The probe's JSON lines (files ``argv``) as markdown table rows, as bench/RESULTS.md shows them."""
+    for path in argv:
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            name = row["representation"] + " + n-grams" * row["ngrams"]
+            name += f", C {row['C']}" if row.get("C", training.C) != training.C else ""
+            cells = [name]
+            for key in ("validation fifth < 15048", "unseen >= 20000"):
+                f = row[key]
+                cells += [f"{f['binary_f1']:.3f}", f"{f['auc']:.3f}", f"{f['spearman']:.3f}",
+                          f"{f['best'][0]:.3f} ({f['best'][1]:+.2f})"]
+            ood = [f"{row[k]:.3f}" for k in OOD_SETS if k in row]
+            cells += [" / ".join(ood[:2]), " / ".join(ood[2:6]), " / ".join(ood[6:]),
+                      " / ".join(f"{v:+.2f}" for v in row["misses"])]
+            print("| " + " | ".join(cells) + " |")
+
+
 def main(argv: list[str]) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    commands = {"embed": embed, "probe": probe, "cost": cost}
+    commands = {"embed": embed, "probe": probe, "cost": cost, "table": table}
     commands[argv[0]](argv[1:])
 
 
