@@ -243,7 +243,7 @@ def scores(pieces: list[list[tuple[str, str]]], view: BlockView, head: Any) -> n
 def fit(name: str, view: BlockView, texts: list[training.Labelled], pieces: list[list[tuple[str, str]]],
         ngrams: bool, c: float = training.C, cues: bool = True) -> Any:
     """The shipped recipe (scripts/train_sentiment.py ``train``) on ``view``'s vectors; n-grams only with ``ngrams``."""
-    vectors = {c: v for c, v in zip(*_flat_vectors(pieces, view), strict=True)}
+    vectors = dict(zip(*_flat_vectors(pieces, view), strict=True))
     features, labels, weights, owners = training.design(texts, vectors, pieces)
     if not cues:  # constant columns: standardised to 0, so the head reads the representation alone
         features[:, features.shape[1] - len(training.HEAD_FEATURES):] = 0.0
@@ -259,11 +259,10 @@ def _flat_vectors(pieces: list[list[tuple[str, str]]], view: BlockView) -> tuple
 
 def probe(argv: Sequence[str]) -> None:
     """Fit and measure a dev head per representation; one JSON line per (representation, set)."""
-    from feedback.text.sentiment_model import comment_score  # noqa: F401
-
     _patch_cues()
-    c = float(argv[argv.index("--c") + 1]) if "--c" in argv else training.C
-    names = [a for a in argv if not a.startswith("--") and a != str(c)] or ["L6"]
+    at = argv.index("--c") + 1 if "--c" in argv else None
+    c = float(argv[at]) if at is not None else training.C
+    names = [a for i, a in enumerate(argv) if not a.startswith("--") and i != at] or ["L6"]
     ngrams, ood = "--ngrams" in argv, "--ood" in argv
     blocks = stored()
     everything = [t for t in dev.texts(15048) if "--clothing-only" not in argv or t.source == "clothing"]
