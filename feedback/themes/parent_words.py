@@ -10,8 +10,10 @@ that is one or two words, these decide the phrase:
   contact details left) is "Support contact";
 - :func:`widest`: a shared word that covers much more of the group than its best phrase names it
   ("Substitutions and plastic", not "Less plastic" after one big child);
-- :func:`pair`: two shared words, with the problem when most of the group complains ("Checkout and
-  refund problems"), else as they are ("Prices and value");
+- :func:`pair`: two shared words (or the topics of the two biggest children), with the problem when
+  the group complains (:func:`complains`: its mean at the negative line or most of its segments in
+  complaints, and under ``AGAINST`` praise: "Checkout and refund problems", "Food and brand
+  problems"), else as they are ("Prices and value");
 - :func:`instead_of_comments`: a phrase holding the group's word ("Easy ordering") rather than
   "Order comments" when its comments do nothing one head could say;
 - :func:`both_ways`: one word whose children go both ways, some mostly complaints and some mostly
@@ -56,12 +58,31 @@ def vague(key: str) -> bool:
     return key.lower() in VAGUE
 
 
-def pair(first: str, second: str, sentiment: float, negative: float) -> str:
-    """ "<first> and <second>", with " problems" when the group's mean sentiment is at most
-    ``negative`` (a group of complaints is named by what goes wrong, as a single topic is)."""
+def pair(first: str, second: str, sentiment: float, negative: float,
+         sides: tuple[float, float] | None = None) -> str:
+    """ "<first> and <second>", with " problems" when the group complains (:func:`complains`: a
+    group of complaints is named by what goes wrong, as a single topic is)."""
     text = f"{first} and {second}"
-    text = f"{text} problems" if sentiment <= negative else text
+    text = f"{text} problems" if complains(sentiment, negative, sides) else text
     return text[:1].upper() + text[1:]
+
+
+def complains(sentiment: float, negative: float, sides: tuple[float, float] | None = None) -> bool:
+    """Whether a group is named by its problems: its mean sentiment is at most ``negative`` or, with
+    ``sides`` ((complaints, praise): the shares of its segments in children on each side,
+    :func:`side_shares`), at least ``CLAIM`` of them are in complaints and requests ("Food problems"
+    and "Different brand" at a mean above the line); never when ``AGAINST`` of them or more are
+    praise. Without ``sides``, by the mean alone."""
+    if sides is None:
+        return sentiment <= negative
+    on, against = sides
+    return (sentiment <= negative or on >= CLAIM) and against < AGAINST
+
+
+def named_pair(first: str, second: str, unit: Unit, negative: float, positive: float) -> str:
+    """:func:`pair` for a group (:class:`.label_units.Unit`): its published tone and its children's
+    sides (:func:`side_shares`)."""
+    return pair(first, second, unit.sentiment, negative, side_shares(unit, -1, negative, positive))
 
 
 def both_ways(topic: str, children: Sequence[tuple[float, int]], negative: float, positive: float) -> str | None:
