@@ -8,14 +8,24 @@ section of "Food problems" and "Different brand" was "Food and brand")."""
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 import pytest
 
-from feedback.themes import parent_words
-from feedback.themes.label import POSITIVE_THEME
+from feedback.themes import parent_words, phrases
+from feedback.themes.label import POSITIVE_THEME, label_parents
 from feedback.themes.label_units import NEGATIVE_THEME, Unit
 
+from .conftest import need
+
 NEG, POS = NEGATIVE_THEME, POSITIVE_THEME
+
+
+@pytest.fixture(scope="module")
+def parser() -> Any:
+    nlp = phrases.load_parser()
+    need(nlp is not None, f"{phrases.DEFAULT_MODEL} is not installed: label phrases need its parser")
+    return nlp
 
 
 @pytest.mark.parametrize(("sentiment", "sides", "expected"), [
@@ -76,3 +86,19 @@ ASKING = ["Please stop sending a different brand", "Please send the brand I orde
 ])
 def test_a_group_is_named_by_its_childrens_sides(children: list[Unit], expected: str) -> None:
     assert parent_words.named_pair("food", "brand", _group(children), NEG, POS) == expected
+
+
+# The sample's section of two complaint sub-themes that share no phrase: named by each one's main
+# word, which said nothing of the tone ("Food and brand" on the sample, mean -0.65).
+BRAND = [f"The substitute for my {x} was a different brand I've never heard of." for x in
+         ("strawberries", "blueberries", "sourdough rolls", "cheddar", "pasta", "peaches")]
+SCEPTICAL = ["I was sceptical about buying fresh food online"] * 8
+
+
+@pytest.mark.parametrize(("tones", "expected"), [
+    ([[-0.82] * 8, [-0.4] * 6], "Food and brand problems"),  # both complaints
+    ([[0.5] * 8, [0.4] * 6], "Food and brand"),  # the same words, praised
+    ([[-0.82] * 8, [0.4] * 6], "Food and brand"),  # 43 % praise
+])
+def test_the_topics_of_two_children_say_the_problem(parser: Any, tones: list[list[float]], expected: str) -> None:
+    assert label_parents({"s": [SCEPTICAL, BRAND]}, ["s"], tones={"s": tones})["s"].label == expected
