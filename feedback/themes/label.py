@@ -360,7 +360,7 @@ def _parent_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[st
                        and not c.key.startswith(top.key) and not top.key.startswith(c.key)
                        and not label_words.is_name(c.key)), None)
         if second and not label_words.is_name(top.key):  # "Prices and value", "Checkout and refund problems"
-            return sayings.capitalise(parent_words.pair(top.text, second.text, unit.sentiment, NEGATIVE_THEME)), [
+            return sayings.capitalise(parent_words.named_pair(top.text, second.text, unit, NEGATIVE_THEME, POSITIVE_THEME)), [
                 top, second]
         split = (parent_words.both_ways(top.text, [(c.sentiment, c.size or len(c.docs)) for c in unit.children],
                                         NEGATIVE_THEME, POSITIVE_THEME)
@@ -383,7 +383,7 @@ def _parent_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[st
             found.append(t)
     if len(found) < 2:
         return None, []
-    return sayings.capitalise(f"{found[0].text} and {found[1].text}"), found[:2]
+    return sayings.capitalise(parent_words.named_pair(found[0].text, found[1].text, unit, NEGATIVE_THEME, POSITIVE_THEME)), found[:2]
 
 
 def _topic(unit: Unit) -> Candidate | None:

@@ -95,7 +95,7 @@ def kind_label(label: str, picked: Sequence[Candidate], free: Sequence[Candidate
         return flipped, list(picked)
     if not picked or not any(is_example(c.key) for c in picked):
         return label, list(picked)
-    happened = _happened(unit, used, negative)
+    happened = _happened(unit, used, negative, positive)
     if happened:
         return happened, []
     classes = {EXAMPLES[w] for c in picked for w in c.key.split() if w in EXAMPLES}
@@ -116,7 +116,7 @@ def kind_label(label: str, picked: Sequence[Candidate], free: Sequence[Candidate
             return text, [word]
     topics = _child_topics(unit)  # the children share nothing: the main words of the biggest, not examples
     if len(topics) >= 2:
-        text = sayings.capitalise(f"{topics[0].text} and {topics[1].text}")
+        text = sayings.capitalise(parent_words.named_pair(topics[0].text, topics[1].text, unit, negative, positive))
         if text.lower() not in used:
             return text, topics[:2]
     return label, list(picked)
@@ -135,7 +135,7 @@ def attribute_first(picked: Sequence[Candidate], used: set[str]) -> str | None:
     return None if text.lower() in used else text
 
 
-def _happened(unit: Unit, used: set[str], negative: float) -> str | None:
+def _happened(unit: Unit, used: set[str], negative: float, positive: float) -> str | None:
     """What the group's children say happened (:data:`HAPPENED`), as a label not in ``used``: a kind
     shown by two children or more holding ``KIND`` of the group's segments, whose name holds for the
     group (:func:`_holds`); two such kinds with a short word each together when that holds (either
@@ -151,7 +151,7 @@ def _happened(unit: Unit, used: set[str], negative: float) -> str | None:
     shown.sort(key=lambda i: (-weight[i], i))
     if len(shown) >= 2 and HAPPENED[shown[0]][1] and HAPPENED[shown[1]][1] and _holds(shows, shown[:2], sizes):
         for first, second in (shown[:2], shown[1::-1]):  # the other way round when taken
-            text = parent_words.pair(HAPPENED[first][1], HAPPENED[second][1], unit.sentiment, negative)
+            text = parent_words.named_pair(HAPPENED[first][1], HAPPENED[second][1], unit, negative, positive)
             if text.lower() not in used:
                 return text
     return next((lab for i in shown if _holds(shows, [i], sizes) for lab in HAPPENED[i][0]

@@ -10,8 +10,10 @@ that is one or two words, these decide the phrase:
   contact details left) is "Support contact";
 - :func:`widest`: a shared word that covers much more of the group than its best phrase names it
   ("Substitutions and plastic", not "Less plastic" after one big child);
-- :func:`pair`: two shared words, with the problem when most of the group complains ("Checkout and
-  refund problems"), else as they are ("Prices and value");
+- :func:`pair`: two shared words (or the topics of the two biggest children), with the problem when
+  the group complains (:func:`complains`: its mean at the negative line or most of its segments in
+  complaints by their tone, and under ``AGAINST`` praise: "Checkout and refund problems", "Food and
+  brand problems"), else as they are ("Prices and value", "Car and tires" over "tell me ...");
 - :func:`instead_of_comments`: a phrase holding the group's word ("Easy ordering") rather than
   "Order comments" when its comments do nothing one head could say;
 - :func:`both_ways`: one word whose children go both ways, some mostly complaints and some mostly
@@ -56,12 +58,32 @@ def vague(key: str) -> bool:
     return key.lower() in VAGUE
 
 
-def pair(first: str, second: str, sentiment: float, negative: float) -> str:
-    """ "<first> and <second>", with " problems" when the group's mean sentiment is at most
-    ``negative`` (a group of complaints is named by what goes wrong, as a single topic is)."""
+def pair(first: str, second: str, sentiment: float, negative: float,
+         sides: tuple[float, float] | None = None) -> str:
+    """ "<first> and <second>", with " problems" when the group complains (:func:`complains`: a
+    group of complaints is named by what goes wrong, as a single topic is)."""
     text = f"{first} and {second}"
-    text = f"{text} problems" if sentiment <= negative else text
+    text = f"{text} problems" if complains(sentiment, negative, sides) else text
     return text[:1].upper() + text[1:]
+
+
+def complains(sentiment: float, negative: float, sides: tuple[float, float] | None = None) -> bool:
+    """Whether a group is named by its problems: its mean sentiment is at most ``negative`` or, with
+    ``sides`` ((complaints, praise): the shares of its segments in children on each side by their
+    tone, :func:`side_shares` without ``asking``: a request, "tell me my tire pressure", is not a
+    problem), at least ``CLAIM`` of them are in complaints; never when ``AGAINST`` of them or more
+    are praise (a mean below the line over 40 % praise is not a group of problems). Without
+    ``sides``, by the mean alone."""
+    if sides is None:
+        return sentiment <= negative
+    on, against = sides
+    return (sentiment <= negative or on >= CLAIM) and against < AGAINST
+
+
+def named_pair(first: str, second: str, unit: Unit, negative: float, positive: float) -> str:
+    """:func:`pair` for a group (:class:`.label_units.Unit`): its published tone and its children's
+    sides by their tone (:func:`side_shares`)."""
+    return pair(first, second, unit.sentiment, negative, side_shares(unit, -1, negative, positive, asking=False))
 
 
 def both_ways(topic: str, children: Sequence[tuple[float, int]], negative: float, positive: float) -> str | None:
@@ -110,17 +132,19 @@ def contact_share(docs: Sequence[str]) -> float:
     return sum(bool(_CHANNEL.search(d)) for d in docs) / max(len(docs), 1)
 
 
-def side(docs: Sequence[str], negative: float, positive: float, mean: float | None = None) -> int:
+def side(docs: Sequence[str], negative: float, positive: float, mean: float | None = None,
+         asking: bool = True) -> int:
     """-1 when at least ``ASKING`` of ``docs`` ask the company to do something (:func:`asks`) or
     their mean sentiment is at most ``negative``; +1 at least ``positive``; else 0. ``mean``: the
     theme's published tone (a label's :class:`.label_units.Unit` has it; :mod:`.theme_tone`); None
-    reads ``docs`` with the lexicon (:func:`.theme_tone.mean_tone` without scores)."""
+    reads ``docs`` with the lexicon (:func:`.theme_tone.mean_tone` without scores). ``asking``
+    False: by the tone alone (a request is not a problem: :func:`complains`)."""
     from feedback.themes.label_claims import asks
     from feedback.themes.theme_tone import mean_tone
 
     if not docs:
         return 0
-    if sum(map(asks, docs)) / len(docs) >= ASKING:
+    if asking and sum(map(asks, docs)) / len(docs) >= ASKING:
         return -1
     mean = mean_tone(docs) if mean is None else mean
     return -1 if mean <= negative else 1 if mean >= positive else 0
@@ -137,14 +161,16 @@ def claim(label: str) -> tuple[int, list[str]]:
     return {"praise": 1, "problems": -1, "requests": -1}.get(kind or "", 0), words
 
 
-def side_shares(unit: Unit, sign: int, negative: float, positive: float) -> tuple[float, float]:
+def side_shares(unit: Unit, sign: int, negative: float, positive: float,
+                asking: bool = True) -> tuple[float, float]:
     """(on, against): the shares of a group's segments (every child's, as the archive counts them) in
-    children on side ``sign`` and on the other side (:func:`side`); (1.0, 0.0) for a group of none."""
+    children on side ``sign`` and on the other side (:func:`side`, ``asking`` as there); (1.0, 0.0)
+    for a group of none."""
     children = unit.children or [unit]
     total = sum(c.size or len(c.docs) for c in children)
     if not total:
         return 1.0, 0.0
-    sides = [(side(c.docs, negative, positive, c.sentiment), c.size or len(c.docs)) for c in children]
+    sides = [(side(c.docs, negative, positive, c.sentiment, asking), c.size or len(c.docs)) for c in children]
     return (sum(n for s, n in sides if s == sign) / total, sum(n for s, n in sides if s == -sign) / total)
 
 
