@@ -165,3 +165,14 @@ def edits_fitted(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Pat
 
     texts = [t for t, _ in sample_comments(seed=5, per_theme=20)[:260]]
     return fitted_warehouse(tmp_path_factory.mktemp("edits"), texts, embedder, ThemeSettings())
+
+
+@pytest.fixture(scope="session")
+def parser() -> Any:
+    """The English pipeline theme labels parse with (one load for the whole run): skipped without
+    it, a failure under CI."""
+    from feedback.themes import phrases
+
+    nlp = phrases.load_parser()
+    need(nlp is not None, f"{phrases.DEFAULT_MODEL} is not installed: label phrases need its parser")
+    return nlp

@@ -10,17 +10,8 @@ from typing import Any
 
 import pytest
 
-from feedback.themes import label_claims, label_spelling, label_units, parent_words, phrases
+from feedback.themes import label_claims, label_spelling, label_units, parent_words
 from feedback.themes.label import label_themes
-
-from .conftest import need
-
-
-@pytest.fixture(scope="module")
-def parser() -> Any:
-    nlp = phrases.load_parser()
-    need(nlp is not None, f"{phrases.DEFAULT_MODEL} is not installed: label phrases need its parser")
-    return nlp
 
 
 @pytest.mark.parametrize(("label", "kind", "words", "sign"), [

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from feedback.themes import label_distinct, label_examples, label_units, phrases
+from feedback.themes import label_distinct, label_examples, label_units
 from feedback.themes.label import label_themes
 from feedback.themes.phrases import Phrase
-
-from .conftest import need
 
 FRIENDLY = ["Friendly staff", "Friendly staff😊", "Really friendly staff.", "The staff were friendly and helpful.",
             "Friendly staff as always"]
@@ -33,13 +31,6 @@ RETURNS = ["I returned the table lamp on Monday and haven't seen a penny back ye
            "Got my kettle today and it was dented."]  # theme 67: main named it "Table lamp"
 CANCELLED = ["I cancelled my order and still got charged.", "Cancelled my order twice, it still came.",
              "cancelled my order last week, no confirmation", "I cancelled my subscription and my order."]
-
-
-@pytest.fixture(scope="module")
-def parser() -> object:
-    nlp = phrases.load_parser()
-    need(nlp is not None, f"{phrases.DEFAULT_MODEL} is not installed: label phrases need its parser")
-    return nlp
 
 
 @pytest.mark.parametrize(

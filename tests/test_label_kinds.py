@@ -9,11 +9,9 @@ from typing import Any
 
 import pytest
 
-from feedback.themes import label_kinds, phrases
+from feedback.themes import label_kinds
 from feedback.themes.label import label_parents
 from feedback.themes.label_units import Candidate
-
-from .conftest import need
 
 DAMAGE = [
     ["The strawberries came crushed at the bottom of the box.", "My strawberries were crushed in the box.",
@@ -47,13 +45,6 @@ PRICES = [
     ["Prices are good value.", "Good value for the prices.", "Prices are fair, good value."],
     ["Great value and low prices.", "Value is good, prices are low.", "Low prices, great value."],
 ]
-
-
-@pytest.fixture(scope="module")
-def parser() -> Any:
-    nlp = phrases.load_parser()
-    need(nlp is not None, f"{phrases.DEFAULT_MODEL} is not installed: label phrases need its parser")
-    return nlp
 
 
 @pytest.mark.parametrize(("children", "taken", "expected"), [

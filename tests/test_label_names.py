@@ -14,8 +14,6 @@ import pytest
 from feedback.themes import label_words, phrases
 from feedback.themes.label import label_parents, label_themes
 
-from .conftest import need
-
 PEOPLE = {"bob", "bailey", "jake", "aaron", "chloe", "dave", "sarah"}
 
 CALL_ME = ["please start calling me bob", "please call me bailey", "i want you to call me bailey",
@@ -26,13 +24,6 @@ SPELL = ["spell aaron", "spell the word aaron", "how do you spell aaron", "spell
 STAFF = ["chloe was great", "chloe was great", "chloe was great!", "Chloe was great.", "chloe was great today"]
 DRIVER = ["dave the driver was brilliant", "Dave the driver was brilliant again", "dave the driver was brilliant",
           "our driver dave was brilliant", "dave the driver carried the bags in"]
-
-
-@pytest.fixture(scope="module")
-def parser() -> Any:
-    nlp = phrases.load_parser()
-    need(nlp is not None, f"{phrases.DEFAULT_MODEL} is not installed: label phrases need its parser")
-    return nlp
 
 
 def _words(texts: list[str]) -> set[str]:

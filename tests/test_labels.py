@@ -27,8 +27,6 @@ from feedback.themes.label import (
 )
 from feedback.themes.label_units import NEGATIVE_THEME, Candidate
 
-from .conftest import need
-
 THEMES: dict[str, list[str]] = {
     "late deliveries": [
         "My delivery was late again.",
@@ -109,14 +107,6 @@ EXPECTED = {
     "easy to use": "Easy to use",
 }
 PLACEHOLDER = re.compile(r"\[?\b(?:EMAIL|PHONE|CARD|IBAN|CREDENTIALS|NAME|URL|ADDRESS)\b\]?")
-
-
-@pytest.fixture(scope="module")
-def parser() -> Any:
-    """The English pipeline labels parse with: skipped without it, a failure under CI."""
-    nlp = phrases.load_parser()
-    need(nlp is not None, f"{phrases.DEFAULT_MODEL} is not installed: label phrases need its parser")
-    return nlp
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,6 @@ from feedback.themes import label_commands, label_spelling, label_words, phrases
 from feedback.themes.label import label_themes
 from feedback.themes.label_language import foreign_word, is_foreign
 
-from .conftest import need
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
 from themes_metrics import label_weakness  # noqa: E402
@@ -64,13 +62,6 @@ THEMES: list[tuple[str, dict[str, list[str]], list[str], str]] = [
     ("a five-word phrase when its four-word one is taken",
      {"a": ["More staff on the phones"] * 6 + ["More staff at the weekend"]}, ["More staff"], "More staff on phones"),
 ]
-
-
-@pytest.fixture(scope="module")
-def parser() -> Any:
-    nlp = phrases.load_parser()
-    need(nlp is not None, f"{phrases.DEFAULT_MODEL} is not installed: label phrases need its parser")
-    return nlp
 
 
 @pytest.mark.parametrize(("what", "docs", "taken", "expected"), THEMES, ids=[t[0] for t in THEMES])

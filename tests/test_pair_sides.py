@@ -12,20 +12,11 @@ from typing import Any
 
 import pytest
 
-from feedback.themes import parent_words, phrases
+from feedback.themes import parent_words
 from feedback.themes.label import POSITIVE_THEME, label_parents
 from feedback.themes.label_units import NEGATIVE_THEME, Unit
 
-from .conftest import need
-
 NEG, POS = NEGATIVE_THEME, POSITIVE_THEME
-
-
-@pytest.fixture(scope="module")
-def parser() -> Any:
-    nlp = phrases.load_parser()
-    need(nlp is not None, f"{phrases.DEFAULT_MODEL} is not installed: label phrases need its parser")
-    return nlp
 
 
 @pytest.mark.parametrize(("sentiment", "sides", "expected"), [

@@ -8,18 +8,9 @@ from typing import Any
 
 import pytest
 
-from feedback.themes import label_claims, label_units, parent_words, phrases
+from feedback.themes import label_claims, label_units, parent_words
 from feedback.themes.label import POSITIVE_THEME, label_parents
 from feedback.themes.label_units import NEGATIVE_THEME
-
-from .conftest import need
-
-
-@pytest.fixture(scope="module")
-def parser() -> Any:
-    nlp = phrases.load_parser()
-    need(nlp is not None, f"{phrases.DEFAULT_MODEL} is not installed: label phrases need its parser")
-    return nlp
 
 
 @pytest.mark.parametrize(("label", "claimed"), [

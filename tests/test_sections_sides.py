@@ -14,10 +14,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from feedback.themes import hierarchy, parent_words, phrases, sections
+from feedback.themes import hierarchy, parent_words, sections
 from feedback.themes.label import label_parents
-
-from .conftest import need
 
 # --- sections by side ---------------------------------------------------------------------------
 
@@ -116,13 +114,6 @@ PRAISED, COMPLAINED = 0.8, -0.6  # published sentiment of each segment
 def _child(docs: list[str], tone: float, times: int = 1) -> tuple[list[str], list[float | None]]:
     """A sub-theme of ``times`` as many segments (its best three repeated), each of published sentiment ``tone``."""
     return docs * times, [tone] * (len(docs) * times)
-
-
-@pytest.fixture(scope="module")
-def parser() -> Any:
-    nlp = phrases.load_parser()
-    need(nlp is not None, f"{phrases.DEFAULT_MODEL} is not installed: label phrases need its parser")
-    return nlp
 
 
 @pytest.mark.parametrize(("children", "expected"), [

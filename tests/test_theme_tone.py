@@ -9,19 +9,9 @@ from typing import Any
 import pytest
 import sqlite_utils
 
-from feedback.themes import hierarchy, label_units, parent_words, phrases, theme_tone
+from feedback.themes import hierarchy, label_units, parent_words, theme_tone
 from feedback.themes.label import POSITIVE_THEME, label_parents, label_themes
 from feedback.themes.label_units import NEGATIVE_THEME
-
-from .conftest import need
-
-
-@pytest.fixture(scope="module")
-def parser() -> Any:
-    nlp = phrases.load_parser()
-    need(nlp is not None, f"{phrases.DEFAULT_MODEL} is not installed: label phrases need its parser")
-    return nlp
-
 
 # Complaints about drivers in words the lexicon likes ("smiled", "thanks a lot", "nice enough"), and
 # the scores the shipped head gives them (feedback/text/sentiment_model.py over MiniLM, 2 d.p.).
