@@ -14,7 +14,7 @@ export HF_HUB_OFFLINE ?= 1
 export TRANSFORMERS_OFFLINE ?= 1
 export PREFECT_HOME ?= $(CURDIR)/data/prefect
 
-.PHONY: run test install install-test samples lint typecheck bench clean
+.PHONY: run test install install-test install-bench samples lint typecheck bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +31,14 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
+# The benchmarks' extras (BERTopic beside our themes, psutil for worker memory).
+$(VENV)/.installed-bench: pyproject.toml $(VENV)/.installed-test
+	$(BIN)/pip install -q -e '.[test,bench]'
+	touch $@
+
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
+install-bench: $(VENV)/.installed-bench
 
 # A local key for pseudonymous customer ids, made once and kept out of git.
 # In production set FEEDBACK_CUSTOMER_KEY (or a Prefect Secret block) instead.
@@ -63,7 +69,7 @@ test: install-test
 	$(BIN)/mypy feedback flows
 	$(BIN)/pytest -q
 
-bench: install-test
+bench: install-bench
 	$(BIN)/python bench/ingest_publish.py
 
 clean:
