@@ -9,8 +9,9 @@ A fit's themes and hierarchy do not depend on the labels, so the labeller's inpu
 once (bench/.cache/label-calls/<set>.pkl: every ``label_themes`` / ``label_parents`` call of the
 fit, with its result, its segments' published sentiment (``tones``: a theme's tone) and the fit's
 parent of each theme) and replayed in seconds: the labels are
-then exactly what the engine would write with this checkout's labeller. A leaf call's ``taken``
-holds the parents' labels of the call before it: on replay they are the replayed parents' labels.
+then exactly what the engine would write with this checkout's labeller. A call's ``taken`` holds
+the labels of the calls before it: on replay their replayed labels (when a label named two things
+named apart on replay, as recorded).
 The checks are bench/themes_metrics.py's (as in bench/themes_quality.py and themes_samples.py);
 the labelling's CPU time is ``time.process_time`` over the replayed calls (spaCy parses included,
 its load not). ``LABELS_CODE=<folder holding a feedback package>`` replays with that code instead
@@ -184,25 +185,32 @@ def settle(labels: dict[Key, str], key: Key, lab: str) -> None:
 def replay(name: str) -> Replayed:
     """Every recorded call of the set relabelled with this checkout; each label keyed by :func:`keyed`
     (the last call naming a key wins, as the fit's last word does). A call's ``taken`` holds the labels
-    the calls before it gave: on replay their replayed labels."""
+    the calls before it gave: on replay their replayed labels (:func:`_renamed`)."""
     with (CALLS / f"{name}.pkl").open("rb") as fh:
         saved = pickle.load(fh)
     before: dict[Key, str] = {}
     after: dict[Key, str] = {}
-    renamed: dict[str, str] = {}
+    renamed: dict[str, dict[Key, str]] = {}  # a recorded label -> what each thing it named is named on replay
     label.phrases.load_parser(label.phrases.DEFAULT_MODEL)
     cpu = 0.0
     for call, keys in zip(saved["calls"], keyed(saved["calls"], saved["parent_of"]), strict=True):
         started = time.process_time()
         fn = label.label_parents if call["kind"] == "label_parents" else label.label_themes
-        taken = [renamed.get(t, t) for t in call["taken"]]
+        taken = [_renamed(t, renamed) for t in call["taken"]]
         out = fn(call["docs"], call["order"], taken=taken, **tones_of(call))
         cpu += time.process_time() - started
         for k, named in out.items():
             settle(before, keys[k], call["out"][k])
             settle(after, keys[k], named.label)
-            renamed[call["out"][k]] = named.label
+            renamed.setdefault(call["out"][k], {})[keys[k]] = named.label
     return Replayed(before, after, saved["parent_of"], cpu)
+
+
+def _renamed(text: str, renamed: dict[str, dict[Key, str]]) -> str:
+    """A recorded label as replayed, when every theme, entry or section it named is named alike on
+    replay (a sub-theme's "Food problems" and a section's are two: as recorded then)."""
+    now = set(renamed.get(text, {}).values())
+    return now.pop() if len(now) == 1 else text
 
 
 def recorded(name: str, folder: Path) -> tuple[dict[Key, str], dict[Any, Any]]:

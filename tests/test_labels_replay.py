@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-from labels_replay import interleaved, keyed, section_changes, settle  # noqa: E402
+from labels_replay import _renamed, interleaved, keyed, section_changes, settle  # noqa: E402
 
 # leaves 1-6; entries 10 (leaves 1-4) and 20 (leaves 5, 6)
 PARENT_OF: dict[Any, Any] = {1: 10, 2: 10, 3: 10, 4: 10, 5: 20, 6: 20, 7: None}
@@ -88,3 +88,14 @@ def test_a_section_named_again_keeps_its_name_over_a_catch_all(key: Any, then: s
     labels = {key: "Food problems"}
     settle(labels, key, then)
     assert labels[key] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Bag problems", "Bag and box problems"),  # one entry, renamed
+    ("Food problems", "Food problems"),  # a sub-theme (kept) and a section (renamed): as recorded
+    ("Slots", "Slots"),  # nothing named so
+])
+def test_a_taken_label_is_replayed_when_what_it_named_is_named_alike(text: str, expected: str) -> None:
+    renamed = {"Bag problems": {("parent", 10): "Bag and box problems"},
+               "Food problems": {("theme", 3): "Food problems", A: "Damage and missing items"}}
+    assert _renamed(text, renamed) == expected
