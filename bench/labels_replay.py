@@ -3,17 +3,26 @@
     .venv/bin/python bench/labels_replay.py record            # fit banking77, clinc150 (test splits), samples
     .venv/bin/python bench/labels_replay.py replay            # relabel every recorded fit; print the checks
     .venv/bin/python bench/labels_replay.py replay --changed  # ... and every label that differs from the record
+    .venv/bin/python bench/labels_replay.py compare --against DIR  # sections: this record's against DIR's
 
 A fit's themes and hierarchy do not depend on the labels, so the labeller's inputs can be recorded
 once (bench/.cache/label-calls/<set>.pkl: every ``label_themes`` / ``label_parents`` call of the
 fit, with its result, its segments' published sentiment (``tones``: a theme's tone) and the fit's
 parent of each theme) and replayed in seconds: the labels are
-then exactly what the engine would write with this checkout's labeller. A leaf call's ``taken``
-holds the parents' labels of the call before it: on replay they are the replayed parents' labels.
+then exactly what the engine would write with this checkout's labeller. A call's ``taken`` holds
+the labels of the calls before it: on replay their replayed labels (when a label named two things
+named apart on replay, as recorded).
 The checks are bench/themes_metrics.py's (as in bench/themes_quality.py and themes_samples.py);
 the labelling's CPU time is ``time.process_time`` over the replayed calls (spaCy parses included,
 its load not). ``LABELS_CODE=<folder holding a feedback package>`` replays with that code instead
 (a baseline: ``git archive main feedback | tar -x -C <folder>``).
+
+Labels are compared by what they name, not by where a call put them (:func:`keyed`): a theme and a
+top-level entry by id, a section by its entry and its members (the sub-themes it holds), so a
+section is the same one whatever its position among its entry's sections, and two entries' first
+sections are two. ``compare --against DIR`` reads two records (e.g. ``DIR`` copied from
+bench/.cache/label-calls before ``record`` with another checkout): the sections with the same
+members named differently, then, per entry, the sections whose members changed.
 """
 
 from __future__ import annotations
@@ -30,8 +39,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from itertools import zip_longest
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -110,32 +120,135 @@ def record(name: str) -> None:
     print(f"{name}: {len(calls)} calls recorded, {len(parent_of)} themes", flush=True)
 
 
-def replay(name: str) -> tuple[dict[Any, str], dict[Any, str], dict[Any, str], dict[Any, str], dict[Any, Any], float]:
-    """(recorded leaves, replayed leaves, recorded parents, replayed parents, parent_of, CPU seconds)."""
+Key = tuple[Any, ...]  # ("theme", id), ("parent", id), ("section", entry id, frozenset of sub-theme ids), ("other", key)
+
+
+class Replayed(NamedTuple):
+    before: dict[Key, str]  # the recorded label of each theme, top-level entry and section
+    after: dict[Key, str]  # ... and the replayed one
+    parent_of: dict[Any, Any]
+    cpu: float
+
+    def of(self, kind: str, after: bool = True) -> dict[Key, str]:
+        return {k: v for k, v in (self.after if after else self.before).items() if k[0] == kind}
+
+
+def interleaved(lists: list[list[str]]) -> list[str]:
+    """The first of each list, then the second of each, ... (as sections.py flattens a section's sub-themes)."""
+    return [x for row in zip_longest(*lists, fillvalue=None) for x in row if x is not None]
+
+
+def keyed(calls: list[dict[str, Any]], parent_of: dict[Any, Any]) -> list[dict[Any, Key]]:
+    """For each recorded call, the key each of its labels is compared by: a theme and a top-level entry
+    by id; a section (a ``label_parents`` call whose groups are not entries: one entry's sub-themes, keyed
+    by their index in the call) by its entry and its members, the sub-themes whose segment texts its
+    groups hold (so a section is the same section whatever its position, and two entries' first sections
+    are not one); a section named from its sub-themes' segments together (``label_themes`` over
+    :func:`interleaved` texts) as that section; anything else ("new3" in an update) as it is."""
+    leaves: dict[tuple[str, ...], Any] = {}
+    for call in calls:
+        if call["kind"] == "label_themes":
+            for k, docs in call["docs"].items():
+                if k in parent_of:
+                    leaves.setdefault(tuple(docs), k)
+    flat: dict[tuple[str, ...], Key] = {}  # a section's interleaved texts -> its key
+    out: list[dict[Any, Key]] = []
+    for call in calls:
+        keys: dict[Any, Key] = {}
+        members = {k: [leaves.get(tuple(d), tuple(d)) for d in docs] for k, docs in call["docs"].items()}
+        top = all({parent_of.get(m) for m in ms} == {k} for k, ms in members.items())  # the fit's entries
+        for k, docs in call["docs"].items():
+            if call["kind"] == "label_parents":
+                entries = {parent_of.get(m) for m in members[k]}
+                if top:
+                    keys[k] = ("parent", k)
+                else:
+                    keys[k] = ("section", entries.pop() if len(entries) == 1 else None, frozenset(members[k]))
+                    flat.setdefault(tuple(interleaved(docs)), keys[k])
+            elif tuple(docs) in flat:  # before a theme: a section's index may be a theme's id
+                keys[k] = flat[tuple(docs)]
+            else:
+                keys[k] = ("theme", k) if k in parent_of else ("other", k)
+        out.append(keys)
+    return out
+
+
+def settle(labels: dict[Key, str], key: Key, lab: str) -> None:
+    """``labels[key] = lab``, as the fit takes a call's word: a section named again keeps its name when
+    the new one is a catch-all ("Short answers": sections.py asks again and keeps only a topic)."""
+    from feedback.themes.sections import catch_all
+
+    if key[0] != "section" or key not in labels or not catch_all(lab):
+        labels[key] = lab
+
+
+def replay(name: str) -> Replayed:
+    """Every recorded call of the set relabelled with this checkout; each label keyed by :func:`keyed`
+    (the last call naming a key wins, as the fit's last word does). A call's ``taken`` holds the labels
+    the calls before it gave: on replay their replayed labels (:func:`_renamed`)."""
     with (CALLS / f"{name}.pkl").open("rb") as fh:
         saved = pickle.load(fh)
-    before_leaf: dict[Any, str] = {}
-    after_leaf: dict[Any, str] = {}
-    before_parent: dict[Any, str] = {}
-    after_parent: dict[Any, str] = {}
-    renamed: dict[str, str] = {}
+    before: dict[Key, str] = {}
+    after: dict[Key, str] = {}
+    renamed: dict[str, dict[Key, str]] = {}  # a recorded label -> what each thing it named is named on replay
     label.phrases.load_parser(label.phrases.DEFAULT_MODEL)
     cpu = 0.0
-    for call in saved["calls"]:
+    for call, keys in zip(saved["calls"], keyed(saved["calls"], saved["parent_of"]), strict=True):
         started = time.process_time()
-        if call["kind"] == "label_parents":
-            out = label.label_parents(call["docs"], call["order"], taken=call["taken"], **tones_of(call))
-            before_parent.update(call["out"])
-            after_parent.update({k: v.label for k, v in out.items()})
-            renamed = {call["out"][k]: out[k].label for k in out}
-        else:
-            taken = [renamed.get(t, t) for t in call["taken"]]
-            out = label.label_themes(call["docs"], call["order"], taken=taken, **tones_of(call))
-            before_leaf.update(call["out"])
-            after_leaf.update({k: v.label for k, v in out.items()})
-            renamed = {}
+        fn = label.label_parents if call["kind"] == "label_parents" else label.label_themes
+        taken = [_renamed(t, renamed) for t in call["taken"]]
+        out = fn(call["docs"], call["order"], taken=taken, **tones_of(call))
         cpu += time.process_time() - started
-    return before_leaf, after_leaf, before_parent, after_parent, saved["parent_of"], cpu
+        for k, named in out.items():
+            settle(before, keys[k], call["out"][k])
+            settle(after, keys[k], named.label)
+            renamed.setdefault(call["out"][k], {})[keys[k]] = named.label
+    return Replayed(before, after, saved["parent_of"], cpu)
+
+
+def _renamed(text: str, renamed: dict[str, dict[Key, str]]) -> str:
+    """A recorded label as replayed, when every theme, entry or section it named is named alike on
+    replay (a sub-theme's "Food problems" and a section's are two: as recorded then)."""
+    now = set(renamed.get(text, {}).values())
+    return now.pop() if len(now) == 1 else text
+
+
+def recorded(name: str, folder: Path) -> tuple[dict[Key, str], dict[Any, Any]]:
+    """The labels a record holds (the fit's), keyed by :func:`keyed`, and its parent of each theme."""
+    with (folder / f"{name}.pkl").open("rb") as fh:
+        saved = pickle.load(fh)
+    labels: dict[Key, str] = {}
+    for call, keys in zip(saved["calls"], keyed(saved["calls"], saved["parent_of"]), strict=True):
+        for k, lab in call["out"].items():
+            settle(labels, keys[k], lab)
+    return labels, saved["parent_of"]
+
+
+def section_changes(before: dict[Key, str], after: dict[Key, str]
+                    ) -> tuple[list[tuple[Key, str, str]], dict[Any, tuple[list[Key], list[Key]]]]:
+    """(renamed, moved): the sections with the same entry and members named differently (key, before,
+    after), and per entry the sections only one side has (their members changed: (before's, after's))."""
+    old = {k for k in before if k[0] == "section"}
+    new = {k for k in after if k[0] == "section"}
+    renamed = [(k, before[k], after[k]) for k in sorted(old & new, key=_order) if before[k] != after[k]]
+    moved: dict[Any, tuple[list[Key], list[Key]]] = {}
+    for k in sorted(old ^ new, key=_order):
+        gone, came = moved.setdefault(k[1], ([], []))
+        (gone if k in old else came).append(k)
+    return renamed, moved
+
+
+def _order(key: Key) -> tuple[str, list[str]]:
+    return str(key[1]), sorted(map(str, key[2]))
+
+
+def shown(key: Key, labels: dict[Key, str]) -> str:
+    """A key as a reader wants it: a section as its entry's label and its members' labels."""
+    if key[0] != "section":
+        return f"{key[0]} {key[1]}"
+    entry = labels.get(("parent", key[1]), key[1])
+    members = ", ".join(sorted(labels.get(("theme", m), "?") for m in key[2]))
+    return f"section of {entry!r} ({len(key[2])}: {members})"
 
 
 def tones_of(call: dict[str, Any]) -> dict[str, Any]:
@@ -149,53 +262,88 @@ def tones_of(call: dict[str, Any]) -> dict[str, Any]:
     return {"tones": call["tones"]}
 
 
-def groups(leaves: dict[Any, str], parents: dict[Any, str], parent_of: dict[Any, Any]
-           ) -> tuple[dict[Any, list[str]], dict[Any, list[str]]]:
+def groups(labels: dict[Key, str], parent_of: dict[Any, Any]) -> dict[str, dict[Any, list[str]]]:
+    """Sibling labels for the checks: ``themes`` by their entry, ``top level`` (the entries and the
+    themes under none), ``sections`` by their entry."""
     siblings: dict[Any, list[str]] = defaultdict(list)
-    for leaf, parent in sorted(parent_of.items()):
-        if leaf in leaves:
-            siblings[parent].append(leaves[leaf])
-    top = {None: [*(parents[p] for p in sorted(parents)), *(leaves[t] for t, p in sorted(parent_of.items())
-                                                           if p is None and t in leaves)]}
-    return dict(siblings), top
+    for leaf, parent in sorted(parent_of.items(), key=lambda kv: str(kv[0])):
+        if ("theme", leaf) in labels:
+            siblings[parent].append(labels[("theme", leaf)])
+    top = [*(lab for k, lab in sorted(labels.items(), key=lambda kv: str(kv[0])) if k[0] == "parent"),
+           *(labels[("theme", t)] for t, p in sorted(parent_of.items(), key=lambda kv: str(kv[0]))
+             if p is None and ("theme", t) in labels)]
+    sections: dict[Any, list[str]] = defaultdict(list)
+    for k, lab in sorted(labels.items(), key=lambda kv: str(kv[0])):
+        if k[0] == "section":
+            sections[k[1]].append(lab)
+    return {"themes": dict(siblings), "top level": {None: top}, "sections": dict(sections)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("mode", choices=["record", "replay"])
+    parser.add_argument("mode", choices=["record", "replay", "compare"])
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--changed", action="store_true", help="print every label that differs from the record")
     parser.add_argument("--all", action="store_true", help="print every replayed label")
+    parser.add_argument("--against", type=Path, default=None,
+                        help="compare: the folder of the records to compare this checkout's records with")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if args.mode == "record":
         for name in args.sets.split(","):
             record(name)
         return
+    if args.mode == "compare":
+        if args.against is None:
+            parser.error("compare needs --against FOLDER (records made with another checkout)")
+        for name in args.sets.split(","):
+            compare(name, args.against)
+        return
     print(f"replayed {date.today()} ({os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f})")
     for name in args.sets.split(","):
-        bl, al, bp, ap, parent_of, cpu = replay(name)
-        for what, (leaves, parents) in (("recorded", (bl, bp)), ("replayed", (al, ap))):
-            siblings, top = groups(leaves, parents, parent_of)
-            for level, grouped in (("themes", siblings), ("top level", top)):
+        run = replay(name)
+        for what, labels in (("recorded", run.before), ("replayed", run.after)):
+            for level, grouped in groups(labels, run.parent_of).items():
                 c = label_checks(grouped)
                 print(f"{name} {level} {what}: {c.phrase_share:.1%} of {c.labels} 2-4-word content phrases, "
                       f"{c.duplicate_siblings} sibling duplicates, problems {c.problems}, weak {c.weak}")
-        print(f"{name}: labelling CPU {cpu:.2f} s for {len(al)} themes and {len(ap)} parents")
-        numbered = [lab for lab in [*al.values(), *ap.values()] if NUMBERED.search(lab)]
-        was = sum(bool(NUMBERED.search(lab)) for lab in [*bl.values(), *bp.values()])
+        counts = {kind: len(run.of(kind)) for kind in ("theme", "parent", "section")}
+        print(f"{name}: labelling CPU {run.cpu:.2f} s for {counts['theme']} themes, {counts['parent']} parents "
+              f"and {counts['section']} sections")
+        numbered = [lab for lab in run.after.values() if NUMBERED.search(lab)]
+        was = sum(bool(NUMBERED.search(lab)) for lab in run.before.values())
         print(f"{name}: {len(numbered)} numbered labels (recorded {was}): " + ", ".join(numbered))
-        changed = sum(bl.get(k) != v for k, v in al.items()) + sum(bp.get(k) != v for k, v in ap.items())
-        print(f"{name}: {changed} of {len(al) + len(ap)} labels differ from the record")
-        bad = [lab for lab in [*al.values(), *ap.values()] if label_problem(lab)]
+        differ = {kind: sum(run.before.get(k) != v for k, v in run.of(kind).items()) for kind in counts}
+        print(f"{name}: {sum(differ.values())} of {len(run.after)} labels differ from the record "
+              f"(themes {differ['theme']}, parents {differ['parent']}, sections {differ['section']})")
+        bad = [lab for lab in run.after.values() if label_problem(lab)]
         print(f"{name} failing: " + ", ".join(f'"{lab}" ({label_problem(lab)})' for lab in bad))
-        weak = [lab for lab in [*al.values(), *ap.values()] if not label_problem(lab) and label_weakness(lab)]
+        weak = [lab for lab in run.after.values() if not label_problem(lab) and label_weakness(lab)]
         print(f"{name} weak: " + ", ".join(f'"{lab}" ({label_weakness(lab)})' for lab in weak))
         if args.changed or args.all:
-            for kind, before, after in (("parent", bp, ap), ("theme", bl, al)):
-                for k in after:
-                    if args.all or before.get(k) != after[k]:
-                        print(f"  {name} {kind} {k}: {before.get(k)!r} -> {after[k]!r}")
+            for kind in ("parent", "section", "theme"):
+                for k, lab in run.of(kind).items():
+                    if args.all or run.before.get(k) != lab:
+                        print(f"  {name} {shown(k, run.after)}: {run.before.get(k)!r} -> {lab!r}")
+
+
+def compare(name: str, against: Path) -> None:
+    """The sections of a set's record in ``against`` (before) and in this checkout's (after): those
+    renamed for the same members, then per entry those whose members changed."""
+    before, _ = recorded(name, against)
+    after, _ = recorded(name, CALLS)
+    renamed, moved = section_changes(before, after)
+    same = len({k for k in before if k[0] == "section"} & {k for k in after if k[0] == "section"})
+    print(f"{name}: {same} sections with the same members, {len(renamed)} of them renamed; "
+          f"{len(moved)} entries whose sections' members changed")
+    for k, old, new in renamed:
+        print(f"  renamed {shown(k, after)}: {old!r} -> {new!r}")
+    for entry, (gone, came) in moved.items():
+        print(f"  entry {before.get(('parent', entry), entry)!r}: members changed")
+        for k in gone:
+            print(f"    before {before[k]!r}: {shown(k, before)}")
+        for k in came:
+            print(f"    after  {after[k]!r}: {shown(k, after)}")
 
 
 if __name__ == "__main__":

@@ -141,6 +141,7 @@ WRONG = ["Wrong flavour crisps came.", "The wrong flavour again.", "Wrong flavou
 TRAYS = ["So many plastic trays in the packaging.", "Plastic trays and packaging everywhere.",
          "The plastic packaging trays go straight in the bin."]
 CRUSHED = ["The strawberries came crushed.", "Crushed strawberries at the bottom.", "Strawberries crushed again."]
+SQUASHED = ["The bread was squashed flat.", "Squashed bread under the bottles.", "Bread squashed again."]
 
 
 @pytest.mark.parametrize(("children", "expected"), [
@@ -153,12 +154,35 @@ CRUSHED = ["The strawberries came crushed.", "Crushed strawberries at the bottom
     # one small packaging sub-theme, 3 of 21 segments (14 %): the kind still holds
     ([_child(MISSING, COMPLAINED, 2), _child(INSTEAD, COMPLAINED, 2), _child(WRONG, COMPLAINED, 2),
       _child(TRAYS, COMPLAINED)], "Wrong or missing items"),
+    # no kind holds alone, two together do (branch sect3; the sample's "Food complaints"): mistakes 12 of 24
+    # segments, crushed strawberries 9 (37 %, alone it would contradict "Wrong or missing items"), trays 3
+    ([_child(MISSING, COMPLAINED, 2), _child(INSTEAD, COMPLAINED, 2), _child(CRUSHED, COMPLAINED, 3),
+      _child(TRAYS, COMPLAINED)], "Damage and missing items"),
+    # mistakes 12 of 21, trays 9
+    ([_child(MISSING, COMPLAINED, 2), _child(INSTEAD, COMPLAINED, 2), _child(TRAYS, COMPLAINED, 3)],
+     "Packaging and missing items"),
+    # two kinds of two sub-themes each, half and half
+    ([_child(MISSING, COMPLAINED, 2), _child(INSTEAD, COMPLAINED, 2), _child(CRUSHED, COMPLAINED, 2),
+      _child(SQUASHED, COMPLAINED, 2)], "Damage and missing items"),
 ])
 def test_a_sections_kind_holds_for_its_members(parser: Any, children: list[tuple[list[str], list[float | None]]],
                                                expected: str) -> None:
     docs = {0: [d for d, _ in children]}
     tones = {0: [t for _, t in children]}
     assert label_parents(docs, [0], tones=tones)[0].label == expected
+
+
+@pytest.mark.parametrize(("taken", "expected"), [
+    ([], "Damage and missing items"),
+    (["Damage and missing items"], "Missing items and damage"),  # the other way round when taken
+    (["Damage and missing items", "Missing items and damage"], "Food problems"),
+])
+def test_two_kinds_named_together_stay_distinct(parser: Any, taken: list[str], expected: str) -> None:
+    children = [_child(MISSING, COMPLAINED, 2), _child(INSTEAD, COMPLAINED, 2), _child(CRUSHED, COMPLAINED, 3),
+                _child(TRAYS, COMPLAINED)]
+    docs = {0: [d for d, _ in children]}
+    tones = {0: [t for _, t in children]}
+    assert label_parents(docs, [0], taken=taken, tones=tones)[0].label == expected
 
 
 def test_sides_are_read_as_the_top_level_reads_them() -> None:

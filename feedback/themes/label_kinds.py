@@ -16,9 +16,13 @@ one of their words is a concrete example (:data:`EXAMPLES`: a food, a household 
   quality): a kind a child shows when at least ``CHILD`` of its segments say it, naming the group when
   children showing it (two or more) hold at least ``KIND`` of its segments and children showing only
   other kinds less than ``AGAINST`` (:data:`.parent_words.AGAINST`: the name must hold for the whole
-  group, not "Wrong or missing items" over crushed strawberries and plastic trays); two such kinds with
-  a short word each are named together, as two shared words are ("Packaging and damage problems":
-  :func:`.parent_words.pair`);
+  group, not "Wrong or missing items" over crushed strawberries and plastic trays); two such kinds are
+  named together, as two shared words are ("Packaging and damage problems": :func:`.parent_words.pair`;
+  "Damage and missing items": a kind's whole name last); when no kind holds alone, the biggest with
+  the kind that contradicts it most, if that kind's children hold ``AGAINST`` (alone they would
+  contradict it), the two kinds most of the group (:data:`.parent_words.CLAIM`) and the rest less than
+  ``AGAINST`` (missing potatoes, cat food instead, crushed strawberries and one small sub-theme of
+  plastic trays: "Damage and missing items", not "Food complaints");
 - the class of its examples when all are one class that has a name (peaches and tomatoes: "Food
   problems", with what its comments do: :func:`.label_words.topic_phrase`);
 - its best shared phrase of two words or more with no example in it, else its best shared word that
@@ -61,7 +65,8 @@ EXAMPLES: dict[str, str] = {
     **{w: "people" for w in _PEOPLE.split()}}
 CLASS_TOPIC = {"food": "food"}  # a class a group is named by with what its comments do ("Food problems")
 
-# What comments say happened: (labels, a short word for two kinds together or "", the words that say it).
+# What comments say happened: (labels, a short word for two kinds together, the words that say it). A
+# word of two ("missing items") is a whole name of its kind: it comes last and takes no "problems".
 HAPPENED: list[tuple[list[str], str, re.Pattern[str]]] = [
     (["Damaged items", "Damaged goods", "Items damaged"], "damage",
      re.compile(r"\b(?:crush|squash|squish|smash|broke|broken|break|burst|dent|crack|damag|bruis|leak|spill|"
@@ -69,7 +74,7 @@ HAPPENED: list[tuple[list[str], str, re.Pattern[str]]] = [
     (["Packaging problems", "Packaging complaints", "Packaging issues"], "packaging",
      re.compile(r"\b(?:packag|packing|cardboard|plastic|wrapp|padding|polystyrene|recycl|wasteful)\w*",
                 re.IGNORECASE)),
-    (["Wrong or missing items", "Order mistakes", "Missing items"], "",
+    (["Wrong or missing items", "Order mistakes", "Missing items"], "missing items",
      re.compile(r"\b(?:missing|wrong|instead|substitut|swapped|forgot|left out|never (?:came|arrived))\w*",
                 re.IGNORECASE)),
     (["Food quality", "Freshness", "Produce quality"], "quality",
@@ -138,8 +143,9 @@ def attribute_first(picked: Sequence[Candidate], used: set[str]) -> str | None:
 def _happened(unit: Unit, used: set[str], negative: float, positive: float) -> str | None:
     """What the group's children say happened (:data:`HAPPENED`), as a label not in ``used``: a kind
     shown by two children or more holding ``KIND`` of the group's segments, whose name holds for the
-    group (:func:`_holds`); two such kinds with a short word each together when that holds (either
-    way round); else None."""
+    group (:func:`_holds`); two such kinds together when that holds (either way round: :func:`_pair`);
+    else, when none holds alone, the biggest with the kind contradicting it most (see the module
+    docstring); else None."""
     children = unit.children or [unit]
     sizes = [c.size or len(c.docs) for c in children]  # segments, as the archive counts them
     shows = [[bool(c.docs) and sum(bool(words.search(d)) for d in c.docs) / len(c.docs) >= CHILD for c in children]
@@ -149,13 +155,40 @@ def _happened(unit: Unit, used: set[str], negative: float, positive: float) -> s
     shown = [i for i, row in enumerate(shows) if (sum(row) >= 2 or (len(children) == 1 and any(row)))
              and weight[i] >= KIND * total]
     shown.sort(key=lambda i: (-weight[i], i))
-    if len(shown) >= 2 and HAPPENED[shown[0]][1] and HAPPENED[shown[1]][1] and _holds(shows, shown[:2], sizes):
-        for first, second in (shown[:2], shown[1::-1]):  # the other way round when taken
-            text = parent_words.named_pair(HAPPENED[first][1], HAPPENED[second][1], unit, negative, positive)
-            if text.lower() not in used:
-                return text
-    return next((lab for i in shown if _holds(shows, [i], sizes) for lab in HAPPENED[i][0]
-                 if lab.lower() not in used), None)
+    both = _pair(shown[0], shown[1], unit, used, negative, positive) if (
+        len(shown) >= 2 and _holds(shows, shown[:2], sizes)) else None
+    if both:
+        return both
+    if any(_holds(shows, [i], sizes) for i in shown):
+        return next((lab for i in shown if _holds(shows, [i], sizes) for lab in HAPPENED[i][0]
+                     if lab.lower() not in used), None)
+    # no kind holds alone: the biggest with the kind that contradicts it most, when that kind would
+    # alone (``AGAINST``), the two hold most of the group (``CLAIM``) and the rest does not contradict them
+    for first in shown[:1]:
+        with_ = [j for j in range(len(HAPPENED)) if j != first and weight[j] >= parent_words.AGAINST * total
+                 and _holds(shows, [first, j], sizes)
+                 and sum(n for c, n in enumerate(sizes) if shows[first][c] or shows[j][c]) >= parent_words.CLAIM * total]
+        for second in sorted(with_, key=lambda j: (-weight[j], j))[:1]:
+            return _pair(first, second, unit, used, negative, positive)
+    return None
+
+
+def _pair(first: int, second: int, unit: Unit, used: set[str], negative: float, positive: float) -> str | None:
+    """Two kinds (indices in :data:`HAPPENED`, the bigger first) named together as two shared words are
+    (:func:`.parent_words.named_pair`: "Damage and packaging problems"), a kind's whole name last ("Damage
+    and missing items"); the other way round when taken; None when both are."""
+    words = [HAPPENED[first][1], HAPPENED[second][1]]
+    if " " in words[0] and " " in words[1]:
+        return None
+    orders = [words, words[::-1]]
+    if any(" " in w for w in words):  # the whole name last, then first
+        orders.sort(key=lambda ws: " " not in ws[1])
+    for a, b in orders:
+        text = (f"{a[:1].upper()}{a[1:]} and {b}" if " " in a or " " in b
+                else parent_words.named_pair(a, b, unit, negative, positive))
+        if text.lower() not in used:
+            return text
+    return None
 
 
 def _holds(shows: list[list[bool]], kinds: list[int], sizes: list[int]) -> bool:
