@@ -23,7 +23,35 @@ def test_ward_is_the_default_and_part_of_the_fit_shape() -> None:
     assert not same_shape(stored, ThemeSettings(ward_max=1000))
 
 
-@pytest.mark.parametrize("bad", [{"partition": "kmeans"}, {"ward_max": 99}, {"ward_max": "many"}])
+def test_ward_neighbours_are_on_by_default_and_part_of_the_fit_shape() -> None:
+    assert ThemeSettings().ward_neighbours == 5
+    assert not same_shape(ThemeSettings().model_dump(mode="json"), ThemeSettings(ward_neighbours=0))
+
+
+def test_neighbour_means_average_each_row_with_its_nearest() -> None:
+    rows = np.array([[1, 0], [0.8, 0.6], [0, 1], [-1, 0]], dtype=np.float32)
+    # nearest other row by cosine: 0 -> 1 (0.8), 1 -> 0 (0.8), 2 -> 1 (0.6), 3 -> 2 (0.0)
+    expected = np.array([[0.9, 0.3], [0.9, 0.3], [0.4, 0.8], [-0.5, 0.5]])
+    expected /= np.linalg.norm(expected, axis=1, keepdims=True)
+    assert np.allclose(cluster.neighbour_means(rows, 1), expected, atol=1e-6)
+    # every other row: one mean for all
+    assert np.allclose(cluster.neighbour_means(rows, 3), cluster.normalise(rows.mean(axis=0, keepdims=True)))
+    assert np.allclose(cluster.neighbour_means(rows, 50), cluster.neighbour_means(rows, 3))  # capped at n - 1
+    assert cluster.neighbour_means(rows, 0) is rows
+    assert cluster.neighbour_means(rows[:1], 5) is not None and np.array_equal(cluster.neighbour_means(rows[:1], 5), rows[:1])
+
+
+def test_neighbour_means_in_chunks_match_one_pass() -> None:
+    vectors, _ = blobs(per=220, k=5, seed=3)  # 1,100 rows: two chunks of cosines
+    whole = cluster.normalise(vectors)
+    sims = whole @ whole.T
+    np.fill_diagonal(sims, np.inf)
+    nearest = np.argsort(-sims, axis=1)[:, :4]
+    assert np.allclose(cluster.neighbour_means(vectors, 3), cluster.normalise(whole[nearest].mean(axis=1)), atol=1e-6)
+
+
+@pytest.mark.parametrize("bad", [{"partition": "kmeans"}, {"ward_max": 99}, {"ward_max": "many"},
+                                 {"ward_neighbours": -1}, {"ward_neighbours": 51}])
 def test_bad_ward_settings_are_refused(bad: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         ThemeSettings(**bad)  # type: ignore[arg-type]
