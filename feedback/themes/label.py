@@ -104,7 +104,6 @@ LEAF_PAIR = 0.25  # a theme left with one word is named by two when each is used
 SAID = 0.4  # a theme where this share of segments say the same short text ...
 SAID_WORDS = 8  # ... of at most this many words is named by it, unless a phrase covers half as much
 OWN = 0.8  # ... but by its own phrase (used by this share of the segments saying it) if longer than four
-FALLBACK_WORDS = 10  # a theme with no phrase is named by its commonest text, cut beyond this
 TOPIC = 0.5  # a child's main word is used by this share of its segments
 TOPIC_WORD = 0.35  # a theme named by one word and a head ("Bus questions") uses it this much, else it is an example
 NAMED = 0.8  # a phrase holding a name the word tables lack (the company's) says less than one without
@@ -403,7 +402,7 @@ def _fallback(unit: Unit, ranked: list[Candidate], parent: bool, used: set[str])
     ("Traffic enquiries" when "Traffic questions" is a sibling's), what most of its questions ask
     ("Timing questions"), "Mixed questions" / "Assorted comments" / ... when its words are each used
     by a few (examples, not its topic), else its best phrase even if taken (told apart by :mod:`.label_distinct`),
-    its commonest text (cut when long), "Reference numbers" when most of it gives one, else
+    "Reference numbers" when most of it gives one, its commonest text when that reads as a label, else
     "Unclear comments"; "French comments" or "Non-English comments" when most of it is not English,
     "Contact details" (or "Phone numbers", ...: :func:`.sayings.contact_labels`) when most of it
     leaves a phone number or an address. A parent whose children share nothing is "Short answers"
@@ -438,12 +437,13 @@ def _fallback(unit: Unit, ranked: list[Candidate], parent: bool, used: set[str])
         return kind
     if mixed and (words or said):  # words a few use are examples: "Mixed questions", not "Deal questions"
         return mixed
-    if candidates:
+    if candidates and (top := ranked[0]).words == 1 and not label_words.is_name(top.key, unit.docs):
+        return label_words.topic_phrase(top.key, unit.docs, unit.sentiment, NEGATIVE_THEME, top.text, POSITIVE_THEME, used)
+    if candidates:  # (a word above: with what the comments do, "Timezone questions", never alone)
         return sayings.capitalise(candidates[0])
-    if said:
-        words_ = said[0].split()
-        return said[0] if len(words_) <= FALLBACK_WORDS else " ".join(words_[:FALLBACK_WORDS - 2]) + "…"
-    return REFERENCES if sayings.reference_share(unit.docs) >= 0.5 else UNCLEAR
+    if sayings.reference_share(unit.docs) >= 0.5:
+        return REFERENCES  # then what most say if it reads as a label: "Can we please" names nothing
+    return said[0] if said and label_words.label_phrase(said[0]) else _free([UNCLEAR, *_VARIANTS[UNCLEAR.lower()]], used)
 
 
 def _said_by(docs: Sequence[str], used: set[str]) -> tuple[str, float] | None:

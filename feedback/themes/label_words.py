@@ -103,8 +103,8 @@ SPEECH_ACTS = [
     (["Easy experience", "Easy experiences", "Ease of use"],
      re.compile(r"^(?:so |very |really |it was |it's |its |all )?(?:easy|simple|straightforward)(?: to (?:use|order))?$")),
     ([YES_OR_NO, "True or false answers"],
-     re.compile(r"^(?:yes|yeah|yep|yup|no|nope|correct|incorrect|right|wrong)(?:,|$)|\b(?:right|correct|incorrect|wrong|"
-                r"true|false)$")),
+     re.compile(r"^(?:yes|yeah|yep|yup|sure|no|nope|correct|incorrect|right|wrong)(?:,? (?:please|thanks|thank you))?"
+                r"(?:,|$)|\b(?:right|correct|incorrect|wrong|true|false)$")),
 ]
 
 
@@ -195,7 +195,7 @@ NO_TOPIC = {"Thank-you messages", "Goodbye messages", "Greeting messages", "Requ
 _NOTHING_WRONG = re.compile(r"^(?:no|not any|never any) (?:complaints?|problems?|issues?)(?: at all| so far)?"
                             r"(?:,? thanks?(?: you)?)?$")
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
-_ANSWER_WORDS = {"yes", "yeah", "yep", "yup", "nope", "correct", "incorrect", "right", "wrong", "true", "false", "that's",
+_ANSWER_WORDS = {"yes", "yeah", "yep", "yup", "sure", "nope", "correct", "incorrect", "right", "wrong", "true", "false", "that's",
                  "it's", "you're"}
 
 
