@@ -18,7 +18,8 @@ segments with the same model (bench/.cache holds the vectors). Per set:
   BERTopic's topics reduced, with its ``reduce_topics``, to as many);
 - stability: ARI on the common comments between the base fit and fits that differ in the
   engine's seed, in input order (the same comments exported in another order, so their ids
-  differ too), in a 10 % subsample, and in all three at once;
+  differ too), in a 10 % subsample, and in all three at once; and the top level's own ARI between
+  the base fit and the subsample's (each comment's entry);
 - nightly vs re-cluster: the comments arrive in nights (a seeded shuffle as date order, the
   first night holding ``--first`` of them); the first night fits, the others run the nightly
   step, then the engine re-clusters. Agreement is measured on the comments of nights 2..n
@@ -207,6 +208,10 @@ def evaluate_set(data: Labelled, embedder: CachedEmbedder, args: argparse.Namesp
         rows.append(Row(f"stability ARI: {name}", f">= {STABILITY}", f"{ari:.3f} on {common:,}{extra}", bt_cell,
                         verdict(ari >= STABILITY)))
         log(f"{data.name}: {rows[-1]}", flush=True)
+        if name == "10 % subsample":  # what a person reads first: the top-level entry of each comment
+            top_ari, _ = common_ari(base.top, {ids[i]: snap.top[sid] for i, sid in zip(index, sub_ids, strict=True)})
+            rows.append(Row(f"top level stability ARI: {name}", "info (the entries a person reads first)",
+                            f"{top_ari:.3f} on {common:,}", ""))
 
     if "nightly" in args.parts:
         for count in night_counts(args.nights):
