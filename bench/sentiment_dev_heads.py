@@ -1,11 +1,12 @@
 """Dev heads of the sentiment trainer and their figures on clothing reviews no head was fitted on.
 
-    HF_HUB_OFFLINE=1 .venv/bin/python bench/sentiment_dev_heads.py fit NAME CLOTHING_LIMIT [HIDDEN_UNITS BALANCE]
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/sentiment_dev_heads.py fit NAME CLOTHING_LIMIT [HIDDEN_UNITS BALANCE] [--hotel]
     HF_HUB_OFFLINE=1 .venv/bin/python bench/sentiment_dev_heads.py eval HEAD.npz [HEAD.npz ...] [--ood]
 
 ``fit``: the shipped recipe (scripts/train_sentiment.py's defaults, ``--vader-gt --uci --limit 1875``) on the
 clothing reviews before file position CLOTHING_LIMIT, without the validation fifth, written to
-``bench/.cache/dev_NAME.npz`` (HIDDEN_UNITS and BALANCE: the trainer's ``--hidden-units`` and ``--balance``); prints the trainer's per-source validation lines (the validation fifth of the
+``bench/.cache/dev_NAME.npz`` (HIDDEN_UNITS and BALANCE: the trainer's ``--hidden-units`` and ``--balance``;
+``--hotel``: the hotel guests' liked / disliked parts too, the trainer's ``--hotel``); prints the trainer's per-source validation lines (the validation fifth of the
 first 20,000 reviews). ``eval``: per head, comment-level figures as the product reads a score (+-0.05) on the
 validation fifth of the first 15,048 and 20,000 clothing reviews and on the reviews from position 20,000
 (outside the held-out fifth; without and with the validation fifth): Spearman vs stars and vs the three
@@ -37,9 +38,9 @@ CLOTHING_VECTORS = training.CACHE_DIR / "vectors-r.npz"
 OTHER_VECTORS = training.CACHE_DIR / "vectors.npz"
 
 
-def texts(clothing_limit: int) -> list[training.Labelled]:
+def texts(clothing_limit: int, hotel: bool = False) -> list[training.Labelled]:
     return training.training_texts(training.CLOTHING, training.VADER_GT, training.UCI, training.CLINC, 1875,
-                                   clothing_limit)
+                                   clothing_limit, training.HOTEL if hotel else None)
 
 
 def figures(scores: np.ndarray, stars: np.ndarray) -> dict[str, object]:
@@ -63,9 +64,11 @@ def main(argv: list[str]) -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     embedder = Embedder()
     if argv[0] == "fit":
+        hotel = "--hotel" in argv
+        argv = [a for a in argv if a != "--hotel"]
         name, limit = argv[1], int(argv[2])
         units, balance = (int(argv[3]), argv[4]) if len(argv) > 4 else (training.HIDDEN_UNITS, training.BALANCE)
-        head = training.train([t for t in texts(limit) if not training.validation(t.text)], embedder,
+        head = training.train([t for t in texts(limit, hotel) if not training.validation(t.text)], embedder,
                               CLOTHING_VECTORS, hidden_units=units, balance=balance)
         head.save(training.CACHE_DIR / f"dev_{name}.npz")
         for line in training.validation_figures(head, [t for t in texts(20000) if training.validation(t.text)],

@@ -331,3 +331,27 @@ def test_the_data_folders_default_to_the_documented_cache() -> None:
     assert train_sentiment.UCI == ROOT / "bench" / ".cache" / "uci"
     assert "bench/.cache/vader" in (train_sentiment.__doc__ or "") and "bench/.cache/uci" in (train_sentiment.__doc__ or "")
     assert train_sentiment.missing_files(None, None) == []
+
+
+def test_hotel_parts_keep_their_side_and_drop_what_names_nothing(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import train_sentiment
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    data = tmp_path / "hotel.csv"
+    data.write_text(
+        "Hotel_Name,Negative_Review,Positive_Review,Reviewer_Score\n"
+        'A, The shower didn t work and nobody came ,Staff were friendly and helpful,6.3\n'
+        "A,No Negative, Great location near the station ,9.6\n"
+        "A, Nothing it was great ,Lovely big room,10\n"
+        'A,"Noisy, very noisy",No Positive,4.2\n'
+        "A,Too small,None at all,5.0\n"
+        "A,Not one thing,Not one thing I liked,3.0\n", encoding="utf-8")
+    assert train_sentiment.read_hotel(data) == [
+        ("The shower didn't work and nobody came", 0), ("Staff were friendly and helpful", 1),
+        ("Great location near the station", 1), ("Lovely big room", 1), ("Noisy, very noisy", 0)]
+    broken = tmp_path / "other.csv"
+    broken.write_text("text,stars\nfine,5\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="other.csv: no Negative_Review or Positive_Review column"):
+        train_sentiment.read_hotel(broken)
