@@ -31,6 +31,9 @@ import numpy as np
 
 OUTLIER: Hashable = -1
 _WORD = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*$")
+# Things people name with digits, not numbers: letters then one or two digits ("W2", "PS5", "covid19", "S21"),
+# and a few names written digits first; a code ("DL123", "AB123456"), a time or an amount ("5pm", "50p") is a number.
+_NAMED_WITH_DIGITS = re.compile(r"^(?:[A-Za-z]{1,6}\d{1,2}[A-Za-z]?|401[kK]|403[bB]|[345][gG]|[48][kK]|3[dD])$")
 _CLITICS = {"n't", "n’t"}  # "n't" alone is half a word ("do n't")
 # Quantifiers that carry a phrase's point ("No reply", "More staff", "Less plastic"): stop words to
 # spaCy, but a label that leads with one names a request or a lack, not filler ("The refund").
@@ -153,7 +156,8 @@ def label_problem(label: str, stop_words: Iterable[str] | None = None,
     """Why ``label`` is not a 2-4-word phrase of content words, or None when it is one.
 
     Words are split on spaces; a word must be letters (inner ``'``/``-`` allowed: "don't",
-    "double-charged"), so a number, a placeholder, punctuation or a bare "n't" is a "fragment"; the first and
+    "double-charged") or a name written with a digit or two ("W2", "PS5", "401k": :data:`_NAMED_WITH_DIGITS`), so a
+    number ("number": "Flight dl123", "5pm"), a placeholder, punctuation or a bare "n't" is a "fragment"; the first and
     last word must not be stop words (spaCy's English list), save a leading "No", "More", "Less", "Fewer"
     and a phrasal verb's particle after its -ing or -ed form ("Delivery not turning up", "Signed up");
     no word may be a personal pronoun and the first not a question word (a "saying": "I topped up",
@@ -167,9 +171,9 @@ def label_problem(label: str, stop_words: Iterable[str] | None = None,
     words = label.split()
     if not words:
         return "empty"
-    if any(any(ch.isdigit() for ch in w) for w in words):
+    if any(any(ch.isdigit() for ch in w) and not _NAMED_WITH_DIGITS.match(w) for w in words):
         return "number"
-    if any(not _WORD.match(w) or w.lower() in _CLITICS for w in words):
+    if any(not (_WORD.match(w) or _NAMED_WITH_DIGITS.match(w)) or w.lower() in _CLITICS for w in words):
         return "fragment"
     lower = [w.lower().replace("’", "'") for w in words]
     if any(w in _PRONOUNS for w in lower) or lower[0] in _QUESTION_WORDS:

@@ -91,6 +91,11 @@ def test_nights_cover_every_item_once_with_the_first_night_share() -> None:
         ("No", "one word"),
         ("More of the", "stop word at an edge"),
         ("Refund after 11 days", "number"),
+        ("W2 forms", None),  # names written with a digit or two
+        ("Transfer 401k", None),
+        ("PS5 controller", None),
+        ("Flight dl123", "number"),  # a code
+        ("Delivery after 5pm", "number"),
         ("card [PHONE] number", "fragment"),
         ("n't work", "fragment"),
         ("Offer save ...", "fragment"),

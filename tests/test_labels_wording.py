@@ -59,6 +59,8 @@ THEMES: list[tuple[str, dict[str, list[str]], list[str], str]] = [
     ("the company's name in a phrase", {"a": ["Tried to cancel Brightmoor Plus and there's no button anywhere, you "
                                               "have to ring up."] * 3 + ["Why is it so hard to cancel Brightmoor Plus?"] * 3},
      [], "No button"),
+    ("a plan named with digits", {"a": ["i want to rollover my 401k", "help me rollover my 401k",
+                                        "how do i rollover my 401k", "rollover my 401k please"]}, [], "Rollover 401k"),
     ("a five-word phrase when its four-word one is taken",
      {"a": ["More staff on the phones"] * 6 + ["More staff at the weekend"]}, ["More staff"], "More staff on phones"),
 ]
@@ -162,6 +164,12 @@ def test_label_weakness(label: str, weakness: str | None) -> None:
     ("Had to use the website instead.", ["website"]),  # used instead is a workaround, not a substitution
     ("Three screens of 'are you sure'.", ["screens"]),
     ("Bon rapport qualité-prix.", []),
+    ("i want to rollover my 401k", ["rollover 401k", "401k"]),  # a name written with digits is a word
+    ("where can i get my w2", ["w2"]),
+    ("the ps5 controller stopped working", ["controller", "ps5 controller", "ps5 controller stopped"]),
+    ("Order AB123456 never came", []),  # a code, not a name
+    ("Flight dl123 was late", []),
+    ("Charged 50p for a bag", ["charged for bag", "bag"]),  # an amount is no word
 ])
 def test_phrases_read_off_the_parse(parser: Any, text: str, expected: list[str]) -> None:
     assert [p.text for p in phrases.phrases_many([text], parser)[0]] == expected

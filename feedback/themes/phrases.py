@@ -424,10 +424,18 @@ def _surface(token: Any) -> str:
     return text.lower()
 
 
+# A name made of letters then a few digits ("W2", "PS5", "covid19", "S21", "A4", "MP3"): a thing people
+# name, not a number. Digits first is mostly an amount or a time ("50p", "5pm", "3rd", "10kg"), save a few
+# names everyone writes so. Codes (more than two digits: flight "DL123", order "AB123456") stay out.
+_ALNUM_NAME = re.compile(r"[a-z]{1,6}\d{1,2}[a-z]?")
+_DIGITS_FIRST_NAMES = frozenset({"401k", "403b", "3g", "4g", "5g", "4k", "8k", "3d"})
+
+
 def _content(token: Any) -> bool:
     text = token.lower_
+    word = token.is_alpha or _ALNUM_NAME.fullmatch(text) is not None or text in _DIGITS_FIRST_NAMES
     return (
-        token.is_alpha and text.isascii() and len(text) > 1 and not token.is_stop and not token.like_num
+        word and text.isascii() and len(text) > 1 and not token.is_stop and not token.like_num
         and token.text not in _PLACEHOLDER_WORDS and token.tag_ not in ("FW", "XX")
     )
 
