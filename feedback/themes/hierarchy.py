@@ -76,7 +76,8 @@ from collections.abc import Collection, Sequence
 
 import numpy as np
 
-from feedback.themes.top_count import best_count, count_range
+from feedback.themes.top_count import best_count, count_range, cut
+from feedback.themes.top_count import silhouette as silhouette  # re-exported: callers read it here
 
 FEWEST = 8  # fewest top-level entries the data may choose (when there are as many themes; one held: top_count)
 CENTROID_WEIGHT = 0.5  # the centroid's share of the squared distance; the rest: the cosine row
@@ -356,32 +357,6 @@ def weighted_ward(points: np.ndarray, weights: np.ndarray) -> list[tuple[int, in
         fresh = others[(row_best[others] != a) & (cost[others, a] < cost[others, row_best[others]])]
         row_best[fresh] = a
     return merges
-
-
-def cut(merges: list[tuple[int, int]], k: int, count: int) -> np.ndarray:
-    """Group of each of ``k`` points after the first ``k - count`` merges (named by a member)."""
-    labels = np.arange(k)
-    for kept, absorbed in merges[: max(0, k - count)]:
-        labels[labels == absorbed] = kept
-    return labels
-
-
-def silhouette(distance: np.ndarray, labels: np.ndarray) -> float:
-    """Mean silhouette of ``labels`` under a precomputed distance matrix (singletons count 0)."""
-    names, codes = np.unique(labels, return_inverse=True)
-    if not 1 < len(names) < len(labels):
-        return -1.0
-    onehot = np.zeros((len(labels), len(names)))
-    onehot[np.arange(len(labels)), codes] = 1.0
-    counts = onehot.sum(axis=0)
-    sums = distance @ onehot  # each point's summed distance to every group
-    own = counts[codes]
-    inside = np.where(own > 1, sums[np.arange(len(labels)), codes] / np.maximum(own - 1, 1), 0.0)
-    others = sums / counts
-    others[np.arange(len(labels)), codes] = np.inf
-    nearest = others.min(axis=1)
-    score = np.where(own > 1, (nearest - inside) / np.maximum(np.maximum(nearest, inside), 1e-12), 0.0)
-    return float(score.mean())
 
 
 def set_aside(groups: list[list[int]], placed: dict[int, int | None]) -> list[list[int]]:

@@ -45,11 +45,35 @@ def count_range(themes: int, apart: int, max_top: int | None, fewest: int, extra
 def best_count(merges: list[tuple[int, int]], themes: int, least: int, most: int, distance: np.ndarray) -> int:
     """The count from ``least`` to ``most`` whose cut of ``merges`` has the best silhouette under
     ``distance`` (the fewest groups on a tie)."""
-    from feedback.themes.hierarchy import cut, silhouette
-
     best, best_score = most, -np.inf
     for count in range(least, most + 1):
         score = silhouette(distance, cut(merges, themes, count))
         if score > best_score + 1e-12:
             best, best_score = count, score
     return best
+
+
+def cut(merges: list[tuple[int, int]], k: int, count: int) -> np.ndarray:
+    """Group of each of ``k`` points after the first ``k - count`` merges (named by a member)."""
+    labels = np.arange(k)
+    for kept, absorbed in merges[: max(0, k - count)]:
+        labels[labels == absorbed] = kept
+    return labels
+
+
+def silhouette(distance: np.ndarray, labels: np.ndarray) -> float:
+    """Mean silhouette of ``labels`` under a precomputed distance matrix (singletons count 0)."""
+    names, codes = np.unique(labels, return_inverse=True)
+    if not 1 < len(names) < len(labels):
+        return -1.0
+    onehot = np.zeros((len(labels), len(names)))
+    onehot[np.arange(len(labels)), codes] = 1.0
+    counts = onehot.sum(axis=0)
+    sums = distance @ onehot  # each point's summed distance to every group
+    own = counts[codes]
+    inside = np.where(own > 1, sums[np.arange(len(labels)), codes] / np.maximum(own - 1, 1), 0.0)
+    others = sums / counts
+    others[np.arange(len(labels)), codes] = np.inf
+    nearest = others.min(axis=1)
+    score = np.where(own > 1, (nearest - inside) / np.maximum(np.maximum(nearest, inside), 1e-12), 0.0)
+    return float(score.mean())
