@@ -20,6 +20,7 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -75,7 +76,7 @@ def figure(kind: str, truth: np.ndarray, scores: np.ndarray) -> str:
     return f"{quality.three_f1(truth, scores):.3f}" if kind == "3" else f"{quality.binary_f1(truth, scores):.3f}"
 
 
-def text_scores(texts: list[str], segment_scores) -> np.ndarray:  # type: ignore[no-untyped-def]
+def text_scores(texts: list[str], segment_scores: Callable[[list[str]], np.ndarray]) -> np.ndarray:
     pieces = training.segment_texts(texts)
     flat = [clean for segs in pieces for clean, _ in segs]
     raw = segment_scores(flat) if flat else np.zeros(0)

@@ -31,9 +31,6 @@ import numpy as np
 
 OUTLIER: Hashable = -1
 _WORD = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*$")
-# Things people name with digits, not numbers: letters then one or two digits ("W2", "PS5", "covid19", "S21"),
-# and a few names written digits first; a code ("DL123", "AB123456"), a time or an amount ("5pm", "50p") is a number.
-_NAMED_WITH_DIGITS = re.compile(r"^(?:[A-Za-z]{1,6}\d{1,2}[A-Za-z]?|401[kK]|403[bB]|[345][gG]|[48][kK]|3[dD])$")
 _CLITICS = {"n't", "n’t"}  # "n't" alone is half a word ("do n't")
 # Quantifiers that carry a phrase's point ("No reply", "More staff", "Less plastic"): stop words to
 # spaCy, but a label that leads with one names a request or a lack, not filler ("The refund").
@@ -156,7 +153,7 @@ def label_problem(label: str, stop_words: Iterable[str] | None = None,
     """Why ``label`` is not a 2-4-word phrase of content words, or None when it is one.
 
     Words are split on spaces; a word must be letters (inner ``'``/``-`` allowed: "don't",
-    "double-charged") or a name written with a digit or two ("W2", "PS5", "401k": :data:`_NAMED_WITH_DIGITS`), so a
+    "double-charged") or a name written with a digit or two ("W2", "PS5", "401k": the labeller's ``named_with_digits``), so a
     number ("number": "Flight dl123", "5pm"), a placeholder, punctuation or a bare "n't" is a "fragment"; the first and
     last word must not be stop words (spaCy's English list), save a leading "No", "More", "Less", "Fewer"
     and a phrasal verb's particle after its -ing or -ed form ("Delivery not turning up", "Signed up");
@@ -166,14 +163,16 @@ def label_problem(label: str, stop_words: Iterable[str] | None = None,
     named like people: Austin, Dallas). What the check cannot see: whether a well-formed phrase is the
     right one ("Delivery booked" for late deliveries) or two topics belong together ("France and charge").
     """
+    from feedback.themes.phrases import named_with_digits
+
     stops = frozenset(stop_words) if stop_words is not None else _stop_words()
     people = frozenset(names) if names is not None else _person_names()
     words = label.split()
     if not words:
         return "empty"
-    if any(any(ch.isdigit() for ch in w) and not _NAMED_WITH_DIGITS.match(w) for w in words):
+    if any(any(ch.isdigit() for ch in w) and not named_with_digits(w) for w in words):
         return "number"
-    if any(not (_WORD.match(w) or _NAMED_WITH_DIGITS.match(w)) or w.lower() in _CLITICS for w in words):
+    if any(not (_WORD.match(w) or named_with_digits(w)) or w.lower() in _CLITICS for w in words):
         return "fragment"
     lower = [w.lower().replace("’", "'") for w in words]
     if any(w in _PRONOUNS for w in lower) or lower[0] in _QUESTION_WORDS:

@@ -174,17 +174,17 @@ SHARES = {"clothing": 0.45, "vader_gt": 0.25, "uci": 0.15, "clinc": 0.15}
 # The hotel parts' share (``--hotel``, measured and not shipped): added to SHARES only when they are trained on,
 # so a head built without them is byte for byte what it was before the option existed.
 OPTIONAL_SHARES = {"hotel": 0.2}
+VADER_GT_SETS = ("amazonReviewSnippets", "movieReviewSnippets", "nytEditorialSnippets")
+CLINC_SKIP_DOMAINS = {"small_talk"}
+CLINC_SKIP_INTENTS = {"damaged_card", "report_lost_card", "card_declined", "report_fraud", "account_blocked",
+                      "lost_luggage"}
+CLINC_EVERY = 4  # one query in this many (the set is 15,000 queries of 150 intents)
 
 
 def shares(sources: Iterable[str]) -> dict[str, float]:
     """:data:`SHARES`, and the optional sources' shares of those among ``sources``."""
     wanted = set(sources)
     return {**SHARES, **{s: v for s, v in OPTIONAL_SHARES.items() if s in wanted}}
-VADER_GT_SETS = ("amazonReviewSnippets", "movieReviewSnippets", "nytEditorialSnippets")
-CLINC_SKIP_DOMAINS = {"small_talk"}
-CLINC_SKIP_INTENTS = {"damaged_card", "report_lost_card", "card_declined", "report_fraud", "account_blocked",
-                      "lost_luggage"}
-CLINC_EVERY = 4  # one query in this many (the set is 15,000 queries of 150 intents)
 
 
 @dataclass(frozen=True)

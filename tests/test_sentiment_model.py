@@ -295,8 +295,9 @@ def test_training_is_reproducible_on_a_small_slice(tmp_path: Path) -> None:
     assert json.dumps(one.meta, sort_keys=True) == json.dumps(two.meta, sort_keys=True)
 
 
-def test_training_refuses_a_missing_file(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "train_sentiment.py"), "--clothing",
+@pytest.mark.parametrize("flag", ["--clothing", "--hotel"])
+def test_training_refuses_a_missing_file(tmp_path: Path, flag: str) -> None:
+    result = subprocess.run([sys.executable, str(ROOT / "scripts" / "train_sentiment.py"), flag,
                              str(tmp_path / "missing.csv"), "--out", str(tmp_path / "h.npz")],
                             capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 2 and "missing.csv not found" in result.stderr

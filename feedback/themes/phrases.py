@@ -431,9 +431,15 @@ _ALNUM_NAME = re.compile(r"[a-z]{1,6}\d{1,2}[a-z]?")
 _DIGITS_FIRST_NAMES = frozenset({"401k", "403b", "3g", "4g", "5g", "4k", "8k", "3d"})
 
 
+def named_with_digits(word: str) -> bool:
+    """Whether ``word`` is a name written with digits ("W2", "PS5", "401k"), not a number or a code."""
+    text = word.lower()
+    return _ALNUM_NAME.fullmatch(text) is not None or text in _DIGITS_FIRST_NAMES
+
+
 def _content(token: Any) -> bool:
     text = token.lower_
-    word = token.is_alpha or _ALNUM_NAME.fullmatch(text) is not None or text in _DIGITS_FIRST_NAMES
+    word = token.is_alpha or named_with_digits(text)
     return (
         word and text.isascii() and len(text) > 1 and not token.is_stop and not token.like_num
         and token.text not in _PLACEHOLDER_WORDS and token.tag_ not in ("FW", "XX")
