@@ -132,9 +132,13 @@ def split_nights(n: int, first: float, nights: int, seed: int) -> list[np.ndarra
 
 
 def _stop_words() -> frozenset[str]:
+    """spaCy's English stop words but the few nouns in it that the labeller may name a theme by ("Phone
+    call", "Name change": feedback.themes.phrases.STOP_NOUNS)."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
-    return frozenset(STOP_WORDS)
+    from feedback.themes.phrases import STOP_NOUNS
+
+    return frozenset(STOP_WORDS) - STOP_NOUNS
 
 
 @lru_cache(maxsize=1)
@@ -155,7 +159,7 @@ def label_problem(label: str, stop_words: Iterable[str] | None = None,
     Words are split on spaces; a word must be letters (inner ``'``/``-`` allowed: "don't",
     "double-charged") or a name written with a digit or two ("W2", "PS5", "401k": the labeller's ``named_with_digits``), so a
     number ("number": "Flight dl123", "5pm"), a placeholder, punctuation or a bare "n't" is a "fragment"; the first and
-    last word must not be stop words (spaCy's English list), save a leading "No", "More", "Less", "Fewer"
+    last word must not be stop words (spaCy's English list less the nouns "name", "call", "part"), save a leading "No", "More", "Less", "Fewer"
     and a phrasal verb's particle after its -ing or -ed form ("Delivery not turning up", "Signed up");
     no word may be a personal pronoun and the first not a question word (a "saying": "I topped up",
     "App does not recognize me", "What can I do"), and no word a person's given name ("name": "Bob and
@@ -190,6 +194,7 @@ def label_problem(label: str, stop_words: Iterable[str] | None = None,
 
 
 _COMMENTS = {"comments", "remarks", "feedback"}
+_MIXED = {"mixed", "assorted", "varied"}
 # The labeller's fixed names for what a theme does that names no topic (a parent of "As above", "Made my day";
 # a theme of kind words): chosen, not fallen back to.
 _FIXED = {"general remarks", "general comments", "warm feedback"}
@@ -212,6 +217,8 @@ def label_weakness(label: str, known: Iterable[str] | None = None) -> str | None
       remarks"): the labeller found no phrase and named a word with what its comments do, which
       tells a reader little and, for a mostly negative theme, not the problem (the fixed labels of
       what a theme does, "No further comments", "Non-English comments", "General remarks", are not counted);
+    - "mixed fallback": "Mixed questions", "Assorted requests", "Varied problems": the labeller found
+      neither a phrase nor a word most of the theme uses, and says only what its comments do;
     - "foreign": an accented word English does not have ("Rapport qualité-prix");
     - "unknown word": a word none of spacy-lookups-data's tables knows (``known``, lower-cased words;
       defaults to :func:`_known_words`): a customer's typo ("Simpler cehckout"), or a name the
@@ -221,6 +228,8 @@ def label_weakness(label: str, known: Iterable[str] | None = None) -> str | None
     if len(words) == 2 and words[1] in _COMMENTS and _WORD.match(words[0]) and "-" not in words[0] \
             and " ".join(words) not in _FIXED:
         return "comments fallback"
+    if len(words) == 2 and words[0] in _MIXED:
+        return "mixed fallback"
     letters = [part for w in words for part in re.split(r"['-]", w) if part]
     if any(not part.isascii() for part in letters):
         return "foreign"

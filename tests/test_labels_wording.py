@@ -61,6 +61,12 @@ THEMES: list[tuple[str, dict[str, list[str]], list[str], str]] = [
      [], "No button"),
     ("a plan named with digits", {"a": ["i want to rollover my 401k", "help me rollover my 401k",
                                         "how do i rollover my 401k", "rollover my 401k please"]}, [], "Rollover 401k"),
+    ("phone calls", {"a": ["i need to make a phone call", "i would like to make a phone call",
+                           "can i make a phone call", "i have to make a phone call now"]}, [], "Phone call"),
+    ("names", {"a": ["what is your name", "what's your name", "tell me your name", "what name do you go by"]},
+     [], "Name questions"),
+    ("orders given with a name", {"a": ["Order BM6614972, my name's [NAME].", "Order BM3279664, my name's [NAME].",
+                                        "Order BM5992512, my name's [NAME]."]}, [], "Reference numbers"),
     ("a five-word phrase when its four-word one is taken",
      {"a": ["More staff on the phones"] * 6 + ["More staff at the weekend"]}, ["More staff"], "More staff on phones"),
 ]
@@ -144,6 +150,8 @@ def test_an_accented_word_english_lacks_is_foreign() -> None:
     ("Click comments", "comments fallback"),
     ("Mixed remarks", "comments fallback"),
     ("Assorted feedback", "comments fallback"),
+    ("Mixed questions", "mixed fallback"),  # no phrase, no word most of it uses: only what its comments do
+    ("Assorted requests", "mixed fallback"),
     ("No further comments", None),
     ("Non-English comments", None),
     ("General remarks", None),
@@ -170,6 +178,12 @@ def test_label_weakness(label: str, weakness: str | None) -> None:
     ("Order AB123456 never came", []),  # a code, not a name
     ("Flight dl123 was late", []),
     ("Charged 50p for a bag", ["charged for bag", "bag"]),  # an amount is no word
+    ("I need to make a phone call", ["call", "phone call"]),  # nouns in spaCy's stop list that name things
+    ("please change my name", ["change name", "name"]),
+    ("my name is spelt wrong on the account", ["name", "name spelt", "account"]),
+    ("Order BM6614972, my name's [NAME].", []),  # a writer giving their (redacted) name: not about names
+    ("Hi, my name is [NAME] and my order is late", ["order", "late order"]),
+    ("I need to call my mum", ["mum"]),  # the verb stays a light verb
 ])
 def test_phrases_read_off_the_parse(parser: Any, text: str, expected: list[str]) -> None:
     assert [p.text for p in phrases.phrases_many([text], parser)[0]] == expected

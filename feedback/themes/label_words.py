@@ -295,14 +295,21 @@ def topic_phrase(key: str, docs: Sequence[str], sentiment: float, negative: floa
     return next((lab for lab in labels if lab.lower() not in taken), labels[0])
 
 
-# What a theme of questions asks when no topic is its own (first match of most wins), with other names.
+# What a theme of questions asks when no topic is its own (first match of most wins), with other names;
+# the last kinds name what is asked for, so a theme of requests may be named by them too.
 QUESTION_KINDS = [
     (["Substitution questions", "Swap questions"], re.compile(r"\binstead of\b|\bsubstitute\b|\bswap\b")),
+    (["Meaning questions", "Definition questions"], re.compile(r"\bmean(?:s|ing)?\b|\bdefin(?:e|ition)\b")),
+    (["Safety questions", "Questions on safety"], re.compile(r"\bsafe(?:ty)?\b|\bdanger(?:ous)?\b")),
+    (["Busy times", "Crowding questions"], re.compile(r"\bbusy\b|\bcrowded\b")),
     (["Timing questions", "Questions on timing", "Questions on dates"],
      re.compile(r"\bhow long\b|\bwhen\b|\bhow (?:many|much) (?:days|hours|weeks|time)\b|\bhow soon\b|\buntil\b")),
     (["Cost questions", "Price questions"], re.compile(r"\bhow much\b|\bcosts?\b|\bfees?\b|\bprices?\b")),
     (["Location questions", "Questions on places"], re.compile(r"\bwhere\b")),
     (["Identity questions", "Questions on people"], re.compile(r"\bwho(?:'s| is| are| was)?\b")),
+]
+ASKED_FOR = [  # (questions or requests)
+    (["Activity ideas", "Activity suggestions"], re.compile(r"\bthings? (?:\w+ )?(?:to|can) do\b|\bactivit(?:y|ies)\b|\bwhat to do\b")),
 ]
 
 
@@ -323,13 +330,17 @@ def mixed_phrase(docs: Sequence[str], sentiment: float, negative: float, positiv
 def question_kind(docs: Sequence[str], avoid: Iterable[str] = ()) -> str | None:
     """What most of a theme's questions ask when no word is its topic ("Timing questions": "How long
     until the money is in my account?"; "Substitution questions": "Can I use honey instead of
-    sugar?"), the first name not in ``avoid`` (lowercased labels taken); None when they are not
-    mostly questions or ask different things."""
+    sugar?"; "Meaning questions": "what does assiduous mean"), or what most of its questions and
+    requests ask for ("Activity ideas": "tell me some things to do in phoenix"), the first name not in
+    ``avoid`` (lowercased labels taken); None when they do not mostly ask or ask different things."""
     taken = set(avoid)
     texts = [d.lower().replace("’", "'") for d in docs]
-    if not texts or sum(_question(d) for d in docs) / len(texts) < MOST:
+    if not texts:
         return None
-    for names, pattern in QUESTION_KINDS:
+    asked = sum(_question(d) for d in docs) / len(texts)
+    requested = sum(_question(d) or _request(d) for d in docs) / len(texts)
+    kinds = (QUESTION_KINDS if asked >= MOST else []) + (ASKED_FOR if requested >= MOST else [])
+    for names, pattern in kinds:
         if sum(bool(pattern.search(t)) for t in texts) / len(texts) >= MOST:
             free = [n for n in names if n.lower() not in taken]
             return free[0] if free else None

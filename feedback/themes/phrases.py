@@ -437,13 +437,30 @@ def named_with_digits(word: str) -> bool:
     return _ALNUM_NAME.fullmatch(text) is not None or text in _DIGITS_FIRST_NAMES
 
 
+# Nouns in spaCy's stop list (taken from an information-retrieval list) that name what people write
+# about: "phone call", "name change", "spare part". ("on top of that", "the right amount of cash": words
+# that rarely name a theme stay stop words.)
+STOP_NOUNS = frozenset({"name", "call", "part"})
+
+
 def _content(token: Any) -> bool:
     text = token.lower_
     word = token.is_alpha or named_with_digits(text)
+    stop = token.is_stop and not (token.pos_ == "NOUN" and _lemma(token) in STOP_NOUNS and not _introduction(token))
     return (
-        word and text.isascii() and len(text) > 1 and not token.is_stop and not token.like_num
+        word and text.isascii() and len(text) > 1 and not stop and not token.like_num
         and token.text not in _PLACEHOLDER_WORDS and token.tag_ not in ("FW", "XX")
     )
+
+
+def _introduction(token: Any) -> bool:
+    """ "Order BM123, my name's [NAME]": a writer giving their name, not writing about names. The name
+    itself is redacted, so "name" is followed by "is" and nothing ("What is your name" and "my name is
+    wrong" are about names)."""
+    doc, i = token.doc, token.i
+    if token.lemma_.lower() != "name" or i + 1 >= len(doc) or doc[i + 1].lower_.replace("’", "'") not in ("'s", "is", "was"):
+        return False
+    return i + 2 >= len(doc) or doc[i + 2].is_punct or doc[i + 2].pos_ == "CCONJ"
 
 
 PARTICLES = frozenset({"up", "in", "out", "off", "down", "through"})  # may end a phrase after its -ing/-ed verb
@@ -462,7 +479,7 @@ def _readable(phrase: Phrase) -> bool:
         return False
     if len(written) > 1 and any(w in PREDICATIVE for w in written):  # "sure screens", "unable staff"
         return False
-    if len(written) > 1 and written[-1] in STOP_WORDS and not (  # "able to get": the object is missing
+    if len(written) > 1 and written[-1] in STOP_WORDS and written[-1] not in STOP_NOUNS and not (  # "able to get": no object
             written[-1] in PARTICLES and written[-2].endswith(("ing", "ed"))):  # "Signed up" reads
         return False
     return len(words) > 1 or head not in EXTRA_STOP
