@@ -32,6 +32,9 @@ SETTINGS = ThemeSettings()
         ("Good but slow.", ["Good but slow."]),  # sides too short to be two points
         ("The app crashes at checkout. :) !!", ["The app crashes at checkout. :) !!"]),
         ("", []),
+        ("All inside more plastic bags. - [NAME] 👎", ["All inside more plastic bags. - [NAME] 👎"]),  # a sign-off
+        ("Late again. [NAME]", ["Late again. [NAME]"]),  # was cut at its bracket: "Late again. [", "NAME]"
+        ("Call me on [PHONE]. Thanks!", ["Call me on [PHONE].", "Thanks!"]),
     ],
 )
 def test_segments(text: str, expected: list[str]) -> None:

@@ -31,7 +31,8 @@ MIN_CLAUSE_WORDS = 3  # both sides of a split must have at least this many words
 URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 HANDLE = re.compile(r"(?<![\w@])@\w{1,30}")
 HASHMARK = re.compile(r"#(?=\w)")
-PLACEHOLDER = re.compile(r"\[(?:EMAIL|PHONE|CARD|IBAN|ACCOUNT|CREDENTIALS|NAME|URL|ADDRESS)\]")
+PLACEHOLDERS = ("EMAIL", "PHONE", "CARD", "IBAN", "ACCOUNT", "CREDENTIALS", "NAME", "URL", "ADDRESS")
+PLACEHOLDER = re.compile(rf"\[(?:{'|'.join(PLACEHOLDERS)})\]")
 REPEATED_PUNCT = re.compile(r"([!?.,*~\-=_])\1+")
 SPACES = re.compile(r"\s+")
 CLAUSE_SPLIT = re.compile(
@@ -57,10 +58,14 @@ class Segment:
 
 @lru_cache(maxsize=1)
 def pipeline() -> Any:
-    """The offline English pipeline, built once per process."""
+    """The offline English pipeline, built once per process. A redaction placeholder ("[NAME]") is one
+    token, so a sign-off ("... bags. - [NAME]") is not cut at its bracket into a segment "NAME]"."""
     import spacy
+    from spacy.symbols import ORTH
 
     nlp = spacy.blank("en")
+    for name in PLACEHOLDERS:
+        nlp.tokenizer.add_special_case(f"[{name}]", [{ORTH: f"[{name}]"}])
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
