@@ -303,7 +303,8 @@ QUESTION_KINDS = [
     (["Safety questions", "Questions on safety"], re.compile(r"\bsafe(?:ty)?\b|\bdanger(?:ous)?\b")),
     (["Busy times", "Crowding questions"], re.compile(r"\bbusy\b|\bcrowded\b")),
     (["Timing questions", "Questions on timing", "Questions on dates"],
-     re.compile(r"\bhow long\b|\bwhen\b|\bhow (?:many|much) (?:days|hours|weeks|time)\b|\bhow soon\b|\buntil\b")),
+     re.compile(r"\bhow long\b|\bwhen\b|\bhow (?:many|much) (?:days|hours|weeks|time)\b|\bhow (?:soon|fast|quickly)\b"
+                r"|\buntil\b|\btakes? long\b|\beta\b|\b(?:delivery|arrival|certain|specific|approximate) (?:date|time)\b")),
     (["Cost questions", "Price questions"], re.compile(r"\bhow much\b|\bcosts?\b|\bfees?\b|\bprices?\b")),
     (["Location questions", "Questions on places"], re.compile(r"\bwhere\b")),
     (["Identity questions", "Questions on people"], re.compile(r"\bwho(?:'s| is| are| was)?\b")),
