@@ -133,10 +133,10 @@ def split_nights(n: int, first: float, nights: int, seed: int) -> list[np.ndarra
 
 def _stop_words() -> frozenset[str]:
     """spaCy's English stop words but the few nouns in it that the labeller may name a theme by ("Phone
-    call", "Name change": feedback.themes.phrases.STOP_NOUNS)."""
+    call", "Name change": feedback.themes.phrase_tokens.STOP_NOUNS)."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
-    from feedback.themes.phrases import STOP_NOUNS
+    from feedback.themes.phrase_tokens import STOP_NOUNS
 
     return frozenset(STOP_WORDS) - STOP_NOUNS
 
@@ -167,7 +167,7 @@ def label_problem(label: str, stop_words: Iterable[str] | None = None,
     named like people: Austin, Dallas). What the check cannot see: whether a well-formed phrase is the
     right one ("Delivery booked" for late deliveries) or two topics belong together ("France and charge").
     """
-    from feedback.themes.phrases import named_with_digits
+    from feedback.themes.phrase_tokens import named_with_digits
 
     stops = frozenset(stop_words) if stop_words is not None else _stop_words()
     people = frozenset(names) if names is not None else _person_names()

@@ -95,7 +95,7 @@ def test_nights_cover_every_item_once_with_the_first_night_share() -> None:
         ("Transfer 401k", None),
         ("PS5 controller", None),
         ("Flight dl123", "number"),  # a code
-        ("Phone call", None),  # nouns in spaCy's stop list that name things (phrases.STOP_NOUNS)
+        ("Phone call", None),  # nouns in spaCy's stop list that name things (phrase_tokens.STOP_NOUNS)
         ("Name questions", None),
         ("Call the", "stop word at an edge"),
         ("Delivery after 5pm", "number"),

@@ -64,8 +64,9 @@ def pipeline() -> Any:
     from spacy.symbols import ORTH
 
     nlp = spacy.blank("en")
+    tokenizer: Any = nlp.tokenizer
     for name in PLACEHOLDERS:
-        nlp.tokenizer.add_special_case(f"[{name}]", [{ORTH: f"[{name}]"}])
+        tokenizer.add_special_case(f"[{name}]", [{ORTH: f"[{name}]"}])
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()

@@ -43,6 +43,8 @@ from feedback.text.segments import EXTRA_STOP, clean_for_embedding
 from feedback.themes import label_commands
 from feedback.themes.label_language import foreign_word, is_foreign
 from feedback.themes.label_valence import PROBLEM_LEXICON, QUANTIFIERS, valence, word_valence
+from feedback.themes.phrase_tokens import STOP_NOUNS
+from feedback.themes.phrase_tokens import content as _content
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +83,6 @@ TIME_WORDS = {
 # before the parse, whatever the inflection ("topped up", "top-ups"), and written hyphenated.
 JOINED = {"topup": "top-up"}
 _JOIN = re.compile(r"\b(top)(?:ped|ping|s)?[ -](up)(s?)\b", re.IGNORECASE)
-_PLACEHOLDER_WORDS = {"NAME", "EMAIL", "PHONE", "CARD", "IBAN", "ACCOUNT", "CREDENTIALS", "URL", "ADDRESS"}
 
 
 @dataclass(frozen=True)
@@ -422,45 +423,6 @@ def _surface(token: Any) -> str:
     if token.pos_ == "PROPN" and text[:1].isupper() and not token.is_sent_start:
         return text
     return text.lower()
-
-
-# A name made of letters then a few digits ("W2", "PS5", "covid19", "S21", "A4", "MP3"): a thing people
-# name, not a number. Digits first is mostly an amount or a time ("50p", "5pm", "3rd", "10kg"), save a few
-# names everyone writes so. Codes (more than two digits: flight "DL123", order "AB123456") stay out.
-_ALNUM_NAME = re.compile(r"[a-z]{1,6}\d{1,2}[a-z]?")
-_DIGITS_FIRST_NAMES = frozenset({"401k", "403b", "3g", "4g", "5g", "4k", "8k", "3d"})
-
-
-def named_with_digits(word: str) -> bool:
-    """Whether ``word`` is a name written with digits ("W2", "PS5", "401k"), not a number or a code."""
-    text = word.lower()
-    return _ALNUM_NAME.fullmatch(text) is not None or text in _DIGITS_FIRST_NAMES
-
-
-# Nouns in spaCy's stop list (taken from an information-retrieval list) that name what people write
-# about: "phone call", "name change", "spare part". ("on top of that", "the right amount of cash": words
-# that rarely name a theme stay stop words.)
-STOP_NOUNS = frozenset({"name", "call", "part"})
-
-
-def _content(token: Any) -> bool:
-    text = token.lower_
-    word = token.is_alpha or named_with_digits(text)
-    stop = token.is_stop and not (token.pos_ == "NOUN" and _lemma(token) in STOP_NOUNS and not _introduction(token))
-    return (
-        word and text.isascii() and len(text) > 1 and not stop and not token.like_num
-        and token.text not in _PLACEHOLDER_WORDS and token.tag_ not in ("FW", "XX")
-    )
-
-
-def _introduction(token: Any) -> bool:
-    """ "Order BM123, my name's [NAME]": a writer giving their name, not writing about names. The name
-    itself is redacted, so "name" is followed by "is" and nothing ("What is your name" and "my name is
-    wrong" are about names)."""
-    doc, i = token.doc, token.i
-    if token.lemma_.lower() != "name" or i + 1 >= len(doc) or doc[i + 1].lower_.replace("’", "'") not in ("'s", "is", "was"):
-        return False
-    return i + 2 >= len(doc) or doc[i + 2].is_punct or doc[i + 2].pos_ == "CCONJ"
 
 
 PARTICLES = frozenset({"up", "in", "out", "off", "down", "through"})  # may end a phrase after its -ing/-ed verb

@@ -1,0 +1,56 @@
+"""Which parsed tokens are words a theme's label phrase may hold (:mod:`.phrases` reads them).
+
+A word is letters, or a name written with a digit or two ("W2", "401k"); never a number, a code, a
+redaction placeholder ("NAME" of "[NAME]") or a word spaCy tags foreign; and not one of spaCy's stop
+words, save the few nouns in that list that name what people write about ("phone call", "name change").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from feedback.text.segments import PLACEHOLDERS
+
+PLACEHOLDER_WORDS = frozenset(PLACEHOLDERS)  # a redaction placeholder's word, "[NAME]" parsed as "[", "NAME", "]"
+
+
+# A name made of letters then a few digits ("W2", "PS5", "covid19", "S21", "A4", "MP3"): a thing people
+# name, not a number. Digits first is mostly an amount or a time ("50p", "5pm", "3rd", "10kg"), save a few
+# names everyone writes so. Codes (more than two digits: flight "DL123", order "AB123456") stay out.
+_ALNUM_NAME = re.compile(r"[a-z]{1,6}\d{1,2}[a-z]?")
+_DIGITS_FIRST_NAMES = frozenset({"401k", "403b", "3g", "4g", "5g", "4k", "8k", "3d"})
+
+
+def named_with_digits(word: str) -> bool:
+    """Whether ``word`` is a name written with digits ("W2", "PS5", "401k"), not a number or a code."""
+    text = word.lower()
+    return _ALNUM_NAME.fullmatch(text) is not None or text in _DIGITS_FIRST_NAMES
+
+
+# Nouns in spaCy's stop list (taken from an information-retrieval list) that name what people write
+# about: "phone call", "name change", "spare part". ("on top of that", "the right amount of cash": words
+# that rarely name a theme stay stop words.)
+STOP_NOUNS = frozenset({"name", "call", "part"})
+
+
+def content(token: Any) -> bool:
+    """Whether a parsed token is a word a phrase may hold: letters (or a name written with digits), not a
+    stop word (save :data:`STOP_NOUNS` as nouns), a number, a redaction placeholder or a foreign word."""
+    text = token.lower_
+    word = token.is_alpha or named_with_digits(text)
+    stop = token.is_stop and not (token.pos_ == "NOUN" and token.lemma_.lower() in STOP_NOUNS and not _introduction(token))
+    return (
+        word and text.isascii() and len(text) > 1 and not stop and not token.like_num
+        and token.text not in PLACEHOLDER_WORDS and token.tag_ not in ("FW", "XX")
+    )
+
+
+def _introduction(token: Any) -> bool:
+    """ "Order BM123, my name's [NAME]": a writer giving their name, not writing about names. The name
+    itself is redacted, so "name" is followed by "is" and nothing ("What is your name" and "my name is
+    wrong" are about names)."""
+    doc, i = token.doc, token.i
+    if token.lemma_.lower() != "name" or i + 1 >= len(doc) or doc[i + 1].lower_.replace("’", "'") not in ("'s", "is", "was"):
+        return False
+    return i + 2 >= len(doc) or doc[i + 2].is_punct or doc[i + 2].pos_ == "CCONJ"
