@@ -23,6 +23,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+# What cuts comments: a new version makes the next night cut the archive's comments again (themes/recut.py).
+# 2: a redaction placeholder is one token ("... bags. - [NAME]" is not cut at its bracket); 1: before versions.
+SEGMENTER_VERSION = "2"
 MAX_SEGMENTS = 40  # per comment; the rest of a very long comment is joined into the last one
 MAX_SEGMENT_CHARS = 600  # the model reads ~256 word pieces; longer text is cut for embedding
 MIN_CONTENT_LETTERS = 3  # fewer letters than this (emoji, "ok", "??") is not a themable point

@@ -47,7 +47,16 @@ import sqlite_utils
 from feedback.embed import Embedder, SupportsEmbed, to_blob
 from feedback.embed import make_embedder as configured_embedder
 from feedback.embed_settings import EmbedSettings
-from feedback.themes import cluster, edits, hierarchy, label, segment_sentiment, store, theme_tone
+from feedback.themes import (
+    cluster,
+    edits,
+    hierarchy,
+    label,
+    recut,
+    segment_sentiment,
+    store,
+    theme_tone,
+)
 from feedback.themes.match import claims_of_new_theme, continue_themes
 from feedback.themes.sections import write_sections
 from feedback.themes.settings import ThemeSettings
@@ -68,6 +77,7 @@ def update_themes(
     """The nightly step; returns run statistics (see module docstring)."""
     embedder = embedder or make_embedder(settings)
     run = now_iso()
+    recut.recut_changed(db)  # once per segmenter version: what an older one cut differently
     segments_new = store.segment_new(db)
     embedded = store.embed_pending(db, embedder)
     segment_sentiment.score_pending(db, embedder)
@@ -105,6 +115,7 @@ def recluster(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Supp
     settings = ThemeSettings.model_validate(settings.model_dump())  # re-check the overrides
     embedder = embedder or make_embedder(settings)
     run = now_iso()
+    recut.recut_changed(db)
     segments_new = store.segment_new(db)
     embedded = store.embed_pending(db, embedder)
     segment_sentiment.score_pending(db, embedder)

@@ -1,0 +1,65 @@
+"""Comments cut again when the segmenter changes, so an archive does not keep what an old one cut wrongly.
+
+A comment is cut into segments once, when its text is first seen (:func:`.store.segment_new`). When the
+segmenter changes (:data:`feedback.text.segments.SEGMENTER_VERSION`; e.g. version 2 stopped cutting a
+sign-off "... bags. - [NAME]" into a segment "NAME]"), the comments already cut are cut again the next
+night, once, and only those whose segments come out different are rewritten. Their new segments are
+unassigned, as an edited comment's are, so the night assigns them to themes; every other comment keeps
+its segments, their themes and their vectors.
+
+Cost: the segmenter runs over every processed text once per version (spaCy's sentencizer, no model);
+reading and comparing is done in batches of :data:`BATCH` comments in item order.
+"""
+
+from __future__ import annotations
+
+import logging
+from itertools import groupby
+
+import sqlite_utils
+
+from feedback.text import segments as nlp
+from feedback.themes import store
+from feedback.warehouse.sql import marks
+
+log = logging.getLogger(__name__)
+
+SEGMENTED_BY = "segmented_by"  # theme_state: the segmenter version every comment's segments were cut by
+BATCH = 5_000
+
+_CUT = """
+    select p.item_id, p.text_hash, coalesce(nullif(trim(p.text), ''), p.title, ''), p.language
+    from processed p where p.item_id > ? and exists
+        (select 1 from theme_segments s where s.item_id = p.item_id and s.source_hash is p.text_hash)
+    order by p.item_id limit ?
+"""
+
+
+def recut_changed(db: sqlite_utils.Database) -> int:
+    """When the archive was cut by another segmenter version (or by one from before versions were kept),
+    cut every segmented comment again and rewrite those whose segments differ; returns how many
+    comments were rewritten. Does nothing when the archive's version is this one."""
+    if store.get_state(db, SEGMENTED_BY) == nlp.SEGMENTER_VERSION:
+        return 0
+    rewritten, after = 0, ""
+    while rows := db.execute(_CUT, [after, BATCH]).fetchall():
+        after = rows[-1][0]
+        changed = _changed(db, rows)
+        if changed:
+            store.write_segments(db, [row[0] for row in changed], store.segment_records(changed))
+            rewritten += len(changed)
+    store.set_state(db, SEGMENTED_BY, nlp.SEGMENTER_VERSION)
+    if rewritten:
+        log.info("segmenter %s: %d comments cut again", nlp.SEGMENTER_VERSION, rewritten)
+    return rewritten
+
+
+def _changed(db: sqlite_utils.Database, rows: list[store.SegmentInput]) -> list[store.SegmentInput]:
+    """The comments of ``rows`` whose segments this segmenter cuts differently from the stored ones."""
+    ids = [row[0] for row in rows]
+    stored = {item: [text for _, text in group] for item, group in groupby(
+        db.execute(f"select item_id, text from theme_segments where item_id in ({marks(len(ids))})"
+                   " order by item_id, seq", ids).fetchall(), key=lambda r: r[0])}
+    cut = nlp.segment_many(row[2] for row in rows)
+    return [row for row, segments in zip(rows, cut, strict=True)
+            if ([s.text for s in segments] or [""]) != stored.get(row[0], [])]  # no text: one empty segment

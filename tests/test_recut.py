@@ -1,0 +1,80 @@
+"""Comments cut again after a segmenter change (feedback/themes/recut.py): only those whose segments
+come out different are rewritten, and they are left for the night to assign; the rest keep theirs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlite_utils
+
+from feedback.text import segments as nlp
+from feedback.themes import recut, store
+from feedback.warehouse import open_warehouse
+from tests.themes_fixtures import add_comments
+
+SIGNED = "All inside more plastic bags. - [NAME] 👎"
+PLAIN = "The driver was late. Lovely fresh bread though."
+
+
+def old_cut(db: sqlite_utils.Database, item_id: str, pieces: list[str]) -> None:
+    """The comment's segments as segmenter version 1 cut them, assigned to theme 7."""
+    db.execute("delete from theme_segments where item_id = ?", [item_id])
+    source = db.execute("select text_hash from processed where item_id = ?", [item_id]).fetchone()[0]
+    for seq, text in enumerate(pieces):
+        db["theme_segments"].insert({"id": f"{item_id}:{seq}", "item_id": item_id, "seq": seq, "source_hash": source,
+                                     "text": text, "text_hash": str(hash(text)), "themable": 1, "theme_id": 7,
+                                     "assigned_at": "2026-11-01T00:00:00Z"})
+
+
+def segments(db: sqlite_utils.Database, item_id: str) -> list[tuple[str, int | None]]:
+    return [(r[0], r[1]) for r in db.execute(
+        "select text, theme_id from theme_segments where item_id = ? order by seq", [item_id])]
+
+
+def archive_cut_by_version_one(tmp_path: Path) -> tuple[sqlite_utils.Database, str, str]:
+    db = open_warehouse(tmp_path / "w.db")
+    signed, plain = add_comments(db, [SIGNED, PLAIN], "a")
+    store.segment_new(db)
+    old_cut(db, signed, ["All inside more plastic bags. - [", "NAME] 👎"])
+    old_cut(db, plain, ["The driver was late.", "Lovely fresh bread though."])  # cut the same by both
+    store.set_state(db, recut.SEGMENTED_BY, "1")
+    return db, signed, plain
+
+
+def test_a_comment_cut_differently_is_cut_again_and_left_for_the_night_to_assign(tmp_path: Path) -> None:
+    db, signed, plain = archive_cut_by_version_one(tmp_path)
+    assert recut.recut_changed(db) == 1
+    assert segments(db, signed) == [(SIGNED, None)]  # one segment, no theme yet
+    assert db.execute("select assigned_at from theme_segments where item_id = ?", [signed]).fetchone()[0] is None
+    assert segments(db, plain) == [("The driver was late.", 7), ("Lovely fresh bread though.", 7)]  # untouched
+    assert store.get_state(db, recut.SEGMENTED_BY) == nlp.SEGMENTER_VERSION
+    assert recut.recut_changed(db) == 0  # once per version
+    assert store.unsegmented_ids(db) == []  # the rewritten comment is not cut a third time
+
+
+def test_an_archive_from_before_versions_were_kept_is_cut_again(tmp_path: Path) -> None:
+    db, signed, plain = archive_cut_by_version_one(tmp_path)
+    db.execute("delete from theme_state where key = ?", [recut.SEGMENTED_BY])
+    assert recut.recut_changed(db) == 1
+    assert segments(db, signed) == [(SIGNED, None)]
+    assert segments(db, plain)[0] == ("The driver was late.", 7)
+
+
+def test_an_archive_cut_by_this_version_is_not_read_again(tmp_path: Path) -> None:
+    db, signed, _ = archive_cut_by_version_one(tmp_path)
+    store.set_state(db, recut.SEGMENTED_BY, nlp.SEGMENTER_VERSION)  # (says so, even though its cut is old)
+    assert recut.recut_changed(db) == 0
+    assert segments(db, signed) == [("All inside more plastic bags. - [", 7), ("NAME] 👎", 7)]
+
+
+def test_comments_without_text_and_in_many_batches(tmp_path: Path, monkeypatch: object) -> None:
+    db = open_warehouse(tmp_path / "w.db")
+    ids = add_comments(db, ["", "Late again. [NAME]", "Fine.", "Late again. [NAME]"], "a")
+    store.segment_new(db)
+    for item in ids[1::2]:
+        old_cut(db, item, ["Late again. [", "NAME]"])
+    store.set_state(db, recut.SEGMENTED_BY, "1")
+    monkeypatch.setattr(recut, "BATCH", 1)  # type: ignore[attr-defined]
+    assert recut.recut_changed(db) == 2
+    assert [segments(db, item) for item in ids] == [[("", None)], [("Late again. [NAME]", None)], [("Fine.", None)],
+                                                    [("Late again. [NAME]", None)]]
