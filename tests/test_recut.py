@@ -7,6 +7,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from feedback.embed import text_hash
 from feedback.text import segments as nlp
 from feedback.themes import recut, store
 from feedback.warehouse import open_warehouse
@@ -22,7 +23,8 @@ def old_cut(db: sqlite_utils.Database, item_id: str, pieces: list[str]) -> None:
     source = db.execute("select text_hash from processed where item_id = ?", [item_id]).fetchone()[0]
     for seq, text in enumerate(pieces):
         db["theme_segments"].insert({"id": f"{item_id}:{seq}", "item_id": item_id, "seq": seq, "source_hash": source,
-                                     "text": text, "text_hash": str(hash(text)), "themable": 1, "theme_id": 7,
+                                     "text": text, "text_hash": text_hash(nlp.clean_for_embedding(text)), "themable": 1,
+                                     "theme_id": 7,
                                      "assigned_at": "2026-11-01T00:00:00Z"})
 
 
@@ -65,6 +67,22 @@ def test_an_archive_cut_by_this_version_is_not_read_again(tmp_path: Path) -> Non
     store.set_state(db, recut.SEGMENTED_BY, nlp.SEGMENTER_VERSION)  # (says so, even though its cut is old)
     assert recut.recut_changed(db) == 0
     assert segments(db, signed) == [("All inside more plastic bags. - [", 7), ("NAME] 👎", 7)]
+
+
+def test_a_segment_embedded_from_another_text_is_cut_again(tmp_path: Path) -> None:
+    """Version 3 embeds "Friendly staff😊" as "Friendly staff": the stored hash of what was embedded differs."""
+    db = open_warehouse(tmp_path / "w.db")
+    smiling, plain = add_comments(db, ["Friendly staff😊", "Friendly staff"], "a")
+    store.segment_new(db)
+    old_cut(db, plain, ["Friendly staff"])
+    old_cut(db, smiling, ["Friendly staff😊"])
+    db.execute("update theme_segments set text_hash = ? where item_id = ?", [text_hash("Friendly staff😊"), smiling])
+    store.set_state(db, recut.SEGMENTED_BY, "2")
+    assert recut.recut_changed(db) == 1
+    assert segments(db, smiling) == [("Friendly staff😊", None)]
+    assert segments(db, plain) == [("Friendly staff", 7)]
+    hashes = {r[0] for r in db.execute("select text_hash from theme_segments")}
+    assert hashes == {text_hash("Friendly staff")}  # one vector for both
 
 
 def test_comments_without_text_and_in_many_batches(tmp_path: Path, monkeypatch: object) -> None:

@@ -47,6 +47,10 @@ def test_segments(text: str, expected: list[str]) -> None:
         ("@brightmoor my order!!! https://t.co/x #fail", "my order! fail"),
         ("Call me on [PHONE] or [EMAIL]", "Call me on or"),
         ("fine", "fine"),
+        ("Friendly staff😊", "Friendly staff"),  # the model reads "staff😊" as one unknown word
+        ("easy❤️", "easy"),
+        ("Late again 👎🏽 👨‍👩‍👧", "Late again"),  # skin tones and joined sequences go whole
+        ("£5 off", "£5 off"),  # a currency sign is no emoji
     ],
 )
 def test_clean_for_embedding(text: str, expected: str) -> None:

@@ -1,9 +1,10 @@
 """Comments cut again when the segmenter changes, so an archive does not keep what an old one cut wrongly.
 
 A comment is cut into segments once, when its text is first seen (:func:`.store.segment_new`). When the
-segmenter changes (:data:`feedback.text.segments.SEGMENTER_VERSION`; e.g. version 2 stopped cutting a
-sign-off "... bags. - [NAME]" into a segment "NAME]"), the comments already cut are cut again the next
-night, once, and only those whose segments come out different are rewritten. Their new segments are
+segmenter changes (:data:`feedback.text.segments.SEGMENTER_VERSION`; version 2 stopped cutting a sign-off
+"... bags. - [NAME]" into a segment "NAME]", version 3 leaves emoji out of the text a segment is embedded
+from), the comments already cut are cut again the next night, once, and only those whose segments come out
+different (their texts, or the texts they are embedded from) are rewritten. Their new segments are
 unassigned, as an edited comment's are, so the night assigns them to themes; every other comment keeps
 its segments, their themes and their vectors.
 
@@ -18,6 +19,7 @@ from itertools import groupby
 
 import sqlite_utils
 
+from feedback.embed import text_hash
 from feedback.text import segments as nlp
 from feedback.themes import store
 from feedback.warehouse.sql import marks
@@ -55,11 +57,12 @@ def recut_changed(db: sqlite_utils.Database) -> int:
 
 
 def _changed(db: sqlite_utils.Database, rows: list[store.SegmentInput]) -> list[store.SegmentInput]:
-    """The comments of ``rows`` whose segments this segmenter cuts differently from the stored ones."""
+    """The comments of ``rows`` whose segments this segmenter cuts or cleans for embedding differently from
+    the stored ones (a segment's text, or the hash of the text it is embedded from)."""
     ids = [row[0] for row in rows]
-    stored = {item: [text for _, text in group] for item, group in groupby(
-        db.execute(f"select item_id, text from theme_segments where item_id in ({marks(len(ids))})"
+    stored = {item: [(text, hashed) for _, text, hashed in group] for item, group in groupby(
+        db.execute(f"select item_id, text, text_hash from theme_segments where item_id in ({marks(len(ids))})"
                    " order by item_id, seq", ids).fetchall(), key=lambda r: r[0])}
     cut = nlp.segment_many(row[2] for row in rows)
     return [row for row, segments in zip(rows, cut, strict=True)
-            if ([s.text for s in segments] or [""]) != stored.get(row[0], [])]  # no text: one empty segment
+            if [(s.text, text_hash(s.clean)) for s in segments or [nlp.Segment(0, "", "")]] != stored.get(row[0], [])]
