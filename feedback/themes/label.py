@@ -104,7 +104,6 @@ LEAF_PAIR = 0.25  # a theme left with one word is named by two when each is used
 SAID = 0.4  # a theme where this share of segments say the same short text ...
 SAID_WORDS = 8  # ... of at most this many words is named by it, unless a phrase covers half as much
 OWN = 0.8  # ... but by its own phrase (used by this share of the segments saying it) if longer than four
-TOPIC = 0.5  # a child's main word is used by this share of its segments
 TOPIC_WORD = 0.35  # a theme named by one word and a head ("Bus questions") uses it this much, else it is an example
 NAMED = 0.8  # a phrase holding a name the word tables lack (the company's) says less than one without
 WORD_SUPPORT = 0.2  # a phrase's words' own shares add this much (ties go to common words)
@@ -338,14 +337,15 @@ def _second_word(free: list[Candidate], pick: Candidate) -> Candidate | None:
 
 def _parent_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[str | None, list[Candidate]]:
     """What the children share: the best shared phrase, or two shared topics ("Emails and chat");
-    without any, the main topics of the two biggest children. A name alone ("France") names no group."""
+    without any, the main topics of the two biggest children (:func:`.parent_words.children_pair`).
+    A name alone ("France") names no group, nor a word its children use little (:func:`.parent_words.topics`)."""
     if unit.foreign >= 0.5:  # unread by the English model, not content-free (hierarchy.other_language)
         return _free([OTHER_LANGUAGES, *_VARIANTS[OTHER_LANGUAGES.lower()]], used), []
     if label_words.content_free(unit.docs):  # "As above", "Made my day", another language: no topic
         return _free([GENERAL], used), []
     if parent_words.contact_share(unit.docs) >= parent_words.CONTACT:  # phone, chat, e-mail, "[PHONE]"
         return _free(parent_words.SUPPORT_CONTACT, used), []
-    free = [c for c in free if not (c.words == 1 and (label_words.is_name(c.key) or parent_words.vague(c.key)))]
+    free = parent_words.topics(free, unit)  # no name, no vague word, the group's common ground
     if free:
         top = parent_words.widest(free)  # a phrase, unless a word covers much more of the group
         if top.words > 1:
@@ -374,25 +374,7 @@ def _parent_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[st
                 said = first  # "Less plastic" rather than "Substitution comments"
             return (sayings.capitalise(said.text), [said]) if said else (text, [top])
         return sayings.capitalise(top.text), [top]
-    topics = [_topic(child) for child in sorted(unit.children, key=lambda c: -len(c.docs))]
-    found: list[Candidate] = []
-    for t in topics:  # not the same word twice ("Ordering and order")
-        if t and not label_words.is_name(t.key) and not any(
-                t.key.startswith(f.key) or f.key.startswith(t.key) for f in found):
-            found.append(t)
-    if len(found) < 2:
-        return None, []
-    return sayings.capitalise(parent_words.named_pair(found[0].text, found[1].text, unit, NEGATIVE_THEME, POSITIVE_THEME)), found[:2]
-
-
-def _topic(unit: Unit) -> Candidate | None:
-    """A theme's main single word (used by half its segments or more), for a parent whose
-    children share no phrase."""
-    singles = [k for k in unit.eligible if " " not in k and unit.share[k] >= TOPIC]
-    if not singles:
-        return None
-    best = min(singles, key=lambda k: (-unit.df[k], k))
-    return Candidate(best, sayings.most_written(unit.written[best]), 0.0, unit.share[best])
+    return parent_words.children_pair(unit, NEGATIVE_THEME, POSITIVE_THEME)  # "Timezone and weather"
 
 
 def _fallback(unit: Unit, ranked: list[Candidate], parent: bool, used: set[str]) -> str:

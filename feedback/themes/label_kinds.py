@@ -46,7 +46,7 @@ from feedback.themes.label_units import Candidate, Unit
 
 CHILD = 0.25  # share of a child's segments saying what happened for the child to show that kind
 KIND = 1 / 3  # share of a group's segments in children showing a kind for it to name the group (two children at least)
-TOPIC = 0.5  # a child's main word is used by this share of its segments (as in label.py)
+TOPIC = 0.5  # a child's main word is used by this share of its segments (as parent_words.MAIN)
 
 _FOOD = """apple apples apricot apricots avocado avocados banana bananas bean beans beef berry berries biscuit
 biscuits blueberry blueberries bread breads broccoli bun buns butter cabbage cake cakes carrot carrots cauliflower

@@ -39,6 +39,14 @@ if TYPE_CHECKING:
 # an order number; "items": whatever was ordered) and say nothing about a topic alone.
 VAGUE = frozenset({"number", "numbers", "item", "items", "thing", "things", "stuff", "problem", "problems",
                    "issue", "issues", "person", "people", "one", "lot", "way", "kind", "sort", "part"})
+# Shell nouns, whose meaning is whatever they point at ("the result of the flip", "my request for PTO", "the
+# process", "info on nutrition", "a place to eat"), and nouns of quantity ("a couple of days", "for ages"):
+# a group's comments share them whatever they are about, so neither names its topic nor half of a pair.
+SHELL = frozenset({"request", "requests", "result", "results", "info", "information", "process", "detail",
+                   "details", "option", "options", "reason", "reasons", "question", "questions", "answer",
+                   "answers", "type", "types", "case", "matter", "aspect",
+                   "situation", "status", "step", "steps", "place", "places", "end", "couple", "bit", "bunch",
+                   "amount", "ages", "plenty", "handful", "dozen", "half", "noon", "midnight", "weekend"})
 CONTACT = 0.4  # share of a parent's segments about contacting the company that names it "Support contact"
 SUPPORT_CONTACT = ["Support contact", "Customer contact", "Contact with support"]
 _CHANNEL = re.compile(r"\b(?:phones?|phoned|calls?|called|calling|rang|chat|chatbot|e-?mails?|e-?mailed|helpline|"
@@ -50,12 +58,37 @@ BOTH_WAYS = 0.25  # share of a parent's segments in mostly negative children, an
 CLAIM = 0.5  # share of a parent's segments on the side its label claims, else the label names the topic only
 AGAINST = 0.25  # a section's name (its claim, its kind) holds for less than this share of its segments against it
 # (a side this big is substantial: hierarchy.SIDE_SHARE)
+PAIRED = 1 / 3  # share of a group's segments its two biggest children must hold to name it when it shares no word
+MAIN = 0.5  # a child's main word is used by this share of its segments
+REACH = 0.15  # share of a group's segments in children using a word for the word to be its common ground
 ASKING = 0.5  # share of a theme's segments asking the company to do something that makes it a request
 
 
 def vague(key: str) -> bool:
-    """Whether a single word names no topic on its own (:data:`VAGUE`)."""
-    return key.lower() in VAGUE
+    """Whether a single word names no topic on its own: :data:`VAGUE`, :data:`SHELL`, a point in time
+    ("noon", "Monday", "tonight": :data:`.phrases.TIME_WORDS`; an example, not what a group asks about)."""
+    from feedback.themes.phrases import TIME_WORDS
+
+    word = key.lower()
+    return word in VAGUE or word in SHELL or word in TIME_WORDS
+
+
+def reach(unit: Unit, key: str) -> float:
+    """The share of a group's segments (every child's, as the archive counts them) in children using ``key``."""
+    children = unit.children or [unit]
+    total = sum(c.size or len(c.docs) for c in children)
+    return sum(c.size or len(c.docs) for c in children if c.df.get(key)) / total if total else 0.0
+
+
+def topics(free: Sequence[Candidate], unit: Unit) -> list[Candidate]:
+    """The candidates that can name a group: not a word that names no topic (:func:`vague`) or a name
+    ("France", "New York"), and, for a group of children, used by children holding ``REACH`` of its
+    segments (a word two small children share is theirs, not the group's: "Company and word" over jokes,
+    coins, pets and spelling)."""
+    from feedback.themes.label_words import is_name
+
+    return [c for c in free if not (c.words == 1 and vague(c.key)) and not is_name(c.key.split()[-1])
+            and (not unit.children or reach(unit, c.key) >= REACH)]
 
 
 def pair(first: str, second: str, sentiment: float, negative: float,
@@ -203,3 +236,42 @@ def without_claim(label: str, used: Collection[str]) -> str:
     topic = " ".join(rest)
     choices = [f"{topic[:1].upper()}{topic[1:]} {head}" for head in HEADS["comments"]]
     return next((c for c in choices if c.lower() not in used), choices[0])
+
+
+def children_pair(unit: Unit, negative: float, positive: float) -> tuple[str | None, list[Candidate]]:
+    """A group whose children share no word that names it: the main words (:func:`main_word`) of its two
+    biggest children that have one, not names, vague words nor the same word twice ("Ordering and
+    order"), when those two children hold ``PAIRED`` of its segments ("Timezone and weather" over
+    timezones, the weather, alarms and timers); else (None, []): two of many children ("Pets and joke"
+    over jokes, dice, spelling, meanings, the company, ...) are examples, not the group (a catch-all
+    names it: :func:`.label._fallback`)."""
+    from feedback.themes.label_words import is_name
+    from feedback.themes.sayings import capitalise
+
+    found: list[tuple[Candidate, Unit]] = []
+    for child in sorted(unit.children, key=lambda c: -len(c.docs)):
+        t = main_word(child)
+        if t and not is_name(t.key) and not vague(t.key) and not any(
+                t.key.startswith(f.key) or f.key.startswith(t.key) for f, _ in found):
+            found.append((t, child))
+    if len(found) < 2:
+        return None, []
+    total = sum(c.size or len(c.docs) for c in unit.children)
+    held_by = sum(c.size or len(c.docs) for _, c in found[:2])
+    if total and held_by < PAIRED * total:
+        return None, []
+    first, second = found[0][0], found[1][0]
+    return capitalise(named_pair(first.text, second.text, unit, negative, positive)), [first, second]
+
+
+def main_word(unit: Unit) -> Candidate | None:
+    """A theme's main single word (used by ``MAIN`` of its segments or more, the most used), for a group
+    whose children share no phrase."""
+    from feedback.themes.label_units import Candidate
+    from feedback.themes.sayings import most_written
+
+    singles = [k for k in unit.eligible if " " not in k and unit.share[k] >= MAIN]
+    if not singles:
+        return None
+    best = min(singles, key=lambda k: (-unit.df[k], k))
+    return Candidate(best, most_written(unit.written[best]), 0.0, unit.share[best])
