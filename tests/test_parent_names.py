@@ -138,6 +138,16 @@ GROUPS: list[tuple[str, list[list[str]], str]] = [
          "is it noon in New York"],
         ["What's the weather like today?", "What is the weather tomorrow?", "weather forecast please",
          "how is the weather outside"]], "Alarm and weather"),
+    ("complaints sharing nothing", [  # was "Mixed comments", which says less
+        ["I waited on hold for an hour", "Waited on hold for 45 minutes", "I was on hold forever", "Stuck on hold for ages"],
+        ["The van came at nearly 10pm", "The van turned up three hours late", "Late van, no warning", "The van was late"],
+        ["Nobody let me know", "No one told me anything", "Nobody let me know it was cancelled", "No one let me know"],
+        ["The website logged me out twice", "The website logged me out again", "The website is broken",
+         "Website crashed"],
+        ["The bread was stale", "Stale bread again", "Bread was stale", "The bread is always stale"],
+        ["My card was charged twice", "Charged twice for one order", "I was charged twice", "Double charged again"],
+        ["Drivers are rude", "The driver was rude", "Rude driver again", "Driver was really rude to my mum"]],
+     "Mixed problems"),
 ]
 
 

@@ -122,6 +122,8 @@ def cells(table: str) -> list[list[str]]:
     ("Non-English comments", True), ("Comments in other languages", True), ("French comments", True),
     ("English comments", False), ("Refund delays", False), ("General remarks about refunds", False),
     ("Delivery comments", False), ("Contact details", False), ("", False), (None, False),
+    ("Mixed problems", True), ("Assorted questions (2)", True), ("Varied praise", True),  # label_words.MIXED
+    ("Mixed fruit problems", False), ("Mixed salad", False),
 ])
 def test_a_catch_all_label_names_no_topic(label: str | None, catch_all: bool) -> None:
     assert names_no_topic(label) is catch_all
@@ -133,6 +135,9 @@ def test_the_catch_alls_are_the_label_engines() -> None:
     fixed = [label.GENERAL, label.OTHER_COMMENTS, label.NOTHING_SPECIFIC, label.UNCLEAR, label.OTHER_LANGUAGES]
     expected = {f.lower() for f in fixed} | {v.lower() for f in fixed for v in label._VARIANTS[f.lower()]}
     assert expected == CATCH_ALL
+    from feedback.themes.label_words import MIXED as LABELS_MIXED
+
+    assert all(names_no_topic(name) for names in LABELS_MIXED.values() for name in names)
 
 
 async def test_the_drivers_page_ranks_topics_and_lists_the_catch_alls_apart(ds: Any) -> None:

@@ -1,8 +1,9 @@
 """Which themes name no topic anyone can act on: the theme engine's fixed catch-all labels.
 
 A theme of "No further comments" and "Good thanks" is "General remarks"; a group whose themes share
-nothing is "Mixed comments" (or "Short answers"); a theme with nothing said twice is "Unclear
-comments"; one mostly in other languages is "Non-English comments" or "French comments". Each is
+nothing is "Mixed comments" (or "Short answers", or "Mixed problems" when they are mostly complaints); a
+theme with nothing said twice is "Unclear comments"; one mostly in other languages is "Non-English
+comments" or "French comments". Each is
 a real share of the comments, but not a driver of a score beside "Refund delays": the score
 drivers leave them out of the ranking (:func:`feedback.insights.grouped.source_drivers`, and the
 drivers page lists them apart).
@@ -26,6 +27,10 @@ CATCH_ALL = frozenset({
     "non-english comments", "comments in other languages",  # label.OTHER_LANGUAGES
 })
 _NUMBER = re.compile(r" \(\d+\)$")  # "General remarks (2)": label._unique when the variants are taken
+# "Mixed problems", "Assorted questions", "Varied praise": label_words.MIXED, a theme or group whose words are
+# each used by a few (examples, not a topic), named by what its comments do.
+MIXED = re.compile(r"(?:mixed|assorted|varied) (?:problems|complaints|issues|questions|enquiries|queries|requests|"
+                   r"suggestions|wishes|praise|compliments|appreciation|comments|feedback|remarks)")
 
 
 @cache
@@ -39,8 +44,9 @@ def _languages() -> frozenset[str]:
 
 def names_no_topic(label: str | None) -> bool:
     """Whether a theme's label is one of the engine's catch-alls (:data:`CATCH_ALL`, numbered or
-    not, or "<Language> comments"): comments that name no topic anyone can act on."""
+    not, "Mixed problems" and the like (:data:`MIXED`), or "<Language> comments"): comments that name no
+    topic anyone can act on."""
     if not label:
         return False
     text = _NUMBER.sub("", " ".join(label.lower().split()))
-    return text in CATCH_ALL or text in _languages()
+    return text in CATCH_ALL or MIXED.fullmatch(text) is not None or text in _languages()

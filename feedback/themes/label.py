@@ -45,8 +45,8 @@ children's main words, never a name alone ("France") nor a word that names no to
 :mod:`.parent_words`), nor by examples ("Box and glasses" -> "Damage and packaging problems": :mod:`.label_kinds`);
 a parent much of which is about reaching the company (phone, chat, e-mail, numbers left) is "Support contact";
 a parent whose children mostly say nothing about a topic ("As above", "Made my day", another language:
-:func:`.label_words.content_free`) is "General remarks"; one whose children share nothing is "Short answers" or
-"Mixed comments". Labels are written as most segments wrote them, capitalised, and chosen in the order given
+:func:`.label_words.content_free`) is "General remarks"; one whose children share nothing is "Short answers",
+"Mixed problems" (mostly complaints; "Mixed questions", ...) or "Mixed comments". Labels are written as most segments wrote them, capitalised, and chosen in the order given
 (biggest first) against ``taken`` (analysts' pinned labels, the parents' labels), so no two themes share one;
 keywords are the label's phrase and the best other candidates picked for variety (maximal marginal relevance).
 
@@ -388,13 +388,16 @@ def _fallback(unit: Unit, ranked: list[Candidate], parent: bool, used: set[str])
     "Unclear comments"; "French comments" or "Non-English comments" when most of it is not English,
     "Contact details" (or "Phone numbers", ...: :func:`.sayings.contact_labels`) when most of it
     leaves a phone number or an address. A parent whose children share nothing is "Short answers"
-    when they are mostly answers with no phrase ("As above", "Why?"), else "Mixed comments"."""
+    when they are mostly answers with no phrase ("As above", "Why?"), else what they mostly do ("Mixed
+    problems", "Mixed questions": :func:`.label_words.mixed_phrase`), else "Mixed comments"."""
     if unit.foreign >= 0.5:  # "French comments" when one language, else "Non-English comments"
         return label_words.language_label(unit.docs) or OTHER_LANGUAGES
     if sayings.contact_share(unit.docs) >= 0.5:
         return _free(sayings.contact_labels(unit.docs), used)
-    if parent:
-        return _free([NOTHING_SPECIFIC, OTHER_COMMENTS] if unit.bare >= BARE else [OTHER_COMMENTS], used)
+    if parent:  # "Mixed problems" when its sub-themes are mostly complaints, as a theme would be named
+        mixed = label_words.mixed_phrase(unit.docs, unit.sentiment, NEGATIVE_THEME, POSITIVE_THEME, used)
+        shared = [mixed] if mixed and not mixed.endswith(("comments", "feedback", "remarks")) else [OTHER_COMMENTS]
+        return _free([NOTHING_SPECIFIC, *shared] if unit.bare >= BARE else shared, used)
     candidates = [c.text for c in ranked]
     said = _said_by(unit.docs, used)
     if said and label_words.label_phrase(said[0]):
