@@ -36,6 +36,14 @@ def test_a_shell_quantity_or_time_word_names_no_group(word: str, vague: bool) ->
     assert parent_words.vague(word) is vague
 
 
+@pytest.mark.parametrize(("key", "written", "vague"), [
+    ("age", "ages", True),  # "waited for ages": the lemma is a topic ("Age questions"), the word as written is not
+    ("age", "age", False), ("couple", "couple", True), ("van", "van", False),
+])
+def test_a_word_is_vague_by_its_key_or_as_written(key: str, written: str, vague: bool) -> None:
+    assert parent_words.vague_word(Candidate(key, written, 1.0, 0.5)) is vague
+
+
 def _child(size: int, words: dict[str, int], docs: list[str] | None = None) -> Unit:
     """A child of ``size`` segments whose phrases are used by ``words`` of them."""
     texts = docs or [f"text {n}" for n in range(size)]

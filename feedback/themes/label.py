@@ -325,12 +325,13 @@ def _second_word(free: list[Candidate], pick: Candidate) -> Candidate | None:
     """A theme named by one word takes a second that is as much its own ("Milk and fridge",
     "Salary and income"): used by ``LEAF_PAIR`` of its segments or more, as is the first, scoring
     ``PAIR`` of it, and not the same word written longer ("app", "application"). Words only a few
-    segments use are examples ("Onions and flour"), not what the theme is about."""
+    segments use are examples ("Onions and flour"), not what the theme is about; a word that names no
+    topic alone ("ages", "couple", "noon": :func:`.parent_words.vague`) is never the second."""
     if pick.share < LEAF_PAIR:
         return None
     for c in free:
         if (c.words == 1 and c.key != pick.key and c.share >= LEAF_PAIR and c.score >= PAIR * pick.score
-                and not c.key.startswith(pick.key) and not pick.key.startswith(c.key)):
+                and not c.key.startswith(pick.key) and not pick.key.startswith(c.key) and not parent_words.vague_word(c)):
             return c
     return None
 

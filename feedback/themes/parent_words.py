@@ -80,6 +80,12 @@ def reach(unit: Unit, key: str) -> float:
     return sum(c.size or len(c.docs) for c in children if c.df.get(key)) / total if total else 0.0
 
 
+def vague_word(candidate: Candidate) -> bool:
+    """:func:`vague` by the word's key or as it is written: "for ages" is the key "age" ("Age questions"
+    names a topic) written "ages", a while."""
+    return vague(candidate.key) or vague(candidate.text)
+
+
 def topics(free: Sequence[Candidate], unit: Unit) -> list[Candidate]:
     """The candidates that can name a group: not a word that names no topic (:func:`vague`) or a name
     ("France", "New York"), and, for a group of children, used by children holding ``REACH`` of its
@@ -87,7 +93,7 @@ def topics(free: Sequence[Candidate], unit: Unit) -> list[Candidate]:
     coins, pets and spelling)."""
     from feedback.themes.label_words import is_name
 
-    return [c for c in free if not (c.words == 1 and vague(c.key)) and not is_name(c.key.split()[-1])
+    return [c for c in free if not (c.words == 1 and vague_word(c)) and not is_name(c.key.split()[-1])
             and (not unit.children or reach(unit, c.key) >= REACH)]
 
 
