@@ -200,6 +200,8 @@ def test_label_weakness(label: str, weakness: str | None) -> None:
     ("Order BM6614972, my name's [NAME].", []),  # a writer giving their (redacted) name: not about names
     ("Hi, my name is [NAME] and my order is late", ["order", "late order"]),
     ("I need to call my mum", ["mum"]),  # the verb stays a light verb
+    ("Cheaper delivery please", ["delivery", "cheaper delivery"]),  # a closing "please" was parsed as the root
+    ("Faster refunds, please!", ["refunds", "faster refunds"]),
 ])
 def test_phrases_read_off_the_parse(parser: Any, text: str, expected: list[str]) -> None:
     assert [p.text for p in phrases.phrases_many([text], parser)[0]] == expected

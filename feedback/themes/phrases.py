@@ -124,11 +124,20 @@ def phrases_many(texts: Sequence[str], nlp: Any) -> list[tuple[Phrase, ...]]:
     english = [t for t in todo if not is_foreign(t)]
     for text in todo:
         _MEMO[(name, text)] = ()
-    cleaned = (_join(clean_for_embedding(t)) for t in english)
+    cleaned = (_unpleased(_join(clean_for_embedding(t))) for t in english)
     for text, doc in zip(english, nlp.pipe(cleaned, batch_size=256), strict=True):
         _MEMO[(name, text)] = tuple(dict.fromkeys(extract(doc)))
         label_commands.note(text, doc)
     return [_MEMO[(name, t)] for t in texts]
+
+
+_PLEASE = re.compile(r"(?:,?\s*\bplease\b[\s.!]*$)", re.IGNORECASE)
+
+
+def _unpleased(text: str) -> str:
+    """ "Cheaper delivery please" -> "Cheaper delivery": a closing "please" is parsed as the verb of a request
+    with no verb ("please" the root, "delivery" left a modifier of nothing), and names nothing."""
+    return _PLEASE.sub("", text) or text
 
 
 def _join(text: str) -> str:
