@@ -93,6 +93,8 @@ def test_a_head_for_other_features_or_shapes_is_refused(tmp_path: Path) -> None:
     ("The parcel was delivered on Tuesday.", 0),
     ("Lovely shop, always clean and the team is welcoming.", 1),
     ("Great value for money, I will definitely order again.", 1),
+    ("Lovely staff, nothing is too much trouble.", 1),  # 0.00 before the lexicon read the saying (sentiment.IDIOMS)
+    ("Could be better.", -1),  # 0.00 before
 ])
 def test_complaints_questions_and_praise(embedder: Embedder, text: str, sign: int) -> None:
     score = text_score(text, embedder)

@@ -1,7 +1,7 @@
 """The sentiment of a comment, from -1 to 1, with no model download.
 
 Sentiment comes from VADER, a lexicon and rule model built for short informal text, with a
-service lexicon on top; it is English-only, so other languages get no score rather than a
+service lexicon and a few service sayings (:data:`IDIOMS`) on top; it is English-only, so other languages get no score rather than a
 wrong one.
 """
 
@@ -24,7 +24,33 @@ SERVICE_LEXICON = {
     "unhelpful": -1.9, "useless": -2.0, "overpriced": -1.8, "pricey": -1.0, "expensive": -1.0,
     "on-time": 1.5, "prompt": 1.4, "punctual": 1.6, "fresh": 1.2, "speedy": 1.5, "seamless": 1.8,
     "helpful": 1.9, "friendly": 2.0, "polite": 1.7, "courteous": 1.8, "reliable": 1.7, "quick": 1.0,
+    "slow": -1.2, "unreliable": -1.7, "inconsistent": -1.0,
 }
+# Sayings whose words mislead a lexicon ("nothing is too much trouble" reads as trouble, "never again" and
+# "above and beyond" as nothing), read as the plain words they mean before scoring. The displayed text is
+# never changed.
+IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
+    (r"\bnothing (?:is|was|'s|seems) (?:ever )?too much (?:trouble|bother)\b", "very helpful"),
+    (r"\b(?:couldn'?t|could not|can'?t|cannot) (?:have )?(?:ask|wish)(?:ed)? for (?:more|better|anything more)\b",
+     "excellent"),
+    (r"\babove and beyond\b", "excellent"),
+    (r"\bsecond to none\b", "excellent"),
+    (r"\bspot on\b", "perfect"),
+    (r"\bmade my (?:day|week)\b", "delighted"),
+    (r"\bnever again\b", "terrible"),
+    (r"\b(?:took|takes|taking|take) (?:forever|ages)\b", "slow"),
+    (r"\bcould (?:have been|be) better\b", "disappointing"),
+    (r"\blet (?:me|us) down\b", "disappointing"),
+    (r"\bhit and miss\b", "inconsistent"),
+)]
+
+
+def plain_words(text: str) -> str:
+    """``text`` with the sayings of :data:`IDIOMS` read as what they mean ("nothing is too much trouble" ->
+    "very helpful"), for the lexicon."""
+    for pattern, plain in IDIOMS:
+        text = pattern.sub(plain, text)
+    return text
 
 
 @lru_cache(maxsize=1)
@@ -52,6 +78,7 @@ def sentiment(text: str, language: str | None = "en") -> float | None:
     if language not in (None, "en") or not text.strip():
         return None
     analyzer = _vader()
+    text = plain_words(text)
     if len(text) <= _WHOLE:
         return round(float(analyzer.polarity_scores(text)["compound"]), 4)
     scores = [analyzer.polarity_scores(piece)["compound"] for piece in _sentences(text)]
@@ -61,7 +88,7 @@ def sentiment(text: str, language: str | None = "en") -> float | None:
 
 def vader_scores(text: str) -> tuple[float, float, float, float]:
     """VADER's (negative, neutral, positive, compound) for a short text, service lexicon included."""
-    scores = _vader().polarity_scores(text)
+    scores = _vader().polarity_scores(plain_words(text))
     return float(scores["neg"]), float(scores["neu"]), float(scores["pos"]), float(scores["compound"])
 
 
