@@ -397,8 +397,9 @@ def _fallback(unit: Unit, ranked: list[Candidate], parent: bool, used: set[str])
         return _free(sayings.contact_labels(unit.docs), used)
     if parent:  # "Mixed problems" when its sub-themes are mostly complaints, as a theme would be named
         mixed = label_words.mixed_phrase(unit.docs, unit.sentiment, NEGATIVE_THEME, POSITIVE_THEME, used)
-        shared = [mixed] if mixed and not mixed.endswith(("comments", "feedback", "remarks")) else [OTHER_COMMENTS]
-        return _free([NOTHING_SPECIFIC, *shared] if unit.bare >= BARE else shared, used)
+        if unit.bare >= BARE:  # answers with no phrase ("Why?", "Really?"): "Short answers", then its variants
+            return _free([NOTHING_SPECIFIC, OTHER_COMMENTS], used)
+        return _free([mixed] if mixed and not mixed.endswith(("comments", "feedback", "remarks")) else [OTHER_COMMENTS], used)
     candidates = [c.text for c in ranked]
     said = _said_by(unit.docs, used)
     if said and label_words.label_phrase(said[0]):
