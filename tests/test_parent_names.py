@@ -163,3 +163,9 @@ GROUPS: list[tuple[str, list[list[str]], str]] = [
 def test_a_group_is_named_by_its_common_ground(what: str, children: list[list[str]], expected: str,
                                                parser: Any) -> None:
     assert label_parents({"p": children}, ["p"])["p"].label == expected
+
+
+def test_a_groups_keywords_hold_no_word_that_names_no_topic(parser: Any) -> None:
+    children = GROUPS[0][1]  # "The app crashed a couple of times", ...: "couple" was a keyword
+    keywords = label_parents({"p": children}, ["p"])["p"].keywords
+    assert "app" in keywords and not {"couple", "couple of times", "times"} & set(keywords)

@@ -231,7 +231,10 @@ def _choose(ranked: Mapping[Any, list[Candidate]], units: Mapping[Any, Unit], or
         label = label_distinct.distinct(label, used, unit, ranked.get(theme, []), _VARIANTS)  # "(2)" last
         used.add(_norm(label))
         used.update(c.key for c in picked)
-        out[theme] = Labelling(label=label, keywords=_diverse(ranked.get(theme, []), picked, keywords))
+        pool = ranked.get(theme, [])  # a group's keywords: its topics, not "ages" or "request" (parent_words.vague)
+        pool = [c for c in pool if not parent_words.vague(c.key.split()[0]) and not (  # nor "couple of times"
+            c.words == 1 and parent_words.vague_word(c))] if parents else pool
+        out[theme] = Labelling(label=label, keywords=_diverse(pool, picked, keywords))
     return out
 
 
