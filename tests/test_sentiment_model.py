@@ -239,6 +239,13 @@ def test_the_theme_stage_scores_segments_and_comments_follow(tmp_path: Path, emb
     assert _published(db)[parcel] < -0.05
     state = store.get_state(db, segment_sentiment.STATE_KEY)
     assert state["head"] == load_head().version and state["calibration"] is None
+    assert state["lexicon"] == segment_sentiment.LEXICON_VERSION
+    # a new lexicon (the head's cues) scores every segment again, once; as does a state from before it was kept
+    store.set_state(db, segment_sentiment.STATE_KEY, {**state, "lexicon": "1"})
+    assert segment_sentiment.score_pending(db, embedder) == 6
+    assert segment_sentiment.score_pending(db, embedder) == 0
+    store.set_state(db, segment_sentiment.STATE_KEY, {k: v for k, v in state.items() if k != "lexicon"})
+    assert segment_sentiment.score_pending(db, embedder) == 6
 
 
 @pytest.mark.slow

@@ -11,6 +11,11 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+# What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
+# segment again (feedback/themes/segment_sentiment.py). 2: the service sayings (IDIOMS) and "slow", "unreliable",
+# "inconsistent"; 1: before versions were kept.
+LEXICON_VERSION = "2"
+
 # VADER was built on social-media text: it has no opinion on "late" or "damaged", which in
 # customer feedback are among the most negative words there are. Valences use its -4..4 scale.
 SERVICE_LEXICON = {

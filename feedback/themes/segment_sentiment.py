@@ -21,7 +21,8 @@ it still reads plain sentences as the shipped head does (:mod:`feedback.text.sen
 within :data:`ANCHOR_SLACK`: ratings belong to whole comments, and a calibration can learn what
 merely sits beside a low rating); either way the fit and its figures
 are kept in ``sentiment_calibration`` (one row per head version), and fitted again when the rated
-comments have grown by a fifth. A new head or a new calibration scores every segment again;
+comments have grown by a fifth. A new head, a new calibration or a new lexicon (its cues:
+:data:`~feedback.text.sentiment.LEXICON_VERSION`) scores every segment again;
 otherwise only segments cut since the last run are scored. A comment's published sentiment comes
 from its segments (:func:`~feedback.text.sentiment_model.comment_score`).
 """
@@ -41,6 +42,7 @@ import sqlite_utils
 from feedback.embed import SupportsEmbed, from_blobs
 from feedback.ratings import rating_band
 from feedback.text import sentiment_anchors
+from feedback.text.sentiment import LEXICON_VERSION
 from feedback.text.sentiment_model import (
     CLASSES,
     MIN_CALIBRATION,
@@ -90,7 +92,8 @@ def score_pending(db: sqlite_utils.Database, embedder: SupportsEmbed, head: Sent
     calibration = current_calibration(db, embedder, head, min_rated)
     cal_key = calibration.version if calibration else None
     through = db.execute("select max(created_at) from theme_segments").fetchone()[0]
-    if state.get("head") == head.version and state.get("calibration") == cal_key and state.get("through"):
+    if (state.get("head") == head.version and state.get("calibration") == cal_key and state.get("through")
+            and state.get("lexicon") == LEXICON_VERSION):
         where, params = "s.created_at > ?", [state["through"]]  # stamps are microseconds: none is shared across runs
         index = "indexed by idx_theme_segments_created_at"  # else SQLite reads every themable segment (3 s at 1M)
     else:
@@ -99,7 +102,7 @@ def score_pending(db: sqlite_utils.Database, embedder: SupportsEmbed, head: Sent
     for ids, texts, vectors, _ in _batches(db, embedder, where, params, index=index):
         scores = score_segments(vectors, texts, head, calibration)
         updates += [(float(s), i) for i, s in zip(ids, scores, strict=True)]
-    done = {"head": head.version, "calibration": cal_key, "through": through}
+    done = {"head": head.version, "calibration": cal_key, "through": through, "lexicon": LEXICON_VERSION}
     if not updates and done == state:  # a night with nothing new writes nothing
         return 0
     with db.atomic():  # written once the read is over: no update under an open cursor
