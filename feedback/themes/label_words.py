@@ -96,8 +96,9 @@ SPEECH_ACTS = [
     (["General praise", "Kind words", "Warm feedback", "Happy customers", "Positive remarks"],
      re.compile(r"\bmade my (?:day|week)\b|^keep (?:it|up the good work)(?: up)?$|\bmakes? (?:a|all the) difference"
                 r"|\b(?:great|brilliant|excellent|amazing|good) as (?:always|usual|ever)\b|^well done$|^love it$")),
-    # an answer that says it was fine and no more ("Fine", "It was alright")
-    (["Satisfied answers", "Okay experiences", "Neutral answers"],
+    # an answer that says it was fine and no more ("Fine", "It was alright", "Average"): lukewarm, so no name
+    # claims satisfaction (the head reads "It was alright" below zero; a "Satisfied" theme at -0.51 misleads)
+    (["Neutral answers", "Okay experiences", "Lukewarm answers"],
      re.compile(r"^(?:it was |it's |its |all |everything was |everything's )?(?:fine|ok|okay|alright|all right|"
                 r"not bad|average|so-so|good enough)$")),
     (["Easy experience", "Easy experiences", "Ease of use"],
@@ -191,7 +192,7 @@ def _act(doc: str) -> int | None:
 
 # What a comment does that names no topic: thanks, greetings, "As above", "Made my day", "Fine", "Yes".
 NO_TOPIC = {"Thank-you messages", "Goodbye messages", "Greeting messages", "Requests to repeat", "Unsure answers",
-            "No further comments", "General praise", "Satisfied answers", YES_OR_NO}
+            "No further comments", "General praise", "Neutral answers", YES_OR_NO}
 _NOTHING_WRONG = re.compile(r"^(?:no|not any|never any) (?:complaints?|problems?|issues?)(?: at all| so far)?"
                             r"(?:,? thanks?(?: you)?)?$")
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
