@@ -96,3 +96,12 @@ def test_comments_without_text_and_in_many_batches(tmp_path: Path, monkeypatch: 
     assert recut.recut_changed(db) == 2
     assert [segments(db, item) for item in ids] == [[("", None)], [("Late again. [NAME]", None)], [("Fine.", None)],
                                                     [("Late again. [NAME]", None)]]
+
+
+def test_a_damaged_record_of_the_version_cuts_again_and_loses_nothing(tmp_path: Path) -> None:
+    db, signed, plain = archive_cut_by_version_one(tmp_path)
+    db.execute("update theme_state set value = ? where key = ?", ["{not json", recut.SEGMENTED_BY])
+    assert recut.recut_changed(db) == 1
+    assert segments(db, signed) == [(SIGNED, None)]
+    assert segments(db, plain)[0] == ("The driver was late.", 7)
+    assert store.get_state(db, recut.SEGMENTED_BY) == nlp.SEGMENTER_VERSION

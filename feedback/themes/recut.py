@@ -41,7 +41,11 @@ def recut_changed(db: sqlite_utils.Database) -> int:
     """When the archive was cut by another segmenter version (or by one from before versions were kept),
     cut every segmented comment again and rewrite those whose segments differ; returns how many
     comments were rewritten. Does nothing when the archive's version is this one."""
-    if store.get_state(db, SEGMENTED_BY) == nlp.SEGMENTER_VERSION:
+    try:
+        version = store.get_state(db, SEGMENTED_BY)
+    except ValueError:  # a damaged record: which segmenter cut the archive is unknown, so cut it again
+        version = None
+    if version == nlp.SEGMENTER_VERSION:
         return 0
     rewritten, after = 0, ""
     while rows := db.execute(_CUT, [after, BATCH]).fetchall():
