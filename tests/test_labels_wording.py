@@ -83,6 +83,9 @@ THEMES: list[tuple[str, dict[str, list[str]], list[str], str]] = [
     ("questions of timing", {"a": ["How fast can you deliver?", "What's the delivery time to the US?",
                                    "How long will it take to arrive?", "Does delivery to the US take long?"]},
      [], "Timing questions"),
+    ("a wish whose noun the parser reads as a verb", {"a": ["Shorter hold times please"] * 4 + [
+        "Too long on hold.", "90 minutes on hold for a simple question is too long.",
+        "90 minutes on hold for a simple question is too long."]}, [], "Hold times"),  # was "Simple question"
     ("a five-word phrase when its four-word one is taken",
      {"a": ["More staff on the phones"] * 6 + ["More staff at the weekend"]}, ["More staff"], "More staff on phones"),
 ]
@@ -202,6 +205,9 @@ def test_label_weakness(label: str, weakness: str | None) -> None:
     ("I need to call my mum", ["mum"]),  # the verb stays a light verb
     ("Cheaper delivery please", ["delivery", "cheaper delivery"]),  # a closing "please" was parsed as the root
     ("Faster refunds, please!", ["refunds", "faster refunds"]),
+    ("Shorter hold times please", ["shorter", "shorter hold times", "hold times"]),  # "hold" parsed as the verb
+    ("Shorter wait times", ["shorter", "shorter wait times", "wait times"]),
+    ("Faster response times please", ["faster response times", "response times"]),  # parsed right: as before
 ])
 def test_phrases_read_off_the_parse(parser: Any, text: str, expected: list[str]) -> None:
     assert [p.text for p in phrases.phrases_many([text], parser)[0]] == expected

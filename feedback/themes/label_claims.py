@@ -24,12 +24,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from feedback.themes.phrase_tokens import COMPARATIVES
+
 NEGATORS = frozenset({"no", "nothing", "never", "not", "zero", "none", "without"})
-# Comparatives a short wish opens with ("Better substitutions", "Cheaper delivery"); "more", "less"
-# and "fewer" are :func:`asks`' own.
-COMPARATIVES = frozenset({"better", "cheaper", "faster", "quicker", "clearer", "easier", "simpler", "fresher",
-                          "bigger", "smaller", "longer", "shorter", "earlier", "later", "nicer", "friendlier",
-                          "lower", "higher", "wider", "politer", "safer", "tidier", "sooner"})
 WISH_WORDS = 5  # a wish opening with a comparative is this short ("Better substitutions please")
 _MORE = frozenset({"more", "less", "fewer"})
 ASKING = 0.5  # share of a theme's segments that ask for something making its praise-like label a request

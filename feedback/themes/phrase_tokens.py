@@ -54,3 +54,26 @@ def _introduction(token: Any) -> bool:
     if token.lemma_.lower() != "name" or i + 1 >= len(doc) or doc[i + 1].lower_.replace("’", "'") not in ("'s", "is", "was"):
         return False
     return i + 2 >= len(doc) or doc[i + 2].is_punct or doc[i + 2].pos_ == "CCONJ"
+
+
+# Comparatives a short wish opens with (label_claims.wants) ("Better substitutions", "Cheaper delivery"); "more", "less"
+# and "fewer" are :func:`asks`' own.
+COMPARATIVES = frozenset({"better", "cheaper", "faster", "quicker", "clearer", "easier", "simpler", "fresher",
+                          "bigger", "smaller", "longer", "shorter", "earlier", "later", "nicer", "friendlier",
+                          "lower", "higher", "wider", "politer", "safer", "tidier", "sooner"})
+
+
+def comparative_wish(doc: Any) -> list[tuple[str, str]]:
+    """ "Shorter hold times please", "Longer opening hours": a wish for more or less of a thing whose name is
+    a verb and a noun, which the parser reads as a sentence ("hold" its verb, "Shorter" a modifier of it);
+    as (key, text) of the noun phrases it means: ("shorter hold time", "shorter hold times"), ("hold time",
+    "hold times"). Nothing when it is not such a wish."""
+    words = [t for t in doc if not t.is_punct and t.lower_ != "please"]
+    if len(words) != 3 or words[0].lower_ not in COMPARATIVES or words[1].dep_ != "ROOT" or words[1].pos_ != "VERB":
+        return []
+    noun = words[2]
+    if noun.pos_ != "NOUN" or not content(noun) or not content(words[1]):
+        return []
+    name = f"{words[1].lower_} {noun.lemma_.lower()}"
+    written = f"{words[1].lower_} {noun.lower_}"
+    return [(f"{words[0].lower_} {name}", f"{words[0].lower_} {written}"), (name, written)]

@@ -43,7 +43,7 @@ from feedback.text.segments import EXTRA_STOP, clean_for_embedding
 from feedback.themes import label_commands
 from feedback.themes.label_language import foreign_word, is_foreign
 from feedback.themes.label_valence import PROBLEM_LEXICON, QUANTIFIERS, valence, word_valence
-from feedback.themes.phrase_tokens import STOP_NOUNS
+from feedback.themes.phrase_tokens import STOP_NOUNS, comparative_wish
 from feedback.themes.phrase_tokens import content as _content
 
 log = logging.getLogger(__name__)
@@ -166,6 +166,7 @@ def extract(doc: Any) -> list[Phrase]:
             out.extend(_made(token))
         elif token.pos_ == "PRON":
             out.extend(_described(token))
+    out.extend(Phrase(key, text) for key, text in comparative_wish(doc))  # "Shorter hold times"
     return [p for p in out if _readable(p)]
 
 
