@@ -399,9 +399,9 @@ def _fallback(unit: Unit, ranked: list[Candidate], parent: bool, used: set[str])
     if sayings.contact_share(unit.docs) >= 0.5:
         return _free(sayings.contact_labels(unit.docs), used)
     if parent:  # "Mixed problems" when its sub-themes are mostly complaints, as a theme would be named
-        mixed = label_words.mixed_phrase(unit.docs, unit.sentiment, NEGATIVE_THEME, POSITIVE_THEME, used)
         if unit.bare >= BARE:  # answers with no phrase ("Why?", "Really?"): "Short answers", then its variants
             return _free([NOTHING_SPECIFIC, OTHER_COMMENTS], used)
+        mixed = label_words.mixed_phrase(unit.docs, unit.sentiment, NEGATIVE_THEME, POSITIVE_THEME, used)
         return _free([mixed] if mixed and not mixed.endswith(("comments", "feedback", "remarks")) else [OTHER_COMMENTS], used)
     candidates = [c.text for c in ranked]
     said = _said_by(unit.docs, used)

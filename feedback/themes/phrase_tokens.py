@@ -56,15 +56,15 @@ def _introduction(token: Any) -> bool:
     return i + 2 >= len(doc) or doc[i + 2].is_punct or doc[i + 2].pos_ == "CCONJ"
 
 
-# Comparatives a short wish opens with (label_claims.wants) ("Better substitutions", "Cheaper delivery"); "more", "less"
-# and "fewer" are :func:`asks`' own.
+# Comparatives a short wish opens with ("Better substitutions", "Cheaper delivery": label_claims.wants and
+# comparative_wish below); "more", "less" and "fewer" are label_claims.asks' own.
 COMPARATIVES = frozenset({"better", "cheaper", "faster", "quicker", "clearer", "easier", "simpler", "fresher",
                           "bigger", "smaller", "longer", "shorter", "earlier", "later", "nicer", "friendlier",
                           "lower", "higher", "wider", "politer", "safer", "tidier", "sooner"})
 
 
 def comparative_wish(doc: Any) -> list[tuple[str, str]]:
-    """ "Shorter hold times please", "Longer opening hours": a wish for more or less of a thing whose name is
+    """ "Shorter hold times please", "Shorter wait times": a wish for more or less of a thing whose name is
     a verb and a noun, which the parser reads as a sentence ("hold" its verb, "Shorter" a modifier of it);
     as (key, text) of the noun phrases it means: ("shorter hold time", "shorter hold times"), ("hold time",
     "hold times"). Nothing when it is not such a wish."""
