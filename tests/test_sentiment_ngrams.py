@@ -32,6 +32,8 @@ import train_sentiment  # noqa: E402
     ("going back", 1, {"going", "back"}),
     ("leaves a lot", 3, {"leaves", "a", "lot", "leaves a", "a lot", "leaves a lot"}),
     ("!!! ...", 2, set()),
+    ("[NAME] was so kind", 2, {"was", "so", "kind", "was so", "so kind"}),  # a placeholder is no word
+    ("Call me on [PHONE] today", 2, {"call", "me", "on", "today", "call me", "me on"}),  # ... and no run crosses it
 ])
 def test_word_ngrams(text: str, size: int, expected: set[str]) -> None:
     assert word_ngrams(text, size) == expected
