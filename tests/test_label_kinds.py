@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from feedback.themes import label_kinds
-from feedback.themes.label import label_parents
+from feedback.themes.label import label_parents, label_themes
 from feedback.themes.label_units import Candidate
 
 DAMAGE = [
@@ -88,3 +88,31 @@ def _words(*keys: str) -> list[Candidate]:
 def test_a_quality_of_a_thing_is_written_after_it(picked: list[Candidate], used: set[str],
                                                    expected: str | None) -> None:
     assert label_kinds.attribute_first(picked, used) == expected
+
+
+MISSING = ["The peaches never turned up, also the milk had leaked everywhere...", "the tomatoes never turned up...",
+           "The pears never turned up.", "missing new potatoes", "the mushrooms never turned up!",
+           "The peaches was missing", "I got a weird substitute for the new potatoes.", "Missing olive oil"]
+SUBSTITUTED = ["Stop substituting gluten free bread with normal bread, it's not the same thing!",
+               "Stop substituting gluten free bread with normal bread, it's not the same thing!",
+               "That's not a substitute, I'm lactose intolerant.", "They swapped my oat milk for normal milk.",
+               "Got cat food instead of dog food."]
+BLUEBERRIES = ["Best blueberries I've had in ages.", "Best blueberries in ages.", "The best blueberries ever.",
+               "Lovely tomatoes too."]
+CRUSHED = ["The strawberries came crushed.", "Strawberries crushed again.", "My raspberries were crushed.",
+           "Crushed grapes at the bottom."]
+LEAVES = {"missing": MISSING, "substituted": SUBSTITUTED, "blueberries": BLUEBERRIES, "crushed": CRUSHED,
+          "app": ["The app keeps crashing at checkout.", "App crashed again.", "The app froze on the payment page."]}
+
+
+@pytest.mark.parametrize(("theme", "taken", "expected"), [
+    ("missing", [], "Missing items"),  # was "New potatoes": a quarter of it, an example
+    ("missing", ["Missing items"], "Items not delivered"),
+    ("substituted", [], "Bad substitutions"),  # was "Free bread"
+    ("blueberries", [], "Best blueberries"),  # one thing, most of the theme: its name stays
+    ("crushed", [], "Strawberries crushed"),  # the label says what happened: it stays
+    ("app", [], "App crashed"),  # no example
+])
+def test_a_theme_named_by_one_example_among_several_is_named_by_what_happened(
+        parser: Any, theme: str, taken: list[str], expected: str) -> None:
+    assert label_themes(LEAVES, [theme], taken=taken)[theme].label == expected

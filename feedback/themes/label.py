@@ -219,6 +219,8 @@ def _choose(ranked: Mapping[Any, list[Candidate]], units: Mapping[Any, Unit], or
         free = [c for c in ranked.get(theme, []) if _norm(c.text) not in used and c.key not in used]
         label, picked = _parent_label(free, unit, used) if parents else (  # "Friendly till staff"
             label_distinct.qualified(ranked.get(theme, []), unit, used) or _leaf_label(free, unit, used))
+        if not parents and label:  # "New potatoes" over items that never came: "Missing items"
+            label, picked = label_kinds.leaf_kind(label, picked, unit, used)
         label, picked = label_kinds.kind_label(label, picked, free, unit, used, NEGATIVE_THEME, POSITIVE_THEME) \
             if parents and label else (label, picked)  # "Box and glasses problems": the kind (label_kinds)
         if label is None:

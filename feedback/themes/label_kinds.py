@@ -46,6 +46,7 @@ from feedback.themes.label_units import Candidate, Unit
 
 CHILD = 0.25  # share of a child's segments saying what happened for the child to show that kind
 KIND = 1 / 3  # share of a group's segments in children showing a kind for it to name the group (two children at least)
+LEAF_KIND = 0.5  # a theme named by an example its segments use less than this, and say what happened this much
 TOPIC = 0.5  # a child's main word is used by this share of its segments (as parent_words.MAIN)
 
 _FOOD = """apple apples apricot apricots avocado avocados banana bananas bean beans beef berry berries biscuit
@@ -75,11 +76,21 @@ HAPPENED: list[tuple[list[str], str, re.Pattern[str]]] = [
      re.compile(r"\b(?:packag|packing|cardboard|plastic|wrapp|padding|polystyrene|recycl|wasteful)\w*",
                 re.IGNORECASE)),
     (["Wrong or missing items", "Order mistakes", "Missing items"], "missing items",
-     re.compile(r"\b(?:missing|wrong|instead|substitut|swapped|forgot|left out|never (?:came|arrived))\w*",
-                re.IGNORECASE)),
+     re.compile(r"\b(?:missing|wrong|instead|substitut|swapped|forgot|left out|never (?:came|arrived|turned up)"
+                r"|(?:didn't|did not) (?:come|arrive|turn up))\w*", re.IGNORECASE)),
     (["Food quality", "Freshness", "Produce quality"], "quality",
      re.compile(r"\b(?:fresh|stale|ripe|unripe|rotten|mouldy|moldy|tasty|tasteless|quality|bruised|off)\b",
                 re.IGNORECASE)),
+]
+# What one theme's comments say happened, for :func:`leaf_kind`: as HAPPENED, with its mistakes told apart
+# (a theme is one of them: "Missing items" or "Bad substitutions", not "Wrong or missing items").
+LEAF_HAPPENED: list[tuple[list[str], re.Pattern[str]]] = [
+    (["Missing items", "Items not delivered", "Items missing"],
+     re.compile(r"\b(?:missing|left out|forgot\w*|never (?:came|arrived|turned up)|(?:didn't|did not) (?:come|arrive"
+                r"|turn up))\b", re.IGNORECASE)),
+    (["Bad substitutions", "Substitution problems", "Wrong items"],
+     re.compile(r"\b(?:substitut\w*|instead|swapped|wrong (?:item|product|size|one)s?)\b", re.IGNORECASE)),
+    *[(names, words) for names, short, words in HAPPENED if short != "missing items"],
 ]
 # Nouns that are a quality of another noun ("food quality", "delivery times"), written after it.
 # Two of them together stay a pair ("Price and quality").
@@ -124,6 +135,26 @@ def kind_label(label: str, picked: Sequence[Candidate], free: Sequence[Candidate
         text = sayings.capitalise(parent_words.named_pair(topics[0].text, topics[1].text, unit, negative, positive))
         if text.lower() not in used:
             return text, topics[:2]
+    return label, list(picked)
+
+
+def leaf_kind(label: str, picked: Sequence[Candidate], unit: Unit, used: set[str]) -> tuple[str, list[Candidate]]:
+    """A theme named by one example among several ("New potatoes" over peaches, pears and tomatoes that
+    never turned up, potatoes in a quarter of it): what most of its segments say happened
+    (:data:`LEAF_HAPPENED`, said by ``LEAF_KIND`` of them: "Missing items"), else ``label``. A theme
+    about one thing keeps its name ("Best blueberries", "Fresh fish": their example is most of it), and
+    so does a label that says what happened ("Strawberries crushed")."""
+    if (not picked or not all(is_example(c.key) for c in picked) or max(c.share for c in picked) >= LEAF_KIND
+            or any(words.search(label) for _, _, words in HAPPENED)):  # "Strawberries crushed" says it
+        return label, list(picked)
+    docs = unit.docs or ["."]
+    shares = [sum(bool(words.search(d)) for d in docs) / len(docs) for _, words in LEAF_HAPPENED]
+    for i in sorted(range(len(LEAF_HAPPENED)), key=lambda i: (-shares[i], i)):
+        if shares[i] < LEAF_KIND:
+            break
+        name = next((n for n in LEAF_HAPPENED[i][0] if n.lower() not in used), None)
+        if name:
+            return name, []
     return label, list(picked)
 
 
