@@ -90,6 +90,22 @@ def test_a_quality_of_a_thing_is_written_after_it(picked: list[Candidate], used:
     assert label_kinds.attribute_first(picked, used) == expected
 
 
+@pytest.mark.parametrize(("thing", "docs", "expected"), [
+    ("food", ["The food quality has dropped.", "Lovely fresh food."], "Food quality"),
+    ("delivery", ["Quality of the deliveries is poor."], "Delivery quality"),  # "delivery" written "deliveries"
+    ("spend", ["No silly minimum spend.", "Better quality than the big shops."], None),  # never written together
+])
+def test_a_quality_is_a_things_only_where_they_are_written_together(thing: str, docs: list[str],
+                                                                    expected: str | None) -> None:
+    assert label_kinds.attribute_first(_words(thing, "quality"), set(), docs) == expected
+
+
+def test_a_section_of_two_topics_is_not_named_as_one(parser: Any) -> None:
+    spend = [["Reasonable prices and no silly minimum spend."] * 6 + ["No silly minimum spend, great."] * 3,
+             ["Cheaper than where I used to shop and better quality."] * 5 + ["Better quality than the big shops."] * 2]
+    assert label_parents({"s": spend}, ["s"])["s"].label == "Spend and quality"  # not "Spend quality"
+
+
 MISSING = ["The peaches never turned up, also the milk had leaked everywhere...", "the tomatoes never turned up...",
            "The pears never turned up.", "missing new potatoes", "the mushrooms never turned up!",
            "The peaches was missing", "I got a weird substitute for the new potatoes.", "Missing olive oil"]

@@ -106,7 +106,7 @@ def is_example(key: str) -> bool:
 def kind_label(label: str, picked: Sequence[Candidate], free: Sequence[Candidate], unit: Unit, used: set[str],
                negative: float, positive: float) -> tuple[str, list[Candidate]]:
     """``label`` (from ``picked``) or, when ``picked`` names examples, the kind (see the module docstring)."""
-    flipped = attribute_first(picked, used)
+    flipped = attribute_first(picked, used, unit.docs)
     if flipped:
         return flipped, list(picked)
     if not picked or not any(is_example(c.key) for c in picked):
@@ -158,17 +158,27 @@ def leaf_kind(label: str, picked: Sequence[Candidate], unit: Unit, used: set[str
     return label, list(picked)
 
 
-def attribute_first(picked: Sequence[Candidate], used: set[str]) -> str | None:
+def attribute_first(picked: Sequence[Candidate], used: set[str], docs: Sequence[str] | None = None) -> str | None:
     """ "Food quality" for the shared words "quality" and "food" (a quality of a thing: :data:`ATTRIBUTES`);
-    None for any other pick, or when that label is taken."""
+    None for any other pick, when that label is taken, or when no segment of ``docs`` (None: not read)
+    writes the two together: "minimum spend" in one sub-theme and "better quality" in another are two
+    topics, not "Spend quality"."""
     if len(picked) != 2 or any(c.words > 1 for c in picked):
         return None
     first, second = picked
     if (first.key in ATTRIBUTES) == (second.key in ATTRIBUTES):
         return None
     thing, quality = (second, first) if first.key in ATTRIBUTES else (first, second)
+    if docs is not None and not any(_says(thing.key, d) and _says(quality.key, d) for d in docs):
+        return None
     text = sayings.capitalise(f"{label_words.JOINED.get(thing.key, thing.key)} {quality.text.lower()}")
     return None if text.lower() in used else text
+
+
+def _says(key: str, doc: str) -> bool:
+    """Whether ``doc`` writes the word ``key`` (a lemma: "price" in "prices", "delivery" in "deliveries")."""
+    stem = key[:-1] if key.endswith("y") else key
+    return re.search(rf"\b{re.escape(stem)}", doc, re.IGNORECASE) is not None
 
 
 def _happened(unit: Unit, used: set[str], negative: float, positive: float) -> str | None:
