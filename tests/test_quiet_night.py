@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import sqlite_utils
 
@@ -22,7 +23,7 @@ from feedback import pipeline
 from feedback.config import Config, load_config
 from feedback.embed import Embedder
 from feedback.text.names import load_model
-from feedback.themes import make_embedder, update_themes
+from feedback.themes import make_embedder, segment_sentiment, update_themes
 from feedback.themes.settings import with_overrides
 from feedback.warehouse import open_warehouse
 
@@ -170,3 +171,22 @@ def test_the_pool_is_not_read_when_every_new_segment_found_a_theme(
     assert db.execute("select count(*) from theme_segments where theme_id is null and themable = 1"
                       " and assigned_at = (select max(assigned_at) from theme_segments)").fetchone()[0] == 0
     assert _pool_reads(caplog) == reads  # nothing joined the pool: it is not read
+
+
+@pytest.mark.slow
+def test_a_quiet_night_that_scores_every_segment_again_refreshes_the_themes_sentiment(
+    tmp_path: Path, write_config: Callable[..., Path], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _export(tmp_path / "reviews.csv", _reviews(120))
+    config, db = _reviews_source(write_config)
+    _night(db, config)
+    # a new lexicon (or head, or company calibration) scores every segment again on a night with nothing new
+    monkeypatch.setattr(segment_sentiment, "LEXICON_VERSION", "next")
+    monkeypatch.setattr(segment_sentiment, "score_segments",
+                        lambda vectors, texts, head, calibration=None: np.full(len(texts), 0.5))
+    processed, quiet, embedder = _night(db, config)
+    assert processed == 0 and quiet["mode"] == "unchanged" and "model" not in embedder.__dict__
+    themes = db.execute("select sentiment from themes where status in ('active', 'parent') and size > 0").fetchall()
+    assert themes and {s for (s,) in themes} == {0.5}  # the themes read their segments' new scores
+    published = sqlite_utils.Database(config.archive).execute("select sentiment from themes where size > 0")
+    assert {s for (s,) in published} == {0.5}  # ... and so does the archive

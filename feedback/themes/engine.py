@@ -80,7 +80,7 @@ def update_themes(
     recut.recut_changed(db)  # once per segmenter version: what an older one cut differently
     segments_new = store.segment_new(db)
     embedded = store.embed_pending(db, embedder)
-    segment_sentiment.score_pending(db, embedder)
+    rescored = segment_sentiment.score_pending(db, embedder)
     active = store.theme_rows(db)
     if not active or any((r["model"], r["model_version"]) != (embedder.name, embedder.version) for r in active):
         reason = "first run" if not active else "embedding model changed"
@@ -90,7 +90,11 @@ def update_themes(
         return stats
     if not segments_new and not embedded and not store.has_unassigned(db):
         # a night with nothing new: no vector to read, no centroid to compare, no pool to fit;
-        # the themes, their stats and their history stay as they are
+        # the themes and their history stay as they are, their sentiment too unless a new head,
+        # calibration or lexicon scored the segments again (before, the themes kept the old figures)
+        if rescored:
+            with db.atomic():
+                store.refresh_theme_stats(db)
         stats = _summary(db)
         stats.update(segments_new=0, embedded=0, assigned=0, mode="unchanged")
         log.info("themes: nothing new to assign")
