@@ -167,6 +167,37 @@ def test_a_calibration_must_add_a_clear_gain(gain: float, applied: bool) -> None
     assert segment_sentiment.worth_applying((old, truth), (new, truth)) is applied
 
 
+@pytest.mark.parametrize(("readings", "ridges", "applied"), [
+    ([0.84, 0.70, 0.83], 2, 1),  # the freest unlearns the anchors, the next keeps them: that one is checked
+    ([0.84, 0.84], 1, 1),  # the freest keeps them: as before the ladder
+    ([0.84, 0.70, 0.71, 0.72, 0.73], 4, 0),  # none keeps them: not applied
+])
+def test_the_freest_calibration_that_keeps_the_anchor_sentences_is_checked(
+        monkeypatch: pytest.MonkeyPatch, readings: list[float], ridges: int, applied: int) -> None:
+    head = load_head()
+    rng = np.random.default_rng(1)
+    owners = [f"item-{n}" for n in range(200)]
+    bands = np.array([0] * 100 + [2] * 100)
+    vectors = rng.normal(0, 0.05, size=(200, 384)).astype(np.float32)
+    vectors[:100, 0] += 1.0  # what the low-rated comments share
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    texts = ["Room facing the road."] * 200
+    tried: list[float] = []
+
+    def fit(*args: object, ridge: float, **kwargs: object) -> Calibration:
+        tried.append(ridge)
+        return fit_calibration(*args, ridge=ridge, **kwargs)  # type: ignore[arg-type, misc]
+
+    agreement = iter(readings)  # the shipped head's reading of the anchors first, then each fit's in turn
+    monkeypatch.setattr(segment_sentiment, "fit_calibration", fit)
+    monkeypatch.setattr(sentiment_anchors, "agreement", lambda scores, labels: next(agreement))
+    anchors = (np.zeros((2, 384), np.float32), ["Great service.", "Awful service."], np.array([2, 0]))
+    _, figures = segment_sentiment.fit_checked(logits(vectors, texts, head), vectors, texts, owners, bands, head,
+                                               anchors=anchors)
+    assert tried == list(segment_sentiment.RIDGES[:ridges])
+    assert figures["anchors_after"] == readings[-1] and figures["applied"] == applied, figures
+
+
 # A survey whose scale was set up the wrong way round (1 = best): its praise is rated low and its
 # complaints high. A calibration fitted on it ranks the checked fifth "better" by reading English
 # backwards; the anchor sentences catch it.
@@ -232,3 +263,24 @@ def test_a_calibration_applied_before_the_anchor_check_is_fitted_again(tmp_path:
     segment_sentiment.score_pending(db, embedder, min_rated=150)
     _, row = segment_sentiment.stored_calibration(db, head)  # type: ignore[misc]
     assert row["fitted_at"] != "2026-01-01" and row["anchors_after"] is not None
+
+
+@pytest.mark.slow
+def test_a_calibration_left_unapplied_by_an_older_fitter_is_fitted_once_more(tmp_path: Path,
+                                                                           embedder: Embedder) -> None:
+    db = new_warehouse(tmp_path / "w.db")
+    head = load_head()
+    db["sentiment_calibration"].insert({"head": head.version, "fitted_at": "2026-01-01", "rated": 200, "comments": 160,
+                                        "scale": 1.0, "bias": "[0, 0, 0]", "dim": 384, "delta": None, "checked": 40,
+                                        "applied": 0, "anchors_before": 0.84, "anchors_after": 0.70})
+    add_comments(db, [t.format(n=n) for n in range(2, 27) for t in ROAD], "low", rating=0.0)
+    add_comments(db, [t.format(n=n) for n in range(2, 27) for t in GARDEN], "high", rating=1.0)
+    store.segment_new(db)
+    store.embed_pending(db, embedder)
+    segment_sentiment.score_pending(db, embedder, min_rated=150)  # as many rated comments: only the fitter is new
+    _, row = segment_sentiment.stored_calibration(db, head)  # type: ignore[misc]
+    assert row["fitted_at"] != "2026-01-01" and row["applied"] == 1, row
+    assert store.get_state(db, segment_sentiment.FITTER_KEY) == segment_sentiment.FITTER_VERSION
+    db.execute("update sentiment_calibration set applied = 0, fitted_at = '2026-01-02'")  # now by this fitter:
+    segment_sentiment.score_pending(db, embedder, min_rated=150)  # kept until the rated comments grow
+    assert segment_sentiment.stored_calibration(db, head)[1]["fitted_at"] == "2026-01-02"  # type: ignore[index]
