@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -13,6 +14,7 @@ import sqlite_utils
 
 from feedback.embed import Embedder
 from feedback.text import segments as nlp
+from feedback.text.nothing_said import says_nothing
 from feedback.text.sentiment_model import (
     CLASSES,
     HEAD_FEATURES,
@@ -365,3 +367,22 @@ def test_hotel_parts_keep_their_side_and_drop_what_names_nothing(tmp_path: Path)
     broken.write_text("text,stars\nfine,5\n", encoding="utf-8")
     with pytest.raises(ValueError, match="other.csv: no Negative_Review or Positive_Review column"):
         train_sentiment.read_hotel(broken)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text", ["just the usual", "As above.", "Nothing else to add really", "N/A", "no comment"])
+def test_an_answer_that_says_nothing_scores_zero_whatever_a_calibration_reads(embedder: Any, text: str) -> None:
+    head = load_head()
+    leaning = Calibration(bias=(-3.0, 0.0, 3.0))  # a company whose calibration reads everything as praise
+    vectors = embedder.encode([text, "The staff were lovely."])
+    nothing, praise = score_segments(vectors, [text, "The staff were lovely."], head, leaning)
+    assert nothing == 0.0 and praise > 0.5
+
+
+@pytest.mark.parametrize(("text", "nothing"), [
+    ("As above", True), ("see above.", True), ("Just the usual!", True), ("Nothing to add thanks", True),
+    ("n/a", True), ("None", True), ("No further comments", True),
+    ("Nothing arrived", False), ("The usual driver was late", False), ("None of it was fresh", False),
+])
+def test_what_says_nothing(text: str, nothing: bool) -> None:
+    assert says_nothing(text) is nothing

@@ -13,7 +13,8 @@ from functools import lru_cache
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
 # segment again (feedback/themes/segment_sentiment.py). 3: the head's word n-grams skip redaction placeholders
-# ("[NAME]" is not the word "name": feedback.text.sentiment_model.word_ngrams); 2: the service sayings (IDIOMS) and "slow", "unreliable",
+# ("[NAME]" is not the word "name": feedback.text.sentiment_model.word_ngrams), and answers that say nothing
+# score 0 (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable",
 # "inconsistent"; 1: before versions were kept.
 LEXICON_VERSION = "3"
 

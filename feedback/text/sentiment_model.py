@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from feedback.text.nothing_said import says_nothing
 from feedback.text.segments import PLACEHOLDER
 from feedback.text.sentiment import vader_scores
 
@@ -310,10 +311,13 @@ def dead_zone(raw_scores: np.ndarray, band: float) -> np.ndarray:
 
 def score_segments(vectors: np.ndarray, texts: Sequence[str], head: SentimentHead | None = None,
                    calibration: Calibration | None = None) -> np.ndarray:
-    """Each segment's sentiment in -1..1 (0 for a neutral one), rounded to 4 places."""
+    """Each segment's sentiment in -1..1 (0 for a neutral one, and for an answer that says nothing:
+    "As above", "Just the usual", :func:`.nothing_said.says_nothing`), rounded to 4 places."""
     head = head or load_head()
     proba = probabilities(logits(vectors, texts, head, calibration))
-    return np.round(dead_zone(proba[:, 2] - proba[:, 0], head.band), 4)
+    scores = np.round(dead_zone(proba[:, 2] - proba[:, 0], head.band), 4)
+    scores[[says_nothing(text) for text in texts]] = 0.0
+    return np.asarray(scores)
 
 
 NEGATIVE_WEIGHT = 1.0  # a negative segment counts this many times in its comment's score (2 measured worse)

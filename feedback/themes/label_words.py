@@ -31,6 +31,7 @@ from functools import lru_cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
+from feedback.text.nothing_said import NOTHING_SAID
 from feedback.themes.label_commands import imperative
 from feedback.themes.label_language import is_foreign
 from feedback.themes.phrases import JOINED, PREDICATIVE, TIME_WORDS
@@ -72,9 +73,7 @@ SPEECH_ACTS = [
      re.compile(r"\bnot (?:\w+ )?sure\b|\bdon't know\b|\bno idea\b|\bunsure\b")),
     # answers that add nothing ("As above", "Nothing else to add", "Just the usual")
     (["No further comments", "No new comments", "No more to add", "No other comments", "No comments given"],
-     re.compile(r"^(?:as|see) (?:above|before)$|^same as (?:above|before)$|^nothing"
-                r"(?: (?:else|more|further))?(?: to (?:add|say|report))?(?: really| thanks)?$|^can'?t think of anything"
-                r"(?: else)?$|^no(?: further| other| more)? comments?$|^n/?a$|^none$|^nil$|^(?:just )?the usual$")),
+     NOTHING_SAID),
     # a wait too long, said without naming what was waited for ("It took ages to get through", "10 days
     # and counting", "After an hour I was still number 12")
     (["Long waits", "Long wait times", "Waiting too long"],
