@@ -123,15 +123,21 @@ def test_a_corrupt_stored_calibration_is_ignored_and_refitted(tmp_path: Path) ->
     assert raw.shape == (1, 3)
 
 
-def test_a_fit_is_checked_on_the_fifth_it_did_not_see() -> None:
-    head = load_head()
+def _rated_rooms() -> tuple[list[str], np.ndarray, np.ndarray, list[str]]:
+    """(owners, bands, vectors, texts) of 200 rated comments, half low and half high, whose vectors
+    tell them apart in one direction that the shipped head does not read."""
     rng = np.random.default_rng(1)
     owners = [f"item-{n}" for n in range(200)]
     bands = np.array([0] * 100 + [2] * 100)
     vectors = rng.normal(0, 0.05, size=(200, 384)).astype(np.float32)
     vectors[:100, 0] += 1.0  # what the low-rated comments share
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    texts = ["Room facing the road."] * 200
+    return owners, bands, vectors, ["Room facing the road."] * 200
+
+
+def test_a_fit_is_checked_on_the_fifth_it_did_not_see() -> None:
+    head = load_head()
+    owners, bands, vectors, texts = _rated_rooms()
     raw = logits(vectors, texts, head)
     calibration, figures = segment_sentiment.fit_checked(raw, vectors, texts, owners, bands, head)
     checked = sum(segment_sentiment._checked(o) for o in owners)
@@ -175,13 +181,7 @@ def test_a_calibration_must_add_a_clear_gain(gain: float, applied: bool) -> None
 def test_the_freest_calibration_that_keeps_the_anchor_sentences_is_checked(
         monkeypatch: pytest.MonkeyPatch, readings: list[float], ridges: int, applied: int) -> None:
     head = load_head()
-    rng = np.random.default_rng(1)
-    owners = [f"item-{n}" for n in range(200)]
-    bands = np.array([0] * 100 + [2] * 100)
-    vectors = rng.normal(0, 0.05, size=(200, 384)).astype(np.float32)
-    vectors[:100, 0] += 1.0  # what the low-rated comments share
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    texts = ["Room facing the road."] * 200
+    owners, bands, vectors, texts = _rated_rooms()
     tried: list[float] = []
 
     def fit(*args: object, ridge: float, **kwargs: object) -> Calibration:
