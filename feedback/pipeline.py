@@ -111,10 +111,11 @@ def archive_extensions(config: Config | None = None) -> list[ArchiveExtension]:
     With a configuration the insights extension publishes the e-mail threads itself (its
     customers table reads them), so they are computed once.
     """
+    from feedback.insights.calibration_table import archive_tables as calibration_tables
     from feedback.insights.sentiment_check import archive_tables as sentiment_tables
     from feedback.themes.archive_delta import THEME_TABLES as theme_tables
 
-    extensions: list[ArchiveExtension] = [theme_tables, sentiment_tables]
+    extensions: list[ArchiveExtension] = [theme_tables, sentiment_tables, calibration_tables]
     if config is None:
         from feedback.sources.email.threads import archive_tables as email_tables
 
