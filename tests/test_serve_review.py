@@ -234,6 +234,26 @@ async def test_the_overview_says_when_the_archive_was_built_as_a_date_and_time(d
     assert re.search(r"archive built \d{4}-\d\d-\d\d \d\d:\d\d UTC\.", page), page[:3000]
 
 
+async def test_the_overview_says_whether_the_sentiment_is_tuned_to_the_companys_ratings(ds: Any) -> None:
+    path = ds.databases["archive"].path
+    archive = sqlite_utils.Database(path)
+    assert 'id="sentiment-tuning"' not in await get(ds, "/-/feedback")  # no calibration yet: nothing said
+    archive["sentiment_calibration"].insert({
+        "head": "h", "fitted_at": "2026-12-03T10:00:00Z", "applied": 1, "fitted_on": 1514, "checked_on": 351,
+        "spearman_shipped": 0.604, "spearman_calibrated": 0.682, "binary_f1_shipped": 0.703,
+        "binary_f1_calibrated": 0.791, "plain_sentences_shipped": 0.844, "plain_sentences_calibrated": 0.825})
+    try:
+        note = re.sub(r"<[^>]+>", "", (await get(ds, "/-/feedback")).split('id="sentiment-tuning">')[1].split("</p>")[0])
+        assert note == ("Sentiment tuned to your customers' own ratings (1514 rated comments): on 351 others it follows"
+                        " their ratings at 0.68 (rank correlation; 0.60 untuned). How it was checked.")
+        archive.execute("update sentiment_calibration set applied = 0")
+        archive.conn.commit()
+        note = re.sub(r"<[^>]+>", "", (await get(ds, "/-/feedback")).split('id="sentiment-tuning">')[1].split("</p>")[0])
+        assert note.startswith("Sentiment from the shipped model:") and "not used" in note
+    finally:
+        archive["sentiment_calibration"].drop()
+
+
 async def test_the_at_risk_rule_names_every_reason_a_customer_is_listed_for(ds: Any) -> None:
     """The rule above the list spoke of "negative feedback" only: a customer listed for a low rating,
     or for an e-mail nothing could score, was not explained by it."""

@@ -107,6 +107,8 @@ async def overview(datasette: Any, request: Any) -> Response:
         "promise_rows": promises, "promises": chart_json(promises),
         "emerging": [t for t in await q.trends(db, "4 weeks") if t["trend"] == "emerging"][:8],
         "info": (await q.rows(db, "select * from archive_info"))[:1],
+        # whether the sentiment is tuned to this company's own ratings (feedback.insights.calibration_table)
+        "tuning": (await q.rows(db, "select * from sentiment_calibration"))[:1],
     })
 
 

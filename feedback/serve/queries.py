@@ -26,7 +26,7 @@ FEEDBACK_FIELDS = ("f.id, f.source, f.channel, f.received_at, f.customer, f.rati
 GENERAL = "General remarks"
 OPTIONAL = ("theme_weeks", "theme_sources", "theme_trends", "weekly_volume", "score_drivers", "customers",
             "promises", "promise_mentions", "promise_weeks", "email_threads", "email_feedback", "segments",
-            "archive_info", "sources", "theme_sections")
+            "archive_info", "sources", "theme_sections", "sentiment_calibration")
 
 
 async def rows(db: Any, sql: str, params: dict[str, Any] | list[Any] | None = None) -> Rows:
