@@ -23,6 +23,7 @@ VOLATILE = {
     "details", "run_id", "generated_at", "seconds", "last_checked", "created_at", "changed_at", "at",
     "first_seen",  # today the time of the fit (issue 12 makes it the first comment's date)
     "build_id", "build_mode", "covers_change",  # which publish wrote the archive and when, not what it holds
+    "fitted_at",  # when the sentiment calibration was fitted (the archive's sentiment_calibration)
 }
 LOCAL_PORT = re.compile(r"127\.0\.0\.1:\d+")  # the sample review site is served on a free port
 
