@@ -31,7 +31,7 @@ from functools import lru_cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from feedback.text.nothing_said import NOTHING_SAID
+from feedback.text.nothing_said import NOTHING_SAID, normal
 from feedback.themes.label_commands import imperative
 from feedback.themes.label_language import is_foreign
 from feedback.themes.phrases import JOINED, PREDICATIVE, TIME_WORDS
@@ -142,7 +142,7 @@ def described(text: str) -> str | None:
     -> "Friendly people", "Everything was fresh" -> "Fresh overall", "Everyone was friendly and
     helpful" -> "Friendly and helpful"; None when it says more than that or the word is no quality
     ("It was [NAME]", "It was delivered")."""
-    found = _DESCRIBED.match(" ".join(text.lower().replace("’", "'").strip(" .!?,").split()))
+    found = _DESCRIBED.match(normal(text))
     if not found:
         return None
     subject, first, second = found.groups()
@@ -184,7 +184,7 @@ def speech_act(docs: Sequence[str], used: Iterable[str] = ()) -> str | None:
 
 def _act(doc: str) -> int | None:
     """The index in :data:`SPEECH_ACTS` of what ``doc`` does, or None."""
-    text = " ".join(doc.lower().replace("’", "'").strip(" .!?,").split())
+    text = normal(doc)
     return next((i for i, (names, pattern) in enumerate(SPEECH_ACTS) if pattern.search(text)
                  and (names[0] != YES_OR_NO or len(text.split()) <= SHORT)), None)
 
@@ -214,7 +214,7 @@ def says_nothing(text: str) -> bool:
                        for w in _TOKEN.findall(text.lower().replace("’", "'")))
     if act is not None:
         return SPEECH_ACTS[act][0][0] in NO_TOPIC
-    return bool(_NOTHING_WRONG.match(" ".join(text.lower().replace("’", "'").strip(" .!?,").split())))
+    return bool(_NOTHING_WRONG.match(normal(text)))
 
 
 def content_free(docs: Sequence[str], share: float = MOST) -> bool:

@@ -71,7 +71,8 @@ ANCHOR_SLACK = 0.05  # macro-F1 on the anchor sentences a calibration may lose a
 # (Spearman 0.600 -> 0.683; bench/RESULTS.md).
 RIDGES = (RIDGE, 2 * RIDGE, 4 * RIDGE, 8 * RIDGE)
 FITTER_KEY = "sentiment_calibration_fitter"  # the fitter that fitted the stored calibration (theme_state)
-FITTER_VERSION = "2"  # 2: RIDGES in turn; 1 (none kept): one ridge, a calibration unapplied then is fitted again
+FITTER_VERSION = "2"  # 2: RIDGES in turn; 1 (before the state was kept): one ridge. A calibration left
+# unapplied by an older fitter is fitted again once.
 CONFIDENCE = 0.95  # share of bootstrap resamples of the checked fifth in which the calibration must rank better
 MAX_CALIBRATION = 5_000  # rated comments a calibration is fitted on at most (by id: a fixed sample); ~10 s a fit for 1,000 on a loaded core
 _BATCH = 5000
