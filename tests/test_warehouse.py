@@ -65,6 +65,7 @@ def test_released_migration_names_never_change() -> None:
         "0160_calibration_anchors",
         "0170_theme_sections",
         "0180_theme_section_sums",
+        "0190_sentiment_corrections",
     ]
 
 

@@ -285,3 +285,49 @@ def redo_cmd(ctx: click.Context, edit_id: int | None) -> None:
     with _warehouse(ctx, republish=True) as (_, db):
         edit = redo(db, edit_id)
     click.echo(f"redid edit #{edit.id}: {describe_edit(edit.kind, edit.details)}")
+
+
+@themes.command("tone")
+@click.argument("segment_id", required=False)
+@click.argument("side", type=click.Choice(["positive", "neutral", "negative"]), required=False)
+@click.option("--clear", is_flag=True, help="Take the segment's correction away: the head's reading returns.")
+@click.option("--note", help="Why (kept in the warehouse, never published).")
+@click.option("--list", "show_list", is_flag=True, help="Show the corrections, latest first.")
+@click.pass_context
+def tone_cmd(ctx: click.Context, segment_id: str | None, side: str | None, clear: bool, note: str | None,
+             show_list: bool) -> None:
+    """Correct the sentiment of segment SEGMENT_ID (an id of the archive's segments table) to SIDE.
+
+    Every segment with the same text reads so from now on, the themes' figures follow, and the
+    company's calibration learns from the corrections at its next fit."""
+    from feedback.embed import make_embedder
+    from feedback.themes import segment_sentiment
+    from feedback.themes.sentiment_corrections import REFIT_STEP, listed
+    from feedback.themes.settings import with_overrides
+
+    if show_list:
+        if segment_id or side or clear:
+            raise click.UsageError("--list takes no segment, side or --clear")
+        with _warehouse(ctx) as (_, db):
+            rows = listed(db)
+        if not rows:
+            click.echo("no sentiment corrections")
+        for r in rows:
+            now = f"{r['sentiment']:+.2f}" if r["sentiment"] is not None else "-"
+            click.echo(f"{r['at'][:19]}  {r['side']:<8}  {r['segments']} segment{'s' * (r['segments'] != 1)} (now {now})"
+                       f"  \u201c{r['text']}\u201d  [{r['segment_id']}]" + (f"  note: {r['note']}" if r["note"] else ""))
+        return
+    if not segment_id or (side is None) == (not clear):
+        raise click.UsageError("give SEGMENT_ID and SIDE (positive, neutral, negative), or SEGMENT_ID --clear")
+    with _warehouse(ctx, republish=True) as (config, db):
+        settings = with_overrides(config.themes, config.base_dir, {})
+        embedder = make_embedder(settings.model_path, settings.batch_size, config.embed, config.base_dir, db=db)
+        row, moved = segment_sentiment.correct(db, embedder, segment_id, None if clear else side, note)
+        if not moved:
+            ctx.meta["feedback.no_publish"] = True  # no score moved: nothing to publish
+        now = db.execute("select count(*), round(avg(sentiment), 2) from theme_segments where text_hash = ?",
+                         [row["text_hash"]]).fetchone()
+    what = "no longer corrected" if clear else f"corrected to {side}"
+    click.echo(f"\u201c{row['text']}\u201d is {what}: {now[0]} segment{'s' * (now[0] != 1)} with this text, "
+               f"{moved} re-scored, now {now[1]:+.2f}. With enough rated comments for a calibration, it learns "
+               f"from the corrections when it is fitted again (after {REFIT_STEP} more, or more ratings).")

@@ -55,8 +55,9 @@ from feedback.text.sentiment_model import (
     logits,
     score_segments,
 )
+from feedback.themes import sentiment_corrections as corrections
 from feedback.themes.store import get_state, set_state
-from feedback.warehouse.sql import now_iso
+from feedback.warehouse.sql import chunks, marks, now_iso
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ MAX_CALIBRATION = 5_000  # rated comments a calibration is fitted on at most (by
 _BATCH = 5000
 _BANDS = {"low": 0, "medium": 1, "high": 2}
 _SEGMENTS = """
-    select s.id, s.item_id, s.text, e.vector {extra} from theme_segments s {index}
+    select s.id, s.item_id, s.text, e.vector, s.text_hash {extra} from theme_segments s {index}
     join embeddings e on e.text_hash = s.text_hash and e.model = ? and e.model_version = ?
     {join}
     where s.themable = 1 and (s.language is null or s.language = 'en') and ({where})
@@ -108,8 +109,9 @@ def score_pending(db: sqlite_utils.Database, embedder: SupportsEmbed, head: Sent
     else:
         where, params, index = "1", [], ""
     updates: list[tuple[float, str]] = []
-    for ids, texts, vectors, _ in _batches(db, embedder, where, params, index=index):
-        scores = score_segments(vectors, texts, head, calibration)
+    for ids, texts, vectors, _, hashes in _batches(db, embedder, where, params, index=index):
+        scores = corrections.apply(score_segments(vectors, texts, head, calibration), hashes,
+                                   corrections.sides(db, hashes))
         updates += [(float(s), i) for i, s in zip(ids, scores, strict=True)]
     done = {"head": head.version, "calibration": cal_key, "through": through, "lexicon": LEXICON_VERSION}
     if not updates and done == state:  # a night with nothing new writes nothing
@@ -120,6 +122,29 @@ def score_pending(db: sqlite_utils.Database, embedder: SupportsEmbed, head: Sent
     log.info("scored %d segments with the sentiment head%s", len(updates),
              f" (calibrated on {calibration.comments} rated comments)" if calibration else "")
     return len(updates)
+
+
+def rescore_texts(db: sqlite_utils.Database, embedder: SupportsEmbed, text_hashes: list[str],
+                  head: SentimentHead | None = None) -> int:
+    """Score the segments with these texts (as embedded) again as the last night did (the head, the
+    calibration it applied) with the analysts' corrections as they are now; returns how many changed.
+    The caller refreshes the themes' figures (:func:`.store.refresh_theme_stats`)."""
+    head = head or load_head()
+    if embedder.name != head.model or not text_hashes:
+        return 0
+    stored = stored_calibration(db, head)
+    used = (get_state(db, STATE_KEY) or {}).get("calibration")
+    calibration = stored[0] if stored is not None and used and stored[0].version == used else None
+    updates: list[tuple[float, str]] = []
+    for part in chunks(sorted(set(text_hashes))):
+        for ids, texts, vectors, _, hashes in _batches(db, embedder, f"s.text_hash in ({marks(len(part))})", part):
+            scores = corrections.apply(score_segments(vectors, texts, head, calibration), hashes,
+                                       corrections.sides(db, hashes))
+            updates += [(float(s), i) for i, s in zip(ids, scores, strict=True)]
+    with db.atomic():  # rowcount: the segments whose score moved (sqlite3 sums it over executemany)
+        cursor = db.conn.executemany("update theme_segments set sentiment = ? where id = ? and sentiment is not ?",
+                                     [(s, i, s) for s, i in updates])
+        return max(int(cursor.rowcount), 0)
 
 
 def stored_calibration(db: sqlite_utils.Database, head: SentimentHead) -> tuple[Calibration, dict[str, Any]] | None:
@@ -158,7 +183,9 @@ def current_calibration(db: sqlite_utils.Database, embedder: SupportsEmbed, head
         stored = None  # applied before the anchor check existed: fitted and checked again
     if stored is not None and not stored[1]["applied"] and get_state(db, FITTER_KEY) != FITTER_VERSION:
         stored = None  # left unapplied by an older fitter: fitted once more (the ridges may keep it)
-    if stored is not None and rated_items < (stored[1]["rated"] or 0) * REFIT_GROWTH:
+    corrected = corrections.count(db)
+    moved = stored is not None and abs(corrected - (stored[1].get("corrections") or 0)) >= corrections.REFIT_STEP
+    if stored is not None and not moved and rated_items < (stored[1]["rated"] or 0) * REFIT_GROWTH:
         # the rated comments with segments (counted below, a pass over every segment: 13 s at 1M)
         # are at most the rated items, so they have not grown enough either: no refit tonight
         return stored[0] if stored[1]["applied"] else None
@@ -168,21 +195,22 @@ def current_calibration(db: sqlite_utils.Database, embedder: SupportsEmbed, head
     ).fetchone()[0]
     if rated < min_rated:
         return None
-    if stored is not None and rated < (stored[1]["rated"] or 0) * REFIT_GROWTH:
+    if stored is not None and not moved and rated < (stored[1]["rated"] or 0) * REFIT_GROWTH:
         return stored[0] if stored[1]["applied"] else None
     segments = _rated_segments(db, embedder, head)
     if segments is None:
         return None
     texts, labels = sentiment_anchors.anchors()
     try:
-        calibration, figures = fit_checked(*segments, anchors=(embedder.encode(list(texts)), list(texts), labels))
+        calibration, figures = fit_checked(*segments, anchors=(embedder.encode(list(texts)), list(texts), labels),
+                                           corrected=_corrected_segments(db, embedder, head))
     except ValueError as exc:  # e.g. every rated comment fell in the checked fifth: nothing to fit on
         log.info("sentiment calibration not fitted: %s", exc)
         return None
     row = {"head": head.version, "fitted_at": now_iso(), "rated": rated, "comments": calibration.comments,
            "scale": calibration.scale, "bias": json.dumps(list(calibration.bias)),
            "dim": head.dim, "delta": None if calibration.delta is None else calibration.delta.astype(np.float32).tobytes(),
-           **figures}
+           "corrections": corrected, **figures}
     with db.atomic():
         db.table("sentiment_calibration").upsert(row, pk="head")
         set_state(db, FITTER_KEY, FITTER_VERSION)
@@ -200,7 +228,7 @@ def _rated_segments(db: sqlite_utils.Database, embedder: SupportsEmbed, head: Se
     (at most :data:`MAX_CALIBRATION` comments, by id)."""
     raw, vectors, texts, owners, ratings = [], [], [], [], []
     where = f"i.id in (select id from items where rating is not null order by id limit {MAX_CALIBRATION})"
-    for _, batch_texts, batch_vectors, extra in _batches(db, embedder, where, [], rated=True):
+    for _, batch_texts, batch_vectors, extra, _ in _batches(db, embedder, where, [], rated=True):
         raw.append(logits(batch_vectors, batch_texts, head))
         vectors.append(batch_vectors)
         texts += batch_texts
@@ -212,6 +240,22 @@ def _rated_segments(db: sqlite_utils.Database, embedder: SupportsEmbed, head: Se
     return np.vstack(raw), np.vstack(vectors), texts, owners, bands, head
 
 
+def _corrected_segments(db: sqlite_utils.Database, embedder: SupportsEmbed, head: SentimentHead,
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(logits, vectors, sides as CLASSES indices) of the analysts' corrected texts that are embedded."""
+    rows = corrections.training_rows(db)
+    blobs: dict[str, bytes] = {}
+    for part in chunks([h for h, _, _ in rows]):
+        blobs.update(db.execute(f"select text_hash, vector from embeddings where model = ? and model_version = ?"
+                                f" and text_hash in ({marks(len(part))})", [embedder.name, embedder.version, *part]).fetchall())
+    kept = [(h, text, side) for h, text, side in rows if h in blobs]
+    if not kept:
+        return None
+    vectors = from_blobs(blobs[h] for h, _, _ in kept)
+    return (logits(vectors, [text for _, text, _ in kept], head), vectors,
+            np.array([CLASSES.index(side) for _, _, side in kept]))
+
+
 def _checked(item: str) -> bool:
     """Whether a rated comment is in the fifth a calibration is checked on, never fitted on."""
     return int(hashlib.sha256(item.encode("utf-8")).hexdigest()[:8], 16) % 5 == 0
@@ -219,12 +263,14 @@ def _checked(item: str) -> bool:
 
 def fit_checked(raw: np.ndarray, vectors: np.ndarray, texts: list[str], owners: list[str], bands: np.ndarray,
                 head: SentimentHead, anchors: tuple[np.ndarray, list[str], np.ndarray] | None = None,
-                ) -> tuple[Calibration, dict[str, Any]]:
+                corrected: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> tuple[Calibration, dict[str, Any]]:
     """A calibration fitted on four fifths of the rated comments and its figures on the other fifth:
     Spearman of the comment score against the rating band and binary macro-F1 (low vs high),
     before and after; ``applied`` when the Spearman rose. With ``anchors``, the embedding delta is
     held back harder (:data:`RIDGES`, in turn) until the calibration reads the anchor sentences within
-    :data:`ANCHOR_SLACK` of the shipped head; none that does is not applied."""
+    :data:`ANCHOR_SLACK` of the shipped head; none that does is not applied. ``corrected``: (logits,
+    vectors, sides) of analysts' corrected segments, fitted beside the fitted part's, each
+    :data:`.sentiment_corrections.WEIGHT` comments' worth (never in the checked fifth)."""
     segments = Counter(owners)  # a comment weighs 1 whatever its number of segments
     weights = np.array([1.0 / segments[item] for item in owners])
     check = np.array([_checked(item) for item in owners])
@@ -239,8 +285,12 @@ def fit_checked(raw: np.ndarray, vectors: np.ndarray, texts: list[str], owners: 
     figures["spearman_before"], figures["f1_before"] = _figures(*values["before"])
     if anchors is not None:  # (vectors, texts, CLASSES indices) of sentences any reader agrees on
         figures["anchors_before"] = sentiment_anchors.agreement(score_segments(anchors[0], anchors[1], head), anchors[2])
+    fitted = [raw[fit], bands[fit], weights[fit], vectors[fit]]
+    if corrected is not None:  # a person's reading of one segment, beside the comments' ratings
+        extra = (corrected[0], corrected[2], np.full(len(corrected[2]), corrections.WEIGHT), corrected[1])
+        fitted = [np.concatenate([mine, theirs]) for mine, theirs in zip(fitted, extra, strict=True)]
     for ridge in RIDGES if anchors is not None else RIDGES[:1]:  # the freest that still reads plain English
-        calibration = fit_calibration(raw[fit], bands[fit], weights[fit], comments=comments, vectors=vectors[fit],
+        calibration = fit_calibration(fitted[0], fitted[1], fitted[2], comments=comments, vectors=fitted[3],
                                       ridge=ridge)
         kept = True
         if anchors is not None:
@@ -312,12 +362,33 @@ def _figures(values: np.ndarray, truth: np.ndarray) -> tuple[float | None, float
 
 def _batches(db: sqlite_utils.Database, embedder: SupportsEmbed, where: str, params: list[Any], *,
              rated: bool = False, index: str = "") -> Iterator[tuple[list[str], list[str], np.ndarray,
-                                                                    list[tuple[str, float, str]]]]:
-    """(segment ids, display texts, vectors, [(item, rating, scale)] when ``rated``) in batches
-    (``index``: an "indexed by" clause for the segments)."""
+                                                                    list[tuple[str, float, str]], list[str]]]:
+    """(segment ids, display texts, vectors, [(item, rating, scale)] when ``rated``, text hashes) in
+    batches (``index``: an "indexed by" clause for the segments)."""
     sql = _SEGMENTS.format(extra=", i.rating, i.rating_scale" if rated else "", index=index,
                            join="join items i on i.id = s.item_id" if rated else "", where=where)
     cursor = db.execute(sql, [embedder.name, embedder.version, *params])
     while rows := cursor.fetchmany(_BATCH):
-        extra = [(r[1], float(r[4]), r[5]) for r in rows] if rated else []
-        yield [r[0] for r in rows], [r[2] or "" for r in rows], from_blobs(r[3] for r in rows), extra
+        extra = [(r[1], float(r[5]), r[6]) for r in rows] if rated else []
+        yield ([r[0] for r in rows], [r[2] or "" for r in rows], from_blobs(r[3] for r in rows), extra,
+               [r[4] for r in rows])
+
+
+def correct(db: sqlite_utils.Database, embedder: SupportsEmbed, segment_id: str, side: str | None,
+            note: str | None = None) -> tuple[dict[str, Any], int]:
+    """An analyst's correction of a segment's sentiment (``side``; None takes the correction away),
+    applied at once to every segment with its text (:mod:`.sentiment_corrections`), the themes'
+    figures refreshed; returns (the segment's row, how many segments' scores moved)."""
+    from feedback.themes.store import refresh_theme_stats
+
+    row = corrections.segment(db, segment_id)
+    with db.atomic():
+        if side is None:
+            if not corrections.forget(db, row["text_hash"]):
+                raise corrections.CorrectionError(f"segment {segment_id} has no correction to take away")
+        else:
+            corrections.record(db, row, side, note)
+        moved = rescore_texts(db, embedder, [row["text_hash"]])
+        if moved:
+            refresh_theme_stats(db)
+    return row, moved

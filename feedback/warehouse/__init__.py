@@ -1,6 +1,7 @@
 """The internal warehouse: raw landing, items, quarantine, watermarks and the run log.
 
-- :mod:`.migrations`: the schema, as named migrations applied when the warehouse is opened.
+- :mod:`.migrations`, :mod:`.migrations_analysis`: the schema, as named migrations applied when the
+  warehouse is opened.
 - :mod:`.batches`: raw documents, items, quarantined records and watermarks, one batch per
   transaction, so a run killed at any point leaves the warehouse as it was before a batch
   or after it, never in between.
@@ -8,6 +9,7 @@
 - :mod:`.sql`: the write transaction, the timestamp format, chunked ``IN (...)`` queries.
 """
 
+from feedback.warehouse import migrations_analysis  # noqa: F401  (registers 0160 on; it imports .migrations first)
 from feedback.warehouse.batches import (
     Batch,
     BatchResult,

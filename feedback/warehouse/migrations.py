@@ -7,8 +7,7 @@ Numbering: 0001-0009 landing, items and run log; 0010-0019 theme engine; 0020-00
 e-mail channel; 0030-0039 public reviews; 0040-0049 the feedback form; 0050-0059 actions; 0060-0069 publishing;
 0080-0089 the sentiment check's counts;
 0120-0129 the nightly run's probes; 0140-0149 the themes' kept sums; 0150-0159 analysts' edits, to undo and redo;
-0160-0169 the sentiment calibration's checks; 0170-0179 the sections of large top-level entries;
-0180-0189 the sections' kept sums.
+0160-0199 in :mod:`.migrations_analysis` (the package's ``__init__`` imports it; it imports this module first).
 """
 
 from __future__ import annotations
@@ -458,40 +457,3 @@ def _m0151(db: sqlite_utils.Database) -> None:
         db.execute(f"alter table theme_edits add column {column} {kind}")
     db.execute("update theme_edits set step = (select count(*) from theme_edits e where (coalesce(e.undone_at, e.at), e.id)"
                " <= (coalesce(theme_edits.undone_at, theme_edits.at), theme_edits.id))")
-
-
-# --- the sentiment calibration's checks: 0160-0169 ---
-
-
-@migration("0160_calibration_anchors")
-def _m0160(db: sqlite_utils.Database) -> None:
-    # How a calibration reads the anchor sentences (feedback/text/sentiment_anchors.py), before and
-    # after: one that unlearns plain English is not applied. Rows from before have none (null) and
-    # are fitted and checked again.
-    for column in ("anchors_before", "anchors_after"):
-        db.execute(f"alter table sentiment_calibration add column {column} float")
-
-
-# --- the sections of large top-level entries (feedback/themes/sections.py): 0170-0179 ---
-
-
-@migration("0170_theme_sections")
-def _m0170(db: sqlite_utils.Database) -> None:
-    # A reading level inside a top-level entry of many sub-themes, written by each fit: its sections
-    # (AUTOINCREMENT: a section's id is never reused by a later fit) and each sub-theme's section
-    # (null: none, or an analyst's edit moved, merged or split it since the fit).
-    db.execute("create table theme_sections (id integer primary key autoincrement, parent_id integer not null,"
-               " label text not null, keywords text not null, position integer not null, created_at text)")
-    db.execute("create index idx_theme_sections_parent on theme_sections (parent_id)")
-    db.execute("alter table themes add column section_id integer")
-
-
-@migration("0180_theme_section_sums")  # the sections' kept sums (feedback/themes/sums.py): 0180-0189
-def _m0180(db: sqlite_utils.Database) -> None:
-    # Each section's distinct comments kept between runs as the themes' are (a publish reads them, not every
-    # segment of the sectioned themes), backfilled here (the next refresh, whose state has no sections yet,
-    # counts them once more, so a segment change still waiting in the log is not added twice).
-    db.execute("create table if not exists theme_section_sums (section_id integer primary key, comments integer not null)")
-    db.execute("""insert or replace into theme_section_sums select t.section_id, count(distinct s.item_id) from themes t
-                  join theme_sections x on x.id = t.section_id and x.parent_id = t.parent_id and t.status = 'active'
-                  left join theme_segments s on s.theme_id = t.id group by t.section_id""")

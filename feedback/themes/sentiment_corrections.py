@@ -1,0 +1,138 @@
+"""Analysts' sentiment corrections: a person's reading of a segment outranks the head's.
+
+The head reads some plain praise as neutral ("Everyone was really friendly" 0.00 on the sample
+company) and the company's ratings, which belong to whole comments, cannot always teach it
+otherwise. An analyst who sees such a reading says which side the segment is on
+(``feedback themes tone SEGMENT positive``), and from then on:
+
+- every segment with the same text as embedded (its ``text_hash``: the same sentence in other
+  comments, now and on later nights) reads on that side: the head's own score when it is already
+  there and at least :data:`FLOOR` strong, else :data:`FLOOR` (``neutral``: exactly 0), so the
+  order the head gives within a side is kept;
+- the company's calibration, when it has one, learns from the corrections beside its ratings
+  (:mod:`.segment_sentiment`: each a segment-level row of :data:`WEIGHT` comments' worth, fitted
+  again once they have changed by :data:`REFIT_STEP`), so similar wording moves too, still only
+  when it ranks the company's held-out ratings better and keeps the plain anchor sentences;
+- the theme figures and the published archive follow at once (the command re-scores the text's
+  segments, refreshes the themes and republishes).
+
+A correction is kept in ``sentiment_corrections`` (migration ``0190_sentiment_corrections``), one
+row per text; ``feedback themes tone SEGMENT --clear`` takes it away and the head's reading
+returns. Only segments the head scores (English, themable, embedded) can be corrected: the others
+keep the lexicon's reading or none, and correcting them is refused with that reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sqlite_utils
+
+from feedback.errors import FeedbackError
+from feedback.warehouse.sql import chunks, marks, now_iso
+
+SIDES = ("negative", "neutral", "positive")
+FLOOR = 0.5  # a corrected segment reads at least this strongly on its side
+WEIGHT = 10.0  # a correction in the calibration's fit, in rated comments' worth: a person read this very segment
+REFIT_STEP = 5  # corrections added or taken away since the calibration's fit that make it fitted again
+
+
+class CorrectionError(FeedbackError):
+    """A correction that cannot be made: no such segment, or one the head does not score."""
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One analyst's correction (a ``sentiment_corrections`` row)."""
+
+    text_hash: str
+    text: str
+    side: str
+    segment_id: str | None
+    at: str
+    note: str | None = None
+
+
+def corrected(score: float | None, side: str) -> float:
+    """A segment's score on ``side``: the head's ``score`` when it is there at least :data:`FLOOR`
+    strong, else :data:`FLOOR` with the side's sign; 0 for ``neutral``."""
+    if side not in SIDES:
+        raise ValueError(f"a side is one of {', '.join(SIDES)}, not {side!r}")
+    sign = SIDES.index(side) - 1
+    if sign == 0:
+        return 0.0
+    return round(sign * max(sign * float(score or 0.0), FLOOR), 4)
+
+
+def sides(db: sqlite_utils.Database, text_hashes: Sequence[str]) -> dict[str, str]:
+    """The corrected side of each of ``text_hashes`` that has one."""
+    if not db["sentiment_corrections"].exists():
+        return {}
+    found: dict[str, str] = {}
+    for part in chunks(sorted(set(text_hashes))):
+        found.update(db.execute(f"select text_hash, side from sentiment_corrections where text_hash in ({marks(len(part))})",
+                                part).fetchall())
+    return found
+
+
+def apply(scores: np.ndarray, text_hashes: Sequence[str], found: dict[str, str]) -> np.ndarray:
+    """``scores`` (one per segment, in the order of ``text_hashes``) with the corrections ``found`` applied."""
+    out = np.asarray(scores, dtype=np.float64).copy()
+    for n, text_hash in enumerate(text_hashes):
+        if text_hash in found:
+            out[n] = corrected(out[n], found[text_hash])
+    return out
+
+
+def count(db: sqlite_utils.Database) -> int:
+    """How many texts are corrected."""
+    return db.execute("select count(*) from sentiment_corrections").fetchone()[0] if db["sentiment_corrections"].exists() else 0
+
+
+def listed(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """Every correction, newest first, with how many segments have its text and their score now."""
+    return [dict(r) for r in db.query(
+        """select c.text_hash, c.text, c.side, c.segment_id, c.at, c.note, count(s.id) as segments,
+                  round(avg(s.sentiment), 4) as sentiment
+           from sentiment_corrections c left join theme_segments s on s.text_hash = c.text_hash
+           group by c.text_hash order by c.at desc, c.text_hash""")]
+
+
+def segment(db: sqlite_utils.Database, segment_id: str) -> dict[str, Any]:
+    """The segment an analyst named, checked to be one the head scores."""
+    rows = list(db.query("select id, text, text_hash, themable, language from theme_segments where id = ?", [segment_id]))
+    if not rows:
+        raise CorrectionError(f"no segment {segment_id!r} (segment ids are in the archive's segments table, "
+                              "e.g. 002adb6835860d85a938:0)")
+    row = rows[0]
+    if not row["themable"] or (row["language"] not in (None, "en")) or not row["text_hash"]:
+        why = f"it is in {row['language']}" if row["language"] not in (None, "en") else "it says too little to be read"
+        raise CorrectionError(f"segment {segment_id} is not scored by the sentiment head ({why}): its sentiment "
+                              "cannot be corrected")
+    return row
+
+
+def record(db: sqlite_utils.Database, row: dict[str, Any], side: str, note: str | None = None) -> Correction:
+    """Keep ``side`` as the correction of the segment ``row``'s text (replacing an earlier one)."""
+    if side not in SIDES:
+        raise CorrectionError(f"a side is one of {', '.join(SIDES)}, not {side!r}")
+    correction = Correction(text_hash=row["text_hash"], text=row["text"] or "", side=side, segment_id=row["id"],
+                            at=now_iso(), note=note)
+    db.table("sentiment_corrections").upsert(correction.__dict__, pk="text_hash")
+    return correction
+
+
+def forget(db: sqlite_utils.Database, text_hash: str) -> bool:
+    """Take the correction of a text away; whether there was one."""
+    gone = db.execute("delete from sentiment_corrections where text_hash = ?", [text_hash]).rowcount
+    return bool(gone)
+
+
+def training_rows(db: sqlite_utils.Database) -> list[tuple[str, str, str]]:
+    """(text hash, display text, side) of every correction, for the calibration's fit."""
+    if not db["sentiment_corrections"].exists():
+        return []
+    return [(r[0], r[1], r[2]) for r in db.execute("select text_hash, text, side from sentiment_corrections order by text_hash")]

@@ -1,0 +1,202 @@
+"""Analysts' sentiment corrections (feedback/themes/sentiment_corrections.py): a person's reading of
+a segment outranks the head's, for every segment with its text, on every later night, in the themes'
+figures at once; the company's calibration learns from them; bad requests are refused with the reason."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sqlite_utils
+from click.testing import CliRunner
+
+from feedback.embed import Embedder
+from feedback.text.sentiment_model import load_head, logits, score_segments
+from feedback.themes import segment_sentiment, store
+from feedback.themes import sentiment_corrections as corrections
+from tests.themes_fixtures import add_comments, copy_of, new_warehouse
+
+
+@pytest.mark.parametrize(("score", "side", "expected"), [
+    (0.0, "positive", 0.5),  # read neutral: the side's floor
+    (0.1374, "positive", 0.5),  # too faint
+    (0.8, "positive", 0.8),  # already there: the head's own strength is kept
+    (-0.6, "positive", 0.5),  # the wrong side
+    (-0.93, "negative", -0.93),
+    (0.4, "negative", -0.5),
+    (None, "negative", -0.5),
+    (0.7, "neutral", 0.0),
+    (-0.7, "neutral", 0.0),
+])
+def test_a_corrected_score_is_on_its_side_and_keeps_the_heads_strength_there(score: float | None, side: str,
+                                                                           expected: float) -> None:
+    assert corrections.corrected(score, side) == expected
+
+
+def test_a_side_is_one_of_three() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        corrections.corrected(0.3, "happy")
+
+
+def _repeated(db: sqlite_utils.Database) -> tuple[str, str, list[str]]:
+    """(text hash, text, segment ids) of the themed English text most segments share."""
+    found = Counter(r[0] for r in db.execute(
+        "select text_hash from theme_segments where themable = 1 and theme_id is not null"
+        " and (language is null or language = 'en')"))
+    text_hash = found.most_common(1)[0][0]
+    rows = db.execute("select id, text from theme_segments where text_hash = ? order by id", [text_hash]).fetchall()
+    return text_hash, rows[0][1], [r[0] for r in rows]
+
+
+def _theme_means(db: sqlite_utils.Database) -> dict[int, float]:
+    """Each theme's mean segment sentiment now."""
+    return {r[0]: r[1] for r in db.execute(
+        "select theme_id, avg(sentiment) from theme_segments where theme_id is not null and sentiment is not null"
+        " group by theme_id")}
+
+
+def _stored_means(db: sqlite_utils.Database) -> dict[int, float]:
+    """Each active theme's sentiment as stored (what the pages show)."""
+    return {r[0]: r[1] for r in db.execute("select id, sentiment from themes where status = 'active'"
+                                           " and sentiment is not null")}
+
+
+@pytest.mark.slow
+def test_a_correction_reads_every_segment_of_its_text_now_and_on_later_nights(
+        edits_fitted: Path, tmp_path: Path, embedder: Embedder) -> None:
+    db = copy_of(edits_fitted, tmp_path)
+    segment_sentiment.score_pending(db, embedder)  # the head's readings, as a night leaves them
+    text_hash, text, ids = _repeated(db)
+    before = dict(db.execute("select id, sentiment from theme_segments where text_hash = ?", [text_hash]).fetchall())
+    side = "negative" if np.mean(list(before.values())) > 0 else "positive"
+    themes_before = _stored_means(db)
+    row, moved = segment_sentiment.correct(db, embedder, ids[0], side, note="read wrongly")
+    assert row["text_hash"] == text_hash and moved == len(ids) > 1  # the same sentence in other comments too
+    after = dict(db.execute("select id, sentiment from theme_segments where text_hash = ?", [text_hash]).fetchall())
+    assert after == {i: corrections.corrected(s, side) for i, s in before.items()}
+    stored = _stored_means(db)
+    assert stored == pytest.approx(_theme_means(db), abs=0.002)  # the themes' figures followed at once ...
+    touched = {r[0] for r in db.execute("select theme_id from theme_segments where text_hash = ?", [text_hash])}
+    assert all(abs(stored[t] - themes_before[t]) > 0.01 for t in touched), (touched, stored, themes_before)  # ... and moved
+    listed = corrections.listed(db)
+    assert [(r["text"], r["side"], r["segments"], r["note"]) for r in listed] == [(text, side, len(ids), "read wrongly")]
+
+    # a later night: the same text in a new comment reads so too, and a full re-score keeps them all
+    add_comments(db, [text], "later", day="2024-06-01")
+    store.segment_new(db)
+    store.embed_pending(db, embedder)
+    segment_sentiment.score_pending(db, embedder)
+    new = db.execute("select s.sentiment from theme_segments s join items i on i.id = s.item_id"
+                     " where i.local_id = 'later-0' and s.text_hash = ?", [text_hash]).fetchone()
+    assert new is not None and new[0] == corrections.corrected(before[ids[0]], side)
+    state = store.get_state(db, segment_sentiment.STATE_KEY)
+    store.set_state(db, segment_sentiment.STATE_KEY, {**state, "lexicon": "an older lexicon"})  # every segment again
+    assert segment_sentiment.score_pending(db, embedder) > len(ids)
+    assert {i: s for i, s in db.execute("select id, sentiment from theme_segments where text_hash = ?", [text_hash])
+            if i in after} == after
+
+    # taken away: the head's readings return, exactly
+    segment_sentiment.correct(db, embedder, ids[-1], None)
+    back = dict(db.execute("select id, sentiment from theme_segments where text_hash = ?", [text_hash]).fetchall())
+    assert {i: back[i] for i in before} == before and corrections.listed(db) == []
+
+
+@pytest.mark.slow
+def test_what_cannot_be_corrected_is_refused_with_the_reason_and_changes_nothing(
+        edits_fitted: Path, tmp_path: Path, embedder: Embedder) -> None:
+    db = copy_of(edits_fitted, tmp_path)
+    with pytest.raises(corrections.CorrectionError, match="no segment 'nope'"):
+        segment_sentiment.correct(db, embedder, "nope", "positive")
+    some = db.execute("select id from theme_segments where themable = 1 limit 1").fetchone()[0]
+    db.execute("update theme_segments set language = 'fr' where id = ?", [some])
+    with pytest.raises(corrections.CorrectionError, match="is in fr"):
+        segment_sentiment.correct(db, embedder, some, "positive")
+    other = db.execute("select id from theme_segments where themable = 1 and language is not 'fr' limit 1").fetchone()[0]
+    with pytest.raises(corrections.CorrectionError, match="no correction to take away"):
+        segment_sentiment.correct(db, embedder, other, None)
+    with pytest.raises(corrections.CorrectionError, match="a side is one of"):
+        segment_sentiment.correct(db, embedder, other, "glowing")
+    assert corrections.listed(db) == []
+
+
+def _rooms(low_direction: int) -> tuple[list[str], np.ndarray, np.ndarray, list[str]]:
+    """(owners, bands, vectors, texts): 200 rated comments whose vectors tell low from high in one direction."""
+    rng = np.random.default_rng(1)
+    owners = [f"item-{n}" for n in range(200)]
+    bands = np.array([0] * 100 + [2] * 100)
+    vectors = rng.normal(0, 0.05, size=(200, 384)).astype(np.float32)
+    vectors[:100, low_direction] += 1.0
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return owners, bands, vectors, ["Room facing the road."] * 200
+
+
+def test_the_calibration_learns_from_corrections_what_the_ratings_do_not_say() -> None:
+    head = load_head()
+    owners, bands, vectors, texts = _rooms(low_direction=0)
+    rng = np.random.default_rng(4)
+    taught = rng.normal(0, 0.05, size=(6, 384)).astype(np.float32)
+    taught[:, 7] += 1.0  # a way of speaking no rated comment uses, corrected to positive six times
+    taught /= np.linalg.norm(taught, axis=1, keepdims=True)
+    probe = taught[:1] * 0.9 + rng.normal(0, 0.01, size=(1, 384)).astype(np.float32)
+    probe /= np.linalg.norm(probe)
+    raw = logits(vectors, texts, head)
+    plain, plain_figures = segment_sentiment.fit_checked(raw, vectors, texts, owners, bands, head)
+    corrected_rows = (logits(taught, texts[:6], head), taught, np.array([2] * 6))
+    taught_cal, figures = segment_sentiment.fit_checked(raw, vectors, texts, owners, bands, head, corrected=corrected_rows)
+    assert figures["applied"] == plain_figures["applied"] == 1
+    assert figures["checked"] == plain_figures["checked"]  # corrections are fitted, never checked
+    without, with_corrections = (score_segments(probe, texts[:1], head, c)[0] for c in (plain, taught_cal))
+    assert with_corrections > without + 0.2, (without, with_corrections)
+
+
+@pytest.mark.slow
+def test_enough_new_corrections_fit_the_calibration_again(tmp_path: Path, embedder: Embedder) -> None:
+    from tests.test_sentiment_calibration import GARDEN, ROAD
+
+    db = new_warehouse(tmp_path / "w.db")
+    add_comments(db, [t.format(n=n) for n in range(2, 27) for t in ROAD], "low", rating=0.0)
+    add_comments(db, [t.format(n=n) for n in range(2, 27) for t in GARDEN], "high", rating=1.0)
+    store.segment_new(db)
+    store.embed_pending(db, embedder)
+    segment_sentiment.score_pending(db, embedder, min_rated=150)
+    first = segment_sentiment.stored_calibration(db, load_head())[1]  # type: ignore[index]
+    assert first["corrections"] == 0
+    ids = [r[0] for r in db.execute("select id from theme_segments where text like 'Room 2 %' or text like 'Room 3 %'"
+                                    " order by id")]
+    for segment_id in ids[:corrections.REFIT_STEP - 1]:
+        corrections.record(db, corrections.segment(db, segment_id), "negative")
+    segment_sentiment.score_pending(db, embedder, min_rated=150)
+    assert segment_sentiment.stored_calibration(db, load_head())[1]["fitted_at"] == first["fitted_at"]  # type: ignore[index]
+    corrections.record(db, corrections.segment(db, ids[corrections.REFIT_STEP - 1]), "negative")
+    segment_sentiment.score_pending(db, embedder, min_rated=150)
+    again = segment_sentiment.stored_calibration(db, load_head())[1]  # type: ignore[index]
+    assert again["fitted_at"] != first["fitted_at"] and again["corrections"] == corrections.REFIT_STEP
+
+
+@pytest.mark.slow
+def test_the_command_corrects_lists_and_takes_away(edits_fitted: Path, tmp_path: Path, embedder: Embedder,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from feedback.cli import cli
+
+    db = copy_of(edits_fitted, tmp_path)
+    segment_sentiment.score_pending(db, embedder)
+    _, text, ids = _repeated(db)
+    db.close()
+    config = tmp_path / "config.yml"
+    config.write_text("warehouse: warehouse.db\narchive: archive.db\n", encoding="utf-8")
+    runner = CliRunner()
+    base = ["--config", str(config), "themes", "--no-publish", "tone"]
+    done = runner.invoke(cli, [*base, ids[0], "positive", "--note", "plain praise"])
+    assert done.exit_code == 0, done.output
+    assert f"\u201c{text}\u201d is corrected to positive: {len(ids)} segments with this text" in done.output
+    shown = runner.invoke(cli, [*base, "--list"])
+    assert shown.exit_code == 0 and text in shown.output and "positive" in shown.output and "plain praise" in shown.output
+    for args, message in [([ids[0]], "give SEGMENT_ID and SIDE"), ([ids[0], "positive", "--clear"], "give SEGMENT_ID"),
+                          (["--list", ids[0]], "--list takes no"), (["nope", "negative"], "no segment 'nope'")]:
+        refused = runner.invoke(cli, [*base, *args])
+        assert refused.exit_code != 0 and message in refused.output, (args, refused.output)
+    cleared = runner.invoke(cli, [*base, ids[0], "--clear"])
+    assert cleared.exit_code == 0 and "no longer corrected" in cleared.output, cleared.output
+    assert "no sentiment corrections" in runner.invoke(cli, [*base, "--list"]).output
