@@ -4,6 +4,8 @@ figures at once; the company's calibration learns from them; bad requests are re
 
 from __future__ import annotations
 
+import html
+import sqlite3
 from collections import Counter
 from pathlib import Path
 
@@ -200,3 +202,37 @@ def test_the_command_corrects_lists_and_takes_away(edits_fitted: Path, tmp_path:
     cleared = runner.invoke(cli, [*base, ids[0], "--clear"])
     assert cleared.exit_code == 0 and "no longer corrected" in cleared.output, cleared.output
     assert "no sentiment corrections" in runner.invoke(cli, [*base, "--list"]).output
+
+
+@pytest.mark.slow
+async def test_the_archive_marks_a_corrected_point_and_the_comment_page_says_so(
+        edits_fitted: Path, tmp_path: Path, embedder: Embedder) -> None:
+    from datasette.app import Datasette
+
+    from feedback.config import Config
+    from feedback.pipeline import archive_extensions
+    from feedback.publish import publish
+
+    db = copy_of(edits_fitted, tmp_path)
+    segment_sentiment.score_pending(db, embedder)
+    text_hash, text, ids = _repeated(db)
+    archive = tmp_path / "archive.db"
+
+    def marked() -> dict[str, int]:
+        return dict(sqlite3.connect(archive).execute("select id, sentiment_corrected from segments").fetchall())
+
+    publish(db, archive, extensions=archive_extensions(Config()))
+    assert set(marked().values()) == {0}
+    segment_sentiment.correct(db, embedder, ids[0], "positive")
+    publish(db, archive, extensions=archive_extensions(Config()))  # the changes since the last publish
+    assert {i for i, flag in marked().items() if flag} == set(ids)
+    item = db.execute("select item_id from theme_segments where id = ?", [ids[0]]).fetchone()[0]
+    ds = Datasette([str(archive)])
+    response = await ds.client.get(f"/-/feedback/comments/{item}")
+    assert response.status_code == 200
+    points = html.unescape(response.text).split('id="segments"', 1)[1].split("</table>", 1)[0].split("<tr>")
+    assert [("set by an analyst" in r) for r in points if text in r] == [True], points
+    assert sum("set by an analyst" in r for r in points) == 1  # the comment's other points are the model's
+    segment_sentiment.correct(db, embedder, ids[0], None)
+    publish(db, archive, extensions=archive_extensions(Config()))
+    assert set(marked().values()) == {0}

@@ -323,8 +323,6 @@ def tone_cmd(ctx: click.Context, segment_id: str | None, side: str | None, clear
         settings = with_overrides(config.themes, config.base_dir, {})
         embedder = make_embedder(settings.model_path, settings.batch_size, config.embed, config.base_dir, db=db)
         row, moved = segment_sentiment.correct(db, embedder, segment_id, None if clear else side, note)
-        if not moved:
-            ctx.meta["feedback.no_publish"] = True  # no score moved: nothing to publish
         now = db.execute("select count(*), round(avg(sentiment), 2) from theme_segments where text_hash = ?",
                          [row["text_hash"]]).fetchone()
     what = "no longer corrected" if clear else f"corrected to {side}"

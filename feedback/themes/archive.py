@@ -11,6 +11,7 @@ from typing import Any
 import sqlite_utils
 
 from feedback.themes.sections import SECTION_COLUMN, archive_rows
+from feedback.themes.sentiment_corrections import ARCHIVE_COLUMN as CORRECTED
 
 
 def _rows(db: sqlite_utils.Database, sql: str) -> list[dict[str, Any]]:
@@ -42,7 +43,7 @@ def archive_tables(db: sqlite_utils.Database) -> dict[str, list[dict[str, Any]]]
     )
     segments = _rows(
         db,
-        """select s.id, s.item_id as feedback_id, s.seq, s.text, s.theme_id, s.score, s.sentiment
+        f"""select s.id, s.item_id as feedback_id, s.seq, s.text, s.theme_id, s.score, s.sentiment, {CORRECTED}
            from theme_segments s where s.text != '' order by s.item_id, s.seq""",
     )
     history = _rows(db, "select id, at, theme_id, event, label, size, details from theme_history order by id")

@@ -16,6 +16,7 @@ from feedback.publish_delta import IncrementalExtension, TableUpdate, holds
 from feedback.publish_state import Changes
 from feedback.themes.archive import _rows, archive_tables
 from feedback.themes.sections import SECTION_COLUMN, archive_rows
+from feedback.themes.sentiment_corrections import ARCHIVE_COLUMN as CORRECTED
 from feedback.warehouse.sql import chunks, marks
 
 
@@ -67,8 +68,8 @@ def theme_delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, chang
     )
     segments = _for_items(
         db,
-        """select s.id, s.item_id as feedback_id, s.seq, s.text, s.theme_id, s.score, s.sentiment
-           from theme_segments s where s.text != '' and s.item_id in ({marks})""",
+        "select s.id, s.item_id as feedback_id, s.seq, s.text, s.theme_id, s.score, s.sentiment, " + CORRECTED
+        + " from theme_segments s where s.text != '' and s.item_id in ({marks})",
         items,
     )
     return {

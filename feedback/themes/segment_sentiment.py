@@ -391,4 +391,7 @@ def correct(db: sqlite_utils.Database, embedder: SupportsEmbed, segment_id: str,
         moved = rescore_texts(db, embedder, [row["text_hash"]])
         if moved:
             refresh_theme_stats(db)
+        # the archive marks a corrected point (segments.sentiment_corrected) even where its score did not move
+        db.execute("insert into publish_changes (kind, key) select distinct 'item', item_id from theme_segments"
+                   " where text_hash = ?", [row["text_hash"]])
     return row, moved

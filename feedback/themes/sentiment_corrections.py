@@ -38,6 +38,8 @@ SIDES = ("negative", "neutral", "positive")
 FLOOR = 0.5  # a corrected segment reads at least this strongly on its side
 WEIGHT = 10.0  # a correction in the calibration's fit, in rated comments' worth: a person read this very segment
 REFIT_STEP = 5  # corrections added or taken away since the calibration's fit that make it fitted again
+# the archive's segments.sentiment_corrected (1: an analyst set this point's side), over theme_segments ``s``
+ARCHIVE_COLUMN = "exists(select 1 from sentiment_corrections c where c.text_hash = s.text_hash) as sentiment_corrected"
 
 
 class CorrectionError(FeedbackError):
