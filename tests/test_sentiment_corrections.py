@@ -195,7 +195,13 @@ def test_the_command_corrects_lists_and_takes_away(edits_fitted: Path, tmp_path:
     assert f"\u201c{text}\u201d is corrected to positive: {len(ids)} segments with this text" in done.output
     shown = runner.invoke(cli, [*base, "--list"])
     assert shown.exit_code == 0 and text in shown.output and "positive" in shown.output and "plain praise" in shown.output
+    suggested = runner.invoke(cli, [*base, "--suggest", "-n", "3"])
+    assert suggested.exit_code == 0, suggested.output
+    lines = [line for line in suggested.output.splitlines() if "lexicon" in line]
+    assert len(lines) <= 3 and text not in suggested.output  # a corrected text is never suggested again
+    assert lines or "nothing to suggest" in suggested.output
     for args, message in [([ids[0]], "give SEGMENT_ID and SIDE"), ([ids[0], "positive", "--clear"], "give SEGMENT_ID"),
+                          (["--suggest", ids[0]], "--suggest takes no"),
                           (["--list", ids[0]], "--list takes no"), (["nope", "negative"], "no segment 'nope'")]:
         refused = runner.invoke(cli, [*base, *args])
         assert refused.exit_code != 0 and message in refused.output, (args, refused.output)
@@ -236,3 +242,26 @@ async def test_the_archive_marks_a_corrected_point_and_the_comment_page_says_so(
     segment_sentiment.correct(db, embedder, ids[0], None)
     publish(db, archive, extensions=archive_extensions(Config()))
     assert set(marked().values()) == {0}
+
+
+def test_suggestions_are_the_points_model_and_lexicon_read_apart_most_shared_first(tmp_path: Path) -> None:
+    db = new_warehouse(tmp_path / "w.db")
+    points = [("Everyone was really friendly", 0.0, 3),  # the model neutral, the lexicon sure: suggested
+              ("Support agreed a refund straight away, which was good", -0.82, 1),  # opposite sides, both sure
+              ("The staff were rude and unhelpful.", -0.8, 4),  # both negative: not
+              ("When does the store open on Sundays?", 0.0, 5),  # both neutral: not
+              ("Great service, thank you", 0.9, 2),  # both positive: not
+              ("Lovely driver, very kind", -0.1, 2),  # the model faintly negative (not sure), the lexicon sure: not
+              ("Brilliant, the best shop in town", 0.0, 2)]  # suggested, but corrected already: not
+    n = 0
+    for text, score, count in points:
+        for _ in range(count):
+            db["theme_segments"].insert({"id": f"i{n}:0", "item_id": f"i{n}", "seq": 0, "text": text,
+                                         "text_hash": f"h-{text}", "themable": 1, "language": "en", "sentiment": score})
+            n += 1
+    corrections.record(db, corrections.segment(db, f"i{n - 1}:0"), "positive")
+    found = corrections.suggestions(db)
+    assert [(r["text"], r["points"], r["model"]) for r in found] == [
+        ("Everyone was really friendly", 3, 0.0), ("Support agreed a refund straight away, which was good", 1, -0.82)]
+    assert found[0]["segment_id"] == "i0:0" and found[0]["lexicon"] >= corrections.LEXICON_SURE
+    assert len(corrections.suggestions(db, limit=1)) == 1

@@ -293,18 +293,34 @@ def redo_cmd(ctx: click.Context, edit_id: int | None) -> None:
 @click.option("--clear", is_flag=True, help="Take the segment's correction away: the head's reading returns.")
 @click.option("--note", help="Why (kept in the warehouse, never published).")
 @click.option("--list", "show_list", is_flag=True, help="Show the corrections, latest first.")
+@click.option("--suggest", is_flag=True,
+              help="Show the points most worth checking: the model and the lexicon disagree, most shared texts first.")
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=20, show_default=True, help="With --suggest: how many.")
 @click.pass_context
 def tone_cmd(ctx: click.Context, segment_id: str | None, side: str | None, clear: bool, note: str | None,
-             show_list: bool) -> None:
+             show_list: bool, suggest: bool, limit: int) -> None:
     """Correct the sentiment of segment SEGMENT_ID (an id of the archive's segments table) to SIDE.
 
     Every segment with the same text reads so from now on, the themes' figures follow, and the
     company's calibration learns from the corrections at its next fit."""
     from feedback.embed import make_embedder
     from feedback.themes import segment_sentiment
-    from feedback.themes.sentiment_corrections import REFIT_STEP, listed
+    from feedback.themes.sentiment_corrections import REFIT_STEP, listed, suggestions
     from feedback.themes.settings import with_overrides
 
+    if suggest:
+        if segment_id or side or clear or show_list:
+            raise click.UsageError("--suggest takes no segment, side, --clear or --list")
+        with _warehouse(ctx) as (_, db):
+            found = suggestions(db, limit)
+        if not found:
+            click.echo("nothing to suggest: the model and the lexicon agree on every uncorrected point")
+        for r in found:
+            click.echo(f"{r['segment_id']}  {r['points']:>4} point{'s' * (r['points'] != 1):<1}  model {r['model']:+.2f}"
+                       f"  lexicon {r['lexicon']:+.2f}  \u201c{r['text']}\u201d" + (f"  ({r['theme']})" if r["theme"] else ""))
+        if found:
+            click.echo("correct one with: feedback themes tone SEGMENT_ID positive|neutral|negative")
+        return
     if show_list:
         if segment_id or side or clear:
             raise click.UsageError("--list takes no segment, side or --clear")
