@@ -239,6 +239,8 @@ async def test_the_archive_marks_a_corrected_point_and_the_comment_page_says_so(
     points = html.unescape(response.text).split('id="segments"', 1)[1].split("</table>", 1)[0].split("<tr>")
     assert [("set by an analyst" in r) for r in points if text in r] == [True], points
     assert sum("set by an analyst" in r for r in points) == 1  # the comment's other points are the model's
+    assert f'title="point {ids[0]}: an analyst corrects its sentiment with feedback themes tone {ids[0]} positive' in (
+        html.unescape(response.text))  # where the id to correct a point comes from
     segment_sentiment.correct(db, embedder, ids[0], None)
     publish(db, archive, extensions=archive_extensions(Config()))
     assert set(marked().values()) == {0}

@@ -424,7 +424,7 @@ async def comment(db: Any, comment_id: str) -> dict[str, Any] | None:
     corrected = ("s.sentiment_corrected" if "sentiment_corrected" in await db.table_columns("segments")
                  else "0 as sentiment_corrected")  # an archive published before analysts' corrections
     row["segments"] = await rows(db, f"""
-        select s.seq, s.text, s.sentiment, {corrected}, s.theme_id, {labels}
+        select s.id as segment_id, s.seq, s.text, s.sentiment, {corrected}, s.theme_id, {labels}
         from segments s {labelled} where s.feedback_id = :id order by s.seq""", {"id": comment_id})
     row["thread"] = None
     row["thread_comments"] = []
