@@ -282,6 +282,9 @@ HELP = {
              "Undo your latest theme edit, or edit EDIT_ID (--list: the recent edits).", ["--list"]),
     "redo": ("redo [OPTIONS] [EDIT_ID]",
              "Redo the edit you undid last, or EDIT_ID (`undo --list` shows them).", []),
+    "tone": ("tone [OPTIONS] [SEGMENT_ID] [SIDE]",
+             "Correct point SEGMENT_ID's sentiment to SIDE: positive, neutral or negative.",
+             ["--clear", "--note", "--list", "--suggest", "-n"]),
 }
 
 

@@ -289,8 +289,8 @@ def redo_cmd(ctx: click.Context, edit_id: int | None) -> None:
 
 @themes.command("tone")
 @click.argument("segment_id", required=False)
-@click.argument("side", type=click.Choice(["positive", "neutral", "negative"]), required=False)
-@click.option("--clear", is_flag=True, help="Take the segment's correction away: the head's reading returns.")
+@click.argument("side", type=click.Choice(["positive", "neutral", "negative"]), required=False, metavar="[SIDE]")
+@click.option("--clear", is_flag=True, help="Take the segment's correction away: the model's reading returns.")
 @click.option("--note", help="Why (kept in the warehouse, never published).")
 @click.option("--list", "show_list", is_flag=True, help="Show the corrections, latest first.")
 @click.option("--suggest", is_flag=True,
@@ -299,10 +299,9 @@ def redo_cmd(ctx: click.Context, edit_id: int | None) -> None:
 @click.pass_context
 def tone_cmd(ctx: click.Context, segment_id: str | None, side: str | None, clear: bool, note: str | None,
              show_list: bool, suggest: bool, limit: int) -> None:
-    """Correct the sentiment of segment SEGMENT_ID (an id of the archive's segments table) to SIDE.
-
-    Every segment with the same text reads so from now on, the themes' figures follow, and the
-    company's calibration learns from the corrections at its next fit."""
+    """Correct point SEGMENT_ID's sentiment to SIDE: positive, neutral or negative."""
+    # SEGMENT_ID: the archive's segments.id. Every point with the same text reads so from now on, the
+    # themes' figures follow, and the company's calibration learns from the corrections at its next fit.
     from feedback.embed import make_embedder
     from feedback.themes import segment_sentiment
     from feedback.themes.sentiment_corrections import REFIT_STEP, listed, suggestions
