@@ -178,6 +178,30 @@ def test_enough_new_corrections_fit_the_calibration_again(tmp_path: Path, embedd
 
 
 @pytest.mark.slow
+def test_the_points_a_calibration_moved_most_are_listed_for_an_analyst(tmp_path: Path, embedder: Embedder,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.test_sentiment_calibration import GARDEN, ROAD
+
+    db = new_warehouse(tmp_path / "w.db")
+    add_comments(db, [t.format(n=n) for n in range(2, 27) for t in ROAD], "low", rating=0.0)
+    add_comments(db, [t.format(n=n) for n in range(2, 27) for t in GARDEN], "high", rating=1.0)
+    store.segment_new(db)
+    store.embed_pending(db, embedder)
+    assert segment_sentiment.calibration_moves(db, embedder) == []  # nothing scored, no calibration yet
+    segment_sentiment.score_pending(db, embedder, min_rated=150)
+    assert segment_sentiment.stored_calibration(db, load_head())[1]["applied"] == 1  # type: ignore[index]
+    monkeypatch.setattr(segment_sentiment, "MOVED", 0.2)
+    moved = segment_sentiment.calibration_moves(db, embedder, limit=500)
+    assert moved and all(abs(r["shipped"] - r["model"]) >= 0.2 - 0.01 for r in moved)
+    road = {t.format(n=n) for n in range(2, 27) for t in ROAD}
+    assert any(r["text"] in road and r["model"] < r["shipped"] for r in moved)  # the road complaint, learnt
+    stored = dict(db.execute("select text, sentiment from theme_segments").fetchall())
+    assert all(r["model"] == round(stored[r["text"]], 2) for r in moved)
+    corrections.record(db, corrections.segment(db, moved[0]["segment_id"]), "negative")
+    assert moved[0]["text"] not in {r["text"] for r in segment_sentiment.calibration_moves(db, embedder, limit=500)}
+
+
+@pytest.mark.slow
 def test_the_command_corrects_lists_and_takes_away(edits_fitted: Path, tmp_path: Path, embedder: Embedder,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     from feedback.cli import cli
@@ -199,7 +223,7 @@ def test_the_command_corrects_lists_and_takes_away(edits_fitted: Path, tmp_path:
     assert suggested.exit_code == 0, suggested.output
     lines = [line for line in suggested.output.splitlines() if "lexicon" in line]
     assert len(lines) <= 3 and text not in suggested.output  # a corrected text is never suggested again
-    assert lines or "nothing to suggest" in suggested.output
+    assert lines or "agree on every uncorrected point" in suggested.output
     for args, message in [([ids[0]], "give SEGMENT_ID and SIDE"), ([ids[0], "positive", "--clear"], "give SEGMENT_ID"),
                           (["--suggest", ids[0]], "--suggest takes no"),
                           (["--list", ids[0]], "--list takes no"), (["nope", "negative"], "no segment 'nope'")]:

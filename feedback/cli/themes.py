@@ -310,15 +310,26 @@ def tone_cmd(ctx: click.Context, segment_id: str | None, side: str | None, clear
     if suggest:
         if segment_id or side or clear or show_list:
             raise click.UsageError("--suggest takes no segment, side, --clear or --list")
-        with _warehouse(ctx) as (_, db):
+        with _warehouse(ctx) as (config, db):
             found = suggestions(db, limit)
-        if not found:
-            click.echo("nothing to suggest: the model and the lexicon agree on every uncorrected point")
+            settings = with_overrides(config.themes, config.base_dir, {})
+            shifted = segment_sentiment.calibration_moves(db, make_embedder(
+                settings.model_path, settings.batch_size, config.embed, config.base_dir, db=db), limit)
+
+        def point(r: dict[str, Any], reading: str) -> str:
+            return (f"{r['segment_id']}  {r['points']:>4} point{'s' * (r['points'] != 1):<1}  {reading}"
+                    f"  \u201c{r['text']}\u201d" + (f"  ({r['theme']})" if r["theme"] else ""))
+
+        click.echo("The model and the lexicon read these on different sides:" if found else
+                   "The model and the lexicon agree on every uncorrected point.")
         for r in found:
-            click.echo(f"{r['segment_id']}  {r['points']:>4} point{'s' * (r['points'] != 1):<1}  model {r['model']:+.2f}"
-                       f"  lexicon {r['lexicon']:+.2f}  \u201c{r['text']}\u201d" + (f"  ({r['theme']})" if r["theme"] else ""))
-        if found:
-            click.echo("correct one with: feedback themes tone SEGMENT_ID positive|neutral|negative")
+            click.echo(point(r, f"model {r['model']:+.2f}  lexicon {r['lexicon']:+.2f}"))
+        if shifted:
+            click.echo("Your ratings' calibration moved these most from the shipped model's reading:")
+        for r in shifted:
+            click.echo(point(r, f"shipped {r['shipped']:+.2f}  now {r['model']:+.2f}"))
+        if found or shifted:
+            click.echo("Correct one with: feedback themes tone SEGMENT_ID positive|neutral|negative")
         return
     if show_list:
         if segment_id or side or clear:

@@ -395,3 +395,36 @@ def correct(db: sqlite_utils.Database, embedder: SupportsEmbed, segment_id: str,
         db.execute("insert into publish_changes (kind, key) select distinct 'item', item_id from theme_segments"
                    " where text_hash = ?", [row["text_hash"]])
     return row, moved
+
+
+MOVED = 0.6  # a suggestion: the company's calibration moved a text's reading at least this far from the shipped head's
+MOVES_SCAN = 5000  # the most shared texts read again by the shipped head for it
+
+
+def calibration_moves(db: sqlite_utils.Database, embedder: SupportsEmbed, limit: int = 20,
+                      head: SentimentHead | None = None) -> list[dict[str, Any]]:
+    """Up to ``limit`` uncorrected texts (of the :data:`MOVES_SCAN` most shared) whose reading the company's
+    calibration moved at least :data:`MOVED` from the shipped head's, the most shared first: where an
+    analyst checks what the company's ratings taught (on the sample, "Really good quality fresh food, the
+    avocados especially." +0.76 -> +0.05, but also "Booking a slot and checking out takes no time at all."
+    -0.93 -> -0.16). None without an applied calibration."""
+    head = head or load_head()
+    used = (get_state(db, STATE_KEY) or {}).get("calibration")
+    stored = stored_calibration(db, head)
+    if embedder.name != head.model or not used or stored is None or stored[0].version != used:
+        return []
+    rows = db.execute(
+        """select s.text_hash, min(s.id), min(s.text), count(*), avg(s.sentiment), e.vector, min(t.label)
+           from theme_segments s join embeddings e on e.text_hash = s.text_hash and e.model = ? and e.model_version = ?
+           left join themes t on t.id = s.theme_id
+           where s.themable = 1 and (s.language is null or s.language = 'en') and s.sentiment is not null
+             and s.text_hash not in (select text_hash from sentiment_corrections)
+           group by s.text_hash order by count(*) desc, s.text_hash limit ?""",
+        [embedder.name, embedder.version, MOVES_SCAN]).fetchall()
+    if not rows:
+        return []
+    shipped = score_segments(from_blobs(r[5] for r in rows), [r[2] or "" for r in rows], head)
+    found = [{"segment_id": r[1], "text": r[2], "points": r[3], "shipped": round(float(before), 2),
+              "model": round(float(r[4]), 2), "theme": r[6]}
+             for r, before in zip(rows, shipped, strict=True) if abs(float(before) - float(r[4])) >= MOVED]
+    return found[:limit]
