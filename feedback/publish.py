@@ -203,6 +203,9 @@ def _create_indexes(archive: sqlite_utils.Database) -> None:
     if archive.table("segments").exists():
         archive.table("segments").create_index(["feedback_id"], if_not_exists=True)
         archive.table("segments").create_index(["theme_id"], if_not_exists=True)
+        if "sentiment_corrected" in archive.table("segments").columns_dict:  # the overview counts them
+            archive.execute("create index if not exists idx_segments_corrected on segments (sentiment_corrected)"
+                            " where sentiment_corrected = 1")
     archive.table("themes").create_index(["parent_id"], if_not_exists=True)
     # the tables an incremental publish updates by comment or customer: a delete by key is a lookup, not a scan
     for table, column in (("feedback_vectors", "feedback_id"), ("promise_mentions", "feedback_id"),

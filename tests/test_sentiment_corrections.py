@@ -265,9 +265,13 @@ async def test_the_archive_marks_a_corrected_point_and_the_comment_page_says_so(
     assert sum("set by an analyst" in r for r in points) == 1  # the comment's other points are the model's
     assert f'title="point {ids[0]}: an analyst corrects its sentiment with feedback themes tone {ids[0]} positive' in (
         html.unescape(response.text))  # where the id to correct a point comes from
+    overview = html.unescape((await ds.client.get("/-/feedback")).text)
+    assert f'id="sentiment-corrected">{len(ids)} points read as your analysts set them' in overview
     segment_sentiment.correct(db, embedder, ids[0], None)
     publish(db, archive, extensions=archive_extensions(Config()))
     assert set(marked().values()) == {0}
+    overview = html.unescape((await Datasette([str(archive)]).client.get("/-/feedback")).text)
+    assert 'id="sentiment-corrected"' not in overview
 
 
 def test_suggestions_are_the_points_model_and_lexicon_read_apart_most_shared_first(tmp_path: Path) -> None:
