@@ -280,6 +280,8 @@ def test_suggestions_are_the_points_model_and_lexicon_read_apart_most_shared_fir
               ("Support agreed a refund straight away, which was good", -0.82, 1),  # opposite sides, both sure
               ("The staff were rude and unhelpful.", -0.8, 4),  # both negative: not
               ("When does the store open on Sundays?", 0.0, 5),  # both neutral: not
+              ("More reliable delivery times please", 0.0, 6),  # a request: neutral by design, though the lexicon
+              ("Could you make the app as great as the shop?", 0.0, 6),  # reads praise in it; a question too
               ("Great service, thank you", 0.9, 2),  # both positive: not
               ("Lovely driver, very kind", -0.1, 2),  # the model faintly negative (not sure), the lexicon sure: not
               ("Brilliant, the best shop in town", 0.0, 2)]  # suggested, but corrected already: not
