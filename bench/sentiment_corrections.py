@@ -42,12 +42,12 @@ for extra in (ROOT, ROOT / "bench"):
         sys.path.insert(0, str(extra))
 
 import sqlite_utils  # noqa: E402
+from themes_samples import OUT, processed_warehouse  # noqa: E402
 
 from feedback.text.sentiment_model import comment_score, load_head  # noqa: E402
 from feedback.themes import segment_sentiment  # noqa: E402
 from feedback.themes import sentiment_corrections as corrections  # noqa: E402
 from feedback.warehouse import open_warehouse  # noqa: E402
-from themes_samples import OUT, processed_warehouse  # noqa: E402
 
 SIDE = {"praise": "positive", "complaint": "negative", "neutral": "neutral"}
 CLASS = {"negative": 0, "neutral": 1, "positive": 2}
@@ -126,7 +126,7 @@ def report(results: dict[int, tuple[dict[str, Any], dict[str, Any], list[tuple[s
     first = next(iter(results.values()))[0]
     lines.append(f"| 0 | {first['f1']:.3f} ({first['comments']}) | {first['spearman']} ({first['spearman_shipped']}) |"
                  f" {first['applied']} | - | - |")
-    for count, (before, after, chosen, seconds) in results.items():
+    for before, after, chosen, seconds in results.values():
         moved = sum(1 for k, v in after["points"].items() if abs(v - before["points"].get(k, v)) >= 0.05)
         lines.append(f"| {len(chosen)} | {after['f1']:.3f} ({after['comments']}) | {after['spearman']}"
                      f" ({after['spearman_shipped']}) | {after['applied']} | {moved} | {seconds:.1f} |")
