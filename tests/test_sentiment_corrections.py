@@ -297,3 +297,20 @@ def test_suggestions_are_the_points_model_and_lexicon_read_apart_most_shared_fir
         ("Everyone was really friendly", 3, 0.0), ("Support agreed a refund straight away, which was good", 1, -0.82)]
     assert found[0]["segment_id"] == "i0:0" and found[0]["lexicon"] >= corrections.LEXICON_SURE
     assert len(corrections.suggestions(db, limit=1)) == 1
+
+
+def test_labels_a_correction_leaves_claiming_the_other_side_are_named(tmp_path: Path) -> None:
+    db = new_warehouse(tmp_path / "w.db")
+    base = {"keywords": "[]", "label_pinned": 0, "level": 0}
+    db["themes"].insert_all([
+        {**base, "id": 1, "label": "Driver problems", "sentiment": 0.22, "status": "active", "parent_id": 2},
+        {**base, "id": 2, "label": "Van praise", "sentiment": -0.3, "status": "parent", "level": 1},
+        {**base, "id": 3, "label": "Prices and value", "sentiment": 0.5, "status": "active"},  # claims nothing
+        {**base, "id": 4, "label": "Lovely drivers", "sentiment": 0.6, "status": "active"},  # claims what it reads
+        {**base, "id": 5, "label": "Late deliveries", "sentiment": 0.9, "status": "active"},  # holds no such point
+    ], alter=True)
+    for n, theme in enumerate([1, 1, 3, 4]):
+        db["theme_segments"].insert({"id": f"i{n}:0", "item_id": f"i{n}", "seq": 0, "text": "The driver was lovely",
+                                     "text_hash": "h", "themable": 1, "language": "en", "sentiment": 0.5,
+                                     "theme_id": theme})
+    assert corrections.contradicted(db, "h") == [(1, "Driver problems", 0.22, "problems"), (2, "Van praise", -0.3, "praise")]

@@ -304,7 +304,7 @@ def tone_cmd(ctx: click.Context, segment_id: str | None, side: str | None, clear
     # themes' figures follow, and the company's calibration learns from the corrections at its next fit.
     from feedback.embed import make_embedder
     from feedback.themes import segment_sentiment
-    from feedback.themes.sentiment_corrections import REFIT_STEP, listed, suggestions
+    from feedback.themes.sentiment_corrections import REFIT_STEP, contradicted, listed, suggestions
     from feedback.themes.settings import with_overrides
 
     if suggest:
@@ -351,7 +351,11 @@ def tone_cmd(ctx: click.Context, segment_id: str | None, side: str | None, clear
         row, moved = segment_sentiment.correct(db, embedder, segment_id, None if clear else side, note)
         now = db.execute("select count(*), round(avg(sentiment), 2) from theme_segments where text_hash = ?",
                          [row["text_hash"]]).fetchone()
+        against = contradicted(db, row["text_hash"])
     what = "no longer corrected" if clear else f"corrected to {side}"
     click.echo(f"\u201c{row['text']}\u201d is {what}: {now[0]} segment{'s' * (now[0] != 1)} with this text, "
                f"{moved} re-scored, now {now[1]:+.2f}. With enough rated comments for a calibration, it learns "
                f"from the corrections when it is fitted again (after {REFIT_STEP} more, or more ratings).")
+    for theme_id, label, sentiment, claimed in against:
+        click.echo(f"note: theme {theme_id} \u201c{label}\u201d now reads {sentiment:+.2f} while its label claims {claimed}:"
+                   f" rename it (`feedback themes rename {theme_id} LABEL`), or a re-cluster names it again")

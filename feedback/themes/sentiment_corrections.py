@@ -186,3 +186,25 @@ def suggestions(db: sqlite_utils.Database, limit: int = 20) -> list[dict[str, An
                 if len(found) == limit:
                     break
     return found
+
+
+def contradicted(db: sqlite_utils.Database, text_hash: str) -> list[tuple[int, str, float, str]]:
+    """(id, label, sentiment, claim) of the themes and parents holding a text whose label now claims
+    the other side of their sentiment ("Driver problems" at +0.22 once "The driver was lovely" reads
+    as praise): labels follow sentiment at the next re-cluster, so the analyst is told now."""
+    from feedback.themes.label import POSITIVE_THEME
+    from feedback.themes.label_units import NEGATIVE_THEME
+    from feedback.themes.parent_words import claim
+
+    rows = db.execute(
+        """select t.id, t.label, t.sentiment from themes t where t.sentiment is not null and t.id in (
+               select theme_id from theme_segments where text_hash = ? and theme_id is not null
+               union select p.parent_id from themes p join theme_segments s on s.theme_id = p.id
+               where s.text_hash = ? and p.parent_id is not null)
+           order by t.id""", [text_hash, text_hash]).fetchall()
+    found = []
+    for theme_id, label, sentiment in rows:
+        sign, _ = claim(label or "")
+        if (sign > 0 and sentiment <= NEGATIVE_THEME) or (sign < 0 and sentiment >= POSITIVE_THEME):
+            found.append((theme_id, label, round(float(sentiment), 2), "praise" if sign > 0 else "problems"))
+    return found
