@@ -13,6 +13,8 @@ whose first run is the full fit) and reports what a person meets first:
   at least ``feedback.samples.truth.MIN_COMMENTS`` of them), the share of its comments under its modal top-level theme
   (target >= 0.85 for each), as in tests/test_themes_samples.py;
 - the themes' and top level's label checks (bench/themes_metrics.py);
+- the published sentiment against the generator's polarity of each English survey comment
+  (bench/sentiment_corrections.py's ``figures``: three-class macro-F1);
 - labels against the published sentiment (:func:`published_claims`): parents (and themes) whose
   label claims praise or problems while the mean of their segments' published sentiment (what the
   page shows beside it) says the opposite; sub-themes contradicting their parent's claim are read
@@ -217,6 +219,10 @@ def measure(settings: ThemeSettings, processed: Path, why: bool = False,
             "select theme_id from theme_segments where theme_id is not null group by item_id"))
         claims = contradictions(db, leaves, parents)
         against = published_claims(db)
+        from sentiment_corrections import figures as sentiment_figures
+        from sentiment_corrections import truth as sentiment_truth
+
+        agreement = sentiment_figures(db, sentiment_truth(db, truth_csv))
         db.close()
     siblings: dict[int | None, list[str]] = defaultdict(list)
     for _, lab, parent in leaves:
@@ -228,6 +234,7 @@ def measure(settings: ThemeSettings, processed: Path, why: bool = False,
         "largest_top": max(comments.values()) / max(sum(comments.values()), 1),
         "leaf_labels": label_checks(siblings), "top_label_checks": label_checks({None: top_labels}),
         "top_labels": top_labels, "diagnosis": diagnosis, "claims": claims, "against": against,
+        "sentiment": agreement,
     }
 
 
@@ -361,6 +368,8 @@ def report(m: dict[str, object]) -> list[str]:
         + "; ".join(claims["examples"][:12]) + (" ..." if len(claims["examples"]) > 12 else "")  # type: ignore[index]
         + f"); largest entry {claims['largest']} sub-themes",
         f"- contradictions read by the lexicon (VADER sides, the top level's reading before): {claims['lexicon share']:.1%} of the segments",
+        f"- sentiment against the generator's polarity (English survey comments of one kind, three-class macro-F1, "
+        f"read at +-0.05): {m['sentiment']['f1']:.3f} on {m['sentiment']['comments']}",  # type: ignore[index]
         *(f"- {level} whose label claims praise or problems against the published mean of their segments"
           f"{' (past the labels line)' if 'strongly' in level else ''}: {len(found)}"
           + (": " + "; ".join(found[:12]) + (" ..." if len(found) > 12 else "") if found else "")
