@@ -354,8 +354,9 @@ def tone_cmd(ctx: click.Context, segment_id: str | None, side: str | None, clear
         against = contradicted(db, row["text_hash"])
     what = "no longer corrected" if clear else f"corrected to {side}"
     click.echo(f"\u201c{row['text']}\u201d is {what}: {now[0]} segment{'s' * (now[0] != 1)} with this text, "
-               f"{moved} re-scored, now {now[1]:+.2f}. With enough rated comments for a calibration, it learns "
-               f"from the corrections when it is fitted again (after {REFIT_STEP} more, or more ratings).")
+               f"{moved} re-scored, now {now[1]:+.2f}." + ("" if clear else
+               " With enough rated comments for a calibration, it learns from the corrections when it is fitted"
+               f" again (after {REFIT_STEP} more, or more ratings)."))
     for theme_id, label, sentiment, claimed in against:
         click.echo(f"note: theme {theme_id} \u201c{label}\u201d now reads {sentiment:+.2f} while its label claims {claimed}:"
                    f" rename it (`feedback themes rename {theme_id} LABEL`), or a re-cluster names it again")
