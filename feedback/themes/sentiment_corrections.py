@@ -24,6 +24,10 @@ texts, led by "[NAME] on the tills was so kind when my card got declined." (18 p
 mistakes ("The packaging was fine so it must have been like that when it was packed." reads as praise
 to it), which is why a person decides. A question or a request the head reads neutral is not suggested: it
 is neutral by design ("More reliable delivery times please", which the lexicon reads as praise).
+The same command lists the texts the company's calibration moved furthest from the shipped head
+(:func:`.segment_sentiment.calibration_moves`), and ``tone`` names a label a correction leaves claiming
+the other side of its theme's sentiment (:func:`contradicted`; labels follow at the next re-cluster).
+The archive marks each corrected point (``segments.sentiment_corrected``, :data:`ARCHIVE_COLUMN`).
 
 A correction is kept in ``sentiment_corrections`` (migration ``0190_sentiment_corrections``), one
 row per text; ``feedback themes tone SEGMENT --clear`` takes it away and the head's reading
