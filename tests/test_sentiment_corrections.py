@@ -272,6 +272,14 @@ async def test_the_archive_marks_a_corrected_point_and_the_comment_page_says_so(
     assert set(marked().values()) == {0}
     overview = html.unescape((await Datasette([str(archive)]).client.get("/-/feedback")).text)
     assert 'id="sentiment-corrected"' not in overview
+    # an archive published before corrections existed: no such column, the pages read as before
+    with sqlite3.connect(archive) as old:
+        old.execute("drop index if exists idx_segments_corrected")
+        old.execute("alter table segments drop column sentiment_corrected")
+    before = Datasette([str(archive)])
+    for path in ("/-/feedback", f"/-/feedback/comments/{item}"):
+        response = await before.client.get(path)
+        assert response.status_code == 200 and "set by an analyst" not in response.text, path
 
 
 def test_suggestions_are_the_points_model_and_lexicon_read_apart_most_shared_first(tmp_path: Path) -> None:

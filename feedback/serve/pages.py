@@ -109,10 +109,7 @@ async def overview(datasette: Any, request: Any) -> Response:
         "info": (await q.rows(db, "select * from archive_info"))[:1],
         # whether the sentiment is tuned to this company's own ratings (feedback.insights.calibration_table)
         "tuning": (await q.rows(db, "select * from sentiment_calibration"))[:1],
-        # points whose side an analyst set (feedback themes tone), by the archive's partial index
-        "corrected": (await q.rows(db, "select count(*) as n from segments where sentiment_corrected = 1")
-                      if "sentiment_corrected" in await db.table_columns("segments") else [{"n": 0}])[0]["n"]
-        if "segments" in await db.table_names() else 0,
+        "corrected": await q.corrected_points(db),
     })
 
 

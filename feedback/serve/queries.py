@@ -409,6 +409,19 @@ async def comment_themes(db: Any, ids: list[str]) -> dict[str, Rows]:
     return out
 
 
+async def corrected_columns(db: Any) -> bool:
+    """Does the archive mark the points whose side an analyst set (``segments.sentiment_corrected``)?
+    An archive published before analysts' corrections does not."""
+    return "segments" in await tables(db) and "sentiment_corrected" in await db.table_columns("segments")
+
+
+async def corrected_points(db: Any) -> int:
+    """How many points read as analysts set them (feedback themes tone), by the archive's partial index."""
+    if not await corrected_columns(db):
+        return 0
+    return int((await rows(db, "select count(*) as n from segments where sentiment_corrected = 1"))[0]["n"])
+
+
 async def comment(db: Any, comment_id: str) -> dict[str, Any] | None:
     """One comment with its points (segments, each with its theme and sentiment), its themes and,
     for an e-mail, its conversation and the other comments of it."""
@@ -421,8 +434,7 @@ async def comment(db: Any, comment_id: str) -> dict[str, Any] | None:
                 if await themed(db) else "")
     labels = ("t.label as theme_label, p.id as parent_id, p.label as parent_label" if labelled
               else "null as theme_label, null as parent_id, null as parent_label")
-    corrected = ("s.sentiment_corrected" if "sentiment_corrected" in await db.table_columns("segments")
-                 else "0 as sentiment_corrected")  # an archive published before analysts' corrections
+    corrected = "s.sentiment_corrected" if await corrected_columns(db) else "0 as sentiment_corrected"
     row["segments"] = await rows(db, f"""
         select s.id as segment_id, s.seq, s.text, s.sentiment, {corrected}, s.theme_id, {labels}
         from segments s {labelled} where s.feedback_id = :id order by s.seq""", {"id": comment_id})

@@ -109,9 +109,9 @@ def score_pending(db: sqlite_utils.Database, embedder: SupportsEmbed, head: Sent
     else:
         where, params, index = "1", [], ""
     updates: list[tuple[float, str]] = []
+    corrected = corrections.sides(db)  # a few rows, read once
     for ids, texts, vectors, _, hashes in _batches(db, embedder, where, params, index=index):
-        scores = corrections.apply(score_segments(vectors, texts, head, calibration), hashes,
-                                   corrections.sides(db, hashes))
+        scores = corrections.apply(score_segments(vectors, texts, head, calibration), hashes, corrected)
         updates += [(float(s), i) for i, s in zip(ids, scores, strict=True)]
     done = {"head": head.version, "calibration": cal_key, "through": through, "lexicon": LEXICON_VERSION}
     if not updates and done == state:  # a night with nothing new writes nothing
@@ -136,10 +136,10 @@ def rescore_texts(db: sqlite_utils.Database, embedder: SupportsEmbed, text_hashe
     used = (get_state(db, STATE_KEY) or {}).get("calibration")
     calibration = stored[0] if stored is not None and used and stored[0].version == used else None
     updates: list[tuple[float, str]] = []
+    corrected = corrections.sides(db)
     for part in chunks(sorted(set(text_hashes))):
         for ids, texts, vectors, _, hashes in _batches(db, embedder, f"s.text_hash in ({marks(len(part))})", part):
-            scores = corrections.apply(score_segments(vectors, texts, head, calibration), hashes,
-                                       corrections.sides(db, hashes))
+            scores = corrections.apply(score_segments(vectors, texts, head, calibration), hashes, corrected)
             updates += [(float(s), i) for i, s in zip(ids, scores, strict=True)]
     with db.atomic():  # rowcount: the segments whose score moved (sqlite3 sums it over executemany)
         cursor = db.conn.executemany("update theme_segments set sentiment = ? where id = ? and sentiment is not ?",

@@ -45,7 +45,7 @@ import numpy as np
 import sqlite_utils
 
 from feedback.errors import FeedbackError
-from feedback.warehouse.sql import chunks, marks, now_iso
+from feedback.warehouse.sql import now_iso
 
 SIDES = ("negative", "neutral", "positive")
 FLOOR = 0.5  # a corrected segment reads at least this strongly on its side
@@ -85,15 +85,10 @@ def corrected(score: float | None, side: str) -> float:
     return round(sign * max(sign * float(score or 0.0), FLOOR), 4)
 
 
-def sides(db: sqlite_utils.Database, text_hashes: Sequence[str]) -> dict[str, str]:
-    """The corrected side of each of ``text_hashes`` that has one."""
-    if not db["sentiment_corrections"].exists():
-        return {}
-    found: dict[str, str] = {}
-    for part in chunks(sorted(set(text_hashes))):
-        found.update(db.execute(f"select text_hash, side from sentiment_corrections where text_hash in ({marks(len(part))})",
-                                part).fetchall())
-    return found
+def sides(db: sqlite_utils.Database) -> dict[str, str]:
+    """Every corrected text (its hash) and its side: analysts' corrections are few, so a night reads
+    them once rather than per batch of segments."""
+    return dict(db.execute("select text_hash, side from sentiment_corrections").fetchall())
 
 
 def apply(scores: np.ndarray, text_hashes: Sequence[str], found: dict[str, str]) -> np.ndarray:
@@ -107,7 +102,7 @@ def apply(scores: np.ndarray, text_hashes: Sequence[str], found: dict[str, str])
 
 def count(db: sqlite_utils.Database) -> int:
     """How many texts are corrected."""
-    return db.execute("select count(*) from sentiment_corrections").fetchone()[0] if db["sentiment_corrections"].exists() else 0
+    return int(db.execute("select count(*) from sentiment_corrections").fetchone()[0])
 
 
 def listed(db: sqlite_utils.Database) -> list[dict[str, Any]]:
@@ -151,8 +146,6 @@ def forget(db: sqlite_utils.Database, text_hash: str) -> bool:
 
 def training_rows(db: sqlite_utils.Database) -> list[tuple[str, str, str]]:
     """(text hash, display text, side) of every correction, for the calibration's fit."""
-    if not db["sentiment_corrections"].exists():
-        return []
     return [(r[0], r[1], r[2]) for r in db.execute("select text_hash, text, side from sentiment_corrections order by text_hash")]
 
 
