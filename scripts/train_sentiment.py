@@ -49,6 +49,21 @@ Training data, none of it committed (each is read where it lies):
   repository, folder ``sentiment-labelled-dataset``, which has no licence file of its own: the
   licence is the data set's): 1,000 sentences each of Amazon, IMDb and
   Yelp reviews, positive or negative.
+- ``--goemotions``: GoEmotions (Demszky et al., ACL 2020; Google Research, Apache 2.0): Reddit comments
+  rated by people for 27 emotions or neutral, the train split (43,410 comments; :func:`read_goemotions`). A
+  comment takes the side its emotions share in the paper's sentiment grouping; comments of both sides or only of
+  surprise, curiosity, confusion or realization are left out (38,428 kept). Short, informal text that thanks,
+  praises, mocks and complains about people and services: the kind of writing the review sets lack. Read from
+  ``bench/.cache/goemotions`` (``train.tsv``, ``emotions.txt``; git-ignored): the files of
+  ``goemotions/data`` in the google-research/google-research GitHub repository, or the same files in
+  ``data/original`` of the RhiM1/GoEmotions-pytorch repository (there ``labels.txt``, renamed; commit
+  2dbab0f6344e was used on 2026-12-03; md5 train.tsv 83a206cc5aa2fa9749ee45675f866d03, emotions.txt
+  e0e6d342e661e202e3a0f241db907512)::
+
+      git clone https://github.com/RhiM1/GoEmotions-pytorch /tmp/ge && mkdir -p bench/.cache/goemotions && \\
+          cp /tmp/ge/data/original/train.tsv bench/.cache/goemotions/ && \\
+          cp /tmp/ge/data/original/labels.txt bench/.cache/goemotions/emotions.txt
+
 - ``--clinc``: the in-scope queries of CLINC150 (shared/data/labelled, CC BY 3.0) as neutral
   text: questions and requests to an assistant carry no sentiment (the small-talk domain and
   intents about a problem, such as a lost or declined card, are left out).
@@ -134,6 +149,7 @@ VADER_GT = CACHE_DIR / "vader"
 UCI = CACHE_DIR / "uci"
 UCI_SETS = ("amazon_cells", "imdb", "yelp")
 HOTEL = CACHE_DIR / "hotel" / "Hotel_Reviews.csv"
+GOEMOTIONS = CACHE_DIR / "goemotions"
 HOLD_OUT_MODULUS = 5
 C = 0.05  # inverse L2 strength on standardised features
 BAND = 0.2  # neutral band cut out of a segment's P(pos) - P(neg)
@@ -173,7 +189,13 @@ HIDDEN_ITERATIONS = 300
 SHARES = {"clothing": 0.45, "vader_gt": 0.25, "uci": 0.15, "clinc": 0.15}
 # The hotel parts' share (``--hotel``, measured and not shipped): added to SHARES only when they are trained on,
 # so a head built without them is byte for byte what it was before the option existed.
-OPTIONAL_SHARES = {"hotel": 0.2}
+OPTIONAL_SHARES = {"hotel": 0.2, "goemotions": 0.2}
+# GoEmotions' emotions by side, as the set's paper groups them for sentiment (Demszky et al., ACL 2020); the
+# others but "neutral" (confusion, curiosity, realization, surprise) take no side.
+GOEMOTIONS_POSITIVE = frozenset({"admiration", "amusement", "approval", "caring", "desire", "excitement", "gratitude",
+                                 "joy", "love", "optimism", "pride", "relief"})
+GOEMOTIONS_NEGATIVE = frozenset({"anger", "annoyance", "disappointment", "disapproval", "disgust", "embarrassment",
+                                 "fear", "grief", "nervousness", "remorse", "sadness"})
 VADER_GT_SETS = ("amazonReviewSnippets", "movieReviewSnippets", "nytEditorialSnippets")
 CLINC_SKIP_DOMAINS = {"small_talk"}
 CLINC_SKIP_INTENTS = {"damaged_card", "report_lost_card", "card_declined", "report_fraud", "account_blocked",
@@ -269,6 +291,28 @@ def read_hotel(path: Path) -> list[tuple[str, int]]:
     return out
 
 
+def read_goemotions(folder: Path, split: str = "train") -> list[tuple[str, int]]:
+    """(comment, index into CLASSES) of one split of GoEmotions (``{split}.tsv``: text, comma-separated emotion
+    numbers, id; ``emotions.txt``: the emotions' names in number order), in file order. A comment takes the side
+    of its emotions (:data:`GOEMOTIONS_POSITIVE`, :data:`GOEMOTIONS_NEGATIVE`), neutral when "neutral" is its only
+    label; one with emotions of both sides, or of none (surprise, curiosity), is left out."""
+    names = (folder / "emotions.txt").read_text(encoding="utf-8").split()
+    out = []
+    for number, line in enumerate((folder / f"{split}.tsv").read_text(encoding="utf-8").splitlines(), 1):
+        text, _, rest = line.partition("\t")
+        numbers = rest.partition("\t")[0].split(",")
+        if not text.strip() or not all(n.isdigit() and int(n) < len(names) for n in numbers):
+            raise ValueError(f"{folder / f'{split}.tsv'} line {number}: want text, emotion numbers below "
+                             f"{len(names)} and an id, tab-separated")
+        emotions = {names[int(n)] for n in numbers}
+        sides = {2 for e in emotions if e in GOEMOTIONS_POSITIVE} | {0 for e in emotions if e in GOEMOTIONS_NEGATIVE}
+        if len(sides) == 1:
+            out.append((text.strip(), sides.pop()))
+        elif emotions == {"neutral"}:
+            out.append((text.strip(), 1))
+    return out
+
+
 def read_clinc(path: Path) -> list[str]:
     """Neutral queries: in-scope CLINC150 training queries, without small talk and problem intents."""
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -293,7 +337,7 @@ def validation(text: str) -> bool:
 
 def training_texts(clothing: Path | None, vader_gt: Path | None, uci: Path | None, clinc: Path | None,
                    limit: int | None = None, clothing_limit: int | None = None,
-                   hotel: Path | None = None) -> list[Labelled]:
+                   hotel: Path | None = None, goemotions: Path | None = None) -> list[Labelled]:
     """Every training text with its class and source; held-out texts are left out. ``limit``: read
     at most N texts of each file; ``clothing_limit``: of the clothing file (default ``limit``)."""
     out: list[Labelled] = []
@@ -311,6 +355,8 @@ def training_texts(clothing: Path | None, vader_gt: Path | None, uci: Path | Non
         out += [Labelled(t, 1, "clinc") for t in read_clinc(clinc)[:limit] if not held_out(t)]
     if hotel:
         out += [Labelled(t, 2 if y else 0, "hotel") for t, y in read_hotel(hotel) if not held_out(t)]
+    if goemotions:
+        out += [Labelled(t, y, "goemotions") for t, y in read_goemotions(goemotions) if not held_out(t)]
     return out
 
 
@@ -665,6 +711,8 @@ def main(argv: list[str] | None = None) -> None:
                         help=f"folder of the UCI sentiment labelled sentences (no folder: {UCI})")
     parser.add_argument("--hotel", type=Path, nargs="?", const=HOTEL,
                         help=f"hotel reviews CSV with liked / disliked parts (no file: {HOTEL})")
+    parser.add_argument("--goemotions", type=Path, nargs="?", const=GOEMOTIONS,
+                        help=f"folder of GoEmotions' train.tsv and emotions.txt (no folder: {GOEMOTIONS})")
     parser.add_argument("--no-clothing", action="store_true", help="leave the clothing reviews out")
     parser.add_argument("--out", type=Path, default=HEAD_PATH, help="where to write the head (.npz)")
     parser.add_argument("--cache", type=Path, help="segment vectors cache (.npz), reused between runs")
@@ -691,14 +739,14 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from feedback.embed import Embedder
 
-    for path in (args.clothing, args.clinc, args.vader_gt, args.uci, args.hotel):
+    for path in (args.clothing, args.clinc, args.vader_gt, args.uci, args.hotel, args.goemotions):
         if path is not None and not path.exists():
             parser.error(f"{path} not found")
     missing = missing_files(args.vader_gt, args.uci)
     if missing:
         parser.error(f"{', '.join(map(str, missing))} not found (how to get them: scripts/train_sentiment.py's docstring)")
     texts = training_texts(None if args.no_clothing else args.clothing, args.vader_gt, args.uci, args.clinc,
-                           args.limit, args.clothing_limit, args.hotel)
+                           args.limit, args.clothing_limit, args.hotel, args.goemotions)
     embedder = Embedder(args.model_path)
     if args.validate:
         fitted = train([t for t in texts if not validation(t.text)], embedder, args.cache,
@@ -708,6 +756,7 @@ def main(argv: list[str] | None = None) -> None:
             log.info("%s", line)
     settings = f"--limit {args.limit} --clothing-limit {args.clothing_limit}" + (" --no-clothing" * args.no_clothing)
     settings += " --hotel" if args.hotel else ""
+    settings += " --goemotions" if args.goemotions else ""
     settings += f" --negative-shift {args.negative_shift}" if args.negative_shift else ""
     settings += f" --ngram-weight {args.ngram_weight}" if args.ngram_weight != NGRAM_WEIGHT else ""
     settings += f" --comment-weight {args.comment_weight}" if args.comment_weight != COMMENT_WEIGHT else ""

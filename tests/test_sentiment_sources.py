@@ -1,0 +1,57 @@
+"""The sentiment trainer's readers of public rated text: which class each text takes, what is left out."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import train_sentiment  # noqa: E402
+
+EMOTIONS = "admiration\namusement\nanger\nconfusion\ngratitude\nsadness\nsurprise\nneutral"
+
+
+def _goemotions(tmp_path: Path, rows: list[str]) -> Path:
+    (tmp_path / "emotions.txt").write_text(EMOTIONS, encoding="utf-8")
+    (tmp_path / "train.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_goemotions_comments_take_the_side_of_their_emotions(tmp_path: Path) -> None:
+    folder = _goemotions(tmp_path, [
+        "Thanks, that sorted it!\t4\tid1",  # gratitude
+        "This is the third time it broke.\t2,5\tid2",  # anger, sadness
+        "The shop opens at nine.\t7\tid3",  # neutral alone
+        "Wow, really?\t6\tid4",  # surprise: no side
+        "Love the staff, hate the queue.\t0,2\tid5",  # both sides
+        "Great, what a surprise.\t1,6\tid6",  # amusement beside surprise: positive
+        "Not sure, maybe.\t3,7\tid7",  # confusion beside neutral: no side, not neutral alone
+    ])
+    assert train_sentiment.read_goemotions(folder) == [
+        ("Thanks, that sorted it!", 2),
+        ("This is the third time it broke.", 0),
+        ("The shop opens at nine.", 1),
+        ("Great, what a surprise.", 2),
+    ]
+
+
+def test_goemotions_training_texts_leave_the_held_out_fifth_out(tmp_path: Path) -> None:
+    rows = [f"Comment number {i} was fine\t4\tid{i}" for i in range(40)]
+    folder = _goemotions(tmp_path, rows)
+    texts = train_sentiment.training_texts(None, None, None, None, goemotions=folder)
+    kept = {t.text for t in texts}
+    assert {t.source for t in texts} == {"goemotions"} and {t.label for t in texts} == {2}
+    assert kept == {f"Comment number {i} was fine" for i in range(40)
+                    if not train_sentiment.held_out(f"Comment number {i} was fine")}
+    assert 0 < len(kept) < 40
+
+
+@pytest.mark.parametrize("line", ["Broken emotion number\t99\tid", "No numbers at all\t\tid", "\t4\tid", "Words\tjoy\tid"])
+def test_goemotions_broken_line_is_named(tmp_path: Path, line: str) -> None:
+    folder = _goemotions(tmp_path, ["Fine comment\t4\tid0", line])
+    with pytest.raises(ValueError, match=r"train\.tsv line 2: want text, emotion numbers below 8"):
+        train_sentiment.read_goemotions(folder)
