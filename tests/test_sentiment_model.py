@@ -115,16 +115,16 @@ COMPLAINTS = [
     "Third time I've asked for a callback, still nothing.",
     "The app says delivered but there is no parcel at my door.",
     "Charged twice for the same order and no one will sort it out.",
-    "Two weeks and my replacement card hasn't come.",
-    # known misses of the shipped head 4ebac6e9eb91, kept so that a head that gets them right is noticed (strict:
-    # the test fails when it starts passing). "Nobody has answered..." read negative with head aa50b8ebb7ea, -0.04 with
-    # 1b7826ffd925 and -0.01 with 4ebac6e9eb91 (just inside the neutral band; a head fitted without the validation
-    # fifth read it -0.13: a borderline sentence, bench/RESULTS.md 2026-12-02 09:14); "out of pocket" read 0.00 with
-    # aa50b8ebb7ea, +0.37 with 1b7826ffd925 and +0.29 with 4ebac6e9eb91 (clothing reviews make "a month ago" praise).
-    pytest.param("Nobody has answered my email from last Monday.",
-                 marks=pytest.mark.xfail(strict=True, reason="known miss of heads 1b7826ffd925 and 4ebac6e9eb91")),
+    "Nobody has answered my email from last Monday.",  # -0.01 with head 4ebac6e9eb91, -0.07 since a1ca8c0b84f8
+    # known misses of the shipped head a1ca8c0b84f8, kept so that a head that gets them right is noticed (strict:
+    # the test fails when it starts passing). "replacement card" read -0.25 with 4ebac6e9eb91 and -0.03 with
+    # a1ca8c0b84f8 (just inside the neutral band: the GoEmotions comments it learnt from took the edge off it;
+    # bench/RESULTS.md 2026-12-03 18:40); "out of pocket" read 0.00 with aa50b8ebb7ea, +0.37 with 1b7826ffd925,
+    # +0.29 with 4ebac6e9eb91 and +0.15 with a1ca8c0b84f8 (clothing reviews make "a month ago" praise).
+    pytest.param("Two weeks and my replacement card hasn't come.",
+                 marks=pytest.mark.xfail(strict=True, reason="known miss of head a1ca8c0b84f8")),
     pytest.param("I returned the jacket a month ago and I'm still out of pocket.",
-                 marks=pytest.mark.xfail(strict=True, reason="known miss of heads aa50b8ebb7ea to 4ebac6e9eb91")),
+                 marks=pytest.mark.xfail(strict=True, reason="known miss of heads aa50b8ebb7ea to a1ca8c0b84f8")),
 ]
 
 
