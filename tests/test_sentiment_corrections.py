@@ -322,3 +322,89 @@ def test_labels_a_correction_leaves_claiming_the_other_side_are_named(tmp_path: 
                                      "text_hash": "h", "themable": 1, "language": "en", "sentiment": 0.5,
                                      "theme_id": theme})
     assert corrections.contradicted(db, "h") == [(1, "Driver problems", 0.22, "problems"), (2, "Van praise", -0.3, "praise")]
+
+
+def _unit(cosine: float, axis: int, dim: int = 8) -> np.ndarray:
+    """A unit vector at ``cosine`` to the first axis, the rest along ``axis``."""
+    out = np.zeros(dim, np.float32)
+    out[0], out[axis] = cosine, np.sqrt(1.0 - cosine**2)
+    return out
+
+
+def test_texts_that_read_almost_the_same_are_found_in_the_corrected_texts_themes(tmp_path: Path) -> None:
+    db = new_warehouse(tmp_path / "w.db")
+    points = [  # text, cosine to the corrected text, the head's score, points, theme
+        ("Everyone was really friendly", 1.0, 0.0, 3, 1),  # the corrected text itself
+        ("However, everyone was really friendly.", 0.95, 0.0, 1, 1),  # found
+        ("Also, everyone was really friendly!", 0.93, 0.02, 2, 1),  # found, first: more points
+        ("Everyone was really friendly.", 0.98, 0.3, 4, 1),  # already read positive: not
+        ("Everyone was not really friendly", 0.95, 0.0, 1, 1),  # negated: not, however close
+        ("The driver was friendly", 0.8, 0.0, 1, 1),  # another point: not
+        ("everyone was really friendly", 0.99, 0.0, 1, 2),  # a theme the corrected text is not in: not searched
+        ("Everyone was really friendly!!", 0.97, 0.0, 1, 1),  # corrected already: not
+    ]
+    n = 0
+    for axis, (text, cosine, score, count, theme) in enumerate(points, 1):
+        db["embeddings"].insert({"text_hash": f"h{axis}", "model": "m", "model_version": "v", "dim": 8,
+                                 "vector": _unit(cosine, axis % 7 + 1).tobytes()})
+        for _ in range(count):
+            db["theme_segments"].insert({"id": f"i{n}:0", "item_id": f"i{n}", "seq": 0, "text": text,
+                                         "text_hash": f"h{axis}", "themable": 1, "language": "en",
+                                         "sentiment": score, "theme_id": theme})
+            n += 1
+    corrections.record(db, corrections.segment(db, f"i{n - 1}:0"), "positive")
+    found = corrections.alike(db, "m", "v", "h1", "positive")
+    assert [(r["text"], r["points"], r["model"], r["cosine"]) for r in found] == [
+        ("Also, everyone was really friendly!", 2, 0.02, 0.93), ("However, everyone was really friendly.", 1, 0.0, 0.95)]
+    assert found[0]["segment_id"] == "i4:0"
+    # to the other side, a text already read positive is not on it yet
+    assert [r["text"] for r in corrections.alike(db, "m", "v", "h1", "negative")] == [
+        "Everyone was really friendly.", "Also, everyone was really friendly!", "However, everyone was really friendly."]
+    assert len(corrections.alike(db, "m", "v", "h1", "positive", limit=1)) == 1
+    assert corrections.alike(db, "other model", "v", "h1", "positive") == []  # no vectors of that model
+    assert corrections.alike(db, "m", "v", "no such text", "positive") == []
+
+
+@pytest.mark.slow
+def test_the_command_lists_texts_read_alike_and_corrects_them_with_alike(tmp_path: Path, embedder: Embedder) -> None:
+    from feedback.cli import cli
+
+    db = new_warehouse(tmp_path / "warehouse.db")
+    plain, variant, negated = ("Everyone was really friendly", "However, everyone was really friendly.",
+                               "Everyone was not really friendly")
+    add_comments(db, [plain] * 3 + [variant, negated, "The parking was full again."], "c")
+    store.segment_new(db)
+    store.embed_pending(db, embedder)
+    segment_sentiment.score_pending(db, embedder)
+    db["themes"].insert({"id": 1, "label": "Friendly people", "status": "active", "keywords": "[]", "level": 0,
+                         "label_pinned": 0, "model": embedder.name, "model_version": embedder.version}, alter=True)
+    db.execute("update theme_segments set theme_id = 1")  # one theme holds them all (and names the backend)
+    db.conn.commit()
+    ids = {text: segment_id for segment_id, text in db.execute("select id, text from theme_segments order by id")}
+    scores = dict(db.execute("select text, sentiment from theme_segments").fetchall())
+    assert scores[plain] < 0.5 and abs(scores[variant]) < 0.05, scores  # the head reads little or no praise in them
+    db.close()
+    config = tmp_path / "config.yml"
+    config.write_text("warehouse: warehouse.db\narchive: archive.db\n", encoding="utf-8")
+    runner = CliRunner()
+    base = ["--config", str(config), "themes", "--no-publish", "tone"]
+    listed = runner.invoke(cli, [*base, ids[plain], "positive"])
+    assert listed.exit_code == 0, listed.output
+    assert "These read almost the same and are not on that side (positive):" in listed.output
+    assert f"\u201c{variant}\u201d" in listed.output and negated not in listed.output and "parking" not in listed.output
+    assert f"Correct them too with: feedback themes tone {ids[plain]} positive --alike" in listed.output
+    with sqlite3.connect(tmp_path / "warehouse.db") as check:
+        assert check.execute("select sentiment from theme_segments where text = ?", [variant]).fetchone()[0] < 0.05
+    done = runner.invoke(cli, [*base, ids[plain], "positive", "--alike"])
+    assert done.exit_code == 0 and "Also corrected to positive, reading almost the same:" in done.output, done.output
+    with sqlite3.connect(tmp_path / "warehouse.db") as check:
+        now = dict(check.execute("select text, sentiment from theme_segments").fetchall())
+        sides = dict(check.execute("select text, side from sentiment_corrections").fetchall())
+    assert now[plain] == now[variant] == 0.5 and sides == {plain: "positive", variant: "positive"}
+    assert now[negated] == scores[negated]  # untouched
+    again = runner.invoke(cli, [*base, ids[plain], "positive"])
+    assert again.exit_code == 0 and "read almost the same" not in again.output  # nothing left to offer
+    for args, message in [([ids[plain], "--clear", "--alike"], "--alike goes with a SIDE"),
+                          (["--suggest", "--alike"], "--suggest takes no"), (["--list", "--alike"], "--list takes no")]:
+        refused = runner.invoke(cli, [*base, *args])
+        assert refused.exit_code != 0 and message in refused.output, (args, refused.output)

@@ -284,7 +284,7 @@ HELP = {
              "Redo the edit you undid last, or EDIT_ID (`undo --list` shows them).", []),
     "tone": ("tone [OPTIONS] [SEGMENT_ID] [SIDE]",
              "Correct point SEGMENT_ID's sentiment to SIDE: positive, neutral or negative.",
-             ["--clear", "--note", "--list", "--suggest"]),  # and -n, --limit
+             ["--clear", "--note", "--list", "--suggest", "--alike"]),  # and -n, --limit
 }
 
 

@@ -295,21 +295,25 @@ def redo_cmd(ctx: click.Context, edit_id: int | None) -> None:
 @click.option("--list", "show_list", is_flag=True, help="Show the corrections, latest first.")
 @click.option("--suggest", is_flag=True,
               help="Show the points most worth checking: the model and the lexicon disagree, most shared texts first.")
-@click.option("--limit", "-n", type=click.IntRange(min=1), default=20, show_default=True, help="With --suggest: how many.")
+@click.option("--alike", is_flag=True,
+              help="Also correct the texts that read almost the same (case, punctuation, a typo), as listed without it.")
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=20, show_default=True,
+              help="With --suggest, or the texts read alike: how many.")
 @click.pass_context
 def tone_cmd(ctx: click.Context, segment_id: str | None, side: str | None, clear: bool, note: str | None,
-             show_list: bool, suggest: bool, limit: int) -> None:
+             show_list: bool, suggest: bool, alike: bool, limit: int) -> None:
     """Correct point SEGMENT_ID's sentiment to SIDE: positive, neutral or negative."""
     # SEGMENT_ID: the archive's segments.id. Every point with the same text reads so from now on, the
     # themes' figures follow, and the company's calibration learns from the corrections at its next fit.
     from feedback.embed import make_embedder
     from feedback.themes import segment_sentiment
     from feedback.themes.sentiment_corrections import REFIT_STEP, contradicted, listed, suggestions
+    from feedback.themes.sentiment_corrections import alike as read_alike
     from feedback.themes.settings import with_overrides
 
     if suggest:
-        if segment_id or side or clear or show_list:
-            raise click.UsageError("--suggest takes no segment, side, --clear or --list")
+        if segment_id or side or clear or show_list or alike:
+            raise click.UsageError("--suggest takes no segment, side, --clear, --list or --alike")
         with _warehouse(ctx) as (config, db):
             found = suggestions(db, limit)
             settings = with_overrides(config.themes, config.base_dir, {})
@@ -332,8 +336,8 @@ def tone_cmd(ctx: click.Context, segment_id: str | None, side: str | None, clear
             click.echo("Correct one with: feedback themes tone SEGMENT_ID positive|neutral|negative")
         return
     if show_list:
-        if segment_id or side or clear:
-            raise click.UsageError("--list takes no segment, side or --clear")
+        if segment_id or side or clear or alike:
+            raise click.UsageError("--list takes no segment, side, --clear or --alike")
         with _warehouse(ctx) as (_, db):
             rows = listed(db)
         if not rows:
@@ -345,10 +349,16 @@ def tone_cmd(ctx: click.Context, segment_id: str | None, side: str | None, clear
         return
     if not segment_id or (side is None) == (not clear):
         raise click.UsageError("give SEGMENT_ID and SIDE (positive, neutral, negative), or SEGMENT_ID --clear")
+    if alike and clear:
+        raise click.UsageError("--alike goes with a SIDE, not --clear: clear each text by its own segment id")
     with _warehouse(ctx, republish=True) as (config, db):
         settings = with_overrides(config.themes, config.base_dir, {})
         embedder = make_embedder(settings.model_path, settings.batch_size, config.embed, config.base_dir, db=db)
         row, moved = segment_sentiment.correct(db, embedder, segment_id, None if clear else side, note)
+        similar = [] if clear else read_alike(db, embedder.name, embedder.version, row["text_hash"], side or "", limit)
+        if alike:
+            for other in similar:
+                moved += segment_sentiment.correct(db, embedder, other["segment_id"], side, note)[1]
         now = db.execute("select count(*), round(avg(sentiment), 2) from theme_segments where text_hash = ?",
                          [row["text_hash"]]).fetchone()
         against = contradicted(db, row["text_hash"])
@@ -360,3 +370,11 @@ def tone_cmd(ctx: click.Context, segment_id: str | None, side: str | None, clear
     for theme_id, label, sentiment, claimed in against:
         click.echo(f"note: theme {theme_id} \u201c{label}\u201d now reads {sentiment:+.2f} while its label claims {claimed}:"
                    f" rename it (`feedback themes rename {theme_id} LABEL`), or a re-cluster names it again")
+    if similar:
+        click.echo(f"Also corrected to {side}, reading almost the same:" if alike else
+                   f"These read almost the same and are not on that side ({side}):")
+        for r in similar:
+            click.echo(f"{r['segment_id']}  {r['points']:>4} point{'s' * (r['points'] != 1):<1}  model {r['model']:+.2f}"
+                       f"  \u201c{r['text']}\u201d")
+        if not alike:
+            click.echo(f"Correct them too with: feedback themes tone {segment_id} {side} --alike")

@@ -28,6 +28,8 @@ The same command lists the texts the company's calibration moved furthest from t
 (:func:`.segment_sentiment.calibration_moves`), and ``tone`` names a label a correction leaves claiming
 the other side of its theme's sentiment (:func:`contradicted`; labels follow at the next re-cluster).
 The archive marks each corrected point (``segments.sentiment_corrected``, :data:`ARCHIVE_COLUMN`).
+A correction holds for its exact text; :func:`alike` finds the same point written a little differently in the
+same themes (``tone ... --alike`` corrects those too, each as its own correction).
 
 A correction is kept in ``sentiment_corrections`` (migration ``0190_sentiment_corrections``), one
 row per text; ``feedback themes tone SEGMENT --clear`` takes it away and the head's reading
@@ -54,6 +56,10 @@ LEXICON_SURE = 0.5  # a suggestion: the lexicon reads the text at least this str
 HEAD_NEUTRAL = 0.05  # ... while the head reads it neutral (the product's cut), or ...
 HEAD_SURE = 0.3  # ... at least this strongly on the other side
 REFIT_STEP = 5  # corrections added or taken away since the calibration's fit that make it fitted again
+# another text reads almost the same as a corrected one at this cosine of their embeddings (case, end punctuation,
+# a typo, a leading "Also" or "However,": 0.92-0.98 on the sample) when both are negated or neither is (a negation
+# alone can stay above it: "The delivery was on time" / "... was not on time" 0.915)
+ALIKE = 0.9
 # the archive's segments.sentiment_corrected (1: an analyst set this point's side), over theme_segments ``s``
 ARCHIVE_COLUMN = "exists(select 1 from sentiment_corrections c where c.text_hash = s.text_hash) as sentiment_corrected"
 
@@ -182,6 +188,48 @@ def suggestions(db: sqlite_utils.Database, limit: int = 20) -> list[dict[str, An
                               "lexicon": round(lexicon, 2), "theme": theme})
                 if len(found) == limit:
                     break
+    return found
+
+
+def _negated(text: str) -> bool:
+    from vaderSentiment.vaderSentiment import negated
+
+    return bool(negated(text.lower().split()))
+
+
+def alike(db: sqlite_utils.Database, model: str, version: str, text_hash: str, side: str,
+          limit: int = 20) -> list[dict[str, Any]]:
+    """Up to ``limit`` uncorrected texts that read almost the same as the text ``text_hash`` (:data:`ALIKE`)
+    and are not yet read on ``side``, the texts most points share first: (one segment id, text, points, the
+    head's mean score now, cosine). Only the themes holding the text are searched: texts this close share a
+    theme. A correction holds for its exact text; these are the same point written a little differently
+    ("Everyone was really friendly." beside "Everyone was really friendly"), for the analyst to correct too."""
+    from feedback.embed import from_blobs
+
+    rows = db.execute(
+        """select s.text_hash, min(s.id), min(s.text), count(*), avg(s.sentiment), e.vector
+           from theme_segments s join embeddings e on e.text_hash = s.text_hash and e.model = ? and e.model_version = ?
+           where s.theme_id in (select theme_id from theme_segments where text_hash = ? and theme_id is not null)
+             and s.sentiment is not null and s.themable = 1 and (s.language is null or s.language = 'en')
+             and (s.text_hash = ? or s.text_hash not in (select text_hash from sentiment_corrections))
+           group by s.text_hash order by count(*) desc, s.text_hash""", [model, version, text_hash, text_hash]).fetchall()
+    mine = next((r for r in rows if r[0] == text_hash), None)
+    if mine is None:
+        return []
+    vectors = from_blobs(r[5] for r in rows).astype(np.float64)
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    cosines = vectors @ vectors[rows.index(mine)]
+    sign, negated = SIDES.index(side) - 1, _negated(mine[2] or "")
+    found = []
+    for row, cosine in zip(rows, cosines, strict=True):
+        score = float(row[4])
+        on_side = abs(score) < HEAD_NEUTRAL if sign == 0 else sign * score >= HEAD_NEUTRAL
+        if row[0] == text_hash or cosine < ALIKE or on_side or _negated(row[2] or "") != negated:
+            continue
+        found.append({"segment_id": row[1], "text": row[2], "points": row[3], "model": round(score, 2),
+                      "cosine": round(float(cosine), 3)})
+        if len(found) == limit:
+            break
     return found
 
 
