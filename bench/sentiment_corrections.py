@@ -1,7 +1,7 @@
 """What an analyst's corrections buy on the sample company (`feedback themes tone`).
 
     .venv/bin/python bench/sentiment_corrections.py              # prints; appends to bench/RESULTS.md
-    .venv/bin/python bench/sentiment_corrections.py --no-append --counts 3,5,10
+    .venv/bin/python bench/sentiment_corrections.py --no-append --counts 3,5,10 [--alike]
 
 On a copy of the processed sample warehouse (bench/themes_samples.py builds it once), as a night
 leaves it (the shipped head, the company's calibration when it is applied): the analyst takes the
@@ -83,26 +83,45 @@ def figures(db: sqlite_utils.Database, meant: dict[str, str]) -> dict[str, Any]:
             "applied": row.get("applied"), "corrections_fitted": row.get("corrections"), "points": points}
 
 
+def meant_side(db: sqlite_utils.Database, meant: dict[str, str], segment_id: str) -> str | None:
+    """The side the truth gives a segment's text: the majority of the comments that are that point alone."""
+    text_hash = db.execute("select text_hash from theme_segments where id = ?", [segment_id]).fetchone()[0]
+    sides = Counter(meant[r[0]] for r in db.execute(
+        """select s.item_id from theme_segments s where s.text_hash = ? and
+           (select count(*) from theme_segments o where o.item_id = s.item_id and o.themable = 1) = 1""",
+        [text_hash]) if r[0] in meant)
+    return sides.most_common(1)[0][0] if sides else None
+
+
 def analyst(db: sqlite_utils.Database, meant: dict[str, str], count: int) -> list[tuple[str, str, str]]:
     """(segment id, text, side) for the first ``count`` suggestions the truth decides."""
     chosen = []
     for found in corrections.suggestions(db, limit=10 * count):
-        text_hash = db.execute("select text_hash from theme_segments where id = ?", [found["segment_id"]]).fetchone()[0]
-        sides = Counter(meant[r[0]] for r in db.execute(
-            """select s.item_id from theme_segments s where s.text_hash = ? and
-               (select count(*) from theme_segments o where o.item_id = s.item_id and o.themable = 1) = 1""",
-            [text_hash]) if r[0] in meant)
-        if sides:
-            chosen.append((found["segment_id"], found["text"], sides.most_common(1)[0][0]))
+        side = meant_side(db, meant, found["segment_id"])
+        if side:
+            chosen.append((found["segment_id"], found["text"], side))
         if len(chosen) == count:
             break
     return chosen
 
 
-def run(count: int, source: Path, folder: Path) -> tuple[dict[str, Any], dict[str, Any], list[tuple[str, str, str]], float]:
+def alike_too(db: sqlite_utils.Database, embedder: Any, meant: dict[str, str], segment_id: str, side: str) -> list[str]:
+    """``--alike`` as an analyst uses it: the texts listed as reading almost the same, corrected to ``side``
+    unless the truth gives them another side; their segment ids."""
+    text_hash = db.execute("select text_hash from theme_segments where id = ?", [segment_id]).fetchone()[0]
+    taken = []
+    for found in corrections.alike(db, embedder.name, embedder.version, text_hash, side):
+        if meant_side(db, meant, found["segment_id"]) in (None, side):
+            segment_sentiment.correct(db, embedder, found["segment_id"], side)
+            taken.append(found["segment_id"])
+    return taken
+
+
+def run(count: int, source: Path, folder: Path,
+        alike: bool = False) -> tuple[dict[str, Any], dict[str, Any], list[tuple[str, str, str]], float, int]:
     from feedback.embed import Embedder
 
-    path = folder / f"corrections-{count}.db"
+    path = folder / f"corrections-{count}{'-alike' * alike}.db"
     shutil.copy(source, path)
     db = open_warehouse(path)
     embedder = Embedder()
@@ -111,24 +130,27 @@ def run(count: int, source: Path, folder: Path) -> tuple[dict[str, Any], dict[st
     before = figures(db, meant)
     chosen = analyst(db, meant, count)
     started = time.process_time()
+    also = 0
     for segment_id, _, side in chosen:
         segment_sentiment.correct(db, embedder, segment_id, side)
+        also += len(alike_too(db, embedder, meant, segment_id, side)) if alike else 0
     segment_sentiment.score_pending(db, embedder)  # the next night: the calibration learns from them
     seconds = time.process_time() - started
     after = figures(db, meant)
     db.close()
-    return before, after, chosen, seconds
+    return before, after, chosen, seconds, also
 
 
-def report(results: dict[int, tuple[dict[str, Any], dict[str, Any], list[tuple[str, str, str]], float]]) -> list[str]:
-    lines = ["| corrections | truth 3-class F1 (comments) | calibration: checked Spearman (shipped) | applied | points read differently | CPU s (corrections + night) |",
-             "|---|---|---|---|---|---|"]
+def report(results: dict[tuple[int, bool], tuple[dict[str, Any], dict[str, Any], list[tuple[str, str, str]], float, int]]
+           ) -> list[str]:
+    lines = ["| corrections | texts read alike corrected too (`--alike`) | truth 3-class F1 (comments) | calibration: checked Spearman (shipped) | applied | points read differently | CPU s (corrections + night) |",
+             "|---|---|---|---|---|---|---|"]
     first = next(iter(results.values()))[0]
-    lines.append(f"| 0 | {first['f1']:.3f} ({first['comments']}) | {first['spearman']} ({first['spearman_shipped']}) |"
+    lines.append(f"| 0 | - | {first['f1']:.3f} ({first['comments']}) | {first['spearman']} ({first['spearman_shipped']}) |"
                  f" {first['applied']} | - | - |")
-    for before, after, chosen, seconds in results.values():
+    for (_, alike), (before, after, chosen, seconds, also) in results.items():
         moved = sum(1 for k, v in after["points"].items() if abs(v - before["points"].get(k, v)) >= 0.05)
-        lines.append(f"| {len(chosen)} | {after['f1']:.3f} ({after['comments']}) | {after['spearman']}"
+        lines.append(f"| {len(chosen)} | {also if alike else '-'} | {after['f1']:.3f} ({after['comments']}) | {after['spearman']}"
                      f" ({after['spearman_shipped']}) | {after['applied']} | {moved} | {seconds:.1f} |")
     last = list(results.values())[-1][2]
     lines += ["", "Points corrected (the last run's, in order; the side the truth gives):", ""]
@@ -140,13 +162,17 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--counts", default="3,5", help="how many corrections, comma-separated (default 3,5)")
     parser.add_argument("--no-append", action="store_true", help="print only; do not append to bench/RESULTS.md")
+    parser.add_argument("--alike", action="store_true",
+                        help="each count also with the texts read alike corrected (tone --alike), as the truth allows")
     args = parser.parse_args(argv)
     source = processed_warehouse()
+    runs = [(int(c), alike) for c in args.counts.split(",") for alike in ((False, True) if args.alike else (False,))]
     with tempfile.TemporaryDirectory() as tmp:
-        results = {n: run(n, source, Path(tmp)) for n in (int(c) for c in args.counts.split(","))}
+        results = {(n, alike): run(n, source, Path(tmp), alike) for n, alike in runs}
     head = (f"## Analysts' corrections on the sample company (bench/sentiment_corrections.py), "
             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} ({platform.machine()}, Python {platform.python_version()})")
-    text = "\n".join([head, "", f"`bench/sentiment_corrections.py --counts {args.counts}`", "", *report(results), ""])
+    command = f"`bench/sentiment_corrections.py --counts {args.counts}{' --alike' * args.alike}`"
+    text = "\n".join([head, "", command, "", *report(results), ""])
     print(text)
     if not args.no_append:
         with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as handle:

@@ -342,6 +342,8 @@ def test_texts_that_read_almost_the_same_are_found_in_the_corrected_texts_themes
         ("The driver was friendly", 0.8, 0.0, 1, 1),  # another point: not
         ("everyone was really friendly", 0.99, 0.0, 1, 2),  # a theme the corrected text is not in: not searched
         ("Everyone was really friendly!!", 0.97, 0.0, 1, 1),  # corrected already: not
+        ("Staff were really friendly", 0.99, 0.0, 1, None),  # in no theme: only beside a text in no theme
+        ("Staff were really friendly.", 0.98, 0.0, 1, None),
     ]
     n = 0
     for axis, (text, cosine, score, count, theme) in enumerate(points, 1):
@@ -352,7 +354,8 @@ def test_texts_that_read_almost_the_same_are_found_in_the_corrected_texts_themes
                                          "text_hash": f"h{axis}", "themable": 1, "language": "en",
                                          "sentiment": score, "theme_id": theme})
             n += 1
-    corrections.record(db, corrections.segment(db, f"i{n - 1}:0"), "positive")
+    done = db.execute("select id from theme_segments where text = 'Everyone was really friendly!!'").fetchone()[0]
+    corrections.record(db, corrections.segment(db, done), "positive")
     found = corrections.alike(db, "m", "v", "h1", "positive")
     assert [(r["text"], r["points"], r["model"], r["cosine"]) for r in found] == [
         ("Also, everyone was really friendly!", 2, 0.02, 0.93), ("However, everyone was really friendly.", 1, 0.0, 0.95)]
@@ -363,6 +366,8 @@ def test_texts_that_read_almost_the_same_are_found_in_the_corrected_texts_themes
     assert len(corrections.alike(db, "m", "v", "h1", "positive", limit=1)) == 1
     assert corrections.alike(db, "other model", "v", "h1", "positive") == []  # no vectors of that model
     assert corrections.alike(db, "m", "v", "no such text", "positive") == []
+    # a text in no theme (an outlier, a warehouse not yet fitted) is compared with the others in none
+    assert [r["text"] for r in corrections.alike(db, "m", "v", "h9", "positive")] == ["Staff were really friendly."]
 
 
 @pytest.mark.slow

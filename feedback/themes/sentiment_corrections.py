@@ -47,7 +47,7 @@ import numpy as np
 import sqlite_utils
 
 from feedback.errors import FeedbackError
-from feedback.warehouse.sql import now_iso
+from feedback.warehouse.sql import marks, now_iso
 
 SIDES = ("negative", "neutral", "positive")
 FLOOR = 0.5  # a corrected segment reads at least this strongly on its side
@@ -60,6 +60,7 @@ REFIT_STEP = 5  # corrections added or taken away since the calibration's fit th
 # a typo, a leading "Also" or "However,": 0.92-0.98 on the sample) when both are negated or neither is (a negation
 # alone can stay above it: "The delivery was on time" / "... was not on time" 0.915)
 ALIKE = 0.9
+ALIKE_SCAN = 20000  # the most shared texts compared (those of the corrected text's themes, or of no theme)
 # the archive's segments.sentiment_corrected (1: an analyst set this point's side), over theme_segments ``s``
 ARCHIVE_COLUMN = "exists(select 1 from sentiment_corrections c where c.text_hash = s.text_hash) as sentiment_corrected"
 
@@ -201,18 +202,23 @@ def alike(db: sqlite_utils.Database, model: str, version: str, text_hash: str, s
           limit: int = 20) -> list[dict[str, Any]]:
     """Up to ``limit`` uncorrected texts that read almost the same as the text ``text_hash`` (:data:`ALIKE`)
     and are not yet read on ``side``, the texts most points share first: (one segment id, text, points, the
-    head's mean score now, cosine). Only the themes holding the text are searched: texts this close share a
-    theme. A correction holds for its exact text; these are the same point written a little differently
+    head's mean score now, cosine). Only the themes holding the text are searched (texts this close share a
+    theme), and the points in no theme when it is one of them (outliers, a warehouse not yet fitted). A correction holds for its exact text; these are the same point written a little differently
     ("Everyone was really friendly." beside "Everyone was really friendly"), for the analyst to correct too."""
     from feedback.embed import from_blobs
 
+    themes = [r[0] for r in db.execute("select distinct theme_id from theme_segments where text_hash = ?", [text_hash])]
+    held = [t for t in themes if t is not None]
+    where = " or ".join(([f"s.theme_id in ({marks(len(held))})"] if held else [])
+                        + (["s.theme_id is null"] if None in themes else []))
     rows = db.execute(
-        """select s.text_hash, min(s.id), min(s.text), count(*), avg(s.sentiment), e.vector
+        f"""select s.text_hash, min(s.id), min(s.text), count(*), avg(s.sentiment), e.vector
            from theme_segments s join embeddings e on e.text_hash = s.text_hash and e.model = ? and e.model_version = ?
-           where s.theme_id in (select theme_id from theme_segments where text_hash = ? and theme_id is not null)
-             and s.sentiment is not null and s.themable = 1 and (s.language is null or s.language = 'en')
+           where ({where or "0"}) and s.sentiment is not null and s.themable = 1
+             and (s.language is null or s.language = 'en')
              and (s.text_hash = ? or s.text_hash not in (select text_hash from sentiment_corrections))
-           group by s.text_hash order by count(*) desc, s.text_hash""", [model, version, text_hash, text_hash]).fetchall()
+           group by s.text_hash order by s.text_hash = ? desc, count(*) desc, s.text_hash limit ?""",
+        [model, version, *held, text_hash, text_hash, ALIKE_SCAN]).fetchall()
     mine = next((r for r in rows if r[0] == text_hash), None)
     if mine is None:
         return []
