@@ -107,6 +107,16 @@ def test_complaints_questions_and_praise(embedder: Embedder, text: str, sign: in
         assert score * sign >= 0.05, score
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("text", ["Thanks for the quick response to my query.",
+                                  "The staff at the counter were really helpful and patient."])
+def test_thanks_and_praise_of_people_read_clearly_positive(embedder: Embedder, text: str) -> None:
+    # +0.34 and +0.37 with head 4ebac6e9eb91 (its reviews thank nobody), +0.93 and +0.60 since a1ca8c0b84f8 learnt
+    # from GoEmotions' comments: a head that reads them faintly again is noticed
+    score = text_score(text, embedder)
+    assert score is not None and score >= 0.5, score
+
+
 # Complaints written for this test (not taken from any data set the head was trained or measured on):
 # waits, unanswered contact, money taken and not returned, told in plain words with no "bad" word.
 COMPLAINTS = [
