@@ -2,7 +2,7 @@
 neither was tuned on.
 
     HF_HUB_OFFLINE=1 .venv/bin/python bench/sentiment_quality.py [--cache bench/.cache/vectors.npz]
-        [--vader-gt [DIR]] [--uci [DIR]] [--compare OLD_HEAD.npz] [--limit N] [--append bench/RESULTS.md]
+        [--vader-gt [DIR]] [--uci [DIR]] [--goemotions [DIR]] [--compare OLD_HEAD.npz] [--limit N] [--append bench/RESULTS.md]
 
 In domain: the held-out fifth of the shared clothing reviews (scripts/train_sentiment.py never
 trains on it): Spearman against the stars, binary macro-F1 of 1-2 vs 4-5 stars, three-class
@@ -198,9 +198,10 @@ OodRow = tuple[str, int, str, list[float]]  # set, texts, measure, figure per me
 
 
 def out_of_domain(embedder: SupportsEmbed, heads: Sequence[tuple[SentimentHead, Aggregate]], vader_gt: Path | None,
-                  uci: Path | None) -> list[OodRow]:
+                  uci: Path | None, goemotions: Path | None = None) -> list[OodRow]:
     """(set, texts, measure, [lexicon, each (head, comment aggregate)]) rows for the sets the heads were not trained on
-    (the VADER paper's snippets: their held-out fifth; its tweets and the hand-written sentences: all)."""
+    (the VADER paper's snippets: their held-out fifth; its tweets and the hand-written sentences: all; GoEmotions:
+    its test split, whose comments the trainer never reads)."""
     rows: list[OodRow] = []
 
     def add(name: str, measure: str, texts: list[str], truth: np.ndarray) -> None:
@@ -225,6 +226,10 @@ def out_of_domain(embedder: SupportsEmbed, heads: Sequence[tuple[SentimentHead, 
             pairs = [(t, y) for t, y in training.read_uci(uci, name) if training.held_out(t)]
             add(f"UCI {name} sentences, held-out fifth", "binary macro-F1", [t for t, _ in pairs],
                 np.array([y for _, y in pairs]))
+    if goemotions:
+        pairs = training.read_goemotions(goemotions, "test")
+        add("GoEmotions test split (Reddit comments; the head trains on the train split)", "3-class macro-F1",
+            [t for t, _ in pairs], np.array([y - 1 for _, y in pairs]))
     return rows
 
 
@@ -351,6 +356,8 @@ def main(argv: list[str] | None = None) -> None:
                         help=f"folder of the VADER paper's *_GroundTruth.txt files (no folder: {training.VADER_GT})")
     parser.add_argument("--uci", type=Path, nargs="?", const=training.UCI,
                         help=f"folder of the UCI sentiment labelled sentences (no folder: {training.UCI})")
+    parser.add_argument("--goemotions", type=Path, nargs="?", const=training.GOEMOTIONS,
+                        help=f"folder of GoEmotions' test.tsv and emotions.txt (no folder: {training.GOEMOTIONS})")
     parser.add_argument("--calibrate", type=int, nargs="*", default=[],
                         help="calibrate the head on N unseen clothing reviews (a company's ratings), e.g. 1000")
     parser.add_argument("--own-stars", action="store_true",
@@ -369,7 +376,7 @@ def main(argv: list[str] | None = None) -> None:
     baseline = read_head(args.compare) if args.compare else None
     figures = evaluate_sentiment(embedder, data=args.data, limit=args.limit, head=head, baseline=baseline)
     methods = ([(baseline, comment_score)] if baseline is not None else []) + [(head, comment_score)]
-    ood = out_of_domain(embedder, methods, args.vader_gt, args.uci)
+    ood = out_of_domain(embedder, methods, args.vader_gt, args.uci, args.goemotions)
     calibrated = []
     if args.calibrate:
         calibrated = calibration_rows(embedder, head, args.data, args.calibrate, args.limit)

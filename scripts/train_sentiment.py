@@ -55,14 +55,15 @@ Training data, none of it committed (each is read where it lies):
   comment takes the side its emotions share in the paper's sentiment grouping; comments of both sides or only of
   surprise, curiosity, confusion or realization are left out (38,428 kept). Short, informal text that thanks,
   praises, mocks and complains about people and services: the kind of writing the review sets lack. Read from
-  ``bench/.cache/goemotions`` (``train.tsv``, ``emotions.txt``; git-ignored): the files of
+  ``bench/.cache/goemotions`` (``train.tsv``, ``emotions.txt``; git-ignored; bench/sentiment_quality.py
+  ``--goemotions`` reads ``test.tsv``, never trained on): the files of
   ``goemotions/data`` in the google-research/google-research GitHub repository, or the same files in
   ``data/original`` of the RhiM1/GoEmotions-pytorch repository (there ``labels.txt``, renamed; commit
   2dbab0f6344e was used on 2026-12-03; md5 train.tsv 83a206cc5aa2fa9749ee45675f866d03, emotions.txt
   e0e6d342e661e202e3a0f241db907512)::
 
       git clone https://github.com/RhiM1/GoEmotions-pytorch /tmp/ge && mkdir -p bench/.cache/goemotions && \\
-          cp /tmp/ge/data/original/train.tsv bench/.cache/goemotions/ && \\
+          cp /tmp/ge/data/original/train.tsv /tmp/ge/data/original/test.tsv bench/.cache/goemotions/ && \\
           cp /tmp/ge/data/original/labels.txt bench/.cache/goemotions/emotions.txt
 
 - ``--clinc``: the in-scope queries of CLINC150 (shared/data/labelled, CC BY 3.0) as neutral
