@@ -14,7 +14,7 @@ import sqlite_utils
 
 from feedback.embed import Embedder
 from feedback.text import segments as nlp
-from feedback.text.nothing_said import says_nothing
+from feedback.text.nothing_said import courtesy, says_nothing
 from feedback.text.sentiment_model import (
     CLASSES,
     HEAD_FEATURES,
@@ -396,3 +396,44 @@ def test_an_answer_that_says_nothing_scores_zero_whatever_a_calibration_reads(em
 ])
 def test_what_says_nothing(text: str, nothing: bool) -> None:
     assert says_nothing(text) is nothing
+
+
+@pytest.mark.parametrize(("text", "polite"), [
+    ("Thanks", True), ("many thanks!", True), ("Thank you so much.", True), ("Kind regards", True),
+    ("Cheers 😊", True), ("Hi team,", True), ("Thanks in advance for looking into it.", True), ("TIA", True),
+    ("Thanks for the quick response", False), ("Thanks, that sorted it.", False), ("thank you for nothing", False),
+    ("Best service in town", False), ("Regards to the driver, he was lovely", False),
+])
+def test_what_is_only_courtesy(text: str, polite: bool) -> None:
+    assert courtesy(text) is polite
+
+
+@pytest.mark.slow
+def test_thanks_beside_a_complaint_is_courtesy_and_alone_it_is_thanks(embedder: Any) -> None:
+    texts = ["My order is 3 days late.", "Thanks", "Thank you!", "Thanks for the quick response to my query."]
+    vectors = embedder.encode(texts)
+    late, signoff, alone_thanks, praise = score_segments(vectors, texts, alone=[False, False, True, False])
+    assert late <= -0.05 and signoff == 0.0  # beside the complaint: courtesy, no praise
+    assert alone_thanks >= 0.5  # the whole comment: thanks
+    assert praise >= 0.5  # thanks for something is praise of it, beside other points too
+    assert score_segments(vectors, texts)[1] >= 0.5  # without the comment's shape, read as the head reads it
+
+
+@pytest.mark.slow
+def test_a_sign_off_beside_a_complaint_leaves_it_a_complaint_in_the_warehouse(tmp_path: Path, embedder: Any) -> None:
+    db = new_warehouse(tmp_path / "w.db")
+    signed, thanks = add_comments(db, ["I was charged twice for one order and nobody answers. Many thanks", "Thank you!"],
+                                  "c")
+    store.segment_new(db)
+    store.embed_pending(db, embedder)
+    segment_sentiment.score_pending(db, embedder)
+    seg = dict(db.execute("select id, sentiment from theme_segments").fetchall())
+    assert seg[f"{signed}:1"] == 0.0 and seg[f"{signed}:0"] < -0.05  # "Many thanks" beside the complaint
+    assert seg[f"{thanks}:0"] >= 0.5  # the whole comment
+    published = _published(db)
+    assert published[signed] < -0.05 and published[thanks] >= 0.5
+    # an analyst's correction re-scores its text as a night does: the sign-off stays courtesy
+    text_hash = db.execute("select text_hash from theme_segments where id = ?", [f"{signed}:1"]).fetchone()[0]
+    db.execute("update theme_segments set sentiment = 0.9 where id = ?", [f"{signed}:1"])
+    assert segment_sentiment.rescore_texts(db, embedder, [text_hash]) == 1
+    assert db.execute("select sentiment from theme_segments where id = ?", [f"{signed}:1"]).fetchone()[0] == 0.0

@@ -1,4 +1,5 @@
-"""Answers that say nothing: "As above", "Nothing to add", "N/A", "Just the usual".
+"""Answers that say nothing: "As above", "Nothing to add", "N/A", "Just the usual"; and courtesy that says
+nothing about the service: a greeting or a sign-off beside a comment's points ("Thanks", "Kind regards").
 
 An open question of a survey gets such answers by the hundred. They carry no opinion, so their
 sentiment is exactly 0 (:func:`feedback.text.sentiment_model.score_segments`), whatever a head or a
@@ -25,3 +26,20 @@ def normal(text: str) -> str:
 def says_nothing(text: str) -> bool:
     """Whether ``text`` is an answer that says nothing (:data:`NOTHING_SAID`)."""
     return NOTHING_SAID.search(normal(text)) is not None
+
+
+# A point that is only a greeting, thanks or a sign-off. Beside a complaint it is courtesy, not praise: "My order
+# is 3 days late. Please sort it out. Thanks" read +0.27, its "Thanks" +0.97 outweighing the lateness. Alone
+# ("Thank you!") it is the comment, and keeps its reading (feedback.text.sentiment_model.score_segments).
+COURTESY = re.compile(
+    r"^(?:(?:hi|hello|hey|dear)(?: (?:there|all|team|sir|madam|sir or madam))?"
+    r"|(?:many |big )?thank(?:s| you)(?: (?:so|very) much| a lot| again| all)?"
+    r"|thank(?:s| you) in advance(?: .*)?|ty|thx|tia|cheers|(?:kind |best |warm )?regards|best(?: wishes)?"
+    r"|sincerely|yours(?: sincerely| faithfully| truly)?|take care)$")
+_NOT_WORDS = re.compile(r"[^a-z' ]+")
+
+
+def courtesy(text: str) -> bool:
+    """Whether ``text`` is only a greeting, thanks or a sign-off (:data:`COURTESY`), whatever its punctuation,
+    emoji or case."""
+    return COURTESY.search(" ".join(_NOT_WORDS.sub(" ", text.lower().replace("\u2019", "'")).split())) is not None

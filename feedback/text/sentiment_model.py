@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from feedback.text.nothing_said import says_nothing
+from feedback.text.nothing_said import courtesy, says_nothing
 from feedback.text.segments import PLACEHOLDER
 from feedback.text.sentiment import vader_scores
 
@@ -310,13 +310,17 @@ def dead_zone(raw_scores: np.ndarray, band: float) -> np.ndarray:
 
 
 def score_segments(vectors: np.ndarray, texts: Sequence[str], head: SentimentHead | None = None,
-                   calibration: Calibration | None = None) -> np.ndarray:
+                   calibration: Calibration | None = None, alone: Sequence[bool] | None = None) -> np.ndarray:
     """Each segment's sentiment in -1..1 (0 for a neutral one, and for an answer that says nothing:
-    "As above", "Just the usual", :func:`.nothing_said.says_nothing`), rounded to 4 places."""
+    "As above", "Just the usual", :func:`.nothing_said.says_nothing`), rounded to 4 places. ``alone``: per
+    segment, whether it is its comment's only scored point; where it is not, a greeting, thanks or sign-off
+    (:func:`.nothing_said.courtesy`) reads 0, courtesy beside the comment's points rather than praise."""
     head = head or load_head()
     proba = probabilities(logits(vectors, texts, head, calibration))
     scores = np.round(dead_zone(proba[:, 2] - proba[:, 0], head.band), 4)
     scores[[says_nothing(text) for text in texts]] = 0.0
+    if alone is not None:
+        scores[[not only and courtesy(text) for text, only in zip(texts, alone, strict=True)]] = 0.0
     return np.asarray(scores)
 
 

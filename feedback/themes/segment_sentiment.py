@@ -42,6 +42,7 @@ import sqlite_utils
 from feedback.embed import SupportsEmbed, from_blobs
 from feedback.ratings import rating_band
 from feedback.text import sentiment_anchors
+from feedback.text.nothing_said import courtesy
 from feedback.text.sentiment import LEXICON_VERSION
 from feedback.text.sentiment_model import (
     CLASSES,
@@ -111,7 +112,8 @@ def score_pending(db: sqlite_utils.Database, embedder: SupportsEmbed, head: Sent
     updates: list[tuple[float, str]] = []
     corrected = corrections.sides(db)  # a few rows, read once
     for ids, texts, vectors, _, hashes in _batches(db, embedder, where, params, index=index):
-        scores = corrections.apply(score_segments(vectors, texts, head, calibration), hashes, corrected)
+        scores = corrections.apply(score_segments(vectors, texts, head, calibration, alone(db, ids, texts)), hashes,
+                                   corrected)
         updates += [(float(s), i) for i, s in zip(ids, scores, strict=True)]
     done = {"head": head.version, "calibration": cal_key, "through": through, "lexicon": LEXICON_VERSION}
     if not updates and done == state:  # a night with nothing new writes nothing
@@ -122,6 +124,18 @@ def score_pending(db: sqlite_utils.Database, embedder: SupportsEmbed, head: Sent
     log.info("scored %d segments with the sentiment head%s", len(updates),
              f" (calibrated on {calibration.comments} rated comments)" if calibration else "")
     return len(updates)
+
+
+def alone(db: sqlite_utils.Database, ids: list[str], texts: list[str]) -> list[bool]:
+    """Per segment (``item:seq`` ids), whether it is its comment's only scored point: asked of the warehouse
+    only for the greetings, thanks and sign-offs (:func:`.nothing_said.courtesy`), the only ones it changes."""
+    asked = sorted({i.rpartition(":")[0] for i, text in zip(ids, texts, strict=True) if courtesy(text)})
+    points: dict[str, int] = {}
+    for part in chunks(asked):
+        points.update(db.execute(
+            f"select item_id, count(*) from theme_segments where item_id in ({marks(len(part))}) and themable = 1"
+            " and (language is null or language = 'en') group by item_id", part).fetchall())
+    return [points.get(i.rpartition(":")[0], 1) <= 1 for i in ids]
 
 
 def rescore_texts(db: sqlite_utils.Database, embedder: SupportsEmbed, text_hashes: list[str],
@@ -139,7 +153,8 @@ def rescore_texts(db: sqlite_utils.Database, embedder: SupportsEmbed, text_hashe
     corrected = corrections.sides(db)
     for part in chunks(sorted(set(text_hashes))):
         for ids, texts, vectors, _, hashes in _batches(db, embedder, f"s.text_hash in ({marks(len(part))})", part):
-            scores = corrections.apply(score_segments(vectors, texts, head, calibration), hashes, corrected)
+            scores = corrections.apply(score_segments(vectors, texts, head, calibration, alone(db, ids, texts)),
+                                       hashes, corrected)
             updates += [(float(s), i) for i, s in zip(ids, scores, strict=True)]
     with db.atomic():  # rowcount: the segments whose score moved (sqlite3 sums it over executemany)
         cursor = db.conn.executemany("update theme_segments set sentiment = ? where id = ? and sentiment is not ?",
