@@ -326,10 +326,11 @@ def read_clinc(path: Path) -> list[str]:
     return queries[::CLINC_EVERY]
 
 
-def missing_files(vader_gt: Path | None, uci: Path | None) -> list[Path]:
-    """The files of the VADER paper and UCI sets that training reads and the given folders lack."""
+def missing_files(vader_gt: Path | None, uci: Path | None, goemotions: Path | None = None) -> list[Path]:
+    """The files of the VADER paper, UCI and GoEmotions sets that training reads and the given folders lack."""
     wanted = [vader_gt / f"{name}_GroundTruth.txt" for name in VADER_GT_SETS] if vader_gt else []
     wanted += [uci / f"{name}_labelled.txt" for name in UCI_SETS] if uci else []
+    wanted += [goemotions / "train.tsv", goemotions / "emotions.txt"] if goemotions else []
     return [path for path in wanted if not path.is_file()]
 
 
@@ -746,7 +747,7 @@ def main(argv: list[str] | None = None) -> None:
     for path in (args.clothing, args.clinc, args.vader_gt, args.uci, args.hotel, args.goemotions):
         if path is not None and not path.exists():
             parser.error(f"{path} not found")
-    missing = missing_files(args.vader_gt, args.uci)
+    missing = missing_files(args.vader_gt, args.uci, args.goemotions)
     if missing:
         parser.error(f"{', '.join(map(str, missing))} not found (how to get them: scripts/train_sentiment.py's docstring)")
     texts = training_texts(None if args.no_clothing else args.clothing, args.vader_gt, args.uci, args.clinc,

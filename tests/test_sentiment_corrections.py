@@ -409,6 +409,11 @@ def test_the_command_lists_texts_read_alike_and_corrects_them_with_alike(tmp_pat
     assert now[negated] == scores[negated]  # untouched
     again = runner.invoke(cli, [*base, ids[plain], "positive"])
     assert again.exit_code == 0 and "read almost the same" not in again.output  # nothing left to offer
+    db = sqlite_utils.Database(tmp_path / "warehouse.db")
+    with pytest.raises(ValueError, match="corrected to a side"):  # texts read alike are never cleared in passing
+        segment_sentiment.correct(db, embedder, ids[plain], None, alike=[ids[variant]])
+    assert dict(db.execute("select text, side from sentiment_corrections").fetchall()) == sides  # nothing lost
+    db.close()
     for args, message in [([ids[plain], "--clear", "--alike"], "--alike goes with a SIDE"),
                           (["--suggest", "--alike"], "--suggest takes no"), (["--list", "--alike"], "--list takes no")]:
         refused = runner.invoke(cli, [*base, *args])

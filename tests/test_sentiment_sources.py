@@ -55,3 +55,11 @@ def test_goemotions_broken_line_is_named(tmp_path: Path, line: str) -> None:
     folder = _goemotions(tmp_path, ["Fine comment\t4\tid0", line])
     with pytest.raises(ValueError, match=r"train\.tsv line 2: want text, emotion numbers below 8"):
         train_sentiment.read_goemotions(folder)
+
+
+def test_missing_goemotions_files_are_named_before_training(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "emotions.txt").write_text(EMOTIONS, encoding="utf-8")  # train.tsv not copied
+    assert train_sentiment.missing_files(None, None, tmp_path) == [tmp_path / "train.tsv"]
+    with pytest.raises(SystemExit):
+        train_sentiment.main(["--goemotions", str(tmp_path), "--no-clothing"])
+    assert f"{tmp_path / 'train.tsv'} not found (how to get them" in capsys.readouterr().err

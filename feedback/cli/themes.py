@@ -307,6 +307,7 @@ def tone_cmd(ctx: click.Context, segment_id: str | None, side: str | None, clear
     # themes' figures follow, and the company's calibration learns from the corrections at its next fit.
     from feedback.embed import make_embedder
     from feedback.themes import segment_sentiment
+    from feedback.themes import sentiment_corrections as corrections
     from feedback.themes.sentiment_corrections import REFIT_STEP, contradicted, listed, suggestions
     from feedback.themes.sentiment_corrections import alike as read_alike
     from feedback.themes.settings import with_overrides
@@ -354,11 +355,15 @@ def tone_cmd(ctx: click.Context, segment_id: str | None, side: str | None, clear
     with _warehouse(ctx, republish=True) as (config, db):
         settings = with_overrides(config.themes, config.base_dir, {})
         embedder = make_embedder(settings.model_path, settings.batch_size, config.embed, config.base_dir, db=db)
-        row, moved = segment_sentiment.correct(db, embedder, segment_id, None if clear else side, note)
-        similar = [] if clear else read_alike(db, embedder.name, embedder.version, row["text_hash"], side or "", limit)
-        if alike:
-            for other in similar:
-                moved += segment_sentiment.correct(db, embedder, other["segment_id"], side, note)[1]
+        if clear:
+            row, moved = segment_sentiment.correct(db, embedder, segment_id, None, note)
+            similar = []
+        else:
+            assert side is not None
+            text_hash = corrections.segment(db, segment_id)["text_hash"]
+            similar = read_alike(db, embedder.name, embedder.version, text_hash, side, limit)
+            row, moved = segment_sentiment.correct(db, embedder, segment_id, side, note,
+                                                   [r["segment_id"] for r in similar] if alike else ())
         now = db.execute("select count(*), round(avg(sentiment), 2) from theme_segments where text_hash = ?",
                          [row["text_hash"]]).fetchone()
         against = contradicted(db, row["text_hash"])

@@ -33,7 +33,7 @@ import hashlib
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -296,7 +296,9 @@ def fit_checked(raw: np.ndarray, vectors: np.ndarray, texts: list[str], owners: 
     checked_texts = [t for t, c in zip(texts, check, strict=True) if c]
     checked_owners = [o for o, c in zip(owners, check, strict=True) if c]
     figures: dict[str, Any] = {"checked": len(set(checked_owners))}
-    values = {"before": _comment_values(score_segments(vectors[check], checked_texts, head), checked_owners, bands[check])}
+    only = [segments[o] == 1 for o in checked_owners]  # the comments read as published (courtesy beside points: 0)
+    values = {"before": _comment_values(score_segments(vectors[check], checked_texts, head, alone=only), checked_owners,
+                                        bands[check])}
     figures["spearman_before"], figures["f1_before"] = _figures(*values["before"])
     if anchors is not None:  # (vectors, texts, CLASSES indices) of sentences any reader agrees on
         figures["anchors_before"] = sentiment_anchors.agreement(score_segments(anchors[0], anchors[1], head), anchors[2])
@@ -314,8 +316,8 @@ def fit_checked(raw: np.ndarray, vectors: np.ndarray, texts: list[str], owners: 
             kept = figures["anchors_after"] >= figures["anchors_before"] - ANCHOR_SLACK
         if kept:
             break
-    values["after"] = _comment_values(score_segments(vectors[check], checked_texts, head, calibration), checked_owners,
-                                      bands[check])
+    values["after"] = _comment_values(score_segments(vectors[check], checked_texts, head, calibration, only),
+                                      checked_owners, bands[check])
     figures["spearman_after"], figures["f1_after"] = _figures(*values["after"])
     figures["applied"] = int(worth_applying(values["before"], values["after"]) and kept)
     log.info("sentiment calibration fitted with ridge %s (%s)", ridge, "kept" if kept else "unlearns the anchors")
@@ -390,25 +392,31 @@ def _batches(db: sqlite_utils.Database, embedder: SupportsEmbed, where: str, par
 
 
 def correct(db: sqlite_utils.Database, embedder: SupportsEmbed, segment_id: str, side: str | None,
-            note: str | None = None) -> tuple[dict[str, Any], int]:
+            note: str | None = None, alike: Sequence[str] = ()) -> tuple[dict[str, Any], int]:
     """An analyst's correction of a segment's sentiment (``side``; None takes the correction away),
     applied at once to every segment with its text (:mod:`.sentiment_corrections`), the themes'
-    figures refreshed; returns (the segment's row, how many segments' scores moved)."""
+    figures refreshed; returns (the segment's row, how many segments' scores moved). ``alike``: more
+    segments corrected to ``side`` with it, each text its own correction (``tone --alike``), in one pass."""
     from feedback.themes.store import refresh_theme_stats
 
     row = corrections.segment(db, segment_id)
+    others = [corrections.segment(db, other) for other in alike]
+    if others and side is None:
+        raise ValueError("texts read alike are corrected to a side, not cleared with a correction")
     with db.atomic():
         if side is None:
             if not corrections.forget(db, row["text_hash"]):
                 raise corrections.CorrectionError(f"segment {segment_id} has no correction to take away")
         else:
-            corrections.record(db, row, side, note)
-        moved = rescore_texts(db, embedder, [row["text_hash"]])
+            for each in [row, *others]:
+                corrections.record(db, each, side, note)
+        hashes = sorted({each["text_hash"] for each in [row, *others]})
+        moved = rescore_texts(db, embedder, hashes)
         if moved:
             refresh_theme_stats(db)
         # the archive marks a corrected point (segments.sentiment_corrected) even where its score did not move
         db.execute("insert into publish_changes (kind, key) select distinct 'item', item_id from theme_segments"
-                   " where text_hash = ?", [row["text_hash"]])
+                   f" where text_hash in ({marks(len(hashes))})", hashes)
     return row, moved
 
 
