@@ -403,6 +403,8 @@ def test_what_says_nothing(text: str, nothing: bool) -> None:
     ("Cheers 😊", True), ("Hi team,", True), ("Thanks in advance for looking into it.", True), ("TIA", True),
     ("Thanks for the quick response", False), ("Thanks, that sorted it.", False), ("thank you for nothing", False),
     ("Best service in town", False), ("Regards to the driver, he was lovely", False),
+    ("Thanks a lot @northjet", True), ("@northjet thanks!", True), ("Thanks #travel", True), ("@northjet", False),
+    ("Thanks @northjet for losing my bag", False),
 ])
 def test_what_is_only_courtesy(text: str, polite: bool) -> None:
     assert courtesy(text) is polite

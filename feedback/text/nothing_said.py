@@ -37,9 +37,11 @@ COURTESY = re.compile(
     r"|thank(?:s| you) in advance(?: .*)?|ty|thx|tia|cheers|(?:kind |best |warm )?regards|best(?: wishes)?"
     r"|sincerely|yours(?: sincerely| faithfully| truly)?|take care)$")
 _NOT_WORDS = re.compile(r"[^a-z' ]+")
+_ADDRESSED = re.compile(r"(?<![\w@])[@#]\w+")  # "Thanks @northjet": whom a tweet thanks, or its tag, is no point
 
 
 def courtesy(text: str) -> bool:
     """Whether ``text`` is only a greeting, thanks or a sign-off (:data:`COURTESY`), whatever its punctuation,
-    emoji or case."""
-    return COURTESY.search(" ".join(_NOT_WORDS.sub(" ", text.lower().replace("\u2019", "'")).split())) is not None
+    emoji, case or the @handles and #tags a post addresses it with."""
+    words = _NOT_WORDS.sub(" ", _ADDRESSED.sub(" ", text.lower().replace("\u2019", "'")))
+    return COURTESY.search(" ".join(words.split())) is not None

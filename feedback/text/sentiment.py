@@ -12,12 +12,13 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
-# segment again (feedback/themes/segment_sentiment.py). 4: a greeting, thanks or sign-off beside a comment's
+# segment again (feedback/themes/segment_sentiment.py). 5: courtesy addressed with an @handle or #tag ("Thanks a
+# lot @northjet") is courtesy too; 4: a greeting, thanks or sign-off beside a comment's
 # points reads 0 (feedback.text.nothing_said.courtesy); 3: the head's word n-grams skip redaction placeholders
 # ("[NAME]" is not the word "name": feedback.text.sentiment_model.word_ngrams), and answers that say nothing
 # score 0 (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable",
 # "inconsistent"; 1: before versions were kept.
-LEXICON_VERSION = "4"
+LEXICON_VERSION = "5"
 
 # VADER was built on social-media text: it has no opinion on "late" or "damaged", which in
 # customer feedback are among the most negative words there are. Valences use its -4..4 scale.
