@@ -12,6 +12,8 @@ import click
 from feedback.cli.session import warehouse_session
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import sqlite_utils
 
     from feedback.cli.progress import Stages
@@ -269,8 +271,8 @@ def undo_cmd(ctx: click.Context, edit_id: int | None, show_list: bool) -> None:
             lines = listed(db)
         click.echo("\n".join(["edits, latest first:", *lines]) if lines else "no edit to undo or redo")
         return
-    with _warehouse(ctx, republish=True) as (_, db):
-        edit = undo(db, edit_id)
+    with _warehouse(ctx, republish=True) as (config, db):
+        edit = undo(db, edit_id, _rescorer(config, db))
     click.echo(f"undid edit #{edit.id}: {describe_edit(edit.kind, edit.details)}")
 
 
@@ -282,9 +284,21 @@ def redo_cmd(ctx: click.Context, edit_id: int | None) -> None:
     from feedback.themes.history_words import describe_edit
     from feedback.themes.redo import redo
 
-    with _warehouse(ctx, republish=True) as (_, db):
-        edit = redo(db, edit_id)
+    with _warehouse(ctx, republish=True) as (config, db):
+        edit = redo(db, edit_id, _rescorer(config, db))
     click.echo(f"redid edit #{edit.id}: {describe_edit(edit.kind, edit.details)}")
+
+
+def _rescorer(config: Any, db: Any) -> Callable[[list[str]], int]:
+    """What undoing or redoing a sentiment correction re-scores its texts with (the configured embedder's
+    name picks the stored vectors; the model itself is not loaded)."""
+    from feedback.embed import make_embedder
+    from feedback.themes.segment_sentiment import rescore_texts
+    from feedback.themes.settings import with_overrides
+
+    settings = with_overrides(config.themes, config.base_dir, {})
+    embedder = make_embedder(settings.model_path, settings.batch_size, config.embed, config.base_dir, db=db)
+    return lambda hashes: rescore_texts(db, embedder, hashes)
 
 
 @themes.command("tone")
@@ -369,7 +383,7 @@ def tone_cmd(ctx: click.Context, segment_id: str | None, side: str | None, clear
         against = contradicted(db, row["text_hash"])
     what = "no longer corrected" if clear else f"corrected to {side}"
     click.echo(f"\u201c{row['text']}\u201d is {what}: {now[0]} segment{'s' * (now[0] != 1)} with this text, "
-               f"{moved} re-scored, now {now[1]:+.2f}." + ("" if clear else
+               f"{moved} re-scored, now {now[1]:+.2f}; `feedback themes undo` takes it back." + ("" if clear else
                " With enough rated comments for a calibration, it learns from the corrections when it is fitted"
                f" again (after {REFIT_STEP} more, or more ratings)."))
     for theme_id, label, sentiment, claimed in against:

@@ -82,4 +82,8 @@ def describe_edit(kind: str, details: dict[str, Any]) -> str:
             return f"moved #{get('theme')} from {_where(get('from'))} to {_where(get('to'))}"
         case "group":
             return f"made group #{get('group')} {get('label')!r} of {_ids(get('themes') or [])}"
+        case "tone":
+            from feedback.themes.tone_edits import describe
+
+            return describe(details)
     return kind

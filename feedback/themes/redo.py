@@ -17,11 +17,12 @@ and 2, which is not what an analyst expects.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlite_utils
 
-from feedback.themes import edit_log, store, undo
+from feedback.themes import edit_log, store, tone_edits, undo
 from feedback.themes.edit_log import Edit
 from feedback.themes.edits import ThemeError
 from feedback.themes.history_words import describe_edit
@@ -31,6 +32,8 @@ from feedback.warehouse.sql import chunks, marks, now_iso
 
 def why_not(db: sqlite_utils.Database, edit: Edit) -> str | None:
     """Why ``edit`` cannot be redone now, in words (None: it can)."""
+    if edit.kind == tone_edits.KIND:
+        return tone_edits.why_not_redo(db, edit, _named)
     if edit.undone_at is None:
         if edit.redone_at is not None:
             return f"it was redone at {edit.redone_at[:19]} and stands"
@@ -97,15 +100,24 @@ def _status(db: sqlite_utils.Database, theme: int) -> str | None:
     return (db.execute("select status from themes where id = ?", [theme]).fetchone() or [None])[0]
 
 
-def redo(db: sqlite_utils.Database, edit_id: int | None = None) -> Edit:
+def redo(db: sqlite_utils.Database, edit_id: int | None = None,
+         rescore: Callable[[list[str]], int] | None = None) -> Edit:
     """Redo the undone edit ``edit_id`` (None: the one undone last) and return it; a
-    :class:`.ThemeError` says why not when it cannot be redone."""
+    :class:`.ThemeError` says why not when it cannot be redone. ``rescore``: as for :func:`.undo.undo`."""
     edit = undo.chosen(db, edit_id, "undone_at is not null", "nothing to redo: no edit is undone",
                        "nothing to redo: no theme edit is recorded")
     refused = why_not(db, edit)
     if refused:
         raise ThemeError(f"cannot redo {_named(edit)}: {refused}")
     stamp = now_iso()
+    if edit.kind == tone_edits.KIND:
+        if rescore is None:
+            raise ValueError("redoing a sentiment correction re-scores its texts: pass rescore")
+        with db.atomic():
+            tone_edits.apply(db, edit, rescore, undoing=False)
+            db.execute("update theme_edits set undone_at = null, redone_at = ?, step = ? where id = ?",
+                       [stamp, edit_log.next_step(db), edit.id])
+        return edit
     with db.atomic():
         for theme in edit.themes:  # first the themes, so that the comments have their themes to go to
             _apply(db, theme, edit, stamp)

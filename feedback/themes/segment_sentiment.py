@@ -57,6 +57,7 @@ from feedback.text.sentiment_model import (
     score_segments,
 )
 from feedback.themes import sentiment_corrections as corrections
+from feedback.themes import tone_edits
 from feedback.themes.store import get_state, set_state
 from feedback.warehouse.sql import chunks, marks, now_iso
 
@@ -396,21 +397,25 @@ def correct(db: sqlite_utils.Database, embedder: SupportsEmbed, segment_id: str,
     """An analyst's correction of a segment's sentiment (``side``; None takes the correction away),
     applied at once to every segment with its text (:mod:`.sentiment_corrections`), the themes'
     figures refreshed; returns (the segment's row, how many segments' scores moved). ``alike``: more
-    segments corrected to ``side`` with it, each text its own correction (``tone --alike``), in one pass."""
+    segments corrected to ``side`` with it, each text its own correction (``tone --alike``), in one pass. Kept as
+    an edit ``feedback themes undo`` takes back (:mod:`.tone_edits`)."""
     from feedback.themes.store import refresh_theme_stats
 
     row = corrections.segment(db, segment_id)
     others = [corrections.segment(db, other) for other in alike]
     if others and side is None:
         raise ValueError("texts read alike are corrected to a side, not cleared with a correction")
+    hashes = sorted({each["text_hash"] for each in [row, *others]})
     with db.atomic():
+        before = tone_edits.rows_now(db, hashes)
         if side is None:
             if not corrections.forget(db, row["text_hash"]):
                 raise corrections.CorrectionError(f"segment {segment_id} has no correction to take away")
         else:
             for each in [row, *others]:
                 corrections.record(db, each, side, note)
-        hashes = sorted({each["text_hash"] for each in [row, *others]})
+        tone_edits.record(db, {"segment": segment_id, "text": row["text"] or "", "side": side,
+                               "alike": len(hashes) - 1}, before, tone_edits.rows_now(db, hashes))
         moved = rescore_texts(db, embedder, hashes)
         if moved:
             refresh_theme_stats(db)

@@ -7,17 +7,19 @@ changed one of the same themes, or when what it put back no longer fits (a group
 from was retired since). The published archive follows on the next publish: segments moved back
 are logged by the warehouse's triggers, and each publish compares the themes' status and parent
 with the archive's (:mod:`feedback.publish_state`). The undo keeps the rows of the themes it takes
-away, so that ``feedback themes redo`` (:mod:`.redo`) can bring the edit back.
+away, so that ``feedback themes redo`` (:mod:`.redo`) can bring the edit back. An analyst's sentiment
+correction (``feedback themes tone``) is an edit too, undone by its own rules (:mod:`.tone_edits`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import sqlite_utils
 
-from feedback.themes import edit_log, store
+from feedback.themes import edit_log, store, tone_edits
 from feedback.themes.edit_log import Edit
 from feedback.themes.edits import ThemeError
 from feedback.themes.history_words import describe_edit
@@ -28,6 +30,8 @@ RECENT = 10  # edits `feedback themes undo --list` shows
 
 def why_not(db: sqlite_utils.Database, edit: Edit) -> str | None:
     """Why ``edit`` cannot be undone now, in words (None: it can)."""
+    if edit.kind == tone_edits.KIND:
+        return tone_edits.why_not_undo(db, edit, _named)
     if edit.undone_at is not None:
         return f"it was undone at {edit.undone_at[:19]}"
     now = edit_log.fit_marks(db)
@@ -91,15 +95,25 @@ def chosen(db: sqlite_utils.Database, edit_id: int | None, latest: str, none_lef
     return found[0]
 
 
-def undo(db: sqlite_utils.Database, edit_id: int | None = None) -> Edit:
+def undo(db: sqlite_utils.Database, edit_id: int | None = None,
+         rescore: Callable[[list[str]], int] | None = None) -> Edit:
     """Undo the edit ``edit_id`` (None: the latest done or redone, not undone) and return it; a
-    :class:`.ThemeError` says why not when it cannot be undone."""
+    :class:`.ThemeError` says why not when it cannot be undone. ``rescore``: for a sentiment correction
+    (:mod:`.tone_edits`), scores the segments of these text hashes again and says how many moved."""
     edit = chosen(db, edit_id, "undone_at is null", "nothing to undo: every edit recorded is undone already",
                   "nothing to undo: no theme edit is recorded (edits made before `themes undo` existed cannot be undone)")
     refused = why_not(db, edit)
     if refused:
         raise ThemeError(f"cannot undo {_named(edit)}: {refused}")
     stamp = now_iso()
+    if edit.kind == tone_edits.KIND:
+        if rescore is None:
+            raise ValueError("undoing a sentiment correction re-scores its texts: pass rescore")
+        with db.atomic():
+            tone_edits.apply(db, edit, rescore, undoing=True)
+            db.execute("update theme_edits set undone_at = ?, step = ? where id = ?",
+                       [stamp, edit_log.next_step(db), edit.id])
+        return edit
     with db.atomic():
         made = edit_log.current_rows(db, [t for t in edit.themes if edit.before[t] is None])
         for old, _, ids in edit.segments:
