@@ -16,6 +16,9 @@ from feedback.themes.top_count import best_count, count_range
     (221, 68, 18, 8, 2, (6, 16)),  # the samples: General remarks and Non-English comments
     (214, 56, 18, 8, 1, (7, 17)),  # clinc150
     (60, 10, 25, 8, 0, (7, 10)),  # never more groups than average linkage keeps apart
+    (60, 7, 25, 8, 0, (7, 7)),  # ... when it keeps as many apart as the fewest entries
+    (51, 2, 9, 8, 0, (7, 9)),  # one subject (a clothing shop's reviews): not 2 entries, the range from the fewest
+    (51, 1, 9, 8, 1, (7, 8)),
     (5, 5, 25, 8, 0, (5, 5)),  # fewer themes than entries
     (60, 60, 12, 12, 0, (12, 12)),  # an analyst's fixed count holds exactly
     (60, 60, 12, 12, 1, (11, 11)),  # ... with General remarks its twelfth entry

@@ -30,16 +30,21 @@ HELD = 1  # slots of the count held for the General remarks / other-language ent
 
 def count_range(themes: int, apart: int, max_top: int | None, fewest: int, extra: int) -> tuple[int, int]:
     """(least, most) topic groups Ward's cut may have: ``themes`` themes, ``apart`` groups average
-    linkage keeps apart (never more), at most ``max_top`` entries and at least ``fewest``, ``extra``
-    entries of the fit's own beside the groups (General remarks, other languages: 0-2).
+    linkage keeps apart (no more, unless that is fewer than ``fewest`` allows), at most ``max_top`` entries
+    and at least ``fewest``, ``extra`` entries of the fit's own beside the groups (General remarks, other
+    languages: 0-2).
 
     ``HELD`` slots are held for those entries when the fit has fewer, so whether a small theme of
     greetings is found does not move the range; an analyst's fixed count (``fewest`` at least
     ``max_top``) holds exactly as many entries as the fit has."""
     top = max_top or themes
-    most = max(1, min(apart, top - extra, themes))
     held = extra if fewest >= top else max(extra, HELD)
-    return max(1, min(fewest - held, most)), most
+    most = max(1, min(top - extra, themes))
+    least = max(1, min(fewest - held, most))
+    # Average linkage keeping fewer groups apart than the fewest entries says the themes are one subject (a
+    # clothing shop's reviews: 2 groups of 51 themes), not that two entries can be read: the count is then read
+    # between the fewest and the most, as when it keeps enough apart.
+    return least, max(least, min(most, apart)) if apart >= least else most
 
 
 def best_count(merges: list[tuple[int, int]], themes: int, least: int, most: int, distance: np.ndarray) -> int:
