@@ -261,6 +261,9 @@ def test_a_misspelling_parsed_as_an_article_costs_nothing_else(parser: Any) -> N
         ("More staff on the phones please.", "more staff on the phones"),  # five words: a sentence
         ("Frozen stuff was half defrosted.", "stuff defrosted"),  # a vague subject names nothing
         ("Would I be able to get a card for my son?", "able to get"),  # ends on a stop word: no object
+        ("I sized up a size and it fits.", "sized size"),  # one word said twice (clothing reviews' "Sized size")
+        ("I usually wear a regular sized size.", "sized size"),
+        ("I'm 5'4, 120 lbs and tall.", "lbs"),  # a unit a reviewer measures herself in names nothing
     ],
 )
 def test_phrases_leave_out_places_times_placeholders_numbers_and_other_languages(

@@ -27,7 +27,7 @@ from feedback.themes.label_units import NEGATIVE_THEME, Candidate, Unit
 
 @pytest.mark.parametrize(("word", "vague"), [
     ("request", True), ("Requests", True), ("result", True), ("info", True), ("process", True),
-    ("place", True), ("status", True), ("couple", True), ("ages", True), ("bit", True),
+    ("place", True), ("status", True), ("couple", True), ("pair", True), ("ages", True), ("bit", True),
     ("noon", True), ("monday", True), ("tonight", True),
     ("number", True),  # as before
     ("points", False), ("word", False), ("calendar", False), ("example", False), ("refund", False),

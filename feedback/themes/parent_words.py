@@ -46,7 +46,8 @@ SHELL = frozenset({"request", "requests", "result", "results", "info", "informat
                    "details", "option", "options", "reason", "reasons", "question", "questions", "answer",
                    "answers", "type", "types", "case", "matter", "aspect",
                    "situation", "status", "step", "steps", "place", "places", "end", "couple", "bit", "bunch",
-                   "amount", "ages", "plenty", "handful", "dozen", "half", "noon", "midnight", "weekend"})
+                   "amount", "ages", "plenty", "handful", "dozen", "half", "noon", "midnight", "weekend",
+                   "pair", "pairs"})  # "a pair of jeans": "Pants and pair" named the clothing reviews' trousers
 CONTACT = 0.4  # share of a parent's segments about contacting the company that names it "Support contact"
 SUPPORT_CONTACT = ["Support contact", "Customer contact", "Contact with support"]
 _CHANNEL = re.compile(r"\b(?:phones?|phoned|calls?|called|calling|rang|chat|chatbot|e-?mails?|e-?mailed|helpline|"

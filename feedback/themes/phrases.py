@@ -61,7 +61,9 @@ LIGHT_VERBS = {
     "got",  # "Got my kettle today": the lemmatizer's lemma of a sentence's first "Got"
 }  # fmt: skip
 # Heads too vague to name a theme even with a modifier ("whole thing", "same one").
-VAGUE_HEADS = {"thing", "lot", "bit", "way", "one", "stuff", "something", "anything", "sense", "kind", "sort"}
+VAGUE_HEADS = {"thing", "lot", "bit", "way", "one", "stuff", "something", "anything", "sense", "kind", "sort",
+               # units a reviewer measures herself in ("5'4, 120 lbs" -> "Tall lbs"), and "pair" (of jeans)
+               "lb", "lbs", "kg", "kgs", "cm", "mm", "ml", "oz", "inch", "inches", "ft", "pair"}
 # Adjectives that describe nothing a label could name ("make sure offers ...", "my own bags").
 PLAIN_ADJECTIVES = {
     "sure", "own", "whole", "certain", "able", "entire", "usual", "various", "previous", "following",
@@ -451,10 +453,25 @@ def _readable(phrase: Phrase) -> bool:
         return False
     if len(written) > 1 and any(w in PREDICATIVE for w in written):  # "sure screens", "unable staff"
         return False
+    if _twice(written):  # "sized size" ("I sized up a size", "regular sized size"): one word, said twice
+        return False
     if len(written) > 1 and written[-1] in STOP_WORDS and written[-1] not in STOP_NOUNS and not (  # "able to get": no object
             written[-1] in PARTICLES and written[-2].endswith(("ing", "ed"))):  # "Signed up" reads
         return False
     return len(words) > 1 or head not in EXTRA_STOP
+
+
+_INFLECTED = ("", "e", "s", "es", "d", "ed", "ing")
+
+
+def _twice(words: Sequence[str]) -> bool:
+    """Whether one word of a phrase is another's inflection, or the same word ("size" / "sized", "order" /
+    "orders"): the phrase says one thing twice."""
+    for i, word in enumerate(words):
+        root = word[:-1] if word.endswith("e") and len(word) > 3 else word
+        if any(j != i and other.startswith(root) and other[len(root):] in _INFLECTED for j, other in enumerate(words)):
+            return True
+    return False
 
 
 def gerund(verb: str) -> str:
