@@ -1,0 +1,106 @@
+"""The taxonomy a person reads on real feedback of one subject: a clothing shop's product reviews.
+
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/themes_reviews.py [--reviews 3000] [--seed 4] [--no-append]
+
+The labelled sets of bench/themes_quality.py (banking77, clinc150) are questions to an assistant over many
+domains, and the sample company is generated. A shop's own reviews are the other case: every comment is about
+the same products, so the themes' centroids all sit close together. This fits the theme engine, as the product
+runs it (bench/themes_warehouse.py), on ``--reviews`` reviews of the shared Women's E-Commerce Clothing Reviews
+(``../shared/data/labelled/clothing_reviews``, CC0; a fixed shuffle), and prints what a person reads: how many
+top-level entries, each with its biggest sub-themes, and the label checks of bench/themes_metrics.py (2-4-word
+content phrases, sibling duplicates, the fallbacks that say little). Appends to bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "scripts"))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from themes_metrics import label_checks, label_weakness  # noqa: E402
+from themes_warehouse import BenchWarehouse  # noqa: E402
+from train_sentiment import CLOTHING, read_clothing  # noqa: E402
+
+from feedback.embed import Embedder  # noqa: E402
+from feedback.themes.settings import ThemeSettings  # noqa: E402
+
+SHOWN = 8  # sub-themes shown per top-level entry
+
+
+def reviews(n: int, seed: int, path: Path = CLOTHING) -> list[str]:
+    """``n`` non-empty reviews in a fixed shuffle of the file."""
+    if not path.is_file():
+        raise SystemExit(f"{path} not found: the shared clothing reviews (../shared/data/labelled/clothing_reviews)")
+    texts = [text for text, _ in read_clothing(path) if text.strip()]
+    random.Random(seed).shuffle(texts)
+    return texts[:n]
+
+
+def run(n: int, seed: int) -> list[str]:
+    texts = reviews(n, seed)
+    with tempfile.TemporaryDirectory() as folder:
+        bench = BenchWarehouse(Path(folder), ThemeSettings(), Embedder(threads=2))
+        bench.add([f"r{i}" for i in range(len(texts))], texts, "2026-11-01")
+        began = time.perf_counter()
+        bench.nightly()
+        seconds = time.perf_counter() - began
+        snap = bench.snapshot()
+        sizes = dict(bench.db.execute("select id, size from themes where status = 'active'").fetchall())
+        bench.close()
+    leaves = snap.leaf_siblings()
+    entries = [(label, [snap.leaves[t] for t, p in snap.parent_of.items() if p == pid]) for pid, label in snap.parents.items()]
+    entries += [(snap.leaves[t], []) for t, p in snap.parent_of.items() if p is None]
+    weight = {label: sum(sizes[t] for t, p in snap.parent_of.items() if p == pid) for pid, label in snap.parents.items()}
+    entries.sort(key=lambda e: -weight.get(e[0], 0))
+    leaf_checks, top_checks = label_checks(leaves), label_checks(snap.top_labels())
+    by_label = {label: t for t, label in snap.leaves.items()}
+    lines = [f"- {len(texts):,} reviews, {len(snap.leaves)} themes, top level {snap.top_level} entries (the issue's aim: "
+             f"8-25); fit {seconds:.0f} s",
+             f"- labels: themes {leaf_checks.phrase_share:.1%} 2-4-word content phrases ({leaf_checks.duplicate_siblings}"
+             f" sibling duplicates), top level {top_checks.phrase_share:.1%}; problems {leaf_checks.problems or 'none'}",
+             f"- labels that say little (a phrase none of the theme's comments share): {sum(leaf_checks.weak.values())} of"
+             f" {leaf_checks.labels} ({dict(Counter(w for w in map(label_weakness, snap.leaves.values()) if w)) or 'none'})",
+             "- the top level, biggest first (segments), with its biggest sub-themes:"]
+    for label, children in entries:
+        shown = sorted(children, key=lambda c: -sizes[by_label[c]])
+        lines.append(f"  - **{label}** ({weight.get(label, sizes.get(by_label.get(label, -1), 0))}): "
+                     + "; ".join(shown[:SHOWN]) + (f"; ... {len(shown) - SHOWN} more" if len(shown) > SHOWN else ""))
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reviews", type=int, default=3000)
+    parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument("--no-append", dest="append", action="store_false")
+    parser.add_argument("--note", default="", help="what this run measures (goes into RESULTS.md)")
+    args = parser.parse_args()
+    lines = run(args.reviews, args.seed)
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    load = os.getloadavg()[0]
+    head = [f"## A shop's own reviews: the taxonomy a person reads (bench/themes_reviews.py), {stamp} "
+            f"({os.cpu_count()} cores, shared; load average {load:.1f}; Python {platform.python_version()})", "",
+            f"`bench/themes_reviews.py --reviews {args.reviews} --seed {args.seed}`"
+            + (f": {args.note}" if args.note else ""), ""]
+    text = "\n".join([*head, *lines])
+    print(text)
+    if args.append:
+        with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as out:
+            out.write("\n" + text + "\n")
+
+
+if __name__ == "__main__":
+    main()
