@@ -88,6 +88,7 @@ def test_nights_cover_every_item_once_with_the_first_night_share() -> None:
         ("Other comments", "stop word at an edge"),
         ("More staff", None),
         ("No reply", None),
+        ("Too small", None),
         ("No", "one word"),
         ("More of the", "stop word at an edge"),
         ("Refund after 11 days", "number"),

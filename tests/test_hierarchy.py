@@ -82,7 +82,7 @@ def test_the_data_chooses_how_many_top_level_themes(count: int) -> None:
 @pytest.mark.parametrize(("fixed", "threshold", "entries"), [
     (8, 0.35, 8),
     (12, 0.9, 12),
-    (12, 0.35, 10),  # never more entries than groups apart at cosine `threshold` (parent_threshold)
+    (12, 0.35, 12),  # the analyst's count, though average linkage keeps only 10 groups apart at `threshold`
 ])
 def test_analysts_fix_the_count(fixed: int, threshold: float, entries: int) -> None:
     themes, truth = topics(10, per_topic=6, spread=0.5)

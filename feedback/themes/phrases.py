@@ -168,6 +168,7 @@ def extract(doc: Any) -> list[Phrase]:
             out.extend(_made(token))
         elif token.pos_ == "PRON":
             out.extend(_described(token))
+            out.extend(_said_of(token))
     out.extend(Phrase(key, text) for key, text in comparative_wish(doc))  # "Shorter hold times"
     return [p for p in out if _readable(p)]
 
@@ -249,6 +250,28 @@ def _described(pronoun: Any) -> list[Phrase]:
             cc = [c for c in comp.children if c.dep_ == "cc" and c.lower_ == "and"]
             if also and cc:
                 return [_phrase([comp, cc[0], also[0]])]
+    return []
+
+
+# Verbs by which a review says how the thing it is about is ("it runs large", "they feel cheap", "it looks dated").
+SENSE_VERBS = frozenset({"run", "fit", "feel", "look", "smell", "taste", "sound", "wear"})
+_THING = frozenset({"it", "this", "that", "they", "these", "those"})
+
+
+def _said_of(pronoun: Any) -> list[Phrase]:
+    """ "it runs large" -> "runs large", "it was way too small" -> "too small": what a review says of the thing it
+    is about, named by a pronoun (product reviews name it so in most sentences)."""
+    verb = pronoun.head
+    if pronoun.dep_ != "nsubj" or pronoun.lower_ not in _THING or _negated(verb):
+        return []
+    for comp in verb.children:
+        if comp.dep_ != "acomp" or comp.pos_ != "ADJ" or not _content(comp):
+            continue
+        if verb.lemma_ in SENSE_VERBS:
+            return [_phrase([verb, comp])]
+        too = [c for c in comp.children if c.dep_ == "advmod" and c.lower_ == "too"]
+        if verb.lemma_ == "be" and too:
+            return [_phrase([too[0], comp])]
     return []
 
 
