@@ -3,11 +3,14 @@
 A word is letters, or a name written with a digit or two ("W2", "401k"); never a number, a code, a
 redaction placeholder ("NAME" of "[NAME]") or a word spaCy tags foreign; and not one of spaCy's stop
 words, save the few nouns in that list that name what people write about ("phone call", "name change").
+Also the word helpers phrases are built with: a verb's -ing form, a phrase saying one word twice, a token's
+negation and number.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from feedback.text.segments import PLACEHOLDERS
@@ -77,3 +80,42 @@ def comparative_wish(doc: Any) -> list[tuple[str, str]]:
     name = f"{words[1].lower_} {noun.lemma_.lower()}"
     written = f"{words[1].lower_} {noun.lower_}"
     return [(f"{words[0].lower_} {name}", f"{words[0].lower_} {written}"), (name, written)]
+
+
+_INFLECTED = ("", "e", "s", "es", "d", "ed", "ing")
+
+
+def says_twice(words: Sequence[str]) -> bool:
+    """Whether one word of a phrase is another's inflection, or the same word ("size" / "sized", "order" /
+    "orders"): the phrase says one thing twice."""
+    for i, word in enumerate(words):
+        root = word[:-1] if word.endswith("e") and len(word) > 3 else word
+        if any(j != i and other.startswith(root) and other[len(root):] in _INFLECTED for j, other in enumerate(words)):
+            return True
+    return False
+
+
+def gerund(verb: str) -> str:
+    """ "work" -> "working", "recognise" -> "recognising", "stop" -> "stopping", "die" -> "dying"."""
+    if verb.endswith("ie"):
+        return verb[:-2] + "ying"
+    if verb.endswith("e") and not verb.endswith(("ee", "ye", "oe")) and len(verb) > 2:
+        return verb[:-1] + "ing"
+    vowels = "aeiou"
+    if (sum(ch in vowels for ch in verb) == 1 and len(verb) >= 3 and verb[-1] not in vowels + "wxy"
+            and verb[-2] in vowels and verb[-3] not in vowels):  # one syllable ending consonant-vowel-consonant
+        return verb + verb[-1] + "ing"
+    return verb + "ing"
+
+
+def numbered(noun: Any) -> bool:
+    """ "step 3", "order 12345": a noun that names one instance by its number."""
+    return any(c.dep_ == "nummod" and c.i > noun.i for c in noun.children)
+
+
+def neg(verb: Any) -> Any:
+    return next(c for c in verb.children if c.dep_ == "neg")
+
+
+def negated(token: Any) -> bool:
+    return any(c.dep_ == "neg" for c in token.children)

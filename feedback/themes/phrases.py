@@ -45,6 +45,11 @@ from feedback.themes.label_language import foreign_word, is_foreign
 from feedback.themes.label_valence import PROBLEM_LEXICON, QUANTIFIERS, valence, word_valence
 from feedback.themes.phrase_tokens import STOP_NOUNS, comparative_wish
 from feedback.themes.phrase_tokens import content as _content
+from feedback.themes.phrase_tokens import gerund as gerund  # re-exported: callers read it here
+from feedback.themes.phrase_tokens import neg as _neg
+from feedback.themes.phrase_tokens import negated as _negated
+from feedback.themes.phrase_tokens import numbered as _numbered
+from feedback.themes.phrase_tokens import says_twice as _twice
 
 log = logging.getLogger(__name__)
 
@@ -482,45 +487,6 @@ def _readable(phrase: Phrase) -> bool:
             written[-1] in PARTICLES and written[-2].endswith(("ing", "ed"))):  # "Signed up" reads
         return False
     return len(words) > 1 or head not in EXTRA_STOP
-
-
-_INFLECTED = ("", "e", "s", "es", "d", "ed", "ing")
-
-
-def _twice(words: Sequence[str]) -> bool:
-    """Whether one word of a phrase is another's inflection, or the same word ("size" / "sized", "order" /
-    "orders"): the phrase says one thing twice."""
-    for i, word in enumerate(words):
-        root = word[:-1] if word.endswith("e") and len(word) > 3 else word
-        if any(j != i and other.startswith(root) and other[len(root):] in _INFLECTED for j, other in enumerate(words)):
-            return True
-    return False
-
-
-def gerund(verb: str) -> str:
-    """ "work" -> "working", "recognise" -> "recognising", "stop" -> "stopping", "die" -> "dying"."""
-    if verb.endswith("ie"):
-        return verb[:-2] + "ying"
-    if verb.endswith("e") and not verb.endswith(("ee", "ye", "oe")) and len(verb) > 2:
-        return verb[:-1] + "ing"
-    vowels = "aeiou"
-    if (sum(ch in vowels for ch in verb) == 1 and len(verb) >= 3 and verb[-1] not in vowels + "wxy"
-            and verb[-2] in vowels and verb[-3] not in vowels):  # one syllable ending consonant-vowel-consonant
-        return verb + verb[-1] + "ing"
-    return verb + "ing"
-
-
-def _numbered(noun: Any) -> bool:
-    """ "step 3", "order 12345": a noun that names one instance by its number."""
-    return any(c.dep_ == "nummod" and c.i > noun.i for c in noun.children)
-
-
-def _neg(verb: Any) -> Any:
-    return next(c for c in verb.children if c.dep_ == "neg")
-
-
-def _negated(token: Any) -> bool:
-    return any(c.dep_ == "neg" for c in token.children)
 
 
 def _negative(token: Any) -> bool:
