@@ -111,12 +111,7 @@ def redo(db: sqlite_utils.Database, edit_id: int | None = None,
         raise ThemeError(f"cannot redo {_named(edit)}: {refused}")
     stamp = now_iso()
     if edit.kind == tone_edits.KIND:
-        if rescore is None:
-            raise ValueError("redoing a sentiment correction re-scores its texts: pass rescore")
-        with db.atomic():
-            tone_edits.apply(db, edit, rescore, undoing=False)
-            db.execute("update theme_edits set undone_at = null, redone_at = ?, step = ? where id = ?",
-                       [stamp, edit_log.next_step(db), edit.id])
+        tone_edits.apply(db, edit, rescore, undoing=False, stamp=stamp)
         return edit
     with db.atomic():
         for theme in edit.themes:  # first the themes, so that the comments have their themes to go to

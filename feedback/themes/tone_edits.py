@@ -111,21 +111,32 @@ def put(db: sqlite_utils.Database, rows: Rows) -> None:
             db.table("sentiment_corrections").upsert(row, pk="text_hash")
 
 
-def apply(db: sqlite_utils.Database, edit: Edit, rescore: Callable[[list[str]], int], undoing: bool) -> int:
-    """Undo (``undoing``) or redo the tone edit: its texts' corrections as before / after it, their segments
-    re-scored by ``rescore`` (text hashes -> how many scores moved), the themes' figures refreshed, the archive's
-    points marked for the next publish; the caller records the undo or redo. Returns how many scores moved."""
+def apply(db: sqlite_utils.Database, edit: Edit, rescore: Callable[[list[str]], int] | None, undoing: bool,
+          stamp: str) -> int:
+    """Undo (``undoing``) or redo the tone edit, in one transaction: its texts' corrections as before / after it,
+    their segments re-scored by ``rescore`` (text hashes -> how many scores moved), the themes' figures refreshed,
+    the archive's points marked for the next publish, the undo or redo recorded at ``stamp``. Returns how many
+    scores moved."""
     from feedback.themes.store import refresh_theme_stats
 
+    if rescore is None:
+        raise ValueError(f"{'undoing' if undoing else 'redoing'} a sentiment correction re-scores its texts: pass rescore")
     pairs = changes(edit)
-    put(db, {h: (before if undoing else after) for h, (before, after) in pairs.items()})
     hashes = sorted(pairs)
-    moved = rescore(hashes)
-    if moved:
-        refresh_theme_stats(db)
-    for part in chunks(hashes):
-        db.execute("insert into publish_changes (kind, key) select distinct 'item', item_id from theme_segments"
-                   f" where text_hash in ({marks(len(part))})", part)
+    with db.atomic():
+        put(db, {h: (before if undoing else after) for h, (before, after) in pairs.items()})
+        moved = rescore(hashes)
+        if moved:
+            refresh_theme_stats(db)
+        for part in chunks(hashes):
+            db.execute("insert into publish_changes (kind, key) select distinct 'item', item_id from theme_segments"
+                       f" where text_hash in ({marks(len(part))})", part)
+        if undoing:
+            db.execute("update theme_edits set undone_at = ?, step = ? where id = ?",
+                       [stamp, edit_log.next_step(db), edit.id])
+        else:
+            db.execute("update theme_edits set undone_at = null, redone_at = ?, step = ? where id = ?",
+                       [stamp, edit_log.next_step(db), edit.id])
     return moved
 
 

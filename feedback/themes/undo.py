@@ -107,12 +107,7 @@ def undo(db: sqlite_utils.Database, edit_id: int | None = None,
         raise ThemeError(f"cannot undo {_named(edit)}: {refused}")
     stamp = now_iso()
     if edit.kind == tone_edits.KIND:
-        if rescore is None:
-            raise ValueError("undoing a sentiment correction re-scores its texts: pass rescore")
-        with db.atomic():
-            tone_edits.apply(db, edit, rescore, undoing=True)
-            db.execute("update theme_edits set undone_at = ?, step = ? where id = ?",
-                       [stamp, edit_log.next_step(db), edit.id])
+        tone_edits.apply(db, edit, rescore, undoing=True, stamp=stamp)
         return edit
     with db.atomic():
         made = edit_log.current_rows(db, [t for t in edit.themes if edit.before[t] is None])
