@@ -82,6 +82,8 @@ def _words(*keys: str) -> list[Candidate]:
     (_words("prices", "value"), set(), None),  # both are qualities: a pair
     (_words("price", "quality"), set(), None),
     (_words("range", "bread"), set(), "Bread range"),
+    (_words("size", "length"), set(), None),  # two measures: a pair ("Size and length"), not "Length size"
+    (_words("length", "sleeve"), set(), "Sleeve length"),
     (_words("checkout", "refund"), set(), None),
     (_words("quality"), set(), None),
 ])

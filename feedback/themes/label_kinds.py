@@ -95,7 +95,9 @@ LEAF_HAPPENED: list[tuple[list[str], re.Pattern[str]]] = [
 # Nouns that are a quality of another noun ("food quality", "delivery times"), written after it.
 # Two of them together stay a pair ("Price and quality").
 ATTRIBUTES = frozenset({"quality", "freshness", "choice", "range", "variety", "availability", "condition",
-                        "size", "sizes", "price", "prices", "value", "cost", "costs"})
+                        "size", "sizes", "price", "prices", "value", "cost", "costs",
+                        # a thing's measures and feel: "Sleeve length", and "Size and length" (not "Length size")
+                        "length", "width", "height", "weight", "fit", "shape", "taste", "texture"})
 
 
 def is_example(key: str) -> bool:
