@@ -34,7 +34,7 @@ _WORD = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*$")
 _CLITICS = {"n't", "n’t"}  # "n't" alone is half a word ("do n't")
 # Quantifiers that carry a phrase's point ("No reply", "More staff", "Less plastic"): stop words to
 # spaCy, but a label that leads with one names a request or a lack, not filler ("The refund").
-_LEADING_QUANTIFIERS = {"no", "more", "less", "fewer", "too"}
+_LEADING_QUANTIFIERS = {"no", "more", "less", "fewer", "too", "very"}
 # A label with a person in it is something said, not a name for a theme ("I topped up", "App does not
 # recognize me", "Both times it was declined"), as is one opening with a question word ("What can I do").
 _PRONOUNS = {"i", "me", "my", "mine", "you", "your", "yours", "we", "us", "our", "he", "him", "his", "she", "her",

@@ -89,6 +89,7 @@ def test_nights_cover_every_item_once_with_the_first_night_share() -> None:
         ("More staff", None),
         ("No reply", None),
         ("Too small", None),
+        ("Very flattering", None),
         ("No", "one word"),
         ("More of the", "stop word at an edge"),
         ("Refund after 11 days", "number"),

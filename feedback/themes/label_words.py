@@ -36,7 +36,7 @@ from feedback.themes.label_commands import imperative
 from feedback.themes.label_language import is_foreign
 from feedback.themes.phrases import JOINED, PREDICATIVE, TIME_WORDS
 
-LEADING = {"no", "more", "less", "fewer", "too"}  # may open a label ("No reply", "More staff", "Too small")
+LEADING = {"no", "more", "less", "fewer", "too", "very"}  # may open a label ("No reply", "More staff", "Too small")
 PRONOUNS = {"i", "me", "my", "mine", "you", "your", "yours", "we", "us", "our", "he", "him", "his", "she", "her",
             "they", "them", "their", "it", "its", "i'm", "i've", "you're", "it's", "im", "ive"}
 QUESTION_WORDS = {"what", "how", "why", "when", "where", "who", "which", "whats", "what's", "how's"}

@@ -82,6 +82,16 @@ def comparative_wish(doc: Any) -> list[tuple[str, str]]:
     return [(f"{words[0].lower_} {name}", f"{words[0].lower_} {written}"), (name, written)]
 
 
+# Verbs by which a review says how the thing it is about is ("it runs large", "they feel cheap", "it looks dated").
+SENSE_VERBS = frozenset({"run", "fit", "feel", "look", "smell", "taste", "sound", "wear"})
+THING = frozenset({"it", "this", "that", "they", "these", "those"})
+DEGREE = frozenset({"too", "very", "really", "so", "super", "extremely", "incredibly"})  # all but "too" read "very"
+# Verdicts on anything, which name no quality of it ("it is very good"): no "Very good" theme.
+VERDICTS = frozenset({"good", "great", "nice", "bad", "fine", "ok", "okay", "amazing", "awesome", "excellent",
+                      "wonderful", "perfect", "terrible", "horrible", "awful", "lovely", "happy", "pleased", "sad",
+                      "disappointed", "disappointing", "worth", "cool"})
+
+
 _INFLECTED = ("", "e", "s", "es", "d", "ed", "ing")
 
 

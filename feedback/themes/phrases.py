@@ -43,7 +43,14 @@ from feedback.text.segments import EXTRA_STOP, clean_for_embedding
 from feedback.themes import label_commands
 from feedback.themes.label_language import foreign_word, is_foreign
 from feedback.themes.label_valence import PROBLEM_LEXICON, QUANTIFIERS, valence, word_valence
-from feedback.themes.phrase_tokens import STOP_NOUNS, comparative_wish
+from feedback.themes.phrase_tokens import (
+    DEGREE,
+    SENSE_VERBS,
+    STOP_NOUNS,
+    THING,
+    VERDICTS,
+    comparative_wish,
+)
 from feedback.themes.phrase_tokens import content as _content
 from feedback.themes.phrase_tokens import gerund as gerund  # re-exported: callers read it here
 from feedback.themes.phrase_tokens import neg as _neg
@@ -258,25 +265,23 @@ def _described(pronoun: Any) -> list[Phrase]:
     return []
 
 
-# Verbs by which a review says how the thing it is about is ("it runs large", "they feel cheap", "it looks dated").
-SENSE_VERBS = frozenset({"run", "fit", "feel", "look", "smell", "taste", "sound", "wear"})
-_THING = frozenset({"it", "this", "that", "they", "these", "those"})
-
-
 def _said_of(pronoun: Any) -> list[Phrase]:
-    """ "it runs large" -> "runs large", "it was way too small" -> "too small": what a review says of the thing it
-    is about, named by a pronoun (product reviews name it so in most sentences)."""
+    """ "it runs large" -> "runs large", "it was way too small" -> "too small", "it's so flattering" -> "very
+    flattering": what a review says of the thing it is about, named by a pronoun (product reviews name it so in
+    most sentences)."""
     verb = pronoun.head
-    if pronoun.dep_ != "nsubj" or pronoun.lower_ not in _THING or _negated(verb):
+    if pronoun.dep_ != "nsubj" or pronoun.lower_ not in THING or _negated(verb):
         return []
     for comp in verb.children:
         if comp.dep_ != "acomp" or comp.pos_ != "ADJ" or not _content(comp):
             continue
         if verb.lemma_ in SENSE_VERBS:
             return [_phrase([verb, comp])]
-        too = [c for c in comp.children if c.dep_ == "advmod" and c.lower_ == "too"]
-        if verb.lemma_ == "be" and too:
-            return [_phrase([too[0], comp])]
+        degree = [c for c in comp.children if c.dep_ == "advmod" and c.lower_ in DEGREE]
+        if verb.lemma_ == "be" and degree and degree[0].lower_ == "too":
+            return [_phrase([degree[0], comp])]
+        if verb.lemma_ == "be" and degree and comp.tag_ == "JJ" and comp.lower_ not in VERDICTS:  # "very flattering"
+            return [Phrase(key=f"very {comp.lower_}", text=f"very {comp.lower_}")]
     return []
 
 
