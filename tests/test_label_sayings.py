@@ -28,6 +28,7 @@ SIBLINGS: dict[str, tuple[list[str], str]] = {
     # what nobody did is what is missing (main named it "Answers phone", the opposite)
     "no answer": (["No one answers the phone."] * 5, "No answer"),
     "made my day": (["Made my day."] * 4 + ["Keep it up", "it makes a difference."], "General praise"),
+    "i love it": (["i love it!"] * 4 + ["I love them!!", "Love it."], "Kind words"),  # beside "General praise"
     "fine": (["fine"] * 5 + ["It was alright", "it was ok"], "Neutral answers"),  # was "Satisfied answers": no claim
     "everyone friendly": (["Everyone was really friendly"] * 4 + ["everyone was really friendly!"],
                           "Friendly people"),

@@ -487,6 +487,8 @@ def test_gerunds(verb: str, expected: str) -> None:
     ("n/a", True),
     ("All good thanks", True),  # a thank-you
     ("Made my day.", True),  # praise that names nothing
+    ("I love it!!", True),
+    ("I love the colour.", False),
     ("It was alright", True),
     ("No complaints", True),
     ("No problems at all, thanks", True),

@@ -94,7 +94,8 @@ SPEECH_ACTS = [
     # short praise that names nothing ("Made my day", "Keep it up")
     (["General praise", "Kind words", "Warm feedback", "Happy customers", "Positive remarks"],
      re.compile(r"\bmade my (?:day|week)\b|^keep (?:it|up the good work)(?: up)?$|\bmakes? (?:a|all the) difference"
-                r"|\b(?:great|brilliant|excellent|amazing|good) as (?:always|usual|ever)\b|^well done$|^love it$")),
+                r"|\b(?:great|brilliant|excellent|amazing|good) as (?:always|usual|ever)\b|^well done$"
+                r"|^(?:i |we )?(?:absolutely |just |really |so )?love (?:it|them|this|these)(?: so much)?$")),
     # an answer that says it was fine and no more ("Fine", "It was alright", "Average"): lukewarm, so no name
     # claims satisfaction (the head reads "It was alright" below zero; a "Satisfied" theme at -0.51 misleads)
     (["Neutral answers", "Okay experiences", "Lukewarm answers"],
