@@ -466,6 +466,7 @@ def test_neighbour_and_topic_phrases() -> None:
     assert label_words.neighbour_phrase("transfers", [], set()) is None
     assert label_words.topic_phrase("swift", docs, 0.0, -0.1, "SWIFT") == "SWIFT questions"
     assert label_words.topic_phrase("topup", ["Top up failed"], -0.4, -0.1, "top-up") == "Top-up problems"
+    assert label_words.topic_phrase("pant", ["These pants are great"], 0.1, -0.1, "pants") == "Pants comments"
     assert label_words.topic_phrase("bag", ["Love the bags", "Bags are great"], 0.5, -0.1, "bags") == "Bag praise"
     assert label_words.topic_phrase("bag", ["Make sure it's all in the bags", "Don't squash the bags"], 0.3, -0.1,
                                     "bags") == "Bag requests"

@@ -47,6 +47,10 @@ NEIGHBOUR = 0.25  # share of its segments writing the same word next to its main
 _WORD = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*$")
 _TOKEN = re.compile(r"[a-z][a-z'’-]*")
 
+# Nouns with no singular of their own: a label says "Pants praise", not the lemma's "Pant praise".
+PLURAL_ONLY = frozenset({"pants", "jeans", "trousers", "leggings", "shorts", "tights", "jeggings", "pajamas",
+                         "pyjamas", "overalls", "glasses", "sunglasses", "scissors", "clothes",
+                         "headphones", "earphones", "earbuds"})
 YES_OR_NO = "Yes or no answers"
 SHORT = 6  # words of an answer that is only "yes" or "that's false" ("No one replies to emails" is none)
 # What a theme of content-free messages does, first match wins: (labels, best first, for siblings that
@@ -275,6 +279,7 @@ def topic_phrase(key: str, docs: Sequence[str], sentiment: float, negative: floa
     another word for the head when that label is in ``avoid`` (lowercased labels taken: "Bag suggestions")."""
     stem = written[:-1] if written.endswith("s") and written[:-1].isupper() else written
     topic = stem if len(stem) > 1 and stem.isupper() and stem.lower() == key else JOINED.get(key, key)
+    topic = written.lower() if written.lower() in PLURAL_ONLY else topic  # "pants", not the lemma "pant"
     asked = bool(docs) and sum(_question(d) for d in docs) / len(docs) >= MOST
     told = bool(docs) and sum(_request(d) for d in docs) / len(docs) >= MOST
     if told and not asked:  # "Take the bags back and reuse them": a request, though its tone is negative
