@@ -8,7 +8,9 @@ the same products, so the themes' centroids all sit close together. This fits th
 runs it (bench/themes_warehouse.py), on ``--reviews`` reviews of the shared Women's E-Commerce Clothing Reviews
 (``../shared/data/labelled/clothing_reviews``, CC0; a fixed shuffle), and prints what a person reads: how many
 top-level entries, each with its biggest sub-themes, and the label checks of bench/themes_metrics.py (2-4-word
-content phrases, sibling duplicates, the fallbacks that say little). Appends to bench/RESULTS.md.
+content phrases, sibling duplicates, the fallbacks that say little), and how far a second fit without a tenth of
+the reviews agrees with the first (ARI of the themes and of the top level, as bench/themes_quality.py measures
+banking77 and clinc150). Appends to bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "scripts"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from themes_metrics import label_checks, label_weakness  # noqa: E402
-from themes_warehouse import BenchWarehouse  # noqa: E402
+from themes_metrics import common_ari, label_checks, label_weakness  # noqa: E402
+from themes_warehouse import BenchWarehouse, Snapshot  # noqa: E402
 from train_sentiment import CLOTHING, read_clothing  # noqa: E402
 
 from feedback.embed import Embedder  # noqa: E402
@@ -49,17 +51,33 @@ def reviews(n: int, seed: int, path: Path = CLOTHING) -> list[str]:
     return texts[:n]
 
 
-def run(n: int, seed: int) -> list[str]:
-    texts = reviews(n, seed)
+def fit(texts: list[str], locals_: list[str], embedder: Embedder) -> tuple[Snapshot, dict[int, int], float]:
+    """The engine's first fit of ``texts`` in a temporary warehouse: (what a user sees, theme sizes, seconds)."""
     with tempfile.TemporaryDirectory() as folder:
-        bench = BenchWarehouse(Path(folder), ThemeSettings(), Embedder(threads=2))
-        bench.add([f"r{i}" for i in range(len(texts))], texts, "2026-11-01")
+        bench = BenchWarehouse(Path(folder), ThemeSettings(), embedder)
+        bench.add(locals_, texts, "2026-11-01")
         began = time.perf_counter()
         bench.nightly()
         seconds = time.perf_counter() - began
         snap = bench.snapshot()
         sizes = dict(bench.db.execute("select id, size from themes where status = 'active'").fetchall())
         bench.close()
+    return snap, sizes, seconds
+
+
+def run(n: int, seed: int, subsample: bool = True) -> list[str]:
+    texts = reviews(n, seed)
+    locals_ = [f"r{i}" for i in range(len(texts))]
+    embedder = Embedder(threads=2)
+    snap, sizes, seconds = fit(texts, locals_, embedder)
+    stability = []
+    if subsample:  # as bench/themes_quality.py: a fit without a tenth of the comments, on the ones both hold
+        kept = [i for i in range(len(texts)) if random.Random(seed + i).random() >= 0.1]
+        other, _, _ = fit([texts[i] for i in kept], [locals_[i] for i in kept], embedder)
+        fine, common = common_ari(snap.theme, other.theme)
+        top, _ = common_ari(snap.top, other.top)
+        stability = [f"- 10 % subsample (a fit without a tenth of the reviews, on the {common:,} both hold): themes ARI "
+                     f"{fine:.3f}, top level ARI {top:.3f} ({other.top_level} entries)"]
     leaves = snap.leaf_siblings()
     entries = [(label, [snap.leaves[t] for t, p in snap.parent_of.items() if p == pid]) for pid, label in snap.parents.items()]
     entries += [(snap.leaves[t], []) for t, p in snap.parent_of.items() if p is None]
@@ -69,6 +87,7 @@ def run(n: int, seed: int) -> list[str]:
     by_label = {label: t for t, label in snap.leaves.items()}
     lines = [f"- {len(texts):,} reviews, {len(snap.leaves)} themes, top level {snap.top_level} entries (the issue's aim: "
              f"8-25); fit {seconds:.0f} s",
+             *stability,
              f"- labels: themes {leaf_checks.phrase_share:.1%} 2-4-word content phrases ({leaf_checks.duplicate_siblings}"
              f" sibling duplicates), top level {top_checks.phrase_share:.1%}; problems {leaf_checks.problems or 'none'}",
              f"- labels that say little (a phrase none of the theme's comments share): {sum(leaf_checks.weak.values())} of"
@@ -87,8 +106,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=4)
     parser.add_argument("--no-append", dest="append", action="store_false")
     parser.add_argument("--note", default="", help="what this run measures (goes into RESULTS.md)")
+    parser.add_argument("--no-subsample", dest="subsample", action="store_false",
+                        help="skip the second fit (10 %% subsample stability)")
     args = parser.parse_args()
-    lines = run(args.reviews, args.seed)
+    lines = run(args.reviews, args.seed, args.subsample)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     load = os.getloadavg()[0]
     head = [f"## A shop's own reviews: the taxonomy a person reads (bench/themes_reviews.py), {stamp} "
