@@ -12,13 +12,14 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
-# segment again (feedback/themes/segment_sentiment.py). 5: courtesy addressed with an @handle or #tag ("Thanks a
+# segment again (feedback/themes/segment_sentiment.py). 6: the sayings "couldn't be happier", "can't fault", "expected
+# more" (IDIOMS); 5: courtesy addressed with an @handle or #tag ("Thanks a
 # lot @northjet") is courtesy too; 4: a greeting, thanks or sign-off beside a comment's
 # points reads 0 (feedback.text.nothing_said.courtesy); 3: the head's word n-grams skip redaction placeholders
 # ("[NAME]" is not the word "name": feedback.text.sentiment_model.word_ngrams), and answers that say nothing
 # score 0 (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable",
 # "inconsistent"; 1: before versions were kept.
-LEXICON_VERSION = "5"
+LEXICON_VERSION = "6"
 
 # VADER was built on social-media text: it has no opinion on "late" or "damaged", which in
 # customer feedback are among the most negative words there are. Valences use its -4..4 scale.
@@ -50,6 +51,9 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\b(?:took|takes|taking|take) (?:forever|ages)\b", "slow"),
     (r"\bcould (?:have been|be) better\b", "disappointing"),
     (r"\blet (?:me|us) down\b", "disappointing"),
+    (r"\b(?:couldn'?t|could not|can'?t|cannot) (?:be|have been) (?:happier|more pleased|more satisfied)\b", "delighted"),
+    (r"\b(?:couldn'?t|could not|can'?t|cannot) fault\b", "excellent"),
+    (r"\bexpected (?:more|better)\b", "very disappointing"),
     (r"\bhit and miss\b", "inconsistent"),
 )]
 
