@@ -44,7 +44,7 @@ def count_range(themes: int, apart: int, max_top: int | None, fewest: int, extra
     # Average linkage keeping fewer groups apart than the fewest entries says the themes are one subject (a
     # clothing shop's reviews: 2 groups of 51 themes), not that two entries can be read: the count is then read
     # between the fewest and the most, as when it keeps enough apart.
-    return least, max(least, min(most, apart)) if apart >= least else most
+    return least, (min(most, apart) if apart >= least else most)
 
 
 def best_count(merges: list[tuple[int, int]], themes: int, least: int, most: int, distance: np.ndarray) -> int:
