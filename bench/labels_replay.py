@@ -55,7 +55,7 @@ from feedback.themes import label  # noqa: E402
 
 NUMBERED = re.compile(r"\(\d+\)$")  # "Friendly staff (2)": the last resort of a taken label
 CALLS = ROOT / "bench" / ".cache" / "label-calls"
-SETS = ("banking77", "clinc150", "samples")
+SETS = ("banking77", "clinc150", "samples", "reviews")
 
 
 @contextmanager
@@ -105,6 +105,15 @@ def record(name: str) -> None:
             parent_of = {int(t): (int(p) if p is not None else None) for t, p in db.execute(
                 "select id, parent_id from themes where status = 'active'")}
             db.close()
+        elif name == "reviews":  # bench/themes_reviews.py's fit: 3,000 shared clothing reviews, shuffle seed 4
+            from themes_reviews import fit as fit_reviews
+            from themes_reviews import reviews
+
+            from feedback.embed import Embedder
+
+            texts = reviews(3000, 4)
+            snap, _, _ = fit_reviews(texts, [f"r{i}" for i in range(len(texts))], Embedder(threads=2))
+            parent_of = dict(snap.parent_of)
         else:
             from themes_data import CACHE, CachedEmbedder, labelled
             from themes_quality import FIRST_DAY, fit
@@ -304,6 +313,8 @@ def main() -> None:
         run = replay(name)
         for what, labels in (("recorded", run.before), ("replayed", run.after)):
             for level, grouped in groups(labels, run.parent_of).items():
+                if not grouped:  # e.g. no sections: a top level of few themes each
+                    continue
                 c = label_checks(grouped)
                 print(f"{name} {level} {what}: {c.phrase_share:.1%} of {c.labels} 2-4-word content phrases, "
                       f"{c.duplicate_siblings} sibling duplicates, problems {c.problems}, weak {c.weak}")

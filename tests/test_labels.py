@@ -240,6 +240,8 @@ def test_parents_are_named_by_what_their_children_share(parser: Any) -> None:
         ("It was way too small.", "too small"),
         ("They feel cheap.", "feel cheap"),
         ("It's so flattering!", "very flattering"),
+        ("This top is so comfortable.", "comfortable top"),  # "top" is in spaCy's stop list; a shop sells them
+        ("The pajama bottoms are soft.", "pajama bottoms"),
     ],
 )
 def test_phrases_are_read_off_the_parse(parser: Any, text: str, expected: str) -> None:
@@ -271,6 +273,8 @@ def test_a_misspelling_parsed_as_an_article_costs_nothing_else(parser: Any) -> N
         ("I sized up a size and it fits.", "sized size"),  # one word said twice (clothing reviews' "Sized size")
         ("I usually wear a regular sized size.", "sized size"),
         ("I'm 5'4, 120 lbs and tall.", "lbs"),  # a unit a reviewer measures herself in names nothing
+        ("On top of that the delivery was late.", "top"),  # a place on something, not a thing one wears
+        ("The bottom of the bag was wet.", "bottom"),
     ],
 )
 def test_phrases_leave_out_places_times_placeholders_numbers_and_other_languages(

@@ -32,9 +32,10 @@ def named_with_digits(word: str) -> bool:
 
 
 # Nouns in spaCy's stop list (taken from an information-retrieval list) that name what people write
-# about: "phone call", "name change", "spare part". ("on top of that", "the right amount of cash": words
-# that rarely name a theme stay stop words.)
-STOP_NOUNS = frozenset({"name", "call", "part"})
+# about: "phone call", "name change", "spare part", a shop's "tops" and "bottoms". ("the right amount of
+# cash": words that rarely name a theme stay stop words; so does a place on a thing, "on top of that",
+# "the bottom of the page": :func:`_position`.)
+STOP_NOUNS = frozenset({"name", "call", "part", "top", "bottom"})
 
 
 def content(token: Any) -> bool:
@@ -42,11 +43,18 @@ def content(token: Any) -> bool:
     stop word (save :data:`STOP_NOUNS` as nouns), a number, a redaction placeholder or a foreign word."""
     text = token.lower_
     word = token.is_alpha or named_with_digits(text)
-    stop = token.is_stop and not (token.pos_ == "NOUN" and token.lemma_.lower() in STOP_NOUNS and not _introduction(token))
+    stop = token.is_stop and not (token.pos_ == "NOUN" and token.lemma_.lower() in STOP_NOUNS
+                                  and not _introduction(token) and not _position(token))
     return (
         word and text.isascii() and len(text) > 1 and not stop and not token.like_num
         and token.text not in PLACEHOLDER_WORDS and token.tag_ not in ("FW", "XX")
     )
+
+
+def _position(token: Any) -> bool:
+    """ "on top of that", "at the bottom of the bag": a place on something, not a thing (a "top" one wears)."""
+    doc, i = token.doc, token.i
+    return token.lemma_.lower() in ("top", "bottom") and i + 1 < len(doc) and doc[i + 1].lower_ == "of"
 
 
 def _introduction(token: Any) -> bool:
