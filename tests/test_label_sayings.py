@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from feedback.themes import label_words, phrases
+from feedback.themes import label_words, phrases, sayings
 from feedback.themes.label import label_parents, label_themes
 
 from .conftest import need
@@ -122,3 +122,22 @@ def test_topic_and_mixed_phrases_take_another_word_when_taken() -> None:
     assert label_words.topic_phrase("bag", docs, 0.0, -0.1, "bags", avoid={"bag requests"}) == "Bag suggestions"
     assert label_words.mixed_phrase(["Why?", "What now?"], 0.0, -0.1) == "Mixed questions"
     assert label_words.mixed_phrase(["Why?", "What now?"], 0.0, -0.1, avoid={"mixed questions"}) == "Assorted questions"
+
+
+@pytest.mark.parametrize(
+    ("doc", "measured"),
+    [
+        ("i am 5' 5\" and 128 lbs.", True), ("i'm 5'8\" 120lbs.", True), ("I'm 5 ft 3 and curvy", True),
+        ("i usually wear a 32dd", True), ("I weigh 62 kg", True),
+        ("I withdrew 30 pounds and the ATM gave me 10.", False),  # money, not a weight
+        ("It took 5 days to arrive.", False), ("Order 34 of 40 was late", False), ("Size 8 fits.", False),
+        ("I paid 35 a month for it.", False),
+    ],
+)
+def test_measurements_are_a_writers_height_weight_or_bra_size(doc: str, measured: bool) -> None:
+    assert sayings.measurement_share([doc]) == float(measured)
+
+
+def test_measurement_labels_say_what_most_give() -> None:
+    assert sayings.measurement_labels(["i am 5'4, 130 lbs", "5'7\" 120lbs", "i'm tall"])[0] == "Height and weight"
+    assert sayings.measurement_labels(["i am 5'4", "i'm 5'2 and slim", "I wear a 34b"])[0] == "Body measurements"

@@ -186,8 +186,13 @@ def test_a_negative_theme_is_named_by_its_problem_not_a_kind_word(parser: Any) -
         (["My number is [PHONE]", "Call me on [PHONE] please", "You can reach me at [EMAIL]"], "Phone numbers"),
         (["El repartidor fue muy amable, ¡gracias!", "Le livreur était très sympathique et serviable.",
           "Muy fácil hacer el pedido desde el móvil."], OTHER_LANGUAGES),
+        (["i am 5' 5\" and 128 lbs.", "i'm 5'7\" 120lbs.", "i am thin and tall", "i'm 5'4\", 130 lb."],
+         "Height and weight"),  # clothing reviews: the writer's measurements, for reference
+        (["i'm 5'2 and petite.", "i am 5' 9\" with a long torso", "I am a 34b.", "i am pretty slim"],
+         "Body measurements"),
     ],
-    ids=["as above", "n/a", "same sentence", "contact details", "other languages"],
+    ids=["as above", "n/a", "same sentence", "contact details", "other languages", "height and weight",
+         "measurements"],
 )
 def test_a_theme_without_phrases_is_named_by_what_it_says(parser: Any, docs: list[str], expected: str) -> None:
     assert label_themes({1: docs}, [1])[1].label == expected

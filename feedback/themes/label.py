@@ -245,7 +245,7 @@ def _leaf_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[str 
     of a theme says the same short thing ("Everyone was really friendly", "Check the order before
     it leaves the depot") and no phrase of two words or more covers half as much, that is its label;
     a theme of phone numbers and e-mail addresses with nothing else to say is "Contact details"
-    (or "Call-back requests", "Phone numbers", ...)."""
+    (or "Call-back requests", "Phone numbers", ...), one of writers' heights and weights "Height and weight"."""
     pick = None
     if free:
         pick = free[0]
@@ -257,6 +257,8 @@ def _leaf_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[str 
                          and c.share >= LEAF_PAIR), pick)
     if (pick is None or pick.words == 1) and sayings.contact_share(unit.docs) >= 0.5:
         return _free(sayings.contact_labels(unit.docs), used), []
+    if (pick is None or pick.words == 1) and sayings.measurement_share(unit.docs) >= 0.5:  # "i'm 5'4, 130 lbs"
+        return _free(sayings.measurement_labels(unit.docs), used), []
     said = _said_by(unit.docs, used)
     if said and said[1] >= SAID and len(said[0].split()) <= SAID_WORDS and (
             pick is None or pick.words == 1 or pick.share < said[1] / 2):

@@ -62,6 +62,26 @@ def reference_share(docs: Sequence[str]) -> float:
     return sum(bool(_REFERENCE.search(d)) for d in docs) / max(len(docs), 1)
 
 
+# A reviewer's own measurements, which clothing reviews give for reference ("i'm 5'4", 130 lbs, 34b").
+_HEIGHT = re.compile(r"\b[4-6]\s*(?:'|’|′|ft\b|foot\b|feet\b)\s*(?:\d{1,2}\b)?", re.IGNORECASE)
+_WEIGHT = re.compile(r"\b\d{2,3}(?:\.\d)?\s*(?:lbs?|kgs?)\b", re.IGNORECASE)  # not "pounds": money too
+_BUST = re.compile(r"\b(?:2[89]|3\d|4[0-4])(?:\s?d{2,3}|[a-d])\b", re.IGNORECASE)  # "34b", "32 dd", not "35 a month"
+
+
+def measurement_share(docs: Sequence[str]) -> float:
+    """The share of segments in which the writer gives a height, weight or bra size ("i am 5'5" and 128 lbs")."""
+    found = sum(any(p.search(d) for p in (_HEIGHT, _WEIGHT, _BUST)) for d in docs)
+    return found / max(len(docs), 1)
+
+
+def measurement_labels(docs: Sequence[str]) -> list[str]:
+    """Names for a theme of writers' measurements: "Height and weight" when a third or more give each,
+    else "Body measurements" (then its variants, for siblings)."""
+    n = max(len(docs), 1)
+    both = all(sum(bool(p.search(d)) for d in docs) / n >= 1 / 3 for p in (_HEIGHT, _WEIGHT))
+    return [*(["Height and weight"] if both else []), "Body measurements", "Body shape and size"]
+
+
 def commonest(docs: Sequence[str], cut: bool = True) -> tuple[str, float] | None:
     """What most of the segments say (:func:`said`), written as most wrote it, capitalised, with
     the share of segments that say it; None when none says anything :func:`said` keeps."""
