@@ -247,6 +247,8 @@ def test_parents_are_named_by_what_their_children_share(parser: Any) -> None:
         ("It's so flattering!", "very flattering"),
         ("This top is so comfortable.", "comfortable top"),  # "top" is in spaCy's stop list; a shop sells them
         ("The pajama bottoms are soft.", "pajama bottoms"),
+        ("I tried it on in the store and loved it.", "tried on in store"),  # a way of shopping, light verb and all
+        ("I picked it up at the depot.", "picked up at depot"),
     ],
 )
 def test_phrases_are_read_off_the_parse(parser: Any, text: str, expected: str) -> None:
@@ -280,6 +282,8 @@ def test_a_misspelling_parsed_as_an_article_costs_nothing_else(parser: Any) -> N
         ("I'm 5'4, 120 lbs and tall.", "lbs"),  # a unit a reviewer measures herself in names nothing
         ("On top of that the delivery was late.", "top"),  # a place on something, not a thing one wears
         ("The bottom of the bag was wet.", "bottom"),
+        ("I couldn't pick it up in store.", "pick up in store"),  # not done: not a way it was done
+        ("I tried it on in a tiny cubicle.", "tried on in cubicle"),  # what the place was like is another point
     ],
 )
 def test_phrases_leave_out_places_times_placeholders_numbers_and_other_languages(

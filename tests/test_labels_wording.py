@@ -44,7 +44,7 @@ THEMES: list[tuple[str, dict[str, list[str]], list[str], str]] = [
     ("a request opening with another verb", {"a": ["Take the bags back and reuse them"] * 5
                                              + ["Please stop double bagging everything, it's so wasteful"]},
      [], "Bag requests"),
-    ("a request for a slot kept", {"a": ["Turn up in the slot I paid for."] * 5}, [], "Slot requests"),
+    ("a request for a slot kept", {"a": ["Turn up in the slot I paid for."] * 5}, [], "Turn up in slot"),  # what they ask, not "Slot requests"
     ("a gerund with its particle", {"a": ["Signing up took one click."] * 5}, [], "Signing up"),
     ("arriving after the slot", {"a": ["My order arrived well after the slot.", "my order arrived well after the slot...",
                                        "Plus my order arrived well after the slot."]}, [], "Arrived after the slot"),

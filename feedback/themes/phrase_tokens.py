@@ -51,6 +51,24 @@ def content(token: Any) -> bool:
     )
 
 
+PLACE_PREPOSITIONS = frozenset({"in", "at"})
+
+
+def phrasal_where(verb: Any) -> list[Any]:
+    """ "tried it on in the store" -> [tried, on, in, store]; "picked it up at the depot" -> [picked, up, at,
+    depot]: a verb with its particle and where it was done, which names a way of shopping even when the verb
+    alone is too light to ("try", "pick"). Nothing for any other verb or place ("in time", "at all")."""
+    particle = next((c for c in verb.children if c.dep_ == "prt" and c.is_alpha), None)
+    if particle is None:
+        return []
+    for prep in verb.children:
+        if prep.dep_ == "prep" and prep.lower_ in PLACE_PREPOSITIONS and prep.i > particle.i:
+            place = next((o for o in prep.children if o.dep_ == "pobj" and o.pos_ == "NOUN" and content(o)), None)
+            if place is not None and not any(c.dep_ in ("compound", "amod") for c in place.children):
+                return [verb, particle, prep, place]
+    return []
+
+
 def _position(token: Any) -> bool:
     """ "on top of that", "at the bottom of the bag": a place on something, not a thing (a "top" one wears)."""
     doc, i = token.doc, token.i
