@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from feedback.text.language import detect_language
-from feedback.text.sentiment import sentiment
+from feedback.text.sentiment import plain_words, sentiment
 
 
 @pytest.mark.parametrize(
@@ -52,11 +52,27 @@ def test_primary_language_is_the_first_configured() -> None:
         ("Can't fault them.", 1),  # was +0.31
         ("Expected better from you.", -1),  # was +0.44: "better"
         ("I expected more from a company like you.", -1),  # was +0.36
+        ("It used to be so much better.", -1),  # was +0.44: "better"
+        ("I used to love this shop.", -1),  # was +0.64
+        ("Cheaper than the supermarket down the road.", 1),  # was 0.00
+        ("Prices are lower than elsewhere.", 1),  # was -0.30: "lower"
+        ("Delivery was quicker than expected.", 1),  # was 0.00
+        ("Delivery was slower than promised.", -1),  # was 0.00
     ],
 )
 def test_sentiment_knows_service_words(text: str, sign: int) -> None:
     score = sentiment(text)
     assert score is not None and score * sign > 0.2
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The neckline is cut lower than I'd like.",  # a place on the thing, not a price
+     "Not as good as it used to be.",  # already negative: the saying needs what it used to be after it
+     "I used to shop at the market."],
+)
+def test_comparisons_read_only_where_they_compare(text: str) -> None:
+    assert plain_words(text) == text
 
 
 def test_sentiment_is_not_guessed_for_other_languages() -> None:

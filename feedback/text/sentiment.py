@@ -12,14 +12,15 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
-# segment again (feedback/themes/segment_sentiment.py). 6: the sayings "couldn't be happier", "can't fault", "expected
+# segment again (feedback/themes/segment_sentiment.py). 7: comparisons a lexicon reads by their words ("used to
+# be better", "cheaper than", "quicker than expected": IDIOMS); 6: the sayings "couldn't be happier", "can't fault", "expected
 # more" (IDIOMS); 5: courtesy addressed with an @handle or #tag ("Thanks a
 # lot @northjet") is courtesy too; 4: a greeting, thanks or sign-off beside a comment's
 # points reads 0 (feedback.text.nothing_said.courtesy); 3: the head's word n-grams skip redaction placeholders
 # ("[NAME]" is not the word "name": feedback.text.sentiment_model.word_ngrams), and answers that say nothing
 # score 0 (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable",
 # "inconsistent"; 1: before versions were kept.
-LEXICON_VERSION = "6"
+LEXICON_VERSION = "7"
 
 # VADER was built on social-media text: it has no opinion on "late" or "damaged", which in
 # customer feedback are among the most negative words there are. Valences use its -4..4 scale.
@@ -55,6 +56,17 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\b(?:couldn'?t|could not|can'?t|cannot) fault\b", "excellent"),
     (r"\bexpected (?:more|better)\b", "very disappointing"),
     (r"\bhit and miss\b", "inconsistent"),
+    # what a thing was, said of what it is now: "it used to be better", "I used to love this shop" (a decline)
+    (r"\bused to (?:be (?:(?:so|much|really|a lot|far|way) )*)?(?:better|good|great|excellent|brilliant|nice|lovely|"
+     r"reliable|fresh|quick|fast|cheap|cheaper|love|like|enjoy|rate)\b", "disappointing"),
+    # a price against another's: "cheaper than the supermarket", "prices are lower" (not "cut lower than I'd like")
+    (r"\b(?:cheaper|less expensive|better value|better prices?|lower prices?) than\b", "good value"),
+    (r"\bprices? (?:are|is|were|was|have been|has been) (?:much |a lot |far |way )?(?:lower|cheaper)\b", "good value"),
+    # against what was expected or promised: "quicker than expected", "slower than promised"
+    (r"\b(?:quicker|faster|sooner|earlier|better|cheaper|easier) than (?:i |we )?(?:expected|promised|advertised|"
+     r"anticipated|hoped)\b", "great"),
+    (r"\b(?:slower|later|worse|harder) than (?:i |we )?(?:expected|promised|advertised|anticipated|hoped)\b",
+     "disappointing"),
 )]
 
 
