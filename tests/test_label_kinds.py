@@ -93,9 +93,12 @@ def test_a_quality_of_a_thing_is_written_after_it(picked: list[Candidate], used:
 
 
 @pytest.mark.parametrize(("thing", "docs", "expected"), [
-    ("food", ["The food quality has dropped.", "Lovely fresh food."], "Food quality"),
-    ("delivery", ["Quality of the deliveries is poor."], "Delivery quality"),  # "delivery" written "deliveries"
+    ("food", ["The food quality has dropped.", "Food quality is great.", "Lovely fresh food."], "Food quality"),
+    ("delivery", ["Quality of the deliveries is poor.", "Delivery quality varies."], "Delivery quality"),  # "deliveries"
     ("spend", ["No silly minimum spend.", "Better quality than the big shops."], None),  # never written together
+    ("food", ["The food quality has dropped.", "Lovely fresh food."], None),  # once: not the group's topic
+    ("store", ["Tried it on in store."] * 37 + ["Excellent quality!"] * 37 + ["The quality in store was better."] * 3,
+     None),  # 3 of the 40 that say "store" (and of the 40 "quality"): chance, not "Store quality"
 ])
 def test_a_quality_is_a_things_only_where_they_are_written_together(thing: str, docs: list[str],
                                                                     expected: str | None) -> None:

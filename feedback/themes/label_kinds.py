@@ -160,19 +160,26 @@ def leaf_kind(label: str, picked: Sequence[Candidate], unit: Unit, used: set[str
     return label, list(picked)
 
 
+TOGETHER = 0.1  # of the segments writing the rarer word, the share that must write both ("Shoulder fit": 4 of 30)
+
+
 def attribute_first(picked: Sequence[Candidate], used: set[str], docs: Sequence[str] | None = None) -> str | None:
     """ "Food quality" for the shared words "quality" and "food" (a quality of a thing: :data:`ATTRIBUTES`);
-    None for any other pick, when that label is taken, or when no segment of ``docs`` (None: not read)
-    writes the two together: "minimum spend" in one sub-theme and "better quality" in another are two
-    topics, not "Spend quality"."""
+    None for any other pick, when that label is taken, or when too few segments of ``docs`` (None: not read)
+    write the two together (:data:`TOGETHER`): "minimum spend" in one sub-theme and "better quality" in
+    another are two topics, not "Spend quality"; nor is one review's "the quality in store" a group's "Store
+    quality"."""
     if len(picked) != 2 or any(c.words > 1 for c in picked):
         return None
     first, second = picked
     if (first.key in ATTRIBUTES) == (second.key in ATTRIBUTES):
         return None
     thing, quality = (second, first) if first.key in ATTRIBUTES else (first, second)
-    if docs is not None and not any(_says(thing.key, d) and _says(quality.key, d) for d in docs):
-        return None
+    if docs is not None:
+        both = sum(_says(thing.key, d) and _says(quality.key, d) for d in docs)
+        rarer = min(sum(_says(thing.key, d) for d in docs), sum(_says(quality.key, d) for d in docs))
+        if both < max(2, TOGETHER * rarer):
+            return None
     text = sayings.capitalise(f"{label_words.JOINED.get(thing.key, thing.key)} {quality.text.lower()}")
     return None if text.lower() in used else text
 
