@@ -152,6 +152,22 @@ def test_each_segment_has_its_own_sign(embedder: Embedder) -> None:
     assert one > 0.05 and two < -0.05
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Can't fault them.", 0.5719),  # the head -0.72 ("fault"): the saying's side wins, read by the lexicon
+        ("Cheaper than the supermarket down the road.", 0.6486),  # head -0.01 (neutral band)
+        ("Prices are lower than elsewhere.", 0.6486),  # head -0.31 ("lower")
+        ("Delivery was quicker than expected.", 0.5797),  # the head agrees (+0.58): its own score is kept
+        ("Could be better.", -0.5156),  # likewise (-0.52)
+    ],
+)
+def test_a_saying_read_against_its_words_takes_the_lexicons_side(embedder: Embedder, text: str,
+                                                                  expected: float) -> None:
+    assert [score for _, score in segment_scores(text, embedder)] == [pytest.approx(expected, abs=0.02)]
+
+
 # --- pure pieces ------------------------------------------------------------------------------
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from feedback.text.language import detect_language
-from feedback.text.sentiment import plain_words, sentiment
+from feedback.text.sentiment import plain_words, saying_side, sentiment
 
 
 @pytest.mark.parametrize(
@@ -73,6 +73,15 @@ def test_sentiment_knows_service_words(text: str, sign: int) -> None:
 )
 def test_comparisons_read_only_where_they_compare(text: str) -> None:
     assert plain_words(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "side"),
+    [("Can't fault them.", 1), ("It used to be better.", -1), ("Never again!", -1), ("The driver was lovely.", 0),
+     ("Spot on, but it took forever.", 0)],  # two sayings, two sides: no side
+)
+def test_a_sayings_side(text: str, side: int) -> None:
+    assert saying_side(text) == side
 
 
 def test_sentiment_is_not_guessed_for_other_languages() -> None:

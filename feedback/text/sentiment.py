@@ -70,6 +70,24 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
 )]
 
 
+_ANY_SAYING = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in IDIOMS), re.IGNORECASE)
+
+
+def saying_side(text: str) -> int:
+    """+1 or -1 when ``text`` holds sayings of :data:`IDIOMS` that all mean one side ("Can't fault them", "It used
+    to be better"), else 0: where a model reading words ("fault", "better") is most likely wrong."""
+    if not _ANY_SAYING.search(text):  # one search for most texts, which hold none
+        return 0
+    sides = {_side(plain) for pattern, plain in IDIOMS if pattern.search(text)}
+    return sides.pop() if len(sides) == 1 else 0
+
+
+@lru_cache(maxsize=64)
+def _side(plain: str) -> int:
+    compound = _vader().polarity_scores(plain)["compound"]
+    return (compound > 0) - (compound < 0)
+
+
 def plain_words(text: str) -> str:
     """``text`` with the sayings of :data:`IDIOMS` read as what they mean ("nothing is too much trouble" ->
     "very helpful"), for the lexicon."""

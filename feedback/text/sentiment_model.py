@@ -41,7 +41,7 @@ import numpy as np
 
 from feedback.text.nothing_said import courtesy, says_nothing
 from feedback.text.segments import PLACEHOLDER
-from feedback.text.sentiment import vader_scores
+from feedback.text.sentiment import saying_side, vader_scores
 
 HEAD_PATH = Path(__file__).with_name("sentiment_head.npz")
 CLASSES = ("negative", "neutral", "positive")
@@ -314,10 +314,16 @@ def score_segments(vectors: np.ndarray, texts: Sequence[str], head: SentimentHea
     """Each segment's sentiment in -1..1 (0 for a neutral one, and for an answer that says nothing:
     "As above", "Just the usual", :func:`.nothing_said.says_nothing`), rounded to 4 places. ``alone``: per
     segment, whether it is its comment's only scored point; where it is not, a greeting, thanks or sign-off
-    (:func:`.nothing_said.courtesy`) reads 0, courtesy beside the comment's points rather than praise."""
+    (:func:`.nothing_said.courtesy`) reads 0, courtesy beside the comment's points rather than praise. A segment
+    holding a saying whose words mislead (:data:`.sentiment.IDIOMS`: "Can't fault them") that the head reads on
+    the other side of it, or as neutral, gets the lexicon's score, which reads the saying as meant."""
     head = head or load_head()
     proba = probabilities(logits(vectors, texts, head, calibration))
     scores = np.round(dead_zone(proba[:, 2] - proba[:, 0], head.band), 4)
+    for i, text in enumerate(texts):  # a saying read against its words ("Can't fault them"): the lexicon's reading
+        side = saying_side(text)
+        if side and np.sign(scores[i]) != side:
+            scores[i] = round(vader_scores(text)[3], 4)
     scores[[says_nothing(text) for text in texts]] = 0.0
     if alone is not None:
         scores[[not only and courtesy(text) for text, only in zip(texts, alone, strict=True)]] = 0.0
