@@ -102,7 +102,7 @@ def head_scores(texts: Sequence[str], embedder: SupportsEmbed, head: SentimentHe
         return np.zeros(len(pieces))
     vectors = embedder.encode([clean for clean, _ in flat])
     alone = [len(segs) == 1 for segs in pieces for _ in segs]  # courtesy beside other points reads 0, as in the product
-    scores = score_segments(vectors, [raw for _, raw in flat], head, calibration, alone)
+    scores = score_segments(vectors, [raw for _, raw in flat], head, calibration, alone, embedder.encode)
     out, start = np.zeros(len(pieces)), 0
     for i, segs in enumerate(pieces):
         out[i] = aggregate(scores[start : start + len(segs)]) or 0.0

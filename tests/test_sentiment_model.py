@@ -168,6 +168,22 @@ def test_a_saying_read_against_its_words_takes_the_lexicons_side(embedder: Embed
     assert [score for _, score in segment_scores(text, embedder)] == [pytest.approx(expected, abs=0.02)]
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "sign"),
+    [
+        ("@northjet you lost my suitcase between Madrid and Leeds, please help me find it.", -1),
+        ("Please help, my flight was cancelled and nobody at the gate knows what to do.", -1),
+        ("The crew were brilliant with my kids, can you let them know?", 1),
+    ],
+)
+def test_what_a_request_tells_is_read_not_the_request(embedder: Embedder, text: str, sign: int) -> None:
+    vectors = embedder.encode([text])
+    assert score_segments(vectors, [text]) == [0.0]  # the request reads the segment neutral
+    [score] = score_segments(vectors, [text], embed=embedder.encode)
+    assert score * sign >= 0.05, score
+
+
 # --- pure pieces ------------------------------------------------------------------------------
 
 

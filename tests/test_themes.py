@@ -42,6 +42,27 @@ def test_segments(text: str, expected: list[str]) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "told"),
+    [
+        ("@northjet you lost my suitcase between Madrid and Leeds, please help me find it.",
+         "@northjet you lost my suitcase between Madrid and Leeds"),
+        ("Please help, my flight was cancelled and nobody knows what to do.",
+         "my flight was cancelled and nobody knows what to do."),
+        ("I need help, my account has been locked for a week", "my account has been locked for a week"),
+        ("The crew were brilliant with my kids, can you let them know?", "The crew were brilliant with my kids"),
+        ("card is lost, please help", "card is lost"),
+        ("Yes, please.", None),  # nothing told
+        ("Lost it, please help", None),  # two words told: too little to read alone
+        ("The app keeps crashing, fix it", None),  # no request opener
+        ("Please, can you call me back?", None),
+    ],
+)
+def test_a_segment_that_tells_and_asks_is_read_by_what_it_tells(text: str, told: str | None) -> None:
+    assert nlp.told_part(text) == told
+    assert [s.text for s in nlp.segment(text)] == [text]  # the segment itself stays whole: its theme is the request's
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         ("@brightmoor my order!!! https://t.co/x #fail", "my order! fail"),

@@ -112,6 +112,28 @@ def split_clauses(sentence: str) -> list[str]:
     return parts
 
 
+# A request after what happened ("..., please help me find it", "..., can you send someone?"), or a plea
+# before it ("Please help, ...", "I need help, ..."): group 1 is the comma between the two.
+_ASKS = r"(?:please|pls|can you|could you|would you|will you|can someone|can anyone|can somebody|help me)\b"
+_REQUEST_AFTER = re.compile(rf"\w(\s*,\s*)(?={_ASKS})", re.IGNORECASE)
+_REQUEST_BEFORE = re.compile(r"^\s*(?:please help(?: me)?|help me|help|i need help|help please)(\s*,\s*)(?=\w)",
+                             re.IGNORECASE)
+
+
+def told_part(text: str) -> str | None:
+    """What happened, in a segment that also asks: "you lost my suitcase, please help me find it" -> "you lost
+    my suitcase"; "Please help, my flight was cancelled" -> "my flight was cancelled". None when the text does
+    not ask so, or a side is too short to stand alone (MIN_CLAUSE_WORDS words told, two asked). A segment stays
+    whole (its theme is what it is about, request and all); only its sentiment is read from this part, as the
+    request itself reads neutral."""
+    found = _REQUEST_AFTER.search(text) or _REQUEST_BEFORE.match(text)
+    if found is None:
+        return None
+    first, second = text[: found.start(1)].strip(" ,"), text[found.end(1):].strip(" ,")
+    told, asked = (first, second) if found.re is _REQUEST_AFTER else (second, first)
+    return told if len(told.split()) >= MIN_CLAUSE_WORDS and len(asked.split()) >= 2 else None
+
+
 def segment(text: str | None) -> list[Segment]:
     """A comment's points: sentences, split into clauses where one sentence makes two points.
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 import json
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from feedback.text.nothing_said import courtesy, says_nothing
-from feedback.text.segments import PLACEHOLDER
+from feedback.text.segments import PLACEHOLDER, clean_for_embedding, told_part
 from feedback.text.sentiment import saying_side, vader_scores
 
 HEAD_PATH = Path(__file__).with_name("sentiment_head.npz")
@@ -310,15 +310,23 @@ def dead_zone(raw_scores: np.ndarray, band: float) -> np.ndarray:
 
 
 def score_segments(vectors: np.ndarray, texts: Sequence[str], head: SentimentHead | None = None,
-                   calibration: Calibration | None = None, alone: Sequence[bool] | None = None) -> np.ndarray:
+                   calibration: Calibration | None = None, alone: Sequence[bool] | None = None,
+                   embed: Callable[[list[str]], np.ndarray] | None = None) -> np.ndarray:
     """Each segment's sentiment in -1..1 (0 for a neutral one, and for an answer that says nothing:
     "As above", "Just the usual", :func:`.nothing_said.says_nothing`), rounded to 4 places. ``alone``: per
     segment, whether it is its comment's only scored point; where it is not, a greeting, thanks or sign-off
     (:func:`.nothing_said.courtesy`) reads 0, courtesy beside the comment's points rather than praise. A segment
     holding a saying whose words mislead (:data:`.sentiment.IDIOMS`: "Can't fault them") that the head reads on
-    the other side of it, or as neutral, gets the lexicon's score, which reads the saying as meant."""
+    the other side of it, or as neutral, gets the lexicon's score, which reads the saying as meant. With ``embed``
+    (the theme stage's embedder), a segment that tells what happened and asks ("you lost my suitcase, please help
+    me find it") is read by what it tells (:func:`.segments.told_part`): the request would read it neutral."""
     head = head or load_head()
     proba = probabilities(logits(vectors, texts, head, calibration))
+    told = [(i, part) for i, text in enumerate(texts) if embed is not None and (part := told_part(text))]
+    if told and embed is not None:
+        parts = [part for _, part in told]
+        proba[[i for i, _ in told]] = probabilities(logits(embed([clean_for_embedding(p) for p in parts]), parts,
+                                                           head, calibration))
     scores = np.round(dead_zone(proba[:, 2] - proba[:, 0], head.band), 4)
     for i, text in enumerate(texts):  # a saying read against its words ("Can't fault them"): the lexicon's reading
         side = saying_side(text)

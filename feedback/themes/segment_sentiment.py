@@ -113,8 +113,8 @@ def score_pending(db: sqlite_utils.Database, embedder: SupportsEmbed, head: Sent
     updates: list[tuple[float, str]] = []
     corrected = corrections.sides(db)  # a few rows, read once
     for ids, texts, vectors, _, hashes in _batches(db, embedder, where, params, index=index):
-        scores = corrections.apply(score_segments(vectors, texts, head, calibration, alone(db, ids, texts)), hashes,
-                                   corrected)
+        scores = corrections.apply(score_segments(vectors, texts, head, calibration, alone(db, ids, texts),
+                                                  embedder.encode), hashes, corrected)
         updates += [(float(s), i) for i, s in zip(ids, scores, strict=True)]
     done = {"head": head.version, "calibration": cal_key, "through": through, "lexicon": LEXICON_VERSION}
     if not updates and done == state:  # a night with nothing new writes nothing
@@ -154,8 +154,8 @@ def rescore_texts(db: sqlite_utils.Database, embedder: SupportsEmbed, text_hashe
     corrected = corrections.sides(db)
     for part in chunks(sorted(set(text_hashes))):
         for ids, texts, vectors, _, hashes in _batches(db, embedder, f"s.text_hash in ({marks(len(part))})", part):
-            scores = corrections.apply(score_segments(vectors, texts, head, calibration, alone(db, ids, texts)),
-                                       hashes, corrected)
+            scores = corrections.apply(score_segments(vectors, texts, head, calibration, alone(db, ids, texts),
+                                                      embedder.encode), hashes, corrected)
             updates += [(float(s), i) for i, s in zip(ids, scores, strict=True)]
     with db.atomic():  # rowcount: the segments whose score moved (sqlite3 sums it over executemany)
         cursor = db.conn.executemany("update theme_segments set sentiment = ? where id = ? and sentiment is not ?",
