@@ -183,7 +183,7 @@ def test_a_quiet_night_that_scores_every_segment_again_refreshes_the_themes_sent
     # a new lexicon (or head, or company calibration) scores every segment again on a night with nothing new
     monkeypatch.setattr(segment_sentiment, "LEXICON_VERSION", "next")
     monkeypatch.setattr(segment_sentiment, "score_segments",
-                        lambda vectors, texts, head, calibration=None, alone=None: np.full(len(texts), 0.5))
+                        lambda vectors, texts, head, calibration=None, alone=None, embed=None: np.full(len(texts), 0.5))
     processed, quiet, embedder = _night(db, config)
     assert processed == 0 and quiet["mode"] == "unchanged" and "model" not in embedder.__dict__
     themes = db.execute("select sentiment from themes where status in ('active', 'parent') and size > 0").fetchall()

@@ -55,6 +55,7 @@ def test_segments(text: str, expected: list[str]) -> None:
         ("Lost it, please help", None),  # two words told: too little to read alone
         ("The app keeps crashing, fix it", None),  # no request opener
         ("Please, can you call me back?", None),
+        ("My order was missing the rice, can someone sort a refund please\nLove that I can reorder", None),  # two points
     ],
 )
 def test_a_segment_that_tells_and_asks_is_read_by_what_it_tells(text: str, told: str | None) -> None:

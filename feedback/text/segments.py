@@ -131,6 +131,8 @@ def told_part(text: str) -> str | None:
         return None
     first, second = text[: found.start(1)].strip(" ,"), text[found.end(1):].strip(" ,")
     told, asked = (first, second) if found.re is _REQUEST_AFTER else (second, first)
+    if "\n" in asked:  # "..., can someone sort a refund please\nLove that I can reorder": more than a request
+        return None
     return told if len(told.split()) >= MIN_CLAUSE_WORDS and len(asked.split()) >= 2 else None
 
 
