@@ -58,6 +58,8 @@ def test_primary_language_is_the_first_configured() -> None:
         ("Prices are lower than elsewhere.", 1),  # was -0.30: "lower"
         ("Delivery was quicker than expected.", 1),  # was 0.00
         ("Delivery was slower than promised.", -1),  # was 0.00
+        ("They fixed it in ten minutes.", 1),  # was 0.00 (the head: -0.86, a duration read as a wait)
+        ("I got a reply within the hour.", 1),
     ],
 )
 def test_sentiment_knows_service_words(text: str, sign: int) -> None:
@@ -69,7 +71,8 @@ def test_sentiment_knows_service_words(text: str, sign: int) -> None:
     "text",
     ["The neckline is cut lower than I'd like.",  # a place on the thing, not a price
      "Not as good as it used to be.",  # already negative: the saying needs what it used to be after it
-     "I used to shop at the market."],
+     "I used to shop at the market.",
+     "It took them three hours to fix it."],  # a wait: the fix came after it, not within it
 )
 def test_comparisons_read_only_where_they_compare(text: str) -> None:
     assert plain_words(text) == text

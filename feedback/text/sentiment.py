@@ -68,6 +68,11 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
      r"anticipated|hoped)\b", "great"),
     (r"\b(?:slower|later|worse|harder) than (?:i |we )?(?:expected|promised|advertised|anticipated|hoped)\b",
      "disappointing"),
+    # a problem put right in minutes is speed, not a wait ("fixed it in ten minutes" read as a wait by its duration)
+    (r"\b(?:fixed|sorted|solved|resolved|answered|replied|responded|dealt with|refunded|replaced|"
+     r"(?:got|had) (?:a|an) (?:reply|response|answer))\b[^.!?]{0,30}?"
+     r"\b(?:with)?in (?:a (?:few|couple of) |an? |the |\d+ |one |two |three |five |ten |fifteen |twenty )?"
+     r"(?:minutes?|mins?|seconds?|hours?)\b", "very quick"),
 )]
 
 
