@@ -58,6 +58,7 @@ def test_primary_language_is_the_first_configured() -> None:
         ("Prices are lower than elsewhere.", 1),  # was -0.30: "lower"
         ("Delivery was quicker than expected.", 1),  # was 0.00
         ("Delivery was slower than promised.", -1),  # was 0.00
+        ("Been on hold for 45 minutes.", -1),  # was 0.00
         ("They fixed it in ten minutes.", 1),  # was 0.00 (the head: -0.86, a duration read as a wait)
         ("I got a reply within the hour.", 1),
     ],

@@ -68,6 +68,8 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
      r"anticipated|hoped)\b", "great"),
     (r"\b(?:slower|later|worse|harder) than (?:i |we )?(?:expected|promised|advertised|anticipated|hoped)\b",
      "disappointing"),
+    # a wait on the phone, however it is told ("been on hold for 45 minutes": no word of it is negative)
+    (r"\bon hold (?:for|over|nearly|almost|more than)\b", "frustrating wait"),
     # a problem put right in minutes is speed, not a wait ("fixed it in ten minutes" read as a wait by its duration)
     (r"\b(?:fixed|sorted|solved|resolved|answered|replied|responded|dealt with|refunded|replaced|"
      r"(?:got|had) (?:a|an) (?:reply|response|answer))\b[^.!?]{0,30}?"
