@@ -68,6 +68,11 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
      r"anticipated|hoped)\b", "great"),
     (r"\b(?:slower|later|worse|harder) than (?:i |we )?(?:expected|promised|advertised|anticipated|hoped)\b",
      "disappointing"),
+    # nobody doing what a company is there to do ("no one will tell me where it is", "nobody answers")
+    (r"\b(?:no one|no-one|noone|nobody)(?: (?:will|would|can|could|is going to|has|had|ever|even|seems to|bothered to|"
+     r"at \w+(?: \w+)?))* (?:tell|told|tells|help|helped|helps|answer|answered|answers|respond|responded|responds|"
+     r"reply|replied|replies|call|called|calls|explain|explained|get back|got back|gets back|pick up|picked up|"
+     r"picks up)\b", "ignored"),
     # a wait on the phone, however it is told ("been on hold for 45 minutes": no word of it is negative)
     (r"\bon hold (?:for|over|nearly|almost|more than)\b", "frustrating wait"),
     # a problem put right in minutes is speed, not a wait ("fixed it in ten minutes" read as a wait by its duration)
