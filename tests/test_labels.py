@@ -249,6 +249,7 @@ def test_parents_are_named_by_what_their_children_share(parser: Any) -> None:
         ("The pajama bottoms are soft.", "pajama bottoms"),
         ("I tried it on in the store and loved it.", "tried on in store"),  # a way of shopping, light verb and all
         ("I picked it up at the depot.", "picked up at depot"),
+        ("I love how this looks on the model.", "looks on model"),  # where it was seen ("Model comments" before)
     ],
 )
 def test_phrases_are_read_off_the_parse(parser: Any, text: str, expected: str) -> None:

@@ -52,20 +52,23 @@ def content(token: Any) -> bool:
 
 
 PLACE_PREPOSITIONS = frozenset({"in", "at"})
+LOOK_PREPOSITIONS = frozenset({"on", "in"})
 
 
 def phrasal_where(verb: Any) -> list[Any]:
     """ "tried it on in the store" -> [tried, on, in, store]; "picked it up at the depot" -> [picked, up, at,
     depot]: a verb with its particle and where it was done, which names a way of shopping even when the verb
-    alone is too light to ("try", "pick"). Nothing for any other verb or place ("in time", "at all")."""
+    alone is too light to ("try", "pick"); "looks on the model" -> [looks, on, model], where a thing was seen.
+    Nothing for any other verb or place ("in time", "at all")."""
     particle = next((c for c in verb.children if c.dep_ == "prt" and c.is_alpha), None)
-    if particle is None:
+    if particle is None and verb.lemma_.lower() != "look":  # "how it looks on the model": where it was seen
         return []
+    places, after = (PLACE_PREPOSITIONS, particle.i) if particle is not None else (LOOK_PREPOSITIONS, verb.i)
     for prep in verb.children:
-        if prep.dep_ == "prep" and prep.lower_ in PLACE_PREPOSITIONS and prep.i > particle.i:
+        if prep.dep_ == "prep" and prep.lower_ in places and prep.i > after:
             place = next((o for o in prep.children if o.dep_ == "pobj" and o.pos_ == "NOUN" and content(o)), None)
             if place is not None and not any(c.dep_ in ("compound", "amod") for c in place.children):
-                return [verb, particle, prep, place]
+                return [verb, prep, place] if particle is None else [verb, particle, prep, place]
     return []
 
 
