@@ -13,8 +13,9 @@ from functools import lru_cache
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
 # segment again (feedback/themes/segment_sentiment.py). 7: comparisons a lexicon reads by their words ("used to
-# be better", "cheaper than", "quicker than expected": IDIOMS), a saying the head reads against its words takes the
-# lexicon's side, and a segment that tells and asks is read by what it tells (sentiment_model.score_segments); 6: the sayings "couldn't be happier", "can't fault", "expected
+# be better", "cheaper than", "quicker than expected"), quick fixes, waits on hold and nobody answering (IDIOMS);
+# a saying the head reads against its words takes the lexicon's side, and a segment that tells and asks is read by
+# what it tells (sentiment_model.score_segments); 6: the sayings "couldn't be happier", "can't fault", "expected
 # more" (IDIOMS); 5: courtesy addressed with an @handle or #tag ("Thanks a
 # lot @northjet") is courtesy too; 4: a greeting, thanks or sign-off beside a comment's
 # points reads 0 (feedback.text.nothing_said.courtesy); 3: the head's word n-grams skip redaction placeholders

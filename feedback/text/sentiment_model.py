@@ -322,8 +322,8 @@ def score_segments(vectors: np.ndarray, texts: Sequence[str], head: SentimentHea
     me find it") is read by what it tells (:func:`.segments.told_part`): the request would read it neutral."""
     head = head or load_head()
     proba = probabilities(logits(vectors, texts, head, calibration))
-    told = [(i, part) for i, text in enumerate(texts) if embed is not None and (part := told_part(text))]
-    if told and embed is not None:
+    told = [(i, part) for i, text in enumerate(texts) if (part := told_part(text))] if embed is not None else []
+    if embed is not None and told:
         parts = [part for _, part in told]
         proba[[i for i, _ in told]] = probabilities(logits(embed([clean_for_embedding(p) for p in parts]), parts,
                                                            head, calibration))
