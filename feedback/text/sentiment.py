@@ -74,6 +74,14 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
      r"at \w+(?: \w+)?))* (?:tell|told|tells|help|helped|helps|answer|answered|answers|respond|responded|responds|"
      r"reply|replied|replies|call|called|calls|explain|explained|get back|got back|gets back|pick up|picked up|"
      r"picks up)\b", "ignored"),
+    (r"\b(?:is|does) (?:anyone|anybody) (?:actually |even |ever )?(?:read|reading|listen|listening|check|checking|"
+     r"care|work there)\b", "ignored"),  # "Is anyone actually reading these emails?"
+    # asking again ("the third time I have called about this") and asking why it keeps going wrong ("Why does my
+    # card keep getting declined?"): complaints a question or a count of calls hides
+    (r"\b(?:second|third|fourth|fifth|sixth|umpteenth|\d+(?:st|nd|rd|th)) time (?:that )?(?:i|we)(?:'ve| have)? "
+     r"(?:had to )?(?:called|rung|phoned|emailed|e-mailed|written|asked|complained|chased|contacted|reported)\b",
+     "frustrating"),
+    (r"\bwhy (?:does|do|is|are|did|has|have)\b[^?.!]{0,60}?\bkeeps? (?:on )?\w+ing\b", "frustrating"),
     # a wait on the phone, however it is told ("been on hold for 45 minutes": no word of it is negative)
     (r"\bon hold (?:for|over|nearly|almost|more than)\b", "frustrating wait"),
     # a problem put right in minutes is speed, not a wait ("fixed it in ten minutes" read as a wait by its duration)
