@@ -66,6 +66,10 @@ def test_primary_language_is_the_first_configured() -> None:
         ("Why does my card keep getting declined?", -1),  # was 0.00
         ("They fixed it in ten minutes.", 1),  # was 0.00 (the head: -0.86, a duration read as a wait)
         ("I got a reply within the hour.", 1),
+        ("Support sorted it out in no time.", 1),  # the head: -0.84
+        ("Can't recommend them enough!", 1),  # the head: -0.12
+        ("Wish I had read the reviews first.", -1),  # the head: +0.58
+        ("I've had to chase this three times now.", -1),  # the head: 0.00
     ],
 )
 def test_sentiment_knows_service_words(text: str, sign: int) -> None:
@@ -80,6 +84,8 @@ def test_sentiment_knows_service_words(text: str, sign: int) -> None:
      "I used to shop at the market.",
      "It took them three hours to fix it.",
      "Nobody could have been more helpful.",
+     "I can't recommend them.",  # VADER reads the negation itself; no saying
+     "I wish I had found you sooner!",  # praise
      "Why does the dress keep its shape so well?"],  # no "-ing": a question, not a fault that recurs  # praise: no one *did* anything here  # a wait: the fix came after it, not within it
 )
 def test_comparisons_read_only_where_they_compare(text: str) -> None:

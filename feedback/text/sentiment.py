@@ -87,8 +87,12 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     # a problem put right in minutes is speed, not a wait ("fixed it in ten minutes" read as a wait by its duration)
     (r"\b(?:fixed|sorted|solved|resolved|answered|replied|responded|dealt with|refunded|replaced|"
      r"(?:got|had) (?:a|an) (?:reply|response|answer))\b[^.!?]{0,30}?"
-     r"\b(?:with)?in (?:a (?:few|couple of) |an? |the |\d+ |one |two |three |five |ten |fifteen |twenty )?"
-     r"(?:minutes?|mins?|seconds?|hours?)\b", "very quick"),
+     r"\b(?:(?:with)?in (?:a (?:few|couple of) |an? |the |\d+ |one |two |three |five |ten |fifteen |twenty )?"
+     r"(?:minutes?|mins?|seconds?|hours?)|in no time|straight away|right away)\b", "very quick"),
+    (r"\b(?:can'?t|cannot|could ?n'?t|could not) recommend (?:\w+ )?(?:highly )?enough\b", "highly recommend"),
+    # regret and chasing: "Wish I had read the reviews first", "I've had to chase this three times now"
+    (r"\bwish (?:i|we)(?:'d| had) (?:never|not|read the reviews|checked the reviews|gone elsewhere)\b", "regret"),
+    (r"\b(?:had to|have to|having to|keep having to) (?:keep )?(?:chase|chasing)\b", "frustrating"),
 )]
 
 
