@@ -67,6 +67,13 @@ def test_primary_language_is_the_first_configured() -> None:
         ("They fixed it in ten minutes.", 1),  # was 0.00 (the head: -0.86, a duration read as a wait)
         ("I got a reply within the hour.", 1),
         ("Support sorted it out in no time.", 1),  # the head: -0.84
+        ("The staff couldn't have been more helpful.", 1),  # the head: -0.76
+        ("The manager went out of her way to help.", 1),  # the head: -0.46
+        ("They bent over backwards to sort it.", 1),
+        ("It does what it says on the tin.", 1),
+        ("What a joke.", -1),  # "joke" is a happy word to VADER
+        ("I'm done with this company.", -1),
+        ("Thank you for nothing.", -1),
         ("Can't recommend them enough!", 1),  # the head: -0.12
         ("Wish I had read the reviews first.", -1),  # the head: +0.58
         ("I've had to chase this three times now.", -1),  # the head: 0.00
@@ -86,6 +93,8 @@ def test_sentiment_knows_service_words(text: str, sign: int) -> None:
      "Nobody could have been more helpful.",
      "I can't recommend them.",  # VADER reads the negation itself; no saying
      "I wish I had found you sooner!",  # praise
+     "The driver told us a joke.",
+     "When I'm finished with this, I'll call you.",
      "Why does the dress keep its shape so well?"],  # no "-ing": a question, not a fault that recurs  # praise: no one *did* anything here  # a wait: the fix came after it, not within it
 )
 def test_comparisons_read_only_where_they_compare(text: str) -> None:
@@ -99,6 +108,12 @@ def test_comparisons_read_only_where_they_compare(text: str) -> None:
 )
 def test_a_sayings_side(text: str, side: int) -> None:
     assert saying_side(text) == side
+
+
+def test_every_saying_means_a_side() -> None:  # else a saying could never take a point's side (saying_side)
+    from feedback.text.sentiment import IDIOMS
+
+    assert all(sentiment(plain) for _, plain in IDIOMS)
 
 
 def test_sentiment_is_not_guessed_for_other_languages() -> None:

@@ -56,6 +56,15 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\blet (?:me|us) down\b", "disappointing"),
     (r"\b(?:couldn'?t|could not|can'?t|cannot) (?:be|have been) (?:happier|more pleased|more satisfied)\b", "delighted"),
     (r"\b(?:couldn'?t|could not|can'?t|cannot) fault\b", "excellent"),
+    (r"\b(?:couldn'?t|could not|can'?t|cannot) (?:have )?(?:been|be) (?:any )?more (?:helpful|friendly|kind|polite|"
+     r"efficient|professional|accommodating|attentive|pleasant|welcoming|caring|understanding)\b", "excellent"),
+    (r"\b(?:went|go|goes|going|gone) out of (?:his|her|their|my|our|your|the|its) way\b", "very helpful"),
+    (r"\bbent over backwards\b", "very helpful"),
+    (r"\bdoes what it says on the tin\b", "good"),
+    (r"\b(?:what a|is a|was a|an absolute|a complete|a total|such a) joke\b", "terrible"),
+    (r"\b(?:i'?m|i am|we'?re|we are) (?:so |totally |completely )?done with (?:you|them|(?:this|your) (?:company|"
+     r"shop|store|place|app|service|bank|airline|firm|lot))\b", "frustrated"),  # not "when I'm finished with this"
+    (r"\bthanks? (?:you )?for nothing\b", "useless"),
     (r"\bexpected (?:more|better)\b", "very disappointing"),
     (r"\bhit and miss\b", "inconsistent"),
     # what a thing was, said of what it is now: "it used to be better", "I used to love this shop" (a decline)
