@@ -74,6 +74,14 @@ def test_primary_language_is_the_first_configured() -> None:
         ("What a joke.", -1),  # "joke" is a happy word to VADER
         ("I'm done with this company.", -1),
         ("Thank you for nothing.", -1),
+        ("Couldn't be easier.", 1),  # the head: -0.49
+        ("It couldn't have been worse.", -1),  # "worse" negated reads as praise to VADER
+        ("Exceeded my expectations.", 1),  # the head: -0.62
+        ("The engineer was on time and very tidy.", 1),  # the head: -0.18
+        ("They hung up on me.", -1),
+        ("I was passed from pillar to post.", -1),
+        ("I'm on the verge of leaving.", -1),
+        ("It didn't live up to the hype.", -1),
         ("Can't recommend them enough!", 1),  # the head: -0.12
         ("Wish I had read the reviews first.", -1),  # the head: +0.58
         ("I've had to chase this three times now.", -1),  # the head: 0.00
@@ -95,6 +103,7 @@ def test_sentiment_knows_service_words(text: str, sign: int) -> None:
      "I wish I had found you sooner!",  # praise
      "The driver told us a joke.",
      "When I'm finished with this, I'll call you.",
+     "Was the delivery on time?",  # a question: no saying
      "Why does the dress keep its shape so well?"],  # no "-ing": a question, not a fault that recurs  # praise: no one *did* anything here  # a wait: the fix came after it, not within it
 )
 def test_comparisons_read_only_where_they_compare(text: str) -> None:

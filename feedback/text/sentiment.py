@@ -38,6 +38,7 @@ SERVICE_LEXICON = {
     "on-time": 1.5, "prompt": 1.4, "punctual": 1.6, "fresh": 1.2, "speedy": 1.5, "seamless": 1.8,
     "helpful": 1.9, "friendly": 2.0, "polite": 1.7, "courteous": 1.8, "reliable": 1.7, "quick": 1.0,
     "slow": -1.2, "unreliable": -1.7, "inconsistent": -1.0,
+    "spotless": 2.0, "tidy": 1.2, "comfy": 1.5,
 }
 # Sayings whose words mislead a lexicon ("nothing is too much trouble" reads as trouble, "never again" and
 # "above and beyond" as nothing), read as the plain words they mean before scoring. The displayed text is
@@ -60,6 +61,17 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
      r"efficient|professional|accommodating|attentive|pleasant|welcoming|caring|understanding)\b", "excellent"),
     (r"\b(?:went|go|goes|going|gone) out of (?:his|her|their|my|our|your|the|its) way\b", "very helpful"),
     (r"\bbent over backwards\b", "very helpful"),
+    (r"\b(?:couldn'?t|could not|can'?t|cannot) (?:have )?(?:been|be) (?:any )?(?:easier|simpler|smoother|quicker|faster|"
+     r"better|nicer)\b", "excellent"),
+    (r"\b(?:couldn'?t|could not|can'?t|cannot) (?:have )?(?:been|be) (?:any )?worse\b", "terrible"),
+    (r"\b(?:exceeded|surpassed|beat) (?:my|our|all|all my|all our|every) expectations?\b", "excellent"),
+    (r"\b(?:didn'?t|did not|doesn'?t|does not|failed to) (?:meet|live up to) (?:my |our |the |any )?"
+     r"(?:expectations?|hype|promise)\b", "disappointing"),
+    (r"\b(?:was |were |arrived |turned up |came |is |are |always |right )on time\b", "punctual"),
+    (r"\b(?:hung|hangs|hang) up on (?:me|us|my \w+)\b", "rude"),
+    (r"\b(?:from pillar to post|passed (?:around|from one \w+ to another)|pass(?:ed|ing)? the buck)\b", "frustrating"),
+    (r"\b(?:on the verge of|thinking (?:of|about)|about to|considering) (?:leaving|switching|cancell?ing|closing my "
+     r"account|going elsewhere|moving to)\b", "frustrated"),
     (r"\bdoes what it says on the tin\b", "good"),
     (r"\b(?:what a|is a|was a|an absolute|a complete|a total|such a) joke\b", "terrible"),
     (r"\b(?:i'?m|i am|we'?re|we are) (?:so |totally |completely )?done with (?:you|them|(?:this|your) (?:company|"
