@@ -69,6 +69,14 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
      r"(?:expectations?|hype|promise)\b", "disappointing"),
     (r"\b(?:was |were |arrived |turned up |came |is |are |always |right )on time\b", "punctual"),
     (r"\b(?:hung|hangs|hang) up on (?:me|us|my \w+)\b", "rude"),
+    (r"\b(?:queue|queued|queueing|queuing|wait|waited|waiting|sat|stood|standing|hold)\b[^.!?]{0,20}?\bfor (?:ages|"
+     r"hours|an eternity|forever)\b", "frustrating wait"),
+    (r"\b(?:a|an absolute|a total|a complete) (?:maze|minefield|labyrinth)\b", "confusing"),
+    (r"\bno questions asked\b", "easy"),
+    (r"\bwould (?:definitely |certainly |happily |gladly |100% )?(?:use|order|buy|shop|book|stay|come|go|fly|eat)"
+     r"(?: \w+)? again\b", "great"),
+    (r"\bhad (?:such |really |very |so )?high hopes\b", "disappointing"),
+    (r"\b(?:i'?d|i would|we'?d|we would) be lost without\b", "love"),
     (r"\b(?:from pillar to post|passed (?:around|from one \w+ to another)|pass(?:ed|ing)? the buck)\b", "frustrating"),
     (r"\b(?:on the verge of|thinking (?:of|about)|about to|considering) (?:leaving|switching|cancell?ing|closing my "
      r"account|going elsewhere|moving to)\b", "frustrated"),
@@ -106,7 +114,8 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     # a wait on the phone, however it is told ("been on hold for 45 minutes": no word of it is negative)
     (r"\bon hold (?:for|over|nearly|almost|more than)\b", "frustrating wait"),
     # a problem put right in minutes is speed, not a wait ("fixed it in ten minutes" read as a wait by its duration)
-    (r"\b(?:fixed|sorted|solved|resolved|answered|replied|responded|dealt with|refunded|replaced|"
+    (r"\b(?:fixed|sorted|solved|resolved|answered|replied|responded|dealt with|refunded|replaced|processed|"
+     r"delivered|arrived|dispatched|approved|completed|credited|"
      r"(?:got|had) (?:a|an) (?:reply|response|answer))\b[^.!?]{0,30}?"
      r"\b(?:(?:with)?in (?:a (?:few|couple of) |an? |the |\d+ |one |two |three |five |ten |fifteen |twenty )?"
      r"(?:minutes?|mins?|seconds?|hours?)|in no time|straight away|right away)\b", "very quick"),
