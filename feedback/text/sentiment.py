@@ -132,10 +132,16 @@ _ANY_SAYING = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in IDI
 def saying_side(text: str) -> int:
     """+1 or -1 when ``text`` holds sayings of :data:`IDIOMS` that all mean one side ("Can't fault them", "It used
     to be better"), else 0: where a model reading words ("fault", "better") is most likely wrong."""
-    if not _ANY_SAYING.search(text):  # one search for most texts, which hold none
+    if not _has_saying(text):  # one search for most texts, which hold none
         return 0
     sides = {_side(plain) for pattern, plain in IDIOMS if pattern.search(text)}
     return sides.pop() if len(sides) == 1 else 0
+
+
+@lru_cache(maxsize=4096)
+def _has_saying(text: str) -> bool:
+    """Whether ``text`` holds any saying of :data:`IDIOMS` (asked twice per segment: for its cues and its side)."""
+    return _ANY_SAYING.search(text) is not None
 
 
 @lru_cache(maxsize=64)
@@ -147,6 +153,8 @@ def _side(plain: str) -> int:
 def plain_words(text: str) -> str:
     """``text`` with the sayings of :data:`IDIOMS` read as what they mean ("nothing is too much trouble" ->
     "very helpful"), for the lexicon."""
+    if not _has_saying(text):
+        return text
     for pattern, plain in IDIOMS:
         text = pattern.sub(plain, text)
     return text
