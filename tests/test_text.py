@@ -89,6 +89,8 @@ def test_primary_language_is_the_first_configured() -> None:
         ("Would definitely use again.", 1),
         ("I had high hopes.", -1),
         ("I'd be lost without this app.", 1),  # the head: -0.61
+        ("The new checkout is a step backwards.", -1),
+        ("Ten out of ten.", 1),
         ("Can't recommend them enough!", 1),  # the head: -0.12
         ("Wish I had read the reviews first.", -1),  # the head: +0.58
         ("I've had to chase this three times now.", -1),  # the head: 0.00

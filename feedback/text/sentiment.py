@@ -73,6 +73,8 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
      r"hours|an eternity|forever)\b", "frustrating wait"),
     (r"\b(?:a|an absolute|a total|a complete) (?:maze|minefield|labyrinth)\b", "confusing"),
     (r"\bno questions asked\b", "easy"),
+    (r"\b(?:a )?(?:step|steps) backwards?\b|\bbackward step\b", "worse"),  # "The new checkout is a step backwards."
+    (r"\b(?:10|ten) out of (?:10|ten)\b|\b10/10\b", "perfect"),
     (r"\bwould (?:definitely |certainly |happily |gladly |100% )?(?:use|order|buy|shop|book|stay|come|go|fly|eat)"
      r"(?: \w+)? again\b", "great"),
     (r"\bhad (?:such |really |very |so )?high hopes\b", "disappointing"),
