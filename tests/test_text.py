@@ -132,6 +132,11 @@ def test_a_sayings_side(text: str, side: int) -> None:
     assert saying_side(text) == side
 
 
+def test_a_long_text_reads_its_sayings_too() -> None:  # over 500 characters: read sentence by sentence, not cached
+    text = "The order came on Tuesday. " * 20 + "Can't fault them."
+    assert len(text) > 500 and sentiment(text) == sentiment("Can't fault them.") > 0.5
+
+
 def test_every_saying_means_a_side() -> None:  # else a saying could never take a point's side (saying_side)
     from feedback.text.sentiment import IDIOMS
 

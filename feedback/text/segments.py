@@ -113,7 +113,9 @@ def split_clauses(sentence: str) -> list[str]:
 
 
 # A request after what happened ("..., please help me find it", "..., can you send someone?"), or a plea
-# before it ("Please help, ...", "I need help, ..."): group 1 is the comma between the two.
+# before it ("Please help, ...", "I need help, ..."): group 1 is the comma between the two. (The head's request
+# cue, sentiment_model._REQUEST, is a feature it was trained on and finds a request anywhere; this finds where one
+# starts after a comma.)
 _ASKS = r"(?:please|pls|can you|could you|would you|will you|can someone|can anyone|can somebody|help me)\b"
 _REQUEST_AFTER = re.compile(rf"\w(\s*,\s*)(?={_ASKS})", re.IGNORECASE)
 _REQUEST_BEFORE = re.compile(r"^\s*(?:please help(?: me)?|help me|help|i need help|help please)(\s*,\s*)(?=\w)",

@@ -140,9 +140,14 @@ def saying_side(text: str) -> int:
     return sides.pop() if len(sides) == 1 else 0
 
 
-@lru_cache(maxsize=4096)
 def _has_saying(text: str) -> bool:
-    """Whether ``text`` holds any saying of :data:`IDIOMS` (asked twice per segment: for its cues and its side)."""
+    """Whether ``text`` holds any saying of :data:`IDIOMS`. A segment is asked twice (for its cues and its side), so
+    short texts are remembered; a long one (a whole e-mail read by :func:`sentiment`) is not kept in memory."""
+    return _short_has_saying(text) if len(text) <= _WHOLE else _ANY_SAYING.search(text) is not None
+
+
+@lru_cache(maxsize=4096)
+def _short_has_saying(text: str) -> bool:
     return _ANY_SAYING.search(text) is not None
 
 
