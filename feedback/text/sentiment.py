@@ -12,7 +12,9 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
-# segment again (feedback/themes/segment_sentiment.py). 7: comparisons a lexicon reads by their words ("used to
+# segment again (feedback/themes/segment_sentiment.py). 8: service praise the head reads as a complaint by its topic
+# ("Got a full refund without any fuss", "sorted my refund so quickly", "never looked back", "rock solid", "looked
+# after us", "is so much faster") (IDIOMS); 7: comparisons a lexicon reads by their words ("used to
 # be better", "cheaper than", "quicker than expected"), quick fixes, waits on hold and nobody answering (IDIOMS);
 # a saying the head reads against its words takes the lexicon's side, and a segment that tells and asks is read by
 # what it tells (sentiment_model.score_segments); 6: the sayings "couldn't be happier", "can't fault", "expected
@@ -22,7 +24,7 @@ from functools import lru_cache
 # ("[NAME]" is not the word "name": feedback.text.sentiment_model.word_ngrams), and answers that say nothing
 # score 0 (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable",
 # "inconsistent"; 1: before versions were kept.
-LEXICON_VERSION = "7"
+LEXICON_VERSION = "8"
 
 # VADER was built on social-media text: it has no opinion on "late" or "damaged", which in
 # customer feedback are among the most negative words there are. Valences use its -4..4 scale.
@@ -117,10 +119,23 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\bon hold (?:for|over|nearly|almost|more than)\b", "frustrating wait"),
     # a problem put right in minutes is speed, not a wait ("fixed it in ten minutes" read as a wait by its duration)
     (r"\b(?:fixed|sorted|solved|resolved|answered|replied|responded|dealt with|refunded|replaced|processed|"
-     r"delivered|arrived|dispatched|approved|completed|credited|"
-     r"(?:got|had) (?:a|an) (?:reply|response|answer))\b[^.!?]{0,30}?"
+     r"delivered|arrived|dispatched|approved|completed|credited|fixing|sorting|solving|resolving|dealing with|"
+     r"refunding|replacing|processing|(?:got|had) (?:a|an) (?:reply|response|answer)|"
+     r"(?:got|received|had) (?:my |our |a |the |full )*(?:money back|refund))\b[^.!?]{0,30}?"
      r"\b(?:(?:with)?in (?:a (?:few|couple of) |an? |the |\d+ |one |two |three |five |ten |fifteen |twenty )?"
-     r"(?:minutes?|mins?|seconds?|hours?)|in no time|straight away|right away)\b", "very quick"),
+     r"(?:minutes?|mins?|seconds?|hours?|day)|in no time|straight away|right away|(?:so |very |really |super )?"
+     r"(?:quickly|promptly|swiftly|speedily))\b", "very quick"),
+    # no fuss, and what stayed good: "Got a full refund without any fuss", "never looked back", "rock solid"
+    (r"\b(?:no|without (?:any |the |a )?)(?:fuss|hassle|quibbles?|bother)\b|\b(?:hassle|fuss)[- ]free\b", "easy"),
+    (r"\bnever looked back\b", "delighted"),
+    (r"\brock[- ]solid\b", "reliable"),
+    (r"\blooked after (?:me|us|him|her|them|my \w+|our \w+)|\btook (?:great |good |such good |very good )?care of "
+     r"(?:me|us|him|her|them|my \w+|our \w+)", "very helpful"),
+    # a change told by how much: "The new app is so much faster", "The website is now far harder to use"
+    (r"\b(?:is|are|was|'s|has been|have been|runs|works|loads|feels) (?:now )?(?:so |much |a lot |far |way )+"
+     r"(?:faster|quicker|smoother|easier|simpler|more reliable)\b", "great"),
+    (r"\b(?:is|are|was|'s|has been|have been|runs|works|loads|feels) (?:now )?(?:so |much |a lot |far |way )+"
+     r"(?:slower|clunkier|harder|more confusing|more complicated)\b", "worse"),
     (r"\b(?:can'?t|cannot|could ?n'?t|could not) recommend (?:\w+ )?(?:highly )?enough\b", "highly recommend"),
     # regret and chasing: "Wish I had read the reviews first", "I've had to chase this three times now"
     (r"\bwish (?:i|we)(?:'d| had) (?:never|not|read the reviews|checked the reviews|gone elsewhere)\b", "regret"),
