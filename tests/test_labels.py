@@ -568,10 +568,19 @@ CONTACT_CHILDREN = [["My phone number is [PHONE].", "Call me on this number [PHO
                     ["The phone line just plays music.", "Waited on the phone for an hour.",
                      "Tried the chat and the phone line."]]
 
+# A clothing shop's verdicts as its reviews write them (bench/themes_reviews.py's group of verdicts)
+VERDICT_CHILDREN = [["i love it!", "i love it!", "I love it!", "i love it so much!"],
+                    ["i was very disappointed.", "So disappointed.", "this was a huge disappointment."],
+                    ["i actually ended up returning it.", "sadly i had to return it.", "i am returning it."],
+                    ["i highly recommend!", "definitely recommend!", "highly recommend."],
+                    ["the quality is excellent.", "the quality is very good.", "great quality for the price."],
+                    ["i got this at a great sale price!", "on sale it is a great buy.", "and i got it on sale!"]]
+
 
 @pytest.mark.parametrize(("children", "expected"), [
     ({"general": GENERAL_CHILDREN, "general again": GENERAL_CHILDREN[:2]}, ["General remarks", "General comments"]),
     ({"contact": CONTACT_CHILDREN}, ["Support contact"]),  # phone, chat, numbers left: reaching the company
+    ({"verdicts": VERDICT_CHILDREN}, ["Overall verdicts"]),  # reviews' verdicts: not "Store and quality"
     ({"bags": [["Missing items in the bag.", "Two items missing from the bag.", "Items missing again, check the bag."],
                ["Damaged items, the bag split.", "The bag split and items were damaged.",
                 "Items crushed in a thin bag."]]},

@@ -44,6 +44,7 @@ problems" when mostly negative), its one shared word with what its comments do (
 children's main words, never a name alone ("France") nor a word that names no topic alone ("Number":
 :mod:`.parent_words`), nor by examples ("Box and glasses" -> "Damage and packaging problems": :mod:`.label_kinds`);
 a parent much of which is about reaching the company (phone, chat, e-mail, numbers left) is "Support contact";
+one most of whose segments are verdicts naming no topic ("i love it!", "sadly i returned it") "Overall verdicts" (:mod:`.verdicts`);
 a parent whose children mostly say nothing about a topic ("As above", "Made my day", another language:
 :func:`.label_words.content_free`) is "General remarks"; one whose children share nothing is "Short answers",
 "Mixed problems" (mostly complaints; "Mixed questions", ...) or "Mixed comments". Labels are written as most segments wrote them, capitalised, and chosen in the order given
@@ -75,6 +76,7 @@ from feedback.themes import (
     parent_words,
     phrases,
     sayings,
+    verdicts,
 )
 from feedback.themes.label_units import NEGATIVE_THEME, Candidate, Unit
 from feedback.themes.ngram_labels import (
@@ -353,6 +355,8 @@ def _parent_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[st
         return _free([GENERAL], used), []
     if parent_words.contact_share(unit.docs) >= parent_words.CONTACT:  # phone, chat, e-mail, "[PHONE]"
         return _free(parent_words.SUPPORT_CONTACT, used), []
+    if verdicts.group_share(unit) >= verdicts.VERDICTS:  # "i love it!", "sadly i had to return it"
+        return _free(verdicts.OVERALL, used), []
     free = parent_words.topics(free, unit)  # no name, no vague word, the group's common ground
     if free:
         top = parent_words.widest(free)  # a phrase, unless a word covers much more of the group

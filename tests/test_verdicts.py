@@ -1,0 +1,47 @@
+"""Verdicts on the whole thing, naming no topic (feedback/themes/verdicts.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from feedback.themes.label_units import Unit
+from feedback.themes.verdicts import VERDICTS, group_share, verdict, verdict_share
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("i love it!", True),
+    ("i was very disappointed.", True),
+    ("when it arrived, i was very disappointed.", True),
+    ("sadly i had to return it.", True),
+    ("i highly recommend!", True),
+    ("not too bad.", True),
+    ("Made my day.", True),  # says nothing about a topic
+    ("the quality is excellent.", False),  # quality is a topic
+    ("i got this at a great sale price!", False),
+    ("The driver was lovely.", False),
+    ("[NAME] was really helpful.", False),  # names a person
+    ("Everyone was really friendly.", False),  # describes people: the staff
+    ("Delivery was two days late.", False),
+    ("", True),  # says nothing
+])
+def test_a_verdict_names_no_topic(text: str, expected: bool) -> None:
+    assert verdict(text) is expected
+
+
+def test_verdict_share() -> None:
+    assert verdict_share(["i love it!", "the quality is excellent.", "so disappointed.", "Lovely driver."]) == 0.5
+    assert verdict_share([]) == 0.0
+
+
+def unit(docs: list[str], size: int = 0, children: list[Unit] | None = None) -> Unit:
+    return Unit(df={}, share={}, eligible=set(), written={}, sentiment=0.0, docs=docs, foreign=0.0, bare=0.0,
+                children=children or [], size=size)
+
+
+def test_a_groups_share_weighs_its_children_by_size() -> None:
+    big = unit(["i love it!", "i love it!"], size=300)  # all verdicts
+    small = unit(["the quality is excellent.", "great quality."], size=100)  # a topic
+    group = unit(big.docs + small.docs, children=[big, small])
+    assert group_share(group) == 0.75 >= VERDICTS
+    assert verdict_share(group.docs) == 0.5  # by segments read alone it would be half
+    assert group_share(unit(["i love it!", "Lovely driver."])) == 0.5  # no children: its own segments
