@@ -14,7 +14,7 @@ from functools import lru_cache
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
 # segment again (feedback/themes/segment_sentiment.py). 8: service praise the head reads as a complaint by its topic
 # ("Got a full refund without any fuss", "sorted my refund so quickly", "never looked back", "rock solid", "looked
-# after us", "is so much faster") (IDIOMS); 7: comparisons a lexicon reads by their words ("used to
+# after us", "is so much faster"), a problem put right ("They refunded me.", "Sorted my billing mistake") (IDIOMS); 7: comparisons a lexicon reads by their words ("used to
 # be better", "cheaper than", "quicker than expected"), quick fixes, waits on hold and nobody answering (IDIOMS);
 # a saying the head reads against its words takes the lexicon's side, and a segment that tells and asks is read by
 # what it tells (sentiment_model.score_segments); 6: the sayings "couldn't be happier", "can't fault", "expected
@@ -117,6 +117,19 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\bwhy (?:does|do|is|are|did|has|have)\b[^?.!]{0,60}?\bkeeps? (?:on )?\w+ing\b", "frustrating"),
     # a wait on the phone, however it is told ("been on hold for 45 minutes": no word of it is negative)
     (r"\bon hold (?:for|over|nearly|almost|more than)\b", "frustrating wait"),
+    # a problem put right, told as done by someone ("They refunded me.", "The cashier noticed I'd been overcharged and
+    # fixed it", "Our cancelled flight was rebooked at no charge", "Sorted my billing mistake"): the head reads the
+    # problem; not where it was only promised or wanted ("should have been fixed", "want it fixed", "haven't
+    # refunded"), nor put right late or not for long ("replaced after three weeks", "fixed but it broke again")
+    (r"(?:(?:\b(?:they|you|he|she|someone|staff|support|and|\[NAME\]|the (?:team|staff|manager|engineer|technician|driver|"
+     r"shop|store|bank|company|airline|agent|cashier|advis[eo]r|rep|crew|pharmacist|installer|plumber|mechanic))"
+     r"(?: (?:have|has|had|'ve))?(?: (?:quickly|promptly|kindly|immediately|instantly|happily|soon|then|just|also))?"
+     r"|(?<!should )(?<!would )(?<!could )(?<!must )(?<!might )(?<!to )\b(?:was|were|got|has been|have been|'s been)"
+     r"(?: (?:quickly|promptly|kindly|immediately|instantly|soon|then|all|also))?) |^)"
+     r"(?:fixed|sorted|resolved|replaced|refunded|rebooked|credited|waived|reimbursed|compensated|corrected|"
+     r"reinstated|restored|reconnected|repaired)\b"
+     r"(?![^.!?]{0,40}\b(?:after|eventually|finally|later|days|hours|weeks?|months?|again|but|until|only|wrong|less|"
+     r"short|partial|part|half|not|never|still|yet)\b)", "great"),
     # a problem put right in minutes is speed, not a wait ("fixed it in ten minutes" read as a wait by its duration)
     (r"\b(?:fixed|sorted|solved|resolved|answered|replied|responded|dealt with|refunded|replaced|processed|"
      r"delivered|arrived|dispatched|approved|completed|credited|fixing|sorting|solving|resolving|dealing with|"
@@ -131,6 +144,15 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\brock[- ]solid\b", "reliable"),
     (r"\blooked after (?:me|us|him|her|them|my \w+|our \w+)|\btook (?:great |good |such good |very good )?care of "
      r"(?:me|us|him|her|them|my \w+|our \w+)", "very helpful"),
+    # an outage, a price rise and being told different things: no word of them is negative
+    (r"\b(?:internet|wi-?fi|broadband|service|site|website|app|network|system|line|signal|connection|server|power)\b"
+     r"[^.!?]{0,20}?\b(?:is|are|was|were|'s|has been|have been|went|keeps going|kept going|been) down\b(?! to\b)",
+     "broken"),
+    (r"\b(?:bill|price|premium|payment|fee|tariff|rent|cost|subscription)s? (?:(?:has |have |just )*(?:gone up|went up|"
+     r"increased|doubled|tripled|risen|rose|shot up|jumped)|(?:is |are |was |were |has been |have been )?(?:much |a lot |"
+     r"way |far )?(?:higher|more expensive|dearer) than)\b", "too expensive"),
+    (r"\b(?:told|given|got) (?:\w+ )?(?:different|conflicting|contradicting|contradictory) (?:things|answers|stories|"
+     r"information|advice)\b", "confusing"),
     # a change told by how much: "The new app is so much faster", "The website is now far harder to use"
     (r"\b(?:is|are|was|'s|has been|have been|runs|works|loads|feels) (?:now )?(?:so |much |a lot |far |way )+"
      r"(?:faster|quicker|smoother|easier|simpler|more reliable)\b", "great"),
