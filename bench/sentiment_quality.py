@@ -13,7 +13,9 @@ else neutral. The head scores a comment from its segments (feedback.text.sentime
 Out of domain, three-class macro-F1: the hand-written customer-service sentences of
 bench/sentiment_sentences.tsv and bench/sentiment_service.tsv (written for this benchmark,
 never trained on), bench/sentiment_requests.tsv (likewise: complaints worded as a request or a question, "lost
-my bag, please help", beside plain requests and praise that asks something), the VADER paper's human-rated tweets (``--vader-gt``; general tweets, not
+my bag, please help", beside plain requests and praise that asks something), bench/sentiment_stories.tsv
+(likewise, 40 written 2026-12-04 and read only once the session's sayings were in: what happened, told plainly, good
+service as often as bad, "They found my lost wallet and posted it back to me."), the VADER paper's human-rated tweets (``--vader-gt``; general tweets, not
 trained on: the nearest thing here to the complaint tweets the product is judged on), and the
 held-out fifth of the UCI review sentences (``--uci``, binary; the other four fifths are trained
 on) and of the VADER paper's review and editorial snippets (three-class; likewise). ``--compare``
@@ -66,7 +68,8 @@ from feedback.text.sentiment_model import (  # noqa: E402
 )
 
 BENCH = Path(__file__).resolve().parent
-SENTENCE_SETS = (BENCH / "sentiment_sentences.tsv", BENCH / "sentiment_service.tsv", BENCH / "sentiment_requests.tsv")
+SENTENCE_SETS = (BENCH / "sentiment_sentences.tsv", BENCH / "sentiment_service.tsv", BENCH / "sentiment_requests.tsv",
+                 BENCH / "sentiment_stories.tsv")
 CUT = 0.05  # the product's cut-off: <= -0.05 negative (insights.stats), >= 0.05 positive
 LABELS = {"negative": -1, "neutral": 0, "positive": 1}
 
