@@ -161,7 +161,8 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\b(?:can'?t|cannot|could ?n'?t|could not) recommend (?:\w+ )?(?:highly )?enough\b", "highly recommend"),
     # regret and chasing: "Wish I had read the reviews first", "I've had to chase this three times now"
     (r"\bwish (?:i|we)(?:'d| had) (?:never|not|read the reviews|checked the reviews|gone elsewhere)\b", "regret"),
-    (r"\b(?:had to|have to|having to|keep having to) (?:keep )?(?:chase|chasing)\b", "frustrating"),
+    (r"(?<!without )(?<!didn't )(?<!never )\b(?:had to|have to|having to|keep having to) (?:keep )?(?:chase|chasing)\b",
+     "frustrating"),  # not "without having to chase it", "I never had to chase"
 )]
 
 
