@@ -250,6 +250,8 @@ def test_parents_are_named_by_what_their_children_share(parser: Any) -> None:
         ("I tried it on in the store and loved it.", "tried on in store"),  # a way of shopping, light verb and all
         ("I picked it up at the depot.", "picked up at depot"),
         ("I love how this looks on the model.", "looks on model"),  # where it was seen ("Model comments" before)
+        ("The tomatoes last longer than the ones from the market.", "last longer"),  # "Market comments" before
+        ("The app works better now.", "works better"),
     ],
 )
 def test_phrases_are_read_off_the_parse(parser: Any, text: str, expected: str) -> None:
@@ -273,6 +275,8 @@ def test_a_misspelling_parsed_as_an_article_costs_nothing_else(parser: Any) -> N
         ("Le livreur était très sympathique et serviable.", "livreur"),
         ("I saved 20 pounds with 3 offers.", "20 pounds"),
         ("More staff on the phones please.", "more staff on the phones"),  # five words: a sentence
+        ("The last delivery was late.", "last delivery"),  # "last" is a verb only where it lasts
+        ("It doesn't last longer than the cheap one.", "last longer"),  # not what it does
         ("Frozen stuff was half defrosted.", "stuff defrosted"),  # a vague subject names nothing
         ("Would I be able to get a card for my son?", "able to get"),  # ends on a stop word: no object
         ("It isn't too big.", "too big"),  # negated: not what it is

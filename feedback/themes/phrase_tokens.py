@@ -36,15 +36,18 @@ def named_with_digits(word: str) -> bool:
 # cash": words that rarely name a theme stay stop words; so does a place on a thing, "on top of that",
 # "the bottom of the page": :func:`_position`.)
 STOP_NOUNS = frozenset({"name", "call", "part", "top", "bottom"})
+# Stop words that are content as verbs: "the tomatoes last longer" (not "last week").
+STOP_VERBS = frozenset({"last"})
 
 
 def content(token: Any) -> bool:
     """Whether a parsed token is a word a phrase may hold: letters (or a name written with digits), not a
-    stop word (save :data:`STOP_NOUNS` as nouns), a number, a redaction placeholder or a foreign word."""
+    stop word (save :data:`STOP_NOUNS` as nouns and :data:`STOP_VERBS` as verbs), a number, a redaction placeholder or a foreign word."""
     text = token.lower_
     word = token.is_alpha or named_with_digits(text)
     stop = token.is_stop and not (token.pos_ == "NOUN" and token.lemma_.lower() in STOP_NOUNS
-                                  and not _introduction(token) and not _position(token))
+                                  and not _introduction(token) and not _position(token)) \
+        and not (token.pos_ == "VERB" and token.lemma_.lower() in STOP_VERBS)
     return (
         word and text.isascii() and len(text) > 1 and not stop and not token.like_num
         and token.text not in PLACEHOLDER_WORDS and token.tag_ not in ("FW", "XX")
@@ -70,6 +73,16 @@ def phrasal_where(verb: Any) -> list[Any]:
             if place is not None and not any(c.dep_ in ("compound", "amod") for c in place.children):
                 return [verb, prep, place] if particle is None else [verb, particle, prep, place]
     return []
+
+
+def verb_with(verb: Any) -> list[Any]:
+    """A verb with what makes it a phrase on its own: where it was done (:func:`phrasal_where`: "tried on in
+    store"), or how much more it does ("the tomatoes last longer than the ones from the market" -> [last, longer],
+    "the app works better now" -> [works, better]): a comparative that names what customers compare."""
+    if where := phrasal_where(verb):
+        return where
+    more = next((c for c in verb.children if c.dep_ == "advmod" and c.tag_ == "RBR" and content(c)), None)
+    return [verb, more] if more is not None and verb.pos_ == "VERB" and content(verb) else []
 
 
 def _position(token: Any) -> bool:

@@ -50,7 +50,7 @@ from feedback.themes.phrase_tokens import (
     THING,
     VERDICTS,
     comparative_wish,
-    phrasal_where,
+    verb_with,
 )
 from feedback.themes.phrase_tokens import content as _content
 from feedback.themes.phrase_tokens import gerund as gerund  # re-exported: callers read it here
@@ -341,7 +341,7 @@ def _verb_phrases(verb: Any) -> list[Phrase]:
     particle = [c for c in verb.children if c.dep_ == "prt" and c.is_alpha]
     if verb.tag_ == "VBG" and verb.dep_ in ("csubj", "nsubj") and particle and not _negated(verb):
         return [_phrase([verb, particle[0]])]  # "Signing up took one click" -> "signing up"
-    found = [_phrase(where)] if (where := phrasal_where(verb)) and not _negated(verb) else []  # "tried on in store"
+    found = [_phrase(words)] if (words := verb_with(verb)) and not _negated(verb) else []  # "tried on in store"
     if verb.lemma_.lower() in LIGHT_VERBS or _negated(verb):
         return found
     for child in verb.children:
