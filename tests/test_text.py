@@ -175,6 +175,12 @@ def test_a_long_text_reads_its_sayings_too() -> None:  # over 500 characters: re
     assert len(text) > 500 and sentiment(text) == sentiment("Can't fault them.") > 0.5
 
 
+def test_every_saying_starts_at_a_word_boundary() -> None:  # else the combined search tries every position slowly
+    from feedback.text.sentiment import IDIOMS
+
+    assert [pattern.pattern for pattern, _ in IDIOMS if not pattern.pattern.startswith(r"\b")] == []
+
+
 def test_every_saying_means_a_side() -> None:  # else a saying could never take a point's side (saying_side)
     from feedback.text.sentiment import IDIOMS
 
