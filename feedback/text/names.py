@@ -274,6 +274,10 @@ class NameRedactor:
         stop = _stop_words()
 
         usual_lower, _ = letter_case_evidence()
+        english = english_words()
+
+        def ordinary(low: str) -> bool:  # "Hi All", "Thanks Again", "Cheers Mate", "Thanks Hugely", "Thanks Xx"
+            return low in usual_lower and (low in english or low.endswith("ly") or len(low) <= 2)
 
         def names(match: re.Match[str]) -> str:
             name = match.group(1)
@@ -281,8 +285,8 @@ class NameRedactor:
             kept = []
             for word in words:
                 low = _CLITIC.sub("", word.lower())  # "Hi I'm new" names nobody
-                if low in stop or low in self._keep or (match.re is _GREETING and low in usual_lower):
-                    break
+                if low in stop or low in self._keep or (match.re is _GREETING and ordinary(low)):
+                    break  # a word usually written in lower case that is no English word is a name ("Thanks, Kemi")
                 kept.append(word)
             if not kept:
                 return match.group(0)
