@@ -300,7 +300,9 @@ class NameRedactor:
         return _GREETING.sub(names, text)
 
     def _lower_case(self, text: str) -> str:
-        """Given names written in lower case (layer 3), the clitic kept: "chloe's" -> "[NAME]'s"."""
+        """Given names written in lower case (layer 3), the clitic kept: "chloe's" -> "[NAME]'s"; and a word right
+        after a person's role ("our driver sandeep", "the agent tomasz") that is no word at all, nor one letter away
+        from an English word (a typo: "driver tunred up"), though no given-name list knows it."""
         given, _ = name_evidence()
 
         def swap(match: re.Match[str]) -> str:
@@ -309,7 +311,17 @@ class NameRedactor:
                 return match.group(0)
             return self.placeholder + match.group(2)
 
-        return _LOWER_WORD.sub(swap, text)
+        text = _LOWER_WORD.sub(swap, text)
+        out, at = [], 0
+        for match in _ROLE.finditer(text):
+            word = _ROLE_NEXT.match(text, match.end())
+            low = word.group(1) if word else ""
+            if word is None or word.start() < at or low in given or low in self._keep or not _lower_case_name(low) \
+                    or _near_word(low):
+                continue
+            out += [text[at:word.start()], self.placeholder]
+            at = word.end()
+        return "".join(out) + text[at:]
 
     def name_word(self, word: str) -> bool:
         """Whether a word next to a name, under a closing or after a title may be part of the name:
@@ -447,6 +459,23 @@ class NameRedactor:
             spans.setdefault(i, []).extend((offset + a, offset + b) for a, b in found[sentence])
         done = [self._replace(t, spans[i]) if i in spans else t for i, t in enumerate(prepared)]
         return [extend_names(t, self.placeholder, self.name_word) if t else t for t in done]
+
+
+# A person's role, then a word written in lower case: maybe their name ("our regular driver sandeep knows ...").
+_ROLE = re.compile(r"\b(?:driver|courier|agent|advis[eo]r|cashier|manager|engineer|technician|rep|waiter|waitress|"
+                   r"assistant|colleague|lady|gentleman|guy|chap|bloke|someone)(?:[ \t]+(?:called|named))?[ \t]+")
+_ROLE_NEXT = re.compile(r"([a-z]{5,})(?:(?=['’]s\b)|\b(?![\w\]@'’-]))")  # "sandeep's van": the clitic kept
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+@lru_cache(maxsize=4096)
+def _near_word(low: str) -> bool:
+    """Whether a word is one letter away from an English word (deleted, swapped, changed or added): a typo."""
+    words = english_words()
+    splits = [(low[:i], low[i:]) for i in range(len(low) + 1)]
+    near = {a + b[1:] for a, b in splits if b} | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    near |= {a + c + b[1:] for a, b in splits if b for c in _LETTERS} | {a + c + b for a, b in splits for c in _LETTERS}
+    return any(w in words for w in near)
 
 
 @lru_cache(maxsize=4096)
