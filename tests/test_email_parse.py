@@ -193,6 +193,10 @@ def test_person_name(display: str, name: str | None) -> None:
         ("the driver arrived early", "the driver arrived early"),
         ("the airline called jetblue", "the airline called jetblue"),  # no person's role before "called"
         ("the agent olu", "the agent olu"),  # too short to tell from a typo: left as written
+        ("it was not the kelly green color pictured", "it was not the kelly green color pictured"),  # shades
+        ("I bought it in the gray heather color", "I bought it in the gray heather color"),
+        ("heather on the phone was lovely", "[NAME] on the phone was lovely"),
+        ("a reservation for nicole brown at 6", "a reservation for [NAME] brown at 6"),  # a surname, not a shade
         ("Sarah Jones wrote to us; sarah jones again.", "[NAME] wrote to us; [NAME] again."),
         ("Will you refund me? Jones said yes.", "Will you refund me? [NAME] said yes."),
     ],

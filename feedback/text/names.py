@@ -307,8 +307,9 @@ class NameRedactor:
 
         def swap(match: re.Match[str]) -> str:
             low = match.group(1)
-            if low not in given or low in self._keep or not _lower_case_name(low):
-                return match.group(0)
+            if low not in given or low in self._keep or not _lower_case_name(low) or _COLOUR_NEXT.match(text, match.end()) \
+                    or _COLOUR_BEFORE.search(text, 0, match.start()):
+                return match.group(0)  # "kelly green", "gray heather": a shade, not a person
             return self.placeholder + match.group(2)
 
         text = _LOWER_WORD.sub(swap, text)
@@ -466,6 +467,10 @@ _ROLE = re.compile(r"\b(?:driver|courier|agent|advis[eo]r|cashier|manager|engine
                    r"assistant|colleague|lady|gentleman|guy|chap|bloke|someone)(?:[ \t]+(?:called|named))?[ \t]+")
 _ROLE_NEXT = re.compile(r"([a-z]{5,})(?:(?=['’]s\b)|\b(?![\w\]@'’-]))")  # "sandeep's van": the clitic kept
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_COLOURS = r"(?:grey|gray|green|blue|red|pink|purple|yellow|orange|brown|black|white|gold|silver|navy|beige|cream)"
+# after a name only the colours that are rarely surnames: "kelly green", "heather grey", not "nicole brown"
+_COLOUR_NEXT = re.compile(r"[ \t-]+(?:grey|gray|green|blue|red|pink|purple|yellow|orange|navy|beige|cream)\b", re.IGNORECASE)
+_COLOUR_BEFORE = re.compile(r"\b" + _COLOURS + r"[ \t-]+$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4096)
