@@ -308,7 +308,7 @@ class NameRedactor:
         def swap(match: re.Match[str]) -> str:
             low = match.group(1)
             if low not in given or low in self._keep or not _lower_case_name(low) or _COLOUR_NEXT.match(text, match.end()) \
-                    or _COLOUR_BEFORE.search(text, 0, match.start()):
+                    or _COLOUR_BEFORE.search(text, max(match.start() - 12, 0), match.start()):
                 return match.group(0)  # "kelly green", "gray heather": a shade, not a person
             return self.placeholder + match.group(2)
 
