@@ -467,10 +467,10 @@ _ROLE = re.compile(r"\b(?:driver|courier|agent|advis[eo]r|cashier|manager|engine
                    r"assistant|colleague|lady|gentleman|guy|chap|bloke|someone)(?:[ \t]+(?:called|named))?[ \t]+")
 _ROLE_NEXT = re.compile(r"([a-z]{5,})(?:(?=['’]s\b)|\b(?![\w\]@'’-]))")  # "sandeep's van": the clitic kept
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
-_COLOURS = r"(?:grey|gray|green|blue|red|pink|purple|yellow|orange|brown|black|white|gold|silver|navy|beige|cream)"
-# after a name only the colours that are rarely surnames: "kelly green", "heather grey", not "nicole brown"
-_COLOUR_NEXT = re.compile(r"[ \t-]+(?:grey|gray|green|blue|red|pink|purple|yellow|orange|navy|beige|cream)\b", re.IGNORECASE)
-_COLOUR_BEFORE = re.compile(r"\b" + _COLOURS + r"[ \t-]+$", re.IGNORECASE)
+_COLOURS = ("grey", "gray", "green", "blue", "red", "pink", "purple", "yellow", "orange", "navy", "beige", "cream")
+_SURNAME_COLOURS = ("brown", "black", "white", "gold", "silver")  # "nicole brown": after a name, a surname
+_COLOUR_NEXT = re.compile(r"[ \t-]+(?:" + "|".join(_COLOURS) + r")\b", re.IGNORECASE)  # "kelly green"
+_COLOUR_BEFORE = re.compile(r"\b(?:" + "|".join(_COLOURS + _SURNAME_COLOURS) + r")[ \t-]+$", re.IGNORECASE)  # "gray heather"
 
 
 @lru_cache(maxsize=4096)
