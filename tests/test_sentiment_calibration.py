@@ -206,8 +206,10 @@ PRAISE = ["The {x} was lovely, thank you.", "Really happy with the {x}.", "Great
 COMPLAINTS = ["The {x} was a disgrace.", "Really unhappy with the {x}.", "Awful {x}, never again."]
 MILD = ["The {x} was fine, nothing special.", "The {x} was okay I suppose."]
 PLAIN = ["I asked about the {x} on Monday.", "The {x} was on the second page.", "We use the {x} every week."]
-THINGS = ["delivery", "driver", "bread", "service", "packing", "chat", "refund", "app", "checkout", "till",
-          "fruit", "website", "order", "staff", "parking", "salad", "milk", "queue", "voucher", "slot"]
+# things, not people: "The driver was lovely" is read by the lexicon whatever a calibration says (a person praised:
+# sentiment.PRAISED_PERSON), so a calibration could not read it backwards
+THINGS = ["delivery", "van", "bread", "service", "packing", "chat", "refund", "app", "checkout", "till",
+          "fruit", "website", "order", "shop", "parking", "salad", "milk", "queue", "voucher", "slot"]
 
 
 @pytest.mark.slow

@@ -375,19 +375,19 @@ def test_the_command_lists_texts_read_alike_and_corrects_them_with_alike(tmp_pat
     from feedback.cli import cli
 
     db = new_warehouse(tmp_path / "warehouse.db")
-    plain, variant, negated = ("Everyone was really friendly", "However, everyone was really friendly.",
-                               "Everyone was not really friendly")
+    plain, variant, negated = ("The van was really clean", "However, the van was really clean.",
+                               "The van was not really clean")
     add_comments(db, [plain] * 3 + [variant, negated, "The parking was full again."], "c")
     store.segment_new(db)
     store.embed_pending(db, embedder)
     segment_sentiment.score_pending(db, embedder)
-    db["themes"].insert({"id": 1, "label": "Friendly people", "status": "active", "keywords": "[]", "level": 0,
+    db["themes"].insert({"id": 1, "label": "Clean vans", "status": "active", "keywords": "[]", "level": 0,
                          "label_pinned": 0, "model": embedder.name, "model_version": embedder.version}, alter=True)
     db.execute("update theme_segments set theme_id = 1")  # one theme holds them all (and names the backend)
     db.conn.commit()
     ids = {text: segment_id for segment_id, text in db.execute("select id, text from theme_segments order by id")}
     scores = dict(db.execute("select text, sentiment from theme_segments").fetchall())
-    assert scores[plain] < 0.5 and abs(scores[variant]) < 0.05, scores  # the head reads little or no praise in them
+    assert scores[plain] < 0.5 and scores[variant] < 0.05, scores  # the head reads little or no praise in them
     db.close()
     config = tmp_path / "config.yml"
     config.write_text("warehouse: warehouse.db\narchive: archive.db\n", encoding="utf-8")

@@ -27,6 +27,8 @@ from feedback.text.sentiment_model import (
     dead_zone,
     fit_calibration,
     load_head,
+    logits,
+    probabilities,
     published_sentiment_sql,
     read_head,
     score_segments,
@@ -159,13 +161,40 @@ def test_each_segment_has_its_own_sign(embedder: Embedder) -> None:
         ("Can't fault them.", 0.5719),  # the head -0.72 ("fault"): the saying's side wins, read by the lexicon
         ("Cheaper than the supermarket down the road.", 0.6486),  # head -0.01 (neutral band)
         ("Prices are lower than elsewhere.", 0.6486),  # head -0.31 ("lower")
-        ("Delivery was quicker than expected.", 0.5797),  # the head agrees (+0.58): its own score is kept
-        ("Could be better.", -0.5156),  # likewise (-0.52)
+        ("Delivery was quicker than expected.", 0.6249),  # the head agrees more faintly (+0.58): the lexicon's
+        ("Brilliant service, can't fault them at all!", 0.8313),  # likewise (the head +0.23)
+        ("Could be better.", -0.5211),  # the head agrees, more strongly than the lexicon (-0.49): the head's
+        ("Never again, absolutely awful service.", -0.999),  # likewise (the lexicon -0.75)
     ],
 )
 def test_a_saying_read_against_its_words_takes_the_lexicons_side(embedder: Embedder, text: str,
                                                                   expected: float) -> None:
     assert [score for _, score in segment_scores(text, embedder)] == [pytest.approx(expected, abs=0.02)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "head"),
+    [  # what the head a1ca8c0b84f8 read: "was so" tells of expectations in the reviews it learnt from
+        ("The driver was so kind.", 0.0),
+        ("[NAME] on the tills was so kind when my card got declined.", 0.0),
+        ("He was so polite.", -0.16),
+        ("Everyone was so nice.", 0.01),  # inside the product's neutral cut-off: not read as praise
+    ],
+)
+def test_a_person_praised_reads_as_praise(embedder: Embedder, text: str, head: float) -> None:
+    vectors = embedder.encode([text])
+    proba = probabilities(logits(vectors, [text], load_head()))
+    assert dead_zone(proba[:, 2] - proba[:, 0], load_head().band)[0] == pytest.approx(head, abs=0.02)
+    [score] = score_segments(vectors, [text])  # the lexicon's reading of a person praised
+    assert score >= 0.5, score
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text", ["The staff were kind of rude.", "The driver wasn't very friendly.",
+                                  "The cashier was helpful but the queue took forever."])
+def test_a_person_not_praised_stays_a_complaint(embedder: Embedder, text: str) -> None:
+    assert text_score(text, embedder) <= -0.05
 
 
 @pytest.mark.slow

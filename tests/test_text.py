@@ -3,7 +3,13 @@ from __future__ import annotations
 import pytest
 
 from feedback.text.language import detect_language
-from feedback.text.sentiment import plain_words, saying_side, sentiment
+from feedback.text.sentiment import (
+    PRAISED_PERSON,
+    plain_words,
+    saying_reading,
+    saying_side,
+    sentiment,
+)
 
 
 @pytest.mark.parametrize(
@@ -163,11 +169,46 @@ def test_comparisons_read_only_where_they_compare(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "side"),
-    [("Can't fault them.", 1), ("It used to be better.", -1), ("Never again!", -1), ("The driver was lovely.", 0),
-     ("Spot on, but it took forever.", 0)],  # two sayings, two sides: no side
+    [("Can't fault them.", 1), ("It used to be better.", -1), ("Never again!", -1), ("The driver was late.", 0),
+     ("Spot on, but it took forever.", 0),  # two sayings, two sides: no side
+     ("The driver was lovely.", 1), ("Can't fault them, the staff were so helpful.", 1),  # a person praised
+     ("The staff were lovely but it took forever.", 0)],
 )
 def test_a_sayings_side(text: str, side: int) -> None:
     assert saying_side(text) == side
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The driver was so kind.",
+        "[NAME] on the tills was so kind when my card got declined.",
+        "She was so patient with my mum.",
+        "The lady I spoke to on the phone was ever so patient.",
+        "Everyone was really friendly.",
+        "Staff are always friendly and polite.",
+        "The agent was very understanding.",
+    ],
+)
+def test_a_person_praised_for_how_they_were(text: str) -> None:
+    assert saying_side(text) == 1 and saying_reading(text) >= 0.5
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The staff were kind of rude.",  # "kind of": a hedge, not kindness
+        "The driver was not polite at all.",
+        "The driver wasn't very friendly.",
+        "Staff should be more polite.",
+        "Staff could have been more helpful.",
+        "Is the driver usually polite?",
+        "The app is so helpful.",  # a thing, not a person: the head reads it
+        "The dress was lovely.",
+    ],
+)
+def test_a_person_not_praised_is_no_praise(text: str) -> None:
+    assert PRAISED_PERSON.search(text) is None
 
 
 def test_a_long_text_reads_its_sayings_too() -> None:  # over 500 characters: read sentence by sentence, not cached
@@ -179,6 +220,7 @@ def test_every_saying_starts_at_a_word_boundary() -> None:  # else the combined 
     from feedback.text.sentiment import IDIOMS
 
     assert [pattern.pattern for pattern, _ in IDIOMS if not pattern.pattern.startswith(r"\b")] == []
+    assert PRAISED_PERSON.pattern.startswith(r"\b")
 
 
 def test_every_saying_means_a_side() -> None:  # else a saying could never take a point's side (saying_side)

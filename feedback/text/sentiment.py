@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
-# segment again (feedback/themes/segment_sentiment.py). 8: service praise the head reads as a complaint by its topic
+# segment again (feedback/themes/segment_sentiment.py). 9: a person praised for how they were ("The driver was so
+# kind": PRAISED_PERSON), and a saying the head reads more faintly than the lexicon takes the lexicon's score; 8: service praise the head reads as a complaint by its topic
 # ("Got a full refund without any fuss", "sorted my refund so quickly", "never looked back", "rock solid", "looked
 # after us", "is so much faster"), a problem put right ("They refunded me.", "Sorted my billing mistake") (IDIOMS); 7: comparisons a lexicon reads by their words ("used to
 # be better", "cheaper than", "quicker than expected"), quick fixes, waits on hold and nobody answering (IDIOMS);
@@ -24,7 +25,7 @@ from functools import lru_cache
 # ("[NAME]" is not the word "name": feedback.text.sentiment_model.word_ngrams), and answers that say nothing
 # score 0 (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable",
 # "inconsistent"; 1: before versions were kept.
-LEXICON_VERSION = "8"
+LEXICON_VERSION = "9"
 
 # VADER was built on social-media text: it has no opinion on "late" or "damaged", which in
 # customer feedback are among the most negative words there are. Valences use its -4..4 scale.
@@ -166,6 +167,31 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
 )]
 
 
+# A person praised for how they were ("The driver was so kind.", "[NAME] on the tills was ever so patient"). Review
+# sets tell of expectations with "was so" ("I was so excited to wear it"), so the head read such praise as neutral.
+# Not a saying (its words say what it means, and the head's lexicon cues read them as they are): it only tells
+# :func:`saying_side` which side the text is on, and :func:`saying_reading` reads it as plain praise.
+_PERSON_PRAISE = ("kind", "patient", "polite", "friendly", "helpful", "lovely", "nice", "sweet", "courteous", "cheerful",
+                  "welcoming", "attentive", "caring", "understanding", "accommodating", "professional", "knowledgeable",
+                  "reassuring", "considerate", "thoughtful", "gentle", "respectful")
+PRAISED_PERSON = re.compile(
+    r"\b(?:he|she|they|everyone|everybody|name\]|(?:staff|team|crew|driver|cashier|agent|adviser|advisor|assistant|"
+    r"manager|engineer|technician|courier|lady|ladies|guy|gentleman|woman|waiter|waitress|server|nurse|doctor|"
+    r"receptionist|host|employee|rep|representative|operator|member|colleague|chef|pharmacist|porter|"
+    r"stewardess|steward|attendant|cleaner)s?)(?: [\w'’]+){0,6}? (?:was|were|is|are|'s|has been|have been) (?:always |"
+    r"all |so |very |really |extremely |super |incredibly |ever so |such |just |lovely and |most )*"
+    rf"(?:{'|'.join(_PERSON_PRAISE)})\b(?! of\b)",  # not "kind of rude"
+    re.IGNORECASE)
+PRAISE = "they were kind"  # how the lexicon reads a person praised
+
+
+def praises_person(text: str) -> bool:
+    """Whether ``text`` praises a person for how they were (:data:`PRAISED_PERSON`). Its words are looked for first,
+    as plain text: the pattern alone costs ~45 us on a 300-character review."""
+    low = text.lower()
+    return any(word in low for word in _PERSON_PRAISE) and PRAISED_PERSON.search(text) is not None
+
+
 # Every saying starts with a word boundary: one that starts with a look-behind or "^" makes the combined search try
 # every position the slow way (3x its cost on review sentences).
 _ANY_SAYING = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in IDIOMS), re.IGNORECASE)
@@ -174,10 +200,17 @@ _ANY_SAYING = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in IDI
 def saying_side(text: str) -> int:
     """+1 or -1 when ``text`` holds sayings of :data:`IDIOMS` that all mean one side ("Can't fault them", "It used
     to be better"), else 0: where a model reading words ("fault", "better") is most likely wrong."""
+    praised = praises_person(text)
     if not _has_saying(text):  # one search for most texts, which hold none
-        return 0
-    sides = {_side(plain) for pattern, plain in IDIOMS if pattern.search(text)}
+        return int(praised)
+    sides = {_side(plain) for pattern, plain in IDIOMS if pattern.search(text)} | ({1} if praised else set())
     return sides.pop() if len(sides) == 1 else 0
+
+
+def saying_reading(text: str) -> float:
+    """The lexicon's compound score of ``text`` with its sayings, and a person praised (:data:`PRAISED_PERSON`),
+    read as what they mean: the score a segment gets when the head reads it against its sayings."""
+    return float(_vader().polarity_scores(PRAISED_PERSON.sub(PRAISE, plain_words(text)))["compound"])
 
 
 def _has_saying(text: str) -> bool:

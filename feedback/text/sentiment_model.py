@@ -41,7 +41,7 @@ import numpy as np
 
 from feedback.text.nothing_said import courtesy, says_nothing
 from feedback.text.segments import PLACEHOLDER, clean_for_embedding, told_part
-from feedback.text.sentiment import saying_side, vader_scores
+from feedback.text.sentiment import saying_reading, saying_side, vader_scores
 
 HEAD_PATH = Path(__file__).with_name("sentiment_head.npz")
 CLASSES = ("negative", "neutral", "positive")
@@ -316,8 +316,9 @@ def score_segments(vectors: np.ndarray, texts: Sequence[str], head: SentimentHea
     "As above", "Just the usual", :func:`.nothing_said.says_nothing`), rounded to 4 places. ``alone``: per
     segment, whether it is its comment's only scored point; where it is not, a greeting, thanks or sign-off
     (:func:`.nothing_said.courtesy`) reads 0, courtesy beside the comment's points rather than praise. A segment
-    holding a saying whose words mislead (:data:`.sentiment.IDIOMS`: "Can't fault them") that the head reads on
-    the other side of it, or as neutral, gets the lexicon's score, which reads the saying as meant. With ``embed``
+    holding a saying whose words mislead (:data:`.sentiment.IDIOMS`: "Can't fault them"), or a person praised ("The
+    driver was so kind": :data:`.sentiment.PRAISED_PERSON`), that the head reads on the other side of it, as neutral
+    or more faintly than the lexicon does, gets the lexicon's score, which reads it as meant. With ``embed``
     (the theme stage's embedder), a segment that tells what happened and asks ("you lost my suitcase, please help
     me find it") is read by what it tells (:func:`.segments.told_part`): the request would read it neutral."""
     head = head or load_head()
@@ -330,8 +331,9 @@ def score_segments(vectors: np.ndarray, texts: Sequence[str], head: SentimentHea
     scores = np.round(dead_zone(proba[:, 2] - proba[:, 0], head.band), 4)
     for i, text in enumerate(texts):  # a saying read against its words ("Can't fault them"): the lexicon's reading
         side = saying_side(text)
-        if side and np.sign(scores[i]) != side:
-            scores[i] = round(vader_scores(text)[3], 4)
+        reading = saying_reading(text) if side else 0.0
+        if side and (np.sign(scores[i]) != side or reading * side > scores[i] * side):
+            scores[i] = round(reading, 4)
     scores[[says_nothing(text) for text in texts]] = 0.0
     if alone is not None:
         scores[[not only and courtesy(text) for text, only in zip(texts, alone, strict=True)]] = 0.0
