@@ -167,7 +167,7 @@ def label_problem(label: str, stop_words: Iterable[str] | None = None,
     named like people: Austin, Dallas). What the check cannot see: whether a well-formed phrase is the
     right one ("Delivery booked" for late deliveries) or two topics belong together ("France and charge").
     """
-    from feedback.themes.phrase_tokens import named_with_digits
+    from feedback.themes.phrase_tokens import COMPARATIVES, STOP_VERBS, named_with_digits
 
     stops = frozenset(stop_words) if stop_words is not None else _stop_words()
     people = frozenset(names) if names is not None else _person_names()
@@ -186,7 +186,9 @@ def label_problem(label: str, stop_words: Iterable[str] | None = None,
     if len(words) > 4:
         return "too long"
     phrasal = lower[-1] in _PARTICLES and lower[-2].endswith(("ing", "ed"))  # "Delivery not turning up"
-    if (lower[0] in stops and lower[0] not in _LEADING_QUANTIFIERS) or (lower[-1] in stops and not phrasal):
+    compared = lower[0] in STOP_VERBS and lower[1] in COMPARATIVES  # "Last longer": a verb, as the labeller reads it
+    if (lower[0] in stops and lower[0] not in _LEADING_QUANTIFIERS and not compared) or (
+            lower[-1] in stops and not phrasal):
         return "stop word at an edge"
     if any(w in people for w in lower):
         return "name"

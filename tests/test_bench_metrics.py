@@ -19,7 +19,7 @@ from themes_metrics import (  # noqa: E402
     split_nights,
 )
 
-STOPS = {"the", "of", "and", "my", "to", "a", "other"}
+STOPS = {"the", "of", "and", "my", "to", "a", "other", "last"}
 NAMES = {"aaron", "bob", "sal"}
 
 
@@ -92,6 +92,8 @@ def test_nights_cover_every_item_once_with_the_first_night_share() -> None:
         ("Very flattering", None),
         ("No", "one word"),
         ("More of the", "stop word at an edge"),
+        ("Last longer", None),  # "last" a verb with a comparative (phrase_tokens.verb_with), not "last week"
+        ("Last week", "stop word at an edge"),
         ("Refund after 11 days", "number"),
         ("W2 forms", None),  # names written with a digit or two
         ("Transfer 401k", None),

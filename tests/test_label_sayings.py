@@ -33,6 +33,9 @@ SIBLINGS: dict[str, tuple[list[str], str]] = {
     "everyone friendly": (["Everyone was really friendly"] * 4 + ["everyone was really friendly!"],
                           "Friendly people"),
     "named staff": (["[NAME] was really helpful."] * 4 + ["[NAME] was so helpful!"], "Helpful staff member"),
+    # how someone named treated a customer, not the circumstance ("Card declined" before, a problem over praise)
+    "kind when declined": (["[NAME] on the tills was so kind when my card got declined."] * 5
+                           + ["[NAME] on the tillls was so kind when my card got declined."], "Kind staff member"),
     # "well" is no praise: the lexicon's kind word does not make a late order "Order praise"; arriving after
     # the slot is the phrase ("Order comments" before)
     "after the slot": (["My order arrived well after the slot."] * 5 + ["Plus my order arrived well after the slot..."],

@@ -252,6 +252,8 @@ def test_parents_are_named_by_what_their_children_share(parser: Any) -> None:
         ("I love how this looks on the model.", "looks on model"),  # where it was seen ("Model comments" before)
         ("The tomatoes last longer than the ones from the market.", "last longer"),  # "Market comments" before
         ("The app works better now.", "works better"),
+        ("[NAME] on the tills was so kind when my card got declined.", "kind staff member"),  # someone named
+        ("[NAME] was so rude to me.", "rude staff member"),
     ],
 )
 def test_phrases_are_read_off_the_parse(parser: Any, text: str, expected: str) -> None:
@@ -289,6 +291,9 @@ def test_a_misspelling_parsed_as_an_article_costs_nothing_else(parser: Any) -> N
         ("The bottom of the bag was wet.", "bottom"),
         ("I couldn't pick it up in store.", "pick up in store"),  # not done: not a way it was done
         ("I tried it on in a tiny cubicle.", "tried on in cubicle"),  # what the place was like is another point
+        ("[NAME] was thrilled with the flowers.", "staff member"),  # what someone felt, not how they treated anyone
+        ("[NAME] wasn't rude at all.", "rude staff member"),
+        ("The parcel was kind of late.", "staff member"),  # a subject: not someone named
     ],
 )
 def test_phrases_leave_out_places_times_placeholders_numbers_and_other_languages(

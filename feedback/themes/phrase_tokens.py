@@ -124,6 +124,31 @@ def comparative_wish(doc: Any) -> list[tuple[str, str]]:
     return [(f"{words[0].lower_} {name}", f"{words[0].lower_} {written}"), (name, written)]
 
 
+# Words that say how a person treats others: said of someone named, they are said of the staff ("[NAME] was so kind")
+PEOPLE_WORDS = frozenset({
+    "friendly", "unfriendly", "helpful", "unhelpful", "polite", "impolite", "rude", "kind", "cheerful",
+    "courteous", "welcoming", "patient", "impatient", "professional", "unprofessional", "knowledgeable", "attentive",
+    "caring", "grumpy", "considerate", "dismissive", "condescending",
+})
+
+
+def named_person(doc: Any) -> list[tuple[str, str]]:
+    """ "[NAME] on the tills was so kind" -> ("kind staff member", ...): how someone the comment names treated the
+    customer (in feedback a person named to praise or blame is staff, as :func:`.label_words.described` has it), as
+    (key, text) of a phrase. The name is gone from the parsed text (:func:`.segments.clean_for_embedding`), so it is
+    a "was" with no subject; not what they felt ("[NAME] was thrilled") nor what they were not ("wasn't rude")."""
+    found = []
+    for verb in doc:
+        if verb.lemma_ != "be" or verb.dep_ != "ROOT" or negated(verb) or any(
+                c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in verb.children):
+            continue
+        for comp in verb.children:
+            for word in (comp, *comp.conjuncts) if comp.dep_ == "acomp" else ():
+                if word.lower_ in PEOPLE_WORDS or word.lower_ == "lovely":
+                    found.append((f"{word.lower_} staff member",) * 2)
+    return found
+
+
 # Verbs by which a review says how the thing it is about is ("it runs large", "they feel cheap", "it looks dated").
 SENSE_VERBS = frozenset({"run", "fit", "feel", "look", "smell", "taste", "sound", "wear"})
 THING = frozenset({"it", "this", "that", "they", "these", "those"})

@@ -12,7 +12,7 @@ name what it is about, in the words it uses:
 - problem verbs with their subject or object: "my card got declined" -> "card declined",
   "the app keeps crashing" -> "app keeps crashing", "cancelled my order" -> "cancelled order",
   "still waiting for my refund" -> "waiting for refund";
-- a request for a quality: "make checkout simpler" -> "simpler checkout";
+- a request for a quality: "make checkout simpler" -> "simpler checkout"; someone named: "[NAME] was kind" -> "kind staff";
 - what nobody did, as the thing missing: "no one replies to emails" -> "no reply", "no reply to emails".
 
 A phrase starts and ends with a content word (never a stop word, number, placeholder or
@@ -50,6 +50,7 @@ from feedback.themes.phrase_tokens import (
     THING,
     VERDICTS,
     comparative_wish,
+    named_person,
     verb_with,
 )
 from feedback.themes.phrase_tokens import content as _content
@@ -61,8 +62,7 @@ from feedback.themes.phrase_tokens import says_twice as _twice
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PROBLEM_LEXICON", "QUANTIFIERS", "Phrase", "extract", "load_parser", "phrases_many", "valence",
-           "word_valence"]
+__all__ = ["PROBLEM_LEXICON", "QUANTIFIERS", "Phrase", "extract", "load_parser", "phrases_many", "valence", "word_valence"]
 
 MAX_WORDS = 4
 # Verbs too light to name anything on their own ("use the website", "have a look").
@@ -182,7 +182,7 @@ def extract(doc: Any) -> list[Phrase]:
         elif token.pos_ == "PRON":
             out.extend(_described(token))
             out.extend(_said_of(token))
-    out.extend(Phrase(key, text) for key, text in comparative_wish(doc))  # "Shorter hold times"
+    out.extend(Phrase(key, text) for key, text in [*comparative_wish(doc), *named_person(doc)])  # "Kind staff"
     return [p for p in out if _readable(p)]
 
 

@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from feedback.themes.phrase_tokens import PEOPLE_WORDS
+
 if TYPE_CHECKING:
     from feedback.themes.label_units import Unit
 
@@ -35,11 +37,6 @@ _VERDICT_WORDS = frozenset({
     "hoped", "expected", "expecting", "time", "times", "second", "arrived", "arrive", "received", "receive",
     "came", "got", "finally", "immediately", "opened",
 })
-# Opinion words that describe people: a group of them is about the staff ("Everyone was really friendly").
-_PEOPLE_WORDS = frozenset({
-    "friendly", "unfriendly", "helpful", "unhelpful", "polite", "impolite", "rude", "kind", "cheerful",
-    "courteous", "welcoming", "patient", "professional", "knowledgeable", "attentive", "caring", "grumpy",
-})
 _TOKEN = re.compile(r"[a-z][a-z'’]*")
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
 
@@ -54,7 +51,7 @@ def verdict(doc: str) -> bool:
     if says_nothing(doc):
         return True
     words = [w for w in _TOKEN.findall(doc.lower().replace("’", "'")) if w not in STOP_WORDS]
-    return bool(words) and all(w in _VERDICT_WORDS or (_opinion(w) and w not in _PEOPLE_WORDS) for w in words)
+    return bool(words) and all(w in _VERDICT_WORDS or (_opinion(w) and w not in PEOPLE_WORDS) for w in words)
 
 
 def verdict_share(docs: Sequence[str]) -> float:
