@@ -174,11 +174,13 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
 _PERSON_PRAISE = ("kind", "patient", "polite", "friendly", "helpful", "lovely", "nice", "sweet", "courteous", "cheerful",
                   "welcoming", "attentive", "caring", "understanding", "accommodating", "professional", "knowledgeable",
                   "reassuring", "considerate", "thoughtful", "gentle", "respectful")
+# a person, as a comment names one: a pronoun, a redacted name or a role (regular expression)
+PERSON = (r"(?:he|she|they|everyone|everybody|name\]|(?:staff|team|crew|driver|cashier|agent|adviser|advisor|assistant|"
+          r"manager|engineer|technician|courier|lady|ladies|guy|gentleman|woman|waiter|waitress|server|nurse|doctor|"
+          r"receptionist|host|employee|rep|representative|operator|member|colleague|chef|pharmacist|porter|"
+          r"stewardess|steward|attendant|cleaner)s?)")
 PRAISED_PERSON = re.compile(
-    r"\b(?:he|she|they|everyone|everybody|name\]|(?:staff|team|crew|driver|cashier|agent|adviser|advisor|assistant|"
-    r"manager|engineer|technician|courier|lady|ladies|guy|gentleman|woman|waiter|waitress|server|nurse|doctor|"
-    r"receptionist|host|employee|rep|representative|operator|member|colleague|chef|pharmacist|porter|"
-    r"stewardess|steward|attendant|cleaner)s?)(?: [\w'’]+){0,6}? (?:was|were|is|are|'s|has been|have been) (?:always |"
+    rf"\b{PERSON}(?: [\w'’]+){{0,6}}? (?:was|were|is|are|'s|has been|have been) (?:always |"
     r"all |so |very |really |extremely |super |incredibly |ever so |such |just |lovely and |most )*"
     rf"(?:{'|'.join(_PERSON_PRAISE)})\b(?! of\b)",  # not "kind of rude"
     re.IGNORECASE)

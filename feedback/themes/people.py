@@ -1,0 +1,86 @@
+"""Themes about the staff: praise or complaints of people, whatever else they mention.
+
+Staff praise is the praise customers give most ("The staff at the Leeds store are brilliant", "[NAME] was great
+as always", "Everyone in the Bristol store is friendly and helpful"), and its themes' centroids sit near whatever
+else the comments name (the store, the prices, a declined card): Ward placed them under "Prices and value" or
+"Delivery and order problems" as often as under "Staff praise". A theme most of whose segments say how a person
+was (a person, a "was", a word of praise or blame: :func:`person_side`) is about the staff; :func:`gather` puts
+such themes of one side under the parent that already holds most of them (:mod:`.hierarchy`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from feedback.text.sentiment import PERSON
+from feedback.themes.phrase_tokens import PEOPLE_WORDS
+
+PEOPLE = 0.5  # share of a theme's segments that say how a person was for it to be about the staff
+_SAID_OF = re.compile(
+    rf"\b{PERSON}(?: [\w'’]+){{0,6}}? (?:was|were|is|are|'s|has been|have been) (?:always |all |so |very |really |"
+    r"extremely |super |incredibly |ever so |such |just |absolutely |most |not |never |quite |a bit |too )*"
+    r"(?P<word>[a-z-]+)\b", re.IGNORECASE)
+_DESCRIBED = re.compile(rf"\b(?P<word>[a-z-]+),? (?:and [a-z-]+ )?{PERSON}\b", re.IGNORECASE)  # "Lovely staff"
+_WORD = 1.0  # valence (VADER's -4..4 scale) of a word that praises or blames whom it is said of
+
+
+def person_side(doc: str) -> int:
+    """+1 when ``doc`` says a person was good ("[NAME] was great as always"), -1 bad ("the driver was so rude"),
+    0 when it says neither ("the driver was late" is about the delivery; "wasn't rude" is no praise either)."""
+    from feedback.themes.label_valence import word_valence
+
+    for found in _SAID_OF.finditer(doc):
+        between = found.group().lower().split()
+        if between[0] == "they":  # in a review, "they" are as often the trousers ("they are lovely")
+            continue
+        if "not" in between or "never" in between or "n't" in found.group().lower():
+            return 0
+        word = found.group("word").lower()
+        value = word_valence(word)
+        if value <= -_WORD and word not in PEOPLE_WORDS and _of_things(word):
+            continue  # "the driver was late", "the bag was damaged": what happened, not how someone was
+        if abs(value) >= _WORD:
+            return 1 if value > 0 else -1
+    for found in _DESCRIBED.finditer(doc):
+        word = found.group("word").lower()
+        value = word_valence(word)
+        if abs(value) >= _WORD and not (value < 0 and word not in PEOPLE_WORDS and _of_things(word)):
+            return 1 if value > 0 else -1
+    return 0
+
+
+def _of_things(word: str) -> bool:
+    """A complaint word of the service lexicons ("late", "damaged", "missing"): said of what happened, not of a person."""
+    from feedback.text.sentiment import SERVICE_LEXICON
+    from feedback.themes.label_valence import PROBLEM_LEXICON
+
+    return word in SERVICE_LEXICON or word in PROBLEM_LEXICON
+
+
+def people_side(docs: Sequence[str]) -> int:
+    """A theme's side when at least :data:`PEOPLE` of its segments say how a person was on that side, else 0."""
+    if not docs:
+        return 0
+    sides = [person_side(d) for d in docs]
+    for side in (1, -1):
+        if sides.count(side) >= PEOPLE * len(docs):
+            return side
+    return 0
+
+
+def gather(groups: list[list[int]], kinds: Sequence[int], weights: Sequence[float] | np.ndarray) -> list[list[int]]:
+    """``groups`` with every theme of one people side (``kinds``: :func:`people_side` per theme) moved to the group
+    holding most of that side's segments, when there are two such themes or more; a group left empty is dropped."""
+    out = [list(g) for g in groups]
+    for side in (1, -1):
+        theirs = [i for g in out for i in g if kinds[i] == side]
+        if len(theirs) < 2:
+            continue
+        held = [sum(weights[i] for i in g if kinds[i] == side) for g in out]
+        home = max(range(len(out)), key=lambda n: (held[n], -n))
+        out = [[i for i in g if kinds[i] != side or n == home] for n, g in enumerate(out)]
+        out[home] = sorted(set(out[home]) | set(theirs))
+    return [g for g in out if g]

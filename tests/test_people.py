@@ -1,0 +1,63 @@
+"""Themes about the staff (feedback/themes/people.py) and where the top level puts them (hierarchy)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from feedback.themes import hierarchy
+from feedback.themes.people import gather, people_side, person_side
+
+
+@pytest.mark.parametrize(("doc", "side"), [
+    ("The staff at the Leeds store are brilliant, [NAME] helped me find everything.", 1),
+    ("[NAME] was great as always.", 1),
+    ("Everyone in the Bristol store is friendly and helpful.", 1),
+    ("Lovely staff, nothing is too much trouble.", 1),
+    ("The driver was so rude.", -1),
+    ("Rude staff at the Leeds store.", -1),
+    ("The driver was late.", 0),  # what happened to the delivery, not how the driver was
+    ("The bag was damaged.", 0),
+    ("[NAME] wasn't rude at all.", 0),  # no blame, and no praise either
+    ("They are lovely and soft.", 0),  # in a review "they" are as often the trousers
+    ("Great quality! Thanks, [NAME]", 0),
+    ("Customer services were great.", 0),  # a department, not a person
+])
+def test_how_a_person_was(doc: str, side: int) -> None:
+    assert person_side(doc) == side
+
+
+def test_a_theme_is_about_the_staff_when_half_its_segments_are() -> None:
+    assert people_side(["The driver was lovely."] * 2 + ["Came on time."] * 2) == 1
+    assert people_side(["The driver was lovely."] + ["Came on time."] * 2) == 0
+    assert people_side(["The driver was so rude."] * 3) == -1
+    assert people_side([]) == 0
+
+
+def test_gather_puts_one_sides_themes_where_most_of_them_are() -> None:
+    groups = [[0, 1, 2], [3, 4], [5, 6]]
+    kinds = [1, 1, 0, 1, 0, 0, 0]  # themes 0, 1 and 3 praise the staff
+    weights = [10.0, 10.0, 5.0, 30.0, 5.0, 5.0, 5.0]
+    assert gather(groups, kinds, weights) == [[2], [0, 1, 3, 4], [5, 6]]  # 30 > 20: group 1 holds most
+    assert gather(groups, [0, 0, 0, 1, 0, 0, 0], weights) == groups  # one theme: nothing to gather
+    assert gather([[0, 1], [2, 3]], [1, 1, -1, -1], [1.0] * 4) == [[0, 1], [2, 3]]
+
+
+def test_the_staff_praised_across_topics_share_one_entry() -> None:
+    # three topics of four themes; the staff are praised in two themes of topic 0 and two of topic 1
+    rng = np.random.default_rng(5)
+    centres = rng.normal(size=(3, 384))
+    themes = np.vstack([c + 0.5 * rng.normal(size=(4, 384)) for c in centres])
+    staff = ["The driver was lovely.", "Everyone was really friendly."]
+    other = ["The app is easy to use.", "Good prices on fruit."]
+    docs = [staff if i in (0, 1, 4, 5) else other for i in range(12)]
+    plain = hierarchy.parent_groups(themes, 0.35, 25, sizes=[20] * 12, fewest=3)
+    groups = hierarchy.parent_groups(themes, 0.35, 25, sizes=[20] * 12, fewest=3, docs=docs)
+    assert [0, 1, 2, 3] in plain and [4, 5, 6, 7] in plain  # Ward alone: by topic
+    assert next(g for g in groups if 0 in g) == next(g for g in groups if 4 in g)  # the staff together
+    assert {0, 1, 4, 5} <= set(next(g for g in groups if 0 in g))
+    assert [6, 7] in groups  # the rest of topic 1 (half its segments) stays an entry of its own
+    # topic 1 mostly about the staff: its one other theme is no entry of its own, it joins the group nearest it
+    docs = [staff if i in (0, 1, 4, 5, 6) else other for i in range(12)]
+    groups = hierarchy.parent_groups(themes, 0.35, 25, sizes=[20] * 12, fewest=3, docs=docs)
+    assert not any(g == [7] for g in groups) and any(7 in g and len(g) > 1 for g in groups), groups
