@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
-# segment again (feedback/themes/segment_sentiment.py). 9: a person praised for how they were ("The driver was so
+# segment again (feedback/themes/segment_sentiment.py). 9: "out of order", "third time this month", "last longer
+# than" (IDIOMS), a person praised for how they were ("The driver was so
 # kind": PRAISED_PERSON), and a saying the head reads more faintly than the lexicon takes the lexicon's score; 8: service praise the head reads as a complaint by its topic
 # ("Got a full refund without any fuss", "sorted my refund so quickly", "never looked back", "rock solid", "looked
 # after us", "is so much faster"), a problem put right ("They refunded me.", "Sorted my billing mistake") (IDIOMS); 7: comparisons a lexicon reads by their words ("used to
@@ -160,6 +161,13 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\b(?:is|are|was|'s|has been|have been|runs|works|loads|feels) (?:now )?(?:so |much |a lot |far |way )+"
      r"(?:slower|clunkier|harder|more confusing|more complicated)\b", "worse"),
     (r"\b(?:can'?t|cannot|could ?n'?t|could not) recommend (?:\w+ )?(?:highly )?enough\b", "highly recommend"),
+    # broken, happening again, lasting: "The lift has been out of order since we moved in", "Third time this month.",
+    # "The tomatoes last longer than the ones from the market" (not "should last longer than 6 months")
+    (r"\bout of order\b", "broken"),
+    (r"\b(?:second|third|fourth|fifth|sixth|2nd|3rd|4th|5th|6th) time (?:this|in a|in one|in the same) "
+     r"(?:week|month|year|fortnight)\b", "frustrating"),
+    (r"\b(?<!should )(?<!would )(?<!could )(?<!must )(?<!to )(?<!n't )(?<!not )(?<!never )(?<!barely )(?<!hardly )"
+     r"lasts? (?:much |a lot |far |way )?longer than\b", "better"),
     # regret and chasing: "Wish I had read the reviews first", "I've had to chase this three times now"
     (r"\bwish (?:i|we)(?:'d| had) (?:never|not|read the reviews|checked the reviews|gone elsewhere)\b", "regret"),
     (r"\b(?<!without )(?<!didn't )(?<!never )(?:had to|have to|having to|keep having to) (?:keep )?(?:chase|chasing)\b",
