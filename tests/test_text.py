@@ -48,6 +48,9 @@ def test_primary_language_is_the_first_configured() -> None:
         ("The lift has been out of order since we moved in.", -1),  # 0.00 before
         ("Third time this month.", -1),  # 0.00 before
         ("The tomatoes last longer than the ones from the market.", 1),  # 0.00 before
+        ("Booking a slot and checking out takes no time at all.", 1),  # 0.00 before
+        ("Also the app is simple to use.", 1),  # 0.00 before
+        ("It took no time at all for the app to crash again.", -1),
         ("Nothing was too much trouble", 1),  # was -0.40: "trouble"
         ("The driver went above and beyond", 1),  # was 0.00
         ("Customer service is second to none", 1),

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
 # segment again (feedback/themes/segment_sentiment.py). 9: "out of order", "third time this month", "last longer
-# than" (IDIOMS), a person praised for how they were ("The driver was so
+# than", "takes no time at all", "simple to use" (IDIOMS), a person praised for how they were ("The driver was so
 # kind": PRAISED_PERSON), and a saying the head reads more faintly than the lexicon takes the lexicon's score; 8: service praise the head reads as a complaint by its topic
 # ("Got a full refund without any fuss", "sorted my refund so quickly", "never looked back", "rock solid", "looked
 # after us", "is so much faster"), a problem put right ("They refunded me.", "Sorted my billing mistake") (IDIOMS); 7: comparisons a lexicon reads by their words ("used to
@@ -168,6 +168,10 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
      r"(?:week|month|year|fortnight)\b", "frustrating"),
     (r"\b(?<!should )(?<!would )(?<!could )(?<!must )(?<!to )(?<!n't )(?<!not )(?<!never )(?<!barely )(?<!hardly )"
      r"lasts? (?:much |a lot |far |way )?longer than\b", "better"),
+    # quick and easy told plainly: "Booking a slot and checking out takes no time at all", "The app is simple to use"
+    (r"\b(?:takes?|took|taking) (?:almost |next to |virtually )?no time(?: at all)?\b", "quick"),
+    (r"\b(?:simple|straightforward|intuitive|effortless) to (?:use|navigate|order|book|find|set up|follow|understand)\b",
+     "easy to use"),
     # regret and chasing: "Wish I had read the reviews first", "I've had to chase this three times now"
     (r"\bwish (?:i|we)(?:'d| had) (?:never|not|read the reviews|checked the reviews|gone elsewhere)\b", "regret"),
     (r"\b(?<!without )(?<!didn't )(?<!never )(?:had to|have to|having to|keep having to) (?:keep )?(?:chase|chasing)\b",
