@@ -165,6 +165,7 @@ def test_each_segment_has_its_own_sign(embedder: Embedder) -> None:
         ("Brilliant service, can't fault them at all!", 0.8313),  # likewise (the head +0.23)
         ("Could be better.", -0.5211),  # the head agrees, more strongly than the lexicon (-0.49): the head's
         ("Never again, absolutely awful service.", -0.999),  # likewise (the lexicon -0.75)
+        ("Support agreed a refund straight away, which was good", 0.8885),  # the head -0.83: a refund, its topic
     ],
 )
 def test_a_saying_read_against_its_words_takes_the_lexicons_side(embedder: Embedder, text: str,

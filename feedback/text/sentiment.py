@@ -13,7 +13,7 @@ from functools import lru_cache
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
 # segment again (feedback/themes/segment_sentiment.py). 9: "out of order", "third time this month", "last longer
-# than", "takes no time at all", "simple to use" (IDIOMS), a person praised for how they were ("The driver was so
+# than", "takes no time at all", "simple to use", "agreed a refund" (IDIOMS), a person praised for how they were ("The driver was so
 # kind": PRAISED_PERSON), and a saying the head reads more faintly than the lexicon takes the lexicon's score; 8: service praise the head reads as a complaint by its topic
 # ("Got a full refund without any fuss", "sorted my refund so quickly", "never looked back", "rock solid", "looked
 # after us", "is so much faster"), a problem put right ("They refunded me.", "Sorted my billing mistake") (IDIOMS); 7: comparisons a lexicon reads by their words ("used to
@@ -132,6 +132,11 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
      r"reinstated|restored|reconnected|repaired)\b"
      r"(?![^.!?]{0,40}\b(?:after|eventually|finally|later|days|hours|weeks?|months?|again|but|until|only|wrong|less|"
      r"short|partial|part|half|not|never|still|yet)\b)", " great"),  # a space: "It's been fixed" -> "It great"
+    # a refund or replacement granted ("Support agreed a refund straight away, which was good": the head read the refund
+    # as the complaint it usually is), not late, partly, or instead of what was asked
+    (r"\b(?:agreed|approved|issued|arranged|sent me|gave me|offered me|offered)(?: me)? (?:a |the |my |our )?"
+     r"(?:full |prompt |quick )?(?:refund|replacement)s?\b(?![^.!?]{0,40}\b(?:after|eventually|finally|later|but|until|"
+     r"only|never|still|yet|wrong|instead)\b)", "great"),
     # a problem put right in minutes is speed, not a wait ("fixed it in ten minutes" read as a wait by its duration)
     (r"\b(?:fixed|sorted|solved|resolved|answered|replied|responded|dealt with|refunded|replaced|processed|"
      r"delivered|arrived|dispatched|approved|completed|credited|fixing|sorting|solving|resolving|dealing with|"
