@@ -22,6 +22,7 @@ from feedback.themes.people import gather, people_side, person_side
     ("They are lovely and soft.", 0),  # in a review "they" are as often the trousers
     ("Great quality! Thanks, [NAME]", 0),
     ("Customer services were great.", 0),  # a department, not a person
+    ("Great, they lost my parcel again.", 0),  # "great" said of nobody
 ])
 def test_how_a_person_was(doc: str, side: int) -> None:
     assert person_side(doc) == side

@@ -191,11 +191,11 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
 _PERSON_PRAISE = ("kind", "patient", "polite", "friendly", "helpful", "lovely", "nice", "sweet", "courteous", "cheerful",
                   "welcoming", "attentive", "caring", "understanding", "accommodating", "professional", "knowledgeable",
                   "reassuring", "considerate", "thoughtful", "gentle", "respectful")
-# a person, as a comment names one: a pronoun, a redacted name or a role (regular expression)
-PERSON = (r"(?:he|she|they|everyone|everybody|name\]|(?:staff|team|crew|driver|cashier|agent|adviser|advisor|assistant|"
-          r"manager|engineer|technician|courier|lady|ladies|guy|gentleman|woman|waiter|waitress|server|nurse|doctor|"
-          r"receptionist|host|employee|rep|representative|operator|member|colleague|chef|pharmacist|porter|"
-          r"stewardess|steward|attendant|cleaner)s?)")
+# a person, as a comment names one: a role, or a pronoun or a redacted name (regular expressions)
+ROLE = (r"(?:staff|team|crew|driver|cashier|agent|adviser|advisor|assistant|manager|engineer|technician|courier|lady|"
+        r"ladies|guy|gentleman|woman|waiter|waitress|server|nurse|doctor|receptionist|host|employee|rep|representative|"
+        r"operator|member|colleague|chef|pharmacist|porter|stewardess|steward|attendant|cleaner)s?")
+PERSON = rf"(?:he|she|they|everyone|everybody|name\]|{ROLE})"
 PRAISED_PERSON = re.compile(
     rf"\b{PERSON}(?: [\w'’]+){{0,6}}? (?:was|were|is|are|'s|has been|have been) (?:always |"
     r"all |so |very |really |extremely |super |incredibly |ever so |such |just |lovely and |most )*"

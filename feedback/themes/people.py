@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from feedback.text.sentiment import PERSON
+from feedback.text.sentiment import PERSON, ROLE
 from feedback.themes.phrase_tokens import PEOPLE_WORDS
 
 PEOPLE = 0.5  # share of a theme's segments that say how a person was for it to be about the staff
@@ -23,7 +23,7 @@ _SAID_OF = re.compile(
     rf"\b{PERSON}(?: [\w'’]+){{0,6}}? (?:was|were|is|are|'s|has been|have been) (?:always |all |so |very |really |"
     r"extremely |super |incredibly |ever so |such |just |absolutely |most |not |never |quite |a bit |too )*"
     r"(?P<word>[a-z-]+)\b", re.IGNORECASE)
-_DESCRIBED = re.compile(rf"\b(?P<word>[a-z-]+),? (?:and [a-z-]+ )?{PERSON}\b", re.IGNORECASE)  # "Lovely staff"
+_DESCRIBED = re.compile(rf"\b(?P<word>[a-z-]+),? (?:and [a-z-]+ )?{ROLE}\b", re.IGNORECASE)  # "Lovely staff", not "Great, she"
 _WORD = 1.0  # valence (VADER's -4..4 scale) of a word that praises or blames whom it is said of
 
 
