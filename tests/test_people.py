@@ -62,3 +62,19 @@ def test_the_staff_praised_across_topics_share_one_entry() -> None:
     docs = [staff if i in (0, 1, 4, 5, 6) else other for i in range(12)]
     groups = hierarchy.parent_groups(themes, 0.35, 25, sizes=[20] * 12, fewest=3, docs=docs)
     assert not any(g == [7] for g in groups) and any(7 in g and len(g) > 1 for g in groups), groups
+
+
+def test_a_group_of_the_staff_is_named_by_what_it_says_of_them() -> None:
+    from feedback.themes import phrases
+    from feedback.themes.label import label_parents
+    from tests.conftest import need
+
+    need(phrases.load_parser() is not None, f"{phrases.DEFAULT_MODEL} is not installed: label phrases need its parser")
+    praise = [["Lovely staff, nothing is too much trouble."] * 4, ["The driver was so cheerful."] * 3,
+              ["[NAME] was great as always."] * 3]
+    blame = [["The driver was so rude."] * 4, ["Rude staff at the Leeds store."] * 3]
+    mixed = [["The driver was so cheerful."] * 2, ["The app keeps crashing."] * 6, ["The app froze at checkout."] * 5]
+    labels = label_parents({"a": praise, "b": blame, "c": mixed}, ["a", "b", "c"])
+    assert labels["a"].label == "Staff praise"  # not the words its children share ("Driver and staff")
+    assert labels["b"].label == "Staff problems"
+    assert "staff" not in labels["c"].label.lower()  # mostly about the app: named by it

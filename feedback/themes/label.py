@@ -74,11 +74,12 @@ from feedback.themes import (
     label_units,
     label_words,
     parent_words,
+    people,
     phrases,
     sayings,
     verdicts,
 )
-from feedback.themes.label_units import NEGATIVE_THEME, Candidate, Unit
+from feedback.themes.label_units import NEGATIVE_THEME, POSITIVE_THEME, Candidate, Unit
 from feedback.themes.ngram_labels import (
     Labelling,
     choose_labels,
@@ -93,7 +94,6 @@ REPRESENTATIVES = 40  # segments of a theme its label is read from (the best-sco
 BACKGROUND = 15  # segments of a theme that is only background for distinctiveness
 LENGTH = {1: 0.5, 2: 1.0, 3: 0.9, 4: 0.75}  # by words in the phrase's key
 PARENT_WORD = 0.8  # a parent may be a single word ("Delivery"): it names a group of themes
-POSITIVE_THEME = 0.2
 PROBLEM = 1.5  # in a negative theme: a phrase naming the problem
 OFF_TONE = 0.3  # a phrase of the opposite tone ("lovely" for late deliveries)
 EXTEND = 0.2  # a phrase containing the best single word wins if it scores this share of it
@@ -357,6 +357,8 @@ def _parent_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[st
         return _free(parent_words.SUPPORT_CONTACT, used), []
     if verdicts.group_share(unit) >= verdicts.VERDICTS:  # "i love it!", "sadly i had to return it"
         return _free(verdicts.OVERALL, used), []
+    if staff := people.group_side(unit):  # "Lovely staff", "Kind staff member", "Cheerful driver": "Staff praise"
+        return _free(people.STAFF_PRAISE if staff > 0 else people.STAFF_PROBLEMS, used), []
     free = parent_words.topics(free, unit)  # no name, no vague word, the group's common ground
     if free:
         top = parent_words.widest(free)  # a phrase, unless a word covers much more of the group

@@ -20,6 +20,7 @@ from feedback.themes import label_examples, label_words, phrases
 from feedback.themes.theme_tone import Tones, mean_tone, published_share
 
 NEGATIVE_THEME = -0.1
+POSITIVE_THEME = 0.2  # a theme at least this positive is praise (:mod:`.label`)
 PROBLEMS = 0.5  # a theme where this share of segments says something was not done ("card not working") is negative
 
 

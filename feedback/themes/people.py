@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from feedback.text.sentiment import PERSON, ROLE
 from feedback.themes.phrase_tokens import PEOPLE_WORDS
+
+if TYPE_CHECKING:
+    from feedback.themes.label_units import Unit
 
 PEOPLE = 0.5  # share of a theme's segments that say how a person was for it to be about the staff
 _SAID_OF = re.compile(
@@ -24,6 +28,8 @@ _SAID_OF = re.compile(
     r"extremely |super |incredibly |ever so |such |just |absolutely |most |not |never |quite |a bit |too )*"
     r"(?P<word>[a-z-]+)\b", re.IGNORECASE)
 _DESCRIBED = re.compile(rf"\b(?P<word>[a-z-]+),? (?:and [a-z-]+ )?{ROLE}\b", re.IGNORECASE)  # "Lovely staff", not "Great, she"
+STAFF_PRAISE = ["Staff praise", "Praise for staff", "Staff compliments"]  # a parent of such themes (:mod:`.label`)
+STAFF_PROBLEMS = ["Staff problems", "Staff complaints", "Staff manner"]
 _WORD = 1.0  # valence (VADER's -4..4 scale) of a word that praises or blames whom it is said of
 
 
@@ -84,3 +90,15 @@ def gather(groups: list[list[int]], kinds: Sequence[int], weights: Sequence[floa
         out = [[i for i in g if kinds[i] != side or n == home] for n, g in enumerate(out)]
         out[home] = sorted(set(out[home]) | set(theirs))
     return [g for g in out if g]
+
+
+def group_side(unit: Unit) -> int:
+    """The people side of at least :data:`PEOPLE` of a group's segments, each child weighed by its size (as the
+    archive sums a parent), else 0: a parent of "Lovely staff", "Kind staff member" and "Cheerful driver" is named
+    "Staff praise", not by the words its children share ("Driver and staff")."""
+    kids = [(people_side(child.docs), child.size or len(child.docs)) for child in unit.children if child.docs]
+    total = sum(size for _, size in kids)
+    for side in (1, -1):
+        if kids and sum(size for s, size in kids if s == side) >= PEOPLE * total:
+            return side
+    return 0
