@@ -23,6 +23,7 @@ from feedback.themes.people import gather, people_side, person_side
     ("Great quality! Thanks, [NAME]", 0),
     ("Customer services were great.", 0),  # a department, not a person
     ("Great, they lost my parcel again.", 0),  # "great" said of nobody
+    ("The driver was friendly but half the order was missing.", 0),  # its point is the rest
 ])
 def test_how_a_person_was(doc: str, side: int) -> None:
     assert person_side(doc) == side

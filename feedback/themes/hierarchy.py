@@ -120,7 +120,8 @@ def parent_groups(centroids: np.ndarray, threshold: float, max_top: int | None =
         raise ValueError(f"one list of sentiment scores per theme is needed: {len(tones)} for {k} themes")
     sides = (np.array([side(texts, tones[i] if tones is not None else None) for i, texts in enumerate(docs)])
              if docs is not None else None)
-    kinds = [people_side(list(texts)[:READ]) for texts in docs] if docs is not None else None
+    kinds = ([k if sides is None or sides[i] != -k else 0 for i, k in enumerate(people_side(list(t)[:READ]) for t in docs)]
+             if docs is not None else None)  # about the staff, on the side of the theme's published tone
     return _grouped(centroids, threshold, max_top, weights, fewest, free, foreign, sides, kinds)
 
 

@@ -30,6 +30,7 @@ _SAID_OF = re.compile(
 _DESCRIBED = re.compile(rf"\b(?P<word>[a-z-]+),? (?:and [a-z-]+ )?{ROLE}\b", re.IGNORECASE)  # "Lovely staff", not "Great, she"
 STAFF_PRAISE = ["Staff praise", "Praise for staff", "Staff compliments"]  # a parent of such themes (:mod:`.label`)
 STAFF_PROBLEMS = ["Staff problems", "Staff complaints", "Staff manner"]
+_TURN = re.compile(r"\b(?:but|though|although|however|shame|except)\b", re.IGNORECASE)
 _WORD = 1.0  # valence (VADER's -4..4 scale) of a word that praises or blames whom it is said of
 
 
@@ -38,6 +39,8 @@ def person_side(doc: str) -> int:
     0 when it says neither ("the driver was late" is about the delivery; "wasn't rude" is no praise either)."""
     from feedback.themes.label_valence import word_valence
 
+    if _TURN.search(doc):  # "The driver was friendly but half the order was missing": its point is the rest
+        return 0
     for found in _SAID_OF.finditer(doc):
         between = found.group().lower().split()
         if between[0] == "they":  # in a review, "they" are as often the trousers ("they are lovely")
@@ -96,9 +99,15 @@ def group_side(unit: Unit) -> int:
     """The people side of at least :data:`PEOPLE` of a group's segments, each child weighed by its size (as the
     archive sums a parent), else 0: a parent of "Lovely staff", "Kind staff member" and "Cheerful driver" is named
     "Staff praise", not by the words its children share ("Driver and staff")."""
-    kids = [(people_side(child.docs), child.size or len(child.docs)) for child in unit.children if child.docs]
+    kids = [(_on_its_tone(people_side(child.docs), child.sentiment), child.size or len(child.docs))
+            for child in unit.children if child.docs]
     total = sum(size for _, size in kids)
     for side in (1, -1):
         if kids and sum(size for s, size in kids if s == side) >= PEOPLE * total:
             return side
     return 0
+
+
+def _on_its_tone(side: int, tone: float) -> int:
+    """``side`` unless the theme's published tone is on the other ("Lovely driver, but ..." read as a complaint)."""
+    return side if side * tone >= 0 else 0
