@@ -188,9 +188,15 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
 # sets tell of expectations with "was so" ("I was so excited to wear it"), so the head read such praise as neutral.
 # Not a saying (its words say what it means, and the head's lexicon cues read them as they are): it only tells
 # :func:`saying_side` which side the text is on, and :func:`saying_reading` reads it as plain praise.
-_PERSON_PRAISE = ("kind", "patient", "polite", "friendly", "helpful", "lovely", "nice", "sweet", "courteous", "cheerful",
-                  "welcoming", "attentive", "caring", "understanding", "accommodating", "professional", "knowledgeable",
-                  "reassuring", "considerate", "thoughtful", "gentle", "respectful")
+# Words that say how a person treats others (:mod:`feedback.themes.people`, the labels' "Kind staff member"); the
+# praising ones, and a few more said mostly of people, make a person praised.
+_MANNERS_PRAISED = frozenset({"friendly", "helpful", "polite", "kind", "cheerful", "courteous", "welcoming", "patient",
+                              "professional", "knowledgeable", "attentive", "caring", "considerate"})
+_MANNERS_BLAMED = frozenset({"unfriendly", "unhelpful", "impolite", "rude", "impatient", "unprofessional", "grumpy",
+                             "dismissive", "condescending"})
+PEOPLE_WORDS = _MANNERS_PRAISED | _MANNERS_BLAMED
+_PERSON_PRAISE = tuple(sorted(_MANNERS_PRAISED | {"lovely", "nice", "sweet", "understanding", "accommodating",
+                                                  "reassuring", "thoughtful", "gentle", "respectful"}))
 # a person, as a comment names one: a role, or a pronoun or a redacted name (regular expressions)
 ROLE = (r"(?:staff|team|crew|driver|cashier|agent|adviser|advisor|assistant|manager|engineer|technician|courier|lady|"
         r"ladies|guy|gentleman|woman|waiter|waitress|server|nurse|doctor|receptionist|host|employee|rep|representative|"

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from feedback.text.sentiment import PERSON, ROLE
-from feedback.themes.phrase_tokens import PEOPLE_WORDS
+from feedback.text.sentiment import PEOPLE_WORDS, PERSON, ROLE, SERVICE_LEXICON
+from feedback.themes.label_valence import PROBLEM_LEXICON, word_valence
 
 if TYPE_CHECKING:
     from feedback.themes.label_units import Unit
@@ -37,15 +37,13 @@ _WORD = 1.0  # valence (VADER's -4..4 scale) of a word that praises or blames wh
 def person_side(doc: str) -> int:
     """+1 when ``doc`` says a person was good ("[NAME] was great as always"), -1 bad ("the driver was so rude"),
     0 when it says neither ("the driver was late" is about the delivery; "wasn't rude" is no praise either)."""
-    from feedback.themes.label_valence import word_valence
-
     if _TURN.search(doc):  # "The driver was friendly but half the order was missing": its point is the rest
         return 0
     for found in _SAID_OF.finditer(doc):
         between = found.group().lower().split()
         if between[0] == "they":  # in a review, "they" are as often the trousers ("they are lovely")
             continue
-        if "not" in between or "never" in between or "n't" in found.group().lower():
+        if "not" in between or "never" in between:  # "wasn't" never matches: the pattern wants "was "
             return 0
         word = found.group("word").lower()
         value = word_valence(word)
@@ -63,9 +61,6 @@ def person_side(doc: str) -> int:
 
 def _of_things(word: str) -> bool:
     """A complaint word of the service lexicons ("late", "damaged", "missing"): said of what happened, not of a person."""
-    from feedback.text.sentiment import SERVICE_LEXICON
-    from feedback.themes.label_valence import PROBLEM_LEXICON
-
     return word in SERVICE_LEXICON or word in PROBLEM_LEXICON
 
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from feedback.text.segments import PLACEHOLDERS
+from feedback.text.sentiment import PEOPLE_WORDS
 
 PLACEHOLDER_WORDS = frozenset(PLACEHOLDERS)  # a redaction placeholder's word, "[NAME]" parsed as "[", "NAME", "]"
 
@@ -124,14 +125,6 @@ def comparative_wish(doc: Any) -> list[tuple[str, str]]:
     return [(f"{words[0].lower_} {name}", f"{words[0].lower_} {written}"), (name, written)]
 
 
-# Words that say how a person treats others: said of someone named, they are said of the staff ("[NAME] was so kind")
-PEOPLE_WORDS = frozenset({
-    "friendly", "unfriendly", "helpful", "unhelpful", "polite", "impolite", "rude", "kind", "cheerful",
-    "courteous", "welcoming", "patient", "impatient", "professional", "unprofessional", "knowledgeable", "attentive",
-    "caring", "grumpy", "considerate", "dismissive", "condescending",
-})
-
-
 def named_person(doc: Any) -> list[tuple[str, str]]:
     """ "[NAME] on the tills was so kind" -> ("kind staff member", ...): how someone the comment names treated the
     customer (in feedback a person named to praise or blame is staff, as :func:`.label_words.described` has it), as
@@ -144,7 +137,7 @@ def named_person(doc: Any) -> list[tuple[str, str]]:
             continue
         for comp in verb.children:
             for word in (comp, *comp.conjuncts) if comp.dep_ == "acomp" else ():
-                if word.lower_ in PEOPLE_WORDS or word.lower_ == "lovely":
+                if word.lower_ in PEOPLE_WORDS or word.lower_ == "lovely":  # said of someone named: of the staff
                     found.append((f"{word.lower_} staff member",) * 2)
     return found
 

@@ -12,7 +12,7 @@ name what it is about, in the words it uses:
 - problem verbs with their subject or object: "my card got declined" -> "card declined",
   "the app keeps crashing" -> "app keeps crashing", "cancelled my order" -> "cancelled order",
   "still waiting for my refund" -> "waiting for refund";
-- a request for a quality: "make checkout simpler" -> "simpler checkout"; someone named: "[NAME] was kind" -> "kind staff";
+- a request for a quality: "make checkout simpler" -> "simpler checkout"; someone named: "[NAME] was kind" -> "kind staff member";
 - what nobody did, as the thing missing: "no one replies to emails" -> "no reply", "no reply to emails".
 
 A phrase starts and ends with a content word (never a stop word, number, placeholder or

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from feedback.themes.phrase_tokens import PEOPLE_WORDS
+from feedback.text.sentiment import PEOPLE_WORDS  # how someone was: about the staff, no verdict
 
 if TYPE_CHECKING:
     from feedback.themes.label_units import Unit
