@@ -84,7 +84,9 @@ from collections.abc import Collection, Sequence
 
 import numpy as np
 
+from feedback.themes.label_claims import asking
 from feedback.themes.people import gather, people_side
+from feedback.themes.request_form import without_request_form
 from feedback.themes.top_count import best_count, count_range, cut
 from feedback.themes.top_count import silhouette as silhouette  # re-exported: callers read it here
 
@@ -122,6 +124,9 @@ def parent_groups(centroids: np.ndarray, threshold: float, max_top: int | None =
              if docs is not None else None)
     kinds = ([k if sides is None or sides[i] != -k else 0 for i, k in enumerate(people_side(list(t)[:READ]) for t in docs)]
              if docs is not None else None)  # about the staff, on the side of the theme's published tone
+    if docs is not None:  # requests placed by what they ask about, not by how requests are worded
+        centroids = without_request_form(_unit(centroids.astype(np.float64)), [asking(list(t)[:READ]) for t in docs],
+                                         weights, set(free) | set(foreign))
     return _grouped(centroids, threshold, max_top, weights, fewest, free, foreign, sides, kinds)
 
 
