@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
-# segment again (feedback/themes/segment_sentiment.py). 9: "out of order", "third time this month", "last longer
+# segment again (feedback/themes/segment_sentiment.py). 10: a point the head reads neutral takes what its emoji say
+# (feedback.text.emoji_sentiment: "Delivery came today 😡"); 9: "out of order", "third time this month", "last longer
 # than", "takes no time at all", "simple to use", "agreed a refund" (IDIOMS), a person praised for how they were ("The driver was so
 # kind": PRAISED_PERSON), and a saying the head reads more faintly than the lexicon takes the lexicon's score; 8: service praise the head reads as a complaint by its topic
 # ("Got a full refund without any fuss", "sorted my refund so quickly", "never looked back", "rock solid", "looked
@@ -26,7 +27,7 @@ from functools import lru_cache
 # ("[NAME]" is not the word "name": feedback.text.sentiment_model.word_ngrams), and answers that say nothing
 # score 0 (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable",
 # "inconsistent"; 1: before versions were kept.
-LEXICON_VERSION = "9"
+LEXICON_VERSION = "10"
 
 # VADER was built on social-media text: it has no opinion on "late" or "damaged", which in
 # customer feedback are among the most negative words there are. Valences use its -4..4 scale.

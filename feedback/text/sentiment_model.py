@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from feedback.text.emoji_sentiment import emoji_reading
 from feedback.text.nothing_said import courtesy, says_nothing
 from feedback.text.segments import PLACEHOLDER, clean_for_embedding, told_part
 from feedback.text.sentiment import saying_reading, saying_side, vader_scores
@@ -318,7 +319,9 @@ def score_segments(vectors: np.ndarray, texts: Sequence[str], head: SentimentHea
     (:func:`.nothing_said.courtesy`) reads 0, courtesy beside the comment's points rather than praise. A segment
     holding a saying whose words mislead (:data:`.sentiment.IDIOMS`: "Can't fault them"), or a person praised ("The
     driver was so kind": :data:`.sentiment.PRAISED_PERSON`), that the head reads on the other side of it, as neutral
-    or more faintly than the lexicon does, gets the lexicon's score, which reads it as meant. With ``embed``
+    or more faintly than the lexicon does, gets the lexicon's score, which reads it as meant. Else a segment the head
+    reads neutral whose emoji say something ("Delivery came today 😡") gets their score
+    (:func:`.emoji_sentiment.emoji_reading`: the Emoji Sentiment Ranking, measured on rated tweets). With ``embed``
     (the theme stage's embedder), a segment that tells what happened and asks ("you lost my suitcase, please help
     me find it") is read by what it tells (:func:`.segments.told_part`): the request would read it neutral."""
     head = head or load_head()
@@ -334,6 +337,8 @@ def score_segments(vectors: np.ndarray, texts: Sequence[str], head: SentimentHea
         reading = saying_reading(text) if side else 0.0
         if side and (np.sign(scores[i]) != side or reading * side > scores[i] * side):
             scores[i] = round(reading, 4)
+        elif scores[i] == 0 and (felt := emoji_reading(text)) is not None:  # "Delivery came today 😡"
+            scores[i] = felt
     scores[[says_nothing(text) for text in texts]] = 0.0
     if alone is not None:
         scores[[not only and courtesy(text) for text, only in zip(texts, alone, strict=True)]] = 0.0

@@ -1,0 +1,64 @@
+"""What the emoji in a point say (feedback/text/emoji_sentiment.py) and where the segment score takes it."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from feedback.embed import Embedder
+from feedback.text import emoji_sentiment
+from feedback.text.emoji_sentiment import emoji_reading, ranking
+from tests.test_sentiment_model import segment_scores
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [  # (positive - negative) / occurrences in the Emoji Sentiment Ranking's rated tweets
+        ("Delivery came today 😡", -0.1733),  # 403 negative, 272 positive of 756
+        ("Still on hold 😤", -0.211),
+        ("Shorter hold times please👎", -0.1899),
+        ("Delivery came today 😍", 0.6779),
+        ("Love it ❤️", 0.7461),  # with the emoji variation selector: the ranking lists the plain heart
+        ("⭐⭐⭐⭐⭐", 0.5912),
+        ("Great 👍 but late 😡", round((0.5221 - 0.1733) / 2, 4)),  # the mean of what they say
+        ("😢", None),  # 288 negative, 293 positive: both ways
+        ("Moved again 🙄", None),  # newer than the ranking: not rated
+        ("No emoji at all :(", None),  # an emoticon is text: the head reads it
+        ("", None),
+    ],
+)
+def test_emoji_read_by_their_measured_sentiment(text: str, expected: float | None) -> None:
+    assert emoji_reading(text) == expected
+
+
+def test_only_emoji_rated_often_and_clearly_count() -> None:
+    scores = ranking()
+    assert 200 < len(scores) < 751
+    assert all(abs(s) >= emoji_sentiment.MIN_SCORE for s in scores.values())
+    assert "😂" in scores and "😢" not in scores
+
+
+def test_the_ranking_is_read_without_importing_the_package() -> None:
+    # importing emosent runs logging.basicConfig, which would take over the root logger of whoever imports us
+    ranking.cache_clear()
+    ranking()
+    assert "emosent" not in sys.modules and "emosent.emosent" not in sys.modules
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Delivery came today 😡", -0.1733),  # the head reads the words neutral: the emoji's reading
+        ("Delivery came today 😍", 0.6779),
+        ("Delivery came today", 0.0),
+        ("The driver was rude 😍", None),  # the head reads the words: the emoji do not overrule it
+    ],
+)
+def test_a_point_read_neutral_takes_what_its_emoji_say(embedder: Embedder, text: str, expected: float | None) -> None:
+    [(_, score)] = segment_scores(text, embedder)
+    if expected is None:
+        assert score <= -0.5
+    else:
+        assert score == pytest.approx(expected, abs=1e-4)
