@@ -166,6 +166,8 @@ def test_each_segment_has_its_own_sign(embedder: Embedder) -> None:
         ("Could be better.", -0.5211),  # the head agrees, more strongly than the lexicon (-0.49): the head's
         ("Never again, absolutely awful service.", -0.999),  # likewise (the lexicon -0.75)
         ("Support agreed a refund straight away, which was good", 0.8885),  # the head -0.83: a refund, its topic
+        ("Great job losing my luggage.", -0.4767),  # the head +0.30: thanks for a harm is a complaint
+        ("Love being on hold for an hour.", -0.4404),  # the head +0.32
     ],
 )
 def test_a_saying_read_against_its_words_takes_the_lexicons_side(embedder: Embedder, text: str,

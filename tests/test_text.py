@@ -87,6 +87,12 @@ def test_primary_language_is_the_first_configured() -> None:
         ("What a joke.", -1),  # "joke" is a happy word to VADER
         ("I'm done with this company.", -1),
         ("Thank you for nothing.", -1),
+        ("Great job losing my luggage.", -1),  # thanks or praise for a harm; the head: +0.30
+        ("Well done on charging me twice.", -1),  # the head: +0.23
+        ("Thanks @northjet for delaying my flight three hours.", -1),
+        ("Love being on hold for an hour.", -1),  # the head: +0.32
+        ("Thanks for not losing my bag this time.", 1),
+        ("I love being able to track the van.", 1),
         ("Couldn't be easier.", 1),  # the head: -0.49
         ("It couldn't have been worse.", -1),  # "worse" negated reads as praise to VADER
         ("Exceeded my expectations.", 1),  # the head: -0.62

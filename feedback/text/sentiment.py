@@ -13,7 +13,8 @@ from functools import lru_cache
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
 # segment again (feedback/themes/segment_sentiment.py). 10: a point the head reads neutral takes what its emoji say
-# (feedback.text.emoji_sentiment: "Delivery came today 😡"); 9: "out of order", "third time this month", "last longer
+# (feedback.text.emoji_sentiment: "Delivery came today 😡"), thanks or praise for a harm ("Great job losing my
+# luggage", "Love being on hold for an hour") is a complaint (IDIOMS); 9: "out of order", "third time this month", "last longer
 # than", "takes no time at all", "simple to use", "agreed a refund" (IDIOMS), a person praised for how they were ("The driver was so
 # kind": PRAISED_PERSON), and a saying the head reads more faintly than the lexicon takes the lexicon's score; 8: service praise the head reads as a complaint by its topic
 # ("Got a full refund without any fuss", "sorted my refund so quickly", "never looked back", "rock solid", "looked
@@ -92,6 +93,14 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\b(?:i'?m|i am|we'?re|we are) (?:so |totally |completely )?done with (?:you|them|(?:this|your) (?:company|"
      r"shop|store|place|app|service|bank|airline|firm|lot))\b", "frustrated"),  # not "when I'm finished with this"
     (r"\bthanks? (?:you )?for nothing\b", "useless"),
+    # thanks or praise for a harm is a complaint ("Great job losing my luggage", "Well done on charging me twice",
+    # "Thanks @northjet for cancelling my flight"); not "Thanks for not losing it" nor "for fixing"
+    (r"\b(?:thanks|thank you|cheers|great job|good job|nice job|great work|nice work|well done|nice one|bravo|kudos)"
+     r"(?: (?:so much|a lot|again))?(?: @\w+)?,? (?:for |on )?(?:losing|loosing|ruining|ignoring|wasting|damaging|"
+     r"breaking|cancell?ing|delaying|stranding|overcharging|double[- ]charging|charging (?:me|us) twice|misplacing|"
+     r"forgetting|bumping (?:me|us))\b", "terrible"),
+    (r"\b(?:love|loving|enjoy|enjoying|just love) (?:being|getting) (?:put |left |kept )?(?:on hold|stuck|ignored|"
+     r"kept waiting|left waiting|cut off)\b", "frustrating"),
     (r"\bexpected (?:more|better)\b", "very disappointing"),
     (r"\bhit and miss\b", "inconsistent"),
     # what a thing was, said of what it is now: "it used to be better", "I used to love this shop" (a decline)
