@@ -12,6 +12,7 @@ import pytest
 
 from feedback.themes import label_claims, label_spelling, label_units, parent_words
 from feedback.themes.label import label_themes
+from feedback.themes.label_units import NEGATIVE_THEME
 
 
 @pytest.mark.parametrize(("label", "kind", "words", "sign"), [
@@ -68,6 +69,21 @@ EASY = ["Checkout is simple and quick", "Checkout was so easy", "Love the checko
 def test_a_praise_label_over_requests_is_a_request(parser: Any, label: str, docs: list[str], used: set[str],
                                                    expected: str) -> None:
     assert label_claims.as_request(label, docs, used, parser) == expected
+
+
+SCEPTICAL = ["I was sceptical about buying fresh food online"] * 6  # published -0.91: the head's reading
+
+
+@pytest.mark.parametrize(("label", "docs", "tone", "expected"), [
+    ("Fresh food", SCEPTICAL, -0.91, "Food problems"),  # praise claimed of a complaint: its topic's problems
+    ("Fresh food", SCEPTICAL, -0.05, "Fresh food"),  # not past the negative line (-0.1)
+    ("Fresh food", ["Lovely fresh food"] * 6, 0.6, "Fresh food"),
+    ("Huge disappointment", ["Huge disappointment, sending it back"] * 6, -0.8, "Huge disappointment"),  # its problem
+    ("Late delivery", ["The van was late again"] * 6, -0.7, "Late delivery"),
+])
+def test_a_praise_label_over_complaints_names_the_problem(parser: Any, label: str, docs: list[str], tone: float,
+                                                         expected: str) -> None:
+    assert label_claims.as_request(label, docs, set(), parser, tone=tone, negative=NEGATIVE_THEME) == expected
 
 
 def test_themes_asking_for_something_are_named_as_requests(parser: Any) -> None:

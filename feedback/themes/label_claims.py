@@ -114,20 +114,25 @@ def _by_parse(label: str, words: list[str]) -> tuple[str | None, list[str]]:
     return ("praise" if tone > 0 else "problems"), [w for t, w in tones if t and (t > 0) == (tone > 0)]
 
 
-def as_request(label: str, docs: Sequence[str], used: set[str], parser: Any = None) -> str:
+def as_request(label: str, docs: Sequence[str], used: set[str], parser: Any = None, tone: float | None = None,
+               negative: float = -1.0) -> str:
     """``label`` as a request ("<topic> requests", or "suggestions"/"wishes" when taken) when it
     claims praise (:func:`claim_kind`) while most of ``docs`` ask for something (:func:`asking`);
     the topic is what the label names besides its praise words, singular ("Better substitutions" ->
-    "Substitution requests"). ``label`` as it is otherwise, or when no topic is left."""
+    "Substitution requests"). Likewise "<topic> problems" when it claims praise of a theme whose ``tone`` is at
+    most ``negative`` ("Fresh food" over "I was sceptical about buying fresh food online", -0.91: "Food problems").
+    ``label`` as it is otherwise, or when no topic is left."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
+    from feedback.text.sentiment import sentiment
     from feedback.themes.label_words import HEADS
     from feedback.themes.phrases import load_parser
 
-    if not asking(docs):  # the words first: a label is parsed only for a theme that asks
+    asked = asking(docs)
+    if not asked and (tone is None or tone > negative):  # the words first: a label is parsed only when it may change
         return label
     kind, claiming = claim_kind(label)
-    if kind != "praise":
+    if kind != "praise" or not (asked or (sentiment(label) or 0.0) > 0):  # "Huge disappointment" names its problem
         return label
     parser = parser or load_parser()
     rest = [t for t in (parser(label) if parser else []) if t.text not in claiming and t.is_alpha
@@ -135,5 +140,6 @@ def as_request(label: str, docs: Sequence[str], used: set[str], parser: Any = No
     if not rest:
         return label
     topic = " ".join(t.lemma_.lower() if t.tag_ in ("NNS", "NNPS") else t.lower_ for t in rest)
-    choices = [f"{topic[:1].upper()}{topic[1:]} {head}" for head in HEADS["requests"]]
+    choices = [f"{topic[:1].upper()}{topic[1:]} {head}" for head in HEADS["requests" if asked else "problems"]]
     return next((c for c in choices if c.lower() not in used), choices[0])
+
