@@ -14,7 +14,7 @@ import sqlite_utils
 
 from feedback.embed import Embedder
 from feedback.text import segments as nlp
-from feedback.text.nothing_said import courtesy, says_nothing
+from feedback.text.nothing_said import courtesy, prior_doubt, says_nothing
 from feedback.text.sentiment_model import (
     CLASSES,
     HEAD_FEATURES,
@@ -483,6 +483,29 @@ def test_thanks_beside_a_complaint_is_courtesy_and_alone_it_is_thanks(embedder: 
     assert alone_thanks >= 0.5  # the whole comment: thanks
     assert praise >= 0.5  # thanks for something is praise of it, beside other points too
     assert score_segments(vectors, texts)[1] >= 0.5  # without the comment's shape, read as the head reads it
+
+
+@pytest.mark.parametrize(("text", "doubt"), [
+    ("I was sceptical about buying fresh food online", True),
+    ("Initially, I was a bit nervous about ordering groceries online", True),
+    ("We were worried the fruit would be bruised", True),
+    ("I was worried it would be late and it was.", False),  # borne out: a complaint
+    ("I was rightly sceptical", False),
+    ("I'm sceptical about your new prices", False),  # a doubt now, not before
+    ("The driver was worried about the parking", False),
+])
+def test_what_is_a_doubt_before_the_experience(text: str, doubt: bool) -> None:
+    assert prior_doubt(text) is doubt
+
+
+@pytest.mark.slow
+def test_a_doubt_beside_the_experience_reads_nothing(embedder: Any) -> None:
+    # "I was sceptical about buying fresh food online, but the quality has been excellent." read 0.00: the doubt -0.96
+    texts = ["I was sceptical about buying fresh food online", "the quality has been excellent."]
+    doubt, praise = score_segments(embedder.encode(texts), texts, alone=[False, False])
+    assert doubt == 0.0 and praise >= 0.5 and comment_score([doubt, praise]) >= 0.4
+    [alone] = score_segments(embedder.encode(texts[:1]), texts[:1], alone=[True])
+    assert alone < 0  # the whole comment: read as the head reads it
 
 
 @pytest.mark.slow

@@ -1,5 +1,7 @@
 """Answers that say nothing: "As above", "Nothing to add", "N/A", "Just the usual"; and courtesy that says
-nothing about the service: a greeting or a sign-off beside a comment's points ("Thanks", "Kind regards").
+nothing about the service: a greeting or a sign-off beside a comment's points ("Thanks", "Kind regards"); and a
+doubt the customer had before ("I was sceptical about buying fresh food online, but ..."), which tells of no
+experience.
 
 An open question of a survey gets such answers by the hundred. They carry no opinion, so their
 sentiment is exactly 0 (:func:`feedback.text.sentiment_model.score_segments`), whatever a head or a
@@ -45,3 +47,23 @@ def courtesy(text: str) -> bool:
     emoji, case or the @handles and #tags a post addresses it with."""
     words = _NOT_WORDS.sub(" ", _ADDRESSED.sub(" ", text.lower().replace("\u2019", "'")))
     return COURTESY.search(" ".join(words.split())) is not None
+
+
+# A doubt before the experience: "I was sceptical about buying fresh food online" before ", but the quality has been
+# excellent" read -0.96 and took the comment to 0.00. In the clothing reviews 366 of the 390 that tell one are rated 4-5
+# stars ("I was worried it would be too small but it fits perfectly"). Not one the experience bore out ("I was worried
+# it would be late and it was", "I was rightly sceptical").
+PRIOR_DOUBT = re.compile(
+    r"^(?:(?:honestly|initially|at first|originally|to be honest|i must admit|i have to admit),? )?"
+    r"(?:i|we) (?:was|were) (?:a (?:bit|little) |quite |very |so |really |initially |at first |slightly |somewhat )?"
+    r"(?:sceptical|skeptical|hesitant|nervous|wary|dubious|unsure|apprehensive|worried|doubtful|afraid|scared|"
+    r"concerned)\b")
+_BORNE_OUT = re.compile(r"\b(?:and|which) (?:it|they|he|she|this|that) (?:was|were|did|is|are)\b|\b(?:rightly|justified|"
+                        r"proved right|proven right|confirmed|for good reason|with good reason)\b")
+
+
+def prior_doubt(text: str) -> bool:
+    """Whether ``text`` tells a doubt the customer had before the experience (:data:`PRIOR_DOUBT`), not borne out."""
+    low = normal(text)
+    return PRIOR_DOUBT.search(low) is not None and _BORNE_OUT.search(low) is None
+

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from feedback.text.emoji_sentiment import emoji_reading
-from feedback.text.nothing_said import courtesy, says_nothing
+from feedback.text.nothing_said import courtesy, prior_doubt, says_nothing
 from feedback.text.segments import PLACEHOLDER, clean_for_embedding, told_part
 from feedback.text.sentiment import saying_reading, saying_side, vader_scores
 
@@ -340,8 +340,8 @@ def score_segments(vectors: np.ndarray, texts: Sequence[str], head: SentimentHea
         elif scores[i] == 0 and (felt := emoji_reading(text)) is not None:  # "Delivery came today 😡"
             scores[i] = felt
     scores[[says_nothing(text) for text in texts]] = 0.0
-    if alone is not None:
-        scores[[not only and courtesy(text) for text, only in zip(texts, alone, strict=True)]] = 0.0
+    if alone is not None:  # beside the comment's points: courtesy, and a doubt before the experience, read 0
+        scores[[not only and (courtesy(text) or prior_doubt(text)) for text, only in zip(texts, alone, strict=True)]] = 0.0
     return np.asarray(scores)
 
 
