@@ -411,23 +411,23 @@ def subsample_lines(processed: Path, draws: int, baseline: str) -> list[str]:
     ``baseline`` revision's top level (when given) and this checkout's."""
     versions: list[tuple[str, Any]] = ([(f"`{baseline}`", lambda: baseline_hierarchy(baseline))] if baseline else [])
     versions.append(("this checkout", nullcontext))
-    rows: dict[str, list[tuple[int, float]]] = {}
+    rows: dict[str, list[tuple[int, float, int, float]]] = {}
     for name, context in versions:
         with context():
             for seed in range(1, draws + 1):
-                shares = measure(ThemeSettings(), processed, subsample=seed)["shares"]
-                assert isinstance(shares, dict)
+                fit = measure(ThemeSettings(), processed, subsample=seed)
+                shares, entries, largest = fit["shares"], fit["top_level"], fit["largest_top"]
+                assert isinstance(shares, dict) and isinstance(entries, int) and isinstance(largest, float)
                 rows.setdefault(name, []).append((sum(v >= SHARE for v in shares.values()),
-                                                  sum(shares.values()) / max(len(shares), 1)))
+                                                  sum(shares.values()) / max(len(shares), 1), entries, largest))
     lines = [f"Fits of 90 % of the comments (one in ten left out by hash(draw, comment); draws 1-{draws}): known "
-             f"themes >= {SHARE:.0%} under one entry, mean share", "",
+             f"themes >= {SHARE:.0%} under one entry, mean share; entries, largest entry's share of comments", "",
              "| top level | " + " | ".join(f"draw {d}" for d in range(1, draws + 1)) + " | mean |",
              "|---|" + "---|" * (draws + 1)]
     for name, figures in rows.items():
-        mean_known = sum(k for k, _ in figures) / len(figures)
-        mean_share = sum(m for _, m in figures) / len(figures)
-        lines.append(f"| {name} | " + " | ".join(f"{k}, {m:.3f}" for k, m in figures)
-                     + f" | {mean_known:.1f}, {mean_share:.3f} |")
+        means = [sum(f[i] for f in figures) / len(figures) for i in range(4)]
+        lines.append(f"| {name} | " + " | ".join(f"{k}, {m:.3f}; {e}, {g:.0%}" for k, m, e, g in figures)
+                     + f" | {means[0]:.1f}, {means[1]:.3f}; {means[2]:.1f}, {means[3]:.0%} |")
     return lines
 
 

@@ -80,3 +80,24 @@ def test_the_top_level_groups_requests_with_their_topic() -> None:
     assert [6, 7, 8] in plain  # by centroids alone the requests make an entry of their own
     groups = hierarchy.parent_groups(themes, 0.35, 3, sizes=[20] * 9, fewest=3, docs=docs, tones=tones)
     assert sorted(groups) == [[0, 1, 6], [2, 3, 7], [4, 5, 8]], groups
+
+
+def test_the_voice_is_measured_topic_by_topic() -> None:
+    # statements on eight topics (five themes each), requests on the first three only: the difference of the two
+    # means also holds which topics are asked about; the offset measured against each request's nearest themes not
+    from feedback.themes.request_form import NEAREST, local_offset
+
+    rng = np.random.default_rng(11)
+    topics, voice = _topics(12, 8), 0.8 * _topics(13, 1)[0]
+    said = _unit(np.repeat(topics, NEAREST, axis=0) + 0.2 * rng.normal(size=(8 * NEAREST, DIM)) / np.sqrt(DIM))
+    asked = _unit(np.repeat(topics[:3], 2, axis=0) + voice + 0.2 * rng.normal(size=(6, DIM)) / np.sqrt(DIM))
+    unit = np.vstack([said, asked])
+    ask = np.array([False] * len(said) + [True] * len(asked))
+    weights = np.ones(len(unit))
+    means = asked.mean(axis=0) - said.mean(axis=0)
+    local = local_offset(unit, ask, ~ask, weights)
+
+    def cosine(a: np.ndarray, b: np.ndarray) -> float:
+        return float(a @ b / np.linalg.norm(a) / np.linalg.norm(b))
+
+    assert cosine(local, voice) > 0.95 and cosine(means, voice) < 0.9
