@@ -66,4 +66,3 @@ def prior_doubt(text: str) -> bool:
     """Whether ``text`` tells a doubt the customer had before the experience (:data:`PRIOR_DOUBT`), not borne out."""
     low = normal(text)
     return PRIOR_DOUBT.search(low) is not None and _BORNE_OUT.search(low) is None
-

@@ -142,4 +142,3 @@ def as_request(label: str, docs: Sequence[str], used: set[str], parser: Any = No
     topic = " ".join(t.lemma_.lower() if t.tag_ in ("NNS", "NNPS") else t.lower_ for t in rest)
     choices = [f"{topic[:1].upper()}{topic[1:]} {head}" for head in HEADS["requests" if asked else "problems"]]
     return next((c for c in choices if c.lower() not in used), choices[0])
-
