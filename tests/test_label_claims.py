@@ -80,6 +80,7 @@ SCEPTICAL = ["I was sceptical about buying fresh food online"] * 6  # published 
     ("Fresh food", ["Lovely fresh food"] * 6, 0.6, "Fresh food"),
     ("Huge disappointment", ["Huge disappointment, sending it back"] * 6, -0.8, "Huge disappointment"),  # its problem
     ("Late delivery", ["The van was late again"] * 6, -0.7, "Late delivery"),
+    ("Driver was polite", ["Driver was polite, shame the frozen food had thawed"] * 6, -0.99, "Driver was polite"),
 ])
 def test_a_praise_label_over_complaints_names_the_problem(parser: Any, label: str, docs: list[str], tone: float,
                                                          expected: str) -> None:

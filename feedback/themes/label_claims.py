@@ -119,8 +119,9 @@ def as_request(label: str, docs: Sequence[str], used: set[str], parser: Any = No
     """``label`` as a request ("<topic> requests", or "suggestions"/"wishes" when taken) when it
     claims praise (:func:`claim_kind`) while most of ``docs`` ask for something (:func:`asking`);
     the topic is what the label names besides its praise words, singular ("Better substitutions" ->
-    "Substitution requests"). Likewise "<topic> problems" when it claims praise of a theme whose ``tone`` is at
-    most ``negative`` ("Fresh food" over "I was sceptical about buying fresh food online", -0.91: "Food problems").
+    "Substitution requests"). Likewise "<topic> problems" when a phrase without a verb claims praise of a theme
+    whose ``tone`` is at most ``negative`` ("Fresh food" over "I was sceptical about buying fresh food online", -0.91:
+    "Food problems"; not "Driver was polite", which is what its comments say before the problem they tell).
     ``label`` as it is otherwise, or when no topic is left."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -135,8 +136,10 @@ def as_request(label: str, docs: Sequence[str], used: set[str], parser: Any = No
     if kind != "praise" or not (asked or (sentiment(label) or 0.0) > 0):  # "Huge disappointment" names its problem
         return label
     parser = parser or load_parser()
-    rest = [t for t in (parser(label) if parser else []) if t.text not in claiming and t.is_alpha
-            and t.lower_ not in STOP_WORDS]
+    tokens = list(parser(label)) if parser else []
+    if not asked and any(t.pos_ in ("VERB", "AUX") for t in tokens):  # what the comments say: "Driver was polite, shame
+        return label  # the frozen food had thawed" is no praise of the food, and the driver was polite
+    rest = [t for t in tokens if t.text not in claiming and t.is_alpha and t.lower_ not in STOP_WORDS]
     if not rest:
         return label
     topic = " ".join(t.lemma_.lower() if t.tag_ in ("NNS", "NNPS") else t.lower_ for t in rest)
