@@ -212,6 +212,10 @@ def evaluate_set(data: Labelled, embedder: CachedEmbedder, args: argparse.Namesp
             top_ari, _ = common_ari(base.top, {ids[i]: snap.top[sid] for i, sid in zip(index, sub_ids, strict=True)})
             rows.append(Row(f"top level stability ARI: {name}", "info (the entries a person reads first)",
                             f"{top_ari:.3f} on {common:,}", ""))
+            if sub.coarse is not None:  # the subsample's own top level against the domains: a second draw of that figure
+                sub_top = label_scores(sub.coarse, [snap.top[sid] for sid in sub_ids])
+                rows.append(Row(f"top level NMI / ARI vs 10 domains: {name}", "info (another draw of the top level's "
+                                "meaning)", f"{sub_top['NMI']:.3f} / {sub_top['ARI']:.3f}", ""))
 
     if "nightly" in args.parts:
         for count in night_counts(args.nights):
