@@ -92,7 +92,7 @@ def test_a_head_for_other_features_or_shapes_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("text", "sign"), [
     ("Refunds take forever. 11 days and counting for £16.55", -1),
     ("money still hasn't arrived", -1),
-    ("Where is my order?", 0),
+    ("Where is my order?", -1),  # 0.00 before: chasing what has not come is a complaint (sentiment.IDIOMS)
     ("What time does the store open on Sundays?", 0),
     ("The parcel was delivered on Tuesday.", 0),
     ("Lovely shop, always clean and the team is welcoming.", 1),
@@ -168,6 +168,9 @@ def test_each_segment_has_its_own_sign(embedder: Embedder) -> None:
         ("Support agreed a refund straight away, which was good", 0.8885),  # the head -0.83: a refund, its topic
         ("Great job losing my luggage.", -0.4767),  # the head +0.30: thanks for a harm is a complaint
         ("Love being on hold for an hour.", -0.4404),  # the head +0.32
+        ("Great, another delay.", -0.814),  # 0.00 before: sarcasm; its cues now read the saying, and the head agrees
+        ("So much for on-time delivery.", -0.4939),  # the head +0.74 ("on-time")
+        ("My refund came through today, thank you.", 0.7717),  # the head -0.68: a refund, its topic
     ],
 )
 def test_a_saying_read_against_its_words_takes_the_lexicons_side(embedder: Embedder, text: str,
@@ -294,7 +297,7 @@ def test_the_theme_stage_scores_segments_and_comments_follow(tmp_path: Path, emb
     late, mixed, question, french = add_comments(db, [
         "Refunds take forever. 11 days and counting for £16.55",
         "the driver was lovely but the food came late",
-        "Where is my order?",
+        "What time does the store open on Sundays?",
     ], "t") + add_comments(db, ["La livraison était en retard."], "f", language="fr")
     store.segment_new(db)
     assert _published(db)[late] == -0.148  # the lexicon's reading (0.00 as the issue found it; "take forever" is slow)

@@ -131,6 +131,13 @@ def test_primary_language_is_the_first_configured() -> None:
         ("My bill has gone up again.", -1),
         ("Why is my bill higher than last month?", -1),  # the head: 0.00
         ("Told three different things by three different people.", -1),  # the head: 0.00
+        ("The app won't let me check in.", -1),  # the head: 0.00
+        ("Where is my bag?", -1),  # chasing what has not come; the head: 0.00
+        ("So much for next-day delivery.", -1),  # the head: +0.74
+        ("Great, another delay.", -1),  # sarcasm; the head: 0.00
+        ("Oh lovely, yet another cancelled train.", -1),
+        ("Cheers for the cold chips.", -1),  # the head: +0.07
+        ("My refund came through today, thank you.", 1),  # the head: -0.68 (a refund read as the complaint)
     ],
 )
 def test_sentiment_knows_service_words(text: str, sign: int) -> None:
@@ -173,6 +180,11 @@ def test_sentiment_knows_service_words(text: str, sign: int) -> None:
         "Got compensation for the delay without having to chase it.",  # no chasing: not a complaint
         "I never had to chase them.",
         "The price is down to 20 pounds.",  # not an outage
+        "Where is the nearest store?",  # a question about a place, not a chase
+        "Thank you so much for the flowers.",  # thanks, not "so much for"
+        "It's great, another reason to shop here.",  # praise inside a sentence, not a sarcastic opening
+        "My refund came through after six weeks.",  # late: no saying
+        "They won't let you down.",
         "The waist sits higher than usual.",  # a place on the thing, not a price
         "A shirt should last longer than 6 months.",  # a wish, not a comparison that praises
         "They don't last longer than a week.",

@@ -12,7 +12,9 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
-# segment again (feedback/themes/segment_sentiment.py). 10: a point the head reads neutral takes what its emoji say
+# segment again (feedback/themes/segment_sentiment.py). 11: being blocked ("won't let me check in"), chasing ("Where
+# is my bag?"), "so much for", sarcasm ("Great, another delay.", "Cheers for the cold chips") and money owed that
+# came through (IDIOMS); 10: a point the head reads neutral takes what its emoji say
 # (feedback.text.emoji_sentiment: "Delivery came today 😡"), thanks or praise for a harm ("Great job losing my
 # luggage", "Love being on hold for an hour") is a complaint (IDIOMS), a doubt before the experience beside the
 # comment's other points reads 0 (feedback.text.nothing_said.prior_doubt); 9: "out of order", "third time this month", "last longer
@@ -29,7 +31,7 @@ from functools import lru_cache
 # ("[NAME]" is not the word "name": feedback.text.sentiment_model.word_ngrams), and answers that say nothing
 # score 0 (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable",
 # "inconsistent"; 1: before versions were kept.
-LEXICON_VERSION = "10"
+LEXICON_VERSION = "11"
 
 # VADER was built on social-media text: it has no opinion on "late" or "damaged", which in
 # customer feedback are among the most negative words there are. Valences use its -4..4 scale.
@@ -192,6 +194,22 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\bwish (?:i|we)(?:'d| had) (?:never|not|read the reviews|checked the reviews|gone elsewhere)\b", "regret"),
     (r"\b(?<!without )(?<!didn't )(?<!never )(?:had to|have to|having to|keep having to) (?:keep )?(?:chase|chasing)\b",
      "frustrating"),  # not "without having to chase it", "I never had to chase"
+    # blocked, chasing, let down: "The app won't let me check in", "Where is my bag?", "So much for next-day delivery"
+    (r"\b(?:won'?t|will not|wouldn'?t|would not|doesn'?t|does not|didn'?t|did not)(?: even)? let (?:me|us)\b(?! down\b)",
+     "frustrating"),
+    (r"\bwhere(?:'s|’s| is| are) (?:my|our) (?:\w+ )?(?:bags?|refund|order|parcel|package|luggage|suitcase|money|"
+     r"delivery|food|items?|replacement|stuff)\b", "frustrated, still missing"),
+    (r"\b(?<![\w'’] )so much for\b[^.!?]*", "disappointing"),  # not "thank you so much for", "not so much for"
+    # praise said of a harm at the start ("Great, another delay.", "Oh lovely, yet another cancelled train"), and
+    # thanks for what came spoilt ("Cheers for the cold chips"): sarcasm a model reading words takes as praise
+    (r"\b(?<![\w,;:'’] )(?:oh |just )?(?:great|fantastic|brilliant|wonderful|perfect|lovely|nice|awesome|excellent|super|"
+     r"terrific|marvell?ous)\W{1,3}(?:yet )?another\b[^.!?]*", "terrible"),
+    (r"\b(?:thanks|thank you|cheers)(?: @\w+)? for (?:the|my|our|a|an|your) (?:\w+ )?(?:cold|soggy|broken|damaged|wrong|"
+     r"missing|stale|rotten|crushed|squashed|melted|burnt|mouldy|moldy|smashed|leaking|ruined)\b", "terrible"),
+    # money owed that arrived ("My refund came through today, thank you"), not late or short
+    (r"\b(?:refund|money|payment|credit|replacement|compensation|voucher)s? (?:has |have |had )?(?:came|come) through\b"
+     r"(?![^.!?]{0,40}\b(?:after|eventually|finally|later|days|weeks?|months?|but|until|only|short|partial|part|half|"
+     r"not|never|still|yet)\b)", "great"),
 )]
 
 
