@@ -514,8 +514,9 @@ def test_a_doubt_beside_the_experience_reads_nothing(embedder: Any) -> None:
 @pytest.mark.slow
 def test_a_sign_off_beside_a_complaint_leaves_it_a_complaint_in_the_warehouse(tmp_path: Path, embedder: Any) -> None:
     db = new_warehouse(tmp_path / "w.db")
-    signed, thanks = add_comments(db, ["I was charged twice for one order and nobody answers. Many thanks", "Thank you!"],
-                                  "c")
+    signed, thanks, doubted = add_comments(db, [
+        "I was charged twice for one order and nobody answers. Many thanks", "Thank you!",
+        "I was sceptical about buying fresh food online. Honestly the quality has been excellent every time."], "c")
     store.segment_new(db)
     store.embed_pending(db, embedder)
     segment_sentiment.score_pending(db, embedder)
@@ -524,6 +525,8 @@ def test_a_sign_off_beside_a_complaint_leaves_it_a_complaint_in_the_warehouse(tm
     assert seg[f"{thanks}:0"] >= 0.5  # the whole comment
     published = _published(db)
     assert published[signed] < -0.05 and published[thanks] >= 0.5
+    # a doubt before the experience beside it reads nothing (it read -0.91 in the warehouse while the scorer read 0)
+    assert seg[f"{doubted}:0"] == 0.0 and seg[f"{doubted}:1"] >= 0.5 and published[doubted] >= 0.4
     # an analyst's correction re-scores its text as a night does: the sign-off stays courtesy
     text_hash = db.execute("select text_hash from theme_segments where id = ?", [f"{signed}:1"]).fetchone()[0]
     db.execute("update theme_segments set sentiment = 0.9 where id = ?", [f"{signed}:1"])

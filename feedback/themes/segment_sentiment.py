@@ -42,7 +42,7 @@ import sqlite_utils
 from feedback.embed import SupportsEmbed, from_blobs
 from feedback.ratings import rating_band
 from feedback.text import sentiment_anchors
-from feedback.text.nothing_said import courtesy
+from feedback.text.nothing_said import courtesy, prior_doubt
 from feedback.text.sentiment import LEXICON_VERSION
 from feedback.text.sentiment_model import (
     CLASSES,
@@ -129,8 +129,10 @@ def score_pending(db: sqlite_utils.Database, embedder: SupportsEmbed, head: Sent
 
 def alone(db: sqlite_utils.Database, ids: list[str], texts: list[str]) -> list[bool]:
     """Per segment (``item:seq`` ids), whether it is its comment's only scored point: asked of the warehouse
-    only for the greetings, thanks and sign-offs (:func:`.nothing_said.courtesy`), the only ones it changes."""
-    asked = sorted({i.rpartition(":")[0] for i, text in zip(ids, texts, strict=True) if courtesy(text)})
+    only for the greetings, thanks and sign-offs (:func:`.nothing_said.courtesy`) and the doubts before the experience
+    (:func:`.nothing_said.prior_doubt`), the only ones it changes."""
+    asked = sorted({i.rpartition(":")[0] for i, text in zip(ids, texts, strict=True)
+                    if courtesy(text) or prior_doubt(text)})
     points: dict[str, int] = {}
     for part in chunks(asked):
         points.update(db.execute(
