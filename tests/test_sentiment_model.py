@@ -186,6 +186,7 @@ def test_a_saying_read_against_its_words_takes_the_lexicons_side(embedder: Embed
         ("[NAME] on the tills was so kind when my card got declined.", 0.0),
         ("He was so polite.", -0.16),
         ("Everyone was so nice.", 0.01),  # inside the product's neutral cut-off: not read as praise
+        ("The lady on live chat, [NAME], was really helpful and patient with me", 0.0),  # a name between commas
     ],
 )
 def test_a_person_praised_reads_as_praise(embedder: Embedder, text: str, head: float) -> None:

@@ -138,6 +138,8 @@ def test_primary_language_is_the_first_configured() -> None:
         ("Oh lovely, yet another cancelled train.", -1),
         ("Cheers for the cold chips.", -1),  # the head: +0.07
         ("My refund came through today, thank you.", 1),  # the head: -0.68 (a refund read as the complaint)
+        ("Long wait to speak to someone, 55 mins on a Saturday morning.", -1),  # the head: 0.00
+        ("The lady on live chat, [NAME], was really helpful and patient with me", 1),  # the head: 0.00
     ],
 )
 def test_sentiment_knows_service_words(text: str, sign: int) -> None:
@@ -185,6 +187,7 @@ def test_sentiment_knows_service_words(text: str, sign: int) -> None:
         "It's great, another reason to shop here.",  # praise inside a sentence, not a sarcastic opening
         "My refund came through after six weeks.",  # late: no saying
         "They won't let you down.",
+        "Never a long wait.",  # no wait: no saying
         "The waist sits higher than usual.",  # a place on the thing, not a price
         "A shirt should last longer than 6 months.",  # a wish, not a comparison that praises
         "They don't last longer than a week.",
@@ -219,6 +222,7 @@ def test_a_sayings_side(text: str, side: int) -> None:
         "Everyone was really friendly.",
         "Staff are always friendly and polite.",
         "The agent was very understanding.",
+        "The lady on live chat, [NAME], was really helpful and patient with me",  # named between commas
     ],
 )
 def test_a_person_praised_for_how_they_were(text: str) -> None:
@@ -236,6 +240,7 @@ def test_a_person_praised_for_how_they_were(text: str) -> None:
         "Is the driver usually polite?",
         "The app is so helpful.",  # a thing, not a person: the head reads it
         "The dress was lovely.",
+        "The driver, bless him, was soaked.",  # between commas, but no praise after them
     ],
 )
 def test_a_person_not_praised_is_no_praise(text: str) -> None:

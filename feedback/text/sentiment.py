@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
-# segment again (feedback/themes/segment_sentiment.py). 11: being blocked ("won't let me check in"), chasing ("Where
+# segment again (feedback/themes/segment_sentiment.py). 12: a person praised with their name between commas ("The lady
+# on live chat, [NAME], was really helpful": PRAISED_PERSON) and a long wait or queue told as such (IDIOMS); 11: being blocked ("won't let me check in"), chasing ("Where
 # is my bag?"), "so much for", sarcasm ("Great, another delay.", "Cheers for the cold chips") and money owed that
 # came through (IDIOMS); 10: a point the head reads neutral takes what its emoji say
 # (feedback.text.emoji_sentiment: "Delivery came today 😡"), thanks or praise for a harm ("Great job losing my
@@ -31,7 +32,7 @@ from functools import lru_cache
 # ("[NAME]" is not the word "name": feedback.text.sentiment_model.word_ngrams), and answers that say nothing
 # score 0 (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable",
 # "inconsistent"; 1: before versions were kept.
-LEXICON_VERSION = "11"
+LEXICON_VERSION = "12"
 
 # VADER was built on social-media text: it has no opinion on "late" or "damaged", which in
 # customer feedback are among the most negative words there are. Valences use its -4..4 scale.
@@ -132,6 +133,9 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\bwhy (?:does|do|is|are|did|has|have)\b[^?.!]{0,60}?\bkeeps? (?:on )?\w+ing\b", "frustrating"),
     # a wait on the phone, however it is told ("been on hold for 45 minutes": no word of it is negative)
     (r"\bon hold (?:for|over|nearly|almost|more than)\b", "frustrating wait"),
+    (r"\b(?<!no )(?<!not a )(?<!without )(?<!without a )(?<!never a )(?:long|lengthy|endless|ridiculous|excessive|horrendous|"
+     r"massive) (?:wait|waits|waiting times?|wait times?|"
+     r"queues?|hold times?)\b", "frustrating wait"),  # "Long wait to speak to someone, 55 mins on a Saturday"
     # a problem put right, told as done by someone ("They refunded me.", "The cashier noticed I'd been overcharged and
     # fixed it", "Our cancelled flight was rebooked at no charge", "Sorted my billing mistake"): the head reads the
     # problem; not where it was only promised or wanted ("should have been fixed", "want it fixed", "haven't
@@ -232,7 +236,7 @@ ROLE = (r"(?:staff|team|crew|driver|cashier|agent|adviser|advisor|assistant|mana
         r"operator|member|colleague|chef|pharmacist|porter|stewardess|steward|attendant|cleaner)s?")
 PERSON = rf"(?:he|she|they|everyone|everybody|name\]|{ROLE})"
 PRAISED_PERSON = re.compile(
-    rf"\b{PERSON}(?: [\w'’]+){{0,6}}? (?:was|were|is|are|'s|has been|have been) (?:always |"
+    rf"\b{PERSON}(?: [\w'’]+){{0,6}}?(?:,(?: [\w'’\[\]]+){{1,3}},)? (?:was|were|is|are|'s|has been|have been) (?:always |"
     r"all |so |very |really |extremely |super |incredibly |ever so |such |just |lovely and |most )*"
     rf"(?:{'|'.join(_PERSON_PRAISE)})\b(?! of\b)",  # not "kind of rude"
     re.IGNORECASE)
