@@ -138,6 +138,8 @@ def test_primary_language_is_the_first_configured() -> None:
         ("Oh lovely, yet another cancelled train.", -1),
         ("Cheers for the cold chips.", -1),  # the head: +0.07
         ("My refund came through today, thank you.", 1),  # the head: -0.68 (a refund read as the complaint)
+        ("Refund was in my account the next morning.", 1),  # the head: -0.55
+        ("Smooth process from start to finish.", 1),  # 0.00 before "smooth" was a service word
         ("Long wait to speak to someone, 55 mins on a Saturday morning.", -1),  # the head: 0.00
         ("The lady on live chat, [NAME], was really helpful and patient with me", 1),  # the head: 0.00
     ],
@@ -186,6 +188,7 @@ def test_sentiment_knows_service_words(text: str, sign: int) -> None:
         "Thank you so much for the flowers.",  # thanks, not "so much for"
         "It's great, another reason to shop here.",  # praise inside a sentence, not a sarcastic opening
         "My refund came through after six weeks.",  # late: no saying
+        "Refund was in my account after three weeks.",
         "They won't let you down.",
         "Never a long wait.",  # no wait: no saying
         "The waist sits higher than usual.",  # a place on the thing, not a price

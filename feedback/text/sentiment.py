@@ -12,11 +12,13 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
-# segment again (feedback/themes/segment_sentiment.py). 12: a person praised with their name between commas ("The lady
-# on live chat, [NAME], was really helpful": PRAISED_PERSON) and a long wait or queue told as such (IDIOMS); 11: being blocked ("won't let me check in"), chasing ("Where
-# is my bag?"), "so much for", sarcasm ("Great, another delay.", "Cheers for the cold chips") and money owed that
-# came through (IDIOMS); 10: a point the head reads neutral takes what its emoji say
-# (feedback.text.emoji_sentiment: "Delivery came today 😡"), thanks or praise for a harm ("Great job losing my
+# segment again (feedback/themes/segment_sentiment.py). 13: "smooth" (in 108 clothing, GoEmotions, VADER and UCI
+# sentences: 87 rated positive, 8 negative); money that "was in my account" (IDIOMS); 12: a person praised with their
+# name between commas ("The lady on live chat, [NAME], was really helpful": PRAISED_PERSON) and a long wait or queue
+# told as such (IDIOMS); 11: being blocked ("won't let me check in"), chasing ("Where is my bag?"), "so much for",
+# sarcasm ("Great, another delay.", "Cheers for the cold chips") and money owed that came through (IDIOMS);
+# 10: a point the head reads neutral takes what its emoji say (feedback.text.emoji_sentiment: "Delivery came today
+# 😡"), thanks or praise for a harm ("Great job losing my
 # luggage", "Love being on hold for an hour") is a complaint (IDIOMS), a doubt before the experience beside the
 # comment's other points reads 0 (feedback.text.nothing_said.prior_doubt); 9: "out of order", "third time this month", "last longer
 # than", "takes no time at all", "simple to use", "agreed a refund" (IDIOMS), a person praised for how they were ("The driver was so
@@ -32,7 +34,7 @@ from functools import lru_cache
 # ("[NAME]" is not the word "name": feedback.text.sentiment_model.word_ngrams), and answers that say nothing
 # score 0 (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable",
 # "inconsistent"; 1: before versions were kept.
-LEXICON_VERSION = "12"
+LEXICON_VERSION = "13"
 
 # VADER was built on social-media text: it has no opinion on "late" or "damaged", which in
 # customer feedback are among the most negative words there are. Valences use its -4..4 scale.
@@ -48,7 +50,7 @@ SERVICE_LEXICON = {
     "on-time": 1.5, "prompt": 1.4, "punctual": 1.6, "fresh": 1.2, "speedy": 1.5, "seamless": 1.8,
     "helpful": 1.9, "friendly": 2.0, "polite": 1.7, "courteous": 1.8, "reliable": 1.7, "quick": 1.0,
     "slow": -1.2, "unreliable": -1.7, "inconsistent": -1.0,
-    "spotless": 2.0, "tidy": 1.2, "comfy": 1.5,
+    "spotless": 2.0, "tidy": 1.2, "comfy": 1.5, "smooth": 1.3, "smoothly": 1.3,
 }
 # Sayings whose words mislead a lexicon ("nothing is too much trouble" reads as trouble, "never again" and
 # "above and beyond" as nothing), read as the plain words they mean before scoring. The displayed text is
@@ -210,8 +212,10 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
      r"terrific|marvell?ous)\W{1,3}(?:yet )?another\b[^.!?]*", "terrible"),
     (r"\b(?:thanks|thank you|cheers)(?: @\w+)? for (?:the|my|our|a|an|your) (?:\w+ )?(?:cold|soggy|broken|damaged|wrong|"
      r"missing|stale|rotten|crushed|squashed|melted|burnt|mouldy|moldy|smashed|leaking|ruined)\b", "terrible"),
-    # money owed that arrived ("My refund came through today, thank you"), not late or short
-    (r"\b(?:refund|money|payment|credit|replacement|compensation|voucher)s? (?:has |have |had )?(?:came|come) through\b"
+    # money owed that arrived ("My refund came through today, thank you", "Refund was in my account the next morning"),
+    # not late or short
+    (r"\b(?:refund|money|payment|credit|replacement|compensation|voucher)s? (?:(?:has |have |had )?(?:came|come) through|"
+     r"(?:was|were|is|landed|arrived|appeared|showed up)(?: back)? in (?:my|our) (?:account|bank))\b"
      r"(?![^.!?]{0,40}\b(?:after|eventually|finally|later|days|weeks?|months?|but|until|only|short|partial|part|half|"
      r"not|never|still|yet)\b)", "great"),
 )]
