@@ -185,6 +185,8 @@ def test_sentiment_knows_service_words(text: str, sign: int) -> None:
         "I never had to chase them.",
         "The price is down to 20 pounds.",  # not an outage
         "Where is the nearest store?",  # a question about a place, not a chase
+        "Where is my order number?",  # where to find something, not a chase
+        "Where's my delivery slot shown in the app?",
         "Thank you so much for the flowers.",  # thanks, not "so much for"
         "It's great, another reason to shop here.",  # praise inside a sentence, not a sarcastic opening
         "My refund came through after six weeks.",  # late: no saying

@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
-# segment again (feedback/themes/segment_sentiment.py). 13: "smooth" (in 108 clothing, GoEmotions, VADER and UCI
+# segment again (feedback/themes/segment_sentiment.py). 14: "Where is my order number?" is no chase (IDIOMS);
+# 13: "smooth" (in 108 clothing, GoEmotions, VADER and UCI
 # sentences: 87 rated positive, 8 negative); money that "was in my account" (IDIOMS); 12: a person praised with their
 # name between commas ("The lady on live chat, [NAME], was really helpful": PRAISED_PERSON) and a long wait or queue
 # told as such (IDIOMS); 11: being blocked ("won't let me check in"), chasing ("Where is my bag?"), "so much for",
@@ -34,7 +35,7 @@ from functools import lru_cache
 # ("[NAME]" is not the word "name": feedback.text.sentiment_model.word_ngrams), and answers that say nothing
 # score 0 (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable",
 # "inconsistent"; 1: before versions were kept.
-LEXICON_VERSION = "13"
+LEXICON_VERSION = "14"
 
 # VADER was built on social-media text: it has no opinion on "late" or "damaged", which in
 # customer feedback are among the most negative words there are. Valences use its -4..4 scale.
@@ -204,7 +205,8 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\b(?:won'?t|will not|wouldn'?t|would not|doesn'?t|does not|didn'?t|did not)(?: even)? let (?:me|us)\b(?! down\b)",
      "frustrating"),
     (r"\bwhere(?:'s|’s| is| are) (?:my|our) (?:\w+ )?(?:bags?|refund|order|parcel|package|luggage|suitcase|money|"
-     r"delivery|food|items?|replacement|stuff)\b", "frustrated, still missing"),
+     r"delivery|food|items?|replacement|stuff)\b(?! (?:number|reference|confirmation|history|details|id|code|slot|"
+     r"address|date|time|settings?|page|receipt|invoice)s?\b)", "frustrated, still missing"),  # not "my order number"
     (r"\b(?<![\w'’] )so much for\b[^.!?]*", "disappointing"),  # not "thank you so much for", "not so much for"
     # praise said of a harm at the start ("Great, another delay.", "Oh lovely, yet another cancelled train"), and
     # thanks for what came spoilt ("Cheers for the cold chips"): sarcasm a model reading words takes as praise
