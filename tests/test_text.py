@@ -189,6 +189,7 @@ def test_sentiment_knows_service_words(text: str, sign: int) -> None:
         "Where's my delivery slot shown in the app?",
         "Thank you so much for the flowers.",  # thanks, not "so much for"
         "It's great, another reason to shop here.",  # praise inside a sentence, not a sarcastic opening
+        "Lovely, another great delivery from the team.",  # praise after it too: not sarcasm
         "My refund came through after six weeks.",  # late: no saying
         "Refund was in my account after three weeks.",
         "They won't let you down.",

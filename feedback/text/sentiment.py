@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
-# segment again (feedback/themes/segment_sentiment.py). 14: "Where is my order number?" is no chase (IDIOMS);
-# 13: "smooth" (in 108 clothing, GoEmotions, VADER and UCI
+# segment again (feedback/themes/segment_sentiment.py). 15: "Lovely, another great delivery" is no sarcasm; 14:
+# "Where is my order number?" is no chase (IDIOMS); 13: "smooth" (in 108 clothing, GoEmotions, VADER and UCI
 # sentences: 87 rated positive, 8 negative); money that "was in my account" (IDIOMS); 12: a person praised with their
 # name between commas ("The lady on live chat, [NAME], was really helpful": PRAISED_PERSON) and a long wait or queue
 # told as such (IDIOMS); 11: being blocked ("won't let me check in"), chasing ("Where is my bag?"), "so much for",
@@ -35,7 +35,7 @@ from functools import lru_cache
 # ("[NAME]" is not the word "name": feedback.text.sentiment_model.word_ngrams), and answers that say nothing
 # score 0 (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable",
 # "inconsistent"; 1: before versions were kept.
-LEXICON_VERSION = "14"
+LEXICON_VERSION = "15"
 
 # VADER was built on social-media text: it has no opinion on "late" or "damaged", which in
 # customer feedback are among the most negative words there are. Valences use its -4..4 scale.
@@ -211,7 +211,8 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     # praise said of a harm at the start ("Great, another delay.", "Oh lovely, yet another cancelled train"), and
     # thanks for what came spoilt ("Cheers for the cold chips"): sarcasm a model reading words takes as praise
     (r"\b(?<![\w,;:'’] )(?:oh |just )?(?:great|fantastic|brilliant|wonderful|perfect|lovely|nice|awesome|excellent|super|"
-     r"terrific|marvell?ous)\W{1,3}(?:yet )?another\b[^.!?]*", "terrible"),
+     r"terrific|marvell?ous)\W{1,3}(?:yet )?another\b(?![^.!?]*\b(?:great|lovely|perfect(?:ly)?|excellent|brilliant|"
+     r"fantastic|amazing|wonderful|good|nice|happy|love|thanks|thank you|well)\b)[^.!?]*", "terrible"),  # not praise
     (r"\b(?:thanks|thank you|cheers)(?: @\w+)? for (?:the|my|our|a|an|your) (?:\w+ )?(?:cold|soggy|broken|damaged|wrong|"
      r"missing|stale|rotten|crushed|squashed|melted|burnt|mouldy|moldy|smashed|leaking|ruined)\b", "terrible"),
     # money owed that arrived ("My refund came through today, thank you", "Refund was in my account the next morning"),
