@@ -194,6 +194,7 @@ def test_sentiment_knows_service_words(text: str, sign: int) -> None:
         "Refund was in my account after three weeks.",
         "They won't let you down.",
         "Never a long wait.",  # no wait: no saying
+        "Worth the long wait!",
         "The waist sits higher than usual.",  # a place on the thing, not a price
         "A shirt should last longer than 6 months.",  # a wish, not a comparison that praises
         "They don't last longer than a week.",
