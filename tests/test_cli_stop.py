@@ -20,7 +20,7 @@ from feedback.cli import stop_on_sigterm
 from prefect.server.api.server import SubprocessASGIServer
 stop_on_sigterm()
 server = SubprocessASGIServer()
-server.start()
+server.start(timeout=600)  # a loaded machine may be slow to start it: not what this tests
 print(server.server_process.pid, flush=True)
 os.kill(os.getpid(), signal.SIGTERM)
 time.sleep(600)

@@ -19,9 +19,8 @@ from functools import lru_cache
 # told as such (IDIOMS); 11: being blocked ("won't let me check in"), chasing ("Where is my bag?"), "so much for",
 # sarcasm ("Great, another delay.", "Cheers for the cold chips") and money owed that came through (IDIOMS);
 # 10: a point the head reads neutral takes what its emoji say (feedback.text.emoji_sentiment: "Delivery came today
-# 😡"), thanks or praise for a harm ("Great job losing my
-# luggage", "Love being on hold for an hour") is a complaint (IDIOMS), a doubt before the experience beside the
-# comment's other points reads 0 (feedback.text.nothing_said.prior_doubt); 9: "out of order", "third time this month", "last longer
+# 😡"), thanks or praise for a harm ("Great job losing my luggage", "Love being on hold for an hour") is a complaint
+# (IDIOMS), a doubt before the experience beside the comment's other points reads 0 (feedback.text.nothing_said.prior_doubt); 9: "out of order", "third time this month", "last longer
 # than", "takes no time at all", "simple to use", "agreed a refund" (IDIOMS), a person praised for how they were ("The driver was so
 # kind": PRAISED_PERSON), and a saying the head reads more faintly than the lexicon takes the lexicon's score; 8: service praise the head reads as a complaint by its topic
 # ("Got a full refund without any fuss", "sorted my refund so quickly", "never looked back", "rock solid", "looked
