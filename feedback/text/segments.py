@@ -12,7 +12,7 @@ was late but the driver was lovely") into clauses at a contrast marker when both
 sides are substantial. Each segment keeps its display text (the redacted original)
 and gets a cleaned text for embedding: links, @handles, '#' marks, redaction
 placeholders and repeated punctuation removed, since in short texts those tokens
-dominate the embedding.
+dominate the embedding; a hashtag that joins words is spelled out ("#neveragain" -> "never again").
 """
 
 from __future__ import annotations
@@ -25,10 +25,13 @@ from typing import Any
 
 import emoji
 
+from feedback.text.hashtags import spell_out
+
 # What cuts comments: a new version makes the next night cut the archive's comments again (themes/recut.py).
+# 4: a hashtag that joins words is embedded as those words ("#neveragain": feedback.text.hashtags);
 # 3: emoji left out of the embedded text; 2: a redaction placeholder is one token ("... bags. - [NAME]" is not
 # cut at its bracket); 1: before versions.
-SEGMENTER_VERSION = "3"
+SEGMENTER_VERSION = "4"
 MAX_SEGMENTS = 40  # per comment; the rest of a very long comment is joined into the last one
 MAX_SEGMENT_CHARS = 600  # the model reads ~256 word pieces; longer text is cut for embedding
 MIN_CONTENT_LETTERS = 3  # fewer letters than this (emoji, "ok", "??") is not a themable point
@@ -88,7 +91,7 @@ def clean_for_embedding(text: str) -> str:
     out = URL.sub(" ", out)
     out = PLACEHOLDER.sub(" ", out)
     out = HANDLE.sub(" ", out)
-    out = HASHMARK.sub("", out)
+    out = HASHMARK.sub("", spell_out(out))  # "#neveragain" -> "never again", "#fail" -> "fail"
     out = REPEATED_PUNCT.sub(r"\1", out)
     out = SPACES.sub(" ", out).strip()
     return out[:MAX_SEGMENT_CHARS]

@@ -11,8 +11,11 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from feedback.text.hashtags import spell_out
+
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
-# segment again (feedback/themes/segment_sentiment.py). 15: "Lovely, another great delivery" is no sarcasm; 14:
+# segment again (feedback/themes/segment_sentiment.py). 16: a hashtag that joins words is read as them
+# ("#neveragain", "#customerservicefail": feedback.text.hashtags); 15: "Lovely, another great delivery" is no sarcasm; 14:
 # "Where is my order number?" is no chase (IDIOMS); 13: "smooth" (in 108 clothing, GoEmotions, VADER and UCI
 # sentences: 87 rated positive, 8 negative); money that "was in my account" (IDIOMS); 12: a person praised with their
 # name between commas ("The lady on live chat, [NAME], was really helpful": PRAISED_PERSON) and a long wait or queue
@@ -34,7 +37,7 @@ from functools import lru_cache
 # ("[NAME]" is not the word "name": feedback.text.sentiment_model.word_ngrams), and answers that say nothing
 # score 0 (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable",
 # "inconsistent"; 1: before versions were kept.
-LEXICON_VERSION = "15"
+LEXICON_VERSION = "16"
 
 # VADER was built on social-media text: it has no opinion on "late" or "damaged", which in
 # customer feedback are among the most negative words there are. Valences use its -4..4 scale.
@@ -273,6 +276,12 @@ def saying_side(text: str) -> int:
     return sides.pop() if len(sides) == 1 else 0
 
 
+def felt(words: str) -> bool:
+    """Whether the lexicon reads ``words`` (sayings included) as saying anything: "never again", "happy customer" do,
+    "customer service" does not."""
+    return abs(_vader().polarity_scores(plain_words(words))["compound"]) >= 0.05
+
+
 def saying_reading(text: str) -> float:
     """The lexicon's compound score of ``text`` with its sayings, and a person praised (:data:`PRAISED_PERSON`),
     read as what they mean: the score a segment gets when the head reads it against its sayings."""
@@ -298,7 +307,9 @@ def _side(plain: str) -> int:
 
 def plain_words(text: str) -> str:
     """``text`` with the sayings of :data:`IDIOMS` read as what they mean ("nothing is too much trouble" ->
-    "very helpful"), for the lexicon."""
+    "very helpful"), and a hashtag that joins words as them ("#neveragain": :func:`.hashtags.spell_out`), for the
+    lexicon."""
+    text = spell_out(text)
     if not _has_saying(text):
         return text
     for pattern, plain in IDIOMS:
