@@ -301,7 +301,8 @@ def test_the_theme_stage_scores_segments_and_comments_follow(tmp_path: Path, emb
         "What time does the store open on Sundays?",
     ], "t") + add_comments(db, ["La livraison était en retard."], "f", language="fr")
     store.segment_new(db)
-    assert _published(db)[late] == -0.148  # the lexicon's reading (0.00 as the issue found it; "take forever" is slow)
+    # the lexicon's reading (0.00 as the issue found it; "take forever" is slow, "11 days and counting" a running wait)
+    assert _published(db)[late] == -0.3682
     store.embed_pending(db, embedder)
     assert segment_sentiment.score_pending(db, embedder) == 5  # 2 + 2 + 1 English segments
     seg = {r[0]: r[1] for r in db.execute("select id, sentiment from theme_segments")}

@@ -142,6 +142,13 @@ def test_primary_language_is_the_first_configured() -> None:
         ("Smooth process from start to finish.", 1),  # 0.00 before "smooth" was a service word
         ("Long wait to speak to someone, 55 mins on a Saturday morning.", -1),  # the head: 0.00
         ("The lady on live chat, [NAME], was really helpful and patient with me", 1),  # the head: 0.00
+        ("How is this acceptable?", -1),  # outrage asked; the head: 0.00
+        ("How is that even fair to customers who paid full price?", -1),
+        ("How many times do I have to call you about this?", -1),  # the head: 0.00
+        ("45 minutes on hold and counting", -1),  # a wait still running; the head: 0.00
+        ("11 days and counting.", -1),
+        ("Thanks for the 4 hour delay.", -1),  # the head: 0.00
+        ("Cheers for the runaround.", -1),  # the head: +0.13
     ],
 )
 def test_sentiment_knows_service_words(text: str, sign: int) -> None:
@@ -202,6 +209,13 @@ def test_sentiment_knows_service_words(text: str, sign: int) -> None:
         "They approved my refund after six weeks of chasing.",  # granted late: no praise
         "They offered me a voucher instead of a refund.",
         "They offered a replacement but it never came.",
+        "How is the new store doing?",  # a question, not outrage
+        "How is it possible to change my delivery address?",
+        "How many times do I have to take these tablets?",  # not asking a company again
+        "5 years a customer and counting!",  # loyalty, not a wait
+        "Thanks for the delay notification.",  # thanks for word of a delay, not for the delay
+        "Thank you for the update on the delay.",
+        "Thanks for the short delay.",
     ],
 )
 def test_comparisons_read_only_where_they_compare(text: str) -> None:

@@ -14,7 +14,8 @@ from functools import lru_cache
 from feedback.text.hashtags import spell_out
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
-# segment again (feedback/themes/segment_sentiment.py). 16: a hashtag that joins words is read as them
+# segment again (feedback/themes/segment_sentiment.py). 17: outrage asked ("How is this acceptable?"), asking
+# again ("How many times do I have to call?"), a wait still running ("and counting"), thanks for a delay (IDIOMS); 16: a hashtag that joins words is read as them
 # ("#neveragain", "#customerservicefail": feedback.text.hashtags); 15: "Lovely, another great delivery" is no sarcasm; 14:
 # "Where is my order number?" is no chase (IDIOMS); 13: "smooth" (in 108 clothing, GoEmotions, VADER and UCI
 # sentences: 87 rated positive, 8 negative); money that "was in my account" (IDIOMS); 12: a person praised with their
@@ -37,7 +38,7 @@ from feedback.text.hashtags import spell_out
 # ("[NAME]" is not the word "name": feedback.text.sentiment_model.word_ngrams), and answers that say nothing
 # score 0 (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable",
 # "inconsistent"; 1: before versions were kept.
-LEXICON_VERSION = "16"
+LEXICON_VERSION = "17"
 
 # VADER was built on social-media text: it has no opinion on "late" or "damaged", which in
 # customer feedback are among the most negative words there are. Valences use its -4..4 scale.
@@ -219,6 +220,19 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
      r"fantastic|amazing|wonderful|good|nice|happy|love|thanks|thank you|well)\b)[^.!?]*", "terrible"),  # not praise
     (r"\b(?:thanks|thank you|cheers)(?: @\w+)? for (?:the|my|our|a|an|your) (?:\w+ )?(?:cold|soggy|broken|damaged|wrong|"
      r"missing|stale|rotten|crushed|squashed|melted|burnt|mouldy|moldy|smashed|leaking|ruined)\b", "terrible"),
+    # outrage asked, asking again, a wait still running, thanks for a delay: "How is this acceptable?", "How many
+    # times do I have to call you?", "45 minutes on hold and counting", "Thanks for the 4 hour delay" (not "How is
+    # the new store?", "How many times do I take these?", "5 years a customer and counting!", "Thanks for the delay
+    # notification")
+    (r"\bhow (?:is|was|'s|are|were|can) (?:this|that|it|any of this)(?: even| still| remotely| possibly)? (?:acceptable|"
+     r"ok|okay|fair|legal|allowed|reasonable|right|good enough|professional)\b", "unacceptable"),
+    (r"\bhow many (?:more )?times (?:do|does|did|will|must|should|have) (?:i|we) (?:have|need|got)(?: to)? (?:call|ring|"
+     r"phone|email|e-mail|write|ask|tell|explain|chase|complain|contact|repeat|report|send|go through)\b", "frustrating"),
+    (r"\b(?:min(?:ute)?s?|hours?|hrs?|days?|weeks?)\b[^.!?]{0,40}?\band counting\b", "frustrating wait"),
+    (r"\b(?:thanks|thank you|cheers)(?: @\w+)?,? for (?:the|my|our|a|an|another|yet another|all the) (?!(?:short|quick|"
+     r"brief|minimal|little|no)\b)(?:[\w-]+ ){0,2}?(?:delays?|cancell?ations?|runaround)\b(?! (?:update|notification|"
+     r"info|information|notice|warning|text|e-?mail|message|compensation|voucher|refund|credit|apology|alert)s?\b)",
+     "terrible"),
     # money owed that arrived ("My refund came through today, thank you", "Refund was in my account the next morning"),
     # not late or short
     (r"\b(?:refund|money|payment|credit|replacement|compensation|voucher)s? (?:(?:has |have |had )?(?:came|come) through|"
