@@ -148,6 +148,15 @@ def test_plain_complaints_read_negative(embedder: Embedder, text: str) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("text", ["lost my luggage, still no call back", "can I bring my dog on the plane?",
+                                  "no one at the gate to help us"])
+def test_a_handle_is_read_as_nothing(embedder: Embedder, text: str) -> None:
+    [(_, plain)] = segment_scores(text, embedder)
+    [(_, addressed)] = segment_scores(f"@united {text}", embedder)  # its cues read "united" (+1.8) and no question
+    assert addressed == plain
+
+
+@pytest.mark.slow
 def test_each_segment_has_its_own_sign(embedder: Embedder) -> None:
     (driver, one), (food, two) = segment_scores("the driver was lovely but the food came late", embedder)
     assert (driver, food) == ("the driver was lovely", "the food came late")

@@ -5,6 +5,7 @@ import pytest
 from feedback.text.language import detect_language
 from feedback.text.sentiment import (
     PRAISED_PERSON,
+    as_read,
     plain_words,
     saying_reading,
     saying_side,
@@ -149,6 +150,8 @@ def test_primary_language_is_the_first_configured() -> None:
         ("11 days and counting.", -1),
         ("Thanks for the 4 hour delay.", -1),  # the head: 0.00
         ("Cheers for the runaround.", -1),  # the head: +0.13
+        ("No one at the gate to help us.", -1),  # the head: 0.00
+        ("Nobody around to ask.", -1),
     ],
 )
 def test_sentiment_knows_service_words(text: str, sign: int) -> None:
@@ -216,10 +219,27 @@ def test_sentiment_knows_service_words(text: str, sign: int) -> None:
         "Thanks for the delay notification.",  # thanks for word of a delay, not for the delay
         "Thank you for the update on the delay.",
         "Thanks for the short delay.",
+        "No one had to help me, it was all so easy.",  # nobody *needed* to: no saying
+        "There was no one to help us.",  # VADER reads "no one" ... "help" itself; not this saying's form
     ],
 )
 def test_comparisons_read_only_where_they_compare(text: str) -> None:
     assert plain_words(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("@united ignored us", "ignored us"),  # VADER read the handle as the word "united" (+1.8): 0.00
+        ("@united can I bring my dog on the plane?", "can I bring my dog on the plane?"),  # +0.42 before
+        ("Thanks a lot @northjet", "Thanks a lot"),
+        ("@skyline #customerservicefail", "customer service fail"),
+        ("write to a.b@example.com", "write to a.b@example.com"),  # an address is no handle
+    ],
+)
+def test_the_lexicon_reads_no_handles(text: str, plain: str) -> None:
+    assert as_read(text) == plain
+    assert sentiment(text) == sentiment(plain)
 
 
 @pytest.mark.parametrize(

@@ -12,10 +12,13 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from feedback.text.hashtags import spell_out
+from feedback.text.segments import HANDLE
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
-# segment again (feedback/themes/segment_sentiment.py). 17: outrage asked ("How is this acceptable?"), asking
-# again ("How many times do I have to call?"), a wait still running ("and counting"), thanks for a delay (IDIOMS); 16: a hashtag that joins words is read as them
+# segment again (feedback/themes/segment_sentiment.py). 18: nobody there to help ("no one at the gate to help us":
+# IDIOMS); the lexicon and the head's cues read no @handles (as_read: "@united" read as the word "united", +1.8);
+# 17: outrage asked ("How is this acceptable?"), asking again ("How many times do I have to call?"), a wait still
+# running ("and counting"), thanks for a delay (IDIOMS); 16: a hashtag that joins words is read as them
 # ("#neveragain", "#customerservicefail": feedback.text.hashtags); 15: "Lovely, another great delivery" is no sarcasm; 14:
 # "Where is my order number?" is no chase (IDIOMS); 13: "smooth" (in 108 clothing, GoEmotions, VADER and UCI
 # sentences: 87 rated positive, 8 negative); money that "was in my account" (IDIOMS); 12: a person praised with their
@@ -38,7 +41,7 @@ from feedback.text.hashtags import spell_out
 # ("[NAME]" is not the word "name": feedback.text.sentiment_model.word_ngrams), and answers that say nothing
 # score 0 (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable",
 # "inconsistent"; 1: before versions were kept.
-LEXICON_VERSION = "17"
+LEXICON_VERSION = "18"
 
 # VADER was built on social-media text: it has no opinion on "late" or "damaged", which in
 # customer feedback are among the most negative words there are. Valences use its -4..4 scale.
@@ -129,6 +132,9 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
      r"at \w+(?: \w+)?))* (?:tell|told|tells|help|helped|helps|answer|answered|answers|respond|responded|responds|"
      r"reply|replied|replies|call|called|calls|explain|explained|get back|got back|gets back|pick up|picked up|"
      r"picks up)\b", "ignored"),
+    # ... or nobody there to do it ("no one at the gate to help us", "nobody around to ask"; not "No one had to help")
+    (r"\b(?:no one|no-one|noone|nobody)(?: (?:at|on|in|behind) (?:the )?\w+| available| around| there| here| on hand)+ "
+     r"to (?:help|assist|answer|talk to|speak to|ask)\b", "ignored"),
     (r"\b(?:is|does) (?:anyone|anybody) (?:actually |even |ever )?(?:read|reading|listen|listening|check|checking|"
      r"care|work there)\b", "ignored"),  # "Is anyone actually reading these emails?"
     # asking again ("the third time I have called about this") and asking why it keeps going wrong ("Why does my
@@ -319,11 +325,22 @@ def _side(plain: str) -> int:
     return (compound > 0) - (compound < 0)
 
 
+_SPACES = re.compile(r"\s+")
+
+
+def as_read(text: str) -> str:
+    """The words of ``text`` that the lexicon and the head's cues and word n-grams read: @handles left out (an
+    address, not an opinion: VADER read "@united" as the word "united", +1.8, and a leading handle hid a question's
+    first word), and a hashtag that joins words of feeling spelled out (:func:`.hashtags.spell_out`)."""
+    if "@" in text:
+        text = _SPACES.sub(" ", HANDLE.sub(" ", text)).strip()
+    return spell_out(text)
+
+
 def plain_words(text: str) -> str:
-    """``text`` with the sayings of :data:`IDIOMS` read as what they mean ("nothing is too much trouble" ->
-    "very helpful"), and a hashtag that joins words as them ("#neveragain": :func:`.hashtags.spell_out`), for the
-    lexicon."""
-    text = spell_out(text)
+    """``text`` as read (:func:`as_read`) with the sayings of :data:`IDIOMS` read as what they mean ("nothing is too
+    much trouble" -> "very helpful"), for the lexicon."""
+    text = as_read(text)
     if not _has_saying(text):
         return text
     for pattern, plain in IDIOMS:

@@ -40,10 +40,9 @@ from typing import Any
 import numpy as np
 
 from feedback.text.emoji_sentiment import emoji_reading
-from feedback.text.hashtags import spell_out
 from feedback.text.nothing_said import courtesy, prior_doubt, says_nothing
 from feedback.text.segments import PLACEHOLDER, clean_for_embedding, told_part
-from feedback.text.sentiment import saying_reading, saying_side, vader_scores
+from feedback.text.sentiment import as_read, saying_reading, saying_side, vader_scores
 
 HEAD_PATH = Path(__file__).with_name("sentiment_head.npz")
 CLASSES = ("negative", "neutral", "positive")
@@ -263,14 +262,14 @@ def load_head() -> SentimentHead:
 
 def logits(vectors: np.ndarray, texts: Sequence[str], head: SentimentHead,
            calibration: Calibration | None = None) -> np.ndarray:
-    """(n, 3) class logits for n segments: their vectors and their display texts (for the cues; a hashtag that joins
-    words is read as them: :func:`.hashtags.spell_out`)."""
+    """(n, 3) class logits for n segments: their vectors and their display texts (for the cues and word n-grams, as
+    read: :func:`.sentiment.as_read`)."""
     matrix = np.asarray(vectors, dtype=np.float32)
     if matrix.ndim != 2 or matrix.shape[1] != head.dim:
         raise ValueError(f"expected an (n, {head.dim}) matrix of {head.model} vectors, got {matrix.shape}")
     if len(texts) != matrix.shape[0]:
         raise ValueError(f"{len(texts)} texts for {matrix.shape[0]} vectors")
-    texts = [spell_out(text) for text in texts]  # "#neveragain" read as "never again"
+    texts = [as_read(text) for text in texts]  # no @handles; "#neveragain" read as "never again"
     features = np.hstack([matrix, cue_matrix(texts)]).astype(np.float64)
     out = features @ head.coef.T.astype(np.float64)
     out += head.intercept
@@ -328,7 +327,7 @@ def score_segments(vectors: np.ndarray, texts: Sequence[str], head: SentimentHea
     (the theme stage's embedder), a segment that tells what happened and asks ("you lost my suitcase, please help
     me find it") is read by what it tells (:func:`.segments.told_part`): the request would read it neutral."""
     head = head or load_head()
-    texts = [spell_out(text) for text in texts]  # a hashtag that joins words read as them ("#neveragain")
+    texts = [as_read(text) for text in texts]  # no @handles; a hashtag that joins words read as them ("#neveragain")
     proba = probabilities(logits(vectors, texts, head, calibration))
     told = [(i, part) for i, text in enumerate(texts) if (part := told_part(text))] if embed is not None else []
     if embed is not None and told:
