@@ -7,7 +7,7 @@ import pytest
 from feedback.embed import Embedder
 from feedback.text import segments as nlp
 from feedback.text.hashtags import spell_out, words_of
-from feedback.text.sentiment import sentiment
+from feedback.text.sentiment import felt, sentiment
 from tests.test_sentiment_model import segment_scores
 
 
@@ -34,7 +34,7 @@ from tests.test_sentiment_model import segment_scores
     ],
 )
 def test_a_hashtag_that_joins_words_is_spelled_out(text: str, expected: str) -> None:
-    assert spell_out(text) == expected
+    assert spell_out(text, felt) == expected
 
 
 def test_words_of_a_tag() -> None:
@@ -42,7 +42,8 @@ def test_words_of_a_tag() -> None:
     assert words_of("happycustomer") == "happy customer"
     assert words_of("fail") is None
     assert words_of("sporcle") is None
-    assert words_of("customerservice") is None  # words, but only a topic
+    assert words_of("customerservice") == "customer service"
+    assert not felt("customer service")  # words, but only a topic: not spelled out
 
 
 @pytest.mark.parametrize(
@@ -82,7 +83,7 @@ def test_the_lexicon_reads_the_words() -> None:
 )
 def test_a_segment_with_a_joined_tag_scores_as_its_words(embedder: Embedder, tagged: str, side: int) -> None:
     [(shown, score)] = segment_scores(tagged, embedder)
-    [(_, spelled)] = segment_scores(spell_out(tagged), embedder)
+    [(_, spelled)] = segment_scores(spell_out(tagged, felt), embedder)
     assert shown == tagged
     assert score == spelled  # the same vector and the same reading as the words written apart
     assert score * side > 0.3

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import importlib.resources
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+HANDLE = re.compile(r"(?<![\w@])@\w{1,30}")  # an @handle: an address (not inside an e-mail address)
 # a tag: '#' not inside a word, link or HTML entity ("&#39;"), then a letter and 2-49 more letters or digits
 TAG = re.compile(r"(?<![\w/&#])#([A-Za-z][A-Za-z0-9_]{2,49})\b")
 _CAPITALS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
@@ -48,20 +50,10 @@ def _words(pieces: list[str]) -> bool:
 
 @lru_cache(maxsize=8192)
 def words_of(tag: str) -> str | None:
-    """The words a tag (without its '#') joins, space-separated, when they say how the writer feels; None when it
-    is one word, has no sure cut or names only a topic ("#customerservice", "#DestinationDragons")."""
-    words = _cut(tag)
-    if words is None:
-        return None
-    from feedback.text.sentiment import felt  # (sentiment reads text through this module)
-
-    return words if felt(words) else None
-
-
-def _cut(tag: str) -> str | None:
+    """The words a tag (without its '#') joins, space-separated; None when it is one word or has no sure cut."""
     parts = [part for part in tag.split("_") if part]
     if len(parts) > 1 and all(part.isalpha() for part in parts):  # "#thank_you"
-        return " ".join(_cut(part) or part for part in parts)
+        return " ".join(words_of(part) or part for part in parts)
     if not tag.isalpha() or _COLOUR.fullmatch(tag):
         return None
     by_capitals = _CAPITALS.findall(tag)
@@ -71,8 +63,14 @@ def _cut(tag: str) -> str | None:
     return " ".join(pieces) if _words(pieces) else None
 
 
-def spell_out(text: str) -> str:
-    """``text`` with each hashtag that joins words replaced by those words; other tags stay as they are."""
+def spell_out(text: str, felt: Callable[[str], bool]) -> str:
+    """``text`` with each hashtag that joins words ``felt`` reads as saying something (the lexicon's
+    :func:`.sentiment.felt`) replaced by those words; other tags stay as they are."""
     if "#" not in text:
         return text
-    return TAG.sub(lambda m: words_of(m.group(1)) or m.group(0), text)
+
+    def words(match: re.Match[str]) -> str:
+        spelled = words_of(match.group(1))
+        return spelled if spelled is not None and felt(spelled) else match.group(0)
+
+    return TAG.sub(words, text)

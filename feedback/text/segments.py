@@ -25,7 +25,8 @@ from typing import Any
 
 import emoji
 
-from feedback.text.hashtags import spell_out
+from feedback.text.hashtags import HANDLE, spell_out
+from feedback.text.sentiment import felt
 
 # What cuts comments: a new version makes the next night cut the archive's comments again (themes/recut.py).
 # 4: a hashtag that joins words is embedded as those words ("#neveragain": feedback.text.hashtags);
@@ -38,7 +39,6 @@ MIN_CONTENT_LETTERS = 3  # fewer letters than this (emoji, "ok", "??") is not a 
 MIN_CLAUSE_WORDS = 3  # both sides of a split must have at least this many words
 
 URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
-HANDLE = re.compile(r"(?<![\w@])@\w{1,30}")
 HASHMARK = re.compile(r"#(?=\w)")
 PLACEHOLDERS = ("EMAIL", "PHONE", "CARD", "IBAN", "ACCOUNT", "CREDENTIALS", "NAME", "URL", "ADDRESS")
 PLACEHOLDER = re.compile(rf"\[(?:{'|'.join(PLACEHOLDERS)})\]")
@@ -91,7 +91,7 @@ def clean_for_embedding(text: str) -> str:
     out = URL.sub(" ", out)
     out = PLACEHOLDER.sub(" ", out)
     out = HANDLE.sub(" ", out)
-    out = HASHMARK.sub("", spell_out(out))  # "#neveragain" -> "never again", "#fail" -> "fail"
+    out = HASHMARK.sub("", spell_out(out, felt))  # "#neveragain" -> "never again", "#fail" -> "fail"
     out = REPEATED_PUNCT.sub(r"\1", out)
     out = SPACES.sub(" ", out).strip()
     return out[:MAX_SEGMENT_CHARS]

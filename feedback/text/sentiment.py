@@ -11,8 +11,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from feedback.text.hashtags import spell_out
-from feedback.text.segments import HANDLE
+from feedback.text.hashtags import HANDLE, spell_out
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
 # segment again (feedback/themes/segment_sentiment.py). 18: nobody there to help ("no one at the gate to help us":
@@ -296,6 +295,7 @@ def saying_side(text: str) -> int:
     return sides.pop() if len(sides) == 1 else 0
 
 
+@lru_cache(maxsize=8192)
 def felt(words: str) -> bool:
     """Whether the lexicon reads ``words`` (sayings included) as saying anything: "never again", "happy customer" do,
     "customer service" does not."""
@@ -334,7 +334,7 @@ def as_read(text: str) -> str:
     first word), and a hashtag that joins words of feeling spelled out (:func:`.hashtags.spell_out`)."""
     if "@" in text:
         text = _SPACES.sub(" ", HANDLE.sub(" ", text)).strip()
-    return spell_out(text)
+    return spell_out(text, felt)
 
 
 def plain_words(text: str) -> str:
