@@ -9,6 +9,7 @@ import pytest
 from feedback.embed import Embedder
 from feedback.text import emoji_sentiment
 from feedback.text.emoji_sentiment import emoji_reading, ranking
+from feedback.text.sentiment import emoticon_reading
 from tests.test_sentiment_model import segment_scores
 
 
@@ -60,6 +61,44 @@ def test_a_point_read_neutral_takes_what_its_emoji_say(embedder: Embedder, text:
     [(_, score)] = segment_scores(text, embedder)
     if expected is None:
         assert score <= -0.5
+    else:
+        assert score == pytest.approx(expected, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [  # VADER's compound score of the faces alone
+        ("It arrived today. :)", 0.4588),
+        ("Late again :(", -0.4404),
+        ("ok :):)", 0.7184),  # two faces
+        ("Great :D!", 0.5106),  # punctuation after it
+        ("love it <3", 0.4404),
+        ("hmm :/ not sure", -0.34),
+        ("see http://example.com/x", None),  # a link's ":/" is no face
+        ("see point 8) below", None),
+        ("D: nooo", None),  # VADER reads "D:" as a grin: left out
+        ("a:)b", None),  # not standing alone
+        ("Xmas order", None),
+        ("", None),
+    ],
+)
+def test_ascii_faces_read_by_vaders_valences(text: str, expected: float | None) -> None:
+    assert emoticon_reading(text) == expected
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("That's part of what I meant by it paying off. :)", 0.4588),  # the head reads the words neutral (0.00 before)
+        ("Delivery came today :(", None),  # the head reads it (the face is in its VADER cues): its reading stays
+        ("The driver was rude :)", None),
+    ],
+)
+def test_a_point_read_neutral_takes_what_its_faces_say(embedder: Embedder, text: str, expected: float | None) -> None:
+    [(_, score)] = segment_scores(text, embedder)
+    if expected is None:
+        assert score <= -0.3 and score != emoticon_reading(text)
     else:
         assert score == pytest.approx(expected, abs=1e-4)
 

@@ -14,7 +14,8 @@ from functools import lru_cache
 from feedback.text.hashtags import HANDLE, spell_out
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
-# segment again (feedback/themes/segment_sentiment.py). 18: nobody there to help ("no one at the gate to help us":
+# segment again (feedback/themes/segment_sentiment.py). 19: a point the head reads neutral takes what its ASCII
+# faces say (EMOTICONS: "It arrived today. :)"); 18: nobody there to help ("no one at the gate to help us":
 # IDIOMS); the lexicon and the head's cues read no @handles (as_read: "@united" read as the word "united", +1.8);
 # 17: outrage asked ("How is this acceptable?"), asking again ("How many times do I have to call?"), a wait still
 # running ("and counting"), thanks for a delay (IDIOMS); 16: a hashtag that joins words is read as them
@@ -40,7 +41,7 @@ from feedback.text.hashtags import HANDLE, spell_out
 # ("[NAME]" is not the word "name": feedback.text.sentiment_model.word_ngrams), and answers that say nothing
 # score 0 (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable",
 # "inconsistent"; 1: before versions were kept.
-LEXICON_VERSION = "18"
+LEXICON_VERSION = "19"
 
 # VADER was built on social-media text: it has no opinion on "late" or "damaged", which in
 # customer feedback are among the most negative words there are. Valences use its -4..4 scale.
@@ -293,6 +294,25 @@ def saying_side(text: str) -> int:
         return int(praised)
     sides = {_side(plain) for pattern, plain in IDIOMS if pattern.search(text)} | ({1} if praised else set())
     return sides.pop() if len(sides) == 1 else 0
+
+
+# ASCII faces the head never reads as faces (they are not in what a segment is embedded from, and its n-grams keep
+# only words). A point whose words the head reads as neutral takes what its faces say, by VADER's people-rated
+# valences ("It arrived today. :)" +0.46): as its emoji do (.emoji_sentiment). Not "D:" (VADER's +1.2 reads it as a
+# grin), ":o" (surprise) or "8)" (a list's eighth item).
+EMOTICONS = (":)", ":-)", ":(", ":-(", ":D", ":-D", ";)", ";-)", ":P", ":p", ":-P", ":-p", ":/", ":-/", ":'(", "<3",
+             "</3", "=)", ":]", ":[", "=D", "xD", "XD", ":\\", "=/", ":|", ":-|", ":S", ":s")
+_FACE = "|".join(re.escape(face) for face in sorted(EMOTICONS, key=len, reverse=True))
+_ONE_FACE = re.compile(_FACE)
+_FACE_ALONE = re.compile(rf"(?<!\S)(?:{_FACE})+(?=[.,!?]*(?:\s|$))")
+
+
+def emoticon_reading(text: str) -> float | None:
+    """VADER's compound score of the faces standing alone in ``text`` (":)", ":-(", "<3"), None when it holds none."""
+    if not any(mark in text for mark in ":;<=xX"):  # most points: no face could be there
+        return None
+    found = [face for run in _FACE_ALONE.findall(text) for face in _ONE_FACE.findall(run)]
+    return round(float(_vader().polarity_scores(" ".join(found))["compound"]), 4) if found else None
 
 
 @lru_cache(maxsize=8192)

@@ -42,7 +42,13 @@ import numpy as np
 from feedback.text.emoji_sentiment import emoji_reading
 from feedback.text.nothing_said import courtesy, prior_doubt, says_nothing
 from feedback.text.segments import PLACEHOLDER, clean_for_embedding, told_part
-from feedback.text.sentiment import as_read, saying_reading, saying_side, vader_scores
+from feedback.text.sentiment import (
+    as_read,
+    emoticon_reading,
+    saying_reading,
+    saying_side,
+    vader_scores,
+)
 
 HEAD_PATH = Path(__file__).with_name("sentiment_head.npz")
 CLASSES = ("negative", "neutral", "positive")
@@ -323,7 +329,8 @@ def score_segments(vectors: np.ndarray, texts: Sequence[str], head: SentimentHea
     driver was so kind": :data:`.sentiment.PRAISED_PERSON`), that the head reads on the other side of it, as neutral
     or more faintly than the lexicon does, gets the lexicon's score, which reads it as meant. Else a segment the head
     reads neutral whose emoji say something ("Delivery came today 😡") gets their score
-    (:func:`.emoji_sentiment.emoji_reading`: the Emoji Sentiment Ranking, measured on rated tweets). With ``embed``
+    (:func:`.emoji_sentiment.emoji_reading`: the Emoji Sentiment Ranking, measured on rated tweets), else what its ASCII
+    faces say (:func:`.sentiment.emoticon_reading`: ":)", VADER's valences). With ``embed``
     (the theme stage's embedder), a segment that tells what happened and asks ("you lost my suitcase, please help
     me find it") is read by what it tells (:func:`.segments.told_part`): the request would read it neutral."""
     head = head or load_head()
@@ -342,6 +349,8 @@ def score_segments(vectors: np.ndarray, texts: Sequence[str], head: SentimentHea
             scores[i] = round(reading, 4)
         elif scores[i] == 0 and (felt := emoji_reading(text)) is not None:  # "Delivery came today 😡"
             scores[i] = felt
+        elif scores[i] == 0 and (faces := emoticon_reading(text)) is not None:  # "It arrived today. :)"
+            scores[i] = faces
     scores[[says_nothing(text) for text in texts]] = 0.0
     if alone is not None:  # beside the comment's points: courtesy, and a doubt before the experience, read 0
         scores[[not only and (courtesy(text) or prior_doubt(text)) for text, only in zip(texts, alone, strict=True)]] = 0.0
