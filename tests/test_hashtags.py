@@ -6,7 +6,7 @@ import pytest
 
 from feedback.embed import Embedder
 from feedback.text import segments as nlp
-from feedback.text.hashtags import spell_out, words_of
+from feedback.text.hashtags import MAX_TAGS, spell_out, words_of
 from feedback.text.sentiment import felt, sentiment
 from tests.test_sentiment_model import segment_scores
 
@@ -35,6 +35,11 @@ from tests.test_sentiment_model import segment_scores
 )
 def test_a_hashtag_that_joins_words_is_spelled_out(text: str, expected: str) -> None:
     assert spell_out(text, felt) == expected
+
+
+def test_a_post_full_of_tags_has_only_its_first_tags_read() -> None:
+    text = " ".join(["#neveragain"] * (MAX_TAGS + 10))
+    assert spell_out(text, felt) == " ".join(["never again"] * MAX_TAGS + ["#neveragain"] * 10)
 
 
 def test_words_of_a_tag() -> None:

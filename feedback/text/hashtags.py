@@ -29,6 +29,7 @@ TAG = re.compile(r"(?<![\w/&#])#([A-Za-z][A-Za-z0-9_]{2,49})\b")
 _CAPITALS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _COLOUR = re.compile(r"(?:[0-9a-f]{3}){1,2}", re.IGNORECASE)  # "#cccccc" in a pasted style is no tag
 MIN_PIECE = 2  # letters in each word of a cut
+MAX_TAGS = 30  # tags read per text: a cut of an unknown 50-letter tag costs ~3 ms, and a spam post can hold thousands
 
 
 @lru_cache(maxsize=1)
@@ -65,7 +66,8 @@ def words_of(tag: str) -> str | None:
 
 def spell_out(text: str, felt: Callable[[str], bool]) -> str:
     """``text`` with each hashtag that joins words ``felt`` reads as saying something (the lexicon's
-    :func:`.sentiment.felt`) replaced by those words; other tags stay as they are."""
+    :func:`.sentiment.felt`) replaced by those words; other tags, and any after the first :data:`MAX_TAGS`, stay as
+    they are."""
     if "#" not in text:
         return text
 
@@ -73,4 +75,4 @@ def spell_out(text: str, felt: Callable[[str], bool]) -> str:
         spelled = words_of(match.group(1))
         return spelled if spelled is not None and felt(spelled) else match.group(0)
 
-    return TAG.sub(words, text)
+    return TAG.sub(words, text, count=MAX_TAGS)
