@@ -148,6 +148,25 @@ def test_plain_complaints_read_negative(embedder: Embedder, text: str) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Do you ship to Ireland?", 0.0),  # the head -0.11: its topic, not its tone
+        ("How do I report a lost bag?", 0.0),  # the head -0.23
+        ("Is there a delay at ORD?", 0.0),  # the head -0.27
+        ("Why is my flight delayed again?", None),  # heat: the head's reading stays
+        ("Where is my bag?", None),  # a chase: the saying's reading stays
+    ],
+)
+def test_a_plain_question_reads_neutral(embedder: Embedder, text: str, expected: float | None) -> None:
+    [(_, score)] = segment_scores(text, embedder)
+    if expected is None:
+        assert score <= -0.3
+    else:
+        assert score == expected
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("text", ["lost my luggage, still no call back", "can I bring my dog on the plane?",
                                   "no one at the gate to help us"])
 def test_a_handle_is_read_as_nothing(embedder: Embedder, text: str) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from feedback.text.language import detect_language
+from feedback.text.nothing_said import plain_question
 from feedback.text.sentiment import (
     PRAISED_PERSON,
     as_read,
@@ -309,3 +310,26 @@ def test_every_saying_means_a_side() -> None:  # else a saying could never take 
 def test_sentiment_is_not_guessed_for_other_languages() -> None:
     assert sentiment("Très bien", "fr") is None
     assert sentiment("   ") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "plain"),
+    [
+        ("Do you ship to Ireland?", True),
+        ("How do I report a lost bag?", True),
+        ("Is there a delay at ORD?", True),
+        ("What if my bag is damaged?", True),
+        ("Can I get a refund if I cancel?", True),
+        ("When does the store open on Sundays?", True),
+        ("Why is my flight delayed again?", False),  # heat
+        ("Do you even read these?", False),
+        ("How do I get through to someone??", False),
+        ("Where is my bag?", False),  # a chase (a saying)
+        ("When will my refund arrive?", False),  # as often a chase as a question
+        ("How is this acceptable?", False),
+        ("Do you ship to Ireland? The last parcel took a month.", False),  # a question and a story
+        ("Do you ship to Ireland", False),  # no question mark: not told as a question
+    ],
+)
+def test_a_plain_question(text: str, plain: bool) -> None:
+    assert plain_question(text) is plain

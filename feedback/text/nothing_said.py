@@ -66,3 +66,21 @@ def prior_doubt(text: str) -> bool:
     """Whether ``text`` tells a doubt the customer had before the experience (:data:`PRIOR_DOUBT`), not borne out."""
     low = normal(text)
     return PRIOR_DOUBT.search(low) is not None and _BORNE_OUT.search(low) is None
+
+
+# A plain question about how things work: "Do you ship to Ireland?" read -0.11, "How do I report a lost bag?" -0.23,
+# "Is there a delay at ORD?" -0.27, the head reading the topic. Not a question with heat in it ("Why ...", "... again?",
+# "Do you even read these?", "??", "!"), nor one a saying reads ("Where is my bag?", "How is this acceptable?"), nor
+# "When will my refund arrive?" (a chase as often as a question).
+PLAIN_QUESTION = re.compile(
+    r"^\W*(?:how (?:do|does|can|could|would|should|long|much)|can (?:i|we|you)|could (?:i|we|you)|do (?:i|we|you|they)|"
+    r"does|is there|are there|what (?:if|happens|is the|are the|time|do|does|should|would)|what's the|will (?:i|we|it)|"
+    r"when (?:does|do|is|are|can)|where (?:can|do|does|is the|are the)|which|who (?:do|can|should))\b[^?!]*\?\s*$",
+    re.IGNORECASE)
+_HEAT = re.compile(r"\b(?:why|again|still|even|ever|actually|seriously|really|hell|ridiculous|joke|worst|never|yet|"
+                   r"always)\b|!|\?\?", re.IGNORECASE)
+
+
+def plain_question(text: str) -> bool:
+    """Whether ``text`` is only a plain question about how things work (:data:`PLAIN_QUESTION`), with no heat in it."""
+    return PLAIN_QUESTION.search(text) is not None and _HEAT.search(text) is None

@@ -14,7 +14,8 @@ from functools import lru_cache
 from feedback.text.hashtags import HANDLE, spell_out
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
-# segment again (feedback/themes/segment_sentiment.py). 19: a point the head reads neutral takes what its ASCII
+# segment again (feedback/themes/segment_sentiment.py). 20: a plain question about how things work that the head
+# reads faintly reads 0 (feedback.text.nothing_said.plain_question: "Do you ship to Ireland?"); 19: a point the head reads neutral takes what its ASCII
 # faces say (EMOTICONS: "It arrived today. :)"); 18: nobody there to help ("no one at the gate to help us":
 # IDIOMS); the lexicon and the head's cues read no @handles (as_read: "@united" read as the word "united", +1.8);
 # 17: outrage asked ("How is this acceptable?"), asking again ("How many times do I have to call?"), a wait still
@@ -41,7 +42,7 @@ from feedback.text.hashtags import HANDLE, spell_out
 # ("[NAME]" is not the word "name": feedback.text.sentiment_model.word_ngrams), and answers that say nothing
 # score 0 (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable",
 # "inconsistent"; 1: before versions were kept.
-LEXICON_VERSION = "19"
+LEXICON_VERSION = "20"
 
 # VADER was built on social-media text: it has no opinion on "late" or "damaged", which in
 # customer feedback are among the most negative words there are. Valences use its -4..4 scale.

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from feedback.text.emoji_sentiment import emoji_reading
-from feedback.text.nothing_said import courtesy, prior_doubt, says_nothing
+from feedback.text.nothing_said import courtesy, plain_question, prior_doubt, says_nothing
 from feedback.text.segments import PLACEHOLDER, clean_for_embedding, told_part
 from feedback.text.sentiment import (
     as_read,
@@ -318,6 +318,9 @@ def dead_zone(raw_scores: np.ndarray, band: float) -> np.ndarray:
     return np.asarray(np.sign(raw) * np.clip((np.abs(raw) - band) / (1.0 - band), 0.0, 1.0))
 
 
+FAINT = 0.35  # a plain question the head reads more faintly than this reads 0 (.nothing_said.plain_question)
+
+
 def score_segments(vectors: np.ndarray, texts: Sequence[str], head: SentimentHead | None = None,
                    calibration: Calibration | None = None, alone: Sequence[bool] | None = None,
                    embed: Callable[[list[str]], np.ndarray] | None = None) -> np.ndarray:
@@ -330,7 +333,9 @@ def score_segments(vectors: np.ndarray, texts: Sequence[str], head: SentimentHea
     or more faintly than the lexicon does, gets the lexicon's score, which reads it as meant. Else a segment the head
     reads neutral whose emoji say something ("Delivery came today 😡") gets their score
     (:func:`.emoji_sentiment.emoji_reading`: the Emoji Sentiment Ranking, measured on rated tweets), else what its ASCII
-    faces say (:func:`.sentiment.emoticon_reading`: ":)", VADER's valences). With ``embed``
+    faces say (:func:`.sentiment.emoticon_reading`: ":)", VADER's valences). A plain question about how things work
+    that the head reads only faintly (below :data:`FAINT`) reads 0 (:func:`.nothing_said.plain_question`: "Do you
+    ship to Ireland?" read -0.11). With ``embed``
     (the theme stage's embedder), a segment that tells what happened and asks ("you lost my suitcase, please help
     me find it") is read by what it tells (:func:`.segments.told_part`): the request would read it neutral."""
     head = head or load_head()
@@ -347,7 +352,10 @@ def score_segments(vectors: np.ndarray, texts: Sequence[str], head: SentimentHea
         reading = saying_reading(text) if side else 0.0
         if side and (np.sign(scores[i]) != side or reading * side > scores[i] * side):
             scores[i] = round(reading, 4)
-        elif scores[i] == 0 and (felt := emoji_reading(text)) is not None:  # "Delivery came today 😡"
+            continue
+        if not side and abs(scores[i]) < FAINT and plain_question(text):  # "Do you ship to Ireland?" read -0.11
+            scores[i] = 0.0
+        if scores[i] == 0 and (felt := emoji_reading(text)) is not None:  # "Delivery came today 😡"
             scores[i] = felt
         elif scores[i] == 0 and (faces := emoticon_reading(text)) is not None:  # "It arrived today. :)"
             scores[i] = faces
