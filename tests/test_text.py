@@ -153,6 +153,9 @@ def test_primary_language_is_the_first_configured() -> None:
         ("Cheers for the runaround.", -1),  # the head: +0.13
         ("No one at the gate to help us.", -1),  # the head: 0.00
         ("Nobody around to ask.", -1),
+        ("Time to find a new bank.", -1),  # leaving; the head: 0.00
+        ("Looking for a new broadband provider.", -1),  # the head: 0.00
+        ("Taking my business elsewhere from now on.", -1),  # the head: -0.14
     ],
 )
 def test_sentiment_knows_service_words(text: str, sign: int) -> None:
@@ -222,6 +225,9 @@ def test_sentiment_knows_service_words(text: str, sign: int) -> None:
         "Thanks for the short delay.",
         "No one had to help me, it was all so easy.",  # nobody *needed* to: no saying
         "There was no one to help us.",  # VADER reads "no one" ... "help" itself; not this saying's form
+        "I'm looking for a new bank account for my daughter.",  # an account, not leaving the bank
+        "Looking for a new phone case.",
+        "They took my money and sent nothing.",  # not taken elsewhere
     ],
 )
 def test_comparisons_read_only_where_they_compare(text: str) -> None:

@@ -14,7 +14,8 @@ from functools import lru_cache
 from feedback.text.hashtags import HANDLE, spell_out
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
-# segment again (feedback/themes/segment_sentiment.py). 20: a plain question about how things work that the head
+# segment again (feedback/themes/segment_sentiment.py). 21: leaving said plainly ("I'll take my business elsewhere",
+# "Time to find a new bank": IDIOMS); 20: a plain question about how things work that the head
 # reads faintly reads 0 (feedback.text.nothing_said.plain_question: "Do you ship to Ireland?"); 19: a point the head reads neutral takes what its ASCII
 # faces say (EMOTICONS: "It arrived today. :)"); 18: nobody there to help ("no one at the gate to help us":
 # IDIOMS); the lexicon and the head's cues read no @handles (as_read: "@united" read as the word "united", +1.8);
@@ -42,7 +43,7 @@ from feedback.text.hashtags import HANDLE, spell_out
 # ("[NAME]" is not the word "name": feedback.text.sentiment_model.word_ngrams), and answers that say nothing
 # score 0 (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable",
 # "inconsistent"; 1: before versions were kept.
-LEXICON_VERSION = "20"
+LEXICON_VERSION = "21"
 
 # VADER was built on social-media text: it has no opinion on "late" or "damaged", which in
 # customer feedback are among the most negative words there are. Valences use its -4..4 scale.
@@ -102,6 +103,13 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\b(?:from pillar to post|passed (?:around|from one \w+ to another)|pass(?:ed|ing)? the buck)\b", "frustrating"),
     (r"\b(?:on the verge of|thinking (?:of|about)|about to|considering) (?:leaving|switching|cancell?ing|closing my "
      r"account|going elsewhere|moving to)\b", "frustrated"),
+    # leaving said plainly: "I'll take my business elsewhere", "Time to find a new bank" (not "a new bank account")
+    (r"\b(?:take|taking|took) (?:my|our) (?:business|custom|money) (?:elsewhere|somewhere else)\b", "frustrated"),
+    (r"\b(?:time to (?:find|look for|get)|looking for|look for|need to find|going to find|shopping around for) "
+     r"(?:a |another )?(?:new|"
+     r"different|better) (?:bank|provider|supplier|airline|carrier|insurer|network|isp|courier|(?:broadband|internet|"
+     r"energy|mobile|phone) (?:provider|supplier|company))\b(?! (?:account|card|statement|app|branch)s?\b)",
+     "frustrated"),
     (r"\bdoes what it says on the tin\b", "good"),
     (r"\b(?:what a|is a|was a|an absolute|a complete|a total|such a) joke\b", "terrible"),
     (r"\b(?:i'?m|i am|we'?re|we are) (?:so |totally |completely )?done with (?:you|them|(?:this|your) (?:company|"
