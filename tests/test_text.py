@@ -153,6 +153,17 @@ def test_primary_language_is_the_first_configured() -> None:
         ("Cheers for the runaround.", -1),  # the head: +0.13
         ("No one at the gate to help us.", -1),  # the head: 0.00
         ("Nobody around to ask.", -1),
+        ("No issues whatsoever.", 1),  # a problem denied; the head: -0.35
+        ("Never had a problem.", 1),  # the head: 0.00
+        ("Haven't had a single issue.", 1),
+        ("Zero problems so far.", 1),  # the head: -0.91
+        ("Can't complain.", 1),  # the head: -0.91
+        ("Nothing to complain about.", 1),
+        ("Nothing went wrong.", 1),  # the head: -0.86
+        ("Not once has it been late.", 1),  # the head: -0.75
+        ("They have never let me down.", 1),  # was read as the let-down saying
+        ("Never disappointed.", 1),
+        ("No hassle.", 1),  # the "no fuss" saying missed its space: "nohassle"
         ("Time to find a new bank.", -1),  # leaving; the head: 0.00
         ("Looking for a new broadband provider.", -1),  # the head: 0.00
         ("Taking my business elsewhere from now on.", -1),  # the head: -0.14
@@ -226,6 +237,12 @@ def test_sentiment_knows_service_words(text: str, sign: int) -> None:
         "No one had to help me, it was all so easy.",  # nobody *needed* to: no saying
         "There was no one to help us.",  # VADER reads "no one" ... "help" itself; not this saying's form
         "I'm looking for a new bank account for my daughter.",  # an account, not leaving the bank
+        "I never had a problem until today.",  # a problem denied until now: a complaint
+        "No problems with the app but the driver was rude.",
+        "They gave me no complaint number.",
+        "I can't complain to anyone about it.",
+        "Not once did they call me back.",  # no problem word: not this saying
+        "I've never been so disappointed.",
         "Looking for a new phone case.",
         "They took my money and sent nothing.",  # not taken elsewhere
     ],

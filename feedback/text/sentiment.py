@@ -14,7 +14,9 @@ from functools import lru_cache
 from feedback.text.hashtags import HANDLE, spell_out
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
-# segment again (feedback/themes/segment_sentiment.py). 21: leaving said plainly ("I'll take my business elsewhere",
+# segment again (feedback/themes/segment_sentiment.py). 22: a problem denied is praise ("No issues whatsoever",
+# "Never had a problem", "Can't complain", "Never lets me down"; "never let me down" is no let-down; "No hassle" is the
+# saying it was meant to be: IDIOMS); 21: leaving said plainly ("I'll take my business elsewhere",
 # "Time to find a new bank": IDIOMS); 20: a plain question about how things work that the head
 # reads faintly reads 0 (feedback.text.nothing_said.plain_question: "Do you ship to Ireland?"); 19: a point the head reads neutral takes what its ASCII
 # faces say (EMOTICONS: "It arrived today. :)"); 18: nobody there to help ("no one at the gate to help us":
@@ -43,7 +45,7 @@ from feedback.text.hashtags import HANDLE, spell_out
 # ("[NAME]" is not the word "name": feedback.text.sentiment_model.word_ngrams), and answers that say nothing
 # score 0 (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable",
 # "inconsistent"; 1: before versions were kept.
-LEXICON_VERSION = "21"
+LEXICON_VERSION = "22"
 
 # VADER was built on social-media text: it has no opinion on "late" or "damaged", which in
 # customer feedback are among the most negative words there are. Valences use its -4..4 scale.
@@ -75,7 +77,7 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\bnever again\b", "terrible"),
     (r"\b(?:took|takes|taking|take) (?:forever|ages)\b", "slow"),
     (r"\bcould (?:have been|be) better\b", "disappointing"),
-    (r"\blet (?:me|us) down\b", "disappointing"),
+    (r"\b(?<!never )(?<!ever )(?<!not )(?<!n't )(?<!n’t )let (?:me|us) down\b", "disappointing"),  # not "never let me down"
     (r"\b(?:couldn'?t|could not|can'?t|cannot) (?:be|have been) (?:happier|more pleased|more satisfied)\b", "delighted"),
     (r"\b(?:couldn'?t|could not|can'?t|cannot) fault\b", "excellent"),
     (r"\b(?:couldn'?t|could not|can'?t|cannot) (?:have )?(?:been|be) (?:any )?more (?:helpful|friendly|kind|polite|"
@@ -103,6 +105,26 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\b(?:from pillar to post|passed (?:around|from one \w+ to another)|pass(?:ed|ing)? the buck)\b", "frustrating"),
     (r"\b(?:on the verge of|thinking (?:of|about)|about to|considering) (?:leaving|switching|cancell?ing|closing my "
      r"account|going elsewhere|moving to)\b", "frustrated"),
+    # a problem denied is praise: "No issues whatsoever", "Never had a problem", "Can't complain", "Nothing went wrong",
+    # "Not once has it been late", "Never lets me down" (the head read the problem: -0.35 to -0.91). In 65,000 rated
+    # texts "no / never had a problem" matches 291 times, 233 of them rated positive, 20 negative; "never let down" 21,
+    # all positive. Not "until today", "but ...", nor "no complaint number".
+    (r"\b(?:no|zero|not a single|not one|not any|never (?:had|have|has|got|get|experienced|encountered|"
+     r"been)(?: a| any| one)?(?: single)?|(?:have|has|had|did|do)(?:n't|n’t| not) (?:had|have|get|got|experienced|"
+     r"encountered)(?: a| any| one)?(?: single)?)(?: single)? (?:problems?|issues?|complaints?|faults?|"
+     r"hassles?|troubles?|glitch(?:es)?|hiccups?|dramas?|quibbles?)\b(?! (?:number|reference|form|procedure|"
+     r"process|department|line|ticket)s?\b)(?![^.!?]{0,40}\b(?:until|till|before|but|except|apart from|"
+     r"only)\b)", "very good"),
+    (r"\bnothing (?:has |have |had |ever )?(?:went|goes|go|gone|going|ever went) wrong\b(?![^.!?]{0,40}\b(?:until|"
+     r"till|before|but|except|apart from|only)\b)", "very good"),
+    (r"\b(?:can'?t|can’t|cannot|could ?n'?t|could not) complain\b(?![^.!?]{0,30}\b(?:to|because|since|as|"
+     r"when|if|about)\b)|\bnothing (?:much )?to complain about\b", "very good"),
+    (r"\bnot once (?:has|have|was|were|did|had) (?:it|they|my \w+|the \w+|an? \w+|anything)(?: \w+)?? (?:been |"
+     r"arrived |come |turned up |gone |went |shown up )?(?:late|wrong|damaged|missing|broken|delayed|cold|"
+     r"short|faulty)\b", "very good"),
+    (r"\bnever (?:been )?disappoint(?:s|ed)?\b|\b(?:never|not once|(?:has|have|did|had)(?:n't|n’t| not)"
+     r") (?:ever )?let(?:s)? (?:me|us) down\b|\bnever fails? to (?:impress|deliver|please|amaze|delight)"
+     r"\b", "reliable"),
     # leaving said plainly: "I'll take my business elsewhere", "Time to find a new bank" (not "a new bank account")
     (r"\b(?:take|taking|took) (?:my|our) (?:business|custom|money) (?:elsewhere|somewhere else)\b", "frustrated"),
     (r"\b(?:time to (?:find|look for|get)|looking for|look for|need to find|going to find|shopping around for) "
@@ -186,7 +208,7 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
      r"(?:minutes?|mins?|seconds?|hours?|day)|in no time|straight away|right away|(?:so |very |really |super )?"
      r"(?:quickly|promptly|swiftly|speedily))\b", "very quick"),
     # no fuss, and what stayed good: "Got a full refund without any fuss", "never looked back", "rock solid"
-    (r"\b(?:no|without (?:any |the |a )?)(?:fuss|hassle|quibbles?|bother)\b|\b(?:hassle|fuss)[- ]free\b", "easy"),
+    (r"\b(?:no |without (?:any |the |a )?)(?:fuss|hassle|quibbles?|bother)\b|\b(?:hassle|fuss)[- ]free\b", "easy"),
     (r"\bnever looked back\b", "delighted"),
     (r"\brock[- ]solid\b", "reliable"),
     (r"\blooked after (?:me|us|him|her|them|my \w+|our \w+)|\btook (?:great |good |such good |very good )?care of "
