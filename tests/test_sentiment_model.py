@@ -489,7 +489,9 @@ def test_an_answer_that_says_nothing_scores_zero_whatever_a_calibration_reads(em
 @pytest.mark.parametrize(("text", "nothing"), [
     ("As above", True), ("see above.", True), ("Just the usual!", True), ("Nothing to add thanks", True),
     ("n/a", True), ("None", True), ("No further comments", True),
+    ("Not sure.", True), ("I don't know", True), ("No idea", True),
     ("Nothing arrived", False), ("The usual driver was late", False), ("None of it was fresh", False),
+    ("Not sure why my order was cancelled", False), ("No idea where my parcel is", False),
 ])
 def test_what_says_nothing(text: str, nothing: bool) -> None:
     assert says_nothing(text) is nothing

@@ -164,6 +164,9 @@ def test_primary_language_is_the_first_configured() -> None:
         ("They have never let me down.", 1),  # was read as the let-down saying
         ("Never disappointed.", 1),
         ("No hassle.", 1),  # the "no fuss" saying missed its space: "nohassle"
+        ("Could do better.", -1),  # the head: 0.00
+        ("Room for improvement.", -1),  # the head: +0.61
+        ("You can do better than this.", -1),
         ("Time to find a new bank.", -1),  # leaving; the head: 0.00
         ("Looking for a new broadband provider.", -1),  # the head: 0.00
         ("Taking my business elsewhere from now on.", -1),  # the head: -0.14
@@ -243,6 +246,7 @@ def test_sentiment_knows_service_words(text: str, sign: int) -> None:
         "I can't complain to anyone about it.",
         "Not once did they call me back.",  # no problem word: not this saying
         "I've never been so disappointed.",
+        "I can do better and I will.",  # a promise to oneself
         "Looking for a new phone case.",
         "They took my money and sent nothing.",  # not taken elsewhere
     ],

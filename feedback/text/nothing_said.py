@@ -17,7 +17,8 @@ import re
 NOTHING_SAID = re.compile(
     r"^(?:as|see) (?:above|before)$|^same as (?:above|before)$|^nothing"
     r"(?: (?:else|more|further))?(?: to (?:add|say|report))?(?: really| thanks)?$|^can'?t think of anything"
-    r"(?: else)?$|^no(?: further| other| more)? comments?$|^n/?a$|^none$|^nil$|^(?:just )?the usual$")
+    r"(?: else)?$|^no(?: further| other| more)? comments?$|^n/?a$|^none$|^nil$|^(?:just )?the usual$"
+    r"|^(?:i'?m |i am )?not (?:sure|certain)$|^(?:i )?(?:don'?t|do not) know$|^dunno$|^no idea$")
 
 
 def normal(text: str) -> str:

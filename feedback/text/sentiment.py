@@ -14,7 +14,8 @@ from functools import lru_cache
 from feedback.text.hashtags import HANDLE, spell_out
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
-# segment again (feedback/themes/segment_sentiment.py). 22: a problem denied is praise ("No issues whatsoever",
+# segment again (feedback/themes/segment_sentiment.py). 23: "Could do better.", "Room for improvement" (IDIOMS), and
+# "Not sure." / "Don't know." as answers that say nothing (feedback.text.nothing_said); 22: a problem denied is praise ("No issues whatsoever",
 # "Never had a problem", "Can't complain", "Never lets me down"; "never let me down" is no let-down; "No hassle" is the
 # saying it was meant to be: IDIOMS); 21: leaving said plainly ("I'll take my business elsewhere",
 # "Time to find a new bank": IDIOMS); 20: a plain question about how things work that the head
@@ -45,7 +46,7 @@ from feedback.text.hashtags import HANDLE, spell_out
 # ("[NAME]" is not the word "name": feedback.text.sentiment_model.word_ngrams), and answers that say nothing
 # score 0 (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable",
 # "inconsistent"; 1: before versions were kept.
-LEXICON_VERSION = "22"
+LEXICON_VERSION = "23"
 
 # VADER was built on social-media text: it has no opinion on "late" or "damaged", which in
 # customer feedback are among the most negative words there are. Valences use its -4..4 scale.
@@ -77,6 +78,10 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\bnever again\b", "terrible"),
     (r"\b(?:took|takes|taking|take) (?:forever|ages)\b", "slow"),
     (r"\bcould (?:have been|be) better\b", "disappointing"),
+    # "Could do better.", "You can do better", "Room for improvement" (not "I can do better", a promise to oneself)
+    (r"\b(?:could|(?:you|they|it|we) (?:can|should|must|need to)) (?:really |definitely |certainly )?do (?:a lot |"
+     r"much |far |way )?better\b|\b(?:room for|needs?|in need of|could do with|could use) (?:some |a lot of |lots of |"
+     r"much |more )?improvement\b", "disappointing"),
     (r"\b(?<!never )(?<!ever )(?<!not )(?<!n't )(?<!n’t )let (?:me|us) down\b", "disappointing"),  # not "never let me down"
     (r"\b(?:couldn'?t|could not|can'?t|cannot) (?:be|have been) (?:happier|more pleased|more satisfied)\b", "delighted"),
     (r"\b(?:couldn'?t|could not|can'?t|cannot) fault\b", "excellent"),
