@@ -227,7 +227,8 @@ def test_a_person_praised_reads_as_praise(embedder: Embedder, text: str, head: f
 
 @pytest.mark.slow
 @pytest.mark.parametrize("text", ["The staff were kind of rude.", "The driver wasn't very friendly.",
-                                  "The cashier was helpful but the queue took forever."])
+                                  "The cashier was helpful but the queue took forever.",
+                                  "The friendly driver was late again.", "Not friendly staff at all."])
 def test_a_person_not_praised_stays_a_complaint(embedder: Embedder, text: str) -> None:
     assert text_score(text, embedder) <= -0.05
 

@@ -167,6 +167,9 @@ def test_primary_language_is_the_first_configured() -> None:
         ("Could do better.", -1),  # the head: 0.00
         ("Room for improvement.", -1),  # the head: +0.61
         ("You can do better than this.", -1),
+        ("Nothing to improve.", 1),  # the head: -0.94
+        ("Nothing needs improving.", 1),  # the head: -0.72
+        ("Keep doing what you're doing.", 1),
         ("Time to find a new bank.", -1),  # leaving; the head: 0.00
         ("Looking for a new broadband provider.", -1),  # the head: 0.00
         ("Taking my business elsewhere from now on.", -1),  # the head: -0.14
@@ -247,6 +250,7 @@ def test_sentiment_knows_service_words(text: str, sign: int) -> None:
         "Not once did they call me back.",  # no problem word: not this saying
         "I've never been so disappointed.",
         "I can do better and I will.",  # a promise to oneself
+        "Nothing to change the fact that it arrived late.",  # not an answer that nothing needs changing
         "Looking for a new phone case.",
         "They took my money and sent nothing.",  # not taken elsewhere
     ],
@@ -292,6 +296,9 @@ def test_a_sayings_side(text: str, side: int) -> None:
         "Staff are always friendly and polite.",
         "The agent was very understanding.",
         "The lady on live chat, [NAME], was really helpful and patient with me",  # named between commas
+        "Friendly drivers.",  # praised before the role, the whole point (the head: 0.00)
+        "Polite and helpful driver!",
+        "Friendly staff as always",
     ],
 )
 def test_a_person_praised_for_how_they_were(text: str) -> None:

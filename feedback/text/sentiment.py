@@ -14,7 +14,8 @@ from functools import lru_cache
 from feedback.text.hashtags import HANDLE, spell_out
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
-# segment again (feedback/themes/segment_sentiment.py). 23: "Could do better.", "Room for improvement" (IDIOMS), and
+# segment again (feedback/themes/segment_sentiment.py). 24: a person praised before the role ("Friendly drivers.":
+# PRAISED_PERSON), "Nothing to improve", "Keep doing what you're doing" (IDIOMS); 23: "Could do better.", "Room for improvement" (IDIOMS), and
 # "Not sure." / "Don't know." as answers that say nothing (feedback.text.nothing_said); 22: a problem denied is praise ("No issues whatsoever",
 # "Never had a problem", "Can't complain", "Never lets me down"; "never let me down" is no let-down; "No hassle" is the
 # saying it was meant to be: IDIOMS); 21: leaving said plainly ("I'll take my business elsewhere",
@@ -46,7 +47,7 @@ from feedback.text.hashtags import HANDLE, spell_out
 # ("[NAME]" is not the word "name": feedback.text.sentiment_model.word_ngrams), and answers that say nothing
 # score 0 (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable",
 # "inconsistent"; 1: before versions were kept.
-LEXICON_VERSION = "23"
+LEXICON_VERSION = "24"
 
 # VADER was built on social-media text: it has no opinion on "late" or "damaged", which in
 # customer feedback are among the most negative words there are. Valences use its -4..4 scale.
@@ -130,6 +131,10 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\bnever (?:been )?disappoint(?:s|ed)?\b|\b(?:never|not once|(?:has|have|did|had)(?:n't|n’t| not)"
      r") (?:ever )?let(?:s)? (?:me|us) down\b|\bnever fails? to (?:impress|deliver|please|amaze|delight)"
      r"\b", "reliable"),
+    # nothing to improve, keep going: answers to "What could we do better?" ("Nothing to improve." read -0.94)
+    (r"\bnothing (?:(?:to|i'?d|i would|we'?d|we would|i can|that needs? to|needs? to|much to|really to) )?(?:improve|"
+     r"change)(?=[\W_]*(?:$|[,.!;]))|\bnothing (?:needs|need) (?:improving|changing|to change|to improve)\b|\bkeep (?:on )?doing what "
+     r"(?:you'?re|you are|you do)\b", "perfect"),
     # leaving said plainly: "I'll take my business elsewhere", "Time to find a new bank" (not "a new bank account")
     (r"\b(?:take|taking|took) (?:my|our) (?:business|custom|money) (?:elsewhere|somewhere else)\b", "frustrated"),
     (r"\b(?:time to (?:find|look for|get)|looking for|look for|need to find|going to find|shopping around for) "
@@ -302,10 +307,16 @@ ROLE = (r"(?:staff|team|crew|driver|cashier|agent|adviser|advisor|assistant|mana
         r"ladies|guy|gentleman|woman|waiter|waitress|server|nurse|doctor|receptionist|host|employee|rep|representative|"
         r"operator|member|colleague|chef|pharmacist|porter|stewardess|steward|attendant|cleaner)s?")
 PERSON = rf"(?:he|she|they|everyone|everybody|name\]|{ROLE})"
+_PRAISING = "|".join(_PERSON_PRAISE)
 PRAISED_PERSON = re.compile(
     rf"\b{PERSON}(?: [\w'’]+){{0,6}}?(?:,(?: [\w'’\[\]]+){{1,3}},)? (?:was|were|is|are|'s|has been|have been) (?:always |"
     r"all |so |very |really |extremely |super |incredibly |ever so |such |just |lovely and |most )*"
-    rf"(?:{'|'.join(_PERSON_PRAISE)})\b(?! of\b)",  # not "kind of rude"
+    rf"(?:{_PRAISING})\b(?! of\b)"  # not "kind of rude"
+    # ... or praised before the role, as a survey answer names them: "Friendly drivers.", "Polite and helpful driver"
+    # (the head read "Friendly drivers." 0.00: "driver" is a word of delivery complaints), the whole point: not "The
+    # friendly driver was late again"
+    rf"|^[\W_]*(?:(?:very|really|super|so|always|extremely|incredibly) )?(?:{_PRAISING})(?:,? (?:and )?"
+    rf"(?:very |really |super )?(?:{_PRAISING}))* {ROLE}(?: (?:as always|every time|today|too))?[\W_]*$",
     re.IGNORECASE)
 PRAISE = "they were kind"  # how the lexicon reads a person praised
 
