@@ -170,6 +170,8 @@ def test_primary_language_is_the_first_configured() -> None:
         ("Nothing to improve.", 1),  # the head: -0.94
         ("Nothing needs improving.", 1),  # the head: -0.72
         ("Keep doing what you're doing.", 1),
+        ("I wanted to let you know how impressed I was with your customer service team.", 1),  # the head: -0.29
+        ("Very impressed with the refund process.", 1),
         ("Time to find a new bank.", -1),  # leaving; the head: 0.00
         ("Looking for a new broadband provider.", -1),  # the head: 0.00
         ("Taking my business elsewhere from now on.", -1),  # the head: -0.14
@@ -251,6 +253,8 @@ def test_sentiment_knows_service_words(text: str, sign: int) -> None:
         "I've never been so disappointed.",
         "I can do better and I will.",  # a promise to oneself
         "Nothing to change the fact that it arrived late.",  # not an answer that nothing needs changing
+        "I wasn't all that impressed with the style.",
+        "Not impressed with the service.",
         "Looking for a new phone case.",
         "They took my money and sent nothing.",  # not taken elsewhere
     ],
