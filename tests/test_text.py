@@ -172,6 +172,11 @@ def test_primary_language_is_the_first_configured() -> None:
         ("Keep doing what you're doing.", 1),
         ("I wanted to let you know how impressed I was with your customer service team.", 1),  # the head: -0.29
         ("Very impressed with the refund process.", 1),
+        ("Five stars from me.", 1),  # the head: 0.00
+        ("Two stars because the driver was nice, otherwise awful.", -1),  # the head: +0.10
+        ("Would give it 1 star if I could.", -1),
+        ("Third rate service.", -1),  # the head: 0.00
+        ("Absolute cowboys.", -1),
         ("Time to find a new bank.", -1),  # leaving; the head: 0.00
         ("Looking for a new broadband provider.", -1),  # the head: 0.00
         ("Taking my business elsewhere from now on.", -1),  # the head: -0.14
@@ -255,6 +260,9 @@ def test_sentiment_knows_service_words(text: str, sign: int) -> None:
         "Nothing to change the fact that it arrived late.",  # not an answer that nothing needs changing
         "I wasn't all that impressed with the style.",
         "Not impressed with the service.",
+        "Besides the price, which is why I dropped one star, the coat is lovely.",
+        "I saw the two star review and wanted to share my opinion.",
+        "We stayed in a 5 star hotel.",
         "Looking for a new phone case.",
         "They took my money and sent nothing.",  # not taken elsewhere
     ],

@@ -14,7 +14,8 @@ from functools import lru_cache
 from feedback.text.hashtags import HANDLE, spell_out
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
-# segment again (feedback/themes/segment_sentiment.py). 25: impressed by someone or something (IDIOMS); 24: a person praised before the role ("Friendly drivers.":
+# segment again (feedback/themes/segment_sentiment.py). 26: stars given in words ("Five stars from me."), "second-rate",
+# "absolute cowboys" (IDIOMS); 25: impressed by someone or something (IDIOMS); 24: a person praised before the role ("Friendly drivers.":
 # PRAISED_PERSON), "Nothing to improve", "Keep doing what you're doing" (IDIOMS); 23: "Could do better.", "Room for improvement" (IDIOMS), and
 # "Not sure." / "Don't know." as answers that say nothing (feedback.text.nothing_said); 22: a problem denied is praise ("No issues whatsoever",
 # "Never had a problem", "Can't complain", "Never lets me down"; "never let me down" is no let-down; "No hassle" is the
@@ -47,7 +48,7 @@ from feedback.text.hashtags import HANDLE, spell_out
 # ("[NAME]" is not the word "name": feedback.text.sentiment_model.word_ngrams), and answers that say nothing
 # score 0 (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable",
 # "inconsistent"; 1: before versions were kept.
-LEXICON_VERSION = "25"
+LEXICON_VERSION = "26"
 
 # VADER was built on social-media text: it has no opinion on "late" or "damaged", which in
 # customer feedback are among the most negative words there are. Valences use its -4..4 scale.
@@ -139,6 +140,15 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     # not "not / wasn't (all that) impressed" (in the rated texts 54 of 68 matches are rated positive)
     (r"\b(?<!not )(?<!n't )(?<!never )(?<!no )(?<!that )(?:(?:so|very|really|extremely|most|hugely|truly|thoroughly|"
      r"genuinely|pleasantly) )?impressed (?:with|by)\b|\bhow impressed (?:i|we) (?:was|were|am|are)\b", "delighted"),
+    # stars given in words ("Five stars from me." read 0.00, "Two stars, otherwise awful" +0.10; not "one star off",
+    # "the two star review", "a 5 star hotel"), and "second-rate", "absolute cowboys". In the rated texts 4-5 stars:
+    # 147 of 162 rated positive; 0-2 stars given: 13 of 17 negative; second / third rate: 5 of 5 negative.
+    (r"\b(?:4|four|5|five)(?: out of (?:5|five)|/5)? stars?\b(?! (?:hotel|restaurant|resort|off|less)s?\b)", "great"),
+    (r"\b(?:give|gave|giving|rate|rated|rating|deserves?|worth|only|just)(?: (?:it|them|this|you|the \w+))? (?:a )?(?:0|"
+     r"zero|1|one|2|two|half a)(?: out of (?:5|five)|/5)? stars?\b(?! (?:off|less|review|rating)s?\b)|\b(?<![\w,;:'’] )"
+     r"(?:0|zero|1|one|2|two) stars?\b(?! (?:off|less|review|rating|hotel)s?\b)", "terrible"),
+    (r"\b(?:second|third)[- ]rate\b|\b(?:absolute|bunch of|complete|total|a load of|right) cowboys\b|\bcowboy (?:builders?|"
+     r"outfit|company|firm|operation|traders?)\b", "poor"),
     # leaving said plainly: "I'll take my business elsewhere", "Time to find a new bank" (not "a new bank account")
     (r"\b(?:take|taking|took) (?:my|our) (?:business|custom|money) (?:elsewhere|somewhere else)\b", "frustrated"),
     (r"\b(?:time to (?:find|look for|get)|looking for|look for|need to find|going to find|shopping around for) "
