@@ -260,6 +260,10 @@ def test_sentiment_knows_service_words(text: str, sign: int) -> None:
         "Nothing to change the fact that it arrived late.",  # not an answer that nothing needs changing
         "I wasn't all that impressed with the style.",
         "Not impressed with the service.",
+        "I was not very impressed with the service.",
+        "Not overly impressed with the app.",
+        "Not really impressed by the driver.",
+        "wasnt impressed with it",
         "Besides the price, which is why I dropped one star, the coat is lovely.",
         "I saw the two star review and wanted to share my opinion.",
         "We stayed in a 5 star hotel.",
