@@ -13,41 +13,43 @@ from functools import lru_cache
 
 from feedback.text.hashtags import HANDLE, spell_out
 
-# What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every
-# segment again (feedback/themes/segment_sentiment.py). 26: stars given in words ("Five stars from me."), "second-rate",
-# "absolute cowboys" (IDIOMS); 25: impressed by someone or something (IDIOMS); 24: a person praised before the role ("Friendly drivers.":
-# PRAISED_PERSON), "Nothing to improve", "Keep doing what you're doing" (IDIOMS); 23: "Could do better.", "Room for improvement" (IDIOMS), and
-# "Not sure." / "Don't know." as answers that say nothing (feedback.text.nothing_said); 22: a problem denied is praise ("No issues whatsoever",
-# "Never had a problem", "Can't complain", "Never lets me down"; "never let me down" is no let-down; "No hassle" is the
-# saying it was meant to be: IDIOMS); 21: leaving said plainly ("I'll take my business elsewhere",
-# "Time to find a new bank": IDIOMS); 20: a plain question about how things work that the head
-# reads faintly reads 0 (feedback.text.nothing_said.plain_question: "Do you ship to Ireland?"); 19: a point the head reads neutral takes what its ASCII
-# faces say (EMOTICONS: "It arrived today. :)"); 18: nobody there to help ("no one at the gate to help us":
-# IDIOMS); the lexicon and the head's cues read no @handles (as_read: "@united" read as the word "united", +1.8);
-# 17: outrage asked ("How is this acceptable?"), asking again ("How many times do I have to call?"), a wait still
-# running ("and counting"), thanks for a delay (IDIOMS); 16: a hashtag that joins words is read as them
-# ("#neveragain", "#customerservicefail": feedback.text.hashtags); 15: "Lovely, another great delivery" is no sarcasm; 14:
-# "Where is my order number?" is no chase (IDIOMS); 13: "smooth" (in 108 clothing, GoEmotions, VADER and UCI
-# sentences: 87 rated positive, 8 negative); money that "was in my account" (IDIOMS); 12: a person praised with their
-# name between commas ("The lady on live chat, [NAME], was really helpful": PRAISED_PERSON) and a long wait or queue
-# told as such (IDIOMS); 11: being blocked ("won't let me check in"), chasing ("Where is my bag?"), "so much for",
-# sarcasm ("Great, another delay.", "Cheers for the cold chips") and money owed that came through (IDIOMS);
-# 10: a point the head reads neutral takes what its emoji say (feedback.text.emoji_sentiment: "Delivery came today
-# 😡"), thanks or praise for a harm ("Great job losing my luggage", "Love being on hold for an hour") is a complaint
-# (IDIOMS), a doubt before the experience beside the comment's other points reads 0 (feedback.text.nothing_said.prior_doubt); 9: "out of order", "third time this month", "last longer
-# than", "takes no time at all", "simple to use", "agreed a refund" (IDIOMS), a person praised for how they were ("The driver was so
-# kind": PRAISED_PERSON), and a saying the head reads more faintly than the lexicon takes the lexicon's score; 8: service praise the head reads as a complaint by its topic
-# ("Got a full refund without any fuss", "sorted my refund so quickly", "never looked back", "rock solid", "looked
-# after us", "is so much faster"), a problem put right ("They refunded me.", "Sorted my billing mistake") (IDIOMS); 7: comparisons a lexicon reads by their words ("used to
-# be better", "cheaper than", "quicker than expected"), quick fixes, waits on hold and nobody answering (IDIOMS);
-# a saying the head reads against its words takes the lexicon's side, and a segment that tells and asks is read by
-# what it tells (sentiment_model.score_segments); 6: the sayings "couldn't be happier", "can't fault", "expected
-# more" (IDIOMS); 5: courtesy addressed with an @handle or #tag ("Thanks a
-# lot @northjet") is courtesy too; 4: a greeting, thanks or sign-off beside a comment's
-# points reads 0 (feedback.text.nothing_said.courtesy); 3: the head's word n-grams skip redaction placeholders
-# ("[NAME]" is not the word "name": feedback.text.sentiment_model.word_ngrams), and answers that say nothing
-# score 0 (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable",
-# "inconsistent"; 1: before versions were kept.
+# What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every segment
+# again (feedback/themes/segment_sentiment.py). 26: stars given in words ("Five stars from me."), "second-rate",
+# "absolute cowboys" (IDIOMS); 25: impressed by someone or something (IDIOMS); 24: a person praised before the role
+# ("Friendly drivers.": PRAISED_PERSON), "Nothing to improve", "Keep doing what you're doing" (IDIOMS); 23: "Could do
+# better.", "Room for improvement" (IDIOMS), and "Not sure." / "Don't know." as answers that say nothing
+# (feedback.text.nothing_said); 22: a problem denied is praise ("No issues whatsoever", "Never had a problem", "Can't
+# complain", "Never lets me down"; "never let me down" is no let-down; "No hassle" is the saying it was meant to be:
+# IDIOMS); 21: leaving said plainly ("I'll take my business elsewhere", "Time to find a new bank": IDIOMS); 20: a
+# plain question about how things work that the head reads faintly reads 0 (feedback.text.nothing_said.plain_question:
+# "Do you ship to Ireland?"); 19: a point the head reads neutral takes what its ASCII faces say (EMOTICONS: "It
+# arrived today. :)"); 18: nobody there to help ("no one at the gate to help us": IDIOMS); the lexicon and the head's
+# cues read no @handles (as_read: "@united" read as the word "united", +1.8); 17: outrage asked ("How is this
+# acceptable?"), asking again ("How many times do I have to call?"), a wait still running ("and counting"), thanks for
+# a delay (IDIOMS); 16: a hashtag that joins words is read as them ("#neveragain", "#customerservicefail":
+# feedback.text.hashtags); 15: "Lovely, another great delivery" is no sarcasm; 14: "Where is my order number?" is no
+# chase (IDIOMS); 13: "smooth" (in 108 clothing, GoEmotions, VADER and UCI sentences: 87 rated positive, 8 negative);
+# money that "was in my account" (IDIOMS); 12: a person praised with their name between commas ("The lady on live
+# chat, [NAME], was really helpful": PRAISED_PERSON) and a long wait or queue told as such (IDIOMS); 11: being blocked
+# ("won't let me check in"), chasing ("Where is my bag?"), "so much for", sarcasm ("Great, another delay.", "Cheers
+# for the cold chips") and money owed that came through (IDIOMS); 10: a point the head reads neutral takes what its
+# emoji say (feedback.text.emoji_sentiment: "Delivery came today 😡"), thanks or praise for a harm ("Great job losing
+# my luggage", "Love being on hold for an hour") is a complaint (IDIOMS), a doubt before the experience beside the
+# comment's other points reads 0 (feedback.text.nothing_said.prior_doubt); 9: "out of order", "third time this month",
+# "last longer than", "takes no time at all", "simple to use", "agreed a refund" (IDIOMS), a person praised for how
+# they were ("The driver was so kind": PRAISED_PERSON), and a saying the head reads more faintly than the lexicon
+# takes the lexicon's score; 8: service praise the head reads as a complaint by its topic ("Got a full refund without
+# any fuss", "sorted my refund so quickly", "never looked back", "rock solid", "looked after us", "is so much
+# faster"), a problem put right ("They refunded me.", "Sorted my billing mistake") (IDIOMS); 7: comparisons a lexicon
+# reads by their words ("used to be better", "cheaper than", "quicker than expected"), quick fixes, waits on hold and
+# nobody answering (IDIOMS); a saying the head reads against its words takes the lexicon's side, and a segment that
+# tells and asks is read by what it tells (sentiment_model.score_segments); 6: the sayings "couldn't be happier",
+# "can't fault", "expected more" (IDIOMS); 5: courtesy addressed with an @handle or #tag ("Thanks a lot @northjet") is
+# courtesy too; 4: a greeting, thanks or sign-off beside a comment's points reads 0
+# (feedback.text.nothing_said.courtesy); 3: the head's word n-grams skip redaction placeholders ("[NAME]" is not the
+# word "name": feedback.text.sentiment_model.word_ngrams), and answers that say nothing score 0
+# (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable", "inconsistent"; 1: before
+# versions were kept.
 LEXICON_VERSION = "26"
 
 # VADER was built on social-media text: it has no opinion on "late" or "damaged", which in
@@ -84,7 +86,8 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\b(?:could|(?:you|they|it|we) (?:can|should|must|need to)) (?:really |definitely |certainly )?do (?:a lot |"
      r"much |far |way )?better\b|\b(?:room for|needs?|in need of|could do with|could use) (?:some |a lot of |lots of |"
      r"much |more )?improvement\b", "disappointing"),
-    (r"\b(?<!never )(?<!ever )(?<!not )(?<!n't )(?<!n’t )let (?:me|us) down\b", "disappointing"),  # not "never let me down"
+    # not "never let me down"
+    (r"\b(?<!never )(?<!ever )(?<!not )(?<!n't )(?<!n’t )let (?:me|us) down\b", "disappointing"),
     (r"\b(?:couldn'?t|could not|can'?t|cannot) (?:be|have been) (?:happier|more pleased|more satisfied)\b", "delighted"),
     (r"\b(?:couldn'?t|could not|can'?t|cannot) fault\b", "excellent"),
     (r"\b(?:couldn'?t|could not|can'?t|cannot) (?:have )?(?:been|be) (?:any )?more (?:helpful|friendly|kind|polite|"
@@ -134,11 +137,12 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
      r"\b", "reliable"),
     # nothing to improve, keep going: answers to "What could we do better?" ("Nothing to improve." read -0.94)
     (r"\bnothing (?:(?:to|i'?d|i would|we'?d|we would|i can|that needs? to|needs? to|much to|really to) )?(?:improve|"
-     r"change)(?=[\W_]*(?:$|[,.!;]))|\bnothing (?:needs|need) (?:improving|changing|to change|to improve)\b|\bkeep (?:on )?doing what "
-     r"(?:you'?re|you are|you do)\b", "perfect"),
+     r"change)(?=[\W_]*(?:$|[,.!;]))|\bnothing (?:needs|need) (?:improving|changing|to change|to improve)\b"
+     r"|\bkeep (?:on )?doing what (?:you'?re|you are|you do)\b", "perfect"),
     # impressed by someone or something ("how impressed I was with your customer service team" read -0.29: its topic);
-    # not "not / wasn't (all that / very / overly) impressed" (in the rated texts 50 of 60 matches are rated positive, 6 negative):
-    # an adverb before "impressed" is read from the adverb's place, where the negations are looked for
+    # not "not / wasn't (all that / very / overly) impressed" (in the rated texts 50 of 60 matches are rated
+    # positive, 6 negative): an adverb before "impressed" is read from the adverb's place, where the negations are
+    # looked for
     (r"\b(?=(?:so|very|really|extremely|most|hugely|truly|thoroughly|genuinely|pleasantly|impressed) )(?<!not )"
      r"(?<!n't )(?<!nt )(?<!never )(?<!no )(?<!that )(?<!been )(?<!overly )(?<!too )(?<!particularly )(?<!terribly )"
      r"(?<!so )(?<!very )(?<!really )(?<!extremely )(?<!most )(?<!hugely )(?<!truly )(?<!thoroughly )(?<!genuinely )"
