@@ -2,7 +2,8 @@
 neither was tuned on.
 
     HF_HUB_OFFLINE=1 .venv/bin/python bench/sentiment_quality.py [--cache bench/.cache/vectors.npz]
-        [--vader-gt [DIR]] [--uci [DIR]] [--goemotions [DIR]] [--compare OLD_HEAD.npz] [--limit N] [--append bench/RESULTS.md]
+        [--vader-gt [DIR]] [--uci [DIR]] [--goemotions [DIR]] [--tweeteval [DIR]] [--compare OLD_HEAD.npz] [--limit N]
+        [--append bench/RESULTS.md]
 
 In domain: the held-out fifth of the shared clothing reviews (scripts/train_sentiment.py never
 trains on it): Spearman against the stars, binary macro-F1 of 1-2 vs 4-5 stars, three-class
@@ -18,7 +19,10 @@ my bag, please help", beside plain requests and praise that asks something), ben
 service as often as bad, "They found my lost wallet and posted it back to me."), the VADER paper's human-rated tweets (``--vader-gt``; general tweets, not
 trained on: the nearest thing here to the complaint tweets the product is judged on), and the
 held-out fifth of the UCI review sentences (``--uci``, binary; the other four fifths are trained
-on) and of the VADER paper's review and editorial snippets (three-class; likewise). ``--compare``
+on) and of the VADER paper's review and editorial snippets (three-class; likewise), and TweetEval's sentiment test
+split (``--tweeteval``; 12,284 tweets of SemEval-2017 task 4, three classes; never trained on, and only its
+validation split was ever looked at by hand: ``test_text.txt`` and ``test_labels.txt`` of ``datasets/sentiment`` in
+the cardiffnlp/tweeteval GitHub repository, copied to ``bench/.cache/tweeteval``). ``--compare``
 measures another head (e.g. the previous one) beside the shipped one in the same run. ``--calibrate N``:
 the shipped head calibrated as the pipeline calibrates it on N clothing reviews it never saw (file
 positions from 15,048, outside the held-out and validation fifths), taken as "the company's rated
@@ -200,10 +204,21 @@ def read_sentences(path: Path) -> tuple[list[str], np.ndarray]:
 
 
 OodRow = tuple[str, int, str, list[float]]  # set, texts, measure, figure per method (lexicon, heads...)
+TWEETEVAL = training.CACHE_DIR / "tweeteval"
+
+
+def read_tweeteval(folder: Path, split: str = "test") -> tuple[list[str], np.ndarray]:
+    """TweetEval's sentiment ``{split}_text.txt`` and ``{split}_labels.txt`` (0 negative, 1 neutral, 2 positive, one
+    per line): the tweets and their classes as -1 / 0 / 1. ValueError when the files do not pair up."""
+    texts = (folder / f"{split}_text.txt").read_text(encoding="utf-8").splitlines()
+    labels = (folder / f"{split}_labels.txt").read_text(encoding="utf-8").split()
+    if len(texts) != len(labels) or not set(labels) <= {"0", "1", "2"}:
+        raise ValueError(f"{folder}: {len(texts)} tweets against {len(labels)} labels of 0, 1 or 2")
+    return [t.strip() for t in texts], np.array([int(label) - 1 for label in labels])
 
 
 def out_of_domain(embedder: SupportsEmbed, heads: Sequence[tuple[SentimentHead, Aggregate]], vader_gt: Path | None,
-                  uci: Path | None, goemotions: Path | None = None) -> list[OodRow]:
+                  uci: Path | None, goemotions: Path | None = None, tweeteval: Path | None = None) -> list[OodRow]:
     """(set, texts, measure, [lexicon, each (head, comment aggregate)]) rows for the sets the heads were not trained on
     (the VADER paper's snippets: their held-out fifth; its tweets and the hand-written sentences: all; GoEmotions:
     its test split, whose comments the trainer never reads)."""
@@ -235,6 +250,9 @@ def out_of_domain(embedder: SupportsEmbed, heads: Sequence[tuple[SentimentHead, 
         pairs = training.read_goemotions(goemotions, "test")
         add("GoEmotions test split (Reddit comments; the head trains on the train split)", "3-class macro-F1",
             [t for t, _ in pairs], np.array([y - 1 for _, y in pairs]))
+    if tweeteval:
+        add("TweetEval sentiment test split (SemEval-2017 tweets; never trained on)", "3-class macro-F1",
+            *read_tweeteval(tweeteval))
     return rows
 
 
@@ -315,7 +333,8 @@ def report(figures: dict[str, Any], ood: list[OodRow],
         f"Python {platform.python_version()})\n",
         f"`bench/sentiment_quality.py`: {figures['reviews']:,} held-out clothing reviews (never trained on); "
         f"head {head.version} ({head.meta.get('segments')} training segments, C={head.meta.get('C')}, "
-        f"neutral band {head.band})"
+        f"neutral band {head.band}" + (f", {head.praise_band} on the side of praise" if head.praise_band is not None else "")
+        + ")"
         + (f", beside head {baseline.version} ({baseline.meta.get('segments')} training segments)" if baseline else "")
         + ". Cut-offs as the product reads a score: <= -0.05 negative, >= 0.05 positive.\n",
         "| method | Spearman vs stars | binary macro-F1 (1-2 vs 4-5) | 3-class macro-F1 (1-2/3/4-5) | seconds |",
@@ -363,6 +382,8 @@ def main(argv: list[str] | None = None) -> None:
                         help=f"folder of the UCI sentiment labelled sentences (no folder: {training.UCI})")
     parser.add_argument("--goemotions", type=Path, nargs="?", const=training.GOEMOTIONS,
                         help=f"folder of GoEmotions' test.tsv and emotions.txt (no folder: {training.GOEMOTIONS})")
+    parser.add_argument("--tweeteval", type=Path, nargs="?", const=TWEETEVAL,
+                        help=f"folder of TweetEval's sentiment test_text.txt and test_labels.txt (no folder: {TWEETEVAL})")
     parser.add_argument("--calibrate", type=int, nargs="*", default=[],
                         help="calibrate the head on N unseen clothing reviews (a company's ratings), e.g. 1000")
     parser.add_argument("--own-stars", action="store_true",
@@ -381,7 +402,7 @@ def main(argv: list[str] | None = None) -> None:
     baseline = read_head(args.compare) if args.compare else None
     figures = evaluate_sentiment(embedder, data=args.data, limit=args.limit, head=head, baseline=baseline)
     methods = ([(baseline, comment_score)] if baseline is not None else []) + [(head, comment_score)]
-    ood = out_of_domain(embedder, methods, args.vader_gt, args.uci, args.goemotions)
+    ood = out_of_domain(embedder, methods, args.vader_gt, args.uci, args.goemotions, args.tweeteval)
     calibrated = []
     if args.calibrate:
         calibrated = calibration_rows(embedder, head, args.data, args.calibrate, args.limit)

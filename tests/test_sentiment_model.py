@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +114,7 @@ def test_complaints_questions_and_praise(embedder: Embedder, text: str, sign: in
 @pytest.mark.parametrize("text", ["Thanks for the quick response to my query.",
                                   "The staff at the counter were really helpful and patient."])
 def test_thanks_and_praise_of_people_read_clearly_positive(embedder: Embedder, text: str) -> None:
-    # +0.34 and +0.37 with head 4ebac6e9eb91 (its reviews thank nobody), +0.93 and +0.60 since a1ca8c0b84f8 learnt
+    # +0.34 and +0.37 with head 4ebac6e9eb91 (its reviews thank nobody), +0.95 and +0.55 with ae641513d40f, which learnt
     # from GoEmotions' comments: a head that reads them faintly again is noticed
     score = text_score(text, embedder)
     assert score is not None and score >= 0.5, score
@@ -127,16 +128,17 @@ COMPLAINTS = [
     "Third time I've asked for a callback, still nothing.",
     "The app says delivered but there is no parcel at my door.",
     "Charged twice for the same order and no one will sort it out.",
-    "Nobody has answered my email from last Monday.",  # -0.01 with head 4ebac6e9eb91, -0.07 since a1ca8c0b84f8
-    # known misses of the shipped head a1ca8c0b84f8, kept so that a head that gets them right is noticed (strict:
-    # the test fails when it starts passing). "replacement card" read -0.25 with 4ebac6e9eb91 and -0.03 with
-    # a1ca8c0b84f8 (just inside the neutral band: the GoEmotions comments it learnt from took the edge off it;
-    # bench/RESULTS.md 2026-12-03 18:40); "out of pocket" read 0.00 with aa50b8ebb7ea, +0.37 with 1b7826ffd925,
-    # +0.29 with 4ebac6e9eb91 and +0.15 with a1ca8c0b84f8 (clothing reviews make "a month ago" praise).
+    "Nobody has answered my email from last Monday.",  # -0.01 with head 4ebac6e9eb91, -0.42 with ae641513d40f
+    # known misses of the shipped head ae641513d40f, kept so that a head that gets them right is noticed (strict:
+    # the test fails when it starts passing). "replacement card" read -0.25 with 4ebac6e9eb91, -0.03 with
+    # a1ca8c0b84f8 and -0.04 with ae641513d40f (just inside the product's cut-off: the GoEmotions comments it learnt
+    # from took the edge off it; bench/RESULTS.md 2026-12-03 18:40); "out of pocket" read 0.00 with aa50b8ebb7ea,
+    # +0.37 with 1b7826ffd925, +0.29 with 4ebac6e9eb91, +0.15 with a1ca8c0b84f8 and +0.02 with ae641513d40f
+    # (clothing reviews make "a month ago" praise).
     pytest.param("Two weeks and my replacement card hasn't come.",
-                 marks=pytest.mark.xfail(strict=True, reason="known miss of head a1ca8c0b84f8")),
+                 marks=pytest.mark.xfail(strict=True, reason="known miss of heads a1ca8c0b84f8 and ae641513d40f")),
     pytest.param("I returned the jacket a month ago and I'm still out of pocket.",
-                 marks=pytest.mark.xfail(strict=True, reason="known miss of heads aa50b8ebb7ea to a1ca8c0b84f8")),
+                 marks=pytest.mark.xfail(strict=True, reason="known miss of heads aa50b8ebb7ea to ae641513d40f")),
 ]
 
 
@@ -191,12 +193,12 @@ def test_each_segment_has_its_own_sign(embedder: Embedder) -> None:
         ("Prices are lower than elsewhere.", 0.6486),  # head -0.31 ("lower")
         ("Delivery was quicker than expected.", 0.6249),  # the head agrees more faintly (+0.58): the lexicon's
         ("Brilliant service, can't fault them at all!", 0.8313),  # likewise (the head +0.23)
-        ("Could be better.", -0.5211),  # the head agrees, more strongly than the lexicon (-0.49): the head's
+        ("Could be better.", -0.5572),  # the head agrees, more strongly than the lexicon (-0.49): the head's
         ("Never again, absolutely awful service.", -0.999),  # likewise (the lexicon -0.75)
         ("Support agreed a refund straight away, which was good", 0.8885),  # the head -0.83: a refund, its topic
         ("Great job losing my luggage.", -0.4767),  # the head +0.30: thanks for a harm is a complaint
         ("Love being on hold for an hour.", -0.4404),  # the head +0.32
-        ("Great, another delay.", -0.814),  # 0.00 before: sarcasm; its cues now read the saying, and the head agrees
+        ("Great, another delay.", -0.8465),  # 0.00 before: sarcasm; its cues now read the saying, and the head agrees
         ("So much for on-time delivery.", -0.4939),  # the head +0.74 ("on-time")
         ("My refund came through today, thank you.", 0.7717),  # the head -0.68: a refund, its topic
     ],
@@ -209,18 +211,18 @@ def test_a_saying_read_against_its_words_takes_the_lexicons_side(embedder: Embed
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("text", "head"),
-    [  # what the head a1ca8c0b84f8 read: "was so" tells of expectations in the reviews it learnt from
+    [  # what the head ae641513d40f reads: "was so" tells of expectations in the reviews it learnt from
         ("The driver was so kind.", 0.0),
         ("[NAME] on the tills was so kind when my card got declined.", 0.0),
-        ("He was so polite.", -0.16),
-        ("Everyone was so nice.", 0.01),  # inside the product's neutral cut-off: not read as praise
+        ("He was so polite.", -0.11),
+        ("Everyone was so nice.", 0.0),  # not read as praise
         ("The lady on live chat, [NAME], was really helpful and patient with me", 0.0),  # a name between commas
     ],
 )
 def test_a_person_praised_reads_as_praise(embedder: Embedder, text: str, head: float) -> None:
     vectors = embedder.encode([text])
     proba = probabilities(logits(vectors, [text], load_head()))
-    assert dead_zone(proba[:, 2] - proba[:, 0], load_head().band)[0] == pytest.approx(head, abs=0.02)
+    assert dead_zone(proba[:, 2] - proba[:, 0], load_head().band, load_head().praise_band)[0] == pytest.approx(head, abs=0.02)
     [score] = score_segments(vectors, [text])  # the lexicon's reading of a person praised
     assert score >= 0.5, score
 
@@ -266,6 +268,26 @@ def test_cues_see_questions_and_unresolved_waits() -> None:
 ])
 def test_dead_zone_cuts_the_neutral_band_and_keeps_order(raw: list[float], band: float, expected: list[float]) -> None:
     assert dead_zone(np.array(raw), band).tolist() == pytest.approx(expected)
+
+
+def test_praise_needs_the_wider_band_a_complaint_the_narrower() -> None:
+    raw = np.array([-0.25, 0.25, -0.6, 0.6, 0.3, -1.0, 1.0])
+    assert dead_zone(raw, 0.2, 0.3).tolist() == pytest.approx([-0.0625, 0.0, -0.5, 3 / 7, 0.0, -1.0, 1.0])
+    assert dead_zone(raw, 0.2, None).tolist() == dead_zone(raw, 0.2).tolist()
+
+
+def test_the_praise_band_is_kept_in_the_file_and_in_the_version(tmp_path: Path) -> None:
+    head = load_head()
+    assert head.praise_band is not None and head.band < head.praise_band < 1
+    one_band = replace(head, praise_band=None)
+    one_band.save(tmp_path / "one.npz")
+    head.save(tmp_path / "two.npz")
+    assert read_head(tmp_path / "one.npz").praise_band is None
+    assert read_head(tmp_path / "two.npz").praise_band == head.praise_band
+    # a head whose two bands agree keeps the version a one-band head had; a new praise band is a new head
+    assert replace(head, praise_band=head.band).version == one_band.version != head.version
+    with pytest.raises(ValueError, match="bands must be in"):
+        replace(head, praise_band=1.0)
 
 
 @pytest.mark.parametrize(("scores", "expected"), [

@@ -168,7 +168,8 @@ class SentimentHead:
     ``coef`` is (3, dim + cues) and ``intercept`` (3,), rows in :data:`CLASSES` order. ``vocab``:
     the word n-grams it reads (:func:`word_ngrams` of up to ``ngram_size`` words), each adding its
     column of ``ngram_coef`` (3, len(vocab)) when a segment has it; none in a head without them.
-    ``band`` is the neutral band cut out of a segment's score (:func:`dead_zone`). ``hidden``
+    ``band`` is the neutral band cut out of a segment's score (:func:`dead_zone`); ``praise_band`` (None: ``band``)
+    that band on the positive side. ``hidden``
     (units, dim + cues), ``hidden_bias`` (units,) and ``hidden_out`` (3, units): a small ReLU layer on
     the same features whose output adds to the logits; none (0 units) in a linear head.
     """
@@ -186,6 +187,7 @@ class SentimentHead:
     hidden: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
     hidden_bias: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     hidden_out: np.ndarray = field(default_factory=lambda: np.zeros((len(CLASSES), 0), np.float32))
+    praise_band: float | None = None
 
     def __post_init__(self) -> None:
         if self.features != HEAD_FEATURES:
@@ -195,8 +197,8 @@ class SentimentHead:
             raise ValueError(f"coef has shape {self.coef.shape}, expected {(len(CLASSES), width)}")
         if self.intercept.shape != (len(CLASSES),):
             raise ValueError(f"intercept has shape {self.intercept.shape}, expected {(len(CLASSES),)}")
-        if not 0.0 <= self.band < 1.0:
-            raise ValueError(f"band must be in [0, 1), got {self.band}")
+        if not all(0.0 <= band < 1.0 for band in (self.band, self.praise_band or 0.0)):
+            raise ValueError(f"bands must be in [0, 1), got {self.band} and {self.praise_band}")
         if self.ngram_coef.shape != (len(CLASSES), len(self.vocab)):
             raise ValueError(f"ngram_coef has shape {self.ngram_coef.shape}, expected {(len(CLASSES), len(self.vocab))}")
         if len(set(self.vocab)) != len(self.vocab):
@@ -218,6 +220,8 @@ class SentimentHead:
         digest = hashlib.sha256(np.asarray(self.coef, dtype=np.float32).tobytes())
         digest.update(np.asarray(self.intercept, dtype=np.float32).tobytes())
         digest.update(f"{self.band}".encode())
+        if self.praise_band not in (None, self.band):  # a head with one band keeps the version it had
+            digest.update(f"praise {self.praise_band}".encode())
         if self.vocab:  # a head without n-grams keeps the version it had before they existed
             digest.update(json.dumps([self.ngram_size, list(self.vocab)]).encode())
             digest.update(np.asarray(self.ngram_coef, dtype=np.float32).tobytes())
@@ -229,7 +233,8 @@ class SentimentHead:
     def save(self, path: str | Path) -> None:
         """Write the head as an ``.npz`` file (float32 weights, the rest as JSON)."""
         info = {"model": self.model, "dim": self.dim, "band": self.band, "features": list(self.features),
-                "meta": self.meta, "ngram_size": self.ngram_size}
+                "meta": self.meta, "ngram_size": self.ngram_size,
+                **({"praise_band": self.praise_band} if self.praise_band is not None else {})}
         arrays: dict[str, Any] = {"coef": self.coef.astype(np.float32), "intercept": self.intercept.astype(np.float32),
                                   "info": np.array(json.dumps(info, sort_keys=True)),
                                   "vocab": np.array(self.vocab, dtype=np.str_),
@@ -255,7 +260,8 @@ def read_head(path: str | Path) -> SentimentHead:
         return SentimentHead(coef=coef, intercept=intercept, model=str(info["model"]), dim=int(info["dim"]),
                              band=float(info["band"]), features=tuple(info["features"]),
                              meta=dict(info.get("meta") or {}), vocab=vocab, ngram_coef=grams,
-                             ngram_size=int(info.get("ngram_size", 2)), **layer)
+                             ngram_size=int(info.get("ngram_size", 2)), praise_band=info.get("praise_band"),
+                             **layer)
     except (OSError, EOFError, KeyError, TypeError, ValueError, zipfile.BadZipFile) as exc:
         raise ValueError(f"{path}: not a sentiment head ({exc.__class__.__name__}: {exc})") from exc
 
@@ -311,11 +317,12 @@ def probabilities(raw: np.ndarray) -> np.ndarray:
     return np.asarray(odds / odds.sum(axis=1, keepdims=True))
 
 
-def dead_zone(raw_scores: np.ndarray, band: float) -> np.ndarray:
-    """``P(pos) - P(neg)`` with the neutral band cut out: within ``band`` of 0 is 0, the rest is
-    stretched back to -1..1, so the order is kept and a neutral segment reads exactly 0."""
+def dead_zone(raw_scores: np.ndarray, band: float, praise_band: float | None = None) -> np.ndarray:
+    """``P(pos) - P(neg)`` with the neutral band cut out: within ``band`` of 0 (above 0: ``praise_band``, when
+    given) is 0, the rest is stretched back to -1..1, so the order is kept and a neutral segment reads exactly 0."""
     raw = np.asarray(raw_scores, dtype=np.float64)
-    return np.asarray(np.sign(raw) * np.clip((np.abs(raw) - band) / (1.0 - band), 0.0, 1.0))
+    width = np.where(raw > 0, band if praise_band is None else praise_band, band)
+    return np.asarray(np.sign(raw) * np.clip((np.abs(raw) - width) / (1.0 - width), 0.0, 1.0))
 
 
 FAINT = 0.35  # a plain question the head reads more faintly than this reads 0 (.nothing_said.plain_question)
@@ -346,7 +353,7 @@ def score_segments(vectors: np.ndarray, texts: Sequence[str], head: SentimentHea
         parts = [part for _, part in told]
         proba[[i for i, _ in told]] = probabilities(logits(embed([clean_for_embedding(p) for p in parts]), parts,
                                                            head, calibration))
-    scores = np.round(dead_zone(proba[:, 2] - proba[:, 0], head.band), 4)
+    scores = np.round(dead_zone(proba[:, 2] - proba[:, 0], head.band, head.praise_band), 4)
     for i, text in enumerate(texts):  # a saying read against its words ("Can't fault them"): the lexicon's reading
         side = saying_side(text)
         reading = saying_reading(text) if side else 0.0
