@@ -288,6 +288,14 @@ def test_the_praise_band_is_kept_in_the_file_and_in_the_version(tmp_path: Path) 
     assert replace(head, praise_band=head.band).version == one_band.version != head.version
     with pytest.raises(ValueError, match="bands must be in"):
         replace(head, praise_band=1.0)
+    with np.load(tmp_path / "two.npz") as data:  # a file whose praise band is out of range or not a number
+        arrays = {name: data[name] for name in data.files}
+    for wrong in (1.5, "wide"):
+        info = json.loads(str(arrays["info"]))
+        arrays["info"] = np.array(json.dumps({**info, "praise_band": wrong}))
+        np.savez_compressed(tmp_path / "wrong.npz", **arrays)
+        with pytest.raises(ValueError, match="not a sentiment head"):
+            read_head(tmp_path / "wrong.npz")
 
 
 @pytest.mark.parametrize(("scores", "expected"), [
