@@ -605,6 +605,14 @@ VERDICT_CHILDREN = [["i love it!", "i love it!", "I love it!", "i love it so muc
                    ["I can reorder from my favourites.", "Reordering is quick.",
                     "Ordering from the favourites list is handy.", "Easy ordering from favourites."]]},
      ["Ordering and favourites"]),
+    # nor one word written two ways ("Substitutions and substitute problems")
+    ({"subs": [["Stop the substitutions, just refund me.", "Too many substitutions again.",
+                "The substitutions were awful.", "Terrible substitutions this week."],
+               ["No substitute was offered for the missing milk.", "They sent a substitute I didn't want.",
+                "The substitute was the wrong brand.", "A substitute I never asked for."],
+               ["Substitutions without asking, again.", "Another substitute without asking.",
+                "Awful substitutions and a substitute for the bread.", "The substitute bread was stale."]]},
+     ["Substitute problems"]),
 ])
 def test_parents_are_named_as_a_person_would(parser: Any, children: dict[str, list[list[str]]],
                                              expected: list[str]) -> None:
@@ -697,3 +705,13 @@ def test_two_themes_of_other_languages_read_by_their_language_not_by_a_number() 
              "Le livreur était très sympathique et serviable.", "Muy fácil hacer el pedido desde el móvil."] * 2
     labels = label_themes({"fr": french, "mix": mixed}, ["mix", "fr"])
     assert (labels["fr"].label, labels["mix"].label) == ("French comments", "Non-English comments")
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("substitutions", "substitute", True), ("deliveries", "delivery", True), ("app", "application", True),
+    ("order", "ordering", True), ("packaging", "package", True),
+    ("staff", "stuff", False), ("store", "storage", False), ("price", "pricing", False),
+    ("quality", "quantity", False), ("delivery", "driver", False),
+])
+def test_one_word_written_two_ways_is_one_word(a: str, b: str, same: bool) -> None:
+    assert parent_words.same_word(a, b) is same and parent_words.same_word(b, a) is same

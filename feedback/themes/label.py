@@ -340,7 +340,7 @@ def _second_word(free: list[Candidate], pick: Candidate) -> Candidate | None:
         return None
     for c in free:
         if (c.words == 1 and c.key != pick.key and c.share >= LEAF_PAIR and c.score >= PAIR * pick.score
-                and not c.key.startswith(pick.key) and not pick.key.startswith(c.key) and not parent_words.vague_word(c)):
+                and not parent_words.same_word(c.key, pick.key) and not parent_words.vague_word(c)):
             return c
     return None
 
@@ -370,7 +370,7 @@ def _parent_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[st
         if longer:
             return sayings.capitalise(longer.text), [longer]
         second = next((c for c in free[1:] if c.words == 1 and c.score >= PARENT_PAIR * top.score
-                       and not c.key.startswith(top.key) and not top.key.startswith(c.key)
+                       and not parent_words.same_word(c.key, top.key)
                        and not label_words.is_name(c.key)), None)
         if second and not label_words.is_name(top.key):  # "Prices and value", "Checkout and refund problems"
             return sayings.capitalise(parent_words.named_pair(top.text, second.text, unit, NEGATIVE_THEME, POSITIVE_THEME)), [

@@ -275,6 +275,6 @@ def _child_topics(unit: Unit) -> list[Candidate]:
         best = min(singles, key=lambda k: (-child.df[k], k))
         best = min((k for k in child.eligible if best in k.split() and child.df[k] == child.df[best]
                     and not is_example(k) and k.count(" ") < 2), key=lambda k: (-len(k), k))  # "home page"
-        if not any(best.startswith(f.key) or f.key.startswith(best) for f in found):
+        if not any(parent_words.same_word(best, f.key) for f in found):
             found.append(Candidate(best, sayings.most_written(child.written[best]), 0.0, child.share[best]))
     return found

@@ -28,6 +28,7 @@ that is one or two words, these decide the phrase:
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
@@ -72,6 +73,17 @@ def vague(key: str) -> bool:
 
     word = key.lower()
     return word in VAGUE or word in SHELL or word in TIME_WORDS
+
+
+SAME_STEM = 3  # letters after a shared start of at least 5 that still make two keys one word
+
+
+def same_word(a: str, b: str) -> bool:
+    """Whether two keys are one word written two ways: one starts the other ("app", "application"), or both
+    share all but ``SAME_STEM`` letters of the shorter and at least five ("substitutions", "substitute";
+    "deliveries", "delivery"), so a pair never names one thing twice ("Substitutions and substitute problems")."""
+    shared = len(os.path.commonprefix([a, b]))
+    return a.startswith(b) or b.startswith(a) or shared >= max(5, min(len(a), len(b)) - SAME_STEM)
 
 
 def reach(unit: Unit, key: str) -> float:
@@ -258,8 +270,7 @@ def children_pair(unit: Unit, negative: float, positive: float) -> tuple[str | N
     found: list[tuple[Candidate, Unit]] = []
     for child in sorted(unit.children, key=lambda c: -len(c.docs)):
         t = main_word(child)
-        if t and not is_name(t.key) and not vague(t.key) and not any(
-                t.key.startswith(f.key) or f.key.startswith(t.key) for f, _ in found):
+        if t and not is_name(t.key) and not vague(t.key) and not any(same_word(t.key, f.key) for f, _ in found):
             found.append((t, child))
     if len(found) < 2:
         return None, []
