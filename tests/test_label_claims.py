@@ -81,6 +81,11 @@ SCEPTICAL = ["I was sceptical about buying fresh food online"] * 6  # published 
     ("Huge disappointment", ["Huge disappointment, sending it back"] * 6, -0.8, "Huge disappointment"),  # its problem
     ("Late delivery", ["The van was late again"] * 6, -0.7, "Late delivery"),
     ("Driver was polite", ["Driver was polite, shame the frozen food had thawed"] * 6, -0.99, "Driver was polite"),
+    # a participle before its noun, an infinitive after its adjective: no clause (the sample's themes, session 26)
+    ("Promised refund", ["Refunds take forever.", "My refund took 14 days.",
+                         "They promised a refund within 48 hours, it's been 13 days."] * 2, -0.93, "Refund problems"),
+    ("Easy to cancel", ["Cancelling Plus is deliberately made difficult.", "cancelling Plus was a nightmare...",
+                        "Make it as easy to cancel Plus as it is to join"] * 2, -0.45, "Cancel problems"),
 ])
 def test_a_praise_label_over_complaints_names_the_problem(parser: Any, label: str, docs: list[str], tone: float,
                                                          expected: str) -> None:

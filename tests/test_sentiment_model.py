@@ -16,6 +16,7 @@ import sqlite_utils
 from feedback.embed import Embedder
 from feedback.text import segments as nlp
 from feedback.text.nothing_said import courtesy, prior_doubt, says_nothing
+from feedback.text.sentiment import saying_reading, saying_side
 from feedback.text.sentiment_model import (
     CLASSES,
     HEAD_FEATURES,
@@ -114,7 +115,7 @@ def test_complaints_questions_and_praise(embedder: Embedder, text: str, sign: in
 @pytest.mark.parametrize("text", ["Thanks for the quick response to my query.",
                                   "The staff at the counter were really helpful and patient."])
 def test_thanks_and_praise_of_people_read_clearly_positive(embedder: Embedder, text: str) -> None:
-    # +0.34 and +0.37 with head 4ebac6e9eb91 (its reviews thank nobody), +0.95 and +0.55 with ae641513d40f, which learnt
+    # +0.34 and +0.37 with head 4ebac6e9eb91 (its reviews thank nobody), +0.95 and +0.55 with 0cf8b73b54a0, which learnt
     # from GoEmotions' comments: a head that reads them faintly again is noticed
     score = text_score(text, embedder)
     assert score is not None and score >= 0.5, score
@@ -128,17 +129,17 @@ COMPLAINTS = [
     "Third time I've asked for a callback, still nothing.",
     "The app says delivered but there is no parcel at my door.",
     "Charged twice for the same order and no one will sort it out.",
-    "Nobody has answered my email from last Monday.",  # -0.01 with head 4ebac6e9eb91, -0.42 with ae641513d40f
-    # known misses of the shipped head ae641513d40f, kept so that a head that gets them right is noticed (strict:
+    "Nobody has answered my email from last Monday.",  # -0.01 with head 4ebac6e9eb91, -0.42 with 0cf8b73b54a0
+    # known misses of the shipped head 0cf8b73b54a0, kept so that a head that gets them right is noticed (strict:
     # the test fails when it starts passing). "replacement card" read -0.25 with 4ebac6e9eb91, -0.03 with
-    # a1ca8c0b84f8 and -0.04 with ae641513d40f (just inside the product's cut-off: the GoEmotions comments it learnt
+    # a1ca8c0b84f8 and -0.04 with 0cf8b73b54a0 (just inside the product's cut-off: the GoEmotions comments it learnt
     # from took the edge off it; bench/RESULTS.md 2026-12-03 18:40); "out of pocket" read 0.00 with aa50b8ebb7ea,
-    # +0.37 with 1b7826ffd925, +0.29 with 4ebac6e9eb91, +0.15 with a1ca8c0b84f8 and +0.02 with ae641513d40f
+    # +0.37 with 1b7826ffd925, +0.29 with 4ebac6e9eb91, +0.15 with a1ca8c0b84f8 and +0.02 with 0cf8b73b54a0
     # (clothing reviews make "a month ago" praise).
     pytest.param("Two weeks and my replacement card hasn't come.",
-                 marks=pytest.mark.xfail(strict=True, reason="known miss of heads a1ca8c0b84f8 and ae641513d40f")),
+                 marks=pytest.mark.xfail(strict=True, reason="known miss of heads a1ca8c0b84f8 to 0cf8b73b54a0")),
     pytest.param("I returned the jacket a month ago and I'm still out of pocket.",
-                 marks=pytest.mark.xfail(strict=True, reason="known miss of heads aa50b8ebb7ea to ae641513d40f")),
+                 marks=pytest.mark.xfail(strict=True, reason="known miss of heads aa50b8ebb7ea to 0cf8b73b54a0")),
 ]
 
 
@@ -209,9 +210,19 @@ def test_a_saying_read_against_its_words_takes_the_lexicons_side(embedder: Embed
 
 
 @pytest.mark.slow
+def test_a_lexicon_reading_on_the_other_side_of_its_saying_is_not_taken(embedder: Embedder) -> None:
+    # "had to chase" reads "frustrating", which VADER's negation ("not applied, frustrating") turned to +0.34: the
+    # complaint read as praise. A reading against the saying's own side is no reading of it.
+    text = "Multibuy offer not applied, had to chase it."
+    assert saying_reading(text) > 0 and saying_side(text) == -1
+    [(_, score)] = segment_scores(text, embedder)
+    assert score <= 0, score
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("text", "head"),
-    [  # what the head ae641513d40f reads: "was so" tells of expectations in the reviews it learnt from
+    [  # what the head 0cf8b73b54a0 reads: "was so" tells of expectations in the reviews it learnt from
         ("The driver was so kind.", 0.0),
         ("[NAME] on the tills was so kind when my card got declined.", 0.0),
         ("He was so polite.", -0.11),

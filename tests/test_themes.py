@@ -35,6 +35,15 @@ SETTINGS = ThemeSettings()
         ("All inside more plastic bags. - [NAME] 👎", ["All inside more plastic bags. - [NAME] 👎"]),  # a sign-off
         ("Late again. [NAME]", ["Late again. [NAME]"]),  # was cut at its bracket: "Late again. [", "NAME]"
         ("Call me on [PHONE]. Thanks!", ["Call me on [PHONE].", "Thanks!"]),
+        # a second point added: ", also", "and on top of that" (the sample's "Value praise" held both)
+        ("The driver was lovely, also Plus is really good value.", ["The driver was lovely",
+                                                                   "Plus is really good value."]),
+        ("Everyone was really friendly and on top of that it's great value!", ["Everyone was really friendly",
+                                                                                "it's great value!"]),
+        ("The food was cold, also the driver was rude.", ["The food was cold", "the driver was rude."]),
+        ("On the other hand, plus is really good value", ["On the other hand, plus is really good value"]),  # Plus
+        ("I also love the app.", ["I also love the app."]),  # no comma: one point
+        ("On top of that, the milk was off.", ["On top of that, the milk was off."]),
     ],
 )
 def test_segments(text: str, expected: list[str]) -> None:

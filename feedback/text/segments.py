@@ -8,8 +8,8 @@ approximates noun chunks well enough for labels, is fast (~200k tokens/s) and ne
 no downloaded model.
 
 A comment is cut into sentences, and a sentence that makes two points ("delivery
-was late but the driver was lovely") into clauses at a contrast marker when both
-sides are substantial. Each segment keeps its display text (the redacted original)
+was late but the driver was lovely", "the driver was lovely, also Plus is good value") into clauses at a
+contrast marker or where it adds a point, when both sides are substantial. Each segment keeps its display text (the redacted original)
 and gets a cleaned text for embedding: links, @handles, '#' marks, redaction
 placeholders and repeated punctuation removed, since in short texts those tokens
 dominate the embedding; a hashtag that joins words is spelled out ("#neveragain" -> "never again").
@@ -29,10 +29,11 @@ from feedback.text.hashtags import HANDLE, spell_out
 from feedback.text.sentiment import felt
 
 # What cuts comments: a new version makes the next night cut the archive's comments again (themes/recut.py).
+# 5: a sentence that adds a second point (", also ...", "and on top of that ...") is cut there too;
 # 4: a hashtag that joins words is embedded as those words ("#neveragain": feedback.text.hashtags);
 # 3: emoji left out of the embedded text; 2: a redaction placeholder is one token ("... bags. - [NAME]" is not
 # cut at its bracket); 1: before versions.
-SEGMENTER_VERSION = "4"
+SEGMENTER_VERSION = "5"
 MAX_SEGMENTS = 40  # per comment; the rest of a very long comment is joined into the last one
 MAX_SEGMENT_CHARS = 600  # the model reads ~256 word pieces; longer text is cut for embedding
 MIN_CONTENT_LETTERS = 3  # fewer letters than this (emoji, "ok", "??") is not a themable point
@@ -45,7 +46,8 @@ PLACEHOLDER = re.compile(rf"\[(?:{'|'.join(PLACEHOLDERS)})\]")
 REPEATED_PUNCT = re.compile(r"([!?.,*~\-=_])\1+")
 SPACES = re.compile(r"\s+")
 CLAUSE_SPLIT = re.compile(
-    r"\s*(?:;|\s-\s|,?\s+but\s+|,?\s+however,?\s+|,?\s+although\s+|,?\s+though\s+|,?\s+whereas\s+)",
+    r"\s*(?:;|\s-\s|,?\s+but\s+|,?\s+however,?\s+|,?\s+although\s+|,?\s+though\s+|,?\s+whereas\s+"
+    r"|,\s+(?:and\s+)?also\s+|,?\s+(?:and\s+)?on top of that,?\s+)",  # a second point added (not ", plus": a name)
     re.IGNORECASE,
 )
 EXTRA_STOP = {
@@ -107,7 +109,8 @@ def is_themable(clean: str) -> bool:
 
 
 def split_clauses(sentence: str) -> list[str]:
-    """A sentence cut at contrast markers when every side has MIN_CLAUSE_WORDS words."""
+    """A sentence cut at contrast markers and where it adds a point (", also", "and on top of that") when
+    every side has MIN_CLAUSE_WORDS words."""
     parts = [p.strip(" ,") for p in CLAUSE_SPLIT.split(sentence)]
     parts = [p for p in parts if p]
     if len(parts) < 2 or any(len(p.split()) < MIN_CLAUSE_WORDS for p in parts):

@@ -337,8 +337,8 @@ def score_segments(vectors: np.ndarray, texts: Sequence[str], head: SentimentHea
     (:func:`.nothing_said.courtesy`) reads 0, courtesy beside the comment's points rather than praise. A segment
     holding a saying whose words mislead (:data:`.sentiment.IDIOMS`: "Can't fault them"), or a person praised ("The
     driver was so kind": :data:`.sentiment.PRAISED_PERSON`), that the head reads on the other side of it, as neutral
-    or more faintly than the lexicon does, gets the lexicon's score, which reads it as meant. Else a segment the head
-    reads neutral whose emoji say something ("Delivery came today 😡") gets their score
+    or more faintly than the lexicon does, gets the lexicon's score when that is on the saying's side. Else a segment
+    the head reads neutral whose emoji say something ("Delivery came today 😡") gets their score
     (:func:`.emoji_sentiment.emoji_reading`: the Emoji Sentiment Ranking, measured on rated tweets), else what its ASCII
     faces say (:func:`.sentiment.emoticon_reading`: ":)", VADER's valences). A plain question about how things work
     that the head reads only faintly (below :data:`FAINT`) reads 0 (:func:`.nothing_said.plain_question`: "Do you
@@ -357,7 +357,7 @@ def score_segments(vectors: np.ndarray, texts: Sequence[str], head: SentimentHea
     for i, text in enumerate(texts):  # a saying read against its words ("Can't fault them"): the lexicon's reading
         side = saying_side(text)
         reading = saying_reading(text) if side else 0.0
-        if side and (np.sign(scores[i]) != side or reading * side > scores[i] * side):
+        if side and reading * side > 0 and (np.sign(scores[i]) != side or reading * side > scores[i] * side):
             scores[i] = round(reading, 4)
             continue
         if not side and abs(scores[i]) < FAINT and plain_question(text):  # "Do you ship to Ireland?" read -0.11

@@ -137,8 +137,9 @@ def as_request(label: str, docs: Sequence[str], used: set[str], parser: Any = No
         return label
     parser = parser or load_parser()
     tokens = list(parser(label)) if parser else []
-    if not asked and any(t.pos_ in ("VERB", "AUX") for t in tokens):  # what the comments say: "Driver was polite, shame
-        return label  # the frozen food had thawed" is no praise of the food, and the driver was polite
+    if not asked and any(t.pos_ == "AUX" or (t.pos_ == "VERB" and t.dep_ == "ROOT") for t in tokens):  # a clause:
+        return label  # "Driver was polite, shame the frozen food had thawed" is no praise of the food (not a participle
+    # before its noun nor an infinitive after its adjective: "Promised refund", "Easy to cancel" name no clause)
     rest = [t for t in tokens if t.text not in claiming and t.is_alpha and t.lower_ not in STOP_WORDS]
     if not rest:
         return label
