@@ -212,8 +212,10 @@ def read_tweeteval(folder: Path, split: str = "test") -> tuple[list[str], np.nda
     per line): the tweets and their classes as -1 / 0 / 1. ValueError when the files do not pair up."""
     texts = (folder / f"{split}_text.txt").read_text(encoding="utf-8").splitlines()
     labels = (folder / f"{split}_labels.txt").read_text(encoding="utf-8").split()
-    if len(texts) != len(labels) or not set(labels) <= {"0", "1", "2"}:
-        raise ValueError(f"{folder}: {len(texts)} tweets against {len(labels)} labels of 0, 1 or 2")
+    if len(texts) != len(labels):
+        raise ValueError(f"{folder}: {len(texts)} tweets in {split}_text.txt against {len(labels)} labels")
+    if wrong := sorted(set(labels) - {"0", "1", "2"}):
+        raise ValueError(f"{folder / f'{split}_labels.txt'}: labels are 0, 1 or 2, not {', '.join(wrong[:3])}")
     return [t.strip() for t in texts], np.array([int(label) - 1 for label in labels])
 
 

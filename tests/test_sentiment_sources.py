@@ -63,3 +63,34 @@ def test_missing_goemotions_files_are_named_before_training(tmp_path: Path, caps
     with pytest.raises(SystemExit):
         train_sentiment.main(["--goemotions", str(tmp_path), "--no-clothing"])
     assert f"{tmp_path / 'train.tsv'} not found (how to get them" in capsys.readouterr().err
+
+
+def _quality():  # type: ignore[no-untyped-def]
+    """bench/sentiment_quality.py, imported when a test needs it (it loads the sentiment model's modules)."""
+    if str(ROOT / "bench") not in sys.path:
+        sys.path.insert(0, str(ROOT / "bench"))
+    import sentiment_quality
+
+    return sentiment_quality
+
+
+def _tweeteval(tmp_path: Path, texts: list[str], labels: list[str]) -> Path:
+    (tmp_path / "test_text.txt").write_text("\n".join(texts) + "\n", encoding="utf-8")
+    (tmp_path / "test_labels.txt").write_text("\n".join(labels) + "\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_tweeteval_tweets_take_their_class(tmp_path: Path) -> None:
+    texts, classes = _quality().read_tweeteval(_tweeteval(
+        tmp_path, ["@user worst flight ever ", "Match starts at 8", "Loved it!"], ["0", "1", "2"]))
+    assert texts == ["@user worst flight ever", "Match starts at 8", "Loved it!"]
+    assert classes.tolist() == [-1, 0, 1]
+
+
+@pytest.mark.parametrize(("labels", "message"), [
+    (["0", "1"], r"3 tweets in test_text\.txt against 2 labels"),  # a line lost: the pairs would shift
+    (["0", "positive", "2"], r"test_labels\.txt: labels are 0, 1 or 2, not positive"),
+])
+def test_tweeteval_files_that_do_not_pair_up_are_named(tmp_path: Path, labels: list[str], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        _quality().read_tweeteval(_tweeteval(tmp_path, ["a", "b", "c"], labels))
