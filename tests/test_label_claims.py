@@ -60,7 +60,8 @@ EASY = ["Checkout is simple and quick", "Checkout was so easy", "Love the checko
     ("Better substitutions", BETTER, set(), "Substitution requests"),
     ("Better substitutions", BETTER, {"substitution requests"}, "Substitution suggestions"),  # the parent's
     ("Clear receipt", RECEIPT, set(), "Receipt requests"),
-    ("Easy to cancel", CANCEL, set(), "Cancel requests"),
+    ("Easy to cancel", CANCEL, set(), "Cancellation requests"),  # the verb by its noun (NOUN_OF)
+    ("Easy to pay", ["Make it easy to pay with PayPal"] * 3, set(), "Payment requests"),
     ("Better quality", CHEAPER, set(), "Better quality"),  # praise, whatever its published score
     ("Easy checkout", EASY, set(), "Easy checkout"),
     ("Less plastic", ["Use less plastic"] * 3, set(), "Less plastic"),  # a request already
@@ -85,7 +86,7 @@ SCEPTICAL = ["I was sceptical about buying fresh food online"] * 6  # published 
     ("Promised refund", ["Refunds take forever.", "My refund took 14 days.",
                          "They promised a refund within 48 hours, it's been 13 days."] * 2, -0.93, "Refund problems"),
     ("Easy to cancel", ["Cancelling Plus is deliberately made difficult.", "cancelling Plus was a nightmare...",
-                        "Make it as easy to cancel Plus as it is to join"] * 2, -0.45, "Cancel problems"),
+                        "Make it as easy to cancel Plus as it is to join"] * 2, -0.45, "Cancellation problems"),
 ])
 def test_a_praise_label_over_complaints_names_the_problem(parser: Any, label: str, docs: list[str], tone: float,
                                                          expected: str) -> None:
@@ -97,7 +98,7 @@ def test_themes_asking_for_something_are_named_as_requests(parser: Any) -> None:
             7: ["Respect the no-substitutes setting"] * 6 + ["I untick 'allow substitutes' and still get them."] * 2}
     out = label_themes(docs, list(docs), taken=["Substitution requests"])
     assert {k: v.label for k, v in out.items()} == {
-        1: "Substitution suggestions", 2: "Receipt requests", 3: "Cancel requests", 4: "Better quality",
+        1: "Substitution suggestions", 2: "Receipt requests", 3: "Cancellation requests", 4: "Better quality",
         5: "No complaints", 6: "Easy checkout", 7: "Respect no-substitutes"}
 
 

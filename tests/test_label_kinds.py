@@ -50,7 +50,7 @@ PRICES = [
 @pytest.mark.parametrize(("children", "taken", "expected"), [
     (DAMAGE, [], "Damage and packaging problems"),  # was "Glasses and box problems"
     # half of it is packaging: not "Damaged items" (its kind must hold for the group: sections' names, branch sect2)
-    (DAMAGE, ["Damage and packaging problems"], "Packaging and damage problems"),
+    (DAMAGE, ["Damage and packaging problems"], "Packaging problems and damage"),
     (FOOD_PRAISE, [], "Food praise"),  # was "Tomatoes and blueberries"
     (FOOD_PRAISE, ["Food praise"], "Food compliments"),
     (MISTAKES, [], "Wrong or missing items"),  # was "Kid problems"

@@ -549,6 +549,10 @@ def test_a_theme_is_content_free_when_most_of_it_says_nothing(docs: list[str], f
     ("checkout", "refund", -0.3, "Checkout and refund problems"),  # mostly complaints: what goes wrong
     ("prices", "value", 0.5, "Prices and value"),
     ("phone", "chat", 0.0, "Phone and chat"),
+    ("app", "crashes", -0.7, "App problems and crashes"),  # a word naming the problem is no topic of problems
+    ("delays", "refund", -0.5, "Delays and refund problems"),  # named first, it reads as one already
+    ("delays", "damage", -0.5, "Delays and damage"),  # both name the problem
+    ("app", "crashes", 0.0, "App and crashes"),  # no complaints: as they are
 ])
 def test_two_shared_words_name_a_parent(first: str, second: str, sentiment: float, expected: str) -> None:
     assert parent_words.pair(first, second, sentiment, NEGATIVE_THEME) == expected

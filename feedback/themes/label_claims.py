@@ -11,8 +11,8 @@ level's sides do).
 :func:`as_request`: a theme whose comments mostly ask for something ("Better substitutions", "Send
 a clear receipt that matches ...", "Make it as easy to cancel Plus as it is to join") is not named
 by a phrase that reads as praise ("Better substitutions", "Clear receipt", "Easy to cancel") but
-as a request: "Substitution requests", "Receipt requests", "Cancel requests" (another word for the
-head when a sibling or the parent has it). A segment asks when :func:`asks` says so
+as a request: "Substitution requests", "Receipt requests", "Cancellation requests" (a verb by its noun,
+:data:`NOUN_OF`; another word for the head when a sibling or the parent has it). A segment asks when :func:`asks` says so
 (an instruction, "More ...") or when it is a short wish opening with a comparative and comparing
 with nothing ("Better substitutions", "Faster refunds please"; not "Cheaper than where I used to
 shop and better quality"): :func:`wants`. Used by :mod:`.label` for themes (not parents:
@@ -27,6 +27,14 @@ from typing import Any
 from feedback.themes.phrase_tokens import COMPARATIVES
 
 NEGATORS = frozenset({"no", "nothing", "never", "not", "zero", "none", "without"})
+# The noun a label names a service verb by ("Easy to cancel" over complaints: "Cancellation problems", not
+# "Cancel problems"); a verb not here is written as it is.
+NOUN_OF = {"cancel": "cancellation", "deliver": "delivery", "pay": "payment", "renew": "renewal",
+           "subscribe": "subscription", "substitute": "substitution", "book": "booking", "install": "installation",
+           "register": "registration", "verify": "verification", "apply": "application", "collect": "collection",
+           "replace": "replacement", "ship": "shipping", "track": "tracking", "reserve": "reservation",
+           "connect": "connection", "arrive": "arrival", "order": "ordering", "checkout": "checkout",
+           "unsubscribe": "unsubscribing", "refund": "refund", "return": "return", "exchange": "exchange"}
 WISH_WORDS = 5  # a wish opening with a comparative is this short ("Better substitutions please")
 _MORE = frozenset({"more", "less", "fewer"})
 ASKING = 0.5  # share of a theme's segments that ask for something making its praise-like label a request
@@ -143,6 +151,7 @@ def as_request(label: str, docs: Sequence[str], used: set[str], parser: Any = No
     rest = [t for t in tokens if t.text not in claiming and t.is_alpha and t.lower_ not in STOP_WORDS]
     if not rest:
         return label
-    topic = " ".join(t.lemma_.lower() if t.tag_ in ("NNS", "NNPS") else t.lower_ for t in rest)
+    topic = " ".join(t.lemma_.lower() if t.tag_ in ("NNS", "NNPS") else
+                     NOUN_OF.get(t.lemma_.lower(), t.lower_) if t.pos_ == "VERB" else t.lower_ for t in rest)
     choices = [f"{topic[:1].upper()}{topic[1:]} {head}" for head in HEADS["requests" if asked else "problems"]]
     return next((c for c in choices if c.lower() not in used), choices[0])

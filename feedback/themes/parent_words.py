@@ -63,6 +63,7 @@ AGAINST = 0.25  # a section's name (its claim, its kind) holds for less than thi
 PAIRED = 1 / 3  # share of a group's segments its two biggest children must hold to name it when it shares no word
 MAIN = 0.5  # a child's main word is used by this share of its segments
 REACH = 0.15  # share of a group's segments in children using a word for the word to be its common ground
+PROBLEM_WORD = -1.2  # a word this negative (VADER's -4..4 scale, :mod:`.label_valence`) names a problem itself
 ASKING = 0.5  # share of a theme's segments asking the company to do something that makes it a request
 
 
@@ -113,9 +114,20 @@ def topics(free: Sequence[Candidate], unit: Unit) -> list[Candidate]:
 def pair(first: str, second: str, sentiment: float, negative: float,
          sides: tuple[float, float] | None = None) -> str:
     """ "<first> and <second>", with " problems" when the group complains (:func:`complains`: a
-    group of complaints is named by what goes wrong, as a single topic is)."""
+    group of complaints is named by what goes wrong, as a single topic is). A word that names a problem
+    itself (at most ``PROBLEM_WORD`` to the labels' lexicon: "crashes", "delays", "damage"; not "refund" or
+    "queue", topics the lexicon leans against) is not a topic of problems:
+    "App problems and crashes" (not "App and crashes problems"), "Damage and packaging problems" as it
+    is; two such words stand alone ("Delays and damage")."""
+    from feedback.themes.label_valence import word_valence
+
     text = f"{first} and {second}"
-    text = f"{text} problems" if complains(sentiment, negative, sides) else text
+    if complains(sentiment, negative, sides):
+        problem = [w for w in (first, second) if word_valence(w) <= PROBLEM_WORD]
+        if problem == [second]:
+            text = f"{first} problems and {second}"
+        elif not problem or problem == [first]:
+            text = f"{text} problems"
     return text[:1].upper() + text[1:]
 
 
