@@ -150,6 +150,23 @@ def test_a_fit_is_checked_on_the_fifth_it_did_not_see() -> None:
                                       texts[: len(only_checked)], only_checked, bands[: len(only_checked)], head)
 
 
+def test_a_fit_can_be_held_at_one_rung_of_the_ladder() -> None:
+    # bench/calibration_companies.py measures each rung: ``ridges`` is the ladder a fit climbs
+    head = load_head()
+    owners, bands, vectors, texts = _rated_rooms()
+    raw = logits(vectors, texts, head)
+    fitted = np.array([not segment_sentiment._checked(o) for o in owners])
+    weights = np.ones(len(owners))
+    for ridge in (segment_sentiment.RIDGES[0], segment_sentiment.RIDGES[-1]):
+        held, _ = segment_sentiment.fit_checked(raw, vectors, texts, owners, bands, head, ridges=(ridge,))
+        alone = sentiment_model.fit_calibration(raw[fitted], bands[fitted], weights[fitted], comments=int(fitted.sum()),
+                                                vectors=vectors[fitted], ridge=ridge)
+        assert held.version == alone.version
+    first, _ = segment_sentiment.fit_checked(raw, vectors, texts, owners, bands, head, ridges=segment_sentiment.RIDGES[:1])
+    last, _ = segment_sentiment.fit_checked(raw, vectors, texts, owners, bands, head, ridges=segment_sentiment.RIDGES[-1:])
+    assert first.version != last.version  # the rung matters: the delta is held back harder
+
+
 def test_a_calibration_on_ratings_that_do_not_track_sentiment_is_not_applied() -> None:
     # ratings at random (a synthetic warehouse, or a rating that measures something else): the fit
     # may still rank the checked fifth a shade better by chance; that must not re-score every comment

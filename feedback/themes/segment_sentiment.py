@@ -281,12 +281,14 @@ def _checked(item: str) -> bool:
 
 def fit_checked(raw: np.ndarray, vectors: np.ndarray, texts: list[str], owners: list[str], bands: np.ndarray,
                 head: SentimentHead, anchors: tuple[np.ndarray, list[str], np.ndarray] | None = None,
-                corrected: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> tuple[Calibration, dict[str, Any]]:
+                corrected: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+                ridges: Sequence[float] = RIDGES) -> tuple[Calibration, dict[str, Any]]:
     """A calibration fitted on four fifths of the rated comments and its figures on the other fifth:
     Spearman of the comment score against the rating band and binary macro-F1 (low vs high),
     before and after; ``applied`` when the Spearman rose. With ``anchors``, the embedding delta is
     held back harder (:data:`RIDGES`, in turn) until the calibration reads the anchor sentences within
-    :data:`ANCHOR_SLACK` of the shipped head; none that does is not applied. ``corrected``: (logits,
+    :data:`ANCHOR_SLACK` of the shipped head; none that does is not applied (``ridges``: the ladder, first to last;
+    bench/calibration_companies.py measures one rung at a time). ``corrected``: (logits,
     vectors, sides) of analysts' corrected segments, fitted beside the fitted part's, each
     :data:`.sentiment_corrections.WEIGHT` comments' worth (never in the checked fifth)."""
     segments = Counter(owners)  # a comment weighs 1 whatever its number of segments
@@ -309,7 +311,7 @@ def fit_checked(raw: np.ndarray, vectors: np.ndarray, texts: list[str], owners: 
     if corrected is not None:  # a person's reading of one segment, beside the comments' ratings
         extra = (corrected[0], corrected[2], np.full(len(corrected[2]), corrections.WEIGHT), corrected[1])
         fitted = [np.concatenate([mine, theirs]) for mine, theirs in zip(fitted, extra, strict=True)]
-    for ridge in RIDGES if anchors is not None else RIDGES[:1]:  # the freest that still reads plain English
+    for ridge in ridges if anchors is not None else ridges[:1]:  # the freest that still reads plain English
         calibration = fit_calibration(fitted[0], fitted[1], fitted[2], comments=comments, vectors=fitted[3],
                                       ridge=ridge)
         kept = True
