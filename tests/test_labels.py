@@ -495,6 +495,8 @@ def test_neighbour_and_topic_phrases() -> None:
                                     "bags") == "Bag requests"
     assert label_words.topic_phrase("holiday", ["tell me the next holiday", "when is the next holiday"], 0.4, -0.1,
                                     "holiday") == "Holiday questions"  # asking, however kind the word
+    assert label_words.topic_phrase("door", ["Tell me at the door if something is missing, not a day later"] * 3, 0.0,
+                                    -0.1, "door") == "Door requests"  # when to be told: an instruction, no question
     assert label_words.topic_phrase("bag", ["The bags", "Bags again"], 0.0, -0.1, "bags") == "Bag comments"
     assert [label_words.is_name(w) for w in ["Aaron", "portland", "card", "olive"]] == [True, True, False, False]
 

@@ -367,16 +367,19 @@ def _kind(doc: str) -> bool:
 
 _CLAUSE_OPENERS = {"when", "where", "while", "once", "whenever"}  # "When it finally came, ...": a clause
 _CLAUSE_SUBJECTS = PRONOUNS | {"the", "a", "an", "this", "that", "everything", "everyone"}
+_WHEN_TOLD = frozenset("at by on in before beforehand first straight immediately sooner earlier upfront up right".split())
 
 
 def _question(doc: str) -> bool:
-    """Ends with "?" or opens like a question ("how do i ...", "can you ..."), not with a clause of
-    time or place ("When it finally came the driver just said traffic")."""
+    """Ends with "?" or opens like a question ("how do i ...", "tell me the weather"), not with a clause of time
+    or place ("When it finally came the driver just said traffic") nor with when to be told ("Tell me at the door")."""
     words = doc.lower().split()
     if doc.rstrip().endswith("?"):
         return True
     if len(words) > 1 and words[0] in _CLAUSE_OPENERS and words[1] in _CLAUSE_SUBJECTS:
         return False
+    if len(words) > 2 and words[0] == "tell" and words[1] in ("me", "us") and words[2] in _WHEN_TOLD:
+        return False  # an instruction: "Tell me at the door if something is missing", "Tell us before ..."
     return bool(words and (words[0] in QUESTION_WORDS or words[0] in AUXILIARIES or words[0] in ("tell", "please")))
 
 
