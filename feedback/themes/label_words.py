@@ -367,7 +367,7 @@ def _kind(doc: str) -> bool:
 
 _CLAUSE_OPENERS = {"when", "where", "while", "once", "whenever"}  # "When it finally came, ...": a clause
 _CLAUSE_SUBJECTS = PRONOUNS | {"the", "a", "an", "this", "that", "everything", "everyone"}
-_WHEN_TOLD = frozenset("at by on in before beforehand first straight immediately sooner earlier upfront up right".split())
+_WHEN_TOLD = frozenset({"at", "by", "on", "in", "before", "beforehand", "first", "straight", "immediately", "sooner"})
 
 
 def _question(doc: str) -> bool:
