@@ -554,6 +554,7 @@ def test_a_theme_is_content_free_when_most_of_it_says_nothing(docs: list[str], f
     ("app", "crashes", -0.7, "App problems and crashes"),  # a word naming the problem is no topic of problems
     ("delays", "refund", -0.5, "Delays and refund problems"),  # named first, it reads as one already
     ("delays", "damage", -0.5, "Delays and damage"),  # both name the problem
+    ("system", "wrong", -0.5, "System and wrong problems"),  # an adjective describes a problem, names none
     ("app", "crashes", 0.0, "App and crashes"),  # no complaints: as they are
 ])
 def test_two_shared_words_name_a_parent(first: str, second: str, sentiment: float, expected: str) -> None:

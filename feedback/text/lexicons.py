@@ -46,6 +46,23 @@ def _english_forms() -> tuple[list[str]]:
     return (sorted(forms),)
 
 
+@lru_cache(maxsize=1)
+def adjectives() -> frozenset[str]:
+    """Lower-cased English adjectives and their forms (spaCy's lemma index and exceptions: 'wrong', 'worse'), so a
+    label can tell a word that names a thing ('crashes', 'delays') from one that describes it."""
+    (forms,) = _cached_tables("english-adjectives", _adjectives)
+    return forms
+
+
+def _adjectives() -> tuple[list[str]]:
+    forms: set[str] = set()
+    for table in _tables("en_lemma_index"):
+        forms.update(w.lower() for w in table.get("adj", []))
+    for table in _tables("en_lemma_exc"):
+        _collect(table.get("adj", {}), forms)
+    return (sorted(forms),)
+
+
 def lexicon_languages(words: Sequence[str]) -> list[frozenset[str]]:
     """For each (lower-cased) word, the languages of ``LEXICON_LANGUAGES`` that have that form."""
     table = _table()

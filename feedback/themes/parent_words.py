@@ -119,11 +119,12 @@ def pair(first: str, second: str, sentiment: float, negative: float,
     "queue", topics the lexicon leans against) is not a topic of problems:
     "App problems and crashes" (not "App and crashes problems"), "Damage and packaging problems" as it
     is; two such words stand alone ("Delays and damage")."""
+    from feedback.text.lexicons import adjectives
     from feedback.themes.label_valence import word_valence
 
     text = f"{first} and {second}"
-    if complains(sentiment, negative, sides):
-        problem = [w for w in (first, second) if word_valence(w) <= PROBLEM_WORD]
+    if complains(sentiment, negative, sides):  # a noun that names a problem; not "wrong", "late": they describe one
+        problem = [w for w in (first, second) if word_valence(w) <= PROBLEM_WORD and w.lower() not in adjectives()]
         if problem == [second]:
             text = f"{first} problems and {second}"
         elif not problem or problem == [first]:
