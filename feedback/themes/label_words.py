@@ -16,10 +16,8 @@ single word or what the theme's segments say is a sentence, not a name:
 - :func:`says_nothing` / :func:`content_free`: whether a segment / most of a theme says nothing about
   a topic ("As above", "Made my day", "Fine", another language): such themes make a top-level entry
   of their own (:mod:`.hierarchy`), named "General remarks" (:mod:`.label`);
-- :func:`is_name`: a person's or a place's name ("Aaron", "Portland"), never a theme's topic alone;
-- :func:`names_person`: whether a text holds a person's given name ("call me bob", "spell aaron"):
-  such a phrase or saying never becomes a label or a keyword, so a name the redactor missed (written
-  in lower case, say) is not published as a theme's name.
+- :func:`is_name`, :func:`names_person`, :func:`without_people`: names (:mod:`.label_names`, read here by
+  its callers).
 """
 
 from __future__ import annotations
@@ -27,13 +25,17 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from feedback.text.nothing_said import NOTHING_SAID, normal
 from feedback.themes.label_commands import imperative
 from feedback.themes.label_language import is_foreign
+from feedback.themes.label_names import is_name as is_name
+from feedback.themes.label_names import is_person as is_person
+from feedback.themes.label_names import names_person as names_person
+from feedback.themes.label_names import unknown_name as unknown_name
+from feedback.themes.label_names import without_people as without_people
 from feedback.themes.phrases import JOINED, PREDICATIVE, TIME_WORDS
 
 LEADING = {"no", "more", "less", "fewer", "too", "very"}  # may open a label ("No reply", "More staff", "Too small")
@@ -417,68 +419,6 @@ def opens_with_request(doc: str) -> bool:
     process parsed before (the top level's grouping reads it: :func:`.label_claims.asks`)."""
     words = doc.lower().replace("’", "'").split()
     return bool(words) and words[0] in _IMPERATIVES and not doc.rstrip().endswith("?")
-
-
-@lru_cache(maxsize=1)
-def _names() -> frozenset[str]:
-    from feedback.text.words import letter_case_evidence, name_evidence
-
-    given, things = name_evidence()
-    _, capitalised = letter_case_evidence()
-    return frozenset((given | things) & capitalised)
-
-
-@lru_cache(maxsize=1)
-def _people() -> frozenset[str]:
-    from feedback.text.words import letter_case_evidence, name_evidence
-
-    given, _ = name_evidence()
-    _, capitalised = letter_case_evidence()
-    return frozenset(given & capitalised)
-
-
-def is_person(word: str) -> bool:
-    """A given name usually written capitalised ("aaron", "bob", "chloe"; not "mark", "olive",
-    "bill", which are words too): feedback/text/words.py's tables."""
-    return word.lower() in _people()
-
-
-_LETTERS = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")  # "Don't" is one word, not "Don"
-
-
-@lru_cache(maxsize=65_536)  # phrases repeat across segments and themes
-def names_person(text: str) -> bool:
-    """Whether ``text`` holds a person's given name as a word ("Call me bob", "Text Chloe")."""
-    return any(is_person(w) for w in _LETTERS.findall(text))
-
-
-def without_people(text: str) -> str:
-    """``text`` with every given name left out ("call me bob" -> "call me")."""
-    return " ".join(_LETTERS.sub(lambda m: "" if is_person(m.group()) else m.group(), text).split())
-
-
-def is_name(word: str, docs: Sequence[str] = ()) -> bool:
-    """A word usually written capitalised that is a given name or names a place or brand
-    ("aaron", "portland", "alexa"): feedback/text/words.py's tables; or, given a theme's segments
-    ``docs``, a word English does not have that they always write capitalised: the company's own name
-    ("Brightmoor") or another name the tables do not know."""
-    return word.lower() in _names() or unknown_name(word, docs)
-
-
-def unknown_name(word: str, docs: Sequence[str]) -> bool:
-    """A word English does not have that ``docs`` always write capitalised ("Brightmoor")."""
-    if not docs or not word.isalpha() or word.lower() in _english():
-        return False
-    ways = re.findall(rf"\b{re.escape(word)}\b", "\n".join(docs), re.IGNORECASE)
-    return bool(ways) and all(w[:1].isupper() for w in ways)
-
-
-@lru_cache(maxsize=1)
-def _english() -> frozenset[str]:
-    from feedback.text.words import english_words, letter_case_evidence
-
-    lower, _ = letter_case_evidence()
-    return english_words() | lower
 
 
 LANGUAGE_SHARE = 0.8  # share of a theme's segments in one language for the label to name it
