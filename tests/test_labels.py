@@ -15,7 +15,7 @@ import pytest
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from feedback.themes import label as label_module
-from feedback.themes import label_words, parent_words, phrases
+from feedback.themes import label_keywords, label_words, parent_words, phrases
 from feedback.themes.label import (
     NOTHING_SPECIFIC,
     OTHER_COMMENTS,
@@ -684,10 +684,10 @@ def test_keywords_never_repeat_a_text() -> None:
 
     ranked = [cand("bag", "bags", 1.0), cand("bags", "bags", 0.9), cand("burst bag", "burst bag", 0.8),
               cand("refund", "Refund", 0.7), cand("refunds", "refund", 0.6)]
-    assert label_module._diverse(ranked, [ranked[0]], 8) == ["bags", "Refund", "burst bag"]
+    assert label_keywords.diverse(ranked, [ranked[0]], 8) == ["bags", "Refund", "burst bag"]
     # the first of the label's phrases written alike stands for both (its key "bags" shares no word with "burst bag")
-    assert label_module._diverse(ranked, [ranked[1], cand("bag", "Bags", 1.0)], 8) == ["bags", "burst bag", "Refund"]
-    assert label_module._diverse(ranked, [ranked[0]], 2) == ["bags", "Refund"]
+    assert label_keywords.diverse(ranked, [ranked[1], cand("bag", "Bags", 1.0)], 8) == ["bags", "burst bag", "Refund"]
+    assert label_keywords.diverse(ranked, [ranked[0]], 2) == ["bags", "Refund"]
 
 
 @pytest.mark.parametrize(("docs", "expected"), [

@@ -79,6 +79,7 @@ from feedback.themes import (
     sayings,
     verdicts,
 )
+from feedback.themes.label_keywords import diverse
 from feedback.themes.label_units import NEGATIVE_THEME, POSITIVE_THEME, Candidate, Unit
 from feedback.themes.ngram_labels import (
     Labelling,
@@ -109,7 +110,6 @@ OWN = 0.8  # ... but by its own phrase (used by this share of the segments sayin
 TOPIC_WORD = 0.35  # a theme named by one word and a head ("Bus questions") uses it this much, else it is an example
 NAMED = 0.8  # a phrase holding a name the word tables lack (the company's) says less than one without
 WORD_SUPPORT = 0.2  # a phrase's words' own shares add this much (ties go to common words)
-MMR_LAMBDA = 0.7
 OTHER_LANGUAGES = "Non-English comments"
 OTHER_COMMENTS = "Mixed comments"  # a parent whose children share nothing and name no topic
 NOTHING_SPECIFIC = "Short answers"  # ... and mostly say nothing a phrase could name ("As above", "Why?")
@@ -238,7 +238,7 @@ def _choose(ranked: Mapping[Any, list[Candidate]], units: Mapping[Any, Unit], or
         pool = ranked.get(theme, [])  # a group's keywords: its topics, not "ages" or "request" (parent_words.vague)
         pool = [c for c in pool if not parent_words.vague(c.key.split()[0]) and not (  # nor "couple of times"
             c.words == 1 and parent_words.vague_word(c))] if parents else pool
-        out[theme] = Labelling(label=label, keywords=_diverse(pool, picked, keywords))
+        out[theme] = Labelling(label=label, keywords=diverse(pool, picked, keywords))
     return out
 
 
@@ -472,27 +472,6 @@ _VARIANTS = {
     OTHER_LANGUAGES.lower(): ["Comments in other languages"],
     GENERAL.lower(): ["General comments", "Assorted remarks"],
 }
-
-
-def _diverse(ranked: list[Candidate], picked: list[Candidate], limit: int) -> list[str]:
-    """Keywords: the label's phrases, then maximal marginal relevance over the candidates, where
-    two phrases are similar by the words they share ("refund", "refund request"); never one
-    text twice (two candidates, "bag" and "bags", can both be written "bags")."""
-    written = {t: c for t, c in reversed([(_norm(c.text), c) for c in picked])}  # the first of each text
-    chosen = sorted(written.values(), key=picked.index)[:limit]
-    pool = [c for c in ranked if _norm(c.text) not in written][: limit * 4]
-    top = max((c.score for c in pool), default=1.0) or 1.0
-    while pool and len(chosen) < limit:
-        best = max(pool, key=lambda c: MMR_LAMBDA * c.score / top
-                   - (1 - MMR_LAMBDA) * max((_overlap(c.key, o.key) for o in chosen), default=0.0))
-        chosen.append(best)
-        pool = [c for c in pool if _norm(c.text) != _norm(best.text)]
-    return [c.text for c in chosen]
-
-
-def _overlap(a: str, b: str) -> float:
-    x, y = set(a.split()), set(b.split())
-    return len(x & y) / len(x | y)
 
 
 def _norm(label: str) -> str:
