@@ -74,6 +74,8 @@ def test_primary_language_is_the_first_configured() -> None:
         ("Delivery was quicker than expected.", 1),  # was 0.00
         ("Delivery was slower than promised.", -1),  # was 0.00
         ("Been on hold for 45 minutes.", -1),  # was 0.00
+        ("Been on hold 50 minutes.", -1),  # was 0.00 (lexicon 27: the length without "for")
+        ("2 hours on hold and still no answer", -1),
         ("Lost my luggage and no one will tell me where it is.", -1),
         ("Nobody at the desk answered.", -1),
         ("This is the third time I have called about this.", -1),  # was 0.00

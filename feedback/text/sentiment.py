@@ -14,7 +14,8 @@ from functools import lru_cache
 from feedback.text.hashtags import HANDLE, spell_out
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every segment
-# again (feedback/themes/segment_sentiment.py). 26: stars given in words ("Five stars from me."), "second-rate",
+# again (feedback/themes/segment_sentiment.py). 27: a wait on hold told by its length ("Been on hold 50 minutes.",
+# "2 hours on hold": IDIOMS); 26: stars given in words ("Five stars from me."), "second-rate",
 # "absolute cowboys" (IDIOMS); 25: impressed by someone or something (IDIOMS); 24: a person praised before the role
 # ("Friendly drivers.": PRAISED_PERSON), "Nothing to improve", "Keep doing what you're doing" (IDIOMS); 23: "Could do
 # better.", "Room for improvement" (IDIOMS), and "Not sure." / "Don't know." as answers that say nothing
@@ -50,7 +51,7 @@ from feedback.text.hashtags import HANDLE, spell_out
 # word "name": feedback.text.sentiment_model.word_ngrams), and answers that say nothing score 0
 # (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable", "inconsistent"; 1: before
 # versions were kept.
-LEXICON_VERSION = "26"
+LEXICON_VERSION = "27"
 
 # VADER was built on social-media text: it has no opinion on "late" or "damaged", which in
 # customer feedback are among the most negative words there are. Valences use its -4..4 scale.
@@ -208,7 +209,9 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
      "frustrating"),
     (r"\bwhy (?:does|do|is|are|did|has|have)\b[^?.!]{0,60}?\bkeeps? (?:on )?\w+ing\b", "frustrating"),
     # a wait on the phone, however it is told ("been on hold for 45 minutes": no word of it is negative)
-    (r"\bon hold (?:for|over|nearly|almost|more than)\b", "frustrating wait"),
+    (r"\bon hold (?:for|over|nearly|almost|more than|(?:\d+|an|half an) ?(?:mins?|minutes|hours?|hrs?))\b", "frustrating wait"),
+    (r"\b(?:\d+|an|half an|ten|twenty|thirty|forty|fifty|forty-five) ?(?:mins?|minutes|hours?|hrs?) on hold\b",
+     "frustrating wait"),  # "been on hold 50 minutes", "2 hours on hold": the length said without "for"
     # ... and a long wait said plainly: "Long wait to speak to someone, 55 mins on a Saturday" (not "Worth the wait")
     # (the words first, the look-behinds only where they are: half the cost of the search on review sentences)
     (r"\b(?=(?:long|lengthy|endless|ridiculous|excessive|horrendous|massive) )(?<!no )(?<!not a )(?<!without )"
