@@ -76,6 +76,8 @@ def test_primary_language_is_the_first_configured() -> None:
         ("Been on hold for 45 minutes.", -1),  # was 0.00
         ("Been on hold 50 minutes.", -1),  # was 0.00 (lexicon 27: the length without "for")
         ("2 hours on hold and still no answer", -1),
+        ("I was only on hold 2 minutes and she sorted it.", 1),  # a short wait is no complaint
+        ("On hold for just a minute before someone lovely answered.", 1),
         ("Lost my luggage and no one will tell me where it is.", -1),
         ("Nobody at the desk answered.", -1),
         ("This is the third time I have called about this.", -1),  # was 0.00

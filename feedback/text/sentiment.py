@@ -15,7 +15,7 @@ from feedback.text.hashtags import HANDLE, spell_out
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every segment
 # again (feedback/themes/segment_sentiment.py). 27: a wait on hold told by its length ("Been on hold 50 minutes.",
-# "2 hours on hold": IDIOMS); 26: stars given in words ("Five stars from me."), "second-rate",
+# "2 hours on hold"), not one told as short ("only on hold 2 minutes"): IDIOMS; 26: stars given in words ("Five stars from me."), "second-rate",
 # "absolute cowboys" (IDIOMS); 25: impressed by someone or something (IDIOMS); 24: a person praised before the role
 # ("Friendly drivers.": PRAISED_PERSON), "Nothing to improve", "Keep doing what you're doing" (IDIOMS); 23: "Could do
 # better.", "Room for improvement" (IDIOMS), and "Not sure." / "Don't know." as answers that say nothing
@@ -72,6 +72,7 @@ SERVICE_LEXICON = {
 # Sayings whose words mislead a lexicon ("nothing is too much trouble" reads as trouble, "never again" and
 # "above and beyond" as nothing), read as the plain words they mean before scoring. The displayed text is
 # never changed.
+_NOT_SHORT = r"(?<!only )(?<!just )(?<!barely )(?<!under )(?<!than )(?<!even )"  # a wait told as short is no complaint
 IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\bnothing (?:is|was|'s|seems) (?:ever )?too much (?:trouble|bother)\b", "very helpful"),
     (r"\b(?:couldn'?t|could not|can'?t|cannot) (?:have )?(?:ask|wish)(?:ed)? for (?:more|better|anything more)\b",
@@ -208,10 +209,12 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
      r"(?:had to )?(?:called|rung|phoned|emailed|e-mailed|written|asked|complained|chased|contacted|reported)\b",
      "frustrating"),
     (r"\bwhy (?:does|do|is|are|did|has|have)\b[^?.!]{0,60}?\bkeeps? (?:on )?\w+ing\b", "frustrating"),
-    # a wait on the phone, however it is told ("been on hold for 45 minutes": no word of it is negative)
-    (r"\bon hold (?:for|over|nearly|almost|more than|(?:\d+|an|half an) ?(?:mins?|minutes|hours?|hrs?))\b", "frustrating wait"),
-    (r"\b(?:\d+|an|half an|ten|twenty|thirty|forty|fifty|forty-five) ?(?:mins?|minutes|hours?|hrs?) on hold\b",
-     "frustrating wait"),  # "been on hold 50 minutes", "2 hours on hold": the length said without "for"
+    # a wait on the phone, however it is told ("been on hold for 45 minutes", "2 hours on hold": no word of it is
+    # negative); not a wait told as short ("only on hold 2 minutes", "on hold for just a minute", "under 5 minutes")
+    (_NOT_SHORT + r"\bon hold (?:for(?! (?:only|just|barely|under|less than|a (?:minute|moment|sec|second)|a few)\b)|over|"
+     r"nearly|almost|more than|(?:\d+|an|half an) ?(?:mins?|minutes|hours?|hrs?))\b", "frustrating wait"),
+    (_NOT_SHORT + r"\b(?:\d+|an|half an|ten|twenty|thirty|forty|fifty|forty-five) ?(?:mins?|minutes|hours?|hrs?) on "
+     r"hold\b", "frustrating wait"),
     # ... and a long wait said plainly: "Long wait to speak to someone, 55 mins on a Saturday" (not "Worth the wait")
     # (the words first, the look-behinds only where they are: half the cost of the search on review sentences)
     (r"\b(?=(?:long|lengthy|endless|ridiculous|excessive|horrendous|massive) )(?<!no )(?<!not a )(?<!without )"
