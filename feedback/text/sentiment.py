@@ -211,9 +211,9 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\bwhy (?:does|do|is|are|did|has|have)\b[^?.!]{0,60}?\bkeeps? (?:on )?\w+ing\b", "frustrating"),
     # a wait on the phone, however it is told ("been on hold for 45 minutes", "2 hours on hold": no word of it is
     # negative); not a wait told as short ("only on hold 2 minutes", "on hold for just a minute", "under 5 minutes")
-    (_NOT_SHORT + r"\bon hold (?:for(?! (?:only|just|barely|under|less than|a (?:minute|moment|sec|second)|a few)\b)|over|"
+    (r"\b" + _NOT_SHORT + r"on hold (?:for(?! (?:only|just|barely|under|less than|a (?:minute|moment|sec|second)|a few)\b)|over|"
      r"nearly|almost|more than|(?:\d+|an|half an) ?(?:mins?|minutes|hours?|hrs?))\b", "frustrating wait"),
-    (_NOT_SHORT + r"\b(?:\d+|an|half an|ten|twenty|thirty|forty|fifty|forty-five) ?(?:mins?|minutes|hours?|hrs?) on "
+    (r"\b" + _NOT_SHORT + r"(?:\d+|an|half an|ten|twenty|thirty|forty|fifty|forty-five) ?(?:mins?|minutes|hours?|hrs?) on "
      r"hold\b", "frustrating wait"),
     # ... and a long wait said plainly: "Long wait to speak to someone, 55 mins on a Saturday" (not "Worth the wait")
     # (the words first, the look-behinds only where they are: half the cost of the search on review sentences)
