@@ -165,6 +165,8 @@ def test_a_fit_can_be_held_at_one_rung_of_the_ladder() -> None:
     first, _ = segment_sentiment.fit_checked(raw, vectors, texts, owners, bands, head, ridges=segment_sentiment.RIDGES[:1])
     last, _ = segment_sentiment.fit_checked(raw, vectors, texts, owners, bands, head, ridges=segment_sentiment.RIDGES[-1:])
     assert first.version != last.version  # the rung matters: the delta is held back harder
+    with pytest.raises(ValueError, match="at least one ridge"):
+        segment_sentiment.fit_checked(raw, vectors, texts, owners, bands, head, ridges=())
 
 
 def test_a_calibration_on_ratings_that_do_not_track_sentiment_is_not_applied() -> None:

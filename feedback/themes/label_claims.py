@@ -33,8 +33,7 @@ NOUN_OF = {"cancel": "cancellation", "deliver": "delivery", "pay": "payment", "r
            "subscribe": "subscription", "substitute": "substitution", "book": "booking", "install": "installation",
            "register": "registration", "verify": "verification", "apply": "application", "collect": "collection",
            "replace": "replacement", "ship": "shipping", "track": "tracking", "reserve": "reservation",
-           "connect": "connection", "arrive": "arrival", "order": "ordering", "checkout": "checkout",
-           "unsubscribe": "unsubscribing", "refund": "refund", "return": "return", "exchange": "exchange"}
+           "connect": "connection", "arrive": "arrival", "order": "ordering", "unsubscribe": "unsubscribing"}
 WISH_WORDS = 5  # a wish opening with a comparative is this short ("Better substitutions please")
 _MORE = frozenset({"more", "less", "fewer"})
 ASKING = 0.5  # share of a theme's segments that ask for something making its praise-like label a request

@@ -291,6 +291,8 @@ def fit_checked(raw: np.ndarray, vectors: np.ndarray, texts: list[str], owners: 
     bench/calibration_companies.py measures one rung at a time). ``corrected``: (logits,
     vectors, sides) of analysts' corrected segments, fitted beside the fitted part's, each
     :data:`.sentiment_corrections.WEIGHT` comments' worth (never in the checked fifth)."""
+    if not ridges:
+        raise ValueError("a calibration needs at least one ridge to fit with")
     segments = Counter(owners)  # a comment weighs 1 whatever its number of segments
     weights = np.array([1.0 / segments[item] for item in owners])
     check = np.array([_checked(item) for item in owners])
