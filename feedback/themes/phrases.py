@@ -32,21 +32,17 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from spacy.lang.en.stop_words import STOP_WORDS
-
 from feedback.text.names import DEFAULT_MODEL
-from feedback.text.segments import EXTRA_STOP, clean_for_embedding
+from feedback.text.segments import clean_for_embedding
 from feedback.themes import label_commands
-from feedback.themes.label_language import foreign_word, is_foreign
+from feedback.themes.label_language import is_foreign
 from feedback.themes.label_valence import PROBLEM_LEXICON, QUANTIFIERS, valence, word_valence
 from feedback.themes.phrase_tokens import (
     DEGREE,
     SENSE_VERBS,
-    STOP_NOUNS,
     THING,
     VERDICTS,
     comparative_wish,
@@ -58,13 +54,23 @@ from feedback.themes.phrase_tokens import gerund as gerund  # re-exported: calle
 from feedback.themes.phrase_tokens import neg as _neg
 from feedback.themes.phrase_tokens import negated as _negated
 from feedback.themes.phrase_tokens import numbered as _numbered
-from feedback.themes.phrase_tokens import says_twice as _twice
+from feedback.themes.phrase_words import (  # re-exported: callers read them here
+    JOINED as JOINED,
+)
+from feedback.themes.phrase_words import MAX_WORDS as MAX_WORDS
+from feedback.themes.phrase_words import PREDICATIVE as PREDICATIVE
+from feedback.themes.phrase_words import TIME_WORDS as TIME_WORDS
+from feedback.themes.phrase_words import VAGUE_HEADS, Phrase
+from feedback.themes.phrase_words import lemma as _lemma
+from feedback.themes.phrase_words import negative as _negative
+from feedback.themes.phrase_words import phrase as _phrase
+from feedback.themes.phrase_words import readable as _readable
+from feedback.themes.phrase_words import surface as _surface
 
 log = logging.getLogger(__name__)
 
 __all__ = ["PROBLEM_LEXICON", "QUANTIFIERS", "Phrase", "extract", "load_parser", "phrases_many", "valence", "word_valence"]
 
-MAX_WORDS = 4
 # Verbs too light to name anything on their own ("use the website", "have a look").
 LIGHT_VERBS = {
     "be", "have", "get", "make", "do", "go", "take", "give", "use", "put", "come", "let", "say", "tell",
@@ -73,40 +79,14 @@ LIGHT_VERBS = {
     "send", "help", "thank", "mean", "start", "stop", "continue", "manage", "happen", "become",
     "got",  # "Got my kettle today": the lemmatizer's lemma of a sentence's first "Got"
 }  # fmt: skip
-# Heads too vague to name a theme even with a modifier ("whole thing", "same one").
-VAGUE_HEADS = {"thing", "lot", "bit", "way", "one", "stuff", "something", "anything", "sense", "kind", "sort",
-               # units a reviewer measures herself in ("5'4, 120 lbs" -> "Tall lbs"), and "pair" (of jeans)
-               "lb", "lbs", "kg", "kgs", "cm", "mm", "ml", "oz", "inch", "inches", "ft", "pair"}
 # Adjectives that describe nothing a label could name ("make sure offers ...", "my own bags").
 PLAIN_ADJECTIVES = {
     "sure", "own", "whole", "certain", "able", "entire", "usual", "various", "previous", "following",
     "recent", "actual", "additional", "single", "particular", "general", "overall", "okay", "ok",
 }  # fmt: skip
-# Adjectives English puts after a verb only ("I'm sure", "are you sure"): before a noun, a misreading ("sure screens").
-PREDICATIVE = {"sure", "unsure", "able", "unable", "aware", "afraid", "glad", "ok", "okay"}
 # Spans of time name something only with a noun in front ("delivery times", not "no time").
 PERIODS = {"time", "day", "week", "month", "year"}
-# Times are when something happened, not what it was ("Monday morning", "20 minutes").
-TIME_WORDS = {
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "morning",
-    "afternoon", "evening", "night", "today", "tonight", "tomorrow", "yesterday", "minute", "min",
-    "mins", "hour", "hr", "hrs", "second", "sec", "pm", "am", "lunch", "lunchtime", "january",
-    "february", "march", "april", "june", "july", "august", "september", "october", "november",
-    "december",
-}  # fmt: skip
-# Phrasal nouns made of stop words ("top up" is two stop words to spaCy): joined into one word
-# before the parse, whatever the inflection ("topped up", "top-ups"), and written hyphenated.
-JOINED = {"topup": "top-up"}
 _JOIN = re.compile(r"\b(top)(?:ped|ping|s)?[ -](up)(s?)\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Phrase:
-    """One phrase of one segment: ``key`` groups its variants, ``text`` is how it was written."""
-
-    key: str
-    text: str
-    verb: str = ""  # a verb with its object ("returned table lamp"): the verb as written (:mod:`.label_examples`)
 
 
 @lru_cache(maxsize=2)
@@ -412,88 +392,3 @@ def _made(adjective: Any) -> list[Phrase]:
     nouns = [c for c in adjective.children if c.dep_ == "nsubj" and c.pos_ == "NOUN" and _content(c)]
     nouns += [c for c in adjective.head.children if c.dep_ == "dobj" and c.pos_ == "NOUN" and _content(c)]
     return [_phrase([adjective, *_compounds(nouns[0]), nouns[0]])] if nouns else []
-
-
-# --- words -----------------------------------------------------------------------------------
-
-
-def _phrase(tokens: Sequence[Any]) -> Phrase:
-    """The phrase of ``tokens`` in that order; its key leaves out articles and the preposition
-    after a verb ("waiting for my refund" and "waiting on a refund" are one phrase)."""
-    words: dict[int, Any] = {}
-    for token in tokens:  # a hyphenated word ("use-by") is one word, whichever token was named
-        words.setdefault(_chain(token)[0].i, token)
-    kept = list(words.values())
-    key = " ".join(_lemma(t) for t in kept if not (
-        (t.dep_ == "det" and t.lower_ not in QUANTIFIERS) or (t.dep_ == "prep" and t.head.pos_ == "VERB")))
-    return Phrase(key=key, text=" ".join(_surface(t) for t in kept))
-
-
-def _chain(token: Any) -> list[Any]:
-    """The tokens of the hyphenated word ``token`` belongs to ("use", "-", "by"), else [token]."""
-    doc, start, end = token.doc, token.i, token.i
-    while start >= 2 and doc[start - 1].text == "-" and not doc[start - 2].whitespace_ \
-            and not doc[start - 1].whitespace_:
-        start -= 2
-    while end + 2 < len(doc) and doc[end + 1].text == "-" and not doc[end].whitespace_ \
-            and not doc[end + 1].whitespace_:
-        end += 2
-    return [doc[i] for i in range(start, end + 1)]
-
-
-def _lemma(token: Any) -> str:
-    """The word's key: the lemma of nouns and verbs ("deliveries" -> "delivery"), else as written
-    ("better" stays "better")."""
-    chain = _chain(token)
-    if len(chain) > 1:
-        return "".join(t.lower_ for t in chain)
-    if token.lower_ in ("n't", "not"):
-        return "not"
-    if token.pos_ in ("NOUN", "PROPN", "VERB"):
-        return str(token.lemma_ or token.text).lower()
-    return str(token.lower_)
-
-
-def _surface(token: Any) -> str:
-    """As written, lowercased unless it is an acronym or a name written with a capital mid-sentence."""
-    chain = _chain(token)
-    if len(chain) > 1:
-        return "".join(t.lower_ for t in chain)
-    text = str(token.text)
-    if token.lower_.rstrip("s") in JOINED:
-        return JOINED[token.lower_.rstrip("s")] + token.lower_[len(token.lower_.rstrip("s")):]
-    if token.lower_ in ("n't", "not"):
-        return "not"
-    if len(text) > 1 and text.isupper():
-        return text
-    if token.pos_ == "PROPN" and text[:1].isupper() and not token.is_sent_start:
-        return text
-    return text.lower()
-
-
-PARTICLES = frozenset({"up", "in", "out", "off", "down", "through"})  # may end a phrase after its -ing/-ed verb
-
-
-def _readable(phrase: Phrase) -> bool:
-    """At most MAX_WORDS words as written ("more staff on the phones" is a sentence), not ending on
-    a stop word (save a phrasal verb's particle), and a head that names something: not a vague word
-    or a time; a single word not one of the words that name nothing alone ("time", "way")."""
-    words = phrase.key.split()
-    if not words:  # every token left out of the key: a misspelt article tagged as a noun ("teh")
-        return False
-    head = words[-1]
-    written = phrase.text.lower().split()
-    if len(written) > MAX_WORDS or head in VAGUE_HEADS or head in TIME_WORDS or any(map(foreign_word, written)):
-        return False
-    if len(written) > 1 and any(w in PREDICATIVE for w in written):  # "sure screens", "unable staff"
-        return False
-    if _twice(written):  # "sized size" ("I sized up a size", "regular sized size"): one word, said twice
-        return False
-    if len(written) > 1 and written[-1] in STOP_WORDS and written[-1] not in STOP_NOUNS and not (  # "able to get": no object
-            written[-1] in PARTICLES and written[-2].endswith(("ing", "ed"))):  # "Signed up" reads
-        return False
-    return len(words) > 1 or head not in EXTRA_STOP
-
-
-def _negative(token: Any) -> bool:
-    return min(word_valence(token.lower_), word_valence(_lemma(token))) < 0
