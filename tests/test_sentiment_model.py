@@ -112,6 +112,31 @@ def test_complaints_questions_and_praise(embedder: Embedder, text: str, sign: in
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(("text", "sign"), [
+    # a request that says something is broken or not done is a complaint (0.00 before lexicon 28: a request)
+    ("Fix the self checkouts so we don't have to queue.", -1),
+    ("Please fix your app.", -1),
+    ("Get the billing right first time.", -1),
+    ("Be on time with deliveries, that's all.", -1),
+    ("Test your app updates before releasing them.", -1),
+    ("Answer your phones.", -1),
+    ("Charged me twice for one order, sort it out.", -1),
+    # a wish for something new stays a request, neutral; and a fix told as done is praise
+    ("Add PayPal at checkout.", 0),
+    ("More staff at the weekend please.", 0),
+    ("Can you fix a time for the engineer to come?", 0),  # "fix a time": arrange, nothing broken
+    ("They fixed the app the same day, brilliant.", 1),
+])
+def test_a_request_to_put_right_what_is_wrong_is_a_complaint(embedder: Embedder, text: str, sign: int) -> None:
+    score = text_score(text, embedder)
+    assert score is not None
+    if sign == 0:
+        assert abs(score) < 0.05, score
+    else:
+        assert score * sign >= 0.05, score
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("text", ["Thanks for the quick response to my query.",
                                   "The staff at the counter were really helpful and patient."])
 def test_thanks_and_praise_of_people_read_clearly_positive(embedder: Embedder, text: str) -> None:

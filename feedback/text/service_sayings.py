@@ -28,6 +28,9 @@ SERVICE_LEXICON = {
 # "above and beyond" as nothing), read as the plain words they mean before scoring. The displayed text is
 # never changed.
 _NOT_SHORT = r"(?<!only )(?<!just )(?<!barely )(?<!under )(?<!than )(?<!even )"  # a wait told as short is no complaint
+# a point that starts with what it asks for, politely or not ("Please fix ...", "Can you sort ..."): the start of the
+# text or of a sentence, not after a word or a comma ("I'll fix it", "so fix it": a word before)
+_ASKED = r"\b(?<![\w'’,;:] )(?:please |pls |just |so |can you |could you |will you )?"
 IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\bnothing (?:is|was|'s|seems) (?:ever )?too much (?:trouble|bother)\b", "very helpful"),
     (r"\b(?:couldn'?t|could not|can'?t|cannot) (?:have )?(?:ask|wish)(?:ed)? for (?:more|better|anything more)\b",
@@ -43,6 +46,19 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\b(?:could|(?:you|they|it|we) (?:can|should|must|need to)) (?:really |definitely |certainly )?do (?:a lot |"
      r"much |far |way )?better\b|\b(?:room for|needs?|in need of|could do with|could use) (?:some |a lot of |lots of |"
      r"much |more )?improvement\b", "disappointing"),
+    # a request that says something is broken or not done ("Fix the self checkouts", "Please fix your app", "Get the
+    # billing right first time", "sort it out", "Do your job", "Answer your phones", "Be on time with deliveries",
+    # "Test your updates before releasing them"), told at the start of a point: a complaint, not a wish ("Add PayPal
+    # at checkout" stays one); not "I'll fix it", "they sorted it out", "do your job well"
+    (_ASKED + r"(?:fix|repair) (?:your|the|this|my|our|it|these|those)\b", "disappointing"),
+    (r"\b(?<![\w'’] )(?:please |just )?sort (?:it|this|that|them|things|(?:your|the|my|this) [\w-]+(?: [\w-]+)?) out\b",
+     "disappointing"),
+    (_ASKED + r"get (?:it|things|this|(?:the|your|my) [\w-]+(?: [\w-]+)?) right\b", "disappointing"),
+    (_ASKED + r"(?:try to )?do your (?:job|jobs)\b(?! (?:well|brilliantly|perfectly)\b)", "disappointing"),
+    (_ASKED + r"(?:answer|pick up|respond to|reply to) (?:your |the |my )?(?:phones?|e-?mails?|calls?|messages?|"
+     r"customers?|chat)\b", "disappointing"),
+    (_ASKED + r"be on time\b", "disappointing"),
+    (_ASKED + r"test (?:your|the|it|this|these|things)\b[^.!?]*\bbefore\b", "disappointing"),
     # not "never let me down"
     (r"\b(?<!never )(?<!ever )(?<!not )(?<!n't )(?<!n’t )let (?:me|us) down\b", "disappointing"),
     (r"\b(?:couldn'?t|could not|can'?t|cannot) (?:be|have been) (?:happier|more pleased|more satisfied)\b", "delighted"),
