@@ -121,6 +121,8 @@ def test_complaints_questions_and_praise(embedder: Embedder, text: str, sign: in
     ("Test your app updates before releasing them.", -1),
     ("Answer your phones.", -1),
     ("Charged me twice for one order, sort it out.", -1),
+    ("Can you sort my account out please?", -1),
+    ("The engineer will sort it out tomorrow.", 0),  # told, not asked
     # a wish for something new stays a request, neutral; and a fix told as done is praise
     ("Add PayPal at checkout.", 0),
     ("More staff at the weekend please.", 0),

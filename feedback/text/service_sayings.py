@@ -51,7 +51,8 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     # "Test your updates before releasing them"), told at the start of a point: a complaint, not a wish ("Add PayPal
     # at checkout" stays one); not "I'll fix it", "they sorted it out", "do your job well"
     (_ASKED + r"(?:fix|repair) (?:your|the|this|my|our|it|these|those)\b", "disappointing"),
-    (r"\b(?<![\w'’] )(?:please |just )?sort (?:it|this|that|them|things|(?:your|the|my|this) [\w-]+(?: [\w-]+)?) out\b",
+    (r"\b(?<![\w'’] )(?:please |just |can you |could you )?sort (?:it|this|that|them|things|(?:your|the|my|this) [\w-]+"
+     r"(?: [\w-]+)?) out\b",
      "disappointing"),
     (_ASKED + r"get (?:it|things|this|(?:the|your|my) [\w-]+(?: [\w-]+)?) right\b", "disappointing"),
     (_ASKED + r"(?:try to )?do your (?:job|jobs)\b(?! (?:well|brilliantly|perfectly)\b)", "disappointing"),
