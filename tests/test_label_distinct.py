@@ -22,6 +22,8 @@ TILLS = ["Friendly staff on the tills.", "The till staff are friendly.", "friend
          "Friendly staff at the tills"]
 MIXED = ["Friendly staff😊", "Friendly staff😊", "Please stop. 🤬", "easy❤️", "Awful subs😤", "Thanks, Kemi  🤷",
          "Please stop."]  # theme 108 of the sample fit: main named it "Friendly staff (2)"
+NEVER_CAME = ["the sourdough rolls never turned up.", "the mushrooms never turned up!", "The peaches never turned up",
+              "The pears never turned up.", "the tomatoes never turned up..."]
 RETURNS = ["I returned the table lamp on Monday and haven't seen a penny back yet.",
            "I returned the frying pan on Sunday and haven't seen a penny back yet.",
            "i returned the storage jars on friday and haven't seen a penny back yet",
@@ -53,6 +55,11 @@ CANCELLED = ["I cancelled my order and still got charged.", "Cancelled my order 
         ({"returns": RETURNS}, [], {"returns": "Returned items"}),
         # mostly one object: that object is the topic
         ({"cancelled": CANCELLED}, [], {"cancelled": "Cancelled order"}),
+        # the subjects of one thing not done, each another: examples (was "Varied problems" on the sample)
+        ({"never came": NEVER_CAME}, [], {"never came": "Items never turning up"}),
+        # mostly one subject: that subject is the topic
+        ({"no driver": ["The driver never turned up.", "Driver never turned up", "the driver never turned up!",
+                        "The peaches never turned up"]}, [], {"no driver": "Driver never turning up"}),
     ],
 )
 def test_labels_tell_themes_apart_without_numbers(parser: object, themes: dict[str, list[str]], taken: list[str],
@@ -88,6 +95,28 @@ def test_a_fixed_label_takes_its_other_name_first() -> None:
     assert label_distinct.distinct("Unclear comments", {"unclear comments"}, None, (), variants) == "Unclear remarks"
     assert label_distinct.distinct("Unclear comments", {"unclear comments", "unclear remarks"}, None, (),
                                    variants) == "Unclear comments (2)"
+
+
+def _never_came(subject: str) -> tuple[Phrase, ...]:
+    return (Phrase(subject, subject), Phrase(f"{subject} never turn up", f"{subject}s never turning up", subject=subject))
+
+
+@pytest.mark.parametrize(
+    ("found", "expected"),
+    [
+        # three subjects, each once: examples, read as "items never turning up"
+        ([_never_came("peach"), _never_came("pear"), _never_came("mushroom")],
+         [(Phrase("item never turn up", "items never turning up"),)] * 3),
+        # one subject most of the time: the topic, kept
+        ([_never_came("driver"), _never_came("driver"), _never_came("peach"), _never_came("pear")],
+         [_never_came("driver"), _never_came("driver"), _never_came("peach"), _never_came("pear")]),
+        # two subjects are not yet examples
+        ([_never_came("peach"), _never_came("pear")], [_never_came("peach"), _never_came("pear")]),
+    ],
+)
+def test_varied_subjects_of_one_thing_not_done_are_examples(found: list[tuple[Phrase, ...]],
+                                                             expected: list[tuple[Phrase, ...]]) -> None:
+    assert label_examples.subjects(found) == expected
 
 
 def _returned(obj: str) -> tuple[Phrase, ...]:

@@ -12,6 +12,10 @@ than ``MOST_OF`` of its uses: examples, not one thing) gives each of those segme
 verb with things in general ("returned items"), and the object in them no longer counts for the
 theme (its own phrases, "table lamp", "lamp", are dropped from those segments). A verb with mostly one
 object ("cancelled my order") keeps it: that object is the topic.
+
+The same holds for the subjects of what was not done ("the peaches never turned up", "the mushrooms never turned
+up", "the pears never turned up": :func:`subjects`): varied subjects of one predicate are examples, and each of
+those segments has the phrase of things in general with it ("items never turning up").
 """
 
 from __future__ import annotations
@@ -50,6 +54,42 @@ def generalise(found: Sequence[tuple[Phrase, ...]]) -> list[tuple[Phrase, ...]]:
                    for verb in sorted({verb for verb, _ in examples})]
         out.append(tuple(dict.fromkeys([*kept, *general])))
     return out
+
+
+def subjects(found: Sequence[tuple[Phrase, ...]]) -> list[tuple[Phrase, ...]]:
+    """``found`` (each segment's phrases) with varied subjects of one thing not done read as examples."""
+    told: dict[str, Counter[str]] = defaultdict(Counter)
+    written: dict[str, Counter[str]] = defaultdict(Counter)
+    for doc_phrases in found:
+        for said, subject, text in _subject_sayings(doc_phrases):
+            told[said][subject] += 1
+            written[said][text] += 1
+    varied = {said for said, subs in told.items()
+              if len(subs) >= OBJECTS and max(subs.values()) <= MOST_OF * sum(subs.values())}
+    if not varied:
+        return list(found)
+    out = []
+    for doc_phrases in found:
+        examples = {(said, subject) for said, subject, _ in _subject_sayings(doc_phrases) if said in varied}
+        if not examples:
+            out.append(tuple(doc_phrases))
+            continue
+        dropped = {subject for _, subject in examples}
+        kept = [p for p in doc_phrases if not (p.subject in dropped or _part_of(p.key, dropped))]
+        general = [Phrase(f"item {said}", f"{THINGS} {written[said].most_common(1)[0][0]}")
+                   for said in sorted({said for said, _ in examples})]
+        out.append(tuple(dict.fromkeys([*kept, *general])))
+    return out
+
+
+def _subject_sayings(doc_phrases: Sequence[Phrase]) -> list[tuple[str, str, str]]:
+    """(what was said of the subject, the subject's key, that as written) of each phrase with a subject:
+    "peaches never turning up" -> ("never turn up", "peach", "never turning up")."""
+    found = []
+    for p in doc_phrases:
+        if p.subject and p.key.startswith(p.subject + " "):
+            found.append((p.key[len(p.subject) + 1:], p.subject, " ".join(p.text.split()[len(p.subject.split()):])))
+    return found
 
 
 def _verb_objects(doc_phrases: Sequence[Phrase]) -> list[tuple[str, str, Phrase]]:

@@ -58,6 +58,7 @@ def unit(docs: list[str], parser: Any, tones: Tones | None = None, limit: int | 
     found = [tuple(p for p in doc_phrases if not label_words.names_person(p.text))  # no customer's name
              for doc_phrases in phrases.phrases_many(docs, parser)]
     found = label_examples.generalise(found)  # "returned the lamp/pan/jars" -> "returned items"
+    found = label_examples.subjects(found)  # "the peaches/pears/mushrooms never turned up" -> "items never turning up"
     df: Counter[str] = Counter()
     written: dict[str, Counter[str]] = {}
     for doc_phrases in found:

@@ -45,6 +45,7 @@ class Phrase:
     key: str
     text: str
     verb: str = ""  # a verb with its object ("returned table lamp"): the verb as written (:mod:`.label_examples`)
+    subject: str = ""  # a subject with what it did not do ("peaches never turning up"): the subject's key (ditto)
 
 
 def phrase(tokens: Sequence[Any]) -> Phrase:

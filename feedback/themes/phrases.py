@@ -306,13 +306,15 @@ def _not_done(subject: list[Any], verb: Any) -> list[Phrase]:
     if verb.pos_ != "VERB" or verb.lemma_ in LIGHT_VERBS:
         return []
     if verb.tag_ in ("VBN", "VBD") and not any(c.dep_ == "prt" for c in verb.children):
-        return [_phrase([*subject, _neg(verb), verb])]
+        done = _phrase([*subject, _neg(verb), verb])
+        return [Phrase(done.key, done.text, subject=_phrase(subject).key)]
     if _content(verb) and _lemma(subject[-1]) not in VAGUE_HEADS:
         particle = [c for c in verb.children if c.dep_ == "prt" and c.is_alpha]
         found = _phrase([*subject, _neg(verb), verb, *particle[:1]])
         words = found.text.split()
         at = len(words) - 1 - len(particle[:1])
-        return [Phrase(found.key, " ".join([*words[:at], gerund(verb.lemma_.lower()), *words[at + 1:]]))]
+        return [Phrase(found.key, " ".join([*words[:at], gerund(verb.lemma_.lower()), *words[at + 1:]]),
+                       subject=_phrase(subject).key)]
     return []
 
 
