@@ -21,7 +21,7 @@ those segments has the phrase of things in general with it ("items never turning
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from feedback.themes.phrases import Phrase
 
@@ -32,54 +32,50 @@ THINGS = "items"  # what the examples are in general ("returned items")
 
 def generalise(found: Sequence[tuple[Phrase, ...]]) -> list[tuple[Phrase, ...]]:
     """``found`` (each segment's phrases) with varied objects of a verb read as examples."""
-    objects: dict[str, Counter[str]] = defaultdict(Counter)
-    written: dict[str, Counter[str]] = defaultdict(Counter)
-    for doc_phrases in found:
-        for verb, obj, p in _verb_objects(doc_phrases):
-            objects[verb][obj] += 1
-            written[verb][p.verb] += 1
-    varied = {verb for verb, objs in objects.items()
-              if len(objs) >= OBJECTS and max(objs.values()) <= MOST_OF * sum(objs.values())}
-    if not varied:
-        return list(found)
-    out = []
-    for doc_phrases in found:
-        examples = {(verb, obj) for verb, obj, _ in _verb_objects(doc_phrases) if verb in varied}
-        if not examples:
-            out.append(tuple(doc_phrases))
-            continue
-        dropped = {obj for _, obj in examples}
-        kept = [p for p in doc_phrases if not _part_of(p.key, dropped)]
-        general = [Phrase(f"{verb} item", f"{written[verb].most_common(1)[0][0]} {THINGS}")
-                   for verb in sorted({verb for verb, _ in examples})]
-        out.append(tuple(dict.fromkeys([*kept, *general])))
-    return out
+    return _as_examples(found, _verb_objects, lambda verb, written: Phrase(f"{verb} item", f"{written} {THINGS}"))
 
 
 def subjects(found: Sequence[tuple[Phrase, ...]]) -> list[tuple[Phrase, ...]]:
     """``found`` (each segment's phrases) with varied subjects of one thing not done read as examples."""
-    told: dict[str, Counter[str]] = defaultdict(Counter)
+    return _as_examples(found, _subject_sayings, lambda said, written: Phrase(f"item {said}", f"{THINGS} {written}"))
+
+
+def _as_examples(found: Sequence[tuple[Phrase, ...]], uses: Callable[[Sequence[Phrase]], list[tuple[str, str, str]]],
+                 general: Callable[[str, str], Phrase]) -> list[tuple[Phrase, ...]]:
+    """``found`` with the examples of each varied use read as things in general: ``uses`` gives a segment's (what is
+    done, to or by what, how the doing is written), ``general`` the phrase of the doing with things in general."""
+    examples_of: dict[str, Counter[str]] = defaultdict(Counter)
     written: dict[str, Counter[str]] = defaultdict(Counter)
     for doc_phrases in found:
-        for said, subject, text in _subject_sayings(doc_phrases):
-            told[said][subject] += 1
-            written[said][text] += 1
-    varied = {said for said, subs in told.items()
-              if len(subs) >= OBJECTS and max(subs.values()) <= MOST_OF * sum(subs.values())}
+        for done, example, how in uses(doc_phrases):
+            examples_of[done][example] += 1
+            written[done][how] += 1
+    varied = {done for done, seen in examples_of.items()
+              if len(seen) >= OBJECTS and max(seen.values()) <= MOST_OF * sum(seen.values())}
     if not varied:
         return list(found)
     out = []
     for doc_phrases in found:
-        examples = {(said, subject) for said, subject, _ in _subject_sayings(doc_phrases) if said in varied}
+        examples = {(done, example) for done, example, _ in uses(doc_phrases) if done in varied}
         if not examples:
             out.append(tuple(doc_phrases))
             continue
-        dropped = {subject for _, subject in examples}
+        dropped = {example for _, example in examples}
         kept = [p for p in doc_phrases if not (p.subject in dropped or _part_of(p.key, dropped))]
-        general = [Phrase(f"item {said}", f"{THINGS} {written[said].most_common(1)[0][0]}")
-                   for said in sorted({said for said, _ in examples})]
-        out.append(tuple(dict.fromkeys([*kept, *general])))
+        made = [general(done, written[done].most_common(1)[0][0]) for done in sorted({done for done, _ in examples})]
+        out.append(tuple(dict.fromkeys([*kept, *made])))
     return out
+
+
+def _verb_objects(doc_phrases: Sequence[Phrase]) -> list[tuple[str, str, str]]:
+    """(verb key, object key, the verb as written) of each verb phrase: "returned table lamp" -> ("return", "table
+    lamp", "returned")."""
+    found = []
+    for p in doc_phrases:
+        if p.verb and " " in p.key:
+            verb, obj = p.key.split(" ", 1)
+            found.append((verb, obj, p.verb))
+    return found
 
 
 def _subject_sayings(doc_phrases: Sequence[Phrase]) -> list[tuple[str, str, str]]:
@@ -89,16 +85,6 @@ def _subject_sayings(doc_phrases: Sequence[Phrase]) -> list[tuple[str, str, str]
     for p in doc_phrases:
         if p.subject and p.key.startswith(p.subject + " "):
             found.append((p.key[len(p.subject) + 1:], p.subject, " ".join(p.text.split()[len(p.subject.split()):])))
-    return found
-
-
-def _verb_objects(doc_phrases: Sequence[Phrase]) -> list[tuple[str, str, Phrase]]:
-    """(verb key, object key, phrase) of each verb phrase: "return table lamp" -> ("return", "table lamp")."""
-    found = []
-    for p in doc_phrases:
-        if p.verb and " " in p.key:
-            verb, obj = p.key.split(" ", 1)
-            found.append((verb, obj, p))
     return found
 
 
