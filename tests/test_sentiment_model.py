@@ -120,6 +120,7 @@ def test_complaints_questions_and_praise(embedder: Embedder, text: str, sign: in
     ("Be on time with deliveries, that's all.", -1),
     ("Test your app updates before releasing them.", -1),
     ("Answer your phones.", -1),
+    ("Do your job.", -1),
     ("Charged me twice for one order, sort it out.", -1),
     ("Can you sort my account out please?", -1),
     ("The engineer will sort it out tomorrow.", 0),  # told, not asked

@@ -54,9 +54,9 @@ from feedback.themes.phrase_tokens import gerund as gerund  # re-exported: calle
 from feedback.themes.phrase_tokens import neg as _neg
 from feedback.themes.phrase_tokens import negated as _negated
 from feedback.themes.phrase_tokens import numbered as _numbered
-from feedback.themes.phrase_words import (  # re-exported: callers read them here
-    JOINED as JOINED,
-)
+
+# JOINED, MAX_WORDS, PREDICATIVE and TIME_WORDS are re-exported: callers read them here
+from feedback.themes.phrase_words import JOINED as JOINED
 from feedback.themes.phrase_words import MAX_WORDS as MAX_WORDS
 from feedback.themes.phrase_words import PREDICATIVE as PREDICATIVE
 from feedback.themes.phrase_words import TIME_WORDS as TIME_WORDS
