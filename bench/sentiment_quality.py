@@ -2,7 +2,8 @@
 neither was tuned on.
 
     HF_HUB_OFFLINE=1 .venv/bin/python bench/sentiment_quality.py [--cache bench/.cache/vectors.npz]
-        [--vader-gt [DIR]] [--uci [DIR]] [--goemotions [DIR]] [--tweeteval [DIR]] [--compare OLD_HEAD.npz] [--limit N]
+        [--vader-gt [DIR]] [--uci [DIR]] [--goemotions [DIR]] [--tweeteval [DIR]] [--complaints [DIR]] [--compare OLD_HEAD.npz]
+        [--limit N]
         [--append bench/RESULTS.md]
 
 In domain: the held-out fifth of the shared clothing reviews (scripts/train_sentiment.py never
@@ -22,7 +23,11 @@ held-out fifth of the UCI review sentences (``--uci``, binary; the other four fi
 on) and of the VADER paper's review and editorial snippets (three-class; likewise), and TweetEval's sentiment test
 split (``--tweeteval``; 12,284 tweets of SemEval-2017 task 4, three classes; never trained on, and only its
 validation split was ever looked at by hand: ``test_text.txt`` and ``test_labels.txt`` of ``datasets/sentiment`` in
-the cardiffnlp/tweeteval GitHub repository, copied to ``bench/.cache/tweeteval``). ``--compare``
+the cardiffnlp/tweeteval GitHub repository, copied to ``bench/.cache/tweeteval``), and real complaint tweets
+(``--complaints``: ``complaints-data.csv`` of the danielpreotiuc/complaints-social-media GitHub repository, copied to
+``bench/.cache/complaints``; 1,974 tweets to companies in nine domains, 1,232 of them complaints, labelled by people:
+complaint against the rest, a complaint read where the score is negative; its licence is not stated, so it is
+measured on and never trained on or committed). ``--compare``
 measures another head (e.g. the previous one) beside the shipped one in the same run. ``--calibrate N``:
 the shipped head calibrated as the pipeline calibrates it on N clothing reviews it never saw (file
 positions from 15,048, outside the held-out and validation fifths), taken as "the company's rated
@@ -207,6 +212,33 @@ OodRow = tuple[str, int, str, list[float]]  # set, texts, measure, figure per me
 TWEETEVAL = training.CACHE_DIR / "tweeteval"
 
 
+COMPLAINTS = training.CACHE_DIR / "complaints"
+
+
+def read_complaints(folder: Path) -> tuple[list[str], np.ndarray]:
+    """``complaints-data.csv`` of Preotiuc-Pietro, Gaman and Aletras, "Automatically Identifying Complaints in Social
+    Media" (ACL 2019; no header: tweet id, text, 1 for a complaint or 0, domain): the tweets written to or about a
+    company (its nine domains, from apparel to transport; not the ``random_*`` ones drawn from all of Twitter), and
+    1 for each complaint. ValueError naming the line of a row that is not so."""
+    texts, labels = [], []
+    with (folder / "complaints-data.csv").open(encoding="utf-8", newline="") as fh:
+        for line, row in enumerate(csv.reader(fh), start=1):
+            if len(row) != 4 or row[2] not in ("0", "1"):
+                raise ValueError(f"{folder / 'complaints-data.csv'} line {line}: expected id, text, 0 or 1, domain; "
+                                 f"got {len(row)} fields" + (f" and label {row[2]!r}" if len(row) == 4 else ""))
+            if not row[3].startswith("random"):
+                texts.append(row[1].strip())
+                labels.append(int(row[2]))
+    return texts, np.array(labels)
+
+
+def complaint_f1(truth: np.ndarray, scores: np.ndarray) -> float:
+    """Macro-F1 of complaints (1) against the rest (0), a complaint read where the score is negative (<= -0.05)."""
+    from sklearn.metrics import f1_score
+
+    return round(float(f1_score(truth, scores <= -CUT, average="macro")), 3)
+
+
 def read_tweeteval(folder: Path, split: str = "test") -> tuple[list[str], np.ndarray]:
     """TweetEval's sentiment ``{split}_text.txt`` and ``{split}_labels.txt`` (0 negative, 1 neutral, 2 positive, one
     per line): the tweets and their classes as -1 / 0 / 1. ValueError when the files do not pair up."""
@@ -220,14 +252,15 @@ def read_tweeteval(folder: Path, split: str = "test") -> tuple[list[str], np.nda
 
 
 def out_of_domain(embedder: SupportsEmbed, heads: Sequence[tuple[SentimentHead, Aggregate]], vader_gt: Path | None,
-                  uci: Path | None, goemotions: Path | None = None, tweeteval: Path | None = None) -> list[OodRow]:
+                  uci: Path | None, goemotions: Path | None = None, tweeteval: Path | None = None,
+                  complaints: Path | None = None) -> list[OodRow]:
     """(set, texts, measure, [lexicon, each (head, comment aggregate)]) rows for the sets the heads were not trained on
     (the VADER paper's snippets: their held-out fifth; its tweets and the hand-written sentences: all; GoEmotions:
     its test split, whose comments the trainer never reads)."""
     rows: list[OodRow] = []
 
     def add(name: str, measure: str, texts: list[str], truth: np.ndarray) -> None:
-        score = three_f1 if measure.startswith("3") else binary_f1
+        score = three_f1 if measure.startswith("3") else complaint_f1 if measure.startswith("complaint") else binary_f1
         figures = [score(truth, lexicon_scores(texts))] + [score(truth, head_scores(texts, embedder, h, aggregate=a))
                                                           for h, a in heads]
         rows.append((name, len(texts), measure, figures))
@@ -255,6 +288,9 @@ def out_of_domain(embedder: SupportsEmbed, heads: Sequence[tuple[SentimentHead, 
     if tweeteval:
         add("TweetEval sentiment test split (SemEval-2017 tweets; never trained on)", "3-class macro-F1",
             *read_tweeteval(tweeteval))
+    if complaints:
+        add("complaint tweets to companies (Preotiuc-Pietro et al. 2019, nine domains; never trained on)",
+            "complaint vs not, macro-F1", *read_complaints(complaints))
     return rows
 
 
@@ -386,6 +422,8 @@ def main(argv: list[str] | None = None) -> None:
                         help=f"folder of GoEmotions' test.tsv and emotions.txt (no folder: {training.GOEMOTIONS})")
     parser.add_argument("--tweeteval", type=Path, nargs="?", const=TWEETEVAL,
                         help=f"folder of TweetEval's sentiment test_text.txt and test_labels.txt (no folder: {TWEETEVAL})")
+    parser.add_argument("--complaints", type=Path, nargs="?", const=COMPLAINTS,
+                        help=f"folder of complaints-data.csv (Preotiuc-Pietro et al. 2019; no folder: {COMPLAINTS})")
     parser.add_argument("--calibrate", type=int, nargs="*", default=[],
                         help="calibrate the head on N unseen clothing reviews (a company's ratings), e.g. 1000")
     parser.add_argument("--own-stars", action="store_true",
@@ -404,7 +442,7 @@ def main(argv: list[str] | None = None) -> None:
     baseline = read_head(args.compare) if args.compare else None
     figures = evaluate_sentiment(embedder, data=args.data, limit=args.limit, head=head, baseline=baseline)
     methods = ([(baseline, comment_score)] if baseline is not None else []) + [(head, comment_score)]
-    ood = out_of_domain(embedder, methods, args.vader_gt, args.uci, args.goemotions, args.tweeteval)
+    ood = out_of_domain(embedder, methods, args.vader_gt, args.uci, args.goemotions, args.tweeteval, args.complaints)
     calibrated = []
     if args.calibrate:
         calibrated = calibration_rows(embedder, head, args.data, args.calibrate, args.limit)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,3 +95,35 @@ def test_tweeteval_tweets_take_their_class(tmp_path: Path) -> None:
 def test_tweeteval_files_that_do_not_pair_up_are_named(tmp_path: Path, labels: list[str], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         _quality().read_tweeteval(_tweeteval(tmp_path, ["a", "b", "c"], labels))
+
+
+def _complaints(tmp_path: Path, rows: str) -> Path:
+    (tmp_path / "complaints-data.csv").write_text(rows, encoding="utf-8")
+    return tmp_path
+
+
+def test_complaint_tweets_to_companies_take_their_label(tmp_path: Path) -> None:
+    texts, labels = _quality().read_complaints(_complaints(tmp_path, (
+        '1,"@shop Still waiting for my refund, three weeks now.",1,retail\n'
+        "2,@airline Can I bring a pram on board?,0,transport\n"
+        "3,What a sunset tonight,0,random_tweet\n"  # drawn from all of Twitter: not about a company
+        '4," @bank thanks, all sorted ",0,services\n')))
+    assert texts == ["@shop Still waiting for my refund, three weeks now.", "@airline Can I bring a pram on board?",
+                     "@bank thanks, all sorted"]
+    assert labels.tolist() == [1, 0, 0]
+
+
+@pytest.mark.parametrize(("rows", "message"), [
+    ("1,@shop late again,1,retail\n2,@shop fine,0\n", r"line 2: expected id, text, 0 or 1, domain; got 3 fields$"),
+    ("1,@shop late again,complaint,retail\n", r"line 1: .* got 4 fields and label 'complaint'"),
+])
+def test_complaint_rows_that_are_not_whole_are_named(tmp_path: Path, rows: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        _quality().read_complaints(_complaints(tmp_path, rows))
+
+
+def test_a_complaint_counts_where_the_score_reads_negative() -> None:
+    quality = _quality()
+    truth = np.array([1, 1, 0, 0])
+    assert quality.complaint_f1(truth, np.array([-0.5, -0.05, 0.0, 0.4])) == 1.0  # -0.05 is already negative
+    assert quality.complaint_f1(truth, np.array([-0.5, -0.04, -0.3, 0.4])) == 0.5
