@@ -140,6 +140,26 @@ def test_a_request_to_put_right_what_is_wrong_is_a_complaint(embedder: Embedder,
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(("text", "complaint"), [
+    # what a company has still not done, told plainly, is a complaint (the head read such tweets neutral before lexicon
+    # 29; bench/sentiment_quality.py --complaints)
+    ("Still waiting for my refund, it's been a fortnight.", True),
+    ("I emailed on Monday and have not heard back.", True),
+    ("You still haven't replied to my message.", True),
+    ("Still no response from your team.", True),
+    ("Still can't log in to my account.", True),
+    # waiting for what is wanted, and a reply that came, are not
+    ("Still waiting for the new series, can't wait!", False),
+    ("They got back to me the same day.", False),
+    ("The engineer replied within the hour.", False),
+])
+def test_what_is_still_not_done_is_a_complaint(embedder: Embedder, text: str, complaint: bool) -> None:
+    score = text_score(text, embedder)
+    assert score is not None
+    assert (score <= -0.05) is complaint, score
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("text", ["Thanks for the quick response to my query.",
                                   "The staff at the counter were really helpful and patient."])
 def test_thanks_and_praise_of_people_read_clearly_positive(embedder: Embedder, text: str) -> None:

@@ -184,6 +184,14 @@ def test_primary_language_is_the_first_configured() -> None:
         ("Time to find a new bank.", -1),  # leaving; the head: 0.00
         ("Looking for a new broadband provider.", -1),  # the head: 0.00
         ("Taking my business elsewhere from now on.", -1),  # the head: -0.14
+        ("Still waiting for my refund, it's been a fortnight.", -1),  # what is still not done
+        ("I have messaged you twice and not heard back yet.", -1),  # the head: 0.00
+        ("You have still not replied to my email from Friday.", -1),  # the head: 0.00
+        ("Still no response.", -1),
+        ("Still no delivery and it's Thursday.", -1),
+        ("Still can't log in.", -1),  # the head: 0.00
+        ("Thanks for sending me the wrong size.", -1),  # sarcasm; the head: 0.00
+        ("Thanks for the late delivery.", -1),  # the head: +0.58
     ],
 )
 def test_sentiment_knows_service_words(text: str, sign: int) -> None:
@@ -213,6 +221,8 @@ def test_sentiment_knows_service_words(text: str, sign: int) -> None:
         # a problem put right only in words, late, not for long or wrongly: no saying
         "It should have been fixed by now.",
         "They still haven't refunded me.",
+        "Still waiting for the new series to come out.",  # what is wanted, not what a company owes
+        "Thanks for the late night opening.",  # "late" here is no delay
         "They never fixed it.",
         "I want it fixed.",
         "It was supposed to be fixed.",

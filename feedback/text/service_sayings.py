@@ -170,6 +170,20 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
      r"at \w+(?: \w+)?))* (?:tell|told|tells|help|helped|helps|answer|answered|answers|respond|responded|responds|"
      r"reply|replied|replies|call|called|calls|explain|explained|get back|got back|gets back|pick up|picked up|"
      r"picks up)\b", "ignored"),
+    # what a company has still not done, told plainly ("Still waiting for my refund", "I have DM'd you, not heard back
+    # yet", "You have still not replied", "Still no response", "Still can't connect"): no word of it is negative, and
+    # the head read such tweets neutral. What is waited for is the company's to give (not "still waiting for the
+    # sequel"); the rated sets hold few of these, all but two negative (bench/RESULTS.md, "Complaint tweets")
+    (r"\bstill (?:waiting|waitin|wating) (?:for|on) (?:a |an |my |the |any |your |our |some )?(?:reply|response|answer|"
+     r"help|refund|call ?back|callback|update|engineer|technician|delivery|order|parcel|package|money|replacement|"
+     r"bags?|luggage|suitcase|someone|anyone)\b", "frustrating wait"),
+    (r"\b(?:not|haven'?t|have not|hasn'?t|has not|never|didn'?t|did not)(?: yet| ever| even)? (?:heard back|got back to "
+     r"(?:me|us)|gotten back to (?:me|us)|replied|responded|had (?:a|any) (?:reply|response|answer|call ?back)|received "
+     r"(?:a |any )?(?:reply|response|answer|call ?back))\b", "ignored"),
+    (r"\bstill no (?:reply|response|answer|refund|update|call ?back)\b", "ignored"),
+    (r"\bstill no (?:delivery|parcel|package|power|water|internet|wi-?fi|signal|service)\b", "still missing"),
+    (r"\bstill (?:can'?t|cant|cannot|can not|unable to|not able to) (?:connect|log ?in|sign in|access|get through|"
+     r"download|pay|check ?in|reach)\b", "broken"),
     # ... or nobody there to do it ("no one at the gate to help us", "nobody around to ask"; not "No one had to help")
     (r"\b(?:no one|no-one|noone|nobody)(?: (?:at|on|in|behind) (?:the )?\w+| available| around| there| here| on hand)+ "
      r"to (?:help|assist|answer|talk to|speak to|ask)\b", "ignored"),
@@ -262,12 +276,15 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
      r"address|date|time|settings?|page|receipt|invoice)s?\b)", "frustrated, still missing"),  # not "my order number"
     (r"\b(?<![\w'’] )so much for\b[^.!?]*", "disappointing"),  # not "thank you so much for", "not so much for"
     # praise said of a harm at the start ("Great, another delay.", "Oh lovely, yet another cancelled train"), and
-    # thanks for what came spoilt ("Cheers for the cold chips"): sarcasm a model reading words takes as praise
+    # thanks for what came spoilt ("Cheers for the cold chips", "Thanks for sending me the wrong size"): sarcasm a model reading words takes as praise
     (r"\b(?<![\w,;:'’] )(?:oh |just )?(?:great|fantastic|brilliant|wonderful|perfect|lovely|nice|awesome|excellent|super|"
      r"terrific|marvell?ous)\W{1,3}(?:yet )?another\b(?![^.!?]*\b(?:great|lovely|perfect(?:ly)?|excellent|brilliant|"
      r"fantastic|amazing|wonderful|good|nice|happy|love|thanks|thank you|well)\b)[^.!?]*", "terrible"),  # not praise
-    (r"\b(?:thanks|thank you|cheers)(?: @\w+)? for (?:the|my|our|a|an|your) (?:\w+ )?(?:cold|soggy|broken|damaged|wrong|"
-     r"missing|stale|rotten|crushed|squashed|melted|burnt|mouldy|moldy|smashed|leaking|ruined)\b", "terrible"),
+    (r"\b(?:thanks|thank you|cheers)(?: @\w+)? for (?:sending |giving |delivering |bringing )?(?:me |us )?(?:the|my|our|"
+     r"a|an|your) (?:\w+ )?(?:cold|soggy|broken|damaged|wrong|missing|stale|rotten|crushed|squashed|melted|burnt|mouldy|"
+     r"moldy|smashed|leaking|ruined|faulty|dirty|expired)\b|\b(?:thanks|thank you|cheers)(?: @\w+)? for (?:the|my|our|a|an|"
+     r"your) (?:very |really |so )?(?:late|delayed) (?:delivery|deliveries|order|parcel|package|flight|train|bus|arrival|"
+     r"food|meal|pizza|refund)\b", "terrible"),  # not "Thanks for the late night opening"
     # outrage asked, asking again, a wait still running, thanks for a delay: "How is this acceptable?", "How many
     # times do I have to call you?", "45 minutes on hold and counting", "Thanks for the 4 hour delay" (not "How is
     # the new store?", "How many times do I take these?", "5 years a customer and counting!", "Thanks for the delay
