@@ -127,3 +127,8 @@ def test_a_complaint_counts_where_the_score_reads_negative() -> None:
     truth = np.array([1, 1, 0, 0])
     assert quality.complaint_f1(truth, np.array([-0.5, -0.05, 0.0, 0.4])) == 1.0  # -0.05 is already negative
     assert quality.complaint_f1(truth, np.array([-0.5, -0.04, -0.3, 0.4])) == 0.5
+
+
+def test_complaints_read_positive_are_a_share_of_the_complaints() -> None:
+    truth = np.array([1, 1, 1, 1, 0])
+    assert _quality().complaints_positive(truth, np.array([0.05, -0.5, 0.0, 0.049, 0.9])) == 0.25  # the 0.9 is no complaint
