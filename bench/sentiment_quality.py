@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import os
 import platform
 import sys
@@ -232,6 +233,13 @@ def read_complaints(folder: Path) -> tuple[list[str], np.ndarray]:
     return texts, np.array(labels)
 
 
+def read_by_hand(text: str) -> bool:
+    """Whether a complaint tweet is in the half whose misreads may be read to find what the product misses (the md5 of
+    its text even: session 29 read that half's misses); the other half is measured only, so a change made for what was
+    read is judged on tweets nobody chose it for."""
+    return int(hashlib.md5(text.encode("utf-8")).hexdigest(), 16) % 2 == 0
+
+
 def complaint_f1(truth: np.ndarray, scores: np.ndarray) -> float:
     """Macro-F1 of complaints (1) against the rest (0), a complaint read where the score is negative (<= -0.05)."""
     from sklearn.metrics import f1_score
@@ -294,8 +302,12 @@ def out_of_domain(embedder: SupportsEmbed, heads: Sequence[tuple[SentimentHead, 
         add("TweetEval sentiment test split (SemEval-2017 tweets; never trained on)", "3-class macro-F1",
             *read_tweeteval(tweeteval))
     if complaints:
+        texts, truth = read_complaints(complaints)
         add("complaint tweets to companies (Preotiuc-Pietro et al. 2019, nine domains; never trained on)",
-            "complaint vs not, macro-F1", *read_complaints(complaints))
+            "complaint vs not, macro-F1", texts, truth)
+        unread = [i for i, text in enumerate(texts) if not read_by_hand(text)]
+        add("the same, the half never read by hand (:func:`read_by_hand`)", "complaint vs not, macro-F1",
+            [texts[i] for i in unread], truth[unread])
         add("the same tweets: complaints read positive (the issue found more than a third of complaint tweets so)",
             "share of the complaints (lower is better)", *read_complaints(complaints))
     return rows

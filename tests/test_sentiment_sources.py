@@ -132,3 +132,9 @@ def test_a_complaint_counts_where_the_score_reads_negative() -> None:
 def test_complaints_read_positive_are_a_share_of_the_complaints() -> None:
     truth = np.array([1, 1, 1, 1, 0])
     assert _quality().complaints_positive(truth, np.array([0.05, -0.5, 0.0, 0.049, 0.9])) == 0.25  # the 0.9 is no complaint
+
+
+def test_the_complaint_tweets_read_by_hand_are_half_and_fixed() -> None:
+    read = [_quality().read_by_hand(f"@shop tweet number {i}") for i in range(400)]
+    assert 160 < sum(read) < 240  # about half
+    assert _quality().read_by_hand("@shop tweet number 7") == read[7]  # the same tweet, the same half, every run
