@@ -453,6 +453,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if not args.data.exists():
         sys.exit(f"{args.data} not found: the shared clothing reviews are needed")
+    wanted = ([args.tweeteval / "test_text.txt", args.tweeteval / "test_labels.txt"] if args.tweeteval else []) + (
+        [args.complaints / "complaints-data.csv"] if args.complaints else [])
+    if missing := [str(path) for path in wanted if not path.is_file()]:  # before minutes of scoring, not after
+        sys.exit(f"{', '.join(missing)} not found (how to get them: this script's docstring)")
     from feedback.embed import Embedder
     from feedback.text.sentiment_model import read_head
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -138,3 +139,11 @@ def test_the_complaint_tweets_read_by_hand_are_half_and_fixed() -> None:
     read = [_quality().read_by_hand(f"@shop tweet number {i}") for i in range(400)]
     assert 160 < sum(read) < 240  # about half
     assert _quality().read_by_hand("@shop tweet number 7") == read[7]  # the same tweet, the same half, every run
+
+
+def test_a_missing_complaints_file_is_named_before_scoring(tmp_path: Path) -> None:
+    reviews = tmp_path / "reviews.csv"  # the clothing reviews are checked first; any file passes that check
+    reviews.write_text("", encoding="utf-8")
+    missing = tmp_path / "complaints" / "complaints-data.csv"
+    with pytest.raises(SystemExit, match=re.escape(f"{missing} not found (how to get them")):
+        _quality().main(["--data", str(reviews), "--complaints", str(missing.parent)])
