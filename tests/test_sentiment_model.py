@@ -250,6 +250,8 @@ def test_each_segment_has_its_own_sign(embedder: Embedder) -> None:
         ("Great, another delay.", -0.8465),  # 0.00 before: sarcasm; its cues now read the saying, and the head agrees
         ("So much for on-time delivery.", -0.4939),  # the head +0.74 ("on-time")
         ("My refund came through today, thank you.", 0.7717),  # the head -0.68: a refund, its topic
+        ("All my websites are down!", -0.5093),  # the head 0.00: an outage of many (lexicon 30)
+        ("I have messaged you twice and not heard back yet.", -0.6376),  # 0.00 before lexicon 29; its cues read it now
     ],
 )
 def test_a_saying_read_against_its_words_takes_the_lexicons_side(embedder: Embedder, text: str,

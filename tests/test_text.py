@@ -134,6 +134,8 @@ def test_primary_language_is_the_first_configured() -> None:
         ("They waived the late fee when I explained.", 1),  # the head: -0.62
         ("My internet has been down since Friday.", -1),  # the head: 0.00
         ("Your app has been down all morning.", -1),
+        ("All my websites are down!", -1),  # many: the head 0.00
+        ("The servers have been down since lunch.", -1),
         ("My bill has gone up again.", -1),
         ("Why is my bill higher than last month?", -1),  # the head: 0.00
         ("Told three different things by three different people.", -1),  # the head: 0.00

@@ -238,8 +238,9 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\brock[- ]solid\b", "reliable"),
     (r"\blooked after (?:me|us|him|her|them|my \w+|our \w+)|\btook (?:great |good |such good |very good )?care of "
      r"(?:me|us|him|her|them|my \w+|our \w+)", "very helpful"),
-    # an outage, a price rise and being told different things: no word of them is negative
-    (r"\b(?:internet|wi-?fi|broadband|service|site|website|app|network|system|line|signal|connection|server|power)\b"
+    # an outage ("down since Friday", "all my websites are down"), a price rise and being told different things: no
+    # word of them is negative
+    (r"\b(?:internet|wi-?fi|broadband|service|site|website|app|network|system|line|signal|connection|server|power)s?\b"
      r"[^.!?]{0,20}?\b(?:is|are|was|were|'s|has been|have been|went|keeps going|kept going|been) down\b(?! to\b)",
      "broken"),
     (r"\b(?:bill|price|premium|payment|fee|tariff|rent|cost|subscription)s? (?:(?:has |have |just )*(?:gone up|went up|"
