@@ -251,6 +251,21 @@ def complaints_positive(truth: np.ndarray, scores: np.ndarray) -> float:
     return round(float(np.mean(scores[truth == 1] >= CUT)), 3)
 
 
+def complaint_figures(embedder: SupportsEmbed, folder: Path = COMPLAINTS,
+                      head: SentimentHead | None = None) -> dict[str, Any]:
+    """The complaint tweets (:func:`read_complaints`) read by the lexicon and by ``head`` (the shipped one when None):
+    ``{"tweets": n, "unread": m, "lexicon": {...}, "head": {...}}``, each method's dict holding ``f1`` (complaint
+    against the rest, :func:`complaint_f1`), ``unread_f1`` (the same on the half never read by hand,
+    :func:`read_by_hand`) and ``positive`` (:func:`complaints_positive`)."""
+    texts, truth = read_complaints(folder)
+    unread = np.array([not read_by_hand(text) for text in texts])
+    out: dict[str, Any] = {"tweets": len(texts), "unread": int(unread.sum())}
+    for name, scores in (("lexicon", lexicon_scores(texts)), ("head", head_scores(texts, embedder, head))):
+        out[name] = {"f1": complaint_f1(truth, scores), "unread_f1": complaint_f1(truth[unread], scores[unread]),
+                     "positive": complaints_positive(truth, scores)}
+    return out
+
+
 def read_tweeteval(folder: Path, split: str = "test") -> tuple[list[str], np.ndarray]:
     """TweetEval's sentiment ``{split}_text.txt`` and ``{split}_labels.txt`` (0 negative, 1 neutral, 2 positive, one
     per line): the tweets and their classes as -1 / 0 / 1. ValueError when the files do not pair up."""

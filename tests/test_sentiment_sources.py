@@ -147,3 +147,34 @@ def test_a_missing_complaints_file_is_named_before_scoring(tmp_path: Path) -> No
     missing = tmp_path / "complaints" / "complaints-data.csv"
     with pytest.raises(SystemExit, match=re.escape(f"{missing} not found (how to get them")):
         _quality().main(["--data", str(reviews), "--complaints", str(missing.parent)])
+
+
+class _Flat:
+    """Every text the same vector: the head then reads only its words (cues and n-grams)."""
+
+    name, version = "flat", "1"
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return np.full((len(texts), 384), 0.05, dtype=np.float32)
+
+
+def test_complaint_figures_count_both_halves(tmp_path: Path) -> None:
+    rows = ["1,@shop Still no response after a week.,1,retail", "2,@shop Do you open on Sundays?,0,retail",
+            "3,@shop Thanks so much for sorting it!,0,retail", "4,What a view,0,random_tweet"]
+    folder = _complaints(tmp_path, "\n".join(rows) + "\n")
+    figures = _quality().complaint_figures(_Flat(), folder)
+    texts = ["@shop Still no response after a week.", "@shop Do you open on Sundays?", "@shop Thanks so much for sorting it!"]
+    assert (figures["tweets"], figures["unread"]) == (3, sum(not _quality().read_by_hand(t) for t in texts))
+    for method in ("lexicon", "head"):
+        assert set(figures[method]) == {"f1", "unread_f1", "positive"}
+        assert figures[method]["positive"] in (0.0, 1.0)  # one complaint: read positive or not
+
+
+def test_the_one_benchmark_says_how_to_get_missing_complaint_tweets(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_quality(), "COMPLAINTS", tmp_path / "complaints")
+    import themes_quality
+
+    [row] = themes_quality.complaint_rows()
+    assert row.ours == f"not measured: {tmp_path / 'complaints' / 'complaints-data.csv'} missing " \
+                       "(bench/sentiment_quality.py's docstring)"
