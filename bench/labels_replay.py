@@ -1,6 +1,7 @@
 """Theme labels only: record what a fit asks the labeller, then relabel it with this checkout.
 
-    .venv/bin/python bench/labels_replay.py record            # fit banking77, clinc150 (test splits), samples
+    .venv/bin/python bench/labels_replay.py record            # fit banking77, clinc150 (test splits), samples,
+                                                              # clothing reviews, complaint tweets
     .venv/bin/python bench/labels_replay.py replay            # relabel every recorded fit; print the checks
     .venv/bin/python bench/labels_replay.py replay --changed  # ... and every label that differs from the record
     .venv/bin/python bench/labels_replay.py compare --against DIR  # sections: this record's against DIR's
@@ -55,7 +56,7 @@ from feedback.themes import label  # noqa: E402
 
 NUMBERED = re.compile(r"\(\d+\)$")  # "Friendly staff (2)": the last resort of a taken label
 CALLS = ROOT / "bench" / ".cache" / "label-calls"
-SETS = ("banking77", "clinc150", "samples", "reviews")
+SETS = ("banking77", "clinc150", "samples", "reviews", "tweets")
 
 
 @contextmanager
@@ -112,6 +113,15 @@ def record(name: str) -> None:
             from feedback.embed import Embedder
 
             texts = reviews(3000, 4)
+            snap, _, _ = fit_reviews(texts, [f"r{i}" for i in range(len(texts))], Embedder(threads=2))
+            parent_of = dict(snap.parent_of)
+        elif name == "tweets":  # bench/themes_reviews.py --tweets: the complaint tweets (bench/.cache/complaints)
+            from themes_reviews import fit as fit_reviews
+            from themes_reviews import tweets
+
+            from feedback.embed import Embedder
+
+            texts, _ = tweets()
             snap, _, _ = fit_reviews(texts, [f"r{i}" for i in range(len(texts))], Embedder(threads=2))
             parent_of = dict(snap.parent_of)
         else:

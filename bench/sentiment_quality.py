@@ -217,19 +217,24 @@ COMPLAINTS = training.CACHE_DIR / "complaints"
 
 def read_complaints(folder: Path) -> tuple[list[str], np.ndarray]:
     """``complaints-data.csv`` of Preotiuc-Pietro, Gaman and Aletras, "Automatically Identifying Complaints in Social
-    Media" (ACL 2019; no header: tweet id, text, 1 for a complaint or 0, domain): the tweets written to or about a
-    company (its nine domains, from apparel to transport; not the ``random_*`` ones drawn from all of Twitter), and
-    1 for each complaint. ValueError naming the line of a row that is not so."""
-    texts, labels = [], []
+    Media" (ACL 2019): the tweets written to or about a company and 1 for each complaint (:func:`complaint_rows`)."""
+    rows = complaint_rows(folder)
+    return [text for text, _, _ in rows], np.array([label for _, label, _ in rows])
+
+
+def complaint_rows(folder: Path) -> list[tuple[str, int, str]]:
+    """(text, 1 for a complaint or 0, domain) of ``complaints-data.csv`` (no header: tweet id, text, label, domain):
+    the tweets written to or about a company (its nine domains, from apparel to transport; not the ``random_*`` ones
+    drawn from all of Twitter). ValueError naming the line of a row that is not so."""
+    out = []
     with (folder / "complaints-data.csv").open(encoding="utf-8", newline="") as fh:
         for line, row in enumerate(csv.reader(fh), start=1):
             if len(row) != 4 or row[2] not in ("0", "1"):
                 raise ValueError(f"{folder / 'complaints-data.csv'} line {line}: expected id, text, 0 or 1, domain; "
                                  f"got {len(row)} fields" + (f" and label {row[2]!r}" if len(row) == 4 else ""))
             if not row[3].startswith("random"):
-                texts.append(row[1].strip())
-                labels.append(int(row[2]))
-    return texts, np.array(labels)
+                out.append((row[1].strip(), int(row[2]), row[3]))
+    return out
 
 
 def read_by_hand(text: str) -> bool:

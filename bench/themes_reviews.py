@@ -11,6 +11,12 @@ top-level entries, each with its biggest sub-themes, and the label checks of ben
 content phrases, sibling duplicates, the fallbacks that say little), and how far a second fit without a tenth of
 the reviews agrees with the first (ARI of the themes and of the top level, as bench/themes_quality.py measures
 banking77 and clinc150). Appends to bench/RESULTS.md.
+
+``--tweets`` fits the complaint tweets instead (Preotiuc-Pietro et al. 2019, ``bench/.cache/complaints``, as
+bench/sentiment_quality.py ``--complaints`` reads them; measured only, its licence unstated): 1,974 tweets written to
+companies of nine domains, most of them complaints, as a company's social channel would bring them in, with the
+@handles, links and hashtags they were written with. It also prints how far the top level and the themes follow the
+nine domains (NMI; info: a person reading the top level would expect the kinds of company apart).
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "scripts"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from sentiment_quality import COMPLAINTS, complaint_rows  # noqa: E402
+from sklearn.metrics import normalized_mutual_info_score  # noqa: E402
 from themes_metrics import common_ari, label_checks, label_weakness  # noqa: E402
 from themes_warehouse import BenchWarehouse, Snapshot  # noqa: E402
 from train_sentiment import CLOTHING, read_clothing  # noqa: E402
@@ -51,6 +59,15 @@ def reviews(n: int, seed: int, path: Path = CLOTHING) -> list[str]:
     return texts[:n]
 
 
+def tweets(folder: Path = COMPLAINTS) -> tuple[list[str], list[str]]:
+    """The complaint tweets' texts and each one's domain, in the file's order."""
+    if not (folder / "complaints-data.csv").is_file():
+        raise SystemExit(f"{folder / 'complaints-data.csv'} not found: copy complaints-data.csv of the GitHub "
+                         "repository danielpreotiuc/complaints-social-media there")
+    rows = complaint_rows(folder)
+    return [text for text, _, _ in rows], [domain for _, _, domain in rows]
+
+
 def fit(texts: list[str], locals_: list[str], embedder: Embedder) -> tuple[Snapshot, dict[int, int], float]:
     """The engine's first fit of ``texts`` in a temporary warehouse: (what a user sees, theme sizes, seconds)."""
     with tempfile.TemporaryDirectory() as folder:
@@ -65,8 +82,11 @@ def fit(texts: list[str], locals_: list[str], embedder: Embedder) -> tuple[Snaps
     return snap, sizes, seconds
 
 
-def run(n: int, seed: int, subsample: bool = True) -> list[str]:
-    texts = reviews(n, seed)
+def run(n: int, seed: int, subsample: bool = True, texts: list[str] | None = None,
+        truth: list[str] | None = None, what: str = "reviews") -> list[str]:
+    """What a person reads of a fit of ``texts`` (None: ``n`` clothing reviews, shuffle ``seed``); ``truth``: each
+    text's known kind (the tweets' domains), against which the top level and the themes are scored."""
+    texts = reviews(n, seed) if texts is None else texts
     locals_ = [f"r{i}" for i in range(len(texts))]
     embedder = Embedder(threads=2)
     snap, sizes, seconds = fit(texts, locals_, embedder)
@@ -76,8 +96,14 @@ def run(n: int, seed: int, subsample: bool = True) -> list[str]:
         other, _, _ = fit([texts[i] for i in kept], [locals_[i] for i in kept], embedder)
         fine, common = common_ari(snap.theme, other.theme)
         top, _ = common_ari(snap.top, other.top)
-        stability = [f"- 10 % subsample (a fit without a tenth of the reviews, on the {common:,} both hold): themes ARI "
+        stability = [f"- 10 % subsample (a fit without a tenth of the {what}, on the {common:,} both hold): themes ARI "
                      f"{fine:.3f}, top level ARI {top:.3f} ({other.top_level} entries)"]
+    if truth is not None:  # outliers count as one group, as in bench/themes_quality.py
+        kinds = dict(zip(locals_, truth, strict=True))
+        nmi = [normalized_mutual_info_score([kinds[k] for k in locals_], [of[k] for k in locals_])
+               for of in (snap.top, snap.theme)]
+        stability.append(f"- against the {len(set(truth))} domains written to (info): top level NMI {nmi[0]:.3f}, "
+                         f"themes NMI {nmi[1]:.3f}")
     leaves = snap.leaf_siblings()
     entries = [(label, [snap.leaves[t] for t, p in snap.parent_of.items() if p == pid]) for pid, label in snap.parents.items()]
     entries += [(snap.leaves[t], []) for t, p in snap.parent_of.items() if p is None]
@@ -85,7 +111,7 @@ def run(n: int, seed: int, subsample: bool = True) -> list[str]:
     entries.sort(key=lambda e: -weight.get(e[0], 0))
     leaf_checks, top_checks = label_checks(leaves), label_checks(snap.top_labels())
     by_label = {label: t for t, label in snap.leaves.items()}
-    lines = [f"- {len(texts):,} reviews, {len(snap.leaves)} themes, top level {snap.top_level} entries (the issue's aim: "
+    lines = [f"- {len(texts):,} {what}, {len(snap.leaves)} themes, top level {snap.top_level} entries (the issue's aim: "
              f"8-25); fit {seconds:.0f} s",
              *stability,
              f"- labels: themes {leaf_checks.phrase_share:.1%} 2-4-word content phrases ({leaf_checks.duplicate_siblings}"
@@ -104,17 +130,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reviews", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument("--tweets", action="store_true", help="the complaint tweets (bench/.cache/complaints) instead")
     parser.add_argument("--no-append", dest="append", action="store_false")
     parser.add_argument("--note", default="", help="what this run measures (goes into RESULTS.md)")
     parser.add_argument("--no-subsample", dest="subsample", action="store_false",
                         help="skip the second fit (10 %% subsample stability)")
     args = parser.parse_args()
-    lines = run(args.reviews, args.seed, args.subsample)
+    if args.tweets:
+        texts, domains = tweets()
+        lines = run(len(texts), args.seed, args.subsample, texts, domains, "tweets")
+        title, command = "Complaint tweets to companies: the taxonomy a person reads", "--tweets"
+    else:
+        lines = run(args.reviews, args.seed, args.subsample)
+        title, command = "A shop's own reviews: the taxonomy a person reads", f"--reviews {args.reviews} --seed {args.seed}"
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     load = os.getloadavg()[0]
-    head = [f"## A shop's own reviews: the taxonomy a person reads (bench/themes_reviews.py), {stamp} "
+    head = [f"## {title} (bench/themes_reviews.py), {stamp} "
             f"({os.cpu_count()} cores, shared; load average {load:.1f}; Python {platform.python_version()})", "",
-            f"`bench/themes_reviews.py --reviews {args.reviews} --seed {args.seed}`"
+            f"`bench/themes_reviews.py {command}`"
             + (f": {args.note}" if args.note else ""), ""]
     text = "\n".join([*head, *lines])
     print(text)
