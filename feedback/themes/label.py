@@ -415,15 +415,17 @@ def _fallback(unit: Unit, ranked: list[Candidate], parent: bool, used: set[str])
         return _free([mixed] if mixed and not mixed.endswith(("comments", "feedback", "remarks")) else [OTHER_COMMENTS], used)
     candidates = [c.text for c in ranked]
     said = _said_by(unit.docs, used)
-    if said and label_words.label_phrase(said[0]):
-        return said[0]
+    # what one segment of many says ("Ah great", first of 31 different tweets) is no name before the others below
+    repeated = said if said and said[1] * len(unit.docs) >= (2 if len(unit.docs) >= 4 else 1) else None
+    if repeated and label_words.label_phrase(repeated[0]):
+        return repeated[0]
     act = label_words.speech_act(unit.docs, used)
     if act and _norm(act) not in used:
         return act
     phrase = next((c for c in candidates if " " in c and _norm(c) not in used), None)
     if phrase:
         return sayings.capitalise(phrase)
-    described = label_words.described(said[0]) if said else None
+    described = label_words.described(repeated[0]) if repeated else None
     if described and _norm(described) not in used:
         return described
     words = [c for c in ranked if c.words == 1 and not label_words.is_name(c.key, unit.docs)]

@@ -11,7 +11,9 @@ their verb): a verb whose objects vary (at least ``OBJECTS`` different ones, non
 than ``MOST_OF`` of its uses: examples, not one thing) gives each of those segments the phrase of the
 verb with things in general ("returned items"), and the object in them no longer counts for the
 theme (its own phrases, "table lamp", "lamp", are dropped from those segments). A verb with mostly one
-object ("cancelled my order") keeps it: that object is the topic.
+object ("cancelled my order") keeps it: that object is the topic. Only a verb done to goods (:data:`GOODS_VERBS`:
+returned, ordered, sent, lost, ...) has things in general for its objects: "fix this issue / the process / the
+problem" are no items (complaint tweets: "Fix items", "Contact items", "Check items" named three themes).
 
 The same holds for the subjects of what was not done ("the peaches never turned up", "the mushrooms never turned
 up", "the pears never turned up": :func:`subjects`): varied subjects of one predicate are examples, and each of
@@ -28,6 +30,10 @@ from feedback.themes.phrases import Phrase
 OBJECTS = 3  # different objects of one verb that make them examples
 MOST_OF = 1 / 3  # ... when none is the object of more than this share of the verb's uses
 THINGS = "items"  # what the examples are in general ("returned items")
+# Verbs whose objects are goods (lemmas, as phrase keys write them): their varied objects are examples of items.
+GOODS_VERBS = frozenset({"return", "order", "buy", "purchase", "receive", "send", "deliver", "pack", "miss", "damage",
+                         "break", "crush", "replace", "exchange", "swap", "substitute", "bring", "forget", "leave",
+                         "drop", "lose", "refund", "collect", "pick", "get", "ship", "stock", "sell"})
 
 
 def generalise(found: Sequence[tuple[Phrase, ...]]) -> list[tuple[Phrase, ...]]:
@@ -74,7 +80,8 @@ def _verb_objects(doc_phrases: Sequence[Phrase]) -> list[tuple[str, str, str]]:
     for p in doc_phrases:
         if p.verb and " " in p.key:
             verb, obj = p.key.split(" ", 1)
-            found.append((verb, obj, p.verb))
+            if verb in GOODS_VERBS:
+                found.append((verb, obj, p.verb))
     return found
 
 

@@ -51,7 +51,7 @@ def unit(docs: list[str], parser: Any, tones: Tones | None = None, limit: int | 
     "the code isn't applying": words the lexicon has no opinion on) is at most ``NEGATIVE_THEME``;
     the head reads those itself, so a theme it scores is left as the archive shows it.
     """
-    whole = list(docs)
+    whole = [label_words.unaddressed(d) for d in docs]  # no @handle nor link: "@VirginTrains Hello."
     docs = whole[:limit]
     mean = mean_tone(whole, tones) if tones is not None else mean_tone(docs)
     read_by_lexicon = tones is None or published_share(whole, tones) < 0.5

@@ -48,6 +48,20 @@ MOST = 0.5  # share of a theme's segments that must do the same thing (a speech 
 NEIGHBOUR = 0.25  # share of its segments writing the same word next to its main word
 _WORD = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*$")
 _TOKEN = re.compile(r"[a-z][a-z'’-]*")
+# Whom a post is addressed to and what it links to: "@VirginTrains Hello.", "Really? https://t.co/pxpS1IDTLo",
+# "pic.twitter.com/9xSlQY4ZGH" (not inside an e-mail address); and the HTML entities tweets are written with ("&amp;").
+_ADDRESS = re.compile(r"(?<![\w@])@\w{1,30}|\b(?:https?://|www\.|pic\.twitter\.com/)\S+", re.IGNORECASE)
+_ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#39|apos);")
+_ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'", "&apos;": "'"}
+
+
+def unaddressed(text: str) -> str:
+    """``text`` as a label reads it: without @handles and links, HTML entities written as characters. A post
+    opens with whom it is addressed to ("@VirginTrains Hello."), so a greeting, a question or a request was not
+    read as one, and a handle or a link is no topic ("Help and link" named a group of tweets)."""
+    if "@" in text or "//" in text or "www." in text or "pic.twitter" in text:
+        text = " ".join(_ADDRESS.sub(" ", text).split())
+    return _ENTITY.sub(lambda m: _ENTITIES[m.group(0)], text) if "&" in text else text
 
 # Nouns with no singular of their own: a label says "Pants praise", not the lemma's "Pant praise".
 PLURAL_ONLY = frozenset({"pants", "jeans", "trousers", "leggings", "shorts", "tights", "jeggings", "pajamas",
@@ -102,6 +116,21 @@ SPEECH_ACTS = [
      re.compile(r"\bmade my (?:day|week)\b|^keep (?:it|up the good work)(?: up)?$|\bmakes? (?:a|all the) difference"
                 r"|\b(?:great|brilliant|excellent|amazing|good) as (?:always|usual|ever)\b|^well done$"
                 r"|^(?:i |we )?(?:absolutely |just |really |so )?love (?:it|them|this|these)(?: so much)?$")),
+    # a reaction and no more ("Really?", "WTF", "Seriously??", "Wow.", "Ugh!", "What gives?"): it names no topic, but
+    # is no content-free answer (a doubt, a complaint: not NO_TOPIC)
+    (["Short reactions", "Brief reactions", "One-word reactions"],
+     re.compile(r"^[\W_]*(?:really|seriously|wtf|what the (?:fuck|hell|heck)|what gives|wow(?: just wow)?|ugh+|yikes|"
+                r"omg|smh|wut|what|how|wait|again|ya+y+|boom|well shoot|argh+|meh|hmm+|oh no|oh dear|come on|no way|"
+                r"are you (?:serious|kidding(?: me)?)|you'?re (?:kidding|joking)(?: me)?|unbelievable|lol|ha(?:ha)+)[\W_]*$")),
+    # a verdict against and no more ("Horrible.", "Very upset.", "is the worst", "They suck."): no topic named, as
+    # "General praise" names none; a complaint all the same, read beside the others (not NO_TOPIC)
+    (["General dissatisfaction", "Strong dissatisfaction", "Short complaints"],
+     re.compile(r"^[\W_]*(?:(?:you|they|it|this|that|it's|its|that's|is|are|was|so|very|really|absolutely|totally|just|"
+                r"truly|utterly|simply|quite|such|a|an|the|extremely|bloody|completely)\s+)*(?:horrible|terrible|awful|"
+                r"disgusting|disgraceful|disgrace|shocking|appalling|pathetic|pitiful|unacceptable|disappointed|"
+                r"disappointing|dissapointing|disapointed|upset|worst|rubbish|useless|ridiculous|shameful|gross|unfair|"
+                r"not (?:pleased|happy|impressed|good|cool|ok|okay|acceptable|good enough)|nothappy|bad experience|"
+                r"sucks?|joke|mess|fuck you|fed up|dreadful|abysmal|atrocious)[\W_]*$")),
     # an answer that says it was fine and no more ("Fine", "It was alright", "Average"): lukewarm, so no name
     # claims satisfaction (the head reads "It was alright" below zero; a "Satisfied" theme at -0.51 misleads)
     (["Neutral answers", "Okay experiences", "Lukewarm answers"],
@@ -186,12 +215,16 @@ def speech_act(docs: Sequence[str], used: Iterable[str] = ()) -> str | None:
     index, count = counts.most_common(1)[0]
     taken = set(used)
     names = SPEECH_ACTS[index][0]
-    return next((n for n in names if n.lower() not in taken), names[0]) if count / len(docs) >= MOST else None
+    if count / len(docs) < MOST:  # greetings and yes-or-no answers, each a third: together they say nothing
+        silent = sum(c for i, c in counts.items() if SPEECH_ACTS[i][0][0] in NO_TOPIC)
+        short = sum(len(unaddressed(d).split()) <= SHORT for d in docs)  # "thank you ai for everything you do": no reply
+        names = SHORT_REPLIES if min(silent, short) / len(docs) >= REPLIES else []
+    return next((n for n in names if n.lower() not in taken), names[0]) if names else None
 
 
 def _act(doc: str) -> int | None:
     """The index in :data:`SPEECH_ACTS` of what ``doc`` does, or None."""
-    text = normal(doc)
+    text = normal(unaddressed(doc))
     return next((i for i, (names, pattern) in enumerate(SPEECH_ACTS) if pattern.search(text)
                  and (names[0] != YES_OR_NO or len(text.split()) <= SHORT)), None)
 
@@ -199,6 +232,9 @@ def _act(doc: str) -> int | None:
 # What a comment does that names no topic: thanks, greetings, "As above", "Made my day", "Fine", "Yes".
 NO_TOPIC = {"Thank-you messages", "Goodbye messages", "Greeting messages", "Requests to repeat", "Unsure answers",
             "No further comments", "General praise", "Neutral answers", YES_OR_NO}
+# A theme of such messages none of which most of it sends ("Hello.", "Hi guys", "Yes.", "Nope.")
+SHORT_REPLIES = ["Short replies", "Brief replies", "Short messages"]
+REPLIES = 2 / 3  # ... when they make this share of it, and as many are short (at most SHORT words)
 _NOTHING_WRONG = re.compile(r"^(?:no|not any|never any) (?:complaints?|problems?|issues?)(?: at all| so far)?"
                             r"(?:,? thanks?(?: you)?)?$")
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
@@ -375,6 +411,7 @@ _WHEN_TOLD = frozenset({"at", "by", "on", "in", "before", "beforehand", "first",
 def _question(doc: str) -> bool:
     """Ends with "?" or opens like a question ("how do i ...", "tell me the weather"), not with a clause of time
     or place ("When it finally came the driver just said traffic") nor with when to be told ("Tell me at the door")."""
+    doc = unaddressed(doc)
     words = doc.lower().split()
     if doc.rstrip().endswith("?"):
         return True
@@ -397,7 +434,7 @@ _COMPLAINT = re.compile(r"\b(?:had to|having to|instead|finally|not good enough|
 
 
 def _complaint(doc: str) -> bool:
-    return bool(_COMPLAINT.search(doc.lower().replace("’", "'")))
+    return bool(_COMPLAINT.search(unaddressed(doc).lower().replace("’", "'")))
 
 
 # Words an instruction to the company opens with ("Make sure ...", "Don't put ...", "Please stop ...").
@@ -410,6 +447,7 @@ _IMPERATIVES = {"please", "don't", "dont", "do", "make", "put", "pack", "let", "
 
 def _request(doc: str) -> bool:
     """Opens with a word that tells the company what to do, or parsed as a command (:func:`.label_commands.imperative`)."""
+    doc = unaddressed(doc)
     return opens_with_request(doc) or (bool(imperative(doc)) and not doc.rstrip().endswith("?"))
 
 
@@ -417,6 +455,7 @@ def opens_with_request(doc: str) -> bool:
     """Opens with a word that tells the company what to do ("Respect the no-substitutes setting"), not
     a question. From the words alone, so the same text always gets the same answer, whatever this
     process parsed before (the top level's grouping reads it: :func:`.label_claims.asks`)."""
+    doc = unaddressed(doc)
     words = doc.lower().replace("’", "'").split()
     return bool(words) and words[0] in _IMPERATIVES and not doc.rstrip().endswith("?")
 

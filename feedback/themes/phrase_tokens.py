@@ -39,19 +39,25 @@ def named_with_digits(word: str) -> bool:
 STOP_NOUNS = frozenset({"name", "call", "part", "top", "bottom"})
 # Stop words that are content as verbs: "the tomatoes last longer" (not "last week").
 STOP_VERBS = frozenset({"last"})
+# Interjections, tagged so ("UH") or not, and a form of address ("hi guys"): a reaction or whom it is said to, never
+# a topic ("Ah problems" named tweets that could not find it, "Guys problems and WTF" a group of complaint tweets).
+INTERJECTIONS = frozenset({"guys", "folks", "ah", "aah", "oh", "ooh", "uh", "um", "er", "eh", "ugh", "argh", "wow", "whoa", "omg", "lol",
+                           "haha", "hahaha", "hmm", "meh", "yay", "yikes", "oops", "duh", "wtf", "smh", "ffs", "lmao",
+                           "rofl", "hey", "hi", "hiya", "hello", "ok", "okay", "yeah", "yep", "nope", "yup"})
 
 
 def content(token: Any) -> bool:
     """Whether a parsed token is a word a phrase may hold: letters (or a name written with digits), not a
-    stop word (save :data:`STOP_NOUNS` as nouns and :data:`STOP_VERBS` as verbs), a number, a redaction placeholder or a foreign word."""
+    stop word (save :data:`STOP_NOUNS` as nouns and :data:`STOP_VERBS` as verbs), a number, a redaction placeholder, a foreign
+    word or an interjection (:data:`INTERJECTIONS`)."""
     text = token.lower_
     word = token.is_alpha or named_with_digits(text)
     stop = token.is_stop and not (token.pos_ == "NOUN" and token.lemma_.lower() in STOP_NOUNS
                                   and not _introduction(token) and not _position(token)) \
         and not (token.pos_ == "VERB" and token.lemma_.lower() in STOP_VERBS)
     return (
-        word and text.isascii() and len(text) > 1 and not stop and not token.like_num
-        and token.text not in PLACEHOLDER_WORDS and token.tag_ not in ("FW", "XX")
+        word and text.isascii() and len(text) > 1 and not stop and not token.like_num and text not in INTERJECTIONS
+        and token.text not in PLACEHOLDER_WORDS and token.tag_ not in ("FW", "XX", "UH")
     )
 
 
