@@ -82,6 +82,10 @@ def test_a_segment_that_tells_and_asks_is_read_by_what_it_tells(text: str, told:
         ("easy❤️", "easy"),
         ("Late again 👎🏽 👨‍👩‍👧", "Late again"),  # skin tones and joined sequences go whole
         ("£5 off", "£5 off"),  # a currency sign is no emoji
+        ("Broken again pic.twitter.com/9xSlQY4ZGH", "Broken again"),  # a link without its scheme
+        ("see bit.ly/3xYz now", "see now"),
+        ("example.co.uk/help is down", "is down"),
+        ("e.g. rated 3.5/5, km/h and/or", "e.g. rated 3.5/5, km/h and/or"),  # no link
     ],
 )
 def test_clean_for_embedding(text: str, expected: str) -> None:

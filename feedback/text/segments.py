@@ -33,13 +33,18 @@ from feedback.text.sentiment import felt
 # 4: a hashtag that joins words is embedded as those words ("#neveragain": feedback.text.hashtags);
 # 3: emoji left out of the embedded text; 2: a redaction placeholder is one token ("... bags. - [NAME]" is not
 # cut at its bracket); 1: before versions.
-SEGMENTER_VERSION = "5"
+# 6: a link written without its scheme ("pic.twitter.com/9xSlQY4ZGH", "bit.ly/3xYz") is left out of the embedded
+# text too (a tweet of nothing else was embedded as the link, and made a theme of them);
+SEGMENTER_VERSION = "6"
 MAX_SEGMENTS = 40  # per comment; the rest of a very long comment is joined into the last one
 MAX_SEGMENT_CHARS = 600  # the model reads ~256 word pieces; longer text is cut for embedding
 MIN_CONTENT_LETTERS = 3  # fewer letters than this (emoji, "ok", "??") is not a themable point
 MIN_CLAUSE_WORDS = 3  # both sides of a split must have at least this many words
 
-URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
+# a link: with its scheme or "www.", or a host under a common top-level domain and a path ("pic.twitter.com/abc",
+# "bit.ly/3xYz", "amzn.to/x"; not "e.g." nor "3.5/5")
+URL = re.compile(r"\b(?:https?://|www\.)\S+|\b(?:[a-z0-9-]+\.)+(?:com|net|org|co|ly|io|gl|me|to|be|uk|us|ie|de|fr|"
+                 r"gov|edu|info|biz|app|ai|tv)/\S*", re.IGNORECASE)
 HASHMARK = re.compile(r"#(?=\w)")
 PLACEHOLDERS = ("EMAIL", "PHONE", "CARD", "IBAN", "ACCOUNT", "CREDENTIALS", "NAME", "URL", "ADDRESS")
 PLACEHOLDER = re.compile(rf"\[(?:{'|'.join(PLACEHOLDERS)})\]")

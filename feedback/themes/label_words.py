@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from feedback.text.nothing_said import NOTHING_SAID, normal
+from feedback.text.segments import URL
 from feedback.themes.label_commands import imperative
 from feedback.themes.label_language import is_foreign
 from feedback.themes.label_names import is_name as is_name
@@ -50,7 +51,7 @@ _WORD = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*$")
 _TOKEN = re.compile(r"[a-z][a-z'’-]*")
 # Whom a post is addressed to and what it links to: "@VirginTrains Hello.", "Really? https://t.co/pxpS1IDTLo",
 # "pic.twitter.com/9xSlQY4ZGH" (not inside an e-mail address); and the HTML entities tweets are written with ("&amp;").
-_ADDRESS = re.compile(r"(?<![\w@])@\w{1,30}|\b(?:https?://|www\.|pic\.twitter\.com/)\S+", re.IGNORECASE)
+_ADDRESS = re.compile(rf"(?<![\w@])@\w{{1,30}}|{URL.pattern}", re.IGNORECASE)
 _ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#39|apos);")
 _ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'", "&apos;": "'"}
 
@@ -59,7 +60,7 @@ def unaddressed(text: str) -> str:
     """``text`` as a label reads it: without @handles and links, HTML entities written as characters. A post
     opens with whom it is addressed to ("@VirginTrains Hello."), so a greeting, a question or a request was not
     read as one, and a handle or a link is no topic ("Help and link" named a group of tweets)."""
-    if "@" in text or "//" in text or "www." in text or "pic.twitter" in text:
+    if "@" in text or "/" in text or "www." in text:
         text = " ".join(_ADDRESS.sub(" ", text).split())
     return _ENTITY.sub(lambda m: _ENTITIES[m.group(0)], text) if "&" in text else text
 
