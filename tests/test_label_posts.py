@@ -94,3 +94,31 @@ def test_an_interjection_or_one_post_of_many_names_no_theme(parser: Any) -> None
     name = label_themes({1: docs}, [1])[1].label
     assert not name.lower().startswith("ah"), name
     assert name != "Ah great"
+
+
+@pytest.mark.parametrize(
+    ("docs", "expected"),
+    [
+        # "train" in 8 of 24, the other words stations (names) or in 1-2: the topic, not "Kms speed" (2 of 24)
+        (["@northrail why is the 20:40 from Leeds to York train running late?", "Is the 21:10 train from Hull running?",
+          "The 07:15 to Sheffield is moving at 20 kms speed.", "What time is the last train to Selby tonight?",
+          "Stuck at Doncaster again", "@northrail the Leeds platform is packed", "Any news on the 18:05 to York?",
+          "Why is the 06:54 from Hull shown as delayed?", "We are crawling at 10 kms speed past Goole.",
+          "The train to Harrogate never came", "Driver says signal failure at Wakefield", "Is the 19:20 cancelled?",
+          "My train to Leeds is late again", "Nobody at Selby knows anything", "The 08:02 from Goole is a joke",
+          "Freezing on the platform at Hull", "Still sat outside Wakefield", "Another train cancelled at Doncaster",
+          "Where is the 17:45?", "Two hours from York to Leeds today", "Train to Hull full again",
+          "Selby to York, one carriage", "The train toilets at Goole are shut", "Who runs this line?"],
+         "Train problems"),
+        # "car" in 3 of 14 beside makes and models (names), every other word once: the topic
+        (["@Roverto my new Roverto Zorvex has been at the dealer for 40 days", "Never buying a Kestrel again.",
+          "My car is back in the shop for the third time this year.", "The Zorvex gearbox failed at 9,000 miles",
+          "Recall letter for my Kestrel Jetstar came a month late", "The car I ordered was sold before I arrived",
+          "Warranty refused for a known fault", "The part is on back order", "@KestrelCare the engine light is on",
+          "It stalled on the motorway", "Airbag recall on my Zorvex", "Still no courtesy car after two weeks",
+          "Roverto will not cover the repair", "Kestrel customer care hung up on me"], "Car problems"),
+    ],
+    ids=["train", "car"],
+)
+def test_a_word_used_twice_as_much_as_any_other_is_the_topic(parser: Any, docs: list[str], expected: str) -> None:
+    assert label_themes({1: docs}, [1])[1].label == expected
