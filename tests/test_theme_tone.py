@@ -106,7 +106,8 @@ def test_a_theme_of_complaints_the_lexicon_likes_is_named_by_its_problem(parser:
     assert label_themes(docs, order)["slighted"].label == "Driver praise"  # the lexicon's reading
     labels = label_themes(docs, order, tones=tones)
     assert {k: v.label for k, v in labels.items()} == {
-        "slighted": "Driver problems", "spoilt": "Driver was polite", "praised": "Helpful driver"}
+        "slighted": "Driver problems", "spoilt": "Driver complaints", "praised": "Helpful driver"}  # what one of
+    # the four spoilt deliveries says ("Driver was polite") names no theme of them
     assert {k: v.label for k, v in label_themes(docs, order, tones=tones).items()} == {
         k: v.label for k, v in labels.items()}  # the same input, the same labels
 
