@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from feedback.themes import label_examples, label_words
-from feedback.themes.label import label_themes
+from feedback.themes.label import label_parents, label_themes
 from feedback.themes.phrases import Phrase
 
 
@@ -122,3 +122,19 @@ def test_an_interjection_or_one_post_of_many_names_no_theme(parser: Any) -> None
 )
 def test_a_word_used_twice_as_much_as_any_other_is_the_topic(parser: Any, docs: list[str], expected: str) -> None:
     assert label_themes({1: docs}, [1])[1].label == expected
+
+
+def test_a_word_one_post_in_each_of_several_themes_writes_names_no_group(parser: Any) -> None:
+    """Eight themes of 30 segments, each about its own thing; "employees" is one segment of two of them: it reaches
+    a quarter of the group's segments, but is no common ground (on the complaint tweets: "Employees and team
+    problems" over ice cream, reactions and lost time)."""
+    vocab = [("cone", "flavour", "sprinkles", "scoop", "wafer", "sundae"), ("barrier", "ticket", "bay", "ramp", "meter", "kerb"),
+             ("router", "signal", "password", "hotspot", "login", "bandwidth"), ("loaf", "croissant", "bagel", "baguette",
+             "muffin", "scone"), ("sink", "dryer", "cubicle", "soap", "mirror", "tap"), ("playlist", "speaker", "song",
+             "volume", "radio", "jingle"), ("trolley", "wheel", "basket", "coin", "handle", "brake"), ("bulb", "lamp",
+             "switch", "flicker", "glare", "shade")]
+    states = ["wobbly", "grubby", "dreadful", "missing", "sticky"]
+    children = [[f"The {noun} was {state}" for noun in nouns for state in states] for nouns in vocab]
+    children[0][5] = children[3][7] = "Your employees ignored me"
+    name = label_parents({"group": children}, ["group"])["group"].label
+    assert "employee" not in name.lower(), name

@@ -63,6 +63,7 @@ AGAINST = 0.25  # a section's name (its claim, its kind) holds for less than thi
 PAIRED = 1 / 3  # share of a group's segments its two biggest children must hold to name it when it shares no word
 MAIN = 0.5  # a child's main word is used by this share of its segments
 REACH = 0.15  # share of a group's segments in children using a word for the word to be its common ground
+COMMON = 0.01  # ... and its common-ground share (children using it times their mean share of it) at least this
 PROBLEM_WORD = -1.2  # a word this negative (VADER's -4..4 scale, :mod:`.label_valence`) names a problem itself
 ASKING = 0.5  # share of a theme's segments asking the company to do something that makes it a request
 
@@ -104,11 +105,12 @@ def topics(free: Sequence[Candidate], unit: Unit) -> list[Candidate]:
     """The candidates that can name a group: not a word that names no topic (:func:`vague`) or a name
     ("France", "New York"), and, for a group of children, used by children holding ``REACH`` of its
     segments (a word two small children share is theirs, not the group's: "Company and word" over jokes,
-    coins, pets and spelling)."""
+    coins, pets and spelling), and used that much there (``COMMON``: a word one segment in each of several
+    children writes is no group's topic: "Employees and team problems" over ice cream, reactions and lost time)."""
     from feedback.themes.label_words import is_name
 
     return [c for c in free if not (c.words == 1 and vague_word(c)) and not is_name(c.key.split()[-1])
-            and (not unit.children or reach(unit, c.key) >= REACH)]
+            and (not unit.children or (reach(unit, c.key) >= REACH and c.share >= COMMON))]
 
 
 def pair(first: str, second: str, sentiment: float, negative: float,
