@@ -722,3 +722,15 @@ def test_two_themes_of_other_languages_read_by_their_language_not_by_a_number() 
 ])
 def test_one_word_written_two_ways_is_one_word(a: str, b: str, same: bool) -> None:
     assert parent_words.same_word(a, b) is same and parent_words.same_word(b, a) is same
+
+
+def test_a_place_gives_way_to_the_thing_there(parser: Any) -> None:
+    """Every segment naming the banking app has a payment on it: the theme is the payment, not the app."""
+    docs = [f"There's a payment of £{n}.{n + 11} on my banking app that I can't match to an order" for n in range(20, 27)]
+    assert label_themes({1: docs}, [1])[1].label == "Payment on banking app"
+    assert label_module._thing_at(Candidate("payment on banking app", "payment on banking app", 1.0, 1.0),
+                                  Candidate("banking app", "banking app", 1.0, 1.0))
+    assert not label_module._thing_at(Candidate("minute with list", "minutes with favourites list", 1.0, 1.0),
+                                      Candidate("favourites list", "favourites list", 1.0, 1.0))  # not "at"
+    assert not label_module._thing_at(Candidate("hour on app", "hours on the app", 1.0, 1.0),
+                                      Candidate("app", "app", 1.0, 1.0))

@@ -258,6 +258,8 @@ def _leaf_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[str 
         if pick.words == 1:
             pick = next((c for c in free if c.words > 1 and c.score >= OTHER_PHRASE * pick.score
                          and c.share >= LEAF_PAIR), pick)
+        else:  # "banking app" -> "Payment on banking app": what every segment naming the place has there
+            pick = next((c for c in free if c.share >= pick.share and _thing_at(c, pick)), pick)
     if (pick is None or pick.words == 1) and sayings.contact_share(unit.docs) >= 0.5:
         return _free(sayings.contact_labels(unit.docs), used), []
     if (pick is None or pick.words == 1) and sayings.measurement_share(unit.docs) >= 0.5:  # "i'm 5'4, 130 lbs"
@@ -297,6 +299,21 @@ def _leaf_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[str 
     if second and not (label_words.is_name(pick.key) or label_words.is_name(second.key)):
         return sayings.capitalise(f"{pick.text} and {second.text}"), [pick, second]
     return _one_word_way_out(free, unit, used)
+
+
+_AT = ("on", "in", "at", "from", "of")
+
+
+def _thing_at(longer: Candidate, place: Candidate) -> bool:
+    """Whether ``longer`` is one thing at ``place`` ("payment on banking app", "fruit in plastic trays"): of at
+    most four words, one word before a preposition before ``place``'s words, that word a topic (not a time, a
+    number of minutes, nor a vague word)."""
+    from feedback.themes.phrases import TIME_WORDS
+
+    words = longer.text.lower().split()
+    if len(words) > 4 or len(words) < 3 or words[1] not in _AT or " ".join(words[2:]) != place.text.lower():
+        return False
+    return words[0] not in TIME_WORDS and not parent_words.vague(words[0]) and words[0].isalpha()
 
 
 def _one_word_way_out(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[str | None, list[Candidate]]:
