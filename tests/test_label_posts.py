@@ -138,3 +138,13 @@ def test_a_word_one_post_in_each_of_several_themes_writes_names_no_group(parser:
     children[0][5] = children[3][7] = "Your employees ignored me"
     name = label_parents({"group": children}, ["group"])["group"].label
     assert "employee" not in name.lower(), name
+
+
+def test_a_unit_written_short_is_no_topic(parser: Any) -> None:
+    from feedback.themes import label_units
+
+    docs = ["Train 12404 is 5 hrs late, moving at 20 kms speed.", "Other trains pass at 70 kms speed.",
+            "The app says 50 mbps, I get 2 mbps", "5 hrs on the platform"]
+    keys = label_units.unit(docs, parser).eligible
+    assert not any(word in {"kms", "km", "hrs", "hr", "mbps"} for key in keys for word in key.split()), keys
+    assert "train" in keys or "speed" in keys

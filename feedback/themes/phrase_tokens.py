@@ -44,12 +44,16 @@ STOP_VERBS = frozenset({"last"})
 INTERJECTIONS = frozenset({"guys", "folks", "ah", "aah", "oh", "ooh", "uh", "um", "er", "eh", "ugh", "argh", "wow", "whoa", "omg", "lol",
                            "haha", "hahaha", "hmm", "meh", "yay", "yikes", "oops", "duh", "wtf", "smh", "ffs", "lmao",
                            "rofl", "hey", "hi", "hiya", "hello", "ok", "okay", "yeah", "yep", "nope", "yup"})
+# Units written short after a number ("20 kms speed", "5 hrs late", "50 mbps"): a measure, never a topic ("Kms speed"
+# named a theme of tweets about late trains, from 2 of its 24 segments).
+UNITS = frozenset({"km", "kms", "kmh", "kph", "kmph", "mph", "hr", "hrs", "min", "mins", "sec", "secs", "lb", "lbs",
+                   "kg", "kgs", "gb", "mb", "kb", "tb", "mbps", "gbps", "ml", "oz", "ft", "cm", "mm"})
 
 
 def content(token: Any) -> bool:
     """Whether a parsed token is a word a phrase may hold: letters (or a name written with digits), not a
     stop word (save :data:`STOP_NOUNS` as nouns and :data:`STOP_VERBS` as verbs), a number, a redaction placeholder, a foreign
-    word or an interjection (:data:`INTERJECTIONS`)."""
+    word, an interjection (:data:`INTERJECTIONS`) or a unit written short (:data:`UNITS`)."""
     text = token.lower_
     word = token.is_alpha or named_with_digits(text)
     stop = token.is_stop and not (token.pos_ == "NOUN" and token.lemma_.lower() in STOP_NOUNS
@@ -57,6 +61,7 @@ def content(token: Any) -> bool:
         and not (token.pos_ == "VERB" and token.lemma_.lower() in STOP_VERBS)
     return (
         word and text.isascii() and len(text) > 1 and not stop and not token.like_num and text not in INTERJECTIONS
+        and text not in UNITS
         and token.text not in PLACEHOLDER_WORDS and token.tag_ not in ("FW", "XX", "UH")
     )
 
