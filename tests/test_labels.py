@@ -552,6 +552,9 @@ def test_a_theme_is_content_free_when_most_of_it_says_nothing(docs: list[str], f
     ("prices", "value", 0.5, "Prices and value"),
     ("phone", "chat", 0.0, "Phone and chat"),
     ("app", "crashes", -0.7, "App problems and crashes"),  # a word naming the problem is no topic of problems
+    ("update", "delay", -0.7, "Update problems and delays"),  # ... among others, as many ("delay" as most wrote it)
+    ("app", "crash", -0.7, "App problems and crashes"),
+    ("parcel", "damage", -0.7, "Parcel problems and damage"),  # a mass noun as it is
     ("delays", "refund", -0.5, "Delays and refund problems"),  # named first, it reads as one already
     ("delays", "damage", -0.5, "Delays and damage"),  # both name the problem
     ("system", "wrong", -0.5, "System and wrong problems"),  # an adjective describes a problem, names none

@@ -127,11 +127,30 @@ def pair(first: str, second: str, sentiment: float, negative: float,
     text = f"{first} and {second}"
     if complains(sentiment, negative, sides):  # a noun that names a problem; not "wrong", "late": they describe one
         problem = [w for w in (first, second) if word_valence(w) <= PROBLEM_WORD and w.lower() not in adjectives()]
-        if problem == [second]:
-            text = f"{first} problems and {second}"
+        if problem == [second]:  # "App problems and crashes", "Update problems and delays" (most wrote "delay")
+            text = f"{first} problems and {_many(second)}"
         elif not problem or problem == [first]:
             text = f"{text} problems"
     return text[:1].upper() + text[1:]
+
+
+# Problems told as a mass, not counted: no plural ("Damage", not "Damages").
+_UNCOUNTED = frozenset({"damage", "spam", "fraud", "theft", "abuse", "waste", "rudeness", "negligence", "chaos",
+                        "confusion", "incompetence", "disrespect", "harassment", "misinformation", "rubbish", "garbage",
+                        "trash", "mess", "pain", "stress", "hassle", "disappointment", "frustration", "neglect"})
+
+
+def _many(word: str) -> str:
+    """A problem named among others, as many of them: "delay" -> "delays", "crash" -> "crashes", "outages" as
+    it is; a mass noun (:data:`_UNCOUNTED`) or a word of several as written."""
+    low = word.lower()
+    if " " in word or low in _UNCOUNTED or low.endswith("s") or not word.isalpha():
+        return word
+    if low.endswith(("x", "z", "ch", "sh")):
+        return word + "es"
+    if low.endswith("y") and low[-2:-1] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
 
 
 def complains(sentiment: float, negative: float, sides: tuple[float, float] | None = None) -> bool:
