@@ -148,3 +148,14 @@ def test_a_unit_written_short_is_no_topic(parser: Any) -> None:
     keys = label_units.unit(docs, parser).eligible
     assert not any(word in {"kms", "km", "hrs", "hr", "mbps"} for key in keys for word in key.split()), keys
     assert "train" in keys or "speed" in keys
+
+
+def test_staff_written_as_employees_is_staff(parser: Any) -> None:
+    """Some write "staff", as many "employees": one topic, named as feedback names it."""
+    docs = ["Rude employees.", "The staff were rude and the food was cold", "Your employees are super rude",
+            "Where can I complain about a member of your staff?", "Rude staff again at the Leeds branch",
+            "The confusion was your employee's fault", "Staff could not care less", "Employees ignored me"]
+    assert label_themes({1: docs}, [1])[1].label == "Rude staff"
+    from feedback.themes import label_units
+
+    assert label_units.unit(docs, parser).share["staff"] == 1.0  # every segment, however it wrote them
