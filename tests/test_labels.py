@@ -15,7 +15,7 @@ import pytest
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from feedback.themes import label as label_module
-from feedback.themes import label_keywords, label_words, parent_words, phrases
+from feedback.themes import label_keywords, label_picks, label_words, parent_words, phrases
 from feedback.themes.label import (
     NOTHING_SPECIFIC,
     OTHER_COMMENTS,
@@ -731,9 +731,9 @@ def test_a_place_gives_way_to_the_thing_there(parser: Any) -> None:
     """Every segment naming the banking app has a payment on it: the theme is the payment, not the app."""
     docs = [f"There's a payment of £{n}.{n + 11} on my banking app that I can't match to an order" for n in range(20, 27)]
     assert label_themes({1: docs}, [1])[1].label == "Payment on banking app"
-    assert label_module._thing_at(Candidate("payment on banking app", "payment on banking app", 1.0, 1.0),
+    assert label_picks.thing_at(Candidate("payment on banking app", "payment on banking app", 1.0, 1.0),
                                   Candidate("banking app", "banking app", 1.0, 1.0))
-    assert not label_module._thing_at(Candidate("minute with list", "minutes with favourites list", 1.0, 1.0),
+    assert not label_picks.thing_at(Candidate("minute with list", "minutes with favourites list", 1.0, 1.0),
                                       Candidate("favourites list", "favourites list", 1.0, 1.0))  # not "at"
-    assert not label_module._thing_at(Candidate("hour on app", "hours on the app", 1.0, 1.0),
+    assert not label_picks.thing_at(Candidate("hour on app", "hours on the app", 1.0, 1.0),
                                       Candidate("app", "app", 1.0, 1.0))

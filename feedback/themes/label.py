@@ -70,6 +70,7 @@ from feedback.themes import (
     label_claims,
     label_distinct,
     label_kinds,
+    label_picks,
     label_spelling,
     label_units,
     label_words,
@@ -80,6 +81,7 @@ from feedback.themes import (
     verdicts,
 )
 from feedback.themes.label_keywords import diverse
+from feedback.themes.label_picks import LEAF_PAIR, TOPIC_WORD
 from feedback.themes.label_units import NEGATIVE_THEME, POSITIVE_THEME, Candidate, Unit
 from feedback.themes.ngram_labels import (
     Labelling,
@@ -101,14 +103,10 @@ EXTEND = 0.2  # a phrase containing the best single word wins if it scores this 
 OTHER_PHRASE = 0.5  # ... else another phrase used by LEAF_PAIR of the theme, scoring this share of it
 PARENT_EXTEND = 0.8  # ... for a parent, whose single words are its common ground
 SHARED = 0.25  # ... if that phrase covers this share of what the word covers ("venture card" never)
-PAIR = 0.5  # a theme is named by two words when the second scores this share of the first
 PARENT_PAIR = 0.3  # ... a parent (two topics its children share: "Car and tires")
-LEAF_PAIR = 0.25  # a theme left with one word is named by two when each is used by this share of it
 SAID = 0.4  # a theme where this share of segments say the same short text ...
 SAID_WORDS = 8  # ... of at most this many words is named by it, unless a phrase covers half as much
 OWN = 0.8  # ... but by its own phrase (used by this share of the segments saying it) if longer than four
-TOPIC_WORD = 0.35  # a theme named by one word and a head ("Bus questions") uses it this much, else it is an example
-ALONE = 0.2  # ... or this much, when no other word (not a name) is used half as much (:func:`_topic`)
 NAMED = 0.8  # a phrase holding a name the word tables lack (the company's) says less than one without
 WORD_SUPPORT = 0.2  # a phrase's words' own shares add this much (ties go to common words)
 OTHER_LANGUAGES = "Non-English comments"
@@ -259,7 +257,7 @@ def _leaf_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[str 
             pick = next((c for c in free if c.words > 1 and c.score >= OTHER_PHRASE * pick.score
                          and c.share >= LEAF_PAIR), pick)
         else:  # "banking app" -> "Payment on banking app": what every segment naming the place has there
-            pick = next((c for c in free if c.share >= pick.share and _thing_at(c, pick)), pick)
+            pick = next((c for c in free if c.share >= pick.share and label_picks.thing_at(c, pick)), pick)
     if (pick is None or pick.words == 1) and sayings.contact_share(unit.docs) >= 0.5:
         return _free(sayings.contact_labels(unit.docs), used), []
     if (pick is None or pick.words == 1) and sayings.measurement_share(unit.docs) >= 0.5:  # "i'm 5'4, 130 lbs"
@@ -280,7 +278,7 @@ def _leaf_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[str 
             if text and _norm(text) not in used:  # "As above" -> "No further comments"; "Friendly people"
                 return text, []
         if pick is None or pick.words == 1:  # what the saying is about: "The driver was lovely" -> "Driver praise"
-            topics = _said_topics(said[0], unit, free)
+            topics = label_picks.said_topics(said[0], unit, free)
             for topic in topics:  # "Tried to use my Plus discount at checkout" -> "Plus discount"
                 text = label_words.neighbour_phrase(topic.text, unit.docs, used)
                 if text and _norm(text) not in used:
@@ -295,25 +293,10 @@ def _leaf_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[str 
     act = label_words.speech_act(unit.docs, used)
     if act and _norm(act) not in used:
         return act, []
-    second = _second_word(free, pick)
+    second = label_picks.second_word(free, pick)
     if second and not (label_words.is_name(pick.key) or label_words.is_name(second.key)):
         return sayings.capitalise(f"{pick.text} and {second.text}"), [pick, second]
     return _one_word_way_out(free, unit, used)
-
-
-_AT = ("on", "in", "at", "from", "of")
-
-
-def _thing_at(longer: Candidate, place: Candidate) -> bool:
-    """Whether ``longer`` is one thing at ``place`` ("payment on banking app", "fruit in plastic trays"): of at
-    most four words, one word before a preposition before ``place``'s words, that word a topic (not a time, a
-    number of minutes, nor a vague word)."""
-    from feedback.themes.phrases import TIME_WORDS
-
-    words = longer.text.lower().split()
-    if len(words) > 4 or len(words) < 3 or words[1] not in _AT or " ".join(words[2:]) != place.text.lower():
-        return False
-    return words[0] not in TIME_WORDS and not parent_words.vague(words[0]) and words[0].isalpha()
 
 
 def _one_word_way_out(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[str | None, list[Candidate]]:
@@ -331,47 +314,6 @@ def _one_word_way_out(free: list[Candidate], unit: Unit, used: set[str]) -> tupl
             if text and _norm(text) not in used:
                 return text, [pick]
     return (None, [])  # the fallback names it
-
-
-def _topic(word: Candidate, ranked: list[Candidate], unit: Unit) -> bool:
-    """Whether a word a theme is left with is its topic, not an example: used by ``TOPIC_WORD`` of its segments,
-    or by ``ALONE`` and twice as much as any other word not a name ("train" in 28 % of tweets whose other words are
-    stations: Euston, Ipswich; "car" in 23 %, beside Chrysler, VW and "dealerships" in 7 %)."""
-    if word.share >= TOPIC_WORD:
-        return True
-    return word.share >= ALONE and all(
-        2 * c.share <= word.share for c in ranked
-        if c.words == 1 and c.key != word.key and not label_words.is_name(c.key, unit.docs))
-
-
-_PEOPLE = {"people", "person", "someone", "anyone", "everyone", "customer", "guy", "lady", "man", "woman"}
-
-
-def _said_topics(said: str, unit: Unit, free: list[Candidate]) -> list[Candidate]:
-    """The words of ``said`` the theme uses (nouns or verbs the phrases found: "driver" in "The
-    driver was lovely"), not names, most used first, then the most distinctive ("substitution"
-    before "order")."""
-    words = {w.strip(".,!?;:'\"").lower() for w in said.split()}
-    found = [k for k in unit.eligible if " " not in k and not label_words.is_name(k, unit.docs) and k not in _PEOPLE
-             and (k in words or k + "s" in words or any(w in words for w in unit.written[k]))]
-    rank = {c.key: i for i, c in enumerate(free)}
-    found.sort(key=lambda k: (-unit.share[k], rank.get(k, len(rank)), k))
-    return [Candidate(k, sayings.most_written(unit.written[k]), 0.0, unit.share[k]) for k in found]
-
-
-def _second_word(free: list[Candidate], pick: Candidate) -> Candidate | None:
-    """A theme named by one word takes a second that is as much its own ("Milk and fridge",
-    "Salary and income"): used by ``LEAF_PAIR`` of its segments or more, as is the first, scoring
-    ``PAIR`` of it, and not the same word written longer ("app", "application"). Words only a few
-    segments use are examples ("Onions and flour"), not what the theme is about; a word that names no
-    topic alone ("ages", "couple", "noon": :func:`.parent_words.vague`) is never the second."""
-    if pick.share < LEAF_PAIR:
-        return None
-    for c in free:
-        if (c.words == 1 and c.key != pick.key and c.share >= LEAF_PAIR and c.score >= PAIR * pick.score
-                and not parent_words.same_word(c.key, pick.key) and not parent_words.vague_word(c)):
-            return c
-    return None
 
 
 def _parent_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[str | None, list[Candidate]]:
@@ -452,7 +394,7 @@ def _fallback(unit: Unit, ranked: list[Candidate], parent: bool, used: set[str])
     if act and _norm(act) not in used:
         return act
     words = [c for c in ranked if c.words == 1 and not label_words.is_name(c.key, unit.docs)]
-    alone = [c for c in words if _topic(c, ranked, unit)]  # "train" in 28 %, its other words stations
+    alone = [c for c in words if label_picks.topic(c, ranked, unit)]  # "train" in 28 %, its other words stations
     phrase = next((c for c in ranked if c.words > 1 and _norm(c.text) not in used  # not "Kms speed" (2 of 40) then
                    and not any(w.share >= 2 * c.share and w.key not in c.key.split() for w in alone)), None)
     if phrase:
