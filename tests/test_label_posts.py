@@ -88,7 +88,7 @@ def test_what_is_fixed_is_no_item(parser: Any) -> None:
 
 
 def test_an_interjection_or_one_post_of_many_names_no_theme(parser: Any) -> None:
-    docs = ["@acme_help Ah great, thanks!", "I can't see it anywhere", "Where can I view it?", "It's not showing up",
+    docs = ["@acme_help Ah great, thanks dude!", "I can't see it anywhere", "Where can I view it?", "It's not showing up",
             "I can't find it on the website", "There is no place for it that I can see", "It is not there",
             "Ah, where did it go?"]
     name = label_themes({1: docs}, [1])[1].label
@@ -159,3 +159,13 @@ def test_staff_written_as_employees_is_staff(parser: Any) -> None:
     from feedback.themes import label_units
 
     assert label_units.unit(docs, parser).share["staff"] == 1.0  # every segment, however it wrote them
+
+
+def test_a_form_of_address_or_an_interjection_is_no_topic(parser: Any) -> None:
+    from feedback.themes import label_units
+
+    docs = ["Dude, my order is late again", "Hi guys, the app crashed", "Ugh, the app crashed again", "bro the order is late",
+            "Wow the order is late", "Hey folks, the app crashed"]
+    keys = label_units.unit(docs, parser).eligible
+    assert not keys & {"dude", "guys", "ugh", "bro", "wow", "folks", "hey"}, keys
+    assert {"order", "app"} <= keys

@@ -39,11 +39,12 @@ def named_with_digits(word: str) -> bool:
 STOP_NOUNS = frozenset({"name", "call", "part", "top", "bottom"})
 # Stop words that are content as verbs: "the tomatoes last longer" (not "last week").
 STOP_VERBS = frozenset({"last"})
-# Interjections, tagged so ("UH") or not, and a form of address ("hi guys"): a reaction or whom it is said to, never
+# Interjections, tagged so ("UH") or not, and a form of address ("hi guys", "dude"): a reaction or whom it is said to, never
 # a topic ("Ah problems" named tweets that could not find it, "Guys problems and WTF" a group of complaint tweets).
-INTERJECTIONS = frozenset({"guys", "folks", "ah", "aah", "oh", "ooh", "uh", "um", "er", "eh", "ugh", "argh", "wow", "whoa", "omg", "lol",
-                           "haha", "hahaha", "hmm", "meh", "yay", "yikes", "oops", "duh", "wtf", "smh", "ffs", "lmao",
-                           "rofl", "hey", "hi", "hiya", "hello", "ok", "okay", "yeah", "yep", "nope", "yup"})
+INTERJECTIONS = frozenset({"guys", "folks", "dude", "dudes", "bro", "bruh", "fam", "ah", "aah", "oh", "ooh", "uh", "um",
+                           "er", "eh", "ugh", "argh", "wow", "whoa", "omg", "lol", "haha", "hahaha", "hmm", "meh", "yay",
+                           "yikes", "oops", "duh", "wtf", "smh", "ffs", "lmao", "rofl", "hey", "hi", "hiya", "hello",
+                           "ok", "okay", "yeah", "yep", "nope", "yup"})
 # Units written short after a number ("20 kms speed", "5 hrs late", "50 mbps"): a measure, never a topic ("Kms speed"
 # named a theme of tweets about late trains, from 2 of its 24 segments).
 UNITS = frozenset({"km", "kms", "kmh", "kph", "kmph", "mph", "hr", "hrs", "min", "mins", "sec", "secs", "lb", "lbs",
