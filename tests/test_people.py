@@ -24,6 +24,11 @@ from feedback.themes.people import gather, people_side, person_side
     ("Customer services were great.", 0),  # a department, not a person
     ("Great, they lost my parcel again.", 0),  # "great" said of nobody
     ("The driver was friendly but half the order was missing.", 0),  # its point is the rest
+    ("The lady on live chat, [NAME], was really helpful and patient with me", 1),  # a name set apart
+    ("[NAME] on the phone sorted everything out in five minutes and was really nice about it.", 1),  # did, then was
+    ("The driver left the bags outside and was rude about it.", -1),
+    ("The driver came late and the bread was squashed.", 0),  # the bread was, not the driver
+    ("The agent took my details and the refund was slow.", 0),
 ])
 def test_how_a_person_was(doc: str, side: int) -> None:
     assert person_side(doc) == side

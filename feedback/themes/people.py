@@ -23,10 +23,12 @@ if TYPE_CHECKING:
     from feedback.themes.label_units import Unit
 
 PEOPLE = 0.5  # share of a theme's segments that say how a person was for it to be about the staff
+# a person, up to six words, a name set apart ("The lady on live chat, [NAME], was ..."), "was ..."; or what the person
+# did and then how they were ("[NAME] on the phone sorted everything out in five minutes and was really nice")
 _SAID_OF = re.compile(
-    rf"\b{PERSON}(?: [\w'’]+){{0,6}}? (?:was|were|is|are|'s|has been|have been) (?:always |all |so |very |really |"
-    r"extremely |super |incredibly |ever so |such |just |absolutely |most |not |never |quite |a bit |too )*"
-    r"(?P<word>[a-z-]+)\b", re.IGNORECASE)
+    rf"\b{PERSON}(?:(?: [\w'’]+){{0,6}}?(?:,(?: [\w'’\[\]]+){{1,3}},)?|(?: [\w'’]+){{1,12}}? and) (?:was|were|is|are|'s|"
+    r"has been|have been) (?:always |all |so |very |really |extremely |super |incredibly |ever so |such |just |"
+    r"absolutely |most |not |never |quite |a bit |too )*(?P<word>[a-z-]+)\b", re.IGNORECASE)
 _DESCRIBED = re.compile(rf"\b(?P<word>[a-z-]+),? (?:and [a-z-]+ )?{ROLE}\b", re.IGNORECASE)  # "Lovely staff", not "Great, she"
 STAFF_PRAISE = ["Staff praise", "Praise for staff", "Staff compliments"]  # a parent of such themes (:mod:`.label`)
 STAFF_PROBLEMS = ["Staff problems", "Staff complaints", "Staff manner"]
