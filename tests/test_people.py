@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from feedback.themes import hierarchy
+from feedback.themes import hierarchy, people
 from feedback.themes.people import gather, people_side, person_side
 
 
@@ -84,3 +84,18 @@ def test_a_group_of_the_staff_is_named_by_what_it_says_of_them() -> None:
     assert labels["a"].label == "Staff praise"  # not the words its children share ("Driver and staff")
     assert labels["b"].label == "Staff problems"
     assert "staff" not in labels["c"].label.lower()  # mostly about the app: named by it
+
+
+def test_praise_not_about_the_staff_leaves_their_group_for_its_nearest_theme() -> None:
+    """Ward put "Excellent quality" (2, praise) with three staff-praise themes (0, 1, 3); its nearest theme is "Good
+    quality" (4), grouped with "Fresh fish" (5): it goes there. "Great service" (6), nearest a staff theme, stays; so
+    does a complaint (7) the sides left in the group, and praise whose nearest group leans against it."""
+    unit = np.array([[1.0, 0.0, 0.0], [0.95, 0.31, 0.0], [0.0, 0.2, 0.98], [0.9, 0.0, 0.44], [0.0, 0.0, 1.0],
+                     [0.0, 0.6, 0.8], [0.93, 0.0, 0.37], [0.3, 0.9, 0.0]])
+    unit /= np.linalg.norm(unit, axis=1, keepdims=True)
+    kinds = [1, 1, 0, 1, 0, 0, 0, 0]
+    sides = [1, 1, 1, 1, 1, 1, 1, -1]
+    anywhere = lambda i, g: True  # noqa: E731
+    assert people.unstaff([[0, 1, 2, 3, 6, 7], [4, 5]], kinds, unit, sides, anywhere) == [[0, 1, 3, 6, 7], [2, 4, 5]]
+    assert people.unstaff([[0, 1, 2, 3, 6], [4, 5]], kinds, unit, sides, lambda i, g: False) == [[0, 1, 2, 3, 6], [4, 5]]
+    assert people.unstaff([[0, 2], [4, 5]], kinds, unit, sides, anywhere) == [[0, 2], [4, 5]]  # one staff theme

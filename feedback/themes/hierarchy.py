@@ -93,7 +93,7 @@ from collections.abc import Collection, Sequence
 import numpy as np
 
 from feedback.themes.label_claims import asking
-from feedback.themes.people import gather, people_side
+from feedback.themes.people import gather, people_side, unstaff
 from feedback.themes.request_form import without_request_form
 from feedback.themes.top_count import best_count, count_range, cut
 from feedback.themes.top_count import silhouette as silhouette  # re-exported: callers read it here
@@ -329,6 +329,8 @@ def _grouped(centroids: np.ndarray, threshold: float, max_top: int | None, weigh
         found = settle(found, unit, placement(unit), weights, sides, max(1, (max_top or k) - extra))
     if kinds is not None:  # the staff praised (or blamed) in one place, whatever else their comments name
         found = _rehome(gather(found, kinds, weights), found, unit, weights, sides)
+        if sides is not None:  # ... and what else of their side Ward put with them goes by its nearest theme
+            found = unstaff(found, kinds, unit, sides, lambda i, g: lean(g, weights, sides) != -sides[i])
     found = [g for g in found if len(g) >= 2]
     for own in (free, foreign or []):
         if len(own) >= 2:

@@ -11,7 +11,7 @@ such themes of one side under the parent that already holds most of them (:mod:`
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -108,3 +108,24 @@ def group_side(unit: Unit) -> int:
 def _on_its_tone(side: int, tone: float) -> int:
     """``side`` unless the theme's published tone is on the other ("Lovely driver, but ..." read as a complaint)."""
     return side if side * tone >= 0 else 0
+
+
+def unstaff(groups: list[list[int]], kinds: Sequence[int], unit: np.ndarray, sides: Sequence[int] | np.ndarray,
+            allowed: Callable[[int, list[int]], bool]) -> list[list[int]]:
+    """``groups`` with each theme of a group of staff themes that is not about the staff but on their side (praise
+    in "Staff praise": "Excellent quality") under the group of its nearest theme (centroid cosine, ``unit`` rows) when
+    that is in another group, not itself of the staff, that ``allowed(theme, group)``; a theme of the other side
+    stays where the sides put it (:func:`.hierarchy.settle`)."""
+    out = [list(g) for g in groups]
+    for n, group in enumerate(groups):
+        staff = [kinds[i] for i in group if kinds[i] != 0]
+        if len(staff) < 2:
+            continue
+        for i in [i for i in group if kinds[i] == 0 and sides[i] == staff[0]]:
+            own = max((float(unit[j] @ unit[i]) for j in out[n] if j != i), default=-1.0)
+            near = [(float(np.max(unit[g] @ unit[i])), m) for m, g in enumerate(out)
+                    if m != n and len(g) >= 2 and not any(kinds[j] != 0 for j in g) and allowed(i, g)]
+            if near and max(near)[0] > own:
+                out[max(near)[1]].append(i)
+                out[n].remove(i)
+    return [sorted(g) for g in out if g]
