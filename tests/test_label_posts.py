@@ -148,6 +148,9 @@ def test_a_unit_written_short_is_no_topic(parser: Any) -> None:
     keys = label_units.unit(docs, parser).eligible
     assert not any(word in {"kms", "km", "hrs", "hr", "mbps"} for key in keys for word in key.split()), keys
     assert "train" in keys or "speed" in keys
+    kept = label_units.unit(["Get rid of the min spend", "The min spend is too high", "£40 min spend is silly"],
+                            parser).eligible
+    assert "min spend" in kept, kept  # "min" is no unit written short: a minimum spend is a topic
 
 
 def test_staff_written_as_employees_is_staff(parser: Any) -> None:

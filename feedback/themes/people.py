@@ -119,9 +119,10 @@ def unstaff(groups: list[list[int]], kinds: Sequence[int], unit: np.ndarray, sid
     out = [list(g) for g in groups]
     for n, group in enumerate(groups):
         staff = [kinds[i] for i in group if kinds[i] != 0]
-        if len(staff) < 2:
+        side = (sum(staff) > 0) - (sum(staff) < 0)  # the side most of its staff themes are on
+        if len(staff) < 2 or side == 0:
             continue
-        for i in [i for i in group if kinds[i] == 0 and sides[i] == staff[0]]:
+        for i in [i for i in group if kinds[i] == 0 and sides[i] == side]:
             own = max((float(unit[j] @ unit[i]) for j in out[n] if j != i), default=-1.0)
             near = [(float(np.max(unit[g] @ unit[i])), m) for m, g in enumerate(out)
                     if m != n and len(g) >= 2 and not any(kinds[j] != 0 for j in g) and allowed(i, g)]

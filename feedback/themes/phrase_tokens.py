@@ -46,8 +46,8 @@ INTERJECTIONS = frozenset({"guys", "folks", "dude", "dudes", "bro", "bruh", "fam
                            "yikes", "oops", "duh", "wtf", "smh", "ffs", "lmao", "rofl", "hey", "hi", "hiya", "hello",
                            "ok", "okay", "yeah", "yep", "nope", "yup"})
 # Units written short after a number ("20 kms speed", "5 hrs late", "50 mbps"): a measure, never a topic ("Kms speed"
-# named a theme of tweets about late trains, from 2 of its 24 segments).
-UNITS = frozenset({"km", "kms", "kmh", "kph", "kmph", "mph", "hr", "hrs", "min", "mins", "sec", "secs", "lb", "lbs",
+# named a theme of tweets about late trains, from 2 of its 24 segments). Not "min": a "min spend" is a topic.
+UNITS = frozenset({"km", "kms", "kmh", "kph", "kmph", "mph", "hr", "hrs", "mins", "sec", "secs", "lb", "lbs",
                    "kg", "kgs", "gb", "mb", "kb", "tb", "mbps", "gbps", "ml", "oz", "ft", "cm", "mm"})
 
 
