@@ -179,3 +179,17 @@ def test_the_one_benchmark_says_how_to_get_missing_complaint_tweets(tmp_path: Pa
     [row] = themes_quality.complaint_rows()
     assert row.ours == f"not measured: {tmp_path / 'complaints' / 'complaints-data.csv'} missing " \
                        "(bench/sentiment_quality.py's docstring)"
+
+
+def test_complaint_tweets_keep_their_domain_and_a_missing_file_is_named(tmp_path: Path) -> None:
+    """bench/themes_reviews.py --tweets reads the texts with their domains, and says where the file should be."""
+    folder = _complaints(tmp_path, "1,@shop My parcel never came,1,retail\n2,@rail Is the 8:05 on time?,0,transport\n"
+                                   "3,just a tweet,0,random_tweet\n")
+    assert _quality().complaint_rows(folder) == [("@shop My parcel never came", 1, "retail"),
+                                                 ("@rail Is the 8:05 on time?", 0, "transport")]
+    import themes_reviews
+
+    assert themes_reviews.tweets(folder) == (["@shop My parcel never came", "@rail Is the 8:05 on time?"],
+                                             ["retail", "transport"])
+    with pytest.raises(SystemExit, match="complaints-data.csv not found"):
+        themes_reviews.tweets(tmp_path / "absent")
