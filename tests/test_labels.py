@@ -693,6 +693,24 @@ def test_keywords_never_repeat_a_text() -> None:
     assert label_keywords.diverse(ranked, [ranked[0]], 2) == ["bags", "Refund"]
 
 
+def test_a_group_whose_themes_share_no_phrase_shows_what_each_says_most() -> None:
+    """A group of unrelated themes (an analyst's, or a fit's "Mixed comments") had no keywords: its page showed
+    nothing. It takes each theme's phrase used most, the biggest theme's first, in turns, each text once."""
+    traffic = ["It's always traffic."] * 3 + ["When it finally came the driver just said traffic."] * 3 + [
+        "The driver said it was all there, it wasn't.", "it works everywhere else."]
+    plus = ["Plus pays for itself, free delivery and the member prices save me loads."] * 3 + [
+        "The voucher code PLUSFREE wouldn't apply at checkout."] * 2 + [
+        "Tried to use my Plus discount at checkout and it just wasn't there.", "Multibuy offer not applied."]
+    group = label_parents({"g": [traffic, plus]}, ["g"])["g"]
+    assert group.label == "Mixed comments"
+    assert group.keywords[:4] == ["traffic", "checkout", "driver", "delivery"]  # before: []
+    assert len(group.keywords) == 8 and len(set(group.keywords)) == 8
+    assert label_parents({"g": [traffic, plus]}, ["g"], keywords=1)["g"].keywords == ["traffic"]
+    # themes that share a phrase keep the group's own keywords, from what they share
+    late = ["The delivery was late again.", "Late delivery, no text."]
+    assert "delivery" in label_parents({"g": [late, ["Late delivery and a rude driver."]]}, ["g"])["g"].keywords
+
+
 @pytest.mark.parametrize(("docs", "expected"), [
     (["Livraison en retard, encore une fois.", "Il manquait deux articles dans ma commande.",
       "J'attends toujours mon remboursement depuis deux semaines."], "French comments"),

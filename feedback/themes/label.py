@@ -80,7 +80,7 @@ from feedback.themes import (
     sayings,
     verdicts,
 )
-from feedback.themes.label_keywords import diverse
+from feedback.themes.label_keywords import diverse, from_children
 from feedback.themes.label_picks import LEAF_PAIR, TOPIC_WORD
 from feedback.themes.label_units import NEGATIVE_THEME, POSITIVE_THEME, Candidate, Unit
 from feedback.themes.ngram_labels import (
@@ -237,7 +237,10 @@ def _choose(ranked: Mapping[Any, list[Candidate]], units: Mapping[Any, Unit], or
         pool = ranked.get(theme, [])  # a group's keywords: its topics, not "ages" or "request" (parent_words.vague)
         pool = [c for c in pool if not parent_words.vague(c.key.split()[0]) and not (  # nor "couple of times"
             c.words == 1 and parent_words.vague_word(c))] if parents else pool
-        out[theme] = Labelling(label=label, keywords=diverse(pool, picked, keywords))
+        words = diverse(pool, picked, keywords)
+        if parents and not words:  # its themes share nothing: what each says most ("Mixed problems" showed none)
+            words = from_children(unit.children, keywords, lambda key: not parent_words.vague(key.split()[0]))
+        out[theme] = Labelling(label=label, keywords=words)
     return out
 
 

@@ -1,12 +1,17 @@
 """A theme's keywords: its label's phrases, then the candidates most relevant and least alike (maximal marginal
 relevance, as KeyBERT ranks keyphrases), where two phrases are alike by the words they share ("refund", "refund
-request"). Used by :mod:`.label` for every theme and parent it names.
+request"). Used by :mod:`.label` for every theme and parent it names; a group whose themes share no phrase (an analyst's
+group of unrelated themes, a fit's "Mixed problems") takes what each of its themes says most, in turns
+(:func:`from_children`), so its page still shows what it holds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from feedback.themes.label_distinct import norm
-from feedback.themes.label_units import Candidate
+from feedback.themes.label_units import Candidate, Unit
+from feedback.themes.sayings import most_written
 
 MMR_LAMBDA = 0.7  # relevance against likeness to the keywords already chosen
 
@@ -30,3 +35,20 @@ def diverse(ranked: list[Candidate], picked: list[Candidate], limit: int) -> lis
 def _overlap(a: str, b: str) -> float:
     x, y = set(a.split()), set(b.split())
     return len(x & y) / len(x | y)
+
+
+def from_children(children: list[Unit], limit: int, keep: Callable[[str], bool] = lambda key: True) -> list[str]:
+    """Keywords of a group whose themes share no phrase: each theme's phrase used most (of those ``keep`` allows),
+    the biggest theme's first, then each one's second, and so on; never one text twice."""
+    ranked = [(c, sorted((k for k in c.eligible if keep(k)), key=lambda k: (-c.share.get(k, 0.0), k)))
+              for c in sorted(children, key=lambda c: -(c.size or len(c.docs)))]
+    chosen: list[str] = []
+    seen: set[str] = set()
+    for depth in range(max((len(keys) for _, keys in ranked), default=0)):
+        for child, keys in ranked:
+            if depth < len(keys) and len(chosen) < limit:
+                text = most_written(child.written[keys[depth]])
+                if norm(text) not in seen:
+                    seen.add(norm(text))
+                    chosen.append(text)
+    return chosen
