@@ -23,9 +23,9 @@ def test_ward_is_the_default_and_part_of_the_fit_shape() -> None:
     assert not same_shape(stored, ThemeSettings(ward_max=1000))
 
 
-def test_ward_neighbours_are_off_by_default_and_part_of_the_fit_shape() -> None:
-    assert ThemeSettings().ward_neighbours == 0
-    assert not same_shape(ThemeSettings().model_dump(mode="json"), ThemeSettings(ward_neighbours=5))
+def test_ward_neighbours_are_five_by_default_and_part_of_the_fit_shape() -> None:
+    assert ThemeSettings().ward_neighbours == 5
+    assert not same_shape(ThemeSettings().model_dump(mode="json"), ThemeSettings(ward_neighbours=0))
 
 
 def test_ward_on_neighbour_means_recovers_separated_themes() -> None:
