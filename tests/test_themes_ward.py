@@ -26,6 +26,14 @@ def test_ward_is_the_default_and_part_of_the_fit_shape() -> None:
 def test_ward_neighbours_are_five_by_default_and_part_of_the_fit_shape() -> None:
     assert ThemeSettings().ward_neighbours == 5
     assert not same_shape(ThemeSettings().model_dump(mode="json"), ThemeSettings(ward_neighbours=0))
+    # a fit stored before the field existed linked the points themselves: today's default is another shape
+    before_neighbours = {k: v for k, v in ThemeSettings().model_dump(mode="json").items() if k != "ward_neighbours"}
+    assert not same_shape(before_neighbours, ThemeSettings())
+    assert same_shape(before_neighbours, ThemeSettings(ward_neighbours=0))
+    # ... and one stored before the Ward partition kept HDBSCAN's own clusters
+    before_ward = {k: v for k, v in before_neighbours.items() if k not in ("partition", "ward_max")}
+    assert not same_shape(before_ward, ThemeSettings())
+    assert same_shape(before_ward, ThemeSettings(partition="hdbscan", ward_neighbours=0))
 
 
 def test_ward_on_neighbour_means_recovers_separated_themes() -> None:

@@ -13,6 +13,9 @@ SHAPE_FIELDS = (
     "assign_threshold", "merge_threshold", "refine_iterations", "consensus_fits", "consensus_share", "consensus_max",
     "partition", "ward_max", "ward_neighbours", "context_weight", "count_fits", "count_sample",
 )
+# What a fit stored before a field existed was made with, where that is not today's default: HDBSCAN's own clusters
+# before the Ward partition, Ward on the points themselves before neighbour means (5 since session 31).
+BEFORE_STORED: dict[str, object] = {"partition": "hdbscan", "ward_neighbours": 0}
 
 
 class ThemeSettings(BaseModel):
@@ -119,10 +122,11 @@ class ThemeSettings(BaseModel):
 def same_shape(last: dict[str, object], settings: ThemeSettings) -> bool:
     """Whether the settings stored with the last fit (``last``) shape clusters as ``settings`` do.
 
-    A field the stored settings lack (saved before it existed) counts as its default.
+    A field the stored settings lack (saved before it existed) counts as what fits were made with then
+    (:data:`BEFORE_STORED`), else as its default.
     """
     current = settings.model_dump(mode="json")
-    defaults = ThemeSettings().model_dump(mode="json")
+    defaults = {**ThemeSettings().model_dump(mode="json"), **BEFORE_STORED}
     return bool(last) and all(last.get(name, defaults[name]) == current[name] for name in SHAPE_FIELDS)
 
 
