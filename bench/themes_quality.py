@@ -414,6 +414,8 @@ def main() -> None:
     parser.add_argument("--no-append", dest="append", action="store_false", help="print only")
     parser.add_argument("--cache", type=Path, default=CACHE, help="folder of the vector cache")
     args = parser.parse_args()
+    if args.draws < 1 or (args.draws > 1 and "stability" not in args.parts):
+        parser.error(f"--draws {args.draws}: a count of 1 or more, and only with 'stability' in --parts")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     logging.basicConfig(level=logging.WARNING)
     embedder = CachedEmbedder(args.cache)

@@ -196,3 +196,14 @@ def test_a_comment_counts_by_its_best_segment_and_its_theme_parent(tmp_path: Pat
     assert snap.top_level == 2
     assert snap.leaf_siblings() == {10: ["Card delivery"], None: ["Exchange rates"]}
     assert snap.top_labels() == {None: ["Card problems", "Exchange rates"]}
+
+
+@pytest.mark.parametrize("args", [["--draws", "0"], ["--draws", "-2"], ["--draws", "3", "--parts", "nightly"]])
+def test_themes_quality_refuses_a_count_of_draws_it_cannot_use(args: list[str]) -> None:
+    import subprocess
+
+    script = Path(__file__).resolve().parent.parent / "bench" / "themes_quality.py"
+    done = subprocess.run([sys.executable, str(script), *args, "--no-append"], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 2, done.stderr
+    assert f"error: --draws {args[1]}: a count of 1 or more, and only with 'stability' in --parts" in done.stderr
