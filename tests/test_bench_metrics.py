@@ -203,7 +203,6 @@ def test_themes_quality_refuses_a_count_of_draws_it_cannot_use(args: list[str]) 
     import subprocess
 
     script = Path(__file__).resolve().parent.parent / "bench" / "themes_quality.py"
-    done = subprocess.run([sys.executable, str(script), *args, "--no-append"], capture_output=True, text=True,
-                          timeout=600)
+    done = subprocess.run([sys.executable, str(script), *args, "--no-append"], capture_output=True, text=True)
     assert done.returncode == 2, done.stderr
     assert f"error: --draws {args[1]}: a count of 1 or more, and only with 'stability' in --parts" in done.stderr
