@@ -711,6 +711,27 @@ def test_a_group_whose_themes_share_no_phrase_shows_what_each_says_most() -> Non
     assert "delivery" in label_parents({"g": [late, ["Late delivery and a rude driver."]]}, ["g"])["g"].keywords
 
 
+def test_a_theme_no_phrase_names_shows_what_its_segments_say(parser: Any) -> None:
+    """A theme of whole short answers ("Made my day", "Late again") has no phrase, so its keywords were [] (28 of the
+    sample archive's 224 themes): they are what its segments say, most said first, each said twice at least."""
+    late = ["Late again.", "Late again. 🤬", "Please stop.", "late again", "Please stop!", "Late."]
+    assert label_themes({1: late}, [1])[1].keywords == ["late again", "please stop"]
+    # a placeholder's verb is left out; a clause after a comma is not the saying; one said once is not a keyword
+    staff = ["[NAME] was great as always.", "[NAME] was great as always... 😀", "Great as always, thanks",
+             "[NAME] is a star."]
+    assert label_keywords.from_sayings(staff, 8) == ["great as always"]
+    assert label_keywords.from_sayings(["I love it", "I love it", "NHS staff get it", "NHS staff get it"], 1) == [
+        "I love it"]
+    assert label_keywords.from_sayings(["NHS staff get it", "NHS staff get it", "Made my day"], 8) == [
+        "NHS staff get it", "made my day"]  # under four segments, one saying is enough
+    # nothing kept: another language, an order number, a price
+    assert label_keywords.from_sayings(["Order BM6614972, my name's [NAME]."] * 4 + [
+        "11 days and counting for £16.55."] * 4 + ["Il manquait deux articles dans ma commande."] * 4, 8) == []
+    assert label_keywords.from_sayings(["chloe was great", "Chloe was great!"] * 2, 8) == []  # a name missed
+    # a theme with phrases keeps its phrase keywords
+    assert "refund delays" in label_themes(THEMES, ORDER)["refund delays"].keywords
+
+
 @pytest.mark.parametrize(("docs", "expected"), [
     (["Livraison en retard, encore une fois.", "Il manquait deux articles dans ma commande.",
       "J'attends toujours mon remboursement depuis deux semaines."], "French comments"),

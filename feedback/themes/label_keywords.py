@@ -2,18 +2,22 @@
 relevance, as KeyBERT ranks keyphrases), where two phrases are alike by the words they share ("refund", "refund
 request"). Used by :mod:`.label` for every theme and parent it names; a group whose themes share no phrase (an analyst's
 group of unrelated themes, a fit's "Mixed problems") takes what each of its themes says most, in turns
-(:func:`from_children`), so its page still shows what it holds.
+(:func:`from_children`), so its page still shows what it holds; a theme with no phrase at all, whole short answers
+("Made my day", "Same as last time", "As above"), shows what its segments say (:func:`from_sayings`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 
 from feedback.themes.label_distinct import norm
+from feedback.themes.label_words import names_person
 from feedback.themes.label_units import Candidate, Unit
-from feedback.themes.sayings import most_written
+from feedback.themes.sayings import most_written, said
 
 MMR_LAMBDA = 0.7  # relevance against likeness to the keywords already chosen
+_LEADING_VERB = {"was", "were", "is", "are", "has", "had"}  # "[NAME] was great as always" says "great as always"
 
 
 def diverse(ranked: list[Candidate], picked: list[Candidate], limit: int) -> list[str]:
@@ -52,3 +56,27 @@ def from_children(children: list[Unit], limit: int, keep: Callable[[str], bool] 
                     seen.add(norm(text))
                     chosen.append(text)
     return chosen
+
+
+def from_sayings(docs: Sequence[str], limit: int) -> list[str]:
+    """Keywords of a theme no phrase names: what its segments say (:func:`.sayings.said`), most said first, as most
+    wrote it, each said by two segments at least (one in a theme of fewer than four); never one text twice, nor one
+    holding a person's name the redactor missed."""
+    ways: dict[str, Counter[str]] = {}
+    for doc in docs:
+        text = said(doc)
+        words = (text or "").split()
+        while words and words[0].lower() in _LEADING_VERB:  # a placeholder's verb left behind
+            words.pop(0)
+        if words and not names_person(" ".join(words)):  # never a customer's name ("chloe was great")
+            text = " ".join(words)
+            ways.setdefault(text.lower(), Counter())[text] += 1
+    need = 2 if len(docs) >= 4 else 1
+    common = sorted((k for k in ways if sum(ways[k].values()) >= need), key=lambda k: (-sum(ways[k].values()), k))
+    return [_sentence_case(most_written(ways[k])) for k in common[:limit]]
+
+
+def _sentence_case(text: str) -> str:
+    """ "Made my day" -> "made my day", as keywords are written; "I" and "NHS ..." stay."""
+    first = text.split()[0]
+    return text if first == "I" or first.startswith("I'") or first[1:2].isupper() else text[:1].lower() + text[1:]
