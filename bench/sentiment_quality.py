@@ -6,7 +6,8 @@ neither was tuned on.
         [--compare OLD_HEAD.npz] [--limit N] [--append bench/RESULTS.md]
 
 In domain: the held-out fifth of the shared clothing reviews (scripts/train_sentiment.py never
-trains on it): Spearman against the stars, binary macro-F1 of 1-2 vs 4-5 stars, three-class
+trains on it), each read as the product reads a review, its title first (the review text alone
+beside it, as measured before session 32): Spearman against the stars, binary macro-F1 of 1-2 vs 4-5 stars, three-class
 macro-F1 of 1-2 / 3 / 4-5 stars. Every method is read as the product reads it: a comment is
 negative at a score <= -0.05 (feedback.insights.stats.NEGATIVE_SENTIMENT), positive at >= 0.05,
 else neutral. The head scores a comment from its segments (feedback.text.sentiment_model).
@@ -65,6 +66,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import train_sentiment as training  # noqa: E402
 
 from feedback.embed import SupportsEmbed  # noqa: E402
+from feedback.text.segments import comment_text  # noqa: E402
 from feedback.text.sentiment import sentiment as lexicon  # noqa: E402
 from feedback.text.sentiment_model import (  # noqa: E402
     Calibration,
@@ -157,9 +159,12 @@ def binary_f1(truth: np.ndarray, scores: np.ndarray) -> float:
     return round(float(f1_score(truth, scores > -CUT, average="macro")), 3)
 
 
-def held_out_clothing(data: Path, limit: int | None = None) -> tuple[list[str], np.ndarray]:
-    reviews = [(t, s) for t, s in training.read_clothing(data) if training.held_out(t)][:limit]
-    return [t for t, _ in reviews], np.array([s for _, s in reviews])
+def held_out_clothing(data: Path, limit: int | None = None, titled: bool = False) -> tuple[list[str], np.ndarray]:
+    """(texts, stars) of the held-out fifth (chosen by the review text's hash); ``titled``: each review as the
+    product reads one, its title first (:func:`feedback.text.segments.comment_text`)."""
+    reviews = [(title, t, s) for title, t, s in training.read_clothing_titled(data) if training.held_out(t)][:limit]
+    texts = [comment_text(title, t, "review") if titled else t for title, t, _ in reviews]
+    return texts, np.array([s for _, _, s in reviews])
 
 
 def evaluate_sentiment(embedder: SupportsEmbed | None = None, *, data: Path = training.CLOTHING,
@@ -173,9 +178,11 @@ def evaluate_sentiment(embedder: SupportsEmbed | None = None, *, data: Path = tr
     4,486 by default); ``head``: the shipped head by default; ``cache``: an optional .npz vector
     cache shared with scripts/train_sentiment.py; ``baseline``: another head (e.g. the previous
     one) measured beside, under the key "baseline", its comments scored by ``baseline_aggregate``
-    (e.g. :func:`plain_mean`, as before). Returns ``{"reviews": n, "lexicon": {...},
-    "head": {...}}``, each method's dict holding ``spearman``, ``binary_f1`` and ``three_f1``
-    (read with the product's +-0.05 cut-offs), and ``seconds`` (wall time of its scoring,
+    (e.g. :func:`plain_mean`, as before). Each review is read as the product reads one, its title
+    first (:func:`feedback.text.segments.comment_text`); ``head_text`` is the head on the review text
+    alone, as every figure before session 32 was read. Returns ``{"reviews": n, "lexicon": {...},
+    "head": {...}, "head_text": {...}}``, each method's dict holding ``spearman``, ``binary_f1`` and
+    ``three_f1`` (read with the product's +-0.05 cut-offs), and ``seconds`` (wall time of its scoring,
     embedding included for the head).
     """
     if embedder is None:
@@ -184,17 +191,19 @@ def evaluate_sentiment(embedder: SupportsEmbed | None = None, *, data: Path = tr
         embedder = Embedder()
     if cache is not None:
         embedder = CachedEmbedder(embedder, cache)
-    texts, stars = held_out_clothing(data, limit)
+    texts, stars = held_out_clothing(data, limit, titled=True)
     started = time.perf_counter()
     old = lexicon_scores(texts)
     lexicon_seconds = time.perf_counter() - started
     started = time.perf_counter()
     new = head_scores(texts, embedder, head)
     head_seconds = time.perf_counter() - started
+    alone = head_scores(held_out_clothing(data, limit)[0], embedder, head)
     out: dict[str, Any] = {
         "reviews": len(texts),
         "lexicon": {**star_figures(old, stars), "seconds": round(lexicon_seconds, 2)},
         "head": {**star_figures(new, stars), "seconds": round(head_seconds, 2)},
+        "head_text": star_figures(alone, stars),
     }
     if baseline is not None:
         started = time.perf_counter()
@@ -407,7 +416,7 @@ def report(figures: dict[str, Any], ood: list[OodRow],
     lines = [
         f"\n## Sentiment quality, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC (2 cores, shared and loaded, "
         f"Python {platform.python_version()})\n",
-        f"`bench/sentiment_quality.py`: {figures['reviews']:,} held-out clothing reviews (never trained on); "
+        f"`bench/sentiment_quality.py`: {figures['reviews']:,} held-out clothing reviews (never trained on), each read with its title first as the product reads a review; "
         f"head {head.version} ({head.meta.get('segments')} training segments, C={head.meta.get('C')}, "
         f"neutral band {head.band}" + (f", {head.praise_band} on the side of praise" if head.praise_band is not None else "")
         + ")"
@@ -426,6 +435,10 @@ def report(figures: dict[str, Any], ood: list[OodRow],
                 f = figures[key + suffix]
                 lines.append(f"| {label} | {f['spearman']:.3f} | {f['binary_f1']:.3f} | {f['three_f1']:.3f} "
                              f"| {f['seconds']} |")
+    if "head_text" in figures:  # as every figure before session 32 was read
+        f = figures["head_text"]
+        lines.append(f"| segment head {head.version} (shipped), the review text alone (no title) | {f['spearman']:.3f} "
+                     f"| {f['binary_f1']:.3f} | {f['three_f1']:.3f} | |")
     lines += ["", "Out of domain (never trained on; UCI: the held-out fifth):", "",
               "| set | texts | measure | " + " | ".join(name for _, name in methods) + " |",
               "|---|---|---|" + "---|" * len(methods)]

@@ -346,14 +346,19 @@ def sentiment_rows(limit: int | None = None, cache: Path | None = None) -> list[
     from sentiment_quality import evaluate_sentiment as head_vs_lexicon
 
     figures = head_vs_lexicon(limit=limit, cache=cache)
-    head, lexicon = figures["head"], figures["lexicon"]
+    head, lexicon, alone = figures["head"], figures["lexicon"], figures["head_text"]
+
+    def beside(key: str) -> str:
+        return f"text alone {alone[key]:.3f}; lexicon {lexicon[key]:.3f}"
+
     return [
-        Row(f"Spearman vs stars ({figures['reviews']:,} held-out reviews; lexicon beside)", ">= 0.65",
-            f"{head['spearman']:.3f}", f"lexicon {lexicon['spearman']:.3f}", verdict(head["spearman"] >= 0.65)),
+        Row(f"Spearman vs stars ({figures['reviews']:,} held-out reviews, read with their titles as the product "
+            "reads a review; the head on the text alone and the lexicon beside)", ">= 0.65",
+            f"{head['spearman']:.3f}", beside("spearman"), verdict(head["spearman"] >= 0.65)),
         Row("binary macro-F1, 1-2 vs 4-5 stars", ">= 0.88", f"{head['binary_f1']:.3f}",
-            f"lexicon {lexicon['binary_f1']:.3f}", verdict(head["binary_f1"] >= 0.88)),
+            beside("binary_f1"), verdict(head["binary_f1"] >= 0.88)),
         Row("three-class macro-F1 (1-2 / 3 / 4-5 stars)", "", f"{head['three_f1']:.3f}",
-            f"lexicon {lexicon['three_f1']:.3f}", "info"),
+            beside("three_f1"), "info"),
         *complaint_rows(cache),
     ]
 

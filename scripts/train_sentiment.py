@@ -251,13 +251,18 @@ def rating_class(rating: float) -> int:
 
 def read_clothing(path: Path) -> list[tuple[str, int]]:
     """(text, stars) of the reviews with text and a 1-5 rating, HTML entities decoded, in file order."""
+    return [(text, stars) for _, text, stars in read_clothing_titled(path)]
+
+
+def read_clothing_titled(path: Path) -> list[tuple[str, str, int]]:
+    """(title, text, stars) of the same reviews (the title "" where there is none)."""
     out = []
     with path.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             text = html.unescape(row.get("Review Text") or "").strip()
             stars = (row.get("Rating") or "").strip()
             if text and stars.isdigit() and 1 <= int(stars) <= 5:
-                out.append((text, int(stars)))
+                out.append((html.unescape(row.get("Title") or "").strip(), text, int(stars)))
     return out
 
 

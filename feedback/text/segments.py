@@ -35,7 +35,8 @@ from feedback.text.sentiment import felt
 # cut at its bracket); 1: before versions.
 # 6: a link written without its scheme ("pic.twitter.com/9xSlQY4ZGH", "bit.ly/3xYz") is left out of the embedded
 # text too (a tweet of nothing else was embedded as the link, and made a theme of them);
-SEGMENTER_VERSION = "6"
+# 7: a review's title is its first point (:func:`comment_text`).
+SEGMENTER_VERSION = "7"
 MAX_SEGMENTS = 40  # per comment; the rest of a very long comment is joined into the last one
 MAX_SEGMENT_CHARS = 600  # the model reads ~256 word pieces; longer text is cut for embedding
 MIN_CONTENT_LETTERS = 3  # fewer letters than this (emoji, "ok", "??") is not a themable point
@@ -147,6 +148,31 @@ def told_part(text: str) -> str | None:
     if "\n" in asked:  # "..., can someone sort a refund please\nLove that I can reorder": more than a request
         return None
     return told if len(told.split()) >= MIN_CLAUSE_WORDS and len(asked.split()) >= 2 else None
+
+
+TITLED = frozenset({"review"})  # channels whose items' titles are the writer's own headline, read as a point
+_TITLE_END = " .!?…:;,-–—"
+
+
+def comment_text(title: str | None, text: str | None, channel: str | None) -> str:
+    """What a comment is cut into segments from: its text; a review's title first, as its own point ("Runs small.
+    The fabric is lovely but ..."), since the headline is often where the reviewer says what they think. Not when
+    the text starts with the title (a source that titles a review with its first words), nor another channel's
+    title (an e-mail's subject repeats down its thread and is often an order number). The title alone when there
+    is no text."""
+    body, head = (text or "").strip(), (title or "").strip()
+    if not body:
+        return head
+    if not head or channel not in TITLED or _said_first(head, body):
+        return body
+    return f"{head}{'' if head[-1] in '.!?…' else '.'} {body}"
+
+
+def _said_first(title: str, body: str) -> bool:
+    """Whether ``body`` opens with ``title`` (case, spacing and the title's closing marks aside; a title cut
+    short mid-word counts)."""
+    short = SPACES.sub(" ", title.rstrip(_TITLE_END)).lower()
+    return SPACES.sub(" ", body).lower().startswith(short)
 
 
 def segment(text: str | None) -> list[Segment]:

@@ -12,8 +12,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from feedback.themes.label_distinct import norm
-from feedback.themes.label_words import names_person
 from feedback.themes.label_units import Candidate, Unit
+from feedback.themes.label_words import names_person
 from feedback.themes.sayings import most_written, said
 
 MMR_LAMBDA = 0.7  # relevance against likeness to the keywords already chosen

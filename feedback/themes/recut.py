@@ -30,8 +30,8 @@ SEGMENTED_BY = "segmented_by"  # theme_state: the segmenter version every commen
 BATCH = 5_000
 
 _CUT = """
-    select p.item_id, p.text_hash, coalesce(nullif(trim(p.text), ''), p.title, ''), p.language
-    from processed p where p.item_id > ? and exists
+    select p.item_id, p.text_hash, p.title, p.text, i.channel, p.language
+    from processed p left join items i on i.id = p.item_id where p.item_id > ? and exists
         (select 1 from theme_segments s where s.item_id = p.item_id and s.source_hash is p.text_hash)
     order by p.item_id limit ?
 """
@@ -48,7 +48,7 @@ def recut_changed(db: sqlite_utils.Database) -> int:
     if version == nlp.SEGMENTER_VERSION:
         return 0
     rewritten, after = 0, ""
-    while rows := db.execute(_CUT, [after, BATCH]).fetchall():
+    while rows := [store.as_input(row) for row in db.execute(_CUT, [after, BATCH])]:
         after = rows[-1][0]
         changed = _changed(db, rows)
         if changed:

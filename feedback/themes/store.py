@@ -30,8 +30,8 @@ log = logging.getLogger(__name__)
 
 
 _UNSEGMENTED = """
-    select p.item_id, p.text_hash, coalesce(nullif(trim(p.text), ''), p.title, ''), p.language
-    from processed p
+    select p.item_id, p.text_hash, p.title, p.text, i.channel, p.language
+    from processed p left join items i on i.id = p.item_id
     where not exists (select 1 from theme_segments s
                       where s.item_id = p.item_id and s.source_hash is p.text_hash) {also}
     order by p.item_id
@@ -71,8 +71,15 @@ def unsegmented(db: sqlite_utils.Database, ids: list[str] | None = None) -> list
         ids = unsegmented_ids(db)
     found: list[SegmentInput] = []
     for part in chunks(ids):
-        found += db.execute(_UNSEGMENTED.format(also=f"and p.item_id in ({marks(len(part))})"), part).fetchall()
+        found += map(as_input, db.execute(_UNSEGMENTED.format(also=f"and p.item_id in ({marks(len(part))})"), part))
     return sorted(found)
+
+
+def as_input(row: tuple[str, str, str | None, str | None, str | None, str | None]) -> SegmentInput:
+    """(item id, source hash, title, text, channel, language) -> what the comment is cut from
+    (:func:`feedback.text.segments.comment_text`: a review's title is its first point)."""
+    item_id, source_hash, title, text, channel, language = row
+    return item_id, source_hash, nlp.comment_text(title, text, channel), language
 
 
 def unsegmented_ids(db: sqlite_utils.Database) -> list[str]:
