@@ -6,8 +6,8 @@ neither was tuned on.
         [--compare OLD_HEAD.npz] [--limit N] [--append bench/RESULTS.md]
 
 In domain: the held-out fifth of the shared clothing reviews (scripts/train_sentiment.py never
-trains on it), each read as the product reads a review, its title first (the review text alone
-beside it, as measured before session 32): Spearman against the stars, binary macro-F1 of 1-2 vs 4-5 stars, three-class
+trains on it), each read as the product reads a review, its title's points first (the review text alone
+beside it, as measured before session 32; the lexicon reads the text alone): Spearman against the stars, binary macro-F1 of 1-2 vs 4-5 stars, three-class
 macro-F1 of 1-2 / 3 / 4-5 stars. Every method is read as the product reads it: a comment is
 negative at a score <= -0.05 (feedback.insights.stats.NEGATIVE_SENTIMENT), positive at >= 0.05,
 else neutral. The head scores a comment from its segments (feedback.text.sentiment_model).
@@ -66,7 +66,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import train_sentiment as training  # noqa: E402
 
 from feedback.embed import SupportsEmbed  # noqa: E402
-from feedback.text.segments import comment_text  # noqa: E402
+from feedback.text.segments import title_to_read  # noqa: E402
 from feedback.text.sentiment import sentiment as lexicon  # noqa: E402
 from feedback.text.sentiment_model import (  # noqa: E402
     Calibration,
@@ -106,11 +106,16 @@ def plain_mean(scores: np.ndarray) -> float | None:
 
 
 def head_scores(texts: Sequence[str], embedder: SupportsEmbed, head: SentimentHead | None = None,
-                calibration: Calibration | None = None, aggregate: Aggregate = comment_score) -> np.ndarray:
+                calibration: Calibration | None = None, aggregate: Aggregate = comment_score,
+                titles: Sequence[str | None] | None = None) -> np.ndarray:
     """Each text's score as the pipeline gives it: segments scored by the head, then
-    :func:`comment_score` (or ``aggregate``; 0 for a text with nothing to read)."""
+    :func:`comment_score` (or ``aggregate``; 0 for a text with nothing to read); ``titles``: per text, the title
+    the product reads beside it (:func:`feedback.text.segments.title_to_read`), its points first."""
     head = head or load_head()
     pieces = training.segment_texts(list(texts))
+    if titles is not None:
+        pieces = [(training.segment_texts([title])[0] if title else []) + own for title, own in zip(titles, pieces,
+                                                                                                    strict=True)]
     flat = [piece for segs in pieces for piece in segs]
     if not flat:
         return np.zeros(len(pieces))
@@ -159,12 +164,17 @@ def binary_f1(truth: np.ndarray, scores: np.ndarray) -> float:
     return round(float(f1_score(truth, scores > -CUT, average="macro")), 3)
 
 
-def held_out_clothing(data: Path, limit: int | None = None, titled: bool = False) -> tuple[list[str], np.ndarray]:
-    """(texts, stars) of the held-out fifth (chosen by the review text's hash); ``titled``: each review as the
-    product reads one, its title first (:func:`feedback.text.segments.comment_text`)."""
+def held_out_clothing(data: Path, limit: int | None = None) -> tuple[list[str], np.ndarray]:
+    """(texts, stars) of the held-out fifth (chosen by the review text's hash)."""
+    texts, _, stars = held_out_reviews(data, limit)
+    return texts, stars
+
+
+def held_out_reviews(data: Path, limit: int | None = None) -> tuple[list[str], list[str | None], np.ndarray]:
+    """(texts, the title the product reads beside each or None, stars) of the held-out fifth."""
     reviews = [(title, t, s) for title, t, s in training.read_clothing_titled(data) if training.held_out(t)][:limit]
-    texts = [comment_text(title, t, "review") if titled else t for title, t, _ in reviews]
-    return texts, np.array([s for _, _, s in reviews])
+    return ([t for _, t, _ in reviews], [title_to_read(title, t, "review") for title, t, _ in reviews],
+            np.array([s for _, _, s in reviews]))
 
 
 def evaluate_sentiment(embedder: SupportsEmbed | None = None, *, data: Path = training.CLOTHING,
@@ -178,8 +188,8 @@ def evaluate_sentiment(embedder: SupportsEmbed | None = None, *, data: Path = tr
     4,486 by default); ``head``: the shipped head by default; ``cache``: an optional .npz vector
     cache shared with scripts/train_sentiment.py; ``baseline``: another head (e.g. the previous
     one) measured beside, under the key "baseline", its comments scored by ``baseline_aggregate``
-    (e.g. :func:`plain_mean`, as before). Each review is read as the product reads one, its title
-    first (:func:`feedback.text.segments.comment_text`); ``head_text`` is the head on the review text
+    (e.g. :func:`plain_mean`, as before). Each review is read as the product reads one, its title's
+    points first (:func:`feedback.text.segments.title_to_read`); ``head_text`` is the head on the review text
     alone, as every figure before session 32 was read. Returns ``{"reviews": n, "lexicon": {...},
     "head": {...}, "head_text": {...}}``, each method's dict holding ``spearman``, ``binary_f1`` and
     ``three_f1`` (read with the product's +-0.05 cut-offs), and ``seconds`` (wall time of its scoring,
@@ -191,14 +201,14 @@ def evaluate_sentiment(embedder: SupportsEmbed | None = None, *, data: Path = tr
         embedder = Embedder()
     if cache is not None:
         embedder = CachedEmbedder(embedder, cache)
-    texts, stars = held_out_clothing(data, limit, titled=True)
+    texts, titles, stars = held_out_reviews(data, limit)
     started = time.perf_counter()
     old = lexicon_scores(texts)
     lexicon_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    new = head_scores(texts, embedder, head)
+    new = head_scores(texts, embedder, head, titles=titles)
     head_seconds = time.perf_counter() - started
-    alone = head_scores(held_out_clothing(data, limit)[0], embedder, head)
+    alone = head_scores(texts, embedder, head)
     out: dict[str, Any] = {
         "reviews": len(texts),
         "lexicon": {**star_figures(old, stars), "seconds": round(lexicon_seconds, 2)},
@@ -207,7 +217,7 @@ def evaluate_sentiment(embedder: SupportsEmbed | None = None, *, data: Path = tr
     }
     if baseline is not None:
         started = time.perf_counter()
-        before = head_scores(texts, embedder, baseline, aggregate=baseline_aggregate)
+        before = head_scores(texts, embedder, baseline, aggregate=baseline_aggregate, titles=titles)
         out["baseline"] = {**star_figures(before, stars), "seconds": round(time.perf_counter() - started, 2)}
     return out
 
@@ -416,7 +426,7 @@ def report(figures: dict[str, Any], ood: list[OodRow],
     lines = [
         f"\n## Sentiment quality, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC (2 cores, shared and loaded, "
         f"Python {platform.python_version()})\n",
-        f"`bench/sentiment_quality.py`: {figures['reviews']:,} held-out clothing reviews (never trained on), each read with its title first as the product reads a review; "
+        f"`bench/sentiment_quality.py`: {figures['reviews']:,} held-out clothing reviews (never trained on), each read with its title first as the product reads a review (the lexicon: the text alone); "
         f"head {head.version} ({head.meta.get('segments')} training segments, C={head.meta.get('C')}, "
         f"neutral band {head.band}" + (f", {head.praise_band} on the side of praise" if head.praise_band is not None else "")
         + ")"

@@ -451,20 +451,23 @@ def test_the_theme_stage_scores_segments_and_comments_follow(tmp_path: Path, emb
 
 @pytest.mark.slow
 def test_a_reviews_title_counts_in_its_sentiment(tmp_path: Path, embedder: Embedder) -> None:
-    """A polite review headed "Not for me" is no praise: its title is read as its first point. The same words
-    with a title from another channel (an e-mail's subject) read as before, on the text alone."""
+    """A polite review headed "Disappointed" is no praise: its title is read as a point of its own, before its text,
+    in no theme. The same words with a title from another channel (an e-mail's subject) read as before, on the text
+    alone."""
     db = new_warehouse(tmp_path / "w.db")
     body = "It looked lovely online and the delivery was fast."
     review, email = add_comments(db, [body, body], "t")
     for item_id, channel in ((review, "review"), (email, "email")):
-        db.execute("update items set channel = ?, title = 'Not for me' where id = ?", [channel, item_id])
-        db.execute("update processed set title = 'Not for me', text_hash = ? where item_id = ?",
+        db.execute("update items set channel = ?, title = 'Disappointed' where id = ?", [channel, item_id])
+        db.execute("update processed set title = 'Disappointed', text_hash = ? where item_id = ?",
                    [f"{item_id}:titled", item_id])
     store.segment_new(db)
-    store.embed_pending(db, embedder)
+    assert store.embed_pending(db, embedder) == 2  # the title's point and the text (the e-mail's is the same text)
     assert segment_sentiment.score_pending(db, embedder) == 3  # the review's title and text, the e-mail's text
     published = _published(db)
-    assert published[review] < -0.05 < 0.05 < published[email]  # -0.12 and +0.37 with head 241951a61949
+    assert published[review] < -0.05 < 0.05 < published[email]  # -0.30 and +0.37 with head 241951a61949
+    # the title's point is scored, but the themes are made and assigned without it
+    assert sorted(store.segment_vectors(db, embedder)[0]) == sorted([f"{review}:1", f"{email}:0"])
 
 
 @pytest.mark.slow

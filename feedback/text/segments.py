@@ -35,7 +35,7 @@ from feedback.text.sentiment import felt
 # cut at its bracket); 1: before versions.
 # 6: a link written without its scheme ("pic.twitter.com/9xSlQY4ZGH", "bit.ly/3xYz") is left out of the embedded
 # text too (a tweet of nothing else was embedded as the link, and made a theme of them);
-# 7: a review's title is its first point (:func:`comment_text`).
+# 7: a review's title is cut into points of its own, scored but in no theme (:func:`title_to_read`).
 SEGMENTER_VERSION = "7"
 MAX_SEGMENTS = 40  # per comment; the rest of a very long comment is joined into the last one
 MAX_SEGMENT_CHARS = 600  # the model reads ~256 word pieces; longer text is cut for embedding
@@ -154,18 +154,15 @@ TITLED = frozenset({"review"})  # channels whose items' titles are the writer's 
 _TITLE_END = " .!?…:;,-–—"
 
 
-def comment_text(title: str | None, text: str | None, channel: str | None) -> str:
-    """What a comment is cut into segments from: its text; a review's title first, as its own point ("Runs small.
-    The fabric is lovely but ..."), since the headline is often where the reviewer says what they think. Not when
-    the text starts with the title (a source that titles a review with its first words), nor another channel's
-    title (an e-mail's subject repeats down its thread and is often an order number). The title alone when there
-    is no text."""
+def title_to_read(title: str | None, text: str | None, channel: str | None) -> str | None:
+    """The title a comment's sentiment reads beside its text, or None: a review's ("Disappointed", "Runs small"),
+    since the headline is often where the reviewer says what they think. Not when the text opens with it (a source
+    that titles a review with its first words) or is empty (the title is then the text), nor another channel's
+    title (an e-mail's subject repeats down its thread and is often an order number)."""
     body, head = (text or "").strip(), (title or "").strip()
-    if not body:
-        return head
-    if not head or channel not in TITLED or _said_first(head, body):
-        return body
-    return f"{head}{'' if head[-1] in '.!?…' else '.'} {body}"
+    if not body or not head or channel not in TITLED or _said_first(head, body):
+        return None
+    return head
 
 
 def _said_first(title: str, body: str) -> bool:

@@ -67,6 +67,5 @@ def _changed(db: sqlite_utils.Database, rows: list[store.SegmentInput]) -> list[
     stored = {item: [(text, hashed) for _, text, hashed in group] for item, group in groupby(
         db.execute(f"select item_id, text, text_hash from theme_segments where item_id in ({marks(len(ids))})"
                    " order by item_id, seq", ids).fetchall(), key=lambda r: r[0])}
-    cut = nlp.segment_many(row[2] for row in rows)
-    return [row for row, segments in zip(rows, cut, strict=True)
-            if [(s.text, text_hash(s.clean)) for s in segments or [nlp.Segment(0, "", "")]] != stored.get(row[0], [])]
+    return [row for row, segments in zip(rows, store.cut(rows), strict=True)
+            if [(s.text, text_hash(s.clean)) for s, _ in segments] != stored.get(row[0], [])]

@@ -84,7 +84,7 @@ _SEGMENTS = """
     select s.id, s.item_id, s.text, e.vector, s.text_hash {extra} from theme_segments s {index}
     join embeddings e on e.text_hash = s.text_hash and e.model = ? and e.model_version = ?
     {join}
-    where s.themable = 1 and (s.language is null or s.language = 'en') and ({where})
+    where s.themable > 0 and (s.language is null or s.language = 'en') and ({where})
     order by s.id
 """
 
@@ -136,7 +136,7 @@ def alone(db: sqlite_utils.Database, ids: list[str], texts: list[str]) -> list[b
     points: dict[str, int] = {}
     for part in chunks(asked):
         points.update(db.execute(
-            f"select item_id, count(*) from theme_segments where item_id in ({marks(len(part))}) and themable = 1"
+            f"select item_id, count(*) from theme_segments where item_id in ({marks(len(part))}) and themable > 0"
             " and (language is null or language = 'en') group by item_id", part).fetchall())
     return [points.get(i.rpartition(":")[0], 1) <= 1 for i in ids]
 
@@ -209,7 +209,7 @@ def current_calibration(db: sqlite_utils.Database, embedder: SupportsEmbed, head
         return stored[0] if stored[1]["applied"] else None
     rated = db.execute(
         """select count(distinct s.item_id) from theme_segments s join items i on i.id = s.item_id
-           where i.rating is not null and s.themable = 1 and (s.language is null or s.language = 'en')"""
+           where i.rating is not null and s.themable > 0 and (s.language is null or s.language = 'en')"""
     ).fetchone()[0]
     if rated < min_rated:
         return None
@@ -451,7 +451,7 @@ def calibration_moves(db: sqlite_utils.Database, embedder: SupportsEmbed, limit:
         """select s.text_hash, min(s.id), min(s.text), count(*), avg(s.sentiment), e.vector, min(t.label)
            from theme_segments s join embeddings e on e.text_hash = s.text_hash and e.model = ? and e.model_version = ?
            left join themes t on t.id = s.theme_id
-           where s.themable = 1 and (s.language is null or s.language = 'en') and s.sentiment is not null
+           where s.themable > 0 and (s.language is null or s.language = 'en') and s.sentiment is not null
              and s.text_hash not in (select text_hash from sentiment_corrections)
            group by s.text_hash order by count(*) desc, s.text_hash limit ?""",
         [embedder.name, embedder.version, MOVES_SCAN]).fetchall()

@@ -173,7 +173,7 @@ def suggestions(db: sqlite_utils.Database, limit: int = 20) -> list[dict[str, An
     cursor = db.execute(
         """select s.text_hash, min(s.id), min(s.text), count(*), avg(s.sentiment), min(t.label)
            from theme_segments s left join themes t on t.id = s.theme_id
-           where s.themable = 1 and (s.language is null or s.language = 'en') and s.sentiment is not null
+           where s.themable > 0 and (s.language is null or s.language = 'en') and s.sentiment is not null
              and s.text_hash not in (select text_hash from sentiment_corrections)
            group by s.text_hash order by count(*) desc, s.text_hash""")
     found: list[dict[str, Any]] = []
@@ -214,7 +214,7 @@ def alike(db: sqlite_utils.Database, model: str, version: str, text_hash: str, s
     rows = db.execute(
         f"""select s.text_hash, min(s.id), min(s.text), count(*), avg(s.sentiment), e.vector
            from theme_segments s join embeddings e on e.text_hash = s.text_hash and e.model = ? and e.model_version = ?
-           where ({where or "0"}) and s.sentiment is not null and s.themable = 1
+           where ({where or "0"}) and s.sentiment is not null and s.themable > 0
              and (s.language is null or s.language = 'en')
              and (s.text_hash = ? or s.text_hash not in (select text_hash from sentiment_corrections))
            group by s.text_hash order by s.text_hash = ? desc, count(*) desc, s.text_hash limit ?""",

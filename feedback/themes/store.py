@@ -36,8 +36,9 @@ _UNSEGMENTED = """
                       where s.item_id = p.item_id and s.source_hash is p.text_hash) {also}
     order by p.item_id
 """
-# (item id, source hash, text, language): what a comment is segmented from
-SegmentInput = tuple[str, str, str, str | None]
+# (item id, source hash, text, language, title read beside the text or None): what a comment is segmented from
+SegmentInput = tuple[str, str, str, str | None, str | None]
+THEMED, TITLE_POINT = 1, 2  # themable: a point the themes are made of; a review title's point, scored in no theme
 # a theme_segments row without its created_at: (id, item_id, seq, source_hash, text, text_hash,
 # themable, language, sentiment)
 SegmentRecord = tuple[str, str, int, str, str, str, int, str | None, float | None]
@@ -76,10 +77,11 @@ def unsegmented(db: sqlite_utils.Database, ids: list[str] | None = None) -> list
 
 
 def as_input(row: tuple[str, str, str | None, str | None, str | None, str | None]) -> SegmentInput:
-    """(item id, source hash, title, text, channel, language) -> what the comment is cut from
-    (:func:`feedback.text.segments.comment_text`: a review's title is its first point)."""
+    """(item id, source hash, title, text, channel, language) -> what the comment is cut from: its text (its title
+    when it has none), and a review's title to read beside it (:func:`feedback.text.segments.title_to_read`)."""
     item_id, source_hash, title, text, channel, language = row
-    return item_id, source_hash, nlp.comment_text(title, text, channel), language
+    body = (text or "").strip() and text or title or ""
+    return item_id, source_hash, body, language, nlp.title_to_read(title, text, channel)
 
 
 def unsegmented_ids(db: sqlite_utils.Database) -> list[str]:
@@ -98,17 +100,30 @@ def unsegmented_ids(db: sqlite_utils.Database) -> list[str]:
     return sorted(row[0] for row in rows)
 
 
+def cut(rows: list[SegmentInput]) -> list[list[tuple[nlp.Segment, int]]]:
+    """Each comment's segments with their ``themable`` value: a review title's points first (:data:`TITLE_POINT`:
+    read for the comment's sentiment, in no theme; a generic headline, "Love it!", made the review themes less
+    steady: bench/RESULTS.md), then its text's; one empty unthemable segment for a comment with no text, so it is
+    not read again."""
+    texts = nlp.segment_many(row[2] for row in rows)
+    titles = nlp.segment_many(row[4] for row in rows)
+    out = []
+    for title, text in zip(titles, texts, strict=True):
+        points = [(seg, TITLE_POINT if nlp.is_themable(seg.clean) else 0) for seg in title]
+        points += [(seg, int(nlp.is_themable(seg.clean))) for seg in text or ([] if title else [nlp.Segment(0, "", "")])]
+        out.append([(nlp.Segment(seq, seg.text, seg.clean), kind) for seq, (seg, kind) in enumerate(points)])
+    return out
+
+
 def segment_records(rows: list[SegmentInput]) -> list[SegmentRecord]:
-    """The segments of these comments (a comment with no text gets one empty, unthemable segment,
-    so it is not read again), with their lexicon sentiment."""
+    """The segments of these comments (:func:`cut`), with their lexicon sentiment."""
     records: list[SegmentRecord] = []
-    segmented = nlp.segment_many(row[2] for row in rows)
-    for (item_id, source_hash, _, language), segments in zip(rows, segmented, strict=True):
-        for seg in segments or [nlp.Segment(0, "", "")]:
+    for (item_id, source_hash, _, language, _), segments in zip(rows, cut(rows), strict=True):
+        for seg, themable in segments:
             records.append(
                 (
                     f"{item_id}:{seg.seq}", item_id, seg.seq, source_hash, seg.text,
-                    text_hash(seg.clean), int(nlp.is_themable(seg.clean)), language,
+                    text_hash(seg.clean), themable, language,
                     vader(seg.text, language) if language in (None, "en") else None,
                 )
             )
@@ -139,7 +154,7 @@ def embed_pending(db: sqlite_utils.Database, embedder: SupportsEmbed) -> int:
 
 
 def unembedded(db: sqlite_utils.Database, embedder: SupportsEmbed) -> list[str]:
-    """The text hashes of themable segments with no vector for this model, in segment order (the
+    """The text hashes of themable segments (and review titles' points) with no vector for this model, in segment order (the
     order :func:`~feedback.embed.ensure_embeddings` embeds them in, chunk by chunk)."""
     # sorted here, not by SQL: an "order by s.id" makes SQLite walk every segment row in id order
     # instead of the (themable, text_hash, id) index (warehouse migration 0120). Once every
@@ -149,7 +164,7 @@ def unembedded(db: sqlite_utils.Database, embedder: SupportsEmbed) -> list[str]:
     rows = db.execute(
         f"""select s.id, s.text_hash from theme_segments s
             {"indexed by idx_theme_segments_unassigned" if only_new else ""}
-            where s.themable = 1 {"and s.assigned_at is null" if only_new else ""} and not exists
+            where s.themable > 0 {"and s.assigned_at is null" if only_new else ""} and not exists
            (select 1 from embeddings e where e.text_hash = s.text_hash and e.model = ?
             and e.model_version = ?)""",
         [embedder.name, embedder.version],

@@ -291,8 +291,8 @@ def _apply_log(db: sqlite_utils.Database, state: dict[str, Any], parents: dict[s
         old, new = before[item_id], after[item_id]
         for rows, sign in ((old, -1), (new, 1)):
             for theme_id, themable, _, sentiment, score in rows.values():
-                counts["segments"] += sign * themable
-                counts["segment_outliers"] += sign * (themable and theme_id is None)
+                counts["segments"] += sign * (themable == 1)  # 2: a review title's point, in no theme
+                counts["segment_outliers"] += sign * (themable == 1 and theme_id is None)
                 if theme_id is None:
                     continue
                 s = sums.setdefault(theme_id, Sums())
