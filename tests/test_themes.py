@@ -83,6 +83,10 @@ def test_a_segment_that_tells_and_asks_is_read_by_what_it_tells(text: str, told:
         ("Can't log in since the update, it goes to a white scree",  # the source titles a review with its first words
          "Can't log in since the update, it goes to a white screen.", "review", None),
         ("Friendly  STAFF!", "friendly staff, nothing is too much trouble", "review", None),
+        ("The checkout asks me to re-enter my address every single [NAME]",  # cut at "tim", which read as a name
+         "The checkout asks me to re-enter my address every single time.", "review", None),
+        ("Too small overall", "Too small in the chest.", "review", "Too small overall"),  # under four words: all must open it
+        ("Love it", "Love the colour.", "review", "Love it"),
         ("Staff", "Friendly staff.", "review", "Staff"),  # said, but not first
     ],
 )

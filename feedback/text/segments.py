@@ -167,9 +167,11 @@ def title_to_read(title: str | None, text: str | None, channel: str | None) -> s
 
 def _said_first(title: str, body: str) -> bool:
     """Whether ``body`` opens with ``title`` (case, spacing and the title's closing marks aside; a title cut
-    short mid-word counts)."""
-    short = SPACES.sub(" ", title.rstrip(_TITLE_END)).lower()
-    return SPACES.sub(" ", body).lower().startswith(short)
+    short mid-word counts, and so does one of four words or more whose last word is not the text's: cut, or
+    redacted as a name, "... every single [NAME]" for "every single tim")."""
+    short, opening = SPACES.sub(" ", title.rstrip(_TITLE_END)).lower(), SPACES.sub(" ", body).lower()
+    words = short.split()
+    return opening.startswith(short) or (len(words) >= 4 and opening.startswith(" ".join(words[:-1]) + " "))
 
 
 def segment(text: str | None) -> list[Segment]:
