@@ -724,9 +724,10 @@ def test_a_theme_no_phrase_names_shows_what_its_segments_say(parser: Any) -> Non
         "I love it"]
     assert label_keywords.from_sayings(["NHS staff get it", "NHS staff get it", "Made my day"], 8) == [
         "NHS staff get it", "made my day"]  # under four segments, one saying is enough
-    # nothing kept: another language, an order number, a price
-    assert label_keywords.from_sayings(["Order BM6614972, my name's [NAME]."] * 4 + [
-        "11 days and counting for £16.55."] * 4 + ["Il manquait deux articles dans ma commande."] * 4, 8) == []
+    # the saying without its sums and codes (the "11 days and counting for £16.55": no label takes those)
+    assert label_keywords.from_sayings([f"{n} days and counting for £{n}.55." for n in (11, 12, 19)] + [
+        "Order BM6614972, my name's [NAME].", "Order BM3279664, my name's [NAME]."], 8) == ["days and counting", "order"]
+    assert label_keywords.from_sayings(["Il manquait deux articles dans ma commande."] * 4, 8) == []  # another language
     assert label_keywords.from_sayings(["chloe was great", "Chloe was great!"] * 2, 8) == []  # a name missed
     # a theme with phrases keeps its phrase keywords
     assert "refund delays" in label_themes(THEMES, ORDER)["refund delays"].keywords

@@ -8,6 +8,7 @@ group of unrelated themes, a fit's "Mixed problems") takes what each of its them
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 
@@ -18,6 +19,8 @@ from feedback.themes.sayings import most_written, said
 
 MMR_LAMBDA = 0.7  # relevance against likeness to the keywords already chosen
 _LEADING_VERB = {"was", "were", "is", "are", "has", "had"}  # "[NAME] was great as always" says "great as always"
+# a sum, a number or a code, with the preposition that leads to it ("for £16.55", "11", "BM6614972")
+_AMOUNT = re.compile(r"(?:\b(?:for|of|at|by|over|about)\s+)?(?:[£$€]\s?\d[\d,.]*\d|\b(?=[\w-]*\d)[\w-]+\b)", re.IGNORECASE)
 
 
 def diverse(ranked: list[Candidate], picked: list[Candidate], limit: int) -> list[str]:
@@ -59,12 +62,12 @@ def from_children(children: list[Unit], limit: int, keep: Callable[[str], bool] 
 
 
 def from_sayings(docs: Sequence[str], limit: int) -> list[str]:
-    """Keywords of a theme no phrase names: what its segments say (:func:`.sayings.said`), most said first, as most
-    wrote it, each said by two segments at least (one in a theme of fewer than four); never one text twice, nor one
+    """Keywords of a theme no phrase names: what its segments say (:func:`.sayings.said`; without the sums, numbers
+    and codes that keep a saying from a label), most said first, as most wrote it, each said by two segments at least (one in a theme of fewer than four); never one text twice, nor one
     holding a person's name the redactor missed."""
     ways: dict[str, Counter[str]] = {}
     for doc in docs:
-        text = said(doc)
+        text = said(doc) or said(_AMOUNT.sub("", doc).strip())  # "11 days and counting for £16.55": "days and counting"
         words = (text or "").split()
         while words and words[0].lower() in _LEADING_VERB:  # a placeholder's verb left behind
             words.pop(0)
