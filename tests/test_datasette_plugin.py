@@ -588,3 +588,24 @@ async def test_trends_and_theme_pages_speak_words(ds: Any, archive: Path) -> Non
     sentence = page.split('id="theme-trends"')[1].split("</ul>")[0]
     assert "no real change" in sentence and f'title="q = {q_value:.3f}' in sentence
     assert "(q = " not in page
+
+
+async def test_a_reviews_title_point_says_it_is_the_title(archive: Path, tmp_path: Path) -> None:
+    """A review's title is read for its sentiment and is in no theme: its point says so, not a bare "no theme"."""
+    from datasette.app import Datasette
+
+    copy = tmp_path / "archive.db"
+    shutil.copy(archive, copy)
+    db = sqlite_utils.Database(copy)
+    review = db.execute("select id from feedback where channel = 'review' and text not like '%Disappointed%'"
+                        " order by id limit 1").fetchone()[0]
+    db.execute("update feedback set title = 'Disappointed' where id = ?", [review])
+    db.execute("update segments set seq = seq + 1 where feedback_id = ?", [review])
+    db["segments"].insert({"id": f"{review}:title", "feedback_id": review, "seq": 0, "text": "Disappointed",
+                           "sentiment": -0.97})
+    db.conn.commit()
+    page = await get(Datasette([str(copy)]), f"/-/feedback/comments/{review}")
+    points = page.split('id="segments"')[1].split("</table>")[0]
+    first = re.findall(r"<tr><td class=\"num\">1</td><td>([^<]*)</td><td>(.*?)</td>", points)
+    assert first and first[0][0] == "Disappointed" and "the title: in no theme" in first[0][1]
+    assert points.count("the title: in no theme") == 1  # the text's points keep their themes
