@@ -755,6 +755,8 @@ def test_two_themes_of_other_languages_read_by_their_language_not_by_a_number() 
              "Le livreur était très sympathique et serviable.", "Muy fácil hacer el pedido desde el móvil."] * 2
     labels = label_themes({"fr": french, "mix": mixed}, ["mix", "fr"])
     assert (labels["fr"].label, labels["mix"].label) == ("French comments", "Non-English comments")
+    # no English phrase names them: their keywords are their languages, most used first (they were [])
+    assert (labels["fr"].keywords, labels["mix"].keywords) == (["French"], ["Spanish", "German", "French"])
 
 
 @pytest.mark.parametrize(("a", "b", "same"), [

@@ -80,7 +80,7 @@ from feedback.themes import (
     sayings,
     verdicts,
 )
-from feedback.themes.label_keywords import diverse, from_children, from_sayings
+from feedback.themes.label_keywords import diverse, from_children, from_sayings, languages
 from feedback.themes.label_picks import LEAF_PAIR, TOPIC_WORD
 from feedback.themes.label_units import NEGATIVE_THEME, POSITIVE_THEME, Candidate, Unit
 from feedback.themes.ngram_labels import (
@@ -241,7 +241,7 @@ def _choose(ranked: Mapping[Any, list[Candidate]], units: Mapping[Any, Unit], or
         if parents and not words:  # its themes share nothing: what each says most ("Mixed problems" showed none)
             words = from_children(unit.children, keywords, lambda key: not parent_words.vague(key.split()[0]))
         if not parents and not words:  # no phrase at all ("Made my day", "As above"): what its segments say
-            words = from_sayings(unit.docs, keywords)
+            words = from_sayings(unit.docs, keywords) or (languages(unit.docs, keywords) if unit.foreign else [])
         out[theme] = Labelling(label=label, keywords=words)
     return out
 

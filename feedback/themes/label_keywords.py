@@ -83,3 +83,15 @@ def _sentence_case(text: str) -> str:
     """ "Made my day" -> "made my day", as keywords are written; "I" and "NHS ..." stay."""
     first = text.split()[0]
     return text if first == "I" or first.startswith("I'") or first[1:2].isupper() else text[:1].lower() + text[1:]
+
+
+def languages(docs: Sequence[str], limit: int) -> list[str]:
+    """Keywords of a theme of other languages, which no English phrase names: the languages it is written in, most
+    used first ("French", "German"), as the process stage detects a comment's language."""
+    from lingua import IsoCode639_1, Language
+
+    from feedback.text.language import detect_language
+
+    found = Counter(code for code in (detect_language(d) for d in docs if d.strip()) if code and code != "en")
+    return [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())).name.title()
+            for code, _ in sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
