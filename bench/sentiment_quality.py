@@ -6,10 +6,10 @@ neither was tuned on.
         [--compare OLD_HEAD.npz] [--limit N] [--append bench/RESULTS.md]
 
 In domain: the held-out fifth of the shared clothing reviews (scripts/train_sentiment.py never
-trains on it), each read as the product reads a review, its title's points first (the review text alone
-beside it, as measured before session 32; the lexicon reads the text alone): Spearman against the stars, binary macro-F1 of 1-2 vs 4-5 stars, three-class
-macro-F1 of 1-2 / 3 / 4-5 stars. Every method is read as the product reads it: a comment is
-negative at a score <= -0.05 (feedback.insights.stats.NEGATIVE_SENTIMENT), positive at >= 0.05,
+trains on it), each read as the product reads a review, its title's points first (the review text
+alone beside it, as measured before session 32; the lexicon reads the text alone): Spearman against
+the stars, binary macro-F1 of 1-2 vs 4-5 stars, three-class macro-F1 of 1-2 / 3 / 4-5 stars. Every
+method is read as the product reads it: a comment is negative at a score <= -0.05 (feedback.insights.stats.NEGATIVE_SENTIMENT), positive at >= 0.05,
 else neutral. The head scores a comment from its segments (feedback.text.sentiment_model).
 
 Out of domain, three-class macro-F1: the hand-written customer-service sentences of
@@ -66,6 +66,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import train_sentiment as training  # noqa: E402
 
 from feedback.embed import SupportsEmbed  # noqa: E402
+from feedback.text import segments as nlp  # noqa: E402
 from feedback.text.segments import title_to_read  # noqa: E402
 from feedback.text.sentiment import sentiment as lexicon  # noqa: E402
 from feedback.text.sentiment_model import (  # noqa: E402
@@ -113,9 +114,9 @@ def head_scores(texts: Sequence[str], embedder: SupportsEmbed, head: SentimentHe
     the product reads beside it (:func:`feedback.text.segments.title_to_read`), its points first."""
     head = head or load_head()
     pieces = training.segment_texts(list(texts))
-    if titles is not None:
-        pieces = [(training.segment_texts([title])[0] if title else []) + own for title, own in zip(titles, pieces,
-                                                                                                    strict=True)]
+    if titles is not None:  # cut in one pass, as the product cuts them; a title with nothing to read adds nothing
+        heads = training.segment_texts([title or "" for title in titles])
+        pieces = [[p for p in head if nlp.is_themable(p[0])] + own for head, own in zip(heads, pieces, strict=True)]
     flat = [piece for segs in pieces for piece in segs]
     if not flat:
         return np.zeros(len(pieces))
@@ -426,7 +427,8 @@ def report(figures: dict[str, Any], ood: list[OodRow],
     lines = [
         f"\n## Sentiment quality, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC (2 cores, shared and loaded, "
         f"Python {platform.python_version()})\n",
-        f"`bench/sentiment_quality.py`: {figures['reviews']:,} held-out clothing reviews (never trained on), each read with its title first as the product reads a review (the lexicon: the text alone); "
+        f"`bench/sentiment_quality.py`: {figures['reviews']:,} held-out clothing reviews (never trained on), "
+        "each read with its title first as the product reads a review (the lexicon: the text alone); "
         f"head {head.version} ({head.meta.get('segments')} training segments, C={head.meta.get('C')}, "
         f"neutral band {head.band}" + (f", {head.praise_band} on the side of praise" if head.praise_band is not None else "")
         + ")"

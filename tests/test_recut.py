@@ -169,3 +169,13 @@ def test_a_titles_points_are_not_counted_as_points_in_no_theme(tmp_path: Path) -
     kept = sums.counts(db)
     sums.sync(db, full=True)
     assert kept == sums.counts(db) == {"segments": 6, "segment_outliers": 6, "comments": 5, "comment_outliers": 5}
+
+
+def test_a_title_with_nothing_to_read_adds_no_point_and_a_long_one_is_one_point() -> None:
+    """Broken titles lose nothing of the comment: one of emoji and marks is left out, one past the embedding's length
+    is one point (cut for embedding as any long segment), a comment with neither title nor text keeps its one empty
+    segment, so it is not read again."""
+    rows: list[store.SegmentInput] = [("a", "h", "Great dress.", "en", "!!! 😍"),
+                                      ("b", "h", "Great dress.", "en", "lovely " * 300), ("c", "h", "", "en", None)]
+    cut = [[(s.seq, s.text[:12], kind) for s, kind in segments] for segments in store.cut(rows)]
+    assert cut == [[(0, "Great dress.", 1)], [(0, "lovely lovel", 2), (1, "Great dress.", 1)], [(0, "", 0)]]

@@ -62,9 +62,10 @@ def from_children(children: list[Unit], limit: int, keep: Callable[[str], bool] 
 
 
 def from_sayings(docs: Sequence[str], limit: int) -> list[str]:
-    """Keywords of a theme no phrase names: what its segments say (:func:`.sayings.said`; without the sums, numbers
-    and codes that keep a saying from a label), most said first, as most wrote it, each said by two segments at least (one in a theme of fewer than four); never one text twice, nor one
-    holding a person's name the redactor missed."""
+    """Keywords of a theme no phrase names: what its segments say (:func:`.sayings.said`; without the sums,
+    numbers and codes that keep a saying from a label), most said first, as most wrote it, each said by two
+    segments at least (one in a theme of fewer than four); never one text twice, nor one holding a person's name
+    the redactor missed."""
     ways: dict[str, Counter[str]] = {}
     for doc in docs:
         text = said(doc) or said(_AMOUNT.sub("", doc).strip())  # "11 days and counting for £16.55": "days and counting"

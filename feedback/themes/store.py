@@ -80,7 +80,7 @@ def as_input(row: tuple[str, str, str | None, str | None, str | None, str | None
     """(item id, source hash, title, text, channel, language) -> what the comment is cut from: its text (its title
     when it has none), and a review's title to read beside it (:func:`feedback.text.segments.title_to_read`)."""
     item_id, source_hash, title, text, channel, language = row
-    body = (text or "").strip() and text or title or ""
+    body = text if text and text.strip() else title or ""
     return item_id, source_hash, body, language, nlp.title_to_read(title, text, channel)
 
 
@@ -103,14 +103,14 @@ def unsegmented_ids(db: sqlite_utils.Database) -> list[str]:
 def cut(rows: list[SegmentInput]) -> list[list[tuple[nlp.Segment, int]]]:
     """Each comment's segments with their ``themable`` value: a review title's points first (:data:`TITLE_POINT`:
     read for the comment's sentiment, in no theme; a generic headline, "Love it!", made the review themes less
-    steady: bench/RESULTS.md), then its text's; one empty unthemable segment for a comment with no text, so it is
-    not read again."""
+    steady: bench/RESULTS.md; a title piece with nothing to read, "!!! 😍", is left out), then its text's; one
+    empty unthemable segment for a comment with no text, so it is not read again."""
     texts = nlp.segment_many(row[2] for row in rows)
     titles = nlp.segment_many(row[4] for row in rows)
     out = []
     for title, text in zip(titles, texts, strict=True):
-        points = [(seg, TITLE_POINT if nlp.is_themable(seg.clean) else 0) for seg in title]
-        points += [(seg, int(nlp.is_themable(seg.clean))) for seg in text or ([] if title else [nlp.Segment(0, "", "")])]
+        points = [(seg, TITLE_POINT) for seg in title if nlp.is_themable(seg.clean)]
+        points += [(seg, THEMED if nlp.is_themable(seg.clean) else 0) for seg in text or [nlp.Segment(0, "", "")]]
         out.append([(nlp.Segment(seq, seg.text, seg.clean), kind) for seq, (seg, kind) in enumerate(points)])
     return out
 
@@ -154,8 +154,8 @@ def embed_pending(db: sqlite_utils.Database, embedder: SupportsEmbed) -> int:
 
 
 def unembedded(db: sqlite_utils.Database, embedder: SupportsEmbed) -> list[str]:
-    """The text hashes of themable segments (and review titles' points) with no vector for this model, in segment order (the
-    order :func:`~feedback.embed.ensure_embeddings` embeds them in, chunk by chunk)."""
+    """The text hashes of themable segments (and review titles' points) with no vector for this model, in
+    segment order (the order :func:`~feedback.embed.ensure_embeddings` embeds them in, chunk by chunk)."""
     # sorted here, not by SQL: an "order by s.id" makes SQLite walk every segment row in id order
     # instead of the (themable, text_hash, id) index (warehouse migration 0120). Once every
     # segment had a vector of this model (:func:`embed_pending`), only segments no night has
