@@ -67,6 +67,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from feedback.themes import (
+    label_centre,
     label_claims,
     label_distinct,
     label_kinds,
@@ -127,6 +128,7 @@ def label_themes(
     keywords: int = 8,
     model: str | None = phrases.DEFAULT_MODEL,
     tones: Mapping[Any, Sequence[float | None]] | None = None,
+    encode: label_centre.Encode | None = None,
 ) -> dict[Any, Labelling]:
     """Labels and keywords for the themes in ``order`` from their segments' texts, best first.
 
@@ -134,6 +136,7 @@ def label_themes(
     distinctive but get no label. ``model`` is the spaCy pipeline to parse with; without it
     (None, or not installed) labels come from lemma n-grams. ``tones``: per theme, its segments'
     published sentiment aligned with its texts: its tone (:mod:`.theme_tone`; else the lexicon's).
+    ``encode``: the embedding model's, for a theme no word names to be named by its centre (:mod:`.label_centre`).
     """
     order = list(order)
     parser = phrases.load_parser(model) if model else None
@@ -147,7 +150,7 @@ def label_themes(
                                      REPRESENTATIVES if theme in wanted else BACKGROUND)
              for theme, docs in docs_by_theme.items()}
     units = label_spelling.correct(units)  # "cehckout" -> "checkout" when the fit writes it so
-    return _choose(_rank(units, LENGTH[1]), units, order, taken, keywords, parents=False)
+    return _choose(_rank(units, LENGTH[1]), units, order, taken, keywords, parents=False, encode=encode)
 
 
 def label_parents(
@@ -212,7 +215,8 @@ def _tone(theme: float, phrase: float) -> float:
 
 
 def _choose(ranked: Mapping[Any, list[Candidate]], units: Mapping[Any, Unit], order: list[Any],
-            taken: Iterable[str], keywords: int, *, parents: bool) -> dict[Any, Labelling]:
+            taken: Iterable[str], keywords: int, *, parents: bool,
+            encode: label_centre.Encode | None = None) -> dict[Any, Labelling]:
     used = {_norm(label) for label in taken}
     out: dict[Any, Labelling] = {}
     for theme in order:
@@ -225,7 +229,7 @@ def _choose(ranked: Mapping[Any, list[Candidate]], units: Mapping[Any, Unit], or
         label, picked = label_kinds.kind_label(label, picked, free, unit, used, NEGATIVE_THEME, POSITIVE_THEME) \
             if parents and label else (label, picked)  # "Box and glasses problems": the kind (label_kinds)
         if label is None:
-            label = _fallback(unit, ranked.get(theme, []), parents, used)
+            label = _fallback(unit, ranked.get(theme, []), parents, used, encode)
         # a claim most of a group does not bear: its topic only; praise words over requests: a request (label_claims)
         label = (parent_words.held(label, unit, used, NEGATIVE_THEME, POSITIVE_THEME) if parents
                  else label_claims.as_request(label, unit.docs, used, tone=unit.sentiment, negative=NEGATIVE_THEME))
@@ -367,7 +371,8 @@ def _parent_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[st
     return parent_words.children_pair(unit, NEGATIVE_THEME, POSITIVE_THEME)  # "Timezone and weather"
 
 
-def _fallback(unit: Unit, ranked: list[Candidate], parent: bool, used: set[str]) -> str:
+def _fallback(unit: Unit, ranked: list[Candidate], parent: bool, used: set[str],
+              encode: label_centre.Encode | None = None) -> str:
     """A theme with no free phrase: what most of it says if that reads as a label, what most of it
     does (:func:`.label_words.speech_act`), its best phrase of two words or more not taken, what its
     saying describes ("Friendly people"), a word a third of it uses with what its comments do
@@ -417,6 +422,13 @@ def _fallback(unit: Unit, ranked: list[Candidate], parent: bool, used: set[str])
         return kind
     for c in alone[:3]:  # what its questions ask comes first: "Substitution questions", not "Recipe questions"
         text = label_words.topic_phrase(c.key, unit.docs, unit.sentiment, NEGATIVE_THEME, c.text, POSITIVE_THEME, used)
+        if _norm(text) not in used:
+            return text
+    central = label_centre.central_word(unit.docs, [c for c in words if not parent_words.vague_word(c)], encode) \
+        if encode is not None else None  # "delay" over "What's the delay?", "Been waiting 30 mins", "on hold"
+    if central:
+        text = label_words.topic_phrase(central.key, unit.docs, unit.sentiment, NEGATIVE_THEME, central.text,
+                                        POSITIVE_THEME, used)
         if _norm(text) not in used:
             return text
     if mixed and (words or said):  # words a few use are examples: "Mixed questions", not "Deal questions"
