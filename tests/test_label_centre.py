@@ -51,17 +51,20 @@ def test_an_example_is_no_centre(parser: Any, embedder: Any) -> None:
 
 
 def test_the_centre_is_the_word_nearer_than_the_median_segment() -> None:
-    # two axes: the segments lie around the first; "a" lies on it, "b" on the second
+    # two axes: the segments lie around the first; "parcel" lies on it, "weather" on the second
+    table = {"s1": [1.0, 0.2], "s2": [1.0, -0.2], "s3": [1.0, 0.5], "s4": [1.0, -0.5], "parcel": [1.0, 0.0],
+             "weather": [0.0, 1.0], "courier": [1.0, 0.9], "this": [1.0, 0.0], "2nd": [1.0, 0.0]}
+
     def encode(texts: list[str]) -> np.ndarray:
-        table = {"s1": [1.0, 0.2], "s2": [1.0, -0.2], "s3": [1.0, 0.5], "s4": [1.0, -0.5], "a": [1.0, 0.0],
-                 "b": [0.0, 1.0], "c": [1.0, 0.9]}
         return np.array([table[t] for t in texts])
 
-    a, b, c = (Candidate(k, k, 1.0, 0.2) for k in "abc")
+    parcel, weather, courier, this, second = (Candidate(k, k, 1.0, 0.2)
+                                              for k in ("parcel", "weather", "courier", "this", "2nd"))
     docs = ["s1", "s2", "s3", "s4"]
-    assert label_centre.central_word(docs, [b, a], encode) == a
-    assert label_centre.central_word(docs, [b, c], encode) is None  # c is farther out than the median segment
-    assert label_centre.central_word(docs[:3], [a], encode) is None  # too few segments to have a centre
+    assert label_centre.central_word(docs, [weather, parcel], encode) == parcel
+    assert label_centre.central_word(docs, [weather, courier], encode) is None  # farther out than the median segment
+    assert label_centre.central_word(docs[:3], [parcel], encode) is None  # too few segments to have a centre
+    assert label_centre.central_word(docs, [this, second], encode) is None  # at the centre, but no topic
 
     def never(texts: list[str]) -> np.ndarray:
         raise AssertionError("nothing to embed")

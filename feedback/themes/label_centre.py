@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from feedback.themes.label_units import Candidate
 
@@ -29,7 +30,9 @@ MIN_DOCS = 4  # a theme read from fewer segments has no centre worth the name
 
 def central_word(docs: Sequence[str], words: Sequence[Candidate], encode: Encode) -> Candidate | None:
     """The one of ``words`` (each as written: :attr:`Candidate.text`) whose vector is nearest the centre of
-    ``docs``' vectors, if it is nearer than the median of ``docs`` is; else None."""
+    ``docs``' vectors, if it is nearer than the median of ``docs`` is; else None. A stop word ("this", which a
+    theme of "Hey @company." writes) or a key not all letters is no topic and never a candidate."""
+    words = [w for w in words if w.key.isalpha() and w.key.lower() not in STOP_WORDS]  # never "this" nor "2nd"
     if len(docs) < MIN_DOCS or not words:
         return None
     vectors = _unit(encode([*docs, *(w.text for w in words)]))
