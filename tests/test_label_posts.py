@@ -27,6 +27,11 @@ from feedback.themes.phrases import Phrase
         ("Write to help@acme.com please", "Write to help@acme.com please"),  # an e-mail address is no handle
         ("Fish &amp; chips were cold", "Fish & chips were cold"),
         ("No handle here", "No handle here"),
+        ("@acme Printer won't print #hpfix #ijkhelp", "Printer won't print"),  # routing tags are no words
+        ("Total microwave #fail", "Total microwave fail"),  # an English word as a hashtag is the word
+        ("Ticket #7256931 still open, we're #1 fans", "Ticket #7256931 still open, we're #1 fans"),  # numbers stay
+        ("Loving C# and F#", "Loving C# and F#"),
+        ("Bread &amp", "Bread &"),  # an entity cut short by the post's length
     ],
 )
 def test_a_post_is_read_without_whom_it_is_addressed_to_and_its_links(text: str, expected: str) -> None:
@@ -172,3 +177,13 @@ def test_a_form_of_address_or_an_interjection_is_no_topic(parser: Any) -> None:
     keys = label_units.unit(docs, parser).eligible
     assert not keys & {"dude", "guys", "ugh", "bro", "wow", "folks", "hey"}, keys
     assert {"order", "app"} <= keys
+
+
+def test_a_help_desks_routing_tags_name_no_theme(parser: Any) -> None:
+    docs = ["@hp can't get my printer back online #hpfix #ijkhelp", "@hp my officejet won't print #hpfix #ijkhelp",
+            "Printer will not print in colour #hpfix #ijkhelp", "Why won't the printer drivers install? #hpfix #ijkhelp",
+            "Photo printing quality is awful #hpfix", "#hpfix #ijkhelp", "Paper jams every second page #ijkhelp",
+            "The scanner stopped showing up #hpfix #ijkhelp", "Ink cartridge not recognised #hpfix #ijkhelp",
+            "Wireless setup fails again #ijkhelp"]
+    labelled = label_themes({1: docs}, [1], tones={1: [-0.5] * len(docs)})[1]  # was "Hpfix ijkhelp"
+    assert (labelled.label, labelled.keywords) == ("Printer problems", ["printer"])

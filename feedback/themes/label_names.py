@@ -72,6 +72,11 @@ def unknown_name(word: str, docs: Sequence[str]) -> bool:
     return bool(ways) and all(w[:1].isupper() for w in ways)
 
 
+def is_english(word: str) -> bool:
+    """Whether English has ``word`` (any case): spacy-lookups-data's tables and the words written lower case."""
+    return word.lower() in _english()
+
+
 @lru_cache(maxsize=1)
 def _english() -> frozenset[str]:
     from feedback.text.words import english_words, letter_case_evidence

@@ -32,6 +32,7 @@ from feedback.text.nothing_said import NOTHING_SAID, normal
 from feedback.text.segments import URL
 from feedback.themes.label_commands import imperative
 from feedback.themes.label_language import is_foreign
+from feedback.themes.label_names import is_english
 from feedback.themes.label_names import is_name as is_name
 from feedback.themes.label_names import is_person as is_person
 from feedback.themes.label_names import names_person as names_person
@@ -52,17 +53,21 @@ _TOKEN = re.compile(r"[a-z][a-z'’-]*")
 # Whom a post is addressed to and what it links to: "@VirginTrains Hello.", "Really? https://t.co/pxpS1IDTLo",
 # "pic.twitter.com/9xSlQY4ZGH" (not inside an e-mail address); and the HTML entities tweets are written with ("&amp;").
 _ADDRESS = re.compile(rf"(?<![\w@])@\w{{1,30}}|{URL.pattern}", re.IGNORECASE)
-_ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#39|apos);")
+_ENTITY = re.compile(r"&(?:amp|lt|gt|quot|#39|apos)(?:;|\b)")  # "&amp" cut short too
+_HASHTAG = re.compile(r"(?<![\w&])#([^\W\d_]\w*)")
 _ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'", "&apos;": "'"}
 
 
 def unaddressed(text: str) -> str:
-    """``text`` as a label reads it: without @handles and links, HTML entities written as characters. A post
+    """``text`` as a label reads it: without @handles and links, a hashtag as its word if English has it and else not
+    at all, HTML entities written as characters. A post
     opens with whom it is addressed to ("@VirginTrains Hello."), so a greeting, a question or a request was not
     read as one, and a handle or a link is no topic ("Help and link" named a group of tweets)."""
     if "@" in text or "/" in text or "www." in text:
         text = " ".join(_ADDRESS.sub(" ", text).split())
-    return _ENTITY.sub(lambda m: _ENTITIES[m.group(0)], text) if "&" in text else text
+    if "#" in text:  # "#fail" reads "fail"; "#hppsdr #ijkhelp", a help desk's routing tags, are no words
+        text = " ".join(_HASHTAG.sub(lambda m: m.group(1) if is_english(m.group(1)) else " ", text).split())
+    return _ENTITY.sub(lambda m: _ENTITIES[m.group(0).rstrip(";") + ";"], text) if "&" in text else text
 
 # Nouns with no singular of their own: a label says "Pants praise", not the lemma's "Pant praise".
 PLURAL_ONLY = frozenset({"pants", "jeans", "trousers", "leggings", "shorts", "tights", "jeggings", "pajamas",
