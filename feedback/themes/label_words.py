@@ -85,8 +85,12 @@ SPEECH_ACTS = [
                 r"pleasure|lovely|awesome) (?:to )?(?:talk|talking|speak|speaking|chat|chatting) (?:to|with) you\b")),
     (["Greeting messages", "Hello messages"],
      re.compile(r"^(?:hi|hello|hey|hiya|howdy|good (?:morning|afternoon|evening))\b")),
-    (["Requests for help", "Help requests"],
-     re.compile(r"^(?:please )?help\b|\bhelp me\b|\bneed (?:some )?help\b|\bassist me\b")),
+    # asking for help or for ideas, naming nothing ("Can you help please?", "Any suggestions?", "Advice?")
+    (["Requests for help", "Help requests", "Requests for advice"],
+     re.compile(r"^(?:please )?help\b|\bhelp me\b|\bneed (?:some )?help\b|\bassist me\b|\blittle help\b"
+                r"|\b(?:can|could|would|will) (?:you|u|someone|anyone)(?: guys| please)? (?:help|assist|advise|suggest)\b"
+                r"|\b(?:able to|provide) help\b|^(?:any(?: more)? )?(?:suggestions?|ideas?|advice|tips)(?: (?:or|and) "
+                r"(?:suggestions?|ideas?|advice|tips))?(?: (?:on|for|about) (?:this|that|it))?\W*$")),
     (["Next-step questions", "How-to questions"],
      re.compile(r"\bwhat (?:do|should|can|to) (?:i|we) do\b|\bhow (?:can|do|should) (?:i|we) do (?:this|that|it)\b"
                 r"|\bhow (?:can|do|should|would) (?:i|we)\b|\bwhere (?:can|do|should) (?:i|we)\b")),
