@@ -86,7 +86,7 @@ SPEECH_ACTS = [
     (["Greeting messages", "Hello messages"],
      re.compile(r"^(?:hi|hello|hey|hiya|howdy|good (?:morning|afternoon|evening))\b")),
     # asking for help or for ideas, naming nothing ("Can you help please?", "Any suggestions?", "Advice?")
-    (["Requests for help", "Help requests", "Requests for advice"],
+    (["Requests for help", "Help and advice requests", "Help requests"],
      re.compile(r"^(?:please )?help\b|\bhelp me\b|\bneed (?:some )?help\b|\bassist me\b|\blittle help\b"
                 r"|\b(?:can|could|would|will) (?:you|u|someone|anyone)(?: guys| please)? (?:help|assist|advise|suggest)\b"
                 r"|\b(?:able to|provide) help\b|^(?:any(?: more)? )?(?:suggestions?|ideas?|advice|tips)(?: (?:or|and) "
