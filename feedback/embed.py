@@ -177,7 +177,8 @@ class Embedder:
 
     @property
     def dimension(self) -> int:
-        dim = self.model.get_sentence_embedding_dimension()
+        model = self.model  # sentence-transformers 6 renamed the method; older ones have only the first name
+        dim = (getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension)()
         return int(dim)
 
     def encode(self, texts: list[str]) -> np.ndarray:

@@ -70,3 +70,32 @@ def test_the_centre_is_the_word_nearer_than_the_median_segment() -> None:
         raise AssertionError("nothing to embed")
 
     assert label_centre.central_word(docs, [], never) is None
+
+
+class _Counting:
+    """The real model, counting the texts it is asked to encode."""
+
+    def __init__(self, real: Any) -> None:
+        self.real, self.name, self.version, self.asked = real, real.name, real.version, []
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.asked.extend(texts)
+        return np.asarray(self.real.encode(texts))
+
+
+def test_a_segments_stored_vector_is_read_not_encoded_again(tmp_path: Any, embedder: Any) -> None:
+    from feedback.embed import ensure_embeddings, text_hash
+    from feedback.text.segments import clean_for_embedding
+    from feedback.themes import store
+    from tests.themes_fixtures import new_warehouse
+
+    db = new_warehouse(tmp_path / "warehouse.db")
+    said = ["What's the delay? https://t.co/x1", "Been waiting 30 mins."]
+    ensure_embeddings(db, {text_hash(clean_for_embedding(t)): clean_for_embedding(t) for t in said}, embedder)
+    counting = _Counting(embedder)
+    vectors = store.stored_encoder(db, counting)([*said, "delay", said[0]])
+    assert counting.asked == ["delay"]  # the segments' vectors were stored: only the word is new
+    expected = embedder.encode(["What's the delay?", "Been waiting 30 mins.", "delay", "What's the delay?"])
+    assert vectors.shape == (4, expected.shape[1])
+    assert np.allclose(vectors, expected, atol=1e-5)
+    assert store.stored_encoder(db, counting)([]).shape[0] == 0

@@ -203,7 +203,8 @@ def _propose_from_pool(db: sqlite_utils.Database, settings: ThemeSettings, embed
     order = [f"new{c}" for c in sorted(keep, key=lambda c: -int((result.theme == c).sum()))]
     taken = [r["label"] for r in store.theme_rows(db, ("active", "parent")) if r["label"]]
     labels = label.label_themes(docs, order, taken=taken, keywords=settings.keywords,  # type: ignore[arg-type]
-                                tones={key: tones for key, (_, tones) in read.items()}, encode=embedder.encode)
+                                tones={key: tones for key, (_, tones) in read.items()},
+                                encode=store.stored_encoder(db, embedder))
     next_id = store.next_theme_id(db)
     with db.atomic():
         for c in keep:
@@ -366,7 +367,7 @@ def _fit_all(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Suppo
     order = sorted(docs, key=lambda t: (-sizes[t], t))
     labels = label.label_themes(docs, order, taken=[*pinned.values(), *plan.pinned.values(),
                                                     *(lab.label for lab in plan.labels.values())],
-                                keywords=settings.keywords, tones=tones_of, encode=embedder.encode)
+                                keywords=settings.keywords, tones=tones_of, encode=store.stored_encoder(db, embedder))
 
     with db.atomic():
         store.clear_assignments(db, run)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -17,6 +18,8 @@ from feedback.embed import (
     SupportsEmbed,
     ensure_embeddings,
     from_blobs,
+    load_embeddings,
+    missing_hashes,
     text_hash,
     to_blob,
 )
@@ -459,6 +462,21 @@ def anchored_ids(db: sqlite_utils.Database) -> set[int]:
                or id in (select split_of from themes where split_of is not null))"""
         )
     }
+
+
+def stored_encoder(db: sqlite_utils.Database, embedder: SupportsEmbed) -> Callable[[list[str]], np.ndarray]:
+    """``embedder.encode`` that reads a text's stored vector (its cleaned text's, as segments are embedded) when
+    the warehouse has one: a theme's segments cost nothing to read again, only new texts are encoded."""
+    def encode(texts: list[str]) -> np.ndarray:
+        cleaned = [nlp.clean_for_embedding(t) for t in texts]
+        hashes = [text_hash(c) for c in cleaned]
+        missing = set(missing_hashes(db, hashes, embedder.name, embedder.version))
+        known = [h for h in dict.fromkeys(hashes) if h not in missing]
+        found = dict(zip(known, load_embeddings(db, known, embedder.name, embedder.version), strict=True))
+        new = list(dict.fromkeys(c for c, h in zip(cleaned, hashes, strict=True) if h in missing))
+        found.update(zip(map(text_hash, new), embedder.encode(new), strict=True))
+        return np.vstack([found[h] for h in hashes]) if hashes else embedder.encode([])
+    return encode
 
 
 def counts(db: sqlite_utils.Database) -> dict[str, int]:
