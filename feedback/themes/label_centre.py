@@ -8,10 +8,11 @@ theme's centre than most of the theme's own segments are.
 
 :func:`central_word` is that test, KeyBERT's ranking against the centre with a bar no threshold has
 to be tuned for: a word names the theme when it sits inside it, nearer its centre than its median
-segment. Only a theme the counting left without a topic pays for it (its representative segments
-and candidate words are embedded once: about 50 short texts). Names never qualify (the caller leaves
-them out), and a theme of examples ("butter", "flour", "eggs" in recipe questions) keeps its fallback:
-no one example is nearer the centre than the questions themselves.
+segment. Only a theme the counting left without a topic pays for it: the engine reads its
+representative segments' stored vectors (:func:`.store.stored_encoder`) and embeds its candidate
+words, a few short texts. Names never qualify (the caller leaves them out), and a theme of examples
+keeps its fallback: among complaints about spoilt food ("The milk was sour", "Bread was stale",
+"Eggs arrived cracked") neither "milk" nor "bread" is nearer the centre than the complaints themselves.
 """
 
 from __future__ import annotations

@@ -59,10 +59,10 @@ _ENTITIES = {"&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'"
 
 
 def unaddressed(text: str) -> str:
-    """``text`` as a label reads it: without @handles and links, a hashtag as its word if English has it and else not
-    at all, HTML entities written as characters. A post
-    opens with whom it is addressed to ("@VirginTrains Hello."), so a greeting, a question or a request was not
-    read as one, and a handle or a link is no topic ("Help and link" named a group of tweets)."""
+    """``text`` as a label reads it: without @handles and links, a hashtag as its word if English has it and else
+    not at all, HTML entities written as characters. A post opens with whom it is addressed to ("@VirginTrains
+    Hello."), so a greeting, a question or a request was not read as one; a handle or a link is no topic ("Help and
+    link" named a group of tweets), nor a help desk's routing tag ("#hppsdr #ijkhelp" named printer complaints)."""
     if "@" in text or "/" in text or "www." in text:
         text = " ".join(_ADDRESS.sub(" ", text).split())
     if "#" in text:  # "#fail" reads "fail"; "#hppsdr #ijkhelp", a help desk's routing tags, are no words
