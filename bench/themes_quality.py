@@ -254,6 +254,10 @@ def evaluate_set(data: Labelled, embedder: CachedEmbedder, args: argparse.Namesp
         rows.append(Row(f"labels ({name}): one-word", "0 (2-4 words)", f"{checks.one_word_share:.1%}", ""))
         rows.append(Row(f"labels ({name}): duplicates among siblings", "0", str(checks.duplicate_siblings), "",
                         verdict(checks.duplicate_siblings == 0)))
+        if name == "themes":  # well-formed, but a fallback ("Mixed questions", "Tv comments"): bench/themes_metrics.py
+            weak = ", ".join(f"{n} {kind}" for kind, n in sorted(checks.weak.items(), key=lambda kv: -kv[1]))
+            rows.append(Row("labels (themes): saying little (a fallback or an unknown word)", "info",
+                            f"{sum(checks.weak.values())} of {checks.labels}" + (f" ({weak})" if weak else ""), ""))
         bad = [lab for group in groups.values() for lab in group if label_problem(lab)]
         if bad:
             notes.append(f"{data.name} {name} labels failing the phrase check ({checks.problems}): "
