@@ -387,3 +387,36 @@ def test_the_parts_of_a_moved_theme_keep_its_place(db: sqlite_utils.Database, em
         ("split-from", {"of": theme}), ("moved", {"by": "split", "from": other, "to": other})]
     recluster(db, SETTINGS, embedder)
     assert {i: db["themes"].get(i)["parent_id"] for i in ids} == dict.fromkeys(ids, other)
+
+
+def test_a_split_names_its_parts_as_a_fit_does(db: sqlite_utils.Database, embedder: Embedder,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # with the model, a part no counted word names is named by its centre (label_centre), as in a fit; the parts'
+    # segments are read from their stored vectors, so only the words are embedded
+    from feedback.themes import label
+
+    seen: list[Any] = []
+    real = label.label_themes
+
+    def recording(docs: Any, order: Any, **kwargs: Any) -> Any:
+        seen.append((kwargs.get("encode"), [t for part in docs.values() for t in part]))
+        return real(docs, order, **kwargs)
+
+    monkeypatch.setattr(label, "label_themes", recording)
+    theme = biggest(db)[0]
+    split(db, theme, SETTINGS, embedder)
+    encode, texts = seen[-1]
+    assert encode is not None
+    from feedback.text.segments import clean_for_embedding
+    from feedback.themes import store
+
+    class Counting:
+        name, version, asked = embedder.name, embedder.version, 0
+
+        def encode(self, texts: list[str]) -> np.ndarray:
+            self.asked += len(texts)
+            return embedder.encode(texts)
+
+    counting = Counting()
+    assert store.stored_encoder(db, counting)(texts[:5]).shape[0] == 5 and counting.asked == 0  # stored vectors
+    assert np.allclose(encode(texts[:5]), embedder.encode([clean_for_embedding(t) for t in texts[:5]]), atol=1e-4)

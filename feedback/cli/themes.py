@@ -207,11 +207,15 @@ def merge_cmd(ctx: click.Context, target: int, others: tuple[int, ...]) -> None:
 def split_cmd(ctx: click.Context, theme_id: int) -> None:
     """Re-cluster one theme into parts; one part keeps the id and the label."""
     # the biggest part, unless the label's words fit another clearly better (edits.label_keeper)
+    from feedback.embed import make_embedder
     from feedback.themes import split
     from feedback.themes.settings import with_overrides
 
     with _warehouse(ctx, republish=True) as (config, db):
-        ids = split(db, theme_id, with_overrides(config.themes, config.base_dir, {}))
+        settings = with_overrides(config.themes, config.base_dir, {})
+        # the model loads only if a part's label needs its centre's words embedded (label_centre)
+        ids = split(db, theme_id, settings, make_embedder(settings.model_path, settings.batch_size, config.embed,
+                                                          config.base_dir, db=db))
         parts = [db.execute("select id, label, size from themes where id = ?", [i]).fetchone() for i in ids]
     click.echo(f"theme {theme_id} split into {len(ids)} parts:")
     for pid, plabel, psize in parts:

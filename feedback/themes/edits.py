@@ -150,7 +150,8 @@ def split(db: sqlite_utils.Database, theme_id: int, settings: ThemeSettings,
     """Re-cluster one theme into parts. The id and the label stay together: the biggest part keeps
     both, unless the label's words fit another part clearly better (:func:`label_keeper`), which
     then keeps them; the other parts get new ids and labels of their own. Returns all part ids, the
-    theme's own first."""
+    theme's own first. ``embedder``: as a fit names a theme no counted word names, by the word at its centre
+    (:mod:`.label_centre`: the parts' stored vectors are read, only their words embedded); None: by its fallback."""
     row = get_theme(db, theme_id, ("active",))
     ids_, hashes, vectors = store.segment_vectors(db, store.ModelKey(row["model"], row["model_version"]),
                                                   "s.theme_id = ?", [theme_id], context=settings.context_weight)
@@ -172,7 +173,8 @@ def split(db: sqlite_utils.Database, theme_id: int, settings: ThemeSettings,
     # the other parts are named first (the kept label is taken); the kept part's labelling gives its keywords
     taken = [r["label"] for r in store.theme_rows(db, ("active", "parent")) if r["id"] != theme_id]
     labels = label.label_themes(docs, [*(p for p in order if p != keeper), keeper], taken=[*taken, row["label"]],
-                                keywords=settings.keywords, tones=tones)
+                                keywords=settings.keywords, tones=tones,  # a part no counted word names: its centre
+                                encode=store.stored_encoder(db, embedder) if embedder is not None else None)
     stamp = now_iso()
     ids = [theme_id]
     placed = theme_id in placements(db)
