@@ -144,3 +144,28 @@ def test_measurements_are_a_writers_height_weight_or_bra_size(doc: str, measured
 def test_measurement_labels_say_what_most_give() -> None:
     assert sayings.measurement_labels(["i am 5'4, 130 lbs", "5'7\" 120lbs", "i'm tall"])[0] == "Height and weight"
     assert sayings.measurement_labels(["i am 5'4", "i'm 5'2 and slim", "I wear a 34b"])[0] == "Body measurements"
+
+
+@pytest.mark.parametrize(("text", "key", "bare"), [
+    ("i can't wait to wear it!", "can't wait to wear", "Can't wait to wear"),
+    ("I cannot wait to wear it.", "can't wait to wear", "Can't wait to wear"),
+    ("Can't wait to wear", "can't wait to wear", "Can't wait to wear"),
+    ("I would recommend it", "would recommend", "Would recommend"),
+    ("I love it", "love it", "Love it"),  # two words are left: "Love" alone says less
+    ("i do", "i do", "I do"),
+    ("Late again", "late again", "Late again"),
+])
+def test_one_saying_however_it_is_written(text: str, key: str, bare: str) -> None:
+    assert (sayings.same_saying(text), sayings.bare_saying(text)) == (key, bare)
+
+
+def test_a_quarter_saying_one_thing_names_a_theme_of_no_phrase() -> None:
+    # the clothing reviews' theme of 322 segments was "Mixed comments" with a third of its best saying this
+    need(phrases.load_parser() is not None, f"{phrases.DEFAULT_MODEL} is not installed")
+    docs = ["i can't wait to wear it!", "I cannot wait to wear it.", "can't wait to wear it", "i can't wait to wear.",
+            "I'm looking forward to wearing it often!", "I will wear this a lot this winter.",
+            "I intend to wear this for a variety of occasions.", "I think I will wear this all the time.",
+            "I can't wait for the weather to cool down so I can wear it!", "Already worn it a few times.",
+            "I'm planning to wear it to a wedding.", "Will be perfect in the fall."]
+    assert label_themes({1: docs}, [1], tones={1: [0.6] * len(docs)})[1].label == "Can't wait to wear"
+    assert label_themes({1: docs[4:]}, [1], tones={1: [0.6] * 8})[1].label != "Can't wait to wear"

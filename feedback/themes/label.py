@@ -280,6 +280,9 @@ def _leaf_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[str 
                 return sayings.capitalise(own.text), [own]
         if label_words.label_phrase(said[0]):
             return said[0], []
+        bare = sayings.bare_saying(said[0])  # "I can't wait to wear it!" -> "Can't wait to wear"
+        if len(bare.split()) >= 3 and label_words.label_phrase(bare) and _norm(bare) not in used:
+            return bare, []
         ways = [label_words.speech_act(unit.docs, used), label_words.described(said[0])]
         if said[0].lower().startswith(("[name]", "was ", "were ")):  # someone named: "Great staff member"
             ways.reverse()
@@ -373,7 +376,8 @@ def _parent_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[st
 
 def _fallback(unit: Unit, ranked: list[Candidate], parent: bool, used: set[str],
               encode: label_centre.Encode | None = None) -> str:
-    """A theme with no free phrase: what most of it says if that reads as a label, what most of it
+    """A theme with no free phrase: what most of it says if that reads as a label (or, said by a quarter of it,
+    without its opening "I" and closing "it": "I can't wait to wear it!" -> "Can't wait to wear"), what most of it
     does (:func:`.label_words.speech_act`), its best phrase of two words or more not taken, what its
     saying describes ("Friendly people"), a word a third of it uses with what its comments do
     ("Traffic enquiries" when "Traffic questions" is a sibling's), what most of its questions ask
@@ -400,6 +404,9 @@ def _fallback(unit: Unit, ranked: list[Candidate], parent: bool, used: set[str],
     repeated = said if said and said[1] * len(unit.docs) >= (2 if len(unit.docs) >= 4 else 1) else None
     if repeated and label_words.label_phrase(repeated[0]):
         return repeated[0]
+    bare = sayings.bare_saying(repeated[0]) if repeated and repeated[1] >= LEAF_PAIR else ""
+    if len(bare.split()) >= 3 and label_words.label_phrase(bare) and _norm(bare) not in used:
+        return bare  # a quarter of it says "I can't wait to wear it!": "Can't wait to wear"
     act = label_words.speech_act(unit.docs, used)
     if act and _norm(act) not in used:
         return act

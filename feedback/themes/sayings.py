@@ -89,7 +89,7 @@ def commonest(docs: Sequence[str], cut: bool = True) -> tuple[str, float] | None
     for doc in docs:
         text = said(doc, cut)
         if text:
-            ways.setdefault(text.lower(), Counter())[text] += 1
+            ways.setdefault(same_saying(text), Counter())[text] += 1
     if not ways:
         return None
     best = min(ways, key=lambda k: (-sum(ways[k].values()), k))
@@ -136,6 +136,32 @@ def _connective(clause: str) -> bool:
     """ "However", "Also", "On the other hand": a clause that only links to the one before."""
     words = clause.strip(_TRIM).lower()
     return words in _CONNECTIVES or (" " not in words and words in STOP_WORDS)
+
+
+_CANNOT = re.compile(r"\b(?:cannot|can not)\b", re.IGNORECASE)
+_PRONOUN_OBJECTS = {"it", "this", "them", "one"}
+
+
+def same_saying(text: str) -> str:
+    """What two segments say alike are one saying: "I can't wait to wear it!", "can't wait to wear it" and
+    "I cannot wait to wear" are one, keyed "can't wait to wear" (lower case, "cannot" as "can't", without an
+    opening "I" or a closing "it" / "this" / "them" while two words are left)."""
+    return " ".join(_bare_words(_CANNOT.sub("can't", text.strip(_TRIM).lower().replace("’", "'")).split()))
+
+
+def bare_saying(text: str) -> str:
+    """A saying as a label would put it: without an opening "I" or a closing object pronoun while two words are
+    left, "cannot" as "can't" ("I cannot wait to wear it!" -> "Can't wait to wear"), as written otherwise."""
+    return capitalise(" ".join(_bare_words(_CANNOT.sub("can't", text.strip(_TRIM)).split())))
+
+
+def _bare_words(words: list[str]) -> list[str]:
+    words = list(words)
+    if len(words) > 2 and words[0].lower() == "i":
+        words.pop(0)
+    while len(words) > 2 and words[-1].lower() in _PRONOUN_OBJECTS:
+        words.pop()
+    return words
 
 
 def most_written(ways: Counter[str]) -> str:
