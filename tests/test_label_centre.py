@@ -76,9 +76,10 @@ class _Counting:
     """The real model, counting the texts it is asked to encode."""
 
     def __init__(self, real: Any) -> None:
-        self.real, self.name, self.version, self.asked = real, real.name, real.version, []
+        self.real, self.name, self.version, self.asked, self.calls = real, real.name, real.version, [], 0
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        self.calls += 1
         self.asked.extend(texts)
         return np.asarray(self.real.encode(texts))
 
@@ -99,3 +100,5 @@ def test_a_segments_stored_vector_is_read_not_encoded_again(tmp_path: Any, embed
     assert vectors.shape == (4, expected.shape[1])
     assert np.allclose(vectors, expected, atol=1e-5)
     assert store.stored_encoder(db, counting)([]).shape[0] == 0
+    counting.calls = 0
+    assert store.stored_encoder(db, counting)(said).shape[0] == 2 and counting.calls == 0  # all stored: no call

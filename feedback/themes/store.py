@@ -474,7 +474,8 @@ def stored_encoder(db: sqlite_utils.Database, embedder: SupportsEmbed) -> Callab
         known = [h for h in dict.fromkeys(hashes) if h not in missing]
         found = dict(zip(known, load_embeddings(db, known, embedder.name, embedder.version), strict=True))
         new = list(dict.fromkeys(c for c, h in zip(cleaned, hashes, strict=True) if h in missing))
-        found.update(zip(map(text_hash, new), embedder.encode(new), strict=True))
+        if new:  # (an empty call would load the model for its dimension)
+            found.update(zip(map(text_hash, new), embedder.encode(new), strict=True))
         return np.vstack([found[h] for h in hashes]) if hashes else embedder.encode([])
     return encode
 
