@@ -49,6 +49,8 @@ def test_a_post_is_read_without_whom_it_is_addressed_to_and_its_links(text: str,
           "Pathetic", "They suck.", "Absolutely shocking"], "General dissatisfaction"),
         (["@acme Hello.", "@acme_help Yes.", "Hey @acme.", "@acme Nope.", "@acme hi there", "@acme Sure.",
           "@acme_help yes!", "Hello? @acme", "Loved the new range in store"], "Short replies"),  # greetings and answers
+        (["@acme Hey.", "@acme_help Hello.", "hi guys @acme", "Hey there @acme", "Really?", "@acme Ugh!", "WTF",
+          "@acme Yes.", "Nope.", "Thks.", "Ok cool.", "That is all."], "Short replies"),  # reactions count with them
         (["Can you help please?", "@acme Any suggestions?", "Advice?", "Any ideas on this?", "Are you able to help?",
           "Could you guys suggest something?", "Little help?", "Any idea or suggestion?", "Loved the new range"],
          "Requests for help"),  # was "Mixed questions": asking for ideas is asking for help
@@ -58,7 +60,7 @@ def test_a_post_is_read_without_whom_it_is_addressed_to_and_its_links(text: str,
         (["thank you ai for everything you do", "i would like to thank you ai", "yes that is correct",
           "hello there ai", "what company made this ai"], None),  # content-free mostly, but no short replies
     ],
-    ids=["greetings", "reactions", "verdicts", "short replies", "asking for ideas", "ideas that are no request", "verdicts with a topic", "long thanks"],
+    ids=["greetings", "reactions", "verdicts", "short replies", "greetings and reactions", "asking for ideas", "ideas that are no request", "verdicts with a topic", "long thanks"],
 )
 def test_what_posts_do_names_a_theme_of_them(docs: list[str], expected: str | None) -> None:
     assert label_words.speech_act(docs) == expected

@@ -226,7 +226,7 @@ def speech_act(docs: Sequence[str], used: Iterable[str] = ()) -> str | None:
     taken = set(used)
     names = SPEECH_ACTS[index][0]
     if count / len(docs) < MOST:  # greetings and yes-or-no answers, each a third: together they say nothing
-        silent = sum(c for i, c in counts.items() if SPEECH_ACTS[i][0][0] in NO_TOPIC)
+        silent = sum(c for i, c in counts.items() if SPEECH_ACTS[i][0][0] in NO_TOPIC or SPEECH_ACTS[i][0][0] == REACTIONS)
         short = sum(len(unaddressed(d).split()) <= SHORT for d in docs)  # "thank you ai for everything you do": no reply
         names = SHORT_REPLIES if min(silent, short) / len(docs) >= REPLIES else []
     return next((n for n in names if n.lower() not in taken), names[0]) if names else None
@@ -244,6 +244,7 @@ NO_TOPIC = {"Thank-you messages", "Goodbye messages", "Greeting messages", "Requ
             "No further comments", "General praise", "Neutral answers", YES_OR_NO}
 # A theme of such messages none of which most of it sends ("Hello.", "Hi guys", "Yes.", "Nope.")
 SHORT_REPLIES = ["Short replies", "Brief replies", "Short messages"]
+REACTIONS = "Short reactions"  # "Really?", "Ugh!": no topic either, though a doubt or a complaint
 REPLIES = 2 / 3  # ... when they make this share of it, and as many are short (at most SHORT words)
 _NOTHING_WRONG = re.compile(r"^(?:no|not any|never any) (?:complaints?|problems?|issues?)(?: at all| so far)?"
                             r"(?:,? thanks?(?: you)?)?$")
