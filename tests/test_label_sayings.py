@@ -169,3 +169,5 @@ def test_a_quarter_saying_one_thing_names_a_theme_of_no_phrase() -> None:
             "I'm planning to wear it to a wedding.", "Will be perfect in the fall."]
     assert label_themes({1: docs}, [1], tones={1: [0.6] * len(docs)})[1].label == "Can't wait to wear"
     assert label_themes({1: docs[4:]}, [1], tones={1: [0.6] * 8})[1].label != "Can't wait to wear"
+    most = [*docs[:4], "Can't wait to wear it!!", "I can't wait to wear it", *docs[4:6], docs[9], docs[11]]
+    assert label_themes({1: most}, [1], tones={1: [0.6] * len(most)})[1].label == "Can't wait to wear"  # 60 %

@@ -280,9 +280,6 @@ def _leaf_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[str 
                 return sayings.capitalise(own.text), [own]
         if label_words.label_phrase(said[0]):
             return said[0], []
-        bare = sayings.bare_saying(said[0])  # "I can't wait to wear it!" -> "Can't wait to wear"
-        if len(bare.split()) >= 3 and label_words.label_phrase(bare) and _norm(bare) not in used:
-            return bare, []
         ways = [label_words.speech_act(unit.docs, used), label_words.described(said[0])]
         if said[0].lower().startswith(("[name]", "was ", "were ")):  # someone named: "Great staff member"
             ways.reverse()
