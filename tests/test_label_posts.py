@@ -193,3 +193,78 @@ def test_a_help_desks_routing_tags_name_no_theme(parser: Any) -> None:
             "Wireless setup fails again #ijkhelp"]
     labelled = label_themes({1: docs}, [1], tones={1: [-0.5] * len(docs)})[1]  # was "Hpfix ijkhelp"
     assert (labelled.label, labelled.keywords) == ("Printer problems", ["printer"])
+
+
+@pytest.mark.parametrize(
+    ("text", "unexplained"),
+    [
+        ("What's up?", True),
+        ("What's up @Walmart? https://t.co/bN4FaajmEt", True),
+        ("What's up with y'all man", True),
+        ("@acme what the hell is going on?", True),
+        ("Why is this happening?", True),
+        ("How does this happen?", True),
+        ("Why does this keep happening", True),
+        ("What's the story now?", True),
+        ("What is the deal here?", True),
+        ("What is the deal of the day?", False),
+        ("Hey what's up", False),  # a greeting first
+        ("What's up next in the sale?", False),
+        ("What's the story behind the new logo?", False),
+    ],
+)
+def test_asking_what_is_going_on_is_asking_about_a_problem(text: str, unexplained: bool) -> None:
+    """On the complaint tweets a theme of "What's up?", "What's going on?", "What's happened?" was "Mixed
+    complaints"; banking77's "What is going on?", "Why has this happened?" was "Mixed problems"."""
+    from feedback.themes.speech_acts import SPEECH_ACTS, act
+
+    found = act(text)
+    assert (found is not None and SPEECH_ACTS[found][0][0] == "Unexplained problems") == unexplained
+
+
+FAULTS = ["Mine abruptly quit working 2 days ago", "Needs repairing.", "The kettle needs to be replaced after a year",
+          "How do I get this repaired?", "Now the blender is broke and you won't honour the warranty",
+          "@acme Will not turn on.", "Broken since September, very disappointed", "I need a replacement asap",
+          "Brand new dishwasher doesn't work", "Total toaster #fail", "Plz get it cleaned", "Just bought it last week"]
+EXCLAIMED = ["YAY!", "@acme Ugh!", "Yikes !", "So dumb!", "Back to square one!", "@acme Afternoon!", "Not our fault!!!",
+             "Be warned! https://t.co/x1", "Joke that!", "@acme to the rescue!", "You too!", "UPS said NO!", "fine"]
+
+
+@pytest.mark.parametrize(
+    ("docs", "used", "expected"),
+    [
+        (FAULTS, (), "Faults and repairs"),
+        (FAULTS, ("faults and repairs",), "Broken or faulty"),  # a sibling's name: the next
+        (FAULTS[:5] + ["Just bought it last week", "Lovely colour", "Arrived on time", "Great price", "Easy setup",
+                       "Came in a big box"], (), None),  # five of eleven: not most of it
+        (EXCLAIMED, (), "Short exclamations"),
+        (["The driver was two hours late again and nobody called me!", "I have been waiting on hold for an hour now!",
+          "Third parcel this month left out in the rain for everyone to see!", "Why does nobody ever answer the phone!",
+          "Ugh!"], (), None),  # exclaimed, but each says what happened
+        ([], (), None),
+    ],
+    ids=["faults", "faults, taken", "faults, a few", "exclamations", "long exclamations", "nothing"],
+)
+def test_a_theme_no_word_names_is_named_by_what_went_wrong_or_how_it_is_said(
+        docs: list[str], used: tuple[str, ...], expected: str | None) -> None:
+    from feedback.themes.speech_acts import fallback_kind
+
+    assert fallback_kind(docs, used) == expected
+
+
+@pytest.mark.parametrize(
+    ("docs", "expected", "was"),
+    [(FAULTS, "Faults and repairs", "Mixed problems"), (EXCLAIMED, "Short exclamations", "Mixed comments")],
+    ids=["faults", "exclamations"],
+)
+def test_a_theme_of_posts_that_share_no_word_is_named_by_what_they_say(
+        parser: Any, docs: list[str], expected: str, was: str) -> None:
+    """Themes of the complaint tweets (bench/themes_reviews.py --tweets): things that broke, each a different
+    thing, and short exclamations ("YAY!", "Ugh!", "So dumb!") were "Mixed problems" and "Mixed comments"."""
+    assert label_themes({1: docs}, [1])[1].label == expected
+
+
+def test_a_theme_that_shares_a_word_keeps_it_before_what_went_wrong(parser: Any) -> None:
+    docs = ["The app doesn't work", "App will not start since the update", "The app is broken again", "App stopped "
+            "working on my phone", "Your app won't load", "App keeps failing at checkout", "The app is not working"]
+    assert label_themes({1: docs}, [1], tones={1: [-0.6] * len(docs)})[1].label.startswith("App")

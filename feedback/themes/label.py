@@ -79,6 +79,7 @@ from feedback.themes import (
     people,
     phrases,
     sayings,
+    speech_acts,
     verdicts,
 )
 from feedback.themes.label_keywords import diverse, from_children, from_sayings, languages
@@ -378,8 +379,9 @@ def _fallback(unit: Unit, ranked: list[Candidate], parent: bool, used: set[str],
     does (:func:`.label_words.speech_act`), its best phrase of two words or more not taken, what its
     saying describes ("Friendly people"), a word a third of it uses with what its comments do
     ("Traffic enquiries" when "Traffic questions" is a sibling's), what most of its questions ask
-    ("Timing questions"), "Mixed questions" / "Assorted comments" / ... when its words are each used
-    by a few (examples, not its topic), else its best phrase even if taken (told apart by :mod:`.label_distinct`),
+    ("Timing questions"), what most of it says went wrong or how it is said when no word names it ("Faults and
+    repairs", "Short exclamations": :func:`.speech_acts.fallback_kind`), "Mixed questions" / "Assorted comments" /
+    ... when its words are each used by a few (examples, not its topic), else its best phrase even if taken (told apart by :mod:`.label_distinct`),
     "Reference numbers" when most of it gives one, its commonest text when that reads as a label, else
     "Unclear comments"; "French comments" or "Non-English comments" when most of it is not English,
     "Contact details" (or "Phone numbers", ...: :func:`.sayings.contact_labels`) when most of it
@@ -428,6 +430,8 @@ def _fallback(unit: Unit, ranked: list[Candidate], parent: bool, used: set[str],
         text = label_words.topic_phrase(c.key, unit.docs, unit.sentiment, NEGATIVE_THEME, c.text, POSITIVE_THEME, used)
         if _norm(text) not in used:
             return text
+    if found := speech_acts.fallback_kind(unit.docs, used):  # "Faults and repairs", "Short exclamations"
+        return found
     central = label_centre.central_word(unit.docs, [c for c in words if not parent_words.vague_word(c)], encode) \
         if encode is not None else None  # "delay" over "What's the delay?", "Been waiting 30 mins", "on hold"
     if central:

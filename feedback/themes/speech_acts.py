@@ -5,7 +5,10 @@
 - :data:`SPEECH_ACTS`, :func:`act`: what a message does when it names no topic ("Hello!", "Please help", "What do I
   do?", "Can you repeat that", "Third time this month"), first match wins;
 - :func:`speech_act`: a theme's label when most of its segments do the same (:mod:`.label_words` and :mod:`.label`
-  use it as a way out when no phrase names the theme).
+  use it as a way out when no phrase names the theme);
+- :func:`fallback_kind`: a theme no shared word names, by what most of it says went wrong ("Faults and repairs") or
+  how it is said ("Short exclamations"). On the 1,974 complaint tweets these and the wider "what's going on"
+  (labels that say little 8 -> 5 of 56; bench/RESULTS.md, "Themes of posts named by what went wrong").
 """
 
 from __future__ import annotations
@@ -62,8 +65,9 @@ SPEECH_ACTS = [
      re.compile(r"\bwhat (?:do|should|can|to) (?:i|we) do\b|\bhow (?:can|do|should) (?:i|we) do (?:this|that|it)\b"
                 r"|\bhow (?:can|do|should|would) (?:i|we)\b|\bwhere (?:can|do|should) (?:i|we)\b")),
     (["Unexplained problems", "Unexplained issues", "Unexplained faults", "Questions about problems"],
-     re.compile(r"\bwhat(?:'s| is|s)? (?:going on|happening|happened)\b|\bwhy (?:has|did) this happen|^why\W*$"
-                r"|\bis the system down\b")),
+     re.compile(r"\bwhat(?:'s| is|s)?(?: the (?:hell|heck|fuck))?(?: is)? (?:going on|happening|happened)\b|^why\W*$"
+                r"|\b(?:why|how) (?:has|did|does|is|could|would|can|do) (?:this|that|it) (?:keep )?happen|^what(?:'s| is|s) "
+                r"(?:up\b(?! (?:for|to|next))|the (?:story|deal|problem)\W*(?:now|here)?\W*$)|\bis the system down\b")),
     (["Requests to repeat", "Repeat requests"],
      re.compile(r"\brepeat (?:that|it|yourself|please)\b|\bsay (?:that|it) again\b|\bsay again\b")),
     (["Unsure answers", "Uncertain answers"],
@@ -157,3 +161,36 @@ NO_TOPIC = {"Thank-you messages", "Goodbye messages", "Greeting messages", "Requ
 SHORT_REPLIES = ["Short replies", "Brief replies", "Short messages"]
 REACTIONS = "Short reactions"  # "Really?", "Ugh!": no topic either, though a doubt or a complaint
 REPLIES = 2 / 3  # ... when they make this share of it, and as many are short (at most SHORT words)
+
+
+# What a theme's comments say went wrong when they name no thing they share (a theme reaching
+# :func:`.label._fallback` only: where a theme shares a word, "App problems" says more): a thing broke or does
+# not work ("Mine abruptly quit working", "will not turn on", "needs repairing"). Read after the speech acts, so
+# "How do I get this repaired?" is asked for a repair whatever it is.
+FALLBACK_KINDS: list[tuple[list[str], re.Pattern[str]]] = [
+    (["Faults and repairs", "Broken or faulty", "Things not working"],
+     re.compile(r"\b(?:quit|stopped|stops|ceased) (?:working|functioning)\b|\b(?:doesn't|does not|don't|do not|won't|"
+                r"will not|wont|isn't|is not|not|never) (?:work|working|turn(?:ing)? on|start(?:ing)?|charg(?:e|ing)|"
+                r"power(?:ing)? on|function(?:ing)?)\b|\b(?:broke|broken|busted|faulty|defective|falling apart|fell apart|"
+                r"repair\w*|replacement|warranty|recall(?:ed)?)\b|\bfix (?:it|this|them)\b|\bfail\W*$")),
+]
+EXCLAMATIONS = ["Short exclamations", "Brief exclamations", "One-line exclamations"]
+
+
+def fallback_kind(docs: Sequence[str], used: Iterable[str] = ()) -> str | None:
+    """What a theme no shared word names is about when ``MOST`` of ``docs`` say it (:data:`FALLBACK_KINDS`),
+    else "Short exclamations" when ``MOST`` of them exclaim and are short (at most ``SHORT`` words: "YAY!",
+    "Ugh!", "So dumb!", "Back to square one!"): reactions, thanks and complaints the embedding grouped by their
+    form. The first of its names not in ``used`` (lowercased labels taken), or None."""
+    if not docs:
+        return None
+    texts = [normal(unaddressed(d)) for d in docs]
+    counts = Counter(i for t in texts for i, (_, pattern) in enumerate(FALLBACK_KINDS) if pattern.search(t))
+    taken = set(used)
+    for index, count in counts.most_common(1):
+        if count / len(docs) >= MOST:
+            return next((n for n in FALLBACK_KINDS[index][0] if n.lower() not in taken), None)
+    exclaim = sum("!" in unaddressed(d) and len(t.split()) <= SHORT for d, t in zip(docs, texts, strict=True))
+    if exclaim / len(docs) >= MOST:
+        return next((n for n in EXCLAMATIONS if n.lower() not in taken), None)
+    return None
