@@ -169,3 +169,44 @@ def test_a_groups_keywords_hold_no_word_that_names_no_topic(parser: Any) -> None
     children = GROUPS[0][1]  # "The app crashed a couple of times", ...: "couple" was a keyword
     keywords = label_parents({"p": children}, ["p"])["p"].keywords
     assert "app" in keywords and not {"couple", "couple of times", "times"} & set(keywords)
+
+
+PLUS = [  # written for this test, as the sample archive's subscription comments are
+    ["I want to cancel my subscription", "How do I cancel my subscription?", "Please cancel my subscription now"],
+    ["Cancelling Plus was a nightmare", "cancelling Plus took me an hour", "Cancelling Plus was so hard"],
+    ["Still being charged for Plus after cancelling", "Charged for Plus again after I cancelled",
+     "Plus charged me after cancellation"],
+    ["Why is it so hard to cancel Plus?", "It is too hard to cancel Plus", "Cancel Plus should be simple"],
+    ["Send a reminder before the Plus trial ends", "No reminder before the Plus trial ended",
+     "A reminder before the Plus trial ends please"],
+    ["Put a cancel button for Plus in the app", "There is no cancel button for Plus", "Add a Plus cancel button"],
+]
+
+
+@pytest.mark.parametrize(("children", "tone", "expected"), [
+    (PLUS, -0.5, "Plus cancellation problems"),  # was "Plus and reminder problems": most of it cancels
+    (PLUS[1:4] + [["Plus is great value", "Love my Plus deliveries", "Plus saves me money every week"],
+                  ["Happy with Plus", "Plus is worth every penny", "Free delivery with Plus"]], 0.3, "Plus cancellations"),
+    ([["Pay my water bill", "I need to pay the water bill", "Can you pay my water bill"],
+      ["When is my gas bill due?", "How much is my gas bill", "Pay the gas bill today"],
+      ["Pay my electric bill", "What is my electric bill", "I paid the electric bill"]], 0.0, "Bill payments"),
+])
+def test_a_group_most_of_which_names_one_service_is_named_by_it(
+        parser: Any, children: list[list[str]], tone: float, expected: str) -> None:
+    tones = [[tone] * len(child) for child in children]
+    assert label_parents({"group": children}, ["group"], tones={"group": tones})["group"].label == expected
+
+
+@pytest.mark.parametrize(("label", "docs", "expected"), [
+    ("Plus and reminder problems", ["cancel Plus"] * 3 + ["Plus reminder"] * 2, "Plus cancellation problems"),
+    ("Plus and reminder problems", ["cancel Plus"] * 2 + ["Plus reminder"] * 3, None),  # two of five: not most
+    ("Delivery problems", ["The delivery was late", "Delivered to the wrong door", "Never delivered"], None),  # named
+    ("Slot problems", ["Cancelled my slot", "They cancelled again", "Cancellation with no notice"],
+     "Cancellation problems"),  # "slot" is written less than the service: the service alone
+    ("Plus and reminder problems", ["cancel Plus"] * 3, None),  # taken (below)
+])
+def test_a_service_names_a_group_when_most_of_it_names_it(label: str, docs: list[str], expected: str | None) -> None:
+    unit = Unit(Counter(), {}, set(), {}, -0.6, docs, size=len(docs))
+    picked = [Candidate(label.split()[0].lower(), label.split()[0], 1.0, 0.5)]
+    used = {"plus cancellation problems"} if len(docs) == 3 and docs[0] == "cancel Plus" else set()
+    assert parent_words.service_label(label, picked, unit, used, NEGATIVE_THEME, POSITIVE_THEME) == expected

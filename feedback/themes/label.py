@@ -229,6 +229,8 @@ def _choose(ranked: Mapping[Any, list[Candidate]], units: Mapping[Any, Unit], or
             label, picked = label_kinds.leaf_kind(label, picked, unit, used)
         label, picked = label_kinds.kind_label(label, picked, free, unit, used, NEGATIVE_THEME, POSITIVE_THEME) \
             if parents and label else (label, picked)  # "Box and glasses problems": the kind (label_kinds)
+        if parents and label:  # "Plus and reminder problems" over cancelling Plus: "Plus cancellation problems"
+            label = parent_words.service_label(label, picked, unit, used, NEGATIVE_THEME, POSITIVE_THEME) or label
         if label is None:
             label = _fallback(unit, ranked.get(theme, []), parents, used, encode)
         # a claim most of a group does not bear: its topic only; praise words over requests: a request (label_claims)

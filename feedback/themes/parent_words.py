@@ -14,6 +14,8 @@ that is one or two words, these decide the phrase:
   the group complains (:func:`complains`: its mean at the negative line or most of its segments in
   complaints by their tone, and under ``AGAINST`` praise: "Checkout and refund problems", "Food and
   brand problems"), else as they are ("Prices and value", "Car and tires" over "tell me ...");
+- :func:`service_label`: a group most of whose segments name one service its label does not ("cancel",
+  "cancelling", "cancellation") is named by it: "Plus cancellation problems", not "Plus and reminder problems";
 - :func:`instead_of_comments`: a phrase holding the group's word ("Easy ordering") rather than
   "Order comments" when its comments do nothing one head could say;
 - :func:`both_ways`: one word whose children go both ways, some mostly complaints and some mostly
@@ -32,6 +34,8 @@ import os
 import re
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
+
+from feedback.themes.label_claims import NOUN_OF
 
 if TYPE_CHECKING:
     from feedback.themes.label_units import Candidate, Unit
@@ -327,3 +331,54 @@ def main_word(unit: Unit) -> Candidate | None:
         return None
     best = min(singles, key=lambda k: (-unit.df[k], k))
     return Candidate(best, most_written(unit.written[best]), 0.0, unit.share[best])
+
+
+SERVICE = 0.5  # share of a group's segments using one service verb or its noun ("cancel", "cancellation") that names it
+_IRREGULAR = {"pay": ("paid",)}
+
+
+def _service_forms(verb: str, noun: str) -> re.Pattern[str]:
+    """A service verb written any way, or its noun: "cancel", "cancelled", "cancelling", "cancellation(s)"."""
+    forms = {verb, f"{verb}s", noun, f"{noun}s", *_IRREGULAR.get(verb, ())}
+    if verb.endswith("e"):
+        forms |= {f"{verb}d", f"{verb[:-1]}ing"}
+    else:
+        forms |= {f"{verb}ed", f"{verb}ing", f"{verb}es", f"{verb}{verb[-1]}ed", f"{verb}{verb[-1]}ing"}
+    written = "|".join(sorted(map(re.escape, forms), key=len, reverse=True))
+    return re.compile(rf"\b(?:{written})\b", re.IGNORECASE)
+
+
+_SERVICES = {verb: _service_forms(verb, noun) for verb, noun in NOUN_OF.items()}
+
+
+def service_label(label: str, picked: Sequence[Candidate], unit: Unit, used: Collection[str], negative: float,
+                  positive: float) -> str | None:
+    """A group most of whose segments (``SERVICE``) name one service (:data:`.label_claims.NOUN_OF`: "I want to
+    cancel", "Cancelling Plus was a nightmare", "charged after cancelling") that its label does not name, named by
+    it: with the label's most written word when that is used as widely ("Plus and reminder problems" -> "Plus
+    cancellation problems"; "Bill questions" -> "Bill payments"), else alone ("Cancellation problems"), with
+    "problems" when the group complains (:func:`complains`). None when no service is named by most of it, the label
+    names it already ("Delivery problems"), is a phrase its children share, or the new label is taken."""
+    from feedback.themes.label_words import is_name
+    from feedback.themes.sayings import capitalise
+
+    docs = unit.docs
+    if not docs or any(c.words > 1 for c in picked):  # a phrase its children share says more
+        return None
+    shares = {verb: sum(bool(_SERVICES[verb].search(d)) for d in docs) / len(docs) for verb in NOUN_OF}
+    verb = max(shares, key=lambda v: (shares[v], v))
+    if shares[verb] < SERVICE or _SERVICES[verb].search(label):
+        return None
+    noun = NOUN_OF[verb]
+    def used_by(key: str) -> float:
+        return sum(bool(re.search(rf"\b{re.escape(key)}", d, re.IGNORECASE)) for d in docs) / len(docs)
+
+    words = [c for c in picked if not vague(c.key) and not is_name(c.key)]
+    first = max(words, key=lambda c: used_by(c.key), default=None)  # the label's word most of it writes
+    widely = first is not None and used_by(first.key) >= shares[verb]
+    problems = complains(unit.sentiment, negative, side_shares(unit, -1, negative, positive, asking=False))
+    many = noun if noun.endswith("ing") else _many(noun)
+    text = (f"{first.text} {noun} problems" if problems else f"{first.text} {many}") if widely and first else (
+        f"{noun} problems" if problems else f"{noun} comments")
+    text = capitalise(text)
+    return None if text.lower() in used else text
