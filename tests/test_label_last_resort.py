@@ -44,3 +44,33 @@ def test_a_theme_whose_better_names_are_taken(parser: Any, docs: list[str], take
 ])
 def test_yes_please_and_sure_say_nothing_about_a_topic(text: str, nothing: bool) -> None:
     assert label_words.says_nothing(text) is nothing
+
+
+@pytest.mark.parametrize(
+    ("docs", "expected"),
+    [
+        # the sample archive's theme "Age problems": "ages" written for a long time, by two of nine
+        (["Took 45 minutes to get through to anyone and then I was cut off.",
+          "Took 25 minutes to get through to anyone and then I was cut off.", "Once I got through it was fine",
+          "Once I got through it was fine", "It took ages to get through to support.", "Waited ages",
+          "Still waiting for someone to explain why.", "Still waiting for someone to explain why.",
+          "Long wait to speak to someone, 55 mins on a Saturday morning."], "Long waits"),
+        (["What is your age?", "How old are you, what's your age", "Tell me your age", "What age are you",
+          "Your age please"], "Age questions"),  # the age of someone is a topic
+    ],
+    ids=["ages", "age"],
+)
+def test_waiting_for_ages_is_no_topic_of_age(parser: Any, docs: list[str], expected: str) -> None:
+    assert label_themes({1: docs}, [1])[1].label == expected
+
+
+@pytest.mark.parametrize(("text", "long_wait"), [
+    ("Long wait to speak to someone, 55 mins on a Saturday morning.", True), ("A long wait again", True),
+    ("Very long wait on the phone", True), ("The long waiting list for the new model", False),
+    ("It was a long walk to the store", False),
+])
+def test_a_long_wait_said_so_is_a_long_wait(text: str, long_wait: bool) -> None:
+    from feedback.themes.speech_acts import SPEECH_ACTS, act
+
+    found = act(text)
+    assert (found is not None and SPEECH_ACTS[found][0][0] == "Long waits") is long_wait

@@ -316,7 +316,7 @@ def _one_word_way_out(free: list[Candidate], unit: Unit, used: set[str]) -> tupl
     it ("Swift transfers"), else, if half the theme uses it, with what the comments do ("Refund
     problems", "Holiday questions"); a name ("Portland", "Aaron") gives way to the next word."""
     for pick in [c for c in free if c.words == 1][:3]:
-        if label_words.is_name(pick.key, unit.docs):
+        if label_words.is_name(pick.key, unit.docs) or parent_words.vague_word(pick):  # "ages": no "Age problems"
             continue
         topic = pick.share >= TOPIC_WORD  # else an example ("butter" where each names another food)
         for text in (label_words.neighbour_phrase(pick.text, unit.docs, used),
@@ -411,7 +411,8 @@ def _fallback(unit: Unit, ranked: list[Candidate], parent: bool, used: set[str],
     act = label_words.speech_act(unit.docs, used)
     if act and _norm(act) not in used:
         return act
-    words = [c for c in ranked if c.words == 1 and not label_words.is_name(c.key, unit.docs)]
+    words = [c for c in ranked if c.words == 1 and not label_words.is_name(c.key, unit.docs)
+             and not parent_words.vague_word(c)]  # "took ages": not "Age problems"
     alone = [c for c in words if label_picks.topic(c, ranked, unit)]  # "train" in 28 %, its other words stations
     phrase = next((c for c in ranked if c.words > 1 and _norm(c.text) not in used  # not "Kms speed" (2 of 40) then
                    and not any(w.share >= 2 * c.share and w.key not in c.key.split() for w in alone)), None)

@@ -81,7 +81,7 @@ SPEECH_ACTS = [
      re.compile(r"\btook (?:ages|forever|an? (?:hour|day|week|month)|\d+ (?:minutes|mins|hours|days|weeks))\b"
                 r"|\b(?:minutes|hours|days|weeks) and counting\b|\bafter (?:an?|\d+|half an) (?:hours?|minutes|days|"
                 r"weeks)\b.*\bstill\b|\b(?:waited|waiting) (?:for )?(?:ages|forever|an? (?:hour|week)|\d+ (?:minutes|"
-                r"mins|hours|days|weeks))\b")),
+                r"mins|hours|days|weeks))\b|^(?:a |very |such a |really )?long wait\b")),
     (["Repeated lateness", "Late every time", "Constant lateness"],
      re.compile(r"\blate\b.*\b(?:again|every|always)\b|\b(?:again|every \w+|always)\b.*\blate\b")),
     # a problem that keeps coming back, said without naming it ("Third time this month", "Late again")
