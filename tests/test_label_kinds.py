@@ -122,6 +122,9 @@ BLUEBERRIES = ["Best blueberries I've had in ages.", "Best blueberries in ages."
                "Lovely tomatoes too."]
 CRUSHED = ["The strawberries came crushed.", "Strawberries crushed again.", "My raspberries were crushed.",
            "Crushed grapes at the bottom."]
+NONE_IN = ["No free-range eggs in my delivery even", "the free-range eggs was missing!", "No nappies in my delivery even",
+           "I got a weird substitute for the free-range eggs", "No peaches in my delivery even",
+           "No pasta in my delivery even", "No cheddar in my order again"]
 LEAVES = {"missing": MISSING, "substituted": SUBSTITUTED, "blueberries": BLUEBERRIES, "crushed": CRUSHED,
           "app": ["The app keeps crashing at checkout.", "App crashed again.", "The app froze on the payment page."]}
 
@@ -137,3 +140,10 @@ LEAVES = {"missing": MISSING, "substituted": SUBSTITUTED, "blueberries": BLUEBER
 def test_a_theme_named_by_one_example_among_several_is_named_by_what_happened(
         parser: Any, theme: str, taken: list[str], expected: str) -> None:
     assert label_themes(LEAVES, [theme], taken=taken)[theme].label == expected
+
+
+def test_none_of_a_thing_in_the_delivery_is_a_missing_item(parser: Any) -> None:
+    """The sample archive's theme "Free-range eggs" (published mean -0.57): "No pasta in my delivery even"."""
+    themes = {"none in": NONE_IN, "crushed": CRUSHED, "app": LEAVES["app"]}
+    assert label_themes(themes, ["none in"])["none in"].label == "Missing items"
+

@@ -77,7 +77,8 @@ HAPPENED: list[tuple[list[str], str, re.Pattern[str]]] = [
                 re.IGNORECASE)),
     (["Wrong or missing items", "Order mistakes", "Missing items"], "missing items",
      re.compile(r"\b(?:missing|wrong|instead|substitut|swapped|forgot|left out|never (?:came|arrived|turned up)"
-                r"|(?:didn't|did not) (?:come|arrive|turn up))\w*", re.IGNORECASE)),
+                r"|(?:didn't|did not) (?:come|arrive|turn up))\w*|\bno [\w-]+(?: [\w-]+)? in (?:my|the|our) "
+                r"(?:delivery|order|bag|box|shopping)\b", re.IGNORECASE)),
     (["Food quality", "Freshness", "Produce quality"], "quality",
      re.compile(r"\b(?:fresh|stale|ripe|unripe|rotten|mouldy|moldy|tasty|tasteless|quality|bruised|off)\b",
                 re.IGNORECASE)),
@@ -87,7 +88,8 @@ HAPPENED: list[tuple[list[str], str, re.Pattern[str]]] = [
 LEAF_HAPPENED: list[tuple[list[str], re.Pattern[str]]] = [
     (["Missing items", "Items not delivered", "Items missing"],
      re.compile(r"\b(?:missing|left out|forgot\w*|never (?:came|arrived|turned up)|(?:didn't|did not) (?:come|arrive"
-                r"|turn up))\b", re.IGNORECASE)),
+                r"|turn up))\b|\bno [\w-]+(?: [\w-]+)? in (?:my|the|our) (?:delivery|order|bag|box|shopping)\b",
+                re.IGNORECASE)),
     (["Bad substitutions", "Substitution problems", "Wrong items"],
      re.compile(r"\b(?:substitut\w*|instead|swapped|wrong (?:item|product|size|one)s?)\b", re.IGNORECASE)),
     *[(names, words) for names, short, words in HAPPENED if short != "missing items"],
