@@ -204,9 +204,20 @@ def test_a_group_most_of_which_names_one_service_is_named_by_it(
     ("Slot problems", ["Cancelled my slot", "They cancelled again", "Cancellation with no notice"],
      "Cancellation problems"),  # "slot" is written less than the service: the service alone
     ("Plus and reminder problems", ["cancel Plus"] * 3, None),  # taken (below)
+    ("Bag problems", ["My order came in a split bag", "Order bags always split", "The bags of my order tore"],
+     None),  # "my order" is the thing, not ordering
 ])
 def test_a_service_names_a_group_when_most_of_it_names_it(label: str, docs: list[str], expected: str | None) -> None:
     unit = Unit(Counter(), {}, set(), {}, -0.6, docs, size=len(docs))
     picked = [Candidate(label.split()[0].lower(), label.split()[0], 1.0, 0.5)]
     used = {"plus cancellation problems"} if len(docs) == 3 and docs[0] == "cancel Plus" else set()
     assert parent_words.service_label(label, picked, unit, used, NEGATIVE_THEME, POSITIVE_THEME) == expected
+
+
+def test_a_kind_is_not_renamed_by_the_service_its_comments_write() -> None:
+    """ "Damaged items" (a kind, :mod:`.label_kinds`, no word picked) over "Delivered crushed", "The delivery was
+    damaged": what happened says more than the service."""
+    docs = ["Delivered crushed", "The delivery was damaged", "Eggs smashed in the delivery", "Broken jar"]
+    unit = Unit(Counter(), {}, set(), {}, -0.6, docs, size=len(docs))
+    assert parent_words.service_label("Damaged items", [], unit, set(), NEGATIVE_THEME, POSITIVE_THEME) is None
+

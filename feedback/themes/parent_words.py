@@ -348,7 +348,8 @@ def _service_forms(verb: str, noun: str) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{written})\b", re.IGNORECASE)
 
 
-_SERVICES = {verb: _service_forms(verb, noun) for verb, noun in NOUN_OF.items()}
+# "my order", "a book", "tracking number": the thing, not the service, in most feedback that writes them
+_SERVICES = {verb: _service_forms(verb, noun) for verb, noun in NOUN_OF.items() if verb not in {"order", "book", "track"}}
 
 
 def service_label(label: str, picked: Sequence[Candidate], unit: Unit, used: Collection[str], negative: float,
@@ -358,14 +359,15 @@ def service_label(label: str, picked: Sequence[Candidate], unit: Unit, used: Col
     it: with the label's most written word when that is used as widely ("Plus and reminder problems" -> "Plus
     cancellation problems"; "Bill questions" -> "Bill payments"), else alone ("Cancellation problems"), with
     "problems" when the group complains (:func:`complains`). None when no service is named by most of it, the label
-    names it already ("Delivery problems"), is a phrase its children share, or the new label is taken."""
+    names it already ("Delivery problems"), is a phrase its children share or a kind ("Damaged items", whatever
+    "delivery" half of it writes), or the new label is taken."""
     from feedback.themes.label_words import is_name
     from feedback.themes.sayings import capitalise
 
     docs = unit.docs
-    if not docs or any(c.words > 1 for c in picked):  # a phrase its children share says more
+    if not docs or not picked or any(c.words > 1 for c in picked):  # a shared phrase or a kind says more
         return None
-    shares = {verb: sum(bool(_SERVICES[verb].search(d)) for d in docs) / len(docs) for verb in NOUN_OF}
+    shares = {verb: sum(bool(_SERVICES[verb].search(d)) for d in docs) / len(docs) for verb in _SERVICES}
     verb = max(shares, key=lambda v: (shares[v], v))
     if shares[verb] < SERVICE or _SERVICES[verb].search(label):
         return None
