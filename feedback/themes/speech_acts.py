@@ -114,7 +114,7 @@ SPEECH_ACTS = [
                 r"sucks?|joke|mess|fuck you|fed up|dreadful|abysmal|atrocious)[\W_]*$")),
     # an answer that says it was fine and no more ("Fine", "It was alright", "Average"): lukewarm, so no name
     # claims satisfaction (the head reads "It was alright" below zero; a "Satisfied" theme at -0.51 misleads)
-    (["Neutral answers", "Okay experiences", "Lukewarm answers"],
+    (["Neutral answers", "Lukewarm answers", "Average answers"],
      re.compile(r"^(?:it was |it's |its |all |everything was |everything's )?(?:fine|ok|okay|alright|all right|"
                 r"not bad|average|so-so|good enough)$")),
     (["Easy experience", "Easy experiences", "Ease of use"],
