@@ -279,3 +279,14 @@ def test_no_name_of_a_lukewarm_answer_claims_praise_or_problems() -> None:
     names = next(names for names, _ in SPEECH_ACTS if names[0] == "Neutral answers")
     assert len(names) >= 3
     assert [claim_kind(name)[0] for name in names] == [None] * len(names)
+
+
+def test_no_two_names_of_one_kind_of_message_claim_opposite_sides() -> None:
+    """A sibling takes the next name of a kind ("General dissatisfaction" taken: the next): it must not claim the
+    opposite ("Strong dissatisfaction" read as praise, "Strong" its only word with a tone)."""
+    from feedback.themes.label_claims import claim_kind
+    from feedback.themes.speech_acts import EXCLAMATIONS, FALLBACK_KINDS, SHORT_REPLIES, SPEECH_ACTS
+
+    for names in [*(n for n, _ in SPEECH_ACTS), *(n for n, _ in FALLBACK_KINDS), EXCLAMATIONS, SHORT_REPLIES]:
+        claims = {claim_kind(name)[0] for name in names}
+        assert not {"praise", "problems"} <= claims, names

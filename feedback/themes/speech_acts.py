@@ -105,7 +105,7 @@ SPEECH_ACTS = [
                 r"are you (?:serious|kidding(?: me)?)|you'?re (?:kidding|joking)(?: me)?|unbelievable|lol|ha(?:ha)+)[\W_]*$")),
     # a verdict against and no more ("Horrible.", "Very upset.", "is the worst", "They suck."): no topic named, as
     # "General praise" names none; a complaint all the same, read beside the others (not NO_TOPIC)
-    (["General dissatisfaction", "Strong dissatisfaction", "Short complaints"],
+    (["General dissatisfaction", "Unhappy customers", "Short complaints"],
      re.compile(r"^[\W_]*(?:(?:you|they|it|this|that|it's|its|that's|is|are|was|so|very|really|absolutely|totally|just|"
                 r"truly|utterly|simply|quite|such|a|an|the|extremely|bloody|completely)\s+)*(?:horrible|terrible|awful|"
                 r"disgusting|disgraceful|disgrace|shocking|appalling|pathetic|pitiful|unacceptable|disappointed|"
