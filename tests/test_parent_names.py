@@ -221,3 +221,31 @@ def test_a_kind_is_not_renamed_by_the_service_its_comments_write() -> None:
     unit = Unit(Counter(), {}, set(), {}, -0.6, docs, size=len(docs))
     assert parent_words.service_label("Damaged items", [], unit, set(), NEGATIVE_THEME, POSITIVE_THEME) is None
 
+
+
+AGAIN = [["Late again.", "Late again!", "Late again. 🙄"], ["Third time this month.", "Third time this month"],
+         ["Every other week there's something missing.", "Every other week there's something missing"],
+         ["Tried 3 times.", "Tried 4 times."], ["Same as last time", "Same as last time."],
+         ["Every week its late.", "Every week it's late"]]
+
+
+@pytest.mark.parametrize(("children", "tone", "expected"), [
+    # the sample archive's "Plastic and subs problems": its two biggest children with a main word named it, the
+    # recurring problems (most of it) had none
+    ([["Use less plastic", "Use less plastic!", "Use less plastic please", "Use less plastic 😞", "Use less plastic."],
+      ["Terrible subs again.", "Terrible subs again"], *AGAIN], -0.5, "Recurring problems"),
+    # most of it names things: those name it
+    ([["Use less plastic", "Use less plastic!", "Use less plastic please", "Use less plastic 😞", "Use less plastic."],
+      ["The bread was stale", "Stale bread again", "The bread is always stale", "Stale bread", "Bread was stale."],
+      *AGAIN[:2]], -0.5, "Food problems"),  # (bread an example of food: label_kinds)
+])
+def test_a_group_most_of_whose_children_do_one_thing_is_named_by_it(
+        parser: Any, children: list[list[str]], tone: float, expected: str) -> None:
+    tones = [[tone] * len(child) for child in children]
+    assert label_parents({"group": children}, ["group"], tones={"group": tones})["group"].label == expected
+
+
+def test_an_act_claiming_problems_names_no_group_that_does_not_complain(parser: Any) -> None:
+    children = [*AGAIN, ["Use less plastic", "Use less plastic!", "Use less plastic please"]]
+    tones = [[0.3] * len(child) for child in children]  # read as praise: "Recurring problems" would be false
+    assert label_parents({"group": children}, ["group"], tones={"group": tones})["group"].label != "Recurring problems"

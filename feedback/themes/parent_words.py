@@ -301,7 +301,9 @@ def children_pair(unit: Unit, negative: float, positive: float) -> tuple[str | N
     order"), when those two children hold ``PAIRED`` of its segments ("Timezone and weather" over
     timezones, the weather, alarms and timers); else (None, []): two of many children ("Pets and joke"
     over jokes, dice, spelling, meanings, the company, ...) are examples, not the group (a catch-all
-    names it: :func:`.label._fallback`)."""
+    names it: :func:`.label._fallback`). Children that name nothing but do one thing ("Late again.", "Third time
+    this month.": :func:`children_act`) name the group by it when they hold more of it than those two, and
+    ``PAIRED``, and the group bears the act's claim: "Recurring problems", not "Plastic and subs problems"."""
     from feedback.themes.label_words import is_name
     from feedback.themes.sayings import capitalise
 
@@ -310,14 +312,36 @@ def children_pair(unit: Unit, negative: float, positive: float) -> tuple[str | N
         t = main_word(child)
         if t and not is_name(t.key) and not vague(t.key) and not any(same_word(t.key, f.key) for f, _ in found):
             found.append((t, child))
+    total = sum(c.size or len(c.docs) for c in unit.children)
+    held_by = sum(c.size or len(c.docs) for _, c in found[:2]) if len(found) >= 2 else 0
+    act, by_act = children_act(unit)
+    sign = claim(act)[0] if act else 0
+    if act and by_act > held_by and by_act >= PAIRED * total and (  # "Late again.", "Third time this month."
+            not sign or bears(*side_shares(unit, sign, negative, positive))):
+        return act, []
     if len(found) < 2:
         return None, []
-    total = sum(c.size or len(c.docs) for c in unit.children)
-    held_by = sum(c.size or len(c.docs) for _, c in found[:2])
     if total and held_by < PAIRED * total:
         return None, []
     first, second = found[0][0], found[1][0]
     return capitalise(named_pair(first.text, second.text, unit, negative, positive)), [first, second]
+
+
+def children_act(unit: Unit) -> tuple[str | None, int]:
+    """What the most of a group's segments do, read child by child: the speech act (:mod:`.speech_acts`) of the
+    children that do one and name no main word (:func:`main_word`), a recurring problem said of lateness counted as
+    a recurring problem (:data:`.speech_acts.KIND_OF`), and the segments of those children; (None, 0) without one."""
+    from feedback.themes.speech_acts import KIND_OF, speech_act
+
+    held: dict[str, int] = {}
+    for child in unit.children:
+        act = speech_act(child.docs) if main_word(child) is None else None
+        if act:
+            held[KIND_OF.get(act, act)] = held.get(KIND_OF.get(act, act), 0) + (child.size or len(child.docs))
+    if not held:
+        return None, 0
+    act = max(held, key=lambda a: (held[a], a))
+    return act, held[act]
 
 
 def main_word(unit: Unit) -> Candidate | None:

@@ -174,6 +174,8 @@ FALLBACK_KINDS: list[tuple[list[str], re.Pattern[str]]] = [
                 r"power(?:ing)? on|function(?:ing)?)\b|\b(?:broke|broken|busted|faulty|defective|falling apart|fell apart|"
                 r"repair\w*|replacement|warranty|recall(?:ed)?)\b|\bfix (?:it|this|them)\b|\bfail\W*$")),
 ]
+# Speech acts that are a kind of another, counted with it when a group's children are read (.parent_words.children_act)
+KIND_OF = {"Repeated lateness": "Recurring problems"}
 EXCLAMATIONS = ["Short exclamations", "Brief exclamations", "One-line exclamations"]
 
 
