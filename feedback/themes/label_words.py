@@ -53,8 +53,6 @@ NEIGHBOUR = 0.25  # share of its segments writing the same word next to its main
 _WORD = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*$")
 _TOKEN = re.compile(r"[a-z][a-z'’-]*")
 
-
-
 # Nouns with no singular of their own: a label says "Pants praise", not the lemma's "Pant praise".
 PLURAL_ONLY = frozenset({"pants", "jeans", "trousers", "leggings", "shorts", "tights", "jeggings", "pajamas",
                          "pyjamas", "overalls", "glasses", "sunglasses", "scissors", "clothes",
