@@ -249,3 +249,24 @@ def test_an_act_claiming_problems_names_no_group_that_does_not_complain(parser: 
     children = [*AGAIN, ["Use less plastic", "Use less plastic!", "Use less plastic please"]]
     tones = [[0.3] * len(child) for child in children]  # read as praise: "Recurring problems" would be false
     assert label_parents({"group": children}, ["group"], tones={"group": tones})["group"].label != "Recurring problems"
+
+
+@pytest.mark.parametrize(("label", "used", "expected"), [
+    ("App crashed", (), "App crashes"),  # the sample archive's top-level entry
+    ("Flight cancelled", (), "Flight cancellations"), ("Train delayed", (), "Train delays"),
+    ("App froze", (), "App freezes"), ("Parcel delivered", (), "Parcel deliveries"),
+    ("Card declined", (), "Card declined"),  # no noun of its own here: as it is
+    ("Orders shipped", (), "Orders shipped"),  # "shipping" has no plural
+    ("App keeps crashing", (), "App keeps crashing"), ("Bag problems", (), "Bag problems"),
+    ("App crashed", ("app crashes",), "App crashed"),  # taken
+])
+def test_a_group_named_by_what_happened_is_named_as_a_category(label: str, used: tuple[str, ...], expected: str) -> None:
+    assert parent_words.as_category(label, set(used)) == expected
+
+
+def test_a_group_of_crashes_is_app_crashes(parser: Any) -> None:
+    children = [["The app crashed at checkout", "App crashed again", "The app crashed twice today"],
+                ["The app crashed when I opened my basket", "App crashed on the payment page", "app crashed. again."],
+                ["My app crashed after the update", "The app crashed on login", "App crashed and lost my basket"]]
+    tones = [[-0.7] * 3] * 3
+    assert label_parents({"group": children}, ["group"], tones={"group": tones})["group"].label == "App crashes"

@@ -234,7 +234,8 @@ def _choose(ranked: Mapping[Any, list[Candidate]], units: Mapping[Any, Unit], or
         if label is None:
             label = _fallback(unit, ranked.get(theme, []), parents, used, encode)
         # a claim most of a group does not bear: its topic only; praise words over requests: a request (label_claims)
-        label = (parent_words.held(label, unit, used, NEGATIVE_THEME, POSITIVE_THEME) if parents
+        label = (parent_words.as_category(parent_words.held(label, unit, used, NEGATIVE_THEME, POSITIVE_THEME), used)
+                 if parents
                  else label_claims.as_request(label, unit.docs, used, tone=unit.sentiment, negative=NEGATIVE_THEME))
         if label_words.names_person(label):  # never a customer's name, whatever way a label was found
             label = _free([UNCLEAR, OTHER_COMMENTS], used)

@@ -16,6 +16,8 @@ that is one or two words, these decide the phrase:
   brand problems"), else as they are ("Prices and value", "Car and tires" over "tell me ...");
 - :func:`service_label`: a group most of whose segments name one service its label does not ("cancel",
   "cancelling", "cancellation") is named by it: "Plus cancellation problems", not "Plus and reminder problems";
+- :func:`as_category`: a group named by what happened to a thing is named as the category of events it holds:
+  "App crashes", "Flight cancellations", not "App crashed";
 - :func:`instead_of_comments`: a phrase holding the group's word ("Easy ordering") rather than
   "Order comments" when its comments do nothing one head could say;
 - :func:`both_ways`: one word whose children go both ways, some mostly complaints and some mostly
@@ -408,3 +410,28 @@ def service_label(label: str, picked: Sequence[Candidate], unit: Unit, used: Col
         f"{noun} problems" if problems else f"{noun} comments")
     text = capitalise(text)
     return None if text.lower() in used else text
+
+
+# Verbs that are their own noun for what happened ("the app crashed": app crashes); a service verb's noun is
+# :data:`.label_claims.NOUN_OF`'s ("cancelled": cancellations).
+EVENT_NOUNS = frozenset({"crash", "delay", "freeze", "leak", "spill", "drop", "outage"})
+_FROZE = {"froze": "freeze", "frozen": "freeze"}
+
+
+def as_category(label: str, used: Collection[str]) -> str:
+    """A group named by what happened to a thing ("App crashed", "Flight cancelled", "Train delayed") as the kind of
+    event it holds, as a person names a category: "App crashes", "Flight cancellations", "Train delays". Two words,
+    the second a past form whose verb is its own noun (:data:`EVENT_NOUNS`) or a service's
+    (:data:`.label_claims.NOUN_OF`); else, or when taken, ``label`` as it is."""
+    words = label.split()
+    if len(words) != 2:
+        return label
+    done = words[1].lower()
+    verb = _FROZE.get(done) or next((stem for stem in (done[:-2], done[:-1], done[:-3]) if done.endswith("ed") and (
+        stem in EVENT_NOUNS or stem in NOUN_OF)), None)
+    noun = NOUN_OF.get(verb, verb) if verb else ""
+    if not noun or noun.endswith("ing"):  # "shipping", "ordering": no plural of its own
+        return label
+    text = f"{words[0]} {_many(noun)}"
+    return label if text.lower() in used else text
+
