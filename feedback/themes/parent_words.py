@@ -398,6 +398,7 @@ def service_label(label: str, picked: Sequence[Candidate], unit: Unit, used: Col
     if shares[verb] < SERVICE or _SERVICES[verb].search(label):
         return None
     noun = NOUN_OF[verb]
+
     def used_by(key: str) -> float:
         return sum(bool(re.search(rf"\b{re.escape(key)}", d, re.IGNORECASE)) for d in docs) / len(docs)
 
@@ -414,7 +415,7 @@ def service_label(label: str, picked: Sequence[Candidate], unit: Unit, used: Col
 
 # Verbs that are their own noun for what happened ("the app crashed": app crashes); a service verb's noun is
 # :data:`.label_claims.NOUN_OF`'s ("cancelled": cancellations).
-EVENT_NOUNS = frozenset({"crash", "delay", "freeze", "leak", "spill", "drop", "outage"})
+EVENT_NOUNS = frozenset({"crash", "delay", "freeze", "leak", "spill", "drop"})
 _FROZE = {"froze": "freeze", "frozen": "freeze"}
 
 
