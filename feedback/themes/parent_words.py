@@ -310,13 +310,14 @@ def children_pair(unit: Unit, negative: float, positive: float) -> tuple[str | N
     from feedback.themes.sayings import capitalise
 
     found: list[tuple[Candidate, Unit]] = []
+    words = {id(child): main_word(child) for child in unit.children}
     for child in sorted(unit.children, key=lambda c: -len(c.docs)):
-        t = main_word(child)
+        t = words[id(child)]
         if t and not is_name(t.key) and not vague(t.key) and not any(same_word(t.key, f.key) for f, _ in found):
             found.append((t, child))
     total = sum(c.size or len(c.docs) for c in unit.children)
     held_by = sum(c.size or len(c.docs) for _, c in found[:2]) if len(found) >= 2 else 0
-    act, by_act = children_act(unit)
+    act, by_act = children_act([child for child in unit.children if words[id(child)] is None])
     sign = claim(act)[0] if act else 0
     if act and by_act > held_by and by_act >= PAIRED * total and (  # "Late again.", "Third time this month."
             not sign or bears(*side_shares(unit, sign, negative, positive))):
@@ -329,15 +330,16 @@ def children_pair(unit: Unit, negative: float, positive: float) -> tuple[str | N
     return capitalise(named_pair(first.text, second.text, unit, negative, positive)), [first, second]
 
 
-def children_act(unit: Unit) -> tuple[str | None, int]:
+def children_act(children: Sequence[Unit]) -> tuple[str | None, int]:
     """What the most of a group's segments do, read child by child: the speech act (:mod:`.speech_acts`) of the
-    children that do one and name no main word (:func:`main_word`), a recurring problem said of lateness counted as
-    a recurring problem (:data:`.speech_acts.KIND_OF`), and the segments of those children; (None, 0) without one."""
+    ``children`` that do one (those that name no main word, :func:`main_word`), a recurring problem said of lateness
+    counted as a recurring problem (:data:`.speech_acts.KIND_OF`), and the segments of those children; (None, 0)
+    without one."""
     from feedback.themes.speech_acts import KIND_OF, speech_act
 
     held: dict[str, int] = {}
-    for child in unit.children:
-        act = speech_act(child.docs) if main_word(child) is None else None
+    for child in children:
+        act = speech_act(child.docs)
         if act:
             held[KIND_OF.get(act, act)] = held.get(KIND_OF.get(act, act), 0) + (child.size or len(child.docs))
     if not held:

@@ -186,13 +186,14 @@ def fallback_kind(docs: Sequence[str], used: Iterable[str] = ()) -> str | None:
     form. The first of its names not in ``used`` (lowercased labels taken), or None."""
     if not docs:
         return None
-    texts = [normal(unaddressed(d)) for d in docs]
+    read = [unaddressed(d) for d in docs]
+    texts = [normal(r) for r in read]
     counts = Counter(i for t in texts for i, (_, pattern) in enumerate(FALLBACK_KINDS) if pattern.search(t))
     taken = set(used)
     for index, count in counts.most_common(1):
         if count / len(docs) >= MOST:
             return next((n for n in FALLBACK_KINDS[index][0] if n.lower() not in taken), None)
-    exclaim = sum("!" in unaddressed(d) and len(t.split()) <= SHORT for d, t in zip(docs, texts, strict=True))
+    exclaim = sum("!" in r and len(t.split()) <= SHORT for r, t in zip(read, texts, strict=True))
     if exclaim / len(docs) >= MOST:
         return next((n for n in EXCLAMATIONS if n.lower() not in taken), None)
     return None
