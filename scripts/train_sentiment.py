@@ -147,6 +147,7 @@ from feedback.text.sentiment_model import (  # noqa: E402
     SentimentHead,
     comment_score,
     cue_matrix,
+    negated,
     score_segments,
     word_ngrams,
 )
@@ -184,6 +185,11 @@ NEGATIVE_SHIFT = 0.0
 NGRAM_SIZE = 2
 MIN_COUNT = 5
 NGRAM_WEIGHT = 1.0
+# Whether n-grams made only of stop words (spaCy's, :func:`feedback.text.words.stop_words`) and holding no negation
+# ("were", "really", "also the", "however") are columns: "keep" (the heads up to 241951a61949) or "drop". Their
+# weights carry the review sets' style, not sentiment: "were" and "really" leant against praise, so "The pears were
+# really fresh." read 0.00 on the sample company (bench/RESULTS.md).
+NGRAM_STOP = "keep"
 # Share of the loss on whole texts (:func:`comment_rows`: one row per text, the mean of its segments'
 # rows) beside their segments (each taking its text's class): 0 fits segments alone (before
 # 2026-12-02 09:00); 1 fits texts alone (ranked worse); 0.5 and 0.75 measured, 0.75 read better out of
@@ -558,12 +564,28 @@ def fit_hidden(scaled: np.ndarray, grams: Any, labels: np.ndarray, weights: np.n
             hidden_out.detach().numpy().T)
 
 
-def ngram_vocab(texts: Sequence[str], size: int = NGRAM_SIZE, min_count: int = MIN_COUNT) -> tuple[str, ...]:
-    """The word n-grams of at least ``min_count`` of ``texts``, sorted (the same texts give the same list)."""
+def ngram_vocab(texts: Sequence[str], size: int = NGRAM_SIZE, min_count: int = MIN_COUNT,
+                stop: str = NGRAM_STOP) -> tuple[str, ...]:
+    """The word n-grams of at least ``min_count`` of ``texts``, sorted (the same texts give the same list);
+    ``stop`` "drop": without those made only of stop words that hold no negation (:func:`function_gram`)."""
     from collections import Counter
 
+    if stop not in ("keep", "drop"):
+        raise ValueError(f"stop must be 'keep' or 'drop', got {stop!r}")
     counts = Counter(gram for text in texts for gram in word_ngrams(text, size))
-    return tuple(sorted(gram for gram, n in counts.items() if n >= min_count))
+    return tuple(sorted(gram for gram, n in counts.items()
+                        if n >= min_count and not (stop == "drop" and function_gram(gram))))
+
+
+def function_gram(gram: str) -> bool:
+    """Whether an n-gram is made only of stop words and holds no negation ("were really", "also the"; not
+    "not really", "didn't", "fresh")."""
+    from feedback.text.words import stop_words
+
+    if negated(gram):
+        return False
+    stops = stop_words()
+    return all(word in stops for word in gram.split())
 
 
 def ngram_columns(texts: Sequence[str], vocab: Sequence[str], size: int = NGRAM_SIZE) -> Any:
@@ -583,7 +605,7 @@ def fit_head(features: np.ndarray, labels: np.ndarray, weights: np.ndarray, mode
              band: float = BAND, ordinal: bool = ORDINAL, cue_weight: float = CUE_WEIGHT,
              praise_band: float = PRAISE_BAND, negative_shift: float = NEGATIVE_SHIFT, meta: dict[str, object] | None = None,
              texts: Sequence[str] | None = None, ngram_weight: float = NGRAM_WEIGHT,
-             min_count: int = MIN_COUNT, owners: np.ndarray | None = None,
+             min_count: int = MIN_COUNT, ngram_stop: str = NGRAM_STOP, owners: np.ndarray | None = None,
              comment_weight: float = COMMENT_WEIGHT, hidden_units: int = HIDDEN_UNITS,
              hidden_penalty: float = HIDDEN_PENALTY, hidden_iterations: int = HIDDEN_ITERATIONS) -> SentimentHead:
     """A linear head on standardised features, the standardisation folded into the weights.
@@ -608,7 +630,7 @@ def fit_head(features: np.ndarray, labels: np.ndarray, weights: np.ndarray, mode
     std[std < 1e-6] = 1.0
     std[dim:] /= cue_weight
     scaled = (features - mean) / std
-    vocab = ngram_vocab(texts, NGRAM_SIZE, min_count) if texts is not None and ngram_weight > 0 else ()
+    vocab = ngram_vocab(texts, NGRAM_SIZE, min_count, ngram_stop) if texts is not None and ngram_weight > 0 else ()
     pooled = owners is not None and comment_weight > 0
     if ordinal:
         if vocab or pooled or hidden_units:
@@ -679,7 +701,7 @@ def fit_ordinal(scaled: np.ndarray, labels: np.ndarray, weights: np.ndarray, c: 
 def train(texts: list[Labelled], embedder: SupportsEmbed, cache: Path | None = None, *, c: float = C,
           band: float = BAND, negative_shift: float = NEGATIVE_SHIFT, ngram_weight: float = NGRAM_WEIGHT,
           comment_weight: float = COMMENT_WEIGHT, hidden_units: int = HIDDEN_UNITS, balance: str = BALANCE,
-          command: str | None = None) -> SentimentHead:
+          ngram_stop: str = NGRAM_STOP, command: str | None = None) -> SentimentHead:
     """Segment, embed, and fit the head on ``texts``."""
     pieces = segment_texts([t.text for t in texts])
     vectors = embed_cached([clean for segs in pieces for clean, _ in segs], embedder, cache)
@@ -689,7 +711,8 @@ def train(texts: list[Labelled], embedder: SupportsEmbed, cache: Path | None = N
     meta = {"texts": counts, "segments": int(len(labels)), "C": c, "shares": used,
             "hold_out": f"sha256(text)[:8] % {HOLD_OUT_MODULUS} == 0", "clothing_3_stars": "neutral",
             **({"negative_shift": negative_shift} if negative_shift else {}),
-            **({"ngrams": {"size": NGRAM_SIZE, "min_count": MIN_COUNT, "weight": ngram_weight}} if ngram_weight else {}),
+            **({"ngrams": {"size": NGRAM_SIZE, "min_count": MIN_COUNT, "weight": ngram_weight,
+                           **({"stop_words": ngram_stop} if ngram_stop != "keep" else {})}} if ngram_weight else {}),
             **({"comment_weight": comment_weight} if comment_weight else {}),
             **({"balance": balance} if balance != "global" else {}),
             **({"hidden": {"units": hidden_units, "penalty": HIDDEN_PENALTY, "iterations": HIDDEN_ITERATIONS}}
@@ -697,7 +720,7 @@ def train(texts: list[Labelled], embedder: SupportsEmbed, cache: Path | None = N
             **({"command": command} if command else {})}
     return fit_head(features, labels, weights, embedder.name, c=c, band=band, negative_shift=negative_shift,
                     meta=meta, texts=[raw for segs in pieces for _, raw in segs], ngram_weight=ngram_weight,
-                    owners=owners, comment_weight=comment_weight, hidden_units=hidden_units)
+                    owners=owners, comment_weight=comment_weight, hidden_units=hidden_units, ngram_stop=ngram_stop)
 
 
 def validation_figures(head: SentimentHead, texts: list[Labelled], embedder: SupportsEmbed,
@@ -759,6 +782,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--balance", choices=("global", "source"), default=BALANCE,
                         help="classes weigh the same over all sources or within each (default %(default)s; "
                              "global: as shipped)")
+    parser.add_argument("--ngram-stop", choices=("keep", "drop"), default=NGRAM_STOP,
+                        help="n-grams made only of stop words, without a negation: columns or not "
+                             "(default %(default)s)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -776,7 +802,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.validate:
         fitted = train([t for t in texts if not validation(t.text)], embedder, args.cache,
                        negative_shift=args.negative_shift, ngram_weight=args.ngram_weight,
-                       comment_weight=args.comment_weight, hidden_units=args.hidden_units, balance=args.balance)
+                       comment_weight=args.comment_weight, hidden_units=args.hidden_units, balance=args.balance,
+                       ngram_stop=args.ngram_stop)
         for line in validation_figures(fitted, [t for t in texts if validation(t.text)], embedder, args.cache):
             log.info("%s", line)
     settings = f"--limit {args.limit} --clothing-limit {args.clothing_limit}" + (" --no-clothing" * args.no_clothing)
@@ -787,9 +814,10 @@ def main(argv: list[str] | None = None) -> None:
     settings += f" --comment-weight {args.comment_weight}" if args.comment_weight != COMMENT_WEIGHT else ""
     settings += f" --hidden-units {args.hidden_units}" if args.hidden_units != HIDDEN_UNITS else ""
     settings += f" --balance {args.balance}" if args.balance != BALANCE else ""
+    settings += f" --ngram-stop {args.ngram_stop}" if args.ngram_stop != NGRAM_STOP else ""
     head = train(texts, embedder, args.cache, negative_shift=args.negative_shift, ngram_weight=args.ngram_weight,
                  comment_weight=args.comment_weight, hidden_units=args.hidden_units, balance=args.balance,
-                 command=settings)
+                 ngram_stop=args.ngram_stop, command=settings)
     head.save(args.out)
     log.info("wrote %s: %s", args.out, head.meta)
 

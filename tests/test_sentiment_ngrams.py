@@ -82,6 +82,19 @@ def test_the_vocabulary_keeps_ngrams_seen_often_enough() -> None:
     assert columns.toarray().tolist() == [[1, 1, 1], [1, 1, 1], [0, 1, 0], [1, 0, 0]]
 
 
+def test_the_vocabulary_can_leave_out_ngrams_of_stop_words_alone() -> None:
+    # "were", "really", "were really": the review sets' style, not sentiment (measured: bench/RESULTS.md); a negation
+    # stays ("not really", "didn't"), and so does any run holding a content word ("really fresh")
+    texts = ["The pears were really fresh.", "They were really fresh", "It wasn't really fresh, didn't like it",
+             "not really fresh", "didn't arrive"] * 5
+    kept = train_sentiment.ngram_vocab(texts, 2, min_count=5)
+    dropped = train_sentiment.ngram_vocab(texts, 2, min_count=5, stop="drop")
+    assert set(kept) - set(dropped) == {"the", "were", "really", "it", "they", "they were", "were really"}
+    assert {"not really", "didn't", "wasn't really", "really fresh", "fresh", "pears"} <= set(dropped)
+    with pytest.raises(ValueError, match="'keep' or 'drop'"):
+        train_sentiment.ngram_vocab(texts, 2, stop="some")
+
+
 def test_fit_head_learns_a_complaint_idiom_the_features_miss() -> None:
     rng = np.random.default_rng(1)
     n = 300

@@ -92,6 +92,11 @@ def word_ngrams(text: str, size: int = 2) -> set[str]:
     return out
 
 
+def negated(text: str) -> bool:
+    """Whether a text holds a negation ("not", "never", "didn't", "without"): the head's negation cue."""
+    return _NEGATION.search(text) is not None
+
+
 def cues(text: str) -> np.ndarray:
     """The non-embedding features of one segment, in :data:`HEAD_FEATURES` order."""
     neg, neu, pos, compound = vader_scores(text)
