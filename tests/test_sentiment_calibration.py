@@ -288,13 +288,17 @@ def test_a_calibration_applied_before_the_anchor_check_is_fitted_again(tmp_path:
 
 
 @pytest.mark.slow
-def test_a_calibration_left_unapplied_by_an_older_fitter_is_fitted_once_more(tmp_path: Path,
-                                                                           embedder: Embedder) -> None:
+@pytest.mark.parametrize("applied", [0, 1])
+def test_a_calibration_stored_by_an_older_fitter_is_fitted_once_more(tmp_path: Path, embedder: Embedder,
+                                                                    applied: int) -> None:
+    # left unapplied (fitter 1: one ridge), or applied with the contrasts of rated comments in its fit (fitter 2)
     db = new_warehouse(tmp_path / "w.db")
     head = load_head()
     db["sentiment_calibration"].insert({"head": head.version, "fitted_at": "2026-01-01", "rated": 200, "comments": 160,
                                         "scale": 1.0, "bias": "[0, 0, 0]", "dim": 384, "delta": None, "checked": 40,
-                                        "applied": 0, "anchors_before": 0.84, "anchors_after": 0.70})
+                                        "applied": applied, "anchors_before": 0.84, "anchors_after": 0.70})
+    if applied:
+        store.set_state(db, segment_sentiment.FITTER_KEY, "2")
     add_comments(db, [t.format(n=n) for n in range(2, 27) for t in ROAD], "low", rating=0.0)
     add_comments(db, [t.format(n=n) for n in range(2, 27) for t in GARDEN], "high", rating=1.0)
     store.segment_new(db)
@@ -306,3 +310,41 @@ def test_a_calibration_left_unapplied_by_an_older_fitter_is_fitted_once_more(tmp
     db.execute("update sentiment_calibration set applied = 0, fitted_at = '2026-01-02'")  # now by this fitter:
     segment_sentiment.score_pending(db, embedder, min_rated=150)  # kept until the rated comments grow
     assert segment_sentiment.stored_calibration(db, head)[1]["fitted_at"] == "2026-01-02"  # type: ignore[index]
+
+
+def test_a_rated_comments_contrast_is_left_out_of_the_fit() -> None:
+    # a low-rated comment: "Late again." (read -0.9) and "However, the pears were really fresh." (read +0.5); the
+    # rating is the complaint's, not the praise's. A high-rated one with a grumble beside its praise likewise.
+    owners = ["low", "low", "high", "high", "high", "alone", "mixed", "mixed", "quiet", "quiet"]
+    bands = np.array([0, 0, 2, 2, 2, 0, 1, 1, 0, 0])
+    scores = np.array([-0.9, 0.5, 0.8, -0.4, 0.0, 0.6, -0.7, 0.7, 0.0, 0.4])
+    assert segment_sentiment.contrasts(scores, owners, bands).tolist() == [
+        False, True,  # the praise beside the complaint of a low rating
+        False, True, False,  # the grumble beside the praise of a high rating; a plain statement stays
+        False,  # praise alone in a low-rated comment: nothing else accounts for its rating (the company's language)
+        False, False,  # a middle rating: no side to contradict
+        False, False,  # nothing read on the rating's side: the praise may be how this company complains
+    ]
+
+
+def test_a_fit_leaves_the_contrasts_out_and_each_comment_weighs_one() -> None:
+    head = load_head()
+    owners, bands, vectors, texts = _rated_rooms()
+    # every low-rated comment also says, in a second segment, what the head reads as clear praise
+    praise = "The staff were lovely and the room was spotless, thank you so much!"
+    owners2 = owners + [o for o, b in zip(owners, bands, strict=True) if b == 0]
+    bands2 = np.concatenate([bands, np.zeros(100, int)])
+    vectors2 = np.vstack([vectors, np.tile(vectors[:1], (100, 1))])
+    texts2 = texts + [praise] * 100
+    raw = logits(vectors2, texts2, head)
+    shipped = score_segments(vectors2, texts2, head)
+    assert (shipped[200:] > 0).all() and (shipped[:100] < 0).any()  # the premise: praise beside a complaint read as one
+    dropped = segment_sentiment.contrasts(shipped, owners2, bands2)
+    calibration, figures = segment_sentiment.fit_checked(raw, vectors2, texts2, owners2, bands2, head)
+    fitted = np.array([not segment_sentiment._checked(o) for o in owners2]) & ~dropped
+    assert figures["contrasts"] == int((dropped & np.array([not segment_sentiment._checked(o) for o in owners2])).sum())
+    assert figures["contrasts"] > 0
+    kept = Counter(o for o, f in zip(owners2, fitted, strict=True) if f)
+    alone = sentiment_model.fit_calibration(raw[fitted], bands2[fitted], np.array([1.0 / kept[o] for o in np.array(owners2)[fitted]]),
+                                            comments=len(kept), vectors=vectors2[fitted], ridge=segment_sentiment.RIDGES[0])
+    assert calibration.version == alone.version

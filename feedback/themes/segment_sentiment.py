@@ -74,8 +74,8 @@ ANCHOR_SLACK = 0.05  # macro-F1 on the anchor sentences a calibration may lose a
 # (Spearman 0.600 -> 0.683; bench/RESULTS.md).
 RIDGES = (RIDGE, 2 * RIDGE, 4 * RIDGE, 8 * RIDGE)
 FITTER_KEY = "sentiment_calibration_fitter"  # the fitter that fitted the stored calibration (theme_state)
-FITTER_VERSION = "2"  # 2: RIDGES in turn; 1 (before the state was kept): one ridge. A calibration left
-# unapplied by an older fitter is fitted again once.
+FITTER_VERSION = "3"  # 3: a rated comment's contrasts left out (:func:`contrasts`); 2: RIDGES in turn; 1 (before
+# the state was kept): one ridge. A calibration stored by an older fitter is fitted again once.
 CONFIDENCE = 0.95  # share of bootstrap resamples of the checked fifth in which the calibration must rank better
 MAX_CALIBRATION = 5_000  # rated comments a calibration is fitted on at most (by id: a fixed sample); ~10 s a fit for 1,000 on a loaded core
 _BATCH = 5000
@@ -199,8 +199,8 @@ def current_calibration(db: sqlite_utils.Database, embedder: SupportsEmbed, head
     stored = stored_calibration(db, head)
     if stored is not None and stored[1]["applied"] and stored[1].get("anchors_after") is None:
         stored = None  # applied before the anchor check existed: fitted and checked again
-    if stored is not None and not stored[1]["applied"] and get_state(db, FITTER_KEY) != FITTER_VERSION:
-        stored = None  # left unapplied by an older fitter: fitted once more (the ridges may keep it)
+    if stored is not None and get_state(db, FITTER_KEY) != FITTER_VERSION:
+        stored = None  # fitted by an older fitter: fitted once more (the ridges may keep it, the contrasts move it)
     corrected = corrections.count(db)
     moved = stored is not None and abs(corrected - (stored[1].get("corrections") or 0)) >= corrections.REFIT_STEP
     if stored is not None and not moved and rated_items < (stored[1]["rated"] or 0) * REFIT_GROWTH:
@@ -293,19 +293,20 @@ def fit_checked(raw: np.ndarray, vectors: np.ndarray, texts: list[str], owners: 
     :data:`.sentiment_corrections.WEIGHT` comments' worth (never in the checked fifth)."""
     if not ridges:
         raise ValueError("a calibration needs at least one ridge to fit with")
-    segments = Counter(owners)  # a comment weighs 1 whatever its number of segments
-    weights = np.array([1.0 / segments[item] for item in owners])
+    segments = Counter(owners)
     check = np.array([_checked(item) for item in owners])
-    fit = ~check
+    shipped = score_segments(vectors, texts, head, alone=[segments[o] == 1 for o in owners])  # as published
+    fit = ~check & ~contrasts(shipped, owners, bands)
     if not fit.any() or not check.any():
         raise ValueError("the rated comments do not fill both the fitted and the checked part")
-    comments = len({o for o, f in zip(owners, fit, strict=True) if f})
+    kept = Counter(o for o, f in zip(owners, fit, strict=True) if f)
+    weights = np.array([1.0 / kept[item] if kept[item] else 0.0 for item in owners])  # a comment weighs 1
+    comments = len(kept)
     checked_texts = [t for t, c in zip(texts, check, strict=True) if c]
     checked_owners = [o for o, c in zip(owners, check, strict=True) if c]
-    figures: dict[str, Any] = {"checked": len(set(checked_owners))}
+    figures: dict[str, Any] = {"checked": len(set(checked_owners)), "contrasts": int((~check & ~fit).sum())}
     only = [segments[o] == 1 for o in checked_owners]  # the comments read as published (courtesy beside points: 0)
-    values = {"before": _comment_values(score_segments(vectors[check], checked_texts, head, alone=only), checked_owners,
-                                        bands[check])}
+    values = {"before": _comment_values(shipped[check], checked_owners, bands[check])}
     figures["spearman_before"], figures["f1_before"] = _figures(*values["before"])
     if anchors is not None:  # (vectors, texts, CLASSES indices) of sentences any reader agrees on
         figures["anchors_before"] = sentiment_anchors.agreement(score_segments(anchors[0], anchors[1], head), anchors[2])
@@ -316,19 +317,30 @@ def fit_checked(raw: np.ndarray, vectors: np.ndarray, texts: list[str], owners: 
     for ridge in ridges if anchors is not None else ridges[:1]:  # the freest that still reads plain English
         calibration = fit_calibration(fitted[0], fitted[1], fitted[2], comments=comments, vectors=fitted[3],
                                       ridge=ridge)
-        kept = True
+        reads = True
         if anchors is not None:
             figures["anchors_after"] = sentiment_anchors.agreement(
                 score_segments(anchors[0], anchors[1], head, calibration), anchors[2])
-            kept = figures["anchors_after"] >= figures["anchors_before"] - ANCHOR_SLACK
-        if kept:
+            reads = figures["anchors_after"] >= figures["anchors_before"] - ANCHOR_SLACK
+        if reads:
             break
     values["after"] = _comment_values(score_segments(vectors[check], checked_texts, head, calibration, only),
                                       checked_owners, bands[check])
     figures["spearman_after"], figures["f1_after"] = _figures(*values["after"])
-    figures["applied"] = int(worth_applying(values["before"], values["after"]) and kept)
-    log.info("sentiment calibration fitted with ridge %s (%s)", ridge, "kept" if kept else "unlearns the anchors")
+    figures["applied"] = int(worth_applying(values["before"], values["after"]) and reads)
+    log.info("sentiment calibration fitted with ridge %s (%s)", ridge, "kept" if reads else "unlearns the anchors")
     return calibration, figures
+
+
+def contrasts(scores: np.ndarray, owners: list[str], bands: np.ndarray) -> np.ndarray:
+    """Which segments are a rated comment's contrast, left out of a calibration's fit: in a low-rated comment one the
+    shipped head reads as praise ("However, the potatoes were really fresh."), in a high-rated one a complaint, when
+    another segment of the comment is read on its rating's side and so accounts for the rating. A rating belongs to
+    the whole comment; fitted on such segments, the calibration learnt that the company's customers praise fresh food
+    in complaints and read "The mushrooms were really fresh." as one (-0.28 on the sample company)."""
+    sign = np.where(bands == 0, -1.0, np.where(bands == 2, 1.0, 0.0)) * np.asarray(scores, dtype=np.float64)
+    agrees = Counter(o for o, s in zip(owners, sign, strict=True) if s > 0)
+    return np.array([s < 0 and agrees[o] > 0 for o, s in zip(owners, sign, strict=True)], dtype=bool)
 
 
 def worth_applying(before: tuple[np.ndarray, np.ndarray], after: tuple[np.ndarray, np.ndarray]) -> bool:

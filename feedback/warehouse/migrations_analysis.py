@@ -3,7 +3,7 @@
 Registered after :mod:`.migrations` (imported first, below; the package's ``__init__`` imports this
 module), in the same ``_migrations`` record. Numbering: 0160-0169 the sentiment calibration's checks; 0170-0179
 the sections of large top-level entries; 0180-0189 the sections' kept sums; 0190-0199 analysts'
-sentiment corrections.
+sentiment corrections; 0200-0209 the calibration's fit, continued.
 """
 
 from __future__ import annotations
@@ -62,3 +62,14 @@ def _m0190(db: sqlite_utils.Database) -> None:
                " side text not null check (side in ('negative', 'neutral', 'positive')), segment_id text,"
                " at text not null, note text)")
     db.execute("alter table sentiment_calibration add column corrections integer")
+
+
+# --- the sentiment calibration's fit, continued: 0200-0209 ---
+
+
+@migration("0200_calibration_contrasts")
+def _m0200(db: sqlite_utils.Database) -> None:
+    # How many segments of the fitted rated comments were left out of a calibration's fit as their comment's
+    # contrast (feedback/themes/segment_sentiment.py: praise beside the complaint of a low rating). Rows from
+    # before have none (null); their fitter is older, so they are fitted again.
+    db.execute("alter table sentiment_calibration add column contrasts integer")
