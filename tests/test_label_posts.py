@@ -290,3 +290,21 @@ def test_no_two_names_of_one_kind_of_message_claim_opposite_sides() -> None:
     for names in [*(n for n, _ in SPEECH_ACTS), *(n for n, _ in FALLBACK_KINDS), EXCLAMATIONS, SHORT_REPLIES]:
         claims = {claim_kind(name)[0] for name in names}
         assert not {"praise", "problems"} <= claims, names
+
+
+def test_a_word_a_child_writes_once_in_passing_is_not_its_reach(parser: Any) -> None:
+    """A group's common ground counts the children that use a word, not those that write it once among many."""
+    from feedback.themes import label_units, parent_words
+
+    pears = ["The pears were really fresh."] * 20 + ["I got a substitute."]
+    swaps = ["That's not a substitute, I'm lactose intolerant.", "The substitute was a different brand."] * 4
+    quality = ["The quality of the fruit is great."] * 12
+    units = [label_units.unit(docs, parser, limit=40) for docs in (pears, swaps, quality)]
+    group = label_units.common_ground(units)
+    assert abs(parent_words.reach(group, "substitute") - 8 / 41) < 1e-9  # the swaps only, not the 21 pears
+    assert abs(parent_words.reach(group, "quality") - 12 / 41) < 1e-9
+    alone = label_units.common_ground([label_units.unit(["Lovely pears"], parser), units[2]])
+    assert abs(parent_words.reach(alone, "pear") - 1 / 13) < 1e-9  # a child of one segment uses what it says
+    few = label_units.common_ground([label_units.unit(["I got a substitute.", "Fresh pears", "Lovely pears"], parser),
+                                     units[2]])
+    assert abs(parent_words.reach(few, "substitute") - 3 / 15) < 1e-9  # ... and one of three: a third of it

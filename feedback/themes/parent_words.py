@@ -68,6 +68,7 @@ AGAINST = 0.25  # a section's name (its claim, its kind) holds for less than thi
 # (a side this big is substantial: hierarchy.SIDE_SHARE)
 PAIRED = 1 / 3  # share of a group's segments its two biggest children must hold to name it when it shares no word
 MAIN = 0.5  # a child's main word is used by this share of its segments
+PASSING = 0.25  # a word one segment of a child writes is the child's when that segment is this share of those read
 REACH = 0.15  # share of a group's segments in children using a word for the word to be its common ground
 COMMON = 0.01  # ... and its common-ground share (children using it times their mean share of it) at least this
 PROBLEM_WORD = -1.2  # a word this negative (VADER's -4..4 scale, :mod:`.label_valence`) names a problem itself
@@ -95,10 +96,13 @@ def same_word(a: str, b: str) -> bool:
 
 
 def reach(unit: Unit, key: str) -> float:
-    """The share of a group's segments (every child's, as the archive counts them) in children using ``key``."""
+    """The share of a group's segments (every child's, as the archive counts them) in children using ``key``: in two
+    of their segments read, or in ``PASSING`` of them (one of a child's four segments). A word written once in passing is not the child's ("substitute" once
+    among 21 "The pears were really fresh." counted all 21: the sample archive's fresh food praise was "Substitute
+    praise"; banking77's account questions "App comments", from three children writing "app" once each)."""
     children = unit.children or [unit]
     total = sum(c.size or len(c.docs) for c in children)
-    return sum(c.size or len(c.docs) for c in children if c.df.get(key)) / total if total else 0.0
+    return sum(c.size or len(c.docs) for c in children if c.df.get(key, 0) >= min(2, PASSING * len(c.docs))) / total if total else 0.0
 
 
 def vague_word(candidate: Candidate) -> bool:
