@@ -308,3 +308,6 @@ def test_a_word_a_child_writes_once_in_passing_is_not_its_reach(parser: Any) -> 
     few = label_units.common_ground([label_units.unit(["I got a substitute.", "Fresh pears", "Lovely pears"], parser),
                                      units[2]])
     assert abs(parent_words.reach(few, "substitute") - 3 / 15) < 1e-9  # ... and one of three: a third of it
+    inside = label_units.common_ground([label_units.unit(["Really good quality fresh food"] * 5, parser), units[0],
+                                        units[2]])
+    assert abs(parent_words.reach(inside, "quality") - 17 / 38) < 1e-9  # a word inside a child's phrase is written

@@ -99,10 +99,21 @@ def reach(unit: Unit, key: str) -> float:
     """The share of a group's segments (every child's, as the archive counts them) in children using ``key``: in two
     of their segments read, or in ``PASSING`` of them (one of a child's four segments). A word written once in passing is not the child's ("substitute" once
     among 21 "The pears were really fresh." counted all 21: the sample archive's fresh food praise was "Substitute
-    praise"; banking77's account questions "App comments", from three children writing "app" once each)."""
+    praise"; banking77's account questions "App comments", from three children writing "app" once each). A word
+    inside a child's phrase counts: "quality" in "good quality fresh food" (without, "Quality praise" was short of
+    ``REACH``)."""
     children = unit.children or [unit]
     total = sum(c.size or len(c.docs) for c in children)
-    return sum(c.size or len(c.docs) for c in children if c.df.get(key, 0) >= min(2, PASSING * len(c.docs))) / total if total else 0.0
+    return sum(c.size or len(c.docs) for c in children if _uses(c, key)) / total if total else 0.0
+
+
+def _uses(child: Unit, key: str) -> bool:
+    """Whether a child writes ``key`` (:func:`reach`); a word inside its phrases counts ("quality" in "good quality
+    fresh food")."""
+    count = child.df.get(key, 0)
+    if " " not in key:
+        count = max([count, *(n for k, n in child.df.items() if key in k.split())])
+    return count >= min(2, PASSING * len(child.docs))
 
 
 def vague_word(candidate: Candidate) -> bool:
