@@ -93,6 +93,7 @@ from collections.abc import Collection, Sequence
 import numpy as np
 
 from feedback.themes.label_claims import asking
+from feedback.themes.nearest import pulled
 from feedback.themes.people import gather, people_side, unstaff
 from feedback.themes.request_form import without_request_form
 from feedback.themes.top_count import best_count, count_range, cut
@@ -331,6 +332,7 @@ def _grouped(centroids: np.ndarray, threshold: float, max_top: int | None, weigh
         found = _rehome(gather(found, kinds, weights), found, unit, weights, sides)
         if sides is not None:  # ... and what else of their side Ward put with them goes by its nearest theme
             found = unstaff(found, kinds, unit, sides, lambda i, g: lean(g, weights, sides) != -sides[i])
+    found = pulled(found, unit, kinds, lambda i, g: sides is None or lean(g, weights, sides) != -sides[i])
     found = [g for g in found if len(g) >= 2]
     for own in (free, foreign or []):
         if len(own) >= 2:

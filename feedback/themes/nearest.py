@@ -1,0 +1,57 @@
+"""A theme far nearer one theme of another top-level group than any of its own goes to that group.
+
+Ward's groups (:mod:`.hierarchy`) place each theme by its centroid and by which themes it is near, so a short
+request can land with other short comments rather than with its topic: on the samples "Use less plastic" (31
+segments) sat under "Recurring problems" beside "Late again." and "Third time this month.", at cosine 0.62 from
+"There was way too much plastic." under the packaging complaints, and at most 0.3 from any theme of its own group.
+:func:`pulled` moves such a theme: its nearest theme (centroid cosine) is at least ``NEAR``, in another group that
+holds most of its ``NEIGHBOURS`` nearest, and ``MARGIN`` nearer than the nearest theme of its own group. (Without the
+second condition "Stop charging Plus members for delivery" left the billing complaints, two of its three nearest, for
+"I'm still being charged for Plus after cancelling" under the Plus cancellations.) One pass over the groups as Ward left them (a theme whose
+nearest is itself moving stays), never emptying a group below two themes, never a theme of the staff (gathered on
+purpose: :mod:`.people`), and only into a group that ``allowed`` (the hierarchy: one not leaning against its side).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+NEAR = 0.55  # centroid cosine of a theme to its nearest theme for the pair to be one topic
+MARGIN = 0.15  # ... and how much nearer than any theme of its own group that one must be
+NEIGHBOURS = 3  # a theme's nearest themes, most of which must be in the group of the nearest for it to go there
+
+
+def pulled(groups: list[list[int]], unit: np.ndarray, kinds: Sequence[int] | None,
+           allowed: Callable[[int, list[int]], bool]) -> list[list[int]]:
+    """``groups`` (theme indices; ``unit``: their unit centroids, rows) with each theme whose nearest theme is in
+    another group, at least ``NEAR`` and ``MARGIN`` nearer than its own group's nearest, under that group."""
+    home = {i: n for n, group in enumerate(groups) for i in group}
+    members = np.array(sorted(home), dtype=np.int64)
+    if len(members) < 3:
+        return [list(g) for g in groups]
+    wanted: dict[int, int] = {}
+    for n, group in enumerate(groups):
+        if len(group) < 3:
+            continue
+        for i in group:
+            if kinds is not None and kinds[i] != 0:
+                continue
+            cos = unit[members] @ unit[i]
+            cos[members == i] = -np.inf
+            near = [int(members[k]) for k in np.argsort(-cos, kind="stable")[:NEIGHBOURS]]
+            target = home[near[0]]
+            best = float(np.max(cos))
+            own = max(float(unit[k] @ unit[i]) for k in group if k != i)
+            if (target != n and sum(home[j] == target for j in near) > NEIGHBOURS // 2 and best >= NEAR
+                    and best >= own + MARGIN and allowed(i, groups[target])):
+                wanted[i] = target
+    out = [list(g) for g in groups]
+    for i, target in sorted(wanted.items()):
+        nearest = int(members[np.argmax(np.where(members == i, -np.inf, unit[members] @ unit[i]))])
+        if nearest in wanted or len(out[home[i]]) <= 2:
+            continue
+        out[home[i]].remove(i)
+        out[target].append(i)
+    return [sorted(g) for g in out if g]
