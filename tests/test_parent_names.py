@@ -270,3 +270,26 @@ def test_a_group_of_crashes_is_app_crashes(parser: Any) -> None:
                 ["My app crashed after the update", "The app crashed on login", "App crashed and lost my basket"]]
     tones = [[-0.7] * 3] * 3
     assert label_parents({"group": children}, ["group"], tones={"group": tones})["group"].label == "App crashes"
+
+
+@pytest.mark.parametrize(("docs", "expected"), [
+    (["Cancelling Plus was a nightmare", "cancelling Plus was a nightmare...", "cancelling Plus was a nightmare.",
+      "Cancelling Plus was a nightmare", "The agent tried to talk me out of cancelling Plus three times before they would"
+      " actually cancel it.", "Cancelling Plus is deliberately made difficult."],
+     "Cancellation nightmare"),  # was "Nightmare problems": the sample archive's theme, said mostly in one saying
+    (["What a nightmare to cancel", "Total nightmare trying to cancel", "A nightmare to cancel, honestly",
+      "Nightmare to cancel.", "it was a nightmare to cancel"], "Cancellation nightmare"),  # ... in many
+])
+def test_a_verdict_is_named_with_the_service_it_judges(parser: Any, docs: list[str], expected: str) -> None:
+    from feedback.themes.label import label_themes
+
+    assert label_themes({1: docs}, [1])[1].label == expected
+
+
+def test_a_verdict_without_a_service_is_not_named_so() -> None:
+    from feedback.themes.parent_words import verdict_phrase
+
+    assert verdict_phrase("nightmare", ["The website is a nightmare", "What a nightmare of a website"], set()) is None
+    assert verdict_phrase("website", ["Cancelling was a nightmare"] * 3, set()) is None  # no verdict
+    assert verdict_phrase("nightmare", ["Cancelling was a nightmare"] * 3, {"cancellation nightmare"}) is None  # taken
+    assert verdict_phrase("nightmare", ["Cancelling was a nightmare"] * 3, set()) == "Cancellation nightmare"

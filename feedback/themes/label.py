@@ -296,9 +296,9 @@ def _leaf_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[str 
                 text = label_words.neighbour_phrase(topic.text, unit.docs, used)
                 if text and _norm(text) not in used:
                     return text, [topic]
-            for topic in topics[:1]:
-                text = label_words.topic_phrase(topic.key, unit.docs, unit.sentiment, NEGATIVE_THEME, topic.text,
-                                                POSITIVE_THEME, used)
+            for topic in topics[:1]:  # "Cancelling Plus was a nightmare": "Cancellation nightmare"
+                text = parent_words.verdict_phrase(topic.key, unit.docs, used) or label_words.topic_phrase(
+                    topic.key, unit.docs, unit.sentiment, NEGATIVE_THEME, topic.text, POSITIVE_THEME, used)
                 if _norm(text) not in used:
                     return text, [topic]
     if pick is None or pick.words > 1:
@@ -320,7 +320,8 @@ def _one_word_way_out(free: list[Candidate], unit: Unit, used: set[str]) -> tupl
         if label_words.is_name(pick.key, unit.docs) or parent_words.vague_word(pick):  # "ages": no "Age problems"
             continue
         topic = pick.share >= TOPIC_WORD  # else an example ("butter" where each names another food)
-        for text in (label_words.neighbour_phrase(pick.text, unit.docs, used),
+        for text in (parent_words.verdict_phrase(pick.key, unit.docs, used),  # "Cancellation nightmare"
+                     label_words.neighbour_phrase(pick.text, unit.docs, used),
                      label_words.topic_phrase(pick.key, unit.docs, unit.sentiment, NEGATIVE_THEME, pick.text,
                                               POSITIVE_THEME, used)
                      if topic else None):

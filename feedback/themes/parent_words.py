@@ -430,6 +430,25 @@ def service_label(label: str, picked: Sequence[Candidate], unit: Unit, used: Col
     return None if text.lower() in used else text
 
 
+# Nouns that judge rather than name a topic: "Cancelling Plus was a nightmare" is about cancelling.
+# Those a person writes after the service ("Refund hassle", "Delivery chaos"); not "joke" ("Delivery joke").
+VERDICTS = frozenset({"nightmare", "shambles", "hassle", "mess", "disaster", "fiasco", "chaos", "headache"})
+
+
+def verdict_phrase(key: str, docs: Sequence[str], used: Collection[str]) -> str | None:
+    """A theme whose word is a verdict (:data:`VERDICTS`) named by the service most of it judges, as a person writes
+    it: "Cancelling Plus was a nightmare" -> "Cancellation nightmare" (was "Nightmare problems"); None when the word
+    is no verdict, no service (:data:`.label_claims.NOUN_OF`) is named by ``SERVICE`` of it, or the label is taken."""
+    from feedback.themes.sayings import capitalise
+
+    if key.lower() not in VERDICTS or not docs:
+        return None
+    shares = {verb: sum(bool(_SERVICES[verb].search(d)) for d in docs) / len(docs) for verb in _SERVICES}
+    verb = max(shares, key=lambda v: (shares[v], v))
+    text = capitalise(f"{NOUN_OF[verb]} {key.lower()}")
+    return text if shares[verb] >= SERVICE and text.lower() not in used else None
+
+
 # Verbs that are their own noun for what happened ("the app crashed": app crashes); a service verb's noun is
 # :data:`.label_claims.NOUN_OF`'s ("cancelled": cancellations).
 EVENT_NOUNS = frozenset({"crash", "delay", "freeze", "leak", "spill", "drop"})
