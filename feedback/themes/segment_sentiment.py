@@ -13,8 +13,8 @@ Calibration on the company's own rated comments (NPS, CSAT, stars: ``items.ratin
 have head-scored segments, their rating bands calibrate the head
 (:func:`~feedback.text.sentiment_model.fit_calibration`: a scale, two biases and an embedding
 delta, so the head learns how this company's customers word a complaint). It is fitted on four
-fifths of them (by a hash of the comment's id) and applied only when it ranks the fifth it did
-not see clearly closer to the ratings than the shipped head does (:func:`worth_applying`: the
+fifths of them (by a hash of the comment's id; a rated comment's contrast left out: :func:`contrasts`)
+and applied only when it ranks the fifth it did not see clearly closer to the ratings than the shipped head does (:func:`worth_applying`: the
 ratings must track sentiment at all, and the gain must be real, not the noise of a small fifth:
 a calibration re-scores every comment, so a chance gain would cost a full re-publish), and when
 it still reads plain sentences as the shipped head does (:mod:`feedback.text.sentiment_anchors`,
@@ -290,7 +290,8 @@ def fit_checked(raw: np.ndarray, vectors: np.ndarray, texts: list[str], owners: 
     :data:`ANCHOR_SLACK` of the shipped head; none that does is not applied (``ridges``: the ladder, first to last;
     bench/calibration_companies.py measures one rung at a time). ``corrected``: (logits,
     vectors, sides) of analysts' corrected segments, fitted beside the fitted part's, each
-    :data:`.sentiment_corrections.WEIGHT` comments' worth (never in the checked fifth)."""
+    :data:`.sentiment_corrections.WEIGHT` comments' worth (never in the checked fifth). A rated comment's contrasts
+    (:func:`contrasts`) are not fitted, each comment weighing one over the segments that are; ``contrasts``: how many."""
     if not ridges:
         raise ValueError("a calibration needs at least one ridge to fit with")
     segments = Counter(owners)
