@@ -16,10 +16,10 @@ delta, so the head learns how this company's customers word a complaint). It is 
 fifths of them (by a hash of the comment's id; a rated comment's contrast left out: :func:`contrasts`)
 and applied only when it ranks the fifth it did not see clearly closer to the ratings than the
 shipped head does (:func:`worth_applying`: the ratings must track sentiment at all, and the gain
-must be real, not the noise of a small fifth: a calibration re-scores every comment, so a chance gain would cost a full re-publish), and when
-it still reads plain sentences as the shipped head does (:mod:`feedback.text.sentiment_anchors`,
-within :data:`ANCHOR_SLACK`: ratings belong to whole comments, and a calibration can learn what
-merely sits beside a low rating); either way the fit and its figures
+must be real, not the noise of a small fifth: a calibration re-scores every comment, so a chance
+gain would cost a full re-publish), and when it still reads plain sentences as the shipped head
+does (:mod:`feedback.text.sentiment_anchors`, within :data:`ANCHOR_SLACK`: ratings belong to whole
+comments, and a calibration can learn what merely sits beside a low rating); either way the fit and its figures
 are kept in ``sentiment_calibration`` (one row per head version), and fitted again when the rated
 comments have grown by a fifth. A new head, a new calibration or a new lexicon (its cues:
 :data:`~feedback.text.sentiment.LEXICON_VERSION`) scores every segment again;
