@@ -32,6 +32,11 @@ def pulled(groups: list[list[int]], unit: np.ndarray, kinds: Sequence[int] | Non
     members = np.array(sorted(home), dtype=np.int64)
     if len(members) < 3:
         return [list(g) for g in groups]
+    at = {int(i): k for k, i in enumerate(members)}
+    rows = unit[members].astype(np.float64)
+    sims = rows @ rows.T  # every pair once: a few thousand themes at archive scale
+    np.fill_diagonal(sims, -np.inf)
+    nearest = {int(i): int(members[k]) for i, k in zip(members, np.argmax(sims, axis=1), strict=True)}
     wanted: dict[int, int] = {}
     for n, group in enumerate(groups):
         if len(group) < 3:
@@ -39,19 +44,16 @@ def pulled(groups: list[list[int]], unit: np.ndarray, kinds: Sequence[int] | Non
         for i in group:
             if kinds is not None and kinds[i] != 0:
                 continue
-            cos = unit[members] @ unit[i]
-            cos[members == i] = -np.inf
-            near = [int(members[k]) for k in np.argsort(-cos, kind="stable")[:NEIGHBOURS]]
-            target = home[near[0]]
-            best = float(np.max(cos))
-            own = max(float(unit[k] @ unit[i]) for k in group if k != i)
-            if (target != n and sum(home[j] == target for j in near) > NEIGHBOURS // 2 and best >= NEAR
-                    and best >= own + MARGIN and allowed(i, groups[target])):
+            row = sims[at[i]]
+            near = [int(members[k]) for k in np.argsort(-row, kind="stable")[:NEIGHBOURS]]
+            target = home[nearest[i]]
+            own = max(row[at[k]] for k in group if k != i)
+            if (target != n and sum(home[j] == target for j in near) > NEIGHBOURS // 2 and row.max() >= NEAR
+                    and row.max() >= own + MARGIN and allowed(i, groups[target])):
                 wanted[i] = target
     out = [list(g) for g in groups]
     for i, target in sorted(wanted.items()):
-        nearest = int(members[np.argmax(np.where(members == i, -np.inf, unit[members] @ unit[i]))])
-        if nearest in wanted or len(out[home[i]]) <= 2:
+        if nearest[i] in wanted or len(out[home[i]]) <= 2:  # a theme whose nearest moves too stays
             continue
         out[home[i]].remove(i)
         out[target].append(i)
