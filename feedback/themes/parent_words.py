@@ -97,11 +97,11 @@ def same_word(a: str, b: str) -> bool:
 
 def reach(unit: Unit, key: str) -> float:
     """The share of a group's segments (every child's, as the archive counts them) in children using ``key``: in two
-    of their segments read, or in ``PASSING`` of them (one of a child's four segments). A word written once in passing is not the child's ("substitute" once
-    among 21 "The pears were really fresh." counted all 21: the sample archive's fresh food praise was "Substitute
-    praise"; banking77's account questions "App comments", from three children writing "app" once each). A word
-    inside a child's phrase counts: "quality" in "good quality fresh food" (without, "Quality praise" was short of
-    ``REACH``)."""
+    of their segments read, or in ``PASSING`` of them (one of a child's four segments). A word written once in
+    passing is not the child's ("substitute" once among 21 "The pears were really fresh." counted all 21: the sample
+    archive's fresh food praise was "Substitute praise"; banking77's account questions "App comments", from three
+    children writing "app" once each). A word inside a child's phrase counts: "quality" in "good quality fresh food"
+    (without, "Quality praise" was short of ``REACH``)."""
     children = unit.children or [unit]
     total = sum(c.size or len(c.docs) for c in children)
     return sum(c.size or len(c.docs) for c in children if _uses(c, key)) / total if total else 0.0
@@ -410,9 +410,8 @@ def service_label(label: str, picked: Sequence[Candidate], unit: Unit, used: Col
     docs = unit.docs
     if not docs or not picked or any(c.words > 1 for c in picked):  # a shared phrase or a kind says more
         return None
-    shares = {verb: sum(bool(_SERVICES[verb].search(d)) for d in docs) / len(docs) for verb in _SERVICES}
-    verb = max(shares, key=lambda v: (shares[v], v))
-    if shares[verb] < SERVICE or _SERVICES[verb].search(label):
+    verb, share = main_service(docs)
+    if share < SERVICE or _SERVICES[verb].search(label):
         return None
     noun = NOUN_OF[verb]
 
@@ -421,13 +420,20 @@ def service_label(label: str, picked: Sequence[Candidate], unit: Unit, used: Col
 
     words = [c for c in picked if not vague(c.key) and not is_name(c.key)]
     first = max(words, key=lambda c: used_by(c.key), default=None)  # the label's word most of it writes
-    widely = first is not None and used_by(first.key) >= shares[verb]
+    widely = first is not None and used_by(first.key) >= share
     problems = complains(unit.sentiment, negative, side_shares(unit, -1, negative, positive, asking=False))
     many = noun if noun.endswith("ing") else _many(noun)
     text = (f"{first.text} {noun} problems" if problems else f"{first.text} {many}") if widely and first else (
         f"{noun} problems" if problems else f"{noun} comments")
     text = capitalise(text)
     return None if text.lower() in used else text
+
+
+def main_service(docs: Sequence[str]) -> tuple[str, float]:
+    """The service verb (:data:`.label_claims.NOUN_OF`) most of ``docs`` name in some form, and the share naming it."""
+    shares = {verb: sum(bool(_SERVICES[verb].search(d)) for d in docs) / max(len(docs), 1) for verb in _SERVICES}
+    verb = max(shares, key=lambda v: (shares[v], v))
+    return verb, shares[verb]
 
 
 # Nouns that judge rather than name a topic: "Cancelling Plus was a nightmare" is about cancelling.
@@ -443,10 +449,9 @@ def verdict_phrase(key: str, docs: Sequence[str], used: Collection[str]) -> str 
 
     if key.lower() not in VERDICTS or not docs:
         return None
-    shares = {verb: sum(bool(_SERVICES[verb].search(d)) for d in docs) / len(docs) for verb in _SERVICES}
-    verb = max(shares, key=lambda v: (shares[v], v))
+    verb, share = main_service(docs)
     text = capitalise(f"{NOUN_OF[verb]} {key.lower()}")
-    return text if shares[verb] >= SERVICE and text.lower() not in used else None
+    return text if share >= SERVICE and text.lower() not in used else None
 
 
 # Verbs that are their own noun for what happened ("the app crashed": app crashes); a service verb's noun is
