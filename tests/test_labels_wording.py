@@ -187,6 +187,11 @@ def test_label_weakness(label: str, weakness: str | None) -> None:
     ("Signing up took one click.", ["signing up", "click"]),
     ("My order arrived well after the slot.", ["order", "arrived after the slot", "slot"]),
     ("The delivery arrived after 9pm", ["delivery"]),  # a time is no slot
+    # a problem with what set it off; never after a time or a count
+    ("I'm still being charged for Plus after cancelling.", ["charged after cancelling"]),
+    ("The app crashes after the update.", ["app", "app crashes", "crashes after update", "update"]),
+    ("The zip broke after two weeks.", ["zip", "zip broke"]),
+    ("It shrank after one wash.", ["wash"]),
     ("I ordered strawberries and got cat food instead.", ["strawberries", "cat food instead"]),
     ("Had to use the website instead.", ["website"]),  # used instead is a workaround, not a substitution
     ("Three screens of 'are you sure'.", ["screens"]),
@@ -225,3 +230,18 @@ def test_phrases_read_off_the_parse(parser: Any, text: str, expected: list[str])
 def test_a_command_is_read_off_the_parse(parser: Any, text: str, command: bool) -> None:
     phrases.phrases_many([text], parser)
     assert label_commands.imperative(text) is command
+
+
+def test_a_charge_after_cancelling_is_named_by_the_problem(parser: Any) -> None:
+    """The sample archive's theme was "Cancelled Plus": what the customers did, not what went wrong."""
+    from feedback.themes.label import label_themes
+
+    docs = ["I'm still being charged for Plus after cancelling.", "I'm still being charged for Plus after cancelling.",
+            "I’m still being charged for Plus after cancelling.", "I'm still being charged for Plus after cancelling",
+            "On the other hand, I'm still being charged for Plus after cancelling...", "Stop charging me for Plus",
+            "Stop charging me for Plus", "Stop charging me for Plus.",
+            "Cancelled my Plus subscription in June and I'm still being charged £7.99 a month.",
+            "Took 2 calls to get my Plus membership cancelled.", "Took 2 calls to get my Plus membership cancelled.",
+            "Cancelled Plus months ago, still getting charged.", "Cancelled Plus months ago, still getting charged.",
+            "Rang about being billed twice and was told it was a ‘pending authorisation’."]
+    assert label_themes({1: docs}, [1], tones={1: [-0.7] * len(docs)})[1].label == "Charged after cancelling"

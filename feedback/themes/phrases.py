@@ -335,6 +335,8 @@ def _verb_phrases(verb: Any) -> list[Phrase]:
             for obj in child.children:  # "my order arrived well after the slot" -> "arrived after the slot"
                 if obj.dep_ == "pobj" and obj.pos_ == "NOUN" and _content(obj) and _lemma(obj) not in TIME_WORDS:
                     found.append(_phrase([verb, child, *[d for d in obj.lefts if d.lower_ == "the"], obj]))
+        elif child.dep_ == "prep" and child.lower_ == "after" and _negative(verb):
+            found.extend(_problem_after(verb, child))
         elif child.dep_ == "prep" and child.lower_ in ("for", "on", "about") and _negative(verb):
             # what the problem is about ("charged for delivery"), not where ("split in the bag")
             for obj in child.children:
@@ -344,6 +346,18 @@ def _verb_phrases(verb: Any) -> list[Phrase]:
 
 
 ARRIVALS = {"arrive", "deliver", "turn"}  # arriving after a time is arriving late
+
+
+def _problem_after(verb: Any, after: Any) -> list[Phrase]:
+    """A problem with what set it off: "still being charged for Plus after cancelling" -> "charged after
+    cancelling", "crashes after the update" -> "crashes after update"; never after a time ("broke after two
+    weeks") or a number of times ("shrank after one wash": what it was is the wash, said on its own)."""
+    return [_phrase([verb, after, obj]) for obj in after.children if _content(obj) and (
+        (obj.dep_ == "pcomp" and obj.tag_ == "VBG" and not _negated(obj))
+        or (obj.dep_ == "pobj" and obj.pos_ == "NOUN" and _lemma(obj) not in TIME_WORDS | PERIODS
+            and not _numbered(obj)))]
+
+
 RECEIVED = {"get", "receive", "send", "give", "deliver", "bring"}  # "got X instead": a substitution
 
 
