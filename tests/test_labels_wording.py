@@ -192,6 +192,11 @@ def test_label_weakness(label: str, weakness: str | None) -> None:
     ("The app crashes after the update.", ["app", "app crashes", "crashes after update", "update"]),
     ("The zip broke after two weeks.", ["zip", "zip broke"]),
     ("It shrank after one wash.", ["wash"]),
+    # late or early, said of what came: "late van", not "Van problems"
+    ("The van turned up 120 minutes late", ["van", "late van"]),
+    ("My flight arrived late.", ["flight", "late flight"]),
+    ("The driver is running late", ["driver", "late driver"]),
+    ("It came late.", []),
     ("I ordered strawberries and got cat food instead.", ["strawberries", "cat food instead"]),
     ("Had to use the website instead.", ["website"]),  # used instead is a workaround, not a substitution
     ("Three screens of 'are you sure'.", ["screens"]),
@@ -245,3 +250,13 @@ def test_a_charge_after_cancelling_is_named_by_the_problem(parser: Any) -> None:
             "Cancelled Plus months ago, still getting charged.", "Cancelled Plus months ago, still getting charged.",
             "Rang about being billed twice and was told it was a ‘pending authorisation’."]
     assert label_themes({1: docs}, [1], tones={1: [-0.7] * len(docs)})[1].label == "Charged after cancelling"
+
+
+def test_vans_that_came_late_are_late_vans(parser: Any) -> None:
+    """The sample archive's theme was "Van problems"."""
+    from feedback.themes.label import label_themes
+
+    docs = ["The van turned up 120 minutes late", "The van turned up 120 minutes late.",
+            "However, the van turned up 75 minutes late", "The van turned up 25 minutes late",
+            "The van turned up 50 minutes late", "Checkout kept failing, and the van turned up 90 minutes late"]
+    assert label_themes({1: docs}, [1], tones={1: [-0.7] * len(docs)})[1].label == "Late van"

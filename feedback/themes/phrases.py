@@ -297,7 +297,13 @@ def _predicated(noun: Any) -> list[Phrase]:
         for comp in verb.children:  # "the app keeps crashing"
             if comp.dep_ == "xcomp" and comp.tag_ == "VBG" and _negative(comp):
                 found.append(_phrase([*subject, verb, comp]))
+    if verb.lemma_ in TIMED:  # "my flight arrived late", "the van turned up 90 minutes late": "late flight", "late van"
+        found.extend(_phrase([when, *subject]) for when in verb.children
+                     if when.dep_ == "advmod" and when.lower_ in ("late", "early"))
     return found
+
+
+TIMED = {"arrive", "come", "turn", "show", "land", "leave", "depart", "deliver", "run"}  # late or early, said of it
 
 
 def _not_done(subject: list[Any], verb: Any) -> list[Phrase]:
