@@ -260,3 +260,21 @@ def test_vans_that_came_late_are_late_vans(parser: Any) -> None:
             "However, the van turned up 75 minutes late", "The van turned up 25 minutes late",
             "The van turned up 50 minutes late", "Checkout kept failing, and the van turned up 90 minutes late"]
     assert label_themes({1: docs}, [1], tones={1: [-0.7] * len(docs)})[1].label == "Late van"
+
+
+def test_a_theme_of_verdicts_is_not_named_by_a_phrase_two_of_them_share(parser: Any) -> None:
+    """Complaint tweets: 25 of 40 say only how bad it was; two say "Waste of time." (the label before)."""
+    from feedback.themes.label import label_themes
+
+    docs = (["Disappointed.", "Very disappointed", "Horrible.", "Very disappointed customer.", "Shocking.",
+             "Very upset.", "Pretty disappointed!", "Pitiful", "Not pleased.", "Really shocking...", "Pathetic.",
+             "bad experience.", "Pathetic!!", "Disgusting!!!", "A disgrace", "nothappy", "@UPS is the worst.",
+             "Unacceptable.", "Dissapointing.", "Really Disappointed!!"]
+            + ["Waste of time.", "Waste of time.", "Their mistake.", "Felt very awkward", "Ignore.", "Sarcasm...",
+               "I've been massively disappointed in @TurboTax for years.", "@Walmart Very disappointed in your bathrooms."])
+    assert label_themes({1: docs}, [1], tones={1: [-0.7] * len(docs)})[1].label == "General dissatisfaction"
+    # a phrase most of a theme shares still names it; the writer's feeling is no word for the thing
+    named = ["The delivery was late and I am very disappointed."] * 8 + ["Very disappointed."] * 2
+    assert label_themes({1: named}, [1], tones={1: [-0.7] * len(named)})[1].label == "Late delivery"
+    assert [p.text for p in phrases.phrases_many(["The delivery was late, very disappointed."], parser)[0]] == [
+        "delivery"]  # was "disappointed delivery" too

@@ -110,6 +110,7 @@ SAID = 0.4  # a theme where this share of segments say the same short text ...
 SAID_WORDS = 8  # ... of at most this many words is named by it, unless a phrase covers half as much
 OWN = 0.8  # ... but by its own phrase (used by this share of the segments saying it) if longer than four
 NAMED = 0.8  # a phrase holding a name the word tables lack (the company's) says less than one without
+FEW = 0.25  # a phrase used by less of a theme than this gives way to the verdict most of it says (speech_acts.verdict)
 WORD_SUPPORT = 0.2  # a phrase's words' own shares add this much (ties go to common words)
 OTHER_LANGUAGES = "Non-English comments"
 OTHER_COMMENTS = "Mixed comments"  # a parent whose children share nothing and name no topic
@@ -301,6 +302,10 @@ def _leaf_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[str 
                     topic.key, unit.docs, unit.sentiment, NEGATIVE_THEME, topic.text, POSITIVE_THEME, used)
                 if _norm(text) not in used:
                     return text, [topic]
+    if pick is not None and pick.words > 1 and pick.share < FEW:  # 25 of 40 "Very disappointed", "Shocking.", ...
+        act = label_words.speech_act(unit.docs, used)  # and "Waste of time" twice: "General dissatisfaction"
+        if act and speech_acts.verdict(act) and _norm(act) not in used:
+            return act, []
     if pick is None or pick.words > 1:
         return (sayings.capitalise(pick.text), [pick]) if pick else (None, [])
     act = label_words.speech_act(unit.docs, used)

@@ -24,7 +24,8 @@ VAGUE_HEADS = {"thing", "lot", "bit", "way", "one", "stuff", "something", "anyth
                # units a reviewer measures herself in ("5'4, 120 lbs" -> "Tall lbs"), and "pair" (of jeans)
                "lb", "lbs", "kg", "kgs", "cm", "mm", "ml", "oz", "inch", "inches", "ft", "pair"}
 # Adjectives English puts after a verb only ("I'm sure", "are you sure"): before a noun, a misreading ("sure screens").
-PREDICATIVE = {"sure", "unsure", "able", "unable", "aware", "afraid", "glad", "ok", "okay"}
+PREDICATIVE = {"sure", "unsure", "able", "unable", "aware", "afraid", "glad", "ok", "okay",
+               "disappointed", "upset", "annoyed", "frustrated", "furious", "gutted", "fuming", "livid"}  # the writer's
 # Times are when something happened, not what it was ("Monday morning", "20 minutes").
 TIME_WORDS = {
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "morning",

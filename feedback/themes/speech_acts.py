@@ -147,6 +147,15 @@ def speech_act(docs: Sequence[str], used: Iterable[str] = ()) -> str | None:
     return next((n for n in names if n.lower() not in taken), names[0]) if names else None
 
 
+def verdict(name: str) -> bool:
+    """Whether the speech act named ``name`` is a verdict that names no topic ("General praise", "General
+    dissatisfaction" and their other names): a phrase a few of its segments share says less than it."""
+    return any(name in names for names, _ in SPEECH_ACTS if names[0] in VERDICT_ACTS)
+
+
+VERDICT_ACTS = {"General praise", "General dissatisfaction"}
+
+
 def act(doc: str) -> int | None:
     """The index in :data:`SPEECH_ACTS` of what ``doc`` does, or None."""
     text = normal(unaddressed(doc))
