@@ -207,6 +207,7 @@ def test_label_weakness(label: str, weakness: str | None) -> None:
     ("Order AB123456 never came", []),  # a code, not a name
     ("Flight dl123 was late", []),
     ("Charged 50p for a bag", ["charged for bag", "bag"]),  # an amount is no word
+    ("My card was charged for an additional $103 dollars", ["card", "card charged"]),  # nor money counted in words
     ("I need to make a phone call", ["call", "phone call"]),  # nouns in spaCy's stop list that name things
     ("please change my name", ["change name", "name"]),
     ("my name is spelt wrong on the account", ["name", "name spelt", "account"]),

@@ -22,7 +22,10 @@ MAX_WORDS = 4
 # Heads too vague to name a theme even with a modifier ("whole thing", "same one").
 VAGUE_HEADS = {"thing", "lot", "bit", "way", "one", "stuff", "something", "anything", "sense", "kind", "sort",
                # units a reviewer measures herself in ("5'4, 120 lbs" -> "Tall lbs"), and "pair" (of jeans)
-               "lb", "lbs", "kg", "kgs", "cm", "mm", "ml", "oz", "inch", "inches", "ft", "pair"}
+               "lb", "lbs", "kg", "kgs", "cm", "mm", "ml", "oz", "inch", "inches", "ft", "pair",
+               # money counted ("charged me $103 dollars" -> "charged for dollars"): an amount, not what it was for
+               "dollar", "dollars", "buck", "bucks", "euro", "euros", "quid", "pence", "penny", "cent", "cents", "rupee",
+               "rupees"}
 # Adjectives English puts after a verb only ("I'm sure", "are you sure"): before a noun, a misreading ("sure screens").
 PREDICATIVE = {"sure", "unsure", "able", "unable", "aware", "afraid", "glad", "ok", "okay",
                "disappointed", "upset", "annoyed", "frustrated", "furious", "gutted", "fuming", "livid"}  # the writer's
