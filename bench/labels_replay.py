@@ -216,7 +216,8 @@ def replay(name: str) -> Replayed:
         started = time.process_time()
         fn = label.label_parents if call["kind"] == "label_parents" else label.label_themes
         taken = [_renamed(t, renamed) for t in call["taken"]]
-        out = fn(call["docs"], call["order"], taken=taken, **tones_of(call))
+        extra = {"encode": encoder()} if call["kind"] == "label_themes" else {}  # as the fit passes it
+        out = fn(call["docs"], call["order"], taken=taken, **tones_of(call), **extra)
         cpu += time.process_time() - started
         for k, named in out.items():
             settle(before, keys[k], call["out"][k])
@@ -268,6 +269,33 @@ def shown(key: Key, labels: dict[Key, str]) -> str:
     entry = labels.get(("parent", key[1]), key[1])
     members = ", ".join(sorted(labels.get(("theme", m), "?") for m in key[2]))
     return f"section of {entry!r} ({len(key[2])}: {members})"
+
+
+_ENCODER: list[Callable[[list[str]], Any]] = []
+
+
+def encoder() -> Callable[[list[str]], Any]:
+    """The embedding model's ``encode`` as the fit hands it to the labeller (store.stored_encoder: each text
+    cleaned as segments are embedded), each text encoded once per process: a theme no word names is named by
+    its centre (label_centre), and a replay without it named such themes as no fit does."""
+    if not _ENCODER:
+        import numpy as np
+
+        from feedback.embed import Embedder
+        from feedback.text.segments import clean_for_embedding
+
+        model = Embedder()
+        memo: dict[str, Any] = {}
+
+        def encode(texts: list[str]) -> Any:
+            cleaned = [clean_for_embedding(t) for t in texts]
+            new = [c for c in dict.fromkeys(cleaned) if c not in memo]
+            if new:
+                memo.update(zip(new, model.encode(new), strict=True))
+            return np.vstack([memo[c] for c in cleaned]) if cleaned else model.encode([])
+
+        _ENCODER.append(encode)
+    return _ENCODER[0]
 
 
 def tones_of(call: dict[str, Any]) -> dict[str, Any]:
