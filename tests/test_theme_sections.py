@@ -299,3 +299,18 @@ def test_a_section_is_never_named_like_a_sub_theme_elsewhere() -> None:
     assert sections.section_labels(groups, docs, tones, ["Checkout"], leaf_labels={1: first})[0].label == first
     again = sections.section_labels(groups, docs, tones, ["Checkout"], leaf_labels={9: first})[0].label
     assert again.lower() != first.lower() and not sections.catch_all(again), (first, again)
+
+
+
+def test_a_section_is_not_named_after_one_sub_theme_no_other_writes() -> None:
+    """The sample archive's section of "Very wasteful", "Bag requests", "Recycling bin", ... was "Regular driver", one
+    sub-theme's name that no other sub-theme writes; "Refund problems" over refunds all its sub-themes write of is one."""
+    kids = [["Please stop double bagging everything, it's so wasteful", "Take the bags back and reuse them"],
+            ["Our regular driver [NAME] knows to leave the bags in the porch and always waves to my son"],
+            ["Better packing so things don't get broken", "Pack heavy things at the bottom!"],
+            ["My recycling bin is full after one order"]]
+    leaves = {1: "Very wasteful", 2: "Regular driver", 3: "Things broken", 4: "Recycling bin"}
+    assert sections._one_childs("Regular driver", [1, 2, 3, 4], kids, leaves)
+    assert not sections._one_childs("Bag requests", [1, 2, 3, 4], kids, leaves)  # no sub-theme's own name
+    refunds = [REFUNDS[:3], REFUNDS[2:], ["Refunds are so slow."]]
+    assert not sections._one_childs("Refund problems", [1, 2, 3], refunds, {1: "Refund problems", 2: "Slow refunds"})
