@@ -279,3 +279,24 @@ def test_a_theme_of_verdicts_is_not_named_by_a_phrase_two_of_them_share(parser: 
     assert label_themes({1: named}, [1], tones={1: [-0.7] * len(named)})[1].label == "Late delivery"
     assert [p.text for p in phrases.phrases_many(["The delivery was late, very disappointed."], parser)[0]] == [
         "delivery"]  # was "disappointed delivery" too
+
+
+@pytest.mark.parametrize(("label", "expected"), [
+    ("Pin blocked", "PIN blocked"), ("Card pin", "Card PIN"), ("Different atms", "Different ATMs"),
+    ("Tv comments", "TV comments"), ("Fire tvs", "Fire TVs"), ("New iphone", "New iPhone"),
+    ("Add paypal", "Add PayPal"), ("Ai questions", "AI questions"),
+    ("PiN code", "PiN code"),  # written with care: as written
+    ("Pinned theme", "Pinned theme"), ("Spin cycle", "Spin cycle"),  # whole words only
+])
+def test_a_label_writes_acronyms_and_brands_as_english_does(label: str, expected: str) -> None:
+    from feedback.themes.label_spelling import cased
+
+    assert cased(label) == expected
+
+
+def test_a_theme_named_by_a_pin_reads_pin_in_capitals(parser: Any) -> None:
+    from feedback.themes.label import label_themes
+
+    docs = ["my pin is blocked", "pin blocked, what do I do", "why is my pin blocked?", "I blocked my pin"]
+    named = label_themes({1: docs}, [1], tones={1: [-0.5] * len(docs)})[1]
+    assert named.label == "PIN blocked" and all("pin" not in k.split() for k in named.keywords), named

@@ -240,7 +240,7 @@ def _choose(ranked: Mapping[Any, list[Candidate]], units: Mapping[Any, Unit], or
                  else label_claims.as_request(label, unit.docs, used, tone=unit.sentiment, negative=NEGATIVE_THEME))
         if label_words.names_person(label):  # never a customer's name, whatever way a label was found
             label = _free([UNCLEAR, OTHER_COMMENTS], used)
-        label = label_distinct.distinct(label, used, unit, ranked.get(theme, []), _VARIANTS)  # "(2)" last
+        label = label_spelling.cased(label_distinct.distinct(label, used, unit, ranked.get(theme, []), _VARIANTS))
         used.add(_norm(label))
         used.update(c.key for c in picked)
         pool = ranked.get(theme, [])  # a group's keywords: its topics, not "ages" or "request" (parent_words.vague)
@@ -251,7 +251,7 @@ def _choose(ranked: Mapping[Any, list[Candidate]], units: Mapping[Any, Unit], or
             words = from_children(unit.children, keywords, lambda key: not parent_words.vague(key.split()[0]))
         if not parents and not words:  # no phrase at all ("Made my day", "As above"): what its segments say
             words = from_sayings(unit.docs, keywords) or (languages(unit.docs, keywords) if unit.foreign else [])
-        out[theme] = Labelling(label=label, keywords=words)
+        out[theme] = Labelling(label=label, keywords=[label_spelling.cased(w) for w in words])  # "PIN", "TVs"
     return out
 
 

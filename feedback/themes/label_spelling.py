@@ -100,3 +100,22 @@ def _fixed(word: str, fixes: Mapping[str, str]) -> str:
 
 def _mapped(keys: Iterable[str], fix: Any) -> list[str]:
     return [fix(k) for k in keys]
+
+
+# Words written in capitals, or with a capital inside, whatever case a customer typed them in ("my pin", "fire tvs"):
+# a label reads "PIN blocked", "Fire TVs", "New iPhone" (banking77's "Card pin", clinc150's "Tv comments" before).
+CASED = {w.lower(): w for w in (
+    "PIN", "PINs", "ATM", "ATMs", "TV", "TVs", "AI", "SMS", "USB", "PC", "PCs", "DVD", "DVDs", "GPS", "GBP", "USD",
+    "EUR", "VAT", "FAQ", "FAQs", "URL", "URLs", "API", "OTP", "UK", "EU", "NHS", "iPhone", "iPhones", "iPad", "iPads",
+    "iOS", "eBay", "PayPal")}
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+def cased(text: str) -> str:
+    """``text`` with each word of :data:`CASED` written as English writes it, when it was typed all lower case or
+    capitalised ("Pin blocked" -> "PIN blocked"; "PiN" stays as written)."""
+    def one(match: re.Match[str]) -> str:
+        word = match.group()
+        return CASED.get(word.lower(), word) if word in (word.lower(), word.capitalize()) else word
+    return _WORD.sub(one, text)
+
