@@ -92,6 +92,21 @@ def test_a_themes_side_at_the_top_level_is_its_published_tone(docs: list[str], t
     assert hierarchy.side(docs, tones) == expected
 
 
+@pytest.mark.parametrize(("docs", "expected"), [
+    # the sample archive's "Traffic problems" sat under "Staff praise": its tone is 0, its label says what went wrong
+    (["When it finally came the driver just said traffic."] * 5, -1),
+    (["Had to use the website instead."] * 3, -1),
+    (["Can I use butter instead of oil?"] * 3, 0),  # asking is no complaint
+    (["It's always traffic."] * 3, 0),
+])
+def test_a_theme_that_tells_what_went_wrong_in_neutral_words_is_on_the_complaints_side(docs: list[str],
+                                                                                     expected: int) -> None:
+    from feedback.themes import label_words
+
+    assert hierarchy.side(docs, [0.0] * len(docs)) == expected
+    assert label_words.topic_phrase("traffic", docs, 0.0, NEGATIVE_THEME).endswith(" problems") == (expected == -1)
+
+
 def test_the_top_level_needs_one_list_of_scores_per_theme() -> None:
     import numpy as np
 

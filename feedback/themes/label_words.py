@@ -198,17 +198,17 @@ def topic_phrase(key: str, docs: Sequence[str], sentiment: float, negative: floa
     stem = written[:-1] if written.endswith("s") and written[:-1].isupper() else written
     topic = stem if len(stem) > 1 and stem.isupper() and stem.lower() == key else JOINED.get(key, key)
     topic = written.lower() if written.lower() in PLURAL_ONLY else topic  # "pants", not the lemma "pant"
-    asked = bool(docs) and sum(_question(d) for d in docs) / len(docs) >= MOST
+    questions = asked(docs)
     told = bool(docs) and sum(_request(d) for d in docs) / len(docs) >= MOST
-    if told and not asked:  # "Take the bags back and reuse them": a request, though its tone is negative
+    if told and not questions:  # "Take the bags back and reuse them": a request, though its tone is negative
         head = "requests"
     elif sentiment <= negative:
         head = "problems"
-    elif asked:
+    elif questions:
         head = "questions"  # before praise: "swift" and "holiday" are kind words to the lexicon
     elif told:
         head = "requests"  # "Make sure everything is in the bags": "sure" is a kind word too
-    elif sentiment < positive and docs and sum(_complaint(d) for d in docs) / len(docs) >= MOST:
+    elif sentiment < positive and told_wrong(docs):
         head = "problems"  # "Had to use the website instead": a complaint in words the lexicon finds neutral
     elif sentiment >= positive and docs and sum(_kind(d) for d in docs) / len(docs) >= MOST:
         head = "praise"  # not for "arrived well after the slot": "well" is no praise
@@ -315,6 +315,19 @@ _COMPLAINT = re.compile(r"\b(?:had to|having to|instead|finally|not good enough|
 
 def _complaint(doc: str) -> bool:
     return bool(_COMPLAINT.search(unaddressed(doc).lower().replace("’", "'")))
+
+
+def told_wrong(docs: Sequence[str]) -> bool:
+    """Whether most of ``docs`` tell of something that went wrong in words a lexicon finds neutral ("Had to use the
+    website instead", "When it finally came the driver just said traffic.") and most do not ask ("Can I use butter
+    instead of oil?"): a theme of them is named "<topic> problems" (:func:`topic_phrase`) and is on the side of the
+    complaints (:func:`.parent_words.side`)."""
+    return bool(docs) and sum(map(_complaint, docs)) / len(docs) >= MOST and not asked(docs)
+
+
+def asked(docs: Sequence[str]) -> bool:
+    """Whether most of ``docs`` ask a question (a theme of them is "<topic> questions": :func:`topic_phrase`)."""
+    return bool(docs) and sum(_question(d) for d in docs) / len(docs) >= MOST
 
 
 # Words an instruction to the company opens with ("Make sure ...", "Don't put ...", "Please stop ...").

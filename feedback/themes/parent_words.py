@@ -247,6 +247,7 @@ def side(docs: Sequence[str], negative: float, positive: float, mean: float | No
     reads ``docs`` with the lexicon (:func:`.theme_tone.mean_tone` without scores). ``asking``
     False: by the tone alone (a request is not a problem: :func:`complains`)."""
     from feedback.themes.label_claims import asks
+    from feedback.themes.label_words import told_wrong
     from feedback.themes.theme_tone import mean_tone
 
     if not docs:
@@ -254,6 +255,8 @@ def side(docs: Sequence[str], negative: float, positive: float, mean: float | No
     if asking and sum(map(asks, docs)) / len(docs) >= ASKING:
         return -1
     mean = mean_tone(docs) if mean is None else mean
+    if negative < mean < positive and asking and told_wrong(docs):  # "the driver just said traffic": as labelled
+        return -1
     return -1 if mean <= negative else 1 if mean >= positive else 0
 
 
