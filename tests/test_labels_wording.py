@@ -192,6 +192,12 @@ def test_label_weakness(label: str, weakness: str | None) -> None:
     ("The app crashes after the update.", ["app", "app crashes", "crashes after update", "update"]),
     ("The zip broke after two weeks.", ["zip", "zip broke"]),
     ("It shrank after one wash.", ["wash"]),
+    # a problem with what the customer was doing: "Crashed when changing slot", not "Change delivery slot"
+    ("The app crashed three times while I was trying to change my delivery slot",
+     ["app", "app crashed", "crashed when changing slot", "change delivery slot", "slot", "delivery slot"]),
+    ("The app crashes when I try to check in", ["app", "app crashes", "crashes when checking in"]),
+    ("Refund straight away when something is missing", []),  # not what the customer was doing
+    ("The app crashed when I was on the bus", ["app", "app crashed", "bus"]),
     # late or early, said of what came: "late van", not "Van problems"
     ("The van turned up 120 minutes late", ["van", "late van"]),
     ("My flight arrived late.", ["flight", "late flight"]),
@@ -300,3 +306,16 @@ def test_a_theme_named_by_a_pin_reads_pin_in_capitals(parser: Any) -> None:
     docs = ["my pin is blocked", "pin blocked, what do I do", "why is my pin blocked?", "I blocked my pin"]
     named = label_themes({1: docs}, [1], tones={1: [-0.5] * len(docs)})[1]
     assert named.label == "PIN blocked" and all("pin" not in k.split() for k in named.keywords), named
+
+
+def test_a_crash_is_named_with_what_the_customer_was_doing(parser: Any) -> None:
+    """The sample archive's theme was "Change delivery slot", which reads as a request."""
+    from feedback.themes.label import label_themes
+
+    docs = ["The app crashed three times while I was trying to change my delivery slot"] * 6 + [
+        "The app crashed three times while I was trying to change my delivery slot Apple Pay doesn't work on the checkout"
+        " page."]
+    others = {n: [f"The app crashed {where}"] * 3 for n, where in enumerate(  # "app crashed" is every crash theme's
+        ["at checkout", "on login", "again", "after the update", "on my phone", "twice today"], start=2)}
+    named = label_themes({1: docs, **others}, [1], tones={1: [-0.7] * len(docs)})[1]
+    assert named.label == "Crashed when changing slot"

@@ -58,9 +58,9 @@ from feedback.themes.phrase_tokens import numbered as _numbered
 # JOINED, MAX_WORDS, PREDICATIVE and TIME_WORDS are re-exported: callers read them here
 from feedback.themes.phrase_words import JOINED as JOINED
 from feedback.themes.phrase_words import MAX_WORDS as MAX_WORDS
+from feedback.themes.phrase_words import PARTICLES, VAGUE_HEADS, Phrase
 from feedback.themes.phrase_words import PREDICATIVE as PREDICATIVE
 from feedback.themes.phrase_words import TIME_WORDS as TIME_WORDS
-from feedback.themes.phrase_words import VAGUE_HEADS, Phrase
 from feedback.themes.phrase_words import lemma as _lemma
 from feedback.themes.phrase_words import negative as _negative
 from feedback.themes.phrase_words import phrase as _phrase
@@ -303,6 +303,30 @@ def _predicated(noun: Any) -> list[Phrase]:
     return found
 
 
+def _problem_when(verb: Any, clause: Any) -> list[Phrase]:
+    """A problem with what the customer was doing: "the app crashed three times while I was trying to change my
+    delivery slot" -> "crashed when changing slot", "my card was declined when I tried to pay" -> "declined when
+    paying" (at most four words: the object's compounds, then the object, give way)."""
+    if not any(c.dep_ in ("mark", "advmod") and c.lower_ in ("when", "while", "whilst") for c in clause.children):
+        return []
+    if any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ not in ("i", "we") for c in clause.children):
+        return []  # what the customer was doing, not "when something is missing"
+    act = clause
+    if act.lemma_ in ("try", "attempt"):  # what was tried
+        act = next((c for c in act.children if c.dep_ == "xcomp" and c.pos_ == "VERB"), None)
+    if act is None or act.lemma_ in LIGHT_VERBS or _negated(act) or not _content(act):
+        return []
+    particle = [c for c in act.children if (c.dep_ == "prt" or (c.dep_ == "prep" and not list(c.children)))
+                and c.lower_ in PARTICLES][:1]  # "check in": a particle, though parsed as a preposition
+    objects = [c for c in act.children if c.dep_ == "dobj" and c.pos_ in ("NOUN", "PROPN") and _content(c)][:1]
+    done = [_surface(verb), "when", gerund(act.lemma_.lower()), *(p.lower_ for p in particle)]
+    keys = [_lemma(verb), "when", _lemma(act), *(p.lower_ for p in particle)]
+    for thing in ([*_compounds(objects[0]), objects[0]], objects[:1], []) if objects else ([],):
+        if len(done) + len(thing) <= MAX_WORDS:
+            return [Phrase(" ".join([*keys, *map(_lemma, thing)]), " ".join([*done, *map(_surface, thing)]))]
+    return []
+
+
 TIMED = {"arrive", "come", "turn", "show", "land", "leave", "depart", "deliver", "run"}  # late or early, said of it
 
 
@@ -343,6 +367,8 @@ def _verb_phrases(verb: Any) -> list[Phrase]:
                     found.append(_phrase([verb, child, *[d for d in obj.lefts if d.lower_ == "the"], obj]))
         elif child.dep_ == "prep" and child.lower_ == "after" and _negative(verb):
             found.extend(_problem_after(verb, child))
+        elif child.dep_ == "advcl" and _negative(verb):
+            found.extend(_problem_when(verb, child))
         elif child.dep_ == "prep" and child.lower_ in ("for", "on", "about") and _negative(verb):
             # what the problem is about ("charged for delivery"), not where ("split in the bag")
             for obj in child.children:
