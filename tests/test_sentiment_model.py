@@ -252,6 +252,9 @@ def test_each_segment_has_its_own_sign(embedder: Embedder) -> None:
         ("My refund came through today, thank you.", 0.7717),  # the head -0.68: a refund, its topic
         ("All my websites are down!", -0.5093),  # the head 0.00: an outage of many (lexicon 30)
         ("I have messaged you twice and not heard back yet.", -0.6376),  # 0.00 before lexicon 29; its cues read it now
+        ("It's always something.", -0.4019),  # +0.32 before lexicon 31: a problem that keeps coming back
+        ("It's always traffic.", -0.5803),  # 0.00 before (the sample archive's "Traffic comments")
+        ("There's always something to do here.", 0.4652),  # not the saying: as before
     ],
 )
 def test_a_saying_read_against_its_words_takes_the_lexicons_side(embedder: Embedder, text: str,

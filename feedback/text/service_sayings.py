@@ -76,6 +76,10 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
      r"(?:expectations?|hype|promise)\b", "disappointing"),
     (r"\b(?:was |were |arrived |turned up |came |is |are |always |right )on time\b", "punctual"),
     (r"\b(?:hung|hangs|hang) up on (?:me|us|my \w+)\b", "rude"),
+    # a problem that keeps coming back, told as all there is to say ("It's always something.", "There's always an
+    # excuse!", "It's always traffic."); not "there's always something to do", "it's always something I reach for"
+    (r"\b(?:it'?s|it is|there'?s|there is) always (?:something|an excuse|some excuse|excuses|(?:the )?traffic)"
+     r"(?= *(?:[.!?…,;]|$))", "annoying"),
     (r"\b(?:queue|queued|queueing|queuing|wait|waited|waiting|sat|stood|standing|hold)\b[^.!?]{0,20}?\bfor (?:ages|"
      r"hours|an eternity|forever)\b", "frustrating wait"),
     (r"\b(?:a|an absolute|a total|a complete) (?:maze|minefield|labyrinth)\b", "confusing"),
