@@ -197,6 +197,7 @@ def test_label_weakness(label: str, weakness: str | None) -> None:
      ["app", "app crashed", "crashed when changing slot", "change delivery slot", "slot", "delivery slot"]),
     ("The app crashes when I try to check in", ["app", "app crashes", "crashes when checking in"]),
     ("Refund straight away when something is missing", []),  # not what the customer was doing
+    ("My card was declined when I tried to pay", ["card", "card declined"]),  # a light verb names no doing
     ("The app crashed when I was on the bus", ["app", "app crashed", "bus"]),
     # late or early, said of what came: "late van", not "Van problems"
     ("The van turned up 120 minutes late", ["van", "late van"]),

@@ -17,8 +17,8 @@ from feedback.text.service_sayings import SERVICE_LEXICON as SERVICE_LEXICON
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every segment
 # again (feedback/themes/segment_sentiment.py). 31: a problem that keeps coming back, told as all there is to say
-# ("It's always something.", "There's always an excuse!", "It's always traffic.": IDIOMS); 30: an outage of many ("all my websites are down", "the servers
-# are down": IDIOMS, which read only one); 29: what a company has still not done ("not heard back", "still no
+# ("It's always something.", "There's always an excuse!", "It's always traffic.": IDIOMS); 30: an outage of many
+# ("all my websites are down", "the servers are down": IDIOMS, which read only one); 29: what a company has still not done ("not heard back", "still no
 # response", "still waiting for my refund", "still can't log in") and thanks for what came wrong ("Thanks for sending me
 # the wrong size") are complaints (IDIOMS); 28: a request to put right what is wrong ("Fix the self checkouts",
 # "Get the billing right first time", "sort it out", "Answer your phones") is a complaint, not a wish (IDIOMS); 27: a wait on hold told by its length ("Been on hold 50 minutes.",

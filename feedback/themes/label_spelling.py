@@ -118,4 +118,3 @@ def cased(text: str) -> str:
         word = match.group()
         return CASED.get(word.lower(), word) if word in (word.lower(), word.capitalize()) else word
     return _WORD.sub(one, text)
-

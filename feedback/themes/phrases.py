@@ -305,8 +305,9 @@ def _predicated(noun: Any) -> list[Phrase]:
 
 def _problem_when(verb: Any, clause: Any) -> list[Phrase]:
     """A problem with what the customer was doing: "the app crashed three times while I was trying to change my
-    delivery slot" -> "crashed when changing slot", "my card was declined when I tried to pay" -> "declined when
-    paying" (at most four words: the object's compounds, then the object, give way)."""
+    delivery slot" -> "crashed when changing slot", "the app crashes when I try to check in" -> "crashes when checking
+    in" (at most four words: the object's compounds, then the object, give way; a light verb, "when I tried to pay",
+    names no doing)."""
     if not any(c.dep_ in ("mark", "advmod") and c.lower_ in ("when", "while", "whilst") for c in clause.children):
         return []
     if any(c.dep_ in ("nsubj", "nsubjpass") and c.lower_ not in ("i", "we") for c in clause.children):
