@@ -255,6 +255,8 @@ def test_each_segment_has_its_own_sign(embedder: Embedder) -> None:
         ("It's always something.", -0.4019),  # +0.32 before lexicon 31: a problem that keeps coming back
         ("It's always traffic.", -0.5803),  # 0.00 before (the sample archive's "Traffic comments")
         ("There's always something to do here.", 0.4652),  # not the saying: as before
+        ("When it finally came the driver just said traffic.", -0.4019),  # 0.00 before lexicon 32: an excuse was all
+        ("The driver said traffic was light today so he was early.", -0.0),  # not the saying: as before
     ],
 )
 def test_a_saying_read_against_its_words_takes_the_lexicons_side(embedder: Embedder, text: str,

@@ -80,6 +80,10 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     # excuse!", "It's always traffic."); not "there's always something to do", "it's always something I reach for"
     (r"\b(?:it'?s|it is|there'?s|there is) always (?:something|an excuse|some excuse|excuses|(?:the )?traffic)"
      r"(?= *(?:[.!?…,;]|$))", "annoying"),
+    # an excuse reported as all that was said ("the driver just said traffic", "they blamed it on roadworks"); not
+    # "said traffic was light", where the words go on to tell something else
+    (r"\b(?:just |only |simply )?(?:said|says|blamed|blames|blaming) (?:it was |it'?s |it is )?(?:on )?(?:the )?"
+     r"(?:traffic|roadworks|weather)(?= *(?:[.!?…,;]|$))", "annoying"),
     (r"\b(?:queue|queued|queueing|queuing|wait|waited|waiting|sat|stood|standing|hold)\b[^.!?]{0,20}?\bfor (?:ages|"
      r"hours|an eternity|forever)\b", "frustrating wait"),
     (r"\b(?:a|an absolute|a total|a complete) (?:maze|minefield|labyrinth)\b", "confusing"),
