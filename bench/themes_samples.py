@@ -13,6 +13,9 @@ whose first run is the full fit) and reports what a person meets first:
   at least ``feedback.samples.truth.MIN_COMMENTS`` of them), the share of its comments under its modal top-level theme
   (target >= 0.85 for each), as in tests/test_themes_samples.py;
 - the themes' and top level's label checks (bench/themes_metrics.py);
+- per-segment themes of comments with two known themes (:func:`two_aspects`): the share whose segments' fine themes
+  name both, a fine theme naming the known theme most of its segments' comments have (a comment's
+  points must not be pulled into one theme: "the driver was lovely but the food came late");
 - the published sentiment against the generator's polarity of each English survey comment
   (bench/sentiment_corrections.py's ``figures``: three-class macro-F1);
 - labels against the published sentiment (:func:`published_claims`): parents (and themes) whose
@@ -188,6 +191,36 @@ def where(db: Any, truth: dict[str, list[str]], keys: Sequence[str], examples: i
     return lines
 
 
+def two_aspects(db: Any, truth_csv: Path) -> tuple[int, int, int]:
+    """(comments with two known themes and at least two themed segments, those whose segments' fine themes name both
+    known themes, those naming at least one). A fine theme names the known theme most of its segments' comments have
+    (a comment of two known themes gives each half a vote)."""
+    import csv
+
+    items = {(r[1], r[2], r[3]): r[0] for r in db.execute(
+        "select id, json_extract(extra, '$.file'), json_extract(extra, '$.response_id'), question"
+        " from items where channel = 'survey'")}
+    known: dict[str, list[str]] = {}
+    with truth_csv.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            item = items.get(("samples/" + row["file"], row["response_id"], row["question"]))
+            keys = [k for k in row["theme_keys"].split(";") if k]
+            if item and keys:
+                known[item] = keys
+    themes_of: dict[str, list[int]] = defaultdict(list)
+    for item, theme in db.execute("select item_id, theme_id from theme_segments where theme_id is not null"):
+        themes_of[item].append(int(theme))
+    votes: dict[int, Counter[str]] = defaultdict(Counter)
+    for item, keys in known.items():
+        for theme in themes_of.get(item, []):
+            for key in keys:  # a comment of two known themes gives each half a vote
+                votes[theme][key] += 1 / len(keys)
+    names = {theme: counted.most_common(1)[0][0] for theme, counted in votes.items()}
+    pairs = [(set(keys), {names.get(t) for t in themes_of[item]}) for item, keys in known.items()
+             if len(keys) == 2 and len(themes_of.get(item, [])) >= 2]
+    return len(pairs), sum(keys <= named for keys, named in pairs), sum(bool(keys & named) for keys, named in pairs)
+
+
 def drop_tenth(db: Any, seed: int) -> None:
     """Deletes one comment in ten (by hash(seed, item id)), its segments and its processed text: a fit on 90 % of the
     comments, whose known-theme shares count only the comments it has."""
@@ -242,6 +275,7 @@ def measure(settings: ThemeSettings, processed: Path, why: bool = False,
         from sentiment_corrections import truth as sentiment_truth
 
         agreement = sentiment_figures(db, sentiment_truth(db, truth_csv))
+        aspects = two_aspects(db, truth_csv)
         db.close()
     siblings: dict[int | None, list[str]] = defaultdict(list)
     for _, lab, parent in leaves:
@@ -253,7 +287,7 @@ def measure(settings: ThemeSettings, processed: Path, why: bool = False,
         "largest_top": max(comments.values()) / max(sum(comments.values()), 1),
         "leaf_labels": label_checks(siblings), "top_label_checks": label_checks({None: top_labels}),
         "top_labels": top_labels, "diagnosis": diagnosis, "claims": claims, "against": against,
-        "sentiment": agreement,
+        "sentiment": agreement, "aspects": aspects,
     }
 
 
@@ -381,6 +415,9 @@ def report(m: dict[str, object]) -> list[str]:
         f"- labels: themes {m['leaf_labels'].phrase_share:.1%} 2-4-word content phrases "  # type: ignore[attr-defined]
         f"({m['leaf_labels'].duplicate_siblings} sibling duplicates), top level "  # type: ignore[attr-defined]
         f"{m['top_label_checks'].phrase_share:.1%}",  # type: ignore[attr-defined]
+        "- comments with two known themes (two or more themed segments): both named by their segments' fine themes "
+        f"{m['aspects'][1]} of {m['aspects'][0]} ({m['aspects'][1] / max(m['aspects'][0], 1):.3f}), at least one "  # type: ignore[index]
+        f"{m['aspects'][2] / max(m['aspects'][0], 1):.3f}",  # type: ignore[index]
         "- top-level labels: " + ", ".join(f'"{lab}"' for lab in m["top_labels"]),  # type: ignore[attr-defined]
         f"- contradictions: {claims['share']:.1%} of the segments under a parent are in a sub-theme whose side "
         f"contradicts its parent label's claim ({claims['themes']} sub-themes: "
