@@ -226,6 +226,8 @@ def test_label_weakness(label: str, weakness: str | None) -> None:
     ("Shorter hold times please", ["shorter", "shorter hold times", "hold times"]),  # "hold" parsed as the verb
     ("Shorter wait times", ["shorter", "shorter wait times", "wait times"]),
     ("Faster response times please", ["faster response times", "response times"]),  # parsed right: as before
+    ("Test your app updates before releasing them", ["test app updates", "app"]),  # "updates" parsed as a verb
+    ("I cancelled my order yesterday", ["cancelled order", "order"]),
 ])
 def test_phrases_read_off_the_parse(parser: Any, text: str, expected: list[str]) -> None:
     assert [p.text for p in phrases.phrases_many([text], parser)[0]] == expected

@@ -360,7 +360,7 @@ def _verb_phrases(verb: Any) -> list[Phrase]:
     for child in verb.children:
         if child.dep_ == "dobj" and child.pos_ in ("NOUN", "PROPN") and _content(child) \
                 and _lemma(child) not in PERIODS:  # not "crashes (all the) time"
-            done = _phrase([verb, *_modifiers(child), child])
+            done = _phrase([verb, *_modifiers(child), child, *_misread_plural(child)])
             found.append(Phrase(done.key, done.text, verb=_surface(verb)))
         elif child.dep_ == "prep" and child.lower_ == "after" and verb.lemma_ in ARRIVALS:
             for obj in child.children:  # "my order arrived well after the slot" -> "arrived after the slot"
@@ -379,6 +379,15 @@ def _verb_phrases(verb: Any) -> list[Phrase]:
 
 
 ARRIVALS = {"arrive", "deliver", "turn"}  # arriving after a time is arriving late
+
+
+def _misread_plural(noun: Any) -> list[Any]:
+    """The plural noun the parser read as a second object verb right after ``noun`` ("Test your app updates":
+    "updates" a VERB object of "Test"), so that the phrase keeps it ("test app updates", not "test app")."""
+    after = noun.doc[noun.i + 1] if noun.i + 1 < len(noun.doc) else None
+    if after is not None and after.dep_ == "dobj" and after.head == noun.head and after.tag_ == "VBZ":
+        return [after]
+    return []
 
 
 def _problem_after(verb: Any, after: Any) -> list[Phrase]:
