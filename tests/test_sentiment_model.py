@@ -317,6 +317,24 @@ def test_what_a_request_tells_is_read_not_the_request(embedder: Embedder, text: 
     assert score * sign >= 0.05, score
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "whole", "read"),
+    [
+        # read neutral as a whole: what went wrong before "so I" is what it tells
+        ("The promotion price didn't come off so I paid full price for the Greek yoghurt.", 0.0, -0.7473),
+        # not neutral as a whole: the whole is read, whatever came before "so I"
+        ("I was worried about sizing so I ordered up and it fits perfectly.", 0.9937, 0.9937),
+        ("The strap broke on the first day so I sent it back.", -0.8543, -0.8543),
+    ],
+)
+def test_what_went_wrong_before_so_i_is_read_when_the_whole_says_nothing(embedder: Embedder, text: str,
+                                                                         whole: float, read: float) -> None:
+    vectors = embedder.encode([text])
+    assert score_segments(vectors, [text]).tolist() == [pytest.approx(whole, abs=0.02)]
+    assert score_segments(vectors, [text], embed=embedder.encode).tolist() == [pytest.approx(read, abs=0.02)]
+
+
 # --- pure pieces ------------------------------------------------------------------------------
 
 

@@ -73,6 +73,23 @@ def test_a_segment_that_tells_and_asks_is_read_by_what_it_tells(text: str, told:
 
 
 @pytest.mark.parametrize(
+    ("text", "cause"),
+    [
+        ("The promotion price didn't come off so I paid full price for the Greek yoghurt.",
+         "The promotion price didn't come off"),
+        ("Nobody answered the phone, so we drove to the branch", "Nobody answered the phone"),
+        ("The app froze so my order never went through", "The app froze"),
+        ("It broke so I sent it back", None),  # two words told: too little to read alone
+        ("The strap broke so frustrating", None),  # no "so I": an intensifier, not a consequence
+        ("The dress was too small so returned", None),  # nothing told after it that stands alone
+    ],
+)
+def test_a_segment_that_tells_what_went_wrong_and_what_followed_has_its_cause(text: str, cause: str | None) -> None:
+    assert nlp.cause_part(text) == cause
+    assert [s.text for s in nlp.segment(text)] == [text]  # the segment stays whole
+
+
+@pytest.mark.parametrize(
     ("title", "text", "channel", "expected"),
     [
         ("  Runs small ", "The fabric is lovely.", "review", "Runs small"),

@@ -150,6 +150,21 @@ def told_part(text: str) -> str | None:
     return told if len(told.split()) >= MIN_CLAUSE_WORDS and len(asked.split()) >= 2 else None
 
 
+_CONSEQUENCE = re.compile(r"\w(\s*,?\s+so\s+)(?=(?:i|we|my|our)\b)", re.IGNORECASE)
+
+
+def cause_part(text: str) -> str | None:
+    """What went wrong, in a segment that goes on to tell what the writer did about it: "The promotion price didn't
+    come off so I paid full price for the yoghurt" -> "The promotion price didn't come off". None without such a
+    consequence ("so I", "so we", "so my"), or when a side is too short to stand alone (MIN_CLAUSE_WORDS words each).
+    Read only where the whole segment reads neutral: what the writer did next can hide what happened."""
+    found = _CONSEQUENCE.search(text)
+    if found is None:
+        return None
+    cause, then = text[: found.start(1)].strip(" ,"), text[found.end(1):].strip(" ,")
+    return cause if len(cause.split()) >= MIN_CLAUSE_WORDS and len(then.split()) >= MIN_CLAUSE_WORDS else None
+
+
 TITLED = frozenset({"review"})  # channels whose items' titles are the writer's own headline, read as a point
 _TITLE_END = " .!?…:;,-–—"
 

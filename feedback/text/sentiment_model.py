@@ -41,7 +41,7 @@ import numpy as np
 
 from feedback.text.emoji_sentiment import emoji_reading
 from feedback.text.nothing_said import courtesy, plain_question, prior_doubt, says_nothing
-from feedback.text.segments import PLACEHOLDER, clean_for_embedding, told_part
+from feedback.text.segments import PLACEHOLDER, cause_part, clean_for_embedding, told_part
 from feedback.text.sentiment import (
     as_read,
     emoticon_reading,
@@ -347,9 +347,9 @@ def score_segments(vectors: np.ndarray, texts: Sequence[str], head: SentimentHea
     (:func:`.emoji_sentiment.emoji_reading`: the Emoji Sentiment Ranking, measured on rated tweets), else what its ASCII
     faces say (:func:`.sentiment.emoticon_reading`: ":)", VADER's valences). A plain question about how things work
     that the head reads only faintly (below :data:`FAINT`) reads 0 (:func:`.nothing_said.plain_question`: "Do you
-    ship to Ireland?" read -0.11). With ``embed``
-    (the theme stage's embedder), a segment that tells what happened and asks ("you lost my suitcase, please help
-    me find it") is read by what it tells (:func:`.segments.told_part`): the request would read it neutral."""
+    ship to Ireland?" read -0.11). With ``embed`` (the theme stage's embedder), a segment that tells what happened
+    and asks ("you lost my suitcase, please help me find it") is read by what it tells (:func:`.segments.told_part`):
+    the request would read it neutral; and one read neutral, by what went wrong before "so I" (:func:`.cause_part`)."""
     head = head or load_head()
     texts = [as_read(text) for text in texts]  # no @handles; a hashtag that joins words read as them ("#neveragain")
     proba = probabilities(logits(vectors, texts, head, calibration))
@@ -359,6 +359,11 @@ def score_segments(vectors: np.ndarray, texts: Sequence[str], head: SentimentHea
         proba[[i for i, _ in told]] = probabilities(logits(embed([clean_for_embedding(p) for p in parts]), parts,
                                                            head, calibration))
     scores = np.round(dead_zone(proba[:, 2] - proba[:, 0], head.band, head.praise_band), 4)
+    caused = [(i, part) for i, text in enumerate(texts) if not scores[i] and (part := cause_part(text))] if embed else []
+    if caused and embed is not None:  # read neutral as a whole: what went wrong before "so I ..." (:func:`.cause_part`)
+        parts = [part for _, part in caused]
+        read = probabilities(logits(embed([clean_for_embedding(p) for p in parts]), parts, head, calibration))
+        scores[[i for i, _ in caused]] = np.round(dead_zone(read[:, 2] - read[:, 0], head.band, head.praise_band), 4)
     for i, text in enumerate(texts):  # a saying read against its words ("Can't fault them"): the lexicon's reading
         side = saying_side(text)
         reading = saying_reading(text) if side else 0.0
