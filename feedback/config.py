@@ -325,9 +325,7 @@ class Processing(_Model):
         " in one process (quicker than starting the workers, ~5 s)",
     )
     parallel_min_messages: int = Field(
-        200, ge=1,
-        description="new e-mail messages from which the e-mail reader parses them in the workers",
-    )
+        200, ge=1, description="new e-mail messages from which the e-mail reader parses them in the workers")
 
     def worker_count(self) -> int:
         from feedback.workers import cpu_count
@@ -406,6 +404,8 @@ class Config(_Model):
             if source.name in seen:
                 raise ValueError(f"two sources are named {source.name!r}; names must be unique")
             seen.add(source.name)
+        if unknown := sorted(set(self.themes.read_whole) - seen):  # a typo would read that source by sentences
+            raise ValueError(f"themes.read_whole names no configured source: {', '.join(unknown)}")
         return self
 
     def source(self, name: str) -> SourceConfig:

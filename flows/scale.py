@@ -36,8 +36,9 @@ def process_batch(config: Config, snap: worker.Snapshot, ids: list[str], version
 
 
 @task(name="segment-batch", cache_policy=NO_CACHE, persist_result=False)
-def segment_batch(snap: worker.Snapshot, ids: list[str]) -> tuple[list[str], list[theme_store.SegmentRecord]]:
-    return worker.segment_batch(snap, ids)
+def segment_batch(snap: worker.Snapshot, ids: list[str], whole: tuple[str, ...]
+                  ) -> tuple[list[str], list[theme_store.SegmentRecord]]:
+    return worker.segment_batch(snap, ids, whole)
 
 
 @task(name="embed-batch", cache_policy=NO_CACHE, persist_result=False)
@@ -104,7 +105,7 @@ def _segment(runner: DaskTaskRunner, db: Any, config: Config) -> int:
     done = 0
     stamp = now_iso()  # one stamp for the night's segments, as the local stage writes them
     with snapshot(db, _worker_path(config)) as snap:
-        futures = [runner.submit(segment_batch, {"snap": snap, "ids": part})
+        futures = [runner.submit(segment_batch, {"snap": snap, "ids": part, "whole": config.themes.read_whole})
                    for part in batches(ids, config.scale.batch_items)]
         for future in futures:
             cut, records = future.result()

@@ -47,6 +47,7 @@ def test_valid_config_resolves_paths_against_its_folder(tmp_path: Path) -> None:
         ("timezone: Mars/Olympus\nsources: []", "field 'timezone': unknown time zone 'Mars/Olympus'"),
         ("secrets: {customer_key: hunter2}\n", "field 'secrets.customer_key': a secret must be a reference"),
         ("sources:" + GOOD_SOURCE + GOOD_SOURCE, "two sources are named 'nps'"),
+        ("themes: {read_whole: [npss]}\nsources:" + GOOD_SOURCE, "themes.read_whole names no configured source: npss"),
         ("sources:\n  - name: x\n    channel: fax\n", "source 'x'"),
         ("- just\n- a list\n", "expected a mapping of settings at the top level"),
         ("sources: [\n", "not valid YAML"),

@@ -175,7 +175,8 @@ def test_a_title_with_nothing_to_read_adds_no_point_and_a_long_one_is_one_point(
     """Broken titles lose nothing of the comment: one of emoji and marks is left out, one past the embedding's length
     is one point (cut for embedding as any long segment), a comment with neither title nor text keeps its one empty
     segment, so it is not read again."""
-    rows: list[store.SegmentInput] = [("a", "h", "Great dress.", "en", "!!! 😍"),
-                                      ("b", "h", "Great dress.", "en", "lovely " * 300), ("c", "h", "", "en", None)]
+    rows: list[store.SegmentInput] = [("a", "h", "Great dress.", "en", "!!! 😍", False),
+                                      ("b", "h", "Great dress.", "en", "lovely " * 300, False),
+                                      ("c", "h", "", "en", None, False)]
     cut = [[(s.seq, s.text[:12], kind) for s, kind in segments] for segments in store.cut(rows)]
     assert cut == [[(0, "Great dress.", 1)], [(0, "lovely lovel", 2), (1, "Great dress.", 1)], [(0, "", 0)]]

@@ -34,10 +34,12 @@ IGNORE = frozenset({"archive_info.warehouse_id"})
 
 def sample_night(folder: Path, samples: Path, **scale: Any) -> Path:
     """The shipped configuration's NPS survey and support e-mail over the generated samples, in ``folder``
-    (the e-mail senders' names are what the redactor a worker builds must know)."""
+    (the e-mail senders' names are what the redactor a worker builds must know; the e-mails read whole,
+    ``themes.read_whole``, so the workers' segmenting must honour it)."""
     data = yaml.safe_load((REPO / "data" / "config.yml").read_text(encoding="utf-8"))
     data.pop("datasette_metadata", None)
     data["sources"] = [s for s in data["sources"] if s["name"] in ("checkout-nps", "support-email")]
+    data["themes"] = {"read_whole": ["support-email"]}  # the workers cut its comments whole, as the local run does
     if scale:
         data["scale"] = scale
     folder.mkdir()

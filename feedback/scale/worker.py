@@ -73,9 +73,11 @@ def process_batch(config: Config, snapshot: Snapshot, ids: list[str], version: s
     return piece(items_by_id(db, ids))
 
 
-def segment_batch(snapshot: Snapshot, ids: list[str]) -> tuple[list[str], list[store.SegmentRecord]]:
-    """(the item ids cut, their segment rows without created_at) for these processed comments."""
-    rows = store.unsegmented(snapshot_db(snapshot), ids)
+def segment_batch(snapshot: Snapshot, ids: list[str], whole: tuple[str, ...] = ()
+                  ) -> tuple[list[str], list[store.SegmentRecord]]:
+    """(the item ids cut, their segment rows without created_at) for these processed comments (those of the sources
+    in ``whole`` as one point each: ``ThemeSettings.read_whole``)."""
+    rows = store.unsegmented(snapshot_db(snapshot), ids, whole)
     return [row[0] for row in rows], store.segment_records(rows)
 
 

@@ -198,6 +198,14 @@ def segment(text: str | None) -> list[Segment]:
     return segment_many([text])[0]
 
 
+def read_whole(text: str | None) -> list[Segment]:
+    """A comment of a source whose messages each ask one thing (``ThemeSettings.read_whole``) as its one point: the
+    whole text ("I made a transfer yesterday. Why hasn't it arrived?"), not its sentences, one of which says
+    nothing alone. [] for empty text."""
+    text = (text or "").strip()
+    return [Segment(seq=0, text=text, clean=clean_for_embedding(text))] if text else []
+
+
 def segment_many(texts: Iterable[str | None]) -> list[list[Segment]]:
     """:func:`segment` for many texts: one batched spaCy ``pipe`` with only the sentencizer."""
     texts = list(texts)

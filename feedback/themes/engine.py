@@ -77,8 +77,8 @@ def update_themes(
     """The nightly step; returns run statistics (see module docstring)."""
     embedder = embedder or make_embedder(settings)
     run = now_iso()
-    recut.recut_changed(db)  # once per segmenter version: what an older one cut differently
-    segments_new = store.segment_new(db)
+    recut.recut_changed(db, settings.read_whole)  # once per segmenter version: what an older one cut differently
+    segments_new = store.segment_new(db, settings.read_whole)
     embedded = store.embed_pending(db, embedder)
     rescored = segment_sentiment.score_pending(db, embedder)
     active = store.theme_rows(db)
@@ -119,8 +119,8 @@ def recluster(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Supp
     settings = ThemeSettings.model_validate(settings.model_dump())  # re-check the overrides
     embedder = embedder or make_embedder(settings)
     run = now_iso()
-    recut.recut_changed(db)
-    segments_new = store.segment_new(db)
+    recut.recut_changed(db, settings.read_whole)
+    segments_new = store.segment_new(db, settings.read_whole)
     embedded = store.embed_pending(db, embedder)
     segment_sentiment.score_pending(db, embedder)
     stats = _fit_all(db, settings, embedder, run, event="recluster")

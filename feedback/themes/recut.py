@@ -15,6 +15,7 @@ reading and comparing is done in batches of :data:`BATCH` comments in item order
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from itertools import groupby
 
 import sqlite_utils
@@ -30,33 +31,39 @@ SEGMENTED_BY = "segmented_by"  # theme_state: the segmenter version every commen
 BATCH = 5_000
 
 _CUT = """
-    select p.item_id, p.text_hash, p.title, p.text, i.channel, p.language
+    select p.item_id, p.text_hash, p.title, p.text, i.channel, p.language, i.source
     from processed p left join items i on i.id = p.item_id where p.item_id > ? and exists
         (select 1 from theme_segments s where s.item_id = p.item_id and s.source_hash is p.text_hash)
     order by p.item_id limit ?
 """
 
 
-def recut_changed(db: sqlite_utils.Database) -> int:
-    """When the archive was cut by another segmenter version (or by one from before versions were kept),
-    cut every segmented comment again and rewrite those whose segments differ; returns how many
-    comments were rewritten. Does nothing when the archive's version is this one."""
+def cut_by(whole: Collection[str] = ()) -> str:
+    """What the archive's segments are cut by: the segmenter version, and the sources read whole (a source added to
+    ``ThemeSettings.read_whole`` or taken out of it has its comments cut again, as a new segmenter would)."""
+    return nlp.SEGMENTER_VERSION + (f"; whole: {', '.join(sorted(set(whole)))}" if whole else "")
+
+
+def recut_changed(db: sqlite_utils.Database, whole: Collection[str] = ()) -> int:
+    """When the archive was cut by another segmenter version (or by one from before versions were kept), or with
+    other sources read whole (:func:`cut_by`), cut every segmented comment again and rewrite those whose segments
+    differ; returns how many comments were rewritten. Does nothing when the archive was cut as it would be now."""
     try:
         version = store.get_state(db, SEGMENTED_BY)
     except ValueError:  # a damaged record: which segmenter cut the archive is unknown, so cut it again
         version = None
-    if version == nlp.SEGMENTER_VERSION:
+    if version == cut_by(whole):
         return 0
     rewritten, after = 0, ""
-    while rows := [store.as_input(row) for row in db.execute(_CUT, [after, BATCH])]:
+    while rows := [store.as_input(row, whole) for row in db.execute(_CUT, [after, BATCH])]:
         after = rows[-1][0]
         changed = _changed(db, rows)
         if changed:
             store.write_segments(db, [row[0] for row in changed], store.segment_records(changed))
             rewritten += len(changed)
-    store.set_state(db, SEGMENTED_BY, nlp.SEGMENTER_VERSION)
+    store.set_state(db, SEGMENTED_BY, cut_by(whole))
     if rewritten:
-        log.info("segmenter %s: %d comments cut again", nlp.SEGMENTER_VERSION, rewritten)
+        log.info("segmenter %s: %d comments cut again", cut_by(whole), rewritten)
     return rewritten
 
 

@@ -85,6 +85,12 @@ class ThemeSettings(BaseModel):
         "NMI +0.006, clinc150 +0.001, stability unchanged over 4 subsample draws, nightly agreement 0.6-1.5 points "
         "lower, hence off (bench/RESULTS.md, issue #12 context and count)"
     )
+    read_whole: tuple[str, ...] = Field(
+        (), description="sources whose comments each ask one thing (support chats, contact requests, search "
+        "queries): each comment is read as one point, themed and scored whole, not cut into sentences, one of which "
+        "says nothing alone (\"I made a transfer yesterday. Why hasn't it arrived?\"). Survey answers, reviews and "
+        "e-mails tell several things at once: leave them out (bench/RESULTS.md, \"Comments that ask one thing\")"
+    )
     count_fits: int = Field(
         0, ge=0, le=15, description="ward: the theme count is the median of HDBSCAN's counts on this many hash "
         "samples of count_sample segments (a count that does not follow the data's size); 0/1 = HDBSCAN on all. At 3 "

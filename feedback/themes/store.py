@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -33,28 +33,28 @@ log = logging.getLogger(__name__)
 
 
 _UNSEGMENTED = """
-    select p.item_id, p.text_hash, p.title, p.text, i.channel, p.language
+    select p.item_id, p.text_hash, p.title, p.text, i.channel, p.language, i.source
     from processed p left join items i on i.id = p.item_id
     where not exists (select 1 from theme_segments s
                       where s.item_id = p.item_id and s.source_hash is p.text_hash) {also}
     order by p.item_id
 """
-# (item id, source hash, text, language, title read beside the text or None): what a comment is segmented from
-SegmentInput = tuple[str, str, str, str | None, str | None]
+# (item id, source hash, text, language, title read beside the text or None, read whole: ThemeSettings.read_whole):
+# what a comment is segmented from
+SegmentInput = tuple[str, str, str, str | None, str | None, bool]
 THEMED, TITLE_POINT = 1, 2  # themable: a point the themes are made of; a review title's point, scored in no theme
-# a theme_segments row without its created_at: (id, item_id, seq, source_hash, text, text_hash,
-# themable, language, sentiment)
+# a theme_segments row without created_at: (id, item_id, seq, source_hash, text, text_hash, themable, language, sentiment)
 SegmentRecord = tuple[str, str, int, str, str, str, int, str | None, float | None]
-
 
 SEGMENTED_THROUGH = "segmented_through"  # theme_state: every comment processed before this stamp has segments
 EMBEDDED_FOR = "embedded_for"  # theme_state: [model, version] every segment a night has seen has a vector of
 
 
-def segment_new(db: sqlite_utils.Database) -> int:
-    """Cut processed comments that have no segments yet (or whose text changed) into segments."""
+def segment_new(db: sqlite_utils.Database, whole: Collection[str] = ()) -> int:
+    """Cut processed comments that have no segments yet (or whose text changed) into segments (those of the sources
+    in ``whole`` into one)."""
     newest = db.execute("select max(processed_at) from processed").fetchone()[0]
-    rows = unsegmented(db)
+    rows = unsegmented(db, whole=whole)
     records = segment_records(rows) if rows else []
     # The segments first, in their own transaction, then the stamp: a run killed in between
     # leaves the older stamp, and the next one looks at more comments, never fewer. (Not one
@@ -69,22 +69,26 @@ def segment_new(db: sqlite_utils.Database) -> int:
     return len(records)
 
 
-def unsegmented(db: sqlite_utils.Database, ids: list[str] | None = None) -> list[SegmentInput]:
+def unsegmented(db: sqlite_utils.Database, ids: list[str] | None = None, whole: Collection[str] = ()
+                ) -> list[SegmentInput]:
     """The processed comments :func:`segment_new` would cut (of these ``ids`` only, when given)."""
     if ids is None:  # the ids first, from the indexes: the processed texts are read only for those
         ids = unsegmented_ids(db)
     found: list[SegmentInput] = []
     for part in chunks(ids):
-        found += map(as_input, db.execute(_UNSEGMENTED.format(also=f"and p.item_id in ({marks(len(part))})"), part))
+        found += (as_input(row, whole) for row in db.execute(
+            _UNSEGMENTED.format(also=f"and p.item_id in ({marks(len(part))})"), part))
     return sorted(found)
 
 
-def as_input(row: tuple[str, str, str | None, str | None, str | None, str | None]) -> SegmentInput:
-    """(item id, source hash, title, text, channel, language) -> what the comment is cut from: its text (its title
-    when it has none), and a review's title to read beside it (:func:`feedback.text.segments.title_to_read`)."""
-    item_id, source_hash, title, text, channel, language = row
+def as_input(row: tuple[str, str, str | None, str | None, str | None, str | None, str | None],
+             whole: Collection[str] = ()) -> SegmentInput:
+    """(item id, source hash, title, text, channel, language, source) -> what the comment is cut from: its text (its
+    title when it has none), a review's title to read beside it (:func:`feedback.text.segments.title_to_read`), and
+    whether its source is one of ``whole``, whose comments are each read as one point."""
+    item_id, source_hash, title, text, channel, language, source = row
     body = text if text and text.strip() else title or ""
-    return item_id, source_hash, body, language, nlp.title_to_read(title, text, channel)
+    return item_id, source_hash, body, language, nlp.title_to_read(title, text, channel), source in whole
 
 
 def unsegmented_ids(db: sqlite_utils.Database) -> list[str]:
@@ -107,8 +111,9 @@ def cut(rows: list[SegmentInput]) -> list[list[tuple[nlp.Segment, int]]]:
     """Each comment's segments with their ``themable`` value: a review title's points first (:data:`TITLE_POINT`:
     read for the comment's sentiment, in no theme; a generic headline, "Love it!", made the review themes less
     steady: bench/RESULTS.md; a title piece with nothing to read, "!!! 😍", is left out), then its text's; one
-    empty unthemable segment for a comment with no text, so it is not read again."""
-    texts = nlp.segment_many(row[2] for row in rows)
+    empty unthemable segment for a comment with no text, so it is not read again; a comment read whole is one."""
+    cuts = nlp.segment_many(None if row[5] else row[2] for row in rows)
+    texts = [nlp.read_whole(row[2]) if row[5] else found for row, found in zip(rows, cuts, strict=True)]
     titles = nlp.segment_many(row[4] for row in rows)
     out = []
     for title, text in zip(titles, texts, strict=True):
@@ -121,7 +126,7 @@ def cut(rows: list[SegmentInput]) -> list[list[tuple[nlp.Segment, int]]]:
 def segment_records(rows: list[SegmentInput]) -> list[SegmentRecord]:
     """The segments of these comments (:func:`cut`), with their lexicon sentiment."""
     records: list[SegmentRecord] = []
-    for (item_id, source_hash, _, language, _), segments in zip(rows, cut(rows), strict=True):
+    for (item_id, source_hash, _, language, _, _), segments in zip(rows, cut(rows), strict=True):
         for seg, themable in segments:
             records.append(
                 (
@@ -237,9 +242,8 @@ def _comment_vectors(db: sqlite_utils.Database, embedder: SupportsEmbed | ModelK
 
 
 def theme_rows(db: sqlite_utils.Database, statuses: tuple[str, ...] = ("active",)) -> list[dict[str, Any]]:
-    cursor = db.execute(
-        f"select * from themes where status in ({marks(len(statuses))}) order by id", list(statuses)
-    )
+    cursor = db.execute(f"select * from themes where status in ({marks(len(statuses))}) order by id",
+                        list(statuses))
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor]
 
