@@ -257,6 +257,8 @@ def test_each_segment_has_its_own_sign(embedder: Embedder) -> None:
         ("There's always something to do here.", 0.4652),  # not the saying: as before
         ("When it finally came the driver just said traffic.", -0.4019),  # 0.00 before lexicon 32: an excuse was all
         ("The driver said traffic was light today so he was early.", -0.0),  # not the saying: as before
+        ("Live chat said I was number 34 in the queue.", -0.44),  # 0.00 before lexicon 34: a long queue
+        ("I'm 27th in line on the phone.", -0.44),
     ],
 )
 def test_a_saying_read_against_its_words_takes_the_lexicons_side(embedder: Embedder, text: str,

@@ -86,6 +86,10 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
      r"(?:traffic|roadworks|weather)(?= *(?:[.!?…,;]|$))", "annoying"),
     (r"\b(?:queue|queued|queueing|queuing|wait|waited|waiting|sat|stood|standing|hold)\b[^.!?]{0,20}?\bfor (?:ages|"
      r"hours|an eternity|forever)\b", "frustrating wait"),
+    # a place in a queue told as a number of two digits or more ("Live chat said I was number 34 in the queue", "I'm
+    # 27th in line"); not "number 2 in the queue"
+    (r"\b(?:(?:number|no\.?|position|#) ?[1-9]\d+|[1-9]\d+(?:st|nd|rd|th)) in (?:the |a )?(?:queue|line)\b",
+     "frustrating wait"),
     (r"\b(?:a|an absolute|a total|a complete) (?:maze|minefield|labyrinth)\b", "confusing"),
     (r"\bno questions asked\b", "easy"),
     (r"\b(?:a )?(?:step|steps) backwards?\b|\bbackward step\b", "worse"),  # "The new checkout is a step backwards."
