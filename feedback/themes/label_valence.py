@@ -26,6 +26,11 @@ PROBLEM_LEXICON = {
 }  # fmt: skip
 
 
+# What a customer is owed, though VADER or the service lexicon rate the word negative ("warning" -1.4, "refund" -0.6):
+# its absence is the problem ("no warning", "no refund"), not a relief as "no problems", "no delay" are.
+OWED = frozenset({"warning", "warnings", "refund", "refunds"})
+
+
 @lru_cache(maxsize=1)
 def _lexicon() -> dict[str, float]:
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -41,11 +46,13 @@ def valence(text: str) -> float:
     """A phrase's valence on VADER's -4..4 scale: its strongest word; "no" and "not" turn it round.
 
     "late delivery" -1.8, "friendly staff" 2.0, "no reply" -1.0, "no complaints" 1.7,
-    "offer not applied" -1.0.
+    "offer not applied" -1.0; "no warning" -1.4 and "no refund" -0.6 (:data:`OWED`: missing, not spared).
     """
     words = text.lower().split()
     scores = [word_valence(w) for w in words if w not in QUANTIFIERS and w != "not"]
     strongest = max(scores, key=abs, default=0.0)
     if words and (words[0] == "no" or "not" in words):
+        if OWED.intersection(words):
+            return -abs(strongest)
         return -strongest if strongest else -1.0
     return strongest
