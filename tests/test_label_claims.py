@@ -21,6 +21,7 @@ from feedback.themes.label_units import NEGATIVE_THEME
     ("Nothing wrong", "praise", ["Nothing", "wrong"], 1), ("Never late", "praise", ["Never", "late"], 1),
     ("Not bad", "praise", ["Not", "bad"], 1),
     ("No reply", "problems", ["No"], -1), ("No apology", "problems", ["No"], -1),  # something missing
+    ("No warning", "problems", ["No"], -1), ("No refund", "problems", ["No"], -1),  # owed, though VADER reads them ill
     ("Not kept informed", "problems", ["Not"], -1), ("No friendly staff", "problems", ["No", "friendly", "staff"], -1),
     ("No further comments", None, [], 0), ("No more to add", None, [], 0),  # nothing claimed either way
     ("Respect no-substitutes", "requests", ["Respect"], -1),  # an instruction, though "respect" is a kind word

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from feedback.themes.label_valence import OWED
 from feedback.themes.phrase_tokens import COMPARATIVES
 
 NEGATORS = frozenset({"no", "nothing", "never", "not", "zero", "none", "without"})
@@ -91,7 +92,7 @@ def claim_kind(label: str) -> tuple[str | None, list[str]]:
         return None, []
     if lower[0] in NEGATORS and len(words) > 1:  # "No complaints", "Nothing wrong"; "No reply"
         rest, _ = claim_kind(" ".join(words[1:]))
-        if rest is None:  # the absence of something: "No reply", "Not kept informed"
+        if rest is None or OWED.intersection(lower):  # the absence of something: "No reply", "No warning"
             return "problems", words[:1]
         turned = {"problems": "praise", "praise": "problems"}.get(rest)  # a negated request claims nothing
         return turned, words if turned else []
