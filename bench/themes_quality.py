@@ -16,7 +16,8 @@ one thing, so the engine is configured as a company would configure such a sourc
 and reviews are read, and the default run prints that reading's NMI / ARI too. Per set:
 
 - NMI / ARI against the intents, outlier share (outliers count as one cluster for both tools;
-  a comment's theme is its best segment's);
+  a comment's theme is its best segment's); BERTopic's NMI over ``--bertopic-runs`` fits (its UMAP is not seeded, so
+  one run moves by a few thousandths: 0.887-0.890 on clinc150), the target read on their mean;
 - the top level: how many entries, and NMI / ARI against clinc150's 10 domains (beside
   BERTopic's topics reduced, with its ``reduce_topics``, to as many);
 - stability: ARI on the common comments between the base fit and fits that differ in the
@@ -181,13 +182,20 @@ def evaluate_set(data: Labelled, embedder: CachedEmbedder, args: argparse.Namesp
         bt, bt_reduced = bertopic_topics(data.texts, x, base.top_level if data.coarse else None)
         log(f"{data.name}: BERTopic {time.perf_counter() - started:.0f} s", flush=True)
     b = label_scores(data.labels, list(bt)) if bt is not None else None
+    bt_nmis = [b["NMI"]] if b else []  # BERTopic's UMAP draws anew each run: the target is read on its mean
+    for _ in range(1, args.bertopic_runs if b else 0):
+        bt_nmis.append(label_scores(data.labels, list(bertopic_topics(data.texts, x)[0]))["NMI"])
+        log(f"{data.name}: BERTopic run {len(bt_nmis)}: NMI {bt_nmis[-1]:.3f}", flush=True)
+    bt_nmi = float(np.mean(bt_nmis)) if bt_nmis else None
 
     def fmt(value: float | None, pattern: str = "{:.3f}") -> str:
         return "n/a" if value is None else pattern.format(value)
 
     rows.append(Row("themes", "", str(len(base.leaves)), str(len(set(bt.tolist()) - {-1})) if bt is not None else ""))
-    rows.append(Row("NMI vs intents", f">= BERTopic + {NMI_LEAD}", fmt(s["NMI"]), fmt(b and b["NMI"]),
-                    verdict(s["NMI"] >= b["NMI"] + NMI_LEAD) if b else "n/a"))
+    rows.append(Row("NMI vs intents", f">= BERTopic + {NMI_LEAD}" + (" (its mean)" if len(bt_nmis) > 1 else ""),
+                    fmt(s["NMI"]), (f"{bt_nmi:.3f} (mean of {len(bt_nmis)} runs: " + " ".join(f"{v:.3f}" for v in bt_nmis)
+                                    + ")" if len(bt_nmis) > 1 else fmt(bt_nmi)),
+                    verdict(s["NMI"] >= bt_nmi + NMI_LEAD) if bt_nmi is not None else "n/a"))
     rows.append(Row("ARI vs intents", "", fmt(s["ARI"]), fmt(b and b["ARI"])))
     if settings.read_whole:  # the same messages read sentence by sentence, as answers that tell several things are
         cut, _ = fit(data, ids, settings.model_copy(update={"read_whole": ()}), embedder, folder)
@@ -439,6 +447,9 @@ def main() -> None:
     parser.add_argument("--sentences", action="store_true",
                         help="read the messages sentence by sentence (not as configured: CONFIGURED)")
     parser.add_argument("--no-bertopic", dest="bertopic", action="store_false")
+    parser.add_argument("--bertopic-runs", type=int, default=3,
+                        help="BERTopic fits per set (its UMAP is not seeded: each run differs); the NMI target is read "
+                        "on their mean, the other BERTopic figures are the first run's")
     parser.add_argument("--no-sentiment", dest="sentiment", action="store_false")
     parser.add_argument("--no-append", dest="append", action="store_false", help="print only")
     parser.add_argument("--cache", type=Path, default=CACHE, help="folder of the vector cache")
@@ -456,7 +467,8 @@ def main() -> None:
         f"Python {platform.python_version()})\n",
         f"`bench/themes_quality.py --split {args.split}{f' --limit {args.limit}' if args.limit else ''} "
         f"--parts '{args.parts}'{f' --draws {args.draws}' if args.draws > 1 else ''}{f' --baseline {args.baseline}' if args.baseline else ''} --nights {args.nights} --first {args.first} --seed {args.seed}"
-        f"{f' --settings {json.dumps(args.settings)}' if args.settings else ''}{' --sentences' if args.sentences else ''}`;"
+        f"{f' --settings {json.dumps(args.settings)}' if args.settings else ''}{' --sentences' if args.sentences else ''}"
+        f"{f' --bertopic-runs {args.bertopic_runs}' if args.bertopic_runs != 3 else ''}`;"
         f" engine settings: defaults with {json.dumps(overrides(args))} "
         f"({engine_settings(args).model_dump(exclude={'model_path'})}).",
     ]
