@@ -48,6 +48,7 @@ def test_valid_config_resolves_paths_against_its_folder(tmp_path: Path) -> None:
         ("secrets: {customer_key: hunter2}\n", "field 'secrets.customer_key': a secret must be a reference"),
         ("sources:" + GOOD_SOURCE + GOOD_SOURCE, "two sources are named 'nps'"),
         ("themes: {read_whole: [npss]}\nsources:" + GOOD_SOURCE, "themes.read_whole names no configured source: npss"),
+        ("themes: {read_whole: 5}\nsources:" + GOOD_SOURCE, "field 'themes.read_whole': a list of source names is needed"),
         ("sources:\n  - name: x\n    channel: fax\n", "source 'x'"),
         ("- just\n- a list\n", "expected a mapping of settings at the top level"),
         ("sources: [\n", "not valid YAML"),
@@ -60,6 +61,10 @@ def test_errors_name_the_file_the_source_and_the_field(tmp_path: Path, body: str
     message = str(caught.value)
     assert message.startswith(f"{path}: ")
     assert expected in message
+
+
+def test_one_source_read_whole_may_be_named_without_a_list(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, "themes: {read_whole: nps}\nsources:" + GOOD_SOURCE)).themes.read_whole == ("nps",)
 
 
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:

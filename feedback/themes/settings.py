@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 # The parameters that decide the clusters: a re-cluster that changes one re-shapes the themes.
 SHAPE_FIELDS = (
@@ -115,6 +115,16 @@ class ThemeSettings(BaseModel):
     model_path: Path | None = Field(None, description="sentence-transformers folder; None = packaged MiniLM")
     batch_size: int = Field(32, ge=1, le=1024)
     keywords: int = Field(8, ge=1, le=30)
+
+    @field_validator("read_whole", mode="before")
+    @classmethod
+    def _source_names(cls, value: object) -> object:
+        """One name as itself ("read_whole: support-chat"); anything but names is refused as a list of names."""
+        if isinstance(value, str):
+            return (value,)
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+            raise ValueError("a list of source names is needed, e.g. [support-chat]")
+        return value
 
     def cluster_size(self, n: int) -> int:
         return self.min_cluster_size or max(5, n // 1000)
