@@ -262,15 +262,18 @@ def test_sources_take_limit_and_json(tmp_path: Path, write_config: Callable[...,
     from feedback.warehouse import open_warehouse
 
     (tmp_path / "a.csv").write_text("Timestamp,Why?\n9/14/2026 10:00:00,Late again\nnot a date,Cold\n", encoding="utf-8")
-    path = write_config([SURVEY, {**SURVEY, "name": "other"}, {**SURVEY, "name": "third"}])
+    path = write_config([SURVEY, {**SURVEY, "name": "other"}, {**SURVEY, "name": "third"}],
+                        themes={"read_whole": ["other"]})
     config = load_config(path)
     db = open_warehouse(config.warehouse)
     ingest_source(db, config, "pulse", b"k")
     db.close()
     runner = CliRunner()
     listed = json.loads(runner.invoke(cli, ["--config", str(path), "sources", "--json"]).output)
-    assert [(s["source"], s["channel"], s["items"], s["quarantined"]) for s in listed] == [
-        ("pulse", "survey", 1, 1), ("other", "survey", 0, 0), ("third", "survey", 0, 0)]
+    assert [(s["source"], s["channel"], s["items"], s["quarantined"], s["read"]) for s in listed] == [
+        ("pulse", "survey", 1, 1, "points"), ("other", "survey", 0, 0, "whole"), ("third", "survey", 0, 0, "points")]
+    table = runner.invoke(cli, ["--config", str(path), "sources"]).output.splitlines()
+    assert [line.split()[-1] for line in table] == ["read", "points", "whole", "points"]
     assert listed[0]["last_item"] and listed[1]["last_checked"] is None
     limited = runner.invoke(cli, ["--config", str(path), "sources", "--limit", "2"])
     assert [line.split()[0] for line in limited.output.splitlines()] == ["source", "pulse", "other"]

@@ -341,8 +341,8 @@ def deployments_names(deployments: list[Any]) -> list[str]:
 @click.option("--json", "as_json", is_flag=True, help="One JSON array of objects instead of the table.")
 @click.pass_obj
 def sources(state: State, limit: int | None, as_json: bool) -> None:
-    """Per source: channel, items, quarantined records, pages skipped for robots.txt, last run; and
-    when the spam filter of each email source with a spamd was last trained."""
+    """Per source: channel, items, quarantined records, pages skipped for robots.txt, last run, how it is read (by
+    points, or whole: themes.read_whole); and when each email source's spam filter (with a spamd) was last trained."""
     from feedback.cli.spam import training_lines
     from feedback.warehouse import open_warehouse, source_summary
 
@@ -352,20 +352,25 @@ def sources(state: State, limit: int | None, as_json: bool) -> None:
         db = open_warehouse(config.warehouse)
         stats = {row["source"]: row for row in source_summary(db)}
     listed = config.sources[:limit]
+
+    def read_as(name: str) -> str:
+        return "whole" if name in config.themes.read_whole else "points"
+
     if as_json:
         click.echo(json.dumps([{
             "source": source.name, "channel": source.channel,
             **{key: stats.get(source.name, {}).get(key, 0) for key in ("items", "quarantined", "skipped")},
             **{key: stats.get(source.name, {}).get(key) for key in ("last_item", "last_checked")},
+            "read": read_as(source.name),
         } for source in listed], indent=2, ensure_ascii=False))
         return
-    rows = [("source", "channel", "items", "quarantined", "skipped", "last new item", "last checked")]
+    rows = [("source", "channel", "items", "quarantined", "skipped", "last new item", "last checked", "read")]
     for source in listed:
         s = stats.get(source.name, {})
         rows.append((
             source.name, source.channel, str(s.get("items", 0)), str(s.get("quarantined", 0)),
             str(s.get("skipped", 0)), (s.get("last_item") or "never")[:19], (s.get("last_checked") or "never")[:19],
-        ))
+            read_as(source.name)))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
