@@ -75,3 +75,13 @@ def test_the_night_reads_the_setting(tmp_path: Path, embedder: Any) -> None:
     assert all(of[item][0][3] < 0 for item in chats)
     assert all(len(of[item]) == 2 for item in surveys)
     assert store.get_state(db, recut.SEGMENTED_BY) == f"{nlp.SEGMENTER_VERSION}; whole: chat"
+
+
+def test_a_comment_read_whole_with_nothing_to_read_or_too_much_loses_nothing() -> None:
+    """An empty answer keeps one empty unthemable segment (it is not read again), one of emoji only is kept but themes
+    nothing, an overlong one is one point embedded from its first MAX_SEGMENT_CHARS and displayed whole."""
+    long = "The app logs me out. " * 60
+    rows: list[store.SegmentInput] = [("a", "h", "", "en", None, True), ("b", "h", "👍👍", "en", None, True),
+                                      ("c", "h", long, "en", None, True)]
+    cut = [[(s.seq, s.text, len(s.clean), kind) for s, kind in segments] for segments in store.cut(rows)]
+    assert cut == [[(0, "", 0, 0)], [(0, "👍👍", 0, 0)], [(0, long.strip(), nlp.MAX_SEGMENT_CHARS, store.THEMED)]]

@@ -352,18 +352,18 @@ def score_segments(vectors: np.ndarray, texts: Sequence[str], head: SentimentHea
     the request would read it neutral; and one read neutral, by what went wrong before "so I" (:func:`.cause_part`)."""
     head = head or load_head()
     texts = [as_read(text) for text in texts]  # no @handles; a hashtag that joins words read as them ("#neveragain")
+
+    def read(found: list[tuple[int, str]], encode: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+        parts = [part for _, part in found]  # the class probabilities of a part of some segments, read alone
+        return probabilities(logits(encode([clean_for_embedding(p) for p in parts]), parts, head, calibration))
+
     proba = probabilities(logits(vectors, texts, head, calibration))
-    told = [(i, part) for i, text in enumerate(texts) if (part := told_part(text))] if embed is not None else []
-    if embed is not None and told:
-        parts = [part for _, part in told]
-        proba[[i for i, _ in told]] = probabilities(logits(embed([clean_for_embedding(p) for p in parts]), parts,
-                                                           head, calibration))
+    if embed is not None and (told := [(i, part) for i, text in enumerate(texts) if (part := told_part(text))]):
+        proba[[i for i, _ in told]] = read(told, embed)
     scores = np.round(dead_zone(proba[:, 2] - proba[:, 0], head.band, head.praise_band), 4)
-    caused = [(i, part) for i, text in enumerate(texts) if not scores[i] and (part := cause_part(text))] if embed else []
-    if caused and embed is not None:  # read neutral as a whole: what went wrong before "so I ..." (:func:`.cause_part`)
-        parts = [part for _, part in caused]
-        read = probabilities(logits(embed([clean_for_embedding(p) for p in parts]), parts, head, calibration))
-        scores[[i for i, _ in caused]] = np.round(dead_zone(read[:, 2] - read[:, 0], head.band, head.praise_band), 4)
+    if embed is not None and (caused := [(i, p) for i, t in enumerate(texts) if not scores[i] and (p := cause_part(t))]):
+        cause = read(caused, embed)
+        scores[[i for i, _ in caused]] = np.round(dead_zone(cause[:, 2] - cause[:, 0], head.band, head.praise_band), 4)
     for i, text in enumerate(texts):  # a saying read against its words ("Can't fault them"): the lexicon's reading
         side = saying_side(text)
         reading = saying_reading(text) if side else 0.0
