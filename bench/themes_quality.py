@@ -25,7 +25,7 @@ and reviews are read, and the default run prints that reading's NMI / ARI too. P
   differ too), in a 10 % subsample, and in all three at once; and the top level's own ARI between
   the base fit and the subsample's (each comment's entry); with ``--draws K``, also the 10 % subsample
   ARI's mean over K draws (seeds SEED, SEED+1, ...), with its spread, which the target is read on: one
-  draw moves by a few hundredths;
+  draw moves by a few hundredths; and the same for all three at once (engine seeds 1..K);
 - nightly vs re-cluster: the comments arrive in nights (a seeded shuffle as date order, the
   first night holding ``--first`` of them); the first night fits, the others run the nightly
   step, then the engine re-clusters. Agreement is measured on the comments of nights 2..n
@@ -133,21 +133,31 @@ def bertopic_topics(texts: list[str], x: np.ndarray, reduce_to: int | None = Non
 
 
 def subsample_draws(data: Labelled, ids: list[str], base: Snapshot, first: float, settings: ThemeSettings,
-                    embedder: CachedEmbedder, folder: Path, args: argparse.Namespace) -> list[Row]:
+                    embedder: CachedEmbedder, folder: Path, args: argparse.Namespace, combined: bool = False) -> list[Row]:
     """The 10 % subsample ARI over ``args.draws`` draws (``first``: the draw of ``args.seed``, already fitted; each
     other draw leaves out another tenth, by the seeds after it), as the mean the target is judged on, with the
-    spread: one draw moves by a few hundredths (bench/RESULTS.md: "The subsample seed matters more ...")."""
+    spread: one draw moves by a few hundredths (bench/RESULTS.md: "The subsample seed matters more ...").
+    ``combined``: each draw also shuffles the order, renumbers the ids and sets the engine's seed to 1 + draw
+    (the "seed + order + subsample" variant: fits that differ in every random seed, in order and by a tenth)."""
     n = len(ids)
     figures = [first]
     for draw in range(1, args.draws):
-        keep = np.sort(np.random.default_rng(args.seed + draw).permutation(n)[: round(0.9 * n)])
-        snap, _ = fit(data.subset(keep), [ids[i] for i in keep], settings, embedder, folder)
-        figures.append(common_ari(base.theme, {ids[i]: snap.theme[ids[i]] for i in keep})[0])
-        print(f"{data.name}: 10 % subsample, seed {args.seed + draw}: ARI {figures[-1]:.3f}", flush=True)
+        rng = np.random.default_rng(args.seed + draw)
+        perm = rng.permutation(n)
+        keep = np.sort(rng.permutation(n)[: round(0.9 * n)])
+        index = perm[np.isin(perm, keep)] if combined else keep
+        sub_ids = [f"r{k:06d}" if combined else ids[i] for k, i in enumerate(index)]
+        variant = settings.model_copy(update={"seed": 1 + draw}) if combined else settings
+        snap, _ = fit(data.subset(index), sub_ids, variant, embedder, folder)
+        figures.append(common_ari(base.theme, {ids[i]: snap.theme[sid] for i, sid in zip(index, sub_ids,
+                                                                                         strict=True)})[0])
+        print(f"{data.name}: {'seed + order + ' if combined else ''}10 % subsample, seed {args.seed + draw}: "
+              f"ARI {figures[-1]:.3f}", flush=True)
     mean = float(np.mean(figures))
-    return [Row(f"stability ARI: 10 % subsample, mean of {len(figures)} draws (seeds {args.seed}-"
-                f"{args.seed + len(figures) - 1})", f">= {STABILITY}",
-                f"{mean:.3f} (min {min(figures):.3f}, max {max(figures):.3f}: "
+    what = "seed + order + subsample" if combined else "10 % subsample"
+    return [Row(f"stability ARI: {what}, mean of {len(figures)} draws (seeds {args.seed}-"
+                f"{args.seed + len(figures) - 1}{', engine seeds 1-' + str(len(figures)) if combined else ''})",
+                f">= {STABILITY}", f"{mean:.3f} (min {min(figures):.3f}, max {max(figures):.3f}: "
                 + " ".join(f"{x:.3f}" for x in figures) + ")", "", verdict(mean >= STABILITY))]
 
 
@@ -267,6 +277,8 @@ def evaluate_set(data: Labelled, embedder: CachedEmbedder, args: argparse.Namesp
                                 "meaning)", f"{sub_top['NMI']:.3f} / {sub_top['ARI']:.3f}", ""))
             if args.draws > 1:  # one draw is a coin toss near the target: its mean over other draws too
                 rows.extend(subsample_draws(data, ids, base, ari, settings, embedder, folder, args))
+        if name.startswith("seed + order") and args.draws > 1:
+            rows.extend(subsample_draws(data, ids, base, ari, settings, embedder, folder, args, combined=True))
 
     if "nightly" in args.parts:
         for count in night_counts(args.nights):

@@ -149,7 +149,7 @@ def _propose_from_pool(db: sqlite_utils.Database, settings: ThemeSettings, embed
     # the pool's size from the kept counts, tonight's part from the assignment: no pass over the pool
     pooled, joined = store.counts(db)["segment_outliers"], len(tonight)
     fitted = (store.get_state(db, "last_fit") or {}).get("segments", pooled)
-    size = settings.pool_min_size or settings.cluster_size(min(fitted, settings.max_fit))
+    size = settings.pool_size(fitted)
     if pooled < size or not joined:  # nothing new in the pool tonight: its vectors are not even read
         return 0
     log.info("outlier pool: %d segments, %d of them tonight's: looking for a new theme", pooled, joined)
