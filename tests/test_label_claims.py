@@ -31,6 +31,8 @@ from feedback.themes.label_units import NEGATIVE_THEME
     ("Better substitutions", "praise", ["Better"], 1), ("Easy to cancel", "praise", ["Easy"], 1),
     ("Repeat problems", "problems", ["problems"], -1), ("Late delivery", "problems", ["Late"], -1),
     ("Return policy", None, [], 0), ("Prices and value", None, [], 0), ("App problems and praise", None, [], 0),
+    ("Free trial", None, [], 0), ("Free delivery", None, [], 0),  # what is on offer, not how it was
+    ("Great free delivery", "praise", ["Great"], 1), ("Fresh pears", "praise", ["Fresh"], 1),
 ])
 def test_what_a_label_claims(parser: Any, label: str, kind: str | None, words: list[str], sign: int) -> None:
     assert label_claims.claim_kind(label) == (kind, words)

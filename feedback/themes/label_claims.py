@@ -28,6 +28,9 @@ from feedback.themes.label_valence import OWED
 from feedback.themes.phrase_tokens import COMPARATIVES
 
 NEGATORS = frozenset({"no", "nothing", "never", "not", "zero", "none", "without"})
+# Words that name what is on offer, not how it was: "Free trial", "Free delivery", "Free returns" claim nothing
+# (customers charged after a free trial are under "Free trial"); "Great free delivery" claims praise by "great".
+OFFER_WORDS = frozenset({"free"})
 # The noun a label names a service verb by ("Easy to cancel" over complaints: "Cancellation problems", not
 # "Cancel problems"); a verb not here is written as it is.
 NOUN_OF = {"cancel": "cancellation", "deliver": "delivery", "pay": "payment", "renew": "renewal",
@@ -115,7 +118,7 @@ def _by_parse(label: str, words: list[str]) -> tuple[str | None, list[str]]:
     doc = parser(label)
     if command(doc):
         return "requests", words[:1]
-    tones = [(valence(t.text), t.text) for t in doc if t.pos_ not in ("NOUN", "PROPN")]
+    tones = [(valence(t.text), t.text) for t in doc if t.pos_ not in ("NOUN", "PROPN") and t.lower_ not in OFFER_WORDS]
     tone = max((t for t, _ in tones), key=abs, default=0.0)
     if not tone:
         return None, []
