@@ -143,7 +143,7 @@ def subsample_draws(data: Labelled, ids: list[str], base: Snapshot, first: float
     figures = [first]
     for draw in range(1, args.draws):
         rng = np.random.default_rng(args.seed + draw)
-        perm = rng.permutation(n)
+        perm = rng.permutation(n) if combined else np.arange(n)  # drawn first, as the variants above draw it
         keep = np.sort(rng.permutation(n)[: round(0.9 * n)])
         index = perm[np.isin(perm, keep)] if combined else keep
         sub_ids = [f"r{k:06d}" if combined else ids[i] for k, i in enumerate(index)]
