@@ -30,9 +30,10 @@ Strategy, measured in bench/themes_quality.py:
   fits on hash subsamples (``bag_share`` of the segments each, chosen by seed, fit number and key), their
   centroids pooled; centroids within ``bag_distance`` (cosine, average linkage) are one theme, kept when
   more than half the fits found it; each segment then starts from the nearest kept theme. A theme that
-  only one cut of the data draws does not make the fit. 10 % subsample ARI (mean of 6 draws, every seed
-  varied too) banking77 read whole 0.875 -> 0.918, clinc150 0.915 -> 0.921; NMI -0.004 / -0.001; the fit
-  ~3.4x slower (15 s at 6,000 segments, 2 cores): bench/RESULTS.md, "Bagged Ward".
+  only one cut of the data draws does not make the fit. 10 % subsample ARI (bench/themes_quality.py, mean of
+  6 draws) banking77 read whole 0.886 -> 0.913, clinc150 0.912 -> 0.923; with the seed and order varied too
+  0.905 / 0.919; NMI 0.827 -> 0.824 / 0.909 -> 0.909. The fit takes 4.4x as long at 7,580 segments (29 s on 2
+  cores), 7x at 3,000 (10 s): bench/RESULTS.md, "Bagged Ward".
 - Optional, off by default (neither won on both sets, bench/RESULTS.md "context and count"):
   ``context_weight`` (the store mixes each segment's vector with its comment's mean segment vector,
   :func:`in_context`, for the fit, nightly and the re-cluster alike) and ``count_fits`` (Ward's count

@@ -98,8 +98,8 @@ class ThemeSettings(BaseModel):
     bag_fits: int = Field(
         25, ge=0, le=50, description="ward: this many Ward fits on hash subsamples, and the themes more than half of "
         "them find (centroids within bag_distance) are the fit's; 0/1 = one Ward fit. 10 % subsample ARI (mean of 6 "
-        "draws, every seed varied too) banking77 read whole 0.875 -> 0.918, clinc150 0.915 -> 0.921, NMI -0.004 / "
-        "-0.001, the fit ~3.4x slower (bench/RESULTS.md, \"Bagged Ward\")"
+        "draws) banking77 read whole 0.886 -> 0.913, clinc150 0.912 -> 0.923, NMI 0.827 -> 0.824 / level; the fit "
+        "4.4x as long at 7,580 segments (29 s, 2 cores) (bench/RESULTS.md, \"Bagged Ward\")"
     )
     bag_share: float = Field(0.7, gt=0.0, le=1.0, description="share of the segments each bag_fits fit sees")
     bag_distance: float = Field(
