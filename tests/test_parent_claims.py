@@ -68,6 +68,7 @@ def test_a_parent_of_other_languages_is_not_general_remarks(parser: Any) -> None
     spanish = ["El reembolso todavía no ha llegado.", "La entrega llegó tarde otra vez."]
     labels = label_parents({"p": [french, spanish]}, ["p"])
     assert labels["p"].label == "Non-English comments"
+    assert labels["p"].keywords == ["Spanish", "French"]  # their languages (two each: by language code, es < fr)
 
 
 def test_a_childs_side_does_not_depend_on_what_the_process_parsed_before(parser: Any) -> None:

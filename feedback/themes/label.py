@@ -251,6 +251,8 @@ def _choose(ranked: Mapping[Any, list[Candidate]], units: Mapping[Any, Unit], or
             words = from_children(unit.children, keywords, lambda key: not parent_words.vague(key.split()[0]))
         if not parents and not words:  # no phrase at all ("Made my day", "As above"): what its segments say
             words = from_sayings(unit.docs, keywords) or (languages(unit.docs, keywords) if unit.foreign else [])
+        if parents and not words and unit.foreign:  # a group of comments in other languages: their languages
+            words = languages(unit.docs, keywords)
         out[theme] = Labelling(label=label, keywords=[label_spelling.cased(w) for w in words])  # "PIN", "TVs"
     return out
 
