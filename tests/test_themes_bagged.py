@@ -130,3 +130,16 @@ def test_the_outlier_pool_proposes_groups_each_bagged_fit_would_see() -> None:
     assert ThemeSettings(partition="hdbscan").pool_size(5000) == 5
     assert ThemeSettings(consensus_fits=5).pool_size(5000) == 5
     assert ThemeSettings(pool_min_size=6).pool_size(5000) == 6  # the analyst's own size as given
+
+
+def test_fewer_fits_when_the_pooled_centroids_would_be_too_many(monkeypatch: pytest.MonkeyPatch) -> None:
+    vectors, truth = blobs()
+    keys = keys_of(len(truth))
+    calls = spy_on_ward(monkeypatch)
+    monkeypatch.setattr(cluster, "BAG_CENTROIDS", 24)  # 6 themes a fit: 4 fits
+    labels = cluster.bagged_labels(vectors, keys, 6, SETTINGS.model_copy(update={"bag_fits": 25}))
+    assert len(calls) == 4
+    assert adjusted_rand_score(truth, labels) == pytest.approx(1.0)
+    monkeypatch.setattr(cluster, "BAG_CENTROIDS", 6)  # one fit's worth: still 3, so a majority means something
+    cluster.bagged_labels(vectors, keys, 6, SETTINGS)
+    assert len(calls) == 4 + 3

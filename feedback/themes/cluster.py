@@ -309,6 +309,9 @@ def ward_labels(vectors: np.ndarray, keys: list[str], count: int, settings: Them
     return labels
 
 
+BAG_CENTROIDS = 8000  # pooled centroids the bagged fit links at most (~256 MB of distances): 25 fits up to 320 themes
+
+
 def bagged_labels(vectors: np.ndarray, keys: list[str], count: int, settings: ThemeSettings) -> np.ndarray:
     """The themes most of ``bag_fits`` Ward fits agree on, each segment at the nearest (bagging).
 
@@ -317,13 +320,16 @@ def bagged_labels(vectors: np.ndarray, keys: list[str], count: int, settings: Th
     the data holds). Their centroids are pooled and joined by average linkage on the cosine up to
     ``bag_distance``; a group that more than half the fits contributed to is a theme, at the size-weighted
     mean of its centroids. Every segment starts from the nearest such theme; the refinement settles them.
+    The linkage's memory grows with the square of the pooled centroids: past :data:`BAG_CENTROIDS` of them,
+    fewer fits are run (3 at least).
     """
     n = vectors.shape[0]
     take = max(2, round(settings.bag_share * min(n, settings.ward_max)))
+    fit_count = max(3, min(settings.bag_fits, BAG_CENTROIDS // max(count, 1)))
     pooled: list[np.ndarray] = []
     sizes: list[np.ndarray] = []
     fit_of: list[np.ndarray] = []
-    for b in range(settings.bag_fits):
+    for b in range(fit_count):
         chosen = sorted(fit_order(keys, settings.seed * 1000 + 500 + b)[:take])
         found = ward_labels(vectors[chosen], [keys[i] for i in chosen], count, settings)
         cents = centroids(vectors[chosen], found)
@@ -337,12 +343,12 @@ def bagged_labels(vectors: np.ndarray, keys: list[str], count: int, settings: Th
 
     tree = linkage(pool.astype(np.float64), method="average", metric="cosine")
     groups = fcluster(tree, t=settings.bag_distance, criterion="distance")
-    kept = [g for g in dict.fromkeys(groups.tolist()) if 2 * len(set(fits[groups == g].tolist())) > settings.bag_fits]
+    kept = [g for g in dict.fromkeys(groups.tolist()) if 2 * len(set(fits[groups == g].tolist())) > fit_count]
     if not kept:
         return ward_labels(vectors, keys, count, settings)
     themes = normalise(np.vstack([(pool[groups == g] * weight[groups == g, None]).sum(axis=0) for g in kept]))
     log.info("bagged Ward: %d fits of %d segments, %d centroids, %d themes found by more than half",
-             settings.bag_fits, take, pool.shape[0], len(kept))
+             fit_count, take, pool.shape[0], len(kept))
     return assign(normalise(vectors), themes, -1.0).theme
 
 
