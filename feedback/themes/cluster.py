@@ -227,7 +227,7 @@ def fit(vectors: np.ndarray, keys: list[str], settings: ThemeSettings) -> tuple[
         labels = consensus_labels(vectors, keys, settings)
     elif settings.partition == "ward":
         count = theme_count(vectors, keys, settings)
-        if settings.bag_fits > 1 and vectors.shape[0] >= settings.bag_min:
+        if settings.bagged(vectors.shape[0]):
             labels = bagged_labels(vectors, keys, count, settings)
         else:
             labels = ward_labels(vectors, keys, count, settings)

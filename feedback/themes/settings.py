@@ -152,8 +152,11 @@ class ThemeSettings(BaseModel):
         if self.pool_min_size:
             return self.pool_min_size
         size = self.cluster_size(min(fitted, self.max_fit))
-        bagged = self.partition == "ward" and self.consensus_fits <= 1 and self.bag_fits > 1 and fitted >= self.bag_min
-        return math.ceil(size / self.bag_share) if bagged else size
+        return math.ceil(size / self.bag_share) if self.bagged(fitted) else size
+
+    def bagged(self, segments: int) -> bool:
+        """Whether a fit of ``segments`` draws its themes by bagged Ward (:func:`.cluster.bagged_labels`)."""
+        return self.partition == "ward" and self.consensus_fits <= 1 and self.bag_fits > 1 and segments >= self.bag_min
 
     def top_count(self, themes: int) -> int:
         """How many top-level groups ``themes`` themes are folded into at most."""
