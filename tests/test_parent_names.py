@@ -97,6 +97,9 @@ def test_a_group_is_named_by_what_enough_of_it_shares(
     ([(39, {"timezone": 30}), (32, {"weather": 28}), (30, {"alarm": 29}), (29, {"timer": 27}), (22, {})],
      "Timezone and weather"),
     ([(39, {"noon": 30}), (32, {"weather": 28}), (30, {"alarm": 29})], "Weather and alarm"),  # not a time
+    # "More staff at the weekend" (misspelt "stfaf" twice: "weekend" is its commonest word), "Open more tills":
+    # the child's main word is its topic, not the time ("Mixed comments" before)
+    ([(34, {"weekend": 34, "staff": 32}), (33, {"tills": 31})], "Staff and tills"),
     # eight children of 30: the two biggest hold a quarter, examples of the group, not its name
     ([(30, {w: 20}) for w in ("pet", "joke", "dice", "coin", "life", "fact", "age", "boss")], None),
     ([(30, {"joke": 20}), (30, {})], None),  # one main word

@@ -367,7 +367,8 @@ def children_act(children: Sequence[Unit]) -> tuple[str | None, int]:
 
 
 def main_word(unit: Unit) -> Candidate | None:
-    """A theme's main single word (used by ``MAIN`` of its segments or more, the most used), for a group
+    """A theme's main single word (used by ``MAIN`` of its segments or more, the most used; a word that names no
+    topic alone only when no other is: "More staff at the weekend" is about staff, :func:`vague`), for a group
     whose children share no phrase."""
     from feedback.themes.label_units import Candidate
     from feedback.themes.sayings import most_written
@@ -375,7 +376,7 @@ def main_word(unit: Unit) -> Candidate | None:
     singles = [k for k in unit.eligible if " " not in k and unit.share[k] >= MAIN]
     if not singles:
         return None
-    best = min(singles, key=lambda k: (-unit.df[k], k))
+    best = min(singles, key=lambda k: (vague(k), -unit.df[k], k))
     return Candidate(best, most_written(unit.written[best]), 0.0, unit.share[best])
 
 
