@@ -69,6 +69,7 @@ brilliant": :mod:`.people`) go under the one parent that holds most of them, wha
 centroids sat under "Prices and value" and "Delivery and order problems"), and a group left with less than ``KEPT``
 of its segments gives its other themes to the groups nearest them (:func:`_rehome`). On the samples the known theme
 of friendly staff went 0.41 -> 0.76 under one entry, the other known themes as before or better (bench/RESULTS.md).
+Themes about reaching the company share one entry, which holds nothing else (:mod:`.contact`).
 
 Before any of this, the themes that ask the company for something are placed without the way requests are worded
 (:mod:`.request_form`: the requests' voice, each asking theme against its nearest other themes, taken away when the
@@ -92,6 +93,7 @@ from collections.abc import Collection, Sequence
 
 import numpy as np
 
+from feedback.themes.contact import contact_kinds, gathered
 from feedback.themes.label_claims import asking
 from feedback.themes.nearest import pulled
 from feedback.themes.people import gather, people_side, unstaff
@@ -136,7 +138,8 @@ def parent_groups(centroids: np.ndarray, threshold: float, max_top: int | None =
     if docs is not None:  # requests placed by what they ask about, not by how requests are worded
         centroids = without_request_form(_unit(centroids.astype(np.float64)), [asking(list(t)[:READ]) for t in docs],
                                          weights, set(free) | set(foreign))
-    return _grouped(centroids, threshold, max_top, weights, fewest, free, foreign, sides, kinds)
+    contact = contact_kinds(docs, sides, kinds, READ) if docs is not None and sides is not None and kinds else None
+    return _grouped(centroids, threshold, max_top, weights, fewest, free, foreign, sides, kinds, contact)
 
 
 def content_free(docs: Sequence[Sequence[str]]) -> list[int]:
@@ -305,7 +308,8 @@ def _split(group: list[int], points: np.ndarray, weights: np.ndarray, parts: int
 
 def _grouped(centroids: np.ndarray, threshold: float, max_top: int | None, weights: np.ndarray,
              fewest: int, free: list[int], foreign: list[int] | None = None,
-             sides: np.ndarray | None = None, kinds: Sequence[int] | None = None) -> list[list[int]]:
+             sides: np.ndarray | None = None, kinds: Sequence[int] | None = None,
+             contact: Sequence[int] | None = None) -> list[list[int]]:
     """:func:`parent_groups`: Ward's groups of every theme, cut where the silhouette is best; the
     themes in ``free`` then leave their groups for one entry of their own, which counts in the
     entries between ``fewest`` and ``max_top`` (not in the groups kept apart at ``threshold``)."""
@@ -332,7 +336,9 @@ def _grouped(centroids: np.ndarray, threshold: float, max_top: int | None, weigh
         found = _rehome(gather(found, kinds, weights), found, unit, weights, sides)
         if sides is not None:  # ... and what else of their side Ward put with them goes by its nearest theme
             found = unstaff(found, kinds, unit, sides, lambda i, g: lean(g, weights, sides) != -sides[i])
-    found = pulled(found, unit, kinds, lambda i, g: sides is None or lean(g, weights, sides) != -sides[i])
+    if contact is not None and sides is not None:  # reaching the company: an entry holding nothing else (.contact)
+        found = gathered(found, contact, unit, weights, lambda rest, g: lean(g, weights, sides) != -lean(rest, weights, sides))
+    found = pulled(found, unit, [k or c for k, c in zip(kinds, contact, strict=True)] if kinds and contact else kinds, lambda i, g: sides is None or lean(g, weights, sides) != -sides[i])
     found = [g for g in found if len(g) >= 2]
     for own in (free, foreign or []):
         if len(own) >= 2:

@@ -1,0 +1,80 @@
+"""Themes about reaching the company: one top-level entry, which holds nothing else.
+
+Every customer-feedback taxonomy has an entry for contacting the company (hold times, chat queues, e-mails
+unanswered, call-backs), and its themes' centroids sit near whatever else their comments wait for: on the samples
+"I was on hold for 90 minutes", "The chat queue was huge" and "No one replies to emails." shared an entry with
+"The van turned up 120 minutes late" and "Late again." (named "Mixed problems": MiniLM reads them all as waiting),
+while "More staff on the phones" sat with "More tills" and "I've contacted support three times" with the refunds.
+
+A theme at least :data:`THEME_SHARE` of whose segments are about contacting the company (:func:`reaching`: a
+channel of the company's, a reply awaited, or contact details left), that is not praise and not about how the
+staff were (:mod:`.people`: "[NAME] on the phone sorted everything out" is staff praise), is a contact theme.
+:func:`gathered` puts every contact theme under the group holding most of their segments. When they hold at least
+:data:`.parent_words.CONTACT` of it (the share that names a parent "Support contact"), the group's other themes
+leave it together, for the group whose centre is nearest theirs (an entry of their own when that group leans
+against their side: complaints are not filed under praise): taken one by one, a short comment with no topic of
+its own ("Late again.") would go where other short comments sit, not where its topic is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from feedback.themes.parent_words import CONTACT
+from feedback.themes.people import gather
+
+THEME_SHARE = 0.5  # share of a theme's segments about contacting the company for it to be a contact theme
+# The company's channels, not a phone or a call of any kind ("call my mom", "locate my phone", "what do I call you",
+# "Tried on my iPhone and my partner's phone": clinc150's assistant commands, an app fault).
+_REACHING = re.compile(
+    r"\b(?:on hold|hold (?:times?|music)|helpline|hotline|call-?backs?|call centre|customer (?:services?|support|care)|"
+    r"(?:contacted|contact|called|rang|ring) (?:you|them|us|support|customer)|support team|live chat|chat (?:queue|line)|"
+    r"chatbot|e-?mails?|e-?mailed|phone lines?|(?:on|answer(?:s|ed|ing)?|pick(?:s|ed)? up) the phones?|"
+    r"no(?: one|body) (?:replies|answers|replied|answered|got back|gets back)|(?:no|any) (?:reply|response))\b"
+    r"|\[(?:PHONE|EMAIL)\]", re.IGNORECASE)
+
+
+def reaching(docs: Sequence[str]) -> float:
+    """The share of ``docs`` about contacting the company: its channels ("on hold", "live chat", "e-mails", "customer
+    services"), a reply awaited ("no one replies"), contact details left ("[PHONE]")."""
+    return sum(bool(_REACHING.search(d)) for d in docs) / max(len(docs), 1)
+
+
+def contact_kinds(docs: Sequence[Sequence[str]], sides: Sequence[int] | np.ndarray, staff: Sequence[int],
+                  read: int) -> list[int]:
+    """Per theme 1 when it is about contacting the company (of its best ``read`` segments, ``THEME_SHARE``; its
+    ``sides`` entry not praise; its ``staff`` entry 0: not about how a person was), else 0."""
+    return [int(sides[i] <= 0 and not staff[i] and reaching(list(texts)[:read]) >= THEME_SHARE)
+            for i, texts in enumerate(docs)]
+
+
+def gathered(groups: list[list[int]], kinds: Sequence[int], unit: np.ndarray, weights: np.ndarray,
+             allowed: Callable[[list[int], list[int]], bool]) -> list[list[int]]:
+    """``groups`` (theme indices; ``unit``: unit centroids, rows; ``weights``: segments) with the contact themes
+    (``kinds``) under the group holding most of their segments, when there are two or more; when they then hold
+    ``CONTACT`` of that group, its other themes go together to the group whose size-weighted centre is nearest
+    theirs, if ``allowed(them, group)``, else they are an entry of their own."""
+    if sum(1 for k in kinds if k) < 2:
+        return [list(g) for g in groups]
+    out = gather(groups, kinds, weights)
+    home = max(range(len(out)), key=lambda n: (sum(weights[i] for i in out[n] if kinds[i]), -n))
+    rest = [i for i in out[home] if not kinds[i]]
+    if not rest or weights[[i for i in out[home] if kinds[i]]].sum() < CONTACT * weights[out[home]].sum():
+        return out
+    centre = _centre(unit, weights, rest)
+    near = [(float(centre @ _centre(unit, weights, g)), n) for n, g in enumerate(out) if n != home and g]
+    out[home] = [i for i in out[home] if kinds[i]]
+    target = max(near)[1] if near else None
+    if target is not None and allowed(rest, out[target]):
+        out[target] = sorted(out[target] + rest)
+    else:  # the nearest leans the other way ("Delivery slots are clear" for "Late again."): an entry of their own
+        out.append(rest)
+    return out
+
+
+def _centre(unit: np.ndarray, weights: np.ndarray, members: list[int]) -> np.ndarray:
+    mean = (unit[members] * weights[members, None]).sum(axis=0)
+    return np.asarray(mean / max(float(np.linalg.norm(mean)), 1e-12))
