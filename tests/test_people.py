@@ -22,6 +22,16 @@ from feedback.themes.people import gather, people_side, person_side
     ("They are lovely and soft.", 0),  # in a review "they" are as often the trousers
     ("Great quality! Thanks, [NAME]", 0),
     ("Customer services were great.", 0),  # a department, not a person
+    # ... unless it is told how they treated the customer: its people
+    ("Customer services were great, very understanding and quick to help.", 1),
+    ("The customer service team was so helpful.", 1),
+    ("Customer service was rude and dismissive.", -1),
+    ("Customer services were not helpful.", 0),
+    ("Great service from [NAME]", 1),  # a named person's service
+    ("Brilliant help from [NAME] today.", 1),
+    ("Terrible service from [NAME].", -1),
+    ("No service from [NAME].", 0),
+    ("Great service, fast delivery.", 0),  # nobody's
     ("Great, they lost my parcel again.", 0),  # "great" said of nobody
     ("The driver was friendly but half the order was missing.", 0),  # its point is the rest
     ("The lady on live chat, [NAME], was really helpful and patient with me", 1),  # a name set apart

@@ -29,9 +29,15 @@ _SAID_OF = re.compile(
     rf"\b{PERSON}(?:(?: [\w'’]+){{0,6}}?(?:,(?: [\w'’\[\]]+){{1,3}},)?|(?: [\w'’]+){{1,12}}? and) (?:was|were|is|are|'s|"
     r"has been|have been) (?:always |all |so |very |really |extremely |super |incredibly |ever so |such |just |"
     r"absolutely |most |not |never |quite |a bit |too )*(?P<word>[a-z-]+)\b", re.IGNORECASE)
-_DESCRIBED = re.compile(rf"\b(?P<word>[a-z-]+),? (?:and [a-z-]+ )?{ROLE}\b", re.IGNORECASE)  # "Lovely staff", not "Great, she"
+_DESCRIBED = re.compile(rf"\b(?P<word>[a-z-]+),? (?:and [a-z-]+ )?{ROLE}\b"  # "Lovely staff", not "Great, she"
+                        r"|\b(?!no\b)(?P<done>[a-z-]+) (?:service|help|support|job) from \[NAME\]", re.IGNORECASE)  # "Great service from [NAME]"
 STAFF_PRAISE = ["Staff praise", "Praise for staff", "Staff compliments"]  # a parent of such themes (:mod:`.label`)
 STAFF_PROBLEMS = ["Staff problems", "Staff complaints", "Staff manner"]
+# the people who answered, told by how they treated the customer: "Customer services were great, very understanding
+# and quick to help" (not "Customer services were great": the service, as much as its people)
+_MANNERS = "|".join(sorted(PEOPLE_WORDS | {"understanding", "accommodating", "reassuring", "thoughtful", "respectful"}))
+_TEAM = re.compile(r"\bcustomer (?:services?|support|care)(?: team)? (?:was|were|is|are|has been|have been)\b[^.!?]*?"
+                   rf"\b(?P<word>{_MANNERS})\b", re.IGNORECASE)
 _TURN = re.compile(r"\b(?:but|though|although|however|shame|except)\b", re.IGNORECASE)
 _WORD = 1.0  # valence (VADER's -4..4 scale) of a word that praises or blames whom it is said of
 
@@ -53,8 +59,11 @@ def person_side(doc: str) -> int:
             continue  # "the driver was late", "the bag was damaged": what happened, not how someone was
         if abs(value) >= _WORD:
             return 1 if value > 0 else -1
+    for found in _TEAM.finditer(doc):
+        if "not" not in found.group().lower().split():
+            return -1 if word_valence(found.group("word").lower()) < 0 else 1  # "understanding": no valence, praise
     for found in _DESCRIBED.finditer(doc):
-        word = found.group("word").lower()
+        word = (found.group("word") or found.group("done")).lower()
         value = word_valence(word)
         if abs(value) >= _WORD and not (value < 0 and word not in PEOPLE_WORDS and _of_things(word)):
             return 1 if value > 0 else -1
