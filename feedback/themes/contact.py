@@ -10,7 +10,7 @@ A theme at least :data:`THEME_SHARE` of whose segments are about contacting the 
 channel of the company's, a reply awaited, or contact details left), that is not praise and not about how the
 staff were (:mod:`.people`: "[NAME] on the phone sorted everything out" is staff praise), is a contact theme.
 :func:`gathered` puts every contact theme under the group holding most of their segments. When they hold at least
-:data:`.parent_words.CONTACT` of it (the share that names a parent "Support contact"), the group's other themes
+:data:`SHARE` of it (a substantial part, as for the sides of :mod:`.hierarchy`), the group's other themes
 leave it together, for the group whose centre is nearest theirs (an entry of their own when that group leans
 against their side: complaints are not filed under praise): taken one by one, a short comment with no topic of
 its own ("Late again.") would go where other short comments sit, not where its topic is.
@@ -23,10 +23,11 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from feedback.themes.parent_words import CONTACT
 from feedback.themes.people import gather
 
 THEME_SHARE = 0.5  # share of a theme's segments about contacting the company for it to be a contact theme
+SHARE = 0.25  # share of a group's segments in contact themes that makes them an entry of their own (a substantial
+# part, as a side's is: hierarchy.SIDE_SHARE); below it they stay with the rest
 # The company's channels, not a phone or a call of any kind ("call my mom", "locate my phone", "what do I call you",
 # "Tried on my iPhone and my partner's phone": clinc150's assistant commands, an app fault).
 _REACHING = re.compile(
@@ -55,14 +56,14 @@ def gathered(groups: list[list[int]], kinds: Sequence[int], unit: np.ndarray, we
              allowed: Callable[[list[int], list[int]], bool]) -> list[list[int]]:
     """``groups`` (theme indices; ``unit``: unit centroids, rows; ``weights``: segments) with the contact themes
     (``kinds``) under the group holding most of their segments, when there are two or more; when they then hold
-    ``CONTACT`` of that group, its other themes go together to the group whose size-weighted centre is nearest
+    ``SHARE`` of that group, its other themes go together to the group whose size-weighted centre is nearest
     theirs, if ``allowed(them, group)``, else they are an entry of their own."""
     if sum(1 for k in kinds if k) < 2:
         return [list(g) for g in groups]
     out = gather(groups, kinds, weights)
     home = max(range(len(out)), key=lambda n: (sum(weights[i] for i in out[n] if kinds[i]), -n))
     rest = [i for i in out[home] if not kinds[i]]
-    if not rest or weights[[i for i in out[home] if kinds[i]]].sum() < CONTACT * weights[out[home]].sum():
+    if not rest or weights[[i for i in out[home] if kinds[i]]].sum() < SHARE * weights[out[home]].sum():
         return out
     centre = _centre(unit, weights, rest)
     near = [(float(centre @ _centre(unit, weights, g)), n) for n, g in enumerate(out) if n != home and g]
