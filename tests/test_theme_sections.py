@@ -127,6 +127,35 @@ def db(fitted: Path, tmp_path: Path, embedder: Embedder, monkeypatch: pytest.Mon
     return db
 
 
+@pytest.mark.parametrize(("entry", "name", "restated"), [
+    ("Support contact", "Customer contact", True),
+    ("Support contact", "Contact with support", True),
+    ("Staff praise", "Staff compliments", True),
+    ("Staff praise", "Praise for staff", True),
+    ("Staff problems", "Staff manner", True),
+    ("Overall verdicts", "Overall impressions", True),
+    ("Staff praise", "Driver praise", False),  # a part of the staff: a section worth its heading
+    ("Support contact", "Waited on hold", False),
+    ("Staff praise", "Customer contact", False),  # another kind
+    ("Refund problems", "Refund complaints", False),  # a topic's section, not a kind's
+])
+def test_a_section_named_as_its_entrys_kind_restates_it(entry: str, name: str, restated: bool) -> None:
+    assert sections.restates(entry, name) is restated
+
+
+def test_an_entry_whose_sections_would_restate_it_is_not_sectioned(
+        fitted: Path, tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sections, "MOST_UNSECTIONED", 3)
+    monkeypatch.setattr(sections, "PER_SECTION", 3)
+    db = copy_of(fitted, tmp_path)
+    recluster(db, SETTINGS, embedder)
+    assert db.execute("select count(*) from theme_sections").fetchone()[0] > 0  # the premise: entries are sectioned
+    monkeypatch.setattr(sections, "restates", lambda entry, name: True)  # every section named as its entry
+    recluster(db, SETTINGS, embedder)
+    assert db.execute("select count(*) from theme_sections").fetchone()[0] == 0
+    assert db.execute("select count(*) from themes where section_id is not null").fetchone()[0] == 0
+
+
 def children_of(db: sqlite_utils.Database) -> dict[int, list[tuple[int, int | None]]]:
     found: dict[int, list[tuple[int, int | None]]] = {}
     for theme, parent, section in db.execute("select id, parent_id, section_id from themes where status = 'active'"

@@ -20,6 +20,9 @@ side moves to a section leaning its way when that is about as near (:func:`.hier
 sample: "Fresh food" is read as "Food quality" (12), "Quality praise" (4) and "Food and brand" (Food
 problems, Different brand); silhouette 0.127 -> 0.133; the other five entries have no praise to set apart
 and are as before (bench/RESULTS.md, "Sections by side, names that hold").
+An entry named by what kind of comment it holds ("Support contact", "Staff praise") is not sectioned when most of
+its sections would be named as the entry ("Customer contact", "Contact with support"): such headings say nothing
+the entry's name does not (:func:`restates`).
 Sections are ordered by size (segments). A section of one sub-theme joins the section whose
 centre is nearest (a heading over one line says nothing the line does not); the cut is then
 taken one finer, until there are enough sections (or as many as any cut gives; when that is one,
@@ -56,7 +59,7 @@ from typing import Any
 import numpy as np
 import sqlite_utils
 
-from feedback.themes import hierarchy, label, parent_words, phrases, sums
+from feedback.themes import hierarchy, label, parent_words, people, phrases, sums, verdicts
 from feedback.warehouse.sql import now_iso
 
 log = logging.getLogger(__name__)
@@ -197,6 +200,8 @@ def write_sections(db: sqlite_utils.Database, leaf_ids: list[int], leaf_vecs: np
         if not groups:  # too scattered for two sections of two
             continue
         names = section_labels(groups, docs_of, tones_of, taken, keywords, model, leaves)
+        if 2 * sum(restates(entries[parent], named.label) for named in names.values()) > len(groups):
+            continue  # "Customer contact" and "Contact with support" under "Support contact": parts of nothing
         for position, group in enumerate(groups, start=1):
             named = names.get(position - 1)
             lab = named.label if named else f"Part {position}"
@@ -214,6 +219,15 @@ def write_sections(db: sqlite_utils.Database, leaf_ids: list[int], leaf_vecs: np
 CATCH_ALL = {label.OTHER_COMMENTS, label.NOTHING_SPECIFIC, label.UNCLEAR, label.GENERAL, "Mixed remarks",
              "Assorted comments", "Brief answers", "Short replies", "Unclear remarks", "General comments",
              "Assorted remarks"}
+
+
+_KINDS = [parent_words.SUPPORT_CONTACT, people.STAFF_PRAISE, people.STAFF_PROBLEMS, verdicts.OVERALL]
+
+
+def restates(entry: str, name: str) -> bool:
+    """Whether section ``name`` is another way of writing ``entry``'s kind ("Staff compliments" under "Staff
+    praise"): an entry most of whose sections would be so named is not sectioned (:func:`write_sections`)."""
+    return any(entry in kind and name in kind for kind in _KINDS)
 
 
 def catch_all(name: str) -> bool:
