@@ -69,7 +69,7 @@ brilliant": :mod:`.people`) go under the one parent that holds most of them, wha
 centroids sat under "Prices and value" and "Delivery and order problems"), and a group left with less than ``KEPT``
 of its segments gives its other themes to the groups nearest them (:func:`_rehome`). On the samples the known theme
 of friendly staff went 0.41 -> 0.76 under one entry, the other known themes as before or better (bench/RESULTS.md).
-Themes about reaching the company share one entry, which holds nothing else (:mod:`.contact`).
+Themes about reaching the company share one entry; a quarter of it or more, it holds nothing else (:mod:`.contact`).
 
 Before any of this, the themes that ask the company for something are placed without the way requests are worded
 (:mod:`.request_form`: the requests' voice, each asking theme against its nearest other themes, taken away when the
