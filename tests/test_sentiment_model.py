@@ -259,6 +259,17 @@ def test_each_segment_has_its_own_sign(embedder: Embedder) -> None:
         ("The driver said traffic was light today so he was early.", -0.0),  # not the saying: as before
         ("Live chat said I was number 34 in the queue.", -0.44),  # 0.00 before lexicon 34: a long queue
         ("I'm 27th in line on the phone.", -0.44),
+        # lexicon 35: an order that came as it should, service done quickly or as promised (the head read the topic)
+        ("Everything arrived as ordered.", 0.4404),  # the head -0.04
+        ("Nothing missing, nothing broken.", 0.7713),  # the head -0.75
+        ("Order was complete.", 0.4404),  # the head -0.49
+        ("Reasonable prices and no silly minimum spend.", 0.4263),  # the head -0.21 (the samples' 14 comments)
+        ("Refund was processed the same day.", 0.1779),  # the head -0.88: a refund, its topic
+        ("Cancelled my subscription in one click.", 0.2263),  # the head -0.91
+        ("Installation went without a hitch.", 0.3182),  # the head -0.68
+        ("They called back when they said they would.", 0.3818),  # the head -0.36
+        ("It was not as described.", -0.73),  # not the saying: the head's, as before
+        ("Refund was processed the same day but never arrived.", -0.99),  # taken back after it: the head's
     ],
 )
 def test_a_saying_read_against_its_words_takes_the_lexicons_side(embedder: Embedder, text: str,

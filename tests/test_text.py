@@ -174,6 +174,17 @@ def test_primary_language_is_the_first_configured() -> None:
         ("Room for improvement.", -1),  # the head: +0.61
         ("You can do better than this.", -1),
         ("Nothing to improve.", 1),  # the head: -0.94
+        ("Everything arrived as ordered.", 1),  # an order that came as it should; the head: -0.36
+        ("Arrived exactly as described.", 1),  # the head: 0.00
+        ("Works as expected.", 1),  # the head: 0.00
+        ("Does what it says.", 1),  # the head: -0.26
+        ("All items present and correct.", 1),  # the head: 0.00
+        ("Nothing missing, nothing broken.", 1),  # the head: -0.75
+        ("Everything was there and on time.", 1),  # the head: -0.21
+        ("Order was complete.", 1),  # the head: -0.49
+        ("Delivered when promised.", 1),  # the head: 0.00
+        ("Reasonable prices and no silly minimum spend.", 1),  # the head: -0.21
+        ("Prices are fair.", 1),  # the head: 0.00
         ("Nothing needs improving.", 1),  # the head: -0.72
         ("Keep doing what you're doing.", 1),
         ("I wanted to let you know how impressed I was with your customer service team.", 1),  # the head: -0.29
@@ -206,6 +217,16 @@ def test_sentiment_knows_service_words(text: str, sign: int) -> None:
     [
         "The neckline is cut lower than I'd like.",  # a place on the thing, not a price
         "Not as good as it used to be.",  # already negative: the saying needs what it used to be after it
+        # an order that did not come as it should: no saying of praise
+        "Not as described.",
+        "It was not as described.",
+        "Never arrived as ordered.",
+        "Doesn't do what it says.",
+        "Not everything was there.",
+        "Everything was there except the milk.",
+        "Late as expected.",
+        "Prices are not fair.",
+        "As described but far too small.",
         "I used to shop at the market.",
         "It took them three hours to fix it.",  # a wait: the fix came after it, not within it
         "It arrived 3 hours late.",

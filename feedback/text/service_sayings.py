@@ -31,6 +31,9 @@ _NOT_SHORT = r"(?<!only )(?<!just )(?<!barely )(?<!under )(?<!than )(?<!even )" 
 # a point that starts with what it asks for, politely or not ("Please fix ...", "Can you sort ..."): the start of the
 # text or of a sentence, not after a word or a comma ("I'll fix it", "so fix it": a word before)
 _ASKED = r"\b(?<![\w'’,;:] )(?:please |pls |just |so |can you |could you |will you )?"
+_NOT = r"(?<!not )(?<!n't )(?<!n’t )(?<!never )"  # a saying of praise not denied before it ("not as described") ...
+# ... nor taken back after it ("Everything was there except the milk", "as described but too small")
+_NOT_AFTER = r"(?![^.!?]{0,40}\b(?:until|till|before|but|except|apart from|only|just|although|though|however)\b)"
 IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\bnothing (?:is|was|'s|seems) (?:ever )?too much (?:trouble|bother)\b", "very helpful"),
     (r"\b(?:couldn'?t|could not|can'?t|cannot) (?:have )?(?:ask|wish)(?:ed)? for (?:more|better|anything more)\b",
@@ -74,7 +77,8 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\b(?:exceeded|surpassed|beat) (?:my|our|all|all my|all our|every) expectations?\b", "excellent"),
     (r"\b(?:didn'?t|did not|doesn'?t|does not|failed to) (?:meet|live up to) (?:my |our |the |any )?"
      r"(?:expectations?|hype|promise)\b", "disappointing"),
-    (r"\b(?:was |were |arrived |turned up |came |is |are |always |right )on time\b", "punctual"),
+    (r"\b(?:was |were |arrived |turned up |came |is |are |always |right |left |departed |landed |took off |started |"
+     r"ran |running |delivered |ready )on time\b", "punctual"),
     (r"\b(?:hung|hangs|hang) up on (?:me|us|my \w+)\b", "rude"),
     # a problem that keeps coming back, told as all there is to say ("It's always something.", "There's always an
     # excuse!", "It's always traffic."); not "there's always something to do", "it's always something I reach for"
@@ -121,6 +125,26 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\bnever (?:been )?disappoint(?:s|ed)?\b|\b(?:never|not once|(?:has|have|did|had)(?:n't|n’t| not)"
      r") (?:ever )?let(?:s)? (?:me|us) down\b|\bnever fails? to (?:impress|deliver|please|amaze|delight)"
      r"\b", "reliable"),
+    # an order that came as it should is praise: "Everything arrived as ordered" read -0.36, "Order was complete."
+    # -0.49, "Nothing missing, nothing broken." -0.75 (the head reads the words of what can go wrong). In the rated
+    # texts "as described / pictured / ..." matches 171 times, 139 rated positive and 13 negative; "reasonably priced",
+    # "fair prices" 17, 16 positive. Not "not as described", "never arrived as ordered", nor "..., but / except ..."
+    (r"\b" + _NOT + r"(?:arrived|arrives|came|comes|delivered|turned up|was|were|is|are|looks?|looked|works?|worked|"
+     r"fits?|fitted|exactly|just|everything|all|items?|order)(?: (?!not\b|never\b)\w+)?? (?:exactly |just )?as (?:"
+     r"ordered|described|advertised|pictured|shown|promised|expected|requested)\b" + _NOT_AFTER, "good"),
+    (r"\b" + _NOT + r"(?:does|did|do) (?:exactly |just )?what (?:it|they) (?:says?|said|promised?)\b", "good"),
+    (r"\bpresent and correct\b", "good"),
+    (r"\b(?<!not )(?:everything|all of it|it all|all my \w+|all the \w+|all \w+ items) (?:was|were|is|are|came|"
+     r"arrived) (?:all )?(?:there|complete|in the bags?)\b" + _NOT_AFTER, "good"),
+    (r"\bnothing (?:was |is |were |has been |had been |ever )?(?:missing|broken|damaged|late|forgotten|left out)\b"
+     + _NOT_AFTER, "very good"),
+    (r"\b(?:order|delivery|shopping|it) (?:was|were|is|came|arrived) (?:all )?complete(?= *(?:[.!?…,;]|and\b|$))",
+     "good"),
+    (r"\b" + _NOT + r"(?:arrived|came|delivered|turned up|showed up|called|rang|phoned|got back to (?:me|us))\b"
+     r"[^.!?]{0,25}?\bwhen (?:promised|expected|stated|booked|(?:they|he|she|you|it) said(?: (?:they|he|she|you|it)"
+     r"(?:'d| would))?)\b", "punctual"),
+    (r"\b" + _NOT + r"(?:(?:prices?|costs?|it) (?:is |are |was |were )(?:very |really |always |quite |pretty |so )?"
+     r"(?:fair|reasonable)\b|(?:fairly|reasonably) priced\b|(?:fair|reasonable) prices?\b)", "good prices"),
     # nothing to improve, keep going: answers to "What could we do better?" ("Nothing to improve." read -0.94)
     (r"\bnothing (?:(?:to|i'?d|i would|we'?d|we would|i can|that needs? to|needs? to|much to|really to) )?(?:improve|"
      r"change)(?=[\W_]*(?:$|[,.!;]))|\bnothing (?:needs|need) (?:improving|changing|to change|to improve)\b"
@@ -240,13 +264,18 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     # a problem put right in minutes is speed, not a wait ("fixed it in ten minutes" read as a wait by its duration)
     (r"\b(?:fixed|sorted|solved|resolved|answered|replied|responded|dealt with|refunded|replaced|processed|"
      r"delivered|arrived|dispatched|approved|completed|credited|fixing|sorting|solving|resolving|dealing with|"
-     r"refunding|replacing|processing|(?:got|had) (?:a|an) (?:reply|response|answer)|"
+     r"refunding|replacing|processing|got through|picked up|called back|rang back|checked in|installed|"
+     r"(?:got|had) (?:a|an) (?:reply|response|answer)|"
      r"(?:got|received|had) (?:my |our |a |the |full )*(?:money back|refund))\b[^.!?]{0,30}?"
      r"\b(?:(?:with)?in (?:a (?:few|couple of) |an? |the |\d+ |one |two |three |five |ten |fifteen |twenty )?"
-     r"(?:minutes?|mins?|seconds?|hours?|day)|in no time|straight away|right away|(?:so |very |really |super )?"
-     r"(?:quickly|promptly|swiftly|speedily))\b", "very quick"),
+     r"(?:minutes?|mins?|seconds?|hours?|day)|in no time|straight away|right away|(?:on )?the same day|a day early|"
+     r"(?:so |very |really |super )?"
+     r"(?:quickly|promptly|swiftly|speedily))\b" + _NOT_AFTER, "very quick"),
     # no fuss, and what stayed good: "Got a full refund without any fuss", "never looked back", "rock solid"
     (r"\b(?:no |without (?:any |the |a )?)(?:fuss|hassle|quibbles?|bother)\b|\b(?:hassle|fuss)[- ]free\b", "easy"),
+    (r"\b(?:in |with |took |takes )?(?:just |only )?(?:one|a single|1)[- ]click\b", "easy"),
+    (r"\bwithout (?:a|any|the slightest) (?:hitch|hiccups?|glitch(?:es)?|problems?|issues?)\b"
+     + _NOT_AFTER, "smoothly"),
     (r"\bnever looked back\b", "delighted"),
     (r"\brock[- ]solid\b", "reliable"),
     (r"\blooked after (?:me|us|him|her|them|my \w+|our \w+)|\btook (?:great |good |such good |very good )?care of "
