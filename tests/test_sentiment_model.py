@@ -268,6 +268,7 @@ def test_each_segment_has_its_own_sign(embedder: Embedder) -> None:
         ("Cancelled my subscription in one click.", 0.2263),  # the head -0.91
         ("Installation went without a hitch.", 0.3182),  # the head -0.68
         ("They called back when they said they would.", 0.3818),  # the head -0.36
+        ("The parcel came a day early.", 0.2484),  # lexicon 36; the head 0.00
         ("It was not as described.", -0.73),  # not the saying: the head's, as before
         ("Refund was processed the same day but never arrived.", -0.99),  # taken back after it: the head's
     ],

@@ -185,6 +185,9 @@ def test_primary_language_is_the_first_configured() -> None:
         ("Delivered when promised.", 1),  # the head: 0.00
         ("Reasonable prices and no silly minimum spend.", 1),  # the head: -0.21
         ("Prices are fair.", 1),  # the head: 0.00
+        ("The parcel came a day early.", 1),  # the head: 0.00
+        ("They kept me updated the whole way.", 1),  # the head: 0.00
+        ("Everything was well packed.", 1),  # the head: 0.00
         ("Nothing needs improving.", 1),  # the head: -0.72
         ("Keep doing what you're doing.", 1),
         ("I wanted to let you know how impressed I was with your customer service team.", 1),  # the head: -0.29
@@ -227,6 +230,10 @@ def test_sentiment_knows_service_words(text: str, sign: int) -> None:
         "Late as expected.",
         "Prices are not fair.",
         "As described but far too small.",
+        "The driver arrived too early and nobody was home.",
+        "Nobody kept me informed.",
+        "They never kept us updated.",
+        "Not well packed at all.",
         "I used to shop at the market.",
         "It took them three hours to fix it.",  # a wait: the fix came after it, not within it
         "It arrived 3 hours late.",

@@ -16,7 +16,8 @@ from feedback.text.service_sayings import IDIOMS as IDIOMS  # re-exported: calle
 from feedback.text.service_sayings import SERVICE_LEXICON as SERVICE_LEXICON
 
 # What the lexicon reads (the head's cues are its scores): a new version makes the theme stage score every segment
-# again (feedback/themes/segment_sentiment.py). 35: an order that came as it should ("Everything arrived as ordered",
+# again (feedback/themes/segment_sentiment.py). 36: early, kept informed, well packed ("The parcel came a day
+# early": IDIOMS); 35: an order that came as it should ("Everything arrived as ordered",
 # "Nothing missing", "Reasonably priced": IDIOMS); 34: a place in a queue of two digits or more ("I was number 34 in the
 # queue": IDIOMS); 33: a segment read neutral is read by what went wrong before "so I"
 # (feedback.text.segments.cause_part: "The promotion didn't come off so I paid full price"); 32: an excuse reported as all that was said ("the driver just said
@@ -62,7 +63,7 @@ from feedback.text.service_sayings import SERVICE_LEXICON as SERVICE_LEXICON
 # word "name": feedback.text.sentiment_model.word_ngrams), and answers that say nothing score 0
 # (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable", "inconsistent"; 1: before
 # versions were kept.
-LEXICON_VERSION = "35"
+LEXICON_VERSION = "36"
 
 # A person praised for how they were ("The driver was so kind.", "[NAME] on the tills was ever so patient"). Review
 # sets tell of expectations with "was so" ("I was so excited to wear it"), so the head read such praise as neutral.

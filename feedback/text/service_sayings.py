@@ -274,6 +274,13 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     # no fuss, and what stayed good: "Got a full refund without any fuss", "never looked back", "rock solid"
     (r"\b(?:no |without (?:any |the |a )?)(?:fuss|hassle|quibbles?|bother)\b|\b(?:hassle|fuss)[- ]free\b", "easy"),
     (r"\b(?:in |with |took |takes )?(?:just |only )?(?:one|a single|1)[- ]click\b", "easy"),
+    # early, kept informed, well packed: "The parcel came a day early" read 0.00 (not "arrived too early")
+    (r"\b" + _NOT + r"(?:arrived|came|delivered|turned up|got here)(?: (?!too\b|not\b|never\b|so\b)\w+)?? (?:a day |two "
+     r"days |a few days |a week |\d+ days? |an hour |\d+ (?:minutes|mins) )?(?:early|earlier than (?:expected|promised|"
+     r"planned)|ahead of (?:schedule|time))\b" + _NOT_AFTER, "quick"),
+    (r"\b" + _NOT + r"(?<!nobody )(?<!no one )(?<!no-one )kept (?:me|us) (?:informed|updated|in the loop|posted)\b" + _NOT_AFTER, "helpful"),
+    (r"\b" + _NOT + r"(?:well|carefully|nicely|securely|beautifully) (?:packed|packaged|wrapped)\b|\bpacked (?:well|"
+     r"carefully|nicely|securely)\b" + _NOT_AFTER, "good"),
     (r"\bwithout (?:a|any|the slightest) (?:hitch|hiccups?|glitch(?:es)?|problems?|issues?)\b"
      + _NOT_AFTER, "smoothly"),
     (r"\bnever looked back\b", "delighted"),
