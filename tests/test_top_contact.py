@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
+import sqlite_utils
 
 from feedback.themes import hierarchy
-from feedback.themes.contact import SHARE, contact_kinds, gathered, reaching
+from feedback.themes.contact import (
+    SHARE,
+    contact_kinds,
+    detail_sections,
+    gathered,
+    reaching,
+    section_name,
+)
+from feedback.themes.sections import write_sections
+from feedback.warehouse import open_warehouse
 
 HOLD = ["I was on hold for 90 minutes.", "Waited on hold for an hour, then got cut off."]
 CHAT = ["The chat queue was huge.", "Live chat said I was number 34 in the queue."]
@@ -99,3 +112,65 @@ def test_the_top_level_gives_support_contact_an_entry_of_its_own() -> None:
     groups = hierarchy.parent_groups(themes, 0.35, 25, sizes=[20] * 16, fewest=3,
                                      docs=[*docs[:4], *[PRAISED] * 4, *docs[8:]])
     assert [2, 3, 11] in groups and [0, 1] in groups and [4, 5, 6, 7] in groups
+
+
+# --- a contact entry's sections (contact.detail_sections, sections.write_sections) -------------------------------
+
+DETAILS = [["email me on [EMAIL] please", "Call me on [PHONE] if you need to."], ["My number is [PHONE]."],
+           ["You can reach me at [EMAIL]."], ["Please ring [PHONE] to discuss."]]
+WAITS = [HOLD, CHAT, EMAIL, ["Get rid of the chatbot and let us talk to a person"], ["More staff on the phones"],
+         ["Shorter hold times please"], ["I've sent photos to customer services."],
+         ["I've contacted support three times about the same issue and nobody ever gets back to me."],
+         ["After an hour I was still number 12."]]
+
+
+def test_the_contact_details_left_are_a_section_apart_from_reaching_support() -> None:
+    docs = [*WAITS, *DETAILS]
+    found = detail_sections(docs, [10] * len(docs), read=40)
+    assert found == [("Reaching support", list(range(9))), ("Contact details left", [9, 10, 11, 12])]
+    # the bigger first, by segments
+    sizes = [1] * 9 + [50] * 4
+    assert [name for name, _ in detail_sections(docs, sizes, read=40)] == ["Contact details left", "Reaching support"]
+
+
+@pytest.mark.parametrize("docs", [
+    [*WAITS, DETAILS[0]],  # one theme of details: no heading over one line
+    [HOLD, *DETAILS],  # one theme of the rest
+    WAITS,  # none
+])
+def test_a_contact_entry_with_one_side_of_one_theme_is_not_read_in_two(docs: list[list[str]]) -> None:
+    assert detail_sections(docs, [10] * len(docs), read=40) == []
+
+
+def test_a_contact_sections_name_is_never_one_already_taken() -> None:
+    assert section_name("Reaching support", set()) == "Reaching support"
+    assert section_name("Reaching support", {"reaching support"}) == "Getting through"
+    assert section_name("Contact details left", {"contact details left"}) == "Details left"
+
+
+def _entry(db: sqlite_utils.Database, label: str, docs: list[list[str]]) -> list[int]:
+    parent = db["themes"].insert({"label": label, "status": "parent"}).last_pk
+    return [db["themes"].insert({"label": f"Sub-theme {i}", "status": "active", "parent_id": parent}).last_pk
+            for i in range(len(docs))]
+
+
+@pytest.mark.parametrize(("entry", "expected"), [
+    ("Support contact", [("Reaching support", 9), ("Contact details left", 4)]),
+    ("Customer contact", [("Reaching support", 9), ("Contact details left", 4)]),
+])
+def test_a_fit_reads_a_large_contact_entry_in_two(tmp_path: Path, entry: str,
+                                                  expected: list[tuple[str, int]]) -> None:
+    db = open_warehouse(tmp_path / "warehouse.db")
+    docs = [*WAITS, *DETAILS]
+    ids = _entry(db, entry, docs)
+    vectors = np.random.default_rng(3).normal(size=(len(ids), 8))
+    written = write_sections(db, ids, vectors, {t: 5 for t in ids}, dict(zip(ids, docs, strict=True)),
+                             {t: [-0.5] * len(d) for t, d in zip(ids, docs, strict=True)})
+    found = db.execute("select x.label, count(t.id) from theme_sections x join themes t on t.section_id = x.id"
+                       " group by x.id order by x.position").fetchall()
+    assert written == 2 and found == expected
+    details = {r[0] for r in db.execute("select t.id from themes t join theme_sections x on x.id = t.section_id"
+                                        " where x.label = 'Contact details left'")}
+    assert details == set(ids[9:])
+    keywords = db.execute("select keywords from theme_sections where label = 'Contact details left'").fetchone()[0]
+    assert json.loads(keywords), "the details section says what is left"

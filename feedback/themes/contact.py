@@ -14,6 +14,11 @@ staff were (:mod:`.people`: "[NAME] on the phone sorted everything out" is staff
 leave it together, for the group whose centre is nearest theirs (an entry of their own when that group leans
 against their side: complaints are not filed under praise): taken one by one, a short comment with no topic of
 its own ("Late again.") would go where other short comments sit, not where its topic is.
+
+Such an entry, when it is large enough to be read in sections (:mod:`.sections`), is read in two: the themes that
+leave contact details ("email me on [EMAIL] please", "My number is [PHONE].": no complaint, read 0) apart from the
+rest, what reaching the company was like (:func:`detail_sections`); Ward's sections of it were named as the entry
+("Customer contact", "Contact with support") and mixed the two.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from feedback.themes.people import gather
+from feedback.themes.sayings import contact_share
 
 THEME_SHARE = 0.5  # share of a theme's segments about contacting the company for it to be a contact theme
 SHARE = 0.25  # share of a group's segments in contact themes that makes them an entry of their own (a substantial
@@ -79,3 +85,25 @@ def gathered(groups: list[list[int]], kinds: Sequence[int], unit: np.ndarray, we
 def _centre(unit: np.ndarray, weights: np.ndarray, members: list[int]) -> np.ndarray:
     mean = (unit[members] * weights[members, None]).sum(axis=0)
     return np.asarray(mean / max(float(np.linalg.norm(mean)), 1e-12))
+
+
+DETAILS = "Contact details left"  # a section of the themes that leave contact details ...
+REACHING = "Reaching support"  # ... and one of the rest of a contact entry
+_OTHER_NAMES = {DETAILS: ["Details left", "Contact details given"], REACHING: ["Getting through", "Contacting support"]}
+
+
+def detail_sections(docs: Sequence[Sequence[str]], sizes: Sequence[int], read: int) -> list[tuple[str, list[int]]]:
+    """A contact entry's sections (its sub-themes' segments, best first, ``docs``; their ``sizes`` in segments): the
+    sub-themes at least half of whose best ``read`` segments leave contact details (:func:`.sayings.contact_share`)
+    and the rest, each with its name, the bigger first; [] unless each holds two sub-themes or more."""
+    details = [i for i, texts in enumerate(docs) if contact_share(list(texts)[:read]) >= 0.5]
+    rest = [i for i in range(len(docs)) if i not in details]
+    if len(details) < 2 or len(rest) < 2:
+        return []
+    found = [(REACHING, rest), (DETAILS, details)]
+    return sorted(found, key=lambda named: (-sum(sizes[i] for i in named[1]), named[1][0]))
+
+
+def section_name(name: str, taken: set[str]) -> str:
+    """``name`` (:data:`DETAILS`, :data:`REACHING`), or the first of its other names not in ``taken`` (lower case)."""
+    return next((n for n in [name, *_OTHER_NAMES[name]] if n.lower() not in taken), name)

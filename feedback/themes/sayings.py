@@ -57,6 +57,15 @@ def contact_labels(docs: Sequence[str]) -> list[str]:
     return list(dict.fromkeys([*found, CONTACT_DETAILS]))
 
 
+def details_left(docs: Sequence[str]) -> list[str]:
+    """What ``docs`` leave, as keywords, the most left first: "phone numbers", "email addresses", "postal
+    addresses", and "call-back requests" when some ask to be rung."""
+    kinds = [("phone numbers", _PHONE), ("email addresses", _EMAIL), ("postal addresses", _ADDRESS),
+             ("call-back requests", _CALL_BACK)]
+    counts = [(sum(bool(pattern.search(d)) for d in docs), -n, name) for n, (name, pattern) in enumerate(kinds)]
+    return [name for count, _, name in sorted(counts, reverse=True) if count]
+
+
 def reference_share(docs: Sequence[str]) -> float:
     """The share of segments that give an order or reference number ("Order BM6614972")."""
     return sum(bool(_REFERENCE.search(d)) for d in docs) / max(len(docs), 1)

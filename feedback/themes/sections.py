@@ -22,7 +22,9 @@ problems, Different brand); silhouette 0.127 -> 0.133; the other five entries ha
 and are as before (bench/RESULTS.md, "Sections by side, names that hold").
 An entry named by what kind of comment it holds ("Support contact", "Staff praise") is not sectioned when most of
 its sections would be named as the entry ("Customer contact", "Contact with support"): such headings say nothing
-the entry's name does not (:func:`restates`).
+the entry's name does not (:func:`restates`). A contact entry is read as what reaching the company was like and the
+contact details left, when each holds two sub-themes (:func:`.contact.detail_sections`: "Reaching support",
+"Contact details left").
 Sections are ordered by size (segments). A section of one sub-theme joins the section whose
 centre is nearest (a heading over one line says nothing the line does not); the cut is then
 taken one finer, until there are enough sections (or as many as any cut gives; when that is one,
@@ -59,7 +61,17 @@ from typing import Any
 import numpy as np
 import sqlite_utils
 
-from feedback.themes import hierarchy, label, parent_words, people, phrases, sums, verdicts
+from feedback.themes import (
+    contact,
+    hierarchy,
+    label,
+    parent_words,
+    people,
+    phrases,
+    sayings,
+    sums,
+    verdicts,
+)
 from feedback.warehouse.sql import now_iso
 
 log = logging.getLogger(__name__)
@@ -194,13 +206,24 @@ def write_sections(db: sqlite_utils.Database, leaf_ids: list[int], leaf_vecs: np
         kids = children[parent]
         if parent not in entries or not section_count(len(kids)):
             continue
-        sides = [hierarchy.side(docs_of.get(t, []), tones_of.get(t, [])) for t in kids]  # as the top level reads them
-        groups = [[kids[i] for i in g] for g in sections_of(leaf_vecs[[row_of[t] for t in kids]],
-                                                             [sizes.get(t, 0) for t in kids], sides)]
+        fixed = contact.detail_sections([docs_of.get(t, []) for t in kids], [sizes.get(t, 0) for t in kids],
+                                        label.REPRESENTATIVES) if entries[parent] in parent_words.SUPPORT_CONTACT else []
+        if fixed:  # what reaching the company was like, apart from the contact details left
+            groups = [[kids[i] for i in g] for _, g in fixed]
+        else:
+            sides = [hierarchy.side(docs_of.get(t, []), tones_of.get(t, [])) for t in kids]  # as the top level reads
+            groups = [[kids[i] for i in g] for g in sections_of(leaf_vecs[[row_of[t] for t in kids]],
+                                                                 [sizes.get(t, 0) for t in kids], sides)]
         if not groups:  # too scattered for two sections of two
             continue
         names = section_labels(groups, docs_of, tones_of, taken, keywords, model, leaves)
-        if 2 * sum(restates(entries[parent], named.label) for named in names.values()) > len(groups):
+        if fixed:  # named by what they hold; the keywords as read
+            used = {lab.lower() for lab in [*taken, *leaves.values()]}
+            names = {n: label.Labelling(label=contact.section_name(name, used), keywords=(
+                names[n].keywords if n in names and name == contact.REACHING
+                else sayings.details_left([d for t in groups[n] for d in docs_of.get(t, [])])))
+                for n, (name, _) in enumerate(fixed)}
+        elif 2 * sum(restates(entries[parent], named.label) for named in names.values()) > len(groups):
             continue  # "Customer contact" and "Contact with support" under "Support contact": parts of nothing
         for position, group in enumerate(groups, start=1):
             named = names.get(position - 1)
