@@ -278,7 +278,8 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\b" + _NOT + r"(?:arrived|came|delivered|turned up|got here)(?: (?!too\b|not\b|never\b|so\b)\w+)?? (?:a day |two "
      r"days |a few days |a week |\d+ days? |an hour |\d+ (?:minutes|mins) )?(?:early|earlier than (?:expected|promised|"
      r"planned)|ahead of (?:schedule|time))\b" + _NOT_AFTER, "quick"),
-    (r"\b" + _NOT + r"(?<!nobody )(?<!no one )(?<!no-one )kept (?:me|us) (?:informed|updated|in the loop|posted)\b" + _NOT_AFTER, "helpful"),
+    (r"\b" + _NOT + r"(?<!nobody )(?<!no one )(?<!no-one )kept (?:me|us) (?:informed|updated|in the loop|posted)\b"
+     + _NOT_AFTER, "helpful"),
     (r"\b" + _NOT + r"(?:well|carefully|nicely|securely|beautifully) (?:packed|packaged|wrapped)\b|\bpacked (?:well|"
      r"carefully|nicely|securely)\b" + _NOT_AFTER, "good"),
     (r"\bwithout (?:a|any|the slightest) (?:hitch|hiccups?|glitch(?:es)?|problems?|issues?)\b"
