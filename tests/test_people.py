@@ -27,6 +27,9 @@ from feedback.themes.people import gather, people_side, person_side
     ("The customer service team was so helpful.", 1),
     ("Customer service was rude and dismissive.", -1),
     ("Customer services were not helpful.", 0),
+    ("Customer services were never helpful.", 0),  # denied: no praise
+    ("Customer service was hardly helpful.", 0),
+    ("Customer services were no help and never polite.", 0),
     ("Great service from [NAME]", 1),  # a named person's service
     ("Brilliant help from [NAME] today.", 1),
     ("Terrible service from [NAME].", -1),

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from feedback.text.sentiment import PEOPLE_WORDS, PERSON, ROLE, SERVICE_LEXICON
+from feedback.text.sentiment_model import negated
 from feedback.themes.label_valence import PROBLEM_LEXICON, word_valence
 
 if TYPE_CHECKING:
@@ -29,8 +30,9 @@ _SAID_OF = re.compile(
     rf"\b{PERSON}(?:(?: [\w'’]+){{0,6}}?(?:,(?: [\w'’\[\]]+){{1,3}},)?|(?: [\w'’]+){{1,12}}? and) (?:was|were|is|are|'s|"
     r"has been|have been) (?:always |all |so |very |really |extremely |super |incredibly |ever so |such |just |"
     r"absolutely |most |not |never |quite |a bit |too )*(?P<word>[a-z-]+)\b", re.IGNORECASE)
-_DESCRIBED = re.compile(rf"\b(?P<word>[a-z-]+),? (?:and [a-z-]+ )?{ROLE}\b"  # "Lovely staff", not "Great, she"
-                        r"|\b(?!no\b)(?P<done>[a-z-]+) (?:service|help|support|job) from \[NAME\]", re.IGNORECASE)  # "Great service from [NAME]"
+# "Lovely staff" (not "Great, she"), and a named person's service: "Great service from [NAME]"
+_DESCRIBED = re.compile(rf"\b(?P<word>[a-z-]+),? (?:and [a-z-]+ )?{ROLE}\b"
+                        r"|\b(?!no\b)(?P<done>[a-z-]+) (?:service|help|support|job) from \[NAME\]", re.IGNORECASE)
 STAFF_PRAISE = ["Staff praise", "Praise for staff", "Staff compliments"]  # a parent of such themes (:mod:`.label`)
 STAFF_PROBLEMS = ["Staff problems", "Staff complaints", "Staff manner"]
 # the people who answered, told by how they treated the customer: "Customer services were great, very understanding
@@ -38,6 +40,7 @@ STAFF_PROBLEMS = ["Staff problems", "Staff complaints", "Staff manner"]
 _MANNERS = "|".join(sorted(PEOPLE_WORDS | {"understanding", "accommodating", "reassuring", "thoughtful", "respectful"}))
 _TEAM = re.compile(r"\bcustomer (?:services?|support|care)(?: team)? (?:was|were|is|are|has been|have been)\b[^.!?]*?"
                    rf"\b(?P<word>{_MANNERS})\b", re.IGNORECASE)
+_HARDLY = re.compile(r"\b(?:hardly|barely|scarcely|rarely|seldom)\b", re.IGNORECASE)
 _TURN = re.compile(r"\b(?:but|though|although|however|shame|except)\b", re.IGNORECASE)
 _WORD = 1.0  # valence (VADER's -4..4 scale) of a word that praises or blames whom it is said of
 
@@ -60,8 +63,9 @@ def person_side(doc: str) -> int:
         if abs(value) >= _WORD:
             return 1 if value > 0 else -1
     for found in _TEAM.finditer(doc):
-        if "not" not in found.group().lower().split():
-            return -1 if word_valence(found.group("word").lower()) < 0 else 1  # "understanding": no valence, praise
+        if negated(found.group()) or _HARDLY.search(found.group()):  # "were never helpful": no praise, no blame
+            return 0
+        return -1 if word_valence(found.group("word").lower()) < 0 else 1  # "understanding": no valence, praise
     for found in _DESCRIBED.finditer(doc):
         word = (found.group("word") or found.group("done")).lower()
         value = word_valence(word)

@@ -41,6 +41,8 @@ def contact_share(docs: Sequence[str]) -> float:
 
 
 CONTACT_DETAILS = "Contact details"
+_DETAILS = [("Call-back requests", _CALL_BACK), ("Phone numbers", _PHONE), ("Email addresses", _EMAIL),
+            ("Postal addresses", _ADDRESS)]  # the kinds of contact details a segment leaves, most specific first
 
 
 def contact_labels(docs: Sequence[str]) -> list[str]:
@@ -49,20 +51,17 @@ def contact_labels(docs: Sequence[str]) -> list[str]:
     addresses" when most leave that kind, then "Contact details" (siblings of contact themes
     get distinct names before a number)."""
     n = max(len(docs), 1)
-    kinds = [("Call-back requests", _CALL_BACK), ("Phone numbers", _PHONE), ("Email addresses", _EMAIL),
-             ("Postal addresses", _ADDRESS)]
-    found = [name for name, pattern in kinds if sum(bool(pattern.search(d)) for d in docs) / n >= 0.5]
+    found = [name for name, pattern in _DETAILS if sum(bool(pattern.search(d)) for d in docs) / n >= 0.5]
     if {"Phone numbers", "Email addresses"} <= set(found):  # "Contact me: [EMAIL] / [PHONE]"
         found.insert(0, CONTACT_DETAILS)
     return list(dict.fromkeys([*found, CONTACT_DETAILS]))
 
 
 def details_left(docs: Sequence[str]) -> list[str]:
-    """What ``docs`` leave, as keywords, the most left first: "phone numbers", "email addresses", "postal
-    addresses", and "call-back requests" when some ask to be rung."""
-    kinds = [("phone numbers", _PHONE), ("email addresses", _EMAIL), ("postal addresses", _ADDRESS),
-             ("call-back requests", _CALL_BACK)]
-    counts = [(sum(bool(pattern.search(d)) for d in docs), -n, name) for n, (name, pattern) in enumerate(kinds)]
+    """What ``docs`` leave, as keywords (the names of :func:`contact_labels`), the most left first: "phone numbers",
+    "email addresses", "postal addresses", "call-back requests"."""
+    counts = [(sum(bool(pattern.search(d)) for d in docs), -n, name.lower())
+              for n, (name, pattern) in enumerate(_DETAILS)]
     return [name for count, _, name in sorted(counts, reverse=True) if count]
 
 

@@ -206,8 +206,9 @@ def write_sections(db: sqlite_utils.Database, leaf_ids: list[int], leaf_vecs: np
         kids = children[parent]
         if parent not in entries or not section_count(len(kids)):
             continue
-        fixed = contact.detail_sections([docs_of.get(t, []) for t in kids], [sizes.get(t, 0) for t in kids],
-                                        label.REPRESENTATIVES) if entries[parent] in parent_words.SUPPORT_CONTACT else []
+        fixed = (contact.detail_sections([docs_of.get(t, []) for t in kids], [sizes.get(t, 0) for t in kids],
+                                         label.REPRESENTATIVES)
+                 if entries[parent] in parent_words.SUPPORT_CONTACT else [])
         if fixed:  # what reaching the company was like, apart from the contact details left
             groups = [[kids[i] for i in g] for _, g in fixed]
         else:
@@ -216,15 +217,17 @@ def write_sections(db: sqlite_utils.Database, leaf_ids: list[int], leaf_vecs: np
                                                                  [sizes.get(t, 0) for t in kids], sides)]
         if not groups:  # too scattered for two sections of two
             continue
-        names = section_labels(groups, docs_of, tones_of, taken, keywords, model, leaves)
-        if fixed:  # named by what they hold; the keywords as read
+        if fixed:  # named by what they hold: the details' keywords their kinds, the rest's its phrases
             used = {lab.lower() for lab in [*taken, *leaves.values()]}
-            names = {n: label.Labelling(label=contact.section_name(name, used), keywords=(
-                names[n].keywords if n in names and name == contact.REACHING
-                else sayings.details_left([d for t in groups[n] for d in docs_of.get(t, [])])))
-                for n, (name, _) in enumerate(fixed)}
-        elif 2 * sum(restates(entries[parent], named.label) for named in names.values()) > len(groups):
-            continue  # "Customer contact" and "Contact with support" under "Support contact": parts of nothing
+            names = {}
+            for n, (name, group) in enumerate(zip([name for name, _ in fixed], groups, strict=True)):
+                words = (sayings.details_left([d for t in group for d in docs_of.get(t, [])]) if name == contact.DETAILS
+                         else section_labels([group], docs_of, tones_of, taken, keywords, model, leaves)[0].keywords)
+                names[n] = label.Labelling(label=contact.section_name(name, used), keywords=words)
+        else:
+            names = section_labels(groups, docs_of, tones_of, taken, keywords, model, leaves)
+            if 2 * sum(restates(entries[parent], named.label) for named in names.values()) > len(groups):
+                continue  # "Customer contact" and "Contact with support" under "Support contact": parts of nothing
         for position, group in enumerate(groups, start=1):
             named = names.get(position - 1)
             lab = named.label if named else f"Part {position}"
