@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from feedback.text.language import detect_language
@@ -12,6 +15,8 @@ from feedback.text.sentiment import (
     saying_side,
     sentiment,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.mark.parametrize(
@@ -393,6 +398,25 @@ def test_every_saying_starts_at_a_word_boundary() -> None:  # else the combined 
 
     assert [pattern.pattern for pattern, _ in IDIOMS if not pattern.pattern.startswith(r"\b")] == []
     assert PRAISED_PERSON.pattern.startswith(r"\b")
+
+
+def test_every_saying_is_written_in_lower_case() -> None:  # the combined search reads the text lower-cased
+    from feedback.text.sentiment import IDIOMS
+
+    letters = [re.sub(r"\\[A-Za-z]", "", pattern.pattern) for pattern, _ in IDIOMS]  # not the escapes (\b, \W)
+    assert [text for text in letters if text != text.lower()] == []
+
+
+def test_the_combined_search_finds_what_the_sayings_find() -> None:
+    from feedback.text.sentiment import IDIOMS, _has_saying
+
+    texts = [line.split("\t", 1)[1] for name in ("service", "sentences", "requests", "stories")
+             for line in (ROOT / "bench" / f"sentiment_{name}.tsv").read_text(encoding="utf-8").splitlines()[1:]]
+    texts += ["[NAME] refunded me.", "[NAME] went above and beyond.", "Can't Fault Them", "NOTHING WAS TOO MUCH TROUBLE"]
+    cases = [case for text in texts for case in (text, text.upper(), text.title())]
+    found = [case for case in cases if any(pattern.search(case) for pattern, _ in IDIOMS)]
+    assert len(found) > 100  # the sets hold sayings in every case
+    assert [case for case in cases if _has_saying(case) != (case in found)] == []
 
 
 def test_every_saying_means_a_side() -> None:  # else a saying could never take a point's side (saying_side)

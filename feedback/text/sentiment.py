@@ -105,8 +105,10 @@ def praises_person(text: str) -> bool:
 
 
 # Every saying starts with a word boundary: one that starts with a look-behind or "^" makes the combined search try
-# every position the slow way (3x its cost on review sentences).
-_ANY_SAYING = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in IDIOMS), re.IGNORECASE)
+# every position the slow way (3x its cost on review sentences). The combined search reads the text in lower case
+# with a case-sensitive pattern (the sayings are written in lower case): 2.4x faster than ignoring case
+# (bench/sayings_search.py).
+_ANY_SAYING = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in IDIOMS))
 
 
 def saying_side(text: str) -> int:
@@ -154,12 +156,12 @@ def saying_reading(text: str) -> float:
 def _has_saying(text: str) -> bool:
     """Whether ``text`` holds any saying of :data:`IDIOMS`. A segment is asked twice (for its cues and its side), so
     short texts are remembered; a long one (a whole e-mail read by :func:`sentiment`) is not kept in memory."""
-    return _short_has_saying(text) if len(text) <= _WHOLE else _ANY_SAYING.search(text) is not None
+    return _short_has_saying(text) if len(text) <= _WHOLE else _ANY_SAYING.search(text.lower()) is not None
 
 
 @lru_cache(maxsize=4096)
 def _short_has_saying(text: str) -> bool:
-    return _ANY_SAYING.search(text) is not None
+    return _ANY_SAYING.search(text.lower()) is not None
 
 
 @lru_cache(maxsize=64)

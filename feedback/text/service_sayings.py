@@ -247,7 +247,7 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     # fixed it", "Our cancelled flight was rebooked at no charge", "Sorted my billing mistake"): the head reads the
     # problem; not where it was only promised or wanted ("should have been fixed", "want it fixed", "haven't
     # refunded"), nor put right late or not for long ("replaced after three weeks", "fixed but it broke again")
-    (r"\b(?:(?:they|you|he|she|someone|staff|support|and|NAME\]|the (?:team|staff|manager|engineer|technician|driver|"
+    (r"\b(?:(?:they|you|he|she|someone|staff|support|and|name\]|the (?:team|staff|manager|engineer|technician|driver|"
      r"shop|store|bank|company|airline|agent|cashier|advis[eo]r|rep|crew|pharmacist|installer|plumber|mechanic))"
      r"(?: (?:have|has|had|'ve))?(?: (?:quickly|promptly|kindly|immediately|instantly|happily|soon|then|just|also))? "
      r"|(?<!should )(?<!would )(?<!could )(?<!must )(?<!might )(?<!to )(?:was|were|got|has been|have been|'s been)"
