@@ -67,6 +67,7 @@ def test_released_migration_names_never_change() -> None:
         "0180_theme_section_sums",
         "0190_sentiment_corrections",
         "0200_calibration_contrasts",
+        "0210_response_sections",
     ]
 
 
@@ -88,7 +89,7 @@ def test_a_migration_out_of_order_or_twice_is_refused(name: str, monkeypatch: py
     monkeypatch.setattr(schema, "MIGRATIONS", list(schema.MIGRATIONS))
     with pytest.raises(ValueError, match="duplicate|registered after"):
         schema.migration(name)(lambda db: None)
-    assert schema.MIGRATIONS[-1][0] == "0200_calibration_contrasts"
+    assert schema.MIGRATIONS[-1][0] == "0210_response_sections"
 
 
 def test_a_warehouse_from_a_newer_version_is_refused(tmp_path: Path) -> None:

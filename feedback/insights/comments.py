@@ -75,11 +75,17 @@ def comment_themes(db: sqlite_utils.Database) -> dict[str, frozenset[int]]:
 
 
 def theme_info(db: sqlite_utils.Database) -> dict[int, dict[str, Any]]:
-    if "themes" not in db.table_names():
+    """Per active theme and top-level group: its label, parent, status and section (a section of its own entry, as
+    published: one an analyst's edit moved it out of since the fit is none)."""
+    tables = db.table_names()
+    if "themes" not in tables:
         return {}
+    section = ("(select x.id from theme_sections x where x.id = t.section_id and x.parent_id = t.parent_id"
+               " and t.status = 'active')" if "theme_sections" in tables else "null")
     return {
-        r[0]: {"label": r[1], "parent_id": r[2], "status": r[3]}
-        for r in db.execute("select id, label, parent_id, status from themes where status in ('active', 'parent')")
+        r[0]: {"label": r[1], "parent_id": r[2], "status": r[3], "section_id": r[4]}
+        for r in db.execute(f"select t.id, t.label, t.parent_id, t.status, {section} from themes t"
+                            " where t.status in ('active', 'parent')")
     }
 
 

@@ -9,7 +9,7 @@ construction. What they need is everything, and that is why they are recomputed:
   night's few thousand comments touch nearly every (theme, source) key, and a mean is only
   exact (:func:`math.fsum`, in any order) from all its values;
 - ``score_drivers`` (per source with a score, each theme's and each top-level group's effect on
-  it): the headline score and every theme's "without" group are over all of the source's
+  it; ``section_drivers``, each section's of a large entry): the headline score and every theme's "without" group are over all of the source's
   responses. A response counts for a group (``level`` 1) when any of its scored comments has a
   segment in any active sub-theme of the group, so a group's figures are not its sub-themes'
   added up (one response can raise two of them). The points are
@@ -130,6 +130,64 @@ def driver_rows(db: sqlite_utils.Database) -> Rows:
         n, total, squares, scale = totals[source]
         out.extend(source_drivers(source, SCORE_NAMES[scale], n, total, squares, themes.get(source, []), groups,
                                   no_topic))
+    return out
+
+
+def section_rows(db: sqlite_utils.Database) -> Rows:
+    """section_drivers: per source with a score, each section's effect on it (a section of a large entry:
+    :mod:`feedback.themes.sections`). A response counts for a section when any of its scored comments has a
+    segment in an active sub-theme the section holds (a section of the sub-theme's own entry)."""
+    if not _has_themes(db) or "theme_sections" not in db.table_names():
+        return []
+    scored = f"""
+        with scored as (
+            select i.id, i.rowid as r, i.source, i.rating_scale as scale, {POINTS_SQL} as points,
+                   min(i.rowid) over (partition by i.source, i.received_at, i.customer) as response
+            from items i join processed p on p.item_id = i.id
+            where i.rating is not null and i.rating_scale in ({SCORED})),
+        responses as (select response, source, scale, points from scored where r = response)"""
+    totals = {source: (n, total, squares, scale) for source, n, total, squares, scale in db.execute(
+        f"""{scored} select source, count(*), sum(points), sum(points * points), min(scale) from responses
+            group by source""")}
+    sections: dict[str, list[tuple[int, int, float, float]]] = {}
+    for source, section, k, total, squares in db.execute(
+        f"""{scored}, pairs as (select distinct c.response, x.id as section_id from scored c
+                                join theme_segments s on s.item_id = c.id
+                                join themes t on t.id = s.theme_id and t.status = 'active'
+                                join theme_sections x on x.id = t.section_id and x.parent_id = t.parent_id)
+            select r.source, m.section_id, count(*), sum(r.points), sum(r.points * r.points)
+            from pairs m join responses r on r.response = m.response group by r.source, m.section_id"""
+    ):
+        sections.setdefault(source, []).append((section, k, total, squares))
+    info, out = section_info(db), []
+    for source in sorted(totals):
+        n, total, squares, scale = totals[source]
+        out.extend(source_sections(source, SCORE_NAMES[scale], n, total, squares, sections.get(source, []), info))
+    return out
+
+
+def section_info(db: sqlite_utils.Database) -> dict[int, tuple[int, str]]:
+    """Each section's entry and label."""
+    if "theme_sections" not in db.table_names():
+        return {}
+    return {r[0]: (r[1], r[2]) for r in db.execute("select id, parent_id, label from theme_sections")}
+
+
+def source_sections(source: str, score_name: str, n: int, total: float, squares: float,
+                    sections: Iterable[tuple[int, int, float, float]], info: dict[int, tuple[int, str]]) -> Rows:
+    """A source's section_drivers rows from its sums (as :func:`source_drivers`, per section): ranked among the
+    source's sections, biggest drag first; one whose label names no topic after them, with no rank."""
+    drivers = drivers_from_sums(n, total, squares, [s for s in sections if s[0] in info])
+    topics = [d for d in drivers if not names_no_topic(info[d.theme_id][1])]
+    apart = [d for d in drivers if names_no_topic(info[d.theme_id][1])]
+    out: Rows = []
+    for rank, d in [*enumerate(topics, start=1), *((None, d) for d in apart)]:
+        row = driver_row(source, score_name, rank, d)
+        out.append({"source": source, "score_name": score_name, "rank": rank, "section_id": d.theme_id,
+                    "parent_id": info[d.theme_id][0], "responses": d.responses, "section_responses": d.theme_responses,
+                    "score": row["score"], "score_with_section": row["score_with_theme"],
+                    "score_without_section": row["score_without_theme"], "points": row["points"],
+                    "points_low": row["points_low"], "points_high": row["points_high"]})
     return out
 
 

@@ -5,7 +5,7 @@ it was (their old week, customer and themes), each table is brought up to date:
 
 - ``feedback_vectors``: the changed comments' vectors (all of them when the model changed);
   ``vector_model`` is counted from the archive;
-- ``weekly_volume``, ``theme_weeks``, ``theme_sources``, ``score_drivers``: from the per-key sums
+- ``weekly_volume``, ``theme_weeks``, ``theme_sources``, ``score_drivers``, ``section_drivers``: from the per-key sums
   kept in the warehouse (:mod:`feedback.insights.sums`): the changed comments' contributions (and
   those of the comments carrying a theme that moved: status or parent changed) are subtracted and
   added again, and the rows of the keys whose sums changed are derived (the two small tables whole);
@@ -61,7 +61,7 @@ from feedback.text.sentiment_model import published_sentiment_sql
 from feedback.warehouse.sql import chunks, marks
 
 INSIGHT_TABLES = ("feedback_vectors", "vector_model", "weekly_volume", "theme_weeks", "theme_sources", "theme_trends",
-                  "score_drivers", "customers", *EMPTY, "email_threads", "email_feedback", "actions",
+                  "score_drivers", "section_drivers", "customers", *EMPTY, "email_threads", "email_feedback", "actions",
                   "action_customers")
 ACTION_KEYS = ("theme_id", "recorded_theme_id", "theme_label", "theme_status", "date", "text", "created_at")
 COMMENT_SQL = f"""select i.id, i.source, i.channel, i.received_at, i.customer, i.rating, i.rating_scale,
@@ -208,6 +208,10 @@ def sum_updates(db: sqlite_utils.Database, changes: Changes, recount: set[str],
         updates["score_drivers"] = TableUpdate.replace(sums.driver_rows(db))
     else:
         updates["score_drivers"] = TableUpdate.keep()
+    if not in_step or touched.get("score") or touched.get("section"):
+        updates["section_drivers"] = TableUpdate.replace(sums.section_driver_rows(db))
+    else:
+        updates["section_drivers"] = TableUpdate.keep()
     return updates
 
 

@@ -10,10 +10,11 @@ ones, and derive the rows of the keys it touched, without reading every comment:
   comment once) and its scored response's key;
 - ``insight_responses``: what each scored response (a source, time and customer: its points are
   its first ingested scored comment's, its themes all its scored comments' active themes, with
-  their parents, the top-level groups: a group counts a response once) added;
+  their parents, the top-level groups: a group counts a response once; and the sections of large
+  entries those themes are in, each once) added;
 - ``insight_sums``: per ``kind`` and ``key`` (a JSON array): ``volume`` [week, channel, source],
   ``theme_week`` [theme, week], ``theme_source`` [theme, channel, source] (comments, complaints,
-  sentiment total and count), ``score`` [source, scale] and ``driver`` [source, theme or group] (responses,
+  sentiment total and count), ``score`` [source, scale], ``driver`` [source, theme or group] and ``section`` [source, section] (responses,
   points total, sum of squared points).
 
 Exact sums: a sentiment is a float, i.e. ``m / 2**e``; a total is kept as ``[numerator, e]`` (JSON,
@@ -37,7 +38,13 @@ from typing import Any
 import sqlite_utils
 
 from feedback.insights.comments import Comment, Rows, band_of, comment_themes, comments, theme_info
-from feedback.insights.grouped import group_ids, no_topic_ids, source_drivers
+from feedback.insights.grouped import (
+    group_ids,
+    no_topic_ids,
+    section_info,
+    source_drivers,
+    source_sections,
+)
 from feedback.insights.stats import week_of
 from feedback.ratings import SCORE_NAMES, band_points, rating_band
 from feedback.text.sentiment_model import published_sentiment_sql
@@ -107,24 +114,31 @@ def _contribute(delta: Delta, row: Ledger, sign: int) -> None:
         _add(delta, "theme_source", key(theme, channel, source), sign, negative, sentiment)
 
 
-def _respond(delta: Delta, row: tuple[str, str, str, int, str], sign: int) -> None:
-    _key, source, scale, points, themes = row
+Response = tuple[str, str, str, int, str, str]  # key, source, scale, points, themes and sections (JSON)
+
+
+def _respond(delta: Delta, row: Response, sign: int) -> None:
+    _key, source, scale, points, themes, sections = row
     _add(delta, "score", key(source, scale), sign, points=points)
     for theme in json.loads(themes):
         _add(delta, "driver", key(source, theme), sign, points=points)
+    for section in json.loads(sections):
+        _add(delta, "section", key(source, section), sign, points=points)
 
 
 def _response_rows(members: Iterable[tuple[str, str, str | None, str | None, float, str]],
                    carried: dict[str, frozenset[int]],
-                   info: dict[int, dict[str, Any]]) -> Iterator[tuple[str, str, str, int, str]]:
+                   info: dict[int, dict[str, Any]]) -> Iterator[Response]:
     """Responses from scored comments (id, source, time, customer, rating, scale) sorted by
-    response and then by ingestion: the first one's points, every one's themes and their groups."""
+    response and then by ingestion: the first one's points, every one's themes and their groups, and
+    their sections."""
     for (source, at, customer), group in groupby(members, key=lambda m: (m[1], m[2], m[3])):
         rows = list(group)
         _id, _s, _a, _c, rating, scale = rows[0]
         points = int(band_points(rating_band(rating, scale), scale) or 0)
         themes = sorted(with_parents((t for r in rows for t in carried.get(r[0], frozenset())), info))
-        yield key(source, at, customer), source, scale, points, json.dumps(themes)
+        sections = sorted({s for t in themes if (s := info.get(t, {}).get("section_id")) is not None})
+        yield key(source, at, customer), source, scale, points, json.dumps(themes), json.dumps(sections)
 
 
 def _comments(db: sqlite_utils.Database, ids: Collection[str]) -> list[Comment]:
@@ -222,13 +236,13 @@ def rebuild(db: sqlite_utils.Database, items: list[Comment] | None = None,
         for part in chunks(_response_rows(members, carried, info), 20_000):
             for response in part:
                 _respond(delta, response, 1)
-            db.conn.executemany("insert into insight_responses values (?, ?, ?, ?, ?)", part)
+            db.conn.executemany("insert into insight_responses values (?, ?, ?, ?, ?, ?)", part)
         _write(db, delta)
         set_tag(db, None)
 
 
 def _responses(db: sqlite_utils.Database, keys: Collection[str],
-               info: dict[int, dict[str, Any]]) -> list[tuple[str, str, str, int, str]]:
+               info: dict[int, dict[str, Any]]) -> list[Response]:
     """The current rows of these responses (those with no scored comment left are absent)."""
     members = []
     for k in sorted(keys):
@@ -261,7 +275,7 @@ def apply(db: sqlite_utils.Database, ids: Collection[str], build: str | None,
         _contribute(delta, row, 1)
     responses = {r[7] for r in (*old.values(), *new.values()) if r[7]}
     before = [r for part in chunks(sorted(responses)) for r in db.execute(
-        f"select key, source, scale, points, themes from insight_responses where key in ({marks(len(part))})", part)]
+        f"select key, source, scale, points, themes, sections from insight_responses where key in ({marks(len(part))})", part)]
     after = _responses(db, responses, info)
     for response in before:
         _respond(delta, response, -1)
@@ -275,7 +289,7 @@ def apply(db: sqlite_utils.Database, ids: Collection[str], build: str | None,
         db.conn.executemany("insert into insight_ledger values (?, ?, ?, ?, ?, ?, ?, ?)", list(new.values()))
         for part in chunks(sorted(responses)):
             db.execute(f"delete from insight_responses where key in ({marks(len(part))})", part)
-        db.conn.executemany("insert into insight_responses values (?, ?, ?, ?, ?)", after)
+        db.conn.executemany("insert into insight_responses values (?, ?, ?, ?, ?, ?)", after)
         set_tag(db, build)
     touched: dict[str, set[str]] = {}
     for kind, k in delta:
@@ -303,26 +317,38 @@ def rows(db: sqlite_utils.Database, kind: str, keys: Collection[str] | None = No
     return sorted(out, key=lambda r: tuple(str(r[c]) for c in COLUMNS[kind]))
 
 
-def driver_rows(db: sqlite_utils.Database) -> Rows:
-    """score_drivers from the sums, themes and groups (the same figures as
-    :func:`feedback.insights.grouped.driver_rows`)."""
+def _driver_sums(db: sqlite_utils.Database, kind: str) -> Iterator[tuple[str, str, int, float, float,
+                                                                         list[tuple[int, int, float, float]]]]:
+    """Per source with a score: its score's name, responses, points total and squares, and per theme or group
+    (``kind`` driver) or section (``kind`` section) its responses, their points' sum and squares."""
     scores: dict[str, dict[str, tuple[int, int, int]]] = {}
-    themes: dict[str, list[tuple[int, int, float, float]]] = {}
-    for kind, k, n, total, squares in db.execute(
-            "select kind, key, n, total, squares from insight_sums where kind in ('score', 'driver')"):
+    found: dict[str, list[tuple[int, int, float, float]]] = {}
+    for what_kind, k, n, total, squares in db.execute(
+            "select kind, key, n, total, squares from insight_sums where kind in ('score', ?)", [kind]):
         source, what = json.loads(k)
         points = json.loads(total)[0]
-        if kind == "score":
+        if what_kind == "score":
             scores.setdefault(source, {})[what] = (n, points, squares)
         else:
-            themes.setdefault(source, []).append((what, n, float(points), float(squares)))
-    groups, no_topic = group_ids(db), no_topic_ids(db)
-    out: Rows = []
+            found.setdefault(source, []).append((what, n, float(points), float(squares)))
     for source in sorted(scores):
         scales = scores[source]
         n = sum(v[0] for v in scales.values())
         total, squares = float(sum(v[1] for v in scales.values())), float(sum(v[2] for v in scales.values()))
-        name = SCORE_NAMES[min(scales)]
-        out.extend(source_drivers(source, name, n, total, squares, sorted(themes.get(source, [])), groups,
-                                   no_topic))
-    return out
+        yield source, SCORE_NAMES[min(scales)], n, total, squares, sorted(found.get(source, []))
+
+
+def driver_rows(db: sqlite_utils.Database) -> Rows:
+    """score_drivers from the sums, themes and groups (the same figures as
+    :func:`feedback.insights.grouped.driver_rows`)."""
+    groups, no_topic = group_ids(db), no_topic_ids(db)
+    return [row for source, name, n, total, squares, themes in _driver_sums(db, "driver")
+            for row in source_drivers(source, name, n, total, squares, themes, groups, no_topic)]
+
+
+def section_driver_rows(db: sqlite_utils.Database) -> Rows:
+    """section_drivers from the sums and sections (the same figures as
+    :func:`feedback.insights.grouped.section_rows`)."""
+    info = section_info(db)
+    return [row for source, name, n, total, squares, sections in _driver_sums(db, "section")
+            for row in source_sections(source, name, n, total, squares, sections, info)]

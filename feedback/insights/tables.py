@@ -12,7 +12,8 @@ whole archive:
   warehouse, which a full publish rebuilds here (:mod:`feedback.insights.sums`).
 - ``theme_trends``: emerging and declining themes (conditional binomial test of a theme's
   share of comments, recent window vs the previous 12 weeks, Benjamini-Hochberg at 5 %).
-- ``score_drivers``: each theme's effect on NPS / CSAT / star scores.
+- ``score_drivers``: each theme's effect on NPS / CSAT / star scores; ``section_drivers``, each section's of a
+  large top-level entry.
 - ``customers``: per pseudonymous customer, feedback across channels and unanswered e-mail.
 - ``email_threads`` / ``email_feedback``: the e-mail channel's threads (computed once, here,
   because ``customers`` reads them; see :func:`feedback.sources.email.threads.archive_tables`).
@@ -242,6 +243,7 @@ def insight_tables(db: sqlite_utils.Database, promises: list[Any] | None = None,
         "theme_sources": sums.rows(db, "theme_source"),
         "theme_trends": trend_rows(per_week, week_rows, info),
         "score_drivers": sums.driver_rows(db),
+        "section_drivers": sums.section_driver_rows(db),
         "customers": customer_rows(items, threads, email["email_feedback"]),
     }
     tables.update(promise_tables(db, items, promises or [], model, model_path))

@@ -26,7 +26,7 @@ PAGE_TABLES: dict[str, tuple[str, ...]] = {
     "themes": ("themes", "theme_trends"),
     "theme": ("themes", "theme_weeks", "theme_sources", "theme_trends", "feedback_themes", "feedback", "theme_history"),
     "trends": ("theme_trends", "themes", "weekly_volume", "archive_info"),
-    "drivers": ("score_drivers", "themes"),
+    "drivers": ("score_drivers", "themes", "section_drivers", "theme_sections"),
     "promises": ("promises", "promise_weeks", "promise_mentions", "feedback", "segments"),
     "customers": ("customers", "email_threads"),
     "customer": ("customers", "feedback", "feedback_themes", "themes", "email_threads", "email_feedback"),

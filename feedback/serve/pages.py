@@ -210,12 +210,14 @@ def driver_verdict(row: dict[str, Any]) -> str:
     return "could be chance"
 
 
-def split_drivers(found: list[dict[str, Any]], least: int) -> dict[str, dict[str, Any]]:
+def split_drivers(found: list[dict[str, Any]], least: int,
+                  sections: list[dict[str, Any]] | None = None) -> dict[str, dict[str, Any]]:
     """Per source, the top level first: the groups and the themes without one (and a theme whose
     group has no figure), those raised by at least ``least`` responses ranked biggest drag first
     (with their verdict), the rest "too few to tell", most responses first, and the catch-alls
     that name no topic (``no_topic``: "General remarks", ...) apart, unranked; and per group
-    (``children``), its sub-themes split the same way."""
+    (``children``), its sub-themes split the same way, and its ``sections`` (of a large entry: the
+    source's ``sections`` rows of that group) too."""
     out: dict[str, dict[str, Any]] = {}
     for row in found:
         out.setdefault(row["source"], {"head": row, "rows": []})["rows"].append({**row, "verdict": driver_verdict(row)})
@@ -231,6 +233,13 @@ def split_drivers(found: list[dict[str, Any]], least: int) -> dict[str, dict[str
         entry["children"] = {r["theme_id"]: {"label": r.get("label"), "sub_themes": r.get("sub_themes"),
                                              **_split(children[r["theme_id"]], least)}
                              for r in entry["ranked"] + entry["too_few"] + entry["no_topic"] if r["theme_id"] in children}
+    for row in sections or []:
+        child = out.get(row["source"], {}).get("children", {}).get(row["parent_id"])
+        if child is not None:
+            child.setdefault("section_rows", []).append({**row, "verdict": driver_verdict(row)})
+    for entry in out.values():
+        for child in entry["children"].values():
+            child["sections"] = _split(child.pop("section_rows", []), least)
     return out
 
 
@@ -252,7 +261,7 @@ def _split(rows: list[dict[str, Any]], least: int) -> dict[str, list[dict[str, A
 async def drivers(datasette: Any, request: Any) -> Response:
     db = await archive_db(datasette, request, "drivers")
     least = settings(datasette).get("driver_min_responses") or DRIVER_MIN_RESPONSES
-    by_source = split_drivers(await q.drivers(db), int(least))
+    by_source = split_drivers(await q.drivers(db), int(least), await q.section_drivers(db))
     chart = {source: entry["ranked"][:15] for source, entry in by_source.items()}  # the top level
     return await render(datasette, request, db, "feedback_drivers.html",
                         {"sources": by_source, "chart": chart_json(chart), "least": least})

@@ -26,7 +26,7 @@ FEEDBACK_FIELDS = ("f.id, f.source, f.channel, f.received_at, f.customer, f.rati
 GENERAL = "General remarks"
 OPTIONAL = ("theme_weeks", "theme_sources", "theme_trends", "weekly_volume", "score_drivers", "customers",
             "promises", "promise_mentions", "promise_weeks", "email_threads", "email_feedback", "segments",
-            "archive_info", "sources", "theme_sections", "sentiment_calibration")
+            "archive_info", "sources", "theme_sections", "sentiment_calibration", "section_drivers")
 
 
 async def rows(db: Any, sql: str, params: dict[str, Any] | list[Any] | None = None) -> Rows:
@@ -273,6 +273,18 @@ async def drivers(db: Any) -> Rows:
                (select count(*) from themes c where c.parent_id = d.theme_id) as sub_themes from score_drivers d
         join themes t on t.id = d.theme_id left join themes p on p.id = t.parent_id
         order by d.source, d.rank""")
+
+
+async def section_drivers(db: Any) -> Rows:
+    """The sections' drivers (an archive before them has none), with their labels, in score_drivers' column names
+    (a section's responses as ``theme_responses``, ...) so the page shows them as it shows the themes'."""
+    if "section_drivers" not in await db.table_names() or not await sectioned(db):
+        return []
+    return await rows(db, """
+        select d.source, d.score_name, d.rank, d.section_id, d.parent_id, d.responses,
+               d.section_responses as theme_responses, d.score, d.score_with_section as score_with_theme,
+               d.score_without_section as score_without_theme, d.points, d.points_low, d.points_high, x.label
+        from section_drivers d join theme_sections x on x.id = d.section_id order by d.source, d.rank""")
 
 
 async def promises(db: Any) -> tuple[Rows, Rows]:

@@ -73,3 +73,14 @@ def _m0200(db: sqlite_utils.Database) -> None:
     # contrast (feedback/themes/segment_sentiment.py: praise beside the complaint of a low rating). Rows from
     # before have none (null); their fitter is older, so they are fitted again.
     db.execute("alter table sentiment_calibration add column contrasts integer")
+
+
+# --- the score drivers of sections (feedback/insights/sums.py): 0210-0219 ---
+
+
+@migration("0210_response_sections")
+def _m0210(db: sqlite_utils.Database) -> None:
+    # The sections (JSON ids) that each scored response's themes were in when it was last added to the sums, so its
+    # contribution to a section's drivers comes off exactly (section_drivers). Rows from before have none: a
+    # migration makes the next publish a full one, which rebuilds them.
+    db.execute("alter table insight_responses add column sections text not null default '[]'")
