@@ -9,8 +9,8 @@ construction. What they need is everything, and that is why they are recomputed:
   night's few thousand comments touch nearly every (theme, source) key, and a mean is only
   exact (:func:`math.fsum`, in any order) from all its values;
 - ``score_drivers`` (per source with a score, each theme's and each top-level group's effect on
-  it; ``section_drivers``, each section's of a large entry): the headline score and every theme's "without" group are over all of the source's
-  responses. A response counts for a group (``level`` 1) when any of its scored comments has a
+  it; ``section_drivers``, each section's of a large entry): the headline score and every theme's
+  "without" group are over all of the source's responses. A response counts for a group (``level`` 1) when any of its scored comments has a
   segment in any active sub-theme of the group, so a group's figures are not its sub-themes'
   added up (one response can raise two of them). The points are
   whole numbers (NPS +100 / 0 / -100, % satisfied 100 / 0), so the per-theme sums are exact and
@@ -94,28 +94,34 @@ def source_rows(db: sqlite_utils.Database) -> Rows:
             for theme, channel, source, n, negative, total, scored in rows]
 
 
+# each scored comment with its response (a source, time and customer: its first ingested scored comment), and
+# each response's points (its first comment's)
+SCORED_RESPONSES = f"""
+    with scored as (
+        select i.id, i.rowid as r, i.source, i.rating_scale as scale, {POINTS_SQL} as points,
+               min(i.rowid) over (partition by i.source, i.received_at, i.customer) as response
+        from items i join processed p on p.item_id = i.id
+        where i.rating is not null and i.rating_scale in ({SCORED})),
+    responses as (select response, source, scale, points from scored where r = response)"""
+
+
+def _totals(db: sqlite_utils.Database) -> dict[str, tuple[int, float, float, str]]:
+    """Per source with a score: its responses, their points' sum and squares, and its scale."""
+    return {source: (n, total, squares, scale) for source, n, total, squares, scale in db.execute(
+        f"""{SCORED_RESPONSES} select source, count(*), sum(points), sum(points * points), min(scale)
+            from responses group by source""")}
+
+
 def driver_rows(db: sqlite_utils.Database) -> Rows:
     """score_drivers: per source with a score, each theme's and each group's effect on it. A
     response is a (source, time, customer): its points are its first scored comment's (the
     earliest ingested), its themes all its scored comments' active themes and their groups."""
     if not _has_themes(db):
         return []
-    scored = f"""
-        with scored as (
-            select i.id, i.rowid as r, i.source, i.rating_scale as scale, {POINTS_SQL} as points,
-                   min(i.rowid) over (partition by i.source, i.received_at, i.customer) as response
-            from items i join processed p on p.item_id = i.id
-            where i.rating is not null and i.rating_scale in ({SCORED})),
-        responses as (select response, source, scale, points from scored where r = response)"""
-    totals: dict[str, tuple[int, float, float, str]] = {}
-    for source, n, total, squares, scale in db.execute(
-        f"""{scored} select source, count(*), sum(points), sum(points * points), min(scale) from responses
-            group by source"""
-    ):
-        totals[source] = (n, total, squares, scale)
+    totals = _totals(db)
     themes: dict[str, list[tuple[int, int, float, float]]] = {}
     for source, theme, k, total, squares in db.execute(
-        f"""{scored}, carried as (select distinct c.response, s.theme_id, t.parent_id from scored c
+        f"""{SCORED_RESPONSES}, carried as (select distinct c.response, s.theme_id, t.parent_id from scored c
                                   join theme_segments s on s.item_id = c.id
                                   join themes t on t.id = s.theme_id and t.status = 'active'),
             pairs as (select response, theme_id from carried
@@ -139,19 +145,10 @@ def section_rows(db: sqlite_utils.Database) -> Rows:
     segment in an active sub-theme the section holds (a section of the sub-theme's own entry)."""
     if not _has_themes(db) or "theme_sections" not in db.table_names():
         return []
-    scored = f"""
-        with scored as (
-            select i.id, i.rowid as r, i.source, i.rating_scale as scale, {POINTS_SQL} as points,
-                   min(i.rowid) over (partition by i.source, i.received_at, i.customer) as response
-            from items i join processed p on p.item_id = i.id
-            where i.rating is not null and i.rating_scale in ({SCORED})),
-        responses as (select response, source, scale, points from scored where r = response)"""
-    totals = {source: (n, total, squares, scale) for source, n, total, squares, scale in db.execute(
-        f"""{scored} select source, count(*), sum(points), sum(points * points), min(scale) from responses
-            group by source""")}
+    totals = _totals(db)
     sections: dict[str, list[tuple[int, int, float, float]]] = {}
     for source, section, k, total, squares in db.execute(
-        f"""{scored}, pairs as (select distinct c.response, x.id as section_id from scored c
+        f"""{SCORED_RESPONSES}, pairs as (select distinct c.response, x.id as section_id from scored c
                                 join theme_segments s on s.item_id = c.id
                                 join themes t on t.id = s.theme_id and t.status = 'active'
                                 join theme_sections x on x.id = t.section_id and x.parent_id = t.parent_id)
