@@ -69,6 +69,33 @@ def test_the_displayed_segment_keeps_the_tag() -> None:
     assert seg.clean == "Bag lost again Never Again"
 
 
+@pytest.mark.parametrize(
+    ("text", "points"),
+    [  # spaCy cut "#" off as a prefix, and a sentence ended with it: "... apart! #" and "nothappy" (read as no word)
+        ("They are falling apart! #nothappy", [("They are falling apart! #nothappy", "They are falling apart! not happy")]),
+        ("Late again. #fail #NeverAgain", [("Late again. #fail #NeverAgain", "Late again. fail Never Again")]),
+        ("Really @brand? Lasted 5 smoothies. #badservice @brand https://t.co/x",
+         [("Really @brand?", "Really ?"), ("Lasted 5 smoothies. #badservice @brand https://t.co/x",
+                                           "Lasted 5 smoothies. bad service")]),
+        ("#fail. The van was late.", [("#fail.", "fail."), ("The van was late.", "The van was late.")]),  # first: alone
+        ("Loved it. #1 fan of your shop!", [("Loved it.", "Loved it."), ("#1 fan of your shop!", "1 fan of your shop!")]),
+        ("Order #12345 is late. It's the third time.", [("Order #12345 is late.", "Order 12345 is late."),
+                                                        ("It's the third time.", "It's the third time.")]),
+    ],
+)
+def test_tags_after_a_sentence_stay_whole_and_on_it(text: str, points: list[tuple[str, str]]) -> None:
+    assert [(s.text, s.clean) for s in nlp.segment(text)] == points
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("#nothappy #fail", True), ("#tragedy @TommyHilfiger http://t.co/x", True), ("#fail!!", True),
+     ("#1 fan of your shop!", False), ("@brand http://t.co/x", False), ("fail", False), ("Order #12345 is late", False)],
+)
+def test_tags_only(text: str, expected: bool) -> None:
+    assert nlp.tags_only(text) is expected
+
+
 def test_the_lexicon_reads_the_words() -> None:
     assert sentiment("my bag is still in Boston #neveragain") == sentiment("my bag is still in Boston never again")
     assert sentiment("#neveragain") < -0.4  # "never again" is a saying the lexicon reads as "terrible"
@@ -92,3 +119,12 @@ def test_a_segment_with_a_joined_tag_scores_as_its_words(embedder: Embedder, tag
     assert shown == tagged
     assert score == spelled  # the same vector and the same reading as the words written apart
     assert score * side > 0.3
+
+
+@pytest.mark.slow
+def test_a_tag_after_the_stop_is_read_with_its_sentence(embedder: Embedder) -> None:
+    # two points before, "... falling apart! #" and "nothappy https://...", both read 0.00
+    tweet = "@Superdry Bought these less than 4 weeks ago and they are falling apart! #nothappy https://t.co/vuxUOTgAtG"
+    [(shown, score)] = segment_scores(tweet, embedder)
+    assert shown == tweet
+    assert score == pytest.approx(-0.24, abs=0.02)

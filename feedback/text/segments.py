@@ -35,8 +35,9 @@ from feedback.text.sentiment import felt
 # cut at its bracket); 1: before versions.
 # 6: a link written without its scheme ("pic.twitter.com/9xSlQY4ZGH", "bit.ly/3xYz") is left out of the embedded
 # text too (a tweet of nothing else was embedded as the link, and made a theme of them);
-# 7: a review's title is cut into points of its own, scored but in no theme (:func:`title_to_read`).
-SEGMENTER_VERSION = "7"
+# 7: a review's title is cut into points of its own, scored but in no theme (:func:`title_to_read`);
+# 8: a hashtag after a sentence's stop stays whole ("falling apart! #nothappy", not "... #" and "nothappy").
+SEGMENTER_VERSION = "8"
 MAX_SEGMENTS = 40  # per comment; the rest of a very long comment is joined into the last one
 MAX_SEGMENT_CHARS = 600  # the model reads ~256 word pieces; longer text is cut for embedding
 MIN_CONTENT_LETTERS = 3  # fewer letters than this (emoji, "ok", "??") is not a themable point
@@ -76,14 +77,18 @@ class Segment:
 @lru_cache(maxsize=1)
 def pipeline() -> Any:
     """The offline English pipeline, built once per process. A redaction placeholder ("[NAME]") is one
-    token, so a sign-off ("... bags. - [NAME]") is not cut at its bracket into a segment "NAME]"."""
+    token, so a sign-off ("... bags. - [NAME]") is not cut at its bracket into a segment "NAME]". So is a
+    hashtag: spaCy's English tokenizer cuts "#" off as a prefix, and the sentencizer then ended a sentence
+    after "!" or "." with the mark ("falling apart! #", "nothappy"): the tag was read as an unknown word."""
     import spacy
     from spacy.symbols import ORTH
+    from spacy.util import compile_prefix_regex
 
     nlp = spacy.blank("en")
     tokenizer: Any = nlp.tokenizer
     for name in PLACEHOLDERS:
         tokenizer.add_special_case(f"[{name}]", [{ORTH: f"[{name}]"}])
+    tokenizer.prefix_search = compile_prefix_regex([p for p in nlp.Defaults.prefixes or () if p != "#"]).search
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
@@ -217,11 +222,21 @@ def segment_many(texts: Iterable[str | None]) -> list[list[Segment]]:
     return out
 
 
+# a hashtag, an @handle or a link: what a post may end a sentence with
+TAG_WORD = re.compile(r"(?<![\w#])#\w+|@\w+|https?://\S+")
+
+
+def tags_only(text: str) -> bool:
+    """Whether ``text`` holds hashtags and nothing else but @handles, links and punctuation ("#nothappy #fail",
+    "#tragedy @TommyHilfiger http://t.co/x"): a post's tags on the sentence before them, no point of their own."""
+    return "#" in text and not TAG_WORD.sub(" ", text).strip(" \t\n.,!?;:()-\"'") and TAG_WORD.search(text) is not None
+
+
 def _segments(doc: Any) -> list[Segment]:
     pieces: list[str] = []
     for sent in doc.sents:
         for clause in split_clauses(sent.text):
-            if pieces and not is_themable(clean_for_embedding(clause)):
+            if pieces and (not is_themable(clean_for_embedding(clause)) or tags_only(clause)):
                 pieces[-1] = f"{pieces[-1]} {clause}"
             else:
                 pieces.append(clause)
