@@ -36,7 +36,8 @@ from feedback.text.sentiment import felt
 # 6: a link written without its scheme ("pic.twitter.com/9xSlQY4ZGH", "bit.ly/3xYz") is left out of the embedded
 # text too (a tweet of nothing else was embedded as the link, and made a theme of them);
 # 7: a review's title is cut into points of its own, scored but in no theme (:func:`title_to_read`);
-# 8: a hashtag after a sentence's stop stays whole ("falling apart! #nothappy", not "... #" and "nothappy").
+# 8: a hashtag after a sentence's stop stays whole ("falling apart! #nothappy", not "... #" and "nothappy"), and tags
+# alone after a sentence stay on it (:func:`tags_only`).
 SEGMENTER_VERSION = "8"
 MAX_SEGMENTS = 40  # per comment; the rest of a very long comment is joined into the last one
 MAX_SEGMENT_CHARS = 600  # the model reads ~256 word pieces; longer text is cut for embedding
@@ -229,7 +230,7 @@ TAG_WORD = re.compile(r"(?<![\w#])#\w+|@\w+|https?://\S+")
 def tags_only(text: str) -> bool:
     """Whether ``text`` holds hashtags and nothing else but @handles, links and punctuation ("#nothappy #fail",
     "#tragedy @TommyHilfiger http://t.co/x"): a post's tags on the sentence before them, no point of their own."""
-    return "#" in text and not TAG_WORD.sub(" ", text).strip(" \t\n.,!?;:()-\"'") and TAG_WORD.search(text) is not None
+    return "#" in text and not TAG_WORD.sub(" ", text).strip(" \t\n.,!?;:()-\"'")  # the mark went with what matched
 
 
 def _segments(doc: Any) -> list[Segment]:
