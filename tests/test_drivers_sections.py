@@ -112,3 +112,22 @@ def test_the_drivers_page_shows_an_entrys_sections_above_its_sub_themes(config: 
     assert re.findall(r'themes/11#section-(\d+)"', delivery) == ["102", "103"]
     theme_page = asyncio.run(ds.client.get("/-/feedback/themes/10")).text
     assert 'id="section-100"' in theme_page  # where the section's link lands
+
+
+def test_a_group_whose_sub_themes_are_too_rare_to_figure_still_shows_its_sections() -> None:
+    from feedback.serve.pages import split_drivers
+
+    def driver(theme: int, k: int, parent: int | None = None) -> dict[str, Any]:
+        return {"source": "nps", "score_name": "NPS", "level": 1 if parent is None else 0, "rank": 1, "theme_id": theme,
+                "parent_id": parent, "label": f"t{theme}", "responses": 100, "theme_responses": k, "points": 3.0,
+                "points_low": 1.0, "points_high": 5.0, "sub_themes": 4}
+
+    section = {"source": "nps", "score_name": "NPS", "rank": 1, "section_id": 100, "parent_id": 10, "label": "Vans",
+               "responses": 100, "theme_responses": 30, "points": 2.0, "points_low": 0.5, "points_high": 3.5}
+    other_source = {**section, "source": "csat", "section_id": 101}
+    # group 10 has a figure, none of its sub-themes does (each raised by too few responses); group 11 has neither
+    split = split_drivers([driver(10, 40), driver(11, 25)], 20, [section, other_source])["nps"]
+    assert list(split["children"]) == [10]
+    child = split["children"][10]
+    assert (child["ranked"], child["too_few"], child["no_topic"]) == ([], [], [])
+    assert [(s["section_id"], s["verdict"]) for s in child["sections"]["ranked"]] == [(100, "drag")]

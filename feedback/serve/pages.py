@@ -230,16 +230,15 @@ def split_drivers(found: list[dict[str, Any]], least: int,
         for r in rows:
             if r.get("parent_id") in shown:
                 children.setdefault(r["parent_id"], []).append(r)
+        parts: dict[Any, list[dict[str, Any]]] = {}  # a group's sections can be figured where none of its sub-themes is
+        for r in sections or []:
+            if r["source"] == entry["head"]["source"] and r.get("parent_id") in shown:
+                parts.setdefault(r["parent_id"], []).append({**r, "verdict": driver_verdict(r)})
         entry["children"] = {r["theme_id"]: {"label": r.get("label"), "sub_themes": r.get("sub_themes"),
-                                             **_split(children[r["theme_id"]], least)}
-                             for r in entry["ranked"] + entry["too_few"] + entry["no_topic"] if r["theme_id"] in children}
-    for row in sections or []:
-        child = out.get(row["source"], {}).get("children", {}).get(row["parent_id"])
-        if child is not None:
-            child.setdefault("section_rows", []).append({**row, "verdict": driver_verdict(row)})
-    for entry in out.values():
-        for child in entry["children"].values():
-            child["sections"] = _split(child.pop("section_rows", []), least)
+                                             **_split(children.get(r["theme_id"], []), least),
+                                             "sections": _split(parts.get(r["theme_id"], []), least)}
+                             for r in entry["ranked"] + entry["too_few"] + entry["no_topic"]
+                             if r["theme_id"] in children or r["theme_id"] in parts}
     return out
 
 

@@ -39,8 +39,7 @@ SHARE = 0.25  # share of a group's segments in contact themes that makes them an
 _REACHING = re.compile(
     r"\b(?:on hold|hold (?:times?|music)|helpline|hotline|call-?backs?|call centre|customer (?:services?|support|care)|"
     r"(?:contacted|contact|called|rang|ring) (?:you|them|us|support|customer)|support team|live chat|"
-    r"chat (?:queue|line)|"
-    r"chatbot|e-?mails?|e-?mailed|phone lines?|(?:on|answer(?:s|ed|ing)?|pick(?:s|ed)? up) the phones?|"
+    r"chat (?:queue|line)|chatbot|e-?mails?|e-?mailed|phone lines?|(?:on|answer(?:s|ed|ing)?|pick(?:s|ed)? up) the phones?|"
     r"no(?: one|body) (?:replies|answers|replied|answered|got back|gets back)|(?:no|any) (?:reply|response))\b"
     r"|\[(?:PHONE|EMAIL)\]", re.IGNORECASE)
 

@@ -220,7 +220,7 @@ def write_sections(db: sqlite_utils.Database, leaf_ids: list[int], leaf_vecs: np
         if fixed:  # named by what they hold: the details' keywords their kinds, the rest's its phrases
             used = {lab.lower() for lab in [*taken, *leaves.values()]}
             names = {}
-            for n, (name, group) in enumerate(zip([name for name, _ in fixed], groups, strict=True)):
+            for n, ((name, _), group) in enumerate(zip(fixed, groups, strict=True)):
                 words = (sayings.details_left([d for t in group for d in docs_of.get(t, [])]) if name == contact.DETAILS
                          else section_labels([group], docs_of, tones_of, taken, keywords, model, leaves)[0].keywords)
                 names[n] = label.Labelling(label=contact.section_name(name, used), keywords=words)
