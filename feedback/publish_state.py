@@ -34,7 +34,7 @@ import sqlite_utils
 
 from feedback.warehouse.sql import chunks, marks, now_iso
 
-ARCHIVE_FORMAT = 7  # 2: vector_codebook and vector_codes; 3: customers.negative_by_rating, last_negative_by; 4: score_drivers.level (groups); 5: customers.unscored_emails, a follow-up e-mail after an answer waits, score_drivers.rank null for a catch-all (General remarks, ...), promises.trend and q_value null for a promise not mentioned in the 16 weeks; 6: theme_sections, themes.section_id; 7: section_drivers; bump when what the archive holds changes (a table or column): the next publish rebuilds
+ARCHIVE_FORMAT = 8  # 2: vector_codebook and vector_codes; 3: customers.negative_by_rating, last_negative_by; 4: score_drivers.level (groups); 5: customers.unscored_emails, a follow-up e-mail after an answer waits, score_drivers.rank null for a catch-all (General remarks, ...), promises.trend and q_value null for a promise not mentioned in the 16 weeks; 6: theme_sections, themes.section_id; 7: section_drivers; 8: section_weeks, section_trends; bump when what the archive holds changes (a table or column): the next publish rebuilds
 
 
 @dataclass

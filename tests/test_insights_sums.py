@@ -66,12 +66,33 @@ def _sorted(rows: list[dict[str, Any]]) -> list[str]:
     return sorted(json.dumps(r, sort_keys=True) for r in rows)
 
 
+def section_weeks(db: sqlite_utils.Database) -> list[dict[str, Any]]:
+    """section_weeks by its definition: a comment counts once for a section when any of its segments is in an active
+    sub-theme the section holds (a section of the sub-theme's own entry)."""
+    members: dict[str, set[int]] = {}
+    for item, section in db.execute("""select distinct s.item_id, x.id from theme_segments s
+                                       join themes t on t.id = s.theme_id and t.status = 'active'
+                                       join theme_sections x on x.id = t.section_id and x.parent_id = t.parent_id"""):
+        members.setdefault(item, set()).add(section)
+    groups: dict[tuple[int, str], list[Any]] = {}
+    for c in comments(db):
+        for section in members.get(c.id, set()) if c.week else ():
+            groups.setdefault((section, c.week), []).append(c)
+    out = []
+    for (section, week), group in groups.items():
+        scored = [c.sentiment for c in group if c.sentiment is not None]
+        out.append({"section_id": section, "week": week, "comments": len(group),
+                    "negative": sum(c.negative for c in group),
+                    "sentiment": round(math.fsum(scored) / len(scored), 4) if scored else None})
+    return out
+
+
 def expected(db: sqlite_utils.Database) -> dict[str, list[str]]:
     """Every table by its definition over every comment (the per-comment pass and the SQL group-bys)."""
     items, carried, info = comments(db), comment_themes(db), theme_info(db)
     return {"volume": _sorted(volume_rows(items)), "theme_week": _sorted(theme_rows(items, carried, info)[0]),
-            "theme_source": _sorted(source_rows(db)), "drivers": _sorted(driver_rows(db)),
-            "sections": _sorted(section_rows(db))}
+            "theme_source": _sorted(source_rows(db)), "section_week": _sorted(section_weeks(db)),
+            "drivers": _sorted(driver_rows(db)), "sections": _sorted(section_rows(db))}
 
 
 def derived(db: sqlite_utils.Database) -> dict[str, list[str]]:
@@ -224,7 +245,8 @@ def test_deleted_and_withdrawn_comments_leave_no_sums(warehouse: sqlite_utils.Da
     warehouse.execute("delete from processed")
     warehouse.conn.commit()
     sums.apply(warehouse, set(ids), "b3")
-    assert derived(warehouse) == {"volume": [], "theme_week": [], "theme_source": [], "drivers": [], "sections": []}
+    assert derived(warehouse) == {"volume": [], "theme_week": [], "theme_source": [], "section_week": [], "drivers": [],
+                                  "sections": []}
     assert [warehouse.table(t).count for t in ("insight_ledger", "insight_responses", "insight_sums")] == [0, 0, 0]
 
 

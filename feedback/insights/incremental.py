@@ -11,7 +11,9 @@ it was (their old week, customer and themes), each table is brought up to date:
   added again, and the rows of the keys whose sums changed are derived (the two small tables whole);
   a theme moved to another group takes its comments and scored responses to that group's rows
   (``theme_sources``, ``theme_weeks``, and the groups' ``score_drivers``, level 1);
-- ``theme_trends``: from the archive's ``weekly_volume`` and ``theme_weeks`` (no comment read);
+- ``section_weeks``: as ``theme_weeks``, per section of a large entry (a comment counts once for a section);
+- ``theme_trends``, ``section_trends``: from the archive's ``weekly_volume`` and ``theme_weeks`` / ``section_weeks``
+  (no comment read);
 - ``customers``: the customers of the changed comments and of the e-mail threads that changed;
 - ``email_threads`` / ``email_feedback``: recomputed when an e-mail message or an e-mail
   comment changed (threads join across the whole mailbox), else kept;
@@ -46,12 +48,13 @@ from feedback.insights.comments import (
     vector_model,
 )
 from feedback.insights.comments import feedback_vectors as all_vectors
-from feedback.insights.grouped import drivers_stale
+from feedback.insights.grouped import drivers_stale, section_info
 from feedback.insights.promises import EMPTY, promise_delta, promise_tables
 from feedback.insights.stats import week_of
 from feedback.insights.tables import (
     customer_rows,
     insight_tables,
+    section_trend_rows,
     trend_rows,
 )
 from feedback.publish_delta import ArchiveExtension, IncrementalExtension, TableUpdate
@@ -61,7 +64,7 @@ from feedback.text.sentiment_model import published_sentiment_sql
 from feedback.warehouse.sql import chunks, marks
 
 INSIGHT_TABLES = ("feedback_vectors", "vector_model", "weekly_volume", "theme_weeks", "theme_sources", "theme_trends",
-                  "score_drivers", "section_drivers", "customers", *EMPTY, "email_threads", "email_feedback", "actions",
+                  "section_weeks", "section_trends", "score_drivers", "section_drivers", "customers", *EMPTY, "email_threads", "email_feedback", "actions",
                   "action_customers")
 ACTION_KEYS = ("theme_id", "recorded_theme_id", "theme_label", "theme_status", "date", "text", "created_at")
 COMMENT_SQL = f"""select i.id, i.source, i.channel, i.received_at, i.customer, i.rating, i.rating_scale,
@@ -100,13 +103,23 @@ def _vector_model_rows(model: tuple[str, str] | None) -> Any:
     return rows
 
 
+def _per_week(archive: sqlite_utils.Database) -> Counter[str]:
+    per_week: Counter[str] = Counter()
+    for week, n in archive.execute("select week, sum(comments) from weekly_volume group by week") \
+            if archive.table("weekly_volume").exists() else []:
+        per_week[week] = n
+    return per_week
+
+
 def _trends(info: dict[int, dict[str, Any]]) -> Any:
     def rows(archive: sqlite_utils.Database) -> Rows:
-        per_week: Counter[str] = Counter()
-        for week, n in archive.execute("select week, sum(comments) from weekly_volume group by week") \
-                if archive.table("weekly_volume").exists() else []:
-            per_week[week] = n
-        return trend_rows(per_week, _archive_rows(archive, "theme_weeks"), info)
+        return trend_rows(_per_week(archive), _archive_rows(archive, "theme_weeks"), info)
+    return rows
+
+
+def _section_trends(sections: dict[int, tuple[int, str]]) -> Any:
+    def rows(archive: sqlite_utils.Database) -> Rows:
+        return section_trend_rows(_per_week(archive), _archive_rows(archive, "section_weeks"), sections)
     return rows
 
 
@@ -156,6 +169,9 @@ def insight_delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, cha
     # trends: from the archive's weekly tables, once they are updated (kept when they are not)
     weekly_kept = updates["weekly_volume"].keep_table and updates["theme_weeks"].keep_table
     updates["theme_trends"] = TableUpdate.keep() if weekly_kept and not moved else TableUpdate.replace(_trends(info))
+    sections_kept = updates["weekly_volume"].keep_table and updates["section_weeks"].keep_table and not moved
+    updates["section_trends"] = TableUpdate.keep() if sections_kept else TableUpdate.replace(
+        _section_trends(section_info(db)))
 
     promise_updates = promise_delta(db, archive, items, new, promises, model, model_path)
     if promise_updates is None:  # other promises or another model: matched against every comment
@@ -184,14 +200,14 @@ def insight_delta(db: sqlite_utils.Database, archive: sqlite_utils.Database, cha
 
 def sum_updates(db: sqlite_utils.Database, changes: Changes, recount: set[str],
                 info: dict[int, dict[str, Any]]) -> dict[str, TableUpdate]:
-    """weekly_volume, theme_weeks, theme_sources and score_drivers from the warehouse's insight
+    """weekly_volume, theme_weeks, section_weeks, theme_sources and the drivers from the warehouse's insight
     sums, once ``recount``'s contributions are brought up to date: the touched keys' rows when the
     sums were derived for the archive in place, else (a publish killed after updating them, or a
     full publish never swapped in) every row, still from the sums alone."""
     in_step = changes.base_build is not None and sums.tag(db) == changes.base_build
     touched = sums.apply(db, recount, changes.build, info)
     updates: dict[str, TableUpdate] = {}
-    for table, kind in (("weekly_volume", "volume"), ("theme_weeks", "theme_week")):
+    for table, kind in (("weekly_volume", "volume"), ("theme_weeks", "theme_week"), ("section_weeks", "section_week")):
         keys = touched.get(kind, set())
         if not in_step:
             updates[table] = TableUpdate.replace(sums.rows(db, kind))

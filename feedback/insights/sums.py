@@ -7,14 +7,14 @@ ones, and derive the rows of the keys it touched, without reading every comment:
 
 - ``insight_ledger``: what each published comment last added: its week, channel, source, whether
   it is a complaint, its sentiment, its themes (active, with their parents: a parent counts a
-  comment once) and its scored response's key;
+  comment once), its scored response's key and the sections of large entries its themes are in (each once);
 - ``insight_responses``: what each scored response (a source, time and customer: its points are
   its first ingested scored comment's, its themes all its scored comments' active themes, with
   their parents, the top-level groups: a group counts a response once; and the sections of large
   entries those themes are in, each once) added;
 - ``insight_sums``: per ``kind`` and ``key`` (a JSON array): ``volume`` [week, channel, source],
-  ``theme_week`` [theme, week], ``theme_source`` [theme, channel, source] (comments, complaints,
-  sentiment total and count), ``score`` [source, scale], ``driver`` [source, theme or group] and ``section`` [source, section] (responses,
+  ``theme_week`` [theme, week], ``theme_source`` [theme, channel, source], ``section_week`` [section, week]
+  (comments, complaints, sentiment total and count), ``score`` [source, scale], ``driver`` [source, theme or group] and ``section`` [source, section] (responses,
   points total, sum of squared points).
 
 Exact sums: a sentiment is a float, i.e. ``m / 2**e``; a total is kept as ``[numerator, e]`` (JSON,
@@ -56,7 +56,7 @@ COMMENT_SQL = f"""select i.id, i.source, i.channel, i.received_at, i.customer, i
                   {published_sentiment_sql("p")} from items i join processed p on p.item_id = i.id"""
 # (kind, key) -> [n, negative, scored, numerator, shift, squares]
 Delta = dict[tuple[str, str], list[int]]
-Ledger = tuple[str, str | None, str, str, int, float | None, str, str | None]
+Ledger = tuple[str, str | None, str, str, int, float | None, str, str | None, str]
 
 
 def exact_add(numerator: int, shift: int, value: float, sign: int = 1) -> tuple[int, int]:
@@ -97,21 +97,30 @@ def with_parents(themes: Iterable[int], info: dict[int, dict[str, Any]]) -> set[
     return found | {info[t]["parent_id"] for t in found if info.get(t, {}).get("parent_id") is not None}
 
 
+def sections_of(themes: Iterable[int], info: dict[int, dict[str, Any]]) -> list[int]:
+    """The sections these themes are in, each once."""
+    return sorted({s for t in themes if (s := info.get(t, {}).get("section_id")) is not None})
+
+
 def ledger_row(c: Comment, themes: frozenset[int], info: dict[int, dict[str, Any]]) -> Ledger:
-    """What a comment adds: its themes with their parents, and its response when it is scored."""
+    """What a comment adds: its themes with their parents, its response when it is scored, and its sections."""
     expanded = with_parents(themes, info)
     response = key(c.source, c.received_at, c.customer) if c.band is not None and c.scale in SCORE_NAMES else None
-    return (c.id, c.week, c.channel, c.source, int(c.negative), c.sentiment, json.dumps(sorted(expanded)), response)
+    return (c.id, c.week, c.channel, c.source, int(c.negative), c.sentiment, json.dumps(sorted(expanded)), response,
+            json.dumps(sections_of(expanded, info)))
 
 
 def _contribute(delta: Delta, row: Ledger, sign: int) -> None:
-    _id, week, channel, source, negative, sentiment, themes, _response = row
+    _id, week, channel, source, negative, sentiment, themes, _response, sections = row
     if week:
         _add(delta, "volume", key(week, channel, source), sign, negative, sentiment)
     for theme in json.loads(themes):
         if week:
             _add(delta, "theme_week", key(theme, week), sign, negative, sentiment)
         _add(delta, "theme_source", key(theme, channel, source), sign, negative, sentiment)
+    if week:
+        for section in json.loads(sections):
+            _add(delta, "section_week", key(section, week), sign, negative, sentiment)
 
 
 Response = tuple[str, str, str, int, str, str]  # key, source, scale, points, themes and sections (JSON)
@@ -137,8 +146,7 @@ def _response_rows(members: Iterable[tuple[str, str, str | None, str | None, flo
         _id, _s, _a, _c, rating, scale = rows[0]
         points = int(band_points(rating_band(rating, scale), scale) or 0)
         themes = sorted(with_parents((t for r in rows for t in carried.get(r[0], frozenset())), info))
-        sections = sorted({s for t in themes if (s := info.get(t, {}).get("section_id")) is not None})
-        yield key(source, at, customer), source, scale, points, json.dumps(themes), json.dumps(sections)
+        yield key(source, at, customer), source, scale, points, json.dumps(themes), json.dumps(sections_of(themes, info))
 
 
 def _comments(db: sqlite_utils.Database, ids: Collection[str]) -> list[Comment]:
@@ -228,7 +236,7 @@ def rebuild(db: sqlite_utils.Database, items: list[Comment] | None = None,
         for ledger in chunks((ledger_row(c, carried.get(c.id, frozenset()), info) for c in items), 20_000):
             for row in ledger:
                 _contribute(delta, row, 1)
-            db.conn.executemany("insert into insight_ledger values (?, ?, ?, ?, ?, ?, ?, ?)", ledger)
+            db.conn.executemany("insert into insight_ledger values (?, ?, ?, ?, ?, ?, ?, ?, ?)", ledger)
         members = db.execute(f"""select i.id, i.source, i.received_at, i.customer, i.rating, i.rating_scale
                                  from items i join processed p on p.item_id = i.id
                                  where i.rating is not null and i.rating_scale in ({SCORED})
@@ -264,7 +272,8 @@ def apply(db: sqlite_utils.Database, ids: Collection[str], build: str | None,
     old: dict[str, Ledger] = {}
     for part in chunks(sorted(ids)):
         old.update((r[0], r) for r in db.execute(
-            f"select * from insight_ledger where item_id in ({marks(len(part))})", part))
+            f"select item_id, week, channel, source, negative, sentiment, themes, response, sections from insight_ledger"
+            f" where item_id in ({marks(len(part))})", part))
     current = _comments(db, ids)
     carried = themes_of(db, ids) if current and _has_themes(db) else {}
     new = {c.id: ledger_row(c, carried.get(c.id, frozenset()), info) for c in current}
@@ -286,7 +295,7 @@ def apply(db: sqlite_utils.Database, ids: Collection[str], build: str | None,
         _write(db, delta)
         for part in chunks(sorted(old)):
             db.execute(f"delete from insight_ledger where item_id in ({marks(len(part))})", part)
-        db.conn.executemany("insert into insight_ledger values (?, ?, ?, ?, ?, ?, ?, ?)", list(new.values()))
+        db.conn.executemany("insert into insight_ledger values (?, ?, ?, ?, ?, ?, ?, ?, ?)", list(new.values()))
         for part in chunks(sorted(responses)):
             db.execute(f"delete from insight_responses where key in ({marks(len(part))})", part)
         db.conn.executemany("insert into insight_responses values (?, ?, ?, ?, ?, ?)", after)
@@ -298,11 +307,11 @@ def apply(db: sqlite_utils.Database, ids: Collection[str], build: str | None,
 
 
 COLUMNS = {"volume": ("week", "channel", "source"), "theme_week": ("theme_id", "week"),
-           "theme_source": ("theme_id", "channel", "source")}
+           "theme_source": ("theme_id", "channel", "source"), "section_week": ("section_id", "week")}
 
 
 def rows(db: sqlite_utils.Database, kind: str, keys: Collection[str] | None = None) -> Rows:
-    """The table rows of ``kind`` (volume, theme_week, theme_source): every key's, or ``keys``'."""
+    """The table rows of ``kind`` (volume, theme_week, theme_source, section_week): every key's, or ``keys``'."""
     if keys is None:
         found = list(db.execute("select key, n, negative, scored, total from insight_sums where kind = ?", [kind]))
     else:

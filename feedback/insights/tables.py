@@ -11,7 +11,9 @@ whole archive:
   channel, source and theme, derived (with ``score_drivers``) from per-key sums kept in the
   warehouse, which a full publish rebuilds here (:mod:`feedback.insights.sums`).
 - ``theme_trends``: emerging and declining themes (conditional binomial test of a theme's
-  share of comments, recent window vs the previous 12 weeks, Benjamini-Hochberg at 5 %).
+  share of comments, recent window vs the previous 12 weeks, Benjamini-Hochberg at 5 %);
+  ``section_weeks`` and ``section_trends``, the same for the sections of large entries (a comment counts once
+  for a section, whichever of its sub-themes it is in).
 - ``score_drivers``: each theme's effect on NPS / CSAT / star scores; ``section_drivers``, each section's of a
   large top-level entry.
 - ``customers``: per pseudonymous customer, feedback across channels and unanswered e-mail.
@@ -27,6 +29,7 @@ import logging
 import math
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -43,6 +46,7 @@ from feedback.insights.comments import (
     theme_info,
     vector_model,
 )
+from feedback.insights.grouped import section_info
 from feedback.insights.promises import promise_tables
 from feedback.insights.stats import (
     RATING,
@@ -105,10 +109,23 @@ def theme_rows(items: list[Comment], carried: dict[str, frozenset[int]],
 def trend_rows(per_week: Counter[str], week_rows: Rows, info: dict[int, dict[str, Any]]) -> Rows:
     """Emerging / declining themes per window, with the test's p-value and BH q-value, from the
     comments per week and the theme_weeks rows."""
+    return [{"window": window, "theme_id": theme, "level": 1 if info.get(theme, {}).get("status") == "parent" else 0,
+             **figures} for window, theme, figures in _window_tests(per_week, week_rows, "theme_id")]
+
+
+def section_trend_rows(per_week: Counter[str], week_rows: Rows, sections: dict[int, tuple[int, str]]) -> Rows:
+    """section_trends: :func:`trend_rows` for the sections of large entries (``sections``: each one's entry and
+    label), from the section_weeks rows; tested as a family of their own (their comments are their sub-themes')."""
+    return [{"window": window, "section_id": section, "parent_id": sections[section][0], **figures}
+            for window, section, figures in _window_tests(per_week, week_rows, "section_id") if section in sections]
+
+
+def _window_tests(per_week: Counter[str], week_rows: Rows, column: str) -> Iterator[tuple[str, int, dict[str, Any]]]:
+    """Per window, per ``column`` value (a theme or a section) of ``week_rows``: the share test of its recent
+    comments against its baseline, p-values corrected together (Benjamini-Hochberg) within each window."""
     if not per_week:
-        return []
+        return
     latest = max(per_week)
-    out: Rows = []
     for window, (recent_weeks, base_weeks) in WINDOWS.items():
         start = weeks_back(latest, recent_weeks - 1)
         base_start = weeks_back(start, base_weeks)
@@ -118,22 +135,20 @@ def trend_rows(per_week: Counter[str], week_rows: Rows, info: dict[int, dict[str
         base: Counter[int] = Counter()
         for row in week_rows:
             if row["week"] >= start:
-                recent[row["theme_id"]] += row["comments"]
+                recent[row[column]] += row["comments"]
             elif row["week"] >= base_start:
-                base[row["theme_id"]] += row["comments"]
-        themes = sorted(set(recent) | set(base))
-        tests = [share_test(recent[t], base[t], recent_total, base_total) for t in themes]
+                base[row[column]] += row["comments"]
+        found = sorted(set(recent) | set(base))
+        tests = [share_test(recent[t], base[t], recent_total, base_total) for t in found]
         q_values = benjamini_hochberg([t.p_value for t in tests])
-        for theme, test, q in zip(themes, tests, q_values, strict=True):
-            out.append({
-                "window": window, "theme_id": theme, "level": 1 if info.get(theme, {}).get("status") == "parent" else 0,
+        for what, test, q in zip(found, tests, q_values, strict=True):
+            yield window, what, {
                 "since": start, "baseline_since": base_start,
                 "recent": test.recent, "baseline": test.baseline,
                 "recent_share": round(test.recent_share, 5), "baseline_share": round(test.baseline_share, 5),
                 "ratio": round(test.ratio, 3) if test.ratio is not None else None,
                 "p_value": round(test.p_value, 6), "q_value": round(q, 6), "trend": trend_label(test, q),
-            })
-    return out
+            }
 
 
 def usual_gap_days(comments: list[Comment]) -> float | None:
@@ -230,6 +245,7 @@ def insight_tables(db: sqlite_utils.Database, promises: list[Any] | None = None,
     sums.rebuild(db, items, carried, info)
     volume = sums.rows(db, "volume")
     week_rows = sums.rows(db, "theme_week")
+    section_weeks = sums.rows(db, "section_week")
     per_week: Counter[str] = Counter()
     for row in volume:
         per_week[row["week"]] += row["comments"]
@@ -242,6 +258,8 @@ def insight_tables(db: sqlite_utils.Database, promises: list[Any] | None = None,
         "theme_weeks": week_rows,
         "theme_sources": sums.rows(db, "theme_source"),
         "theme_trends": trend_rows(per_week, week_rows, info),
+        "section_weeks": section_weeks,
+        "section_trends": section_trend_rows(per_week, section_weeks, section_info(db)),
         "score_drivers": sums.driver_rows(db),
         "section_drivers": sums.section_driver_rows(db),
         "customers": customer_rows(items, threads, email["email_feedback"]),

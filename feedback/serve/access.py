@@ -19,13 +19,13 @@ from typing import Any
 from feedback.serve.reload import served_key
 
 PAGE_TABLES: dict[str, tuple[str, ...]] = {
-    "overview": ("weekly_volume", "themes", "theme_weeks", "theme_trends", "promises", "promise_weeks",
-                 "archive_info"),
+    "overview": ("weekly_volume", "themes", "theme_weeks", "theme_trends", "section_trends", "theme_sections",
+                 "promises", "promise_weeks", "archive_info"),
     "search": ("feedback", "feedback_fts", "feedback_themes", "themes", "sources", "feedback_vectors",
                "vector_model", "vector_codebook", "vector_codes"),
     "themes": ("themes", "theme_trends"),
     "theme": ("themes", "theme_weeks", "theme_sources", "theme_trends", "feedback_themes", "feedback", "theme_history"),
-    "trends": ("theme_trends", "themes", "weekly_volume", "archive_info"),
+    "trends": ("theme_trends", "section_trends", "theme_sections", "themes", "weekly_volume", "archive_info"),
     "drivers": ("score_drivers", "themes", "section_drivers", "theme_sections"),
     "promises": ("promises", "promise_weeks", "promise_mentions", "feedback", "segments"),
     "customers": ("customers", "email_threads"),

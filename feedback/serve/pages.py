@@ -188,7 +188,8 @@ async def trends(datasette: Any, request: Any) -> Response:
         "new_themes": await q.new_themes(db),
         "last_week": last, "week_counts": [v for v in volume if v["week"] == last],
         "info": (await q.rows(db, "select built_at from archive_info"))[:1],
-        "tested": len(month), "since": month[0]["since"] if month else None,
+        "tested": sum(t["section_id"] is None for t in month),
+        "sections_tested": sum(t["section_id"] is not None for t in month), "since": month[0]["since"] if month else None,
         "baseline_since": month[0]["baseline_since"] if month else None,
     })
 

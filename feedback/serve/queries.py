@@ -26,7 +26,8 @@ FEEDBACK_FIELDS = ("f.id, f.source, f.channel, f.received_at, f.customer, f.rati
 GENERAL = "General remarks"
 OPTIONAL = ("theme_weeks", "theme_sources", "theme_trends", "weekly_volume", "score_drivers", "customers",
             "promises", "promise_mentions", "promise_weeks", "email_threads", "email_feedback", "segments",
-            "archive_info", "sources", "theme_sections", "sentiment_calibration", "section_drivers")
+            "archive_info", "sources", "theme_sections", "sentiment_calibration", "section_drivers",
+            "section_trends")
 
 
 async def rows(db: Any, sql: str, params: dict[str, Any] | list[Any] | None = None) -> Rows:
@@ -226,12 +227,20 @@ def spread(found: Rows, order: list[Any], limit: int, shown: Sequence[dict[str, 
 
 
 async def trends(db: Any, window: str) -> Rows:
+    """The themes' trends in ``window``, and those of the sections of large entries (``section_id`` set; an archive
+    before them has none), most certain first."""
     if not await themed(db):
         return []
-    return await rows(db, """
-        select tr.*, t.label, t.comments, t.is_new, t.parent_id, p.label as parent_label
+    found = await rows(db, """
+        select tr.*, null as section_id, t.label, t.comments, t.is_new, t.parent_id, p.label as parent_label
         from theme_trends tr join themes t on t.id = tr.theme_id left join themes p on p.id = t.parent_id
-        where tr.window = :w order by tr.q_value, tr.ratio desc""", {"w": window})
+        where tr.window = :w""", {"w": window})
+    if await sectioned(db):
+        found += await rows(db, """
+            select tr.*, null as theme_id, x.label, x.comments, 0 as is_new, p.label as parent_label
+            from section_trends tr join theme_sections x on x.id = tr.section_id join themes p on p.id = tr.parent_id
+            where tr.window = :w""", {"w": window})
+    return sorted(found, key=lambda t: (t["q_value"], t["ratio"] is None, -(t["ratio"] or 0)))
 
 
 async def weekly_volume(db: Any) -> Rows:

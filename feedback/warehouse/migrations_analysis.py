@@ -3,7 +3,7 @@
 Registered after :mod:`.migrations` (imported first, below; the package's ``__init__`` imports this
 module), in the same ``_migrations`` record. Numbering: 0160-0169 the sentiment calibration's checks; 0170-0179
 the sections of large top-level entries; 0180-0189 the sections' kept sums; 0190-0199 analysts'
-sentiment corrections; 0200-0209 the calibration's fit, continued.
+sentiment corrections; 0200-0209 the calibration's fit, continued; 0210-0219 the sections' drivers and weeks.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def _m0200(db: sqlite_utils.Database) -> None:
     db.execute("alter table sentiment_calibration add column contrasts integer")
 
 
-# --- the score drivers of sections (feedback/insights/sums.py): 0210-0219 ---
+# --- the score drivers and weeks of sections (feedback/insights/sums.py): 0210-0219 ---
 
 
 @migration("0210_response_sections")
@@ -84,3 +84,11 @@ def _m0210(db: sqlite_utils.Database) -> None:
     # contribution to a section's drivers comes off exactly (section_drivers). Rows from before have none: a
     # migration makes the next publish a full one, which rebuilds them.
     db.execute("alter table insight_responses add column sections text not null default '[]'")
+
+
+@migration("0211_ledger_sections")
+def _m0211(db: sqlite_utils.Database) -> None:
+    # The sections (JSON ids) that each published comment's themes were in when it was last added to the sums, so its
+    # contribution to a section's weeks comes off exactly (section_weeks, section_trends). Rows from before have
+    # none: a migration makes the next publish a full one, which rebuilds them.
+    db.execute("alter table insight_ledger add column sections text not null default '[]'")
