@@ -96,7 +96,7 @@ def test_a_nights_incremental_publish_gives_the_full_ones_sections(config: Confi
     assert recent[100] == 4 * 4  # sub-theme 1's comments alone: 4 of the 8 a week
 
 
-def pages(config: Config) -> tuple[str, str]:
+def pages(config: Config) -> tuple[str, str, str]:
     from datasette.app import Datasette
 
     ds = Datasette([str(config.archive)])
@@ -106,7 +106,7 @@ def pages(config: Config) -> tuple[str, str]:
         assert response.status_code == 200
         return str(response.text)
 
-    return asyncio.run(get("/-/feedback/trends")), asyncio.run(get("/-/feedback"))
+    return asyncio.run(get("/-/feedback/trends")), asyncio.run(get("/-/feedback")), asyncio.run(get("/-/feedback/themes/10"))
 
 
 def test_the_trends_page_and_the_overview_link_a_rising_section_to_its_heading(config: Config) -> None:
@@ -114,7 +114,7 @@ def test_the_trends_page_and_the_overview_link_a_rising_section_to_its_heading(c
     weeks(db, 0, 11, refunds=1)
     weeks(db, 12, 15, refunds=8)
     publish_archive(db, config)
-    trends, overview = pages(config)
+    trends, overview, theme = pages(config)
     month = trends.split('id="changed-month"')[1].split("</table>")[0]
     row = next(r for r in month.split("<tr>") if "#section-100" in r)
     assert 'href="/-/feedback/themes/10#section-100"' in row and "section of" in row
@@ -125,3 +125,5 @@ def test_the_trends_page_and_the_overview_link_a_rising_section_to_its_heading(c
     emerging = overview.split("Emerging themes")[1].split("</ul>")[0]
     assert 'href="/-/feedback/themes/10#section-100"' in emerging and "Refunds &lt;b&gt;" in emerging
     assert REFUNDS not in overview
+    heading = theme.split('id="section-100"')[1].split("</h3>")[0]  # the entry's page, at the section's heading
+    assert "rising" in text(heading) and "over the last 4 weeks" in text(heading)

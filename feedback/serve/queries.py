@@ -162,6 +162,10 @@ async def theme(db: Any, theme_id: int) -> dict[str, Any] | None:
     row["children"] = await rows(db, f"select id, label, comments, sentiment, {section} from themes where parent_id = :id"
                                      " order by comments desc", {"id": theme_id})
     row["sections"] = in_sections(row["children"], await theme_sections(db, theme_id))
+    if row["sections"]:  # each section's change over the last 4 weeks (an archive before them has none)
+        changes = {t["section_id"]: t for t in await rows(
+            db, "select * from section_trends where parent_id = :id and window = '4 weeks'", {"id": theme_id})}
+        row["sections"] = [{**s, "trend": changes.get(s["id"])} for s in row["sections"]]
     row["weeks"] = await rows(db, "select week, comments, negative, sentiment from theme_weeks"
                                   " where theme_id = :id order by week", {"id": theme_id})
     row["sources"] = await rows(db, "select channel, source, comments, negative, sentiment from theme_sources"
