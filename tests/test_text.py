@@ -340,6 +340,20 @@ def test_the_lexicon_reads_no_handles(text: str, plain: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "read", "negative"),
+    [
+        ("No. 2 son loved the cake.", "number 2 son loved the cake.", False),  # read as a denial of "loved": 0.00
+        ("Order no. 12345 came today", "Order number 12345 came today", False),  # read "no": -0.30
+        ("Order nr.#12345 was great", "Order number #12345 was great", False),
+        ("No. I did not love it.", "No. I did not love it.", True),  # no number: the denial it is
+    ],
+)
+def test_no_before_a_number_is_read_as_number(text: str, read: str, negative: bool) -> None:
+    assert as_read(text) == read
+    assert ((sentiment(text) or 0.0) <= -0.05) is negative
+
+
+@pytest.mark.parametrize(
     ("text", "side"),
     [("Can't fault them.", 1), ("It used to be better.", -1), ("Never again!", -1), ("The driver was late.", 0),
      ("Spot on, but it took forever.", 0),  # two sayings, two sides: no side

@@ -44,6 +44,14 @@ SETTINGS = ThemeSettings()
         ("On the other hand, plus is really good value", ["On the other hand, plus is really good value"]),  # Plus
         ("I also love the app.", ["I also love the app."]),  # no comma: one point
         ("On top of that, the milk was off.", ["On top of that, the milk was off."]),
+        # a number after an abbreviation's stop stays on its sentence (was "Order no." and "12345 never came.")
+        ("Order no. 12345 never came. Please help.", ["Order no. 12345 never came.", "Please help."]),
+        ("No. 5 was broken.", ["No. 5 was broken."]),  # was "No." alone, then "5 was broken."
+        ("I waited approx. 20 minutes, it cost approx. £20 and ref. #4455 is still open.",
+         ["I waited approx. 20 minutes, it cost approx. £20 and ref. #4455 is still open."]),
+        ("Vol. 2 is missing", ["Vol. 2 is missing"]),
+        ("I said no. I want a refund.", ["I said no.", "I want a refund."]),  # no number: cut as before
+        ("I paid £20. 3 days later still nothing.", ["I paid £20.", "3 days later still nothing."]),  # no abbreviation
     ],
 )
 def test_segments(text: str, expected: list[str]) -> None:

@@ -38,7 +38,9 @@ from feedback.text.sentiment import felt
 # 7: a review's title is cut into points of its own, scored but in no theme (:func:`title_to_read`);
 # 8: a hashtag after a sentence's stop stays whole ("falling apart! #nothappy", not "... #" and "nothappy"), and tags
 # alone after a sentence stay on it (:func:`tags_only`).
-SEGMENTER_VERSION = "8"
+# 9: a number after an abbreviation's stop stays on its sentence ("Order no. 12345 never came", "approx. 20 minutes",
+# "Vol. 2"; :func:`keep_numbered`), where spaCy's sentencizer cut after the stop and "No." was read alone.
+SEGMENTER_VERSION = "9"
 MAX_SEGMENTS = 40  # per comment; the rest of a very long comment is joined into the last one
 MAX_SEGMENT_CHARS = 600  # the model reads ~256 word pieces; longer text is cut for embedding
 MIN_CONTENT_LETTERS = 3  # fewer letters than this (emoji, "ok", "??") is not a themable point
@@ -80,8 +82,10 @@ def pipeline() -> Any:
     """The offline English pipeline, built once per process. A redaction placeholder ("[NAME]") is one
     token, so a sign-off ("... bags. - [NAME]") is not cut at its bracket into a segment "NAME]". So is a
     hashtag: spaCy's English tokenizer cuts "#" off as a prefix, and the sentencizer then ended a sentence
-    after "!" or "." with the mark ("falling apart! #", "nothappy"): the tag was read as an unknown word."""
+    after "!" or "." with the mark ("falling apart! #", "nothappy"): the tag was read as an unknown word. A number
+    after an abbreviation's stop stays on its sentence (:func:`keep_numbered`)."""
     import spacy
+    from spacy.language import Language
     from spacy.symbols import ORTH
     from spacy.util import compile_prefix_regex
 
@@ -91,9 +95,27 @@ def pipeline() -> Any:
         tokenizer.add_special_case(f"[{name}]", [{ORTH: f"[{name}]"}])
     tokenizer.prefix_search = compile_prefix_regex([p for p in nlp.Defaults.prefixes or () if p != "#"]).search
     nlp.add_pipe("sentencizer")
+    Language.component("keep_numbered", func=keep_numbered)
+    nlp.add_pipe("keep_numbered", after="sentencizer")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
     return nlp
+
+
+# abbreviations written before a number ("no. 5", "nr. 12", "ref. 4455", "approx. 20", "vol. 2", "ext. 22")
+NUMBERED = frozenset({"no", "nr", "num", "ref", "approx", "appx", "ca", "vol", "ext", "tel", "pg", "pp"})
+_NUMBER = re.compile(r"[#£$€]?\s?\d")
+
+
+def keep_numbered(doc: Any) -> Any:
+    """The sentencizer's cut after an abbreviation's stop undone when a number follows: "Order no. 12345 never
+    came" is one sentence, not "Order no." and "12345 never came", and "No. 5 was broken" is not a lone "No."
+    read as a refusal. "I said no. I want a refund." is still cut (no number after the stop)."""
+    for token in doc[2:]:
+        stop, word = doc[token.i - 1], doc[token.i - 2]
+        if token.is_sent_start and stop.text == "." and word.lower_ in NUMBERED and _NUMBER.match(doc.text, token.idx):
+            token.is_sent_start = False
+    return doc
 
 
 def clean_for_embedding(text: str) -> str:

@@ -62,8 +62,9 @@ from feedback.text.service_sayings import SERVICE_LEXICON as SERVICE_LEXICON
 # (feedback.text.nothing_said.courtesy); 3: the head's word n-grams skip redaction placeholders ("[NAME]" is not the
 # word "name": feedback.text.sentiment_model.word_ngrams), and answers that say nothing score 0
 # (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable", "inconsistent"; 1: before
-# versions were kept.
-LEXICON_VERSION = "36"
+# versions were kept. 37: "no." before a number is the word "number" ("No. 2 son loved it" was read as a denial
+# of "loved": :func:`as_read`).
+LEXICON_VERSION = "37"
 
 # A person praised for how they were ("The driver was so kind.", "[NAME] on the tills was ever so patient"). Review
 # sets tell of expectations with "was so" ("I was so excited to wear it"), so the head read such praise as neutral.
@@ -171,14 +172,18 @@ def _side(plain: str) -> int:
 
 
 _SPACES = re.compile(r"\s+")
+_NUMBER_SIGN = re.compile(r"\b(?:no|nr)\.\s?(?=#?\d)", re.IGNORECASE)  # "Order no. 12345", "No. 2 son", "nr.5"
 
 
 def as_read(text: str) -> str:
     """The words of ``text`` that the lexicon and the head's cues and word n-grams read: @handles left out (an
     address, not an opinion: VADER read "@united" as the word "united", +1.8, and a leading handle hid a question's
-    first word), and a hashtag that joins words of feeling spelled out (:func:`.hashtags.spell_out`)."""
+    first word), "no." before a number read as "number" (VADER read it as the denial "no", and "No. 2 son loved the
+    cake" as 0), and a hashtag that joins words of feeling spelled out (:func:`.hashtags.spell_out`)."""
     if "@" in text:
         text = _SPACES.sub(" ", HANDLE.sub(" ", text)).strip()
+    if "." in text:
+        text = _NUMBER_SIGN.sub("number ", text)
     return spell_out(text, felt)
 
 
