@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import Counter
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,6 +16,8 @@ import sqlite_utils
 from feedback.config import Config
 from feedback.insights.stats import benjamini_hochberg
 from feedback.insights.tables import section_trend_rows
+from feedback.notify.render import render
+from feedback.notify.summary import morning_summary
 from feedback.pipeline import publish_archive
 
 from . import test_drivers_groups as groups
@@ -127,3 +129,23 @@ def test_the_trends_page_and_the_overview_link_a_rising_section_to_its_heading(c
     assert REFUNDS not in overview
     heading = theme.split('id="section-100"')[1].split("</h3>")[0]  # the entry's page, at the section's heading
     assert "rising" in text(heading) and "over the last 4 weeks" in text(heading)
+
+
+def test_the_morning_summary_names_a_rising_section_and_alerts_once(config: Config) -> None:
+    db = sectioned(config.warehouse)
+    weeks(db, 0, 11, refunds=1)
+    weeks(db, 12, 15, refunds=8)
+    publish_archive(db, config)
+    now = datetime(2026, 4, 25, 7, 0, tzinfo=UTC)
+    summary = morning_summary(3, [], config.archive, set(), now)
+    news = [t for t in summary.themes if t.section_of is not None]
+    assert [(t.theme_id, t.label, t.section_of, t.alert) for t in news] == [(100, REFUNDS, groups.CHECKOUT, True)]
+    emerging = news[0].changes["emerging"]
+    assert (emerging.recent, emerging.baseline, emerging.tested, emerging.family) == (32, 17, 3, "sections")
+    assert "after correcting for the 3 sections tested" in emerging.why()
+    assert news[0].quote is not None and news[0].quote.startswith("w15-")  # a comment of the window, redacted text
+    assert "emerging:section:100" in summary.state()["keys"]
+    body = render(summary)
+    assert "Refunds &lt;b&gt;&amp;&lt;/b&gt; \"cards\"** (section of " in body and "<b>" not in body
+    again = morning_summary(4, [], config.archive, set(summary.state()["keys"]), now)
+    assert [t.alert for t in again.themes if t.section_of is not None] == [False]  # listed, but alerts once

@@ -36,9 +36,16 @@ def title(summary: MorningSummary) -> str:
     return f"Feedback, nightly run {summary.run_id}: {what}"
 
 
+def _named(theme: ThemeNews) -> str:
+    """A theme's label in bold, or a section's with the theme it is a section of."""
+    if theme.section_of is None:
+        return f"**{escape(theme.label, 120)}**"
+    return f"**{escape(theme.label, 120)}** (section of {escape(theme.section_of, 120)})"
+
+
 def _theme(theme: ThemeNews, quote: bool) -> list[str]:
     kinds = " and ".join(theme.changes)
-    lines = [f"- **{escape(theme.label, 120)}** is {kinds}{' (new alert)' if theme.alert else ''}:"]
+    lines = [f"- {_named(theme)} is {kinds}{' (new alert)' if theme.alert else ''}:"]
     lines += [f"  - {kind}: {change.why()}" for kind, change in theme.changes.items()]
     if quote and theme.quote:
         lines.append(f"  - for example: “{escape(theme.quote)}”")
@@ -55,7 +62,7 @@ def render(summary: MorningSummary, sources: bool = True, quote: bool = True) ->
     if summary.alerts:
         lines += [f"**{summary.alerts} alert{'s' if summary.alerts != 1 else ''}:**", ""]
         lines += [f"- source `{escape(s.source, 80)}` failed: {escape(s.error, 300)}" for s in failed]
-        lines += [f"- theme **{escape(t.label, 120)}** is {' and '.join(t.changes)}" for t in alerts]
+        lines += [f"- theme {_named(t)} is {' and '.join(t.changes)}" for t in alerts]
         lines += [f"- promise “{escape(p.text, 160)}” is broken" for p in broken]
     else:
         lines.append("No alert: no source failed, and no theme or promise changed more than chance would explain"

@@ -1,7 +1,7 @@
 """The morning summary of a nightly run, read from what it published, and the alerts in it.
 
 What the night did per source comes from the run; what changed comes from the archive, as the
-staff pages show it: a theme is *spiking* when the trends page calls it rising (or new) over the
+staff pages show it: a theme (or a section of a large one) is *spiking* when the trends page calls it rising (or new) over the
 last week, *emerging* when it does over the last 4 weeks (``theme_trends``, whose verdicts
 :func:`feedback.insights.tables.trend_rows` computes with the one significance test of
 :mod:`feedback.insights.stats`: an exact conditional binomial test, Benjamini-Hochberg at 5 %);
@@ -56,6 +56,7 @@ class Change:
     ratio: float | None
     q_value: float
     tested: int
+    family: str = "themes"  # what was tested together: the themes, or the sections of large themes
 
     def why(self) -> str:
         """The reason, in the trends page's words, with the figures behind the verdict."""
@@ -67,21 +68,27 @@ class Change:
                       f"{100 * self.baseline_share:.1f} % → {100 * self.recent_share:.1f} % of all comments"
                       + (f" ({self.ratio:.1f}×)" if self.ratio else ""))
         q = "q < 0.001" if self.q_value < 0.001 else f"q = {self.q_value:.3f}"
-        return (f"{counts}; unlikely to be chance ({q} after correcting for the {self.tested} themes tested,"
+        return (f"{counts}; unlikely to be chance ({q} after correcting for the {self.tested} {self.family} tested,"
                 f" false discovery rate {100 * ALPHA:.0f} %)")
 
 
 @dataclass(frozen=True)
 class ThemeNews:
-    theme_id: int
+    theme_id: int  # a section's id when ``section_of`` is set
     label: str
     changes: dict[str, Change]  # kind (spiking / emerging) -> its window's figures
     alert: bool = False  # significant since the previous summary
     quote: str | None = None
+    section_of: str | None = None  # a section of a large theme: that theme's label
 
     @property
     def keys(self) -> list[str]:
-        return [f"{kind}:{self.theme_id}" for kind in self.changes]
+        return [news_key(kind, self.theme_id, self.section_of is not None) for kind in self.changes]
+
+
+def news_key(kind: str, what: int, section: bool = False) -> str:
+    """What a morning remembers of a theme's change ("spiking:12"), or a section's ("spiking:section:3")."""
+    return f"{kind}:section:{what}" if section else f"{kind}:{what}"
 
 
 @dataclass(frozen=True)
@@ -133,36 +140,57 @@ def source_nights(rows: Iterable[Mapping[str, Any]]) -> list[SourceNight]:
 
 
 def theme_news(archive: sqlite_utils.Database, previous: set[str], quote: bool = True) -> list[ThemeNews]:
-    """Themes the trends page calls rising or new, spiking first; each with whether it alerts."""
+    """Themes the trends page calls rising or new, spiking first; each with whether it alerts. Then the sections
+    of large themes it calls so (``section_trends``, tested as a family of their own)."""
     names = set(archive.table_names())
     if not {"theme_trends", "themes"} <= names:
         return []
-    tested = dict(archive.execute("select window, count(*) from theme_trends group by window").fetchall())
-    found: dict[int, tuple[str, dict[str, Change]]] = {}
-    for row in archive.query(
-        "select tr.*, t.label from theme_trends tr join themes t on t.id = tr.theme_id"
-        " where tr.trend = 'emerging' order by tr.q_value, tr.ratio desc, tr.theme_id"
-    ):
+    news = _news(archive, previous, "theme_trends", "themes", "select tr.*, tr.theme_id as what, t.label, null as section_of"
+                 " from theme_trends tr join themes t on t.id = tr.theme_id", quote)
+    if {"section_trends", "theme_sections"} <= names:
+        news += _news(archive, previous, "section_trends", "sections",
+                      "select tr.*, tr.section_id as what, x.label, p.label as section_of from section_trends tr"
+                      " join theme_sections x on x.id = tr.section_id join themes p on p.id = tr.parent_id", quote)
+    return news
+
+
+def _news(archive: sqlite_utils.Database, previous: set[str], table: str, family: str, select: str,
+          quote: bool) -> list[ThemeNews]:
+    tested = dict(archive.execute(f"select window, count(*) from {table} group by window").fetchall())
+    found: dict[int, tuple[str, str | None, dict[str, Change]]] = {}
+    for row in archive.query(f"{select} where tr.trend = 'emerging' order by tr.q_value, tr.ratio desc, what"):
         kind = KINDS.get(row["window"])
         if kind is None:
             continue
         change = Change(row["window"], row["since"], row["recent"], row["baseline"], row["recent_share"],
-                        row["baseline_share"], row["ratio"], row["q_value"], tested[row["window"]])
-        found.setdefault(row["theme_id"], (row["label"] or f"theme {row['theme_id']}", {}))[1][kind] = change
+                        row["baseline_share"], row["ratio"], row["q_value"], tested[row["window"]], family)
+        label = row["label"] or f"{family[:-1]} {row['what']}"
+        found.setdefault(row["what"], (label, row["section_of"], {}))[2][kind] = change
     out = []
-    for theme_id, (label, changes) in found.items():
+    for what, (label, section_of, changes) in found.items():
         ordered = {k: changes[k] for k in KINDS.values() if k in changes}
-        alert = ("spiking" in ordered and f"spiking:{theme_id}" not in previous) or (
-            "emerging" in ordered and not {f"emerging:{theme_id}", f"spiking:{theme_id}"} & previous)
+        section = section_of is not None
+        alert = (("spiking" in ordered and news_key("spiking", what, section) not in previous)
+                 or ("emerging" in ordered and not {news_key("emerging", what, section),
+                                                    news_key("spiking", what, section)} & previous))
         since = next(iter(ordered.values())).since
-        out.append(ThemeNews(theme_id, label, ordered, alert, _quote(archive, theme_id, since) if quote else None))
+        example = _quote(archive, what, since, section) if quote else None
+        out.append(ThemeNews(what, label, ordered, alert, example, section_of))
     return sorted(out, key=lambda t: (not t.alert, "spiking" not in t.changes, t.theme_id))
 
 
-def _quote(archive: sqlite_utils.Database, theme_id: int, since: str) -> str | None:
-    """The theme's most typical comment of the window (already redacted: it is the archive's text)."""
+def _quote(archive: sqlite_utils.Database, theme_id: int, since: str, section: bool = False) -> str | None:
+    """The theme's (or the section's) most typical comment of the window (already redacted: it is the archive's
+    text)."""
     if "feedback_themes" not in archive.table_names():
         return None
+    if section:
+        row = archive.execute(
+            "select f.text from feedback_themes ft join themes t on t.id = ft.theme_id"
+            " join feedback f on f.id = ft.feedback_id"
+            " where t.section_id = ? and f.received_at >= ? and f.text is not null"
+            " order by ft.score desc, f.id limit 1", [theme_id, since]).fetchone()
+        return str(row[0]) if row else None
     row = archive.execute(
         "select f.text from feedback_themes ft join feedback f on f.id = ft.feedback_id"
         " where ft.theme_id = ? and f.received_at >= ? and f.text is not null"
