@@ -13,6 +13,10 @@ in fresh child interpreters, so both meet the same machine:
 - move:  one theme (the largest group's largest) moved to another group, its comments recounted as
          ``insight_delta`` does for a reparented theme (``sums.apply``) + ``driver_rows``
 
+Each group holds its themes in ``SECTIONS`` sections (every theme in one), so each stage also derives the
+sections' drivers and, where the code keeps them (session 42), the sections' weeks and trends
+(``section_weeks``, ``section_trends``). The warehouse is built by each code's own migrations (the same rows).
+
 A night's cost should follow the night, not the warehouse (compare the sizes); a move's follows the
 moved theme's comments. Appends the figures to bench/RESULTS.md.
 
@@ -46,7 +50,7 @@ REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "RESULTS.md"
 SOURCES = [("checkout-nps", "survey", "nps"), ("support-csat", "survey", "csat"), ("app", "review", "stars"),
            ("mail", "email", None)]
-GROUPS, THEMES = 25, 200
+GROUPS, THEMES, SECTIONS = 25, 200, 2
 
 
 def comment_rows(first: int, n: int, rng: random.Random, days: int | None = None) -> list[tuple[Any, ...]]:
@@ -84,9 +88,12 @@ def build(path: Path, n: int) -> None:
     conn = sqlite3.connect(path)
     for g in range(GROUPS):
         conn.execute("insert into themes (id, label, status, level) values (?, ?, 'parent', 1)", (1001 + g, f"group {g}"))
+        for k in range(SECTIONS):
+            conn.execute("insert into theme_sections (id, parent_id, label, keywords, position) values (?, ?, ?, '[]', ?)",
+                         (section_of(g, k), 1001 + g, f"section {g}.{k}", k))
     for t in range(1, THEMES + 1):
-        conn.execute("insert into themes (id, label, status, level, parent_id) values (?, ?, 'active', 0, ?)",
-                     (t, f"theme {t}", 1001 + t % GROUPS))
+        conn.execute("insert into themes (id, label, status, level, parent_id, section_id) values (?, ?, 'active', 0, ?, ?)",
+                     (t, f"theme {t}", 1001 + t % GROUPS, section_of(t % GROUPS, t // GROUPS % SECTIONS)))
     rng = random.Random(1)
     for first in range(0, n, 50_000):
         insert(conn, comment_rows(first, min(50_000, n - first), rng))
@@ -94,6 +101,30 @@ def build(path: Path, n: int) -> None:
     conn.execute("delete from publish_changes")
     conn.commit()
     conn.close()
+
+
+def section_of(group: int, k: int) -> int:
+    return 5001 + group * SECTIONS + k
+
+
+def derive(db: Any) -> int:
+    """The rows a publish derives from the sums for these tables: the drivers, the sections' drivers, and the
+    sections' weeks and trends where the code keeps them."""
+    from feedback.insights import sums
+
+    rows = sums.driver_rows(db)
+    sums.section_driver_rows(db)
+    if "section_week" in sums.COLUMNS:
+        from collections import Counter as Weeks
+
+        from feedback.insights.grouped import section_info
+        from feedback.insights.tables import section_trend_rows
+
+        per_week: Weeks[str] = Weeks()
+        for row in sums.rows(db, "volume"):
+            per_week[row["week"]] += row["comments"]
+        section_trend_rows(per_week, sums.rows(db, "section_week"), section_info(db))
+    return len(rows)
 
 
 def measure(path: Path, n: int, new: int) -> dict[str, float]:
@@ -107,9 +138,8 @@ def measure(path: Path, n: int, new: int) -> dict[str, float]:
     out: dict[str, float] = {}
     cpu = time.process_time()
     sums.rebuild(db)
-    rows = sums.driver_rows(db)
+    out["rows"] = derive(db)
     out["full"] = time.process_time() - cpu
-    out["rows"] = len(rows)
     rng = random.Random(2)
     night = comment_rows(n, new, rng, days=1)
     insert(db.conn, night)
@@ -119,7 +149,7 @@ def measure(path: Path, n: int, new: int) -> dict[str, float]:
     ids = {r[0][0] for r in night} | {c[0] for c in changed}
     cpu = time.process_time()
     sums.apply(db, ids, "night", theme_info(db))
-    sums.driver_rows(db)
+    derive(db)
     out["night"] = time.process_time() - cpu
     theme, group = db.execute("select id, parent_id from themes where status = 'active' order by"
                               " (select count(*) from theme_segments s where s.theme_id = themes.id) desc limit 1").fetchone()
@@ -128,7 +158,7 @@ def measure(path: Path, n: int, new: int) -> dict[str, float]:
     cpu = time.process_time()
     recount = {r[0] for r in db.execute("select distinct item_id from theme_segments where theme_id = ?", [theme])}
     sums.apply(db, recount, "move", theme_info(db))
-    sums.driver_rows(db)
+    derive(db)
     out["move"] = time.process_time() - cpu
     out["moved"] = len(recount)
     return out
@@ -169,6 +199,9 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         print(json.dumps(measure(Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))))
         return
+    if len(sys.argv) > 1 and sys.argv[1] == "--build":
+        build(Path(sys.argv[2]), int(sys.argv[3]))
+        return
     if len(sys.argv) > 1 and sys.argv[1] == "--page":
         for archive in sys.argv[2:]:
             print(archive)
@@ -184,13 +217,16 @@ def main() -> None:
     args.snapshots.mkdir(parents=True, exist_ok=True)
     lines = []
     for n in (int(s) for s in args.sizes.split(",")):
-        snapshot = args.snapshots / f"warehouse-{n}.db"
-        if not snapshot.exists():
-            build(snapshot, n)
+        codes = {"baseline": args.baseline.resolve(), "groups": REPO}
+        snapshots = {name: args.snapshots / f"warehouse-{n}-{name}.db" for name in codes}
+        for name, code in codes.items():  # the same rows, by each code's migrations
+            snapshots[name].unlink(missing_ok=True)
+            subprocess.run([sys.executable, __file__, "--build", str(snapshots[name]), str(n)], check=True,
+                           env={**os.environ, "PYTHONPATH": str(code)})
         runs: dict[str, list[dict[str, float]]] = {"baseline": [], "groups": []}
         for _ in range(args.rounds):
-            for name, code in (("baseline", args.baseline.resolve()), ("groups", REPO)):
-                runs[name].append(child(code, snapshot, n, args.new))
+            for name, code in codes.items():
+                runs[name].append(child(code, snapshots[name], n, args.new))
         median = {name: {k: statistics.median(r[k] for r in found) for k in found[0]} for name, found in runs.items()}
         base, ours = median["baseline"], median["groups"]
         lines.append(f"{n:,} comments, a night of {args.new:,} new + {args.new // 10:,} changed;"
@@ -200,7 +236,7 @@ def main() -> None:
             lines.append(f"  {stage:5}: {base[stage]:.2f} -> {ours[stage]:.2f} s CPU ({ours[stage] / base[stage]:.2f}x)")
         print("\n".join(lines[-4:]), flush=True)
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    block = (f"\n## Score drivers for the top-level groups: the insight sums' cost, {stamp} ({os.cpu_count()} cores,"
+    block = (f"\n## The insight sums' cost (drivers, sections' drivers and weeks), {stamp} ({os.cpu_count()} cores,"
              f" shared and loaded)\n\n    .venv/bin/python bench/drivers_groups.py --baseline {args.baseline}"
              f" --sizes {args.sizes} --new {args.new} --rounds {args.rounds}\n\n```\n" + "\n".join(lines) + "\n```\n")
     with RESULTS.open("a", encoding="utf-8") as out:
