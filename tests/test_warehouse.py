@@ -68,6 +68,7 @@ def test_released_migration_names_never_change() -> None:
         "0190_sentiment_corrections",
         "0200_calibration_contrasts",
         "0210_response_sections",
+        "0211_ledger_sections",
     ]
 
 
@@ -89,7 +90,7 @@ def test_a_migration_out_of_order_or_twice_is_refused(name: str, monkeypatch: py
     monkeypatch.setattr(schema, "MIGRATIONS", list(schema.MIGRATIONS))
     with pytest.raises(ValueError, match="duplicate|registered after"):
         schema.migration(name)(lambda db: None)
-    assert schema.MIGRATIONS[-1][0] == "0210_response_sections"
+    assert schema.MIGRATIONS[-1][0] == "0211_ledger_sections"
 
 
 def test_a_warehouse_from_a_newer_version_is_refused(tmp_path: Path) -> None:
