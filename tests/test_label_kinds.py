@@ -147,3 +147,53 @@ def test_none_of_a_thing_in_the_delivery_is_a_missing_item(parser: Any) -> None:
     themes = {"none in": NONE_IN, "crushed": CRUSHED, "app": LEAVES["app"]}
     assert label_themes(themes, ["none in"])["none in"].label == "Missing items"
 
+
+
+# The sample archive's "No substitute": four of its fourteen segments name no substitute, twelve say the items were
+# missing, in either order ("Missing items again!!", "Items missing."), and other themes beside it mention missing
+# items too (so the phrase is less distinctive than "no substitute").
+ITEMS_MISSING = {
+    "missing": ["Missing items again!!"] * 6 + ["Items missing."] * 2
+               + ["Items missing and no substitute offered, just not there."] * 4
+               + ["4 items were missing.", "Also the bananas was missing."],
+    "door": ["Tell me at the door if something is missing, not a day later"] * 6,
+    "check": ["Double check orders for missing items"] * 5 + ["Check orders for missing items before they leave"] * 3,
+    "bags": ["Missing items in my bags again", "The bags had missing items", "Two bags of missing items"] * 2,
+    "late": ["The delivery was late again", "Late delivery, no warning"] * 4,
+}
+
+
+def test_a_theme_is_named_by_what_most_of_it_says_in_either_word_order(parser: Any) -> None:
+    assert label_themes(ITEMS_MISSING, ["missing"])["missing"].label == "Missing items"  # was "No substitute"
+    few = {**ITEMS_MISSING, "missing": ITEMS_MISSING["missing"][6:]}  # 4 of 8 say "no substitute": not a few's detail
+    assert label_themes(few, ["missing"])["missing"].label == "No substitute"
+
+
+def test_two_word_phrases_in_either_order_are_one_phrase() -> None:
+    from feedback.themes.label_units import one_order
+    from feedback.themes.phrase_words import Phrase
+
+    found = [(Phrase("missing item", "missing items"),), (Phrase("item missing", "items missing"),),
+             (Phrase("missing item", "Missing items"), Phrase("late delivery", "late delivery")),
+             (Phrase("delivery late", "delivery late"),)]
+    merged = one_order(found)
+    assert [[p.key for p in doc] for doc in merged] == [["missing item"], ["missing item"],  # the order most use
+                                                         ["missing item", "delivery late"],
+                                                         ["delivery late"]]  # a tie: the first alphabetically
+    assert [p.text for doc in merged for p in doc][:2] == ["missing items", "items missing"]  # as written
+    alone = [(Phrase("late delivery", "late delivery"),), (Phrase("delivery slot", "delivery slot"),)]
+    assert one_order(alone) == alone
+
+
+def test_one_use_each_way_makes_no_candidate(parser: Any) -> None:
+    """Merging the two orders pools the use of a phrase the theme already uses; it makes no candidate out of two
+    segments writing it once each way (a complaint tweets' theme of orders not arriving was named "Cancelling
+    order" by one "cancelling my order" and one "order cancelled")."""
+    from feedback.themes.label_units import unit
+
+    docs = ["Status of my order please", "I am cancelling my order now", "Order cancelled without warning",
+            "Where is my order?", "My order never came", "Missing items again", "Items missing.",
+            "Missing items, no refund"]
+    found = unit(docs, parser)
+    assert (found.df["cancel order"], found.df["miss item"]) == (2, 3)  # one phrase, whichever order
+    assert "miss item" in found.eligible and "cancel order" not in found.eligible

@@ -111,6 +111,8 @@ SAID_WORDS = 8  # ... of at most this many words is named by it, unless a phrase
 OWN = 0.8  # ... but by its own phrase (used by this share of the segments saying it) if longer than four
 NAMED = 0.8  # a phrase holding a name the word tables lack (the company's) says less than one without
 FEW = 0.25  # a phrase used by less of a theme than this gives way to the verdict most of it says (speech_acts.verdict)
+MOST = 0.5  # a phrase of two words or more used by more than this share of a theme, and by twice as much of it as
+COVERS = 0.5  # the best phrase, names it if it scores this share of that one ("Missing items" over "No substitute")
 WORD_SUPPORT = 0.2  # a phrase's words' own shares add this much (ties go to common words)
 OTHER_LANGUAGES = "Non-English comments"
 OTHER_COMMENTS = "Mixed comments"  # a parent whose children share nothing and name no topic
@@ -274,6 +276,8 @@ def _leaf_label(free: list[Candidate], unit: Unit, used: set[str]) -> tuple[str 
                          and c.share >= LEAF_PAIR), pick)
         else:  # "banking app" -> "Payment on banking app": what every segment naming the place has there
             pick = next((c for c in free if c.share >= pick.share and label_picks.thing_at(c, pick)), pick)
+            pick = next((c for c in free if c.words > 1 and c.share > MOST and c.share >= 2 * pick.share
+                         and c.score >= COVERS * pick.score), pick)  # what most of it says, not a few's detail
     if (pick is None or pick.words == 1) and sayings.contact_share(unit.docs) >= 0.5:
         return _free(sayings.contact_labels(unit.docs), used), []
     if (pick is None or pick.words == 1) and sayings.measurement_share(unit.docs) >= 0.5:  # "i'm 5'4, 130 lbs"

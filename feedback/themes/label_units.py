@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -61,21 +62,48 @@ def unit(docs: list[str], parser: Any, tones: Tones | None = None, limit: int | 
     found = [tuple(_as_staff(p) for p in doc_phrases) for doc_phrases in found]  # "rude employees": "rude staff"
     found = label_examples.generalise(found)  # "returned the lamp/pan/jars" -> "returned items"
     found = label_examples.subjects(found)  # "the peaches/pears/mushrooms never turned up" -> "items never turning up"
+    n = max(len(docs), 1)
+    need = 2 if len(docs) >= 4 else 1
+    used = Counter(key for doc_phrases in found for key in {p.key for p in doc_phrases})
+    found = one_order(found)  # "Items missing." and "Missing items again": one phrase
     df: Counter[str] = Counter()
     written: dict[str, Counter[str]] = {}
     for doc_phrases in found:
         df.update({p.key for p in doc_phrases})
         for p in doc_phrases:
             written.setdefault(p.key, Counter())[p.text] += 1
-    n = max(len(docs), 1)
-    need = 2 if len(docs) >= 4 else 1
     problems = sum(any(" not " in p.key for p in doc_phrases) for doc_phrases in found) / n if read_by_lexicon else 0.0
     return Unit(
-        df=df, share={k: c / n for k, c in df.items()}, eligible={k for k, c in df.items() if c >= need},
+        df=df, share={k: c / n for k, c in df.items()},
+        eligible={k for k, c in df.items() if c >= need and max(used[k], used[_reversed(k)]) >= need},
         written=written, sentiment=min(mean, NEGATIVE_THEME) if problems >= PROBLEMS else mean, docs=docs,
         foreign=sum(phrases.is_foreign(d) for d in docs) / n, bare=sum(not found_ for found_ in found) / n,
         size=len(whole) if tones is not None else len(docs),
     )
+
+
+def _reversed(key: str) -> str:
+    words = key.split()
+    return f"{words[1]} {words[0]}" if len(words) == 2 else key
+
+
+def one_order(found: Sequence[tuple[phrases.Phrase, ...]]) -> list[tuple[phrases.Phrase, ...]]:
+    """``found`` (each segment's phrases) with a two-word phrase written in both orders in the theme ("missing
+    items", "items missing"; "delivery late", "late delivery") under one key: the order more of its segments use
+    (on a tie, the first in alphabetical order). Each keeps how it was written; the label is then written the way
+    most of them wrote it. (:func:`unit` still asks one order alone to be used widely enough to name a theme: two
+    segments writing it once each way make no candidate, "cancelling order" beside "order cancelled".) Apart, each order's share was a part of the theme's ("No substitute" named a theme of
+    "Missing items again!!" and "Items missing.", where "no substitute" was in 4 of 14 segments and the two orders
+    together in 12)."""
+    uses: Counter[str] = Counter(key for doc_phrases in found for key in {p.key for p in doc_phrases})
+    key_of: dict[str, str] = {}
+    for key in uses:
+        other = _reversed(key)
+        if other != key and other in uses:
+            key_of[key] = min((key, other), key=lambda k: (-uses[k], k))
+    if not key_of:
+        return list(found)
+    return [tuple(replace(p, key=key_of.get(p.key, p.key)) for p in doc_phrases) for doc_phrases in found]
 
 
 # Other words for the people who work for the company, counted as the word feedback uses most: a theme where
