@@ -112,6 +112,12 @@ def test_the_drivers_page_shows_an_entrys_sections_above_its_sub_themes(config: 
     assert re.findall(r'themes/11#section-(\d+)"', delivery) == ["102", "103"]
     theme_page = asyncio.run(ds.client.get("/-/feedback/themes/10")).text
     assert 'id="section-100"' in theme_page  # where the section's link lands
+    # and there, beside its heading, its clear effect (a drag: the interval excludes 0), linked to the drivers page
+    effect = theme_page.split('id="section-100"')[1].split("</p>")[0].split("</h3>")[1]
+    assert text(effect) == (f"costs 59.1 points of NPS on nps (95 % interval {EXPECTED[0]['points_low']:+.1f} to "
+                            f"{EXPECTED[0]['points_high']:+.1f}, 5 responses)") and "/-/feedback/drivers" in effect
+    delivery_page = asyncio.run(ds.client.get("/-/feedback/themes/11")).text  # sections whose effect could be chance
+    assert "fb-section-drivers" not in delivery_page
 
 
 def test_a_group_whose_sub_themes_are_too_rare_to_figure_still_shows_its_sections() -> None:

@@ -25,7 +25,7 @@ PAGE_TABLES: dict[str, tuple[str, ...]] = {
                "vector_model", "vector_codebook", "vector_codes"),
     "themes": ("themes", "theme_trends"),
     "theme": ("themes", "theme_weeks", "theme_sources", "theme_trends", "feedback_themes", "feedback", "theme_history",
-              "theme_sections", "section_trends"),
+              "theme_sections", "section_trends", "section_drivers"),
     "trends": ("theme_trends", "section_trends", "theme_sections", "themes", "weekly_volume", "archive_info"),
     "drivers": ("score_drivers", "themes", "section_drivers", "theme_sections"),
     "promises": ("promises", "promise_weeks", "promise_mentions", "feedback", "segments"),

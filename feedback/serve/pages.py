@@ -169,6 +169,14 @@ async def theme_page(datasette: Any, request: Any) -> Response:
         return Response.redirect(datasette.urls.path(f"/-/feedback/themes/{moved[0]}?{urlencode({'merged': theme_id})}"))
     merged = whole_number(request.args.get("merged", ""), "merged")
     came = await q.merged_into(db, merged) if merged is not None else None
+    if found["sections"]:  # each section's clear effect on a score, beside its heading (as the drivers page has it)
+        least = int(settings(datasette).get("driver_min_responses") or DRIVER_MIN_RESPONSES)
+        clear: dict[Any, list[dict[str, Any]]] = {}
+        for d in await q.section_drivers(db):
+            verdict = driver_verdict(d)
+            if d["parent_id"] == theme_id and d["theme_responses"] >= least and verdict in ("drag", "strength"):
+                clear.setdefault(d["section_id"], []).append({**d, "verdict": verdict})
+        found["sections"] = [{**s, "drivers": clear.get(s["id"], [])} for s in found["sections"]]
     return await render(datasette, request, db, "feedback_theme.html", {
         "merged_from": {"id": merged, "label": came[1]} if came and came[0] == theme_id else None,
         "theme": found, "general": found["parent_id"] is None and found["label"] == q.GENERAL, "weeks": chart_json(found["weeks"]), "by_source": chart_json(found["sources"]),
