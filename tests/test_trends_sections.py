@@ -98,7 +98,7 @@ def test_a_nights_incremental_publish_gives_the_full_ones_sections(config: Confi
     assert recent[100] == 4 * 4  # sub-theme 1's comments alone: 4 of the 8 a week
 
 
-def pages(config: Config) -> tuple[str, str, str]:
+def pages(config: Config) -> tuple[str, str, str, str]:
     from datasette.app import Datasette
 
     ds = Datasette([str(config.archive)])
@@ -108,7 +108,8 @@ def pages(config: Config) -> tuple[str, str, str]:
         assert response.status_code == 200
         return str(response.text)
 
-    return asyncio.run(get("/-/feedback/trends")), asyncio.run(get("/-/feedback")), asyncio.run(get("/-/feedback/themes/10"))
+    return (asyncio.run(get("/-/feedback/trends")), asyncio.run(get("/-/feedback")),
+            asyncio.run(get("/-/feedback/themes/10")), asyncio.run(get("/-/feedback/themes")))
 
 
 def test_the_trends_page_and_the_overview_link_a_rising_section_to_its_heading(config: Config) -> None:
@@ -116,7 +117,7 @@ def test_the_trends_page_and_the_overview_link_a_rising_section_to_its_heading(c
     weeks(db, 0, 11, refunds=1)
     weeks(db, 12, 15, refunds=8)
     publish_archive(db, config)
-    trends, overview, theme = pages(config)
+    trends, overview, theme, themes = pages(config)
     month = trends.split('id="changed-month"')[1].split("</table>")[0]
     row = next(r for r in month.split("<tr>") if "#section-100" in r)
     assert 'href="/-/feedback/themes/10#section-100"' in row and "section of" in row
@@ -129,6 +130,8 @@ def test_the_trends_page_and_the_overview_link_a_rising_section_to_its_heading(c
     assert REFUNDS not in overview
     heading = theme.split('id="section-100"')[1].split("</h3>")[0]  # the entry's page, at the section's heading
     assert "rising" in text(heading) and "over the last 4 weeks" in text(heading)
+    listed = themes.split("Refunds &lt;b&gt;")[1].split("</li>")[0]  # the themes page's drop-down, at the section
+    assert "rising" in text(listed) and "Vans" in themes and "rising" not in text(themes.split("Vans")[1].split("<ul>")[0])
 
 
 def test_the_morning_summary_names_a_rising_section_and_alerts_once(config: Config) -> None:

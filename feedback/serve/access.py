@@ -23,7 +23,7 @@ PAGE_TABLES: dict[str, tuple[str, ...]] = {
                  "promises", "promise_weeks", "archive_info"),
     "search": ("feedback", "feedback_fts", "feedback_themes", "themes", "sources", "feedback_vectors",
                "vector_model", "vector_codebook", "vector_codes"),
-    "themes": ("themes", "theme_trends"),
+    "themes": ("themes", "theme_trends", "theme_sections", "section_trends"),
     "theme": ("themes", "theme_weeks", "theme_sources", "theme_trends", "feedback_themes", "feedback", "theme_history",
               "theme_sections", "section_trends", "section_drivers"),
     "trends": ("theme_trends", "section_trends", "theme_sections", "themes", "weekly_volume", "archive_info"),

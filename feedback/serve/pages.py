@@ -143,8 +143,10 @@ async def themes(datasette: Any, request: Any) -> Response:
     shown = general_last(top_level(found)) if view == "top" else found
     if view == "top":  # a large entry's drop-down: its sub-themes under its sections
         sections: dict[Any, list[dict[str, Any]]] = {}
+        changed = {t["section_id"]: t for t in await q.rows(
+            db, "select * from section_trends where window = '4 weeks' and trend != 'stable'")}
         for s in await q.theme_sections(db):
-            sections.setdefault(s["parent_id"], []).append(s)
+            sections.setdefault(s["parent_id"], []).append({**s, "trend": changed.get(s["id"])})
         shown = [{**t, "sections": q.in_sections(t["children"], sections.get(t["id"], []))} for t in shown]
     return await render(datasette, request, db, "feedback_themes.html",
                         {"themes": shown, "sort": sort, "view": view, "total": len(found)})
