@@ -253,7 +253,7 @@ async def test_search_exports_every_match_as_json_and_as_spreadsheet_safe_csv(sm
     assert sentiment["f000"] == "-0.5"  # a negative number stays a number
     assert (await small.client.get("/-/feedback/search.csv?q=refund&mode=keyword&page=x")).status_code == 400
     missing = await small.client.get("/-/feedback/search.json")
-    assert missing.status_code == 400 and missing.json()["error"] == "q is required: the text to search for (or a theme or promise, for all its comments)"
+    assert missing.status_code == 400 and missing.json()["error"] == "q is required: the text to search for (or a theme, section or promise, for all its comments)"
 
 
 async def test_a_keyword_search_with_no_match_links_to_a_search_by_meaning(small: Any) -> None:

@@ -22,7 +22,7 @@ PAGE_TABLES: dict[str, tuple[str, ...]] = {
     "overview": ("weekly_volume", "themes", "theme_weeks", "theme_trends", "section_trends", "theme_sections",
                  "promises", "promise_weeks", "archive_info"),
     "search": ("feedback", "feedback_fts", "feedback_themes", "themes", "sources", "feedback_vectors",
-               "vector_model", "vector_codebook", "vector_codes"),
+               "vector_model", "vector_codebook", "vector_codes", "theme_sections"),
     "themes": ("themes", "theme_trends", "theme_sections", "section_trends"),
     "theme": ("themes", "theme_weeks", "theme_sources", "theme_trends", "feedback_themes", "feedback", "theme_history",
               "theme_sections", "section_trends", "section_drivers"),

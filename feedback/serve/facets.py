@@ -10,7 +10,8 @@ per archive file (~30 MB per million comments, with 1.3 themes a comment):
 - ``source``, ``channel``, ``rating_band``, ``month``: the comment's value, as a code;
 - ``theme``: every theme it has a point on (its ``feedback_themes`` rows, as (rowid, theme) pairs):
   the theme filter keeps a comment of any of them, and the theme facet counts a comment in each,
-  as the theme pages count a theme's comments;
+  as the theme pages count a theme's comments; the section filter keeps a comment of any sub-theme of the
+  section;
 - ``recency``: its rank by ``received_at``, newest first, so a date range is a rank range.
 """
 
@@ -23,6 +24,9 @@ from typing import Any
 import numpy as np
 
 COLUMNS = ("source", "channel", "rating_band", "month")
+# each section's sub-themes: those of its own entry (one an analyst moved out since the fit is in none)
+SECTION_MEMBERS = ("select x.id, t.id from theme_sections x join themes t on t.section_id = x.id"
+                   " and t.parent_id = x.parent_id")
 NONE = -1
 
 
@@ -45,6 +49,7 @@ class FacetIndex:
     theme_children: dict[int, list[int]]
     recency: np.ndarray  # rank by received_at, newest first (0 = newest), per rowid
     dated: int  # how many comments have a received_at
+    section_themes: dict[int, list[int]] = field(default_factory=dict)  # a large entry's section -> its sub-themes
     _counts: dict[str, int] = field(default_factory=dict)
 
     def select(self, rowids: np.ndarray, filters: dict[str, str], received_from: int | None = None,
@@ -55,8 +60,9 @@ class FacetIndex:
         for column, value in filters.items():
             if not value:
                 continue
-            if column == "theme":
-                wanted = [int(value), *self.theme_children.get(int(value), [])]
+            if column in ("theme", "section"):
+                wanted = ([int(value), *self.theme_children.get(int(value), [])] if column == "theme"
+                          else self.section_themes.get(int(value), []))
                 mask &= self._marked(self.pair_rowids[np.isin(self.pair_themes, wanted)])[rowids]
             else:
                 try:
@@ -137,12 +143,16 @@ def load_facets(conn: sqlite3.Connection, key: Any) -> FacetIndex:
             labels[theme_id] = label
             if parent is not None:
                 children.setdefault(parent, []).append(theme_id)
+    sections: dict[int, list[int]] = {}
+    if {"feedback_themes", "themes", "theme_sections"} <= tables:
+        for section, theme_id in conn.execute(SECTION_MEMBERS):
+            sections.setdefault(section, []).append(theme_id)
     recency = np.full(size, np.iinfo(np.int32).max, dtype=np.int32)  # undated comments rank last
     order = _ints(conn.execute("select group_concat(rowid) from (select rowid from feedback"
                                " where received_at is not null order by received_at desc, rowid)").fetchone()[0])
     recency[order] = np.arange(len(order), dtype=np.int32)
     return FacetIndex(key, size, values, codes, pairs[:, 0].copy(), pairs[:, 1].astype(np.int32), labels, children,
-                      recency, len(order))
+                      recency, len(order), sections)
 
 
 def received_ranks(conn: sqlite3.Connection, since: str | None, until: str | None) -> tuple[int | None, int | None]:

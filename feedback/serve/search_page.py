@@ -49,7 +49,10 @@ MAX_PAGE = 10_000
 EXPORT_ROWS = 10_000  # rows a .json / .csv export holds at most
 # the comments that mention a promise (the promise page's "All mentions")
 MENTIONS = "f.id in (select pm.feedback_id from promise_mentions pm where pm.promise_id = :promise)"
-FILTERS = ("source", "channel", "theme", "promise", "since", "until", "band")
+FILTERS = ("source", "channel", "theme", "section", "promise", "since", "until", "band")
+# the comments with a point in a section of a large entry (its sub-themes: facets.SECTION_MEMBERS)
+IN_SECTION = ("f.id in (select ft.feedback_id from feedback_themes ft join themes t on t.id = ft.theme_id"
+              " join theme_sections x on x.id = t.section_id and x.parent_id = t.parent_id where x.id = :section)")
 MODES = ("hybrid", "keyword", "meaning")
 MAX_QUERY = 500  # characters of search text
 ORDER = {  # how the results are ordered, in the words the page uses
@@ -91,6 +94,8 @@ def search_args(request: Any) -> dict[str, str]:
         raise BadRequest(f"theme must be a theme number, not {args['theme'][:40]!r}")
     if args["promise"] and theme_filter(args["promise"]) is None:
         raise BadRequest(f"promise must be a promise number, not {args['promise'][:40]!r}")
+    if args["section"] and theme_filter(args["section"]) is None:
+        raise BadRequest(f"section must be a section number, not {args['section'][:40]!r}")
     page_number(args["page"])
     return args
 
@@ -153,6 +158,10 @@ def filter_sql(args: dict[str, str]) -> tuple[str, dict[str, Any]]:
         where.append("f.id in (select ft.feedback_id from feedback_themes ft"
                      " where ft.theme_id in (select :theme union select id from themes where parent_id = :theme))")
         params["theme"] = theme
+    section = theme_filter(args.get("section", ""))
+    if section is not None:
+        where.append(IN_SECTION)
+        params["section"] = section
     promise = theme_filter(args.get("promise", ""))
     if promise is not None:
         where.append(MENTIONS)
@@ -280,9 +289,8 @@ async def find(searcher: Searcher, datasette: Any, db: Any, args: dict[str, str]
 
 
 def browsing(args: dict[str, str]) -> bool:
-    """A theme's or a promise's comments listed without search text (one chosen, no words)."""
-    return not args["q"] and (theme_filter(args.get("theme", "")) is not None
-                              or theme_filter(args.get("promise", "")) is not None)
+    """A theme's, a section's or a promise's comments listed without search text (one chosen, no words)."""
+    return not args["q"] and any(theme_filter(args.get(k, "")) is not None for k in ("theme", "section", "promise"))
 
 
 async def browse(db: Any, args: dict[str, str], start: int, count: int) -> Found:
@@ -329,7 +337,8 @@ async def exact_search(searcher: Searcher, db: Any, datasette: Any, text: str, a
 
     rowids, index, (since, until) = await matching(db.execute_fn(run))
     filters = {"source": args["source"], "channel": args["channel"], "rating_band": args["band"],
-               "theme": args["theme"] if theme_filter(args["theme"]) is not None else ""}
+               "theme": args["theme"] if theme_filter(args["theme"]) is not None else "",
+               "section": args["section"] if theme_filter(args["section"]) is not None else ""}
     selected = index.select(rowids, filters, since, until)
     promise = theme_filter(args["promise"])
     if promise is not None:  # the facet index knows no promises: their mentions, read from the archive
@@ -362,8 +371,19 @@ async def _feedback_by_rowid(db: Any, rowids: list[int]) -> dict[int, dict[str, 
 
 # --- the page and its exports ----------------------------------------------------------------
 
+async def section_names(db: Any, args: dict[str, str]) -> dict[int, str]:
+    """{id: "label (in its entry's label)"} of the chosen section, when the search is narrowed to one."""
+    section = theme_filter(args.get("section", ""))
+    if section is None:
+        return {}
+    return {r["id"]: f"{r['label']} (in {r['parent_label']})" for r in await q.rows(
+        db, "select x.id, x.label, p.label as parent_label from theme_sections x join themes p on p.id = x.parent_id"
+            " where x.id = :s", {"s": section})}
+
+
 def active_filters(args: dict[str, str], theme_labels: dict[int, str],
-                   promises: dict[int, str] | None = None) -> list[dict[str, str]]:
+                   promises: dict[int, str] | None = None,
+                   sections: dict[int, str] | None = None) -> list[dict[str, str]]:
     """Each filter in force: its name, its value as a person reads it (a theme's label, a promise's
     words), the search without it."""
     names = {"band": "rating", "since": "from", "until": "to"}
@@ -372,7 +392,7 @@ def active_filters(args: dict[str, str], theme_labels: dict[int, str],
         value = args.get(name)
         if not value:
             continue
-        named = {"theme": theme_labels, "promise": promises or {}}.get(name)
+        named = {"theme": theme_labels, "promise": promises or {}, "section": sections or {}}.get(name)
         shown = named.get(theme_filter(value) or -1, value) if named is not None else value
         out.append({"name": names.get(name, name), "value": shown, "remove": search_query(args, **{name: None})})
     return out
@@ -429,7 +449,8 @@ async def search(searcher: Searcher, datasette: Any, request: Any) -> Response:
         "args": args, "mode": mode, "results": found.rows, "total": found.total, "facets": found.facets,
         "exact": mode == "keyword", "browsing": browsing(args), "order": found.order, "theme_ids": theme_ids, "themes": themes,
         "notice": found.notice, "capped": found.capped, "candidates": CANDIDATES, "page": page, "pages": pages, "first": (page - 1) * PAGE + 1, "here": here,
-        "months": months, "active": active_filters(args, {t["id"]: t["label"] for t in themes}, promises),
+        "months": months, "active": active_filters(args, {t["id"]: t["label"] for t in themes}, promises,
+                                                   await section_names(db, args)),
         "export": search_query(args, page=None), "export_rows": EXPORT_ROWS,
         "sources": await q.rows(db, "select name, channel from sources order by name"),
         "ms": round((time.perf_counter() - started) * 1000),
@@ -462,7 +483,7 @@ async def search_export(searcher: Searcher, datasette: Any, request: Any) -> Res
     args = search_args(request)
     await promise_filter(datasette, request, db, args)
     if not args["q"] and not browsing(args):
-        raise BadRequest("q is required: the text to search for (or a theme or promise, for all its comments)")
+        raise BadRequest("q is required: the text to search for (or a theme, section or promise, for all its comments)")
     found = await find(searcher, datasette, db, args, 0, EXPORT_ROWS)
     rows = [export_row(datasette, r) for r in found.rows]
     if request.url_vars["format"] == "json":
