@@ -84,6 +84,15 @@ async def theme_sections(db: Any, parent_id: int | None = None) -> Rows:
                           " order by comments desc, position, id", {"p": parent_id})
 
 
+async def section_names(db: Any, section: int | None) -> dict[int, str]:
+    """{id: "label (in its entry's label)"} of ``section`` (none when None or not in the archive)."""
+    if section is None:
+        return {}
+    return {r["id"]: f"{r['label']} (in {r['parent_label']})" for r in await rows(
+        db, "select x.id, x.label, p.label as parent_label from theme_sections x join themes p on p.id = x.parent_id"
+            " where x.id = :s", {"s": section})}
+
+
 OTHER_SUB_THEMES = "Other sub-themes"  # an entry's sub-themes in none of its sections (made or edited since the fit)
 
 

@@ -371,16 +371,6 @@ async def _feedback_by_rowid(db: Any, rowids: list[int]) -> dict[int, dict[str, 
 
 # --- the page and its exports ----------------------------------------------------------------
 
-async def section_names(db: Any, args: dict[str, str]) -> dict[int, str]:
-    """{id: "label (in its entry's label)"} of the chosen section, when the search is narrowed to one."""
-    section = theme_filter(args.get("section", ""))
-    if section is None:
-        return {}
-    return {r["id"]: f"{r['label']} (in {r['parent_label']})" for r in await q.rows(
-        db, "select x.id, x.label, p.label as parent_label from theme_sections x join themes p on p.id = x.parent_id"
-            " where x.id = :s", {"s": section})}
-
-
 def active_filters(args: dict[str, str], theme_labels: dict[int, str],
                    promises: dict[int, str] | None = None,
                    sections: dict[int, str] | None = None) -> list[dict[str, str]]:
@@ -450,7 +440,7 @@ async def search(searcher: Searcher, datasette: Any, request: Any) -> Response:
         "exact": mode == "keyword", "browsing": browsing(args), "order": found.order, "theme_ids": theme_ids, "themes": themes,
         "notice": found.notice, "capped": found.capped, "candidates": CANDIDATES, "page": page, "pages": pages, "first": (page - 1) * PAGE + 1, "here": here,
         "months": months, "active": active_filters(args, {t["id"]: t["label"] for t in themes}, promises,
-                                                   await section_names(db, args)),
+                                                   await q.section_names(db, theme_filter(args["section"]))),
         "export": search_query(args, page=None), "export_rows": EXPORT_ROWS,
         "sources": await q.rows(db, "select name, channel from sources order by name"),
         "ms": round((time.perf_counter() - started) * 1000),
