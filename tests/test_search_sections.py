@@ -4,6 +4,7 @@ by words, with its label shown escaped; a sub-theme moved out of its entry leave
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
 
 import sqlite_utils
@@ -55,7 +56,11 @@ def test_a_sections_comments_are_listed_and_searched_by_words(config: Config) ->
     assert text(page.split('id="result-count">')[1].split("</p>")[0]).startswith("21 comments in this section")
     active = page.split('id="active-filters"')[1].split("</p>")[0]
     assert 'section: Refunds &lt;b&gt;&amp;&lt;/b&gt; &#34;cards&#34; (in Checkout &lt;b&gt;' in active
-    assert "<b>&</b>" not in page and 'name="section" value="100"' in page  # kept when words are typed
+    assert "<b>&</b>" not in page
+    chosen = page.split('<select name="section">')[1].split("</select>")[0]  # kept when words are typed
+    assert re.findall(r'<option value="(\d*)"( selected)?>', chosen) == [("", ""), ("100", " selected"), ("103", ""),
+                                                                        ("102", "")]  # by entry, then label
+    assert "Checkout &lt;b&gt;&amp;&lt;/b&gt; &#34;refunds&#34;: Refunds &lt;b&gt;" in chosen
     theme = get(config, "/-/feedback/themes/10").text.split('id="section-100"')[1].split("</h3>")[0]
     assert 'href="/-/feedback/search?section=100"' in theme and "21 comments" in text(theme)
 

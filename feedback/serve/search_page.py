@@ -439,6 +439,8 @@ async def search(searcher: Searcher, datasette: Any, request: Any) -> Response:
         "args": args, "mode": mode, "results": found.rows, "total": found.total, "facets": found.facets,
         "exact": mode == "keyword", "browsing": browsing(args), "order": found.order, "theme_ids": theme_ids, "themes": themes,
         "notice": found.notice, "capped": found.capped, "candidates": CANDIDATES, "page": page, "pages": pages, "first": (page - 1) * PAGE + 1, "here": here,
+        "sections": await q.rows(db, "select x.id, x.label, p.label as parent_label from theme_sections x"
+                                     " join themes p on p.id = x.parent_id order by p.label, x.label"),
         "months": months, "active": active_filters(args, {t["id"]: t["label"] for t in themes}, promises,
                                                    await q.section_names(db, theme_filter(args["section"]))),
         "export": search_query(args, page=None), "export_rows": EXPORT_ROWS,
