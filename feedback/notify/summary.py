@@ -28,6 +28,7 @@ import sqlite_utils
 
 from feedback.insights.promises import BROKEN_FROM
 from feedback.insights.stats import ALPHA
+from feedback.serve.queries import SECTION_MEMBERS
 from feedback.warehouse.sql import write_transaction
 
 KINDS = {"1 week": "spiking", "4 weeks": "emerging"}  # theme_trends windows, the shorter first
@@ -184,16 +185,10 @@ def _quote(archive: sqlite_utils.Database, theme_id: int, since: str, section: b
     text)."""
     if "feedback_themes" not in archive.table_names():
         return None
-    if section:
-        row = archive.execute(
-            "select f.text from feedback_themes ft join themes t on t.id = ft.theme_id"
-            " join feedback f on f.id = ft.feedback_id"
-            " where t.section_id = ? and f.received_at >= ? and f.text is not null"
-            " order by ft.score desc, f.id limit 1", [theme_id, since]).fetchone()
-        return str(row[0]) if row else None
+    of = f"in (select theme_id from ({SECTION_MEMBERS}) where section_id = ?)" if section else "= ?"
     row = archive.execute(
         "select f.text from feedback_themes ft join feedback f on f.id = ft.feedback_id"
-        " where ft.theme_id = ? and f.received_at >= ? and f.text is not null"
+        f" where ft.theme_id {of} and f.received_at >= ? and f.text is not null"
         " order by ft.score desc, f.id limit 1", [theme_id, since]).fetchone()
     return str(row[0]) if row else None
 

@@ -23,10 +23,9 @@ from typing import Any
 
 import numpy as np
 
+from feedback.serve.queries import SECTION_MEMBERS
+
 COLUMNS = ("source", "channel", "rating_band", "month")
-# each section's sub-themes: those of its own entry (one an analyst moved out since the fit is in none)
-SECTION_MEMBERS = ("select x.id, t.id from theme_sections x join themes t on t.section_id = x.id"
-                   " and t.parent_id = x.parent_id")
 NONE = -1
 
 

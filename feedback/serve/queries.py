@@ -93,6 +93,11 @@ async def section_names(db: Any, section: int | None) -> dict[int, str]:
             " where x.id = :s", {"s": section})}
 
 
+# each section of a large entry with its sub-themes: those of its own entry (one an analyst moved out since the fit is in
+# none), as the pages, the search filter and the morning summary read them
+SECTION_MEMBERS = ("select x.id as section_id, t.id as theme_id from theme_sections x"
+                   " join themes t on t.section_id = x.id and t.parent_id = x.parent_id")
+
 OTHER_SUB_THEMES = "Other sub-themes"  # an entry's sub-themes in none of its sections (made or edited since the fit)
 
 

@@ -50,9 +50,9 @@ EXPORT_ROWS = 10_000  # rows a .json / .csv export holds at most
 # the comments that mention a promise (the promise page's "All mentions")
 MENTIONS = "f.id in (select pm.feedback_id from promise_mentions pm where pm.promise_id = :promise)"
 FILTERS = ("source", "channel", "theme", "section", "promise", "since", "until", "band")
-# the comments with a point in a section of a large entry (its sub-themes: facets.SECTION_MEMBERS)
-IN_SECTION = ("f.id in (select ft.feedback_id from feedback_themes ft join themes t on t.id = ft.theme_id"
-              " join theme_sections x on x.id = t.section_id and x.parent_id = t.parent_id where x.id = :section)")
+# the comments with a point in a section of a large entry (in any of its sub-themes)
+IN_SECTION = ("f.id in (select ft.feedback_id from feedback_themes ft where ft.theme_id in"
+              f" (select theme_id from ({q.SECTION_MEMBERS}) where section_id = :section))")
 MODES = ("hybrid", "keyword", "meaning")
 MAX_QUERY = 500  # characters of search text
 ORDER = {  # how the results are ordered, in the words the page uses
