@@ -62,7 +62,11 @@ EASY = ["Checkout is simple and quick", "Checkout was so easy", "Love the checko
 @pytest.mark.parametrize(("label", "docs", "used", "expected"), [
     ("Better substitutions", BETTER, set(), "Substitution requests"),
     ("Better substitutions", BETTER, {"substitution requests"}, "Substitution suggestions"),  # the parent's
-    ("Clear receipt", RECEIPT, set(), "Receipt requests"),
+    ("Clear receipt", RECEIPT, set(), "Send a clear receipt"),  # as most ask for it (label_claims.as_written)
+    ("Reliable delivery times", ["More reliable delivery times please"] * 3 + ["More reliable deliveery times"],
+     set(), "More reliable delivery times"),
+    ("Clear receipt", RECEIPT[:2] + ["Email a clear receipt"] * 2 + ["Print a clear receipt"] * 2, set(),
+     "Receipt requests"),  # not most one way
     ("Easy to cancel", CANCEL, set(), "Cancellation requests"),  # the verb by its noun (NOUN_OF)
     ("Easy to pay", ["Make it easy to pay with PayPal"] * 3, set(), "Payment requests"),
     ("Better quality", CHEAPER, set(), "Better quality"),  # praise, whatever its published score
@@ -73,6 +77,19 @@ EASY = ["Checkout is simple and quick", "Checkout was so easy", "Love the checko
 def test_a_praise_label_over_requests_is_a_request(parser: Any, label: str, docs: list[str], used: set[str],
                                                    expected: str) -> None:
     assert label_claims.as_request(label, docs, used, parser) == expected
+
+
+@pytest.mark.parametrize(("label", "docs", "expected"), [
+    ("Reliable delivery times", ["More reliable delivery times please"] * 2 + ["Faster vans"], "More reliable delivery times"),
+    ("Clear receipt", ["Please send a clear receipt that matches my card"] * 2, "Send a clear receipt"),
+    ("PIN reset", ["send a PIN reset by text"] * 2, "Send a PIN reset"),  # the label's own letters
+    ("Clear receipt", ["Really clear receipt please"] * 2, None),  # no one told to do anything
+    ("Clear receipt", ["Send a clear receipt", "Print a clear receipt", "Email a clear receipt"], None),  # no one way
+    ("Reliable delivery times", ["Make the delivery times more reliable"] * 2, None),  # not the label's words
+    ("Clear receipt for every order", ["Send a clear receipt for every order"] * 2, None),  # over four words
+])
+def test_a_request_is_named_as_most_write_it(parser: Any, label: str, docs: list[str], expected: str | None) -> None:
+    assert label_claims.as_written(label, docs) == expected
 
 
 SCEPTICAL = ["I was sceptical about buying fresh food online"] * 6  # published -0.91: the head's reading
@@ -101,7 +118,7 @@ def test_themes_asking_for_something_are_named_as_requests(parser: Any) -> None:
             7: ["Respect the no-substitutes setting"] * 6 + ["I untick 'allow substitutes' and still get them."] * 2}
     out = label_themes(docs, list(docs), taken=["Substitution requests"])
     assert {k: v.label for k, v in out.items()} == {
-        1: "Substitution suggestions", 2: "Receipt requests", 3: "Cancellation requests", 4: "Better quality",
+        1: "Substitution suggestions", 2: "Send a clear receipt", 3: "Cancellation requests", 4: "Better quality",
         5: "No complaints", 6: "Easy checkout", 7: "Respect no-substitutes"}
 
 

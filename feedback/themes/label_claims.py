@@ -21,6 +21,8 @@ shop and better quality"): :func:`wants`. Used by :mod:`.label` for themes (not 
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -147,6 +149,8 @@ def as_request(label: str, docs: Sequence[str], used: set[str], parser: Any = No
     if kind != "praise" or not (asked or (sentiment(label) or 0.0) > 0):  # "Huge disappointment" names its problem
         return label
     parser = parser or load_parser()
+    if asked and (written := as_written(label, docs)):  # "More reliable delivery times", "Send a clear receipt"
+        return written
     tokens = list(parser(label)) if parser else []
     if not asked and any(t.pos_ == "AUX" or (t.pos_ == "VERB" and t.dep_ == "ROOT") for t in tokens):  # a clause:
         return label  # "Driver was polite, shame the frozen food had thawed" is no praise of the food (not a participle
@@ -158,3 +162,33 @@ def as_request(label: str, docs: Sequence[str], used: set[str], parser: Any = No
                      NOUN_OF.get(t.lemma_.lower(), t.lower_) if t.pos_ == "VERB" else t.lower_ for t in rest)
     choices = [f"{topic[:1].upper()}{topic[1:]} {head}" for head in HEADS["requests" if asked else "problems"]]
     return next((c for c in choices if c.lower() not in used), choices[0])
+
+
+WRITTEN_WORDS = 4  # a label is a phrase of at most this many words
+
+
+def as_written(label: str, docs: Sequence[str]) -> str | None:
+    """``label`` as most of ``docs`` ask for it, when that is a request of at most :data:`WRITTEN_WORDS` words:
+    after the "more", "less" or "fewer" they wrote before it ("More reliable delivery times please" -> "More
+    reliable delivery times") or after the verb that opens them ("Send a clear receipt that matches what you take
+    from my card" -> "Send a clear receipt"); None when fewer than half write it one way, or that way is no request
+    (:func:`claim_kind`: "Really clear receipt" tells no one to do anything)."""
+    phrase = re.escape(label.lower())
+    more = re.compile(rf"\b(?:more|less|fewer)\s+{phrase}\b")
+    opening = re.compile(rf"^(?:please\s+)?[a-z]+\s+(?:(?:a|an|the|my|our|your)\s+)?{phrase}\b")
+    before: Counter[str] = Counter()  # the words written before the label
+    for doc in docs:
+        text = " ".join(doc.lower().replace("\u2019", "'").split())
+        if found := more.search(text) or opening.match(text):
+            words = found.group(0).split()[:-len(label.split())]
+            before[" ".join(words[1:] if words[0] == "please" else words)] += 1
+    if not before:
+        return None
+    words, count = before.most_common(1)[0]
+    first, *rest = label.split()
+    first = first.lower() if first[1:].islower() else first  # "Reliable", not "PayPal" or "PIN"
+    text = " ".join([words, first, *rest])
+    if count / len(docs) < ASKING or len(text.split()) > WRITTEN_WORDS:
+        return None
+    text = f"{text[:1].upper()}{text[1:]}"
+    return text if claim_kind(text)[0] == "requests" else None
