@@ -184,10 +184,10 @@ def as_written(label: str, docs: Sequence[str]) -> str | None:
             before[" ".join(words[1:] if words[0] == "please" else words)] += 1
     if not before:
         return None
-    words, count = before.most_common(1)[0]
+    asked, count = before.most_common(1)[0]
     first, *rest = label.split()
     first = first.lower() if first[1:].islower() else first  # "Reliable", not "PayPal" or "PIN"
-    text = " ".join([words, first, *rest])
+    text = " ".join([asked, first, *rest])
     if count / len(docs) < ASKING or len(text.split()) > WRITTEN_WORDS:
         return None
     text = f"{text[:1].upper()}{text[1:]}"
