@@ -226,6 +226,14 @@ FAULTS = ["Mine abruptly quit working 2 days ago", "Needs repairing.", "The kett
           "How do I get this repaired?", "Now the blender is broke and you won't honour the warranty",
           "@acme Will not turn on.", "Broken since September, very disappointed", "I need a replacement asap",
           "Brand new dishwasher doesn't work", "Total toaster #fail", "Plz get it cleaned", "Just bought it last week"]
+# written for this test, as a shop's reviews say them (bench/RESULTS.md: 8,000 clothing reviews' themes "Assorted
+# problems" and "Mixed comments" were these)
+RETURNED = ["Sadly this is going back.", "i'm sending it back", "I returned it the next day", "will be returning",
+            "Unfortunately it went back", "back it goes", "I will exchange it for a smaller size", "It's a return for me.",
+            "I wish it had worked out", "so disappointing"]
+WORN = ["I wore it to a wedding and got compliments", "Can be dressed up or down", "i wear it with a cami underneath",
+        "Perfect to wear to work", "I paired it with boots and a belt", "it'll be great for a summer bbq",
+        "i have worn it three times already", "Wearing it today!", "Looking forward to the holidays", "Easy to style"]
 EXCLAIMED = ["YAY!", "@acme Ugh!", "Yikes !", "So dumb!", "Back to square one!", "@acme Afternoon!", "Not our fault!!!",
              "Be warned! https://t.co/x1", "Joke that!", "@acme to the rescue!", "You too!", "UPS said NO!", "fine"]
 
@@ -238,12 +246,17 @@ EXCLAIMED = ["YAY!", "@acme Ugh!", "Yikes !", "So dumb!", "Back to square one!",
         (FAULTS[:5] + ["Just bought it last week", "Lovely colour", "Arrived on time", "Great price", "Easy setup",
                        "Came in a big box"], (), None),  # five of eleven: not most of it
         (EXCLAIMED, (), "Short exclamations"),
+        (RETURNED, (), "Returned items"),
+        (RETURNED, ("returned items",), "Item returns"),
+        (WORN, (), "Wearing and styling"),
+        (WORN[:4] + RETURNED[:2] + ["Lovely colour", "Runs small", "Soft fabric", "Great price"], (), None),  # 4 of 10
         (["The driver was two hours late again and nobody called me!", "I have been waiting on hold for an hour now!",
           "Third parcel this month left out in the rain for everyone to see!", "Why does nobody ever answer the phone!",
           "Ugh!"], (), None),  # exclaimed, but each says what happened
         ([], (), None),
     ],
-    ids=["faults", "faults, taken", "faults, a few", "exclamations", "long exclamations", "nothing"],
+    ids=["faults", "faults, taken", "faults, a few", "exclamations", "returned", "returned, taken", "worn",
+         "worn and returned, a few", "long exclamations", "nothing"],
 )
 def test_a_theme_no_word_names_is_named_by_what_went_wrong_or_how_it_is_said(
         docs: list[str], used: tuple[str, ...], expected: str | None) -> None:
@@ -254,8 +267,9 @@ def test_a_theme_no_word_names_is_named_by_what_went_wrong_or_how_it_is_said(
 
 @pytest.mark.parametrize(
     ("docs", "expected", "was"),
-    [(FAULTS, "Faults and repairs", "Mixed problems"), (EXCLAIMED, "Short exclamations", "Mixed comments")],
-    ids=["faults", "exclamations"],
+    [(FAULTS, "Faults and repairs", "Mixed problems"), (EXCLAIMED, "Short exclamations", "Mixed comments"),
+     (RETURNED, "Returned items", "Assorted problems"), (WORN, "Wearing and styling", "Mixed comments")],
+    ids=["faults", "exclamations", "returned", "worn"],
 )
 def test_a_theme_of_posts_that_share_no_word_is_named_by_what_they_say(
         parser: Any, docs: list[str], expected: str, was: str) -> None:

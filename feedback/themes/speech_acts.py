@@ -172,9 +172,10 @@ REACTIONS = "Short reactions"  # "Really?", "Ugh!": no topic either, though a do
 REPLIES = 2 / 3  # ... when they make this share of it, and as many are short (at most SHORT words)
 
 
-# What a theme's comments say went wrong when they name no thing they share (a theme reaching
-# :func:`.label._fallback` only: where a theme shares a word, "App problems" says more): a thing broke or does
-# not work ("Mine abruptly quit working", "will not turn on", "needs repairing"). Read after the speech acts, so
+# What a theme's comments say went wrong, or do with the thing, when they name no thing they share (a theme
+# reaching :func:`.label._fallback` only: where a theme shares a word, "App problems" says more): a thing broke or
+# does not work ("Mine abruptly quit working", "will not turn on", "needs repairing"), it is sent back, how it is
+# worn. Read after the speech acts, so
 # "How do I get this repaired?" is asked for a repair whatever it is.
 FALLBACK_KINDS: list[tuple[list[str], re.Pattern[str]]] = [
     (["Faults and repairs", "Broken or faulty", "Things not working"],
@@ -182,6 +183,15 @@ FALLBACK_KINDS: list[tuple[list[str], re.Pattern[str]]] = [
                 r"will not|wont|isn't|is not|not|never) (?:work|working|turn(?:ing)? on|start(?:ing)?|charg(?:e|ing)|"
                 r"power(?:ing)? on|function(?:ing)?)\b|\b(?:broke|broken|busted|faulty|defective|falling apart|fell apart|"
                 r"repair\w*|replacement|warranty|recall(?:ed)?)\b|\bfix (?:it|this|them)\b|\bfail\W*$")),
+    # the thing sent back, whatever was wrong with it ("i'm sending it back", "sadly this will be going back",
+    # "returned them"): in a shop's reviews one of the largest themes, and no noun its segments share
+    (["Returned items", "Item returns", "Returns and exchanges"],
+     re.compile(r"\b(?:return(?:s|ed|ing)?|exchang(?:e|ed|ing)|(?:send|sending|sent) (?:\w+ )?back|(?:going|go|goes|"
+                r"went) back)\b")),
+    # how and where the thing is worn ("i wore it to a wedding", "easily dressed up or down", "i wear it with a
+    # cami underneath")
+    (["Wearing and styling", "Ways to wear", "Styling ideas"],
+     re.compile(r"\b(?:wear(?:s|ing|able)?|wore|worn|dress(?:ed|es)? (?:\w+ )?(?:up|down)|pair(?:ed|s)? (?:\w+ )?with)\b")),
 ]
 # Speech acts that are a kind of another, counted with it when a group's children are read (.parent_words.children_act)
 KIND_OF = {"Repeated lateness": "Recurring problems"}
