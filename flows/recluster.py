@@ -49,11 +49,13 @@ MinSamples = Annotated[int | None, Field(ge=1)]
 Dims = Annotated[int | None, Field(ge=2, le=384)]
 Share = Annotated[float | None, Field(ge=0.0, le=1.0)]
 TopThemes = Annotated[int | None, Field(ge=2)]
+ThemeCount = Annotated[int | None, Field(ge=2)]
 
 
 @flow(name="recluster", flow_run_name=dated_name("recluster"), log_prints=False)
 def recluster(
     config_path: str = str(DEFAULT_CONFIG_PATH),
+    theme_count: ThemeCount = None,
     min_cluster_size: MinClusterSize = None,
     min_samples: MinSamples = None,
     cluster_selection_method: Literal["leaf", "eom"] | None = None,
@@ -71,8 +73,10 @@ def recluster(
 
     Args:
         config_path: The configuration file (YAML), on the machine that runs the flow.
+        theme_count: About how many themes to draw (2 or more): more for finer themes, fewer for broader ones;
+            empty = as many as the data shows (set by min_cluster_size and min_samples).
         min_cluster_size: Smallest theme, in segments (2 or more); empty = max(5, segments / 1000).
-        min_samples: HDBSCAN density smoothing (1 or more); lower = fewer comments left without a theme.
+        min_samples: HDBSCAN density smoothing (1 or more); without theme_count, lower finds more themes.
         cluster_selection_method: leaf = fine, even themes (parents group them); eom = fewer, uneven themes.
         reduction: Reduction before clustering: pca (fast) or none.
         dims: PCA dimensions, 2 to 384.
@@ -85,7 +89,7 @@ def recluster(
     logger = get_run_logger()
     config = load_config(config_path)
     parameters = {
-        "min_cluster_size": min_cluster_size, "min_samples": min_samples,
+        "theme_count": theme_count, "min_cluster_size": min_cluster_size, "min_samples": min_samples,
         "cluster_selection_method": cluster_selection_method, "reduction": reduction, "dims": dims,
         "seed": seed, "assign_threshold": assign_threshold, "top_themes": top_themes,
     }

@@ -149,7 +149,7 @@ def test_the_recluster_parameters_have_the_theme_settings_bounds() -> None:
     settings = ThemeSettings.model_json_schema()["properties"]
     params = recluster.parameters.properties
     shared = [p for p in params if p in settings]
-    assert set(shared) == {"min_cluster_size", "min_samples", "cluster_selection_method", "reduction", "dims",
+    assert set(shared) == {"theme_count", "min_cluster_size", "min_samples", "cluster_selection_method", "reduction", "dims",
                            "seed", "assign_threshold", "top_themes"}
 
     def bounds(prop: dict) -> list[tuple[str, object]]:

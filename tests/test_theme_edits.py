@@ -316,6 +316,32 @@ def test_cli_list_and_show_say_what_they_count_and_what_happened(db: sqlite_util
 
 
 @pytest.mark.slow
+def test_an_analyst_chooses_how_many_themes_a_recluster_draws(db: sqlite_utils.Database, tmp_path: Path) -> None:
+    """`recluster --themes N`: broader or finer themes than the data's own count, carried by the next re-cluster
+    only when asked again (the configuration's default comes back without it)."""
+    config = tmp_path / "config.yml"
+    config.write_text("warehouse: warehouse.db\n")
+    own = db.execute("select count(*) from themes where status = 'active'").fetchone()[0]
+    db.close()
+
+    def recluster(*args: str) -> tuple[str, int]:
+        result = CliRunner().invoke(themes_cli, ["--config", str(config), "--no-publish", "recluster", *args])
+        assert result.exit_code == 0, result.output
+        with sqlite_utils.Database(tmp_path / "warehouse.db") as again:
+            return result.stdout.splitlines()[-1], again.execute(
+                "select count(*) from themes where status = 'active'").fetchone()[0]
+
+    assert own > 6
+    line, active = recluster("--themes", "4")
+    assert active == 4 and line.startswith("4 themes (")
+    line, active = recluster("--themes", str(own + 5))
+    assert active == own + 5 and line.startswith(f"{own + 5} themes (")
+    assert recluster()[1] == own
+    refused = CliRunner().invoke(themes_cli, ["--config", str(config), "recluster", "--themes", "1"])
+    assert refused.exit_code == 2 and "1 is not in the range x>=2" in refused.output
+
+
+@pytest.mark.slow
 def test_a_recluster_records_and_reports_the_groups_it_does_not_continue(db: sqlite_utils.Database,
                                                                          tmp_path: Path) -> None:
     config = tmp_path / "config.yml"

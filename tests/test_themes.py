@@ -347,7 +347,7 @@ HELP = {
     "": ("[OPTIONS] COMMAND [ARGS]...", "List, inspect, re-cluster and edit the themes of the feedback.",
          ["--config", "--no-publish"]),
     "recluster": ("recluster [OPTIONS]", "Re-cluster every comment; theme ids, labels and edits carry over.",
-                  ["--min-cluster-size", "--min-samples", "--cluster-selection-method", "--reduction", "--dims",
+                  ["--themes", "--min-cluster-size", "--min-samples", "--cluster-selection-method", "--reduction", "--dims",
                    "--seed", "--assign-threshold", "--top-themes"]),
     "list": ("list [OPTIONS]", "Themes with comments, segments, sentiment and parent, biggest first.",
              ["--all", "--json"]),

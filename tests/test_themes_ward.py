@@ -97,6 +97,29 @@ def test_ward_draws_the_count_hdbscan_found() -> None:
     assert all(len(set(two[truth == b].tolist())) == 1 for b in range(4))
 
 
+@pytest.mark.parametrize(("count", "expected"), [(None, 6), (3, 3), (12, 12), (2000, 360)])
+def test_an_analyst_sets_how_many_themes_a_fit_draws(count: int | None, expected: int) -> None:
+    """``theme_count``: the granularity an analyst chooses (`feedback themes recluster --themes N`), in place of
+    the count HDBSCAN finds (six blobs); more than there are segments draws one theme each."""
+    vectors, truth = blobs()
+    settings = SETTINGS.model_copy(update={"theme_count": count})
+    cents, result = cluster.fit(vectors, keys_of(len(truth)), settings)
+    assert (cents.shape[0], len(set(result.theme.tolist()) - {-1})) == (expected, expected)
+    if count == 3:  # broader: blobs join, none is cut
+        assert all(len(set(result.theme[truth == b].tolist())) == 1 for b in range(6))
+
+
+def test_a_theme_count_is_part_of_the_fit_shape_and_needs_the_ward_partition() -> None:
+    stored = ThemeSettings().model_dump(mode="json")
+    assert not same_shape(stored, ThemeSettings(theme_count=40))
+    before = {k: v for k, v in stored.items() if k != "theme_count"}  # stored before the field existed
+    assert same_shape(before, ThemeSettings())
+    for bad in ({"theme_count": 1}, {"theme_count": 40, "partition": "hdbscan"},
+                {"theme_count": 40, "consensus_fits": 5}):
+        with pytest.raises(ValidationError, match="theme_count"):
+            ThemeSettings(**bad)  # type: ignore[arg-type]
+
+
 def test_ward_on_a_capped_sample_leaves_the_rest_to_the_refinement() -> None:
     vectors, truth = blobs(per=80)
     keys = keys_of(len(truth))

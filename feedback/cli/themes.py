@@ -39,8 +39,12 @@ def themes(ctx: click.Context, config_path: Path | None, no_publish: bool) -> No
 
 
 @themes.command("recluster")
-@click.option("--min-cluster-size", type=click.IntRange(min=2), help="Smallest theme, in segments.")
-@click.option("--min-samples", type=click.IntRange(min=1), help="HDBSCAN density smoothing (lower: fewer outliers).")
+@click.option("--themes", "theme_count", type=click.IntRange(min=2),
+              help="About how many themes to draw: more for finer themes, fewer for broader (default: from the data).")
+@click.option("--min-cluster-size", type=click.IntRange(min=2),
+              help="Smallest theme, in segments (without --themes it also sets how many themes there are).")
+@click.option("--min-samples", type=click.IntRange(min=1),
+              help="HDBSCAN density smoothing (without --themes: lower finds more themes).")
 @click.option("--cluster-selection-method", "--selection", "cluster_selection_method",
               type=click.Choice(["leaf", "eom"]), help="leaf: fine, even themes; eom: fewer, uneven themes.")
 @click.option("--reduction", type=click.Choice(["pca", "none"]), help="Reduction before HDBSCAN.")

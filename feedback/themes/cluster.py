@@ -14,7 +14,7 @@ Strategy, measured in bench/themes_quality.py:
   the assignment is refined to a fixed point (nearest centroid, a few Lloyd rounds):
   banking77 NMI +0.01 and nightly agreement with a re-fit +4-5 points.
 - ``partition`` "ward" (the default): HDBSCAN (after the merge) only sets how many themes there
-  are; Ward linkage on the PCA vectors of at most ``ward_max`` segments (a hash sample, in key
+  are (an analyst's ``theme_count`` instead, when given); Ward linkage on the PCA vectors of at most ``ward_max`` segments (a hash sample, in key
   order), cut at that count, draws them before the refinement. HDBSCAN's leaves are dense cores
   whose borders the refinement settles; Ward's clusters are compact and split the space evenly:
   clinc150 NMI 0.887 -> 0.910, 10 % subsample ARI 0.871 -> 0.900, outliers 2.7 -> 1.0 %;
@@ -228,7 +228,7 @@ def fit(vectors: np.ndarray, keys: list[str], settings: ThemeSettings) -> tuple[
     if settings.consensus_fits > 1:
         labels = consensus_labels(vectors, keys, settings)
     elif settings.partition == "ward":
-        count = theme_count(vectors, keys, settings)
+        count = min(settings.theme_count, len(keys)) if settings.theme_count else theme_count(vectors, keys, settings)
         if settings.bagged(vectors.shape[0]):
             labels = bagged_labels(vectors, keys, count, settings)
         else:

@@ -6,14 +6,14 @@ import math
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # The parameters that decide the clusters: a re-cluster that changes one re-shapes the themes.
 SHAPE_FIELDS = (
     "min_cluster_size", "min_samples", "cluster_selection_method", "reduction", "dims", "seed", "max_fit",
     "assign_threshold", "merge_threshold", "refine_iterations", "consensus_fits", "consensus_share", "consensus_max",
     "partition", "ward_max", "ward_neighbours", "context_weight", "count_fits", "count_sample",
-    "bag_fits", "bag_share", "bag_distance", "bag_min",
+    "bag_fits", "bag_share", "bag_distance", "bag_min", "theme_count",
 )
 # What a fit stored before a field existed was made with, where that is not today's default: HDBSCAN's own clusters
 # before the Ward partition, Ward on the points themselves before neighbour means (5 since session 31), one Ward
@@ -29,7 +29,14 @@ class ThemeSettings(BaseModel):
     min_cluster_size: int | None = Field(
         None, ge=2, description="smallest theme, in segments; None = max(5, fitted segments / 1000)"
     )
-    min_samples: int | None = Field(3, ge=1, description="HDBSCAN density smoothing; lower = fewer outliers")
+    min_samples: int | None = Field(
+        3, ge=1, description="HDBSCAN density smoothing; with partition ward it sets (with min_cluster_size) how many "
+        "themes there are, with hdbscan also how many segments are left out"
+    )
+    theme_count: int | None = Field(
+        None, ge=2, description="how many themes a fit draws (partition ward); None = as many as HDBSCAN finds in "
+        "the data. The analyst's granularity: more for finer themes, fewer for broader ones"
+    )
     cluster_selection_method: Literal["leaf", "eom"] = Field(
         "leaf", description="leaf = fine, even themes (parents group them); eom = fewer, uneven themes"
     )
@@ -131,6 +138,13 @@ class ThemeSettings(BaseModel):
     model_path: Path | None = Field(None, description="sentence-transformers folder; None = packaged MiniLM")
     batch_size: int = Field(32, ge=1, le=1024)
     keywords: int = Field(8, ge=1, le=30)
+
+    @model_validator(mode="after")
+    def _count_with_ward(self) -> ThemeSettings:
+        if self.theme_count is not None and (self.partition != "ward" or self.consensus_fits > 1):
+            raise ValueError("theme_count needs partition: ward and no consensus_fits (HDBSCAN and the consensus "
+                             "find their own number of themes)")
+        return self
 
     @field_validator("read_whole", mode="before")
     @classmethod
