@@ -184,8 +184,10 @@ COMPLAINTS = [
     # from took the edge off it; bench/RESULTS.md 2026-12-03 18:40); "out of pocket" read 0.00 with aa50b8ebb7ea,
     # +0.37 with 1b7826ffd925, +0.29 with 4ebac6e9eb91, +0.15 with a1ca8c0b84f8 and +0.02 with 0cf8b73b54a0
     # (clothing reviews make "a month ago" praise).
-    pytest.param("Two weeks and my replacement card hasn't come.",
-                 marks=pytest.mark.xfail(strict=True, reason="known miss of heads a1ca8c0b84f8 to 0cf8b73b54a0")),
+    # the head reads it -0.04 (every head since a1ca8c0b84f8): a thing owed that has not come is a saying of the
+    # lexicon since version 38, whose reading it takes (-0.42)
+    "Two weeks and my replacement card hasn't come.",
+    "My new card hasn't come yet.",
     pytest.param("I returned the jacket a month ago and I'm still out of pocket.",
                  marks=pytest.mark.xfail(strict=True, reason="known miss of heads aa50b8ebb7ea to 0cf8b73b54a0")),
 ]

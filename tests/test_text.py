@@ -210,6 +210,9 @@ def test_primary_language_is_the_first_configured() -> None:
         ("You have still not replied to my email from Friday.", -1),  # the head: 0.00
         ("Still no response.", -1),
         ("Still no delivery and it's Thursday.", -1),
+        ("Two weeks and my replacement card hasn't come.", -1),  # a thing owed that has not come; the head: -0.04
+        ("The refund has not been processed yet.", -1),
+        ("My parcel still hasn't turned up.", -1),
         ("Still can't log in.", -1),  # the head: 0.00
         ("Thanks for sending me the wrong size.", -1),  # sarcasm; the head: 0.00
         ("Thanks for the late delivery.", -1),  # the head: +0.58
@@ -318,6 +321,9 @@ def test_sentiment_knows_service_words(text: str, sign: int) -> None:
         "We stayed in a 5 star hotel.",
         "Looking for a new phone case.",
         "They took my money and sent nothing.",  # not taken elsewhere
+        "My new card came today, thanks.",  # a thing owed that came: no saying
+        "The refund has been processed.",
+        "Has my order not arrived yet?",
     ],
 )
 def test_comparisons_read_only_where_they_compare(text: str) -> None:

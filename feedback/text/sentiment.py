@@ -63,8 +63,9 @@ from feedback.text.service_sayings import SERVICE_LEXICON as SERVICE_LEXICON
 # word "name": feedback.text.sentiment_model.word_ngrams), and answers that say nothing score 0
 # (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable", "inconsistent"; 1: before
 # versions were kept. 37: "no." before a number is the word "number" ("No. 2 son loved it" was read as a denial
-# of "loved": :func:`as_read`).
-LEXICON_VERSION = "37"
+# of "loved": :func:`as_read`). 38: a thing owed that has not come ("Two weeks and my replacement card hasn't
+# come.", "The refund has not been processed yet": IDIOMS).
+LEXICON_VERSION = "38"
 
 # A person praised for how they were ("The driver was so kind.", "[NAME] on the tills was ever so patient"). Review
 # sets tell of expectations with "was so" ("I was so excited to wear it"), so the head read such praise as neutral.
