@@ -160,6 +160,18 @@ def test_what_is_still_not_done_is_a_complaint(embedder: Embedder, text: str, co
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(("text", "praise"), [
+    ("The mushrooms were really fresh.", True),  # the head alone: 0.00
+    ("However, the new potatoes were really fresh.", True),  # the head alone: -0.60
+    ("The fish was fresh.", True),
+    ("The fish wasn't fresh.", False), ("The bread was not very fresh.", False),
+])
+def test_fresh_food_reads_as_praise_and_stale_food_not(embedder: Embedder, text: str, praise: bool) -> None:
+    score = text_score(text, embedder)
+    assert score is not None and (score >= 0.05 if praise else score <= -0.05), score
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("text", ["Thanks for the quick response to my query.",
                                   "The staff at the counter were really helpful and patient."])
 def test_thanks_and_praise_of_people_read_clearly_positive(embedder: Embedder, text: str) -> None:

@@ -371,6 +371,19 @@ def test_a_sayings_side(text: str, side: int) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "side"),
+    [("The fish was fresh.", 1), ("The mushrooms were really fresh.", 1), ("Always so fresh!", 1),
+     ("The veg looked lovely and fresh.", 1), ("It's fresh every time.", 1),
+     ("The fish wasn't fresh.", 0), ("The bread was not very fresh.", 0), ("It isn't always fresh.", 0),
+     ("They were fresh out of bread.", 0), ("Fresh fish", 0),  # no word of how it was
+     ("The milk was fresh until the next morning.", 0)],  # taken back after it
+)
+def test_fresh_said_of_how_a_thing_was_is_praise_read_as_itself(text: str, side: int) -> None:
+    assert saying_side(text) == side
+    assert plain_words(text) == as_read(text)  # the lexicon (and the head's cues) read the words as they were
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "The driver was so kind.",

@@ -64,8 +64,9 @@ from feedback.text.service_sayings import SERVICE_LEXICON as SERVICE_LEXICON
 # (feedback.text.nothing_said); 2: the service sayings (IDIOMS) and "slow", "unreliable", "inconsistent"; 1: before
 # versions were kept. 37: "no." before a number is the word "number" ("No. 2 son loved it" was read as a denial
 # of "loved": :func:`as_read`). 38: a thing owed that has not come ("Two weeks and my replacement card hasn't
-# come.", "The refund has not been processed yet": IDIOMS).
-LEXICON_VERSION = "38"
+# come.", "The refund has not been processed yet": IDIOMS). 39: "fresh" said of how a thing was ("The fish was
+# fresh.": IDIOMS, read as itself, so the head's cues are unchanged and its neutral reading gives way).
+LEXICON_VERSION = "39"
 
 # A person praised for how they were ("The driver was so kind.", "[NAME] on the tills was ever so patient"). Review
 # sets tell of expectations with "was so" ("I was so excited to wear it"), so the head read such praise as neutral.

@@ -34,6 +34,19 @@ _ASKED = r"\b(?<![\w'’,;:] )(?:please |pls |just |so |can you |could you |will
 _NOT = r"(?<!not )(?<!n't )(?<!n’t )(?<!never )"  # a saying of praise not denied before it ("not as described") ...
 # ... nor taken back after it ("Everything was there except the milk", "as described but too small")
 _NOT_AFTER = r"(?![^.!?]{0,40}\b(?:until|till|before|but|except|apart from|only|just|although|though|however)\b)"
+# "fresh" said of a thing as it was ("The fish was fresh.", "always so fresh"): the lexicon reads it as praise
+# (SERVICE_LEXICON), the head as nothing (its reviews are of clothes: "The fish was really fresh." 0.00, "However,
+# the new potatoes were really fresh." -0.60). Said so in the public rated sets 25 times, 21 rated positive (clothing
+# 11 of 13, Yelp 7 of 7, movies 3 of 4). Matched on the word alone, after what says how it was, so it is read as
+# itself: the lexicon's reading and the head's cues stay as they were, and the head's reading gives way to the
+# lexicon's where it is neutral or against it (sentiment_model.score_segments). Not denied ("wasn't fresh", "not
+# always fresh"), not "fresh out of".
+_HOW_IT_WAS = ("was", "were", "is", "are", "'s", "'re", "always", "really", "so", "very", "super", "lovely and",
+               "nice and", "looked", "looks", "tasted", "tastes", "smelled", "smells", "stayed", "stays")
+_DENIED = "".join(f"(?<!{neg} {how} fresh)" for neg in ("not", "n't", "never")
+                  for how in ("really", "so", "very", "always", "that", "super"))
+_FRESH_AS_IT_WAS = (r"\bfresh\b(?:" + "|".join(f"(?<=\\b{how} fresh)" if how[0].isalpha() else f"(?<={how} fresh)"
+                                             for how in _HOW_IT_WAS) + ")" + _DENIED + r"(?! out\b)")
 IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
     (r"\bnothing (?:is|was|'s|seems) (?:ever )?too much (?:trouble|bother)\b", "very helpful"),
     (r"\b(?:couldn'?t|could not|can'?t|cannot) (?:have )?(?:ask|wish)(?:ed)? for (?:more|better|anything more)\b",
@@ -134,6 +147,7 @@ IDIOMS = [(re.compile(pattern, re.IGNORECASE), plain) for pattern, plain in (
      r"ordered|described|advertised|pictured|shown|promised|expected|requested)\b" + _NOT_AFTER, "good"),
     (r"\b" + _NOT + r"(?:does|did|do) (?:exactly |just )?what (?:it|they) (?:says?|said|promised?)\b", "good"),
     (r"\bpresent and correct\b", "good"),
+    (_FRESH_AS_IT_WAS + _NOT_AFTER, "fresh"),
     (r"\b(?<!not )(?:everything|all of it|it all|all my \w+|all the \w+|all \w+ items) (?:was|were|is|are|came|"
      r"arrived) (?:all )?(?:there|complete|in the bags?)\b" + _NOT_AFTER, "good"),
     (r"\bnothing (?:was |is |were |has been |had been |ever )?(?:missing|broken|damaged|late|forgotten|left out)\b"
