@@ -112,3 +112,7 @@ def test_praise_not_about_the_staff_leaves_their_group_for_its_nearest_theme() -
     assert people.unstaff([[0, 1, 2, 3, 6, 7], [4, 5]], kinds, unit, sides, anywhere) == [[0, 1, 3, 6, 7], [2, 4, 5]]
     assert people.unstaff([[0, 1, 2, 3, 6], [4, 5]], kinds, unit, sides, lambda i, g: False) == [[0, 1, 2, 3, 6], [4, 5]]
     assert people.unstaff([[0, 2], [4, 5]], kinds, unit, sides, anywhere) == [[0, 2], [4, 5]]  # one staff theme
+    # a theme of neither side ("The kids had toast for tea.", told after a late van) leaves as praise does; a
+    # complaint (7) still stays where the sides put it
+    neither = [1, 1, 0, 1, 1, 1, 1, -1]
+    assert people.unstaff([[0, 1, 2, 3, 6, 7], [4, 5]], kinds, unit, neither, anywhere) == [[0, 1, 3, 6, 7], [2, 4, 5]]

@@ -126,7 +126,8 @@ def _on_its_tone(side: int, tone: float) -> int:
 def unstaff(groups: list[list[int]], kinds: Sequence[int], unit: np.ndarray, sides: Sequence[int] | np.ndarray,
             allowed: Callable[[int, list[int]], bool]) -> list[list[int]]:
     """``groups`` with each theme of a group of staff themes that is not about the staff but on their side (praise
-    in "Staff praise": "Excellent quality") under the group of its nearest theme (centroid cosine, ``unit`` rows) when
+    in "Staff praise": "Excellent quality") or on neither (the sample's "The kids had toast for tea.", told after a
+    late van) under the group of its nearest theme (centroid cosine, ``unit`` rows) when
     that is in another group, not itself of the staff, that ``allowed(theme, group)``; a theme of the other side
     stays where the sides put it (:func:`.hierarchy.settle`)."""
     out = [list(g) for g in groups]
@@ -135,7 +136,7 @@ def unstaff(groups: list[list[int]], kinds: Sequence[int], unit: np.ndarray, sid
         side = (sum(staff) > 0) - (sum(staff) < 0)  # the side most of its staff themes are on
         if len(staff) < 2 or side == 0:
             continue
-        for i in [i for i in group if kinds[i] == 0 and sides[i] == side]:
+        for i in [i for i in group if kinds[i] == 0 and sides[i] in (side, 0)]:  # nor a neutral one ("Toast for tea")
             own = max((float(unit[j] @ unit[i]) for j in out[n] if j != i), default=-1.0)
             near = [(float(np.max(unit[g] @ unit[i])), m) for m, g in enumerate(out)
                     if m != n and len(g) >= 2 and not any(kinds[j] != 0 for j in g) and allowed(i, g)]
