@@ -97,10 +97,10 @@ def test_ward_draws_the_count_hdbscan_found() -> None:
     assert all(len(set(two[truth == b].tolist())) == 1 for b in range(4))
 
 
-@pytest.mark.parametrize(("count", "expected"), [(None, 6), (3, 3), (12, 12), (2000, 360)])
+@pytest.mark.parametrize(("count", "expected"), [(None, 6), (3, 3), (12, 12), (36, 36), (2000, 36)])
 def test_an_analyst_sets_how_many_themes_a_fit_draws(count: int | None, expected: int) -> None:
     """``theme_count``: the granularity an analyst chooses (`feedback themes recluster --themes N`), in place of
-    the count HDBSCAN finds (six blobs); more than there are segments draws one theme each."""
+    the count HDBSCAN finds (six blobs); at most one theme per smallest theme's worth of segments (360 / 10)."""
     vectors, truth = blobs()
     settings = SETTINGS.model_copy(update={"theme_count": count})
     cents, result = cluster.fit(vectors, keys_of(len(truth)), settings)

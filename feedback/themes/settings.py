@@ -34,8 +34,9 @@ class ThemeSettings(BaseModel):
         "themes there are, with hdbscan also how many segments are left out"
     )
     theme_count: int | None = Field(
-        None, ge=2, description="how many themes a fit draws (partition ward); None = as many as HDBSCAN finds in "
-        "the data. The analyst's granularity: more for finer themes, fewer for broader ones"
+        None, ge=2, description="about how many themes a fit draws (partition ward; at most one per min_cluster_size "
+        "segments); None = as many as HDBSCAN finds in the data. The analyst's granularity: more for finer themes, "
+        "fewer for broader ones"
     )
     cluster_selection_method: Literal["leaf", "eom"] = Field(
         "leaf", description="leaf = fine, even themes (parents group them); eom = fewer, uneven themes"
