@@ -14,8 +14,9 @@ Strategy, measured in bench/themes_quality.py:
   the assignment is refined to a fixed point (nearest centroid, a few Lloyd rounds):
   banking77 NMI +0.01 and nightly agreement with a re-fit +4-5 points.
 - ``partition`` "ward" (the default): HDBSCAN (after the merge) only sets how many themes there
-  are (an analyst's ``theme_count`` instead, when given); Ward linkage on the PCA vectors of at most ``ward_max`` segments (a hash sample, in key
-  order), cut at that count, draws them before the refinement. HDBSCAN's leaves are dense cores
+  are (an analyst's ``theme_count`` instead, when given: :func:`asked_count`); Ward linkage on the
+  PCA vectors of at most ``ward_max`` segments (a hash sample, in key order), cut at that count,
+  draws them before the refinement. HDBSCAN's leaves are dense cores
   whose borders the refinement settles; Ward's clusters are compact and split the space evenly:
   clinc150 NMI 0.887 -> 0.910, 10 % subsample ARI 0.871 -> 0.900, outliers 2.7 -> 1.0 %;
   banking77 NMI 0.785 -> 0.788, ARI 0.812 -> 0.813 (bench/RESULTS.md, "Where NMI is lost").

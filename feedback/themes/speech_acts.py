@@ -175,8 +175,7 @@ REPLIES = 2 / 3  # ... when they make this share of it, and as many are short (a
 # What a theme's comments say went wrong, or do with the thing, when they name no thing they share (a theme
 # reaching :func:`.label._fallback` only: where a theme shares a word, "App problems" says more): a thing broke or
 # does not work ("Mine abruptly quit working", "will not turn on", "needs repairing"), it is sent back, how it is
-# worn. Read after the speech acts, so
-# "How do I get this repaired?" is asked for a repair whatever it is.
+# worn. Read after the speech acts, so "How do I get this repaired?" is asked for a repair whatever it is.
 FALLBACK_KINDS: list[tuple[list[str], re.Pattern[str]]] = [
     (["Faults and repairs", "Broken or faulty", "Things not working"],
      re.compile(r"\b(?:quit|stopped|stops|ceased) (?:working|functioning)\b|\b(?:doesn't|does not|don't|do not|won't|"
