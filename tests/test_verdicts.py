@@ -45,3 +45,32 @@ def test_a_groups_share_weighs_its_children_by_size() -> None:
     assert group_share(group) == 0.75 >= VERDICTS
     assert verdict_share(group.docs) == 0.5  # by segments read alone it would be half
     assert group_share(unit(["i love it!", "Lovely driver."])) == 0.5  # no children: its own segments
+
+
+# written for this test, as a shop's reviews close (8,000 clothing reviews: such a theme was "Mixed problems")
+AGAINST = ["i was very disappointed.", "i was so disappointed.", "was so disappointed when it came.",
+           "unfortunately when it came i was so disappointed.", "it was very disappointing.", "i was not disappointed.",
+           "i was surprised to like it as much as i did.", "sadly i was let down."]
+
+
+@pytest.mark.parametrize(("docs", "tone", "expected"), [
+    (AGAINST, -0.3, "General dissatisfaction"),
+    (AGAINST, 0.05, "Mixed verdicts"),  # as many one way as the other
+    (AGAINST, 0.5, "General praise"),
+    (["the quality is excellent.", "the colour is lovely.", "so disappointed.", "the fabric is thin."], -0.3, None),
+])
+def test_a_theme_of_verdicts_is_named_by_their_side(docs: list[str], tone: float, expected: str | None) -> None:
+    from feedback.themes.label_units import NEGATIVE_THEME, POSITIVE_THEME
+    from feedback.themes.verdicts import leaf_names
+
+    names = leaf_names(docs, tone, NEGATIVE_THEME, POSITIVE_THEME)
+    assert (names[0] if names else None) == expected
+
+
+def test_a_theme_of_verdicts_against_that_no_phrase_names_is_general_dissatisfaction(parser: object) -> None:
+    from feedback.themes.label import label_themes
+
+    docs = [*AGAINST[:6], "i was really disappointed.", "i was a bit disappointed.", "sadly i was let down.",
+            "i was extremely disappointed when it arrived.", "so disappointing.", "i was pleasantly surprised!"]
+    tones = [-0.99, -0.98, -0.94, -0.97, -1.0, 0.0, -0.97, -0.87, -0.6, -0.99, -0.97, 0.8]
+    assert label_themes({1: docs}, [1], tones={1: tones})[1].label == "General dissatisfaction"

@@ -455,6 +455,8 @@ def _fallback(unit: Unit, ranked: list[Candidate], parent: bool, used: set[str],
                                         POSITIVE_THEME, used)
         if _norm(text) not in used:
             return text
+    if names := verdicts.leaf_names(unit.docs, unit.sentiment, NEGATIVE_THEME, POSITIVE_THEME):
+        return _free(names, used)  # "so sad this didn't work", "I'm so disappointed": not "Mixed problems"
     if mixed and (words or said):  # words a few use are examples: "Mixed questions", not "Deal questions"
         return mixed
     if candidates and (top := ranked[0]).words == 1 and not label_words.is_name(top.key, unit.docs):

@@ -68,6 +68,22 @@ def group_share(unit: Unit) -> float:
     return sum(share * size for share, size in kids) / max(sum(size for _, size in kids), 1)
 
 
+MIXED = ["Mixed verdicts", "Mixed opinions"]  # a theme of verdicts both ways
+
+
+def leaf_names(docs: Sequence[str], tone: float, negative: float, positive: float) -> list[str] | None:
+    """The names of a theme no phrase names whose segments are mostly verdicts (at least :data:`VERDICTS` of
+    ``docs``), by its ``tone``: "General dissatisfaction" at most ``negative`` ("so sad this didn't work", "I'm so
+    disappointed", "i don't love it"), "General praise" at least ``positive``, else "Mixed verdicts"; the first name
+    is the speech act's (:data:`.speech_acts.SPEECH_ACTS`), the rest for siblings. None when they are not verdicts."""
+    if verdict_share(docs) < VERDICTS:
+        return None
+    from feedback.themes.speech_acts import SPEECH_ACTS
+
+    act = "General dissatisfaction" if tone <= negative else "General praise" if tone >= positive else None
+    return next(names for names, _ in SPEECH_ACTS if names[0] == act) if act else MIXED
+
+
 @lru_cache(maxsize=8192)
 def _opinion(word: str) -> bool:
     """Whether the lexicon gives ``word`` a valence on its own ("love", "disappointed", "horrible")."""
