@@ -138,6 +138,9 @@ def test_the_catch_alls_are_the_label_engines() -> None:
     from feedback.themes.label_words import MIXED as LABELS_MIXED
 
     assert all(names_no_topic(name) for names in LABELS_MIXED.values() for name in names)
+    from feedback.themes.verdicts import MIXED as VERDICTS_MIXED
+
+    assert all(names_no_topic(name) for name in VERDICTS_MIXED)  # verdicts both ways name no topic either
 
 
 async def test_the_drivers_page_ranks_topics_and_lists_the_catch_alls_apart(ds: Any) -> None:

@@ -28,9 +28,9 @@ CATCH_ALL = frozenset({
 })
 _NUMBER = re.compile(r" \(\d+\)$")  # "General remarks (2)": label._unique when the variants are taken
 # "Mixed problems", "Assorted questions", "Varied praise": label_words.MIXED, a theme or group whose words are
-# each used by a few (examples, not a topic), named by what its comments do.
+# each used by a few (examples, not a topic), named by what its comments do; "Mixed verdicts": verdicts.MIXED.
 MIXED = re.compile(r"(?:mixed|assorted|varied) (?:problems|complaints|issues|questions|enquiries|queries|requests|"
-                   r"suggestions|wishes|praise|compliments|appreciation|comments|feedback|remarks)")
+                   r"suggestions|wishes|praise|compliments|appreciation|comments|feedback|remarks|verdicts|opinions)")
 
 
 @cache
