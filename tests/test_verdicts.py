@@ -58,6 +58,7 @@ AGAINST = ["i was very disappointed.", "i was so disappointed.", "was so disappo
     (AGAINST, 0.05, "Mixed verdicts"),  # as many one way as the other
     (AGAINST, 0.5, "General praise"),
     (["the quality is excellent.", "the colour is lovely.", "so disappointed.", "the fabric is thin."], -0.3, None),
+    (["yes please", "sure", "yes, please", "Made my day.", "i love it!"], 0.5, None),  # answers that say nothing
 ])
 def test_a_theme_of_verdicts_is_named_by_their_side(docs: list[str], tone: float, expected: str | None) -> None:
     from feedback.themes.label_units import NEGATIVE_THEME, POSITIVE_THEME

@@ -75,10 +75,13 @@ def leaf_names(docs: Sequence[str], tone: float, negative: float, positive: floa
     """The names of a theme no phrase names whose segments are mostly verdicts (at least :data:`VERDICTS` of
     ``docs``), by its ``tone``: "General dissatisfaction" at most ``negative`` ("so sad this didn't work", "I'm so
     disappointed", "i don't love it"), "General praise" at least ``positive``, else "Mixed verdicts"; the first name
-    is the speech act's (:data:`.speech_acts.SPEECH_ACTS`), the rest for siblings. None when they are not verdicts."""
-    if verdict_share(docs) < VERDICTS:
-        return None
+    is the speech act's (:data:`.speech_acts.SPEECH_ACTS`), the rest for siblings. None when they are not verdicts
+    holding an opinion ("yes please", "sure" say nothing: no praise)."""
+    from feedback.themes.label_words import says_nothing
     from feedback.themes.speech_acts import SPEECH_ACTS
+
+    if not docs or sum(verdict(d) and not says_nothing(d) for d in docs) / len(docs) < VERDICTS:
+        return None
 
     act = "General dissatisfaction" if tone <= negative else "General praise" if tone >= positive else None
     return next(names for names, _ in SPEECH_ACTS if names[0] == act) if act else MIXED
