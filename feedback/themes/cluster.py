@@ -229,7 +229,8 @@ def fit(vectors: np.ndarray, keys: list[str], settings: ThemeSettings) -> tuple[
     if settings.consensus_fits > 1:
         labels = consensus_labels(vectors, keys, settings)
     elif settings.partition == "ward":
-        count = asked_count(settings, len(keys)) if settings.theme_count else theme_count(vectors, keys, settings)
+        count = (asked_count(settings.theme_count, settings, len(keys)) if settings.theme_count
+                 else theme_count(vectors, keys, settings))
         if settings.bagged(vectors.shape[0]):
             labels = bagged_labels(vectors, keys, count, settings)
         else:
@@ -240,14 +241,14 @@ def fit(vectors: np.ndarray, keys: list[str], settings: ThemeSettings) -> tuple[
     return cents, result
 
 
-def asked_count(settings: ThemeSettings, segments: int) -> int:
-    """The analyst's ``theme_count``, at most one theme per smallest theme's worth of ``segments``
+def asked_count(asked: int, settings: ThemeSettings, segments: int) -> int:
+    """The analyst's theme count ``asked``, at most one theme per smallest theme's worth of ``segments``
     (``min_cluster_size``): asking for 5,000 themes of 2,600 segments draws 520, not one theme per segment."""
-    most = max(2, segments // settings.cluster_size(segments))
-    if settings.theme_count and settings.theme_count > most:
-        log.info("theme count %d asked, %d drawn: at most one theme per %d segments", settings.theme_count, most,
-                 settings.cluster_size(segments))
-    return min(settings.theme_count or most, most)
+    size = settings.cluster_size(segments)
+    most = max(2, segments // size)
+    if asked > most:
+        log.info("theme count %d asked, %d drawn: at most one theme per %d segments", asked, most, size)
+    return min(asked, most)
 
 
 def theme_count(vectors: np.ndarray, keys: list[str], settings: ThemeSettings) -> int:
