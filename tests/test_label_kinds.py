@@ -197,3 +197,61 @@ def test_one_use_each_way_makes_no_candidate(parser: Any) -> None:
     found = unit(docs, parser)
     assert (found.df["cancel order"], found.df["miss item"]) == (2, 3)  # one phrase, whichever order
     assert "miss item" in found.eligible and "cancel order" not in found.eligible
+
+
+# A section of the sample archive's "Delivery and slot problems": "van" is written by two of its eight
+# children (a fifth of it), lateness by most; before, "Van problems".
+LATENESS = [
+    ["Late again.", "Late.", "Late, as usual.", "Late again!!", "So late.", "Late again today."],
+    ["Every week it's late.", "Every week its late.", "It's late every single week.", "Every week, late."],
+    ["The van turned up 120 minutes late.", "The van turned up 90 minutes late.", "The van was late again."],
+    ["Booked the evening slot, the van came at nearly 10pm.", "The van came at nearly 10pm on Monday."],
+    ["45 minutes late and no apology.", "No apology for being late.", "Two hours late and no apology."],
+    ["Text us if the driver is running late.", "Tell us when the driver is running late."],
+    ["Nobody let me know.", "Nobody told me anything.", "No one let me know.", "Nobody let me know at all."],
+    ["Third time this month.", "Same as last time.", "Third time now.", "Tried three times."],
+]
+# ... and of its "Checkout and refund problems": "card" is two children's; before, "Card comments".
+BILLING = [
+    ["The invoice has items on it I never received.", "The invoice total is wrong.", "The invoice doesn't match."],
+    ["I was charged for things I never got.", "Charged twice for one order.", "Charged for items I never received."],
+    ["Couldn't pay at checkout, my card kept getting declined.", "My card was declined at checkout.", "Card declined."],
+    ["Send a clear receipt that matches what you take from my card.", "Send a receipt that matches my card."],
+    ["Multibuy offer not applied, had to chase it.", "Make sure offers actually come off the bill."],
+    ["Stop charging members for delivery.", "Members are still being charged for delivery."],
+    ["Order BM6614972, my name's [NAME].", "Order BM3279664, my name is [NAME]."],
+]
+
+
+@pytest.mark.parametrize(("children", "taken", "expected"), [
+    (LATENESS, [], "Late deliveries"),
+    (LATENESS, ["Late deliveries"], "Delays"),
+    (BILLING, [], "Billing problems"),
+    (BILLING, ["Billing problems"], "Charges"),
+    (PRICES, [], "Prices and value"),  # a topic every child writes stays its name
+])
+def test_a_topic_few_children_write_gives_way_to_what_most_say_happened(
+        parser: Any, children: list[list[str]], taken: list[str], expected: str) -> None:
+    assert label_parents({"p": children}, ["p"], taken=taken)["p"].label == expected
+
+
+@pytest.mark.parametrize(("text", "late"), [
+    ("The van turned up 120 minutes late.", True), ("Delivery delayed again.", True), ("Late again!", True),
+    ("They are never on time.", True), ("The driver was running behind.", True),
+    ("I was charged a late fee.", False), ("Late payment charges are steep.", False), ("I latched the gate.", False),
+])
+def test_what_says_lateness(text: str, late: bool) -> None:
+    lateness = next(words for _, short, words in label_kinds.HAPPENED if short == "delays")
+    assert bool(lateness.search(text)) is late
+
+
+@pytest.mark.parametrize(("text", "billed"), [
+    ("I was charged twice.", True), ("The bill was wrong.", True), ("Invoice total is wrong.", True),
+    ("Paid full price for it.", True), ("Send a clear receipt.", True), ("Overcharged again.", True),
+    ("Stop charging members for delivery.", True), ("A delivery charge again.", True),
+    ("Good prices.", False), ("The prices are fair.", False), ("My phone needs charging.", False),
+    ("It won't charge past 80%.", False),
+])
+def test_what_says_billing(text: str, billed: bool) -> None:
+    billing = next(words for _, short, words in label_kinds.HAPPENED if short == "billing")
+    assert bool(billing.search(text)) is billed

@@ -31,6 +31,10 @@ one of their words is a concrete example (:data:`EXAMPLES`: a food, a household 
   ("Partner and website" -> "Phone and website": the partner's phone);
 - else the label as it was.
 
+A group named by a topic its children holding less than ``THIN`` of it write (the sample's lateness section,
+"Van complaints", from two of ten sub-themes; its charges "Card problems") is named by what most of it says
+happened when that holds for it ("Late deliveries", "Billing problems"), else as it was.
+
 A pair of shared words one of which is a quality of the other ("Quality and food") is written as a
 person would: "Food quality" (:func:`attribute_first`). No WordNet ships offline (nltk's and ``wn``'s
 data are downloads); the word classes here are the few a shop's feedback needs.
@@ -47,6 +51,7 @@ from feedback.themes.label_units import Candidate, Unit
 CHILD = 0.25  # share of a child's segments saying what happened for the child to show that kind
 KIND = 1 / 3  # share of a group's segments in children showing a kind for it to name the group (two children at least)
 LEAF_KIND = 0.5  # a theme named by an example its segments use less than this, and say what happened this much
+THIN = 0.3  # a group's topic used by children holding less than this share of it gives way to what happened
 TOPIC = 0.5  # a child's main word is used by this share of its segments (as parent_words.MAIN)
 
 _FOOD = """apple apples apricot apricots avocado avocados banana bananas bean beans beef berry berries biscuit
@@ -82,6 +87,15 @@ HAPPENED: list[tuple[list[str], str, re.Pattern[str]]] = [
     (["Food quality", "Freshness", "Produce quality"], "quality",
      re.compile(r"\b(?:fresh|stale|ripe|unripe|rotten|mouldy|moldy|tasty|tasteless|quality|bruised|off)\b",
                 re.IGNORECASE)),
+    # late, not a late fee; "delayed"; "running behind"
+    (["Late deliveries", "Delays", "Late arrivals"], "delays",
+     re.compile(r"\b(?:late(?! (?:fees?|charges?|payments?|night))|lateness|delay(?:s|ed)?|running behind|"
+                r"(?:not|never) (?:on time|punctual))\b", re.IGNORECASE)),
+    # what the customer was charged, not what things cost ("good prices") or a battery ("needs charging")
+    (["Billing problems", "Charges", "Billing mistakes"], "billing",
+     re.compile(r"\b(?:charged|(?:over|double[- ]?|re)charg\w*|charg(?:e|es|ing) (?:me|us|people|customers|members|"
+                r"twice|extra)|(?:delivery|service|extra|hidden|admin) charges?|bill(?:ed|ing)?|invoices?|receipts?|"
+                r"paid (?:for|full|twice)|full price|taken from my (?:card|account))\b", re.IGNORECASE)),
 ]
 # What one theme's comments say happened, for :func:`leaf_kind`: as HAPPENED, with its mistakes told apart
 # (a theme is one of them: "Missing items" or "Bad substitutions", not "Wrong or missing items").
@@ -113,8 +127,12 @@ def kind_label(label: str, picked: Sequence[Candidate], free: Sequence[Candidate
     flipped = attribute_first(picked, used, unit.docs)
     if flipped:
         return flipped, list(picked)
-    if not picked or not any(is_example(c.key) for c in picked):
+    if not picked:
         return label, list(picked)
+    if not any(is_example(c.key) for c in picked):  # a topic few of its children write: what most say happened
+        thin = bool(unit.children) and max(parent_words.reach(unit, c.key) for c in picked) < THIN
+        named = _happened(unit, used, negative, positive) if thin else None  # "Van complaints" over lateness
+        return (named, []) if named else (label, list(picked))
     happened = _happened(unit, used, negative, positive)
     if happened:
         return happened, []
