@@ -255,3 +255,40 @@ def test_what_says_lateness(text: str, late: bool) -> None:
 def test_what_says_billing(text: str, billed: bool) -> None:
     billing = next(words for _, short, words in label_kinds.HAPPENED if short == "billing")
     assert bool(billing.search(text)) is billed
+
+
+# Complaint tweets to a few companies: an airline's, a train company's and a car maker's children, and where
+# people are; before, "Car and miles problems" (named after the car child).
+TRAVELLING = [
+    ["My flight was delayed by three hours again.", "You cancelled my flight and nobody told me.",
+     "Worst flight ever, no food and no seat.", "Can I change my flight to Friday?"],
+    ["Why is the train from Euston stuck outside Crewe?", "Is the 20:40 train running tonight?",
+     "The train was rammed and half an hour late.", "No train again this morning."],
+    ["Car still in the shop after three weeks.", "My car broke down 200 miles from home.",
+     "The car has been back four times for the same fault.", "Car needs a new engine at 30,000 miles."],
+    ["Which street is the depot on?", "Is this at the Newark station?", "Where do I pick it up?"],
+]
+CARS = [
+    ["Car still in the shop after three weeks.", "My car broke down 200 miles from home.", "Car won't start again."],
+    ["The car has been back four times for the same fault.", "My car needs a new engine.", "Car makes a noise."],
+]
+
+
+@pytest.mark.parametrize(("children", "taken", "expected"), [
+    (TRAVELLING, [], "Travel problems"),
+    (TRAVELLING, ["Travel questions"], "Delays"),  # a section of "Travel questions": what most of it says happened
+    (CARS, [], "Car problems"),  # one way of travelling names its group
+])
+def test_several_ways_of_travelling_are_travel(parser: Any, children: list[list[str]], taken: list[str],
+                                                expected: str) -> None:
+    assert label_parents({"p": children}, ["p"], taken=taken)["p"].label == expected
+
+
+@pytest.mark.parametrize(("text", "damaged"), [
+    ("Two glasses arrived broken.", True), ("The jar broke in the bag.", True), ("Strawberries crushed.", True),
+    ("My car broke down 200 miles from home.", False), ("Another breakdown on the motorway.", False),
+    ("The boiler has broken down again.", False),
+])
+def test_what_says_damage(text: str, damaged: bool) -> None:
+    damage = next(words for _, short, words in label_kinds.HAPPENED if short == "damage")
+    assert bool(damage.search(text)) is damaged

@@ -33,7 +33,9 @@ one of their words is a concrete example (:data:`EXAMPLES`: a food, a household 
 
 A group named by a topic its children holding less than ``THIN`` of it write (the sample's lateness section,
 "Van complaints", from two of ten sub-themes; its charges "Card problems") is named by what most of it says
-happened when that holds for it ("Late deliveries", "Billing problems"), else as it was.
+happened when that holds for it ("Late deliveries", "Billing problems"), else as it was. A group named after one way
+of travelling whose children write of several ("Car and miles problems" over flights, trains and cars) is named by
+travel (:func:`_travel`: "Travel problems").
 
 A pair of shared words one of which is a quality of the other ("Quality and food") is written as a
 person would: "Food quality" (:func:`attribute_first`). No WordNet ships offline (nltk's and ``wn``'s
@@ -70,13 +72,16 @@ EXAMPLES: dict[str, str] = {
     **{w: "food" for w in _FOOD.split()}, **{w: "objects" for w in _OBJECTS.split()},
     **{w: "people" for w in _PEOPLE.split()}}
 CLASS_TOPIC = {"food": "food"}  # a class a group is named by with what its comments do ("Food problems")
+# Ways of travelling: one of them names its group ("Car questions"); several, "Travel" names it (flights, trains and
+# cars: "Travel problems", not "Car and miles problems").
+TRAVEL = frozenset({"bus", "car", "coach", "ferry", "flight", "plane", "taxi", "train", "tram"})
 
 # What comments say happened: (labels, a short word for two kinds together, the words that say it). A
 # word of two ("missing items") is a whole name of its kind: it comes last and takes no "problems".
 HAPPENED: list[tuple[list[str], str, re.Pattern[str]]] = [
     (["Damaged items", "Damaged goods", "Items damaged"], "damage",
      re.compile(r"\b(?:crush|squash|squish|smash|broke|broken|break|burst|dent|crack|damag|bruis|leak|spill|"
-                r"split)\w*", re.IGNORECASE)),
+                r"split)\w*\b(?<!breakdown)(?!\s+down)", re.IGNORECASE)),  # a car that broke down is not damaged
     (["Packaging problems", "Packaging complaints", "Packaging issues"], "packaging",
      re.compile(r"\b(?:packag|packing|cardboard|plastic|wrapp|padding|polystyrene|recycl|wasteful)\w*",
                 re.IGNORECASE)),
@@ -87,8 +92,8 @@ HAPPENED: list[tuple[list[str], str, re.Pattern[str]]] = [
     (["Food quality", "Freshness", "Produce quality"], "quality",
      re.compile(r"\b(?:fresh|stale|ripe|unripe|rotten|mouldy|moldy|tasty|tasteless|quality|bruised|off)\b",
                 re.IGNORECASE)),
-    # late, not a late fee; "delayed"; "running behind"
-    (["Late deliveries", "Delays", "Late arrivals"], "delays",
+    # late, not a late fee; "delayed"; "running behind" (named "Late deliveries" where deliveries are the subject)
+    (["Delays", "Late arrivals", "Hold-ups"], "delays",
      re.compile(r"\b(?:late(?! (?:fees?|charges?|payments?|night))|lateness|delay(?:s|ed)?|running behind|"
                 r"(?:not|never) (?:on time|punctual))\b", re.IGNORECASE)),
     # what the customer was charged, not what things cost ("good prices") or a battery ("needs charging")
@@ -129,6 +134,8 @@ def kind_label(label: str, picked: Sequence[Candidate], free: Sequence[Candidate
         return flipped, list(picked)
     if not picked:
         return label, list(picked)
+    if travel := _travel(label, unit, used, negative, positive):
+        return travel, []
     if not any(is_example(c.key) for c in picked):  # a topic few of its children write: what most say happened
         thin = bool(unit.children) and max(parent_words.reach(unit, c.key) for c in picked) < THIN
         named = _happened(unit, used, negative, positive) if thin else None  # "Van complaints" over lateness
@@ -158,6 +165,26 @@ def kind_label(label: str, picked: Sequence[Candidate], free: Sequence[Candidate
         if text.lower() not in used:
             return text, topics[:2]
     return label, list(picked)
+
+
+def _travel(label: str, unit: Unit, used: set[str], negative: float,
+            positive: float) -> str | None:
+    """A group named after one way of travelling ("Car and miles problems") whose children write of two or more
+    (:data:`TRAVEL`), those children holding most of it (``parent_words.CLAIM``): named by travel ("Travel
+    problems"), unless a label taken already is (a section of "Travel questions" keeps its own name)."""
+    children = unit.children or [unit]
+    ways = [{w for w in TRAVEL if parent_words.uses(child, w)} for child in children]
+    travelling = sum(child.size or len(child.docs) for child, used_ways in zip(children, ways, strict=True) if used_ways)
+    named = set().union(*ways)
+    if (len(named) < 2 or not named & set(label.lower().split())
+            or travelling < parent_words.CLAIM * sum(child.size or len(child.docs) for child in children)
+            or any(u.split(" ", 1)[0] == "travel" for u in used)):
+        return None
+    for text in (_by_side("travel", unit, used, negative, positive),
+                 label_words.topic_phrase("travel", unit.docs, unit.sentiment, negative, "travel", positive, used)):
+        if text and text.lower() not in used:
+            return text
+    return None
 
 
 def leaf_kind(label: str, picked: Sequence[Candidate], unit: Unit, used: set[str]) -> tuple[str, list[Candidate]]:
@@ -230,7 +257,7 @@ def _happened(unit: Unit, used: set[str], negative: float, positive: float) -> s
     if both:
         return both
     if any(_holds(shows, [i], sizes) for i in shown):
-        return next((lab for i in shown if _holds(shows, [i], sizes) for lab in HAPPENED[i][0]
+        return next((lab for i in shown if _holds(shows, [i], sizes) for lab in _names(i, unit)
                      if lab.lower() not in used), None)
     # no kind holds alone: the biggest with the kind that contradicts it most, when that kind would
     # alone (``AGAINST``), the two hold most of the group (``CLAIM``) and the rest does not contradict them
@@ -241,6 +268,20 @@ def _happened(unit: Unit, used: set[str], negative: float, positive: float) -> s
         for second in sorted(with_, key=lambda j: (-weight[j], j))[:1]:
             return _pair(first, second, unit, used, negative, positive)
     return None
+
+
+DELIVERED = re.compile(r"\b(?:deliver\w*|driver|van|courier|parcel|package|order|shopping)\b", re.IGNORECASE)
+DELIVERY_SUBJECT = 0.2  # share of a group's segments about deliveries that makes its delays "Late deliveries"
+
+
+def _names(kind: int, unit: Unit) -> list[str]:
+    """The names of a kind (an index in :data:`HAPPENED`) for this group: delays are "Late deliveries" where
+    deliveries are what its segments are about (the sample's vans and drivers), else "Delays" (trains, flights)."""
+    names = HAPPENED[kind][0]
+    if HAPPENED[kind][1] == "delays" and unit.docs and (
+            sum(bool(DELIVERED.search(d)) for d in unit.docs) / len(unit.docs) >= DELIVERY_SUBJECT):
+        return ["Late deliveries", *names]
+    return names
 
 
 def _pair(first: int, second: int, unit: Unit, used: set[str], negative: float, positive: float) -> str | None:

@@ -104,10 +104,10 @@ def reach(unit: Unit, key: str) -> float:
     (without, "Quality praise" was short of ``REACH``)."""
     children = unit.children or [unit]
     total = sum(c.size or len(c.docs) for c in children)
-    return sum(c.size or len(c.docs) for c in children if _uses(c, key)) / total if total else 0.0
+    return sum(c.size or len(c.docs) for c in children if uses(c, key)) / total if total else 0.0
 
 
-def _uses(child: Unit, key: str) -> bool:
+def uses(child: Unit, key: str) -> bool:
     """Whether a child writes ``key`` (:func:`reach`); a word inside its phrases counts ("quality" in "good quality
     fresh food")."""
     count = child.df.get(key, 0)
