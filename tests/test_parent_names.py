@@ -296,3 +296,30 @@ def test_a_verdict_without_a_service_is_not_named_so() -> None:
     assert verdict_phrase("website", ["Cancelling was a nightmare"] * 3, set()) is None  # no verdict
     assert verdict_phrase("nightmare", ["Cancelling was a nightmare"] * 3, {"cancellation nightmare"}) is None  # taken
     assert verdict_phrase("nightmare", ["Cancelling was a nightmare"] * 3, set()) == "Cancellation nightmare"
+
+
+STAFF_AND_TILLS = [  # the sample archive's in-store requests; before, "Staff and tills"
+    ["More staff at the weekend", "More staff at the weekend please", "more staff at the weekend 👎",
+     "More staff on at busy times"],
+    ["Open more tills at busy times", "Open more tills at busy times!", "open more tills at busy times",
+     "Please open more tills"],
+]
+
+
+def test_a_group_asking_for_more_of_two_things_is_named_as_they_ask(parser: Any) -> None:
+    assert label_parents({"p": STAFF_AND_TILLS}, ["p"])["p"].label == "More staff and tills"
+
+
+@pytest.mark.parametrize(("first", "second", "docs", "expected"), [
+    ("staff", "tills", ["More staff at the weekend", "Open more tills", "Fewer queues"], "More staff and tills"),
+    ("plastic", "packaging", ["Less plastic please", "Use less packaging", "Less plastic", "Great driver"],
+     "Less plastic and packaging"),
+    ("bags", "plastic", ["Less plastic please", "Use less plastic", "Fewer bags", "Great driver"], None),  # two words
+    ("staff", "tills", ["More staff at the weekend", "More staff please", "The tills are slow"], None),  # one asked
+    ("staff", "tills", ["More staff please", "Open more tills", "Lovely staff", "Tills were quick", "Nice"], None),
+    ("staff", "tills", [], None),
+])
+def test_more_of_both(first: str, second: str, docs: list[str], expected: str | None) -> None:
+    from feedback.themes.label_claims import more_of_both
+
+    assert more_of_both(first, second, docs) == expected

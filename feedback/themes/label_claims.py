@@ -192,3 +192,22 @@ def as_written(label: str, docs: Sequence[str]) -> str | None:
         return None
     text = f"{text[:1].upper()}{text[1:]}"
     return text if claim_kind(text)[0] == "requests" else None
+
+
+def more_of_both(first: str, second: str, docs: Sequence[str]) -> str | None:
+    """Two topics a group asks more (or less, fewer) of, as its segments write it: "More staff and tills" over "More
+    staff at the weekend" and "Open more tills at busy times", when at least :data:`ASKING` of ``docs`` ask for more of
+    one of them (a word may come between: "more helpful staff"), each is asked for, and with the same word (not "Less
+    bags and plastic" for fewer bags and less plastic); else None."""
+    said: list[Counter[str]] = [Counter(), Counter()]
+    for doc in docs:
+        text = " ".join(doc.lower().replace("\u2019", "'").split())
+        for n, topic in enumerate((first, second)):
+            if found := re.search(rf"\b(more|less|fewer)\s+(?:[a-z]+\s+)?{re.escape(topic.lower())}\b", text):
+                said[n][found.group(1)] += 1
+                break
+    words = [count.most_common(1)[0][0] for count in said if count]
+    if (not docs or sum(sum(count.values()) for count in said) / len(docs) < ASKING or len(words) < 2
+            or words[0] != words[1]):
+        return None
+    return f"{words[0].capitalize()} {first} and {second}"

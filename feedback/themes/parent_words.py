@@ -37,7 +37,7 @@ import re
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
-from feedback.themes.label_claims import NOUN_OF
+from feedback.themes.label_claims import NOUN_OF, more_of_both
 
 if TYPE_CHECKING:
     from feedback.themes.label_units import Candidate, Unit
@@ -189,8 +189,10 @@ def complains(sentiment: float, negative: float, sides: tuple[float, float] | No
 
 def named_pair(first: str, second: str, unit: Unit, negative: float, positive: float) -> str:
     """:func:`pair` for a group (:class:`.label_units.Unit`): its published tone and its children's
-    sides by their tone (:func:`side_shares`)."""
-    return pair(first, second, unit.sentiment, negative, side_shares(unit, -1, negative, positive, asking=False))
+    sides by their tone (:func:`side_shares`); a group asking for more of both as most of it writes it: "More staff
+    and tills" (:func:`.label_claims.more_of_both`)."""
+    return more_of_both(first, second, unit.docs) or pair(
+        first, second, unit.sentiment, negative, side_shares(unit, -1, negative, positive, asking=False))
 
 
 def both_ways(topic: str, children: Sequence[tuple[float, int]], negative: float, positive: float) -> str | None:
