@@ -323,3 +323,20 @@ def test_more_of_both(first: str, second: str, docs: list[str], expected: str | 
     from feedback.themes.label_claims import more_of_both
 
     assert more_of_both(first, second, docs) == expected
+
+
+CHECKOUT = [  # a little over half of it asks, the rest complains: its problems, not "Checkout requests" (before)
+    ["Make checkout simpler", "Make the checkout simpler please", "Make checkout simpler!", "Make checkout simpler."],
+    ["Add PayPal at checkout", "Add PayPal at checkout please", "add paypal at checkout"],
+    ["Fix the checkout so it remembers my address", "Fix the checkout address page", "Fix the checkout please",
+     "Fix the checkout"],
+    ["Checkout broken.", "The checkout page kept spinning.", "Checkout crashed twice.", "The checkout froze again."],
+    ["Checkout asks for my address every time.", "The checkout lost my basket.", "Checkout would not load."],
+    ["My card was declined at checkout.", "Checkout declined my card twice.", "Card declined at the checkout."],
+]
+
+
+def test_a_group_that_asks_and_complains_alike_is_named_by_its_problems(parser: Any) -> None:
+    assert label_parents({"p": CHECKOUT}, ["p"])["p"].label == "Checkout problems"
+    requests = [CHECKOUT[0], CHECKOUT[1], CHECKOUT[2], ["Make checkout faster", "Make checkout quicker please"]]
+    assert label_parents({"p": requests}, ["p"])["p"].label == "Checkout requests"  # most of it asks

@@ -187,6 +187,9 @@ HEADS = {"problems": ["problems", "complaints", "issues"], "questions": ["questi
          "comments": ["comments", "feedback", "remarks"]}
 
 
+TOLD = 0.6  # share of a group's segments telling the company what to do that names it "<topic> requests"
+
+
 def topic_phrase(key: str, docs: Sequence[str], sentiment: float, negative: float, written: str = "",
                  positive: float = 0.2, avoid: Iterable[str] = ()) -> str:
     """ "<topic> requests" when most of its segments tell the company what to do ("Don't put the bottles
@@ -199,7 +202,7 @@ def topic_phrase(key: str, docs: Sequence[str], sentiment: float, negative: floa
     topic = stem if len(stem) > 1 and stem.isupper() and stem.lower() == key else JOINED.get(key, key)
     topic = written.lower() if written.lower() in PLURAL_ONLY else topic  # "pants", not the lemma "pant"
     questions = asked(docs)
-    told = bool(docs) and sum(_request(d) for d in docs) / len(docs) >= MOST
+    told = bool(docs) and sum(_request(d) for d in docs) / len(docs) >= TOLD
     if told and not questions:  # "Take the bags back and reuse them": a request, though its tone is negative
         head = "requests"
     elif sentiment <= negative:
