@@ -13,7 +13,7 @@ one of their words is a concrete example (:data:`EXAMPLES`: a food, a household 
 
 - what its comments say happened (:data:`HAPPENED`: crushed / squashed / broke -> damage; cardboard /
   plastic / padding -> packaging; missing / wrong / instead -> mistakes; fresh / stale / ripe -> food
-  quality): a kind a child shows when at least ``CHILD`` of its segments say it, naming the group when
+  quality; late / delayed -> delays; charged / invoice / receipt -> billing): a kind a child shows when at least ``CHILD`` of its segments say it, naming the group when
   children showing it (two or more) hold at least ``KIND`` of its segments and children showing only
   other kinds less than ``AGAINST`` (:data:`.parent_words.AGAINST`: the name must hold for the whole
   group, not "Wrong or missing items" over crushed strawberries and plastic trays); two such kinds are
@@ -167,8 +167,7 @@ def kind_label(label: str, picked: Sequence[Candidate], free: Sequence[Candidate
     return label, list(picked)
 
 
-def _travel(label: str, unit: Unit, used: set[str], negative: float,
-            positive: float) -> str | None:
+def _travel(label: str, unit: Unit, used: set[str], negative: float, positive: float) -> str | None:
     """A group named after one way of travelling ("Car and miles problems") whose children write of two or more
     (:data:`TRAVEL`), those children holding most of it (``parent_words.CLAIM``): named by travel ("Travel
     problems"), unless a label taken already is (a section of "Travel questions" keeps its own name)."""
