@@ -269,7 +269,7 @@ def _happened(unit: Unit, used: set[str], negative: float, positive: float) -> s
     return None
 
 
-DELIVERED = re.compile(r"\b(?:deliver\w*|driver|van|courier|parcel|package|order|shopping)\b", re.IGNORECASE)
+DELIVERED = re.compile(r"\b(?:deliver\w*|driver|van|courier|parcel|package)s?\b", re.IGNORECASE)
 DELIVERY_SUBJECT = 0.2  # share of a group's segments about deliveries that makes its delays "Late deliveries"
 
 
