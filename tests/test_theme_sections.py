@@ -328,6 +328,20 @@ def test_a_section_is_never_named_like_a_sub_theme_elsewhere() -> None:
     assert sections.section_labels(groups, docs, tones, ["Checkout"], leaf_labels={1: first})[0].label == first
     again = sections.section_labels(groups, docs, tones, ["Checkout"], leaf_labels={9: first})[0].label
     assert again.lower() != first.lower() and not sections.catch_all(again), (first, again)
+    # nor in the other number: the sample's "Late deliveries" section beside a "Late delivery" sub-theme elsewhere
+    other = sections.number_forms(first)[1]
+    again = sections.section_labels(groups, docs, tones, ["Checkout"], leaf_labels={9: other})[0].label
+    assert again.lower() not in sections.number_forms(first) and not sections.catch_all(again), (first, other, again)
+
+
+@pytest.mark.parametrize(("name", "forms"), [
+    ("Late delivery", ["late delivery", "late deliveries"]), ("Late deliveries", ["late deliveries", "late delivery"]),
+    ("Refund problems", ["refund problems", "refund problem"]), ("Damaged goods", ["damaged goods", "damaged good"]),
+    ("Bag", ["bag", "bags"]), ("Day", ["day", "days"]), ("Lunch box", ["lunch box", "lunch boxes"]),
+    ("Glass", ["glass", "glasses"]), ("Boxes", ["boxes", "box"]), ("Loss", ["loss", "losses"]),
+])
+def test_number_forms(name: str, forms: list[str]) -> None:
+    assert sections.number_forms(name) == forms
 
 
 

@@ -274,7 +274,8 @@ def section_labels(groups: list[list[int]], docs_of: Mapping[int, list[str]],
 
     ``leaf_labels``: every sub-theme's label. A section may share its name with one of its own
     sub-themes ("Refund problems" over "Refund process", "Refund problems", ...), never with a
-    sub-theme elsewhere ("No reply" over "No answer" while "No reply" is another section's): such
+    sub-theme elsewhere, in the singular or the plural ("No reply" over "No answer" while "No reply" is another
+    section's; "Late deliveries" while "Late delivery" is): such
     a section is named again with those labels taken."""
     docs = {n: [docs_of.get(t, []) for t in g] for n, g in enumerate(groups)}
     tones = {n: [tones_of.get(t, []) for t in g] for n, g in enumerate(groups)}
@@ -290,8 +291,8 @@ def section_labels(groups: list[list[int]], docs_of: Mapping[int, list[str]],
         names.update({n: plain[n] for n in vague if n in plain and not catch_all(plain[n].label)
                       and not _one_childs(plain[n].label, groups[n], docs[n], leaf_labels or {})})
     for n, group in enumerate(groups):
-        elsewhere = [lab for t, lab in (leaf_labels or {}).items() if t not in group]
-        if n in names and names[n].label.lower() in {lab.lower() for lab in elsewhere}:
+        elsewhere = [form for t, lab in (leaf_labels or {}).items() if t not in group for form in number_forms(lab)]
+        if n in names and names[n].label.lower() in elsewhere:  # "Late deliveries" over lateness, "Late delivery" apart
             siblings = [named.label for m, named in names.items() if m != n]
             avoid = [*taken, *siblings, *elsewhere]
             again = label.label_parents(docs, [n], taken=avoid, keywords=keywords, model=model, tones=tones)
@@ -302,6 +303,23 @@ def section_labels(groups: list[list[int]], docs_of: Mapping[int, list[str]],
             if n in again and not catch_all(again[n].label):
                 names[n] = again[n]
     return _held(names, groups, docs_of, tones_of, [*taken, *(leaf_labels or {}).values()])
+
+
+def number_forms(name: str) -> list[str]:
+    """``name`` lowercased with its last word singular and plural ("late delivery", "late deliveries"): one name
+    to a reader, whichever way it is written."""
+    *head, last = name.lower().split() or [""]
+    if last.endswith("ies") and len(last) > 4:
+        forms = [last, last[:-3] + "y"]
+    elif last.endswith(("ches", "shes", "sses", "xes")):
+        forms = [last, last[:-2]]
+    elif last.endswith("s") and not last.endswith("ss") and len(last) > 3:
+        forms = [last, last[:-1]]
+    elif last.endswith("y") and len(last) > 2 and last[-2] not in "aeiou":
+        forms = [last, last[:-1] + "ies"]
+    else:
+        forms = [last, last + ("es" if last.endswith(("ch", "sh", "ss", "x")) else "s")]
+    return [" ".join([*head, form]) for form in forms]
 
 
 def _held(names: dict[int, label.Labelling], groups: list[list[int]], docs_of: Mapping[int, list[str]],
