@@ -340,3 +340,11 @@ def test_a_group_that_asks_and_complains_alike_is_named_by_its_problems(parser: 
     assert label_parents({"p": CHECKOUT}, ["p"])["p"].label == "Checkout problems"
     requests = [CHECKOUT[0], CHECKOUT[1], CHECKOUT[2], ["Make checkout faster", "Make checkout quicker please"]]
     assert label_parents({"p": requests}, ["p"])["p"].label == "Checkout requests"  # most of it asks
+
+
+@pytest.mark.parametrize(("word", "expected"), [
+    ("delay", "delays"), ("crash", "crashes"), ("loss", "losses"), ("outages", "outages"), ("damage", "damage"),
+    ("delivery", "deliveries"), ("day", "days"), ("top up", "top up"),
+])
+def test_a_problem_among_others_is_written_as_many(word: str, expected: str) -> None:
+    assert parent_words.many(word) == expected

@@ -149,7 +149,7 @@ def pair(first: str, second: str, sentiment: float, negative: float,
     if complains(sentiment, negative, sides):  # a noun that names a problem; not "wrong", "late": they describe one
         problem = [w for w in (first, second) if word_valence(w) <= PROBLEM_WORD and w.lower() not in adjectives()]
         if problem == [second]:  # "App problems and crashes", "Update problems and delays" (most wrote "delay")
-            text = f"{first} problems and {_many(second)}"
+            text = f"{first} problems and {many(second)}"
         elif not problem or problem == [first]:
             text = f"{text} problems"
     return text[:1].upper() + text[1:]
@@ -161,13 +161,13 @@ _UNCOUNTED = frozenset({"damage", "spam", "fraud", "theft", "abuse", "waste", "r
                         "trash", "mess", "pain", "stress", "hassle", "disappointment", "frustration", "neglect"})
 
 
-def _many(word: str) -> str:
-    """A problem named among others, as many of them: "delay" -> "delays", "crash" -> "crashes", "outages" as
-    it is; a mass noun (:data:`_UNCOUNTED`) or a word of several as written."""
+def many(word: str) -> str:
+    """A problem named among others, as many of them: "delay" -> "delays", "crash" -> "crashes", "loss" -> "losses",
+    "outages" as it is; a mass noun (:data:`_UNCOUNTED`) or a word of several as written."""
     low = word.lower()
-    if " " in word or low in _UNCOUNTED or low.endswith("s") or not word.isalpha():
+    if " " in word or low in _UNCOUNTED or (low.endswith("s") and not low.endswith("ss")) or not word.isalpha():
         return word
-    if low.endswith(("x", "z", "ch", "sh")):
+    if low.endswith(("x", "z", "ch", "sh", "ss")):
         return word + "es"
     if low.endswith("y") and low[-2:-1] not in "aeiou":
         return word[:-1] + "ies"
@@ -428,8 +428,8 @@ def service_label(label: str, picked: Sequence[Candidate], unit: Unit, used: Col
     first = max(words, key=lambda c: used_by(c.key), default=None)  # the label's word most of it writes
     widely = first is not None and used_by(first.key) >= share
     problems = complains(unit.sentiment, negative, side_shares(unit, -1, negative, positive, asking=False))
-    many = noun if noun.endswith("ing") else _many(noun)
-    text = (f"{first.text} {noun} problems" if problems else f"{first.text} {many}") if widely and first else (
+    plural = noun if noun.endswith("ing") else many(noun)
+    text = (f"{first.text} {noun} problems" if problems else f"{first.text} {plural}") if widely and first else (
         f"{noun} problems" if problems else f"{noun} comments")
     text = capitalise(text)
     return None if text.lower() in used else text
@@ -480,6 +480,6 @@ def as_category(label: str, used: Collection[str]) -> str:
     noun = NOUN_OF.get(verb, verb) if verb else ""
     if not noun or noun.endswith("ing"):  # "shipping", "ordering": no plural of its own
         return label
-    text = f"{words[0]} {_many(noun)}"
+    text = f"{words[0]} {many(noun)}"
     return label if text.lower() in used else text
 

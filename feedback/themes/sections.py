@@ -307,19 +307,17 @@ def section_labels(groups: list[list[int]], docs_of: Mapping[int, list[str]],
 
 def number_forms(name: str) -> list[str]:
     """``name`` lowercased with its last word singular and plural ("late delivery", "late deliveries"): one name
-    to a reader, whichever way it is written."""
+    to a reader, whichever way it is written (the plural as :func:`.parent_words.many` writes it)."""
     *head, last = name.lower().split() or [""]
     if last.endswith("ies") and len(last) > 4:
-        forms = [last, last[:-3] + "y"]
+        one = last[:-3] + "y"
     elif last.endswith(("ches", "shes", "sses", "xes")):
-        forms = [last, last[:-2]]
+        one = last[:-2]
     elif last.endswith("s") and not last.endswith("ss") and len(last) > 3:
-        forms = [last, last[:-1]]
-    elif last.endswith("y") and len(last) > 2 and last[-2] not in "aeiou":
-        forms = [last, last[:-1] + "ies"]
+        one = last[:-1]
     else:
-        forms = [last, last + ("es" if last.endswith(("ch", "sh", "ss", "x")) else "s")]
-    return [" ".join([*head, form]) for form in forms]
+        one = last
+    return [" ".join([*head, form]) for form in dict.fromkeys([last, one, parent_words.many(one)])]
 
 
 def _held(names: dict[int, label.Labelling], groups: list[list[int]], docs_of: Mapping[int, list[str]],
