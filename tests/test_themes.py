@@ -72,12 +72,71 @@ def test_segments(text: str, expected: list[str]) -> None:
         ("Lost it, please help", None),  # two words told: too little to read alone
         ("The app keeps crashing, fix it", None),  # no request opener
         ("Please, can you call me back?", None),
-        ("My order was missing the rice, can someone sort a refund please\nLove that I can reorder", None),  # two points
     ],
 )
 def test_a_segment_that_tells_and_asks_is_read_by_what_it_tells(text: str, told: str | None) -> None:
     assert nlp.told_part(text) == told
     assert [s.text for s in nlp.segment(text)] == [text]  # the segment itself stays whole: its theme is the request's
+
+
+def test_a_request_is_read_alone_not_with_the_line_after_it() -> None:
+    text = ("My order BM5533279 was missing the washing-up liquid, can someone sort a refund please\n"
+            "Love that I can reorder last week's shop in one tap.")  # in the sample archive
+    assert nlp.told_part(text) is None  # two points: more than a request
+    assert [s.text for s in nlp.segment(text)] == [
+        "My order BM5533279 was missing the washing-up liquid, can someone sort a refund please",
+        "Love that I can reorder last week's shop in one tap."]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the sample archive's "App keeps crashing" held "... it crashes\nItems missing and no substitute offered"
+        ("Every time I scan a barcode in the app it crashes\nItems missing and no substitute offered, just not there.",
+         ["Every time I scan a barcode in the app it crashes", "Items missing and no substitute offered, just not there."]),
+        ("the app just loops me back to the offers page\nRefunds take forever.",
+         ["the app just loops me back to the offers page", "Refunds take forever."]),
+        ("i'm 5'2\" and 115lbs)\n\ncut is flowy and not close to the body", ["i'm 5'2\" and 115lbs)",
+                                                                       "cut is flowy and not close to the body"]),
+        ("the sleeves are very boxy...\ni have no idea why", ["the sleeves are very boxy...", "i have no idea why"]),
+        ("\n\ncolors are nice, light", ["colors are nice, light"]),  # no line break kept at a point's start
+        ("Late again\nDriver rude", ["Late again", "Driver rude"]),
+        ("Pros\n- fresh bread\n- kind driver\nCons\n- late again",  # a list: its items, each heading with its first
+         ["Pros\n- fresh bread", "kind driver", "Cons\n- late again"]),
+        ("1. Late again\n2. Bread squashed", ["Late again", "Bread squashed"]),  # a list's numbers are no points
+        # where a line runs on, or is wrapped, the line break is a space
+        ("Hi,\nMy order never came.", ["Hi,\nMy order never came."]),
+        ("I have been waiting for my refund since\nMonday and nobody has replied.",
+         ["I have been waiting for my refund since\nMonday and nobody has replied."]),
+        ("the front buttons added a bit of old charm and feminine\nappeal.",
+         ["the front buttons added a bit of old charm and feminine\nappeal."]),
+        ("Thanks\n[NAME]", ["Thanks [NAME]"]),  # a sign-off's name stays on it
+        ("I ordered a lamp from your website three weeks ago and the box that\nI received was crushed on one side "
+         "and the lamp inside\nhad a crack in the base.",  # a line as long as a wrapped one, then "I"
+         ["I ordered a lamp from your website three weeks ago and the box that\nI received was crushed on one side "
+          "and the lamp inside\nhad a crack in the base."]),
+        ("I ordered a table lamp from your website three weeks ago and the box\nThat I received had been crushed on one "
+         "side, so the lamp was broken\nAnd I only saw it later, when I unpacked it on Sunday evening with\nMy son.",
+         ["I ordered a table lamp from your website three weeks ago and the box\nThat I received had been crushed on "
+          "one side, so the lamp was broken\nAnd I only saw it later, when I unpacked it on Sunday evening with\n"
+          "My son."]),  # hard-wrapped at 72 characters: its line breaks fall anywhere
+    ],
+)
+def test_a_line_break_ends_a_point_where_a_stop_would(text: str, expected: list[str]) -> None:
+    assert [s.text for s in nlp.segment(text)] == expected
+
+
+def test_a_hard_wrapped_comments_short_lines_run_on_too() -> None:
+    wrapped = ("I ordered a table lamp from your website three weeks ago and the box\n"
+               "arrived crushed on one side, the lamp inside was broken and its\n"
+               "shade torn, which I only saw on Sunday\n"  # short, before a capital: a break, were it not wrapped
+               "Evening when I unpacked it.")
+    assert nlp.hard_wrapped(wrapped)
+    assert [s.text for s in nlp.segment(wrapped)] == [wrapped]
+    assert not nlp.hard_wrapped("Late again\nDriver rude")
+    assert not nlp.hard_wrapped("I ordered a table lamp from your website three weeks ago and the box\nLate again")
+    assert nlp.line_parts(wrapped.split("\n", 2)[2]) == ["shade torn, which I only saw on Sunday",
+                                                         "Evening when I unpacked it."]
 
 
 @pytest.mark.parametrize(

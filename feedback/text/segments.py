@@ -40,7 +40,9 @@ from feedback.text.sentiment import felt
 # alone after a sentence stay on it (:func:`tags_only`).
 # 9: a number after an abbreviation's stop stays on its sentence ("Order no. 12345 never came", "approx. 20 minutes",
 # "Vol. 2"; :func:`keep_numbered`), where spaCy's sentencizer cut after the stop and "No." was read alone.
-SEGMENTER_VERSION = "9"
+# 10: a line break ends a point where a stop would (:func:`line_parts`: a blank line; one line break after a stop or
+# before a line that opens as a sentence or a list item, unless the line runs on or the comment is hard-wrapped).
+SEGMENTER_VERSION = "10"
 MAX_SEGMENTS = 40  # per comment; the rest of a very long comment is joined into the last one
 MAX_SEGMENT_CHARS = 600  # the model reads ~256 word pieces; longer text is cut for embedding
 MIN_CONTENT_LETTERS = 3  # fewer letters than this (emoji, "ok", "??") is not a themable point
@@ -151,6 +153,47 @@ def is_themable(clean: str) -> bool:
     return content_letters(clean) >= MIN_CONTENT_LETTERS
 
 
+# A line break ends a point where a sentence's stop would: a blank line always; one line break after a stop ("very
+# boxy...\ni have no idea"), or before a line that opens as a sentence or a list item does ("Every time I scan a barcode it crashes\nItems missing and no substitute
+# offered"), unless the line before runs on (a comma, "and", "the", "since", ...), heads a list ("Pros", "What I
+# liked:"), is as long as a wrapped line, or the comment is hard-wrapped (an e-mail client's lines of 60-80 characters, whose breaks fall anywhere in a sentence).
+_PARAGRAPH = re.compile(r"[ \t]*\n(?:[ \t]*\n)+[ \t]*")
+_LINE = re.compile(r"[ \t]*\n[ \t]*(?=(?:[-*•·▪–]\s|\d{1,2}[.)]\s)|[A-Z\[])|(?<=[.!?…])[ \t]*\n[ \t]*(?=\S)")
+_RUNS_ON = re.compile(r"(?:[,;:(&/+-]|\b(?:a|an|the|and|or|nor|of|to|in|on|at|by|for|from|with|without|into|onto|"
+                      r"about|than|as|that|which|who|whom|whose|my|your|our|their|his|her|its|this|these|those|is|"
+                      r"are|was|were|be|been|am|has|have|had|will|would|can|could|should|not|no|very|so|but|if|"
+                      r"because|when|while|since|until|till|after|before|over|under|through|during|via|per|around|"
+                      r"across|between|against|towards?|like|just|also|then|still|dear|hi|hello))$", re.IGNORECASE)
+_BULLET = re.compile(r"^(?:[-*•·▪–]|\d{1,2}[.)])\s+")
+WRAP_WIDTH = (60, 80)  # the lengths of a hard-wrapped comment's full lines
+
+
+def hard_wrapped(text: str) -> bool:
+    """Whether ``text``'s lines were wrapped at a fixed width (a plain-text e-mail): at least two lines, and most lines
+    that another line follows in their paragraph, are :data:`WRAP_WIDTH` characters long."""
+    lines = [line.rstrip() for line in text.strip().split("\n")]
+    inner = [line for line, after in zip(lines[:-1], lines[1:], strict=True) if line.strip() and after.strip()]
+    full = sum(WRAP_WIDTH[0] <= len(line) <= WRAP_WIDTH[1] for line in inner)
+    return full >= 2 and 2 * full >= len(inner)
+
+
+def line_parts(text: str, wrapped: bool = False) -> list[str]:
+    """``text`` cut at its line breaks where they end a point (above :func:`hard_wrapped`); each part stripped of
+    its spaces and list mark, empty parts left out ("\\n\\ncolours are nice" is "colours are nice")."""
+    parts: list[str] = []
+    for paragraph in _PARAGRAPH.split(text):
+        start = 0
+        if not wrapped:
+            for found in _LINE.finditer(paragraph):
+                line = paragraph[paragraph.rfind("\n", 0, found.start()) + 1:found.start()].rstrip()
+                heading = len(line.split()) <= 2 and _BULLET.match(paragraph[found.end():])  # "Pros\n- fresh bread"
+                if not (_RUNS_ON.search(line) or heading or WRAP_WIDTH[0] <= len(line) <= WRAP_WIDTH[1]):
+                    parts.append(paragraph[start:found.start()])
+                    start = found.end()
+        parts.append(paragraph[start:])
+    return [part for part in (_BULLET.sub("", p.strip()) for p in parts) if part]
+
+
 def split_clauses(sentence: str) -> list[str]:
     """A sentence cut at contrast markers and where it adds a point (", also", "and on top of that") when
     every side has MIN_CLAUSE_WORDS words."""
@@ -244,14 +287,16 @@ def read_whole(text: str | None) -> list[Segment]:
 
 
 def segment_many(texts: Iterable[str | None]) -> list[list[Segment]]:
-    """:func:`segment` for many texts: one batched spaCy ``pipe`` with only the sentencizer."""
+    """:func:`segment` for many texts: one batched spaCy ``pipe`` with only the sentencizer, over their lines
+    (:func:`line_parts`)."""
     texts = list(texts)
-    wanted = [i for i, t in enumerate(texts) if t and t.strip()]
-    out: list[list[Segment]] = [[] for _ in texts]
-    docs = pipeline().pipe((texts[i] for i in wanted), batch_size=256, disable=["lemmatizer"])
-    for i, doc in zip(wanted, docs, strict=True):
-        out[i] = _segments(doc)
-    return out
+    parts = [(i, part) for i, text in enumerate(texts) if text and text.strip()
+             for part in line_parts(text, "\n" in text and hard_wrapped(text))]
+    docs: list[list[Any]] = [[] for _ in texts]
+    for (i, _), doc in zip(parts, pipeline().pipe((part for _, part in parts), batch_size=256,
+                                                   disable=["lemmatizer"]), strict=True):
+        docs[i].append(doc)
+    return [_segments(lines) if lines else [] for lines in docs]
 
 
 # a hashtag, an @handle or a link: what a post may end a sentence with
@@ -264,9 +309,9 @@ def tags_only(text: str) -> bool:
     return "#" in text and not TAG_WORD.sub(" ", text).strip(" \t\n.,!?;:()-\"'")  # the mark went with what matched
 
 
-def _segments(doc: Any) -> list[Segment]:
+def _segments(lines: list[Any]) -> list[Segment]:
     pieces: list[str] = []
-    for sent in keep_numbered(doc.sents):
+    for sent in (sent for doc in lines for sent in keep_numbered(doc.sents)):
         for clause in split_clauses(sent):
             if pieces and (not is_themable(clean_for_embedding(clause)) or tags_only(clause)):
                 pieces[-1] = f"{pieces[-1]} {clause}"
