@@ -348,3 +348,17 @@ def test_a_group_that_asks_and_complains_alike_is_named_by_its_problems(parser: 
 ])
 def test_a_problem_among_others_is_written_as_many(word: str, expected: str) -> None:
     assert parent_words.many(word) == expected
+
+
+def test_a_group_named_by_a_few_childrens_word_is_named_by_what_most_of_it_asks(parser: Any) -> None:
+    # the sample archive's entry once segmenter 10 cut three comments at their line breaks: "Slot and van problems",
+    # whose biggest children (59 % of it) ask for more staff and more tills
+    children = [STAFF_AND_TILLS[0] * 8, STAFF_AND_TILLS[1] * 8,
+                ["The evening slot was missed again.", "Missed the evening slot.", "Evening slot missed, again."] * 4,
+                ["The van was late again.", "Late van, no call.", "The van turned up late."] * 4,
+                ["Couldn't get a slot.", "No slots this week.", "Slot disappeared at checkout."] * 3,
+                ["The driver blamed the traffic.", "Traffic, apparently.", "Bad traffic again."] * 2]
+    assert label_parents({"p": children}, ["p"])["p"].label == "More staff and tills"
+    # ... and not when those two hold less than half of it: its words stay
+    assert label_parents({"p": [children[0][:8], children[1][:8], *children[2:]]}, ["p"])["p"].label != \
+        "More staff and tills"

@@ -139,6 +139,8 @@ def kind_label(label: str, picked: Sequence[Candidate], free: Sequence[Candidate
     if not any(is_example(c.key) for c in picked):  # a topic few of its children write: what most say happened
         thin = bool(unit.children) and max(parent_words.reach(unit, c.key) for c in picked) < THIN
         named = _happened(unit, used, negative, positive) if thin else None  # "Van complaints" over lateness
+        if thin and not named:  # "Slot and van problems" over more staff and more tills: what most of it asks
+            named, picked = _biggest_pair(unit, used, negative, positive) or (None, list(picked))
         return (named, []) if named else (label, list(picked))
     happened = _happened(unit, used, negative, positive)
     if happened:
@@ -165,6 +167,18 @@ def kind_label(label: str, picked: Sequence[Candidate], free: Sequence[Candidate
         if text.lower() not in used:
             return text, topics[:2]
     return label, list(picked)
+
+
+def _biggest_pair(unit: Unit, used: set[str], negative: float, positive: float) -> tuple[str, list[Candidate]] | None:
+    """The main words of a group's two biggest children (:func:`.parent_words.children_pair`) when the children writing
+    them hold most of it (``parent_words.CLAIM``) and the name is free: "More staff and tills"; else None."""
+    named, pair = parent_words.children_pair(unit, negative, positive)
+    if not named or len(pair) != 2 or named.lower() in used:
+        return None
+    children = unit.children or [unit]
+    held = sum(child.size or len(child.docs) for child in children
+               if any(parent_words.uses(child, c.key) for c in pair))
+    return (named, list(pair)) if held >= parent_words.CLAIM * sum(c.size or len(c.docs) for c in children) else None
 
 
 def _travel(label: str, unit: Unit, used: set[str], negative: float, positive: float) -> str | None:
