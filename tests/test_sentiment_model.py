@@ -305,10 +305,10 @@ def test_a_lexicon_reading_on_the_other_side_of_its_saying_is_not_taken(embedder
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("text", "head"),
-    [  # what the head 0cf8b73b54a0 reads: "was so" tells of expectations in the reviews it learnt from
+    [  # what the head b42d16adfb61 reads: "was so" tells of expectations in the reviews it learnt from
         ("The driver was so kind.", 0.0),
         ("[NAME] on the tills was so kind when my card got declined.", 0.0),
-        ("He was so polite.", -0.11),
+        ("He was so polite.", -0.13),  # -0.11 by the heads before b42d16adfb61
         ("Everyone was so nice.", 0.0),  # not read as praise
         ("The lady on live chat, [NAME], was really helpful and patient with me", 0.0),  # a name between commas
     ],
