@@ -127,4 +127,4 @@ def test_a_tag_after_the_stop_is_read_with_its_sentence(embedder: Embedder) -> N
     tweet = "@Superdry Bought these less than 4 weeks ago and they are falling apart! #nothappy https://t.co/vuxUOTgAtG"
     [(shown, score)] = segment_scores(tweet, embedder)
     assert shown == tweet
-    assert score == pytest.approx(-0.24, abs=0.02)
+    assert score == pytest.approx(-0.19, abs=0.02)  # -0.24 by the heads before b42d16adfb61
