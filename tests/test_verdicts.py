@@ -23,6 +23,12 @@ from feedback.themes.verdicts import VERDICTS, group_share, verdict, verdict_sha
     ("Everyone was really friendly.", False),  # describes people: the staff
     ("Delivery was two days late.", False),
     ("", True),  # says nothing
+    # asking for help is no verdict (the complaint tweets' requests for help were an entry named "Overall opinions")
+    ("Please help", False),
+    ("Can you help me?", False),
+    ("Help!", False),
+    ("help please", False),
+    ("Thanks!", True),
 ])
 def test_a_verdict_names_no_topic(text: str, expected: bool) -> None:
     assert verdict(text) is expected
@@ -75,3 +81,13 @@ def test_a_theme_of_verdicts_against_that_no_phrase_names_is_general_dissatisfac
             "i was extremely disappointed when it arrived.", "so disappointing.", "i was pleasantly surprised!"]
     tones = [-0.99, -0.98, -0.94, -0.97, -1.0, 0.0, -0.97, -0.87, -0.6, -0.99, -0.97, 0.8]
     assert label_themes({1: docs}, [1], tones={1: tones})[1].label == "General dissatisfaction"
+
+
+def test_a_group_asking_for_help_is_not_named_as_verdicts(parser: object) -> None:
+    from feedback.themes.label import label_parents
+
+    children = [["Can you help me?", "Can you help please?", "Can you help please??", "Can anyone help?"] * 6,
+                ["Please help", "@TwitterSupport please help", "Please help.", "help please"] * 6]
+    assert label_parents({"p": children}, ["p"])["p"].label not in ("Overall verdicts", "Overall opinions",
+                                                                   "Overall impressions")
+

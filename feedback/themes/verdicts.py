@@ -8,7 +8,7 @@ to return it"). A parent most of whose segments are verdicts is "Overall verdict
 A verdict is a segment whose content words (not stop words) are all opinion words (any word the lexicon
 gives a valence: "love", "disappointed", "great") or words of buying, keeping, returning and
 recommending, or that says nothing about a topic at all (:func:`.label_words.says_nothing`: "Made my
-day"). A segment that names a person ("[NAME] was really helpful") or describes people ("Everyone was
+day"); not one asking for help ("Please help", "Can you help me?"). A segment that names a person ("[NAME] was really helpful") or describes people ("Everyone was
 really friendly") is about the staff, not a verdict.
 """
 
@@ -38,6 +38,9 @@ _VERDICT_WORDS = frozenset({
     "came", "got", "finally", "immediately", "opened",
 })
 _TOKEN = re.compile(r"[a-z][a-z'’]*")
+# Asking for help is no verdict, though the lexicon gives "help" and "please" a valence ("Please help", "Can you help
+# me?": the complaint tweets' requests for help were an entry named "Overall opinions").
+_ASKED = frozenset({"help", "please", "pls", "plz", "assist", "assistance", "advice", "advise"})
 _PLACEHOLDER = re.compile(r"\[[A-Z]+\]")
 
 
@@ -48,9 +51,11 @@ def verdict(doc: str) -> bool:
 
     if _PLACEHOLDER.search(doc):  # names someone, or leaves a number
         return False
+    words = [w for w in _TOKEN.findall(doc.lower().replace("’", "'")) if w not in STOP_WORDS]
+    if _ASKED.intersection(words):
+        return False
     if says_nothing(doc):
         return True
-    words = [w for w in _TOKEN.findall(doc.lower().replace("’", "'")) if w not in STOP_WORDS]
     return bool(words) and all(w in _VERDICT_WORDS or (_opinion(w) and w not in PEOPLE_WORDS) for w in words)
 
 
