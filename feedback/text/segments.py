@@ -154,9 +154,10 @@ def is_themable(clean: str) -> bool:
 
 
 # A line break ends a point where a sentence's stop would: a blank line always; one line break after a stop ("very
-# boxy...\ni have no idea"), or before a line that opens as a sentence or a list item does ("Every time I scan a barcode it crashes\nItems missing and no substitute
-# offered"), unless the line before runs on (a comma, "and", "the", "since", ...), heads a list ("Pros", "What I
-# liked:"), is as long as a wrapped line, or the comment is hard-wrapped (an e-mail client's lines of 60-80 characters, whose breaks fall anywhere in a sentence).
+# boxy...\ni have no idea"), or before a line that opens as a sentence or a list item ("Every time I scan a barcode
+# it crashes\nItems missing and no substitute offered"), unless the line before runs on (a comma, "and", "the",
+# "since", ...), heads a list ("Pros", "What I liked:"), is as long as a wrapped line, or the comment is hard-wrapped
+# (an e-mail client's lines of 60-80 characters, whose breaks fall anywhere in a sentence).
 _PARAGRAPH = re.compile(r"[ \t]*\n(?:[ \t]*\n)+[ \t]*")
 _LINE = re.compile(r"[ \t]*\n[ \t]*(?=(?:[-*•·▪–]\s|\d{1,2}[.)]\s)|[A-Z\[])|(?<=[.!?…])[ \t]*\n[ \t]*(?=\S)")
 _RUNS_ON = re.compile(r"(?:[,;:(&/+-]|\b(?:a|an|the|and|or|nor|of|to|in|on|at|by|for|from|with|without|into|onto|"

@@ -8,8 +8,8 @@ to return it"). A parent most of whose segments are verdicts is "Overall verdict
 A verdict is a segment whose content words (not stop words) are all opinion words (any word the lexicon
 gives a valence: "love", "disappointed", "great") or words of buying, keeping, returning and
 recommending, or that says nothing about a topic at all (:func:`.label_words.says_nothing`: "Made my
-day"); not one asking for help ("Please help", "Can you help me?"). A segment that names a person ("[NAME] was really helpful") or describes people ("Everyone was
-really friendly") is about the staff, not a verdict.
+day"); not one asking for help ("Please help", "Can you help me?"). A segment that names a person ("[NAME] was
+really helpful") or describes people ("Everyone was really friendly") is about the staff, not a verdict.
 """
 
 from __future__ import annotations
