@@ -42,7 +42,9 @@ from feedback.text.sentiment import felt
 # "Vol. 2"; :func:`keep_numbered`), where spaCy's sentencizer cut after the stop and "No." was read alone.
 # 10: a line break ends a point where a stop would (:func:`line_parts`: a blank line; one line break after a stop or
 # before a line that opens as a sentence or a list item, unless the line runs on or the comment is hard-wrapped).
-SEGMENTER_VERSION = "10"
+# 11: "\r\n" and "\r" end a line as "\n" does (a CSV export's multi-line cells keep them: version 10 read "...\r\n\r\n
+# ..." as no paragraph break); the display text's line ends are written "\n".
+SEGMENTER_VERSION = "11"
 MAX_SEGMENTS = 40  # per comment; the rest of a very long comment is joined into the last one
 MAX_SEGMENT_CHARS = 600  # the model reads ~256 word pieces; longer text is cut for embedding
 MIN_CONTENT_LETTERS = 3  # fewer letters than this (emoji, "ok", "??") is not a themable point
@@ -158,6 +160,7 @@ def is_themable(clean: str) -> bool:
 # it crashes\nItems missing and no substitute offered"), unless the line before runs on (a comma, "and", "the",
 # "since", ...), heads a list ("Pros", "What I liked:"), is as long as a wrapped line, or the comment is hard-wrapped
 # (an e-mail client's lines of 60-80 characters, whose breaks fall anywhere in a sentence).
+_LINE_END = re.compile(r"\r\n?")  # Windows' and old Macs' line ends: a survey export's multi-line answers keep them
 _PARAGRAPH = re.compile(r"[ \t]*\n(?:[ \t]*\n)+[ \t]*")
 _LINE = re.compile(r"[ \t]*\n[ \t]*(?=(?:[-*•·▪–]\s|\d{1,2}[.)]\s)|[A-Z\[])|(?<=[.!?…])[ \t]*\n[ \t]*(?=\S)")
 _RUNS_ON = re.compile(r"(?:[,;:(&/+-]|\b(?:a|an|the|and|or|nor|of|to|in|on|at|by|for|from|with|without|into|onto|"
@@ -290,7 +293,7 @@ def read_whole(text: str | None) -> list[Segment]:
 def segment_many(texts: Iterable[str | None]) -> list[list[Segment]]:
     """:func:`segment` for many texts: one batched spaCy ``pipe`` with only the sentencizer, over their lines
     (:func:`line_parts`)."""
-    texts = list(texts)
+    texts = [_LINE_END.sub("\n", text) if text and "\r" in text else text for text in texts]  # a CSV cell's "\r\n"
     parts = [(i, part) for i, text in enumerate(texts) if text and text.strip()
              for part in line_parts(text, "\n" in text and hard_wrapped(text))]
     docs: list[list[Any]] = [[] for _ in texts]
