@@ -31,11 +31,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 REPO = Path(__file__).resolve().parent.parent
-PARTS = {  # name -> a piece of the profiled function's "file:line(name)"
-    "update_themes": "engine.py:61(update_themes)", "pool, all": "(_propose_from_pool)",
-    "pool cluster.fit": "cluster.py:174(fit)", "HDBSCAN": "(_hdbscan_boruvka_kdtree)",
-    "PCA": "_pca.py:443(fit_transform)", "choosing the pool": "(pool_sample)",
-    "labels": "label.py:86(label_themes)", "segment sentiment": "(score_pending)",
+PARTS = {  # name -> pieces ("|" between) of the profiled function's "file(name)", any of which counts
+    "update_themes": "engine.py(update_themes)", "pool, all": "engine.py(_propose_from_pool)|night_pool.py(propose)",
+    "pool cluster.fit": "cluster.py(fit)", "HDBSCAN": "(_hdbscan_boruvka_kdtree)",
+    "PCA": "_pca.py(fit_transform)", "choosing the pool": "(pool_sample)",
+    "labels": "label.py(label_themes)", "segment sentiment": "(score_pending)",
     "theme statistics": "(refresh_theme_stats)", "assignment": "(_assign_pending)",
     "pool vectors": "(outlier_vectors)", "cohesion": "(theme_cohesion)",
     "claims": "(_claims)", "summary": "(_summary)", "segment_new": "(segment_new)", "embed_pending": "(embed_pending)",
@@ -70,7 +70,8 @@ def run_assign(folder: Path) -> dict[str, Any]:
     profile.disable()
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     found = pstats.Stats(profile).stats  # type: ignore[attr-defined]
-    parts = {name: round(sum(v[3] for k, v in found.items() if piece in f"{k[0]}:{k[1]}({k[2]})"), 1)
+    parts = {name: round(sum(v[3] for k, v in found.items()
+                             if any(p in f"{Path(k[0]).name}({k[2]})" for p in piece.split("|"))), 1)
              for name, piece in PARTS.items()}
     db.close()
     return {"wall": wall, "cpu": cpu, "parts": parts,

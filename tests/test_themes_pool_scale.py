@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 import sqlite_utils
 
-from feedback.themes import cluster, engine, update_themes
-from feedback.themes.engine import pool_sample
+from feedback.themes import cluster, night_pool, update_themes
+from feedback.themes.night_pool import pool_sample
 from feedback.themes.settings import ThemeSettings
 
 from .themes_fixtures import add_comments, new_warehouse
@@ -84,7 +84,7 @@ def _archive(path: Path, earlier_outliers: int) -> tuple[sqlite_utils.Database, 
 
 @pytest.mark.slow
 def test_the_pool_fit_does_not_grow_with_the_archive(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine, "POOL_OLD_MIN", 100)
+    monkeypatch.setattr(night_pool, "POOL_OLD_MIN", 100)
     fitted: list[int] = []
     real_fit = cluster.fit
 
@@ -124,7 +124,7 @@ def test_pool_sample_keeps_tonight_and_the_nearest_earlier_outliers() -> None:
         old = np.ones(len(vectors), dtype=bool)
         old[far_count // 2 + 5 : far_count // 2 + 15] = False
         kept = pool_sample(vectors, old)
-        assert len(kept) == 10 + engine.POOL_OLD_MIN  # bounded: the same for 3,000 or 30,000 earlier ones
+        assert len(kept) == 10 + night_pool.POOL_OLD_MIN  # bounded: the same for 3,000 or 30,000 earlier ones
         assert set(range(far_count // 2, far_count // 2 + 15)) <= set(kept)  # tonight's and their neighbours
         assert list(kept) == sorted(kept)  # in the pool's order
     small = np.ones(50, dtype=bool)

@@ -1,0 +1,165 @@
+"""New themes at night: dense groups of the outlier pool that hold tonight's segments (:mod:`.engine`).
+
+:func:`propose` fits the pool (tonight's pooled segments and the earlier outliers nearest them,
+:func:`pool_sample`) and makes a theme of each dense group whose core holds one of tonight's segments and
+that is not close to an existing theme; a theme born at night takes the neighbouring themes' segments
+nearer its centre than theirs, unless one of them would supply so much that it is that theme cut in two
+(:func:`.match.claims_of_new_theme`).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+import sqlite_utils
+
+from feedback.embed import SupportsEmbed
+from feedback.themes import cluster, label, store, theme_tone
+from feedback.themes.match import claims_of_new_theme
+from feedback.themes.settings import ThemeSettings
+
+log = logging.getLogger(__name__)
+
+
+def propose(db: sqlite_utils.Database, settings: ThemeSettings, embedder: SupportsEmbed,
+                       run: str, tonight: set[str]) -> int:
+    # the pool's size from the kept counts, tonight's part from the assignment: no pass over the pool
+    pooled, joined = store.counts(db)["segment_outliers"], len(tonight)
+    fitted = (store.get_state(db, "last_fit") or {}).get("segments", pooled)
+    size = settings.pool_size(fitted)
+    if pooled < size or not joined:  # nothing new in the pool tonight: its vectors are not even read
+        return 0
+    log.info("outlier pool: %d segments, %d of them tonight's: looking for a new theme", pooled, joined)
+    ids, hashes, vectors = store.outlier_vectors(db, embedder, settings.context_weight)
+    old = np.array([i not in tonight for i in ids], dtype=bool)
+    kept = pool_sample(vectors, old)
+    if len(kept) < len(ids):
+        log.info("outlier pool: fitting tonight's %d segments with the %d earlier outliers nearest them"
+                 " (of %d)", int((~old).sum()), len(kept) - int((~old).sum()), int(old.sum()))
+        ids, hashes = [ids[i] for i in kept], [hashes[i] for i in kept]
+        vectors, old = vectors[kept], old[kept]
+    # the pool wants dense groups among scattered remarks, not a partition of them
+    pool_settings = settings.model_copy(update={"min_cluster_size": size, "partition": "hdbscan"})
+    cents, result = cluster.fit(vectors, [f"{h}:{i}" for h, i in zip(hashes, ids, strict=True)], pool_settings)
+    active = store.theme_rows(db)
+    existing = store.centroid_matrix(active)
+    cohesion = store.theme_cohesion(db)
+    # Outliers are clustered among outliers only, where a loose group looks dense. A group becomes
+    # a theme only when its core (members as close to its centre as the fitted themes' median
+    # member is to theirs) is big enough and holds one of tonight's segments: else a re-cluster of
+    # everything would not find it, or an unrelated remark would have tipped old outliers over.
+    tight = float(np.median(cohesion)) if cohesion else 0.0
+    keep = []
+    for c in range(cents.shape[0]):
+        members = result.theme == c
+        core = members & (result.score >= tight)
+        near = float((existing @ cents[c]).max()) if existing.shape[0] else 0.0
+        # tonight's segments must be in its core: without them the group would have been proposed before
+        if core.sum() >= size and (core & ~old).any() and near < settings.match_threshold:
+            keep.append(c)
+    # A theme born at night takes the neighbouring themes' segments nearer its centre than theirs
+    # (the re-cluster's rule), unless one theme would give so much that it is that theme cut in two.
+    moves: dict[int, tuple[list[str], list[float]]] = {}
+    members_of: dict[int, tuple[list[str], list[str], np.ndarray]] = {}  # a theme's segments, read once a night
+    for c in list(keep):
+        claimed = _claims(db, embedder, settings, active, existing, cents[c], int((result.theme == c).sum()),
+                          members_of)
+        if claimed is None:
+            keep.remove(c)
+            continue
+        moves[c] = claimed
+    if not keep:
+        return 0
+    read = {f"new{c}": theme_tone.texts_and_tones(db, [ids[i] for i in sorted(
+        np.flatnonzero(result.theme == c), key=lambda i: -float(result.score[i]))]) for c in keep}
+    docs = {key: texts for key, (texts, _) in read.items()}
+    # existing themes only give the background term frequencies: a sample of each is enough, and
+    # a bounded one in all (each text is parsed), so a night's labelling does not grow with the themes
+    per = max(2, min(label.BACKGROUND, BACKGROUND_TEXTS // max(1, len(active))))
+    docs.update({str(r["id"]): store.theme_texts(db, r["id"], per) for r in active})
+    order = [f"new{c}" for c in sorted(keep, key=lambda c: -int((result.theme == c).sum()))]
+    taken = [r["label"] for r in store.theme_rows(db, ("active", "parent")) if r["label"]]
+    labels = label.label_themes(docs, order, taken=taken, keywords=settings.keywords,  # type: ignore[arg-type]
+                                tones={key: tones for key, (_, tones) in read.items()},
+                                encode=store.stored_encoder(db, embedder))
+    next_id = store.next_theme_id(db)
+    with db.atomic():
+        for c in keep:
+            theme_id, next_id = next_id, next_id + 1
+            members = np.flatnonzero(result.theme == c)
+            parent = _nearest_parent(active, existing, cents[c], settings.parent_threshold)
+            lab = labels[f"new{c}"]
+            store.insert_theme(db, theme_id, lab.label, lab.keywords, cents[c], embedder, run,
+                               parent_id=parent)
+            store.write_assignment(db, [ids[i] for i in members], [theme_id] * len(members),
+                                   [float(result.score[i]) for i in members], run)
+            taken_ids, taken_scores = moves[c]
+            store.write_assignment(db, taken_ids, [theme_id] * len(taken_ids), taken_scores, run)
+            store.history(db, run, theme_id, "proposed", lab.label, int(len(members)), source="outlier pool")
+    return len(keep)
+
+
+BACKGROUND_TEXTS = 1500  # existing themes' texts a night's new-theme labelling parses, at most (>= 2 a theme)
+POOL_OLD_PER_NEW = 1  # earlier outliers fitted beside each of tonight's pooled segments, at most ...
+POOL_OLD_MIN = 2000  # ... but at least this many (when the pool holds them)
+
+
+def pool_sample(vectors: np.ndarray, old: np.ndarray) -> np.ndarray:
+    """Positions of the outlier pool the night fits: all of tonight's segments (``~old``) and the
+    earlier outliers nearest them (highest cosine to any of tonight's, ties in input order), at most
+    ``POOL_OLD_PER_NEW`` per segment of tonight's or ``POOL_OLD_MIN``, whichever is more.
+
+    A group the pool may propose holds tonight's segments in its core, so its earlier members are
+    among their neighbours: the fit costs what is new, not what the pool gathered over the archive's
+    life. A pool within the bound is fitted whole, as before.
+    """
+    new_at, old_at = np.flatnonzero(~old), np.flatnonzero(old)
+    room = max(POOL_OLD_PER_NEW * len(new_at), POOL_OLD_MIN)
+    if len(old_at) <= room or not len(new_at):
+        return np.arange(len(old))
+    near = np.empty(len(old_at), dtype=np.float32)
+    tonight = vectors[new_at].T
+    for start in range(0, len(old_at), 4096):
+        near[start : start + 4096] = (vectors[old_at[start : start + 4096]] @ tonight).max(axis=1)
+    nearest = old_at[np.argsort(-near, kind="stable")[:room]]
+    return np.sort(np.concatenate([new_at, nearest]))
+
+
+NEIGHBOURS = 5  # existing themes, nearest first, whose segments a theme born at night may take
+
+
+def _claims(db: sqlite_utils.Database, embedder: SupportsEmbed, settings: ThemeSettings,
+            active: list[dict[str, Any]], existing: np.ndarray, centre: np.ndarray,
+            pooled: int, members_of: dict[int, tuple[list[str], list[str], np.ndarray]]
+            ) -> tuple[list[str], list[float]] | None:
+    """(segment ids, their cosines to ``centre``) a new theme takes from its nearest existing
+    themes, or None when it is a split of one of them (:func:`.match.claims_of_new_theme`).
+    ``members_of``: the themes' segments read so far tonight (nothing is written between claims)."""
+    if not existing.shape[0]:
+        return [], []
+    nearest = [int(j) for j in np.argsort(-(existing @ centre))[:NEIGHBOURS]]
+    for j in nearest:
+        if j not in members_of:
+            members_of[j] = store.segment_vectors(db, embedder, "s.theme_id = ?", [active[j]["id"]],
+                                                  context=settings.context_weight)
+    found = [members_of[j] for j in nearest]
+    moves = claims_of_new_theme(centre, pooled, [vectors for _, _, vectors in found], existing[nearest],
+                                min_cosine=settings.assign_threshold, fold_share=settings.fold_threshold)
+    if moves is None:
+        return None
+    ids = [seg for (seg_ids, _, _), moved in zip(found, moves, strict=True) for seg, m in zip(seg_ids, moved,
+                                                                                               strict=True) if m]
+    scores = [float(s) for (_, _, vectors), moved in zip(found, moves, strict=True) if len(vectors)
+              for s in (vectors[moved] @ centre)]
+    return ids, scores
+
+
+def _nearest_parent(active: list[dict[str, Any]], existing: np.ndarray, centroid: np.ndarray,
+                    threshold: float) -> int | None:
+    if not active:
+        return None
+    sims = existing @ centroid
+    best = int(sims.argmax())
+    return active[best]["parent_id"] if sims[best] >= threshold else None
