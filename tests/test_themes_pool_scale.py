@@ -93,10 +93,19 @@ def test_the_pool_fit_does_not_grow_with_the_archive(tmp_path: Path, monkeypatch
         return real_fit(vectors, keys, settings)
 
     monkeypatch.setattr(cluster, "fit", counting_fit)
+    edges: list[int] = []  # tonight's segments placed at their theme's edge, fitted beside the pool
+    real_loose = night_pool.Placed.loose
+
+    def counting_loose(placed: night_pool.Placed, tight: float) -> night_pool.Placed:
+        edges.append(len((found := real_loose(placed, tight)).ids))
+        return found
+
+    monkeypatch.setattr(night_pool.Placed, "loose", counting_loose)
     nights = {}
     for earlier in (400, 1600):
         db, embedder, tonight = _archive(tmp_path / f"{earlier}.db", earlier)
         fitted.clear()
+        edges.clear()
         add_comments(db, tonight, "new", day="2024-05-03")
         night = update_themes(db, SETTINGS, embedder)
         assert night["mode"] == "assign"
@@ -104,8 +113,11 @@ def test_the_pool_fit_does_not_grow_with_the_archive(tmp_path: Path, monkeypatch
         new = {r[0] for r in db.execute(
             "select i.text from theme_segments s join items i on i.id = s.item_id join themes t on t.id = s.theme_id"
             " where t.created_at = (select max(created_at) from themes) and t.status = 'active'")}
-        nights[earlier] = (pool_fit, night["themes_new"], new)
-    # tonight's 35 pooled segments (15 parking, 20 odd) and at most POOL_OLD_MIN earlier ones, whatever the pool
+        (edge,) = edges
+        assert 0 < edge < 20  # some of the 20 late-delivery remarks tonight
+        nights[earlier] = (pool_fit - edge, night["themes_new"], new)
+    # tonight's 35 pooled segments (15 parking, 20 odd), those at a theme's edge and at most POOL_OLD_MIN earlier
+    # ones, whatever the pool
     assert nights[400][0] == nights[1600][0] == 35 + 100
     for _, created, members in nights.values():
         assert created == 1  # the parking group, completed tonight, with its earlier remarks

@@ -6,8 +6,9 @@ cosine reaches ``assign_threshold``; theme ids never change. What fits nothing
 waits in the outlier pool; when the pool holds a dense group (HDBSCAN, a core of at least
 ``pool_min_size`` segments, not close to an existing theme), it becomes a new
 theme, but only when tonight's segments are in its core (a group may grow over several nights;
-the pool is not even read when none of tonight's segments joined it). The pool fit takes tonight's
-pooled segments and only the earlier outliers nearest them (:func:`pool_sample`), so its cost follows
+the pool is not even read when none of tonight's segments joined it or sits at a theme's edge). The pool fit
+takes tonight's pooled segments, tonight's segments at a theme's edge (a new topic's first comments, taken by the
+nearest theme at a low cosine) and only the earlier outliers nearest them (:mod:`.night_pool`), so its cost follows
 what is new, not the pool the archive gathered over the years. A theme born at night
 takes the neighbouring themes' segments nearer its centre than theirs, as a re-cluster would;
 when one existing theme would supply ``fold_threshold`` of it, it is that theme cut in two, which
@@ -100,8 +101,8 @@ def update_themes(
         stats.update(segments_new=0, embedded=0, assigned=0, mode="unchanged")
         log.info("themes: nothing new to assign")
         return stats
-    assigned, pooled = _assign_pending(db, settings, embedder, active, run)
-    created = night_pool.propose(db, settings, embedder, run, pooled)
+    assigned, pooled, placed = _assign_pending(db, settings, embedder, active, run)
+    created = night_pool.propose(db, settings, embedder, run, pooled, placed)
     with db.atomic():
         store.refresh_theme_stats(db)
         _snapshot(db, run, "nightly")
@@ -133,16 +134,20 @@ def recluster(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Supp
 
 
 def _assign_pending(db: sqlite_utils.Database, settings: ThemeSettings, embedder: SupportsEmbed,
-                    active: list[dict[str, Any]], run: str) -> tuple[int, set[str]]:
-    """(segments assigned to a theme, ids of those that joined the outlier pool) of tonight's."""
-    ids, _, vectors = store.unassigned_vectors(db, embedder, settings.context_weight)
+                    active: list[dict[str, Any]], run: str) -> tuple[int, set[str], night_pool.Placed]:
+    """(segments assigned to a theme, ids of those that joined the outlier pool, those placed in a theme) of
+    tonight's."""
+    ids, hashes, vectors = store.unassigned_vectors(db, embedder, settings.context_weight)
     cents = store.centroid_matrix(active)
     result = cluster.assign(vectors, cents, settings.assign_threshold)
     theme_ids = [active[t]["id"] if t >= 0 else None for t in result.theme]
     with db.atomic():
         store.write_assignment(db, ids, theme_ids, list(result.score), run)
         store.stamp_unassigned(db, run)
-    return sum(t is not None for t in theme_ids), {i for i, t in zip(ids, theme_ids, strict=True) if t is None}
+    at = np.flatnonzero(result.theme >= 0)
+    placed = night_pool.Placed([ids[i] for i in at], [hashes[i] for i in at], vectors[at],
+                               [int(active[result.theme[i]]["id"]) for i in at], result.score[at])
+    return len(at), {i for i, t in zip(ids, theme_ids, strict=True) if t is None}, placed
 
 
 # --- full fit ------------------------------------------------------------------------------

@@ -123,6 +123,7 @@ def claims_of_new_theme(
     *,
     min_cosine: float,
     fold_share: float,
+    held: Sequence[np.ndarray] | None = None,
 ) -> list[np.ndarray] | None:
     """The segments of existing themes a theme born at night takes, or None when it is a split.
 
@@ -143,6 +144,7 @@ def claims_of_new_theme(
         to_new = vectors @ centre
         moves.append((to_new > vectors @ own) & (to_new >= min_cosine))
     total = pooled + sum(int(m.sum()) for m in moves)
-    if fold_share < 1.0 and any(m.any() and int(m.sum()) >= fold_share * total for m in moves):
+    gives = moves if held is None else [m & h for m, h in zip(moves, held, strict=True)]
+    if fold_share < 1.0 and any(m.any() and int(m.sum()) >= fold_share * total for m in gives):
         return None
     return moves
