@@ -123,8 +123,8 @@ def settle(path: Path, centroids: np.ndarray) -> None:
     from feedback.embed import DEFAULT_BACKEND, Embedder
     from feedback.text.process import PROCESS_VERSION
     from feedback.text.sentiment_model import MIN_CALIBRATION, load_head
-    from feedback.themes import store
-    from feedback.themes.segment_sentiment import STATE_KEY, current_calibration
+    from feedback.themes import recut, store
+    from feedback.themes.segment_sentiment import LEXICON_VERSION, STATE_KEY, current_calibration
     from feedback.themes.settings import ThemeSettings
     from feedback.warehouse import now_iso, open_warehouse
 
@@ -140,13 +140,16 @@ def settle(path: Path, centroids: np.ndarray) -> None:
         stamp = now_iso()
         store.set_state(db, "last_fit", {"run": stamp, "segments": segments, "event": "fit",
                                          "settings": ThemeSettings().model_dump(mode="json")})
+        # the past nights cut the archive with this segmenter: tonight does not cut a million comments again (without
+        # this record every night of the benchmark since segmenter versions were kept re-cut the whole archive)
+        store.set_state(db, recut.SEGMENTED_BY, recut.cut_by(ThemeSettings().read_whole))
     # a past night has fitted the company calibration on the rated comments it had (and kept it,
     # applied or not): tonight refits only when they have grown by a fifth
     head = load_head()
     calibration = current_calibration(db, Embedder(backend=DEFAULT_BACKEND), head, MIN_CALIBRATION)
     with db.conn:
         through = db.execute("select max(created_at) from theme_segments").fetchone()[0]
-        store.set_state(db, STATE_KEY, {"head": head.version, "through": through,
+        store.set_state(db, STATE_KEY, {"head": head.version, "through": through, "lexicon": LEXICON_VERSION,
                                         "calibration": calibration.version if calibration else None})
     db.close()
 

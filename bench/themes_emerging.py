@@ -17,8 +17,13 @@ Printed per set and mode, over the draws (seeds SEED, SEED+1, ...):
 - nightly vs re-cluster one-to-one agreement on the comments of nights 2-3 (issue #12's target: >= 90 %), and the
   other intents' comments left outliers at night.
 
+``--real``: also real feedback without topic labels, where what a night makes can only be checked against the
+re-cluster: the shared clothing reviews (``--reviews`` of them, cut into points as the product cuts reviews) and the
+complaint tweets (bench/.cache/complaints, as bench/themes_reviews.py --tweets reads them), each in four nights (half,
+then a sixth a night): themes born at night, those the re-cluster retires, and nightly vs re-cluster agreement.
+
     .venv/bin/python bench/themes_emerging.py [--sets banking77,clinc150] [--held 0.1] [--draws 3] [--seed 11]
-                                              [--no-append]
+                                              [--real] [--reviews 6000] [--no-append]
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ from feedback.themes.settings import ThemeSettings  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 FIRST_DAY = date(2026, 11, 1)
 FIRST = 0.6  # share of the other intents' comments in the first night
+MODES = ((False, "pool only (before)"), (True, "pool + tonight's edge (this)"))
 
 
 @dataclass
@@ -127,6 +133,34 @@ def run(data: Labelled, embedder: CachedEmbedder, nights: list[list[int]], held:
         outliers=float(np.mean([snap.theme[i] < 0 for i in known_later])), seconds=wh.seconds)
 
 
+def real_run(texts: list[str], loose: bool, folder: Path) -> str:
+    """``texts`` in four nights (half, then a sixth a night), the engine's defaults: themes born at night and retired by
+    the re-cluster, nightly vs re-cluster agreement on nights 2-4, seconds."""
+    night_pool.LOOSE = loose
+    ids = [f"{i:06d}" for i in range(len(texts))]
+    cuts = [0, len(texts) // 2, len(texts) * 2 // 3, len(texts) * 5 // 6, len(texts)]
+    embedder = CachedEmbedder(CACHE)
+    with tempfile.TemporaryDirectory(dir=folder) as tmp:
+        wh = BenchWarehouse(Path(tmp), ThemeSettings(), embedder)
+        made, first = [], set()
+        for k in range(4):
+            wh.add(ids[cuts[k]:cuts[k + 1]], texts[cuts[k]:cuts[k + 1]], (FIRST_DAY + timedelta(days=k)).isoformat())
+            stats = wh.nightly()
+            if k == 0:
+                first = set(wh.snapshot().leaves)
+            else:
+                made.append(int(stats.get("themes_new", 0)))
+        snap = wh.snapshot()
+        wh.recluster()
+        after = wh.snapshot()
+        wh.close()
+    born = set(snap.leaves) - first
+    later = ids[cuts[1]:]
+    agreed = agreement([snap.theme[i] for i in later], [after.theme[i] for i in later]).one_to_one
+    return (f"{len(first)} | {sum(made)} ({' '.join(map(str, made))}) / {len(born - set(after.leaves))} | "
+            f"{agreed:.1%} | {float(np.mean([snap.theme[i] < 0 for i in later])):.1%} | {wh.seconds:.0f}")
+
+
 def summary(outcomes: list[Outcome]) -> list[str]:
     def each(values: list[float], fmt: str) -> str:
         return f"{format(float(np.mean(values)), fmt)} ({' '.join(format(v, fmt) for v in values)})"
@@ -150,6 +184,8 @@ def main() -> None:
     parser.add_argument("--held", type=float, default=0.1, help="share of the intents held out of the first night")
     parser.add_argument("--draws", type=int, default=3, help="draws of the held-out intents and the order")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--real", action="store_true", help="also the clothing reviews and the complaint tweets")
+    parser.add_argument("--reviews", type=int, default=6000, help="clothing reviews read with --real")
     parser.add_argument("--no-append", dest="append", action="store_false")
     args = parser.parse_args()
     import os
@@ -159,7 +195,8 @@ def main() -> None:
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     lines = [f"## New topics at night: held-out intents arriving later, {stamp} ({os.cpu_count()} cores, "
              f"load average {os.getloadavg()[0]:.1f} at the start, Python {sys.version.split()[0]})", "",
-             f"`bench/themes_emerging.py --sets {args.sets} --held {args.held} --draws {args.draws} --seed {args.seed}`:"
+             f"`bench/themes_emerging.py --sets {args.sets} --held {args.held} --draws {args.draws} --seed {args.seed}"
+             f"{f' --real --reviews {args.reviews}' if args.real else ''}`:"
              f" each set's test split in three nights ({FIRST:.0%} of the other intents' comments in the first), the"
              f" held-out intents' comments in nights 2 and 3, half each; both modes on the same nights, in one"
              f" process; engine defaults read whole. Figures over {args.draws} draws (each draw's in brackets).", "",
@@ -176,8 +213,20 @@ def main() -> None:
                 for loose in (False, True):
                     results[loose].append(run(data, embedder, nights, held, loose, Path(folder)))
                     print(name, "draw", draw, "edge" if loose else "pool only", results[loose][-1], flush=True)
-            for loose, mode in ((False, "pool only (before)"), (True, "pool + tonight's edge (this)")):
+            for loose, mode in MODES:
                 lines.append("| " + " | ".join([name, mode, *summary(results[loose])]) + " |")
+        if args.real:
+            from themes_reviews import reviews, tweets
+
+            lines += ["", "Real feedback without topic labels, in four nights (half of it, then a sixth a night):", "",
+                      "| feedback | night | themes after night 1 | born at night (per night) / retired by the re-cluster "
+                      "| nightly vs re-cluster one-to-one (nights 2-4) | outliers at night | seconds |",
+                      "|---|---|---|---|---|---|---|"]
+            for name, texts in ((f"{args.reviews:,} clothing reviews", reviews(args.reviews, args.seed)),
+                                ("1,974 complaint tweets", tweets()[0])):
+                for loose, mode in MODES:
+                    lines.append(f"| {name} | {mode} | {real_run(texts, loose, Path(folder))} |")
+                    print(lines[-1], flush=True)
     night_pool.LOOSE = True
     lines += ["", f"- Whole run {time.perf_counter() - started:.0f} s; vectors embedded in this run: "
               f"{embedder.computed:,} (the rest from bench/.cache)."]

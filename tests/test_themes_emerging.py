@@ -99,16 +99,25 @@ def test_without_the_edge_the_new_topic_stays_hidden_in_the_near_theme(tmp_path:
 
 
 @pytest.mark.slow
-def test_a_theme_ordinary_comments_at_its_edge_make_no_theme(tmp_path: Path) -> None:
+def test_a_theme_ordinary_comments_at_its_edge_make_no_theme(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db, embedder, centres = _fitted(tmp_path / "warehouse.db")
     rng = np.random.default_rng(9)
-    # tonight's comments are the themes' own, looser than most: many at an edge, none a topic of their own
+    # tonight's comments are the themes' own, far looser than most: at an edge, none a topic of their own
     texts = [text for n, topic in enumerate(TOPICS) for text in embedder.plant(
-        [f"{topic} tonight {k}" for k in range(25)], _around(rng, centres[n], 25, 0.8))]
+        [f"{topic} tonight {k}" for k in range(25)], _around(rng, centres[n], 25, 1.4))]
     add_comments(db, texts, "night", day="2024-05-02")
     before = len(store.theme_rows(db))
+    edges: list[int] = []
+    real_loose = night_pool.Placed.loose
+
+    def counting_loose(placed: night_pool.Placed, bar: float) -> night_pool.Placed:
+        edges.append(len((found := real_loose(placed, bar)).ids))
+        return found
+
+    monkeypatch.setattr(night_pool.Placed, "loose", counting_loose)
     night = update_themes(db, SETTINGS, embedder)
-    assert night["themes_new"] == 0 and len(store.theme_rows(db)) == before
+    assert edges and edges[0] >= 100  # most of tonight's 125 were fitted with the pool ...
+    assert night["themes_new"] == 0 and len(store.theme_rows(db)) == before  # ... and made no theme
     for topic in TOPICS:
         assert len(set(_theme_of(db, f"{topic} ").values())) == 1  # tonight's stayed with theirs
 
