@@ -116,6 +116,7 @@ def propose(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Suppor
     # beyond the nearest): a theme too far to be among the nearest is not the one cut in two.
     moves: dict[int, tuple[list[str], list[float]]] = {}
     members_of: dict[int, tuple[list[str], list[str], np.ndarray]] = {}  # a theme's segments, read once a night
+    before: dict[int, np.ndarray] = {}  # ... and which of them it held before tonight, worked out once
     for c in list(keep):
         members = result.theme == c
         nearest = [int(j) for j in np.argsort(-(existing @ cents[c]))[:NEIGHBOURS]] if existing.shape[0] else []
@@ -124,13 +125,14 @@ def propose(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Suppor
                and (cosine := float(vectors[i] @ cents[c])) > edge_score[ids[i]]
                and cosine >= settings.assign_threshold]
         claimed = _claims(db, embedder, settings, active, existing[nearest], nearest, cents[c],
-                          int((members & free).sum()) + len(far), members_of, fresh)
+                          int((members & free).sum()) + len(far), members_of, before, fresh)
         if claimed is None:
             keep.remove(c)
             continue
         moves[c] = (claimed[0] + [seg for seg, _ in far], claimed[1] + [cosine for _, cosine in far])
     if not keep:
         return 0
+
     def held(c: int) -> list[str]:  # the segments the theme will hold, nearest its centre first
         scored = [(float(result.score[i]), ids[i]) for i in np.flatnonzero((result.theme == c) & free)]
         return [seg for _, seg in sorted([*scored, *zip(moves[c][1], moves[c][0], strict=True)],
@@ -207,21 +209,24 @@ NEIGHBOURS = 5  # existing themes, nearest first, whose segments a theme born at
 def _claims(db: sqlite_utils.Database, embedder: SupportsEmbed, settings: ThemeSettings,
             active: list[dict[str, Any]], centres: np.ndarray, nearest: list[int], centre: np.ndarray,
             pooled: int, members_of: dict[int, tuple[list[str], list[str], np.ndarray]],
-            fresh: Collection[str] = ()) -> tuple[list[str], list[float]] | None:
+            before: dict[int, np.ndarray], fresh: Collection[str] = ()) -> tuple[list[str], list[float]] | None:
     """(segment ids, their cosines to ``centre``) a new theme takes from its ``nearest`` existing themes (positions
     in ``active``; ``centres`` theirs), or None when it is a split of one of them (:func:`.match.claims_of_new_theme`:
     ``fresh``, tonight's segments at a theme's edge, are not what a theme held before tonight).
-    ``members_of``: the themes' segments read so far tonight (nothing is written between claims)."""
+    ``members_of``: the themes' segments read so far tonight (nothing is written between claims); ``before``: which
+    of them each held before tonight, as far as worked out."""
     if not nearest:
         return [], []
     for j in nearest:
         if j not in members_of:
             members_of[j] = store.segment_vectors(db, embedder, "s.theme_id = ?", [active[j]["id"]],
                                                   context=settings.context_weight)
+        if j not in before:
+            before[j] = np.array([i not in fresh for i in members_of[j][0]], dtype=bool)
     found = [members_of[j] for j in nearest]
     moves = claims_of_new_theme(centre, pooled, [vectors for _, _, vectors in found], centres,
                                 min_cosine=settings.assign_threshold, fold_share=settings.fold_threshold,
-                                held=[np.array([i not in fresh for i in seg_ids], dtype=bool) for seg_ids, _, _ in found])
+                                held=[before[j] for j in nearest])
     if moves is None:
         return None
     ids = [seg for (seg_ids, _, _), moved in zip(found, moves, strict=True) for seg, m in zip(seg_ids, moved,
