@@ -16,9 +16,11 @@ from feedback.embed import (
     backend_version,
     default_cache,
     ensure_embeddings,
+    from_blobs,
     load_embeddings,
     make_embedder,
     resolved,
+    to_blob,
 )
 from feedback.embed_settings import EmbedSettings
 from feedback.errors import ConfigError, FeedbackError
@@ -246,3 +248,13 @@ def test_loading_the_model_draws_no_progress_bar(capfd: pytest.CaptureFixture[st
     vectors = Embedder().encode(["the parcel came late"])
     assert vectors.shape == (1, 384)
     assert "Loading weights" not in capfd.readouterr().err
+
+
+def test_stored_vectors_read_back_as_one_writable_array_and_mixed_lengths_are_refused() -> None:
+    vectors = np.arange(12, dtype=np.float32).reshape(3, 4)
+    read = from_blobs(to_blob(v) for v in vectors)
+    assert read.shape == (3, 4) and read.dtype == np.float32 and (read == vectors).all()
+    read[0, 0] = 7.0  # callers normalise in place
+    assert from_blobs([]).shape == (0, 0) and from_blobs([], dim=384).shape == (0, 384)
+    with pytest.raises(ValueError, match="different lengths"):
+        from_blobs([to_blob(vectors[0]), to_blob(vectors[1, :2])])
