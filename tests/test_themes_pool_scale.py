@@ -144,6 +144,19 @@ def test_pool_sample_keeps_tonight_and_the_nearest_earlier_outliers() -> None:
     assert list(pool_sample(cluster.normalise(rng.normal(size=(50, DIM))), small)) == list(range(50))  # whole
 
 
+def test_pool_sample_makes_room_for_tonights_pooled_segments_not_those_at_an_edge(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(night_pool, "POOL_OLD_MIN", 3)
+    rng = np.random.default_rng(2)
+    vectors = cluster.normalise(rng.normal(size=(100, DIM)))
+    old = np.ones(100, dtype=bool)
+    old[:10] = False  # tonight's ten: four joined the pool, six sit at a theme's edge
+    nearest = np.argsort(-(vectors[10:] @ vectors[:10].T).max(axis=1), kind="stable") + 10
+    assert list(pool_sample(vectors, old, 4)) == sorted([*range(10), *nearest[:4]])
+    assert list(pool_sample(vectors, old)) == sorted([*range(10), *nearest[:10]])  # before: each of tonight's
+    assert list(pool_sample(vectors, old, 0)) == sorted([*range(10), *nearest[:3]])  # at least POOL_OLD_MIN
+
+
 def test_pool_sample_without_tonight_or_with_an_empty_pool() -> None:
     assert len(pool_sample(np.zeros((0, DIM), dtype=np.float32), np.zeros(0, dtype=bool))) == 0
     every = np.ones(5000, dtype=bool)

@@ -87,7 +87,7 @@ def propose(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Suppor
         ids, hashes = ids + edge.ids, hashes + edge.hashes
         vectors = np.vstack([vectors, edge.vectors]) if len(vectors) else edge.vectors
     old = np.array([i not in tonight and i in pool_ids for i in ids], dtype=bool)
-    kept = pool_sample(vectors, old)
+    kept = pool_sample(vectors, old, joined)
     if len(kept) < len(ids):
         log.info("outlier pool: fitting tonight's %d segments with the %d earlier outliers nearest them"
                  " (of %d)", int((~old).sum()), len(kept) - int((~old).sum()), int(old.sum()))
@@ -182,17 +182,20 @@ POOL_OLD_PER_NEW = 1  # earlier outliers fitted beside each of tonight's pooled 
 POOL_OLD_MIN = 2000  # ... but at least this many (when the pool holds them)
 
 
-def pool_sample(vectors: np.ndarray, old: np.ndarray) -> np.ndarray:
+def pool_sample(vectors: np.ndarray, old: np.ndarray, pooled: int | None = None) -> np.ndarray:
     """Positions of the outlier pool the night fits: all of tonight's segments (``~old``) and the
     earlier outliers nearest them (highest cosine to any of tonight's, ties in input order), at most
-    ``POOL_OLD_PER_NEW`` per segment of tonight's or ``POOL_OLD_MIN``, whichever is more.
+    ``POOL_OLD_PER_NEW`` per segment of tonight's that joined the pool (``pooled``; None: every one of
+    tonight's) or ``POOL_OLD_MIN``, whichever is more.
 
     A group the pool may propose holds tonight's segments in its core, so its earlier members are
     among their neighbours: the fit costs what is new, not what the pool gathered over the archive's
-    life. A pool within the bound is fitted whole, as before.
+    life. A pool within the bound is fitted whole, as before. Tonight's segments at a theme's edge
+    are fitted and looked near, but make no room: they are members of a theme already, and with them
+    the fit at 1M comments held twice the earlier outliers (bench/RESULTS.md, "The 1M night again").
     """
     new_at, old_at = np.flatnonzero(~old), np.flatnonzero(old)
-    room = max(POOL_OLD_PER_NEW * len(new_at), POOL_OLD_MIN)
+    room = max(POOL_OLD_PER_NEW * (len(new_at) if pooled is None else pooled), POOL_OLD_MIN)
     if len(old_at) <= room or not len(new_at):
         return np.arange(len(old))
     near = np.empty(len(old_at), dtype=np.float32)
