@@ -13,6 +13,7 @@ real warehouse.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -39,14 +40,16 @@ def _around(rng: np.random.Generator, centre: np.ndarray, count: int, spread: fl
     return centre + rng.normal(0.0, spread / np.sqrt(DIM), (count, DIM))
 
 
-def _fitted(path: Path) -> tuple[sqlite_utils.Database, PlantedEmbedder, np.ndarray]:
-    """Five topics of 60 comments, fitted; returns the warehouse, the embedder and the topics' centres."""
+def _fitted(path: Path, least: int = 25) -> tuple[sqlite_utils.Database, PlantedEmbedder, np.ndarray]:
+    """Five topics, fitted: four of 60 comments and the last of ``least``; returns the warehouse, the embedder and
+    the topics' centres."""
     rng = np.random.default_rng(3)
     embedder = PlantedEmbedder()
     centres = _unit(rng.normal(size=(len(TOPICS) + 1, DIM)))
     texts: list[str] = []
-    for topic, centre in zip(TOPICS, centres, strict=False):
-        texts += embedder.plant([f"{topic} comment {n}" for n in range(60)], _around(rng, centre, 60, 0.5))
+    for n, (topic, centre) in enumerate(zip(TOPICS, centres, strict=False)):
+        count = least if n == len(TOPICS) - 1 else 60
+        texts += embedder.plant([f"{topic} comment {k}" for k in range(count)], _around(rng, centre, count, 0.5))
     db = new_warehouse(path)
     add_comments(db, texts, "old", day="2024-05-01")
     assert update_themes(db, SETTINGS, embedder)["mode"] == "fit"
@@ -59,8 +62,9 @@ def _theme_of(db: sqlite_utils.Database, prefix: str) -> dict[str, int | None]:
         [f"{prefix}%"])}
 
 
-def _parking_night(tmp_path: Path) -> tuple[sqlite_utils.Database, dict[str, int], dict[str, int | None]]:
-    db, embedder, centres = _fitted(tmp_path / "warehouse.db")
+def _parking_night(tmp_path: Path, least: int = 25) -> tuple[sqlite_utils.Database, dict[str, int],
+                                                             dict[str, int | None]]:
+    db, embedder, centres = _fitted(tmp_path / "warehouse.db", least)
     late = _theme_of(db, "late delivery comment")
     (late_theme,) = set(late.values())
     # the new topic lies between the late deliveries and a direction no theme has
@@ -94,6 +98,18 @@ def test_without_the_edge_the_new_topic_stays_hidden_in_the_near_theme(tmp_path:
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(night_pool, "LOOSE", False)  # the night before: only the outlier pool is fitted
     _, found, parking = _parking_night(tmp_path)
+    assert found["made"] == 0
+    assert set(parking.values()) == {found["late"]}
+
+
+@pytest.mark.slow
+def test_a_group_smaller_than_every_theme_the_fit_drew_is_not_made_a_theme_at_night(tmp_path: Path) -> None:
+    """The fit's smallest theme holds 60 segments: tonight's 30 parking remarks, a theme the night before, are a
+    group the next re-cluster would not draw (on the complaint tweets such themes went back to the outliers), so they
+    wait, in the theme that took them, until the topic is as big as the fit's themes or an analyst re-clusters."""
+    db, found, parking = _parking_night(tmp_path, least=60)
+    assert json.loads(db.execute("select value from theme_state where key = 'last_fit'").fetchone()[0])[
+        "smallest"] == 60
     assert found["made"] == 0
     assert set(parking.values()) == {found["late"]}
 

@@ -28,6 +28,7 @@ from .themes_fixtures import add_comments, new_warehouse
 DIM = 384  # MiniLM's
 PARKED = 8  # earlier remarks about parking: too few for a theme until tonight adds 15
 TOPICS = ["late delivery", "rude driver", "refund missing", "app crashes", "fresh bread"]
+SIZES = [60, 60, 60, 60, 22]  # comments of each topic: the fit's smallest theme is no bigger than the parking group
 SETTINGS = ThemeSettings(min_cluster_size=20, pool_min_size=20)
 
 
@@ -54,14 +55,14 @@ def _around(rng: np.random.Generator, centre: np.ndarray, count: int, spread: fl
 
 
 def _archive(path: Path, earlier_outliers: int) -> tuple[sqlite_utils.Database, PlantedEmbedder, list[str]]:
-    """A warehouse fitted on five topics of 60 comments and ``earlier_outliers`` scattered remarks,
+    """A warehouse fitted on five topics (``SIZES`` comments) and ``earlier_outliers`` scattered remarks,
     then a night of PARKED remarks about parking (too few for a theme); returns tonight's texts."""
     rng = np.random.default_rng(3)
     embedder = PlantedEmbedder()
     centres = rng.normal(size=(len(TOPICS) + 1, DIM))
     texts: list[str] = []
-    for topic, centre in zip(TOPICS, centres, strict=False):
-        texts += embedder.plant([f"{topic} comment {n}" for n in range(60)], _around(rng, centre, 60))
+    for topic, centre, size in zip(TOPICS, centres, SIZES, strict=False):
+        texts += embedder.plant([f"{topic} comment {n}" for n in range(size)], _around(rng, centre, size))
     # scattered: far from everything (random directions), always the same first ones
     scattered = np.random.default_rng(4).normal(size=(earlier_outliers, DIM))
     texts += embedder.plant([f"stray remark {n}" for n in range(earlier_outliers)], scattered)
@@ -73,7 +74,7 @@ def _archive(path: Path, earlier_outliers: int) -> tuple[sqlite_utils.Database, 
     assert update_themes(db, SETTINGS, embedder)["themes_new"] == 0  # too few to be a theme yet
     themed = {r[0] for r in db.execute("select i.text from theme_segments s join items i on i.id = s.item_id"
                                          " where s.theme_id is not null")}
-    assert all(f"{topic} comment {n}" in themed for topic in TOPICS for n in range(60))
+    assert all(f"{topic} comment {n}" in themed for topic, size in zip(TOPICS, SIZES, strict=True) for n in range(size))
     assert not any(text.startswith("parking") for text in themed)
     tonight = embedder.plant([f"parking tonight {n}" for n in range(15)], _around(rng, centres[-1], 15, 0.3))
     tonight += embedder.plant([f"{TOPICS[0]} tonight {n}" for n in range(20)], _around(rng, centres[0], 20))

@@ -257,6 +257,7 @@ def _fit_all(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Suppo
         write_sections(db, final_ids, final, sizes, docs_of, tones_of, settings.keywords)
         store.refresh_theme_stats(db, full=True)
         store.set_state(db, "last_fit", {"run": run, "segments": len(ids), "event": event,
+                                         "smallest": min(sizes.values(), default=0),  # a night theme's least
                                          "settings": settings.model_dump(mode="json")})
     stats = _summary(db)
     stats.update(themes_new=len(created), themes_matched=len(final_ids) - len(created),
