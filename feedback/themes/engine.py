@@ -256,8 +256,8 @@ def _fit_all(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Suppo
         _write_parents(db, plan, final_ids, final, run)
         write_sections(db, final_ids, final, sizes, docs_of, tones_of, settings.keywords)
         store.refresh_theme_stats(db, full=True)
-        store.set_state(db, "last_fit", {"run": run, "segments": len(ids), "event": event,
-                                         "smallest": min(sizes.values(), default=0),  # a night theme's least
+        smallest = min((n for n in sizes.values() if n), default=0)  # what a night theme holds at least (night_pool)
+        store.set_state(db, "last_fit", {"run": run, "segments": len(ids), "event": event, "smallest": smallest,
                                          "settings": settings.model_dump(mode="json")})
     stats = _summary(db)
     stats.update(themes_new=len(created), themes_matched=len(final_ids) - len(created),
