@@ -35,7 +35,7 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from themes_data import CACHE, CachedEmbedder, Labelled, labelled  # noqa: E402
 from themes_metrics import agreement  # noqa: E402
-from themes_warehouse import BenchWarehouse, Snapshot  # noqa: E402
+from themes_warehouse import BenchWarehouse, Snapshot, run_nights  # noqa: E402
 
 from feedback.themes import night_pool  # noqa: E402
 from feedback.themes.settings import ThemeSettings  # noqa: E402
@@ -105,17 +105,10 @@ def run(data: Labelled, embedder: CachedEmbedder, nights: list[list[int]], held:
     settings = ThemeSettings(read_whole=("bench",))
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
         wh = BenchWarehouse(Path(tmp), settings, embedder)
-        first: set[int] = set()
-        for k, night in enumerate(nights):
-            wh.add([ids[i] for i in night], [data.texts[i] for i in night], (FIRST_DAY + timedelta(days=k)).isoformat())
-            wh.nightly()
-            if k == 0:
-                first = set(wh.snapshot().leaves)
-        snap = wh.snapshot()
-        wh.recluster()
-        after = wh.snapshot()
+        ran = run_nights(wh, [([ids[i] for i in night], [data.texts[i] for i in night]) for night in nights], FIRST_DAY)
         wh.close()
-    made = set(snap.leaves) - first
+    snap, after = ran.night, ran.after
+    made = set(snap.leaves) - ran.first
     new = [i for i in range(len(ids)) if data.labels[i] in held]
     where = Counter("pool" if snap.theme[ids[i]] < 0 else "new" if snap.theme[ids[i]] in made else "old" for i in new)
     spurious = 0
@@ -142,18 +135,9 @@ def real_run(texts: list[str], loose: bool, folder: Path) -> str:
     embedder = CachedEmbedder(CACHE)
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
         wh = BenchWarehouse(Path(tmp), ThemeSettings(), embedder)
-        made, first = [], set()
-        for k in range(4):
-            wh.add(ids[cuts[k]:cuts[k + 1]], texts[cuts[k]:cuts[k + 1]], (FIRST_DAY + timedelta(days=k)).isoformat())
-            stats = wh.nightly()
-            if k == 0:
-                first = set(wh.snapshot().leaves)
-            else:
-                made.append(int(stats.get("themes_new", 0)))
-        snap = wh.snapshot()
-        wh.recluster()
-        after = wh.snapshot()
+        ran = run_nights(wh, [(ids[cuts[k]:cuts[k + 1]], texts[cuts[k]:cuts[k + 1]]) for k in range(4)], FIRST_DAY)
         wh.close()
+    snap, after, made, first = ran.night, ran.after, ran.made, ran.first
     born = set(snap.leaves) - first
     later = ids[cuts[1]:]
     agreed = agreement([snap.theme[i] for i in later], [after.theme[i] for i in later]).one_to_one

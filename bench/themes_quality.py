@@ -50,7 +50,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -70,7 +70,7 @@ from themes_metrics import (  # noqa: E402
     split_nights,
 )
 from themes_taxonomy import known_of_leaves, nearest_known_groups, read_leaves  # noqa: E402
-from themes_warehouse import SOURCE, BenchWarehouse, Snapshot  # noqa: E402
+from themes_warehouse import SOURCE, BenchWarehouse, Snapshot, run_nights  # noqa: E402
 
 from feedback.themes.settings import ThemeSettings  # noqa: E402
 
@@ -322,19 +322,9 @@ def nightly_rows(data: Labelled, ids: list[str], settings: ThemeSettings, embedd
     nights = split_nights(len(ids), first, count, args.seed)
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
         wh = BenchWarehouse(Path(tmp), settings, embedder)
-        created_per_night = []
-        first_leaves: set[int] = set()
-        for k, index in enumerate(nights):
-            wh.add([ids[i] for i in index], [data.texts[i] for i in index], (FIRST_DAY + timedelta(days=k)).isoformat())
-            stats = wh.nightly()
-            if k == 0:
-                first_leaves = set(wh.snapshot().leaves)
-            else:
-                created_per_night.append(int(stats.get("themes_new", 0)))
-        night = wh.snapshot()
-        wh.recluster()
-        after = wh.snapshot()
+        ran = run_nights(wh, [([ids[i] for i in index], [data.texts[i] for i in index]) for index in nights], FIRST_DAY)
         wh.close()
+    night, after, created_per_night, first_leaves = ran.night, ran.after, ran.made, ran.first
     later = [ids[i] for index in nights[1:] for i in index]
     to_re = agreement([night.theme[i] for i in later], [after.theme[i] for i in later])
     to_fit = agreement([night.theme[i] for i in later], [base.theme[i] for i in later])

@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +99,33 @@ class BenchWarehouse:
 
     def close(self) -> None:
         self.db.close()
+
+
+@dataclass(frozen=True)
+class Nights:
+    """What a run of nights and the re-cluster after them left (:func:`run_nights`)."""
+
+    first: set[int]  # the leaves after the first night (its full fit)
+    made: list[int]  # themes each later night made
+    night: Snapshot  # after the last night
+    after: Snapshot  # after the re-cluster of everything
+
+
+def run_nights(wh: BenchWarehouse, batches: list[tuple[list[str], list[str]]], first_day: date) -> Nights:
+    """Each batch (local ids, texts) arrives on its own day from ``first_day`` and the nightly step runs (a full fit
+    the first night); then the engine re-clusters everything."""
+    first: set[int] = set()
+    made: list[int] = []
+    for k, (ids, texts) in enumerate(batches):
+        wh.add(ids, texts, (first_day + timedelta(days=k)).isoformat())
+        stats = wh.nightly()
+        if k == 0:
+            first = set(wh.snapshot().leaves)
+        else:
+            made.append(int(stats.get("themes_new") or 0))
+    night = wh.snapshot()
+    wh.recluster()
+    return Nights(first, made, night, wh.snapshot())
 
 
 def read_snapshot(db: sqlite_utils.Database, local_of: dict[str, str]) -> Snapshot:
