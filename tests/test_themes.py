@@ -52,6 +52,23 @@ SETTINGS = ThemeSettings()
         ("Vol. 2 is missing", ["Vol. 2 is missing"]),
         ("I said no. I want a refund.", ["I said no.", "I want a refund."]),  # no number: cut as before
         ("I paid £20. 3 days later still nothing.", ["I paid £20.", "3 days later still nothing."]),  # no abbreviation
+        # a clause that only plays the point down is no second point (the sample archive's driver praise was cut at
+        # "but", and "... it's a small thing" read -0.62 in a theme of its own)
+        ("Our regular driver [NAME] knows to leave the bags in the porch and always waves to my son, it's a small "
+         "thing but it makes a difference.",
+         ["Our regular driver [NAME] knows to leave the bags in the porch and always waves to my son, it's a small "
+          "thing but it makes a difference."]),
+        ("The sleeves are a little longer but not a big deal.", ["The sleeves are a little longer but not a big deal."]),
+        ("I wish it were a little more substantial, but that\u2019s a minor quibble.",
+         ["I wish it were a little more substantial, but that\u2019s a minor quibble."]),
+        ("I know it may sound petty but the bags are always flimsy.",
+         ["I know it may sound petty but the bags are always flimsy."]),
+        ("It is a little big but the small might have been too snug.",  # "a little big" plays nothing down
+         ["It is a little big", "the small might have been too snug."]),
+        ("A small thing, the bread was stale but the driver was lovely.",  # the hedge is not next to the cut
+         ["A small thing, the bread was stale", "the driver was lovely."]),
+        ("Delivery was late but it's not a big deal; the driver was lovely.",  # only the cut beside the hedge stays
+         ["Delivery was late but it's not a big deal", "the driver was lovely."]),
     ],
 )
 def test_segments(text: str, expected: list[str]) -> None:

@@ -44,7 +44,9 @@ from feedback.text.sentiment import felt
 # before a line that opens as a sentence or a list item, unless the line runs on or the comment is hard-wrapped).
 # 11: "\r\n" and "\r" end a line as "\n" does (a CSV export's multi-line cells keep them: version 10 read "...\r\n\r\n
 # ..." as no paragraph break); the display text's line ends are written "\n".
-SEGMENTER_VERSION = "11"
+# 12: a contrast beside a clause that only plays the point down ("it's a small thing but it makes a difference", "...
+# but not a big deal") is not cut there (:func:`hedges`).
+SEGMENTER_VERSION = "12"
 MAX_SEGMENTS = 40  # per comment; the rest of a very long comment is joined into the last one
 MAX_SEGMENT_CHARS = 600  # the model reads ~256 word pieces; longer text is cut for embedding
 MIN_CONTENT_LETTERS = 3  # fewer letters than this (emoji, "ok", "??") is not a themable point
@@ -198,10 +200,40 @@ def line_parts(text: str, wrapped: bool = False) -> list[str]:
     return [part for part in (_BULLET.sub("", p.strip()) for p in parts) if part]
 
 
+# A clause that only plays down the point beside it ("it's a small thing", "that's a minor quibble", "not a big
+# deal", "it may sound petty"): a contrast beside it is no second point, so the sentence is not cut there.
+HEDGE = re.compile(
+    r"(?:i know |i realise |i realize |i guess )?(?:(?:it'?s|it is|its|this is|that'?s|that is|it was|this was) )?"
+    r"(?:only |just |such |probably |maybe |perhaps )?(?:a |an )?(?:very |really )?"
+    r"(?:small|little|minor|tiny|trivial|petty|silly|picky) "
+    r"(?:thing|detail|point|issue|complaint|gripe|niggle|quibble|nitpick|touch|gesture)s?"
+    r"|(?:i know |i realise |i realize )?(?:it |this |that )?(?:may|might|will|could|must) (?:seem|sound|be) "
+    r"(?:a bit |a little |rather |very |really )?(?:silly|petty|trivial|picky|minor|small|nitpicky|fussy)"
+    r"|(?:(?:it'?s|its|it is|it was|that'?s) )?not (?:a |such a )?(?:big|huge|major) (?:deal|thing|issue)",
+    re.IGNORECASE,
+)
+_CLAUSE_EDGE = re.compile(r"[,;:]\s*|\s-\s")  # where the clause next to a cut starts or ends
+
+
+def hedges(clause: str) -> bool:
+    """Whether ``clause`` only plays down a point (:data:`HEDGE`): "it's a small thing", "but not a big deal"."""
+    return HEDGE.fullmatch(clause.strip(" .!?\"'").replace("\u2019", "'")) is not None
+
+
 def split_clauses(sentence: str) -> list[str]:
     """A sentence cut at contrast markers and where it adds a point (", also", "and on top of that") when
-    every side has MIN_CLAUSE_WORDS words."""
-    parts = [p.strip(" ,") for p in CLAUSE_SPLIT.split(sentence)]
+    every side has MIN_CLAUSE_WORDS words. A cut beside a clause that only plays the point down is not made
+    (:func:`hedges`): "... always waves to my son, it's a small thing but it makes a difference" is one point,
+    praise; cut, "... it's a small thing" read as a complaint. So is "The sleeves are long but not a big deal"."""
+    parts: list[str] = []
+    start = 0
+    for cut in CLAUSE_SPLIT.finditer(sentence):
+        before = _CLAUSE_EDGE.split(sentence[start:cut.start()])[-1]
+        after = _CLAUSE_EDGE.split(sentence[cut.end():], maxsplit=1)[0]
+        if not (hedges(before) or hedges(after)):
+            parts.append(sentence[start:cut.start()])
+            start = cut.end()
+    parts = [p.strip(" ,") for p in [*parts, sentence[start:]]]
     parts = [p for p in parts if p]
     if len(parts) < 2 or any(len(p.split()) < MIN_CLAUSE_WORDS for p in parts):
         return [sentence.strip()]
