@@ -10,10 +10,17 @@ A theme at least :data:`THEME_SHARE` of whose segments are about contacting the 
 channel of the company's, a reply awaited, or contact details left), that is not praise and not about how the
 staff were (:mod:`.people`: "[NAME] on the phone sorted everything out" is staff praise), is a contact theme.
 :func:`gathered` puts every contact theme under the group holding most of their segments. When they hold at least
-:data:`SHARE` of it (a substantial part, as for the sides of :mod:`.hierarchy`), the group's other themes
-leave it together, for the group whose centre is nearest theirs (an entry of their own when that group leans
-against their side: complaints are not filed under praise): taken one by one, a short comment with no topic of
-its own ("Late again.") would go where other short comments sit, not where its topic is.
+:data:`SHARE` of it (a substantial part, as for the sides of :mod:`.hierarchy`), each of the group's other themes
+leaves it for the group whose centre is nearest it among those not leaning against its side (complaints are not
+filed under praise), when that is about as near as the nearest of all (:data:`.hierarchy.MOVE_MARGIN`, as a theme
+on its group's smaller side moves); the others make an entry of their own.
+
+They left together before, for the group nearest all of them, so that a short comment with no topic of its own
+("Late again.") would not go where other short comments sit. But the group the contact themes gather in holds
+whatever else their comments wait for, often several topics: on the sample surveys after segmenter 12 it held the
+late vans and the app crashes, which together joined the refunds, cancellations and checkout in one entry of 48
+themes. One by one, the vans and "Late again." went to the deliveries and the crashes to the app's problems (bench
+figures: bench/RESULTS.md, "Contact themes' neighbours one by one").
 
 Such an entry, when it is large enough to be read in sections (:mod:`.sections`), is read in two: the themes that
 leave contact details ("email me on [EMAIL] please", "My number is [PHONE].": no complaint, read 0) apart from the
@@ -59,11 +66,12 @@ def contact_kinds(docs: Sequence[Sequence[str]], sides: Sequence[int] | np.ndarr
 
 
 def gathered(groups: list[list[int]], kinds: Sequence[int], unit: np.ndarray, weights: np.ndarray,
-             allowed: Callable[[list[int], list[int]], bool]) -> list[list[int]]:
+             allowed: Callable[[list[int], list[int]], bool], margin: float) -> list[list[int]]:
     """``groups`` (theme indices; ``unit``: unit centroids, rows; ``weights``: segments) with the contact themes
     (``kinds``) under the group holding most of their segments, when there are two or more; when they then hold
-    ``SHARE`` of that group, its other themes go together to the group whose size-weighted centre is nearest
-    theirs, if ``allowed(them, group)``, else they are an entry of their own."""
+    ``SHARE`` of that group, each of its other themes goes to the group whose size-weighted centre is nearest it
+    among those ``allowed([theme], group)``, when that is no more than ``margin`` (cosine) less near than the nearest
+    of all (:data:`.hierarchy.MOVE_MARGIN`); the others are an entry of their own."""
     if sum(1 for k in kinds if k) < 2:
         return [list(g) for g in groups]
     out = gather(groups, kinds, weights)
@@ -71,14 +79,19 @@ def gathered(groups: list[list[int]], kinds: Sequence[int], unit: np.ndarray, we
     rest = [i for i in out[home] if not kinds[i]]
     if not rest or weights[[i for i in out[home] if kinds[i]]].sum() < SHARE * weights[out[home]].sum():
         return out
-    centre = _centre(unit, weights, rest)
-    near = [(float(centre @ _centre(unit, weights, g)), n) for n, g in enumerate(out) if n != home and g]
     out[home] = [i for i in out[home] if kinds[i]]
-    target = max(near)[1] if near else None
-    if target is not None and allowed(rest, out[target]):
-        out[target] = sorted(out[target] + rest)
-    else:  # the nearest leans the other way ("Delivery slots are clear" for "Late again."): an entry of their own
-        out.append(rest)
+    others = [n for n, g in enumerate(out) if n != home and g]
+    centres = {n: _centre(unit, weights, out[n]) for n in others}  # the groups as they were: no theme pulls another
+    left = []
+    for i in rest:  # the nearest group not leaning the other way (not "Delivery slots are clear" for "Late again.")
+        near = {n: float(unit[i] @ centres[n]) for n in others}
+        target = max((n for n in others if allowed([i], out[n])), key=lambda n: (near[n], -n), default=None)
+        if target is None or max(near.values()) - near[target] > margin:  # ... and about as near as the nearest
+            left.append(i)
+        else:
+            out[target] = sorted(out[target] + [i])
+    if left:  # none: an entry of their own
+        out.append(left)
     return out
 
 

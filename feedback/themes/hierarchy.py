@@ -338,7 +338,7 @@ def _grouped(centroids: np.ndarray, threshold: float, max_top: int | None, weigh
             found = unstaff(found, kinds, unit, sides, lambda i, g: lean(g, weights, sides) != -sides[i])
     if contact is not None and sides is not None:  # reaching the company: an entry holding nothing else (.contact)
         found = gathered(found, contact, unit, weights,
-                         lambda rest, g: lean(g, weights, sides) != -lean(rest, weights, sides))
+                         lambda rest, g: lean(g, weights, sides) != -lean(rest, weights, sides), MOVE_MARGIN)
     placed = [k or c for k, c in zip(kinds, contact, strict=True)] if kinds and contact else kinds  # gathered: stay
     found = pulled(found, unit, placed, lambda i, g: sides is None or lean(g, weights, sides) != -sides[i])
     found = [g for g in found if len(g) >= 2]
