@@ -223,8 +223,8 @@ def hedges(clause: str) -> bool:
 def split_clauses(sentence: str) -> list[str]:
     """A sentence cut at contrast markers and where it adds a point (", also", "and on top of that") when
     every side has MIN_CLAUSE_WORDS words. A cut beside a clause that only plays the point down is not made
-    (:func:`hedges`): "... always waves to my son, it's a small thing but it makes a difference" is one point,
-    praise; cut, "... it's a small thing" read as a complaint. So is "The sleeves are long but not a big deal"."""
+    (:func:`hedges`): "... always waves to my son, it's a small thing but it makes a difference" is one point (cut,
+    "... it's a small thing" read -0.62, a complaint), and so is "The sleeves are long but not a big deal"."""
     parts: list[str] = []
     start = 0
     for cut in CLAUSE_SPLIT.finditer(sentence):
