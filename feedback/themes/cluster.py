@@ -75,6 +75,12 @@ def normalise(vectors: np.ndarray) -> np.ndarray:
     return (vectors / norms).astype(np.float32)
 
 
+def weighted_centre(unit: np.ndarray, weights: np.ndarray, members: list[int]) -> np.ndarray:
+    """The unit mean of ``members``' rows of ``unit``, each weighted by its ``weights`` (a theme by its segments)."""
+    mean = (unit[members] * weights[members, None]).sum(axis=0)
+    return np.asarray(mean / max(float(np.linalg.norm(mean)), 1e-12))
+
+
 def fit_order(keys: list[str], seed: int) -> list[int]:
     """Positions sorted by hash(seed, key): the fit order and the sample priority."""
     ranked = sorted(

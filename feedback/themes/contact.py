@@ -35,6 +35,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from feedback.themes.cluster import weighted_centre
 from feedback.themes.people import gather
 from feedback.themes.sayings import contact_share
 
@@ -81,7 +82,7 @@ def gathered(groups: list[list[int]], kinds: Sequence[int], unit: np.ndarray, we
         return out
     out[home] = [i for i in out[home] if kinds[i]]
     others = [n for n, g in enumerate(out) if n != home and g]
-    centres = {n: _centre(unit, weights, out[n]) for n in others}  # the groups as they were: no theme pulls another
+    centres = {n: weighted_centre(unit, weights, out[n]) for n in others}  # the groups as they were: no theme pulls another
     left = []
     for i in rest:  # the nearest group not leaning the other way (not "Delivery slots are clear" for "Late again.")
         near = {n: float(unit[i] @ centres[n]) for n in others}
@@ -93,11 +94,6 @@ def gathered(groups: list[list[int]], kinds: Sequence[int], unit: np.ndarray, we
     if left:  # none: an entry of their own
         out.append(left)
     return out
-
-
-def _centre(unit: np.ndarray, weights: np.ndarray, members: list[int]) -> np.ndarray:
-    mean = (unit[members] * weights[members, None]).sum(axis=0)
-    return np.asarray(mean / max(float(np.linalg.norm(mean)), 1e-12))
 
 
 DETAILS = "Contact details left"  # a section of the themes that leave contact details ...

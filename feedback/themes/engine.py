@@ -50,6 +50,7 @@ from feedback.embed import make_embedder as configured_embedder
 from feedback.embed_settings import EmbedSettings
 from feedback.themes import (
     cluster,
+    context,
     edits,
     hierarchy,
     label,
@@ -226,7 +227,8 @@ def _fit_all(db: sqlite_utils.Database, settings: ThemeSettings, embedder: Suppo
     pinned = {tid: by_id[tid]["label"] for tid in final_ids if tid in by_id and by_id[tid]["label_pinned"]}
     docs_of, tones_of = theme_tone.label_inputs(db, ids, seg_theme, final_ids, list(assignment.score))
     plan = _plan_parents(db, settings, final_ids, final, docs_of, taken=pinned.values(), next_id=next_id,
-                         sizes=[sizes[t] for t in final_ids], tones_of=tones_of)
+                         sizes=[sizes[t] for t in final_ids], tones_of=tones_of,
+                         neighbours=context.neighbour_counts(db, ids, seg_theme, final_ids))
     docs = {tid: docs_of[tid] for tid in final_ids if tid not in pinned}
     order = sorted(docs, key=lambda t: (-sizes[t], t))
     labels = label.label_themes(docs, order, taken=[*pinned.values(), *plan.pinned.values(),
@@ -282,12 +284,13 @@ class _Parents:
 def _plan_parents(db: sqlite_utils.Database, settings: ThemeSettings, leaf_ids: list[int],
                   leaf_vecs: np.ndarray, docs_of: dict[int, list[str]], taken: Iterable[str],
                   next_id: int, sizes: list[int] | None = None,
-                  tones_of: dict[int, list[float | None]] | None = None) -> _Parents:
+                  tones_of: dict[int, list[float | None]] | None = None,
+                  neighbours: context.Neighbours | None = None) -> _Parents:
     tones_of = tones_of or {}  # each theme's segments' published sentiment, aligned with docs_of
     groups = (hierarchy.parent_groups(leaf_vecs, settings.parent_threshold, settings.top_count(len(leaf_ids)),
                                       sizes=sizes, fewest=settings.top_themes or hierarchy.FEWEST,
                                       docs=[docs_of.get(t, []) for t in leaf_ids],
-                                      tones=[tones_of.get(t, []) for t in leaf_ids])
+                                      tones=[tones_of.get(t, []) for t in leaf_ids], neighbours=neighbours)
               if len(leaf_ids) > 2 else [])
     moved = edits.placements(db)  # analysts' placements: matched without, then honoured
     placed = {n: moved[tid] for n, tid in enumerate(leaf_ids) if tid in moved}

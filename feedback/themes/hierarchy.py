@@ -36,33 +36,29 @@ grouped with perfect knowledge reach 0.935: what is missing is in the meaning, n
 Member-segment neighbours, embedded label/keyword descriptions, words, polarity, k-means and
 other linkages separated the known themes no better.
 
-Themes whose segments mostly say nothing about a topic ("As above", "Made my day", "Fine", another
-language: :func:`.label_words.content_free`, the speech acts the labels already recognise) leave
-the groups Ward put them in for one entry of their own (named "General remarks" by :mod:`.label`);
-before, they sat with whatever topic their centroids were near (support contact, on the samples).
-The other groups stay as they were, so the known themes' shares do not move (samples 0.756 at 12
-entries, 11 before; clinc150 domains NMI 0.612 -> 0.614: RESULTS.md, "Top level: a General remarks
-entry"). Grouping the other themes afresh (Ward without the content-free ones) was about level too
-(0.751 / 0.617) but moved groups analysts know; a words block (TF-IDF of the themes' texts, or each
-theme's main words) beside the placement lowered clinc150's NMI; a Ward of the member segments (each
-theme under the cluster of most of its segments) gained on both at 8-14 entries and lost at the
-counts the data picks.
+Themes whose segments mostly say nothing about a topic ("As above", "Made my day", "Fine", another language:
+:func:`.label_words.content_free`, the speech acts the labels already recognise) leave the groups Ward put them in for
+one entry of their own (named "General remarks" by :mod:`.label`); before, they sat with whatever topic their centroids
+were near (support contact, on the samples). The other groups stay as they were, so the known themes' shares do not
+move (samples 0.756 at 12 entries, 11 before; clinc150 domains NMI 0.612 -> 0.614: RESULTS.md, "Top level: a General
+remarks entry"). Grouping the other themes afresh (Ward without the content-free ones) was about level too (0.751 /
+0.617) but moved groups analysts know; a words block (TF-IDF of the themes' texts, or each theme's main words) beside
+the placement lowered clinc150's NMI; a Ward of the member segments (each theme under the cluster of most of its
+segments) gained on both at 8-14 entries and lost at the counts the data picks.
 
-Themes mostly in another language (:func:`other_language`) make an entry of their own, not part of
-"General remarks": what they say is unread by the English model, not nothing (a French complaint
-about a refund). Then :func:`settle` keeps a parent's label trustworthy (issue #12: "Staff praise"
-held "More tills" and "More staff", "Easy ordering" held "Delivery slots"): each theme has a side
-(:func:`side`: praise; complaints and requests, :func:`.label_claims.asks`; or neither; its tone the
-published sentiment of its segments, :mod:`.theme_tone`), a group with
-a substantial part of each side splits in two, a theme on its group's smaller side moves to a group
-of its side about as near, and an entry of more than ``MOST_CHILDREN`` themes is split by Ward's cut
-of its themes, all within the count. On the samples: sub-themes contradicting their parent's claim
-6.8% -> 0.8% of the segments, known-theme shares unchanged (0.756), 12 -> 17 entries; clinc150's
-domains NMI as before, 0.614 (RESULTS.md, "Top level: sides"). A cap at 20 or 30 themes split the
-samples' damaged and missing items apart (0.756 -> 0.703 / 0.724), so the cap is 40. A side read from
-the published sentiment instead of the lexicon: sub-themes contradicting their parent's claim (read so)
-2.1% -> 0.0% of the segments ("Chat praise", +0.05 published, held "Waiting too long"), 17 -> 16 entries,
-known-theme shares 0.740 -> 0.741 (RESULTS.md, "Labels and sides read the published sentiment").
+Themes mostly in another language (:func:`other_language`) make an entry of their own, not part of "General remarks":
+what they say is unread by the English model, not nothing (a French complaint about a refund). Then :func:`settle`
+keeps a parent's label trustworthy (issue #12: "Staff praise" held "More tills" and "More staff", "Easy ordering" held
+"Delivery slots"): each theme has a side (:func:`side`: praise; complaints and requests, :func:`.label_claims.asks`; or
+neither; its tone the published sentiment of its segments, :mod:`.theme_tone`), a group with a substantial part of each side splits in
+two, a theme on its group's smaller side moves to a group of its side about as near, and an entry of more than
+``MOST_CHILDREN`` themes is split by Ward's cut of its themes, all within the count. On the samples: sub-themes
+contradicting their parent's claim 6.8% -> 0.8% of the segments, known-theme shares unchanged (0.756), 12 -> 17
+entries; clinc150's domains NMI as before, 0.614 (RESULTS.md, "Top level: sides"). A cap at 20 or 30 themes split the
+samples' damaged and missing items apart (0.756 -> 0.703 / 0.724), so the cap is 40. A side read from the published
+sentiment instead of the lexicon: sub-themes contradicting their parent's claim (read so) 2.1% -> 0.0% of the segments
+("Chat praise", +0.05 published, held "Waiting too long"), 17 -> 16 entries, known-theme shares 0.740 -> 0.741
+(RESULTS.md, "Labels and sides read the published sentiment").
 
 Themes about how the staff were ("[NAME] was great as always", "Lovely staff", "The staff at the Leeds store are
 brilliant": :mod:`.people`) go under the one parent that holds most of them, whatever else their comments name (their
@@ -70,6 +66,8 @@ centroids sat under "Prices and value" and "Delivery and order problems"), and a
 of its segments gives its other themes to the groups nearest them (:func:`_rehome`). On the samples the known theme
 of friendly staff went 0.41 -> 0.76 under one entry, the other known themes as before or better (bench/RESULTS.md).
 Themes about reaching the company share one entry; a quarter of it or more, it holds nothing else (:mod:`.contact`).
+A group whose themes share no topic is read in its comments' context: each theme goes where the points next to it are
+(:mod:`.context`; the samples' "Subs and greener comments": a late van's "The kids had toast for tea.", ...).
 
 Before any of this, the themes that ask the company for something are placed without the way requests are worded
 (:mod:`.request_form`: the requests' voice, each asking theme against its nearest other themes, taken away when the
@@ -93,7 +91,9 @@ from collections.abc import Collection, Sequence
 
 import numpy as np
 
+from feedback.themes.cluster import weighted_centre
 from feedback.themes.contact import contact_kinds, gathered
+from feedback.themes.context import Neighbours, in_context
 from feedback.themes.label_claims import asking
 from feedback.themes.nearest import pulled
 from feedback.themes.people import gather, people_side, unstaff
@@ -108,16 +108,17 @@ CENTROID_WEIGHT = 0.5  # the centroid's share of the squared distance; the rest:
 def parent_groups(centroids: np.ndarray, threshold: float, max_top: int | None = None,
                   sizes: np.ndarray | list[int] | None = None, fewest: int = FEWEST,
                   docs: Sequence[Sequence[str]] | None = None,
-                  tones: Sequence[Sequence[float | None]] | None = None) -> list[list[int]]:
+                  tones: Sequence[Sequence[float | None]] | None = None,
+                  neighbours: Neighbours | None = None) -> list[list[int]]:
     """Groups (of at least two theme indices) that should share a parent, biggest first.
 
-    ``sizes``: each theme's segments (None: all alike). The top level has between ``fewest`` and
-    ``max_top`` entries when there are enough themes, never more than average linkage of the
-    centroids keeps apart at cosine ``threshold``. ``docs``: each theme's segment texts, best first
-    (None: not read); the themes whose segments mostly say nothing about a topic (:func:`content_free`)
-    make one entry of their own, those mostly in another language another (:func:`other_language`),
-    and no group keeps themes of both sides (:func:`settle`, :func:`side`; ``tones``: each theme's
-    segments' published sentiment, aligned with ``docs``, which gives its tone).
+    ``sizes``: each theme's segments (None: all alike). The top level has between ``fewest`` and ``max_top`` entries
+    when there are enough themes, never more than average linkage of the centroids keeps apart at cosine ``threshold``.
+    ``docs``: each theme's segment texts, best first (None: not read); the themes whose segments mostly say nothing
+    about a topic (:func:`content_free`) make one entry of their own, those mostly in another language another
+    (:func:`other_language`), and no group keeps themes of both sides (:func:`settle`, :func:`side`; ``tones``: each
+    theme's segments' published sentiment, aligned with ``docs``, which gives its tone). ``neighbours``: which themes
+    the points next to a theme's are in (:func:`.context.neighbour_counts`), read for a group that names no topic.
     """
     k = centroids.shape[0]
     weights = np.ones(k) if sizes is None else np.maximum(np.asarray(sizes, dtype=np.float64), 1.0)
@@ -139,7 +140,7 @@ def parent_groups(centroids: np.ndarray, threshold: float, max_top: int | None =
         centroids = without_request_form(_unit(centroids.astype(np.float64)), [asking(list(t)[:READ]) for t in docs],
                                          weights, set(free) | set(foreign))
     contact = contact_kinds(docs, sides, kinds, READ) if docs is not None and sides is not None and kinds else None
-    return _grouped(centroids, threshold, max_top, weights, fewest, free, foreign, sides, kinds, contact)
+    return _grouped(centroids, threshold, max_top, weights, fewest, free, foreign, sides, kinds, contact, neighbours)
 
 
 def content_free(docs: Sequence[Sequence[str]]) -> list[int]:
@@ -230,7 +231,7 @@ def by_side(group: list[int], unit: np.ndarray, weights: np.ndarray, sides: np.n
     minus = [i for i in group if sides[i] < 0]
     if min(len(plus), len(minus)) < 2 or min(weights[plus].sum(), weights[minus].sum()) < share * total:
         return [group]
-    centres = [_centre(unit, weights, part) for part in (plus, minus)]
+    centres = [weighted_centre(unit, weights, part) for part in (plus, minus)]
     for i in (i for i in group if sides[i] == 0):
         (plus if unit[i] @ centres[0] >= unit[i] @ centres[1] else minus).append(i)
     return [sorted(plus), sorted(minus)]
@@ -250,7 +251,7 @@ def moved(groups: list[list[int]], unit: np.ndarray, weights: np.ndarray, sides:
     """``groups`` with each theme on its group's smaller side moved to the nearest group leaning its way,
     when that is no more than ``MOVE_MARGIN`` less near than its own (see :func:`settle`; also :mod:`.sections`)."""
     leans = [lean(g, weights, sides) if len(g) >= 2 else 0 for g in groups]
-    centres = [_centre(unit, weights, g) for g in groups]
+    centres = [weighted_centre(unit, weights, g) for g in groups]
     out = [list(g) for g in groups]
     for n, group in enumerate(groups):
         if leans[n] == 0 or len(group) < 3:
@@ -258,7 +259,7 @@ def moved(groups: list[list[int]], unit: np.ndarray, weights: np.ndarray, sides:
         for i in group:
             if sides[i] != -leans[n]:
                 continue
-            own = _centre(unit, weights, [j for j in group if j != i])
+            own = weighted_centre(unit, weights, [j for j in group if j != i])
             near = [(float(unit[i] @ centres[m]), m) for m in range(len(groups))
                     if m != n and len(groups[m]) >= 2 and leans[m] == sides[i]]
             if not near:
@@ -284,17 +285,12 @@ def _rehome(groups: list[list[int]], before: list[list[int]], unit: np.ndarray, 
         others = [m for m in range(len(out)) if m != n and len(out[m]) >= 2]
         leans = {m: lean(out[m], weights, sides) if sides is not None else 0 for m in others}
         for i in group:
-            near = [(float(unit[i] @ _centre(unit, weights, out[m])), m) for m in others
+            near = [(float(unit[i] @ weighted_centre(unit, weights, out[m])), m) for m in others
                     if sides is None or leans[m] != -sides[i]]
             if near:
                 out[max(near)[1]].append(i)
                 out[n].remove(i)
     return [sorted(g) for g in out if g]
-
-
-def _centre(unit: np.ndarray, weights: np.ndarray, members: list[int]) -> np.ndarray:
-    mean = (unit[members] * weights[members, None]).sum(axis=0)
-    return mean / max(float(np.linalg.norm(mean)), 1e-12)
 
 
 def _split(group: list[int], points: np.ndarray, weights: np.ndarray, parts: int) -> list[list[int]]:
@@ -309,7 +305,7 @@ def _split(group: list[int], points: np.ndarray, weights: np.ndarray, parts: int
 def _grouped(centroids: np.ndarray, threshold: float, max_top: int | None, weights: np.ndarray,
              fewest: int, free: list[int], foreign: list[int] | None = None,
              sides: np.ndarray | None = None, kinds: Sequence[int] | None = None,
-             contact: Sequence[int] | None = None) -> list[list[int]]:
+             contact: Sequence[int] | None = None, neighbours: Neighbours | None = None) -> list[list[int]]:
     """:func:`parent_groups`: Ward's groups of every theme, cut where the silhouette is best; the
     themes in ``free`` then leave their groups for one entry of their own, which counts in the
     entries between ``fewest`` and ``max_top`` (not in the groups kept apart at ``threshold``)."""
@@ -340,7 +336,8 @@ def _grouped(centroids: np.ndarray, threshold: float, max_top: int | None, weigh
         found = gathered(found, contact, unit, weights,
                          lambda rest, g: lean(g, weights, sides) != -lean(rest, weights, sides), MOVE_MARGIN)
     placed = [k or c for k, c in zip(kinds, contact, strict=True)] if kinds and contact else kinds  # gathered: stay
-    found = pulled(found, unit, placed, lambda i, g: sides is None or lean(g, weights, sides) != -sides[i])
+    allowed = lambda i, g: sides is None or lean(g, weights, sides) != -sides[i]  # noqa: E731
+    found = in_context(pulled(found, unit, placed, allowed), unit, weights, neighbours, allowed, placed)  # a loose group
     found = [g for g in found if len(g) >= 2]
     for own in (free, foreign or []):
         if len(own) >= 2:
