@@ -73,6 +73,9 @@ EASY = ["Checkout is simple and quick", "Checkout was so easy", "Love the checko
     ("Easy checkout", EASY, set(), "Easy checkout"),
     ("Less plastic", ["Use less plastic"] * 3, set(), "Less plastic"),  # a request already
     ("Respect no-substitutes", ["Respect the no-substitutes setting"] * 3, set(), "Respect no-substitutes"),
+    # what the comments do, no topic: "Keep it up" asks nothing ("Word requests" on the sample archive)
+    ("Kind words", ["Keep it up"] * 7, {"general praise"}, "Kind words"),
+    ("Warm feedback", ["Keep it up", "Keep up the good work"], set(), "Warm feedback"),
 ])
 def test_a_praise_label_over_requests_is_a_request(parser: Any, label: str, docs: list[str], used: set[str],
                                                    expected: str) -> None:

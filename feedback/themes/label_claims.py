@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from feedback.themes import speech_acts
 from feedback.themes.label_valence import OWED
 from feedback.themes.phrase_tokens import COMPARATIVES
 
@@ -144,6 +145,8 @@ def as_request(label: str, docs: Sequence[str], used: set[str], parser: Any = No
 
     asked = asking(docs)
     if not asked and (tone is None or tone > negative):  # the words first: a label is parsed only when it may change
+        return label
+    if speech_acts.is_act(label):  # what the comments do, no topic: "Kind words" over "Keep it up" asks for no words
         return label
     kind, claiming = claim_kind(label)
     if kind != "praise" or not (asked or (sentiment(label) or 0.0) > 0):  # "Huge disappointment" names its problem

@@ -125,6 +125,14 @@ SPEECH_ACTS = [
 ]
 
 
+_ACT_NAMES = frozenset(name for names, _ in SPEECH_ACTS for name in names)
+
+
+def is_act(label: str) -> bool:
+    """Whether ``label`` is one of the names of :data:`SPEECH_ACTS`: what comments do, naming no topic."""
+    return label in _ACT_NAMES
+
+
 def speech_act(docs: Sequence[str], used: Iterable[str] = ()) -> str | None:
     """The label of what most of ``docs`` do (:data:`SPEECH_ACTS`), the first of its names not in
     ``used`` (lowercased labels taken), or None."""
