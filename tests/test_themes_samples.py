@@ -154,10 +154,11 @@ def test_a_point_that_follows_its_topic_is_under_that_topic(
     # name no topic, in an entry of their own ("Quality comments"); read in their comments, they go with their topic
     # (feedback/themes/context.py), and no entry of three themes or more is left whose themes share no topic
     db, _, _ = run
-    parent = parents_of(db, ["The kids had toast for tea.", "Booked an evening slot on Monday, the van came at nearly 10pm.",
-                             "Thought you were meant to be going greener?", "Too much plastic."])
+    late = "Booked an evening slot on Monday, the van came at nearly 10pm."
+    parent = parents_of(db, ["The kids had toast for tea.", late, "Thought you were meant to be going greener?",
+                             "Too much plastic."])
     assert len(parent) == 4, parent
-    assert parent["The kids had toast for tea."] == parent["Booked an evening slot on Monday, the van came at nearly 10pm."]
+    assert parent["The kids had toast for tea."] == parent[late], parent
     assert parent["Thought you were meant to be going greener?"] == parent["Too much plastic."], parent
     import numpy as np
 

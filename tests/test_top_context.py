@@ -62,7 +62,8 @@ def test_each_theme_of_a_loose_group_goes_where_its_comments_neighbours_are() ->
     unit[7] = axes((6, 1), (0, 0.3))  # ... and, left alone, it goes to the group nearest its centroid
     assert in_context(GROUPS, unit, POINTS, near, anywhere) == [[0, 1, 2, 6, 7], [3, 4, 5, 8]]
     unit[8] = axes((7, 1), (0, 0.1), (1, 0.2))  # two themes no context places: each goes by its centroid
-    assert in_context(GROUPS, unit, POINTS, from_matrix(counts({(6, 0): 5})), anywhere) == [[0, 1, 2, 6, 7], [3, 4, 5, 8]]
+    near = from_matrix(counts({(6, 0): 5}))
+    assert in_context(GROUPS, unit, POINTS, near, anywhere) == [[0, 1, 2, 6, 7], [3, 4, 5, 8]]
 
 
 def test_a_theme_no_context_places_goes_to_the_group_nearest_its_centroid() -> None:

@@ -82,7 +82,7 @@ def gathered(groups: list[list[int]], kinds: Sequence[int], unit: np.ndarray, we
         return out
     out[home] = [i for i in out[home] if kinds[i]]
     others = [n for n, g in enumerate(out) if n != home and g]
-    centres = {n: weighted_centre(unit, weights, out[n]) for n in others}  # the groups as they were: no theme pulls another
+    centres = {n: weighted_centre(unit, weights, out[n]) for n in others}  # the groups as they were: none pulls another
     left = []
     for i in rest:  # the nearest group not leaning the other way (not "Delivery slots are clear" for "Late again.")
         near = {n: float(unit[i] @ centres[n]) for n in others}

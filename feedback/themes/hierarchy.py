@@ -50,11 +50,11 @@ Themes mostly in another language (:func:`other_language`) make an entry of thei
 what they say is unread by the English model, not nothing (a French complaint about a refund). Then :func:`settle`
 keeps a parent's label trustworthy (issue #12: "Staff praise" held "More tills" and "More staff", "Easy ordering" held
 "Delivery slots"): each theme has a side (:func:`side`: praise; complaints and requests, :func:`.label_claims.asks`; or
-neither; its tone the published sentiment of its segments, :mod:`.theme_tone`), a group with a substantial part of each side splits in
-two, a theme on its group's smaller side moves to a group of its side about as near, and an entry of more than
-``MOST_CHILDREN`` themes is split by Ward's cut of its themes, all within the count. On the samples: sub-themes
-contradicting their parent's claim 6.8% -> 0.8% of the segments, known-theme shares unchanged (0.756), 12 -> 17
-entries; clinc150's domains NMI as before, 0.614 (RESULTS.md, "Top level: sides"). A cap at 20 or 30 themes split the
+neither; its tone the published sentiment of its segments, :mod:`.theme_tone`), a group with a substantial part of
+each side splits in two, a theme on its group's smaller side moves to a group of its side about as near, and an entry
+of more than ``MOST_CHILDREN`` themes is split by Ward's cut of its themes, all within the count. On the samples:
+sub-themes contradicting their parent's claim 6.8% -> 0.8% of the segments, known-theme shares unchanged (0.756),
+12 -> 17 entries; clinc150's domains NMI as before, 0.614 (RESULTS.md, "Top level: sides"). A cap at 20 or 30 themes split the
 samples' damaged and missing items apart (0.756 -> 0.703 / 0.724), so the cap is 40. A side read from the published
 sentiment instead of the lexicon: sub-themes contradicting their parent's claim (read so) 2.1% -> 0.0% of the segments
 ("Chat praise", +0.05 published, held "Waiting too long"), 17 -> 16 entries, known-theme shares 0.740 -> 0.741
@@ -337,7 +337,8 @@ def _grouped(centroids: np.ndarray, threshold: float, max_top: int | None, weigh
                          lambda rest, g: lean(g, weights, sides) != -lean(rest, weights, sides), MOVE_MARGIN)
     placed = [k or c for k, c in zip(kinds, contact, strict=True)] if kinds and contact else kinds  # gathered: stay
     allowed = lambda i, g: sides is None or lean(g, weights, sides) != -sides[i]  # noqa: E731
-    found = in_context(pulled(found, unit, placed, allowed), unit, weights, neighbours, allowed, placed)  # a loose group
+    found = pulled(found, unit, placed, allowed)
+    found = in_context(found, unit, weights, neighbours, allowed, placed)  # a group naming no topic: read in context
     found = [g for g in found if len(g) >= 2]
     for own in (free, foreign or []):
         if len(own) >= 2:
