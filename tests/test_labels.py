@@ -254,6 +254,10 @@ def test_parents_are_named_by_what_their_children_share(parser: Any) -> None:
         ("The app works better now.", "works better"),
         ("[NAME] on the tills was so kind when my card got declined.", "kind staff member"),  # someone named
         ("[NAME] was so rude to me.", "rude staff member"),
+        ("Tell me at the door if something is missing, not a day later", "missing items"),  # no good named ("Door")
+        ("Something was missing again", "missing items"),
+        ("everything was broken", "broken items"),
+        ("Everything arrived damaged.", "damaged items"),
     ],
 )
 def test_phrases_are_read_off_the_parse(parser: Any, text: str, expected: str) -> None:
@@ -271,6 +275,8 @@ def test_a_misspelling_parsed_as_an_article_costs_nothing_else(parser: Any) -> N
     ("text", "unwanted"),
     [
         ("Everyone in the Leeds store was friendly.", "Leeds store"),  # a place is not a topic
+        ("Nothing was missing this time.", "missing items"),  # said not to have happened
+        ("Everything was great.", "great items"),  # no problem of the goods
         ("It crashes all the time.", "crashes time"),
         ("I waited in all Monday morning.", "Monday morning"),
         ("Please call [NAME] on [PHONE].", "NAME"),

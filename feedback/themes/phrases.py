@@ -162,6 +162,7 @@ def extract(doc: Any) -> list[Phrase]:
         elif token.pos_ == "PRON":
             out.extend(_described(token))
             out.extend(_said_of(token))
+            out.extend(_something(token))
     out.extend(Phrase(key, text) for key, text in [*comparative_wish(doc), *named_person(doc)])  # "Kind staff"
     return [p for p in out if _readable(p)]
 
@@ -244,6 +245,21 @@ def _described(pronoun: Any) -> list[Phrase]:
             if also and cc:
                 return [_phrase([comp, cc[0], also[0]])]
     return []
+
+
+SOMETHING = frozenset({"something", "anything", "everything"})  # goods none of which is named
+
+
+def _something(pronoun: Any) -> list[Phrase]:
+    """ "tell me if something is missing" -> "missing items", "everything was broken" -> "broken items", "everything
+    arrived damaged" -> "damaged items": a problem of goods none of which is named (not "nothing was missing", nor
+    "everything was great")."""
+    verb = pronoun.head
+    if pronoun.lower_ not in SOMETHING or pronoun.dep_ not in ("nsubj", "nsubjpass") or _negated(verb):
+        return []
+    said = [verb] if verb.tag_ in ("VBG", "VBN") else []
+    said += [c for c in verb.children if c.dep_ in ("acomp", "advcl", "oprd") and c.tag_ in ("VBG", "VBN", "JJ")]
+    return [Phrase(f"{word.lower_} item", f"{word.lower_} items") for word in said if _negative(word)]
 
 
 def _said_of(pronoun: Any) -> list[Phrase]:
