@@ -196,7 +196,8 @@ def test_label_weakness(label: str, weakness: str | None) -> None:
     ("The app crashed three times while I was trying to change my delivery slot",
      ["app", "app crashed", "crashed when changing slot", "change delivery slot", "slot", "delivery slot"]),
     ("The app crashes when I try to check in", ["app", "app crashes", "crashes when checking in"]),
-    ("Refund straight away when something is missing", []),  # not what the customer was doing
+    # not what the customer was doing; the goods' problem, none named (phrases._something)
+    ("Refund straight away when something is missing", ["missing items"]),
     ("My card was declined when I tried to pay", ["card", "card declined"]),  # a light verb names no doing
     ("The app crashed when I was on the bus", ["app", "app crashed", "bus"]),
     # late or early, said of what came: "late van", not "Van problems"
