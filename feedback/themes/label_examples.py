@@ -25,11 +25,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 
+from feedback.themes.phrase_words import THINGS
 from feedback.themes.phrases import Phrase
 
 OBJECTS = 3  # different objects of one verb that make them examples
 MOST_OF = 1 / 3  # ... when none is the object of more than this share of the verb's uses
-THINGS = "items"  # what the examples are in general ("returned items")
 # Verbs whose objects are goods (lemmas, as phrase keys write them): their varied objects are examples of items.
 GOODS_VERBS = frozenset({"return", "order", "buy", "purchase", "receive", "send", "deliver", "pack", "miss", "damage",
                          "break", "crush", "replace", "exchange", "swap", "substitute", "bring", "forget", "leave",

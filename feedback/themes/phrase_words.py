@@ -19,6 +19,7 @@ from feedback.themes.phrase_tokens import STOP_NOUNS
 from feedback.themes.phrase_tokens import says_twice as _twice
 
 MAX_WORDS = 4
+THINGS = "items"  # goods in general, none named ("returned items", "missing items")
 # Heads too vague to name a theme even with a modifier ("whole thing", "same one").
 VAGUE_HEADS = {"thing", "lot", "bit", "way", "one", "stuff", "something", "anything", "sense", "kind", "sort",
                # units a reviewer measures herself in ("5'4, 120 lbs" -> "Tall lbs"), and "pair" (of jeans)

@@ -58,7 +58,7 @@ from feedback.themes.phrase_tokens import numbered as _numbered
 # JOINED, MAX_WORDS, PREDICATIVE and TIME_WORDS are re-exported: callers read them here
 from feedback.themes.phrase_words import JOINED as JOINED
 from feedback.themes.phrase_words import MAX_WORDS as MAX_WORDS
-from feedback.themes.phrase_words import PARTICLES, VAGUE_HEADS, Phrase
+from feedback.themes.phrase_words import PARTICLES, THINGS, VAGUE_HEADS, Phrase
 from feedback.themes.phrase_words import PREDICATIVE as PREDICATIVE
 from feedback.themes.phrase_words import TIME_WORDS as TIME_WORDS
 from feedback.themes.phrase_words import lemma as _lemma
@@ -259,7 +259,7 @@ def _something(pronoun: Any) -> list[Phrase]:
         return []
     said = [verb] if verb.tag_ in ("VBG", "VBN") else []
     said += [c for c in verb.children if c.dep_ in ("acomp", "advcl", "oprd") and c.tag_ in ("VBG", "VBN", "JJ")]
-    return [Phrase(f"{word.lower_} item", f"{word.lower_} items") for word in said if _negative(word)]
+    return [Phrase(f"{word.lower_} item", f"{word.lower_} {THINGS}") for word in said if _negative(word)]
 
 
 def _said_of(pronoun: Any) -> list[Phrase]:
